@@ -1,0 +1,29 @@
+package plan
+
+import "fmt"
+
+// TransformError is the error of a user function that returned an error or
+// panicked while a task ran. It names the transform and where it was built.
+type TransformError struct {
+	Transform string // transform name, e.g. "Map"
+	Caller    string // file:line where the transform was added to the pipeline
+	Err       error  // the error returned, or nil after a panic
+	Panic     any    // the panic value, if the function panicked
+	Stack     string // the stack of the panic, if any
+}
+
+func (e *TransformError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("transform %s (%s) panicked: %v", e.Transform, e.Caller, e.Panic)
+	}
+	return fmt.Sprintf("transform %s (%s): %v", e.Transform, e.Caller, e.Err)
+}
+
+func (e *TransformError) Unwrap() error { return e.Err }
+
+// Abort carries an error through a fused kernel as a panic, so that per-record
+// emitters need no error results. Task runners recover it and return Err.
+type Abort struct{ Err error }
+
+// Raise panics with Abort{err}.
+func Raise(err error) { panic(Abort{Err: err}) }

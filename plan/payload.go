@@ -1,0 +1,146 @@
+package plan
+
+import (
+	"context"
+	"io"
+	"iter"
+)
+
+// The interfaces in this file are the contract between the typed layer
+// (pcollection, ptable, the io packages), which builds nodes, and the
+// runners, which execute them. The planner never calls them; runners do.
+//
+// An Emitter is always a func(T) for the element type T of the collection it
+// feeds, hidden behind any. Runners only pass emitters between payloads of
+// adjacent nodes, so the type assertion happens once per task, when a kernel
+// is wired, and never per record.
+type Emitter = any
+
+// ElemType is what a runner needs to know about a collection's element type.
+type ElemType interface {
+	// String names the Go type, for plans and errors.
+	String() string
+	// Tee returns an emitter that forwards each element to every one of outs.
+	Tee(outs []Emitter) Emitter
+	// Discard returns an emitter that drops elements.
+	Discard() Emitter
+	// NewEncoder returns an emitter that encodes each element with the
+	// type's value codec and passes the bytes (valid only during the call) to write.
+	NewEncoder(write func([]byte)) Emitter
+	// NewDecoder returns a function that decodes one encoded element and emits it to out.
+	NewDecoder(out Emitter) func([]byte) error
+}
+
+// TaskContext is what a running task offers to the payloads it binds.
+type TaskContext interface {
+	// Counter returns the task-local counter (group, name); the runner sums
+	// counters across tasks.
+	Counter(group, name string) *Counter
+	// Info describes the running task.
+	Info() TaskInfo
+}
+
+// Counter is a task-local counter. Tasks are single-threaded, so it needs no locking.
+type Counter struct{ Value int64 }
+
+// Inc adds n to the counter.
+func (c *Counter) Inc(n int64) { c.Value += n }
+
+// TaskInfo describes a running task attempt.
+type TaskInfo struct {
+	Stage   int
+	Role    string // "map" or "reduce"
+	Task    int    // map: split index; reduce: partition
+	Attempt int
+}
+
+// Bound is a user function bound to one task: Finish is called once after the
+// last element (it may emit), Teardown always runs, even after a failure.
+type Bound struct {
+	In       Emitter
+	Finish   func() error
+	Teardown func()
+}
+
+// DoFnPayload is the payload of a ParDo node.
+type DoFnPayload interface {
+	// Bind makes a fresh instance of the function for one task, emitting to out.
+	Bind(tc TaskContext, out Emitter) (Bound, error)
+}
+
+// Split is one independently readable piece of a source. It is plain data so
+// it can be written to a manifest and read by another process.
+type Split struct {
+	Path   string `json:"path,omitempty"`
+	Offset int64  `json:"offset,omitempty"`
+	Length int64  `json:"length,omitempty"`
+	Index  int    `json:"index,omitempty"`
+	Count  int    `json:"count,omitempty"`
+}
+
+// SourcePayload is the payload of a Source node.
+type SourcePayload interface {
+	// Describe names the source in plans, e.g. "avro hdfs://nn/logs/*.avro".
+	Describe() string
+	// EstimateSize returns the input size in bytes, or -1 if unknown.
+	EstimateSize(ctx context.Context) int64
+	// Splits divides the input into about hint pieces (more or fewer is fine).
+	Splits(ctx context.Context, hint int) ([]Split, error)
+	// Read emits every element of split to out.
+	Read(ctx context.Context, tc TaskContext, split Split, out Emitter) error
+}
+
+// SinkPayload is the payload of a Sink node: a directory of part files.
+type SinkPayload interface {
+	// URL is the output directory.
+	URL() string
+	// Ext is the part files' extension, with the dot (".avro").
+	Ext() string
+	// NewWriter starts one part file on w; the returned emitter takes
+	// elements, and close flushes the format's trailer (it does not close w).
+	NewWriter(ctx context.Context, tc TaskContext, w io.Writer) (in Emitter, close func() error, err error)
+}
+
+// MaterializePayload is the payload of a Materialize node: the runner hands
+// the collection's encoded elements back to the typed handle after the run.
+type MaterializePayload interface {
+	Deliver(records iter.Seq[[]byte]) error
+}
+
+// GroupByKeyPayload is the payload of a GroupByKey node, whose input is a
+// collection of Pair[K,V] and whose output is Pair[K, iter.Seq[V]].
+type GroupByKeyPayload interface {
+	// Partitions is the number of reduce partitions the user asked for (0: runner default).
+	Partitions() int
+	// NewShuffleWriter returns a func(Pair[K,V]) that encodes the key with the
+	// order-preserving key codec and the value with the value codec.
+	// The slices passed to write are valid only during the call.
+	NewShuffleWriter(write func(key, value []byte)) Emitter
+	// NewGroupReader returns a function the runner calls once per group, in
+	// key order, with the group's encoded key and its encoded values; it
+	// decodes them lazily and emits a Pair[K, iter.Seq[V]] to out.
+	NewGroupReader(out Emitter) func(key []byte, values iter.Seq[[]byte]) error
+}
+
+// CombinePayload is the payload of a CombineValues node, whose input is the
+// output of a GroupByKey and whose output is Pair[K, O]. The combine function
+// is associative and commutative with an accumulator type A, so it can be
+// lifted into the map side of the shuffle.
+type CombinePayload interface {
+	// Bind reduces whole groups: a func(Pair[K, iter.Seq[V]]) emitting Pair[K,O] to out.
+	Bind(tc TaskContext, out Emitter) (Bound, error)
+	// NewMapCombiner returns a func(Pair[K,V]) that folds values into one
+	// accumulator per key and passes (key, encoded accumulator) to write when
+	// it holds more than maxKeys keys, or when flush is called.
+	NewMapCombiner(maxKeys int, write func(key, acc []byte)) (in Emitter, flush func() error)
+	// NewAccumulatorMerger is the reduce side after lifting: it merges a
+	// group's encoded accumulators, extracts the output and emits Pair[K,O] to out.
+	NewAccumulatorMerger(out Emitter) func(key []byte, accs iter.Seq[[]byte]) error
+}
+
+// AccumulatorCombiner is an optional upgrade of CombinePayload: it merges a
+// group's encoded accumulators into one encoded accumulator without extracting
+// the output, so runners can combine again when they spill or merge sorted runs.
+type AccumulatorCombiner interface {
+	NewAccumulatorCombiner(write func(key, acc []byte)) func(key []byte, accs iter.Seq[[]byte]) error
+}

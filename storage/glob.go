@@ -1,0 +1,258 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Glob returns the files and directories matching pattern, sorted by URL.
+// The pattern is a URL or local path whose path segments may use
+//
+//	*       any run of characters except '/'
+//	?       any one character except '/'
+//	[a-c]   one character from a class (ranges allowed); [!a] or [^a] negates
+//	{x,y}   either alternative (alternatives may nest and may contain '/')
+//	\c      the character c literally
+//
+// in any segment, including directories (hdfs://nn/logs/*/part-*). As in a
+// shell, a wildcard does not match a leading '.' in a name, so in-progress
+// files of Create (".name.tmp-...") and other dot files are not matched
+// unless the pattern spells the dot. No match is an empty result, not an
+// error; a malformed pattern is an error.
+func Glob(ctx context.Context, pattern string) ([]FileInfo, error) {
+	seen := map[string]bool{}
+	var out []FileInfo
+	for _, pat := range expandBraces(pattern) {
+		fsys, p, err := Resolve(ctx, pat)
+		if err != nil {
+			return nil, err
+		}
+		infos, err := globFS(ctx, fsys, p)
+		if err != nil {
+			return nil, wrap("glob", pattern, err)
+		}
+		for _, fi := range infos {
+			if !seen[fi.URL] {
+				seen[fi.URL] = true
+				out = append(out, fi)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b FileInfo) int { return strings.Compare(a.URL, b.URL) })
+	if out == nil {
+		out = []FileInfo{}
+	}
+	return out, nil
+}
+
+// globFS matches a brace-free pattern p inside fsys, one segment at a time:
+// literal segments are appended, wildcard segments list the directories
+// reached so far.
+func globFS(ctx context.Context, fsys FS, p string) ([]FileInfo, error) {
+	clean := path.Clean(p)
+	root, rest := ".", clean
+	if strings.HasPrefix(clean, "/") {
+		root, rest = "/", clean[1:]
+	}
+	segs := strings.Split(rest, "/")
+	first := slices.IndexFunc(segs, hasMeta)
+	if rest == "" || rest == "." || first < 0 {
+		return statIfExists(ctx, fsys, unescape(clean))
+	}
+	for _, s := range segs[first:] {
+		if hasMeta(s) {
+			if _, err := path.Match(classNegation(s), ""); err != nil {
+				return nil, fmt.Errorf("bad pattern segment %q: %w", s, err)
+			}
+		}
+	}
+	dirs := []string{root}
+	if first > 0 {
+		dirs[0] = joinPath(root, unescape(strings.Join(segs[:first], "/")))
+	}
+	var out []FileInfo
+	for i, seg := range segs[first:] {
+		last := first+i == len(segs)-1
+		var next []string
+		for _, d := range dirs {
+			if !hasMeta(seg) {
+				q := joinPath(d, unescape(seg))
+				if !last {
+					next = append(next, q)
+					continue
+				}
+				infos, err := statIfExists(ctx, fsys, q)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, infos...)
+				continue
+			}
+			entries, err := fsys.List(ctx, d)
+			if err != nil {
+				if skip, serr := notADir(ctx, fsys, d, err); skip {
+					continue
+				} else if serr != nil {
+					return nil, serr
+				}
+			}
+			for _, e := range entries {
+				if !matchSegment(seg, e.Name) {
+					continue
+				}
+				if last {
+					out = append(out, e)
+				} else if e.IsDir {
+					next = append(next, joinPath(d, e.Name))
+				}
+			}
+		}
+		dirs = next
+	}
+	return out, nil
+}
+
+// notADir decides what a failed List of d means for a glob: a missing d or a
+// file at d is no match (skip), anything else is an error.
+func notADir(ctx context.Context, fsys FS, d string, listErr error) (skip bool, err error) {
+	if errors.Is(listErr, fs.ErrNotExist) {
+		return true, nil
+	}
+	if fi, serr := fsys.Stat(ctx, d); serr == nil && !fi.IsDir {
+		return true, nil
+	}
+	return false, listErr
+}
+
+func statIfExists(ctx context.Context, fsys FS, p string) ([]FileInfo, error) {
+	fi, err := fsys.Stat(ctx, p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return []FileInfo{fi}, nil
+}
+
+func joinPath(dir, name string) string {
+	switch dir {
+	case ".":
+		return name
+	case "/":
+		return "/" + name
+	}
+	return dir + "/" + name
+}
+
+// hasMeta reports whether s holds an unescaped *, ? or [.
+func hasMeta(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '*', '?', '[':
+			return true
+		}
+	}
+	return false
+}
+
+// unescape removes the backslashes of a pattern without meta characters.
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// classNegation rewrites the shell's [!...] into path.Match's [^...].
+func classNegation(s string) string {
+	if !strings.Contains(s, "[!") {
+		return s
+	}
+	b := []byte(s)
+	inClass := false
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '\\':
+			i++
+		case !inClass && b[i] == '[':
+			inClass = true
+			if i+1 < len(b) && b[i+1] == '!' {
+				b[i+1] = '^'
+			}
+		case inClass && b[i] == ']':
+			inClass = false
+		}
+	}
+	return string(b)
+}
+
+// matchSegment matches one name against one path segment pattern, which
+// has been validated already.
+func matchSegment(pattern, name string) bool {
+	if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") {
+		return false
+	}
+	ok, _ := path.Match(classNegation(pattern), name)
+	return ok
+}
+
+// expandBraces expands the first unescaped {a,b,...} group outside a
+// character class, recursively, so "x{a,b{c,d}}" gives xa, xbc, xbd. An
+// unmatched '{' is kept literally.
+func expandBraces(pat string) []string {
+	start, end := -1, -1
+	var commas []int
+	depth, inClass := 0, false
+scan:
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+		case c == '{':
+			if depth == 0 {
+				start = i
+			}
+			depth++
+		case c == ',' && depth == 1:
+			commas = append(commas, i)
+		case c == '}' && depth > 0:
+			depth--
+			if depth == 0 {
+				end = i
+				break scan
+			}
+		}
+	}
+	if start < 0 || end < 0 {
+		return []string{pat}
+	}
+	var out []string
+	prev := start + 1
+	for _, c := range append(commas, end) {
+		alt := pat[:start] + pat[prev:c] + pat[end+1:]
+		out = append(out, expandBraces(alt)...)
+		prev = c + 1
+	}
+	return out
+}

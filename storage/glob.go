@@ -13,11 +13,12 @@ import (
 // Glob returns the files and directories matching pattern, sorted by URL.
 // The pattern is a URL or local path whose path segments may use
 //
-//   - any run of characters except '/'
-//     ?       any one character except '/'
-//     [a-c]   one character from a class (ranges allowed); [!a] or [^a] negates
-//     {x,y}   either alternative (alternatives may nest and may contain '/')
-//     \c      the character c literally
+//	syntax  matches
+//	*       any run of characters except '/'
+//	?       any one character except '/'
+//	[a-c]   one character from a class (ranges allowed); [!a] or [^a] negates
+//	{x,y}   either alternative (alternatives may nest and may contain '/')
+//	\c      the character c literally
 //
 // in any segment, including directories (hdfs://nn/logs/*/part-*). As in a
 // shell, a wildcard does not match a leading '.' in a name, so in-progress

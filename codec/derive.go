@@ -1,0 +1,418 @@
+package codec
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"unsafe"
+)
+
+// encFn appends the encoding of the value at p; decFn decodes into the
+// (zeroed or previously decoded) value at p and returns the bytes consumed.
+// Both are built once per type by the compiler below and then run without
+// reflection (maps excepted, see doc.go).
+type (
+	encFn func(dst []byte, p unsafe.Pointer) []byte
+	decFn func(src []byte, p unsafe.Pointer) (int, error)
+)
+
+// coder is the compiled, type-erased codec for one Go type. Compound coders
+// call their children through the *coder so that recursive types (a struct
+// holding a slice of itself) can be compiled: the child may still be under
+// construction when the parent closure is built.
+type coder struct {
+	typ     reflect.Type
+	enc     encFn
+	dec     decFn
+	minSize int // lower bound of the encoded size; 0 when unknown
+}
+
+// table holds the derived and registered coders of one encoding.
+type table struct {
+	key        bool
+	codecs     sync.Map // reflect.Type -> codecEntry, the public Codec[T]s
+	coders     sync.Map // reflect.Type -> *coder, complete compiled coders
+	registered map[reflect.Type]registration
+}
+
+type codecEntry struct {
+	codec any // Codec[T]
+	err   error
+}
+
+type registration struct {
+	codec any // Codec[T]
+	c     *coder
+}
+
+var (
+	mu         sync.Mutex // serialises derivation and registration
+	valueTable = &table{registered: map[reflect.Type]registration{}}
+	keyTable   = &table{key: true, registered: map[reflect.Type]registration{}}
+)
+
+// For returns the value codec of T, deriving it on first use. It fails for
+// types that contain interfaces, funcs, channels or unsafe pointers, and for
+// structs that have unexported fields but no exported ones.
+func For[T any]() (Codec[T], error) { return derive[T](valueTable) }
+
+// KeyFor returns the order-preserving key codec of T, deriving it on first
+// use: for all a, b of type T, bytes.Compare(enc(a), enc(b)) has the sign of
+// the natural order of a and b (see the package documentation). It fails for
+// types that are not orderable: maps, interfaces, funcs, channels, complex
+// numbers, unsafe pointers, and anything containing them.
+func KeyFor[T any]() (Codec[T], error) { return derive[T](keyTable) }
+
+// MustFor is like For but panics on error; for package-level variables.
+func MustFor[T any]() Codec[T] {
+	c, err := For[T]()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// MustKeyFor is like KeyFor but panics on error.
+func MustKeyFor[T any]() Codec[T] {
+	c, err := KeyFor[T]()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// CheckKey reports whether KeyFor would succeed for t: nil, or an error
+// naming the type (and the field) that is not orderable. Planners call it
+// where only a reflect.Type is at hand.
+func CheckKey(t reflect.Type) error {
+	if t == nil {
+		return &TypeError{Key: true, Reason: "nil type"}
+	}
+	if e, ok := keyTable.codecs.Load(t); ok {
+		return e.(codecEntry).err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if _, ok := keyTable.registered[t]; ok {
+		return nil
+	}
+	_, err := keyTable.compileTop(t)
+	return err
+}
+
+// Register makes c the value codec of T: For[T] returns it, and structs,
+// slices, arrays, maps and pointers containing T use it. Call Register from
+// an init function, before any codec involving T is derived; codecs derived
+// earlier keep what they had.
+func Register[T any](c Codec[T]) { register(valueTable, c) }
+
+// RegisterKey makes c the key codec of T, like Register. The caller promises
+// that c is order-preserving and self-delimiting (no encoding is a proper
+// prefix of another) so that it composes inside structs and slices.
+func RegisterKey[T any](c Codec[T]) { register(keyTable, c) }
+
+func register[T any](tb *table, c Codec[T]) {
+	if c == nil {
+		panic("codec: Register of nil codec")
+	}
+	t := reflect.TypeFor[T]()
+	rc := &coder{
+		typ: t,
+		enc: func(dst []byte, p unsafe.Pointer) []byte { return c.Append(dst, *(*T)(p)) },
+		dec: func(src []byte, p unsafe.Pointer) (int, error) {
+			v, n, err := c.Decode(src)
+			if err != nil {
+				return 0, err
+			}
+			if n < 0 || n > len(src) {
+				return 0, errCustomShort
+			}
+			*(*T)(p) = v
+			return n, nil
+		},
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	tb.registered[t] = registration{codec: c, c: rc}
+	tb.codecs.Clear()
+	tb.coders.Clear()
+}
+
+func derive[T any](tb *table) (Codec[T], error) {
+	t := reflect.TypeFor[T]()
+	if e, ok := tb.codecs.Load(t); ok {
+		return entryCodec[T](e.(codecEntry))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if e, ok := tb.codecs.Load(t); ok {
+		return entryCodec[T](e.(codecEntry))
+	}
+	var e codecEntry
+	if r, ok := tb.registered[t]; ok {
+		e.codec = r.codec
+	} else if fast := basicCodec[T](tb.key); fast != nil {
+		e.codec = fast
+	} else if c, err := tb.compileTop(t); err != nil {
+		e.err = err
+	} else {
+		e.codec = &compiled[T]{c: c, name: t.String()}
+	}
+	tb.codecs.Store(t, e)
+	return entryCodec[T](e)
+}
+
+func entryCodec[T any](e codecEntry) (Codec[T], error) {
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e.codec.(Codec[T]), nil
+}
+
+// compiled adapts a type-erased coder to Codec[T].
+type compiled[T any] struct {
+	c    *coder
+	name string
+}
+
+func (x *compiled[T]) Append(dst []byte, v T) []byte {
+	return x.c.enc(dst, noescape(unsafe.Pointer(&v)))
+}
+
+func (x *compiled[T]) Decode(src []byte) (v T, n int, err error) {
+	n, err = x.c.dec(src, noescape(unsafe.Pointer(&v)))
+	if err != nil {
+		var zero T
+		return zero, 0, topError(err, x.name)
+	}
+	return v, n, nil
+}
+
+// noescape hides p from escape analysis so that the argument of Append and
+// the result of Decode stay on the stack. This is sound because no coder
+// retains the pointer it is given beyond the call.
+func noescape(p unsafe.Pointer) unsafe.Pointer {
+	x := uintptr(p)
+	return *(*unsafe.Pointer)(unsafe.Pointer(&x))
+}
+
+// TypeError reports a type that has no value encoding or, for keys, no
+// order. It matches ErrUnsupported under errors.Is.
+type TypeError struct {
+	Type   reflect.Type // the type given to For, KeyFor or CheckKey
+	Field  string       // path to the offending part of Type, e.g. "Meta" or "Tags[]"; empty for Type itself
+	Bad    reflect.Type // the offending type
+	Key    bool         // whether a key codec was asked for
+	Reason string
+}
+
+func (e *TypeError) Error() string {
+	var s string
+	if e.Key {
+		s = fmt.Sprintf("codec: key type %v is not orderable", e.Type)
+	} else {
+		s = fmt.Sprintf("codec: type %v is not supported", e.Type)
+	}
+	if e.Field != "" {
+		s += fmt.Sprintf(": field %s has type %v", e.Field, e.Bad)
+	}
+	if e.Reason != "" {
+		s += " (" + e.Reason + ")"
+	}
+	return s
+}
+
+// Is reports that every TypeError is an ErrUnsupported.
+func (e *TypeError) Is(target error) bool { return target == ErrUnsupported }
+
+// compiler derives the coders of one top-level type. pending holds coders
+// under construction; on success they join the table's cache, on failure
+// they are dropped.
+type compiler struct {
+	tb      *table
+	top     reflect.Type
+	pending map[reflect.Type]*coder
+}
+
+func (tb *table) compileTop(t reflect.Type) (*coder, error) {
+	cp := &compiler{tb: tb, top: t, pending: map[reflect.Type]*coder{}}
+	c, err := cp.compile(t, "")
+	if err != nil {
+		return nil, err
+	}
+	for pt, pc := range cp.pending {
+		tb.coders.Store(pt, pc)
+	}
+	return c, nil
+}
+
+func (cp *compiler) compile(t reflect.Type, path string) (*coder, error) {
+	if r, ok := cp.tb.registered[t]; ok {
+		return r.c, nil
+	}
+	if c, ok := cp.tb.coders.Load(t); ok {
+		return c.(*coder), nil
+	}
+	if c, ok := cp.pending[t]; ok {
+		return c, nil
+	}
+	c := &coder{typ: t}
+	cp.pending[t] = c
+	var err error
+	if cp.tb.key {
+		err = cp.buildKey(c, t, path)
+	} else {
+		err = cp.buildValue(c, t, path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (cp *compiler) unsupported(t reflect.Type, path, reason string) error {
+	return &TypeError{Type: cp.top, Field: path, Bad: t, Key: cp.tb.key, Reason: reason}
+}
+
+// field is one exported struct field.
+type field struct {
+	name string
+	off  uintptr
+	c    *coder
+}
+
+// structFields compiles the exported fields of t, in declaration order.
+func (cp *compiler) structFields(t reflect.Type, path string) ([]field, error) {
+	var fs []field
+	unexported := false
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			unexported = true
+			continue
+		}
+		fc, err := cp.compile(sf.Type, joinPath(path, sf.Name))
+		if err != nil {
+			return nil, err
+		}
+		fs = append(fs, field{name: sf.Name, off: sf.Offset, c: fc})
+	}
+	if len(fs) == 0 && unexported {
+		return nil, cp.unsupported(t, path, "struct has only unexported fields")
+	}
+	return fs, nil
+}
+
+func structEnc(fs []field) encFn {
+	return func(dst []byte, p unsafe.Pointer) []byte {
+		for i := range fs {
+			f := &fs[i]
+			dst = f.c.enc(dst, unsafe.Add(p, f.off))
+		}
+		return dst
+	}
+}
+
+func structDec(fs []field) decFn {
+	return func(src []byte, p unsafe.Pointer) (int, error) {
+		off := 0
+		for i := range fs {
+			f := &fs[i]
+			n, err := f.c.dec(src[off:], unsafe.Add(p, f.off))
+			if err != nil {
+				return 0, wrapAt(err, f.name, off)
+			}
+			off += n
+		}
+		return off, nil
+	}
+}
+
+func structMinSize(fs []field) int {
+	m := 0
+	for _, f := range fs {
+		m += f.c.minSize
+	}
+	return m
+}
+
+func arrayEnc(ec *coder, n int, size uintptr) encFn {
+	return func(dst []byte, p unsafe.Pointer) []byte {
+		for i := 0; i < n; i++ {
+			dst = ec.enc(dst, unsafe.Add(p, uintptr(i)*size))
+		}
+		return dst
+	}
+}
+
+func arrayDec(ec *coder, n int, size uintptr) decFn {
+	return func(src []byte, p unsafe.Pointer) (int, error) {
+		off := 0
+		for i := 0; i < n; i++ {
+			m, err := ec.dec(src[off:], unsafe.Add(p, uintptr(i)*size))
+			if err != nil {
+				return 0, wrapAt(err, indexPath(i), off)
+			}
+			off += m
+		}
+		return off, nil
+	}
+}
+
+func indexPath(i int) string { return fmt.Sprintf("[%d]", i) }
+
+// sliceHeader is the memory layout of every Go slice.
+type sliceHeader struct {
+	data unsafe.Pointer
+	len  int
+	cap  int
+}
+
+// emptyBase is the data pointer of decoded empty, non-nil slices.
+var emptyBase [0]uint64
+
+// allocSlice points the slice at p (of type t) to fresh zeroed storage for n
+// elements. It is the only reflection on the slice decoding path: Go offers
+// no other way to allocate typed memory for a type known only at run time.
+func allocSlice(t reflect.Type, p unsafe.Pointer, n int) {
+	h := (*sliceHeader)(p)
+	*h = sliceHeader{}
+	if n == 0 {
+		h.data = unsafe.Pointer(&emptyBase)
+		return
+	}
+	reflect.NewAt(t, p).Elem().Grow(n)
+	h.len = n
+}
+
+func ptrEnc(ec *coder) encFn {
+	return func(dst []byte, p unsafe.Pointer) []byte {
+		q := *(*unsafe.Pointer)(p)
+		if q == nil {
+			return append(dst, 0)
+		}
+		return ec.enc(append(dst, 1), q)
+	}
+}
+
+func ptrDec(ec *coder, elem reflect.Type) decFn {
+	return func(src []byte, p unsafe.Pointer) (int, error) {
+		if len(src) < 1 {
+			return 0, errTruncated
+		}
+		switch src[0] {
+		case 0:
+			*(*unsafe.Pointer)(p) = nil
+			return 1, nil
+		case 1:
+			q := reflect.New(elem).UnsafePointer()
+			n, err := ec.dec(src[1:], q)
+			if err != nil {
+				return 0, wrapAt(err, "", 1)
+			}
+			*(*unsafe.Pointer)(p) = q
+			return 1 + n, nil
+		}
+		return 0, errFlag
+	}
+}

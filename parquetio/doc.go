@@ -1,0 +1,44 @@
+// Package parquetio reads and writes Parquet files of Go structs, per file
+// (Reader, Writer) and as pipeline sources and sinks (Read, Write).
+//
+// # Model
+//
+// A Go struct type T describes the columns it wants with `parquet` struct
+// tags, as in github.com/parquet-go/parquet-go, which does the encoding:
+// strings, []byte, signed integers, floats, bools, time.Time with
+// timestamp(millisecond|microsecond|nanosecond) or date, pointers for
+// optional values, slices with the list tag, and maps. A Reader of T reads
+// only the columns T names (projection): the other columns' pages are never
+// fetched. Columns T names that the file lacks read as zero values, and a
+// nullable file column read into a non-pointer field reads nulls as zero
+// values. When T's columns have exactly the file's physical types and
+// nullability (e.g. fields tagged optional for a file written by DuckDB or
+// Spark, whose columns are all nullable), pages decode straight into T;
+// otherwise parquet-go converts each row, which costs CPU but still fetches
+// only T's columns.
+//
+// # Splits and pruning
+//
+// A row group belongs to the byte range in which its first page starts, so
+// byte ranges that tile a file (ByteRange) read every row group exactly once,
+// like Hadoop's input splits. A Filter (Eq, Lt, Le, Gt, Ge, And, Or) prunes row
+// groups whose column-chunk min/max statistics prove that no row matches;
+// it never filters rows inside the row groups that are read, so the pipeline
+// keeps its own row filter. Pruned row groups are counted.
+//
+// # Errors
+//
+// Data that is not valid Parquet yields a *CorruptError naming the path, the
+// row group (-1 for the header and footer) and a byte offset, and matching
+// ErrCorrupt. Panics inside parquet-go on malformed input are recovered and
+// reported the same way. Errors of the underlying io.ReaderAt are passed
+// through and do not match ErrCorrupt. By default the first corrupt row group
+// fails the read; Lenient skips it and counts it.
+//
+// # Constraints
+//
+// The footer is read whole (it is bounded by the file size and checked
+// before decoding). Statistics are taken only from the column chunks'
+// min_value/max_value (not the deprecated min/max fields, whose order is
+// unreliable for strings). Lists and maps cannot be filtered on.
+package parquetio

@@ -1,0 +1,85 @@
+package parquetio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrCorrupt is matched (with errors.Is) by every error caused by bytes that
+// are not valid Parquet: bad magic, a truncated or undecodable footer, pages
+// that do not decode, and panics inside the Parquet library.
+var ErrCorrupt = errors.New("corrupt data")
+
+// CorruptError says where corrupt data was found. RowGroup is -1 for the
+// file's header and footer. Offset is the byte offset of the structure that
+// failed to decode (the footer, or the first page of the row group).
+type CorruptError struct {
+	Path     string
+	RowGroup int
+	Offset   int64
+	Err      error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("parquetio: %s: %s at offset %d: %v: %v", e.Path, where(e.RowGroup, e.Offset), e.Offset, e.Err, ErrCorrupt)
+}
+
+// Unwrap returns the cause and ErrCorrupt.
+func (e *CorruptError) Unwrap() []error { return []error{e.Err, ErrCorrupt} }
+
+// ioError is an error returned by the underlying io.ReaderAt (other than
+// io.EOF, which inside a file of known size means truncation).
+type ioError struct{ err error }
+
+func (e *ioError) Error() string { return e.err.Error() }
+func (e *ioError) Unwrap() error { return e.err }
+
+// trackingReaderAt remembers the first genuine I/O error of its reader, so
+// that errors surfacing from the Parquet library can be told apart: an I/O
+// failure is reported as such, everything else as corruption.
+type trackingReaderAt struct {
+	r      io.ReaderAt
+	size   int64
+	ioErr  error
+	nbytes int64
+}
+
+func (t *trackingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := t.r.ReadAt(p, off)
+	t.nbytes += int64(n)
+	if err != nil && err != io.EOF && t.ioErr == nil {
+		t.ioErr = &ioError{err}
+	}
+	return n, err
+}
+
+func (t *trackingReaderAt) Size() int64 { return t.size }
+
+// wrap turns err (from the Parquet library, or a recovered panic) into the
+// error the reader returns: an I/O error keeps its identity, anything else
+// becomes a *CorruptError.
+func (t *trackingReaderAt) wrap(path string, rowGroup int, offset int64, err error) error {
+	if t.ioErr != nil {
+		return fmt.Errorf("parquetio: %s: %s at offset %d: %w", path, where(rowGroup, offset), offset, t.ioErr)
+	}
+	return &CorruptError{Path: path, RowGroup: rowGroup, Offset: offset, Err: err}
+}
+
+// recovered converts a recovered panic value into an error.
+func recovered(v any) error {
+	if err, ok := v.(error); ok {
+		return fmt.Errorf("parquet library panic: %w", err)
+	}
+	return fmt.Errorf("parquet library panic: %v", v)
+}
+
+func where(rowGroup int, offset int64) string {
+	switch {
+	case rowGroup >= 0:
+		return fmt.Sprintf("row group %d", rowGroup)
+	case offset < 4:
+		return "header"
+	}
+	return "footer"
+}

@@ -1,0 +1,253 @@
+package parquetio
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Literal is the set of Go types a Filter can compare a column with.
+type Literal interface {
+	string | []byte | bool | int | int32 | int64 | float32 | float64 | time.Time
+}
+
+// A Filter prunes row groups: a row group is skipped when the minimum and
+// maximum statistics of a filtered column prove that no row in it can match.
+// It never removes rows from the row groups that are read, so a pipeline still
+// filters rows itself; the filter only saves reading and decoding.
+//
+// Row groups without statistics for a column are read. A row group whose
+// column holds only nulls is skipped by any comparison on that column, since
+// a comparison with null is never true.
+type Filter struct {
+	op     filterOp
+	column string // dotted path
+	lit    any    // one of the Literal types
+	subs   []Filter
+}
+
+type filterOp int
+
+const (
+	opNone filterOp = iota
+	opEq
+	opLt
+	opLe
+	opGt
+	opGe
+	opAnd
+	opOr
+)
+
+var opNames = [...]string{"", "==", "<", "<=", ">", ">=", "and", "or"}
+
+func cmp[V Literal](op filterOp, column string, v V) Filter {
+	return Filter{op: op, column: column, lit: any(v)}
+}
+
+// Eq keeps row groups that may hold rows with column == v. Nested columns are
+// named with dots ("address.country").
+func Eq[V Literal](column string, v V) Filter { return cmp(opEq, column, v) }
+
+// Lt keeps row groups that may hold rows with column < v.
+func Lt[V Literal](column string, v V) Filter { return cmp(opLt, column, v) }
+
+// Le keeps row groups that may hold rows with column <= v.
+func Le[V Literal](column string, v V) Filter { return cmp(opLe, column, v) }
+
+// Gt keeps row groups that may hold rows with column > v.
+func Gt[V Literal](column string, v V) Filter { return cmp(opGt, column, v) }
+
+// Ge keeps row groups that may hold rows with column >= v.
+func Ge[V Literal](column string, v V) Filter { return cmp(opGe, column, v) }
+
+// And keeps row groups that every filter keeps.
+func And(fs ...Filter) Filter { return Filter{op: opAnd, subs: fs} }
+
+// Or keeps row groups that any filter keeps.
+func Or(fs ...Filter) Filter { return Filter{op: opOr, subs: fs} }
+
+func (f Filter) String() string {
+	switch f.op {
+	case opNone:
+		return "true"
+	case opAnd, opOr:
+		parts := make([]string, len(f.subs))
+		for i, s := range f.subs {
+			parts[i] = s.String()
+		}
+		return "(" + strings.Join(parts, " "+opNames[f.op]+" ") + ")"
+	}
+	return fmt.Sprintf("%s %s %v", f.column, opNames[f.op], f.lit)
+}
+
+// boundFilter is a Filter resolved against one file's schema.
+type boundFilter struct {
+	op     filterOp
+	column int
+	typ    parquet.Type
+	value  parquet.Value
+	subs   []boundFilter
+}
+
+func (f Filter) bind(schema *parquet.Schema) (boundFilter, error) {
+	switch f.op {
+	case opNone:
+		return boundFilter{op: opNone}, nil
+	case opAnd, opOr:
+		b := boundFilter{op: f.op, subs: make([]boundFilter, len(f.subs))}
+		for i, s := range f.subs {
+			sb, err := s.bind(schema)
+			if err != nil {
+				return boundFilter{}, err
+			}
+			b.subs[i] = sb
+		}
+		return b, nil
+	}
+	leaf, ok := schema.Lookup(strings.Split(f.column, ".")...)
+	if !ok {
+		return boundFilter{}, fmt.Errorf("filter %s: no column %q in file", f, f.column)
+	}
+	if leaf.MaxRepetitionLevel > 0 {
+		return boundFilter{}, fmt.Errorf("filter %s: column %q is repeated", f, f.column)
+	}
+	typ := leaf.Node.Type()
+	v, err := literalValue(typ, f.lit)
+	if err != nil {
+		return boundFilter{}, fmt.Errorf("filter %s: %w", f, err)
+	}
+	return boundFilter{op: f.op, column: leaf.ColumnIndex, typ: typ, value: v}, nil
+}
+
+// literalValue converts a Go literal into a parquet.Value comparable with the
+// values of a column of type typ.
+func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
+	mismatch := func() (parquet.Value, error) {
+		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s", lit, typ)
+	}
+	switch typ.Kind() {
+	case parquet.ByteArray, parquet.FixedLenByteArray:
+		switch v := lit.(type) {
+		case string:
+			return parquet.ByteArrayValue([]byte(v)), nil
+		case []byte:
+			return parquet.ByteArrayValue(v), nil
+		}
+	case parquet.Boolean:
+		if v, ok := lit.(bool); ok {
+			return parquet.BooleanValue(v), nil
+		}
+	case parquet.Float:
+		switch v := lit.(type) {
+		case float32:
+			return parquet.FloatValue(v), nil
+		case float64:
+			return parquet.FloatValue(float32(v)), nil
+		}
+	case parquet.Double:
+		switch v := lit.(type) {
+		case float32:
+			return parquet.DoubleValue(float64(v)), nil
+		case float64:
+			return parquet.DoubleValue(v), nil
+		}
+	case parquet.Int32:
+		var n int64
+		switch v := lit.(type) {
+		case int:
+			n = int64(v)
+		case int32:
+			n = int64(v)
+		case int64:
+			n = v
+		case time.Time:
+			if !isDate(typ) {
+				return mismatch()
+			}
+			n = int64(math.Floor(float64(v.Unix()) / 86400))
+		default:
+			return mismatch()
+		}
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return parquet.Value{}, fmt.Errorf("literal %d out of range of column type %s", n, typ)
+		}
+		return parquet.Int32Value(int32(n)), nil
+	case parquet.Int64:
+		switch v := lit.(type) {
+		case int:
+			return parquet.Int64Value(int64(v)), nil
+		case int32:
+			return parquet.Int64Value(int64(v)), nil
+		case int64:
+			return parquet.Int64Value(v), nil
+		case time.Time:
+			switch u, _ := timestampUnit(typ); u {
+			case time.Millisecond:
+				return parquet.Int64Value(v.UnixMilli()), nil
+			case time.Microsecond:
+				return parquet.Int64Value(v.UnixMicro()), nil
+			case time.Nanosecond:
+				return parquet.Int64Value(v.UnixNano()), nil
+			}
+		}
+	}
+	return mismatch()
+}
+
+// boundsOf is implemented by the column chunks of a parquet.File.
+type boundsOf interface {
+	Bounds() (min, max parquet.Value, ok bool)
+	NullCount() int64
+	NumValues() int64
+}
+
+// keep reports whether row group rg may hold matching rows.
+func (b *boundFilter) keep(rg parquet.RowGroup) bool {
+	switch b.op {
+	case opNone:
+		return true
+	case opAnd:
+		for i := range b.subs {
+			if !b.subs[i].keep(rg) {
+				return false
+			}
+		}
+		return true
+	case opOr:
+		for i := range b.subs {
+			if b.subs[i].keep(rg) {
+				return true
+			}
+		}
+		return len(b.subs) == 0
+	}
+	chunk, ok := rg.ColumnChunks()[b.column].(boundsOf)
+	if !ok {
+		return true
+	}
+	if n := chunk.NumValues(); n > 0 && chunk.NullCount() == n {
+		return false // only nulls: no comparison is true
+	}
+	lo, hi, ok := chunk.Bounds()
+	if !ok {
+		return true
+	}
+	c := b.typ.Compare
+	switch b.op {
+	case opEq:
+		return c(lo, b.value) <= 0 && c(b.value, hi) <= 0
+	case opLt:
+		return c(lo, b.value) < 0
+	case opLe:
+		return c(lo, b.value) <= 0
+	case opGt:
+		return c(hi, b.value) > 0
+	case opGe:
+		return c(hi, b.value) >= 0
+	}
+	return true
+}

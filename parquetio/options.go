@@ -1,0 +1,48 @@
+package parquetio
+
+// ReadOption configures reading, for both the per-file Reader and Read.
+type ReadOption func(*readConfig)
+
+type readConfig struct {
+	filter    Filter
+	hasFilter bool
+	lenient   bool
+	hasRange  bool
+	offset    int64
+	length    int64
+	batch     int
+}
+
+// WithFilter prunes row groups whose statistics exclude f (see Filter).
+func WithFilter(f Filter) ReadOption {
+	return func(c *readConfig) { c.filter, c.hasFilter = f, true }
+}
+
+// Lenient makes the reader skip a row group that turns out to be corrupt
+// instead of failing, counting it in ReadStats.CorruptRowGroups (and in the
+// pipeline counter "parquetio"/"corrupt row groups skipped"). Rows of that
+// row group returned before the corruption was found stay returned. A corrupt
+// footer still fails: without it nothing in the file can be located.
+func Lenient() ReadOption { return func(c *readConfig) { c.lenient = true } }
+
+// ByteRange restricts a Reader to the row groups that start at a byte offset
+// in [offset, offset+length). Ranges that tile a file give every row group to
+// exactly one range, which is how files are split.
+func ByteRange(offset, length int64) ReadOption {
+	return func(c *readConfig) { c.hasRange, c.offset, c.length = true, offset, length }
+}
+
+// BatchSize sets how many rows the pipeline-level source decodes at a time
+// (default 1024).
+func BatchSize(n int) ReadOption { return func(c *readConfig) { c.batch = n } }
+
+func newReadConfig(opts []ReadOption) readConfig {
+	c := readConfig{batch: 1024}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.batch <= 0 {
+		c.batch = 1024
+	}
+	return c
+}

@@ -1,0 +1,323 @@
+package parquetio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// ReadStats counts what a Reader did.
+type ReadStats struct {
+	RowGroups        int   // row groups in the reader's byte range
+	RowGroupsPruned  int   // of those, skipped because the filter excluded them
+	CorruptRowGroups int   // skipped as corrupt (Lenient only)
+	Rows             int64 // rows returned
+}
+
+// Reader reads rows of type T from one Parquet file. Only the columns that T
+// names are read: a column of the file that T does not name is never fetched
+// nor decoded. Columns T names that the file lacks read as zero values.
+//
+// A Reader is not safe for concurrent use.
+type Reader[T any] struct {
+	path   string
+	src    *trackingReaderAt
+	file   *parquet.File
+	schema *parquet.Schema // of T
+	conv   parquet.Conversion
+	direct bool // the file's columns decode directly into T's schema
+
+	cfg    readConfig
+	filter boundFilter
+	groups []int // row groups left to read, in order
+	cur    *parquet.GenericReader[T]
+	curRG  int
+	stats  ReadStats
+}
+
+// NewReader opens the Parquet file at path (used in errors), of size bytes,
+// read through r. It reads the footer; errors in it match ErrCorrupt.
+func NewReader[T any](path string, r io.ReaderAt, size int64, opts ...ReadOption) (*Reader[T], error) {
+	rd := &Reader[T]{
+		path: path,
+		src:  &trackingReaderAt{r: r, size: size},
+		cfg:  newReadConfig(opts),
+	}
+	if err := rd.open(size); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// checkEnvelope validates the magic bytes and the footer length itself, so
+// that errors name the exact offset and no allocation exceeds the file size.
+func (r *Reader[T]) checkEnvelope(size int64) (footerOffset int64, err error) {
+	corrupt := func(off int64, format string, args ...any) error {
+		return r.src.wrap(r.path, -1, off, fmt.Errorf(format, args...))
+	}
+	if size < 12 {
+		return 0, corrupt(0, "file of %d bytes is too small for parquet", size)
+	}
+	var head [4]byte
+	if _, err := r.src.ReadAt(head[:], 0); err != nil {
+		return 0, corrupt(0, "reading header magic: %w", err)
+	}
+	if !bytes.Equal(head[:], []byte("PAR1")) {
+		return 0, corrupt(0, "bad header magic %q", head[:])
+	}
+	var tail [8]byte
+	if _, err := r.src.ReadAt(tail[:], size-8); err != nil {
+		return 0, corrupt(size-8, "reading footer magic: %w", err)
+	}
+	if !bytes.Equal(tail[4:], []byte("PAR1")) {
+		return 0, corrupt(size-4, "bad footer magic %q", tail[4:])
+	}
+	n := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if n > size-12 {
+		return 0, corrupt(size-8, "footer length %d exceeds file size %d", n, size)
+	}
+	return size - 8 - n, nil
+}
+
+func (r *Reader[T]) open(size int64) (err error) {
+	footer, err := r.checkEnvelope(size)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = r.src.wrap(r.path, -1, footer, recovered(v))
+		}
+	}()
+	f, err := parquet.OpenFile(r.src, size,
+		parquet.SkipPageIndex(true),
+		parquet.SkipBloomFilters(true),
+	)
+	if err != nil {
+		return r.src.wrap(r.path, -1, footer, err)
+	}
+	if err := validateMetadata(f, footer); err != nil {
+		return r.src.wrap(r.path, -1, footer, err)
+	}
+	r.file = f
+	r.schema = parquet.SchemaOf(*new(T))
+	conv, err := parquet.Convert(r.schema, f.Schema())
+	if err != nil {
+		return fmt.Errorf("parquetio: %s: schema of %T does not match the file: %w", r.path, *new(T), err)
+	}
+	r.conv = conv
+	r.direct = directlyReadable(r.schema, f.Schema())
+	if r.cfg.hasFilter {
+		bf, err := r.cfg.filter.bind(f.Schema())
+		if err != nil {
+			return fmt.Errorf("parquetio: %s: %w", r.path, err)
+		}
+		r.filter = bf
+	}
+	for i, rg := range f.Metadata().RowGroups {
+		if r.cfg.hasRange {
+			off := rowGroupOffset(&rg)
+			if off < r.cfg.offset || off >= r.cfg.offset+r.cfg.length {
+				continue
+			}
+		}
+		r.stats.RowGroups++
+		if r.cfg.hasFilter && !r.filter.keep(f.RowGroups()[i]) {
+			r.stats.RowGroupsPruned++
+			continue
+		}
+		r.groups = append(r.groups, i)
+	}
+	return nil
+}
+
+// validateMetadata rejects footers whose row groups point outside the data
+// region, so page reads cannot run past the footer or allocate more than the
+// file holds.
+func validateMetadata(f *parquet.File, footer int64) error {
+	md := f.Metadata()
+	ncols := len(f.Schema().Columns())
+	for i := range md.RowGroups {
+		rg := &md.RowGroups[i]
+		if len(rg.Columns) != ncols {
+			return fmt.Errorf("row group %d has %d columns, schema has %d", i, len(rg.Columns), ncols)
+		}
+		if rg.NumRows < 0 {
+			return fmt.Errorf("row group %d has %d rows", i, rg.NumRows)
+		}
+		for j := range rg.Columns {
+			cm := &rg.Columns[j].MetaData
+			start := cm.DataPageOffset
+			if cm.DictionaryPageOffset > 0 && cm.DictionaryPageOffset < start {
+				start = cm.DictionaryPageOffset
+			}
+			if start < 4 || cm.TotalCompressedSize < 0 || start+cm.TotalCompressedSize > footer {
+				return fmt.Errorf("row group %d column %d: chunk [%d, +%d) outside data region [4, %d)",
+					i, j, start, cm.TotalCompressedSize, footer)
+			}
+		}
+	}
+	return nil
+}
+
+// rowGroupOffset is the byte offset where a row group's first page starts.
+func rowGroupOffset(rg *format.RowGroup) int64 {
+	off := int64(-1)
+	for j := range rg.Columns {
+		cm := &rg.Columns[j].MetaData
+		start := cm.DataPageOffset
+		if cm.DictionaryPageOffset > 0 && cm.DictionaryPageOffset < start {
+			start = cm.DictionaryPageOffset
+		}
+		if off < 0 || start < off {
+			off = start
+		}
+	}
+	if off < 0 {
+		off = rg.FileOffset
+	}
+	return off
+}
+
+// directlyReadable reports whether every leaf column of want can be decoded
+// from the same-path column of have without value conversion: same physical
+// kind, same repetition and definition levels, and compatible time units.
+// Then the reader hands parquet-go only the projected column chunks; else it
+// falls back to parquet-go's row conversion, which reads all columns.
+func directlyReadable(want, have *parquet.Schema) bool {
+	for _, path := range want.Columns() {
+		w, _ := want.Lookup(path...)
+		h, ok := have.Lookup(path...)
+		if !ok {
+			continue // read as nulls / zero values
+		}
+		wt, ht := w.Node.Type(), h.Node.Type()
+		if wt.Kind() != ht.Kind() || w.MaxRepetitionLevel != h.MaxRepetitionLevel ||
+			w.MaxDefinitionLevel != h.MaxDefinitionLevel {
+			return false
+		}
+		if !sameTimeUnit(wt, ht) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameTimeUnit(a, b parquet.Type) bool {
+	ua, oka := timestampUnit(a)
+	ub, okb := timestampUnit(b)
+	return oka == okb && ua == ub && isDate(a) == isDate(b)
+}
+
+// projected is a converted row group whose rows are read from its own
+// (projected) column chunks, rather than from all columns of the original row
+// group followed by a row conversion.
+type projected struct{ parquet.RowGroup }
+
+func (p projected) Rows() parquet.Rows { return parquet.NewRowGroupRowReader(p.RowGroup) }
+
+// Read reads up to len(rows) rows into rows. At the end of the selected row
+// groups it returns 0, io.EOF. Rows are overwritten, not appended.
+func (r *Reader[T]) Read(rows []T) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	for {
+		if r.cur == nil {
+			if len(r.groups) == 0 {
+				return 0, io.EOF
+			}
+			if err := r.openGroup(r.groups[0]); err != nil {
+				if r.cfg.lenient && errors.Is(err, ErrCorrupt) {
+					r.stats.CorruptRowGroups++
+					r.groups = r.groups[1:]
+					continue
+				}
+				return 0, err
+			}
+			r.groups = r.groups[1:]
+		}
+		n, err := r.readGroup(rows)
+		if err == io.EOF {
+			r.closeGroup()
+			err = nil
+		}
+		if err != nil {
+			r.closeGroup()
+			if r.cfg.lenient && errors.Is(err, ErrCorrupt) {
+				r.stats.CorruptRowGroups++
+				continue
+			}
+			return 0, err
+		}
+		if n > 0 {
+			r.stats.Rows += int64(n)
+			return n, nil
+		}
+	}
+}
+
+func (r *Reader[T]) openGroup(i int) (err error) {
+	off := rowGroupOffset(&r.file.Metadata().RowGroups[i])
+	defer func() {
+		if v := recover(); v != nil {
+			err = r.src.wrap(r.path, i, off, recovered(v))
+		}
+	}()
+	rg := r.file.RowGroups()[i]
+	if r.direct {
+		rg = projected{parquet.ConvertRowGroup(rg, r.conv)}
+	} else {
+		rg = parquet.ConvertRowGroup(rg, r.conv)
+	}
+	r.cur = parquet.NewGenericRowGroupReader[T](rg, r.schema)
+	r.curRG = i
+	return nil
+}
+
+func (r *Reader[T]) readGroup(rows []T) (n int, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			n, err = 0, recovered(v)
+		}
+		if err != nil && err != io.EOF {
+			off := rowGroupOffset(&r.file.Metadata().RowGroups[r.curRG])
+			err = r.src.wrap(r.path, r.curRG, off, err)
+		}
+	}()
+	return r.cur.Read(rows)
+}
+
+func (r *Reader[T]) closeGroup() {
+	if r.cur != nil {
+		func() {
+			defer func() { recover() }()
+			r.cur.Close()
+		}()
+		r.cur = nil
+	}
+}
+
+// Stats returns what the reader has done so far.
+func (r *Reader[T]) Stats() ReadStats { return r.stats }
+
+// NumRowGroups returns the number of row groups in the file.
+func (r *Reader[T]) NumRowGroups() int { return len(r.file.Metadata().RowGroups) }
+
+// NumRows returns the number of rows in the file.
+func (r *Reader[T]) NumRows() int64 { return r.file.NumRows() }
+
+// BytesRead returns the number of bytes read from the underlying reader.
+func (r *Reader[T]) BytesRead() int64 { return r.src.nbytes }
+
+// Close releases the reader; it does not close the io.ReaderAt.
+func (r *Reader[T]) Close() error {
+	r.closeGroup()
+	r.groups = nil
+	return nil
+}

@@ -1,0 +1,358 @@
+package parquetio
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readAll reads every selected row of data with small batches, to cross
+// batch and row group boundaries.
+func readAll[T any](path string, data []byte, opts ...ReadOption) ([]T, ReadStats, error) {
+	r, err := NewReader[T](path, bytes.NewReader(data), int64(len(data)), opts...)
+	if err != nil {
+		return nil, ReadStats{}, err
+	}
+	defer r.Close()
+	var out []T
+	buf := make([]T, 100)
+	for {
+		clear(buf)
+		n, err := r.Read(buf)
+		out = append(out, buf[:n]...)
+		if err == io.EOF {
+			return out, r.Stats(), nil
+		}
+		if err != nil {
+			return out, r.Stats(), err
+		}
+	}
+}
+
+func TestReadDuckDBEvents(t *testing.T) {
+	for _, name := range []string{"events_v1_snappy.parquet", "events_v2_zstd.parquet"} {
+		t.Run(name, func(t *testing.T) {
+			data := readFixture(t, name)
+			got, st, err := readAll[event](name, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2048 {
+				t.Fatalf("got %d rows, want 2048", len(got))
+			}
+			for i, g := range got {
+				if want := wantEvent(i); g != want {
+					t.Fatalf("row %d: got %+v, want %+v", i, g, want)
+				}
+			}
+			if want := (ReadStats{RowGroups: 4, Rows: 2048}); st != want {
+				t.Errorf("stats: got %+v, want %+v", st, want)
+			}
+			// The same through the direct (no conversion) path.
+			opt, _, err := readAll[eventOpt](name, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, g := range opt {
+				if want := wantEvent(i); event(g) != want {
+					t.Fatalf("optional row %d: got %+v, want %+v", i, g, want)
+				}
+			}
+			r, _ := NewReader[eventOpt](name, bytes.NewReader(data), int64(len(data)))
+			if !r.direct {
+				t.Errorf("eventOpt is not read directly")
+			}
+		})
+	}
+}
+
+func TestReadDuckDBTypes(t *testing.T) {
+	for _, name := range []string{"types_v1_snappy.parquet", "types_v2_zstd.parquet"} {
+		t.Run(name, func(t *testing.T) {
+			got, _, err := readAll[duckTypes](name, readFixture(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(wantDuckTypes) {
+				t.Fatalf("got %d rows, want %d", len(got), len(wantDuckTypes))
+			}
+			for i := range got {
+				if !reflect.DeepEqual(got[i], wantDuckTypes[i]) {
+					t.Errorf("row %d:\ngot  %#v\nwant %#v", i, got[i], wantDuckTypes[i])
+				}
+			}
+		})
+	}
+}
+
+func TestProjection(t *testing.T) {
+	data := readFixture(t, "events_v1_snappy.parquet")
+	got, _, err := readAll[play]("events", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2048 {
+		t.Fatalf("got %d rows, want 2048", len(got))
+	}
+	for i, g := range got {
+		w := wantEvent(i)
+		if want := (play{w.TrackID, w.Country, w.MsPlayed}); g != want {
+			t.Fatalf("row %d: got %+v, want %+v", i, g, want)
+		}
+	}
+	// Projection must skip the other columns' bytes, not just drop values.
+	bytesRead := func(read func(r io.ReaderAt, size int64) int64) int64 {
+		return read(bytes.NewReader(data), int64(len(data)))
+	}
+	all := bytesRead(func(ra io.ReaderAt, size int64) int64 {
+		r, _ := NewReader[event]("events", ra, size)
+		for _, err := r.Read(make([]event, 4096)); err == nil; _, err = r.Read(make([]event, 4096)) {
+		}
+		return r.BytesRead()
+	})
+	some := bytesRead(func(ra io.ReaderAt, size int64) int64 {
+		r, _ := NewReader[play]("events", ra, size)
+		for _, err := r.Read(make([]play, 4096)); err == nil; _, err = r.Read(make([]play, 4096)) {
+		}
+		return r.BytesRead()
+	})
+	// The 3-column read may fetch the footer, the 3 columns' chunks and
+	// nothing else (plus a small read-ahead slack).
+	r, _ := NewReader[event]("events", bytes.NewReader(data), int64(len(data)))
+	var need int64
+	for _, rg := range r.file.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			switch c.MetaData.PathInSchema[0] {
+			case "track_id", "country", "ms_played":
+				need += c.MetaData.TotalCompressedSize
+			}
+		}
+	}
+	footer := int64(binary.LittleEndian.Uint32(data[len(data)-8:])) + 8
+	const slack = 4096
+	if some > need+footer+slack || some >= all {
+		t.Errorf("3-column read fetched %d bytes, its columns hold %d, footer %d, all-column read %d: projection does not skip columns",
+			some, need, footer, all)
+	}
+	t.Logf("bytes read: 8 columns %d, 3 columns %d (file %d)", all, some, len(data))
+}
+
+func TestPushdown(t *testing.T) {
+	data := readFixture(t, "events_v2_zstd.parquet")
+	tsAt := func(i int) int64 { return eventTs0 + int64(i)*1000 }
+	tests := []struct {
+		name       string
+		filter     Filter
+		wantGroups []int // row groups kept, of 4 with 512 rows each
+	}{
+		{"country==SE", Eq("country", "SE"), []int{0}},
+		{"country==FR", Eq("country", "FR"), []int{1, 2, 3}},
+		{"country==XX", Eq("country", "XX"), nil},
+		{"ts>=row1536", Ge("ts", tsAt(1536)), []int{3}},
+		{"ts>row1535", Gt("ts", tsAt(1535)), []int{3}},
+		{"ts>row1536", Gt("ts", tsAt(1536)), []int{3}},
+		{"ts<row512", Lt("ts", tsAt(512)), []int{0}},
+		{"ts<=row512", Le("ts", tsAt(512)), []int{0, 1}},
+		{"ts==row700", Eq("ts", tsAt(700)), []int{1}},
+		{"and", And(Eq("country", "FR"), Lt("ts", tsAt(1024))), []int{1}},
+		{"or", Or(Eq("country", "SE"), Ge("ts", tsAt(1536))), []int{0, 3}},
+		{"ms_played int", Ge("ms_played", 0), []int{0, 1, 2, 3}},
+		{"ms_played int32 literal", Lt("ms_played", int32(0)), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, st, err := readAll[event]("events", data, WithFilter(tt.filter))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := 4 - len(tt.wantGroups); st.RowGroupsPruned != want {
+				t.Errorf("pruned %d row groups, want %d", st.RowGroupsPruned, want)
+			}
+			var want []event
+			for _, g := range tt.wantGroups {
+				for i := g * 512; i < (g+1)*512; i++ {
+					want = append(want, wantEvent(i))
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d rows, want %d", len(got), len(want))
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("row %d: got %+v, want %+v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestPushdownErrors(t *testing.T) {
+	data := readFixture(t, "events_v1_snappy.parquet")
+	for _, f := range []Filter{
+		Eq("nope", "x"),
+		Eq("country", 3),
+		Ge("ts", 1.5),
+		Ge("ts", time.Now()), // ts is a plain INT64, not a TIMESTAMP
+	} {
+		if _, err := NewReader[event]("events", bytes.NewReader(data), int64(len(data)), WithFilter(f)); err == nil {
+			t.Errorf("filter %v: got no error", f)
+		}
+	}
+}
+
+func TestSplittingIsExact(t *testing.T) {
+	for _, name := range []string{"events_v1_snappy.parquet", "events_v2_zstd.parquet"} {
+		data := readFixture(t, name)
+		size := int64(len(data))
+		for k := int64(1); k <= 7; k++ {
+			seen := make([]int, 2048)
+			nonEmpty := 0
+			for s := int64(0); s < k; s++ {
+				off, end := s*size/k, (s+1)*size/k
+				got, _, err := readAll[event](name, data, ByteRange(off, end-off))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) > 0 {
+					nonEmpty++
+				}
+				for _, e := range got {
+					seen[(e.Ts-eventTs0)/1000]++
+				}
+			}
+			for i, n := range seen {
+				if n != 1 {
+					t.Fatalf("%s in %d splits: row %d read %d times", name, k, i, n)
+				}
+			}
+			if want := min(int(k), 4); nonEmpty < want-1 {
+				t.Errorf("%s in %d splits: only %d splits hold rows", name, k, nonEmpty)
+			}
+		}
+	}
+}
+
+func TestCorruptFixtures(t *testing.T) {
+	tests := []struct {
+		name       string
+		wantOffset func(size int64) int64
+	}{
+		{"corrupt_bad_magic.parquet", func(int64) int64 { return 0 }},
+		{"corrupt_truncated_footer.parquet", func(size int64) int64 { return size - 4 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := readFixture(t, tt.name)
+			path := "testdata/" + tt.name
+			_, err := NewReader[duckTypes](path, bytes.NewReader(data), int64(len(data)))
+			var ce *CorruptError
+			if !errors.Is(err, ErrCorrupt) || !errors.As(err, &ce) {
+				t.Fatalf("got %v, want a *CorruptError matching ErrCorrupt", err)
+			}
+			if want := (CorruptError{Path: path, RowGroup: -1, Offset: tt.wantOffset(int64(len(data)))}); ce.Path != want.Path || ce.RowGroup != want.RowGroup || ce.Offset != want.Offset {
+				t.Errorf("got path %q row group %d offset %d, want %q %d %d", ce.Path, ce.RowGroup, ce.Offset, want.Path, want.RowGroup, want.Offset)
+			}
+			t.Log(err)
+		})
+	}
+}
+
+// corruptRowGroup returns a copy of the events fixture with the first page
+// header of row group rg overwritten with garbage.
+func corruptRowGroup(t *testing.T, data []byte, rg int) ([]byte, int64) {
+	t.Helper()
+	r, err := NewReader[event]("x", bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := rowGroupOffset(&r.file.Metadata().RowGroups[rg])
+	bad := bytes.Clone(data)
+	for i := range 16 {
+		bad[off+int64(i)] = 0xff
+	}
+	return bad, off
+}
+
+func TestCorruptRowGroup(t *testing.T) {
+	data := readFixture(t, "events_v1_snappy.parquet")
+	bad, off := corruptRowGroup(t, data, 2)
+
+	_, _, err := readAll[event]("events", bad)
+	var ce *CorruptError
+	if !errors.Is(err, ErrCorrupt) || !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a *CorruptError matching ErrCorrupt", err)
+	}
+	if ce.RowGroup != 2 || ce.Offset != off || ce.Path != "events" {
+		t.Errorf("got path %q row group %d offset %d, want events, 2, %d", ce.Path, ce.RowGroup, ce.Offset, off)
+	}
+	t.Log(err)
+
+	got, st, err := readAll[event]("events", bad, Lenient())
+	if err != nil {
+		t.Fatalf("lenient: %v", err)
+	}
+	if st.CorruptRowGroups != 1 {
+		t.Errorf("lenient: %d corrupt row groups counted, want 1", st.CorruptRowGroups)
+	}
+	var want []event
+	for i := range 2048 {
+		if i < 1024 || i >= 1536 {
+			want = append(want, wantEvent(i))
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lenient: got %d rows, want the %d rows outside row group 2", len(got), len(want))
+	}
+}
+
+func TestCorruptFooterLength(t *testing.T) {
+	data := bytes.Clone(readFixture(t, "types_v1_snappy.parquet"))
+	binary.LittleEndian.PutUint32(data[len(data)-8:], 1<<30)
+	_, err := NewReader[duckTypes]("x", bytes.NewReader(data), int64(len(data)))
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.Offset != int64(len(data)-8) {
+		t.Fatalf("got %v, want a corrupt footer length at offset %d", err, len(data)-8)
+	}
+}
+
+// failingReaderAt fails every read after the first n bytes.
+type failingReaderAt struct {
+	r io.ReaderAt
+	n int64
+}
+
+var errDisk = errors.New("disk on fire")
+
+func (f *failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off+int64(len(p)) > f.n {
+		return 0, errDisk
+	}
+	return f.r.ReadAt(p, off)
+}
+
+func TestIOErrorIsNotCorruption(t *testing.T) {
+	data := readFixture(t, "events_v1_snappy.parquet")
+	r, err := NewReader[event]("events", &failingReaderAt{bytes.NewReader(data), 0}, int64(len(data)))
+	if err == nil {
+		r.Close()
+		t.Fatal("got no error")
+	}
+	if errors.Is(err, ErrCorrupt) || !errors.Is(err, errDisk) {
+		t.Errorf("got %v, want an I/O error that is not ErrCorrupt", err)
+	}
+}

@@ -1,0 +1,159 @@
+// Command gen writes the Parquet fixtures of package parquetio with DuckDB,
+// and reads back the file parquetio wrote (../crunchgo_written.parquet) with
+// DuckDB, recording the checksum the parquetio tests expect.
+//
+// It is a separate module so the main module does not depend on DuckDB.
+// Run it from this directory:
+//
+//	go run .
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+const out = ".."
+
+// events is the listening-events table; its expected values are recomputed
+// by the tests from the same formulas (see events_test.go in parquetio).
+const events = `
+SELECT
+  'u' || (i % 97)                          AS user_id,
+  't' || (i * 7 % 1000)                    AS track_id,
+  'a' || (i % 50)                          AS artist_id,
+  CASE WHEN i < 512 THEN ['NO','SE'][i % 2 + 1]
+       ELSE ['BR','DE','FR','GB'][i % 4 + 1] END AS country,
+  ['ios','android','web'][i % 3 + 1]       AS platform,
+  (i * 7919) % 300000                      AS ms_played,
+  1764115200000 + i * 1000                 AS ts,
+  i % 5 = 0                                AS skipped
+FROM (SELECT * FROM range(0, 512) UNION ALL SELECT * FROM range(512, 1024)
+      UNION ALL SELECT * FROM range(1024, 1536) UNION ALL SELECT * FROM range(1536, 2048)) t(i)`
+
+// types holds one column per supported type, with nulls.
+const types = `
+SELECT * FROM (VALUES
+  (1, 'alpha', 1.5::DOUBLE, 0.25::FLOAT, 10::BIGINT, true, '\x00\x01'::BLOB,
+   TIMESTAMP '2026-11-26 10:00:00.123456', '2026-11-26 10:00:00.123'::TIMESTAMP_MS, DATE '2026-11-26',
+   ['x', 'y'], MAP {'a': 1, 'b': 2}),
+  (2, NULL, NULL, -1.5::FLOAT, NULL, false, ''::BLOB,
+   NULL, '1970-01-01 00:00:00'::TIMESTAMP_MS, DATE '1970-01-01',
+   [], MAP {}),
+  (3, 'gamma', -2.25::DOUBLE, 3.0::FLOAT, -9000000000::BIGINT, true, 'abc'::BLOB,
+   TIMESTAMP '1969-12-31 23:59:59.999999', '1999-12-31 23:59:59.999'::TIMESTAMP_MS, DATE '1969-12-31',
+   NULL, NULL),
+  (4, '', 0.0::DOUBLE, 0.0::FLOAT, 0::BIGINT, false, NULL,
+   TIMESTAMP '2000-02-29 12:34:56', '2000-02-29 12:34:56.789'::TIMESTAMP_MS, DATE '2000-02-29',
+   ['z', NULL, 'w'], MAP {'k': NULL})
+) t(id, name, score, ratio, big, flag, payload, ts_us, ts_ms, day, tags, attrs)
+ORDER BY id`
+
+type fixture struct {
+	name, query, opts string
+}
+
+var fixtures = []fixture{
+	{"events_v1_snappy.parquet", events, "COMPRESSION snappy, ROW_GROUP_SIZE 512, PARQUET_VERSION v1"},
+	{"events_v2_zstd.parquet", events, "COMPRESSION zstd, ROW_GROUP_SIZE 512, PARQUET_VERSION v2"},
+	{"types_v1_snappy.parquet", types, "COMPRESSION snappy, PARQUET_VERSION v1"},
+	{"types_v2_zstd.parquet", types, "COMPRESSION zstd, PARQUET_VERSION v2"},
+}
+
+// ours is the canonical text of each row of crunchgo_written.parquet; the
+// parquetio test TestDuckDBReadsOurs computes the same text in Go.
+const ours = `
+SELECT count(*) AS n, md5(string_agg(concat_ws('|',
+    id,
+    coalesce(name, 'NULL'),
+    coalesce(CAST(round(score * 1000) AS BIGINT)::VARCHAR, 'NULL'),
+    big,
+    CAST(flag AS INTEGER),
+    coalesce(hex(payload), 'NULL'),
+    epoch_us(ts_us),
+    coalesce(epoch_ms(ts_ms)::VARCHAR, 'NULL'),
+    day - DATE '1970-01-01',
+    coalesce(array_to_string(tags, ','), 'NULL'),
+    coalesce(array_to_string(list_transform(map_entries(attrs), e -> e.key || '=' || e.value), ','), 'NULL')
+  ), chr(10) ORDER BY id)) AS sum
+FROM read_parquet(?)`
+
+func main() {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("SET threads = 1"); err != nil {
+		log.Fatal(err)
+	}
+	var manifest strings.Builder
+	var version string
+	if err := db.QueryRow("SELECT version()").Scan(&version); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Fprintf(&manifest, "# written by parquetio/testdata/gen with DuckDB %s\n", version)
+	for _, f := range fixtures {
+		path := filepath.Join(out, f.name)
+		os.Remove(path)
+		q := fmt.Sprintf("COPY (%s) TO '%s' (FORMAT parquet, %s)", f.query, path, f.opts)
+		if _, err := db.Exec(q); err != nil {
+			log.Fatalf("%s: %v", f.name, err)
+		}
+		fmt.Fprintf(&manifest, "\n%s (%s)\n", f.name, f.opts)
+		rows, err := db.Query(`SELECT row_group_id, row_group_num_rows, path_in_schema, type, encodings, compression
+			FROM parquet_metadata(?) ORDER BY row_group_id, column_id`, path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for rows.Next() {
+			var rg, n int64
+			var col, typ, enc, comp string
+			if err := rows.Scan(&rg, &n, &col, &typ, &enc, &comp); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Fprintf(&manifest, "  rg %d (%d rows) %-10s %-11s %-8s %s\n", rg, n, col, typ, comp, enc)
+		}
+		if err := rows.Err(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(out, "fixtures.txt"), []byte(manifest.String()), 0o644); err != nil {
+		log.Fatal(err)
+	}
+
+	// Corrupt fixtures, derived from a good file.
+	good, err := os.ReadFile(filepath.Join(out, "types_v1_snappy.parquet"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	bad := append([]byte("PAR0"), good[4:]...)
+	write("corrupt_bad_magic.parquet", bad)
+	write("corrupt_truncated_footer.parquet", good[:len(good)-20])
+
+	// The other side checks our output.
+	oursPath := filepath.Join(out, "crunchgo_written.parquet")
+	if _, err := os.Stat(oursPath); err != nil {
+		log.Printf("skipping the read-back check: %v (run go test -run TestDuckDBReadsOurs -update in parquetio first)", err)
+		return
+	}
+	var n int64
+	var sum string
+	if err := db.QueryRow(ours, oursPath).Scan(&n, &sum); err != nil {
+		log.Fatal(err)
+	}
+	write("crunchgo_written.duckdb.txt", []byte(fmt.Sprintf("%d %s\n", n, sum)))
+	fmt.Printf("duckdb read crunchgo_written.parquet: %d rows, md5 %s\n", n, sum)
+}
+
+func write(name string, b []byte) {
+	if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}

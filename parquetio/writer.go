@@ -1,0 +1,142 @@
+package parquetio
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/uncompressed"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// Codec is a page compression codec.
+type Codec int
+
+// The supported codecs. Snappy is the default.
+const (
+	Snappy Codec = iota
+	Zstd
+	Uncompressed
+)
+
+func (c Codec) String() string {
+	switch c {
+	case Snappy:
+		return "snappy"
+	case Zstd:
+		return "zstd"
+	case Uncompressed:
+		return "uncompressed"
+	}
+	return fmt.Sprintf("Codec(%d)", int(c))
+}
+
+func (c Codec) codec() (compress.Codec, error) {
+	switch c {
+	case Snappy:
+		return &snappy.Codec{}, nil
+	case Zstd:
+		return &zstd.Codec{}, nil
+	case Uncompressed:
+		return &uncompressed.Codec{}, nil
+	}
+	return nil, fmt.Errorf("parquetio: unknown codec %v", c)
+}
+
+// WriteOption configures writing, for both the per-file Writer and Write.
+type WriteOption func(*writeConfig)
+
+type writeConfig struct {
+	codec        Codec
+	rowGroupRows int64
+	pageSize     int
+	pageV2       bool
+}
+
+// Compression sets the page compression codec (default Snappy).
+func Compression(c Codec) WriteOption { return func(w *writeConfig) { w.codec = c } }
+
+// RowGroupRows caps the number of rows per row group (default 128Ki rows).
+// Smaller row groups mean finer splits and finer pruning, larger ones better
+// compression and fewer seeks.
+func RowGroupRows(n int64) WriteOption { return func(w *writeConfig) { w.rowGroupRows = n } }
+
+// PageSize sets the target size in bytes of a column's data pages before
+// compression (parquet-go's default, 256KiB, if unset).
+func PageSize(n int) WriteOption { return func(w *writeConfig) { w.pageSize = n } }
+
+// DataPageV2 writes data pages in the version 2 format (default version 1,
+// which every reader understands).
+func DataPageV2() WriteOption { return func(w *writeConfig) { w.pageV2 = true } }
+
+const defaultRowGroupRows = 128 << 10
+
+// Writer writes rows of type T as one Parquet file to an io.Writer. Close
+// writes the footer; it does not close the io.Writer.
+type Writer[T any] struct {
+	w   *parquet.GenericWriter[T]
+	err error
+}
+
+// NewWriter starts a Parquet file on w with the schema of T.
+func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err error) {
+	cfg := writeConfig{codec: Snappy, rowGroupRows: defaultRowGroupRows}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	codec, err := cfg.codec.codec()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.rowGroupRows <= 0 {
+		return nil, fmt.Errorf("parquetio: row group size %d rows: must be positive", cfg.rowGroupRows)
+	}
+	popts := []parquet.WriterOption{
+		parquet.Compression(codec),
+		parquet.MaxRowsPerRowGroup(cfg.rowGroupRows),
+		parquet.CreatedBy("crunchgo", "", ""),
+	}
+	if cfg.pageSize > 0 {
+		popts = append(popts, parquet.PageBufferSize(cfg.pageSize))
+	}
+	if cfg.pageV2 {
+		popts = append(popts, parquet.DataPageVersion(2))
+	} else {
+		popts = append(popts, parquet.DataPageVersion(1))
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			wr, err = nil, fmt.Errorf("parquetio: cannot write %T: %v", *new(T), v)
+		}
+	}()
+	return &Writer[T]{w: parquet.NewGenericWriter[T](w, popts...)}, nil
+}
+
+// Write writes rows. After an error the writer is unusable.
+func (w *Writer[T]) Write(rows []T) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.w.Write(rows)
+	if err != nil {
+		w.err = fmt.Errorf("parquetio: write: %w", err)
+		return n, w.err
+	}
+	return n, nil
+}
+
+// Close flushes the last row group and writes the footer. The file is
+// complete only if Close returns nil.
+func (w *Writer[T]) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.w.Close(); err != nil {
+		w.err = fmt.Errorf("parquetio: close: %w", err)
+		return w.err
+	}
+	w.err = fmt.Errorf("parquetio: writer closed")
+	return nil
+}

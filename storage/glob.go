@@ -26,9 +26,13 @@ import (
 // unless the pattern spells the dot. No match is an empty result, not an
 // error; a malformed pattern is an error.
 func Glob(ctx context.Context, pattern string) ([]FileInfo, error) {
+	pats := expandBraces(pattern)
+	if len(pats) > maxAlternatives {
+		return nil, &PathError{Op: "glob", URL: pattern, Err: fmt.Errorf("more than %d {,} alternatives", maxAlternatives)}
+	}
 	seen := map[string]bool{}
 	var out []FileInfo
-	for _, pat := range expandBraces(pattern) {
+	for _, pat := range pats {
 		fsys, p, err := Resolve(ctx, pat)
 		if err != nil {
 			return nil, err
@@ -212,9 +216,14 @@ func matchSegment(pattern, name string) bool {
 	return ok
 }
 
+// maxAlternatives bounds brace expansion: "{a,b}" repeated 20 times would
+// otherwise ask for a million globs.
+const maxAlternatives = 1024
+
 // expandBraces expands the first unescaped {a,b,...} group outside a
 // character class, recursively, so "x{a,b{c,d}}" gives xa, xbc, xbd. An
-// unmatched '{' is kept literally.
+// unmatched '{' is kept literally. It stops early once the result holds more
+// than maxAlternatives patterns.
 func expandBraces(pat string) []string {
 	start, end := -1, -1
 	var commas []int
@@ -253,6 +262,9 @@ scan:
 	for _, c := range append(commas, end) {
 		alt := pat[:start] + pat[prev:c] + pat[end+1:]
 		out = append(out, expandBraces(alt)...)
+		if len(out) > maxAlternatives {
+			return out
+		}
 		prev = c + 1
 	}
 	return out

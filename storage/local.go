@@ -74,6 +74,9 @@ func (f localFile) Size() int64 { return f.size }
 // Close does not fsync: a job that loses its output to a machine crash is
 // run again.
 func (localFS) Create(ctx context.Context, name string) (Writer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, lerr("create", name, err)
+	}
 	if _, err := os.Lstat(name); err == nil {
 		return nil, lerr("create", name, fs.ErrExist)
 	} else if !errors.Is(err, fs.ErrNotExist) {

@@ -150,6 +150,9 @@ func (f *memFile) Close() error {
 // Create buffers the file in memory and adds it to the tree on Close.
 func (m *memFS) Create(ctx context.Context, name string) (Writer, error) {
 	p := memClean(name)
+	if err := ctx.Err(); err != nil {
+		return nil, m.err("create", p, err)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.nodes[p]; ok {

@@ -216,7 +216,9 @@ func Exists(ctx context.Context, url string) (bool, error) {
 	}
 }
 
-// List returns the entries of the directory at url, sorted by name.
+// List returns the entries of the directory at url, sorted by name. Dot
+// files are included, among them the in-progress temporary files of local
+// Create; use Glob, or skip names starting with "." or "_", to see data only.
 func List(ctx context.Context, url string) ([]FileInfo, error) {
 	fsys, p, err := Resolve(ctx, url)
 	if err != nil {

@@ -160,3 +160,14 @@ func TestReadWriteFile(t *testing.T) {
 		t.Errorf("ReadFile: got %q, %v, want %q", got, err, "abc")
 	}
 }
+
+func TestGlobTooManyAlternatives(t *testing.T) {
+	storage.ResetMem("alts")
+	pattern := "mem://alts/" + strings.Repeat("{a,b}", 11)
+	if _, err := storage.Glob(context.Background(), pattern); err == nil || !strings.Contains(err.Error(), "alternatives") {
+		t.Errorf("Glob(2^11 alternatives): got %v, want an error", err)
+	}
+	if got, err := storage.Glob(context.Background(), "mem://alts/"+strings.Repeat("{a,b}", 10)); err != nil || len(got) != 0 {
+		t.Errorf("Glob(2^10 alternatives): got %v, %v, want no match", got, err)
+	}
+}

@@ -303,6 +303,9 @@ func testCancelledContext(t *testing.T, ctx context.Context, root string) {
 	if err := w.Close(); !errors.Is(err, context.Canceled) {
 		t.Errorf("Close after cancel: got %v, want context.Canceled", err)
 	}
+	if _, err := storage.Create(cctx, storage.Join(dir, "g")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Create with a cancelled context: got %v, want context.Canceled", err)
+	}
 	wantMissing(t, ctx, url)
 	if got := names(t, ctx, dir); len(got) != 0 {
 		t.Errorf("List after cancelled Close: got %q, want nothing", got)

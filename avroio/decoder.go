@@ -1,0 +1,157 @@
+package avroio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"reflect"
+	"sync"
+	"unsafe"
+
+	"github.com/hamba/avro/v2"
+	"github.com/modern-go/reflect2"
+)
+
+// apis holds one frozen hamba config per byte-slice limit; each caches the
+// decoders it compiles, so a (schema, type) pair is compiled once per process.
+var apis sync.Map // int64 → avro.API
+
+func apiFor(maxBlockSize int64) avro.API {
+	if a, ok := apis.Load(maxBlockSize); ok {
+		return a.(avro.API)
+	}
+	a := avro.Config{
+		TagKey:            "avro",
+		MaxByteSliceSize:  int(maxBlockSize),
+		MaxSliceAllocSize: int(maxBlockSize),
+	}.Freeze()
+	a2, _ := apis.LoadOrStore(maxBlockSize, a)
+	return a2.(avro.API)
+}
+
+// isGeneric reports whether T is read without a derived schema: any or map[string]any.
+func isGeneric(t reflect.Type) bool {
+	return t.Kind() == reflect.Interface ||
+		t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Interface
+}
+
+// Decoder decodes the records of one container file into values of T. The
+// reader schema is WithReaderSchema's, or derived from T (SchemaOf; record
+// names are taken from the writer's schema), or for T = map[string]any or
+// any the writer's schema itself; it is resolved against the writer's schema
+// once, and records are decoded by hamba/avro's decoder compiled for T.
+type Decoder[T any] struct {
+	f      *FileReader
+	dec    avro.ValDecoder
+	r      *avro.Reader
+	reader avro.Schema
+}
+
+// NewDecoder prepares decoding f's records into T.
+func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
+	t := reflect.TypeFor[T]()
+	writer := f.schema
+	var reader avro.Schema
+	var err error
+	switch {
+	case f.cfg.readerSchema != "":
+		reader, err = avro.ParseWithCache(f.cfg.readerSchema, "", &avro.SchemaCache{})
+		if err != nil {
+			return nil, fmt.Errorf("avroio: reader schema: %w", err)
+		}
+	case isGeneric(t):
+		reader = writer
+	default:
+		reader, err = deriveSchema(t, writer)
+		if err != nil {
+			return nil, err
+		}
+	}
+	resolved := writer
+	if reader.Fingerprint() != writer.Fingerprint() {
+		resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
+		if err != nil {
+			return nil, fmt.Errorf("avroio: %s: reading %s with writer schema %s: %w", f.path, t, writer.String(), err)
+		}
+	}
+	api := apiFor(f.cfg.maxBlockSize)
+	dec := api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
+	return &Decoder[T]{f: f, dec: dec, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader}, nil
+}
+
+// ReaderSchema returns the schema records are read as.
+func (d *Decoder[T]) ReaderSchema() avro.Schema { return d.reader }
+
+// ReadRange decodes the records of the blocks owned by the byte range
+// [off, off+length) (length < 0: to the end of the file; see
+// FileReader.Blocks) and passes each to emit, in file order. It checks ctx
+// between blocks.
+func (d *Decoder[T]) ReadRange(ctx context.Context, off, length int64, emit func(T)) error {
+	return d.readRange(ctx, off, length, func(v T) bool { emit(v); return true })
+}
+
+// Records iterates over the records owned by [off, off+length), like
+// ReadRange; iteration stops after the first error.
+func (d *Decoder[T]) Records(ctx context.Context, off, length int64) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		err := d.readRange(ctx, off, length, func(v T) bool { return yield(v, nil) })
+		if err != nil {
+			var zero T
+			yield(zero, err)
+		}
+	}
+}
+
+// errStopped ends a read early at the consumer's request.
+var errStopped = errors.New("stopped")
+
+func (d *Decoder[T]) readRange(ctx context.Context, off, length int64, emit func(T) bool) error {
+	f := d.f
+	var b Block
+	var err error
+	next := func() bool {
+		if err = ctx.Err(); err != nil {
+			return false
+		}
+		if derr := d.decodeBlock(&b, emit); derr != nil {
+			if derr == errStopped {
+				return false
+			}
+			if !f.cfg.lenient || !errors.Is(derr, ErrCorrupt) {
+				err = derr
+				return false
+			}
+			f.skipped++
+			f.skippedBytes += b.Size
+		}
+		return true
+	}
+	if ferr := f.blocks(off, length, &b, next); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// decodeBlock decodes b's records into emit.
+func (d *Decoder[T]) decodeBlock(b *Block, emit func(T) bool) error {
+	r := d.r
+	r.Reset(b.Data)
+	r.Error = nil
+	for i := range b.Count {
+		var v T
+		d.dec.Decode(unsafe.Pointer(&v), r)
+		if r.Error != nil {
+			return d.f.corrupt(b.Index, b.Offset, corruptf("record %d of %d: %v", i, b.Count, r.Error))
+		}
+		if !emit(v) {
+			return errStopped
+		}
+	}
+	r.Peek()
+	if !errors.Is(r.Error, io.EOF) {
+		return d.f.corrupt(b.Index, b.Offset, corruptf("bytes left after the block's %d records", b.Count))
+	}
+	return nil
+}

@@ -1,0 +1,40 @@
+// Package avroio reads and writes Avro object container files, per file and
+// as pipeline sources and sinks.
+//
+// # Per-file layer
+//
+// A FileReader reads the header of one container file through an
+// io.ReaderAt (magic, metadata with avro.schema and avro.codec, 16-byte sync
+// marker) and then frames blocks itself: record count, byte size, data, sync
+// marker. Blocks can be read for the whole file or for a byte range, which is
+// how one large file is read by several tasks: a range owns the blocks whose
+// preceding sync marker starts inside it (the header's marker precedes the
+// first block), so ranges that tile a file read each block exactly once. A
+// range that starts mid-file finds its first block by searching for the sync
+// marker.
+//
+// A Decoder[T] decodes a file's records into T. The reader schema is derived
+// from T (SchemaOf: struct fields with avro tags, plus avrodefault and
+// avroaliases tags), or given as .avsc text (WithReaderSchema), or, for
+// T = map[string]any, the writer's own schema. It is resolved once against
+// the writer's schema by hamba/avro (fields added with a default, removed
+// fields, int→long→float→double promotion, renames through aliases), and
+// records are decoded by hamba/avro's decoder compiled for T: no reflection
+// per record, and block buffers are reused.
+//
+// A FileWriter[T] writes a container file to an io.Writer, gathering encoded
+// records into blocks of about WithBlockSize uncompressed bytes, with the
+// null, deflate (raw RFC 1951), snappy (with its CRC-32) or zstandard codec.
+//
+// # Corrupt data
+//
+// Errors about the data are *CorruptError values carrying the path, the block
+// (counted from the start of the range read; HeaderBlock for the header) and
+// the block's byte offset, and match errors.Is(err, ErrCorrupt). Memory is
+// bounded: a block claiming more bytes than WithMaxBlockSize, more bytes than
+// the file holds, or more records than its bytes can encode is reported as
+// corrupt before anything is allocated for it, and decompression stops at
+// the same limit. The Lenient option skips corrupt blocks instead, resuming
+// at the next sync marker, and counts what it skipped; by default the first
+// corrupt block fails the read.
+package avroio

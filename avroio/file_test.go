@@ -1,0 +1,552 @@
+package avroio_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/avroio"
+)
+
+// Event is the listening-event record of the fixtures.
+type Event struct {
+	UserID   string `avro:"user_id"`
+	TrackID  string `avro:"track_id"`
+	ArtistID string `avro:"artist_id"`
+	Country  string `avro:"country"`
+	MsPlayed int64  `avro:"ms_played"`
+	Ts       int64  `avro:"ts"`
+	Platform string `avro:"platform"`
+	Skipped  bool   `avro:"skipped"`
+}
+
+// event returns the i-th fixture event; testdata/gen/gen.js uses the same formula.
+func event(i int) Event {
+	user := fmt.Sprintf("user-%d", i)
+	if i == 1 {
+		user = "Åsa ✓"
+	}
+	return Event{
+		UserID:   user,
+		TrackID:  fmt.Sprintf("t%d", 100+i),
+		ArtistID: fmt.Sprintf("a%d", i%3),
+		Country:  []string{"SE", "US", "DE", "BR"}[i%4],
+		MsPlayed: int64(1000*i + 12345),
+		Ts:       1764201600000 + int64(i)*60000,
+		Platform: []string{"ios", "android", "web"}[i%3],
+		Skipped:  i%5 == 0,
+	}
+}
+
+func events(n int) []Event {
+	out := make([]Event, n)
+	for i := range out {
+		out[i] = event(i)
+	}
+	return out
+}
+
+func openFixture(t testing.TB, name string, opts ...avroio.ReadOption) *avroio.FileReader {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return openBytes(t, name, b, opts...)
+}
+
+func openBytes(t testing.TB, name string, b []byte, opts ...avroio.ReadOption) *avroio.FileReader {
+	t.Helper()
+	f, err := avroio.NewFileReader(name, bytes.NewReader(b), int64(len(b)), opts...)
+	if err != nil {
+		t.Fatalf("NewFileReader(%s): %v", name, err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// readRange reads the records owned by [off, off+length) into T.
+func readRange[T any](t testing.TB, f *avroio.FileReader, off, length int64) ([]T, error) {
+	t.Helper()
+	d, err := avroio.NewDecoder[T](f)
+	if err != nil {
+		t.Fatalf("NewDecoder[%T]: %v", *new(T), err)
+	}
+	var got []T
+	err = d.ReadRange(context.Background(), off, length, func(v T) { got = append(got, v) })
+	return got, err
+}
+
+func readAll[T any](t testing.TB, f *avroio.FileReader) []T {
+	t.Helper()
+	got, err := readRange[T](t, f, 0, -1)
+	if err != nil {
+		t.Fatalf("reading %s: %v", f.Path(), err)
+	}
+	return got
+}
+
+func writeFile[T any](t testing.TB, recs []T, opts ...avroio.WriteOption) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := avroio.NewFileWriter[T](&buf, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func countBlocks(t testing.TB, f *avroio.FileReader) (blocks int, records int64) {
+	t.Helper()
+	for b, err := range f.Blocks(0, -1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks++
+		records += b.Count
+	}
+	return blocks, records
+}
+
+func TestRoundTripCodecs(t *testing.T) {
+	want := events(1000)
+	for _, codec := range []avroio.Codec{avroio.CodecNull, avroio.CodecDeflate, avroio.CodecSnappy, avroio.CodecZstandard} {
+		for _, blockSize := range []int{300, avroio.DefaultBlockSize} {
+			t.Run(fmt.Sprintf("%s/%d", codec, blockSize), func(t *testing.T) {
+				b := writeFile(t, want, avroio.WithCodec(codec), avroio.WithBlockSize(blockSize))
+				f := openBytes(t, "rt.avro", b)
+				if got := f.Codec(); got != codec {
+					t.Errorf("Codec() = %q, want %q", got, codec)
+				}
+				got := readAll[Event](t, f)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("read back %d records, want %d equal ones", len(got), len(want))
+				}
+				blocks, n := countBlocks(t, f)
+				if n != int64(len(want)) {
+					t.Errorf("blocks hold %d records, want %d", n, len(want))
+				}
+				if blockSize == 300 && blocks < 100 {
+					t.Errorf("%d blocks with block size 300, want >= 100", blocks)
+				}
+				if blockSize == avroio.DefaultBlockSize && blocks != 1 {
+					t.Errorf("%d blocks with the default block size, want 1", blocks)
+				}
+			})
+		}
+	}
+}
+
+func TestReadAvscFixtures(t *testing.T) {
+	tests := []struct {
+		file       string
+		codec      avroio.Codec
+		want       []Event
+		wantBlocks int
+	}{
+		{"events_null.avro", avroio.CodecNull, events(5), 1},
+		{"events_deflate.avro", avroio.CodecDeflate, events(5), 1}, // ts is timestamp-millis
+		{"events_3blocks.avro", avroio.CodecNull, events(9), 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			f := openFixture(t, tt.file)
+			if f.Codec() != tt.codec {
+				t.Errorf("codec %q, want %q", f.Codec(), tt.codec)
+			}
+			got := readAll[Event](t, f)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v\nwant %+v", got, tt.want)
+			}
+			if blocks, _ := countBlocks(t, f); blocks != tt.wantBlocks {
+				t.Errorf("%d blocks, want %d", blocks, tt.wantBlocks)
+			}
+		})
+	}
+}
+
+// EventTime reads ts as a time.Time (logicalType timestamp-millis).
+type EventTime struct {
+	UserID string    `avro:"user_id"`
+	Ts     time.Time `avro:"ts"`
+}
+
+func TestReadTimestampMillis(t *testing.T) {
+	f := openFixture(t, "events_deflate.avro")
+	got := readAll[EventTime](t, f)
+	if len(got) != 5 {
+		t.Fatalf("%d records, want 5", len(got))
+	}
+	for i, g := range got {
+		want := time.UnixMilli(event(i).Ts).UTC()
+		if !g.Ts.Equal(want) || g.UserID != event(i).UserID {
+			t.Errorf("record %d = %+v, want ts %v user %q", i, g, want, event(i).UserID)
+		}
+	}
+}
+
+func TestReadGeneric(t *testing.T) {
+	f := openFixture(t, "events_deflate.avro")
+	got := readAll[map[string]any](t, f)
+	if len(got) != 5 {
+		t.Fatalf("%d records, want 5", len(got))
+	}
+	for i, g := range got {
+		e := event(i)
+		want := map[string]any{
+			"user_id": e.UserID, "track_id": e.TrackID, "artist_id": e.ArtistID, "country": e.Country,
+			"ms_played": e.MsPlayed, "ts": time.UnixMilli(e.Ts).UTC(), "platform": e.Platform, "skipped": e.Skipped,
+		}
+		if !reflect.DeepEqual(g, want) {
+			t.Errorf("record %d = %#v\nwant %#v", i, g, want)
+		}
+	}
+}
+
+// PlayV2 reads play_v1.avro, written by avsc with an older schema: user was
+// renamed user_id, ms_played was an int and score a float, legacy was
+// removed and country added with a default.
+type PlayV2 struct {
+	UserID   string  `avro:"user_id" avroaliases:"user"`
+	TrackID  string  `avro:"track_id"`
+	MsPlayed int64   `avro:"ms_played"`
+	Score    float64 `avro:"score"`
+	Country  string  `avro:"country" avrodefault:"\"unknown\""`
+}
+
+func playV2(i int) PlayV2 {
+	return PlayV2{
+		UserID:   fmt.Sprintf("user-%d", i),
+		TrackID:  fmt.Sprintf("t%d", 100+i),
+		MsPlayed: int64(30000 + i),
+		Score:    float64(i) + 0.5,
+		Country:  "unknown",
+	}
+}
+
+func TestSchemaResolution(t *testing.T) {
+	v2avsc, err := os.ReadFile("testdata/play_v2.avsc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []PlayV2{playV2(0), playV2(1), playV2(2), playV2(3)}
+
+	t.Run("derived from struct tags", func(t *testing.T) {
+		got := readAll[PlayV2](t, openFixture(t, "play_v1.avro"))
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v\nwant %+v", got, want)
+		}
+	})
+	t.Run("given avsc into struct", func(t *testing.T) {
+		type plain struct { // no aliases or defaults in tags: the .avsc has them
+			UserID   string  `avro:"user_id"`
+			TrackID  string  `avro:"track_id"`
+			MsPlayed int64   `avro:"ms_played"`
+			Score    float64 `avro:"score"`
+			Country  string  `avro:"country"`
+		}
+		got := readAll[plain](t, openFixture(t, "play_v1.avro", avroio.WithReaderSchema(string(v2avsc))))
+		for i, g := range got {
+			if PlayV2(g) != want[i] {
+				t.Errorf("record %d = %+v, want %+v", i, g, want[i])
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%d records, want %d", len(got), len(want))
+		}
+	})
+	t.Run("given avsc into map", func(t *testing.T) {
+		got := readAll[map[string]any](t, openFixture(t, "play_v1.avro", avroio.WithReaderSchema(string(v2avsc))))
+		for i, g := range got {
+			w := want[i]
+			wm := map[string]any{"user_id": w.UserID, "track_id": w.TrackID, "ms_played": w.MsPlayed, "score": w.Score, "country": w.Country}
+			if !reflect.DeepEqual(g, wm) {
+				t.Errorf("record %d = %#v, want %#v", i, g, wm)
+			}
+		}
+	})
+	t.Run("missing field without default", func(t *testing.T) {
+		type noDefault struct {
+			UserID  string `avro:"user_id" avroaliases:"user"`
+			Country string `avro:"country"`
+		}
+		f := openFixture(t, "play_v1.avro")
+		_, err := avroio.NewDecoder[noDefault](f)
+		if err == nil || errors.Is(err, avroio.ErrCorrupt) || !strings.Contains(err.Error(), "country") {
+			t.Errorf("NewDecoder = %v, want a resolution error naming country", err)
+		}
+	})
+	t.Run("incompatible type", func(t *testing.T) {
+		type narrowing struct {
+			MsPlayed int32 `avro:"ms_played"` // long to int does not resolve
+		}
+		b := writeFile(t, events(3))
+		_, err := avroio.NewDecoder[narrowing](openBytes(t, "x.avro", b))
+		if err == nil {
+			t.Error("NewDecoder reading long as int succeeded, want error")
+		}
+	})
+	t.Run("go writer, promoted and pointer fields", func(t *testing.T) {
+		type v1 struct {
+			ID    int32   `avro:"id"`
+			Score float32 `avro:"score"`
+			Name  string  `avro:"name"`
+		}
+		type v2 struct {
+			ID    int64   `avro:"id"`
+			Score float64 `avro:"score"`
+			Note  *string `avro:"note"` // absent in the writer: default null
+		}
+		b := writeFile(t, []v1{{1, 1.5, "a"}, {2, -2.25, "b"}}, avroio.WithCodec(avroio.CodecSnappy))
+		got := readAll[v2](t, openBytes(t, "v1.avro", b))
+		wantV2 := []v2{{1, 1.5, nil}, {2, -2.25, nil}}
+		if !reflect.DeepEqual(got, wantV2) {
+			t.Errorf("got %+v, want %+v", got, wantV2)
+		}
+	})
+}
+
+func TestCorruptFixtures(t *testing.T) {
+	tests := []struct {
+		file        string
+		wantBlock   int
+		wantOffset  int64
+		wantMsg     string
+		wantRecords int // delivered before the error
+		// lenient mode
+		wantLenientRecords int
+		wantSkipped        int64
+	}{
+		{"corrupt_truncated.avro", 1, 535, "truncated block", 3, 3, 1},
+		{"corrupt_sync.avro", 1, 535, "sync marker at offset 638 does not match", 3, 3, 1},
+		{"corrupt_huge_count.avro", 1, 535, "block claims 1152921504606846976 records in 100 bytes", 3, 6, 1},
+		{"corrupt_huge_size.avro", 1, 535, "block size 1152921504606846976 exceeds limit", 3, 6, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := readRange[Event](t, openFixture(t, tt.file), 0, -1)
+			if !errors.Is(err, avroio.ErrCorrupt) {
+				t.Fatalf("err = %v, want ErrCorrupt", err)
+			}
+			var ce *avroio.CorruptError
+			if !errors.As(err, &ce) {
+				t.Fatalf("err = %T, want *CorruptError", err)
+			}
+			if ce.Path != tt.file || ce.Block != tt.wantBlock || ce.Offset != tt.wantOffset {
+				t.Errorf("error at %s block %d offset %d, want %s block %d offset %d", ce.Path, ce.Block, ce.Offset, tt.file, tt.wantBlock, tt.wantOffset)
+			}
+			wantPrefix := fmt.Sprintf("avroio: %s: block %d at offset %d: ", tt.file, tt.wantBlock, tt.wantOffset)
+			if msg := err.Error(); !strings.HasPrefix(msg, wantPrefix) || !strings.Contains(msg, tt.wantMsg) || !strings.HasSuffix(msg, ": corrupt data") {
+				t.Errorf("message %q, want prefix %q, containing %q", msg, wantPrefix, tt.wantMsg)
+			}
+			if !reflect.DeepEqual(got, events(tt.wantRecords)) {
+				t.Errorf("delivered %d records before the error, want the first %d", len(got), tt.wantRecords)
+			}
+
+			f := openFixture(t, tt.file, avroio.Lenient())
+			got, err = readRange[Event](t, f, 0, -1)
+			if err != nil {
+				t.Fatalf("lenient read: %v", err)
+			}
+			var want []Event
+			for i := range tt.wantLenientRecords {
+				j := i
+				if i >= 3 {
+					j = i + 3 // block 1 is lost
+				}
+				want = append(want, event(j))
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("lenient read got %d records, want %d: %+v", len(got), len(want), got)
+			}
+			if skipped, bytes := f.Skipped(); skipped != tt.wantSkipped || bytes <= 0 {
+				t.Errorf("Skipped() = %d blocks, %d bytes; want %d blocks and some bytes", skipped, bytes, tt.wantSkipped)
+			}
+		})
+	}
+}
+
+func TestCorruptHeader(t *testing.T) {
+	three, err := os.ReadFile("testdata/events_3blocks.avro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge, err := os.ReadFile("testdata/corrupt_header_huge_map.avro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		data    []byte
+		wantMsg string
+	}{
+		{"huge metadata map", huge, "metadata map claims 1152921504606846976 entries"},
+		{"empty", nil, "too short"},
+		{"bad magic", append([]byte("Obj\x02"), three[4:]...), "magic"},
+		{"truncated schema", three[:100], "metadata value: length 362 with 81 bytes left in file"},
+		{"truncated sync", three[:410], "truncated sync marker"},
+		{"bad schema", bytes.Replace(three, []byte(`"type":"record"`), []byte(`"type":"recorx"`), 1), "writer schema"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := avroio.NewFileReader("h.avro", bytes.NewReader(tt.data), int64(len(tt.data)))
+			var ce *avroio.CorruptError
+			if !errors.As(err, &ce) || !errors.Is(err, avroio.ErrCorrupt) {
+				t.Fatalf("err = %v, want a *CorruptError", err)
+			}
+			if ce.Block != avroio.HeaderBlock || ce.Offset != 0 || !strings.Contains(err.Error(), tt.wantMsg) ||
+				!strings.HasPrefix(err.Error(), "avroio: h.avro: header at offset 0: ") {
+				t.Errorf("err = %q (block %d), want header error containing %q", err, ce.Block, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestSplitsExact reads the 3-block file as n contiguous byte ranges for n =
+// 1..7, and as two ranges cut at every byte: each record comes out exactly once.
+func TestSplitsExact(t *testing.T) {
+	b, err := os.ReadFile("testdata/events_3blocks.avro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int64(len(b))
+	want := events(9)
+	f := openBytes(t, "events_3blocks.avro", b)
+	read := func(off, length int64) []Event {
+		got, err := readRange[Event](t, f, off, length)
+		if err != nil {
+			t.Fatalf("range [%d, %d): %v", off, off+length, err)
+		}
+		return got
+	}
+	for n := int64(1); n <= 7; n++ {
+		step := (size + n - 1) / n
+		var got []Event
+		for off := int64(0); off < size; off += step {
+			got = append(got, read(off, min(step, size-off))...)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%d splits: got %d records %v, want each of 9 once", n, len(got), got)
+		}
+	}
+	for cut := int64(0); cut <= size; cut++ {
+		got := append(read(0, cut), read(cut, size-cut)...)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("cut at %d: got %d records, want each of 9 once", cut, len(got))
+		}
+	}
+	// Past the end and empty ranges own nothing.
+	for _, r := range [][2]int64{{size, 10}, {size + 5, 10}, {100, 0}} {
+		if got := read(r[0], r[1]); len(got) != 0 {
+			t.Errorf("range %v read %d records, want 0", r, len(got))
+		}
+	}
+}
+
+func TestLenientResyncAcrossSplits(t *testing.T) {
+	b, err := os.ReadFile("testdata/corrupt_huge_count.avro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := int64(len(b))
+	for cut := int64(0); cut <= size; cut++ {
+		f := openBytes(t, "c.avro", b, avroio.Lenient())
+		got1, err1 := readRange[Event](t, f, 0, cut)
+		got2, err2 := readRange[Event](t, f, cut, size-cut)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("cut %d: %v, %v", cut, err1, err2)
+		}
+		got := append(got1, got2...)
+		want := append(events(3), event(6), event(7), event(8))
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("cut %d: got %d records, want blocks 0 and 2 once", cut, len(got))
+		}
+	}
+}
+
+func TestRecordsIterator(t *testing.T) {
+	d, err := avroio.NewDecoder[Event](openFixture(t, "events_3blocks.avro"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Event
+	for e, err := range d.Records(context.Background(), 0, -1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e)
+		if len(got) == 4 {
+			break
+		}
+	}
+	if !reflect.DeepEqual(got, events(4)) {
+		t.Errorf("got %v, want the first 4 events", got)
+	}
+}
+
+func TestWriterOptions(t *testing.T) {
+	sync := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	b1 := writeFile(t, events(10), avroio.WithSyncMarker(sync), avroio.WithMetadata("origin", []byte("test")))
+	b2 := writeFile(t, events(10), avroio.WithSyncMarker(sync), avroio.WithMetadata("origin", []byte("test")))
+	if !bytes.Equal(b1, b2) {
+		t.Error("two writes with a fixed sync marker differ")
+	}
+	f := openBytes(t, "w.avro", b1)
+	if got := string(f.Metadata()["origin"]); got != "test" {
+		t.Errorf("metadata origin = %q, want test", got)
+	}
+	if _, err := avroio.NewFileWriter[Event](&bytes.Buffer{}, avroio.WithMetadata("avro.codec", nil)); err == nil {
+		t.Error("reserved metadata key accepted")
+	}
+	if _, err := avroio.NewFileWriter[Event](&bytes.Buffer{}, avroio.WithCodec("bzip2")); err == nil {
+		t.Error("unsupported codec accepted")
+	}
+	if _, err := avroio.NewFileWriter[map[string]any](&bytes.Buffer{}); err == nil {
+		t.Error("map writer without schema accepted")
+	}
+	// Generic write with a given schema, read back as a struct.
+	avsc, err := os.ReadFile("testdata/listening_event.avsc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := event(3)
+	m := map[string]any{"user_id": e.UserID, "track_id": e.TrackID, "artist_id": e.ArtistID, "country": e.Country,
+		"ms_played": e.MsPlayed, "ts": e.Ts, "platform": e.Platform, "skipped": e.Skipped}
+	b := writeFile(t, []map[string]any{m}, avroio.WithWriterSchema(string(avsc)), avroio.WithCodec(avroio.CodecZstandard))
+	if got := readAll[Event](t, openBytes(t, "g.avro", b)); !reflect.DeepEqual(got, []Event{e}) {
+		t.Errorf("generic write read back %+v, want %+v", got, e)
+	}
+	// A record that fails to encode leaves the file intact.
+	var buf bytes.Buffer
+	w, err := avroio.NewFileWriter[map[string]any](&buf, avroio.WithWriterSchema(string(avsc)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(map[string]any{"user_id": 7}); err == nil {
+		t.Error("writing a bad record succeeded")
+	}
+	if err := w.Write(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll[Event](t, openBytes(t, "g2.avro", buf.Bytes())); !reflect.DeepEqual(got, []Event{e}) {
+		t.Errorf("after a failed write read back %+v, want %+v", got, e)
+	}
+}

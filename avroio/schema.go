@@ -1,0 +1,285 @@
+package avroio
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hamba/avro/v2"
+)
+
+// SchemaOf derives the Avro schema of T, a struct whose fields carry avro tags
+// (`avro:"user_id"`; an untagged exported field uses its Go name, `avro:"-"`
+// omits it). Records are named after their Go types.
+//
+// Go types map to Avro as follows: string → string, bool → boolean,
+// int8/int16/int32/uint8/uint16 → int, int/int64/uint32 → long, float32 →
+// float, float64 → double, []byte → bytes, [N]byte → fixed, time.Time → long
+// with logicalType timestamp-millis, *X → ["null", X] with default null,
+// []X → array, map[string]X → map, struct → record (embedded structs are
+// flattened, as hamba/avro does when decoding).
+//
+// Two more tags shape schema resolution: `avrodefault:"<JSON value>"` gives
+// the field a default (used when the writer's schema lacks the field) and
+// `avroaliases:"old_name,other"` lists former names of the field.
+func SchemaOf[T any]() (avro.Schema, error) {
+	return deriveSchema(reflect.TypeFor[T](), nil)
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// deriveSchema derives the schema of t. When writer is not nil, named types
+// take the names of the writer's types at the same position, so that a Go
+// type need not be named like the record it reads.
+func deriveSchema(t reflect.Type, writer avro.Schema) (avro.Schema, error) {
+	d := &deriver{inProgress: map[reflect.Type]string{}, done: map[reflect.Type]string{}, used: map[string]bool{}}
+	j, err := d.schema(t, writer, t.String())
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return nil, fmt.Errorf("avroio: schema of %s: %w", t, err)
+	}
+	s, err := avro.ParseBytesWithCache(b, "", &avro.SchemaCache{})
+	if err != nil {
+		return nil, fmt.Errorf("avroio: schema of %s: %w", t, err)
+	}
+	return s, nil
+}
+
+type deriver struct {
+	inProgress map[reflect.Type]string // struct types being derived → full name
+	done       map[reflect.Type]string // struct types already defined → full name
+	used       map[string]bool
+	fixed      int
+}
+
+func deref(s avro.Schema) avro.Schema {
+	if r, ok := s.(*avro.RefSchema); ok {
+		return r.Schema()
+	}
+	return s
+}
+
+// writerAs returns the member of writer (looking inside unions) with type typ.
+func writerAs(writer avro.Schema, typ avro.Type) avro.Schema {
+	if writer == nil {
+		return nil
+	}
+	writer = deref(writer)
+	if writer.Type() == typ {
+		return writer
+	}
+	if u, ok := writer.(*avro.UnionSchema); ok {
+		for _, m := range u.Types() {
+			if m = deref(m); m.Type() == typ {
+				return m
+			}
+		}
+	}
+	return nil
+}
+
+func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any, error) {
+	if t == timeType {
+		lt := "timestamp-millis"
+		if w := writerAs(writer, avro.Long); w != nil {
+			if l := w.(*avro.PrimitiveSchema).Logical(); l != nil && l.Type() == avro.TimestampMicros {
+				lt = "timestamp-micros"
+			}
+		}
+		return map[string]any{"type": "long", "logicalType": lt}, nil
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string", nil
+	case reflect.Bool:
+		return "boolean", nil
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16:
+		return "int", nil
+	case reflect.Int, reflect.Int64, reflect.Uint32:
+		return "long", nil
+	case reflect.Float32:
+		return "float", nil
+	case reflect.Float64:
+		return "double", nil
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "bytes", nil
+		}
+		var items avro.Schema
+		if w, ok := writerAs(writer, avro.Array).(*avro.ArraySchema); ok {
+			items = w.Items()
+		}
+		it, err := d.schema(t.Elem(), items, where+"[]")
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": "array", "items": it}, nil
+	case reflect.Array:
+		if t.Elem().Kind() != reflect.Uint8 {
+			break
+		}
+		name := ""
+		if w, ok := writerAs(writer, avro.Fixed).(*avro.FixedSchema); ok && w.Size() == t.Len() {
+			name = w.FullName()
+		}
+		if name == "" {
+			d.fixed++
+			name = "fixed" + strconv.Itoa(t.Len()) + "_" + strconv.Itoa(d.fixed)
+		}
+		return map[string]any{"type": "fixed", "name": name, "size": t.Len()}, nil
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			break
+		}
+		var values avro.Schema
+		if w, ok := writerAs(writer, avro.Map).(*avro.MapSchema); ok {
+			values = w.Values()
+		}
+		v, err := d.schema(t.Elem(), values, where+"[key]")
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"type": "map", "values": v}, nil
+	case reflect.Pointer:
+		v, err := d.schema(t.Elem(), writer, where)
+		if err != nil {
+			return nil, err
+		}
+		return []any{"null", v}, nil
+	case reflect.Struct:
+		return d.record(t, writer, where)
+	}
+	return nil, fmt.Errorf("avroio: schema of %s: unsupported Go type %s", where, t)
+}
+
+type jsonField struct {
+	Name    string          `json:"name"`
+	Type    any             `json:"type"`
+	Default json.RawMessage `json:"default,omitempty"`
+	Aliases []string        `json:"aliases,omitempty"`
+}
+
+func (d *deriver) record(t reflect.Type, writer avro.Schema, where string) (any, error) {
+	if name, ok := d.inProgress[t]; ok {
+		return name, nil // a recursive reference
+	}
+	if name, ok := d.done[t]; ok {
+		return name, nil // defined before: refer to it by name
+	}
+	w, _ := writerAs(writer, avro.Record).(*avro.RecordSchema)
+	name := ""
+	if w != nil && !d.used[w.FullName()] {
+		name = w.FullName()
+	}
+	if name == "" {
+		name = avroName(t.Name())
+		for i := 2; d.used[name]; i++ {
+			name = avroName(t.Name()) + strconv.Itoa(i)
+		}
+	}
+	d.used[name] = true
+	d.inProgress[t] = name
+	defer func() { delete(d.inProgress, t); d.done[t] = name }()
+
+	var fields []jsonField
+	if err := d.fields(t, w, where, &fields); err != nil {
+		return nil, err
+	}
+	if fields == nil {
+		fields = []jsonField{}
+	}
+	return map[string]any{"type": "record", "name": name, "fields": fields}, nil
+}
+
+func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out *[]jsonField) error {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Anonymous {
+			et := sf.Type
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				if err := d.fields(et, w, where, out); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		name := sf.Name
+		if tag, ok := sf.Tag.Lookup("avro"); ok {
+			name, _, _ = strings.Cut(tag, ",")
+		}
+		if name == "-" {
+			continue
+		}
+		f := jsonField{Name: name}
+		if a := sf.Tag.Get("avroaliases"); a != "" {
+			f.Aliases = strings.Split(a, ",")
+		}
+		var wt avro.Schema
+		if w != nil {
+			for _, wf := range w.Fields() {
+				if wf.Name() == name || contains(f.Aliases, wf.Name()) {
+					wt = wf.Type()
+					break
+				}
+			}
+		}
+		typ, err := d.schema(sf.Type, wt, where+"."+sf.Name)
+		if err != nil {
+			return err
+		}
+		f.Type = typ
+		if def, ok := sf.Tag.Lookup("avrodefault"); ok {
+			if !json.Valid([]byte(def)) {
+				return fmt.Errorf("avroio: schema of %s.%s: avrodefault %q is not JSON", where, sf.Name, def)
+			}
+			f.Default = json.RawMessage(def)
+		} else if sf.Type.Kind() == reflect.Pointer {
+			f.Default = json.RawMessage("null")
+		}
+		*out = append(*out, f)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// avroName makes a Go type name (perhaps generic, perhaps empty) a valid Avro name.
+func avroName(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+			b.WriteRune(r)
+		case '0' <= r && r <= '9':
+			if i == 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "Record"
+	}
+	return b.String()
+}

@@ -1,0 +1,239 @@
+package avroio
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"unsafe"
+
+	"github.com/hamba/avro/v2"
+	"github.com/modern-go/reflect2"
+)
+
+// DefaultBlockSize is the default target of uncompressed bytes per block
+// (Avro's Java writer uses 64000).
+const DefaultBlockSize = 64 << 10
+
+// WriteOption configures writing, per file (NewFileWriter) and in pipelines (Write).
+type WriteOption func(*writeConfig)
+
+type writeConfig struct {
+	codec     Codec
+	level     int
+	blockSize int
+	schema    string
+	sync      *[syncSize]byte
+	meta      map[string][]byte
+}
+
+func newWriteConfig(opts []WriteOption) writeConfig {
+	c := writeConfig{codec: CodecNull, level: -1, blockSize: DefaultBlockSize}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// WithCodec sets the block codec (default CodecNull).
+func WithCodec(c Codec) WriteOption {
+	return func(cfg *writeConfig) { cfg.codec = c }
+}
+
+// WithCompressionLevel sets the deflate level (compress/flate levels; default -1, flate.DefaultCompression).
+func WithCompressionLevel(level int) WriteOption {
+	return func(cfg *writeConfig) { cfg.level = level }
+}
+
+// WithBlockSize sets how many uncompressed bytes of records to gather before
+// a block is written (default DefaultBlockSize). Smaller blocks mean finer
+// splits; larger ones compress better.
+func WithBlockSize(n int) WriteOption {
+	return func(cfg *writeConfig) {
+		if n > 0 {
+			cfg.blockSize = n
+		}
+	}
+}
+
+// WithWriterSchema writes with the given schema (.avsc JSON) instead of the
+// one derived from T; it is required for T = map[string]any.
+func WithWriterSchema(avsc string) WriteOption {
+	return func(cfg *writeConfig) { cfg.schema = avsc }
+}
+
+// WithSyncMarker fixes the sync marker (default: random), for reproducible files.
+func WithSyncMarker(sync [16]byte) WriteOption {
+	return func(cfg *writeConfig) { cfg.sync = &sync }
+}
+
+// WithMetadata adds a key to the header's metadata; keys starting with
+// "avro." are reserved and rejected.
+func WithMetadata(key string, value []byte) WriteOption {
+	return func(cfg *writeConfig) {
+		if cfg.meta == nil {
+			cfg.meta = map[string][]byte{}
+		}
+		cfg.meta[key] = value
+	}
+}
+
+// FileWriter writes values of T as one Avro object container file to an
+// io.Writer. It is not safe for concurrent use.
+type FileWriter[T any] struct {
+	w         io.Writer
+	schema    avro.Schema
+	enc       avro.ValEncoder
+	likePtr   bool
+	rec       *avro.Writer // one encoded record
+	buf       []byte       // the current block's records
+	count     int64
+	blockSize int
+	comp      blockCompressor
+	sync      [syncSize]byte
+	scratch   []byte
+	err       error
+	closed    bool
+}
+
+// NewFileWriter writes the container header to w and returns a writer for
+// T's records. Close writes the last block; it does not close w.
+func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], error) {
+	cfg := newWriteConfig(opts)
+	if !cfg.codec.valid() {
+		return nil, fmt.Errorf("avroio: unsupported codec %q", cfg.codec)
+	}
+	t := reflect.TypeFor[T]()
+	var schema avro.Schema
+	var err error
+	switch {
+	case cfg.schema != "":
+		schema, err = avro.ParseWithCache(cfg.schema, "", &avro.SchemaCache{})
+		if err != nil {
+			return nil, fmt.Errorf("avroio: writer schema: %w", err)
+		}
+	case isGeneric(t):
+		return nil, fmt.Errorf("avroio: writing %s needs WithWriterSchema", t)
+	default:
+		schema, err = deriveSchema(t, nil)
+		if err != nil {
+			return nil, err
+		}
+	}
+	fw := &FileWriter[T]{
+		w:         w,
+		schema:    schema,
+		blockSize: cfg.blockSize,
+		comp:      blockCompressor{codec: cfg.codec, level: cfg.level},
+	}
+	rt := reflect2.Type2(t)
+	api := apiFor(DefaultMaxBlockSize)
+	fw.enc = api.EncoderOf(schema, rt)
+	fw.likePtr = rt.LikePtr()
+	fw.rec = avro.NewWriter(nil, 512, avro.WithWriterConfig(api))
+	if cfg.sync != nil {
+		fw.sync = *cfg.sync
+	} else if _, err := rand.Read(fw.sync[:]); err != nil {
+		return nil, fmt.Errorf("avroio: sync marker: %w", err)
+	}
+
+	meta := map[string][]byte{}
+	for k, v := range cfg.meta {
+		if strings.HasPrefix(k, "avro.") {
+			return nil, fmt.Errorf("avroio: metadata key %q is reserved", k)
+		}
+		meta[k] = v
+	}
+	meta["avro.schema"] = []byte(schema.String())
+	meta["avro.codec"] = []byte(cfg.codec)
+	h := append([]byte(nil), magic[:]...)
+	h = appendLong(h, int64(len(meta)))
+	for _, k := range slices.Sorted(maps.Keys(meta)) {
+		h = appendLong(h, int64(len(k)))
+		h = append(h, k...)
+		h = appendLong(h, int64(len(meta[k])))
+		h = append(h, meta[k]...)
+	}
+	h = appendLong(h, 0)
+	h = append(h, fw.sync[:]...)
+	if _, err := w.Write(h); err != nil {
+		return nil, fmt.Errorf("avroio: writing header: %w", err)
+	}
+	return fw, nil
+}
+
+// Schema returns the schema the file is written with.
+func (fw *FileWriter[T]) Schema() avro.Schema { return fw.schema }
+
+// Write appends v to the current block, writing the block out once it holds
+// the configured block size.
+func (fw *FileWriter[T]) Write(v T) error {
+	if fw.err != nil {
+		return fw.err
+	}
+	if fw.closed {
+		return errors.New("avroio: write after close")
+	}
+	p := unsafe.Pointer(&v)
+	if fw.likePtr {
+		p = *(*unsafe.Pointer)(p)
+	}
+	fw.enc.Encode(p, fw.rec)
+	if err := fw.rec.Error; err != nil {
+		fw.rec.Error = nil
+		fw.rec.Reset(nil)
+		return fmt.Errorf("avroio: encoding %T: %w", v, err)
+	}
+	fw.buf = append(fw.buf, fw.rec.Buffer()...)
+	fw.rec.Reset(nil)
+	fw.count++
+	if len(fw.buf) >= fw.blockSize {
+		return fw.Flush()
+	}
+	return nil
+}
+
+// Flush writes the records written so far as a block (nothing if there are none).
+func (fw *FileWriter[T]) Flush() error {
+	if fw.err != nil || fw.count == 0 {
+		return fw.err
+	}
+	data, err := fw.comp.compress(fw.buf)
+	if err != nil {
+		fw.err = fmt.Errorf("avroio: compressing block: %w", err)
+		return fw.err
+	}
+	h := appendLong(fw.scratch[:0], fw.count)
+	h = appendLong(h, int64(len(data)))
+	fw.scratch = h
+	for _, b := range [][]byte{h, data, fw.sync[:]} {
+		if _, err := fw.w.Write(b); err != nil {
+			fw.err = fmt.Errorf("avroio: writing block: %w", err)
+			return fw.err
+		}
+	}
+	fw.buf = fw.buf[:0]
+	fw.count = 0
+	return nil
+}
+
+// Close writes the last block and releases the compressor. It does not close
+// the underlying writer; the file is complete only if Close returns nil.
+func (fw *FileWriter[T]) Close() error {
+	if fw.closed {
+		return fw.err
+	}
+	err := fw.Flush()
+	fw.closed = true
+	if cerr := fw.comp.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("avroio: closing compressor: %w", cerr)
+	}
+	if fw.err == nil {
+		fw.err = err
+	}
+	return err
+}

@@ -38,6 +38,9 @@
 // code in it; tests use a unique host per test, or ResetMem. Committed
 // files are immutable, so open Files keep their bytes after a Remove.
 //
+// All functions and FS methods are safe for concurrent use; a Writer is
+// used by one goroutine at a time.
+//
 // The conformance suite every backend passes is in storage/storagetest; an
 // error-injecting wrapper for fault tests is in storage/faultfs.
 package storage

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -208,7 +209,7 @@ func (w *memWriter) Close() error {
 		w.buf = bytes.Buffer{}
 		return w.closedErr("close")
 	}
-	data := bytes.Clone(w.buf.Bytes())
+	data := slices.Clip(w.buf.Bytes()) // w.buf is never written again
 	w.buf = bytes.Buffer{}
 	m := w.fs
 	m.mu.Lock()

@@ -228,8 +228,10 @@ func List(ctx context.Context, url string) ([]FileInfo, error) {
 	return infos, wrap("list", url, err)
 }
 
-// Rename moves a file or directory. Both URLs must be on the same FS. It
-// fails with fs.ErrExist if to exists, and creates to's missing parent
+// Rename moves a file or directory. Both URLs must be on the same FS, that
+// is have the same scheme and host as written (hdfs:///a and
+// hdfs://nn:8020/b count as different even if nn is the default namenode).
+// It fails with fs.ErrExist if to exists, and creates to's missing parent
 // directories.
 func Rename(ctx context.Context, from, to string) error {
 	f1, p1, k1, err := resolve(ctx, from)

@@ -1,0 +1,86 @@
+package crunchtest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+)
+
+// Run runs p on the in-memory runner and fails the test on error.
+func Run(t testing.TB, p *pcollection.Pipeline, opts ...func(*runner.Options)) *runner.Result {
+	t.Helper()
+	var o runner.Options
+	for _, f := range opts {
+		f(&o)
+	}
+	res, err := mem.Run(context.Background(), p, o)
+	if err != nil {
+		t.Fatalf("running pipeline %q: %v", p.Name(), err)
+	}
+	return res
+}
+
+// Values returns a materialized collection's elements and fails the test if
+// the pipeline has not run.
+func Values[T any](t testing.TB, m *pcollection.Materialized[T]) []T {
+	t.Helper()
+	vs, err := m.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+// EqualUnordered fails the test unless got and want hold the same elements
+// with the same multiplicities, in any order. The message lists what is
+// missing and what is extra.
+func EqualUnordered[T any](t testing.TB, got, want []T) {
+	t.Helper()
+	if diff := DiffUnordered(got, want); diff != "" {
+		t.Errorf("collections differ (-missing +extra):\n%s", diff)
+	}
+}
+
+// DiffUnordered compares got and want as multisets and describes the
+// difference, or returns "" when they are equal. Elements are compared by
+// their value encoding, so T needs a codec.
+func DiffUnordered[T any](got, want []T) string {
+	c, err := codec.For[T]()
+	if err != nil {
+		return fmt.Sprintf("cannot compare %s: %v", reflect.TypeFor[T](), err)
+	}
+	count := map[string]int{}
+	sample := map[string]T{}
+	for _, v := range want {
+		k := string(c.Append(nil, v))
+		count[k]--
+		sample[k] = v
+	}
+	for _, v := range got {
+		k := string(c.Append(nil, v))
+		count[k]++
+		sample[k] = v
+	}
+	var lines []string
+	for k, n := range count {
+		switch {
+		case n < 0:
+			lines = append(lines, fmt.Sprintf("- %+v (x%d)", sample[k], -n))
+		case n > 0:
+			lines = append(lines, fmt.Sprintf("+ %+v (x%d)", sample[k], n))
+		}
+	}
+	slices.Sort(lines)
+	if len(lines) > 40 {
+		lines = append(lines[:40], fmt.Sprintf("... and %d more", len(lines)-40))
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,84 @@
+package pcollection
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// Context is what a DoFn sees of the task running it.
+type Context struct {
+	tc plan.TaskContext
+}
+
+// NewContext wraps a runner's task context, for packages that bind user code.
+func NewContext(tc plan.TaskContext) *Context { return &Context{tc: tc} }
+
+// Counter returns the counter (group, name). Counters are summed across tasks
+// and reported with the run's result.
+func (c *Context) Counter(group, name string) *plan.Counter { return c.tc.Counter(group, name) }
+
+// Task describes the running task.
+func (c *Context) Task() plan.TaskInfo { return c.tc.Info() }
+
+// Site identifies a transform for errors raised while it runs.
+type Site struct{ Name, Caller string }
+
+// Site returns the error site of the transform described by b.
+func (b BuildInfo) Site() Site { return Site{Name: b.Name, Caller: b.Caller} }
+
+// Fail aborts the task with err attributed to the transform.
+func (s Site) Fail(err error) {
+	panic(plan.Abort{Err: &plan.TransformError{Transform: s.Name, Caller: s.Caller, Err: err}})
+}
+
+// Recover turns a panic of user code into an Abort naming the transform.
+// Use it as `defer s.Recover()` around calls of user functions.
+func (s Site) Recover() {
+	if r := recover(); r != nil {
+		if a, ok := r.(plan.Abort); ok {
+			panic(a)
+		}
+		panic(plan.Abort{Err: &plan.TransformError{Transform: s.Name, Caller: s.Caller, Panic: r, Stack: string(debug.Stack())}})
+	}
+}
+
+// Call1 calls fn(a) under s.Recover.
+func Call1[A, R any](s Site, fn func(A) R, a A) R {
+	defer s.Recover()
+	return fn(a)
+}
+
+// CallErr calls fn() under s.Recover and fails the task if it returns an error.
+func (s Site) CallErr(fn func() error) {
+	if err := s.call(fn); err != nil {
+		s.Fail(err)
+	}
+}
+
+func (s Site) call(fn func() error) error {
+	defer s.Recover()
+	return fn()
+}
+
+// CallE calls fn under s.Recover and returns its error, wrapped as a
+// TransformError when not nil. For setup and finish, where the runner wants
+// an error value rather than a panic.
+func (s Site) CallE(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if a, ok := r.(plan.Abort); ok {
+				err = a.Err
+				return
+			}
+			err = &plan.TransformError{Transform: s.Name, Caller: s.Caller, Panic: r, Stack: string(debug.Stack())}
+		}
+	}()
+	if e := fn(); e != nil {
+		return &plan.TransformError{Transform: s.Name, Caller: s.Caller, Err: e}
+	}
+	return nil
+}
+
+func (s Site) String() string { return fmt.Sprintf("%s (%s)", s.Name, s.Caller) }

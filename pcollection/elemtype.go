@@ -1,0 +1,91 @@
+package pcollection
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// elemType implements plan.ElemType for T. Its codec is derived once, when
+// the first node of type T is built; a type without a codec (one holding an
+// iter.Seq, say) is fine until a runner must encode it.
+type elemType[T any] struct {
+	name  string
+	codec codec.Codec[T]
+	err   error
+}
+
+// TypeOf returns the runner-facing description of T.
+func TypeOf[T any]() plan.ElemType {
+	c, err := codec.For[T]()
+	return &elemType[T]{name: reflect.TypeFor[T]().String(), codec: c, err: err}
+}
+
+func (t *elemType[T]) String() string { return t.name }
+
+func (t *elemType[T]) Tee(outs []plan.Emitter) plan.Emitter {
+	fs := make([]func(T), len(outs))
+	for i, o := range outs {
+		fs[i] = o.(func(T))
+	}
+	switch len(fs) {
+	case 0:
+		return func(T) {}
+	case 1:
+		return fs[0]
+	case 2:
+		a, b := fs[0], fs[1]
+		return func(v T) { a(v); b(v) }
+	}
+	return func(v T) {
+		for _, f := range fs {
+			f(v)
+		}
+	}
+}
+
+func (t *elemType[T]) Discard() plan.Emitter { return func(T) {} }
+
+func (t *elemType[T]) Counted(out plan.Emitter, n *int64) plan.Emitter {
+	f := out.(func(T))
+	return func(v T) {
+		*n++
+		f(v)
+	}
+}
+
+func (t *elemType[T]) NewEncoder(write func([]byte)) plan.Emitter {
+	if t.err != nil {
+		plan.Raise(fmt.Errorf("cannot encode %s: %w", t.name, t.err))
+	}
+	var buf []byte
+	c := t.codec
+	return func(v T) {
+		buf = c.Append(buf[:0], v)
+		write(buf)
+	}
+}
+
+func (t *elemType[T]) NewDecoder(out plan.Emitter) func([]byte) error {
+	if t.err != nil {
+		return func([]byte) error { return fmt.Errorf("cannot decode %s: %w", t.name, t.err) }
+	}
+	emit := out.(func(T))
+	c := t.codec
+	return func(b []byte) error {
+		v, n, err := c.Decode(b)
+		if err != nil {
+			return err
+		}
+		if n != len(b) {
+			return fmt.Errorf("decoding %s: %d trailing bytes: %w", t.name, len(b)-n, codec.ErrCorrupt)
+		}
+		emit(v)
+		return nil
+	}
+}
+
+// Codec returns T's value codec, or the error that prevented deriving it.
+func Codec[T any]() (codec.Codec[T], error) { return codec.For[T]() }

@@ -1,0 +1,109 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+)
+
+// Op is the kind of a node. The set is closed: every transform of the typed
+// layer is built from these.
+type Op uint8
+
+const (
+	OpSource        Op = iota + 1 // reads external data; no inputs
+	OpParDo                       // element-wise user function; one input
+	OpGroupByKey                  // shuffles Pair[K,V] into Pair[K, iter.Seq[V]]; one input
+	OpCombineValues               // folds each group of a GroupByKey; its one input is a GroupByKey
+	OpFlatten                     // union of inputs of one type
+	OpSink                        // writes its input to a directory of part files
+	OpMaterialize                 // hands its input back to the driver after the run
+)
+
+var opNames = map[Op]string{
+	OpSource: "Source", OpParDo: "ParDo", OpGroupByKey: "GroupByKey",
+	OpCombineValues: "CombineValues", OpFlatten: "Flatten", OpSink: "Sink",
+	OpMaterialize: "Materialize",
+}
+
+func (o Op) String() string {
+	if s, ok := opNames[o]; ok {
+		return s
+	}
+	return fmt.Sprintf("Op(%d)", o)
+}
+
+// NodeID identifies a node in its graph. IDs are dense and increase in the
+// order nodes are added, which is a topological order.
+type NodeID int
+
+// Node is one transform in the graph.
+type Node struct {
+	ID      NodeID
+	Op      Op
+	Name    string   // transform name shown in plans and errors, e.g. "Filter"
+	Caller  string   // file:line where the user added the transform
+	Inputs  []NodeID // producers, in order
+	Type    ElemType // element type of the output; the input's type for Sink and Materialize
+	Payload any      // one of the *Payload interfaces, by Op; nil for Flatten
+	// Scale estimates output size / input size, for placing fusion blocks;
+	// 0 means the default for the op.
+	Scale float64
+}
+
+// Label is the node's name and ID, as plans show it.
+func (n *Node) Label() string { return fmt.Sprintf("%s#%d", n.Name, n.ID) }
+
+// Graph is the untyped graph of a pipeline. It is append-only.
+type Graph struct {
+	nodes     []*Node
+	consumers [][]NodeID
+}
+
+// Add appends n, assigns its ID and returns it. Inputs must already be in the graph.
+func (g *Graph) Add(n *Node) NodeID {
+	n.ID = NodeID(len(g.nodes))
+	for _, in := range n.Inputs {
+		if in < 0 || int(in) >= len(g.nodes) {
+			panic(fmt.Sprintf("plan: node %s has unknown input %d", n.Name, in))
+		}
+		g.consumers[in] = append(g.consumers[in], n.ID)
+	}
+	g.nodes = append(g.nodes, n)
+	g.consumers = append(g.consumers, nil)
+	return n.ID
+}
+
+// Node returns the node with the given ID.
+func (g *Graph) Node(id NodeID) *Node { return g.nodes[id] }
+
+// Nodes returns all nodes in topological (ID) order.
+func (g *Graph) Nodes() []*Node { return g.nodes }
+
+// Len is the number of nodes.
+func (g *Graph) Len() int { return len(g.nodes) }
+
+// Consumers returns the nodes that take id as an input, in ID order.
+func (g *Graph) Consumers(id NodeID) []NodeID { return g.consumers[id] }
+
+// Fingerprint hashes the graph's structure: ops, names, callers, types and
+// edges. Two processes that built the same pipeline get the same fingerprint,
+// which is how a worker proves it runs the driver's plan.
+func (g *Graph) Fingerprint() string {
+	h := sha256.New()
+	for _, n := range g.nodes {
+		typ := ""
+		if n.Type != nil {
+			typ = n.Type.String()
+		}
+		desc := ""
+		switch p := n.Payload.(type) {
+		case SourcePayload:
+			desc = p.Describe()
+		case SinkPayload:
+			desc = p.URL()
+		}
+		fmt.Fprintf(h, "%d|%s|%s|%s|%s|%v|%s|%g\n", n.ID, n.Op, n.Name, n.Caller, typ, n.Inputs, desc, n.Scale)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}

@@ -1,0 +1,586 @@
+package plan
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// NoNode marks an absent node reference.
+const NoNode NodeID = -1
+
+// PhaseKind says whether a phase runs in map tasks or reduce tasks.
+type PhaseKind uint8
+
+const (
+	MapPhase PhaseKind = iota + 1
+	ReducePhase
+)
+
+func (k PhaseKind) String() string {
+	if k == ReducePhase {
+		return "reduce"
+	}
+	return "map"
+}
+
+// Phase is one fused kernel: an entry node and the nodes a task instantiates
+// behind it. A map phase's entry is a Source (read split by split) or an
+// intermediate written by an earlier stage; a reduce phase's entry is the
+// channel's GroupByKey, or its CombineValues when the combiner was lifted.
+type Phase struct {
+	Kind    PhaseKind
+	Stage   int
+	Channel int    // reduce phases: the channel index; map phases: -1
+	Entry   NodeID // see above
+	// Nodes are instantiated in this phase behind Entry, in ID order.
+	Nodes []NodeID
+	// Materialize lists nodes of this phase (Entry included) whose output
+	// this phase writes as an intermediate for later stages.
+	Materialize []NodeID
+
+	has map[NodeID]bool
+}
+
+// Has reports whether the phase instantiates id.
+func (p *Phase) Has(id NodeID) bool { return p.has[id] }
+
+// Writes reports whether the phase writes id as an intermediate.
+func (p *Phase) Writes(id NodeID) bool { return slices.Contains(p.Materialize, id) }
+
+// Input is one map-side input of a stage.
+type Input struct {
+	Node NodeID
+	// Intermediate: the input is the materialized output of Node, written by
+	// an earlier stage; otherwise Node is a Source read in this stage.
+	Intermediate bool
+	Phase        *Phase
+}
+
+// Channel is one shuffle of a stage: a GroupByKey, fed by the stage's map
+// phases, with its own reduce phase.
+type Channel struct {
+	Index      int
+	GroupByKey NodeID
+	Combiner   NodeID // the CombineValues lifted into the map side, or NoNode
+	Partitions int    // requested partitions; 0 = runner default
+	Reduce     *Phase
+}
+
+// Stage is one map–shuffle–reduce step: every input's map phase runs first,
+// then every channel's reduce phase. A stage without channels is map-only.
+type Stage struct {
+	ID       int
+	Inputs   []*Input
+	Channels []*Channel
+}
+
+// ChannelOf returns the channel of stage s that shuffles for GroupByKey id, or nil.
+func (s *Stage) ChannelOf(id NodeID) *Channel {
+	for _, c := range s.Channels {
+		if c.GroupByKey == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// StageGraph is the planner's result and all that runners execute.
+type StageGraph struct {
+	Graph  *Graph
+	Stages []*Stage
+	// Intermediates are the nodes whose outputs are written by one stage and
+	// read by later ones, in ID order; each is written once.
+	Intermediates []NodeID
+	// Sizes are the estimated output sizes in bytes, by node ID.
+	Sizes []float64
+	// Notes explain the planner's decisions, in a stable order.
+	Notes []string
+	// SinkWriters counts, per Sink node, how many phases write part files to it.
+	SinkWriters map[NodeID]int
+}
+
+// Options tune planning.
+type Options struct {
+	// NoCombinerLifting keeps every CombineValues on the reduce side.
+	NoCombinerLifting bool
+	// NoFusionBlocks keeps every chain after a shuffle in its reducer,
+	// instead of cutting it at the smallest estimated intermediate.
+	NoFusionBlocks bool
+}
+
+// DefaultSourceSize is the size assumed for a source that cannot estimate its own.
+const DefaultSourceSize = 1 << 30
+
+type planner struct {
+	g     *Graph
+	opts  Options
+	notes []string
+
+	lifted   map[NodeID]NodeID // GroupByKey -> lifted CombineValues
+	gbkStage map[NodeID]int
+	side     [][]NodeID // reduce-side nodes: the GroupByKeys whose reduce phases compute them; nil: map side
+	forceMap map[NodeID]bool
+	sizes    []float64
+	mstage   []int // stage of map-side nodes
+}
+
+func (p *planner) note(format string, args ...any) {
+	p.notes = append(p.notes, fmt.Sprintf(format, args...))
+}
+
+// Optimize plans g into stages. The passes run in this order: validation,
+// combiner lifting, stage numbering of shuffles, size estimation, fusion
+// block placement, map/reduce side assignment (which sinks flattens and fuses
+// producers with consumers and siblings), then stage formation with shared
+// shuffles (MSCR) and materialization of intermediates.
+func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) {
+	if err := Validate(g); err != nil {
+		return nil, err
+	}
+	p := &planner{g: g, opts: opts, forceMap: map[NodeID]bool{}}
+	p.lifted = LiftCombiners(g, opts)
+	for gbk, c := range sortedPairs(p.lifted) {
+		p.note("combiner %s lifted into the map side of %s: it is the only consumer of the grouping", g.Node(c).Label(), g.Node(gbk).Label())
+	}
+	p.gbkStage = ShuffleStages(g)
+	p.sizes = EstimateSizes(ctx, g)
+	p.side = ReduceSide(g, p.forceMap)
+	if !opts.NoFusionBlocks {
+		p.placeFusionBlocks()
+		p.side = ReduceSide(g, p.forceMap)
+	}
+	p.mstage = p.mapStages()
+	return p.form()
+}
+
+// Validate checks the structural rules the planner relies on.
+func Validate(g *Graph) error {
+	for _, n := range g.Nodes() {
+		want := -1
+		switch n.Op {
+		case OpSource:
+			want = 0
+		case OpParDo, OpGroupByKey, OpCombineValues, OpSink, OpMaterialize:
+			want = 1
+		case OpFlatten:
+			if len(n.Inputs) == 0 {
+				return fmt.Errorf("plan: %s (%s) has no inputs", n.Label(), n.Caller)
+			}
+		default:
+			return fmt.Errorf("plan: %s has unknown op %v", n.Label(), n.Op)
+		}
+		if want >= 0 && len(n.Inputs) != want {
+			return fmt.Errorf("plan: %s (%s) has %d inputs, want %d", n.Label(), n.Caller, len(n.Inputs), want)
+		}
+		if n.Op == OpCombineValues && g.Node(n.Inputs[0]).Op != OpGroupByKey {
+			return fmt.Errorf("plan: %s (%s) must follow a GroupByKey", n.Label(), n.Caller)
+		}
+		for _, in := range n.Inputs {
+			if g.Node(in).Op == OpSink || g.Node(in).Op == OpMaterialize {
+				return fmt.Errorf("plan: %s (%s) reads the output of %s, which has none", n.Label(), n.Caller, g.Node(in).Label())
+			}
+		}
+	}
+	return nil
+}
+
+// LiftCombiners finds the CombineValues that can also run map-side: those
+// that are the only consumer of their GroupByKey.
+func LiftCombiners(g *Graph, opts Options) map[NodeID]NodeID {
+	lifted := map[NodeID]NodeID{}
+	if opts.NoCombinerLifting {
+		return lifted
+	}
+	for _, n := range g.Nodes() {
+		if n.Op != OpGroupByKey {
+			continue
+		}
+		cs := g.Consumers(n.ID)
+		if len(cs) == 1 && g.Node(cs[0]).Op == OpCombineValues {
+			lifted[n.ID] = cs[0]
+		}
+	}
+	return lifted
+}
+
+// ShuffleStages numbers every GroupByKey with its stage: one more than the
+// highest-numbered GroupByKey upstream of it, 0 when there is none. Shuffles
+// with the same number share a stage.
+func ShuffleStages(g *Graph) map[NodeID]int {
+	level := make([]int, g.Len()) // highest shuffle stage at or above each node
+	stages := map[NodeID]int{}
+	for _, n := range g.Nodes() {
+		l := -1
+		for _, in := range n.Inputs {
+			l = max(l, level[in])
+		}
+		if n.Op == OpGroupByKey {
+			l++
+			stages[n.ID] = l
+		}
+		level[n.ID] = l
+	}
+	return stages
+}
+
+// Default scale factors, output size / input size, where a node sets none.
+const (
+	defaultParDoScale   = 1.0
+	defaultCombineScale = 0.1
+)
+
+// EstimateSizes estimates every node's output size in bytes from the sources'
+// sizes and the scale factors.
+func EstimateSizes(ctx context.Context, g *Graph) []float64 {
+	sizes := make([]float64, g.Len())
+	for _, n := range g.Nodes() {
+		var in float64
+		for _, id := range n.Inputs {
+			in += sizes[id]
+		}
+		scale := n.Scale
+		switch n.Op {
+		case OpSource:
+			s := int64(-1)
+			if sp, ok := n.Payload.(SourcePayload); ok {
+				s = sp.EstimateSize(ctx)
+			}
+			if s < 0 {
+				s = DefaultSourceSize
+			}
+			in, scale = float64(s), 1
+		case OpParDo:
+			if scale == 0 {
+				scale = defaultParDoScale
+			}
+		case OpCombineValues:
+			if scale == 0 {
+				scale = defaultCombineScale
+			}
+		default:
+			if scale == 0 {
+				scale = 1
+			}
+		}
+		sizes[n.ID] = in * scale
+	}
+	return sizes
+}
+
+// ReduceSide returns, for each node computed in reduce phases, the
+// GroupByKeys whose reduce phases compute it (nil for map-side nodes). A node
+// all of whose inputs come out of reducers runs in each of those reducers:
+// this is how Flatten is sunk into its consumers and how ParDos fuse into the
+// reducer before them. forceMap nodes are kept on the map side.
+func ReduceSide(g *Graph, forceMap map[NodeID]bool) [][]NodeID {
+	side := make([][]NodeID, g.Len())
+	for _, n := range g.Nodes() {
+		switch {
+		case n.Op == OpGroupByKey:
+			side[n.ID] = []NodeID{n.ID}
+		case n.Op == OpCombineValues:
+			side[n.ID] = []NodeID{n.Inputs[0]}
+		case n.Op == OpSource || forceMap[n.ID]:
+		default:
+			var u []NodeID
+			for _, in := range n.Inputs {
+				if side[in] == nil {
+					u = nil
+					break
+				}
+				u = append(u, side[in]...)
+			}
+			if u != nil {
+				slices.Sort(u)
+				side[n.ID] = slices.Compact(u)
+			}
+		}
+	}
+	return side
+}
+
+// crossing reports whether the edge from -> to leaves from's phase, so that
+// from's output must be materialized (or re-read, for a source).
+func (p *planner) crossing(from, to NodeID) bool {
+	toN := p.g.Node(to)
+	if toN.Op == OpGroupByKey {
+		return p.side[from] != nil || p.mstage[from] != p.gbkStage[to]
+	}
+	if p.side[to] != nil {
+		return false // reduce side: same reducer(s) as its inputs
+	}
+	return p.side[from] != nil || p.mstage[from] != p.mstage[to]
+}
+
+// placeFusionBlocks moves the tail of a reducer's chain into the next stage's
+// map phase when a node earlier in the chain has a smaller estimated output,
+// so the intermediate written between the stages is as small as possible.
+func (p *planner) placeFusionBlocks() {
+	g := p.g
+	for _, n := range g.Nodes() {
+		u := n.ID
+		if p.side[u] == nil || n.Op == OpGroupByKey || n.Op == OpSink || n.Op == OpMaterialize {
+			continue
+		}
+		cs := g.Consumers(u)
+		if len(cs) == 0 {
+			continue
+		}
+		leaves := true
+		for _, c := range cs {
+			if g.Node(c).Op != OpGroupByKey && p.side[c] != nil {
+				leaves = false
+			}
+		}
+		if !leaves {
+			continue
+		}
+		// Walk up the single-consumer chain of ParDos ending at u.
+		chain := []NodeID{u}
+		for {
+			x := g.Node(chain[0])
+			if x.Op != OpParDo {
+				break
+			}
+			in := x.Inputs[0]
+			inN := g.Node(in)
+			if inN.Op != OpParDo && inN.Op != OpCombineValues || len(g.Consumers(in)) != 1 {
+				break
+			}
+			chain = append([]NodeID{in}, chain...)
+		}
+		best := len(chain) - 1
+		for i := len(chain) - 2; i >= 0; i-- {
+			if p.sizes[chain[i]] < p.sizes[chain[best]] {
+				best = i
+			}
+		}
+		if best == len(chain)-1 {
+			continue
+		}
+		for _, id := range chain[best+1:] {
+			p.forceMap[id] = true
+		}
+		p.note("fusion block after %s: its estimated output (%s) is the smallest on the chain to %s, so %d node(s) after it run in the next map phase",
+			g.Node(chain[best]).Label(), humanBytes(p.sizes[chain[best]]), g.Node(u).Label(), len(chain)-1-best)
+	}
+}
+
+// mapStages gives every map-side node the stage whose map phase computes it:
+// sources are read in the earliest stage that needs them, other nodes run as
+// early as their inputs allow.
+func (p *planner) mapStages() []int {
+	g := p.g
+	const inf = math.MaxInt
+	need := make([]int, g.Len())
+	for i := g.Len() - 1; i >= 0; i-- {
+		need[i] = inf
+		if p.side[i] != nil {
+			continue
+		}
+		for _, c := range g.Consumers(NodeID(i)) {
+			switch {
+			case g.Node(c).Op == OpGroupByKey:
+				need[i] = min(need[i], p.gbkStage[c])
+			case p.side[c] == nil:
+				need[i] = min(need[i], need[c])
+			}
+		}
+	}
+	stage := make([]int, g.Len())
+	for _, n := range g.Nodes() {
+		if p.side[n.ID] != nil {
+			stage[n.ID] = -1
+			continue
+		}
+		if n.Op == OpSource {
+			if need[n.ID] != inf {
+				stage[n.ID] = need[n.ID]
+			}
+			continue
+		}
+		s := 0
+		for _, in := range n.Inputs {
+			if p.side[in] == nil {
+				s = max(s, stage[in])
+				continue
+			}
+			for _, gbk := range p.side[in] {
+				s = max(s, p.gbkStage[gbk]+1)
+			}
+		}
+		stage[n.ID] = s
+	}
+	return stage
+}
+
+func (p *planner) form() (*StageGraph, error) {
+	g := p.g
+	sg := &StageGraph{Graph: g, Sizes: p.sizes, SinkWriters: map[NodeID]int{}}
+	last := -1
+	for _, s := range p.gbkStage {
+		last = max(last, s)
+	}
+	for _, n := range g.Nodes() {
+		if p.side[n.ID] == nil {
+			last = max(last, p.mstage[n.ID])
+		}
+	}
+	stages := make([]*Stage, last+1)
+	for i := range stages {
+		stages[i] = &Stage{ID: i}
+	}
+
+	// Materialized intermediates and re-read sources.
+	materialize := map[NodeID]bool{}
+	readIn := map[NodeID]map[int]bool{} // source or intermediate -> stages that read it
+	addRead := func(id NodeID, s int) {
+		if readIn[id] == nil {
+			readIn[id] = map[int]bool{}
+		}
+		readIn[id][s] = true
+	}
+	for _, n := range g.Nodes() {
+		if n.Op == OpSource && p.side[n.ID] == nil {
+			addRead(n.ID, p.mstage[n.ID])
+		}
+		for _, c := range g.Consumers(n.ID) {
+			if !p.crossing(n.ID, c) {
+				continue
+			}
+			to := p.mstage[c]
+			if g.Node(c).Op == OpGroupByKey {
+				to = p.gbkStage[c]
+			}
+			if n.Op != OpSource {
+				materialize[n.ID] = true
+			} else if to != p.mstage[n.ID] {
+				p.note("%s is read again in stage %d, rather than copied", n.Label(), to)
+			}
+			addRead(n.ID, to)
+		}
+	}
+	for id := range sortedKeys(materialize) {
+		sg.Intermediates = append(sg.Intermediates, id)
+		var readers []int
+		for s := range sortedKeys(readIn[id]) {
+			readers = append(readers, s)
+		}
+		p.note("%s is materialized once and read by stage(s) %v", g.Node(id).Label(), readers)
+	}
+
+	// Channels, in GroupByKey ID order.
+	for _, n := range g.Nodes() {
+		if n.Op != OpGroupByKey {
+			continue
+		}
+		st := stages[p.gbkStage[n.ID]]
+		ch := &Channel{Index: len(st.Channels), GroupByKey: n.ID, Combiner: NoNode}
+		if gp, ok := n.Payload.(GroupByKeyPayload); ok {
+			ch.Partitions = gp.Partitions()
+		}
+		entry := n.ID
+		if c, ok := p.lifted[n.ID]; ok {
+			ch.Combiner, entry = c, c
+		}
+		ph := &Phase{Kind: ReducePhase, Stage: st.ID, Channel: ch.Index, Entry: entry, has: map[NodeID]bool{}}
+		for _, m := range g.Nodes() {
+			if m.ID <= entry || !slices.Contains(p.side[m.ID], n.ID) {
+				continue
+			}
+			ph.Nodes = append(ph.Nodes, m.ID)
+			ph.has[m.ID] = true
+		}
+		for _, id := range append([]NodeID{entry}, ph.Nodes...) {
+			if materialize[id] {
+				ph.Materialize = append(ph.Materialize, id)
+			}
+		}
+		ch.Reduce = ph
+		st.Channels = append(st.Channels, ch)
+	}
+
+	// Map inputs, in node ID order.
+	for _, n := range g.Nodes() {
+		for s := range sortedKeys(readIn[n.ID]) {
+			st := stages[s]
+			ph := &Phase{Kind: MapPhase, Stage: s, Channel: -1, Entry: n.ID, has: map[NodeID]bool{}}
+			p.reach(ph, n.ID, s)
+			slices.Sort(ph.Nodes)
+			for _, id := range ph.Nodes {
+				if materialize[id] {
+					ph.Materialize = append(ph.Materialize, id)
+				}
+			}
+			if n.Op == OpSource && materialize[n.ID] {
+				ph.Materialize = append([]NodeID{n.ID}, ph.Materialize...)
+			}
+			st.Inputs = append(st.Inputs, &Input{Node: n.ID, Intermediate: n.Op != OpSource, Phase: ph})
+		}
+	}
+
+	// Drop empty stages and renumber.
+	for _, st := range stages {
+		if len(st.Inputs) == 0 && len(st.Channels) == 0 {
+			continue
+		}
+		st.ID = len(sg.Stages)
+		for _, in := range st.Inputs {
+			in.Phase.Stage = st.ID
+		}
+		for _, c := range st.Channels {
+			c.Reduce.Stage = st.ID
+			if len(c.Reduce.Nodes) == 0 && len(c.Reduce.Materialize) == 0 && g.Node(c.Reduce.Entry).Op == OpGroupByKey {
+				return nil, fmt.Errorf("plan: the output of %s (%s) is never used", g.Node(c.GroupByKey).Label(), g.Node(c.GroupByKey).Caller)
+			}
+		}
+		sg.Stages = append(sg.Stages, st)
+	}
+	for _, st := range sg.Stages {
+		for _, ph := range st.Phases() {
+			for _, id := range ph.Nodes {
+				if g.Node(id).Op == OpSink {
+					sg.SinkWriters[id]++
+				}
+			}
+		}
+	}
+	sg.Notes = p.notes
+	return sg, nil
+}
+
+// reach adds to ph the map-side nodes of stage s reachable from id.
+func (p *planner) reach(ph *Phase, id NodeID, s int) {
+	for _, c := range p.g.Consumers(id) {
+		if ph.has[c] || p.g.Node(c).Op == OpGroupByKey || p.side[c] != nil || p.mstage[c] != s {
+			continue
+		}
+		ph.has[c] = true
+		ph.Nodes = append(ph.Nodes, c)
+		p.reach(ph, c, s)
+	}
+}
+
+// Phases lists the stage's map phases, then its reduce phases.
+func (s *Stage) Phases() []*Phase {
+	var out []*Phase
+	for _, in := range s.Inputs {
+		out = append(out, in.Phase)
+	}
+	for _, c := range s.Channels {
+		out = append(out, c.Reduce)
+	}
+	return out
+}
+
+func humanBytes(b float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.3g %s", b, units[i])
+}

@@ -1,0 +1,158 @@
+package ptable
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Number is the constraint of the numeric aggregators.
+type Number interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
+}
+
+// Sum adds the values.
+func Sum[V Number]() Aggregator[V, V, V] { return sumAgg[V]{} }
+
+type sumAgg[V Number] struct{}
+
+func (sumAgg[V]) Init() V        { return 0 }
+func (sumAgg[V]) Add(a V, v V) V { return a + v }
+func (sumAgg[V]) Merge(a, b V) V { return a + b }
+func (sumAgg[V]) Result(a V) V   { return a }
+
+// CountValues counts the values.
+func CountValues[V any]() Aggregator[V, int64, int64] { return countAgg[V]{} }
+
+type countAgg[V any] struct{}
+
+func (countAgg[V]) Init() int64            { return 0 }
+func (countAgg[V]) Add(a int64, _ V) int64 { return a + 1 }
+func (countAgg[V]) Merge(a, b int64) int64 { return a + b }
+func (countAgg[V]) Result(a int64) int64   { return a }
+
+// Extreme is the accumulator of Min and Max: a value, or none yet.
+type Extreme[V any] struct {
+	Set bool
+	V   V
+}
+
+// Min keeps the smallest value.
+func Min[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return extremeAgg[V]{sign: -1} }
+
+// Max keeps the largest value.
+func Max[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return extremeAgg[V]{sign: 1} }
+
+type extremeAgg[V cmp.Ordered] struct{ sign int }
+
+func (extremeAgg[V]) Init() Extreme[V] { return Extreme[V]{} }
+func (e extremeAgg[V]) Add(a Extreme[V], v V) Extreme[V] {
+	if !a.Set || cmp.Compare(v, a.V)*e.sign > 0 {
+		return Extreme[V]{Set: true, V: v}
+	}
+	return a
+}
+func (e extremeAgg[V]) Merge(a, b Extreme[V]) Extreme[V] {
+	if !b.Set {
+		return a
+	}
+	return e.Add(a, b.V)
+}
+func (extremeAgg[V]) Result(a Extreme[V]) V { return a.V }
+
+// MeanAcc is the accumulator of Mean.
+type MeanAcc struct {
+	Sum   float64
+	Count int64
+}
+
+// Mean averages the values (0 for an empty group).
+func Mean[V Number]() Aggregator[V, MeanAcc, float64] { return meanAgg[V]{} }
+
+type meanAgg[V Number] struct{}
+
+func (meanAgg[V]) Init() MeanAcc { return MeanAcc{} }
+func (meanAgg[V]) Add(a MeanAcc, v V) MeanAcc {
+	return MeanAcc{Sum: a.Sum + float64(v), Count: a.Count + 1}
+}
+func (meanAgg[V]) Merge(a, b MeanAcc) MeanAcc {
+	return MeanAcc{Sum: a.Sum + b.Sum, Count: a.Count + b.Count}
+}
+func (meanAgg[V]) Result(a MeanAcc) float64 {
+	if a.Count == 0 {
+		return 0
+	}
+	return a.Sum / float64(a.Count)
+}
+
+// TopN keeps the n greatest values by less, greatest first. Ties are broken
+// by nothing but less: make less a total order for deterministic results.
+func TopN[V any](n int, less func(a, b V) bool) Aggregator[V, []V, []V] {
+	if n <= 0 {
+		panic("ptable: TopN needs n > 0")
+	}
+	if less == nil {
+		panic("ptable: TopN needs a less function")
+	}
+	return topAgg[V]{n: n, less: less}
+}
+
+type topAgg[V any] struct {
+	n    int
+	less func(a, b V) bool
+}
+
+func (t topAgg[V]) Init() []V { return nil }
+
+// Add keeps acc sorted greatest first and at most n long.
+func (t topAgg[V]) Add(acc []V, v V) []V {
+	if len(acc) == t.n && !t.less(acc[len(acc)-1], v) {
+		return acc
+	}
+	i, _ := slices.BinarySearchFunc(acc, v, func(e, target V) int {
+		if t.less(target, e) {
+			return -1 // e is greater: target goes after it
+		}
+		if t.less(e, target) {
+			return 1
+		}
+		return -1 // equal: after existing ones, so earlier arrivals win ties
+	})
+	acc = slices.Insert(acc, i, v)
+	if len(acc) > t.n {
+		acc = acc[:t.n]
+	}
+	return acc
+}
+
+func (t topAgg[V]) Merge(a, b []V) []V {
+	for _, v := range b {
+		a = t.Add(a, v)
+	}
+	return a
+}
+func (t topAgg[V]) Result(a []V) []V { return a }
+
+// DistinctCount counts distinct values exactly. Its accumulator holds every
+// distinct value of a group, so it needs memory in proportion to them.
+func DistinctCount[V comparable]() Aggregator[V, map[V]struct{}, int64] { return distinctAgg[V]{} }
+
+type distinctAgg[V comparable] struct{}
+
+func (distinctAgg[V]) Init() map[V]struct{} { return map[V]struct{}{} }
+func (distinctAgg[V]) Add(a map[V]struct{}, v V) map[V]struct{} {
+	if a == nil {
+		a = map[V]struct{}{}
+	}
+	a[v] = struct{}{}
+	return a
+}
+func (distinctAgg[V]) Merge(a, b map[V]struct{}) map[V]struct{} {
+	if a == nil {
+		a = map[V]struct{}{}
+	}
+	for v := range b {
+		a[v] = struct{}{}
+	}
+	return a
+}
+func (distinctAgg[V]) Result(a map[V]struct{}) int64 { return int64(len(a)) }

@@ -1,0 +1,192 @@
+package ptable
+
+import (
+	"fmt"
+	"iter"
+	"reflect"
+	"slices"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// Aggregator folds values V into an accumulator A and extracts a result O.
+// Add and Merge must be associative and commutative (the order in which
+// values and partial accumulators meet is not defined), so the planner can
+// run them on the map side of the shuffle too. Add and Merge may modify and
+// return their first argument.
+type Aggregator[V, A, O any] interface {
+	Init() A
+	Add(acc A, v V) A
+	Merge(a, b A) A
+	Result(acc A) O
+}
+
+// TryAggregate folds each group with agg.
+func TryAggregate[K, V, A, O any](g PGroupedTable[K, V], agg Aggregator[V, A, O], opts ...pcollection.Option) (PTable[K, O], error) {
+	b := pcollection.Build("Aggregate", opts)
+	if _, err := b.SamePipeline(g.p); err != nil {
+		return PTable[K, O]{}, err
+	}
+	if agg == nil {
+		return PTable[K, O]{}, b.Errorf("nil aggregator")
+	}
+	ac, err := codec.For[A]()
+	if err != nil {
+		return PTable[K, O]{}, b.Errorf("accumulator type %s cannot be shuffled: %v", reflect.TypeFor[A](), err)
+	}
+	cp := &combinePayload[K, V, A, O]{agg: agg, key: g.payload.key, acc: ac, site: b.Site()}
+	id := g.p.AddNode(b, plan.OpCombineValues, pcollection.TypeOf[Pair[K, O]](), cp, g.node())
+	return pcollection.FromNode[Pair[K, O]](g.p, id), nil
+}
+
+// Aggregate is TryAggregate that panics on misuse.
+func Aggregate[K, V, A, O any](g PGroupedTable[K, V], agg Aggregator[V, A, O], opts ...pcollection.Option) PTable[K, O] {
+	return pcollection.Must(TryAggregate(g, agg, opts...))
+}
+
+// CombineValues folds each group with fn, which must be associative and
+// commutative (sum, max, ...). It runs on the map side of the shuffle too.
+func CombineValues[K, V any](g PGroupedTable[K, V], fn func(a, b V) V, opts ...pcollection.Option) PTable[K, V] {
+	b := pcollection.Build("CombineValues", opts)
+	if fn == nil {
+		panic(b.Errorf("nil function"))
+	}
+	return Aggregate(g, Aggregator[V, fold[V], V](foldAgg[V]{fn: fn}), append([]pcollection.Option{pcollection.Name(b.Name)}, opts...)...)
+}
+
+// fold is the accumulator of CombineValues: a value, or none yet.
+type fold[V any] struct {
+	Set bool
+	V   V
+}
+
+type foldAgg[V any] struct{ fn func(a, b V) V }
+
+func (f foldAgg[V]) Init() fold[V] { return fold[V]{} }
+func (f foldAgg[V]) Add(acc fold[V], v V) fold[V] {
+	if !acc.Set {
+		return fold[V]{Set: true, V: v}
+	}
+	return fold[V]{Set: true, V: f.fn(acc.V, v)}
+}
+func (f foldAgg[V]) Merge(a, b fold[V]) fold[V] {
+	if !b.Set {
+		return a
+	}
+	return f.Add(a, b.V)
+}
+func (f foldAgg[V]) Result(acc fold[V]) V { return acc.V }
+
+type combinePayload[K, V, A, O any] struct {
+	agg  Aggregator[V, A, O]
+	key  codec.Codec[K]
+	acc  codec.Codec[A]
+	site pcollection.Site
+}
+
+// The user's aggregator runs under the site's recover so a panic names it.
+func (c *combinePayload[K, V, A, O]) add(acc A, v V) A {
+	defer c.site.Recover()
+	return c.agg.Add(acc, v)
+}
+
+func (c *combinePayload[K, V, A, O]) merge(a, b A) A {
+	defer c.site.Recover()
+	return c.agg.Merge(a, b)
+}
+
+func (c *combinePayload[K, V, A, O]) result(a A) O {
+	defer c.site.Recover()
+	return c.agg.Result(a)
+}
+
+func (c *combinePayload[K, V, A, O]) init() A {
+	defer c.site.Recover()
+	return c.agg.Init()
+}
+
+func (c *combinePayload[K, V, A, O]) Bind(_ plan.TaskContext, out plan.Emitter) (plan.Bound, error) {
+	emit := out.(func(Pair[K, O]))
+	return plan.Bound{
+		In: func(p Pair[K, iter.Seq[V]]) {
+			acc := c.init()
+			for v := range p.Value {
+				acc = c.add(acc, v)
+			}
+			emit(Pair[K, O]{Key: p.Key, Value: c.result(acc)})
+		},
+		Finish:   func() error { return nil },
+		Teardown: func() {},
+	}, nil
+}
+
+func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key, acc []byte)) (plan.Emitter, func() error) {
+	accs := map[string]A{}
+	var kb, ab []byte
+	flush := func() error {
+		for _, k := range slices.Sorted(mapsKeys(accs)) {
+			ab = c.acc.Append(ab[:0], accs[k])
+			write([]byte(k), ab)
+		}
+		clear(accs)
+		return nil
+	}
+	in := func(p Pair[K, V]) {
+		kb = c.key.Append(kb[:0], p.Key)
+		acc, ok := accs[string(kb)]
+		if !ok {
+			if len(accs) >= maxKeys {
+				flush()
+			}
+			acc = c.init()
+		}
+		accs[string(kb)] = c.add(acc, p.Value)
+	}
+	return in, flush
+}
+
+func mapsKeys[A any](m map[string]A) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// mergeGroup decodes and merges a group's accumulators.
+func (c *combinePayload[K, V, A, O]) mergeGroup(accs iter.Seq[[]byte]) A {
+	acc := c.init()
+	for b := range accs {
+		a, _, err := c.acc.Decode(b)
+		if err != nil {
+			plan.Raise(fmt.Errorf("decoding accumulator %s: %w", reflect.TypeFor[A](), err))
+		}
+		acc = c.merge(acc, a)
+	}
+	return acc
+}
+
+func (c *combinePayload[K, V, A, O]) NewAccumulatorMerger(out plan.Emitter) func(key []byte, accs iter.Seq[[]byte]) error {
+	emit := out.(func(Pair[K, O]))
+	return func(kb []byte, accs iter.Seq[[]byte]) error {
+		k, err := decodeKey(c.key, kb)
+		if err != nil {
+			return err
+		}
+		emit(Pair[K, O]{Key: k, Value: c.result(c.mergeGroup(accs))})
+		return nil
+	}
+}
+
+func (c *combinePayload[K, V, A, O]) NewAccumulatorCombiner(write func(key, acc []byte)) func(key []byte, accs iter.Seq[[]byte]) error {
+	var ab []byte
+	return func(kb []byte, accs iter.Seq[[]byte]) error {
+		ab = c.acc.Append(ab[:0], c.mergeGroup(accs))
+		write(kb, ab)
+		return nil
+	}
+}

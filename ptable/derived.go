@@ -1,0 +1,155 @@
+package ptable
+
+import (
+	"iter"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+)
+
+// Count counts how often each distinct element occurs in c (Crunch's
+// count): a shuffle with a lifted combiner.
+func Count[T any](c pcollection.PCollection[T], opts ...pcollection.Option) PTable[T, int64] {
+	b := pcollection.Build("Count", opts)
+	ones := pcollection.Must(pcollection.AddFunc(c, pcollection.BuildInfo{Name: b.Name + "/ones", Caller: b.Caller}, func(emit func(Pair[T, int64])) func(T) {
+		return func(v T) { emit(Pair[T, int64]{Key: v, Value: 1}) }
+	}))
+	g := GroupByKey(ones, append([]pcollection.Option{pcollection.Name(b.Name + "/group")}, opts...)...)
+	return Aggregate(g, Sum[int64](), pcollection.Name(b.Name+"/sum"))
+}
+
+// Distinct returns each distinct element of c once.
+func Distinct[T any](c pcollection.PCollection[T], opts ...pcollection.Option) pcollection.PCollection[T] {
+	b := pcollection.Build("Distinct", opts)
+	return Keys(Count(c, append([]pcollection.Option{pcollection.Name(b.Name)}, opts...)...), pcollection.Name(b.Name+"/keys"))
+}
+
+// Top returns the n greatest pairs of t by less, greatest first (a single
+// group: each map task keeps its own top n, one reducer merges them).
+func Top[K, V any](t PTable[K, V], n int, less func(a, b Pair[K, V]) bool, opts ...pcollection.Option) pcollection.PCollection[Pair[K, V]] {
+	b := pcollection.Build("Top", opts)
+	if n <= 0 || less == nil {
+		panic(b.Errorf("Top needs n > 0 and a less function"))
+	}
+	one := pcollection.Must(pcollection.AddFunc(t, pcollection.BuildInfo{Name: b.Name + "/single-key", Caller: b.Caller}, func(emit func(Pair[bool, Pair[K, V]])) func(Pair[K, V]) {
+		return func(p Pair[K, V]) { emit(Pair[bool, Pair[K, V]]{Value: p}) }
+	}))
+	top := Aggregate(GroupByKey(one, pcollection.Name(b.Name+"/group"), pcollection.Partitions(1)), TopN(n, less), pcollection.Name(b.Name+"/top"))
+	return pcollection.Must(pcollection.AddFunc(top, pcollection.BuildInfo{Name: b.Name + "/flatten", Caller: b.Caller}, func(emit func(Pair[K, V])) func(Pair[bool, []Pair[K, V]]) {
+		return func(p Pair[bool, []Pair[K, V]]) {
+			for _, v := range p.Value {
+				emit(v)
+			}
+		}
+	}))
+}
+
+// Tagged is one value of a cogroup's input: exactly one of A and B is set.
+type Tagged[A, B any] struct {
+	A *A
+	B *B
+}
+
+// Cogrouped is the pair of value lists that Cogroup gives for one key.
+type Cogrouped[A, B any] struct {
+	A []A
+	B []B
+}
+
+// cogroup groups a and b by key in one shuffle and calls fn per key with both
+// sides' values, which it holds in memory.
+func cogroup[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], fn func(k K, as []A, bs []B, emit func(O)), opts []pcollection.Option) pcollection.PCollection[O] {
+	info := pcollection.Build(name, opts)
+	p := pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline()))
+	_ = p
+	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Tagged[A, B]])) func(Pair[K, A]) {
+		return func(p Pair[K, A]) { v := p.Value; emit(Pair[K, Tagged[A, B]]{Key: p.Key, Value: Tagged[A, B]{A: &v}}) }
+	}))
+	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, Tagged[A, B]])) func(Pair[K, B]) {
+		return func(p Pair[K, B]) { v := p.Value; emit(Pair[K, Tagged[A, B]]{Key: p.Key, Value: Tagged[A, B]{B: &v}}) }
+	}))
+	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Tagged[A, B]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
+	g := pcollection.Must(TryGroupByKey(u, append([]pcollection.Option{pcollection.Name(info.Name + "/group")}, opts...)...))
+	return pcollection.Must(TryReduce(g, func(k K, vs iter.Seq[Tagged[A, B]], emit func(O)) error {
+		var as []A
+		var bs []B
+		for v := range vs {
+			if v.A != nil {
+				as = append(as, *v.A)
+			} else if v.B != nil {
+				bs = append(bs, *v.B)
+			}
+		}
+		fn(k, as, bs, emit)
+		return nil
+	}, pcollection.Name(info.Name+"/reduce")))
+}
+
+// Cogroup groups a and b by key together: each key once, with all its values
+// from either side. Both sides' values of one key are held in memory.
+func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Cogrouped[A, B]] {
+	return cogroup("Cogroup", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Cogrouped[A, B]])) {
+		emit(Pair[K, Cogrouped[A, B]]{Key: k, Value: Cogrouped[A, B]{A: as, B: bs}})
+	}, opts)
+}
+
+// Join is the inner join of a and b on their keys (reduce-side: one shuffle
+// of both). The values of one key are held in memory.
+func Join[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, B]] {
+	return cogroup("Join", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[A, B]])) {
+		for _, x := range as {
+			for _, y := range bs {
+				emit(Pair[K, Pair[A, B]]{Key: k, Value: Pair[A, B]{Key: x, Value: y}})
+			}
+		}
+	}, opts)
+}
+
+// LeftJoin keeps every value of a; the right side is nil where b has no value for the key.
+func LeftJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, *B]] {
+	return cogroup("LeftJoin", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[A, *B]])) {
+		for _, x := range as {
+			if len(bs) == 0 {
+				emit(Pair[K, Pair[A, *B]]{Key: k, Value: Pair[A, *B]{Key: x}})
+			}
+			for i := range bs {
+				emit(Pair[K, Pair[A, *B]]{Key: k, Value: Pair[A, *B]{Key: x, Value: &bs[i]}})
+			}
+		}
+	}, opts)
+}
+
+// RightJoin keeps every value of b; the left side is nil where a has no value for the key.
+func RightJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[*A, B]] {
+	return cogroup("RightJoin", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[*A, B]])) {
+		for _, y := range bs {
+			if len(as) == 0 {
+				emit(Pair[K, Pair[*A, B]]{Key: k, Value: Pair[*A, B]{Value: y}})
+			}
+			for i := range as {
+				emit(Pair[K, Pair[*A, B]]{Key: k, Value: Pair[*A, B]{Key: &as[i], Value: y}})
+			}
+		}
+	}, opts)
+}
+
+// FullJoin keeps every value of both sides; a side is nil where it has no value for the key.
+func FullJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[*A, *B]] {
+	return cogroup("FullJoin", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[*A, *B]])) {
+		switch {
+		case len(as) == 0:
+			for i := range bs {
+				emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Value: &bs[i]}})
+			}
+		case len(bs) == 0:
+			for i := range as {
+				emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Key: &as[i]}})
+			}
+		default:
+			for i := range as {
+				for j := range bs {
+					emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Key: &as[i], Value: &bs[j]}})
+				}
+			}
+		}
+	}, opts)
+}

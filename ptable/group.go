@@ -1,0 +1,142 @@
+package ptable
+
+import (
+	"fmt"
+	"iter"
+	"reflect"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// PGroupedTable is a PTable grouped by key: each key once, with all its
+// values. Consume it with Reduce, CombineValues or Aggregate. The values of a
+// group arrive as an iter.Seq that can be iterated once: a group may be
+// larger than memory.
+type PGroupedTable[K, V any] struct {
+	p       *pcollection.Pipeline
+	id      plan.NodeID
+	input   plan.NodeID
+	payload *groupPayload[K, V]
+	info    pcollection.BuildInfo
+}
+
+// Pipeline returns the pipeline the table belongs to.
+func (g PGroupedTable[K, V]) Pipeline() *pcollection.Pipeline { return g.p }
+
+// node returns the GroupByKey node for a new consumer. The group values can
+// be iterated only once, so a grouping consumed twice is grouped twice (the
+// planner puts both shuffles in the same stage, sharing the input's read).
+func (g PGroupedTable[K, V]) node() plan.NodeID {
+	if len(g.p.Graph().Consumers(g.id)) == 0 {
+		return g.id
+	}
+	return g.p.AddNode(g.info, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), g.payload, g.input)
+}
+
+// TryGroupByKey groups t by key. K must be orderable (no maps, funcs, chans
+// or interfaces): the shuffle sorts the keys' encodings. Options: Partitions.
+func TryGroupByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PGroupedTable[K, V], error) {
+	b := pcollection.Build("GroupByKey", opts)
+	p, err := b.SamePipeline(t.Pipeline())
+	if err != nil {
+		return PGroupedTable[K, V]{}, err
+	}
+	kc, err := codec.KeyFor[K]()
+	if err != nil {
+		return PGroupedTable[K, V]{}, b.Errorf("key type %s cannot be grouped: %v", reflect.TypeFor[K](), err)
+	}
+	vc, err := codec.For[V]()
+	if err != nil {
+		return PGroupedTable[K, V]{}, b.Errorf("value type %s cannot be shuffled: %v", reflect.TypeFor[V](), err)
+	}
+	gp := &groupPayload[K, V]{key: kc, val: vc, partitions: b.Partitions, site: b.Site()}
+	id := p.AddNode(b, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), gp, t.ID())
+	return PGroupedTable[K, V]{p: p, id: id, input: t.ID(), payload: gp, info: b}, nil
+}
+
+// GroupByKey is TryGroupByKey that panics on misuse.
+func GroupByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) PGroupedTable[K, V] {
+	return pcollection.Must(TryGroupByKey(t, opts...))
+}
+
+type groupPayload[K, V any] struct {
+	key        codec.Codec[K]
+	val        codec.Codec[V]
+	partitions int
+	site       pcollection.Site
+}
+
+func (g *groupPayload[K, V]) Partitions() int { return g.partitions }
+
+func (g *groupPayload[K, V]) NewShuffleWriter(write func(key, value []byte)) plan.Emitter {
+	var kb, vb []byte
+	return func(p Pair[K, V]) {
+		kb = g.key.Append(kb[:0], p.Key)
+		vb = g.val.Append(vb[:0], p.Value)
+		write(kb, vb)
+	}
+}
+
+func (g *groupPayload[K, V]) NewGroupReader(out plan.Emitter) func(key []byte, values iter.Seq[[]byte]) error {
+	emit := out.(func(Pair[K, iter.Seq[V]]))
+	return func(kb []byte, values iter.Seq[[]byte]) error {
+		k, err := decodeKey(g.key, kb)
+		if err != nil {
+			return err
+		}
+		emit(Pair[K, iter.Seq[V]]{Key: k, Value: decodeValues(g.val, values)})
+		return nil
+	}
+}
+
+func decodeKey[K any](c codec.Codec[K], b []byte) (K, error) {
+	k, n, err := c.Decode(b)
+	if err == nil && n != len(b) {
+		err = fmt.Errorf("%d trailing bytes after key: %w", len(b)-n, codec.ErrCorrupt)
+	}
+	if err != nil {
+		return k, fmt.Errorf("decoding shuffle key %s: %w", reflect.TypeFor[K](), err)
+	}
+	return k, nil
+}
+
+// decodeValues decodes a group's values lazily; a corrupt value aborts the task.
+func decodeValues[V any](c codec.Codec[V], values iter.Seq[[]byte]) iter.Seq[V] {
+	return func(yield func(V) bool) {
+		for b := range values {
+			v, _, err := c.Decode(b)
+			if err != nil {
+				plan.Raise(fmt.Errorf("decoding shuffle value %s: %w", reflect.TypeFor[V](), err))
+			}
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// TryReduce calls fn once per group with the key and its values (which can
+// be iterated once); fn emits any number of outputs.
+func TryReduce[K, V, O any](g PGroupedTable[K, V], fn func(key K, values iter.Seq[V], emit func(O)) error, opts ...pcollection.Option) (pcollection.PCollection[O], error) {
+	b := pcollection.Build("Reduce", opts)
+	if _, err := b.SamePipeline(g.p); err != nil {
+		return pcollection.PCollection[O]{}, err
+	}
+	if fn == nil {
+		return pcollection.PCollection[O]{}, b.Errorf("nil function")
+	}
+	s := b.Site()
+	in := pcollection.FromNode[Pair[K, iter.Seq[V]]](g.p, g.node())
+	return pcollection.AddFunc(in, b, func(emit func(O)) func(Pair[K, iter.Seq[V]]) {
+		return func(p Pair[K, iter.Seq[V]]) {
+			s.CallErr(func() error { return fn(p.Key, p.Value, emit) })
+		}
+	})
+}
+
+// Reduce is TryReduce that panics on misuse.
+func Reduce[K, V, O any](g PGroupedTable[K, V], fn func(key K, values iter.Seq[V], emit func(O)) error, opts ...pcollection.Option) pcollection.PCollection[O] {
+	return pcollection.Must(TryReduce(g, fn, opts...))
+}

@@ -1,0 +1,277 @@
+// Package kernel wires the nodes of one phase of a stage graph into a fused,
+// typed kernel for one task. It is the task protocol that every executor
+// shares: mem, local and hadoop run map and reduce tasks through it and
+// differ only in how records reach it and where its outputs go.
+package kernel
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"runtime/debug"
+
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// Outputs are the executor's side of a task: where the kernel's records go.
+type Outputs struct {
+	// Shuffle takes a map phase's record for channel ch of the stage. The
+	// slices are valid only during the call.
+	Shuffle func(ch int, key, value []byte)
+	// Intermediate takes an encoded record of a materialized node.
+	Intermediate func(node plan.NodeID, rec []byte)
+	// Collect takes an encoded record of a Materialize node.
+	Collect func(node plan.NodeID, rec []byte)
+	// OpenSink opens the part file this task writes for a Sink node. The
+	// executor owns the writer: it commits or aborts it after Finish.
+	OpenSink func(node plan.NodeID) (io.Writer, error)
+	// CombineKeys bounds the keys a map-side combiner holds before it
+	// flushes; 0 means 10,000.
+	CombineKeys int
+}
+
+// Stats count a task's records.
+type Stats struct {
+	RecordsIn  int64 // records entering the phase (elements, or values of groups)
+	Groups     int64 // reduce phases: groups
+	Shuffled   int64 // records written to shuffles
+	RecordsOut int64 // records written to intermediates, collections and sinks
+}
+
+// Kernel is one task's instance of a phase.
+type Kernel struct {
+	ctx    context.Context
+	sg     *plan.StageGraph
+	stage  *plan.Stage
+	ph     *plan.Phase
+	tc     plan.TaskContext
+	out    Outputs
+	Stats  Stats
+	outs   map[plan.NodeID]plan.Emitter
+	ins    map[plan.NodeID]plan.Emitter
+	chans  map[int]plan.Emitter
+	finish []func() error // in node order; then combiner flushes, then sink closes
+	flush  []func() error
+	closes []func() error
+	tear   []func()
+
+	entry  plan.Emitter
+	decode func([]byte) error
+	group  func(key []byte, values iter.Seq[[]byte]) error
+}
+
+// Build instantiates phase ph of stage st for one task.
+func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Phase, tc plan.TaskContext, out Outputs) (k *Kernel, err error) {
+	if out.CombineKeys <= 0 {
+		out.CombineKeys = 10_000
+	}
+	k = &Kernel{ctx: ctx, sg: sg, stage: st, ph: ph, tc: tc, out: out,
+		outs: map[plan.NodeID]plan.Emitter{}, ins: map[plan.NodeID]plan.Emitter{}, chans: map[int]plan.Emitter{}}
+	defer func() {
+		if e := recovered(recover()); e != nil {
+			k.Teardown()
+			k, err = nil, e
+		}
+	}()
+	g := sg.Graph
+	entry := g.Node(ph.Entry)
+	switch {
+	case ph.Kind == plan.ReducePhase && entry.Op == plan.OpGroupByKey:
+		k.group = entry.Payload.(plan.GroupByKeyPayload).NewGroupReader(k.output(entry.ID))
+	case ph.Kind == plan.ReducePhase && entry.Op == plan.OpCombineValues:
+		k.group = entry.Payload.(plan.CombinePayload).NewAccumulatorMerger(k.output(entry.ID))
+	case entry.Op == plan.OpSource:
+		k.entry = k.output(entry.ID)
+	default: // an intermediate written by an earlier stage
+		k.decode = entry.Type.NewDecoder(k.output(entry.ID))
+	}
+	return k, nil
+}
+
+// recovered turns a recovered panic into an error: an Abort's error, or a
+// runner bug with its stack.
+func recovered(r any) error {
+	if r == nil {
+		return nil
+	}
+	if a, ok := r.(plan.Abort); ok {
+		return a.Err
+	}
+	return fmt.Errorf("internal error: %v\n%s", r, debug.Stack())
+}
+
+// output returns the emitter that takes node id's output in this phase: a
+// tee of its consumers here, its shuffle writes and its intermediate write.
+func (k *Kernel) output(id plan.NodeID) plan.Emitter {
+	if e, ok := k.outs[id]; ok {
+		return e
+	}
+	g := k.sg.Graph
+	n := g.Node(id)
+	var outs []plan.Emitter
+	for _, c := range g.Consumers(id) {
+		cn := g.Node(c)
+		switch {
+		case k.ph.Has(c):
+			outs = append(outs, k.input(c))
+		case cn.Op == plan.OpGroupByKey && k.ph.Kind == plan.MapPhase:
+			if ch := k.stage.ChannelOf(c); ch != nil {
+				outs = append(outs, k.shuffle(ch))
+			}
+		}
+	}
+	if k.ph.Writes(id) {
+		outs = append(outs, n.Type.NewEncoder(func(b []byte) {
+			k.Stats.RecordsOut++
+			k.out.Intermediate(id, b)
+		}))
+	}
+	e := n.Type.Tee(outs)
+	k.outs[id] = e
+	return e
+}
+
+// input instantiates node id and returns the emitter that feeds it.
+func (k *Kernel) input(id plan.NodeID) plan.Emitter {
+	if e, ok := k.ins[id]; ok {
+		return e
+	}
+	n := k.sg.Graph.Node(id)
+	var in plan.Emitter
+	bind := func(b plan.Bound, err error) {
+		if err != nil {
+			plan.Raise(err)
+		}
+		in = b.In
+		k.finish = append(k.finish, b.Finish)
+		k.tear = append(k.tear, b.Teardown)
+	}
+	switch n.Op {
+	case plan.OpParDo:
+		bind(n.Payload.(plan.DoFnPayload).Bind(k.tc, k.output(id)))
+	case plan.OpCombineValues:
+		bind(n.Payload.(plan.CombinePayload).Bind(k.tc, k.output(id)))
+	case plan.OpFlatten:
+		in = k.output(id)
+	case plan.OpMaterialize:
+		in = n.Type.NewEncoder(func(b []byte) {
+			k.Stats.RecordsOut++
+			k.out.Collect(id, b)
+		})
+	case plan.OpSink:
+		w, err := k.out.OpenSink(id)
+		if err != nil {
+			plan.Raise(err)
+		}
+		e, closeFn, err := n.Payload.(plan.SinkPayload).NewWriter(k.ctx, k.tc, w)
+		if err != nil {
+			plan.Raise(fmt.Errorf("%s: %w", n.Label(), err))
+		}
+		in = n.Type.Counted(e, &k.Stats.RecordsOut)
+		k.closes = append(k.closes, closeFn)
+	default:
+		plan.Raise(fmt.Errorf("kernel: cannot instantiate %s in a %s phase", n.Label(), k.ph.Kind))
+	}
+	k.ins[id] = in
+	return in
+}
+
+// shuffle returns the writer of channel ch, with the lifted combiner in front.
+func (k *Kernel) shuffle(ch *plan.Channel) plan.Emitter {
+	if e, ok := k.chans[ch.Index]; ok {
+		return e
+	}
+	idx := ch.Index
+	write := func(key, value []byte) {
+		k.Stats.Shuffled++
+		k.out.Shuffle(idx, key, value)
+	}
+	var e plan.Emitter
+	if ch.Combiner != plan.NoNode {
+		in, flush := k.sg.Graph.Node(ch.Combiner).Payload.(plan.CombinePayload).NewMapCombiner(k.out.CombineKeys, write)
+		k.flush = append(k.flush, flush)
+		e = in
+	} else {
+		e = k.sg.Graph.Node(ch.GroupByKey).Payload.(plan.GroupByKeyPayload).NewShuffleWriter(write)
+	}
+	k.chans[ch.Index] = e
+	return e
+}
+
+// ReadSource runs a map task over one split of the phase's source.
+func (k *Kernel) ReadSource(split plan.Split) (err error) {
+	defer func() {
+		if e := recovered(recover()); e != nil {
+			err = e
+		}
+	}()
+	src := k.sg.Graph.Node(k.ph.Entry)
+	return src.Payload.(plan.SourcePayload).Read(k.ctx, k.tc, split, k.countIn(src))
+}
+
+// countIn wraps the entry emitter to count records in.
+func (k *Kernel) countIn(n *plan.Node) plan.Emitter {
+	return n.Type.Counted(k.entry, &k.Stats.RecordsIn)
+}
+
+// Record feeds one encoded record of the phase's intermediate input.
+func (k *Kernel) Record(rec []byte) (err error) {
+	defer func() {
+		if e := recovered(recover()); e != nil {
+			err = e
+		}
+	}()
+	k.Stats.RecordsIn++
+	return k.decode(rec)
+}
+
+// Group feeds one group of a reduce phase: the key and its values, in the
+// order the executor merged them.
+func (k *Kernel) Group(key []byte, values iter.Seq[[]byte]) (err error) {
+	defer func() {
+		if e := recovered(recover()); e != nil {
+			err = e
+		}
+	}()
+	k.Stats.Groups++
+	counted := func(yield func([]byte) bool) {
+		for v := range values {
+			k.Stats.RecordsIn++
+			if !yield(v) {
+				return
+			}
+		}
+	}
+	return k.group(key, counted)
+}
+
+// Finish runs the user functions' Finish in node order, then flushes the
+// map-side combiners and closes the sink writers (which flushes their
+// formats' trailers; the executor then commits the files).
+func (k *Kernel) Finish() (err error) {
+	defer func() {
+		if e := recovered(recover()); e != nil {
+			err = e
+		}
+	}()
+	for _, steps := range [][]func() error{k.finish, k.flush, k.closes} {
+		for _, f := range steps {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Teardown releases the user functions; it runs after success or failure.
+func (k *Kernel) Teardown() {
+	for _, t := range k.tear {
+		func() {
+			defer func() { _ = recover() }()
+			t()
+		}()
+	}
+	k.tear = nil
+}

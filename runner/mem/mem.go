@@ -1,0 +1,290 @@
+package mem
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// Runner runs pipelines in the calling process.
+type Runner struct{}
+
+// Run runs p in memory. See the package documentation.
+func (Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	return Run(ctx, p, opts)
+}
+
+// Run runs p in memory with opts.
+func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	start := time.Now()
+	e := &exec{ctx: ctx, opts: opts, counters: runner.Counters{}, run: runner.NewRunID(),
+		inter: map[plan.NodeID][][]byte{}, collect: map[plan.NodeID][][]byte{}, committers: map[plan.NodeID]*runner.Committer{}}
+	if e.opts.Workers <= 0 {
+		e.opts.Workers = 2
+	}
+	res, err := e.execute(p)
+	if err != nil {
+		for _, c := range e.committers {
+			_ = c.AbortJob()
+		}
+		return nil, err
+	}
+	res.Wall = time.Since(start)
+	return res, nil
+}
+
+type exec struct {
+	ctx        context.Context
+	opts       runner.Options
+	run        string
+	sg         *plan.StageGraph
+	counters   runner.Counters
+	inter      map[plan.NodeID][][]byte
+	collect    map[plan.NodeID][][]byte
+	committers map[plan.NodeID]*runner.Committer
+}
+
+func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
+	g := p.Graph()
+	if err := plan.Validate(g); err != nil {
+		return nil, err
+	}
+	if err := e.openSinks(g); err != nil {
+		return nil, err
+	}
+	res := &runner.Result{Counters: e.counters}
+	if e.opts.Unoptimized {
+		if err := e.interpret(g); err != nil {
+			return nil, err
+		}
+	} else {
+		sg, err := plan.Optimize(e.ctx, g, e.opts.Plan)
+		if err != nil {
+			return nil, err
+		}
+		e.sg, res.Plan = sg, sg
+		for _, st := range sg.Stages {
+			sr, err := e.stage(st)
+			if err != nil {
+				return nil, fmt.Errorf("stage %d: %w", st.ID, err)
+			}
+			res.Stages = append(res.Stages, sr)
+		}
+	}
+	for _, n := range g.Nodes() {
+		if n.Op == plan.OpMaterialize {
+			if err := n.Payload.(plan.MaterializePayload).Deliver(slices.Values(e.collect[n.ID])); err != nil {
+				return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+			}
+		}
+	}
+	for _, n := range g.Nodes() {
+		if c := e.committers[n.ID]; c != nil {
+			if err := c.CommitJob(e.ctx); err != nil {
+				return nil, err
+			}
+			res.Outputs = append(res.Outputs, c.Dir())
+		}
+	}
+	return res, nil
+}
+
+func (e *exec) openSinks(g *plan.Graph) error {
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpSink {
+			continue
+		}
+		c, err := runner.NewCommitter(e.ctx, n.Payload.(plan.SinkPayload).URL(), e.opts.WriteMode, e.run)
+		if err != nil {
+			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+		}
+		e.committers[n.ID] = c
+	}
+	return nil
+}
+
+type record struct{ key, value []byte }
+
+// stage runs every map task of st, then every reduce partition of every channel.
+func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
+	start := time.Now()
+	sr := runner.StageResult{Stage: st.ID}
+	parts := make([]int, len(st.Channels))
+	shuffle := make([][][]record, len(st.Channels))
+	for i, ch := range st.Channels {
+		parts[i] = runner.Partitions(e.sg, ch, e.opts)
+		shuffle[i] = make([][]record, parts[i])
+	}
+	out := kernel.Outputs{
+		Shuffle: func(ch int, key, value []byte) {
+			p := runner.Partition(ch, key, parts[ch])
+			shuffle[ch][p] = append(shuffle[ch][p], record{bytes.Clone(key), bytes.Clone(value)})
+		},
+	}
+	task := 0
+	for _, in := range st.Inputs {
+		if !in.Intermediate {
+			src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
+			splits, err := src.Splits(e.ctx, e.opts.Workers)
+			if err != nil {
+				return sr, fmt.Errorf("splitting %s: %w", src.Describe(), err)
+			}
+			for _, split := range splits {
+				err := e.task(st, in.Phase, task, out, &sr, func(k *kernel.Kernel) error { return k.ReadSource(split) })
+				if err != nil {
+					return sr, err
+				}
+				task++
+			}
+			continue
+		}
+		recs := e.inter[in.Node]
+		n := max(1, min(e.opts.Workers, len(recs)))
+		for i := range n {
+			chunk := recs[len(recs)*i/n : len(recs)*(i+1)/n]
+			err := e.task(st, in.Phase, task, out, &sr, func(k *kernel.Kernel) error {
+				for _, r := range chunk {
+					if err := k.Record(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return sr, err
+			}
+			task++
+		}
+	}
+	sr.MapTasks = task
+	for i, ch := range st.Channels {
+		for part, recs := range shuffle[i] {
+			// Stable: values of a key keep the order the map tasks wrote them in.
+			slices.SortStableFunc(recs, func(a, b record) int { return bytes.Compare(a.key, b.key) })
+			err := e.task(st, ch.Reduce, part, out, &sr, func(k *kernel.Kernel) error {
+				for key, values := range groups(recs) {
+					if err := k.Group(key, values); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return sr, err
+			}
+			sr.ReduceTasks++
+		}
+	}
+	sr.Duration = time.Since(start)
+	if e.opts.Progress != nil {
+		e.opts.Progress(runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), TasksDone: sr.MapTasks + sr.ReduceTasks,
+			TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
+	}
+	return sr, nil
+}
+
+// groups yields runs of equal keys of sorted records.
+func groups(recs []record) iter.Seq2[[]byte, iter.Seq[[]byte]] {
+	return func(yield func([]byte, iter.Seq[[]byte]) bool) {
+		for i := 0; i < len(recs); {
+			j := i + 1
+			for j < len(recs) && bytes.Equal(recs[j].key, recs[i].key) {
+				j++
+			}
+			run := recs[i:j]
+			values := func(yield func([]byte) bool) {
+				for _, r := range run {
+					if !yield(r.value) {
+						return
+					}
+				}
+			}
+			if !yield(recs[i].key, values) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
+// task runs one task of phase ph: it builds the kernel, feeds it, finishes
+// it and commits its sink files.
+func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs, sr *runner.StageResult, feed func(*kernel.Kernel) error) (err error) {
+	info := plan.TaskInfo{Stage: st.ID, Role: ph.Kind.String(), Task: idx}
+	if ph.Kind == plan.ReducePhase {
+		info.Task = idx
+	}
+	attempt := runner.AttemptID(info)
+	if ph.Kind == plan.ReducePhase {
+		attempt = fmt.Sprintf("%s_c%d", attempt, ph.Channel)
+	}
+	tc := runner.NewTask(info)
+	var writers []storage.Writer
+	out.Intermediate = func(n plan.NodeID, rec []byte) { e.inter[n] = append(e.inter[n], bytes.Clone(rec)) }
+	out.Collect = func(n plan.NodeID, rec []byte) { e.collect[n] = append(e.collect[n], bytes.Clone(rec)) }
+	out.OpenSink = func(n plan.NodeID) (io.Writer, error) {
+		sink := e.sg.Graph.Node(n).Payload.(plan.SinkPayload)
+		url := e.committers[n].TaskFile(attempt, runner.PartName(e.sg, ph, n, idx, sink.Ext()))
+		w, err := storage.Create(e.ctx, url)
+		if err != nil {
+			return nil, err
+		}
+		writers = append(writers, w)
+		return w, nil
+	}
+	defer func() {
+		if err != nil {
+			for _, w := range writers {
+				_ = w.Abort()
+			}
+		}
+	}()
+	k, err := kernel.Build(e.ctx, e.sg, st, ph, tc, out)
+	if err != nil {
+		return err
+	}
+	defer k.Teardown()
+	if err := feed(k); err != nil {
+		return err
+	}
+	if err := k.Finish(); err != nil {
+		return err
+	}
+	for _, w := range writers {
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	writers = nil
+	for _, n := range ph.Nodes {
+		if c := e.committers[n]; c != nil {
+			if err := c.CommitTask(e.ctx, attempt); err != nil {
+				return err
+			}
+		}
+	}
+	if ph.Kind == plan.MapPhase {
+		sr.RecordsIn += k.Stats.RecordsIn
+	}
+	sr.Shuffled += k.Stats.Shuffled
+	sr.RecordsOut += k.Stats.RecordsOut
+	e.counters.Merge(tc.Counters())
+	return ctxErr(e.ctx)
+}
+
+func ctxErr(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}

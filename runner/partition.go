@@ -1,0 +1,41 @@
+package runner
+
+import (
+	"math"
+
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// Partition returns the reduce partition of a shuffle record. It hashes the
+// channel tag byte followed by the key bytes exactly as Hadoop's
+// HashPartitioner hashes a BytesWritable key, so every runner, Hadoop
+// Streaming included, puts a key in the same partition.
+func Partition(channel int, key []byte, partitions int) int {
+	h := int32(31 + int32(int8(byte(channel))))
+	for _, b := range key {
+		h = 31*h + int32(int8(b))
+	}
+	return int(h&math.MaxInt32) % partitions
+}
+
+// BytesPerPartition is the estimated shuffle input per reduce partition
+// when neither the transform nor the run options set the number.
+const BytesPerPartition = 256 << 20
+
+// MaxDefaultPartitions caps the partitions chosen from size estimates.
+const MaxDefaultPartitions = 64
+
+// Partitions is the number of reduce partitions of channel ch: the
+// transform's own setting, else the run's default, else one per 256 MiB of
+// estimated shuffle input. It never depends on the number of workers, so
+// outputs do not either.
+func Partitions(sg *plan.StageGraph, ch *plan.Channel, opts Options) int {
+	if ch.Partitions > 0 {
+		return ch.Partitions
+	}
+	if opts.Partitions > 0 {
+		return opts.Partitions
+	}
+	size := sg.Sizes[sg.Graph.Node(ch.GroupByKey).Inputs[0]]
+	return max(1, min(MaxDefaultPartitions, int(math.Ceil(size/BytesPerPartition))))
+}

@@ -1,0 +1,155 @@
+package runner
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+)
+
+// Job is a named recipe for a pipeline: a function that builds it from
+// arguments. Jobs are registered at init, so every process running the same
+// binary knows them: a worker rebuilds the driver's pipeline by name.
+type Job struct {
+	Name    string
+	Doc     string
+	newArgs func() any
+	build   func(p *pcollection.Pipeline, args any) error
+}
+
+var jobs = struct {
+	sync.Mutex
+	m map[string]*Job
+}{m: map[string]*Job{}}
+
+// Register adds a job. A is the job's arguments struct: each field tagged
+// `flag:"name"` becomes a command-line flag (with `help:"..."` and
+// `default:"..."`); supported field types are string, bool, int, int64,
+// float64, time.Duration and []string. Register panics on a duplicate name
+// or an unsupported field.
+func Register[A any](name, doc string, build func(p *pcollection.Pipeline, args *A) error) *Job {
+	j := &Job{
+		Name:    name,
+		Doc:     doc,
+		newArgs: func() any { return new(A) },
+		build:   func(p *pcollection.Pipeline, args any) error { return build(p, args.(*A)) },
+	}
+	if _, err := j.flags(new(A)); err != nil {
+		panic(fmt.Sprintf("runner: job %s: %v", name, err))
+	}
+	jobs.Lock()
+	defer jobs.Unlock()
+	if _, dup := jobs.m[name]; dup {
+		panic(fmt.Sprintf("runner: job %s registered twice", name))
+	}
+	jobs.m[name] = j
+	return j
+}
+
+// Lookup finds a registered job.
+func Lookup(name string) (*Job, bool) {
+	jobs.Lock()
+	defer jobs.Unlock()
+	j, ok := jobs.m[name]
+	return j, ok
+}
+
+// Jobs lists the registered jobs by name.
+func Jobs() []*Job {
+	jobs.Lock()
+	defer jobs.Unlock()
+	var out []*Job
+	for _, j := range jobs.m {
+		out = append(out, j)
+	}
+	slices.SortFunc(out, func(a, b *Job) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// FlagSet returns the job's flags bound to a fresh arguments value, for help
+// output and for callers that parse flags themselves.
+func (j *Job) FlagSet() (*pflag.FlagSet, any) {
+	args := j.newArgs()
+	fs, err := j.flags(args)
+	if err != nil {
+		panic(err) // checked at Register
+	}
+	return fs, args
+}
+
+// Build parses argv as the job's flags and builds its pipeline, recording
+// the recipe (name and argv) on it.
+func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
+	fs, args := j.FlagSet()
+	if err := fs.Parse(argv); err != nil {
+		return nil, fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("job %s: unexpected arguments %q", j.Name, fs.Args())
+	}
+	p := pcollection.NewPipeline(j.Name)
+	p.SetRecipe(pcollection.Recipe{Job: j.Name, Args: slices.Clone(argv)})
+	if err := j.build(p, args); err != nil {
+		return nil, fmt.Errorf("job %s: %w", j.Name, err)
+	}
+	return p, nil
+}
+
+// BuildPipeline rebuilds a pipeline from its recipe.
+func BuildPipeline(r pcollection.Recipe) (*pcollection.Pipeline, error) {
+	j, ok := Lookup(r.Job)
+	if !ok {
+		return nil, fmt.Errorf("unknown job %q", r.Job)
+	}
+	return j.Build(r.Args)
+}
+
+func (j *Job) flags(args any) (*pflag.FlagSet, error) {
+	fs := pflag.NewFlagSet(j.Name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	v := reflect.ValueOf(args).Elem()
+	if v.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("arguments type %s is not a struct", v.Type())
+	}
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		name := f.Tag.Get("flag")
+		if name == "" {
+			continue
+		}
+		help, def := f.Tag.Get("help"), f.Tag.Get("default")
+		ptr := v.Field(i).Addr().Interface()
+		switch p := ptr.(type) {
+		case *string:
+			fs.StringVar(p, name, def, help)
+		case *bool:
+			fs.BoolVar(p, name, def == "true", help)
+		case *int:
+			fs.IntVar(p, name, 0, help)
+		case *int64:
+			fs.Int64Var(p, name, 0, help)
+		case *float64:
+			fs.Float64Var(p, name, 0, help)
+		case *time.Duration:
+			fs.DurationVar(p, name, 0, help)
+		case *[]string:
+			fs.StringSliceVar(p, name, nil, help)
+		default:
+			return nil, fmt.Errorf("field %s: unsupported flag type %s", f.Name, f.Type)
+		}
+		if def != "" {
+			if err := fs.Set(name, def); err != nil {
+				return nil, fmt.Errorf("field %s: default %q: %w", f.Name, def, err)
+			}
+			fs.Lookup(name).Changed = false
+			fs.Lookup(name).DefValue = def
+		}
+	}
+	return fs, nil
+}

@@ -1,0 +1,171 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// Runner executes a pipeline.
+type Runner interface {
+	Run(ctx context.Context, p *pcollection.Pipeline, opts Options) (*Result, error)
+}
+
+// WriteMode says what a sink does when its output directory exists.
+type WriteMode int
+
+const (
+	WriteFail      WriteMode = iota // refuse to run (the default)
+	WriteOverwrite                  // replace the directory's contents when the job commits
+	WriteAppend                     // add part files next to the existing ones
+)
+
+// ParseWriteMode parses "fail", "overwrite" or "append".
+func ParseWriteMode(s string) (WriteMode, error) {
+	switch s {
+	case "fail", "":
+		return WriteFail, nil
+	case "overwrite":
+		return WriteOverwrite, nil
+	case "append":
+		return WriteAppend, nil
+	}
+	return 0, fmt.Errorf("unknown write mode %q (want fail, overwrite or append)", s)
+}
+
+func (m WriteMode) String() string {
+	return [...]string{"fail", "overwrite", "append"}[m]
+}
+
+// Options are the settings every runner understands; runners ignore what
+// does not apply to them.
+type Options struct {
+	Workers    int    // parallel tasks; 0: number of CPUs
+	Memory     int64  // memory budget of the whole job in bytes; 0: 1 GiB
+	TmpDir     string // scratch space; "": the OS temp dir
+	WriteMode  WriteMode
+	Partitions int // default reduce partitions of a shuffle that asks for none; 0: from the estimated size
+	// Unoptimized runs the graph as built, node by node, without the planner
+	// (the in-memory runner only): a reference for metamorphic tests.
+	Unoptimized bool
+	Plan        plan.Options
+	// Progress receives events as stages and tasks start and finish. It is
+	// called from one goroutine at a time.
+	Progress func(Event)
+}
+
+// DefaultMemory is the job's memory budget when Options.Memory is 0.
+const DefaultMemory = 1 << 30
+
+// Event reports progress.
+type Event struct {
+	Stage      int
+	Stages     int
+	Phase      string // "map", "reduce", or "" for the stage as a whole
+	TasksDone  int
+	TasksTotal int
+	RecordsIn  int64
+	RecordsOut int64
+	BytesIn    int64
+	BytesOut   int64
+	Elapsed    time.Duration
+	Done       bool // the stage finished
+}
+
+// StageResult describes one executed stage.
+type StageResult struct {
+	Stage       int
+	MapTasks    int
+	ReduceTasks int
+	RecordsIn   int64 // records read by map tasks
+	Shuffled    int64 // records written to shuffles (after map-side combining)
+	RecordsOut  int64 // records written to sinks, intermediates and materializations
+	Duration    time.Duration
+}
+
+// Result is what a successful run reports.
+type Result struct {
+	Plan     *plan.StageGraph // nil for an unoptimized run
+	Stages   []StageResult
+	Counters Counters
+	Outputs  []string // sink directories
+	Wall     time.Duration
+}
+
+// Counters are user and system counters by group and name.
+type Counters map[string]map[string]int64
+
+// Add adds n to (group, name).
+func (c Counters) Add(group, name string, n int64) {
+	if c[group] == nil {
+		c[group] = map[string]int64{}
+	}
+	c[group][name] += n
+}
+
+// Get returns the value of (group, name).
+func (c Counters) Get(group, name string) int64 { return c[group][name] }
+
+// Merge adds all of o to c.
+func (c Counters) Merge(o Counters) {
+	for g, m := range o {
+		for n, v := range m {
+			c.Add(g, n, v)
+		}
+	}
+}
+
+// String lists the counters sorted, one "group/name = value" per line.
+func (c Counters) String() string {
+	var b strings.Builder
+	for _, g := range slices.Sorted(maps.Keys(c)) {
+		for _, n := range slices.Sorted(maps.Keys(c[g])) {
+			fmt.Fprintf(&b, "%s/%s = %d\n", g, n, c[g][n])
+		}
+	}
+	return b.String()
+}
+
+// Task is the plan.TaskContext of one task attempt.
+type Task struct {
+	info     plan.TaskInfo
+	counters map[[2]string]*plan.Counter
+}
+
+// NewTask returns the context of a task attempt.
+func NewTask(info plan.TaskInfo) *Task {
+	return &Task{info: info, counters: map[[2]string]*plan.Counter{}}
+}
+
+func (t *Task) Info() plan.TaskInfo { return t.info }
+
+func (t *Task) Counter(group, name string) *plan.Counter {
+	k := [2]string{group, name}
+	c := t.counters[k]
+	if c == nil {
+		c = &plan.Counter{}
+		t.counters[k] = c
+	}
+	return c
+}
+
+// Counters returns the task's counters.
+func (t *Task) Counters() Counters {
+	out := Counters{}
+	keys := make([][2]string, 0, len(t.counters))
+	for k := range t.counters {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+"\x00"+keys[i][1] < keys[j][0]+"\x00"+keys[j][1] })
+	for _, k := range keys {
+		out.Add(k[0], k[1], t.counters[k].Value)
+	}
+	return out
+}

@@ -11,7 +11,7 @@ import (
 
 // Literal is the set of Go types a Filter can compare a column with.
 type Literal interface {
-	string | []byte | bool | int | int32 | int64 | float32 | float64 | time.Time
+	string | []byte | bool | int | int32 | int64 | float32 | float64 | time.Time | Date
 }
 
 // A Filter prunes row groups: a row group is skipped when the minimum and
@@ -168,7 +168,12 @@ func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
 			if !isDate(typ) {
 				return mismatch()
 			}
-			n = int64(math.Floor(float64(v.Unix()) / 86400))
+			n = int64(DateOf(v))
+		case Date:
+			if !isDate(typ) {
+				return mismatch()
+			}
+			n = int64(v)
 		default:
 			return mismatch()
 		}

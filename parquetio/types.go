@@ -1,6 +1,10 @@
 package parquetio
 
 import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -28,4 +32,66 @@ func isDate(t parquet.Type) bool {
 	}
 	_, ok := lt.Value.(*format.DateType)
 	return ok
+}
+
+// Date is a calendar date stored as a Parquet DATE (days since 1970-01-01).
+// Use it (or *Date) for date columns you write: parquet-go v0.32.0 writes a
+// time.Time field tagged `parquet:",date"` as nanoseconds truncated to 32
+// bits, so NewWriter rejects such fields. Reading DATE columns into
+// time.Time works.
+type Date int32
+
+// DateOf returns the date of t in t's location.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// Time returns midnight UTC of d.
+func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+func (d Date) String() string { return d.Time().Format(time.DateOnly) }
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// checkWritable rejects struct fields that parquet-go v0.32.0 would write
+// wrongly: time.Time tagged as a date.
+func checkWritable(t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Map {
+		if err := checkWritable(t.Key(), path+".key"); err != nil {
+			return err
+		}
+		return checkWritable(t.Elem(), path+".value")
+	}
+	if t.Kind() != reflect.Struct || t == timeType {
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("parquet")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft == timeType && slices.Contains(strings.Split(opts, ","), "date") {
+			return fmt.Errorf("field %s%s: parquet-go writes time.Time date columns wrongly; use parquetio.Date", path, name)
+		}
+		if err := checkWritable(f.Type, path+name+"."); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package parquetio
 import (
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -85,6 +86,9 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 	cfg := writeConfig{codec: Snappy, rowGroupRows: defaultRowGroupRows}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if err := checkWritable(reflect.TypeFor[T](), ""); err != nil {
+		return nil, fmt.Errorf("parquetio: cannot write %T: %w", *new(T), err)
 	}
 	codec, err := cfg.codec.codec()
 	if err != nil {

@@ -1,0 +1,51 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"strings"
+)
+
+// DataFiles expands an input pattern the way Hadoop input formats do: a glob
+// or a single path; a directory stands for the data files directly inside it.
+// Names starting with "_" or "." (_SUCCESS, _temporary, in-progress files)
+// are never data. A pattern that matches no data file is an error naming the
+// pattern, so a typo does not read as an empty input.
+func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
+	matches, err := Glob(ctx, pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 && !strings.ContainsAny(pattern, "*?[{") {
+		// Glob hides dot names; a literal path may still exist.
+		if fi, err := Stat(ctx, pattern); err == nil {
+			matches = []FileInfo{fi}
+		}
+	}
+	var out []FileInfo
+	for _, m := range matches {
+		if hidden(m.Name) {
+			continue
+		}
+		if !m.IsDir {
+			out = append(out, m)
+			continue
+		}
+		entries, err := List(ctx, m.URL)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if !e.IsDir && !hidden(e.Name) {
+				out = append(out, e)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("no data files match: %w", fs.ErrNotExist)}
+	}
+	return out, nil
+}
+
+func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }

@@ -1,0 +1,230 @@
+package hdfs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/storage/hdfs/hdfstest"
+	"github.com/crunchgo/crunchgo/storage/storagetest"
+)
+
+// startCluster starts a test cluster and makes sure the shared client for
+// it is closed before the cluster shuts down.
+func startCluster(t *testing.T, opts ...hdfstest.Option) *hdfstest.Cluster {
+	t.Helper()
+	c := hdfstest.Start(t, opts...)
+	t.Cleanup(func() { forgetClients(c.Addr()) })
+	return c
+}
+
+func TestConformance(t *testing.T) {
+	c := startCluster(t)
+	n := 0
+	storagetest.Run(t, func(t *testing.T) string {
+		n++
+		return c.URL("/conformance/" + string(rune('a'+n%26)) + strings.Repeat("x", n/26))
+	})
+}
+
+func randomBytes(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, 3))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+func TestMultiBlockRoundTrip(t *testing.T) {
+	c := startCluster(t, hdfstest.WithBlockSize(64<<10))
+	ctx := context.Background()
+	for _, n := range []int{64 << 10, 64<<10 + 1, 5*64<<10 - 7} {
+		url := c.URL("/multi/" + strings.Repeat("f", n%7+1))
+		data := randomBytes(uint64(n), n)
+		if err := storage.WriteFile(ctx, url, data); err != nil {
+			t.Fatal(err)
+		}
+		got, err := storage.ReadFile(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, data) {
+			t.Errorf("%d bytes over 64 KiB blocks: read back different bytes", n)
+		}
+		storage.Remove(ctx, url)
+	}
+}
+
+// TestConcurrentReadAtAcrossBlocks reads a file of several small blocks from
+// many goroutines at offsets straddling block boundaries; run it with -race.
+func TestConcurrentReadAtAcrossBlocks(t *testing.T) {
+	const block = 64 << 10
+	c := startCluster(t, hdfstest.WithBlockSize(block))
+	ctx := context.Background()
+	url := c.URL("/concurrent")
+	data := randomBytes(9, 4*block+123)
+	if err := storage.WriteFile(ctx, url, data); err != nil {
+		t.Fatal(err)
+	}
+	f, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(g), 4))
+			for i := range 60 {
+				var off, n int
+				switch i % 3 {
+				case 0: // straddle a block boundary
+					off = (1+r.IntN(4))*block - 1 - r.IntN(600)
+					n = 1 + r.IntN(3000)
+				case 1: // sequential continuation of a previous read
+					off = (i * 1000) % len(data)
+					n = 1000
+				default:
+					off = r.IntN(len(data))
+					n = 1 + r.IntN(2*block)
+				}
+				buf := make([]byte, n)
+				got, err := f.ReadAt(buf, int64(off))
+				want := data[off:min(off+n, len(data))]
+				if (err != nil && err != io.EOF) || got != len(want) || !bytes.Equal(buf[:got], want) {
+					t.Errorf("goroutine %d: ReadAt(len %d, off %d) = %d, %v; want %d correct bytes", g, n, off, got, err, len(want))
+					return
+				}
+				if got < n && err != io.EOF {
+					t.Errorf("short ReadAt without io.EOF")
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestDatanodeFailureNamesFile(t *testing.T) {
+	c := startCluster(t, hdfstest.WithBlockSize(64<<10))
+	ctx := context.Background()
+	url := c.URL("/out/part-00000")
+	c.FailDatanodeWritesAfter(100 << 10)
+	w, err := storage.Create(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	data := randomBytes(1, 300<<10)
+	var werr error
+	for rest := data; len(rest) > 0 && werr == nil; rest = rest[min(len(rest), 4096):] {
+		_, werr = w.Write(rest[:min(len(rest), 4096)])
+	}
+	err = w.Close()
+	if werr == nil && err == nil {
+		t.Fatal("write through a failed datanode succeeded")
+	}
+	if werr != nil && err == nil {
+		t.Fatal("Close after a failed Write succeeded")
+	}
+	t.Logf("write error: %v\nclose error: %v", werr, err)
+	for _, e := range []error{werr, err} {
+		if e != nil && (!strings.Contains(e.Error(), url) || !strings.Contains(e.Error(), c.Addr())) {
+			t.Errorf("error %q does not name the file %s and namenode %s", e, url, c.Addr())
+		}
+	}
+	if _, err := storage.Stat(ctx, url); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after a failed write, Stat: got %v, want fs.ErrNotExist", err)
+	}
+	if infos, err := storage.List(ctx, c.URL("/out")); err != nil || len(infos) != 0 {
+		t.Errorf("after a failed write, List: got %v, %v, want no temporary files", infos, err)
+	}
+}
+
+func TestCloseRetriesReplicating(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	url := c.URL("/slow")
+	c.FailCompletes(3)
+	if err := storage.WriteFile(ctx, url, []byte("hello")); err != nil {
+		t.Fatalf("WriteFile with complete() false 3 times: %v", err)
+	}
+	if got, want := c.Calls("complete"), 4; got != want {
+		t.Errorf("complete calls: got %d, want %d", got, want)
+	}
+	got, err := storage.ReadFile(ctx, url)
+	if err != nil || string(got) != "hello" {
+		t.Errorf("read back %q, %v", got, err)
+	}
+}
+
+func TestCloseGivesUpReplicating(t *testing.T) {
+	old := closeRetry
+	closeRetry.attempts, closeRetry.delay = 3, time.Millisecond
+	t.Cleanup(func() { closeRetry = old })
+	c := startCluster(t)
+	ctx := context.Background()
+	url := c.URL("/never")
+	c.FailCompletes(100)
+	err := storage.WriteFile(ctx, url, []byte("hello"))
+	if err == nil || !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), "replication in progress") {
+		t.Fatalf("got %v, want an error naming %s and replication", err, url)
+	}
+	c.FailCompletes(0)
+	if infos, err := storage.List(ctx, c.URL("/")); err != nil || len(infos) != 0 {
+		t.Errorf("List after failed close: got %v, %v, want nothing", infos, err)
+	}
+}
+
+func TestExceptionsMapToErrors(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	url := c.URL("/f")
+	if err := storage.WriteFile(ctx, url, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		exception string
+		want      error
+	}{
+		{"org.apache.hadoop.security.AccessControlException", fs.ErrPermission},
+		{"java.io.FileNotFoundException", fs.ErrNotExist},
+	}
+	for _, tc := range tests {
+		c.InjectError("getBlockLocations", tc.exception, "injected\n\tat some.Java(Stack.java:1)")
+		f, err := storage.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.ReadAt(make([]byte, 1), 0)
+		f.Close()
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: got %v, want errors.Is %v", tc.exception, err, tc.want)
+		}
+		if err != nil && (!strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), tc.exception)) {
+			t.Errorf("%s: error %q does not name the URL and the exception", tc.exception, err)
+		}
+	}
+}
+
+func TestStandbyNamenode(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	fsys, err := NewFS(ctx, mustParse(t, c.URL("/")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.StandbyFor(1)
+	_, err = fsys.Stat(ctx, "/")
+	if err == nil || !strings.Contains(err.Error(), "StandbyException") || !strings.Contains(err.Error(), c.Addr()) {
+		t.Errorf("got %v, want a StandbyException naming namenode %s", err, c.Addr())
+	}
+}

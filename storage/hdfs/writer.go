@@ -1,0 +1,189 @@
+package hdfs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sync"
+	"time"
+
+	hdfs "github.com/colinmarc/hdfs/v2"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// closeRetry is how often and how patiently Close asks the namenode to
+// complete a file whose last block is not yet replicated (the client's
+// ErrReplicating). The delay doubles after each attempt.
+var closeRetry = struct {
+	attempts int
+	delay    time.Duration
+}{attempts: 8, delay: 20 * time.Millisecond}
+
+// Create starts writing name. Data goes to a hidden temporary file in the
+// same directory (".<name>._COPYING_<random>", like `hdfs dfs -put`, but
+// dot-prefixed so that readers skipping hidden files never see it), which
+// Close renames into place. Create fails with fs.ErrExist if name exists,
+// and creates missing parent directories.
+//
+// Close fails with fs.ErrExist if name appeared in the meantime. HDFS's
+// rename (as the client calls it) overwrites, so the commit is a check
+// followed by the rename: a file created at name by another client between
+// the two is replaced.
+func (f *FS) Create(ctx context.Context, name string) (storage.Writer, error) {
+	name = clean(name)
+	if err := ctx.Err(); err != nil {
+		return nil, f.fail("create", name, err)
+	}
+	if fi, err := f.client.Stat(name); err == nil {
+		if fi.IsDir() {
+			return nil, f.fail("create", name, fmt.Errorf("a directory is there: %w", fs.ErrExist))
+		}
+		return nil, f.fail("create", name, fs.ErrExist)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, f.fail("create", name, err)
+	}
+	dir, base := path.Split(name)
+	if err := f.client.MkdirAll(dir, 0o755); err != nil {
+		return nil, f.fail("create", name, err)
+	}
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	tmp := path.Join(dir, "."+base+"._COPYING_"+hex.EncodeToString(rnd[:]))
+	fw, err := f.client.CreateFile(tmp, f.defaults.Replication, f.defaults.BlockSize, 0o644)
+	if err != nil {
+		return nil, f.fail("create", name, err)
+	}
+	w := &writer{fs: f, name: name, tmp: tmp, fw: fw, ctxErr: ctx.Err}
+	w.stop = context.AfterFunc(ctx, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.discard()
+	})
+	return w, nil
+}
+
+type writer struct {
+	fs     *FS
+	name   string // where Close commits
+	tmp    string // where the data goes until then
+	fw     *hdfs.FileWriter
+	ctxErr func() error // ctx.Err of the Create call
+	stop   func() bool  // stops the cancellation callback
+
+	mu   sync.Mutex
+	done bool  // committed, aborted or cancelled
+	err  error // the first write error; the file can only be discarded
+}
+
+// discard stops writing and removes the temporary file; w.mu must be held.
+// It returns the error of the removal, if any.
+func (w *writer) discard() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	// Closing the client's writer releases its datanode connection and
+	// goroutines; it may complete the temporary file, which is removed next.
+	w.fw.Close()
+	err := w.fs.client.Remove(w.tmp)
+	if errors.Is(err, fs.ErrNotExist) {
+		err = nil
+	}
+	return err
+}
+
+// closedErr explains why w is no longer writable.
+func (w *writer) closedErr(op string) error {
+	if err := w.ctxErr(); err != nil {
+		return w.fs.fail(op, w.name, err)
+	}
+	return w.fs.fail(op, w.name, fs.ErrClosed)
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return 0, w.closedErr("write")
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	n, err := w.fw.Write(p)
+	if err != nil {
+		w.err = w.fs.fail("write", w.name, fmt.Errorf("writing %s: %w", w.tmp, err))
+		return n, w.err
+	}
+	return n, nil
+}
+
+// Close finishes the temporary file and renames it into place.
+func (w *writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return w.closedErr("close")
+	}
+	if !w.stop() { // ctx is done; its callback waits for w.mu
+		w.discard()
+		return w.closedErr("close")
+	}
+	if w.err != nil {
+		w.discard()
+		return w.err
+	}
+	if err := w.complete(); err != nil {
+		w.discard()
+		return w.fs.fail("close", w.name, fmt.Errorf("finishing %s: %w", w.tmp, err))
+	}
+	w.done = true
+	c := w.fs.client
+	if _, err := c.Stat(w.name); err == nil {
+		c.Remove(w.tmp)
+		return w.fs.fail("close", w.name, fs.ErrExist)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		c.Remove(w.tmp)
+		return w.fs.fail("close", w.name, err)
+	}
+	if err := c.Rename(w.tmp, w.name); err != nil {
+		c.Remove(w.tmp)
+		return w.fs.fail("close", w.name, fmt.Errorf("renaming %s into place: %w", w.tmp, err))
+	}
+	return nil
+}
+
+// complete closes the client's writer, retrying while the namenode reports
+// that the last block is not yet replicated. Only that error is retried:
+// after any other, closing again could commit a short file.
+func (w *writer) complete() error {
+	delay := closeRetry.delay
+	for i := 1; ; i++ {
+		err := w.fw.Close()
+		if !hdfs.IsErrReplicating(err) {
+			return err
+		}
+		if i == closeRetry.attempts {
+			return fmt.Errorf("the namenode did not complete the file after %d attempts: %w", i, err)
+		}
+		time.Sleep(delay)
+		delay *= 2
+	}
+}
+
+// Abort discards the file; after Close it does nothing.
+func (w *writer) Abort() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return nil
+	}
+	w.stop()
+	if err := w.discard(); err != nil {
+		return w.fs.fail("abort", w.name, fmt.Errorf("removing %s: %w", w.tmp, err))
+	}
+	return nil
+}

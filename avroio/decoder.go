@@ -47,6 +47,7 @@ type Decoder[T any] struct {
 	dec    avro.ValDecoder
 	r      *avro.Reader
 	reader avro.Schema
+	v      *T // decoded into, then copied out: a local would escape per record
 }
 
 // NewDecoder prepares decoding f's records into T.
@@ -78,7 +79,7 @@ func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
 	}
 	api := apiFor(f.cfg.maxBlockSize)
 	dec := api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
-	return &Decoder[T]{f: f, dec: dec, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader}, nil
+	return &Decoder[T]{f: f, dec: dec, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T)}, nil
 }
 
 // ReaderSchema returns the schema records are read as.
@@ -139,13 +140,15 @@ func (d *Decoder[T]) decodeBlock(b *Block, emit func(T) bool) error {
 	r := d.r
 	r.Reset(b.Data)
 	r.Error = nil
+	p := unsafe.Pointer(d.v)
+	var zero T
 	for i := range b.Count {
-		var v T
-		d.dec.Decode(unsafe.Pointer(&v), r)
+		*d.v = zero
+		d.dec.Decode(p, r)
 		if r.Error != nil {
 			return d.f.corrupt(b.Index, b.Offset, corruptf("record %d of %d: %v", i, b.Count, r.Error))
 		}
-		if !emit(v) {
+		if !emit(*d.v) {
 			return errStopped
 		}
 	}

@@ -1,0 +1,109 @@
+package avroio_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/hamba/avro/v2/ocf"
+)
+
+const benchEvents = 100_000
+
+func benchFile(b *testing.B, codec avroio.Codec) []byte {
+	b.Helper()
+	recs := make([]Event, benchEvents)
+	for i := range recs {
+		recs[i] = event(i)
+	}
+	return writeFile(b, recs, avroio.WithCodec(codec))
+}
+
+// BenchmarkRead reads benchEvents listening events (8 columns) into a struct
+// through FileReader+Decoder and, for comparison, through hamba's own
+// ocf.Decoder loop over the same bytes.
+func BenchmarkRead(b *testing.B) {
+	for _, codec := range []avroio.Codec{avroio.CodecNull, avroio.CodecSnappy, avroio.CodecDeflate} {
+		data := benchFile(b, codec)
+		b.Run(fmt.Sprintf("avroio/%s", codec), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f, err := avroio.NewFileReader("bench.avro", bytes.NewReader(data), int64(len(data)))
+				if err != nil {
+					b.Fatal(err)
+				}
+				d, err := avroio.NewDecoder[Event](f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				if err := d.ReadRange(context.Background(), 0, -1, func(Event) { n++ }); err != nil {
+					b.Fatal(err)
+				}
+				if n != benchEvents {
+					b.Fatalf("read %d events, want %d", n, benchEvents)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchEvents), "ns/event")
+		})
+		b.Run(fmt.Sprintf("hamba-ocf/%s", codec), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dec, err := ocf.NewDecoder(bytes.NewReader(data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for dec.HasNext() {
+					var e Event
+					if err := dec.Decode(&e); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if err := dec.Error(); err != nil {
+					b.Fatal(err)
+				}
+				if n != benchEvents {
+					b.Fatalf("read %d events, want %d", n, benchEvents)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchEvents), "ns/event")
+		})
+	}
+}
+
+// BenchmarkWrite writes benchEvents listening events per iteration.
+func BenchmarkWrite(b *testing.B) {
+	recs := make([]Event, benchEvents)
+	for i := range recs {
+		recs[i] = event(i)
+	}
+	for _, codec := range []avroio.Codec{avroio.CodecNull, avroio.CodecSnappy, avroio.CodecDeflate, avroio.CodecZstandard} {
+		b.Run(string(codec), func(b *testing.B) {
+			var buf bytes.Buffer
+			b.ReportAllocs()
+			for b.Loop() {
+				buf.Reset()
+				w, err := avroio.NewFileWriter[Event](&buf, avroio.WithCodec(codec))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range recs {
+					if err := w.Write(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchEvents), "ns/event")
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	hdfs "github.com/colinmarc/hdfs/v2"
 	"github.com/colinmarc/hdfs/v2/hadoopconf"
@@ -21,6 +22,9 @@ import (
 // DefaultPort is the namenode RPC port used when a URL names a host without
 // a port and the configuration says nothing about it.
 const DefaultPort = 8020
+
+// dialTimeout bounds connecting to a namenode or datanode.
+const dialTimeout = 20 * time.Second
 
 // settings is everything needed to build a client for one URL authority.
 type settings struct {
@@ -146,6 +150,9 @@ func (s *settings) clientOptions() (hdfs.ClientOptions, error) {
 	opts := hdfs.ClientOptionsFromConf(s.conf) // datanode hostname, data transfer protection
 	opts.Addresses = s.addresses
 	opts.User = s.user
+	dialer := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	opts.NamenodeDialFunc = dialer.DialContext
+	opts.DatanodeDialFunc = dialer.DialContext
 	opts.KerberosClient = nil
 	opts.KerberosServicePrincipleName = ""
 	if k := s.kerberos; k != nil {

@@ -159,7 +159,7 @@ func TestResolveKerberos(t *testing.T) {
 // standby, through HADOOP_CONF_DIR, and uses it through hdfs:/// URLs.
 func TestHadoopConfDir(t *testing.T) {
 	c := startCluster(t, hdfstest.WithStandbyNamenode())
-	t.Cleanup(func() { forgetClients(c.StandbyAddr()) })
+	t.Cleanup(func() { Disconnect(c.StandbyAddr()) })
 	dir := writeConf(t,
 		map[string]string{"fs.defaultFS": "hdfs://testns"},
 		map[string]string{
@@ -198,7 +198,9 @@ func TestHadoopConfDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.client != fsys.client {
+	c1, _ := f.conn()
+	c2, _ := fsys.conn()
+	if c1 != c2 {
 		t.Errorf("hdfs:/// and hdfs://testns got different clients")
 	}
 	_ = storage.Join

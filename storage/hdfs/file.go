@@ -23,7 +23,11 @@ func (f *FS) Open(ctx context.Context, name string) (storage.File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, f.fail("open", name, err)
 	}
-	r, err := f.client.Open(name)
+	c, err := f.conn()
+	if err != nil {
+		return nil, f.fail("open", name, err)
+	}
+	r, err := c.client.Open(name)
 	if err != nil {
 		return nil, f.fail("open", name, err)
 	}
@@ -31,7 +35,7 @@ func (f *FS) Open(ctx context.Context, name string) (storage.File, error) {
 		r.Close()
 		return nil, f.fail("open", name, syscall.EISDIR)
 	}
-	return &file{fs: f, name: name, size: r.Stat().Size(), idle: []*reader{{r: r}}}, nil
+	return &file{fs: f, client: c.client, name: name, size: r.Stat().Size(), idle: []*reader{{r: r}}}, nil
 }
 
 // file is an open HDFS file. The client's FileReader is a seekable stream
@@ -43,9 +47,10 @@ func (f *FS) Open(ctx context.Context, name string) (storage.File, error) {
 // callers keep streaming from one connection instead of reconnecting for
 // every call.
 type file struct {
-	fs   *FS
-	name string
-	size int64
+	fs     *FS
+	client *hdfs.Client
+	name   string
+	size   int64
 
 	mu     sync.Mutex
 	idle   []*reader
@@ -80,7 +85,7 @@ func (f *file) get(off int64) (*reader, error) {
 		return r, nil
 	}
 	f.mu.Unlock()
-	r, err := f.fs.client.Open(f.name)
+	r, err := f.client.Open(f.name)
 	if err != nil {
 		return nil, err
 	}

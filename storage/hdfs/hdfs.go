@@ -33,8 +33,7 @@ func init() {
 type FS struct {
 	authority string // as in URLs: hdfs://<authority>/path
 	namenodes string // for error messages: "nn1:8020,nn2:8020"
-	client    *hdfs.Client
-	defaults  hdfs.ServerDefaults
+	settings  *settings
 }
 
 // NewFS returns the FS for u's host (u.Path is ignored), configured from
@@ -53,11 +52,21 @@ func NewFS(ctx context.Context, u *url.URL) (*FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := sharedClient(s)
-	if err != nil {
-		return nil, fmt.Errorf("connecting to namenode %s for hdfs://%s: %w", strings.Join(s.addresses, ","), s.authority, err)
+	f := &FS{authority: s.authority, namenodes: strings.Join(s.addresses, ","), settings: s}
+	if _, err := f.conn(); err != nil {
+		return nil, fmt.Errorf("hdfs://%s: %w", s.authority, err)
 	}
-	return &FS{authority: s.authority, namenodes: strings.Join(s.addresses, ","), client: e.client, defaults: e.defaults}, nil
+	return f, nil
+}
+
+// conn returns the shared client, connecting if there is none (at first
+// use, or after Disconnect).
+func (f *FS) conn() (*clientEntry, error) {
+	e, err := sharedClient(f.settings)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to namenode %s: %w", f.namenodes, err)
+	}
+	return e, nil
 }
 
 // Namenodes returns the namenode addresses the FS talks to, in failover
@@ -65,8 +74,10 @@ func NewFS(ctx context.Context, u *url.URL) (*FS, error) {
 func (f *FS) Namenodes() []string { return strings.Split(f.namenodes, ",") }
 
 type clientEntry struct {
+	ready    chan struct{} // closed once client and defaults, or err, are set
 	client   *hdfs.Client
 	defaults hdfs.ServerDefaults
+	err      error
 }
 
 // clients holds one client per namenode set and identity for the process.
@@ -75,44 +86,78 @@ var clients = struct {
 	m map[string]*clientEntry
 }{m: map[string]*clientEntry{}}
 
+// sharedClient returns the client for s, connecting if needed. Connecting
+// to one namenode does not hold up calls to others. A failed connection is
+// not cached: the next call tries again.
 func sharedClient(s *settings) (*clientEntry, error) {
 	key := s.key()
 	clients.Lock()
-	defer clients.Unlock()
 	if e, ok := clients.m[key]; ok {
+		clients.Unlock()
+		<-e.ready
+		if e.err != nil {
+			return nil, e.err
+		}
 		return e, nil
 	}
+	e := &clientEntry{ready: make(chan struct{})}
+	clients.m[key] = e
+	clients.Unlock()
+
+	e.client, e.defaults, e.err = connect(s)
+	if e.err != nil {
+		clients.Lock()
+		if clients.m[key] == e {
+			delete(clients.m, key)
+		}
+		clients.Unlock()
+	}
+	close(e.ready)
+	if e.err != nil {
+		return nil, e.err
+	}
+	return e, nil
+}
+
+func connect(s *settings) (*hdfs.Client, hdfs.ServerDefaults, error) {
 	opts, err := s.clientOptions()
 	if err != nil {
-		return nil, err
+		return nil, hdfs.ServerDefaults{}, err
 	}
 	cl, err := hdfs.NewClient(opts)
 	if err != nil {
-		return nil, err
+		return nil, hdfs.ServerDefaults{}, err
 	}
 	// Fetch the server defaults now: the client caches them in a field
 	// without a lock, so the first concurrent Creates would race to fill it.
 	d, err := cl.ServerDefaults()
 	if err != nil {
 		cl.Close()
-		return nil, err
+		return nil, hdfs.ServerDefaults{}, err
 	}
-	e := &clientEntry{client: cl, defaults: d}
-	clients.m[key] = e
-	return e, nil
+	return cl, d, nil
 }
 
-// forgetClients closes and forgets the shared clients whose namenode list
-// contains addr. Tests call it before shutting down a test cluster, so that
-// no client keeps renewing leases against it.
-func forgetClients(addr string) {
+// Disconnect closes and forgets the shared clients whose namenode list
+// contains addr (host:port as configured); the next operation on an FS that
+// used one connects again. Tests call it before shutting down an hdfstest
+// cluster, so that no client keeps renewing leases against a dead namenode.
+// Files and writers open on a closed client fail.
+func Disconnect(addr string) {
 	clients.Lock()
-	defer clients.Unlock()
+	var closing []*clientEntry
 	for k, e := range clients.m {
 		nns, _, _ := strings.Cut(k, "|")
 		if slices.Contains(strings.Split(nns, ","), addr) {
-			e.client.Close()
+			closing = append(closing, e)
 			delete(clients.m, k)
+		}
+	}
+	clients.Unlock()
+	for _, e := range closing {
+		<-e.ready
+		if e.client != nil {
+			e.client.Close()
 		}
 	}
 }
@@ -192,7 +237,11 @@ func (f *FS) Stat(ctx context.Context, name string) (storage.FileInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.FileInfo{}, f.fail("stat", name, err)
 	}
-	fi, err := f.client.Stat(name)
+	c, err := f.conn()
+	if err != nil {
+		return storage.FileInfo{}, f.fail("stat", name, err)
+	}
+	fi, err := c.client.Stat(name)
 	if err != nil {
 		return storage.FileInfo{}, f.fail("stat", name, err)
 	}
@@ -205,7 +254,11 @@ func (f *FS) List(ctx context.Context, dir string) ([]storage.FileInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, f.fail("list", dir, err)
 	}
-	fis, err := f.client.ReadDir(dir)
+	c, err := f.conn()
+	if err != nil {
+		return nil, f.fail("list", dir, err)
+	}
+	fis, err := c.client.ReadDir(dir)
 	if err != nil {
 		return nil, f.fail("list", dir, err)
 	}
@@ -226,10 +279,14 @@ func (f *FS) Rename(ctx context.Context, from, to string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("rename", from, err)
 	}
-	if _, err := f.client.Stat(from); err != nil {
+	c, err := f.conn()
+	if err != nil {
 		return f.fail("rename", from, err)
 	}
-	if _, err := f.client.Stat(to); err == nil {
+	if _, err := c.client.Stat(from); err != nil {
+		return f.fail("rename", from, err)
+	}
+	if _, err := c.client.Stat(to); err == nil {
 		return f.fail("rename", to, fs.ErrExist)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return f.fail("rename", to, err)
@@ -237,10 +294,10 @@ func (f *FS) Rename(ctx context.Context, from, to string) error {
 	if strings.HasPrefix(to, from+"/") || from == "/" {
 		return f.fail("rename", from, fmt.Errorf("cannot move %s into itself (%s)", from, to))
 	}
-	if err := f.client.MkdirAll(path.Dir(to), 0o755); err != nil {
+	if err := c.client.MkdirAll(path.Dir(to), 0o755); err != nil {
 		return f.fail("rename", to, err)
 	}
-	return f.fail("rename", from, f.client.Rename(from, to))
+	return f.fail("rename", from, c.client.Rename(from, to))
 }
 
 // Remove removes a file or an empty directory.
@@ -249,7 +306,11 @@ func (f *FS) Remove(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("remove", name, err)
 	}
-	return f.fail("remove", name, f.client.Remove(name))
+	c, err := f.conn()
+	if err != nil {
+		return f.fail("remove", name, err)
+	}
+	return f.fail("remove", name, c.client.Remove(name))
 }
 
 // RemoveAll removes a tree; a missing name is not an error.
@@ -258,7 +319,11 @@ func (f *FS) RemoveAll(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("removeall", name, err)
 	}
-	return f.fail("removeall", name, f.client.RemoveAll(name))
+	c, err := f.conn()
+	if err != nil {
+		return f.fail("removeall", name, err)
+	}
+	return f.fail("removeall", name, c.client.RemoveAll(name))
 }
 
 // MkdirAll creates a directory and its missing parents.
@@ -267,7 +332,11 @@ func (f *FS) MkdirAll(ctx context.Context, dir string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("mkdir", dir, err)
 	}
-	return f.fail("mkdir", dir, f.client.MkdirAll(dir, 0o755))
+	c, err := f.conn()
+	if err != nil {
+		return f.fail("mkdir", dir, err)
+	}
+	return f.fail("mkdir", dir, c.client.MkdirAll(dir, 0o755))
 }
 
 var _ storage.FS = (*FS)(nil)

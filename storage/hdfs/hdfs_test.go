@@ -22,7 +22,7 @@ import (
 func startCluster(t *testing.T, opts ...hdfstest.Option) *hdfstest.Cluster {
 	t.Helper()
 	c := hdfstest.Start(t, opts...)
-	t.Cleanup(func() { forgetClients(c.Addr()) })
+	t.Cleanup(func() { Disconnect(c.Addr()) })
 	return c
 }
 

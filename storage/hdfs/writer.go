@@ -38,7 +38,11 @@ func (f *FS) Create(ctx context.Context, name string) (storage.Writer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, f.fail("create", name, err)
 	}
-	if fi, err := f.client.Stat(name); err == nil {
+	c, err := f.conn()
+	if err != nil {
+		return nil, f.fail("create", name, err)
+	}
+	if fi, err := c.client.Stat(name); err == nil {
 		if fi.IsDir() {
 			return nil, f.fail("create", name, fmt.Errorf("a directory is there: %w", fs.ErrExist))
 		}
@@ -47,17 +51,17 @@ func (f *FS) Create(ctx context.Context, name string) (storage.Writer, error) {
 		return nil, f.fail("create", name, err)
 	}
 	dir, base := path.Split(name)
-	if err := f.client.MkdirAll(dir, 0o755); err != nil {
+	if err := c.client.MkdirAll(dir, 0o755); err != nil {
 		return nil, f.fail("create", name, err)
 	}
 	var rnd [8]byte
 	rand.Read(rnd[:])
 	tmp := path.Join(dir, "."+base+"._COPYING_"+hex.EncodeToString(rnd[:]))
-	fw, err := f.client.CreateFile(tmp, f.defaults.Replication, f.defaults.BlockSize, 0o644)
+	fw, err := c.client.CreateFile(tmp, c.defaults.Replication, c.defaults.BlockSize, 0o644)
 	if err != nil {
 		return nil, f.fail("create", name, err)
 	}
-	w := &writer{fs: f, name: name, tmp: tmp, fw: fw, ctxErr: ctx.Err}
+	w := &writer{fs: f, client: c.client, name: name, tmp: tmp, fw: fw, ctxErr: ctx.Err}
 	w.stop = context.AfterFunc(ctx, func() {
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -68,6 +72,7 @@ func (f *FS) Create(ctx context.Context, name string) (storage.Writer, error) {
 
 type writer struct {
 	fs     *FS
+	client *hdfs.Client
 	name   string // where Close commits
 	tmp    string // where the data goes until then
 	fw     *hdfs.FileWriter
@@ -89,7 +94,7 @@ func (w *writer) discard() error {
 	// Closing the client's writer releases its datanode connection and
 	// goroutines; it may complete the temporary file, which is removed next.
 	w.fw.Close()
-	err := w.fs.client.Remove(w.tmp)
+	err := w.client.Remove(w.tmp)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
 	}
@@ -141,7 +146,7 @@ func (w *writer) Close() error {
 		return w.fs.fail("close", w.name, fmt.Errorf("finishing %s: %w", w.tmp, err))
 	}
 	w.done = true
-	c := w.fs.client
+	c := w.client
 	if _, err := c.Stat(w.name); err == nil {
 		c.Remove(w.tmp)
 		return w.fs.fail("close", w.name, fs.ErrExist)

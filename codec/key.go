@@ -108,8 +108,8 @@ func (cp *compiler) buildKey(c *coder, t reflect.Type, path string) error {
 			return err
 		}
 		c.minSize = structMinSize(fs)
-		c.enc = structEnc(fs)
-		c.dec = structDec(fs)
+		c.enc = keyStructEnc(fs)
+		c.dec = keyStructDec(fs)
 	case reflect.Pointer:
 		ec, err := cp.compile(t.Elem(), path)
 		if err != nil {

@@ -24,6 +24,7 @@ type nestedKey struct {
 	T  time.Time
 	Bs []byte
 	F  float32
+	D  float64
 	B  bool
 }
 
@@ -225,6 +226,7 @@ func TestKeyOrder(t *testing.T) {
 				T:  time.Unix(int64(r.IntN(3)), int64(r.IntN(2))).UTC(),
 				Bs: genBytes(r),
 				F:  genFloat32(r),
+				D:  float64(r.IntN(3)) - 1,
 				B:  r.IntN(2) == 0,
 			}
 			if r.IntN(2) == 0 {
@@ -240,7 +242,7 @@ func TestKeyOrder(t *testing.T) {
 				return cmp.Compare(*a, *b)
 			}
 			return cmp.Or(slices.Compare(a.A[:], b.A[:]), pc(a.P, b.P), a.T.Compare(b.T),
-				bytes.Compare(a.Bs, b.Bs), cmp.Compare(a.F, b.F), cmp.Compare(b2i(a.B), b2i(b.B)))
+				bytes.Compare(a.Bs, b.Bs), cmp.Compare(a.F, b.F), cmp.Compare(a.D, b.D), cmp.Compare(b2i(a.B), b2i(b.B)))
 		})
 	})
 }

@@ -2,13 +2,9 @@ package crunchtest
 
 import (
 	"context"
-	"fmt"
-	"reflect"
-	"slices"
-	"strings"
 	"testing"
 
-	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/internal/multiset"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
@@ -52,35 +48,4 @@ func EqualUnordered[T any](t testing.TB, got, want []T) {
 // DiffUnordered compares got and want as multisets and describes the
 // difference, or returns "" when they are equal. Elements are compared by
 // their value encoding, so T needs a codec.
-func DiffUnordered[T any](got, want []T) string {
-	c, err := codec.For[T]()
-	if err != nil {
-		return fmt.Sprintf("cannot compare %s: %v", reflect.TypeFor[T](), err)
-	}
-	count := map[string]int{}
-	sample := map[string]T{}
-	for _, v := range want {
-		k := string(c.Append(nil, v))
-		count[k]--
-		sample[k] = v
-	}
-	for _, v := range got {
-		k := string(c.Append(nil, v))
-		count[k]++
-		sample[k] = v
-	}
-	var lines []string
-	for k, n := range count {
-		switch {
-		case n < 0:
-			lines = append(lines, fmt.Sprintf("- %+v (x%d)", sample[k], -n))
-		case n > 0:
-			lines = append(lines, fmt.Sprintf("+ %+v (x%d)", sample[k], n))
-		}
-	}
-	slices.Sort(lines)
-	if len(lines) > 40 {
-		lines = append(lines[:40], fmt.Sprintf("... and %d more", len(lines)-40))
-	}
-	return strings.Join(lines, "\n")
-}
+func DiffUnordered[T any](got, want []T) string { return multiset.Diff(got, want) }

@@ -1,0 +1,146 @@
+package shuffle
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// MaxRecord bounds a key or value length a reader accepts, so a corrupt
+// length cannot make it allocate without limit.
+const MaxRecord = 1 << 30
+
+// AppendRecord appends the framing of one (key, value) record to b.
+func AppendRecord(b, key, value []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(key)))
+	b = append(b, key...)
+	b = binary.AppendUvarint(b, uint64(len(value)))
+	return append(b, value...)
+}
+
+// AppendFrame appends one length-prefixed blob to b (the framing of
+// intermediate and materialized record files).
+func AppendFrame(b, rec []byte) []byte {
+	b = binary.AppendUvarint(b, uint64(len(rec)))
+	return append(b, rec...)
+}
+
+// CorruptError reports malformed framing, with where it was found.
+type CorruptError struct {
+	Name   string // the file or segment
+	Offset int64  // byte offset of the bad record within the stream
+	Reason string
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("corrupt shuffle data in %s at offset %d: %s", e.Name, e.Offset, e.Reason)
+}
+
+// Reader reads framed blobs from a buffered stream. The slices it returns
+// are valid until the next call.
+type Reader struct {
+	r    *bufio.Reader
+	name string
+	off  int64
+	buf  []byte
+}
+
+// NewReader reads frames from r; name is used in errors.
+func NewReader(r *bufio.Reader, name string) *Reader { return &Reader{r: r, name: name} }
+
+// Frame reads the next blob. It returns io.EOF at a clean end of stream.
+func (r *Reader) Frame() ([]byte, error) {
+	start := r.off
+	n, err := r.uvarint()
+	if err != nil {
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		return nil, r.corrupt(start, "length", err)
+	}
+	b, err := r.read(n, &r.buf)
+	if err != nil {
+		return nil, r.corrupt(start, "blob", err)
+	}
+	return b, nil
+}
+
+// Record reads the next (key, value) record into the caller's buffers,
+// which it grows as needed, and returns the filled slices. It returns io.EOF
+// at a clean end of stream.
+func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
+	start := r.off
+	n, err := r.uvarint()
+	if err != nil {
+		if err == io.EOF {
+			return nil, nil, io.EOF
+		}
+		return nil, nil, r.corrupt(start, "key length", err)
+	}
+	if key, err = r.read(n, kbuf); err != nil {
+		return nil, nil, r.corrupt(start, "key", err)
+	}
+	if n, err = r.uvarint(); err != nil {
+		return nil, nil, r.corrupt(start, "value length", noEOF(err))
+	}
+	if value, err = r.read(n, vbuf); err != nil {
+		return nil, nil, r.corrupt(start, "value", err)
+	}
+	return key, value, nil
+}
+
+func (r *Reader) corrupt(off int64, what string, err error) error {
+	return &CorruptError{Name: r.name, Offset: off, Reason: fmt.Sprintf("reading %s: %v", what, err)}
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+var errTooLong = errors.New("length exceeds the record limit")
+
+func (r *Reader) uvarint() (uint64, error) {
+	var x uint64
+	var s uint
+	for i := 0; ; i++ {
+		c, err := r.r.ReadByte()
+		if err != nil {
+			if i > 0 {
+				return 0, noEOF(err)
+			}
+			return 0, err
+		}
+		r.off++
+		if i == binary.MaxVarintLen64 {
+			return 0, errors.New("varint overflows 64 bits")
+		}
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				return 0, errors.New("varint overflows 64 bits")
+			}
+			return x | uint64(c)<<s, nil
+		}
+		x |= uint64(c&0x7f) << s
+		s += 7
+	}
+}
+
+func (r *Reader) read(n uint64, buf *[]byte) ([]byte, error) {
+	if n > MaxRecord {
+		return nil, errTooLong
+	}
+	if uint64(cap(*buf)) < n {
+		*buf = make([]byte, n, max(n, 64))
+	}
+	b := (*buf)[:n]
+	if _, err := io.ReadFull(r.r, b); err != nil {
+		return nil, noEOF(err)
+	}
+	r.off += int64(n)
+	return b, nil
+}

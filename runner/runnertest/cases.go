@@ -1,0 +1,433 @@
+package runnertest
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+)
+
+type kv = ptable.Pair[string, int64]
+
+// words is a small deterministic corpus with repeats, unicode and empty lines.
+func words(n int) []string {
+	vocab := []string{"apple", "banana", "cherry", "äpfel", "日本", "zebra", "", "a b c", "Ωmega"}
+	out := make([]string, n)
+	x := uint32(7)
+	for i := range out {
+		x = x*1664525 + 1013904223
+		out[i] = vocab[int(x>>16)%len(vocab)]
+	}
+	return out
+}
+
+func countRef[T comparable](vs []T) map[T]int64 {
+	m := map[T]int64{}
+	for _, v := range vs {
+		m[v]++
+	}
+	return m
+}
+
+func pairs[K comparable, V any](m map[K]V) []ptable.Pair[K, V] {
+	var out []ptable.Pair[K, V]
+	for k, v := range m {
+		out = append(out, ptable.KV(k, v))
+	}
+	return out
+}
+
+// Event is a nested struct used as a value and, partly, as a key.
+type Event struct {
+	User    string
+	Country string
+	Ms      int64
+	Score   float64
+	Tags    []string
+	Where   Place
+	Skipped bool
+}
+
+// Place is nested in Event.
+type Place struct {
+	Lat, Lon float64
+	City     *string
+}
+
+// CountryUser is a composite key.
+type CountryUser struct {
+	Country string
+	User    string
+}
+
+func events(n int) []Event {
+	countries := []string{"SE", "DE", "US", "BR", "JP"}
+	cities := []string{"Malmö", "Köln", "NYC"}
+	out := make([]Event, n)
+	for i := range out {
+		var city *string
+		if i%3 != 0 {
+			c := cities[i%len(cities)]
+			city = &c
+		}
+		out[i] = Event{
+			User:    fmt.Sprintf("u%03d", (i*7)%53),
+			Country: countries[(i*i)%len(countries)],
+			Ms:      int64((i*7919)%300_000) - 5000,
+			Score:   float64(i%17) - 8.5,
+			Tags:    strings.Fields(strings.Repeat("t ", i%4)),
+			Where:   Place{Lat: float64(i) / 10, Lon: -float64(i) / 7, City: city},
+			Skipped: i%5 == 0,
+		}
+	}
+	return out
+}
+
+// Case is one pipeline of the suite: Build adds transforms to p and returns
+// a function that checks the run's outcome.
+type Case struct {
+	Name string
+	// Build makes the pipeline and returns its check.
+	Build func(p *pcollection.Pipeline) Check
+}
+
+// Check verifies a run: err is the run's error.
+type Check func(t T, res Outcome)
+
+// T is the part of testing.TB the checks use.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// Outcome is what a run produced.
+type Outcome struct {
+	Err      error
+	Counters func(group, name string) int64
+}
+
+// expect returns a check that the run succeeded and m holds want.
+func expect[E any](m *pcollection.Materialized[E], want []E) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err != nil {
+			t.Fatalf("run failed: %v", o.Err)
+		}
+		got, err := m.Values()
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if d := diff(got, want); d != "" {
+			t.Errorf("collections differ (-missing +extra):\n%s", d)
+		}
+	}
+}
+
+func all(checks ...Check) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		for _, c := range checks {
+			c(t, o)
+		}
+	}
+}
+
+// Cases is the conformance suite.
+var Cases = []Case{
+	{"map-filter-flatmap", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of(p, words(500)...)
+		up := pcollection.Map(in, strings.ToUpper)
+		long := pcollection.Filter(up, func(s string) bool { return len(s) > 5 })
+		runes := pcollection.FlatMap(long, func(s string, emit func(string)) {
+			for _, r := range s {
+				emit(string(r))
+			}
+		})
+		var want []string
+		for _, w := range words(500) {
+			if u := strings.ToUpper(w); len(u) > 5 {
+				for _, r := range u {
+					want = append(want, string(r))
+				}
+			}
+		}
+		return expect(pcollection.Materialize(runes), want)
+	}},
+	{"empty-input", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of[string](p)
+		counts := ptable.Count(in)
+		m := pcollection.Materialize(pcollection.Map(in, strings.ToUpper))
+		return all(expect(pcollection.Materialize(counts), nil), expect(m, nil))
+	}},
+	{"wordcount", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of(p, words(2000)...)
+		return expect(pcollection.Materialize(ptable.Count(in)), pairs(countRef(words(2000))))
+	}},
+	{"group-reduce-partitions", func(p *pcollection.Pipeline) Check {
+		evs := events(1000)
+		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) string { return e.Country })
+		g := ptable.GroupByKey(t, pcollection.Partitions(3))
+		sums := ptable.Reduce(g, func(k string, vs iter.Seq[Event], emit func(kv)) error {
+			var s int64
+			for e := range vs {
+				s += e.Ms
+			}
+			emit(ptable.KV(k, s))
+			return nil
+		})
+		ref := map[string]int64{}
+		for _, e := range evs {
+			ref[e.Country] += e.Ms
+		}
+		return expect(pcollection.Materialize(sums), pairs(ref))
+	}},
+	{"aggregators", func(p *pcollection.Pipeline) Check {
+		evs := events(800)
+		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) string { return e.Country })
+		ms := ptable.MapValues(t, func(e Event) int64 { return e.Ms })
+		g := ptable.GroupByKey(ms)
+		sum := pcollection.Materialize(ptable.Aggregate(g, ptable.Sum[int64]()))
+		cnt := pcollection.Materialize(ptable.Aggregate(g, ptable.CountValues[int64]()))
+		mn := pcollection.Materialize(ptable.Aggregate(g, ptable.Min[int64]()))
+		mx := pcollection.Materialize(ptable.CombineValues(g, func(a, b int64) int64 { return max(a, b) }))
+		mean := pcollection.Materialize(ptable.Aggregate(g, ptable.Mean[int64]()))
+		top := pcollection.Materialize(ptable.Aggregate(g, ptable.TopN(3, func(a, b int64) bool { return a < b })))
+		users := ptable.MapValues(t, func(e Event) string { return e.User })
+		distinct := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(users), ptable.DistinctCount[string]()))
+
+		rs, rc, rmn, rmx := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
+		rmean, rtop, rusers := map[string]float64{}, map[string][]int64{}, map[string]map[string]bool{}
+		for _, e := range evs {
+			if _, ok := rmn[e.Country]; !ok {
+				rmn[e.Country], rmx[e.Country] = e.Ms, e.Ms
+				rusers[e.Country] = map[string]bool{}
+			}
+			rs[e.Country] += e.Ms
+			rc[e.Country]++
+			rmn[e.Country] = min(rmn[e.Country], e.Ms)
+			rmx[e.Country] = max(rmx[e.Country], e.Ms)
+			rtop[e.Country] = append(rtop[e.Country], e.Ms)
+			rusers[e.Country][e.User] = true
+		}
+		rdist := map[string]int64{}
+		for k := range rs {
+			rmean[k] = float64(rs[k]) / float64(rc[k])
+			slices.SortFunc(rtop[k], func(a, b int64) int { return cmp.Compare(b, a) })
+			rtop[k] = rtop[k][:3]
+			rdist[k] = int64(len(rusers[k]))
+		}
+		return all(expect(sum, pairs(rs)), expect(cnt, pairs(rc)), expect(mn, pairs(rmn)), expect(mx, pairs(rmx)),
+			expectMean(mean, rmean), expect(top, pairs(rtop)), expect(distinct, pairs(rdist)))
+	}},
+	{"joins", func(p *pcollection.Pipeline) Check {
+		left := pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3), ptable.KV("c", 4))
+		right := pcollection.Of(p, ptable.KV("a", "x"), ptable.KV("b", "y"), ptable.KV("b", "z"), ptable.KV("d", "w"))
+		type LR = ptable.Pair[int, string]
+		inner := pcollection.Materialize(ptable.Join(left, right))
+		leftJ := pcollection.Materialize(ptable.LeftJoin(left, right))
+		rightJ := pcollection.Materialize(ptable.RightJoin(left, right))
+		full := pcollection.Materialize(ptable.FullJoin(left, right))
+		co := pcollection.Materialize(ptable.Cogroup(left, right))
+		s := func(v string) *string { return &v }
+		i := func(v int) *int { return &v }
+		return all(
+			expect(inner, []ptable.Pair[string, LR]{ptable.KV("a", ptable.KV(1, "x")), ptable.KV("a", ptable.KV(2, "x")), ptable.KV("b", ptable.KV(3, "y")), ptable.KV("b", ptable.KV(3, "z"))}),
+			expect(leftJ, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV(1, s("x"))), ptable.KV("a", ptable.KV(2, s("x"))),
+				ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
+			expect(rightJ, []ptable.Pair[string, ptable.Pair[*int, string]]{ptable.KV("a", ptable.KV(i(1), "x")), ptable.KV("a", ptable.KV(i(2), "x")),
+				ptable.KV("b", ptable.KV(i(3), "y")), ptable.KV("b", ptable.KV(i(3), "z")), ptable.KV("d", ptable.KV[*int](nil, "w"))}),
+			expect(full, []ptable.Pair[string, ptable.Pair[*int, *string]]{ptable.KV("a", ptable.KV(i(1), s("x"))), ptable.KV("a", ptable.KV(i(2), s("x"))),
+				ptable.KV("b", ptable.KV(i(3), s("y"))), ptable.KV("b", ptable.KV(i(3), s("z"))), ptable.KV("c", ptable.KV[*int, *string](i(4), nil)), ptable.KV("d", ptable.KV[*int](nil, s("w")))}),
+			expectCogroup(co),
+		)
+	}},
+	{"keys-values-union-top", func(p *pcollection.Pipeline) Check {
+		a := pcollection.Of(p, ptable.KV("x", int64(5)), ptable.KV("y", int64(9)))
+		b := pcollection.Of(p, ptable.KV("z", int64(7)), ptable.KV("w", int64(1)), ptable.KV("v", int64(9)))
+		u := pcollection.Union(a, b)
+		keys := pcollection.Materialize(ptable.Keys(u))
+		vals := pcollection.Materialize(ptable.Values(u))
+		top := pcollection.Materialize(ptable.Top(u, 3, func(x, y kv) bool {
+			if x.Value != y.Value {
+				return x.Value < y.Value
+			}
+			return x.Key > y.Key // ties: smaller key ranks higher
+		}))
+		dis := pcollection.Materialize(ptable.Distinct(ptable.Values(u)))
+		return all(expect(keys, []string{"x", "y", "z", "w", "v"}), expect(vals, []int64{5, 9, 7, 1, 9}),
+			expect(top, []kv{ptable.KV("v", int64(9)), ptable.KV("y", int64(9)), ptable.KV("z", int64(7))}), expect(dis, []int64{1, 5, 7, 9}))
+	}},
+	{"one-huge-group", func(p *pcollection.Pipeline) Check {
+		n := 200_000
+		in := pcollection.Of(p, make([]struct{}, n)...)
+		t := pcollection.Map(in, func(struct{}) ptable.Pair[string, int64] { return ptable.KV("only", int64(1)) })
+		g := ptable.GroupByKey(t)
+		cnt := ptable.Reduce(g, func(k string, vs iter.Seq[int64], emit func(kv)) error {
+			var c int64
+			for v := range vs {
+				c += v
+			}
+			emit(ptable.KV(k, c))
+			return nil
+		})
+		return expect(pcollection.Materialize(cnt), []kv{ptable.KV("only", int64(n))})
+	}},
+	{"skewed-and-unicode-keys", func(p *pcollection.Pipeline) Check {
+		var keys []string
+		for i := range 5000 {
+			switch {
+			case i%10 < 7:
+				keys = append(keys, "hot")
+			case i%10 < 9:
+				keys = append(keys, fmt.Sprintf("ключ-%d-日本-\x00-%c", i%13, rune(0x1F600+i%20)))
+			default:
+				keys = append(keys, fmt.Sprintf("cold-%d", i))
+			}
+		}
+		return expect(pcollection.Materialize(ptable.Count(pcollection.Of(p, keys...), pcollection.Partitions(4))), pairs(countRef(keys)))
+	}},
+	{"negative-and-float-keys", func(p *pcollection.Pipeline) Check {
+		ints := []int64{-5, 3, -5, 0, math.MinInt64, math.MaxInt64, 3, -1}
+		floats := []float64{-2.5, 1e300, -1e-300, 0, 2.5, -2.5, math.Inf(-1), math.Inf(1)}
+		ic := pcollection.Materialize(ptable.Count(pcollection.Of(p, ints...)))
+		fc := pcollection.Materialize(ptable.Count(pcollection.Of(p, floats...)))
+		// The order the shuffle delivers keys must be numeric order.
+		sorted := pcollection.Materialize(ptable.Reduce(ptable.GroupByKey(pcollection.Map(pcollection.Of(p, ints...),
+			func(v int64) ptable.Pair[int64, int64] { return ptable.KV(v, v) }), pcollection.Partitions(1)),
+			func(k int64, vs iter.Seq[int64], emit func(int64)) error { emit(k); return nil }))
+		want := slices.Compact(slices.Sorted(slices.Values(ints)))
+		return all(expect(ic, pairs(countRef(ints))), expect(fc, pairs(countRef(floats))), expect(sorted, want), orderedCheck(sorted, want))
+	}},
+	{"nested-struct-keys-and-values", func(p *pcollection.Pipeline) Check {
+		evs := events(600)
+		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) CountryUser { return CountryUser{e.Country, e.User} })
+		g := ptable.GroupByKey(t, pcollection.Partitions(2))
+		out := ptable.Reduce(g, func(k CountryUser, vs iter.Seq[Event], emit func(ptable.Pair[CountryUser, []Event])) error {
+			var es []Event
+			for e := range vs {
+				es = append(es, e)
+			}
+			slices.SortFunc(es, func(a, b Event) int { return cmp.Compare(a.Where.Lat, b.Where.Lat) })
+			emit(ptable.KV(k, es))
+			return nil
+		})
+		ref := map[CountryUser][]Event{}
+		for _, e := range evs {
+			k := CountryUser{e.Country, e.User}
+			ref[k] = append(ref[k], e)
+		}
+		return expect(pcollection.Materialize(out), pairs(ref))
+	}},
+	{"dofn-lifecycle-and-counters", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of(p, words(1000)...)
+		out := pcollection.ParDo(in, &lengthCounter{Min: 3})
+		// Finish emits one total per task; their sum is the total length.
+		totals := ptable.Aggregate(ptable.GroupByKey(out), ptable.Sum[int64]())
+		var total, long int64
+		for _, w := range words(1000) {
+			total += int64(len(w))
+			if len(w) >= 3 {
+				long++
+			}
+		}
+		return all(expect(pcollection.Materialize(totals), []kv{ptable.KV("total", total)}), func(t T, o Outcome) {
+			t.Helper()
+			if got := o.Counters("runnertest", "long words"); got != long {
+				t.Errorf("counter runnertest/long words = %d, want %d", got, long)
+			}
+		})
+	}},
+	{"join-then-group-and-shared-intermediate", func(p *pcollection.Pipeline) Check {
+		evs := events(700)
+		plays := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) string { return e.User })
+		users := pcollection.Map(pcollection.Of(p, evs...), func(e Event) ptable.Pair[string, string] {
+			return ptable.KV(e.User, strings.ToLower(e.Country))
+		})
+		home := ptable.Aggregate(ptable.GroupByKey(users), ptable.Max[string]())
+		joined := ptable.Join(plays, home)
+		byHome := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(joined, func(v ptable.Pair[Event, string]) int64 { return v.Key.Ms })), ptable.Sum[int64]())
+		// joined feeds two later computations: it is materialized once.
+		byCountry := ptable.Count(pcollection.Map(joined, func(v ptable.Pair[string, ptable.Pair[Event, string]]) string { return v.Value.Value }))
+		rhome := map[string]string{}
+		for _, e := range evs {
+			rhome[e.User] = max(rhome[e.User], strings.ToLower(e.Country))
+		}
+		rsum, rcnt := map[string]int64{}, map[string]int64{}
+		for _, e := range evs {
+			rsum[e.User] += e.Ms
+			rcnt[rhome[e.User]]++
+		}
+		return all(expect(pcollection.Materialize(byHome), pairs(rsum)), expect(pcollection.Materialize(byCountry), pairs(rcnt)))
+	}},
+	{"reduce-then-flatten-with-source", func(p *pcollection.Pipeline) Check {
+		ws := words(300)
+		counts := ptable.Count(pcollection.Of(p, ws...))
+		extra := pcollection.Of(p, ptable.KV("apple", int64(1000)), ptable.KV("new", int64(1)))
+		total := ptable.Aggregate(ptable.GroupByKey(pcollection.Union(counts, extra)), ptable.Sum[int64]())
+		ref := countRef(ws)
+		ref["apple"] += 1000
+		ref["new"]++
+		return expect(pcollection.Materialize(total), pairs(ref))
+	}},
+	{"dofn-error-names-transform", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of(p, 1, 2, 3, 4)
+		bad := pcollection.ParDo(in, failAt{N: 3}, pcollection.Name("FailAtThree"))
+		pcollection.Materialize(bad)
+		return expectTransformError("FailAtThree", "three is right out", false)
+	}},
+	{"panic-names-transform", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of(p, "a", "b")
+		g := ptable.GroupByKey(ptable.ByKey(in, func(s string) string { return s }))
+		r := ptable.Reduce(g, func(k string, vs iter.Seq[string], emit func(string)) error {
+			if k == "b" {
+				var m map[string]int
+				m["boom"]++ // nil map write
+			}
+			emit(k)
+			return nil
+		}, pcollection.Name("PanicOnB"))
+		pcollection.Materialize(r)
+		return expectTransformError("PanicOnB", "assignment to entry in nil map", true)
+	}},
+}
+
+type lengthCounter struct {
+	Min   int
+	total int64
+	long  interface{ Inc(int64) }
+}
+
+func (l *lengthCounter) Setup(ctx *pcollection.Context) error {
+	l.long = ctx.Counter("runnertest", "long words")
+	return nil
+}
+
+func (l *lengthCounter) Process(w string, emit func(kv)) error {
+	l.total += int64(len(w))
+	if len(w) >= l.Min {
+		l.long.Inc(1)
+	}
+	return nil
+}
+
+func (l *lengthCounter) Finish(emit func(kv)) error {
+	emit(ptable.KV("total", l.total))
+	return nil
+}
+
+type failAt struct{ N int }
+
+func (f failAt) Process(v int, emit func(int)) error {
+	if v == f.N {
+		return errors.New("three is right out")
+	}
+	emit(v)
+	return nil
+}

@@ -1,0 +1,150 @@
+package runnertest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/internal/multiset"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+func diff[E any](got, want []E) string { return multiset.Diff(got, want) }
+
+// checks maps a pipeline built by a suite job to its check. Workers of
+// multi-process runners build the same jobs and ignore their checks.
+var checks sync.Map // *pcollection.Pipeline -> Check
+
+// JobName is the registered job name of a case.
+func JobName(c Case) string { return "runnertest/" + c.Name }
+
+func init() {
+	for _, c := range Cases {
+		runner.Register(JobName(c), "conformance case "+c.Name, func(p *pcollection.Pipeline, _ *struct{}) error {
+			checks.Store(p, c.Build(p))
+			return nil
+		})
+	}
+}
+
+// Run runs every case on r with opts, each as a subtest.
+func Run(t *testing.T, r runner.Runner, opts runner.Options) {
+	for _, c := range Cases {
+		t.Run(c.Name, func(t *testing.T) { RunCase(t, r, opts, c) })
+	}
+}
+
+// RunCase runs one case on r.
+func RunCase(t *testing.T, r runner.Runner, opts runner.Options, c Case) {
+	t.Helper()
+	job, ok := runner.Lookup(JobName(c))
+	if !ok {
+		t.Fatalf("case %s is not registered", c.Name)
+	}
+	p, err := job.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, _ := checks.LoadAndDelete(p)
+	res, err := r.Run(context.Background(), p, opts)
+	o := Outcome{Err: err, Counters: func(string, string) int64 { return 0 }}
+	if res != nil {
+		o.Counters = res.Counters.Get
+	}
+	check.(Check)(t, o)
+}
+
+func expectMean(m *pcollection.Materialized[ptable.Pair[string, float64]], want map[string]float64) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err != nil {
+			t.Fatalf("run failed: %v", o.Err)
+		}
+		got, _ := m.Values()
+		if len(got) != len(want) {
+			t.Errorf("got %d means, want %d", len(got), len(want))
+		}
+		for _, g := range got {
+			w, ok := want[g.Key]
+			// Sums of integers below 2^53 are exact in any order; the
+			// division is the same operation on both sides.
+			if !ok || g.Value != w {
+				t.Errorf("mean of %s = %v, want %v", g.Key, g.Value, w)
+			}
+		}
+	}
+}
+
+func expectCogroup(m *pcollection.Materialized[ptable.Pair[string, ptable.Cogrouped[int, string]]]) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err != nil {
+			t.Fatalf("run failed: %v", o.Err)
+		}
+		got, _ := m.Values()
+		// The order of values inside a group is not specified: sort them.
+		for i := range got {
+			slices.Sort(got[i].Value.A)
+			slices.Sort(got[i].Value.B)
+		}
+		want := []ptable.Pair[string, ptable.Cogrouped[int, string]]{
+			ptable.KV("a", ptable.Cogrouped[int, string]{A: []int{1, 2}, B: []string{"x"}}),
+			ptable.KV("b", ptable.Cogrouped[int, string]{A: []int{3}, B: []string{"y", "z"}}),
+			ptable.KV("c", ptable.Cogrouped[int, string]{A: []int{4}}),
+			ptable.KV("d", ptable.Cogrouped[int, string]{B: []string{"w"}}),
+		}
+		if d := diff(got, want); d != "" {
+			t.Errorf("cogroup differs (-missing +extra):\n%s", d)
+		}
+	}
+}
+
+// orderedCheck checks that m's elements arrived in exactly the order of want
+// (one partition, so the shuffle's key order shows).
+func orderedCheck[E comparable](m *pcollection.Materialized[E], want []E) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err != nil {
+			return
+		}
+		got, _ := m.Values()
+		if !slices.Equal(got, want) {
+			t.Errorf("keys arrived in order %v, want %v", got, want)
+		}
+	}
+}
+
+func expectTransformError(transform, msg string, panicked bool) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err == nil {
+			t.Fatalf("run succeeded, want an error from %s", transform)
+		}
+		var te *plan.TransformError
+		if !errors.As(o.Err, &te) {
+			// Multi-process runners carry the error as text.
+			if !strings.Contains(o.Err.Error(), transform) || !strings.Contains(o.Err.Error(), msg) {
+				t.Errorf("error %q does not name transform %s and say %q", o.Err, transform, msg)
+			}
+			return
+		}
+		if te.Transform != transform {
+			t.Errorf("error names transform %q, want %q", te.Transform, transform)
+		}
+		if te.Caller == "" || !strings.Contains(te.Caller, ".go:") {
+			t.Errorf("error caller = %q, want file:line", te.Caller)
+		}
+		if panicked != (te.Err == nil) {
+			t.Errorf("error %v: panicked = %v, want %v", te, te.Err == nil, panicked)
+		}
+		if !strings.Contains(o.Err.Error(), msg) {
+			t.Errorf("error %q does not say %q", o.Err, msg)
+		}
+	}
+}

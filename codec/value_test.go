@@ -372,4 +372,3 @@ func TestValueDecodeErrors(t *testing.T) {
 		}
 	})
 }
-

@@ -37,4 +37,16 @@
 // the same limit. The Lenient option skips corrupt blocks instead, resuming
 // at the next sync marker, and counts what it skipped; by default the first
 // corrupt block fails the read.
+//
+// # Pipelines
+//
+// Read[T] (and ReadGeneric, for map[string]any) is a pipeline source over an
+// input pattern of any storage URL: a file, a directory of data files
+// (ignoring _SUCCESS, _temporary and other "_" or "." names) or a glob. It
+// plans splits from the runner's hint, cutting large files into byte ranges
+// at least DefaultMinSplitSize long (WithSplitSize overrides), and counts
+// records read and corrupt blocks skipped in counter group "avroio".
+// Write[T] is a sink writing one part file per task; the runner names and
+// commits them. Collections of map[string]any have no value codec, so map
+// them to a concrete type before a shuffle or Materialize.
 package avroio

@@ -1,0 +1,189 @@
+package avroio
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// DefaultMinSplitSize is the smallest byte range Read cuts a file into
+// when planning splits (see WithSplitSize).
+const DefaultMinSplitSize = 1 << 20
+
+// Counter names, in group "avroio".
+const (
+	CounterGroup          = "avroio"
+	CounterRecordsRead    = "records read"
+	CounterSkippedBlocks  = "corrupt blocks skipped"
+	CounterSkippedBytes   = "corrupt bytes skipped"
+	CounterRecordsWritten = "records written"
+)
+
+// WithSplitSize makes Read cut files into byte ranges of n bytes when
+// planning splits, instead of sizing them from the runner's hint (at least
+// DefaultMinSplitSize each).
+func WithSplitSize(n int64) ReadOption {
+	return func(c *readConfig) {
+		if n > 0 {
+			c.splitSize = n
+		}
+	}
+}
+
+// Read reads the Avro container files matching pattern (a file, a directory
+// of data files or a glob; any storage URL) as a collection of T, resolving
+// each file's schema against the one derived from T (or WithReaderSchema's).
+// It panics with a build error if T has no Avro schema; see TryRead.
+func Read[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[T] {
+	return pcollection.Must(TryRead[T](p, pattern, opts...))
+}
+
+// TryRead is Read returning the build error instead of panicking.
+func TryRead[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) (pcollection.PCollection[T], error) {
+	cfg := newReadConfig(opts)
+	if cfg.readerSchema == "" && !isGeneric(reflect.TypeFor[T]()) {
+		if _, err := SchemaOf[T](); err != nil {
+			return pcollection.PCollection[T]{}, pcollection.Build("avroio.Read", nil).Errorf("%v", err)
+		}
+	}
+	src := &source[T]{pattern: pattern, opts: opts, cfg: cfg}
+	return pcollection.NewSource[T](p, "avroio.Read", src), nil
+}
+
+// ReadGeneric reads Avro files as maps from field name to value, with the
+// writer's schema (or WithReaderSchema's): Avro long is int64, int is int,
+// timestamp-millis is time.Time, a nested record is map[string]any.
+func ReadGeneric(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[map[string]any] {
+	return Read[map[string]any](p, pattern, opts...)
+}
+
+type source[T any] struct {
+	pattern string
+	opts    []ReadOption
+	cfg     readConfig
+}
+
+func (s *source[T]) Describe() string {
+	return fmt.Sprintf("avro %s as %s", s.pattern, reflect.TypeFor[T]())
+}
+
+func (s *source[T]) EstimateSize(ctx context.Context) int64 {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
+}
+
+// Splits gives each file one split, or cuts large files into byte ranges so
+// that there are about hint splits overall; a range reads the blocks whose
+// preceding sync marker starts inside it.
+func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return nil, fmt.Errorf("avroio: %w", err)
+	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	size := s.cfg.splitSize
+	if size <= 0 {
+		size = max(total/int64(max(hint, 1)), DefaultMinSplitSize)
+	}
+	var out []plan.Split
+	for _, f := range files {
+		if f.Size <= size {
+			out = append(out, plan.Split{Path: f.URL, Offset: 0, Length: f.Size})
+			continue
+		}
+		n := (f.Size + size - 1) / size
+		for i := range n {
+			lo, hi := f.Size*i/n, f.Size*(i+1)/n
+			out = append(out, plan.Split{Path: f.URL, Offset: lo, Length: hi - lo})
+		}
+	}
+	for i := range out {
+		out[i].Index, out[i].Count = i, len(out)
+	}
+	return out, nil
+}
+
+func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
+	emit := out.(func(T))
+	f, err := storage.Open(ctx, split.Path)
+	if err != nil {
+		return fmt.Errorf("avroio: %w", err)
+	}
+	defer f.Close()
+	fr, err := NewFileReader(split.Path, f, f.Size(), s.opts...)
+	if err != nil {
+		return err
+	}
+	defer fr.Close()
+	d, err := NewDecoder[T](fr)
+	if err != nil {
+		return err
+	}
+	var n int64
+	err = d.ReadRange(ctx, split.Offset, split.Length, func(v T) { n++; emit(v) })
+	tc.Counter(CounterGroup, CounterRecordsRead).Inc(n)
+	if blocks, bytes := fr.Skipped(); blocks > 0 {
+		tc.Counter(CounterGroup, CounterSkippedBlocks).Inc(blocks)
+		tc.Counter(CounterGroup, CounterSkippedBytes).Inc(bytes)
+	}
+	return err
+}
+
+// Write writes c as Avro container files in dir, one part file per task
+// (part-m-00000.avro, ...), committed when the job succeeds. It panics with a
+// build error if T has no Avro schema; see TryWrite.
+func Write[T any](c pcollection.PCollection[T], dir string, opts ...WriteOption) {
+	if err := TryWrite(c, dir, opts...); err != nil {
+		panic(err)
+	}
+}
+
+// TryWrite is Write returning the build error instead of panicking.
+func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...WriteOption) error {
+	// Make one writer now so that schema and option errors surface at build time.
+	fw, err := NewFileWriter[T](io.Discard, opts...)
+	if err != nil {
+		return pcollection.Build("avroio.Write", nil).Errorf("%v", err)
+	}
+	_ = fw.Close()
+	pcollection.NewSink(c, "avroio.Write", &sink[T]{dir: dir, opts: opts})
+	return nil
+}
+
+type sink[T any] struct {
+	dir  string
+	opts []WriteOption
+}
+
+func (s *sink[T]) URL() string { return s.dir }
+func (s *sink[T]) Ext() string { return ".avro" }
+
+func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
+	fw, err := NewFileWriter[T](w, s.opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	written := tc.Counter(CounterGroup, CounterRecordsWritten)
+	emit := func(v T) {
+		if err := fw.Write(v); err != nil {
+			plan.Raise(err)
+		}
+		written.Inc(1)
+	}
+	return emit, fw.Close, nil
+}

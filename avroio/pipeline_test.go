@@ -1,0 +1,187 @@
+package avroio_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+func putFixture(t *testing.T, url, name string) int64 {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(context.Background(), url, b); err != nil {
+		t.Fatal(err)
+	}
+	return int64(len(b))
+}
+
+func TestPipelineReadWrite(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("avroio-rw")
+	in, out := "mem://avroio-rw/in", "mem://avroio-rw/out"
+	size := putFixture(t, in+"/a.avro", "events_3blocks.avro")
+	size += putFixture(t, in+"/b.avro", "events_deflate.avro")
+	if err := storage.WriteFile(ctx, in+"/_SUCCESS", nil); err != nil {
+		t.Fatal(err)
+	}
+	want := append(events(9), events(5)...)
+
+	p := pcollection.NewPipeline("avroio-rw")
+	plays := avroio.Read[Event](p, in, avroio.WithSplitSize(100)) // cut files mid-block
+	kept := pcollection.Filter(plays, func(e Event) bool { return !e.Skipped })
+	avroio.Write(kept, out, avroio.WithCodec(avroio.CodecSnappy), avroio.WithBlockSize(100))
+	all := pcollection.Materialize(plays)
+	res := crunchtest.Run(t, p, func(o *runner.Options) { o.Workers = 3 })
+
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, all), want)
+	if got := res.Counters.Get(avroio.CounterGroup, avroio.CounterRecordsRead); got != int64(len(want)) {
+		t.Errorf("records read counter = %d, want %d", got, len(want))
+	}
+	var wantKept []Event
+	for _, e := range want {
+		if !e.Skipped {
+			wantKept = append(wantKept, e)
+		}
+	}
+	if got := res.Counters.Get(avroio.CounterGroup, avroio.CounterRecordsWritten); got != int64(len(wantKept)) {
+		t.Errorf("records written counter = %d, want %d", got, len(wantKept))
+	}
+
+	// The output reads back, through the pipeline and file by file.
+	files, err := storage.DataFiles(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Event
+	for _, fi := range files {
+		if !strings.HasSuffix(fi.Name, ".avro") {
+			t.Errorf("output file %s lacks the .avro extension", fi.Name)
+		}
+		b, err := storage.ReadFile(ctx, fi.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := openBytes(t, fi.URL, b)
+		if f.Codec() != avroio.CodecSnappy {
+			t.Errorf("%s: codec %q, want snappy", fi.URL, f.Codec())
+		}
+		got = append(got, readAll[Event](t, f)...)
+	}
+	crunchtest.EqualUnordered(t, got, wantKept)
+
+	p2 := pcollection.NewPipeline("avroio-readback")
+	// map[string]any has no value codec (interfaces), so map to a concrete type
+	// before anything is shuffled or materialized.
+	users := pcollection.Map(avroio.ReadGeneric(p2, out), func(m map[string]any) string { return m["user_id"].(string) })
+	back := pcollection.Materialize(users)
+	crunchtest.Run(t, p2)
+	var wantUsers []string
+	for _, e := range wantKept {
+		wantUsers = append(wantUsers, e.UserID)
+	}
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, back), wantUsers)
+
+	// The source payload, as runners see it.
+	src := p.Graph().Nodes()[plays.ID()].Payload.(plan.SourcePayload)
+	if got, want := src.Describe(), "avro mem://avroio-rw/in as avroio_test.Event"; got != want {
+		t.Errorf("Describe() = %q, want %q", got, want)
+	}
+	if got := src.EstimateSize(ctx); got != size {
+		t.Errorf("EstimateSize() = %d, want %d", got, size)
+	}
+}
+
+func TestPipelineSplitsTileFiles(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("avroio-splits")
+	in := "mem://avroio-splits/in"
+	sa := putFixture(t, in+"/a.avro", "events_3blocks.avro")
+	sb := putFixture(t, in+"/b.avro", "events_null.avro")
+	p := pcollection.NewPipeline("splits")
+	for _, tt := range []struct {
+		opts []avroio.ReadOption
+		hint int
+		want int
+	}{
+		{nil, 4, 2}, // small files: one split each
+		{[]avroio.ReadOption{avroio.WithSplitSize(200)}, 1, 4 + 4},
+	} {
+		c := avroio.Read[Event](p, in, tt.opts...)
+		src := p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload)
+		splits, err := src.Splits(ctx, tt.hint)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(splits) != tt.want {
+			t.Fatalf("%d splits, want %d: %+v", len(splits), tt.want, splits)
+		}
+		covered := map[string]int64{}
+		for i, s := range splits {
+			if s.Index != i || s.Count != len(splits) {
+				t.Errorf("split %d: index %d count %d", i, s.Index, s.Count)
+			}
+			if s.Offset != covered[s.Path] {
+				t.Errorf("split %+v does not start where the previous one ended (%d)", s, covered[s.Path])
+			}
+			covered[s.Path] += s.Length
+		}
+		if covered[in+"/a.avro"] != sa || covered[in+"/b.avro"] != sb {
+			t.Errorf("splits cover %v, want sizes %d and %d", covered, sa, sb)
+		}
+	}
+}
+
+func TestPipelineCorruptInput(t *testing.T) {
+	storage.ResetMem("avroio-corrupt")
+	in := "mem://avroio-corrupt/in"
+	putFixture(t, in+"/a.avro", "corrupt_sync.avro")
+
+	p := pcollection.NewPipeline("corrupt")
+	pcollection.Materialize(avroio.Read[Event](p, in))
+	_, err := crunchRun(p)
+	if !errors.Is(err, avroio.ErrCorrupt) || !strings.Contains(err.Error(), "a.avro: block 1 at offset 535") {
+		t.Errorf("run error = %v, want ErrCorrupt at block 1 offset 535", err)
+	}
+
+	p = pcollection.NewPipeline("corrupt-lenient")
+	m := pcollection.Materialize(avroio.Read[Event](p, in, avroio.Lenient()))
+	res := crunchtest.Run(t, p)
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, m), events(3))
+	if got := res.Counters.Get(avroio.CounterGroup, avroio.CounterSkippedBlocks); got != 1 {
+		t.Errorf("skipped blocks counter = %d, want 1", got)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	type bad struct {
+		C chan int `avro:"c"`
+	}
+	p := pcollection.NewPipeline("bad")
+	if _, err := avroio.TryRead[bad](p, "mem://x/in"); err == nil || !strings.Contains(err.Error(), "unsupported Go type chan int") {
+		t.Errorf("TryRead of a chan field: %v, want a build error", err)
+	}
+	c := pcollection.Of(p, bad{})
+	if err := avroio.TryWrite(c, "mem://x/out"); err == nil {
+		t.Error("TryWrite of a chan field succeeded, want a build error")
+	}
+	if err := avroio.TryWrite(pcollection.Of(p, 1), "mem://x/out", avroio.WithCodec("lzo")); err == nil {
+		t.Error("TryWrite with codec lzo succeeded, want a build error")
+	}
+}
+
+func crunchRun(p *pcollection.Pipeline) (*runner.Result, error) {
+	return mem.Run(context.Background(), p, runner.Options{})
+}

@@ -75,10 +75,13 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 			return err
 		}
 	}
-	if s.arena == nil {
-		// Grow towards the limit in steps; a full-size arena up front would
-		// charge tiny tasks the whole budget.
-		s.arena = make([]byte, 0, min(s.limit, 1<<20))
+	if need := int64(len(s.arena)) + size; need > int64(cap(s.arena)) {
+		// Grow towards the limit in steps, never past it: a full-size arena
+		// up front would charge tiny tasks the whole budget.
+		c := max(need, min(max(2*int64(cap(s.arena)), 64<<10), s.limit))
+		a := make([]byte, len(s.arena), c)
+		copy(a, s.arena)
+		s.arena = a
 	}
 	var p [8]byte
 	copy(p[:], key)

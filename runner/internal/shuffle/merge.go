@@ -1,0 +1,242 @@
+package shuffle
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+)
+
+// Segment is a byte range of a run file holding sorted records.
+type Segment struct {
+	Path   string `json:"path"`
+	Offset int64  `json:"offset"`
+	Length int64  `json:"length"`
+}
+
+// MergeConfig bounds a merge's memory.
+type MergeConfig struct {
+	FanIn   int    // segments open at once; at least 2
+	BufSize int    // read buffer per open segment
+	TmpDir  string // where intermediate passes write their runs
+}
+
+type cursor struct {
+	idx        int // position in the merge's segment list: ties go to the lower
+	f          *os.File
+	r          *Reader
+	key, value []byte
+	kbuf, vbuf []byte
+}
+
+func (c *cursor) next() (bool, error) {
+	k, v, err := c.r.Record(&c.kbuf, &c.vbuf)
+	if err == io.EOF {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	c.key, c.value = k, v
+	return true, nil
+}
+
+type cursorHeap []*cursor
+
+func (h cursorHeap) Len() int { return len(h) }
+func (h cursorHeap) Less(i, j int) bool {
+	if c := bytes.Compare(h[i].key, h[j].key); c != 0 {
+		return c < 0
+	}
+	return h[i].idx < h[j].idx
+}
+func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *cursorHeap) Pop() any {
+	old := *h
+	c := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return c
+}
+
+// Merger streams the records of several sorted segments in (key, segment
+// order) order.
+type Merger struct {
+	h     cursorHeap
+	all   []*cursor
+	temps []string
+	err   error
+	// Passes counts the intermediate merge passes that were needed.
+	Passes int
+	// BytesRead counts the bytes of the final pass's segments.
+	BytesRead int64
+}
+
+// Merge opens a merge of segs, in that order. If there are more segments
+// than cfg.FanIn, it first merges consecutive groups of them into temporary
+// runs (which keeps the tie order) until FanIn remain. Close the merger when
+// done.
+func Merge(segs []Segment, cfg MergeConfig) (*Merger, error) {
+	cfg.FanIn = max(2, cfg.FanIn)
+	cfg.BufSize = max(4<<10, cfg.BufSize)
+	m := &Merger{}
+	var live []Segment
+	for _, s := range segs {
+		if s.Length > 0 {
+			live = append(live, s)
+		}
+	}
+	for len(live) > cfg.FanIn {
+		m.Passes++
+		var next []Segment
+		for i := 0; i < len(live); i += cfg.FanIn {
+			group := live[i:min(i+cfg.FanIn, len(live))]
+			if len(group) == 1 {
+				next = append(next, group[0])
+				continue
+			}
+			s, err := m.mergeToFile(group, cfg)
+			if err != nil {
+				m.Close()
+				return nil, err
+			}
+			next = append(next, s)
+		}
+		live = next
+	}
+	for i, s := range live {
+		c, err := openCursor(i, s, cfg.BufSize)
+		if err != nil {
+			m.Close()
+			return nil, err
+		}
+		m.all = append(m.all, c)
+		m.BytesRead += s.Length
+		ok, err := c.next()
+		if err != nil {
+			m.Close()
+			return nil, err
+		}
+		if ok {
+			m.h = append(m.h, c)
+		}
+	}
+	heap.Init(&m.h)
+	return m, nil
+}
+
+func openCursor(idx int, s Segment, bufSize int) (*cursor, error) {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return nil, fmt.Errorf("shuffle: %w", err)
+	}
+	name := fmt.Sprintf("%s[%d:+%d]", filepath.Base(s.Path), s.Offset, s.Length)
+	br := bufio.NewReaderSize(io.NewSectionReader(f, s.Offset, s.Length), bufSize)
+	return &cursor{idx: idx, f: f, r: NewReader(br, name)}, nil
+}
+
+// mergeToFile merges group into one new temporary run and returns it as a segment.
+func (m *Merger) mergeToFile(group []Segment, cfg MergeConfig) (Segment, error) {
+	sub, err := Merge(group, cfg)
+	if err != nil {
+		return Segment{}, err
+	}
+	defer sub.Close()
+	f, err := os.CreateTemp(cfg.TmpDir, "merge-*")
+	if err != nil {
+		return Segment{}, fmt.Errorf("shuffle: merge pass: %w", err)
+	}
+	m.temps = append(m.temps, f.Name())
+	w := bufio.NewWriterSize(f, cfg.BufSize)
+	var n int64
+	var frame []byte
+	for key, value := range sub.Records() {
+		frame = AppendRecord(frame[:0], key, value)
+		w.Write(frame)
+		n += int64(len(frame))
+	}
+	err = errors.Join(sub.Err(), w.Flush(), f.Close())
+	if err != nil {
+		return Segment{}, fmt.Errorf("shuffle: merge pass: %w", err)
+	}
+	return Segment{Path: f.Name(), Length: n}, nil
+}
+
+// valid reports whether there is a current record.
+func (m *Merger) valid() bool { return m.err == nil && len(m.h) > 0 }
+
+// advance moves past the current record.
+func (m *Merger) advance() {
+	c := m.h[0]
+	ok, err := c.next()
+	switch {
+	case err != nil:
+		m.err = err
+	case ok:
+		heap.Fix(&m.h, 0)
+	default:
+		heap.Pop(&m.h)
+	}
+}
+
+// Records yields every record in merge order. The slices are valid only
+// until the iteration continues.
+func (m *Merger) Records() iter.Seq2[[]byte, []byte] {
+	return func(yield func([]byte, []byte) bool) {
+		for m.valid() {
+			c := m.h[0]
+			if !yield(c.key, c.value) {
+				return
+			}
+			m.advance()
+		}
+	}
+}
+
+// Groups calls fn once per distinct key, in key order, with the key and an
+// iterator over its values in merge order. The values are streamed from the
+// segments, not buffered; values fn leaves unread are skipped. The key is
+// valid only during the call. Groups stops at fn's first error.
+func (m *Merger) Groups(fn func(key []byte, values iter.Seq[[]byte]) error) error {
+	var key []byte
+	for m.valid() {
+		key = append(key[:0], m.h[0].key...)
+		values := func(yield func([]byte) bool) {
+			for m.valid() && bytes.Equal(m.h[0].key, key) {
+				if !yield(m.h[0].value) {
+					return
+				}
+				m.advance()
+			}
+		}
+		if err := fn(key, values); err != nil {
+			return err
+		}
+		for m.valid() && bytes.Equal(m.h[0].key, key) {
+			m.advance()
+		}
+	}
+	return m.err
+}
+
+// Err returns the first read error.
+func (m *Merger) Err() error { return m.err }
+
+// Close closes the segments and removes the temporary runs.
+func (m *Merger) Close() error {
+	var errs []error
+	for _, c := range m.all {
+		errs = append(errs, c.f.Close())
+	}
+	m.all, m.h = nil, nil
+	for _, t := range m.temps {
+		errs = append(errs, os.Remove(t))
+	}
+	m.temps = nil
+	return errors.Join(errs...)
+}

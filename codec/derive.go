@@ -14,7 +14,7 @@ import (
 // reflection (maps excepted, see doc.go).
 type (
 	encFn func(dst []byte, p unsafe.Pointer) []byte
-	decFn func(src []byte, p unsafe.Pointer) (int, error)
+	decFn func(src []byte, p unsafe.Pointer, depth int) (int, error)
 )
 
 // coder is the compiled, type-erased codec for one Go type. Compound coders
@@ -120,7 +120,7 @@ func register[T any](tb *table, c Codec[T]) {
 	rc := &coder{
 		typ: t,
 		enc: func(dst []byte, p unsafe.Pointer) []byte { return c.Append(dst, *(*T)(p)) },
-		dec: func(src []byte, p unsafe.Pointer) (int, error) {
+		dec: func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 			v, n, err := c.Decode(src)
 			if err != nil {
 				return 0, err
@@ -181,7 +181,7 @@ func (x *compiled[T]) Append(dst []byte, v T) []byte {
 }
 
 func (x *compiled[T]) Decode(src []byte) (v T, n int, err error) {
-	n, err = x.c.dec(src, noescape(unsafe.Pointer(&v)))
+	n, err = x.c.dec(src, noescape(unsafe.Pointer(&v)), 0)
 	if err != nil {
 		var zero T
 		return zero, 0, topError(err, x.name)
@@ -356,7 +356,7 @@ func structEnc(fs []field) encFn {
 }
 
 func structDec(fs []field) decFn {
-	return func(src []byte, p unsafe.Pointer) (int, error) {
+	return func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		off := 0
 		for i := range fs {
 			f := &fs[i]
@@ -373,7 +373,7 @@ func structDec(fs []field) decFn {
 			case opFloat64:
 				*(*float64)(q), n, err = decodeFloat64(src[off:])
 			default:
-				n, err = f.c.dec(src[off:], q)
+				n, err = f.c.dec(src[off:], q, depth)
 			}
 			if err != nil {
 				return 0, wrapAt(err, f.name, off)
@@ -407,7 +407,7 @@ func keyStructEnc(fs []field) encFn {
 }
 
 func keyStructDec(fs []field) decFn {
-	return func(src []byte, p unsafe.Pointer) (int, error) {
+	return func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		off := 0
 		for i := range fs {
 			f := &fs[i]
@@ -424,7 +424,7 @@ func keyStructDec(fs []field) decFn {
 			case opFloat64:
 				*(*float64)(q), n, err = decodeKeyFloat64(src[off:])
 			default:
-				n, err = f.c.dec(src[off:], q)
+				n, err = f.c.dec(src[off:], q, depth)
 			}
 			if err != nil {
 				return 0, wrapAt(err, f.name, off)
@@ -453,10 +453,10 @@ func arrayEnc(ec *coder, n int, size uintptr) encFn {
 }
 
 func arrayDec(ec *coder, n int, size uintptr) decFn {
-	return func(src []byte, p unsafe.Pointer) (int, error) {
+	return func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		off := 0
 		for i := 0; i < n; i++ {
-			m, err := ec.dec(src[off:], unsafe.Add(p, uintptr(i)*size))
+			m, err := ec.dec(src[off:], unsafe.Add(p, uintptr(i)*size), depth)
 			if err != nil {
 				return 0, wrapAt(err, indexPath(i), off)
 			}
@@ -503,7 +503,10 @@ func ptrEnc(ec *coder) encFn {
 }
 
 func ptrDec(ec *coder, elem reflect.Type) decFn {
-	return func(src []byte, p unsafe.Pointer) (int, error) {
+	return func(src []byte, p unsafe.Pointer, depth int) (int, error) {
+		if depth >= maxDepth {
+			return 0, errDepth
+		}
 		if len(src) < 1 {
 			return 0, errTruncated
 		}
@@ -513,7 +516,7 @@ func ptrDec(ec *coder, elem reflect.Type) decFn {
 			return 1, nil
 		case 1:
 			q := reflect.New(elem).UnsafePointer()
-			n, err := ec.dec(src[1:], q)
+			n, err := ec.dec(src[1:], q, depth+1)
 			if err != nil {
 				return 0, wrapAt(err, "", 1)
 			}

@@ -51,6 +51,7 @@ var (
 	errDuplicate   = errors.New("duplicate map key")
 	errNonCanon    = errors.New("non-canonical key encoding")
 	errCustomShort = errors.New("custom codec consumed more bytes than available")
+	errDepth       = errors.New("nesting deeper than 10000 pointers, slices or maps")
 )
 
 // wrapAt attributes err to the item at path, starting off bytes into the
@@ -67,6 +68,10 @@ func wrapAt(err error, path string, off int) error {
 }
 
 func joinPath(outer, inner string) string {
+	const maxPath = 200 // deep paths keep their outer end
+	if len(inner) > maxPath {
+		inner = inner[:maxPath] + "..."
+	}
 	switch {
 	case inner == "":
 		return outer
@@ -87,3 +92,8 @@ func topError(err error, typ string) error {
 	}
 	return &DecodeError{Type: typ, Err: err}
 }
+
+// maxDepth bounds the nesting of pointers, slices and maps that Decode
+// follows, so that hostile input for a recursive type cannot exhaust the
+// stack.
+const maxDepth = 10000

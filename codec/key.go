@@ -15,7 +15,7 @@ func fixedKeyCoder[V any](c *coder, size int, enc func([]byte, V) []byte, dec fu
 func convKeyCoder[M, W signed | unsigned](c *coder, size int, enc func([]byte, W) []byte, dec func([]byte) (W, int, error)) {
 	c.minSize = size
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return enc(dst, W(*(*M)(p))) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		w, n, err := dec(src)
 		if err != nil {
 			return 0, err
@@ -142,8 +142,11 @@ func keySlice(c *coder, t reflect.Type, ec *coder) {
 		}
 		return append(dst, 0)
 	}
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		h := (*sliceHeader)(p)
+		if depth >= maxDepth {
+			return 0, errDepth
+		}
 		*h = sliceHeader{}
 		off := 0
 		for i := 0; ; i++ {
@@ -167,7 +170,7 @@ func keySlice(c *coder, t reflect.Type, ec *coder) {
 				reflect.NewAt(t, p).Elem().Grow(1)
 			}
 			h.len++
-			n, err := ec.dec(src[off:], unsafe.Add(h.data, uintptr(i)*size))
+			n, err := ec.dec(src[off:], unsafe.Add(h.data, uintptr(i)*size), depth+1)
 			if err != nil {
 				*h = sliceHeader{}
 				return 0, wrapAt(err, indexPath(i), off)

@@ -21,7 +21,7 @@ type unsigned interface {
 func varintCoder[I signed](c *coder, lo, hi int64) {
 	c.minSize = 1
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return binary.AppendVarint(dst, int64(*(*I)(p))) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		v, n, err := decodeIntN(src, lo, hi)
 		if err != nil {
 			return 0, err
@@ -34,7 +34,7 @@ func varintCoder[I signed](c *coder, lo, hi int64) {
 func uvarintCoder[U unsigned](c *coder, hi uint64) {
 	c.minSize = 1
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return binary.AppendUvarint(dst, uint64(*(*U)(p))) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		v, n, err := decodeUintN(src, hi)
 		if err != nil {
 			return 0, err
@@ -49,7 +49,7 @@ func uvarintCoder[U unsigned](c *coder, hi uint64) {
 func byteCoder(c *coder, flip byte) {
 	c.minSize = 1
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return append(dst, *(*byte)(p)^flip) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		if len(src) < 1 {
 			return 0, errTruncated
 		}
@@ -61,7 +61,7 @@ func byteCoder(c *coder, flip byte) {
 func boolCoder(c *coder) {
 	c.minSize = 1
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return appendBool(dst, *(*bool)(p)) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		v, n, err := decodeBool(src)
 		if err != nil {
 			return 0, err
@@ -75,7 +75,7 @@ func boolCoder(c *coder) {
 func primCoder[V any](c *coder, minSize int, enc func([]byte, V) []byte, dec func([]byte) (V, int, error)) {
 	c.minSize = minSize
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return enc(dst, *(*V)(p)) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		v, n, err := dec(src)
 		if err != nil {
 			return 0, err
@@ -203,7 +203,7 @@ func (cp *compiler) buildValue(c *coder, t reflect.Type, path string) error {
 func rawArray(c *coder, n int) {
 	c.minSize = n
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte { return append(dst, unsafe.Slice((*byte)(p), n)...) }
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		if len(src) < n {
 			return 0, errTruncated
 		}
@@ -227,8 +227,11 @@ func valueSlice(c *coder, t reflect.Type, ec *coder) {
 		}
 		return dst
 	}
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		l, isNil, off, err := decodeSliceLen(src)
+		if depth >= maxDepth {
+			return 0, errDepth
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -242,7 +245,7 @@ func valueSlice(c *coder, t reflect.Type, ec *coder) {
 		allocSlice(t, p, l)
 		data := (*sliceHeader)(p).data
 		for i := 0; i < l; i++ {
-			n, err := ec.dec(src[off:], unsafe.Add(data, uintptr(i)*size))
+			n, err := ec.dec(src[off:], unsafe.Add(data, uintptr(i)*size), depth+1)
 			if err != nil {
 				*(*sliceHeader)(p) = sliceHeader{}
 				return 0, wrapAt(err, indexPath(i), off)
@@ -280,8 +283,11 @@ func valueMap(c *coder, t reflect.Type, kc, vc *coder) {
 		}
 		return dst
 	}
-	c.dec = func(src []byte, p unsafe.Pointer) (int, error) {
+	c.dec = func(src []byte, p unsafe.Pointer, depth int) (int, error) {
 		l, isNil, off, err := decodeSliceLen(src)
+		if depth >= maxDepth {
+			return 0, errDepth
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -300,12 +306,12 @@ func valueMap(c *coder, t reflect.Type, kc, vc *coder) {
 			k.SetZero()
 			v.SetZero()
 			keyOff := off
-			n, err := kc.dec(src[off:], k.Addr().UnsafePointer())
+			n, err := kc.dec(src[off:], k.Addr().UnsafePointer(), depth+1)
 			if err != nil {
 				return 0, wrapAt(err, indexPath(i)+"[key]", off)
 			}
 			off += n
-			n, err = vc.dec(src[off:], v.Addr().UnsafePointer())
+			n, err = vc.dec(src[off:], v.Addr().UnsafePointer(), depth+1)
 			if err != nil {
 				return 0, wrapAt(err, indexPath(i)+"[value]", off)
 			}

@@ -372,3 +372,30 @@ func TestValueDecodeErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestDecodeDepthLimit(t *testing.T) {
+	c := MustFor[Tree]()
+	nested := func(levels int) []byte {
+		// Tree{Label: "", Kids: nil, Next: &Tree{...}}: 0x00 0x00 0x01 per level.
+		src := bytes.Repeat([]byte{0, 0, 1}, levels)
+		return append(src, 0, 0, 0)
+	}
+	v, _, err := c.Decode(nested(5000))
+	if err != nil {
+		t.Fatalf("5000 levels: %v", err)
+	}
+	depth := 0
+	for p := &v; p.Next != nil; p = p.Next {
+		depth++
+	}
+	if depth != 5000 {
+		t.Errorf("decoded depth %d, want 5000", depth)
+	}
+	_, _, err = c.Decode(nested(3 * maxDepth))
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "nesting deeper") {
+		t.Errorf("got %v, want a nesting-depth corruption error", err)
+	}
+	if len(err.Error()) > 400 {
+		t.Errorf("error message of %d bytes, want it bounded", len(err.Error()))
+	}
+}

@@ -13,7 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/storage/hdfs/hdfstest"
 )
 
-func mustParse(t *testing.T, s string) *url.URL {
+func mustParse(t testing.TB, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {

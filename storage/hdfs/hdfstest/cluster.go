@@ -94,6 +94,10 @@ func Start(t testing.TB, opts ...Option) *Cluster {
 	return c
 }
 
+// New starts a cluster like Start, for code without a testing.TB (examples,
+// benchmarks harnesses, demos). The caller must call Close.
+func New(opts ...Option) (*Cluster, error) { return start(opts...) }
+
 func start(opts ...Option) (*Cluster, error) {
 	o := options{blockSize: DefaultBlockSize, listLimit: DefaultListingLimit, datanodeHost: "localhost"}
 	for _, opt := range opts {

@@ -23,6 +23,15 @@
 // transfer), append, truncate, symlinks, snapshots, permissions checks,
 // quotas, xattrs and ACLs.
 //
+// Start ties the cluster to a test; New returns one to Close explicitly.
+// Code that reaches the cluster through package storage (hdfs:// URLs)
+// should also call storage/hdfs.Disconnect(c.Addr()) before the cluster
+// closes, so that the shared client stops renewing leases against it:
+//
+//	c := hdfstest.Start(t)
+//	t.Cleanup(func() { hdfs.Disconnect(c.Addr()) }) // runs before c.Close
+//	url := c.URL("/out/part-00000")
+//
 // Faults can be injected to test clients' error paths: FailDatanodeWritesAfter
 // (the datanode drops a write connection mid-block), FailCompletes (complete
 // answers false, as when the last block is not yet replicated), StandbyFor and

@@ -229,3 +229,17 @@ func TestStandbyNamenode(t *testing.T) {
 		t.Errorf("got %v, want a StandbyException naming namenode %s", err, c.Addr())
 	}
 }
+
+func TestEmptyFileAllocatesNoBlock(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	if err := storage.WriteFile(ctx, c.URL("/empty"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Calls("addBlock"); got != 0 {
+		t.Errorf("addBlock calls for an empty file: got %d, want 0", got)
+	}
+	if fi, err := storage.Stat(ctx, c.URL("/empty")); err != nil || fi.Size != 0 {
+		t.Errorf("Stat: got %+v, %v", fi, err)
+	}
+}

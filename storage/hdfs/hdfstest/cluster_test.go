@@ -6,8 +6,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	hdfs "github.com/colinmarc/hdfs/v2"
 )
@@ -202,5 +204,41 @@ func TestStandbyFor(t *testing.T) {
 	_, err := cl.Stat("/")
 	if err == nil || !strings.Contains(err.Error(), "StandbyException") {
 		t.Errorf("got %v, want a StandbyException", err)
+	}
+}
+
+// TestNoGoroutineLeaks checks that a cluster's goroutines (acceptors and
+// connection handlers) are gone after Close, even with clients still
+// connected.
+func TestNoGoroutineLeaks(t *testing.T) {
+	before := runtime.NumGoroutine()
+	c, err := New(WithBlockSize(64 << 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := hdfs.NewClient(hdfs.ClientOptions{Addresses: []string{c.Addr()}, User: "tester"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, cl, "/f", randomBytes(200_000, 1))
+	f, err := cl.Open("/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Read(make([]byte, 1000)) // leaves a datanode connection open
+	c.Close()
+	f.Close()
+	cl.Close()
+	// The client's lease renewer exits asynchronously; poll briefly.
+	for i := 0; ; i++ {
+		n := runtime.NumGoroutine()
+		if n <= before {
+			break
+		}
+		if i == 100 {
+			buf := make([]byte, 1<<16)
+			t.Fatalf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

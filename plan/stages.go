@@ -150,6 +150,8 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 	if !opts.NoFusionBlocks {
 		p.placeFusionBlocks()
 		p.side = ReduceSide(g, p.forceMap)
+		p.placeBranchBlocks()
+		p.side = ReduceSide(g, p.forceMap)
 	}
 	p.mstage = p.mapStages()
 	return p.form()
@@ -365,6 +367,49 @@ func (p *planner) placeFusionBlocks() {
 		}
 		p.note("fusion block after %s: its estimated output (%s) is the smallest on the chain to %s, so %d node(s) after it run in the next map phase",
 			g.Node(chain[best]).Label(), humanBytes(p.sizes[chain[best]]), g.Node(u).Label(), len(chain)-1-best)
+	}
+}
+
+// placeBranchBlocks handles a reducer output that several branches of
+// ParDos carry to later stages: writing the node itself once is cheaper than
+// writing every branch's end, so the branches move to the next map phase.
+func (p *planner) placeBranchBlocks() {
+	g := p.g
+	for _, n := range g.Nodes() {
+		u := n.ID
+		if p.side[u] == nil || p.forceMap[u] || (n.Op != OpParDo && n.Op != OpCombineValues) || len(g.Consumers(u)) < 2 {
+			continue
+		}
+		var desc []NodeID
+		leafSize, ok := 0.0, true
+		var visit func(id NodeID)
+		visit = func(id NodeID) {
+			crosses := false
+			for _, c := range g.Consumers(id) {
+				cn := g.Node(c)
+				switch {
+				case cn.Op == OpGroupByKey || p.side[c] == nil:
+					crosses = true
+				case cn.Op == OpParDo && !p.forceMap[c]:
+					desc = append(desc, c)
+					visit(c)
+				default:
+					ok = false // a sink, a flatten or a combine: leave this subtree alone
+				}
+			}
+			if crosses {
+				leafSize += p.sizes[id]
+			}
+		}
+		visit(u)
+		if !ok || len(desc) == 0 || p.sizes[u] >= leafSize {
+			continue
+		}
+		for _, id := range desc {
+			p.forceMap[id] = true
+		}
+		p.note("fusion block after %s: writing it once (%s) is cheaper than writing the ends of its %d branches (%s)",
+			n.Label(), humanBytes(p.sizes[u]), len(g.Consumers(u)), humanBytes(leafSize))
 	}
 }
 

@@ -1,0 +1,207 @@
+package plan_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/ptable"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden plans under testdata/")
+
+type play struct {
+	User, Track, Country string
+	Ms                   int64
+}
+
+type track struct {
+	ID, Artist, Title string
+}
+
+func plays(p *pcollection.Pipeline) pcollection.PCollection[play] {
+	return pcollection.Of(p, play{"u1", "t1", "SE", 40_000}, play{"u2", "t2", "DE", 1000})
+}
+
+// planCase is a pipeline with the shape its plan must have.
+type planCase struct {
+	name          string
+	build         func(p *pcollection.Pipeline)
+	stages        int
+	shuffles      []int // channels per stage
+	intermediates int
+	combiners     int
+}
+
+var planCases = []planCase{
+	{name: "wordcount", stages: 1, shuffles: []int{1}, combiners: 1, build: func(p *pcollection.Pipeline) {
+		lines := pcollection.Of(p, "a b", "b c")
+		words := pcollection.FlatMap(lines, func(l string, emit func(string)) {
+			for _, w := range strings.Fields(l) {
+				emit(w)
+			}
+		}, pcollection.Name("Split"))
+		pcollection.Materialize(ptable.Count(words))
+	}},
+	{name: "chain-of-ten", stages: 1, shuffles: []int{1}, combiners: 1, build: func(p *pcollection.Pipeline) {
+		c := pcollection.Of(p, 1, 2, 3)
+		for i := range 10 {
+			if i%2 == 0 {
+				c = pcollection.Map(c, func(v int) int { return v + i }, pcollection.Name(fmt.Sprintf("Map%d", i)))
+			} else {
+				c = pcollection.Filter(c, func(v int) bool { return v%7 != i }, pcollection.Name(fmt.Sprintf("Filter%d", i)))
+			}
+		}
+		t := ptable.ByKey(c, func(v int) int { return v % 3 })
+		pcollection.Materialize(ptable.CombineValues(ptable.GroupByKey(t), func(a, b int) int { return a + b }))
+	}},
+	{name: "two-aggregations-one-input", stages: 1, shuffles: []int{2}, combiners: 2, build: func(p *pcollection.Pipeline) {
+		ok := pcollection.Filter(plays(p), func(x play) bool { return x.Ms >= 30_000 })
+		byTrack := ptable.Count(pcollection.Map(ok, func(x play) string { return x.Track }), pcollection.Name("PlaysByTrack"))
+		byCountry := ptable.Count(pcollection.Map(ok, func(x play) string { return x.Country }), pcollection.Name("PlaysByCountry"))
+		pcollection.Materialize(byTrack)
+		pcollection.Materialize(byCountry)
+	}},
+	{name: "join", stages: 1, shuffles: []int{1}, build: func(p *pcollection.Pipeline) {
+		pt := ptable.ByKey(plays(p), func(x play) string { return x.Track })
+		tracks := ptable.ByKey(pcollection.Of(p, track{"t1", "a1", "Song"}), func(t track) string { return t.ID })
+		pcollection.Materialize(ptable.Join(pt, tracks))
+	}},
+	{name: "join-then-group", stages: 2, shuffles: []int{1, 1}, intermediates: 1, combiners: 1, build: func(p *pcollection.Pipeline) {
+		pt := ptable.ByKey(plays(p), func(x play) string { return x.Track })
+		tracks := ptable.ByKey(pcollection.Of(p, track{"t1", "a1", "Song"}), func(t track) string { return t.ID })
+		j := ptable.Join(pt, tracks)
+		byArtist := pcollection.Map(j, func(v ptable.Pair[string, ptable.Pair[play, track]]) ptable.Pair[string, int64] {
+			return ptable.KV(v.Value.Value.Artist, v.Value.Key.Ms)
+		}, pcollection.Name("ByArtist"))
+		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(byArtist), ptable.Sum[int64]()))
+	}},
+	{name: "shared-intermediate", stages: 2, shuffles: []int{1, 2}, intermediates: 1, combiners: 3, build: func(p *pcollection.Pipeline) {
+		perUser := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(ptable.ByKey(plays(p), func(x play) string { return x.User }),
+			func(x play) int64 { return x.Ms })), ptable.Sum[int64](), pcollection.Name("MsPerUser"))
+		heavy := pcollection.Filter(perUser, func(v ptable.Pair[string, int64]) bool { return v.Value > 1000 }, pcollection.Name("Heavy"))
+		// Two later shuffles read the same reducer output: it is written once.
+		pcollection.Materialize(ptable.Count(ptable.Keys(heavy), pcollection.Name("CountHeavy")))
+		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(heavy, func(v int64) int64 { return v / 1000 })), ptable.Max[int64]()))
+	}},
+	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
+}
+
+// siteData follows the shape of the FlumeJava paper's SiteData example:
+// several inputs, flattened and grouped more than once, joined, and grouped
+// again by another key.
+func siteData(p *pcollection.Pipeline) {
+	type visit struct{ Site, User string }
+	a := pcollection.Of(p, visit{"s1", "u1"})
+	b := pcollection.Of(p, visit{"s2", "u2"})
+	c := pcollection.Of(p, ptable.KV("s1", "owner1"))
+	d := pcollection.Of(p, ptable.KV("s2", 42))
+	ab := pcollection.Union(pcollection.Map(a, func(v visit) visit { return v }, pcollection.Name("CleanA")), pcollection.Map(b, func(v visit) visit { return v }, pcollection.Name("CleanB")))
+	bySite := ptable.ByKey(ab, func(v visit) string { return v.Site })
+	visits := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(bySite, func(v visit) int64 { return 1 })), ptable.Sum[int64](), pcollection.Name("VisitsPerSite"))
+	users := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(bySite, func(v visit) string { return v.User })), ptable.DistinctCount[string](), pcollection.Name("UsersPerSite"))
+	owners := ptable.Join(c, ptable.MapValues(d, func(v int) int64 { return int64(v) }))
+	withVisits := ptable.Join(owners, visits)
+	byOwner := pcollection.Map(withVisits, func(v ptable.Pair[string, ptable.Pair[ptable.Pair[string, int64], int64]]) ptable.Pair[string, int64] {
+		return ptable.KV(v.Value.Key.Key, v.Value.Value)
+	}, pcollection.Name("ByOwner"))
+	pcollection.Materialize(ptable.Reduce(ptable.GroupByKey(byOwner), func(k string, vs iter.Seq[int64], emit func(string)) error {
+		emit(k)
+		return nil
+	}, pcollection.Name("Owners")))
+	pcollection.Materialize(users)
+}
+
+func TestGoldenPlans(t *testing.T) {
+	for _, tc := range planCases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := pcollection.NewPipeline(tc.name)
+			tc.build(p)
+			sg, err := plan.Optimize(context.Background(), p.Graph(), plan.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(sg.Stages); got != tc.stages {
+				t.Errorf("stages = %d, want %d\n%s", got, tc.stages, sg.Explain())
+			}
+			var shuffles []int
+			combiners := 0
+			for _, st := range sg.Stages {
+				shuffles = append(shuffles, len(st.Channels))
+				for _, ch := range st.Channels {
+					if ch.Combiner != plan.NoNode {
+						combiners++
+					}
+				}
+			}
+			if fmt.Sprint(shuffles) != fmt.Sprint(tc.shuffles) {
+				t.Errorf("shuffles per stage = %v, want %v\n%s", shuffles, tc.shuffles, sg.Explain())
+			}
+			if got := len(sg.Intermediates); got != tc.intermediates {
+				t.Errorf("intermediates = %d, want %d\n%s", got, tc.intermediates, sg.Explain())
+			}
+			if combiners != tc.combiners {
+				t.Errorf("lifted combiners = %d, want %d", combiners, tc.combiners)
+			}
+			golden(t, tc.name+".txt", sg.Explain())
+			golden(t, tc.name+".dot", sg.DOT())
+			// Planning is deterministic.
+			again, _ := plan.Optimize(context.Background(), p.Graph(), plan.Options{})
+			if again.Explain() != sg.Explain() || again.DOT() != sg.DOT() {
+				t.Error("planning the same graph twice gave different plans")
+			}
+		})
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./plan -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the golden file (go test ./plan -update rewrites it):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// BenchmarkOptimize500 plans a 500-node pipeline: chains of maps feeding
+// shuffles, joined pairwise.
+func BenchmarkOptimize500(b *testing.B) {
+	p := pcollection.NewPipeline("big")
+	var tables []ptable.PTable[int, int]
+	for p.Graph().Len() < 480 {
+		c := pcollection.Of(p, 1, 2, 3)
+		for range 8 {
+			c = pcollection.Map(c, func(v int) int { return v + 1 })
+		}
+		t := ptable.CombineValues(ptable.GroupByKey(ptable.ByKey(c, func(v int) int { return v })), func(a, b int) int { return a + b })
+		if len(tables) > 0 {
+			j := ptable.Join(tables[len(tables)-1], t)
+			t = ptable.MapValues(j, func(v ptable.Pair[int, int]) int { return v.Key + v.Value })
+		}
+		tables = append(tables, t)
+	}
+	pcollection.Materialize(tables[len(tables)-1])
+	b.ReportMetric(float64(p.Graph().Len()), "nodes")
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := plan.Optimize(ctx, p.Graph(), plan.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -22,6 +22,10 @@ import (
 // it is closed before the cluster shuts down.
 func startCluster(t *testing.T, opts ...hdfstest.Option) *hdfstest.Cluster {
 	t.Helper()
+	// Keep the machine's Hadoop configuration (say, Kerberos) out of tests
+	// that name the test namenode explicitly.
+	t.Setenv("HADOOP_CONF_DIR", "")
+	t.Setenv("HADOOP_HOME", "")
 	c := hdfstest.Start(t, opts...)
 	t.Cleanup(func() { Disconnect(c.Addr()) })
 	return c

@@ -96,7 +96,10 @@
 // encoded size) before memory is allocated. Elements that may encode to zero
 // bytes (struct{}, registered codecs) are allowed len(src)+65536 of them at
 // most, which is also the largest such collection that decodes.
-// Decoded strings and byte slices are copies: src may be reused afterwards.
+// Decode follows at most 10000 nested pointers, slices and maps, so hostile
+// input for a recursive type (a linked list, a tree) cannot exhaust the
+// stack; deeper values encode but do not decode. Decoded strings and byte
+// slices are copies: src may be reused afterwards.
 //
 // # Costs
 //

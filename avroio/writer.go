@@ -89,6 +89,7 @@ type FileWriter[T any] struct {
 	schema    avro.Schema
 	enc       avro.ValEncoder
 	likePtr   bool
+	v         *T // the record being encoded: a local would escape per record
 	rec       *avro.Writer // one encoded record
 	buf       []byte       // the current block's records
 	count     int64
@@ -129,6 +130,7 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		schema:    schema,
 		blockSize: cfg.blockSize,
 		comp:      blockCompressor{codec: cfg.codec, level: cfg.level},
+		v:         new(T),
 	}
 	rt := reflect2.Type2(t)
 	api := apiFor(DefaultMaxBlockSize)
@@ -178,7 +180,8 @@ func (fw *FileWriter[T]) Write(v T) error {
 	if fw.closed {
 		return errors.New("avroio: write after close")
 	}
-	p := unsafe.Pointer(&v)
+	*fw.v = v
+	p := unsafe.Pointer(fw.v)
 	if fw.likePtr {
 		p = *(*unsafe.Pointer)(p)
 	}

@@ -89,7 +89,7 @@ type FileWriter[T any] struct {
 	schema    avro.Schema
 	enc       avro.ValEncoder
 	likePtr   bool
-	v         *T // the record being encoded: a local would escape per record
+	v         *T           // the record being encoded: a local would escape per record
 	rec       *avro.Writer // one encoded record
 	buf       []byte       // the current block's records
 	count     int64

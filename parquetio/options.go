@@ -11,6 +11,7 @@ type readConfig struct {
 	offset    int64
 	length    int64
 	batch     int
+	maxPage   int
 }
 
 // WithFilter prunes row groups whose statistics exclude f (see Filter).
@@ -36,8 +37,13 @@ func ByteRange(offset, length int64) ReadOption {
 // (default 1024).
 func BatchSize(n int) ReadOption { return func(c *readConfig) { c.batch = n } }
 
+// MaxPageSize caps the uncompressed size of a page (default
+// DefaultMaxPageSize); a page claiming more is reported as corrupt, so a
+// damaged header cannot make the reader allocate without bound.
+func MaxPageSize(n int) ReadOption { return func(c *readConfig) { c.maxPage = n } }
+
 func newReadConfig(opts []ReadOption) readConfig {
-	c := readConfig{batch: 1024}
+	c := readConfig{batch: 1024, maxPage: DefaultMaxPageSize}
 	for _, o := range opts {
 		o(&c)
 	}

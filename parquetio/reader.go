@@ -269,7 +269,7 @@ func (r *Reader[T]) openGroup(i int) (err error) {
 			err = r.src.wrap(r.path, i, off, recovered(v))
 		}
 	}()
-	rg := r.file.RowGroups()[i]
+	rg := r.checkedRowGroup(i)
 	if r.direct {
 		rg = projected{parquet.ConvertRowGroup(rg, r.conv)}
 	} else {

@@ -1,0 +1,110 @@
+package parquetio
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// DefaultMaxPageSize is the default of MaxPageSize.
+const DefaultMaxPageSize = 256 << 20
+
+// parquet-go sizes its page buffers from the page headers, before it reads
+// the page, so a corrupt header of a few bytes can make it allocate
+// gigabytes. Before parquet-go reads a column chunk, the reader walks the
+// chunk's page headers (one small read per page) and rejects pages that
+// overrun the chunk or exceed MaxPageSize.
+
+// checkedRowGroup is a file row group whose column chunks check their page
+// headers before their pages are read.
+type checkedRowGroup struct {
+	parquet.RowGroup
+	cols []parquet.ColumnChunk
+}
+
+func (g *checkedRowGroup) ColumnChunks() []parquet.ColumnChunk { return g.cols }
+func (g *checkedRowGroup) Rows() parquet.Rows                  { return parquet.NewRowGroupRowReader(g) }
+
+type checkedChunk struct {
+	parquet.ColumnChunk
+	check func() error
+}
+
+func (c *checkedChunk) Pages() parquet.Pages {
+	if err := c.check(); err != nil {
+		return errPages{err}
+	}
+	return c.ColumnChunk.Pages()
+}
+
+type errPages struct{ err error }
+
+func (p errPages) ReadPage() (parquet.Page, error) { return nil, p.err }
+func (p errPages) SeekToRow(int64) error           { return p.err }
+func (p errPages) Close() error                    { return nil }
+
+func (r *Reader[T]) checkedRowGroup(i int) parquet.RowGroup {
+	rg := r.file.RowGroups()[i]
+	chunks := rg.ColumnChunks()
+	cols := make([]parquet.ColumnChunk, len(chunks))
+	for j, c := range chunks {
+		cm := &r.file.Metadata().RowGroups[i].Columns[j].MetaData
+		cols[j] = &checkedChunk{c, func() error { return checkPages(r.src, cm, r.cfg.maxPage) }}
+	}
+	return &checkedRowGroup{rg, cols}
+}
+
+// offsetReader reads sequentially from an io.ReaderAt.
+type offsetReader struct {
+	r   io.ReaderAt
+	off int64
+	end int64
+}
+
+func (o *offsetReader) Read(p []byte) (int, error) {
+	if o.off >= o.end {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), o.end-o.off)]
+	n, err := o.r.ReadAt(p, o.off)
+	o.off += int64(n)
+	if err == io.EOF && n > 0 {
+		err = nil
+	}
+	return n, err
+}
+
+// checkPages walks the page headers of one column chunk.
+func checkPages(r io.ReaderAt, cm *format.ColumnMetaData, maxPage int) error {
+	start := cm.DataPageOffset
+	if cm.DictionaryPageOffset > 0 && cm.DictionaryPageOffset < start {
+		start = cm.DictionaryPageOffset
+	}
+	end := start + cm.TotalCompressedSize
+	src := &offsetReader{r: r, off: start, end: end}
+	buf := bufio.NewReaderSize(src, 128)
+	dec := thrift.NewDecoder(new(thrift.CompactProtocol).NewReader(buf))
+	for pos := start; pos < end; {
+		var h format.PageHeader
+		if err := dec.Decode(&h); err != nil {
+			return fmt.Errorf("page header at offset %d: %w", pos, err)
+		}
+		body := src.off - int64(buf.Buffered())
+		switch {
+		case h.CompressedPageSize < 0 || int64(h.CompressedPageSize) > end-body:
+			return fmt.Errorf("page at offset %d: compressed size %d overruns the column chunk ending at %d",
+				pos, h.CompressedPageSize, end)
+		case h.UncompressedPageSize < 0 || int(h.UncompressedPageSize) > maxPage:
+			return fmt.Errorf("page at offset %d: uncompressed size %d exceeds the limit %d",
+				pos, h.UncompressedPageSize, maxPage)
+		}
+		pos = body + int64(h.CompressedPageSize)
+		src.off = pos
+		buf.Reset(src)
+	}
+	return nil
+}

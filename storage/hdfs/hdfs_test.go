@@ -247,3 +247,28 @@ func TestEmptyFileAllocatesNoBlock(t *testing.T) {
 		t.Errorf("Stat: got %+v, %v", fi, err)
 	}
 }
+
+func TestCorruptReadNamesFile(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	url := c.URL("/data/part-00000")
+	data := randomBytes(5, 10_000)
+	if err := storage.WriteFile(ctx, url, data); err != nil {
+		t.Fatal(err)
+	}
+	f, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c.CorruptReads(1)
+	buf := make([]byte, 100)
+	_, err = f.ReadAt(buf, 0)
+	if err == nil || !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("read of corrupt data: got %v, want a checksum error naming %s", err, url)
+	}
+	// The failed reader was dropped; the next read gets good data.
+	if n, err := f.ReadAt(buf, 0); err != nil || n != len(buf) || !bytes.Equal(buf, data[:100]) {
+		t.Errorf("read after the corrupt one: got %d, %v", n, err)
+	}
+}

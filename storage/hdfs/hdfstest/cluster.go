@@ -77,6 +77,7 @@ type Cluster struct {
 	// Fault injection, guarded by mu.
 	failWriteAfter int64 // bytes the datanode still accepts before dying; <0 when disarmed
 	failCompletes  int
+	corruptReads   int
 	standbyCalls   int
 	injected       map[string][]*remoteError
 	calls          map[string]int
@@ -168,6 +169,15 @@ func (c *Cluster) FailDatanodeWritesAfter(n int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.failWriteAfter = n
+}
+
+// CorruptReads makes the datanode corrupt the first packet of the next n
+// block reads it serves (one byte flipped after the checksum was computed),
+// which clients must detect.
+func (c *Cluster) CorruptReads(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.corruptReads = n
 }
 
 // FailCompletes makes the next n complete calls answer false ("the last

@@ -262,6 +262,10 @@ func (c *Cluster) readBlock(conn net.Conn, r *bufio.Reader) {
 	if ok {
 		data = b.data[:len(b.data):len(b.data)] // appends never touch this prefix
 	}
+	corrupt := ok && c.corruptReads > 0
+	if corrupt {
+		c.corruptReads--
+	}
 	c.mu.Unlock()
 	if !ok {
 		opError(conn, pb.Status_ERROR, "block %d does not exist", id)
@@ -296,7 +300,7 @@ func (c *Cluster) readBlock(conn net.Conn, r *bufio.Reader) {
 	for pos := start; ; {
 		last := pos >= end
 		chunk := data[pos:min(pos+packetSize, end)]
-		if err := sendPacket(w, int64(pos), seqno, last, chunk); err != nil {
+		if err := sendPacket(w, int64(pos), seqno, last, chunk, corrupt); err != nil {
 			return
 		}
 		if last {
@@ -304,6 +308,7 @@ func (c *Cluster) readBlock(conn net.Conn, r *bufio.Reader) {
 		}
 		pos += uint64(len(chunk))
 		seqno++
+		corrupt = false
 	}
 	if w.Flush() != nil {
 		return
@@ -311,7 +316,9 @@ func (c *Cluster) readBlock(conn net.Conn, r *bufio.Reader) {
 	io.Copy(io.Discard, r) // wait for the client to hang up
 }
 
-func sendPacket(w io.Writer, off, seqno int64, last bool, data []byte) error {
+// sendPacket sends one packet of a block read; with corrupt set, the data
+// carries a flipped bit its checksum does not cover.
+func sendPacket(w io.Writer, off, seqno int64, last bool, data []byte, corrupt bool) error {
 	hb, err := proto.Marshal(&pb.PacketHeaderProto{
 		OffsetInBlock:     proto.Int64(off),
 		Seqno:             proto.Int64(seqno),
@@ -331,6 +338,9 @@ func sendPacket(w io.Writer, off, seqno int64, last bool, data []byte) error {
 	}
 	if _, err := w.Write(buf); err != nil {
 		return err
+	}
+	if corrupt && len(data) > 0 {
+		data = append([]byte{data[0] ^ 1}, data[1:]...)
 	}
 	_, err = w.Write(data)
 	return err

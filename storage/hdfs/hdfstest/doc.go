@@ -33,7 +33,8 @@
 //	url := c.URL("/out/part-00000")
 //
 // Faults can be injected to test clients' error paths: FailDatanodeWritesAfter
-// (the datanode drops a write connection mid-block), FailCompletes (complete
+// (the datanode drops a write connection mid-block), CorruptReads (block
+// data that fails its checksum), FailCompletes (complete
 // answers false, as when the last block is not yet replicated), StandbyFor and
 // WithStandbyNamenode (StandbyException, as from the standby of an HA pair)
 // and InjectError (any exception from any method).

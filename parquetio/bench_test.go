@@ -1,0 +1,158 @@
+package parquetio
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+const benchRows = 200_000
+
+var benchFile = sync.OnceValue(func() []byte {
+	rows := make([]event, benchRows)
+	for i := range rows {
+		rows[i] = wantEvent(i)
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter[event](&buf)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := w.Write(rows); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+func benchOurs[T any](b *testing.B, data []byte) {
+	buf := make([]T, 1024)
+	for b.Loop() {
+		r, err := NewReader[T]("bench", bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := 0
+		for {
+			n, err := r.Read(buf)
+			total += n
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if total != benchRows {
+			b.Fatalf("read %d rows", total)
+		}
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func benchBare[T any](b *testing.B, data []byte) {
+	buf := make([]T, 1024)
+	for b.Loop() {
+		r := parquet.NewGenericReader[T](bytes.NewReader(data))
+		total := 0
+		for {
+			n, err := r.Read(buf)
+			total += n
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+		if total != benchRows {
+			b.Fatalf("read %d rows", total)
+		}
+	}
+	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkRead reads 200k listening events written by Writer: the Reader
+// against a bare parquet-go GenericReader loop, all 8 columns and a 3-column
+// projection.
+func BenchmarkRead(b *testing.B) {
+	data := benchFile()
+	b.Logf("file: %d rows, %d bytes", benchRows, len(data))
+	b.Run("8cols/parquetio", func(b *testing.B) { benchOurs[event](b, data) })
+	b.Run("8cols/parquet-go", func(b *testing.B) { benchBare[event](b, data) })
+	b.Run("3cols/parquetio", func(b *testing.B) { benchOurs[play](b, data) })
+	b.Run("3cols/parquet-go", func(b *testing.B) { benchBare[play](b, data) })
+}
+
+// BenchmarkReadDuckDB reads the DuckDB fixture (nullable columns) into plain
+// fields (converted rows) and into optional-tagged fields (direct).
+func BenchmarkReadDuckDB(b *testing.B) {
+	data := readFixture(b, "events_v2_zstd.parquet")
+	for _, bm := range []struct {
+		name string
+		f    func(*testing.B)
+	}{
+		{"converted/parquetio", func(b *testing.B) { benchN[event](b, data, 2048) }},
+		{"direct/parquetio", func(b *testing.B) { benchN[eventOpt](b, data, 2048) }},
+	} {
+		b.Run(bm.name, bm.f)
+	}
+}
+
+func benchN[T any](b *testing.B, data []byte, want int) {
+	buf := make([]T, 1024)
+	for b.Loop() {
+		r, err := NewReader[T]("bench", bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := 0
+		for {
+			n, err := r.Read(buf)
+			total += n
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if total != want {
+			b.Fatal(fmt.Sprintf("read %d rows", total))
+		}
+	}
+}
+
+// BenchmarkWrite writes 200k listening events.
+func BenchmarkWrite(b *testing.B) {
+	rows := make([]event, benchRows)
+	for i := range rows {
+		rows[i] = wantEvent(i)
+	}
+	for _, c := range []Codec{Snappy, Zstd} {
+		b.Run(c.String(), func(b *testing.B) {
+			for b.Loop() {
+				w, err := NewWriter[event](io.Discard, Compression(c))
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := 0; i < len(rows); i += 1024 {
+					if _, err := w.Write(rows[i:min(i+1024, len(rows))]); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

@@ -2,7 +2,6 @@ package avroio
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
@@ -21,7 +21,7 @@ type Codec string
 // The codecs avroio reads and writes.
 const (
 	CodecNull      Codec = "null"
-	CodecDeflate   Codec = "deflate"   // raw deflate (RFC 1951)
+	CodecDeflate   Codec = "deflate"   // raw deflate (RFC 1951), by klauspost/compress/flate
 	CodecSnappy    Codec = "snappy"    // snappy block + big-endian CRC-32 of the uncompressed data
 	CodecZstandard Codec = "zstandard" // one zstd frame per block
 )

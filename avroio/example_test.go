@@ -17,16 +17,16 @@ type Play struct {
 	MsPlayed int64  `avro:"ms_played"`
 }
 
-// Write a container file with one record per block and read it back as two
-// byte ranges: the first range owns only the block after the header's sync
-// marker (the header is most of it); the second owns the rest.
+// Write a container file with one record per block and read it back as
+// three byte ranges, as three tasks would: each range reads the blocks whose
+// preceding sync marker starts inside it, so every record is read once.
 func Example() {
 	var buf bytes.Buffer
-	w, err := avroio.NewFileWriter[Play](&buf, avroio.WithCodec(avroio.CodecDeflate), avroio.WithBlockSize(1))
+	w, err := avroio.NewFileWriter[Play](&buf, avroio.WithBlockSize(1))
 	if err != nil {
 		panic(err)
 	}
-	for i := range 5 {
+	for i := range 20 {
 		if err := w.Write(Play{UserID: fmt.Sprintf("u%d", i), MsPlayed: int64(i) * 1000}); err != nil {
 			panic(err)
 		}
@@ -46,20 +46,20 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	half := int64(len(data)) / 2
-	for _, r := range [][2]int64{{0, half}, {half, int64(len(data)) - half}} {
-		err := d.ReadRange(context.Background(), r[0], r[1], func(p Play) { fmt.Println(r[0], p) })
+	third := int64(len(data)+2) / 3
+	for off := int64(0); off < int64(len(data)); off += third {
+		var users []string
+		err := d.ReadRange(context.Background(), off, third, func(p Play) { users = append(users, p.UserID) })
 		if err != nil {
 			panic(err)
 		}
+		fmt.Println(users)
 	}
 	// Output:
 	// {"name":"Play","type":"record","fields":[{"name":"user_id","type":"string"},{"name":"ms_played","type":"long"}]}
-	// 0 {u0 0}
-	// 155 {u1 1000}
-	// 155 {u2 2000}
-	// 155 {u3 3000}
-	// 155 {u4 4000}
+	// [u0 u1 u2]
+	// [u3 u4 u5 u6 u7 u8 u9 u10 u11 u12]
+	// [u13 u14 u15 u16 u17 u18 u19]
 }
 
 // Read Avro files in a pipeline and write the long plays back out.

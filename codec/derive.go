@@ -515,6 +515,9 @@ func ptrDec(ec *coder, elem reflect.Type) decFn {
 			*(*unsafe.Pointer)(p) = nil
 			return 1, nil
 		case 1:
+			if len(src)-1 < ec.minSize { // do not allocate what cannot be filled
+				return 0, errTruncated
+			}
 			q := reflect.New(elem).UnsafePointer()
 			n, err := ec.dec(src[1:], q, depth+1)
 			if err != nil {

@@ -163,6 +163,10 @@ func keySlice(c *coder, t reflect.Type, ec *coder) {
 				return 0, wrapAt(errFlag, indexPath(i), off)
 			}
 			off++
+			if len(src)-off < ec.minSize {
+				*h = sliceHeader{}
+				return 0, wrapAt(errTruncated, indexPath(i), off)
+			}
 			if h.len == h.cap {
 				// Every element costs at least its marker byte, so the
 				// element count, and with it this allocation, is bounded

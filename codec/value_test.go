@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -397,5 +398,54 @@ func TestDecodeDepthLimit(t *testing.T) {
 	}
 	if len(err.Error()) > 400 {
 		t.Errorf("error message of %d bytes, want it bounded", len(err.Error()))
+	}
+}
+
+func TestValueEmbeddedAndOpaque(t *testing.T) {
+	type embeds struct {
+		Inner
+		*Tree
+		X int
+	}
+	roundTrip(t, MustFor[embeds](), embeds{Inner{"i", 1}, &Tree{Label: "t"}, 3}, nil)
+	roundTrip(t, MustFor[embeds](), embeds{}, nil)
+
+	type opaque struct{ mu struct{ state int32 } }
+	if _, err := For[*opaque](); err == nil || !strings.Contains(err.Error(), "only unexported fields") {
+		t.Errorf("For[*opaque]: got %v, want refusal of a struct with only unexported fields", err)
+	}
+}
+
+func TestDecodeDoesNotAllocateAheadOfInput(t *testing.T) {
+	type big struct{ B [1 << 20]byte }
+	bytesAllocated := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	cases := []struct {
+		name   string
+		decode func() error
+	}{
+		// A present pointer to a 1 MiB value, but only 3 bytes of input.
+		{"value pointer", func() error { _, _, err := MustFor[*big]().Decode([]byte{1, 1, 2, 3}); return err }},
+		{"key pointer", func() error { _, _, err := MustKeyFor[*big]().Decode([]byte{1, 1, 2, 3}); return err }},
+		{"value slice", func() error { _, _, err := MustFor[[]big]().Decode([]byte{3, 1, 2, 3}); return err }},
+		{"key slice", func() error { _, _, err := MustKeyFor[[]big]().Decode([]byte{1, 0, 0, 0}); return err }},
+		{"map", func() error { _, _, err := MustFor[map[int8]big]().Decode([]byte{3, 1, 2, 3}); return err }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.decode() // derive outside the measurement
+			var err error
+			if n := bytesAllocated(func() { err = tc.decode() }); n > 64<<10 {
+				t.Errorf("%d bytes allocated decoding 4 bytes of input", n)
+			}
+			if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("got %v, want ErrCorrupt", err)
+			}
+		})
 	}
 }

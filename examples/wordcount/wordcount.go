@@ -1,4 +1,3 @@
-// Package wordcount is the classic first job: count the words of a text.
 package wordcount
 
 import (

@@ -14,7 +14,7 @@ func TestCount(t *testing.T) {
 	got := pcollection.Materialize(Count(lines))
 	crunchtest.Run(t, p)
 	want := []ptable.Pair[string, int64]{
-		{"the", 2}, {"cat", 1}, {"sat", 2}, {"dog", 1}, {"down", 1}, {"cat's", 1}, {"cradle", 1},
+		ptable.KV[string, int64]("the", 2), ptable.KV[string, int64]("cat", 1), ptable.KV[string, int64]("sat", 2), ptable.KV[string, int64]("dog", 1), ptable.KV[string, int64]("down", 1), ptable.KV[string, int64]("cat's", 1), ptable.KV[string, int64]("cradle", 1),
 	}
 	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), want)
 }

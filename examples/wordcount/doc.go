@@ -1,0 +1,2 @@
+// Package wordcount is the classic first job: count the words of a text.
+package wordcount

@@ -1,0 +1,19 @@
+// Package pcollection is the typed, lazy core of crunchgo: a Pipeline and
+// PCollection[T], a handle over a node of the pipeline's graph.
+//
+// Transforms are top-level generic functions (Map, FlatMap, Filter, ParDo,
+// Union, Materialize); nothing runs until a runner runs the pipeline. Each
+// transform records the caller's file:line. The plain forms panic on misuse
+// (a nil function, a zero collection, collections of different pipelines)
+// with a *BuildError naming the transform and the caller; the Try forms
+// return that error instead.
+//
+// User functions are wrapped once, when their node is built, into typed
+// kernels: no reflection per element. A DoFn gets a fresh instance per task
+// (a shallow copy of the value passed to ParDo), with optional Setup, Finish
+// (which may emit) and Teardown. A function that returns an error or panics
+// fails the run with a *plan.TransformError naming the transform.
+//
+// Of makes an in-memory source; the io packages (avroio, parquetio, textio)
+// build sources and sinks on NewSource and NewSink.
+package pcollection

@@ -1,0 +1,38 @@
+// Package plan holds the untyped graph of a pipeline and the planner that
+// turns it into stages.
+//
+// # The graph
+//
+// A Graph is a DAG of Nodes with dense integer IDs, added in topological
+// order. The op set is closed: Source, ParDo, GroupByKey, CombineValues,
+// Flatten, Sink and Materialize. The typed layer (packages pcollection and
+// ptable) builds nodes and attaches payloads; the planner looks only at ops
+// and edges, and runners call the payloads through the interfaces in
+// payload.go. Emitters are typed func(T) values behind `any`, asserted once
+// when a task wires its kernel, never per record.
+//
+// # The planner
+//
+// Optimize runs FlumeJava's passes, each a small function:
+//
+//   - LiftCombiners: a CombineValues that is the only consumer of its
+//     GroupByKey also runs map-side.
+//   - ShuffleStages: every GroupByKey gets the stage one past the latest
+//     shuffle upstream of it; shuffles with the same number share a stage,
+//     with one tagged channel each (MSCR), even when Crunch would need a job
+//     per shuffle.
+//   - EstimateSizes and fusion blocks: a chain between two dependent shuffles
+//     is cut where its estimated output is smallest (Scale factors on nodes
+//     override the defaults); a reducer output with several branches is
+//     written once and the branches run in the next map phase.
+//   - ReduceSide and map stages: ParDos fuse into the phase of their producer
+//     (producer–consumer fusion), consumers of one collection share one read
+//     (sibling fusion), and a Flatten runs inside each of its inputs' phases
+//     (flatten sinking).
+//   - Stage formation: each stage has map phases (one per source or
+//     intermediate it reads) and channels with reduce phases; a node whose
+//     output crosses to a later stage is materialized once.
+//
+// Explain and DOT describe the result deterministically, so plans are golden
+// files (see testdata/).
+package plan

@@ -1,0 +1,19 @@
+// Package ptable adds keyed operations to pcollection: Pair[K,V],
+// PTable[K,V] (a PCollection of pairs, so every pcollection transform
+// applies), GroupByKey and the PGroupedTable it returns, Aggregate and
+// CombineValues with combiner lifting, grouped Reduce over iter.Seq values,
+// Join (inner, left, right, full) and Cogroup, and Keys, Values, MapValues,
+// Count, Distinct and Top.
+//
+// Keys are shuffled by their order-preserving encoding (package codec), so
+// K must be orderable: no maps, funcs, chans or interfaces. GroupByKey
+// refuses other key types when the pipeline is built.
+//
+// The values of a group arrive as an iter.Seq that can be iterated once: a
+// group may be larger than memory. Joins and Cogroup hold one key's values
+// of both sides in memory, as Spark's cogroup does.
+//
+// An Aggregator's Add and Merge must be associative and commutative: the
+// planner runs them on both sides of the shuffle and the order in which
+// partial results meet is not defined.
+package ptable

@@ -1,0 +1,90 @@
+package ptable_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+)
+
+type play struct {
+	Country, Track string
+	Ms             int64
+}
+
+func run(p *pcollection.Pipeline) {
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); err != nil {
+		panic(err)
+	}
+}
+
+func sorted[T any](m *pcollection.Materialized[T]) []T {
+	vs, _ := m.Values()
+	slices.SortFunc(vs, func(a, b T) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	return vs
+}
+
+func ExampleAggregate() {
+	p := pcollection.NewPipeline("plays")
+	plays := pcollection.Of(p, play{"SE", "t1", 40_000}, play{"SE", "t2", 5_000}, play{"DE", "t1", 90_000})
+	ms := ptable.MapValues(ptable.ByKey(plays, func(x play) string { return x.Country }), func(x play) int64 { return x.Ms })
+	total := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ms), ptable.Sum[int64]()))
+	run(p)
+	fmt.Println(sorted(total))
+	// Output: [{DE 90000} {SE 45000}]
+}
+
+func ExampleReduce() {
+	p := pcollection.NewPipeline("longest")
+	plays := pcollection.Of(p, play{"SE", "t1", 40_000}, play{"SE", "t2", 95_000}, play{"DE", "t1", 90_000})
+	byCountry := ptable.GroupByKey(ptable.ByKey(plays, func(x play) string { return x.Country }))
+	longest := ptable.Reduce(byCountry, func(country string, ps iter.Seq[play], emit func(string)) error {
+		var best play
+		for x := range ps {
+			if x.Ms > best.Ms {
+				best = x
+			}
+		}
+		emit(country + ":" + best.Track)
+		return nil
+	})
+	out := pcollection.Materialize(longest)
+	run(p)
+	fmt.Println(sorted(out))
+	// Output: [DE:t1 SE:t2]
+}
+
+func ExampleJoin() {
+	p := pcollection.NewPipeline("titles")
+	plays := pcollection.Of(p, ptable.KV("t1", 3), ptable.KV("t2", 1))
+	titles := pcollection.Of(p, ptable.KV("t1", "Song One"), ptable.KV("t3", "Unplayed"))
+	out := pcollection.Materialize(ptable.Join(plays, titles))
+	left := pcollection.Materialize(ptable.LeftJoin(plays, titles))
+	run(p)
+	fmt.Println(sorted(out))
+	for _, x := range sorted(left) {
+		title := "<none>"
+		if x.Value.Value != nil {
+			title = *x.Value.Value
+		}
+		fmt.Println(x.Key, x.Value.Key, title)
+	}
+	// Output:
+	// [{t1 {3 Song One}}]
+	// t1 3 Song One
+	// t2 1 <none>
+}
+
+func ExampleCount() {
+	p := pcollection.NewPipeline("count")
+	out := pcollection.Materialize(ptable.Count(pcollection.Of(p, "a", "b", "a")))
+	run(p)
+	fmt.Println(sorted(out))
+	// Output: [{a 2} {b 1}]
+}

@@ -1,0 +1,18 @@
+// Package runner is what every executor shares: the Runner interface and its
+// Options and Result, counters, the job registry (named pipeline recipes that
+// worker processes rebuild), the Hadoop-compatible partitioner, attempt and
+// part-file naming, and the output Committer.
+//
+// Executors live in subpackages: mem (in process, for tests), local (worker
+// processes on one machine, the default) and hadoop (Hadoop Streaming).
+// They all run the same stage graph through runner/internal/kernel, so a job
+// behaves the same on each; runnertest is the conformance suite they pass.
+//
+// # Output commit
+//
+// Sinks follow Hadoop's FileOutputCommitter: task attempts write under
+// <dir>/_temporary/<run>/<attempt>/, a task commit moves their files to the
+// run's committed set, and the job commit moves them into <dir> and writes
+// _SUCCESS. A failed run removes what it wrote. Readers skip names starting
+// with "_" and ".", so no partial output is ever where a reader looks.
+package runner

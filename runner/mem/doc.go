@@ -1,0 +1,14 @@
+// Package mem runs pipelines in the calling process, for tests.
+//
+// It plans the pipeline and runs every stage like the other runners do —
+// map tasks per split, shuffles partitioned and sorted by key bytes, reduce
+// tasks per partition — except that shuffles and intermediates live in
+// memory. Every record that crosses a shuffle or a stage is still encoded
+// and decoded, so a codec problem shows up in tests, not in production.
+// Grouping order is deterministic: keys in byte order, values in the order
+// the map tasks wrote them.
+//
+// With Options.Unoptimized it instead interprets the graph node by node,
+// sharing no code with the planner: the reference the conformance suite
+// compares the planner against.
+package mem

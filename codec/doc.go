@@ -103,9 +103,13 @@
 //
 // # Costs
 //
-// Append allocates only to grow dst (maps excepted). Decode allocates the
-// strings, slices and pointees of the value and nothing else. Maps are
-// encoded and decoded through reflect's map API on every record, since Go has
-// no other way to iterate or fill a map whose type is only known at run time;
-// avoid maps in hot records. Codecs are safe for concurrent use.
+// Append allocates only to grow dst (maps with reflect fallback excepted).
+// Decode allocates the strings, slices, maps and pointees of the value and
+// nothing else. Maps whose key is string, int, int64, int32 or uint64 and
+// whose element is string, int, int64, int32, float64, bool, []byte or
+// []string (the map type itself may be named) have coders instantiated at
+// compile time. Every other map is iterated and filled through reflect's map
+// API on every record, since Go has no other way to work on a map whose type
+// is only known at run time; avoid such maps in hot records. Codecs are safe
+// for concurrent use.
 package codec

@@ -190,7 +190,11 @@ func (cp *compiler) buildValue(c *coder, t reflect.Type, path string) error {
 		if err != nil {
 			return err
 		}
-		valueMap(c, t, kc, vc)
+		if typed, ok := typedMaps[[2]reflect.Type{t.Key(), t.Elem()}]; ok {
+			typed(c, kc, vc)
+		} else {
+			valueMap(c, t, kc, vc)
+		}
 	case reflect.Interface:
 		return cp.unsupported(t, path, "interfaces have no fixed encoding; use a concrete type or Register a codec")
 	default: // Func, Chan, UnsafePointer, Invalid
@@ -257,9 +261,9 @@ func valueSlice(c *coder, t reflect.Type, ec *coder) {
 }
 
 // valueMap: uvarint(len+1) (0 for nil), then key, value pairs in Go's map
-// iteration order. Maps are the one place where values are moved with
-// reflect on every record: Go has no other way to insert into a map whose
-// type is known only at run time.
+// iteration order. Maps other than those in typedMaps are the one place
+// where values are moved with reflect on every record: Go has no other way to
+// iterate or fill a map whose type is known only at run time.
 func valueMap(c *coder, t reflect.Type, kc, vc *coder) {
 	kt, vt := t.Key(), t.Elem()
 	c.minSize = 1

@@ -449,3 +449,25 @@ func TestDecodeDoesNotAllocateAheadOfInput(t *testing.T) {
 		})
 	}
 }
+
+type Attrs map[string]string
+
+func TestValueMaps(t *testing.T) {
+	// Typed fast paths (basic key and element) and the reflect fallback.
+	roundTrip(t, MustFor[Attrs](), Attrs{"a": "1", "": "", "ü": "\x00"}, nil)
+	roundTrip(t, MustFor[Attrs](), nil, nil)
+	roundTrip(t, MustFor[map[int64][]string](), map[int64][]string{-1: nil, 2: {"x"}}, nil)
+	roundTrip(t, MustFor[map[uint64]bool](), map[uint64]bool{0: true, 1 << 63: false}, nil)
+	roundTrip(t, MustFor[map[string]Inner](), map[string]Inner{"k": {"v", 1}}, nil)
+	roundTrip(t, MustFor[map[Inner]*int8](), map[Inner]*int8{{"k", 2}: nil}, nil)
+	roundTrip(t, MustFor[map[UserID]string](), map[UserID]string{"u": "v"}, nil)
+
+	buf := make([]byte, 0, 1024)
+	m := Attrs{"a": "1", "b": "2"}
+	if got := testing.AllocsPerRun(100, func() { buf = MustFor[Attrs]().Append(buf[:0], m) }); got != 0 {
+		t.Errorf("encoding a map[string]string: %v allocations, want 0", got)
+	}
+	if _, _, err := MustFor[map[int]int]().Decode([]byte{3, 2, 4, 2, 6}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("duplicate key in typed map: got %v, want ErrCorrupt", err)
+	}
+}

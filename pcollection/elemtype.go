@@ -3,6 +3,7 @@ package pcollection
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 
 	"github.com/crunchgo/crunchgo/codec"
 	"github.com/crunchgo/crunchgo/plan"
@@ -20,8 +21,14 @@ type elemType[T any] struct {
 // TypeOf returns the runner-facing description of T.
 func TypeOf[T any]() plan.ElemType {
 	c, err := codec.For[T]()
-	return &elemType[T]{name: reflect.TypeFor[T]().String(), codec: c, err: err}
+	return &elemType[T]{name: shortTypeName(reflect.TypeFor[T]().String()), codec: c, err: err}
 }
+
+// importPath matches the import-path part of qualified names inside type
+// strings ("github.com/x/y/ptable.Pair" -> "ptable.Pair").
+var importPath = regexp.MustCompile(`[A-Za-z0-9_.\-]+/`)
+
+func shortTypeName(s string) string { return importPath.ReplaceAllString(s, "") }
 
 func (t *elemType[T]) String() string { return t.name }
 

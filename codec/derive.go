@@ -3,7 +3,9 @@ package codec
 import (
 	"encoding/binary"
 	"fmt"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"sync"
 	"unsafe"
 )
@@ -64,22 +66,30 @@ func For[T any]() (Codec[T], error) { return derive[T](valueTable) }
 // numbers, unsafe pointers, and anything containing them.
 func KeyFor[T any]() (Codec[T], error) { return derive[T](keyTable) }
 
-// MustFor is like For but panics on error; for package-level variables.
+// MustFor is like For but panics on error, with the caller's file:line; for
+// package-level variables and types known to be supported.
 func MustFor[T any]() Codec[T] {
 	c, err := For[T]()
 	if err != nil {
-		panic(err)
+		panic(atCaller(err))
 	}
 	return c
 }
 
-// MustKeyFor is like KeyFor but panics on error.
+// MustKeyFor is like KeyFor but panics on error, with the caller's file:line.
 func MustKeyFor[T any]() Codec[T] {
 	c, err := KeyFor[T]()
 	if err != nil {
-		panic(err)
+		panic(atCaller(err))
 	}
 	return c
+}
+
+func atCaller(err error) error {
+	if _, file, line, ok := runtime.Caller(2); ok {
+		return fmt.Errorf("%s:%d: %w", filepath.Base(file), line, err)
+	}
+	return err
 }
 
 // CheckKey reports whether KeyFor would succeed for t: nil, or an error

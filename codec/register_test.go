@@ -106,3 +106,20 @@ func TestConcurrentDerive(t *testing.T) {
 		}
 	}
 }
+
+func TestMustPanicsWithCaller(t *testing.T) {
+	for name, f := range map[string]func(){
+		"MustFor":    func() { MustFor[chan int]() },
+		"MustKeyFor": func() { MustKeyFor[map[int]int]() },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				err, _ := recover().(error)
+				if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "register_test.go:") {
+					t.Errorf("panic value %v: want an ErrUnsupported naming register_test.go", err)
+				}
+			}()
+			f()
+		})
+	}
+}

@@ -1,4 +1,3 @@
-// Package multiset compares collections as multisets, for test helpers.
 package multiset
 
 import (

@@ -1,7 +1,3 @@
-// Package kernel wires the nodes of one phase of a stage graph into a fused,
-// typed kernel for one task. It is the task protocol that every executor
-// shares: mem, local and hadoop run map and reduce tasks through it and
-// differ only in how records reach it and where its outputs go.
 package kernel
 
 import (

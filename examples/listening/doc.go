@@ -1,0 +1,22 @@
+// Package listening holds the listening-log example jobs of crunchgo and the
+// tools around them.
+//
+// Events (Event) are one day of a music service's listening log: who played
+// which track of which artist, where, on what platform, how long, and whether
+// they skipped it. The catalogue (Track) gives tracks their titles. Both are
+// read from Avro or Parquet files, chosen by file extension.
+//
+// The jobs are plain functions over collections, so tests run them on
+// in-memory data, and registered jobs that wire readers and writers around
+// them:
+//
+//   - daily-plays (DailyPlays): plays per (country, track), distinct
+//     listeners per artist, and the top 10 tracks per country with titles;
+//   - sessions (Sessions): each user's listening sessions, a new session
+//     starting after 30 minutes without listening.
+//
+// Commands returns the CLI commands of this package: "gen listening-log", a
+// deterministic generator of events and catalogue with Zipf-like popularity,
+// and "demo", which generates a day, runs daily-plays on the local runner and
+// prints what it found.
+package listening

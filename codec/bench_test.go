@@ -63,6 +63,16 @@ func BenchmarkPlay(b *testing.B) {
 			buf = appendPlayByHand(buf[:0], p)
 		}
 	})
+	b.Run("handwritten/decode", func(b *testing.B) {
+		buf := appendPlayByHand(nil, p)
+		b.SetBytes(int64(len(buf)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := decodePlayByHand(buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("gob/encode", func(b *testing.B) {
 		var buf bytes.Buffer
 		enc := gob.NewEncoder(&buf)
@@ -159,4 +169,29 @@ func appendPlayByHand(dst []byte, p Play) []byte {
 	dst = binary.AppendVarint(dst, p.MsPlayed)
 	dst = binary.AppendVarint(dst, p.TS)
 	return appendBool(dst, p.Skipped)
+}
+
+func decodePlayByHand(src []byte) (Play, int, error) {
+	var p Play
+	off := 0
+	for _, s := range []*string{&p.UserID, &p.TrackID, &p.ArtistID, &p.Country, &p.Platform} {
+		v, n, err := decodeString(src[off:])
+		if err != nil {
+			return Play{}, 0, err
+		}
+		*s, off = v, off+n
+	}
+	for _, i := range []*int64{&p.MsPlayed, &p.TS} {
+		v, n, err := decodeVarint(src[off:])
+		if err != nil {
+			return Play{}, 0, err
+		}
+		*i, off = v, off+n
+	}
+	v, n, err := decodeBool(src[off:])
+	if err != nil {
+		return Play{}, 0, err
+	}
+	p.Skipped = v
+	return p, off + n, nil
 }

@@ -1,0 +1,132 @@
+package plan
+
+import (
+	"context"
+	"reflect"
+	"testing"
+)
+
+// g builds a graph from (op, inputs...) rows; payloads are nil, which every
+// pass tolerates.
+func build(rows ...[]int) *Graph {
+	g := &Graph{}
+	for i, r := range rows {
+		var in []NodeID
+		for _, x := range r[1:] {
+			in = append(in, NodeID(x))
+		}
+		g.Add(&Node{Op: Op(r[0]), Name: opNames[Op(r[0])], Inputs: in, Caller: "t.go:" + string(rune('0'+i%10))})
+	}
+	return g
+}
+
+var (
+	src  = int(OpSource)
+	par  = int(OpParDo)
+	gbk  = int(OpGroupByKey)
+	comb = int(OpCombineValues)
+	flat = int(OpFlatten)
+	mat  = int(OpMaterialize)
+)
+
+func TestLiftCombiners(t *testing.T) {
+	g := build(
+		[]int{src},     // 0
+		[]int{gbk, 0},  // 1: only consumer is a combine -> lifted
+		[]int{comb, 1}, // 2
+		[]int{gbk, 0},  // 3: a combine and a ParDo -> not lifted
+		[]int{comb, 3}, // 4
+		[]int{par, 3},  // 5
+		[]int{mat, 2},  // 6
+		[]int{mat, 4},  // 7
+		[]int{mat, 5},  // 8
+	)
+	got := LiftCombiners(g, Options{})
+	if want := map[NodeID]NodeID{1: 2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("LiftCombiners = %v, want %v", got, want)
+	}
+	if got := LiftCombiners(g, Options{NoCombinerLifting: true}); len(got) != 0 {
+		t.Errorf("LiftCombiners with lifting off = %v, want none", got)
+	}
+}
+
+func TestShuffleStages(t *testing.T) {
+	g := build(
+		[]int{src},        // 0
+		[]int{gbk, 0},     // 1: stage 0
+		[]int{par, 1},     // 2
+		[]int{gbk, 2},     // 3: stage 1
+		[]int{par, 0},     // 4
+		[]int{flat, 3, 4}, // 5
+		[]int{gbk, 5},     // 6: stage 2
+		[]int{gbk, 4},     // 7: stage 0 (same inputs as 1: shares its stage)
+	)
+	want := map[NodeID]int{1: 0, 3: 1, 6: 2, 7: 0}
+	if got := ShuffleStages(g); !reflect.DeepEqual(got, want) {
+		t.Errorf("ShuffleStages = %v, want %v", got, want)
+	}
+}
+
+func TestReduceSide(t *testing.T) {
+	g := build(
+		[]int{src},        // 0
+		[]int{gbk, 0},     // 1
+		[]int{par, 1},     // 2: reducer of 1
+		[]int{gbk, 0},     // 3
+		[]int{comb, 3},    // 4: reducer of 3
+		[]int{flat, 2, 4}, // 5: sunk into both reducers
+		[]int{par, 5},     // 6: both reducers
+		[]int{flat, 6, 0}, // 7: mixes a source in: map side
+		[]int{mat, 7},     // 8
+	)
+	side := ReduceSide(g, nil)
+	want := [][]NodeID{nil, {1}, {1}, {3}, {3}, {1, 3}, {1, 3}, nil, nil}
+	if !reflect.DeepEqual(side, want) {
+		t.Errorf("ReduceSide = %v, want %v", side, want)
+	}
+	side = ReduceSide(g, map[NodeID]bool{6: true})
+	if side[6] != nil || side[7] != nil {
+		t.Errorf("forced node 6 and its consumer are on the reduce side: %v", side)
+	}
+}
+
+func TestEstimateSizes(t *testing.T) {
+	g := build([]int{src}, []int{par, 0}, []int{par, 1}, []int{flat, 1, 2}, []int{gbk, 3}, []int{comb, 4})
+	g.Node(2).Scale = 0.25
+	got := EstimateSizes(context.Background(), g)
+	s := float64(DefaultSourceSize)
+	want := []float64{s, s, s / 4, s * 1.25, s * 1.25, s * 1.25 * defaultCombineScale}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("EstimateSizes = %v, want %v", got, want)
+	}
+}
+
+func TestFusionBlockAtSmallestIntermediate(t *testing.T) {
+	// source -> gbk -> combine -> p1 (x4) -> p2 (x0.1) -> p3 (x10) -> gbk2
+	g := build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{par, 3}, []int{par, 4}, []int{gbk, 5}, []int{comb, 6}, []int{mat, 7})
+	g.Node(3).Scale, g.Node(4).Scale, g.Node(5).Scale = 4, 0.1, 10
+	sg, err := Optimize(context.Background(), g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(sg.Intermediates, []NodeID{4}) {
+		t.Errorf("intermediates = %v, want [4] (the smallest output on the chain)\n%s", sg.Intermediates, sg.Explain())
+	}
+	sg, _ = Optimize(context.Background(), g, Options{NoFusionBlocks: true})
+	if !reflect.DeepEqual(sg.Intermediates, []NodeID{5}) {
+		t.Errorf("without fusion blocks intermediates = %v, want [5]", sg.Intermediates)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	bad := []*Graph{
+		build([]int{src}, []int{comb, 0}),               // combine not after a gbk
+		build([]int{src}, []int{mat, 0}, []int{par, 1}), // reads a materialize
+		build([]int{src}, []int{flat}),                  // flatten with no inputs
+	}
+	for i, g := range bad {
+		if err := Validate(g); err == nil {
+			t.Errorf("graph %d: Validate = nil, want an error", i)
+		}
+	}
+}

@@ -1,0 +1,72 @@
+// Package local is the default runner: it executes a pipeline's stage graph
+// on one machine with worker processes, sorting and merging shuffles on disk
+// within a memory budget, retrying failed tasks and committing output
+// atomically.
+//
+// # Workers
+//
+// Workers are this binary re-executed (os.Executable) with the argument
+// WorkerArg and the environment variable WorkerEnv set. Such a process must
+// call WorkerMain early: cli.Main does, and test binaries do it through
+// crunchtest.Main in TestMain. A worker rebuilds the pipeline from its
+// recipe (the registered job and its arguments, see runner.Register), so
+// only pipelines built by a registered job can run here; others get
+// ErrNoRecipe. Driver and worker compare the graph's fingerprint at start-up
+// and the run fails at once, naming both fingerprints, if they differ (a
+// job whose pipeline depends on the clock, say).
+//
+// The driver talks to each worker over two pipes (the worker's file
+// descriptors 3 and 4) with length-prefixed JSON messages: a hello, then one
+// task assignment and one result at a time. No socket is opened. Data goes
+// through files in the run's private directory under Options.TmpDir
+// (mode 0700, removed at the end of the run, failed or not): shuffle runs,
+// intermediate collections and materialized records. A worker runs many
+// tasks in sequence and keeps its rebuilt plan.
+//
+// # Tasks and shuffles
+//
+// A stage runs a map task per source split (sources are asked for
+// max(MinSplits, size/BytesPerSplit) splits, a number that does not depend
+// on the worker count) or per file of an intermediate input, then a reduce
+// task per partition of each channel (runner.Partitions, the
+// Hadoop-compatible runner.Partition). Map tasks run the shared kernel,
+// which combines map-side where the planner lifted a combiner, and sort
+// their shuffle records by (partition, key bytes, emission order) in a
+// buffer, spilling a sorted run to disk each time it fills. Reduce tasks
+// k-way merge every run of their partition in map-task then spill order,
+// in several passes when there are more runs than the fan-in allows, and
+// stream each group's values to the kernel, so a group larger than memory
+// works. Values of a key therefore arrive in map-task order, then emission
+// order, whatever the worker count or budget: outputs are byte-identical
+// across both, and equal to the in-memory runner's.
+//
+// # Memory
+//
+// Options.Memory (default 1 GiB) is the budget of the whole job; each of
+// the Options.Workers workers (default: the number of CPUs) gets an equal
+// share. A worker uses half of its share for the sort buffer, or for merge
+// read buffers (which bounds the fan-in), and sets it as the Go runtime's
+// soft memory limit (at least 16 MiB). The rest, plus the runtime itself,
+// is overhead: user functions, decoded records and map-side combiners
+// (bounded by key count, not bytes) are not accounted.
+//
+// # Failures
+//
+// A failed task attempt (a returned error, a panic, or a worker that died)
+// kills its worker and is retried in a fresh process, up to MaxAttempts
+// attempts; then the run fails with a *TaskError carrying the last error
+// (a *plan.TransformError for a user function's error, naming the
+// transform) and the worker's last lines of output. Worker stdout and
+// stderr are kept only for such reports. The counters group CounterGroup
+// counts failed attempts, spilled runs and merge passes.
+//
+// Sinks follow the runner.Committer protocol: each attempt writes under
+// <out>/_temporary/<run>/<attempt>/, a successful task is committed by
+// rename, and the job commit moves the part files into place and writes
+// _SUCCESS. A failed or cancelled run (cancel the context, as the CLI does
+// on SIGINT and SIGTERM) kills its workers' process groups, aborts every
+// sink and removes its temporary directory, leaving no partial output.
+//
+// For tests, KillEnv makes a worker SIGKILL itself in the middle of a
+// chosen task attempt.
+package local

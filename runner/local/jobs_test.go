@@ -1,0 +1,187 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+// TestMain makes the test binary a worker when the runner starts it as one.
+// (Packages outside this one call crunchtest.Main, which does the same.)
+func TestMain(m *testing.M) {
+	WorkerMain()
+	os.Exit(m.Run())
+}
+
+// The jobs below are registered at init so that workers, which are this
+// test binary re-executed, rebuild the same pipelines.
+
+type wcArgs struct {
+	Lines int    `flag:"lines" default:"2000"`
+	Out   string `flag:"out"`
+	Fail  string `flag:"fail"` // a word whose processing fails
+}
+
+// outputs maps a built pipeline to its materialized result, for the driver.
+var outputs = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, int64]]{}
+
+var wordCountJob = runner.Register("local-test/wordcount", "word count over generated lines",
+	func(p *pcollection.Pipeline, a *wcArgs) error {
+		lines := pcollection.Of(p, genLines(a.Lines)...)
+		if a.Fail != "" {
+			lines = pcollection.ParDo(lines, failOn{word: a.Fail}, pcollection.Name("FailOn"))
+		}
+		counts := wordcount.Count(lines)
+		outputs[p] = pcollection.Materialize(counts)
+		if a.Out != "" {
+			writeLines(pcollection.Map(counts, func(kv ptable.Pair[string, int64]) string {
+				return fmt.Sprintf("%s\t%d", kv.Key, kv.Value)
+			}), a.Out)
+			// A map-side sink too: the words as read, one part file per split.
+			writeLines(lines, a.Out+"-lines")
+		}
+		return nil
+	})
+
+type failOn struct{ word string }
+
+func (f failOn) Process(line string, emit func(string)) error {
+	if strings.Contains(line, f.word) {
+		return fmt.Errorf("refusing a line with %q", f.word)
+	}
+	emit(line)
+	return nil
+}
+
+// genLines makes n lines of 8 words from a skewed vocabulary of 3,000.
+func genLines(n int) []string {
+	lines := make([]string, n)
+	x := uint64(7)
+	var b strings.Builder
+	for i := range lines {
+		b.Reset()
+		for j := range 8 {
+			x = x*6364136223846793005 + 1442695040888963407
+			r := float64(x>>11) / float64(1<<53)
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(word(int(r * r * 3000)))
+		}
+		lines[i] = b.String()
+	}
+	return lines
+}
+
+// word spells n in letters, since the word count tokenizer splits at digits.
+func word(n int) string {
+	b := []byte{'w'}
+	for {
+		b = append(b, byte('a'+n%26))
+		if n /= 26; n == 0 {
+			return string(b)
+		}
+	}
+}
+
+var clockJob = runner.Register("local-test/clock", "a pipeline that depends on the clock",
+	func(p *pcollection.Pipeline, _ *struct{}) error {
+		c := pcollection.Of(p, "a", "b")
+		m := pcollection.Map(c, strings.ToUpper, pcollection.Name(fmt.Sprintf("Upper-%d", time.Now().UnixNano())))
+		pcollection.Materialize(m)
+		return nil
+	})
+
+type bigArgs struct {
+	Records int `flag:"records" default:"1000"`
+	Value   int `flag:"value" default:"100"`
+	Splits  int `flag:"splits" default:"4"`
+}
+
+// bigResults maps a built pipeline to its materialized per-key summaries.
+var bigResults = map[*pcollection.Pipeline]*pcollection.Materialized[string]{}
+
+// bigShuffleJob shuffles generated (key, padded value) records: a quarter of
+// them share one hot key, so that group is larger than any small budget.
+var bigShuffleJob = runner.Register("local-test/big-shuffle", "a shuffle of generated records",
+	func(p *pcollection.Pipeline, a *bigArgs) error {
+		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: a.Value, splits: a.Splits})
+		g := ptable.GroupByKey(recs)
+		sums := ptable.Reduce(g, func(k string, vs iter.Seq[string], emit func(string)) error {
+			var n, bytes int
+			var first string
+			for v := range vs {
+				if n == 0 {
+					first = v[:12]
+				}
+				n++
+				bytes += len(v)
+			}
+			emit(fmt.Sprintf("%s n=%d bytes=%d first=%s", k, n, bytes, first))
+			return nil
+		})
+		bigResults[p] = pcollection.Materialize(sums)
+		return nil
+	})
+
+// genSource generates n records without holding them: record i has key
+// "hot" when i%4 == 0, else "k<i%5000>", and a value of the given size that
+// starts with its index.
+type genSource struct{ n, value, splits int }
+
+func (g *genSource) Describe() string { return fmt.Sprintf("%d generated records", g.n) }
+func (g *genSource) EstimateSize(context.Context) int64 {
+	return int64(g.n) * int64(g.value+10)
+}
+func (g *genSource) Splits(_ context.Context, _ int) ([]plan.Split, error) {
+	var out []plan.Split
+	for i := range g.splits {
+		lo, hi := g.n*i/g.splits, g.n*(i+1)/g.splits
+		out = append(out, plan.Split{Index: i, Offset: int64(lo), Length: int64(hi - lo)})
+	}
+	return out, nil
+}
+func (g *genSource) Read(_ context.Context, _ plan.TaskContext, s plan.Split, out plan.Emitter) error {
+	emit := out.(func(ptable.Pair[string, string]))
+	pad := strings.Repeat("x", max(0, g.value-12))
+	for i := s.Offset; i < s.Offset+s.Length; i++ {
+		k := fmt.Sprintf("k%d", i%5000)
+		if i%4 == 0 {
+			k = "hot"
+		}
+		emit(ptable.Pair[string, string]{Key: k, Value: fmt.Sprintf("%012d", i) + pad})
+	}
+	return nil
+}
+
+// writeLines adds a sink that writes strings, one per line.
+func writeLines(c pcollection.PCollection[string], dir string) {
+	b := pcollection.Build("WriteLines", nil)
+	c.Pipeline().AddNode(b, plan.OpSink, pcollection.TypeOf[string](), linesSink{dir}, c.ID())
+}
+
+type linesSink struct{ dir string }
+
+func (s linesSink) URL() string { return s.dir }
+func (s linesSink) Ext() string { return ".txt" }
+func (s linesSink) NewWriter(_ context.Context, _ plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
+	bw := bufio.NewWriter(w)
+	return func(line string) { bw.WriteString(line); bw.WriteByte('\n') }, bw.Flush, nil
+}
+
+var _ = codec.For[string]
+var _ = errors.New

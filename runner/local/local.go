@@ -1,0 +1,495 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+// Runner runs pipelines on worker processes on this machine.
+type Runner struct{}
+
+// Run runs p. See the package documentation.
+func (Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	return Run(ctx, p, opts)
+}
+
+// CounterGroup is the group of the runner's own counters.
+const CounterGroup = "crunchgo.local"
+
+// MaxAttempts is how many times a task is tried before the job fails.
+const MaxAttempts = 3
+
+// BytesPerSplit is the source input per map task the runner asks sources
+// for; every source gets at least MinSplits splits. Neither depends on the
+// worker count, so neither do the outputs.
+const (
+	BytesPerSplit = 64 << 20
+	MinSplits     = 4
+)
+
+// ErrNoRecipe is returned for a pipeline that was not built by a registered job.
+var ErrNoRecipe = errors.New("the local runner re-executes this binary and rebuilds the pipeline in each worker, so the pipeline must come from a registered job: build it with runner.Register(...).Build(args) (or run it with the in-memory runner)")
+
+// TaskError is the failure of a task that failed every attempt.
+type TaskError struct {
+	Stage    int
+	Role     string // "map" or "reduce"
+	Task     int    // map task index or reduce partition
+	Channel  int    // reduce: the channel
+	Attempts int
+	Err      error  // the last attempt's error
+	Stderr   string // the last lines the worker wrote, if any
+}
+
+func (e *TaskError) Error() string {
+	what := fmt.Sprintf("%s task %d", e.Role, e.Task)
+	if e.Role == "reduce" {
+		what = fmt.Sprintf("reduce task %d of channel %d", e.Task, e.Channel)
+	}
+	msg := fmt.Sprintf("stage %d: %s failed %d times, last: %v", e.Stage, what, e.Attempts, e.Err)
+	if e.Stderr != "" {
+		msg += "\nlast lines of the worker's output:\n" + e.Stderr
+	}
+	return msg
+}
+
+func (e *TaskError) Unwrap() error { return e.Err }
+
+// observePeakRSS, when set (by tests), receives every worker's peak RSS.
+var observePeakRSS func(int64)
+
+// Run runs p with opts on Workers worker processes (default: the number of
+// CPUs) sharing Memory (default 1 GiB).
+func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	start := time.Now()
+	r := p.Recipe()
+	if r == nil {
+		return nil, fmt.Errorf("pipeline %q: %w", p.Name(), ErrNoRecipe)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.Memory <= 0 {
+		opts.Memory = runner.DefaultMemory
+	}
+	g := p.Graph()
+	if err := plan.Validate(g); err != nil {
+		return nil, err
+	}
+	sg, err := plan.Optimize(ctx, g, opts.Plan)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(opts.TmpDir, "crunchgo-local-")
+	if err != nil {
+		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
+	}
+	e := &driver{ctx: ctx, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(),
+		committers: map[plan.NodeID]*runner.Committer{}, counters: runner.Counters{},
+		inter: map[plan.NodeID][]string{}, collect: map[plan.NodeID][]string{},
+		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
+		slots: make([]*proc, opts.Workers)}
+	res, err := e.execute()
+	e.stopWorkers(err != nil)
+	if err != nil {
+		for _, c := range e.committers {
+			_ = c.AbortJob()
+		}
+	}
+	if rerr := os.RemoveAll(tmp); rerr != nil && err == nil {
+		err = fmt.Errorf("removing the run's temporary directory: %w", rerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Wall = time.Since(start)
+	return res, nil
+}
+
+type driver struct {
+	ctx        context.Context
+	opts       runner.Options
+	sg         *plan.StageGraph
+	tmp, run   string
+	hello      hello
+	committers map[plan.NodeID]*runner.Committer
+	counters   runner.Counters
+	inter      map[plan.NodeID][]string // intermediate files, in task order
+	collect    map[plan.NodeID][]string // materialized record files, in task order
+
+	mu    sync.Mutex
+	slots []*proc // one per worker slot; nil until started or after a failure
+}
+
+func (e *driver) execute() (*runner.Result, error) {
+	g := e.sg.Graph
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpSink {
+			continue
+		}
+		c, err := runner.NewCommitter(e.ctx, n.Payload.(plan.SinkPayload).URL(), e.opts.WriteMode, e.run)
+		if err != nil {
+			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+		}
+		e.committers[n.ID] = c
+	}
+	res := &runner.Result{Plan: e.sg, Counters: e.counters}
+	for _, st := range e.sg.Stages {
+		sr, err := e.stage(st)
+		if err != nil {
+			return nil, err
+		}
+		res.Stages = append(res.Stages, sr)
+	}
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpMaterialize {
+			continue
+		}
+		var rerr error
+		recs := func(yield func([]byte) bool) {
+			for _, path := range e.collect[n.ID] {
+				var n int64
+				stop := errors.New("stop")
+				err := readFrames(path, &n, func(b []byte) error {
+					if !yield(b) {
+						return stop
+					}
+					return nil
+				})
+				if err != nil {
+					if err != stop {
+						rerr = err
+					}
+					return
+				}
+			}
+		}
+		if err := n.Payload.(plan.MaterializePayload).Deliver(recs); err != nil || rerr != nil {
+			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, errors.Join(rerr, err))
+		}
+	}
+	for _, n := range g.Nodes() {
+		if c := e.committers[n.ID]; c != nil {
+			if err := c.CommitJob(e.ctx); err != nil {
+				return nil, err
+			}
+			res.Outputs = append(res.Outputs, c.Dir())
+		}
+	}
+	return res, nil
+}
+
+// task is one task of a stage and its attempts.
+type task struct {
+	msg      taskMsg
+	ph       *plan.Phase
+	attempts int
+	res      *resultMsg
+}
+
+func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
+	start := time.Now()
+	sr := runner.StageResult{Stage: st.ID}
+	parts := make([]int, len(st.Channels))
+	for i, ch := range st.Channels {
+		parts[i] = runner.Partitions(e.sg, ch, e.opts)
+	}
+	var maps []*task
+	for i, in := range st.Inputs {
+		add := func(t *task) {
+			t.ph = in.Phase
+			t.msg.Info = plan.TaskInfo{Stage: st.ID, Role: "map", Task: len(maps)}
+			t.msg.Input, t.msg.Channel, t.msg.Parts = i, -1, parts
+			maps = append(maps, t)
+		}
+		if !in.Intermediate {
+			src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
+			hint := max(MinSplits, int(math.Ceil(e.sg.Sizes[in.Node]/BytesPerSplit)))
+			splits, err := src.Splits(e.ctx, hint)
+			if err != nil {
+				return sr, fmt.Errorf("stage %d: splitting %s: %w", st.ID, src.Describe(), err)
+			}
+			for _, s := range splits {
+				add(&task{msg: taskMsg{Split: &s}})
+			}
+			continue
+		}
+		files := e.inter[in.Node]
+		if len(files) == 0 {
+			add(&task{})
+		}
+		for _, f := range files {
+			add(&task{msg: taskMsg{Files: []string{f}}})
+		}
+	}
+	sr.MapTasks = len(maps)
+	if err := e.runTasks(st, "map", maps, &sr); err != nil {
+		return sr, err
+	}
+	var reduces []*task
+	slot := 0
+	for c, ch := range st.Channels {
+		for p := range parts[c] {
+			t := &task{ph: ch.Reduce, msg: taskMsg{Info: plan.TaskInfo{Stage: st.ID, Role: "reduce", Task: p}, Input: -1, Channel: c, Parts: parts}}
+			for _, m := range maps {
+				for _, run := range m.res.Runs {
+					if s := run.Segment(slot); s.Length > 0 {
+						t.msg.Segments = append(t.msg.Segments, s)
+					}
+				}
+			}
+			reduces = append(reduces, t)
+			slot++
+		}
+	}
+	sr.ReduceTasks = len(reduces)
+	if err := e.runTasks(st, "reduce", reduces, &sr); err != nil {
+		return sr, err
+	}
+	for _, t := range append(maps, reduces...) {
+		for _, id := range e.sg.Intermediates {
+			if f, ok := t.res.Inter[id]; ok {
+				e.inter[id] = append(e.inter[id], f)
+			}
+		}
+		for _, n := range e.sg.Graph.Nodes() {
+			if f, ok := t.res.Collect[n.ID]; ok {
+				e.collect[n.ID] = append(e.collect[n.ID], f)
+			}
+		}
+	}
+	// The stage's shuffle runs are no longer needed.
+	for _, m := range maps {
+		for _, r := range m.res.Runs {
+			_ = os.Remove(r.Path)
+		}
+	}
+	sr.Duration = time.Since(start)
+	e.progress(runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), TasksDone: sr.MapTasks + sr.ReduceTasks,
+		TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
+	return sr, nil
+}
+
+func (e *driver) progress(ev runner.Event) {
+	if e.opts.Progress != nil {
+		e.opts.Progress(ev)
+	}
+}
+
+// prepare fills in the attempt-specific fields of t's message.
+func (e *driver) prepare(t *task) {
+	m := &t.msg
+	m.Info.Attempt = t.attempts
+	m.Attempt = runner.AttemptID(m.Info)
+	if t.ph.Kind == plan.ReducePhase {
+		m.Attempt = fmt.Sprintf("%s_c%d", m.Attempt, t.ph.Channel)
+	}
+	m.Dir = filepath.Join(e.tmp, fmt.Sprintf("s%d", m.Info.Stage), m.Attempt)
+	m.Sinks = nil
+	for _, id := range t.ph.Nodes {
+		c := e.committers[id]
+		if c == nil {
+			continue
+		}
+		if m.Sinks == nil {
+			m.Sinks = map[plan.NodeID]string{}
+		}
+		sink := e.sg.Graph.Node(id).Payload.(plan.SinkPayload)
+		m.Sinks[id] = c.TaskFile(m.Attempt, runner.PartName(e.sg, t.ph, id, m.Info.Task, sink.Ext()))
+	}
+}
+
+type outcome struct {
+	t      *task
+	res    *resultMsg
+	err    error
+	stderr string
+}
+
+// runTasks runs tasks on the worker slots, retrying failed attempts in fresh
+// processes, and returns when all succeeded or one failed for good.
+func (e *driver) runTasks(st *plan.Stage, phase string, tasks []*task, sr *runner.StageResult) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	start := time.Now()
+	ctx, cancel := context.WithCancel(e.ctx)
+	queue := make(chan *task, len(tasks))
+	for _, t := range tasks {
+		e.prepare(t)
+		queue <- t
+	}
+	results := make(chan outcome)
+	var wg sync.WaitGroup
+	for i := range min(len(e.slots), len(tasks)) {
+		wg.Go(func() {
+			for {
+				var t *task
+				select {
+				case <-ctx.Done():
+					return
+				case t = <-queue:
+				}
+				o := e.attempt(ctx, i, t)
+				select {
+				case results <- o:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	ev := runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), Phase: phase, TasksTotal: len(tasks)}
+	for ev.TasksDone < len(tasks) {
+		var o outcome
+		select {
+		case <-e.ctx.Done():
+			return context.Cause(e.ctx)
+		case o = <-results:
+		}
+		t := o.t
+		if o.err == nil {
+			o.err = e.commitTask(t)
+		}
+		if o.err != nil {
+			var fe *fatalError
+			if errors.As(o.err, &fe) {
+				return fe.err
+			}
+			e.abortTask(t)
+			e.counters.Add(CounterGroup, "failed task attempts", 1)
+			t.attempts++
+			if t.attempts >= MaxAttempts {
+				return &TaskError{Stage: st.ID, Role: t.msg.Info.Role, Task: t.msg.Info.Task, Channel: t.msg.Channel,
+					Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
+			}
+			e.prepare(t)
+			queue <- t
+			continue
+		}
+		t.res = o.res
+		r := o.res
+		if t.ph.Kind == plan.MapPhase {
+			sr.RecordsIn += r.Stats.RecordsIn
+		}
+		sr.Shuffled += r.Stats.Shuffled
+		sr.RecordsOut += r.Stats.RecordsOut
+		e.counters.Merge(r.Counters)
+		if r.Spills > 0 {
+			e.counters.Add(CounterGroup, "spilled runs", int64(r.Spills))
+		}
+		if r.Passes > 0 {
+			e.counters.Add(CounterGroup, "merge passes", int64(r.Passes))
+		}
+		ev.TasksDone++
+		ev.RecordsIn += r.Stats.RecordsIn
+		ev.RecordsOut += r.Stats.RecordsOut + r.Stats.Shuffled
+		ev.BytesIn += r.BytesIn
+		ev.BytesOut += r.BytesOut
+		ev.Elapsed = time.Since(start)
+		e.progress(ev)
+	}
+	return nil
+}
+
+// attempt runs one attempt of t on worker slot i, starting a worker if the
+// slot has none. A failed attempt kills its worker, so a retry runs in a
+// fresh process.
+func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
+	o := outcome{t: t}
+	e.mu.Lock()
+	p := e.slots[i]
+	e.mu.Unlock()
+	if p == nil {
+		var err error
+		if p, err = startProc(ctx, e.hello); err != nil {
+			o.err = err
+			return o
+		}
+		e.mu.Lock()
+		e.slots[i] = p
+		e.mu.Unlock()
+	}
+	p.tail.reset()
+	res := &resultMsg{}
+	err := p.call(ctx, &t.msg, res)
+	if err == nil && res.Err != nil {
+		err = res.Err.err()
+		o.stderr = p.tail.lines(20)
+	}
+	if err != nil {
+		p.kill()
+		e.observe(p)
+		e.mu.Lock()
+		e.slots[i] = nil
+		e.mu.Unlock()
+		o.err = err
+		return o
+	}
+	if observePeakRSS != nil {
+		observePeakRSS(res.PeakRSS)
+	}
+	o.res = res
+	return o
+}
+
+func (e *driver) observe(p *proc) {
+	if observePeakRSS != nil {
+		observePeakRSS(maxRSS(p.cmd.ProcessState))
+	}
+}
+
+func (e *driver) commitTask(t *task) error {
+	for id := range t.msg.Sinks {
+		if err := e.committers[id].CommitTask(e.ctx, t.msg.Attempt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *driver) abortTask(t *task) {
+	for id := range t.msg.Sinks {
+		_ = e.committers[id].AbortTask(context.WithoutCancel(e.ctx), t.msg.Attempt)
+	}
+	_ = os.RemoveAll(t.msg.Dir)
+}
+
+// stopWorkers ends every worker: at once when the run failed, else by
+// closing their input.
+func (e *driver) stopWorkers(kill bool) {
+	e.mu.Lock()
+	slots := e.slots
+	e.slots = make([]*proc, len(slots))
+	e.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range slots {
+		if p == nil {
+			continue
+		}
+		wg.Go(func() {
+			if kill {
+				p.kill()
+			} else {
+				p.stop()
+			}
+			e.observe(p)
+		})
+	}
+	wg.Wait()
+}

@@ -1,0 +1,340 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+)
+
+func build(t *testing.T, j *runner.Job, args ...string) *pcollection.Pipeline {
+	t.Helper()
+	p, err := j.Build(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func wordCounts(t *testing.T, run func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error), opts runner.Options, args ...string) ([]string, *runner.Result) {
+	t.Helper()
+	p := build(t, wordCountJob, args...)
+	res, err := run(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := outputs[p].Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, kv := range vs {
+		out = append(out, kv.Key+"="+strings.Repeat("|", 0)+itoa(kv.Value))
+	}
+	return out, res
+}
+
+func itoa(n int64) string { return strings.TrimSpace(strings.Repeat(" ", 0)) + fmtInt(n) }
+
+func fmtInt(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+func bigSummaries(t *testing.T, run func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error), opts runner.Options, args ...string) []string {
+	t.Helper()
+	p := build(t, bigShuffleJob, args...)
+	if _, err := run(context.Background(), p, opts); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := bigResults[p].Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vs
+}
+
+func TestNoRecipe(t *testing.T) {
+	p := pcollection.NewPipeline("adhoc")
+	pcollection.Materialize(pcollection.Of(p, 1, 2, 3))
+	_, err := Run(context.Background(), p, runner.Options{})
+	if !errors.Is(err, ErrNoRecipe) {
+		t.Fatalf("got %v, want ErrNoRecipe", err)
+	}
+}
+
+// TestMatchesMem runs the same jobs on mem and on local with several worker
+// counts and budgets: the materialized outputs must be equal, in order.
+func TestMatchesMem(t *testing.T) {
+	wantWC, _ := wordCounts(t, mem.Run, runner.Options{})
+	wantBig := bigSummaries(t, mem.Run, runner.Options{}, "--records=6000")
+	for _, o := range []runner.Options{
+		{Workers: 1},
+		{Workers: 2},
+		{Workers: 4},
+		{Workers: 2, Memory: 64 << 10}, // spills everywhere
+	} {
+		t.Run(fmtInt(int64(o.Workers))+"w-"+fmtInt(o.Memory), func(t *testing.T) {
+			o.TmpDir = t.TempDir()
+			got, res := wordCounts(t, Run, o)
+			if !slices.Equal(got, wantWC) {
+				t.Errorf("word count: got %d results, want %d (first: %v vs %v)", len(got), len(wantWC), head(got), head(wantWC))
+			}
+			if len(res.Stages) == 0 || res.Stages[0].MapTasks == 0 || res.Stages[0].ReduceTasks == 0 {
+				t.Errorf("stage results %+v, want map and reduce tasks", res.Stages)
+			}
+			if o.Memory > 0 && res.Counters.Get(CounterGroup, "spilled runs") <= int64(res.Stages[0].MapTasks) {
+				t.Errorf("with a tiny budget got counters\n%v\nwant more runs than map tasks", res.Counters)
+			}
+			if gotBig := bigSummaries(t, Run, o, "--records=6000"); !slices.Equal(gotBig, wantBig) {
+				t.Errorf("big shuffle: got %v, want %v", head(gotBig), head(wantBig))
+			}
+			assertEmpty(t, o.TmpDir)
+		})
+	}
+}
+
+func head(s []string) []string { return s[:min(3, len(s))] }
+
+// assertEmpty checks that a run left nothing in its scratch directory.
+func assertEmpty(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 0 {
+		t.Errorf("scratch directory %s holds %d entries after the run, want none", dir, len(ents))
+	}
+}
+
+// tree reads every file under dir into a map by relative path.
+func tree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func equalTrees(t *testing.T, got, want map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("got files %v, want %v", keys(got), keys(want))
+	}
+	for name, w := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("missing file %s", name)
+		} else if g != w {
+			t.Errorf("file %s differs: %d bytes, want %d", name, len(g), len(w))
+		}
+	}
+}
+
+func keys(m map[string]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// runSink runs word count writing to out, returning both output trees.
+func runSink(t *testing.T, out string, o runner.Options) (*runner.Result, error) {
+	t.Helper()
+	p := build(t, wordCountJob, "--lines=3000", "--out="+out)
+	return Run(context.Background(), p, o)
+}
+
+func TestOutputsIdenticalAcrossWorkersAndBudgets(t *testing.T) {
+	base := t.TempDir()
+	var trees []map[string]string
+	for i, o := range []runner.Options{{Workers: 1}, {Workers: 3, Memory: 32 << 10}} {
+		out := filepath.Join(base, "out"+fmtInt(int64(i)))
+		o.TmpDir = t.TempDir()
+		if _, err := runSink(t, out, o); err != nil {
+			t.Fatal(err)
+		}
+		tr := tree(t, out)
+		if _, ok := tr["_SUCCESS"]; !ok {
+			t.Errorf("no _SUCCESS in %v", keys(tr))
+		}
+		for name := range tree(t, out+"-lines") {
+			tr["lines/"+name] = tree(t, out+"-lines")[name]
+		}
+		trees = append(trees, tr)
+		assertEmpty(t, o.TmpDir)
+	}
+	equalTrees(t, trees[1], trees[0])
+}
+
+func TestKilledWorkerIsRetried(t *testing.T) {
+	want := t.TempDir() + "/want"
+	if _, err := runSink(t, want, runner.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, kill string }{
+		{"map", "stage=0,role=map,task=1,attempt=0,after=100"},
+		{"reduce", "stage=0,role=reduce,task=0,attempt=0,after=50"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(KillEnv, tt.kill)
+			out := t.TempDir() + "/out"
+			res, err := runSink(t, out, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Counters.Get(CounterGroup, "failed task attempts"); got == 0 {
+				t.Errorf("got %d failed attempts, want the injected kill to have happened", got)
+			}
+			equalTrees(t, tree(t, out), tree(t, want))
+			equalTrees(t, tree(t, out+"-lines"), tree(t, want+"-lines"))
+		})
+	}
+}
+
+func TestTaskFailingEveryAttempt(t *testing.T) {
+	tests := []struct {
+		name, kill string
+		args       []string
+		want       string
+	}{
+		{"user error", "", []string{"--fail=wb "}, "FailOn"},
+		{"killed every time", "stage=0,role=map,task=0,attempt=*,after=5", nil, "signal: killed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.kill != "" {
+				t.Setenv(KillEnv, tt.kill)
+			}
+			out := t.TempDir() + "/out"
+			tmp := t.TempDir()
+			p := build(t, wordCountJob, append([]string{"--out=" + out}, tt.args...)...)
+			_, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: tmp})
+			var te *TaskError
+			if !errors.As(err, &te) || te.Attempts != MaxAttempts {
+				t.Fatalf("got %v, want a TaskError after %d attempts", err, MaxAttempts)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+			if tt.kill == "" {
+				var tre *plan.TransformError
+				if !errors.As(err, &tre) || tre.Transform != "FailOn" {
+					t.Errorf("got %v, want a TransformError naming FailOn", err)
+				}
+			}
+			for _, dir := range []string{out, out + "-lines"} {
+				if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("output %s exists after a failed job (stat: %v)", dir, err)
+				}
+			}
+			assertEmpty(t, tmp)
+		})
+	}
+}
+
+func TestFingerprintMismatch(t *testing.T) {
+	p := build(t, clockJob)
+	_, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "different plan") {
+		t.Fatalf("got %v, want a plan fingerprint mismatch", err)
+	}
+}
+
+func TestWriteModes(t *testing.T) {
+	out := t.TempDir() + "/out"
+	o := runner.Options{Workers: 2, TmpDir: t.TempDir()}
+	if _, err := runSink(t, out, o); err != nil {
+		t.Fatal(err)
+	}
+	first := tree(t, out)
+	if _, err := runSink(t, out, o); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second run with write mode fail: got %v, want ErrExist", err)
+	}
+	equalTrees(t, tree(t, out), first)
+	o.WriteMode = runner.WriteOverwrite
+	if _, err := runSink(t, out, o); err != nil {
+		t.Fatal(err)
+	}
+	equalTrees(t, tree(t, out), first)
+	o.WriteMode = runner.WriteAppend
+	if _, err := runSink(t, out, o); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(tree(t, out)), 2*len(first)-1; got != want {
+		t.Errorf("after append: got %d files, want %d", got, want)
+	}
+}
+
+func TestCancelLeavesNothing(t *testing.T) {
+	out := t.TempDir() + "/out"
+	tmp := t.TempDir()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	stop := errors.New("stopped by the test")
+	var once sync.Once
+	var events []runner.Event
+	p := build(t, wordCountJob, "--lines=3000", "--out="+out)
+	_, err := Run(ctx, p, runner.Options{Workers: 2, TmpDir: tmp, Progress: func(ev runner.Event) {
+		events = append(events, ev)
+		once.Do(func() { cancel(stop) })
+	}})
+	if !errors.Is(err, stop) {
+		t.Fatalf("got %v, want the cancellation cause", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("output exists after a cancelled job (stat: %v)", err)
+	}
+	assertEmpty(t, tmp)
+	if len(events) == 0 || events[0].TasksTotal == 0 || events[0].Phase != "map" {
+		t.Errorf("got events %+v, want a map progress event", events)
+	}
+}
+
+func TestProgressAndCounters(t *testing.T) {
+	var events []runner.Event
+	_, res := wordCounts(t, Run, runner.Options{Workers: 2, TmpDir: t.TempDir(), Progress: func(ev runner.Event) { events = append(events, ev) }})
+	last := events[len(events)-1]
+	if !last.Done || last.TasksDone != last.TasksTotal {
+		t.Errorf("last event %+v, want the stage done", last)
+	}
+	var sawReduce bool
+	for _, ev := range events {
+		sawReduce = sawReduce || ev.Phase == "reduce" && ev.BytesIn > 0
+	}
+	if !sawReduce {
+		t.Errorf("no reduce event with bytes in: %+v", events)
+	}
+	if got, want := res.Stages[0].RecordsIn, int64(2000); got != want {
+		t.Errorf("stage 0 records in: got %d, want %d", got, want)
+	}
+}

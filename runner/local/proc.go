@@ -1,0 +1,170 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// proc is one worker process and its control pipes.
+type proc struct {
+	cmd  *exec.Cmd
+	to   *os.File // driver -> worker
+	from *bufio.Reader
+	fr   *os.File
+	tail *tail
+	pid  int
+
+	waitOnce sync.Once
+	waitErr  error
+}
+
+// fatalError is a failure that retrying cannot fix, such as a plan
+// fingerprint mismatch.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string { return e.err.Error() }
+func (e *fatalError) Unwrap() error { return e.err }
+
+// startProc starts a worker and performs the handshake.
+func startProc(ctx context.Context, h hello) (*proc, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the executable to start workers: %w", err)
+	}
+	toR, toW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	fromR, fromW, err := os.Pipe()
+	if err != nil {
+		toR.Close()
+		toW.Close()
+		return nil, err
+	}
+	p := &proc{to: toW, fr: fromR, from: bufio.NewReader(fromR), tail: &tail{}}
+	p.cmd = exec.Command(exe, WorkerArg)
+	p.cmd.Env = append(os.Environ(), WorkerEnv+"=1")
+	p.cmd.ExtraFiles = []*os.File{toR, fromW}
+	p.cmd.Stdout, p.cmd.Stderr = p.tail, p.tail
+	p.cmd.SysProcAttr = sysProcAttr()
+	p.cmd.WaitDelay = 2 * time.Second
+	err = p.cmd.Start()
+	toR.Close()
+	fromW.Close()
+	if err != nil {
+		toW.Close()
+		fromR.Close()
+		return nil, fmt.Errorf("starting a worker: %w", err)
+	}
+	p.pid = p.cmd.Process.Pid
+	var reply helloReply
+	err = p.call(ctx, h, &reply)
+	if err == nil && reply.Err != "" {
+		err = &fatalError{fmt.Errorf("worker %d: %s", p.pid, reply.Err)}
+	}
+	if err != nil {
+		p.kill()
+		return nil, err
+	}
+	return p, nil
+}
+
+// call sends req and reads the reply into resp, killing the worker if ctx
+// ends first. A read failure means the worker died: the error says how,
+// with its last lines of output.
+func (p *proc) call(ctx context.Context, req, resp any) error {
+	if err := writeMsg(p.to, req); err != nil {
+		return p.died(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- readMsg(p.from, resp) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return p.died(err)
+		}
+		return nil
+	case <-ctx.Done():
+		p.kill()
+		<-done
+		return context.Cause(ctx)
+	}
+}
+
+func (p *proc) died(err error) error {
+	p.wait()
+	state := "exited"
+	if ps := p.cmd.ProcessState; ps != nil {
+		state = ps.String()
+	}
+	msg := fmt.Sprintf("worker %d died (%s) while talking to the driver: %v", p.pid, state, err)
+	if t := p.tail.lines(20); t != "" {
+		msg += "\nlast lines of its output:\n" + t
+	}
+	return errors.New(msg)
+}
+
+func (p *proc) wait() error {
+	p.waitOnce.Do(func() {
+		p.to.Close()
+		p.waitErr = p.cmd.Wait()
+		p.fr.Close()
+	})
+	return p.waitErr
+}
+
+// kill kills the worker's process group and reaps it.
+func (p *proc) kill() {
+	killGroup(p.cmd)
+	p.wait()
+}
+
+// stop closes the worker's input, so it exits after its current task, and
+// kills it if it has not exited within a few seconds.
+func (p *proc) stop() {
+	p.to.Close()
+	t := time.AfterFunc(5*time.Second, func() { killGroup(p.cmd) })
+	p.wait()
+	t.Stop()
+}
+
+// tail keeps the last bytes a worker wrote to stdout and stderr.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailMax = 16 << 10
+
+func (t *tail) Write(b []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, b...)
+	if len(t.buf) > tailMax {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
+	}
+	return len(b), nil
+}
+
+func (t *tail) lines(n int) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ls := strings.Split(strings.TrimRight(string(t.buf), "\n"), "\n")
+	if len(ls) > n {
+		ls = ls[len(ls)-n:]
+	}
+	return strings.TrimSpace(strings.Join(ls, "\n"))
+}
+
+func (t *tail) reset() {
+	t.mu.Lock()
+	t.buf = t.buf[:0]
+	t.mu.Unlock()
+}

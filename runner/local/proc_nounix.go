@@ -1,0 +1,24 @@
+//go:build !unix
+
+package local
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+func sysProcAttr() *syscall.SysProcAttr { return nil }
+
+func killGroup(cmd *exec.Cmd) {
+	if cmd.Process != nil {
+		_ = cmd.Process.Kill()
+	}
+}
+
+func killSelf() {
+	p, _ := os.FindProcess(os.Getpid())
+	_ = p.Kill()
+}
+
+func maxRSS(*os.ProcessState) int64 { return 0 }

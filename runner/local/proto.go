@@ -1,0 +1,152 @@
+package local
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
+	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
+)
+
+// The control protocol: length-prefixed JSON messages over two pipes
+// (driver -> worker on the worker's fd 3, worker -> driver on its fd 4).
+// The driver sends a hello, the worker answers it, then the driver sends
+// tasks one at a time and the worker answers each with a result. Data never
+// travels here: tasks and results name files in the run's private directory.
+
+// hello starts a worker.
+type hello struct {
+	Recipe      pcollection.Recipe `json:"recipe"`
+	Fingerprint string             `json:"fingerprint"`
+	Plan        plan.Options       `json:"plan"`
+	Memory      int64              `json:"memory"` // this worker's share of the budget
+}
+
+// helloReply answers a hello.
+type helloReply struct {
+	Err string `json:"err,omitempty"`
+	Pid int    `json:"pid"`
+}
+
+// taskMsg assigns one task attempt.
+type taskMsg struct {
+	Info    plan.TaskInfo `json:"info"`
+	Input   int           `json:"input"`   // map: index into the stage's Inputs
+	Channel int           `json:"channel"` // reduce: the channel
+	Attempt string        `json:"attempt"` // the attempt ID
+	Split   *plan.Split   `json:"split,omitempty"`
+	// Files are a map task's intermediate input files, in order.
+	Files []string `json:"files,omitempty"`
+	// Segments are a reduce task's shuffle input, in map-task then spill order.
+	Segments []shuffle.Segment `json:"segments,omitempty"`
+	// Parts is the number of partitions of each channel of the stage.
+	Parts []int `json:"parts"`
+	// Sinks maps Sink node IDs of the phase to the files this attempt writes.
+	Sinks map[plan.NodeID]string `json:"sinks,omitempty"`
+	// Dir is where the attempt writes runs, intermediates and collections.
+	Dir string `json:"dir"`
+}
+
+// resultMsg reports a task attempt.
+type resultMsg struct {
+	Err      *wireError             `json:"err,omitempty"`
+	Stats    kernel.Stats           `json:"stats"`
+	Counters runner.Counters        `json:"counters,omitempty"`
+	Runs     []shuffle.Run          `json:"runs,omitempty"`
+	Inter    map[plan.NodeID]string `json:"inter,omitempty"`   // intermediate files by node
+	Collect  map[plan.NodeID]string `json:"collect,omitempty"` // materialized records by node
+	BytesIn  int64                  `json:"bytes_in"`
+	BytesOut int64                  `json:"bytes_out"`
+	PeakRSS  int64                  `json:"peak_rss"` // the worker's peak resident set so far, bytes
+	Passes   int                    `json:"passes"`
+	Spills   int                    `json:"spills"`
+}
+
+// wireError carries a task's error across the process boundary, keeping a
+// user function's error recognisable as a *plan.TransformError.
+type wireError struct {
+	Msg       string `json:"msg"`
+	Transform string `json:"transform,omitempty"`
+	Caller    string `json:"caller,omitempty"`
+	Inner     string `json:"inner,omitempty"`
+	Panic     string `json:"panic,omitempty"`
+	Stack     string `json:"stack,omitempty"`
+}
+
+func toWire(err error) *wireError {
+	if err == nil {
+		return nil
+	}
+	w := &wireError{Msg: err.Error()}
+	var te *plan.TransformError
+	if errors.As(err, &te) {
+		w.Transform, w.Caller, w.Stack = te.Transform, te.Caller, te.Stack
+		if te.Err != nil {
+			w.Inner = te.Err.Error()
+		} else {
+			w.Panic = fmt.Sprint(te.Panic)
+		}
+	}
+	return w
+}
+
+func (w *wireError) err() error {
+	if w.Transform == "" {
+		return errors.New(w.Msg)
+	}
+	te := &plan.TransformError{Transform: w.Transform, Caller: w.Caller, Stack: w.Stack}
+	if w.Panic != "" {
+		te.Panic = w.Panic
+	} else {
+		te.Err = errors.New(w.Inner)
+	}
+	return te
+}
+
+// maxMessage bounds a control message.
+const maxMessage = 64 << 20
+
+func writeMsg(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	var hdr [4]byte
+	binary.BigEndian.PutUint32(hdr[:], uint32(len(b)))
+	if _, err := w.Write(append(hdr[:], b...)); err != nil {
+		return err
+	}
+	return nil
+}
+
+func readMsg(r io.Reader, v any) error {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n > maxMessage {
+		return fmt.Errorf("control message of %d bytes exceeds the limit", n)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return noEOF(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decoding control message: %w", err)
+	}
+	return nil
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

@@ -1,0 +1,446 @@
+package local
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
+	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// WorkerEnv is the environment variable that marks a process as a worker of
+// the local runner. The driver sets it when it starts one.
+const WorkerEnv = "CRUNCHGO_WORKER"
+
+// WorkerArg is the argument the driver passes to the re-executed binary. A
+// CLI may register it as a hidden command that calls WorkerMain; IsWorker
+// does not depend on it.
+const WorkerArg = "__crunchgo_worker"
+
+// KillEnv is the fault-injection hook for tests: a worker whose task matches
+// it SIGKILLs itself after a number of records. Its value is a comma
+// separated list of stage=N, role=map|reduce, task=N, attempt=N|* and
+// after=N (records written to shuffles, intermediates and collections by
+// map tasks, values read by reduce tasks).
+const KillEnv = "CRUNCHGO_TEST_KILL"
+
+// IsWorker reports whether this process was started by the local runner as
+// a worker.
+func IsWorker() bool { return os.Getenv(WorkerEnv) != "" }
+
+// WorkerMain serves tasks and exits if this process is a worker; otherwise
+// it returns at once. Call it first thing in main (cli.Main does), or in
+// TestMain through crunchtest.Main, so that the binary can be a worker.
+func WorkerMain() {
+	if IsWorker() {
+		os.Exit(ServeWorker())
+	}
+}
+
+// ServeWorker serves tasks on the control pipes the driver gave this process
+// until the driver closes them, and returns the process exit code.
+func ServeWorker() int {
+	in, out := os.NewFile(3, "crunchgo-control-in"), os.NewFile(4, "crunchgo-control-out")
+	if in == nil || out == nil {
+		fmt.Fprintln(os.Stderr, "crunchgo worker: no control pipes (a worker is started by the local runner)")
+		return 2
+	}
+	go watchParent()
+	if err := serve(bufio.NewReader(in), out); err != nil {
+		fmt.Fprintf(os.Stderr, "crunchgo worker: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// watchParent exits the worker when the driver dies without closing its
+// pipes (a SIGKILLed driver): the worker is then adopted by another process.
+func watchParent() {
+	ppid := os.Getppid()
+	for range time.Tick(time.Second) {
+		if os.Getppid() != ppid {
+			os.Exit(3)
+		}
+	}
+}
+
+func serve(in io.Reader, out io.Writer) error {
+	var h hello
+	if err := readMsg(in, &h); err != nil {
+		return fmt.Errorf("reading hello: %w", err)
+	}
+	w, err := newWorker(context.Background(), h)
+	reply := helloReply{Pid: os.Getpid()}
+	if err != nil {
+		reply.Err = err.Error()
+	}
+	if werr := writeMsg(out, reply); werr != nil || err != nil {
+		return errors.Join(err, werr)
+	}
+	for {
+		var t taskMsg
+		if err := readMsg(in, &t); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("reading task: %w", err)
+		}
+		res := w.run(context.Background(), &t)
+		if err := writeMsg(out, res); err != nil {
+			return fmt.Errorf("writing result: %w", err)
+		}
+	}
+}
+
+// worker executes tasks of one pipeline, rebuilt once per process.
+type worker struct {
+	sg     *plan.StageGraph
+	memory int64
+	kill   *killSpec
+}
+
+func newWorker(ctx context.Context, h hello) (*worker, error) {
+	p, err := runner.BuildPipeline(h.Recipe)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding the pipeline: %w", err)
+	}
+	return newWorkerFor(ctx, p, h)
+}
+
+func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worker, error) {
+	if fp := p.Graph().Fingerprint(); fp != h.Fingerprint {
+		return nil, fmt.Errorf("the worker built a different plan than the driver (fingerprint %s, driver %s): job %q must build the same pipeline from the same arguments in every process; does it depend on the clock, randomness, the environment or map iteration order?", fp, h.Fingerprint, h.Recipe.Job)
+	}
+	sg, err := plan.Optimize(ctx, p.Graph(), h.Plan)
+	if err != nil {
+		return nil, err
+	}
+	kill, err := parseKill(os.Getenv(KillEnv))
+	if err != nil {
+		return nil, err
+	}
+	if h.Memory > 0 {
+		// A soft limit makes the GC work harder rather than let the heap
+		// grow to twice the live data; buffers are sized to half of it.
+		debug.SetMemoryLimit(max(h.Memory, 16<<20))
+	}
+	return &worker{sg: sg, memory: h.Memory, kill: kill}, nil
+}
+
+// sizes derives the worker's buffers from its budget: half for the sort
+// buffer or merge buffers, the rest for decoded records, user functions and
+// the runtime.
+func sizes(memory int64) (sortLimit int64, merge shuffle.MergeConfig) {
+	half := max(16<<10, memory/2)
+	buf := int(max(4<<10, min(256<<10, half/64)))
+	fan := int(max(2, min(256, half/int64(buf))))
+	return half, shuffle.MergeConfig{FanIn: fan, BufSize: buf}
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c countingWriter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	*c.n += int64(n)
+	return n, err
+}
+
+// frameFile writes length-prefixed records to a local file.
+type frameFile struct {
+	f   *os.File
+	w   *bufio.Writer
+	buf []byte
+}
+
+func (ff *frameFile) write(rec []byte, n *int64) {
+	ff.buf = shuffle.AppendFrame(ff.buf[:0], rec)
+	ff.w.Write(ff.buf)
+	*n += int64(len(ff.buf))
+}
+
+func (ff *frameFile) close() error { return errors.Join(ff.w.Flush(), ff.f.Close()) }
+
+func (w *worker) run(ctx context.Context, t *taskMsg) *resultMsg {
+	res := &resultMsg{}
+	if err := w.task(ctx, t, res); err != nil {
+		res.Err = toWire(err)
+	}
+	res.PeakRSS = peakRSS()
+	return res
+}
+
+func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err error) {
+	if t.Info.Stage < 0 || t.Info.Stage >= len(w.sg.Stages) {
+		return fmt.Errorf("no stage %d in the plan", t.Info.Stage)
+	}
+	st := w.sg.Stages[t.Info.Stage]
+	var ph *plan.Phase
+	switch {
+	case t.Info.Role == "map" && t.Input >= 0 && t.Input < len(st.Inputs):
+		ph = st.Inputs[t.Input].Phase
+	case t.Info.Role == "reduce" && t.Channel >= 0 && t.Channel < len(st.Channels):
+		ph = st.Channels[t.Channel].Reduce
+	default:
+		return fmt.Errorf("no %s phase %d/%d in stage %d", t.Info.Role, t.Input, t.Channel, st.ID)
+	}
+	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
+		return err
+	}
+	sortLimit, mergeCfg := sizes(w.memory)
+	mergeCfg.TmpDir = t.Dir
+
+	// Outputs.
+	slotBase := make([]int, len(t.Parts)+1)
+	for i, n := range t.Parts {
+		slotBase[i+1] = slotBase[i] + n
+	}
+	var sorter *shuffle.Sorter
+	if ph.Kind == plan.MapPhase && len(st.Channels) > 0 {
+		sorter = shuffle.NewSorter(t.Dir, "run", slotBase[len(t.Parts)], sortLimit)
+		defer func() {
+			if err != nil {
+				sorter.Abort()
+			}
+		}()
+	}
+	files := map[string]*frameFile{}
+	defer func() {
+		for _, ff := range files {
+			_ = ff.f.Close()
+		}
+	}()
+	open := func(kind string, node plan.NodeID, into *map[plan.NodeID]string) *frameFile {
+		name := fmt.Sprintf("%s-%d", kind, node)
+		if ff := files[name]; ff != nil {
+			return ff
+		}
+		path := filepath.Join(t.Dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			plan.Raise(err)
+		}
+		ff := &frameFile{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+		files[name] = ff
+		if *into == nil {
+			*into = map[plan.NodeID]string{}
+		}
+		(*into)[node] = path
+		return ff
+	}
+	kill := w.kill.match(t.Info)
+	tick := func() {}
+	if kill != nil {
+		n := 0
+		tick = func() {
+			if n++; n > kill.after {
+				killSelf()
+			}
+		}
+	}
+	var sinkWriters []storage.Writer
+	defer func() {
+		if err != nil {
+			for _, sw := range sinkWriters {
+				_ = sw.Abort()
+			}
+		}
+	}()
+	tc := runner.NewTask(t.Info)
+	out := kernel.Outputs{
+		Shuffle: func(ch int, key, value []byte) {
+			tick()
+			res.BytesOut += int64(len(key) + len(value))
+			if err := sorter.Add(slotBase[ch]+runner.Partition(ch, key, t.Parts[ch]), key, value); err != nil {
+				plan.Raise(err)
+			}
+		},
+		Intermediate: func(node plan.NodeID, rec []byte) {
+			tick()
+			open("inter", node, &res.Inter).write(rec, &res.BytesOut)
+		},
+		Collect: func(node plan.NodeID, rec []byte) {
+			tick()
+			open("collect", node, &res.Collect).write(rec, &res.BytesOut)
+		},
+		OpenSink: func(node plan.NodeID) (io.Writer, error) {
+			url, ok := t.Sinks[node]
+			if !ok {
+				return nil, fmt.Errorf("no output file assigned for %s", w.sg.Graph.Node(node).Label())
+			}
+			sw, err := storage.Create(ctx, url)
+			if err != nil {
+				return nil, err
+			}
+			sinkWriters = append(sinkWriters, sw)
+			return countingWriter{sw, &res.BytesOut}, nil
+		},
+	}
+	k, err := kernel.Build(ctx, w.sg, st, ph, tc, out)
+	if err != nil {
+		return err
+	}
+	defer k.Teardown()
+
+	switch {
+	case ph.Kind == plan.ReducePhase:
+		m, err := shuffle.Merge(t.Segments, mergeCfg)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		res.BytesIn, res.Passes = m.BytesRead, m.Passes
+		err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
+			return k.Group(key, func(yield func([]byte) bool) {
+				for v := range values {
+					tick()
+					if !yield(v) {
+						return
+					}
+				}
+			})
+		})
+		if err != nil {
+			return err
+		}
+	case t.Split != nil:
+		res.BytesIn = t.Split.Length
+		if err := k.ReadSource(*t.Split); err != nil {
+			return err
+		}
+	default:
+		for _, path := range t.Files {
+			if err := readFrames(path, &res.BytesIn, k.Record); err != nil {
+				return err
+			}
+		}
+	}
+	if err := k.Finish(); err != nil {
+		return err
+	}
+	for _, sw := range sinkWriters {
+		if err := sw.Close(); err != nil {
+			return err
+		}
+	}
+	sinkWriters = nil
+	for name, ff := range files {
+		if err := ff.close(); err != nil {
+			return err
+		}
+		delete(files, name)
+	}
+	if sorter != nil {
+		if res.Runs, err = sorter.Finish(); err != nil {
+			return err
+		}
+		res.Spills = len(res.Runs)
+	}
+	res.Stats = k.Stats
+	res.Counters = tc.Counters()
+	return ctx.Err()
+}
+
+// readFrames feeds every record of a framed file to fn.
+func readFrames(path string, n *int64, fn func([]byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		*n += fi.Size()
+	}
+	r := shuffle.NewReader(bufio.NewReaderSize(f, 64<<10), filepath.Base(path))
+	for {
+		rec, err := r.Frame()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// peakRSS reads the process's peak resident set size from /proc, or 0 where
+// there is none.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+type killSpec struct {
+	stage, task, attempt int // attempt -1: any
+	role                 string
+	after                int
+}
+
+func parseKill(s string) (*killSpec, error) {
+	if s == "" {
+		return nil, nil
+	}
+	k := &killSpec{attempt: -1}
+	for kv := range strings.SplitSeq(s, ",") {
+		key, val, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		var err error
+		switch key {
+		case "stage":
+			k.stage, err = strconv.Atoi(val)
+		case "task":
+			k.task, err = strconv.Atoi(val)
+		case "attempt":
+			if val != "*" {
+				k.attempt, err = strconv.Atoi(val)
+			}
+		case "after":
+			k.after, err = strconv.Atoi(val)
+		case "role":
+			k.role = val
+		default:
+			err = fmt.Errorf("unknown key %q", key)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: %w", KillEnv, s, err)
+		}
+	}
+	return k, nil
+}
+
+func (k *killSpec) match(info plan.TaskInfo) *killSpec {
+	if k == nil || k.stage != info.Stage || k.role != info.Role || k.task != info.Task || (k.attempt >= 0 && k.attempt != info.Attempt) {
+		return nil
+	}
+	return k
+}

@@ -1,0 +1,26 @@
+package local
+
+import (
+	"testing"
+
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
+)
+
+func TestConformance(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts runner.Options
+	}{
+		{"workers=1", runner.Options{Workers: 1}},
+		{"workers=2", runner.Options{Workers: 2}},
+		{"workers=4", runner.Options{Workers: 4}},
+		{"workers=2,memory=64KiB", runner.Options{Workers: 2, Memory: 64 << 10}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.TmpDir = t.TempDir()
+			runnertest.Run(t, Runner{}, c.opts)
+			assertEmpty(t, c.opts.TmpDir)
+		})
+	}
+}

@@ -56,22 +56,22 @@ func NewReader[T any](path string, r io.ReaderAt, size int64, opts ...ReadOption
 
 // checkEnvelope validates the magic bytes and the footer length itself, so
 // that errors name the exact offset and no allocation exceeds the file size.
-func (r *Reader[T]) checkEnvelope(size int64) (footerOffset int64, err error) {
+func checkEnvelope(path string, src *trackingReaderAt, size int64) (footerOffset int64, err error) {
 	corrupt := func(off int64, format string, args ...any) error {
-		return r.src.wrap(r.path, -1, off, fmt.Errorf(format, args...))
+		return src.wrap(path, -1, off, fmt.Errorf(format, args...))
 	}
 	if size < 12 {
 		return 0, corrupt(0, "file of %d bytes is too small for parquet", size)
 	}
 	var head [4]byte
-	if _, err := r.src.ReadAt(head[:], 0); err != nil {
+	if _, err := src.ReadAt(head[:], 0); err != nil {
 		return 0, corrupt(0, "reading header magic: %w", err)
 	}
 	if !bytes.Equal(head[:], []byte("PAR1")) {
 		return 0, corrupt(0, "bad header magic %q", head[:])
 	}
 	var tail [8]byte
-	if _, err := r.src.ReadAt(tail[:], size-8); err != nil {
+	if _, err := src.ReadAt(tail[:], size-8); err != nil {
 		return 0, corrupt(size-8, "reading footer magic: %w", err)
 	}
 	if !bytes.Equal(tail[4:], []byte("PAR1")) {
@@ -84,28 +84,46 @@ func (r *Reader[T]) checkEnvelope(size int64) (footerOffset int64, err error) {
 	return size - 8 - n, nil
 }
 
+// openFile opens and validates the footer of a Parquet file.
+func openFile(path string, src *trackingReaderAt, size int64) (f *parquet.File, err error) {
+	footer, err := checkEnvelope(path, src, size)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			f, err = nil, src.wrap(path, -1, footer, recovered(v))
+		}
+	}()
+	f, err = parquet.OpenFile(src, size,
+		parquet.SkipPageIndex(true),
+		parquet.SkipBloomFilters(true),
+	)
+	if err != nil {
+		return nil, src.wrap(path, -1, footer, err)
+	}
+	if err := validateMetadata(f, footer); err != nil {
+		return nil, src.wrap(path, -1, footer, err)
+	}
+	return f, nil
+}
+
 func (r *Reader[T]) open(size int64) (err error) {
-	footer, err := r.checkEnvelope(size)
+	f, err := openFile(r.path, r.src, size)
+	if err != nil {
+		return err
+	}
+	schema, err := schemaOf[T]()
 	if err != nil {
 		return err
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			err = r.src.wrap(r.path, -1, footer, recovered(v))
+			err = r.src.wrap(r.path, -1, 0, fmt.Errorf("matching the file's schema: %w", recovered(v)))
 		}
 	}()
-	f, err := parquet.OpenFile(r.src, size,
-		parquet.SkipPageIndex(true),
-		parquet.SkipBloomFilters(true),
-	)
-	if err != nil {
-		return r.src.wrap(r.path, -1, footer, err)
-	}
-	if err := validateMetadata(f, footer); err != nil {
-		return r.src.wrap(r.path, -1, footer, err)
-	}
 	r.file = f
-	r.schema = parquet.SchemaOf(*new(T))
+	r.schema = schema
 	conv, err := parquet.Convert(r.schema, f.Schema())
 	if err != nil {
 		return fmt.Errorf("parquetio: %s: schema of %T does not match the file: %w", r.path, *new(T), err)
@@ -320,4 +338,14 @@ func (r *Reader[T]) Close() error {
 	r.closeGroup()
 	r.groups = nil
 	return nil
+}
+
+// schemaOf returns the Parquet schema of T.
+func schemaOf[T any]() (s *parquet.Schema, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			s, err = nil, fmt.Errorf("parquetio: no parquet schema for %T: %v", *new(T), v)
+		}
+	}()
+	return parquet.SchemaOf(*new(T)), nil
 }

@@ -1,0 +1,237 @@
+package parquetio
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// Counter names, in group "parquetio".
+const (
+	CounterGroup            = "parquetio"
+	CounterRowsRead         = "rows read"
+	CounterRowGroupsRead    = "row groups read"
+	CounterRowGroupsPruned  = "row groups pruned"
+	CounterCorruptRowGroups = "corrupt row groups skipped"
+	CounterRowsWritten      = "rows written"
+)
+
+// Read reads the Parquet files matching pattern (a file, a directory of
+// data files or a glob; any storage URL) as a collection of T, reading only
+// the columns T names. Splits are runs of whole row groups. It panics with a
+// build error if T has no Parquet schema; see TryRead.
+func Read[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[T] {
+	return pcollection.Must(TryRead[T](p, pattern, opts...))
+}
+
+// TryRead is Read returning the build error instead of panicking.
+func TryRead[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) (pcollection.PCollection[T], error) {
+	if _, err := schemaOf[T](); err != nil {
+		return pcollection.PCollection[T]{}, pcollection.Build("parquetio.Read", nil).Errorf("%v", err)
+	}
+	src := &source[T]{pattern: pattern, opts: opts, cfg: newReadConfig(opts)}
+	return pcollection.NewSource[T](p, "parquetio.Read", src), nil
+}
+
+type source[T any] struct {
+	pattern string
+	opts    []ReadOption
+	cfg     readConfig
+}
+
+func (s *source[T]) Describe() string {
+	d := fmt.Sprintf("parquet %s as %s", s.pattern, reflect.TypeFor[T]())
+	if s.cfg.hasFilter {
+		d += " where " + s.cfg.filter.String()
+	}
+	return d
+}
+
+func (s *source[T]) EstimateSize(ctx context.Context) int64 {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
+}
+
+// Splits reads every file's footer and groups consecutive row groups into
+// about hint splits overall (one row group at least). A split is the byte
+// range from its first row group's start to the next split's; the ranges
+// tile each file, so every row group is read exactly once.
+func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: %w", err)
+	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	target := max(total/int64(max(hint, 1)), 1)
+	var out []plan.Split
+	for _, fi := range files {
+		starts, err := rowGroupStarts(ctx, fi.URL)
+		if err != nil {
+			return nil, err
+		}
+		if len(starts) == 0 {
+			continue
+		}
+		first := 0
+		for i := 1; i <= len(starts); i++ {
+			end := fi.Size
+			if i < len(starts) {
+				end = starts[i]
+			}
+			if i < len(starts) && end-starts[first] < target {
+				continue
+			}
+			lo := starts[first]
+			if first == 0 {
+				lo = 0
+			}
+			out = append(out, plan.Split{Path: fi.URL, Offset: lo, Length: end - lo})
+			first = i
+		}
+	}
+	for i := range out {
+		out[i].Index, out[i].Count = i, len(out)
+	}
+	return out, nil
+}
+
+// rowGroupStarts returns the start offsets of a file's row groups.
+func rowGroupStarts(ctx context.Context, url string) ([]int64, error) {
+	f, err := storage.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: %w", err)
+	}
+	defer f.Close()
+	pf, err := openFile(url, &trackingReaderAt{r: f, size: f.Size()}, f.Size())
+	if err != nil {
+		return nil, err
+	}
+	rgs := pf.Metadata().RowGroups
+	starts := make([]int64, len(rgs))
+	for i := range rgs {
+		starts[i] = rowGroupOffset(&rgs[i])
+	}
+	slices.Sort(starts)
+	return starts, nil
+}
+
+func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
+	emit := out.(func(T))
+	f, err := storage.Open(ctx, split.Path)
+	if err != nil {
+		return fmt.Errorf("parquetio: %w", err)
+	}
+	defer f.Close()
+	opts := append(s.opts[:len(s.opts):len(s.opts)], ByteRange(split.Offset, split.Length))
+	r, err := NewReader[T](split.Path, f, f.Size(), opts...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	defer func() {
+		st := r.Stats()
+		tc.Counter(CounterGroup, CounterRowsRead).Inc(st.Rows)
+		tc.Counter(CounterGroup, CounterRowGroupsRead).Inc(int64(st.RowGroups - st.RowGroupsPruned - st.CorruptRowGroups))
+		tc.Counter(CounterGroup, CounterRowGroupsPruned).Inc(int64(st.RowGroupsPruned))
+		tc.Counter(CounterGroup, CounterCorruptRowGroups).Inc(int64(st.CorruptRowGroups))
+	}()
+	buf := make([]T, s.cfg.batch)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// Fresh values each batch: rows handed downstream must not share
+		// slices or maps with the next batch.
+		clear(buf)
+		n, err := r.Read(buf)
+		for i := range n {
+			emit(buf[i])
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Write writes c as Parquet files in dir, one part file per task
+// (part-m-00000.parquet, ...), committed when the job succeeds. It panics
+// with a build error if T has no Parquet schema or an option is invalid;
+// see TryWrite.
+func Write[T any](c pcollection.PCollection[T], dir string, opts ...WriteOption) {
+	if err := TryWrite(c, dir, opts...); err != nil {
+		panic(err)
+	}
+}
+
+// TryWrite is Write returning the build error instead of panicking.
+func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...WriteOption) error {
+	// Make one writer now so that schema and option errors surface at build time.
+	if _, err := NewWriter[T](io.Discard, opts...); err != nil {
+		return pcollection.Build("parquetio.Write", nil).Errorf("%v", err)
+	}
+	pcollection.NewSink(c, "parquetio.Write", &sink[T]{dir: dir, opts: opts})
+	return nil
+}
+
+type sink[T any] struct {
+	dir  string
+	opts []WriteOption
+}
+
+func (s *sink[T]) URL() string { return s.dir }
+func (s *sink[T]) Ext() string { return ".parquet" }
+
+const writeBatch = 1024
+
+func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
+	fw, err := NewWriter[T](w, s.opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	written := tc.Counter(CounterGroup, CounterRowsWritten)
+	batch := make([]T, 0, writeBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := fw.Write(batch)
+		written.Inc(int64(len(batch)))
+		clear(batch)
+		batch = batch[:0]
+		return err
+	}
+	emit := func(v T) {
+		batch = append(batch, v)
+		if len(batch) == writeBatch {
+			if err := flush(); err != nil {
+				plan.Raise(err)
+			}
+		}
+	}
+	closeFn := func() error {
+		if err := flush(); err != nil {
+			return err
+		}
+		return fw.Close()
+	}
+	return emit, closeFn, nil
+}

@@ -1,0 +1,140 @@
+package parquetio_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/parquetio"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// Event is a listening event; the DuckDB fixtures hold 2048 of them.
+type Event struct {
+	UserID   string `parquet:"user_id"`
+	TrackID  string `parquet:"track_id"`
+	ArtistID string `parquet:"artist_id"`
+	Country  string `parquet:"country"`
+	Platform string `parquet:"platform"`
+	MsPlayed int64  `parquet:"ms_played"`
+	Ts       int64  `parquet:"ts"`
+	Skipped  bool   `parquet:"skipped"`
+}
+
+func putFixture(t *testing.T, url, name string) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(context.Background(), url, b); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPipelineReadWrite(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("parquetio-rw")
+	in, out := "mem://parquetio-rw/in", "mem://parquetio-rw/out"
+	putFixture(t, in+"/a.parquet", "events_v1_snappy.parquet")
+	putFixture(t, in+"/b.parquet", "events_v2_zstd.parquet")
+	if err := storage.WriteFile(ctx, in+"/_SUCCESS", nil); err != nil {
+		t.Fatal(err)
+	}
+
+	p := pcollection.NewPipeline("parquetio-rw")
+	events := parquetio.Read[Event](p, in)
+	played := pcollection.Filter(events, func(e Event) bool { return !e.Skipped })
+	parquetio.Write(played, out, parquetio.Compression(parquetio.Zstd), parquetio.RowGroupRows(300))
+	all := pcollection.Materialize(events)
+	res := crunchtest.Run(t, p, func(o *runner.Options) { o.Workers = 3 })
+
+	got := crunchtest.Values(t, all)
+	if len(got) != 4096 {
+		t.Fatalf("read %d events, want 4096", len(got))
+	}
+	var want []Event
+	for _, e := range got {
+		if !e.Skipped {
+			want = append(want, e)
+		}
+	}
+	if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterRowsRead); n != 4096 {
+		t.Errorf("rows read counter = %d, want 4096", n)
+	}
+	if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterRowGroupsRead); n != 8 {
+		t.Errorf("row groups read counter = %d, want 8", n)
+	}
+	if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterRowsWritten); n != int64(len(want)) {
+		t.Errorf("rows written counter = %d, want %d", n, len(want))
+	}
+
+	// The output reads back through the pipeline.
+	files, err := storage.DataFiles(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fi := range files {
+		if !strings.HasSuffix(fi.Name, ".parquet") {
+			t.Errorf("output file %s lacks the .parquet extension", fi.Name)
+		}
+	}
+	p2 := pcollection.NewPipeline("parquetio-readback")
+	back := pcollection.Materialize(parquetio.Read[Event](p2, out))
+	crunchtest.Run(t, p2)
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, back), want)
+}
+
+func TestPipelineSplitsAndPushdown(t *testing.T) {
+	storage.ResetMem("parquetio-split")
+	in := "mem://parquetio-split/in"
+	putFixture(t, in+"/a.parquet", "events_v2_zstd.parquet")
+
+	// Row groups are spread over the workers, and pruning is counted.
+	p := pcollection.NewPipeline("parquetio-split")
+	se := pcollection.Materialize(parquetio.Read[Event](p, in, parquetio.WithFilter(parquetio.Eq("country", "SE"))))
+	all := pcollection.Materialize(parquetio.Read[Event](p, in))
+	res := crunchtest.Run(t, p, func(o *runner.Options) { o.Workers = 4 })
+	if got := len(crunchtest.Values(t, all)); got != 2048 {
+		t.Errorf("read %d rows, want 2048", got)
+	}
+	rows := crunchtest.Values(t, se)
+	if len(rows) != 512 {
+		t.Errorf("with the filter: read %d rows (the first row group), want 512", len(rows))
+	}
+	if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterRowGroupsPruned); n != 3 {
+		t.Errorf("row groups pruned counter = %d, want 3", n)
+	}
+	for _, st := range res.Stages {
+		t.Logf("stage %+v", st)
+	}
+}
+
+func TestPipelineCorrupt(t *testing.T) {
+	storage.ResetMem("parquetio-bad")
+	in := "mem://parquetio-bad/in"
+	putFixture(t, in+"/bad.parquet", "corrupt_truncated_footer.parquet")
+	p := pcollection.NewPipeline("parquetio-bad")
+	pcollection.Materialize(parquetio.Read[Event](p, in))
+	_, err := mem.Run(context.Background(), p, runner.Options{})
+	if !errors.Is(err, parquetio.ErrCorrupt) || !strings.Contains(err.Error(), "bad.parquet") {
+		t.Fatalf("got %v, want ErrCorrupt naming bad.parquet", err)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	p := pcollection.NewPipeline("parquetio-build")
+	if _, err := parquetio.TryRead[chan int](p, "mem://x/y"); err == nil {
+		t.Error("TryRead of a chan type: got no error")
+	}
+	c := pcollection.Of(p, 1, 2, 3)
+	if err := parquetio.TryWrite(c, "mem://x/out"); err == nil {
+		t.Error("TryWrite of ints: got no error")
+	}
+}

@@ -76,6 +76,7 @@ type Cluster struct {
 
 	// Fault injection, guarded by mu.
 	failWriteAfter int64 // bytes the datanode still accepts before dying; <0 when disarmed
+	failWriteEvery int64 // re-arm failWriteAfter with this after each failure; <0: fire once
 	failCompletes  int
 	corruptReads   int
 	standbyCalls   int
@@ -114,6 +115,7 @@ func start(opts ...Option) (*Cluster, error) {
 		opts:           o,
 		conns:          map[net.Conn]struct{}{},
 		failWriteAfter: -1,
+		failWriteEvery: -1,
 		injected:       map[string][]*remoteError{},
 		calls:          map[string]int{},
 	}
@@ -168,7 +170,16 @@ func (c *Cluster) BlockSize() int64 { return c.opts.blockSize }
 func (c *Cluster) FailDatanodeWritesAfter(n int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.failWriteAfter = n
+	c.failWriteAfter, c.failWriteEvery = n, -1
+}
+
+// FailDatanodeWritesEvery is FailDatanodeWritesAfter that re-arms itself
+// after each failure: the datanode keeps failing writes after accepting n
+// bytes, like a datanode that keeps crashing, until disarmed with n < 0.
+func (c *Cluster) FailDatanodeWritesEvery(n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.failWriteAfter, c.failWriteEvery = n, n
 }
 
 // CorruptReads makes the datanode corrupt the first packet of the next n

@@ -200,7 +200,7 @@ func (c *Cluster) writeBlock(conn net.Conn, r *bufio.Reader) {
 			if int64(len(p.data)) > c.failWriteAfter {
 				// The datanode "crashes": the packet is lost and the
 				// connection dropped without an ack.
-				c.failWriteAfter = -1
+				c.failWriteAfter = c.failWriteEvery
 				c.mu.Unlock()
 				return
 			}

@@ -1,0 +1,59 @@
+package local
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+// memoryOverhead is what a worker may use beyond its share of the budget:
+// the Go runtime, the test binary's code and data, the kernel's decoded
+// records and the GC's slack.
+const memoryOverhead = 24 << 20
+
+// TestMemoryBound shuffles 8x the job's budget, with one group 2x the
+// budget, and checks every worker's peak RSS stays under its share plus
+// memoryOverhead.
+func TestMemoryBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shuffles 128 MiB")
+	}
+	const budget = 16 << 20
+	const workers = 2
+	var mu sync.Mutex
+	var peak int64
+	observePeakRSS = func(n int64) {
+		mu.Lock()
+		peak = max(peak, n)
+		mu.Unlock()
+	}
+	defer func() { observePeakRSS = nil }()
+	p := build(t, bigShuffleJob, "--records=131072", "--value=1024", "--splits=4")
+	res, err := Run(context.Background(), p, runner.Options{Workers: workers, Memory: budget, TmpDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shuffled int64
+	for _, ev := range res.Stages {
+		shuffled += ev.Shuffled
+	}
+	got, _ := bigResults[p].Values()
+	if len(got) != 3751 { // k<j> for j%4 != 0, and hot
+		t.Errorf("got %d groups, want 3751", len(got))
+	}
+	if shuffled != 131072 {
+		t.Errorf("shuffled %d records, want 131072", shuffled)
+	}
+	if peak == 0 {
+		t.Skip("no peak RSS available on this system")
+	}
+	limit := int64(budget/workers + memoryOverhead)
+	t.Logf("peak worker RSS %.1f MiB; share %d MiB + overhead %d MiB; spilled runs %d, merge passes %d",
+		float64(peak)/(1<<20), budget/workers>>20, memoryOverhead>>20,
+		res.Counters.Get(CounterGroup, "spilled runs"), res.Counters.Get(CounterGroup, "merge passes"))
+	if peak > limit {
+		t.Errorf("peak worker RSS %d bytes exceeds the share of the budget plus overhead, %d", peak, limit)
+	}
+}

@@ -33,20 +33,21 @@ func MaxLineLength(n int) ReadOption { return func(c *readConfig) { c.maxLine = 
 // "textio"/"long lines skipped").
 func SkipLongLines() ReadOption { return func(c *readConfig) { c.skipLong = true } }
 
-// SplitSize sets the smallest byte range the pipeline-level source splits a
-// file into (default 32 MiB).
+// SplitSize makes Read cut files into byte ranges of n bytes, instead of
+// sizing them from the runner's hint (at least DefaultMinSplitSize each).
 func SplitSize(n int64) ReadOption { return func(c *readConfig) { c.splitSize = n } }
 
+// DefaultMinSplitSize is the smallest byte range Read cuts a file into when
+// sizing splits from the runner's hint.
+const DefaultMinSplitSize = 1 << 20
+
 func newReadConfig(opts []ReadOption) readConfig {
-	c := readConfig{maxLine: DefaultMaxLineLength, splitSize: 32 << 20}
+	c := readConfig{maxLine: DefaultMaxLineLength}
 	for _, o := range opts {
 		o(&c)
 	}
 	if c.maxLine <= 0 {
 		c.maxLine = DefaultMaxLineLength
-	}
-	if c.splitSize <= 0 {
-		c.splitSize = 32 << 20
 	}
 	return c
 }

@@ -1,0 +1,155 @@
+package textio
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// Counter names, in group "textio".
+const (
+	CounterGroup        = "textio"
+	CounterLinesRead    = "lines read"
+	CounterLongSkipped  = "long lines skipped"
+	CounterLinesWritten = "lines written"
+)
+
+// Read reads the lines of the text files matching pattern (a file, a
+// directory of data files or a glob; any storage URL). Plain files are
+// split into byte ranges; ".gz" files are read whole, one split each.
+func Read(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[string] {
+	return pcollection.NewSource[string](p, "textio.Read", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)})
+}
+
+type source struct {
+	pattern string
+	opts    []ReadOption
+	cfg     readConfig
+}
+
+func (s *source) Describe() string { return "text " + s.pattern }
+
+func (s *source) EstimateSize(ctx context.Context) int64 {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, f := range files {
+		n += f.Size
+	}
+	return n
+}
+
+// Splits cuts plain files into byte ranges so that there are about hint
+// splits overall; each gzip file is one split.
+func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return nil, fmt.Errorf("textio: %w", err)
+	}
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	size := s.cfg.splitSize
+	if size <= 0 {
+		size = max(total/int64(max(hint, 1)), DefaultMinSplitSize)
+	}
+	var out []plan.Split
+	for _, f := range files {
+		if f.Size == 0 {
+			continue
+		}
+		if IsGzip(f.URL) || f.Size <= size {
+			out = append(out, plan.Split{Path: f.URL, Offset: 0, Length: f.Size})
+			continue
+		}
+		n := (f.Size + size - 1) / size
+		for i := range n {
+			lo, hi := f.Size*i/n, f.Size*(i+1)/n
+			out = append(out, plan.Split{Path: f.URL, Offset: lo, Length: hi - lo})
+		}
+	}
+	for i := range out {
+		out[i].Index, out[i].Count = i, len(out)
+	}
+	return out, nil
+}
+
+func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
+	emit := out.(func(string))
+	f, err := storage.Open(ctx, split.Path)
+	if err != nil {
+		return fmt.Errorf("textio: %w", err)
+	}
+	defer f.Close()
+	r, err := NewLineReader(split.Path, f, f.Size(), split.Offset, split.Length, s.opts...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	var n int64
+	defer func() {
+		tc.Counter(CounterGroup, CounterLinesRead).Inc(n)
+		tc.Counter(CounterGroup, CounterLongSkipped).Inc(r.SkippedLines())
+	}()
+	for {
+		line, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n++
+		emit(string(line))
+	}
+}
+
+// Write writes c as text files in dir, one line per element, one part file
+// per task (part-m-00000.txt, or .txt.gz with Gzip), committed when the job
+// succeeds. An element containing "\n" fails the task.
+func Write(c pcollection.PCollection[string], dir string, opts ...WriteOption) {
+	var cfg writeConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	pcollection.NewSink(c, "textio.Write", &sink{dir: dir, opts: opts, gzip: cfg.gzip})
+}
+
+type sink struct {
+	dir  string
+	opts []WriteOption
+	gzip bool
+}
+
+func (s *sink) URL() string { return s.dir }
+
+func (s *sink) Ext() string {
+	if s.gzip {
+		return ".txt.gz"
+	}
+	return ".txt"
+}
+
+func (s *sink) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
+	tw := NewWriter(w, s.opts...)
+	written := tc.Counter(CounterGroup, CounterLinesWritten)
+	emit := func(line string) {
+		if err := tw.WriteLine(line); err != nil {
+			plan.Raise(err)
+		}
+		written.Inc(1)
+	}
+	return emit, tw.Close, nil
+}

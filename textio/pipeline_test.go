@@ -1,0 +1,121 @@
+package textio_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+func put(t *testing.T, url string, data []byte) {
+	t.Helper()
+	if err := storage.WriteFile(context.Background(), url, data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestPipelineReadWrite(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("textio-rw")
+	in := "mem://textio-rw/in"
+	var big strings.Builder
+	var want []string
+	for i := range 500 {
+		line := fmt.Sprintf("line %d %s", i, strings.Repeat("x", i%13))
+		big.WriteString(line + "\n")
+		want = append(want, line)
+	}
+	put(t, in+"/big.txt", []byte(big.String()))
+	put(t, in+"/crlf.txt", fixture(t, "crlf.txt"))
+	put(t, in+"/multi.txt.gz", fixture(t, "multimember.txt.gz"))
+	put(t, in+"/empty.txt", nil)
+	put(t, in+"/_SUCCESS", nil)
+	want = append(want, "first line", "second line", "", "fourth, after an empty line", "last line without newline",
+		"alpha", "beta", "gamma", "delta", "epsilon")
+
+	for _, gz := range []bool{false, true} {
+		out := fmt.Sprintf("mem://textio-rw/out-gz=%v", gz)
+		var wopts []textio.WriteOption
+		if gz {
+			wopts = append(wopts, textio.Gzip())
+		}
+		p := pcollection.NewPipeline("textio-rw")
+		lines := textio.Read(p, in, textio.SplitSize(100)) // many splits, most mid-line
+		textio.Write(lines, out, wopts...)
+		all := pcollection.Materialize(lines)
+		res := crunchtest.Run(t, p, func(o *runner.Options) { o.Workers = 3 })
+		crunchtest.EqualUnordered(t, crunchtest.Values(t, all), want)
+		if n := res.Counters.Get(textio.CounterGroup, textio.CounterLinesRead); n != int64(len(want)) {
+			t.Errorf("lines read counter = %d, want %d", n, len(want))
+		}
+		if n := res.Counters.Get(textio.CounterGroup, textio.CounterLinesWritten); n != int64(len(want)) {
+			t.Errorf("lines written counter = %d, want %d", n, len(want))
+		}
+		files, err := storage.DataFiles(ctx, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := ".txt"
+		if gz {
+			ext = ".txt.gz"
+		}
+		for _, f := range files {
+			if !strings.HasSuffix(f.Name, ext) {
+				t.Errorf("output %s lacks extension %s", f.Name, ext)
+			}
+		}
+		p2 := pcollection.NewPipeline("textio-readback")
+		back := pcollection.Materialize(textio.Read(p2, out))
+		crunchtest.Run(t, p2)
+		crunchtest.EqualUnordered(t, crunchtest.Values(t, back), want)
+	}
+}
+
+func TestPipelineErrors(t *testing.T) {
+	storage.ResetMem("textio-bad")
+	put(t, "mem://textio-bad/in/t.txt.gz", fixture(t, "truncated.txt.gz"))
+	p := pcollection.NewPipeline("textio-bad")
+	pcollection.Materialize(textio.Read(p, "mem://textio-bad/in"))
+	_, err := mem.Run(context.Background(), p, runner.Options{})
+	if !errors.Is(err, textio.ErrCorrupt) || !strings.Contains(err.Error(), "t.txt.gz") {
+		t.Errorf("corrupt gzip: got %v, want ErrCorrupt naming t.txt.gz", err)
+	}
+
+	put(t, "mem://textio-bad/long/l.txt", []byte("ok\n"+strings.Repeat("L", 100)+"\nok\n"))
+	p = pcollection.NewPipeline("textio-long")
+	pcollection.Materialize(textio.Read(p, "mem://textio-bad/long", textio.MaxLineLength(10)))
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); !errors.Is(err, textio.ErrLineTooLong) {
+		t.Errorf("long line: got %v, want ErrLineTooLong", err)
+	}
+	p = pcollection.NewPipeline("textio-long-skip")
+	ok := pcollection.Materialize(textio.Read(p, "mem://textio-bad/long", textio.MaxLineLength(10), textio.SkipLongLines()))
+	res := crunchtest.Run(t, p)
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, ok), []string{"ok", "ok"})
+	if n := res.Counters.Get(textio.CounterGroup, textio.CounterLongSkipped); n != 1 {
+		t.Errorf("long lines skipped counter = %d, want 1", n)
+	}
+
+	p = pcollection.NewPipeline("textio-newline")
+	textio.Write(pcollection.Of(p, "fine", "not\nfine"), "mem://textio-bad/out")
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil {
+		t.Error("writing a line with a newline: got no error")
+	}
+}

@@ -1,0 +1,168 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/local"
+	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/storage/hdfs"
+	"github.com/crunchgo/crunchgo/storage/hdfs/hdfstest"
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// TestMain lets the local runner re-execute this test binary as its workers.
+func TestMain(m *testing.M) { crunchtest.Main(m) }
+
+type wordCountArgs struct {
+	Input  string `flag:"input"`
+	Output string `flag:"output"`
+}
+
+var wordCountJob = runner.Register("e2e/hdfs-wordcount", "word count from text to text",
+	func(p *pcollection.Pipeline, a *wordCountArgs) error {
+		counts := wordcount.Count(textio.Read(p, a.Input))
+		lines := pcollection.Map(counts, func(kv ptable.Pair[string, int64]) string {
+			return kv.Key + "\t" + strconv.FormatInt(kv.Value, 10)
+		})
+		textio.Write(lines, a.Output)
+		return nil
+	})
+
+// corpus makes about size bytes of text and its reference word counts.
+func corpus(size int) ([]byte, map[string]int64) {
+	var b bytes.Buffer
+	want := map[string]int64{}
+	for i := 0; b.Len() < size; i++ {
+		w := letters((i * i) % 997)
+		want[w]++
+		b.WriteString(w)
+		if i%12 == 11 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.Bytes(), want
+}
+
+func readCounts(t *testing.T, ctx context.Context, dir string) map[string]int64 {
+	t.Helper()
+	files, err := storage.DataFiles(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	for _, f := range files {
+		data, err := storage.ReadFile(ctx, f.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			word, n, ok := strings.Cut(sc.Text(), "\t")
+			v, err := strconv.ParseInt(n, 10, 64)
+			if !ok || err != nil {
+				t.Fatalf("%s: bad line %q", f.URL, sc.Text())
+			}
+			got[word] += v
+		}
+	}
+	return got
+}
+
+// TestLocalRunnerOnHDFS reads a multi-block file from HDFS with worker
+// processes, writes the result back to HDFS with _SUCCESS, and then checks
+// that a datanode failing during the write fails the job, names the file and
+// leaves no output directory.
+func TestLocalRunnerOnHDFS(t *testing.T) {
+	ctx := context.Background()
+	c := hdfstest.Start(t)
+	t.Cleanup(func() { hdfs.Disconnect(c.Addr()) })
+
+	data, want := corpus(3<<20 + 12345) // more than three 1 MiB blocks
+	in := c.URL("/logs/words.txt")
+	if err := storage.WriteFile(ctx, in, data); err != nil {
+		t.Fatal(err)
+	}
+
+	out := c.URL("/out/counts")
+	p, err := wordCountJob.Build([]string{"--input", in, "--output", out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := local.Run(ctx, p, runner.Options{Workers: 2, Memory: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stages) == 0 || res.Stages[0].MapTasks < 2 {
+		t.Errorf("stages = %+v, want the multi-block input read by several map tasks", res.Stages)
+	}
+	if ok, err := storage.Exists(ctx, out+"/_SUCCESS"); err != nil || !ok {
+		t.Fatalf("%s/_SUCCESS missing (err %v)", out, err)
+	}
+	got := readCounts(t, ctx, out)
+	if len(got) != len(want) {
+		t.Errorf("got %d words, want %d", len(got), len(want))
+	}
+	for w, n := range want {
+		if got[w] != n {
+			t.Errorf("count of %s = %d, want %d", w, got[w], n)
+		}
+	}
+
+	// A datanode that fails once mid-write costs one task attempt: the
+	// retry writes the same output.
+	again := c.URL("/out/retried")
+	p, err = wordCountJob.Build([]string{"--input", in, "--output", again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.FailDatanodeWritesAfter(1000)
+	if _, err := local.Run(ctx, p, runner.Options{Workers: 2, Memory: 64 << 20}); err != nil {
+		t.Fatalf("one datanode failure was not survived: %v", err)
+	}
+	if retried := readCounts(t, ctx, again); fmt.Sprint(retried) != fmt.Sprint(got) {
+		t.Error("the retried job's output differs from the first run's")
+	}
+
+	// A datanode that keeps failing fails the job; nothing is left behind.
+	failed := c.URL("/out/failed")
+	p, err = wordCountJob.Build([]string{"--input", in, "--output", failed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.FailDatanodeWritesEvery(1000)
+	_, err = local.Run(ctx, p, runner.Options{Workers: 2, Memory: 64 << 20})
+	c.FailDatanodeWritesEvery(-1)
+	if err == nil {
+		t.Fatal("job succeeded although the datanode failed every write")
+	}
+	t.Logf("the failed job's error: %v", err)
+	if !strings.Contains(err.Error(), "hdfs://") || !strings.Contains(err.Error(), "part-") {
+		t.Errorf("error %q does not name the HDFS file being written", err)
+	}
+	if ok, err := storage.Exists(ctx, failed); err != nil || ok {
+		t.Errorf("output %s exists after a failed job (err %v)", failed, err)
+	}
+}
+
+// letters spells n in base 26 with the letters a to z (the word counter
+// splits at anything that is not a letter).
+func letters(n int) string {
+	s := []byte{'w'}
+	for ; n > 0; n /= 26 {
+		s = append(s, byte('a'+n%26))
+	}
+	return string(s)
+}

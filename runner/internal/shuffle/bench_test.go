@@ -1,0 +1,128 @@
+package shuffle
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// benchRecords is the number of (string key, int64 value) records the
+// shuffle benchmarks sort; CRUNCHGO_BENCH_RECORDS overrides it (the README
+// numbers use 10,000,000).
+func benchRecords(b *testing.B) int {
+	if s := os.Getenv("CRUNCHGO_BENCH_RECORDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	return 1_000_000
+}
+
+const benchBudget = 64 << 20
+
+// benchKeys returns n random 16-byte keys (hex of a random number) and values.
+func benchKeys(n int) ([][]byte, []int64) {
+	r := rand.New(rand.NewPCG(1, 2))
+	keys := make([][]byte, n)
+	vals := make([]int64, n)
+	for i := range n {
+		keys[i] = fmt.Appendf(nil, "%016x", r.Uint64())
+		vals[i] = r.Int64()
+	}
+	return keys, vals
+}
+
+// BenchmarkShuffle sorts the records in a 64 MiB buffer, spilling runs,
+// then merges the runs and walks every group: a map task and a reduce task
+// of one partition.
+func BenchmarkShuffle(b *testing.B) {
+	n := benchRecords(b)
+	keys, vals := benchKeys(n)
+	var size int64
+	for _, k := range keys {
+		size += int64(len(AppendRecord(nil, k, make([]byte, 8))))
+	}
+	b.SetBytes(size) // 26 bytes a record, as the baseline's lines
+	dir := b.TempDir()
+	var v [8]byte
+	for b.Loop() {
+		s := NewSorter(dir, "bench", 1, benchBudget)
+		for i, k := range keys {
+			binary.BigEndian.PutUint64(v[:], uint64(vals[i]))
+			if err := s.Add(0, k, v[:]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs, err := s.Finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var segs []Segment
+		for _, r := range runs {
+			segs = append(segs, r.Segment(0))
+		}
+		m, err := Merge(segs, MergeConfig{FanIn: 64, BufSize: 256 << 10, TmpDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		groups := 0
+		err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
+			for range values {
+			}
+			groups++
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+		s.Abort()
+		b.ReportMetric(float64(len(runs)), "runs")
+	}
+}
+
+// BenchmarkGNUSort runs LC_ALL=C sort -S 64M over the same records as text
+// lines: the 16-byte key, a tab, the value's low 32 bits as 8 hex digits
+// and a newline, 26 bytes, as long as a framed shuffle record.
+func BenchmarkGNUSort(b *testing.B) {
+	sortPath, err := exec.LookPath("sort")
+	if err != nil {
+		b.Skip("no sort on PATH")
+	}
+	n := benchRecords(b)
+	keys, vals := benchKeys(n)
+	dir := b.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	f, err := os.Create(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	var size int64
+	for i, k := range keys {
+		line := fmt.Appendf(nil, "%s\t%08x\n", k, uint32(vals[i]))
+		size += int64(len(line))
+		w.Write(line)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	b.SetBytes(size)
+	for b.Loop() {
+		cmd := exec.Command(sortPath, "-S", fmt.Sprint(benchBudget>>20)+"M", "-T", dir, "-o", filepath.Join(dir, "out.txt"), in)
+		cmd.Env = append(os.Environ(), "LC_ALL=C")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("sort: %v: %s", err, out)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/cli"
+	"github.com/crunchgo/crunchgo/crunchtest"
+	_ "github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected outputs in testdata/*.txt")
+
+// TestMain lets the local runner re-execute this test binary as a worker.
+func TestMain(m *testing.M) { crunchtest.Main(m) }
+
+// testArgs are the flags of the test job.
+type testArgs struct {
+	Output string `flag:"output" help:"directory to write Avro records to"`
+	N      int    `flag:"n" default:"10" help:"count the numbers 1..n"`
+	Fail   bool   `flag:"fail" help:"fail in a map function"`
+}
+
+type residue struct {
+	Mod   int64 `avro:"mod"`
+	Count int64 `avro:"count"`
+}
+
+// The test job counts the numbers 1..n by their residue mod 3.
+var _ = runner.Register("cli-test", "count 1..n by residue mod 3 (a test job)", func(p *pcollection.Pipeline, a *testArgs) error {
+	nums := make([]int64, a.N)
+	for i := range nums {
+		nums[i] = int64(i + 1)
+	}
+	fail := a.Fail
+	mods := pcollection.Map(pcollection.Of(p, nums...), func(n int64) int64 {
+		if fail && n == 2 {
+			panic(fmt.Errorf("number %d is not welcome", n))
+		}
+		return n % 3
+	}, pcollection.Name("Mod3"))
+	out := pcollection.Map(ptable.Count(mods), func(kv ptable.Pair[int64, int64]) residue {
+		return residue{kv.Key, kv.Value}
+	}, pcollection.Name("ToRecord"))
+	return avroio.TryWrite(out, a.Output)
+})
+
+// TestCommands runs the cases of testdata/*.txt. A case is a line
+// "$ crunchgo ARGS..." followed by its expected result: "exit N", then
+// "--- stdout" and "--- stderr" sections. Lines starting with "#" before a
+// command are comments. ARGS are split on spaces; $TMP is a directory shared
+// by the cases of one file and $TESTDATA the testdata directory. Durations
+// in the output read as <dur>. go test -update rewrites the expectations.
+func TestCommands(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no testdata/*.txt")
+	}
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
+			tmp := t.TempDir()
+			cases := parseCases(t, file)
+			var out strings.Builder
+			for _, c := range cases {
+				args := strings.Fields(strings.NewReplacer("$TMP", tmp, "$TESTDATA", testdata).Replace(c.cmd))
+				var stdout, stderr bytes.Buffer
+				code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr)
+				got := formatResult(code, normalize(stdout.String(), tmp, testdata), normalize(stderr.String(), tmp, testdata))
+				if !*update && got != c.want {
+					t.Errorf("%s:%d: crunchgo %s\ngot:\n%s\nwant:\n%s", file, c.line, c.cmd, got, c.want)
+				}
+				out.WriteString(c.comments)
+				fmt.Fprintf(&out, "$ crunchgo %s\n%s", c.cmd, got)
+			}
+			if *update {
+				if err := os.WriteFile(file, []byte(out.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+type testCase struct {
+	comments string // comment lines before the command, kept on -update
+	cmd      string
+	line     int
+	want     string
+}
+
+func parseCases(t *testing.T, file string) []testCase {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []testCase
+	var comments strings.Builder
+	var cur *testCase
+	for i, l := range strings.SplitAfter(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(l, "$ crunchgo"):
+			cases = append(cases, testCase{comments: comments.String(), cmd: strings.TrimSpace(strings.TrimPrefix(l, "$ crunchgo")), line: i + 1})
+			cur = &cases[len(cases)-1]
+			comments.Reset()
+		case cur == nil || (strings.HasPrefix(l, "#") && strings.HasSuffix(cur.want, "\n\n")):
+			comments.WriteString(l)
+		default:
+			cur.want += l
+		}
+	}
+	if comments.Len() > 0 && len(cases) > 0 {
+		t.Fatalf("%s: comments after the last case", file)
+	}
+	return cases
+}
+
+func formatResult(code int, stdout, stderr string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "exit %d\n", code)
+	for _, s := range [][2]string{{"stdout", stdout}, {"stderr", stderr}} {
+		if s[1] == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "--- %s\n%s", s[0], s[1])
+		if !strings.HasSuffix(s[1], "\n") {
+			b.WriteString("\\ no newline\n")
+		}
+	}
+	return b.String() + "\n"
+}
+
+var (
+	durationRE = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)\b`)
+	startedRE  = regexp.MustCompile(`"started": "[^"]*"`)
+)
+
+// normalize makes output independent of the machine and the clock.
+func normalize(s, tmp, testdata string) string {
+	s = strings.ReplaceAll(s, tmp, "$TMP")
+	s = strings.ReplaceAll(s, testdata, "$TESTDATA")
+	s = durationRE.ReplaceAllString(s, "<dur>")
+	return startedRE.ReplaceAllString(s, `"started": <time>`)
+}
+
+func TestParseSize(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"512MiB", 512 << 20}, {"2GiB", 2 << 30}, {"2g", 2 << 30}, {"1.5K", 1536}, {"100", 100}, {"3MB", 3e6}, {"1TiB", 1 << 40}, {"64 MiB", 64 << 20},
+	} {
+		got, err := cli.ParseSize(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "MiB", "12XB", "-1G", "0", "1e99G", "1.2.3M"} {
+		if got, err := cli.ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) = %d, want an error", bad, got)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"jobs"}, cli.ExitOK},
+		{[]string{"jobs", "extra"}, cli.ExitUsage},
+		{[]string{"nosuchcommand"}, cli.ExitUsage},
+		{[]string{"run", "cli-test", "--n", "x"}, cli.ExitUsage},
+		{[]string{"run", "cli-test", "--runner", "mem", "--fail", "--output", t.TempDir() + "/o"}, cli.ExitFailed},
+		{[]string{"run", "cli-test", "--runner", "mem", "-q", "--output", t.TempDir() + "/o"}, cli.ExitOK},
+		{[]string{"explain"}, cli.ExitUsage},
+		{[]string{"explain", "cli-test", "--output", "x", "--dot", "--", "stray"}, cli.ExitUsage},
+	} {
+		var stdout, stderr bytes.Buffer
+		if got := cli.Execute(context.Background(), cli.NewRoot(), tc.args, &stdout, &stderr); got != tc.want {
+			t.Errorf("crunchgo %s: exit %d, want %d; stderr:\n%s", strings.Join(tc.args, " "), got, tc.want, stderr.String())
+		}
+		if tc.want != cli.ExitOK {
+			first, _, _ := strings.Cut(stderr.String(), "\n")
+			if !strings.HasPrefix(first, "crunchgo: ") {
+				t.Errorf("crunchgo %s: first stderr line %q does not start with \"crunchgo: \"", strings.Join(tc.args, " "), first)
+			}
+		}
+	}
+}

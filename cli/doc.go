@@ -1,0 +1,78 @@
+// Package cli is the crunchgo command line as a library: a binary that
+// registers its own jobs (runner.Register, at init) and calls Main gets every
+// command below with those jobs.
+//
+//	package main
+//
+//	import (
+//		"github.com/crunchgo/crunchgo/cli"
+//		_ "example.com/myjobs" // registers the jobs
+//	)
+//
+//	func main() { cli.Main() }
+//
+// # Commands
+//
+// Jobs:
+//
+//	crunchgo jobs                          list the registered jobs and their docs
+//	crunchgo run JOB [job flags]           run a job
+//	    --runner mem|local|hadoop          where (default local)
+//	    --workers N                        parallel tasks (default: CPUs)
+//	    --memory SIZE                      the job's memory budget: 512MiB, 2GiB
+//	    --tmp DIR                          scratch space
+//	    --write-mode fail|overwrite|append when an output exists (default fail)
+//	    --report FILE                      JSON report, or HTML when FILE ends in .html
+//	    -q                                 no progress, no summary
+//	crunchgo run JOB --help                the job's flags
+//	crunchgo explain JOB [job flags] [--dot]  the planned stages, as text or DOT
+//
+// Files (any storage URL: local paths, file://, hdfs://, mem://, globs;
+// Avro, Parquet or text by extension, else by content):
+//
+//	crunchgo ls PATTERN          data files with format, size, records
+//	crunchgo cat PATTERN         records as JSON lines
+//	crunchgo head -n N PATTERN   the first N records as JSON lines
+//	crunchgo schema PATTERN      the schema of each file
+//	crunchgo count PATTERN       records per file and in total
+//	crunchgo meta PATTERN        Avro codec and blocks; Parquet row groups,
+//	                             columns, encodings, compression, statistics
+//
+// # Jobs and their flags
+//
+// run and explain take the job name first; the job's flags (from its
+// arguments struct, see runner.Register) and the command's own flags may then
+// be mixed, and everything after "--" goes to the job. When a job flag has
+// the name of one of the command's flags, the command's flag wins.
+//
+// # Output and exit codes
+//
+// Results go to stdout; progress and errors to stderr. While a job runs,
+// progress is drawn as live bars (github.com/vbauerster/mpb) when stderr is
+// a terminal and as one plain line per runner event otherwise. A successful
+// run ends with a summary on stdout: stages, wall time, records in and out,
+// counters and output directories.
+//
+// An error is printed as one line, "crunchgo: what failed: why", with any
+// details on the following lines. The exit code is ExitOK (0) on success,
+// ExitFailed (1) when the job or file operation failed, and ExitUsage (2)
+// for a wrong command line: unknown command, job or flag, or a bad value.
+//
+// # Reports
+//
+// --report writes Report as JSON (schema ReportSchema: the runner's Result,
+// the options and the plan's nodes, stages, channels and intermediates), or,
+// for a name ending in .html, one self-contained HTML page with the stage
+// graph drawn as inline SVG (stages as columns of map and reduce phases,
+// shuffles and materialized intermediates as edges), per-stage timings,
+// records and bytes, and the counters. Bytes come from the runner's progress
+// events and are 0 for a runner that does not report them (mem).
+//
+// # Workers
+//
+// The local runner re-executes the binary as worker processes, marked by
+// the environment; Main serves them (local.WorkerMain) before the command
+// line is parsed, so Main must be the first thing main does. Test binaries
+// that run jobs on the local runner do the same in TestMain
+// (crunchtest.Main).
+package cli

@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// renderHTML writes rep as one self-contained HTML page: a summary, the
+// stage graph as inline SVG, per-stage numbers and the counters.
+func renderHTML(w io.Writer, rep *Report) error {
+	var maxDur int64
+	for _, s := range rep.Stages {
+		maxDur = max(maxDur, s.DurationNS)
+	}
+	type stageRow struct {
+		ReportStageResult
+		Duration string
+		Pct      float64
+	}
+	var rows []stageRow
+	for _, s := range rep.Stages {
+		pct := 0.0
+		if maxDur > 0 {
+			pct = 100 * float64(s.DurationNS) / float64(maxDur)
+		}
+		rows = append(rows, stageRow{s, roundDuration(time.Duration(s.DurationNS)).String(), pct})
+	}
+	data := map[string]any{
+		"R":        rep,
+		"Wall":     roundDuration(time.Duration(rep.WallNS)).String(),
+		"Memory":   humanBytes(rep.Options.Memory),
+		"Args":     strings.Join(rep.Args, " "),
+		"Rows":     rows,
+		"Counters": sortedCounters(rep.Counters),
+		"Graph":    template.HTML(planSVG(rep.Plan)), // built from escaped text below
+	}
+	if err := reportTmpl.Execute(w, data); err != nil {
+		return fmt.Errorf("rendering html report: %w", err)
+	}
+	return nil
+}
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"count": count,
+	"bytes": func(n int64) string {
+		if n == 0 {
+			return "–"
+		}
+		return humanBytes(n)
+	},
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>crunchgo report: {{.R.Job}}</title>
+<style>
+body{font:14px/1.4 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#222}
+h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
+.meta{color:#555} code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
+table{border-collapse:collapse} th,td{padding:4px 10px;border-bottom:1px solid #e3e3e3;text-align:right}
+th{background:#fafafa} td.l,th.l{text-align:left}
+.bar{display:inline-block;height:10px;background:#4a7fc1;border-radius:2px;vertical-align:middle}
+.graph{overflow-x:auto;border:1px solid #e3e3e3;border-radius:6px;padding:8px;background:#fcfcfc}
+pre{background:#f6f6f6;padding:10px;border-radius:6px;overflow-x:auto;font-size:12px}
+</style></head><body>
+<h1>{{.R.Job}} <span class="meta">on the {{.R.Runner}} runner</span></h1>
+<div class="meta">started {{.R.Started.Format "2006-01-02 15:04:05 MST"}} · wall time {{.Wall}} ·
+workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} · memory {{.Memory}} · write mode {{.R.Options.WriteMode}}</div>
+<div class="meta">arguments: <code>{{if .Args}}{{.Args}}{{else}}(none){{end}}</code></div>
+<h2>Stage graph</h2>
+<div class="graph" id="graph">{{.Graph}}</div>
+<h2>Stages</h2>
+<table id="stages"><tr><th>stage</th><th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>time</th><th class="l"></th></tr>
+{{range .Rows}}<tr><td>{{.Stage}}</td><td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td><td>{{.Duration}}</td><td class="l"><span class="bar" style="width:{{printf "%.0f" .Pct}}px"></span></td></tr>
+{{end}}</table>
+<h2>Counters</h2>
+{{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>
+{{range .Counters}}<tr><td class="l">{{index . 0}}</td><td class="l">{{index . 1}}</td><td>{{index . 2}}</td></tr>
+{{end}}</table>{{else}}<p class="meta">none</p>{{end}}
+<h2>Outputs</h2>
+{{if .R.Outputs}}<ul id="outputs">{{range .R.Outputs}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p class="meta">none</p>{{end}}
+{{if .R.Plan}}{{if .R.Plan.Notes}}<h2>Planner notes</h2><ul>{{range .R.Plan.Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<h2>Plan</h2><pre>{{.R.Plan.Explain}}</pre>{{end}}
+</body></html>
+`))
+
+// Layout of the stage graph.
+const (
+	boxW     = 250
+	colGap   = 70
+	lineH    = 16
+	boxHead  = 24
+	boxGap   = 18
+	topY     = 40
+	leftX    = 16
+	maxChars = 36
+)
+
+type svgBox struct {
+	x, y, h int
+	phase   ReportPhase
+	stage   int
+	title   string
+}
+
+// planSVG lays out the plan as columns: per stage, its map phases, then its
+// reduce phases; shuffles and materialized intermediates are the edges
+// between them. Every text is escaped here.
+func planSVG(p *ReportPlan) string {
+	if p == nil || len(p.Stages) == 0 {
+		return `<p class="meta">no plan (the run was not optimized)</p>`
+	}
+	nodes := map[int]ReportNode{}
+	for _, n := range p.Nodes {
+		nodes[n.ID] = n
+	}
+	label := func(id int) string {
+		n, ok := nodes[id]
+		if !ok {
+			return fmt.Sprintf("#%d", id)
+		}
+		return fmt.Sprintf("%s#%d", n.Name, n.ID)
+	}
+	var boxes []*svgBox
+	var b strings.Builder
+	col, height := 0, 0
+	type band struct{ x0, x1, id int }
+	var bands []band
+	place := func(phases []*svgBox) {
+		y := topY
+		for _, bx := range phases {
+			bx.x, bx.y = leftX+col*(boxW+colGap), y
+			y += bx.h + boxGap
+		}
+		height = max(height, y)
+		col++
+		boxes = append(boxes, phases...)
+	}
+	newBox := func(st int, ph ReportPhase, title string) *svgBox {
+		lines := len(ph.Nodes) + 1
+		return &svgBox{h: boxHead + lines*lineH + 6, phase: ph, stage: st, title: title}
+	}
+	for _, st := range p.Stages {
+		x0 := leftX + col*(boxW+colGap)
+		var maps, reduces []*svgBox
+		for _, in := range st.Inputs {
+			t := "map: read " + label(in.Node)
+			if in.Intermediate {
+				t = "map: intermediate " + label(in.Node)
+			}
+			maps = append(maps, newBox(st.ID, in.Phase, t))
+		}
+		for _, ch := range st.Channels {
+			t := fmt.Sprintf("reduce %d: %s", ch.Index, label(ch.GroupByKey))
+			reduces = append(reduces, newBox(st.ID, ch.Reduce, t))
+		}
+		place(maps)
+		if len(reduces) > 0 {
+			place(reduces)
+		}
+		bands = append(bands, band{x0 - 8, leftX + col*(boxW+colGap) - colGap + 8, st.ID})
+	}
+	width := leftX + col*(boxW+colGap) - colGap + leftX
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica,Arial,sans-serif" font-size="11">`, width, height, width, height)
+	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`)
+	for _, bd := range bands {
+		fmt.Fprintf(&b, `<g class="stage" data-stage="%d"><rect x="%d" y="8" width="%d" height="%d" rx="8" fill="#eef3fa" stroke="#c9d6ea"/><text x="%d" y="26" font-weight="bold" font-size="12">stage %d</text></g>`,
+			bd.id, bd.x0, bd.x1-bd.x0, height-14, bd.x0+10, bd.id)
+	}
+	has := func(ph ReportPhase, id int) bool { return ph.Entry == id || slices.Contains(ph.Nodes, id) }
+	// Shuffles: a map phase feeding a channel's GroupByKey → that reduce phase.
+	// Intermediates: the phase writing a node → the later phase reading it.
+	for _, to := range boxes {
+		for _, from := range boxes {
+			if from == to {
+				continue
+			}
+			switch {
+			case to.phase.Kind == "reduce" && from.phase.Kind == "map" && from.stage == to.stage:
+				gbk := nodes[to.phase.Entry]
+				if gbk.Op != "GroupByKey" {
+					// A lifted combiner is the entry; the GroupByKey is its input.
+					for _, in := range gbk.Inputs {
+						if nodes[in].Op == "GroupByKey" {
+							gbk = nodes[in]
+						}
+					}
+				}
+				for _, in := range gbk.Inputs {
+					if has(from.phase, in) {
+						edge(&b, from, to, "shuffle", false)
+						break
+					}
+				}
+			case to.phase.Kind == "map" && from.stage < to.stage && slices.Contains(from.phase.Materialize, to.phase.Entry):
+				edge(&b, from, to, "materialized", true)
+			}
+		}
+	}
+	for _, bx := range boxes {
+		fill := "#ffffff"
+		if bx.phase.Kind == "reduce" {
+			fill = "#fff8ec"
+		}
+		fmt.Fprintf(&b, `<g class="phase" data-kind="%s"><rect x="%d" y="%d" width="%d" height="%d" rx="5" fill="%s" stroke="#8a9bb5"/>`,
+			bx.phase.Kind, bx.x, bx.y, boxW, bx.h, fill)
+		svgText(&b, bx.x+8, bx.y+16, bx.title, "bold")
+		y := bx.y + boxHead + 12
+		for _, id := range append([]int{}, bx.phase.Nodes...) {
+			n := nodes[id]
+			t := fmt.Sprintf("%s (%s)", label(id), n.Op)
+			if n.Detail != "" {
+				t += " " + n.Detail
+			}
+			if slices.Contains(bx.phase.Materialize, id) {
+				t += " ⇒ materialized"
+			}
+			svgText(&b, bx.x+14, y, t, "")
+			y += lineH
+		}
+		b.WriteString(`</g>`)
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// svgText writes one line of text, cut to fit its box; the full text is its
+// tooltip.
+func svgText(b *strings.Builder, x, y int, s, weight string) {
+	short := s
+	if r := []rune(s); len(r) > maxChars {
+		short = string(r[:maxChars-1]) + "…"
+	}
+	w := ""
+	if weight != "" {
+		w = ` font-weight="` + weight + `"`
+	}
+	fmt.Fprintf(b, `<text x="%d" y="%d"%s><title>%s</title>%s</text>`, x, y, w, template.HTMLEscapeString(s), template.HTMLEscapeString(short))
+}
+
+// edge draws an arrow from the right side of from to the left side of to.
+func edge(b *strings.Builder, from, to *svgBox, text string, dashed bool) {
+	x1, y1 := from.x+boxW, from.y+from.h/2
+	x2, y2 := to.x, to.y+to.h/2
+	dx := (x2 - x1) / 2
+	dash := ""
+	if dashed {
+		dash = ` stroke-dasharray="5,4"`
+	}
+	fmt.Fprintf(b, `<g class="edge" data-kind="%s"><path d="M%d,%d C%d,%d %d,%d %d,%d" fill="none" stroke="#555" stroke-width="1.4"%s marker-end="url(#arrow)"/>`,
+		text, x1, y1, x1+dx, y1, x2-dx, y2, x2, y2, dash)
+	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" font-size="9" fill="#555">%s</text></g>`, (x1+x2)/2, (y1+y2)/2-4, text)
+}

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+// jobInvocation is a command line of the form "CMD JOB [flags]" split into
+// the command's own flags (already parsed into the command's flag set) and
+// the job's argv, which goes to job.Build unchanged.
+type jobInvocation struct {
+	job     *runner.Job
+	jobArgs []string
+	help    bool
+}
+
+// parseJobArgs splits args between the command's flags (own) and the job's.
+// A flag belongs to the command if own defines it, else to the job; job flags
+// must follow the job name. Everything after "--" is the job's. The command's
+// flags win a name clash with a job flag.
+func parseJobArgs(own *pflag.FlagSet, args []string) (*jobInvocation, error) {
+	inv := &jobInvocation{}
+	var ownArgs []string
+	var jobFS *pflag.FlagSet
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			inv.jobArgs = append(inv.jobArgs, args[i:]...)
+			i = len(args)
+		case a == "-h" || a == "--help":
+			inv.help = true
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			name, hasValue := flagName(a)
+			var f *pflag.Flag
+			if strings.HasPrefix(a, "--") {
+				f = own.Lookup(name)
+			} else {
+				f = own.ShorthandLookup(name[:1])
+				if len(name) > 1 {
+					hasValue = true // -n5
+				}
+			}
+			if f != nil {
+				ownArgs = append(ownArgs, a)
+				if !hasValue && f.NoOptDefVal == "" && i+1 < len(args) {
+					i++
+					ownArgs = append(ownArgs, args[i])
+				}
+				continue
+			}
+			if inv.job == nil {
+				if lookupHelp(args) {
+					inv.help = true
+					continue
+				}
+				return nil, Usagef("unknown flag %s (job flags go after the job name)", a)
+			}
+			inv.jobArgs = append(inv.jobArgs, a)
+			if jf := jobFlag(jobFS, a, name); jf != nil && !hasValue && jf.NoOptDefVal == "" && i+1 < len(args) {
+				i++
+				inv.jobArgs = append(inv.jobArgs, args[i])
+			}
+		case inv.job == nil:
+			j, ok := runner.Lookup(a)
+			if !ok {
+				return nil, Usagef("unknown job %q (crunchgo jobs lists them)", a)
+			}
+			inv.job = j
+			jobFS, _ = j.FlagSet()
+		default:
+			inv.jobArgs = append(inv.jobArgs, a)
+		}
+	}
+	if err := own.Parse(ownArgs); err != nil {
+		return nil, &UsageError{Err: err}
+	}
+	if inv.job == nil && !inv.help {
+		return nil, Usagef("no job named (crunchgo jobs lists them)")
+	}
+	if inv.job != nil && !inv.help {
+		// Parse the job's flags once here so that their mistakes are usage
+		// errors; job.Build parses them again.
+		fs, _ := inv.job.FlagSet()
+		fs.SetOutput(io.Discard)
+		if err := fs.Parse(inv.jobArgs); err != nil {
+			return nil, Usagef("job %s: %w", inv.job.Name, err)
+		}
+		if fs.NArg() > 0 {
+			return nil, Usagef("job %s: unexpected arguments %q", inv.job.Name, fs.Args())
+		}
+	}
+	return inv, nil
+}
+
+// lookupHelp reports whether args ask for help before any "--".
+func lookupHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "-h" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+// flagName returns the name of a flag token ("--name=v" → "name", true).
+func flagName(a string) (string, bool) {
+	name := strings.TrimLeft(a, "-")
+	name, _, hasValue := strings.Cut(name, "=")
+	return name, hasValue
+}
+
+func jobFlag(fs *pflag.FlagSet, a, name string) *pflag.Flag {
+	if strings.HasPrefix(a, "--") {
+		return fs.Lookup(name)
+	}
+	return fs.ShorthandLookup(name[:1])
+}
+
+// jobHelp writes the help of "CMD JOB": the job's doc and flags, then the
+// command's own flags.
+func jobHelp(w io.Writer, cmd *cobra.Command, j *runner.Job) {
+	if j == nil {
+		fmt.Fprint(w, cmd.UsageString())
+		return
+	}
+	fmt.Fprintf(w, "%s: %s\n\nUsage:\n  %s %s [job flags] [%s flags]\n", j.Name, j.Doc, cmd.CommandPath(), j.Name, cmd.Name())
+	fs, _ := j.FlagSet()
+	if fs.HasFlags() {
+		fmt.Fprintf(w, "\nJob flags:\n%s", fs.FlagUsages())
+	}
+	fmt.Fprintf(w, "\n%s flags:\n%s", cmd.Name(), cmd.LocalFlags().FlagUsages())
+}

@@ -1,0 +1,244 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// ReportSchema names the JSON report's schema. Fields are only ever added
+// within one schema version.
+const ReportSchema = "crunchgo.report/v1"
+
+// Report is the JSON report of a run: what ran, with which options, the
+// runner's Result, and the plan it executed.
+type Report struct {
+	Schema   string                      `json:"schema"`
+	Job      string                      `json:"job"`
+	Args     []string                    `json:"args"`
+	Runner   string                      `json:"runner"`
+	Options  ReportOptions               `json:"options"`
+	Started  time.Time                   `json:"started"`
+	WallNS   int64                       `json:"wall_ns"`
+	Stages   []ReportStageResult         `json:"stages"`
+	Counters map[string]map[string]int64 `json:"counters"`
+	Outputs  []string                    `json:"outputs"`
+	Plan     *ReportPlan                 `json:"plan"` // null for an unoptimized run
+}
+
+// ReportOptions are the runner options of the run.
+type ReportOptions struct {
+	Workers   int    `json:"workers"`
+	Memory    int64  `json:"memory_bytes"`
+	TmpDir    string `json:"tmp_dir"`
+	WriteMode string `json:"write_mode"`
+}
+
+// ReportStageResult is a runner.StageResult plus the bytes the runner's
+// progress events reported (0 when the runner reports none).
+type ReportStageResult struct {
+	Stage       int   `json:"stage"`
+	MapTasks    int   `json:"map_tasks"`
+	ReduceTasks int   `json:"reduce_tasks"`
+	RecordsIn   int64 `json:"records_in"`
+	Shuffled    int64 `json:"shuffled"`
+	RecordsOut  int64 `json:"records_out"`
+	BytesIn     int64 `json:"bytes_in"`
+	BytesOut    int64 `json:"bytes_out"`
+	DurationNS  int64 `json:"duration_ns"`
+}
+
+// ReportPlan is the stage graph: nodes, stages with their phases and
+// channels, materialized intermediates and the planner's notes.
+type ReportPlan struct {
+	Fingerprint   string        `json:"fingerprint"`
+	Nodes         []ReportNode  `json:"nodes"`
+	Stages        []ReportStage `json:"stages"`
+	Intermediates []int         `json:"intermediates"`
+	Notes         []string      `json:"notes"`
+	Explain       string        `json:"explain"`
+}
+
+// ReportNode is one node of the graph.
+type ReportNode struct {
+	ID             int     `json:"id"`
+	Op             string  `json:"op"`
+	Name           string  `json:"name"`
+	Caller         string  `json:"caller"`
+	Inputs         []int   `json:"inputs"`
+	Type           string  `json:"type"`
+	Detail         string  `json:"detail,omitempty"` // a source's description, a sink's URL
+	EstimatedBytes float64 `json:"estimated_bytes"`
+}
+
+// ReportStage is one planned stage.
+type ReportStage struct {
+	ID       int             `json:"id"`
+	Inputs   []ReportInput   `json:"inputs"`
+	Channels []ReportChannel `json:"channels"`
+}
+
+// ReportInput is a map-side input of a stage and the phase reading it.
+type ReportInput struct {
+	Node         int         `json:"node"`
+	Intermediate bool        `json:"intermediate"`
+	Phase        ReportPhase `json:"phase"`
+}
+
+// ReportChannel is one shuffle of a stage.
+type ReportChannel struct {
+	Index      int         `json:"index"`
+	GroupByKey int         `json:"group_by_key"`
+	Combiner   int         `json:"combiner"` // -1: none
+	Partitions int         `json:"partitions"`
+	Reduce     ReportPhase `json:"reduce"`
+}
+
+// ReportPhase is one fused kernel.
+type ReportPhase struct {
+	Kind        string `json:"kind"`
+	Entry       int    `json:"entry"`
+	Nodes       []int  `json:"nodes"`
+	Materialize []int  `json:"materialize"`
+}
+
+// stageBytes accumulates the bytes of progress events per stage: the last
+// event of each (stage, phase) holds its phase's totals.
+type stageBytes map[barKey][2]int64
+
+func (sb stageBytes) event(ev runner.Event) {
+	if ev.Phase != "" {
+		sb[barKey{ev.Stage, ev.Phase}] = [2]int64{ev.BytesIn, ev.BytesOut}
+	}
+}
+
+func (sb stageBytes) of(stage int) (in, out int64) {
+	for k, v := range sb {
+		if k.stage == stage {
+			in += v[0]
+			out += v[1]
+		}
+	}
+	return in, out
+}
+
+func newReport(job *runner.Job, args []string, runnerName string, opts runner.Options, res *runner.Result, started time.Time, bytes stageBytes) *Report {
+	r := &Report{
+		Schema:   ReportSchema,
+		Job:      job.Name,
+		Args:     append([]string{}, args...),
+		Runner:   runnerName,
+		Options:  ReportOptions{Workers: opts.Workers, Memory: opts.Memory, TmpDir: opts.TmpDir, WriteMode: opts.WriteMode.String()},
+		Started:  started.UTC().Truncate(time.Millisecond),
+		WallNS:   int64(res.Wall),
+		Stages:   []ReportStageResult{},
+		Counters: map[string]map[string]int64{},
+		Outputs:  append([]string{}, res.Outputs...),
+	}
+	if r.Options.Memory == 0 {
+		r.Options.Memory = runner.DefaultMemory
+	}
+	for _, s := range res.Stages {
+		in, out := bytes.of(s.Stage)
+		r.Stages = append(r.Stages, ReportStageResult{Stage: s.Stage, MapTasks: s.MapTasks, ReduceTasks: s.ReduceTasks,
+			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, DurationNS: int64(s.Duration)})
+	}
+	for g, m := range res.Counters {
+		r.Counters[g] = maps.Clone(m)
+	}
+	if res.Plan != nil {
+		r.Plan = reportPlan(res.Plan)
+	}
+	return r
+}
+
+func reportPlan(sg *plan.StageGraph) *ReportPlan {
+	g := sg.Graph
+	rp := &ReportPlan{Fingerprint: g.Fingerprint(), Nodes: []ReportNode{}, Stages: []ReportStage{}, Intermediates: ids(sg.Intermediates),
+		Notes: append([]string{}, sg.Notes...), Explain: sg.Explain()}
+	for _, n := range g.Nodes() {
+		rn := ReportNode{ID: int(n.ID), Op: n.Op.String(), Name: n.Name, Caller: n.Caller, Inputs: ids(n.Inputs), Type: "?"}
+		if n.Type != nil {
+			rn.Type = n.Type.String()
+		}
+		switch p := n.Payload.(type) {
+		case plan.SourcePayload:
+			rn.Detail = p.Describe()
+		case plan.SinkPayload:
+			rn.Detail = p.URL()
+		}
+		if int(n.ID) < len(sg.Sizes) {
+			rn.EstimatedBytes = sg.Sizes[n.ID]
+		}
+		rp.Nodes = append(rp.Nodes, rn)
+	}
+	for _, st := range sg.Stages {
+		rs := ReportStage{ID: st.ID, Inputs: []ReportInput{}, Channels: []ReportChannel{}}
+		for _, in := range st.Inputs {
+			rs.Inputs = append(rs.Inputs, ReportInput{Node: int(in.Node), Intermediate: in.Intermediate, Phase: reportPhase(in.Phase)})
+		}
+		for _, ch := range st.Channels {
+			rs.Channels = append(rs.Channels, ReportChannel{Index: ch.Index, GroupByKey: int(ch.GroupByKey), Combiner: int(ch.Combiner),
+				Partitions: ch.Partitions, Reduce: reportPhase(ch.Reduce)})
+		}
+		rp.Stages = append(rp.Stages, rs)
+	}
+	return rp
+}
+
+func reportPhase(ph *plan.Phase) ReportPhase {
+	return ReportPhase{Kind: ph.Kind.String(), Entry: int(ph.Entry), Nodes: ids(ph.Nodes), Materialize: ids(ph.Materialize)}
+}
+
+func ids(ns []plan.NodeID) []int {
+	out := make([]int, len(ns))
+	for i, n := range ns {
+		out[i] = int(n)
+	}
+	return out
+}
+
+// writeReport writes rep to url (any storage URL) as HTML when the name ends
+// in .html, else as indented JSON.
+func writeReport(ctx context.Context, url string, rep *Report) error {
+	var buf bytes.Buffer
+	if strings.HasSuffix(strings.ToLower(url), ".html") {
+		if err := renderHTML(&buf, rep); err != nil {
+			return err
+		}
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return fmt.Errorf("encoding report: %w", err)
+		}
+	}
+	if ok, err := storage.Exists(ctx, url); err != nil {
+		return err
+	} else if ok {
+		if err := storage.Remove(ctx, url); err != nil {
+			return err
+		}
+	}
+	return storage.WriteFile(ctx, url, buf.Bytes())
+}
+
+// sortedCounters lists counters as (group, name, value), sorted.
+func sortedCounters(c map[string]map[string]int64) [][3]string {
+	var out [][3]string
+	for _, g := range slices.Sorted(maps.Keys(c)) {
+		for _, n := range slices.Sorted(maps.Keys(c[g])) {
+			out = append(out, [3]string{g, n, count(c[g][n])})
+		}
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crunchgo/crunchgo/runner/local"
+)
+
+// Exit codes of the crunchgo command.
+const (
+	ExitOK     = 0 // success
+	ExitFailed = 1 // the job or file operation failed
+	ExitUsage  = 2 // the command line is wrong: unknown command, job or flag, bad value
+)
+
+// UsageError is an error in the command line. Commands return it (through
+// Usagef) for mistakes the user fixes by changing the arguments; Execute maps
+// it to ExitUsage.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Usagef returns a *UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Err: fmt.Errorf(format, args...)}
+}
+
+// Main runs the crunchgo command line with os.Args and exits with its code.
+// extra commands are added to the root (a binary's own tools, such as a data
+// generator). A process started by the local runner as a worker serves tasks
+// instead and never reaches the command line, so Main must be called first
+// thing in main, after the binary's jobs are registered (at init).
+func Main(extra ...*cobra.Command) {
+	local.WorkerMain()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Execute(ctx, NewRoot(extra...), os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Execute runs root with args, writing to stdout and stderr, and returns the
+// exit code. An error is printed on stderr as one line, "crunchgo: <what
+// failed>", followed by details (the rest of a multi-line error, and for a
+// usage error a pointer to the help).
+func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, stderr io.Writer) int {
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetIn(strings.NewReader(""))
+	st := &execState{}
+	instrument(root, st)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ue *UsageError
+	usage := errors.As(err, &ue) || !st.started
+	name := root.Name()
+	first, rest, _ := strings.Cut(err.Error(), "\n")
+	fmt.Fprintf(stderr, "%s: %s\n", name, first)
+	if rest != "" {
+		fmt.Fprintln(stderr, rest)
+	}
+	if usage {
+		path := name
+		if cmd != nil {
+			path = cmd.CommandPath()
+		}
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
+		return ExitUsage
+	}
+	return ExitFailed
+}
+
+// execState records whether a command's Run started: errors before it (flag
+// parsing, argument checks, unknown commands) are usage errors.
+type execState struct{ started bool }
+
+// instrument wraps every command's Run so that Execute knows whether an error
+// came from cobra's argument handling or from the command itself.
+func instrument(c *cobra.Command, st *execState) {
+	switch {
+	case c.RunE != nil:
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			st.started = true
+			return run(cmd, args)
+		}
+	case c.Run != nil:
+		run := c.Run
+		c.Run = nil
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			st.started = true
+			run(cmd, args)
+			return nil
+		}
+	}
+	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	for _, sub := range c.Commands() {
+		instrument(sub, st)
+	}
+}
+
+// NewRoot returns the root command with every crunchgo command and extra
+// added. Each call builds a fresh tree, so tests can run commands
+// concurrently.
+func NewRoot(extra ...*cobra.Command) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "crunchgo",
+		Short: "run and inspect crunchgo batch jobs and their data files",
+		Long: `crunchgo runs the batch jobs registered in this binary (crunchgo jobs lists
+them) on the in-memory, local multi-process or Hadoop runner, explains their
+plans, and inspects Avro, Parquet and text files on any storage URL.`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.AddGroup(&cobra.Group{ID: "jobs", Title: "Jobs:"}, &cobra.Group{ID: "files", Title: "Files:"})
+	for _, c := range []*cobra.Command{newJobsCmd(), newRunCmd(), newExplainCmd()} {
+		c.GroupID = "jobs"
+		root.AddCommand(c)
+	}
+	for _, c := range fileCommands() {
+		c.GroupID = "files"
+		root.AddCommand(c)
+	}
+	root.AddCommand(newWorkerCmd())
+	root.AddCommand(extra...)
+	return root
+}
+
+// noArgs rejects positional arguments, naming an unknown command as such.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		if cmd.HasSubCommands() {
+			return Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+		}
+		return Usagef("%s takes no arguments, got %q", cmd.Name(), args)
+	}
+	return nil
+}
+
+// newWorkerCmd is the hidden command the local runner re-executes this binary
+// with. Main serves workers before cobra runs (they are marked by the
+// environment), so this command only answers a worker argument given by hand.
+func newWorkerCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:                local.WorkerArg,
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !local.IsWorker() {
+				return Usagef("%s is started by the local runner, not by hand", local.WorkerArg)
+			}
+			if code := local.ServeWorker(); code != 0 {
+				return fmt.Errorf("worker exited with code %d", code)
+			}
+			return nil
+		},
+	}
+}

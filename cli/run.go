@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/local"
+	"github.com/crunchgo/crunchgo/runner/mem"
+)
+
+// Runners lists the names --runner accepts.
+var Runners = []string{"mem", "local", "hadoop"}
+
+// newRunner returns the runner called name.
+func newRunner(name string) (runner.Runner, error) {
+	switch name {
+	case "mem":
+		return mem.Runner{}, nil
+	case "local":
+		return local.Runner{}, nil
+	case "hadoop":
+		// HADOOP: the runner/hadoop package wires its Runner here.
+		return nil, fmt.Errorf("the hadoop runner is not available in this build yet")
+	}
+	return nil, Usagef("unknown runner %q (want %s)", name, strings.Join(Runners, ", "))
+}
+
+type runFlags struct {
+	runner    string
+	workers   int
+	memory    string
+	tmp       string
+	writeMode string
+	report    string
+	quiet     bool
+}
+
+func newRunCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run JOB [job flags]",
+		Short: "run a registered job",
+		Long: `run builds the job's pipeline from its flags and runs it. Job flags and run's
+own flags may be mixed after the job name; "crunchgo run JOB --help" lists the
+job's flags. Progress goes to stderr (live bars on a terminal, one line per
+stage event otherwise); a summary of stages, counters and outputs goes to
+stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inv, err := parseJobArgs(cmd.Flags(), args)
+			if err != nil {
+				return err
+			}
+			if inv.help {
+				jobHelp(cmd.OutOrStdout(), cmd, inv.job)
+				return nil
+			}
+			return runJob(cmd, inv, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.runner, "runner", "local", "where to run: "+strings.Join(Runners, ", "))
+	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: number of CPUs)")
+	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB)")
+	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
+	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")
+	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
+	return cmd
+}
+
+func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
+	var opts runner.Options
+	var err error
+	if opts.WriteMode, err = runner.ParseWriteMode(f.writeMode); err != nil {
+		return &UsageError{Err: fmt.Errorf("--write-mode: %w", err)}
+	}
+	if f.memory != "" {
+		if opts.Memory, err = ParseSize(f.memory); err != nil {
+			return &UsageError{Err: fmt.Errorf("--memory: %w", err)}
+		}
+	}
+	if f.workers < 0 {
+		return Usagef("--workers: %d is negative", f.workers)
+	}
+	opts.Workers, opts.TmpDir = f.workers, f.tmp
+	r, err := newRunner(f.runner)
+	if err != nil {
+		return err
+	}
+	p, err := inv.job.Build(inv.jobArgs)
+	if err != nil {
+		return err
+	}
+	var prog progress
+	if !f.quiet {
+		prog = newProgress(cmd.Context(), cmd.ErrOrStderr())
+	}
+	bytes := stageBytes{}
+	opts.Progress = func(ev runner.Event) {
+		bytes.event(ev)
+		if prog != nil {
+			prog.event(ev)
+		}
+	}
+	start := time.Now()
+	res, err := r.Run(cmd.Context(), p, opts)
+	if prog != nil {
+		prog.finish(err == nil)
+	}
+	if err != nil {
+		return fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+	}
+	if f.report != "" {
+		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes)
+		if err := writeReport(cmd.Context(), f.report, rep); err != nil {
+			return fmt.Errorf("job %s succeeded but its report was not written: %w", inv.job.Name, err)
+		}
+	}
+	if !f.quiet {
+		writeSummary(cmd.OutOrStdout(), inv.job.Name, f.runner, res, f.report)
+	}
+	return nil
+}
+
+// writeSummary prints what a successful run did.
+func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, report string) {
+	fmt.Fprintf(w, "job %s succeeded on the %s runner in %s\n", job, runnerName, roundDuration(res.Wall))
+	if len(res.Stages) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		// The time is trailing text, not a cell: it is left-aligned and its
+		// width does not move the other columns.
+		fmt.Fprintln(tw, "stage\tmap tasks\treduce tasks\trecords in\tshuffled\trecords out\t  time")
+		var in, out int64
+		for _, s := range res.Stages {
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\t  %s\n", s.Stage, s.MapTasks, s.ReduceTasks,
+				count(s.RecordsIn), count(s.Shuffled), count(s.RecordsOut), roundDuration(s.Duration))
+			in += s.RecordsIn
+			out += s.RecordsOut
+		}
+		fmt.Fprintf(tw, "total\t\t\t%s\t\t%s\t  %s\n", count(in), count(out), roundDuration(res.Wall))
+		tw.Flush()
+	}
+	if len(res.Counters) > 0 {
+		fmt.Fprintln(w, "\ncounters:")
+		for _, g := range slices.Sorted(maps.Keys(res.Counters)) {
+			for _, n := range slices.Sorted(maps.Keys(res.Counters[g])) {
+				fmt.Fprintf(w, "  %s/%s = %s\n", g, n, count(res.Counters[g][n]))
+			}
+		}
+	}
+	if len(res.Outputs) > 0 {
+		fmt.Fprintln(w, "\noutputs:")
+		for _, o := range res.Outputs {
+			fmt.Fprintf(w, "  %s\n", o)
+		}
+	}
+	if report != "" {
+		fmt.Fprintf(w, "\nreport: %s\n", report)
+	}
+}
+
+// ParseSize parses a byte size: a number with an optional unit B, K/KiB, M/MiB,
+// G/GiB, T/TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000), case
+// insensitive, e.g. "512MiB", "2GiB", "1.5G", "100000".
+func ParseSize(s string) (int64, error) {
+	i := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) && r != '.' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], strings.TrimSpace(s[i:])
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || num == "" {
+		return 0, fmt.Errorf("bad size %q (want e.g. 512MiB or 2GiB)", s)
+	}
+	mult := map[string]float64{
+		"": 1, "b": 1,
+		"k": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mib": 1 << 20, "g": 1 << 30, "gib": 1 << 30, "t": 1 << 40, "tib": 1 << 40,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	}[strings.ToLower(unit)]
+	if mult == 0 {
+		return 0, fmt.Errorf("bad size %q: unknown unit %q (want B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)", s, unit)
+	}
+	n := v * mult
+	if n < 1 || n > 1<<62 {
+		return 0, fmt.Errorf("bad size %q: out of range", s)
+	}
+	return int64(n), nil
+}
+
+// roundDuration rounds d for people: 1.234s, 12ms, 2m3s.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// count formats n with thousands separators.
+func count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// humanBytes formats a byte count: 512 B, 1.5 KiB, 20.0 MiB.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

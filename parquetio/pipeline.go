@@ -88,21 +88,30 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 		if len(starts) == 0 {
 			continue
 		}
-		first := 0
-		for i := 1; i <= len(starts); i++ {
-			end := fi.Size
-			if i < len(starts) {
-				end = starts[i]
+		// k splits for this file, cut at the row group starts nearest to
+		// equal byte shares.
+		k := int(min(max((fi.Size+target/2)/target, 1), int64(len(starts))))
+		cuts := []int{0}
+		for j := 1; j < k; j++ {
+			ideal := fi.Size * int64(j) / int64(k)
+			lo, hi := cuts[len(cuts)-1]+1, len(starts)-(k-j)
+			best := lo
+			for c := lo; c <= hi; c++ {
+				if abs(starts[c]-ideal) < abs(starts[best]-ideal) {
+					best = c
+				}
 			}
-			if i < len(starts) && end-starts[first] < target {
-				continue
-			}
-			lo := starts[first]
-			if first == 0 {
+			cuts = append(cuts, best)
+		}
+		for j, c := range cuts {
+			lo, hi := starts[c], fi.Size
+			if j == 0 {
 				lo = 0
 			}
-			out = append(out, plan.Split{Path: fi.URL, Offset: lo, Length: end - lo})
-			first = i
+			if j+1 < len(cuts) {
+				hi = starts[cuts[j+1]]
+			}
+			out = append(out, plan.Split{Path: fi.URL, Offset: lo, Length: hi - lo})
 		}
 	}
 	for i := range out {
@@ -234,4 +243,11 @@ func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Write
 		return fw.Close()
 	}
 	return emit, closeFn, nil
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }

@@ -240,7 +240,9 @@ type projected struct{ parquet.RowGroup }
 func (p projected) Rows() parquet.Rows { return parquet.NewRowGroupRowReader(p.RowGroup) }
 
 // Read reads up to len(rows) rows into rows. At the end of the selected row
-// groups it returns 0, io.EOF. Rows are overwritten, not appended.
+// groups it returns 0, io.EOF. Rows are overwritten, not appended; parquet-go
+// may reuse the slices, maps and pointers already in rows, so clear rows
+// before Read to keep values from an earlier batch.
 func (r *Reader[T]) Read(rows []T) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil

@@ -139,7 +139,7 @@ func planSVG(p *ReportPlan) string {
 		boxes = append(boxes, phases...)
 	}
 	newBox := func(st int, ph ReportPhase, title string) *svgBox {
-		lines := len(ph.Nodes) + 1
+		lines := len(ph.Nodes) + 2
 		return &svgBox{h: boxHead + lines*lineH + 6, phase: ph, stage: st, title: title}
 	}
 	for _, st := range p.Stages {
@@ -208,7 +208,11 @@ func planSVG(p *ReportPlan) string {
 			bx.phase.Kind, bx.x, bx.y, boxW, bx.h, fill)
 		svgText(&b, bx.x+8, bx.y+16, bx.title, "bold")
 		y := bx.y + boxHead + 12
-		for _, id := range append([]int{}, bx.phase.Nodes...) {
+		lines := bx.phase.Nodes
+		if bx.phase.Kind == "reduce" && nodes[bx.phase.Entry].Op != "GroupByKey" {
+			lines = append([]int{bx.phase.Entry}, lines...) // a lifted combiner
+		}
+		for _, id := range lines {
 			n := nodes[id]
 			t := fmt.Sprintf("%s (%s)", label(id), n.Op)
 			if n.Detail != "" {

@@ -1,0 +1,181 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/cli"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+type outArgs struct {
+	Output string `flag:"output" help:"directory for the outputs"`
+}
+
+type wordCount struct {
+	Word  string `avro:"word"`
+	Count int64  `avro:"count"`
+}
+
+// cli-test-2stage counts words, then counts how many words have each count:
+// two shuffles in sequence, and the word counts are both written and read
+// again, so the plan has two stages and a materialized intermediate.
+var _ = runner.Register("cli-test-2stage", "word counts and their histogram (a test job)", func(p *pcollection.Pipeline, a *outArgs) error {
+	words := pcollection.Of(p, "a", "b", "a", "c", "a", "b", "d")
+	counts := ptable.Count(words, pcollection.Name("CountWords"))
+	recs := pcollection.Map(counts, func(kv ptable.Pair[string, int64]) wordCount { return wordCount{kv.Key, kv.Value} })
+	if err := avroio.TryWrite(recs, a.Output+"/words"); err != nil {
+		return err
+	}
+	hist := ptable.Count(pcollection.Map(counts, func(kv ptable.Pair[string, int64]) int64 { return kv.Value }), pcollection.Name("CountCounts"))
+	out := pcollection.Map(hist, func(kv ptable.Pair[int64, int64]) residue { return residue{kv.Key, kv.Value} })
+	return avroio.TryWrite(out, a.Output+"/hist")
+})
+
+func runWithReport(t *testing.T, name string) (*cli.Report, string) {
+	t.Helper()
+	dir := t.TempDir()
+	rep := filepath.Join(dir, name)
+	args := []string{"run", "cli-test-2stage", "--runner", "mem", "-q", "--output", filepath.Join(dir, "out"), "--report", rep}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	jsonArgs := append(args[:len(args)-1:len(args)-1], filepath.Join(dir, "report.json"))
+	jsonArgs[6] = filepath.Join(dir, "out2")
+	if code := cli.Execute(context.Background(), cli.NewRoot(), jsonArgs, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r cli.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("report.json: %v", err)
+	}
+	return &r, rep
+}
+
+func TestJSONReport(t *testing.T) {
+	r, _ := runWithReport(t, "unused.json")
+	if r.Schema != cli.ReportSchema || r.Job != "cli-test-2stage" || r.Runner != "mem" {
+		t.Errorf("header: schema %q job %q runner %q", r.Schema, r.Job, r.Runner)
+	}
+	if r.Plan == nil {
+		t.Fatal("no plan")
+	}
+	if got := len(r.Plan.Stages); got != 2 || len(r.Stages) != 2 {
+		t.Fatalf("got %d planned and %d executed stages, want 2 and 2", got, len(r.Stages))
+	}
+	if len(r.Plan.Intermediates) == 0 {
+		t.Errorf("no intermediates; want the word counts materialized")
+	}
+	if got, want := r.Counters["avroio"]["records written"], int64(4+3); got != want {
+		t.Errorf("avroio/records written = %d, want %d", got, want)
+	}
+	if got := len(r.Outputs); got != 2 {
+		t.Errorf("got %d outputs, want 2: %q", got, r.Outputs)
+	}
+	var in int64
+	for _, s := range r.Stages {
+		in += s.RecordsIn
+	}
+	if in == 0 || r.Stages[0].RecordsIn != 7 {
+		t.Errorf("stage 0 read %d records, want 7", r.Stages[0].RecordsIn)
+	}
+	if r.WallNS <= 0 {
+		t.Errorf("wall_ns = %d", r.WallNS)
+	}
+	for _, n := range r.Plan.Nodes {
+		if n.Op == "Sink" && !strings.HasSuffix(n.Detail, "/words") && !strings.HasSuffix(n.Detail, "/hist") {
+			t.Errorf("sink %d: detail %q, want its URL", n.ID, n.Detail)
+		}
+	}
+}
+
+func TestHTMLReport(t *testing.T) {
+	r, path := runWithReport(t, "report.html")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := html.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Count elements by tag and class.
+	counts := map[string]int{}
+	edgeKinds := map[string]int{}
+	var external []string
+	var walk func(n *html.Node, inTable string)
+	walk = func(n *html.Node, inTable string) {
+		if n.Type == html.ElementNode {
+			counts[n.Data]++
+			for _, a := range n.Attr {
+				switch {
+				case a.Key == "class" && n.Data == "g":
+					counts["g."+a.Val]++
+				case a.Key == "data-kind" && attr(n, "class") == "edge":
+					edgeKinds[a.Val]++
+				case (a.Key == "src" || a.Key == "href") && !strings.HasPrefix(a.Val, "#"):
+					external = append(external, a.Val)
+				case a.Key == "id" && n.Data == "table":
+					inTable = a.Val
+				}
+			}
+			if n.Data == "tr" && inTable != "" {
+				counts["rows:"+inTable]++
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inTable)
+		}
+	}
+	walk(doc, "")
+	if len(external) > 0 {
+		t.Errorf("the report refers to external resources %q; want one self-contained file", external)
+	}
+	if counts["svg"] != 1 {
+		t.Fatalf("got %d svg elements, want 1", counts["svg"])
+	}
+	phases := 0
+	for _, s := range r.Plan.Stages {
+		phases += len(s.Inputs) + len(s.Channels)
+	}
+	for _, tc := range []struct {
+		what      string
+		got, want int
+	}{
+		{"stage columns (g.stage)", counts["g.stage"], len(r.Plan.Stages)},
+		{"phase boxes (g.phase)", counts["g.phase"], phases},
+		{"shuffle edges", edgeKinds["shuffle"], 2},
+		{"materialized edges", edgeKinds["materialized"], 1},
+		{"stage table rows", counts["rows:stages"], 1 + len(r.Stages)},
+		{"counter table rows", counts["rows:counters"], 1 + 1},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %d, want %d", tc.what, tc.got, tc.want)
+		}
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}

@@ -1,0 +1,235 @@
+package listening
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/parquetio"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// Format is a file format the listening jobs read and write.
+type Format string
+
+// The formats, named as their file extensions.
+const (
+	Avro    Format = "avro"
+	Parquet Format = "parquet"
+)
+
+// ParseFormat parses "avro" or "parquet".
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case Avro, Parquet:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q (want avro or parquet)", s)
+}
+
+// Ext returns the file extension of f, with its dot.
+func (f Format) Ext() string { return "." + string(f) }
+
+// FormatOf decides the format of the input pattern by file extension: the
+// pattern's own when it ends in .avro or .parquet, otherwise that of the
+// data files it matches, which must all agree.
+func FormatOf(ctx context.Context, pattern string) (Format, error) {
+	if f, ok := formatOfName(pattern); ok {
+		return f, nil
+	}
+	files, err := storage.DataFiles(ctx, pattern)
+	if err != nil {
+		return "", err
+	}
+	if len(files) == 0 {
+		return "", fmt.Errorf("%s: no data files", pattern)
+	}
+	var found Format
+	for _, fi := range files {
+		f, ok := formatOfName(fi.Name)
+		switch {
+		case !ok:
+			return "", fmt.Errorf("%s: extension is neither .avro nor .parquet", fi.URL)
+		case found != "" && f != found:
+			return "", fmt.Errorf("%s: mixes %s and %s files", pattern, found, f)
+		}
+		found = f
+	}
+	return found, nil
+}
+
+func formatOfName(name string) (Format, bool) {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".avro":
+		return Avro, true
+	case ".parquet":
+		return Parquet, true
+	}
+	return "", false
+}
+
+// Read reads the files matching pattern as a collection of T, in the format
+// their extension names (FormatOf). It lists the files when the pattern
+// itself has no extension, so it can fail.
+func Read[T any](ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error) {
+	f, err := FormatOf(ctx, pattern)
+	if err != nil {
+		return pcollection.PCollection[T]{}, err
+	}
+	if f == Avro {
+		return avroio.TryRead[T](p, pattern)
+	}
+	return parquetio.TryRead[T](p, pattern)
+}
+
+// Write writes c to dir in format f (part files and _SUCCESS).
+func Write[T any](c pcollection.PCollection[T], dir string, f Format) error {
+	if f == Avro {
+		return avroio.TryWrite(c, dir, avroio.WithCodec(avroio.CodecSnappy))
+	}
+	return parquetio.TryWrite(c, dir)
+}
+
+// RowWriter writes rows of T to one file.
+type RowWriter[T any] interface {
+	Write(v T) error
+	// Close finishes the file; it does not close the underlying writer.
+	Close() error
+}
+
+// NewRowWriter starts a file of format f on w.
+func NewRowWriter[T any](w io.Writer, f Format) (RowWriter[T], error) {
+	switch f {
+	case Avro:
+		fw, err := avroio.NewFileWriter[T](w, avroio.WithCodec(avroio.CodecSnappy))
+		if err != nil {
+			return nil, err
+		}
+		return fw, nil
+	case Parquet:
+		pw, err := parquetio.NewWriter[T](w)
+		if err != nil {
+			return nil, err
+		}
+		return &parquetRows[T]{w: pw, buf: make([]T, 0, 1024)}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q", f)
+}
+
+type parquetRows[T any] struct {
+	w   *parquetio.Writer[T]
+	buf []T
+}
+
+func (p *parquetRows[T]) Write(v T) error {
+	p.buf = append(p.buf, v)
+	if len(p.buf) == cap(p.buf) {
+		return p.flush()
+	}
+	return nil
+}
+
+func (p *parquetRows[T]) flush() error {
+	_, err := p.w.Write(p.buf)
+	clear(p.buf)
+	p.buf = p.buf[:0]
+	return err
+}
+
+func (p *parquetRows[T]) Close() error {
+	return errors.Join(p.flush(), p.w.Close())
+}
+
+// WriteFile writes rows to the file at url (any storage URL) in the format
+// its extension names; the file appears only if every write succeeds.
+func WriteFile[T any](ctx context.Context, url string, rows func(yield func(T) bool)) (err error) {
+	f, ok := formatOfName(url)
+	if !ok {
+		return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)
+	}
+	out, err := storage.Create(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = out.Abort()
+		}
+	}()
+	w, err := NewRowWriter[T](out, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", url, err)
+	}
+	for v := range rows {
+		if err = w.Write(v); err != nil {
+			return fmt.Errorf("%s: %w", url, err)
+		}
+	}
+	if err = w.Close(); err != nil {
+		return fmt.Errorf("%s: %w", url, err)
+	}
+	return out.Close()
+}
+
+// ScanFile calls fn for every row of T in the file at url, read with the
+// per-file reader of the format its extension names.
+func ScanFile[T any](ctx context.Context, url string, fn func(T)) error {
+	f, ok := formatOfName(url)
+	if !ok {
+		return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)
+	}
+	in, err := storage.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if f == Avro {
+		fr, err := avroio.NewFileReader(url, in, in.Size())
+		if err != nil {
+			return err
+		}
+		defer fr.Close()
+		d, err := avroio.NewDecoder[T](fr)
+		if err != nil {
+			return err
+		}
+		return d.ReadRange(ctx, 0, in.Size(), fn)
+	}
+	r, err := parquetio.NewReader[T](url, in, in.Size())
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	rows := make([]T, 1024)
+	for {
+		n, err := r.Read(rows)
+		for _, v := range rows[:n] {
+			fn(v)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// ScanFiles calls ScanFile for every data file pattern matches, in name order.
+func ScanFiles[T any](ctx context.Context, pattern string, fn func(T)) error {
+	files, err := storage.DataFiles(ctx, pattern)
+	if err != nil {
+		return err
+	}
+	for _, fi := range files {
+		if err := ScanFile(ctx, fi.URL, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}

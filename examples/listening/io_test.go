@@ -1,0 +1,76 @@
+package listening
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// eventTime is Event with ts as a time.Time, which both formats write with
+// the timestamp-millis logical type.
+type eventTime struct {
+	UserID   string    `avro:"user_id" parquet:"user_id"`
+	TrackID  string    `avro:"track_id" parquet:"track_id"`
+	ArtistID string    `avro:"artist_id" parquet:"artist_id"`
+	Country  string    `avro:"country" parquet:"country"`
+	MsPlayed int64     `avro:"ms_played" parquet:"ms_played"`
+	TS       time.Time `avro:"ts" parquet:"ts,timestamp(millisecond)"`
+	Platform string    `avro:"platform" parquet:"platform"`
+	Skipped  bool      `avro:"skipped" parquet:"skipped"`
+}
+
+func TestTimestampMillisLogicalType(t *testing.T) {
+	ctx := context.Background()
+	in := []eventTime{
+		{UserID: "u1", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 31_000, TS: time.UnixMilli(1_764_115_200_123), Platform: "web"},
+		{UserID: "u2", TrackID: "t2", ArtistID: "a2", Country: "DE", MsPlayed: 1_000, TS: time.UnixMilli(-5), Platform: "ios", Skipped: true},
+	}
+	want := []Event{
+		{UserID: "u1", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 31_000, TS: 1_764_115_200_123, Platform: "web"},
+		{UserID: "u2", TrackID: "t2", ArtistID: "a2", Country: "DE", MsPlayed: 1_000, TS: -5, Platform: "ios", Skipped: true},
+	}
+	for _, f := range []Format{Avro, Parquet} {
+		url := storage.Join(t.TempDir(), "events"+f.Ext())
+		if err := WriteFile(ctx, url, slices.Values(in)); err != nil {
+			t.Fatal(err)
+		}
+		var got []Event
+		if err := ScanFile(ctx, url, func(e Event) { got = append(got, e) }); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %+v, want %+v", f, got, want)
+		}
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, name := range []string{"a/part-0.avro", "a/part-1.avro", "a/_SUCCESS", "p/x.parquet", "m/x.avro", "m/y.parquet", "n/x.csv"} {
+		if err := storage.WriteFile(ctx, storage.Join(dir, name), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		pattern string
+		want    Format
+		wantErr bool
+	}{
+		{"whatever/*.avro", Avro, false},
+		{"x.PARQUET", Parquet, false},
+		{storage.Join(dir, "a"), Avro, false},
+		{storage.Join(dir, "p"), Parquet, false},
+		{storage.Join(dir, "m"), "", true},
+		{storage.Join(dir, "n"), "", true},
+		{storage.Join(dir, "empty*"), "", true},
+	} {
+		got, err := FormatOf(ctx, tc.pattern)
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("FormatOf(%q) = %q, %v; want %q, error %v", tc.pattern, got, err, tc.want, tc.wantErr)
+		}
+	}
+}

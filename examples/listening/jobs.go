@@ -1,0 +1,94 @@
+package listening
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// The datasets daily-plays writes under its output directory.
+const (
+	PlaysByCountryTrackDir = "plays_by_country_track"
+	ListenersByArtistDir   = "listeners_by_artist"
+	TopTracksByCountryDir  = "top_tracks_by_country"
+)
+
+// DailyPlaysArgs are the flags of the daily-plays job.
+type DailyPlaysArgs struct {
+	Events       string `flag:"events" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
+	Tracks       string `flag:"tracks" help:"track catalogue: an .avro or .parquet file, a directory of them or a glob"`
+	Output       string `flag:"output" help:"output directory; the three datasets are written under it"`
+	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the outputs: parquet or avro"`
+}
+
+// DailyPlaysJob is the registered daily-plays job.
+var DailyPlaysJob = runner.Register("daily-plays",
+	"plays per country and track, distinct listeners per artist, top 10 tracks per country",
+	func(p *pcollection.Pipeline, a *DailyPlaysArgs) error {
+		if err := required("events", a.Events, "tracks", a.Tracks, "output", a.Output); err != nil {
+			return err
+		}
+		format, err := ParseFormat(a.OutputFormat)
+		if err != nil {
+			return fmt.Errorf("--output-format: %w", err)
+		}
+		ctx := context.Background()
+		events, err := Read[Event](ctx, p, a.Events)
+		if err != nil {
+			return fmt.Errorf("--events: %w", err)
+		}
+		tracks, err := Read[Track](ctx, p, a.Tracks)
+		if err != nil {
+			return fmt.Errorf("--tracks: %w", err)
+		}
+		out := DailyPlays(events, tracks)
+		return errors.Join(
+			Write(out.PlaysByCountryTrack, storage.Join(a.Output, PlaysByCountryTrackDir), format),
+			Write(out.ListenersByArtist, storage.Join(a.Output, ListenersByArtistDir), format),
+			Write(out.TopTracksByCountry, storage.Join(a.Output, TopTracksByCountryDir), format))
+	})
+
+// SessionsArgs are the flags of the sessions job.
+type SessionsArgs struct {
+	Events       string        `flag:"events" help:"listening events: an .avro or .parquet file, a directory of them or a glob"`
+	Output       string        `flag:"output" help:"output directory of the sessions"`
+	OutputFormat string        `flag:"output-format" default:"parquet" help:"format of the output: parquet or avro"`
+	Gap          time.Duration `flag:"gap" default:"30m" help:"a user's next event starts a new session after this long without listening"`
+}
+
+// SessionsJob is the registered sessions job.
+var SessionsJob = runner.Register("sessions",
+	"listening sessions per user (a new session after 30 minutes without listening)",
+	func(p *pcollection.Pipeline, a *SessionsArgs) error {
+		if err := required("events", a.Events, "output", a.Output); err != nil {
+			return err
+		}
+		if a.Gap <= 0 {
+			return fmt.Errorf("--gap %v: must be positive", a.Gap)
+		}
+		format, err := ParseFormat(a.OutputFormat)
+		if err != nil {
+			return fmt.Errorf("--output-format: %w", err)
+		}
+		events, err := Read[Event](context.Background(), p, a.Events)
+		if err != nil {
+			return fmt.Errorf("--events: %w", err)
+		}
+		return Write(Sessions(events, a.Gap), a.Output, format)
+	})
+
+// required checks that each (flag, value) pair has a value.
+func required(kv ...string) error {
+	var errs []error
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			errs = append(errs, fmt.Errorf("--%s is required", kv[i]))
+		}
+	}
+	return errors.Join(errs...)
+}

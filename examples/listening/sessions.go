@@ -34,7 +34,9 @@ type Listen struct {
 func Sessions(events pcollection.PCollection[Event], gap time.Duration) pcollection.PCollection[Session] {
 	byUser := ptable.MapValues(
 		ptable.ByKey(events, func(e Event) string { return e.UserID }, pcollection.Name("KeyByUser")),
-		func(e Event) Listen { return Listen{TS: e.TS, MsPlayed: e.MsPlayed, TrackID: e.TrackID, Play: IsPlay(e)} },
+		func(e Event) Listen {
+			return Listen{TS: e.TS, MsPlayed: e.MsPlayed, TrackID: e.TrackID, Play: IsPlay(e)}
+		},
 		pcollection.Name("Listen"))
 	gapMs := gap.Milliseconds()
 	return ptable.Reduce(ptable.GroupByKey(byUser, pcollection.Name("GroupByUser")),

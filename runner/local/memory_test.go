@@ -20,6 +20,9 @@ func TestMemoryBound(t *testing.T) {
 	if testing.Short() {
 		t.Skip("shuffles 128 MiB")
 	}
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory counts in RSS")
+	}
 	const budget = 16 << 20
 	const workers = 2
 	var mu sync.Mutex

@@ -1,0 +1,6 @@
+//go:build race
+
+package local
+
+// raceEnabled: the race detector's shadow memory inflates RSS.
+const raceEnabled = true

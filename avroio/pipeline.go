@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 
+	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -73,15 +74,7 @@ func (s *source[T]) Describe() string {
 }
 
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
-	files, err := storage.DataFiles(ctx, s.pattern)
-	if err != nil {
-		return -1
-	}
-	var n int64
-	for _, f := range files {
-		n += f.Size
-	}
-	return n
+	return filesplit.Size(ctx, s.pattern)
 }
 
 // Splits gives each file one split, or cuts large files into byte ranges so
@@ -92,30 +85,8 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	if err != nil {
 		return nil, fmt.Errorf("avroio: %w", err)
 	}
-	var total int64
-	for _, f := range files {
-		total += f.Size
-	}
-	size := s.cfg.splitSize
-	if size <= 0 {
-		size = max(total/int64(max(hint, 1)), DefaultMinSplitSize)
-	}
-	var out []plan.Split
-	for _, f := range files {
-		if f.Size <= size {
-			out = append(out, plan.Split{Path: f.URL, Offset: 0, Length: f.Size})
-			continue
-		}
-		n := (f.Size + size - 1) / size
-		for i := range n {
-			lo, hi := f.Size*i/n, f.Size*(i+1)/n
-			out = append(out, plan.Split{Path: f.URL, Offset: lo, Length: hi - lo})
-		}
-	}
-	for i := range out {
-		out[i].Index, out[i].Count = i, len(out)
-	}
-	return out, nil
+	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
+	return filesplit.ByteRanges(files, size, nil), nil
 }
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {

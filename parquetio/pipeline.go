@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -54,15 +55,7 @@ func (s *source[T]) Describe() string {
 }
 
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
-	files, err := storage.DataFiles(ctx, s.pattern)
-	if err != nil {
-		return -1
-	}
-	var n int64
-	for _, f := range files {
-		n += f.Size
-	}
-	return n
+	return filesplit.Size(ctx, s.pattern)
 }
 
 // Splits reads every file's footer and groups consecutive row groups into
@@ -74,11 +67,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
-	var total int64
-	for _, f := range files {
-		total += f.Size
-	}
-	target := max(total/int64(max(hint, 1)), 1)
+	target := filesplit.RangeSize(files, hint, 0, 1)
 	var out []plan.Split
 	for _, fi := range files {
 		starts, err := rowGroupStarts(ctx, fi.URL)
@@ -114,9 +103,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 			out = append(out, plan.Split{Path: fi.URL, Offset: lo, Length: hi - lo})
 		}
 	}
-	for i := range out {
-		out[i].Index, out[i].Count = i, len(out)
-	}
+	filesplit.Number(out)
 	return out, nil
 }
 

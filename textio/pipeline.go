@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -34,15 +35,7 @@ type source struct {
 func (s *source) Describe() string { return "text " + s.pattern }
 
 func (s *source) EstimateSize(ctx context.Context) int64 {
-	files, err := storage.DataFiles(ctx, s.pattern)
-	if err != nil {
-		return -1
-	}
-	var n int64
-	for _, f := range files {
-		n += f.Size
-	}
-	return n
+	return filesplit.Size(ctx, s.pattern)
 }
 
 // Splits cuts plain files into byte ranges so that there are about hint
@@ -52,33 +45,8 @@ func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	if err != nil {
 		return nil, fmt.Errorf("textio: %w", err)
 	}
-	var total int64
-	for _, f := range files {
-		total += f.Size
-	}
-	size := s.cfg.splitSize
-	if size <= 0 {
-		size = max(total/int64(max(hint, 1)), DefaultMinSplitSize)
-	}
-	var out []plan.Split
-	for _, f := range files {
-		if f.Size == 0 {
-			continue
-		}
-		if IsGzip(f.URL) || f.Size <= size {
-			out = append(out, plan.Split{Path: f.URL, Offset: 0, Length: f.Size})
-			continue
-		}
-		n := (f.Size + size - 1) / size
-		for i := range n {
-			lo, hi := f.Size*i/n, f.Size*(i+1)/n
-			out = append(out, plan.Split{Path: f.URL, Offset: lo, Length: hi - lo})
-		}
-	}
-	for i := range out {
-		out[i].Index, out[i].Count = i, len(out)
-	}
-	return out, nil
+	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
+	return filesplit.ByteRanges(files, size, func(f storage.FileInfo) bool { return IsGzip(f.URL) }), nil
 }
 
 func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {

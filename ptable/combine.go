@@ -5,6 +5,7 @@ import (
 	"iter"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/crunchgo/crunchgo/codec"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -123,38 +124,41 @@ func (c *combinePayload[K, V, A, O]) Bind(_ plan.TaskContext, out plan.Emitter) 
 }
 
 func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key, acc []byte)) (plan.Emitter, func() error) {
-	accs := map[string]A{}
+	// Keys index a slice of accumulators, so updating an existing key is a
+	// lookup (no key string is allocated) and an in-place fold.
+	slot := map[string]int{}
+	var keys []string
+	var accs []A
 	var kb, ab []byte
 	flush := func() error {
-		for _, k := range slices.Sorted(mapsKeys(accs)) {
-			ab = c.acc.Append(ab[:0], accs[k])
-			write([]byte(k), ab)
+		order := make([]int, len(keys))
+		for i := range order {
+			order[i] = i
 		}
-		clear(accs)
+		slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
+		for _, i := range order {
+			ab = c.acc.Append(ab[:0], accs[i])
+			write([]byte(keys[i]), ab)
+		}
+		clear(slot)
+		keys, accs = keys[:0], accs[:0]
 		return nil
 	}
 	in := func(p Pair[K, V]) {
 		kb = c.key.Append(kb[:0], p.Key)
-		acc, ok := accs[string(kb)]
-		if !ok {
-			if len(accs) >= maxKeys {
-				flush()
-			}
-			acc = c.init()
+		if i, ok := slot[string(kb)]; ok {
+			accs[i] = c.add(accs[i], p.Value)
+			return
 		}
-		accs[string(kb)] = c.add(acc, p.Value)
+		if len(keys) >= maxKeys {
+			flush()
+		}
+		k := string(kb)
+		slot[k] = len(keys)
+		keys = append(keys, k)
+		accs = append(accs, c.add(c.init(), p.Value))
 	}
 	return in, flush
-}
-
-func mapsKeys[A any](m map[string]A) iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // mergeGroup decodes and merges a group's accumulators.

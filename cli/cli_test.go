@@ -77,6 +77,7 @@ func TestCommands(t *testing.T) {
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".txt"), func(t *testing.T) {
 			tmp := t.TempDir()
+			writeFixtures(t, tmp)
 			cases := parseCases(t, file)
 			var out strings.Builder
 			for _, c := range cases {
@@ -150,6 +151,7 @@ func formatResult(code int, stdout, stderr string) string {
 var (
 	durationRE = regexp.MustCompile(`\b(\d+h)?(\d+m)?\d+(\.\d+)?(ns|µs|ms|s)\b`)
 	startedRE  = regexp.MustCompile(`"started": "[^"]*"`)
+	dateRE     = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d`)
 )
 
 // normalize makes output independent of the machine and the clock.
@@ -157,6 +159,7 @@ func normalize(s, tmp, testdata string) string {
 	s = strings.ReplaceAll(s, tmp, "$TMP")
 	s = strings.ReplaceAll(s, testdata, "$TESTDATA")
 	s = durationRE.ReplaceAllString(s, "<dur>")
+	s = dateRE.ReplaceAllString(s, "<date>")
 	return startedRE.ReplaceAllString(s, `"started": <time>`)
 }
 

@@ -1,6 +1,380 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// dataFile is one opened data file of a known format, as the file tools see
+// it. Implementations wrap the per-file readers of avroio, parquetio and
+// textio; none decodes a format itself.
+type dataFile interface {
+	Format() string
+	// Schema describes the file's schema as text.
+	Schema() (string, error)
+	// Records passes each record, as one line of JSON, to emit, in file
+	// order, until emit returns an error (errStop ends early without error).
+	Records(ctx context.Context, emit func(json []byte) error) error
+	// Count counts the records, decoding no more than it must.
+	Count(ctx context.Context) (int64, error)
+	// Meta describes the file's layout. all lists every block or row group.
+	Meta(ctx context.Context, w io.Writer, all bool) error
+	Close() error
+}
+
+// errStop stops Records early.
+var errStop = errors.New("stop")
+
+// Formats, as detected.
+const (
+	formatAvro    = "avro"
+	formatParquet = "parquet"
+	formatText    = "text"
+)
+
+// detectFormat names the format of a file: by extension (.avro, .parquet;
+// .txt, .csv, .tsv, .json, .jsonl, .log and .gz as text), else by its first
+// bytes (Avro's "Obj\x01", Parquet's "PAR1"), else text.
+func detectFormat(name string, f storage.File) string {
+	base := strings.TrimSuffix(name, ".gz")
+	switch strings.ToLower(path.Ext(base)) {
+	case ".avro":
+		return formatAvro
+	case ".parquet", ".parq":
+		return formatParquet
+	case ".txt", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log", ".text":
+		return formatText
+	}
+	if strings.HasSuffix(name, ".gz") {
+		return formatText
+	}
+	if f == nil {
+		return ""
+	}
+	var magic [4]byte
+	if n, _ := f.ReadAt(magic[:], 0); n == 4 {
+		switch {
+		case bytes.Equal(magic[:], []byte("Obj\x01")):
+			return formatAvro
+		case bytes.Equal(magic[:], []byte("PAR1")):
+			return formatParquet
+		}
+	}
+	return formatText
+}
+
+// openData opens the data file fi with the reader of its format.
+func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
+	f, err := storage.Open(ctx, fi.URL)
+	if err != nil {
+		return nil, err
+	}
+	var df dataFile
+	switch detectFormat(fi.Name, f) {
+	case formatAvro:
+		df, err = openAvro(fi.URL, f)
+	case formatParquet:
+		df, err = openParquet(fi.URL, f)
+	default:
+		df, err = openText(fi.URL, f)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return df, nil
+}
+
+// eachFile opens every data file matching the patterns, in order, and calls
+// fn with it. The file is closed after fn returns.
+func eachFile(ctx context.Context, patterns []string, fn func(fi storage.FileInfo, df dataFile) error) error {
+	var files []storage.FileInfo
+	for _, p := range patterns {
+		fs, err := storage.DataFiles(ctx, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, fs...)
+	}
+	for _, fi := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		df, err := openData(ctx, fi)
+		if err != nil {
+			return err
+		}
+		err = fn(fi, df)
+		cerr := df.Close()
+		if err != nil {
+			return err
+		}
+		if cerr != nil {
+			return fmt.Errorf("%s: %w", fi.URL, cerr)
+		}
+	}
+	return nil
+}
 
 // fileCommands returns the file tools.
-func fileCommands() []*cobra.Command { return nil }
+func fileCommands() []*cobra.Command {
+	return []*cobra.Command{newLsCmd(), newCatCmd(), newHeadCmd(), newSchemaCmd(), newCountCmd(), newMetaCmd()}
+}
+
+const patternHelp = `PATTERN is a file, a directory (its data files: names starting with "_" or "."
+are skipped) or a glob, on any storage URL: a local path, file://, hdfs://nn/...
+The format is Avro, Parquet or text, by extension or else by content.`
+
+func needPatterns(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return Usagef("%s needs at least one PATTERN", cmd.Name())
+	}
+	return nil
+}
+
+func newLsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ls PATTERN...",
+		Short: "list files with their format and size",
+		Long:  "ls lists the files matching each pattern (a directory's entries, all of them)\nwith size, modification time and format.\n\n" + patternHelp,
+		Args:  needPatterns,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
+			for _, p := range args {
+				matches, err := storage.Glob(ctx, p)
+				if err != nil {
+					return err
+				}
+				if len(matches) == 0 && !strings.ContainsAny(p, "*?[{") {
+					fi, err := storage.Stat(ctx, p)
+					if err != nil {
+						return err
+					}
+					matches = []storage.FileInfo{fi}
+				}
+				if len(matches) == 0 {
+					return fmt.Errorf("ls %s: no files match", p)
+				}
+				for _, m := range matches {
+					entries := []storage.FileInfo{m}
+					if m.IsDir {
+						if entries, err = storage.List(ctx, m.URL); err != nil {
+							return err
+						}
+					}
+					for _, e := range entries {
+						format := "dir"
+						if !e.IsDir {
+							format, err = sniff(ctx, e)
+							if err != nil {
+								return err
+							}
+						}
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", humanBytes(e.Size), e.ModTime.UTC().Format("2006-01-02 15:04"), format, e.URL)
+					}
+				}
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+// sniff detects a file's format, opening it only when its name does not say.
+func sniff(ctx context.Context, fi storage.FileInfo) (string, error) {
+	if strings.HasPrefix(fi.Name, "_") || strings.HasPrefix(fi.Name, ".") {
+		return "-", nil // not data: _SUCCESS, in-progress files
+	}
+	if f := detectFormat(fi.Name, nil); f != "" {
+		return f, nil
+	}
+	f, err := storage.Open(ctx, fi.URL)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return detectFormat(fi.Name, f), nil
+}
+
+func newCatCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "cat PATTERN...",
+		Short: "print records as JSON lines",
+		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string).\n\n" + patternHelp,
+		Args:  needPatterns,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return printRecords(cmd, args, -1)
+		},
+	}
+}
+
+func newHeadCmd() *cobra.Command {
+	var n int
+	cmd := &cobra.Command{
+		Use:   "head [-n N] PATTERN...",
+		Short: "print the first records as JSON lines",
+		Long:  "head prints the first N records of the matching files, taken in order, as JSON\nlines.\n\n" + patternHelp,
+		Args:  needPatterns,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if n < 0 {
+				return Usagef("-n %d is negative", n)
+			}
+			return printRecords(cmd, args, int64(n))
+		},
+	}
+	cmd.Flags().IntVarP(&n, "lines", "n", 10, "records to print")
+	return cmd
+}
+
+// printRecords writes the records of the files as JSON lines, at most limit
+// of them (limit < 0: all).
+func printRecords(cmd *cobra.Command, patterns []string, limit int64) error {
+	if limit == 0 {
+		return nil
+	}
+	w := cmd.OutOrStdout()
+	var n int64
+	err := eachFile(cmd.Context(), patterns, func(fi storage.FileInfo, df dataFile) error {
+		return df.Records(cmd.Context(), func(line []byte) error {
+			if _, err := w.Write(append(line, '\n')); err != nil {
+				return err
+			}
+			n++
+			if limit > 0 && n >= limit {
+				return errStop
+			}
+			return nil
+		})
+	})
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+func newSchemaCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema PATTERN...",
+		Short: "print the schema of files",
+		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; text files have none. Files with the same schema as the file\nbefore them are listed under it.\n\n" + patternHelp,
+		Args:  needPatterns,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w := cmd.OutOrStdout()
+			last := ""
+			var same []string
+			flush := func() {
+				if last == "" {
+					return
+				}
+				for _, u := range same {
+					fmt.Fprintf(w, "# %s\n", u)
+				}
+				fmt.Fprint(w, last)
+				if !strings.HasSuffix(last, "\n") {
+					fmt.Fprintln(w)
+				}
+			}
+			err := eachFile(cmd.Context(), args, func(fi storage.FileInfo, df dataFile) error {
+				s, err := df.Schema()
+				if err != nil {
+					return err
+				}
+				s = df.Format() + ": " + s
+				if s != last {
+					flush()
+					last, same = s, nil
+				}
+				same = append(same, fi.URL)
+				return nil
+			})
+			flush()
+			return err
+		},
+	}
+}
+
+func newCountCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "count PATTERN...",
+		Short: "count records per file and in total",
+		Long:  "count prints the number of records of each matching file and, for several\nfiles, the total. Avro counts come from block headers and Parquet counts from\nthe footer, without decoding records.\n\n" + patternHelp,
+		Args:  needPatterns,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', tabwriter.AlignRight)
+			var total int64
+			files := 0
+			err := eachFile(cmd.Context(), args, func(fi storage.FileInfo, df dataFile) error {
+				n, err := df.Count(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(tw, "%d\t %s\n", n, fi.URL)
+				total += n
+				files++
+				return nil
+			})
+			if err != nil {
+				tw.Flush()
+				return err
+			}
+			if files > 1 {
+				fmt.Fprintf(tw, "%d\t total (%d files)\n", total, files)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newMetaCmd() *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "meta PATTERN...",
+		Short: "describe the layout of files: Avro blocks, Parquet row groups and columns",
+		Long: `meta describes each file: for Avro the codec, metadata and blocks (records,
+bytes and offset of each); for Parquet the row groups and, per column chunk,
+type, encodings, compression, sizes and min/max statistics; for text the
+size, lines and compression.
+
+` + patternHelp,
+		Args: needPatterns,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w := cmd.OutOrStdout()
+			first := true
+			return eachFile(cmd.Context(), args, func(fi storage.FileInfo, df dataFile) error {
+				if !first {
+					fmt.Fprintln(w)
+				}
+				first = false
+				fmt.Fprintf(w, "%s\nformat: %s\nsize: %s (%d bytes)\n", fi.URL, df.Format(), humanBytes(fi.Size), fi.Size)
+				return df.Meta(cmd.Context(), w, all)
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "list every block or row group (default: the first 20)")
+	return cmd
+}
+
+// maxListed is how many blocks or row groups meta lists without --all.
+const maxListed = 20
+
+// jsonLine marshals v as one line of JSON.
+func jsonLine(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/hamba/avro/v2"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// avroFile reads an Avro container file with avroio's per-file reader.
+type avroFile struct {
+	f  storage.File
+	fr *avroio.FileReader
+}
+
+func openAvro(path string, f storage.File) (dataFile, error) {
+	fr, err := avroio.NewFileReader(path, f, f.Size())
+	if err != nil {
+		return nil, err
+	}
+	return &avroFile{f: f, fr: fr}, nil
+}
+
+func (a *avroFile) Format() string { return formatAvro }
+
+func (a *avroFile) Schema() (string, error) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(a.fr.Schema().String()), "", "  "); err != nil {
+		return a.fr.Schema().String(), nil
+	}
+	return buf.String(), nil
+}
+
+// Records decodes with the writer's schema into generic values.
+func (a *avroFile) Records(ctx context.Context, emit func([]byte) error) error {
+	dec, err := avroio.NewDecoder[any](a.fr)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	for rec, err := range dec.Records(ctx, 0, -1) {
+		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if err := orderedJSON(&buf, a.fr.Schema(), rec); err != nil {
+			return fmt.Errorf("%s: record as json: %w", a.fr.Path(), err)
+		}
+		if err := emit(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *avroFile) Count(ctx context.Context) (int64, error) {
+	var n int64
+	for b, err := range a.fr.Blocks(0, -1) {
+		if err != nil {
+			return n, err
+		}
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		n += b.Count
+	}
+	return n, nil
+}
+
+func (a *avroFile) Meta(ctx context.Context, w io.Writer, all bool) error {
+	fmt.Fprintf(w, "codec: %s\nheader: %d bytes\n", a.fr.Codec(), a.fr.HeaderSize())
+	md := a.fr.Metadata()
+	for _, k := range slices.Sorted(maps.Keys(md)) {
+		if k == "avro.schema" || k == "avro.codec" {
+			continue
+		}
+		fmt.Fprintf(w, "metadata %s: %q\n", k, md[k])
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "block\toffset\trecords\tbytes\tuncompressed\t")
+	var blocks, records, size, raw int64
+	for b, err := range a.fr.Blocks(0, -1) {
+		if err != nil {
+			tw.Flush()
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if all || blocks < maxListed {
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t\n", b.Index, b.Offset, b.Count, b.Size, len(b.Data))
+		}
+		blocks++
+		records += b.Count
+		size += b.Size
+		raw += int64(len(b.Data))
+	}
+	tw.Flush()
+	if !all && blocks > maxListed {
+		fmt.Fprintf(w, "... %d more blocks (--all lists them)\n", blocks-maxListed)
+	}
+	fmt.Fprintf(w, "blocks: %d, records: %d, block bytes: %d, uncompressed: %d\n", blocks, records, size, raw)
+	return nil
+}
+
+func (a *avroFile) Close() error {
+	err := a.fr.Close()
+	if cerr := a.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// orderedJSON writes v, a generic value decoded with schema s, as JSON
+// with record fields in schema order (a Go map would sort them).
+func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
+	if r, ok := s.(*avro.RefSchema); ok {
+		s = r.Schema()
+	}
+	switch s := s.(type) {
+	case *avro.RecordSchema:
+		m, ok := v.(map[string]any)
+		if !ok {
+			break
+		}
+		buf.WriteByte('{')
+		for i, f := range s.Fields() {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			k, _ := jsonLine(f.Name())
+			buf.Write(k)
+			buf.WriteByte(':')
+			if err := orderedJSON(buf, f.Type(), m[f.Name()]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+		return nil
+	case *avro.ArraySchema:
+		a, ok := v.([]any)
+		if !ok {
+			break
+		}
+		buf.WriteByte('[')
+		for i, e := range a {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := orderedJSON(buf, s.Items(), e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+		return nil
+	case *avro.MapSchema:
+		m, ok := v.(map[string]any)
+		if !ok {
+			break
+		}
+		buf.WriteByte('{')
+		for i, k := range slices.Sorted(maps.Keys(m)) {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			kj, _ := jsonLine(k)
+			buf.Write(kj)
+			buf.WriteByte(':')
+			if err := orderedJSON(buf, s.Values(), m[k]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+		return nil
+	case *avro.UnionSchema:
+		if v == nil {
+			buf.WriteString("null")
+			return nil
+		}
+		if s.Nullable() {
+			// ["null", X] decodes to X's value itself.
+			_, typ := s.Indices()
+			return orderedJSON(buf, s.Types()[typ], v)
+		}
+		// Other unions decode to {"type name": value}.
+		if m, ok := v.(map[string]any); ok && len(m) == 1 {
+			for name, inner := range m {
+				for _, t := range s.Types() {
+					if unionName(t) == name {
+						kj, _ := jsonLine(name)
+						buf.WriteByte('{')
+						buf.Write(kj)
+						buf.WriteByte(':')
+						if err := orderedJSON(buf, t, inner); err != nil {
+							return err
+						}
+						buf.WriteByte('}')
+						return nil
+					}
+				}
+			}
+		}
+	}
+	j, err := jsonLine(v)
+	if err != nil {
+		return err
+	}
+	buf.Write(j)
+	return nil
+}
+
+// unionName is the name a union branch is known by: the full name of a
+// named type, else the type.
+func unionName(s avro.Schema) string {
+	if n, ok := s.(avro.NamedSchema); ok {
+		return n.FullName()
+	}
+	return string(s.Type())
+}

@@ -1,0 +1,88 @@
+package cli_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/avroio"
+)
+
+// Fixture records: nested records, a nullable field, an array and a map, in
+// an order that is not alphabetical.
+type track struct {
+	Title string `avro:"title"`
+	Secs  int32  `avro:"secs"`
+}
+
+type event struct {
+	User    string           `avro:"user"`
+	Country *string          `avro:"country"`
+	Tracks  []track          `avro:"tracks"`
+	Tags    map[string]int64 `avro:"tags"`
+	Skipped bool             `avro:"skipped"`
+}
+
+// writeFixtures writes the files the file-tool cases read into dir:
+// events.avro (deflate, three blocks of 2, 2 and 1 records), events.avro
+// truncated in its last block (truncated.avro), the same records in a
+// directory with a _SUCCESS marker (out/), lines.txt, lines.txt.gz, a gzip
+// file that is not (bad.txt.gz) and a file without an extension holding
+// Avro (noext).
+func writeFixtures(t *testing.T, dir string) {
+	t.Helper()
+	se := "SE"
+	events := []event{
+		{User: "ada", Country: &se, Tracks: []track{{"Intro", 61}, {"Outro", 122}}, Tags: map[string]int64{"b": 2, "a": 1}},
+		{User: "bo", Tracks: []track{}, Tags: map[string]int64{}, Skipped: true},
+		{User: "cy", Country: &se, Tracks: []track{{"Åsa ✓", 7}}, Tags: map[string]int64{"x": -1}},
+		{User: "dee", Tracks: nil, Tags: nil},
+		{User: "eve", Country: &se, Tracks: []track{{"<tag> & \"quote\"", 0}}, Tags: map[string]int64{}},
+	}
+	var buf bytes.Buffer
+	fw, err := avroio.NewFileWriter[event](&buf, avroio.WithCodec(avroio.CodecDeflate), avroio.WithSyncMarker([16]byte{1, 2, 3}),
+		avroio.WithMetadata("writer", []byte("crunchgo cli tests")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range events {
+		if err := fw.Write(e); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 || i == 3 {
+			if err := fw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	avro := buf.Bytes()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("first line\nsecond, with \"quotes\"\n\nlast without newline"))
+	zw.Close()
+	for name, data := range map[string][]byte{
+		"events.avro":           avro,
+		"truncated.avro":        avro[:len(avro)-20],
+		"noext":                 avro,
+		"out/part-m-00000.avro": avro,
+		"out/part-m-00001.avro": avro,
+		"out/_SUCCESS":          nil,
+		"lines.txt":             []byte("first line\r\nsecond, with \"quotes\"\n\nlast without newline"),
+		"lines.txt.gz":          gz.Bytes(),
+		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),
+		"empty.txt":             nil,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// textFile reads a text file (gzip by extension) with textio's line reader.
+type textFile struct {
+	path string
+	f    storage.File
+}
+
+func openText(path string, f storage.File) (dataFile, error) {
+	return &textFile{path: path, f: f}, nil
+}
+
+func (t *textFile) Format() string { return formatText }
+
+func (t *textFile) Schema() (string, error) { return "lines (text has no schema)", nil }
+
+// lines calls fn with each line.
+func (t *textFile) lines(ctx context.Context, fn func([]byte) error) error {
+	lr, err := textio.NewLineReader(t.path, t.f, t.f.Size(), 0, t.f.Size())
+	if err != nil {
+		return err
+	}
+	defer lr.Close()
+	for i := 0; ; i++ {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		line, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(line); err != nil {
+			return err
+		}
+	}
+}
+
+// Records emits each line as a JSON string.
+func (t *textFile) Records(ctx context.Context, emit func([]byte) error) error {
+	return t.lines(ctx, func(line []byte) error {
+		j, err := jsonLine(string(line))
+		if err != nil {
+			return err
+		}
+		return emit(j)
+	})
+}
+
+func (t *textFile) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := t.lines(ctx, func([]byte) error { n++; return nil })
+	return n, err
+}
+
+func (t *textFile) Meta(ctx context.Context, w io.Writer, _ bool) error {
+	var n, longest, total int64
+	err := t.lines(ctx, func(l []byte) error {
+		n++
+		longest = max(longest, int64(len(l)))
+		total += int64(len(l))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	comp := "none"
+	if textio.IsGzip(t.path) {
+		comp = "gzip"
+	}
+	fmt.Fprintf(w, "compression: %s\nlines: %d\nlongest line: %d bytes\nline bytes: %d\n", comp, n, longest, total)
+	return nil
+}
+
+func (t *textFile) Close() error { return t.f.Close() }

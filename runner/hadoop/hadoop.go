@@ -1,0 +1,522 @@
+package hadoop
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/storage"
+	_ "github.com/crunchgo/crunchgo/storage/hdfs" // tasks and the driver read hdfs:// URLs
+)
+
+// Runner runs a pipeline as a chain of Hadoop Streaming jobs, one per stage.
+// The zero value runs `hadoop` from HADOOP_HOME (or PATH) with the streaming
+// jar found under HADOOP_HOME, shipping the running binary.
+type Runner struct {
+	// HadoopBin is the hadoop command; "": $HADOOP_HOME/bin/hadoop, else hadoop on PATH.
+	HadoopBin string
+	// StreamingJar is the hadoop-streaming jar; "": found under $HADOOP_HOME.
+	StreamingJar string
+	// Queue is the YARN queue (mapreduce.job.queuename); "": the default.
+	Queue string
+	// Defines are extra -D key=value settings passed to every job, after the
+	// runner's own (so they win).
+	Defines []string
+	// TempDir is where the run keeps manifests, intermediates and task
+	// errors, as a storage URL every node of the cluster can read and
+	// write (hdfs://...); "": Options.TmpDir, else hdfs:///tmp/crunchgo.
+	// The run uses a fresh subdirectory and removes it at the end.
+	TempDir string
+	// KeepTemp keeps the run's temp directory (for debugging).
+	KeepTemp bool
+	// DryRun prints the exact commands and manifests to Out and runs
+	// nothing: no files are written and no outputs are checked.
+	DryRun bool
+	// Out receives the dry-run listing; nil: os.Stdout.
+	Out io.Writer
+	// Log receives the hadoop client's output as it runs; nil: discarded
+	// (the tail is still part of a failure's error).
+	Log io.Writer
+	// Binary is the job binary shipped to tasks with -files; "": the
+	// running executable. TaskArgs are the arguments that make it a task;
+	// nil: TaskCommand.
+	Binary   string
+	TaskArgs []string
+	// MapTasks is the split hint for sources; 0: Options.Workers, else 8.
+	MapTasks int
+	// RunID names the run's temp directory; "": a fresh runner.NewRunID.
+	RunID string
+
+	binary, jar string
+}
+
+// Run runs p, which must have been built from a registered job (its recipe
+// is how tasks rebuild it). See the package documentation.
+func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	start := time.Now()
+	recipe := p.Recipe()
+	if recipe == nil {
+		return nil, errors.New("hadoop runner: the pipeline was not built from a registered job (runner.Register), so tasks cannot rebuild it")
+	}
+	if opts.Unoptimized {
+		return nil, errors.New("hadoop runner: unoptimized runs are for the in-memory runner only")
+	}
+	if err := r.setup(); err != nil {
+		return nil, err
+	}
+	g := p.Graph()
+	sg, err := plan.Optimize(ctx, g, opts.Plan)
+	if err != nil {
+		return nil, err
+	}
+	run := r.RunID
+	if run == "" {
+		run = runner.NewRunID()
+	}
+	tempRoot := r.TempDir
+	if tempRoot == "" {
+		tempRoot = opts.TmpDir
+	}
+	if tempRoot == "" {
+		tempRoot = "hdfs:///tmp/crunchgo"
+	}
+	temp := hadoopURL(storage.Join(tempRoot, "crunchgo-"+run))
+	if strings.ContainsAny(temp, " \t\n'\"\\") {
+		return nil, fmt.Errorf("hadoop runner: temp dir %q must not contain spaces, quotes or backslashes (it is part of task commands)", temp)
+	}
+	spec := &jobSpec{Recipe: *recipe, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Run: run, Temp: temp}
+	jobs, err := r.planJobs(ctx, sg, opts, spec)
+	if err != nil {
+		return nil, err
+	}
+	res := &runner.Result{Plan: sg, Counters: runner.Counters{}}
+	if r.DryRun {
+		return res, r.dryRun(spec, jobs)
+	}
+	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, committers: map[plan.NodeID]*runner.Committer{}}
+	err = e.execute()
+	if !r.KeepTemp {
+		if rerr := storage.RemoveAll(context.WithoutCancel(ctx), temp); rerr != nil && err == nil {
+			err = fmt.Errorf("removing temp dir: %w", rerr)
+		}
+	}
+	if err != nil {
+		for _, c := range e.committers {
+			_ = c.AbortJob()
+		}
+		return nil, err
+	}
+	res.Wall = time.Since(start)
+	return res, nil
+}
+
+func (r *Runner) setup() error {
+	if r.HadoopBin == "" {
+		r.HadoopBin = defaultHadoopBin()
+	}
+	r.jar = r.StreamingJar
+	if r.jar == "" {
+		jar, err := FindStreamingJar(os.Getenv("HADOOP_HOME"))
+		if err != nil {
+			return fmt.Errorf("hadoop runner: %w", err)
+		}
+		r.jar = jar
+	}
+	r.binary = r.Binary
+	if r.binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("hadoop runner: finding the job binary: %w", err)
+		}
+		r.binary = exe
+	}
+	if strings.ContainsAny(r.binary, " \t\n'\"\\#,") {
+		return fmt.Errorf("hadoop runner: job binary path %q must not contain spaces, quotes, '#' or ','", r.binary)
+	}
+	return nil
+}
+
+// planJobs computes every stage's manifest and command. Intermediate files
+// have names fixed by the task that writes them, so later stages'
+// manifests are known before anything runs.
+func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.Options, spec *jobSpec) ([]*stageJob, error) {
+	hint := r.MapTasks
+	if hint <= 0 {
+		hint = opts.Workers
+	}
+	if hint <= 0 {
+		hint = 8
+	}
+	written := map[plan.NodeID][]string{} // intermediate node -> its files, in task order
+	var jobs []*stageJob
+	for _, st := range sg.Stages {
+		sj := &stageJob{stage: st, manifest: manifestURL(spec.Temp, st.ID), out: stageOut(spec.Temp, st.ID)}
+		parts := make([]int, len(st.Channels))
+		for i, ch := range st.Channels {
+			parts[i] = runner.Partitions(sg, ch, opts)
+			sj.reducers = max(sj.reducers, parts[i])
+		}
+		spec.Parts = append(spec.Parts, parts)
+		for i, in := range st.Inputs {
+			if in.Intermediate {
+				files, ok := written[in.Node]
+				if !ok {
+					return nil, fmt.Errorf("hadoop runner: stage %d reads %s, which no earlier stage writes", st.ID, sg.Graph.Node(in.Node).Label())
+				}
+				for _, f := range files {
+					sj.lines = append(sj.lines, taskLine{Task: len(sj.lines), Input: i, Node: in.Node, File: f})
+				}
+				continue
+			}
+			src := sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
+			splits, err := src.Splits(ctx, hint)
+			if err != nil {
+				return nil, fmt.Errorf("splitting %s: %w", src.Describe(), err)
+			}
+			for _, s := range splits {
+				sj.lines = append(sj.lines, taskLine{Task: len(sj.lines), Input: i, Node: in.Node, Split: &s})
+			}
+		}
+		// Files this stage writes for later stages.
+		for i, in := range st.Inputs {
+			for _, n := range in.Phase.Materialize {
+				for _, l := range sj.lines {
+					if l.Input == i {
+						written[n] = append(written[n], storage.Join(sj.out, interDir(n), fileName(in.Phase, l.Task)))
+					}
+				}
+			}
+		}
+		for _, ch := range st.Channels {
+			for _, n := range ch.Reduce.Materialize {
+				for p := range spec.Parts[st.ID][ch.Index] {
+					written[n] = append(written[n], storage.Join(sj.out, interDir(n), fileName(ch.Reduce, p)))
+				}
+			}
+		}
+		spec.Reducers = append(spec.Reducers, sj.reducers)
+		jobs = append(jobs, sj)
+	}
+	for _, sj := range jobs {
+		sj.argv = r.command(spec.Recipe.Job, sg, sj, specURL(spec.Temp), r.Defines)
+	}
+	return jobs, nil
+}
+
+func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob) error {
+	w := r.Out
+	if w == nil {
+		w = os.Stdout
+	}
+	b, err := json.MarshalIndent(spec, "", "  ")
+	if err != nil {
+		return err
+	}
+	var out strings.Builder
+	fmt.Fprintf(&out, "# job spec %s\n%s\n", specURL(spec.Temp), b)
+	for _, sj := range jobs {
+		fmt.Fprintf(&out, "\n# stage %d: %d map task(s), %d reduce task(s)\n", sj.stage.ID, len(sj.lines), sj.reducers)
+		fmt.Fprintf(&out, "# manifest %s\n", sj.manifest)
+		m, err := manifest(sj.lines)
+		if err != nil {
+			return err
+		}
+		out.Write(m)
+		fmt.Fprintf(&out, "%s\n", shellQuote(append([]string{r.HadoopBin}, sj.argv...)))
+	}
+	_, err = io.WriteString(w, out.String())
+	return err
+}
+
+func manifest(lines []taskLine) ([]byte, error) {
+	var b bytes.Buffer
+	for _, l := range lines {
+		j, err := json.Marshal(l)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	return b.Bytes(), nil
+}
+
+type driver struct {
+	r          *Runner
+	ctx        context.Context
+	sg         *plan.StageGraph
+	opts       runner.Options
+	spec       *jobSpec
+	jobs       []*stageJob
+	res        *runner.Result
+	committers map[plan.NodeID]*runner.Committer
+}
+
+func (e *driver) execute() error {
+	g := e.sg.Graph
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpSink {
+			continue
+		}
+		c, err := runner.NewCommitter(e.ctx, n.Payload.(plan.SinkPayload).URL(), e.opts.WriteMode, e.spec.Run)
+		if err != nil {
+			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+		}
+		e.committers[n.ID] = c
+	}
+	b, err := json.Marshal(e.spec)
+	if err != nil {
+		return err
+	}
+	if err := storage.WriteFile(e.ctx, specURL(e.spec.Temp), b); err != nil {
+		return err
+	}
+	for _, sj := range e.jobs {
+		m, err := manifest(sj.lines)
+		if err != nil {
+			return err
+		}
+		if err := storage.WriteFile(e.ctx, sj.manifest, m); err != nil {
+			return err
+		}
+	}
+	for _, sj := range e.jobs {
+		sr, err := e.stage(sj)
+		if err != nil {
+			return fmt.Errorf("stage %d: %w", sj.stage.ID, err)
+		}
+		e.res.Stages = append(e.res.Stages, sr)
+	}
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpMaterialize {
+			continue
+		}
+		recs, err := e.collected(n.ID)
+		if err != nil {
+			return err
+		}
+		if err := n.Payload.(plan.MaterializePayload).Deliver(slices.Values(recs)); err != nil {
+			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+		}
+	}
+	for _, n := range g.Nodes() {
+		if c := e.committers[n.ID]; c != nil {
+			if err := c.CommitJob(e.ctx); err != nil {
+				return err
+			}
+			e.res.Outputs = append(e.res.Outputs, c.Dir())
+		}
+	}
+	return nil
+}
+
+// stage runs one Hadoop job and publishes its sink files.
+func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
+	start := time.Now()
+	sr := runner.StageResult{Stage: sj.stage.ID, MapTasks: len(sj.lines), ReduceTasks: sj.reducers}
+	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
+	tail := &tailBuffer{max: 64 << 10}
+	var w io.Writer = tail
+	if e.r.Log != nil {
+		w = io.MultiWriter(tail, e.r.Log)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	runErr := cmd.Run()
+	log := tail.String()
+	cl := parseClientLog(log)
+	if runErr != nil || !cl.succeeded {
+		return sr, e.jobError(sj, cl, log, runErr)
+	}
+	for g, m := range cl.counters {
+		switch {
+		case g == statsGroup:
+			sr.RecordsIn += m["map records in"]
+			sr.Shuffled += m["map shuffled"]
+			sr.RecordsOut += m["map records out"] + m["reduce records out"]
+		case strings.HasPrefix(g, userGroupPrefix):
+			for n, v := range m {
+				e.res.Counters.Add(strings.TrimPrefix(g, userGroupPrefix), n, v)
+			}
+		}
+	}
+	for _, ph := range sj.stage.Phases() {
+		for _, n := range ph.Nodes {
+			if c := e.committers[n]; c != nil {
+				if err := e.publish(sj, n, c); err != nil {
+					return sr, err
+				}
+			}
+		}
+	}
+	sr.Duration = time.Since(start)
+	if e.opts.Progress != nil {
+		e.opts.Progress(runner.Event{Stage: sj.stage.ID, Stages: len(e.jobs), TasksDone: sr.MapTasks + sr.ReduceTasks,
+			TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
+	}
+	return sr, nil
+}
+
+// publish moves the part files Hadoop committed for sink n into the sink's
+// committer, as one committed task named after the stage.
+func (e *driver) publish(sj *stageJob, n plan.NodeID, c *runner.Committer) error {
+	dir := storage.Join(sj.out, sinkDir(n))
+	files, err := storage.List(e.ctx, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	attempt := fmt.Sprintf("hadoop_stage_%d", sj.stage.ID)
+	for _, f := range files {
+		if err := storage.Rename(e.ctx, f.URL, c.TaskFile(attempt, f.Name)); err != nil {
+			return fmt.Errorf("publishing %s: %w", f.URL, err)
+		}
+	}
+	return c.CommitTask(e.ctx, attempt)
+}
+
+// collected reads back every record tasks wrote for Materialize node n.
+func (e *driver) collected(n plan.NodeID) ([][]byte, error) {
+	var recs [][]byte
+	for _, sj := range e.jobs {
+		files, err := storage.List(e.ctx, storage.Join(sj.out, collectDir(n)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			err := readFrames(e.ctx, f.URL, func(rec []byte) error {
+				recs = append(recs, bytes.Clone(rec))
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return recs, nil
+}
+
+// jobError describes a failed job: its ID, the first task error the tasks
+// recorded for this stage, and the tail of what the hadoop client printed.
+func (e *driver) jobError(sj *stageJob, cl clientLog, log string, runErr error) error {
+	id := cl.jobID
+	if id == "" {
+		id = "(no job id printed)"
+	}
+	var taskErr error
+	prefix := fmt.Sprintf("stage-%d-", sj.stage.ID)
+	if files, err := storage.List(e.ctx, errorsDir(e.spec.Temp)); err == nil {
+		for _, f := range files {
+			if !strings.HasPrefix(f.Name, prefix) {
+				continue
+			}
+			b, err := storage.ReadFile(e.ctx, f.URL)
+			var te taskError
+			if err == nil && json.Unmarshal(b, &te) == nil {
+				taskErr = fmt.Errorf("task %s: %w", te.Attempt, te.err())
+				break
+			}
+		}
+	}
+	status := "failed"
+	if runErr != nil {
+		status = fmt.Sprintf("failed (%v)", runErr)
+	}
+	msg := fmt.Sprintf("hadoop job %s %s\nhadoop output (tail):\n%s", id, status, lastLines(log, 20))
+	if taskErr != nil {
+		return fmt.Errorf("%s: %w", msg, taskErr)
+	}
+	return errors.New(msg)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  " + strings.Join(lines, "\n  ")
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > 2*t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string { return string(t.b) }
+
+// clientLog is what the driver learns from the hadoop client's output.
+type clientLog struct {
+	jobID     string
+	succeeded bool
+	counters  runner.Counters
+}
+
+// parseClientLog reads the lines Hadoop's job client logs: "Running job:
+// <id>", "Job <id> completed successfully", and the counters block after
+// "Counters: <n>", where a group name is indented by one tab and each
+// counter, "name=value", by two.
+func parseClientLog(log string) clientLog {
+	cl := clientLog{counters: runner.Counters{}}
+	sc := bufio.NewScanner(strings.NewReader(log))
+	sc.Buffer(nil, 1<<20)
+	inCounters, group := false, ""
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.Index(line, "Running job: "); i >= 0 {
+			cl.jobID = strings.TrimSpace(line[i+len("Running job: "):])
+		}
+		if strings.Contains(line, " completed successfully") && cl.jobID != "" && strings.Contains(line, "Job "+cl.jobID) {
+			cl.succeeded = true
+		}
+		if strings.Contains(line, "Counters: ") && !strings.HasPrefix(line, "\t") {
+			inCounters, group = true, ""
+			continue
+		}
+		if !inCounters {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(line, "\t\t"):
+			kv := strings.TrimSpace(line)
+			i := strings.LastIndexByte(kv, '=')
+			if i < 0 || group == "" {
+				continue
+			}
+			var v int64
+			if _, err := fmt.Sscan(kv[i+1:], &v); err == nil {
+				cl.counters.Add(group, kv[:i], v)
+			}
+		case strings.HasPrefix(line, "\t"):
+			group = strings.TrimSpace(line)
+		default:
+			inCounters = false
+		}
+	}
+	return cl
+}

@@ -1,0 +1,51 @@
+package hadoop_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/hadoop"
+	"github.com/crunchgo/crunchgo/runner/hadoop/streamsim"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestMain lets the test binary be both the hadoop command (the simulator,
+// when its first argument is "jar") and the job binary the simulator runs
+// as mapper, combiner and reducer.
+func TestMain(m *testing.M) {
+	hadoop.MaybeTask()
+	if len(os.Args) > 1 && os.Args[1] == "jar" {
+		os.Exit(streamsim.Main(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// simRunner returns a runner whose hadoop command is this test binary
+// acting as the streaming simulator.
+func simRunner(t *testing.T) hadoop.Runner {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	jar := filepath.Join(dir, "hadoop-streaming-3.3.6.jar")
+	if err := os.WriteFile(jar, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	return hadoop.Runner{HadoopBin: exe, StreamingJar: jar, Binary: exe, TempDir: filepath.Join(dir, "hdfs"), MapTasks: 2}
+}
+
+func TestConformance(t *testing.T) {
+	for _, reducers := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%d-reducers", reducers), func(t *testing.T) {
+			runnertest.Run(t, simRunner(t), runner.Options{Partitions: reducers})
+		})
+	}
+}

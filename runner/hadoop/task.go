@@ -1,0 +1,665 @@
+package hadoop
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
+	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// TaskCommand is the hidden command of a job binary that runs a task:
+//
+//	<binary> __crunchgo_hadoop_task <job spec URL> <stage> map|combine|reduce
+//
+// A CLI registers it as a hidden command calling TaskMain; a test binary
+// calls MaybeTask from TestMain.
+const TaskCommand = "__crunchgo_hadoop_task"
+
+// The environment variables Hadoop Streaming gives a task (the job's
+// configuration with dots replaced by underscores) that tasks read.
+const (
+	envPartition = "mapreduce_task_partition"
+	envAttempt   = "mapreduce_task_attempt_id"
+	envOutputDir = "mapreduce_task_output_dir"
+	envJobID     = "mapreduce_job_id"
+)
+
+// Counter groups of the reporter lines tasks print: user groups get
+// userGroupPrefix so the driver can tell them from Hadoop's own groups;
+// statsGroup carries the task statistics.
+const (
+	userGroupPrefix = "crunchgo:"
+	statsGroup      = "crunchgo-stats"
+)
+
+// MaybeTask runs a task and exits if os.Args asks for one (os.Args[1] is
+// TaskCommand); otherwise it returns at once. Call it first in TestMain, or
+// in a main that does not use the CLI.
+func MaybeTask() {
+	if len(os.Args) > 1 && os.Args[1] == TaskCommand {
+		os.Exit(TaskMain(os.Args[2:]))
+	}
+}
+
+// TaskMain runs one Hadoop Streaming task and returns the process exit
+// status. args are what follows TaskCommand: the job spec URL, the stage and
+// the role. Records come on stdin and go to stdout in rawbytes framing;
+// counters and status go to stderr as reporter: lines. On failure the error
+// is also written to the run's errors directory for the driver to report.
+func TaskMain(args []string) int {
+	// Records own stdout: anything user code prints goes to stderr instead.
+	data := os.Stdout
+	os.Stdout = os.Stderr
+	if len(args) != 3 {
+		fmt.Fprintf(os.Stderr, "crunchgo hadoop task: want <spec> <stage> <role>, got %q\n", args)
+		return 2
+	}
+	ctx := context.Background()
+	t, err := newTask(ctx, args)
+	if err == nil {
+		out := bufio.NewWriterSize(data, 256<<10)
+		err = t.run(ctx, bufio.NewReaderSize(os.Stdin, 256<<10), out)
+		if ferr := out.Flush(); err == nil && ferr != nil {
+			err = fmt.Errorf("writing task output: %w", ferr)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "crunchgo hadoop task %s: %v\n", os.Getenv(envAttempt), err)
+		if t != nil {
+			t.reportError(ctx, err)
+		}
+		return 1
+	}
+	return 0
+}
+
+type task struct {
+	spec    *jobSpec
+	sg      *plan.StageGraph
+	stage   *plan.Stage
+	role    string
+	attempt string // Hadoop's attempt ID
+	try     int    // the attempt number
+	part    int    // mapreduce_task_partition
+	work    string // the attempt's work output directory
+	stats   kernel.Stats
+	count   runner.Counters
+}
+
+func newTask(ctx context.Context, args []string) (*task, error) {
+	spec, err := readSpec(ctx, args[0])
+	if err != nil {
+		return nil, err
+	}
+	t := &task{spec: spec, role: args[2], attempt: os.Getenv(envAttempt), work: fromHadoopPath(os.Getenv(envOutputDir)), count: runner.Counters{}}
+	stage, err := strconv.Atoi(args[1])
+	if err != nil {
+		return t, fmt.Errorf("bad stage %q", args[1])
+	}
+	if t.attempt == "" {
+		return t, fmt.Errorf("%s is not set: a task runs under Hadoop Streaming", envAttempt)
+	}
+	if i := strings.LastIndexByte(t.attempt, '_'); i >= 0 {
+		t.try, _ = strconv.Atoi(t.attempt[i+1:])
+	}
+	if p := os.Getenv(envPartition); p != "" {
+		if t.part, err = strconv.Atoi(p); err != nil {
+			return t, fmt.Errorf("bad %s %q", envPartition, p)
+		}
+	}
+	if t.work == "" && t.role != "combine" {
+		return t, fmt.Errorf("%s is not set", envOutputDir)
+	}
+	p, err := runner.BuildPipeline(spec.Recipe)
+	if err != nil {
+		return t, fmt.Errorf("rebuilding the pipeline: %w", err)
+	}
+	if fp := p.Graph().Fingerprint(); fp != spec.Fingerprint {
+		return t, fmt.Errorf("the task built a different plan than the driver (fingerprint %s, driver %s): job %q must build the same pipeline from the same arguments in every process", fp, spec.Fingerprint, spec.Recipe.Job)
+	}
+	if t.sg, err = plan.Optimize(ctx, p.Graph(), spec.Plan); err != nil {
+		return t, err
+	}
+	if stage < 0 || stage >= len(t.sg.Stages) {
+		return t, fmt.Errorf("no stage %d in the plan", stage)
+	}
+	t.stage = t.sg.Stages[stage]
+	switch t.role {
+	case "map", "combine", "reduce":
+	default:
+		return t, fmt.Errorf("unknown role %q", t.role)
+	}
+	return t, nil
+}
+
+func (t *task) run(ctx context.Context, in *bufio.Reader, out *bufio.Writer) error {
+	status(fmt.Sprintf("crunchgo stage %d %s %s", t.stage.ID, t.role, t.attempt))
+	var err error
+	switch t.role {
+	case "map":
+		err = t.mapper(ctx, &frameReader{r: in}, out)
+	case "combine":
+		err = t.combiner(&frameReader{r: in}, out)
+	case "reduce":
+		err = t.reducer(ctx, &frameReader{r: in}, out)
+	}
+	if err != nil {
+		return err
+	}
+	t.report()
+	return nil
+}
+
+// report prints the task's counters as reporter lines. Hadoop splits a
+// counter line on commas, so commas in names become semicolons.
+func (t *task) report() {
+	clean := strings.NewReplacer(",", ";", "\n", " ")
+	var b strings.Builder
+	for g, m := range t.count {
+		for n, v := range m {
+			fmt.Fprintf(&b, "reporter:counter:%s%s,%s,%d\n", userGroupPrefix, clean.Replace(g), clean.Replace(n), v)
+		}
+	}
+	if t.role != "combine" {
+		s := t.stats
+		for _, c := range []struct {
+			name string
+			v    int64
+		}{{"records in", s.RecordsIn}, {"groups", s.Groups}, {"shuffled", s.Shuffled}, {"records out", s.RecordsOut}} {
+			if c.v != 0 {
+				fmt.Fprintf(&b, "reporter:counter:%s,%s %s,%d\n", statsGroup, t.role, c.name, c.v)
+			}
+		}
+	}
+	os.Stderr.WriteString(b.String())
+}
+
+func status(msg string) { fmt.Fprintf(os.Stderr, "reporter:status:%s\n", msg) }
+
+// taskError is how a task's error reaches the driver: a file in the run's
+// errors directory, keeping a user function's error recognisable.
+type taskError struct {
+	Attempt   string `json:"attempt"`
+	Msg       string `json:"msg"`
+	Transform string `json:"transform,omitempty"`
+	Caller    string `json:"caller,omitempty"`
+	Inner     string `json:"inner,omitempty"`
+	Panic     string `json:"panic,omitempty"`
+	Stack     string `json:"stack,omitempty"`
+}
+
+func (e *taskError) err() error {
+	if e.Transform == "" {
+		return errors.New(e.Msg)
+	}
+	te := &plan.TransformError{Transform: e.Transform, Caller: e.Caller, Stack: e.Stack}
+	if e.Panic != "" {
+		te.Panic = e.Panic
+	} else {
+		te.Err = errors.New(e.Inner)
+	}
+	return te
+}
+
+func (t *task) reportError(ctx context.Context, err error) {
+	if t.spec == nil || t.attempt == "" {
+		return
+	}
+	e := taskError{Attempt: t.attempt, Msg: err.Error()}
+	var te *plan.TransformError
+	if errors.As(err, &te) {
+		e.Transform, e.Caller, e.Stack = te.Transform, te.Caller, te.Stack
+		if te.Err != nil {
+			e.Inner = te.Err.Error()
+		} else {
+			e.Panic = fmt.Sprint(te.Panic)
+		}
+	}
+	b, _ := json.Marshal(e)
+	stage := -1
+	if t.stage != nil {
+		stage = t.stage.ID
+	}
+	name := fmt.Sprintf("stage-%d-%s.json", stage, t.attempt)
+	if werr := storage.WriteFile(ctx, storage.Join(errorsDir(t.spec.Temp), name), b); werr != nil {
+		fmt.Fprintf(os.Stderr, "crunchgo hadoop task: recording the error: %v\n", werr)
+	}
+}
+
+// taskFiles are the files one kernel writes under the work directory.
+type taskFiles struct {
+	ctx   context.Context
+	work  string
+	files []*outFile
+}
+
+type outFile struct {
+	w   storage.Writer
+	bw  *bufio.Writer
+	buf []byte
+}
+
+func (f *taskFiles) create(dir, name string) (*outFile, error) {
+	w, err := storage.Create(f.ctx, storage.Join(f.work, dir, name))
+	if err != nil {
+		return nil, err
+	}
+	o := &outFile{w: w, bw: bufio.NewWriterSize(w, 64<<10)}
+	f.files = append(f.files, o)
+	return o, nil
+}
+
+func (o *outFile) Write(b []byte) (int, error) { return o.bw.Write(b) }
+
+// frame appends one record in the project's frame format.
+func (o *outFile) frame(rec []byte) {
+	o.buf = shuffle.AppendFrame(o.buf[:0], rec)
+	if _, err := o.bw.Write(o.buf); err != nil {
+		plan.Raise(err)
+	}
+}
+
+func (f *taskFiles) commit() error {
+	for i, o := range f.files {
+		if err := o.bw.Flush(); err != nil {
+			f.files = f.files[i:]
+			return err
+		}
+		if err := o.w.Close(); err != nil {
+			f.files = f.files[i+1:]
+			return err
+		}
+	}
+	f.files = nil
+	return nil
+}
+
+func (f *taskFiles) abort() {
+	for _, o := range f.files {
+		_ = o.w.Abort()
+	}
+	f.files = nil
+}
+
+// build wires a kernel for phase ph writing under the work directory; task
+// is the map task index or the reduce partition.
+func (t *task) build(ctx context.Context, ph *plan.Phase, task int, shuffleOut func(ch int, key, value []byte)) (*kernel.Kernel, *taskFiles, *runner.Task, error) {
+	info := plan.TaskInfo{Stage: t.stage.ID, Role: ph.Kind.String(), Task: task, Attempt: t.try}
+	tc := runner.NewTask(info)
+	files := &taskFiles{ctx: ctx, work: t.work}
+	name := fileName(ph, task)
+	collect := map[plan.NodeID]*outFile{}
+	inter := map[plan.NodeID]*outFile{}
+	// Intermediates are created up front so that every file the next
+	// stage's manifest names exists, even when empty.
+	for _, n := range ph.Materialize {
+		o, err := files.create(interDir(n), name)
+		if err != nil {
+			files.abort()
+			return nil, nil, nil, err
+		}
+		inter[n] = o
+	}
+	out := kernel.Outputs{
+		Shuffle:      shuffleOut,
+		Intermediate: func(n plan.NodeID, rec []byte) { inter[n].frame(rec) },
+		Collect: func(n plan.NodeID, rec []byte) {
+			o := collect[n]
+			if o == nil {
+				var err error
+				if o, err = files.create(collectDir(n), name); err != nil {
+					plan.Raise(err)
+				}
+				collect[n] = o
+			}
+			o.frame(rec)
+		},
+		OpenSink: func(n plan.NodeID) (io.Writer, error) {
+			sink := t.sg.Graph.Node(n).Payload.(plan.SinkPayload)
+			return files.create(sinkDir(n), runner.PartName(t.sg, ph, n, task, sink.Ext()))
+		},
+	}
+	k, err := kernel.Build(ctx, t.sg, t.stage, ph, tc, out)
+	if err != nil {
+		files.abort()
+		return nil, nil, nil, err
+	}
+	return k, files, tc, nil
+}
+
+// finish finishes a kernel, commits its files and adds up its statistics.
+func (t *task) finish(k *kernel.Kernel, files *taskFiles, tc *runner.Task) error {
+	if err := k.Finish(); err != nil {
+		return err
+	}
+	if err := files.commit(); err != nil {
+		return err
+	}
+	t.stats.RecordsIn += k.Stats.RecordsIn
+	t.stats.Groups += k.Stats.Groups
+	t.stats.Shuffled += k.Stats.Shuffled
+	t.stats.RecordsOut += k.Stats.RecordsOut
+	t.count.Merge(tc.Counters())
+	return nil
+}
+
+// mapper reads manifest lines (NLineInputFormat under -io rawbytes: a
+// LongWritable offset frame and a Text line frame each) and runs one map
+// kernel per line, writing shuffle records as rawbytes pairs whose key is
+// the channel tag byte followed by the encoded key.
+func (t *task) mapper(ctx context.Context, in *frameReader, out *bufio.Writer) error {
+	var kbuf, vbuf, rec, sk []byte
+	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+	shuffleOut := func(ch int, key, value []byte) {
+		if parts[ch] == reducers {
+			rec = appendFrame(rec[:0], []byte{byte(ch)}, key)
+		} else {
+			var err error
+			if sk, err = appendSteered(sk[:0], ch, key, parts[ch], reducers); err != nil {
+				plan.Raise(err)
+			}
+			rec = appendFrame(rec[:0], sk)
+		}
+		rec = appendFrame(rec, value)
+		if _, err := out.Write(rec); err != nil {
+			plan.Raise(fmt.Errorf("writing map output: %w", err))
+		}
+	}
+	for {
+		key, value, err := in.pair(kbuf, vbuf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading map input: %w", err)
+		}
+		kbuf, vbuf = key, value
+		if len(key) != 8 {
+			return fmt.Errorf("map input key is %d bytes, want a LongWritable (8): is the input format NLineInputFormat with -io rawbytes?", len(key))
+		}
+		line, err := decodeText(value)
+		if err != nil {
+			return fmt.Errorf("map input value: %w", err)
+		}
+		var tl taskLine
+		if err := json.Unmarshal(line, &tl); err != nil {
+			return fmt.Errorf("manifest line %q: %w", line, err)
+		}
+		if err := t.mapLine(ctx, &tl, shuffleOut); err != nil {
+			return err
+		}
+	}
+}
+
+func (t *task) mapLine(ctx context.Context, tl *taskLine, shuffleOut func(int, []byte, []byte)) (err error) {
+	if tl.Input < 0 || tl.Input >= len(t.stage.Inputs) || t.stage.Inputs[tl.Input].Node != tl.Node {
+		return fmt.Errorf("manifest line for task %d names input %d (node %d), which stage %d does not have", tl.Task, tl.Input, tl.Node, t.stage.ID)
+	}
+	in := t.stage.Inputs[tl.Input]
+	status(fmt.Sprintf("crunchgo stage %d map task %d", t.stage.ID, tl.Task))
+	k, files, tc, err := t.build(ctx, in.Phase, tl.Task, shuffleOut)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			files.abort()
+		}
+	}()
+	defer k.Teardown()
+	switch {
+	case !in.Intermediate && tl.Split != nil:
+		err = k.ReadSource(*tl.Split)
+	case in.Intermediate && tl.File != "":
+		err = readFrames(ctx, tl.File, k.Record)
+	default:
+		err = fmt.Errorf("manifest line for task %d has neither a split nor a file for its input", tl.Task)
+	}
+	if err != nil {
+		return err
+	}
+	return t.finish(k, files, tc)
+}
+
+// readFrames calls f with every record of an intermediate file.
+func readFrames(ctx context.Context, url string, f func([]byte) error) error {
+	file, err := storage.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	r := shuffle.NewReader(bufio.NewReaderSize(io.NewSectionReader(file, 0, file.Size()), 256<<10), url)
+	for {
+		rec, err := r.Frame()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := f(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// groupReader yields groups of adjacent equal keys from sorted rawbytes
+// pairs, streaming the values, and checks that keys arrive in order.
+type groupReader struct {
+	in         *frameReader
+	key, value []byte // the pair read ahead, if pending
+	pending    bool
+	err        error
+	prev       []byte
+}
+
+func (g *groupReader) advance() bool {
+	if g.err != nil {
+		return false
+	}
+	k, v, err := g.in.pair(g.key, g.value)
+	if err == io.EOF {
+		g.pending = false
+		return false
+	}
+	if err != nil {
+		g.err, g.pending = err, false
+		return false
+	}
+	g.key, g.value, g.pending = k, v, true
+	return true
+}
+
+// groups yields (key, values) per run of equal keys. The key slice is valid
+// during the yield; values must be consumed before the next group.
+func (g *groupReader) groups() iter.Seq2[[]byte, iter.Seq[[]byte]] {
+	return func(yield func([]byte, iter.Seq[[]byte]) bool) {
+		g.advance()
+		for g.pending {
+			if g.prev != nil && bytes.Compare(g.key, g.prev) < 0 {
+				g.err = fmt.Errorf("reduce input is not sorted: key %x after %x", g.key, g.prev)
+				return
+			}
+			g.prev = append(g.prev[:0], g.key...)
+			cur := g.prev
+			first := true
+			values := func(yield func([]byte) bool) {
+				if !first {
+					return
+				}
+				first = false
+				for g.pending && bytes.Equal(g.key, cur) {
+					if !yield(g.value) {
+						return
+					}
+					g.advance()
+				}
+			}
+			if !yield(cur, values) {
+				return
+			}
+			// Skip what the consumer left of this group.
+			for g.pending && bytes.Equal(g.key, cur) {
+				g.advance()
+			}
+		}
+	}
+}
+
+// reducer runs every channel's reduce phase for this partition: records
+// arrive sorted by tag byte and key, so each channel's groups come in key
+// order, channel after channel.
+func (t *task) reducer(ctx context.Context, in *frameReader, _ *bufio.Writer) (err error) {
+	type chanKernel struct {
+		k     *kernel.Kernel
+		files *taskFiles
+		tc    *runner.Task
+	}
+	ks := make([]chanKernel, len(t.stage.Channels))
+	defer func() {
+		for _, c := range ks {
+			if c.k != nil {
+				c.k.Teardown()
+				if err != nil {
+					c.files.abort()
+				}
+			}
+		}
+	}()
+	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+	for i, ch := range t.stage.Channels {
+		if t.part >= parts[i] {
+			continue // this channel has fewer partitions than the job has reducers
+		}
+		k, files, tc, err := t.build(ctx, ch.Reduce, t.part, func(int, []byte, []byte) {
+			plan.Raise(errors.New("a reduce phase wrote to a shuffle"))
+		})
+		if err != nil {
+			return err
+		}
+		ks[i] = chanKernel{k, files, tc}
+	}
+	g := &groupReader{in: in}
+	var kb []byte
+	for key, values := range g.groups() {
+		if len(key) == 0 || int(key[0]) >= len(ks) || ks[key[0]].k == nil {
+			return fmt.Errorf("reduce input key %x has no channel of stage %d in partition %d", key, t.stage.ID, t.part)
+		}
+		ch := key[0]
+		k := key[1:]
+		if parts[ch] != reducers {
+			var err error
+			if kb, err = unsteer(kb[:0], k); err != nil {
+				return fmt.Errorf("reduce input key %x: %w", key, err)
+			}
+			k = kb
+		}
+		if err := ks[ch].k.Group(k, values); err != nil {
+			return err
+		}
+	}
+	if g.err != nil {
+		return fmt.Errorf("reading reduce input: %w", g.err)
+	}
+	for _, c := range ks {
+		if c.k == nil {
+			continue
+		}
+		if err := t.finish(c.k, c.files, c.tc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// combiner merges the accumulators of each group of a channel whose combiner
+// was lifted into the map side; other channels' records pass through. Its
+// output is valid reduce input however many times Hadoop runs it.
+func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
+	var rec []byte
+	write := func(key, value []byte) {
+		rec = appendFrame(rec[:0], key)
+		rec = appendFrame(rec, value)
+		if _, err := out.Write(rec); err != nil {
+			plan.Raise(fmt.Errorf("writing combiner output: %w", err))
+		}
+	}
+	// The combined record keeps the group's shuffle key byte for byte
+	// (tag, steering and all), so it sorts and partitions as before.
+	var group []byte
+	merge := make([]func(key []byte, accs iter.Seq[[]byte]) error, len(t.stage.Channels))
+	for i, ch := range t.stage.Channels {
+		if ch.Combiner == plan.NoNode {
+			continue
+		}
+		if ac, ok := t.sg.Graph.Node(ch.Combiner).Payload.(plan.AccumulatorCombiner); ok {
+			merge[i] = ac.NewAccumulatorCombiner(func(_, acc []byte) { write(group, acc) })
+		}
+	}
+	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+	var kb []byte
+	g := &groupReader{in: in}
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				a, ok := r.(plan.Abort)
+				if !ok {
+					panic(r)
+				}
+				err = a.Err
+			}
+		}()
+		for key, values := range g.groups() {
+			if len(key) == 0 || int(key[0]) >= len(merge) {
+				return fmt.Errorf("combiner input key %x has no channel tag of stage %d", key, t.stage.ID)
+			}
+			if m := merge[key[0]]; m != nil {
+				group = key
+				k := key[1:]
+				if parts[key[0]] != reducers {
+					if kb, err = unsteer(kb[:0], k); err != nil {
+						return fmt.Errorf("combiner input key %x: %w", key, err)
+					}
+					k = kb
+				}
+				if err := m(k, values); err != nil {
+					return err
+				}
+				continue
+			}
+			for v := range values {
+				write(key, v)
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		return err
+	}
+	if g.err != nil {
+		return fmt.Errorf("reading combiner input: %w", g.err)
+	}
+	return nil
+}
+
+// fromHadoopPath turns a Hadoop Path string into a storage URL: Hadoop
+// prints local paths as file:/abs, which storage spells file:///abs.
+func fromHadoopPath(p string) string {
+	if strings.HasPrefix(p, "file:/") && !strings.HasPrefix(p, "file://") {
+		return "file://" + p[len("file:"):]
+	}
+	return p
+}

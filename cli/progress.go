@@ -26,7 +26,9 @@ type progress interface {
 // newProgress returns live bars when w is a terminal, plain lines otherwise.
 func newProgress(ctx context.Context, w io.Writer) progress {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return newBars(ctx, w)
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return newBars(ctx, w)
+		}
 	}
 	return &lines{w: w}
 }
@@ -132,6 +134,9 @@ func (sb *stageBar) update(ev runner.Event) {
 		sb.bar.SetTotal(int64(ev.TasksTotal), false)
 	}
 	sb.bar.SetCurrent(int64(ev.TasksDone))
+	if ev.TasksTotal > 0 && ev.TasksDone >= ev.TasksTotal {
+		sb.elapsed.Store(int64(max(ev.Elapsed, 1))) // the phase is over: freeze its clock
+	}
 }
 
 func (sb *stageBar) complete(elapsed time.Duration) {
@@ -141,7 +146,9 @@ func (sb *stageBar) complete(elapsed time.Duration) {
 	if elapsed <= 0 {
 		elapsed = time.Since(sb.start)
 	}
-	sb.elapsed.Store(int64(max(elapsed, 1)))
+	if sb.elapsed.Load() == 0 {
+		sb.elapsed.Store(int64(max(elapsed, 1)))
+	}
 	sb.bar.SetTotal(-1, true)
 }
 
@@ -157,7 +164,7 @@ func (sb *stageBar) stats(decor.Statistics) string {
 		rate = fmt.Sprintf(" %s rec/s", count(int64(float64(in)/s)))
 	}
 	return fmt.Sprintf("%s in, %s out, %s read,%s %s", count(in), count(sb.recordsOut.Load()),
-		humanBytes(sb.bytesIn.Load()), rate, el.Round(100*time.Millisecond))
+		humanBytes(sb.bytesIn.Load()), rate, roundDuration(el))
 }
 
 func (b *bars) finish(ok bool) {

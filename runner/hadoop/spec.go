@@ -51,7 +51,9 @@ func readSpec(ctx context.Context, url string) (*jobSpec, error) {
 // Names of the files a task writes under its attempt's work directory. After
 // Hadoop commits the stage, they sit under the stage's output directory.
 
-func stageDir(temp string, stage int) string { return storage.Join(temp, fmt.Sprintf("stage-%d", stage)) }
+func stageDir(temp string, stage int) string {
+	return storage.Join(temp, fmt.Sprintf("stage-%d", stage))
+}
 func stageOut(temp string, stage int) string { return storage.Join(stageDir(temp, stage), "out") }
 func manifestURL(temp string, stage int) string {
 	return storage.Join(stageDir(temp, stage), "manifest.txt")

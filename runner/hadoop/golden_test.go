@@ -1,0 +1,77 @@
+package hadoop_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/hadoop"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
+)
+
+// TestDryRunGolden checks the exact commands and manifests of example jobs
+// against testdata/*.golden (rewrite them with -update).
+func TestDryRunGolden(t *testing.T) {
+	for _, tc := range []struct {
+		golden string
+		job    string
+		args   []string
+		opts   runner.Options
+	}{
+		{"wordcount", wordcount.Job.Name, []string{"--output", "hdfs://nn/user/me/wc"}, runner.Options{}},
+		{"suite-aggregators", suiteJob("aggregators"), nil, runner.Options{Partitions: 3}},
+		{"suite-join-then-group", suiteJob("join-then-group-and-shared-intermediate"), nil, runner.Options{Partitions: 2}},
+		{"suite-negative-and-float-keys", suiteJob("negative-and-float-keys"), nil, runner.Options{Partitions: 3}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			job, ok := runner.Lookup(tc.job)
+			if !ok {
+				t.Fatalf("job %s is not registered", tc.job)
+			}
+			p, err := job.Build(tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			r := hadoop.Runner{
+				HadoopBin:    "/opt/hadoop/bin/hadoop",
+				StreamingJar: "/opt/hadoop/share/hadoop/tools/lib/hadoop-streaming-3.3.6.jar",
+				Binary:       "/opt/jobs/crunchgo",
+				TaskArgs:     []string{"hadoop-task"},
+				TempDir:      "hdfs://nn/tmp/crunchgo",
+				RunID:        "golden",
+				Queue:        "etl",
+				Defines:      []string{"mapreduce.map.memory.mb=2048"},
+				MapTasks:     2,
+				DryRun:       true,
+				Out:          &out,
+			}
+			res, err := r.Run(context.Background(), p, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Plan == nil || len(res.Stages) != 0 {
+				t.Errorf("dry run: got plan %v and %d executed stages, want a plan and none", res.Plan != nil, len(res.Stages))
+			}
+			path := filepath.Join("testdata", tc.golden+".golden")
+			if *update {
+				if err := os.WriteFile(path, out.Bytes(), 0o666); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got := out.String(); got != string(want) {
+				t.Errorf("dry run output differs from %s (run with -update if intended):\ngot:\n%s", path, got)
+			}
+		})
+	}
+}
+
+func suiteJob(name string) string { return runnertest.JobName(runnertest.Case{Name: name}) }

@@ -9,6 +9,7 @@ import (
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -84,7 +85,8 @@ func scanAll[T any](t *testing.T, dir string) []T {
 }
 
 // TestDailyPlaysFiles runs the registered job on generated files of both
-// formats, writing both output formats, and compares with reference.
+// formats, writing Parquet on the in-memory runner and Avro on the local
+// runner, and compares with reference.
 func TestDailyPlaysFiles(t *testing.T) {
 	ctx := context.Background()
 	for _, in := range []Format{Avro, Parquet} {
@@ -98,14 +100,18 @@ func TestDailyPlaysFiles(t *testing.T) {
 			if len(wantTop) < 100 || !slices.ContainsFunc(wantTop, func(r TopTrack) bool { return r.Title == nil }) {
 				t.Fatalf("generated data too thin to test: %d top rows, none without a title", len(wantTop))
 			}
-			for _, outFormat := range []Format{Parquet, Avro} {
+			for _, run := range []struct {
+				outFormat Format
+				runner    runner.Runner
+			}{{Parquet, mem.Runner{}}, {Avro, local.Runner{}}} {
+				outFormat := run.outFormat
 				out := storage.Join(dir, "out-"+string(outFormat))
 				p, err := DailyPlaysJob.Build([]string{"--events", gen.EventsDir, "--tracks", gen.TracksDir + "/*" + in.Ext(),
 					"--output", out, "--output-format", string(outFormat)})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := mem.Run(ctx, p, runner.Options{}); err != nil {
+				if _, err := run.runner.Run(ctx, p, runner.Options{Workers: 2}); err != nil {
 					t.Fatal(err)
 				}
 				crunchtest.EqualUnordered(t, scanAll[CountryTrackPlays](t, storage.Join(out, PlaysByCountryTrackDir)), wantCT)

@@ -1,0 +1,200 @@
+package listening
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crunchgo/crunchgo/cli"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// Commands returns this package's CLI commands, for cli.Main: "gen" (with
+// its "listening-log" generator) and "demo".
+func Commands() []*cobra.Command {
+	return []*cobra.Command{genCommand(), demoCommand()}
+}
+
+func genFlags(cmd *cobra.Command, cfg *GenConfig, format *string) {
+	fl := cmd.Flags()
+	fl.Int64Var(&cfg.Events, "events", 1_000_000, "number of events")
+	fl.IntVar(&cfg.Users, "users", 100_000, "number of distinct users")
+	fl.IntVar(&cfg.Tracks, "tracks", 100_000, "number of tracks in the catalogue")
+	fl.Int64Var(&cfg.Seed, "seed", 1, "random seed: the same flags give the same files")
+	fl.StringVar(format, "format", "parquet", "file format: avro or parquet")
+	fl.IntVar(&cfg.Files, "files", 4, "number of event files, written in parallel")
+}
+
+func genCommand() *cobra.Command {
+	gen := &cobra.Command{
+		Use:   "gen",
+		Short: "generate example data sets",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	var cfg GenConfig
+	var format string
+	ll := &cobra.Command{
+		Use:   "listening-log --out DIR",
+		Short: "generate one day of listening events and the track catalogue",
+		Long: `listening-log writes a deterministic day of listening events (DIR/events,
+--files part files) and the track catalogue (DIR/tracks), in Avro or Parquet.
+Users, tracks and countries have Zipf-like popularity; each country mixes
+global hits with its own taste; a fifth of the events are skips, and 1% of the
+tracks are missing from the catalogue. The same flags always give the same rows.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := ParseFormat(format)
+			if err != nil {
+				return cli.Usagef("--format: %v", err)
+			}
+			if cfg.Out == "" {
+				return cli.Usagef("--out is required")
+			}
+			if cfg.Events < 0 || cfg.Users < 1 || cfg.Tracks < 1 || cfg.Files < 1 {
+				return cli.Usagef("need --events >= 0 and --users, --tracks, --files >= 1")
+			}
+			cfg.Format = f
+			start := time.Now()
+			res, err := Generate(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "wrote %d events to %s and %d tracks to %s in %s\n",
+				res.Events, res.EventsDir, res.Tracks, res.TracksDir, time.Since(start).Round(time.Millisecond))
+			return nil
+		},
+	}
+	genFlags(ll, &cfg, &format)
+	ll.Flags().StringVar(&cfg.Out, "out", "", "output directory (any storage URL)")
+	gen.AddCommand(ll)
+	return gen
+}
+
+// demoCountries are the countries whose top tracks demo prints.
+var demoCountries = []string{"US", "BR", "DE", "SE"}
+
+func demoCommand() *cobra.Command {
+	var cfg GenConfig
+	var format, dir, runnerName string
+	var workers int
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "generate a day of listening events and run daily-plays on it",
+		Long: `demo generates one day of listening events (1M by default) and the track
+catalogue, runs the daily-plays job on them on the local runner (worker
+processes of this binary) with progress, and prints the top 5 tracks of a few
+countries and where the outputs, the plan and the report are. Without --dir it
+works in a new temporary directory, which it keeps.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := ParseFormat(format)
+			if err != nil {
+				return cli.Usagef("--format: %v", err)
+			}
+			cfg.Format = f
+			return demo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), demoConfig{gen: cfg, dir: dir, runner: runnerName, workers: workers})
+		},
+	}
+	genFlags(cmd, &cfg, &format)
+	cmd.Flags().StringVar(&dir, "dir", "", "working directory (default: a new temporary directory)")
+	cmd.Flags().StringVar(&runnerName, "runner", "local", "runner: local or mem")
+	cmd.Flags().IntVar(&workers, "workers", 0, "worker processes (0: number of CPUs)")
+	return cmd
+}
+
+type demoConfig struct {
+	gen     GenConfig
+	dir     string
+	runner  string
+	workers int
+}
+
+func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
+	start := time.Now()
+	if c.dir == "" {
+		d, err := os.MkdirTemp("", "crunchgo-demo-")
+		if err != nil {
+			return err
+		}
+		c.dir = d
+	}
+	if abs, err := filepath.Abs(c.dir); err == nil && !strings.Contains(c.dir, "://") {
+		c.dir = abs
+	}
+	c.gen.Out = storage.Join(c.dir, "input")
+	fmt.Fprintf(stdout, "generating %d listening events of %d users over %d tracks (%s) in %s\n",
+		c.gen.Events, c.gen.Users, c.gen.Tracks, c.gen.Format, c.gen.Out)
+	gen, err := Generate(ctx, c.gen)
+	if err != nil {
+		return err
+	}
+	genTime := time.Since(start)
+	fmt.Fprintf(stdout, "generated in %s\n\n", genTime.Round(time.Millisecond))
+
+	output := storage.Join(c.dir, "output")
+	planFile := storage.Join(c.dir, "plan.txt")
+	report := storage.Join(c.dir, "report.html")
+	jobArgs := []string{"--events", gen.EventsDir, "--tracks", gen.TracksDir, "--output", output}
+
+	// The plan, as crunchgo explain shows it.
+	p, err := DailyPlaysJob.Build(jobArgs)
+	if err != nil {
+		return err
+	}
+	sg, err := plan.Optimize(ctx, p.Graph(), plan.Options{})
+	if err != nil {
+		return fmt.Errorf("planning daily-plays: %w", err)
+	}
+	if err := storage.WriteFile(ctx, planFile, []byte(sg.Explain())); err != nil {
+		return err
+	}
+
+	// Run it as crunchgo run would, with its progress, summary and report.
+	runArgs := append([]string{"run", DailyPlaysJob.Name}, jobArgs...)
+	runArgs = append(runArgs, "--runner", c.runner, "--workers", fmt.Sprint(c.workers), "--report", report)
+	fmt.Fprintf(stdout, "running: crunchgo %s\n", strings.Join(runArgs, " "))
+	runStart := time.Now()
+	if code := cli.Execute(ctx, cli.NewRoot(), runArgs, stdout, stderr); code != cli.ExitOK {
+		return fmt.Errorf("daily-plays failed (exit code %d)", code)
+	}
+	runTime := time.Since(runStart)
+
+	var top []TopTrack
+	if err := ScanFiles(ctx, storage.Join(output, TopTracksByCountryDir), func(t TopTrack) { top = append(top, t) }); err != nil {
+		return fmt.Errorf("reading the top tracks: %w", err)
+	}
+	slices.SortFunc(top, compareTop)
+	fmt.Fprintln(stdout)
+	for _, country := range demoCountries {
+		fmt.Fprintf(stdout, "top tracks in %s:\n", country)
+		for _, t := range top {
+			if t.Country != country || t.Rank > 5 {
+				continue
+			}
+			title := "(not in the catalogue)"
+			if t.Title != nil {
+				title = *t.Title
+			}
+			fmt.Fprintf(stdout, "  %d. %-26s %s %7d plays\n", t.Rank, title, t.TrackID, t.Plays)
+		}
+	}
+	fmt.Fprintf(stdout, "\ngenerated in %s, daily-plays ran in %s, %s in all\n",
+		genTime.Round(time.Millisecond), runTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "input:   %s, %s\n", gen.EventsDir, gen.TracksDir)
+	for _, d := range []string{PlaysByCountryTrackDir, ListenersByArtistDir, TopTracksByCountryDir} {
+		fmt.Fprintf(stdout, "output:  %s\n", storage.Join(output, d))
+	}
+	fmt.Fprintf(stdout, "plan:    %s\n", planFile)
+	fmt.Fprintf(stdout, "report:  %s\n", report)
+	return nil
+}
+

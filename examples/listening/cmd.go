@@ -197,4 +197,3 @@ func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
 	fmt.Fprintf(stdout, "report:  %s\n", report)
 	return nil
 }
-

@@ -10,6 +10,7 @@ import (
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/hadoop/streamsim"
+	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/runner/runnertest"
 )
 
@@ -20,6 +21,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // as mapper, combiner and reducer.
 func TestMain(m *testing.M) {
 	hadoop.MaybeTask()
+	local.WorkerMain()
 	if len(os.Args) > 1 && os.Args[1] == "jar" {
 		os.Exit(streamsim.Main(os.Args[1:], os.Stdout, os.Stderr))
 	}

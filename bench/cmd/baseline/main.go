@@ -1,0 +1,258 @@
+// Command baseline computes the three daily-plays datasets with a
+// hand-written Go program: the bench harness's reference for what the
+// framework costs. It reads the same files with the same per-file readers
+// (avroio, parquetio) and writes the same Parquet outputs as the job.
+//
+// It is meant to be a good program, not a strawman. Workers (one per CPU by
+// default) take input files from a shared counter and aggregate straight
+// into per-worker hash partitions: (country, track) totals partitioned by a
+// hash of the pair, (artist, user) pairs deduplicated in maps partitioned by
+// a hash of the artist, so that each partition holds every pair of its
+// artists. Workers then take partitions from a shared counter and merge the
+// workers' small maps of one partition, producing its rows, its listener
+// counts and its top 10 candidates per country. A last step merges the
+// candidates, joins titles from the catalogue and writes the files.
+//
+//	baseline --events DIR/events --tracks DIR/tracks --output OUT [--workers N]
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+const partitions = 64
+
+type partial struct {
+	ct [partitions]map[listening.CountryTrack]listening.PlayTotals
+	au [partitions]map[listening.ArtistUser]struct{}
+}
+
+func newPartial() *partial {
+	p := &partial{}
+	for i := range partitions {
+		p.ct[i] = map[listening.CountryTrack]listening.PlayTotals{}
+		p.au[i] = map[listening.ArtistUser]struct{}{}
+	}
+	return p
+}
+
+// fnv is 64-bit FNV-1a over the strings, each followed by a zero byte.
+func fnv(ss ...string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+		h *= 1099511628211
+	}
+	return h ^ h>>32
+}
+
+type result struct {
+	ct        []listening.CountryTrackPlays
+	listeners []listening.ArtistListeners
+	top       map[string][]listening.CountryTrackPlays
+}
+
+func less(a, b listening.CountryTrackPlays) int {
+	return cmp.Or(cmp.Compare(b.Plays, a.Plays), cmp.Compare(a.TrackID, b.TrackID))
+}
+
+// keepTop inserts r into the sorted top list, keeping at most n.
+func keepTop(top []listening.CountryTrackPlays, r listening.CountryTrackPlays, n int) []listening.CountryTrackPlays {
+	i, _ := slices.BinarySearchFunc(top, r, less)
+	if i >= n {
+		return top
+	}
+	top = slices.Insert(top, i, r)
+	return top[:min(len(top), n)]
+}
+
+func main() {
+	events := flag.String("events", "", "events: a file, directory or glob of .avro or .parquet files")
+	tracks := flag.String("tracks", "", "catalogue: a file, directory or glob")
+	output := flag.String("output", "", "output directory")
+	workers := flag.Int("workers", 0, "goroutines (0: one per CPU)")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("baseline: ")
+	if *events == "" || *tracks == "" || *output == "" {
+		log.Fatal("--events, --tracks and --output are required")
+	}
+	if *workers <= 0 {
+		*workers = runtime.NumCPU()
+	}
+	if err := run(context.Background(), *events, *tracks, *output, *workers); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context, events, tracks, output string, workers int) error {
+	files, err := storage.DataFiles(ctx, events)
+	if err != nil {
+		return err
+	}
+	// The catalogue is read alongside the events.
+	titles := map[string]string{}
+	var titlesErr error
+	var titlesDone sync.WaitGroup
+	titlesDone.Go(func() {
+		titlesErr = listening.ScanFiles(ctx, tracks, func(t listening.Track) {
+			if old, ok := titles[t.TrackID]; !ok || t.Title < old {
+				titles[t.TrackID] = t.Title
+			}
+		})
+	})
+
+	// Phase 1: read and aggregate into per-worker partitions.
+	parts := make([]*partial, workers)
+	errs := make([]error, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			p := newPartial()
+			parts[w] = p
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				err := listening.ScanFile(ctx, files[i].URL, func(e listening.Event) {
+					if e.Skipped || e.MsPlayed < listening.MinPlayMs {
+						return
+					}
+					k := listening.CountryTrack{Country: e.Country, TrackID: e.TrackID}
+					m := p.ct[fnv(e.Country, e.TrackID)%partitions]
+					t := m[k]
+					m[k] = listening.PlayTotals{Plays: t.Plays + 1, MsPlayed: t.MsPlayed + e.MsPlayed}
+					p.au[fnv(e.ArtistID)%partitions][listening.ArtistUser{ArtistID: e.ArtistID, UserID: e.UserID}] = struct{}{}
+				})
+				if err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+
+	// Phase 2: merge each partition across workers.
+	results := make([]result, partitions)
+	next.Store(0)
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= partitions {
+					return
+				}
+				ct := parts[0].ct[i]
+				au := parts[0].au[i]
+				for _, p := range parts[1:] {
+					for k, v := range p.ct[i] {
+						t := ct[k]
+						ct[k] = listening.PlayTotals{Plays: t.Plays + v.Plays, MsPlayed: t.MsPlayed + v.MsPlayed}
+					}
+					for k := range p.au[i] {
+						au[k] = struct{}{}
+					}
+				}
+				r := result{ct: make([]listening.CountryTrackPlays, 0, len(ct)), top: map[string][]listening.CountryTrackPlays{}}
+				for k, v := range ct {
+					row := listening.CountryTrackPlays{Country: k.Country, TrackID: k.TrackID, Plays: v.Plays, MsPlayed: v.MsPlayed}
+					r.ct = append(r.ct, row)
+					r.top[k.Country] = keepTop(r.top[k.Country], row, listening.TopN)
+				}
+				counts := map[string]int64{}
+				for k := range au {
+					counts[k.ArtistID]++
+				}
+				for a, n := range counts {
+					r.listeners = append(r.listeners, listening.ArtistListeners{ArtistID: a, Listeners: n})
+				}
+				results[i] = r
+			}
+		})
+	}
+	wg.Wait()
+
+	// Phase 3: merge the top candidates, join titles, write.
+	titlesDone.Wait()
+	if titlesErr != nil {
+		return titlesErr
+	}
+	top := map[string][]listening.CountryTrackPlays{}
+	for _, r := range results {
+		for c, rows := range r.top {
+			for _, row := range rows {
+				top[c] = keepTop(top[c], row, listening.TopN)
+			}
+		}
+	}
+	var topRows []listening.TopTrack
+	for c, rows := range top {
+		for i, r := range rows {
+			row := listening.TopTrack{Country: c, Rank: int32(i + 1), TrackID: r.TrackID, Plays: r.Plays}
+			if t, ok := titles[r.TrackID]; ok {
+				row.Title = &t
+			}
+			topRows = append(topRows, row)
+		}
+	}
+	return writeAll(ctx, output, results, topRows)
+}
+
+func writeAll(ctx context.Context, output string, results []result, top []listening.TopTrack) error {
+	write := func(dir string, f func() error) error {
+		if err := f(); err != nil {
+			return fmt.Errorf("writing %s: %w", dir, err)
+		}
+		return storage.WriteFile(ctx, storage.Join(output, dir, "_SUCCESS"), nil)
+	}
+	part := func(dir string) string { return storage.Join(output, dir, "part-00000.parquet") }
+	return cmp.Or(
+		write(listening.PlaysByCountryTrackDir, func() error {
+			return listening.WriteFile(ctx, part(listening.PlaysByCountryTrackDir), func(yield func(listening.CountryTrackPlays) bool) {
+				for _, r := range results {
+					for _, row := range r.ct {
+						if !yield(row) {
+							return
+						}
+					}
+				}
+			})
+		}),
+		write(listening.ListenersByArtistDir, func() error {
+			return listening.WriteFile(ctx, part(listening.ListenersByArtistDir), func(yield func(listening.ArtistListeners) bool) {
+				for _, r := range results {
+					for _, row := range r.listeners {
+						if !yield(row) {
+							return
+						}
+					}
+				}
+			})
+		}),
+		write(listening.TopTracksByCountryDir, func() error {
+			return listening.WriteFile(ctx, part(listening.TopTracksByCountryDir), slices.Values(top))
+		}),
+	)
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// measurement is one run of one process tree.
+type measurement struct {
+	Wall     time.Duration
+	PeakRSS  int64 // bytes: the sampled peak of the whole tree's summed RSS, or the root's own peak if larger
+	RootRSS  int64 // bytes: the root process's peak RSS from wait4
+	CPU      time.Duration // user+sys of the root and the descendants it reaped
+	Output   string
+}
+
+// children lists the child pids of pid (from every thread's children file).
+func children(pid int) []int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	var out []int
+	for _, t := range tasks {
+		b, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+var pageSize = int64(os.Getpagesize())
+
+// treeRSS sums the resident set sizes of pid and its descendants.
+func treeRSS(pid int) int64 {
+	var total int64
+	stack := []int{pid}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", p))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b))
+		if len(f) > 1 {
+			if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				total += n * pageSize
+			}
+		}
+		stack = append(stack, children(p)...)
+	}
+	return total
+}
+
+// measure runs name with args (and extra environment), sampling the summed
+// RSS of its process tree every interval.
+func measure(ctx context.Context, env []string, dir, name string, args ...string) (measurement, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return measurement{}, err
+	}
+	var peak int64
+	var mu sync.Mutex
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				r := treeRSS(cmd.Process.Pid)
+				mu.Lock()
+				peak = max(peak, r)
+				mu.Unlock()
+			}
+		}
+	})
+	err := cmd.Wait()
+	wall := time.Since(start)
+	close(done)
+	wg.Wait()
+	m := measurement{Wall: wall, Output: out.String()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.RootRSS = ru.Maxrss * 1024
+		m.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	m.PeakRSS = max(peak, m.RootRSS)
+	if err != nil {
+		return m, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, lastLines(out.String(), 20))
+	}
+	return m, nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

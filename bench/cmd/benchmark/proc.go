@@ -15,11 +15,11 @@ import (
 
 // measurement is one run of one process tree.
 type measurement struct {
-	Wall     time.Duration
-	PeakRSS  int64 // bytes: the sampled peak of the whole tree's summed RSS, or the root's own peak if larger
-	RootRSS  int64 // bytes: the root process's peak RSS from wait4
-	CPU      time.Duration // user+sys of the root and the descendants it reaped
-	Output   string
+	Wall    time.Duration
+	PeakRSS int64         // bytes: the sampled peak of the whole tree's summed RSS, or the root's own peak if larger
+	RootRSS int64         // bytes: the root process's peak RSS from wait4
+	CPU     time.Duration // user+sys of the root and the descendants it reaped
+	Output  string
 }
 
 // children lists the child pids of pid (from every thread's children file).

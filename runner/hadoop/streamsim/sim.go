@@ -203,7 +203,6 @@ func (j *job) run(log *logger) bool {
 			// The reduce-side merge: keys ascending byte-wise, values in
 			// the order the map outputs were merged.
 			slices.SortStableFunc(in, func(a, b record) int { return bytes.Compare(a.key, b.key) })
-			fw("Map-Reduce Framework", "Reduce input records", int64(len(in)))
 			return j.reduceAttempt(r, attempt, work, in)
 		}, redRes, fw); fails != "" {
 			failed = fails
@@ -471,6 +470,7 @@ func (j *job) reduceAttempt(r int, attempt, work string, in []record) (*attemptR
 	if err != nil {
 		return nil, err
 	}
+	res.counters[[2]string{"Map-Reduce Framework", "Reduce input records"}] += int64(len(in))
 	res.counters[[2]string{"Map-Reduce Framework", "Reduce output records"}] += int64(len(out))
 	return res, writeTextOutput(work, fmt.Sprintf("part-%05d", r), out, outFmt)
 }

@@ -18,10 +18,10 @@ func TestDecodeText(t *testing.T) {
 		{[]byte{0}, []byte{}, false},
 		{append([]byte{3}, "abc"...), []byte("abc"), false},
 		{append([]byte{0x8E, 0x01, 0x2C}, long...), long, false}, // VInt 300
-		{append([]byte{4}, "abc"...), nil, true},                  // short
-		{append([]byte{2}, "abc"...), nil, true},                  // trailing byte
-		{[]byte{0xFF}, nil, true},                                 // negative length
-		{[]byte{0x8E, 0x01}, nil, true},                           // truncated VInt
+		{append([]byte{4}, "abc"...), nil, true},                 // short
+		{append([]byte{2}, "abc"...), nil, true},                 // trailing byte
+		{[]byte{0xFF}, nil, true},                                // negative length
+		{[]byte{0x8E, 0x01}, nil, true},                          // truncated VInt
 		{nil, nil, true},
 	} {
 		got, err := decodeText(tc.in)

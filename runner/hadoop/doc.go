@@ -1,0 +1,110 @@
+// Package hadoop runs a pipeline on a YARN cluster as a chain of Hadoop
+// Streaming jobs, one per stage of the plan, with the same task code as the
+// local runner (runner/internal/kernel).
+//
+// # Running on a Hadoop cluster
+//
+// Install nothing on the cluster: Hadoop Streaming ships with every Hadoop
+// distribution and runs any executable as mapper, combiner and reducer. On
+// the edge node you need the job binary (crunchgo, or your own binary built
+// with cli.Main) and a working `hadoop` client (HADOOP_HOME or PATH, and
+// HADOOP_CONF_DIR for the cluster's configuration). Then:
+//
+//	crunchgo run daily-plays --runner hadoop \
+//	    --events hdfs://nn/logs/2026-11-26 --tracks hdfs://nn/catalogue \
+//	    --output hdfs://nn/out/2026-11-26 \
+//	    --hadoop-tmp hdfs://nn/tmp/crunchgo --queue etl -D mapreduce.map.memory.mb=2048
+//
+// Flags: --hadoop-bin (default $HADOOP_HOME/bin/hadoop, else hadoop on
+// PATH), --streaming-jar (default: hadoop-streaming-*.jar found under
+// $HADOOP_HOME), --queue, -D key=value (repeatable, passed to every job),
+// --hadoop-tmp (a directory every node can read and write; default --tmp,
+// else hdfs:///tmp/crunchgo), --dry-run (print the exact hadoop commands and
+// manifests and run nothing), --keep-temp (keep manifests, intermediates and
+// task errors for debugging). The binary must be built for the cluster's OS
+// and architecture (GOOS=linux GOARCH=amd64 go build).
+//
+// This runner was verified with streamsim, a Hadoop Streaming simulator that
+// runs the generated command lines, not on a live cluster.
+//
+// # How a stage becomes a job
+//
+// For each stage the driver writes a manifest, one JSON line per map task
+// (the stage input and either a source split or an intermediate file), and
+// runs
+//
+//	hadoop jar <streaming jar> -D mapreduce.job.name=... -D mapreduce.input.lineinputformat.linespermap=1 [-D ...]
+//	    -files <binary> -inputformat org.apache.hadoop.mapred.lib.NLineInputFormat
+//	    -input <temp>/stage-N/manifest.txt -output <temp>/stage-N/out -io rawbytes
+//	    -mapper './<binary> __crunchgo_hadoop_task <temp>/job.json N map'
+//	    [-combiner '... combine'] -reducer '... reduce' -numReduceTasks R
+//
+// (map-only stages: -numReduceTasks 0 and no reducer). <temp>/job.json holds
+// the job's recipe (registered name and arguments) and the plan fingerprint:
+// every task rebuilds the pipeline from the recipe and refuses to run a
+// different plan.
+//
+// What each role reads and writes, exactly:
+//
+//   - -io rawbytes sets stream.map.input, stream.map.output,
+//     stream.reduce.input and stream.reduce.output to rawbytes (it overrides
+//     -D settings of those keys). Every key and value is then a 4-byte
+//     big-endian length and that many bytes.
+//   - The mapper therefore reads, per manifest line, NLineInputFormat's key
+//     and value as rawbytes frames of their Writable serializations: an
+//     8-byte LongWritable (the line's offset, ignored) and a Text (a Hadoop
+//     VInt length, then the UTF-8 JSON line). stream.map.input.ignoreKey
+//     does not apply to rawbytes, so the key frame is always there.
+//   - The mapper writes shuffle records as rawbytes pairs: the key is the
+//     channel index byte followed by the order-preserving key encoding, the
+//     value the value (or lifted combiner accumulator) encoding. Hadoop
+//     sorts BytesWritable keys byte-wise, which is key order within a
+//     channel, and its HashPartitioner hashes exactly as runner.Partition
+//     does. A stage runs R = the largest partition count of its channels;
+//     a channel asking for fewer partitions P gets a steered key (escaped,
+//     terminated and followed by two bytes chosen so that HashPartitioner
+//     picks runner.Partition(channel, key, P)), so every channel's
+//     partitions hold what the other runners put in them, and reducers at
+//     or above P run nothing for that channel.
+//   - The combiner (present when a channel has a lifted combiner) merges the
+//     accumulators of each group and passes other channels' records
+//     through, keeping the shuffle key byte for byte; it is correct however
+//     many times Hadoop runs it.
+//   - The reducer reads sorted rawbytes pairs, groups adjacent equal keys
+//     itself, and runs every channel's reduce phase of the stage in turn.
+//     Reducers write nothing to stdout (the job's own part-NNNNN files are
+//     empty and are removed with the temp dir).
+//
+// Tasks write their outputs under mapreduce_task_output_dir (the
+// attempt's work directory), so Hadoop's FileOutputCommitter keeps exactly
+// one attempt of each task: sink part files under sink-<node>/, named as
+// on every runner (part-m-00003.avro, part-r-00001.parquet), intermediates
+// for later stages under inter-<node>/ (length-prefixed records, one file
+// per task, created even when empty so that the next stage's manifest is
+// known in advance), and materialized collections under collect-<node>/.
+// After a job succeeds the driver moves the sink files into each sink's
+// runner.Committer; after the last job it delivers the collections and
+// commits the sinks, which gives the same layout as the local runner
+// (part files and _SUCCESS). The temp dir is removed at the end unless
+// KeepTemp.
+//
+// Counters: tasks print reporter:counter:crunchgo:<group>,<name>,<amount>
+// lines (commas in names become semicolons, since Hadoop splits on them)
+// and task statistics in the crunchgo-stats group; the driver reads them
+// back from the counters block the hadoop client prints when the job ends,
+// so only successful attempts count. Status goes out as reporter:status:.
+//
+// Failures: a failed job stops the chain. The error names the stage, the
+// job ID and the hadoop client's last lines, and wraps the failing task's
+// own error, which tasks also write to <temp>/errors/ (Hadoop does not
+// print a streaming task's stderr in the client output).
+//
+// Constraints: the pipeline must come from a registered job (runner.Register);
+// all storage URLs (inputs, outputs, --hadoop-tmp) must be readable from
+// every node, so hdfs:// in practice (a bare local path becomes file:///...,
+// which only a single-node cluster or the simulator can use); sink
+// directories and the temp dir must be on the same file system, because
+// publishing part files is a rename. Speculative execution is safe (the
+// committer keeps one attempt). Hadoop's default limit of 120 counters per
+// job applies to user counters.
+package hadoop

@@ -1,0 +1,52 @@
+// Package streamsim is a Hadoop Streaming simulator for tests: Main takes
+// the arguments of a `hadoop jar <hadoop-streaming.jar> ...` command line,
+// parses them as ToolRunner and StreamJob do (unknown or unimplemented
+// options are errors), and runs the job on the local file system.
+//
+// What it honours, as Hadoop 2/3 streaming does:
+//
+//   - generic options -D key=value and -files path[#name] (symlinked into
+//     each task's working directory), streaming options -input, -output,
+//     -mapper, -combiner, -reducer, -inputformat (NLineInputFormat, with
+//     mapreduce.input.lineinputformat.linespermap, or TextInputFormat),
+//     -numReduceTasks, -io (which overrides -D stream.* settings) and
+//     -cmdenv;
+//   - the map input writer: rawbytes writes each key and value as a 4-byte
+//     length and its Writable serialization (a LongWritable offset, a Text
+//     line); text writes "key\tvalue\n", dropping the key for
+//     TextInputFormat or stream.map.input.ignoreKey;
+//   - map output: rawbytes frames or tab-separated lines, partitioned by
+//     BytesWritable/Text hashCode (WritableComparator.hashBytes) masked and
+//     modulo the reducer count, as HashPartitioner does, sorted byte-wise;
+//   - the combiner, run as its own process on each non-empty partition of
+//     each map task (whose output must stay sorted and in its partition);
+//   - reducers fed the merged, sorted records of their partition, even when
+//     they have none;
+//   - task environments: the job configuration with non-alphanumerics
+//     replaced by '_', plus mapreduce_job_id, mapreduce_task_id,
+//     mapreduce_task_attempt_id, mapreduce_task_partition,
+//     mapreduce_task_ismap, mapreduce_task_output_dir (the attempt's work
+//     directory, as a file: path) and mapreduce_map_input_file;
+//   - reporter:counter:<group>,<name>,<n> and reporter:status: lines on
+//     stderr (prefix stream.stderr.reporter.prefix); counters of
+//     successful attempts only;
+//   - a non-zero exit fails the attempt; attempts are retried up to
+//     mapreduce.map.maxattempts / mapreduce.reduce.maxattempts (default 4);
+//     a task out of attempts fails the job;
+//   - FileOutputCommitter (algorithm 1): work directories under
+//     <output>/_temporary/0/_temporary/<attempt>, task commit by rename,
+//     job commit merging into <output> and writing _SUCCESS; an existing
+//     output directory is refused;
+//   - the client's log: "Running job: <id>", per-attempt failures, "Job <id>
+//     completed successfully" or "failed with state FAILED", the counters
+//     block (groups indented by one tab, name=value by two), and exit status
+//     0 on success, 1 on failure.
+//
+// Simplifications: tasks run two at a time on this machine; all data is
+// held in memory (it is a test tool); TextInputFormat makes one split per
+// file; there is one map-side spill, so the combiner runs once per map
+// task and partition; only the local file system exists (file:/, file:///
+// or bare paths); no speculative execution, custom partitioners,
+// comparators, output formats or typedbytes. Set STREAMSIM_VERBOSE=1 to see
+// tasks' stderr.
+package streamsim

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/runner/mem"
 )
@@ -29,8 +30,9 @@ func newRunner(name string) (runner.Runner, error) {
 	case "local":
 		return local.Runner{}, nil
 	case "hadoop":
-		// HADOOP: the runner/hadoop package wires its Runner here.
-		return nil, fmt.Errorf("the hadoop runner is not available in this build yet")
+		// Defaults only: HADOOP_HOME, hdfs:///tmp/crunchgo. Its flags
+		// (hadoop.Runner.AddFlags) are not registered on run yet.
+		return hadoop.Runner{}, nil
 	}
 	return nil, Usagef("unknown runner %q (want %s)", name, strings.Join(Runners, ", "))
 }

@@ -8,7 +8,17 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/parquetio"
 )
+
+// play is the Parquet fixture's row.
+type play struct {
+	User   string   `parquet:"user"`
+	Track  string   `parquet:"track"`
+	Ms     int64    `parquet:"ms"`
+	Score  *float64 `parquet:"score,optional"`
+	Genres []string `parquet:"genres,list"`
+}
 
 // Fixture records: nested records, a nullable field, an array and a map, in
 // an order that is not alphabetical.
@@ -31,7 +41,7 @@ type event struct {
 // directory with a _SUCCESS marker (out/), lines.txt, lines.txt.gz, a gzip
 // file that is not (bad.txt.gz) and a file without an extension holding
 // Avro (noext).
-func writeFixtures(t *testing.T, dir string) {
+func writeFixtures(t testing.TB, dir string) {
 	t.Helper()
 	se := "SE"
 	events := []event{
@@ -61,6 +71,25 @@ func writeFixtures(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	avro := buf.Bytes()
+	half := 0.5
+	var pq bytes.Buffer
+	pw, err := parquetio.NewWriter[play](&pq, parquetio.Compression(parquetio.Snappy), parquetio.RowGroupRows(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.Write([]play{
+		{User: "ada", Track: "t1", Ms: 30000, Score: &half, Genres: []string{"jazz", "pop"}},
+		{User: "bo", Track: "t2", Ms: 1200},
+		{User: "cy", Track: "t1", Ms: 45000, Genres: []string{"rock"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	parquet := pq.Bytes()
+	hugeFooter := bytes.Clone(parquet)
+	copy(hugeFooter[len(hugeFooter)-8:], []byte{0xff, 0xff, 0xff, 0x7f})
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	zw.Write([]byte("first line\nsecond, with \"quotes\"\n\nlast without newline"))
@@ -76,6 +105,10 @@ func writeFixtures(t *testing.T, dir string) {
 		"lines.txt.gz":          gz.Bytes(),
 		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),
 		"empty.txt":             nil,
+		"plays.parquet":         parquet,
+		"truncated.parquet":     parquet[:len(parquet)-30],
+		"hugefooter.parquet":    hugeFooter,
+		"garbled.parquet":       garble(parquet),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -85,4 +118,14 @@ func writeFixtures(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// garble overwrites the middle of a file (its column chunks) with bytes that
+// are not Parquet, keeping the magic and the footer.
+func garble(b []byte) []byte {
+	g := bytes.Clone(b)
+	for i := 4; i < len(g)/2; i++ {
+		g[i] = byte(i * 7)
+	}
+	return g
 }

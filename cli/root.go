@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
 )
 
@@ -37,11 +38,13 @@ func Usagef(format string, args ...any) error {
 
 // Main runs the crunchgo command line with os.Args and exits with its code.
 // extra commands are added to the root (a binary's own tools, such as a data
-// generator). A process started by the local runner as a worker serves tasks
-// instead and never reaches the command line, so Main must be called first
-// thing in main, after the binary's jobs are registered (at init).
+// generator). A process started by the local runner as a worker, or by
+// Hadoop Streaming as a task, serves tasks instead and never reaches the
+// command line, so Main must be called first thing in main, after the
+// binary's jobs are registered (at init).
 func Main(extra ...*cobra.Command) {
 	local.WorkerMain()
+	hadoop.MaybeTask()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Execute(ctx, NewRoot(extra...), os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -134,7 +137,7 @@ plans, and inspects Avro, Parquet and text files on any storage URL.`,
 		c.GroupID = "files"
 		root.AddCommand(c)
 	}
-	root.AddCommand(newWorkerCmd())
+	root.AddCommand(newWorkerCmd(), newHadoopTaskCmd())
 	root.AddCommand(extra...)
 	return root
 }
@@ -164,6 +167,23 @@ func newWorkerCmd() *cobra.Command {
 			}
 			if code := local.ServeWorker(); code != 0 {
 				return fmt.Errorf("worker exited with code %d", code)
+			}
+			return nil
+		},
+	}
+}
+
+// newHadoopTaskCmd is the hidden command Hadoop Streaming runs tasks with.
+// Main runs them before cobra (hadoop.MaybeTask); this command serves a
+// root built by NewRoot.
+func newHadoopTaskCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:                hadoop.TaskCommand,
+		Hidden:             true,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if code := hadoop.TaskMain(args); code != 0 {
+				return fmt.Errorf("hadoop task exited with code %d", code)
 			}
 			return nil
 		},

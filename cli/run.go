@@ -22,17 +22,20 @@ import (
 // Runners lists the names --runner accepts.
 var Runners = []string{"mem", "local", "hadoop"}
 
-// newRunner returns the runner called name.
-func newRunner(name string) (runner.Runner, error) {
+// newRunner returns the runner called name, configured from f.
+func newRunner(cmd *cobra.Command, name string, f *runFlags) (runner.Runner, error) {
 	switch name {
 	case "mem":
 		return mem.Runner{}, nil
 	case "local":
 		return local.Runner{}, nil
 	case "hadoop":
-		// Defaults only: HADOOP_HOME, hdfs:///tmp/crunchgo. Its flags
-		// (hadoop.Runner.AddFlags) are not registered on run yet.
-		return hadoop.Runner{}, nil
+		r := f.hadoop // its flags: hadoop.Runner.AddFlags
+		r.Out = cmd.OutOrStdout()
+		if !f.quiet {
+			r.Log = cmd.ErrOrStderr()
+		}
+		return r, nil
 	}
 	return nil, Usagef("unknown runner %q (want %s)", name, strings.Join(Runners, ", "))
 }
@@ -45,6 +48,7 @@ type runFlags struct {
 	writeMode string
 	report    string
 	quiet     bool
+	hadoop    hadoop.Runner // the hadoop runner's settings, bound to its flags
 }
 
 func newRunCmd() *cobra.Command {
@@ -71,6 +75,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.SortFlags = false
 	fl.StringVar(&f.runner, "runner", "local", "where to run: "+strings.Join(Runners, ", "))
 	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: number of CPUs)")
 	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB)")
@@ -78,6 +83,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")
 	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
+	f.hadoop.AddFlags(fl)
 	return cmd
 }
 
@@ -96,7 +102,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		return Usagef("--workers: %d is negative", f.workers)
 	}
 	opts.Workers, opts.TmpDir = f.workers, f.tmp
-	r, err := newRunner(f.runner)
+	r, err := newRunner(cmd, f.runner, &f)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
+	_ "github.com/crunchgo/crunchgo/storage/hdfs" // hdfs:// URLs for jobs and the file tools
 )
 
 // Exit codes of the crunchgo command.

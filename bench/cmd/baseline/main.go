@@ -4,13 +4,16 @@
 // (avroio, parquetio) and writes the same Parquet outputs as the job.
 //
 // It is meant to be a good program, not a strawman. Workers (one per CPU by
-// default) take input files from a shared counter and aggregate straight
-// into per-worker hash partitions: (country, track) totals partitioned by a
-// hash of the pair, (artist, user) pairs deduplicated in maps partitioned by
-// a hash of the artist, so that each partition holds every pair of its
-// artists. Workers then take partitions from a shared counter and merge the
-// workers' small maps of one partition, producing its rows, its listener
-// counts and its top 10 candidates per country. A last step merges the
+// default) take input files from a shared counter and radix-partition what
+// they read by key hash into 256 partitions: (country, track) totals are
+// aggregated at once in per-partition maps (there are ten times fewer pairs
+// than plays), (artist, user) pairs are appended to per-partition byte
+// buffers (no pointers, so the garbage collector does not scan them).
+// Workers then take partitions from a shared counter and, for one partition
+// at a time, merge the workers' totals and deduplicate the pairs in a map
+// sized for that partition only, producing its rows, its listener counts
+// per artist (partitions hold disjoint pairs, so the counts add up) and its
+// top 10 candidates per country. A last step sums the counts, merges the
 // candidates, joins titles from the catalogue and writes the files.
 //
 //	baseline --events DIR/events --tracks DIR/tracks --output OUT [--workers N]
@@ -19,30 +22,69 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"log"
+	"math"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/crunchgo/crunchgo/examples/listening"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
-const partitions = 64
+const partitions = 256
 
+// partial is what one worker gathers from its files: (country, track)
+// totals aggregated in maps partitioned by the pair's hash, and the
+// (artist, user) pairs of its plays appended to slices partitioned by the
+// pair's hash (deduplicated later, one partition at a time, in a map small
+// enough to stay in cache).
 type partial struct {
 	ct [partitions]map[listening.CountryTrack]listening.PlayTotals
-	au [partitions]map[listening.ArtistUser]struct{}
+	au [partitions]pairs
+}
+
+// pairs holds (artist, user) pairs without pointers, so that the garbage
+// collector never scans them: each pair's key is a 2-byte artist length,
+// the artist and the user, appended to buf.
+type pairs struct {
+	buf  []byte
+	keys []pairKey
+}
+
+type pairKey struct{ off, n uint32 }
+
+func (p *pairs) add(artist, user string) {
+	off := len(p.buf)
+	p.buf = binary.LittleEndian.AppendUint16(p.buf, uint16(len(artist)))
+	p.buf = append(p.buf, artist...)
+	p.buf = append(p.buf, user...)
+	p.keys = append(p.keys, pairKey{uint32(off), uint32(len(p.buf) - off)})
+}
+
+// key returns the i'th key as a string viewing buf (valid while buf is).
+func (p *pairs) key(i int) string {
+	k := p.keys[i]
+	return unsafe.String(unsafe.SliceData(p.buf[k.off:]), k.n)
+}
+
+// artistOf returns the artist of a key.
+func artistOf(key string) string {
+	return key[2 : 2+int(binary.LittleEndian.Uint16([]byte(key[:2])))]
 }
 
 func newPartial() *partial {
 	p := &partial{}
 	for i := range partitions {
 		p.ct[i] = map[listening.CountryTrack]listening.PlayTotals{}
-		p.au[i] = map[listening.ArtistUser]struct{}{}
 	}
 	return p
 }
@@ -62,7 +104,7 @@ func fnv(ss ...string) uint64 {
 
 type result struct {
 	ct        []listening.CountryTrackPlays
-	listeners []listening.ArtistListeners
+	listeners map[string]int64 // distinct listeners per artist among the partition's pairs
 	top       map[string][]listening.CountryTrackPlays
 }
 
@@ -85,6 +127,7 @@ func main() {
 	tracks := flag.String("tracks", "", "catalogue: a file, directory or glob")
 	output := flag.String("output", "", "output directory")
 	workers := flag.Int("workers", 0, "goroutines (0: one per CPU)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("baseline: ")
@@ -93,6 +136,16 @@ func main() {
 	}
 	if *workers <= 0 {
 		*workers = runtime.NumCPU()
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if err := run(context.Background(), *events, *tracks, *output, *workers); err != nil {
 		log.Fatal(err)
@@ -138,7 +191,10 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 					m := p.ct[fnv(e.Country, e.TrackID)%partitions]
 					t := m[k]
 					m[k] = listening.PlayTotals{Plays: t.Plays + 1, MsPlayed: t.MsPlayed + e.MsPlayed}
-					p.au[fnv(e.ArtistID)%partitions][listening.ArtistUser{ArtistID: e.ArtistID, UserID: e.UserID}] = struct{}{}
+					if len(e.ArtistID) > math.MaxUint16 {
+						panic(fmt.Sprintf("artist id of %d bytes", len(e.ArtistID)))
+					}
+					p.au[fnv(e.ArtistID, e.UserID)%partitions].add(e.ArtistID, e.UserID)
 				})
 				if err != nil {
 					errs[w] = err
@@ -165,15 +221,38 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 					return
 				}
 				ct := parts[0].ct[i]
-				au := parts[0].au[i]
-				for _, p := range parts[1:] {
-					for k, v := range p.ct[i] {
-						t := ct[k]
-						ct[k] = listening.PlayTotals{Plays: t.Plays + v.Plays, MsPlayed: t.MsPlayed + v.MsPlayed}
+				n := 0
+				for _, p := range parts {
+					n += len(p.au[i].keys)
+				}
+				seen := make(map[string]struct{}, n)
+				counts := map[string]int64{}
+				for w, p := range parts {
+					if w > 0 {
+						for k, v := range p.ct[i] {
+							t := ct[k]
+							ct[k] = listening.PlayTotals{Plays: t.Plays + v.Plays, MsPlayed: t.MsPlayed + v.MsPlayed}
+						}
+						p.ct[i] = nil
 					}
-					for k := range p.au[i] {
-						au[k] = struct{}{}
+					au := &p.au[i]
+					for j := range au.keys {
+						k := au.key(j)
+						if _, dup := seen[k]; dup {
+							continue
+						}
+						seen[k] = struct{}{}
+						a := artistOf(k)
+						if c, ok := counts[a]; ok {
+							counts[a] = c + 1
+						} else {
+							counts[strings.Clone(a)] = 1
+						}
 					}
+				}
+				clear(seen)
+				for _, p := range parts {
+					p.au[i] = pairs{}
 				}
 				r := result{ct: make([]listening.CountryTrackPlays, 0, len(ct)), top: map[string][]listening.CountryTrackPlays{}}
 				for k, v := range ct {
@@ -181,20 +260,22 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 					r.ct = append(r.ct, row)
 					r.top[k.Country] = keepTop(r.top[k.Country], row, listening.TopN)
 				}
-				counts := map[string]int64{}
-				for k := range au {
-					counts[k.ArtistID]++
-				}
-				for a, n := range counts {
-					r.listeners = append(r.listeners, listening.ArtistListeners{ArtistID: a, Listeners: n})
-				}
+				r.listeners = counts
+				parts[0].ct[i] = nil
 				results[i] = r
 			}
 		})
 	}
 	wg.Wait()
 
-	// Phase 3: merge the top candidates, join titles, write.
+	// Phase 3: sum the listener counts (the partitions' pairs are disjoint),
+	// merge the top candidates, join titles, write.
+	listeners := map[string]int64{}
+	for _, r := range results {
+		for a, n := range r.listeners {
+			listeners[a] += n
+		}
+	}
 	titlesDone.Wait()
 	if titlesErr != nil {
 		return titlesErr
@@ -217,10 +298,10 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 			topRows = append(topRows, row)
 		}
 	}
-	return writeAll(ctx, output, results, topRows)
+	return writeAll(ctx, output, results, listeners, topRows)
 }
 
-func writeAll(ctx context.Context, output string, results []result, top []listening.TopTrack) error {
+func writeAll(ctx context.Context, output string, results []result, listeners map[string]int64, top []listening.TopTrack) error {
 	write := func(dir string, f func() error) error {
 		if err := f(); err != nil {
 			return fmt.Errorf("writing %s: %w", dir, err)
@@ -242,11 +323,9 @@ func writeAll(ctx context.Context, output string, results []result, top []listen
 		}),
 		write(listening.ListenersByArtistDir, func() error {
 			return listening.WriteFile(ctx, part(listening.ListenersByArtistDir), func(yield func(listening.ArtistListeners) bool) {
-				for _, r := range results {
-					for _, row := range r.listeners {
-						if !yield(row) {
-							return
-						}
+				for a, n := range listeners {
+					if !yield(listening.ArtistListeners{ArtistID: a, Listeners: n}) {
+						return
 					}
 				}
 			})

@@ -24,6 +24,8 @@
 //	    --write-mode fail|overwrite|append when an output exists (default fail)
 //	    --report FILE                      JSON report, or HTML when FILE ends in .html
 //	    -q                                 no progress, no summary
+//	    --hadoop-bin, --streaming-jar, --queue, -D key=value, --hadoop-tmp,
+//	    --dry-run, --keep-temp             the hadoop runner's settings
 //	crunchgo run JOB --help                the job's flags
 //	crunchgo explain JOB [job flags] [--dot]  the planned stages, as text or DOT
 //
@@ -42,8 +44,20 @@
 //
 // run and explain take the job name first; the job's flags (from its
 // arguments struct, see runner.Register) and the command's own flags may then
-// be mixed, and everything after "--" goes to the job. When a job flag has
-// the name of one of the command's flags, the command's flag wins.
+// be mixed. When a job flag has the name of one of the command's flags, the
+// command's flag wins; everything after "--" goes to the job, which is how
+// such a job flag is set.
+//
+// # File tools
+//
+// The file tools read through the per-file readers of avroio (container
+// blocks, records decoded with the writer's schema, fields printed in schema
+// order) and textio (lines; .gz streams). Parquet is read with parquet-go
+// directly (footer metadata, rows reconstructed as generic values) until
+// parquetio offers an untyped per-file reader; its panics are recovered and
+// reported as errors naming the file. A damaged file is an error naming the
+// file and, where the reader knows them, the block or row group and offset;
+// records printed before it stay printed. Nothing is skipped silently.
 //
 // # Output and exit codes
 //
@@ -71,8 +85,9 @@
 // # Workers
 //
 // The local runner re-executes the binary as worker processes, marked by
-// the environment; Main serves them (local.WorkerMain) before the command
-// line is parsed, so Main must be the first thing main does. Test binaries
-// that run jobs on the local runner do the same in TestMain
-// (crunchtest.Main).
+// the environment, and Hadoop Streaming runs it as tasks with the hidden
+// argument hadoop.TaskCommand; Main serves both (local.WorkerMain,
+// hadoop.MaybeTask) before the command line is parsed, so Main must be the
+// first thing main does. Test binaries that run jobs on the local runner do
+// the same in TestMain (crunchtest.Main).
 package cli

@@ -22,8 +22,9 @@ type jobInvocation struct {
 
 // parseJobArgs splits args between the command's flags (own) and the job's.
 // A flag belongs to the command if own defines it, else to the job; job flags
-// must follow the job name. Everything after "--" is the job's. The command's
-// flags win a name clash with a job flag.
+// must follow the job name. Everything after "--" is the job's, which is how
+// a job flag named like one of the command's is set; otherwise the command's
+// flag wins the clash.
 func parseJobArgs(own *pflag.FlagSet, args []string) (*jobInvocation, error) {
 	inv := &jobInvocation{}
 	var ownArgs []string
@@ -32,7 +33,8 @@ func parseJobArgs(own *pflag.FlagSet, args []string) (*jobInvocation, error) {
 		a := args[i]
 		switch {
 		case a == "--":
-			inv.jobArgs = append(inv.jobArgs, args[i:]...)
+			// The rest are the job's flags, even those named like ours.
+			inv.jobArgs = append(inv.jobArgs, args[i+1:]...)
 			i = len(args)
 		case a == "-h" || a == "--help":
 			inv.help = true

@@ -98,6 +98,10 @@ func main() {
 	if err := build(ctx, cfg); err != nil {
 		log.Fatal(err)
 	}
+	demo, err := runDemo(ctx, cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
 	var results []sizeResult
 	for _, s := range ss {
 		r, err := runSize(ctx, cfg, s, *shuffle)
@@ -106,7 +110,7 @@ func main() {
 		}
 		results = append(results, r)
 	}
-	text := report(cfg, machine(ctx, cfg), results, *repeat)
+	text := report(cfg, machine(ctx, cfg), demo, results, *repeat)
 	fmt.Print(text)
 	if *doc != "" {
 		if err := os.WriteFile(*doc, []byte(text), 0o644); err != nil {
@@ -206,11 +210,23 @@ type sizeResult struct {
 	rows      []row
 	checked   string
 	shuffle   *shuffleResult
-	shuffleOK bool
+	loadavg   [2]string // /proc/loadavg's 1-minute figure before and after
 }
 
-func runSize(ctx context.Context, cfg config, s size, withShuffle bool) (sizeResult, error) {
-	res := sizeResult{size: s, users: int(max(1000, s.events/10)), tracks: 100_000, files: int(max(2, min(16, s.events/1_000_000*2)))}
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+func runSize(ctx context.Context, cfg config, s size, withShuffle bool) (res sizeResult, err error) {
+	res = sizeResult{size: s, users: int(max(1000, s.events/10)), tracks: 100_000, files: int(max(2, min(16, s.events/1_000_000*2)))}
 	in := filepath.Join(cfg.data, "data-"+s.label)
 	if _, err := os.Stat(filepath.Join(in, "DONE")); err != nil {
 		log.Printf("%s: generating %d events", s.label, s.events)
@@ -225,11 +241,17 @@ func runSize(ctx context.Context, cfg config, s size, withShuffle bool) (sizeRes
 		}
 	}
 	res.inputMB = float64(dirSize(filepath.Join(in, "events"))) / (1 << 20)
-	var answers []answer
-	for i, c := range contenders(cfg) {
-		r := row{name: c.name}
-		var last string
-		for k := range cfg.repeat {
+	res.loadavg[0] = loadavg()
+	defer func() { res.loadavg[1] = loadavg() }()
+	// Contenders take turns, round after round, so that a change in the
+	// machine's load touches all of them alike.
+	cs := contenders(cfg)
+	res.rows = make([]row, len(cs))
+	last := make([]string, len(cs))
+	for k := range cfg.repeat {
+		for i, c := range cs {
+			r := &res.rows[i]
+			r.name = c.name
 			out := filepath.Join(cfg.data, "out", fmt.Sprintf("%s-%d-%d", s.label, i, k))
 			os.RemoveAll(out)
 			os.MkdirAll(filepath.Join(cfg.data, "tmp"), 0o755)
@@ -238,25 +260,29 @@ func runSize(ctx context.Context, cfg config, s size, withShuffle bool) (sizeRes
 			if err != nil {
 				return res, err
 			}
-			log.Printf("%s: %s run %d: %s, peak RSS %s", s.label, c.name, k+1, m.Wall.Round(time.Millisecond), mib(m.PeakRSS))
+			log.Printf("%s: %s run %d: %s, CPU %s, peak RSS %s", s.label, c.name, k+1, m.Wall.Round(time.Millisecond),
+				m.CPU.Round(10*time.Millisecond), mib(m.PeakRSS))
 			r.walls = append(r.walls, m.Wall)
 			r.peakRSS = max(r.peakRSS, m.PeakRSS)
 			r.cpu += m.CPU
-			if last != "" {
-				os.RemoveAll(last)
+			if last[i] != "" {
+				os.RemoveAll(last[i])
 			}
-			last = out
+			last[i] = out
 		}
+	}
+	var answers []answer
+	for i, c := range cs {
+		r := &res.rows[i]
 		slices.Sort(r.walls)
 		r.wall = r.walls[len(r.walls)/2]
 		r.cpu /= time.Duration(cfg.repeat)
-		a, err := readAnswer(ctx, c.outputs(last))
+		a, err := readAnswer(ctx, c.outputs(last[i]))
 		if err != nil {
 			return res, fmt.Errorf("%s: reading the outputs of %s: %w", s.label, c.name, err)
 		}
 		answers = append(answers, a)
-		os.RemoveAll(last)
-		res.rows = append(res.rows, r)
+		os.RemoveAll(last[i])
 	}
 	for i, a := range answers[1:] {
 		if d := a.diff(answers[0]); d != "" {
@@ -379,7 +405,19 @@ func ratio(a, b time.Duration) string {
 	return fmt.Sprintf("%.2f×", float64(a)/float64(b))
 }
 
-func report(cfg config, mach []string, results []sizeResult, repeat int) string {
+// runDemo times crunchgo demo, as a new user would first run it.
+func runDemo(ctx context.Context, cfg config) (measurement, error) {
+	dir := filepath.Join(cfg.data, "demo")
+	os.RemoveAll(dir)
+	m, err := measure(ctx, nil, cfg.benchDir, filepath.Join(cfg.bin, "crunchgo"), "demo", "--dir", dir)
+	if err == nil {
+		log.Printf("crunchgo demo: %s, peak RSS %s", m.Wall.Round(time.Millisecond), mib(m.PeakRSS))
+	}
+	os.RemoveAll(dir)
+	return m, err
+}
+
+func report(cfg config, mach []string, demo measurement, results []sizeResult, repeat int) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("# Benchmarks\n\n")
@@ -388,14 +426,19 @@ func report(cfg config, mach []string, results []sizeResult, repeat int) string 
 	for _, l := range mach {
 		p("- %s\n", l)
 	}
+	p("\n## crunchgo demo\n\n")
+	p("`crunchgo demo` (generate 1M events and the catalogue, run daily-plays on the local runner with progress, read back\n")
+	p("and print the top tracks) took %s wall, %s CPU, peak RSS %s (one run).\n", demo.Wall.Round(time.Millisecond),
+		demo.CPU.Round(10*time.Millisecond), mib(demo.PeakRSS))
 	p("\n## daily-plays\n\n")
 	p("The same generated Parquet day (`crunchgo gen listening-log --format parquet --seed 1`, 100,000 tracks, users = events/10),\n")
 	p("the same three outputs (plays per country and track, distinct listeners per artist, top 10 per country with titles),\n")
-	p("each contender a separate process tree. Wall time is the median of %d runs; peak RSS is the largest sum of the\n", repeat)
+	p("each contender a separate process tree, the contenders taking turns round after round. Wall time is the median of %d runs; peak RSS is the largest sum of the\n", repeat)
 	p("resident sets of the contender's process tree (sampled every 20 ms, or the root's own wait4 peak if larger) over\n")
 	p("those runs; CPU is user+sys of the process and the children it reaped (crunchgo's workers are reaped by its driver),\n")
 	p("averaged. Ratios are to the hand-written program with one goroutine per CPU. Before the table is written the\n")
-	p("harness reads back every contender's outputs and checks that all agree.\n\n")
+	p("harness reads back every contender's outputs and checks that all agree. The machine is shared (other builds and\n")
+	p("tests may run at the same time), so the load average is recorded with each size; CPU time is the steadier figure.\n\n")
 	for _, r := range results {
 		base := r.rows[baselineIndex].wall
 		p("### %s events (%d users, %d event files, %.0f MiB of Parquet)\n\n", r.size.label, r.users, r.files, r.inputMB)
@@ -403,7 +446,7 @@ func report(cfg config, mach []string, results []sizeResult, repeat int) string 
 		for _, row := range r.rows {
 			p("| %s | %s | %s | %s | %s |\n", row.name, row.wall.Round(time.Millisecond), row.cpu.Round(10*time.Millisecond), mib(row.peakRSS), ratio(row.wall, base))
 		}
-		p("\nAll contenders agree: %s.\n\n", r.checked)
+		p("\nAll contenders agree: %s. Load average (1 min) before and after: %s, %s.\n\n", r.checked, r.loadavg[0], r.loadavg[1])
 		if s := r.shuffle; s != nil {
 			p("Shuffle of %d records (16-byte random keys, 8-byte values; sort and spill in a 64 MiB buffer, merge, group),\n", s.records)
 			p("against `LC_ALL=C sort -S 64M` on the same records as 26-byte text lines: crunchgo %s (%.0f MB/s, %s spilled, peak RSS %s),\n",

@@ -202,15 +202,15 @@ type shuffleResult struct {
 }
 
 type sizeResult struct {
-	size      size
-	users     int
-	tracks    int
-	files     int
-	inputMB   float64
-	rows      []row
-	checked   string
-	shuffle   *shuffleResult
-	loadavg   [2]string // /proc/loadavg's 1-minute figure before and after
+	size    size
+	users   int
+	tracks  int
+	files   int
+	inputMB float64
+	rows    []row
+	checked string
+	shuffle *shuffleResult
+	loadavg [2]string // /proc/loadavg's 1-minute figure before and after
 }
 
 func loadavg() string {

@@ -48,8 +48,9 @@ func genCommand() *cobra.Command {
 		Long: `listening-log writes a deterministic day of listening events (DIR/events,
 --files part files) and the track catalogue (DIR/tracks), in Avro or Parquet.
 Users, tracks and countries have Zipf-like popularity; each country mixes
-global hits with its own taste; a fifth of the events are skips, and 1% of the
-tracks are missing from the catalogue. The same flags always give the same rows.`,
+global hits with its own taste; each user listens in three windows of the day;
+a fifth of the events are skips, and 1% of the tracks are missing from the
+catalogue. The same flags always give the same rows.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := ParseFormat(format)

@@ -60,6 +60,7 @@ type world struct {
 	cfg          GenConfig
 	userIDs      []string
 	userCountry  []int
+	userWindows  [][windows]window // when in the day each user listens
 	trackIDs     []string
 	trackArtist  []string
 	trackDur     []int64
@@ -74,9 +75,14 @@ func newWorld(cfg GenConfig) *world {
 	countryZipf := rand.NewZipf(r, 1.3, 1, uint64(len(Countries)-1))
 	w.userIDs = make([]string, cfg.Users)
 	w.userCountry = make([]int, cfg.Users)
+	w.userWindows = make([][windows]window, cfg.Users)
 	for u := range cfg.Users {
 		w.userIDs[u] = fmt.Sprintf("u%07d", u)
 		w.userCountry[u] = int(countryZipf.Uint64())
+		for k := range windows {
+			length := int64(20+r.Intn(160)) * 60_000 // 20 minutes to 3 hours
+			w.userWindows[u][k] = window{start: r.Int63n(86_400_000 - length), length: length}
+		}
 	}
 	artists := max(1, cfg.Tracks/10)
 	artistZipf := rand.NewZipf(r, 1.1, 5, uint64(artists-1))
@@ -102,6 +108,12 @@ func newWorld(cfg GenConfig) *world {
 	return w
 }
 
+// windows is the number of listening windows a user has in a day.
+const windows = 3
+
+// window is a stretch of the day, in milliseconds from its start.
+type window struct{ start, length int64 }
+
 // events generates file f's share of the events.
 func (w *world) events(f int) func(yield func(Event) bool) {
 	cfg := w.cfg
@@ -122,8 +134,9 @@ func (w *world) events(f int) func(yield func(Event) bool) {
 			if r.Intn(2) == 0 { // local taste
 				t = (t + w.countryShift[c]) % cfg.Tracks
 			}
+			win := w.userWindows[u][r.Intn(windows)]
 			e := Event{UserID: w.userIDs[u], TrackID: w.trackIDs[t], ArtistID: w.trackArtist[t], Country: Countries[c],
-				TS: day + r.Int63n(86_400_000)}
+				TS: day + win.start + r.Int63n(win.length)}
 			switch x := r.Intn(100); {
 			case x < 20:
 				e.Skipped, e.MsPlayed = true, 500+r.Int63n(29_500)
@@ -163,6 +176,8 @@ func (w *world) catalogue(yield func(Track) bool) {
 // Generate writes a deterministic listening log: cfg.Events events over
 // one day in cfg.Files files under cfg.Out/events, and the catalogue in
 // cfg.Out/tracks. Users, tracks and countries have Zipf-like popularity;
+// each user listens in three windows of the day (20 minutes to 3 hours
+// long, at random times), so that sessions have a shape;
 // each country mixes global hits with tracks of its own taste; 20% of
 // events are skips and 8% more are shorter than a play; 1% of tracks (or
 // cfg.Uncatalogued) are missing from the catalogue. The same config always gives the same rows

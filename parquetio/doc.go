@@ -1,5 +1,6 @@
 // Package parquetio reads and writes Parquet files of Go structs, per file
-// (Reader, Writer) and as pipeline sources and sinks (Read, Write).
+// (Reader, Writer) and as pipeline sources and sinks (Read, Write), and reads
+// any Parquet file without a Go type (File: schema, footer, generic rows).
 //
 // # Model
 //
@@ -17,6 +18,16 @@
 // otherwise parquet-go converts each row, which costs CPU but still fetches
 // only T's columns.
 //
+// # Untyped files
+//
+// OpenFile reads a file whose Go type is unknown, for tools: the schema as a
+// message type, the footer's row groups and column chunks (types, encodings,
+// sizes, statistics rendered as text), and rows as map[string]any assembled
+// from all columns, with groups as maps, lists as []any and logical types as
+// documented on File.Rows (timestamps as time.Time, dates as Date, decimals
+// as exact text). It reads through the same page checks, panic recovery and
+// errors as Reader, and honours the same options.
+//
 // # Splits and pruning
 //
 // A row group belongs to the byte range in which its first page starts, so
@@ -31,7 +42,9 @@
 // Data that is not valid Parquet yields a *CorruptError naming the path, the
 // row group (-1 for the header and footer) and a byte offset, and matching
 // ErrCorrupt. Panics inside parquet-go on malformed input are recovered and
-// reported the same way. Errors of the underlying io.ReaderAt are passed
+// reported the same way. Before parquet-go reads a column chunk, its page
+// headers are walked and checked against the chunk's bounds and MaxPageSize,
+// so that a damaged header cannot make it allocate without bound. Errors of the underlying io.ReaderAt are passed
 // through and do not match ErrCorrupt. By default the first corrupt row group
 // fails the read; Lenient skips it and counts it.
 //

@@ -2,6 +2,7 @@ package parquetio
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -13,10 +14,11 @@ import (
 // maxFuzzAlloc caps what reading one fuzzed file may allocate.
 const maxFuzzAlloc = 64 << 20
 
-// FuzzReader feeds mutated Parquet files through the footer and page paths:
-// it must never panic, every error must be a corruption (the input is in
-// memory, so there are no I/O errors) or a schema mismatch, and allocation
-// stays bounded.
+// FuzzReader feeds mutated Parquet files through the footer and page paths
+// of the typed Reader and of File (schema, row group descriptions, generic
+// rows): it must never panic, every error must be a corruption (the input is
+// in memory, so there are no I/O errors) or a schema mismatch, and
+// allocation stays bounded.
 func FuzzReader(f *testing.F) {
 	for _, name := range []string{"types_v1_snappy.parquet", "types_v2_zstd.parquet", "events_v2_zstd.parquet",
 		"corrupt_bad_magic.parquet", "corrupt_truncated_footer.parquet", "crunchgo_written.parquet"} {
@@ -28,6 +30,7 @@ func FuzzReader(f *testing.F) {
 		fuzzRead[duckTypes](t, data)
 		fuzzRead[event](t, data)
 		fuzzRead[oursRow](t, data)
+		fuzzFile(t, data)
 		runtime.ReadMemStats(&after)
 		if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {
 			t.Fatalf("reading %d bytes allocated %d bytes", len(data), n)
@@ -60,6 +63,37 @@ func fuzzRead[T any](t *testing.T, data []byte) {
 	}
 }
 
+// fuzzFile reads data through the untyped API: every error must be a
+// corruption, and what Rows returns must agree with the footer.
+func fuzzFile(t *testing.T, data []byte) {
+	f, err := OpenFile("fuzz", bytes.NewReader(data), int64(len(data)), MaxPageSize(1<<20))
+	if err != nil {
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("OpenFile: error is not corruption: %v", err)
+		}
+		return
+	}
+	_ = f.Schema()
+	_ = f.Fields()
+	var inGroups int64
+	for _, rg := range f.RowGroups() {
+		inGroups += rg.NumRows
+	}
+	var n int64
+	for _, err := range f.Rows(context.Background()) {
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("Rows: error is not corruption: %v", err)
+			}
+			return
+		}
+		n++
+	}
+	if n != inGroups {
+		t.Fatalf("Rows returned %d rows without error, the row groups hold %d", n, inGroups)
+	}
+}
+
 // TestMutatedFiles runs a fixed set of random byte mutations of the fixtures
 // through the same checks as FuzzReader, so every test run covers some
 // corrupt pages and headers without the fuzzing engine.
@@ -76,7 +110,14 @@ func TestMutatedFiles(t *testing.T) {
 		for range 1 + rng.IntN(4) {
 			d[rng.IntN(len(d))] = byte(rng.IntN(256))
 		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		fuzzRead[duckTypes](t, d)
 		fuzzRead[oursRow](t, d)
+		fuzzFile(t, d)
+		runtime.ReadMemStats(&after)
+		if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {
+			t.Fatalf("reading %d bytes allocated %d bytes", len(d), n)
+		}
 	}
 }

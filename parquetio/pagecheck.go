@@ -47,13 +47,16 @@ func (p errPages) ReadPage() (parquet.Page, error) { return nil, p.err }
 func (p errPages) SeekToRow(int64) error           { return p.err }
 func (p errPages) Close() error                    { return nil }
 
-func (r *Reader[T]) checkedRowGroup(i int) parquet.RowGroup {
-	rg := r.file.RowGroups()[i]
+// newCheckedRowGroup returns row group i of f, whose column chunks check
+// their page headers (read through src, capped at maxPage) before parquet-go
+// reads their pages. Both the typed Reader and File read through it.
+func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int) parquet.RowGroup {
+	rg := f.RowGroups()[i]
 	chunks := rg.ColumnChunks()
 	cols := make([]parquet.ColumnChunk, len(chunks))
 	for j, c := range chunks {
-		cm := &r.file.Metadata().RowGroups[i].Columns[j].MetaData
-		cols[j] = &checkedChunk{c, func() error { return checkPages(r.src, cm, r.cfg.maxPage) }}
+		cm := &f.Metadata().RowGroups[i].Columns[j].MetaData
+		cols[j] = &checkedChunk{c, func() error { return checkPages(src, cm, maxPage) }}
 	}
 	return &checkedRowGroup{rg, cols}
 }

@@ -114,7 +114,7 @@ func rowGroupStarts(ctx context.Context, url string) ([]int64, error) {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
 	defer f.Close()
-	pf, err := openFile(url, &trackingReaderAt{r: f, size: f.Size()}, f.Size())
+	pf, _, err := openFile(url, &trackingReaderAt{r: f, size: f.Size()}, f.Size())
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,6 @@ type Reader[T any] struct {
 	direct bool // the file's columns decode directly into T's schema
 
 	cfg    readConfig
-	filter boundFilter
 	groups []int // row groups left to read, in order
 	cur    *parquet.GenericReader[T]
 	curRG  int
@@ -84,11 +83,12 @@ func checkEnvelope(path string, src *trackingReaderAt, size int64) (footerOffset
 	return size - 8 - n, nil
 }
 
-// openFile opens and validates the footer of a Parquet file.
-func openFile(path string, src *trackingReaderAt, size int64) (f *parquet.File, err error) {
-	footer, err := checkEnvelope(path, src, size)
+// openFile opens and validates the footer of a Parquet file, which starts at
+// offset footer.
+func openFile(path string, src *trackingReaderAt, size int64) (f *parquet.File, footer int64, err error) {
+	footer, err = checkEnvelope(path, src, size)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -100,16 +100,16 @@ func openFile(path string, src *trackingReaderAt, size int64) (f *parquet.File, 
 		parquet.SkipBloomFilters(true),
 	)
 	if err != nil {
-		return nil, src.wrap(path, -1, footer, err)
+		return nil, footer, src.wrap(path, -1, footer, err)
 	}
 	if err := validateMetadata(f, footer); err != nil {
-		return nil, src.wrap(path, -1, footer, err)
+		return nil, footer, src.wrap(path, -1, footer, err)
 	}
-	return f, nil
+	return f, footer, nil
 }
 
 func (r *Reader[T]) open(size int64) (err error) {
-	f, err := openFile(r.path, r.src, size)
+	f, _, err := openFile(r.path, r.src, size)
 	if err != nil {
 		return err
 	}
@@ -130,28 +130,37 @@ func (r *Reader[T]) open(size int64) (err error) {
 	}
 	r.conv = conv
 	r.direct = directlyReadable(r.schema, f.Schema())
-	if r.cfg.hasFilter {
-		bf, err := r.cfg.filter.bind(f.Schema())
+	r.groups, err = selectRowGroups(r.path, f, &r.cfg, &r.stats)
+	return err
+}
+
+// selectRowGroups returns the row groups of f that cfg's byte range and
+// filter select, in file order, counting them in st.
+func selectRowGroups(path string, f *parquet.File, cfg *readConfig, st *ReadStats) ([]int, error) {
+	var filter boundFilter
+	if cfg.hasFilter {
+		bf, err := cfg.filter.bind(f.Schema())
 		if err != nil {
-			return fmt.Errorf("parquetio: %s: %w", r.path, err)
+			return nil, fmt.Errorf("parquetio: %s: %w", path, err)
 		}
-		r.filter = bf
+		filter = bf
 	}
+	var groups []int
 	for i, rg := range f.Metadata().RowGroups {
-		if r.cfg.hasRange {
+		if cfg.hasRange {
 			off := rowGroupOffset(&rg)
-			if off < r.cfg.offset || off >= r.cfg.offset+r.cfg.length {
+			if off < cfg.offset || off >= cfg.offset+cfg.length {
 				continue
 			}
 		}
-		r.stats.RowGroups++
-		if r.cfg.hasFilter && !r.filter.keep(f.RowGroups()[i]) {
-			r.stats.RowGroupsPruned++
+		st.RowGroups++
+		if cfg.hasFilter && !filter.keep(f.RowGroups()[i]) {
+			st.RowGroupsPruned++
 			continue
 		}
-		r.groups = append(r.groups, i)
+		groups = append(groups, i)
 	}
-	return nil
+	return groups, nil
 }
 
 // validateMetadata rejects footers whose row groups point outside the data
@@ -289,7 +298,7 @@ func (r *Reader[T]) openGroup(i int) (err error) {
 			err = r.src.wrap(r.path, i, off, recovered(v))
 		}
 	}()
-	rg := r.checkedRowGroup(i)
+	rg := newCheckedRowGroup(r.file, r.src, i, r.cfg.maxPage)
 	if r.direct {
 		rg = projected{parquet.ConvertRowGroup(rg, r.conv)}
 	} else {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime/debug"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -74,6 +76,39 @@ func DataPageV2() WriteOption { return func(w *writeConfig) { w.pageV2 = true } 
 
 const defaultRowGroupRows = 128 << 10
 
+const modulePath = "github.com/crunchgo/crunchgo"
+
+// createdBy is the footer's created_by: "crunchgo version v1.2.3" with the
+// version of this module in the running binary when the build records one,
+// else "crunchgo (devel)". (parquet-go's CreatedBy option always formats a
+// version and build, which this module does not have.)
+var createdBy = sync.OnceValue(func() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "crunchgo (devel)"
+	}
+	return createdByOf(bi)
+})
+
+func createdByOf(bi *debug.BuildInfo) string {
+	v := ""
+	if bi.Main.Path == modulePath {
+		v = bi.Main.Version
+	}
+	for _, d := range bi.Deps {
+		if d.Path == modulePath {
+			v = d.Version
+			if d.Replace != nil && d.Replace.Version != "" {
+				v = d.Replace.Version
+			}
+		}
+	}
+	if v == "" || v == "(devel)" {
+		return "crunchgo (devel)"
+	}
+	return "crunchgo version " + v
+}
+
 // Writer writes rows of type T as one Parquet file to an io.Writer. Close
 // writes the footer; it does not close the io.Writer.
 type Writer[T any] struct {
@@ -100,7 +135,7 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 	popts := []parquet.WriterOption{
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(cfg.rowGroupRows),
-		parquet.CreatedBy("crunchgo", "", ""),
+		&parquet.WriterConfig{CreatedBy: createdBy()},
 	}
 	if cfg.pageSize > 0 {
 		popts = append(popts, parquet.PageBufferSize(cfg.pageSize))

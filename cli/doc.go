@@ -52,10 +52,9 @@
 //
 // The file tools read through the per-file readers of avroio (container
 // blocks, records decoded with the writer's schema, fields printed in schema
-// order) and textio (lines; .gz streams). Parquet is read with parquet-go
-// directly (footer metadata, rows reconstructed as generic values) until
-// parquetio offers an untyped per-file reader; its panics are recovered and
-// reported as errors naming the file. A damaged file is an error naming the
+// order), parquetio (its untyped File: footer metadata, generic rows with
+// fields in schema order, page headers checked before decoding) and textio
+// (lines; .gz streams). A damaged file is an error naming the
 // file and, where the reader knows them, the block or row group and offset;
 // records printed before it stay printed. Nothing is skipped silently.
 //

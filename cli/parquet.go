@@ -3,144 +3,140 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
-	"github.com/parquet-go/parquet-go"
-
+	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
-// parquetFile inspects a Parquet file with parquet-go: the footer for
-// schema, counts and layout, and generic rows for cat.
-//
-// TODO(parquetio): parquetio has no untyped per-file reader yet (its Reader
-// is typed by a Go struct). This file should move onto one (schema text,
-// footer metadata, rows as generic values) as soon as parquetio offers it,
-// so that the file tools share its corruption checks (page header bounds
-// in particular). Until then panics inside parquet-go are recovered and
-// reported as errors naming the file.
+// parquetFile reads a Parquet file with parquetio's untyped per-file reader,
+// which checks page headers before decoding and reports damage as a
+// *parquetio.CorruptError naming the row group and offset.
 type parquetFile struct {
-	path string
-	f    storage.File
-	pf   *parquet.File
+	f  storage.File
+	pf *parquetio.File
 }
 
-func openParquet(path string, f storage.File) (df dataFile, err error) {
-	size := f.Size()
-	if err := parquetEnvelope(path, f, size); err != nil {
+func openParquet(path string, f storage.File) (dataFile, error) {
+	pf, err := parquetio.OpenFile(path, f, f.Size())
+	if err != nil {
 		return nil, err
 	}
-	defer recoverParquet(path, &err)
-	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
-	if err != nil {
-		return nil, fmt.Errorf("parquet: %s: footer: %w", path, err)
-	}
-	return &parquetFile{path: path, f: f, pf: pf}, nil
-}
-
-// parquetEnvelope checks the magic at both ends and the footer length, so
-// that a damaged file is refused before parquet-go allocates its footer.
-func parquetEnvelope(path string, f io.ReaderAt, size int64) error {
-	if size < 12 {
-		return fmt.Errorf("parquet: %s: %d bytes is too small for a parquet file", path, size)
-	}
-	var head, tail [8]byte
-	if _, err := f.ReadAt(head[:4], 0); err != nil {
-		return fmt.Errorf("parquet: %s: %w", path, err)
-	}
-	if _, err := f.ReadAt(tail[:], size-8); err != nil {
-		return fmt.Errorf("parquet: %s: %w", path, err)
-	}
-	if !bytes.Equal(head[:4], []byte("PAR1")) || !bytes.Equal(tail[4:], []byte("PAR1")) {
-		return fmt.Errorf("parquet: %s: no PAR1 magic at the start and end: not a parquet file, or truncated", path)
-	}
-	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
-		return fmt.Errorf("parquet: %s: footer length %d at offset %d exceeds the file size %d", path, n, size-8, size)
-	}
-	return nil
-}
-
-func recoverParquet(path string, err *error) {
-	if v := recover(); v != nil {
-		*err = fmt.Errorf("parquet: %s: corrupt file: %v", path, v)
-	}
+	return &parquetFile{f: f, pf: pf}, nil
 }
 
 func (p *parquetFile) Format() string { return formatParquet }
 
-func (p *parquetFile) Schema() (s string, err error) {
-	defer recoverParquet(p.path, &err)
-	return p.pf.Schema().String(), nil
-}
+func (p *parquetFile) Schema() (string, error) { return p.pf.Schema(), nil }
 
 func (p *parquetFile) Count(context.Context) (int64, error) { return p.pf.NumRows(), nil }
 
-func (p *parquetFile) Records(ctx context.Context, emit func([]byte) error) (err error) {
-	defer recoverParquet(p.path, &err)
-	schema := p.pf.Schema()
-	rows := make([]parquet.Row, 64)
+func (p *parquetFile) Records(ctx context.Context, emit func([]byte) error) error {
+	fields := p.pf.Fields()
 	var buf bytes.Buffer
-	for rgi, rg := range p.pf.RowGroups() {
-		rr := rg.Rows()
-		err := func() error {
-			defer rr.Close()
-			for {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				n, rerr := rr.ReadRows(rows)
-				for _, row := range rows[:n] {
-					var v any
-					if err := schema.Reconstruct(&v, row); err != nil {
-						return fmt.Errorf("parquet: %s: row group %d: %w", p.path, rgi, err)
-					}
-					buf.Reset()
-					if err := parquetJSON(&buf, schema, v); err != nil {
-						return fmt.Errorf("parquet: %s: row group %d: record as json: %w", p.path, rgi, err)
-					}
-					if err := emit(buf.Bytes()); err != nil {
-						return err
-					}
-				}
-				if errors.Is(rerr, io.EOF) {
-					return nil
-				}
-				if rerr != nil {
-					return fmt.Errorf("parquet: %s: row group %d: %w", p.path, rgi, rerr)
-				}
-			}
-		}()
+	for row, err := range p.pf.Rows(ctx) {
 		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if err := parquetRecord(&buf, fields, row); err != nil {
+			return fmt.Errorf("%s: record as json: %w", p.pf.Path(), err)
+		}
+		if err := emit(buf.Bytes()); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// parquetJSON writes v as JSON with the fields of groups in schema order.
-func parquetJSON(buf *bytes.Buffer, n parquet.Node, v any) error {
-	// A plain group (not a LIST or MAP, which reconstruct as slices and maps
-	// of their own) is a record.
-	if m, ok := v.(map[string]any); ok && !n.Leaf() && len(n.Fields()) > 0 && n.Type().LogicalType() == nil {
+// parquetRecord writes a generic row (or group) as a JSON object with its
+// fields in schema order.
+func parquetRecord(buf *bytes.Buffer, fields []parquetio.Field, m map[string]any) error {
+	buf.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := jsonLine(f.Name)
+		buf.Write(k)
+		buf.WriteByte(':')
+		if err := parquetJSON(buf, f, m[f.Name]); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// parquetJSON writes the value v of field f as JSON: groups with their
+// fields in schema order, maps with sorted keys, dates and times of day as
+// text.
+func parquetJSON(buf *bytes.Buffer, f parquetio.Field, v any) error {
+	if v == nil {
+		buf.WriteString("null")
+		return nil
+	}
+	if f.Repeated {
+		list, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("field %s: %T is not a list", f.Name, v)
+		}
+		f.Repeated = false
+		return jsonArray(buf, f, list)
+	}
+	switch f.Kind {
+	case parquetio.Group:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("field %s: %T is not a group", f.Name, v)
+		}
+		return parquetRecord(buf, f.Fields, m)
+	case parquetio.List:
+		list, ok := v.([]any)
+		if !ok {
+			return fmt.Errorf("field %s: %T is not a list", f.Name, v)
+		}
+		return jsonArray(buf, f.Fields[0], list)
+	case parquetio.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("field %s: %T is not a map", f.Name, v)
+		}
+		var val parquetio.Field // a key-only map's values are nil
+		if len(f.Fields) > 1 {
+			val = f.Fields[1]
+		}
 		buf.WriteByte('{')
-		for i, f := range n.Fields() {
+		for i, k := range slices.Sorted(func(yield func(string) bool) {
+			for k := range m {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			k, _ := jsonLine(f.Name())
-			buf.Write(k)
+			kj, _ := jsonLine(k)
+			buf.Write(kj)
 			buf.WriteByte(':')
-			if err := parquetJSON(buf, f, m[f.Name()]); err != nil {
+			if err := parquetJSON(buf, val, m[k]); err != nil {
 				return err
 			}
 		}
 		buf.WriteByte('}')
 		return nil
+	}
+	switch x := v.(type) {
+	case parquetio.Date:
+		v = x.String()
+	case time.Duration:
+		v = x.String()
 	}
 	j, err := jsonLine(v)
 	if err != nil {
@@ -150,68 +146,59 @@ func parquetJSON(buf *bytes.Buffer, n parquet.Node, v any) error {
 	return nil
 }
 
-func (p *parquetFile) Meta(ctx context.Context, w io.Writer, all bool) (err error) {
-	defer recoverParquet(p.path, &err)
-	md := p.pf.Metadata()
-	fmt.Fprintf(w, "rows: %d\nrow groups: %d\n", md.NumRows, len(md.RowGroups))
-	if md.CreatedBy != "" {
-		fmt.Fprintf(w, "created by: %s\n", md.CreatedBy)
+func jsonArray(buf *bytes.Buffer, elem parquetio.Field, list []any) error {
+	buf.WriteByte('[')
+	for i, e := range list {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := parquetJSON(buf, elem, e); err != nil {
+			return err
+		}
 	}
-	for _, kv := range md.KeyValueMetadata {
+	buf.WriteByte(']')
+	return nil
+}
+
+func (p *parquetFile) Meta(ctx context.Context, w io.Writer, all bool) error {
+	rgs := p.pf.RowGroups()
+	fmt.Fprintf(w, "rows: %d\nrow groups: %d\n", p.pf.NumRows(), len(rgs))
+	if cb := p.pf.CreatedBy(); cb != "" {
+		fmt.Fprintf(w, "created by: %s\n", cb)
+	}
+	for _, kv := range p.pf.KeyValueMetadata() {
 		v := kv.Value
 		if len(v) > 200 {
 			v = v[:200] + "…"
 		}
 		fmt.Fprintf(w, "metadata %s: %q\n", kv.Key, v)
 	}
-	schema := p.pf.Schema()
-	for i, rg := range md.RowGroups {
+	for i, rg := range rgs {
 		if !all && i >= maxListed {
-			fmt.Fprintf(w, "... %d more row groups (--all lists them)\n", len(md.RowGroups)-maxListed)
+			fmt.Fprintf(w, "... %d more row groups (--all lists them)\n", len(rgs)-maxListed)
 			break
 		}
-		fmt.Fprintf(w, "\nrow group %d: %d rows, %d bytes, offset %d\n", i, rg.NumRows, rg.TotalByteSize, rg.FileOffset)
+		fmt.Fprintf(w, "\nrow group %d: %d rows, %d bytes, offset %d\n", i, rg.NumRows, rg.TotalByteSize, rg.Offset)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "  column\ttype\tencodings\tcompression\tvalues\tnulls\tcompressed\tuncompressed\tmin\tmax")
 		for _, c := range rg.Columns {
-			cm := c.MetaData
-			var encs []string
-			for _, e := range cm.Encoding {
-				encs = append(encs, e.String())
+			typ := c.PhysicalType
+			if c.LogicalType != "" {
+				typ += "/" + c.LogicalType
 			}
-			typ := cm.Type.String()
-			var kind parquet.Kind = parquet.Kind(cm.Type)
-			if leaf, ok := schema.Lookup(cm.PathInSchema...); ok {
-				kind = leaf.Node.Type().Kind()
-				if lt := leaf.Node.Type().LogicalType(); lt != nil {
-					typ += "/" + lt.String()
-				}
-			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", strings.Join(cm.PathInSchema, "."), typ, strings.Join(encs, ","),
-				cm.Codec.String(), cm.NumValues, cm.Statistics.NullCount, cm.TotalCompressedSize, cm.TotalUncompressedSize,
-				statValue(kind, cm.Statistics.MinValue), statValue(kind, cm.Statistics.MaxValue))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", strings.Join(c.Path, "."), typ, strings.Join(c.Encodings, ","),
+				c.Compression, c.NumValues, c.NullCount, c.CompressedSize, c.UncompressedSize, statCell(c.Min), statCell(c.Max))
 		}
 		tw.Flush()
 	}
 	return nil
 }
 
-// statValue shows a min/max statistic, plain-encoded in the column's
-// physical type; "-" when absent.
-func statValue(k parquet.Kind, b []byte) (s string) {
-	if b == nil {
+// statCell shows a rendered min/max statistic in a table cell: "-" when
+// absent, cut to 40 bytes.
+func statCell(s string) string {
+	if s == "" {
 		return "-"
-	}
-	defer func() {
-		if recover() != nil {
-			s = fmt.Sprintf("%x (undecodable)", b)
-		}
-	}()
-	v := k.Value(b)
-	if k == parquet.ByteArray || k == parquet.FixedLenByteArray {
-		s = fmt.Sprintf("%q", v.ByteArray())
-	} else {
-		s = v.String()
 	}
 	if len(s) > 40 {
 		s = s[:39] + "…"

@@ -123,6 +123,14 @@ func (c *combinePayload[K, V, A, O]) Bind(_ plan.TaskContext, out plan.Emitter) 
 	}, nil
 }
 
+// PassThroughRatio is the share of distinct keys among the records a
+// map-side combiner has seen, checked when its table first fills, above
+// which it stops combining for the rest of the task and writes each record's
+// accumulator straight through: when nearly every key is new, the table
+// costs more than it saves (Trino and Spark adapt their partial aggregation
+// the same way).
+const PassThroughRatio = 0.8
+
 func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key, acc []byte)) (plan.Emitter, func() error) {
 	// Keys index a slice of accumulators, so updating an existing key is a
 	// lookup (no key string is allocated) and an in-place fold.
@@ -130,6 +138,8 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 	var keys []string
 	var accs []A
 	var kb, ab []byte
+	var seen int
+	checked, passThrough := false, false
 	flush := func() error {
 		order := make([]int, len(keys))
 		for i := range order {
@@ -146,12 +156,27 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 	}
 	in := func(p Pair[K, V]) {
 		kb = c.key.Append(kb[:0], p.Key)
+		if passThrough {
+			ab = c.acc.Append(ab[:0], c.add(c.init(), p.Value))
+			write(kb, ab)
+			return
+		}
+		seen++
 		if i, ok := slot[string(kb)]; ok {
 			accs[i] = c.add(accs[i], p.Value)
 			return
 		}
 		if len(keys) >= maxKeys {
+			if !checked {
+				checked = true
+				passThrough = float64(len(keys)) > PassThroughRatio*float64(seen-1)
+			}
 			flush()
+			if passThrough {
+				ab = c.acc.Append(ab[:0], c.add(c.init(), p.Value))
+				write(kb, ab)
+				return
+			}
 		}
 		k := string(kb)
 		slot[k] = len(keys)

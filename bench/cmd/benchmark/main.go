@@ -1,7 +1,7 @@
 // Command benchmark is crunchgo's benchmark harness. One command, run from
 // the bench directory,
 //
-//	go run ./cmd/benchmark [--sizes 1M,10M] [--data DIR] [--repeat 3] [--doc ../docs/BENCHMARKS.md]
+//	go run -mod=mod ./cmd/benchmark [--sizes 1M,10M] [--data DIR] [--repeat 3] [--doc ../docs/BENCHMARKS.md]
 //
 // builds the contenders, generates the listening-log data of each size
 // (Parquet, with crunchgo gen listening-log), and runs on the same files,
@@ -74,6 +74,7 @@ func main() {
 	data := flag.String("data", filepath.Join(os.TempDir(), "crunchgo-bench"), "directory for binaries, data and outputs")
 	repeat := flag.Int("repeat", 3, "runs of each contender; the table shows the median wall time")
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "where to write the results (empty: only print)")
+	notes := flag.String("notes", "NOTES.md", "a file of notes appended to the results (empty: none)")
 	shuffle := flag.Bool("shuffle", true, "also run the shuffle benchmark against sort")
 	flag.Parse()
 	log.SetFlags(0)
@@ -111,6 +112,13 @@ func main() {
 		results = append(results, r)
 	}
 	text := report(cfg, machine(ctx, cfg), demo, results, *repeat)
+	if *notes != "" {
+		b, err := os.ReadFile(*notes)
+		if err != nil {
+			log.Fatal(err)
+		}
+		text += "\n" + string(b)
+	}
 	fmt.Print(text)
 	if *doc != "" {
 		if err := os.WriteFile(*doc, []byte(text), 0o644); err != nil {
@@ -135,7 +143,9 @@ func run(ctx context.Context, dir string, env []string, name string, args ...str
 func build(ctx context.Context, cfg config) error {
 	log.Printf("building into %s", cfg.bin)
 	for _, c := range []string{"crunchgo", "baseline", "duckdb-daily"} {
-		if err := run(ctx, cfg.benchDir, nil, "go", "build", "-o", filepath.Join(cfg.bin, c), "./cmd/"+c); err != nil {
+		// -mod=mod: the main module (replaced by ../) may have gained
+		// requirements this module has not recorded yet.
+		if err := run(ctx, cfg.benchDir, nil, "go", "build", "-mod=mod", "-o", filepath.Join(cfg.bin, c), "./cmd/"+c); err != nil {
 			return err
 		}
 	}
@@ -442,9 +452,11 @@ func report(cfg config, mach []string, demo measurement, results []sizeResult, r
 	for _, r := range results {
 		base := r.rows[baselineIndex].wall
 		p("### %s events (%d users, %d event files, %.0f MiB of Parquet)\n\n", r.size.label, r.users, r.files, r.inputMB)
-		p("| contender | wall | CPU | peak RSS | wall / hand-written |\n|---|---:|---:|---:|---:|\n")
+		baseCPU := r.rows[baselineIndex].cpu
+		p("| contender | wall | CPU | peak RSS | wall / hand-written | CPU / hand-written |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, row := range r.rows {
-			p("| %s | %s | %s | %s | %s |\n", row.name, row.wall.Round(time.Millisecond), row.cpu.Round(10*time.Millisecond), mib(row.peakRSS), ratio(row.wall, base))
+			p("| %s | %s | %s | %s | %s | %s |\n", row.name, row.wall.Round(time.Millisecond), row.cpu.Round(10*time.Millisecond),
+				mib(row.peakRSS), ratio(row.wall, base), ratio(row.cpu, baseCPU))
 		}
 		p("\nAll contenders agree: %s. Load average (1 min) before and after: %s, %s.\n\n", r.checked, r.loadavg[0], r.loadavg[1])
 		if s := r.shuffle; s != nil {

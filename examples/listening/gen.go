@@ -176,12 +176,13 @@ func (w *world) catalogue(yield func(Track) bool) {
 // Generate writes a deterministic listening log: cfg.Events events over
 // one day in cfg.Files files under cfg.Out/events, and the catalogue in
 // cfg.Out/tracks. Users, tracks and countries have Zipf-like popularity;
-// each user listens in three windows of the day (20 minutes to 3 hours
-// long, at random times), so that sessions have a shape;
-// each country mixes global hits with tracks of its own taste; 20% of
-// events are skips and 8% more are shorter than a play; 1% of tracks (or
-// cfg.Uncatalogued) are missing from the catalogue. The same config always gives the same rows
-// in the same files.
+// each country mixes global hits with tracks of its own taste; each user
+// listens in three windows of the day (20 minutes to 3 hours long, at
+// random times), so that sessions have a shape; 20% of events are skips and
+// 8% more are shorter than a play; 1% of tracks (or cfg.Uncatalogued) are
+// missing from the catalogue. The same config always gives the same rows in
+// the same files. Files are written in parallel and each appears only when
+// complete; after an error, the files already completed stay.
 func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 	switch {
 	case cfg.Events < 0 || cfg.Users < 1 || cfg.Tracks < 1 || cfg.Files < 1:

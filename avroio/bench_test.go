@@ -3,6 +3,7 @@ package avroio_test
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"testing"
 
@@ -10,10 +11,15 @@ import (
 	"github.com/hamba/avro/v2/ocf"
 )
 
-const benchEvents = 100_000
+// benchEventsFlag sets how many events the read and write benchmarks use:
+// go test ./avroio -run x -bench Read -args -events=10000000
+var benchEventsFlag = flag.Int("events", 100_000, "events per benchmark file")
+
+var benchEvents = 100_000
 
 func benchFile(b *testing.B, codec avroio.Codec) []byte {
 	b.Helper()
+	benchEvents = *benchEventsFlag
 	recs := make([]Event, benchEvents)
 	for i := range recs {
 		recs[i] = event(i)
@@ -58,8 +64,8 @@ func BenchmarkRead(b *testing.B) {
 					b.Fatal(err)
 				}
 				n := 0
+				var e Event // reused, as a careful user of the library would
 				for dec.HasNext() {
-					var e Event
 					if err := dec.Decode(&e); err != nil {
 						b.Fatal(err)
 					}

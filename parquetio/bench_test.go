@@ -2,6 +2,7 @@ package parquetio
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"sync"
@@ -10,9 +11,14 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
-const benchRows = 200_000
+// benchRowsFlag sets how many events BenchmarkRead uses:
+// go test ./parquetio -run x -bench 'Read$' -args -events=10000000
+var benchRowsFlag = flag.Int("events", 200_000, "events in the benchmark file")
+
+var benchRows = 200_000
 
 var benchFile = sync.OnceValue(func() []byte {
+	benchRows = *benchRowsFlag
 	rows := make([]event, benchRows)
 	for i := range rows {
 		rows[i] = wantEvent(i)

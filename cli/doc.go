@@ -32,7 +32,7 @@
 // Files (any storage URL: local paths, file://, hdfs://, mem://, globs;
 // Avro, Parquet or text by extension, else by content):
 //
-//	crunchgo ls PATTERN          data files with format, size, records
+//	crunchgo ls PATTERN          files with size, modification time and format
 //	crunchgo cat PATTERN         records as JSON lines
 //	crunchgo head -n N PATTERN   the first N records as JSON lines
 //	crunchgo schema PATTERN      the schema of each file

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,11 @@ const WorkerArg = "__crunchgo_worker"
 // map tasks, values read by reduce tasks).
 const KillEnv = "CRUNCHGO_TEST_KILL"
 
+// CPUProfileEnv names a directory: a worker started with it set writes a
+// CPU profile of its whole life to <dir>/worker-<pid>.pprof, for profiling
+// the per-record path (the driver does little of the work).
+const CPUProfileEnv = "CRUNCHGO_WORKER_CPUPROFILE"
+
 // IsWorker reports whether this process was started by the local runner as
 // a worker.
 func IsWorker() bool { return os.Getenv(WorkerEnv) != "" }
@@ -60,11 +66,35 @@ func ServeWorker() int {
 		return 2
 	}
 	go watchParent()
+	if dir := os.Getenv(CPUProfileEnv); dir != "" {
+		if stop, err := startCPUProfile(dir); err != nil {
+			fmt.Fprintf(os.Stderr, "crunchgo worker: %s: %v\n", CPUProfileEnv, err)
+		} else {
+			defer stop()
+		}
+	}
 	if err := serve(bufio.NewReader(in), out); err != nil {
 		fmt.Fprintf(os.Stderr, "crunchgo worker: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// startCPUProfile starts a CPU profile written to dir/worker-<pid>.pprof
+// and returns the function that stops and writes it.
+func startCPUProfile(dir string) (stop func(), err error) {
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("worker-%d.pprof", os.Getpid())))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // watchParent exits the worker when the driver dies without closing its
@@ -221,24 +251,29 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			}
 		}()
 	}
-	files := map[string]*frameFile{}
+	// Files are looked up per record, by kind and node (no name formatting).
+	type fileKey struct {
+		kind string
+		node plan.NodeID
+	}
+	files := map[fileKey]*frameFile{}
 	defer func() {
 		for _, ff := range files {
 			_ = ff.f.Close()
 		}
 	}()
 	open := func(kind string, node plan.NodeID, into *map[plan.NodeID]string) *frameFile {
-		name := fmt.Sprintf("%s-%d", kind, node)
-		if ff := files[name]; ff != nil {
+		fk := fileKey{kind, node}
+		if ff := files[fk]; ff != nil {
 			return ff
 		}
-		path := filepath.Join(t.Dir, name)
+		path := filepath.Join(t.Dir, fmt.Sprintf("%s-%d", kind, node))
 		f, err := os.Create(path)
 		if err != nil {
 			plan.Raise(err)
 		}
 		ff := &frameFile{f: f, w: bufio.NewWriterSize(f, 64<<10)}
-		files[name] = ff
+		files[fk] = ff
 		if *into == nil {
 			*into = map[plan.NodeID]string{}
 		}

@@ -186,35 +186,58 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 	return in, flush
 }
 
-// mergeGroup decodes and merges a group's accumulators.
-func (c *combinePayload[K, V, A, O]) mergeGroup(accs iter.Seq[[]byte]) A {
-	acc := c.init()
-	for b := range accs {
-		a, _, err := c.acc.Decode(b)
-		if err != nil {
-			plan.Raise(fmt.Errorf("decoding accumulator %s: %w", reflect.TypeFor[A](), err))
-		}
-		acc = c.merge(acc, a)
+// groupMerger decodes and merges a group's accumulators. It is made once
+// per task and reused for every group: its fold is bound once, because a
+// range over the group's iterator would allocate per group.
+type groupMerger[K, V, A, O any] struct {
+	c    *combinePayload[K, V, A, O]
+	acc  A
+	fold func([]byte) bool
+}
+
+func (c *combinePayload[K, V, A, O]) newGroupMerger() *groupMerger[K, V, A, O] {
+	m := &groupMerger[K, V, A, O]{c: c}
+	m.fold = m.add
+	return m
+}
+
+func (m *groupMerger[K, V, A, O]) add(b []byte) bool {
+	a, _, err := m.c.acc.Decode(b)
+	if err != nil {
+		plan.Raise(fmt.Errorf("decoding accumulator %s: %w", reflect.TypeFor[A](), err))
 	}
+	m.acc = m.c.merge(m.acc, a)
+	return true
+}
+
+// merge returns the merge of a group's accumulators.
+func (m *groupMerger[K, V, A, O]) merge(accs iter.Seq[[]byte]) A {
+	m.acc = m.c.init()
+	accs(m.fold)
+	acc := m.acc
+	var zero A
+	m.acc = zero
 	return acc
 }
 
 func (c *combinePayload[K, V, A, O]) NewAccumulatorMerger(out plan.Emitter) func(key []byte, accs iter.Seq[[]byte]) error {
 	emit := out.(func(Pair[K, O]))
+	m := c.newGroupMerger()
 	return func(kb []byte, accs iter.Seq[[]byte]) error {
 		k, err := decodeKey(c.key, kb)
 		if err != nil {
 			return err
 		}
-		emit(Pair[K, O]{Key: k, Value: c.result(c.mergeGroup(accs))})
+		emit(Pair[K, O]{Key: k, Value: c.result(m.merge(accs))})
 		return nil
 	}
 }
 
 func (c *combinePayload[K, V, A, O]) NewAccumulatorCombiner(write func(key, acc []byte)) func(key []byte, accs iter.Seq[[]byte]) error {
 	var ab []byte
+	m := c.newGroupMerger()
 	return func(kb []byte, accs iter.Seq[[]byte]) error {
-		ab = c.acc.Append(ab[:0], c.mergeGroup(accs))
+		ab = c.acc.Append(ab[:0], m.merge(accs))
 		write(kb, ab)
 		return nil
 	}

@@ -342,16 +342,23 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		}
 		defer m.Close()
 		res.BytesIn, res.Passes = m.BytesRead, m.Passes
-		err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
-			return k.Group(key, func(yield func([]byte) bool) {
-				for v := range values {
+		group := k.Group
+		if kill != nil {
+			var cur iter.Seq[[]byte]
+			ticked := func(yield func([]byte) bool) {
+				for v := range cur {
 					tick()
 					if !yield(v) {
 						return
 					}
 				}
-			})
-		})
+			}
+			group = func(key []byte, values iter.Seq[[]byte]) error {
+				cur = values
+				return k.Group(key, ticked)
+			}
+		}
+		err = m.Groups(group)
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,11 @@ type Kernel struct {
 	entry  plan.Emitter
 	decode func([]byte) error
 	group  func(key []byte, values iter.Seq[[]byte]) error
+
+	values     iter.Seq[[]byte]  // the current group's values
+	yield      func([]byte) bool // the current group's consumer
+	countYield func([]byte) bool // counts a value and passes it to yield
+	counted    iter.Seq[[]byte]  // values through countYield
 }
 
 // Build instantiates phase ph of stage st for one task.
@@ -231,15 +236,20 @@ func (k *Kernel) Group(key []byte, values iter.Seq[[]byte]) (err error) {
 		}
 	}()
 	k.Stats.Groups++
-	counted := func(yield func([]byte) bool) {
-		for v := range values {
+	if k.counted == nil {
+		// One iterator and one yield wrapper serve every group, so a group
+		// costs no allocation (a range over a func allocates its body).
+		k.countYield = func(v []byte) bool {
 			k.Stats.RecordsIn++
-			if !yield(v) {
-				return
-			}
+			return k.yield(v)
+		}
+		k.counted = func(yield func([]byte) bool) {
+			k.yield = yield
+			k.values(k.countYield)
 		}
 	}
-	return k.group(key, counted)
+	k.values = values
+	return k.group(key, k.counted)
 }
 
 // Finish runs the user functions' Finish in node order, then flushes the

@@ -204,16 +204,18 @@ func (m *Merger) Records() iter.Seq2[[]byte, []byte] {
 // valid only during the call. Groups stops at fn's first error.
 func (m *Merger) Groups(fn func(key []byte, values iter.Seq[[]byte]) error) error {
 	var key []byte
+	// One iterator serves every group (it reads the current key), so a
+	// group costs no allocation.
+	values := func(yield func([]byte) bool) {
+		for m.valid() && bytes.Equal(m.h[0].key, key) {
+			if !yield(m.h[0].value) {
+				return
+			}
+			m.advance()
+		}
+	}
 	for m.valid() {
 		key = append(key[:0], m.h[0].key...)
-		values := func(yield func([]byte) bool) {
-			for m.valid() && bytes.Equal(m.h[0].key, key) {
-				if !yield(m.h[0].value) {
-					return
-				}
-				m.advance()
-			}
-		}
 		if err := fn(key, values); err != nil {
 			return err
 		}

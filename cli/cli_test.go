@@ -182,6 +182,15 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
+type requiredArgs struct {
+	Input string `flag:"input" required:"true" help:"anything"`
+}
+
+var _ = runner.Register("cli-test-required", "a test job with a required flag", func(p *pcollection.Pipeline, a *requiredArgs) error {
+	pcollection.Materialize(pcollection.Of(p, a.Input))
+	return nil
+})
+
 func TestExitCodes(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -194,6 +203,9 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"run", "cli-test", "--runner", "mem", "--fail", "--output", t.TempDir() + "/o"}, cli.ExitFailed},
 		{[]string{"run", "cli-test", "--runner", "mem", "-q", "--output", t.TempDir() + "/o"}, cli.ExitOK},
 		{[]string{"explain"}, cli.ExitUsage},
+		{[]string{"run", "cli-test-required", "--runner", "mem"}, cli.ExitUsage},
+		{[]string{"explain", "cli-test-required"}, cli.ExitUsage},
+		{[]string{"explain", "cli-test-required", "--input", "x"}, cli.ExitOK},
 		{[]string{"explain", "cli-test", "--output", "x", "--dot", "--", "stray"}, cli.ExitUsage},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 )
 
@@ -141,4 +143,15 @@ func jobHelp(w io.Writer, cmd *cobra.Command, j *runner.Job) {
 		fmt.Fprintf(w, "\nJob flags:\n%s", fs.FlagUsages())
 	}
 	fmt.Fprintf(w, "\n%s flags:\n%s", cmd.Name(), cmd.LocalFlags().FlagUsages())
+}
+
+// buildJob builds the invoked job's pipeline; arguments the job rejects
+// (a missing required flag, a value that does not parse) are usage errors.
+func buildJob(inv *jobInvocation) (*pcollection.Pipeline, error) {
+	p, err := inv.job.Build(inv.jobArgs)
+	var ae *runner.ArgsError
+	if errors.As(err, &ae) {
+		return nil, &UsageError{Err: err}
+	}
+	return p, err
 }

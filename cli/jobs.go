@@ -48,7 +48,7 @@ intermediates and the planner's notes; with --dot, the graph in Graphviz DOT.`,
 				jobHelp(cmd.OutOrStdout(), cmd, inv.job)
 				return nil
 			}
-			p, err := inv.job.Build(inv.jobArgs)
+			p, err := buildJob(inv)
 			if err != nil {
 				return err
 			}

@@ -106,7 +106,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := inv.job.Build(inv.jobArgs)
+	p, err := buildJob(inv)
 	if err != nil {
 		return err
 	}

@@ -17,11 +17,23 @@ import (
 // arguments. Jobs are registered at init, so every process running the same
 // binary knows them: a worker rebuilds the driver's pipeline by name.
 type Job struct {
-	Name    string
-	Doc     string
-	newArgs func() any
-	build   func(p *pcollection.Pipeline, args any) error
+	Name     string
+	Doc      string
+	newArgs  func() any
+	build    func(p *pcollection.Pipeline, args any) error
+	required []string // flags tagged required:"true"
 }
+
+// ArgsError reports job arguments that do not parse, or a required flag
+// that is missing: a usage error of the caller, not a failure of the job.
+type ArgsError struct {
+	Job string
+	Err error
+}
+
+func (e *ArgsError) Error() string { return fmt.Sprintf("job %s: %v", e.Job, e.Err) }
+
+func (e *ArgsError) Unwrap() error { return e.Err }
 
 var jobs = struct {
 	sync.Mutex
@@ -29,8 +41,8 @@ var jobs = struct {
 }{m: map[string]*Job{}}
 
 // Register adds a job. A is the job's arguments struct: each field tagged
-// `flag:"name"` becomes a command-line flag (with `help:"..."` and
-// `default:"..."`); supported field types are string, bool, int, int64,
+// `flag:"name"` becomes a command-line flag (with `help:"..."`,
+// `default:"..."` and `required:"true"`); supported field types are string, bool, int, int64,
 // float64, time.Duration and []string. Register panics on a duplicate name
 // or an unsupported field.
 func Register[A any](name, doc string, build func(p *pcollection.Pipeline, args *A) error) *Job {
@@ -40,8 +52,16 @@ func Register[A any](name, doc string, build func(p *pcollection.Pipeline, args 
 		newArgs: func() any { return new(A) },
 		build:   func(p *pcollection.Pipeline, args any) error { return build(p, args.(*A)) },
 	}
-	if _, err := j.flags(new(A)); err != nil {
+	fs, err := j.flags(new(A))
+	if err != nil {
 		panic(fmt.Sprintf("runner: job %s: %v", name, err))
+	}
+	t := reflect.TypeFor[A]()
+	for i := range t.NumField() {
+		if name := t.Field(i).Tag.Get("flag"); name != "" && t.Field(i).Tag.Get("required") == "true" {
+			j.required = append(j.required, name)
+			fs.Lookup(name).Usage += " (required)"
+		}
 	}
 	jobs.Lock()
 	defer jobs.Unlock()
@@ -84,14 +104,24 @@ func (j *Job) FlagSet() (*pflag.FlagSet, any) {
 }
 
 // Build parses argv as the job's flags and builds its pipeline, recording
-// the recipe (name and argv) on it.
+// the recipe (name and argv) on it. Arguments that do not parse and missing
+// required flags are an *ArgsError.
 func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 	fs, args := j.FlagSet()
 	if err := fs.Parse(argv); err != nil {
-		return nil, fmt.Errorf("job %s: %w", j.Name, err)
+		return nil, &ArgsError{Job: j.Name, Err: err}
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("job %s: unexpected arguments %q", j.Name, fs.Args())
+		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("unexpected arguments %q", fs.Args())}
+	}
+	var missing []string
+	for _, name := range j.required {
+		if f := fs.Lookup(name); !f.Changed && f.DefValue == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("missing required flag(s) %s", strings.Join(missing, ", "))}
 	}
 	p := pcollection.NewPipeline(j.Name)
 	p.SetRecipe(pcollection.Recipe{Job: j.Name, Args: slices.Clone(argv)})

@@ -20,9 +20,9 @@ const (
 
 // DailyPlaysArgs are the flags of the daily-plays job.
 type DailyPlaysArgs struct {
-	Events       string `flag:"events" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
-	Tracks       string `flag:"tracks" help:"track catalogue: an .avro or .parquet file, a directory of them or a glob"`
-	Output       string `flag:"output" help:"output directory; the three datasets are written under it"`
+	Events       string `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
+	Tracks       string `flag:"tracks" required:"true" help:"track catalogue: an .avro or .parquet file, a directory of them or a glob"`
+	Output       string `flag:"output" required:"true" help:"output directory; the three datasets are written under it"`
 	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the outputs: parquet or avro"`
 }
 
@@ -30,9 +30,6 @@ type DailyPlaysArgs struct {
 var DailyPlaysJob = runner.Register("daily-plays",
 	"plays per country and track, distinct listeners per artist, top 10 tracks per country",
 	func(p *pcollection.Pipeline, a *DailyPlaysArgs) error {
-		if err := required("events", a.Events, "tracks", a.Tracks, "output", a.Output); err != nil {
-			return err
-		}
 		format, err := ParseFormat(a.OutputFormat)
 		if err != nil {
 			return fmt.Errorf("--output-format: %w", err)
@@ -55,8 +52,8 @@ var DailyPlaysJob = runner.Register("daily-plays",
 
 // SessionsArgs are the flags of the sessions job.
 type SessionsArgs struct {
-	Events       string        `flag:"events" help:"listening events: an .avro or .parquet file, a directory of them or a glob"`
-	Output       string        `flag:"output" help:"output directory of the sessions"`
+	Events       string        `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob"`
+	Output       string        `flag:"output" required:"true" help:"output directory of the sessions"`
 	OutputFormat string        `flag:"output-format" default:"parquet" help:"format of the output: parquet or avro"`
 	Gap          time.Duration `flag:"gap" default:"30m" help:"a user's next event starts a new session after this long without listening"`
 }
@@ -65,9 +62,6 @@ type SessionsArgs struct {
 var SessionsJob = runner.Register("sessions",
 	"listening sessions per user (a new session after 30 minutes without listening)",
 	func(p *pcollection.Pipeline, a *SessionsArgs) error {
-		if err := required("events", a.Events, "output", a.Output); err != nil {
-			return err
-		}
 		if a.Gap <= 0 {
 			return fmt.Errorf("--gap %v: must be positive", a.Gap)
 		}
@@ -81,14 +75,3 @@ var SessionsJob = runner.Register("sessions",
 		}
 		return Write(Sessions(events, a.Gap), a.Output, format)
 	})
-
-// required checks that each (flag, value) pair has a value.
-func required(kv ...string) error {
-	var errs []error
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			errs = append(errs, fmt.Errorf("--%s is required", kv[i]))
-		}
-	}
-	return errors.Join(errs...)
-}

@@ -1,0 +1,63 @@
+package runner_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+type regArgs struct {
+	In    string   `flag:"in" required:"true" help:"input"`
+	Mode  string   `flag:"mode" required:"true" default:"fast" help:"a required flag with a default"`
+	N     int      `flag:"n" default:"3"`
+	Names []string `flag:"names"`
+}
+
+var regJob = runner.Register("runner-test/registry", "a test job", func(p *pcollection.Pipeline, a *regArgs) error {
+	pcollection.Materialize(pcollection.Of(p, a.In))
+	return nil
+})
+
+func TestJobBuild(t *testing.T) {
+	p, err := regJob.Build([]string{"--in", "x", "--names", "a,b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Recipe(); r == nil || r.Job != "runner-test/registry" || strings.Join(r.Args, " ") != "--in x --names a,b" {
+		t.Errorf("recipe = %+v, want the job and its argv", r)
+	}
+	for _, tc := range []struct {
+		argv []string
+		msg  string
+	}{
+		{nil, "missing required flag(s) --in"},
+		{[]string{"--in", "x", "--bogus"}, "unknown flag: --bogus"},
+		{[]string{"--in", "x", "stray"}, "unexpected arguments"},
+		{[]string{"--in", "x", "--n", "three"}, "invalid argument"},
+	} {
+		_, err := regJob.Build(tc.argv)
+		var ae *runner.ArgsError
+		if !errors.As(err, &ae) || ae.Job != "runner-test/registry" {
+			t.Errorf("Build(%q) error = %v, want an *ArgsError", tc.argv, err)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("Build(%q) error = %q, want it to say %q", tc.argv, err, tc.msg)
+		}
+	}
+}
+
+func TestRegisterRefusesBadArgs(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "unsupported flag type") {
+			t.Errorf("panic = %v, want an unsupported flag type", r)
+		}
+	}()
+	type bad struct {
+		M map[string]int `flag:"m"`
+	}
+	runner.Register("runner-test/bad", "", func(*pcollection.Pipeline, *bad) error { return nil })
+}

@@ -126,3 +126,33 @@ func BenchmarkGNUSort(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSpillSharedPrefix sorts and spills 500,000 records whose keys
+// share long prefixes, like the order-preserving encodings of
+// (country, track_id) and (artist_id, user_id) string pairs, into 8 slots.
+func BenchmarkSpillSharedPrefix(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 500_000
+	keys := make([][]byte, n)
+	for i := range keys {
+		if i%2 == 0 {
+			keys[i] = fmt.Appendf(nil, "%c%c\x00\x01t%07d\x00\x01", 'A'+r.IntN(5), 'A'+r.IntN(5), r.IntN(100_000))
+		} else {
+			keys[i] = fmt.Appendf(nil, "a%06d\x00\x01u%07d\x00\x01", r.IntN(10_000), r.IntN(100_000))
+		}
+	}
+	dir := b.TempDir()
+	v := make([]byte, 8)
+	for b.Loop() {
+		s := NewSorter(dir, "bench", 8, 1<<30)
+		for i, k := range keys {
+			if err := s.Add(i%8, k, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := s.Finish(); err != nil {
+			b.Fatal(err)
+		}
+		s.Abort()
+	}
+}

@@ -272,3 +272,42 @@ func FuzzReader(f *testing.F) {
 		}
 	})
 }
+
+// TestSortKeysAroundPrefix checks the sort where keys differ only around
+// and past the 16 bytes the sort keeps in line: lengths 0 to 40 over a tiny
+// alphabet including zero bytes (so keys extend others by zeros), half of
+// them sharing a long prefix, in random, ascending and descending input
+// order (the last two are quicksort's classic bad cases).
+func TestSortKeysAroundPrefix(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	alphabet := []byte{0x00, 0x01, 'a', 0xff}
+	var recs []rec
+	for i := range 4000 {
+		var k []byte
+		if r.IntN(2) == 0 {
+			k = append(k, "shared-prefix-"[:r.IntN(15)]...)
+		}
+		for range r.IntN(41 - len(k)) {
+			k = append(k, alphabet[r.IntN(len(alphabet))])
+		}
+		recs = append(recs, rec{slot: r.IntN(2), key: string(k), value: fmt.Sprint(i)})
+	}
+	sorted := want(recs, 2)
+	asc := append(slices.Clone(sorted[0]), sorted[1]...)
+	desc := slices.Clone(asc)
+	slices.Reverse(desc)
+	for _, tt := range []struct {
+		name string
+		recs []rec
+	}{{"random", recs}, {"ascending", asc}, {"descending", desc}} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := shuffleAll(t, tt.recs, 2, 1, 64<<20, MergeConfig{FanIn: 2, BufSize: 4 << 10})
+			exp := want(tt.recs, 2)
+			for p := range exp {
+				if !slices.Equal(got[p], exp[p]) {
+					t.Fatalf("slot %d: got %d records, want %d; first difference at %d", p, len(got[p]), len(exp[p]), firstDiff(got[p], exp[p]))
+				}
+			}
+		})
+	}
+}

@@ -3,12 +3,11 @@ package shuffle
 import (
 	"bufio"
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"os"
 	"path/filepath"
-	"slices"
 )
 
 // Run is one sorted run file: partition slot p's records are the bytes
@@ -23,16 +22,28 @@ func (r Run) Segment(p int) Segment {
 	return Segment{Path: r.Path, Offset: r.Offsets[p], Length: r.Offsets[p+1] - r.Offsets[p]}
 }
 
-// entryOverhead is what the sort index costs per record, on top of its bytes.
-const entryOverhead = 32
+// entryOverhead is what the sort index costs per record, on top of its
+// bytes: a sort key and a record locator.
+const entryOverhead = 24 + 12
 
-type entry struct {
-	prefix uint64 // the key's first 8 bytes, big-endian, zero padded
+// prefixLen is how many leading key bytes a sort key holds, so that most
+// comparisons never touch the arena: keys of up to prefixLen bytes compare
+// entirely within their sort keys.
+const prefixLen = 16
+
+// sortKey is what the sort moves: small, and enough to order most records
+// without following idx.
+type sortKey struct {
+	p0, p1 uint64 // the key's first 16 bytes, big-endian, zero padded
 	slot   uint32
-	seq    uint32 // insertion order within the buffer: ties keep it
-	off    uint32 // key offset in the arena; the value follows the key
-	klen   uint32
-	vlen   uint32
+	idx    uint32 // the record's insertion order within the buffer: ties keep it
+}
+
+// entry locates a record in the arena; entries are in insertion order.
+type entry struct {
+	off  uint32 // key offset in the arena; the value follows the key
+	klen uint32
+	vlen uint32
 }
 
 // Sorter buffers records, sorts them by (partition slot, key, insertion
@@ -45,6 +56,7 @@ type Sorter struct {
 	limit  int64
 
 	arena   []byte
+	keys    []sortKey
 	entries []entry
 	runs    []Run
 	wbuf    *bufio.Writer
@@ -83,15 +95,18 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 		copy(a, s.arena)
 		s.arena = a
 	}
-	var p [8]byte
+	var p [prefixLen]byte
 	copy(p[:], key)
+	s.keys = append(s.keys, sortKey{
+		p0:   binary.BigEndian.Uint64(p[:8]),
+		p1:   binary.BigEndian.Uint64(p[8:]),
+		slot: uint32(slot),
+		idx:  uint32(len(s.entries)),
+	})
 	s.entries = append(s.entries, entry{
-		prefix: binary.BigEndian.Uint64(p[:]),
-		slot:   uint32(slot),
-		seq:    uint32(len(s.entries)),
-		off:    uint32(len(s.arena)),
-		klen:   uint32(len(key)),
-		vlen:   uint32(len(value)),
+		off:  uint32(len(s.arena)),
+		klen: uint32(len(key)),
+		vlen: uint32(len(value)),
 	})
 	s.arena = append(s.arena, key...)
 	s.arena = append(s.arena, value...)
@@ -100,7 +115,128 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 	return nil
 }
 
-func (s *Sorter) key(e *entry) []byte { return s.arena[e.off : e.off+e.klen] }
+// less orders sort keys by (slot, key, insertion order). Zero padding
+// makes equal prefixes ambiguous only between a key and its extension by
+// zero bytes: when either key fits the prefix, the shorter one is the lesser
+// (or, of equal length, they are equal); only two longer keys compare their
+// tails in the arena.
+func (s *Sorter) less(a, b *sortKey) bool {
+	if a.slot != b.slot {
+		return a.slot < b.slot
+	}
+	if a.p0 != b.p0 {
+		return a.p0 < b.p0
+	}
+	if a.p1 != b.p1 {
+		return a.p1 < b.p1
+	}
+	return s.lessTail(a, b)
+}
+
+func (s *Sorter) lessTail(a, b *sortKey) bool {
+	ea, eb := &s.entries[a.idx], &s.entries[b.idx]
+	if ea.klen > prefixLen && eb.klen > prefixLen {
+		if c := bytes.Compare(s.arena[ea.off+prefixLen:ea.off+ea.klen], s.arena[eb.off+prefixLen:eb.off+eb.klen]); c != 0 {
+			return c < 0
+		}
+	} else if ea.klen != eb.klen {
+		return ea.klen < eb.klen
+	}
+	return a.idx < b.idx
+}
+
+// sortKeys sorts a by less: an introsort specialised to sortKey, since
+// slices.SortFunc's calls through a func value, with the elements passed by
+// value, cost more than the comparisons. No two keys are equal (idx breaks
+// ties), which keeps the partition simple.
+func (s *Sorter) sortKeys(a []sortKey) {
+	s.quickSort(a, 2*bits.Len(uint(len(a))))
+}
+
+func (s *Sorter) quickSort(a []sortKey, depth int) {
+	for len(a) > 12 {
+		if depth == 0 {
+			s.heapSort(a)
+			return
+		}
+		depth--
+		p := s.partition(a)
+		if p < len(a)-p {
+			s.quickSort(a[:p], depth)
+			a = a[p+1:]
+		} else {
+			s.quickSort(a[p+1:], depth)
+			a = a[:p]
+		}
+	}
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && s.less(&a[j], &a[j-1]); j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// partition moves the median of a's first, middle and last keys to its
+// place p, with the lesser keys before it and the greater after, and
+// returns p.
+func (s *Sorter) partition(a []sortKey) int {
+	m, hi := len(a)/2, len(a)-1
+	if s.less(&a[m], &a[0]) {
+		a[0], a[m] = a[m], a[0]
+	}
+	if s.less(&a[hi], &a[0]) {
+		a[0], a[hi] = a[hi], a[0]
+	}
+	if s.less(&a[hi], &a[m]) {
+		a[m], a[hi] = a[hi], a[m]
+	}
+	a[0], a[m] = a[m], a[0]
+	pivot := a[0]
+	i, j := 1, hi
+	for {
+		for i <= j && s.less(&a[i], &pivot) {
+			i++
+		}
+		for i <= j && s.less(&pivot, &a[j]) {
+			j--
+		}
+		if i >= j {
+			break
+		}
+		a[i], a[j] = a[j], a[i]
+		i++
+		j--
+	}
+	a[0], a[j] = a[j], a[0]
+	return j
+}
+
+func (s *Sorter) heapSort(a []sortKey) {
+	for i := len(a)/2 - 1; i >= 0; i-- {
+		s.siftDown(a, i, len(a))
+	}
+	for n := len(a) - 1; n > 0; n-- {
+		a[0], a[n] = a[n], a[0]
+		s.siftDown(a, 0, n)
+	}
+}
+
+func (s *Sorter) siftDown(a []sortKey, i, n int) {
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && s.less(&a[c], &a[c+1]) {
+			c++
+		}
+		if !s.less(&a[i], &a[c]) {
+			return
+		}
+		a[i], a[c] = a[c], a[i]
+		i = c
+	}
+}
 
 // Spill sorts the buffered records and writes them as one run. It does
 // nothing when the buffer is empty.
@@ -108,18 +244,7 @@ func (s *Sorter) Spill() error {
 	if len(s.entries) == 0 {
 		return nil
 	}
-	slices.SortFunc(s.entries, func(a, b entry) int {
-		if c := cmp.Compare(a.slot, b.slot); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(s.key(&a), s.key(&b)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.seq, b.seq)
-	})
+	s.sortKeys(s.keys)
 	path := filepath.Join(s.dir, fmt.Sprintf("%s-%d", s.prefix, len(s.runs)))
 	f, err := os.Create(path)
 	if err != nil {
@@ -133,12 +258,13 @@ func (s *Sorter) Spill() error {
 	run := Run{Path: path, Offsets: make([]int64, s.slots+1)}
 	var off int64
 	slot := 0
-	for i := range s.entries {
-		e := &s.entries[i]
-		for slot < int(e.slot) {
+	for i := range s.keys {
+		k := &s.keys[i]
+		for slot < int(k.slot) {
 			slot++
 			run.Offsets[slot] = off
 		}
+		e := &s.entries[k.idx]
 		v := e.off + e.klen
 		s.frame = AppendRecord(s.frame[:0], s.arena[e.off:v], s.arena[v:v+e.vlen])
 		s.wbuf.Write(s.frame)
@@ -157,6 +283,7 @@ func (s *Sorter) Spill() error {
 	}
 	s.runs = append(s.runs, run)
 	s.arena = s.arena[:0]
+	s.keys = s.keys[:0]
 	s.entries = s.entries[:0]
 	return nil
 }
@@ -167,7 +294,7 @@ func (s *Sorter) Finish() ([]Run, error) {
 	if err := s.Spill(); err != nil {
 		return nil, err
 	}
-	s.arena, s.entries = nil, nil
+	s.arena, s.keys, s.entries = nil, nil, nil
 	return s.runs, nil
 }
 

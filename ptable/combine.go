@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
-	"slices"
-	"strings"
 
 	"github.com/crunchgo/crunchgo/codec"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -140,15 +138,15 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 	var kb, ab []byte
 	var seen int
 	checked, passThrough := false, false
+	// A flush writes its keys in the order they were first seen: that is
+	// deterministic, and since a flush writes each key once, the shuffle's
+	// sort (stable only among equal keys) makes any order the same.
+	var kw []byte
 	flush := func() error {
-		order := make([]int, len(keys))
-		for i := range order {
-			order[i] = i
-		}
-		slices.SortFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
-		for _, i := range order {
+		for i, k := range keys {
 			ab = c.acc.Append(ab[:0], accs[i])
-			write([]byte(keys[i]), ab)
+			kw = append(kw[:0], k...)
+			write(kw, ab)
 		}
 		clear(slot)
 		keys, accs = keys[:0], accs[:0]

@@ -82,6 +82,7 @@ type Merger struct {
 // runs (which keeps the tie order) until FanIn remain. Close the merger when
 // done.
 func Merge(segs []Segment, cfg MergeConfig) (*Merger, error) {
+	takeSpare() // a sorter's kept buffers: the merge needs the memory
 	cfg.FanIn = max(2, cfg.FanIn)
 	cfg.BufSize = max(4<<10, cfg.BufSize)
 	m := &Merger{}

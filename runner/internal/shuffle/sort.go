@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // Run is one sorted run file: partition slot p's records are the bytes
@@ -60,7 +61,6 @@ type Sorter struct {
 	entries []entry
 	runs    []Run
 	wbuf    *bufio.Writer
-	frame   []byte
 
 	// Records and Bytes count what was added; Spills counts runs written.
 	Records, Bytes int64
@@ -73,7 +73,42 @@ const maxArena = 1<<31 - 1
 // <prefix>-<n> in dir and holds at most limit bytes before it spills.
 func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 	limit = max(4<<10, min(limit, maxArena))
-	return &Sorter{dir: dir, prefix: prefix, slots: slots, limit: limit}
+	s := &Sorter{dir: dir, prefix: prefix, slots: slots, limit: limit}
+	if b := takeSpare(); b != nil && int64(cap(b.arena)) <= limit {
+		s.arena, s.keys, s.entries = b.arena[:0], b.keys[:0], b.entries[:0]
+	}
+	return s
+}
+
+// sortBuffers are a finished sorter's buffers. A worker runs its tasks one
+// after another, so the next task's sorter takes them over instead of
+// growing (and page-faulting) new ones; a buffer larger than the next
+// sorter's limit is dropped. Merge drops them too, so that a reduce task's
+// read buffers do not come on top of them.
+type sortBuffers struct {
+	arena   []byte
+	keys    []sortKey
+	entries []entry
+}
+
+var spare struct {
+	sync.Mutex
+	b *sortBuffers
+}
+
+// takeSpare returns the kept buffers, if any, and forgets them.
+func takeSpare() *sortBuffers {
+	spare.Lock()
+	defer spare.Unlock()
+	b := spare.b
+	spare.b = nil
+	return b
+}
+
+func keepSpare(b *sortBuffers) {
+	spare.Lock()
+	spare.b = b
+	spare.Unlock()
 }
 
 // Add buffers one record for partition slot. It copies key and value.
@@ -266,9 +301,10 @@ func (s *Sorter) Spill() error {
 		}
 		e := &s.entries[k.idx]
 		v := e.off + e.klen
-		s.frame = AppendRecord(s.frame[:0], s.arena[e.off:v], s.arena[v:v+e.vlen])
-		s.wbuf.Write(s.frame)
-		off += int64(len(s.frame))
+		// Framed straight into the writer's buffer (one copy, not two).
+		b := AppendRecord(s.wbuf.AvailableBuffer(), s.arena[e.off:v], s.arena[v:v+e.vlen])
+		s.wbuf.Write(b)
+		off += int64(len(b))
 	}
 	for slot < s.slots {
 		slot++
@@ -294,6 +330,7 @@ func (s *Sorter) Finish() ([]Run, error) {
 	if err := s.Spill(); err != nil {
 		return nil, err
 	}
+	keepSpare(&sortBuffers{s.arena, s.keys, s.entries})
 	s.arena, s.keys, s.entries = nil, nil, nil
 	return s.runs, nil
 }

@@ -277,7 +277,8 @@ func FuzzReader(f *testing.F) {
 // and past the 16 bytes the sort keeps in line: lengths 0 to 40 over a tiny
 // alphabet including zero bytes (so keys extend others by zeros), half of
 // them sharing a long prefix, in random, ascending and descending input
-// order (the last two are quicksort's classic bad cases).
+// order (the last two are quicksort's classic bad cases), and keys that
+// all share the prefix. Over 1024 records, so the radix sort runs.
 func TestSortKeysAroundPrefix(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	alphabet := []byte{0x00, 0x01, 'a', 0xff}
@@ -292,6 +293,11 @@ func TestSortKeysAroundPrefix(t *testing.T) {
 		}
 		recs = append(recs, rec{slot: r.IntN(2), key: string(k), value: fmt.Sprint(i)})
 	}
+	var samePrefix []rec // every key shares its first 16 bytes: no radix pass
+	for i := range 2000 {
+		k := fmt.Sprintf("0123456789abcdef%d", r.IntN(500))
+		samePrefix = append(samePrefix, rec{slot: 1, key: k, value: fmt.Sprint(i)})
+	}
 	sorted := want(recs, 2)
 	asc := append(slices.Clone(sorted[0]), sorted[1]...)
 	desc := slices.Clone(asc)
@@ -299,7 +305,7 @@ func TestSortKeysAroundPrefix(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		recs []rec
-	}{{"random", recs}, {"ascending", asc}, {"descending", desc}} {
+	}{{"random", recs}, {"ascending", asc}, {"descending", desc}, {"one prefix", samePrefix}} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := shuffleAll(t, tt.recs, 2, 1, 64<<20, MergeConfig{FanIn: 2, BufSize: 4 << 10})
 			exp := want(tt.recs, 2)

@@ -25,7 +25,7 @@ func (r Run) Segment(p int) Segment {
 
 // entryOverhead is what the sort index costs per record, on top of its
 // bytes: a sort key and a record locator.
-const entryOverhead = 24 + 12
+const entryOverhead = 24 + 12 + 24
 
 // prefixLen is how many leading key bytes a sort key holds, so that most
 // comparisons never touch the arena: keys of up to prefixLen bytes compare
@@ -58,6 +58,7 @@ type Sorter struct {
 
 	arena   []byte
 	keys    []sortKey
+	tmp     []sortKey // the radix sort's second buffer
 	entries []entry
 	runs    []Run
 	wbuf    *bufio.Writer
@@ -75,7 +76,7 @@ func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 	limit = max(4<<10, min(limit, maxArena))
 	s := &Sorter{dir: dir, prefix: prefix, slots: slots, limit: limit}
 	if b := takeSpare(); b != nil && int64(cap(b.arena)) <= limit {
-		s.arena, s.keys, s.entries = b.arena[:0], b.keys[:0], b.entries[:0]
+		s.arena, s.keys, s.tmp, s.entries = b.arena[:0], b.keys[:0], b.tmp, b.entries[:0]
 	}
 	return s
 }
@@ -88,6 +89,7 @@ func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 type sortBuffers struct {
 	arena   []byte
 	keys    []sortKey
+	tmp     []sortKey // the radix sort's second buffer
 	entries []entry
 }
 
@@ -185,7 +187,77 @@ func (s *Sorter) lessTail(a, b *sortKey) bool {
 // value, cost more than the comparisons. No two keys are equal (idx breaks
 // ties), which keeps the partition simple.
 func (s *Sorter) sortKeys(a []sortKey) {
-	s.quickSort(a, 2*bits.Len(uint(len(a))))
+	if len(a) < 1024 {
+		s.quickSort(a, 2*bits.Len(uint(len(a))))
+		return
+	}
+	s.radixSort(a)
+}
+
+// radixByte returns byte j (0 most significant) of k's 20-byte radix key:
+// slot, p0, p1.
+func radixByte(k *sortKey, j int) uint8 {
+	switch {
+	case j < 4:
+		return uint8(k.slot >> (8 * (3 - j)))
+	case j < 12:
+		return uint8(k.p0 >> (8 * (11 - j)))
+	default:
+		return uint8(k.p1 >> (8 * (19 - j)))
+	}
+}
+
+// radixSort sorts a by (slot, p0, p1) with a stable LSD radix sort, which
+// keeps insertion order among equal prefixes, skipping the bytes every key
+// shares; then it sorts each run of equal prefixes by less.
+func (s *Sorter) radixSort(a []sortKey) {
+	var counts [20][256]uint32
+	for i := range a {
+		k := &a[i]
+		for j := range 4 {
+			counts[j][uint8(k.slot>>(8*(3-j)))]++
+		}
+		for j := range 8 {
+			counts[4+j][uint8(k.p0>>(8*(7-j)))]++
+			counts[12+j][uint8(k.p1>>(8*(7-j)))]++
+		}
+	}
+	if cap(s.tmp) < len(a) {
+		s.tmp = make([]sortKey, len(a))
+	}
+	src, dst := a, s.tmp[:len(a)]
+	n := uint32(len(a))
+	for j := 19; j >= 0; j-- {
+		c := &counts[j]
+		if c[radixByte(&src[0], j)] == n {
+			continue
+		}
+		var off [256]uint32
+		var sum uint32
+		for b := range 256 {
+			off[b] = sum
+			sum += c[b]
+		}
+		for i := range src {
+			b := radixByte(&src[i], j)
+			dst[off[b]] = src[i]
+			off[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &a[0] {
+		copy(a, src)
+	}
+	for i := 0; i < len(a); {
+		j := i + 1
+		for j < len(a) && a[j].p1 == a[i].p1 && a[j].p0 == a[i].p0 && a[j].slot == a[i].slot {
+			j++
+		}
+		if j-i > 1 {
+			s.quickSort(a[i:j], 2*bits.Len(uint(j-i)))
+		}
+		i = j
+	}
 }
 
 func (s *Sorter) quickSort(a []sortKey, depth int) {
@@ -330,8 +402,8 @@ func (s *Sorter) Finish() ([]Run, error) {
 	if err := s.Spill(); err != nil {
 		return nil, err
 	}
-	keepSpare(&sortBuffers{s.arena, s.keys, s.entries})
-	s.arena, s.keys, s.entries = nil, nil, nil
+	keepSpare(&sortBuffers{arena: s.arena, keys: s.keys, tmp: s.tmp, entries: s.entries})
+	s.arena, s.keys, s.tmp, s.entries = nil, nil, nil, nil
 	return s.runs, nil
 }
 

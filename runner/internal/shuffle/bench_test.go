@@ -156,3 +156,44 @@ func BenchmarkSpillSharedPrefix(b *testing.B) {
 		s.Abort()
 	}
 }
+
+// BenchmarkMerge16 merges 16 sorted runs of 100,000 records each, with keys
+// like (artist_id, user_id) encodings, and walks every group: the reduce
+// side of a stage with 16 map tasks.
+func BenchmarkMerge16(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 6))
+	dir := b.TempDir()
+	var segs []Segment
+	v := make([]byte, 8)
+	for i := range 16 {
+		s := NewSorter(dir, fmt.Sprintf("m%d", i), 1, 1<<30)
+		for range 100_000 {
+			k := fmt.Appendf(nil, "a%06d\x00\x01u%07d\x00\x01", r.IntN(10_000), r.IntN(1_000_000))
+			if err := s.Add(0, k, v); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs, err := s.Finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, run := range runs {
+			segs = append(segs, run.Segment(0))
+		}
+	}
+	for b.Loop() {
+		m, err := Merge(segs, MergeConfig{FanIn: 64, BufSize: 64 << 10, TmpDir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
+			values(func([]byte) bool { n++; return true })
+			return nil
+		})
+		if err != nil || n != 1_600_000 {
+			b.Fatalf("merged %d records, want 1600000 (err %v)", n, err)
+		}
+		m.Close()
+	}
+}

@@ -71,6 +71,9 @@ func (r *Reader) Frame() ([]byte, error) {
 // which it grows as needed, and returns the filled slices. It returns io.EOF
 // at a clean end of stream.
 func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
+	if key, value, ok := r.bufferedRecord(kbuf, vbuf); ok {
+		return key, value, nil
+	}
 	start := r.off
 	n, err := r.uvarint()
 	if err != nil {
@@ -89,6 +92,29 @@ func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
 		return nil, nil, r.corrupt(start, "value", err)
 	}
 	return key, value, nil
+}
+
+// bufferedRecord reads the next record if it is whole in the reader's
+// buffer and well formed, parsing it in place; otherwise it consumes
+// nothing and Record takes the byte-by-byte path, which reports errors.
+func (r *Reader) bufferedRecord(kbuf, vbuf *[]byte) (key, value []byte, ok bool) {
+	b, _ := r.r.Peek(r.r.Buffered())
+	kl, n := binary.Uvarint(b)
+	if n <= 0 || kl > MaxRecord || kl > uint64(len(b)-n) {
+		return nil, nil, false
+	}
+	kend := n + int(kl)
+	vl, m := binary.Uvarint(b[kend:])
+	if m <= 0 || vl > MaxRecord || vl > uint64(len(b)-kend-m) {
+		return nil, nil, false
+	}
+	vstart := kend + m
+	end := vstart + int(vl)
+	*kbuf = append((*kbuf)[:0], b[n:kend]...)
+	*vbuf = append((*vbuf)[:0], b[vstart:end]...)
+	r.r.Discard(end)
+	r.off += int64(end)
+	return *kbuf, *vbuf, true
 }
 
 func (r *Reader) corrupt(off int64, what string, err error) error {

@@ -3,7 +3,7 @@ package shuffle
 import (
 	"bufio"
 	"bytes"
-	"container/heap"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +27,8 @@ type MergeConfig struct {
 }
 
 type cursor struct {
-	idx        int // position in the merge's segment list: ties go to the lower
+	idx        int    // position in the merge's segment list: ties go to the lower
+	p0, p1     uint64 // the key's first 16 bytes, big-endian, zero padded
 	f          *os.File
 	r          *Reader
 	key, value []byte
@@ -43,25 +44,68 @@ func (c *cursor) next() (bool, error) {
 		return false, err
 	}
 	c.key, c.value = k, v
+	var p [prefixLen]byte
+	copy(p[:], k)
+	c.p0, c.p1 = binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:])
 	return true, nil
 }
 
+// cursorHeap is a min-heap of cursors by (key, idx), specialised (no
+// container/heap interface calls per record).
 type cursorHeap []*cursor
 
-func (h cursorHeap) Len() int { return len(h) }
-func (h cursorHeap) Less(i, j int) bool {
-	if c := bytes.Compare(h[i].key, h[j].key); c != 0 {
-		return c < 0
+// less compares like the Sorter: the in-line prefixes first, then (only
+// for two keys longer than the prefix) the tails.
+func (h cursorHeap) less(i, j int) bool {
+	a, b := h[i], h[j]
+	if a.p0 != b.p0 {
+		return a.p0 < b.p0
 	}
-	return h[i].idx < h[j].idx
+	if a.p1 != b.p1 {
+		return a.p1 < b.p1
+	}
+	if len(a.key) > prefixLen && len(b.key) > prefixLen {
+		if c := bytes.Compare(a.key[prefixLen:], b.key[prefixLen:]); c != 0 {
+			return c < 0
+		}
+	} else if len(a.key) != len(b.key) {
+		return len(a.key) < len(b.key)
+	}
+	return a.idx < b.idx
 }
-func (h cursorHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *cursorHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
-func (h *cursorHeap) Pop() any {
+
+func (h cursorHeap) down(i int) {
+	n := len(h)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && h.less(c+1, c) {
+			c++
+		}
+		if !h.less(c, i) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+func (h cursorHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// pop removes the least cursor.
+func (h *cursorHeap) pop() {
 	old := *h
-	c := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return c
+	n := len(old) - 1
+	old[0] = old[n]
+	old[n] = nil
+	*h = old[:n]
+	h.down(0)
 }
 
 // Merger streams the records of several sorted segments in (key, segment
@@ -127,7 +171,7 @@ func Merge(segs []Segment, cfg MergeConfig) (*Merger, error) {
 			m.h = append(m.h, c)
 		}
 	}
-	heap.Init(&m.h)
+	m.h.init()
 	return m, nil
 }
 
@@ -179,9 +223,9 @@ func (m *Merger) advance() {
 	case err != nil:
 		m.err = err
 	case ok:
-		heap.Fix(&m.h, 0)
+		m.h.down(0)
 	default:
-		heap.Pop(&m.h)
+		m.h.pop()
 	}
 }
 

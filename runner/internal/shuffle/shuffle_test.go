@@ -238,6 +238,10 @@ func FuzzReader(f *testing.F) {
 	f.Add(AppendRecord(AppendRecord(nil, []byte("a"), []byte("b")), nil, []byte("cc")))
 	f.Add(AppendFrame(nil, []byte("frame")))
 	f.Add([]byte{0x80})
+	// Records longer than 16 bytes, then a truncated one: the error's offset
+	// counts the records read before it.
+	two := AppendRecord(AppendRecord(nil, []byte("key-0000001"), []byte("value-00001")), []byte("key-0000002"), []byte("value-00002"))
+	f.Add(append(two, 0x05, 'x'))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := NewReader(bufio.NewReader(bytes.NewReader(data)), "fuzz")
 		var kb, vb []byte
@@ -263,6 +267,22 @@ func FuzzReader(f *testing.F) {
 		}
 		if _, _, err := r2.Record(&kb, &vb); err != io.EOF {
 			t.Fatalf("re-encoding: got %v after %d records, want io.EOF", err, n)
+		}
+		// A 16-byte buffer holds few records whole, so Record mostly takes
+		// its byte-by-byte path: both paths must read the same records and
+		// fail at the same offset.
+		small := NewReader(bufio.NewReaderSize(bytes.NewReader(data), 16), "fuzz")
+		big := NewReader(bufio.NewReader(bytes.NewReader(data)), "fuzz")
+		var kb2, vb2 []byte
+		for i := 0; ; i++ {
+			k1, v1, err1 := small.Record(&kb, &vb)
+			k2, v2, err2 := big.Record(&kb2, &vb2)
+			if fmt.Sprint(err1) != fmt.Sprint(err2) || !bytes.Equal(k1, k2) || !bytes.Equal(v1, v2) {
+				t.Fatalf("record %d: small buffer read %q %q %v, large buffer %q %q %v", i, k1, v1, err1, k2, v2, err2)
+			}
+			if err1 != nil {
+				break
+			}
 		}
 		fr := NewReader(bufio.NewReader(bytes.NewReader(data)), "fuzz")
 		for {

@@ -68,5 +68,7 @@
 // sink and removes its temporary directory, leaving no partial output.
 //
 // For tests, KillEnv makes a worker SIGKILL itself in the middle of a
-// chosen task attempt.
+// chosen task attempt. To see where workers spend their time, set
+// CRUNCHGO_WORKER_CPUPROFILE (CPUProfileEnv) to a directory: each worker
+// process writes its own CPU profile there, for go tool pprof.
 package local

@@ -430,7 +430,7 @@ func (e *driver) jobError(sj *stageJob, cl clientLog, log string, runErr error) 
 			b, err := storage.ReadFile(e.ctx, f.URL)
 			var te taskError
 			if err == nil && json.Unmarshal(b, &te) == nil {
-				taskErr = fmt.Errorf("task %s: %w", te.Attempt, te.err())
+				taskErr = fmt.Errorf("task %s: %w", te.Attempt, te.Err())
 				break
 			}
 		}

@@ -192,43 +192,15 @@ func status(msg string) { fmt.Fprintf(os.Stderr, "reporter:status:%s\n", msg) }
 // taskError is how a task's error reaches the driver: a file in the run's
 // errors directory, keeping a user function's error recognisable.
 type taskError struct {
-	Attempt   string `json:"attempt"`
-	Msg       string `json:"msg"`
-	Transform string `json:"transform,omitempty"`
-	Caller    string `json:"caller,omitempty"`
-	Inner     string `json:"inner,omitempty"`
-	Panic     string `json:"panic,omitempty"`
-	Stack     string `json:"stack,omitempty"`
-}
-
-func (e *taskError) err() error {
-	if e.Transform == "" {
-		return errors.New(e.Msg)
-	}
-	te := &plan.TransformError{Transform: e.Transform, Caller: e.Caller, Stack: e.Stack}
-	if e.Panic != "" {
-		te.Panic = e.Panic
-	} else {
-		te.Err = errors.New(e.Inner)
-	}
-	return te
+	Attempt string `json:"attempt"`
+	runner.WireError
 }
 
 func (t *task) reportError(ctx context.Context, err error) {
 	if t.spec == nil || t.attempt == "" {
 		return
 	}
-	e := taskError{Attempt: t.attempt, Msg: err.Error()}
-	var te *plan.TransformError
-	if errors.As(err, &te) {
-		e.Transform, e.Caller, e.Stack = te.Transform, te.Caller, te.Stack
-		if te.Err != nil {
-			e.Inner = te.Err.Error()
-		} else {
-			e.Panic = fmt.Sprint(te.Panic)
-		}
-	}
-	b, _ := json.Marshal(e)
+	b, _ := json.Marshal(taskError{Attempt: t.attempt, WireError: *runner.ToWire(err)})
 	stage := -1
 	if t.stage != nil {
 		stage = t.stage.ID
@@ -441,19 +413,7 @@ func readFrames(ctx context.Context, url string, f func([]byte) error) error {
 		return err
 	}
 	defer file.Close()
-	r := shuffle.NewReader(bufio.NewReaderSize(io.NewSectionReader(file, 0, file.Size()), 256<<10), url)
-	for {
-		rec, err := r.Frame()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := f(rec); err != nil {
-			return err
-		}
-	}
+	return shuffle.NewReader(bufio.NewReaderSize(io.NewSectionReader(file, 0, file.Size()), 256<<10), url).Frames(f)
 }
 
 // groupReader yields groups of adjacent equal keys from sorted rawbytes

@@ -429,7 +429,7 @@ func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 	res := &resultMsg{}
 	err := p.call(ctx, &t.msg, res)
 	if err == nil && res.Err != nil {
-		err = res.Err.err()
+		err = res.Err.Err()
 		o.stderr = p.tail.lines(20)
 	}
 	if err != nil {

@@ -3,7 +3,6 @@ package local
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -55,7 +54,7 @@ type taskMsg struct {
 
 // resultMsg reports a task attempt.
 type resultMsg struct {
-	Err      *wireError             `json:"err,omitempty"`
+	Err      *runner.WireError      `json:"err,omitempty"`
 	Stats    kernel.Stats           `json:"stats"`
 	Counters runner.Counters        `json:"counters,omitempty"`
 	Runs     []shuffle.Run          `json:"runs,omitempty"`
@@ -66,47 +65,6 @@ type resultMsg struct {
 	PeakRSS  int64                  `json:"peak_rss"` // the worker's peak resident set so far, bytes
 	Passes   int                    `json:"passes"`
 	Spills   int                    `json:"spills"`
-}
-
-// wireError carries a task's error across the process boundary, keeping a
-// user function's error recognisable as a *plan.TransformError.
-type wireError struct {
-	Msg       string `json:"msg"`
-	Transform string `json:"transform,omitempty"`
-	Caller    string `json:"caller,omitempty"`
-	Inner     string `json:"inner,omitempty"`
-	Panic     string `json:"panic,omitempty"`
-	Stack     string `json:"stack,omitempty"`
-}
-
-func toWire(err error) *wireError {
-	if err == nil {
-		return nil
-	}
-	w := &wireError{Msg: err.Error()}
-	var te *plan.TransformError
-	if errors.As(err, &te) {
-		w.Transform, w.Caller, w.Stack = te.Transform, te.Caller, te.Stack
-		if te.Err != nil {
-			w.Inner = te.Err.Error()
-		} else {
-			w.Panic = fmt.Sprint(te.Panic)
-		}
-	}
-	return w
-}
-
-func (w *wireError) err() error {
-	if w.Transform == "" {
-		return errors.New(w.Msg)
-	}
-	te := &plan.TransformError{Transform: w.Transform, Caller: w.Caller, Stack: w.Stack}
-	if w.Panic != "" {
-		te.Panic = w.Panic
-	} else {
-		te.Err = errors.New(w.Inner)
-	}
-	return te
 }
 
 // maxMessage bounds a control message.

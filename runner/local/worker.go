@@ -211,7 +211,7 @@ func (ff *frameFile) close() error { return errors.Join(ff.w.Flush(), ff.f.Close
 func (w *worker) run(ctx context.Context, t *taskMsg) *resultMsg {
 	res := &resultMsg{}
 	if err := w.task(ctx, t, res); err != nil {
-		res.Err = toWire(err)
+		res.Err = runner.ToWire(err)
 	}
 	res.PeakRSS = peakRSS()
 	return res
@@ -410,19 +410,7 @@ func readFrames(path string, n *int64, fn func([]byte) error) error {
 	if fi, err := f.Stat(); err == nil {
 		*n += fi.Size()
 	}
-	r := shuffle.NewReader(bufio.NewReaderSize(f, 64<<10), filepath.Base(path))
-	for {
-		rec, err := r.Frame()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(rec); err != nil {
-			return err
-		}
-	}
+	return shuffle.NewReader(bufio.NewReaderSize(f, 64<<10), filepath.Base(path)).Frames(fn)
 }
 
 // peakRSS reads the process's peak resident set size from /proc, or 0 where

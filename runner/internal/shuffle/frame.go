@@ -67,6 +67,24 @@ func (r *Reader) Frame() ([]byte, error) {
 	return b, nil
 }
 
+// Frames calls fn with every remaining blob, in order, until the end of the
+// stream (nil), a corrupt frame or fn's first error. The blob is valid only
+// during the call.
+func (r *Reader) Frames(fn func([]byte) error) error {
+	for {
+		b, err := r.Frame()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(b); err != nil {
+			return err
+		}
+	}
+}
+
 // Record reads the next (key, value) record into the caller's buffers,
 // which it grows as needed, and returns the filled slices. It returns io.EOF
 // at a clean end of stream.

@@ -1,0 +1,53 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// WireError is a task's error as plain data, for executors whose tasks run
+// in other processes: it travels as JSON and turns back into an error that
+// is still a *plan.TransformError when a user function failed, so the
+// driver can name the transform.
+type WireError struct {
+	Msg       string `json:"msg"`
+	Transform string `json:"transform,omitempty"`
+	Caller    string `json:"caller,omitempty"`
+	Inner     string `json:"inner,omitempty"` // the user function's error
+	Panic     string `json:"panic,omitempty"` // or its panic value
+	Stack     string `json:"stack,omitempty"`
+}
+
+// ToWire describes err as a WireError; nil stays nil.
+func ToWire(err error) *WireError {
+	if err == nil {
+		return nil
+	}
+	w := &WireError{Msg: err.Error()}
+	var te *plan.TransformError
+	if errors.As(err, &te) {
+		w.Transform, w.Caller, w.Stack = te.Transform, te.Caller, te.Stack
+		if te.Err != nil {
+			w.Inner = te.Err.Error()
+		} else {
+			w.Panic = fmt.Sprint(te.Panic)
+		}
+	}
+	return w
+}
+
+// Err turns the description back into an error.
+func (w *WireError) Err() error {
+	if w.Transform == "" {
+		return errors.New(w.Msg)
+	}
+	te := &plan.TransformError{Transform: w.Transform, Caller: w.Caller, Stack: w.Stack}
+	if w.Panic != "" {
+		te.Panic = w.Panic
+	} else {
+		te.Err = errors.New(w.Inner)
+	}
+	return te
+}

@@ -37,10 +37,11 @@ var benchFile = sync.OnceValue(func() []byte {
 	return buf.Bytes()
 })
 
-func benchOurs[T any](b *testing.B, data []byte) {
+func benchOurs[T any](b *testing.B, data []byte, opts ...ReadOption) {
+	b.ReportAllocs()
 	buf := make([]T, 1024)
 	for b.Loop() {
-		r, err := NewReader[T]("bench", bytes.NewReader(data), int64(len(data)))
+		r, err := NewReader[T]("bench", bytes.NewReader(data), int64(len(data)), opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -60,9 +61,11 @@ func benchOurs[T any](b *testing.B, data []byte) {
 		}
 	}
 	b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(benchRows)/float64(b.N), "ns/event")
 }
 
 func benchBare[T any](b *testing.B, data []byte) {
+	b.ReportAllocs()
 	buf := make([]T, 1024)
 	for b.Loop() {
 		r := parquet.NewGenericReader[T](bytes.NewReader(data))
@@ -86,14 +89,16 @@ func benchBare[T any](b *testing.B, data []byte) {
 }
 
 // BenchmarkRead reads 200k listening events written by Writer: the Reader
-// against a bare parquet-go GenericReader loop, all 8 columns and a 3-column
-// projection.
+// (columnar fast path, and forced onto the row path) against a bare
+// parquet-go GenericReader loop, all 8 columns and a 3-column projection.
 func BenchmarkRead(b *testing.B) {
 	data := benchFile()
 	b.Logf("file: %d rows, %d bytes", benchRows, len(data))
 	b.Run("8cols/parquetio", func(b *testing.B) { benchOurs[event](b, data) })
+	b.Run("8cols/parquetio-rowpath", func(b *testing.B) { benchOurs[event](b, data, rowPath()) })
 	b.Run("8cols/parquet-go", func(b *testing.B) { benchBare[event](b, data) })
 	b.Run("3cols/parquetio", func(b *testing.B) { benchOurs[play](b, data) })
+	b.Run("3cols/parquetio-rowpath", func(b *testing.B) { benchOurs[play](b, data, rowPath()) })
 	b.Run("3cols/parquet-go", func(b *testing.B) { benchBare[play](b, data) })
 }
 

@@ -18,6 +18,21 @@
 // otherwise parquet-go converts each row, which costs CPU but still fetches
 // only T's columns.
 //
+// # Columnar fast path
+//
+// The common row type, a flat struct whose fields are all string, int64,
+// int, int32, bool, float32 or float64 (no pointers, slices, nested structs
+// or logical types other than STRING and signed INT), read from a file whose
+// same-named columns are flat (required or optional) and of the same
+// physical type, skips parquet-go's row reconstruction: per row group and
+// per field, the reader reads a batch of values from the column chunk's pages
+// and stores them straight into the fields of the caller's []T, at field
+// offsets computed once when the Reader opens. Nulls read as zero values, as
+// on the row path; every string is a fresh allocation (it never refers to a
+// page buffer, which is returned to parquet-go's pool once copied). Pages
+// pass the same header checks, and errors are reported the same way. Any
+// other type, or a file lacking one of T's columns, takes the row path.
+//
 // # Untyped files
 //
 // OpenFile reads a file whose Go type is unknown, for tools: the schema as a

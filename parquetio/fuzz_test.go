@@ -29,6 +29,7 @@ func FuzzReader(f *testing.F) {
 		runtime.ReadMemStats(&before)
 		fuzzRead[duckTypes](t, data)
 		fuzzRead[event](t, data)
+		fuzzRead[flatTypes](t, data)
 		fuzzRead[oursRow](t, data)
 		fuzzFile(t, data)
 		runtime.ReadMemStats(&after)
@@ -100,7 +101,7 @@ func fuzzFile(t *testing.T, data []byte) {
 func TestMutatedFiles(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	seeds := [][]byte{readFixture(t, "types_v1_snappy.parquet"), readFixture(t, "types_v2_zstd.parquet"),
-		readFixture(t, "crunchgo_written.parquet")}
+		readFixture(t, "crunchgo_written.parquet"), readFixture(t, "events_v2_zstd.parquet")}
 	n := 600
 	if testing.Short() {
 		n = 100
@@ -114,6 +115,8 @@ func TestMutatedFiles(t *testing.T) {
 		runtime.ReadMemStats(&before)
 		fuzzRead[duckTypes](t, d)
 		fuzzRead[oursRow](t, d)
+		fuzzRead[event](t, d)     // the columnar fast path
+		fuzzRead[flatTypes](t, d) // the fast path with nulls
 		fuzzFile(t, d)
 		runtime.ReadMemStats(&after)
 		if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {

@@ -12,6 +12,7 @@ type readConfig struct {
 	length    int64
 	batch     int
 	maxPage   int
+	rowPath   bool // never take the columnar fast path (tests, benchmarks)
 }
 
 // WithFilter prunes row groups whose statistics exclude f (see Filter).
@@ -41,6 +42,10 @@ func BatchSize(n int) ReadOption { return func(c *readConfig) { c.batch = n } }
 // DefaultMaxPageSize); a page claiming more is reported as corrupt, so a
 // damaged header cannot make the reader allocate without bound.
 func MaxPageSize(n int) ReadOption { return func(c *readConfig) { c.maxPage = n } }
+
+// rowPath makes the Reader decode through parquet-go's row reconstruction
+// even where the columnar fast path applies, to compare the two.
+func rowPath() ReadOption { return func(c *readConfig) { c.rowPath = true } }
 
 func newReadConfig(opts []ReadOption) readConfig {
 	c := readConfig{batch: 1024, maxPage: DefaultMaxPageSize}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -36,6 +38,9 @@ type Reader[T any] struct {
 	groups []int // row groups left to read, in order
 	cur    *parquet.GenericReader[T]
 	curRG  int
+	fast   *fastPlan  // nil: rows are read by the row path
+	fcur   *fastGroup // the row group being read on the fast path
+	fbuf   []parquet.Value
 	stats  ReadStats
 }
 
@@ -130,6 +135,9 @@ func (r *Reader[T]) open(size int64) (err error) {
 	}
 	r.conv = conv
 	r.direct = directlyReadable(r.schema, f.Schema())
+	if !r.cfg.rowPath {
+		r.fast = planFast(reflect.TypeFor[T](), r.schema, f.Schema())
+	}
 	r.groups, err = selectRowGroups(r.path, f, &r.cfg, &r.stats)
 	return err
 }
@@ -257,7 +265,7 @@ func (r *Reader[T]) Read(rows []T) (int, error) {
 		return 0, nil
 	}
 	for {
-		if r.cur == nil {
+		if r.cur == nil && r.fcur == nil {
 			if len(r.groups) == 0 {
 				return 0, io.EOF
 			}
@@ -299,6 +307,11 @@ func (r *Reader[T]) openGroup(i int) (err error) {
 		}
 	}()
 	rg := newCheckedRowGroup(r.file, r.src, i, r.cfg.maxPage)
+	if r.fast != nil {
+		r.fcur = newFastGroup(r.fast, rg, r.fbuf)
+		r.curRG = i
+		return nil
+	}
 	if r.direct {
 		rg = projected{parquet.ConvertRowGroup(rg, r.conv)}
 	} else {
@@ -319,10 +332,21 @@ func (r *Reader[T]) readGroup(rows []T) (n int, err error) {
 			err = r.src.wrap(r.path, r.curRG, off, err)
 		}
 	}()
+	if r.fcur != nil {
+		return r.fcur.read(unsafe.Pointer(unsafe.SliceData(rows)), len(rows))
+	}
 	return r.cur.Read(rows)
 }
 
 func (r *Reader[T]) closeGroup() {
+	if r.fcur != nil {
+		func() {
+			defer func() { recover() }()
+			r.fbuf = r.fcur.buf
+			r.fcur.close()
+		}()
+		r.fcur = nil
+	}
 	if r.cur != nil {
 		func() {
 			defer func() { recover() }()

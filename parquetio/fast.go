@@ -1,0 +1,314 @@
+package parquetio
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// The columnar fast path. For the common row type, a flat struct of string,
+// integer, float and bool fields, the Reader does not reconstruct rows with
+// parquet-go's GenericReader: it reads each projected column chunk's values
+// a batch at a time and stores them straight into the fields of the caller's
+// []T, at field offsets computed once when the Reader is opened. Anything
+// else (nested or repeated fields, pointers, slices, logical types other
+// than STRING and signed INT, columns the file lacks or stores differently)
+// takes the row path.
+//
+// Null values of an optional column read into a non-pointer field as the
+// field's zero value, as on the row path.
+
+// fastKind is how a fast column's values are stored in its field.
+type fastKind uint8
+
+const (
+	fastString fastKind = iota
+	fastInt64
+	fastInt32
+	fastBool
+	fastFloat32
+	fastFloat64
+)
+
+// fastColumn is one field of T read from one leaf column of the file.
+type fastColumn struct {
+	name   string
+	column int     // leaf column index in the file
+	offset uintptr // of the field in T
+	kind   fastKind
+}
+
+// fastPlan says how to read T from a file on the fast path.
+type fastPlan struct {
+	size uintptr // of T
+	cols []fastColumn
+}
+
+// planFast returns the fast-path plan reading values of Go type t (whose
+// parquet schema is want) from a file of schema have, or nil when the row
+// path must be taken.
+func planFast(t reflect.Type, want, have *parquet.Schema) *fastPlan {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	p := &fastPlan{size: t.Size()}
+	seen := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("parquet")
+		if tag == "-" {
+			continue
+		}
+		if f.Anonymous {
+			return nil
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = f.Name
+		}
+		var kind fastKind
+		switch f.Type.Kind() {
+		case reflect.String:
+			kind = fastString
+		case reflect.Int64:
+			kind = fastInt64
+		case reflect.Int:
+			if strconv.IntSize != 64 {
+				return nil
+			}
+			kind = fastInt64
+		case reflect.Int32:
+			kind = fastInt32
+		case reflect.Bool:
+			kind = fastBool
+		case reflect.Float32:
+			kind = fastFloat32
+		case reflect.Float64:
+			kind = fastFloat64
+		default:
+			return nil
+		}
+		w, ok := want.Lookup(name)
+		if !ok || !w.Node.Leaf() || w.MaxRepetitionLevel != 0 || !fastType(kind, w.Node.Type()) {
+			return nil
+		}
+		h, ok := have.Lookup(name)
+		if !ok || !h.Node.Leaf() || h.MaxRepetitionLevel != 0 || h.MaxDefinitionLevel > 1 ||
+			!fastType(kind, h.Node.Type()) {
+			return nil
+		}
+		seen[name] = true
+		p.cols = append(p.cols, fastColumn{name: name, column: h.ColumnIndex, offset: f.Offset, kind: kind})
+	}
+	// Every column of T's schema must be one of the fields planned.
+	cols := want.Columns()
+	if len(cols) != len(p.cols) || len(cols) == 0 {
+		return nil
+	}
+	for _, c := range cols {
+		if len(c) != 1 || !seen[c[0]] {
+			return nil
+		}
+	}
+	return p
+}
+
+// fastType reports whether values of column type t are stored in a field of
+// kind k without conversion.
+func fastType(k fastKind, t parquet.Type) bool {
+	var lv format.LogicalTypeValue
+	if lt := t.LogicalType(); lt != nil {
+		lv = lt.Value
+	}
+	switch k {
+	case fastString:
+		if t.Kind() != parquet.ByteArray {
+			return false
+		}
+		switch lv.(type) {
+		case nil, *format.StringType:
+			return true
+		}
+		return false
+	case fastInt64, fastInt32:
+		want, bits := parquet.Int64, int8(64)
+		if k == fastInt32 {
+			want, bits = parquet.Int32, 32
+		}
+		if t.Kind() != want {
+			return false
+		}
+		switch lt := lv.(type) {
+		case nil:
+			return true
+		case *format.IntType:
+			return lt.IsSigned && lt.BitWidth == bits
+		}
+		return false
+	case fastBool:
+		return t.Kind() == parquet.Boolean && lv == nil
+	case fastFloat32:
+		return t.Kind() == parquet.Float && lv == nil
+	case fastFloat64:
+		return t.Kind() == parquet.Double && lv == nil
+	}
+	return false
+}
+
+// fastChunk is the read position in one column chunk of a row group.
+type fastChunk struct {
+	pages parquet.Pages
+	vals  parquet.ValueReader // of the current page; nil between pages
+	page  parquet.Page
+	// spent are pages read to the end whose values may still be in the
+	// value buffer; they are released once the values are stored.
+	spent []parquet.Page
+}
+
+// fastGroup reads one row group on the fast path.
+type fastGroup struct {
+	plan   *fastPlan
+	chunks []fastChunk
+	left   int64 // rows not yet read
+	buf    []parquet.Value
+}
+
+func newFastGroup(plan *fastPlan, rg parquet.RowGroup, buf []parquet.Value) *fastGroup {
+	g := &fastGroup{plan: plan, chunks: make([]fastChunk, len(plan.cols)), left: rg.NumRows(), buf: buf}
+	all := rg.ColumnChunks()
+	for i, c := range plan.cols {
+		g.chunks[i].pages = all[c.column].Pages()
+	}
+	return g
+}
+
+// read fills rows (a pointer to the first of n values of T) from the next n
+// rows of the group; it returns io.EOF when none are left.
+func (g *fastGroup) read(rows unsafe.Pointer, n int) (int, error) {
+	if g.left == 0 {
+		return 0, io.EOF
+	}
+	n = int(min(int64(n), g.left))
+	if cap(g.buf) < n {
+		g.buf = make([]parquet.Value, n)
+	}
+	vals := g.buf[:n]
+	for i := range g.plan.cols {
+		c := &g.plan.cols[i]
+		if err := g.chunks[i].readValues(vals); err != nil {
+			return 0, fmt.Errorf("column %q: %w", c.name, err)
+		}
+		store(rows, g.plan.size, c, vals)
+		g.chunks[i].releaseSpent()
+	}
+	g.left -= int64(n)
+	return n, nil
+}
+
+// readValues reads exactly len(vals) values of the chunk.
+func (c *fastChunk) readValues(vals []parquet.Value) error {
+	for got := 0; got < len(vals); {
+		if c.vals == nil {
+			p, err := c.pages.ReadPage()
+			if err == io.EOF {
+				return fmt.Errorf("column chunk ends %d values short of its row group", len(vals)-got)
+			}
+			if err != nil {
+				return err
+			}
+			if p.NumRows() != p.NumValues() {
+				return fmt.Errorf("page of %d rows holds %d values in a flat column", p.NumRows(), p.NumValues())
+			}
+			c.page, c.vals = p, p.Values()
+		}
+		k, err := c.vals.ReadValues(vals[got:])
+		got += k
+		switch {
+		case err == io.EOF:
+			c.spent = append(c.spent, c.page)
+			c.vals, c.page = nil, nil
+		case err != nil:
+			return err
+		case k == 0:
+			return fmt.Errorf("page value reader returned no values")
+		}
+	}
+	return nil
+}
+
+// releaseSpent returns the pages read to the end to parquet-go's buffer
+// pool. Only values already copied out of them may have referred to them:
+// strings are copied into fresh memory by store.
+func (c *fastChunk) releaseSpent() {
+	for i, p := range c.spent {
+		parquet.Release(p)
+		c.spent[i] = nil
+	}
+	c.spent = c.spent[:0]
+}
+
+// release releases all pages of the chunk held by the reader.
+func (c *fastChunk) release() {
+	c.releaseSpent()
+	if c.page != nil {
+		parquet.Release(c.page)
+	}
+	c.vals, c.page = nil, nil
+}
+
+// close releases the group's pages.
+func (g *fastGroup) close() {
+	for i := range g.chunks {
+		c := &g.chunks[i]
+		c.release()
+		if c.pages != nil {
+			c.pages.Close()
+		}
+	}
+}
+
+// store writes vals into field c of the len(vals) values of T (of size
+// size) starting at rows. Null values store the zero value.
+func store(rows unsafe.Pointer, size uintptr, c *fastColumn, vals []parquet.Value) {
+	p := unsafe.Add(rows, c.offset)
+	switch c.kind {
+	case fastString:
+		for i := range vals {
+			f := (*string)(unsafe.Add(p, uintptr(i)*size))
+			if b := vals[i].ByteArray(); len(b) > 0 {
+				*f = string(b)
+			} else {
+				*f = ""
+			}
+		}
+	case fastInt64:
+		for i := range vals {
+			*(*int64)(unsafe.Add(p, uintptr(i)*size)) = vals[i].Int64()
+		}
+	case fastInt32:
+		for i := range vals {
+			*(*int32)(unsafe.Add(p, uintptr(i)*size)) = vals[i].Int32()
+		}
+	case fastBool:
+		for i := range vals {
+			*(*bool)(unsafe.Add(p, uintptr(i)*size)) = vals[i].Boolean()
+		}
+	case fastFloat32:
+		for i := range vals {
+			*(*float32)(unsafe.Add(p, uintptr(i)*size)) = vals[i].Float()
+		}
+	case fastFloat64:
+		for i := range vals {
+			*(*float64)(unsafe.Add(p, uintptr(i)*size)) = vals[i].Double()
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -274,4 +275,55 @@ func TestFastPathCorruptRowGroup(t *testing.T) {
 		t.Fatalf("got %v, want a CorruptError in row group 1", err)
 	}
 	comparePaths[event](t, "bad lenient", bad, true, Lenient())
+}
+
+// A column chunk whose dictionary overflows switches from dictionary-encoded
+// to plain pages within the chunk.
+func TestFastPathDictionaryThenPlain(t *testing.T) {
+	type dictRow struct {
+		S string `parquet:"s,dict"`
+		N int64  `parquet:"n"`
+	}
+	type readRow struct {
+		S string `parquet:"s"`
+		N int64  `parquet:"n"`
+	}
+	rows := make([]dictRow, 3000)
+	for i := range rows {
+		rows[i] = dictRow{S: fmt.Sprintf("value-%04d", i%1000), N: int64(i)}
+	}
+	for _, version := range []int{1, 2} {
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[dictRow](&buf, parquet.DictionaryMaxBytes(600),
+			parquet.PageBufferSize(256), parquet.DataPageVersion(version))
+		if _, err := w.Write(rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		data := buf.Bytes()
+		f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		encs := fmt.Sprint(f.Metadata().RowGroups[0].Columns[0].MetaData.Encoding)
+		if !strings.Contains(encs, "PLAIN") || !strings.Contains(encs, "DICTIONARY") {
+			t.Fatalf("v%d: column s has encodings %s, want dictionary and plain pages", version, encs)
+		}
+		name := fmt.Sprintf("dict then plain v%d", version)
+		comparePaths[readRow](t, name, data, true)
+		got, _, err := readAll[readRow](name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(rows) {
+			t.Fatalf("%s: read %d rows, want %d", name, len(got), len(rows))
+		}
+		for i, r := range rows {
+			if got[i] != (readRow{r.S, r.N}) {
+				t.Fatalf("%s row %d: got %+v, want %+v", name, i, got[i], r)
+			}
+		}
+	}
 }

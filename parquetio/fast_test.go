@@ -263,6 +263,20 @@ func TestFastPathPlan(t *testing.T) {
 		t.Error("struct with unexported and ignored fields: row path taken, want fast path")
 	}
 	comparePaths[unexported](t, "unexported", data, true)
+	// Fields without a column keep what the caller's batch held, on both paths.
+	for _, opts := range [][]ReadOption{nil, {rowPath()}} {
+		r, err := NewReader[unexported]("x", bytes.NewReader(data), int64(len(data)), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := []unexported{{"a", 5, 7}}
+		if _, err := r.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+		if want := (unexported{"t0", 5, 7}); buf[0] != want {
+			t.Errorf("row path %v: got %+v, want %+v", opts != nil, buf[0], want)
+		}
+	}
 }
 
 // The fast path reports corrupt pages like the row path, with the row group.

@@ -15,8 +15,8 @@ import (
 )
 
 type Args struct {
-	Events string `flag:"events" help:"listening events (.avro or .parquet; a file, directory or glob)"`
-	Output string `flag:"output" help:"output directory"`
+	Events string `flag:"events" required:"true" help:"listening events (.avro or .parquet; a file, directory or glob)"`
+	Output string `flag:"output" required:"true" help:"output directory"`
 }
 
 var PlaysJob = runner.Register("plays-by-track", "plays per country and track",

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -148,4 +151,46 @@ func (c *Committer) AbortJob() error {
 		return storage.RemoveAll(ctx, c.dir)
 	}
 	return c.removeTemp(ctx)
+}
+
+// Sinks are the committers of a run's Sink nodes, by node.
+type Sinks map[plan.NodeID]*Committer
+
+// OpenSinks prepares the output directory of every Sink node of g for run,
+// applying mode. If one cannot be prepared, those already prepared are
+// aborted and the error names the sink.
+func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (Sinks, error) {
+	s := Sinks{}
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpSink {
+			continue
+		}
+		c, err := NewCommitter(ctx, n.Payload.(plan.SinkPayload).URL(), mode, run)
+		if err != nil {
+			s.AbortJob()
+			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+		}
+		s[n.ID] = c
+	}
+	return s, nil
+}
+
+// CommitJob commits every sink, in node order, and returns their directories.
+func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
+	var dirs []string
+	for _, id := range slices.Sorted(maps.Keys(s)) {
+		if err := s[id].CommitJob(ctx); err != nil {
+			return dirs, err
+		}
+		dirs = append(dirs, s[id].Dir())
+	}
+	return dirs, nil
+}
+
+// AbortJob aborts every sink (see Committer.AbortJob), ignoring errors: it
+// runs after a failure, which is the error to report.
+func (s Sinks) AbortJob() {
+	for _, c := range s {
+		_ = c.AbortJob()
+	}
 }

@@ -106,7 +106,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if r.DryRun {
 		return res, r.dryRun(spec, jobs)
 	}
-	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, committers: map[plan.NodeID]*runner.Committer{}}
+	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res}
 	err = e.execute()
 	if !r.KeepTemp {
 		if rerr := storage.RemoveAll(context.WithoutCancel(ctx), temp); rerr != nil && err == nil {
@@ -114,9 +114,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 		}
 	}
 	if err != nil {
-		for _, c := range e.committers {
-			_ = c.AbortJob()
-		}
+		e.committers.AbortJob()
 		return nil, err
 	}
 	res.Wall = time.Since(start)
@@ -262,21 +260,16 @@ type driver struct {
 	spec       *jobSpec
 	jobs       []*stageJob
 	res        *runner.Result
-	committers map[plan.NodeID]*runner.Committer
+	committers runner.Sinks
 }
 
 func (e *driver) execute() error {
 	g := e.sg.Graph
-	for _, n := range g.Nodes() {
-		if n.Op != plan.OpSink {
-			continue
-		}
-		c, err := runner.NewCommitter(e.ctx, n.Payload.(plan.SinkPayload).URL(), e.opts.WriteMode, e.spec.Run)
-		if err != nil {
-			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
-		}
-		e.committers[n.ID] = c
+	sinks, err := runner.OpenSinks(e.ctx, g, e.opts.WriteMode, e.spec.Run)
+	if err != nil {
+		return err
 	}
+	e.committers = sinks
 	b, err := json.Marshal(e.spec)
 	if err != nil {
 		return err
@@ -312,15 +305,9 @@ func (e *driver) execute() error {
 			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
 		}
 	}
-	for _, n := range g.Nodes() {
-		if c := e.committers[n.ID]; c != nil {
-			if err := c.CommitJob(e.ctx); err != nil {
-				return err
-			}
-			e.res.Outputs = append(e.res.Outputs, c.Dir())
-		}
-	}
-	return nil
+	outputs, err := e.committers.CommitJob(e.ctx)
+	e.res.Outputs = outputs
+	return err
 }
 
 // stage runs one Hadoop job and publishes its sink files.

@@ -95,17 +95,14 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
 	}
-	e := &driver{ctx: ctx, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(),
-		committers: map[plan.NodeID]*runner.Committer{}, counters: runner.Counters{},
+	e := &driver{ctx: ctx, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
 		inter: map[plan.NodeID][]string{}, collect: map[plan.NodeID][]string{},
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
 		slots: make([]*proc, opts.Workers)}
 	res, err := e.execute()
 	e.stopWorkers(err != nil)
 	if err != nil {
-		for _, c := range e.committers {
-			_ = c.AbortJob()
-		}
+		e.committers.AbortJob()
 	}
 	if rerr := os.RemoveAll(tmp); rerr != nil && err == nil {
 		err = fmt.Errorf("removing the run's temporary directory: %w", rerr)
@@ -123,7 +120,7 @@ type driver struct {
 	sg         *plan.StageGraph
 	tmp, run   string
 	hello      hello
-	committers map[plan.NodeID]*runner.Committer
+	committers runner.Sinks
 	counters   runner.Counters
 	inter      map[plan.NodeID][]string // intermediate files, in task order
 	collect    map[plan.NodeID][]string // materialized record files, in task order
@@ -134,16 +131,11 @@ type driver struct {
 
 func (e *driver) execute() (*runner.Result, error) {
 	g := e.sg.Graph
-	for _, n := range g.Nodes() {
-		if n.Op != plan.OpSink {
-			continue
-		}
-		c, err := runner.NewCommitter(e.ctx, n.Payload.(plan.SinkPayload).URL(), e.opts.WriteMode, e.run)
-		if err != nil {
-			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
-		}
-		e.committers[n.ID] = c
+	sinks, err := runner.OpenSinks(e.ctx, g, e.opts.WriteMode, e.run)
+	if err != nil {
+		return nil, err
 	}
+	e.committers = sinks
 	res := &runner.Result{Plan: e.sg, Counters: e.counters}
 	for _, st := range e.sg.Stages {
 		sr, err := e.stage(st)
@@ -179,13 +171,8 @@ func (e *driver) execute() (*runner.Result, error) {
 			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, errors.Join(rerr, err))
 		}
 	}
-	for _, n := range g.Nodes() {
-		if c := e.committers[n.ID]; c != nil {
-			if err := c.CommitJob(e.ctx); err != nil {
-				return nil, err
-			}
-			res.Outputs = append(res.Outputs, c.Dir())
-		}
+	if res.Outputs, err = e.committers.CommitJob(e.ctx); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

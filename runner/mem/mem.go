@@ -28,15 +28,13 @@ func (Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Opti
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
 	start := time.Now()
 	e := &exec{ctx: ctx, opts: opts, counters: runner.Counters{}, run: runner.NewRunID(),
-		inter: map[plan.NodeID][][]byte{}, collect: map[plan.NodeID][][]byte{}, committers: map[plan.NodeID]*runner.Committer{}}
+		inter: map[plan.NodeID][][]byte{}, collect: map[plan.NodeID][][]byte{}}
 	if e.opts.Workers <= 0 {
 		e.opts.Workers = 2
 	}
 	res, err := e.execute(p)
 	if err != nil {
-		for _, c := range e.committers {
-			_ = c.AbortJob()
-		}
+		e.committers.AbortJob()
 		return nil, err
 	}
 	res.Wall = time.Since(start)
@@ -51,7 +49,7 @@ type exec struct {
 	counters   runner.Counters
 	inter      map[plan.NodeID][][]byte
 	collect    map[plan.NodeID][][]byte
-	committers map[plan.NodeID]*runner.Committer
+	committers runner.Sinks
 }
 
 func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
@@ -59,9 +57,11 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 	if err := plan.Validate(g); err != nil {
 		return nil, err
 	}
-	if err := e.openSinks(g); err != nil {
+	sinks, err := runner.OpenSinks(e.ctx, g, e.opts.WriteMode, e.run)
+	if err != nil {
 		return nil, err
 	}
+	e.committers = sinks
 	res := &runner.Result{Counters: e.counters}
 	if e.opts.Unoptimized {
 		if err := e.interpret(g); err != nil {
@@ -88,29 +88,10 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 			}
 		}
 	}
-	for _, n := range g.Nodes() {
-		if c := e.committers[n.ID]; c != nil {
-			if err := c.CommitJob(e.ctx); err != nil {
-				return nil, err
-			}
-			res.Outputs = append(res.Outputs, c.Dir())
-		}
+	if res.Outputs, err = e.committers.CommitJob(e.ctx); err != nil {
+		return nil, err
 	}
 	return res, nil
-}
-
-func (e *exec) openSinks(g *plan.Graph) error {
-	for _, n := range g.Nodes() {
-		if n.Op != plan.OpSink {
-			continue
-		}
-		c, err := runner.NewCommitter(e.ctx, n.Payload.(plan.SinkPayload).URL(), e.opts.WriteMode, e.run)
-		if err != nil {
-			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
-		}
-		e.committers[n.ID] = c
-	}
-	return nil
 }
 
 type record struct{ key, value []byte }
@@ -221,9 +202,6 @@ func groups(recs []record) iter.Seq2[[]byte, iter.Seq[[]byte]] {
 // it and commits its sink files.
 func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs, sr *runner.StageResult, feed func(*kernel.Kernel) error) (err error) {
 	info := plan.TaskInfo{Stage: st.ID, Role: ph.Kind.String(), Task: idx}
-	if ph.Kind == plan.ReducePhase {
-		info.Task = idx
-	}
 	attempt := runner.AttemptID(info)
 	if ph.Kind == plan.ReducePhase {
 		attempt = fmt.Sprintf("%s_c%d", attempt, ph.Channel)

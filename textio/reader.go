@@ -75,7 +75,6 @@ type LineReader struct {
 	long    []byte
 	skipped int64
 	err     error
-	started bool
 	skip    bool
 }
 

@@ -1,7 +1,6 @@
 package hdfs
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -183,5 +182,3 @@ func (s *settings) key() string {
 	}
 	return k
 }
-
-var errNoAddresses = errors.New("no namenode addresses")

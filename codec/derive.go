@@ -339,6 +339,37 @@ func (cp *compiler) structFields(t reflect.Type, path string) ([]field, error) {
 	return fs, nil
 }
 
+// buildArray compiles a fixed-size array; arrays encode the same way in
+// both encodings (element after element, or raw bytes for [N]byte), each
+// element with its own encoding's coder.
+func (cp *compiler) buildArray(c *coder, t reflect.Type, path string) error {
+	if t.Elem().Kind() == reflect.Uint8 {
+		rawArray(c, t.Len())
+		return nil
+	}
+	ec, err := cp.compile(t.Elem(), path+"[]")
+	if err != nil {
+		return err
+	}
+	c.minSize = t.Len() * ec.minSize
+	c.enc = arrayEnc(ec, t.Len(), t.Elem().Size())
+	c.dec = arrayDec(ec, t.Len(), t.Elem().Size())
+	return nil
+}
+
+// buildPointer compiles a pointer: a presence byte (nil first, so nil
+// sorts first as a key), then the pointee in the same encoding.
+func (cp *compiler) buildPointer(c *coder, t reflect.Type, path string) error {
+	ec, err := cp.compile(t.Elem(), path)
+	if err != nil {
+		return err
+	}
+	c.minSize = 1
+	c.enc = ptrEnc(ec)
+	c.dec = ptrDec(ec, t.Elem())
+	return nil
+}
+
 // The struct coders switch on the field op rather than calling through a
 // func value for every field: for records of strings and integers this
 // roughly halves the encoding time.

@@ -91,17 +91,7 @@ func (cp *compiler) buildKey(c *coder, t reflect.Type, path string) error {
 		}
 		keySlice(c, t, ec)
 	case reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			rawArray(c, t.Len())
-			return nil
-		}
-		ec, err := cp.compile(t.Elem(), path+"[]")
-		if err != nil {
-			return err
-		}
-		c.minSize = t.Len() * ec.minSize
-		c.enc = arrayEnc(ec, t.Len(), t.Elem().Size())
-		c.dec = arrayDec(ec, t.Len(), t.Elem().Size())
+		return cp.buildArray(c, t, path)
 	case reflect.Struct:
 		fs, err := cp.structFields(t, path)
 		if err != nil {
@@ -111,13 +101,7 @@ func (cp *compiler) buildKey(c *coder, t reflect.Type, path string) error {
 		c.enc = keyStructEnc(fs)
 		c.dec = keyStructDec(fs)
 	case reflect.Pointer:
-		ec, err := cp.compile(t.Elem(), path)
-		if err != nil {
-			return err
-		}
-		c.minSize = 1
-		c.enc = ptrEnc(ec)
-		c.dec = ptrDec(ec, t.Elem())
+		return cp.buildPointer(c, t, path)
 	case reflect.Map:
 		return cp.unsupported(t, path, "maps have no order")
 	case reflect.Interface:

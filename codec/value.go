@@ -154,17 +154,7 @@ func (cp *compiler) buildValue(c *coder, t reflect.Type, path string) error {
 		}
 		valueSlice(c, t, ec)
 	case reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
-			rawArray(c, t.Len())
-			return nil
-		}
-		ec, err := cp.compile(t.Elem(), path+"[]")
-		if err != nil {
-			return err
-		}
-		c.minSize = t.Len() * ec.minSize
-		c.enc = arrayEnc(ec, t.Len(), t.Elem().Size())
-		c.dec = arrayDec(ec, t.Len(), t.Elem().Size())
+		return cp.buildArray(c, t, path)
 	case reflect.Struct:
 		fs, err := cp.structFields(t, path)
 		if err != nil {
@@ -174,13 +164,7 @@ func (cp *compiler) buildValue(c *coder, t reflect.Type, path string) error {
 		c.enc = structEnc(fs)
 		c.dec = structDec(fs)
 	case reflect.Pointer:
-		ec, err := cp.compile(t.Elem(), path)
-		if err != nil {
-			return err
-		}
-		c.minSize = 1
-		c.enc = ptrEnc(ec)
-		c.dec = ptrDec(ec, t.Elem())
+		return cp.buildPointer(c, t, path)
 	case reflect.Map:
 		kc, err := cp.compile(t.Key(), path+"[key]")
 		if err != nil {

@@ -61,26 +61,6 @@ func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int) parque
 	return &checkedRowGroup{rg, cols}
 }
 
-// offsetReader reads sequentially from an io.ReaderAt.
-type offsetReader struct {
-	r   io.ReaderAt
-	off int64
-	end int64
-}
-
-func (o *offsetReader) Read(p []byte) (int, error) {
-	if o.off >= o.end {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), o.end-o.off)]
-	n, err := o.r.ReadAt(p, o.off)
-	o.off += int64(n)
-	if err == io.EOF && n > 0 {
-		err = nil
-	}
-	return n, err
-}
-
 // checkPages walks the page headers of one column chunk.
 func checkPages(r io.ReaderAt, cm *format.ColumnMetaData, maxPage int) error {
 	start := cm.DataPageOffset
@@ -88,7 +68,7 @@ func checkPages(r io.ReaderAt, cm *format.ColumnMetaData, maxPage int) error {
 		start = cm.DictionaryPageOffset
 	}
 	end := start + cm.TotalCompressedSize
-	src := &offsetReader{r: r, off: start, end: end}
+	src := io.NewSectionReader(r, start, end-start)
 	buf := bufio.NewReaderSize(src, 128)
 	dec := thrift.NewDecoder(new(thrift.CompactProtocol).NewReader(buf))
 	for pos := start; pos < end; {
@@ -96,7 +76,8 @@ func checkPages(r io.ReaderAt, cm *format.ColumnMetaData, maxPage int) error {
 		if err := dec.Decode(&h); err != nil {
 			return fmt.Errorf("page header at offset %d: %w", pos, err)
 		}
-		body := src.off - int64(buf.Buffered())
+		read, _ := src.Seek(0, io.SeekCurrent)
+		body := start + read - int64(buf.Buffered())
 		switch {
 		case h.CompressedPageSize < 0 || int64(h.CompressedPageSize) > end-body:
 			return fmt.Errorf("page at offset %d: compressed size %d overruns the column chunk ending at %d",
@@ -106,7 +87,9 @@ func checkPages(r io.ReaderAt, cm *format.ColumnMetaData, maxPage int) error {
 				pos, h.UncompressedPageSize, maxPage)
 		}
 		pos = body + int64(h.CompressedPageSize)
-		src.off = pos
+		if _, err := src.Seek(pos-start, io.SeekStart); err != nil {
+			return fmt.Errorf("page at offset %d: %w", pos, err)
+		}
 		buf.Reset(src)
 	}
 	return nil

@@ -68,7 +68,7 @@ type LineReader struct {
 	path    string
 	cfg     readConfig
 	br      *bufio.Reader
-	src     *offsetReader // compressed source, for gzip error offsets
+	src     *io.SectionReader // the file from the split's start; for gzip, its position is the compressed offset
 	gz      *gzip.Reader
 	pos     int64 // offset of the next unread byte (decompressed for gzip)
 	end     int64 // lines starting after end belong to the next split
@@ -90,7 +90,7 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 		if offset != 0 {
 			return nil, fmt.Errorf("textio: %s: a gzip file cannot be split (split at offset %d)", path, offset)
 		}
-		lr.src = &offsetReader{r: r, end: size}
+		lr.src = io.NewSectionReader(r, 0, size)
 		if size == 0 {
 			lr.err = io.EOF // an empty file holds no lines
 			return lr, nil
@@ -104,7 +104,7 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 		lr.end = 1<<63 - 1
 		return lr, nil
 	}
-	lr.src = &offsetReader{r: r, off: offset, end: size}
+	lr.src = io.NewSectionReader(r, offset, size-offset)
 	if length == 0 {
 		lr.err = io.EOF // an empty split owns no line
 	}
@@ -116,7 +116,8 @@ func (r *LineReader) corrupt(err error) error {
 	var flateErr flate.CorruptInputError
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, gzip.ErrHeader) ||
 		errors.Is(err, gzip.ErrChecksum) || errors.As(err, &flateErr) {
-		return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("gzip stream, near compressed offset %d: %v: %w", r.src.off, err, ErrCorrupt)}
+		compressed, _ := r.src.Seek(0, io.SeekCurrent) // a gzip file is read from offset 0
+		return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("gzip stream, near compressed offset %d: %v: %w", compressed, err, ErrCorrupt)}
 	}
 	return &Error{Path: r.path, Offset: r.pos, Err: err}
 }
@@ -242,24 +243,4 @@ func (r *LineReader) Close() error {
 		return r.gz.Close()
 	}
 	return nil
-}
-
-// offsetReader reads sequentially from an io.ReaderAt up to end.
-type offsetReader struct {
-	r   io.ReaderAt
-	off int64
-	end int64
-}
-
-func (o *offsetReader) Read(p []byte) (int, error) {
-	if o.off >= o.end {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), o.end-o.off)]
-	n, err := o.r.ReadAt(p, o.off)
-	o.off += int64(n)
-	if err == io.EOF && n > 0 {
-		err = nil
-	}
-	return n, err
 }

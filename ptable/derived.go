@@ -59,8 +59,7 @@ type Cogrouped[A, B any] struct {
 // sides' values, which it holds in memory.
 func cogroup[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], fn func(k K, as []A, bs []B, emit func(O)), opts []pcollection.Option) pcollection.PCollection[O] {
 	info := pcollection.Build(name, opts)
-	p := pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline()))
-	_ = p
+	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline())) // one pipeline, or a build error naming this transform
 	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Tagged[A, B]])) func(Pair[K, A]) {
 		return func(p Pair[K, A]) { v := p.Value; emit(Pair[K, Tagged[A, B]]{Key: p.Key, Value: Tagged[A, B]{A: &v}}) }
 	}))

@@ -19,14 +19,17 @@ func Partition(channel int, key []byte, partitions int) int {
 }
 
 // BytesPerPartition is the estimated shuffle input per reduce partition
-// when neither the transform nor the run options set the number.
-const BytesPerPartition = 256 << 20
+// when neither the transform nor the run options set the number: the same
+// as a map task's input (and Spark's advisory partition size), so that a
+// large channel's reduce work is spread over the workers instead of one
+// task holding up the stage.
+const BytesPerPartition = 64 << 20
 
 // MaxDefaultPartitions caps the partitions chosen from size estimates.
 const MaxDefaultPartitions = 64
 
 // Partitions is the number of reduce partitions of channel ch: the
-// transform's own setting, else the run's default, else one per 256 MiB of
+// transform's own setting, else the run's default, else one per 64 MiB of
 // estimated shuffle input. It never depends on the number of workers, so
 // outputs do not either.
 func Partitions(sg *plan.StageGraph, ch *plan.Channel, opts Options) int {

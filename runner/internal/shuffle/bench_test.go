@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/crunchgo/crunchgo/codec"
 )
 
 // benchRecords is the number of (string key, int64 value) records the
@@ -87,6 +89,87 @@ func BenchmarkShuffle(b *testing.B) {
 		m.Close()
 		s.Abort()
 		b.ReportMetric(float64(len(runs)), "runs")
+	}
+}
+
+// structKeys returns n keys as the codec encodes struct{A, B string} keys,
+// from Zipf-distributed "artist-%05d" and "user-%07d" strings (about 30% of
+// the keys repeat an earlier one), each with the partition slot of 4 it
+// hashes to.
+func structKeys(b *testing.B, n int) ([][]byte, []int) {
+	kc, err := codec.KeyFor[struct{ A, B string }]()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	artists := rand.NewZipf(r, 1.2, 1, 99_999)
+	users := rand.NewZipf(r, 1.01, 5, 9_999_999)
+	keys := make([][]byte, n)
+	slots := make([]int, n)
+	for i := range n {
+		keys[i] = kc.Append(nil, struct{ A, B string }{
+			fmt.Sprintf("artist-%05d", artists.Uint64()),
+			fmt.Sprintf("user-%07d", users.Uint64()),
+		})
+		var h uint32 = 2166136261 // FNV-1a
+		for _, c := range keys[i] {
+			h = (h ^ uint32(c)) * 16777619
+		}
+		slots[i] = int(h % 4)
+	}
+	return keys, slots
+}
+
+// BenchmarkShuffleStructKeys is BenchmarkShuffle with keys like a real
+// job's (see structKeys) over 4 partition slots: the map task sorts and
+// spills in a 64 MiB buffer, then each slot is merged and grouped.
+func BenchmarkShuffleStructKeys(b *testing.B) {
+	n := benchRecords(b)
+	keys, slots := structKeys(b, n)
+	var size int64
+	distinct := map[string]bool{}
+	for _, k := range keys {
+		size += int64(len(AppendRecord(nil, k, make([]byte, 8))))
+		distinct[string(k)] = true
+	}
+	b.SetBytes(size)
+	dup := float64(n-len(distinct)) / float64(n)
+	dir := b.TempDir()
+	var v [8]byte
+	for b.Loop() {
+		s := NewSorter(dir, "bench", 4, benchBudget)
+		for i, k := range keys {
+			binary.BigEndian.PutUint64(v[:], uint64(i))
+			if err := s.Add(slots[i], k, v[:]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runs, err := s.Finish()
+		if err != nil {
+			b.Fatal(err)
+		}
+		for p := range 4 {
+			var segs []Segment
+			for _, r := range runs {
+				segs = append(segs, r.Segment(p))
+			}
+			m, err := Merge(segs, MergeConfig{FanIn: 64, BufSize: 256 << 10, TmpDir: dir})
+			if err != nil {
+				b.Fatal(err)
+			}
+			err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
+				for range values {
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Close()
+		}
+		s.Abort()
+		b.ReportMetric(float64(len(runs)), "runs")
+		b.ReportMetric(dup, "dup/rec")
 	}
 }
 

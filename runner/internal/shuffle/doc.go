@@ -15,7 +15,7 @@
 //
 // A run file holds one sorted segment per partition slot, one after the
 // other; Run.Offsets says where each begins. Memory is bounded: a Sorter
-// holds at most its buffer size of records (plus 60 bytes of index per
+// holds at most its buffer size of framed records (plus 48 bytes of index per
 // record; a finished sorter's buffers are kept for the process's next sorter
 // until a merge starts), and a merge reads at most FanIn segments at once through buffers
 // of BufSize bytes, merging in several passes through temporary runs when

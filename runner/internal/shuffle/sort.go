@@ -24,8 +24,9 @@ func (r Run) Segment(p int) Segment {
 }
 
 // entryOverhead is what the sort index costs per record, on top of its
-// bytes: a sort key and a record locator.
-const entryOverhead = 24 + 12 + 24
+// framed bytes in the arena: a sort key and its slot in the radix sort's
+// second buffer.
+const entryOverhead = 24 + 24
 
 // prefixLen is how many leading key bytes a sort key holds, so that most
 // comparisons never touch the arena: keys of up to prefixLen bytes compare
@@ -33,18 +34,13 @@ const entryOverhead = 24 + 12 + 24
 const prefixLen = 16
 
 // sortKey is what the sort moves: small, and enough to order most records
-// without following idx.
+// without following off.
 type sortKey struct {
 	p0, p1 uint64 // the key's first 16 bytes, big-endian, zero padded
 	slot   uint32
-	idx    uint32 // the record's insertion order within the buffer: ties keep it
-}
-
-// entry locates a record in the arena; entries are in insertion order.
-type entry struct {
-	off  uint32 // key offset in the arena; the value follows the key
-	klen uint32
-	vlen uint32
+	// off is where the record's framing starts in the arena. The arena is
+	// in insertion order, so ties broken by off keep insertion order.
+	off uint32
 }
 
 // Sorter buffers records, sorts them by (partition slot, key, insertion
@@ -56,12 +52,11 @@ type Sorter struct {
 	slots  int
 	limit  int64
 
-	arena   []byte
-	keys    []sortKey
-	tmp     []sortKey // the radix sort's second buffer
-	entries []entry
-	runs    []Run
-	wbuf    *bufio.Writer
+	arena []byte // the records, framed as in a run file, in insertion order
+	keys  []sortKey
+	tmp   []sortKey // the radix sort's second buffer
+	runs  []Run
+	wbuf  *bufio.Writer
 
 	// Records and Bytes count what was added; Spills counts runs written.
 	Records, Bytes int64
@@ -76,7 +71,7 @@ func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 	limit = max(4<<10, min(limit, maxArena))
 	s := &Sorter{dir: dir, prefix: prefix, slots: slots, limit: limit}
 	if b := takeSpare(); b != nil && int64(cap(b.arena)) <= limit {
-		s.arena, s.keys, s.tmp, s.entries = b.arena[:0], b.keys[:0], b.tmp, b.entries[:0]
+		s.arena, s.keys, s.tmp = b.arena[:0], b.keys[:0], b.tmp
 	}
 	return s
 }
@@ -87,10 +82,9 @@ func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 // sorter's limit is dropped. Merge drops them too, so that a reduce task's
 // read buffers do not come on top of them.
 type sortBuffers struct {
-	arena   []byte
-	keys    []sortKey
-	tmp     []sortKey // the radix sort's second buffer
-	entries []entry
+	arena []byte
+	keys  []sortKey
+	tmp   []sortKey // the radix sort's second buffer
 }
 
 var spare struct {
@@ -118,8 +112,8 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 	if slot < 0 || slot >= s.slots {
 		return fmt.Errorf("shuffle: partition slot %d out of range [0, %d)", slot, s.slots)
 	}
-	size := int64(len(key) + len(value))
-	if len(s.entries) > 0 && int64(len(s.arena))+size+int64(len(s.entries)+1)*entryOverhead > s.limit {
+	size := int64(uvarintLen(len(key)) + len(key) + uvarintLen(len(value)) + len(value))
+	if len(s.keys) > 0 && int64(len(s.arena))+size+int64(len(s.keys)+1)*entryOverhead > s.limit {
 		if err := s.Spill(); err != nil {
 			return err
 		}
@@ -138,18 +132,41 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 		p0:   binary.BigEndian.Uint64(p[:8]),
 		p1:   binary.BigEndian.Uint64(p[8:]),
 		slot: uint32(slot),
-		idx:  uint32(len(s.entries)),
-	})
-	s.entries = append(s.entries, entry{
 		off:  uint32(len(s.arena)),
-		klen: uint32(len(key)),
-		vlen: uint32(len(value)),
 	})
-	s.arena = append(s.arena, key...)
-	s.arena = append(s.arena, value...)
+	s.arena = AppendRecord(s.arena, key, value)
 	s.Records++
-	s.Bytes += size
+	s.Bytes += int64(len(key) + len(value))
 	return nil
+}
+
+// uvarintLen is the length of n's uvarint encoding.
+func uvarintLen(n int) int {
+	return (bits.Len64(uint64(n)|1) + 6) / 7
+}
+
+// keyAt returns the key of the record framed at off in the arena.
+func (s *Sorter) keyAt(off uint32) []byte {
+	b := s.arena[off:]
+	if b[0] < 0x80 { // most keys are shorter than 128 bytes
+		return b[1 : 1+b[0]]
+	}
+	n, w := binary.Uvarint(b)
+	return b[w : w+int(n)]
+}
+
+// recordAt returns the framed record at off in the arena.
+func (s *Sorter) recordAt(off uint32) []byte {
+	b := s.arena[off:]
+	n, w := uint64(b[0]), 1
+	if n >= 0x80 {
+		n, w = binary.Uvarint(b)
+	}
+	v := w + int(n)
+	if n, w = uint64(b[v]), 1; n >= 0x80 {
+		n, w = binary.Uvarint(b[v:])
+	}
+	return b[:v+w+int(n)]
 }
 
 // less orders sort keys by (slot, key, insertion order). Zero padding
@@ -171,20 +188,20 @@ func (s *Sorter) less(a, b *sortKey) bool {
 }
 
 func (s *Sorter) lessTail(a, b *sortKey) bool {
-	ea, eb := &s.entries[a.idx], &s.entries[b.idx]
-	if ea.klen > prefixLen && eb.klen > prefixLen {
-		if c := bytes.Compare(s.arena[ea.off+prefixLen:ea.off+ea.klen], s.arena[eb.off+prefixLen:eb.off+eb.klen]); c != 0 {
+	ka, kb := s.keyAt(a.off), s.keyAt(b.off)
+	if len(ka) > prefixLen && len(kb) > prefixLen {
+		if c := bytes.Compare(ka[prefixLen:], kb[prefixLen:]); c != 0 {
 			return c < 0
 		}
-	} else if ea.klen != eb.klen {
-		return ea.klen < eb.klen
+	} else if len(ka) != len(kb) {
+		return len(ka) < len(kb)
 	}
-	return a.idx < b.idx
+	return a.off < b.off
 }
 
 // sortKeys sorts a by less: an introsort specialised to sortKey, since
 // slices.SortFunc's calls through a func value, with the elements passed by
-// value, cost more than the comparisons. No two keys are equal (idx breaks
+// value, cost more than the comparisons. No two keys are equal (off breaks
 // ties), which keeps the partition simple.
 func (s *Sorter) sortKeys(a []sortKey) {
 	if len(a) < 1024 {
@@ -348,7 +365,7 @@ func (s *Sorter) siftDown(a []sortKey, i, n int) {
 // Spill sorts the buffered records and writes them as one run. It does
 // nothing when the buffer is empty.
 func (s *Sorter) Spill() error {
-	if len(s.entries) == 0 {
+	if len(s.keys) == 0 {
 		return nil
 	}
 	s.sortKeys(s.keys)
@@ -371,10 +388,7 @@ func (s *Sorter) Spill() error {
 			slot++
 			run.Offsets[slot] = off
 		}
-		e := &s.entries[k.idx]
-		v := e.off + e.klen
-		// Framed straight into the writer's buffer (one copy, not two).
-		b := AppendRecord(s.wbuf.AvailableBuffer(), s.arena[e.off:v], s.arena[v:v+e.vlen])
+		b := s.recordAt(k.off)
 		s.wbuf.Write(b)
 		off += int64(len(b))
 	}
@@ -392,7 +406,6 @@ func (s *Sorter) Spill() error {
 	s.runs = append(s.runs, run)
 	s.arena = s.arena[:0]
 	s.keys = s.keys[:0]
-	s.entries = s.entries[:0]
 	return nil
 }
 
@@ -402,8 +415,8 @@ func (s *Sorter) Finish() ([]Run, error) {
 	if err := s.Spill(); err != nil {
 		return nil, err
 	}
-	keepSpare(&sortBuffers{arena: s.arena, keys: s.keys, tmp: s.tmp, entries: s.entries})
-	s.arena, s.keys, s.tmp, s.entries = nil, nil, nil, nil
+	keepSpare(&sortBuffers{arena: s.arena, keys: s.keys, tmp: s.tmp})
+	s.arena, s.keys, s.tmp = nil, nil, nil
 	return s.runs, nil
 }
 

@@ -26,9 +26,12 @@ func (sg *StageGraph) Explain() string {
 		b.WriteString("\n")
 		for _, in := range st.Inputs {
 			n := g.Node(in.Node)
-			if in.Intermediate {
+			switch {
+			case in.Shuffled != nil:
+				fmt.Fprintf(&b, "  map input: intermediate %s, already shuffle %d's map output\n", n.Label(), in.Shuffled.Index)
+			case in.Intermediate:
 				fmt.Fprintf(&b, "  map input: intermediate %s\n", n.Label())
-			} else {
+			default:
 				fmt.Fprintf(&b, "  map input: %s%s\n", n.Label(), describe(n))
 			}
 			sg.explainPhase(&b, st, in.Phase)
@@ -72,7 +75,7 @@ func (sg *StageGraph) explainPhase(b *strings.Builder, st *Stage, ph *Phase) {
 					continue
 				}
 				seen[c] = true
-				fmt.Fprintf(b, "%s-> %s%s%s\n", indent, cn.Label(), describe(cn), materialized(ph, c))
+				fmt.Fprintf(b, "%s-> %s%s%s\n", indent, cn.Label(), describe(cn), sg.materialized(ph, c))
 				walk(c, depth+1)
 			case cn.Op == OpGroupByKey && ph.Kind == MapPhase && st.ChannelOf(c) != nil:
 				fmt.Fprintf(b, "%s-> shuffle %d (%s)\n", indent, st.ChannelOf(c).Index, cn.Label())
@@ -81,16 +84,23 @@ func (sg *StageGraph) explainPhase(b *strings.Builder, st *Stage, ph *Phase) {
 	}
 	entry := sg.Graph.Node(ph.Entry)
 	if ph.Kind == ReducePhase {
-		fmt.Fprintf(b, "    %s%s\n", entry.Label(), materialized(ph, entry.ID))
+		fmt.Fprintf(b, "    %s%s\n", entry.Label(), sg.materialized(ph, entry.ID))
 	}
 	walk(ph.Entry, 2)
 }
 
-func materialized(ph *Phase, id NodeID) string {
-	if ph.Writes(id) {
-		return " => materialized"
+func (sg *StageGraph) materialized(ph *Phase, id NodeID) string {
+	if !ph.Writes(id) {
+		return ""
 	}
-	return ""
+	if ch := sg.ShuffledFor(id); ch != nil {
+		how := ""
+		if ch.Combiner != NoNode {
+			how = ", combined"
+		}
+		return fmt.Sprintf(" => materialized as stage %d's shuffle %d map output%s", ch.Reduce.Stage, ch.Index, how)
+	}
+	return " => materialized"
 }
 
 func describe(n *Node) string {

@@ -130,3 +130,74 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestShuffledIntermediates(t *testing.T) {
+	cases := []struct {
+		name string
+		g    *Graph
+		opts Options
+		// want maps each intermediate to the GroupByKey it is written for
+		// (NoNode: written as elements), negated when that channel combines.
+		want map[NodeID]NodeID
+	}{{
+		name: "a shuffle with a combiner is the only use",
+		g:    build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{gbk, 3}, []int{comb, 4}, []int{mat, 5}),
+		want: map[NodeID]NodeID{3: -4},
+	}, {
+		name: "switched off",
+		g:    build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{gbk, 3}, []int{comb, 4}, []int{mat, 5}),
+		opts: Options{NoShuffledIntermediates: true},
+		want: map[NodeID]NodeID{3: NoNode},
+	}, {
+		name: "through a flatten with a map-side input",
+		g:    build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{src}, []int{par, 4}, []int{flat, 3, 5}, []int{gbk, 6}, []int{mat, 7}),
+		want: map[NodeID]NodeID{3: 7},
+	}, {
+		name: "a ParDo after the flatten runs on the elements",
+		g:    build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{src}, []int{flat, 3, 4}, []int{par, 5}, []int{gbk, 6}, []int{mat, 7}),
+		want: map[NodeID]NodeID{3: NoNode},
+	}, {
+		name: "two shuffles of the same stage",
+		g:    build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{gbk, 3}, []int{mat, 4}, []int{gbk, 3}, []int{mat, 6}),
+		want: map[NodeID]NodeID{3: NoNode},
+	}, {
+		name: "read by a later stage and, through a flatten, by its own reducer",
+		g: build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{gbk, 3}, []int{comb, 4}, []int{par, 5},
+			[]int{flat, 3, 6}, []int{gbk, 7}, []int{mat, 8}),
+		want: map[NodeID]NodeID{3: -4, 7: 8},
+	}, {
+		name: "read by two later stages",
+		g: build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{gbk, 3}, []int{comb, 4}, []int{par, 5},
+			[]int{src}, []int{par, 7}, []int{flat, 6, 3, 8}, []int{gbk, 9}, []int{mat, 10}),
+		want: map[NodeID]NodeID{3: NoNode, 6: 10},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sg, err := Optimize(context.Background(), c.g, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[NodeID]NodeID{}
+			for _, id := range sg.Intermediates {
+				got[id] = NoNode
+				if ch := sg.ShuffledFor(id); ch != nil {
+					got[id] = ch.GroupByKey
+					if ch.Combiner != NoNode {
+						got[id] = -ch.GroupByKey
+					}
+				}
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("intermediates written for = %v, want %v\n%s", got, c.want, sg.Explain())
+			}
+			// The reading input says the same as ShuffledFor.
+			for _, st := range sg.Stages {
+				for _, in := range st.Inputs {
+					if in.Intermediate && in.Shuffled != sg.ShuffledFor(in.Node) {
+						t.Errorf("stage %d input %d: Shuffled = %v, ShuffledFor = %v", st.ID, in.Node, in.Shuffled, sg.ShuffledFor(in.Node))
+					}
+				}
+			}
+		})
+	}
+}

@@ -55,7 +55,14 @@ type Input struct {
 	// Intermediate: the input is the materialized output of Node, written by
 	// an earlier stage; otherwise Node is a Source read in this stage.
 	Intermediate bool
-	Phase        *Phase
+	// Shuffled is set when the intermediate holds shuffle records for this
+	// channel of the stage, (key, value) as the channel's shuffle writer
+	// encodes them, combined by its lifted combiner when it has one: the
+	// producing phase ran the channel's map side, so this map phase passes
+	// the records straight to the shuffle. The intermediate is then the
+	// channel's only use of Node, and Phase runs nothing but Flattens.
+	Shuffled *Channel
+	Phase    *Phase
 }
 
 // Channel is one shuffle of a stage: a GroupByKey, fed by the stage's map
@@ -99,7 +106,14 @@ type StageGraph struct {
 	Notes []string
 	// SinkWriters counts, per Sink node, how many phases write part files to it.
 	SinkWriters map[NodeID]int
+
+	shuffledFor map[NodeID]*Channel
 }
+
+// ShuffledFor returns the channel for which intermediate id is written as
+// shuffle records (see Input.Shuffled), or nil when it is written as
+// encoded elements.
+func (sg *StageGraph) ShuffledFor(id NodeID) *Channel { return sg.shuffledFor[id] }
 
 // Options tune planning.
 type Options struct {
@@ -108,6 +122,9 @@ type Options struct {
 	// NoFusionBlocks keeps every chain after a shuffle in its reducer,
 	// instead of cutting it at the smallest estimated intermediate.
 	NoFusionBlocks bool
+	// NoShuffledIntermediates writes every intermediate as encoded elements,
+	// even one whose only use is a later shuffle (see Input.Shuffled).
+	NoShuffledIntermediates bool
 }
 
 // DefaultSourceSize is the size assumed for a source that cannot estimate its own.
@@ -566,6 +583,10 @@ func (p *planner) form() (*StageGraph, error) {
 		}
 	}
 
+	if !p.opts.NoShuffledIntermediates {
+		p.shuffleIntermediates(sg, stages, readIn)
+	}
+
 	// Drop empty stages and renumber.
 	for _, st := range stages {
 		if len(st.Inputs) == 0 && len(st.Channels) == 0 {
@@ -594,6 +615,58 @@ func (p *planner) form() (*StageGraph, error) {
 	}
 	sg.Notes = p.notes
 	return sg, nil
+}
+
+// shuffleIntermediates finds the intermediates whose one use is a shuffle
+// of the stage that reads them, directly or through Flattens, and has
+// their producers write them as that channel's shuffle records (combined
+// when the channel has a lifted combiner). The reading map phase then does
+// nothing but copy records into the shuffle, and a combined intermediate
+// holds one record per key and producing task instead of one per element:
+// Count after Distinct, say, writes and reads a few partial counts rather
+// than every distinct element.
+func (p *planner) shuffleIntermediates(sg *StageGraph, stages []*Stage, readIn map[NodeID]map[int]bool) {
+	g := p.g
+	for _, st := range stages {
+		for _, in := range st.Inputs {
+			if !in.Intermediate || len(readIn[in.Node]) != 1 || len(in.Phase.Materialize) > 0 {
+				continue
+			}
+			var target *Channel
+			ok := true
+			for _, id := range append([]NodeID{in.Node}, in.Phase.Nodes...) {
+				if id != in.Node && g.Node(id).Op != OpFlatten {
+					ok = false
+					break
+				}
+				for _, c := range g.Consumers(id) {
+					switch ch := st.ChannelOf(c); {
+					case in.Phase.Has(c):
+					case ch != nil && (target == nil || target == ch):
+						target = ch
+					case id == in.Node && !p.crossing(id, c):
+						// a consumer in the producing phase
+					default:
+						ok = false
+					}
+				}
+			}
+			if !ok || target == nil {
+				continue
+			}
+			in.Shuffled = target
+			if sg.shuffledFor == nil {
+				sg.shuffledFor = map[NodeID]*Channel{}
+			}
+			sg.shuffledFor[in.Node] = target
+			how := "as shuffle records"
+			if target.Combiner != NoNode {
+				how = "combined by " + g.Node(target.Combiner).Label()
+			}
+			p.note("%s is written as %s's map output (%s): its only use is that shuffle",
+				g.Node(in.Node).Label(), g.Node(target.GroupByKey).Label(), how)
+		}
+	}
 }
 
 // reach adds to ph the map-side nodes of stage s reachable from id.

@@ -366,6 +366,38 @@ var Cases = []Case{
 		}
 		return all(expect(pcollection.Materialize(byHome), pairs(rsum)), expect(pcollection.Materialize(byCountry), pairs(rcnt)))
 	}},
+	{"distinct-then-count-and-top", func(p *pcollection.Pipeline) Check {
+		// Both aggregations read a reducer's output through a lifted
+		// combiner: the planner writes those intermediates as combined
+		// shuffle records.
+		type bucketed = ptable.Pair[int64, int64]
+		var in []bucketed
+		x := uint32(3)
+		for range 3000 {
+			x = x*1664525 + 1013904223
+			in = append(in, ptable.KV(int64(x>>16)%7, int64(x>>8)%400))
+		}
+		distinct := ptable.Distinct(pcollection.Of(p, in...))
+		perBucket := ptable.Count(ptable.Keys(distinct))
+		sums := ptable.Aggregate(ptable.GroupByKey(pcollection.Of(p, in...)), ptable.Sum[int64]())
+		top := ptable.Top(sums, 3, func(a, b ptable.Pair[int64, int64]) bool {
+			return a.Value < b.Value || a.Value == b.Value && a.Key > b.Key
+		})
+		seen := map[bucketed]bool{}
+		count, sum := map[int64]int64{}, map[int64]int64{}
+		for _, v := range in {
+			if !seen[v] {
+				seen[v] = true
+				count[v.Key]++
+			}
+			sum[v.Key] += v.Value
+		}
+		ranked := pairs(sum)
+		slices.SortFunc(ranked, func(a, b ptable.Pair[int64, int64]) int {
+			return cmp.Or(cmp.Compare(b.Value, a.Value), cmp.Compare(a.Key, b.Key))
+		})
+		return all(expect(pcollection.Materialize(perBucket), pairs(count)), expect(pcollection.Materialize(top), ranked[:3]))
+	}},
 	{"reduce-then-flatten-with-source", func(p *pcollection.Pipeline) Check {
 		ws := words(300)
 		counts := ptable.Count(pcollection.Of(p, ws...))

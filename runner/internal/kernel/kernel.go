@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -85,7 +87,11 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 	case entry.Op == plan.OpSource:
 		k.entry = k.output(entry.ID)
 	default: // an intermediate written by an earlier stage
-		k.decode = entry.Type.NewDecoder(k.output(entry.ID))
+		if ch := sg.ShuffledFor(entry.ID); ch != nil && ch.Reduce.Stage == st.ID {
+			k.decode = k.copyToShuffle(ch.Index)
+		} else {
+			k.decode = entry.Type.NewDecoder(k.output(entry.ID))
+		}
 	}
 	return k, nil
 }
@@ -123,10 +129,15 @@ func (k *Kernel) output(id plan.NodeID) plan.Emitter {
 		}
 	}
 	if k.ph.Writes(id) {
-		outs = append(outs, n.Type.NewEncoder(func(b []byte) {
+		write := func(b []byte) {
 			k.Stats.RecordsOut++
 			k.out.Intermediate(id, b)
-		}))
+		}
+		if ch := k.sg.ShuffledFor(id); ch != nil {
+			outs = append(outs, k.shuffledIntermediate(ch, write))
+		} else {
+			outs = append(outs, n.Type.NewEncoder(write))
+		}
 	}
 	e := n.Type.Tee(outs)
 	k.outs[id] = e
@@ -198,6 +209,45 @@ func (k *Kernel) shuffle(ch *plan.Channel) plan.Emitter {
 	}
 	k.chans[ch.Index] = e
 	return e
+}
+
+// shuffledIntermediate returns the writer of an intermediate that a later
+// stage reads as channel ch's shuffle records: ch's map side (its lifted
+// combiner or its shuffle writer) runs here, and each (key, value) it
+// writes becomes one intermediate record.
+func (k *Kernel) shuffledIntermediate(ch *plan.Channel, write func([]byte)) plan.Emitter {
+	var rec []byte
+	frame := func(key, value []byte) {
+		rec = binary.AppendUvarint(rec[:0], uint64(len(key)))
+		rec = append(rec, key...)
+		write(append(rec, value...))
+	}
+	if ch.Combiner != plan.NoNode {
+		in, flush := k.sg.Graph.Node(ch.Combiner).Payload.(plan.CombinePayload).NewMapCombiner(k.out.CombineKeys, frame)
+		k.flush = append(k.flush, flush)
+		return in
+	}
+	return k.sg.Graph.Node(ch.GroupByKey).Payload.(plan.GroupByKeyPayload).NewShuffleWriter(frame)
+}
+
+// errShuffledRecord reports an intermediate record that does not frame a
+// key: the file is corrupt (or not the one the plan wrote).
+var errShuffledRecord = errors.New("malformed shuffle record in intermediate: key length exceeds the record")
+
+// copyToShuffle returns the reader of an intermediate written as channel
+// ch's shuffle records (see shuffledIntermediate): it passes each record to
+// the shuffle as it is.
+func (k *Kernel) copyToShuffle(ch int) func([]byte) error {
+	return func(rec []byte) error {
+		n, w := binary.Uvarint(rec)
+		if w <= 0 || n > uint64(len(rec)-w) {
+			return errShuffledRecord
+		}
+		key := rec[w : w+int(n)]
+		k.Stats.Shuffled++
+		k.out.Shuffle(ch, key, rec[w+int(n):])
+		return nil
+	}
 }
 
 // ReadSource runs a map task over one split of the phase's source.

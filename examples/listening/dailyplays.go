@@ -63,7 +63,9 @@ func lessPlays(a, b CountryTrackPlays) bool {
 }
 
 // DailyPlays computes the three daily aggregates of events, with titles
-// from tracks. Only plays count (IsPlay: not skipped, at least 30 s).
+// from tracks. Only plays count (IsPlay: not skipped, at least 30 s). The
+// events are PlayEvents, Event's columns that the aggregates use, so that a
+// job reads no others.
 //
 // Plan: plays are grouped by (country, track) with a lifted combiner summing
 // plays and ms_played. Distinct listeners per artist are counted as
@@ -78,13 +80,13 @@ func lessPlays(a, b CountryTrackPlays) bool {
 // join: tracks missing from the catalogue get a nil title; if the catalogue
 // lists a track twice, the smallest title wins so that no rank is
 // duplicated).
-func DailyPlays(events pcollection.PCollection[Event], tracks pcollection.PCollection[Track]) Outputs {
-	plays := pcollection.Filter(events, IsPlay, pcollection.Name("Plays"))
+func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PCollection[Track]) Outputs {
+	plays := pcollection.Filter(events, PlayEvent.IsPlay, pcollection.Name("Plays"))
 
 	// plays_by_country_track
 	byCT := ptable.MapValues(
-		ptable.ByKey(plays, func(e Event) CountryTrack { return CountryTrack{e.Country, e.TrackID} }, pcollection.Name("KeyByCountryTrack")),
-		func(e Event) int64 { return e.MsPlayed }, pcollection.Name("MsPlayed"))
+		ptable.ByKey(plays, func(e PlayEvent) CountryTrack { return CountryTrack{e.Country, e.TrackID} }, pcollection.Name("KeyByCountryTrack")),
+		func(e PlayEvent) int64 { return e.MsPlayed }, pcollection.Name("MsPlayed"))
 	totals := ptable.Aggregate(ptable.GroupByKey(byCT, pcollection.Name("GroupByCountryTrack")),
 		ptable.Aggregator[int64, PlayTotals, PlayTotals](playsAgg{}), pcollection.Name("SumPlays"))
 	perCT := pcollection.Map(totals, func(p ptable.Pair[CountryTrack, PlayTotals]) CountryTrackPlays {
@@ -92,7 +94,7 @@ func DailyPlays(events pcollection.PCollection[Event], tracks pcollection.PColle
 	}, pcollection.Name("PlaysByCountryTrack"))
 
 	// listeners_by_artist
-	pairs := pcollection.Map(plays, func(e Event) ArtistUser { return ArtistUser{e.ArtistID, e.UserID} }, pcollection.Name("ArtistUser"))
+	pairs := pcollection.Map(plays, func(e PlayEvent) ArtistUser { return ArtistUser{e.ArtistID, e.UserID} }, pcollection.Name("ArtistUser"))
 	distinct := ptable.Distinct(pairs, pcollection.Name("DistinctListeners"))
 	artists := pcollection.Map(distinct, func(p ArtistUser) string { return p.ArtistID }, pcollection.Name("ListenerArtist"))
 	listeners := pcollection.Map(ptable.Count(artists, pcollection.Name("CountListeners")), func(p ptable.Pair[string, int64]) ArtistListeners {

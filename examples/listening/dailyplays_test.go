@@ -27,7 +27,11 @@ func runDaily(t *testing.T, events []Event, tracks []Track) ([]CountryTrackPlays
 	var results []result
 	for _, unoptimized := range []bool{false, true} {
 		p := pcollection.NewPipeline("daily-plays")
-		out := DailyPlays(pcollection.Of(p, events...), pcollection.Of(p, tracks...))
+		plays := make([]PlayEvent, len(events))
+		for i, e := range events {
+			plays[i] = e.PlayEvent()
+		}
+		out := DailyPlays(pcollection.Of(p, plays...), pcollection.Of(p, tracks...))
 		ct := pcollection.Materialize(out.PlaysByCountryTrack)
 		al := pcollection.Materialize(out.ListenersByArtist)
 		top := pcollection.Materialize(out.TopTracksByCountry)

@@ -15,11 +15,11 @@ import (
 func ExampleDailyPlays() {
 	p := pcollection.NewPipeline("daily-plays")
 	events := pcollection.Of(p,
-		listening.Event{UserID: "u1", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 200_000},
-		listening.Event{UserID: "u2", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 45_000},
-		listening.Event{UserID: "u2", TrackID: "t2", ArtistID: "a1", Country: "SE", MsPlayed: 60_000},
-		listening.Event{UserID: "u3", TrackID: "t2", ArtistID: "a1", Country: "SE", MsPlayed: 5_000},                 // too short
-		listening.Event{UserID: "u3", TrackID: "t3", ArtistID: "a2", Country: "NO", MsPlayed: 90_000, Skipped: true}, // skipped
+		listening.PlayEvent{UserID: "u1", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 200_000},
+		listening.PlayEvent{UserID: "u2", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 45_000},
+		listening.PlayEvent{UserID: "u2", TrackID: "t2", ArtistID: "a1", Country: "SE", MsPlayed: 60_000},
+		listening.PlayEvent{UserID: "u3", TrackID: "t2", ArtistID: "a1", Country: "SE", MsPlayed: 5_000},                 // too short
+		listening.PlayEvent{UserID: "u3", TrackID: "t3", ArtistID: "a2", Country: "NO", MsPlayed: 90_000, Skipped: true}, // skipped
 	)
 	tracks := pcollection.Of(p, listening.Track{TrackID: "t1", Title: "One"})
 	out := listening.DailyPlays(events, tracks)

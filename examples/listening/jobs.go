@@ -35,7 +35,7 @@ var DailyPlaysJob = runner.Register("daily-plays",
 			return fmt.Errorf("--output-format: %w", err)
 		}
 		ctx := context.Background()
-		events, err := Read[Event](ctx, p, a.Events)
+		events, err := Read[PlayEvent](ctx, p, a.Events)
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}

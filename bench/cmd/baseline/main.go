@@ -3,7 +3,8 @@
 // framework costs. It reads the same files with the same per-file readers
 // (avroio, parquetio) and writes the same Parquet outputs as the job.
 //
-// It is meant to be a good program, not a strawman. Workers (one per CPU by
+// Like the job, it reads events as listening.PlayEvent, the six columns the
+// aggregates use. It is meant to be a good program, not a strawman. Workers (one per CPU by
 // default) take input files from a shared counter and radix-partition what
 // they read by key hash into 256 partitions: (country, track) totals are
 // aggregated at once in per-partition maps (there are ten times fewer pairs
@@ -183,8 +184,8 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 				if i >= len(files) {
 					return
 				}
-				err := listening.ScanFile(ctx, files[i].URL, func(e listening.Event) {
-					if e.Skipped || e.MsPlayed < listening.MinPlayMs {
+				err := listening.ScanFile(ctx, files[i].URL, func(e listening.PlayEvent) {
+					if !e.IsPlay() {
 						return
 					}
 					k := listening.CountryTrack{Country: e.Country, TrackID: e.TrackID}

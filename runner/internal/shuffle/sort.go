@@ -56,6 +56,9 @@ type Sorter struct {
 	keys  []sortKey
 	tmp   []sortKey // the radix sort's second buffer
 	runs  []Run
+	// depth is, during a sort, how many leading key bytes the keys being
+	// compared share: their p0 and p1 hold key bytes [depth, depth+16).
+	depth int
 	wbuf  *bufio.Writer
 
 	// Records and Bytes count what was added; Spills counts runs written.
@@ -189,8 +192,8 @@ func (s *Sorter) less(a, b *sortKey) bool {
 
 func (s *Sorter) lessTail(a, b *sortKey) bool {
 	ka, kb := s.keyAt(a.off), s.keyAt(b.off)
-	if len(ka) > prefixLen && len(kb) > prefixLen {
-		if c := bytes.Compare(ka[prefixLen:], kb[prefixLen:]); c != 0 {
+	if end := s.depth + prefixLen; len(ka) > end && len(kb) > end {
+		if c := bytes.Compare(ka[end:], kb[end:]); c != 0 {
 			return c < 0
 		}
 	} else if len(ka) != len(kb) {
@@ -199,82 +202,159 @@ func (s *Sorter) lessTail(a, b *sortKey) bool {
 	return a.off < b.off
 }
 
-// sortKeys sorts a by less: an introsort specialised to sortKey, since
-// slices.SortFunc's calls through a func value, with the elements passed by
-// value, cost more than the comparisons. No two keys are equal (off breaks
-// ties), which keeps the partition simple.
+// sortKeys sorts a by less. Small inputs go straight to an introsort
+// specialised to sortKey, since slices.SortFunc's calls through a func value,
+// with the elements passed by value, cost more than the comparisons; larger
+// ones to msdSort. No two keys are equal (off breaks ties), which keeps the
+// partition simple.
 func (s *Sorter) sortKeys(a []sortKey) {
+	s.depth = 0
 	if len(a) < 1024 {
 		s.quickSort(a, 2*bits.Len(uint(len(a))))
 		return
 	}
-	s.radixSort(a)
-}
-
-// radixByte returns byte j (0 most significant) of k's 20-byte radix key:
-// slot, p0, p1.
-func radixByte(k *sortKey, j int) uint8 {
-	switch {
-	case j < 4:
-		return uint8(k.slot >> (8 * (3 - j)))
-	case j < 12:
-		return uint8(k.p0 >> (8 * (11 - j)))
-	default:
-		return uint8(k.p1 >> (8 * (19 - j)))
-	}
-}
-
-// radixSort sorts a by (slot, p0, p1) with a stable LSD radix sort, which
-// keeps insertion order among equal prefixes, skipping the bytes every key
-// shares; then it sorts each run of equal prefixes by less.
-func (s *Sorter) radixSort(a []sortKey) {
-	var counts [20][256]uint32
-	for i := range a {
-		k := &a[i]
-		for j := range 4 {
-			counts[j][uint8(k.slot>>(8*(3-j)))]++
-		}
-		for j := range 8 {
-			counts[4+j][uint8(k.p0>>(8*(7-j)))]++
-			counts[12+j][uint8(k.p1>>(8*(7-j)))]++
-		}
-	}
 	if cap(s.tmp) < len(a) {
 		s.tmp = make([]sortKey, len(a))
 	}
-	src, dst := a, s.tmp[:len(a)]
-	n := uint32(len(a))
-	for j := 19; j >= 0; j-- {
-		c := &counts[j]
-		if c[radixByte(&src[0], j)] == n {
+	s.msdSort(a, s.tmp[:len(a)], 0)
+	s.depth = 0
+}
+
+// msdCutoff is the bucket size below which msdSort hands over to quickSort.
+const msdCutoff = 64
+
+// msdSort sorts a, whose keys share their first depth bytes (so p0 and p1
+// hold key bytes [depth, depth+16)), by (slot, key, off) with a most
+// significant digit first radix sort over the 20-byte radix key slot, p0,
+// p1. It skips the leading bytes all of a's keys share, so a pass is spent
+// only on bytes that tell keys apart, and recurses into each bucket; small
+// buckets are left to quickSort. Distribution passes are stable, so a bucket
+// stays in insertion order (arena offset order) until quickSort takes it.
+//
+// When all of a's keys share their 20 radix bytes, the keys that end within
+// the next 16 bytes are complete: they precede the longer ones (each is a
+// prefix of every longer key) and among themselves order by length. The
+// longer ones get their next 16 key bytes loaded from the arena and are
+// sorted 16 bytes deeper, so long shared prefixes cost one arena read per
+// 16 bytes and record rather than tail comparisons.
+func (s *Sorter) msdSort(a, tmp []sortKey, depth int) {
+	for {
+		if len(a) < msdCutoff {
+			if len(a) > 1 {
+				s.depth = depth
+				s.quickSort(a, 2*bits.Len(uint(len(a))))
+			}
+			return
+		}
+		// Which bits differ anywhere in a.
+		first := a[0]
+		var xs uint32
+		var x0, x1 uint64
+		for i := range a {
+			xs |= a[i].slot ^ first.slot
+			x0 |= a[i].p0 ^ first.p0
+			x1 |= a[i].p1 ^ first.p1
+		}
+		var field int
+		var shift uint
+		switch {
+		case xs != 0:
+			field, shift = 0, uint(24-bits.LeadingZeros32(xs)&^7)
+		case x0 != 0:
+			field, shift = 1, uint(56-bits.LeadingZeros64(x0)&^7)
+		case x1 != 0:
+			field, shift = 2, uint(56-bits.LeadingZeros64(x1)&^7)
+		default:
+			n := s.splitComplete(a, tmp, depth)
+			a, tmp, depth = a[n:], tmp[n:], depth+prefixLen
 			continue
 		}
-		var off [256]uint32
+		var counts [256]uint32
+		for i := range a {
+			counts[digit(&a[i], field, shift)]++
+		}
+		var next [256]uint32
 		var sum uint32
 		for b := range 256 {
-			off[b] = sum
-			sum += c[b]
+			next[b] = sum
+			sum += counts[b]
 		}
-		for i := range src {
-			b := radixByte(&src[i], j)
-			dst[off[b]] = src[i]
-			off[b]++
+		for i := range a {
+			b := digit(&a[i], field, shift)
+			tmp[next[b]] = a[i]
+			next[b]++
 		}
-		src, dst = dst, src
+		copy(a, tmp)
+		var lo uint32
+		for _, c := range counts {
+			if c > 1 {
+				s.msdSort(a[lo:lo+c], tmp[lo:lo+c], depth)
+			}
+			lo += c
+		}
+		return
 	}
-	if &src[0] != &a[0] {
-		copy(a, src)
+}
+
+// digit returns the byte at shift of the sort key's field: 0 slot, 1 p0,
+// 2 p1.
+func digit(k *sortKey, field int, shift uint) uint8 {
+	switch field {
+	case 0:
+		return uint8(k.slot >> shift)
+	case 1:
+		return uint8(k.p0 >> shift)
+	default:
+		return uint8(k.p1 >> shift)
 	}
-	for i := 0; i < len(a); {
-		j := i + 1
-		for j < len(a) && a[j].p1 == a[i].p1 && a[j].p0 == a[i].p0 && a[j].slot == a[i].slot {
-			j++
+}
+
+// splitComplete takes a, in insertion order, whose keys share their first
+// depth+16 bytes (zero padded), and moves the keys no longer than that to
+// its front, ordered by length and then insertion order, followed by the
+// longer keys in insertion order with p0 and p1 loaded with their next 16
+// key bytes. It returns how many keys it moved to the front.
+func (s *Sorter) splitComplete(a, tmp []sortKey, depth int) int {
+	end := depth + prefixLen
+	short, long := 0, 0
+	minLen, maxLen := end, depth
+	for i := range a {
+		k := a[i]
+		key := s.keyAt(k.off)
+		if len(key) <= end {
+			// p0 is free now that every key here shares it: it keeps
+			// the length for the ordering below.
+			k.p0 = uint64(len(key))
+			tmp[short] = k
+			short++
+			minLen, maxLen = min(minLen, len(key)), max(maxLen, len(key))
+			continue
 		}
-		if j-i > 1 {
-			s.quickSort(a[i:j], 2*bits.Len(uint(j-i)))
-		}
-		i = j
+		var p [prefixLen]byte
+		copy(p[:], key[end:])
+		k.p0, k.p1 = binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:])
+		a[long] = k
+		long++
 	}
+	copy(a[short:], a[:long])
+	if minLen == maxLen || short < 2 {
+		copy(a, tmp[:short])
+		return short
+	}
+	// A stable counting sort by length, which lies in [depth, end].
+	var next [prefixLen + 2]int
+	for _, k := range tmp[:short] {
+		next[int(k.p0)-depth+1]++
+	}
+	for i := 1; i < len(next); i++ {
+		next[i] += next[i-1]
+	}
+	for _, k := range tmp[:short] {
+		l := int(k.p0) - depth
+		a[next[l]] = k
+		next[l]++
+	}
+	return short
 }
 
 func (s *Sorter) quickSort(a []sortKey, depth int) {

@@ -1,0 +1,114 @@
+package shuffle
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// checkSortKeys adds recs to a sorter, sorts its keys and checks the order
+// against a stable sort by (slot, key).
+func checkSortKeys(t *testing.T, recs []rec, slots int) {
+	t.Helper()
+	s := NewSorter(t.TempDir(), "s", slots, maxArena)
+	for _, r := range recs {
+		if err := s.Add(r.slot, []byte(r.key), []byte(r.value)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.sortKeys(s.keys)
+	var got []rec
+	for _, k := range s.keys {
+		b := s.recordAt(k.off)
+		key := s.keyAt(k.off)
+		got = append(got, rec{int(k.slot), string(key), string(b[len(b)-len(recs[0].value):])})
+	}
+	exp := slices.Concat(want(recs, slots)...)
+	if !slices.Equal(got, exp) {
+		i := firstDiff(got, exp)
+		if i >= min(len(got), len(exp)) {
+			t.Fatalf("got %d records, want %d", len(got), len(exp))
+		}
+		t.Fatalf("%d records: first difference at %d: got (%d, %q, %s), want (%d, %q, %s)", len(recs), i,
+			got[i].slot, got[i].key, got[i].value, exp[i].slot, exp[i].key, exp[i].value)
+	}
+}
+
+// TestSortKeysMatchesStableSort checks the radix sort and its fallbacks
+// against a reference on inputs that stress each: keys far longer than the
+// 16 bytes kept in line and sharing 0 to 60 leading bytes (several rounds
+// of loading the next bytes from the arena), keys that are prefixes of
+// others, keys ending in zero bytes, empty keys, many duplicates, and sizes
+// around the cut-overs between the sorts.
+func TestSortKeysMatchesStableSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	shared := bytes.Repeat([]byte("shared-prefix\x00\x01-"), 5)
+	gens := map[string]func() []byte{
+		"short": func() []byte {
+			return fmt.Appendf(nil, "k%d", r.IntN(50))
+		},
+		"zeros": func() []byte {
+			k := fmt.Appendf(nil, "k%d", r.IntN(20))
+			return append(k, make([]byte, r.IntN(40))...)
+		},
+		"long shared": func() []byte {
+			k := slices.Clone(shared[:r.IntN(len(shared)+1)])
+			for range r.IntN(20) {
+				k = append(k, []byte{0, 1, 'a', 0xff}[r.IntN(4)])
+			}
+			return k
+		},
+		"empty and prefixes": func() []byte {
+			return shared[:r.IntN(4)*16+r.IntN(3)]
+		},
+		"struct": func() []byte {
+			return fmt.Appendf(nil, "artist-%05d\x00\x01user-%07d\x00\x01", r.IntN(30), r.IntN(300))
+		},
+		"random": func() []byte {
+			k := make([]byte, r.IntN(40))
+			for i := range k {
+				k[i] = byte(r.Uint32())
+			}
+			return k
+		},
+	}
+	for name, gen := range gens {
+		for _, n := range []int{1, 2, 63, 64, 65, 1023, 1024, 1025, 5000, 40000} {
+			for _, slots := range []int{1, 3, 300} {
+				t.Run(fmt.Sprintf("%s/%d/%d", name, n, slots), func(t *testing.T) {
+					recs := make([]rec, n)
+					for i := range recs {
+						recs[i] = rec{slot: r.IntN(slots), key: string(gen()), value: fmt.Sprintf("%08d", i)}
+					}
+					checkSortKeys(t, recs, slots)
+				})
+			}
+		}
+	}
+}
+
+// FuzzSortKeys sorts records made from the input (each byte pair is a
+// record: a key length and a key byte pattern), padded to over 1024 records
+// so the radix sort runs.
+func FuzzSortKeys(f *testing.F) {
+	f.Add([]byte("\x00\x00\x10a\x11a\x20\x00\x21\x01"), uint16(1100))
+	f.Add([]byte("\x05\xff\x05\x00\x04\x00"), uint16(2000))
+	f.Fuzz(func(t *testing.T, data []byte, n uint16) {
+		if len(data) < 2 {
+			return
+		}
+		pairs := len(data) / 2
+		recs := make([]rec, 1024+int(n)%4096)
+		for i := range recs {
+			p := data[2*(i%pairs):]
+			key := make([]byte, int(p[0])%48)
+			for j := range key {
+				key[j] = p[1] & byte(i>>(j%8)) // few distinct bytes, shared runs
+			}
+			recs[i] = rec{slot: int(p[0]) % 3, key: string(key), value: fmt.Sprintf("%08d", i)}
+		}
+		checkSortKeys(t, recs, 3)
+	})
+}

@@ -61,7 +61,7 @@ type Sorter struct {
 	depth int
 	// touched keeps Spill's early reads from being optimised away.
 	touched byte
-	wbuf  *bufio.Writer
+	wbuf    *bufio.Writer
 
 	// Records and Bytes count what was added; Spills counts runs written.
 	Records, Bytes int64

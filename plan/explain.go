@@ -75,7 +75,7 @@ func (sg *StageGraph) explainPhase(b *strings.Builder, st *Stage, ph *Phase) {
 					continue
 				}
 				seen[c] = true
-				fmt.Fprintf(b, "%s-> %s%s%s\n", indent, cn.Label(), describe(cn), sg.materialized(ph, c))
+				fmt.Fprintf(b, "%s-> %s%s%s%s\n", indent, cn.Label(), describe(cn), sides(g, cn), sg.materialized(ph, c))
 				walk(c, depth+1)
 			case cn.Op == OpGroupByKey && ph.Kind == MapPhase && st.ChannelOf(c) != nil:
 				fmt.Fprintf(b, "%s-> shuffle %d (%s)\n", indent, st.ChannelOf(c).Index, cn.Label())
@@ -100,7 +100,26 @@ func (sg *StageGraph) materialized(ph *Phase, id NodeID) string {
 		}
 		return fmt.Sprintf(" => materialized as stage %d's shuffle %d map output%s", ch.Reduce.Stage, ch.Index, how)
 	}
+	if users := sg.Graph.SideUsers(id); len(users) > 0 {
+		var names []string
+		for _, u := range users {
+			names = append(names, sg.Graph.Node(u).Label())
+		}
+		return " => materialized as a side input of " + strings.Join(names, ", ")
+	}
 	return " => materialized"
+}
+
+// sides names a node's side inputs.
+func sides(g *Graph, n *Node) string {
+	if len(n.Side) == 0 {
+		return ""
+	}
+	var names []string
+	for _, id := range n.Side {
+		names = append(names, g.Node(id).Label())
+	}
+	return " (side input " + strings.Join(names, ", ") + ")"
 }
 
 func describe(n *Node) string {
@@ -170,6 +189,9 @@ func (sg *StageGraph) DOT() string {
 				attr = " [style=dashed, label=\"materialized\"]"
 			}
 			fmt.Fprintf(&b, "  n%d -> n%d%s;\n", in, n.ID, attr)
+		}
+		for _, in := range n.Side {
+			fmt.Fprintf(&b, "  n%d -> n%d [style=dashed, label=\"side input\"];\n", in, n.ID)
 		}
 	}
 	b.WriteString("}\n")

@@ -39,11 +39,15 @@ type NodeID int
 
 // Node is one transform in the graph.
 type Node struct {
-	ID      NodeID
-	Op      Op
-	Name    string   // transform name shown in plans and errors, e.g. "Filter"
-	Caller  string   // file:line where the user added the transform
-	Inputs  []NodeID // producers, in order
+	ID     NodeID
+	Op     Op
+	Name   string   // transform name shown in plans and errors, e.g. "Filter"
+	Caller string   // file:line where the user added the transform
+	Inputs []NodeID // producers, in order
+	// Side are side inputs of a ParDo: collections its function reads whole,
+	// in every task, before its first element (a broadcast). The planner
+	// materializes them in an earlier stage.
+	Side    []NodeID
 	Type    ElemType // element type of the output; the input's type for Sink and Materialize
 	Payload any      // one of the *Payload interfaces, by Op; nil for Flatten
 	// Scale estimates output size / input size, for placing fusion blocks;
@@ -58,6 +62,7 @@ func (n *Node) Label() string { return fmt.Sprintf("%s#%d", n.Name, n.ID) }
 type Graph struct {
 	nodes     []*Node
 	consumers [][]NodeID
+	sideUsers [][]NodeID
 }
 
 // Add appends n, assigns its ID and returns it. Inputs must already be in the graph.
@@ -69,8 +74,15 @@ func (g *Graph) Add(n *Node) NodeID {
 		}
 		g.consumers[in] = append(g.consumers[in], n.ID)
 	}
+	for _, in := range n.Side {
+		if in < 0 || int(in) >= len(g.nodes) {
+			panic(fmt.Sprintf("plan: node %s has unknown side input %d", n.Name, in))
+		}
+		g.sideUsers[in] = append(g.sideUsers[in], n.ID)
+	}
 	g.nodes = append(g.nodes, n)
 	g.consumers = append(g.consumers, nil)
+	g.sideUsers = append(g.sideUsers, nil)
 	return n.ID
 }
 
@@ -85,6 +97,9 @@ func (g *Graph) Len() int { return len(g.nodes) }
 
 // Consumers returns the nodes that take id as an input, in ID order.
 func (g *Graph) Consumers(id NodeID) []NodeID { return g.consumers[id] }
+
+// SideUsers returns the nodes that take id as a side input, in ID order.
+func (g *Graph) SideUsers(id NodeID) []NodeID { return g.sideUsers[id] }
 
 // Fingerprint hashes the graph's structure: ops, names, callers, types and
 // edges. Two processes that built the same pipeline get the same fingerprint,
@@ -103,7 +118,11 @@ func (g *Graph) Fingerprint() string {
 		case SinkPayload:
 			desc = p.URL()
 		}
-		fmt.Fprintf(h, "%d|%s|%s|%s|%s|%v|%s|%g\n", n.ID, n.Op, n.Name, n.Caller, typ, n.Inputs, desc, n.Scale)
+		fmt.Fprintf(h, "%d|%s|%s|%s|%s|%v|%s|%g", n.ID, n.Op, n.Name, n.Caller, typ, n.Inputs, desc, n.Scale)
+		if len(n.Side) > 0 {
+			fmt.Fprintf(h, "|side %v", n.Side)
+		}
+		fmt.Fprintln(h)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

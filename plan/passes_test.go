@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -199,5 +200,101 @@ func TestShuffledIntermediates(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// buildSide is build with side inputs: side maps a row to its side inputs.
+func buildSide(side map[int][]int, rows ...[]int) *Graph {
+	g := &Graph{}
+	for i, r := range rows {
+		var in, sd []NodeID
+		for _, x := range r[1:] {
+			in = append(in, NodeID(x))
+		}
+		for _, x := range side[i] {
+			sd = append(sd, NodeID(x))
+		}
+		g.Add(&Node{Op: Op(r[0]), Name: opNames[Op(r[0])], Inputs: in, Side: sd, Caller: "t.go:" + string(rune('0'+i%10))})
+	}
+	return g
+}
+
+func TestSideInputs(t *testing.T) {
+	cases := []struct {
+		name string
+		g    *Graph
+		user NodeID // the node with the side input
+		// want: the stage whose map phase runs user, and every GroupByKey's stage.
+		wantStage int
+		wantGBK   map[NodeID]int
+	}{{
+		name: "both from sources: the side input is written by a map-only stage first",
+		g: buildSide(map[int][]int{3: {2}},
+			[]int{src}, []int{src}, []int{par, 1}, []int{par, 0}, []int{mat, 3}),
+		user: 3, wantStage: 1, wantGBK: map[NodeID]int{},
+	}, {
+		name: "a later shuffle waits for the side input too",
+		g: buildSide(map[int][]int{3: {2}},
+			[]int{src}, []int{src}, []int{par, 1}, []int{par, 0}, []int{gbk, 3}, []int{mat, 4}),
+		user: 3, wantStage: 1, wantGBK: map[NodeID]int{4: 1},
+	}, {
+		name: "a side input from a reducer",
+		g: buildSide(map[int][]int{4: {2}},
+			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 3}, []int{gbk, 4}, []int{mat, 5}),
+		user: 4, wantStage: 1, wantGBK: map[NodeID]int{1: 0, 5: 1},
+	}, {
+		name: "the user is kept out of its input's reducer",
+		g: buildSide(map[int][]int{5: {4}},
+			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 3}, []int{par, 2}, []int{mat, 5}),
+		user: 5, wantStage: 1, wantGBK: map[NodeID]int{1: 0},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sg, err := Optimize(context.Background(), c.g, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stage := -1
+			for _, st := range sg.Stages {
+				for _, in := range st.Inputs {
+					if in.Phase.Has(c.user) {
+						stage = st.ID
+						if !reflect.DeepEqual(in.Phase.Sides, c.g.Node(c.user).Side) {
+							t.Errorf("phase sides = %v, want %v", in.Phase.Sides, c.g.Node(c.user).Side)
+						}
+					}
+				}
+				for _, ch := range st.Channels {
+					if ch.Reduce.Has(c.user) {
+						t.Errorf("%d runs in a reducer of stage %d", c.user, st.ID)
+					}
+					if want, ok := c.wantGBK[ch.GroupByKey]; !ok || want != st.ID {
+						t.Errorf("GroupByKey %d in stage %d, want %v", ch.GroupByKey, st.ID, c.wantGBK)
+					}
+				}
+			}
+			if stage != c.wantStage {
+				t.Errorf("%d runs in the map phase of stage %d, want %d\n%s", c.user, stage, c.wantStage, sg.Explain())
+			}
+			side := c.g.Node(c.user).Side[0]
+			if !slices.Contains(sg.Intermediates, side) {
+				t.Errorf("side input %d is not materialized: intermediates %v", side, sg.Intermediates)
+			}
+			if sg.ShuffledFor(side) != nil {
+				t.Errorf("side input %d is written as shuffle records", side)
+			}
+		})
+	}
+}
+
+func TestValidateSideInputs(t *testing.T) {
+	bad := []*Graph{
+		buildSide(map[int][]int{2: {0}}, []int{src}, []int{src}, []int{par, 1}),                // a source as side input
+		buildSide(map[int][]int{3: {1}}, []int{src}, []int{par, 0}, []int{src}, []int{gbk, 2}), // a side input on a GroupByKey
+	}
+	for i, g := range bad {
+		if err := Validate(g); err == nil {
+			t.Errorf("graph %d: Validate = nil, want an error", i)
+		}
 	}
 }

@@ -43,6 +43,15 @@ type TaskContext interface {
 	Info() TaskInfo
 }
 
+// SideReader is implemented by the TaskContext of a task whose phase runs
+// nodes with side inputs (Node.Side, Phase.Sides): payloads read their side
+// inputs through it when they are bound. ReadSide calls fn with every
+// encoded element (the collection type's value encoding) of side input id,
+// the whole collection, in no particular order.
+type SideReader interface {
+	ReadSide(id NodeID, fn func(rec []byte) error) error
+}
+
 // Counter is a task-local counter. Tasks are single-threaded, so it needs no locking.
 type Counter struct{ Value int64 }
 

@@ -74,6 +74,17 @@ var planCases = []planCase{
 		tracks := ptable.ByKey(pcollection.Of(p, track{"t1", "a1", "Song"}), func(t track) string { return t.ID })
 		pcollection.Materialize(ptable.Join(pt, tracks))
 	}},
+	{name: "mapside-join-then-group", stages: 2, shuffles: []int{0, 1}, intermediates: 1, combiners: 1, build: func(p *pcollection.Pipeline) {
+		// The catalogue is broadcast: written by a map-only stage, read
+		// whole by the join's tasks, and the plays are never shuffled by track.
+		pt := ptable.ByKey(plays(p), func(x play) string { return x.Track })
+		tracks := ptable.ByKey(pcollection.Of(p, track{"t1", "a1", "Song"}), func(t track) string { return t.ID })
+		j := ptable.MapSideJoin(pt, tracks)
+		byArtist := pcollection.Map(j, func(v ptable.Pair[string, ptable.Pair[play, track]]) ptable.Pair[string, int64] {
+			return ptable.KV(v.Value.Value.Artist, v.Value.Key.Ms)
+		}, pcollection.Name("ByArtist"))
+		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(byArtist), ptable.Sum[int64]()))
+	}},
 	{name: "join-then-group", stages: 2, shuffles: []int{1, 1}, intermediates: 1, combiners: 1, build: func(p *pcollection.Pipeline) {
 		pt := ptable.ByKey(plays(p), func(x play) string { return x.Track })
 		tracks := ptable.ByKey(pcollection.Of(p, track{"t1", "a1", "Song"}), func(t track) string { return t.ID })

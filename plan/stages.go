@@ -39,6 +39,9 @@ type Phase struct {
 	// Materialize lists nodes of this phase (Entry included) whose output
 	// this phase writes as an intermediate for later stages.
 	Materialize []NodeID
+	// Sides lists the side inputs of this phase's nodes: intermediates of
+	// earlier stages that every task of the phase reads whole.
+	Sides []NodeID
 
 	has map[NodeID]bool
 }
@@ -161,7 +164,13 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 	for gbk, c := range sortedPairs(p.lifted) {
 		p.note("combiner %s lifted into the map side of %s: it is the only consumer of the grouping", g.Node(c).Label(), g.Node(gbk).Label())
 	}
-	p.gbkStage = ShuffleStages(g)
+	// A transform with side inputs runs in a map phase, in a stage after
+	// the one that writes them.
+	for _, n := range g.Nodes() {
+		if len(n.Side) > 0 {
+			p.forceMap[n.ID] = true
+		}
+	}
 	p.sizes = EstimateSizes(ctx, g)
 	p.side = ReduceSide(g, p.forceMap)
 	if !opts.NoFusionBlocks {
@@ -170,6 +179,7 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 		p.placeBranchBlocks()
 		p.side = ReduceSide(g, p.forceMap)
 	}
+	p.gbkStage = shuffleStages(g, p.side)
 	p.mstage = p.mapStages()
 	return p.form()
 }
@@ -192,6 +202,14 @@ func Validate(g *Graph) error {
 		}
 		if want >= 0 && len(n.Inputs) != want {
 			return fmt.Errorf("plan: %s (%s) has %d inputs, want %d", n.Label(), n.Caller, len(n.Inputs), want)
+		}
+		if len(n.Side) > 0 && n.Op != OpParDo {
+			return fmt.Errorf("plan: %s (%s) has side inputs, which only ParDos take", n.Label(), n.Caller)
+		}
+		for _, in := range n.Side {
+			if op := g.Node(in).Op; op == OpSource || op == OpSink || op == OpMaterialize {
+				return fmt.Errorf("plan: %s (%s) takes %s as a side input, which must be a computed collection", n.Label(), n.Caller, g.Node(in).Label())
+			}
 		}
 		if n.Op == OpCombineValues && g.Node(n.Inputs[0]).Op != OpGroupByKey {
 			return fmt.Errorf("plan: %s (%s) must follow a GroupByKey", n.Label(), n.Caller)
@@ -227,13 +245,27 @@ func LiftCombiners(g *Graph, opts Options) map[NodeID]NodeID {
 // ShuffleStages numbers every GroupByKey with its stage: one more than the
 // highest-numbered GroupByKey upstream of it, 0 when there is none. Shuffles
 // with the same number share a stage.
-func ShuffleStages(g *Graph) map[NodeID]int {
+func ShuffleStages(g *Graph) map[NodeID]int { return shuffleStages(g, ReduceSide(g, nil)) }
+
+// shuffleStages is ShuffleStages given the reduce-side assignment, which
+// side inputs need: a transform runs in a stage after the one that writes
+// its side input, so a side input computed on the map side counts as one
+// more shuffle upstream (one computed in a reducer is written at the end of
+// that shuffle's stage already).
+func shuffleStages(g *Graph, side [][]NodeID) map[NodeID]int {
 	level := make([]int, g.Len()) // highest shuffle stage at or above each node
 	stages := map[NodeID]int{}
 	for _, n := range g.Nodes() {
 		l := -1
 		for _, in := range n.Inputs {
 			l = max(l, level[in])
+		}
+		for _, in := range n.Side {
+			if side[in] == nil {
+				l = max(l, level[in]+1)
+			} else {
+				l = max(l, level[in])
+			}
 		}
 		if n.Op == OpGroupByKey {
 			l++
@@ -450,6 +482,11 @@ func (p *planner) mapStages() []int {
 				need[i] = min(need[i], need[c])
 			}
 		}
+		for _, c := range g.SideUsers(NodeID(i)) {
+			if need[c] != inf {
+				need[i] = min(need[i], need[c]-1)
+			}
+		}
 	}
 	stage := make([]int, g.Len())
 	for _, n := range g.Nodes() {
@@ -468,6 +505,14 @@ func (p *planner) mapStages() []int {
 			if p.side[in] == nil {
 				s = max(s, stage[in])
 				continue
+			}
+			for _, gbk := range p.side[in] {
+				s = max(s, p.gbkStage[gbk]+1)
+			}
+		}
+		for _, in := range n.Side {
+			if p.side[in] == nil {
+				s = max(s, stage[in]+1)
 			}
 			for _, gbk := range p.side[in] {
 				s = max(s, p.gbkStage[gbk]+1)
@@ -524,13 +569,23 @@ func (p *planner) form() (*StageGraph, error) {
 			addRead(n.ID, to)
 		}
 	}
+	for _, n := range g.Nodes() {
+		for _, in := range n.Side {
+			materialize[in] = true
+		}
+	}
 	for id := range sortedKeys(materialize) {
 		sg.Intermediates = append(sg.Intermediates, id)
 		var readers []int
 		for s := range sortedKeys(readIn[id]) {
 			readers = append(readers, s)
 		}
-		p.note("%s is materialized once and read by stage(s) %v", g.Node(id).Label(), readers)
+		if len(readers) > 0 {
+			p.note("%s is materialized once and read by stage(s) %v", g.Node(id).Label(), readers)
+		}
+		for _, u := range g.SideUsers(id) {
+			p.note("%s is materialized once and read whole by every task of %s (side input)", g.Node(id).Label(), g.Node(u).Label())
+		}
 	}
 
 	// Channels, in GroupByKey ID order.
@@ -587,6 +642,16 @@ func (p *planner) form() (*StageGraph, error) {
 		p.shuffleIntermediates(sg, stages, readIn)
 	}
 
+	for _, st := range stages {
+		for _, ph := range st.Phases() {
+			for _, id := range ph.Nodes {
+				ph.Sides = append(ph.Sides, g.Node(id).Side...)
+			}
+			slices.Sort(ph.Sides)
+			ph.Sides = slices.Compact(ph.Sides)
+		}
+	}
+
 	// Drop empty stages and renumber.
 	for _, st := range stages {
 		if len(st.Inputs) == 0 && len(st.Channels) == 0 {
@@ -629,7 +694,7 @@ func (p *planner) shuffleIntermediates(sg *StageGraph, stages []*Stage, readIn m
 	g := p.g
 	for _, st := range stages {
 		for _, in := range st.Inputs {
-			if !in.Intermediate || len(readIn[in.Node]) != 1 || len(in.Phase.Materialize) > 0 {
+			if !in.Intermediate || len(readIn[in.Node]) != 1 || len(in.Phase.Materialize) > 0 || len(g.SideUsers(in.Node)) > 0 {
 				continue
 			}
 			var target *Channel

@@ -208,6 +208,14 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 		spec.Reducers = append(spec.Reducers, sj.reducers)
 		jobs = append(jobs, sj)
 	}
+	for _, id := range sg.Intermediates {
+		if len(sg.Graph.SideUsers(id)) > 0 {
+			if spec.Sides == nil {
+				spec.Sides = map[plan.NodeID][]string{}
+			}
+			spec.Sides[id] = written[id]
+		}
+	}
 	for _, sj := range jobs {
 		sj.argv = r.command(spec.Recipe.Job, sg, sj, specURL(spec.Temp), r.Defines)
 	}

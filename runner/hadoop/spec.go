@@ -21,6 +21,9 @@ type jobSpec struct {
 	Temp        string             `json:"temp"` // the run's temp dir URL
 	// Reducers is the number of reduce tasks of each stage (0: map-only).
 	Reducers []int `json:"reducers"`
+	// Sides are the files of every side input, by node: tasks of a phase
+	// with side inputs read them whole.
+	Sides map[plan.NodeID][]string `json:"sides,omitempty"`
 	// Parts is the partition count of each channel of each stage; a
 	// channel with fewer than the stage's reducers is steered (see steer.go).
 	Parts [][]int `json:"parts"`

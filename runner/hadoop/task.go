@@ -286,6 +286,18 @@ func (t *task) build(ctx context.Context, ph *plan.Phase, task int, shuffleOut f
 		inter[n] = o
 	}
 	out := kernel.Outputs{
+		ReadSide: func(n plan.NodeID, fn func([]byte) error) error {
+			files, ok := t.spec.Sides[n]
+			if !ok {
+				return fmt.Errorf("the job spec names no files for side input %s", t.sg.Graph.Node(n).Label())
+			}
+			for _, f := range files {
+				if err := readFrames(ctx, f, fn); err != nil {
+					return fmt.Errorf("side input %s: %w", f, err)
+				}
+			}
+			return nil
+		},
 		Shuffle:      shuffleOut,
 		Intermediate: func(n plan.NodeID, rec []byte) { inter[n].frame(rec) },
 		Collect: func(n plan.NodeID, rec []byte) {

@@ -283,6 +283,13 @@ func (e *driver) prepare(t *task) {
 		m.Attempt = fmt.Sprintf("%s_c%d", m.Attempt, t.ph.Channel)
 	}
 	m.Dir = filepath.Join(e.tmp, fmt.Sprintf("s%d", m.Info.Stage), m.Attempt)
+	m.Sides = nil
+	for _, id := range t.ph.Sides {
+		if m.Sides == nil {
+			m.Sides = map[plan.NodeID][]string{}
+		}
+		m.Sides[id] = append([]string{}, e.inter[id]...)
+	}
 	m.Sinks = nil
 	for _, id := range t.ph.Nodes {
 		c := e.committers[id]

@@ -42,6 +42,8 @@ type taskMsg struct {
 	Split   *plan.Split   `json:"split,omitempty"`
 	// Files are a map task's intermediate input files, in order.
 	Files []string `json:"files,omitempty"`
+	// Sides are the files of the phase's side inputs, by node.
+	Sides map[plan.NodeID][]string `json:"sides,omitempty"`
 	// Segments are a reduce task's shuffle input, in map-task then spill order.
 	Segments []shuffle.Segment `json:"segments,omitempty"`
 	// Parts is the number of partitions of each channel of the stage.

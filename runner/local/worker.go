@@ -315,6 +315,18 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			tick()
 			open("collect", node, &res.Collect).write(rec, &res.BytesOut)
 		},
+		ReadSide: func(node plan.NodeID, fn func([]byte) error) error {
+			files, ok := t.Sides[node]
+			if !ok {
+				return fmt.Errorf("no files given for side input %s", w.sg.Graph.Node(node).Label())
+			}
+			for _, f := range files {
+				if err := readFrames(f, &res.BytesIn, fn); err != nil {
+					return fmt.Errorf("side input %s: %w", f, err)
+				}
+			}
+			return nil
+		},
 		OpenSink: func(node plan.NodeID) (io.Writer, error) {
 			url, ok := t.Sinks[node]
 			if !ok {

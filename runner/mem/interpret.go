@@ -61,7 +61,7 @@ func (e *exec) interpret(g *plan.Graph) error {
 			var b plan.Bound
 			b, err = n.Payload.(interface {
 				Bind(plan.TaskContext, plan.Emitter) (plan.Bound, error)
-			}).Bind(tc, n.Type.NewEncoder(collect))
+			}).Bind(sides{tc, out}, n.Type.NewEncoder(collect))
 			if err == nil {
 				err = feed(b.In)
 				if err == nil {
@@ -91,6 +91,16 @@ func (e *exec) interpret(g *plan.Graph) error {
 		}
 	}
 	return nil
+}
+
+// sides offers the interpreter's encoded outputs as side inputs.
+type sides struct {
+	plan.TaskContext
+	out [][][]byte
+}
+
+func (s sides) ReadSide(id plan.NodeID, fn func([]byte) error) error {
+	return eachRecord(s.out[id], fn)
 }
 
 func (e *exec) interpretSink(n *plan.Node, tc plan.TaskContext, feed func(plan.Emitter) error) error {

@@ -96,6 +96,16 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 
 type record struct{ key, value []byte }
 
+// eachRecord calls fn for every record until one fails.
+func eachRecord(recs [][]byte, fn func([]byte) error) error {
+	for _, r := range recs {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // stage runs every map task of st, then every reduce partition of every channel.
 func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 	start := time.Now()
@@ -209,6 +219,7 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 	tc := runner.NewTask(info)
 	var writers []storage.Writer
 	out.Intermediate = func(n plan.NodeID, rec []byte) { e.inter[n] = append(e.inter[n], bytes.Clone(rec)) }
+	out.ReadSide = func(id plan.NodeID, fn func([]byte) error) error { return eachRecord(e.inter[id], fn) }
 	out.Collect = func(n plan.NodeID, rec []byte) { e.collect[n] = append(e.collect[n], bytes.Clone(rec)) }
 	out.OpenSink = func(n plan.NodeID) (io.Writer, error) {
 		sink := e.sg.Graph.Node(n).Payload.(plan.SinkPayload)

@@ -248,6 +248,46 @@ var Cases = []Case{
 			expectCogroup(co),
 		)
 	}},
+	{"map-side-joins", func(p *pcollection.Pipeline) Check {
+		// The joins of the "joins" case with the right side broadcast, and
+		// side inputs computed by reducers, read by map-side and by
+		// reducer-side collections, feeding a later shuffle.
+		left := pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3), ptable.KV("c", 4))
+		right := pcollection.Of(p, ptable.KV("a", "x"), ptable.KV("b", "y"), ptable.KV("b", "z"), ptable.KV("d", "w"))
+		type LR = ptable.Pair[int, string]
+		inner := pcollection.Materialize(ptable.MapSideJoin(left, right))
+		leftJ := pcollection.Materialize(ptable.MapSideLeftJoin(left, right))
+		s := func(v string) *string { return &v }
+
+		ws := words(500)
+		counts := ptable.Count(pcollection.Of(p, ws...))
+		occurrences := pcollection.Map(pcollection.Of(p, ws...), func(w string) ptable.Pair[string, int64] { return ptable.KV(w, int64(1)) })
+		// Every occurrence of a word joined with its count, summed per word: count².
+		squares := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(ptable.MapSideJoin(occurrences, counts),
+			func(v ptable.Pair[int64, int64]) int64 { return v.Key * v.Value })), ptable.Sum[int64]())
+		// A reducer's output joined with a small table from a source.
+		initials := pcollection.Of(p, ptable.KV("apple", "A"), ptable.KV("banana", "B"), ptable.KV("zebra", "Z"))
+		tagged := pcollection.Materialize(ptable.MapSideLeftJoin(counts, initials))
+		ref := countRef(ws)
+		wantSquares := map[string]int64{}
+		var wantTagged []ptable.Pair[string, ptable.Pair[int64, *string]]
+		init := map[string]string{"apple": "A", "banana": "B", "zebra": "Z"}
+		for w, n := range ref {
+			wantSquares[w] = n * n
+			var t *string
+			if v, ok := init[w]; ok {
+				t = s(v)
+			}
+			wantTagged = append(wantTagged, ptable.KV(w, ptable.KV(n, t)))
+		}
+		return all(
+			expect(inner, []ptable.Pair[string, LR]{ptable.KV("a", ptable.KV(1, "x")), ptable.KV("a", ptable.KV(2, "x")), ptable.KV("b", ptable.KV(3, "y")), ptable.KV("b", ptable.KV(3, "z"))}),
+			expect(leftJ, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV(1, s("x"))), ptable.KV("a", ptable.KV(2, s("x"))),
+				ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
+			expect(pcollection.Materialize(squares), pairs(wantSquares)),
+			expect(tagged, wantTagged),
+		)
+	}},
 	{"keys-values-union-top", func(p *pcollection.Pipeline) Check {
 		a := pcollection.Of(p, ptable.KV("x", int64(5)), ptable.KV("y", int64(9)))
 		b := pcollection.Of(p, ptable.KV("z", int64(7)), ptable.KV("w", int64(1)), ptable.KV("v", int64(9)))

@@ -24,6 +24,9 @@ type Outputs struct {
 	// OpenSink opens the part file this task writes for a Sink node. The
 	// executor owns the writer: it commits or aborts it after Finish.
 	OpenSink func(node plan.NodeID) (io.Writer, error)
+	// ReadSide reads a side input of the phase (plan.SideReader); needed
+	// only by phases with side inputs.
+	ReadSide func(id plan.NodeID, fn func(rec []byte) error) error
 	// CombineKeys bounds the keys a map-side combiner holds before it
 	// flushes; 0 means 10,000.
 	CombineKeys int
@@ -68,6 +71,12 @@ type Kernel struct {
 func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Phase, tc plan.TaskContext, out Outputs) (k *Kernel, err error) {
 	if out.CombineKeys <= 0 {
 		out.CombineKeys = 10_000
+	}
+	if len(ph.Sides) > 0 {
+		if out.ReadSide == nil {
+			return nil, fmt.Errorf("kernel: phase of stage %d reads side inputs %v, but the executor offers none", st.ID, ph.Sides)
+		}
+		tc = sideContext{TaskContext: tc, read: out.ReadSide}
 	}
 	k = &Kernel{ctx: ctx, sg: sg, stage: st, ph: ph, tc: tc, out: out,
 		outs: map[plan.NodeID]plan.Emitter{}, ins: map[plan.NodeID]plan.Emitter{}, chans: map[int]plan.Emitter{}}
@@ -331,3 +340,11 @@ func (k *Kernel) Teardown() {
 	}
 	k.tear = nil
 }
+
+// sideContext adds the executor's side input reader to a task's context.
+type sideContext struct {
+	plan.TaskContext
+	read func(id plan.NodeID, fn func(rec []byte) error) error
+}
+
+func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error { return c.read(id, fn) }

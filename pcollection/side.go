@@ -1,0 +1,83 @@
+package pcollection
+
+import (
+	"fmt"
+
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// TryFlatMapWithSide is FlatMap with a side input: every task reads the
+// whole of side once, before its first element, and passes it to setup,
+// which returns the function called for each element of c (it typically
+// indexes side in a map first). The planner computes side in an earlier
+// stage and writes it once; the tasks of this transform then read it
+// instead of shuffling c. That is a broadcast, as in Spark's broadcast hash
+// join or Crunch's map-side join: side must fit in every task's memory, and
+// the transform always runs in a map phase, after the stage that writes
+// side.
+func TryFlatMapWithSide[In, S, Out any](c PCollection[In], side PCollection[S], setup func(side []S) (func(in In, emit func(Out)), error), opts ...Option) (PCollection[Out], error) {
+	b := Build("FlatMapWithSide", opts)
+	p, err := b.SamePipeline(c.p, side.p)
+	if err != nil {
+		return PCollection[Out]{}, err
+	}
+	if setup == nil {
+		return PCollection[Out]{}, b.Errorf("nil setup function")
+	}
+	if p.g.Node(side.id).Op == plan.OpSource {
+		// The planner materializes side inputs, and a source is read where
+		// it is needed rather than copied: give it a node to materialize.
+		side, err = TryMap(side, func(v S) S { return v }, Name(b.Name+"/side"))
+		if err != nil {
+			return PCollection[Out]{}, err
+		}
+	}
+	payload := &sidePayload[In, S, Out]{side: side.id, setup: setup, site: b.Site(), typ: TypeOf[S]()}
+	id := p.g.Add(&plan.Node{Op: plan.OpParDo, Name: b.Name, Caller: b.Caller, Inputs: []plan.NodeID{c.id},
+		Side: []plan.NodeID{side.id}, Type: TypeOf[Out](), Payload: payload, Scale: b.Scale})
+	return PCollection[Out]{p: p, id: id}, nil
+}
+
+// FlatMapWithSide is TryFlatMapWithSide that panics on misuse.
+func FlatMapWithSide[In, S, Out any](c PCollection[In], side PCollection[S], setup func(side []S) (func(in In, emit func(Out)), error), opts ...Option) PCollection[Out] {
+	return Must(TryFlatMapWithSide(c, side, setup, opts...))
+}
+
+type sidePayload[In, S, Out any] struct {
+	side  plan.NodeID
+	setup func([]S) (func(In, func(Out)), error)
+	site  Site
+	typ   plan.ElemType
+}
+
+func (p *sidePayload[In, S, Out]) Bind(tc plan.TaskContext, out plan.Emitter) (plan.Bound, error) {
+	r, ok := tc.(plan.SideReader)
+	if !ok {
+		return plan.Bound{}, fmt.Errorf("%s: the executor offers no side inputs", p.site)
+	}
+	var all []S
+	decode := p.typ.NewDecoder(func(v S) { all = append(all, v) })
+	if err := r.ReadSide(p.side, decode); err != nil {
+		return plan.Bound{}, fmt.Errorf("%s: reading side input: %w", p.site, err)
+	}
+	var fn func(In, func(Out))
+	if err := p.site.CallE(func() (err error) {
+		fn, err = p.setup(all)
+		return err
+	}); err != nil {
+		return plan.Bound{}, err
+	}
+	if fn == nil {
+		return plan.Bound{}, fmt.Errorf("%s: setup returned a nil function", p.site)
+	}
+	emit := out.(func(Out))
+	s := p.site
+	return plan.Bound{
+		In: func(v In) {
+			defer s.Recover()
+			fn(v, emit)
+		},
+		Finish:   func() error { return nil },
+		Teardown: func() {},
+	}, nil
+}

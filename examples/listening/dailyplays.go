@@ -75,10 +75,12 @@ func lessPlays(a, b CountryTrackPlays) bool {
 // listener of an artist in one accumulator, which for a popular artist is
 // millions of user ids re-encoded at every merge.) The top list is an
 // Aggregate with TopN over the per-(country, track) totals, keyed by
-// country, so each map task keeps at most TopN candidates per country; the
-// ranked rows are then cogrouped with the catalogue by track_id (a left
-// join: tracks missing from the catalogue get a nil title; if the catalogue
-// lists a track twice, the smallest title wins so that no rank is
+// country, so each map task keeps at most TopN candidates per country. The
+// few hundred ranked rows then get their titles by a map-side join: the
+// catalogue's (track_id, title) pairs are a side input, written once and
+// read whole into a table by the joining task, so neither side is shuffled
+// (a left join: tracks missing from the catalogue get a nil title; if the
+// catalogue lists a track twice, the smallest title wins so that no rank is
 // duplicated).
 func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PCollection[Track]) Outputs {
 	plays := pcollection.Filter(events, PlayEvent.IsPlay, pcollection.Name("Plays"))
@@ -112,20 +114,22 @@ func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PC
 	}, pcollection.Name("Rank"))
 	titles := pcollection.Map(tracks, func(t Track) ptable.Pair[string, string] { return ptable.KV(t.TrackID, t.Title) },
 		pcollection.Name("Titles"))
-	joined := ptable.Cogroup(ranked, titles, pcollection.Name("JoinTitles"))
-	topTracks := pcollection.FlatMap(joined, func(p ptable.Pair[string, ptable.Cogrouped[RankedPlay, string]], emit func(TopTrack)) {
-		var title *string
-		if ts := p.Value.B; len(ts) > 0 {
-			t := ts[0]
-			for _, x := range ts[1:] {
-				t = min(t, x)
+	topTracks := pcollection.FlatMapWithSide(ranked, titles, func(side []ptable.Pair[string, string]) (func(ptable.Pair[string, RankedPlay], func(TopTrack)), error) {
+		titleOf := make(map[string]string, len(side))
+		for _, t := range side {
+			if cur, ok := titleOf[t.Key]; !ok || t.Value < cur {
+				titleOf[t.Key] = t.Value
 			}
-			title = &t
 		}
-		for _, r := range p.Value.A {
+		return func(p ptable.Pair[string, RankedPlay], emit func(TopTrack)) {
+			var title *string
+			if t, ok := titleOf[p.Key]; ok {
+				title = &t
+			}
+			r := p.Value
 			emit(TopTrack{Country: r.Country, Rank: r.Rank, TrackID: p.Key, Title: title, Plays: r.Plays})
-		}
-	}, pcollection.Name("TopTracksByCountry"))
+		}, nil
+	}, pcollection.Name("JoinTitles"))
 
 	return Outputs{PlaysByCountryTrack: perCT, ListenersByArtist: listeners, TopTracksByCountry: topTracks}
 }

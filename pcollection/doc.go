@@ -14,6 +14,11 @@
 // (which may emit) and Teardown. A function that returns an error or panics
 // fails the run with a *plan.TransformError naming the transform.
 //
+// FlatMapWithSide adds a side input: a collection every task of the
+// transform reads whole, once, before its first element (a broadcast). The
+// planner computes it in an earlier stage and writes it once; it must fit in
+// a task's memory.
+//
 // Of makes an in-memory source; the io packages (avroio, parquetio, textio)
 // build sources and sinks on NewSource and NewSink.
 package pcollection

@@ -2,6 +2,8 @@ package pcollection
 
 import (
 	"fmt"
+	"runtime/debug"
+	"sync"
 
 	"github.com/crunchgo/crunchgo/plan"
 )
@@ -55,6 +57,7 @@ func (p *sidePayload[In, S, Out]) Bind(tc plan.TaskContext, out plan.Emitter) (p
 	if !ok {
 		return plan.Bound{}, fmt.Errorf("%s: the executor offers no side inputs", p.site)
 	}
+	defer pauseGC()()
 	var all []S
 	decode := p.typ.NewDecoder(func(v S) { all = append(all, v) })
 	if err := r.ReadSide(p.side, decode); err != nil {
@@ -80,4 +83,34 @@ func (p *sidePayload[In, S, Out]) Bind(tc plan.TaskContext, out plan.Emitter) (p
 		Finish:   func() error { return nil },
 		Teardown: func() {},
 	}, nil
+}
+
+// gcPause counts the side inputs loading in this process.
+var gcPause struct {
+	sync.Mutex
+	loading int
+	percent int // the setting to restore when the last load ends
+}
+
+// pauseGC turns garbage collection off until the returned function is
+// called, by the last of concurrent callers. Nearly everything loading a
+// side input allocates is the side input itself, which lives as long as the
+// task: collections during the load would only trace it again and again
+// (they took half the load time of a table of 100,000 string pairs). A
+// memory limit set on the process still applies.
+func pauseGC() (resume func()) {
+	gcPause.Lock()
+	if gcPause.loading == 0 {
+		gcPause.percent = debug.SetGCPercent(-1)
+	}
+	gcPause.loading++
+	gcPause.Unlock()
+	return func() {
+		gcPause.Lock()
+		gcPause.loading--
+		if gcPause.loading == 0 {
+			debug.SetGCPercent(gcPause.percent)
+		}
+		gcPause.Unlock()
+	}
 }

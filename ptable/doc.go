@@ -2,7 +2,7 @@
 // PTable[K,V] (a PCollection of pairs, so every pcollection transform
 // applies), GroupByKey and the PGroupedTable it returns, Aggregate and
 // CombineValues with combiner lifting, grouped Reduce over iter.Seq values,
-// Join (inner, left, right, full) and Cogroup, and Keys, Values, MapValues,
+// Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
 // Count, Distinct and Top.
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
@@ -11,7 +11,9 @@
 //
 // The values of a group arrive as an iter.Seq that can be iterated once: a
 // group may be larger than memory. Joins and Cogroup hold one key's values
-// of both sides in memory, as Spark's cogroup does.
+// of both sides in memory, as Spark's cogroup does. MapSideJoin and
+// MapSideLeftJoin instead hold all of a small right side in every task (a
+// side input) and never shuffle the left side.
 //
 // An Aggregator's Add and Merge must be associative and commutative: the
 // planner runs them on both sides of the shuffle and the order in which

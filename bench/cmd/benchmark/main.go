@@ -76,6 +76,7 @@ func main() {
 	doc := flag.String("doc", "../docs/BENCHMARKS.md", "where to write the results (empty: only print)")
 	notes := flag.String("notes", "NOTES.md", "a file of notes appended to the results (empty: none)")
 	shuffle := flag.Bool("shuffle", true, "also run the shuffle benchmark against sort")
+	fixed := flag.String("fixed", "1k", "events of a tiny day (with the full catalogue) that measures each contender's fixed cost (empty: none)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("benchmark: ")
@@ -103,6 +104,18 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	var fixedRun *sizeResult
+	if *fixed != "" {
+		fs, err := parseSizes(*fixed)
+		if err != nil || len(fs) != 1 {
+			log.Fatalf("-fixed %q: want one size", *fixed)
+		}
+		r, err := runSize(ctx, cfg, fs[0], false)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fixedRun = &r
+	}
 	var results []sizeResult
 	for _, s := range ss {
 		r, err := runSize(ctx, cfg, s, *shuffle)
@@ -111,7 +124,7 @@ func main() {
 		}
 		results = append(results, r)
 	}
-	text := report(cfg, machine(ctx, cfg), demo, results, *repeat)
+	text := report(cfg, machine(ctx, cfg), demo, fixedRun, results, *repeat)
 	if *notes != "" {
 		b, err := os.ReadFile(*notes)
 		if err != nil {
@@ -427,7 +440,7 @@ func runDemo(ctx context.Context, cfg config) (measurement, error) {
 	return m, err
 }
 
-func report(cfg config, mach []string, demo measurement, results []sizeResult, repeat int) string {
+func report(cfg config, mach []string, demo measurement, fixed *sizeResult, results []sizeResult, repeat int) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("# Benchmarks\n\n")
@@ -468,6 +481,15 @@ func report(cfg config, mach []string, demo measurement, results []sizeResult, r
 			p("the RSS includes generating the records in the benchmark process.)\n\n")
 		}
 	}
+	if fixed != nil {
+		p("### Fixed costs\n\n")
+		p("The same job on a day of %s events (the same 100,000-track catalogue): what each contender spends whatever the\n", fixed.size.label)
+		p("number of events (starting processes, reading the catalogue, planning and scheduling; median of %d runs):", repeat)
+		for i, row := range fixed.rows {
+			p(" %s %s%s", row.name, row.wall.Round(time.Millisecond), map[bool]string{true: ",", false: "."}[i < len(fixed.rows)-1])
+		}
+		p("\n\n")
+	}
 	p("## Targets\n\n")
 	for _, r := range results {
 		cg, hw, dd := r.rows[0], r.rows[baselineIndex], r.rows[3]
@@ -481,8 +503,17 @@ func report(cfg config, mach []string, demo measurement, results []sizeResult, r
 		for i, row := range a.rows {
 			zr := z.rows[i]
 			per := float64(zr.wall) / float64(row.wall) / scale
-			p("- %s from %s to %s: time per event ×%.2f (linear within ±15%%: %s), peak RSS %s → %s.\n",
-				row.name, a.size.label, z.size.label, per, verdict(per >= 0.85 && per <= 1.15), mib(row.peakRSS), mib(zr.peakRSS))
+			p("- %s from %s to %s: time per event ×%.2f (linear within ±15%%: %s)", row.name, a.size.label, z.size.label, per,
+				verdict(per >= 0.85 && per <= 1.15))
+			if fixed != nil {
+				// The cost of the events alone: the time above the fixed cost,
+				// per event beyond the tiny day's.
+				f := fixed.rows[i].wall
+				ma := float64(row.wall-f) / float64(a.size.events-fixed.size.events)
+				mz := float64(zr.wall-f) / float64(z.size.events-fixed.size.events)
+				p("; above its fixed cost, time per event ×%.2f (linear within ±15%%: %s)", mz/ma, verdict(mz/ma >= 0.85 && mz/ma <= 1.15))
+			}
+			p("; peak RSS %s → %s.\n", mib(row.peakRSS), mib(zr.peakRSS))
 		}
 	} else {
 		p("- Linearity from 1M to 10M was not measured in this run (one size only).\n")

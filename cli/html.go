@@ -197,6 +197,9 @@ func planSVG(p *ReportPlan) string {
 			case to.phase.Kind == "map" && from.stage < to.stage && slices.Contains(from.phase.Materialize, to.phase.Entry):
 				edge(&b, from, to, "materialized", true)
 			}
+			if from.stage < to.stage && slices.ContainsFunc(to.phase.Sides, func(id int) bool { return slices.Contains(from.phase.Materialize, id) }) {
+				edge(&b, from, to, "side input", true)
+			}
 		}
 	}
 	for _, bx := range boxes {
@@ -220,6 +223,9 @@ func planSVG(p *ReportPlan) string {
 			}
 			if slices.Contains(bx.phase.Materialize, id) {
 				t += " ⇒ materialized"
+			}
+			if len(n.Side) > 0 {
+				t += " ⇐ side input " + strings.Join(labels(n.Side, label), ", ")
 			}
 			svgText(&b, bx.x+14, y, t, "")
 			y += lineH
@@ -256,4 +262,12 @@ func edge(b *strings.Builder, from, to *svgBox, text string, dashed bool) {
 	fmt.Fprintf(b, `<g class="edge" data-kind="%s"><path d="M%d,%d C%d,%d %d,%d %d,%d" fill="none" stroke="#555" stroke-width="1.4"%s marker-end="url(#arrow)"/>`,
 		text, x1, y1, x1+dx, y1, x2-dx, y2, x2, y2, dash)
 	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" font-size="9" fill="#555">%s</text></g>`, (x1+x2)/2, (y1+y2)/2-4, text)
+}
+
+func labels(ids []int, label func(int) string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = label(id)
+	}
+	return out
 }

@@ -75,6 +75,7 @@ type ReportNode struct {
 	Name           string  `json:"name"`
 	Caller         string  `json:"caller"`
 	Inputs         []int   `json:"inputs"`
+	Side           []int   `json:"side,omitempty"` // side inputs
 	Type           string  `json:"type"`
 	Detail         string  `json:"detail,omitempty"` // a source's description, a sink's URL
 	EstimatedBytes float64 `json:"estimated_bytes"`
@@ -109,6 +110,7 @@ type ReportPhase struct {
 	Entry       int    `json:"entry"`
 	Nodes       []int  `json:"nodes"`
 	Materialize []int  `json:"materialize"`
+	Sides       []int  `json:"sides,omitempty"` // side inputs read whole by every task
 }
 
 // stageBytes accumulates the bytes of progress events per stage: the last
@@ -167,6 +169,9 @@ func reportPlan(sg *plan.StageGraph) *ReportPlan {
 		Notes: append([]string{}, sg.Notes...), Explain: sg.Explain()}
 	for _, n := range g.Nodes() {
 		rn := ReportNode{ID: int(n.ID), Op: n.Op.String(), Name: n.Name, Caller: n.Caller, Inputs: ids(n.Inputs), Type: "?"}
+		if len(n.Side) > 0 {
+			rn.Side = ids(n.Side)
+		}
 		if n.Type != nil {
 			rn.Type = n.Type.String()
 		}
@@ -196,7 +201,11 @@ func reportPlan(sg *plan.StageGraph) *ReportPlan {
 }
 
 func reportPhase(ph *plan.Phase) ReportPhase {
-	return ReportPhase{Kind: ph.Kind.String(), Entry: int(ph.Entry), Nodes: ids(ph.Nodes), Materialize: ids(ph.Materialize)}
+	rp := ReportPhase{Kind: ph.Kind.String(), Entry: int(ph.Entry), Nodes: ids(ph.Nodes), Materialize: ids(ph.Materialize)}
+	if len(ph.Sides) > 0 {
+		rp.Sides = ids(ph.Sides)
+	}
+	return rp
 }
 
 func ids(ns []plan.NodeID) []int {

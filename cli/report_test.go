@@ -179,3 +179,49 @@ func attr(n *html.Node, key string) string {
 	}
 	return ""
 }
+
+// cli-test-side joins word counts with a small table through a side input.
+var _ = runner.Register("cli-test-side", "word counts with a broadcast table (a test job)", func(p *pcollection.Pipeline, a *outArgs) error {
+	counts := ptable.Count(pcollection.Of(p, "a", "b", "a"), pcollection.Name("CountWords"))
+	initials := pcollection.Of(p, ptable.KV("a", int64(1)), ptable.KV("c", int64(3)))
+	joined := ptable.MapSideJoin(counts, initials, pcollection.Name("JoinInitials"))
+	recs := pcollection.Map(joined, func(kv ptable.Pair[string, ptable.Pair[int64, int64]]) wordCount {
+		return wordCount{kv.Key, kv.Value.Key * kv.Value.Value}
+	})
+	return avroio.TryWrite(recs, a.Output+"/joined")
+})
+
+func TestHTMLReportSideInput(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "report.html")
+	var stdout, stderr bytes.Buffer
+	args := []string{"run", "cli-test-side", "--runner", "mem", "-q", "--output", filepath.Join(dir, "out"), "--report", rep}
+	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := html.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edges := map[string]int{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "g" && attr(n, "class") == "edge" {
+			edges[attr(n, "data-kind")]++
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	// The side input is written by stage 0's map phase and read by the
+	// join's map phase in stage 1, which also reads the counts.
+	if edges["side input"] != 1 || edges["materialized"] != 1 || edges["shuffle"] != 1 {
+		t.Errorf("edges by kind = %v, want one side input, one materialized and one shuffle", edges)
+	}
+}

@@ -257,6 +257,8 @@ var Cases = []Case{
 		type LR = ptable.Pair[int, string]
 		inner := pcollection.Materialize(ptable.MapSideJoin(left, right))
 		leftJ := pcollection.Materialize(ptable.MapSideLeftJoin(left, right))
+		none := pcollection.Filter(right, func(ptable.Pair[string, string]) bool { return false })
+		leftNone := pcollection.Materialize(ptable.MapSideLeftJoin(left, none)) // an empty side input
 		s := func(v string) *string { return &v }
 
 		ws := words(500)
@@ -284,6 +286,8 @@ var Cases = []Case{
 			expect(inner, []ptable.Pair[string, LR]{ptable.KV("a", ptable.KV(1, "x")), ptable.KV("a", ptable.KV(2, "x")), ptable.KV("b", ptable.KV(3, "y")), ptable.KV("b", ptable.KV(3, "z"))}),
 			expect(leftJ, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV(1, s("x"))), ptable.KV("a", ptable.KV(2, s("x"))),
 				ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
+			expect(leftNone, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV[int, *string](1, nil)), ptable.KV("a", ptable.KV[int, *string](2, nil)),
+				ptable.KV("b", ptable.KV[int, *string](3, nil)), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
 			expect(pcollection.Materialize(squares), pairs(wantSquares)),
 			expect(tagged, wantTagged),
 		)

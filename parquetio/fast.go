@@ -169,9 +169,9 @@ type fastChunk struct {
 	pages parquet.Pages
 	vals  parquet.ValueReader // of the current page; nil between pages
 	page  parquet.Page
-	// spent are pages read to the end whose values may still be in the
-	// value buffer; they are released once the values are stored.
-	spent []parquet.Page
+	// typed and generic count the values read through typed readers and
+	// through ReadValues, for tests.
+	typed, generic int64
 }
 
 // fastGroup reads one row group on the fast path.
@@ -180,6 +180,10 @@ type fastGroup struct {
 	chunks []fastChunk
 	left   int64 // rows not yet read
 	buf    []parquet.Value
+	// typed holds one batch of a column's values read through parquet-go's
+	// typed readers (ReadBooleans, ReadInt64s, ...), reinterpreted as the
+	// column's Go type; uint64 elements keep it aligned for every kind.
+	typed []uint64
 }
 
 func newFastGroup(plan *fastPlan, rg parquet.RowGroup, buf []parquet.Value) *fastGroup {
@@ -198,44 +202,57 @@ func (g *fastGroup) read(rows unsafe.Pointer, n int) (int, error) {
 		return 0, io.EOF
 	}
 	n = int(min(int64(n), g.left))
-	if cap(g.buf) < n {
-		g.buf = make([]parquet.Value, n)
-	}
-	vals := g.buf[:n]
 	for i := range g.plan.cols {
 		c := &g.plan.cols[i]
-		if err := g.chunks[i].readValues(vals); err != nil {
+		if err := g.readColumn(rows, n, c, &g.chunks[i]); err != nil {
 			return 0, fmt.Errorf("column %q: %w", c.name, err)
 		}
-		store(rows, g.plan.size, c, vals)
-		g.chunks[i].releaseSpent()
 	}
 	g.left -= int64(n)
 	return n, nil
 }
 
-// readValues reads exactly len(vals) values of the chunk.
-func (c *fastChunk) readValues(vals []parquet.Value) error {
-	for got := 0; got < len(vals); {
-		if c.vals == nil {
-			p, err := c.pages.ReadPage()
+// readColumn stores the next n values of chunk ch into field c of the n
+// values of T at rows, page by page. Pages of plain required columns are
+// read through parquet-go's typed readers, without building a parquet.Value
+// per value; the others (dictionary-encoded pages, optional columns, whose
+// readers implement only ReadValues, and strings) through ReadValues.
+func (g *fastGroup) readColumn(rows unsafe.Pointer, n int, c *fastColumn, ch *fastChunk) error {
+	size := g.plan.size
+	for got := 0; got < n; {
+		if ch.vals == nil {
+			p, err := ch.pages.ReadPage()
 			if err == io.EOF {
-				return fmt.Errorf("column chunk ends %d values short of its row group", len(vals)-got)
+				return fmt.Errorf("column chunk ends %d values short of its row group", n-got)
 			}
 			if err != nil {
 				return err
 			}
 			if p.NumRows() != p.NumValues() {
+				parquet.Release(p)
 				return fmt.Errorf("page of %d rows holds %d values in a flat column", p.NumRows(), p.NumValues())
 			}
-			c.page, c.vals = p, p.Values()
+			ch.page, ch.vals = p, p.Values()
 		}
-		k, err := c.vals.ReadValues(vals[got:])
+		dst := unsafe.Add(rows, uintptr(got)*size)
+		k, ok, err := g.readTyped(dst, n-got, c, ch.vals)
+		if ok {
+			ch.typed += int64(k)
+		} else {
+			if cap(g.buf) < n-got {
+				g.buf = make([]parquet.Value, n)
+			}
+			vals := g.buf[:n-got]
+			k, err = ch.vals.ReadValues(vals)
+			store(dst, size, c, vals[:k])
+			ch.generic += int64(k)
+		}
 		got += k
 		switch {
 		case err == io.EOF:
-			c.spent = append(c.spent, c.page)
-			c.vals, c.page = nil, nil
+			// Strings were copied out by store: nothing refers to the page.
+			parquet.Release(ch.page)
+			ch.vals, ch.page = nil, nil
 		case err != nil:
 			return err
 		case k == 0:
@@ -245,20 +262,81 @@ func (c *fastChunk) readValues(vals []parquet.Value) error {
 	return nil
 }
 
-// releaseSpent returns the pages read to the end to parquet-go's buffer
-// pool. Only values already copied out of them may have referred to them:
-// strings are copied into fresh memory by store.
-func (c *fastChunk) releaseSpent() {
-	for i, p := range c.spent {
-		parquet.Release(p)
-		c.spent[i] = nil
+// readTyped reads up to n values of field c from r through r's typed reader
+// for c's kind and stores them into the values of T at dst; ok is false when
+// r has none.
+func (g *fastGroup) readTyped(dst unsafe.Pointer, n int, c *fastColumn, r parquet.ValueReader) (k int, ok bool, err error) {
+	words := n
+	if c.kind == fastBool {
+		words = (n + 7) / 8
 	}
-	c.spent = c.spent[:0]
+	ensure := func() unsafe.Pointer {
+		if len(g.typed) < words {
+			g.typed = make([]uint64, max(words, len(g.typed)*2))
+		}
+		return unsafe.Pointer(unsafe.SliceData(g.typed))
+	}
+	size := g.plan.size
+	dst = unsafe.Add(dst, c.offset)
+	switch c.kind {
+	case fastBool:
+		tr, ok := r.(parquet.BooleanReader)
+		if !ok {
+			return 0, false, nil
+		}
+		vs := unsafe.Slice((*bool)(ensure()), n)
+		k, err = tr.ReadBooleans(vs)
+		for i, v := range vs[:k] {
+			*(*bool)(unsafe.Add(dst, uintptr(i)*size)) = v
+		}
+	case fastInt64:
+		tr, ok := r.(parquet.Int64Reader)
+		if !ok {
+			return 0, false, nil
+		}
+		vs := unsafe.Slice((*int64)(ensure()), n)
+		k, err = tr.ReadInt64s(vs)
+		for i, v := range vs[:k] {
+			*(*int64)(unsafe.Add(dst, uintptr(i)*size)) = v
+		}
+	case fastInt32:
+		tr, ok := r.(parquet.Int32Reader)
+		if !ok {
+			return 0, false, nil
+		}
+		vs := unsafe.Slice((*int32)(ensure()), n)
+		k, err = tr.ReadInt32s(vs)
+		for i, v := range vs[:k] {
+			*(*int32)(unsafe.Add(dst, uintptr(i)*size)) = v
+		}
+	case fastFloat32:
+		tr, ok := r.(parquet.FloatReader)
+		if !ok {
+			return 0, false, nil
+		}
+		vs := unsafe.Slice((*float32)(ensure()), n)
+		k, err = tr.ReadFloats(vs)
+		for i, v := range vs[:k] {
+			*(*float32)(unsafe.Add(dst, uintptr(i)*size)) = v
+		}
+	case fastFloat64:
+		tr, ok := r.(parquet.DoubleReader)
+		if !ok {
+			return 0, false, nil
+		}
+		vs := unsafe.Slice((*float64)(ensure()), n)
+		k, err = tr.ReadDoubles(vs)
+		for i, v := range vs[:k] {
+			*(*float64)(unsafe.Add(dst, uintptr(i)*size)) = v
+		}
+	default:
+		return 0, false, nil
+	}
+	return k, true, err
 }
 
-// release releases all pages of the chunk held by the reader.
+// release releases the page of the chunk held by the reader.
 func (c *fastChunk) release() {
-	c.releaseSpent()
 	if c.page != nil {
 		parquet.Release(c.page)
 	}

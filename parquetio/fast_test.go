@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -338,6 +340,222 @@ func TestFastPathDictionaryThenPlain(t *testing.T) {
 			if got[i] != (readRow{r.S, r.N}) {
 				t.Fatalf("%s row %d: got %+v, want %+v", name, i, got[i], r)
 			}
+		}
+	}
+}
+
+// typedRow has one field of every kind with a typed page reader.
+type typedRow struct {
+	B   bool    `parquet:"b"`
+	I32 int32   `parquet:"i32"`
+	I64 int64   `parquet:"i64"`
+	F32 float32 `parquet:"f32"`
+	F64 float64 `parquet:"f64"`
+	S   string  `parquet:"s"`
+	N   int     `parquet:"n"`
+}
+
+type typedOptRow struct {
+	B   *bool    `parquet:"b,optional"`
+	I32 *int32   `parquet:"i32,optional"`
+	I64 *int64   `parquet:"i64,optional"`
+	F32 *float32 `parquet:"f32,optional"`
+	F64 *float64 `parquet:"f64,optional"`
+	S   string   `parquet:"s"`
+	N   int      `parquet:"n"`
+}
+
+type typedDictRow struct {
+	B   bool    `parquet:"b,dict"`
+	I32 int32   `parquet:"i32,dict"`
+	I64 int64   `parquet:"i64,dict"`
+	F32 float32 `parquet:"f32,dict"`
+	F64 float64 `parquet:"f64,dict"`
+	S   string  `parquet:"s"`
+	N   int     `parquet:"n"`
+}
+
+func makeTypedRow(i int) typedRow {
+	return typedRow{
+		B:   i%3 == 1,
+		I32: int32(i*7919) - 1<<30,
+		I64: int64(i) * -1_000_000_007,
+		F32: float32(i) / 3,
+		F64: float64(i) * -1.25e10,
+		S:   fmt.Sprint("s", i),
+		N:   i,
+	}
+}
+
+func encodeRows[R any](t *testing.T, rows []R, opts ...WriteOption) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := NewWriter[R](&buf, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// fastCounts reads data as T on the fast path in batches of batch rows and
+// returns the rows and, per column of the plan, how many values were read
+// through typed readers and through ReadValues.
+func fastCounts[T any](t *testing.T, data []byte, batch int) (rows []T, typed, generic map[string]int64) {
+	t.Helper()
+	r, err := NewReader[T]("x", bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.fast == nil {
+		t.Fatalf("%T: row path taken", *new(T))
+	}
+	typed, generic = map[string]int64{}, map[string]int64{}
+	buf := make([]T, batch)
+	for _, rg := range r.file.RowGroups() {
+		g := newFastGroup(r.fast, rg, nil)
+		for {
+			clear(buf)
+			n, err := g.read(unsafe.Pointer(&buf[0]), len(buf))
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, buf[:n]...)
+		}
+		for i, c := range r.fast.cols {
+			typed[c.name] += g.chunks[i].typed
+			generic[c.name] += g.chunks[i].generic
+		}
+		g.close()
+	}
+	return rows, typed, generic
+}
+
+// The fast path reads plain pages of required columns through parquet-go's
+// typed readers and everything else through ReadValues, with the same rows
+// as the row path whatever the batch and page sizes.
+func TestFastPathTypedReaders(t *testing.T) {
+	const n = 5000
+	want := make([]typedRow, n)
+	opt := make([]typedOptRow, n)
+	dict := make([]typedDictRow, n)
+	optNoNulls := make([]typedOptRow, n)
+	for i := range want {
+		r := makeTypedRow(i)
+		want[i] = r
+		dict[i] = typedDictRow(r)
+		optNoNulls[i] = typedOptRow{&r.B, &r.I32, &r.I64, &r.F32, &r.F64, r.S, r.N}
+		opt[i] = typedOptRow{S: r.S, N: r.N}
+		if i%5 != 2 {
+			opt[i] = optNoNulls[i]
+		}
+	}
+	wantOpt := make([]typedRow, n)
+	for i, r := range opt {
+		wantOpt[i] = typedRow{S: r.S, N: r.N}
+		if r.B != nil {
+			wantOpt[i] = want[i]
+		}
+	}
+	numeric := []string{"b", "i32", "i64", "f32", "f64"}
+	for _, layout := range []struct {
+		name string
+		opts []WriteOption
+	}{
+		{"default", nil},
+		{"v1 small pages", []WriteOption{PageSize(300), RowGroupRows(1777)}},
+		{"v2 small pages", []WriteOption{DataPageV2(), PageSize(700), RowGroupRows(2500)}},
+	} {
+		for _, tc := range []struct {
+			name  string
+			data  []byte
+			want  []typedRow
+			typed bool // numeric columns read through typed readers
+		}{
+			{"required", encodeRows(t, want, layout.opts...), want, true},
+			{"optional with nulls", encodeRows(t, opt, layout.opts...), wantOpt, false},
+			{"optional without nulls", encodeRows(t, optNoNulls, layout.opts...), want, false},
+			{"dictionary", encodeRows(t, dict, layout.opts...), want, false},
+		} {
+			name := layout.name + "/" + tc.name
+			comparePaths[typedRow](t, name, tc.data, true)
+			for _, batch := range []int{1, 7, 100, 1024, n + 1} {
+				got, typed, generic := fastCounts[typedRow](t, tc.data, batch)
+				if len(got) != n {
+					t.Fatalf("%s batch %d: read %d rows, want %d", name, batch, len(got), n)
+				}
+				for i := range got {
+					if got[i] != tc.want[i] {
+						t.Fatalf("%s batch %d row %d: got %+v, want %+v", name, batch, i, got[i], tc.want[i])
+					}
+				}
+				for _, c := range numeric {
+					if tc.typed && (typed[c] != n || generic[c] != 0) || !tc.typed && (typed[c] != 0 || generic[c] != n) {
+						t.Fatalf("%s batch %d column %s: %d values read typed, %d generic; typed path wanted: %v",
+							name, batch, c, typed[c], generic[c], tc.typed)
+					}
+				}
+				if typed["s"] != 0 || generic["s"] != n {
+					t.Fatalf("%s: strings read %d typed, %d generic", name, typed["s"], generic["s"])
+				}
+			}
+		}
+	}
+}
+
+// A dictionary that overflows mid-chunk switches a numeric column from the
+// generic path to the typed one between pages, within a batch.
+func TestFastPathTypedAfterDictionary(t *testing.T) {
+	type dictRow struct {
+		I64 int64   `parquet:"i64,dict"`
+		F64 float64 `parquet:"f64,dict"`
+		B   bool    `parquet:"b"`
+	}
+	type readRow struct {
+		I64 int64   `parquet:"i64"`
+		F64 float64 `parquet:"f64"`
+		B   bool    `parquet:"b"`
+	}
+	rows := make([]dictRow, 3000)
+	for i := range rows {
+		rows[i] = dictRow{I64: int64(i) * 3, F64: float64(i) / 8, B: i%7 < 3}
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[dictRow](&buf, parquet.DictionaryMaxBytes(800), parquet.PageBufferSize(256))
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	comparePaths[readRow](t, "dict then plain", data, true)
+	for _, batch := range []int{5, 300, 4000} {
+		got, typed, generic := fastCounts[readRow](t, data, batch)
+		if len(got) != len(rows) {
+			t.Fatalf("batch %d: read %d rows, want %d", batch, len(got), len(rows))
+		}
+		for i, r := range rows {
+			if got[i] != (readRow{r.I64, r.F64, r.B}) {
+				t.Fatalf("batch %d row %d: got %+v, want %+v", batch, i, got[i], r)
+			}
+		}
+		for _, c := range []string{"i64", "f64"} {
+			if typed[c] == 0 || generic[c] == 0 || typed[c]+generic[c] != int64(len(rows)) {
+				t.Fatalf("batch %d column %s: %d values read typed, %d generic; want both", batch, c, typed[c], generic[c])
+			}
+		}
+		if typed["b"] != int64(len(rows)) {
+			t.Fatalf("batch %d column b: %d values read typed, want all", batch, typed["b"])
 		}
 	}
 }

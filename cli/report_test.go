@@ -104,8 +104,9 @@ func TestJSONReport(t *testing.T) {
 	}
 }
 
-func TestHTMLReport(t *testing.T) {
-	r, path := runWithReport(t, "report.html")
+// parseHTML parses the HTML file at path.
+func parseHTML(t *testing.T, path string) *html.Node {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +116,12 @@ func TestHTMLReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return doc
+}
+
+func TestHTMLReport(t *testing.T) {
+	r, path := runWithReport(t, "report.html")
+	doc := parseHTML(t, path)
 	// Count elements by tag and class.
 	counts := map[string]int{}
 	edgeKinds := map[string]int{}
@@ -199,15 +206,7 @@ func TestHTMLReportSideInput(t *testing.T) {
 	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	f, err := os.Open(rep)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := html.Parse(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := parseHTML(t, rep)
 	edges := map[string]int{}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {

@@ -15,6 +15,25 @@ import (
 
 type kv = ptable.Pair[string, int64]
 
+// joinSides are the two tables of the join cases.
+func joinSides(p *pcollection.Pipeline) (ptable.PTable[string, int], ptable.PTable[string, string]) {
+	return pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3), ptable.KV("c", 4)),
+		pcollection.Of(p, ptable.KV("a", "x"), ptable.KV("b", "y"), ptable.KV("b", "z"), ptable.KV("d", "w"))
+}
+
+// wantInnerJoin is the inner join of joinSides, worked out by hand.
+func wantInnerJoin() []ptable.Pair[string, ptable.Pair[int, string]] {
+	return []ptable.Pair[string, ptable.Pair[int, string]]{ptable.KV("a", ptable.KV(1, "x")), ptable.KV("a", ptable.KV(2, "x")),
+		ptable.KV("b", ptable.KV(3, "y")), ptable.KV("b", ptable.KV(3, "z"))}
+}
+
+// wantLeftJoin is the left join of joinSides, worked out by hand.
+func wantLeftJoin() []ptable.Pair[string, ptable.Pair[int, *string]] {
+	s := func(v string) *string { return &v }
+	return []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV(1, s("x"))), ptable.KV("a", ptable.KV(2, s("x"))),
+		ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}
+}
+
 // words is a small deterministic corpus with repeats, unicode and empty lines.
 func words(n int) []string {
 	vocab := []string{"apple", "banana", "cherry", "äpfel", "日本", "zebra", "", "a b c", "Ωmega"}
@@ -227,9 +246,7 @@ var Cases = []Case{
 			expectMean(mean, rmean), expect(top, pairs(rtop)), expect(distinct, pairs(rdist)))
 	}},
 	{"joins", func(p *pcollection.Pipeline) Check {
-		left := pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3), ptable.KV("c", 4))
-		right := pcollection.Of(p, ptable.KV("a", "x"), ptable.KV("b", "y"), ptable.KV("b", "z"), ptable.KV("d", "w"))
-		type LR = ptable.Pair[int, string]
+		left, right := joinSides(p)
 		inner := pcollection.Materialize(ptable.Join(left, right))
 		leftJ := pcollection.Materialize(ptable.LeftJoin(left, right))
 		rightJ := pcollection.Materialize(ptable.RightJoin(left, right))
@@ -238,9 +255,8 @@ var Cases = []Case{
 		s := func(v string) *string { return &v }
 		i := func(v int) *int { return &v }
 		return all(
-			expect(inner, []ptable.Pair[string, LR]{ptable.KV("a", ptable.KV(1, "x")), ptable.KV("a", ptable.KV(2, "x")), ptable.KV("b", ptable.KV(3, "y")), ptable.KV("b", ptable.KV(3, "z"))}),
-			expect(leftJ, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV(1, s("x"))), ptable.KV("a", ptable.KV(2, s("x"))),
-				ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
+			expect(inner, wantInnerJoin()),
+			expect(leftJ, wantLeftJoin()),
 			expect(rightJ, []ptable.Pair[string, ptable.Pair[*int, string]]{ptable.KV("a", ptable.KV(i(1), "x")), ptable.KV("a", ptable.KV(i(2), "x")),
 				ptable.KV("b", ptable.KV(i(3), "y")), ptable.KV("b", ptable.KV(i(3), "z")), ptable.KV("d", ptable.KV[*int](nil, "w"))}),
 			expect(full, []ptable.Pair[string, ptable.Pair[*int, *string]]{ptable.KV("a", ptable.KV(i(1), s("x"))), ptable.KV("a", ptable.KV(i(2), s("x"))),
@@ -252,9 +268,7 @@ var Cases = []Case{
 		// The joins of the "joins" case with the right side broadcast, and
 		// side inputs computed by reducers, read by map-side and by
 		// reducer-side collections, feeding a later shuffle.
-		left := pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3), ptable.KV("c", 4))
-		right := pcollection.Of(p, ptable.KV("a", "x"), ptable.KV("b", "y"), ptable.KV("b", "z"), ptable.KV("d", "w"))
-		type LR = ptable.Pair[int, string]
+		left, right := joinSides(p)
 		inner := pcollection.Materialize(ptable.MapSideJoin(left, right))
 		leftJ := pcollection.Materialize(ptable.MapSideLeftJoin(left, right))
 		none := pcollection.Filter(right, func(ptable.Pair[string, string]) bool { return false })
@@ -283,9 +297,8 @@ var Cases = []Case{
 			wantTagged = append(wantTagged, ptable.KV(w, ptable.KV(n, t)))
 		}
 		return all(
-			expect(inner, []ptable.Pair[string, LR]{ptable.KV("a", ptable.KV(1, "x")), ptable.KV("a", ptable.KV(2, "x")), ptable.KV("b", ptable.KV(3, "y")), ptable.KV("b", ptable.KV(3, "z"))}),
-			expect(leftJ, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV(1, s("x"))), ptable.KV("a", ptable.KV(2, s("x"))),
-				ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
+			expect(inner, wantInnerJoin()),
+			expect(leftJ, wantLeftJoin()),
 			expect(leftNone, []ptable.Pair[string, ptable.Pair[int, *string]]{ptable.KV("a", ptable.KV[int, *string](1, nil)), ptable.KV("a", ptable.KV[int, *string](2, nil)),
 				ptable.KV("b", ptable.KV[int, *string](3, nil)), ptable.KV("c", ptable.KV[int, *string](4, nil))}),
 			expect(pcollection.Materialize(squares), pairs(wantSquares)),

@@ -197,7 +197,8 @@ func planSVG(p *ReportPlan) string {
 			case to.phase.Kind == "map" && from.stage < to.stage && slices.Contains(from.phase.Materialize, to.phase.Entry):
 				edge(&b, from, to, "materialized", true)
 			}
-			if from.stage < to.stage && slices.ContainsFunc(to.phase.Sides, func(id int) bool { return slices.Contains(from.phase.Materialize, id) }) {
+			earlier := from.stage < to.stage || from.stage == to.stage && from.phase.Kind == "map" && to.phase.Kind == "reduce"
+			if earlier && slices.ContainsFunc(to.phase.Sides, func(id int) bool { return slices.Contains(from.phase.Materialize, id) }) {
 				edge(&b, from, to, "side input", true)
 			}
 		}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -223,58 +224,69 @@ func TestSideInputs(t *testing.T) {
 	cases := []struct {
 		name string
 		g    *Graph
+		opts Options
 		user NodeID // the node with the side input
-		// want: the stage whose map phase runs user, and every GroupByKey's stage.
-		wantStage int
-		wantGBK   map[NodeID]int
+		// want: the phase that runs user ("map 1": stage 1's map phase,
+		// "reduce 0": a reducer of stage 0), and every GroupByKey's stage.
+		want    string
+		wantGBK map[NodeID]int
 	}{{
 		name: "both from sources: the side input is written by a map-only stage first",
 		g: buildSide(map[int][]int{3: {2}},
 			[]int{src}, []int{src}, []int{par, 1}, []int{par, 0}, []int{mat, 3}),
-		user: 3, wantStage: 1, wantGBK: map[NodeID]int{},
+		user: 3, want: "map 1", wantGBK: map[NodeID]int{},
 	}, {
 		name: "a later shuffle waits for the side input too",
 		g: buildSide(map[int][]int{3: {2}},
 			[]int{src}, []int{src}, []int{par, 1}, []int{par, 0}, []int{gbk, 3}, []int{mat, 4}),
-		user: 3, wantStage: 1, wantGBK: map[NodeID]int{4: 1},
+		user: 3, want: "map 1", wantGBK: map[NodeID]int{4: 1},
 	}, {
 		name: "a side input from a reducer",
 		g: buildSide(map[int][]int{4: {2}},
 			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 3}, []int{gbk, 4}, []int{mat, 5}),
-		user: 4, wantStage: 1, wantGBK: map[NodeID]int{1: 0, 5: 1},
+		user: 4, want: "map 1", wantGBK: map[NodeID]int{1: 0, 5: 1},
 	}, {
-		name: "the user is kept out of its input's reducer",
+		name: "a side input written by the same stage's map phase: the user stays in the reducer",
 		g: buildSide(map[int][]int{5: {4}},
 			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 3}, []int{par, 2}, []int{mat, 5}),
-		user: 5, wantStage: 1, wantGBK: map[NodeID]int{1: 0},
+		user: 5, want: "reduce 0", wantGBK: map[NodeID]int{1: 0},
+	}, {
+		name: "the same, for an executor that publishes a stage's files when it ends",
+		g: buildSide(map[int][]int{5: {4}},
+			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 3}, []int{par, 2}, []int{mat, 5}),
+		opts: Options{SideInputsFromEarlierStages: true},
+		user: 5, want: "map 1", wantGBK: map[NodeID]int{1: 0},
+	}, {
+		name: "a side input from a reducer of the same stage: the user moves to the next map phase",
+		g: buildSide(map[int][]int{6: {5}},
+			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{gbk, 3}, []int{comb, 4}, []int{par, 2}, []int{mat, 6}),
+		user: 6, want: "map 1", wantGBK: map[NodeID]int{1: 0, 4: 0},
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sg, err := Optimize(context.Background(), c.g, Options{})
+			sg, err := Optimize(context.Background(), c.g, c.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			stage := -1
+			var where []string
 			for _, st := range sg.Stages {
-				for _, in := range st.Inputs {
-					if in.Phase.Has(c.user) {
-						stage = st.ID
-						if !reflect.DeepEqual(in.Phase.Sides, c.g.Node(c.user).Side) {
-							t.Errorf("phase sides = %v, want %v", in.Phase.Sides, c.g.Node(c.user).Side)
-						}
+				for _, ph := range st.Phases() {
+					if !ph.Has(c.user) {
+						continue
+					}
+					where = append(where, fmt.Sprintf("%s %d", ph.Kind, st.ID))
+					if !reflect.DeepEqual(ph.Sides, c.g.Node(c.user).Side) {
+						t.Errorf("phase sides = %v, want %v", ph.Sides, c.g.Node(c.user).Side)
 					}
 				}
 				for _, ch := range st.Channels {
-					if ch.Reduce.Has(c.user) {
-						t.Errorf("%d runs in a reducer of stage %d", c.user, st.ID)
-					}
 					if want, ok := c.wantGBK[ch.GroupByKey]; !ok || want != st.ID {
 						t.Errorf("GroupByKey %d in stage %d, want %v", ch.GroupByKey, st.ID, c.wantGBK)
 					}
 				}
 			}
-			if stage != c.wantStage {
-				t.Errorf("%d runs in the map phase of stage %d, want %d\n%s", c.user, stage, c.wantStage, sg.Explain())
+			if len(where) != 1 || where[0] != c.want {
+				t.Errorf("%d runs in %v, want [%s]\n%s", c.user, where, c.want, sg.Explain())
 			}
 			side := c.g.Node(c.user).Side[0]
 			if !slices.Contains(sg.Intermediates, side) {

@@ -128,6 +128,11 @@ type Options struct {
 	// NoShuffledIntermediates writes every intermediate as encoded elements,
 	// even one whose only use is a later shuffle (see Input.Shuffled).
 	NoShuffledIntermediates bool
+	// SideInputsFromEarlierStages keeps a reducer from reading a side input
+	// written by its own stage's map phase, for executors that publish a
+	// stage's files only when the whole stage ends (Hadoop commits a job's
+	// map and reduce output together).
+	SideInputsFromEarlierStages bool
 }
 
 // DefaultSourceSize is the size assumed for a source that cannot estimate its own.
@@ -164,13 +169,6 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 	for gbk, c := range sortedPairs(p.lifted) {
 		p.note("combiner %s lifted into the map side of %s: it is the only consumer of the grouping", g.Node(c).Label(), g.Node(gbk).Label())
 	}
-	// A transform with side inputs runs in a map phase, in a stage after
-	// the one that writes them.
-	for _, n := range g.Nodes() {
-		if len(n.Side) > 0 {
-			p.forceMap[n.ID] = true
-		}
-	}
 	p.sizes = EstimateSizes(ctx, g)
 	p.side = ReduceSide(g, p.forceMap)
 	if !opts.NoFusionBlocks {
@@ -179,8 +177,14 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 		p.placeBranchBlocks()
 		p.side = ReduceSide(g, p.forceMap)
 	}
-	p.gbkStage = shuffleStages(g, p.side)
-	p.mstage = p.mapStages()
+	for {
+		p.gbkStage = shuffleStages(g, p.side)
+		p.mstage = p.mapStages()
+		if !p.placeSideUsers() {
+			break
+		}
+		p.side = ReduceSide(g, p.forceMap)
+	}
 	return p.form()
 }
 
@@ -363,6 +367,35 @@ func (p *planner) crossing(from, to NodeID) bool {
 		return false // reduce side: same reducer(s) as its inputs
 	}
 	return p.side[from] != nil || p.mstage[from] != p.mstage[to]
+}
+
+// placeSideUsers keeps a transform with side inputs in its input's reducer
+// only where every side input is complete before that reducer runs:
+// written by the map phase of the same stage (unless
+// SideInputsFromEarlierStages) or earlier, or by an earlier stage's
+// reducer. The others move to the next map phase; it reports whether any
+// moved.
+func (p *planner) placeSideUsers() bool {
+	moved := false
+	for _, n := range p.g.Nodes() {
+		if len(n.Side) == 0 || p.side[n.ID] == nil {
+			continue
+		}
+		for _, gbk := range p.side[n.ID] {
+			for _, in := range n.Side {
+				done := p.side[in] != nil || p.mstage[in] < p.gbkStage[gbk] ||
+					p.mstage[in] == p.gbkStage[gbk] && !p.opts.SideInputsFromEarlierStages
+				for _, g := range p.side[in] {
+					done = done && p.gbkStage[g] < p.gbkStage[gbk]
+				}
+				if !done && !p.forceMap[n.ID] {
+					p.forceMap[n.ID] = true
+					moved = true
+				}
+			}
+		}
+	}
+	return moved
 }
 
 // placeFusionBlocks moves the tail of a reducer's chain into the next stage's

@@ -78,6 +78,10 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 		return nil, err
 	}
 	g := p.Graph()
+	// Hadoop commits a stage's map output with its reduce output, when the
+	// job ends: a reducer cannot read a side input its own maps wrote. The
+	// option travels in the job spec, so tasks plan the same way.
+	opts.Plan.SideInputsFromEarlierStages = true
 	sg, err := plan.Optimize(ctx, g, opts.Plan)
 	if err != nil {
 		return nil, err

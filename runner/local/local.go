@@ -224,6 +224,8 @@ func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
 	if err := e.runTasks(st, "map", maps, &sr); err != nil {
 		return sr, err
 	}
+	// Before the reducers: one may read a side input its stage's maps wrote.
+	e.keepOutputs(maps)
 	var reduces []*task
 	slot := 0
 	for c, ch := range st.Channels {
@@ -244,7 +246,23 @@ func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
 	if err := e.runTasks(st, "reduce", reduces, &sr); err != nil {
 		return sr, err
 	}
-	for _, t := range append(maps, reduces...) {
+	e.keepOutputs(reduces)
+	// The stage's shuffle runs are no longer needed.
+	for _, m := range maps {
+		for _, r := range m.res.Runs {
+			_ = os.Remove(r.Path)
+		}
+	}
+	sr.Duration = time.Since(start)
+	e.progress(runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), TasksDone: sr.MapTasks + sr.ReduceTasks,
+		TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
+	return sr, nil
+}
+
+// keepOutputs records the intermediate and materialized files of finished
+// tasks, in task order.
+func (e *driver) keepOutputs(tasks []*task) {
+	for _, t := range tasks {
 		for _, id := range e.sg.Intermediates {
 			if f, ok := t.res.Inter[id]; ok {
 				e.inter[id] = append(e.inter[id], f)
@@ -256,16 +274,6 @@ func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
 			}
 		}
 	}
-	// The stage's shuffle runs are no longer needed.
-	for _, m := range maps {
-		for _, r := range m.res.Runs {
-			_ = os.Remove(r.Path)
-		}
-	}
-	sr.Duration = time.Since(start)
-	e.progress(runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), TasksDone: sr.MapTasks + sr.ReduceTasks,
-		TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
-	return sr, nil
 }
 
 func (e *driver) progress(ev runner.Event) {

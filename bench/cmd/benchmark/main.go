@@ -512,6 +512,12 @@ func report(cfg config, mach []string, demo measurement, fixed *sizeResult, resu
 				ma := float64(row.wall-f) / float64(a.size.events-fixed.size.events)
 				mz := float64(zr.wall-f) / float64(z.size.events-fixed.size.events)
 				p("; above its fixed cost, time per event ×%.2f (linear within ±15%%: %s)", mz/ma, verdict(mz/ma >= 0.85 && mz/ma <= 1.15))
+				// The same for CPU time, which the machine's other load and
+				// how well the work spreads over the CPUs disturb less.
+				fc := fixed.rows[i].cpu
+				ca := float64(row.cpu-fc) / float64(a.size.events-fixed.size.events)
+				cz := float64(zr.cpu-fc) / float64(z.size.events-fixed.size.events)
+				p(", CPU per event ×%.2f (%s)", cz/ca, verdict(cz/ca >= 0.85 && cz/ca <= 1.15))
 			}
 			p("; peak RSS %s → %s.\n", mib(row.peakRSS), mib(zr.peakRSS))
 		}

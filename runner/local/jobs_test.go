@@ -185,3 +185,24 @@ func (s linesSink) NewWriter(_ context.Context, _ plan.TaskContext, w io.Writer)
 
 var _ = codec.For[string]
 var _ = errors.New
+
+// sideArgs size the side input of local-test/side.
+type sideArgs struct {
+	SideRows int `flag:"side-rows" default:"10"`
+}
+
+var sideOutputs = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, ptable.Pair[int64, *string]]]{}
+
+// local-test/side joins word counts with a table of side-rows 100-byte
+// values through a side input.
+var sideJob = runner.Register("local-test/side", "word counts joined with a broadcast table",
+	func(p *pcollection.Pipeline, a *sideArgs) error {
+		counts := wordcount.Count(pcollection.Of(p, "a b a", "c"))
+		var rows []ptable.Pair[string, string]
+		for i := range a.SideRows {
+			rows = append(rows, ptable.KV(fmt.Sprintf("w%d", i), strings.Repeat("x", 100)))
+		}
+		rows = append(rows, ptable.KV("a", "first"))
+		sideOutputs[p] = pcollection.Materialize(ptable.MapSideLeftJoin(counts, pcollection.Of(p, rows...)))
+		return nil
+	})

@@ -338,3 +338,28 @@ func TestProgressAndCounters(t *testing.T) {
 		t.Errorf("stage 0 records in: got %d, want %d", got, want)
 	}
 }
+
+func TestSideInputLargerThanBudget(t *testing.T) {
+	// 256 KiB for one worker: a side input of 2,000 100-byte values (about
+	// 210 KiB encoded) is more than half of it, one of 10 values is not.
+	opts := runner.Options{Workers: 1, Memory: 256 << 10, TmpDir: t.TempDir()}
+	small, err := sideJob.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), small, opts); err != nil {
+		t.Fatalf("a small side input: %v", err)
+	}
+	got, err := sideOutputs[small].Values()
+	if err != nil || len(got) != 3 {
+		t.Errorf("a small side input: got %v (%v), want 3 rows", got, err)
+	}
+	big, err := sideJob.Build([]string{"--side-rows", "2000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), big, opts)
+	if err == nil || !strings.Contains(err.Error(), "more than half of a worker's memory budget") || !strings.Contains(err.Error(), "side input") {
+		t.Fatalf("a side input larger than the budget: err = %v, want one saying it does not fit", err)
+	}
+}

@@ -171,6 +171,27 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 	return &worker{sg: sg, memory: h.Memory, kill: kill}, nil
 }
 
+// sideFits refuses a side input whose files alone take more than half of
+// the worker's memory budget: decoded, it would take more still, on top of
+// the shuffle's buffers, and the task would thrash or be killed rather than
+// fail with a reason.
+func (w *worker) sideFits(node plan.NodeID, files []string) error {
+	if w.memory <= 0 {
+		return nil
+	}
+	var size int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			size += fi.Size()
+		}
+	}
+	if size > w.memory/2 {
+		return fmt.Errorf("side input %s is %.1f MiB encoded, more than half of a worker's memory budget (%.1f MiB): give the job more memory (--memory) or join on the reduce side",
+			w.sg.Graph.Node(node).Label(), float64(size)/(1<<20), float64(w.memory)/(1<<20))
+	}
+	return nil
+}
+
 // sizes derives the worker's buffers from its budget: half for the sort
 // buffer or merge buffers, the rest for decoded records, user functions and
 // the runtime.
@@ -319,6 +340,9 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			files, ok := t.Sides[node]
 			if !ok {
 				return fmt.Errorf("no files given for side input %s", w.sg.Graph.Node(node).Label())
+			}
+			if err := w.sideFits(node, files); err != nil {
+				return err
 			}
 			for _, f := range files {
 				if err := readFrames(f, &res.BytesIn, fn); err != nil {

@@ -163,6 +163,10 @@ func planSVG(p *ReportPlan) string {
 		bands = append(bands, band{x0 - 8, leftX + col*(boxW+colGap) - colGap + 8, st.ID})
 	}
 	width := leftX + col*(boxW+colGap) - colGap + leftX
+	// Edges that skip a column run along a lane under the boxes, not
+	// through the boxes in between.
+	lane := height - boxGap + 10
+	height += 16
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica,Arial,sans-serif" font-size="11">`, width, height, width, height)
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`)
 	for _, bd := range bands {
@@ -190,16 +194,16 @@ func planSVG(p *ReportPlan) string {
 				}
 				for _, in := range gbk.Inputs {
 					if has(from.phase, in) {
-						edge(&b, from, to, "shuffle", false)
+						edge(&b, from, to, "shuffle", false, lane)
 						break
 					}
 				}
 			case to.phase.Kind == "map" && from.stage < to.stage && slices.Contains(from.phase.Materialize, to.phase.Entry):
-				edge(&b, from, to, "materialized", true)
+				edge(&b, from, to, "materialized", true, lane)
 			}
 			earlier := from.stage < to.stage || from.stage == to.stage && from.phase.Kind == "map" && to.phase.Kind == "reduce"
 			if earlier && slices.ContainsFunc(to.phase.Sides, func(id int) bool { return slices.Contains(from.phase.Materialize, id) }) {
-				edge(&b, from, to, "side input", true)
+				edge(&b, from, to, "side input", true, lane)
 			}
 		}
 	}
@@ -252,17 +256,28 @@ func svgText(b *strings.Builder, x, y int, s, weight string) {
 }
 
 // edge draws an arrow from the right side of from to the left side of to.
-func edge(b *strings.Builder, from, to *svgBox, text string, dashed bool) {
+func edge(b *strings.Builder, from, to *svgBox, text string, dashed bool, lane int) {
 	x1, y1 := from.x+boxW, from.y+from.h/2
 	x2, y2 := to.x, to.y+to.h/2
-	dx := (x2 - x1) / 2
 	dash := ""
 	if dashed {
 		dash = ` stroke-dasharray="5,4"`
 	}
-	fmt.Fprintf(b, `<g class="edge" data-kind="%s"><path d="M%d,%d C%d,%d %d,%d %d,%d" fill="none" stroke="#555" stroke-width="1.4"%s marker-end="url(#arrow)"/>`,
-		text, x1, y1, x1+dx, y1, x2-dx, y2, x2, y2, dash)
-	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" font-size="9" fill="#555">%s</text></g>`, (x1+x2)/2, (y1+y2)/2-4, text)
+	var d string
+	tx, ty := (x1+x2)/2, (y1+y2)/2-4
+	if x2-x1 > colGap+boxW/2 {
+		// Down into the lane, along it, and up into the target.
+		d = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d L%d,%d C%d,%d %d,%d %d,%d",
+			x1, y1, x1+colGap/2, y1, x1+colGap/4, lane, x1+colGap/2, lane,
+			x2-colGap/2, lane, x2-colGap/4, lane, x2-colGap/2, y2, x2, y2)
+		ty = lane - 4
+	} else {
+		dx := (x2 - x1) / 2
+		d = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x1, y1, x1+dx, y1, x2-dx, y2, x2, y2)
+	}
+	fmt.Fprintf(b, `<g class="edge" data-kind="%s"><path d="%s" fill="none" stroke="#555" stroke-width="1.4"%s marker-end="url(#arrow)"/>`,
+		text, d, dash)
+	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" font-size="9" fill="#555">%s</text></g>`, tx, ty, text)
 }
 
 func labels(ids []int, label func(int) string) []string {

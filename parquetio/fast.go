@@ -284,55 +284,47 @@ func (g *fastGroup) readTyped(dst unsafe.Pointer, n int, c *fastColumn, r parque
 		if !ok {
 			return 0, false, nil
 		}
-		vs := unsafe.Slice((*bool)(ensure()), n)
-		k, err = tr.ReadBooleans(vs)
-		for i, v := range vs[:k] {
-			*(*bool)(unsafe.Add(dst, uintptr(i)*size)) = v
-		}
+		k, err = readTyped(ensure(), n, dst, size, tr.ReadBooleans)
 	case fastInt64:
 		tr, ok := r.(parquet.Int64Reader)
 		if !ok {
 			return 0, false, nil
 		}
-		vs := unsafe.Slice((*int64)(ensure()), n)
-		k, err = tr.ReadInt64s(vs)
-		for i, v := range vs[:k] {
-			*(*int64)(unsafe.Add(dst, uintptr(i)*size)) = v
-		}
+		k, err = readTyped(ensure(), n, dst, size, tr.ReadInt64s)
 	case fastInt32:
 		tr, ok := r.(parquet.Int32Reader)
 		if !ok {
 			return 0, false, nil
 		}
-		vs := unsafe.Slice((*int32)(ensure()), n)
-		k, err = tr.ReadInt32s(vs)
-		for i, v := range vs[:k] {
-			*(*int32)(unsafe.Add(dst, uintptr(i)*size)) = v
-		}
+		k, err = readTyped(ensure(), n, dst, size, tr.ReadInt32s)
 	case fastFloat32:
 		tr, ok := r.(parquet.FloatReader)
 		if !ok {
 			return 0, false, nil
 		}
-		vs := unsafe.Slice((*float32)(ensure()), n)
-		k, err = tr.ReadFloats(vs)
-		for i, v := range vs[:k] {
-			*(*float32)(unsafe.Add(dst, uintptr(i)*size)) = v
-		}
+		k, err = readTyped(ensure(), n, dst, size, tr.ReadFloats)
 	case fastFloat64:
 		tr, ok := r.(parquet.DoubleReader)
 		if !ok {
 			return 0, false, nil
 		}
-		vs := unsafe.Slice((*float64)(ensure()), n)
-		k, err = tr.ReadDoubles(vs)
-		for i, v := range vs[:k] {
-			*(*float64)(unsafe.Add(dst, uintptr(i)*size)) = v
-		}
+		k, err = readTyped(ensure(), n, dst, size, tr.ReadDoubles)
 	default:
 		return 0, false, nil
 	}
 	return k, true, err
+}
+
+// readTyped reads up to n values through read into buf, which holds at
+// least n values of T, and stores them into the field at dst of
+// consecutive rows of the given size.
+func readTyped[T any](buf unsafe.Pointer, n int, dst unsafe.Pointer, size uintptr, read func([]T) (int, error)) (int, error) {
+	vs := unsafe.Slice((*T)(buf), n)
+	k, err := read(vs)
+	for i, v := range vs[:k] {
+		*(*T)(unsafe.Add(dst, uintptr(i)*size)) = v
+	}
+	return k, err
 }
 
 // release releases the page of the chunk held by the reader.

@@ -43,6 +43,28 @@ func benchKeys(n int) ([][]byte, []int64) {
 	return keys, vals
 }
 
+// mergeSlot merges partition slot p of runs and walks every group and
+// value: a reduce task of that partition.
+func mergeSlot(b *testing.B, runs []Run, p int, dir string) {
+	var segs []Segment
+	for _, r := range runs {
+		segs = append(segs, r.Segment(p))
+	}
+	m, err := Merge(segs, MergeConfig{FanIn: 64, BufSize: 256 << 10, TmpDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
+		for range values {
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkShuffle sorts the records in a 64 MiB buffer, spilling runs,
 // then merges the runs and walks every group: a map task and a reduce task
 // of one partition.
@@ -68,25 +90,7 @@ func BenchmarkShuffle(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var segs []Segment
-		for _, r := range runs {
-			segs = append(segs, r.Segment(0))
-		}
-		m, err := Merge(segs, MergeConfig{FanIn: 64, BufSize: 256 << 10, TmpDir: dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		groups := 0
-		err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
-			for range values {
-			}
-			groups++
-			return nil
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		m.Close()
+		mergeSlot(b, runs, 0, dir)
 		s.Abort()
 		b.ReportMetric(float64(len(runs)), "runs")
 	}
@@ -149,23 +153,7 @@ func BenchmarkShuffleStructKeys(b *testing.B) {
 			b.Fatal(err)
 		}
 		for p := range 4 {
-			var segs []Segment
-			for _, r := range runs {
-				segs = append(segs, r.Segment(p))
-			}
-			m, err := Merge(segs, MergeConfig{FanIn: 64, BufSize: 256 << 10, TmpDir: dir})
-			if err != nil {
-				b.Fatal(err)
-			}
-			err = m.Groups(func(key []byte, values iter.Seq[[]byte]) error {
-				for range values {
-				}
-				return nil
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			m.Close()
+			mergeSlot(b, runs, p, dir)
 		}
 		s.Abort()
 		b.ReportMetric(float64(len(runs)), "runs")

@@ -44,8 +44,9 @@
 //
 // Options.Memory (default 1 GiB) is the budget of the whole job; each of
 // the Options.Workers workers (default: the number of CPUs) gets an equal
-// share. A worker uses half of its share for the sort buffer, or for merge
-// read buffers (which bounds the fan-in), and sets it as the Go runtime's
+// share. A worker uses half of its share, but no more than 64 MiB, for the
+// sort buffer (larger ones sort no faster), or half for merge read buffers
+// (which bounds the fan-in), and sets its share as the Go runtime's
 // soft memory limit (at least 16 MiB). The rest, plus the runtime itself,
 // is overhead: user functions, decoded records and map-side combiners
 // (bounded by key count, not bytes) are not accounted.

@@ -16,8 +16,8 @@
 //
 // FlatMapWithSide adds a side input: a collection every task of the
 // transform reads whole, once, before its first element (a broadcast). The
-// planner computes it in an earlier stage and writes it once; it must fit in
-// a task's memory.
+// planner computes it and writes it once, before the transform's tasks run;
+// it must fit in a task's memory.
 //
 // Of makes an in-memory source; the io packages (avroio, parquetio, textio)
 // build sources and sinks on NewSource and NewSink.

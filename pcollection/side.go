@@ -11,12 +11,12 @@ import (
 // TryFlatMapWithSide is FlatMap with a side input: every task reads the
 // whole of side once, before its first element, and passes it to setup,
 // which returns the function called for each element of c (it typically
-// indexes side in a map first). The planner computes side in an earlier
-// stage and writes it once; the tasks of this transform then read it
-// instead of shuffling c. That is a broadcast, as in Spark's broadcast hash
-// join or Crunch's map-side join: side must fit in every task's memory, and
-// the transform always runs in a map phase, after the stage that writes
-// side.
+// indexes side in a map first). The planner computes side and writes it
+// once, before any task of this transform runs (in an earlier stage, or in
+// the map phase of the stage whose reducer runs the transform); the tasks
+// then read it instead of shuffling c. That is a broadcast, as in Spark's
+// broadcast hash join or Crunch's map-side join: side must fit in every
+// task's memory.
 func TryFlatMapWithSide[In, S, Out any](c PCollection[In], side PCollection[S], setup func(side []S) (func(in In, emit func(Out)), error), opts ...Option) (PCollection[Out], error) {
 	b := Build("FlatMapWithSide", opts)
 	p, err := b.SamePipeline(c.p, side.p)

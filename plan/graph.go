@@ -46,7 +46,7 @@ type Node struct {
 	Inputs []NodeID // producers, in order
 	// Side are side inputs of a ParDo: collections its function reads whole,
 	// in every task, before its first element (a broadcast). The planner
-	// materializes them in an earlier stage.
+	// materializes them before the ParDo's phase runs.
 	Side    []NodeID
 	Type    ElemType // element type of the output; the input's type for Sink and Materialize
 	Payload any      // one of the *Payload interfaces, by Op; nil for Flatten

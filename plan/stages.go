@@ -39,8 +39,9 @@ type Phase struct {
 	// Materialize lists nodes of this phase (Entry included) whose output
 	// this phase writes as an intermediate for later stages.
 	Materialize []NodeID
-	// Sides lists the side inputs of this phase's nodes: intermediates of
-	// earlier stages that every task of the phase reads whole.
+	// Sides lists the side inputs of this phase's nodes: intermediates
+	// written before the phase runs (by an earlier stage, or, for a reduce
+	// phase, by its own stage's map phase) that every task reads whole.
 	Sides []NodeID
 
 	has map[NodeID]bool
@@ -252,10 +253,10 @@ func LiftCombiners(g *Graph, opts Options) map[NodeID]NodeID {
 func ShuffleStages(g *Graph) map[NodeID]int { return shuffleStages(g, ReduceSide(g, nil)) }
 
 // shuffleStages is ShuffleStages given the reduce-side assignment, which
-// side inputs need: a transform runs in a stage after the one that writes
-// its side input, so a side input computed on the map side counts as one
-// more shuffle upstream (one computed in a reducer is written at the end of
-// that shuffle's stage already).
+// side inputs need: a transform's side inputs are complete before it runs,
+// so one computed on the map side counts as one more shuffle upstream of its
+// users (one computed in a reducer is complete at the end of that shuffle's
+// stage already).
 func shuffleStages(g *Graph, side [][]NodeID) map[NodeID]int {
 	level := make([]int, g.Len()) // highest shuffle stage at or above each node
 	stages := map[NodeID]int{}

@@ -5,7 +5,7 @@ import "github.com/crunchgo/crunchgo/pcollection"
 // MapSideJoin is the inner join of a and b for a small b: every task of the
 // join reads all of b into a hash table and streams a through it, so a is
 // never shuffled (Crunch's map-side join, Spark's broadcast hash join). b is
-// computed and written once, in an earlier stage (a side input: see
+// computed and written once, before the join's tasks run (a side input: see
 // pcollection.FlatMapWithSide), and must fit in the memory of every task.
 // The rows are those of Join.
 func MapSideJoin[K comparable, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, B]] {

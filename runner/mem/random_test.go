@@ -1,0 +1,88 @@
+package mem_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
+)
+
+// TestRandomPipelines runs random pipelines planned (with each planner
+// option) and unplanned, and checks that every run gives the same
+// collections: the planner's rewrites (fusion, lifted combiners, shuffled
+// intermediates, side-input placement, fusion blocks) must not change a
+// result.
+func TestRandomPipelines(t *testing.T) {
+	variants := []runner.Options{
+		{},
+		{Workers: 3, Partitions: 2},
+		{Plan: plan.Options{NoShuffledIntermediates: true, SideInputsFromEarlierStages: true}},
+		{Plan: plan.Options{NoCombinerLifting: true, NoFusionBlocks: true}},
+	}
+	seeds := 150
+	if testing.Short() {
+		seeds = 30
+	}
+	// What the plans used, so that the test cannot pass by never building
+	// the shapes it is about.
+	var stages2, shuffled, sides, reducerSides, lifted int
+	for seed := range uint64(seeds) {
+		p := pcollection.NewPipeline("random")
+		outs := runnertest.RandomPipeline(p, seed)
+		sg, err := plan.Optimize(context.Background(), p.Graph(), plan.Options{})
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if len(sg.Stages) >= 2 {
+			stages2++
+		}
+		for _, st := range sg.Stages {
+			for _, in := range st.Inputs {
+				if in.Shuffled != nil {
+					shuffled++
+				}
+			}
+			for _, ph := range st.Phases() {
+				if len(ph.Sides) > 0 {
+					sides++
+					if ph.Kind == plan.ReducePhase {
+						reducerSides++
+					}
+				}
+			}
+			for _, ch := range st.Channels {
+				if ch.Combiner != plan.NoNode {
+					lifted++
+				}
+			}
+		}
+		if _, err := mem.Run(context.Background(), p, runner.Options{Unoptimized: true}); err != nil {
+			t.Fatalf("seed %d, unplanned: %v", seed, err)
+		}
+		want, err := runnertest.Sorted(outs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, opts := range variants {
+			p := pcollection.NewPipeline("random")
+			outs := runnertest.RandomPipeline(p, seed)
+			if _, err := mem.Run(context.Background(), p, opts); err != nil {
+				t.Fatalf("seed %d, variant %d: %v", seed, i, err)
+			}
+			if got, err := runnertest.Sorted(outs); err != nil || !slices.EqualFunc(got, want, slices.Equal) {
+				t.Fatalf("seed %d, variant %d (%+v): planned results differ from the unplanned run (%v)\ngot  %v\nwant %v",
+					seed, i, opts, err, got, want)
+			}
+		}
+	}
+	t.Logf("plans of %d seeds: %d with 2+ stages; %d shuffled intermediates, %d phases reading side inputs (%d reducers), %d lifted combiners",
+		seeds, stages2, shuffled, sides, reducerSides, lifted)
+	if stages2 == 0 || shuffled == 0 || sides == 0 || reducerSides == 0 || lifted == 0 {
+		t.Errorf("the random pipelines do not cover every planner feature the test is about")
+	}
+}

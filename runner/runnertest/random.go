@@ -1,0 +1,97 @@
+package runnertest
+
+import (
+	"math/rand/v2"
+	"slices"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+)
+
+// RandomPipeline adds to p a pipeline of random shape from seed: element-wise
+// steps, unions, aggregations (whose combiners the planner lifts), Distinct
+// and Count (whose intermediates it may write as shuffle records), and
+// map-side joins (side inputs), over int64 values. The same seed builds the
+// same pipeline. It returns the collections to compare: a planned run must
+// give the same values (in any order) as an unplanned one.
+func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materialized[int64] {
+	r := rand.New(rand.NewPCG(seed, 99))
+	source := func() pcollection.PCollection[int64] {
+		vs := make([]int64, 20+r.IntN(60))
+		for i := range vs {
+			vs[i] = r.Int64N(50)
+		}
+		return pcollection.Of(p, vs...)
+	}
+	pool := []pcollection.PCollection[int64]{source()}
+	pick := func() pcollection.PCollection[int64] { return pool[r.IntN(len(pool))] }
+	keyed := func(c pcollection.PCollection[int64], m int64) ptable.PTable[int64, int64] {
+		return pcollection.Map(c, func(x int64) ptable.Pair[int64, int64] { return ptable.KV(x%m, x) })
+	}
+	flatten := func(t ptable.PTable[int64, int64]) pcollection.PCollection[int64] {
+		return pcollection.Map(t, func(kv ptable.Pair[int64, int64]) int64 { return kv.Key*1000 + kv.Value })
+	}
+	for range 4 + r.IntN(8) {
+		var next pcollection.PCollection[int64]
+		switch r.IntN(10) {
+		case 0:
+			next = source()
+		case 1:
+			k := 1 + r.Int64N(5)
+			next = pcollection.Map(pick(), func(x int64) int64 { return (x*k + 1) % 97 })
+		case 2:
+			k := 2 + r.Int64N(3)
+			next = pcollection.Filter(pick(), func(x int64) bool { return x%k != 0 })
+		case 3:
+			next = pcollection.FlatMap(pick(), func(x int64, emit func(int64)) {
+				emit(x)
+				if x%2 == 0 {
+					emit(x / 2)
+				}
+			})
+		case 4:
+			next = pcollection.Union(pick(), pick())
+		case 5, 6:
+			m := 1 + r.Int64N(7)
+			next = flatten(ptable.Aggregate(ptable.GroupByKey(keyed(pick(), m)), ptable.Sum[int64]()))
+		case 7:
+			next = ptable.Distinct(pick())
+		case 8:
+			next = flatten(ptable.Count(pcollection.Map(pick(), func(x int64) int64 { return x % 11 })))
+		case 9:
+			m := 1 + r.Int64N(5)
+			side := ptable.Aggregate(ptable.GroupByKey(keyed(pick(), m)), ptable.Max[int64]())
+			if r.IntN(2) == 0 {
+				side = keyed(pick(), m) // computed on the map side
+			}
+			joined := ptable.MapSideLeftJoin(keyed(pick(), m), side)
+			next = pcollection.Map(joined, func(kv ptable.Pair[int64, ptable.Pair[int64, *int64]]) int64 {
+				if kv.Value.Value == nil {
+					return -kv.Value.Key
+				}
+				return kv.Value.Key*100 + *kv.Value.Value
+			})
+		}
+		pool = append(pool, next)
+	}
+	var outs []*pcollection.Materialized[int64]
+	for _, c := range pool[len(pool)-min(3, len(pool)):] {
+		outs = append(outs, pcollection.Materialize(c))
+	}
+	return outs
+}
+
+// Sorted returns the values of each of outs, sorted: what RandomPipeline's
+// runs compare.
+func Sorted(outs []*pcollection.Materialized[int64]) ([][]int64, error) {
+	var all [][]int64
+	for _, m := range outs {
+		vs, err := m.Values()
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(vs)
+		all = append(all, vs)
+	}
+	return all, nil
+}

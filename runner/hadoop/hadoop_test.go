@@ -11,6 +11,7 @@ import (
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/hadoop/streamsim"
 	"github.com/crunchgo/crunchgo/runner/local"
+	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/runner/runnertest"
 )
 
@@ -50,4 +51,20 @@ func TestConformance(t *testing.T) {
 			runnertest.Run(t, simRunner(t), runner.Options{Partitions: reducers})
 		})
 	}
+}
+
+// TestRandomPipelines runs runnertest.RandomPipeline through the streaming
+// simulator and checks each result against the mem runner's unplanned run.
+func TestRandomPipelines(t *testing.T) {
+	// Seed 31 is the first whose plan has a reducer read a side input its
+	// own stage's maps wrote, which Hadoop must not plan (the job commits
+	// map and reduce files together).
+	seeds := 40
+	if testing.Short() {
+		seeds = 8
+	}
+	r := simRunner(t)
+	runnertest.RunRandom(t, r, func(seed int) runner.Options {
+		return runner.Options{Partitions: seed%3 + 1}
+	}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
-	"github.com/crunchgo/crunchgo/runner/runnertest"
 )
 
 // TestMain makes the test binary a worker when the runner starts it as one.
@@ -205,18 +204,5 @@ var sideJob = runner.Register("local-test/side", "word counts joined with a broa
 		}
 		rows = append(rows, ptable.KV("a", "first"))
 		sideOutputs[p] = pcollection.Materialize(ptable.MapSideLeftJoin(counts, pcollection.Of(p, rows...)))
-		return nil
-	})
-
-type randomArgs struct {
-	Seed int64 `flag:"seed"`
-}
-
-var randomOutputs = map[*pcollection.Pipeline][]*pcollection.Materialized[int64]{}
-
-// local-test/random is runnertest.RandomPipeline of a seed.
-var randomJob = runner.Register("local-test/random", "a pipeline of random shape (runnertest.RandomPipeline)",
-	func(p *pcollection.Pipeline, a *randomArgs) error {
-		randomOutputs[p] = runnertest.RandomPipeline(p, uint64(a.Seed))
 		return nil
 	})

@@ -3,7 +3,6 @@ package local
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -367,34 +366,15 @@ func TestSideInputLargerThanBudget(t *testing.T) {
 }
 
 // TestRandomPipelines runs runnertest.RandomPipeline on worker processes
-// and checks each result against the mem runner's unplanned run: intermediate
-// and side-input files, partitions and tasks must not change a result.
+// and checks each result against the mem runner's unplanned run:
+// intermediate and side-input files, partitions and tasks must not change a
+// result.
 func TestRandomPipelines(t *testing.T) {
 	seeds := 40
 	if testing.Short() {
 		seeds = 8
 	}
-	for seed := range uint64(seeds) {
-		ref := pcollection.NewPipeline("random")
-		refOuts := runnertest.RandomPipeline(ref, seed)
-		if _, err := mem.Run(context.Background(), ref, runner.Options{Unoptimized: true}); err != nil {
-			t.Fatalf("seed %d, unplanned: %v", seed, err)
-		}
-		want, err := runnertest.Sorted(refOuts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := randomJob.Build([]string{"--seed", fmt.Sprint(seed)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := Run(context.Background(), p, runner.Options{Workers: 2, Partitions: int(seed%3) + 1, TmpDir: t.TempDir()}); err != nil {
-			t.Fatalf("seed %d: %v", seed, err)
-		}
-		got, err := runnertest.Sorted(randomOutputs[p])
-		if err != nil || !slices.EqualFunc(got, want, slices.Equal) {
-			t.Fatalf("seed %d: the local run differs from the unplanned one (%v)\ngot  %v\nwant %v", seed, err, got, want)
-		}
-		delete(randomOutputs, p)
-	}
+	runnertest.RunRandom(t, Runner{}, func(seed int) runner.Options {
+		return runner.Options{Workers: 2, Partitions: seed%3 + 1, TmpDir: t.TempDir()}
+	}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
 }

@@ -1,12 +1,41 @@
 package runnertest
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
+	"strconv"
+	"sync"
+	"testing"
 
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
 )
+
+// RandomArgs are the flags of RandomJob.
+type RandomArgs struct {
+	Seed int64 `flag:"seed" help:"the seed of RandomPipeline"`
+}
+
+// randomOutputs maps a pipeline RandomJob built to its collections.
+var randomOutputs sync.Map
+
+// RandomJob is RandomPipeline as a registered job, for the runners that
+// rebuild pipelines in other processes; RandomOutputs returns what a run of
+// it materialized.
+var RandomJob = runner.Register("runnertest/random", "a pipeline of random shape (runnertest.RandomPipeline)",
+	func(p *pcollection.Pipeline, a *RandomArgs) error {
+		randomOutputs.Store(p, RandomPipeline(p, uint64(a.Seed)))
+		return nil
+	})
+
+// RandomOutputs returns the collections of a pipeline RandomJob built.
+func RandomOutputs(p *pcollection.Pipeline) []*pcollection.Materialized[int64] {
+	v, _ := randomOutputs.LoadAndDelete(p)
+	outs, _ := v.([]*pcollection.Materialized[int64])
+	return outs
+}
 
 // RandomPipeline adds to p a pipeline of random shape from seed: element-wise
 // steps, unions, aggregations (whose combiners the planner lifts), Distinct
@@ -64,7 +93,13 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 			if r.IntN(2) == 0 {
 				side = keyed(pick(), m) // computed on the map side
 			}
-			joined := ptable.MapSideLeftJoin(keyed(pick(), m), side)
+			main := keyed(pick(), m)
+			if r.IntN(2) == 0 {
+				// Straight out of a reducer, where the planner may keep the
+				// join if the side input is written in time.
+				main = ptable.Aggregate(ptable.GroupByKey(keyed(pick(), m)), ptable.Sum[int64]())
+			}
+			joined := ptable.MapSideLeftJoin(main, side)
 			next = pcollection.Map(joined, func(kv ptable.Pair[int64, ptable.Pair[int64, *int64]]) int64 {
 				if kv.Value.Value == nil {
 					return -kv.Value.Key
@@ -94,4 +129,34 @@ func Sorted(outs []*pcollection.Materialized[int64]) ([][]int64, error) {
 		all = append(all, vs)
 	}
 	return all, nil
+}
+
+// RunRandom runs RandomJob for seeds 0 to seeds-1 on r, with the options
+// opts gives for the seed, and checks that each run materializes the same
+// collections as a run of the same pipeline on ref (the mem runner's
+// unplanned interpreter, say).
+func RunRandom(t *testing.T, r runner.Runner, opts func(seed int) runner.Options, ref runner.Runner, refOpts runner.Options, seeds int) {
+	t.Helper()
+	for seed := range seeds {
+		collect := func(rr runner.Runner, o runner.Options) [][]int64 {
+			t.Helper()
+			p, err := RandomJob.Build([]string{"--seed", strconv.Itoa(seed)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs := RandomOutputs(p)
+			if _, err := rr.Run(context.Background(), p, o); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			got, err := Sorted(outs)
+			if err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			return got
+		}
+		want := collect(ref, refOpts)
+		if got := collect(r, opts(seed)); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("seed %d: results differ from the reference run\ngot  %v\nwant %v", seed, got, want)
+		}
+	}
 }

@@ -95,6 +95,7 @@ func BenchmarkRead(b *testing.B) {
 	data := benchFile()
 	b.Logf("file: %d rows, %d bytes", benchRows, len(data))
 	b.Run("8cols/parquetio", func(b *testing.B) { benchOurs[event](b, data) })
+	b.Run("8cols/parquetio-shared", func(b *testing.B) { benchOurs[event](b, data, SharedStrings()) })
 	b.Run("8cols/parquetio-rowpath", func(b *testing.B) { benchOurs[event](b, data, rowPath()) })
 	b.Run("8cols/parquet-go", func(b *testing.B) { benchBare[event](b, data) })
 	b.Run("3cols/parquetio", func(b *testing.B) { benchOurs[play](b, data) })

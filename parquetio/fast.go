@@ -184,10 +184,12 @@ type fastGroup struct {
 	// typed readers (ReadBooleans, ReadInt64s, ...), reinterpreted as the
 	// column's Go type; uint64 elements keep it aligned for every kind.
 	typed []uint64
+	// shared: strings of one page read share one allocation (SharedStrings).
+	shared bool
 }
 
-func newFastGroup(plan *fastPlan, rg parquet.RowGroup, buf []parquet.Value) *fastGroup {
-	g := &fastGroup{plan: plan, chunks: make([]fastChunk, len(plan.cols)), left: rg.NumRows(), buf: buf}
+func newFastGroup(plan *fastPlan, rg parquet.RowGroup, buf []parquet.Value, sharedStrings bool) *fastGroup {
+	g := &fastGroup{plan: plan, chunks: make([]fastChunk, len(plan.cols)), left: rg.NumRows(), buf: buf, shared: sharedStrings}
 	all := rg.ColumnChunks()
 	for i, c := range plan.cols {
 		g.chunks[i].pages = all[c.column].Pages()
@@ -244,7 +246,11 @@ func (g *fastGroup) readColumn(rows unsafe.Pointer, n int, c *fastColumn, ch *fa
 			}
 			vals := g.buf[:n-got]
 			k, err = ch.vals.ReadValues(vals)
-			store(dst, size, c, vals[:k])
+			if c.kind == fastString && g.shared {
+				storeSharedStrings(unsafe.Add(dst, c.offset), size, vals[:k])
+			} else {
+				store(dst, size, c, vals[:k])
+			}
 			ch.generic += int64(k)
 		}
 		got += k
@@ -343,6 +349,28 @@ func (g *fastGroup) close() {
 		if c.pages != nil {
 			c.pages.Close()
 		}
+	}
+}
+
+// storeSharedStrings writes string vals into the string fields at p of
+// consecutive values of T (of size size), copying their bytes into one
+// allocation (see SharedStrings).
+func storeSharedStrings(p unsafe.Pointer, size uintptr, vals []parquet.Value) {
+	total := 0
+	for i := range vals {
+		total += len(vals[i].ByteArray())
+	}
+	buf := make([]byte, 0, total)
+	for i := range vals {
+		f := (*string)(unsafe.Add(p, uintptr(i)*size))
+		b := vals[i].ByteArray()
+		if len(b) == 0 {
+			*f = ""
+			continue
+		}
+		off := len(buf)
+		buf = append(buf, b...)
+		*f = unsafe.String(&buf[off], len(b))
 	}
 }
 

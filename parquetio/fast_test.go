@@ -115,6 +115,39 @@ func TestFastPathMatchesRowPathOnFixtures(t *testing.T) {
 	}
 }
 
+// TestSharedStrings reads every fixture with SharedStrings, keeping every
+// row until the end: the strings must equal the row path's, so no later
+// batch may have written over an earlier one's bytes. Small batches put
+// page boundaries inside batches.
+func TestSharedStrings(t *testing.T) {
+	for _, name := range []string{"events_v1_snappy.parquet", "events_v2_zstd.parquet"} {
+		data := readFixture(t, name)
+		comparePaths[event](t, name, data, true, SharedStrings())
+		comparePaths[event](t, name, data, true, SharedStrings(), BatchSize(7))
+		comparePaths[play](t, name, data, true, SharedStrings(), BatchSize(3))
+	}
+	for _, name := range []string{"types_v1_snappy.parquet", "types_v2_zstd.parquet"} {
+		comparePaths[flatTypes](t, name, readFixture(t, name), true, SharedStrings(), BatchSize(2))
+	}
+	// Nulls and dictionary-encoded strings.
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[nullable](&buf, parquet.PageBufferSize(64))
+	for i := range 500 {
+		s := fmt.Sprint("value-", i)
+		row := nullable{D: fmt.Sprint("d", i%7), N: i}
+		if i%3 != 0 {
+			row.S = &s
+		}
+		if _, err := w.Write([]nullable{row}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	comparePaths[flatNullable](t, "nullable", buf.Bytes(), true, SharedStrings(), BatchSize(33))
+}
+
 // nullable is written with nulls and read as flatNullable.
 type nullable struct {
 	S *string  `parquet:"s,optional"`
@@ -419,7 +452,7 @@ func fastCounts[T any](t *testing.T, data []byte, batch int) (rows []T, typed, g
 	typed, generic = map[string]int64{}, map[string]int64{}
 	buf := make([]T, batch)
 	for _, rg := range r.file.RowGroups() {
-		g := newFastGroup(r.fast, rg, nil)
+		g := newFastGroup(r.fast, rg, nil, false)
 		for {
 			clear(buf)
 			n, err := g.read(unsafe.Pointer(&buf[0]), len(buf))

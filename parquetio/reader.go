@@ -308,7 +308,7 @@ func (r *Reader[T]) openGroup(i int) (err error) {
 	}()
 	rg := newCheckedRowGroup(r.file, r.src, i, r.cfg.maxPage)
 	if r.fast != nil {
-		r.fcur = newFastGroup(r.fast, rg, r.fbuf)
+		r.fcur = newFastGroup(r.fast, rg, r.fbuf, r.cfg.shared)
 		r.curRG = i
 		return nil
 	}

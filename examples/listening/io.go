@@ -74,9 +74,9 @@ func formatOfName(name string) (Format, bool) {
 }
 
 // Read reads the files matching pattern as a collection of T, in the format
-// their extension names (FormatOf). It lists the files when the pattern
-// itself has no extension, so it can fail.
-func Read[T any](ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error) {
+// their extension names (FormatOf), with parquetOpts for Parquet files. It
+// lists the files when the pattern itself has no extension, so it can fail.
+func Read[T any](ctx context.Context, p *pcollection.Pipeline, pattern string, parquetOpts ...parquetio.ReadOption) (pcollection.PCollection[T], error) {
 	f, err := FormatOf(ctx, pattern)
 	if err != nil {
 		return pcollection.PCollection[T]{}, err
@@ -84,7 +84,7 @@ func Read[T any](ctx context.Context, p *pcollection.Pipeline, pattern string) (
 	if f == Avro {
 		return avroio.TryRead[T](p, pattern)
 	}
-	return parquetio.TryRead[T](p, pattern)
+	return parquetio.TryRead[T](p, pattern, parquetOpts...)
 }
 
 // Write writes c to dir in format f (part files and _SUCCESS).
@@ -177,8 +177,9 @@ func WriteFile[T any](ctx context.Context, url string, rows func(yield func(T) b
 }
 
 // ScanFile calls fn for every row of T in the file at url, read with the
-// per-file reader of the format its extension names.
-func ScanFile[T any](ctx context.Context, url string, fn func(T)) error {
+// per-file reader of the format its extension names (with parquetOpts for
+// a Parquet file).
+func ScanFile[T any](ctx context.Context, url string, fn func(T), parquetOpts ...parquetio.ReadOption) error {
 	f, ok := formatOfName(url)
 	if !ok {
 		return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)
@@ -200,7 +201,7 @@ func ScanFile[T any](ctx context.Context, url string, fn func(T)) error {
 		}
 		return d.ReadRange(ctx, 0, in.Size(), fn)
 	}
-	r, err := parquetio.NewReader[T](url, in, in.Size())
+	r, err := parquetio.NewReader[T](url, in, in.Size(), parquetOpts...)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/storage"
@@ -35,7 +36,9 @@ var DailyPlaysJob = runner.Register("daily-plays",
 			return fmt.Errorf("--output-format: %w", err)
 		}
 		ctx := context.Background()
-		events, err := Read[PlayEvent](ctx, p, a.Events)
+		// The events' strings only pass through: keyed, encoded into
+		// shuffle records, dropped. Sharing a batch's string memory is safe.
+		events, err := Read[PlayEvent](ctx, p, a.Events, parquetio.SharedStrings())
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}

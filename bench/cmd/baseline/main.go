@@ -4,7 +4,8 @@
 // (avroio, parquetio) and writes the same Parquet outputs as the job.
 //
 // Like the job, it reads events as listening.PlayEvent, the six columns the
-// aggregates use. It is meant to be a good program, not a strawman. Workers (one per CPU by
+// aggregates use, with parquetio.SharedStrings (copying the strings of the
+// keys it keeps). It is meant to be a good program, not a strawman. Workers (one per CPU by
 // default) take input files from a shared counter and radix-partition what
 // they read by key hash into 256 partitions: (country, track) totals are
 // aggregated at once in per-partition maps (there are ten times fewer pairs
@@ -38,6 +39,7 @@ import (
 	"unsafe"
 
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -190,13 +192,18 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 					}
 					k := listening.CountryTrack{Country: e.Country, TrackID: e.TrackID}
 					m := p.ct[fnv(e.Country, e.TrackID)%partitions]
-					t := m[k]
+					t, ok := m[k]
+					if !ok {
+						// The reader shares a batch's string memory: a key
+						// kept in the map gets its own copy.
+						k = listening.CountryTrack{Country: strings.Clone(k.Country), TrackID: strings.Clone(k.TrackID)}
+					}
 					m[k] = listening.PlayTotals{Plays: t.Plays + 1, MsPlayed: t.MsPlayed + e.MsPlayed}
 					if len(e.ArtistID) > math.MaxUint16 {
 						panic(fmt.Sprintf("artist id of %d bytes", len(e.ArtistID)))
 					}
 					p.au[fnv(e.ArtistID, e.UserID)%partitions].add(e.ArtistID, e.UserID)
-				})
+				}, parquetio.SharedStrings())
 				if err != nil {
 					errs[w] = err
 					return

@@ -29,7 +29,12 @@
 // and stores them straight into the fields of the caller's []T, at field
 // offsets computed once when the Reader opens. Nulls read as zero values, as
 // on the row path; every string is a fresh allocation (it never refers to a
-// page buffer, which is returned to parquet-go's pool once copied). Pages
+// page buffer, which is returned to parquet-go's pool once copied), or, with
+// SharedStrings, the strings of a column in a batch share one allocation,
+// which is faster but keeps the batch's bytes alive while any of its strings
+// is. Pages of required numeric and bool columns are read through
+// parquet-go's typed readers, without building a parquet.Value per value.
+// Pages
 // pass the same header checks, and errors are reported the same way. Any
 // other type, or a file lacking one of T's columns, takes the row path.
 //

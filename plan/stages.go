@@ -110,14 +110,21 @@ type StageGraph struct {
 	Notes []string
 	// SinkWriters counts, per Sink node, how many phases write part files to it.
 	SinkWriters map[NodeID]int
-
-	shuffledFor map[NodeID]*Channel
 }
 
 // ShuffledFor returns the channel for which intermediate id is written as
 // shuffle records (see Input.Shuffled), or nil when it is written as
 // encoded elements.
-func (sg *StageGraph) ShuffledFor(id NodeID) *Channel { return sg.shuffledFor[id] }
+func (sg *StageGraph) ShuffledFor(id NodeID) *Channel {
+	for _, st := range sg.Stages {
+		for _, in := range st.Inputs {
+			if in.Node == id && in.Shuffled != nil {
+				return in.Shuffled
+			}
+		}
+	}
+	return nil
+}
 
 // Options tune planning.
 type Options struct {
@@ -673,7 +680,7 @@ func (p *planner) form() (*StageGraph, error) {
 	}
 
 	if !p.opts.NoShuffledIntermediates {
-		p.shuffleIntermediates(sg, stages, readIn)
+		p.shuffleIntermediates(stages, readIn)
 	}
 
 	for _, st := range stages {
@@ -724,7 +731,7 @@ func (p *planner) form() (*StageGraph, error) {
 // holds one record per key and producing task instead of one per element:
 // Count after Distinct, say, writes and reads a few partial counts rather
 // than every distinct element.
-func (p *planner) shuffleIntermediates(sg *StageGraph, stages []*Stage, readIn map[NodeID]map[int]bool) {
+func (p *planner) shuffleIntermediates(stages []*Stage, readIn map[NodeID]map[int]bool) {
 	g := p.g
 	for _, st := range stages {
 		for _, in := range st.Inputs {
@@ -754,10 +761,6 @@ func (p *planner) shuffleIntermediates(sg *StageGraph, stages []*Stage, readIn m
 				continue
 			}
 			in.Shuffled = target
-			if sg.shuffledFor == nil {
-				sg.shuffledFor = map[NodeID]*Channel{}
-			}
-			sg.shuffledFor[in.Node] = target
 			how := "as shuffle records"
 			if target.Combiner != NoNode {
 				how = "combined by " + g.Node(target.Combiner).Label()

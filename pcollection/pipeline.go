@@ -193,5 +193,9 @@ func (b BuildInfo) SamePipeline(ps ...*Pipeline) (*Pipeline, error) {
 
 // AddNode adds a node built by a transform and returns its ID.
 func (p *Pipeline) AddNode(b BuildInfo, op plan.Op, typ plan.ElemType, payload any, inputs ...plan.NodeID) plan.NodeID {
-	return p.g.Add(&plan.Node{Op: op, Name: b.Name, Caller: b.Caller, Inputs: inputs, Type: typ, Payload: payload, Scale: b.Scale})
+	return p.g.Add(newNode(b, op, typ, payload, inputs))
+}
+
+func newNode(b BuildInfo, op plan.Op, typ plan.ElemType, payload any, inputs []plan.NodeID) *plan.Node {
+	return &plan.Node{Op: op, Name: b.Name, Caller: b.Caller, Inputs: inputs, Type: typ, Payload: payload, Scale: b.Scale}
 }

@@ -35,8 +35,9 @@ func TryFlatMapWithSide[In, S, Out any](c PCollection[In], side PCollection[S], 
 		}
 	}
 	payload := &sidePayload[In, S, Out]{side: side.id, setup: setup, site: b.Site(), typ: TypeOf[S]()}
-	id := p.g.Add(&plan.Node{Op: plan.OpParDo, Name: b.Name, Caller: b.Caller, Inputs: []plan.NodeID{c.id},
-		Side: []plan.NodeID{side.id}, Type: TypeOf[Out](), Payload: payload, Scale: b.Scale})
+	n := newNode(b, plan.OpParDo, TypeOf[Out](), payload, []plan.NodeID{c.id})
+	n.Side = []plan.NodeID{side.id}
+	id := p.g.Add(n)
 	return PCollection[Out]{p: p, id: id}, nil
 }
 

@@ -44,10 +44,13 @@
 //
 // Options.Memory (default 1 GiB) is the budget of the whole job; each of
 // the Options.Workers workers (default: the number of CPUs) gets an equal
-// share. A worker uses half of its share, but no more than 64 MiB, for the
-// sort buffer (larger ones sort no faster), or half for merge read buffers
-// (which bounds the fan-in), and sets its share as the Go runtime's
-// soft memory limit (at least 16 MiB). The rest, plus the runtime itself,
+// share. A worker uses half of its share, but no more than 16 MiB, for a
+// map task's sort buffer (spilling a run each time it fills), or half, but
+// no more than 16 MiB, for a reduce task's merge read buffers (the more
+// runs, the smaller each one's; half bounds the fan-in), and sets its share
+// as the Go runtime's soft memory limit (at least 16 MiB). The caps keep a
+// worker's memory flat as the input grows rather than let it fill the
+// budget, at a small cost in merge work on large inputs (see sizes). The rest, plus the runtime itself,
 // is overhead: user functions, decoded records and map-side combiners
 // (bounded by key count, not bytes) are not accounted.
 //

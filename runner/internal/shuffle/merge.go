@@ -21,9 +21,26 @@ type Segment struct {
 
 // MergeConfig bounds a merge's memory.
 type MergeConfig struct {
-	FanIn   int    // segments open at once; at least 2
-	BufSize int    // read buffer per open segment
-	TmpDir  string // where intermediate passes write their runs
+	FanIn   int // segments open at once; at least 2
+	BufSize int // read buffer per open segment, at most
+	// Memory, when positive, caps the read buffers of a pass's open
+	// segments together: the more segments, the smaller each buffer (down
+	// to minBufSize), so that a merge of many runs costs no more memory than
+	// a merge of few.
+	Memory int64
+	TmpDir string // where intermediate passes write their runs
+}
+
+// minBufSize is the smallest read buffer Memory shrinks a segment's to:
+// smaller ones would cost a system call per few records.
+const minBufSize = 16 << 10
+
+// bufSize is the read buffer for each of n segments open at once.
+func (cfg MergeConfig) bufSize(n int) int {
+	if cfg.Memory <= 0 || n <= 0 {
+		return cfg.BufSize
+	}
+	return int(min(int64(cfg.BufSize), max(minBufSize, cfg.Memory/int64(n))))
 }
 
 type cursor struct {
@@ -154,8 +171,9 @@ func Merge(segs []Segment, cfg MergeConfig) (*Merger, error) {
 		}
 		live = next
 	}
+	buf := cfg.bufSize(len(live))
 	for i, s := range live {
-		c, err := openCursor(i, s, cfg.BufSize)
+		c, err := openCursor(i, s, buf)
 		if err != nil {
 			m.Close()
 			return nil, err

@@ -131,6 +131,13 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 		copy(a, s.arena)
 		s.arena = a
 	}
+	if len(s.keys) == cap(s.keys) {
+		// Double, where append would grow a large slice by a quarter and
+		// copy it over and over.
+		k := make([]sortKey, len(s.keys), min(max(2*cap(s.keys), 4<<10), int(s.limit/entryOverhead)+1))
+		copy(k, s.keys)
+		s.keys = k
+	}
 	var p [prefixLen]byte
 	copy(p[:], key)
 	s.keys = append(s.keys, sortKey{

@@ -82,7 +82,7 @@ func lessPlays(a, b CountryTrackPlays) bool {
 // (a left join: tracks missing from the catalogue get a nil title; if the
 // catalogue lists a track twice, the smallest title wins so that no rank is
 // duplicated).
-func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PCollection[Track]) Outputs {
+func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PCollection[TrackTitle]) Outputs {
 	plays := pcollection.Filter(events, PlayEvent.IsPlay, pcollection.Name("Plays"))
 
 	// plays_by_country_track
@@ -112,7 +112,7 @@ func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PC
 			emit(ptable.KV(r.TrackID, RankedPlay{Country: p.Key, Rank: int32(i + 1), Plays: r.Plays}))
 		}
 	}, pcollection.Name("Rank"))
-	titles := pcollection.Map(tracks, func(t Track) ptable.Pair[string, string] { return ptable.KV(t.TrackID, t.Title) },
+	titles := pcollection.Map(tracks, func(t TrackTitle) ptable.Pair[string, string] { return ptable.KV(t.TrackID, t.Title) },
 		pcollection.Name("Titles"))
 	topTracks := pcollection.FlatMapWithSide(ranked, titles, func(side []ptable.Pair[string, string]) (func(ptable.Pair[string, RankedPlay], func(TopTrack)), error) {
 		titleOf := make(map[string]string, len(side))

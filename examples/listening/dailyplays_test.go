@@ -31,7 +31,11 @@ func runDaily(t *testing.T, events []Event, tracks []Track) ([]CountryTrackPlays
 		for i, e := range events {
 			plays[i] = e.PlayEvent()
 		}
-		out := DailyPlays(pcollection.Of(p, plays...), pcollection.Of(p, tracks...))
+		titles := make([]TrackTitle, len(tracks))
+		for i, tr := range tracks {
+			titles[i] = tr.TrackTitle()
+		}
+		out := DailyPlays(pcollection.Of(p, plays...), pcollection.Of(p, titles...))
 		ct := pcollection.Materialize(out.PlaysByCountryTrack)
 		al := pcollection.Materialize(out.ListenersByArtist)
 		top := pcollection.Materialize(out.TopTracksByCountry)

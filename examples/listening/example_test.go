@@ -21,7 +21,7 @@ func ExampleDailyPlays() {
 		listening.PlayEvent{UserID: "u3", TrackID: "t2", ArtistID: "a1", Country: "SE", MsPlayed: 5_000},                 // too short
 		listening.PlayEvent{UserID: "u3", TrackID: "t3", ArtistID: "a2", Country: "NO", MsPlayed: 90_000, Skipped: true}, // skipped
 	)
-	tracks := pcollection.Of(p, listening.Track{TrackID: "t1", Title: "One"})
+	tracks := pcollection.Of(p, listening.TrackTitle{TrackID: "t1", Title: "One"})
 	out := listening.DailyPlays(events, tracks)
 	top := pcollection.Materialize(out.TopTracksByCountry)
 	listeners := pcollection.Materialize(out.ListenersByArtist)

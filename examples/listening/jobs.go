@@ -42,7 +42,7 @@ var DailyPlaysJob = runner.Register("daily-plays",
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}
-		tracks, err := Read[Track](ctx, p, a.Tracks)
+		tracks, err := Read[TrackTitle](ctx, p, a.Tracks)
 		if err != nil {
 			return fmt.Errorf("--tracks: %w", err)
 		}

@@ -23,6 +23,17 @@ type Track struct {
 	ReleaseYear int32  `avro:"release_year" parquet:"release_year"`
 }
 
+// TrackTitle is the projection of Track that daily-plays reads: the two
+// columns it joins on and reports. Parquet files store each column apart,
+// so reading it skips the catalogue's other three columns entirely.
+type TrackTitle struct {
+	TrackID string `avro:"track_id" parquet:"track_id"`
+	Title   string `avro:"title" parquet:"title"`
+}
+
+// TrackTitle returns t's TrackTitle columns.
+func (t Track) TrackTitle() TrackTitle { return TrackTitle{TrackID: t.TrackID, Title: t.Title} }
+
 // MinPlayMs is the shortest listen that counts as a play.
 const MinPlayMs = 30_000
 

@@ -165,7 +165,7 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 	var titlesErr error
 	var titlesDone sync.WaitGroup
 	titlesDone.Go(func() {
-		titlesErr = listening.ScanFiles(ctx, tracks, func(t listening.Track) {
+		titlesErr = listening.ScanFiles(ctx, tracks, func(t listening.TrackTitle) {
 			if old, ok := titles[t.TrackID]; !ok || t.Title < old {
 				titles[t.TrackID] = t.Title
 			}

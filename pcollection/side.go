@@ -8,10 +8,13 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 )
 
-// TryFlatMapWithSide is FlatMap with a side input: every task reads the
-// whole of side once, before its first element, and passes it to setup,
-// which returns the function called for each element of c (it typically
-// indexes side in a map first). The planner computes side and writes it
+// TryFlatMapWithSide is FlatMap with a side input: every task passes the
+// whole of side to setup before its first element, and setup returns the
+// function called for each element of c (it typically indexes side in a map
+// first). A runner may decode side once per process and hand the same slice
+// to that process's later tasks (the local runner does: see the counters
+// CounterSideInputsDecoded and CounterSideInputsReused), so setup must not
+// modify side's elements. The planner computes side and writes it
 // once, before any task of this transform runs (in an earlier stage, or in
 // the map phase of the stage whose reducer runs the transform); the tasks
 // then read it instead of shuffling c. That is a broadcast, as in Spark's
@@ -58,11 +61,9 @@ func (p *sidePayload[In, S, Out]) Bind(tc plan.TaskContext, out plan.Emitter) (p
 	if !ok {
 		return plan.Bound{}, fmt.Errorf("%s: the executor offers no side inputs", p.site)
 	}
-	defer pauseGC()()
-	var all []S
-	decode := p.typ.NewDecoder(func(v S) { all = append(all, v) })
-	if err := r.ReadSide(p.side, decode); err != nil {
-		return plan.Bound{}, fmt.Errorf("%s: reading side input: %w", p.site, err)
+	all, err := p.load(tc, r)
+	if err != nil {
+		return plan.Bound{}, err
 	}
 	var fn func(In, func(Out))
 	if err := p.site.CallE(func() (err error) {
@@ -84,6 +85,40 @@ func (p *sidePayload[In, S, Out]) Bind(tc plan.TaskContext, out plan.Emitter) (p
 		Finish:   func() error { return nil },
 		Teardown: func() {},
 	}, nil
+}
+
+// Counter names, in group "pcollection": how many tasks decoded a side
+// input, and how many got it already decoded from an earlier task of their
+// process (plan.SideCache).
+const (
+	CounterGroup             = "pcollection"
+	CounterSideInputsDecoded = "side inputs decoded"
+	CounterSideInputsReused  = "side inputs reused"
+)
+
+// load returns the side input's elements: those an earlier task of this
+// process decoded, when the runner keeps them, else decoded now.
+func (p *sidePayload[In, S, Out]) load(tc plan.TaskContext, r plan.SideReader) ([]S, error) {
+	cache, _ := tc.(plan.SideCache)
+	if cache != nil {
+		if v, ok := cache.CachedSide(p.side); ok {
+			if all, ok := v.([]S); ok {
+				tc.Counter(CounterGroup, CounterSideInputsReused).Inc(1)
+				return all, nil
+			}
+		}
+	}
+	defer pauseGC()()
+	var all []S
+	decode := p.typ.NewDecoder(func(v S) { all = append(all, v) })
+	if err := r.ReadSide(p.side, decode); err != nil {
+		return nil, fmt.Errorf("%s: reading side input: %w", p.site, err)
+	}
+	tc.Counter(CounterGroup, CounterSideInputsDecoded).Inc(1)
+	if cache != nil {
+		cache.StoreSide(p.side, all)
+	}
+	return all, nil
 }
 
 // gcPause counts the side inputs loading in this process.

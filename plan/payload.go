@@ -52,6 +52,21 @@ type SideReader interface {
 	ReadSide(id NodeID, fn func(rec []byte) error) error
 }
 
+// SideCache is implemented by the TaskContext of a task whose process keeps
+// decoded side inputs for its later tasks: consecutive tasks of a phase read
+// the same side input, and decoding it again for each can cost more than
+// the task's own work. A cached value is shared by every task that gets
+// it, so it must not be modified.
+type SideCache interface {
+	// CachedSide returns what an earlier task of this process stored for
+	// side input id, if it read the same side input (the same files of the
+	// same run).
+	CachedSide(id NodeID) (v any, ok bool)
+	// StoreSide keeps v, side input id as decoded by this task, for later
+	// tasks.
+	StoreSide(id NodeID, v any)
+}
+
 // Counter is a task-local counter. Tasks are single-threaded, so it needs no locking.
 type Counter struct{ Value int64 }
 

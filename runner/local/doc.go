@@ -21,7 +21,10 @@
 // through files in the run's private directory under Options.TmpDir
 // (mode 0700, removed at the end of the run, failed or not): shuffle runs,
 // intermediate collections and materialized records. A worker runs many
-// tasks in sequence and keeps its rebuilt plan.
+// tasks in sequence and keeps its rebuilt plan, and the side inputs it
+// decoded for as long as the tasks that follow read the same ones (a side
+// input is decoded once per worker, not once per task: the counters
+// pcollection.CounterSideInputsDecoded and CounterSideInputsReused).
 //
 // # Tasks and shuffles
 //

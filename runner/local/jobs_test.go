@@ -18,6 +18,7 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 // TestMain makes the test binary a worker when the runner starts it as one.
@@ -204,5 +205,37 @@ var sideJob = runner.Register("local-test/side", "word counts joined with a broa
 		}
 		rows = append(rows, ptable.KV("a", "first"))
 		sideOutputs[p] = pcollection.Materialize(ptable.MapSideLeftJoin(counts, pcollection.Of(p, rows...)))
+		return nil
+	})
+
+var sideMapOutputs = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, ptable.Pair[int, string]]]{}
+
+// sideMapArgs size local-test/side-map.
+type sideMapArgs struct {
+	Left  int    `flag:"left" default:"4000"`
+	Table int    `flag:"table" default:"10"`
+	Input string `flag:"input" help:"text files whose lines are the left side's keys, instead of left generated elements"`
+}
+
+// local-test/side-map joins left elements (or the lines of input), read in
+// several map tasks, with a broadcast table of table rows: every map task
+// needs the side input.
+var sideMapJob = runner.Register("local-test/side-map", "a map-only join with a broadcast table",
+	func(p *pcollection.Pipeline, a *sideMapArgs) error {
+		var left pcollection.PCollection[ptable.Pair[string, int]]
+		if a.Input != "" {
+			left = pcollection.Map(textio.Read(p, a.Input), func(line string) ptable.Pair[string, int] { return ptable.KV(line, len(line)) })
+		} else {
+			var elems []ptable.Pair[string, int]
+			for i := range a.Left {
+				elems = append(elems, ptable.KV(fmt.Sprintf("k%d", i%a.Table), i))
+			}
+			left = pcollection.Of(p, elems...)
+		}
+		var table []ptable.Pair[string, string]
+		for i := range a.Table {
+			table = append(table, ptable.KV(fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i)))
+		}
+		sideMapOutputs[p] = pcollection.Materialize(ptable.MapSideJoin(left, pcollection.Of(p, table...)))
 		return nil
 	})

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -362,6 +363,40 @@ func TestSideInputLargerThanBudget(t *testing.T) {
 	_, err = Run(context.Background(), big, opts)
 	if err == nil || !strings.Contains(err.Error(), "more than half of a worker's memory budget") || !strings.Contains(err.Error(), "side input") {
 		t.Fatalf("a side input larger than the budget: err = %v, want one saying it does not fit", err)
+	}
+}
+
+// TestSideInputDecodedOncePerWorker checks that a worker decodes a side
+// input once and hands it to its later tasks, and that the join is right.
+func TestSideInputDecodedOncePerWorker(t *testing.T) {
+	p, err := sideMapJob.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := sideMapOutputs[p].Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4000 {
+		t.Fatalf("got %d joined rows, want 4000", len(got))
+	}
+	for _, r := range got {
+		if want := "v" + strings.TrimPrefix(r.Key, "k"); r.Value.Value != want || fmt.Sprintf("k%d", r.Value.Key%10) != r.Key {
+			t.Fatalf("joined row %+v, want key k%d joined with %s", r, r.Value.Key%10, want)
+		}
+	}
+	tasks := 0
+	for _, st := range res.Stages {
+		tasks += st.MapTasks
+	}
+	decoded := res.Counters.Get(pcollection.CounterGroup, pcollection.CounterSideInputsDecoded)
+	reused := res.Counters.Get(pcollection.CounterGroup, pcollection.CounterSideInputsReused)
+	if decoded != 1 || reused < 2 {
+		t.Errorf("side input decoded %d times and reused %d times over %d map tasks, want decoded once and reused by the other tasks", decoded, reused, tasks)
 	}
 }
 

@@ -141,6 +141,7 @@ type worker struct {
 	sg     *plan.StageGraph
 	memory int64
 	kill   *killSpec
+	sides  sideCache
 }
 
 func newWorker(ctx context.Context, h hello) (*worker, error) {
@@ -270,6 +271,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
 		return err
 	}
+	w.sides.begin(t.Sides)
 	sortLimit, mergeCfg := sizes(w.memory)
 	mergeCfg.TmpDir = t.Dir
 
@@ -366,6 +368,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			}
 			return nil
 		},
+		SideCache: &w.sides,
 		OpenSink: func(node plan.NodeID) (io.Writer, error) {
 			url, ok := t.Sinks[node]
 			if !ok {

@@ -27,6 +27,9 @@ type Outputs struct {
 	// ReadSide reads a side input of the phase (plan.SideReader); needed
 	// only by phases with side inputs.
 	ReadSide func(id plan.NodeID, fn func(rec []byte) error) error
+	// SideCache, if set, keeps decoded side inputs for the process's later
+	// tasks (plan.SideCache).
+	SideCache plan.SideCache
 	// CombineKeys bounds the keys a map-side combiner holds before it
 	// flushes; 0 means 10,000.
 	CombineKeys int
@@ -76,7 +79,7 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 		if out.ReadSide == nil {
 			return nil, fmt.Errorf("kernel: phase of stage %d reads side inputs %v, but the executor offers none", st.ID, ph.Sides)
 		}
-		tc = sideContext{TaskContext: tc, read: out.ReadSide}
+		tc = sideContext{TaskContext: tc, read: out.ReadSide, cache: out.SideCache}
 	}
 	k = &Kernel{ctx: ctx, sg: sg, stage: st, ph: ph, tc: tc, out: out,
 		outs: map[plan.NodeID]plan.Emitter{}, ins: map[plan.NodeID]plan.Emitter{}, chans: map[int]plan.Emitter{}}
@@ -341,10 +344,25 @@ func (k *Kernel) Teardown() {
 	k.tear = nil
 }
 
-// sideContext adds the executor's side input reader to a task's context.
+// sideContext adds the executor's side input reader, and its cache if it
+// has one, to a task's context.
 type sideContext struct {
 	plan.TaskContext
-	read func(id plan.NodeID, fn func(rec []byte) error) error
+	read  func(id plan.NodeID, fn func(rec []byte) error) error
+	cache plan.SideCache // nil: nothing is cached
 }
 
 func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error { return c.read(id, fn) }
+
+func (c sideContext) CachedSide(id plan.NodeID) (any, bool) {
+	if c.cache == nil {
+		return nil, false
+	}
+	return c.cache.CachedSide(id)
+}
+
+func (c sideContext) StoreSide(id plan.NodeID, v any) {
+	if c.cache != nil {
+		c.cache.StoreSide(id, v)
+	}
+}

@@ -35,10 +35,54 @@ func MapSideLeftJoin[K comparable, A, B any](a PTable[K, A], b PTable[K, B], opt
 func mapSide[K comparable, A, B, O any](name string, a PTable[K, A], b PTable[K, B], fn func(K, A, []B, func(O)), opts []pcollection.Option) pcollection.PCollection[O] {
 	opts = append([]pcollection.Option{pcollection.Name(name)}, opts...)
 	return pcollection.FlatMapWithSide(a, b, func(side []Pair[K, B]) (func(Pair[K, A], func(O)), error) {
-		table := make(map[K][]B, len(side))
-		for _, p := range side {
-			table[p.Key] = append(table[p.Key], p.Value)
-		}
-		return func(p Pair[K, A], emit func(O)) { fn(p.Key, p.Value, table[p.Key], emit) }, nil
+		t := newSideTable(side)
+		return func(p Pair[K, A], emit func(O)) { fn(p.Key, p.Value, t.values(p.Key), emit) }, nil
 	}, opts...)
+}
+
+// sideTable indexes a side input's values by key. It holds them grouped by
+// key in one slice, in side order within a key, rather than a slice per key:
+// a side input of distinct keys would otherwise cost an allocation per row.
+type sideTable[K comparable, B any] struct {
+	group map[K]int // a key's group number
+	start []int     // group g's values are vals[start[g]:start[g+1]]
+	vals  []B
+}
+
+func newSideTable[K comparable, B any](side []Pair[K, B]) *sideTable[K, B] {
+	t := &sideTable[K, B]{group: make(map[K]int, len(side))}
+	of := make([]int, len(side)) // each row's group
+	var count []int
+	for i, p := range side {
+		g, ok := t.group[p.Key]
+		if !ok {
+			g = len(count)
+			t.group[p.Key] = g
+			count = append(count, 0)
+		}
+		of[i] = g
+		count[g]++
+	}
+	t.start = make([]int, len(count)+1)
+	for g, n := range count {
+		t.start[g+1] = t.start[g] + n
+	}
+	next := count[:0] // reused as each group's next free slot
+	next = append(next, t.start[:len(count)]...)
+	t.vals = make([]B, len(side))
+	for i, p := range side {
+		t.vals[next[of[i]]] = p.Value
+		next[of[i]]++
+	}
+	return t
+}
+
+// values returns k's values, none when the side input lacks k. The slice's
+// capacity ends with it, so that appending to it cannot touch another key's.
+func (t *sideTable[K, B]) values(k K) []B {
+	g, ok := t.group[k]
+	if !ok {
+		return nil
+	}
+	return t.vals[t.start[g]:t.start[g+1]:t.start[g+1]]
 }

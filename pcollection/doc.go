@@ -15,9 +15,10 @@
 // fails the run with a *plan.TransformError naming the transform.
 //
 // FlatMapWithSide adds a side input: a collection every task of the
-// transform reads whole, once, before its first element (a broadcast). The
-// planner computes it and writes it once, before the transform's tasks run;
-// it must fit in a task's memory.
+// transform gets whole before its first element (a broadcast). The planner
+// computes it and writes it once, before the transform's tasks run; it must
+// fit in a task's memory. A runner may decode it once per process for all
+// the tasks that process runs (plan.SideCache), so it is read-only.
 //
 // Of makes an in-memory source; the io packages (avroio, parquetio, textio)
 // build sources and sinks on NewSource and NewSink.

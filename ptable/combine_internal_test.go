@@ -3,6 +3,7 @@ package ptable
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 
 	"github.com/crunchgo/crunchgo/codec"
 )
@@ -57,5 +58,38 @@ func TestMapCombinerAdapts(t *testing.T) {
 				t.Errorf("pass-through wrote %d records, want one per input (1000)", writes)
 			}
 		})
+	}
+}
+
+// TestMapCombinerStringKeys checks the table indexed by string keys
+// themselves: keys whose memory the caller reuses after the call (as
+// parquetio.SharedStrings batches may be) are copied, and a named string
+// type is flushed with its own encoding.
+func TestMapCombinerStringKeys(t *testing.T) {
+	type word string
+	c := &combinePayload[word, int64, int64, int64]{agg: Sum[int64](), key: codec.MustKeyFor[word](), acc: codec.MustFor[int64]()}
+	totals := map[word]int64{}
+	in, flush := c.NewMapCombiner(100, func(key, acc []byte) {
+		k, _, err := c.key.Decode(key)
+		v, _, err2 := c.acc.Decode(acc)
+		if err != nil || err2 != nil {
+			t.Fatal(err, err2)
+		}
+		totals[k] += v
+	})
+	emit := in.(func(Pair[word, int64]))
+	buf := make([]byte, 3)
+	want := map[word]int64{}
+	for i := range 300 {
+		copy(buf, fmt.Sprintf("k%02d", i%40))
+		emit(KV(word(unsafe.String(&buf[0], len(buf))), int64(1))) // shares buf
+		want[word(fmt.Sprintf("k%02d", i%40))]++
+	}
+	copy(buf, "zzz")
+	if err := flush(); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(totals) != fmt.Sprint(want) {
+		t.Errorf("totals differ: got %v, want %v", totals, want)
 	}
 }

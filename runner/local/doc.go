@@ -53,9 +53,10 @@
 // runs, the smaller each one's; half bounds the fan-in), and sets its share
 // as the Go runtime's soft memory limit (at least 16 MiB). The caps keep a
 // worker's memory flat as the input grows rather than let it fill the
-// budget, at a small cost in merge work on large inputs (see sizes). The rest, plus the runtime itself,
-// is overhead: user functions, decoded records and map-side combiners
-// (bounded by key count, not bytes) are not accounted.
+// budget, at a small cost in merge work on large inputs (see sizes). The
+// rest, plus the runtime itself, is overhead: user functions, decoded
+// records and map-side combiners (bounded by key count, not bytes) are not
+// accounted.
 //
 // # Failures
 //

@@ -13,6 +13,19 @@ func sumPayload(t *testing.T) *combinePayload[string, int64, int64, int64] {
 	return &combinePayload[string, int64, int64, int64]{agg: Sum[int64](), key: codec.MustKeyFor[string](), acc: codec.MustFor[int64]()}
 }
 
+// addTo returns a combiner's write function that decodes each record and
+// adds it to totals.
+func addTo[K comparable](t *testing.T, c *combinePayload[K, int64, int64, int64], totals map[K]int64) func(key, acc []byte) {
+	return func(key, acc []byte) {
+		k, _, err := c.key.Decode(key)
+		v, _, err2 := c.acc.Decode(acc)
+		if err != nil || err2 != nil {
+			t.Fatal(err, err2)
+		}
+		totals[k] += v
+	}
+}
+
 // TestMapCombinerAdapts checks that the map-side combiner keeps combining
 // keys that repeat, and passes records straight through once its first full
 // table shows nearly every key is new, without changing the totals.
@@ -30,14 +43,10 @@ func TestMapCombinerAdapts(t *testing.T) {
 			c := sumPayload(t)
 			totals := map[string]int64{}
 			writes := 0
+			add := addTo(t, c, totals)
 			in, flush := c.NewMapCombiner(10, func(key, acc []byte) {
 				writes++
-				k, _, err := c.key.Decode(key)
-				v, _, err2 := c.acc.Decode(acc)
-				if err != nil || err2 != nil {
-					t.Fatal(err, err2)
-				}
-				totals[k] += v
+				add(key, acc)
 			})
 			emit := in.(func(Pair[string, int64]))
 			want := map[string]int64{}
@@ -69,14 +78,7 @@ func TestMapCombinerStringKeys(t *testing.T) {
 	type word string
 	c := &combinePayload[word, int64, int64, int64]{agg: Sum[int64](), key: codec.MustKeyFor[word](), acc: codec.MustFor[int64]()}
 	totals := map[word]int64{}
-	in, flush := c.NewMapCombiner(100, func(key, acc []byte) {
-		k, _, err := c.key.Decode(key)
-		v, _, err2 := c.acc.Decode(acc)
-		if err != nil || err2 != nil {
-			t.Fatal(err, err2)
-		}
-		totals[k] += v
-	})
+	in, flush := c.NewMapCombiner(100, addTo(t, c, totals))
 	emit := in.(func(Pair[word, int64]))
 	buf := make([]byte, 3)
 	want := map[word]int64{}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"reflect"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
@@ -61,19 +60,12 @@ func planFast(t reflect.Type, want, have *parquet.Schema) *fastPlan {
 	seen := map[string]bool{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("parquet")
-		if tag == "-" {
+		name, _, ok := column(f)
+		if !ok {
 			continue
 		}
 		if f.Anonymous {
 			return nil
-		}
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
 		}
 		var kind fastKind
 		switch f.Type.Kind() {

@@ -71,16 +71,9 @@ func checkWritable(t reflect.Type, path string) error {
 	}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
+		name, opts, ok := column(f)
+		if !ok {
 			continue
-		}
-		tag := f.Tag.Get("parquet")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "" {
-			name = f.Name
 		}
 		ft := f.Type
 		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
@@ -94,4 +87,22 @@ func checkWritable(t reflect.Type, path string) error {
 		}
 	}
 	return nil
+}
+
+// column returns the Parquet column name and tag options of struct field f,
+// as parquet-go reads them (the field's name unless the tag names one), and
+// false for a field that has no column: unexported, or tagged "-".
+func column(f reflect.StructField) (name, opts string, ok bool) {
+	if !f.IsExported() {
+		return "", "", false
+	}
+	tag := f.Tag.Get("parquet")
+	if tag == "-" {
+		return "", "", false
+	}
+	name, opts, _ = strings.Cut(tag, ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name, opts, true
 }

@@ -110,6 +110,13 @@ func (p *sidePayload[In, S, Out]) load(tc plan.TaskContext, r plan.SideReader) (
 	}
 	defer pauseGC()()
 	var all []S
+	if sz, ok := r.(plan.SideSizer); ok {
+		n, err := sz.SideLen(p.side)
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading side input: %w", p.site, err)
+		}
+		all = make([]S, 0, n)
+	}
 	decode := p.typ.NewDecoder(func(v S) { all = append(all, v) })
 	if err := r.ReadSide(p.side, decode); err != nil {
 		return nil, fmt.Errorf("%s: reading side input: %w", p.site, err)

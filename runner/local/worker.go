@@ -368,6 +368,16 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			}
 			return nil
 		},
+		SideLen: func(node plan.NodeID) (int, error) {
+			n := 0
+			var read int64
+			for _, f := range t.Sides[node] {
+				if err := readFrames(f, &read, func([]byte) error { n++; return nil }); err != nil {
+					return 0, fmt.Errorf("side input %s: %w", f, err)
+				}
+			}
+			return n, nil
+		},
 		SideCache: &w.sides,
 		OpenSink: func(node plan.NodeID) (io.Writer, error) {
 			url, ok := t.Sinks[node]

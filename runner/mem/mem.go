@@ -220,6 +220,7 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 	var writers []storage.Writer
 	out.Intermediate = func(n plan.NodeID, rec []byte) { e.inter[n] = append(e.inter[n], bytes.Clone(rec)) }
 	out.ReadSide = func(id plan.NodeID, fn func([]byte) error) error { return eachRecord(e.inter[id], fn) }
+	out.SideLen = func(id plan.NodeID) (int, error) { return len(e.inter[id]), nil }
 	out.Collect = func(n plan.NodeID, rec []byte) { e.collect[n] = append(e.collect[n], bytes.Clone(rec)) }
 	out.OpenSink = func(n plan.NodeID) (io.Writer, error) {
 		sink := e.sg.Graph.Node(n).Payload.(plan.SinkPayload)

@@ -27,6 +27,8 @@ type Outputs struct {
 	// ReadSide reads a side input of the phase (plan.SideReader); needed
 	// only by phases with side inputs.
 	ReadSide func(id plan.NodeID, fn func(rec []byte) error) error
+	// SideLen, if set, counts a side input's elements (plan.SideSizer).
+	SideLen func(id plan.NodeID) (int, error)
 	// SideCache, if set, keeps decoded side inputs for the process's later
 	// tasks (plan.SideCache).
 	SideCache plan.SideCache
@@ -79,7 +81,7 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 		if out.ReadSide == nil {
 			return nil, fmt.Errorf("kernel: phase of stage %d reads side inputs %v, but the executor offers none", st.ID, ph.Sides)
 		}
-		tc = sideContext{TaskContext: tc, read: out.ReadSide, cache: out.SideCache}
+		tc = sideContext{TaskContext: tc, read: out.ReadSide, len: out.SideLen, cache: out.SideCache}
 	}
 	k = &Kernel{ctx: ctx, sg: sg, stage: st, ph: ph, tc: tc, out: out,
 		outs: map[plan.NodeID]plan.Emitter{}, ins: map[plan.NodeID]plan.Emitter{}, chans: map[int]plan.Emitter{}}
@@ -344,15 +346,23 @@ func (k *Kernel) Teardown() {
 	k.tear = nil
 }
 
-// sideContext adds the executor's side input reader, and its cache if it
-// has one, to a task's context.
+// sideContext adds the executor's side input reader, and its counter and
+// cache if it has them, to a task's context.
 type sideContext struct {
 	plan.TaskContext
 	read  func(id plan.NodeID, fn func(rec []byte) error) error
-	cache plan.SideCache // nil: nothing is cached
+	len   func(id plan.NodeID) (int, error) // nil: the executor cannot count
+	cache plan.SideCache                    // nil: nothing is cached
 }
 
 func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error { return c.read(id, fn) }
+
+func (c sideContext) SideLen(id plan.NodeID) (int, error) {
+	if c.len == nil {
+		return 0, nil
+	}
+	return c.len(id)
+}
 
 func (c sideContext) CachedSide(id plan.NodeID) (any, bool) {
 	if c.cache == nil {

@@ -25,13 +25,26 @@ func Partition(channel int, key []byte, partitions int) int {
 // task holding up the stage.
 const BytesPerPartition = 64 << 20
 
+// MinPartitions is the fewest partitions a shuffle of at least
+// MinPartitions×MinBytesPerPartition gets by default, as a source gets at
+// least 4 map tasks. A day of a million listening events shuffles a few
+// tens of MiB per channel: at BytesPerPartition each channel would be one
+// reduce task, and the largest would hold up its stage while the other
+// workers wait. Smaller shuffles get one partition per MinBytesPerPartition,
+// so a small job does not write a row of tiny part files.
+const (
+	MinPartitions        = 4
+	MinBytesPerPartition = 1 << 20
+)
+
 // MaxDefaultPartitions caps the partitions chosen from size estimates.
 const MaxDefaultPartitions = 64
 
 // Partitions is the number of reduce partitions of channel ch: the
 // transform's own setting, else the run's default, else one per 64 MiB of
-// estimated shuffle input. It never depends on the number of workers, so
-// outputs do not either.
+// estimated shuffle input, and at least MinPartitions for a shuffle of a
+// few MiB or more. It never depends on the number of workers, so outputs do
+// not either.
 func Partitions(sg *plan.StageGraph, ch *plan.Channel, opts Options) int {
 	if ch.Partitions > 0 {
 		return ch.Partitions
@@ -40,5 +53,7 @@ func Partitions(sg *plan.StageGraph, ch *plan.Channel, opts Options) int {
 		return opts.Partitions
 	}
 	size := sg.Sizes[sg.Graph.Node(ch.GroupByKey).Inputs[0]]
-	return max(1, min(MaxDefaultPartitions, int(math.Ceil(size/BytesPerPartition))))
+	n := int(math.Ceil(size / BytesPerPartition))
+	n = max(n, min(MinPartitions, int(size/MinBytesPerPartition)))
+	return max(1, min(MaxDefaultPartitions, n))
 }

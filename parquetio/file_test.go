@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // readRows reads every row of data through the untyped API.
@@ -417,5 +419,22 @@ func TestCreatedBy(t *testing.T) {
 	}
 	if got := f.CreatedBy(); got != "crunchgo (devel)" {
 		t.Errorf("created_by of a file written by the tests: got %q, want %q", got, "crunchgo (devel)")
+	}
+}
+
+// TestStatOfAnotherType checks that a statistic whose column chunk claims a
+// physical type other than the schema's is shown as bytes, not decoded as
+// the schema's type (a damaged footer: a boolean read as a byte array
+// would dereference a nil pointer).
+func TestStatOfAnotherType(t *testing.T) {
+	_, leaves, err := compileSchema(parquet.Group{"title": parquet.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := renderStat(leaves[0], parquet.Boolean, []byte{1}), "01 (a BOOLEAN statistic of a BYTE_ARRAY column)"; got != want {
+		t.Errorf("mismatched statistic rendered %q, want %q", got, want)
+	}
+	if got, want := renderStat(leaves[0], parquet.ByteArray, []byte("abc")), `"abc"`; got != want {
+		t.Errorf("string statistic rendered %q, want %q", got, want)
 	}
 }

@@ -77,6 +77,7 @@ type gnode struct {
 	// may be nil).
 	kv, key, val *gnode
 	typ          string
+	phys         parquet.Kind            // Leaf: the physical type
 	conv         func(parquet.Value) any // Leaf
 	quoted       bool                    // Leaf: statistics print quoted
 }
@@ -105,7 +106,8 @@ func compileSchema(root parquet.Node) (fields []*gnode, leaves []*gnode, err err
 		if n.Leaf() {
 			g.kind = Leaf
 			t := n.Type()
-			g.typ = t.Kind().String()
+			g.phys = t.Kind()
+			g.typ = g.phys.String()
 			if lt := t.LogicalType(); lt != nil && lt.Value != nil {
 				g.typ += "/" + lt.String()
 			}
@@ -505,6 +507,11 @@ func uuidString(b []byte) string {
 func renderStat(g *gnode, kind parquet.Kind, b []byte) (s string) {
 	if b == nil {
 		return ""
+	}
+	if kind != g.phys {
+		// A damaged footer: the chunk's type is not the column's, and
+		// reading one as the other would misread the bytes.
+		return fmt.Sprintf("%x (a %s statistic of a %s column)", b, kind, g.phys)
 	}
 	defer func() {
 		if recover() != nil {

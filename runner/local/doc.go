@@ -30,8 +30,10 @@
 //
 // A stage runs a map task per source split (sources are asked for
 // max(MinSplits, size/BytesPerSplit) splits, a number that does not depend
-// on the worker count) or per file of an intermediate input, then a reduce
-// task per partition of each channel (runner.Partitions, the
+// on the worker count) or per file of an intermediate input (files of a
+// previous stage's reducers that already hold this stage's shuffle records
+// are read together, up to BytesPerSplit a task), then a reduce task per
+// partition of each channel (runner.Partitions, the
 // Hadoop-compatible runner.Partition). Map tasks run the shared kernel,
 // which combines map-side where the planner lifted a combiner, and sort
 // their shuffle records by (partition, key bytes, emission order) in a

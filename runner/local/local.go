@@ -216,8 +216,8 @@ func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
 		if len(files) == 0 {
 			add(&task{})
 		}
-		for _, f := range files {
-			add(&task{msg: taskMsg{Files: []string{f}}})
+		for _, group := range inputGroups(files, in.Shuffled != nil) {
+			add(&task{msg: taskMsg{Files: group}})
 		}
 	}
 	sr.MapTasks = len(maps)
@@ -257,6 +257,31 @@ func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
 	e.progress(runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), TasksDone: sr.MapTasks + sr.ReduceTasks,
 		TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
 	return sr, nil
+}
+
+// inputGroups divides a stage's intermediate input files among map tasks:
+// a task per file, except for files of shuffle records (Input.Shuffled),
+// which are read together, in order, up to BytesPerSplit a task. Such an
+// input's map phase only passes records to its shuffle, so the task count
+// shows in no output, and the values of a key keep their order (file order,
+// then order within a file). A reducer of the previous stage writes one
+// such file per partition: a task each cost more to schedule than to run.
+func inputGroups(files []string, shuffled bool) [][]string {
+	var groups [][]string
+	var size int64
+	for _, f := range files {
+		n := int64(BytesPerSplit) // unknown: a task of its own
+		if fi, err := os.Stat(f); err == nil {
+			n = fi.Size()
+		}
+		if !shuffled || len(groups) == 0 || size+n > BytesPerSplit {
+			groups = append(groups, nil)
+			size = 0
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], f)
+		size += n
+	}
+	return groups
 }
 
 // keepOutputs records the intermediate and materialized files of finished

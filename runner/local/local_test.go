@@ -413,3 +413,43 @@ func TestRandomPipelines(t *testing.T) {
 		return runner.Options{Workers: 2, Partitions: seed%3 + 1, TmpDir: t.TempDir()}
 	}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
 }
+
+// TestInputGroups checks how intermediate files are divided among map
+// tasks: one each, unless they hold shuffle records, which are read
+// together in file order up to BytesPerSplit a task.
+func TestInputGroups(t *testing.T) {
+	dir := t.TempDir()
+	var files []string
+	for i, size := range []int64{10, BytesPerSplit / 2, BytesPerSplit / 2, 10, BytesPerSplit + 1, 10} {
+		f := filepath.Join(dir, fmt.Sprintf("inter-%d", i))
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(f, size); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	count := func(groups [][]string) (n []int) {
+		var all []string
+		for _, g := range groups {
+			n = append(n, len(g))
+			all = append(all, g...)
+		}
+		if !slices.Equal(all, files) {
+			t.Errorf("groups %v do not hold the files in order", groups)
+		}
+		return n
+	}
+	if got, want := count(inputGroups(files, false)), []int{1, 1, 1, 1, 1, 1}; !slices.Equal(got, want) {
+		t.Errorf("other intermediates: group sizes %v, want %v", got, want)
+	}
+	// 10 B + 32 MiB fit; the next 32 MiB would pass 64 MiB; the file over
+	// 64 MiB is a task of its own.
+	if got, want := count(inputGroups(files, true)), []int{2, 2, 1, 1}; !slices.Equal(got, want) {
+		t.Errorf("shuffle records: group sizes %v, want %v", got, want)
+	}
+	if got := inputGroups([]string{filepath.Join(dir, "missing")}, true); len(got) != 1 {
+		t.Errorf("a file that cannot be read: %v, want one task that will fail reading it", got)
+	}
+}

@@ -144,6 +144,9 @@ func (e *driver) execute() (*runner.Result, error) {
 		}
 		res.Stages = append(res.Stages, sr)
 	}
+	// No task is left: the workers exit (tearing down their memory takes a
+	// few milliseconds) while the job commits.
+	e.releaseWorkers()
 	for _, n := range g.Nodes() {
 		if n.Op != plan.OpMaterialize {
 			continue
@@ -495,6 +498,18 @@ func (e *driver) abortTask(t *task) {
 		_ = e.committers[id].AbortTask(context.WithoutCancel(e.ctx), t.msg.Attempt)
 	}
 	_ = os.RemoveAll(t.msg.Dir)
+}
+
+// releaseWorkers closes every worker's input, so that it exits, without
+// waiting for it: stopWorkers reaps them.
+func (e *driver) releaseWorkers() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range e.slots {
+		if p != nil {
+			p.release()
+		}
+	}
 }
 
 // stopWorkers ends every worker: at once when the run failed, else by

@@ -126,10 +126,13 @@ func (p *proc) kill() {
 	p.wait()
 }
 
+// release closes the worker's input, so it exits after its current task.
+func (p *proc) release() { p.to.Close() }
+
 // stop closes the worker's input, so it exits after its current task, and
 // kills it if it has not exited within a few seconds.
 func (p *proc) stop() {
-	p.to.Close()
+	p.release()
 	t := time.AfterFunc(5*time.Second, func() { killGroup(p.cmd) })
 	p.wait()
 	t.Stop()

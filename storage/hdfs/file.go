@@ -127,7 +127,16 @@ func (f *file) ReadAt(b []byte, off int64) (int, error) {
 		// client's Seek drops the datanode connection on a zero skip.
 		n, err = io.ReadFull(r.r, want)
 	} else {
-		n, err = r.r.ReadAt(want, off)
+		// Seeking to the start first drops the reader's datanode stream
+		// (the client's skip refuses a backward move), so that ReadAt's own
+		// seek reconnects at off. Left to itself, the client skips a short
+		// distance forward by discarding stream bytes without advancing
+		// its block offset (colinmarc/hdfs issue #312): the reader then
+		// misreads the block's end, and a read across it failed with
+		// "invalid checksum".
+		if _, err = r.r.Seek(0, io.SeekStart); err == nil {
+			n, err = r.r.ReadAt(want, off)
+		}
 	}
 	if err != nil && !(errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)) || n < len(want) {
 		r.r.Close()

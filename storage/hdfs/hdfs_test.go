@@ -69,6 +69,40 @@ func TestMultiBlockRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadAtAfterShortSkip reads where the client's own seek would skip a
+// short distance forward in its datanode stream, which left its block
+// offset behind the stream (colinmarc/hdfs issue #312): reads that then
+// crossed into the next block failed with "invalid checksum".
+func TestReadAtAfterShortSkip(t *testing.T) {
+	const block = 64 << 10
+	c := startCluster(t, hdfstest.WithBlockSize(block))
+	ctx := context.Background()
+	url := c.URL("/skip")
+	data := randomBytes(9, 4*block+123)
+	if err := storage.WriteFile(ctx, url, data); err != nil {
+		t.Fatal(err)
+	}
+	// Each case: reads on one open file, in order (offset, length).
+	for _, reads := range [][][2]int{
+		{{block, 59547}, {2*block - 525, 1027}}, // a skip of 5,464 bytes, then across the boundary
+		{{0, 10}, {8192, 10}, {4096, 10}},       // the issue's sequence: forward, then back
+	} {
+		f, err := storage.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reads {
+			off, n := r[0], r[1]
+			buf := make([]byte, n)
+			got, err := f.ReadAt(buf, int64(off))
+			if err != nil || got != n || !bytes.Equal(buf, data[off:off+n]) {
+				t.Errorf("reads %v: ReadAt(len %d, off %d) = %d, %v; want %d correct bytes", reads, n, off, got, err, n)
+			}
+		}
+		f.Close()
+	}
+}
+
 // TestConcurrentReadAtAcrossBlocks reads a file of several small blocks from
 // many goroutines at offsets straddling block boundaries; run it with -race.
 func TestConcurrentReadAtAcrossBlocks(t *testing.T) {

@@ -10,9 +10,10 @@ import (
 
 // memoryOverhead is what a worker may use beyond its share of the budget:
 // the Go runtime, the test binary's code and data, the kernel's decoded
-// records and the GC's slack. A worker peaks at 23-26 MiB alone, but the
-// GC falls behind when the whole suite runs in parallel on two CPUs: 28 MiB
-// and once 32.1 MiB were seen there, over a former 24 MiB allowance.
+// records and the GC's slack. Workers peak at 22-34 MiB by their own VmHWM
+// (25 runs beside other tests: 23-30 MiB). Peaks over a former 24 MiB
+// allowance came from a measure that counted the test binary's own size
+// (see maxRSS in proc_linux.go), which also grew run after run with -count.
 const memoryOverhead = 32 << 20
 
 // TestMemoryBound shuffles 8x the job's budget, with one group 2x the

@@ -21,14 +21,3 @@ func killGroup(cmd *exec.Cmd) {
 }
 
 func killSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL) }
-
-// maxRSS is the peak resident set of an exited process, in bytes.
-func maxRSS(ps *os.ProcessState) int64 {
-	if ps == nil {
-		return 0
-	}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return rusageBytes(int64(ru.Maxrss))
-	}
-	return 0
-}

@@ -69,19 +69,30 @@ func TestMultiBlockRoundTrip(t *testing.T) {
 	}
 }
 
+// smallBlock is the block size of smallBlockFile's cluster.
+const smallBlock = 64 << 10
+
+// smallBlockFile starts a cluster with 64 KiB blocks and writes a file of
+// four blocks and a bit to it, returning its URL and contents.
+func smallBlockFile(t *testing.T) (string, []byte) {
+	t.Helper()
+	c := startCluster(t, hdfstest.WithBlockSize(smallBlock))
+	url := c.URL("/blocks")
+	data := randomBytes(9, 4*smallBlock+123)
+	if err := storage.WriteFile(context.Background(), url, data); err != nil {
+		t.Fatal(err)
+	}
+	return url, data
+}
+
 // TestReadAtAfterShortSkip reads where the client's own seek would skip a
 // short distance forward in its datanode stream, which left its block
 // offset behind the stream (colinmarc/hdfs issue #312): reads that then
 // crossed into the next block failed with "invalid checksum".
 func TestReadAtAfterShortSkip(t *testing.T) {
-	const block = 64 << 10
-	c := startCluster(t, hdfstest.WithBlockSize(block))
+	const block = smallBlock
 	ctx := context.Background()
-	url := c.URL("/skip")
-	data := randomBytes(9, 4*block+123)
-	if err := storage.WriteFile(ctx, url, data); err != nil {
-		t.Fatal(err)
-	}
+	url, data := smallBlockFile(t)
 	// Each case: reads on one open file, in order (offset, length).
 	for _, reads := range [][][2]int{
 		{{block, 59547}, {2*block - 525, 1027}}, // a skip of 5,464 bytes, then across the boundary
@@ -106,14 +117,9 @@ func TestReadAtAfterShortSkip(t *testing.T) {
 // TestConcurrentReadAtAcrossBlocks reads a file of several small blocks from
 // many goroutines at offsets straddling block boundaries; run it with -race.
 func TestConcurrentReadAtAcrossBlocks(t *testing.T) {
-	const block = 64 << 10
-	c := startCluster(t, hdfstest.WithBlockSize(block))
+	const block = smallBlock
 	ctx := context.Background()
-	url := c.URL("/concurrent")
-	data := randomBytes(9, 4*block+123)
-	if err := storage.WriteFile(ctx, url, data); err != nil {
-		t.Fatal(err)
-	}
+	url, data := smallBlockFile(t)
 	f, err := storage.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)

@@ -337,6 +337,23 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		}
 	}()
 	tc := runner.NewTask(t.Info)
+	// readSide passes the frames of side input node's files to fn, once it
+	// has checked that they fit the worker's budget.
+	readSide := func(node plan.NodeID, bytesIn *int64, fn func([]byte) error) error {
+		files, ok := t.Sides[node]
+		if !ok {
+			return fmt.Errorf("no files given for side input %s", w.sg.Graph.Node(node).Label())
+		}
+		if err := w.sideFits(node, files); err != nil {
+			return err
+		}
+		for _, f := range files {
+			if err := readFrames(f, bytesIn, fn); err != nil {
+				return fmt.Errorf("side input %s: %w", f, err)
+			}
+		}
+		return nil
+	}
 	out := kernel.Outputs{
 		Shuffle: func(ch int, key, value []byte) {
 			tick()
@@ -354,29 +371,13 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			open("collect", node, &res.Collect).write(rec, &res.BytesOut)
 		},
 		ReadSide: func(node plan.NodeID, fn func([]byte) error) error {
-			files, ok := t.Sides[node]
-			if !ok {
-				return fmt.Errorf("no files given for side input %s", w.sg.Graph.Node(node).Label())
-			}
-			if err := w.sideFits(node, files); err != nil {
-				return err
-			}
-			for _, f := range files {
-				if err := readFrames(f, &res.BytesIn, fn); err != nil {
-					return fmt.Errorf("side input %s: %w", f, err)
-				}
-			}
-			return nil
+			return readSide(node, &res.BytesIn, fn)
 		},
 		SideLen: func(node plan.NodeID) (int, error) {
 			n := 0
-			var read int64
-			for _, f := range t.Sides[node] {
-				if err := readFrames(f, &read, func([]byte) error { n++; return nil }); err != nil {
-					return 0, fmt.Errorf("side input %s: %w", f, err)
-				}
-			}
-			return n, nil
+			var read int64 // a second pass: not counted as the task's input
+			err := readSide(node, &read, func([]byte) error { n++; return nil })
+			return n, err
 		},
 		SideCache: &w.sides,
 		OpenSink: func(node plan.NodeID) (io.Writer, error) {

@@ -204,6 +204,56 @@ func TestShuffledIntermediates(t *testing.T) {
 	}
 }
 
+func TestFeeds(t *testing.T) {
+	cases := []struct {
+		name string
+		g    *Graph
+		// want lists, per stage, per input, the GroupByKeys it feeds.
+		want [][][]NodeID
+	}{{
+		name: "channels fed by one input, the other, and through the entry",
+		g: build([]int{src}, []int{src}, []int{par, 0}, []int{gbk, 2}, []int{mat, 3},
+			[]int{gbk, 1}, []int{mat, 5}, []int{gbk, 0}, []int{mat, 7}),
+		want: [][][]NodeID{{{3, 7}, {5}}},
+	}, {
+		name: "a shuffled intermediate and a source through a flatten",
+		g:    build([]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{par, 2}, []int{src}, []int{par, 4}, []int{flat, 3, 5}, []int{gbk, 6}, []int{mat, 7}),
+		want: [][][]NodeID{{{1}}, {{7}, {7}}},
+	}, {
+		name: "a map-only input beside a shuffle",
+		g:    build([]int{src}, []int{gbk, 0}, []int{mat, 1}, []int{src}, []int{mat, 3}),
+		want: [][][]NodeID{{{1}, nil}},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sg, err := Optimize(context.Background(), c.g, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got [][][]NodeID
+			for _, st := range sg.Stages {
+				var ins [][]NodeID
+				for _, in := range st.Inputs {
+					var fed []NodeID
+					for _, ch := range st.Channels {
+						if sg.Feeds(in.Phase, ch) {
+							fed = append(fed, ch.GroupByKey)
+						}
+						if sg.Feeds(ch.Reduce, ch) {
+							t.Errorf("stage %d: the reduce phase of %d feeds its own channel", st.ID, ch.GroupByKey)
+						}
+					}
+					ins = append(ins, fed)
+				}
+				got = append(got, ins)
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("feeds = %v, want %v\n%s", got, c.want, sg.Explain())
+			}
+		})
+	}
+}
+
 // buildSide is build with side inputs: side maps a row to its side inputs.
 func buildSide(side map[int][]int, rows ...[]int) *Graph {
 	g := &Graph{}

@@ -126,6 +126,21 @@ func (sg *StageGraph) ShuffledFor(id NodeID) *Channel {
 	return nil
 }
 
+// Feeds reports whether map phase ph writes shuffle records to channel ch
+// of its stage: whether ch's GroupByKey consumes its entry or one of its
+// nodes. A reducer of ch reads the map tasks of such phases only.
+func (sg *StageGraph) Feeds(ph *Phase, ch *Channel) bool {
+	if ph.Kind != MapPhase {
+		return false
+	}
+	for _, id := range append([]NodeID{ph.Entry}, ph.Nodes...) {
+		if slices.Contains(sg.Graph.Consumers(id), ch.GroupByKey) {
+			return true
+		}
+	}
+	return false
+}
+
 // Options tune planning.
 type Options struct {
 	// NoCombinerLifting keeps every CombineValues on the reduce side.

@@ -70,7 +70,7 @@ type Event struct {
 	Stages     int
 	Phase      string // "map", "reduce", or "" for the stage as a whole
 	TasksDone  int
-	TasksTotal int
+	TasksTotal int // an upper bound while some of the phase's tasks wait for their input
 	RecordsIn  int64
 	RecordsOut int64
 	BytesIn    int64

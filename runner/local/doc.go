@@ -45,6 +45,16 @@
 // order, whatever the worker count or budget: outputs are byte-identical
 // across both, and equal to the in-memory runner's.
 //
+// Stages overlap. The tasks of one stage input, or of one channel's
+// reducers, are made as soon as what they read is written: a reducer waits
+// for the map tasks that feed its channel (plan.StageGraph.Feeds) and the
+// producers of its side inputs, not for the whole stage, and a later
+// stage's input is read as soon as the tasks writing it are done. Free
+// workers take ready tasks of earlier stages first, maps before reduces, so
+// a later stage only fills slots the earlier one leaves idle (on daily-plays
+// at 1M events, its last reducers). Task numbers and file lists do not
+// depend on that timing.
+//
 // # Memory
 //
 // Options.Memory (default 1 GiB) is the budget of the whole job; each of

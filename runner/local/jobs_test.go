@@ -239,3 +239,49 @@ var sideMapJob = runner.Register("local-test/side-map", "a map-only join with a 
 		sideMapOutputs[p] = pcollection.Materialize(ptable.MapSideJoin(left, pcollection.Of(p, table...)))
 		return nil
 	})
+
+type overlapArgs struct {
+	Marker string `flag:"marker"`
+}
+
+type overlapResult struct {
+	counted, waited *pcollection.Materialized[string]
+}
+
+var overlapOutputs = map[*pcollection.Pipeline]overlapResult{}
+
+// local-test/overlap has two shuffles in its first stage. The second one's
+// reducer waits until the marker file exists, and the reducer that creates
+// it is in the second stage, reading only the first shuffle's output: the
+// job ends only if the second stage starts while the first one still runs.
+var overlapJob = runner.Register("local-test/overlap", "a stage that must start before the one before it ends",
+	func(p *pcollection.Pipeline, a *overlapArgs) error {
+		words := pcollection.Of(p, "a", "b", "a", "c", "a")
+		byCount := ptable.GroupByKey(pcollection.Map(ptable.Count(words), func(kv ptable.Pair[string, int64]) ptable.Pair[int64, string] {
+			return ptable.KV(kv.Value, kv.Key)
+		}))
+		counted := ptable.Reduce(byCount, func(n int64, ws iter.Seq[string], emit func(string)) error {
+			if err := os.WriteFile(a.Marker, nil, 0o644); err != nil {
+				return err
+			}
+			for w := range ws {
+				emit(fmt.Sprintf("%s=%d", w, n))
+			}
+			return nil
+		}, pcollection.Name("Mark"))
+		lengths := ptable.GroupByKey(pcollection.Map(words, func(w string) ptable.Pair[string, int] { return ptable.KV(w, len(w)) }))
+		waited := ptable.Reduce(lengths, func(w string, _ iter.Seq[int], emit func(string)) error {
+			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				if _, err := os.Stat(a.Marker); err == nil {
+					break
+				}
+				if time.Now().After(deadline) {
+					return errors.New("the marker never appeared: the second stage did not start while the first one ran")
+				}
+			}
+			emit(w)
+			return nil
+		}, pcollection.Name("WaitForMark"))
+		overlapOutputs[p] = overlapResult{pcollection.Materialize(counted), pcollection.Materialize(waited)}
+		return nil
+	})

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -96,7 +95,6 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
 	}
 	e := &driver{ctx: ctx, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
-		inter: map[plan.NodeID][]string{}, collect: map[plan.NodeID][]string{},
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
 		slots: make([]*proc, opts.Workers)}
 	res, err := e.execute()
@@ -122,8 +120,6 @@ type driver struct {
 	hello      hello
 	committers runner.Sinks
 	counters   runner.Counters
-	inter      map[plan.NodeID][]string // intermediate files, in task order
-	collect    map[plan.NodeID][]string // materialized record files, in task order
 
 	mu    sync.Mutex
 	slots []*proc // one per worker slot; nil until started or after a failure
@@ -137,13 +133,14 @@ func (e *driver) execute() (*runner.Result, error) {
 	}
 	e.committers = sinks
 	res := &runner.Result{Plan: e.sg, Counters: e.counters}
-	for _, st := range e.sg.Stages {
-		sr, err := e.stage(st)
-		if err != nil {
-			return nil, err
-		}
-		res.Stages = append(res.Stages, sr)
+	sched, err := newSchedule(e)
+	if err != nil {
+		return nil, err
 	}
+	if err := sched.run(); err != nil {
+		return nil, err
+	}
+	res.Stages = sched.results()
 	// No task is left: the workers exit (tearing down their memory takes a
 	// few milliseconds) while the job commits.
 	e.releaseWorkers()
@@ -153,7 +150,7 @@ func (e *driver) execute() (*runner.Result, error) {
 		}
 		var rerr error
 		recs := func(yield func([]byte) bool) {
-			for _, path := range e.collect[n.ID] {
+			for _, path := range sched.files(n.ID, collect) {
 				var n int64
 				stop := errors.New("stop")
 				err := readFrames(path, &n, func(b []byte) error {
@@ -184,82 +181,9 @@ func (e *driver) execute() (*runner.Result, error) {
 type task struct {
 	msg      taskMsg
 	ph       *plan.Phase
+	unit     *unit
 	attempts int
 	res      *resultMsg
-}
-
-func (e *driver) stage(st *plan.Stage) (runner.StageResult, error) {
-	start := time.Now()
-	sr := runner.StageResult{Stage: st.ID}
-	parts := make([]int, len(st.Channels))
-	for i, ch := range st.Channels {
-		parts[i] = runner.Partitions(e.sg, ch, e.opts)
-	}
-	var maps []*task
-	for i, in := range st.Inputs {
-		add := func(t *task) {
-			t.ph = in.Phase
-			t.msg.Info = plan.TaskInfo{Stage: st.ID, Role: "map", Task: len(maps)}
-			t.msg.Input, t.msg.Channel, t.msg.Parts = i, -1, parts
-			maps = append(maps, t)
-		}
-		if !in.Intermediate {
-			src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
-			hint := max(MinSplits, int(math.Ceil(e.sg.Sizes[in.Node]/BytesPerSplit)))
-			splits, err := src.Splits(e.ctx, hint)
-			if err != nil {
-				return sr, fmt.Errorf("stage %d: splitting %s: %w", st.ID, src.Describe(), err)
-			}
-			for _, s := range splits {
-				add(&task{msg: taskMsg{Split: &s}})
-			}
-			continue
-		}
-		files := e.inter[in.Node]
-		if len(files) == 0 {
-			add(&task{})
-		}
-		for _, group := range inputGroups(files, in.Shuffled != nil) {
-			add(&task{msg: taskMsg{Files: group}})
-		}
-	}
-	sr.MapTasks = len(maps)
-	if err := e.runTasks(st, "map", maps, &sr); err != nil {
-		return sr, err
-	}
-	// Before the reducers: one may read a side input its stage's maps wrote.
-	e.keepOutputs(maps)
-	var reduces []*task
-	slot := 0
-	for c, ch := range st.Channels {
-		for p := range parts[c] {
-			t := &task{ph: ch.Reduce, msg: taskMsg{Info: plan.TaskInfo{Stage: st.ID, Role: "reduce", Task: p}, Input: -1, Channel: c, Parts: parts}}
-			for _, m := range maps {
-				for _, run := range m.res.Runs {
-					if s := run.Segment(slot); s.Length > 0 {
-						t.msg.Segments = append(t.msg.Segments, s)
-					}
-				}
-			}
-			reduces = append(reduces, t)
-			slot++
-		}
-	}
-	sr.ReduceTasks = len(reduces)
-	if err := e.runTasks(st, "reduce", reduces, &sr); err != nil {
-		return sr, err
-	}
-	e.keepOutputs(reduces)
-	// The stage's shuffle runs are no longer needed.
-	for _, m := range maps {
-		for _, r := range m.res.Runs {
-			_ = os.Remove(r.Path)
-		}
-	}
-	sr.Duration = time.Since(start)
-	e.progress(runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), TasksDone: sr.MapTasks + sr.ReduceTasks,
-		TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
-	return sr, nil
 }
 
 // inputGroups divides a stage's intermediate input files among map tasks:
@@ -287,23 +211,6 @@ func inputGroups(files []string, shuffled bool) [][]string {
 	return groups
 }
 
-// keepOutputs records the intermediate and materialized files of finished
-// tasks, in task order.
-func (e *driver) keepOutputs(tasks []*task) {
-	for _, t := range tasks {
-		for _, id := range e.sg.Intermediates {
-			if f, ok := t.res.Inter[id]; ok {
-				e.inter[id] = append(e.inter[id], f)
-			}
-		}
-		for _, n := range e.sg.Graph.Nodes() {
-			if f, ok := t.res.Collect[n.ID]; ok {
-				e.collect[n.ID] = append(e.collect[n.ID], f)
-			}
-		}
-	}
-}
-
 func (e *driver) progress(ev runner.Event) {
 	if e.opts.Progress != nil {
 		e.opts.Progress(ev)
@@ -311,7 +218,7 @@ func (e *driver) progress(ev runner.Event) {
 }
 
 // prepare fills in the attempt-specific fields of t's message.
-func (e *driver) prepare(t *task) {
+func (e *driver) prepare(t *task, s *schedule) {
 	m := &t.msg
 	m.Info.Attempt = t.attempts
 	m.Attempt = runner.AttemptID(m.Info)
@@ -324,7 +231,7 @@ func (e *driver) prepare(t *task) {
 		if m.Sides == nil {
 			m.Sides = map[plan.NodeID][]string{}
 		}
-		m.Sides[id] = append([]string{}, e.inter[id]...)
+		m.Sides[id] = s.files(id, inter)
 	}
 	m.Sinks = nil
 	for _, id := range t.ph.Nodes {
@@ -342,99 +249,10 @@ func (e *driver) prepare(t *task) {
 
 type outcome struct {
 	t      *task
+	slot   int
 	res    *resultMsg
 	err    error
 	stderr string
-}
-
-// runTasks runs tasks on the worker slots, retrying failed attempts in fresh
-// processes, and returns when all succeeded or one failed for good.
-func (e *driver) runTasks(st *plan.Stage, phase string, tasks []*task, sr *runner.StageResult) error {
-	if len(tasks) == 0 {
-		return nil
-	}
-	start := time.Now()
-	ctx, cancel := context.WithCancel(e.ctx)
-	queue := make(chan *task, len(tasks))
-	for _, t := range tasks {
-		e.prepare(t)
-		queue <- t
-	}
-	results := make(chan outcome)
-	var wg sync.WaitGroup
-	for i := range min(len(e.slots), len(tasks)) {
-		wg.Go(func() {
-			for {
-				var t *task
-				select {
-				case <-ctx.Done():
-					return
-				case t = <-queue:
-				}
-				o := e.attempt(ctx, i, t)
-				select {
-				case results <- o:
-				case <-ctx.Done():
-					return
-				}
-			}
-		})
-	}
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	ev := runner.Event{Stage: st.ID, Stages: len(e.sg.Stages), Phase: phase, TasksTotal: len(tasks)}
-	for ev.TasksDone < len(tasks) {
-		var o outcome
-		select {
-		case <-e.ctx.Done():
-			return context.Cause(e.ctx)
-		case o = <-results:
-		}
-		t := o.t
-		if o.err == nil {
-			o.err = e.commitTask(t)
-		}
-		if o.err != nil {
-			var fe *fatalError
-			if errors.As(o.err, &fe) {
-				return fe.err
-			}
-			e.abortTask(t)
-			e.counters.Add(CounterGroup, "failed task attempts", 1)
-			t.attempts++
-			if t.attempts >= MaxAttempts {
-				return &TaskError{Stage: st.ID, Role: t.msg.Info.Role, Task: t.msg.Info.Task, Channel: t.msg.Channel,
-					Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
-			}
-			e.prepare(t)
-			queue <- t
-			continue
-		}
-		t.res = o.res
-		r := o.res
-		if t.ph.Kind == plan.MapPhase {
-			sr.RecordsIn += r.Stats.RecordsIn
-		}
-		sr.Shuffled += r.Stats.Shuffled
-		sr.RecordsOut += r.Stats.RecordsOut
-		e.counters.Merge(r.Counters)
-		if r.Spills > 0 {
-			e.counters.Add(CounterGroup, "spilled runs", int64(r.Spills))
-		}
-		if r.Passes > 0 {
-			e.counters.Add(CounterGroup, "merge passes", int64(r.Passes))
-		}
-		ev.TasksDone++
-		ev.RecordsIn += r.Stats.RecordsIn
-		ev.RecordsOut += r.Stats.RecordsOut + r.Stats.Shuffled
-		ev.BytesIn += r.BytesIn
-		ev.BytesOut += r.BytesOut
-		ev.Elapsed = time.Since(start)
-		e.progress(ev)
-	}
-	return nil
 }
 
 // attempt runs one attempt of t on worker slot i, starting a worker if the

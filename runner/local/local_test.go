@@ -15,6 +15,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/runner/runnertest"
 )
@@ -451,5 +452,56 @@ func TestInputGroups(t *testing.T) {
 	}
 	if got := inputGroups([]string{filepath.Join(dir, "missing")}, true); len(got) != 1 {
 		t.Errorf("a file that cannot be read: %v, want one task that will fail reading it", got)
+	}
+}
+
+// TestStagesOverlap checks that a stage starts as soon as what it reads is
+// done: local-test/overlap finishes only if a second-stage reducer runs
+// while a first-stage reducer still waits for it.
+func TestStagesOverlap(t *testing.T) {
+	p, err := overlapJob.Build([]string{"--marker", filepath.Join(t.TempDir(), "marker")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Stages) != 2 {
+		t.Fatalf("%d stages, want 2:\n%s", len(res.Stages), res.Plan.Explain())
+	}
+	counted, err := overlapOutputs[p].counted.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited, err := overlapOutputs[p].waited.Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(counted)
+	slices.Sort(waited)
+	if want := []string{"a=3", "b=1", "c=1"}; !slices.Equal(counted, want) {
+		t.Errorf("counted %v, want %v", counted, want)
+	}
+	if want := []string{"a", "b", "c"}; !slices.Equal(waited, want) {
+		t.Errorf("waited %v, want %v", waited, want)
+	}
+}
+
+// TestCheckFeeds checks that a map task's shuffle records in a channel its
+// phase does not feed fail the run instead of being lost.
+func TestCheckFeeds(t *testing.T) {
+	m := &unit{input: 0, channel: -1}
+	sr := &stageRun{st: &plan.Stage{ID: 3}, parts: []int{2, 1},
+		reduces: []*unit{{channel: 0, feeders: []*unit{m}}, {channel: 1}}}
+	task := &task{unit: m, msg: taskMsg{Info: plan.TaskInfo{Stage: 3, Role: "map", Task: 5}},
+		res: &resultMsg{Runs: []shuffle.Run{{Path: "run-0", Offsets: []int64{0, 10, 30, 30}}}}}
+	if err := sr.checkFeeds(task); err != nil {
+		t.Errorf("records for the fed channel only: %v", err)
+	}
+	task.res.Runs = append(task.res.Runs, shuffle.Run{Path: "run-1", Offsets: []int64{0, 0, 0, 8}})
+	err := sr.checkFeeds(task)
+	if err == nil || !strings.Contains(err.Error(), "stage 3 map task 5 wrote shuffle records to channel 1") {
+		t.Errorf("records for a channel not fed: err = %v", err)
 	}
 }

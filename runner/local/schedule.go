@@ -1,0 +1,482 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+// unit is one phase of a stage as a group of tasks: the map tasks of one
+// stage input, or the reduce tasks of one channel. Its tasks are made once
+// every unit it waits for is done, since they need those units' files; until
+// then, bound is an upper bound on how many there will be.
+type unit struct {
+	st      *stageRun
+	ph      *plan.Phase
+	input   int // map units: the stage input, else -1
+	channel int // reduce units: the channel, else -1
+	waits   []*unit
+	feeders []*unit      // reduce units: the map units writing to the channel
+	splits  []plan.Split // map units of a source: its splits
+	bound   int
+	// base is a map unit's first task index: the sum of the bounds of the
+	// stage's earlier inputs. Indices are fixed before those inputs' tasks
+	// exist, so that they (and map-side part file names) do not depend on
+	// which input was ready first; they may skip some numbers.
+	base  int
+	tasks []*task
+	made  bool
+	left  int // tasks made and not yet succeeded
+}
+
+func (u *unit) done() bool { return u.made && u.left == 0 }
+
+func (u *unit) role() string {
+	if u.channel >= 0 {
+		return "reduce"
+	}
+	return "map"
+}
+
+// index is the unit's place among its stage's units of the same kind.
+func (u *unit) index() int { return max(u.input, u.channel) }
+
+func (u *unit) ready() bool {
+	for _, w := range u.waits {
+		if !w.done() {
+			return false
+		}
+	}
+	return true
+}
+
+// stageRun is a stage's units and what its finished tasks reported.
+type stageRun struct {
+	st      *plan.Stage
+	parts   []int
+	maps    []*unit // in input order
+	reduces []*unit // in channel order
+	all     []*unit // maps, then reduces
+	res     runner.StageResult
+	start   time.Time // when its first unit was made
+	phases  map[string]*phaseProgress
+	over    bool
+}
+
+// firstSlot is the first of channel c's partition slots in the stage's
+// shuffle runs, which hold every channel's partitions in channel order.
+func (s *stageRun) firstSlot(c int) int {
+	slot := 0
+	for _, n := range s.parts[:c] {
+		slot += n
+	}
+	return slot
+}
+
+// checkFeeds fails a map task that wrote to a channel its phase does not
+// feed: that channel's reducers may have run without its records.
+func (s *stageRun) checkFeeds(t *task) error {
+	for c, r := range s.reduces {
+		if slices.Contains(r.feeders, t.unit) {
+			continue
+		}
+		for p := range s.parts[c] {
+			for _, run := range t.res.Runs {
+				if run.Segment(s.firstSlot(c)+p).Length > 0 {
+					return fmt.Errorf("internal error: stage %d map task %d wrote shuffle records to channel %d, which the plan says its input does not feed", s.st.ID, t.msg.Info.Task, c)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// phaseProgress accumulates a phase's progress events.
+type phaseProgress struct {
+	ev    runner.Event
+	start time.Time
+}
+
+// schedule runs every stage's tasks on the worker slots. A unit's tasks are
+// made as soon as the units it reads from are done, not when the stage
+// before has finished: a stage whose inputs are ready starts while an
+// earlier one's remaining tasks still run, so the last tasks of a stage do
+// not leave slots idle. Among ready tasks, those of earlier stages go
+// first, maps before reduces, in input, channel and task order: with
+// nothing running early, that is the order of running the stages one after
+// another. Values still reach a reducer in map-task order, and every file
+// list is assembled in task order, so outputs do not depend on the timing.
+type schedule struct {
+	e         *driver
+	stages    []*stageRun
+	producers map[plan.NodeID][]*unit // the units writing each intermediate
+	ready     []*task
+	free      []int // idle worker slots
+}
+
+func newSchedule(e *driver) (*schedule, error) {
+	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}}
+	for i := range e.slots {
+		s.free = append(s.free, i)
+	}
+	for _, st := range e.sg.Stages {
+		sr := &stageRun{st: st, phases: map[string]*phaseProgress{},
+			res: runner.StageResult{Stage: st.ID}}
+		sr.parts = make([]int, len(st.Channels))
+		for i, ch := range st.Channels {
+			sr.parts[i] = runner.Partitions(e.sg, ch, e.opts)
+		}
+		base := 0
+		for i, in := range st.Inputs {
+			u := &unit{st: sr, ph: in.Phase, input: i, channel: -1, base: base}
+			if in.Intermediate {
+				u.waits = append(u.waits, s.producers[in.Node]...)
+				u.bound = max(1, boundOf(u.waits)) // a task even without files
+			} else {
+				src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
+				hint := max(MinSplits, int(math.Ceil(e.sg.Sizes[in.Node]/BytesPerSplit)))
+				splits, err := src.Splits(e.ctx, hint)
+				if err != nil {
+					return nil, fmt.Errorf("stage %d: splitting %s: %w", st.ID, src.Describe(), err)
+				}
+				u.splits, u.bound = splits, len(splits)
+			}
+			u.waits = append(u.waits, s.sideProducers(in.Phase)...)
+			base += u.bound
+			sr.maps = append(sr.maps, u)
+		}
+		s.addProducers(sr.maps)
+		for c, ch := range st.Channels {
+			u := &unit{st: sr, ph: ch.Reduce, input: -1, channel: c, bound: sr.parts[c]}
+			for _, m := range sr.maps {
+				if e.sg.Feeds(m.ph, ch) {
+					u.feeders = append(u.feeders, m)
+				}
+			}
+			u.waits = append(append([]*unit{}, u.feeders...), s.sideProducers(ch.Reduce)...)
+			sr.reduces = append(sr.reduces, u)
+		}
+		s.addProducers(sr.reduces)
+		sr.all = append(append([]*unit{}, sr.maps...), sr.reduces...)
+		s.stages = append(s.stages, sr)
+	}
+	return s, nil
+}
+
+func (s *schedule) addProducers(units []*unit) {
+	for _, u := range units {
+		for _, id := range u.ph.Materialize {
+			s.producers[id] = append(s.producers[id], u)
+		}
+	}
+}
+
+func boundOf(units []*unit) int {
+	n := 0
+	for _, u := range units {
+		n += u.bound
+	}
+	return n
+}
+
+func (s *schedule) sideProducers(ph *plan.Phase) []*unit {
+	var us []*unit
+	for _, id := range ph.Sides {
+		us = append(us, s.producers[id]...)
+	}
+	return us
+}
+
+// files returns the files written for intermediate id, in the order of the
+// stages' tasks: map tasks in input then task order, then reduce tasks in
+// channel then partition order.
+func (s *schedule) files(id plan.NodeID, of func(*resultMsg) map[plan.NodeID]string) []string {
+	var files []string
+	for _, sr := range s.stages {
+		for _, u := range sr.all {
+			for _, t := range u.tasks {
+				if t.res == nil {
+					continue
+				}
+				if f, ok := of(t.res)[id]; ok {
+					files = append(files, f)
+				}
+			}
+		}
+	}
+	return files
+}
+
+func inter(r *resultMsg) map[plan.NodeID]string   { return r.Inter }
+func collect(r *resultMsg) map[plan.NodeID]string { return r.Collect }
+
+// makeTasks creates u's tasks, which the files of the units it waits for
+// decide, and queues them.
+func (s *schedule) makeTasks(u *unit) {
+	sr := u.st
+	if sr.start.IsZero() {
+		sr.start = time.Now()
+	}
+	s.phase(sr, u.role())
+	add := func(t *task) {
+		t.ph = u.ph
+		t.msg.Parts = sr.parts
+		if u.channel < 0 {
+			t.msg.Info = plan.TaskInfo{Stage: sr.st.ID, Role: "map", Task: u.base + len(u.tasks)}
+			t.msg.Input, t.msg.Channel = u.input, -1
+		} else {
+			t.msg.Info = plan.TaskInfo{Stage: sr.st.ID, Role: "reduce", Task: len(u.tasks)}
+			t.msg.Input, t.msg.Channel = -1, u.channel
+		}
+		t.unit = u
+		u.tasks = append(u.tasks, t)
+	}
+	switch {
+	case u.channel >= 0:
+		slot := sr.firstSlot(u.channel)
+		for p := range sr.parts[u.channel] {
+			t := &task{}
+			for _, m := range u.feeders {
+				for _, mt := range m.tasks {
+					for _, run := range mt.res.Runs {
+						if seg := run.Segment(slot + p); seg.Length > 0 {
+							t.msg.Segments = append(t.msg.Segments, seg)
+						}
+					}
+				}
+			}
+			add(t)
+		}
+	case !sr.st.Inputs[u.input].Intermediate:
+		for _, split := range u.splits {
+			add(&task{msg: taskMsg{Split: &split}})
+		}
+	default:
+		in := sr.st.Inputs[u.input]
+		files := s.files(in.Node, inter)
+		if len(files) == 0 {
+			add(&task{})
+		}
+		for _, group := range inputGroups(files, in.Shuffled != nil) {
+			add(&task{msg: taskMsg{Files: group}})
+		}
+	}
+	u.made, u.left = true, len(u.tasks)
+	if u.channel < 0 {
+		sr.res.MapTasks += len(u.tasks)
+	} else {
+		sr.res.ReduceTasks += len(u.tasks)
+	}
+	for _, t := range u.tasks {
+		s.e.prepare(t, s)
+		s.ready = append(s.ready, t)
+	}
+}
+
+// next removes and returns the ready task that goes first.
+func (s *schedule) next() *task {
+	best := 0
+	for i, t := range s.ready[1:] {
+		if t.before(s.ready[best]) {
+			best = i + 1
+		}
+	}
+	t := s.ready[best]
+	s.ready = append(s.ready[:best], s.ready[best+1:]...)
+	return t
+}
+
+// before orders tasks by stage, maps before reduces, then input or
+// channel, then task.
+func (t *task) before(o *task) bool {
+	a, b := t.msg.Info, o.msg.Info
+	if a.Stage != b.Stage {
+		return a.Stage < b.Stage
+	}
+	if a.Role != b.Role {
+		return a.Role == "map"
+	}
+	if t.unit != o.unit {
+		return t.unit.index() < o.unit.index()
+	}
+	return a.Task < b.Task
+}
+
+// run runs every task, retrying failed attempts in fresh processes, and
+// returns when all succeeded or one failed for good.
+func (s *schedule) run() error {
+	ctx, cancel := context.WithCancel(s.e.ctx)
+	defer cancel()
+	results := make(chan outcome, len(s.e.slots))
+	running := 0
+	// On failure, running attempts are cancelled and awaited: none may
+	// write after the run's directory is removed.
+	fail := func(err error) error {
+		cancel()
+		for ; running > 0; running-- {
+			<-results
+		}
+		return err
+	}
+	for {
+		left := false
+		for _, sr := range s.stages {
+			for _, u := range sr.all {
+				if !u.made && u.ready() {
+					s.makeTasks(u)
+				}
+				left = left || !u.done()
+			}
+			s.finishStage(sr)
+		}
+		if !left {
+			return nil
+		}
+		for len(s.free) > 0 && len(s.ready) > 0 {
+			t, slot := s.next(), s.free[0]
+			s.free = s.free[1:]
+			running++
+			go func() {
+				o := s.e.attempt(ctx, slot, t)
+				o.slot = slot
+				results <- o
+			}()
+		}
+		if running == 0 {
+			return errors.New("local runner: no task can run, yet the job is not done (a plan dependency the scheduler does not know)")
+		}
+		var o outcome
+		select {
+		case <-s.e.ctx.Done():
+			return fail(context.Cause(s.e.ctx))
+		case o = <-results:
+		}
+		running--
+		s.free = append(s.free, o.slot)
+		if err := s.finished(o); err != nil {
+			return fail(err)
+		}
+	}
+}
+
+// finished handles an attempt's outcome: it commits a success and retries
+// a failure, up to MaxAttempts.
+func (s *schedule) finished(o outcome) error {
+	t, e := o.t, s.e
+	if o.err == nil {
+		o.err = e.commitTask(t)
+	}
+	if o.err != nil {
+		var fe *fatalError
+		if errors.As(o.err, &fe) {
+			return fe.err
+		}
+		e.abortTask(t)
+		e.counters.Add(CounterGroup, "failed task attempts", 1)
+		t.attempts++
+		if t.attempts >= MaxAttempts {
+			return &TaskError{Stage: t.msg.Info.Stage, Role: t.msg.Info.Role, Task: t.msg.Info.Task, Channel: t.msg.Channel,
+				Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
+		}
+		e.prepare(t, s)
+		s.ready = append(s.ready, t)
+		return nil
+	}
+	t.res = o.res
+	t.unit.left--
+	r, sr := o.res, t.unit.st
+	if t.ph.Kind == plan.MapPhase {
+		if err := sr.checkFeeds(t); err != nil {
+			return err
+		}
+		sr.res.RecordsIn += r.Stats.RecordsIn
+	}
+	sr.res.Shuffled += r.Stats.Shuffled
+	sr.res.RecordsOut += r.Stats.RecordsOut
+	e.counters.Merge(r.Counters)
+	if r.Spills > 0 {
+		e.counters.Add(CounterGroup, "spilled runs", int64(r.Spills))
+	}
+	if r.Passes > 0 {
+		e.counters.Add(CounterGroup, "merge passes", int64(r.Passes))
+	}
+	pp := s.phase(sr, t.msg.Info.Role)
+	pp.ev.TasksDone++
+	pp.ev.RecordsIn += r.Stats.RecordsIn
+	pp.ev.RecordsOut += r.Stats.RecordsOut + r.Stats.Shuffled
+	pp.ev.BytesIn += r.BytesIn
+	pp.ev.BytesOut += r.BytesOut
+	pp.ev.TasksTotal = s.phaseTotal(sr, t.msg.Info.Role)
+	pp.ev.Elapsed = time.Since(pp.start)
+	e.progress(pp.ev)
+	return nil
+}
+
+func (s *schedule) phase(sr *stageRun, role string) *phaseProgress {
+	pp := sr.phases[role]
+	if pp == nil {
+		pp = &phaseProgress{ev: runner.Event{Stage: sr.st.ID, Stages: len(s.stages), Phase: role}, start: time.Now()}
+		sr.phases[role] = pp
+	}
+	return pp
+}
+
+// phaseTotal is a phase's task count: exact once all its units are made,
+// an upper bound before.
+func (s *schedule) phaseTotal(sr *stageRun, role string) int {
+	us := sr.reduces
+	if role == "map" {
+		us = sr.maps
+	}
+	n := 0
+	for _, u := range us {
+		if u.made {
+			n += len(u.tasks)
+		} else {
+			n += u.bound
+		}
+	}
+	return n
+}
+
+// finishStage ends a stage whose units are all done: its shuffle runs are
+// no longer needed, and progress hears that it finished.
+func (s *schedule) finishStage(sr *stageRun) {
+	if sr.over {
+		return
+	}
+	for _, u := range sr.all {
+		if !u.done() {
+			return
+		}
+	}
+	sr.over = true
+	for _, u := range sr.maps {
+		for _, t := range u.tasks {
+			for _, r := range t.res.Runs {
+				_ = os.Remove(r.Path)
+			}
+		}
+	}
+	if !sr.start.IsZero() {
+		sr.res.Duration = time.Since(sr.start)
+	}
+	n := sr.res.MapTasks + sr.res.ReduceTasks
+	s.e.progress(runner.Event{Stage: sr.st.ID, Stages: len(s.stages), TasksDone: n, TasksTotal: n,
+		RecordsIn: sr.res.RecordsIn, RecordsOut: sr.res.RecordsOut, Elapsed: sr.res.Duration, Done: true})
+}
+
+func (s *schedule) results() []runner.StageResult {
+	var rs []runner.StageResult
+	for _, sr := range s.stages {
+		rs = append(rs, sr.res)
+	}
+	return rs
+}

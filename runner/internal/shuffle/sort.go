@@ -223,7 +223,11 @@ func (s *Sorter) sortKeys(a []sortKey) {
 		return
 	}
 	if cap(s.tmp) < len(a) {
-		s.tmp = make([]sortKey, len(a))
+		// As large as the keys' capacity, not their count: allocated once
+		// per growth of the keys (and kept for the worker's next sorter),
+		// not at every spill or task holding a few more records than the
+		// last one.
+		s.tmp = make([]sortKey, max(len(a), cap(s.keys)))
 	}
 	s.msdSort(a, s.tmp[:len(a)], 0)
 	s.depth = 0

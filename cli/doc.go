@@ -77,8 +77,8 @@
 // the options and the plan's nodes, stages, channels and intermediates), or,
 // for a name ending in .html, one self-contained HTML page with the stage
 // graph drawn as inline SVG (stages as columns of map and reduce phases,
-// shuffles and materialized intermediates as edges), per-stage timings,
-// records and bytes, and the counters. Bytes come from the runner's progress
+// shuffles and materialized intermediates as edges), per-stage start and
+// duration drawn on one time axis, records and bytes, and the counters. Bytes come from the runner's progress
 // events and are 0 for a runner that does not report them (mem).
 //
 // # Workers

@@ -12,22 +12,26 @@ import (
 // renderHTML writes rep as one self-contained HTML page: a summary, the
 // stage graph as inline SVG, per-stage numbers and the counters.
 func renderHTML(w io.Writer, rep *Report) error {
-	var maxDur int64
+	// The stages' bars share one time axis, from the start of the run to
+	// the end of its last stage, so that overlapping stages show.
+	var end int64
 	for _, s := range rep.Stages {
-		maxDur = max(maxDur, s.DurationNS)
+		end = max(end, s.StartNS+s.DurationNS)
 	}
 	type stageRow struct {
 		ReportStageResult
-		Duration string
-		Pct      float64
+		Start, Duration string
+		Left, Width     float64 // the bar, in pixels of a timelineWidth lane
 	}
 	var rows []stageRow
 	for _, s := range rep.Stages {
-		pct := 0.0
-		if maxDur > 0 {
-			pct = 100 * float64(s.DurationNS) / float64(maxDur)
+		row := stageRow{ReportStageResult: s, Start: roundDuration(time.Duration(s.StartNS)).String(),
+			Duration: roundDuration(time.Duration(s.DurationNS)).String()}
+		if end > 0 {
+			row.Left = timelineWidth * float64(s.StartNS) / float64(end)
+			row.Width = max(1, timelineWidth*float64(s.DurationNS)/float64(end))
 		}
-		rows = append(rows, stageRow{s, roundDuration(time.Duration(s.DurationNS)).String(), pct})
+		rows = append(rows, row)
 	}
 	data := map[string]any{
 		"R":        rep,
@@ -35,6 +39,7 @@ func renderHTML(w io.Writer, rep *Report) error {
 		"Memory":   humanBytes(rep.Options.Memory),
 		"Args":     strings.Join(rep.Args, " "),
 		"Rows":     rows,
+		"Lane":     timelineWidth,
 		"Counters": sortedCounters(rep.Counters),
 		"Graph":    template.HTML(planSVG(rep.Plan)), // built from escaped text below
 	}
@@ -43,6 +48,9 @@ func renderHTML(w io.Writer, rep *Report) error {
 	}
 	return nil
 }
+
+// timelineWidth is the width in pixels of the stages' time axis.
+const timelineWidth = 240
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"count": count,
@@ -61,7 +69,8 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 .meta{color:#555} code{background:#f3f3f3;padding:1px 4px;border-radius:3px}
 table{border-collapse:collapse} th,td{padding:4px 10px;border-bottom:1px solid #e3e3e3;text-align:right}
 th{background:#fafafa} td.l,th.l{text-align:left}
-.bar{display:inline-block;height:10px;background:#4a7fc1;border-radius:2px;vertical-align:middle}
+.lane{display:inline-block;width:{{.Lane}}px;height:10px;background:#f0f0f0;vertical-align:middle}
+.bar{display:block;height:10px;background:#4a7fc1;border-radius:2px}
 .graph{overflow-x:auto;border:1px solid #e3e3e3;border-radius:6px;padding:8px;background:#fcfcfc}
 pre{background:#f6f6f6;padding:10px;border-radius:6px;overflow-x:auto;font-size:12px}
 </style></head><body>
@@ -72,8 +81,8 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 <h2>Stage graph</h2>
 <div class="graph" id="graph">{{.Graph}}</div>
 <h2>Stages</h2>
-<table id="stages"><tr><th>stage</th><th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>time</th><th class="l"></th></tr>
-{{range .Rows}}<tr><td>{{.Stage}}</td><td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td><td>{{.Duration}}</td><td class="l"><span class="bar" style="width:{{printf "%.0f" .Pct}}px"></span></td></tr>
+<table id="stages"><tr><th>stage</th><th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>started</th><th>time</th><th class="l">timeline</th></tr>
+{{range .Rows}}<tr><td>{{.Stage}}</td><td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td><td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td></tr>
 {{end}}</table>
 <h2>Counters</h2>
 {{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>

@@ -54,6 +54,7 @@ type ReportStageResult struct {
 	RecordsOut  int64 `json:"records_out"`
 	BytesIn     int64 `json:"bytes_in"`
 	BytesOut    int64 `json:"bytes_out"`
+	StartNS     int64 `json:"start_ns"` // from the start of the run
 	DurationNS  int64 `json:"duration_ns"`
 }
 
@@ -152,7 +153,7 @@ func newReport(job *runner.Job, args []string, runnerName string, opts runner.Op
 	for _, s := range res.Stages {
 		in, out := bytes.of(s.Stage)
 		r.Stages = append(r.Stages, ReportStageResult{Stage: s.Stage, MapTasks: s.MapTasks, ReduceTasks: s.ReduceTasks,
-			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, DurationNS: int64(s.Duration)})
+			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, StartNS: int64(s.Start), DurationNS: int64(s.Duration)})
 	}
 	for g, m := range res.Counters {
 		r.Counters[g] = maps.Clone(m)

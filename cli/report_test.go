@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,6 +99,11 @@ func TestJSONReport(t *testing.T) {
 	if r.WallNS <= 0 {
 		t.Errorf("wall_ns = %d", r.WallNS)
 	}
+	// The mem runner runs its stages one after the other.
+	if s0, s1 := r.Stages[0], r.Stages[1]; s0.StartNS < 0 || s0.DurationNS <= 0 || s1.StartNS < s0.StartNS+s0.DurationNS || s1.StartNS+s1.DurationNS > r.WallNS {
+		t.Errorf("stage times (start, duration): (%d, %d) and (%d, %d) ns, want the second after the first, both within the wall time %d ns",
+			s0.StartNS, s0.DurationNS, s1.StartNS, s1.DurationNS, r.WallNS)
+	}
 	for _, n := range r.Plan.Nodes {
 		if n.Op == "Sink" && !strings.HasSuffix(n.Detail, "/words") && !strings.HasSuffix(n.Detail, "/hist") {
 			t.Errorf("sink %d: detail %q, want its URL", n.ID, n.Detail)
@@ -126,6 +133,7 @@ func TestHTMLReport(t *testing.T) {
 	counts := map[string]int{}
 	edgeKinds := map[string]int{}
 	var external []string
+	var bars []string // the style of each stage's timeline bar
 	var walk func(n *html.Node, inTable string)
 	walk = func(n *html.Node, inTable string) {
 		if n.Type == html.ElementNode {
@@ -145,6 +153,9 @@ func TestHTMLReport(t *testing.T) {
 			if n.Data == "tr" && inTable != "" {
 				counts["rows:"+inTable]++
 			}
+			if n.Data == "span" && attr(n, "class") == "bar" && inTable == "stages" {
+				bars = append(bars, attr(n, "style"))
+			}
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, inTable)
@@ -160,6 +171,20 @@ func TestHTMLReport(t *testing.T) {
 	phases := 0
 	for _, s := range r.Plan.Stages {
 		phases += len(s.Inputs) + len(s.Channels)
+	}
+	// Bars on one time axis: the second stage's starts where the first's ends.
+	var left, width []float64
+	for _, b := range bars {
+		m := barStyle.FindStringSubmatch(b)
+		if m == nil {
+			t.Fatalf("bar style %q, want margin-left:Lpx;width:Wpx", b)
+		}
+		l, _ := strconv.ParseFloat(m[1], 64)
+		w, _ := strconv.ParseFloat(m[2], 64)
+		left, width = append(left, l), append(width, w)
+	}
+	if len(bars) != 2 || left[0] < 0 || left[1] < left[0]+width[0]-0.1 || left[1]+width[1] > 240.1 {
+		t.Errorf("stage bars %q: want two, the second after the first, within the 240px lane", bars)
 	}
 	for _, tc := range []struct {
 		what      string
@@ -177,6 +202,8 @@ func TestHTMLReport(t *testing.T) {
 		}
 	}
 }
+
+var barStyle = regexp.MustCompile(`^margin-left:([0-9.]+)px;width:([0-9.]+)px$`)
 
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {

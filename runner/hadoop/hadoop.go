@@ -110,7 +110,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if r.DryRun {
 		return res, r.dryRun(spec, jobs)
 	}
-	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res}
+	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start}
 	err = e.execute()
 	if !r.KeepTemp {
 		if rerr := storage.RemoveAll(context.WithoutCancel(ctx), temp); rerr != nil && err == nil {
@@ -265,6 +265,7 @@ func manifest(lines []taskLine) ([]byte, error) {
 }
 
 type driver struct {
+	start      time.Time // of the run
 	r          *Runner
 	ctx        context.Context
 	sg         *plan.StageGraph
@@ -325,7 +326,7 @@ func (e *driver) execute() error {
 // stage runs one Hadoop job and publishes its sink files.
 func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 	start := time.Now()
-	sr := runner.StageResult{Stage: sj.stage.ID, MapTasks: len(sj.lines), ReduceTasks: sj.reducers}
+	sr := runner.StageResult{Stage: sj.stage.ID, MapTasks: len(sj.lines), ReduceTasks: sj.reducers, Start: start.Sub(e.start)}
 	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
 	tail := &tailBuffer{max: 64 << 10}
 	var w io.Writer = tail

@@ -94,7 +94,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
 	}
-	e := &driver{ctx: ctx, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
+	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
 		slots: make([]*proc, opts.Workers)}
 	res, err := e.execute()
@@ -114,6 +114,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 
 type driver struct {
 	ctx        context.Context
+	start      time.Time // of the run
 	opts       runner.Options
 	sg         *plan.StageGraph
 	tmp, run   string

@@ -470,6 +470,9 @@ func TestStagesOverlap(t *testing.T) {
 	if len(res.Stages) != 2 {
 		t.Fatalf("%d stages, want 2:\n%s", len(res.Stages), res.Plan.Explain())
 	}
+	if s0, s1 := res.Stages[0], res.Stages[1]; s1.Start >= s0.Start+s0.Duration {
+		t.Errorf("stage 1 started at %v, after stage 0 (started at %v) ended %v later", s1.Start, s0.Start, s0.Duration)
+	}
 	counted, err := overlapOutputs[p].counted.Values()
 	if err != nil {
 		t.Fatal(err)

@@ -466,7 +466,7 @@ func (s *schedule) finishStage(sr *stageRun) {
 		}
 	}
 	if !sr.start.IsZero() {
-		sr.res.Duration = time.Since(sr.start)
+		sr.res.Start, sr.res.Duration = sr.start.Sub(s.e.start), time.Since(sr.start)
 	}
 	n := sr.res.MapTasks + sr.res.ReduceTasks
 	s.e.progress(runner.Event{Stage: sr.st.ID, Stages: len(s.stages), TasksDone: n, TasksTotal: n,

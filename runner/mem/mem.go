@@ -27,7 +27,7 @@ func (Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Opti
 // Run runs p in memory with opts.
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
 	start := time.Now()
-	e := &exec{ctx: ctx, opts: opts, counters: runner.Counters{}, run: runner.NewRunID(),
+	e := &exec{ctx: ctx, opts: opts, counters: runner.Counters{}, run: runner.NewRunID(), start: start,
 		inter: map[plan.NodeID][][]byte{}, collect: map[plan.NodeID][][]byte{}}
 	if e.opts.Workers <= 0 {
 		e.opts.Workers = 2
@@ -43,6 +43,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 
 type exec struct {
 	ctx        context.Context
+	start      time.Time // of the run
 	opts       runner.Options
 	run        string
 	sg         *plan.StageGraph
@@ -109,7 +110,7 @@ func eachRecord(recs [][]byte, fn func([]byte) error) error {
 // stage runs every map task of st, then every reduce partition of every channel.
 func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 	start := time.Now()
-	sr := runner.StageResult{Stage: st.ID}
+	sr := runner.StageResult{Stage: st.ID, Start: start.Sub(e.start)}
 	parts := make([]int, len(st.Channels))
 	shuffle := make([][][]record, len(st.Channels))
 	for i, ch := range st.Channels {

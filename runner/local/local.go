@@ -232,7 +232,7 @@ func (e *driver) prepare(t *task, s *schedule) {
 		if m.Sides == nil {
 			m.Sides = map[plan.NodeID][]string{}
 		}
-		m.Sides[id] = s.files(id, inter)
+		m.Sides[id] = s.interFiles(id)
 	}
 	m.Sinks = nil
 	for _, id := range t.ph.Nodes {

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
@@ -116,13 +117,14 @@ type phaseProgress struct {
 type schedule struct {
 	e         *driver
 	stages    []*stageRun
-	producers map[plan.NodeID][]*unit // the units writing each intermediate
-	ready     []*task
+	producers map[plan.NodeID][]*unit  // the units writing each intermediate
+	written   map[plan.NodeID][]string // intermediates' files, once all written
+	ready     taskQueue
 	free      []int // idle worker slots
 }
 
 func newSchedule(e *driver) (*schedule, error) {
-	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}}
+	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID][]string{}}
 	for i := range e.slots {
 		s.free = append(s.free, i)
 	}
@@ -217,6 +219,17 @@ func (s *schedule) files(id plan.NodeID, of func(*resultMsg) map[plan.NodeID]str
 func inter(r *resultMsg) map[plan.NodeID]string   { return r.Inter }
 func collect(r *resultMsg) map[plan.NodeID]string { return r.Collect }
 
+// interFiles returns intermediate id's files, which every unit writing it
+// has finished: every task reading it asks, so the list is kept.
+func (s *schedule) interFiles(id plan.NodeID) []string {
+	files, ok := s.written[id]
+	if !ok {
+		files = s.files(id, inter)
+		s.written[id] = files
+	}
+	return files
+}
+
 // makeTasks creates u's tasks, which the files of the units it waits for
 // decide, and queues them.
 func (s *schedule) makeTasks(u *unit) {
@@ -260,7 +273,7 @@ func (s *schedule) makeTasks(u *unit) {
 		}
 	default:
 		in := sr.st.Inputs[u.input]
-		files := s.files(in.Node, inter)
+		files := s.interFiles(in.Node)
 		if len(files) == 0 {
 			add(&task{})
 		}
@@ -276,20 +289,21 @@ func (s *schedule) makeTasks(u *unit) {
 	}
 	for _, t := range u.tasks {
 		s.e.prepare(t, s)
-		s.ready = append(s.ready, t)
+		heap.Push(&s.ready, t)
 	}
 }
 
-// next removes and returns the ready task that goes first.
-func (s *schedule) next() *task {
-	best := 0
-	for i, t := range s.ready[1:] {
-		if t.before(s.ready[best]) {
-			best = i + 1
-		}
-	}
-	t := s.ready[best]
-	s.ready = append(s.ready[:best], s.ready[best+1:]...)
+// taskQueue is a heap of ready tasks, the one that goes first on top.
+type taskQueue []*task
+
+func (q taskQueue) Len() int           { return len(q) }
+func (q taskQueue) Less(i, j int) bool { return q[i].before(q[j]) }
+func (q taskQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *taskQueue) Push(x any)        { *q = append(*q, x.(*task)) }
+func (q *taskQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	*q = old[:len(old)-1]
 	return t
 }
 
@@ -340,7 +354,7 @@ func (s *schedule) run() error {
 			return nil
 		}
 		for len(s.free) > 0 && len(s.ready) > 0 {
-			t, slot := s.next(), s.free[0]
+			t, slot := heap.Pop(&s.ready).(*task), s.free[0]
 			s.free = s.free[1:]
 			running++
 			go func() {
@@ -386,7 +400,7 @@ func (s *schedule) finished(o outcome) error {
 				Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
 		}
 		e.prepare(t, s)
-		s.ready = append(s.ready, t)
+		heap.Push(&s.ready, t)
 		return nil
 	}
 	t.res = o.res

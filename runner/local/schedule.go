@@ -232,7 +232,7 @@ func (s *schedule) interFiles(id plan.NodeID) []string {
 
 // makeTasks creates u's tasks, which the files of the units it waits for
 // decide, and queues them.
-func (s *schedule) makeTasks(u *unit) {
+func (s *schedule) makeTasks(u *unit) error {
 	sr := u.st
 	if sr.start.IsZero() {
 		sr.start = time.Now()
@@ -281,6 +281,10 @@ func (s *schedule) makeTasks(u *unit) {
 			add(&task{msg: taskMsg{Files: group}})
 		}
 	}
+	if len(u.tasks) > u.bound && u.channel < 0 {
+		// Its task numbers would run into the next input's.
+		return fmt.Errorf("internal error: stage %d input %d has %d map tasks, more than the %d its numbering allows", sr.st.ID, u.input, len(u.tasks), u.bound)
+	}
 	u.made, u.left = true, len(u.tasks)
 	if u.channel < 0 {
 		sr.res.MapTasks += len(u.tasks)
@@ -291,6 +295,7 @@ func (s *schedule) makeTasks(u *unit) {
 		s.e.prepare(t, s)
 		heap.Push(&s.ready, t)
 	}
+	return nil
 }
 
 // taskQueue is a heap of ready tasks, the one that goes first on top.
@@ -344,7 +349,9 @@ func (s *schedule) run() error {
 		for _, sr := range s.stages {
 			for _, u := range sr.all {
 				if !u.made && u.ready() {
-					s.makeTasks(u)
+					if err := s.makeTasks(u); err != nil {
+						return fail(err)
+					}
 				}
 				left = left || !u.done()
 			}

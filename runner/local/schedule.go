@@ -88,9 +88,10 @@ func (s *stageRun) checkFeeds(t *task) error {
 		if slices.Contains(r.feeders, t.unit) {
 			continue
 		}
+		first := s.firstSlot(c)
 		for p := range s.parts[c] {
 			for _, run := range t.res.Runs {
-				if run.Segment(s.firstSlot(c)+p).Length > 0 {
+				if run.Segment(first+p).Length > 0 {
 					return fmt.Errorf("internal error: stage %d map task %d wrote shuffle records to channel %d, which the plan says its input does not feed", s.st.ID, t.msg.Info.Task, c)
 				}
 			}

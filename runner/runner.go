@@ -87,9 +87,9 @@ type StageResult struct {
 	RecordsIn   int64 // records read by map tasks
 	Shuffled    int64 // records written to shuffles (after map-side combining)
 	RecordsOut  int64 // records written to sinks, intermediates and materializations
-	// Start is when the stage began, from the start of the run: stages of
-	// the local runner overlap, so a stage may start before the one before
-	// it ends.
+	// Start is when the stage's first task started, from the start of the
+	// run: stages of the local runner overlap, so a stage may start before
+	// the one before it ends.
 	Start    time.Duration
 	Duration time.Duration
 }

@@ -39,13 +39,6 @@ type unit struct {
 
 func (u *unit) done() bool { return u.made && u.left == 0 }
 
-func (u *unit) role() string {
-	if u.channel >= 0 {
-		return "reduce"
-	}
-	return "map"
-}
-
 // index is the unit's place among its stage's units of the same kind.
 func (u *unit) index() int { return max(u.input, u.channel) }
 
@@ -66,7 +59,7 @@ type stageRun struct {
 	reduces []*unit // in channel order
 	all     []*unit // maps, then reduces
 	res     runner.StageResult
-	start   time.Time // when its first unit was made
+	start   time.Time // when its first task started
 	phases  map[string]*phaseProgress
 	over    bool
 }
@@ -235,10 +228,6 @@ func (s *schedule) interFiles(id plan.NodeID) []string {
 // decide, and queues them.
 func (s *schedule) makeTasks(u *unit) error {
 	sr := u.st
-	if sr.start.IsZero() {
-		sr.start = time.Now()
-	}
-	s.phase(sr, u.role())
 	add := func(t *task) {
 		t.ph = u.ph
 		t.msg.Parts = sr.parts
@@ -364,6 +353,7 @@ func (s *schedule) run() error {
 		for len(s.free) > 0 && len(s.ready) > 0 {
 			t, slot := heap.Pop(&s.ready).(*task), s.free[0]
 			s.free = s.free[1:]
+			s.started(t)
 			running++
 			go func() {
 				o := s.e.attempt(ctx, slot, t)
@@ -444,10 +434,24 @@ func (s *schedule) finished(o outcome) error {
 func (s *schedule) phase(sr *stageRun, role string) *phaseProgress {
 	pp := sr.phases[role]
 	if pp == nil {
-		pp = &phaseProgress{ev: runner.Event{Stage: sr.st.ID, Stages: len(s.stages), Phase: role}, start: time.Now()}
+		pp = &phaseProgress{ev: runner.Event{Stage: sr.st.ID, Stages: len(s.stages), Phase: role}}
 		sr.phases[role] = pp
 	}
 	return pp
+}
+
+// started notes that t is about to run: a stage's and a phase's times run
+// from their first task's start, not from when tasks were made and queued
+// behind an earlier stage's.
+func (s *schedule) started(t *task) {
+	now := time.Now()
+	sr := t.unit.st
+	if sr.start.IsZero() {
+		sr.start = now
+	}
+	if pp := s.phase(sr, t.msg.Info.Role); pp.start.IsZero() {
+		pp.start = now
+	}
 }
 
 // phaseTotal is a phase's task count: exact once all its units are made,

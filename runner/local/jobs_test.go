@@ -285,3 +285,40 @@ var overlapJob = runner.Register("local-test/overlap", "a stage that must start 
 		overlapOutputs[p] = overlapResult{pcollection.Materialize(counted), pcollection.Materialize(waited)}
 		return nil
 	})
+
+var orderOutputs = map[*pcollection.Pipeline]*pcollection.Materialized[string]{}
+
+// local-test/order groups numbers two ways, flattens both reducers'
+// outputs and groups them again by n mod 3, listing each group's values in
+// the order they arrive: the order of the first stage's reduce tasks.
+var orderJob = runner.Register("local-test/order", "values in task order across stages",
+	func(p *pcollection.Pipeline, _ *struct{}) error {
+		var ns []int
+		for i := range 60 {
+			ns = append(ns, i)
+		}
+		nums := pcollection.Of(p, ns...)
+		firsts := func(name string, key func(int) int) pcollection.PCollection[ptable.Pair[int, string]] {
+			g := ptable.GroupByKey(pcollection.Map(nums, func(n int) ptable.Pair[int, int] { return ptable.KV(key(n), n) }))
+			return ptable.Reduce(g, func(k int, vs iter.Seq[int], emit func(ptable.Pair[int, string])) error {
+				for v := range vs {
+					emit(ptable.KV(v%3, fmt.Sprintf("%s%d:%d", name, k, v)))
+				}
+				return nil
+			}, pcollection.Name(name))
+		}
+		all := pcollection.Union(firsts("a", func(n int) int { return n % 7 }), firsts("b", func(n int) int { return n % 5 }))
+		lists := ptable.Reduce(ptable.GroupByKey(all), func(k int, vs iter.Seq[string], emit func(string)) error {
+			var b strings.Builder
+			for v := range vs {
+				if b.Len() > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(v)
+			}
+			emit(fmt.Sprintf("%d=%s", k, b.String()))
+			return nil
+		}, pcollection.Name("List"))
+		orderOutputs[p] = pcollection.Materialize(lists)
+		return nil
+	})

@@ -508,3 +508,33 @@ func TestCheckFeeds(t *testing.T) {
 		t.Errorf("records for a channel not fed: err = %v", err)
 	}
 }
+
+// TestValueOrderAcrossStages checks that a reducer fed by an intermediate
+// that two reduce phases wrote gets each key's values in the same order on
+// one worker, where stages run one after another, on three, where they
+// overlap and tasks finish in any order, and on the in-memory runner: file
+// lists follow task order, not timing.
+func TestValueOrderAcrossStages(t *testing.T) {
+	run := func(r func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error), o runner.Options) []string {
+		t.Helper()
+		p := build(t, orderJob)
+		if _, err := r(context.Background(), p, o); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := orderOutputs[p].Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vs
+	}
+	want := run(mem.Run, runner.Options{Partitions: 3})
+	for _, w := range []int{1, 3} {
+		got := run(Run, runner.Options{Workers: w, Partitions: 3, TmpDir: t.TempDir()})
+		if !slices.Equal(got, want) {
+			t.Errorf("%d workers:\n%v\nwant (mem runner)\n%v", w, got, want)
+		}
+	}
+	if len(want) != 3 || !strings.Contains(want[0], ",") {
+		t.Errorf("got %q, want three groups of several values", want)
+	}
+}

@@ -68,6 +68,10 @@ func (e *TaskError) Unwrap() error { return e.Err }
 // observePeakRSS, when set (by tests), receives every worker's peak RSS.
 var observePeakRSS func(int64)
 
+// observeWorkerStart, when set (by tests), is called for every worker
+// process started.
+var observeWorkerStart func()
+
 // Run runs p with opts on Workers worker processes (default: the number of
 // CPUs) sharing Memory (default 1 GiB).
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
@@ -269,6 +273,9 @@ func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 		if p, err = startProc(ctx, e.hello); err != nil {
 			o.err = err
 			return o
+		}
+		if observeWorkerStart != nil {
+			observeWorkerStart()
 		}
 		e.mu.Lock()
 		e.slots[i] = p

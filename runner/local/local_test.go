@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -536,5 +537,25 @@ func TestValueOrderAcrossStages(t *testing.T) {
 	}
 	if len(want) != 3 || !strings.Contains(want[0], ",") {
 		t.Errorf("got %q, want three groups of several values", want)
+	}
+}
+
+// TestWarmWorkersFirst checks that a task goes to a worker that has run
+// one before a new worker starts: word count on 8 worker slots runs 4 map
+// tasks, then 4 reducers, on 4 processes.
+func TestWarmWorkersFirst(t *testing.T) {
+	var started atomic.Int64
+	observeWorkerStart = func() { started.Add(1) }
+	defer func() { observeWorkerStart = nil }()
+	p := build(t, wordCountJob, "--lines=2000")
+	res, err := Run(context.Background(), p, runner.Options{Workers: 8, Partitions: 4, TmpDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := res.Stages[0]; st.MapTasks != 4 || st.ReduceTasks != 4 {
+		t.Fatalf("%d map and %d reduce tasks, want 4 and 4", st.MapTasks, st.ReduceTasks)
+	}
+	if n := started.Load(); n != 4 {
+		t.Errorf("started %d workers for at most 4 tasks at a time, want 4", n)
 	}
 }

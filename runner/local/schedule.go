@@ -114,13 +114,17 @@ type schedule struct {
 	producers map[plan.NodeID][]*unit  // the units writing each intermediate
 	written   map[plan.NodeID][]string // intermediates' files, once all written
 	ready     taskQueue
-	free      []int // idle worker slots
+	// free are the idle worker slots, a stack: a task goes to the worker
+	// that finished last, which is warm (its buffers grown, its side inputs
+	// decoded), and a slot that never ran a task starts a worker only when
+	// every started one is busy.
+	free []int
 }
 
 func newSchedule(e *driver) (*schedule, error) {
 	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID][]string{}}
 	for i := range e.slots {
-		s.free = append(s.free, i)
+		s.free = append(s.free, len(e.slots)-1-i)
 	}
 	for _, st := range e.sg.Stages {
 		sr := &stageRun{st: st, phases: map[string]*phaseProgress{},
@@ -351,8 +355,8 @@ func (s *schedule) run() error {
 			return nil
 		}
 		for len(s.free) > 0 && len(s.ready) > 0 {
-			t, slot := heap.Pop(&s.ready).(*task), s.free[0]
-			s.free = s.free[1:]
+			t, slot := heap.Pop(&s.ready).(*task), s.free[len(s.free)-1]
+			s.free = s.free[:len(s.free)-1]
 			s.started(t)
 			running++
 			go func() {

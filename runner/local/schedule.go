@@ -339,6 +339,9 @@ func (s *schedule) run() error {
 		return err
 	}
 	for {
+		if s.e.ctx.Err() != nil {
+			return fail(context.Cause(s.e.ctx))
+		}
 		left := false
 		for _, sr := range s.stages {
 			for _, u := range sr.all {
@@ -395,6 +398,10 @@ func (s *schedule) finished(o outcome) error {
 			return fe.err
 		}
 		e.abortTask(t)
+		if err := e.ctx.Err(); err != nil {
+			// The run was cancelled, which killed the attempt: no retry.
+			return context.Cause(e.ctx)
+		}
 		e.counters.Add(CounterGroup, "failed task attempts", 1)
 		t.attempts++
 		if t.attempts >= MaxAttempts {
@@ -488,11 +495,15 @@ func (s *schedule) finishStage(sr *stageRun) {
 		}
 	}
 	sr.over = true
-	for _, u := range sr.maps {
+	// The shuffle runs are read: remove them, and forget their offsets and
+	// the reducers' segments, which grow with map tasks × runs × partitions
+	// and which the job, running on, would otherwise hold to its end.
+	for _, u := range sr.all {
 		for _, t := range u.tasks {
 			for _, r := range t.res.Runs {
 				_ = os.Remove(r.Path)
 			}
+			t.res.Runs, t.msg.Segments = nil, nil
 		}
 	}
 	if !sr.start.IsZero() {

@@ -506,9 +506,10 @@ func (s *schedule) finishStage(sr *stageRun) {
 			t.res.Runs, t.msg.Segments = nil, nil
 		}
 	}
-	if !sr.start.IsZero() {
-		sr.res.Start, sr.res.Duration = sr.start.Sub(s.e.start), time.Since(sr.start)
+	if sr.start.IsZero() {
+		sr.start = time.Now() // no task ran: the stage took no time, now
 	}
+	sr.res.Start, sr.res.Duration = sr.start.Sub(s.e.start), time.Since(sr.start)
 	n := sr.res.MapTasks + sr.res.ReduceTasks
 	s.e.progress(runner.Event{Stage: sr.st.ID, Stages: len(s.stages), TasksDone: n, TasksTotal: n,
 		RecordsIn: sr.res.RecordsIn, RecordsOut: sr.res.RecordsOut, Elapsed: sr.res.Duration, Done: true})

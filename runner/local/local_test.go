@@ -30,17 +30,28 @@ func build(t *testing.T, j *runner.Job, args ...string) *pcollection.Pipeline {
 	return p
 }
 
-func wordCounts(t *testing.T, run func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error), opts runner.Options, args ...string) ([]string, *runner.Result) {
+// runFunc runs a pipeline: Run, or the in-memory runner's mem.Run.
+type runFunc = func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error)
+
+// runJob builds job with args, runs it and returns what it materialized
+// into outs (the job's map from pipeline to output).
+func runJob[T any](t *testing.T, run runFunc, opts runner.Options, job *runner.Job, outs map[*pcollection.Pipeline]*pcollection.Materialized[T], args ...string) ([]T, *runner.Result) {
 	t.Helper()
-	p := build(t, wordCountJob, args...)
+	p := build(t, job, args...)
 	res, err := run(context.Background(), p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	vs, err := outputs[p].Values()
+	vs, err := outs[p].Values()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return vs, res
+}
+
+func wordCounts(t *testing.T, run runFunc, opts runner.Options, args ...string) ([]string, *runner.Result) {
+	t.Helper()
+	vs, res := runJob(t, run, opts, wordCountJob, outputs, args...)
 	var out []string
 	for _, kv := range vs {
 		out = append(out, kv.Key+"="+strings.Repeat("|", 0)+itoa(kv.Value))
@@ -61,16 +72,9 @@ func fmtInt(n int64) string {
 	return string(b)
 }
 
-func bigSummaries(t *testing.T, run func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error), opts runner.Options, args ...string) []string {
+func bigSummaries(t *testing.T, run runFunc, opts runner.Options, args ...string) []string {
 	t.Helper()
-	p := build(t, bigShuffleJob, args...)
-	if _, err := run(context.Background(), p, opts); err != nil {
-		t.Fatal(err)
-	}
-	vs, err := bigResults[p].Values()
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs, _ := runJob(t, run, opts, bigShuffleJob, bigResults, args...)
 	return vs
 }
 
@@ -516,16 +520,9 @@ func TestCheckFeeds(t *testing.T) {
 // overlap and tasks finish in any order, and on the in-memory runner: file
 // lists follow task order, not timing.
 func TestValueOrderAcrossStages(t *testing.T) {
-	run := func(r func(context.Context, *pcollection.Pipeline, runner.Options) (*runner.Result, error), o runner.Options) []string {
+	run := func(r runFunc, o runner.Options) []string {
 		t.Helper()
-		p := build(t, orderJob)
-		if _, err := r(context.Background(), p, o); err != nil {
-			t.Fatal(err)
-		}
-		vs, err := orderOutputs[p].Values()
-		if err != nil {
-			t.Fatal(err)
-		}
+		vs, _ := runJob(t, r, o, orderJob, orderOutputs)
 		return vs
 	}
 	want := run(mem.Run, runner.Options{Partitions: 3})

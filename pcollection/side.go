@@ -2,9 +2,8 @@ package pcollection
 
 import (
 	"fmt"
-	"runtime/debug"
-	"sync"
 
+	"github.com/crunchgo/crunchgo/internal/gcpace"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -108,7 +107,11 @@ func (p *sidePayload[In, S, Out]) load(tc plan.TaskContext, r plan.SideReader) (
 			}
 		}
 	}
-	defer pauseGC()()
+	// Nearly everything the load allocates is the side input itself, which
+	// lives as long as the task: collections during the load would only
+	// trace it again and again (they took half the load time of a table of
+	// 100,000 string pairs).
+	defer gcpace.Pause()()
 	var all []S
 	if sz, ok := r.(plan.SideSizer); ok {
 		n, err := sz.SideLen(p.side)
@@ -126,34 +129,4 @@ func (p *sidePayload[In, S, Out]) load(tc plan.TaskContext, r plan.SideReader) (
 		cache.StoreSide(p.side, all)
 	}
 	return all, nil
-}
-
-// gcPause counts the side inputs loading in this process.
-var gcPause struct {
-	sync.Mutex
-	loading int
-	percent int // the setting to restore when the last load ends
-}
-
-// pauseGC turns garbage collection off until the returned function is
-// called, by the last of concurrent callers. Nearly everything loading a
-// side input allocates is the side input itself, which lives as long as the
-// task: collections during the load would only trace it again and again
-// (they took half the load time of a table of 100,000 string pairs). A
-// memory limit set on the process still applies.
-func pauseGC() (resume func()) {
-	gcPause.Lock()
-	if gcPause.loading == 0 {
-		gcPause.percent = debug.SetGCPercent(-1)
-	}
-	gcPause.loading++
-	gcPause.Unlock()
-	return func() {
-		gcPause.Lock()
-		gcPause.loading--
-		if gcPause.loading == 0 {
-			debug.SetGCPercent(gcPause.percent)
-		}
-		gcPause.Unlock()
-	}
 }

@@ -3,26 +3,10 @@ package pcollection
 import (
 	"bytes"
 	"fmt"
-	"runtime/debug"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/plan"
 )
-
-func TestPauseGCNests(t *testing.T) {
-	before := debug.SetGCPercent(73)
-	defer debug.SetGCPercent(before)
-	outer := pauseGC()
-	inner := pauseGC()
-	outer() // the inner load is still running: collection stays off
-	if got := debug.SetGCPercent(-1); got != -1 {
-		t.Errorf("GC percent while a load runs = %d, want -1 (off)", got)
-	}
-	inner()
-	if got := debug.SetGCPercent(73); got != 73 {
-		t.Errorf("GC percent after the last load = %d, want 73 restored", got)
-	}
-}
 
 // sideTask is a task context offering one side input of encoded strings,
 // counted when sized says so.

@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/crunchgo/crunchgo/internal/gcpace"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -164,11 +165,13 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 	if err != nil {
 		return nil, err
 	}
+	// A soft limit makes the GC work harder rather than let the heap grow to
+	// twice the live data; buffers are sized to half of it.
+	limit := int64(math.MaxInt64)
 	if h.Memory > 0 {
-		// A soft limit makes the GC work harder rather than let the heap
-		// grow to twice the live data; buffers are sized to half of it.
-		debug.SetMemoryLimit(max(h.Memory, 16<<20))
+		limit = max(h.Memory, 16<<20)
 	}
+	gcpace.WarmUp(warmHeap, limit)
 	return &worker{sg: sg, memory: h.Memory, kill: kill}, nil
 }
 
@@ -206,6 +209,15 @@ const (
 	maxSortBuffer   = 16 << 20
 	maxMergeBuffers = 16 << 20
 )
+
+// warmHeap is how large a worker lets its heap grow before its first
+// collection (gcpace.WarmUp). A worker's first map task grows sort buffers
+// that it keeps for later tasks; collecting at 4, 8, 16 and 32 MiB on the
+// way only traces them again. At three sort buffers, it is about where a
+// worker's heap peaks anyway: on daily-plays at 1M events, alternating runs
+// took 352 against 367 ms with peak RSS unchanged (148 against 150 MiB);
+// 64 and 96 MiB saved little more and raised peak RSS by 6 MiB.
+const warmHeap = 3 * maxSortBuffer
 
 // sizes derives the worker's buffers from its budget: half (at most
 // maxSortBuffer) for the sort buffer, or half (at most maxMergeBuffers) for

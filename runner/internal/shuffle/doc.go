@@ -15,9 +15,11 @@
 //
 // A run file holds one sorted segment per partition slot, one after the
 // other; Run.Offsets says where each begins. Memory is bounded: a Sorter
-// holds at most its buffer size of framed records (plus 48 bytes of index per
-// record; a finished sorter's buffers are kept for the process's next sorter
-// until a merge starts), and a merge reads at most FanIn segments at once through buffers
+// holds at most its buffer size of framed records and their sort index (24
+// bytes a record, kept per slot, plus 24 a record of the fullest slot for
+// the radix sort, which sorts one slot at a time); a finished sorter's
+// buffers are kept for the process's next sorter until a merge starts. A
+// merge reads at most FanIn segments at once through buffers
 // of BufSize bytes, merging in several passes through temporary runs when
 // there are more segments than that. Values of a group are streamed, never
 // buffered, so a group larger than memory works.

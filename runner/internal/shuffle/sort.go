@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"unsafe"
 )
 
 // Run is one sorted run file: partition slot p's records are the bytes
@@ -23,10 +24,15 @@ func (r Run) Segment(p int) Segment {
 	return Segment{Path: r.Path, Offset: r.Offsets[p], Length: r.Offsets[p+1] - r.Offsets[p]}
 }
 
-// entryOverhead is what the sort index costs per record, on top of its
-// framed bytes in the arena: a sort key and its slot in the radix sort's
-// second buffer.
-const entryOverhead = 24 + 24
+// keyBytes is the size of a sortKey. The sort index costs keyBytes per
+// record, plus keyBytes per record of the longest partition slot for the
+// radix sort's second buffer: slots are sorted one at a time, so that buffer
+// need only hold one slot's keys, not all of them.
+const keyBytes = int64(unsafe.Sizeof(sortKey{}))
+
+// minSlotKeys is a slot's first key capacity: small, since a sorter may
+// have hundreds of slots and a tiny task fills few of them.
+const minSlotKeys = 256
 
 // prefixLen is how many leading key bytes a sort key holds, so that most
 // comparisons never touch the arena: keys of up to prefixLen bytes compare
@@ -52,10 +58,14 @@ type Sorter struct {
 	slots  int
 	limit  int64
 
-	arena []byte // the records, framed as in a run file, in insertion order
-	keys  []sortKey
-	tmp   []sortKey // the radix sort's second buffer
-	runs  []Run
+	arena []byte      // the records, framed as in a run file, in insertion order
+	keys  [][]sortKey // by partition slot, each in insertion order
+	n     int         // keys buffered, over all slots
+	// longest is the longest slot's key count: the radix sort's second
+	// buffer must hold that many.
+	longest int
+	tmp     []sortKey // the radix sort's second buffer
+	runs    []Run
 	// depth is, during a sort, how many leading key bytes the keys being
 	// compared share: their p0 and p1 hold key bytes [depth, depth+16).
 	depth int
@@ -76,7 +86,14 @@ func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 	limit = max(4<<10, min(limit, maxArena))
 	s := &Sorter{dir: dir, prefix: prefix, slots: slots, limit: limit}
 	if b := takeSpare(); b != nil && int64(cap(b.arena)) <= limit {
-		s.arena, s.keys, s.tmp = b.arena[:0], b.keys[:0], b.tmp
+		s.arena, s.tmp = b.arena[:0], b.tmp
+		// The slot count may differ from the last sorter's: slots it had
+		// over are dropped, new ones start empty.
+		clear(b.keys[min(slots, len(b.keys)):])
+		s.keys = b.keys[:min(slots, len(b.keys))]
+	}
+	for len(s.keys) < slots {
+		s.keys = append(s.keys, nil)
 	}
 	return s
 }
@@ -88,8 +105,8 @@ func NewSorter(dir, prefix string, slots int, limit int64) *Sorter {
 // read buffers do not come on top of them.
 type sortBuffers struct {
 	arena []byte
-	keys  []sortKey
-	tmp   []sortKey // the radix sort's second buffer
+	keys  [][]sortKey // by slot, each empty
+	tmp   []sortKey   // the radix sort's second buffer
 }
 
 var spare struct {
@@ -118,7 +135,8 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 		return fmt.Errorf("shuffle: partition slot %d out of range [0, %d)", slot, s.slots)
 	}
 	size := int64(uvarintLen(len(key)) + len(key) + uvarintLen(len(value)) + len(value))
-	if len(s.keys) > 0 && int64(len(s.arena))+size+int64(len(s.keys)+1)*entryOverhead > s.limit {
+	longest := max(s.longest, len(s.keys[slot])+1)
+	if s.n > 0 && int64(len(s.arena))+size+int64(s.n+1+longest)*keyBytes > s.limit {
 		if err := s.Spill(); err != nil {
 			return err
 		}
@@ -131,21 +149,26 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 		copy(a, s.arena)
 		s.arena = a
 	}
-	if len(s.keys) == cap(s.keys) {
+	ks := s.keys[slot]
+	if len(ks) == cap(ks) {
 		// Double, where append would grow a large slice by a quarter and
-		// copy it over and over.
-		k := make([]sortKey, len(s.keys), min(max(2*cap(s.keys), 4<<10), int(s.limit/entryOverhead)+1))
-		copy(k, s.keys)
-		s.keys = k
+		// copy it over and over. One slot holds at most as many keys as
+		// fit the limit together with their second buffer.
+		k := make([]sortKey, len(ks), min(max(2*cap(ks), minSlotKeys), int(s.limit/(2*keyBytes))+1))
+		copy(k, ks)
+		ks = k
 	}
 	var p [prefixLen]byte
 	copy(p[:], key)
-	s.keys = append(s.keys, sortKey{
+	ks = append(ks, sortKey{
 		p0:   binary.BigEndian.Uint64(p[:8]),
 		p1:   binary.BigEndian.Uint64(p[8:]),
 		slot: uint32(slot),
 		off:  uint32(len(s.arena)),
 	})
+	s.keys[slot] = ks
+	s.n++
+	s.longest = max(s.longest, len(ks))
 	s.arena = AppendRecord(s.arena, key, value)
 	s.Records++
 	s.Bytes += int64(len(key) + len(value))
@@ -224,10 +247,10 @@ func (s *Sorter) sortKeys(a []sortKey) {
 	}
 	if cap(s.tmp) < len(a) {
 		// As large as the keys' capacity, not their count: allocated once
-		// per growth of the keys (and kept for the worker's next sorter),
-		// not at every spill or task holding a few more records than the
-		// last one.
-		s.tmp = make([]sortKey, max(len(a), cap(s.keys)))
+		// per growth of the longest slot (and kept for the worker's next
+		// sorter), not at every spill or task holding a few more records
+		// than the last one.
+		s.tmp = make([]sortKey, max(len(a), cap(a)))
 	}
 	s.msdSort(a, s.tmp[:len(a)], 0)
 	s.depth = 0
@@ -461,10 +484,9 @@ const spillAhead = 8
 // Spill sorts the buffered records and writes them as one run. It does
 // nothing when the buffer is empty.
 func (s *Sorter) Spill() error {
-	if len(s.keys) == 0 {
+	if s.n == 0 {
 		return nil
 	}
-	s.sortKeys(s.keys)
 	path := filepath.Join(s.dir, fmt.Sprintf("%s-%d", s.prefix, len(s.runs)))
 	f, err := os.Create(path)
 	if err != nil {
@@ -477,27 +499,23 @@ func (s *Sorter) Spill() error {
 	}
 	run := Run{Path: path, Offsets: make([]int64, s.slots+1)}
 	var off int64
-	slot := 0
 	// Reading the record spillAhead keys on starts its cache miss early,
 	// so that several overlap instead of each stalling the copy.
 	var touch byte
-	for i := range s.keys {
-		if j := i + spillAhead; j < len(s.keys) {
-			touch += s.arena[s.keys[j].off]
-		}
-		k := &s.keys[i]
-		for slot < int(k.slot) {
-			slot++
-			run.Offsets[slot] = off
-		}
-		b := s.recordAt(k.off)
-		s.wbuf.Write(b)
-		off += int64(len(b))
-	}
-	for slot < s.slots {
-		slot++
+	for slot, ks := range s.keys {
 		run.Offsets[slot] = off
+		s.sortKeys(ks)
+		for i := range ks {
+			if j := i + spillAhead; j < len(ks) {
+				touch += s.arena[ks[j].off]
+			}
+			b := s.recordAt(ks[i].off)
+			s.wbuf.Write(b)
+			off += int64(len(b))
+		}
+		s.keys[slot] = ks[:0]
 	}
+	run.Offsets[s.slots] = off
 	s.touched = touch
 	err = s.wbuf.Flush()
 	if cerr := f.Close(); err == nil {
@@ -508,7 +526,7 @@ func (s *Sorter) Spill() error {
 	}
 	s.runs = append(s.runs, run)
 	s.arena = s.arena[:0]
-	s.keys = s.keys[:0]
+	s.n, s.longest = 0, 0
 	return nil
 }
 

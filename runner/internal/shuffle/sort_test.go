@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// checkSortKeys adds recs to a sorter, sorts its keys and checks the order
-// against a stable sort by (slot, key).
+// checkSortKeys adds recs to a sorter, sorts each slot's keys and checks the
+// order against a stable sort by (slot, key).
 func checkSortKeys(t *testing.T, recs []rec, slots int) {
 	t.Helper()
 	s := NewSorter(t.TempDir(), "s", slots, maxArena)
@@ -18,12 +18,17 @@ func checkSortKeys(t *testing.T, recs []rec, slots int) {
 			t.Fatal(err)
 		}
 	}
-	s.sortKeys(s.keys)
 	var got []rec
-	for _, k := range s.keys {
-		b := s.recordAt(k.off)
-		key := s.keyAt(k.off)
-		got = append(got, rec{int(k.slot), string(key), string(b[len(b)-len(recs[0].value):])})
+	for slot, ks := range s.keys {
+		s.sortKeys(ks)
+		for _, k := range ks {
+			if int(k.slot) != slot {
+				t.Fatalf("a key of slot %d is listed under slot %d", k.slot, slot)
+			}
+			b := s.recordAt(k.off)
+			key := s.keyAt(k.off)
+			got = append(got, rec{int(k.slot), string(key), string(b[len(b)-len(recs[0].value):])})
+		}
 	}
 	exp := slices.Concat(want(recs, slots)...)
 	if !slices.Equal(got, exp) {
@@ -111,4 +116,41 @@ func FuzzSortKeys(f *testing.F) {
 		}
 		checkSortKeys(t, recs, 3)
 	})
+}
+
+// TestSorterIndexBudget checks that a sorter's framed records and sort index
+// stay within its limit, counting the radix sort's second buffer for the
+// fullest slot only, so that records spread over slots fit more to a run
+// than records in one slot.
+func TestSorterIndexBudget(t *testing.T) {
+	const limit = 256 << 10
+	perRun := map[int]float64{}
+	for _, slots := range []int{1, 8} {
+		s := NewSorter(t.TempDir(), "s", slots, limit)
+		key := []byte("key-0123456789")
+		var size int
+		for i := range 20_000 {
+			if err := s.Add(i%slots, key, []byte("value")); err != nil {
+				t.Fatal(err)
+			}
+			size = len(s.arena) / s.n
+			if used := int64(len(s.arena)) + int64(s.n+s.longest)*keyBytes; used > limit {
+				t.Fatalf("%d slots, after %d records: %d bytes buffered, over the limit %d", slots, i+1, used, limit)
+			}
+		}
+		runs, err := s.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := runs[0].Offsets[slots]
+		perRun[slots] = float64(first) / float64(size)
+		// A run spills when full: it holds nearly what the limit allows.
+		most := float64(limit) / (float64(size) + float64(keyBytes)*(1+1/float64(slots)))
+		if perRun[slots] < 0.98*most {
+			t.Errorf("%d slots: first run holds %.0f records, want about %.0f", slots, perRun[slots], most)
+		}
+	}
+	if perRun[8] < 1.3*perRun[1] {
+		t.Errorf("a run holds %.0f records over 8 slots and %.0f in one slot: want the index's second buffer charged for the fullest slot only", perRun[8], perRun[1])
+	}
 }

@@ -301,20 +301,21 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			}
 		}()
 	}
-	// Files are looked up per record, by kind and node (no name formatting).
-	type fileKey struct {
-		kind string
-		node plan.NodeID
-	}
-	files := map[fileKey]*frameFile{}
+	// Files are looked up per record, by node in a map per kind: hashing a
+	// node ID costs less than a (kind, node) key with its string.
+	interFiles, collectFiles := map[plan.NodeID]*frameFile{}, map[plan.NodeID]*frameFile{}
 	defer func() {
-		for _, ff := range files {
+		for _, ff := range interFiles {
+			_ = ff.f.Close()
+		}
+		for _, ff := range collectFiles {
 			_ = ff.f.Close()
 		}
 	}()
-	open := func(kind string, node plan.NodeID, into *map[plan.NodeID]string) *frameFile {
-		fk := fileKey{kind, node}
-		if ff := files[fk]; ff != nil {
+	// open returns the file of kind ("inter" or "collect") for node's records,
+	// creating it and listing it in into at the node's first record.
+	open := func(byNode map[plan.NodeID]*frameFile, kind string, node plan.NodeID, into *map[plan.NodeID]string) *frameFile {
+		if ff := byNode[node]; ff != nil {
 			return ff
 		}
 		path := filepath.Join(t.Dir, fmt.Sprintf("%s-%d", kind, node))
@@ -323,7 +324,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			plan.Raise(err)
 		}
 		ff := &frameFile{f: f, w: bufio.NewWriterSize(f, 64<<10)}
-		files[fk] = ff
+		byNode[node] = ff
 		if *into == nil {
 			*into = map[plan.NodeID]string{}
 		}
@@ -376,11 +377,11 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		},
 		Intermediate: func(node plan.NodeID, rec []byte) {
 			tick()
-			open("inter", node, &res.Inter).write(rec, &res.BytesOut)
+			open(interFiles, "inter", node, &res.Inter).write(rec, &res.BytesOut)
 		},
 		Collect: func(node plan.NodeID, rec []byte) {
 			tick()
-			open("collect", node, &res.Collect).write(rec, &res.BytesOut)
+			open(collectFiles, "collect", node, &res.Collect).write(rec, &res.BytesOut)
 		},
 		ReadSide: func(node plan.NodeID, fn func([]byte) error) error {
 			return readSide(node, &res.BytesIn, fn)
@@ -460,11 +461,13 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		}
 	}
 	sinkWriters = nil
-	for name, ff := range files {
-		if err := ff.close(); err != nil {
-			return err
+	for _, byNode := range []map[plan.NodeID]*frameFile{interFiles, collectFiles} {
+		for node, ff := range byNode {
+			if err := ff.close(); err != nil {
+				return err
+			}
+			delete(byNode, node)
 		}
-		delete(files, name)
 	}
 	if sorter != nil {
 		if res.Runs, err = sorter.Finish(); err != nil {

@@ -36,13 +36,15 @@ var DailyPlaysJob = runner.Register("daily-plays",
 			return fmt.Errorf("--output-format: %w", err)
 		}
 		ctx := context.Background()
-		// The events' strings only pass through: keyed, encoded into
-		// shuffle records, dropped. Sharing a batch's string memory is safe.
+		// The strings of both inputs only pass through: the events' are
+		// keyed, encoded into shuffle records and dropped, the catalogue's
+		// encoded into the side input's file. Sharing a batch's string
+		// memory is safe.
 		events, err := Read[PlayEvent](ctx, p, a.Events, parquetio.SharedStrings())
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}
-		tracks, err := Read[TrackTitle](ctx, p, a.Tracks)
+		tracks, err := Read[TrackTitle](ctx, p, a.Tracks, parquetio.SharedStrings())
 		if err != nil {
 			return fmt.Errorf("--tracks: %w", err)
 		}

@@ -104,25 +104,43 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var fixedRun *sizeResult
+	// The fixed-cost day first, then the sizes, all measured in the same
+	// rounds.
+	var all []size
 	if *fixed != "" {
 		fs, err := parseSizes(*fixed)
 		if err != nil || len(fs) != 1 {
 			log.Fatalf("-fixed %q: want one size", *fixed)
 		}
-		r, err := runSize(ctx, cfg, fs[0], false)
+		all = append(all, fs[0])
+	}
+	all = append(all, ss...)
+	var measured []*sizeResult
+	var ins []string
+	for _, s := range all {
+		r, in, err := prepare(ctx, cfg, s)
 		if err != nil {
 			log.Fatal(err)
 		}
-		fixedRun = &r
+		measured, ins = append(measured, r), append(ins, in)
+	}
+	if err := measureAll(ctx, cfg, measured, ins); err != nil {
+		log.Fatal(err)
+	}
+	var fixedRun *sizeResult
+	if *fixed != "" {
+		fixedRun, measured = measured[0], measured[1:]
 	}
 	var results []sizeResult
-	for _, s := range ss {
-		r, err := runSize(ctx, cfg, s, *shuffle)
-		if err != nil {
-			log.Fatal(err)
+	for _, r := range measured {
+		if *shuffle {
+			sr, err := runShuffle(ctx, cfg, int(r.size.events))
+			if err != nil {
+				log.Fatal(err)
+			}
+			r.shuffle = sr
 		}
-		results = append(results, r)
+		results = append(results, *r)
 	}
 	text := report(cfg, machine(ctx, cfg), demo, fixedRun, results, *repeat)
 	if *notes != "" {
@@ -248,8 +266,10 @@ func loadavg() string {
 	return f[0]
 }
 
-func runSize(ctx context.Context, cfg config, s size, withShuffle bool) (res sizeResult, err error) {
-	res = sizeResult{size: s, users: int(max(1000, s.events/10)), tracks: 100_000, files: int(max(2, min(16, s.events/1_000_000*2)))}
+// prepare generates size s's data, unless an earlier run left it, and
+// returns its result to fill and its input directory.
+func prepare(ctx context.Context, cfg config, s size) (*sizeResult, string, error) {
+	res := &sizeResult{size: s, users: int(max(1000, s.events/10)), tracks: 100_000, files: int(max(2, min(16, s.events/1_000_000*2)))}
 	in := filepath.Join(cfg.data, "data-"+s.label)
 	if _, err := os.Stat(filepath.Join(in, "DONE")); err != nil {
 		log.Printf("%s: generating %d events", s.label, s.events)
@@ -257,71 +277,80 @@ func runSize(ctx context.Context, cfg config, s size, withShuffle bool) (res siz
 		if err := run(ctx, cfg.benchDir, nil, filepath.Join(cfg.bin, "crunchgo"), "gen", "listening-log", "--events", fmt.Sprint(s.events),
 			"--users", fmt.Sprint(res.users), "--tracks", fmt.Sprint(res.tracks), "--seed", "1", "--format", "parquet",
 			"--files", fmt.Sprint(res.files), "--out", in); err != nil {
-			return res, err
+			return nil, "", err
 		}
 		if err := os.WriteFile(filepath.Join(in, "DONE"), nil, 0o644); err != nil {
-			return res, err
+			return nil, "", err
 		}
 	}
 	res.inputMB = float64(dirSize(filepath.Join(in, "events"))) / (1 << 20)
-	res.loadavg[0] = loadavg()
-	defer func() { res.loadavg[1] = loadavg() }()
-	// Contenders take turns, round after round, so that a change in the
-	// machine's load touches all of them alike.
+	return res, in, nil
+}
+
+// measureAll runs every contender cfg.repeat times on every size's input
+// (ins[i] for results[i]), then checks that the contenders agree on each
+// size. A round runs each size in turn and, within a size, each contender
+// in turn, so that a change in the machine's load touches all contenders
+// and all sizes alike: ratios between contenders and between sizes (the
+// linearity figures) compare runs made minutes, not a whole size's block,
+// apart.
+func measureAll(ctx context.Context, cfg config, results []*sizeResult, ins []string) error {
 	cs := contenders(cfg)
-	res.rows = make([]row, len(cs))
-	last := make([]string, len(cs))
+	last := make([][]string, len(results)) // each size's latest output, by contender
+	for j, res := range results {
+		res.rows = make([]row, len(cs))
+		last[j] = make([]string, len(cs))
+		res.loadavg[0] = loadavg()
+	}
 	for k := range cfg.repeat {
+		for j, res := range results {
+			for i, c := range cs {
+				r := &res.rows[i]
+				r.name = c.name
+				out := filepath.Join(cfg.data, "out", fmt.Sprintf("%s-%d-%d", res.size.label, i, k))
+				os.RemoveAll(out)
+				os.MkdirAll(filepath.Join(cfg.data, "tmp"), 0o755)
+				args := c.args(ins[j], out)
+				m, err := measure(ctx, nil, cfg.benchDir, args[0], args[1:]...)
+				if err != nil {
+					return err
+				}
+				log.Printf("%s: %s run %d: %s, CPU %s, peak RSS %s", res.size.label, c.name, k+1, m.Wall.Round(time.Millisecond),
+					m.CPU.Round(10*time.Millisecond), mib(m.PeakRSS))
+				r.walls = append(r.walls, m.Wall)
+				r.peakRSS = max(r.peakRSS, m.PeakRSS)
+				r.cpu += m.CPU
+				if last[j][i] != "" {
+					os.RemoveAll(last[j][i])
+				}
+				last[j][i] = out
+			}
+		}
+	}
+	for j, res := range results {
+		res.loadavg[1] = loadavg()
+		var answers []answer
 		for i, c := range cs {
 			r := &res.rows[i]
-			r.name = c.name
-			out := filepath.Join(cfg.data, "out", fmt.Sprintf("%s-%d-%d", s.label, i, k))
-			os.RemoveAll(out)
-			os.MkdirAll(filepath.Join(cfg.data, "tmp"), 0o755)
-			args := c.args(in, out)
-			m, err := measure(ctx, nil, cfg.benchDir, args[0], args[1:]...)
+			slices.Sort(r.walls)
+			r.wall = r.walls[len(r.walls)/2]
+			r.cpu /= time.Duration(cfg.repeat)
+			a, err := readAnswer(ctx, c.outputs(last[j][i]))
 			if err != nil {
-				return res, err
+				return fmt.Errorf("%s: reading the outputs of %s: %w", res.size.label, c.name, err)
 			}
-			log.Printf("%s: %s run %d: %s, CPU %s, peak RSS %s", s.label, c.name, k+1, m.Wall.Round(time.Millisecond),
-				m.CPU.Round(10*time.Millisecond), mib(m.PeakRSS))
-			r.walls = append(r.walls, m.Wall)
-			r.peakRSS = max(r.peakRSS, m.PeakRSS)
-			r.cpu += m.CPU
-			if last[i] != "" {
-				os.RemoveAll(last[i])
+			answers = append(answers, a)
+			os.RemoveAll(last[j][i])
+		}
+		for i, a := range answers[1:] {
+			if d := a.diff(answers[0]); d != "" {
+				return fmt.Errorf("%s: %s and %s disagree: %s", res.size.label, res.rows[i+1].name, res.rows[0].name, d)
 			}
-			last[i] = out
 		}
+		res.checked = answers[0].summary()
+		log.Printf("%s: all contenders agree (%s)", res.size.label, res.checked)
 	}
-	var answers []answer
-	for i, c := range cs {
-		r := &res.rows[i]
-		slices.Sort(r.walls)
-		r.wall = r.walls[len(r.walls)/2]
-		r.cpu /= time.Duration(cfg.repeat)
-		a, err := readAnswer(ctx, c.outputs(last[i]))
-		if err != nil {
-			return res, fmt.Errorf("%s: reading the outputs of %s: %w", s.label, c.name, err)
-		}
-		answers = append(answers, a)
-		os.RemoveAll(last[i])
-	}
-	for i, a := range answers[1:] {
-		if d := a.diff(answers[0]); d != "" {
-			return res, fmt.Errorf("%s: %s and %s disagree: %s", s.label, res.rows[i+1].name, res.rows[0].name, d)
-		}
-	}
-	res.checked = answers[0].summary()
-	log.Printf("%s: all contenders agree (%s)", s.label, res.checked)
-	if withShuffle {
-		sr, err := runShuffle(ctx, cfg, int(s.events))
-		if err != nil {
-			return res, err
-		}
-		res.shuffle = sr
-	}
-	return res, nil
+	return nil
 }
 
 func dirSize(dir string) int64 {
@@ -456,12 +485,13 @@ func report(cfg config, mach []string, demo measurement, fixed *sizeResult, resu
 	p("\n## daily-plays\n\n")
 	p("The same generated Parquet day (`crunchgo gen listening-log --format parquet --seed 1`, 100,000 tracks, users = events/10),\n")
 	p("the same three outputs (plays per country and track, distinct listeners per artist, top 10 per country with titles),\n")
-	p("each contender a separate process tree, the contenders taking turns round after round. Wall time is the median of %d runs; peak RSS is the largest sum of the\n", repeat)
+	p("each contender a separate process tree. The runs take turns round after round: each round runs every size (the tiny day first) and, within a size,\n")
+	p("every contender once, so that a change in the machine's load touches every figure alike. Wall time is the median of %d runs; peak RSS is the largest sum of the\n", repeat)
 	p("resident sets of the contender's process tree (sampled every 20 ms, or the root's own wait4 peak if larger) over\n")
 	p("those runs; CPU is user+sys of the process and the children it reaped (crunchgo's workers are reaped by its driver),\n")
 	p("averaged. Ratios are to the hand-written program with one goroutine per CPU. Before the table is written the\n")
 	p("harness reads back every contender's outputs and checks that all agree. The machine is shared (other builds and\n")
-	p("tests may run at the same time), so the load average is recorded with each size; CPU time is the steadier figure.\n\n")
+	p("tests may run at the same time), so the load average is recorded before and after the rounds; CPU time is the steadier figure.\n\n")
 	for _, r := range results {
 		base := r.rows[baselineIndex].wall
 		p("### %s events (%d users, %d event files, %.0f MiB of Parquet)\n\n", r.size.label, r.users, r.files, r.inputMB)

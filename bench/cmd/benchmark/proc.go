@@ -17,7 +17,7 @@ import (
 type measurement struct {
 	Wall    time.Duration
 	PeakRSS int64         // bytes: the sampled peak of the whole tree's summed RSS, or the root's own peak if larger
-	RootRSS int64         // bytes: the root process's peak RSS from wait4
+	RootRSS int64         // bytes: the root process's peak RSS from wait4 (0 if not above the harness's own)
 	CPU     time.Duration // user+sys of the root and the descendants it reaped
 	Output  string
 }
@@ -72,6 +72,12 @@ func measure(ctx context.Context, env []string, dir, name string, args ...string
 	cmd.Env = append(os.Environ(), env...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
+	// The root's wait4 peak can be the harness's own: os/exec starts a child
+	// with vfork in the harness's address space, and Linux carries that
+	// space's peak RSS into the child's when it calls exec. It counts only
+	// when it is above the harness's peak so far.
+	var self syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return measurement{}, err
@@ -101,7 +107,9 @@ func measure(ctx context.Context, env []string, dir, name string, args ...string
 	wg.Wait()
 	m := measurement{Wall: wall, Output: out.String()}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.RootRSS = ru.Maxrss * 1024
+		if ru.Maxrss > self.Maxrss {
+			m.RootRSS = ru.Maxrss * 1024
+		}
 		m.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	m.PeakRSS = max(peak, m.RootRSS)

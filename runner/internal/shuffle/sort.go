@@ -144,17 +144,16 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 	if need := int64(len(s.arena)) + size; need > int64(cap(s.arena)) {
 		// Grow towards the limit in steps, never past it: a full-size arena
 		// up front would charge tiny tasks the whole budget.
-		c := max(need, min(max(2*int64(cap(s.arena)), 64<<10), s.limit))
+		c := max(need, int64(s.grown(cap(s.arena), len(s.arena), 64<<10, int(s.limit))))
 		a := make([]byte, len(s.arena), c)
 		copy(a, s.arena)
 		s.arena = a
 	}
 	ks := s.keys[slot]
 	if len(ks) == cap(ks) {
-		// Double, where append would grow a large slice by a quarter and
-		// copy it over and over. One slot holds at most as many keys as
-		// fit the limit together with their second buffer.
-		k := make([]sortKey, len(ks), min(max(2*cap(ks), minSlotKeys), int(s.limit/(2*keyBytes))+1))
+		// One slot holds at most as many keys as fit the limit together
+		// with their second buffer.
+		k := make([]sortKey, len(ks), s.grown(cap(ks), len(ks), minSlotKeys, int(s.limit/(2*keyBytes))+1))
 		copy(k, ks)
 		ks = k
 	}
@@ -173,6 +172,23 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 	s.Records++
 	s.Bytes += int64(len(key) + len(value))
 	return nil
+}
+
+// grown is the capacity a full buffer of capacity c and length l grows to,
+// between least and most. It doubles (where append would grow a large slice
+// by a quarter and copy it over and over) until the sorter holds an eighth
+// of its limit; from then on it takes the buffer's share of a full sorter,
+// its length scaled by how full the sorter is, with an eighth to spare. A
+// buffer thus reaches the size a spill fills in a few steps, where doubling
+// all the way would leave garbage as large as the buffer itself (in a
+// worker's first task, fresh memory: see gcpace.WarmUp) and capacity up to
+// twice what it needs.
+func (s *Sorter) grown(c, l, least, most int) int {
+	n := max(2*c, least)
+	if used := int64(len(s.arena)) + int64(s.n+s.longest)*keyBytes; used >= s.limit/8 {
+		n = max(int(int64(l)*s.limit/used*9/8), l+l/8+1)
+	}
+	return min(n, most)
 }
 
 // uvarintLen is the length of n's uvarint encoding.

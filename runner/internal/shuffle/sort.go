@@ -182,11 +182,12 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 // buffer thus reaches the size a spill fills in a few steps, where doubling
 // all the way would leave garbage as large as the buffer itself (in a
 // worker's first task, fresh memory: see gcpace.WarmUp) and capacity up to
-// twice what it needs.
+// twice what it needs. It grows by half at least, so that a slot whose
+// records come late (its share underestimated) is not copied over and over.
 func (s *Sorter) grown(c, l, least, most int) int {
 	n := max(2*c, least)
 	if used := int64(len(s.arena)) + int64(s.n+s.longest)*keyBytes; used >= s.limit/8 {
-		n = max(int(int64(l)*s.limit/used*9/8), l+l/8+1)
+		n = max(int(int64(l)*s.limit/used*9/8), l+l/2+1)
 	}
 	return min(n, most)
 }

@@ -72,6 +72,10 @@ var observePeakRSS func(int64)
 // process started.
 var observeWorkerStart func()
 
+// observeTask, when set (by tests), sees every task attempt sent to a
+// worker.
+var observeTask func(taskMsg)
+
 // Run runs p with opts on Workers worker processes (default: the number of
 // CPUs) sharing Memory (default 1 GiB).
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
@@ -231,12 +235,13 @@ func (e *driver) prepare(t *task, s *schedule) {
 		m.Attempt = fmt.Sprintf("%s_c%d", m.Attempt, t.ph.Channel)
 	}
 	m.Dir = filepath.Join(e.tmp, fmt.Sprintf("s%d", m.Info.Stage), m.Attempt)
-	m.Sides = nil
+	m.Sides, m.SideRecords = nil, nil
 	for _, id := range t.ph.Sides {
 		if m.Sides == nil {
-			m.Sides = map[plan.NodeID][]string{}
+			m.Sides, m.SideRecords = map[plan.NodeID][]string{}, map[plan.NodeID]int64{}
 		}
 		m.Sides[id] = s.interFiles(id)
+		m.SideRecords[id] = s.interRecords(id)
 	}
 	m.Sinks = nil
 	for _, id := range t.ph.Nodes {
@@ -282,6 +287,9 @@ func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 		e.mu.Unlock()
 	}
 	p.tail.reset()
+	if observeTask != nil {
+		observeTask(t.msg)
+	}
 	res := &resultMsg{}
 	err := p.call(ctx, &t.msg, res)
 	if err == nil && res.Err != nil {

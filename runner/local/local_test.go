@@ -406,6 +406,41 @@ func TestSideInputDecodedOncePerWorker(t *testing.T) {
 	}
 }
 
+// TestSideInputSizedByWriters checks that a task reading a side input is
+// told how many records its files hold, as the tasks that wrote them
+// counted, so that it sizes the side input without reading it twice; the
+// worker checks the count against what it reads.
+func TestSideInputSizedByWriters(t *testing.T) {
+	p, err := sideMapJob.Build([]string{"--table", "37"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var counts []int64
+	observeTask = func(m taskMsg) {
+		mu.Lock()
+		defer mu.Unlock()
+		for id := range m.Sides {
+			counts = append(counts, m.SideRecords[id])
+		}
+	}
+	defer func() { observeTask = nil }()
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := sideMapOutputs[p].Values(); err != nil || len(got) != 4000 {
+		t.Fatalf("got %d joined rows (%v), want 4000", len(got), err)
+	}
+	if len(counts) == 0 {
+		t.Fatal("no task was given a side input")
+	}
+	for _, n := range counts {
+		if n != 37 {
+			t.Fatalf("side input counts given to the tasks: %v, want 37 (the table's rows) each", counts)
+		}
+	}
+}
+
 // TestRandomPipelines runs runnertest.RandomPipeline on worker processes
 // and checks each result against the mem runner's unplanned run:
 // intermediate and side-input files, partitions and tasks must not change a

@@ -44,6 +44,10 @@ type taskMsg struct {
 	Files []string `json:"files,omitempty"`
 	// Sides are the files of the phase's side inputs, by node.
 	Sides map[plan.NodeID][]string `json:"sides,omitempty"`
+	// SideRecords are how many records each side input's files hold, as
+	// their writers counted them, so that a task sizes a side input
+	// without reading it twice.
+	SideRecords map[plan.NodeID]int64 `json:"side_records,omitempty"`
 	// Segments are a reduce task's shuffle input, in map-task then spill order.
 	Segments []shuffle.Segment `json:"segments,omitempty"`
 	// Parts is the number of partitions of each channel of the stage.
@@ -60,13 +64,15 @@ type resultMsg struct {
 	Stats    kernel.Stats           `json:"stats"`
 	Counters runner.Counters        `json:"counters,omitempty"`
 	Runs     []shuffle.Run          `json:"runs,omitempty"`
-	Inter    map[plan.NodeID]string `json:"inter,omitempty"`   // intermediate files by node
-	Collect  map[plan.NodeID]string `json:"collect,omitempty"` // materialized records by node
-	BytesIn  int64                  `json:"bytes_in"`
-	BytesOut int64                  `json:"bytes_out"`
-	PeakRSS  int64                  `json:"peak_rss"` // the worker's peak resident set so far, bytes
-	Passes   int                    `json:"passes"`
-	Spills   int                    `json:"spills"`
+	Inter    map[plan.NodeID]string `json:"inter,omitempty"` // intermediate files by node
+	// InterRecords are how many records each of Inter's files holds.
+	InterRecords map[plan.NodeID]int64  `json:"inter_records,omitempty"`
+	Collect      map[plan.NodeID]string `json:"collect,omitempty"` // materialized records by node
+	BytesIn      int64                  `json:"bytes_in"`
+	BytesOut     int64                  `json:"bytes_out"`
+	PeakRSS      int64                  `json:"peak_rss"` // the worker's peak resident set so far, bytes
+	Passes       int                    `json:"passes"`
+	Spills       int                    `json:"spills"`
 }
 
 // maxMessage bounds a control message.

@@ -113,6 +113,7 @@ type schedule struct {
 	stages    []*stageRun
 	producers map[plan.NodeID][]*unit  // the units writing each intermediate
 	written   map[plan.NodeID][]string // intermediates' files, once all written
+	counted   map[plan.NodeID]int64    // intermediates' records, once all written
 	ready     taskQueue
 	// free are the idle worker slots, a stack: a task goes to the worker
 	// that finished last, which is warm (its buffers grown, its side inputs
@@ -122,7 +123,7 @@ type schedule struct {
 }
 
 func newSchedule(e *driver) (*schedule, error) {
-	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID][]string{}}
+	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID][]string{}, counted: map[plan.NodeID]int64{}}
 	for i := range e.slots {
 		s.free = append(s.free, len(e.slots)-1-i)
 	}
@@ -226,6 +227,26 @@ func (s *schedule) interFiles(id plan.NodeID) []string {
 		s.written[id] = files
 	}
 	return files
+}
+
+// interRecords returns how many records intermediate id's files hold, as
+// the tasks that wrote them counted, once every unit writing it has
+// finished.
+func (s *schedule) interRecords(id plan.NodeID) int64 {
+	n, ok := s.counted[id]
+	if !ok {
+		for _, sr := range s.stages {
+			for _, u := range sr.all {
+				for _, t := range u.tasks {
+					if t.res != nil {
+						n += t.res.InterRecords[id]
+					}
+				}
+			}
+		}
+		s.counted[id] = n
+	}
+	return n
 }
 
 // makeTasks creates u's tasks, which the files of the units it waits for

@@ -244,15 +244,17 @@ func (c countingWriter) Write(b []byte) (int, error) {
 
 // frameFile writes length-prefixed records to a local file.
 type frameFile struct {
-	f   *os.File
-	w   *bufio.Writer
-	buf []byte
+	f       *os.File
+	w       *bufio.Writer
+	buf     []byte
+	records int64
 }
 
 func (ff *frameFile) write(rec []byte, n *int64) {
 	ff.buf = shuffle.AppendFrame(ff.buf[:0], rec)
 	ff.w.Write(ff.buf)
 	*n += int64(len(ff.buf))
+	ff.records++
 }
 
 func (ff *frameFile) close() error { return errors.Join(ff.w.Flush(), ff.f.Close()) }
@@ -360,10 +362,14 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		if err := w.sideFits(node, files); err != nil {
 			return err
 		}
+		var read int64
 		for _, f := range files {
-			if err := readFrames(f, bytesIn, fn); err != nil {
+			if err := readFrames(f, bytesIn, func(rec []byte) error { read++; return fn(rec) }); err != nil {
 				return fmt.Errorf("side input %s: %w", f, err)
 			}
+		}
+		if want, ok := t.SideRecords[node]; ok && read != want {
+			return fmt.Errorf("side input %s: read %d records from %s, its writers wrote %d", w.sg.Graph.Node(node).Label(), read, strings.Join(files, ", "), want)
 		}
 		return nil
 	}
@@ -387,6 +393,9 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			return readSide(node, &res.BytesIn, fn)
 		},
 		SideLen: func(node plan.NodeID) (int, error) {
+			if n, ok := t.SideRecords[node]; ok {
+				return int(n), nil
+			}
 			n := 0
 			var read int64 // a second pass: not counted as the task's input
 			err := readSide(node, &read, func([]byte) error { n++; return nil })
@@ -461,13 +470,21 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		}
 	}
 	sinkWriters = nil
-	for _, byNode := range []map[plan.NodeID]*frameFile{interFiles, collectFiles} {
-		for node, ff := range byNode {
-			if err := ff.close(); err != nil {
-				return err
-			}
-			delete(byNode, node)
+	for node, ff := range interFiles {
+		if err := ff.close(); err != nil {
+			return err
 		}
+		delete(interFiles, node)
+		if res.InterRecords == nil {
+			res.InterRecords = map[plan.NodeID]int64{}
+		}
+		res.InterRecords[node] = ff.records
+	}
+	for node, ff := range collectFiles {
+		if err := ff.close(); err != nil {
+			return err
+		}
+		delete(collectFiles, node)
 	}
 	if sorter != nil {
 		if res.Runs, err = sorter.Finish(); err != nil {

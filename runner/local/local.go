@@ -240,8 +240,8 @@ func (e *driver) prepare(t *task, s *schedule) {
 		if m.Sides == nil {
 			m.Sides, m.SideRecords = map[plan.NodeID][]string{}, map[plan.NodeID]int64{}
 		}
-		m.Sides[id] = s.interFiles(id)
-		m.SideRecords[id] = s.interRecords(id)
+		w := s.intermediate(id)
+		m.Sides[id], m.SideRecords[id] = w.files, w.records
 	}
 	m.Sinks = nil
 	for _, id := range t.ph.Nodes {

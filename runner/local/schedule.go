@@ -111,9 +111,8 @@ type phaseProgress struct {
 type schedule struct {
 	e         *driver
 	stages    []*stageRun
-	producers map[plan.NodeID][]*unit  // the units writing each intermediate
-	written   map[plan.NodeID][]string // intermediates' files, once all written
-	counted   map[plan.NodeID]int64    // intermediates' records, once all written
+	producers map[plan.NodeID][]*unit // the units writing each intermediate
+	written   map[plan.NodeID]written // intermediates, once all written
 	ready     taskQueue
 	// free are the idle worker slots, a stack: a task goes to the worker
 	// that finished last, which is warm (its buffers grown, its side inputs
@@ -123,7 +122,7 @@ type schedule struct {
 }
 
 func newSchedule(e *driver) (*schedule, error) {
-	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID][]string{}, counted: map[plan.NodeID]int64{}}
+	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID]written{}}
 	for i := range e.slots {
 		s.free = append(s.free, len(e.slots)-1-i)
 	}
@@ -195,58 +194,53 @@ func (s *schedule) sideProducers(ph *plan.Phase) []*unit {
 	return us
 }
 
-// files returns the files written for intermediate id, in the order of the
-// stages' tasks: map tasks in input then task order, then reduce tasks in
-// channel then partition order.
-func (s *schedule) files(id plan.NodeID, of func(*resultMsg) map[plan.NodeID]string) []string {
-	var files []string
+// eachResult calls fn with every finished task's result, in the order of
+// the stages' tasks: map tasks in input then task order, then reduce tasks
+// in channel then partition order.
+func (s *schedule) eachResult(fn func(*resultMsg)) {
 	for _, sr := range s.stages {
 		for _, u := range sr.all {
 			for _, t := range u.tasks {
-				if t.res == nil {
-					continue
-				}
-				if f, ok := of(t.res)[id]; ok {
-					files = append(files, f)
+				if t.res != nil {
+					fn(t.res)
 				}
 			}
 		}
 	}
+}
+
+// files returns the files written for intermediate id, in task order (see
+// eachResult).
+func (s *schedule) files(id plan.NodeID, of func(*resultMsg) map[plan.NodeID]string) []string {
+	var files []string
+	s.eachResult(func(r *resultMsg) {
+		if f, ok := of(r)[id]; ok {
+			files = append(files, f)
+		}
+	})
 	return files
 }
 
 func inter(r *resultMsg) map[plan.NodeID]string   { return r.Inter }
 func collect(r *resultMsg) map[plan.NodeID]string { return r.Collect }
 
-// interFiles returns intermediate id's files, which every unit writing it
-// has finished: every task reading it asks, so the list is kept.
-func (s *schedule) interFiles(id plan.NodeID) []string {
-	files, ok := s.written[id]
-	if !ok {
-		files = s.files(id, inter)
-		s.written[id] = files
-	}
-	return files
+// written is an intermediate as the tasks that wrote it reported it: its
+// files, in task order, and how many records they hold.
+type written struct {
+	files   []string
+	records int64
 }
 
-// interRecords returns how many records intermediate id's files hold, as
-// the tasks that wrote them counted, once every unit writing it has
-// finished.
-func (s *schedule) interRecords(id plan.NodeID) int64 {
-	n, ok := s.counted[id]
+// intermediate returns intermediate id, which every unit writing it has
+// finished: every task reading it asks, so it is kept.
+func (s *schedule) intermediate(id plan.NodeID) written {
+	w, ok := s.written[id]
 	if !ok {
-		for _, sr := range s.stages {
-			for _, u := range sr.all {
-				for _, t := range u.tasks {
-					if t.res != nil {
-						n += t.res.InterRecords[id]
-					}
-				}
-			}
-		}
-		s.counted[id] = n
+		w.files = s.files(id, inter)
+		s.eachResult(func(r *resultMsg) { w.records += r.InterRecords[id] })
+		s.written[id] = w
 	}
-	return n
+	return w
 }
 
 // makeTasks creates u's tasks, which the files of the units it waits for
@@ -288,7 +282,7 @@ func (s *schedule) makeTasks(u *unit) error {
 		}
 	default:
 		in := sr.st.Inputs[u.input]
-		files := s.interFiles(in.Node)
+		files := s.intermediate(in.Node).files
 		if len(files) == 0 {
 			add(&task{})
 		}

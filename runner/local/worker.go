@@ -352,27 +352,6 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		}
 	}()
 	tc := runner.NewTask(t.Info)
-	// readSide passes the frames of side input node's files to fn, once it
-	// has checked that they fit the worker's budget.
-	readSide := func(node plan.NodeID, bytesIn *int64, fn func([]byte) error) error {
-		files, ok := t.Sides[node]
-		if !ok {
-			return fmt.Errorf("no files given for side input %s", w.sg.Graph.Node(node).Label())
-		}
-		if err := w.sideFits(node, files); err != nil {
-			return err
-		}
-		var read int64
-		for _, f := range files {
-			if err := readFrames(f, bytesIn, func(rec []byte) error { read++; return fn(rec) }); err != nil {
-				return fmt.Errorf("side input %s: %w", f, err)
-			}
-		}
-		if want, ok := t.SideRecords[node]; ok && read != want {
-			return fmt.Errorf("side input %s: read %d records from %s, its writers wrote %d", w.sg.Graph.Node(node).Label(), read, strings.Join(files, ", "), want)
-		}
-		return nil
-	}
 	out := kernel.Outputs{
 		Shuffle: func(ch int, key, value []byte) {
 			tick()
@@ -390,16 +369,33 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			open(collectFiles, "collect", node, &res.Collect).write(rec, &res.BytesOut)
 		},
 		ReadSide: func(node plan.NodeID, fn func([]byte) error) error {
-			return readSide(node, &res.BytesIn, fn)
-		},
-		SideLen: func(node plan.NodeID) (int, error) {
-			if n, ok := t.SideRecords[node]; ok {
-				return int(n), nil
+			files, ok := t.Sides[node]
+			want, counted := t.SideRecords[node]
+			if !ok || !counted {
+				return fmt.Errorf("no files or record count given for side input %s", w.sg.Graph.Node(node).Label())
 			}
-			n := 0
-			var read int64 // a second pass: not counted as the task's input
-			err := readSide(node, &read, func([]byte) error { n++; return nil })
-			return n, err
+			if err := w.sideFits(node, files); err != nil {
+				return err
+			}
+			var read int64
+			for _, f := range files {
+				if err := readFrames(f, &res.BytesIn, func(rec []byte) error { read++; return fn(rec) }); err != nil {
+					return fmt.Errorf("side input %s: %w", f, err)
+				}
+			}
+			if read != want {
+				return fmt.Errorf("side input %s: read %d records from %s, its writers wrote %d", w.sg.Graph.Node(node).Label(), read, strings.Join(files, ", "), want)
+			}
+			return nil
+		},
+		// The driver sends each side input's record count, as the tasks
+		// that wrote it counted, with its files.
+		SideLen: func(node plan.NodeID) (int, error) {
+			n, ok := t.SideRecords[node]
+			if !ok {
+				return 0, fmt.Errorf("no record count given for side input %s", w.sg.Graph.Node(node).Label())
+			}
+			return int(n), nil
 		},
 		SideCache: &w.sides,
 		OpenSink: func(node plan.NodeID) (io.Writer, error) {

@@ -78,8 +78,9 @@
 // for a name ending in .html, one self-contained HTML page with the stage
 // graph drawn as inline SVG (stages as columns of map and reduce phases,
 // shuffles and materialized intermediates as edges), per-stage start and
-// duration drawn on one time axis, records and bytes, and the counters. Bytes come from the runner's progress
-// events and are 0 for a runner that does not report them (mem).
+// duration drawn on one time axis, records and bytes, and the counters.
+// Bytes come from the runner's progress events and are 0 for a runner that
+// does not report them (mem).
 //
 // # Workers
 //

@@ -42,26 +42,70 @@ func children(pid int) []int {
 
 var pageSize = int64(os.Getpagesize())
 
-// treeRSS sums the resident set sizes of pid and its descendants.
-func treeRSS(pid int) int64 {
+// treeSampler sums the resident set sizes of a process and its descendants.
+// Sampling competes for the CPUs with the process it measures, so it keeps
+// each process's statm file open and rereads it (one pread per process),
+// and looks for new descendants (a walk of every thread's children file,
+// about a millisecond on a busy tree) only every rescanEvery samples: the
+// processes measured here start their children at once and keep them.
+type treeSampler struct {
+	root    int
+	statm   map[int]*os.File
+	samples int
+	buf     []byte
+}
+
+const rescanEvery = 5
+
+func newTreeSampler(root int) *treeSampler {
+	return &treeSampler{root: root, statm: map[int]*os.File{}, buf: make([]byte, 256)}
+}
+
+// rss returns the tree's summed RSS in bytes.
+func (t *treeSampler) rss() int64 {
+	if t.samples%rescanEvery == 0 {
+		t.rescan()
+	}
+	t.samples++
 	var total int64
-	stack := []int{pid}
+	for pid, f := range t.statm {
+		n, err := f.ReadAt(t.buf, 0)
+		if n == 0 && err != nil { // the process is gone
+			f.Close()
+			delete(t.statm, pid)
+			continue
+		}
+		fields := strings.Fields(string(t.buf[:n]))
+		if len(fields) > 1 {
+			if pages, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+				total += pages * pageSize
+			}
+		}
+	}
+	return total
+}
+
+// rescan opens the statm file of every descendant not yet known.
+func (t *treeSampler) rescan() {
+	stack := []int{t.root}
 	for len(stack) > 0 {
 		p := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", p))
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(b))
-		if len(f) > 1 {
-			if n, err := strconv.ParseInt(f[1], 10, 64); err == nil {
-				total += n * pageSize
+		if _, ok := t.statm[p]; !ok {
+			f, err := os.Open(fmt.Sprintf("/proc/%d/statm", p))
+			if err != nil {
+				continue
 			}
+			t.statm[p] = f
 		}
 		stack = append(stack, children(p)...)
 	}
-	return total
+}
+
+func (t *treeSampler) close() {
+	for _, f := range t.statm {
+		f.Close()
+	}
 }
 
 // measure runs name with args (and extra environment), sampling the summed
@@ -87,6 +131,8 @@ func measure(ctx context.Context, env []string, dir, name string, args ...string
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
+		tree := newTreeSampler(cmd.Process.Pid)
+		defer tree.close()
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
@@ -94,7 +140,7 @@ func measure(ctx context.Context, env []string, dir, name string, args ...string
 			case <-done:
 				return
 			case <-t.C:
-				r := treeRSS(cmd.Process.Pid)
+				r := tree.rss()
 				mu.Lock()
 				peak = max(peak, r)
 				mu.Unlock()

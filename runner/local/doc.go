@@ -13,7 +13,10 @@
 // only pipelines built by a registered job can run here; others get
 // ErrNoRecipe. Driver and worker compare the graph's fingerprint at start-up
 // and the run fails at once, naming both fingerprints, if they differ (a
-// job whose pipeline depends on the clock, say).
+// job whose pipeline depends on the clock, say). Each worker gets its share
+// of the driver's GOMAXPROCS (at least one) as its own: it runs one task at
+// a time on one goroutine, and more Ps would only let its garbage collector
+// compete with the other workers' tasks.
 //
 // The driver talks to each worker over two pipes (the worker's file
 // descriptors 3 and 4) with length-prefixed JSON messages: a hello, then one

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -320,5 +321,17 @@ var orderJob = runner.Register("local-test/order", "values in task order across 
 			return nil
 		}, pcollection.Name("List"))
 		orderOutputs[p] = pcollection.Materialize(lists)
+		return nil
+	})
+
+// procsResults maps a built pipeline to the GOMAXPROCS its tasks saw.
+var procsResults = map[*pcollection.Pipeline]*pcollection.Materialized[int]{}
+
+// procsJob reports, for each of a few elements, the GOMAXPROCS of the
+// process that mapped it.
+var procsJob = runner.Register("local-test/procs", "the GOMAXPROCS of the tasks",
+	func(p *pcollection.Pipeline, _ *struct{}) error {
+		c := pcollection.Of(p, 1, 2, 3, 4)
+		procsResults[p] = pcollection.Materialize(pcollection.Map(c, func(int) int { return runtime.GOMAXPROCS(0) }))
 		return nil
 	})

@@ -104,7 +104,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	}
 	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
-		slots: make([]*proc, opts.Workers)}
+		slots: make([]*proc, opts.Workers), procs: workerProcs(opts.Workers)}
 	res, err := e.execute()
 	e.stopWorkers(err != nil)
 	if err != nil {
@@ -130,8 +130,22 @@ type driver struct {
 	committers runner.Sinks
 	counters   runner.Counters
 
+	procs int // each worker's GOMAXPROCS
+
 	mu    sync.Mutex
 	slots []*proc // one per worker slot; nil until started or after a failure
+}
+
+// workerProcs is the GOMAXPROCS of each of n workers: the driver's, shared
+// out. A worker runs one task at a time on one goroutine, so extra Ps only
+// serve its garbage collector, which then competes for the CPUs with the
+// other workers' tasks, and stopping the world waits for threads the kernel
+// has descheduled. On daily-plays with two workers on two CPUs, one P each
+// took 321.5 against 345.5 ms at 1M events and 2.62 against 2.66 s at 10M
+// (medians of 8 alternating runs); each worker's peak RSS stayed the same.
+// A lone worker keeps every P: its collector can use the CPUs no task does.
+func workerProcs(n int) int {
+	return max(1, runtime.GOMAXPROCS(0)/max(1, n))
 }
 
 func (e *driver) execute() (*runner.Result, error) {
@@ -275,7 +289,7 @@ func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 	e.mu.Unlock()
 	if p == nil {
 		var err error
-		if p, err = startProc(ctx, e.hello); err != nil {
+		if p, err = startProc(ctx, e.hello, e.procs); err != nil {
 			o.err = err
 			return o
 		}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -589,5 +590,23 @@ func TestWarmWorkersFirst(t *testing.T) {
 	}
 	if n := started.Load(); n != 4 {
 		t.Errorf("started %d workers for at most 4 tasks at a time, want 4", n)
+	}
+}
+
+// TestWorkerProcs checks that workers share out the driver's GOMAXPROCS:
+// a worker runs one task at a time, and more Ps would only let its
+// collector compete with the other workers.
+func TestWorkerProcs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, tt := range []struct{ workers, want int }{{1, 4}, {2, 2}, {3, 1}, {8, 1}} {
+		got, _ := runJob(t, Run, runner.Options{Workers: tt.workers, TmpDir: t.TempDir()}, procsJob, procsResults)
+		if len(got) != 4 {
+			t.Fatalf("%d workers: %d results, want 4", tt.workers, len(got))
+		}
+		for _, n := range got {
+			if n != tt.want {
+				t.Errorf("%d workers with 4 Ps: a task ran with GOMAXPROCS %d, want %d", tt.workers, n, tt.want)
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -32,8 +33,9 @@ type fatalError struct{ err error }
 func (e *fatalError) Error() string { return e.err.Error() }
 func (e *fatalError) Unwrap() error { return e.err }
 
-// startProc starts a worker and performs the handshake.
-func startProc(ctx context.Context, h hello) (*proc, error) {
+// startProc starts a worker with procs as its GOMAXPROCS and performs the
+// handshake.
+func startProc(ctx context.Context, h hello, procs int) (*proc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding the executable to start workers: %w", err)
@@ -50,7 +52,8 @@ func startProc(ctx context.Context, h hello) (*proc, error) {
 	}
 	p := &proc{to: toW, fr: fromR, from: bufio.NewReader(fromR), tail: &tail{}}
 	p.cmd = exec.Command(exe, WorkerArg)
-	p.cmd.Env = append(os.Environ(), WorkerEnv+"=1")
+	// A later GOMAXPROCS overrides one inherited from the driver.
+	p.cmd.Env = append(os.Environ(), WorkerEnv+"=1", "GOMAXPROCS="+strconv.Itoa(procs))
 	p.cmd.ExtraFiles = []*os.File{toR, fromW}
 	p.cmd.Stdout, p.cmd.Stderr = p.tail, p.tail
 	p.cmd.SysProcAttr = sysProcAttr()

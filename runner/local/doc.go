@@ -69,9 +69,9 @@
 // no more than 16 MiB, for a reduce task's merge read buffers (the more
 // runs, the smaller each one's; half bounds the fan-in), and sets its share
 // as the Go runtime's soft memory limit (at least 16 MiB). Its first
-// collection waits until its heap reaches 48 MiB (or its share, if less),
-// about where it peaks anyway, rather than collect at every doubling while
-// the first task grows the buffers it keeps. The caps keep a
+// collection waits until its heap reaches 32 MiB (or its share, if less),
+// rather than collect at every doubling while the first task grows the
+// buffers it keeps. The caps keep a
 // worker's memory flat as the input grows rather than let it fill the
 // budget, at a small cost in merge work on large inputs (see sizes). The
 // rest, plus the runtime itself, is overhead: user functions, decoded

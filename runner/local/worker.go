@@ -212,12 +212,14 @@ const (
 
 // warmHeap is how large a worker lets its heap grow before its first
 // collection (gcpace.WarmUp). A worker's first map task grows sort buffers
-// that it keeps for later tasks; collecting at 4, 8, 16 and 32 MiB on the
-// way only traces them again. At three sort buffers, it is about where a
-// worker's heap peaks anyway: on daily-plays at 1M events, alternating runs
-// took 352 against 367 ms with peak RSS unchanged (148 against 150 MiB);
-// 64 and 96 MiB saved little more and raised peak RSS by 6 MiB.
-const warmHeap = 3 * maxSortBuffer
+// that it keeps for later tasks; collecting at 4, 8 and 16 MiB on the way
+// only traces them again. On daily-plays at 1M events a warm-up to 48 MiB
+// took 352 against 367 ms with none, peak RSS unchanged. Since workers run
+// with one P each (workerProcs), 32 MiB is as fast (1M: 314 against 312 ms,
+// 10M: 2.58 against 2.61 s, medians of 12 and 6 alternating runs) and
+// lowers the peak at 10M (166.5 against 179 MiB), probably because an
+// earlier first collection sets a lower goal for the ones after it.
+const warmHeap = 2 * maxSortBuffer
 
 // sizes derives the worker's buffers from its budget: half (at most
 // maxSortBuffer) for the sort buffer, or half (at most maxMergeBuffers) for

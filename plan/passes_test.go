@@ -338,6 +338,17 @@ func TestSideInputs(t *testing.T) {
 			if len(where) != 1 || where[0] != c.want {
 				t.Errorf("%d runs in %v, want [%s]\n%s", c.user, where, c.want, sg.Explain())
 			}
+			// A source whose consumers all moved to a later stage is read
+			// there only, not also by an idle map input of its own stage.
+			for _, st := range sg.Stages {
+				for _, in := range st.Inputs {
+					ph := in.Phase
+					feeds := slices.ContainsFunc(st.Channels, func(ch *Channel) bool { return sg.Feeds(ph, ch) })
+					if len(ph.Nodes) == 0 && len(ph.Materialize) == 0 && !feeds {
+						t.Errorf("stage %d reads %d and does nothing with it\n%s", st.ID, in.Node, sg.Explain())
+					}
+				}
+			}
 			side := c.g.Node(c.user).Side[0]
 			if !slices.Contains(sg.Intermediates, side) {
 				t.Errorf("side input %d is not materialized: intermediates %v", side, sg.Intermediates)

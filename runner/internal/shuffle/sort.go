@@ -41,9 +41,9 @@ const prefixLen = 16
 
 // sortKey is what the sort moves: small, and enough to order most records
 // without following off.
+// Keys are kept and sorted per partition slot, so a key holds no slot.
 type sortKey struct {
 	p0, p1 uint64 // the key's first 16 bytes, big-endian, zero padded
-	slot   uint32
 	// off is where the record's framing starts in the arena. The arena is
 	// in insertion order, so ties broken by off keep insertion order.
 	off uint32
@@ -160,10 +160,9 @@ func (s *Sorter) Add(slot int, key, value []byte) error {
 	var p [prefixLen]byte
 	copy(p[:], key)
 	ks = append(ks, sortKey{
-		p0:   binary.BigEndian.Uint64(p[:8]),
-		p1:   binary.BigEndian.Uint64(p[8:]),
-		slot: uint32(slot),
-		off:  uint32(len(s.arena)),
+		p0:  binary.BigEndian.Uint64(p[:8]),
+		p1:  binary.BigEndian.Uint64(p[8:]),
+		off: uint32(len(s.arena)),
 	})
 	s.keys[slot] = ks
 	s.n++
@@ -221,15 +220,12 @@ func (s *Sorter) recordAt(off uint32) []byte {
 	return b[:v+w+int(n)]
 }
 
-// less orders sort keys by (slot, key, insertion order). Zero padding
+// less orders sort keys by (key, insertion order). Zero padding
 // makes equal prefixes ambiguous only between a key and its extension by
 // zero bytes: when either key fits the prefix, the shorter one is the lesser
 // (or, of equal length, they are equal); only two longer keys compare their
 // tails in the arena.
 func (s *Sorter) less(a, b *sortKey) bool {
-	if a.slot != b.slot {
-		return a.slot < b.slot
-	}
 	if a.p0 != b.p0 {
 		return a.p0 < b.p0
 	}
@@ -277,14 +273,13 @@ func (s *Sorter) sortKeys(a []sortKey) {
 const msdCutoff = 64
 
 // msdSort sorts a, whose keys share their first depth bytes (so p0 and p1
-// hold key bytes [depth, depth+16)), by (slot, key, off) with a most
-// significant digit first radix sort over the 20-byte radix key slot, p0,
-// p1. It skips the leading bytes all of a's keys share, so a pass is spent
+// hold key bytes [depth, depth+16)), by (key, off) with a most
+// significant digit first radix sort over the 16-byte radix key p0, p1. It skips the leading bytes all of a's keys share, so a pass is spent
 // only on bytes that tell keys apart, and recurses into each bucket; small
 // buckets are left to quickSort. Distribution passes are stable, so a bucket
 // stays in insertion order (arena offset order) until quickSort takes it.
 //
-// When all of a's keys share their 20 radix bytes, the keys that end within
+// When all of a's keys share their 16 radix bytes, the keys that end within
 // the next 16 bytes are complete: they precede the longer ones (each is a
 // prefix of every longer key) and among themselves order by length. The
 // longer ones get their next 16 key bytes loaded from the arena and are
@@ -301,22 +296,18 @@ func (s *Sorter) msdSort(a, tmp []sortKey, depth int) {
 		}
 		// Which bits differ anywhere in a.
 		first := a[0]
-		var xs uint32
 		var x0, x1 uint64
 		for i := range a {
-			xs |= a[i].slot ^ first.slot
 			x0 |= a[i].p0 ^ first.p0
 			x1 |= a[i].p1 ^ first.p1
 		}
 		var field int
 		var shift uint
 		switch {
-		case xs != 0:
-			field, shift = 0, uint(24-bits.LeadingZeros32(xs)&^7)
 		case x0 != 0:
-			field, shift = 1, uint(56-bits.LeadingZeros64(x0)&^7)
+			field, shift = 0, uint(56-bits.LeadingZeros64(x0)&^7)
 		case x1 != 0:
-			field, shift = 2, uint(56-bits.LeadingZeros64(x1)&^7)
+			field, shift = 1, uint(56-bits.LeadingZeros64(x1)&^7)
 		default:
 			n := s.splitComplete(a, tmp, depth)
 			a, tmp, depth = a[n:], tmp[n:], depth+prefixLen
@@ -349,17 +340,12 @@ func (s *Sorter) msdSort(a, tmp []sortKey, depth int) {
 	}
 }
 
-// digit returns the byte at shift of the sort key's field: 0 slot, 1 p0,
-// 2 p1.
+// digit returns the byte at shift of the sort key's field: 0 p0, 1 p1.
 func digit(k *sortKey, field int, shift uint) uint8 {
-	switch field {
-	case 0:
-		return uint8(k.slot >> shift)
-	case 1:
+	if field == 0 {
 		return uint8(k.p0 >> shift)
-	default:
-		return uint8(k.p1 >> shift)
 	}
+	return uint8(k.p1 >> shift)
 }
 
 // splitComplete takes a, in insertion order, whose keys share their first

@@ -22,12 +22,11 @@ func checkSortKeys(t *testing.T, recs []rec, slots int) {
 	for slot, ks := range s.keys {
 		s.sortKeys(ks)
 		for _, k := range ks {
-			if int(k.slot) != slot {
-				t.Fatalf("a key of slot %d is listed under slot %d", k.slot, slot)
-			}
+			// A key filed under the wrong slot shows as a record with the
+			// wrong slot in the comparison below.
 			b := s.recordAt(k.off)
 			key := s.keyAt(k.off)
-			got = append(got, rec{int(k.slot), string(key), string(b[len(b)-len(recs[0].value):])})
+			got = append(got, rec{slot, string(key), string(b[len(b)-len(recs[0].value):])})
 		}
 	}
 	exp := slices.Concat(want(recs, slots)...)

@@ -173,7 +173,7 @@ func (e *driver) execute() (*runner.Result, error) {
 		}
 		var rerr error
 		recs := func(yield func([]byte) bool) {
-			for _, path := range sched.files(n.ID, collect) {
+			for _, path := range sched.collected(n.ID) {
 				var n int64
 				stop := errors.New("stop")
 				err := readFrames(path, &n, func(b []byte) error {

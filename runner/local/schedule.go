@@ -212,20 +212,17 @@ func (s *schedule) eachResult(fn func(*resultMsg)) {
 	}
 }
 
-// files returns the files written for intermediate id, in task order (see
-// eachResult).
-func (s *schedule) files(id plan.NodeID, of func(*resultMsg) map[plan.NodeID]string) []string {
+// collected returns the files of materialized records written for node
+// id, in task order (see eachResult).
+func (s *schedule) collected(id plan.NodeID) []string {
 	var files []string
 	s.eachResult(func(r *resultMsg) {
-		if f, ok := of(r)[id]; ok {
+		if f, ok := r.Collect[id]; ok {
 			files = append(files, f)
 		}
 	})
 	return files
 }
-
-func inter(r *resultMsg) map[plan.NodeID]string   { return r.Inter }
-func collect(r *resultMsg) map[plan.NodeID]string { return r.Collect }
 
 // written is an intermediate as the tasks that wrote it reported it: its
 // files, in task order, and how many records they hold.
@@ -239,8 +236,12 @@ type written struct {
 func (s *schedule) intermediate(id plan.NodeID) written {
 	w, ok := s.written[id]
 	if !ok {
-		w.files = s.files(id, inter)
-		s.eachResult(func(r *resultMsg) { w.records += r.InterRecords[id] })
+		s.eachResult(func(r *resultMsg) {
+			if f, ok := r.Inter[id]; ok {
+				w.files = append(w.files, f)
+				w.records += r.InterRecords[id]
+			}
+		})
 		s.written[id] = w
 	}
 	return w

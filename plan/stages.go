@@ -606,17 +606,16 @@ func (p *planner) form() (*StageGraph, error) {
 		readIn[id][s] = true
 	}
 	for _, n := range g.Nodes() {
+		consumers := g.Consumers(n.ID)
 		// A source is read in its own stage unless every consumer is in a
 		// later one (a transform whose side input an earlier stage's
 		// reducer writes): that stage would read it for nothing.
-		ownStage := n.Op == OpSource && p.side[n.ID] == nil
-		if ownStage && len(g.Consumers(n.ID)) > 0 {
-			ownStage = slices.ContainsFunc(g.Consumers(n.ID), func(c NodeID) bool { return !p.crossing(n.ID, c) })
-		}
+		ownStage := n.Op == OpSource && p.side[n.ID] == nil &&
+			(len(consumers) == 0 || slices.ContainsFunc(consumers, func(c NodeID) bool { return !p.crossing(n.ID, c) }))
 		if ownStage {
 			addRead(n.ID, p.mstage[n.ID])
 		}
-		for _, c := range g.Consumers(n.ID) {
+		for _, c := range consumers {
 			if !p.crossing(n.ID, c) {
 				continue
 			}

@@ -37,9 +37,9 @@ var DailyPlaysJob = runner.Register("daily-plays",
 		}
 		ctx := context.Background()
 		// The strings of both inputs only pass through: the events' are
-		// keyed, encoded into shuffle records and dropped, the catalogue's
-		// encoded into the side input's file. Sharing a batch's string
-		// memory is safe.
+		// keyed, encoded into shuffle records and dropped, and so are the
+		// few catalogue titles kept for ranked tracks. Sharing a batch's
+		// string memory is safe.
 		events, err := Read[PlayEvent](ctx, p, a.Events, parquetio.SharedStrings())
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -94,7 +93,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		return &UsageError{Err: fmt.Errorf("--write-mode: %w", err)}
 	}
 	if f.memory != "" {
-		if opts.Memory, err = ParseSize(f.memory); err != nil {
+		if opts.Memory, err = runner.ParseSize(f.memory); err != nil {
 			return &UsageError{Err: fmt.Errorf("--memory: %w", err)}
 		}
 	}
@@ -177,34 +176,6 @@ func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, repor
 	if report != "" {
 		fmt.Fprintf(w, "\nreport: %s\n", report)
 	}
-}
-
-// ParseSize parses a byte size: a number with an optional unit B, K/KiB, M/MiB,
-// G/GiB, T/TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000), case
-// insensitive, e.g. "512MiB", "2GiB", "1.5G", "100000".
-func ParseSize(s string) (int64, error) {
-	i := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) && r != '.' })
-	num, unit := s, ""
-	if i >= 0 {
-		num, unit = s[:i], strings.TrimSpace(s[i:])
-	}
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || num == "" {
-		return 0, fmt.Errorf("bad size %q (want e.g. 512MiB or 2GiB)", s)
-	}
-	mult := map[string]float64{
-		"": 1, "b": 1,
-		"k": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mib": 1 << 20, "g": 1 << 30, "gib": 1 << 30, "t": 1 << 40, "tib": 1 << 40,
-		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-	}[strings.ToLower(unit)]
-	if mult == 0 {
-		return 0, fmt.Errorf("bad size %q: unknown unit %q (want B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)", s, unit)
-	}
-	n := v * mult
-	if n < 1 || n > 1<<62 {
-		return 0, fmt.Errorf("bad size %q: out of range", s)
-	}
-	return int64(n), nil
 }
 
 // roundDuration rounds d for people: 1.234s, 12ms, 2m3s.

@@ -25,7 +25,8 @@
 //	    --report FILE                      JSON report, or HTML when FILE ends in .html
 //	    -q                                 no progress, no summary
 //	    --hadoop-bin, --streaming-jar, --queue, -D key=value, --hadoop-tmp,
-//	    --dry-run, --keep-temp             the hadoop runner's settings
+//	    --client-stage-max SIZE, --dry-run,
+//	    --keep-temp                        the hadoop runner's settings
 //	crunchgo run JOB --help                the job's flags
 //	crunchgo explain JOB [job flags] [--dot]  the planned stages, as text or DOT
 //

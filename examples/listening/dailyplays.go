@@ -87,7 +87,8 @@ func lessPlays(a, b CountryTrackPlays) bool {
 // 1M-event day with a 100,000-track catalogue that took 15 ms longer on the
 // local runner, on a 1,000-event day 16 ms. The price is a third stage,
 // small (a scan of the catalogue and a shuffle of a few hundred records):
-// nothing locally, one more job to start on the Hadoop runner.
+// nothing locally, and on the Hadoop runner it runs in the client unless
+// the catalogue is larger than --client-stage-max.
 func DailyPlays(events pcollection.PCollection[PlayEvent], tracks pcollection.PCollection[TrackTitle]) Outputs {
 	plays := pcollection.Filter(events, PlayEvent.IsPlay, pcollection.Name("Plays"))
 

@@ -19,7 +19,7 @@
 // PATH), --streaming-jar (default: hadoop-streaming-*.jar found under
 // $HADOOP_HOME), --queue, -D key=value (repeatable, passed to every job),
 // --hadoop-tmp (a directory every node can read and write; default --tmp,
-// else hdfs:///tmp/crunchgo), --dry-run (print the exact hadoop commands and
+// else hdfs:///tmp/crunchgo), --client-stage-max (see below), --dry-run (print the exact hadoop commands and
 // manifests and run nothing), --keep-temp (keep manifests, intermediates and
 // task errors for debugging). The binary must be built for the cluster's OS
 // and architecture (GOOS=linux GOARCH=amd64 go build).
@@ -87,6 +87,28 @@
 // commits the sinks, which gives the same layout as the local runner
 // (part files and _SUCCESS). The temp dir is removed at the end unless
 // KeepTemp.
+//
+// # Small stages run in the client
+//
+// A YARN job takes seconds to start, which is most of the time of a stage
+// that reads a few megabytes, such as the later stages of a job whose first
+// stage aggregates a day of logs. So, as Hive's local mode does, a stage
+// whose map tasks read at most Runner.ClientStageMax bytes (the CLI's
+// --client-stage-max, default 32 MiB; 0 sends every stage to the cluster)
+// runs in the driver's process instead. The size is measured just before
+// the stage runs: sources by the planner's estimate (their files' size;
+// 1 GiB when unknown), intermediates by the files earlier stages wrote.
+//
+// Its tasks run one after another on the driver's plan, as a local worker
+// runs its tasks, and read and write the same files a job's tasks would,
+// through the same storage URLs (so the client needs the access the driver
+// already has). Map tasks' shuffle records are held in memory, partitioned
+// by HashPartitioner's hash of the rawbytes key and sorted byte-wise and
+// stably, so equal keys arrive in map-task then emission order, one of the
+// orders Hadoop may give; no combiner runs. A stage whose shuffle outgrows
+// four times ClientStageMax is abandoned, what it wrote removed, and run as
+// a job. A failing task fails the run at once, without retries, with its
+// own error. With a Log, the driver says which stages ran in the client.
 //
 // Counters: tasks print reporter:counter:crunchgo:<group>,<name>,<amount>
 // lines (commas in names become semicolons, since Hadoop splits on them)

@@ -55,6 +55,11 @@ type Runner struct {
 	// nil: TaskCommand.
 	Binary   string
 	TaskArgs []string
+	// ClientStageMax is the most input a stage may read to run in this
+	// process instead of as a Hadoop job (client.go); 0: every stage runs
+	// on the cluster. The CLI's --client-stage-max defaults to
+	// DefaultClientStageMax.
+	ClientStageMax int64
 	// MapTasks is the split hint for sources; 0: Options.Workers, else 8.
 	MapTasks int
 	// RunID names the run's temp directory; "": a fresh runner.NewRunID.
@@ -323,33 +328,18 @@ func (e *driver) execute() error {
 	return err
 }
 
-// stage runs one Hadoop job and publishes its sink files.
+// stage runs one stage, in this process when its input is small
+// (client.go), else as a Hadoop job, and publishes its sink files.
 func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 	start := time.Now()
 	sr := runner.StageResult{Stage: sj.stage.ID, MapTasks: len(sj.lines), ReduceTasks: sj.reducers, Start: start.Sub(e.start)}
-	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
-	tail := &tailBuffer{max: 64 << 10}
-	var w io.Writer = tail
-	if e.r.Log != nil {
-		w = io.MultiWriter(tail, e.r.Log)
+	ran, err := e.maybeInClient(sj, &sr)
+	if err != nil {
+		return sr, err
 	}
-	cmd.Stdout, cmd.Stderr = w, w
-	runErr := cmd.Run()
-	log := tail.String()
-	cl := parseClientLog(log)
-	if runErr != nil || !cl.succeeded {
-		return sr, e.jobError(sj, cl, log, runErr)
-	}
-	for g, m := range cl.counters {
-		switch {
-		case g == statsGroup:
-			sr.RecordsIn += m["map records in"]
-			sr.Shuffled += m["map shuffled"]
-			sr.RecordsOut += m["map records out"] + m["reduce records out"]
-		case strings.HasPrefix(g, userGroupPrefix):
-			for n, v := range m {
-				e.res.Counters.Add(strings.TrimPrefix(g, userGroupPrefix), n, v)
-			}
+	if !ran {
+		if err := e.runJob(sj, &sr); err != nil {
+			return sr, err
 		}
 	}
 	for _, ph := range sj.stage.Phases() {
@@ -367,6 +357,37 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 			TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
 	}
 	return sr, nil
+}
+
+// runJob runs stage sj as a Hadoop job and adds the counters its tasks
+// reported to sr and the run's counters.
+func (e *driver) runJob(sj *stageJob, sr *runner.StageResult) error {
+	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
+	tail := &tailBuffer{max: 64 << 10}
+	var w io.Writer = tail
+	if e.r.Log != nil {
+		w = io.MultiWriter(tail, e.r.Log)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	runErr := cmd.Run()
+	log := tail.String()
+	cl := parseClientLog(log)
+	if runErr != nil || !cl.succeeded {
+		return e.jobError(sj, cl, log, runErr)
+	}
+	for g, m := range cl.counters {
+		switch {
+		case g == statsGroup:
+			sr.RecordsIn += m["map records in"]
+			sr.Shuffled += m["map shuffled"]
+			sr.RecordsOut += m["map records out"] + m["reduce records out"]
+		case strings.HasPrefix(g, userGroupPrefix):
+			for n, v := range m {
+				e.res.Counters.Add(strings.TrimPrefix(g, userGroupPrefix), n, v)
+			}
+		}
+	}
+	return nil
 }
 
 // publish moves the part files Hadoop committed for sink n into the sink's

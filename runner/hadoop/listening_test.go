@@ -1,8 +1,10 @@
 package hadoop_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
@@ -14,10 +16,12 @@ import (
 
 // TestListeningSameAsLocal runs the daily-plays job on generated listening
 // logs on the local runner and on the Hadoop runner through the simulator,
-// and checks that both write the same records and the same part files.
+// once with every stage a Hadoop job and once with the stages that read
+// less than the events in the client, and checks that every run writes the
+// same part files holding the same records.
 func TestListeningSameAsLocal(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the daily-plays job twice")
+		t.Skip("runs the daily-plays job three times")
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -26,9 +30,20 @@ func TestListeningSameAsLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	events, err := storage.DataFiles(ctx, gen.EventsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var eventBytes int64
+	for _, f := range events {
+		eventBytes += f.Size
+	}
+	cluster, mixed := simRunner(t), simRunner(t)
+	var mixedLog bytes.Buffer
+	mixed.ClientStageMax, mixed.Log = eventBytes-1, &mixedLog
 	opts := runner.Options{Workers: 2, Partitions: 3}
 	outs := map[string]string{}
-	for name, r := range map[string]runner.Runner{"local": local.Runner{}, "hadoop": simRunner(t)} {
+	for name, r := range map[string]runner.Runner{"local": local.Runner{}, "hadoop": cluster, "hadoop-client": mixed} {
 		out := storage.Join(dir, "out-"+name)
 		p, err := listening.DailyPlaysJob.Build([]string{"--events", gen.EventsDir, "--tracks", gen.TracksDir,
 			"--output", out, "--output-format", "avro"})
@@ -40,39 +55,58 @@ func TestListeningSameAsLocal(t *testing.T) {
 		}
 		outs[name] = out
 	}
-	for _, ds := range []string{listening.PlaysByCountryTrackDir, listening.ListenersByArtistDir, listening.TopTracksByCountryDir} {
-		names := map[string][]string{}
-		for name, out := range outs {
-			files, err := storage.List(ctx, storage.Join(out, ds))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range files {
-				names[name] = append(names[name], f.Name)
-			}
-			slices.Sort(names[name])
-		}
-		if !slices.Equal(names["hadoop"], names["local"]) {
-			t.Errorf("%s: hadoop wrote files %v, local %v", ds, names["hadoop"], names["local"])
-		}
+	// Stage 0 reads the events; the later stages read less.
+	if n := strings.Count(mixedLog.String(), "Running job: "); n != 1 {
+		t.Errorf("with --client-stage-max below the events' size, %d Hadoop jobs ran, want 1; log:\n%s", n, mixedLog.String())
 	}
 	compare[listening.CountryTrackPlays](t, outs, listening.PlaysByCountryTrackDir)
 	compare[listening.ArtistListeners](t, outs, listening.ListenersByArtistDir)
 	compare[listening.TopTrack](t, outs, listening.TopTracksByCountryDir)
 }
 
+// compare checks that every run wrote the local run's part files of
+// dataset ds, each holding the same records.
 func compare[T any](t *testing.T, outs map[string]string, ds string) {
 	t.Helper()
-	got := map[string][]T{}
+	ctx := context.Background()
+	files := map[string][]string{}
 	for name, out := range outs {
-		if err := listening.ScanFiles(context.Background(), storage.Join(out, ds), func(v T) { got[name] = append(got[name], v) }); err != nil {
+		fs, err := storage.DataFiles(ctx, storage.Join(out, ds))
+		if err != nil {
 			t.Fatal(err)
 		}
+		for _, f := range fs {
+			files[name] = append(files[name], f.Name)
+		}
+		slices.Sort(files[name])
 	}
-	if len(got["local"]) == 0 {
+	if len(files["local"]) == 0 {
+		t.Fatalf("%s: the local runner wrote no part files", ds)
+	}
+	total := 0
+	for name := range outs {
+		if !slices.Equal(files[name], files["local"]) {
+			t.Errorf("%s: %s wrote files %v, local %v", ds, name, files[name], files["local"])
+			continue
+		}
+		for _, f := range files["local"] {
+			got, want := scan[T](t, storage.Join(outs[name], ds, f)), scan[T](t, storage.Join(outs["local"], ds, f))
+			total += len(want)
+			if d := crunchtest.DiffUnordered(got, want); d != "" {
+				t.Errorf("%s/%s: %s and local outputs differ (-missing +extra):\n%s", ds, f, name, d)
+			}
+		}
+	}
+	if total == 0 {
 		t.Fatalf("%s: the local runner wrote no records", ds)
 	}
-	if d := crunchtest.DiffUnordered(got["hadoop"], got["local"]); d != "" {
-		t.Errorf("%s: hadoop and local outputs differ (-missing +extra):\n%s", ds, d)
+}
+
+func scan[T any](t *testing.T, file string) []T {
+	t.Helper()
+	var vs []T
+	if err := listening.ScanFile(context.Background(), file, func(v T) { vs = append(vs, v) }); err != nil {
+		t.Fatal(err)
 	}
+	return vs
 }

@@ -97,6 +97,9 @@ type task struct {
 	work    string // the attempt's work output directory
 	stats   kernel.Stats
 	count   runner.Counters
+	// inClient marks a task the driver runs itself (client.go): it prints
+	// no reporter lines, since its stderr is the driver's.
+	inClient bool
 }
 
 func newTask(ctx context.Context, args []string) (*task, error) {
@@ -146,7 +149,7 @@ func newTask(ctx context.Context, args []string) (*task, error) {
 }
 
 func (t *task) run(ctx context.Context, in *bufio.Reader, out *bufio.Writer) error {
-	status(fmt.Sprintf("crunchgo stage %d %s %s", t.stage.ID, t.role, t.attempt))
+	t.status(fmt.Sprintf("crunchgo stage %d %s %s", t.stage.ID, t.role, t.attempt))
 	var err error
 	switch t.role {
 	case "map":
@@ -187,7 +190,11 @@ func (t *task) report() {
 	os.Stderr.WriteString(b.String())
 }
 
-func status(msg string) { fmt.Fprintf(os.Stderr, "reporter:status:%s\n", msg) }
+func (t *task) status(msg string) {
+	if !t.inClient {
+		fmt.Fprintf(os.Stderr, "reporter:status:%s\n", msg)
+	}
+}
 
 // taskError is how a task's error reaches the driver: a file in the run's
 // errors directory, keeping a user function's error recognisable.
@@ -346,17 +353,9 @@ func (t *task) finish(k *kernel.Kernel, files *taskFiles, tc *runner.Task) error
 // the channel tag byte followed by the encoded key.
 func (t *task) mapper(ctx context.Context, in *frameReader, out *bufio.Writer) error {
 	var kbuf, vbuf, rec, sk []byte
-	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
 	shuffleOut := func(ch int, key, value []byte) {
-		if parts[ch] == reducers {
-			rec = appendFrame(rec[:0], []byte{byte(ch)}, key)
-		} else {
-			var err error
-			if sk, err = appendSteered(sk[:0], ch, key, parts[ch], reducers); err != nil {
-				plan.Raise(err)
-			}
-			rec = appendFrame(rec[:0], sk)
-		}
+		sk = t.appendShuffleKey(sk[:0], ch, key)
+		rec = appendFrame(rec[:0], sk)
 		rec = appendFrame(rec, value)
 		if _, err := out.Write(rec); err != nil {
 			plan.Raise(fmt.Errorf("writing map output: %w", err))
@@ -388,12 +387,27 @@ func (t *task) mapper(ctx context.Context, in *frameReader, out *bufio.Writer) e
 	}
 }
 
+// appendShuffleKey appends the rawbytes shuffle key of (ch, key) to dst:
+// the channel's tag byte and the key, steered when the channel has fewer
+// partitions than the job has reducers (steer.go).
+func (t *task) appendShuffleKey(dst []byte, ch int, key []byte) []byte {
+	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+	if parts[ch] == reducers {
+		return append(append(dst, byte(ch)), key...)
+	}
+	dst, err := appendSteered(dst, ch, key, parts[ch], reducers)
+	if err != nil {
+		plan.Raise(err)
+	}
+	return dst
+}
+
 func (t *task) mapLine(ctx context.Context, tl *taskLine, shuffleOut func(int, []byte, []byte)) (err error) {
 	if tl.Input < 0 || tl.Input >= len(t.stage.Inputs) || t.stage.Inputs[tl.Input].Node != tl.Node {
 		return fmt.Errorf("manifest line for task %d names input %d (node %d), which stage %d does not have", tl.Task, tl.Input, tl.Node, t.stage.ID)
 	}
 	in := t.stage.Inputs[tl.Input]
-	status(fmt.Sprintf("crunchgo stage %d map task %d", t.stage.ID, tl.Task))
+	t.status(fmt.Sprintf("crunchgo stage %d map task %d", t.stage.ID, tl.Task))
 	k, files, tc, err := t.build(ctx, in.Phase, tl.Task, shuffleOut)
 	if err != nil {
 		return err

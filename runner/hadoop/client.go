@@ -1,0 +1,186 @@
+package hadoop
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// DefaultClientStageMax is the CLI's default --client-stage-max: a stage
+// whose input is at most this large runs in the client.
+const DefaultClientStageMax = 32 << 20
+
+// clientHeldFactor bounds the shuffle records an in-client stage holds in
+// memory, as a multiple of Runner.ClientStageMax. A stage whose map tasks
+// emit more (a flat map that multiplies its input) runs on the cluster
+// instead.
+var clientHeldFactor int64 = 4
+
+// errClientFull stops an in-client stage whose shuffle outgrew what the
+// client holds in memory.
+var errClientFull = errors.New("the stage's shuffle records outgrew what the client holds in memory")
+
+// maybeInClient runs stage sj in this process when its input is at most
+// Runner.ClientStageMax, as Hive's local mode does: a YARN job takes
+// seconds to start, most of the time of a stage that reads a few megabytes
+// (such as the later stages of a job whose first stage aggregates a day of
+// logs). It reports whether it ran the stage; false with no error means
+// the stage is for the cluster.
+func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, error) {
+	limit := e.r.ClientStageMax
+	if limit <= 0 {
+		return false, nil
+	}
+	size, err := e.stageInput(sj)
+	if err != nil {
+		return false, fmt.Errorf("sizing the stage's input: %w", err)
+	}
+	if size > limit {
+		return false, nil
+	}
+	e.logf("crunchgo: stage %d reads %d bytes (at most %d): running it in the client, not on the cluster\n", sj.stage.ID, size, limit)
+	got, err := e.runInClient(sj, limit*clientHeldFactor)
+	if errors.Is(err, errClientFull) {
+		// What the tasks wrote goes, so that the job finds no output
+		// directory (Hadoop refuses an existing one).
+		if rerr := storage.RemoveAll(e.ctx, sj.out); rerr != nil {
+			return false, fmt.Errorf("stage %d: removing what it wrote in the client: %w", sj.stage.ID, rerr)
+		}
+		e.logf("crunchgo: stage %d: %v; running it on the cluster\n", sj.stage.ID, err)
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("run in the client: %w", err)
+	}
+	sr.RecordsIn += got.RecordsIn
+	sr.Shuffled += got.Shuffled
+	sr.RecordsOut += got.RecordsOut
+	return true, nil
+}
+
+// stageInput returns how many bytes stage sj's map tasks read: the
+// planner's size of each source (its files' size) and the sizes of the
+// intermediate files earlier stages wrote.
+func (e *driver) stageInput(sj *stageJob) (int64, error) {
+	var total int64
+	sources := map[plan.NodeID]bool{}
+	for _, l := range sj.lines {
+		if l.File == "" {
+			if !sources[l.Node] {
+				sources[l.Node] = true
+				total += int64(e.sg.Sizes[l.Node])
+			}
+			continue
+		}
+		fi, err := storage.Stat(e.ctx, l.File)
+		if err != nil {
+			return 0, err
+		}
+		total += fi.Size
+	}
+	return total, nil
+}
+
+// runInClient runs stage sj's tasks one after another in this process, on
+// the driver's plan, as a local worker runs its tasks, and adds their user
+// counters to the run's. Map tasks' shuffle records are held in memory (at
+// most held bytes, else errClientFull), partitioned as Hadoop's
+// HashPartitioner does and sorted byte-wise by key, stably: equal keys keep
+// map-task then emission order, one of the orders Hadoop may give. Each
+// reducer reads its partition as rawbytes pairs, as under Hadoop. No
+// combiner runs (Hadoop may run it any number of times, none included).
+// Tasks write their files straight into the stage's output directory,
+// where the job's commit would have put them.
+func (e *driver) runInClient(sj *stageJob, held int64) (runner.StageResult, error) {
+	var sr runner.StageResult
+	reducers := e.spec.Reducers[sj.stage.ID]
+	parts := make([][][]byte, reducers) // rawbytes (key, value) pairs by partition
+	var size int64
+	var key []byte
+	for _, l := range sj.lines {
+		if err := e.ctx.Err(); err != nil {
+			return sr, err
+		}
+		t := e.clientTask(sj, "map", l.Task)
+		out := func(ch int, k, v []byte) {
+			key = t.appendShuffleKey(key[:0], ch, k)
+			pair := appendFrame(appendFrame(make([]byte, 0, 8+len(key)+len(v)), key), v)
+			if size += int64(len(pair)); size > held {
+				plan.Raise(errClientFull)
+			}
+			p := hadoopPartition(hashJava(1, key), reducers)
+			parts[p] = append(parts[p], pair)
+		}
+		if err := t.mapLine(e.ctx, &l, out); err != nil {
+			return sr, fmt.Errorf("map task %d: %w", l.Task, err)
+		}
+		sr.RecordsIn += t.stats.RecordsIn
+		sr.Shuffled += t.stats.Shuffled
+		sr.RecordsOut += t.stats.RecordsOut
+		e.res.Counters.Merge(t.count)
+	}
+	for p := range parts {
+		if err := e.ctx.Err(); err != nil {
+			return sr, err
+		}
+		slices.SortStableFunc(parts[p], func(a, b []byte) int { return bytes.Compare(pairKey(a), pairKey(b)) })
+		t := e.clientTask(sj, "reduce", p)
+		in := &frameReader{r: bufio.NewReader(&pairsReader{pairs: parts[p]})}
+		if err := t.reducer(e.ctx, in, nil); err != nil {
+			return sr, fmt.Errorf("reduce task %d: %w", p, err)
+		}
+		parts[p] = nil
+		sr.RecordsOut += t.stats.RecordsOut
+		e.res.Counters.Merge(t.count)
+	}
+	return sr, nil
+}
+
+// clientTask is task n of stage sj (a map task index or a reduce
+// partition) for the driver to run, writing into the stage's output.
+func (e *driver) clientTask(sj *stageJob, role string, n int) *task {
+	kind := "m"
+	if role == "reduce" {
+		kind = "r"
+	}
+	return &task{spec: e.spec, sg: e.sg, stage: sj.stage, role: role, part: n, work: sj.out,
+		attempt: fmt.Sprintf("client_%s_%d_%s_%06d", e.spec.Run, sj.stage.ID, kind, n), count: runner.Counters{}, inClient: true}
+}
+
+func (e *driver) logf(format string, args ...any) {
+	if e.r.Log != nil {
+		fmt.Fprintf(e.r.Log, format, args...)
+	}
+}
+
+// pairKey returns the key of a rawbytes pair: its first frame.
+func pairKey(pair []byte) []byte {
+	n := binary.BigEndian.Uint32(pair)
+	return pair[4 : 4+n]
+}
+
+// pairsReader reads rawbytes pairs one after another.
+type pairsReader struct {
+	pairs [][]byte
+	cur   []byte
+}
+
+func (r *pairsReader) Read(b []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if len(r.pairs) == 0 {
+			return 0, io.EOF
+		}
+		r.cur, r.pairs = r.pairs[0], r.pairs[1:]
+	}
+	n := copy(b, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
+}

@@ -1,0 +1,127 @@
+package hadoop_test
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/hadoop"
+	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
+)
+
+// clientRunner runs every stage in the client: its hadoop command does not
+// exist, so a stage sent to the cluster fails the run.
+func clientRunner(t *testing.T) hadoop.Runner {
+	r := simRunner(t)
+	r.HadoopBin = "/nonexistent/hadoop-must-not-run"
+	r.ClientStageMax = 1 << 40
+	return r
+}
+
+// TestClientConformance runs the conformance suite with every stage in the
+// client, with several reducers so that steered channels are exercised.
+func TestClientConformance(t *testing.T) {
+	for _, reducers := range []int{1, 3} {
+		t.Run(strings.Repeat("r", reducers), func(t *testing.T) {
+			runnertest.Run(t, clientRunner(t), runner.Options{Partitions: reducers})
+		})
+	}
+}
+
+// TestClientRandomPipelines checks random pipelines run in the client
+// against the mem runner's unplanned run.
+func TestClientRandomPipelines(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 8
+	}
+	runnertest.RunRandom(t, clientRunner(t), func(seed int) runner.Options {
+		return runner.Options{Partitions: seed%3 + 1}
+	}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
+}
+
+// TestClientStageResult checks that a stage run in the client reports what
+// the same stage reports as a Hadoop job, and says where it ran.
+func TestClientStageResult(t *testing.T) {
+	results := map[string]runner.StageResult{}
+	counters := map[string]runner.Counters{}
+	for name, limit := range map[string]int64{"cluster": 0, "client": 1 << 40} {
+		r := simRunner(t)
+		r.ClientStageMax = limit
+		var log bytes.Buffer
+		r.Log = &log
+		job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
+		p, err := job.Build(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(res.Stages) != 1 {
+			t.Fatalf("%s: got %d stage results, want 1", name, len(res.Stages))
+		}
+		sr := res.Stages[0]
+		sr.Start, sr.Duration = 0, 0
+		results[name], counters[name] = sr, res.Counters
+		jobs := strings.Count(log.String(), "Running job: ")
+		inClient := strings.Contains(log.String(), "stage 0 reads")
+		if want := name == "cluster"; (jobs == 1) != want || inClient == want {
+			t.Errorf("%s: %d hadoop jobs ran, in-client line %v; log:\n%s", name, jobs, inClient, log.String())
+		}
+	}
+	if results["client"] != results["cluster"] {
+		t.Errorf("stage result in the client %+v, as a job %+v", results["client"], results["cluster"])
+	}
+	if got, want := counters["client"].String(), counters["cluster"].String(); got != want {
+		t.Errorf("counters in the client:\n%s\nas a job:\n%s", got, want)
+	}
+}
+
+// TestClientFallsBack checks that a stage whose shuffle outgrows what the
+// client holds goes to the cluster, with nothing left of the attempt.
+func TestClientFallsBack(t *testing.T) {
+	defer hadoop.SetClientHeldFactor(0)()
+	r := simRunner(t)
+	r.ClientStageMax = 1 << 40
+	var log bytes.Buffer
+	r.Log = &log
+	job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
+	p, err := job.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "outgrew what the client holds in memory; running it on the cluster") || strings.Count(log.String(), "Running job: ") != 1 {
+		t.Errorf("want the stage to fall back to one job; log:\n%s", log.String())
+	}
+	if sr := res.Stages[0]; sr.RecordsIn != 1000 || sr.RecordsOut != 1 {
+		t.Errorf("stage result %+v: want 1000 records in, 1 out", sr)
+	}
+}
+
+// TestClientFailedTask checks that a task failing in the client fails the
+// run with the user function's error, naming the stage and the task.
+func TestClientFailedTask(t *testing.T) {
+	job, _ := runner.Lookup(suiteJob("dofn-error-names-transform"))
+	p, err := job.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = clientRunner(t).Run(context.Background(), p, runner.Options{})
+	if err == nil {
+		t.Fatal("run succeeded, want a failure")
+	}
+	want := regexp.MustCompile(`^stage 0: run in the client: map task \d+: transform FailAtThree \(.*\.go:\d+\): three is right out`)
+	if !want.MatchString(err.Error()) {
+		t.Errorf("error does not match %s:\n%v", want, err)
+	}
+}

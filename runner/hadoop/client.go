@@ -66,21 +66,34 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, erro
 	return true, nil
 }
 
-// stageInput returns how many bytes stage sj's map tasks read: the
-// planner's size of each source (its files' size) and the sizes of the
-// intermediate files earlier stages wrote.
+// stageInput returns how many bytes stage sj reads: the planner's size of
+// each source (its files' size), and the sizes of the files earlier stages
+// wrote that it reads, as map input or as side inputs (which its tasks
+// decode whole).
 func (e *driver) stageInput(sj *stageJob) (int64, error) {
 	var total int64
+	var files []string
 	sources := map[plan.NodeID]bool{}
 	for _, l := range sj.lines {
-		if l.File == "" {
-			if !sources[l.Node] {
-				sources[l.Node] = true
-				total += int64(e.sg.Sizes[l.Node])
-			}
-			continue
+		switch {
+		case l.File != "":
+			files = append(files, l.File)
+		case !sources[l.Node]:
+			sources[l.Node] = true
+			total += int64(e.sg.Sizes[l.Node])
 		}
-		fi, err := storage.Stat(e.ctx, l.File)
+	}
+	sides := map[plan.NodeID]bool{}
+	for _, ph := range sj.stage.Phases() {
+		for _, n := range ph.Sides {
+			if !sides[n] {
+				sides[n] = true
+				files = append(files, e.spec.Sides[n]...)
+			}
+		}
+	}
+	for _, f := range files {
+		fi, err := storage.Stat(e.ctx, f)
 		if err != nil {
 			return 0, err
 		}

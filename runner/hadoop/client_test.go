@@ -3,14 +3,19 @@ package hadoop_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/crunchgo/crunchgo/examples/listening"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/runner/runnertest"
+	"github.com/crunchgo/crunchgo/storage"
 )
 
 // clientRunner runs every stage in the client: its hadoop command does not
@@ -123,5 +128,57 @@ func TestClientFailedTask(t *testing.T) {
 	want := regexp.MustCompile(`^stage 0: run in the client: map task \d+: transform FailAtThree \(.*\.go:\d+\): three is right out`)
 	if !want.MatchString(err.Error()) {
 		t.Errorf("error does not match %s:\n%v", want, err)
+	}
+}
+
+// TestClientStageSize checks the size a stage is judged by: daily-plays'
+// last stage reads the catalogue, the ranked rows' join side (map input)
+// and the ranked rows again as a side input, all written by stage 1.
+func TestClientStageSize(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	gen, err := listening.Generate(ctx, listening.GenConfig{Events: 2_000, Users: 50, Tracks: 80, Seed: 5,
+		Format: listening.Parquet, Files: 1, Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := clientRunner(t)
+	r.KeepTemp, r.RunID = true, "size"
+	var log bytes.Buffer
+	r.Log = &log
+	p, err := listening.DailyPlaysJob.Build([]string{"--events", gen.EventsDir, "--tracks", gen.TracksDir,
+		"--output", storage.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(ctx, p, runner.Options{Partitions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`stage 2 reads (\d+) bytes`).FindStringSubmatch(log.String())
+	if m == nil {
+		t.Fatalf("no size for stage 2 in the log:\n%s", log.String())
+	}
+	got, _ := strconv.ParseInt(m[1], 10, 64)
+	var want int64
+	tracks, err := storage.DataFiles(ctx, gen.TracksDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, err := filepath.Glob(filepath.Join(r.TempDir, "crunchgo-size", "stage-1", "out", "inter-*", "*"))
+	if err != nil || len(inter) == 0 {
+		t.Fatalf("no intermediate files of stage 1 (%v)", err)
+	}
+	for _, f := range tracks {
+		want += f.Size
+	}
+	for _, f := range inter {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += fi.Size()
+	}
+	if got != want {
+		t.Errorf("stage 2 was sized %d bytes, want %d (the catalogue and all of stage 1's intermediates)", got, want)
 	}
 }

@@ -97,7 +97,8 @@
 // --client-stage-max, default 32 MiB; 0 sends every stage to the cluster)
 // runs in the driver's process instead. The size is measured just before
 // the stage runs: sources by the planner's estimate (their files' size;
-// 1 GiB when unknown), intermediates by the files earlier stages wrote.
+// 1 GiB when unknown), intermediates and side inputs by the files earlier
+// stages wrote.
 //
 // Its tasks run one after another on the driver's plan, as a local worker
 // runs its tasks, and read and write the same files a job's tasks would,

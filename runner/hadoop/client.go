@@ -46,7 +46,7 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, erro
 	if size > limit {
 		return false, nil
 	}
-	e.logf("crunchgo: stage %d reads %d bytes (at most %d): running it in the client, not on the cluster\n", sj.stage.ID, size, limit)
+	e.logf("crunchgo: stage %d reads %d bytes (limit %s): running it in the client, not on the cluster\n", sj.stage.ID, size, sizeFlag{&limit})
 	got, err := e.runInClient(sj, limit*clientHeldFactor)
 	if errors.Is(err, errClientFull) {
 		// What the tasks wrote goes, so that the job finds no output

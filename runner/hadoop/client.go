@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/crunchgo/crunchgo/plan"
@@ -23,6 +24,10 @@ const DefaultClientStageMax = 32 << 20
 // emit more (a flat map that multiplies its input) runs on the cluster
 // instead.
 var clientHeldFactor int64 = 4
+
+// beforeClientMapTask, when set (by tests), is called before each map task
+// of an in-client stage, and its error stops the stage.
+var beforeClientMapTask func(task int) error
 
 // errClientFull stops an in-client stage whose shuffle outgrew what the
 // client holds in memory.
@@ -47,7 +52,11 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, erro
 		return false, nil
 	}
 	e.logf("crunchgo: stage %d reads %d bytes (limit %s): running it in the client, not on the cluster\n", sj.stage.ID, size, sizeFlag{&limit})
-	got, err := e.runInClient(sj, limit*clientHeldFactor)
+	held := int64(math.MaxInt64)
+	if clientHeldFactor == 0 || limit <= math.MaxInt64/clientHeldFactor {
+		held = limit * clientHeldFactor
+	}
+	got, counts, err := e.runInClient(sj, held)
 	if errors.Is(err, errClientFull) {
 		// What the tasks wrote goes, so that the job finds no output
 		// directory (Hadoop refuses an existing one).
@@ -63,6 +72,7 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, erro
 	sr.RecordsIn += got.RecordsIn
 	sr.Shuffled += got.Shuffled
 	sr.RecordsOut += got.RecordsOut
+	e.res.Counters.Merge(counts)
 	return true, nil
 }
 
@@ -103,58 +113,114 @@ func (e *driver) stageInput(sj *stageJob) (int64, error) {
 }
 
 // runInClient runs stage sj's tasks one after another in this process, on
-// the driver's plan, as a local worker runs its tasks, and adds their user
-// counters to the run's. Map tasks' shuffle records are held in memory (at
-// most held bytes, else errClientFull), partitioned as Hadoop's
-// HashPartitioner does and sorted byte-wise by key, stably: equal keys keep
-// map-task then emission order, one of the orders Hadoop may give. Each
-// reducer reads its partition as rawbytes pairs, as under Hadoop. No
-// combiner runs (Hadoop may run it any number of times, none included).
-// Tasks write their files straight into the stage's output directory,
-// where the job's commit would have put them.
-func (e *driver) runInClient(sj *stageJob, held int64) (runner.StageResult, error) {
+// the driver's plan, as a local worker runs its tasks, and returns the
+// stage's statistics and its tasks' user counters. Map tasks' shuffle
+// records are held in memory (at most held bytes, else errClientFull),
+// partitioned as Hadoop's HashPartitioner does and sorted byte-wise by key,
+// stably: equal keys keep map-task then emission order, one of the orders
+// Hadoop may give. Each reducer reads its partition as rawbytes pairs, as
+// under Hadoop. No combiner runs (Hadoop may run it any number of times,
+// none included). Tasks write their files straight into the stage's output
+// directory, where the job's commit would have put them.
+func (e *driver) runInClient(sj *stageJob, held int64) (runner.StageResult, runner.Counters, error) {
 	var sr runner.StageResult
-	reducers := e.spec.Reducers[sj.stage.ID]
-	parts := make([][][]byte, reducers) // rawbytes (key, value) pairs by partition
+	counts := runner.Counters{}
+	parts := make([]heldPartition, e.spec.Reducers[sj.stage.ID])
 	var size int64
 	var key []byte
 	for _, l := range sj.lines {
 		if err := e.ctx.Err(); err != nil {
-			return sr, err
+			return sr, nil, err
+		}
+		if beforeClientMapTask != nil {
+			if err := beforeClientMapTask(l.Task); err != nil {
+				return sr, nil, err
+			}
 		}
 		t := e.clientTask(sj, "map", l.Task)
 		out := func(ch int, k, v []byte) {
 			key = t.appendShuffleKey(key[:0], ch, k)
-			pair := appendFrame(appendFrame(make([]byte, 0, 8+len(key)+len(v)), key), v)
-			if size += int64(len(pair)); size > held {
+			p := &parts[hadoopPartition(hashJava(1, key), len(parts))]
+			if size += p.add(key, v); size > held {
 				plan.Raise(errClientFull)
 			}
-			p := hadoopPartition(hashJava(1, key), reducers)
-			parts[p] = append(parts[p], pair)
 		}
 		if err := t.mapLine(e.ctx, &l, out); err != nil {
-			return sr, fmt.Errorf("map task %d: %w", l.Task, err)
+			return sr, nil, fmt.Errorf("map task %d: %w", l.Task, err)
 		}
 		sr.RecordsIn += t.stats.RecordsIn
 		sr.Shuffled += t.stats.Shuffled
 		sr.RecordsOut += t.stats.RecordsOut
-		e.res.Counters.Merge(t.count)
+		counts.Merge(t.count)
 	}
-	for p := range parts {
+	for i := range parts {
 		if err := e.ctx.Err(); err != nil {
-			return sr, err
+			return sr, nil, err
 		}
-		slices.SortStableFunc(parts[p], func(a, b []byte) int { return bytes.Compare(pairKey(a), pairKey(b)) })
-		t := e.clientTask(sj, "reduce", p)
-		in := &frameReader{r: bufio.NewReader(&pairsReader{pairs: parts[p]})}
-		if err := t.reducer(e.ctx, in, nil); err != nil {
-			return sr, fmt.Errorf("reduce task %d: %w", p, err)
+		p := &parts[i]
+		p.sort()
+		t := e.clientTask(sj, "reduce", i)
+		if err := t.reducer(e.ctx, &frameReader{r: bufio.NewReader(p.reader())}, nil); err != nil {
+			return sr, nil, fmt.Errorf("reduce task %d: %w", i, err)
 		}
-		parts[p] = nil
+		*p = heldPartition{}
 		sr.RecordsOut += t.stats.RecordsOut
-		e.res.Counters.Merge(t.count)
+		counts.Merge(t.count)
 	}
-	return sr, nil
+	return sr, counts, nil
+}
+
+// heldPartition is one reducer's shuffle records, held by the client.
+type heldPartition struct {
+	buf   []byte // rawbytes (key, value) pairs in the order they came
+	pairs []int  // where each pair starts in buf: in sort order once sorted
+}
+
+// add appends a pair and returns the bytes it took.
+func (p *heldPartition) add(key, value []byte) int64 {
+	n := len(p.buf)
+	p.buf = appendFrame(appendFrame(p.buf, key), value)
+	p.pairs = append(p.pairs, n)
+	return int64(len(p.buf)-n) + 8
+}
+
+// key returns the key of the pair at off: its first frame.
+func (p *heldPartition) key(off int) []byte {
+	n := int(binary.BigEndian.Uint32(p.buf[off:]))
+	return p.buf[off+4 : off+4+n]
+}
+
+// pair returns the whole pair at off: two frames.
+func (p *heldPartition) pair(off int) []byte {
+	k := int(binary.BigEndian.Uint32(p.buf[off:]))
+	v := int(binary.BigEndian.Uint32(p.buf[off+4+k:]))
+	return p.buf[off : off+8+k+v]
+}
+
+func (p *heldPartition) sort() {
+	slices.SortStableFunc(p.pairs, func(a, b int) int { return bytes.Compare(p.key(a), p.key(b)) })
+}
+
+// reader reads the pairs in their order.
+func (p *heldPartition) reader() io.Reader { return &pairsReader{p: p} }
+
+type pairsReader struct {
+	p    *heldPartition
+	next int    // the next pair to read
+	cur  []byte // what is left of the pair being read
+}
+
+func (r *pairsReader) Read(b []byte) (int, error) {
+	for len(r.cur) == 0 {
+		if r.next == len(r.p.pairs) {
+			return 0, io.EOF
+		}
+		r.cur = r.p.pair(r.p.pairs[r.next])
+		r.next++
+	}
+	n := copy(b, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
 }
 
 // clientTask is task n of stage sj (a map task index or a reduce
@@ -172,28 +238,4 @@ func (e *driver) logf(format string, args ...any) {
 	if e.r.Log != nil {
 		fmt.Fprintf(e.r.Log, format, args...)
 	}
-}
-
-// pairKey returns the key of a rawbytes pair: its first frame.
-func pairKey(pair []byte) []byte {
-	n := binary.BigEndian.Uint32(pair)
-	return pair[4 : 4+n]
-}
-
-// pairsReader reads rawbytes pairs one after another.
-type pairsReader struct {
-	pairs [][]byte
-	cur   []byte
-}
-
-func (r *pairsReader) Read(b []byte) (int, error) {
-	for len(r.cur) == 0 {
-		if len(r.pairs) == 0 {
-			return 0, io.EOF
-		}
-		r.cur, r.pairs = r.pairs[0], r.pairs[1:]
-	}
-	n := copy(b, r.cur)
-	r.cur = r.cur[n:]
-	return n, nil
 }

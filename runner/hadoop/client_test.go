@@ -113,6 +113,41 @@ func TestClientFallsBack(t *testing.T) {
 	}
 }
 
+// TestClientFallsBackAfterTasks checks that a stage abandoned after some of
+// its map tasks ran in the client counts each task once: its counters and
+// results are those of a run on the cluster alone.
+func TestClientFallsBackAfterTasks(t *testing.T) {
+	defer hadoop.SetBeforeClientMapTask(func(task int) error {
+		if task == 1 {
+			return hadoop.ErrClientFull
+		}
+		return nil
+	})()
+	run := func(limit int64) *runner.Result {
+		r := simRunner(t)
+		r.ClientStageMax = limit
+		job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
+		p, err := job.Build(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	fellBack, cluster := run(1<<40), run(0)
+	if got, want := fellBack.Counters.String(), cluster.Counters.String(); got != want {
+		t.Errorf("counters after falling back:\n%s\non the cluster alone:\n%s", got, want)
+	}
+	a, b := fellBack.Stages[0], cluster.Stages[0]
+	a.Start, a.Duration, b.Start, b.Duration = 0, 0, 0, 0
+	if a != b {
+		t.Errorf("stage result after falling back %+v, on the cluster alone %+v", a, b)
+	}
+}
+
 // TestClientFailedTask checks that a task failing in the client fails the
 // run with the user function's error, naming the stage and the task.
 func TestClientFailedTask(t *testing.T) {

@@ -10,10 +10,12 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/examples/listening"
 	"github.com/crunchgo/crunchgo/examples/wordcount"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
+	hadooprunner "github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/storage"
 	"github.com/crunchgo/crunchgo/storage/hdfs"
@@ -165,4 +167,67 @@ func letters(n int) string {
 		s = append(s, byte('a'+n%26))
 	}
 	return string(s)
+}
+
+// TestHadoopRunnerClientStagesOnHDFS runs daily-plays on the Hadoop runner
+// with its inputs, outputs and temp directory on HDFS and every stage small
+// enough to run in the client: the job spec and manifests, the map tasks'
+// splits, the files each stage leaves for the next (side inputs included)
+// and the published part files all go through HDFS. The local runner's
+// run over the same input is the reference. (Stages sent to a cluster need
+// Hadoop, which these machines do not have: the hadoop command given does
+// not exist, so such a stage would fail the run.)
+func TestHadoopRunnerClientStagesOnHDFS(t *testing.T) {
+	ctx := context.Background()
+	c := hdfstest.Start(t)
+	t.Cleanup(func() { hdfs.Disconnect(c.Addr()) })
+
+	gen, err := listening.Generate(ctx, listening.GenConfig{Events: 30_000, Users: 500, Tracks: 600, Seed: 3,
+		Format: listening.Parquet, Files: 2, Out: c.URL("/in"), Uncatalogued: 0.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := map[string]string{"local": c.URL("/out/local"), "hadoop": c.URL("/out/hadoop")}
+	r := hadooprunner.Runner{HadoopBin: "/nonexistent/hadoop", StreamingJar: "/nonexistent/hadoop-streaming.jar",
+		TempDir: c.URL("/tmp/crunchgo"), ClientStageMax: 64 << 20}
+	for name, rn := range map[string]runner.Runner{"local": local.Runner{}, "hadoop": r} {
+		p, err := listening.DailyPlaysJob.Build([]string{"--events", gen.EventsDir, "--tracks", gen.TracksDir, "--output", outs[name]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := rn.Run(ctx, p, runner.Options{Workers: 2, Partitions: 2})
+		if err != nil {
+			t.Fatalf("%s runner: %v", name, err)
+		}
+		if len(res.Stages) != 3 {
+			t.Errorf("%s runner ran %d stages, want daily-plays' 3", name, len(res.Stages))
+		}
+	}
+	for _, ds := range []string{listening.PlaysByCountryTrackDir, listening.ListenersByArtistDir, listening.TopTracksByCountryDir} {
+		if ok, err := storage.Exists(ctx, storage.Join(outs["hadoop"], ds, "_SUCCESS")); err != nil || !ok {
+			t.Errorf("%s/_SUCCESS missing (err %v)", ds, err)
+		}
+	}
+	sameRecords[listening.CountryTrackPlays](t, outs, listening.PlaysByCountryTrackDir)
+	sameRecords[listening.ArtistListeners](t, outs, listening.ListenersByArtistDir)
+	sameRecords[listening.TopTrack](t, outs, listening.TopTracksByCountryDir)
+	if left, err := storage.List(ctx, c.URL("/tmp/crunchgo")); err != nil || len(left) != 0 {
+		t.Errorf("temp dir holds %d entries after the run (err %v)", len(left), err)
+	}
+}
+
+func sameRecords[T any](t *testing.T, outs map[string]string, ds string) {
+	t.Helper()
+	got := map[string][]T{}
+	for name, out := range outs {
+		if err := listening.ScanFiles(context.Background(), storage.Join(out, ds), func(v T) { got[name] = append(got[name], v) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got["local"]) == 0 {
+		t.Fatalf("%s: the local runner wrote no records", ds)
+	}
+	if d := crunchtest.DiffUnordered(got["hadoop"], got["local"]); d != "" {
+		t.Errorf("%s: hadoop and local outputs differ (-missing +extra):\n%s", ds, d)
+	}
 }

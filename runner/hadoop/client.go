@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -39,7 +40,7 @@ var errClientFull = errors.New("the stage's shuffle records outgrew what the cli
 // (such as the later stages of a job whose first stage aggregates a day of
 // logs). It reports whether it ran the stage; false with no error means
 // the stage is for the cluster.
-func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, error) {
+func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.Time) (bool, error) {
 	limit := e.r.ClientStageMax
 	if limit <= 0 {
 		return false, nil
@@ -56,7 +57,7 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult) (bool, erro
 	if clientHeldFactor == 0 || limit <= math.MaxInt64/clientHeldFactor {
 		held = limit * clientHeldFactor
 	}
-	got, counts, err := e.runInClient(sj, held)
+	got, counts, err := e.runInClient(sj, held, start)
 	if errors.Is(err, errClientFull) {
 		// What the tasks wrote goes, so that the job finds no output
 		// directory (Hadoop refuses an existing one).
@@ -122,13 +123,13 @@ func (e *driver) stageInput(sj *stageJob) (int64, error) {
 // under Hadoop. No combiner runs (Hadoop may run it any number of times,
 // none included). Tasks write their files straight into the stage's output
 // directory, where the job's commit would have put them.
-func (e *driver) runInClient(sj *stageJob, held int64) (runner.StageResult, runner.Counters, error) {
+func (e *driver) runInClient(sj *stageJob, held int64, start time.Time) (runner.StageResult, runner.Counters, error) {
 	var sr runner.StageResult
 	counts := runner.Counters{}
 	parts := make([]heldPartition, e.spec.Reducers[sj.stage.ID])
 	var size int64
 	var key []byte
-	for _, l := range sj.lines {
+	for i, l := range sj.lines {
 		if err := e.ctx.Err(); err != nil {
 			return sr, nil, err
 		}
@@ -152,7 +153,10 @@ func (e *driver) runInClient(sj *stageJob, held int64) (runner.StageResult, runn
 		sr.Shuffled += t.stats.Shuffled
 		sr.RecordsOut += t.stats.RecordsOut
 		counts.Merge(t.count)
+		e.progress(sj, start, runner.Event{Phase: "map", TasksDone: i + 1, TasksTotal: len(sj.lines),
+			RecordsIn: sr.RecordsIn, RecordsOut: sr.Shuffled + sr.RecordsOut})
 	}
+	var reduced runner.StageResult
 	for i := range parts {
 		if err := e.ctx.Err(); err != nil {
 			return sr, nil, err
@@ -165,7 +169,11 @@ func (e *driver) runInClient(sj *stageJob, held int64) (runner.StageResult, runn
 		}
 		*p = heldPartition{}
 		sr.RecordsOut += t.stats.RecordsOut
+		reduced.RecordsIn += t.stats.RecordsIn
+		reduced.RecordsOut += t.stats.RecordsOut
 		counts.Merge(t.count)
+		e.progress(sj, start, runner.Event{Phase: "reduce", TasksDone: i + 1, TasksTotal: len(parts),
+			RecordsIn: reduced.RecordsIn, RecordsOut: reduced.RecordsOut})
 	}
 	return sr, counts, nil
 }

@@ -50,11 +50,14 @@ func TestClientRandomPipelines(t *testing.T) {
 }
 
 // TestClientStageResult checks that a stage run in the client reports what
-// the same stage reports as a Hadoop job, and says where it ran.
+// the same stage reports as a Hadoop job, says where it ran, and reports
+// its progress: each task in the client, the job client's percentages as
+// tasks done on the cluster.
 func TestClientStageResult(t *testing.T) {
 	results := map[string]runner.StageResult{}
 	counters := map[string]runner.Counters{}
 	for name, limit := range map[string]int64{"cluster": 0, "client": 1 << 40} {
+		var events []runner.Event
 		r := simRunner(t)
 		r.ClientStageMax = limit
 		var log bytes.Buffer
@@ -64,13 +67,15 @@ func TestClientStageResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
+		res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2,
+			Progress: func(ev runner.Event) { events = append(events, ev) }})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if len(res.Stages) != 1 {
 			t.Fatalf("%s: got %d stage results, want 1", name, len(res.Stages))
 		}
+		checkProgress(t, name, events, res.Stages[0])
 		sr := res.Stages[0]
 		sr.Start, sr.Duration = 0, 0
 		results[name], counters[name] = sr, res.Counters
@@ -85,6 +90,32 @@ func TestClientStageResult(t *testing.T) {
 	}
 	if got, want := counters["client"].String(), counters["cluster"].String(); got != want {
 		t.Errorf("counters in the client:\n%s\nas a job:\n%s", got, want)
+	}
+}
+
+// checkProgress checks a one-stage run's events: map tasks done rising to
+// all of them, then reduce tasks likewise, then the stage done.
+func checkProgress(t *testing.T, name string, events []runner.Event, sr runner.StageResult) {
+	t.Helper()
+	done := map[string]int{}
+	for i, ev := range events {
+		switch {
+		case ev.Done:
+			if i != len(events)-1 || ev.TasksDone != sr.MapTasks+sr.ReduceTasks || ev.RecordsIn != sr.RecordsIn {
+				t.Errorf("%s: event %d %+v: want the last, with every task done and the stage's records", name, i, ev)
+			}
+		case ev.Phase == "map" || ev.Phase == "reduce":
+			total := map[string]int{"map": sr.MapTasks, "reduce": sr.ReduceTasks}[ev.Phase]
+			if ev.TasksTotal != total || ev.TasksDone < done[ev.Phase] || (ev.Phase == "reduce" && done["map"] != sr.MapTasks) {
+				t.Errorf("%s: event %d %+v: want %d %s tasks in all, done not falling, reduces after every map", name, i, ev, total, ev.Phase)
+			}
+			done[ev.Phase] = ev.TasksDone
+		default:
+			t.Errorf("%s: event %d %+v has no phase", name, i, ev)
+		}
+	}
+	if done["map"] != sr.MapTasks || done["reduce"] != sr.ReduceTasks {
+		t.Errorf("%s: progress reached %d map and %d reduce tasks done, want %d and %d; events %+v", name, done["map"], done["reduce"], sr.MapTasks, sr.ReduceTasks, events)
 	}
 }
 

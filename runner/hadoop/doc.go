@@ -116,6 +116,10 @@
 // and task statistics in the crunchgo-stats group; the driver reads them
 // back from the counters block the hadoop client prints when the job ends,
 // so only successful attempts count. Status goes out as reporter:status:.
+// Progress: the job client's lines " map 50% reduce 0%" become progress
+// events of tasks done, estimated from the percentages (Hadoop's reduce
+// percentage counts its shuffle and sort too); a stage in the client
+// reports each task as it ends.
 //
 // Failures: a failed job stops the chain. The error names the stage, the
 // job ID and the hadoop client's last lines, and wraps the failing task's

@@ -11,7 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -333,12 +335,12 @@ func (e *driver) execute() error {
 func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 	start := time.Now()
 	sr := runner.StageResult{Stage: sj.stage.ID, MapTasks: len(sj.lines), ReduceTasks: sj.reducers, Start: start.Sub(e.start)}
-	ran, err := e.maybeInClient(sj, &sr)
+	ran, err := e.maybeInClient(sj, &sr, start)
 	if err != nil {
 		return sr, err
 	}
 	if !ran {
-		if err := e.runJob(sj, &sr); err != nil {
+		if err := e.runJob(sj, &sr, start); err != nil {
 			return sr, err
 		}
 	}
@@ -352,22 +354,30 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 		}
 	}
 	sr.Duration = time.Since(start)
-	if e.opts.Progress != nil {
-		e.opts.Progress(runner.Event{Stage: sj.stage.ID, Stages: len(e.jobs), TasksDone: sr.MapTasks + sr.ReduceTasks,
-			TasksTotal: sr.MapTasks + sr.ReduceTasks, RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Elapsed: sr.Duration, Done: true})
-	}
+	e.progress(sj, start, runner.Event{TasksDone: sr.MapTasks + sr.ReduceTasks, TasksTotal: sr.MapTasks + sr.ReduceTasks,
+		RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Done: true})
 	return sr, nil
+}
+
+// progress reports ev, an event of stage sj, which started at start.
+func (e *driver) progress(sj *stageJob, start time.Time, ev runner.Event) {
+	if e.opts.Progress != nil {
+		ev.Stage, ev.Stages, ev.Elapsed = sj.stage.ID, len(e.jobs), time.Since(start)
+		e.opts.Progress(ev)
+	}
 }
 
 // runJob runs stage sj as a Hadoop job and adds the counters its tasks
 // reported to sr and the run's counters.
-func (e *driver) runJob(sj *stageJob, sr *runner.StageResult) error {
+func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) error {
 	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
 	tail := &tailBuffer{max: 64 << 10}
-	var w io.Writer = tail
+	ws := []io.Writer{tail, &lineWriter{onLine: e.jobProgress(sj, start)}}
 	if e.r.Log != nil {
-		w = io.MultiWriter(tail, e.r.Log)
+		ws = append(ws, e.r.Log)
 	}
+	// One writer for both, so that one goroutine at a time writes to it.
+	w := io.MultiWriter(ws...)
 	cmd.Stdout, cmd.Stderr = w, w
 	runErr := cmd.Run()
 	log := tail.String()
@@ -490,6 +500,53 @@ func (t *tailBuffer) Write(p []byte) (int, error) {
 }
 
 func (t *tailBuffer) String() string { return string(t.b) }
+
+// progressLine matches the job client's progress lines: " map 50% reduce
+// 0%". (Hadoop's reduce percentage counts the shuffle and the sort too.)
+var progressLine = regexp.MustCompile(`\bmap (\d+)% +reduce (\d+)%`)
+
+// jobProgress returns what turns the job client's progress lines into
+// events of stage sj: tasks done, estimated from the percentages.
+func (e *driver) jobProgress(sj *stageJob, start time.Time) func(line string) {
+	last := [2]int{-1, -1}
+	return func(line string) {
+		m := progressLine.FindStringSubmatch(line)
+		if m == nil {
+			return
+		}
+		mapPct, _ := strconv.Atoi(m[1])
+		reducePct, _ := strconv.Atoi(m[2])
+		if maps := len(sj.lines); mapPct != last[0] {
+			e.progress(sj, start, runner.Event{Phase: "map", TasksDone: maps * mapPct / 100, TasksTotal: maps})
+		}
+		if sj.reducers > 0 && reducePct != last[1] && (reducePct > 0 || mapPct == 100) {
+			e.progress(sj, start, runner.Event{Phase: "reduce", TasksDone: sj.reducers * reducePct / 100, TasksTotal: sj.reducers})
+		}
+		last = [2]int{mapPct, reducePct}
+	}
+}
+
+// lineWriter calls onLine with each whole line written to it.
+type lineWriter struct {
+	buf    []byte
+	onLine func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			break
+		}
+		w.onLine(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
+	if len(w.buf) > 64<<10 { // not a line the client prints
+		w.buf = w.buf[:0]
+	}
+	return len(p), nil
+}
 
 // clientLog is what the driver learns from the hadoop client's output.
 type clientLog struct {

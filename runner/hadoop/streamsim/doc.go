@@ -37,7 +37,9 @@
 //     <output>/_temporary/0/_temporary/<attempt>, task commit by rename,
 //     job commit merging into <output> and writing _SUCCESS; an existing
 //     output directory is refused;
-//   - the client's log: "Running job: <id>", per-attempt failures, "Job <id>
+//   - the client's log: "Running job: <id>", progress (" map 50% reduce
+//     0%", each time a task ends and a percentage changes), per-attempt
+//     failures, "Job <id>
 //     completed successfully" or "failed with state FAILED", the counters
 //     block (groups indented by one tab, name=value by two), and exit status
 //     0 on success, 1 on failure.

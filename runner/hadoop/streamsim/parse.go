@@ -32,6 +32,9 @@ type job struct {
 
 	id     string
 	splits []split
+	// shown is the last progress the client log printed: map and reduce
+	// percentages.
+	shown [2]int
 }
 
 func (j *job) get(k, def string) string {

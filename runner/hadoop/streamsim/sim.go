@@ -178,6 +178,8 @@ type taskKind struct {
 // commits the output. It reports whether the job succeeded.
 func (j *job) run(log *logger) bool {
 	log.printf("INFO mapreduce.Job: Running job: job_%s", j.id)
+	j.shown = [2]int{-1, -1}
+	j.progress(log, 0, 0)
 	counters := map[[2]string]int64{}
 	fw := func(group, name string, n int64) { counters[[2]string{group, name}] += n }
 	tmp := filepath.Join(j.output, "_temporary", "0")
@@ -193,7 +195,7 @@ func (j *job) run(log *logger) bool {
 	if fails != "" {
 		failed = fails
 	} else {
-		log.printf("INFO mapreduce.Job:  map 100%% reduce 0%%")
+		j.progress(log, 100, 0)
 		redRes := make([]*attemptResult, j.reducers)
 		if fails := j.runTasks(log, taskKind{"r", false}, j.reducers, func(r int, attempt string, work string) (*attemptResult, error) {
 			var in []record
@@ -226,7 +228,7 @@ func (j *job) run(log *logger) bool {
 	if failed != "" {
 		log.printf("INFO mapreduce.Job: Job job_%s failed with state FAILED due to: %s", j.id, failed)
 	} else {
-		log.printf("INFO mapreduce.Job:  map 100%% reduce 100%%")
+		j.progress(log, 100, 100)
 		log.printf("INFO mapreduce.Job: Job job_%s completed successfully", j.id)
 	}
 	j.printCounters(log, counters)
@@ -254,6 +256,15 @@ func (j *job) printCounters(log *logger, counters map[[2]string]int64) {
 	log.raw(b.String())
 }
 
+// progress prints the job's progress as the job client does, when it
+// changed: " map 50% reduce 0%".
+func (j *job) progress(log *logger, mapPct, reducePct int) {
+	if now := [2]int{mapPct, reducePct}; now != j.shown {
+		j.shown = now
+		log.printf("INFO mapreduce.Job:  map %d%% reduce %d%%", mapPct, reducePct)
+	}
+}
+
 // runTasks runs n tasks of one kind two at a time, each up to its maximum
 // attempts, storing successful results. It returns "" or why the job failed.
 func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, attempt, work string) (*attemptResult, error), results []*attemptResult, fw func(string, string, int64)) string {
@@ -266,7 +277,7 @@ func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, 
 		maxAttempts = v
 	}
 	var mu sync.Mutex
-	failed := ""
+	failed, done := "", 0
 	sem := make(chan struct{}, 2)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -300,6 +311,12 @@ func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, 
 					results[i] = res
 					for k, v := range res.counters {
 						fw(k[0], k[1], v)
+					}
+					done++
+					if kind.ismap {
+						j.progress(log, done*100/n, 0)
+					} else {
+						j.progress(log, 100, done*100/n)
 					}
 					mu.Unlock()
 					return

@@ -8,10 +8,9 @@ import (
 
 var state struct {
 	sync.Mutex
-	paused  int   // Pause calls not yet resumed
-	warming bool  // WarmUp's first collection has not happened yet
-	limit   int64 // the memory limit to set when the warm-up ends
-	off     bool  // collection is off because of us; percent holds the setting before
+	paused  int  // Pause calls not yet resumed
+	warming bool // WarmUp's first collection has not happened yet
+	off     bool // collection is off because of us; percent holds the setting before
 	percent int
 }
 
@@ -65,7 +64,7 @@ func WarmUp(heap, limit int64) {
 	heap = min(heap, limit)
 	state.Lock()
 	turnOff()
-	state.warming, state.limit = true, limit
+	state.warming = true
 	debug.SetMemoryLimit(heap) // the first collection comes when the heap reaches it
 	state.Unlock()
 
@@ -74,22 +73,11 @@ func WarmUp(heap, limit int64) {
 	// it is not batched with other tiny objects, whose finalizers may never
 	// run.)
 	sentinel := new([64]byte)
-	runtime.SetFinalizer(sentinel, func(*[64]byte) { EndWarmUp() })
-}
-
-// EndWarmUp ends the warm-up, if one is on, before the heap reaches its
-// size: from now on collection is paced as after WarmUp's first collection.
-// A worker calls it when a task ends: by then the task has grown its
-// buffers, and garbage held any longer only costs fresh memory. (Word count
-// allocates some 40 MB of short-lived strings and slices with a small live
-// heap; holding the first 32 MiB of them took 8 percent longer.)
-func EndWarmUp() {
-	state.Lock()
-	defer state.Unlock()
-	if !state.warming {
-		return
-	}
-	debug.SetMemoryLimit(state.limit)
-	state.warming = false
-	turnBackOn()
+	runtime.SetFinalizer(sentinel, func(*[64]byte) {
+		state.Lock()
+		defer state.Unlock()
+		debug.SetMemoryLimit(limit)
+		state.warming = false
+		turnBackOn()
+	})
 }

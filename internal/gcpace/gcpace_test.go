@@ -110,27 +110,3 @@ func TestPauseAcrossWarmUp(t *testing.T) {
 		t.Errorf("after both: percent %d, want 90 restored", p)
 	}
 }
-
-// TestEndWarmUp checks ending the warm-up before the first collection: the
-// settings come back at once (unless a pause holds collection off), and a
-// second call changes nothing.
-func TestEndWarmUp(t *testing.T) {
-	restore(t)
-	debug.SetGCPercent(77)
-	WarmUp(48<<20, 200<<20)
-	resume := Pause()
-	EndWarmUp()
-	if p, l := settings(); p != -1 || l != 200<<20 {
-		t.Errorf("warm-up ended, pause on: percent %d, limit %d; want -1 (off) and %d", p, l, 200<<20)
-	}
-	resume()
-	if p, _ := settings(); p != 77 {
-		t.Errorf("after the pause: percent %d, want 77 restored", p)
-	}
-	debug.SetGCPercent(78) // settings made since must stay
-	debug.SetMemoryLimit(123 << 20)
-	EndWarmUp()
-	if p, l := settings(); p != 78 || l != 123<<20 {
-		t.Errorf("after a second EndWarmUp: percent %d, limit %d; want 78 and %d", p, l, 123<<20)
-	}
-}

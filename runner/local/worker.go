@@ -218,12 +218,12 @@ const (
 // with one P each (workerProcs), 32 MiB is as fast (1M: 314 against 312 ms,
 // 10M: 2.58 against 2.61 s, medians of 12 and 6 alternating runs) and
 // lowers the peak at 10M (166.5 against 179 MiB), probably because an
-// earlier first collection sets a lower goal for the ones after it. The
-// warm-up also ends when the first task does (gcpace.EndWarmUp): a job
-// whose tasks keep little, such as word count, would otherwise hold 32 MiB
-// of garbage in fresh pages (word count on one worker: 67 against 73 ms,
-// medians of 5 alternating runs; daily-plays, whose first task reaches
-// 32 MiB, unchanged).
+// earlier first collection sets a lower goal for the ones after it. Ending
+// the warm-up when the first task ends helped word count, whose tasks keep
+// little of the 40 MB they allocate (one worker: 69.7 against 73.7 ms,
+// medians of 6 alternating runs), but cost daily-plays' 1k-event day 4 to
+// 6 ms (38 against 34 ms, 24 runs), nearly all in collections, each of
+// which scans the binary's globals however small the heap; it was dropped.
 const warmHeap = 2 * maxSortBuffer
 
 // sizes derives the worker's buffers from its budget: half (at most
@@ -271,7 +271,6 @@ func (w *worker) run(ctx context.Context, t *taskMsg) *resultMsg {
 	if err := w.task(ctx, t, res); err != nil {
 		res.Err = runner.ToWire(err)
 	}
-	gcpace.EndWarmUp()
 	res.PeakRSS = peakRSS()
 	return res
 }

@@ -79,3 +79,22 @@ func TestDryRunGolden(t *testing.T) {
 }
 
 func suiteJob(name string) string { return runnertest.JobName(runnertest.Case{Name: name}) }
+
+// TestDryRunSaysStagesMayRunInClient checks that a dry run with
+// ClientStageMax set says which stages will not be jobs.
+func TestDryRunSaysStagesMayRunInClient(t *testing.T) {
+	job, _ := runner.Lookup(wordcount.Job.Name)
+	p, err := job.Build([]string{"--output", "hdfs://nn/user/me/wc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	r := hadoop.Runner{HadoopBin: "/opt/hadoop/bin/hadoop", StreamingJar: "/opt/hadoop/hadoop-streaming.jar", Binary: "/opt/jobs/crunchgo",
+		TempDir: "hdfs://nn/tmp/crunchgo", DryRun: true, Out: &out, ClientStageMax: 32 << 20}
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "# a stage that reads at most 32MiB runs in this process instead of as its job below"; !strings.HasPrefix(out.String(), want) {
+		t.Errorf("dry run does not begin with %q:\n%s", want, out.String())
+	}
+}

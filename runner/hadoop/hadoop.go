@@ -243,6 +243,9 @@ func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob) error {
 		return err
 	}
 	var out strings.Builder
+	if r.ClientStageMax > 0 {
+		fmt.Fprintf(&out, "# a stage that reads at most %s runs in this process instead of as its job below (its input is measured when it runs)\n", sizeFlag{&r.ClientStageMax})
+	}
 	fmt.Fprintf(&out, "# job spec %s\n%s\n", specURL(spec.Temp), b)
 	for _, sj := range jobs {
 		fmt.Fprintf(&out, "\n# stage %d: %d map task(s), %d reduce task(s)\n", sj.stage.ID, len(sj.lines), sj.reducers)

@@ -222,8 +222,9 @@ const (
 // the warm-up when the first task ends helped word count, whose tasks keep
 // little of the 40 MB they allocate (one worker: 69.7 against 73.7 ms,
 // medians of 6 alternating runs), but cost daily-plays' 1k-event day 4 to
-// 6 ms (38 against 34 ms, 24 runs), nearly all in collections, each of
-// which scans the binary's globals however small the heap; it was dropped.
+// 6 ms (38 against 34 ms, 24 runs), nearly all in the collections it let
+// happen (perf: about 6 ms of collector work a run, against none); it was
+// dropped.
 const warmHeap = 2 * maxSortBuffer
 
 // sizes derives the worker's buffers from its budget: half (at most

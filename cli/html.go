@@ -24,7 +24,9 @@ func renderHTML(w io.Writer, rep *Report) error {
 		Left, Width     float64 // the bar, in pixels of a timelineWidth lane
 	}
 	var rows []stageRow
+	ranAs := false
 	for _, s := range rep.Stages {
+		ranAs = ranAs || s.RanAs != ""
 		row := stageRow{ReportStageResult: s, Start: roundDuration(time.Duration(s.StartNS)).String(),
 			Duration: roundDuration(time.Duration(s.DurationNS)).String()}
 		if end > 0 {
@@ -39,6 +41,7 @@ func renderHTML(w io.Writer, rep *Report) error {
 		"Memory":   humanBytes(rep.Options.Memory),
 		"Args":     strings.Join(rep.Args, " "),
 		"Rows":     rows,
+		"RanAs":    ranAs, // a column of where each stage ran
 		"Lane":     timelineWidth,
 		"Counters": sortedCounters(rep.Counters),
 		"Graph":    template.HTML(planSVG(rep.Plan)), // built from escaped text below
@@ -81,8 +84,8 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 <h2>Stage graph</h2>
 <div class="graph" id="graph">{{.Graph}}</div>
 <h2>Stages</h2>
-<table id="stages"><tr><th>stage</th><th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th><th>started</th><th>time</th><th class="l">timeline</th></tr>
-{{range .Rows}}<tr><td>{{.Stage}}</td><td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td><td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td></tr>
+<table id="stages"><tr><th>stage</th><th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th>{{if .RanAs}}<th class="l">ran as</th>{{end}}<th>started</th><th>time</th><th class="l">timeline</th></tr>
+{{range .Rows}}<tr><td>{{.Stage}}</td><td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td>{{if $.RanAs}}<td class="l">{{.RanAs}}</td>{{end}}<td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td></tr>
 {{end}}</table>
 <h2>Counters</h2>
 {{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>

@@ -56,6 +56,8 @@ type ReportStageResult struct {
 	BytesOut    int64 `json:"bytes_out"`
 	StartNS     int64 `json:"start_ns"` // from the start of the run
 	DurationNS  int64 `json:"duration_ns"`
+	// RanAs is runner.StageResult.RanAs: a Hadoop job ID, or "client".
+	RanAs string `json:"ran_as,omitempty"`
 }
 
 // ReportPlan is the stage graph: nodes, stages with their phases and
@@ -153,7 +155,7 @@ func newReport(job *runner.Job, args []string, runnerName string, opts runner.Op
 	for _, s := range res.Stages {
 		in, out := bytes.of(s.Stage)
 		r.Stages = append(r.Stages, ReportStageResult{Stage: s.Stage, MapTasks: s.MapTasks, ReduceTasks: s.ReduceTasks,
-			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, StartNS: int64(s.Start), DurationNS: int64(s.Duration)})
+			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, StartNS: int64(s.Start), DurationNS: int64(s.Duration), RanAs: s.RanAs})
 	}
 	for g, m := range res.Counters {
 		r.Counters[g] = maps.Clone(m)

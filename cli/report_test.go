@@ -251,3 +251,64 @@ func TestHTMLReportSideInput(t *testing.T) {
 		t.Errorf("edges by kind = %v, want one side input, one shuffle and nothing materialized", edges)
 	}
 }
+
+// TestReportRanAs checks that a run whose stages say where they ran (the
+// Hadoop runner's, here with every stage in the client, so no Hadoop is
+// needed) reports it in both kinds of report.
+func TestReportRanAs(t *testing.T) {
+	dir := t.TempDir()
+	for i, name := range []string{"report.json", "report.html"} {
+		args := []string{"run", "cli-test-2stage", "--runner", "hadoop", "-q", "--hadoop-bin", "/nonexistent/hadoop",
+			"--streaming-jar", "/nonexistent/hadoop-streaming.jar", "--hadoop-tmp", filepath.Join(dir, "htmp"),
+			"--output", filepath.Join(dir, "out"+strconv.Itoa(i)), "--report", filepath.Join(dir, name)}
+		var stdout, stderr bytes.Buffer
+		if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r cli.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Stages) != 2 || r.Stages[0].RanAs != "client" || r.Stages[1].RanAs != "client" {
+		t.Errorf("JSON report stages %+v: want two, each ran as client", r.Stages)
+	}
+	var cells []string // the stage table's cells of the "ran as" column
+	col := -1
+	var walk func(n *html.Node, inTable bool)
+	walk = func(n *html.Node, inTable bool) {
+		if n.Type == html.ElementNode && n.Data == "table" {
+			inTable = attr(n, "id") == "stages"
+		}
+		if inTable && n.Type == html.ElementNode && n.Data == "tr" {
+			i := 0
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type != html.ElementNode {
+					continue
+				}
+				text := ""
+				if c.FirstChild != nil {
+					text = c.FirstChild.Data
+				}
+				if c.Data == "th" && text == "ran as" {
+					col = i
+				}
+				if c.Data == "td" && i == col {
+					cells = append(cells, text)
+				}
+				i++
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inTable)
+		}
+	}
+	walk(parseHTML(t, filepath.Join(dir, "report.html")), false)
+	if col < 0 || len(cells) != 2 || cells[0] != "client" || cells[1] != "client" {
+		t.Errorf("HTML stage table: ran-as column %d with cells %q, want two client cells", col, cells)
+	}
+}

@@ -92,6 +92,10 @@ type StageResult struct {
 	// the one before it ends.
 	Start    time.Duration
 	Duration time.Duration
+	// RanAs says where the stage ran, for runners that run stages in more
+	// than one way: the Hadoop runner's job ID, or "client" for a stage it
+	// ran in its own process. "" for the other runners.
+	RanAs string
 }
 
 // Result is what a successful run reports.

@@ -73,6 +73,7 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.
 	sr.RecordsIn += got.RecordsIn
 	sr.Shuffled += got.Shuffled
 	sr.RecordsOut += got.RecordsOut
+	sr.RanAs = "client"
 	e.res.Counters.Merge(counts)
 	return true, nil
 }

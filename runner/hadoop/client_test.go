@@ -77,7 +77,10 @@ func TestClientStageResult(t *testing.T) {
 		}
 		checkProgress(t, name, events, res.Stages[0])
 		sr := res.Stages[0]
-		sr.Start, sr.Duration = 0, 0
+		if want := regexp.MustCompile(map[string]string{"cluster": `^job_\d+_\d+$`, "client": `^client$`}[name]); !want.MatchString(sr.RanAs) {
+			t.Errorf("%s: stage ran as %q, want %s", name, sr.RanAs, want)
+		}
+		sr.Start, sr.Duration, sr.RanAs = 0, 0, ""
 		results[name], counters[name] = sr, res.Counters
 		jobs := strings.Count(log.String(), "Running job: ")
 		inClient := strings.Contains(log.String(), "stage 0 reads")
@@ -173,7 +176,10 @@ func TestClientFallsBackAfterTasks(t *testing.T) {
 		t.Errorf("counters after falling back:\n%s\non the cluster alone:\n%s", got, want)
 	}
 	a, b := fellBack.Stages[0], cluster.Stages[0]
-	a.Start, a.Duration, b.Start, b.Duration = 0, 0, 0, 0
+	if !strings.HasPrefix(a.RanAs, "job_") {
+		t.Errorf("the stage that fell back ran as %q, want a job", a.RanAs)
+	}
+	a.Start, a.Duration, a.RanAs, b.Start, b.Duration, b.RanAs = 0, 0, "", 0, 0, ""
 	if a != b {
 		t.Errorf("stage result after falling back %+v, on the cluster alone %+v", a, b)
 	}

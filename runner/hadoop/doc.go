@@ -119,7 +119,9 @@
 // Progress: the job client's lines " map 50% reduce 0%" become progress
 // events of tasks done, estimated from the percentages (Hadoop's reduce
 // percentage counts its shuffle and sort too); a stage in the client
-// reports each task as it ends.
+// reports each task as it ends. Each stage's result says where it ran
+// (runner.StageResult.RanAs): its job's ID, or "client"; the CLI's summary
+// and reports show it.
 //
 // Failures: a failed job stops the chain. The error names the stage, the
 // job ID and the hadoop client's last lines, and wraps the failing task's

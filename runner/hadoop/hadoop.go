@@ -388,6 +388,7 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	if runErr != nil || !cl.succeeded {
 		return e.jobError(sj, cl, log, runErr)
 	}
+	sr.RanAs = cl.jobID
 	for g, m := range cl.counters {
 		switch {
 		case g == statsGroup:

@@ -116,15 +116,14 @@ func main() {
 	}
 	all = append(all, ss...)
 	var measured []*sizeResult
-	var ins []string
 	for _, s := range all {
-		r, in, err := prepare(ctx, cfg, s)
+		r, err := prepare(ctx, cfg, s)
 		if err != nil {
 			log.Fatal(err)
 		}
-		measured, ins = append(measured, r), append(ins, in)
+		measured = append(measured, r)
 	}
-	if err := measureAll(ctx, cfg, measured, ins); err != nil {
+	if err := measureAll(ctx, cfg, measured); err != nil {
 		log.Fatal(err)
 	}
 	var fixedRun *sizeResult
@@ -244,6 +243,7 @@ type shuffleResult struct {
 
 type sizeResult struct {
 	size    size
+	in      string // the data directory
 	users   int
 	tracks  int
 	files   int
@@ -267,34 +267,34 @@ func loadavg() string {
 }
 
 // prepare generates size s's data, unless an earlier run left it, and
-// returns its result to fill and its input directory.
-func prepare(ctx context.Context, cfg config, s size) (*sizeResult, string, error) {
-	res := &sizeResult{size: s, users: int(max(1000, s.events/10)), tracks: 100_000, files: int(max(2, min(16, s.events/1_000_000*2)))}
+// returns its result to fill.
+func prepare(ctx context.Context, cfg config, s size) (*sizeResult, error) {
 	in := filepath.Join(cfg.data, "data-"+s.label)
+	res := &sizeResult{size: s, in: in, users: int(max(1000, s.events/10)), tracks: 100_000, files: int(max(2, min(16, s.events/1_000_000*2)))}
 	if _, err := os.Stat(filepath.Join(in, "DONE")); err != nil {
 		log.Printf("%s: generating %d events", s.label, s.events)
 		os.RemoveAll(in)
 		if err := run(ctx, cfg.benchDir, nil, filepath.Join(cfg.bin, "crunchgo"), "gen", "listening-log", "--events", fmt.Sprint(s.events),
 			"--users", fmt.Sprint(res.users), "--tracks", fmt.Sprint(res.tracks), "--seed", "1", "--format", "parquet",
 			"--files", fmt.Sprint(res.files), "--out", in); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(in, "DONE"), nil, 0o644); err != nil {
-			return nil, "", err
+			return nil, err
 		}
 	}
 	res.inputMB = float64(dirSize(filepath.Join(in, "events"))) / (1 << 20)
-	return res, in, nil
+	return res, nil
 }
 
-// measureAll runs every contender cfg.repeat times on every size's input
-// (ins[i] for results[i]), then checks that the contenders agree on each
+// measureAll runs every contender cfg.repeat times on every size's input,
+// then checks that the contenders agree on each
 // size. A round runs each size in turn and, within a size, each contender
 // in turn, so that a change in the machine's load touches all contenders
 // and all sizes alike: ratios between contenders and between sizes (the
 // linearity figures) compare runs made minutes, not a whole size's block,
 // apart.
-func measureAll(ctx context.Context, cfg config, results []*sizeResult, ins []string) error {
+func measureAll(ctx context.Context, cfg config, results []*sizeResult) error {
 	cs := contenders(cfg)
 	last := make([][]string, len(results)) // each size's latest output, by contender
 	for j, res := range results {
@@ -310,7 +310,7 @@ func measureAll(ctx context.Context, cfg config, results []*sizeResult, ins []st
 				out := filepath.Join(cfg.data, "out", fmt.Sprintf("%s-%d-%d", res.size.label, i, k))
 				os.RemoveAll(out)
 				os.MkdirAll(filepath.Join(cfg.data, "tmp"), 0o755)
-				args := c.args(ins[j], out)
+				args := c.args(res.in, out)
 				m, err := measure(ctx, nil, cfg.benchDir, args[0], args[1:]...)
 				if err != nil {
 					return err

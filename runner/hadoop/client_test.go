@@ -13,8 +13,6 @@ import (
 	"github.com/crunchgo/crunchgo/examples/listening"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
-	"github.com/crunchgo/crunchgo/runner/mem"
-	"github.com/crunchgo/crunchgo/runner/runnertest"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -25,28 +23,6 @@ func clientRunner(t *testing.T) hadoop.Runner {
 	r.HadoopBin = "/nonexistent/hadoop-must-not-run"
 	r.ClientStageMax = 1 << 40
 	return r
-}
-
-// TestClientConformance runs the conformance suite with every stage in the
-// client, with several reducers so that steered channels are exercised.
-func TestClientConformance(t *testing.T) {
-	for _, reducers := range []int{1, 3} {
-		t.Run(strings.Repeat("r", reducers), func(t *testing.T) {
-			runnertest.Run(t, clientRunner(t), runner.Options{Partitions: reducers})
-		})
-	}
-}
-
-// TestClientRandomPipelines checks random pipelines run in the client
-// against the mem runner's unplanned run.
-func TestClientRandomPipelines(t *testing.T) {
-	seeds := 40
-	if testing.Short() {
-		seeds = 8
-	}
-	runnertest.RunRandom(t, clientRunner(t), func(seed int) runner.Options {
-		return runner.Options{Partitions: seed%3 + 1}
-	}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
 }
 
 // TestClientStageResult checks that a stage run in the client reports what
@@ -62,11 +38,7 @@ func TestClientStageResult(t *testing.T) {
 		r.ClientStageMax = limit
 		var log bytes.Buffer
 		r.Log = &log
-		job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
-		p, err := job.Build(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := suitePipeline(t, "dofn-lifecycle-and-counters")
 		res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2,
 			Progress: func(ev runner.Event) { events = append(events, ev) }})
 		if err != nil {
@@ -130,11 +102,7 @@ func TestClientFallsBack(t *testing.T) {
 	r.ClientStageMax = 1 << 40
 	var log bytes.Buffer
 	r.Log = &log
-	job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
-	p, err := job.Build(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := suitePipeline(t, "dofn-lifecycle-and-counters")
 	res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -160,11 +128,7 @@ func TestClientFallsBackAfterTasks(t *testing.T) {
 	run := func(limit int64) *runner.Result {
 		r := simRunner(t)
 		r.ClientStageMax = limit
-		job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
-		p, err := job.Build(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := suitePipeline(t, "dofn-lifecycle-and-counters")
 		res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
 		if err != nil {
 			t.Fatal(err)
@@ -188,12 +152,8 @@ func TestClientFallsBackAfterTasks(t *testing.T) {
 // TestClientFailedTask checks that a task failing in the client fails the
 // run with the user function's error, naming the stage and the task.
 func TestClientFailedTask(t *testing.T) {
-	job, _ := runner.Lookup(suiteJob("dofn-error-names-transform"))
-	p, err := job.Build(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = clientRunner(t).Run(context.Background(), p, runner.Options{})
+	p := suitePipeline(t, "dofn-error-names-transform")
+	_, err := clientRunner(t).Run(context.Background(), p, runner.Options{})
 	if err == nil {
 		t.Fatal("run succeeded, want a failure")
 	}

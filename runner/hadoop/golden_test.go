@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/runnertest"
@@ -79,6 +80,20 @@ func TestDryRunGolden(t *testing.T) {
 }
 
 func suiteJob(name string) string { return runnertest.JobName(runnertest.Case{Name: name}) }
+
+// suitePipeline builds the conformance suite's job called name.
+func suitePipeline(t *testing.T, name string) *pcollection.Pipeline {
+	t.Helper()
+	job, ok := runner.Lookup(suiteJob(name))
+	if !ok {
+		t.Fatalf("suite job %s is not registered", name)
+	}
+	p, err := job.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // TestDryRunSaysStagesMayRunInClient checks that a dry run with
 // ClientStageMax set says which stages will not be jobs.

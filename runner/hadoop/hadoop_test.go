@@ -45,16 +45,27 @@ func simRunner(t *testing.T) hadoop.Runner {
 	return hadoop.Runner{HadoopBin: exe, StreamingJar: jar, Binary: exe, TempDir: filepath.Join(dir, "hdfs"), MapTasks: 2}
 }
 
+// runners are the two ways the runner runs a stage: as a job (through the
+// streaming simulator) and in the client (clientRunner).
+var runners = []struct {
+	name string
+	new  func(*testing.T) hadoop.Runner
+}{{"jobs", simRunner}, {"client", clientRunner}}
+
+// TestConformance runs the conformance suite both ways, with several
+// reducers so that steered channels are exercised.
 func TestConformance(t *testing.T) {
-	for _, reducers := range []int{1, 3} {
-		t.Run(fmt.Sprintf("%d-reducers", reducers), func(t *testing.T) {
-			runnertest.Run(t, simRunner(t), runner.Options{Partitions: reducers})
-		})
+	for _, rn := range runners {
+		for _, reducers := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/%d-reducers", rn.name, reducers), func(t *testing.T) {
+				runnertest.Run(t, rn.new(t), runner.Options{Partitions: reducers})
+			})
+		}
 	}
 }
 
-// TestRandomPipelines runs runnertest.RandomPipeline through the streaming
-// simulator and checks each result against the mem runner's unplanned run.
+// TestRandomPipelines runs runnertest.RandomPipeline both ways and checks
+// each result against the mem runner's unplanned run.
 func TestRandomPipelines(t *testing.T) {
 	// Seed 31 is the first whose plan has a reducer read a side input its
 	// own stage's maps wrote, which Hadoop must not plan (the job commits
@@ -63,8 +74,11 @@ func TestRandomPipelines(t *testing.T) {
 	if testing.Short() {
 		seeds = 8
 	}
-	r := simRunner(t)
-	runnertest.RunRandom(t, r, func(seed int) runner.Options {
-		return runner.Options{Partitions: seed%3 + 1}
-	}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
+	for _, rn := range runners {
+		t.Run(rn.name, func(t *testing.T) {
+			runnertest.RunRandom(t, rn.new(t), func(seed int) runner.Options {
+				return runner.Options{Partitions: seed%3 + 1}
+			}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
+		})
+	}
 }

@@ -15,11 +15,7 @@ import (
 // stage results from the task counters, no temp directory.
 func TestRunReport(t *testing.T) {
 	r := simRunner(t)
-	job, _ := runner.Lookup(suiteJob("dofn-lifecycle-and-counters"))
-	p, err := job.Build(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := suitePipeline(t, "dofn-lifecycle-and-counters")
 	res, err := r.Run(context.Background(), p, runner.Options{Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -44,12 +40,8 @@ func TestFailedJob(t *testing.T) {
 	r := simRunner(t)
 	r.Defines = []string{"mapreduce.map.maxattempts=1"}
 	r.KeepTemp = true
-	job, _ := runner.Lookup(suiteJob("dofn-error-names-transform"))
-	p, err := job.Build(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = r.Run(context.Background(), p, runner.Options{})
+	p := suitePipeline(t, "dofn-error-names-transform")
+	_, err := r.Run(context.Background(), p, runner.Options{})
 	if err == nil {
 		t.Fatal("run succeeded, want a failure")
 	}

@@ -58,15 +58,21 @@ func runWithReport(t *testing.T, name string) (*cli.Report, string) {
 	if code := cli.Execute(context.Background(), cli.NewRoot(), jsonArgs, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	return readReport(t, filepath.Join(dir, "report.json")), rep
+}
+
+// readReport reads a JSON report.
+func readReport(t *testing.T, path string) *cli.Report {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var r cli.Report
 	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatalf("report.json: %v", err)
+		t.Fatalf("%s: %v", path, err)
 	}
-	return &r, rep
+	return &r
 }
 
 func TestJSONReport(t *testing.T) {
@@ -266,14 +272,7 @@ func TestReportRanAs(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r cli.Report
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, filepath.Join(dir, "report.json"))
 	if len(r.Stages) != 2 || r.Stages[0].RanAs != "client" || r.Stages[1].RanAs != "client" {
 		t.Errorf("JSON report stages %+v: want two, each ran as client", r.Stages)
 	}

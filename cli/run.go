@@ -148,28 +148,24 @@ func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, repor
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		// The time is trailing text, not a cell: it is left-aligned and its
 		// width does not move the other columns.
-		// Where each stage ran (a Hadoop job ID), when the runner says.
-		ranAs := ""
-		if slices.ContainsFunc(res.Stages, func(s runner.StageResult) bool { return s.RanAs != "" }) {
-			ranAs = "ran as\t"
+		// Where each stage ran (a Hadoop job ID) is a column when the
+		// runner says.
+		withRanAs := slices.ContainsFunc(res.Stages, func(s runner.StageResult) bool { return s.RanAs != "" })
+		ranAs := func(cell string) string {
+			if withRanAs {
+				return cell + "\t"
+			}
+			return ""
 		}
-		fmt.Fprintf(tw, "stage\tmap tasks\treduce tasks\trecords in\tshuffled\trecords out\t%s  time\n", ranAs)
+		fmt.Fprintf(tw, "stage\tmap tasks\treduce tasks\trecords in\tshuffled\trecords out\t%s  time\n", ranAs("ran as"))
 		var in, out int64
 		for _, s := range res.Stages {
-			cell := ""
-			if ranAs != "" {
-				cell = s.RanAs + "\t"
-			}
 			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\t%s\t%s\t%s  %s\n", s.Stage, s.MapTasks, s.ReduceTasks,
-				count(s.RecordsIn), count(s.Shuffled), count(s.RecordsOut), cell, roundDuration(s.Duration))
+				count(s.RecordsIn), count(s.Shuffled), count(s.RecordsOut), ranAs(s.RanAs), roundDuration(s.Duration))
 			in += s.RecordsIn
 			out += s.RecordsOut
 		}
-		empty := ""
-		if ranAs != "" {
-			empty = "\t"
-		}
-		fmt.Fprintf(tw, "total\t\t\t%s\t\t%s\t%s  %s\n", count(in), count(out), empty, roundDuration(res.Wall))
+		fmt.Fprintf(tw, "total\t\t\t%s\t\t%s\t%s  %s\n", count(in), count(out), ranAs(""), roundDuration(res.Wall))
 		tw.Flush()
 	}
 	if len(res.Counters) > 0 {

@@ -160,6 +160,15 @@ type GroupByKeyPayload interface {
 	NewGroupReader(out Emitter) func(key []byte, values iter.Seq[[]byte]) error
 }
 
+// RangePartitioner is an optional upgrade of GroupByKeyPayload for a shuffle
+// whose key order must hold across partitions, as a sort's does: Partition
+// maps an encoded key to one of partitions so that every key of partition i
+// sorts before every key of partition i+1. Without it runners partition by
+// hash.
+type RangePartitioner interface {
+	Partition(key []byte, partitions int) int
+}
+
 // CombinePayload is the payload of a CombineValues node, whose input is the
 // output of a GroupByKey and whose output is Pair[K, O]. The combine function
 // is associative and commutative with an accumulator type A, so it can be

@@ -18,6 +18,17 @@ func Partition(channel int, key []byte, partitions int) int {
 	return int(h&math.MaxInt32) % partitions
 }
 
+// PartitionFunc returns how the records of channel ch are partitioned: by
+// its GroupByKey's RangePartitioner when it has one, else by Partition's
+// hash of the channel's tag and the key.
+func PartitionFunc(g *plan.Graph, ch *plan.Channel) func(key []byte, partitions int) int {
+	if rp, ok := g.Node(ch.GroupByKey).Payload.(plan.RangePartitioner); ok {
+		return rp.Partition
+	}
+	tag := ch.Index
+	return func(key []byte, partitions int) int { return Partition(tag, key, partitions) }
+}
+
 // BytesPerPartition is the estimated shuffle input per reduce partition
 // when neither the transform nor the run options set the number: the same
 // as a map task's input (and Spark's advisory partition size), so that a

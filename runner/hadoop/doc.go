@@ -63,7 +63,8 @@
 //     does. A stage runs R = the largest partition count of its channels;
 //     a channel asking for fewer partitions P gets a steered key (escaped,
 //     terminated and followed by two bytes chosen so that HashPartitioner
-//     picks runner.Partition(channel, key, P)), so every channel's
+//     picks runner.Partition(channel, key, P)); so does a range-partitioned
+//     channel (a sort), steered to the partition its GroupByKey picks. So every channel's
 //     partitions hold what the other runners put in them, and reducers at
 //     or above P run nothing for that channel.
 //   - The combiner (present when a channel has a lifted combiner) merges the

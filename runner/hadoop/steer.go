@@ -3,8 +3,6 @@ package hadoop
 import (
 	"errors"
 	"math"
-
-	"github.com/crunchgo/crunchgo/runner"
 )
 
 // A Hadoop job has one reducer count R, the largest partition count of the
@@ -16,8 +14,10 @@ import (
 //
 // where escape turns 0x00 into 0x00 0xFF (so the encoding is prefix-free and
 // sorts like the key) and the two steering bytes are chosen so that
-// HashPartitioner picks runner.Partition(tag, key, P). Each channel's
-// partitions then hold exactly what every other runner puts in them.
+// HashPartitioner picks runner.Partition(tag, key, P). A range-partitioned
+// channel (a sort: plan.RangePartitioner) is always steered, to the
+// partition its GroupByKey picks. Each channel's partitions then hold
+// exactly what every other runner puts in them.
 
 // hashJava is WritableComparator.hashBytes continued from h.
 func hashJava(h int32, b []byte) int32 {
@@ -29,8 +29,9 @@ func hashJava(h int32, b []byte) int32 {
 
 func hadoopPartition(h int32, reducers int) int { return int(h&math.MaxInt32) % reducers }
 
-// appendSteered appends the steered shuffle key of (ch, key) to dst.
-func appendSteered(dst []byte, ch int, key []byte, parts, reducers int) ([]byte, error) {
+// appendSteered appends the shuffle key of (ch, key) to dst, steered to
+// reducer want.
+func appendSteered(dst []byte, ch int, key []byte, want, reducers int) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, byte(ch))
 	for _, c := range key {
@@ -41,7 +42,6 @@ func appendSteered(dst []byte, ch int, key []byte, parts, reducers int) ([]byte,
 		}
 	}
 	dst = append(dst, 0, 1)
-	want := runner.Partition(ch, key, parts)
 	h := hashJava(1, dst[start:])
 	for s1 := range 256 {
 		h1 := 31*h + int32(int8(s1))

@@ -100,6 +100,10 @@ type task struct {
 	// inClient marks a task the driver runs itself (client.go): it prints
 	// no reporter lines, since its stderr is the driver's.
 	inClient bool
+	// partition is each channel's partition function and steered whether
+	// its keys are steered (steer.go), both made by isSteered.
+	partition []func(key []byte, partitions int) int
+	steered   []bool
 }
 
 func newTask(ctx context.Context, args []string) (*task, error) {
@@ -389,17 +393,31 @@ func (t *task) mapper(ctx context.Context, in *frameReader, out *bufio.Writer) e
 
 // appendShuffleKey appends the rawbytes shuffle key of (ch, key) to dst:
 // the channel's tag byte and the key, steered when the channel has fewer
-// partitions than the job has reducers (steer.go).
+// partitions than the job has reducers or is range-partitioned (steer.go).
 func (t *task) appendShuffleKey(dst []byte, ch int, key []byte) []byte {
-	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
-	if parts[ch] == reducers {
+	if !t.isSteered(ch) {
 		return append(append(dst, byte(ch)), key...)
 	}
-	dst, err := appendSteered(dst, ch, key, parts[ch], reducers)
+	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+	dst, err := appendSteered(dst, ch, key, t.partition[ch](key, parts[ch]), reducers)
 	if err != nil {
 		plan.Raise(err)
 	}
 	return dst
+}
+
+// isSteered says whether channel ch's shuffle keys are steered: when it has
+// fewer partitions than the job has reducers, or is range-partitioned.
+func (t *task) isSteered(ch int) bool {
+	if t.steered == nil {
+		parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+		for i, c := range t.stage.Channels {
+			_, ranged := t.sg.Graph.Node(c.GroupByKey).Payload.(plan.RangePartitioner)
+			t.partition = append(t.partition, runner.PartitionFunc(t.sg.Graph, c))
+			t.steered = append(t.steered, ranged || parts[i] != reducers)
+		}
+	}
+	return t.steered[ch]
 }
 
 func (t *task) mapLine(ctx context.Context, tl *taskLine, shuffleOut func(int, []byte, []byte)) (err error) {
@@ -525,7 +543,7 @@ func (t *task) reducer(ctx context.Context, in *frameReader, _ *bufio.Writer) (e
 			}
 		}
 	}()
-	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
+	parts := t.spec.Parts[t.stage.ID]
 	for i, ch := range t.stage.Channels {
 		if t.part >= parts[i] {
 			continue // this channel has fewer partitions than the job has reducers
@@ -546,7 +564,7 @@ func (t *task) reducer(ctx context.Context, in *frameReader, _ *bufio.Writer) (e
 		}
 		ch := key[0]
 		k := key[1:]
-		if parts[ch] != reducers {
+		if t.isSteered(int(ch)) {
 			var err error
 			if kb, err = unsteer(kb[:0], k); err != nil {
 				return fmt.Errorf("reduce input key %x: %w", key, err)
@@ -595,7 +613,6 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 			merge[i] = ac.NewAccumulatorCombiner(func(_, acc []byte) { write(group, acc) })
 		}
 	}
-	parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
 	var kb []byte
 	g := &groupReader{in: in}
 	err := func() (err error) {
@@ -615,7 +632,7 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 			if m := merge[key[0]]; m != nil {
 				group = key
 				k := key[1:]
-				if parts[key[0]] != reducers {
+				if t.isSteered(int(key[0])) {
 					if kb, err = unsteer(kb[:0], k); err != nil {
 						return fmt.Errorf("combiner input key %x: %w", key, err)
 					}

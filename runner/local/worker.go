@@ -302,6 +302,10 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	for i, n := range t.Parts {
 		slotBase[i+1] = slotBase[i] + n
 	}
+	partition := make([]func([]byte, int) int, len(st.Channels))
+	for i, ch := range st.Channels {
+		partition[i] = runner.PartitionFunc(w.sg.Graph, ch)
+	}
 	var sorter *shuffle.Sorter
 	if ph.Kind == plan.MapPhase && len(st.Channels) > 0 {
 		sorter = shuffle.NewSorter(t.Dir, "run", slotBase[len(t.Parts)], sortLimit)
@@ -364,7 +368,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		Shuffle: func(ch int, key, value []byte) {
 			tick()
 			res.BytesOut += int64(len(key) + len(value))
-			if err := sorter.Add(slotBase[ch]+runner.Partition(ch, key, t.Parts[ch]), key, value); err != nil {
+			if err := sorter.Add(slotBase[ch]+partition[ch](key, t.Parts[ch]), key, value); err != nil {
 				plan.Raise(err)
 			}
 		},

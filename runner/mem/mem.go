@@ -112,14 +112,16 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 	start := time.Now()
 	sr := runner.StageResult{Stage: st.ID, Start: start.Sub(e.start)}
 	parts := make([]int, len(st.Channels))
+	partition := make([]func([]byte, int) int, len(st.Channels))
 	shuffle := make([][][]record, len(st.Channels))
 	for i, ch := range st.Channels {
 		parts[i] = runner.Partitions(e.sg, ch, e.opts)
+		partition[i] = runner.PartitionFunc(e.sg.Graph, ch)
 		shuffle[i] = make([][]record, parts[i])
 	}
 	out := kernel.Outputs{
 		Shuffle: func(ch int, key, value []byte) {
-			p := runner.Partition(ch, key, parts[ch])
+			p := partition[ch](key, parts[ch])
 			shuffle[ch][p] = append(shuffle[ch][p], record{bytes.Clone(key), bytes.Clone(value)})
 		},
 	}

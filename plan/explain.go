@@ -42,6 +42,9 @@ func (sg *StageGraph) Explain() string {
 			if ch.Partitions > 0 {
 				fmt.Fprintf(&b, ", %d partitions", ch.Partitions)
 			}
+			if _, ok := gbk.Payload.(RangePartitioner); ok {
+				b.WriteString(", partitioned by key range")
+			}
 			if ch.Combiner != NoNode {
 				fmt.Fprintf(&b, ", map-side combiner %s", g.Node(ch.Combiner).Label())
 			}

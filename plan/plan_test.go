@@ -102,6 +102,13 @@ var planCases = []planCase{
 		pcollection.Materialize(ptable.Count(ptable.Keys(heavy), pcollection.Name("CountHeavy")))
 		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(heavy, func(v int64) int64 { return v / 1000 })), ptable.Max[int64]()))
 	}},
+	// A total-order sort: a sampling shuffle, then a range-partitioned one
+	// whose map tasks take the sample as a side input.
+	{name: "sort", stages: 2, shuffles: []int{1, 1}, intermediates: 2, build: func(p *pcollection.Pipeline) {
+		plays := pcollection.Of(p, ptable.KV("u1", int64(40_000)), ptable.KV("u2", int64(5_000)))
+		long := pcollection.Filter(plays, func(v ptable.Pair[string, int64]) bool { return v.Value > 30_000 }, pcollection.Name("Long"))
+		pcollection.Materialize(ptable.SortByKey(long))
+	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
 }
 

@@ -3,7 +3,7 @@
 // applies), GroupByKey and the PGroupedTable it returns, Aggregate and
 // CombineValues with combiner lifting, grouped Reduce over iter.Seq values,
 // Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
-// Count, Distinct and Top.
+// Count, Distinct and Top, and total-order sorts (SortByKey, Sort).
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
 // K must be orderable: no maps, funcs, chans or interfaces. GroupByKey
@@ -14,6 +14,10 @@
 // of both sides in memory, as Spark's cogroup does. MapSideJoin and
 // MapSideLeftJoin instead hold all of a small right side in every task (a
 // side input) and never shuffle the left side.
+//
+// SortByKey and Sort sort by key across part files, as Crunch's Sort and
+// Spark's sortByKey do: a sample of the keys is taken first, and the sort's
+// shuffle partitions by key range (plan.RangePartitioner) instead of hash.
 //
 // An Aggregator's Add and Merge must be associative and commutative: the
 // planner runs them on both sides of the shuffle and the order in which

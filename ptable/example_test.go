@@ -88,3 +88,20 @@ func ExampleCount() {
 	fmt.Println(sorted(out))
 	// Output: [{a 2} {b 1}]
 }
+
+func ExampleSortByKey() {
+	p := pcollection.NewPipeline("plays")
+	plays := pcollection.Of(p, play{"SE", "t1", 40_000}, play{"US", "t2", 5_000}, play{"DE", "t1", 90_000})
+	// Longest first: the key is the negated play time.
+	byMs := ptable.ByKey(plays, func(x play) int64 { return -x.Ms })
+	out := pcollection.Materialize(ptable.SortByKey(byMs, pcollection.Partitions(2)))
+	run(p)
+	vs, _ := out.Values() // in order: no sorting here
+	for _, v := range vs {
+		fmt.Println(v.Value.Country, v.Value.Ms)
+	}
+	// Output:
+	// DE 90000
+	// SE 40000
+	// US 5000
+}

@@ -32,12 +32,18 @@ func (g PGroupedTable[K, V]) node() plan.NodeID {
 	if len(g.p.Graph().Consumers(g.id)) == 0 {
 		return g.id
 	}
-	return g.p.AddNode(g.info, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), g.payload, g.input)
+	return g.p.AddNode(g.info, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), g.payload.plan(), g.input)
 }
 
 // TryGroupByKey groups t by key. K must be orderable (no maps, funcs, chans
 // or interfaces): the shuffle sorts the keys' encodings. Options: Partitions.
 func TryGroupByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PGroupedTable[K, V], error) {
+	return groupByKey(t, false, opts...)
+}
+
+// groupByKey is TryGroupByKey, partitioning by key range (rangedPayload)
+// when ranged is set.
+func groupByKey[K, V any](t PTable[K, V], ranged bool, opts ...pcollection.Option) (PGroupedTable[K, V], error) {
 	b := pcollection.Build("GroupByKey", opts)
 	p, err := b.SamePipeline(t.Pipeline())
 	if err != nil {
@@ -51,8 +57,8 @@ func TryGroupByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PGroup
 	if err != nil {
 		return PGroupedTable[K, V]{}, b.Errorf("value type %s cannot be shuffled: %v", reflect.TypeFor[V](), err)
 	}
-	gp := &groupPayload[K, V]{key: kc, val: vc, partitions: b.Partitions, site: b.Site()}
-	id := p.AddNode(b, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), gp, t.ID())
+	gp := &groupPayload[K, V]{key: kc, val: vc, partitions: b.Partitions, ranged: ranged, site: b.Site()}
+	id := p.AddNode(b, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), gp.plan(), t.ID())
 	return PGroupedTable[K, V]{p: p, id: id, input: t.ID(), payload: gp, info: b}, nil
 }
 
@@ -65,7 +71,16 @@ type groupPayload[K, V any] struct {
 	key        codec.Codec[K]
 	val        codec.Codec[V]
 	partitions int
+	ranged     bool // partitioned by key range: see rangedPayload
 	site       pcollection.Site
+}
+
+// plan returns the payload a GroupByKey node holds.
+func (g *groupPayload[K, V]) plan() plan.GroupByKeyPayload {
+	if g.ranged {
+		return rangedPayload[K, V]{g}
+	}
+	return g
 }
 
 func (g *groupPayload[K, V]) Partitions() int { return g.partitions }

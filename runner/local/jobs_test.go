@@ -335,3 +335,26 @@ var procsJob = runner.Register("local-test/procs", "the GOMAXPROCS of the tasks"
 		procsResults[p] = pcollection.Materialize(pcollection.Map(c, func(int) int { return runtime.GOMAXPROCS(0) }))
 		return nil
 	})
+
+type sortArgs struct {
+	N     int    `flag:"n" default:"50000"`
+	Parts int    `flag:"parts" default:"4"`
+	Out   string `flag:"out"`
+}
+
+// sortJob sorts pseudo-random words (a hot one among them) into part files.
+var sortJob = runner.Register("local-test/sort", "a total-order sort written as text part files",
+	func(p *pcollection.Pipeline, a *sortArgs) error {
+		words := make([]string, a.N)
+		x := uint32(1)
+		for i := range words {
+			x = x*1664525 + 1013904223
+			if x%10 == 0 {
+				words[i] = "hot"
+			} else {
+				words[i] = fmt.Sprintf("w%06d", x>>12)
+			}
+		}
+		writeLines(ptable.Sort(pcollection.Of(p, words...), pcollection.Partitions(a.Parts)), a.Out)
+		return nil
+	})

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -606,6 +607,45 @@ func TestWorkerProcs(t *testing.T) {
 		for _, n := range got {
 			if n != tt.want {
 				t.Errorf("%d workers with 4 Ps: a task ran with GOMAXPROCS %d, want %d", tt.workers, n, tt.want)
+			}
+		}
+	}
+}
+
+// A sort's part files, read in name order, hold every record in order, and
+// its ranges split the records about evenly.
+func TestSortWritesOrderedParts(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sorted")
+	const n, parts = 50000, 4
+	p := build(t, sortJob, "--out", out, "--n", strconv.Itoa(n), "--parts", strconv.Itoa(parts))
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(out, "part-*"))
+	if err != nil || len(files) != parts {
+		t.Fatalf("part files %v (%v), want %d", files, err, parts)
+	}
+	slices.Sort(files)
+	var all []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		// "hot" is a tenth of the records and lands in one range whole.
+		if len(lines) < n/parts/2 || len(lines) > n/parts*3/2 {
+			t.Errorf("%s holds %d records, want about %d", filepath.Base(f), len(lines), n/parts)
+		}
+		all = append(all, lines...)
+	}
+	if len(all) != n {
+		t.Fatalf("the parts hold %d records, want %d", len(all), n)
+	}
+	if !slices.IsSorted(all) {
+		for i := 1; i < len(all); i++ {
+			if all[i] < all[i-1] {
+				t.Fatalf("record %d (%q) comes after %q", i, all[i], all[i-1])
 			}
 		}
 	}

@@ -362,6 +362,38 @@ var Cases = []Case{
 		want := slices.Compact(slices.Sorted(slices.Values(ints)))
 		return all(expect(ic, pairs(countRef(ints))), expect(fc, pairs(countRef(floats))), expect(sorted, want), orderedCheck(sorted, want))
 	}},
+	{"sort-by-key", func(p *pcollection.Pipeline) Check {
+		evs := events(3000)
+		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) CountryUser { return CountryUser{e.Country, e.User} })
+		ms := ptable.MapValues(t, func(e Event) int64 { return e.Ms })
+		byUser := pcollection.Materialize(ptable.SortByKey(ms, pcollection.Partitions(3)))
+		// More records than a map task samples, negative keys included.
+		var ints []int64
+		for i := range 20000 {
+			ints = append(ints, int64((i*7919)%10007)-5000)
+		}
+		byInt := pcollection.Materialize(ptable.Sort(pcollection.Of(p, ints...), pcollection.Partitions(4)))
+		var want []ptable.Pair[CountryUser, int64]
+		for _, e := range evs {
+			want = append(want, ptable.KV(CountryUser{e.Country, e.User}, e.Ms))
+		}
+		return all(expect(byUser, want), sortedCheck(byUser, func(a, b ptable.Pair[CountryUser, int64]) int {
+			return cmp.Or(cmp.Compare(a.Key.Country, b.Key.Country), cmp.Compare(a.Key.User, b.Key.User))
+		}), expect(byInt, ints), sortedCheck(byInt, cmp.Compare[int64]))
+	}},
+	{"sort-skewed-and-empty", func(p *pcollection.Pipeline) Check {
+		var keys []string
+		for i := range 5000 {
+			if i%10 < 7 {
+				keys = append(keys, "hot")
+			} else {
+				keys = append(keys, fmt.Sprintf("ключ-%d-\x00-%c", i%97, rune(0x1F600+i%20)))
+			}
+		}
+		sorted := pcollection.Materialize(ptable.Sort(pcollection.Of(p, keys...)))
+		empty := pcollection.Materialize(ptable.Sort(pcollection.Of[string](p), pcollection.Partitions(2)))
+		return all(expect(sorted, keys), sortedCheck(sorted, strings.Compare), expect(empty, nil))
+	}},
 	{"nested-struct-keys-and-values", func(p *pcollection.Pipeline) Check {
 		evs := events(600)
 		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) CountryUser { return CountryUser{e.Country, e.User} })

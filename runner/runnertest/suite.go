@@ -120,6 +120,24 @@ func orderedCheck[E comparable](m *pcollection.Materialized[E], want []E) Check 
 	}
 }
 
+// sortedCheck checks that m's elements arrive in an order where compare
+// never finds one greater than the next.
+func sortedCheck[E any](m *pcollection.Materialized[E], compare func(a, b E) int) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err != nil {
+			return
+		}
+		got, _ := m.Values()
+		for i := 1; i < len(got); i++ {
+			if compare(got[i-1], got[i]) > 0 {
+				t.Errorf("element %d (%v) arrived after element %d (%v), which sorts after it", i, got[i], i-1, got[i-1])
+				return
+			}
+		}
+	}
+}
+
 func expectTransformError(transform, msg string, panicked bool) Check {
 	return func(t T, o Outcome) {
 		t.Helper()

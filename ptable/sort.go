@@ -1,0 +1,258 @@
+package ptable
+
+import (
+	"bytes"
+	"container/heap"
+	"encoding/binary"
+	"iter"
+	"reflect"
+	"slices"
+	"sort"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+)
+
+// sortSample is how many records a sort samples to choose its partitions'
+// key ranges, and sortBounds how many of their keys, evenly spaced in key
+// order, it broadcasts to the tasks that partition by them. With 64
+// partitions (the most the runners choose by themselves) a partition's
+// share then rests on about 256 sampled keys and 16 bounds (Spark samples
+// 20 keys a partition), while the broadcast stays small.
+const (
+	sortSample = 16384
+	sortBounds = 1024
+)
+
+// TrySortByKey returns t sorted by key (ascending, in the key type's order,
+// as GroupByKey orders keys): its tasks write part files that, read in name
+// order, hold the pairs in key order, and Materialize gives them in key
+// order. The values of equal keys come in no particular order.
+//
+// It is a total-order sort, as Crunch's Sort and Spark's sortByKey: a first
+// pass samples the keys, and the sort's shuffle then partitions by key
+// range, with every range about the same share of the sample, instead of by
+// hash. t is read twice (an intermediate t is written once, then read by
+// both passes). Options: Name, Partitions (the number of key ranges, and
+// so of part files).
+func TrySortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[K, V], error) {
+	b := pcollection.Build("SortByKey", opts)
+	if _, err := b.SamePipeline(t.Pipeline()); err != nil {
+		return PTable[K, V]{}, err
+	}
+	kc, err := codec.KeyFor[K]()
+	if err != nil {
+		return PTable[K, V]{}, b.Errorf("key type %s cannot be sorted: %v", reflect.TypeFor[K](), err)
+	}
+	named := func(part string) pcollection.Option { return pcollection.Name(b.Name + "/" + part) }
+
+	// The sample: each map task keeps the sortSample records of its input
+	// with the lowest pseudo-random priorities (a reservoir), and one
+	// reducer keeps the lowest of those, then orders their keys.
+	picked, err := pcollection.TryParDo[Pair[K, V], Pair[bool, sampledKey]](t, &keySampler[K, V]{key: kc}, named("sample"), pcollection.Scale(0))
+	if err != nil {
+		return PTable[K, V]{}, err
+	}
+	samples, err := TryGroupByKey(picked, named("sample-group"), pcollection.Partitions(1))
+	if err != nil {
+		return PTable[K, V]{}, err
+	}
+	bounds, err := TryReduce(samples, func(_ bool, vs iter.Seq[sampledKey], emit func([][]byte)) error {
+		var h sampleHeap
+		for v := range vs {
+			h.keep(v)
+		}
+		emit(h.bounds())
+		return nil
+	}, named("bounds"))
+	if err != nil {
+		return PTable[K, V]{}, err
+	}
+
+	// The sort: every pair is keyed by its rank bucket, the shuffle's
+	// partitions take contiguous bucket ranges, and each reducer emits its
+	// keys in order.
+	ranked, err := pcollection.TryFlatMapWithSide(t, bounds, func(side [][][]byte) (func(Pair[K, V], func(Pair[rankedKey[K], V])), error) {
+		var bs [][]byte
+		if len(side) > 0 {
+			bs = side[0]
+		}
+		var kb []byte
+		return func(p Pair[K, V], emit func(Pair[rankedKey[K], V])) {
+			kb = kc.Append(kb[:0], p.Key)
+			emit(Pair[rankedKey[K], V]{Key: rankedKey[K]{Bucket: bucketOf(bs, kb), Key: p.Key}, Value: p.Value})
+		}, nil
+	}, named("rank"))
+	if err != nil {
+		return PTable[K, V]{}, err
+	}
+	grouped, err := groupByKey(ranked, true, named("group"), pcollection.Partitions(b.Partitions))
+	if err != nil {
+		return PTable[K, V]{}, err
+	}
+	return TryReduce(grouped, func(k rankedKey[K], vs iter.Seq[V], emit func(Pair[K, V])) error {
+		for v := range vs {
+			emit(Pair[K, V]{Key: k.Key, Value: v})
+		}
+		return nil
+	}, named("ungroup"))
+}
+
+// SortByKey is TrySortByKey that panics on misuse.
+func SortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) PTable[K, V] {
+	return pcollection.Must(TrySortByKey(t, opts...))
+}
+
+// TrySort returns c's elements in ascending order: TrySortByKey with each
+// element as its own key. T must be orderable, as a GroupByKey key.
+func TrySort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) (pcollection.PCollection[T], error) {
+	b := pcollection.Build("Sort", opts)
+	keyed, err := pcollection.AddFunc(c, pcollection.BuildInfo{Name: b.Name + "/key", Caller: b.Caller}, func(emit func(Pair[T, struct{}])) func(T) {
+		return func(v T) { emit(Pair[T, struct{}]{Key: v}) }
+	})
+	if err != nil {
+		return pcollection.PCollection[T]{}, err
+	}
+	sorted, err := TrySortByKey(keyed, append([]pcollection.Option{pcollection.Name(b.Name)}, opts...)...)
+	if err != nil {
+		return pcollection.PCollection[T]{}, err
+	}
+	return Keys(sorted, pcollection.Name(b.Name+"/keys")), nil
+}
+
+// Sort is TrySort that panics on misuse.
+func Sort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) pcollection.PCollection[T] {
+	return pcollection.Must(TrySort(c, opts...))
+}
+
+// rankedKey is a sort's shuffle key. The key codec encodes a struct's
+// fields in order, so the encoding starts with Bucket's two big-endian
+// bytes, where the range partitioner reads it, and orders by bucket, then
+// key: the key's own order, since buckets only grow with the key.
+type rankedKey[K any] struct {
+	Bucket uint16
+	Key    K
+}
+
+// bucketOf returns the rank bucket of encoded key kb among the sorted
+// sample bounds: how many bounds are at most kb, scaled to 16 bits. It
+// never decreases as kb grows.
+func bucketOf(bounds [][]byte, kb []byte) uint16 {
+	if len(bounds) == 0 {
+		return 0
+	}
+	i := sort.Search(len(bounds), func(i int) bool { return bytes.Compare(bounds[i], kb) > 0 })
+	return uint16(i * 0xFFFF / len(bounds))
+}
+
+// rangedPayload is the grouping of a sort: a partition takes a contiguous
+// range of the keys' rank buckets, so partition i's keys all sort before
+// partition i+1's.
+type rangedPayload[K, V any] struct{ *groupPayload[K, V] }
+
+func (rangedPayload[K, V]) Partition(key []byte, partitions int) int {
+	if len(key) < 2 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint16(key)) * partitions >> 16
+}
+
+var _ plan.RangePartitioner = rangedPayload[int, int]{}
+
+// sampledKey is one sampled record: its encoded key and the priority that
+// chose it.
+type sampledKey struct {
+	Priority uint64
+	Key      []byte
+}
+
+// keySampler picks, per task, the sortSample records with the lowest
+// priorities, which are pseudo-random but fixed by the task's stage and
+// number and the record's position: a retry picks the same records.
+type keySampler[K, V any] struct {
+	key  codec.Codec[K]
+	seed uint64
+	n    uint64
+	kept sampleHeap
+	kb   []byte
+}
+
+func (s *keySampler[K, V]) Setup(ctx *pcollection.Context) error {
+	info := ctx.Task()
+	s.seed = uint64(info.Stage)<<48 ^ uint64(info.Task)<<32
+	s.kept = nil
+	return nil
+}
+
+func (s *keySampler[K, V]) Process(p Pair[K, V], _ func(Pair[bool, sampledKey])) error {
+	s.n++
+	pri := mix64(s.seed ^ s.n)
+	if !s.kept.wants(pri) {
+		return nil
+	}
+	s.kb = s.key.Append(s.kb[:0], p.Key)
+	s.kept.keep(sampledKey{Priority: pri, Key: bytes.Clone(s.kb)})
+	return nil
+}
+
+func (s *keySampler[K, V]) Finish(emit func(Pair[bool, sampledKey])) error {
+	for _, k := range s.kept {
+		emit(Pair[bool, sampledKey]{Value: k})
+	}
+	return nil
+}
+
+// mix64 is SplitMix64's finalizer: consecutive inputs give unrelated outputs.
+func mix64(x uint64) uint64 {
+	x += 0x9E3779B97F4A7C15
+	x = (x ^ x>>30) * 0xBF58476D1CE4E5B9
+	x = (x ^ x>>27) * 0x94D049BB133111EB
+	return x ^ x>>31
+}
+
+// sampleHeap keeps the sortSample records of lowest priority it is given:
+// a max-heap by priority, whose root is the first to go.
+type sampleHeap []sampledKey
+
+// wants says whether a record of priority pri would be kept.
+func (h sampleHeap) wants(pri uint64) bool { return len(h) < sortSample || pri < h[0].Priority }
+
+// keep adds s if it is among the lowest, dropping the highest if full. s's
+// key must not change afterwards.
+func (h *sampleHeap) keep(s sampledKey) {
+	switch {
+	case len(*h) < sortSample:
+		heap.Push(h, s)
+	case s.Priority < (*h)[0].Priority:
+		(*h)[0] = s
+		heap.Fix(h, 0)
+	}
+}
+
+func (h sampleHeap) Len() int           { return len(h) }
+func (h sampleHeap) Less(i, j int) bool { return h[i].Priority > h[j].Priority }
+func (h sampleHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *sampleHeap) Push(x any)        { *h = append(*h, x.(sampledKey)) }
+func (h *sampleHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// bounds returns sortBounds of the kept keys, evenly spaced in key order:
+// the keys at ranks n/(m+1), 2n/(m+1) and so on of the n kept.
+func (h sampleHeap) bounds() [][]byte {
+	keys := make([][]byte, len(h))
+	for i, s := range h {
+		keys[i] = s.Key
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	m := min(len(keys), sortBounds)
+	bounds := make([][]byte, m)
+	for j := range bounds {
+		bounds[j] = keys[(j+1)*len(keys)/(m+1)]
+	}
+	return bounds
+}

@@ -1,0 +1,113 @@
+package ptable
+
+import (
+	"bytes"
+	"slices"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/pcollection"
+)
+
+// The range partitioner reads a sort key's bucket from its first two
+// bytes: that is where the key codec must put it.
+func TestRankedKeyStartsWithBucket(t *testing.T) {
+	kc, err := codec.KeyFor[rankedKey[string]]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := kc.Append(nil, rankedKey[string]{Bucket: 0x1234, Key: "x"})
+	if len(b) < 2 || b[0] != 0x12 || b[1] != 0x34 {
+		t.Fatalf("rankedKey encodes as %x, want it to start with 1234", b)
+	}
+	var p rangedPayload[string, int]
+	if got := p.Partition(b, 1<<16); got != 0x1234 {
+		t.Errorf("Partition over 65536 partitions = %d, want the bucket %d", got, 0x1234)
+	}
+}
+
+// Samples distinct keys as four map tasks would, merges their samples as
+// the sort's reducer does, and checks that the ranges split the keys evenly
+// and in order.
+func TestSortRangesBalanced(t *testing.T) {
+	kc, _ := codec.KeyFor[int64]()
+	const n, tasks = 200_000, 4
+	var merged sampleHeap
+	var keys [][]byte
+	for task := range tasks {
+		s := &keySampler[int64, struct{}]{key: kc, seed: uint64(task) << 32}
+		for i := range int64(n / tasks) {
+			// A scrambled order: ranges must not follow the input's order.
+			v := ((int64(task)*n/tasks + i) * 7919) % n
+			s.Process(KV(v, struct{}{}), nil)
+			keys = append(keys, kc.Append(nil, v))
+		}
+		if len(s.kept) != sortSample {
+			t.Fatalf("task %d kept %d samples, want %d", task, len(s.kept), sortSample)
+		}
+		s.Finish(func(p Pair[bool, sampledKey]) { merged.keep(p.Value) })
+	}
+	bounds := merged.bounds()
+	if len(bounds) != sortBounds || !slices.IsSortedFunc(bounds, bytes.Compare) {
+		t.Fatalf("got %d bounds (sorted: %v), want %d in order", len(bounds), slices.IsSortedFunc(bounds, bytes.Compare), sortBounds)
+	}
+	var p rangedPayload[int64, struct{}]
+	rk, _ := codec.KeyFor[rankedKey[int64]]()
+	for _, parts := range []int{1, 3, 8, 64} {
+		count := make([]int, parts)
+		last := 0
+		slices.SortFunc(keys, bytes.Compare)
+		for i, kb := range keys {
+			v, _, _ := kc.Decode(kb)
+			part := p.Partition(rk.Append(nil, rankedKey[int64]{Bucket: bucketOf(bounds, kb), Key: v}), parts)
+			if part < last || part >= parts {
+				t.Fatalf("%d partitions: key %d (rank %d) went to partition %d after one went to %d", parts, v, i, part, last)
+			}
+			last = part
+			count[part]++
+		}
+		// The sample is a fixed pseudo-random one, so this cannot flake:
+		// each range is within 5% of its even share up to 8 partitions
+		// (about 2,000 sampled keys each), within 20% at 64 (256 each).
+		slack := 0.05
+		if parts > 8 {
+			slack = 0.2
+		}
+		for i, c := range count {
+			if share := float64(n) / float64(parts); float64(c) < share*(1-slack) || float64(c) > share*(1+slack) {
+				t.Errorf("%d partitions: partition %d holds %d keys, want about %.0f (counts %v)", parts, i, c, share, count)
+				break
+			}
+		}
+	}
+}
+
+func TestSortEdgeBuckets(t *testing.T) {
+	if got := bucketOf(nil, []byte("a")); got != 0 {
+		t.Errorf("no bounds: bucket %d, want 0", got)
+	}
+	bounds := [][]byte{[]byte("b"), []byte("d")}
+	for _, tc := range []struct {
+		key  string
+		want uint16
+	}{{"a", 0}, {"b", 0x7FFF}, {"c", 0x7FFF}, {"d", 0xFFFF}, {"z", 0xFFFF}} {
+		if got := bucketOf(bounds, []byte(tc.key)); got != tc.want {
+			t.Errorf("bucketOf(%q) = %#x, want %#x", tc.key, got, tc.want)
+		}
+	}
+	var p rangedPayload[string, int]
+	if got := p.Partition([]byte{0xFF, 0xFF}, 7); got != 6 {
+		t.Errorf("the last bucket went to partition %d of 7, want 6", got)
+	}
+	if got := p.Partition(nil, 7); got != 0 {
+		t.Errorf("an empty key went to partition %d, want 0", got)
+	}
+}
+
+func TestSortUnorderableKeyRefused(t *testing.T) {
+	p := pcollection.NewPipeline("sort")
+	in := pcollection.Of(p, KV(map[string]int{}, 1))
+	if _, err := TrySortByKey(in); err == nil || !bytes.Contains([]byte(err.Error()), []byte("cannot be sorted")) {
+		t.Errorf("sorting by a map key: err = %v, want one saying it cannot be sorted", err)
+	}
+}

@@ -33,12 +33,38 @@ const (
 // It is a total-order sort, as Crunch's Sort and Spark's sortByKey: a first
 // pass samples the keys, and the sort's shuffle then partitions by key
 // range, with every range about the same share of the sample, instead of by
-// hash. t is read twice (an intermediate t is written once, then read by
-// both passes). Options: Name, Partitions (the number of key ranges, and
-// so of part files).
+// hash. t is read twice: a source is read again, a computed t is written
+// once and read by both passes. Options: Name, Partitions (the number of
+// key ranges, and so of part files).
 func TrySortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[K, V], error) {
-	b := pcollection.Build("SortByKey", opts)
-	if _, err := b.SamePipeline(t.Pipeline()); err != nil {
+	return sortBy(pcollection.Build("SortByKey", opts), t, func(p Pair[K, V]) (K, V) { return p.Key, p.Value })
+}
+
+// SortByKey is TrySortByKey that panics on misuse.
+func SortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) PTable[K, V] {
+	return pcollection.Must(TrySortByKey(t, opts...))
+}
+
+// TrySort returns c's elements in ascending order, as TrySortByKey orders
+// keys: T must be orderable, as a GroupByKey key.
+func TrySort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) (pcollection.PCollection[T], error) {
+	b := pcollection.Build("Sort", opts)
+	sorted, err := sortBy(b, c, func(v T) (T, struct{}) { return v, struct{}{} })
+	if err != nil {
+		return pcollection.PCollection[T]{}, err
+	}
+	return Keys(sorted, pcollection.Name(b.Name+"/keys")), nil
+}
+
+// Sort is TrySort that panics on misuse.
+func Sort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) pcollection.PCollection[T] {
+	return pcollection.Must(TrySort(c, opts...))
+}
+
+// sortBy sorts c's elements, split by kv into key and value, by key. Both
+// passes read c itself, so that a source is read twice rather than copied.
+func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], kv func(T) (K, V)) (PTable[K, V], error) {
+	if _, err := b.SamePipeline(c.Pipeline()); err != nil {
 		return PTable[K, V]{}, err
 	}
 	kc, err := codec.KeyFor[K]()
@@ -47,10 +73,10 @@ func TrySortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[
 	}
 	named := func(part string) pcollection.Option { return pcollection.Name(b.Name + "/" + part) }
 
-	// The sample: each map task keeps the sortSample records of its input
+	// The sample: each map task keeps the sortSample elements of its input
 	// with the lowest pseudo-random priorities (a reservoir), and one
-	// reducer keeps the lowest of those, then orders their keys.
-	picked, err := pcollection.TryParDo[Pair[K, V], Pair[bool, sampledKey]](t, &keySampler[K, V]{key: kc}, named("sample"), pcollection.Scale(0))
+	// reducer keeps the lowest of those, then picks bounds among their keys.
+	picked, err := pcollection.TryParDo[T, Pair[bool, sampledKey]](c, &keySampler[T, K, V]{key: kc, kv: kv}, named("sample"), pcollection.Scale(0))
 	if err != nil {
 		return PTable[K, V]{}, err
 	}
@@ -73,15 +99,16 @@ func TrySortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[
 	// The sort: every pair is keyed by its rank bucket, the shuffle's
 	// partitions take contiguous bucket ranges, and each reducer emits its
 	// keys in order.
-	ranked, err := pcollection.TryFlatMapWithSide(t, bounds, func(side [][][]byte) (func(Pair[K, V], func(Pair[rankedKey[K], V])), error) {
-		var bs [][]byte
+	ranked, err := pcollection.TryFlatMapWithSide(c, bounds, func(side [][][]byte) (func(T, func(Pair[rankedKey[K], V])), error) {
+		var r ranker
 		if len(side) > 0 {
-			bs = side[0]
+			r = newRanker(side[0])
 		}
 		var kb []byte
-		return func(p Pair[K, V], emit func(Pair[rankedKey[K], V])) {
-			kb = kc.Append(kb[:0], p.Key)
-			emit(Pair[rankedKey[K], V]{Key: rankedKey[K]{Bucket: bucketOf(bs, kb), Key: p.Key}, Value: p.Value})
+		return func(x T, emit func(Pair[rankedKey[K], V])) {
+			k, v := kv(x)
+			kb = kc.Append(kb[:0], k)
+			emit(Pair[rankedKey[K], V]{Key: rankedKey[K]{Bucket: r.bucket(kb), Key: k}, Value: v})
 		}, nil
 	}, named("rank"))
 	if err != nil {
@@ -99,33 +126,6 @@ func TrySortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[
 	}, named("ungroup"))
 }
 
-// SortByKey is TrySortByKey that panics on misuse.
-func SortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) PTable[K, V] {
-	return pcollection.Must(TrySortByKey(t, opts...))
-}
-
-// TrySort returns c's elements in ascending order: TrySortByKey with each
-// element as its own key. T must be orderable, as a GroupByKey key.
-func TrySort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) (pcollection.PCollection[T], error) {
-	b := pcollection.Build("Sort", opts)
-	keyed, err := pcollection.AddFunc(c, pcollection.BuildInfo{Name: b.Name + "/key", Caller: b.Caller}, func(emit func(Pair[T, struct{}])) func(T) {
-		return func(v T) { emit(Pair[T, struct{}]{Key: v}) }
-	})
-	if err != nil {
-		return pcollection.PCollection[T]{}, err
-	}
-	sorted, err := TrySortByKey(keyed, append([]pcollection.Option{pcollection.Name(b.Name)}, opts...)...)
-	if err != nil {
-		return pcollection.PCollection[T]{}, err
-	}
-	return Keys(sorted, pcollection.Name(b.Name+"/keys")), nil
-}
-
-// Sort is TrySort that panics on misuse.
-func Sort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) pcollection.PCollection[T] {
-	return pcollection.Must(TrySort(c, opts...))
-}
-
 // rankedKey is a sort's shuffle key. The key codec encodes a struct's
 // fields in order, so the encoding starts with Bucket's two big-endian
 // bytes, where the range partitioner reads it, and orders by bucket, then
@@ -135,15 +135,46 @@ type rankedKey[K any] struct {
 	Key    K
 }
 
-// bucketOf returns the rank bucket of encoded key kb among the sorted
-// sample bounds: how many bounds are at most kb, scaled to 16 bits. It
-// never decreases as kb grows.
-func bucketOf(bounds [][]byte, kb []byte) uint16 {
-	if len(bounds) == 0 {
+// ranker finds an encoded key's rank bucket among the sorted sample bounds:
+// how many bounds are at most the key, scaled to 16 bits, which never
+// decreases as the key grows. It searches the bounds' first 8 bytes as
+// integers, and compares whole keys only among bounds that share them.
+type ranker struct {
+	bounds [][]byte
+	heads  []uint64 // each bound's first 8 bytes, big-endian, zero padded
+}
+
+func newRanker(bounds [][]byte) ranker {
+	r := ranker{bounds: bounds, heads: make([]uint64, len(bounds))}
+	for i, b := range bounds {
+		r.heads[i] = head(b)
+	}
+	return r
+}
+
+// head is b's first 8 bytes as a big-endian integer, zero padded: heads
+// order as the keys do, except that keys sharing 8 bytes (or shorter keys
+// padded to equal ones) tie.
+func head(b []byte) uint64 {
+	var p [8]byte
+	copy(p[:], b)
+	return binary.BigEndian.Uint64(p[:])
+}
+
+func (r ranker) bucket(kb []byte) uint16 {
+	if len(r.bounds) == 0 {
 		return 0
 	}
-	i := sort.Search(len(bounds), func(i int) bool { return bytes.Compare(bounds[i], kb) > 0 })
-	return uint16(i * 0xFFFF / len(bounds))
+	h := head(kb)
+	// Bounds [lo, hi) share kb's head; those before are below kb, those
+	// after above it.
+	lo, _ := slices.BinarySearch(r.heads, h)
+	hi := lo
+	for hi < len(r.heads) && r.heads[hi] == h {
+		hi++
+	}
+	i := lo + sort.Search(hi-lo, func(j int) bool { return bytes.Compare(r.bounds[lo+j], kb) > 0 })
+	return uint16(i * 0xFFFF / len(r.bounds))
 }
 
 // rangedPayload is the grouping of a sort: a partition takes a contiguous
@@ -167,36 +198,38 @@ type sampledKey struct {
 	Key      []byte
 }
 
-// keySampler picks, per task, the sortSample records with the lowest
+// keySampler picks, per task, the sortSample elements with the lowest
 // priorities, which are pseudo-random but fixed by the task's stage and
-// number and the record's position: a retry picks the same records.
-type keySampler[K, V any] struct {
+// number and the element's position: a retry picks the same elements.
+type keySampler[T, K, V any] struct {
 	key  codec.Codec[K]
+	kv   func(T) (K, V)
 	seed uint64
 	n    uint64
 	kept sampleHeap
 	kb   []byte
 }
 
-func (s *keySampler[K, V]) Setup(ctx *pcollection.Context) error {
+func (s *keySampler[T, K, V]) Setup(ctx *pcollection.Context) error {
 	info := ctx.Task()
 	s.seed = uint64(info.Stage)<<48 ^ uint64(info.Task)<<32
 	s.kept = nil
 	return nil
 }
 
-func (s *keySampler[K, V]) Process(p Pair[K, V], _ func(Pair[bool, sampledKey])) error {
+func (s *keySampler[T, K, V]) Process(x T, _ func(Pair[bool, sampledKey])) error {
 	s.n++
 	pri := mix64(s.seed ^ s.n)
 	if !s.kept.wants(pri) {
 		return nil
 	}
-	s.kb = s.key.Append(s.kb[:0], p.Key)
+	k, _ := s.kv(x)
+	s.kb = s.key.Append(s.kb[:0], k)
 	s.kept.keep(sampledKey{Priority: pri, Key: bytes.Clone(s.kb)})
 	return nil
 }
 
-func (s *keySampler[K, V]) Finish(emit func(Pair[bool, sampledKey])) error {
+func (s *keySampler[T, K, V]) Finish(emit func(Pair[bool, sampledKey])) error {
 	for _, k := range s.kept {
 		emit(Pair[bool, sampledKey]{Value: k})
 	}

@@ -35,7 +35,8 @@ func TestSortRangesBalanced(t *testing.T) {
 	var merged sampleHeap
 	var keys [][]byte
 	for task := range tasks {
-		s := &keySampler[int64, struct{}]{key: kc, seed: uint64(task) << 32}
+		s := &keySampler[Pair[int64, struct{}], int64, struct{}]{key: kc, seed: uint64(task) << 32,
+			kv: func(p Pair[int64, struct{}]) (int64, struct{}) { return p.Key, p.Value }}
 		for i := range int64(n / tasks) {
 			// A scrambled order: ranges must not follow the input's order.
 			v := ((int64(task)*n/tasks + i) * 7919) % n
@@ -53,13 +54,14 @@ func TestSortRangesBalanced(t *testing.T) {
 	}
 	var p rangedPayload[int64, struct{}]
 	rk, _ := codec.KeyFor[rankedKey[int64]]()
+	r := newRanker(bounds)
 	for _, parts := range []int{1, 3, 8, 64} {
 		count := make([]int, parts)
 		last := 0
 		slices.SortFunc(keys, bytes.Compare)
 		for i, kb := range keys {
 			v, _, _ := kc.Decode(kb)
-			part := p.Partition(rk.Append(nil, rankedKey[int64]{Bucket: bucketOf(bounds, kb), Key: v}), parts)
+			part := p.Partition(rk.Append(nil, rankedKey[int64]{Bucket: r.bucket(kb), Key: v}), parts)
 			if part < last || part >= parts {
 				t.Fatalf("%d partitions: key %d (rank %d) went to partition %d after one went to %d", parts, v, i, part, last)
 			}
@@ -83,18 +85,52 @@ func TestSortRangesBalanced(t *testing.T) {
 }
 
 func TestSortEdgeBuckets(t *testing.T) {
-	if got := bucketOf(nil, []byte("a")); got != 0 {
+	if got := newRanker(nil).bucket([]byte("a")); got != 0 {
 		t.Errorf("no bounds: bucket %d, want 0", got)
 	}
-	bounds := [][]byte{[]byte("b"), []byte("d")}
+	r := newRanker([][]byte{[]byte("b"), []byte("d")})
 	for _, tc := range []struct {
 		key  string
 		want uint16
 	}{{"a", 0}, {"b", 0x7FFF}, {"c", 0x7FFF}, {"d", 0xFFFF}, {"z", 0xFFFF}} {
-		if got := bucketOf(bounds, []byte(tc.key)); got != tc.want {
-			t.Errorf("bucketOf(%q) = %#x, want %#x", tc.key, got, tc.want)
+		if got := r.bucket([]byte(tc.key)); got != tc.want {
+			t.Errorf("bucket(%q) = %#x, want %#x", tc.key, got, tc.want)
 		}
 	}
+}
+
+// The ranker's search by 8-byte heads must count the bounds at most a key
+// exactly as comparing whole keys does, for keys that share heads, are
+// shorter than 8 bytes or hold zero bytes.
+func TestRankerMatchesPlainSearch(t *testing.T) {
+	var keys [][]byte
+	for _, stem := range []string{"", "a", "ab\x00", "abcdefgh", "abcdefgi", "abcdefg"} {
+		for _, tail := range []string{"", "\x00", "\x01", "x", "xy", "\xff\xff"} {
+			keys = append(keys, []byte(stem+tail))
+		}
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	keys = slices.CompactFunc(keys, bytes.Equal)
+	for n := range len(keys) + 1 {
+		bounds := keys[:n:n]
+		r := newRanker(bounds)
+		for _, k := range keys {
+			at := 0
+			for at < n && bytes.Compare(bounds[at], k) <= 0 {
+				at++
+			}
+			want := uint16(0)
+			if n > 0 {
+				want = uint16(at * 0xFFFF / n)
+			}
+			if got := r.bucket(k); got != want {
+				t.Errorf("%d bounds: bucket(%q) = %d, want %d", n, k, got, want)
+			}
+		}
+	}
+}
+
+func TestRangePartitionEdges(t *testing.T) {
 	var p rangedPayload[string, int]
 	if got := p.Partition([]byte{0xFF, 0xFF}, 7); got != 6 {
 		t.Errorf("the last bucket went to partition %d of 7, want 6", got)

@@ -17,6 +17,7 @@ type Args struct {
 	Input  string `flag:"input" help:"text files to count: a file, a directory or a glob on any storage URL (default: a built-in sample)"`
 	Output string `flag:"output" help:"directory to write the counts to (required)"`
 	Format string `flag:"format" default:"avro" help:"output format: avro ({word, count} records) or text (word<TAB>count lines)"`
+	Sorted bool   `flag:"sorted" help:"write the counts in word order: part files read in name order hold the words sorted (a total-order sort)"`
 }
 
 // WordCount is one output record of the wordcount job.
@@ -52,6 +53,9 @@ var Job = runner.Register("wordcount", "count the words of text files (or of a b
 			lines = textio.Read(p, a.Input)
 		}
 		counts := Count(lines)
+		if a.Sorted {
+			counts = ptable.SortByKey(counts)
+		}
 		if a.Format == "text" {
 			textio.Write(pcollection.Map(counts, func(kv ptable.Pair[string, int64]) string {
 				return kv.Key + "\t" + strconv.FormatInt(kv.Value, 10)

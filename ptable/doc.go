@@ -15,8 +15,8 @@
 // MapSideLeftJoin instead hold all of a small right side in every task (a
 // side input) and never shuffle the left side.
 //
-// SortByKey and Sort sort by key across part files, as Crunch's Sort and
-// Spark's sortByKey do: a sample of the keys is taken first, and the sort's
+// SortByKey and Sort (and their Descending forms) sort by key across part
+// files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's
 // shuffle partitions by key range (plan.RangePartitioner) instead of hash.
 //
 // An Aggregator's Add and Merge must be associative and commutative: the

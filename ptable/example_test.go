@@ -89,12 +89,12 @@ func ExampleCount() {
 	// Output: [{a 2} {b 1}]
 }
 
-func ExampleSortByKey() {
+func ExampleSortByKeyDescending() {
 	p := pcollection.NewPipeline("plays")
 	plays := pcollection.Of(p, play{"SE", "t1", 40_000}, play{"US", "t2", 5_000}, play{"DE", "t1", 90_000})
-	// Longest first: the key is the negated play time.
-	byMs := ptable.ByKey(plays, func(x play) int64 { return -x.Ms })
-	out := pcollection.Materialize(ptable.SortByKey(byMs, pcollection.Partitions(2)))
+	// Longest first.
+	byMs := ptable.ByKey(plays, func(x play) int64 { return x.Ms })
+	out := pcollection.Materialize(ptable.SortByKeyDescending(byMs, pcollection.Partitions(2)))
 	run(p)
 	vs, _ := out.Values() // in order: no sorting here
 	for _, v := range vs {

@@ -38,12 +38,12 @@ func (g PGroupedTable[K, V]) node() plan.NodeID {
 // TryGroupByKey groups t by key. K must be orderable (no maps, funcs, chans
 // or interfaces): the shuffle sorts the keys' encodings. Options: Partitions.
 func TryGroupByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PGroupedTable[K, V], error) {
-	return groupByKey(t, false, opts...)
+	return groupByKey(t, unsorted, opts...)
 }
 
-// groupByKey is TryGroupByKey, partitioning by key range (rangedPayload)
-// when ranged is set.
-func groupByKey[K, V any](t PTable[K, V], ranged bool, opts ...pcollection.Option) (PGroupedTable[K, V], error) {
+// groupByKey is TryGroupByKey, or a sort's grouping (rangedPayload) when
+// order is ascending or descending.
+func groupByKey[K, V any](t PTable[K, V], order sortOrder, opts ...pcollection.Option) (PGroupedTable[K, V], error) {
 	b := pcollection.Build("GroupByKey", opts)
 	p, err := b.SamePipeline(t.Pipeline())
 	if err != nil {
@@ -57,7 +57,7 @@ func groupByKey[K, V any](t PTable[K, V], ranged bool, opts ...pcollection.Optio
 	if err != nil {
 		return PGroupedTable[K, V]{}, b.Errorf("value type %s cannot be shuffled: %v", reflect.TypeFor[V](), err)
 	}
-	gp := &groupPayload[K, V]{key: kc, val: vc, partitions: b.Partitions, ranged: ranged, site: b.Site()}
+	gp := &groupPayload[K, V]{key: kc, val: vc, partitions: b.Partitions, order: order, site: b.Site()}
 	id := p.AddNode(b, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), gp.plan(), t.ID())
 	return PGroupedTable[K, V]{p: p, id: id, input: t.ID(), payload: gp, info: b}, nil
 }
@@ -71,13 +71,13 @@ type groupPayload[K, V any] struct {
 	key        codec.Codec[K]
 	val        codec.Codec[V]
 	partitions int
-	ranged     bool // partitioned by key range: see rangedPayload
+	order      sortOrder // a sort's grouping (rangedPayload), else unsorted
 	site       pcollection.Site
 }
 
 // plan returns the payload a GroupByKey node holds.
 func (g *groupPayload[K, V]) plan() plan.GroupByKeyPayload {
-	if g.ranged {
+	if g.order != unsorted {
 		return rangedPayload[K, V]{g}
 	}
 	return g

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"container/heap"
 	"encoding/binary"
+	"fmt"
 	"iter"
 	"reflect"
 	"slices"
@@ -37,7 +38,7 @@ const (
 // once and read by both passes. Options: Name, Partitions (the number of
 // key ranges, and so of part files).
 func TrySortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[K, V], error) {
-	return sortBy(pcollection.Build("SortByKey", opts), t, func(p Pair[K, V]) (K, V) { return p.Key, p.Value })
+	return sortBy(pcollection.Build("SortByKey", opts), t, pairKV[K, V], ascending)
 }
 
 // SortByKey is TrySortByKey that panics on misuse.
@@ -45,15 +46,21 @@ func SortByKey[K, V any](t PTable[K, V], opts ...pcollection.Option) PTable[K, V
 	return pcollection.Must(TrySortByKey(t, opts...))
 }
 
+// TrySortByKeyDescending is TrySortByKey in descending key order: the
+// first part file holds the greatest keys.
+func TrySortByKeyDescending[K, V any](t PTable[K, V], opts ...pcollection.Option) (PTable[K, V], error) {
+	return sortBy(pcollection.Build("SortByKeyDescending", opts), t, pairKV[K, V], descending)
+}
+
+// SortByKeyDescending is TrySortByKeyDescending that panics on misuse.
+func SortByKeyDescending[K, V any](t PTable[K, V], opts ...pcollection.Option) PTable[K, V] {
+	return pcollection.Must(TrySortByKeyDescending(t, opts...))
+}
+
 // TrySort returns c's elements in ascending order, as TrySortByKey orders
 // keys: T must be orderable, as a GroupByKey key.
 func TrySort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) (pcollection.PCollection[T], error) {
-	b := pcollection.Build("Sort", opts)
-	sorted, err := sortBy(b, c, func(v T) (T, struct{}) { return v, struct{}{} })
-	if err != nil {
-		return pcollection.PCollection[T]{}, err
-	}
-	return Keys(sorted, pcollection.Name(b.Name+"/keys")), nil
+	return sortElements(pcollection.Build("Sort", opts), c, ascending)
 }
 
 // Sort is TrySort that panics on misuse.
@@ -61,9 +68,30 @@ func Sort[T any](c pcollection.PCollection[T], opts ...pcollection.Option) pcoll
 	return pcollection.Must(TrySort(c, opts...))
 }
 
+// TrySortDescending is TrySort in descending order.
+func TrySortDescending[T any](c pcollection.PCollection[T], opts ...pcollection.Option) (pcollection.PCollection[T], error) {
+	return sortElements(pcollection.Build("SortDescending", opts), c, descending)
+}
+
+// SortDescending is TrySortDescending that panics on misuse.
+func SortDescending[T any](c pcollection.PCollection[T], opts ...pcollection.Option) pcollection.PCollection[T] {
+	return pcollection.Must(TrySortDescending(c, opts...))
+}
+
+func pairKV[K, V any](p Pair[K, V]) (K, V) { return p.Key, p.Value }
+
+// sortElements sorts c with every element as its own key.
+func sortElements[T any](b pcollection.BuildInfo, c pcollection.PCollection[T], order sortOrder) (pcollection.PCollection[T], error) {
+	sorted, err := sortBy(b, c, func(v T) (T, struct{}) { return v, struct{}{} }, order)
+	if err != nil {
+		return pcollection.PCollection[T]{}, err
+	}
+	return Keys(sorted, pcollection.Name(b.Name+"/keys")), nil
+}
+
 // sortBy sorts c's elements, split by kv into key and value, by key. Both
 // passes read c itself, so that a source is read twice rather than copied.
-func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], kv func(T) (K, V)) (PTable[K, V], error) {
+func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], kv func(T) (K, V), order sortOrder) (PTable[K, V], error) {
 	if _, err := b.SamePipeline(c.Pipeline()); err != nil {
 		return PTable[K, V]{}, err
 	}
@@ -96,9 +124,9 @@ func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], 
 		return PTable[K, V]{}, err
 	}
 
-	// The sort: every pair is keyed by its rank bucket, the shuffle's
-	// partitions take contiguous bucket ranges, and each reducer emits its
-	// keys in order.
+	// The sort: every pair is keyed by its rank bucket (counted from the top
+	// when descending), the shuffle's partitions take contiguous bucket
+	// ranges, and each reducer emits its keys in order.
 	ranked, err := pcollection.TryFlatMapWithSide(c, bounds, func(side [][][]byte) (func(T, func(Pair[rankedKey[K], V])), error) {
 		var r ranker
 		if len(side) > 0 {
@@ -108,13 +136,17 @@ func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], 
 		return func(x T, emit func(Pair[rankedKey[K], V])) {
 			k, v := kv(x)
 			kb = kc.Append(kb[:0], k)
-			emit(Pair[rankedKey[K], V]{Key: rankedKey[K]{Bucket: r.bucket(kb), Key: k}, Value: v})
+			bucket := r.bucket(kb)
+			if order == descending {
+				bucket = 0xFFFF - bucket
+			}
+			emit(Pair[rankedKey[K], V]{Key: rankedKey[K]{Bucket: bucket, Key: k}, Value: v})
 		}, nil
 	}, named("rank"))
 	if err != nil {
 		return PTable[K, V]{}, err
 	}
-	grouped, err := groupByKey(ranked, true, named("group"), pcollection.Partitions(b.Partitions))
+	grouped, err := groupByKey(ranked, order, named("group"), pcollection.Partitions(b.Partitions))
 	if err != nil {
 		return PTable[K, V]{}, err
 	}
@@ -177,10 +209,55 @@ func (r ranker) bucket(kb []byte) uint16 {
 	return uint16(i * 0xFFFF / len(r.bounds))
 }
 
+// sortOrder says whether a grouping is a sort's, and which way it sorts.
+type sortOrder int
+
+const (
+	unsorted sortOrder = iota
+	ascending
+	descending
+)
+
 // rangedPayload is the grouping of a sort: a partition takes a contiguous
 // range of the keys' rank buckets, so partition i's keys all sort before
-// partition i+1's.
+// partition i+1's. A descending sort's keys are rankedKeys whose bucket is
+// counted from the top and whose key encoding is shuffled with every byte
+// inverted: no key encoding is a proper prefix of another (see package
+// codec), so inverted encodings sort in reverse.
 type rangedPayload[K, V any] struct{ *groupPayload[K, V] }
+
+func (r rangedPayload[K, V]) NewShuffleWriter(write func(key, value []byte)) plan.Emitter {
+	if r.order != descending {
+		return r.groupPayload.NewShuffleWriter(write)
+	}
+	return r.groupPayload.NewShuffleWriter(func(key, value []byte) {
+		invert(key[2:]) // the writer's own buffer, encoded afresh for every pair
+		write(key, value)
+	})
+}
+
+func (r rangedPayload[K, V]) NewGroupReader(out plan.Emitter) func(key []byte, values iter.Seq[[]byte]) error {
+	read := r.groupPayload.NewGroupReader(out)
+	if r.order != descending {
+		return read
+	}
+	var kb []byte
+	return func(key []byte, values iter.Seq[[]byte]) error {
+		if len(key) < 2 {
+			return fmt.Errorf("decoding shuffle key %s: %d bytes: %w", reflect.TypeFor[K](), len(key), codec.ErrCorrupt)
+		}
+		kb = append(kb[:0], key...)
+		invert(kb[2:])
+		return read(kb, values)
+	}
+}
+
+// invert flips every bit of b.
+func invert(b []byte) {
+	for i := range b {
+		b[i] = ^b[i]
+	}
+}
 
 func (rangedPayload[K, V]) Partition(key []byte, partitions int) int {
 	if len(key) < 2 {

@@ -373,16 +373,24 @@ var Cases = []Case{
 			ints = append(ints, int64((i*7919)%10007)-5000)
 		}
 		byInt := pcollection.Materialize(ptable.Sort(pcollection.Of(p, ints...), pcollection.Partitions(4)))
+		byUserDesc := pcollection.Materialize(ptable.SortByKeyDescending(ms, pcollection.Partitions(3)))
+		byIntDesc := pcollection.Materialize(ptable.SortDescending(pcollection.Of(p, ints...)))
 		var want []ptable.Pair[CountryUser, int64]
 		for _, e := range evs {
 			want = append(want, ptable.KV(CountryUser{e.Country, e.User}, e.Ms))
 		}
-		return all(expect(byUser, want), sortedCheck(byUser, func(a, b ptable.Pair[CountryUser, int64]) int {
+		userOrder := func(a, b ptable.Pair[CountryUser, int64]) int {
 			return cmp.Or(cmp.Compare(a.Key.Country, b.Key.Country), cmp.Compare(a.Key.User, b.Key.User))
-		}), expect(byInt, ints), sortedCheck(byInt, cmp.Compare[int64]))
+		}
+		reverse := func(a, b ptable.Pair[CountryUser, int64]) int { return userOrder(b, a) }
+		return all(expect(byUser, want), sortedCheck(byUser, userOrder), expect(byInt, ints), sortedCheck(byInt, cmp.Compare[int64]),
+			expect(byUserDesc, want), sortedCheck(byUserDesc, reverse),
+			expect(byIntDesc, ints), sortedCheck(byIntDesc, func(a, b int64) int { return cmp.Compare(b, a) }))
 	}},
 	{"sort-skewed-and-empty", func(p *pcollection.Pipeline) Check {
-		var keys []string
+		// Keys that are prefixes of others, and zero bytes, which a
+		// descending sort must order as the reverse of an ascending one.
+		keys := []string{"", "a", "a\x00", "a\x00\x00", "a\x01", "ab", "\x00", "\xff", "ab\xff"}
 		for i := range 5000 {
 			if i%10 < 7 {
 				keys = append(keys, "hot")
@@ -391,8 +399,11 @@ var Cases = []Case{
 			}
 		}
 		sorted := pcollection.Materialize(ptable.Sort(pcollection.Of(p, keys...)))
+		desc := pcollection.Materialize(ptable.SortDescending(pcollection.Of(p, keys...), pcollection.Partitions(3)))
 		empty := pcollection.Materialize(ptable.Sort(pcollection.Of[string](p), pcollection.Partitions(2)))
-		return all(expect(sorted, keys), sortedCheck(sorted, strings.Compare), expect(empty, nil))
+		emptyDesc := pcollection.Materialize(ptable.SortDescending(pcollection.Of[string](p)))
+		return all(expect(sorted, keys), sortedCheck(sorted, strings.Compare), expect(desc, keys),
+			sortedCheck(desc, func(a, b string) int { return strings.Compare(b, a) }), expect(empty, nil), expect(emptyDesc, nil))
 	}},
 	{"nested-struct-keys-and-values", func(p *pcollection.Pipeline) Check {
 		evs := events(600)

@@ -245,6 +245,29 @@ var Cases = []Case{
 		return all(expect(sum, pairs(rs)), expect(cnt, pairs(rc)), expect(mn, pairs(rmn)), expect(mx, pairs(rmx)),
 			expectMean(mean, rmean), expect(top, pairs(rtop)), expect(distinct, pairs(rdist)))
 	}},
+	{"approx-distinct", func(p *pcollection.Pipeline) Check {
+		// A HyperLogLog sketch counts a few dozen values exactly (it keeps
+		// them as a sparse list), so the estimates are the exact counts.
+		evs := events(800)
+		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) string { return e.Country })
+		users := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(t, func(e Event) string { return e.User })),
+			ptable.ApproxDistinctCount[string]()))
+		ms := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(t, func(e Event) int64 { return e.Ms })),
+			ptable.ApproxDistinctCount[int64]()))
+		ru, rm := map[string]map[string]bool{}, map[string]map[int64]bool{}
+		for _, e := range evs {
+			if ru[e.Country] == nil {
+				ru[e.Country], rm[e.Country] = map[string]bool{}, map[int64]bool{}
+			}
+			ru[e.Country][e.User] = true
+			rm[e.Country][e.Ms] = true
+		}
+		wu, wm := map[string]int64{}, map[string]int64{}
+		for k := range ru {
+			wu[k], wm[k] = int64(len(ru[k])), int64(len(rm[k]))
+		}
+		return all(expect(users, pairs(wu)), expect(ms, pairs(wm)))
+	}},
 	{"joins", func(p *pcollection.Pipeline) Check {
 		left, right := joinSides(p)
 		inner := pcollection.Materialize(ptable.Join(left, right))

@@ -1,0 +1,115 @@
+package ptable_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+)
+
+// The hash is fixed, so these estimates are too: the bounds cannot flake.
+func TestApproxDistinctCountAccuracy(t *testing.T) {
+	for _, n := range []int{0, 1, 100, 5_000, 200_000} {
+		agg := ptable.ApproxDistinctCount[string]()
+		h := agg.Init()
+		for i := range n {
+			// Every value twice: duplicates must not count.
+			h = agg.Add(h, fmt.Sprintf("user-%d", i))
+			h = agg.Add(h, fmt.Sprintf("user-%d", i))
+		}
+		got := agg.Result(h)
+		// A standard error of 0.8%: 3% is almost four of them.
+		if math.Abs(float64(got)-float64(n)) > 0.03*float64(n) {
+			t.Errorf("%d distinct values estimated as %d", n, got)
+		}
+	}
+}
+
+// Merging the sketches of parts estimates what one sketch of everything
+// does, after a trip through the codec, as between map and reduce tasks.
+func TestApproxDistinctCountMerges(t *testing.T) {
+	agg := ptable.ApproxDistinctCount[int64]()
+	c, err := codec.For[ptable.HLL]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, merged := agg.Init(), agg.Init()
+	for part := range 4 {
+		h := agg.Init()
+		for i := range 30_000 {
+			v := int64(i * (part + 1)) // the parts overlap
+			h = agg.Add(h, v)
+			whole = agg.Add(whole, v)
+		}
+		b := c.Append(nil, h)
+		back, n, err := c.Decode(b)
+		if err != nil || n != len(b) {
+			t.Fatalf("decoding a sketch: %d of %d bytes, %v", n, len(b), err)
+		}
+		merged = agg.Merge(merged, back)
+	}
+	if agg.Result(merged) != agg.Result(whole) {
+		t.Errorf("merged parts estimate %d, one sketch of everything %d", agg.Result(merged), agg.Result(whole))
+	}
+	// An empty accumulator survives the codec too.
+	if b := c.Append(nil, agg.Init()); len(b) != 1 {
+		t.Errorf("an empty sketch encodes as %x", b)
+	} else if h, _, err := c.Decode(b); err != nil || agg.Result(h) != 0 {
+		t.Errorf("an empty sketch decodes to %d, %v", agg.Result(h), err)
+	}
+}
+
+func TestApproxDistinctCountCorruptSketch(t *testing.T) {
+	agg := ptable.ApproxDistinctCount[string]()
+	c, _ := codec.For[ptable.HLL]()
+	h := agg.Init()
+	for i := range 1000 {
+		h = agg.Add(h, fmt.Sprint(i))
+	}
+	good := c.Append(nil, h)
+	for i := range good {
+		for _, bad := range [][]byte{good[:i], append(append([]byte{}, good[:i]...), 0xFF)} {
+			if _, _, err := c.Decode(bad); err != nil && !errors.Is(err, codec.ErrCorrupt) {
+				t.Fatalf("%d bytes: error %v does not wrap codec.ErrCorrupt", len(bad), err)
+			}
+		}
+	}
+}
+
+func FuzzHLLDecode(f *testing.F) {
+	agg := ptable.ApproxDistinctCount[string]()
+	c, _ := codec.For[ptable.HLL]()
+	h := agg.Init()
+	for i := range 200 {
+		h = agg.Add(h, fmt.Sprint(i))
+	}
+	f.Add(c.Append(nil, h))
+	f.Add([]byte{0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, n, err := c.Decode(b); err == nil && (n <= 0 || n > len(b)) {
+			t.Fatalf("decoded %d of %d bytes without error", n, len(b))
+		}
+	})
+}
+
+func TestApproxDistinctCountRefusesUnorderable(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("ApproxDistinctCount of a map type did not panic")
+		}
+	}()
+	ptable.ApproxDistinctCount[map[string]int]()
+}
+
+func ExampleApproxDistinctCount() {
+	p := pcollection.NewPipeline("listeners")
+	plays := pcollection.Of(p, ptable.KV("a1", "u1"), ptable.KV("a1", "u2"), ptable.KV("a1", "u1"), ptable.KV("a2", "u3"))
+	listeners := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(plays), ptable.ApproxDistinctCount[string]()))
+	run(p)
+	fmt.Println(sorted(listeners))
+	// Output: [{a1 2} {a2 1}]
+}

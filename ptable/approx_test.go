@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/codec"
@@ -112,4 +113,55 @@ func ExampleApproxDistinctCount() {
 	run(p)
 	fmt.Println(sorted(listeners))
 	// Output: [{a1 2} {a2 1}]
+}
+
+// distinctPairs are 1M (artist, user) plays: up to 20 artists, one with
+// about half the plays, and 200,000 users.
+func distinctPairs() []ptable.Pair[string, string] {
+	out := make([]ptable.Pair[string, string], 1_000_000)
+	x := uint64(1)
+	for i := range out {
+		x = x*6364136223846793005 + 1442695040888963407
+		artist := bits.Len64(x>>40) % 20 // skewed: half the plays go to one artist
+		out[i] = ptable.KV(fmt.Sprintf("a%02d", artist), fmt.Sprintf("u%06d", (x>>8)%200_000))
+	}
+	return out
+}
+
+// BenchmarkDistinctListeners counts distinct users per artist on the mem
+// runner: exactly with DistinctCount (sets of users combined map-side),
+// exactly with Distinct then Count (two shuffles, as daily-plays does), and
+// approximately with ApproxDistinctCount.
+func BenchmarkDistinctListeners(b *testing.B) {
+	pairs := distinctPairs()
+	artists := map[string]bool{}
+	for _, p := range pairs {
+		artists[p.Key] = true
+	}
+	for _, tc := range []struct {
+		name  string
+		count func(ptable.PTable[string, string]) ptable.PTable[string, int64]
+	}{
+		{"DistinctCount", func(t ptable.PTable[string, string]) ptable.PTable[string, int64] {
+			return ptable.Aggregate(ptable.GroupByKey(t), ptable.DistinctCount[string]())
+		}},
+		{"DistinctThenCount", func(t ptable.PTable[string, string]) ptable.PTable[string, int64] {
+			artists := pcollection.Map(ptable.Keys(ptable.Count(t)), func(p ptable.Pair[string, string]) string { return p.Key })
+			return ptable.Count(artists)
+		}},
+		{"ApproxDistinctCount", func(t ptable.PTable[string, string]) ptable.PTable[string, int64] {
+			return ptable.Aggregate(ptable.GroupByKey(t), ptable.ApproxDistinctCount[string]())
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				p := pcollection.NewPipeline("listeners")
+				out := pcollection.Materialize(tc.count(pcollection.Of(p, pairs...)))
+				run(p)
+				if vs, _ := out.Values(); len(vs) != len(artists) {
+					b.Fatalf("%d artists, want %d", len(vs), len(artists))
+				}
+			}
+		})
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/internal/splitmix"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 )
@@ -289,14 +290,14 @@ type keySampler[T, K, V any] struct {
 
 func (s *keySampler[T, K, V]) Setup(ctx *pcollection.Context) error {
 	info := ctx.Task()
-	s.seed = uint64(info.Stage)<<48 ^ uint64(info.Task)<<32
+	s.seed = splitmix.TaskSeed(info.Stage, info.Task, 0)
 	s.kept = nil
 	return nil
 }
 
 func (s *keySampler[T, K, V]) Process(x T, _ func(Pair[bool, sampledKey])) error {
 	s.n++
-	pri := mix64(s.seed ^ s.n)
+	pri := splitmix.Mix64(s.seed ^ s.n)
 	if !s.kept.wants(pri) {
 		return nil
 	}
@@ -311,14 +312,6 @@ func (s *keySampler[T, K, V]) Finish(emit func(Pair[bool, sampledKey])) error {
 		emit(Pair[bool, sampledKey]{Value: k})
 	}
 	return nil
-}
-
-// mix64 is SplitMix64's finalizer: consecutive inputs give unrelated outputs.
-func mix64(x uint64) uint64 {
-	x += 0x9E3779B97F4A7C15
-	x = (x ^ x>>30) * 0xBF58476D1CE4E5B9
-	x = (x ^ x>>27) * 0x94D049BB133111EB
-	return x ^ x>>31
 }
 
 // sampleHeap keeps the sortSample records of lowest priority it is given:

@@ -1,8 +1,10 @@
 package pcollection
 
 import (
+	"math"
 	"reflect"
 
+	"github.com/crunchgo/crunchgo/internal/splitmix"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -207,4 +209,46 @@ func NewSink[T any](c PCollection[T], name string, sink plan.SinkPayload, opts .
 	b := Build(name, opts)
 	p := Must(b.SamePipeline(c.p))
 	p.AddNode(b, plan.OpSink, TypeOf[T](), sink, c.id)
+}
+
+// TrySample keeps each element of c with probability fraction (0 < fraction
+// <= 1), as Spark's sample without replacement and Crunch's Sample do. The
+// choice is pseudo-random but fixed by seed, the task and the element's
+// position in the task's input, so a retried task keeps the same elements.
+// Runners that split the input differently keep different elements.
+func TrySample[T any](c PCollection[T], fraction float64, seed uint64, opts ...Option) (PCollection[T], error) {
+	opts = append([]Option{Name("Sample"), Scale(fraction)}, opts...)
+	if !(fraction > 0 && fraction <= 1) {
+		return PCollection[T]{}, Build("Sample", opts).Errorf("fraction %v is not in (0, 1]", fraction)
+	}
+	// A 64-bit draw below threshold has probability fraction (within 2^-53).
+	threshold := uint64(math.MaxUint64)
+	if fraction < 1 {
+		threshold = uint64(math.Ldexp(fraction, 64))
+	}
+	return TryParDo(c, &bernoulli[T]{threshold: threshold, seed: seed}, opts...)
+}
+
+// Sample is TrySample that panics on misuse.
+func Sample[T any](c PCollection[T], fraction float64, seed uint64, opts ...Option) PCollection[T] {
+	return Must(TrySample(c, fraction, seed, opts...))
+}
+
+type bernoulli[T any] struct {
+	threshold, seed uint64
+	task, n         uint64
+}
+
+func (b *bernoulli[T]) Setup(ctx *Context) error {
+	info := ctx.Task()
+	b.task, b.n = splitmix.TaskSeed(info.Stage, info.Task, b.seed), 0
+	return nil
+}
+
+func (b *bernoulli[T]) Process(v T, emit func(T)) error {
+	b.n++
+	if b.threshold == math.MaxUint64 || splitmix.Mix64(b.task^b.n) < b.threshold {
+		emit(v)
+	}
+	return nil
 }

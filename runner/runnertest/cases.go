@@ -268,6 +268,30 @@ var Cases = []Case{
 		}
 		return all(expect(users, pairs(wu)), expect(ms, pairs(wm)))
 	}},
+	{"sample", func(p *pcollection.Pipeline) Check {
+		const n, fraction = 20000, 0.3
+		in := make([]int, n)
+		for i := range in {
+			in[i] = i
+		}
+		m := pcollection.Materialize(pcollection.Sample(pcollection.Of(p, in...), fraction, 5))
+		return func(t T, o Outcome) {
+			t.Helper()
+			if o.Err != nil {
+				t.Fatalf("run failed: %v", o.Err)
+			}
+			got, _ := m.Values()
+			slices.Sort(got)
+			// Runners split differently, so each keeps other elements: a
+			// subset of the input, within four standard deviations in size.
+			if len(slices.Compact(slices.Clone(got))) != len(got) || (len(got) > 0 && (got[0] < 0 || got[len(got)-1] >= n)) {
+				t.Errorf("the sample is not a subset of the input")
+			}
+			if want, slack := fraction*n, 4*math.Sqrt(n*fraction*(1-fraction)); math.Abs(float64(len(got))-want) > slack {
+				t.Errorf("kept %d of %d, want %.0f ± %.0f", len(got), n, want, slack)
+			}
+		}
+	}},
 	{"joins", func(p *pcollection.Pipeline) Check {
 		left, right := joinSides(p)
 		inner := pcollection.Materialize(ptable.Join(left, right))

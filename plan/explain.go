@@ -42,8 +42,8 @@ func (sg *StageGraph) Explain() string {
 			if ch.Partitions > 0 {
 				fmt.Fprintf(&b, ", %d partitions", ch.Partitions)
 			}
-			if _, ok := gbk.Payload.(RangePartitioner); ok {
-				b.WriteString(", partitioned by key range")
+			if p, ok := gbk.Payload.(Partitioner); ok {
+				b.WriteString(", partitioned by " + p.PartitionedBy())
 			}
 			if ch.Combiner != NoNode {
 				fmt.Fprintf(&b, ", map-side combiner %s", g.Node(ch.Combiner).Label())

@@ -160,13 +160,25 @@ type GroupByKeyPayload interface {
 	NewGroupReader(out Emitter) func(key []byte, values iter.Seq[[]byte]) error
 }
 
-// RangePartitioner is an optional upgrade of GroupByKeyPayload for a shuffle
-// whose key order must hold across partitions, as a sort's does: Partition
-// maps an encoded key to one of partitions so that every key of partition i
-// sorts before every key of partition i+1. Without it runners partition by
-// hash.
-type RangePartitioner interface {
+// Partitioner is an optional upgrade of GroupByKeyPayload that places its
+// shuffle's records itself: Partition maps an encoded key to one of
+// partitions. A sort's keeps its key order across partitions (every key of
+// partition i sorts before every key of partition i+1); a secondary sort's
+// hashes the part of the key it groups by. Without it runners hash the
+// whole key.
+type Partitioner interface {
 	Partition(key []byte, partitions int) int
+	// PartitionedBy says how, for plans: "key range".
+	PartitionedBy() string
+}
+
+// GroupPrefixer is an optional upgrade of GroupByKeyPayload whose shuffle
+// keys sort by more than they group by, as a secondary sort's do: runners
+// group consecutive records (in key order) whose keys have equal
+// GroupPrefix, and pass that prefix as the group's key. GroupPrefix returns
+// a part of key without copying.
+type GroupPrefixer interface {
+	GroupPrefix(key []byte) []byte
 }
 
 // CombinePayload is the payload of a CombineValues node, whose input is the

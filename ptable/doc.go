@@ -17,7 +17,7 @@
 //
 // SortByKey and Sort (and their Descending forms) sort by key across part
 // files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's
-// shuffle partitions by key range (plan.RangePartitioner) instead of hash.
+// shuffle partitions by key range (plan.Partitioner) instead of hash.
 //
 // An Aggregator's Add and Merge must be associative and commutative: the
 // planner runs them on both sides of the shuffle and the order in which

@@ -267,7 +267,9 @@ func (rangedPayload[K, V]) Partition(key []byte, partitions int) int {
 	return int(binary.BigEndian.Uint16(key)) * partitions >> 16
 }
 
-var _ plan.RangePartitioner = rangedPayload[int, int]{}
+func (rangedPayload[K, V]) PartitionedBy() string { return "key range" }
+
+var _ plan.Partitioner = rangedPayload[int, int]{}
 
 // sampledKey is one sampled record: its encoded key and the priority that
 // chose it.

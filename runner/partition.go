@@ -19,14 +19,24 @@ func Partition(channel int, key []byte, partitions int) int {
 }
 
 // PartitionFunc returns how the records of channel ch are partitioned: by
-// its GroupByKey's RangePartitioner when it has one, else by Partition's
+// its GroupByKey's plan.Partitioner when it has one, else by Partition's
 // hash of the channel's tag and the key.
 func PartitionFunc(g *plan.Graph, ch *plan.Channel) func(key []byte, partitions int) int {
-	if rp, ok := g.Node(ch.GroupByKey).Payload.(plan.RangePartitioner); ok {
+	if rp, ok := g.Node(ch.GroupByKey).Payload.(plan.Partitioner); ok {
 		return rp.Partition
 	}
 	tag := ch.Index
 	return func(key []byte, partitions int) int { return Partition(tag, key, partitions) }
+}
+
+// GroupPrefix returns how channel ch groups its records: by the prefix of
+// their keys its GroupByKey's plan.GroupPrefixer gives (a secondary sort),
+// or nil when records group by their whole key.
+func GroupPrefix(g *plan.Graph, ch *plan.Channel) func(key []byte) []byte {
+	if gp, ok := g.Node(ch.GroupByKey).Payload.(plan.GroupPrefixer); ok {
+		return gp.GroupPrefix
+	}
+	return nil
 }
 
 // BytesPerPartition is the estimated shuffle input per reduce partition

@@ -63,10 +63,11 @@
 //     does. A stage runs R = the largest partition count of its channels;
 //     a channel asking for fewer partitions P gets a steered key (escaped,
 //     terminated and followed by two bytes chosen so that HashPartitioner
-//     picks runner.Partition(channel, key, P)); so does a range-partitioned
-//     channel (a sort), steered to the partition its GroupByKey picks. So every channel's
-//     partitions hold what the other runners put in them, and reducers at
-//     or above P run nothing for that channel.
+//     picks runner.Partition(channel, key, P)); so does a channel whose
+//     GroupByKey partitions itself (a sort, a secondary sort), steered to
+//     the partition it picks. So every channel's partitions hold what the
+//     other runners put in them, and reducers at or above P run nothing
+//     for that channel.
 //   - The combiner (present when a channel has a lifted combiner) merges the
 //     accumulators of each group and passes other channels' records
 //     through, keeping the shuffle key byte for byte; it is correct however

@@ -14,10 +14,10 @@ import (
 //
 // where escape turns 0x00 into 0x00 0xFF (so the encoding is prefix-free and
 // sorts like the key) and the two steering bytes are chosen so that
-// HashPartitioner picks runner.Partition(tag, key, P). A range-partitioned
-// channel (a sort: plan.RangePartitioner) is always steered, to the
-// partition its GroupByKey picks. Each channel's partitions then hold
-// exactly what every other runner puts in them.
+// HashPartitioner picks runner.Partition(tag, key, P). A channel whose
+// GroupByKey partitions itself (plan.Partitioner: a sort's, a secondary
+// sort's) is always steered, to the partition it picks. Each channel's
+// partitions then hold exactly what every other runner puts in them.
 
 // hashJava is WritableComparator.hashBytes continued from h.
 func hashJava(h int32, b []byte) int32 {

@@ -393,7 +393,7 @@ func (t *task) mapper(ctx context.Context, in *frameReader, out *bufio.Writer) e
 
 // appendShuffleKey appends the rawbytes shuffle key of (ch, key) to dst:
 // the channel's tag byte and the key, steered when the channel has fewer
-// partitions than the job has reducers or is range-partitioned (steer.go).
+// partitions than the job has reducers or partitions itself (steer.go).
 func (t *task) appendShuffleKey(dst []byte, ch int, key []byte) []byte {
 	if !t.isSteered(ch) {
 		return append(append(dst, byte(ch)), key...)
@@ -407,14 +407,14 @@ func (t *task) appendShuffleKey(dst []byte, ch int, key []byte) []byte {
 }
 
 // isSteered says whether channel ch's shuffle keys are steered: when it has
-// fewer partitions than the job has reducers, or is range-partitioned.
+// fewer partitions than the job has reducers, or partitions itself (plan.Partitioner).
 func (t *task) isSteered(ch int) bool {
 	if t.steered == nil {
 		parts, reducers := t.spec.Parts[t.stage.ID], t.spec.Reducers[t.stage.ID]
 		for i, c := range t.stage.Channels {
-			_, ranged := t.sg.Graph.Node(c.GroupByKey).Payload.(plan.RangePartitioner)
+			_, own := t.sg.Graph.Node(c.GroupByKey).Payload.(plan.Partitioner)
 			t.partition = append(t.partition, runner.PartitionFunc(t.sg.Graph, c))
-			t.steered = append(t.steered, ranged || parts[i] != reducers)
+			t.steered = append(t.steered, own || parts[i] != reducers)
 		}
 	}
 	return t.steered[ch]
@@ -468,6 +468,18 @@ type groupReader struct {
 	pending    bool
 	err        error
 	prev       []byte
+	// group, if set, maps a key to what its group is known by (a secondary
+	// sort's records group by part of their key); its result is valid
+	// until its next call.
+	group func(key []byte) []byte
+	cur   []byte // the current group's key
+}
+
+func (g *groupReader) groupOf(key []byte) []byte {
+	if g.group == nil {
+		return key
+	}
+	return g.group(key)
 }
 
 func (g *groupReader) advance() bool {
@@ -498,14 +510,15 @@ func (g *groupReader) groups() iter.Seq2[[]byte, iter.Seq[[]byte]] {
 				return
 			}
 			g.prev = append(g.prev[:0], g.key...)
-			cur := g.prev
+			g.cur = append(g.cur[:0], g.groupOf(g.key)...)
+			cur := g.cur
 			first := true
 			values := func(yield func([]byte) bool) {
 				if !first {
 					return
 				}
 				first = false
-				for g.pending && bytes.Equal(g.key, cur) {
+				for g.pending && bytes.Equal(g.groupOf(g.key), cur) {
 					if !yield(g.value) {
 						return
 					}
@@ -516,7 +529,7 @@ func (g *groupReader) groups() iter.Seq2[[]byte, iter.Seq[[]byte]] {
 				return
 			}
 			// Skip what the consumer left of this group.
-			for g.pending && bytes.Equal(g.key, cur) {
+			for g.pending && bytes.Equal(g.groupOf(g.key), cur) {
 				g.advance()
 			}
 		}
@@ -557,6 +570,25 @@ func (t *task) reducer(ctx context.Context, in *frameReader, _ *bufio.Writer) (e
 		ks[i] = chanKernel{k, files, tc}
 	}
 	g := &groupReader{in: in}
+	// A secondary sort's channel groups by a prefix of its keys, which are
+	// steered: its records are grouped by tag and unsteered prefix.
+	prefix := make([]func([]byte) []byte, len(t.stage.Channels))
+	for i, c := range t.stage.Channels {
+		if prefix[i] = runner.GroupPrefix(t.sg.Graph, c); prefix[i] != nil {
+			var ub, gb []byte
+			g.group = func(key []byte) []byte {
+				if len(key) == 0 || int(key[0]) >= len(prefix) || prefix[key[0]] == nil {
+					return key
+				}
+				var err error
+				if ub, err = unsteer(ub[:0], key[1:]); err != nil {
+					return key // the reducer reports it
+				}
+				gb = append(append(gb[:0], key[0]), prefix[key[0]](ub)...)
+				return gb
+			}
+		}
+	}
 	var kb []byte
 	for key, values := range g.groups() {
 		if len(key) == 0 || int(key[0]) >= len(ks) || ks[key[0]].k == nil {
@@ -564,7 +596,7 @@ func (t *task) reducer(ctx context.Context, in *frameReader, _ *bufio.Writer) (e
 		}
 		ch := key[0]
 		k := key[1:]
-		if t.isSteered(int(ch)) {
+		if t.isSteered(int(ch)) && prefix[ch] == nil {
 			var err error
 			if kb, err = unsteer(kb[:0], k); err != nil {
 				return fmt.Errorf("reduce input key %x: %w", key, err)

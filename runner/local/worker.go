@@ -453,7 +453,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 				return k.Group(key, ticked)
 			}
 		}
-		err = m.Groups(group)
+		err = m.GroupsBy(runner.GroupPrefix(w.sg.Graph, st.Channels[t.Channel]), group)
 		if err != nil {
 			return err
 		}

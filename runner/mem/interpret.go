@@ -27,7 +27,11 @@ func (e *exec) interpret(g *plan.Graph) error {
 				if recs, ok := grouped[id]; ok {
 					gp := g.Node(id).Payload.(plan.GroupByKeyPayload)
 					read := gp.NewGroupReader(in)
-					for key, values := range groups(recs) {
+					var prefix func([]byte) []byte
+					if p, ok := gp.(plan.GroupPrefixer); ok {
+						prefix = p.GroupPrefix
+					}
+					for key, values := range groups(recs, prefix) {
 						if err := call(func() error { return read(key, values) }); err != nil {
 							return err
 						}

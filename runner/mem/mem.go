@@ -166,7 +166,7 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 			// Stable: values of a key keep the order the map tasks wrote them in.
 			slices.SortStableFunc(recs, func(a, b record) int { return bytes.Compare(a.key, b.key) })
 			err := e.task(st, ch.Reduce, part, out, &sr, func(k *kernel.Kernel) error {
-				for key, values := range groups(recs) {
+				for key, values := range groups(recs, runner.GroupPrefix(e.sg.Graph, ch)) {
 					if err := k.Group(key, values); err != nil {
 						return err
 					}
@@ -188,11 +188,17 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 }
 
 // groups yields runs of equal keys of sorted records.
-func groups(recs []record) iter.Seq2[[]byte, iter.Seq[[]byte]] {
+// groups yields runs of sorted records with equal keys, or with equal key
+// prefixes when prefix is not nil (a secondary sort), and each run's key or
+// prefix.
+func groups(recs []record, prefix func([]byte) []byte) iter.Seq2[[]byte, iter.Seq[[]byte]] {
+	if prefix == nil {
+		prefix = func(k []byte) []byte { return k }
+	}
 	return func(yield func([]byte, iter.Seq[[]byte]) bool) {
 		for i := 0; i < len(recs); {
 			j := i + 1
-			for j < len(recs) && bytes.Equal(recs[j].key, recs[i].key) {
+			for j < len(recs) && bytes.Equal(prefix(recs[j].key), prefix(recs[i].key)) {
 				j++
 			}
 			run := recs[i:j]
@@ -203,7 +209,7 @@ func groups(recs []record) iter.Seq2[[]byte, iter.Seq[[]byte]] {
 					}
 				}
 			}
-			if !yield(recs[i].key, values) {
+			if !yield(prefix(recs[i].key), values) {
 				return
 			}
 			i = j

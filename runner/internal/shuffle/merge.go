@@ -266,11 +266,27 @@ func (m *Merger) Records() iter.Seq2[[]byte, []byte] {
 // segments, not buffered; values fn leaves unread are skipped. The key is
 // valid only during the call. Groups stops at fn's first error.
 func (m *Merger) Groups(fn func(key []byte, values iter.Seq[[]byte]) error) error {
+	return m.GroupsBy(nil, fn)
+}
+
+// GroupsBy is Groups where records group by prefix(key) rather than the
+// whole key (a secondary sort: records sort by their whole keys, and a
+// group's values come in that order); fn gets the prefix as the group's key.
+// A nil prefix groups by whole keys.
+func (m *Merger) GroupsBy(prefix func(key []byte) []byte, fn func(key []byte, values iter.Seq[[]byte]) error) error {
 	var key []byte
+	// groupOf is what the current record groups by; the common case, a
+	// whole key, costs no call.
+	groupOf := func() []byte {
+		if prefix == nil {
+			return m.h[0].key
+		}
+		return prefix(m.h[0].key)
+	}
 	// One iterator serves every group (it reads the current key), so a
 	// group costs no allocation.
 	values := func(yield func([]byte) bool) {
-		for m.valid() && bytes.Equal(m.h[0].key, key) {
+		for m.valid() && bytes.Equal(groupOf(), key) {
 			if !yield(m.h[0].value) {
 				return
 			}
@@ -278,11 +294,11 @@ func (m *Merger) Groups(fn func(key []byte, values iter.Seq[[]byte]) error) erro
 		}
 	}
 	for m.valid() {
-		key = append(key[:0], m.h[0].key...)
+		key = append(key[:0], groupOf()...)
 		if err := fn(key, values); err != nil {
 			return err
 		}
-		for m.valid() && bytes.Equal(m.h[0].key, key) {
+		for m.valid() && bytes.Equal(groupOf(), key) {
 			m.advance()
 		}
 	}

@@ -109,6 +109,16 @@ var planCases = []planCase{
 		long := pcollection.Filter(plays, func(v ptable.Pair[string, int64]) bool { return v.Value > 30_000 }, pcollection.Name("Long"))
 		pcollection.Materialize(ptable.SortByKey(long))
 	}},
+	// A secondary sort: one shuffle, grouped by key, values sorted.
+	{name: "secondary-sort", stages: 1, shuffles: []int{1}, build: func(p *pcollection.Pipeline) {
+		plays := pcollection.Of(p, ptable.KV("u1", ptable.KV(int64(2), "t1")), ptable.KV("u1", ptable.KV(int64(1), "t2")))
+		pcollection.Materialize(ptable.ReduceSorted(plays, func(user string, vs iter.Seq[ptable.Pair[int64, string]], emit func(string)) error {
+			for v := range vs {
+				emit(user + " " + v.Value)
+			}
+			return nil
+		}))
+	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
 }
 

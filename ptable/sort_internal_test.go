@@ -147,3 +147,34 @@ func TestSortUnorderableKeyRefused(t *testing.T) {
 		t.Errorf("sorting by a map key: err = %v, want one saying it cannot be sorted", err)
 	}
 }
+
+// A secondary sort's shuffle key groups and partitions by the key's
+// encoding alone, whatever the sort value.
+func TestSecondaryKeyPrefix(t *testing.T) {
+	kc, _ := codec.KeyFor[string]()
+	vc, _ := codec.For[Pair[string, int]]()
+	sc, _ := codec.KeyFor[string]()
+	g := &secondaryPayload[string, string, int]{key: kc, sort: sc, val: vc}
+	var keys [][]byte
+	w := g.NewShuffleWriter(func(k, _ []byte) { keys = append(keys, bytes.Clone(k)) }).(func(Pair[string, Pair[string, int]]))
+	for _, s := range []string{"", "a", "a\x00", "b"} {
+		w(KV("user\x00", KV(s, 1)))
+	}
+	want := kc.Append(nil, "user\x00")
+	for i, k := range keys {
+		if !bytes.Equal(g.GroupPrefix(k), want) {
+			t.Errorf("key %d: group prefix %x, want %x", i, g.GroupPrefix(k), want)
+		}
+		if g.Partition(k, 7) != g.Partition(keys[0], 7) {
+			t.Errorf("key %d went to partition %d, key 0 to %d", i, g.Partition(k, 7), g.Partition(keys[0], 7))
+		}
+		if i > 0 && bytes.Compare(keys[i-1], k) >= 0 {
+			t.Errorf("shuffle keys %d and %d out of the sort values' order", i-1, i)
+		}
+	}
+	for _, bad := range [][]byte{nil, {1, 2}, {0xFF, 0xFF, 0xFF, 0xFF}, {'a', 0, 0, 0, 9}} {
+		if got := g.GroupPrefix(bad); !bytes.Equal(got, bad) {
+			t.Errorf("malformed key %x: prefix %x, want the key itself", bad, got)
+		}
+	}
+}

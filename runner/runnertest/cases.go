@@ -268,6 +268,54 @@ var Cases = []Case{
 		}
 		return all(expect(users, pairs(wu)), expect(ms, pairs(wm)))
 	}},
+	{"secondary-sort", func(p *pcollection.Pipeline) Check {
+		// One hot key with 20,000 values (larger than the smallest budget's
+		// buffers, so merged in several passes), many small keys, keys and
+		// sort values that are prefixes of each other or hold zero bytes.
+		type rec = ptable.Pair[string, ptable.Pair[int64, string]]
+		var recs []rec
+		for i := range 20000 {
+			recs = append(recs, ptable.KV("hot", ptable.KV(int64((i*7919)%20011)-10000, fmt.Sprint(i))))
+		}
+		for i := range 3000 {
+			user := []string{"u", "u\x00", "u\x00\x00", "v", ""}[i%5] + fmt.Sprint(i%37)
+			recs = append(recs, ptable.KV(user, ptable.KV(int64((i*31)%101)-50, []string{"", "a", "a\x00", "b"}[i%4])))
+		}
+		type summary struct {
+			Key      string
+			N        int
+			Min, Max int64
+			Sorted   bool
+		}
+		out := pcollection.Materialize(ptable.ReduceSorted(pcollection.Of(p, recs...),
+			func(k string, vs iter.Seq[ptable.Pair[int64, string]], emit func(summary)) error {
+				s := summary{Key: k, Min: math.MaxInt64, Max: math.MinInt64, Sorted: true}
+				prev := int64(math.MinInt64)
+				for v := range vs {
+					s.N++
+					s.Sorted = s.Sorted && v.Key >= prev
+					prev = v.Key
+					s.Min, s.Max = min(s.Min, v.Key), max(s.Max, v.Key)
+				}
+				emit(s)
+				return nil
+			}, pcollection.Partitions(3)))
+		ref := map[string]*summary{}
+		for _, r := range recs {
+			s := ref[r.Key]
+			if s == nil {
+				s = &summary{Key: r.Key, Min: math.MaxInt64, Max: math.MinInt64, Sorted: true}
+				ref[r.Key] = s
+			}
+			s.N++
+			s.Min, s.Max = min(s.Min, r.Value.Key), max(s.Max, r.Value.Key)
+		}
+		var want []summary
+		for _, s := range ref {
+			want = append(want, *s)
+		}
+		return expect(out, want)
+	}},
 	{"sample", func(p *pcollection.Pipeline) Check {
 		const n, fraction = 20000, 0.3
 		in := make([]int, n)

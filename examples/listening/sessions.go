@@ -1,9 +1,7 @@
 package listening
 
 import (
-	"cmp"
 	"iter"
-	"slices"
 	"time"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -27,30 +25,28 @@ type Listen struct {
 // listening, skipped or not.
 //
 // Plan: one shuffle keyed by user_id carrying only ts, ms_played, track_id
-// and whether it was a play; the grouped reduce sorts one user's events in
-// memory (the shuffle orders keys, not values, so there is no secondary
-// sort) and walks them. One user's day of events must fit in memory, which
-// for a listening log is a few thousand small records at most.
+// and whether it was a play, sorted by ts within each user (a secondary
+// sort, ptable.ReduceSorted), so the reducer walks a user's events as they
+// stream from the shuffle: a user's events need not fit in memory. Events
+// of one user with equal ts may come in any order; the sessions are the
+// same.
 func Sessions(events pcollection.PCollection[Event], gap time.Duration) pcollection.PCollection[Session] {
 	byUser := ptable.MapValues(
 		ptable.ByKey(events, func(e Event) string { return e.UserID }, pcollection.Name("KeyByUser")),
-		func(e Event) Listen {
-			return Listen{TS: e.TS, MsPlayed: e.MsPlayed, TrackID: e.TrackID, Play: IsPlay(e)}
+		func(e Event) ptable.Pair[int64, Listen] {
+			return ptable.KV(e.TS, Listen{TS: e.TS, MsPlayed: e.MsPlayed, TrackID: e.TrackID, Play: IsPlay(e)})
 		},
 		pcollection.Name("Listen"))
 	gapMs := gap.Milliseconds()
-	return ptable.Reduce(ptable.GroupByKey(byUser, pcollection.Name("GroupByUser")),
-		func(user string, vs iter.Seq[Listen], emit func(Session)) error {
-			sessionize(user, slices.Collect(vs), gapMs, emit)
-			return nil
-		}, pcollection.Name("Sessionize"))
+	return ptable.ReduceSorted(byUser, func(user string, ls iter.Seq[ptable.Pair[int64, Listen]], emit func(Session)) error {
+		sessionize(user, ls, gapMs, emit)
+		return nil
+	}, pcollection.Name("Sessionize"))
 }
 
-// sessionize emits the sessions of one user's listens, which it sorts.
-func sessionize(user string, ls []Listen, gapMs int64, emit func(Session)) {
-	slices.SortFunc(ls, func(a, b Listen) int {
-		return cmp.Or(cmp.Compare(a.TS, b.TS), cmp.Compare(a.TrackID, b.TrackID), cmp.Compare(a.MsPlayed, b.MsPlayed))
-	})
+// sessionize emits the sessions of one user's listens, which arrive in
+// order of ts.
+func sessionize(user string, ls iter.Seq[ptable.Pair[int64, Listen]], gapMs int64, emit func(Session)) {
 	var s Session
 	tracks := map[string]struct{}{}
 	flush := func() {
@@ -58,13 +54,16 @@ func sessionize(user string, ls []Listen, gapMs int64, emit func(Session)) {
 		emit(s)
 		clear(tracks)
 	}
-	for i, l := range ls {
-		if i > 0 && l.TS-s.End > gapMs {
+	first := true
+	for p := range ls {
+		l := p.Value
+		switch {
+		case first:
+			s = Session{UserID: user}
+			first = false
+		case l.TS-s.End > gapMs:
 			flush()
 			s = Session{UserID: user, Index: s.Index + 1}
-		}
-		if i == 0 {
-			s = Session{UserID: user}
 		}
 		if s.Events == 0 {
 			s.Start, s.End = l.TS, l.TS
@@ -77,7 +76,7 @@ func sessionize(user string, ls []Listen, gapMs int64, emit func(Session)) {
 		}
 		tracks[l.TrackID] = struct{}{}
 	}
-	if len(ls) > 0 {
+	if !first {
 		flush()
 	}
 }

@@ -3,7 +3,9 @@
 // applies), GroupByKey and the PGroupedTable it returns, Aggregate and
 // CombineValues with combiner lifting, grouped Reduce over iter.Seq values,
 // Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
-// Count, Distinct and Top, and total-order sorts (SortByKey, Sort).
+// Count, Distinct and Top, total-order sorts (SortByKey, Sort) and a
+// secondary sort (ReduceSorted: each group's values in order of a sort
+// value, streamed from the shuffle).
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
 // K must be orderable: no maps, funcs, chans or interfaces. GroupByKey

@@ -573,20 +573,23 @@ func (t *task) reducer(ctx context.Context, in *frameReader, _ *bufio.Writer) (e
 	// A secondary sort's channel groups by a prefix of its keys, which are
 	// steered: its records are grouped by tag and unsteered prefix.
 	prefix := make([]func([]byte) []byte, len(t.stage.Channels))
+	prefixed := false
 	for i, c := range t.stage.Channels {
-		if prefix[i] = runner.GroupPrefix(t.sg.Graph, c); prefix[i] != nil {
-			var ub, gb []byte
-			g.group = func(key []byte) []byte {
-				if len(key) == 0 || int(key[0]) >= len(prefix) || prefix[key[0]] == nil {
-					return key
-				}
-				var err error
-				if ub, err = unsteer(ub[:0], key[1:]); err != nil {
-					return key // the reducer reports it
-				}
-				gb = append(append(gb[:0], key[0]), prefix[key[0]](ub)...)
-				return gb
+		prefix[i] = runner.GroupPrefix(t.sg.Graph, c)
+		prefixed = prefixed || prefix[i] != nil
+	}
+	if prefixed {
+		var ub, gb []byte
+		g.group = func(key []byte) []byte {
+			if len(key) == 0 || int(key[0]) >= len(prefix) || prefix[key[0]] == nil {
+				return key
 			}
+			var err error
+			if ub, err = unsteer(ub[:0], key[1:]); err != nil {
+				return key // its own group, whose key then fails to decode
+			}
+			gb = append(append(gb[:0], key[0]), prefix[key[0]](ub)...)
+			return gb
 		}
 	}
 	var kb []byte

@@ -142,8 +142,13 @@ func TryReduce[K, V, O any](g PGroupedTable[K, V], fn func(key K, values iter.Se
 	if fn == nil {
 		return pcollection.PCollection[O]{}, b.Errorf("nil function")
 	}
+	return reduceGroups(g.p, b, g.node(), fn)
+}
+
+// reduceGroups calls fn once per group that GroupByKey node group emits.
+func reduceGroups[K, V, O any](p *pcollection.Pipeline, b pcollection.BuildInfo, group plan.NodeID, fn func(key K, values iter.Seq[V], emit func(O)) error) (pcollection.PCollection[O], error) {
 	s := b.Site()
-	in := pcollection.FromNode[Pair[K, iter.Seq[V]]](g.p, g.node())
+	in := pcollection.FromNode[Pair[K, iter.Seq[V]]](p, group)
 	return pcollection.AddFunc(in, b, func(emit func(O)) func(Pair[K, iter.Seq[V]]) {
 		return func(p Pair[K, iter.Seq[V]]) {
 			s.CallErr(func() error { return fn(p.Key, p.Value, emit) })

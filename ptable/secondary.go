@@ -43,13 +43,7 @@ func TryReduceSorted[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, val
 	gp := &secondaryPayload[K, S, V]{key: kc, sort: sc, val: vc, partitions: b.Partitions}
 	group := pcollection.BuildInfo{Name: b.Name + "/group", Caller: b.Caller, Partitions: b.Partitions}
 	id := p.AddNode(group, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[Pair[S, V]]]](), gp, t.ID())
-	s := b.Site()
-	in := pcollection.FromNode[Pair[K, iter.Seq[Pair[S, V]]]](p, id)
-	return pcollection.AddFunc(in, pcollection.BuildInfo{Name: b.Name, Caller: b.Caller}, func(emit func(O)) func(Pair[K, iter.Seq[Pair[S, V]]]) {
-		return func(g Pair[K, iter.Seq[Pair[S, V]]]) {
-			s.CallErr(func() error { return fn(g.Key, g.Value, emit) })
-		}
-	})
+	return reduceGroups(p, pcollection.BuildInfo{Name: b.Name, Caller: b.Caller}, id, fn)
 }
 
 // ReduceSorted is TryReduceSorted that panics on misuse.

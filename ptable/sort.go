@@ -293,7 +293,7 @@ type keySampler[T, K, V any] struct {
 func (s *keySampler[T, K, V]) Setup(ctx *pcollection.Context) error {
 	info := ctx.Task()
 	s.seed = splitmix.TaskSeed(info.Stage, info.Task, 0)
-	s.kept = nil
+	s.n, s.kept = 0, nil
 	return nil
 }
 

@@ -64,14 +64,20 @@ func TestApproxDistinctCountMerges(t *testing.T) {
 	}
 }
 
-func TestApproxDistinctCountCorruptSketch(t *testing.T) {
+// encodedSketch is the encoding of a sketch of n distinct strings.
+func encodedSketch(n int) []byte {
 	agg := ptable.ApproxDistinctCount[string]()
 	c, _ := codec.For[ptable.HLL]()
 	h := agg.Init()
-	for i := range 1000 {
+	for i := range n {
 		h = agg.Add(h, fmt.Sprint(i))
 	}
-	good := c.Append(nil, h)
+	return c.Append(nil, h)
+}
+
+func TestApproxDistinctCountCorruptSketch(t *testing.T) {
+	c, _ := codec.For[ptable.HLL]()
+	good := encodedSketch(1000)
 	for i := range good {
 		for _, bad := range [][]byte{good[:i], append(append([]byte{}, good[:i]...), 0xFF)} {
 			if _, _, err := c.Decode(bad); err != nil && !errors.Is(err, codec.ErrCorrupt) {
@@ -82,13 +88,8 @@ func TestApproxDistinctCountCorruptSketch(t *testing.T) {
 }
 
 func FuzzHLLDecode(f *testing.F) {
-	agg := ptable.ApproxDistinctCount[string]()
 	c, _ := codec.For[ptable.HLL]()
-	h := agg.Init()
-	for i := range 200 {
-		h = agg.Add(h, fmt.Sprint(i))
-	}
-	f.Add(c.Append(nil, h))
+	f.Add(encodedSketch(200))
 	f.Add([]byte{0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if _, n, err := c.Decode(b); err == nil && (n <= 0 || n > len(b)) {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -259,16 +258,8 @@ func TestSortFileMatchesGNUSort(t *testing.T) {
 	if _, err := Run(context.Background(), p, runner.Options{Partitions: 3, TmpDir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
-	parts, _ := filepath.Glob(filepath.Join(out, "part-*"))
-	slices.Sort(parts)
-	var got []byte
-	for _, f := range parts {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, b...)
-	}
+	parts, contents := readParts(t, out)
+	got := bytes.Join(contents, nil)
 	cmd := exec.Command(sortPath, in)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	want, err := cmd.Output()

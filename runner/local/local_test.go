@@ -612,6 +612,25 @@ func TestWorkerProcs(t *testing.T) {
 	}
 }
 
+// readParts returns the part files of output directory dir in name order,
+// and their contents.
+func readParts(t testing.TB, dir string) (files []string, contents [][]byte) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "part-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		contents = append(contents, b)
+	}
+	return files, contents
+}
+
 // A sort's part files, read in name order, hold every record in order, and
 // its ranges split the records about evenly.
 func TestSortWritesOrderedParts(t *testing.T) {
@@ -621,21 +640,16 @@ func TestSortWritesOrderedParts(t *testing.T) {
 	if _, err := Run(context.Background(), p, runner.Options{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
-	files, err := filepath.Glob(filepath.Join(out, "part-*"))
-	if err != nil || len(files) != parts {
-		t.Fatalf("part files %v (%v), want %d", files, err, parts)
+	files, contents := readParts(t, out)
+	if len(files) != parts {
+		t.Fatalf("part files %v, want %d", files, parts)
 	}
-	slices.Sort(files)
 	var all []string
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, b := range contents {
 		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 		// "hot" is a tenth of the records and lands in one range whole.
 		if len(lines) < n/parts/2 || len(lines) > n/parts*3/2 {
-			t.Errorf("%s holds %d records, want about %d", filepath.Base(f), len(lines), n/parts)
+			t.Errorf("%s holds %d records, want about %d", filepath.Base(files[i]), len(lines), n/parts)
 		}
 		all = append(all, lines...)
 	}

@@ -119,6 +119,15 @@ var planCases = []planCase{
 			return nil
 		}))
 	}},
+	// Set operations: Intersect ORs side tags through a lifted combiner;
+	// AntiJoin is a secondary sort on (key, side). Both shuffles share the
+	// one stage that reads the two inputs.
+	{name: "set-ops", stages: 1, shuffles: []int{2}, combiners: 1, build: func(p *pcollection.Pipeline) {
+		yesterday := pcollection.Of(p, ptable.KV("u1", "t1"), ptable.KV("u2", "t2"))
+		today := pcollection.Of(p, ptable.KV("u2", "t3"), ptable.KV("u3", "t1"))
+		pcollection.Materialize(ptable.Intersect(ptable.Keys(yesterday), ptable.Keys(today)))
+		pcollection.Materialize(ptable.AntiJoin(today, yesterday))
+	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
 }
 

@@ -5,7 +5,8 @@
 // Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
 // Count, Distinct and Top, total-order sorts (SortByKey, Sort) and a
 // secondary sort (ReduceSorted: each group's values in order of a sort
-// value, streamed from the shuffle).
+// value, streamed from the shuffle), set operations (Intersect, Subtract)
+// and existence joins (SemiJoin, AntiJoin).
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
 // K must be orderable: no maps, funcs, chans or interfaces. GroupByKey
@@ -15,7 +16,10 @@
 // group may be larger than memory. Joins and Cogroup hold one key's values
 // of both sides in memory, as Spark's cogroup does. MapSideJoin and
 // MapSideLeftJoin instead hold all of a small right side in every task (a
-// side input) and never shuffle the left side.
+// side input) and never shuffle the left side. SemiJoin and AntiJoin keep
+// the pairs of a table whose key the other table has (or lacks); they sort
+// the other side's records of a key first and stream the rest, so they hold
+// no values in memory.
 //
 // SortByKey and Sort (and their Descending forms) sort by key across part
 // files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's

@@ -105,3 +105,24 @@ func ExampleSortByKeyDescending() {
 	// SE 40000
 	// US 5000
 }
+
+func ExampleAntiJoin() {
+	p := pcollection.NewPipeline("unblocked")
+	plays := pcollection.Of(p, ptable.KV("u1", "t1"), ptable.KV("u2", "t2"), ptable.KV("u1", "t3"), ptable.KV("u3", "t1"))
+	blocked := pcollection.Of(p, ptable.KV("u2", "spam"))
+	kept := pcollection.Materialize(ptable.AntiJoin(plays, blocked))
+	run(p)
+	fmt.Println(sorted(kept))
+	// Output: [{u1 t1} {u1 t3} {u3 t1}]
+}
+
+func ExampleIntersect() {
+	p := pcollection.NewPipeline("returning")
+	yesterday := pcollection.Of(p, "u1", "u2", "u2", "u3")
+	today := pcollection.Of(p, "u2", "u3", "u4", "u3")
+	returning := pcollection.Materialize(ptable.Intersect(yesterday, today))
+	gone := pcollection.Materialize(ptable.Subtract(yesterday, today))
+	run(p)
+	fmt.Println(sorted(returning), sorted(gone))
+	// Output: [u2 u3] [u1]
+}

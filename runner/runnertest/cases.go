@@ -359,6 +359,55 @@ var Cases = []Case{
 			expectCogroup(co),
 		)
 	}},
+	{"set-ops-and-existence-joins", func(p *pcollection.Pipeline) Check {
+		// Elements repeated on one side or both, only on one side, keys
+		// that are prefixes of each other or hold zero bytes, and one key
+		// with 20,000 values (streamed, merged in several passes under the
+		// smallest budget). The expectations are worked out by reference.
+		keys := []string{"", "a", "a\x00", "ab", "b", "hot", "z\xff"}
+		var left []ptable.Pair[string, int]
+		for i := range 3000 {
+			left = append(left, ptable.KV(keys[(i*5)%len(keys)]+fmt.Sprint(i%11), i))
+		}
+		for i := range 20000 {
+			left = append(left, ptable.KV("hot", -i))
+		}
+		var right []ptable.Pair[string, string]
+		for i := range 400 {
+			right = append(right, ptable.KV(keys[(i*3)%len(keys)]+fmt.Sprint(i%7), fmt.Sprint(i)))
+		}
+		right = append(right, ptable.KV("hot", "x"), ptable.KV("only-right", "y"))
+		a, b := pcollection.Of(p, left...), pcollection.Of(p, right...)
+		ka, kb := ptable.Keys(a), ptable.Keys(b)
+		inter := pcollection.Materialize(ptable.Intersect(ka, kb, pcollection.Partitions(3)))
+		sub := pcollection.Materialize(ptable.Subtract(ka, kb))
+		semi := pcollection.Materialize(ptable.SemiJoin(a, b, pcollection.Partitions(3)))
+		anti := pcollection.Materialize(ptable.AntiJoin(a, b))
+		inRight := map[string]bool{}
+		for _, r := range right {
+			inRight[r.Key] = true
+		}
+		var wantInter, wantSub []string
+		var wantSemi, wantAnti []ptable.Pair[string, int]
+		seen := map[string]bool{}
+		for _, l := range left {
+			if inRight[l.Key] {
+				wantSemi = append(wantSemi, l)
+			} else {
+				wantAnti = append(wantAnti, l)
+			}
+			if seen[l.Key] {
+				continue
+			}
+			seen[l.Key] = true
+			if inRight[l.Key] {
+				wantInter = append(wantInter, l.Key)
+			} else {
+				wantSub = append(wantSub, l.Key)
+			}
+		}
+		return all(expect(inter, wantInter), expect(sub, wantSub), expect(semi, wantSemi), expect(anti, wantAnti))
+	}},
 	{"map-side-joins", func(p *pcollection.Pipeline) Check {
 		// The joins of the "joins" case with the right side broadcast, and
 		// side inputs computed by reducers, read by map-side and by

@@ -19,7 +19,9 @@
 // side input) and never shuffle the left side. SemiJoin and AntiJoin keep
 // the pairs of a table whose key the other table has (or lacks); they sort
 // the other side's records of a key first and stream the rest, so they hold
-// no values in memory.
+// no values in memory. BloomJoin is Join with a Bloom filter of one side's keys
+// (github.com/bits-and-blooms/bloom/v3) dropping the other side's unmatched
+// pairs before they are shuffled.
 //
 // SortByKey and Sort (and their Descending forms) sort by key across part
 // files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's

@@ -34,6 +34,19 @@ func wantLeftJoin() []ptable.Pair[string, ptable.Pair[int, *string]] {
 		ptable.KV("b", ptable.KV(3, s("y"))), ptable.KV("b", ptable.KV(3, s("z"))), ptable.KV("c", ptable.KV[int, *string](4, nil))}
 }
 
+// joinRef is the inner join of a and b, by nested loops.
+func joinRef[K comparable, A, B any](a []ptable.Pair[K, A], b []ptable.Pair[K, B]) []ptable.Pair[K, ptable.Pair[A, B]] {
+	var out []ptable.Pair[K, ptable.Pair[A, B]]
+	for _, x := range a {
+		for _, y := range b {
+			if x.Key == y.Key {
+				out = append(out, ptable.KV(x.Key, ptable.KV(x.Value, y.Value)))
+			}
+		}
+	}
+	return out
+}
+
 // words is a small deterministic corpus with repeats, unicode and empty lines.
 func words(n int) []string {
 	vocab := []string{"apple", "banana", "cherry", "äpfel", "日本", "zebra", "", "a b c", "Ωmega"}
@@ -407,6 +420,38 @@ var Cases = []Case{
 			}
 		}
 		return all(expect(inter, wantInter), expect(sub, wantSub), expect(semi, wantSemi), expect(anti, wantAnti))
+	}},
+	{"bloom-join", func(p *pcollection.Pipeline) Check {
+		// A small left side with repeated keys, a large right side whose
+		// keys mostly miss it; string keys (hashed as they are) and struct
+		// keys (hashed by their encoding); and an empty left side.
+		var tracks []ptable.Pair[string, string]
+		for i := range 300 {
+			tracks = append(tracks, ptable.KV(fmt.Sprintf("t%d", i*17), fmt.Sprint("title ", i)))
+		}
+		tracks = append(tracks, ptable.KV("t17", "again"), ptable.KV("", "empty key"))
+		var plays []ptable.Pair[string, int64]
+		for i := range 20000 {
+			plays = append(plays, ptable.KV(fmt.Sprintf("t%d", (i*7919)%30011), int64(i)))
+		}
+		plays = append(plays, ptable.KV("", int64(-1)))
+		var users []ptable.Pair[CountryUser, int]
+		var logins []ptable.Pair[CountryUser, bool]
+		for i := range 2000 {
+			cu := CountryUser{Country: []string{"SE", "DE"}[i%2], User: fmt.Sprint(i)}
+			logins = append(logins, ptable.KV(cu, i%3 == 0))
+			if i%10 == 0 {
+				users = append(users, ptable.KV(cu, i))
+			}
+		}
+		left, right := pcollection.Of(p, tracks...), pcollection.Of(p, plays...)
+		joined := pcollection.Materialize(ptable.BloomJoin(left, right, len(tracks), pcollection.Partitions(3)))
+		// Far fewer keys expected than there are: more false positives, the same join.
+		under := pcollection.Materialize(ptable.BloomJoin(left, right, 1))
+		structs := pcollection.Materialize(ptable.BloomJoin(pcollection.Of(p, users...), pcollection.Of(p, logins...), len(users)))
+		none := pcollection.Materialize(ptable.BloomJoin(pcollection.Of[ptable.Pair[string, string]](p), right, 10))
+		return all(expect(joined, joinRef(tracks, plays)), expect(under, joinRef(tracks, plays)),
+			expect(structs, joinRef(users, logins)), expect(none, nil))
 	}},
 	{"map-side-joins", func(p *pcollection.Pipeline) Check {
 		// The joins of the "joins" case with the right side broadcast, and

@@ -3,6 +3,7 @@ module github.com/crunchgo/crunchgo
 go 1.26.0
 
 require (
+	github.com/DataDog/sketches-go v1.4.8
 	github.com/axiomhq/hyperloglog v0.3.0
 	github.com/bits-and-blooms/bloom/v3 v3.7.1
 	github.com/colinmarc/hdfs/v2 v2.4.0

@@ -27,6 +27,10 @@
 // files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's
 // shuffle partitions by key range (plan.Partitioner) instead of hash.
 //
+// Among the aggregators, ApproxDistinctCount (HyperLogLog) and
+// ApproxQuantiles (DDSketch) keep a bounded sketch per group instead of its
+// values.
+//
 // An Aggregator's Add and Merge must be associative and commutative: the
 // planner runs them on both sides of the shuffle and the order in which
 // partial results meet is not defined.

@@ -258,6 +258,45 @@ var Cases = []Case{
 		return all(expect(sum, pairs(rs)), expect(cnt, pairs(rc)), expect(mn, pairs(rmn)), expect(mx, pairs(rmx)),
 			expectMean(mean, rmean), expect(top, pairs(rtop)), expect(distinct, pairs(rdist)))
 	}},
+	{"approx-quantiles", func(p *pcollection.Pipeline) Check {
+		// Sketches built in several map tasks, combined, shuffled and
+		// merged: every estimate within the sketch's relative accuracy of
+		// the exact value at its rank.
+		qs := []float64{0, 0.1, 0.5, 0.95, 1}
+		var recs []ptable.Pair[string, int64]
+		for i := range 20000 {
+			recs = append(recs, ptable.KV([]string{"SE", "DE", "US", "BR"}[i%4], int64((i*7919)%300_000)-5000))
+		}
+		recs = append(recs, ptable.KV("one", int64(77)))
+		out := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(pcollection.Of(p, recs...), pcollection.Partitions(3)),
+			ptable.ApproxQuantiles[int64](qs...)))
+		ref := map[string][]int64{}
+		for _, r := range recs {
+			ref[r.Key] = append(ref[r.Key], r.Value)
+		}
+		return func(t T, o Outcome) {
+			t.Helper()
+			if o.Err != nil {
+				t.Fatalf("run failed: %v", o.Err)
+			}
+			got, err := out.Values()
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			if len(got) != len(ref) {
+				t.Fatalf("%d groups, want %d", len(got), len(ref))
+			}
+			for _, g := range got {
+				vs := slices.Sorted(slices.Values(ref[g.Key]))
+				for i, q := range qs {
+					want := float64(vs[int(q*float64(len(vs)-1))])
+					if i >= len(g.Value) || math.Abs(g.Value[i]-want) > ptable.QuantileRelativeAccuracy*math.Abs(want)+1e-9 {
+						t.Errorf("%s: quantile %v estimated as %v, exact %v", g.Key, q, g.Value, want)
+					}
+				}
+			}
+		}
+	}},
 	{"approx-distinct", func(p *pcollection.Pipeline) Check {
 		// A HyperLogLog sketch counts a few dozen values exactly (it keeps
 		// them as a sparse list), so the estimates are the exact counts.

@@ -358,3 +358,14 @@ var sortJob = runner.Register("local-test/sort", "a total-order sort written as 
 		writeLines(ptable.Sort(pcollection.Of(p, words...), pcollection.Partitions(a.Parts)), a.Out)
 		return nil
 	})
+
+// shardJob deals numbered lines out over part files.
+var shardJob = runner.Register("local-test/shard", "lines spread evenly over part files",
+	func(p *pcollection.Pipeline, a *sortArgs) error {
+		lines := make([]string, a.N)
+		for i := range lines {
+			lines[i] = fmt.Sprintf("line %d", i)
+		}
+		writeLines(ptable.Shard(pcollection.Of(p, lines...), a.Parts), a.Out)
+		return nil
+	})

@@ -631,6 +631,39 @@ func readParts(t testing.TB, dir string) (files []string, contents [][]byte) {
 	return files, contents
 }
 
+// Shard writes as many part files as it has shards, of about equal size,
+// holding every line once.
+func TestShardWritesEvenParts(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sharded")
+	const n, parts = 10007, 7
+	p := build(t, shardJob, "--out", out, "--n", strconv.Itoa(n), "--parts", strconv.Itoa(parts))
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	files, contents := readParts(t, out)
+	if len(files) != parts {
+		t.Fatalf("part files %v, want %d", files, parts)
+	}
+	seen := map[string]bool{}
+	for i, b := range contents {
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		// Each map task deals its lines in turn: a part is off an even
+		// share by at most one line per map task.
+		if d := len(lines) - n/parts; d < -MinSplits || d > MinSplits+1 {
+			t.Errorf("%s holds %d lines, want %d ± %d", filepath.Base(files[i]), len(lines), n/parts, MinSplits)
+		}
+		for _, l := range lines {
+			if seen[l] {
+				t.Fatalf("%q written twice", l)
+			}
+			seen[l] = true
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("the parts hold %d lines, want %d", len(seen), n)
+	}
+}
+
 // A sort's part files, read in name order, hold every record in order, and
 // its ranges split the records about evenly.
 func TestSortWritesOrderedParts(t *testing.T) {

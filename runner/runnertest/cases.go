@@ -492,6 +492,13 @@ var Cases = []Case{
 		return all(expect(joined, joinRef(tracks, plays)), expect(under, joinRef(tracks, plays)),
 			expect(structs, joinRef(users, logins)), expect(none, nil))
 	}},
+	{"shard", func(p *pcollection.Pipeline) Check {
+		evs := events(3001)
+		sharded := pcollection.Materialize(ptable.Shard(pcollection.Of(p, evs...), 5))
+		one := pcollection.Materialize(ptable.Shard(pcollection.Of(p, words(500)...), 1))
+		empty := pcollection.Materialize(ptable.Shard(pcollection.Of[int](p), 3))
+		return all(expect(sharded, evs), expect(one, words(500)), expect(empty, nil))
+	}},
 	{"map-side-joins", func(p *pcollection.Pipeline) Check {
 		// The joins of the "joins" case with the right side broadcast, and
 		// side inputs computed by reducers, read by map-side and by

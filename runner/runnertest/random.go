@@ -39,8 +39,9 @@ func RandomOutputs(p *pcollection.Pipeline) []*pcollection.Materialized[int64] {
 
 // RandomPipeline adds to p a pipeline of random shape from seed: element-wise
 // steps, unions, aggregations (whose combiners the planner lifts), Distinct
-// and Count (whose intermediates it may write as shuffle records), and
-// map-side joins (side inputs), over int64 values. The same seed builds the
+// and Count (whose intermediates it may write as shuffle records), map-side
+// joins (side inputs), set operations, semi, anti and Bloom joins, Shard and
+// sorts, over int64 values. The same seed builds the
 // same pipeline. It returns the collections to compare: a planned run must
 // give the same values (in any order) as an unplanned one.
 func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materialized[int64] {
@@ -62,7 +63,7 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 	}
 	for range 4 + r.IntN(8) {
 		var next pcollection.PCollection[int64]
-		switch r.IntN(10) {
+		switch r.IntN(14) {
 		case 0:
 			next = source()
 		case 1:
@@ -106,6 +107,32 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 				}
 				return kv.Value.Key*100 + *kv.Value.Value
 			})
+		case 10:
+			if r.IntN(2) == 0 {
+				next = ptable.Intersect(pick(), pick())
+			} else {
+				next = ptable.Subtract(pick(), pick())
+			}
+		case 11:
+			m := 1 + r.Int64N(7)
+			if r.IntN(2) == 0 {
+				next = flatten(ptable.SemiJoin(keyed(pick(), m), keyed(pick(), m)))
+			} else {
+				next = flatten(ptable.AntiJoin(keyed(pick(), m), keyed(pick(), m)))
+			}
+		case 12:
+			// Each key once on the left, so that chained joins do not
+			// multiply the data.
+			joined := ptable.BloomJoin(keyed(ptable.Distinct(pick()), 1<<40), keyed(pick(), 1<<40), 1+r.IntN(10))
+			next = pcollection.Map(joined, func(kv ptable.Pair[int64, ptable.Pair[int64, int64]]) int64 {
+				return kv.Key*10000 + kv.Value.Key*100 + kv.Value.Value
+			})
+		case 13:
+			if r.IntN(2) == 0 {
+				next = ptable.Shard(pick(), 1+r.IntN(4))
+			} else {
+				next = flatten(ptable.SortByKey(keyed(pick(), 1+r.Int64N(20))))
+			}
 		}
 		pool = append(pool, next)
 	}

@@ -1,7 +1,6 @@
 package ptable
 
 import (
-	"encoding/binary"
 	"fmt"
 	"reflect"
 	"unsafe"
@@ -90,27 +89,15 @@ func (hllCodec) Append(dst []byte, h HLL) []byte {
 	if err != nil {
 		panic(fmt.Sprintf("ptable: encoding a HyperLogLog sketch: %v", err)) // it never fails
 	}
-	return append(binary.AppendUvarint(dst, uint64(len(b))), b...)
+	return appendSized(dst, b)
 }
 
-func (hllCodec) Decode(src []byte) (h HLL, n int, err error) {
-	size, k := binary.Uvarint(src)
-	if k <= 0 || size > uint64(len(src)-k) {
-		return HLL{}, 0, fmt.Errorf("HyperLogLog sketch length: %w", codec.ErrCorrupt)
-	}
-	if size == 0 {
-		return HLL{}, k, nil
-	}
-	// The library's decoder trusts lengths inside the data; a corrupt
-	// sketch must not take the task down with a panic.
-	defer func() {
-		if r := recover(); r != nil {
-			h, n, err = HLL{}, 0, fmt.Errorf("HyperLogLog sketch: %v: %w", r, codec.ErrCorrupt)
+func (hllCodec) Decode(src []byte) (HLL, int, error) {
+	return decodeSized(src, "HyperLogLog sketch", func(b []byte) (HLL, error) {
+		s := new(hyperloglog.Sketch)
+		if err := s.UnmarshalBinary(b); err != nil {
+			return HLL{}, err
 		}
-	}()
-	s := new(hyperloglog.Sketch)
-	if err := s.UnmarshalBinary(src[k : k+int(size)]); err != nil {
-		return HLL{}, 0, fmt.Errorf("HyperLogLog sketch: %v: %w", err, codec.ErrCorrupt)
-	}
-	return HLL{sketch: s}, k + int(size), nil
+		return HLL{sketch: s}, nil
+	})
 }

@@ -130,17 +130,10 @@ func (t *bloomTrainer[K, A]) Finish(emit func(Pair[bool, []byte])) error {
 	return nil
 }
 
-// decodeBloom decodes a filter, turning the library's panics on corrupt
-// data into errors.
-func decodeBloom(b []byte) (f *bloom.BloomFilter, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			f, err = nil, fmt.Errorf("decoding a Bloom filter: %v: %w", r, codec.ErrCorrupt)
-		}
-	}()
-	f = new(bloom.BloomFilter)
-	if err := f.UnmarshalBinary(b); err != nil {
-		return nil, fmt.Errorf("decoding a Bloom filter: %v: %w", err, codec.ErrCorrupt)
-	}
-	return f, nil
+// decodeBloom decodes a filter a trainer or the merge encoded.
+func decodeBloom(b []byte) (*bloom.BloomFilter, error) {
+	return decodeGuarded("Bloom filter", b, func(b []byte) (*bloom.BloomFilter, error) {
+		f := new(bloom.BloomFilter)
+		return f, f.UnmarshalBinary(b)
+	})
 }

@@ -1,7 +1,6 @@
 package ptable
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -123,27 +122,15 @@ func (quantileSketchCodec) Append(dst []byte, s QuantileSketch) []byte {
 	}
 	var b []byte
 	s.sketch.Encode(&b, false)
-	return append(binary.AppendUvarint(dst, uint64(len(b))), b...)
+	return appendSized(dst, b)
 }
 
-func (quantileSketchCodec) Decode(src []byte) (s QuantileSketch, n int, err error) {
-	size, k := binary.Uvarint(src)
-	if k <= 0 || size > uint64(len(src)-k) {
-		return QuantileSketch{}, 0, fmt.Errorf("quantile sketch length: %w", codec.ErrCorrupt)
-	}
-	if size == 0 {
-		return QuantileSketch{}, k, nil
-	}
-	// The library's decoder trusts what it reads; a corrupt sketch must not
-	// take the task down with a panic.
-	defer func() {
-		if r := recover(); r != nil {
-			s, n, err = QuantileSketch{}, 0, fmt.Errorf("quantile sketch: %v: %w", r, codec.ErrCorrupt)
+func (quantileSketchCodec) Decode(src []byte) (QuantileSketch, int, error) {
+	return decodeSized(src, "quantile sketch", func(b []byte) (QuantileSketch, error) {
+		s := newQuantileSketch()
+		if err := s.DecodeAndMergeWith(b); err != nil {
+			return QuantileSketch{}, err
 		}
-	}()
-	sk := newQuantileSketch()
-	if err := sk.DecodeAndMergeWith(src[k : k+int(size)]); err != nil {
-		return QuantileSketch{}, 0, fmt.Errorf("quantile sketch: %v: %w", err, codec.ErrCorrupt)
-	}
-	return QuantileSketch{sketch: sk}, k + int(size), nil
+		return QuantileSketch{sketch: s}, nil
+	})
 }

@@ -1,7 +1,6 @@
 package ptable_test
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -113,26 +112,11 @@ func encodedQuantileSketch(n int) []byte {
 }
 
 func TestApproxQuantilesCorruptSketch(t *testing.T) {
-	c, _ := codec.For[ptable.QuantileSketch]()
-	good := encodedQuantileSketch(1000)
-	for i := range good {
-		for _, bad := range [][]byte{good[:i], append(append([]byte{}, good[:i]...), 0xFF)} {
-			if _, _, err := c.Decode(bad); err != nil && !errors.Is(err, codec.ErrCorrupt) {
-				t.Fatalf("%d bytes: error %v does not wrap codec.ErrCorrupt", len(bad), err)
-			}
-		}
-	}
+	checkCorruptSketches[ptable.QuantileSketch](t, encodedQuantileSketch(1000))
 }
 
 func FuzzQuantileSketchDecode(f *testing.F) {
-	c, _ := codec.For[ptable.QuantileSketch]()
-	f.Add(encodedQuantileSketch(200))
-	f.Add([]byte{0})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, n, err := c.Decode(b); err == nil && (n <= 0 || n > len(b)) {
-			t.Fatalf("decoded %d of %d bytes without error", n, len(b))
-		}
-	})
+	fuzzSketchDecode[ptable.QuantileSketch](f, encodedQuantileSketch(200))
 }
 
 func TestApproxQuantilesRefusesBadArguments(t *testing.T) {

@@ -631,12 +631,12 @@ func readParts(t testing.TB, dir string) (files []string, contents [][]byte) {
 	return files, contents
 }
 
-// Shard writes as many part files as it has shards, of about equal size,
-// holding every line once.
-func TestShardWritesEvenParts(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "sharded")
-	const n, parts = 10007, 7
-	p := build(t, shardJob, "--out", out, "--n", strconv.Itoa(n), "--parts", strconv.Itoa(parts))
+// runLineParts runs job (with --out, --n and --parts) on two workers and returns
+// its part files, which must be parts, and their lines.
+func runLineParts(t *testing.T, job *runner.Job, n, parts int) (files []string, lines [][]string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	p := build(t, job, "--out", out, "--n", strconv.Itoa(n), "--parts", strconv.Itoa(parts))
 	if _, err := Run(context.Background(), p, runner.Options{Workers: 2}); err != nil {
 		t.Fatal(err)
 	}
@@ -644,9 +644,19 @@ func TestShardWritesEvenParts(t *testing.T) {
 	if len(files) != parts {
 		t.Fatalf("part files %v, want %d", files, parts)
 	}
+	for _, b := range contents {
+		lines = append(lines, strings.Split(strings.TrimSuffix(string(b), "\n"), "\n"))
+	}
+	return files, lines
+}
+
+// Shard writes as many part files as it has shards, of about equal size,
+// holding every line once.
+func TestShardWritesEvenParts(t *testing.T) {
+	const n, parts = 10007, 7
+	files, contents := runLineParts(t, shardJob, n, parts)
 	seen := map[string]bool{}
-	for i, b := range contents {
-		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, lines := range contents {
 		// Each map task deals its lines in turn: a part is off an even
 		// share by at most one line per map task.
 		if d := len(lines) - n/parts; d < -MinSplits || d > MinSplits+1 {
@@ -667,19 +677,10 @@ func TestShardWritesEvenParts(t *testing.T) {
 // A sort's part files, read in name order, hold every record in order, and
 // its ranges split the records about evenly.
 func TestSortWritesOrderedParts(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "sorted")
 	const n, parts = 50000, 4
-	p := build(t, sortJob, "--out", out, "--n", strconv.Itoa(n), "--parts", strconv.Itoa(parts))
-	if _, err := Run(context.Background(), p, runner.Options{Workers: 2}); err != nil {
-		t.Fatal(err)
-	}
-	files, contents := readParts(t, out)
-	if len(files) != parts {
-		t.Fatalf("part files %v, want %d", files, parts)
-	}
+	files, contents := runLineParts(t, sortJob, n, parts)
 	var all []string
-	for i, b := range contents {
-		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i, lines := range contents {
 		// "hot" is a tenth of the records and lands in one range whole.
 		if len(lines) < n/parts/2 || len(lines) > n/parts*3/2 {
 			t.Errorf("%s holds %d records, want about %d", filepath.Base(files[i]), len(lines), n/parts)

@@ -147,6 +147,16 @@ type Outcome struct {
 
 // expect returns a check that the run succeeded and m holds want.
 func expect[E any](m *pcollection.Materialized[E], want []E) Check {
+	return expectValues(m, func(t T, got []E) {
+		if d := diff(got, want); d != "" {
+			t.Errorf("collections differ (-missing +extra):\n%s", d)
+		}
+	})
+}
+
+// expectValues returns a check that the run succeeded and that check
+// accepts m's values.
+func expectValues[E any](m *pcollection.Materialized[E], check func(t T, got []E)) Check {
 	return func(t T, o Outcome) {
 		t.Helper()
 		if o.Err != nil {
@@ -156,9 +166,7 @@ func expect[E any](m *pcollection.Materialized[E], want []E) Check {
 		if err != nil {
 			t.Fatalf("%v", err)
 		}
-		if d := diff(got, want); d != "" {
-			t.Errorf("collections differ (-missing +extra):\n%s", d)
-		}
+		check(t, got)
 	}
 }
 
@@ -274,15 +282,7 @@ var Cases = []Case{
 		for _, r := range recs {
 			ref[r.Key] = append(ref[r.Key], r.Value)
 		}
-		return func(t T, o Outcome) {
-			t.Helper()
-			if o.Err != nil {
-				t.Fatalf("run failed: %v", o.Err)
-			}
-			got, err := out.Values()
-			if err != nil {
-				t.Fatalf("%v", err)
-			}
+		return expectValues(out, func(t T, got []ptable.Pair[string, []float64]) {
 			if len(got) != len(ref) {
 				t.Fatalf("%d groups, want %d", len(got), len(ref))
 			}
@@ -295,7 +295,7 @@ var Cases = []Case{
 					}
 				}
 			}
-		}
+		})
 	}},
 	{"approx-distinct", func(p *pcollection.Pipeline) Check {
 		// A HyperLogLog sketch counts a few dozen values exactly (it keeps
@@ -375,12 +375,7 @@ var Cases = []Case{
 			in[i] = i
 		}
 		m := pcollection.Materialize(pcollection.Sample(pcollection.Of(p, in...), fraction, 5))
-		return func(t T, o Outcome) {
-			t.Helper()
-			if o.Err != nil {
-				t.Fatalf("run failed: %v", o.Err)
-			}
-			got, _ := m.Values()
+		return expectValues(m, func(t T, got []int) {
 			slices.Sort(got)
 			// Runners split differently, so each keeps other elements: a
 			// subset of the input, within four standard deviations in size.
@@ -390,7 +385,7 @@ var Cases = []Case{
 			if want, slack := fraction*n, 4*math.Sqrt(n*fraction*(1-fraction)); math.Abs(float64(len(got))-want) > slack {
 				t.Errorf("kept %d of %d, want %.0f ± %.0f", len(got), n, want, slack)
 			}
-		}
+		})
 	}},
 	{"joins", func(p *pcollection.Pipeline) Check {
 		left, right := joinSides(p)

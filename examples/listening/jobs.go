@@ -55,6 +55,37 @@ var DailyPlaysJob = runner.Register("daily-plays",
 			Write(out.TopTracksByCountry, storage.Join(a.Output, TopTracksByCountryDir), format))
 	})
 
+// PlayStatsArgs are the flags of the play-stats job.
+type PlayStatsArgs struct {
+	Events       string `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
+	Tracks       string `flag:"tracks" required:"true" help:"track catalogue: an .avro or .parquet file, a directory of them or a glob"`
+	Output       string `flag:"output" required:"true" help:"output directory; the two datasets are written under it"`
+	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the outputs: parquet or avro"`
+}
+
+// PlayStatsJob is the registered play-stats job.
+var PlayStatsJob = runner.Register("play-stats",
+	"play lengths per country (plays, median, 90th and 99th percentiles) and plays of tracks missing from the catalogue",
+	func(p *pcollection.Pipeline, a *PlayStatsArgs) error {
+		format, err := ParseFormat(a.OutputFormat)
+		if err != nil {
+			return fmt.Errorf("--output-format: %w", err)
+		}
+		ctx := context.Background()
+		events, err := Read[PlayEvent](ctx, p, a.Events, parquetio.SharedStrings())
+		if err != nil {
+			return fmt.Errorf("--events: %w", err)
+		}
+		catalogue, err := Read[CatalogueID](ctx, p, a.Tracks, parquetio.SharedStrings())
+		if err != nil {
+			return fmt.Errorf("--tracks: %w", err)
+		}
+		out := PlayStats(events, catalogue)
+		return errors.Join(
+			Write(out.ListeningByCountry, storage.Join(a.Output, ListeningByCountryDir), format),
+			Write(out.UncataloguedTracks, storage.Join(a.Output, UncataloguedTracksDir), format))
+	})
+
 // SessionsArgs are the flags of the sessions job.
 type SessionsArgs struct {
 	Events       string        `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob"`

@@ -128,14 +128,14 @@ var planCases = []planCase{
 		pcollection.Materialize(ptable.Intersect(ptable.Keys(yesterday), ptable.Keys(today)))
 		pcollection.Materialize(ptable.AntiJoin(today, yesterday))
 	}},
-	// A Bloom join: a first stage trains the filter on the left side's
-	// keys; the join's stage filters the right side with it before its
-	// shuffle. The left side is read once: its join records are written in
+	// A Bloom join: a first stage trains the filter on the right side's
+	// keys; the join's stage filters the left side with it before its
+	// shuffle. The right side is read once: its join records are written in
 	// the first stage as the join shuffle's map output.
 	{name: "bloom-join", stages: 2, shuffles: []int{1, 1}, intermediates: 2, build: func(p *pcollection.Pipeline) {
 		tracks := pcollection.Of(p, ptable.KV("t1", "Title 1"), ptable.KV("t2", "Title 2"))
 		plays := pcollection.Of(p, ptable.KV("t1", int64(40_000)), ptable.KV("t9", int64(5_000)))
-		pcollection.Materialize(ptable.BloomJoin(tracks, plays, 1000))
+		pcollection.Materialize(ptable.BloomJoin(plays, tracks, 1000))
 	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
 }

@@ -14,21 +14,22 @@ import (
 )
 
 // BloomFalsePositiveRate is the share of absent keys BloomJoin's filter lets
-// through when a has expectedKeys distinct keys.
+// through when b has expectedKeys distinct keys.
 const BloomFalsePositiveRate = 0.01
 
-// BloomJoin is Join with a Bloom filter in front of b's shuffle (Crunch's
-// BloomFilterJoinStrategy). A first pass over a trains a filter on its keys,
-// sized for expectedKeys distinct keys at BloomFalsePositiveRate (about 1.2
-// bytes a key); b's map tasks take it as a side input and drop the pairs
-// whose key a cannot have before they are shuffled. Its output is Join's
-// whatever expectedKeys is: more keys than expected only let more of b
-// through. It adds a stage, since b's map tasks wait for the whole filter
-// (a is still read once: its side of the join is written in the first
-// stage), for a smaller shuffle of b, so it helps when a's keys are few
-// against b's records and most of b's keys are not among them; when a's
-// values also fit in memory, MapSideJoin avoids the shuffle altogether. It
-// panics for expectedKeys < 1.
+// BloomJoin is Join with a Bloom filter in front of a's shuffle (Crunch's
+// BloomFilterJoinStrategy; the small side is on the right here, as in Join
+// and MapSideJoin). A first pass over b trains a filter on its keys, sized
+// for expectedKeys distinct keys at BloomFalsePositiveRate (about 1.2 bytes
+// a key); a's map tasks take it as a side input and drop the pairs whose
+// key b cannot have before they are shuffled. Its output is Join's whatever
+// expectedKeys is: more keys than expected only let more of a through. It
+// adds a stage, since a's map tasks wait for the whole filter (b is still
+// read once: its side of the join is written in the first stage), for a
+// smaller shuffle of a, so it helps when b's keys are few against a's
+// records and most of a's keys are not among them; when b's values also
+// fit in memory, MapSideJoin avoids the shuffle altogether. It panics for
+// expectedKeys < 1.
 func BloomJoin[K, A, B any](a PTable[K, A], b PTable[K, B], expectedKeys int, opts ...pcollection.Option) PTable[K, Pair[A, B]] {
 	info := pcollection.Build("BloomJoin", opts)
 	if expectedKeys < 1 {
@@ -41,8 +42,8 @@ func BloomJoin[K, A, B any](a PTable[K, A], b PTable[K, B], expectedKeys int, op
 	named := func(suffix string) pcollection.Option { return pcollection.Name(info.Name + "/" + suffix) }
 	keys := keyBytes(kc)
 
-	trained := pcollection.Must(pcollection.TryParDo[Pair[K, A], Pair[bool, []byte]](a,
-		&bloomTrainer[K, A]{keys: keys, expected: uint(expectedKeys)}, named("train"), pcollection.Scale(0)))
+	trained := pcollection.Must(pcollection.TryParDo[Pair[K, B], Pair[bool, []byte]](b,
+		&bloomTrainer[K, B]{keys: keys, expected: uint(expectedKeys)}, named("train"), pcollection.Scale(0)))
 	filter := pcollection.Must(TryReduce(pcollection.Must(TryGroupByKey(trained, named("filters"), pcollection.Partitions(1))),
 		func(_ bool, parts iter.Seq[[]byte], emit func([]byte)) error {
 			var all *bloom.BloomFilter
@@ -66,24 +67,24 @@ func BloomJoin[K, A, B any](a PTable[K, A], b PTable[K, B], expectedKeys int, op
 			}
 			return nil
 		}, named("merge")))
-	// With no filter a has no keys: nothing of b can join.
-	filtered := pcollection.Must(pcollection.TryFlatMapWithSide(b, filter, func(side [][]byte) (func(Pair[K, B], func(Pair[K, B])), error) {
+	// With no filter b has no keys: nothing of a can join.
+	filtered := pcollection.Must(pcollection.TryFlatMapWithSide(a, filter, func(side [][]byte) (func(Pair[K, A], func(Pair[K, A])), error) {
 		if len(side) == 0 {
-			return func(Pair[K, B], func(Pair[K, B])) {}, nil
+			return func(Pair[K, A], func(Pair[K, A])) {}, nil
 		}
 		f, err := decodeBloom(side[0])
 		if err != nil {
 			return nil, err
 		}
 		var buf []byte
-		return func(p Pair[K, B], emit func(Pair[K, B])) {
+		return func(p Pair[K, A], emit func(Pair[K, A])) {
 			buf = keys(buf[:0], p.Key)
 			if f.Test(buf) {
 				emit(p)
 			}
 		}, nil
 	}, named("filter")))
-	return Join(a, filtered, append(slices.Clone(opts), pcollection.Name(info.Name))...)
+	return Join(filtered, b, append(slices.Clone(opts), pcollection.Name(info.Name))...)
 }
 
 // keyBytes returns the bytes a key is hashed by: its key encoding, the same
@@ -97,19 +98,19 @@ func keyBytes[K any](kc codec.Codec[K]) func(dst []byte, k K) []byte {
 
 // bloomTrainer adds the keys of one map task's pairs to a filter and emits
 // the filter when the task ends: one record per task, whatever its input.
-type bloomTrainer[K, A any] struct {
+type bloomTrainer[K, V any] struct {
 	keys     func(dst []byte, k K) []byte
 	expected uint
 	filter   *bloom.BloomFilter
 	buf      []byte
 }
 
-func (t *bloomTrainer[K, A]) Setup(*pcollection.Context) error {
+func (t *bloomTrainer[K, V]) Setup(*pcollection.Context) error {
 	t.filter = nil
 	return nil
 }
 
-func (t *bloomTrainer[K, A]) Process(p Pair[K, A], _ func(Pair[bool, []byte])) error {
+func (t *bloomTrainer[K, V]) Process(p Pair[K, V], _ func(Pair[bool, []byte])) error {
 	if t.filter == nil {
 		t.filter = bloom.NewWithEstimates(t.expected, BloomFalsePositiveRate)
 	}
@@ -118,7 +119,7 @@ func (t *bloomTrainer[K, A]) Process(p Pair[K, A], _ func(Pair[bool, []byte])) e
 	return nil
 }
 
-func (t *bloomTrainer[K, A]) Finish(emit func(Pair[bool, []byte])) error {
+func (t *bloomTrainer[K, V]) Finish(emit func(Pair[bool, []byte])) error {
 	if t.filter == nil {
 		return nil
 	}

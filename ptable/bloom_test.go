@@ -48,24 +48,24 @@ func shuffled(t testing.TB, p *pcollection.Pipeline) int64 {
 func TestBloomJoinShufflesOnlyWhatMayMatch(t *testing.T) {
 	p := pcollection.NewPipeline("bloom")
 	tracks, plays, matched := bloomSides(p)
-	joined := pcollection.Materialize(ptable.BloomJoin(tracks, plays, 1000))
+	joined := pcollection.Materialize(ptable.BloomJoin(plays, tracks, 1000))
 	got := shuffled(t, p)
 	out, _ := joined.Values()
 	if len(out) != matched {
 		t.Fatalf("%d joined pairs, want %d", len(out), matched)
 	}
-	// 1,000 left pairs and one filter per map task, every matching play,
+	// 1,000 catalogue pairs and one filter per map task, every matching play,
 	// and about 1% of the 95,000 others: 3% is far above what the
 	// deterministic hashes let through.
 	unmatched := 100_000 - matched
-	t.Logf("BloomJoin shuffled %d records (%d left, %d matching plays of 100,000)", got, 1000, matched)
+	t.Logf("BloomJoin shuffled %d records (%d catalogue pairs, %d matching plays of 100,000)", got, 1000, matched)
 	if limit := int64(1000 + 16 + matched + unmatched*3/100); got > limit {
 		t.Errorf("BloomJoin shuffled %d records, want at most %d", got, limit)
 	}
 
 	p = pcollection.NewPipeline("plain")
 	tracks, plays, _ = bloomSides(p)
-	pcollection.Materialize(ptable.Join(tracks, plays))
+	pcollection.Materialize(ptable.Join(plays, tracks))
 	if plain := shuffled(t, p); plain != 101_000 {
 		t.Errorf("Join shuffled %d records, want both sides' 101,000", plain)
 	}
@@ -74,13 +74,13 @@ func TestBloomJoinShufflesOnlyWhatMayMatch(t *testing.T) {
 func BenchmarkBloomJoin(b *testing.B) {
 	for _, tc := range []struct {
 		name string
-		join func(ptable.PTable[string, string], ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[string, int64]]
+		join func(ptable.PTable[string, string], ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[int64, string]]
 	}{
-		{"Join", func(l ptable.PTable[string, string], r ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[string, int64]] {
-			return ptable.Join(l, r)
+		{"Join", func(tracks ptable.PTable[string, string], plays ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[int64, string]] {
+			return ptable.Join(plays, tracks)
 		}},
-		{"BloomJoin", func(l ptable.PTable[string, string], r ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[string, int64]] {
-			return ptable.BloomJoin(l, r, 1000)
+		{"BloomJoin", func(tracks ptable.PTable[string, string], plays ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[int64, string]] {
+			return ptable.BloomJoin(plays, tracks, 1000)
 		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

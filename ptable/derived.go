@@ -2,6 +2,7 @@ package ptable
 
 import (
 	"iter"
+	"slices"
 
 	"github.com/crunchgo/crunchgo/pcollection"
 )
@@ -55,10 +56,10 @@ type Cogrouped[A, B any] struct {
 	B []B
 }
 
-// cogroup groups a and b by key in one shuffle and calls fn per key with both
-// sides' values, which it holds in memory.
-func cogroup[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], fn func(k K, as []A, bs []B, emit func(O)), opts []pcollection.Option) pcollection.PCollection[O] {
-	info := pcollection.Build(name, opts)
+// Cogroup groups a and b by key together: each key once, with all its values
+// from either side. Both sides' values of one key are held in memory.
+func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Cogrouped[A, B]] {
+	info := pcollection.Build("Cogroup", opts)
 	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline())) // one pipeline, or a build error naming this transform
 	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Tagged[A, B]])) func(Pair[K, A]) {
 		return func(p Pair[K, A]) { v := p.Value; emit(Pair[K, Tagged[A, B]]{Key: p.Key, Value: Tagged[A, B]{A: &v}}) }
@@ -68,87 +69,111 @@ func cogroup[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], fn fun
 	}))
 	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Tagged[A, B]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
 	g := pcollection.Must(TryGroupByKey(u, append([]pcollection.Option{pcollection.Name(info.Name + "/group")}, opts...)...))
-	return pcollection.Must(TryReduce(g, func(k K, vs iter.Seq[Tagged[A, B]], emit func(O)) error {
-		var as []A
-		var bs []B
+	return pcollection.Must(TryReduce(g, func(k K, vs iter.Seq[Tagged[A, B]], emit func(Pair[K, Cogrouped[A, B]])) error {
+		var c Cogrouped[A, B]
 		for v := range vs {
 			if v.A != nil {
-				as = append(as, *v.A)
+				c.A = append(c.A, *v.A)
 			} else if v.B != nil {
-				bs = append(bs, *v.B)
+				c.B = append(c.B, *v.B)
 			}
 		}
-		fn(k, as, bs, emit)
+		emit(Pair[K, Cogrouped[A, B]]{Key: k, Value: c})
 		return nil
 	}, pcollection.Name(info.Name+"/reduce")))
 }
 
-// Cogroup groups a and b by key together: each key once, with all its values
-// from either side. Both sides' values of one key are held in memory.
-func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Cogrouped[A, B]] {
-	return cogroup("Cogroup", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Cogrouped[A, B]])) {
-		emit(Pair[K, Cogrouped[A, B]]{Key: k, Value: Cogrouped[A, B]{A: as, B: bs}})
-	}, opts)
+// join is a reduce-side join that holds one key's right-side values and
+// streams its left-side values: a secondary sort on (key, side), in which
+// b's records of a key (side false) come before a's (true). For each key,
+// left is called for every value of a with the values of b, then, if a had
+// none, onlyRight with b's.
+func join[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], left func(k K, x A, bs []B, emit func(O)), onlyRight func(k K, bs []B, emit func(O)), opts []pcollection.Option) pcollection.PCollection[O] {
+	info := pcollection.Build(name, opts)
+	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline()))
+	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Pair[bool, Tagged[A, B]]])) func(Pair[K, A]) {
+		return func(p Pair[K, A]) {
+			v := p.Value
+			emit(Pair[K, Pair[bool, Tagged[A, B]]]{Key: p.Key, Value: Pair[bool, Tagged[A, B]]{Key: true, Value: Tagged[A, B]{A: &v}}})
+		}
+	}))
+	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, Pair[bool, Tagged[A, B]]])) func(Pair[K, B]) {
+		return func(p Pair[K, B]) {
+			v := p.Value
+			emit(Pair[K, Pair[bool, Tagged[A, B]]]{Key: p.Key, Value: Pair[bool, Tagged[A, B]]{Value: Tagged[A, B]{B: &v}}})
+		}
+	}))
+	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Pair[bool, Tagged[A, B]]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
+	return pcollection.Must(TryReduceSorted(u, func(k K, vs iter.Seq[Pair[bool, Tagged[A, B]]], emit func(O)) error {
+		var bs []B
+		sawLeft := false
+		for v := range vs {
+			switch {
+			case !v.Key && v.Value.B != nil:
+				bs = append(bs, *v.Value.B)
+			case v.Key && v.Value.A != nil:
+				sawLeft = true
+				left(k, *v.Value.A, bs, emit)
+			}
+		}
+		if !sawLeft && onlyRight != nil {
+			onlyRight(k, bs, emit)
+		}
+		return nil
+	}, append(slices.Clone(opts), pcollection.Name(info.Name))...))
 }
 
 // Join is the inner join of a and b on their keys (reduce-side: one shuffle
-// of both). The values of one key are held in memory.
+// of both). It holds one key's values of b in memory and streams a's, so put
+// the side with the larger groups on the left.
 func Join[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, B]] {
-	return cogroup("Join", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[A, B]])) {
-		for _, x := range as {
-			for _, y := range bs {
-				emit(Pair[K, Pair[A, B]]{Key: k, Value: Pair[A, B]{Key: x, Value: y}})
-			}
-		}
-	}, opts)
-}
-
-// LeftJoin keeps every value of a; the right side is nil where b has no value for the key.
-func LeftJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, *B]] {
-	return cogroup("LeftJoin", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[A, *B]])) {
-		for _, x := range as {
-			if len(bs) == 0 {
-				emit(Pair[K, Pair[A, *B]]{Key: k, Value: Pair[A, *B]{Key: x}})
-			}
-			for i := range bs {
-				emit(Pair[K, Pair[A, *B]]{Key: k, Value: Pair[A, *B]{Key: x, Value: &bs[i]}})
-			}
-		}
-	}, opts)
-}
-
-// RightJoin keeps every value of b; the left side is nil where a has no value for the key.
-func RightJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[*A, B]] {
-	return cogroup("RightJoin", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[*A, B]])) {
+	return join("Join", a, b, func(k K, x A, bs []B, emit func(Pair[K, Pair[A, B]])) {
 		for _, y := range bs {
-			if len(as) == 0 {
-				emit(Pair[K, Pair[*A, B]]{Key: k, Value: Pair[*A, B]{Value: y}})
-			}
-			for i := range as {
-				emit(Pair[K, Pair[*A, B]]{Key: k, Value: Pair[*A, B]{Key: &as[i], Value: y}})
-			}
+			emit(Pair[K, Pair[A, B]]{Key: k, Value: Pair[A, B]{Key: x, Value: y}})
+		}
+	}, nil, opts)
+}
+
+// LeftJoin keeps every value of a; the right side is nil where b has no
+// value for the key. Like Join, it holds b's values of a key and streams a's.
+func LeftJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, *B]] {
+	return join("LeftJoin", a, b, func(k K, x A, bs []B, emit func(Pair[K, Pair[A, *B]])) {
+		if len(bs) == 0 {
+			emit(Pair[K, Pair[A, *B]]{Key: k, Value: Pair[A, *B]{Key: x}})
+		}
+		for i := range bs {
+			emit(Pair[K, Pair[A, *B]]{Key: k, Value: Pair[A, *B]{Key: x, Value: &bs[i]}})
+		}
+	}, nil, opts)
+}
+
+// RightJoin keeps every value of b; the left side is nil where a has no
+// value for the key. Like Join, it holds b's values of a key and streams a's.
+func RightJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[*A, B]] {
+	return join("RightJoin", a, b, func(k K, x A, bs []B, emit func(Pair[K, Pair[*A, B]])) {
+		for _, y := range bs {
+			emit(Pair[K, Pair[*A, B]]{Key: k, Value: Pair[*A, B]{Key: &x, Value: y}})
+		}
+	}, func(k K, bs []B, emit func(Pair[K, Pair[*A, B]])) {
+		for _, y := range bs {
+			emit(Pair[K, Pair[*A, B]]{Key: k, Value: Pair[*A, B]{Value: y}})
 		}
 	}, opts)
 }
 
-// FullJoin keeps every value of both sides; a side is nil where it has no value for the key.
+// FullJoin keeps every value of both sides; a side is nil where it has no
+// value for the key. Like Join, it holds b's values of a key and streams a's.
 func FullJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[*A, *B]] {
-	return cogroup("FullJoin", a, b, func(k K, as []A, bs []B, emit func(Pair[K, Pair[*A, *B]])) {
-		switch {
-		case len(as) == 0:
-			for i := range bs {
-				emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Value: &bs[i]}})
-			}
-		case len(bs) == 0:
-			for i := range as {
-				emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Key: &as[i]}})
-			}
-		default:
-			for i := range as {
-				for j := range bs {
-					emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Key: &as[i], Value: &bs[j]}})
-				}
-			}
+	return join("FullJoin", a, b, func(k K, x A, bs []B, emit func(Pair[K, Pair[*A, *B]])) {
+		if len(bs) == 0 {
+			emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Key: &x}})
+		}
+		for i := range bs {
+			emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Key: &x, Value: &bs[i]}})
+		}
+	}, func(k K, bs []B, emit func(Pair[K, Pair[*A, *B]])) {
+		for i := range bs {
+			emit(Pair[K, Pair[*A, *B]]{Key: k, Value: Pair[*A, *B]{Value: &bs[i]}})
 		}
 	}, opts)
 }

@@ -14,15 +14,17 @@
 // refuses other key types when the pipeline is built.
 //
 // The values of a group arrive as an iter.Seq that can be iterated once: a
-// group may be larger than memory. Joins and Cogroup hold one key's values
-// of both sides in memory, as Spark's cogroup does. MapSideJoin and
-// MapSideLeftJoin instead hold all of a small right side in every task (a
-// side input) and never shuffle the left side. SemiJoin and AntiJoin keep
-// the pairs of a table whose key the other table has (or lacks); they sort
-// the other side's records of a key first and stream the rest, so they hold
-// no values in memory. BloomJoin is Join with a Bloom filter of one side's keys
-// (github.com/bits-and-blooms/bloom/v3) dropping the other side's unmatched
-// pairs before they are shuffled.
+// group may be larger than memory. Joins put the small side on the right.
+// Join, LeftJoin, RightJoin and FullJoin sort the right side's records of a
+// key before the left side's, hold the right side's values of the key and
+// stream the left side's, so only the right side's groups must fit in
+// memory; Cogroup holds both sides' values of a key, as Spark's cogroup
+// does. MapSideJoin and MapSideLeftJoin instead hold all of a small right
+// side in every task (a side input) and never shuffle the left side.
+// SemiJoin and AntiJoin keep the pairs of the left side whose key the right
+// side has (or lacks), holding no values at all. BloomJoin is Join with a
+// Bloom filter of the right side's keys (github.com/bits-and-blooms/bloom/v3)
+// dropping the left side's unmatched pairs before they are shuffled.
 //
 // SortByKey and Sort (and their Descending forms) sort by key across part
 // files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's

@@ -270,3 +270,22 @@ func TestSortFileMatchesGNUSort(t *testing.T) {
 		t.Errorf("%d part files hold %d bytes; sort(1) gives %d, equal: %v", len(parts), len(got), len(want), bytes.Equal(got, want))
 	}
 }
+
+// BenchmarkJoin joins 1M generated records of 32-byte values (a quarter
+// under one hot key, the rest over 5,000 keys) with a small table, on two
+// workers, and counts the joined pairs per key.
+func BenchmarkJoin(b *testing.B) {
+	for b.Loop() {
+		p, err := bigJoinJob.Build([]string{"--records=1000000", "--value=32", "--splits=8"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
+		if vs, _ := bigResults[p].Values(); len(vs) != 2 {
+			b.Fatalf("joined counts %q", vs)
+		}
+		delete(bigResults, p)
+	}
+}

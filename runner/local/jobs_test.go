@@ -140,6 +140,21 @@ var bigShuffleJob = runner.Register("local-test/big-shuffle", "a shuffle of gene
 		return nil
 	})
 
+// bigJoinJob joins generated records (the left side, a quarter of them
+// under one hot key) with a small table holding the hot key and a few
+// others, and counts the joined pairs per key.
+var bigJoinJob = runner.Register("local-test/big-join", "a join of generated records with a small table",
+	func(p *pcollection.Pipeline, a *bigArgs) error {
+		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: a.Value, splits: a.Splits})
+		small := pcollection.Of(p, ptable.KV("hot", "H"), ptable.KV("k1", "K1"), ptable.KV("k1", "K1b"), ptable.KV("absent", "-"))
+		joined := ptable.Join(recs, small)
+		counts := ptable.Count(ptable.Keys(joined))
+		bigResults[p] = pcollection.Materialize(pcollection.Map(counts, func(c ptable.Pair[string, int64]) string {
+			return fmt.Sprintf("%s %d", c.Key, c.Value)
+		}))
+		return nil
+	})
+
 // genSource generates n records without holding them: record i has key
 // "hot" when i%4 == 0, else "k<i%5000>", and a value of the given size that
 // starts with its index.

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
@@ -59,6 +60,47 @@ func TestMemoryBound(t *testing.T) {
 	t.Logf("peak worker RSS %.1f MiB; share %d MiB + overhead %d MiB; spilled runs %d, merge passes %d",
 		float64(peak)/(1<<20), budget/workers>>20, memoryOverhead>>20,
 		res.Counters.Get(CounterGroup, "spilled runs"), res.Counters.Get(CounterGroup, "merge passes"))
+	if peak > limit {
+		t.Errorf("peak worker RSS %d bytes exceeds the share of the budget plus overhead, %d", peak, limit)
+	}
+}
+
+// TestJoinStreamsLeftSide joins a left side with a hot key of twice the
+// budget against a small right side: Join holds only the right side's
+// values of a key, so every worker stays under its share plus
+// memoryOverhead.
+func TestJoinStreamsLeftSide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shuffles 128 MiB")
+	}
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory counts in RSS")
+	}
+	const budget = 16 << 20
+	const workers = 2
+	var mu sync.Mutex
+	var peak int64
+	observePeakRSS = func(n int64) {
+		mu.Lock()
+		peak = max(peak, n)
+		mu.Unlock()
+	}
+	defer func() { observePeakRSS = nil }()
+	p := build(t, bigJoinJob, "--records=131072", "--value=1024", "--splits=4")
+	if _, err := Run(context.Background(), p, runner.Options{Workers: workers, Memory: budget, TmpDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := bigResults[p].Values()
+	slices.Sort(got)
+	// 32,768 hot records, each joined once; k1's 27 records twice each.
+	if want := []string{"hot 32768", "k1 54"}; !slices.Equal(got, want) {
+		t.Errorf("joined counts %q, want %q", got, want)
+	}
+	if peak == 0 {
+		t.Skip("no peak RSS available on this system")
+	}
+	limit := int64(budget/workers + memoryOverhead)
+	t.Logf("peak worker RSS %.1f MiB; share %d MiB + overhead %d MiB", float64(peak)/(1<<20), budget/workers>>20, memoryOverhead>>20)
 	if peak > limit {
 		t.Errorf("peak worker RSS %d bytes exceeds the share of the budget plus overhead, %d", peak, limit)
 	}

@@ -456,9 +456,9 @@ var Cases = []Case{
 		return all(expect(inter, wantInter), expect(sub, wantSub), expect(semi, wantSemi), expect(anti, wantAnti))
 	}},
 	{"bloom-join", func(p *pcollection.Pipeline) Check {
-		// A small left side with repeated keys, a large right side whose
+		// A small right side with repeated keys, a large left side whose
 		// keys mostly miss it; string keys (hashed as they are) and struct
-		// keys (hashed by their encoding); and an empty left side.
+		// keys (hashed by their encoding); and an empty right side.
 		var tracks []ptable.Pair[string, string]
 		for i := range 300 {
 			tracks = append(tracks, ptable.KV(fmt.Sprintf("t%d", i*17), fmt.Sprint("title ", i)))
@@ -478,14 +478,14 @@ var Cases = []Case{
 				users = append(users, ptable.KV(cu, i))
 			}
 		}
-		left, right := pcollection.Of(p, tracks...), pcollection.Of(p, plays...)
-		joined := pcollection.Materialize(ptable.BloomJoin(left, right, len(tracks), pcollection.Partitions(3)))
+		small, large := pcollection.Of(p, tracks...), pcollection.Of(p, plays...)
+		joined := pcollection.Materialize(ptable.BloomJoin(large, small, len(tracks), pcollection.Partitions(3)))
 		// Far fewer keys expected than there are: more false positives, the same join.
-		under := pcollection.Materialize(ptable.BloomJoin(left, right, 1))
-		structs := pcollection.Materialize(ptable.BloomJoin(pcollection.Of(p, users...), pcollection.Of(p, logins...), len(users)))
-		none := pcollection.Materialize(ptable.BloomJoin(pcollection.Of[ptable.Pair[string, string]](p), right, 10))
-		return all(expect(joined, joinRef(tracks, plays)), expect(under, joinRef(tracks, plays)),
-			expect(structs, joinRef(users, logins)), expect(none, nil))
+		under := pcollection.Materialize(ptable.BloomJoin(large, small, 1))
+		structs := pcollection.Materialize(ptable.BloomJoin(pcollection.Of(p, logins...), pcollection.Of(p, users...), len(users)))
+		none := pcollection.Materialize(ptable.BloomJoin(large, pcollection.Of[ptable.Pair[string, string]](p), 10))
+		return all(expect(joined, joinRef(plays, tracks)), expect(under, joinRef(plays, tracks)),
+			expect(structs, joinRef(logins, users)), expect(none, nil))
 	}},
 	{"shard", func(p *pcollection.Pipeline) Check {
 		evs := events(3001)

@@ -121,9 +121,9 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 				next = flatten(ptable.AntiJoin(keyed(pick(), m), keyed(pick(), m)))
 			}
 		case 12:
-			// Each key once on the left, so that chained joins do not
+			// Each key once on the right, so that chained joins do not
 			// multiply the data.
-			joined := ptable.BloomJoin(keyed(ptable.Distinct(pick()), 1<<40), keyed(pick(), 1<<40), 1+r.IntN(10))
+			joined := ptable.BloomJoin(keyed(pick(), 1<<40), keyed(ptable.Distinct(pick()), 1<<40), 1+r.IntN(10))
 			next = pcollection.Map(joined, func(kv ptable.Pair[int64, ptable.Pair[int64, int64]]) int64 {
 				return kv.Key*10000 + kv.Value.Key*100 + kv.Value.Value
 			})

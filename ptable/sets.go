@@ -1,7 +1,6 @@
 package ptable
 
 import (
-	"iter"
 	"slices"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -61,46 +60,27 @@ func (orAgg) Result(a uint8) uint8       { return a }
 
 // SemiJoin keeps the pairs of a whose key occurs in b, with all their values
 // and duplicates (a left semi join: Spark SQL's left_semi). b's values are
-// not used. The shuffle sorts b's records of a key before a's, so a's values
-// stream through the reducer: a key's values need not fit in memory, as
-// they must for Join.
+// dropped before the shuffle, and a's stream through the reducer, so no
+// values are held in memory.
 func SemiJoin[K, V, W any](a PTable[K, V], b PTable[K, W], opts ...pcollection.Option) PTable[K, V] {
 	return existenceJoin("SemiJoin", a, b, true, opts)
 }
 
 // AntiJoin keeps the pairs of a whose key does not occur in b, with all their
 // values and duplicates (Spark's subtractByKey, Spark SQL's left_anti). Like
-// SemiJoin, it streams a's values.
+// SemiJoin, it holds no values.
 func AntiJoin[K, V, W any](a PTable[K, V], b PTable[K, W], opts ...pcollection.Option) PTable[K, V] {
 	return existenceJoin("AntiJoin", a, b, false, opts)
 }
 
-// existenceJoin is a secondary sort on (key, side): false (b) sorts before
-// true (a), so the first value of a key says whether b has it.
+// existenceJoin is a join with b's values replaced by struct{}, which take no
+// memory however many the reducer holds for a key.
 func existenceJoin[K, V, W any](name string, a PTable[K, V], b PTable[K, W], wantInRight bool, opts []pcollection.Option) PTable[K, V] {
 	info := pcollection.Build(name, opts)
-	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline()))
-	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Pair[bool, V]])) func(Pair[K, V]) {
-		return func(p Pair[K, V]) {
-			emit(Pair[K, Pair[bool, V]]{Key: p.Key, Value: Pair[bool, V]{Key: true, Value: p.Value}})
+	keys := MapValues(b, func(W) struct{} { return struct{}{} }, pcollection.Name(info.Name+"/drop-values"))
+	return join(name, a, keys, func(k K, x V, bs []struct{}, emit func(Pair[K, V])) {
+		if (len(bs) > 0) == wantInRight {
+			emit(Pair[K, V]{Key: k, Value: x})
 		}
-	}))
-	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, Pair[bool, V]])) func(Pair[K, W]) {
-		return func(p Pair[K, W]) { emit(Pair[K, Pair[bool, V]]{Key: p.Key}) }
-	}))
-	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Pair[bool, V]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
-	return pcollection.Must(TryReduceSorted(u, func(k K, vs iter.Seq[Pair[bool, V]], emit func(Pair[K, V])) error {
-		inRight := false
-		for v := range vs {
-			if !v.Key {
-				inRight = true
-				continue
-			}
-			if inRight != wantInRight {
-				return nil
-			}
-			emit(Pair[K, V]{Key: k, Value: v.Value})
-		}
-		return nil
-	}, append(slices.Clone(opts), pcollection.Name(info.Name))...))
+	}, nil, opts)
 }

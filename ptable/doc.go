@@ -24,7 +24,9 @@
 // SemiJoin and AntiJoin keep the pairs of the left side whose key the right
 // side has (or lacks), holding no values at all. BloomJoin is Join with a
 // Bloom filter of the right side's keys (github.com/bits-and-blooms/bloom/v3)
-// dropping the left side's unmatched pairs before they are shuffled.
+// dropping the left side's unmatched pairs before they are shuffled. ShardedJoin spreads a hot
+// key of the left side over several reducers by copying the right side's
+// pairs to every shard.
 //
 // SortByKey and Sort (and their Descending forms) sort by key across part
 // files, as Crunch's Sort and Spark's sortByKey do: a sample of the keys is taken first, and the sort's

@@ -39,22 +39,35 @@ func Shard[T any](c pcollection.PCollection[T], n int, opts ...pcollection.Optio
 // dealer keys each element by the next shard in turn.
 type dealer[T any] struct {
 	shards int
-	next   int
+	turn   roundRobin
 }
 
 func (d *dealer[T]) Setup(ctx *pcollection.Context) error {
-	info := ctx.Task()
-	d.next = int(splitmix.TaskSeed(info.Stage, info.Task, 0) % uint64(d.shards))
+	d.turn = newRoundRobin(ctx, d.shards)
 	return nil
 }
 
 func (d *dealer[T]) Process(v T, emit func(Pair[uint16, T])) error {
-	emit(Pair[uint16, T]{Key: shardBucket(d.next, d.shards), Value: v})
-	d.next++
-	if d.next == d.shards {
-		d.next = 0
-	}
+	emit(Pair[uint16, T]{Key: shardBucket(d.turn.next(), d.shards), Value: v})
 	return nil
+}
+
+// roundRobin deals out 0..n-1 in turn, from a start fixed by the task's
+// stage and number, so that a retried task deals the same way and tasks
+// do not all start at shard 0.
+type roundRobin struct{ n, at int }
+
+func newRoundRobin(ctx *pcollection.Context, n int) roundRobin {
+	info := ctx.Task()
+	return roundRobin{n: n, at: int(splitmix.TaskSeed(info.Stage, info.Task, 0) % uint64(n))}
+}
+
+func (r *roundRobin) next() int {
+	s := r.at
+	if r.at++; r.at == r.n {
+		r.at = 0
+	}
+	return s
 }
 
 // shardBucket is the first 16-bit bucket that range partitioning over

@@ -273,19 +273,28 @@ func TestSortFileMatchesGNUSort(t *testing.T) {
 
 // BenchmarkJoin joins 1M generated records of 32-byte values (a quarter
 // under one hot key, the rest over 5,000 keys) with a small table, on two
-// workers, and counts the joined pairs per key.
+// workers, and counts the joined pairs per key: with Join, and with
+// ShardedJoin over 4 shards.
 func BenchmarkJoin(b *testing.B) {
-	for b.Loop() {
-		p, err := bigJoinJob.Build([]string{"--records=1000000", "--value=32", "--splits=8"})
-		if err != nil {
-			b.Fatal(err)
+	for _, shards := range []int{0, 4} {
+		name := "Join"
+		if shards > 0 {
+			name = fmt.Sprintf("ShardedJoin%d", shards)
 		}
-		if _, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: b.TempDir()}); err != nil {
-			b.Fatal(err)
-		}
-		if vs, _ := bigResults[p].Values(); len(vs) != 2 {
-			b.Fatalf("joined counts %q", vs)
-		}
-		delete(bigResults, p)
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				p, err := bigJoinJob.Build([]string{"--records=1000000", "--value=32", "--splits=8", fmt.Sprint("--shards=", shards)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: b.TempDir()}); err != nil {
+					b.Fatal(err)
+				}
+				if vs, _ := bigResults[p].Values(); len(vs) != 2 {
+					b.Fatalf("joined counts %q", vs)
+				}
+				delete(bigResults, p)
+			}
+		})
 	}
 }

@@ -112,6 +112,7 @@ type bigArgs struct {
 	Records int `flag:"records" default:"1000"`
 	Value   int `flag:"value" default:"100"`
 	Splits  int `flag:"splits" default:"4"`
+	Shards  int `flag:"shards" default:"0"` // big-join: a ShardedJoin over this many shards, 0 for Join
 }
 
 // bigResults maps a built pipeline to its materialized per-key summaries.
@@ -147,7 +148,12 @@ var bigJoinJob = runner.Register("local-test/big-join", "a join of generated rec
 	func(p *pcollection.Pipeline, a *bigArgs) error {
 		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: a.Value, splits: a.Splits})
 		small := pcollection.Of(p, ptable.KV("hot", "H"), ptable.KV("k1", "K1"), ptable.KV("k1", "K1b"), ptable.KV("absent", "-"))
-		joined := ptable.Join(recs, small)
+		var joined ptable.PTable[string, ptable.Pair[string, string]]
+		if a.Shards > 0 {
+			joined = ptable.ShardedJoin(recs, small, a.Shards)
+		} else {
+			joined = ptable.Join(recs, small)
+		}
 		counts := ptable.Count(ptable.Keys(joined))
 		bigResults[p] = pcollection.Materialize(pcollection.Map(counts, func(c ptable.Pair[string, int64]) string {
 			return fmt.Sprintf("%s %d", c.Key, c.Value)

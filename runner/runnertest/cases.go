@@ -494,6 +494,25 @@ var Cases = []Case{
 		empty := pcollection.Materialize(ptable.Shard(pcollection.Of[int](p), 3))
 		return all(expect(sharded, evs), expect(one, words(500)), expect(empty, nil))
 	}},
+	{"sharded-join", func(p *pcollection.Pipeline) Check {
+		// Half the left side under one key, which the right side has three
+		// values for; keys only on one side; more shards than pairs of most
+		// keys.
+		var left []ptable.Pair[string, int]
+		for i := range 6000 {
+			k := "hot"
+			if i%2 == 1 {
+				k = fmt.Sprint("k", i%37)
+			}
+			left = append(left, ptable.KV(k, i))
+		}
+		right := []ptable.Pair[string, string]{ptable.KV("hot", "h1"), ptable.KV("hot", "h2"), ptable.KV("hot", "h3"),
+			ptable.KV("k1", "one"), ptable.KV("k2", "two"), ptable.KV("k2", "two again"), ptable.KV("nowhere", "-")}
+		a, b := pcollection.Of(p, left...), pcollection.Of(p, right...)
+		sharded := pcollection.Materialize(ptable.ShardedJoin(a, b, 5, pcollection.Partitions(4)))
+		one := pcollection.Materialize(ptable.ShardedJoin(a, b, 1))
+		return all(expect(sharded, joinRef(left, right)), expect(one, joinRef(left, right)))
+	}},
 	{"map-side-joins", func(p *pcollection.Pipeline) Check {
 		// The joins of the "joins" case with the right side broadcast, and
 		// side inputs computed by reducers, read by map-side and by

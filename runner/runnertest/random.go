@@ -40,8 +40,8 @@ func RandomOutputs(p *pcollection.Pipeline) []*pcollection.Materialized[int64] {
 // RandomPipeline adds to p a pipeline of random shape from seed: element-wise
 // steps, unions, aggregations (whose combiners the planner lifts), Distinct
 // and Count (whose intermediates it may write as shuffle records), map-side
-// joins (side inputs), set operations, semi, anti and Bloom joins, Shard and
-// sorts, over int64 values. The same seed builds the
+// joins (side inputs), set operations, semi, anti, Bloom and sharded joins,
+// Shard and sorts, over int64 values. The same seed builds the
 // same pipeline. It returns the collections to compare: a planned run must
 // give the same values (in any order) as an unplanned one.
 func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materialized[int64] {
@@ -123,7 +123,13 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 		case 12:
 			// Each key once on the right, so that chained joins do not
 			// multiply the data.
-			joined := ptable.BloomJoin(keyed(pick(), 1<<40), keyed(ptable.Distinct(pick()), 1<<40), 1+r.IntN(10))
+			left, right := keyed(pick(), 1<<40), keyed(ptable.Distinct(pick()), 1<<40)
+			var joined ptable.PTable[int64, ptable.Pair[int64, int64]]
+			if r.IntN(2) == 0 {
+				joined = ptable.ShardedJoin(left, right, 1+r.IntN(4))
+			} else {
+				joined = ptable.BloomJoin(left, right, 1+r.IntN(10))
+			}
 			next = pcollection.Map(joined, func(kv ptable.Pair[int64, ptable.Pair[int64, int64]]) int64 {
 				return kv.Key*10000 + kv.Value.Key*100 + kv.Value.Value
 			})

@@ -15,6 +15,9 @@
 //
 // Optimize runs FlumeJava's passes, each a small function:
 //
+//   - Prune: only what reaches a Sink or a Materialize runs. The planner
+//     works on a view of the graph without the rest (same node IDs), and
+//     its notes name what it left out.
 //   - LiftCombiners: a CombineValues that is the only consumer of its
 //     GroupByKey also runs map-side.
 //   - ShuffleStages: every GroupByKey gets the stage one past the latest

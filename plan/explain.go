@@ -17,7 +17,7 @@ func (sg *StageGraph) Explain() string {
 		shuffles += len(st.Channels)
 	}
 	fmt.Fprintf(&b, "%d nodes planned into %d stage(s), %d shuffle(s), %d materialized intermediate(s)\n",
-		g.Len(), len(sg.Stages), shuffles, len(sg.Intermediates))
+		len(g.Nodes()), len(sg.Stages), shuffles, len(sg.Intermediates))
 	for _, st := range sg.Stages {
 		fmt.Fprintf(&b, "\nstage %d", st.ID)
 		if len(st.Channels) == 0 {

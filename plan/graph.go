@@ -63,10 +63,16 @@ type Graph struct {
 	nodes     []*Node
 	consumers [][]NodeID
 	sideUsers [][]NodeID
+	// listed, in a planner's pruned view of a graph (see Prune), are the
+	// nodes Nodes returns; the others keep their IDs but are not listed.
+	listed []*Node
 }
 
 // Add appends n, assigns its ID and returns it. Inputs must already be in the graph.
 func (g *Graph) Add(n *Node) NodeID {
+	if g.listed != nil {
+		panic("plan: adding to a plan's pruned view of a graph")
+	}
 	n.ID = NodeID(len(g.nodes))
 	for _, in := range n.Inputs {
 		if in < 0 || int(in) >= len(g.nodes) {
@@ -89,10 +95,17 @@ func (g *Graph) Add(n *Node) NodeID {
 // Node returns the node with the given ID.
 func (g *Graph) Node(id NodeID) *Node { return g.nodes[id] }
 
-// Nodes returns all nodes in topological (ID) order.
-func (g *Graph) Nodes() []*Node { return g.nodes }
+// Nodes returns all nodes in topological (ID) order; in a plan's pruned
+// view, those that run.
+func (g *Graph) Nodes() []*Node {
+	if g.listed != nil {
+		return g.listed
+	}
+	return g.nodes
+}
 
-// Len is the number of nodes.
+// Len is one more than the highest node ID: the number of nodes, counting
+// those a pruned view does not list.
 func (g *Graph) Len() int { return len(g.nodes) }
 
 // Consumers returns the nodes that take id as an input, in ID order.

@@ -137,6 +137,14 @@ var planCases = []planCase{
 		plays := pcollection.Of(p, ptable.KV("t1", int64(40_000)), ptable.KV("t9", int64(5_000)))
 		pcollection.Materialize(ptable.BloomJoin(plays, tracks, 1000))
 	}},
+	// A join whose result nobody writes, and a count that is materialized:
+	// only the count runs, and a note names what does not.
+	{name: "dead-branch", stages: 1, shuffles: []int{1}, combiners: 1, build: func(p *pcollection.Pipeline) {
+		plays := pcollection.Of(p, ptable.KV("t1", "u1"), ptable.KV("t2", "u2"))
+		tracks := pcollection.Of(p, ptable.KV("t1", "Title 1"))
+		_ = ptable.Join(plays, tracks)
+		pcollection.Materialize(ptable.Count(ptable.Keys(plays)))
+	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
 }
 

@@ -179,7 +179,8 @@ func (p *planner) note(format string, args ...any) {
 }
 
 // Optimize plans g into stages. The passes run in this order: validation,
-// combiner lifting, stage numbering of shuffles, size estimation, fusion
+// pruning of what leads to no output (the StageGraph's Graph is then a
+// renumbered copy of g without those nodes), combiner lifting, stage numbering of shuffles, size estimation, fusion
 // block placement, map/reduce side assignment (which sinks flattens and fuses
 // producers with consumers and siblings), then stage formation with shared
 // shuffles (MSCR) and materialization of intermediates.
@@ -187,7 +188,11 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 	if err := Validate(g); err != nil {
 		return nil, err
 	}
+	g, dropped := Prune(g)
 	p := &planner{g: g, opts: opts, forceMap: map[NodeID]bool{}}
+	if len(dropped) > 0 {
+		p.note("%s", droppedNote(dropped))
+	}
 	p.lifted = LiftCombiners(g, opts)
 	for gbk, c := range sortedPairs(p.lifted) {
 		p.note("combiner %s lifted into the map side of %s: it is the only consumer of the grouping", g.Node(c).Label(), g.Node(gbk).Label())

@@ -513,6 +513,20 @@ var Cases = []Case{
 		one := pcollection.Materialize(ptable.ShardedJoin(a, b, 1))
 		return all(expect(sharded, joinRef(left, right)), expect(one, joinRef(left, right)))
 	}},
+	{"dead-branches-do-not-run", func(p *pcollection.Pipeline) Check {
+		// A branch whose output reaches no sink or Materialize fails if it
+		// runs: a join and a side-input user of a shared source, and a
+		// source read by nothing else.
+		in := pcollection.Of(p, words(200)...)
+		fail := func(string) bool { panic("a dead branch ran") }
+		counted := ptable.Count(in)
+		_ = ptable.Join(counted, ptable.ByKey(pcollection.Filter(in, fail), func(w string) string { return w }))
+		_ = pcollection.FlatMapWithSide(in, counted, func([]ptable.Pair[string, int64]) (func(string, func(int)), error) {
+			return nil, errors.New("a dead side-input user ran")
+		})
+		_ = pcollection.Filter(pcollection.Of(p, "never read"), fail)
+		return expect(pcollection.Materialize(counted), pairs(countRef(words(200))))
+	}},
 	{"map-side-joins", func(p *pcollection.Pipeline) Check {
 		// The joins of the "joins" case with the right side broadcast, and
 		// side inputs computed by reducers, read by map-side and by

@@ -96,12 +96,13 @@ func (g *groupPayload[K, V]) NewShuffleWriter(write func(key, value []byte)) pla
 
 func (g *groupPayload[K, V]) NewGroupReader(out plan.Emitter) func(key []byte, values iter.Seq[[]byte]) error {
 	emit := out.(func(Pair[K, iter.Seq[V]]))
+	d := newValueDecoder(g.val)
 	return func(kb []byte, values iter.Seq[[]byte]) error {
 		k, err := decodeKey(g.key, kb)
 		if err != nil {
 			return err
 		}
-		emit(Pair[K, iter.Seq[V]]{Key: k, Value: decodeValues(g.val, values)})
+		emit(Pair[K, iter.Seq[V]]{Key: k, Value: d.of(values)})
 		return nil
 	}
 }
@@ -117,19 +118,41 @@ func decodeKey[K any](c codec.Codec[K], b []byte) (K, error) {
 	return k, nil
 }
 
-// decodeValues decodes a group's values lazily; a corrupt value aborts the task.
-func decodeValues[V any](c codec.Codec[V], values iter.Seq[[]byte]) iter.Seq[V] {
-	return func(yield func(V) bool) {
-		for b := range values {
-			v, _, err := c.Decode(b)
-			if err != nil {
-				plan.Raise(fmt.Errorf("decoding shuffle value %s: %w", reflect.TypeFor[V](), err))
-			}
-			if !yield(v) {
-				return
-			}
-		}
+// valueDecoder decodes a group's values lazily; a corrupt value aborts the
+// task. A reader's groups come one after another, so one decoder, and one
+// iterator, serve them all: a group of one value, common in sorts and
+// Distinct, costs no allocation for its iterator.
+type valueDecoder[V any] struct {
+	c      codec.Codec[V]
+	values iter.Seq[[]byte] // the current group's encoded values
+	yield  func(V) bool     // the current iteration's consumer
+	step   func([]byte) bool
+	seq    iter.Seq[V]
+}
+
+func newValueDecoder[V any](c codec.Codec[V]) *valueDecoder[V] {
+	d := &valueDecoder[V]{c: c}
+	d.step, d.seq = d.decodeOne, d.all // bound once
+	return d
+}
+
+// of returns the iterator over values, decoded.
+func (d *valueDecoder[V]) of(values iter.Seq[[]byte]) iter.Seq[V] {
+	d.values = values
+	return d.seq
+}
+
+func (d *valueDecoder[V]) all(yield func(V) bool) {
+	d.yield = yield
+	d.values(d.step)
+}
+
+func (d *valueDecoder[V]) decodeOne(b []byte) bool {
+	v, _, err := d.c.Decode(b)
+	if err != nil {
+		plan.Raise(fmt.Errorf("decoding shuffle value %s: %w", reflect.TypeFor[V](), err))
 	}
+	return d.yield(v)
 }
 
 // TryReduce calls fn once per group with the key and its values (which can

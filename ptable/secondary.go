@@ -109,12 +109,13 @@ func (g *secondaryPayload[K, S, V]) PartitionedBy() string {
 
 func (g *secondaryPayload[K, S, V]) NewGroupReader(out plan.Emitter) func(key []byte, values iter.Seq[[]byte]) error {
 	emit := out.(func(Pair[K, iter.Seq[Pair[S, V]]]))
+	d := newValueDecoder(g.val)
 	return func(kb []byte, values iter.Seq[[]byte]) error {
 		k, err := decodeKey(g.key, kb)
 		if err != nil {
 			return err
 		}
-		emit(Pair[K, iter.Seq[Pair[S, V]]]{Key: k, Value: decodeValues(g.val, values)})
+		emit(Pair[K, iter.Seq[Pair[S, V]]]{Key: k, Value: d.of(values)})
 		return nil
 	}
 }

@@ -104,23 +104,33 @@ func join[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], left func
 		}
 	}))
 	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Pair[bool, Tagged[A, B]]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
-	return pcollection.Must(TryReduceSorted(u, func(k K, vs iter.Seq[Pair[bool, Tagged[A, B]]], emit func(O)) error {
-		var bs []B
-		sawLeft := false
-		for v := range vs {
+	// The loop body is made once per task (see reduceGroupsBound); each
+	// group gets a fresh bs, since LeftJoin and FullJoin emit pointers into it.
+	return pcollection.Must(reduceSortedBound(u, func(emit func(O)) func(K, iter.Seq[Pair[bool, Tagged[A, B]]]) error {
+		var (
+			key     K
+			bs      []B
+			sawLeft bool
+		)
+		body := func(v Pair[bool, Tagged[A, B]]) bool {
 			switch {
 			case !v.Key && v.Value.B != nil:
 				bs = append(bs, *v.Value.B)
 			case v.Key && v.Value.A != nil:
 				sawLeft = true
-				left(k, *v.Value.A, bs, emit)
+				left(key, *v.Value.A, bs, emit)
 			}
+			return true
 		}
-		if !sawLeft && onlyRight != nil {
-			onlyRight(k, bs, emit)
+		return func(k K, vs iter.Seq[Pair[bool, Tagged[A, B]]]) error {
+			key, bs, sawLeft = k, nil, false
+			vs(body)
+			if !sawLeft && onlyRight != nil {
+				onlyRight(k, bs, emit)
+			}
+			return nil
 		}
-		return nil
-	}, append(slices.Clone(opts), pcollection.Name(info.Name))...))
+	}, append(slices.Clone(opts), pcollection.Name(info.Name))))
 }
 
 // Join is the inner join of a and b on their keys (reduce-side: one shuffle

@@ -170,11 +170,23 @@ func TryReduce[K, V, O any](g PGroupedTable[K, V], fn func(key K, values iter.Se
 
 // reduceGroups calls fn once per group that GroupByKey node group emits.
 func reduceGroups[K, V, O any](p *pcollection.Pipeline, b pcollection.BuildInfo, group plan.NodeID, fn func(key K, values iter.Seq[V], emit func(O)) error) (pcollection.PCollection[O], error) {
+	return reduceGroupsBound(p, b, group, func(emit func(O)) func(K, iter.Seq[V]) error {
+		return func(k K, vs iter.Seq[V]) error { return fn(k, vs, emit) }
+	})
+}
+
+// reduceGroupsBound is reduceGroups for crunchgo's own reducers: bind runs
+// once per task, with the task's emit, and returns what to call per group.
+// A reducer that passes the values a loop body it made in bind, rather than
+// ranging over them (which makes a closure per group), costs no allocation
+// per group.
+func reduceGroupsBound[K, V, O any](p *pcollection.Pipeline, b pcollection.BuildInfo, group plan.NodeID, bind func(emit func(O)) func(key K, values iter.Seq[V]) error) (pcollection.PCollection[O], error) {
 	s := b.Site()
 	in := pcollection.FromNode[Pair[K, iter.Seq[V]]](p, group)
 	return pcollection.AddFunc(in, b, func(emit func(O)) func(Pair[K, iter.Seq[V]]) {
+		fn := bind(emit)
 		return func(p Pair[K, iter.Seq[V]]) {
-			s.CallErr(func() error { return fn(p.Key, p.Value, emit) })
+			s.CallErr(func() error { return fn(p.Key, p.Value) })
 		}
 	})
 }

@@ -20,13 +20,21 @@ import (
 // GroupByKey key; values with equal S come in no particular order.
 // Options: Name, Partitions.
 func TryReduceSorted[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, opts ...pcollection.Option) (pcollection.PCollection[O], error) {
+	if fn == nil {
+		return pcollection.PCollection[O]{}, pcollection.Build("ReduceSorted", opts).Errorf("nil function")
+	}
+	return reduceSortedBound(t, func(emit func(O)) func(K, iter.Seq[Pair[S, V]]) error {
+		return func(k K, vs iter.Seq[Pair[S, V]]) error { return fn(k, vs, emit) }
+	}, opts)
+}
+
+// reduceSortedBound is TryReduceSorted with a reducer bound per task (see
+// reduceGroupsBound).
+func reduceSortedBound[K, S, V, O any](t PTable[K, Pair[S, V]], bind func(emit func(O)) func(key K, values iter.Seq[Pair[S, V]]) error, opts []pcollection.Option) (pcollection.PCollection[O], error) {
 	b := pcollection.Build("ReduceSorted", opts)
 	p, err := b.SamePipeline(t.Pipeline())
 	if err != nil {
 		return pcollection.PCollection[O]{}, err
-	}
-	if fn == nil {
-		return pcollection.PCollection[O]{}, b.Errorf("nil function")
 	}
 	kc, err := codec.KeyFor[K]()
 	if err != nil {
@@ -43,7 +51,7 @@ func TryReduceSorted[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, val
 	gp := &secondaryPayload[K, S, V]{key: kc, sort: sc, val: vc, partitions: b.Partitions}
 	group := pcollection.BuildInfo{Name: b.Name + "/group", Caller: b.Caller, Partitions: b.Partitions}
 	id := p.AddNode(group, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[Pair[S, V]]]](), gp, t.ID())
-	return reduceGroups(p, pcollection.BuildInfo{Name: b.Name, Caller: b.Caller}, id, fn)
+	return reduceGroupsBound(p, pcollection.BuildInfo{Name: b.Name, Caller: b.Caller}, id, bind)
 }
 
 // ReduceSorted is TryReduceSorted that panics on misuse.

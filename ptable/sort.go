@@ -151,12 +151,20 @@ func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], 
 	if err != nil {
 		return PTable[K, V]{}, err
 	}
-	return TryReduce(grouped, func(k rankedKey[K], vs iter.Seq[V], emit func(Pair[K, V])) error {
-		for v := range vs {
-			emit(Pair[K, V]{Key: k.Key, Value: v})
+	ungroup := pcollection.Build(b.Name+"/ungroup", nil)
+	ungroup.Caller = b.Caller
+	return reduceGroupsBound(grouped.p, ungroup, grouped.node(), func(emit func(Pair[K, V])) func(rankedKey[K], iter.Seq[V]) error {
+		var key K
+		body := func(v V) bool {
+			emit(Pair[K, V]{Key: key, Value: v})
+			return true
 		}
-		return nil
-	}, named("ungroup"))
+		return func(k rankedKey[K], vs iter.Seq[V]) error {
+			key = k.Key
+			vs(body)
+			return nil
+		}
+	})
 }
 
 // rankedKey is a sort's shuffle key. The key codec encodes a struct's

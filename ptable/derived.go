@@ -69,18 +69,24 @@ func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Op
 	}))
 	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Tagged[A, B]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
 	g := pcollection.Must(TryGroupByKey(u, append([]pcollection.Option{pcollection.Name(info.Name + "/group")}, opts...)...))
-	return pcollection.Must(TryReduce(g, func(k K, vs iter.Seq[Tagged[A, B]], emit func(Pair[K, Cogrouped[A, B]])) error {
+	reduce := pcollection.BuildInfo{Name: info.Name + "/reduce", Caller: info.Caller}
+	return pcollection.Must(reduceGroupsBound(g.p, reduce, g.node(), func(emit func(Pair[K, Cogrouped[A, B]])) func(K, iter.Seq[Tagged[A, B]]) error {
 		var c Cogrouped[A, B]
-		for v := range vs {
+		body := func(v Tagged[A, B]) bool {
 			if v.A != nil {
 				c.A = append(c.A, *v.A)
 			} else if v.B != nil {
 				c.B = append(c.B, *v.B)
 			}
+			return true
 		}
-		emit(Pair[K, Cogrouped[A, B]]{Key: k, Value: c})
-		return nil
-	}, pcollection.Name(info.Name+"/reduce")))
+		return func(k K, vs iter.Seq[Tagged[A, B]]) error {
+			c = Cogrouped[A, B]{} // each group's lists are its own: they are emitted
+			vs(body)
+			emit(Pair[K, Cogrouped[A, B]]{Key: k, Value: c})
+			return nil
+		}
+	}))
 }
 
 // join is a reduce-side join that holds one key's right-side values and

@@ -6,8 +6,9 @@
 // Count, Distinct and Top, total-order sorts (SortByKey, Sort) and a
 // secondary sort (ReduceSorted: each group's values in order of a sort
 // value, streamed from the shuffle), set operations (Intersect, Subtract),
-// existence joins (SemiJoin, AntiJoin) and Shard, which spreads a
-// collection evenly over n partitions (and so n part files).
+// existence joins (SemiJoin, AntiJoin), Cross (every pair of a collection
+// and a small one) and Shard, which spreads a collection evenly over n
+// partitions (and so n part files).
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
 // K must be orderable: no maps, funcs, chans or interfaces. GroupByKey

@@ -527,6 +527,19 @@ var Cases = []Case{
 		_ = pcollection.Filter(pcollection.Of(p, "never read"), fail)
 		return expect(pcollection.Materialize(counted), pairs(countRef(words(200))))
 	}},
+	{"cross", func(p *pcollection.Pipeline) Check {
+		evs := events(300)
+		arms := []string{"control", "treatment", ""}
+		crossed := pcollection.Materialize(ptable.Cross(pcollection.Of(p, evs...), pcollection.Of(p, arms...)))
+		none := pcollection.Materialize(ptable.Cross(pcollection.Of(p, evs...), pcollection.Of[string](p)))
+		var want []ptable.Pair[Event, string]
+		for _, e := range evs {
+			for _, a := range arms {
+				want = append(want, ptable.KV(e, a))
+			}
+		}
+		return all(expect(crossed, want), expect(none, nil))
+	}},
 	{"map-side-joins", func(p *pcollection.Pipeline) Check {
 		// The joins of the "joins" case with the right side broadcast, and
 		// side inputs computed by reducers, read by map-side and by

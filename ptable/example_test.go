@@ -126,3 +126,40 @@ func ExampleIntersect() {
 	fmt.Println(sorted(returning), sorted(gone))
 	// Output: [u2 u3] [u1]
 }
+
+func ExampleBloomJoin() {
+	p := pcollection.NewPipeline("catalogued-plays")
+	plays := pcollection.Of(p, ptable.KV("t1", "u1"), ptable.KV("t9", "u2"), ptable.KV("t1", "u3"), ptable.KV("t8", "u1"))
+	catalogue := pcollection.Of(p, ptable.KV("t1", "Midnight River"), ptable.KV("t2", "Blue Machine"))
+	// The filter of the catalogue's keys drops t8's and t9's plays before
+	// the join's shuffle.
+	joined := pcollection.Materialize(ptable.BloomJoin(plays, catalogue, 2))
+	run(p)
+	fmt.Println(sorted(joined))
+	// Output: [{t1 {u1 Midnight River}} {t1 {u3 Midnight River}}]
+}
+
+func ExampleSemiJoin() {
+	p := pcollection.NewPipeline("premium-plays")
+	plays := pcollection.Of(p, ptable.KV("u1", "t1"), ptable.KV("u2", "t2"), ptable.KV("u1", "t3"))
+	premium := pcollection.Of(p, ptable.KV("u1", true))
+	kept := pcollection.Materialize(ptable.SemiJoin(plays, premium))
+	run(p)
+	fmt.Println(sorted(kept))
+	// Output: [{u1 t1} {u1 t3}]
+}
+
+func ExampleShard() {
+	p := pcollection.NewPipeline("even-files")
+	var lines []string
+	for i := range 1000 {
+		lines = append(lines, fmt.Sprint("line ", i))
+	}
+	sharded := ptable.Shard(pcollection.Of(p, lines...), 4)
+	// Written with a sink, each of the 4 partitions makes one part file.
+	out := pcollection.Materialize(sharded)
+	run(p)
+	vs, _ := out.Values()
+	fmt.Println(len(vs))
+	// Output: 1000
+}

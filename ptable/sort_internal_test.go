@@ -2,6 +2,7 @@ package ptable
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -175,6 +176,45 @@ func TestSecondaryKeyPrefix(t *testing.T) {
 	for _, bad := range [][]byte{nil, {1, 2}, {0xFF, 0xFF, 0xFF, 0xFF}, {'a', 0, 0, 0, 9}} {
 		if got := g.GroupPrefix(bad); !bytes.Equal(got, bad) {
 			t.Errorf("malformed key %x: prefix %x, want the key itself", bad, got)
+		}
+	}
+}
+
+// With a full set of 1,024 random bounds sharing prefixes of several
+// lengths, the ranker must count the bounds at most a key exactly as a
+// plain search does, for keys with the bounds' prefix and without it.
+func TestRankerMatchesPlainSearchAtScale(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	randomKey := func(prefix string) []byte {
+		b := []byte(prefix)
+		for range rng.IntN(12) {
+			b = append(b, byte(rng.IntN(256)))
+		}
+		return b
+	}
+	for _, prefix := range []string{"", "t", "t000", "abcdefg", "abcdefgh", "\xff\xff", "\x00"} {
+		var bounds [][]byte
+		for range sortBounds {
+			bounds = append(bounds, randomKey(prefix))
+		}
+		slices.SortFunc(bounds, bytes.Compare)
+		r := newRanker(bounds)
+		var probes [][]byte
+		for range 20_000 {
+			probes = append(probes, randomKey(prefix))
+		}
+		probes = append(probes, randomKey(""), nil, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+		probes = append(probes, bounds[0], bounds[len(bounds)/2], bounds[len(bounds)-1])
+		for _, k := range probes {
+			at, _ := slices.BinarySearchFunc(bounds, k, func(b, k []byte) int {
+				if bytes.Compare(b, k) <= 0 {
+					return -1
+				}
+				return 1
+			})
+			if got, want := r.bucket(k), uint16(at*0xFFFF/len(bounds)); got != want {
+				t.Fatalf("prefix %q: bucket(%q) = %d, want %d", prefix, k, got, want)
+			}
 		}
 	}
 }

@@ -1,7 +1,8 @@
 // Package ptable adds keyed operations to pcollection: Pair[K,V],
 // PTable[K,V] (a PCollection of pairs, so every pcollection transform
 // applies), GroupByKey and the PGroupedTable it returns, Aggregate and
-// CombineValues with combiner lifting, grouped Reduce over iter.Seq values,
+// CombineValues with combiner lifting, grouped Reduce over iter.Seq values
+// (or ParDoGrouped: a DoFn, with counters and per-task state, over groups),
 // Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
 // Count, Distinct and Top, total-order sorts (SortByKey, Sort) and a
 // secondary sort (ReduceSorted: each group's values in order of a sort

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"reflect"
+	"slices"
 
 	"github.com/crunchgo/crunchgo/codec"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -166,6 +167,25 @@ func TryReduce[K, V, O any](g PGroupedTable[K, V], fn func(key K, values iter.Se
 		return pcollection.PCollection[O]{}, b.Errorf("nil function")
 	}
 	return reduceGroups(g.p, b, g.node(), fn)
+}
+
+// TryParDoGrouped runs a DoFn over g's groups, each a Pair of a key and its
+// values (which can be iterated once): Crunch's PGroupedTable.parallelDo,
+// Beam's ParDo after GroupByKey. Unlike Reduce's function, a DoFn has the
+// lifecycle of pcollection.ParDo: Setup gets the task's Context (counters,
+// task info), Finish may emit after the task's last group, and a fresh copy
+// of fn serves each task.
+func TryParDoGrouped[K, V, O any](g PGroupedTable[K, V], fn pcollection.DoFn[Pair[K, iter.Seq[V]], O], opts ...pcollection.Option) (pcollection.PCollection[O], error) {
+	b := pcollection.Build("ParDoGrouped", opts)
+	if _, err := b.SamePipeline(g.p); err != nil {
+		return pcollection.PCollection[O]{}, err
+	}
+	return pcollection.TryParDo(pcollection.FromNode[Pair[K, iter.Seq[V]]](g.p, g.node()), fn, append(slices.Clone(opts), pcollection.Name(b.Name))...)
+}
+
+// ParDoGrouped is TryParDoGrouped that panics on misuse.
+func ParDoGrouped[K, V, O any](g PGroupedTable[K, V], fn pcollection.DoFn[Pair[K, iter.Seq[V]], O], opts ...pcollection.Option) pcollection.PCollection[O] {
+	return pcollection.Must(TryParDoGrouped(g, fn, opts...))
 }
 
 // reduceGroups calls fn once per group that GroupByKey node group emits.

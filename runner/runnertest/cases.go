@@ -720,6 +720,30 @@ var Cases = []Case{
 			}
 		})
 	}},
+	{"pardo-over-groups-with-counters", func(p *pcollection.Pipeline) Check {
+		// A DoFn over grouped values: counters from Setup (4 of the 9 words'
+		// groups hold 335 or more), a total per task from Finish.
+		in := pcollection.Of(p, words(3000)...)
+		groups := ptable.GroupByKey(ptable.ByKey(in, func(w string) string { return w }), pcollection.Partitions(3))
+		out := ptable.ParDoGrouped(groups, &groupSizer{})
+		sizes := ptable.Aggregate(ptable.GroupByKey(out), ptable.Sum[int64]())
+		ref := countRef(words(3000))
+		var big int64
+		for _, n := range ref {
+			if n >= 335 {
+				big++
+			}
+		}
+		if big == 0 || big == int64(len(ref)) {
+			panic("runnertest: the words no longer split around 335 a group; pick another threshold")
+		}
+		return all(expect(pcollection.Materialize(sizes), []kv{ptable.KV("words", int64(3000))}), func(t T, o Outcome) {
+			t.Helper()
+			if got := o.Counters("runnertest", "groups of 335 or more"); got != big {
+				t.Errorf("counter runnertest/groups of 335 or more = %d, want %d", got, big)
+			}
+		})
+	}},
 	{"join-then-group-and-shared-intermediate", func(p *pcollection.Pipeline) Check {
 		evs := events(700)
 		plays := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) string { return e.User })
@@ -827,6 +851,35 @@ func (l *lengthCounter) Process(w string, emit func(kv)) error {
 
 func (l *lengthCounter) Finish(emit func(kv)) error {
 	emit(ptable.KV("total", l.total))
+	return nil
+}
+
+// groupSizer counts big groups and emits, when its task ends, how many
+// values its groups held.
+type groupSizer struct {
+	values int64
+	big    interface{ Inc(int64) }
+}
+
+func (g *groupSizer) Setup(ctx *pcollection.Context) error {
+	g.big = ctx.Counter("runnertest", "groups of 335 or more")
+	return nil
+}
+
+func (g *groupSizer) Process(p ptable.Pair[string, iter.Seq[string]], emit func(kv)) error {
+	n := int64(0)
+	for range p.Value {
+		n++
+	}
+	if n >= 335 {
+		g.big.Inc(1)
+	}
+	g.values += n
+	return nil
+}
+
+func (g *groupSizer) Finish(emit func(kv)) error {
+	emit(ptable.KV("words", g.values))
 	return nil
 }
 

@@ -19,34 +19,43 @@ const (
 	TopTracksByCountryDir  = "top_tracks_by_country"
 )
 
-// DailyPlaysArgs are the flags of the daily-plays job.
-type DailyPlaysArgs struct {
+// DayArgs are the flags of the jobs over a day's events and the catalogue:
+// daily-plays and play-stats.
+type DayArgs struct {
 	Events       string `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
 	Tracks       string `flag:"tracks" required:"true" help:"track catalogue: an .avro or .parquet file, a directory of them or a glob"`
-	Output       string `flag:"output" required:"true" help:"output directory; the three datasets are written under it"`
+	Output       string `flag:"output" required:"true" help:"output directory; the job's datasets are written under it"`
 	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the outputs: parquet or avro"`
+}
+
+// readDay reads a's events as E and its catalogue as T, and parses its
+// output format. The strings of both inputs only pass through the jobs
+// (keyed, encoded into shuffle records and dropped, or kept for a few
+// ranked tracks), so a batch's strings may share memory.
+func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs) (pcollection.PCollection[E], pcollection.PCollection[T], Format, error) {
+	var events pcollection.PCollection[E]
+	var tracks pcollection.PCollection[T]
+	format, err := ParseFormat(a.OutputFormat)
+	if err != nil {
+		return events, tracks, format, fmt.Errorf("--output-format: %w", err)
+	}
+	ctx := context.Background()
+	if events, err = Read[E](ctx, p, a.Events, parquetio.SharedStrings()); err != nil {
+		return events, tracks, format, fmt.Errorf("--events: %w", err)
+	}
+	if tracks, err = Read[T](ctx, p, a.Tracks, parquetio.SharedStrings()); err != nil {
+		return events, tracks, format, fmt.Errorf("--tracks: %w", err)
+	}
+	return events, tracks, format, nil
 }
 
 // DailyPlaysJob is the registered daily-plays job.
 var DailyPlaysJob = runner.Register("daily-plays",
 	"plays per country and track, distinct listeners per artist, top 10 tracks per country",
-	func(p *pcollection.Pipeline, a *DailyPlaysArgs) error {
-		format, err := ParseFormat(a.OutputFormat)
+	func(p *pcollection.Pipeline, a *DayArgs) error {
+		events, tracks, format, err := readDay[PlayEvent, TrackTitle](p, a)
 		if err != nil {
-			return fmt.Errorf("--output-format: %w", err)
-		}
-		ctx := context.Background()
-		// The strings of both inputs only pass through: the events' are
-		// keyed, encoded into shuffle records and dropped, and so are the
-		// few catalogue titles kept for ranked tracks. Sharing a batch's
-		// string memory is safe.
-		events, err := Read[PlayEvent](ctx, p, a.Events, parquetio.SharedStrings())
-		if err != nil {
-			return fmt.Errorf("--events: %w", err)
-		}
-		tracks, err := Read[TrackTitle](ctx, p, a.Tracks, parquetio.SharedStrings())
-		if err != nil {
-			return fmt.Errorf("--tracks: %w", err)
+			return err
 		}
 		out := DailyPlays(events, tracks)
 		return errors.Join(
@@ -55,30 +64,13 @@ var DailyPlaysJob = runner.Register("daily-plays",
 			Write(out.TopTracksByCountry, storage.Join(a.Output, TopTracksByCountryDir), format))
 	})
 
-// PlayStatsArgs are the flags of the play-stats job.
-type PlayStatsArgs struct {
-	Events       string `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
-	Tracks       string `flag:"tracks" required:"true" help:"track catalogue: an .avro or .parquet file, a directory of them or a glob"`
-	Output       string `flag:"output" required:"true" help:"output directory; the two datasets are written under it"`
-	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the outputs: parquet or avro"`
-}
-
 // PlayStatsJob is the registered play-stats job.
 var PlayStatsJob = runner.Register("play-stats",
 	"play lengths per country (plays, median, 90th and 99th percentiles) and plays of tracks missing from the catalogue",
-	func(p *pcollection.Pipeline, a *PlayStatsArgs) error {
-		format, err := ParseFormat(a.OutputFormat)
+	func(p *pcollection.Pipeline, a *DayArgs) error {
+		events, catalogue, format, err := readDay[PlayEvent, CatalogueID](p, a)
 		if err != nil {
-			return fmt.Errorf("--output-format: %w", err)
-		}
-		ctx := context.Background()
-		events, err := Read[PlayEvent](ctx, p, a.Events, parquetio.SharedStrings())
-		if err != nil {
-			return fmt.Errorf("--events: %w", err)
-		}
-		catalogue, err := Read[CatalogueID](ctx, p, a.Tracks, parquetio.SharedStrings())
-		if err != nil {
-			return fmt.Errorf("--tracks: %w", err)
+			return err
 		}
 		out := PlayStats(events, catalogue)
 		return errors.Join(

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 )
 
@@ -17,10 +18,12 @@ import (
 // (see maxRSS in proc_linux.go), which also grew run after run with -count.
 const memoryOverhead = 32 << 20
 
-// TestMemoryBound shuffles 8x the job's budget, with one group 2x the
-// budget, and checks every worker's peak RSS stays under its share plus
-// memoryOverhead.
-func TestMemoryBound(t *testing.T) {
+// runUnderBudget runs job with args on two workers under a 16 MiB budget
+// and returns the pipeline, the run's result, and a check that every
+// worker's peak RSS stayed under its share of the budget plus
+// memoryOverhead. It skips where RSS counts more than the run's memory.
+func runUnderBudget(t *testing.T, job *runner.Job, args ...string) (*pcollection.Pipeline, *runner.Result, func()) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("shuffles 128 MiB")
 	}
@@ -37,11 +40,30 @@ func TestMemoryBound(t *testing.T) {
 		mu.Unlock()
 	}
 	defer func() { observePeakRSS = nil }()
-	p := build(t, bigShuffleJob, "--records=131072", "--value=1024", "--splits=4")
+	p := build(t, job, args...)
 	res, err := Run(context.Background(), p, runner.Options{Workers: workers, Memory: budget, TmpDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPeak := func() {
+		t.Helper()
+		if peak == 0 {
+			t.Skip("no peak RSS available on this system")
+		}
+		limit := int64(budget/workers + memoryOverhead)
+		t.Logf("peak worker RSS %.1f MiB; share %d MiB + overhead %d MiB", float64(peak)/(1<<20), budget/workers>>20, memoryOverhead>>20)
+		if peak > limit {
+			t.Errorf("peak worker RSS %d bytes exceeds the share of the budget plus overhead, %d", peak, limit)
+		}
+	}
+	return p, res, checkPeak
+}
+
+// TestMemoryBound shuffles 8x the job's budget, with one group 2x the
+// budget, and checks every worker's peak RSS stays under its share plus
+// memoryOverhead.
+func TestMemoryBound(t *testing.T) {
+	p, res, checkPeak := runUnderBudget(t, bigShuffleJob, "--records=131072", "--value=1024", "--splits=4")
 	var shuffled int64
 	for _, ev := range res.Stages {
 		shuffled += ev.Shuffled
@@ -53,16 +75,8 @@ func TestMemoryBound(t *testing.T) {
 	if shuffled != 131072 {
 		t.Errorf("shuffled %d records, want 131072", shuffled)
 	}
-	if peak == 0 {
-		t.Skip("no peak RSS available on this system")
-	}
-	limit := int64(budget/workers + memoryOverhead)
-	t.Logf("peak worker RSS %.1f MiB; share %d MiB + overhead %d MiB; spilled runs %d, merge passes %d",
-		float64(peak)/(1<<20), budget/workers>>20, memoryOverhead>>20,
-		res.Counters.Get(CounterGroup, "spilled runs"), res.Counters.Get(CounterGroup, "merge passes"))
-	if peak > limit {
-		t.Errorf("peak worker RSS %d bytes exceeds the share of the budget plus overhead, %d", peak, limit)
-	}
+	t.Logf("spilled runs %d, merge passes %d", res.Counters.Get(CounterGroup, "spilled runs"), res.Counters.Get(CounterGroup, "merge passes"))
+	checkPeak()
 }
 
 // TestJoinStreamsLeftSide joins a left side with a hot key of twice the
@@ -70,38 +84,12 @@ func TestMemoryBound(t *testing.T) {
 // values of a key, so every worker stays under its share plus
 // memoryOverhead.
 func TestJoinStreamsLeftSide(t *testing.T) {
-	if testing.Short() {
-		t.Skip("shuffles 128 MiB")
-	}
-	if raceEnabled {
-		t.Skip("the race detector's shadow memory counts in RSS")
-	}
-	const budget = 16 << 20
-	const workers = 2
-	var mu sync.Mutex
-	var peak int64
-	observePeakRSS = func(n int64) {
-		mu.Lock()
-		peak = max(peak, n)
-		mu.Unlock()
-	}
-	defer func() { observePeakRSS = nil }()
-	p := build(t, bigJoinJob, "--records=131072", "--value=1024", "--splits=4")
-	if _, err := Run(context.Background(), p, runner.Options{Workers: workers, Memory: budget, TmpDir: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
+	p, _, checkPeak := runUnderBudget(t, bigJoinJob, "--records=131072", "--value=1024", "--splits=4")
 	got, _ := bigResults[p].Values()
 	slices.Sort(got)
 	// 32,768 hot records, each joined once; k1's 27 records twice each.
 	if want := []string{"hot 32768", "k1 54"}; !slices.Equal(got, want) {
 		t.Errorf("joined counts %q, want %q", got, want)
 	}
-	if peak == 0 {
-		t.Skip("no peak RSS available on this system")
-	}
-	limit := int64(budget/workers + memoryOverhead)
-	t.Logf("peak worker RSS %.1f MiB; share %d MiB + overhead %d MiB", float64(peak)/(1<<20), budget/workers>>20, memoryOverhead>>20)
-	if peak > limit {
-		t.Errorf("peak worker RSS %d bytes exceeds the share of the budget plus overhead, %d", peak, limit)
-	}
+	checkPeak()
 }

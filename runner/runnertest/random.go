@@ -2,6 +2,7 @@ package runnertest
 
 import (
 	"context"
+	"iter"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -41,8 +42,8 @@ func RandomOutputs(p *pcollection.Pipeline) []*pcollection.Materialized[int64] {
 // steps, unions, aggregations (whose combiners the planner lifts), Distinct
 // and Count (whose intermediates it may write as shuffle records), map-side
 // joins (side inputs), set operations, semi, anti, Bloom and sharded joins,
-// Shard and sorts, over int64 values. The same seed builds the
-// same pipeline. It returns the collections to compare: a planned run must
+// Shard, sorts, Cross and DoFns over groups, over int64 values. The same
+// seed builds the same pipeline. It returns the collections to compare: a planned run must
 // give the same values (in any order) as an unplanned one.
 func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materialized[int64] {
 	r := rand.New(rand.NewPCG(seed, 99))
@@ -63,7 +64,7 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 	}
 	for range 4 + r.IntN(8) {
 		var next pcollection.PCollection[int64]
-		switch r.IntN(14) {
+		switch r.IntN(15) {
 		case 0:
 			next = source()
 		case 1:
@@ -139,6 +140,14 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 			} else {
 				next = flatten(ptable.SortByKey(keyed(pick(), 1+r.Int64N(20))))
 			}
+		case 14:
+			if r.IntN(2) == 0 {
+				// A small right side, so that chained crosses stay small.
+				crossed := ptable.Cross(pick(), pcollection.Of(p, int64(1), int64(2)))
+				next = pcollection.Map(crossed, func(kv ptable.Pair[int64, int64]) int64 { return kv.Key*3 + kv.Value })
+			} else {
+				next = ptable.ParDoGrouped(ptable.GroupByKey(keyed(pick(), 1+r.Int64N(7))), groupTotal{})
+			}
 		}
 		pool = append(pool, next)
 	}
@@ -147,6 +156,19 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 		outs = append(outs, pcollection.Materialize(c))
 	}
 	return outs
+}
+
+// groupTotal emits, per group, its key and the sum of its values (nothing
+// per task: tasks differ from plan to plan).
+type groupTotal struct{}
+
+func (groupTotal) Process(p ptable.Pair[int64, iter.Seq[int64]], emit func(int64)) error {
+	var sum int64
+	for v := range p.Value {
+		sum += v
+	}
+	emit(p.Key*1_000_000 + sum)
+	return nil
 }
 
 // Sorted returns the values of each of outs, sorted: what RandomPipeline's

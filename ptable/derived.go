@@ -61,13 +61,7 @@ type Cogrouped[A, B any] struct {
 func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Cogrouped[A, B]] {
 	info := pcollection.Build("Cogroup", opts)
 	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline())) // one pipeline, or a build error naming this transform
-	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Tagged[A, B]])) func(Pair[K, A]) {
-		return func(p Pair[K, A]) { v := p.Value; emit(Pair[K, Tagged[A, B]]{Key: p.Key, Value: Tagged[A, B]{A: &v}}) }
-	}))
-	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, Tagged[A, B]])) func(Pair[K, B]) {
-		return func(p Pair[K, B]) { v := p.Value; emit(Pair[K, Tagged[A, B]]{Key: p.Key, Value: Tagged[A, B]{B: &v}}) }
-	}))
-	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Tagged[A, B]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
+	u := tagSides(info, a, b, func(_ bool, t Tagged[A, B]) Tagged[A, B] { return t })
 	g := pcollection.Must(TryGroupByKey(u, append([]pcollection.Option{pcollection.Name(info.Name + "/group")}, opts...)...))
 	reduce := pcollection.BuildInfo{Name: info.Name + "/reduce", Caller: info.Caller}
 	return pcollection.Must(reduceGroupsBound(g.p, reduce, g.node(), func(emit func(Pair[K, Cogrouped[A, B]])) func(K, iter.Seq[Tagged[A, B]]) error {
@@ -89,6 +83,22 @@ func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Op
 	}))
 }
 
+// tagSides wraps each value of a and of b in a Tagged (and that, with
+// whether it came from a, in T) and unions both, for one shuffle of both
+// sides by key.
+func tagSides[K, A, B, T any](info pcollection.BuildInfo, a PTable[K, A], b PTable[K, B], wrap func(left bool, t Tagged[A, B]) T) PTable[K, T] {
+	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, T])) func(Pair[K, A]) {
+		return func(p Pair[K, A]) { v := p.Value; emit(Pair[K, T]{Key: p.Key, Value: wrap(true, Tagged[A, B]{A: &v})}) }
+	}))
+	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, T])) func(Pair[K, B]) {
+		return func(p Pair[K, B]) {
+			v := p.Value
+			emit(Pair[K, T]{Key: p.Key, Value: wrap(false, Tagged[A, B]{B: &v})})
+		}
+	}))
+	return pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, T]]{ta, tb}, pcollection.Name(info.Name+"/union")))
+}
+
 // join is a reduce-side join that holds one key's right-side values and
 // streams its left-side values: a secondary sort on (key, side), in which
 // b's records of a key (side false) come before a's (true). For each key,
@@ -97,19 +107,9 @@ func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Op
 func join[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], left func(k K, x A, bs []B, emit func(O)), onlyRight func(k K, bs []B, emit func(O)), opts []pcollection.Option) pcollection.PCollection[O] {
 	info := pcollection.Build(name, opts)
 	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline()))
-	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, Pair[bool, Tagged[A, B]]])) func(Pair[K, A]) {
-		return func(p Pair[K, A]) {
-			v := p.Value
-			emit(Pair[K, Pair[bool, Tagged[A, B]]]{Key: p.Key, Value: Pair[bool, Tagged[A, B]]{Key: true, Value: Tagged[A, B]{A: &v}}})
-		}
-	}))
-	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, Pair[bool, Tagged[A, B]]])) func(Pair[K, B]) {
-		return func(p Pair[K, B]) {
-			v := p.Value
-			emit(Pair[K, Pair[bool, Tagged[A, B]]]{Key: p.Key, Value: Pair[bool, Tagged[A, B]]{Value: Tagged[A, B]{B: &v}}})
-		}
-	}))
-	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, Pair[bool, Tagged[A, B]]]]{ta, tb}, pcollection.Name(info.Name+"/union")))
+	u := tagSides(info, a, b, func(left bool, t Tagged[A, B]) Pair[bool, Tagged[A, B]] {
+		return Pair[bool, Tagged[A, B]]{Key: left, Value: t}
+	})
 	// The loop body is made once per task (see reduceGroupsBound); each
 	// group gets a fresh bs, since LeftJoin and FullJoin emit pointers into it.
 	return pcollection.Must(reduceSortedBound(u, func(emit func(O)) func(K, iter.Seq[Pair[bool, Tagged[A, B]]]) error {

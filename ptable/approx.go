@@ -3,7 +3,6 @@ package ptable
 import (
 	"fmt"
 	"reflect"
-	"unsafe"
 
 	"github.com/axiomhq/hyperloglog"
 
@@ -23,7 +22,7 @@ func ApproxDistinctCount[V any]() Aggregator[V, HLL, int64] {
 	if err != nil {
 		panic(fmt.Sprintf("ptable.ApproxDistinctCount: value type %s cannot be hashed: %v", reflect.TypeFor[V](), err))
 	}
-	return approxDistinctAgg[V]{key: kc, isString: reflect.TypeFor[V]().Kind() == reflect.String}
+	return approxDistinctAgg[V]{key: keyBytes(kc)}
 }
 
 // HLL is ApproxDistinctCount's accumulator: a HyperLogLog sketch, or nil
@@ -39,8 +38,7 @@ func (h HLL) Estimate() int64 {
 }
 
 type approxDistinctAgg[V any] struct {
-	key      codec.Codec[V]
-	isString bool // hash a string's bytes as they are, without encoding it
+	key func(dst []byte, v V) []byte // see keyBytes
 }
 
 func (approxDistinctAgg[V]) Init() HLL { return HLL{} }
@@ -49,13 +47,9 @@ func (a approxDistinctAgg[V]) Add(h HLL, v V) HLL {
 	if h.sketch == nil {
 		h.sketch = hyperloglog.New()
 	}
-	if a.isString {
-		s := *(*string)(unsafe.Pointer(&v))
-		h.sketch.Insert(unsafe.Slice(unsafe.StringData(s), len(s)))
-		return h
-	}
-	var buf [64]byte
-	h.sketch.Insert(a.key.Append(buf[:0], v))
+	// No buffer: a string's bytes need none, and one passed through the
+	// function would escape to the heap on every call.
+	h.sketch.Insert(a.key(nil, v))
 	return h
 }
 

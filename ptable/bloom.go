@@ -5,7 +5,6 @@ import (
 	"iter"
 	"reflect"
 	"slices"
-	"unsafe"
 
 	"github.com/bits-and-blooms/bloom/v3"
 
@@ -85,15 +84,6 @@ func BloomJoin[K, A, B any](a PTable[K, A], b PTable[K, B], expectedKeys int, op
 		}, nil
 	}, named("filter")))
 	return Join(filtered, b, append(slices.Clone(opts), pcollection.Name(info.Name))...)
-}
-
-// keyBytes returns the bytes a key is hashed by: its key encoding, the same
-// for equal keys in every process (a string's own bytes, which are).
-func keyBytes[K any](kc codec.Codec[K]) func(dst []byte, k K) []byte {
-	if reflect.TypeFor[K]().Kind() == reflect.String {
-		return func(dst []byte, k K) []byte { return append(dst, *(*string)(unsafe.Pointer(&k))...) }
-	}
-	return kc.Append
 }
 
 // bloomTrainer adds the keys of one map task's pairs to a filter and emits

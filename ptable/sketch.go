@@ -3,6 +3,8 @@ package ptable
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
+	"unsafe"
 
 	"github.com/crunchgo/crunchgo/codec"
 )
@@ -47,4 +49,18 @@ func decodeGuarded[S any](what string, b []byte, decode func([]byte) (S, error))
 		return zero, fmt.Errorf("%s: %v: %w", what, err, codec.ErrCorrupt)
 	}
 	return s, nil
+}
+
+// keyBytes returns what a key is hashed by in sketches and filters: its key
+// encoding, appended to dst, which is the same for equal keys in every
+// process; for a string, its own bytes (which are too), without a copy. The
+// bytes returned must not be written to or kept.
+func keyBytes[K any](kc codec.Codec[K]) func(dst []byte, k K) []byte {
+	if reflect.TypeFor[K]().Kind() == reflect.String {
+		return func(_ []byte, k K) []byte {
+			s := *(*string)(unsafe.Pointer(&k))
+			return unsafe.Slice(unsafe.StringData(s), len(s))
+		}
+	}
+	return kc.Append
 }

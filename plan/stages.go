@@ -179,9 +179,9 @@ func (p *planner) note(format string, args ...any) {
 }
 
 // Optimize plans g into stages. The passes run in this order: validation,
-// pruning of what leads to no output (the StageGraph's Graph is then a
-// renumbered copy of g without those nodes), combiner lifting, stage numbering of shuffles, size estimation, fusion
-// block placement, map/reduce side assignment (which sinks flattens and fuses
+// pruning of what leads to no output (the StageGraph's Graph is then a view
+// of g without those nodes, with the same IDs), combiner lifting, stage
+// numbering of shuffles, size estimation, fusion block placement, map/reduce side assignment (which sinks flattens and fuses
 // producers with consumers and siblings), then stage formation with shared
 // shuffles (MSCR) and materialization of intermediates.
 func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) {

@@ -58,29 +58,25 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 	if err := plan.Validate(g); err != nil {
 		return nil, err
 	}
-	res := &runner.Result{Counters: e.counters}
-	if e.opts.Unoptimized {
-		g, _ = plan.Prune(g) // what leads to no output runs on no runner
-	} else {
-		sg, err := plan.Optimize(e.ctx, g, e.opts.Plan)
-		if err != nil {
-			return nil, err
-		}
-		// The plan's graph leaves out what leads to no output, and numbers
-		// nodes its own way: sinks and materializations are its nodes.
-		g, e.sg, res.Plan = sg.Graph, sg, sg
-	}
 	sinks, err := runner.OpenSinks(e.ctx, g, e.opts.WriteMode, e.run)
 	if err != nil {
 		return nil, err
 	}
 	e.committers = sinks
+	res := &runner.Result{Counters: e.counters}
 	if e.opts.Unoptimized {
-		if err := e.interpret(g); err != nil {
+		// What leads to no output runs on no runner (see plan.Prune).
+		live, _ := plan.Prune(g)
+		if err := e.interpret(live); err != nil {
 			return nil, err
 		}
 	} else {
-		for _, st := range e.sg.Stages {
+		sg, err := plan.Optimize(e.ctx, g, e.opts.Plan)
+		if err != nil {
+			return nil, err
+		}
+		e.sg, res.Plan = sg, sg
+		for _, st := range sg.Stages {
 			sr, err := e.stage(st)
 			if err != nil {
 				return nil, fmt.Errorf("stage %d: %w", st.ID, err)

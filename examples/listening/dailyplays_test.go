@@ -15,6 +15,15 @@ func ev(country, track, artist, user string, ms int64, skipped bool) Event {
 
 func str(s string) *string { return &s }
 
+// playEvents projects events to the columns the day jobs read.
+func playEvents(events []Event) []PlayEvent {
+	plays := make([]PlayEvent, len(events))
+	for i, e := range events {
+		plays[i] = e.PlayEvent()
+	}
+	return plays
+}
+
 // runDaily runs DailyPlays on events and tracks in memory, planned and
 // unplanned, and checks that both agree before returning the outputs.
 func runDaily(t *testing.T, events []Event, tracks []Track) ([]CountryTrackPlays, []ArtistListeners, []TopTrack) {
@@ -27,10 +36,7 @@ func runDaily(t *testing.T, events []Event, tracks []Track) ([]CountryTrackPlays
 	var results []result
 	for _, unoptimized := range []bool{false, true} {
 		p := pcollection.NewPipeline("daily-plays")
-		plays := make([]PlayEvent, len(events))
-		for i, e := range events {
-			plays[i] = e.PlayEvent()
-		}
+		plays := playEvents(events)
 		titles := make([]TrackTitle, len(tracks))
 		for i, tr := range tracks {
 			titles[i] = tr.TrackTitle()

@@ -84,10 +84,7 @@ func TestPlayStats(t *testing.T) {
 	wantMissing := []TrackPlays{{TrackID: "t9", Plays: 2}, {TrackID: "t8", Plays: 2}}
 	for _, unoptimized := range []bool{false, true} {
 		p := pcollection.NewPipeline("play-stats")
-		plays := make([]PlayEvent, len(events))
-		for i, e := range events {
-			plays[i] = e.PlayEvent()
-		}
+		plays := playEvents(events)
 		ids := make([]CatalogueID, len(tracks))
 		for i, id := range tracks {
 			ids[i] = CatalogueID{TrackID: id}

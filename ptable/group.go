@@ -121,8 +121,8 @@ func decodeKey[K any](c codec.Codec[K], b []byte) (K, error) {
 
 // valueDecoder decodes a group's values lazily; a corrupt value aborts the
 // task. A reader's groups come one after another, so one decoder, and one
-// iterator, serve them all: a group of one value, common in sorts and
-// Distinct, costs no allocation for its iterator.
+// iterator, serve them all: a group of one value, common in sorts and in
+// shuffles of mostly distinct keys, costs no allocation for its iterator.
 type valueDecoder[V any] struct {
 	c      codec.Codec[V]
 	values iter.Seq[[]byte] // the current group's encoded values

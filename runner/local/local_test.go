@@ -1,6 +1,7 @@
 package local
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -696,5 +697,35 @@ func TestSortWritesOrderedParts(t *testing.T) {
 				t.Fatalf("record %d (%q) comes after %q", i, all[i], all[i-1])
 			}
 		}
+	}
+}
+
+// TestLargestReducersFirst checks that one worker runs a stage's reduce
+// tasks largest input first, so that on several workers the small ones
+// fill in at the end instead of a large one running alone.
+func TestLargestReducersFirst(t *testing.T) {
+	var mu sync.Mutex
+	var sizes []int64
+	observeTask = func(m taskMsg) {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.Info.Role == "reduce" && m.Info.Stage == 0 {
+			var n int64
+			for _, s := range m.Segments {
+				n += s.Length
+			}
+			sizes = append(sizes, n)
+		}
+	}
+	defer func() { observeTask = nil }()
+	p := build(t, wordCountJob, "--lines=2000")
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, Partitions: 6, TmpDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) != 6 || slices.Min(sizes) == slices.Max(sizes) {
+		t.Fatalf("reduce inputs %v: want 6 tasks of different sizes", sizes)
+	}
+	if !slices.IsSortedFunc(sizes, func(a, b int64) int { return cmp.Compare(b, a) }) {
+		t.Errorf("reduce tasks ran with inputs of %v bytes, want largest first", sizes)
 	}
 }

@@ -325,8 +325,14 @@ func (q *taskQueue) Pop() any {
 	return t
 }
 
-// before orders tasks by stage, maps before reduces, then input or
-// channel, then task.
+// before orders tasks by stage, maps before reduces, then the larger
+// reduce input first, then input or channel, then task.
+//
+// Largest first is the classic greedy schedule for tasks of known size: the
+// small tasks left at the end fill in around the large ones instead of one
+// large task running alone while the other workers wait at the barrier.
+// Reduce tasks differ most (skewed partitions, channels of different
+// volume), and their input sizes are known when they are made.
 func (t *task) before(o *task) bool {
 	a, b := t.msg.Info, o.msg.Info
 	if a.Stage != b.Stage {
@@ -335,10 +341,23 @@ func (t *task) before(o *task) bool {
 	if a.Role != b.Role {
 		return a.Role == "map"
 	}
+	if ta, tb := t.reduceBytes(), o.reduceBytes(); ta != tb {
+		return ta > tb
+	}
 	if t.unit != o.unit {
 		return t.unit.index() < o.unit.index()
 	}
 	return a.Task < b.Task
+}
+
+// reduceBytes is how many bytes of shuffle runs a reduce task reads; 0 for
+// a map task.
+func (t *task) reduceBytes() int64 {
+	var n int64
+	for _, seg := range t.msg.Segments {
+		n += seg.Length
+	}
+	return n
 }
 
 // run runs every task, retrying failed attempts in fresh processes, and

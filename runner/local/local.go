@@ -106,12 +106,19 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
 		slots: make([]*proc, opts.Workers), procs: workerProcs(opts.Workers)}
 	res, err := e.execute()
-	e.stopWorkers(err != nil)
-	if err != nil {
+	failed := err != nil
+	if failed {
+		e.stopWorkers(true)
 		e.committers.AbortJob()
 	}
+	// After a success the workers have no task left and were released:
+	// they exit (a few milliseconds of tearing down memory) while the
+	// run's directory is removed, and are reaped after.
 	if rerr := os.RemoveAll(tmp); rerr != nil && err == nil {
 		err = fmt.Errorf("removing the run's temporary directory: %w", rerr)
+	}
+	if !failed {
+		e.stopWorkers(false)
 	}
 	if err != nil {
 		return nil, err

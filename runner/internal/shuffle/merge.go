@@ -46,6 +46,7 @@ func (cfg MergeConfig) bufSize(n int) int {
 type cursor struct {
 	idx        int    // position in the merge's segment list: ties go to the lower
 	p0, p1     uint64 // the key's first 16 bytes, big-endian, zero padded
+	p2         uint32 // its next 4 bytes, likewise
 	f          *os.File
 	r          *Reader
 	key, value []byte
@@ -63,7 +64,7 @@ func (c *cursor) next() (bool, error) {
 	c.key, c.value = k, v
 	var p [prefixLen]byte
 	copy(p[:], k)
-	c.p0, c.p1 = binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:])
+	c.p0, c.p1, c.p2 = binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:16]), binary.BigEndian.Uint32(p[16:])
 	return true, nil
 }
 
@@ -80,6 +81,9 @@ func (h cursorHeap) less(i, j int) bool {
 	}
 	if a.p1 != b.p1 {
 		return a.p1 < b.p1
+	}
+	if a.p2 != b.p2 {
+		return a.p2 < b.p2
 	}
 	if len(a.key) > prefixLen && len(b.key) > prefixLen {
 		if c := bytes.Compare(a.key[prefixLen:], b.key[prefixLen:]); c != 0 {

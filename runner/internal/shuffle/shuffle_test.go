@@ -294,7 +294,7 @@ func FuzzReader(f *testing.F) {
 }
 
 // TestSortKeysAroundPrefix checks the sort where keys differ only around
-// and past the 16 bytes the sort keeps in line: lengths 0 to 40 over a tiny
+// and past the 19 bytes the sort keeps in line: lengths 0 to 40 over a tiny
 // alphabet including zero bytes (so keys extend others by zeros), half of
 // them sharing a long prefix, in random, ascending and descending input
 // order (the last two are quicksort's classic bad cases), and keys that
@@ -313,9 +313,9 @@ func TestSortKeysAroundPrefix(t *testing.T) {
 		}
 		recs = append(recs, rec{slot: r.IntN(2), key: string(k), value: fmt.Sprint(i)})
 	}
-	var samePrefix []rec // every key shares its first 16 bytes: no radix pass
+	var samePrefix []rec // every key shares its first 19 bytes: no radix pass
 	for i := range 2000 {
-		k := fmt.Sprintf("0123456789abcdef%d", r.IntN(500))
+		k := fmt.Sprintf("0123456789abcdefghi%d", r.IntN(500))
 		samePrefix = append(samePrefix, rec{slot: 1, key: k, value: fmt.Sprint(i)})
 	}
 	sorted := want(recs, 2)

@@ -34,34 +34,51 @@ const keyBytes = int64(unsafe.Sizeof(sortKey{}))
 // have hundreds of slots and a tiny task fills few of them.
 const minSlotKeys = 256
 
-// prefixLen is how many leading key bytes a sort key holds, so that most
-// comparisons never touch the arena: keys of up to prefixLen bytes compare
-// entirely within their sort keys. It is 20 because a sort key holds 16
-// bytes in two words, the arena offset in 4, and would be padded to 24
-// anyway: the last 4 bytes hold key bytes for free. They fit a key of two
-// short strings, such as daily-plays' (artist, user) pairs (19 bytes
-// encoded), whose comparisons went to the arena with 16 bytes in line.
+// prefixLen is how many leading key bytes a merge cursor compares in line.
 const prefixLen = 20
+
+// sortPrefix is how many leading key bytes a sort key holds, so that most
+// comparisons never touch the arena. A sort key has 16 bytes in two words
+// and the arena offset in 4, and would be padded to 24 anyway: its last 4
+// bytes hold 3 more key bytes and the key's length code (see sortKey) for
+// free. 19 bytes fit a key of two short strings, such as daily-plays'
+// (artist, user) pairs; the length code lets two equal keys of up to 19
+// bytes compare without reading their lengths from the arena. With 16
+// bytes in line, such pairs compared their tails in the arena (a cache miss
+// each), the largest sorting cost in a profile of daily-plays' map tasks.
+const sortPrefix = 19
 
 // sortKey is what the sort moves: small, and enough to order most records
 // without following off.
 // Keys are kept and sorted per partition slot, so a key holds no slot.
+//
+// p0, p1 and p2 compare as one number, the radix key: the key's first
+// sortPrefix bytes, zero padded, then its length code, min(length,
+// sortPrefix+1). Of two keys whose padded prefixes are equal, the shorter
+// is a prefix of the longer (extended by zero bytes), so ordering by length
+// is right unless both are longer than sortPrefix: only then does a
+// comparison go to the arena. Equal radix keys with a length code up to
+// sortPrefix are equal keys.
 type sortKey struct {
-	p0, p1 uint64 // the key's first 16 bytes, big-endian, zero padded
-	p2     uint32 // its next 4 bytes, likewise
+	p0, p1 uint64 // the key's bytes 0 to 15, big-endian, zero padded
+	p2     uint32 // bytes 16 to 18, likewise, then the length code
 	// off is where the record's framing starts in the arena. The arena is
 	// in insertion order, so ties broken by off keep insertion order.
 	off uint32
 }
 
-// setPrefix loads p0, p1 and p2 with key's first prefixLen bytes.
+// setPrefix loads k's radix key from key.
 func (k *sortKey) setPrefix(key []byte) {
-	var p [prefixLen]byte
-	copy(p[:], key)
+	var p [sortPrefix + 1]byte
+	copy(p[:sortPrefix], key)
+	p[sortPrefix] = byte(min(len(key), sortPrefix+1))
 	k.p0 = binary.BigEndian.Uint64(p[:8])
 	k.p1 = binary.BigEndian.Uint64(p[8:16])
 	k.p2 = binary.BigEndian.Uint32(p[16:])
 }
+
+// complete reports whether k's key ends within its radix key.
+func (k *sortKey) complete() bool { return byte(k.p2) <= sortPrefix }
 
 // Sorter buffers records, sorts them by (partition slot, key, insertion
 // order) and writes sorted runs to Dir, spilling whenever the buffer reaches
@@ -81,8 +98,7 @@ type Sorter struct {
 	tmp     []sortKey // the radix sort's second buffer
 	runs    []Run
 	// depth is, during a sort, how many leading key bytes the keys being
-	// compared share: their p0, p1 and p2 hold key bytes [depth,
-	// depth+prefixLen).
+	// compared share: their radix keys start at key byte depth.
 	depth int
 	// touched keeps Spill's early reads from being optimised away.
 	touched byte
@@ -231,11 +247,9 @@ func (s *Sorter) recordAt(off uint32) []byte {
 	return b[:v+w+int(n)]
 }
 
-// less orders sort keys by (key, insertion order). Zero padding
-// makes equal prefixes ambiguous only between a key and its extension by
-// zero bytes: when either key fits the prefix, the shorter one is the lesser
-// (or, of equal length, they are equal); only two longer keys compare their
-// tails in the arena.
+// less orders sort keys by (key, insertion order): by radix key, then
+// (only for two keys longer than it) by the tails in the arena, then by
+// arena offset.
 func (s *Sorter) less(a, b *sortKey) bool {
 	if a.p0 != b.p0 {
 		return a.p0 < b.p0
@@ -249,14 +263,13 @@ func (s *Sorter) less(a, b *sortKey) bool {
 	return s.lessTail(a, b)
 }
 
+// lessTail orders two sort keys with equal radix keys.
 func (s *Sorter) lessTail(a, b *sortKey) bool {
-	ka, kb := s.keyAt(a.off), s.keyAt(b.off)
-	if end := s.depth + prefixLen; len(ka) > end && len(kb) > end {
-		if c := bytes.Compare(ka[end:], kb[end:]); c != 0 {
+	if !a.complete() {
+		end := s.depth + sortPrefix
+		if c := bytes.Compare(s.keyAt(a.off)[end:], s.keyAt(b.off)[end:]); c != 0 {
 			return c < 0
 		}
-	} else if len(ka) != len(kb) {
-		return len(ka) < len(kb)
 	}
 	return a.off < b.off
 }
@@ -286,21 +299,19 @@ func (s *Sorter) sortKeys(a []sortKey) {
 // msdCutoff is the bucket size below which msdSort hands over to quickSort.
 const msdCutoff = 64
 
-// msdSort sorts a, whose keys share their first depth bytes (so p0, p1 and
-// p2 hold key bytes [depth, depth+prefixLen)), by (key, off) with a most
-// significant digit first radix sort over the prefixLen-byte radix key p0,
-// p1, p2. It skips the leading bytes all of a's keys share, so a pass is
-// spent only on bytes that tell keys apart, and recurses into each bucket;
-// small buckets are left to quickSort. Distribution passes are stable, so a
-// bucket stays in insertion order (arena offset order) until quickSort takes
-// it.
+// msdSort sorts a, whose keys share their first depth bytes (so their
+// radix keys start at key byte depth), by (key, off) with a most
+// significant digit first radix sort over the radix key p0, p1, p2. It
+// skips the leading bytes all of a's keys share, so a pass is spent only on
+// bytes that tell keys apart, and recurses into each bucket; small buckets
+// are left to quickSort. Distribution passes are stable, so a bucket stays
+// in insertion order (arena offset order) until quickSort takes it.
 //
-// When all of a's keys share their radix bytes, the keys that end within
-// them are complete: they precede the longer ones (each is a prefix of every
-// longer key) and among themselves order by length. The longer ones get
-// their next prefixLen key bytes loaded from the arena and are sorted
-// prefixLen bytes deeper, so long shared prefixes cost one arena read per
-// prefixLen bytes and record rather than tail comparisons.
+// When all of a's keys share their radix key, either they are equal keys,
+// already in insertion order, or all are longer than it: then they get
+// their next sortPrefix key bytes loaded from the arena and are sorted
+// sortPrefix bytes deeper, so long shared prefixes cost one arena read per
+// sortPrefix bytes and record rather than tail comparisons.
 func (s *Sorter) msdSort(a, tmp []sortKey, depth int) {
 	for {
 		if len(a) < msdCutoff {
@@ -329,8 +340,13 @@ func (s *Sorter) msdSort(a, tmp []sortKey, depth int) {
 		case x2 != 0:
 			field, shift = 2, uint(24-bits.LeadingZeros32(x2)&^7)
 		default:
-			n := s.splitComplete(a, tmp, depth)
-			a, tmp, depth = a[n:], tmp[n:], depth+prefixLen
+			if first.complete() {
+				return
+			}
+			depth += sortPrefix
+			for i := range a {
+				a[i].setPrefix(s.keyAt(a[i].off)[depth:])
+			}
 			continue
 		}
 		var counts [256]uint32
@@ -370,52 +386,6 @@ func digit(k *sortKey, field int, shift uint) uint8 {
 		return uint8(k.p1 >> shift)
 	}
 	return uint8(k.p2 >> shift)
-}
-
-// splitComplete takes a, in insertion order, whose keys share their first
-// depth+prefixLen bytes (zero padded), and moves the keys no longer than
-// that to its front, ordered by length and then insertion order, followed
-// by the longer keys in insertion order with p0, p1 and p2 loaded with their
-// next prefixLen key bytes. It returns how many keys it moved to the front.
-func (s *Sorter) splitComplete(a, tmp []sortKey, depth int) int {
-	end := depth + prefixLen
-	short, long := 0, 0
-	minLen, maxLen := end, depth
-	for i := range a {
-		k := a[i]
-		key := s.keyAt(k.off)
-		if len(key) <= end {
-			// p0 is free now that every key here shares it: it keeps
-			// the length for the ordering below.
-			k.p0 = uint64(len(key))
-			tmp[short] = k
-			short++
-			minLen, maxLen = min(minLen, len(key)), max(maxLen, len(key))
-			continue
-		}
-		k.setPrefix(key[end:])
-		a[long] = k
-		long++
-	}
-	copy(a[short:], a[:long])
-	if minLen == maxLen || short < 2 {
-		copy(a, tmp[:short])
-		return short
-	}
-	// A stable counting sort by length, which lies in [depth, end].
-	var next [prefixLen + 2]int
-	for _, k := range tmp[:short] {
-		next[int(k.p0)-depth+1]++
-	}
-	for i := 1; i < len(next); i++ {
-		next[i] += next[i-1]
-	}
-	for _, k := range tmp[:short] {
-		l := int(k.p0) - depth
-		a[next[l]] = k
-		next[l]++
-	}
-	return short
 }
 
 func (s *Sorter) quickSort(a []sortKey, depth int) {

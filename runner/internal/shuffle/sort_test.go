@@ -42,7 +42,7 @@ func checkSortKeys(t *testing.T, recs []rec, slots int) {
 
 // TestSortKeysMatchesStableSort checks the radix sort and its fallbacks
 // against a reference on inputs that stress each: keys far longer than the
-// 16 bytes kept in line and sharing 0 to 60 leading bytes (several rounds
+// 19 bytes kept in line and sharing 0 to 60 leading bytes (several rounds
 // of loading the next bytes from the arena), keys that are prefixes of
 // others, keys ending in zero bytes, empty keys, many duplicates, and sizes
 // around the cut-overs between the sorts.

@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -161,8 +162,15 @@ type fastChunk struct {
 	pages parquet.Pages
 	vals  parquet.ValueReader // of the current page; nil between pages
 	page  parquet.Page
-	// typed and generic count the values read through typed readers and
-	// through ReadValues, for tests.
+	// bytes and offsets are a string column's page of plain values, read
+	// directly (offsets[i:i+2] bound value i in bytes); next is the next
+	// value to read. bytes is nil for pages read through vals.
+	bytes   []byte
+	offsets []uint32
+	next    int
+	// typed and generic count the values read without a parquet.Value each
+	// (typed readers, or a string page's bytes) and through ReadValues, for
+	// tests.
 	typed, generic int64
 }
 
@@ -207,10 +215,12 @@ func (g *fastGroup) read(rows unsafe.Pointer, n int) (int, error) {
 }
 
 // readColumn stores the next n values of chunk ch into field c of the n
-// values of T at rows, page by page. Pages of plain required columns are
-// read through parquet-go's typed readers, without building a parquet.Value
-// per value; the others (dictionary-encoded pages, optional columns, whose
-// readers implement only ReadValues, and strings) through ReadValues.
+// values of T at rows, page by page. Pages of plain required numeric
+// columns are read through parquet-go's typed readers, and string pages
+// without nulls or dictionary from their bytes, without building a
+// parquet.Value per value; the others (dictionary-encoded pages, optional
+// numeric columns, whose readers implement only ReadValues, and strings
+// with nulls) through ReadValues.
 func (g *fastGroup) readColumn(rows unsafe.Pointer, n int, c *fastColumn, ch *fastChunk) error {
 	size := g.plan.size
 	for got := 0; got < n; {
@@ -227,9 +237,21 @@ func (g *fastGroup) readColumn(rows unsafe.Pointer, n int, c *fastColumn, ch *fa
 				return fmt.Errorf("page of %d rows holds %d values in a flat column", p.NumRows(), p.NumValues())
 			}
 			ch.page, ch.vals = p, p.Values()
+			if c.kind == fastString {
+				ch.bytes, ch.offsets = plainStrings(p)
+				ch.next = 0
+			}
 		}
 		dst := unsafe.Add(rows, uintptr(got)*size)
-		k, ok, err := g.readTyped(dst, n-got, c, ch.vals)
+		var k int
+		var ok bool
+		var err error
+		if ch.offsets != nil {
+			k, err = g.readStrings(unsafe.Add(dst, c.offset), n-got, ch)
+			ok = true
+		} else {
+			k, ok, err = g.readTyped(dst, n-got, c, ch.vals)
+		}
 		if ok {
 			ch.typed += int64(k)
 		} else {
@@ -251,6 +273,7 @@ func (g *fastGroup) readColumn(rows unsafe.Pointer, n int, c *fastColumn, ch *fa
 			// Strings were copied out by store: nothing refers to the page.
 			parquet.Release(ch.page)
 			ch.vals, ch.page = nil, nil
+			ch.bytes, ch.offsets = nil, nil
 		case err != nil:
 			return err
 		case k == 0:
@@ -342,6 +365,59 @@ func (g *fastGroup) close() {
 			c.pages.Close()
 		}
 	}
+}
+
+// plainStrings returns the values of p, a page of a string column, as the
+// bytes of its values back to back and their offsets, when p holds them so
+// (a plain or delta-encoded page without nulls); offsets is nil otherwise
+// (a dictionary-encoded page, or one with nulls).
+func plainStrings(p parquet.Page) (bytes []byte, offsets []uint32) {
+	if p.Dictionary() != nil || p.NumNulls() != 0 {
+		return nil, nil
+	}
+	d := p.Data()
+	if d.Kind() != encoding.ByteArray {
+		return nil, nil
+	}
+	bytes, offsets = d.ByteArray()
+	if int64(len(offsets)) != p.NumValues()+1 || len(offsets) == 0 || int(offsets[len(offsets)-1]) > len(bytes) {
+		return nil, nil
+	}
+	return bytes, offsets
+}
+
+// readStrings stores up to n values of ch's page of plain strings into the
+// string fields at p of consecutive values of T, and returns how many, with
+// io.EOF when the page is done. Without a parquet.Value per string, it
+// copies a batch's bytes in one piece: into one allocation when strings are
+// shared (SharedStrings), else each into its own.
+func (g *fastGroup) readStrings(p unsafe.Pointer, n int, ch *fastChunk) (int, error) {
+	size := g.plan.size
+	from := ch.next
+	k := min(n, len(ch.offsets)-1-from)
+	offs := ch.offsets[from : from+k+1]
+	if g.shared {
+		base := offs[0]
+		buf := make([]byte, offs[k]-base)
+		copy(buf, ch.bytes[base:offs[k]])
+		for i := range k {
+			f := (*string)(unsafe.Add(p, uintptr(i)*size))
+			if a, b := offs[i]-base, offs[i+1]-base; b > a {
+				*f = unsafe.String(&buf[a], b-a)
+			} else {
+				*f = ""
+			}
+		}
+	} else {
+		for i := range k {
+			*(*string)(unsafe.Add(p, uintptr(i)*size)) = string(ch.bytes[offs[i]:offs[i+1]])
+		}
+	}
+	ch.next += k
+	if ch.next == len(ch.offsets)-1 {
+		return k, io.EOF
+	}
+	return k, nil
 }
 
 // storeSharedStrings writes string vals into the string fields at p of

@@ -394,7 +394,7 @@ type typedOptRow struct {
 	I64 *int64   `parquet:"i64,optional"`
 	F32 *float32 `parquet:"f32,optional"`
 	F64 *float64 `parquet:"f64,optional"`
-	S   string   `parquet:"s"`
+	S   *string  `parquet:"s,optional"`
 	N   int      `parquet:"n"`
 }
 
@@ -404,7 +404,7 @@ type typedDictRow struct {
 	I64 int64   `parquet:"i64,dict"`
 	F32 float32 `parquet:"f32,dict"`
 	F64 float64 `parquet:"f64,dict"`
-	S   string  `parquet:"s"`
+	S   string  `parquet:"s,dict"`
 	N   int     `parquet:"n"`
 }
 
@@ -473,9 +473,11 @@ func fastCounts[T any](t *testing.T, data []byte, batch int) (rows []T, typed, g
 	return rows, typed, generic
 }
 
-// The fast path reads plain pages of required columns through parquet-go's
-// typed readers and everything else through ReadValues, with the same rows
-// as the row path whatever the batch and page sizes.
+// The fast path reads plain pages of required numeric columns through
+// parquet-go's typed readers, string pages without nulls or dictionary from
+// their bytes, and everything else through ReadValues, with the same rows
+// as the row path whatever the batch and page sizes, with strings shared or
+// not.
 func TestFastPathTypedReaders(t *testing.T) {
 	const n = 5000
 	want := make([]typedRow, n)
@@ -486,15 +488,15 @@ func TestFastPathTypedReaders(t *testing.T) {
 		r := makeTypedRow(i)
 		want[i] = r
 		dict[i] = typedDictRow(r)
-		optNoNulls[i] = typedOptRow{&r.B, &r.I32, &r.I64, &r.F32, &r.F64, r.S, r.N}
-		opt[i] = typedOptRow{S: r.S, N: r.N}
+		optNoNulls[i] = typedOptRow{&r.B, &r.I32, &r.I64, &r.F32, &r.F64, &r.S, r.N}
+		opt[i] = typedOptRow{N: r.N}
 		if i%5 != 2 {
 			opt[i] = optNoNulls[i]
 		}
 	}
 	wantOpt := make([]typedRow, n)
 	for i, r := range opt {
-		wantOpt[i] = typedRow{S: r.S, N: r.N}
+		wantOpt[i] = typedRow{N: r.N}
 		if r.B != nil {
 			wantOpt[i] = want[i]
 		}
@@ -509,18 +511,20 @@ func TestFastPathTypedReaders(t *testing.T) {
 		{"v2 small pages", []WriteOption{DataPageV2(), PageSize(700), RowGroupRows(2500)}},
 	} {
 		for _, tc := range []struct {
-			name  string
-			data  []byte
-			want  []typedRow
-			typed bool // numeric columns read through typed readers
+			name    string
+			data    []byte
+			want    []typedRow
+			typed   bool // numeric columns read through typed readers
+			strings bool // the string column read from its pages' bytes
 		}{
-			{"required", encodeRows(t, want, layout.opts...), want, true},
-			{"optional with nulls", encodeRows(t, opt, layout.opts...), wantOpt, false},
-			{"optional without nulls", encodeRows(t, optNoNulls, layout.opts...), want, false},
-			{"dictionary", encodeRows(t, dict, layout.opts...), want, false},
+			{"required", encodeRows(t, want, layout.opts...), want, true, true},
+			{"optional with nulls", encodeRows(t, opt, layout.opts...), wantOpt, false, false},
+			{"optional without nulls", encodeRows(t, optNoNulls, layout.opts...), want, false, true},
+			{"dictionary", encodeRows(t, dict, layout.opts...), want, false, false},
 		} {
 			name := layout.name + "/" + tc.name
 			comparePaths[typedRow](t, name, tc.data, true)
+			comparePaths[typedRow](t, name, tc.data, true, SharedStrings(), BatchSize(7))
 			for _, batch := range []int{1, 7, 100, 1024, n + 1} {
 				got, typed, generic := fastCounts[typedRow](t, tc.data, batch)
 				if len(got) != n {
@@ -537,8 +541,9 @@ func TestFastPathTypedReaders(t *testing.T) {
 							name, batch, c, typed[c], generic[c], tc.typed)
 					}
 				}
-				if typed["s"] != 0 || generic["s"] != n {
-					t.Fatalf("%s: strings read %d typed, %d generic", name, typed["s"], generic["s"])
+				if tc.strings && (typed["s"] != n || generic["s"] != 0) || !tc.strings && (typed["s"] != 0 || generic["s"] != n) {
+					t.Fatalf("%s batch %d: strings read %d from page bytes, %d generic; page bytes wanted: %v",
+						name, batch, typed["s"], generic["s"], tc.strings)
 				}
 			}
 		}

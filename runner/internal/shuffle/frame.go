@@ -85,11 +85,12 @@ func (r *Reader) Frames(fn func([]byte) error) error {
 	}
 }
 
-// Record reads the next (key, value) record into the caller's buffers,
-// which it grows as needed, and returns the filled slices. It returns io.EOF
-// at a clean end of stream.
+// Record reads the next (key, value) record and returns it as slices valid
+// until the next call: into the reader's buffer when the record is whole in
+// it, else into the caller's buffers, which it grows as needed. It returns
+// io.EOF at a clean end of stream.
 func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
-	if key, value, ok := r.bufferedRecord(kbuf, vbuf); ok {
+	if key, value, ok := r.bufferedRecord(); ok {
 		return key, value, nil
 	}
 	start := r.off
@@ -115,7 +116,11 @@ func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
 // bufferedRecord reads the next record if it is whole in the reader's
 // buffer and well formed, parsing it in place; otherwise it consumes
 // nothing and Record takes the byte-by-byte path, which reports errors.
-func (r *Reader) bufferedRecord(kbuf, vbuf *[]byte) (key, value []byte, ok bool) {
+// The slices it returns point into the buffer, which the bufio.Reader
+// leaves as it is until the next read (a merge holds one record per run
+// and reads a run's next only when its record is used up, so copying each
+// key and value out, as this did, only cost time).
+func (r *Reader) bufferedRecord() (key, value []byte, ok bool) {
 	b, _ := r.r.Peek(r.r.Buffered())
 	kl, n := binary.Uvarint(b)
 	if n <= 0 || kl > MaxRecord || kl > uint64(len(b)-n) {
@@ -128,11 +133,10 @@ func (r *Reader) bufferedRecord(kbuf, vbuf *[]byte) (key, value []byte, ok bool)
 	}
 	vstart := kend + m
 	end := vstart + int(vl)
-	*kbuf = append((*kbuf)[:0], b[n:kend]...)
-	*vbuf = append((*vbuf)[:0], b[vstart:end]...)
+	key, value = b[n:kend:kend], b[vstart:end:end]
 	r.r.Discard(end)
 	r.off += int64(end)
-	return *kbuf, *vbuf, true
+	return key, value, true
 }
 
 func (r *Reader) corrupt(off int64, what string, err error) error {

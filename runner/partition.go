@@ -10,13 +10,26 @@ import (
 // channel tag byte followed by the key bytes exactly as Hadoop's
 // HashPartitioner hashes a BytesWritable key, so every runner, Hadoop
 // Streaming included, puts a key in the same partition.
+//
+// The hash is h = 31*h + b over signed bytes, which makes each step wait
+// for the last multiplication; four bytes a step, as h*31⁴ + b0*31³ +
+// b1*31² + b2*31 + b3 (the same value in 32-bit arithmetic), leave the
+// bytes' products independent of each other: a 19-byte key hashes in 7.5
+// instead of 9.2 ns (BenchmarkPartition).
 func Partition(channel int, key []byte, partitions int) int {
-	h := int32(31 + int32(int8(byte(channel))))
-	for _, b := range key {
-		h = 31*h + int32(int8(b))
+	const p2, p3, p4 = 31 * 31, 31 * 31 * 31, 31 * 31 * 31 * 31
+	h := uint32(31 + int32(int8(byte(channel))))
+	for ; len(key) >= 4; key = key[4:] {
+		h = h*p4 + signed(key[0])*p3 + signed(key[1])*p2 + signed(key[2])*31 + signed(key[3])
 	}
-	return int(h&math.MaxInt32) % partitions
+	for _, b := range key {
+		h = 31*h + signed(b)
+	}
+	return int(int32(h)&math.MaxInt32) % partitions
 }
+
+// signed is b as Java's signed byte, in 32-bit two's complement.
+func signed(b byte) uint32 { return uint32(int32(int8(b))) }
 
 // PartitionFunc returns how the records of channel ch are partitioned: by
 // its GroupByKey's plan.Partitioner when it has one, else by Partition's

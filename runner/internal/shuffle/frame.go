@@ -45,6 +45,21 @@ type Reader struct {
 	name string
 	off  int64
 	buf  []byte
+	// win is the part of r's buffer that Record parses whole records from,
+	// and used how many of its bytes it has returned: r learns of them (one
+	// Discard) only when win runs out, not at every record.
+	win  []byte
+	used int
+}
+
+// sync discards from r what Record has returned from win, before anything
+// else reads r.
+func (r *Reader) sync() {
+	if r.used > 0 {
+		r.r.Discard(r.used)
+		r.used = 0
+	}
+	r.win = nil
 }
 
 // NewReader reads frames from r; name is used in errors.
@@ -52,6 +67,7 @@ func NewReader(r *bufio.Reader, name string) *Reader { return &Reader{r: r, name
 
 // Frame reads the next blob. It returns io.EOF at a clean end of stream.
 func (r *Reader) Frame() ([]byte, error) {
+	r.sync()
 	start := r.off
 	n, err := r.uvarint()
 	if err != nil {
@@ -93,6 +109,7 @@ func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
 	if key, value, ok := r.bufferedRecord(); ok {
 		return key, value, nil
 	}
+	r.sync()
 	start := r.off
 	n, err := r.uvarint()
 	if err != nil {
@@ -121,7 +138,18 @@ func (r *Reader) Record(kbuf, vbuf *[]byte) (key, value []byte, err error) {
 // and reads a run's next only when its record is used up, so copying each
 // key and value out, as this did, only cost time).
 func (r *Reader) bufferedRecord() (key, value []byte, ok bool) {
-	b, _ := r.r.Peek(r.r.Buffered())
+	if key, value, ok = r.parse(); !ok {
+		r.sync()
+		r.win, _ = r.r.Peek(r.r.Buffered())
+		key, value, ok = r.parse()
+	}
+	return key, value, ok
+}
+
+// parse returns the next record of win if it is whole there and well
+// formed.
+func (r *Reader) parse() (key, value []byte, ok bool) {
+	b := r.win[r.used:]
 	kl, n := binary.Uvarint(b)
 	if n <= 0 || kl > MaxRecord || kl > uint64(len(b)-n) {
 		return nil, nil, false
@@ -134,7 +162,7 @@ func (r *Reader) bufferedRecord() (key, value []byte, ok bool) {
 	vstart := kend + m
 	end := vstart + int(vl)
 	key, value = b[n:kend:kend], b[vstart:end:end]
-	r.r.Discard(end)
+	r.used += end
 	r.off += int64(end)
 	return key, value, true
 }

@@ -3,7 +3,6 @@ package shuffle
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -44,9 +43,10 @@ func (cfg MergeConfig) bufSize(n int) int {
 }
 
 type cursor struct {
-	idx        int    // position in the merge's segment list: ties go to the lower
-	p0, p1     uint64 // the key's first 16 bytes, big-endian, zero padded
-	p2         uint32 // its next 4 bytes, likewise
+	idx int // position in the merge's segment list: ties go to the lower
+	// rk holds the current key's radix key, as the Sorter's sort keys do
+	// (its off is unused), so that most comparisons stay in line.
+	rk         sortKey
 	f          *os.File
 	r          *Reader
 	key, value []byte
@@ -62,9 +62,7 @@ func (c *cursor) next() (bool, error) {
 		return false, err
 	}
 	c.key, c.value = k, v
-	var p [prefixLen]byte
-	copy(p[:], k)
-	c.p0, c.p1, c.p2 = binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:16]), binary.BigEndian.Uint32(p[16:])
+	c.rk.setPrefix(k)
 	return true, nil
 }
 
@@ -72,10 +70,10 @@ func (c *cursor) next() (bool, error) {
 // container/heap interface calls per record).
 type cursorHeap []*cursor
 
-// less compares like the Sorter: the in-line prefixes first, then (only
-// for two keys longer than the prefix) the tails.
+// less compares like the Sorter's less: the radix keys first, then (only
+// for two keys longer than them) the tails, then the segment order.
 func (h cursorHeap) less(i, j int) bool {
-	a, b := h[i], h[j]
+	a, b := &h[i].rk, &h[j].rk
 	if a.p0 != b.p0 {
 		return a.p0 < b.p0
 	}
@@ -85,14 +83,12 @@ func (h cursorHeap) less(i, j int) bool {
 	if a.p2 != b.p2 {
 		return a.p2 < b.p2
 	}
-	if len(a.key) > prefixLen && len(b.key) > prefixLen {
-		if c := bytes.Compare(a.key[prefixLen:], b.key[prefixLen:]); c != 0 {
+	if !a.complete() {
+		if c := bytes.Compare(h[i].key[sortPrefix:], h[j].key[sortPrefix:]); c != 0 {
 			return c < 0
 		}
-	} else if len(a.key) != len(b.key) {
-		return len(a.key) < len(b.key)
 	}
-	return a.idx < b.idx
+	return h[i].idx < h[j].idx
 }
 
 func (h cursorHeap) down(i int) {

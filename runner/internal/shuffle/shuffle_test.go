@@ -326,14 +326,18 @@ func TestSortKeysAroundPrefix(t *testing.T) {
 		name string
 		recs []rec
 	}{{"random", recs}, {"ascending", asc}, {"descending", desc}, {"one prefix", samePrefix}} {
-		t.Run(tt.name, func(t *testing.T) {
-			got := shuffleAll(t, tt.recs, 2, 1, 64<<20, MergeConfig{FanIn: 2, BufSize: 4 << 10})
-			exp := want(tt.recs, 2)
-			for p := range exp {
-				if !slices.Equal(got[p], exp[p]) {
-					t.Fatalf("slot %d: got %d records, want %d; first difference at %d", p, len(got[p]), len(exp[p]), firstDiff(got[p], exp[p]))
+		// One run tests the sort; five, merged two at a time, the merge's
+		// comparisons too.
+		for _, tasks := range []int{1, 5} {
+			t.Run(fmt.Sprintf("%s/%d runs", tt.name, tasks), func(t *testing.T) {
+				got := shuffleAll(t, tt.recs, 2, tasks, 64<<20, MergeConfig{FanIn: 2, BufSize: 4 << 10})
+				exp := want(tt.recs, 2)
+				for p := range exp {
+					if !slices.Equal(got[p], exp[p]) {
+						t.Fatalf("slot %d: got %d records, want %d; first difference at %d", p, len(got[p]), len(exp[p]), firstDiff(got[p], exp[p]))
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

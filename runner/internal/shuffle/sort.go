@@ -34,9 +34,6 @@ const keyBytes = int64(unsafe.Sizeof(sortKey{}))
 // have hundreds of slots and a tiny task fills few of them.
 const minSlotKeys = 256
 
-// prefixLen is how many leading key bytes a merge cursor compares in line.
-const prefixLen = 20
-
 // sortPrefix is how many leading key bytes a sort key holds, so that most
 // comparisons never touch the arena. A sort key has 16 bytes in two words
 // and the arena offset in 4, and would be padded to 24 anyway: its last 4

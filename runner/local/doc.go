@@ -16,7 +16,9 @@
 // job whose pipeline depends on the clock, say). Each worker gets its share
 // of the driver's GOMAXPROCS (at least one) as its own: it runs one task at
 // a time on one goroutine, and more Ps would only let its garbage collector
-// compete with the other workers' tasks.
+// compete with the other workers' tasks. As many workers as there are CPUs
+// start while the driver opens the sinks and splits the inputs; the others
+// start when a task finds every started worker busy.
 //
 // The driver talks to each worker over two pipes (the worker's file
 // descriptors 3 and 4) with length-prefixed JSON messages: a hello, then one

@@ -104,7 +104,8 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	}
 	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
-		slots: make([]*proc, opts.Workers), procs: workerProcs(opts.Workers)}
+		slots: make([]*proc, opts.Workers), starting: make([]chan started, opts.Workers), procs: workerProcs(opts.Workers)}
+	e.prestart(min(opts.Workers, runtime.GOMAXPROCS(0)))
 	res, err := e.execute()
 	failed := err != nil
 	if failed {
@@ -141,6 +142,61 @@ type driver struct {
 
 	mu    sync.Mutex
 	slots []*proc // one per worker slot; nil until started or after a failure
+	// starting holds, for a slot whose worker prestart is starting, where
+	// that start's outcome arrives; nil once taken.
+	starting []chan started
+}
+
+// started is the outcome of starting a worker.
+type started struct {
+	p   *proc
+	err error
+}
+
+// prestart starts the workers of the first n slots (those the schedule
+// fills first) while the driver opens the sinks and splits the inputs: a
+// worker takes several milliseconds to start (exec, the runtime's and the
+// packages' initialisation, rebuilding the pipeline), which then overlap.
+// Only as many as there are CPUs, so that a job with fewer tasks than
+// workers does not start idle ones that compete for them.
+func (e *driver) prestart(n int) {
+	for i := range n {
+		ch := make(chan started, 1)
+		e.starting[i] = ch
+		go func() {
+			p, err := startProc(e.ctx, e.hello, e.procs)
+			ch <- started{p, err}
+		}()
+	}
+}
+
+// worker returns slot i's worker, waiting for a start prestart began, or
+// starting one.
+func (e *driver) worker(ctx context.Context, i int) (*proc, error) {
+	e.mu.Lock()
+	p, ch := e.slots[i], e.starting[i]
+	e.starting[i] = nil
+	e.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	var err error
+	if ch != nil {
+		s := <-ch
+		p, err = s.p, s.err
+	} else {
+		p, err = startProc(ctx, e.hello, e.procs)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if observeWorkerStart != nil {
+		observeWorkerStart()
+	}
+	e.mu.Lock()
+	e.slots[i] = p
+	e.mu.Unlock()
+	return p, nil
 }
 
 // workerProcs is the GOMAXPROCS of each of n workers: the driver's, shared
@@ -291,28 +347,17 @@ type outcome struct {
 // fresh process.
 func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 	o := outcome{t: t}
-	e.mu.Lock()
-	p := e.slots[i]
-	e.mu.Unlock()
-	if p == nil {
-		var err error
-		if p, err = startProc(ctx, e.hello, e.procs); err != nil {
-			o.err = err
-			return o
-		}
-		if observeWorkerStart != nil {
-			observeWorkerStart()
-		}
-		e.mu.Lock()
-		e.slots[i] = p
-		e.mu.Unlock()
+	p, err := e.worker(ctx, i)
+	if err != nil {
+		o.err = err
+		return o
 	}
 	p.tail.reset()
 	if observeTask != nil {
 		observeTask(t.msg)
 	}
 	res := &resultMsg{}
-	err := p.call(ctx, &t.msg, res)
+	err = p.call(ctx, &t.msg, res)
 	if err == nil && res.Err != nil {
 		err = res.Err.Err()
 		o.stderr = p.tail.lines(20)
@@ -373,6 +418,16 @@ func (e *driver) stopWorkers(kill bool) {
 	e.mu.Lock()
 	slots := e.slots
 	e.slots = make([]*proc, len(slots))
+	// A prestarted worker no task took (the job failed first, or had
+	// fewer tasks than slots) is stopped like the others.
+	for i, ch := range e.starting {
+		if ch != nil {
+			if s := <-ch; s.p != nil {
+				slots[i] = s.p
+			}
+			e.starting[i] = nil
+		}
+	}
 	e.mu.Unlock()
 	var wg sync.WaitGroup
 	for _, p := range slots {

@@ -206,6 +206,41 @@ func TestOutputsIdenticalAcrossWorkersAndBudgets(t *testing.T) {
 	equalTrees(t, trees[1], trees[0])
 }
 
+// TestPrestartedWorkersStopped checks that the workers started while the
+// driver prepares a run are stopped when it fails before any task took
+// them: the output exists, so opening the sink fails (write mode fail).
+func TestPrestartedWorkersStopped(t *testing.T) {
+	if _, err := os.Stat("/proc/self/task"); err != nil {
+		t.Skip("needs /proc to list child processes")
+	}
+	out := t.TempDir()
+	_, err := runSink(t, out, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("got %v, want an error for the existing output", err)
+	}
+	if kids := children(t); len(kids) > 0 {
+		t.Errorf("child processes %v still there after Run returned", kids)
+	}
+}
+
+// children lists the test process's child processes.
+func children(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("/proc/self/task/*/children")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) { // a thread that ended
+			t.Fatal(err)
+		}
+		pids = append(pids, strings.Fields(string(b))...)
+	}
+	return pids
+}
+
 func TestKilledWorkerIsRetried(t *testing.T) {
 	want := t.TempDir() + "/want"
 	if _, err := runSink(t, want, runner.Options{Workers: 2}); err != nil {

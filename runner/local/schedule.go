@@ -117,8 +117,8 @@ type schedule struct {
 	ready     taskQueue
 	// free are the idle worker slots, a stack: a task goes to the worker
 	// that finished last, which is warm (its buffers grown, its side inputs
-	// decoded), and a slot that never ran a task starts a worker only when
-	// every started one is busy.
+	// decoded), and a slot that never ran a task starts a worker (beyond
+	// those the driver prestarts) only when every started one is busy.
 	free []int
 	// removing runs while a finished stage's shuffle runs are deleted.
 	removing sync.WaitGroup

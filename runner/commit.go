@@ -23,13 +23,31 @@ import (
 //
 // Readers ignore names starting with "_" or ".", so until the job commits a
 // reader sees nothing new; an aborted job removes what it wrote (and the
-// directory itself if the job created it).
+// directory itself if the job created it and nothing else was written
+// there since).
+//
+// Unlike Hadoop's, the job commit of a run's sinks is all or nothing (see
+// Sinks.CommitJob): what it replaces or hides is moved aside, not deleted,
+// until every sink has its new parts and _SUCCESS, and a failure on the way
+// moves everything back.
 type Committer struct {
 	dir     string
+	ext     string // the part files' extension; "" when unknown
 	mode    WriteMode
 	run     string
 	created bool
+	// moves journals what the job commit did, for undo: renames, and files
+	// it created (from "").
+	moves []move
+	// keep is set when undo failed: the run's temporary directory then holds
+	// files of the output as it was, which AbortJob must not delete.
+	keep bool
 }
+
+type move struct{ from, to string }
+
+// successName marks a directory whose part files are complete.
+const successName = "_SUCCESS"
 
 // NewCommitter prepares dir for a run with the given ID, applying mode:
 // WriteFail refuses an existing directory.
@@ -82,18 +100,51 @@ func (c *Committer) AbortTask(ctx context.Context, attempt string) error {
 	return storage.RemoveAll(ctx, storage.Join(c.temp(), attempt))
 }
 
-// CommitJob moves the committed part files into the directory and writes _SUCCESS.
-func (c *Committer) CommitJob(ctx context.Context) error {
-	if c.mode == WriteOverwrite && !c.created {
-		old, err := storage.List(ctx, c.dir)
-		if err != nil {
-			return err
+// checkAppend refuses to append parts of one format to a directory of
+// another: its readers would then fail on the mix.
+func (c *Committer) checkAppend(ctx context.Context) error {
+	if c.mode != WriteAppend || c.created || c.ext == "" {
+		return nil
+	}
+	files, err := storage.List(ctx, c.dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.IsDir || strings.HasPrefix(f.Name, "_") || strings.HasPrefix(f.Name, ".") {
+			continue
 		}
-		for _, f := range old {
-			if f.Name == "_temporary" {
-				continue
-			}
-			if err := storage.RemoveAll(ctx, f.URL); err != nil {
+		if !strings.HasSuffix(f.Name, c.ext) {
+			return fmt.Errorf("output %s holds %s, so appending %s part files would mix formats in it (write to another directory, or overwrite)", c.dir, f.Name, c.ext)
+		}
+	}
+	return nil
+}
+
+// move renames from to to and journals it.
+func (c *Committer) move(ctx context.Context, from, to string) error {
+	if err := storage.Rename(ctx, from, to); err != nil {
+		return err
+	}
+	c.moves = append(c.moves, move{from, to})
+	return nil
+}
+
+// publish moves the run's committed parts into the directory. First it moves
+// aside, into the run's temporary directory, what a reader could take for a
+// complete output: everything when overwriting, _SUCCESS when appending.
+func (c *Committer) publish(ctx context.Context) error {
+	entries, err := storage.List(ctx, c.dir)
+	if err != nil {
+		return err
+	}
+	old := slices.DeleteFunc(entries, func(f storage.FileInfo) bool { return f.Name == "_temporary" })
+	if c.mode == WriteFail && len(old) > 0 {
+		return fmt.Errorf("output %s was written by another run while this one ran: %w", c.dir, fs.ErrExist)
+	}
+	for _, f := range old {
+		if c.mode == WriteOverwrite || f.Name == successName {
+			if err := c.move(ctx, f.URL, storage.Join(c.temp(), "replaced", f.Name)); err != nil {
 				return err
 			}
 		}
@@ -104,21 +155,48 @@ func (c *Committer) CommitJob(ctx context.Context) error {
 	}
 	for _, f := range files {
 		name := f.Name
-		if c.mode == WriteAppend && !c.created {
+		if c.mode == WriteAppend && len(old) > 0 {
 			name = appendName(name, c.run)
 		}
-		if err := storage.Rename(ctx, f.URL, storage.Join(c.dir, name)); err != nil {
-			return fmt.Errorf("committing job output: %w", err)
+		if err := c.move(ctx, f.URL, storage.Join(c.dir, name)); err != nil {
+			return err
 		}
 	}
-	if err := c.removeTemp(ctx); err != nil {
+	return nil
+}
+
+// succeed writes _SUCCESS.
+func (c *Committer) succeed(ctx context.Context) error {
+	success := storage.Join(c.dir, successName)
+	if err := storage.WriteFile(ctx, success, nil); err != nil {
 		return err
 	}
-	success := storage.Join(c.dir, "_SUCCESS")
-	if err := storage.Remove(ctx, success); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+	c.moves = append(c.moves, move{"", success})
+	return nil
+}
+
+// undo reverses the journalled moves, last first, and removes the files the
+// commit created. It goes on past a failure, so that as much as possible is
+// put back; if any step failed, the run's temporary directory is kept.
+func (c *Committer) undo(ctx context.Context) error {
+	var errs []error
+	for _, m := range slices.Backward(c.moves) {
+		var err error
+		if m.from == "" {
+			err = storage.Remove(ctx, m.to)
+		} else {
+			err = storage.Rename(ctx, m.to, m.from)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
-	return storage.WriteFile(ctx, success, nil)
+	c.moves = nil
+	if len(errs) > 0 {
+		c.keep = true
+		return fmt.Errorf("output %s: %w (what it held before this run is under %s)", c.dir, errors.Join(errs...), c.temp())
+	}
+	return nil
 }
 
 // appendName makes a part name unique to the run: part-r-00000.avro becomes
@@ -142,15 +220,25 @@ func (c *Committer) removeTemp(ctx context.Context) error {
 	return nil
 }
 
-// AbortJob removes everything the run wrote: the whole directory if the run
-// created it, else its temporary files. It uses a fresh context so that it
+// AbortJob removes what the run wrote: its temporary files, and the
+// directory if the run created it and it holds nothing else (another run may
+// have written there since). It keeps the temporary files if a rolled back
+// commit could not put everything back. It uses a fresh context so that it
 // still works after the run's context was cancelled.
 func (c *Committer) AbortJob() error {
-	ctx := context.WithoutCancel(context.Background())
-	if c.created {
-		return storage.RemoveAll(ctx, c.dir)
+	if c.keep {
+		return nil
 	}
-	return c.removeTemp(ctx)
+	ctx := context.WithoutCancel(context.Background())
+	if err := c.removeTemp(ctx); err != nil {
+		return err
+	}
+	if c.created {
+		if rest, err := storage.List(ctx, c.dir); err == nil && len(rest) == 0 {
+			return storage.Remove(ctx, c.dir)
+		}
+	}
+	return nil
 }
 
 // Sinks are the committers of a run's Sink nodes, by node.
@@ -165,24 +253,66 @@ func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (
 		if n.Op != plan.OpSink {
 			continue
 		}
-		c, err := NewCommitter(ctx, n.Payload.(plan.SinkPayload).URL(), mode, run)
+		sink := n.Payload.(plan.SinkPayload)
+		c, err := NewCommitter(ctx, sink.URL(), mode, run)
+		if err == nil {
+			s[n.ID] = c
+			c.ext = sink.Ext()
+			err = c.checkAppend(ctx)
+		}
 		if err != nil {
 			s.AbortJob()
 			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
 		}
-		s[n.ID] = c
 	}
 	return s, nil
 }
 
-// CommitJob commits every sink, in node order, and returns their directories.
+// CommitJob commits every sink, all or nothing, and returns their
+// directories in node order. It moves each sink's parts into place (and
+// what they replace aside), then writes each _SUCCESS, then removes the
+// run's temporary files, with what was replaced. If a step before the last
+// fails, every sink is put back as it was and the error says so. Once
+// begun, it runs to its end or rolls back whatever happens to ctx: an
+// interrupt must not leave outputs half committed.
 func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
-	var dirs []string
-	for _, id := range slices.Sorted(maps.Keys(s)) {
-		if err := s[id].CommitJob(ctx); err != nil {
-			return dirs, err
+	ctx = context.WithoutCancel(ctx)
+	ids := slices.Sorted(maps.Keys(s))
+	fail := func(dir string, err error) ([]string, error) {
+		err = fmt.Errorf("committing output %s: %w", dir, err)
+		var undo []error
+		for _, id := range slices.Backward(ids) {
+			if uerr := s[id].undo(ctx); uerr != nil {
+				undo = append(undo, uerr)
+			}
 		}
-		dirs = append(dirs, s[id].Dir())
+		if len(undo) > 0 {
+			return nil, fmt.Errorf("%w; putting the outputs back as they were failed too: %w", err, errors.Join(undo...))
+		}
+		return nil, fmt.Errorf("%w (every output was left as it was)", err)
+	}
+	for _, id := range ids {
+		if err := s[id].publish(ctx); err != nil {
+			return fail(s[id].dir, err)
+		}
+	}
+	for _, id := range ids {
+		if err := s[id].succeed(ctx); err != nil {
+			return fail(s[id].dir, err)
+		}
+	}
+	var dirs []string
+	var errs []error
+	for _, id := range ids {
+		c := s[id]
+		c.moves = nil
+		dirs = append(dirs, c.dir)
+		if err := c.removeTemp(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return dirs, fmt.Errorf("the outputs were committed, but removing their temporary files failed: %w", errors.Join(errs...))
 	}
 	return dirs, nil
 }

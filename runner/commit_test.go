@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/plan"
@@ -54,5 +57,289 @@ func TestOpenSinksAbortsOnFailure(t *testing.T) {
 	}
 	if len(dirs) != 2 || dirs[0] != "mem://sinks/new" || dirs[1] != "mem://sinks/old" {
 		t.Errorf("committed %v, want the two sinks in node order", dirs)
+	}
+}
+
+// flakyFS is the memory FS mem://<host>/ seen as flaky://<host>/, failing
+// as its faults say.
+type flakyFS struct {
+	storage.FS
+	host   string
+	faults *faults
+}
+
+// faults are what a flakyFS does wrong.
+type faults struct {
+	failOn  string // a Create or Rename to this path fails, once
+	always  bool   // or every time
+	missing bool   // Stat finds nothing (as before another run created it)
+}
+
+func (f *faults) fail(name string) bool {
+	if name != f.failOn {
+		return false
+	}
+	if !f.always {
+		f.failOn = ""
+	}
+	return true
+}
+
+var errInjected = errors.New("injected failure")
+
+func (f flakyFS) fix(fi storage.FileInfo) storage.FileInfo {
+	fi.URL = "flaky://" + f.host + strings.TrimPrefix(fi.URL, "mem://"+f.host)
+	return fi
+}
+
+func (f flakyFS) List(ctx context.Context, dir string) ([]storage.FileInfo, error) {
+	fis, err := f.FS.List(ctx, dir)
+	for i := range fis {
+		fis[i] = f.fix(fis[i])
+	}
+	return fis, err
+}
+
+func (f flakyFS) Stat(ctx context.Context, name string) (storage.FileInfo, error) {
+	if f.faults.missing {
+		return storage.FileInfo{}, fs.ErrNotExist
+	}
+	fi, err := f.FS.Stat(ctx, name)
+	return f.fix(fi), err
+}
+
+func (f flakyFS) Create(ctx context.Context, name string) (storage.Writer, error) {
+	if f.faults.fail(name) {
+		return nil, errInjected
+	}
+	return f.FS.Create(ctx, name)
+}
+
+func (f flakyFS) Rename(ctx context.Context, from, to string) error {
+	if f.faults.fail(to) {
+		return errInjected
+	}
+	return f.FS.Rename(ctx, from, to)
+}
+
+// mountFlaky mounts a fresh flaky://<host>/ with no faults, and returns
+// them, to be set.
+func mountFlaky(t *testing.T, host string) *faults {
+	t.Helper()
+	f := &faults{}
+	storage.ResetMem(host)
+	mem, _, err := storage.Resolve(context.Background(), "mem://"+host+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storage.Register("flaky", func(context.Context, *url.URL) (storage.FS, error) {
+		return flakyFS{FS: mem, host: host, faults: f}, nil
+	})
+	return f
+}
+
+// files returns every file under url (a tree) with its content.
+func files(t *testing.T, url string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	var walk func(string)
+	walk = func(dir string) {
+		fis, err := storage.List(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fi := range fis {
+			if fi.IsDir {
+				walk(fi.URL)
+				continue
+			}
+			b, err := storage.ReadFile(context.Background(), fi.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[strings.TrimPrefix(fi.URL, url)] = string(b)
+		}
+	}
+	walk(url)
+	return out
+}
+
+// twoSinks is a graph writing two text sinks, a and b, under base.
+func twoSinks(base string) *plan.Graph {
+	g := &plan.Graph{}
+	src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src"})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "A", Inputs: []plan.NodeID{src}, Payload: dirSink(base + "/a")})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "B", Inputs: []plan.NodeID{src}, Payload: dirSink(base + "/b")})
+	return g
+}
+
+// writeParts commits one task writing part-r-00000.txt with content in
+// every sink.
+func writeParts(t *testing.T, s runner.Sinks, content string) {
+	t.Helper()
+	writePart(t, s, "part-r-00000.txt", content)
+}
+
+// writePart commits one task writing part file name with content in every
+// sink.
+func writePart(t *testing.T, s runner.Sinks, name, content string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range s {
+		if err := storage.WriteFile(ctx, c.TaskFile("attempt_r_0", name), []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CommitTask(ctx, "attempt_r_0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestCommitJobAllOrNothing checks that a job commit that fails part way,
+// at any step, leaves every output as it was, for each write mode: the
+// first sink already published when the second one fails.
+func TestCommitJobAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	for _, mode := range []runner.WriteMode{runner.WriteOverwrite, runner.WriteAppend} {
+		part := "/out/b/part-r-00000.txt"
+		if mode == runner.WriteAppend {
+			part = "/out/b/part-r-00000-run2.txt"
+		}
+		for _, failOn := range []string{part, "/out/b/_SUCCESS", "/out/b/_temporary/run2/replaced/_SUCCESS"} {
+			t.Run(mode.String()+failOn, func(t *testing.T) {
+				faults := mountFlaky(t, "commit")
+				g := twoSinks("flaky://commit/out")
+				s, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeParts(t, s, "old")
+				if _, err := s.CommitJob(ctx); err != nil {
+					t.Fatal(err)
+				}
+				before := files(t, "flaky://commit/out")
+				faults.failOn = failOn
+
+				s, err = runner.OpenSinks(ctx, g, mode, "run2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeParts(t, s, "new")
+				_, err = s.CommitJob(ctx)
+				if !errors.Is(err, errInjected) || !strings.Contains(err.Error(), "every output was left as it was") {
+					t.Fatalf("CommitJob: %v, want the injected failure and a rollback", err)
+				}
+				s.AbortJob()
+				if after := files(t, "flaky://commit/out"); !maps.Equal(after, before) {
+					t.Errorf("after the failed commit and abort:\n%v\nwant as before:\n%v", after, before)
+				}
+			})
+		}
+	}
+}
+
+// TestCommitJobKeepsWhatItCannotPutBack checks that when the rollback fails
+// too, the error says where the replaced output is, and aborting the run
+// does not delete it.
+func TestCommitJobKeepsWhatItCannotPutBack(t *testing.T) {
+	ctx := context.Background()
+	faults := mountFlaky(t, "keep")
+	g := twoSinks("flaky://keep/out")
+	s, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeParts(t, s, "old")
+	if _, err := s.CommitJob(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = runner.OpenSinks(ctx, g, runner.WriteOverwrite, "run2"); err != nil {
+		t.Fatal(err)
+	}
+	writeParts(t, s, "new")
+	faults.failOn, faults.always = "/out/b/part-r-00000.txt", true
+	_, err = s.CommitJob(ctx)
+	if err == nil || !strings.Contains(err.Error(), "failed too") || !strings.Contains(err.Error(), "flaky://keep/out/b/_temporary/run2") {
+		t.Fatalf("CommitJob: %v, want a failed rollback naming where the old output is", err)
+	}
+	s.AbortJob()
+	want := map[string]string{
+		"/a/_SUCCESS": "", "/a/part-r-00000.txt": "old",
+		"/b/_temporary/run2/committed/part-r-00000.txt": "new",
+		"/b/_temporary/run2/replaced/part-r-00000.txt":  "old",
+		"/b/_SUCCESS": "",
+	}
+	if got := files(t, "flaky://keep/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestCommitJobIgnoresCancellation checks that a commit whose context is
+// cancelled (an interrupt arriving as the job ends) still completes.
+func TestCommitJobIgnoresCancellation(t *testing.T) {
+	mountFlaky(t, "cancel")
+	s, err := runner.OpenSinks(context.Background(), twoSinks("flaky://cancel/out"), runner.WriteFail, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeParts(t, s, "x")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.CommitJob(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "x", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "x"}
+	if got := files(t, "flaky://cancel/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestCommitJobConcurrentRuns checks two runs that both found a new output
+// directory missing: the first to commit wins, and the other fails without
+// touching its output, even when it aborts (it created the directory too).
+func TestCommitJobConcurrentRuns(t *testing.T) {
+	ctx := context.Background()
+	faults := mountFlaky(t, "race")
+	g := twoSinks("flaky://race/out")
+	first, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults.missing = true // the second run looked before the first created them
+	second, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run2")
+	faults.missing = false
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeParts(t, first, "first")
+	writePart(t, second, "part-r-00001.txt", "second") // no name in common
+	if _, err := first.CommitJob(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.CommitJob(ctx); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second CommitJob: %v, want fs.ErrExist", err)
+	}
+	second.AbortJob()
+	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "first", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "first"}
+	if got := files(t, "flaky://race/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want the first run's output %v", got, want)
+	}
+}
+
+// TestAppendRefusesOtherFormat checks that appending part files of one
+// format to a directory of another fails before the run writes anything.
+func TestAppendRefusesOtherFormat(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("append")
+	if err := storage.WriteFile(ctx, "mem://append/out/a/part-r-00000.avro", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := runner.OpenSinks(ctx, twoSinks("mem://append/out"), runner.WriteAppend, "run1")
+	if err == nil || !strings.Contains(err.Error(), "mix formats") {
+		t.Fatalf("OpenSinks: %v, want a refusal to mix formats", err)
+	}
+	want := map[string]string{"/a/part-r-00000.avro": "x"}
+	if got := files(t, "mem://append/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }

@@ -73,6 +73,9 @@ func (s *source[T]) Describe() string {
 	return fmt.Sprintf("avro %s as %s", s.pattern, reflect.TypeFor[T]())
 }
 
+// Pattern is the pattern of the files the source reads (plan.FileSource).
+func (s *source[T]) Pattern() string { return s.pattern }
+
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 	return filesplit.Size(ctx, s.pattern)
 }

@@ -54,6 +54,9 @@ func (s *source[T]) Describe() string {
 	return d
 }
 
+// Pattern is the pattern of the files the source reads (plan.FileSource).
+func (s *source[T]) Pattern() string { return s.pattern }
+
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 	return filesplit.Size(ctx, s.pattern)
 }

@@ -128,6 +128,14 @@ type SourcePayload interface {
 	Read(ctx context.Context, tc TaskContext, split Split, out Emitter) error
 }
 
+// FileSource is a SourcePayload that reads the data files a pattern
+// matches (see storage.DataFiles). Runners use it to refuse overwriting a
+// directory the job reads from.
+type FileSource interface {
+	SourcePayload
+	Pattern() string
+}
+
 // SinkPayload is the payload of a Sink node: a directory of part files.
 type SinkPayload interface {
 	// URL is the output directory.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -248,6 +250,11 @@ type Sinks map[plan.NodeID]*Committer
 // applying mode. If one cannot be prepared, those already prepared are
 // aborted and the error names the sink.
 func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (Sinks, error) {
+	if mode == WriteOverwrite {
+		if err := checkOverwrite(ctx, g); err != nil {
+			return nil, err
+		}
+	}
 	s := Sinks{}
 	for _, n := range g.Nodes() {
 		if n.Op != plan.OpSink {
@@ -266,6 +273,60 @@ func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (
 		}
 	}
 	return s, nil
+}
+
+// checkOverwrite refuses to overwrite a directory that holds files the job
+// reads: its commit would delete its own input (Spark refuses the same).
+func checkOverwrite(ctx context.Context, g *plan.Graph) error {
+	var sinks, sources []*plan.Node
+	for _, n := range g.Nodes() {
+		switch n.Op {
+		case plan.OpSink:
+			sinks = append(sinks, n)
+		case plan.OpSource:
+			if _, ok := n.Payload.(plan.FileSource); ok {
+				sources = append(sources, n)
+			}
+		}
+	}
+	if len(sinks) == 0 {
+		return nil
+	}
+	for _, src := range sources {
+		// A pattern that matches nothing, or cannot be listed, is the
+		// source's to report when it runs.
+		files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
+		for _, sink := range sinks {
+			dir := strings.TrimSuffix(canonical(sink.Payload.(plan.SinkPayload).URL()), "/")
+			for _, f := range files {
+				if p := canonical(f.URL); p == dir || strings.HasPrefix(p, dir+"/") {
+					return fmt.Errorf("%s (%s): overwriting %s would delete %s, which %s (%s) reads: write the output elsewhere", sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), f.URL, src.Label(), src.Caller)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// canonical makes a storage URL comparable as a string: local paths (bare or
+// file://) absolute and clean, other URLs with a clean path.
+func canonical(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || scheme == "file" {
+		p := u
+		if ok {
+			p = rest
+			if host, path, _ := strings.Cut(rest, "/"); host == "" || host == "localhost" {
+				p = "/" + path
+			}
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+		return filepath.Clean(p)
+	}
+	host, p, _ := strings.Cut(rest, "/")
+	return scheme + "://" + host + path.Clean("/"+p)
 }
 
 // CommitJob commits every sink, all or nothing, and returns their

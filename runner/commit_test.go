@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -341,5 +342,62 @@ func TestAppendRefusesOtherFormat(t *testing.T) {
 	want := map[string]string{"/a/part-r-00000.avro": "x"}
 	if got := files(t, "mem://append/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// fileSource is a plan.FileSource over pattern.
+type fileSource struct{ pattern string }
+
+func (s fileSource) Describe() string                                { return "files " + s.pattern }
+func (fileSource) EstimateSize(context.Context) int64                { return -1 }
+func (fileSource) Splits(context.Context, int) ([]plan.Split, error) { return nil, nil }
+func (fileSource) Read(context.Context, plan.TaskContext, plan.Split, plan.Emitter) error {
+	return nil
+}
+func (s fileSource) Pattern() string { return s.pattern }
+
+// TestOverwriteRefusesInput checks that overwriting a directory that holds
+// files the job reads (the input's own directory or one above it) is
+// refused before anything is touched, while writing next to or below the
+// input is not.
+func TestOverwriteRefusesInput(t *testing.T) {
+	ctx := context.Background()
+	t.Chdir(t.TempDir())
+	storage.ResetMem("ow")
+	for _, f := range []string{"mem://ow/in/a.txt", "in/a.txt"} {
+		if err := storage.WriteFile(ctx, f, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs, err := filepath.Abs("in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		input, output string
+		refused       bool
+	}{
+		{"mem://ow/in", "mem://ow/in", true},
+		{"mem://ow/in/*.txt", "mem://ow", true},
+		{"mem://ow/in/a.txt", "mem://ow/in/", true},
+		{"mem://ow/in", "mem://ow/in/out", false},
+		{"mem://ow/in", "mem://ow/inside", false},
+		{"in", abs, true},
+		{"./in/a.txt", "file://" + filepath.Dir(abs), true},
+		{abs, "in/out", false},
+	} {
+		g := &plan.Graph{}
+		src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{tt.input}})
+		g.Add(&plan.Node{Op: plan.OpSink, Name: "Out", Inputs: []plan.NodeID{src}, Payload: dirSink(tt.output)})
+		s, err := runner.OpenSinks(ctx, g, runner.WriteOverwrite, "run1")
+		if refused := err != nil && strings.Contains(err.Error(), "would delete"); refused != tt.refused {
+			t.Errorf("input %s, output %s: OpenSinks error %v, want refused %v", tt.input, tt.output, err, tt.refused)
+		}
+		if err == nil {
+			s.AbortJob()
+		}
+	}
+	if got := files(t, "mem://ow"); !maps.Equal(got, map[string]string{"/in/a.txt": "x"}) {
+		t.Errorf("mem://ow holds %v, want only its input", got)
 	}
 }

@@ -34,6 +34,9 @@ type source struct {
 
 func (s *source) Describe() string { return "text " + s.pattern }
 
+// Pattern is the pattern of the files the source reads (plan.FileSource).
+func (s *source) Pattern() string { return s.pattern }
+
 func (s *source) EstimateSize(ctx context.Context) int64 {
 	return filesplit.Size(ctx, s.pattern)
 }

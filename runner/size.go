@@ -34,3 +34,15 @@ func ParseSize(s string) (int64, error) {
 	}
 	return int64(n), nil
 }
+
+// FormatSize formats a byte count for messages: 512 B, 1.5 KiB, 20.0 MiB.
+func FormatSize(n int64) string {
+	if n < 1<<10 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, unit := float64(n)/(1<<10), 0
+	for ; v >= 1<<10 && unit < 4; unit++ {
+		v /= 1 << 10
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[unit])
+}

@@ -37,6 +37,12 @@ const (
 	MinSplits     = 4
 )
 
+// MinWorkerMemory is the least share of the memory budget a worker may
+// get. The shuffle's buffers do not shrink below a few KiB whatever the
+// share, so a smaller one would not be honoured (and one that rounded down
+// to nothing used to mean no limit at all).
+const MinWorkerMemory = 4 << 10
+
 // ErrNoRecipe is returned for a pipeline that was not built by a registered job.
 var ErrNoRecipe = errors.New("the local runner re-executes this binary and rebuilds the pipeline in each worker, so the pipeline must come from a registered job: build it with runner.Register(...).Build(args) (or run it with the in-memory runner)")
 
@@ -89,6 +95,10 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	}
 	if opts.Memory <= 0 {
 		opts.Memory = runner.DefaultMemory
+	}
+	if share := opts.Memory / int64(opts.Workers); share < MinWorkerMemory {
+		return nil, fmt.Errorf("a memory budget of %s gives each of %d workers %s, less than the %s a worker needs: raise the budget (--memory) or use fewer workers (--workers)",
+			runner.FormatSize(opts.Memory), opts.Workers, runner.FormatSize(share), runner.FormatSize(MinWorkerMemory))
 	}
 	g := p.Graph()
 	if err := plan.Validate(g); err != nil {

@@ -405,8 +405,27 @@ func TestSideInputLargerThanBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Run(context.Background(), big, opts)
-	if err == nil || !strings.Contains(err.Error(), "more than half of a worker's memory budget") || !strings.Contains(err.Error(), "side input") {
+	if err == nil || !strings.Contains(err.Error(), "more than half of a worker's memory budget (256.0 KiB)") || !strings.Contains(err.Error(), "side input") {
 		t.Fatalf("a side input larger than the budget: err = %v, want one saying it does not fit", err)
+	}
+	// Retrying cannot make it fit: the job fails on the first attempt.
+	var te *TaskError
+	if !errors.As(err, &te) || te.Attempts != 1 {
+		t.Errorf("a side input larger than the budget: err = %#v, want a TaskError after 1 attempt", err)
+	}
+}
+
+// TestMemoryShareTooSmall checks that a budget that leaves a worker less
+// than MinWorkerMemory is refused, rather than rounded down to no limit.
+func TestMemoryShareTooSmall(t *testing.T) {
+	p := build(t, wordCountJob, "--lines=10")
+	for _, o := range []runner.Options{{Workers: 2, Memory: 1}, {Workers: 32, Memory: 64 << 10}} {
+		o.TmpDir = t.TempDir()
+		_, err := Run(context.Background(), p, o)
+		if err == nil || !strings.Contains(err.Error(), "less than the 4.0 KiB a worker needs") {
+			t.Errorf("%d workers, %d bytes: err = %v, want the budget refused", o.Workers, o.Memory, err)
+		}
+		assertEmpty(t, o.TmpDir)
 	}
 }
 

@@ -443,7 +443,8 @@ func (s *schedule) finished(o outcome) error {
 		}
 		e.counters.Add(CounterGroup, "failed task attempts", 1)
 		t.attempts++
-		if t.attempts >= MaxAttempts {
+		var pe *runner.PermanentError
+		if t.attempts >= MaxAttempts || errors.As(o.err, &pe) {
 			return &TaskError{Stage: t.msg.Info.Stage, Role: t.msg.Info.Role, Task: t.msg.Info.Task, Channel: t.msg.Channel,
 				Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
 		}

@@ -190,8 +190,8 @@ func (w *worker) sideFits(node plan.NodeID, files []string) error {
 		}
 	}
 	if size > w.memory/2 {
-		return fmt.Errorf("side input %s is %.1f MiB encoded, more than half of a worker's memory budget (%.1f MiB): give the job more memory (--memory) or join on the reduce side",
-			w.sg.Graph.Node(node).Label(), float64(size)/(1<<20), float64(w.memory)/(1<<20))
+		return runner.Permanent(fmt.Errorf("side input %s is %s encoded, more than half of a worker's memory budget (%s): give the job more memory (--memory) or join on the reduce side",
+			w.sg.Graph.Node(node).Label(), runner.FormatSize(size), runner.FormatSize(w.memory)))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,9 @@ type Committer struct {
 	// moves journals what the job commit did, for undo: renames, and files
 	// it created (from "").
 	moves []move
+	// parents are the directories above dir that the run created, deepest
+	// first: an aborted run removes them too when nothing else is in them.
+	parents []string
 	// keep is set when undo failed: the run's temporary directory then holds
 	// files of the output as it was, which AbortJob must not delete.
 	keep bool
@@ -62,6 +66,14 @@ func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (
 		return nil, fmt.Errorf("output %s already exists (choose the write mode overwrite or append): %w", dir, fs.ErrExist)
 	}
 	c := &Committer{dir: dir, mode: mode, run: run, created: !exists}
+	if c.created {
+		for d := parent(dir); d != ""; d = parent(d) {
+			if ok, err := storage.Exists(ctx, d); err != nil || ok {
+				break
+			}
+			c.parents = append(c.parents, d)
+		}
+	}
 	if err := storage.MkdirAll(ctx, c.temp()); err != nil {
 		return nil, err
 	}
@@ -381,7 +393,35 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 // AbortJob aborts every sink (see Committer.AbortJob), ignoring errors: it
 // runs after a failure, which is the error to report.
 func (s Sinks) AbortJob() {
+	var parents []string
 	for _, c := range s {
 		_ = c.AbortJob()
+		if !c.keep {
+			parents = append(parents, c.parents...)
+		}
 	}
+	// Deepest first, once all sinks are gone: sinks may share parents.
+	slices.SortFunc(parents, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), cmp.Compare(a, b)) })
+	ctx := context.Background()
+	for _, d := range slices.Compact(parents) {
+		if rest, err := storage.List(ctx, d); err == nil && len(rest) == 0 {
+			_ = storage.Remove(ctx, d)
+		}
+	}
+}
+
+// parent is the directory above u, or "" above a root or a relative path's
+// first element.
+func parent(u string) string {
+	prefix, p := "", u
+	if scheme, rest, ok := strings.Cut(u, "://"); ok {
+		host, pth, _ := strings.Cut(rest, "/")
+		prefix, p = scheme+"://"+host, "/"+pth
+	}
+	p = strings.TrimSuffix(p, "/")
+	d := path.Dir(p)
+	if d == "." || d == "/" || d == p || p == "" {
+		return ""
+	}
+	return prefix + d
 }

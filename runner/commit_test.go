@@ -401,3 +401,24 @@ func TestOverwriteRefusesInput(t *testing.T) {
 		t.Errorf("mem://ow holds %v, want only its input", got)
 	}
 }
+
+// TestAbortRemovesCreatedParents checks that an aborted run removes the
+// directories it created above its outputs, and only those.
+func TestAbortRemovesCreatedParents(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("parents")
+	if err := storage.WriteFile(ctx, "mem://parents/keep/x", nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := runner.OpenSinks(ctx, twoSinks("mem://parents/keep/new/day"), runner.WriteFail, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AbortJob()
+	if got := files(t, "mem://parents"); !maps.Equal(got, map[string]string{"/keep/x": ""}) {
+		t.Errorf("after abort: %v, want only what was there before", got)
+	}
+	if ok, _ := storage.Exists(ctx, "mem://parents/keep/new"); ok {
+		t.Error("mem://parents/keep/new, created by the run, is still there")
+	}
+}

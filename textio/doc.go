@@ -24,4 +24,10 @@
 // SkipLongLines skips such lines and counts them instead. A damaged gzip
 // stream yields an *Error matching ErrCorrupt. Writers reject lines
 // containing "\n", which would read back as several lines.
+//
+// Read refuses an input that is recognisably Avro or Parquet, by extension
+// (.avro, .parquet) or by its first four bytes ("Obj\x01", "PAR1"), with an
+// error naming the file and the reader to use, matching ErrNotText. It
+// checks in the driver when it lists the files (one 4-byte read per file),
+// before any task runs. LineReader reads whatever it is given.
 package textio

@@ -12,6 +12,9 @@ var (
 	// ErrLineTooLong is matched by the error for a line longer than the
 	// limit set with MaxLineLength.
 	ErrLineTooLong = errors.New("line too long")
+	// ErrNotText is matched by the error for an input of Read that is an
+	// Avro or Parquet file: its bytes as lines would be garbage.
+	ErrNotText = errors.New("not a text file")
 )
 
 // Error says where reading a text file failed. Offset is a byte offset in

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
+	"strings"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -21,7 +23,9 @@ const (
 
 // Read reads the lines of the text files matching pattern (a file, a
 // directory of data files or a glob; any storage URL). Plain files are
-// split into byte ranges; ".gz" files are read whole, one split each.
+// split into byte ranges; ".gz" files are read whole, one split each. An
+// Avro or Parquet file among them (by extension, or by its first bytes)
+// fails the job with an error matching ErrNotText.
 func Read(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[string] {
 	return pcollection.NewSource[string](p, "textio.Read", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)})
 }
@@ -48,8 +52,49 @@ func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	if err != nil {
 		return nil, fmt.Errorf("textio: %w", err)
 	}
+	for _, f := range files {
+		if err := checkText(ctx, f); err != nil {
+			return nil, err
+		}
+	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
 	return filesplit.ByteRanges(files, size, func(f storage.FileInfo) bool { return IsGzip(f.URL) }), nil
+}
+
+// checkText refuses a file that is recognisably Avro or Parquet, by its
+// extension or by the magic bytes it starts with: read as text, it would
+// give a job garbage lines and let it succeed on them. It runs in the
+// driver, before any task, so the job fails once with the reason.
+func checkText(ctx context.Context, fi storage.FileInfo) error {
+	var format, why string
+	switch ext := strings.ToLower(path.Ext(fi.Name)); ext {
+	case ".avro":
+		format, why = "Avro", "extension "+ext
+	case ".parquet":
+		format, why = "Parquet", "extension "+ext
+	}
+	if format == "" && fi.Size >= 4 {
+		f, err := storage.Open(ctx, fi.URL)
+		if err != nil {
+			return fmt.Errorf("textio: %w", err)
+		}
+		var magic [4]byte
+		n, err := f.ReadAt(magic[:], 0)
+		f.Close()
+		if n < len(magic) {
+			return &Error{Path: fi.URL, Err: err}
+		}
+		switch string(magic[:]) {
+		case "Obj\x01":
+			format, why = "Avro", `starts with "Obj\x01"`
+		case "PAR1":
+			format, why = "Parquet", `starts with "PAR1"`
+		}
+	}
+	if format == "" {
+		return nil
+	}
+	return fmt.Errorf("textio: %s: %w: it is %s (%s); read it with %sio.Read", fi.URL, ErrNotText, format, why, strings.ToLower(format))
 }
 
 func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {

@@ -119,3 +119,47 @@ func TestPipelineErrors(t *testing.T) {
 		t.Error("writing a line with a newline: got no error")
 	}
 }
+
+// Read refuses Avro and Parquet files, by extension or by their first
+// bytes, naming the file and the reader to use; text (gzip too) that merely
+// resembles them is read.
+func TestPipelineRefusesAvroAndParquet(t *testing.T) {
+	storage.ResetMem("textio-notext")
+	dir := "mem://textio-notext/"
+	for _, tc := range []struct {
+		name string
+		data string
+		want string // "" for a text file
+	}{
+		{"ext/part-00000.parquet", "plain text\n", "it is Parquet (extension .parquet); read it with parquetio.Read"},
+		{"ext/Part-00000.AVRO", "plain text\n", "it is Avro (extension .avro); read it with avroio.Read"},
+		{"magic/part-00000", "PAR1\x15\x00\x15", `it is Parquet (starts with "PAR1"); read it with parquetio.Read`},
+		{"magic/events.txt", "Obj\x01\x04\x14avro", `it is Avro (starts with "Obj\x01"); read it with avroio.Read`},
+		{"text/paris.txt", "PARIS\nObj\n", ""},
+		{"text/short", "PA", ""},
+		{"text/lines.gz", string(fixture(t, "lines.txt.gz")), ""},
+	} {
+		url := dir + tc.name
+		put(t, url, []byte(tc.data))
+		p := pcollection.NewPipeline("textio-notext")
+		lines := pcollection.Materialize(textio.Read(p, url))
+		_, err := mem.Run(context.Background(), p, runner.Options{})
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want it read as text", tc.name, err)
+			} else if len(crunchtest.Values(t, lines)) == 0 {
+				t.Errorf("%s: no lines read", tc.name)
+			}
+			continue
+		}
+		if !errors.Is(err, textio.ErrNotText) || !strings.Contains(err.Error(), url+": ") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want ErrNotText naming the file and saying %q", tc.name, err, tc.want)
+		}
+	}
+	// One such file among text files fails the whole read.
+	p := pcollection.NewPipeline("textio-notext-dir")
+	pcollection.Materialize(textio.Read(p, dir+"*/*"))
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); !errors.Is(err, textio.ErrNotText) {
+		t.Errorf("a glob matching text and Parquet files: got %v, want ErrNotText", err)
+	}
+}

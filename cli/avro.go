@@ -47,19 +47,44 @@ func (a *avroFile) Records(ctx context.Context, emit func([]byte) error) error {
 		return err
 	}
 	var buf bytes.Buffer
+	var n int64 // records so far
+	var jerr error
 	for rec, err := range dec.Records(ctx, 0, -1) {
 		if err != nil {
 			return err
 		}
 		buf.Reset()
-		if err := orderedJSON(&buf, a.fr.Schema(), rec); err != nil {
-			return fmt.Errorf("%s: record as json: %w", a.fr.Path(), err)
+		if jerr = orderedJSON(&buf, a.fr.Schema(), rec); jerr != nil {
+			break // out of the decoder's iteration before recordError reads the file
 		}
 		if err := emit(buf.Bytes()); err != nil {
 			return err
 		}
+		n++
+	}
+	if jerr != nil {
+		return a.recordError(n, jerr)
 	}
 	return nil
+}
+
+// recordError is err, naming the file's record i (from 0) that did not
+// print as JSON and its block, found by reading the block headers again:
+// nothing to pay for until a record fails.
+func (a *avroFile) recordError(i int64, err error) error {
+	where := fmt.Sprintf("record %d", i)
+	var first int64 // the block's first record
+	for b, berr := range a.fr.Blocks(0, -1) {
+		if berr != nil {
+			break
+		}
+		if i < first+b.Count {
+			where += fmt.Sprintf(" (block %d at offset %d, record %d of the block)", b.Index, b.Offset, i-first)
+			break
+		}
+		first += b.Count
+	}
+	return fmt.Errorf("%s: %s: not printable as JSON: %w", a.fr.Path(), where, err)
 }
 
 func (a *avroFile) Count(ctx context.Context) (int64, error) {
@@ -210,7 +235,7 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			}
 		}
 	}
-	j, err := jsonLine(v)
+	j, err := jsonValue(v)
 	if err != nil {
 		return err
 	}

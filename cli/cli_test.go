@@ -8,12 +8,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/cli"
 	"github.com/crunchgo/crunchgo/crunchtest"
+	_ "github.com/crunchgo/crunchgo/examples/listening"
 	_ "github.com/crunchgo/crunchgo/examples/wordcount"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
@@ -22,8 +25,18 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the expected outputs in testdata/*.txt")
 
-// TestMain lets the local runner re-execute this test binary as a worker.
-func TestMain(m *testing.M) { crunchtest.Main(m) }
+// mainEnv makes this test binary run the command line (cli.Main) on its
+// arguments instead of the tests, for tests that need a crunchgo process.
+const mainEnv = "CRUNCHGO_CLI_TEST_MAIN"
+
+// TestMain lets the local runner re-execute this test binary as a worker,
+// and tests run it as crunchgo (mainEnv).
+func TestMain(m *testing.M) {
+	if os.Getenv(mainEnv) != "" {
+		cli.Main()
+	}
+	crunchtest.Main(m)
+}
 
 // testArgs are the flags of the test job.
 type testArgs struct {
@@ -162,6 +175,42 @@ func normalize(s, tmp, testdata string) string {
 	s = dateRE.ReplaceAllString(s, "<date>")
 	return startedRE.ReplaceAllString(s, `"started": <time>`)
 }
+
+type blockArgs struct {
+	Output string `flag:"output"`
+	Dir    string `flag:"block-dir" help:"the map task of 1 writes its pid to DIR/blocked, then waits for DIR/release"`
+}
+
+// cli-test-block is cli-test with one map task that stops halfway, so a
+// test can act on a run whose workers, temp dir and output attempts exist.
+var _ = runner.Register("cli-test-block", "count 1..100 by residue mod 3, pausing in one task (a test job)", func(p *pcollection.Pipeline, a *blockArgs) error {
+	nums := make([]int64, 100)
+	for i := range nums {
+		nums[i] = int64(i + 1)
+	}
+	dir := a.Dir
+	mods := pcollection.Map(pcollection.Of(p, nums...), func(n int64) int64 {
+		if n == 1 {
+			pid := []byte(strconv.Itoa(os.Getpid()))
+			if err := os.WriteFile(filepath.Join(dir, "blocked.tmp"), pid, 0o644); err != nil {
+				panic(err)
+			}
+			if err := os.Rename(filepath.Join(dir, "blocked.tmp"), filepath.Join(dir, "blocked")); err != nil {
+				panic(err)
+			}
+			for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if _, err := os.Stat(filepath.Join(dir, "release")); err == nil {
+					break
+				}
+			}
+		}
+		return n % 3
+	}, pcollection.Name("Mod3"))
+	out := pcollection.Map(ptable.Count(mods), func(kv ptable.Pair[int64, int64]) residue {
+		return residue{kv.Key, kv.Value}
+	}, pcollection.Name("ToRecord"))
+	return avroio.TryWrite(out, a.Output)
+})
 
 type requiredArgs struct {
 	Input string `flag:"input" required:"true" help:"anything"`

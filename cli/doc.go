@@ -59,6 +59,11 @@
 // file and, where the reader knows them, the block or row group and offset;
 // records printed before it stay printed. Nothing is skipped silently.
 //
+// cat and head print floats JSON cannot express as the strings "NaN",
+// "Infinity" and "-Infinity". A value that still has no JSON form (a time
+// after the year 9999) is an error naming the file, the record's index and
+// its Avro block or Parquet row group.
+//
 // # Output and exit codes
 //
 // Results go to stdout; progress and errors to stderr. While a job runs,
@@ -70,7 +75,20 @@
 // An error is printed as one line, "crunchgo: what failed: why", with any
 // details on the following lines. The exit code is ExitOK (0) on success,
 // ExitFailed (1) when the job or file operation failed, and ExitUsage (2)
-// for a wrong command line: unknown command, job or flag, or a bad value.
+// for a wrong command line: unknown command, job or flag, or a bad value,
+// including job arguments the job's build function rejects
+// (runner.InvalidArgs). What the arguments point at failing (no file
+// matches a glob, unreadable input) is ExitFailed.
+//
+// # Signals
+//
+// SIGINT, SIGTERM and SIGHUP (the terminal or ssh session closed) cancel
+// the command: a run stops its tasks, kills its workers, removes its
+// temporary files and uncommitted output, and exits 1 naming the signal. A
+// signal crunchgo was started with ignored stays ignored, so nohup works.
+// A closed stdout or stderr ("crunchgo run ... | head -1") does not kill
+// the process: progress and the summary are dropped, and the exit code is
+// the job's; cat and head stop reading and exit 1 without a message.
 //
 // # Reports
 //

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -35,6 +37,11 @@ type dataFile interface {
 
 // errStop stops Records early.
 var errStop = errors.New("stop")
+
+// errOutputClosed ends cat and head when their stdout is a pipe whose
+// reader has exited ("crunchgo cat ... | head -1"): the reader has had
+// enough, so Execute exits 1 without a message.
+var errOutputClosed = errors.New("output closed")
 
 // Formats, as detected.
 const (
@@ -132,6 +139,12 @@ func fileCommands() []*cobra.Command {
 	return []*cobra.Command{newLsCmd(), newCatCmd(), newHeadCmd(), newSchemaCmd(), newCountCmd(), newMetaCmd()}
 }
 
+// jsonHelp describes the JSON of records, for cat and head.
+const jsonHelp = `Floats that JSON cannot express print as the strings "NaN", "Infinity" and
+"-Infinity". A value that still does not print as JSON stops the command
+with an error naming the file and the record's index (with its Avro block or
+Parquet row group).`
+
 const patternHelp = `PATTERN is a file, a directory (its data files: names starting with "_" or "."
 are skipped) or a glob, on any storage URL: a local path, file://, hdfs://nn/...
 The format is Avro, Parquet or text, by extension or else by content.`
@@ -211,7 +224,7 @@ func newCatCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "cat PATTERN...",
 		Short: "print records as JSON lines",
-		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string).\n\n" + patternHelp,
+		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string).\n\n" + jsonHelp + "\n\n" + patternHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return printRecords(cmd, args, -1)
@@ -224,7 +237,7 @@ func newHeadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "head [-n N] PATTERN...",
 		Short: "print the first records as JSON lines",
-		Long:  "head prints the first N records of the matching files, taken in order, as JSON\nlines.\n\n" + patternHelp,
+		Long:  "head prints the first N records of the matching files, taken in order, as JSON\nlines.\n\n" + jsonHelp + "\n\n" + patternHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 0 {
@@ -248,6 +261,9 @@ func printRecords(cmd *cobra.Command, patterns []string, limit int64) error {
 	err := eachFile(cmd.Context(), patterns, func(fi storage.FileInfo, df dataFile) error {
 		return df.Records(cmd.Context(), func(line []byte) error {
 			if _, err := w.Write(append(line, '\n')); err != nil {
+				if errors.Is(err, syscall.EPIPE) {
+					return errOutputClosed
+				}
 				return err
 			}
 			n++
@@ -367,6 +383,31 @@ size, lines and compression.
 
 // maxListed is how many blocks or row groups meta lists without --all.
 const maxListed = 20
+
+// jsonValue marshals a decoded value as one line of JSON, like jsonLine,
+// but writes the floats JSON cannot express as strings: "NaN", "Infinity"
+// and "-Infinity" (the spelling of Jackson and of protobuf's JSON mapping),
+// so that a valid file holding them can still be printed.
+func jsonValue(v any) ([]byte, error) {
+	var f float64
+	switch x := v.(type) {
+	case float64:
+		f = x
+	case float32:
+		f = float64(x)
+	default:
+		return jsonLine(v)
+	}
+	switch {
+	case math.IsNaN(f):
+		return []byte(`"NaN"`), nil
+	case math.IsInf(f, 1):
+		return []byte(`"Infinity"`), nil
+	case math.IsInf(f, -1):
+		return []byte(`"-Infinity"`), nil
+	}
+	return jsonLine(v)
+}
 
 // jsonLine marshals v as one line of JSON.
 func jsonLine(v any) ([]byte, error) {

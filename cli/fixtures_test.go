@@ -3,9 +3,11 @@ package cli_test
 import (
 	"bytes"
 	"compress/gzip"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/parquetio"
@@ -35,12 +37,91 @@ type event struct {
 	Skipped bool             `avro:"skipped"`
 }
 
+// floats holds the floats JSON lacks, in every place a value can be.
+type floats struct {
+	Name string             `avro:"name" parquet:"name"`
+	D    float64            `avro:"d" parquet:"d"`
+	F    float32            `avro:"f" parquet:"f"`
+	Opt  *float64           `avro:"opt" parquet:"opt,optional"`
+	Ds   []float64          `avro:"ds" parquet:"ds,list"`
+	M    map[string]float64 `avro:"m" parquet:"-"`
+}
+
+func floatRows() []floats {
+	nan, inf, half := math.NaN(), math.Inf(1), 0.5
+	ninf := -inf
+	return []floats{
+		{Name: "finite", D: 1.5, F: 2.5, Opt: &half, Ds: []float64{0.25}, M: map[string]float64{"a": 1}},
+		{Name: "nan", D: nan, F: float32(nan), Opt: &nan, Ds: []float64{nan, inf}, M: map[string]float64{"x": ninf}},
+		{Name: "inf", D: inf, F: float32(ninf), Ds: []float64{}, M: map[string]float64{}},
+		{Name: "-inf", D: ninf, F: float32(inf), Opt: &ninf, Ds: []float64{ninf}, M: map[string]float64{"y": nan}},
+	}
+}
+
+// stamp has a time that JSON cannot print: a year after 9999.
+type stamp struct {
+	ID int32     `avro:"id" parquet:"id"`
+	At time.Time `avro:"at" parquet:"at,timestamp(millisecond)"`
+}
+
+func stampRows() []stamp {
+	return []stamp{
+		{1, time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)},
+		{2, time.Date(2024, 5, 2, 12, 0, 0, 0, time.UTC)},
+		{3, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
+		{4, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+}
+
+// avroFile encodes rows as an Avro container file with blocks of two.
+func avroFile[T any](t testing.TB, rows []T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	fw, err := avroio.NewFileWriter[T](&buf, avroio.WithSyncMarker([16]byte{4, 5, 6}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		if err := fw.Write(r); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 1 {
+			if err := fw.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// parquetFile encodes rows as a Parquet file with row groups of two.
+func parquetFile[T any](t testing.TB, rows []T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	pw, err := parquetio.NewWriter[T](&buf, parquetio.RowGroupRows(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pw.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 // writeFixtures writes the files the file-tool cases read into dir:
 // events.avro (deflate, three blocks of 2, 2 and 1 records), events.avro
 // truncated in its last block (truncated.avro), the same records in a
 // directory with a _SUCCESS marker (out/), lines.txt, lines.txt.gz, a gzip
-// file that is not (bad.txt.gz) and a file without an extension holding
-// Avro (noext).
+// file that is not (bad.txt.gz), a file without an extension holding
+// Avro (noext), Parquet files, and floats.avro and floats.parquet
+// (floatRows: NaN and infinities) and stamps.avro and stamps.parquet
+// (stampRows: the fourth time does not print as JSON).
 func writeFixtures(t testing.TB, dir string) {
 	t.Helper()
 	se := "SE"
@@ -109,6 +190,10 @@ func writeFixtures(t testing.TB, dir string) {
 		"truncated.parquet":     parquet[:len(parquet)-30],
 		"hugefooter.parquet":    hugeFooter,
 		"garbled.parquet":       garble(parquet),
+		"floats.avro":           avroFile(t, floatRows()),
+		"floats.parquet":        parquetFile(t, floatRows()),
+		"stamps.avro":           avroFile(t, stampRows()),
+		"stamps.parquet":        parquetFile(t, stampRows()),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -39,19 +39,36 @@ func (p *parquetFile) Count(context.Context) (int64, error) { return p.pf.NumRow
 func (p *parquetFile) Records(ctx context.Context, emit func([]byte) error) error {
 	fields := p.pf.Fields()
 	var buf bytes.Buffer
+	var n int64 // records so far
 	for row, err := range p.pf.Rows(ctx) {
 		if err != nil {
 			return err
 		}
 		buf.Reset()
 		if err := parquetRecord(&buf, fields, row); err != nil {
-			return fmt.Errorf("%s: record as json: %w", p.pf.Path(), err)
+			return p.recordError(n, err)
 		}
 		if err := emit(buf.Bytes()); err != nil {
 			return err
 		}
+		n++
 	}
 	return nil
+}
+
+// recordError is err, naming the file's record i (from 0) that did not
+// print as JSON and its row group (Rows reads them all, in order).
+func (p *parquetFile) recordError(i int64, err error) error {
+	where := fmt.Sprintf("record %d", i)
+	var first int64 // the row group's first row
+	for g, rg := range p.pf.RowGroups() {
+		if i < first+rg.NumRows {
+			where += fmt.Sprintf(" (row group %d at offset %d, row %d of the group)", g, rg.Offset, i-first)
+			break
+		}
+		first += rg.NumRows
+	}
+	return fmt.Errorf("%s: %s: not printable as JSON: %w", p.pf.Path(), where, err)
 }
 
 // parquetRecord writes a generic row (or group) as a JSON object with its
@@ -138,7 +155,7 @@ func parquetJSON(buf *bytes.Buffer, f parquetio.Field, v any) error {
 	case time.Duration:
 		v = x.String()
 	}
-	j, err := jsonLine(v)
+	j, err := jsonValue(v)
 	if err != nil {
 		return err
 	}

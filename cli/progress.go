@@ -33,7 +33,7 @@ func newProgress(ctx context.Context, w io.Writer) progress {
 	return &lines{w: w}
 }
 
-// lines writes one line per event.
+// lines writes one line per event, ignoring write errors (see bestEffort).
 type lines struct{ w io.Writer }
 
 func (l *lines) event(ev runner.Event) { fmt.Fprintln(l.w, eventLine(ev)) }
@@ -98,30 +98,40 @@ func (b *bars) event(ev runner.Event) {
 			}
 		}
 		if !found {
-			sb := b.add(ev, "")
-			sb.update(ev)
-			sb.complete(ev.Elapsed)
+			if sb := b.add(ev, ""); sb != nil {
+				sb.update(ev)
+				sb.complete(ev.Elapsed)
+			}
 		}
 		return
 	}
 	k := barKey{ev.Stage, ev.Phase}
 	sb := b.bars[k]
 	if sb == nil {
-		sb = b.add(ev, ev.Phase)
+		if sb = b.add(ev, ev.Phase); sb == nil {
+			return
+		}
 	}
 	sb.update(ev)
 }
 
+// add starts a bar, or returns nil when the display has stopped: its
+// context was cancelled (a signal) or drawing failed (a hung-up terminal).
+// mpb's AddBar would panic then, taking the run down with the display.
 func (b *bars) add(ev runner.Event, phase string) *stageBar {
 	sb := &stageBar{start: time.Now().Add(-ev.Elapsed)}
 	name := stageName(ev)
 	if phase != "" {
 		name += " " + phase
 	}
-	sb.bar = b.p.AddBar(int64(max(ev.TasksTotal, 1)),
+	bar, err := b.p.Add(int64(max(ev.TasksTotal, 1)), mpb.BarStyle().Build(),
 		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.CountersNoUnit("%d/%d tasks", decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Any(sb.stats, decor.WCSyncSpace)),
 	)
+	if err != nil {
+		return nil
+	}
+	sb.bar = bar
 	b.bars[barKey{ev.Stage, phase}] = sb
 	return sb
 }

@@ -46,10 +46,36 @@ func Usagef(format string, args ...any) error {
 func Main(extra ...*cobra.Command) {
 	local.WorkerMain()
 	hadoop.MaybeTask()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
+	// Unless SIGPIPE is notified, Go kills the process when a write to fd 1
+	// or 2 hits a closed pipe ("crunchgo run ... | head -1"), leaving
+	// workers, temporary files and output attempts behind; notified, the
+	// write fails with EPIPE and the run goes on. Notify, not Ignore: an
+	// ignored SIGPIPE would stay ignored in the processes the runners
+	// start, a caught one is reset to the default by exec.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code := Execute(ctx, NewRoot(extra...), os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalContext returns a context cancelled by the signals that should
+// stop a command cleanly, so that a run kills its workers and removes its
+// temporary files before exiting: Ctrl-C, SIGTERM, and SIGHUP (the terminal
+// or ssh session closed). A signal this process started with ignored stays
+// ignored (nohup ignores SIGHUP, a shell SIGINT for a background job):
+// notifying it would undo that.
+func signalContext() (context.Context, context.CancelFunc) {
+	var sigs []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	if len(sigs) == 0 {
+		return context.WithCancel(context.Background()) // no signals: Notify would relay them all
+	}
+	return signal.NotifyContext(context.Background(), sigs...)
 }
 
 // Execute runs root with args, writing to stdout and stderr, and returns the
@@ -66,6 +92,9 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
+	}
+	if errors.Is(err, errOutputClosed) {
+		return ExitFailed
 	}
 	var ue *UsageError
 	usage := errors.As(err, &ue) || !st.started

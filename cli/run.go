@@ -32,7 +32,9 @@ func newRunner(cmd *cobra.Command, name string, f *runFlags) (runner.Runner, err
 		r := f.hadoop // its flags: hadoop.Runner.AddFlags
 		r.Out = cmd.OutOrStdout()
 		if !f.quiet {
-			r.Log = cmd.ErrOrStderr()
+			// The runner copies the hadoop command's output here; a failed
+			// write would end that copy and fail the stage.
+			r.Log = bestEffort{cmd.ErrOrStderr()}
 		}
 		return r, nil
 	}
@@ -140,7 +142,18 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	return nil
 }
 
-// writeSummary prints what a successful run did.
+// bestEffort writes to w and never fails: progress and logs inform, and a
+// reader that went away (a closed pipe, a hung-up terminal) must not fail a
+// job that otherwise succeeds.
+type bestEffort struct{ w io.Writer }
+
+func (b bestEffort) Write(p []byte) (int, error) {
+	_, _ = b.w.Write(p)
+	return len(p), nil
+}
+
+// writeSummary prints what a successful run did. Write errors are ignored:
+// the job has succeeded whether or not anyone reads this.
 func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, report string) {
 	fmt.Fprintf(w, "job %s succeeded on the %s runner in %s\n", job, runnerName, roundDuration(res.Wall))
 	if len(res.Stages) > 0 {

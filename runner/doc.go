@@ -1,6 +1,8 @@
 // Package runner is what every executor shares: the Runner interface and its
 // Options and Result, counters, the job registry (named pipeline recipes that
-// worker processes rebuild), the Hadoop-compatible partitioner, attempt and
+// worker processes rebuild; Build reports argument mistakes, including those
+// a job's build function marks with InvalidArgs, as an *ArgsError, which the
+// command line exits 2 for), the Hadoop-compatible partitioner, attempt and
 // part-file naming, and the output Committer.
 //
 // Executors live in subpackages: mem (in process, for tests), local (worker

@@ -24,16 +24,36 @@ type Job struct {
 	required []string // flags tagged required:"true"
 }
 
-// ArgsError reports job arguments that do not parse, or a required flag
-// that is missing: a usage error of the caller, not a failure of the job.
+// ArgsError reports job arguments that do not parse, a required flag that
+// is missing, or arguments the job's build function rejected (InvalidArgs):
+// a usage error of the caller, not a failure of the job. The command line
+// exits with its usage code for it.
 type ArgsError struct {
-	Job string
+	Job string // empty until Build names it
 	Err error
 }
 
-func (e *ArgsError) Error() string { return fmt.Sprintf("job %s: %v", e.Job, e.Err) }
+func (e *ArgsError) Error() string {
+	if e.Job == "" {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("job %s: %v", e.Job, e.Err)
+}
 
 func (e *ArgsError) Unwrap() error { return e.Err }
+
+// InvalidArgs marks err as a mistake in the job's arguments, for a build
+// function to return when it validates them: a missing or malformed value,
+// flags that conflict, a value out of range.
+//
+//	if a.Gap <= 0 {
+//		return runner.InvalidArgs(fmt.Errorf("--gap %v: must be positive", a.Gap))
+//	}
+//
+// Build returns it as an *ArgsError naming the job. Failures of what the
+// arguments point at (no file matches a glob, an unreadable input) are not
+// argument errors: return them unmarked.
+func InvalidArgs(err error) error { return &ArgsError{Err: err} }
 
 var jobs = struct {
 	sync.Mutex
@@ -104,8 +124,9 @@ func (j *Job) FlagSet() (*pflag.FlagSet, any) {
 }
 
 // Build parses argv as the job's flags and builds its pipeline, recording
-// the recipe (name and argv) on it. Arguments that do not parse and missing
-// required flags are an *ArgsError.
+// the recipe (name and argv) on it. Arguments that do not parse, missing
+// required flags and arguments the build function rejects with InvalidArgs
+// are an *ArgsError.
 func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 	fs, args := j.FlagSet()
 	if err := fs.Parse(argv); err != nil {
@@ -126,6 +147,9 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 	p := pcollection.NewPipeline(j.Name)
 	p.SetRecipe(pcollection.Recipe{Job: j.Name, Args: slices.Clone(argv)})
 	if err := j.build(p, args); err != nil {
+		if ae, ok := err.(*ArgsError); ok && ae.Job == "" { // InvalidArgs
+			return nil, &ArgsError{Job: j.Name, Err: ae.Err}
+		}
 		return nil, fmt.Errorf("job %s: %w", j.Name, err)
 	}
 	return p, nil

@@ -2,6 +2,8 @@ package runner_test
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -17,6 +19,12 @@ type regArgs struct {
 }
 
 var regJob = runner.Register("runner-test/registry", "a test job", func(p *pcollection.Pipeline, a *regArgs) error {
+	switch {
+	case a.N < 0:
+		return runner.InvalidArgs(fmt.Errorf("--n %d is negative", a.N))
+	case a.In == "missing":
+		return fmt.Errorf("input %s: %w", a.In, os.ErrNotExist) // not about the arguments
+	}
 	pcollection.Materialize(pcollection.Of(p, a.In))
 	return nil
 })
@@ -37,6 +45,7 @@ func TestJobBuild(t *testing.T) {
 		{[]string{"--in", "x", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"--in", "x", "stray"}, "unexpected arguments"},
 		{[]string{"--in", "x", "--n", "three"}, "invalid argument"},
+		{[]string{"--in", "x", "--n", "-1"}, "--n -1 is negative"}, // runner.InvalidArgs
 	} {
 		_, err := regJob.Build(tc.argv)
 		var ae *runner.ArgsError
@@ -44,9 +53,15 @@ func TestJobBuild(t *testing.T) {
 			t.Errorf("Build(%q) error = %v, want an *ArgsError", tc.argv, err)
 			continue
 		}
-		if !strings.Contains(err.Error(), tc.msg) {
-			t.Errorf("Build(%q) error = %q, want it to say %q", tc.argv, err, tc.msg)
+		if !strings.Contains(err.Error(), tc.msg) || strings.Count(err.Error(), "job ") != 1 {
+			t.Errorf("Build(%q) error = %q, want it to say %q, naming the job once", tc.argv, err, tc.msg)
 		}
+	}
+	// A build error not marked as InvalidArgs is the job's failure.
+	_, err = regJob.Build([]string{"--in", "missing"})
+	var ae *runner.ArgsError
+	if err == nil || errors.As(err, &ae) || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Build(--in missing) error = %v, want a wrapped os.ErrNotExist that is no *ArgsError", err)
 	}
 }
 

@@ -37,7 +37,7 @@ func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs) (pcollection.PCollec
 	var tracks pcollection.PCollection[T]
 	format, err := ParseFormat(a.OutputFormat)
 	if err != nil {
-		return events, tracks, format, fmt.Errorf("--output-format: %w", err)
+		return events, tracks, format, runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
 	}
 	ctx := context.Background()
 	if events, err = Read[E](ctx, p, a.Events, parquetio.SharedStrings()); err != nil {
@@ -91,11 +91,11 @@ var SessionsJob = runner.Register("sessions",
 	"listening sessions per user (a new session after 30 minutes without listening)",
 	func(p *pcollection.Pipeline, a *SessionsArgs) error {
 		if a.Gap <= 0 {
-			return fmt.Errorf("--gap %v: must be positive", a.Gap)
+			return runner.InvalidArgs(fmt.Errorf("--gap %v: must be positive", a.Gap))
 		}
 		format, err := ParseFormat(a.OutputFormat)
 		if err != nil {
-			return fmt.Errorf("--output-format: %w", err)
+			return runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
 		}
 		events, err := Read[Event](context.Background(), p, a.Events)
 		if err != nil {

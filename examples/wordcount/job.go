@@ -41,10 +41,10 @@ var Sample = []string{
 var Job = runner.Register("wordcount", "count the words of text files (or of a built-in sample)",
 	func(p *pcollection.Pipeline, a *Args) error {
 		if strings.TrimSpace(a.Output) == "" {
-			return fmt.Errorf("--output is required")
+			return runner.InvalidArgs(fmt.Errorf("--output is required"))
 		}
 		if a.Format != "avro" && a.Format != "text" {
-			return fmt.Errorf("--format %q: want avro or text", a.Format)
+			return runner.InvalidArgs(fmt.Errorf("--format %q: want avro or text", a.Format))
 		}
 		var lines pcollection.PCollection[string]
 		if a.Input == "" {

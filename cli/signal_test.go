@@ -1,0 +1,166 @@
+//go:build unix
+
+package cli_test
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// blockedRun starts "crunchgo run cli-test-block" on the local runner as a
+// subprocess (this test binary, running cli.Main) and returns once a worker
+// is blocked in the job, with that worker's pid.
+func blockedRun(t *testing.T, cmd *exec.Cmd, block string) int {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		b, err := os.ReadFile(filepath.Join(block, "blocked"))
+		if err == nil {
+			pid, err := strconv.Atoi(string(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no task reached the blocking record within a minute")
+		}
+	}
+}
+
+func blockCmd(t *testing.T) (cmd *exec.Cmd, tmp, out, block string) {
+	dir := t.TempDir()
+	tmp, out, block = filepath.Join(dir, "tmp"), filepath.Join(dir, "out"), filepath.Join(dir, "block")
+	for _, d := range []string{tmp, block} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd = exec.Command(os.Args[0], "run", "cli-test-block", "--workers", "2", "--tmp", tmp, "--output", out, "--block-dir", block)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	return cmd, tmp, out, block
+}
+
+// checkCleanedUp fails unless the run left nothing behind: an empty --tmp,
+// no output attempts, no live worker.
+func checkCleanedUp(t *testing.T, tmp, out string, worker int) {
+	t.Helper()
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("--tmp still holds %s", left[0].Name())
+	}
+	filepath.WalkDir(out, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == "_temporary" {
+			t.Errorf("%s is left", path)
+		}
+		return nil
+	})
+	if err := syscall.Kill(worker, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("worker %d outlived the driver (kill -0: %v)", worker, err)
+	}
+}
+
+// SIGHUP (a closed terminal or ssh session) cancels a run like SIGTERM:
+// workers killed, temp dir and output attempts removed, exit 1 with the
+// reason.
+func TestHangupCancelsRun(t *testing.T) {
+	cmd, tmp, out, block := blockCmd(t)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	worker := blockedRun(t, cmd, block)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("after SIGHUP: %v, want exit status 1; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "crunchgo: job cli-test-block failed") || !strings.Contains(stderr.String(), "hangup") {
+		t.Errorf("stderr does not report the hangup:\n%s", stderr.String())
+	}
+	checkCleanedUp(t, tmp, out, worker)
+}
+
+// A reader of stdout and stderr that goes away ("crunchgo run ... 2>&1 |
+// head -1") must not kill the run: it finishes, commits and exits 0.
+func TestClosedPipeDoesNotStopRun(t *testing.T) {
+	cmd, tmp, out, block := blockCmd(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	worker := blockedRun(t, cmd, block)
+	w.Close()
+	r.Close() // later writes to fd 1 and 2 fail with EPIPE
+	if err := os.WriteFile(filepath.Join(block, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("with stdout and stderr closed: %v, want exit status 0", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "_SUCCESS")); err != nil {
+		t.Errorf("output not committed: %v", err)
+	}
+	checkCleanedUp(t, tmp, out, worker)
+}
+
+// Under nohup, which starts crunchgo with SIGHUP ignored, a hangup does not
+// stop the run.
+func TestNohupIgnoresHangup(t *testing.T) {
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Skip("no nohup:", err)
+	}
+	cmd, tmp, out, block := blockCmd(t)
+	cmd.Args = append([]string{nohup}, cmd.Args...)
+	cmd.Path = nohup
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	worker := blockedRun(t, cmd, block)
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // time to act on it, if it were caught
+	if err := os.WriteFile(filepath.Join(block, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("nohup, SIGHUP: %v, want exit status 0; output:\n%s", err, stderr.String())
+	}
+	checkCleanedUp(t, tmp, out, worker)
+}
+
+// cat whose reader has gone ("crunchgo cat ... | head -1") stops quietly
+// with exit 1, neither killed by SIGPIPE nor complaining about it.
+func TestCatToClosedPipe(t *testing.T) {
+	dir := t.TempDir()
+	writeFixtures(t, dir)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // the first write fails with EPIPE
+	cmd := exec.Command(os.Args[0], "cat", filepath.Join(dir, "events.avro"))
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	err = cmd.Run()
+	w.Close()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || stderr.Len() > 0 {
+		t.Errorf("cat to a closed pipe: %v, stderr %q; want exit status 1 and no message", err, stderr.String())
+	}
+}

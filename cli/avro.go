@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math/big"
 	"slices"
 	"text/tabwriter"
 
@@ -235,12 +236,36 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			}
 		}
 	}
+	if r, ok := v.(*big.Rat); ok {
+		if scale, ok := decimalScale(s); ok {
+			// A string, as the exact digits, not a float that would
+			// round them, nor the fraction big.Rat prints (2469/20).
+			j, _ := jsonLine(r.FloatString(scale))
+			buf.Write(j)
+			return nil
+		}
+	}
 	j, err := jsonValue(v)
 	if err != nil {
 		return err
 	}
 	buf.Write(j)
 	return nil
+}
+
+// decimalScale is the scale of s if s is a decimal (bytes or fixed).
+func decimalScale(s avro.Schema) (int, bool) {
+	var l avro.LogicalSchema
+	switch s := s.(type) {
+	case *avro.PrimitiveSchema:
+		l = s.Logical()
+	case *avro.FixedSchema:
+		l = s.Logical()
+	}
+	if d, ok := l.(*avro.DecimalLogicalSchema); ok {
+		return d.Scale(), true
+	}
+	return 0, false
 }
 
 // unionName is the name a union branch is known by: the full name of a

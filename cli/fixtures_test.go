@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/parquetio"
+	"github.com/hamba/avro/v2"
+	"github.com/hamba/avro/v2/ocf"
 )
 
 // play is the Parquet fixture's row.
@@ -71,6 +74,32 @@ func stampRows() []stamp {
 		{3, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
 		{4, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
+}
+
+// decimalsAvro is an Avro file of decimals, as bytes and as fixed, which
+// Go types cannot declare (avroio derives schemas from them).
+func decimalsAvro(t testing.TB) []byte {
+	t.Helper()
+	schema := avro.MustParse(`{"type": "record", "name": "price", "fields": [
+		{"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
+		{"name": "rate", "type": {"type": "fixed", "name": "rate8", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 4}}]}`)
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []map[string]any{
+		{"amount": big.NewRat(12345, 100), "rate": big.NewRat(-1, 8)},
+		{"amount": big.NewRat(-5, 1), "rate": big.NewRat(3, 1)},
+	} {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // avroFile encodes rows as an Avro container file with blocks of two.
@@ -194,6 +223,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"floats.parquet":        parquetFile(t, floatRows()),
 		"stamps.avro":           avroFile(t, stampRows()),
 		"stamps.parquet":        parquetFile(t, stampRows()),
+		"decimals.avro":         decimalsAvro(t),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

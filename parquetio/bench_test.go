@@ -103,6 +103,45 @@ func BenchmarkRead(b *testing.B) {
 	b.Run("3cols/parquet-go", func(b *testing.B) { benchBare[play](b, data) })
 }
 
+// benchNullableFile holds the benchmark's events in nullable columns
+// without nulls, as DuckDB and Spark write them.
+var benchNullableFile = sync.OnceValue(func() []byte {
+	type nullable struct {
+		UserID   *string `parquet:"user_id"`
+		TrackID  *string `parquet:"track_id"`
+		ArtistID *string `parquet:"artist_id"`
+		Country  *string `parquet:"country"`
+		Platform *string `parquet:"platform"`
+		MsPlayed *int64  `parquet:"ms_played"`
+		Ts       *int64  `parquet:"ts"`
+		Skipped  *bool   `parquet:"skipped"`
+	}
+	benchFile() // sets benchRows
+	rows := make([]nullable, benchRows)
+	for i := range rows {
+		e := wantEvent(i)
+		rows[i] = nullable{&e.UserID, &e.TrackID, &e.ArtistID, &e.Country, &e.Platform, &e.MsPlayed, &e.Ts, &e.Skipped}
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[nullable](&buf)
+	if _, err := w.Write(rows); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+// BenchmarkReadNullable reads the benchmark's events from nullable columns
+// into plain fields, whose pages are checked for nulls, and into fields
+// tagged optional, which take nulls as zero values and are not checked.
+func BenchmarkReadNullable(b *testing.B) {
+	data := benchNullableFile()
+	b.Run("8cols/checked", func(b *testing.B) { benchOurs[event](b, data) })
+	b.Run("8cols/unchecked", func(b *testing.B) { benchOurs[eventOpt](b, data) })
+}
+
 // BenchmarkReadDuckDB reads the DuckDB fixture (nullable columns) into plain
 // fields (converted rows) and into optional-tagged fields (direct).
 func BenchmarkReadDuckDB(b *testing.B) {

@@ -10,13 +10,43 @@
 // timestamp(millisecond|microsecond|nanosecond) or date, pointers for
 // optional values, slices with the list tag, and maps. A Reader of T reads
 // only the columns T names (projection): the other columns' pages are never
-// fetched. Columns T names that the file lacks read as zero values, and a
-// nullable file column read into a non-pointer field reads nulls as zero
-// values. When T's columns have exactly the file's physical types and
-// nullability (e.g. fields tagged optional for a file written by DuckDB or
-// Spark, whose columns are all nullable), pages decode straight into T;
-// otherwise parquet-go converts each row, which costs CPU but still fetches
-// only T's columns.
+// fetched. When T's columns have exactly the file's physical types and
+// nullability, pages decode straight into T; otherwise parquet-go converts
+// each row, which costs CPU but still fetches only T's columns.
+//
+// # Schema matching
+//
+// A file must fit T, or reading fails with a *SchemaError naming the file,
+// the column and T's field (it matches ErrSchemaMismatch, not ErrCorrupt:
+// Lenient does not skip it). Column paths match exactly, case included.
+// Read checks every file when it plans splits, so a job fails before it
+// starts; a Reader checks when it opens:
+//
+//   - A column that T requires must be in the file. T requires a column
+//     unless its field, or a struct, list or map above it, is a pointer, a
+//     slice (not []byte), a map or tagged optional; such columns read as
+//     nil, empty or (optional tag) the zero value when missing.
+//     ZeroFillMissing reads missing required columns as zero values.
+//   - Repetition and grouping must agree, and the file's type must convert
+//     to T's without loss. Besides equal types (TIMESTAMPs of one unit
+//     whether or not adjusted to UTC), allowed are: signed integers into
+//     wider ones; UINT8 and UINT16 into wider integers; INT32 (and
+//     narrower) and FLOAT into DOUBLE; DATE, TIME and TIMESTAMP into a
+//     plain integer, as the number stored; plain, STRING, ENUM and JSON
+//     byte arrays into string or []byte; fixed-length ones into []byte.
+//     Everything else fails: narrowing, floats into integers, DOUBLE into
+//     FLOAT, INT64 into DOUBLE, strings to or from numbers, another
+//     timestamp unit or decimal, DATE into TIMESTAMP, and UINT32, UINT64
+//     and INT96 into anything but themselves (parquet-go v0.32.0 converts
+//     those wrongly).
+//
+// A nullable column may be read into a field that cannot hold null (neither
+// a pointer nor tagged optional): files written by DuckDB or Spark, whose
+// columns are all nullable, read into plain fields. Read then fails at the
+// first null, naming its row group and row. The check costs one vectorised
+// count of a page's definition levels, not a test per value. A non-pointer
+// field tagged optional reads nulls as its zero value, which is how
+// parquet-go writes its zero value.
 //
 // # Columnar fast path
 //
@@ -27,16 +57,16 @@
 // physical type, skips parquet-go's row reconstruction: per row group and
 // per field, the reader reads a batch of values from the column chunk's pages
 // and stores them straight into the fields of the caller's []T, at field
-// offsets computed once when the Reader opens. Nulls read as zero values, as
-// on the row path; every string is a fresh allocation (it never refers to a
-// page buffer, which is returned to parquet-go's pool once copied), or, with
-// SharedStrings, the strings of a column in a batch share one allocation,
-// which is faster but keeps the batch's bytes alive while any of its strings
-// is. Pages of required numeric and bool columns are read through
-// parquet-go's typed readers, without building a parquet.Value per value.
-// Pages
-// pass the same header checks, and errors are reported the same way. Any
-// other type, or a file lacking one of T's columns, takes the row path.
+// offsets computed once when the Reader opens. Nulls of fields tagged
+// optional read as zero values, as on the row path; every string is a fresh
+// allocation (it never refers to a page buffer, which is returned to
+// parquet-go's pool once copied), or, with SharedStrings, the strings of a
+// column in a batch share one allocation, which is faster but keeps the
+// batch's bytes alive while any of its strings is. Pages of required
+// numeric and bool columns are read through parquet-go's typed readers,
+// without building a parquet.Value per value. Pages pass the same header
+// and null checks, and errors are reported the same way. Any other type, or
+// a file lacking one of T's columns, takes the row path.
 //
 // # Untyped files
 //

@@ -28,6 +28,36 @@ func (e *CorruptError) Error() string {
 // Unwrap returns the cause and ErrCorrupt.
 func (e *CorruptError) Unwrap() []error { return []error{e.Err, ErrCorrupt} }
 
+// ErrSchemaMismatch is matched (with errors.Is) by every *SchemaError.
+var ErrSchemaMismatch = errors.New("file does not match the row type")
+
+// SchemaError says why a file cannot be read as the reader's row type T
+// without losing data: a column T requires that the file lacks, a column
+// whose type or structure does not convert to T's without loss (found when
+// the file is opened, with RowGroup and Row -1), or a null value T cannot
+// hold (found when its page is read, with RowGroup, Row and RowInGroup
+// locating its row). Lenient does not skip these: the file is not corrupt,
+// T does not fit it.
+type SchemaError struct {
+	Path       string
+	Column     string // the column's path in the file, dotted
+	RowGroup   int
+	Row        int64 // index of the row in the file
+	RowInGroup int64 // index of the row in its row group
+	Err        error
+}
+
+func (e *SchemaError) Error() string {
+	if e.RowGroup < 0 {
+		return fmt.Sprintf("parquetio: %s: column %q: %v", e.Path, e.Column, e.Err)
+	}
+	return fmt.Sprintf("parquetio: %s: row group %d, row %d (row %d of the file): column %q: %v",
+		e.Path, e.RowGroup, e.RowInGroup, e.Row, e.Column, e.Err)
+}
+
+// Unwrap returns the cause and ErrSchemaMismatch.
+func (e *SchemaError) Unwrap() []error { return []error{e.Err, ErrSchemaMismatch} }
+
 // ioError is an error returned by the underlying io.ReaderAt (other than
 // io.EOF, which inside a file of known size means truncation).
 type ioError struct{ err error }

@@ -21,8 +21,10 @@ import (
 // than STRING and signed INT, columns the file lacks or stores differently)
 // takes the row path.
 //
-// Null values of an optional column read into a non-pointer field as the
-// field's zero value, as on the row path.
+// Nulls reach store only in columns of fields tagged optional, which read
+// them as the field's zero value, as on the row path: nulls that T cannot
+// hold fail the page's null check (nullCheckedPages) before its values are
+// read.
 
 // fastKind is how a fast column's values are stored in its field.
 type fastKind uint8

@@ -14,7 +14,8 @@ import (
 )
 
 // flatTypes is the flat, fast-path readable part of duckTypes: its nullable
-// columns read into non-pointer fields.
+// columns read into non-pointer fields, which cannot hold the nulls of
+// name, score and big.
 type flatTypes struct {
 	ID    int32   `parquet:"id"`
 	Name  string  `parquet:"name"`
@@ -24,10 +25,21 @@ type flatTypes struct {
 	Flag  bool    `parquet:"flag"`
 }
 
+// flatTypesOpt is flatTypes with every field tagged optional, so that nulls
+// read as zero values.
+type flatTypesOpt struct {
+	ID    int32   `parquet:"id,optional"`
+	Name  string  `parquet:"name,optional"`
+	Score float64 `parquet:"score,optional"`
+	Ratio float32 `parquet:"ratio,optional"`
+	Big   int64   `parquet:"big,optional"`
+	Flag  bool    `parquet:"flag,optional"`
+}
+
 // usesFast reports whether a Reader of T on data takes the fast path.
-func usesFast[T any](t *testing.T, data []byte) bool {
+func usesFast[T any](t *testing.T, data []byte, opts ...ReadOption) bool {
 	t.Helper()
-	r, err := NewReader[T]("x", bytes.NewReader(data), int64(len(data)))
+	r, err := NewReader[T]("x", bytes.NewReader(data), int64(len(data)), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +48,8 @@ func usesFast[T any](t *testing.T, data []byte) bool {
 }
 
 // comparePaths reads data through the fast path and the row path and
-// requires identical rows, stats and errors.
+// requires identical rows, stats and errors. A null T cannot hold must be
+// reported at the same row by both (the rows read before it may differ).
 func comparePaths[T any](t *testing.T, name string, data []byte, wantFast bool, opts ...ReadOption) {
 	t.Helper()
 	if got := usesFast[T](t, data); got != wantFast {
@@ -46,6 +59,13 @@ func comparePaths[T any](t *testing.T, name string, data []byte, wantFast bool, 
 	row, rst, rerr := readAll[T](name, data, append(opts[:len(opts):len(opts)], rowPath())...)
 	if (ferr == nil) != (rerr == nil) || (ferr != nil && errors.Is(ferr, ErrCorrupt) != errors.Is(rerr, ErrCorrupt)) {
 		t.Fatalf("%s: %T: fast path error %v, row path error %v", name, *new(T), ferr, rerr)
+	}
+	var fse, rse *SchemaError
+	if errors.As(ferr, &fse) || errors.As(rerr, &rse) {
+		if !errors.As(rerr, &rse) || !errors.As(ferr, &fse) || fse.Error() != rse.Error() {
+			t.Fatalf("%s: %T: fast path error %v, row path error %v", name, *new(T), ferr, rerr)
+		}
+		return
 	}
 	if fst != rst {
 		t.Errorf("%s: %T: fast path stats %+v, row path %+v", name, *new(T), fst, rst)
@@ -72,7 +92,8 @@ func TestFastPathMatchesRowPathOnFixtures(t *testing.T) {
 	for _, name := range []string{"types_v1_snappy.parquet", "types_v2_zstd.parquet"} {
 		data := readFixture(t, name)
 		comparePaths[duckTypes](t, name, data, false)
-		comparePaths[flatTypes](t, name, data, true)
+		comparePaths[flatTypes](t, name, data, true) // fails at row 1's null name
+		comparePaths[flatTypesOpt](t, name, data, true)
 	}
 	type crunchFlat struct {
 		ID    int32   `parquet:"id"`
@@ -94,7 +115,7 @@ func TestFastPathMatchesRowPathOnFixtures(t *testing.T) {
 			}
 		}
 	}
-	got, _, err := readAll[flatTypes]("types", readFixture(t, "types_v2_zstd.parquet"))
+	got, _, err := readAll[flatTypesOpt]("types", readFixture(t, "types_v2_zstd.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +130,7 @@ func TestFastPathMatchesRowPathOnFixtures(t *testing.T) {
 		if w.Big != nil {
 			want.Big = *w.Big
 		}
-		if got[i] != want {
+		if flatTypes(got[i]) != want {
 			t.Errorf("types row %d: got %+v, want %+v", i, got[i], want)
 		}
 	}
@@ -127,7 +148,7 @@ func TestSharedStrings(t *testing.T) {
 		comparePaths[play](t, name, data, true, SharedStrings(), BatchSize(3))
 	}
 	for _, name := range []string{"types_v1_snappy.parquet", "types_v2_zstd.parquet"} {
-		comparePaths[flatTypes](t, name, readFixture(t, name), true, SharedStrings(), BatchSize(2))
+		comparePaths[flatTypesOpt](t, name, readFixture(t, name), true, SharedStrings(), BatchSize(2))
 	}
 	// Nulls and dictionary-encoded strings.
 	var buf bytes.Buffer
@@ -158,11 +179,12 @@ type nullable struct {
 	N int      `parquet:"n"`
 }
 
+// flatNullable's fields tagged optional read nulls as zero values.
 type flatNullable struct {
-	S string  `parquet:"s"`
-	I int64   `parquet:"i"`
-	B bool    `parquet:"b"`
-	F float64 `parquet:"f"`
+	S string  `parquet:"s,optional"`
+	I int64   `parquet:"i,optional"`
+	B bool    `parquet:"b,optional"`
+	F float64 `parquet:"f,optional"`
 	D string  `parquet:"d"`
 	N int     `parquet:"n"`
 }
@@ -281,19 +303,24 @@ func TestFastPathPlan(t *testing.T) {
 		hidden  int
 		Ignored int `parquet:"-"`
 	}
+	timeData := encodeRows(t, []withTime{{"t0", 5}, {"t1", 6}})
 	for _, tc := range []struct {
 		name string
 		fast bool
 	}{
-		{"timestamp", usesFast[withTime](t, data)},
+		{"timestamp", usesFast[withTime](t, timeData)},
 		{"pointer", usesFast[withPtr](t, data)},
-		{"missing column", usesFast[withMissing](t, data)},
+		{"missing column", usesFast[withMissing](t, data, ZeroFillMissing())},
 	} {
 		if tc.fast {
 			t.Errorf("%s: fast path taken, want row path", tc.name)
 		}
 	}
-	comparePaths[wrongKind](t, "wrong kind", data, false)
+	comparePaths[withTime](t, "timestamp", timeData, false)
+	// A string column does not read into an int64 on either path.
+	if _, err := NewReader[wrongKind]("x", bytes.NewReader(data), int64(len(data))); !errors.Is(err, ErrSchemaMismatch) {
+		t.Errorf("string column into int64: got %v, want a schema mismatch", err)
+	}
 	if !usesFast[unexported](t, data) {
 		t.Error("struct with unexported and ignored fields: row path taken, want fast path")
 	}
@@ -396,6 +423,17 @@ type typedOptRow struct {
 	F64 *float64 `parquet:"f64,optional"`
 	S   *string  `parquet:"s,optional"`
 	N   int      `parquet:"n"`
+}
+
+// typedZeroRow is typedRow tagged optional: nulls read as zero values.
+type typedZeroRow struct {
+	B   bool    `parquet:"b,optional"`
+	I32 int32   `parquet:"i32,optional"`
+	I64 int64   `parquet:"i64,optional"`
+	F32 float32 `parquet:"f32,optional"`
+	F64 float64 `parquet:"f64,optional"`
+	S   string  `parquet:"s,optional"`
+	N   int     `parquet:"n"`
 }
 
 type typedDictRow struct {
@@ -516,17 +554,35 @@ func TestFastPathTypedReaders(t *testing.T) {
 			want    []typedRow
 			typed   bool // numeric columns read through typed readers
 			strings bool // the string column read from its pages' bytes
+			zero    bool // read as typedZeroRow: typedRow cannot hold the nulls
 		}{
-			{"required", encodeRows(t, want, layout.opts...), want, true, true},
-			{"optional with nulls", encodeRows(t, opt, layout.opts...), wantOpt, false, false},
-			{"optional without nulls", encodeRows(t, optNoNulls, layout.opts...), want, false, true},
-			{"dictionary", encodeRows(t, dict, layout.opts...), want, false, false},
+			{"required", encodeRows(t, want, layout.opts...), want, true, true, false},
+			{"optional with nulls", encodeRows(t, opt, layout.opts...), wantOpt, false, false, true},
+			{"optional without nulls", encodeRows(t, optNoNulls, layout.opts...), want, false, true, false},
+			{"dictionary", encodeRows(t, dict, layout.opts...), want, false, false, false},
 		} {
 			name := layout.name + "/" + tc.name
 			comparePaths[typedRow](t, name, tc.data, true)
 			comparePaths[typedRow](t, name, tc.data, true, SharedStrings(), BatchSize(7))
+			counts := fastCounts[typedRow]
+			if tc.zero {
+				var se *SchemaError
+				if _, _, err := readAll[typedRow](name, tc.data); !errors.As(err, &se) || se.Column != "b" || se.Row != 2 {
+					t.Fatalf("%s: got %v, want a null at row 2 of column b", name, err)
+				}
+				comparePaths[typedZeroRow](t, name, tc.data, true)
+				comparePaths[typedZeroRow](t, name, tc.data, true, SharedStrings(), BatchSize(7))
+				counts = func(t *testing.T, data []byte, batch int) ([]typedRow, map[string]int64, map[string]int64) {
+					rows, typed, generic := fastCounts[typedZeroRow](t, data, batch)
+					out := make([]typedRow, len(rows))
+					for i, r := range rows {
+						out[i] = typedRow(r)
+					}
+					return out, typed, generic
+				}
+			}
 			for _, batch := range []int{1, 7, 100, 1024, n + 1} {
-				got, typed, generic := fastCounts[typedRow](t, tc.data, batch)
+				got, typed, generic := counts(t, tc.data, batch)
 				if len(got) != n {
 					t.Fatalf("%s batch %d: read %d rows, want %d", name, batch, len(got), n)
 				}

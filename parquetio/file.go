@@ -258,7 +258,7 @@ func (f *File) openGroup(i int) (rows parquet.Rows, err error) {
 			rows, err = nil, f.src.wrap(f.path, i, rowGroupOffset(&f.file.Metadata().RowGroups[i]), recovered(v))
 		}
 	}()
-	return newCheckedRowGroup(f.file, f.src, i, f.cfg.maxPage).Rows(), nil
+	return newCheckedRowGroup(f.file, f.src, i, f.cfg.maxPage, nil).Rows(), nil
 }
 
 // readBatch reads and assembles up to len(buf) rows of row group i,

@@ -14,6 +14,7 @@ type readConfig struct {
 	maxPage   int
 	rowPath   bool // never take the columnar fast path (tests, benchmarks)
 	shared    bool // SharedStrings
+	zeroFill  bool // ZeroFillMissing
 }
 
 // WithFilter prunes row groups whose statistics exclude f (see Filter).
@@ -56,6 +57,17 @@ func MaxPageSize(n int) ReadOption { return func(c *readConfig) { c.maxPage = n 
 // encoding). Without the fast path (nested or unusual types) it does
 // nothing.
 func SharedStrings() ReadOption { return func(c *readConfig) { c.shared = true } }
+
+// ZeroFillMissing makes a column that T requires but the file lacks read
+// as zero values instead of failing with a *SchemaError. T requires a
+// column unless its field, or a struct, list or map field above it, is a
+// pointer, a slice (not []byte), a map or tagged optional; those read as
+// nil, empty or the zero value when missing, with or without this option.
+// Use it only where zero is a correct default (files written before the
+// column was added): a misnamed column (names are case-sensitive) then
+// reads as zeros too. Nulls and lossy conversions fail whatever the
+// options.
+func ZeroFillMissing() ReadOption { return func(c *readConfig) { c.zeroFill = true } }
 
 // rowPath makes the Reader decode through parquet-go's row reconstruction
 // even where the columnar fast path applies, to compare the two.

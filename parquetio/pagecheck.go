@@ -32,11 +32,18 @@ func (g *checkedRowGroup) Rows() parquet.Rows                  { return parquet.
 type checkedChunk struct {
 	parquet.ColumnChunk
 	check func() error
+	// nulls, if not nil, checks each page for nulls T cannot hold.
+	nulls *nullCheckedPages
 }
 
 func (c *checkedChunk) Pages() parquet.Pages {
 	if err := c.check(); err != nil {
 		return errPages{err}
+	}
+	if c.nulls != nil {
+		p := *c.nulls
+		p.Pages = c.ColumnChunk.Pages()
+		return &p
 	}
 	return c.ColumnChunk.Pages()
 }
@@ -49,14 +56,26 @@ func (p errPages) Close() error                    { return nil }
 
 // newCheckedRowGroup returns row group i of f, whose column chunks check
 // their page headers (read through src, capped at maxPage) before parquet-go
-// reads their pages. Both the typed Reader and File read through it.
-func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int) parquet.RowGroup {
+// reads their pages, and the pages of the columns that nulls (if not nil)
+// names for nulls. Both the typed Reader and File read through it.
+func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int, nulls *nullChecks) parquet.RowGroup {
 	rg := f.RowGroups()[i]
 	chunks := rg.ColumnChunks()
 	cols := make([]parquet.ColumnChunk, len(chunks))
+	firstRow := int64(-1)
 	for j, c := range chunks {
 		cm := &f.Metadata().RowGroups[i].Columns[j].MetaData
-		cols[j] = &checkedChunk{c, func() error { return checkPages(src, cm, maxPage) }}
+		cc := &checkedChunk{ColumnChunk: c, check: func() error { return checkPages(src, cm, maxPage) }}
+		if nulls != nil && j < len(nulls.cols) && nulls.cols[j] != nil {
+			if firstRow < 0 {
+				firstRow = 0
+				for _, g := range f.Metadata().RowGroups[:i] {
+					firstRow += g.NumRows
+				}
+			}
+			cc.nulls = &nullCheckedPages{check: nulls.cols[j], path: nulls.path, rowGroup: i, firstRow: firstRow}
+		}
+		cols[j] = cc
 	}
 	return &checkedRowGroup{rg, cols}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/parquet-go/parquet-go"
 )
 
 // Counter names, in group "parquetio".
@@ -25,8 +26,11 @@ const (
 
 // Read reads the Parquet files matching pattern (a file, a directory of
 // data files or a glob; any storage URL) as a collection of T, reading only
-// the columns T names. Splits are runs of whole row groups. It panics with a
-// build error if T has no Parquet schema; see TryRead.
+// the columns T names. Splits are runs of whole row groups. Every file's
+// schema is matched to T's when the splits are planned, so that a file T
+// does not fit fails the job before any task runs (a *SchemaError); nulls T
+// cannot hold fail the task that meets them. It panics with a build error
+// if T has no Parquet schema; see TryRead.
 func Read[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[T] {
 	return pcollection.Must(TryRead[T](p, pattern, opts...))
 }
@@ -61,10 +65,11 @@ func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 	return filesplit.Size(ctx, s.pattern)
 }
 
-// Splits reads every file's footer and groups consecutive row groups into
-// about hint splits overall (one row group at least). A split is the byte
-// range from its first row group's start to the next split's; the ranges
-// tile each file, so every row group is read exactly once.
+// Splits reads every file's footer, matches its schema to T's, and groups
+// consecutive row groups into about hint splits overall (one row group at
+// least). A split is the byte range from its first row group's start to the
+// next split's; the ranges tile each file, so every row group is read
+// exactly once.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	files, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {
@@ -73,7 +78,10 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	target := filesplit.RangeSize(files, hint, 0, 1)
 	var out []plan.Split
 	for _, fi := range files {
-		starts, err := rowGroupStarts(ctx, fi.URL)
+		starts, err := rowGroupStarts(ctx, fi.URL, func(pf *parquet.File) error {
+			_, err := checkFile[T](fi.URL, pf, &s.cfg)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -110,8 +118,9 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	return out, nil
 }
 
-// rowGroupStarts returns the start offsets of a file's row groups.
-func rowGroupStarts(ctx context.Context, url string) ([]int64, error) {
+// rowGroupStarts returns the start offsets of a file's row groups, once
+// check accepts the file.
+func rowGroupStarts(ctx context.Context, url string, check func(*parquet.File) error) ([]int64, error) {
 	f, err := storage.Open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
@@ -119,6 +128,9 @@ func rowGroupStarts(ctx context.Context, url string) ([]int64, error) {
 	defer f.Close()
 	pf, _, err := openFile(url, &trackingReaderAt{r: f, size: f.Size()}, f.Size())
 	if err != nil {
+		return nil, err
+	}
+	if err := check(pf); err != nil {
 		return nil, err
 	}
 	rgs := pf.Metadata().RowGroups

@@ -1,6 +1,7 @@
 package parquetio_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -125,6 +126,60 @@ func TestPipelineCorrupt(t *testing.T) {
 	_, err := mem.Run(context.Background(), p, runner.Options{})
 	if !errors.Is(err, parquetio.ErrCorrupt) || !strings.Contains(err.Error(), "bad.parquet") {
 		t.Fatalf("got %v, want ErrCorrupt naming bad.parquet", err)
+	}
+}
+
+// A file the row type does not fit fails the job when its splits are
+// planned, naming the file and the column.
+func TestPipelineSchemaMismatch(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("parquetio-schema")
+	in := "mem://parquetio-schema/in"
+	putFixture(t, in+"/a.parquet", "events_v1_snappy.parquet")
+	type noMs struct {
+		UserID string `parquet:"user_id"`
+	}
+	var buf bytes.Buffer
+	w, err := parquetio.NewWriter[noMs](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]noMs{{"u1"}, {"u2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, in+"/b.parquet", buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+
+	p := pcollection.NewPipeline("parquetio-schema")
+	pcollection.Materialize(parquetio.Read[Event](p, in))
+	res, err := mem.Run(ctx, p, runner.Options{})
+	var se *parquetio.SchemaError
+	if !errors.As(err, &se) || !strings.HasSuffix(se.Path, "b.parquet") || se.Column != "track_id" {
+		t.Fatalf("got %v, want a *SchemaError naming b.parquet and track_id", err)
+	}
+	if res != nil {
+		if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterRowsRead); n != 0 {
+			t.Errorf("%d rows read before the mismatch was found, want none", n)
+		}
+	}
+
+	// With ZeroFillMissing, b's rows read with zero values.
+	p = pcollection.NewPipeline("parquetio-schema-zero")
+	all := pcollection.Materialize(parquetio.Read[Event](p, in, parquetio.ZeroFillMissing()))
+	crunchtest.Run(t, p)
+	got := crunchtest.Values(t, all)
+	var zeros int
+	for _, e := range got {
+		if e.TrackID == "" {
+			zeros++
+		}
+	}
+	if len(got) != 2050 || zeros != 2 {
+		t.Errorf("with ZeroFillMissing: read %d rows, %d without a track, want 2050 and 2", len(got), zeros)
 	}
 }
 

@@ -23,7 +23,10 @@ type ReadStats struct {
 
 // Reader reads rows of type T from one Parquet file. Only the columns that T
 // names are read: a column of the file that T does not name is never fetched
-// nor decoded. Columns T names that the file lacks read as zero values.
+// nor decoded. The file must fit T (see Schema matching in the package
+// doc): a column T requires that the file lacks, or whose type does not
+// convert to T's without loss, fails NewReader, and a null that T cannot
+// hold fails Read, each with a *SchemaError.
 //
 // A Reader is not safe for concurrent use.
 type Reader[T any] struct {
@@ -33,6 +36,7 @@ type Reader[T any] struct {
 	schema *parquet.Schema // of T
 	conv   parquet.Conversion
 	direct bool // the file's columns decode directly into T's schema
+	nulls  *nullChecks
 
 	cfg    readConfig
 	groups []int // row groups left to read, in order
@@ -129,9 +133,12 @@ func (r *Reader[T]) open(size int64) (err error) {
 	}()
 	r.file = f
 	r.schema = schema
+	if r.nulls, err = checkFile[T](r.path, f, &r.cfg); err != nil {
+		return err
+	}
 	conv, err := parquet.Convert(r.schema, f.Schema())
 	if err != nil {
-		return fmt.Errorf("parquetio: %s: schema of %T does not match the file: %w", r.path, *new(T), err)
+		return fmt.Errorf("parquetio: %s: %w: %T: %w", r.path, ErrSchemaMismatch, *new(T), err)
 	}
 	r.conv = conv
 	r.direct = directlyReadable(r.schema, f.Schema())
@@ -306,7 +313,7 @@ func (r *Reader[T]) openGroup(i int) (err error) {
 			err = r.src.wrap(r.path, i, off, recovered(v))
 		}
 	}()
-	rg := newCheckedRowGroup(r.file, r.src, i, r.cfg.maxPage)
+	rg := newCheckedRowGroup(r.file, r.src, i, r.cfg.maxPage, r.nulls)
 	if r.fast != nil {
 		r.fcur = newFastGroup(r.fast, rg, r.fbuf, r.cfg.shared)
 		r.curRG = i
@@ -328,14 +335,27 @@ func (r *Reader[T]) readGroup(rows []T) (n int, err error) {
 			n, err = 0, recovered(v)
 		}
 		if err != nil && err != io.EOF {
-			off := rowGroupOffset(&r.file.Metadata().RowGroups[r.curRG])
-			err = r.src.wrap(r.path, r.curRG, off, err)
+			if se := schemaError(err); se != nil {
+				err = se // a null T cannot hold: the file is not corrupt
+			} else {
+				off := rowGroupOffset(&r.file.Metadata().RowGroups[r.curRG])
+				err = r.src.wrap(r.path, r.curRG, off, err)
+			}
 		}
 	}()
 	if r.fcur != nil {
 		return r.fcur.read(unsafe.Pointer(unsafe.SliceData(rows)), len(rows))
 	}
 	return r.cur.Read(rows)
+}
+
+// schemaError returns the *SchemaError in err's chain, or nil.
+func schemaError(err error) *SchemaError {
+	var se *SchemaError
+	if errors.As(err, &se) {
+		return se
+	}
+	return nil
 }
 
 func (r *Reader[T]) closeGroup() {

@@ -2,6 +2,7 @@ package parquetio
 
 import (
 	"context"
+	"errors"
 	"os"
 	"testing"
 
@@ -66,5 +67,33 @@ func TestSourceSplitsExact(t *testing.T) {
 		if n := tc.Counter(CounterGroup, CounterRowsRead).Value; n != 4096 {
 			t.Errorf("hint %d: rows read counter %d, want 4096", hint, n)
 		}
+	}
+}
+
+// Splits matches every file's schema to T's, so a mismatch fails planning.
+func TestSourceSplitsCheckSchema(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("parquetio-src-schema")
+	b, err := os.ReadFile("testdata/events_v1_snappy.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "mem://parquetio-src-schema/in/events.parquet"
+	if err := storage.WriteFile(ctx, url, b); err != nil {
+		t.Fatal(err)
+	}
+	type withDevice struct {
+		UserID string `parquet:"user_id"`
+		Device string `parquet:"device"`
+	}
+	src := &source[withDevice]{pattern: "mem://parquetio-src-schema/in", cfg: newReadConfig(nil)}
+	_, err = src.Splits(ctx, 2)
+	var se *SchemaError
+	if !errors.As(err, &se) || se.Path != url || se.Column != "device" {
+		t.Fatalf("got %v, want a *SchemaError for column device of %s", err, url)
+	}
+	src = &source[withDevice]{pattern: "mem://parquetio-src-schema/in", cfg: newReadConfig([]ReadOption{ZeroFillMissing()})}
+	if _, err := src.Splits(ctx, 2); err != nil {
+		t.Fatalf("with ZeroFillMissing: %v", err)
 	}
 }

@@ -6,20 +6,23 @@ import (
 )
 
 // duckTypes matches testdata/types_*.parquet, written by DuckDB, where every
-// column is nullable.
+// column is nullable: the columns holding nulls are pointers, or tagged
+// optional where nil is the null (payload, the list and the map); the
+// others are nullable in the file but hold no null, so plain fields read
+// them.
 type duckTypes struct {
-	ID      int32            `parquet:"id"`
-	Name    *string          `parquet:"name"`
-	Score   *float64         `parquet:"score"`
-	Ratio   float32          `parquet:"ratio"`
-	Big     *int64           `parquet:"big"`
-	Flag    bool             `parquet:"flag"`
-	Payload []byte           `parquet:"payload"`
-	TsUs    *time.Time       `parquet:"ts_us,timestamp(microsecond)"`
-	TsMs    time.Time        `parquet:"ts_ms,timestamp(millisecond)"`
-	Day     time.Time        `parquet:"day,date"`
-	Tags    []string         `parquet:"tags,list"`
-	Attrs   map[string]int32 `parquet:"attrs"`
+	ID      int32             `parquet:"id"`
+	Name    *string           `parquet:"name"`
+	Score   *float64          `parquet:"score"`
+	Ratio   float32           `parquet:"ratio"`
+	Big     *int64            `parquet:"big"`
+	Flag    bool              `parquet:"flag"`
+	Payload []byte            `parquet:"payload,optional"`
+	TsUs    *time.Time        `parquet:"ts_us,timestamp(microsecond)"`
+	TsMs    time.Time         `parquet:"ts_ms,timestamp(millisecond)"`
+	Day     time.Time         `parquet:"day,date"`
+	Tags    []*string         `parquet:"tags,optional,list"`
+	Attrs   map[string]*int32 `parquet:"attrs,optional"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -29,20 +32,19 @@ func utc(y int, m time.Month, d, h, mi, s, ns int) time.Time {
 }
 
 // wantDuckTypes are the rows of the types fixtures (see testdata/gen).
-// DuckDB nulls read as zero values in non-pointer fields.
 var wantDuckTypes = []duckTypes{
 	{1, ptr("alpha"), ptr(1.5), 0.25, ptr(int64(10)), true, []byte{0, 1},
 		ptr(utc(2026, 11, 26, 10, 0, 0, 123456000)), utc(2026, 11, 26, 10, 0, 0, 123000000), utc(2026, 11, 26, 0, 0, 0, 0),
-		[]string{"x", "y"}, map[string]int32{"a": 1, "b": 2}},
+		[]*string{ptr("x"), ptr("y")}, map[string]*int32{"a": ptr(int32(1)), "b": ptr(int32(2))}},
 	{2, nil, nil, -1.5, nil, false, []byte{},
 		nil, utc(1970, 1, 1, 0, 0, 0, 0), utc(1970, 1, 1, 0, 0, 0, 0),
-		[]string{}, map[string]int32{}},
+		[]*string{}, map[string]*int32{}},
 	{3, ptr("gamma"), ptr(-2.25), 3, ptr(int64(-9000000000)), true, []byte("abc"),
 		ptr(utc(1969, 12, 31, 23, 59, 59, 999999000)), utc(1999, 12, 31, 23, 59, 59, 999000000), utc(1969, 12, 31, 0, 0, 0, 0),
-		[]string{}, map[string]int32{}},
-	{4, ptr(""), ptr(0.0), 0, ptr(int64(0)), false, []byte{},
+		nil, nil},
+	{4, ptr(""), ptr(0.0), 0, ptr(int64(0)), false, nil,
 		ptr(utc(2000, 2, 29, 12, 34, 56, 0)), utc(2000, 2, 29, 12, 34, 56, 789000000), utc(2000, 2, 29, 0, 0, 0, 0),
-		[]string{"z", "", "w"}, map[string]int32{"k": 0}},
+		[]*string{ptr("z"), nil, ptr("w")}, map[string]*int32{"k": nil}},
 }
 
 // event is a listening event, the shape of testdata/events_*.parquet.

@@ -1,0 +1,380 @@
+package parquetio
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// Matching a file's schema to T's. When a Reader opens a file (and when the
+// pipeline source splits its files), every column T names is matched to
+// the file's column of the same path:
+//
+//   - a column the file lacks must be one T can leave out: some node of the
+//     missing part of its path (the leaf, or a group above it) is optional
+//     or repeated in T, and reads as nil, an empty list or map, or the zero
+//     value of a field tagged optional. Else the open fails, unless
+//     ZeroFillMissing;
+//   - repetition and group-or-leaf must agree node by node;
+//   - the file's type must convert to T's without loss (see lossless);
+//   - where the file's node is optional and T's is required, T cannot hold
+//     the file's nulls: those columns get a nullCheck, which fails the read
+//     at the first such null.
+
+// nullCheck finds the values of one file column that T cannot hold: those
+// whose definition level says that a node T requires is null.
+type nullCheck struct {
+	column string // dotted path
+	field  string // T's field, for errors
+	// bad[d] is true when a value of definition level d is a null T cannot
+	// hold; len(bad) is the column's max definition level.
+	bad []bool
+}
+
+// first returns the index among p's values of the first one T cannot hold,
+// or -1. A page without nulls costs one count of its definition levels
+// (vectorised in parquet-go), not a look at each value.
+func (c *nullCheck) first(p parquet.Page) int {
+	if p.NumNulls() == 0 {
+		return -1
+	}
+	defs := p.DefinitionLevels()
+	if defs == nil {
+		return 0 // a page of nulls only
+	}
+	for i, d := range defs {
+		if int(d) < len(c.bad) && c.bad[d] {
+			return i
+		}
+	}
+	return -1
+}
+
+// nullChecks are the null checks of one file, by file column index (nil
+// for columns that need none), and what locates an error.
+type nullChecks struct {
+	path string
+	cols []*nullCheck
+}
+
+// nullCheckedPages fails ReadPage on a page holding a null T cannot hold,
+// before anything reads its values.
+type nullCheckedPages struct {
+	parquet.Pages
+	check    *nullCheck
+	path     string
+	rowGroup int
+	firstRow int64 // of the row group, in the file
+	row      int64 // of the next page, in the row group
+}
+
+func (p *nullCheckedPages) ReadPage() (parquet.Page, error) {
+	pg, err := p.Pages.ReadPage()
+	if err != nil {
+		return pg, err
+	}
+	if i := p.check.first(pg); i >= 0 {
+		row := p.row + int64(i)
+		if reps := pg.RepetitionLevels(); len(reps) > i {
+			row = p.row - 1
+			for _, r := range reps[:i+1] {
+				if r == 0 {
+					row++
+				}
+			}
+		}
+		parquet.Release(pg)
+		return nil, &SchemaError{
+			Path: p.path, Column: p.check.column, RowGroup: p.rowGroup, Row: p.firstRow + row, RowInGroup: row,
+			Err: fmt.Errorf("null value for %s, which cannot hold null: make it a pointer, or tag it optional to read nulls as zero values",
+				p.check.field),
+		}
+	}
+	p.row += pg.NumRows()
+	return pg, nil
+}
+
+func (p *nullCheckedPages) SeekToRow(row int64) error {
+	p.row = row
+	return p.Pages.SeekToRow(row)
+}
+
+// checkFile matches the schema of f, at path, to T's (see checkSchema).
+func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (*nullChecks, error) {
+	want, err := schemaOf[T]()
+	if err != nil {
+		return nil, err
+	}
+	return checkSchema(path, reflect.TypeFor[T](), want, f.Schema(), cfg.zeroFill)
+}
+
+// checkSchema matches have, the schema of the file at path, to want, the
+// schema of t. It returns a *SchemaError for the first column of want that
+// cannot be read from have without loss, and else the null checks the
+// columns of have need.
+func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool) (*nullChecks, error) {
+	checks := &nullChecks{path: path}
+	for _, col := range want.Columns() {
+		fail := func(format string, args ...any) error {
+			return &SchemaError{Path: path, Column: strings.Join(col, "."), RowGroup: -1, Row: -1, RowInGroup: -1,
+				Err: fmt.Errorf(format, args...)}
+		}
+		var w, h parquet.Node = want, have
+		missing := false // the file lacks col from some node on
+		absent := false  // and T can leave that part out
+		hint := ""       // a name of the file's that differs only in case
+		var bad []bool   // by the file's definition level
+		var def byte     // the file's definition level above the node
+		for _, name := range col {
+			w = child(w, name)
+			if !missing {
+				parent := h
+				if h = child(h, name); h == nil {
+					missing = true
+					if other := foldedChild(parent, name); other != "" {
+						hint = fmt.Sprintf(" (it has %q: names are case-sensitive)", other)
+					}
+				}
+			}
+			if missing {
+				absent = absent || !w.Required()
+				continue
+			}
+			switch {
+			case h.Repeated() && !w.Repeated():
+				return nil, fail("repeated in the file but not in %s", describe(t, col))
+			case w.Repeated() && !h.Repeated():
+				return nil, fail("repeated in %s but not in the file", describe(t, col))
+			case h.Leaf() != w.Leaf():
+				return nil, fail("a %s in the file but a %s in %s", leafOrGroup(h), leafOrGroup(w), describe(t, col))
+			}
+			if h.Optional() && w.Required() {
+				for len(bad) <= int(def) {
+					bad = append(bad, false)
+				}
+				bad[def] = true
+			}
+			if !h.Required() {
+				def++
+			}
+		}
+		if missing {
+			if !absent && !zeroFill {
+				return nil, fail("not in the file%s, and %s cannot be absent: make it a pointer to read nil, or read with ZeroFillMissing",
+					hint, describe(t, col))
+			}
+			continue
+		}
+		if !lossless(h.Type(), w.Type()) {
+			return nil, fail("file type %s does not convert without loss to %s of %s",
+				typeName(h.Type()), typeName(w.Type()), describe(t, col))
+		}
+		if bad != nil {
+			for len(bad) < int(def) {
+				bad = append(bad, false)
+			}
+			leaf, _ := have.Lookup(col...)
+			if checks.cols == nil {
+				checks.cols = make([]*nullCheck, len(have.Columns()))
+			}
+			checks.cols[leaf.ColumnIndex] = &nullCheck{column: strings.Join(col, "."), field: describe(t, col), bad: bad}
+		}
+	}
+	return checks, nil
+}
+
+// child returns the field of group n called name, or nil.
+func child(n parquet.Node, name string) parquet.Node {
+	for _, f := range n.Fields() {
+		if f.Name() == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// foldedChild returns the name of a field of n equal to name up to case,
+// or "".
+func foldedChild(n parquet.Node, name string) string {
+	for _, f := range n.Fields() {
+		if strings.EqualFold(f.Name(), name) {
+			return f.Name()
+		}
+	}
+	return ""
+}
+
+func leafOrGroup(n parquet.Node) string {
+	if n.Leaf() {
+		return "leaf"
+	}
+	return "group"
+}
+
+// describe names the Go field of t that holds column col, as far as the
+// path goes through structs (a list or map field stands for the columns
+// inside it): "field MsPlayed (int64) of listening.Event".
+func describe(t reflect.Type, col []string) string {
+	var names []string
+	ft := t
+	for _, name := range col {
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct || ft == timeType {
+			break
+		}
+		f, ok := fieldOf(ft, name)
+		if !ok {
+			break
+		}
+		names = append(names, f.Name)
+		ft = f.Type
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("the column of %s", t)
+	}
+	return fmt.Sprintf("field %s (%s) of %s", strings.Join(names, "."), ft, t)
+}
+
+// fieldOf returns the field of struct type t whose column is name.
+func fieldOf(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if n, _, ok := column(f); ok && n == name {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+// typeName is t as Field.Type shows it: "INT64/TIMESTAMP(...)".
+func typeName(t parquet.Type) string {
+	s := t.Kind().String()
+	if t.Kind() == parquet.FixedLenByteArray {
+		s = fmt.Sprintf("%s(%d)", s, t.Length())
+	}
+	if lt := t.LogicalType(); lt != nil && lt.Value != nil {
+		s += "/" + lt.String()
+	}
+	return s
+}
+
+func logicalValue(t parquet.Type) format.LogicalTypeValue {
+	if lt := t.LogicalType(); lt != nil {
+		return lt.Value
+	}
+	return nil
+}
+
+// lossless reports whether parquetio reads values of file type from into
+// a column of T's type to exactly, with no value lost or changed. Beyond
+// equal types (a TIMESTAMP's isAdjustedToUTC aside), these are allowed:
+//
+//   - signed integers into signed integers as wide or wider, and unsigned
+//     8 and 16 bit integers into wider integers;
+//   - DATE, TIME and TIMESTAMP into a plain integer as wide or wider, as the
+//     number they store (days, or units since midnight or the epoch);
+//   - signed integers of up to 32 bits, and FLOAT, into DOUBLE;
+//   - byte strings (BYTE_ARRAY plain, STRING, ENUM or JSON) into STRING or
+//     plain BYTE_ARRAY, and FIXED_LEN_BYTE_ARRAY (plain or UUID) into plain
+//     BYTE_ARRAY.
+//
+// Everything else is refused, notably: narrowing integers, floats into
+// integers, DOUBLE into FLOAT, INT64 into DOUBLE, numbers from or to
+// strings, timestamps of another unit, DATE into TIMESTAMP, DECIMAL of
+// another precision, scale or physical type, or into anything but itself.
+// parquet-go v0.32.0 also sign-extends UINT32 values into 64 bits and
+// misreads INT96 as TIMESTAMP, so a UINT32 reads only as uint32, and INT96
+// only as INT96.
+func lossless(from, to parquet.Type) bool {
+	fk, tk := from.Kind(), to.Kind()
+	fl, tl := logicalValue(from), logicalValue(to)
+	if fb, fs, ok := intOf(from, true); ok {
+		if tb, ts, ok := intOf(to, false); ok {
+			switch {
+			case fs:
+				return ts && tb >= fb
+			case fb <= 16: // unsigned, stored as non-negative INT32s
+				return tb > fb || !ts && tb == fb
+			}
+			return !ts && tb == fb
+		}
+		if tk == parquet.Double && tl == nil {
+			return fs && fb <= 32
+		}
+	}
+	if fk == parquet.Float && tk == parquet.Double && fl == nil && tl == nil {
+		return true
+	}
+	if tk == parquet.ByteArray {
+		switch tl.(type) {
+		case nil:
+			switch fl.(type) {
+			case nil, *format.StringType, *format.EnumType, *format.JsonType, *format.UUIDType:
+				if fk == parquet.ByteArray || fk == parquet.FixedLenByteArray {
+					return true
+				}
+			}
+		case *format.StringType:
+			switch fl.(type) {
+			case nil, *format.StringType, *format.EnumType, *format.JsonType:
+				if fk == parquet.ByteArray {
+					return true
+				}
+			}
+		}
+	}
+	return sameType(from, to)
+}
+
+// intOf returns the width and signedness of the integers of type t: INT32
+// and INT64 plain or with an INT annotation, and with stored, the numbers
+// that DATE, TIME and TIMESTAMP store.
+func intOf(t parquet.Type, stored bool) (bits int, signed, ok bool) {
+	k := t.Kind()
+	if k != parquet.Int32 && k != parquet.Int64 {
+		return 0, false, false
+	}
+	bits = 32
+	if k == parquet.Int64 {
+		bits = 64
+	}
+	switch lt := logicalValue(t).(type) {
+	case nil:
+		return bits, true, true
+	case *format.IntType:
+		if int(lt.BitWidth) > bits || lt.BitWidth <= 0 {
+			return 0, false, false
+		}
+		return int(lt.BitWidth), lt.IsSigned, true
+	case *format.DateType, *format.TimeType, *format.TimestampType:
+		return bits, true, stored
+	}
+	return 0, false, false
+}
+
+// sameType reports whether a and b are the same type: physical type,
+// length and logical type, with TIMESTAMPs of the same unit equal whether
+// or not they are adjusted to UTC.
+func sameType(a, b parquet.Type) bool {
+	if a.Kind() != b.Kind() {
+		return false
+	}
+	if a.Kind() == parquet.FixedLenByteArray && a.Length() != b.Length() {
+		return false
+	}
+	ua, oka := timestampUnit(a)
+	ub, okb := timestampUnit(b)
+	if oka || okb {
+		return oka && okb && ua == ub
+	}
+	la, lb := logicalValue(a), logicalValue(b)
+	if la == nil || lb == nil {
+		return la == nil && lb == nil
+	}
+	return la.String() == lb.String()
+}

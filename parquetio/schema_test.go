@@ -1,0 +1,467 @@
+package parquetio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// The files of these tests are written by parquet-go directly, not by
+// Writer, so that they can hold any schema.
+
+// writeGo writes rows with a bare parquet-go writer.
+func writeGo[W any](t *testing.T, rows []W, opts ...parquet.WriterOption) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[W](&buf, opts...)
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// listen is the row type the files of the schema tests are read as.
+type listen struct {
+	UserID   string `parquet:"user_id"`
+	MsPlayed int64  `parquet:"ms_played"`
+}
+
+const schemaPath = "logs/day=1/events.parquet"
+
+func TestSchemaMismatchAtOpen(t *testing.T) {
+	type noMsPlayed struct {
+		UserID  string `parquet:"user_id"`
+		Country string `parquet:"country"`
+	}
+	type upperUserID struct {
+		UserID   string `parquet:"USER_ID"`
+		MsPlayed int64  `parquet:"ms_played"`
+	}
+	type doubleMs struct {
+		UserID   string  `parquet:"user_id"`
+		MsPlayed float64 `parquet:"ms_played"`
+	}
+	type stringMs struct {
+		UserID   string `parquet:"user_id"`
+		MsPlayed string `parquet:"ms_played"`
+	}
+	type uint32Ms struct {
+		UserID   string `parquet:"user_id"`
+		MsPlayed uint32 `parquet:"ms_played"`
+	}
+	type listMs struct {
+		UserID   string  `parquet:"user_id"`
+		MsPlayed []int64 `parquet:"ms_played,list"`
+	}
+	type int32Ms struct { // the reader's type here
+		UserID   string `parquet:"user_id"`
+		MsPlayed int32  `parquet:"ms_played"`
+	}
+	type nested struct {
+		UserID string `parquet:"user_id"`
+		Device struct {
+			OS string `parquet:"os"`
+		} `parquet:"device"`
+	}
+	type nestedMore struct { // the reader's type here
+		UserID string `parquet:"user_id"`
+		Device struct {
+			OS    string `parquet:"os"`
+			Model string `parquet:"model"`
+		} `parquet:"device"`
+	}
+	type tsMicros struct {
+		UserID string    `parquet:"user_id"`
+		Ts     time.Time `parquet:"ts,timestamp(microsecond)"`
+	}
+	type tsMillis struct { // the reader's type here
+		UserID string    `parquet:"user_id"`
+		Ts     time.Time `parquet:"ts,timestamp(millisecond)"`
+	}
+	open := func(data []byte) func() error { // opens data as a listen Reader
+		return func() error {
+			_, err := NewReader[listen](schemaPath, bytes.NewReader(data), int64(len(data)))
+			return err
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		open   func() error
+		column string
+		want   []string // in the message, besides the path and the column
+	}{
+		{"missing column", open(writeGo(t, []noMsPlayed{{"u1", "SE"}})),
+			"ms_played", []string{"not in the file", "field MsPlayed (int64) of parquetio.listen", "ZeroFillMissing"}},
+		{"column name in another case", open(writeGo(t, []upperUserID{{"u1", 40000}})),
+			"user_id", []string{"not in the file", `it has "USER_ID"`, "case-sensitive", "field UserID (string)"}},
+		{"DOUBLE into int64", open(writeGo(t, []doubleMs{{"u1", 40000.9}})),
+			"ms_played", []string{"file type DOUBLE", "INT64/INT(64,true)", "field MsPlayed (int64)"}},
+		{"string into int64", open(writeGo(t, []stringMs{{"u1", "40000"}})),
+			"ms_played", []string{"file type BYTE_ARRAY/STRING", "field MsPlayed (int64)"}},
+		{"UINT32 into int64", open(writeGo(t, []uint32Ms{{"u1", math.MaxUint32}})),
+			"ms_played", []string{"file type INT32/INT(32,false)", "field MsPlayed (int64)"}},
+		{"UINT32 into uint64", func() error {
+			type uint64Ms struct {
+				UserID   string `parquet:"user_id"`
+				MsPlayed uint64 `parquet:"ms_played"`
+			}
+			data := writeGo(t, []uint32Ms{{"u1", math.MaxUint32}})
+			_, err := NewReader[uint64Ms](schemaPath, bytes.NewReader(data), int64(len(data)))
+			return err
+		}, "ms_played", []string{"file type INT32/INT(32,false)", "INT64/INT(64,false)", "field MsPlayed (uint64)"}},
+		{"list into int64", open(writeGo(t, []listMs{{"u1", []int64{1}}})),
+			"ms_played", []string{"a group in the file but a leaf", "field MsPlayed (int64)"}},
+		{"INT64 into int32", func() error {
+			data := writeGo(t, []listen{{"u1", 1 << 40}})
+			_, err := NewReader[int32Ms](schemaPath, bytes.NewReader(data), int64(len(data)))
+			return err
+		}, "ms_played", []string{"file type INT64/INT(64,true)", "INT32/INT(32,true)", "field MsPlayed (int32)"}},
+		{"missing field of a struct", func() error {
+			data := writeGo(t, []nested{{UserID: "u1"}})
+			_, err := NewReader[nestedMore](schemaPath, bytes.NewReader(data), int64(len(data)))
+			return err
+		}, "device.model", []string{"not in the file", "field Device.Model (string)"}},
+		{"timestamp of a coarser unit", func() error {
+			data := writeGo(t, []tsMicros{{"u1", time.UnixMicro(1_764_115_200_123_456)}})
+			_, err := NewReader[tsMillis](schemaPath, bytes.NewReader(data), int64(len(data)))
+			return err
+		}, "ts", []string{"unit=MICROS", "unit=MILLIS", "field Ts (time.Time)"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.open()
+			var se *SchemaError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSchemaMismatch) || errors.Is(err, ErrCorrupt) {
+				t.Fatalf("got %v, want a *SchemaError", err)
+			}
+			if se.Path != schemaPath || se.Column != tc.column || se.RowGroup != -1 || se.Row != -1 {
+				t.Errorf("got path %q column %q row group %d row %d, want %q %q -1 -1",
+					se.Path, se.Column, se.RowGroup, se.Row, schemaPath, tc.column)
+			}
+			msg := err.Error()
+			for _, w := range append([]string{schemaPath, fmt.Sprintf("column %q", tc.column)}, tc.want...) {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not contain %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+// readAs reads data as T, on the fast path if it applies, or on the row
+// path.
+func readAs[T any](data []byte, row bool, opts ...ReadOption) ([]T, error) {
+	if row {
+		opts = append(opts, rowPath())
+	}
+	got, _, err := readAll[T](schemaPath, data, opts...)
+	return got, err
+}
+
+// TestSchemaAllowed reads files whose schema differs from T's in ways that
+// lose nothing, and checks every value.
+func TestSchemaAllowed(t *testing.T) {
+	type int32Ms struct {
+		UserID   string `parquet:"user_id"`
+		MsPlayed int32  `parquet:"ms_played"`
+	}
+	type optional struct {
+		UserID   *string `parquet:"user_id"`
+		MsPlayed *int64  `parquet:"ms_played"`
+	}
+	type small struct {
+		I8  int8    `parquet:"i8"`
+		I16 int16   `parquet:"i16"`
+		U8  uint8   `parquet:"u8"`
+		U16 uint16  `parquet:"u16"`
+		U32 uint32  `parquet:"u32"`
+		F32 float32 `parquet:"f32"`
+		I32 int32   `parquet:"i32"`
+	}
+	type wide struct {
+		I8  int64   `parquet:"i8"`
+		I16 int32   `parquet:"i16"`
+		U8  int16   `parquet:"u8"`
+		U16 int32   `parquet:"u16"`
+		U32 uint32  `parquet:"u32"`
+		F32 float64 `parquet:"f32"`
+		I32 float64 `parquet:"i32"`
+	}
+	type bytesLike struct {
+		S    string   `parquet:"s"`
+		E    string   `parquet:"e,enum"`
+		J    []byte   `parquet:"j,json"`
+		Fixd [4]byte  `parquet:"fixd"`
+		U    [16]byte `parquet:"u,uuid"`
+	}
+	type bytesRead struct {
+		S    []byte `parquet:"s"`
+		E    string `parquet:"e"`
+		J    string `parquet:"j"`
+		Fixd []byte `parquet:"fixd"`
+		U    []byte `parquet:"u"`
+	}
+	type stamped struct {
+		Ts  time.Time `parquet:"ts,timestamp(millisecond)"`
+		Day Date      `parquet:"day,date"`
+	}
+	type numbers struct {
+		Ts  int64 `parquet:"ts"`
+		Day int64 `parquet:"day"`
+	}
+	type extra struct {
+		UserID   string            `parquet:"user_id"`
+		MsPlayed int64             `parquet:"ms_played"`
+		Country  *string           `parquet:"country"`
+		Device   string            `parquet:"device,optional"`
+		Tags     []string          `parquet:"tags,list"`
+		Attrs    map[string]string `parquet:"attrs"`
+		Geo      *struct {
+			Lat float64 `parquet:"lat"`
+		} `parquet:"geo"`
+	}
+	const n = 3000
+	events := make([]listen, n)
+	narrow := make([]int32Ms, n)
+	opt := make([]optional, n)
+	for i := range events {
+		events[i] = listen{fmt.Sprint("u", i%97), int64(i*7919%300000) - 1000}
+		narrow[i] = int32Ms{events[i].UserID, int32(events[i].MsPlayed)}
+		opt[i] = optional{&events[i].UserID, &events[i].MsPlayed}
+	}
+	narrow[0].MsPlayed, narrow[1].MsPlayed = math.MinInt32, math.MaxInt32
+	wantNarrow := make([]listen, n)
+	for i, r := range narrow {
+		wantNarrow[i] = listen{r.UserID, int64(r.MsPlayed)}
+	}
+	smallRows := []small{
+		{math.MinInt8, math.MinInt16, math.MaxUint8, math.MaxUint16, math.MaxUint32, 1.1, math.MinInt32},
+		{math.MaxInt8, math.MaxInt16, 0, 0, 0, -3.25e38, math.MaxInt32},
+	}
+	var wantWide []wide
+	for _, r := range smallRows {
+		wantWide = append(wantWide, wide{int64(r.I8), int32(r.I16), int16(r.U8), int32(r.U16), r.U32, float64(r.F32), float64(r.I32)})
+	}
+	uuid := [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	ts := time.UnixMilli(1_764_115_200_123).UTC()
+	pages := []parquet.WriterOption{parquet.PageBufferSize(512), parquet.MaxRowsPerRowGroup(1000)}
+	wantExtra := make([]extra, n)
+	for i, e := range events {
+		wantExtra[i] = extra{UserID: e.UserID, MsPlayed: e.MsPlayed, Tags: []string{}, Attrs: map[string]string{}}
+	}
+
+	for _, tc := range []struct {
+		name string
+		read func(t *testing.T, row bool) (got, want any, err error)
+	}{
+		{"INT32 into int64", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[listen](writeGo(t, narrow, pages...), row)
+			return got, wantNarrow, err
+		}},
+		{"optional columns without nulls", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[listen](writeGo(t, opt, pages...), row)
+			return got, events, err
+		}},
+		{"optional columns without nulls, v2 pages", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[listen](writeGo(t, opt, append(pages, parquet.DataPageVersion(2))...), row)
+			return got, events, err
+		}},
+		{"integer and float widening", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[wide](writeGo(t, smallRows), row)
+			return got, wantWide, err
+		}},
+		{"byte strings", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[bytesRead](writeGo(t, []bytesLike{{"s", "e", []byte(`{"a":1}`), [4]byte{0, 1, 2, 3}, uuid}}), row)
+			return got, []bytesRead{{[]byte("s"), "e", `{"a":1}`, []byte{0, 1, 2, 3}, uuid[:]}}, err
+		}},
+		{"TIMESTAMP and DATE into their numbers", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[numbers](writeGo(t, []stamped{{ts, DateOf(ts)}}), row)
+			return got, []numbers{{ts.UnixMilli(), ts.Unix() / 86400}}, err
+		}},
+		{"missing columns T need not have", func(t *testing.T, row bool) (any, any, error) {
+			got, err := readAs[extra](writeGo(t, events, pages...), row)
+			return got, wantExtra, err
+		}},
+		{"missing column with ZeroFillMissing", func(t *testing.T, row bool) (any, any, error) {
+			type noMs struct {
+				UserID string `parquet:"user_id"`
+			}
+			got, err := readAs[listen](writeGo(t, []noMs{{"u1"}, {"u2"}}), row, ZeroFillMissing())
+			return got, []listen{{"u1", 0}, {"u2", 0}}, err
+		}},
+	} {
+		for _, row := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/rowpath=%v", tc.name, row), func(t *testing.T) {
+				got, want, err := tc.read(t, row)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+					for i := range min(g.Len(), w.Len()) {
+						if !reflect.DeepEqual(g.Index(i).Interface(), w.Index(i).Interface()) {
+							t.Fatalf("row %d: got %+v, want %+v", i, g.Index(i), w.Index(i))
+						}
+					}
+					t.Fatalf("got %d rows, want %d", g.Len(), w.Len())
+				}
+			})
+		}
+	}
+}
+
+// TestNullIntoRequiredField reads files whose optional columns hold nulls
+// into non-pointer fields: on both paths, the read fails at the first null
+// with its row group and row, after returning the rows before it (and
+// none of them wrong).
+func TestNullIntoRequiredField(t *testing.T) {
+	type optional struct {
+		UserID   *string `parquet:"user_id"`
+		MsPlayed *int64  `parquet:"ms_played"`
+	}
+	type withList struct { // the row path only
+		UserID string   `parquet:"user_id"`
+		Tags   []string `parquet:"tags,list"`
+	}
+	type optList struct {
+		UserID string    `parquet:"user_id"`
+		Tags   []*string `parquet:"tags,optional,list"`
+	}
+	const n = 3000
+	events := make([]listen, n)
+	for i := range events {
+		events[i] = listen{fmt.Sprint("u", i%97), int64(i)}
+	}
+	withNull := func(column string, at int) []optional {
+		rows := make([]optional, n)
+		for i := range rows {
+			rows[i] = optional{&events[i].UserID, &events[i].MsPlayed}
+		}
+		if column == "user_id" {
+			rows[at].UserID = nil
+		} else {
+			rows[at].MsPlayed = nil
+		}
+		return rows
+	}
+	tags := make([]optList, n)
+	for i := range tags {
+		tags[i] = optList{UserID: events[i].UserID, Tags: []*string{ptr("a"), ptr("b")}}
+	}
+	tags[2100].Tags[1] = nil
+	nullList := bytes.Clone(writeGo(t, tags, parquet.MaxRowsPerRowGroup(1000)))
+	tags[2100].Tags[1] = ptr("b")
+	tags[1500].Tags = nil
+	noList := writeGo(t, tags, parquet.MaxRowsPerRowGroup(1000))
+	pages := []parquet.WriterOption{parquet.PageBufferSize(512), parquet.MaxRowsPerRowGroup(1000)}
+	if !usesFast[listen](t, writeGo(t, withNull("user_id", 1), pages...)) {
+		t.Fatal("listen does not take the fast path")
+	}
+
+	for _, tc := range []struct {
+		name     string
+		read     func(t *testing.T, row bool) (int, error) // returns how many rows read correctly
+		column   string
+		rowGroup int
+		row      int64
+	}{
+		{"string", func(t *testing.T, row bool) (int, error) {
+			return readPrefix[listen](t, writeGo(t, withNull("user_id", 1234), pages...), row, events)
+		}, "user_id", 1, 1234},
+		{"int64", func(t *testing.T, row bool) (int, error) {
+			return readPrefix[listen](t, writeGo(t, withNull("ms_played", 2999), pages...), row, events)
+		}, "ms_played", 2, 2999},
+		{"first row, v2 pages, dictionary", func(t *testing.T, row bool) (int, error) {
+			type optDict struct {
+				UserID   *string `parquet:"user_id,dict"`
+				MsPlayed *int64  `parquet:"ms_played"`
+			}
+			rows := make([]optDict, n)
+			for i, r := range withNull("user_id", 0) {
+				rows[i] = optDict(r)
+			}
+			data := writeGo(t, rows, append(pages, parquet.DataPageVersion(2))...)
+			return readPrefix[listen](t, data, row, events)
+		}, "user_id", 0, 0},
+		{"null list element", func(t *testing.T, row bool) (int, error) {
+			want := make([]withList, n)
+			for i := range want {
+				want[i] = withList{events[i].UserID, []string{"a", "b"}}
+			}
+			return readPrefix[withList](t, nullList, row, want)
+		}, "tags.list.element", 2, 2100},
+		{"null list", func(t *testing.T, row bool) (int, error) {
+			want := make([]withList, n)
+			for i := range want {
+				want[i] = withList{events[i].UserID, []string{"a", "b"}}
+			}
+			return readPrefix[withList](t, noList, row, want)
+		}, "tags.list.element", 1, 1500},
+	} {
+		for _, row := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/rowpath=%v", tc.name, row), func(t *testing.T) {
+				ok, err := tc.read(t, row)
+				var se *SchemaError
+				if !errors.As(err, &se) || !errors.Is(err, ErrSchemaMismatch) || errors.Is(err, ErrCorrupt) {
+					t.Fatalf("got %v, want a *SchemaError", err)
+				}
+				if se.Path != schemaPath || se.Column != tc.column || se.RowGroup != tc.rowGroup || se.Row != tc.row ||
+					se.RowInGroup != tc.row-int64(tc.rowGroup)*1000 {
+					t.Errorf("got %q column %q row group %d row %d (%d in group), want %q %q %d %d",
+						se.Path, se.Column, se.RowGroup, se.Row, se.RowInGroup, schemaPath, tc.column, tc.rowGroup, tc.row)
+				}
+				msg := err.Error()
+				for _, w := range []string{schemaPath, fmt.Sprintf("column %q", tc.column), fmt.Sprintf("row group %d, row %d", tc.rowGroup, se.RowInGroup),
+					fmt.Sprintf("row %d of the file", tc.row), "null value", "make it a pointer"} {
+					if !strings.Contains(msg, w) {
+						t.Errorf("error %q does not contain %q", msg, w)
+					}
+				}
+				if int64(ok) > tc.row {
+					t.Errorf("read %d rows before failing at row %d", ok, tc.row)
+				}
+			})
+		}
+	}
+
+	// Lenient skips corrupt row groups, not nulls.
+	data := writeGo(t, withNull("user_id", 5), pages...)
+	if _, _, err := readAll[listen](schemaPath, data, Lenient()); !errors.Is(err, ErrSchemaMismatch) {
+		t.Errorf("lenient: got %v, want a schema mismatch", err)
+	}
+	// Pointers, and fields tagged optional, hold the nulls.
+	got, _, err := readAll[optional](schemaPath, data)
+	if err != nil || len(got) != n || got[5].UserID != nil || *got[6].UserID != events[6].UserID {
+		t.Errorf("into pointers: got %d rows, error %v", len(got), err)
+	}
+	type zero struct {
+		UserID   string `parquet:"user_id,optional"`
+		MsPlayed int64  `parquet:"ms_played,optional"`
+	}
+	zeros, _, err := readAll[zero](schemaPath, data)
+	if err != nil || len(zeros) != n || zeros[5] != (zero{"", 5}) || zeros[6] != zero(events[6]) {
+		t.Errorf("into fields tagged optional: got %d rows, error %v", len(zeros), err)
+	}
+}
+
+// readPrefix reads data as T until the first error, checks the rows read
+// against want, and returns how many were read with the error.
+func readPrefix[T any](t *testing.T, data []byte, row bool, want []T) (int, error) {
+	t.Helper()
+	got, err := readAs[T](data, row)
+	for i := range got {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Fatalf("row %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	return len(got), err
+}

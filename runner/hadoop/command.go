@@ -74,6 +74,12 @@ func (r *Runner) command(job string, sg *plan.StageGraph, sj *stageJob, spec str
 		"-io", "rawbytes",
 		"-mapper", role("map"),
 	)
+	if r.user != "" {
+		// A task acts on HDFS as the submitter, like Hadoop's own tasks
+		// (YarnChild takes the USER the NodeManager sets), not as the
+		// NodeManager's OS user its process runs as.
+		argv = append(argv, "-cmdenv", "HADOOP_USER_NAME="+r.user)
+	}
 	if sj.reducers > 0 {
 		for _, ch := range st.Channels {
 			if ch.Combiner != plan.NoNode {

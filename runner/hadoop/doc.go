@@ -37,9 +37,15 @@
 //	    -files <binary> -inputformat org.apache.hadoop.mapred.lib.NLineInputFormat
 //	    -input <temp>/stage-N/manifest.txt -output <temp>/stage-N/out -io rawbytes
 //	    -mapper './<binary> __crunchgo_hadoop_task <temp>/job.json N map'
+//	    -cmdenv HADOOP_USER_NAME=<user>
 //	    [-combiner '... combine'] -reducer '... reduce' -numReduceTasks R
 //
-// (map-only stages: -numReduceTasks 0 and no reducer). <temp>/job.json holds
+// (map-only stages: -numReduceTasks 0 and no reducer). A source gets a map
+// task per BytesPerMapTask (128 MiB) of input, and at least Runner.MapTasks
+// (default: Options.Workers, else 8); a set Runner.MapTasks is used as is.
+// HADOOP_USER_NAME makes tasks act on HDFS as the submitting user (Runner.User,
+// default HADOOP_USER_NAME, else the OS user), as Hadoop's own tasks do,
+// rather than as the NodeManager's user their processes run as. <temp>/job.json holds
 // the job's recipe (registered name and arguments) and the plan fingerprint:
 // every task rebuilds the pipeline from the recipe and refuses to run a
 // different plan.
@@ -117,7 +123,15 @@
 // lines (commas in names become semicolons, since Hadoop splits on them)
 // and task statistics in the crunchgo-stats group; the driver reads them
 // back from the counters block the hadoop client prints when the job ends,
-// so only successful attempts count. Status goes out as reporter:status:.
+// so only successful attempts count; counters a combiner reports are lost
+// (Hadoop runs combiners with a null reporter). Status goes out as
+// reporter:status:, once when a task starts and then every minute, since
+// Hadoop kills a task that reports no progress for mapreduce.task.timeout
+// (10 minutes) and a map task reads its split from storage, not stdin: a
+// task stuck in a user function is then never killed for it. The client
+// runs with HADOOP_ROOT_LOGGER=INFO,console unless that is set, so that its
+// job ID and counters lines appear; the job's success is the client's exit
+// status.
 // Progress: the job client's lines " map 50% reduce 0%" become progress
 // events of tasks done, estimated from the percentages (Hadoop's reduce
 // percentage counts its shuffle and sort too); a stage in the client
@@ -135,7 +149,15 @@
 // every node, so hdfs:// in practice (a bare local path becomes file:///...,
 // which only a single-node cluster or the simulator can use); sink
 // directories and the temp dir must be on the same file system, because
-// publishing part files is a rename. Speculative execution is safe (the
-// committer keeps one attempt). Hadoop's default limit of 120 counters per
-// job applies to user counters.
+// publishing part files is a rename (checked before the first job).
+// Speculative execution is safe (the committer keeps one attempt). Hadoop
+// limits a job to 120 counters in all (mapreduce.job.counters.max), its own
+// 50 or so included, and 50 groups (each user counter group is one, as is
+// crunchgo-stats), and cuts counter names to 63 characters; a task over a
+// limit fails. On a Kerberos cluster tasks cannot reach HDFS: they get
+// delegation tokens, which this runner's HDFS client does not read. The Go
+// task runs inside the task's container beside its JVM, whose heap takes
+// most of the container by default: give the container room and the JVM a
+// small heap, e.g. -D mapreduce.map.memory.mb=2048 -D
+// mapreduce.map.java.opts=-Xmx256m (and the same for reduce).
 package hadoop

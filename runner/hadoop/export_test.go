@@ -1,5 +1,7 @@
 package hadoop
 
+import "time"
+
 // SetClientHeldFactor sets clientHeldFactor for a test and returns what
 // restores it.
 func SetClientHeldFactor(f int64) (restore func()) {
@@ -18,3 +20,16 @@ func SetBeforeClientMapTask(f func(task int) error) (restore func()) {
 	beforeClientMapTask = f
 	return func() { beforeClientMapTask = old }
 }
+
+// Heartbeat runs a task's heartbeat every interval, writing to os.Stderr,
+// until the returned function is called.
+func Heartbeat(interval time.Duration, name string) (stop func()) {
+	old := heartbeatEvery
+	heartbeatEvery = interval
+	stop = (&task{}).heartbeat(name)
+	heartbeatEvery = old
+	return stop
+}
+
+// SameFileSystem is sameFileSystem, for tests.
+var SameFileSystem = sameFileSystem

@@ -47,6 +47,7 @@ func TestDryRunGolden(t *testing.T) {
 				TempDir:      "hdfs://nn/tmp/crunchgo",
 				RunID:        "golden",
 				Queue:        "etl",
+				User:         "me",
 				Defines:      []string{"mapreduce.map.memory.mb=2048"},
 				MapTasks:     2,
 				DryRun:       true,

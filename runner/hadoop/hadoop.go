@@ -3,14 +3,17 @@ package hadoop
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
+	"os/user"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,6 +26,11 @@ import (
 	"github.com/crunchgo/crunchgo/storage"
 	_ "github.com/crunchgo/crunchgo/storage/hdfs" // tasks and the driver read hdfs:// URLs
 )
+
+// BytesPerMapTask is the source input per map task the runner asks for
+// unless Runner.MapTasks is set: about an HDFS block (128 MiB by default),
+// as Hadoop's own input formats split.
+const BytesPerMapTask = 128 << 20
 
 // Runner runs a pipeline as a chain of Hadoop Streaming jobs, one per stage.
 // The zero value runs `hadoop` from HADOOP_HOME (or PATH) with the streaming
@@ -62,12 +70,19 @@ type Runner struct {
 	// on the cluster. The CLI's --client-stage-max defaults to
 	// DefaultClientStageMax.
 	ClientStageMax int64
-	// MapTasks is the split hint for sources; 0: Options.Workers, else 8.
+	// MapTasks is the split hint for sources; 0: Options.Workers, else 8,
+	// or more for a source larger than that many times BytesPerMapTask.
 	MapTasks int
+	// User is who tasks act as on HDFS without Kerberos (their
+	// HADOOP_USER_NAME): a task's process runs as the NodeManager's user,
+	// which may not write where the job's ApplicationMaster, acting as the
+	// submitter, created the output's directories. "": HADOOP_USER_NAME,
+	// else this process's user.
+	User string
 	// RunID names the run's temp directory; "": a fresh runner.NewRunID.
 	RunID string
 
-	binary, jar string
+	binary, jar, user string
 }
 
 // Run runs p, which must have been built from a registered job (its recipe
@@ -108,6 +123,9 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if strings.ContainsAny(temp, " \t\n'\"\\") {
 		return nil, fmt.Errorf("hadoop runner: temp dir %q must not contain spaces, quotes or backslashes (it is part of task commands)", temp)
 	}
+	if err := sameFileSystem(g, temp); err != nil {
+		return nil, err
+	}
 	spec := &jobSpec{Recipe: *recipe, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Run: run, Temp: temp}
 	jobs, err := r.planJobs(ctx, sg, opts, spec)
 	if err != nil {
@@ -132,6 +150,27 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	return res, nil
 }
 
+// sameFileSystem checks, before any job runs, that every sink is on the
+// file system of the run's temp directory: a stage's outputs are moved
+// from its job's output directory into the sinks by renaming, which fails
+// across file systems, and would fail only once that job had run.
+func sameFileSystem(g *plan.Graph, temp string) error {
+	fsOf := func(u string) string {
+		scheme, rest, _ := strings.Cut(hadoopURL(u), "://")
+		host, _, _ := strings.Cut(rest, "/")
+		return scheme + "://" + host
+	}
+	for _, n := range g.Nodes() {
+		if n.Op != plan.OpSink {
+			continue
+		}
+		if u := n.Payload.(plan.SinkPayload).URL(); fsOf(u) != fsOf(temp) {
+			return fmt.Errorf("hadoop runner: %s (%s) writes %s, which is not on the file system of the run's temp dir %s (--hadoop-tmp): outputs are moved into place by renaming, so they must be on the same one (write both on HDFS, with the same namenode as written)", n.Label(), n.Caller, u, temp)
+		}
+	}
+	return nil
+}
+
 func (r *Runner) setup() error {
 	if r.HadoopBin == "" {
 		r.HadoopBin = defaultHadoopBin()
@@ -151,6 +190,12 @@ func (r *Runner) setup() error {
 			return fmt.Errorf("hadoop runner: finding the job binary: %w", err)
 		}
 		r.binary = exe
+	}
+	r.user = cmp.Or(r.User, os.Getenv("HADOOP_USER_NAME"))
+	if r.user == "" {
+		if u, err := user.Current(); err == nil {
+			r.user = u.Username
+		}
 	}
 	if strings.ContainsAny(r.binary, " \t\n'\"\\#,") {
 		return fmt.Errorf("hadoop runner: job binary path %q must not contain spaces, quotes, '#' or ','", r.binary)
@@ -191,7 +236,13 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 				continue
 			}
 			src := sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
-			splits, err := src.Splits(ctx, hint)
+			n := hint
+			if r.MapTasks <= 0 {
+				// A task per block or so, as Hadoop's own input formats
+				// split, however large the input.
+				n = max(n, int(math.Ceil(sg.Sizes[in.Node]/BytesPerMapTask)))
+			}
+			splits, err := src.Splits(ctx, n)
 			if err != nil {
 				return nil, fmt.Errorf("splitting %s: %w", src.Describe(), err)
 			}
@@ -374,8 +425,20 @@ func (e *driver) progress(sj *stageJob, start time.Time, ev runner.Event) {
 // reported to sr and the run's counters.
 func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) error {
 	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
+	if os.Getenv("HADOOP_ROOT_LOGGER") == "" {
+		// The job ID and the counters come from the client's INFO lines
+		// on the console, which a site may have turned off.
+		cmd.Env = append(os.Environ(), "HADOOP_ROOT_LOGGER=INFO,console")
+	}
 	tail := &tailBuffer{max: 64 << 10}
-	ws := []io.Writer{tail, &lineWriter{onLine: e.jobProgress(sj, start)}}
+	progress := e.jobProgress(sj, start)
+	var jobID string // seen as the lines stream: a long log may push it out of the tail
+	ws := []io.Writer{tail, &lineWriter{onLine: func(line string) {
+		if i := strings.Index(line, "Running job: "); i >= 0 && jobID == "" {
+			jobID = strings.TrimSpace(line[i+len("Running job: "):])
+		}
+		progress(line)
+	}}}
 	if e.r.Log != nil {
 		ws = append(ws, e.r.Log)
 	}
@@ -385,7 +448,10 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	runErr := cmd.Run()
 	log := tail.String()
 	cl := parseClientLog(log)
-	if runErr != nil || !cl.succeeded {
+	cl.jobID = cmp.Or(cl.jobID, jobID)
+	// Hadoop Streaming exits 0 only when the job succeeded: its exit status
+	// is the verdict, whatever the client logged.
+	if runErr != nil {
 		return e.jobError(sj, cl, log, runErr)
 	}
 	sr.RanAs = cl.jobID
@@ -554,13 +620,12 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 
 // clientLog is what the driver learns from the hadoop client's output.
 type clientLog struct {
-	jobID     string
-	succeeded bool
-	counters  runner.Counters
+	jobID    string
+	counters runner.Counters
 }
 
 // parseClientLog reads the lines Hadoop's job client logs: "Running job:
-// <id>", "Job <id> completed successfully", and the counters block after
+// <id>", and the counters block after
 // "Counters: <n>", where a group name is indented by one tab and each
 // counter, "name=value", by two.
 func parseClientLog(log string) clientLog {
@@ -572,9 +637,6 @@ func parseClientLog(log string) clientLog {
 		line := sc.Text()
 		if i := strings.Index(line, "Running job: "); i >= 0 {
 			cl.jobID = strings.TrimSpace(line[i+len("Running job: "):])
-		}
-		if strings.Contains(line, " completed successfully") && cl.jobID != "" && strings.Contains(line, "Job "+cl.jobID) {
-			cl.succeeded = true
 		}
 		if strings.Contains(line, "Counters: ") && !strings.HasPrefix(line, "\t") {
 			inCounters, group = true, ""

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -153,7 +154,9 @@ func newTask(ctx context.Context, args []string) (*task, error) {
 }
 
 func (t *task) run(ctx context.Context, in *bufio.Reader, out *bufio.Writer) error {
-	t.status(fmt.Sprintf("crunchgo stage %d %s %s", t.stage.ID, t.role, t.attempt))
+	name := fmt.Sprintf("crunchgo stage %d %s %s", t.stage.ID, t.role, t.attempt)
+	t.status(name)
+	defer t.heartbeat(name)()
 	var err error
 	switch t.role {
 	case "map":
@@ -192,6 +195,42 @@ func (t *task) report() {
 		}
 	}
 	os.Stderr.WriteString(b.String())
+}
+
+// heartbeatEvery is how often a task tells Hadoop it is alive. Hadoop
+// kills a task that for mapreduce.task.timeout (10 minutes by default)
+// neither reads its input, writes its output nor updates its status; a
+// map task reads its split from storage itself, not from stdin, and one
+// that only writes sinks or intermediate files writes nothing to stdout.
+var heartbeatEvery = time.Minute
+
+// heartbeat updates the task's status every heartbeatEvery until the
+// returned function is called, which returns once the updates stopped. It
+// keeps a slow task alive, and so a hung one too: Hadoop's timeout no
+// longer catches a task stuck in a user function.
+func (t *task) heartbeat(name string) (stop func()) {
+	if t.inClient {
+		return func() {}
+	}
+	done, exited, every := make(chan struct{}), make(chan struct{}), heartbeatEvery
+	go func() {
+		defer close(exited)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				t.status(fmt.Sprintf("%s, running for %s", name, time.Since(start).Round(time.Second)))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-exited
+	}
 }
 
 func (t *task) status(msg string) {

@@ -1,0 +1,104 @@
+package hadoop_test
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/hadoop"
+)
+
+// TestHeartbeat checks that a task reports its status as Hadoop reads it
+// ("reporter:status:" lines on stderr) while it runs, and stops after.
+func TestHeartbeat(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := os.Stderr
+	os.Stderr = w
+	stop := hadoop.Heartbeat(5*time.Millisecond, "crunchgo stage 0 map attempt_1")
+	time.Sleep(50 * time.Millisecond)
+	stop()
+	os.Stderr = stderr
+	w.Close()
+	var lines []string
+	for sc := bufio.NewScanner(r); sc.Scan(); {
+		lines = append(lines, sc.Text())
+	}
+	if len(lines) < 2 {
+		t.Fatalf("%d status lines in 50 ms at one per 5 ms, want several: %q", len(lines), lines)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "reporter:status:crunchgo stage 0 map attempt_1, running for ") {
+			t.Errorf("line %q is not a status update", l)
+		}
+	}
+}
+
+// TestSinkOnAnotherFileSystem checks that an output the runner could not
+// move into place (not on the temp dir's file system) fails the run before
+// any job, dry run included.
+func TestSinkOnAnotherFileSystem(t *testing.T) {
+	for _, tc := range []struct {
+		output, temp string
+		ok           bool
+	}{
+		{"hdfs://nn/user/me/wc", "hdfs://nn/tmp/crunchgo", true},
+		{"/local/wc", "hdfs://nn/tmp/crunchgo", false},
+		{"hdfs://other/wc", "hdfs://nn/tmp/crunchgo", false},
+		{"/local/wc", "/tmp/crunchgo", true},
+	} {
+		p, err := wordcount.Job.Build([]string{"--output", tc.output})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := hadoop.Runner{HadoopBin: "/bin/false", StreamingJar: "x.jar", Binary: "/opt/jobs/crunchgo", TempDir: tc.temp, DryRun: true, Out: &strings.Builder{}}
+		_, err = r.Run(context.Background(), p, runner.Options{})
+		if got := err == nil; got != tc.ok {
+			t.Errorf("output %s, temp %s: err %v, want ok %v", tc.output, tc.temp, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "same one") {
+			t.Errorf("output %s, temp %s: err %v, want it to say why", tc.output, tc.temp, err)
+		}
+	}
+}
+
+// TestMapTasksBySize checks that without Runner.MapTasks a large source
+// gets about one map task per BytesPerMapTask, not the fixed default.
+func TestMapTasksBySize(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "big.txt")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 20 blocks' worth of input takes no disk.
+	if err := f.Truncate(20 * hadoop.BytesPerMapTask); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	p, err := wordcount.Job.Build([]string{"--input", in, "--output", filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r := hadoop.Runner{HadoopBin: "/bin/false", StreamingJar: "x.jar", Binary: "/opt/jobs/crunchgo", TempDir: filepath.Join(dir, "tmp"), DryRun: true, Out: &out}
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "# stage 0: 20 map task(s)") {
+		t.Errorf("dry run:\n%s\nwant 20 map tasks for 20 blocks", firstLines(out.String(), 40))
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}

@@ -104,6 +104,7 @@ func (g *groupPayload[K, V]) NewGroupReader(out plan.Emitter) func(key []byte, v
 			return err
 		}
 		emit(Pair[K, iter.Seq[V]]{Key: k, Value: d.of(values)})
+		d.done()
 		return nil
 	}
 }
@@ -123,9 +124,16 @@ func decodeKey[K any](c codec.Codec[K], b []byte) (K, error) {
 // task. A reader's groups come one after another, so one decoder, and one
 // iterator, serve them all: a group of one value, common in sorts and in
 // shuffles of mostly distinct keys, costs no allocation for its iterator.
+//
+// The values can be iterated once, while their group is being reduced:
+// they stream from the shuffle's merge, so a second pass would see nothing
+// (or, after a break, the rest) on the local and Hadoop runners while the
+// in-memory runner would start over. Both misuses panic instead, on every
+// runner, which fails the task with the reducer named.
 type valueDecoder[V any] struct {
 	c      codec.Codec[V]
-	values iter.Seq[[]byte] // the current group's encoded values
+	values iter.Seq[[]byte] // the current group's encoded values; nil between groups
+	used   bool             // the current group's values were iterated
 	yield  func(V) bool     // the current iteration's consumer
 	step   func([]byte) bool
 	seq    iter.Seq[V]
@@ -139,11 +147,21 @@ func newValueDecoder[V any](c codec.Codec[V]) *valueDecoder[V] {
 
 // of returns the iterator over values, decoded.
 func (d *valueDecoder[V]) of(values iter.Seq[[]byte]) iter.Seq[V] {
-	d.values = values
+	d.values, d.used = values, false
 	return d.seq
 }
 
+// done ends the current group: its values may no longer be iterated.
+func (d *valueDecoder[V]) done() { d.values = nil }
+
 func (d *valueDecoder[V]) all(yield func(V) bool) {
+	switch {
+	case d.values == nil:
+		panic(fmt.Errorf("the values of a group of %s were iterated after the function given them returned: copy them into a slice to keep them", reflect.TypeFor[V]()))
+	case d.used:
+		panic(fmt.Errorf("the values of a group of %s were iterated twice: they stream from the shuffle and can be iterated once (copy them into a slice to read them again)", reflect.TypeFor[V]()))
+	}
+	d.used = true
 	d.yield = yield
 	d.values(d.step)
 }

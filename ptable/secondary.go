@@ -124,6 +124,7 @@ func (g *secondaryPayload[K, S, V]) NewGroupReader(out plan.Emitter) func(key []
 			return err
 		}
 		emit(Pair[K, iter.Seq[Pair[S, V]]]{Key: k, Value: d.of(values)})
+		d.done()
 		return nil
 	}
 }

@@ -21,6 +21,16 @@ func TestHeartbeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Read as it is written: a full pipe would block the heartbeat, and
+	// stop waits for it.
+	read := make(chan []string)
+	go func() {
+		var lines []string
+		for sc := bufio.NewScanner(r); sc.Scan(); {
+			lines = append(lines, sc.Text())
+		}
+		read <- lines
+	}()
 	stderr := os.Stderr
 	os.Stderr = w
 	stop := hadoop.Heartbeat(5*time.Millisecond, "crunchgo stage 0 map attempt_1")
@@ -28,10 +38,7 @@ func TestHeartbeat(t *testing.T) {
 	stop()
 	os.Stderr = stderr
 	w.Close()
-	var lines []string
-	for sc := bufio.NewScanner(r); sc.Scan(); {
-		lines = append(lines, sc.Text())
-	}
+	lines := <-read
 	if len(lines) < 2 {
 		t.Fatalf("%d status lines in 50 ms at one per 5 ms, want several: %q", len(lines), lines)
 	}

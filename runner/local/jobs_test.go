@@ -357,6 +357,24 @@ var procsJob = runner.Register("local-test/procs", "the GOMAXPROCS of the tasks"
 		return nil
 	})
 
+// twiceJob reads each group's values twice, which they do not allow.
+var twiceJob = runner.Register("local-test/twice", "a reducer iterating its values twice",
+	func(p *pcollection.Pipeline, _ *struct{}) error {
+		kvs := pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3))
+		pcollection.Materialize(ptable.Reduce(ptable.GroupByKey(kvs), func(k string, vs iter.Seq[int], emit func(int)) error {
+			n := 0
+			for range vs {
+				n++
+			}
+			for range vs {
+				n++
+			}
+			emit(n)
+			return nil
+		}))
+		return nil
+	})
+
 type sortArgs struct {
 	N     int    `flag:"n" default:"50000"`
 	Parts int    `flag:"parts" default:"4"`

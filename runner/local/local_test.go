@@ -206,6 +206,16 @@ func TestOutputsIdenticalAcrossWorkersAndBudgets(t *testing.T) {
 	equalTrees(t, trees[1], trees[0])
 }
 
+// TestGroupValuesIteratedOnce checks that a reducer reading its values
+// twice fails here as on the in-memory runner, where it used to see no
+// values the second time (ptable's test covers the other misuses).
+func TestGroupValuesIteratedOnce(t *testing.T) {
+	_, err := Run(context.Background(), build(t, twiceJob), runner.Options{Workers: 1, TmpDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "were iterated twice") {
+		t.Fatalf("err = %v, want the values refused a second iteration", err)
+	}
+}
+
 // TestPrestartedWorkersStopped checks that the workers started while the
 // driver prepares a run are stopped when it fails before any task took
 // them: the output exists, so opening the sink fails (write mode fail).

@@ -70,12 +70,12 @@ type Materialized[T any] struct {
 }
 
 // Values returns the collection's elements, in no particular order, or an
-// error if the pipeline has not run.
+// error if the pipeline has not run, or its last run failed.
 func (m *Materialized[T]) Values() ([]T, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.ran {
-		return nil, fmt.Errorf("pcollection: the pipeline has not run")
+		return nil, fmt.Errorf("pcollection: the pipeline has not run, or its last run failed")
 	}
 	return m.values, nil
 }
@@ -98,6 +98,13 @@ func (m *Materialized[T]) Deliver(records iter.Seq[[]byte]) error {
 	m.values, m.ran = vs, true
 	m.mu.Unlock()
 	return nil
+}
+
+// Reset implements plan.MaterializePayload.
+func (m *Materialized[T]) Reset() {
+	m.mu.Lock()
+	m.values, m.ran = nil, false
+	m.mu.Unlock()
 }
 
 // Materialize asks the runner to hand c's elements back to the driver. Read

@@ -151,6 +151,10 @@ type SinkPayload interface {
 // the collection's encoded elements back to the typed handle after the run.
 type MaterializePayload interface {
 	Deliver(records iter.Seq[[]byte]) error
+	// Reset forgets what an earlier run delivered. Runners call it when a
+	// run starts, so that a run that fails leaves no stale elements to
+	// read as if it had produced them.
+	Reset()
 }
 
 // GroupByKeyPayload is the payload of a GroupByKey node, whose input is a

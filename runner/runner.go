@@ -177,3 +177,14 @@ func (t *Task) Counters() Counters {
 	}
 	return out
 }
+
+// ResetMaterialized makes every Materialize node of g forget what an
+// earlier run delivered. Runners call it when a run starts: after a run
+// that fails, Values then reports that instead of the last run's elements.
+func ResetMaterialized(g *plan.Graph) {
+	for _, n := range g.Nodes() {
+		if n.Op == plan.OpMaterialize {
+			n.Payload.(plan.MaterializePayload).Reset()
+		}
+	}
+}

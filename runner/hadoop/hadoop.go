@@ -135,6 +135,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if r.DryRun {
 		return res, r.dryRun(spec, jobs)
 	}
+	runner.ResetMaterialized(g)
 	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start}
 	err = e.execute()
 	if !r.KeepTemp {

@@ -101,6 +101,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 			runner.FormatSize(opts.Memory), opts.Workers, runner.FormatSize(share), runner.FormatSize(MinWorkerMemory))
 	}
 	g := p.Graph()
+	runner.ResetMaterialized(g)
 	if err := plan.Validate(g); err != nil {
 		return nil, err
 	}

@@ -216,6 +216,24 @@ func TestGroupValuesIteratedOnce(t *testing.T) {
 	}
 }
 
+// TestFailedRerunLeavesNoStaleValues checks that a second run of a
+// pipeline that fails clears what the first one materialized.
+func TestFailedRerunLeavesNoStaleValues(t *testing.T) {
+	p := build(t, wordCountJob, "--lines=100")
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if vs, err := outputs[p].Values(); err != nil || len(vs) == 0 {
+		t.Fatalf("first run: %v, %v; want word counts", vs, err)
+	}
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: filepath.Join(t.TempDir(), "missing")}); err == nil {
+		t.Fatal("a run with a missing temporary directory succeeded")
+	}
+	if vs, err := outputs[p].Values(); err == nil {
+		t.Errorf("after the failed run Values gave %d values, want an error", len(vs))
+	}
+}
+
 // TestPrestartedWorkersStopped checks that the workers started while the
 // driver prepares a run are stopped when it fails before any task took
 // them: the output exists, so opening the sink fails (write mode fail).

@@ -27,6 +27,7 @@ func (Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Opti
 // Run runs p in memory with opts.
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
 	start := time.Now()
+	runner.ResetMaterialized(p.Graph())
 	e := &exec{ctx: ctx, opts: opts, counters: runner.Counters{}, run: runner.NewRunID(), start: start,
 		inter: map[plan.NodeID][][]byte{}, collect: map[plan.NodeID][][]byte{}}
 	if e.opts.Workers <= 0 {

@@ -48,7 +48,10 @@
 // stream each group's values to the kernel, so a group larger than memory
 // works. Values of a key therefore arrive in map-task order, then emission
 // order, whatever the worker count or budget: outputs are byte-identical
-// across both, and equal to the in-memory runner's.
+// across both. They equal the in-memory runner's, except where a transform
+// depends on task numbers (Sample's choices, ShardedJoin's dealing of rows
+// to shards and so the order of its output) over pcollection.Of, which
+// that runner splits by its worker count.
 //
 // Stages overlap. The tasks of one stage input, or of one channel's
 // reducers, are made as soon as what they read is written: a reducer waits

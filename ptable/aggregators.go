@@ -132,27 +132,68 @@ func (t topAgg[V]) Merge(a, b []V) []V {
 }
 func (t topAgg[V]) Result(a []V) []V { return a }
 
-// DistinctCount counts distinct values exactly. Its accumulator holds every
-// distinct value of a group, so it needs memory in proportion to them.
-func DistinctCount[V comparable]() Aggregator[V, map[V]struct{}, int64] { return distinctAgg[V]{} }
+// DistinctCount counts distinct values exactly, telling them apart as the
+// shuffle tells keys apart (so as Distinct does): by their key encoding, in
+// which NaN equals NaN, -0 equals +0, pointers compare by what they point to
+// and times by instant. Values that have no key encoding compare by ==. Its
+// accumulator holds every distinct value of a group, so it needs memory in
+// proportion to them.
+func DistinctCount[V comparable]() Aggregator[V, DistinctSet[V], int64] {
+	return distinctAgg[V]{enc: equalityEncoding[V]()}
+}
 
-type distinctAgg[V comparable] struct{}
+// DistinctSet is DistinctCount's accumulator: a group's distinct values.
+// Values holds them where Go's == tells them apart as the shuffle does
+// (strings, integers, and structs and arrays of those), Keys holds their
+// key encodings otherwise; one of them stays empty.
+type DistinctSet[V comparable] struct {
+	Values map[V]struct{}
+	Keys   map[string]struct{}
+	buf    []byte // encodes the value being added; not part of the set
+}
 
-func (distinctAgg[V]) Init() map[V]struct{} { return map[V]struct{}{} }
-func (distinctAgg[V]) Add(a map[V]struct{}, v V) map[V]struct{} {
-	if a == nil {
-		a = map[V]struct{}{}
+// Len is the number of distinct values in s.
+func (s DistinctSet[V]) Len() int { return len(s.Values) + len(s.Keys) }
+
+type distinctAgg[V comparable] struct {
+	enc func(dst []byte, v V) []byte // see equalityEncoding
+}
+
+func (distinctAgg[V]) Init() DistinctSet[V] { return DistinctSet[V]{} }
+
+func (d distinctAgg[V]) Add(a DistinctSet[V], v V) DistinctSet[V] {
+	if d.enc == nil {
+		if a.Values == nil {
+			a.Values = map[V]struct{}{}
+		}
+		a.Values[v] = struct{}{}
+		return a
 	}
-	a[v] = struct{}{}
+	if a.Keys == nil {
+		a.Keys = map[string]struct{}{}
+	}
+	a.buf = d.enc(a.buf[:0], v)
+	// A lookup first: an insert copies the key into a string, present or not.
+	if _, ok := a.Keys[string(a.buf)]; !ok {
+		a.Keys[string(a.buf)] = struct{}{}
+	}
 	return a
 }
-func (distinctAgg[V]) Merge(a, b map[V]struct{}) map[V]struct{} {
-	if a == nil {
-		a = map[V]struct{}{}
+
+func (distinctAgg[V]) Merge(a, b DistinctSet[V]) DistinctSet[V] {
+	if len(b.Values) > 0 && a.Values == nil {
+		a.Values = make(map[V]struct{}, len(b.Values))
 	}
-	for v := range b {
-		a[v] = struct{}{}
+	for v := range b.Values {
+		a.Values[v] = struct{}{}
+	}
+	if len(b.Keys) > 0 && a.Keys == nil {
+		a.Keys = make(map[string]struct{}, len(b.Keys))
+	}
+	for k := range b.Keys {
+		a.Keys[k] = struct{}{}
 	}
 	return a
 }
-func (distinctAgg[V]) Result(a map[V]struct{}) int64 { return int64(len(a)) }
+
+func (distinctAgg[V]) Result(a DistinctSet[V]) int64 { return int64(a.Len()) }

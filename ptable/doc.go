@@ -13,7 +13,10 @@
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
 // K must be orderable: no maps, funcs, chans or interfaces. GroupByKey
-// refuses other key types when the pipeline is built.
+// refuses other key types when the pipeline is built. Keys are equal when
+// their encodings are, so NaN equals NaN, -0 equals +0 and pointers compare
+// by what they point to; MapSideJoin, MapSideLeftJoin and DistinctCount,
+// which hold Go maps instead of shuffling, compare the same way.
 //
 // The values of a group arrive as an iter.Seq that can be iterated once: a
 // group may be larger than memory. Joins put the small side on the right.

@@ -2,6 +2,7 @@ package ptable_test
 
 import (
 	"errors"
+	"iter"
 	"strings"
 	"testing"
 
@@ -47,4 +48,22 @@ func TestJoinAcrossPipelinesPanics(t *testing.T) {
 		}
 	}()
 	ptable.Join(a, b)
+}
+
+// TestNegativePartitionsRefused checks that Partitions(-1), which used to
+// mean the runner's choice without a word, is a build error.
+func TestNegativePartitionsRefused(t *testing.T) {
+	p := pcollection.NewPipeline("parts")
+	kvs := pcollection.Of(p, ptable.KV("a", 1))
+	if _, err := ptable.TryGroupByKey(kvs, pcollection.Partitions(-1)); err == nil || !strings.Contains(err.Error(), "Partitions(-1)") {
+		t.Errorf("GroupByKey with Partitions(-1): err = %v, want a build error", err)
+	}
+	if _, err := ptable.TryGroupByKey(kvs, pcollection.Partitions(3)); err != nil {
+		t.Errorf("GroupByKey with Partitions(3): %v", err)
+	}
+	sorted := pcollection.Of(p, ptable.KV("a", ptable.KV(1, "x")))
+	_, err := ptable.TryReduceSorted(sorted, func(k string, vs iter.Seq[ptable.Pair[int, string]], emit func(int)) error { return nil }, pcollection.Partitions(-2))
+	if err == nil || !strings.Contains(err.Error(), "Partitions(-2)") {
+		t.Errorf("ReduceSorted with Partitions(-2): err = %v, want a build error", err)
+	}
 }

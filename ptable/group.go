@@ -50,6 +50,9 @@ func groupByKey[K, V any](t PTable[K, V], order sortOrder, opts ...pcollection.O
 	if err != nil {
 		return PGroupedTable[K, V]{}, err
 	}
+	if b.Partitions < 0 {
+		return PGroupedTable[K, V]{}, b.Errorf("Partitions(%d): want a positive count, or 0 to let the runner choose", b.Partitions)
+	}
 	kc, err := codec.KeyFor[K]()
 	if err != nil {
 		return PGroupedTable[K, V]{}, b.Errorf("key type %s cannot be grouped: %v", reflect.TypeFor[K](), err)

@@ -66,3 +66,17 @@ func TestEqualityEncoding(t *testing.T) {
 		t.Errorf("DistinctCount of 1+2i, 1+2i, 3i: %d", n)
 	}
 }
+
+// TestKeyBytesFollowRegisteredCodec checks that sketches and Bloom filters
+// hash a string key with a registered codec by its encoding, so that keys
+// the codec makes equal hash alike, while plain strings keep their bytes.
+func TestKeyBytesFollowRegisteredCodec(t *testing.T) {
+	folded := keyBytes(codec.MustKeyFor[foldedKey]())
+	if a, b := string(folded(nil, "Key")), string(folded(nil, "KEY")); a != b {
+		t.Errorf("foldedKey hashes by %q and %q, want equal keys to hash alike", a, b)
+	}
+	plain := keyBytes(codec.MustKeyFor[string]())
+	if got := string(plain(nil, "Key")); got != "Key" {
+		t.Errorf("a string hashes by %q, want its own bytes", got)
+	}
+}

@@ -53,10 +53,12 @@ func decodeGuarded[S any](what string, b []byte, decode func([]byte) (S, error))
 
 // keyBytes returns what a key is hashed by in sketches and filters: its key
 // encoding, appended to dst, which is the same for equal keys in every
-// process; for a string, its own bytes (which are too), without a copy. The
-// bytes returned must not be written to or kept.
+// process; for a string with crunchgo's own key codec, its own bytes (equal
+// exactly when the encodings are), without a copy. A registered codec may
+// encode different strings alike (folding case, say), so its keys hash by
+// their encoding. The bytes returned must not be written to or kept.
 func keyBytes[K any](kc codec.Codec[K]) func(dst []byte, k K) []byte {
-	if reflect.TypeFor[K]().Kind() == reflect.String {
+	if reflect.TypeFor[K]().Kind() == reflect.String && derivedCodec(kc) {
 		return func(_ []byte, k K) []byte {
 			s := *(*string)(unsafe.Pointer(&k))
 			return unsafe.Slice(unsafe.StringData(s), len(s))

@@ -2,6 +2,7 @@ package listening
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -104,9 +105,13 @@ type RowWriter[T any] interface {
 
 // NewRowWriter starts a file of format f on w.
 func NewRowWriter[T any](w io.Writer, f Format) (RowWriter[T], error) {
+	return newRowWriter[T](w, f)
+}
+
+func newRowWriter[T any](w io.Writer, f Format, avroOpts ...avroio.WriteOption) (RowWriter[T], error) {
 	switch f {
 	case Avro:
-		fw, err := avroio.NewFileWriter[T](w, avroio.WithCodec(avroio.CodecSnappy))
+		fw, err := avroio.NewFileWriter[T](w, append([]avroio.WriteOption{avroio.WithCodec(avroio.CodecSnappy)}, avroOpts...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -161,7 +166,10 @@ func WriteFile[T any](ctx context.Context, url string, rows func(yield func(T) b
 			_ = out.Abort()
 		}
 	}()
-	w, err := NewRowWriter[T](out, f)
+	// An Avro file's sync marker is random unless given: derived from the
+	// file's name, the same rows make the same bytes, as gen promises.
+	sum := sha256.Sum256([]byte(path.Base(url)))
+	w, err := newRowWriter[T](out, f, avroio.WithSyncMarker([16]byte(sum[:16])))
 	if err != nil {
 		return fmt.Errorf("%s: %w", url, err)
 	}

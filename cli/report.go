@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -234,14 +237,67 @@ func writeReport(ctx context.Context, url string, rep *Report) error {
 			return fmt.Errorf("encoding report: %w", err)
 		}
 	}
-	if ok, err := storage.Exists(ctx, url); err != nil {
+	if err := removeReport(ctx, url); err != nil {
 		return err
-	} else if ok {
-		if err := storage.Remove(ctx, url); err != nil {
-			return err
-		}
 	}
 	return storage.WriteFile(ctx, url, buf.Bytes())
+}
+
+// checkReportPath fails, before a run, for a report path that is a
+// directory or under a file: the report would fail after the job.
+func checkReportPath(ctx context.Context, url string) error {
+	if fi, err := storage.Stat(ctx, url); err == nil {
+		if fi.IsDir {
+			return fmt.Errorf("%s is a directory", url)
+		}
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	for dir := urlDir(url); dir != ""; dir = urlDir(dir) {
+		fi, err := storage.Stat(ctx, dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // created with the report
+		}
+		if err != nil {
+			return err
+		}
+		if !fi.IsDir {
+			return fmt.Errorf("%s is under %s, which is not a directory", url, dir)
+		}
+		return nil
+	}
+	return nil
+}
+
+// urlDir is the directory above a storage URL or path, "" above its root
+// or first element.
+func urlDir(u string) string {
+	prefix, p := "", u
+	if scheme, rest, ok := strings.Cut(u, "://"); ok {
+		host, pth, _ := strings.Cut(rest, "/")
+		prefix, p = scheme+"://"+host, "/"+pth
+	}
+	d := path.Dir(strings.TrimSuffix(p, "/"))
+	if d == "." || d == "/" {
+		return ""
+	}
+	return prefix + d
+}
+
+// removeReport removes the file at url, if any; never a directory.
+func removeReport(ctx context.Context, url string) error {
+	fi, err := storage.Stat(ctx, url)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.IsDir {
+		return fmt.Errorf("%s is a directory", url)
+	}
+	return storage.Remove(ctx, url)
 }
 
 // sortedCounters lists counters as (group, name, value), sorted.

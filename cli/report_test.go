@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -309,5 +311,49 @@ func TestReportRanAs(t *testing.T) {
 	walk(parseHTML(t, filepath.Join(dir, "report.html")), false)
 	if col < 0 || len(cells) != 2 || cells[0] != "client" || cells[1] != "client" {
 		t.Errorf("HTML stage table: ran-as column %d with cells %q, want two client cells", col, cells)
+	}
+}
+
+// TestReportPath checks that a report path that cannot take a report is
+// refused before the job runs, that a directory there is left alone, and
+// that a failed run removes an earlier run's report rather than leave it
+// to be read as this run's.
+func TestReportPath(t *testing.T) {
+	dir := t.TempDir()
+	run := func(out, report string, extra ...string) (int, string) {
+		args := append([]string{"run", "cli-test", "--runner", "mem", "-q", "--output", filepath.Join(dir, out), "--report", report}, extra...)
+		var stdout, stderr bytes.Buffer
+		code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr)
+		return code, stderr.String()
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := run("a", sub); code != cli.ExitUsage || !strings.Contains(stderr, "is a directory") {
+		t.Errorf("report at a directory: exit %d, %q; want a usage error", code, stderr)
+	}
+	if fi, err := os.Stat(sub); err != nil || !fi.IsDir() {
+		t.Errorf("the directory at the report path is gone: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the job ran although its report path was refused: %v", err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := run("b", filepath.Join(file, "r.json")); code != cli.ExitUsage || !strings.Contains(stderr, "not a directory") {
+		t.Errorf("report under a file: exit %d, %q; want a usage error", code, stderr)
+	}
+	rep := filepath.Join(dir, "deep", "r.json")
+	if code, stderr := run("c", rep); code != cli.ExitOK {
+		t.Fatalf("report in a new directory: exit %d, %q", code, stderr)
+	}
+	if code, _ := run("d", rep, "--fail"); code != cli.ExitFailed {
+		t.Fatalf("a failing run: exit %d, want %d", code, cli.ExitFailed)
+	}
+	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the report of the run before is still there after a failed run: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -82,7 +83,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB)")
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")
-	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON)")
+	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON); a failed run removes one already there")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
 	f.hadoop.AddFlags(fl)
 	return cmd
@@ -107,6 +108,11 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.report != "" {
+		if err := checkReportPath(cmd.Context(), f.report); err != nil {
+			return &UsageError{Err: fmt.Errorf("--report: %w", err)}
+		}
+	}
 	p, err := buildJob(inv)
 	if err != nil {
 		return err
@@ -128,18 +134,30 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		prog.finish(err == nil)
 	}
 	if err != nil {
-		return fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+		err = fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+		if f.report != "" {
+			// A report there from an earlier run would read as this one's.
+			if rerr := removeReport(context.WithoutCancel(cmd.Context()), f.report); rerr != nil {
+				err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, f.report, rerr)
+			}
+		}
+		return err
 	}
+	var reportErr error
 	if f.report != "" {
 		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes)
 		if err := writeReport(cmd.Context(), f.report, rep); err != nil {
-			return fmt.Errorf("job %s succeeded but its report was not written: %w", inv.job.Name, err)
+			reportErr = fmt.Errorf("job %s succeeded but its report was not written: %w", inv.job.Name, err)
 		}
 	}
 	if !f.quiet {
-		writeSummary(cmd.OutOrStdout(), inv.job.Name, f.runner, res, f.report)
+		report := f.report
+		if reportErr != nil {
+			report = ""
+		}
+		writeSummary(cmd.OutOrStdout(), inv.job.Name, f.runner, res, report)
 	}
-	return nil
+	return reportErr
 }
 
 // bestEffort writes to w and never fails: progress and logs inform, and a

@@ -101,6 +101,23 @@ works in a new temporary directory, which it keeps.`,
 			if err != nil {
 				return cli.Usagef("--format: %v", err)
 			}
+			// Checked before generating a day of events, not after.
+			if cfg.Events < 0 || cfg.Users < 1 || cfg.Tracks < 1 || cfg.Files < 1 {
+				return cli.Usagef("need --events >= 0 and --users, --tracks, --files >= 1")
+			}
+			if runnerName != "local" && runnerName != "mem" {
+				return cli.Usagef("--runner %q: want local or mem", runnerName)
+			}
+			if workers < 0 {
+				return cli.Usagef("--workers: %d is negative", workers)
+			}
+			if dir != "" {
+				if ok, err := storage.Exists(cmd.Context(), storage.Join(dir, "input")); err != nil {
+					return err
+				} else if ok {
+					return cli.Usagef("--dir %s already holds a demo's input: give a new or empty directory", dir)
+				}
+			}
 			cfg.Format = f
 			return demo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), demoConfig{gen: cfg, dir: dir, runner: runnerName, workers: workers})
 		},

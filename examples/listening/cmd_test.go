@@ -3,6 +3,7 @@ package listening
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,6 +53,35 @@ func TestGenCommandUsage(t *testing.T) {
 	} {
 		if code, _, errs := execute(t, args...); code != cli.ExitUsage {
 			t.Errorf("%q: exit code %d (stderr %q), want %d", args, code, errs, cli.ExitUsage)
+		}
+	}
+}
+
+// TestDemoUsage checks that demo refuses bad flags before it generates
+// anything: it used to generate the day, then fail running the job.
+func TestDemoUsage(t *testing.T) {
+	used := t.TempDir()
+	if err := os.Mkdir(filepath.Join(used, "input"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--runner", "bogus"},
+		{"--runner", "hadoop"},
+		{"--workers", "-3"},
+		{"--events", "-1"},
+		{"--files", "0"},
+		{"--dir", used},
+	} {
+		dir := t.TempDir()
+		if args[0] != "--dir" {
+			args = append(args, "--dir", dir)
+		}
+		code, _, errs := execute(t, append([]string{"demo", "--events", "100"}, args...)...)
+		if code != cli.ExitUsage {
+			t.Errorf("demo %q: exit code %d (stderr %q), want %d", args, code, errs, cli.ExitUsage)
+		}
+		if m, _ := filepath.Glob(filepath.Join(dir, "*")); len(m) > 0 {
+			t.Errorf("demo %q wrote %v before refusing its flags", args, m)
 		}
 	}
 }

@@ -43,7 +43,16 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("no data files match: %w", fs.ErrNotExist)}
+		why := "no data files match"
+		if len(matches) > 0 {
+			// Say what was found, so an empty or nested directory does not
+			// read as a missing one.
+			why = "it matches only hidden names (starting with _ or .) or directories holding no data files directly inside them"
+			if len(matches) == 1 && matches[0].IsDir {
+				why = "the directory holds no data files (names not starting with _ or ., directly inside it)"
+			}
+		}
+		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("%s: %w", why, fs.ErrNotExist)}
 	}
 	return out, nil
 }

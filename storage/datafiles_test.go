@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/storage"
@@ -51,6 +52,26 @@ func TestDataFiles(t *testing.T) {
 	for _, missing := range []string{"mem://datafiles/nope", "mem://datafiles/out/*.parquet"} {
 		if _, err := storage.DataFiles(ctx, missing); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("DataFiles(%q) error = %v, want fs.ErrNotExist", missing, err)
+		}
+	}
+}
+
+// TestDataFilesSaysWhyNone checks that a pattern without data files says
+// whether it found nothing or found a directory without data files in it.
+func TestDataFilesSaysWhyNone(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("nodata")
+	if err := storage.WriteFile(ctx, "mem://nodata/day/sub/part-0.avro", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for pattern, want := range map[string]string{
+		"mem://nodata/day":     "the directory holds no data files",
+		"mem://nodata/missing": "no data files match",
+		"mem://nodata/d*":      "the directory holds no data files",
+	} {
+		_, err := storage.DataFiles(ctx, pattern)
+		if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", pattern, err, want)
 		}
 	}
 }

@@ -357,3 +357,22 @@ func TestReportPath(t *testing.T) {
 		t.Errorf("the report of the run before is still there after a failed run: %v", err)
 	}
 }
+
+// TestDryRunWritesNoReport checks that a hadoop dry run, which runs
+// nothing, neither says the job succeeded nor writes a report of it.
+func TestDryRunWritesNoReport(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "r.json")
+	args := []string{"run", "cli-test", "--runner", "hadoop", "--dry-run", "--hadoop-bin", "/bin/false", "--streaming-jar", "x.jar",
+		"--hadoop-tmp", filepath.Join(dir, "tmp"), "--output", filepath.Join(dir, "out"), "--report", rep}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if out := stdout.String(); strings.Contains(out, "succeeded") || !strings.Contains(out, "dry run of job cli-test on the hadoop runner: nothing ran") {
+		t.Errorf("stdout:\n%s\nwant a dry run said, not a success", out)
+	}
+	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a dry run wrote a report: %v", err)
+	}
+}

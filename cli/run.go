@@ -143,6 +143,13 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		}
 		return err
 	}
+	if res.DryRun {
+		// Nothing ran: no summary claiming success, and no report of it.
+		if !f.quiet {
+			fmt.Fprintf(cmd.OutOrStdout(), "dry run of job %s on the %s runner: nothing ran\n", inv.job.Name, f.runner)
+		}
+		return nil
+	}
 	var reportErr error
 	if f.report != "" {
 		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes)

@@ -105,6 +105,9 @@ type Result struct {
 	Counters Counters
 	Outputs  []string // sink directories
 	Wall     time.Duration
+	// DryRun is set when the runner only showed what it would run (the
+	// hadoop runner's DryRun): nothing ran and nothing was written.
+	DryRun bool
 }
 
 // Counters are user and system counters by group and name.

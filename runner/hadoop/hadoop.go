@@ -133,6 +133,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	}
 	res := &runner.Result{Plan: sg, Counters: runner.Counters{}}
 	if r.DryRun {
+		res.DryRun = true
 		return res, r.dryRun(spec, jobs)
 	}
 	runner.ResetMaterialized(g)

@@ -2,7 +2,10 @@ package ptable
 
 import (
 	"cmp"
+	"math"
+	"reflect"
 	"slices"
+	"unsafe"
 )
 
 // Number is the constraint of the numeric aggregators.
@@ -36,20 +39,47 @@ type Extreme[V any] struct {
 	V   V
 }
 
-// Min keeps the smallest value.
-func Min[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return extremeAgg[V]{sign: -1} }
+// Min keeps the smallest value (NaN, if any, as cmp.Compare orders it; -0
+// rather than +0).
+func Min[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return newExtreme[V](-1) }
 
-// Max keeps the largest value.
-func Max[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return extremeAgg[V]{sign: 1} }
+// Max keeps the largest value (+0 rather than -0).
+func Max[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return newExtreme[V](1) }
 
-type extremeAgg[V cmp.Ordered] struct{ sign int }
+type extremeAgg[V cmp.Ordered] struct {
+	sign int
+	// bits is the size of V when it is a float, else 0: cmp.Compare finds
+	// -0 and +0 equal, and which one the group keeps must not depend on
+	// the order its values arrive in (task numbers, worker count).
+	bits int
+}
+
+func newExtreme[V cmp.Ordered](sign int) extremeAgg[V] {
+	e := extremeAgg[V]{sign: sign}
+	switch reflect.TypeFor[V]().Kind() {
+	case reflect.Float32:
+		e.bits = 32
+	case reflect.Float64:
+		e.bits = 64
+	}
+	return e
+}
 
 func (extremeAgg[V]) Init() Extreme[V] { return Extreme[V]{} }
 func (e extremeAgg[V]) Add(a Extreme[V], v V) Extreme[V] {
-	if !a.Set || cmp.Compare(v, a.V)*e.sign > 0 {
+	c := cmp.Compare(v, a.V) * e.sign
+	if !a.Set || c > 0 || c == 0 && e.bits != 0 && e.negative(v) != e.negative(a.V) && e.negative(v) == (e.sign < 0) {
 		return Extreme[V]{Set: true, V: v}
 	}
 	return a
+}
+
+// negative reports whether a float V has its sign bit set (-0 included).
+func (e extremeAgg[V]) negative(v V) bool {
+	if e.bits == 32 {
+		return math.Signbit(float64(*(*float32)(unsafe.Pointer(&v))))
+	}
+	return math.Signbit(*(*float64)(unsafe.Pointer(&v)))
 }
 func (e extremeAgg[V]) Merge(a, b Extreme[V]) Extreme[V] {
 	if !b.Set {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -254,7 +253,7 @@ func checkReportPath(ctx context.Context, url string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	for dir := urlDir(url); dir != ""; dir = urlDir(dir) {
+	for dir := storage.Dir(url); dir != ""; dir = storage.Dir(dir) {
 		fi, err := storage.Stat(ctx, dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // created with the report
@@ -268,21 +267,6 @@ func checkReportPath(ctx context.Context, url string) error {
 		return nil
 	}
 	return nil
-}
-
-// urlDir is the directory above a storage URL or path, "" above its root
-// or first element.
-func urlDir(u string) string {
-	prefix, p := "", u
-	if scheme, rest, ok := strings.Cut(u, "://"); ok {
-		host, pth, _ := strings.Cut(rest, "/")
-		prefix, p = scheme+"://"+host, "/"+pth
-	}
-	d := path.Dir(strings.TrimSuffix(p, "/"))
-	if d == "." || d == "/" {
-		return ""
-	}
-	return prefix + d
 }
 
 // removeReport removes the file at url, if any; never a directory.

@@ -67,7 +67,7 @@ func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (
 	}
 	c := &Committer{dir: dir, mode: mode, run: run, created: !exists}
 	if c.created {
-		for d := parent(dir); d != ""; d = parent(d) {
+		for d := storage.Dir(dir); d != ""; d = storage.Dir(d) {
 			if ok, err := storage.Exists(ctx, d); err != nil || ok {
 				break
 			}
@@ -323,22 +323,14 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 // canonical makes a storage URL comparable as a string: local paths (bare or
 // file://) absolute and clean, other URLs with a clean path.
 func canonical(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok || scheme == "file" {
-		p := u
-		if ok {
-			p = rest
-			if host, path, _ := strings.Cut(rest, "/"); host == "" || host == "localhost" {
-				p = "/" + path
-			}
-		}
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-		return filepath.Clean(p)
+	scheme, host, p := storage.SplitURL(u)
+	if scheme != "" && (scheme != "file" || host != "" && host != "localhost") {
+		return scheme + "://" + host + path.Clean(p)
 	}
-	host, p, _ := strings.Cut(rest, "/")
-	return scheme + "://" + host + path.Clean("/"+p)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return filepath.Clean(p)
 }
 
 // CommitJob commits every sink, all or nothing, and returns their
@@ -408,20 +400,4 @@ func (s Sinks) AbortJob() {
 			_ = storage.Remove(ctx, d)
 		}
 	}
-}
-
-// parent is the directory above u, or "" above a root or a relative path's
-// first element.
-func parent(u string) string {
-	prefix, p := "", u
-	if scheme, rest, ok := strings.Cut(u, "://"); ok {
-		host, pth, _ := strings.Cut(rest, "/")
-		prefix, p = scheme+"://"+host, "/"+pth
-	}
-	p = strings.TrimSuffix(p, "/")
-	d := path.Dir(p)
-	if d == "." || d == "/" || d == p || p == "" {
-		return ""
-	}
-	return prefix + d
 }

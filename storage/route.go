@@ -309,6 +309,31 @@ func WriteFile(ctx context.Context, url string, data []byte) error {
 	return wrap("close", url, w.Close())
 }
 
+// SplitURL splits a storage URL into its scheme, host and path as the
+// package routes it: a string without a "scheme://" prefix is a local path
+// (scheme "", the whole string as path), and a URL without a path has path
+// "/". Nothing is unescaped.
+func SplitURL(url string) (scheme, host, path string) { return splitURL(url) }
+
+// Dir is the directory above url, a URL or a local path: Dir("hdfs://nn/a/b")
+// is "hdfs://nn/a" and Dir("out/day") is "out". It is "" above a root and
+// above a relative path's first element.
+func Dir(url string) string {
+	scheme, host, p := splitURL(url)
+	if scheme == "" {
+		d := filepath.Dir(filepath.Clean(url))
+		if d == "." || d == string(filepath.Separator) {
+			return ""
+		}
+		return d
+	}
+	d := path.Dir(strings.TrimSuffix(p, "/"))
+	if d == "." || d == "/" {
+		return ""
+	}
+	return scheme + "://" + host + d
+}
+
 // Join joins path elements onto base, which may be a URL or a local path:
 // Join("hdfs://nn/out", "part-0") is "hdfs://nn/out/part-0" and
 // Join("out", "a", "b") is "out/a/b" (with the OS separator). The result is

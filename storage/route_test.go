@@ -37,6 +37,24 @@ func TestJoin(t *testing.T) {
 	}
 }
 
+func TestDir(t *testing.T) {
+	for url, want := range map[string]string{
+		"hdfs://nn:8020/out/day": "hdfs://nn:8020/out",
+		"hdfs:///out/day/":       "hdfs:///out",
+		"mem://h/a":              "",
+		"mem://h":                "",
+		"file:///tmp/a/b":        "file:///tmp/a",
+		"/tmp/out":               "/tmp",
+		"/tmp":                   "",
+		"out/day":                "out",
+		"out":                    "",
+	} {
+		if got := storage.Dir(url); got != want {
+			t.Errorf("Dir(%q) = %q, want %q", url, got, want)
+		}
+	}
+}
+
 func TestResolveUnknownScheme(t *testing.T) {
 	_, _, err := storage.Resolve(context.Background(), "nosuch://h/x")
 	if err == nil || !strings.Contains(err.Error(), "nosuch://h/x") {

@@ -158,8 +158,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 // across file systems, and would fail only once that job had run.
 func sameFileSystem(g *plan.Graph, temp string) error {
 	fsOf := func(u string) string {
-		scheme, rest, _ := strings.Cut(hadoopURL(u), "://")
-		host, _, _ := strings.Cut(rest, "/")
+		scheme, host, _ := storage.SplitURL(hadoopURL(u))
 		return scheme + "://" + host
 	}
 	for _, n := range g.Nodes() {

@@ -196,6 +196,27 @@ func writePart(t *testing.T, s runner.Sinks, name, content string) {
 	}
 }
 
+// openWritten opens g's sinks for run in mode and commits a task writing
+// part-r-00000.txt with content in every sink: a run ready for its job
+// commit.
+func openWritten(t *testing.T, g *plan.Graph, mode runner.WriteMode, run, content string) runner.Sinks {
+	t.Helper()
+	s, err := runner.OpenSinks(context.Background(), g, mode, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeParts(t, s, content)
+	return s
+}
+
+// commitOld commits a first run of g writing "old" into new outputs.
+func commitOld(t *testing.T, g *plan.Graph) {
+	t.Helper()
+	if _, err := openWritten(t, g, runner.WriteFail, "run1", "old").CommitJob(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCommitJobAllOrNothing checks that a job commit that fails part way,
 // at any step, leaves every output as it was, for each write mode: the
 // first sink already published when the second one fails.
@@ -210,23 +231,12 @@ func TestCommitJobAllOrNothing(t *testing.T) {
 			t.Run(mode.String()+failOn, func(t *testing.T) {
 				faults := mountFlaky(t, "commit")
 				g := twoSinks("flaky://commit/out")
-				s, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1")
-				if err != nil {
-					t.Fatal(err)
-				}
-				writeParts(t, s, "old")
-				if _, err := s.CommitJob(ctx); err != nil {
-					t.Fatal(err)
-				}
+				commitOld(t, g)
 				before := files(t, "flaky://commit/out")
 				faults.failOn = failOn
 
-				s, err = runner.OpenSinks(ctx, g, mode, "run2")
-				if err != nil {
-					t.Fatal(err)
-				}
-				writeParts(t, s, "new")
-				_, err = s.CommitJob(ctx)
+				s := openWritten(t, g, mode, "run2", "new")
+				_, err := s.CommitJob(ctx)
 				if !errors.Is(err, errInjected) || !strings.Contains(err.Error(), "every output was left as it was") {
 					t.Fatalf("CommitJob: %v, want the injected failure and a rollback", err)
 				}
@@ -246,20 +256,10 @@ func TestCommitJobKeepsWhatItCannotPutBack(t *testing.T) {
 	ctx := context.Background()
 	faults := mountFlaky(t, "keep")
 	g := twoSinks("flaky://keep/out")
-	s, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeParts(t, s, "old")
-	if _, err := s.CommitJob(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if s, err = runner.OpenSinks(ctx, g, runner.WriteOverwrite, "run2"); err != nil {
-		t.Fatal(err)
-	}
-	writeParts(t, s, "new")
+	commitOld(t, g)
+	s := openWritten(t, g, runner.WriteOverwrite, "run2", "new")
 	faults.failOn, faults.always = "/out/b/part-r-00000.txt", true
-	_, err = s.CommitJob(ctx)
+	_, err := s.CommitJob(ctx)
 	if err == nil || !strings.Contains(err.Error(), "failed too") || !strings.Contains(err.Error(), "flaky://keep/out/b/_temporary/run2") {
 		t.Fatalf("CommitJob: %v, want a failed rollback naming where the old output is", err)
 	}
@@ -279,11 +279,7 @@ func TestCommitJobKeepsWhatItCannotPutBack(t *testing.T) {
 // cancelled (an interrupt arriving as the job ends) still completes.
 func TestCommitJobIgnoresCancellation(t *testing.T) {
 	mountFlaky(t, "cancel")
-	s, err := runner.OpenSinks(context.Background(), twoSinks("flaky://cancel/out"), runner.WriteFail, "run1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	writeParts(t, s, "x")
+	s := openWritten(t, twoSinks("flaky://cancel/out"), runner.WriteFail, "run1", "x")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := s.CommitJob(ctx); err != nil {
@@ -302,17 +298,13 @@ func TestCommitJobConcurrentRuns(t *testing.T) {
 	ctx := context.Background()
 	faults := mountFlaky(t, "race")
 	g := twoSinks("flaky://race/out")
-	first, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := openWritten(t, g, runner.WriteFail, "run1", "first")
 	faults.missing = true // the second run looked before the first created them
 	second, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run2")
 	faults.missing = false
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeParts(t, first, "first")
 	writePart(t, second, "part-r-00001.txt", "second") // no name in common
 	if _, err := first.CommitJob(ctx); err != nil {
 		t.Fatal(err)

@@ -50,8 +50,8 @@ func groupByKey[K, V any](t PTable[K, V], order sortOrder, opts ...pcollection.O
 	if err != nil {
 		return PGroupedTable[K, V]{}, err
 	}
-	if b.Partitions < 0 {
-		return PGroupedTable[K, V]{}, b.Errorf("Partitions(%d): want a positive count, or 0 to let the runner choose", b.Partitions)
+	if err := checkPartitions(b); err != nil {
+		return PGroupedTable[K, V]{}, err
 	}
 	kc, err := codec.KeyFor[K]()
 	if err != nil {
@@ -64,6 +64,15 @@ func groupByKey[K, V any](t PTable[K, V], order sortOrder, opts ...pcollection.O
 	gp := &groupPayload[K, V]{key: kc, val: vc, partitions: b.Partitions, order: order, site: b.Site()}
 	id := p.AddNode(b, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[V]]](), gp.plan(), t.ID())
 	return PGroupedTable[K, V]{p: p, id: id, input: t.ID(), payload: gp, info: b}, nil
+}
+
+// checkPartitions refuses a negative Partitions option, for the transforms
+// that make a shuffle.
+func checkPartitions(b pcollection.BuildInfo) error {
+	if b.Partitions < 0 {
+		return b.Errorf("Partitions(%d): want a positive count, or 0 to let the runner choose", b.Partitions)
+	}
+	return nil
 }
 
 // GroupByKey is TryGroupByKey that panics on misuse.

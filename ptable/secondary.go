@@ -36,8 +36,8 @@ func reduceSortedBound[K, S, V, O any](t PTable[K, Pair[S, V]], bind func(emit f
 	if err != nil {
 		return pcollection.PCollection[O]{}, err
 	}
-	if b.Partitions < 0 {
-		return pcollection.PCollection[O]{}, b.Errorf("Partitions(%d): want a positive count, or 0 to let the runner choose", b.Partitions)
+	if err := checkPartitions(b); err != nil {
+		return pcollection.PCollection[O]{}, err
 	}
 	kc, err := codec.KeyFor[K]()
 	if err != nil {

@@ -22,8 +22,10 @@
 // A line longer than MaxLineLength (default 64 MiB) fails the read with an
 // *Error naming the path and the line's offset, wrapping ErrLineTooLong;
 // SkipLongLines skips such lines and counts them instead. A damaged gzip
-// stream yields an *Error matching ErrCorrupt. Writers reject lines
-// containing "\n", which would read back as several lines.
+// stream yields an *Error matching ErrCorrupt, and so does a 0-byte ".gz"
+// file, which is not a gzip stream (Read fails on it in the driver, before
+// any task runs). Writers reject lines containing "\n", which would read
+// back as several lines.
 //
 // Read refuses an input that is recognisably Avro or Parquet, by extension
 // (.avro, .parquet) or by its first four bytes ("Obj\x01", "PAR1"), with an

@@ -7,7 +7,7 @@ import (
 
 var (
 	// ErrCorrupt is matched by errors caused by undecodable input (a damaged
-	// gzip stream).
+	// gzip stream, or a 0-byte ".gz" file).
 	ErrCorrupt = errors.New("corrupt data")
 	// ErrLineTooLong is matched by the error for a line longer than the
 	// limit set with MaxLineLength.

@@ -25,7 +25,8 @@ const (
 // directory of data files or a glob; any storage URL). Plain files are
 // split into byte ranges; ".gz" files are read whole, one split each. An
 // Avro or Parquet file among them (by extension, or by its first bytes)
-// fails the job with an error matching ErrNotText.
+// fails the job with an error matching ErrNotText; a 0-byte ".gz" file, one
+// matching ErrCorrupt.
 func Read(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[string] {
 	return pcollection.NewSource[string](p, "textio.Read", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)})
 }
@@ -53,6 +54,11 @@ func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 		return nil, fmt.Errorf("textio: %w", err)
 	}
 	for _, f := range files {
+		if f.Size == 0 && IsGzip(f.URL) {
+			// Checked here: ByteRanges gives empty files no split, so no
+			// task would open it to find it is not gzip data.
+			return nil, errEmptyGzip(f.URL)
+		}
 		if err := checkText(ctx, f); err != nil {
 			return nil, err
 		}

@@ -99,6 +99,18 @@ func TestPipelineErrors(t *testing.T) {
 		t.Errorf("corrupt gzip: got %v, want ErrCorrupt naming t.txt.gz", err)
 	}
 
+	// A 0-byte .gz file fails the read in the driver, before any task: split
+	// listing skips empty files, so no task would ever open it.
+	put(t, "mem://textio-bad/empty/ok.txt.gz", fixture(t, "lines.txt.gz"))
+	put(t, "mem://textio-bad/empty/empty.txt", nil)
+	put(t, "mem://textio-bad/empty/events.gz", nil)
+	p = pcollection.NewPipeline("textio-empty-gz")
+	pcollection.Materialize(textio.Read(p, "mem://textio-bad/empty"))
+	_, err = mem.Run(context.Background(), p, runner.Options{})
+	if !errors.Is(err, textio.ErrCorrupt) || !strings.Contains(err.Error(), "mem://textio-bad/empty/events.gz: offset 0: empty file is not gzip data") {
+		t.Errorf("empty gzip file: got %v, want ErrCorrupt saying events.gz is empty", err)
+	}
+
 	put(t, "mem://textio-bad/long/l.txt", []byte("ok\n"+strings.Repeat("L", 100)+"\nok\n"))
 	p = pcollection.NewPipeline("textio-long")
 	pcollection.Materialize(textio.Read(p, "mem://textio-bad/long", textio.MaxLineLength(10)))

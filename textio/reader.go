@@ -63,7 +63,8 @@ func IsGzip(path string) bool { return strings.HasSuffix(path, ".gz") }
 // to finish the last one. Splits that tile a file thus see every line
 // exactly once. An empty split (length 0) reads nothing. Lines end at "\n"; a "\r" before it is dropped; a last line
 // without a newline is a line. A gzip file (IsGzip) is one split: its reader
-// must start at offset 0 and reads the whole stream.
+// must start at offset 0 and reads the whole stream; a 0-byte gzip file is
+// not a gzip stream and is an error matching ErrCorrupt.
 type LineReader struct {
 	path    string
 	cfg     readConfig
@@ -90,11 +91,10 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 		if offset != 0 {
 			return nil, fmt.Errorf("textio: %s: a gzip file cannot be split (split at offset %d)", path, offset)
 		}
-		lr.src = io.NewSectionReader(r, 0, size)
 		if size == 0 {
-			lr.err = io.EOF // an empty file holds no lines
-			return lr, nil
+			return nil, errEmptyGzip(path)
 		}
+		lr.src = io.NewSectionReader(r, 0, size)
 		gz, err := gzip.NewReader(bufio.NewReaderSize(lr.src, 64<<10))
 		if err != nil {
 			return nil, lr.corrupt(err)
@@ -110,6 +110,13 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 	}
 	lr.br = bufio.NewReaderSize(lr.src, 64<<10)
 	return lr, nil
+}
+
+// errEmptyGzip is the error for a 0-byte file named as gzip. It would
+// otherwise read as no lines, hiding (say) an output whose writer died
+// before writing the gzip header.
+func errEmptyGzip(path string) error {
+	return &Error{Path: path, Err: fmt.Errorf("empty file is not gzip data: %w", ErrCorrupt)}
 }
 
 func (r *LineReader) corrupt(err error) error {

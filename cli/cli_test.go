@@ -16,7 +16,7 @@ import (
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/cli"
 	"github.com/crunchgo/crunchgo/crunchtest"
-	_ "github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/examples/listening"
 	_ "github.com/crunchgo/crunchgo/examples/wordcount"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
@@ -75,6 +75,8 @@ var _ = runner.Register("cli-test", "count 1..n by residue mod 3 (a test job)", 
 // command are comments. ARGS are split on spaces; $TMP is a directory shared
 // by the cases of one file and $TESTDATA the testdata directory. Durations
 // in the output read as <dur>. go test -update rewrites the expectations.
+// The root has the commands of cmd/crunchgo: NewRoot's and the listening
+// example's ("gen", "demo").
 func TestCommands(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
 	if err != nil {
@@ -96,7 +98,7 @@ func TestCommands(t *testing.T) {
 			for _, c := range cases {
 				args := strings.Fields(strings.NewReplacer("$TMP", tmp, "$TESTDATA", testdata).Replace(c.cmd))
 				var stdout, stderr bytes.Buffer
-				code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr)
+				code := cli.Execute(context.Background(), cli.NewRoot(listening.Commands()...), args, &stdout, &stderr)
 				got := formatResult(code, normalize(stdout.String(), tmp, testdata), normalize(stderr.String(), tmp, testdata))
 				if !*update && got != c.want {
 					t.Errorf("%s:%d: crunchgo %s\ngot:\n%s\nwant:\n%s", file, c.line, c.cmd, got, c.want)

@@ -120,8 +120,18 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 type execState struct{ started bool }
 
 // instrument wraps every command's Run so that Execute knows whether an error
-// came from cobra's argument handling or from the command itself.
+// came from cobra's argument handling or from the command itself, and makes
+// a command group name an unknown subcommand as such (isGroup).
 func instrument(c *cobra.Command, st *execState) {
+	group := isGroup(c)
+	if group {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return unknownCommand(cmd, args[0])
+			}
+			return nil
+		}
+	}
 	switch {
 	case c.RunE != nil:
 		run := c.RunE
@@ -138,7 +148,15 @@ func instrument(c *cobra.Command, st *execState) {
 			return nil
 		}
 	}
-	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+	c.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		// cobra parses a group's flags before it checks its arguments, so
+		// "crunchgo gen nosuch --out x" fails on --out, a flag of the
+		// generators; the mistake is the unknown "nosuch" that precedes it.
+		if args := cmd.Flags().Args(); group && len(args) > 0 {
+			return unknownCommand(cmd, args[0])
+		}
+		return &UsageError{Err: err}
+	})
 	for _, sub := range c.Commands() {
 		instrument(sub, st)
 	}
@@ -172,11 +190,32 @@ plans, and inspects Avro, Parquet and text files on any storage URL.`,
 	return root
 }
 
+// isGroup reports whether c is a command group below the root, such as
+// "crunchgo gen": it has subcommands and takes no arguments of its own, so
+// a first argument that is not one of its subcommands is a mistyped one.
+// (The root names unknown commands already, before parsing flags.)
+func isGroup(c *cobra.Command) bool {
+	return c.HasParent() && c.HasAvailableSubCommands() &&
+		c.ValidateArgs(nil) == nil && c.ValidateArgs([]string{"x"}) != nil
+}
+
+// unknownCommand is the usage error for name, not a subcommand of cmd,
+// listing the ones it has.
+func unknownCommand(cmd *cobra.Command, name string) error {
+	var known []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			known = append(known, c.Name())
+		}
+	}
+	return Usagef("unknown command %q for %q; known commands: %s", name, cmd.CommandPath(), strings.Join(known, ", "))
+}
+
 // noArgs rejects positional arguments, naming an unknown command as such.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		if cmd.HasSubCommands() {
-			return Usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+			return unknownCommand(cmd, args[0])
 		}
 		return Usagef("%s takes no arguments, got %q", cmd.Name(), args)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime/debug"
 
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -21,6 +22,13 @@ func (c *Context) Counter(group, name string) *plan.Counter { return c.tc.Counte
 
 // Task describes the running task.
 func (c *Context) Task() plan.TaskInfo { return c.tc.Info() }
+
+// Progress tells the runner that the task is alive and working although
+// it takes in and puts out no record, as Hadoop's Context.progress does:
+// a runner kills and retries a task that shows no progress for its task
+// timeout (runner.Options.TaskTimeout). Call it now and then from a user
+// function that runs long on one element.
+func (c *Context) Progress() { progress.Mark() }
 
 // Site identifies a transform for errors raised while it runs.
 type Site struct{ Name, Caller string }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/crunchgo/crunchgo/codec"
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -59,6 +60,7 @@ func (t *elemType[T]) Counted(out plan.Emitter, n *int64) plan.Emitter {
 	f := out.(func(T))
 	return func(v T) {
 		*n++
+		progress.Mark()
 		f(v)
 	}
 }

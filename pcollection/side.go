@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/crunchgo/crunchgo/internal/gcpace"
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -120,7 +121,10 @@ func (p *sidePayload[In, S, Out]) load(tc plan.TaskContext, r plan.SideReader) (
 		}
 		all = make([]S, 0, n)
 	}
-	decode := p.typ.NewDecoder(func(v S) { all = append(all, v) })
+	decode := p.typ.NewDecoder(func(v S) {
+		all = append(all, v)
+		progress.Mark() // a large side input takes a while before the first record
+	})
 	if err := r.ReadSide(p.side, decode); err != nil {
 		return nil, fmt.Errorf("%s: reading side input: %w", p.site, err)
 	}

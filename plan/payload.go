@@ -24,8 +24,8 @@ type ElemType interface {
 	Tee(outs []Emitter) Emitter
 	// Discard returns an emitter that drops elements.
 	Discard() Emitter
-	// Counted returns an emitter that adds one to *n per element and
-	// forwards it to out.
+	// Counted returns an emitter that adds one to *n per element, marks
+	// the task's progress (internal/progress), and forwards it to out.
 	Counted(out Emitter, n *int64) Emitter
 	// NewEncoder returns an emitter that encodes each element with the
 	// type's value codec and passes the bytes (valid only during the call) to write.

@@ -56,6 +56,11 @@ type Options struct {
 	// (the in-memory runner only): a reference for metamorphic tests.
 	Unoptimized bool
 	Plan        plan.Options
+	// TaskTimeout is how long a task attempt may go without progress (a
+	// record taken in or put out) before the runner kills it and tries
+	// again, as Hadoop's mapreduce.task.timeout; 0: DefaultTaskTimeout,
+	// negative: never.
+	TaskTimeout time.Duration
 	// Progress receives events as stages and tasks start and finish. It is
 	// called from one goroutine at a time.
 	Progress func(Event)
@@ -63,6 +68,21 @@ type Options struct {
 
 // DefaultMemory is the job's memory budget when Options.Memory is 0.
 const DefaultMemory = 1 << 30
+
+// DefaultTaskTimeout is a task's timeout when Options.TaskTimeout is 0:
+// Hadoop's default.
+const DefaultTaskTimeout = 10 * time.Minute
+
+// EffectiveTaskTimeout is the task timeout o asks for; 0 means never.
+func (o Options) EffectiveTaskTimeout() time.Duration {
+	switch {
+	case o.TaskTimeout == 0:
+		return DefaultTaskTimeout
+	case o.TaskTimeout < 0:
+		return 0
+	}
+	return o.TaskTimeout
+}
 
 // Event reports progress.
 type Event struct {

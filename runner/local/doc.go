@@ -95,6 +95,17 @@
 // stderr are kept only for such reports. The counters group CounterGroup
 // counts failed attempts, spilled runs and merge passes.
 //
+// A task attempt that takes in and puts out no record for the task timeout
+// (runner.Options.TaskTimeout, 10 minutes by default, as Hadoop's) is
+// killed and retried like a failed one: a user function that never
+// returns, or a worker stopped with SIGSTOP. The worker sends the driver a
+// heartbeat every tenth of the timeout (at most every 5 s) in which its
+// task marked progress (internal/progress: records in and out, merge
+// passes, side inputs decoded, and pcollection.Context.Progress, which a
+// user function long on one element calls). Before killing a stalled worker the driver
+// sends it SIGQUIT, so that the error shows the stack of the goroutine
+// running the task: where the user function hangs.
+//
 // Sinks follow the runner.Committer protocol: each attempt writes under
 // <out>/_temporary/<run>/<attempt>/, a successful task is committed by
 // rename, and the job commit moves the part files into place and writes

@@ -82,6 +82,16 @@ var observeWorkerStart func()
 // worker.
 var observeTask func(taskMsg)
 
+// beatInterval is how often a task that makes progress sends a heartbeat
+// under timeout: often enough that a late one or two do not time it out,
+// and no more than every few seconds.
+func beatInterval(timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return 0
+	}
+	return min(timeout/10, 5*time.Second)
+}
+
 // Run runs p with opts on Workers worker processes (default: the number of
 // CPUs) sharing Memory (default 1 GiB).
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
@@ -114,7 +124,9 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
 	}
 	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
-		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers)},
+		timeout: opts.EffectiveTaskTimeout(),
+		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers),
+			Beat: beatInterval(opts.EffectiveTaskTimeout())},
 		slots: make([]*proc, opts.Workers), starting: make([]chan started, opts.Workers), procs: workerProcs(opts.Workers)}
 	e.prestart(min(opts.Workers, runtime.GOMAXPROCS(0)))
 	res, err := e.execute()
@@ -149,7 +161,8 @@ type driver struct {
 	committers runner.Sinks
 	counters   runner.Counters
 
-	procs int // each worker's GOMAXPROCS
+	procs   int           // each worker's GOMAXPROCS
+	timeout time.Duration // the task timeout; 0: none
 
 	mu    sync.Mutex
 	slots []*proc // one per worker slot; nil until started or after a failure
@@ -367,8 +380,7 @@ func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 	if observeTask != nil {
 		observeTask(t.msg)
 	}
-	res := &resultMsg{}
-	err = p.call(ctx, &t.msg, res)
+	res, err := p.runTask(ctx, &t.msg, e.timeout)
 	if err == nil && res.Err != nil {
 		err = res.Err.Err()
 		o.stderr = p.tail.lines(20)

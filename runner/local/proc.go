@@ -101,6 +101,109 @@ func (p *proc) call(ctx context.Context, req, resp any) error {
 	}
 }
 
+// runTask sends task t and reads its result, killing the worker if ctx
+// ends first, or if timeout (0: none) passes without a heartbeat or the
+// result: that is a stalledError.
+func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (*resultMsg, error) {
+	if err := writeMsg(p.to, t); err != nil {
+		return nil, p.died(err)
+	}
+	type read struct {
+		res *resultMsg
+		err error
+	}
+	done, beats := make(chan read, 1), make(chan struct{}, 1)
+	go func() {
+		for {
+			res := &resultMsg{}
+			if err := readMsg(p.from, res); err != nil || !res.Beat {
+				done <- read{res, err}
+				return
+			}
+			select {
+			case beats <- struct{}{}:
+			default: // the driver has one to take already
+			}
+		}
+	}()
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		timer := time.NewTimer(timeout)
+		defer timer.Stop()
+		deadline = timer.C
+		go func() {
+			// Heartbeats push the deadline back; the goroutine ends
+			// with the read.
+			for range beats {
+				timer.Reset(timeout)
+			}
+		}()
+		defer close(beats)
+	}
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, p.died(r.err)
+		}
+		return r.res, nil
+	case <-ctx.Done():
+		p.kill()
+		<-done
+		return nil, context.Cause(ctx)
+	case <-deadline:
+		// SIGQUIT makes the Go runtime print every goroutine's stack and
+		// exit: where the task stood, for the error.
+		read := false
+		if quit(p.cmd) {
+			select {
+			case <-done:
+				read = true
+			case <-time.After(2 * time.Second): // stopped, or not a Go worker
+			}
+		}
+		p.kill()
+		if !read {
+			<-done // the read fails once the worker is gone
+		}
+		return nil, &stalledError{timeout: timeout, pid: p.pid, stack: taskStack(p.tail.text())}
+	}
+}
+
+// stalledError is a task attempt that showed no progress for the task
+// timeout, and was killed.
+type stalledError struct {
+	timeout time.Duration
+	pid     int
+	stack   string // the stack of the goroutine running the task, if found
+}
+
+func (e *stalledError) Error() string {
+	msg := fmt.Sprintf("no progress for %v (the task timeout): worker %d was killed", e.timeout, e.pid)
+	if e.stack != "" {
+		msg += "; where its task stood:\n" + e.stack
+	}
+	return msg
+}
+
+// taskStack finds, in a Go traceback of every goroutine, the stack of the
+// goroutine running a task, at most 60 lines of it.
+func taskStack(dump string) string {
+	for block := range strings.SplitSeq(dump, "\n\n") {
+		if strings.HasPrefix(block, "goroutine ") && strings.Contains(block, "local.(*worker).task(") {
+			lines := strings.Split(block, "\n")
+			lines = lines[:min(len(lines), 60)]
+			for i, l := range lines {
+				// Frame and stack pointers mean nothing to the reader.
+				if before, _, ok := strings.Cut(l, " fp=0x"); ok {
+					lines[i] = before
+				}
+			}
+			return strings.Join(lines, "\n")
+		}
+	}
+	return ""
+}
+
 func (p *proc) died(err error) error {
 	p.wait()
 	state := "exited"
@@ -167,6 +270,12 @@ func (t *tail) lines(n int) string {
 		ls = ls[len(ls)-n:]
 	}
 	return strings.TrimSpace(strings.Join(ls, "\n"))
+}
+
+func (t *tail) text() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
 }
 
 func (t *tail) reset() {

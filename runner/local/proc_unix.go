@@ -21,3 +21,9 @@ func killGroup(cmd *exec.Cmd) {
 }
 
 func killSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+
+// quit sends SIGQUIT to the worker alone: the Go runtime then prints every
+// goroutine's stack and exits.
+func quit(cmd *exec.Cmd) bool {
+	return cmd.Process != nil && cmd.Process.Signal(syscall.SIGQUIT) == nil
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
@@ -16,8 +17,9 @@ import (
 // The control protocol: length-prefixed JSON messages over two pipes
 // (driver -> worker on the worker's fd 3, worker -> driver on its fd 4).
 // The driver sends a hello, the worker answers it, then the driver sends
-// tasks one at a time and the worker answers each with a result. Data never
-// travels here: tasks and results name files in the run's private directory.
+// tasks one at a time and the worker answers each with a result, sending
+// heartbeats before it while the task makes progress. Data never travels
+// here: tasks and results name files in the run's private directory.
 
 // hello starts a worker.
 type hello struct {
@@ -25,6 +27,9 @@ type hello struct {
 	Fingerprint string             `json:"fingerprint"`
 	Plan        plan.Options       `json:"plan"`
 	Memory      int64              `json:"memory"` // this worker's share of the budget
+	// Beat is how often a task that made progress sends a heartbeat; 0:
+	// never (no task timeout).
+	Beat time.Duration `json:"beat,omitempty"`
 }
 
 // helloReply answers a hello.
@@ -60,6 +65,9 @@ type taskMsg struct {
 
 // resultMsg reports a task attempt.
 type resultMsg struct {
+	// Beat makes the message a heartbeat instead of the result: the task
+	// took in or put out records since the last one (internal/progress).
+	Beat     bool                   `json:"beat,omitempty"`
 	Err      *runner.WireError      `json:"err,omitempty"`
 	Stats    kernel.Stats           `json:"stats"`
 	Counters runner.Counters        `json:"counters,omitempty"`

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/internal/gcpace"
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -130,10 +131,49 @@ func serve(in io.Reader, out io.Writer) error {
 			}
 			return fmt.Errorf("reading task: %w", err)
 		}
+		stop := heartbeats(out, h.Beat)
 		res := w.run(context.Background(), &t)
+		if err := stop(); err != nil {
+			return fmt.Errorf("writing heartbeat: %w", err)
+		}
 		if err := writeMsg(out, res); err != nil {
 			return fmt.Errorf("writing result: %w", err)
 		}
+	}
+}
+
+// heartbeats sends a heartbeat every interval in which the task marked
+// progress, until the returned function is called; that returns once they
+// stopped, with the first write error. The driver kills a task that sends
+// none for its timeout: one stuck in a user function, or a stopped process.
+// With interval 0 it sends none.
+func heartbeats(out io.Writer, interval time.Duration) (stop func() error) {
+	if interval <= 0 {
+		return func() error { return nil }
+	}
+	progress.Moved() // forget the previous task's
+	done, exited := make(chan struct{}), make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				exited <- nil
+				return
+			case <-tick.C:
+				if progress.Moved() {
+					if err := writeMsg(out, &resultMsg{Beat: true}); err != nil {
+						exited <- err
+						return
+					}
+				}
+			}
+		}
+	}()
+	return func() error {
+		close(done)
+		return <-exited
 	}
 }
 

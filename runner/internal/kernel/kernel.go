@@ -9,6 +9,7 @@ import (
 	"iter"
 	"runtime/debug"
 
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -145,6 +146,7 @@ func (k *Kernel) output(id plan.NodeID) plan.Emitter {
 	if k.ph.Writes(id) {
 		write := func(b []byte) {
 			k.Stats.RecordsOut++
+			progress.Mark()
 			k.out.Intermediate(id, b)
 		}
 		if ch := k.sg.ShuffledFor(id); ch != nil {
@@ -183,6 +185,7 @@ func (k *Kernel) input(id plan.NodeID) plan.Emitter {
 	case plan.OpMaterialize:
 		in = n.Type.NewEncoder(func(b []byte) {
 			k.Stats.RecordsOut++
+			progress.Mark()
 			k.out.Collect(id, b)
 		})
 	case plan.OpSink:
@@ -211,6 +214,7 @@ func (k *Kernel) shuffle(ch *plan.Channel) plan.Emitter {
 	idx := ch.Index
 	write := func(key, value []byte) {
 		k.Stats.Shuffled++
+		progress.Mark()
 		k.out.Shuffle(idx, key, value)
 	}
 	var e plan.Emitter
@@ -259,6 +263,7 @@ func (k *Kernel) copyToShuffle(ch int) func([]byte) error {
 		}
 		key := rec[w : w+int(n)]
 		k.Stats.Shuffled++
+		progress.Mark()
 		k.out.Shuffle(ch, key, rec[w+int(n):])
 		return nil
 	}
@@ -288,6 +293,7 @@ func (k *Kernel) Record(rec []byte) (err error) {
 		}
 	}()
 	k.Stats.RecordsIn++
+	progress.Mark()
 	return k.decode(rec)
 }
 
@@ -305,6 +311,7 @@ func (k *Kernel) Group(key []byte, values iter.Seq[[]byte]) (err error) {
 		// costs no allocation (a range over a func allocates its body).
 		k.countYield = func(v []byte) bool {
 			k.Stats.RecordsIn++
+			progress.Mark()
 			return k.yield(v)
 		}
 		k.counted = func(yield func([]byte) bool) {

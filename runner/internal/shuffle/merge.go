@@ -9,6 +9,8 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+
+	"github.com/crunchgo/crunchgo/internal/progress"
 )
 
 // Segment is a byte range of a run file holding sorted records.
@@ -222,6 +224,7 @@ func (m *Merger) mergeToFile(group []Segment, cfg MergeConfig) (Segment, error) 
 		frame = AppendRecord(frame[:0], key, value)
 		w.Write(frame)
 		n += int64(len(frame))
+		progress.Mark() // a pass over many runs can take minutes with no group done
 	}
 	err = errors.Join(sub.Err(), w.Flush(), f.Close())
 	if err != nil {

@@ -1,0 +1,196 @@
+//go:build unix
+
+package local
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+)
+
+type stallArgs struct {
+	Records int `flag:"records" default:"40"`
+	SleepMs int `flag:"sleep-ms"` // per record
+	// Stall is how the map function stalls at record 0: "hang", "stop"
+	// (SIGSTOP its own process) or "busy" (1.6 s of work calling
+	// Context.Progress); Once, a directory, makes it stall only the first
+	// time, in whichever attempt creates a marker file there.
+	Stall string `flag:"stall"`
+	Once  string `flag:"once"`
+}
+
+var stallResults = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, int64]]{}
+
+// stallJob maps generated records, one split of them, through a function
+// that can be slow on every record or stall on the first, and counts them
+// per key.
+var stallJob = runner.Register("local-test/stall", "a map task that is slow or stalls",
+	func(p *pcollection.Pipeline, a *stallArgs) error {
+		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: 12, splits: 1})
+		slow := pcollection.ParDo(recs, &stallFn{args: a}, pcollection.Name("MaybeStall"))
+		stallResults[p] = pcollection.Materialize(ptable.Count(slow))
+		return nil
+	})
+
+// stallFn passes on each record's key, sleeping SleepMs first; at record
+// 0 it stalls as Stall says.
+type stallFn struct {
+	args *stallArgs
+	ctx  *pcollection.Context
+}
+
+func (f *stallFn) Setup(ctx *pcollection.Context) error {
+	f.ctx = ctx
+	return nil
+}
+
+func (f *stallFn) Process(kv ptable.Pair[string, string], emit func(string)) error {
+	a := f.args
+	time.Sleep(time.Duration(a.SleepMs) * time.Millisecond)
+	if kv.Value == "000000000000" && a.Stall != "" && firstTime(a.Once) {
+		if a.Stall == "busy" {
+			// Long on one record, but saying it is alive.
+			for range 40 {
+				time.Sleep(40 * time.Millisecond)
+				f.ctx.Progress()
+			}
+		} else {
+			stallHere(a.Stall)
+		}
+	}
+	emit(kv.Key)
+	return nil
+}
+
+// firstTime reports whether this is the first call for marker directory
+// dir across processes; with no dir, always.
+func firstTime(dir string) bool {
+	if dir == "" {
+		return true
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "stalled"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+func stallHere(how string) {
+	if how == "stop" {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+	}
+	time.Sleep(time.Hour)
+}
+
+// runStall runs stallJob with args and returns its counts by key.
+func runStall(t *testing.T, opts runner.Options, args ...string) (map[string]int64, *runner.Result, error) {
+	t.Helper()
+	p := build(t, stallJob, args...)
+	opts.Workers, opts.TmpDir = 2, t.TempDir()
+	res, err := Run(context.Background(), p, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	vals, err := stallResults[p].Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int64{}
+	for _, kv := range vals {
+		counts[kv.Key] = kv.Value
+	}
+	return counts, res, nil
+}
+
+func TestStalledTaskIsKilledAndRetried(t *testing.T) {
+	want, _, err := runStall(t, runner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want["hot"] != 10 {
+		t.Fatalf("the unstalled run counted %d hot records, want 10", want["hot"])
+	}
+	for _, how := range []string{"hang", "stop"} {
+		t.Run(how, func(t *testing.T) {
+			got, res, err := runStall(t, runner.Options{TaskTimeout: 500 * time.Millisecond},
+				"--stall="+how, "--once="+t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := res.Counters.Get(CounterGroup, "failed task attempts"); n != 1 {
+				t.Errorf("%d failed task attempts, want the stalled one", n)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d keys, want %d", len(got), len(want))
+			}
+			for k, n := range want {
+				if got[k] != n {
+					t.Errorf("key %s: got %d, want %d", k, got[k], n)
+				}
+			}
+		})
+	}
+}
+
+func TestTaskStallingEveryAttempt(t *testing.T) {
+	_, _, err := runStall(t, runner.Options{TaskTimeout: 300 * time.Millisecond}, "--stall=hang")
+	var te *TaskError
+	if !errors.As(err, &te) || te.Attempts != MaxAttempts {
+		t.Fatalf("got %v, want a TaskError after %d attempts", err, MaxAttempts)
+	}
+	var se *stalledError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v, want it to wrap a stalledError", err)
+	}
+	msg := err.Error()
+	if first := strings.SplitN(msg, "\n", 2)[0]; !strings.Contains(first, "no progress for 300ms (the task timeout)") {
+		t.Errorf("first line %q does not give the timeout", first)
+	}
+	// The worker's stack at the time points at the stalling function.
+	if !strings.Contains(msg, "local.stallHere(") || !strings.Contains(msg, "time.Sleep(") {
+		t.Errorf("error does not show where the task stood:\n%s", msg)
+	}
+}
+
+func TestSlowTaskMakingProgressIsNotKilled(t *testing.T) {
+	// One task of 30 records at 40 ms each runs 1.2 s, well past the
+	// timeout, but no 600 ms of it passes without a record.
+	_, res, err := runStall(t, runner.Options{TaskTimeout: 600 * time.Millisecond}, "--records=30", "--sleep-ms=40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Counters.Get(CounterGroup, "failed task attempts"); n != 0 {
+		t.Errorf("%d failed task attempts, want none", n)
+	}
+}
+
+func TestBusyFunctionReportingProgressIsNotKilled(t *testing.T) {
+	// 1.6 s on one record, calling Context.Progress every 40 ms.
+	_, res, err := runStall(t, runner.Options{TaskTimeout: 600 * time.Millisecond}, "--stall=busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Counters.Get(CounterGroup, "failed task attempts"); n != 0 {
+		t.Errorf("%d failed task attempts, want none", n)
+	}
+}
+
+func TestNoTimeout(t *testing.T) {
+	// A negative timeout turns heartbeats off: the workers are told so.
+	if got := beatInterval(runner.Options{TaskTimeout: -1}.EffectiveTaskTimeout()); got != 0 {
+		t.Errorf("heartbeat interval %v with no timeout, want 0", got)
+	}
+	if got := beatInterval(runner.Options{}.EffectiveTaskTimeout()); got != 5*time.Second {
+		t.Errorf("heartbeat interval %v under the default timeout, want 5s", got)
+	}
+}

@@ -10,13 +10,37 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 )
 
 // TestHeartbeat checks that a task reports its status as Hadoop reads it
-// ("reporter:status:" lines on stderr) while it runs, and stops after.
+// ("reporter:status:" lines on stderr) while it makes progress, and only
+// then: a task stuck in a user function must let Hadoop's timeout kill it.
 func TestHeartbeat(t *testing.T) {
+	moving := statusLines(t, func() {
+		for range 50 {
+			progress.Mark()
+			time.Sleep(time.Millisecond)
+		}
+	})
+	if len(moving) < 2 {
+		t.Fatalf("%d status lines in 50 ms of progress at one per 5 ms, want several: %q", len(moving), moving)
+	}
+	for _, l := range moving {
+		if !strings.HasPrefix(l, "reporter:status:crunchgo stage 0 map attempt_1, running for ") {
+			t.Errorf("line %q is not a status update", l)
+		}
+	}
+	if stuck := statusLines(t, func() { time.Sleep(50 * time.Millisecond) }); len(stuck) != 0 {
+		t.Errorf("status lines %q from a task that made no progress, want none", stuck)
+	}
+}
+
+// statusLines runs a heartbeat every 5 ms during fn and returns the lines
+// it wrote to stderr.
+func statusLines(t *testing.T, fn func()) []string {
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -34,17 +58,25 @@ func TestHeartbeat(t *testing.T) {
 	stderr := os.Stderr
 	os.Stderr = w
 	stop := hadoop.Heartbeat(5*time.Millisecond, "crunchgo stage 0 map attempt_1")
-	time.Sleep(50 * time.Millisecond)
+	fn()
 	stop()
 	os.Stderr = stderr
 	w.Close()
-	lines := <-read
-	if len(lines) < 2 {
-		t.Fatalf("%d status lines in 50 ms at one per 5 ms, want several: %q", len(lines), lines)
-	}
-	for _, l := range lines {
-		if !strings.HasPrefix(l, "reporter:status:crunchgo stage 0 map attempt_1, running for ") {
-			t.Errorf("line %q is not a status update", l)
+	return <-read
+}
+
+func TestHeartbeatInterval(t *testing.T) {
+	for env, want := range map[string]time.Duration{
+		"":        time.Minute, // Hadoop's default timeout, 10 minutes
+		"600000":  time.Minute,
+		"1200000": time.Minute,
+		"20000":   2 * time.Second,
+		"3000":    time.Second,
+		"0":       0, // no timeout: no heartbeats needed
+		"junk":    time.Minute,
+	} {
+		if got := hadoop.HeartbeatInterval(env); got != want {
+			t.Errorf("mapreduce_task_timeout=%q: interval %v, want %v", env, got, want)
 		}
 	}
 }

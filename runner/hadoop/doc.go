@@ -125,10 +125,14 @@
 // back from the counters block the hadoop client prints when the job ends,
 // so only successful attempts count; counters a combiner reports are lost
 // (Hadoop runs combiners with a null reporter). Status goes out as
-// reporter:status:, once when a task starts and then every minute, since
-// Hadoop kills a task that reports no progress for mapreduce.task.timeout
-// (10 minutes) and a map task reads its split from storage, not stdin: a
-// task stuck in a user function is then never killed for it. The client
+// reporter:status:, once when a task starts and then every tenth of
+// mapreduce.task.timeout (at most every minute) in which the task took in
+// or put out records, since Hadoop kills a task that reports no progress
+// for that long and a map task reads its split from storage, not stdin. A
+// task stuck in a user function reports nothing, and Hadoop kills it and
+// retries. runner.Options.TaskTimeout, when set (the CLI's --task-timeout
+// always is), becomes -D mapreduce.task.timeout before the user's -D
+// settings; 0 there turns it off. The client
 // runs with HADOOP_ROOT_LOGGER=INFO,console unless that is set, so that its
 // job ID and counters lines appear; the job's success is the client's exit
 // status.

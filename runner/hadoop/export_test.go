@@ -31,5 +31,8 @@ func Heartbeat(interval time.Duration, name string) (stop func()) {
 	return stop
 }
 
+// HeartbeatInterval is heartbeatInterval, for tests.
+var HeartbeatInterval = heartbeatInterval
+
 // SameFileSystem is sameFileSystem, for tests.
 var SameFileSystem = sameFileSystem

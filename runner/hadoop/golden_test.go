@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crunchgo/crunchgo/examples/wordcount"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -24,7 +25,7 @@ func TestDryRunGolden(t *testing.T) {
 		args   []string
 		opts   runner.Options
 	}{
-		{"wordcount", wordcount.Job.Name, []string{"--output", "hdfs://nn/user/me/wc"}, runner.Options{}},
+		{"wordcount", wordcount.Job.Name, []string{"--output", "hdfs://nn/user/me/wc"}, runner.Options{TaskTimeout: 20 * time.Minute}},
 		{"suite-aggregators", suiteJob("aggregators"), nil, runner.Options{Partitions: 3}},
 		{"suite-join-then-group", suiteJob("join-then-group-and-shared-intermediate"), nil, runner.Options{Partitions: 2}},
 		{"suite-negative-and-float-keys", suiteJob("negative-and-float-keys"), nil, runner.Options{Partitions: 3}},

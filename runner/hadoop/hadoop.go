@@ -279,8 +279,14 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 			spec.Sides[id] = written[id]
 		}
 	}
+	// The run's task timeout, unless left to the cluster; the user's own
+	// -D settings come after it, and the last one wins.
+	defines := r.Defines
+	if opts.TaskTimeout != 0 {
+		defines = append([]string{fmt.Sprintf("mapreduce.task.timeout=%d", opts.EffectiveTaskTimeout().Milliseconds())}, defines...)
+	}
 	for _, sj := range jobs {
-		sj.argv = r.command(spec.Recipe.Job, sg, sj, specURL(spec.Temp), r.Defines)
+		sj.argv = r.command(spec.Recipe.Job, sg, sj, specURL(spec.Temp), defines)
 	}
 	return jobs, nil
 }

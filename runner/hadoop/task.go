@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/internal/kernel"
@@ -197,22 +198,43 @@ func (t *task) report() {
 	os.Stderr.WriteString(b.String())
 }
 
-// heartbeatEvery is how often a task tells Hadoop it is alive. Hadoop
-// kills a task that for mapreduce.task.timeout (10 minutes by default)
-// neither reads its input, writes its output nor updates its status; a
-// map task reads its split from storage itself, not from stdin, and one
-// that only writes sinks or intermediate files writes nothing to stdout.
-var heartbeatEvery = time.Minute
+// heartbeatEvery, when set (by tests), replaces the interval heartbeat
+// derives from the task timeout.
+var heartbeatEvery time.Duration
 
-// heartbeat updates the task's status every heartbeatEvery until the
-// returned function is called, which returns once the updates stopped. It
-// keeps a slow task alive, and so a hung one too: Hadoop's timeout no
-// longer catches a task stuck in a user function.
+// heartbeatInterval is how often a task under Hadoop's task timeout, as
+// Hadoop Streaming passes the job's mapreduce.task.timeout (milliseconds)
+// in the environment, checks for progress: a tenth of the timeout, at most
+// a minute; 0 when the timeout is off.
+func heartbeatInterval(timeoutMs string) time.Duration {
+	timeout := runner.DefaultTaskTimeout
+	if ms, err := strconv.ParseInt(timeoutMs, 10, 64); err == nil {
+		timeout = time.Duration(ms) * time.Millisecond
+	}
+	if timeout <= 0 {
+		return 0
+	}
+	return min(max(timeout/10, time.Second), time.Minute)
+}
+
+// heartbeat updates the task's status, every interval in which the task
+// made progress (internal/progress), until the returned function is
+// called, which returns once the updates stopped. Hadoop kills a task that
+// for mapreduce.task.timeout neither reads its input, writes its output nor
+// updates its status; a map task reads its split from storage itself, not
+// from stdin, and one that only writes sinks or intermediate files writes
+// nothing to stdout. A task stuck in a user function marks no progress, so
+// it updates nothing and Hadoop's timeout catches it.
 func (t *task) heartbeat(name string) (stop func()) {
-	if t.inClient {
+	every := heartbeatEvery
+	if every == 0 {
+		every = heartbeatInterval(os.Getenv("mapreduce_task_timeout"))
+	}
+	if t.inClient || every <= 0 {
 		return func() {}
 	}
-	done, exited, every := make(chan struct{}), make(chan struct{}), heartbeatEvery
+	done, exited := make(chan struct{}), make(chan struct{})
+	progress.Moved() // forget what came before the task
 	go func() {
 		defer close(exited)
 		tick := time.NewTicker(every)
@@ -223,7 +245,9 @@ func (t *task) heartbeat(name string) (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				t.status(fmt.Sprintf("%s, running for %s", name, time.Since(start).Round(time.Second)))
+				if progress.Moved() {
+					t.status(fmt.Sprintf("%s, running for %s", name, time.Since(start).Round(time.Second)))
+				}
 			}
 		}
 	}()

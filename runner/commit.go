@@ -258,6 +258,41 @@ func (c *Committer) AbortJob() error {
 // Sinks are the committers of a run's Sink nodes, by node.
 type Sinks map[plan.NodeID]*Committer
 
+// Leftover is what a run's committer of one output needs kept outside the
+// process, so that if the process dies before the job commit another one
+// can abort the run there (AbortLeftovers): its temporary files would
+// otherwise stay in the output, and an output the run created would stay
+// and fail the next run in WriteFail mode.
+type Leftover struct {
+	Dir     string   `json:"dir"`
+	Run     string   `json:"run"`
+	Created bool     `json:"created,omitempty"`
+	Parents []string `json:"parents,omitempty"`
+}
+
+// Leftovers describes the run's outputs for AbortLeftovers.
+func (s Sinks) Leftovers() []Leftover {
+	var ls []Leftover
+	for _, id := range slices.Sorted(maps.Keys(s)) {
+		c := s[id]
+		ls = append(ls, Leftover{Dir: c.dir, Run: c.run, Created: c.created, Parents: c.parents})
+	}
+	return ls
+}
+
+// AbortLeftovers aborts, for a run whose process died before its job
+// commit, what Sinks.AbortJob would have: the run's temporary files in
+// each output, and the directories it created if nothing else is in them.
+// Never call it for a run whose job commit began: what that commit moved
+// aside is among the temporary files.
+func AbortLeftovers(ls []Leftover) {
+	s := Sinks{}
+	for i, l := range ls {
+		s[plan.NodeID(i)] = &Committer{dir: l.Dir, run: l.Run, created: l.Created, parents: l.Parents}
+	}
+	s.AbortJob()
+}
+
 // OpenSinks prepares the output directory of every Sink node of g for run,
 // applying mode. If one cannot be prepared, those already prepared are
 // aborted and the error names the sink.

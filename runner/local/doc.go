@@ -102,9 +102,9 @@
 // heartbeat every tenth of the timeout (at most every 5 s) in which its
 // task marked progress (internal/progress: records in and out, merge
 // passes, side inputs decoded, and pcollection.Context.Progress, which a
-// user function long on one element calls). Before killing a stalled worker the driver
-// sends it SIGQUIT, so that the error shows the stack of the goroutine
-// running the task: where the user function hangs.
+// user function long on one element calls). Before killing a stalled
+// worker the driver sends it SIGQUIT, so that the error shows the stack of
+// the goroutine running the task: where the user function hangs.
 //
 // Sinks follow the runner.Committer protocol: each attempt writes under
 // <out>/_temporary/<run>/<attempt>/, a successful task is committed by
@@ -112,6 +112,12 @@
 // _SUCCESS. A failed or cancelled run (cancel the context, as the CLI does
 // on SIGINT and SIGTERM) kills its workers' process groups, aborts every
 // sink and removes its temporary directory, leaving no partial output.
+// A driver killed outright (SIGKILL, the OOM killer) cannot: its workers,
+// seeing it die, remove the run's directory and abort its sinks, and the
+// next run in the same TmpDir sweeps what they left (see rundir.go: the
+// driver holds a lock on its run directory while it lives). A run killed
+// during its job commit keeps its sinks' temporary files, which may hold
+// what the commit moved aside.
 //
 // For tests, KillEnv makes a worker SIGKILL itself in the middle of a
 // chosen task attempt. To see where workers spend their time, set

@@ -26,6 +26,7 @@ import (
 // (Packages outside this one call crunchtest.Main, which does the same.)
 func TestMain(m *testing.M) {
 	WorkerMain()
+	runTestDriver()
 	os.Exit(m.Run())
 }
 

@@ -119,14 +119,18 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(opts.TmpDir, "crunchgo-local-")
+	// Runs killed outright left their directories, and their temporary
+	// files in their outputs, perhaps in this run's outputs.
+	sweepRunDirs(opts.TmpDir)
+	dir, err := newRunDir(opts.TmpDir)
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
 	}
-	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
+	tmp := dir.path
+	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, dir: dir, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
 		timeout: opts.EffectiveTaskTimeout(),
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers),
-			Beat: beatInterval(opts.EffectiveTaskTimeout())},
+			Beat: beatInterval(opts.EffectiveTaskTimeout()), RunDir: tmp},
 		slots: make([]*proc, opts.Workers), starting: make([]chan started, opts.Workers), procs: workerProcs(opts.Workers)}
 	e.prestart(min(opts.Workers, runtime.GOMAXPROCS(0)))
 	res, err := e.execute()
@@ -138,7 +142,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	// After a success the workers have no task left and were released:
 	// they exit (a few milliseconds of tearing down memory) while the
 	// run's directory is removed, and are reaped after.
-	if rerr := os.RemoveAll(tmp); rerr != nil && err == nil {
+	if rerr := dir.remove(); rerr != nil && err == nil {
 		err = fmt.Errorf("removing the run's temporary directory: %w", rerr)
 	}
 	if !failed {
@@ -156,7 +160,8 @@ type driver struct {
 	start      time.Time // of the run
 	opts       runner.Options
 	sg         *plan.StageGraph
-	tmp, run   string
+	dir        *runDir
+	tmp, run   string // the run's private directory (dir.path), its ID
 	hello      hello
 	committers runner.Sinks
 	counters   runner.Counters
@@ -242,6 +247,9 @@ func (e *driver) execute() (*runner.Result, error) {
 		return nil, err
 	}
 	e.committers = sinks
+	if err := e.dir.save(runState{Outputs: sinks.Leftovers()}); err != nil {
+		return nil, err
+	}
 	res := &runner.Result{Plan: e.sg, Counters: e.counters}
 	sched, err := newSchedule(e)
 	if err != nil {
@@ -280,6 +288,9 @@ func (e *driver) execute() (*runner.Result, error) {
 		if err := n.Payload.(plan.MaterializePayload).Deliver(recs); err != nil || rerr != nil {
 			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, errors.Join(rerr, err))
 		}
+	}
+	if err := e.dir.save(runState{Outputs: sinks.Leftovers(), Committing: true}); err != nil {
+		return nil, err
 	}
 	if res.Outputs, err = e.committers.CommitJob(e.ctx); err != nil {
 		return nil, err

@@ -27,3 +27,12 @@ func killSelf() { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL) }
 func quit(cmd *exec.Cmd) bool {
 	return cmd.Process != nil && cmd.Process.Signal(syscall.SIGQUIT) == nil
 }
+
+// lockFile takes an exclusive lock on f, held until f is closed or the
+// process dies. It waits for a sweeper that holds it for a moment.
+func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }
+
+// tryLockFile reports whether it took an exclusive lock on f, at once.
+func tryLockFile(f *os.File) bool {
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+}

@@ -30,6 +30,9 @@ type hello struct {
 	// Beat is how often a task that made progress sends a heartbeat; 0:
 	// never (no task timeout).
 	Beat time.Duration `json:"beat,omitempty"`
+	// RunDir is the run's private directory, which a worker that sees the
+	// driver die sweeps (sweepRunDir).
+	RunDir string `json:"run_dir,omitempty"`
 }
 
 // helloReply answers a hello.

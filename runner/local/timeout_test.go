@@ -1,5 +1,3 @@
-//go:build unix
-
 package local
 
 import (
@@ -8,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +23,7 @@ type stallArgs struct {
 	// time, in whichever attempt creates a marker file there.
 	Stall string `flag:"stall"`
 	Once  string `flag:"once"`
+	Out   string `flag:"out"` // also write the keys as text here
 }
 
 var stallResults = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, int64]]{}
@@ -38,6 +36,9 @@ var stallJob = runner.Register("local-test/stall", "a map task that is slow or s
 		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: 12, splits: 1})
 		slow := pcollection.ParDo(recs, &stallFn{args: a}, pcollection.Name("MaybeStall"))
 		stallResults[p] = pcollection.Materialize(ptable.Count(slow))
+		if a.Out != "" {
+			writeLines(slow, a.Out)
+		}
 		return nil
 	})
 
@@ -87,7 +88,7 @@ func firstTime(dir string) bool {
 
 func stallHere(how string) {
 	if how == "stop" {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGSTOP)
+		stopSelf()
 	}
 	time.Sleep(time.Hour)
 }
@@ -96,7 +97,10 @@ func stallHere(how string) {
 func runStall(t *testing.T, opts runner.Options, args ...string) (map[string]int64, *runner.Result, error) {
 	t.Helper()
 	p := build(t, stallJob, args...)
-	opts.Workers, opts.TmpDir = 2, t.TempDir()
+	opts.Workers = 2
+	if opts.TmpDir == "" {
+		opts.TmpDir = t.TempDir()
+	}
 	res, err := Run(context.Background(), p, opts)
 	if err != nil {
 		return nil, nil, err
@@ -193,4 +197,29 @@ func TestNoTimeout(t *testing.T) {
 	if got := beatInterval(runner.Options{}.EffectiveTaskTimeout()); got != 5*time.Second {
 		t.Errorf("heartbeat interval %v under the default timeout, want 5s", got)
 	}
+}
+
+// driverEnv makes the test binary run the stall job as a driver, with the
+// arguments it holds (separated by spaces) and the scratch directory in
+// driverTmpEnv, then exit.
+const (
+	driverEnv    = "CRUNCHGO_TEST_DRIVER"
+	driverTmpEnv = "CRUNCHGO_TEST_DRIVER_TMP"
+)
+
+// runTestDriver is called from TestMain.
+func runTestDriver() {
+	args := os.Getenv(driverEnv)
+	if args == "" {
+		return
+	}
+	p, err := stallJob.Build(strings.Fields(args))
+	if err == nil {
+		_, err = Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: os.Getenv(driverTmpEnv)})
+	}
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	os.Exit(0)
 }

@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/crunchgo/crunchgo/internal/gcpace"
@@ -75,7 +76,12 @@ func ServeWorker() int {
 			defer stop()
 		}
 	}
-	if err := serve(bufio.NewReader(in), out); err != nil {
+	err := serve(bufio.NewReader(in), out)
+	// The driver closed the pipes, or died, which closes them too (and
+	// drops its lock on the run directory before, since it took that
+	// first): then the run is this worker's to clean up.
+	sweepOrphaned()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "crunchgo worker: %v\n", err)
 		return 1
 	}
@@ -99,12 +105,25 @@ func startCPUProfile(dir string) (stop func(), err error) {
 	}, nil
 }
 
+// orphanSweeps is the run directory a worker sweeps if its driver dies
+// (hello.RunDir).
+var orphanSweeps atomic.Pointer[string]
+
+// sweepOrphaned cleans up after the run if its driver died (sweepRunDir).
+func sweepOrphaned() {
+	if dir := orphanSweeps.Load(); dir != nil {
+		sweepRunDir(*dir)
+	}
+}
+
 // watchParent exits the worker when the driver dies without closing its
-// pipes (a SIGKILLed driver): the worker is then adopted by another process.
+// pipes (a SIGKILLed driver): the worker is then adopted by another
+// process. It first cleans up after the run, unless another worker does.
 func watchParent() {
 	ppid := os.Getppid()
 	for range time.Tick(time.Second) {
 		if os.Getppid() != ppid {
+			sweepOrphaned()
 			os.Exit(3)
 		}
 	}
@@ -114,6 +133,9 @@ func serve(in io.Reader, out io.Writer) error {
 	var h hello
 	if err := readMsg(in, &h); err != nil {
 		return fmt.Errorf("reading hello: %w", err)
+	}
+	if h.RunDir != "" {
+		orphanSweeps.Store(&h.RunDir)
 	}
 	w, err := newWorker(context.Background(), h)
 	reply := helloReply{Pid: os.Getpid()}

@@ -1,0 +1,6 @@
+//go:build !unix
+
+package local
+
+// stopSelf cannot stop the process here; the caller hangs instead.
+func stopSelf() {}

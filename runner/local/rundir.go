@@ -41,28 +41,30 @@ type runState struct {
 // runDir is a run's private directory, locked while the driver lives.
 type runDir struct {
 	path string
-	lock *os.File
+	lock *os.File // nil where the file system cannot lock: no sweeping then
 }
 
 // newRunDir creates a private directory in tmp ("": the OS temp dir),
-// locks it and records an empty state.
+// locks it and records an empty state. On a file system that cannot lock
+// files it records no state, so that no sweeper takes the run for dead.
 func newRunDir(tmp string) (*runDir, error) {
 	path, err := os.MkdirTemp(tmp, runDirPrefix)
 	if err != nil {
 		return nil, err
 	}
 	d := &runDir{path: path}
-	d.lock, err = os.OpenFile(filepath.Join(path, lockName), os.O_CREATE|os.O_RDWR, 0o600)
-	if err == nil {
-		if err = lockFile(d.lock); err != nil {
-			d.lock.Close()
-		}
-	}
-	if err == nil {
-		err = d.save(runState{})
-	}
+	lock, err := os.OpenFile(filepath.Join(path, lockName), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		os.RemoveAll(path)
+		return nil, err
+	}
+	if lockFile(lock) != nil {
+		lock.Close()
+		return d, nil
+	}
+	d.lock = lock
+	if err := d.save(runState{}); err != nil {
+		d.remove()
 		return nil, err
 	}
 	return d, nil
@@ -71,6 +73,9 @@ func newRunDir(tmp string) (*runDir, error) {
 // save records the run's state, replacing the file so that a sweeper never
 // reads half of it.
 func (d *runDir) save(st runState) error {
+	if d.lock == nil {
+		return nil
+	}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -85,7 +90,9 @@ func (d *runDir) save(st runState) error {
 // remove deletes the directory, then drops the lock.
 func (d *runDir) remove() error {
 	err := os.RemoveAll(d.path)
-	d.lock.Close()
+	if d.lock != nil {
+		d.lock.Close()
+	}
 	return err
 }
 

@@ -141,9 +141,11 @@ func fileCommands() []*cobra.Command {
 
 // jsonHelp describes the JSON of records, for cat and head.
 const jsonHelp = `Floats that JSON cannot express print as the strings "NaN", "Infinity" and
-"-Infinity". A value that still does not print as JSON stops the command
-with an error naming the file and the record's index (with its Avro block or
-Parquet row group).`
+"-Infinity". Bytes print as base64. A string that is not valid UTF-8 prints
+with U+FFFD in place of each invalid byte, as JSON holds only Unicode text.
+A value that still does not print as JSON stops the command with an error
+naming the file and the record's index (with its Avro block or Parquet row
+group).`
 
 const patternHelp = `PATTERN is a file, a directory (its data files: names starting with "_" or "."
 are skipped) or a glob, on any storage URL: a local path, file://, hdfs://nn/...

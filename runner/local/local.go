@@ -193,7 +193,7 @@ func (e *driver) prestart(n int) {
 		ch := make(chan started, 1)
 		e.starting[i] = ch
 		go func() {
-			p, err := startProc(e.ctx, e.hello, e.procs)
+			p, err := startProc(e.ctx, e.hello, e.procs, e.timeout)
 			ch <- started{p, err}
 		}()
 	}
@@ -214,7 +214,7 @@ func (e *driver) worker(ctx context.Context, i int) (*proc, error) {
 		s := <-ch
 		p, err = s.p, s.err
 	} else {
-		p, err = startProc(ctx, e.hello, e.procs)
+		p, err = startProc(ctx, e.hello, e.procs, e.timeout)
 	}
 	if err != nil {
 		return nil, err

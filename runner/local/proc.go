@@ -34,8 +34,10 @@ func (e *fatalError) Error() string { return e.err.Error() }
 func (e *fatalError) Unwrap() error { return e.err }
 
 // startProc starts a worker with procs as its GOMAXPROCS and performs the
-// handshake.
-func startProc(ctx context.Context, h hello, procs int) (*proc, error) {
+// handshake, killing the worker if that takes longer than timeout (0:
+// no limit): the worker rebuilds the job's pipeline, user code that may
+// hang as a task can.
+func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (*proc, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding the executable to start workers: %w", err)
@@ -67,6 +69,12 @@ func startProc(ctx context.Context, h hello, procs int) (*proc, error) {
 		return nil, fmt.Errorf("starting a worker: %w", err)
 	}
 	p.pid = p.cmd.Process.Pid
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout,
+			fmt.Errorf("worker %d did not start within %v (the task timeout): rebuilding the job's pipeline hangs?", p.pid, timeout))
+		defer cancel()
+	}
 	var reply helloReply
 	err = p.call(ctx, h, &reply)
 	if err == nil && reply.Err != "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,40 @@ func TestBusyFunctionReportingProgressIsNotKilled(t *testing.T) {
 	}
 	if n := res.Counters.Get(CounterGroup, "failed task attempts"); n != 0 {
 		t.Errorf("%d failed task attempts, want none", n)
+	}
+}
+
+type buildHangArgs struct {
+	Once string `flag:"once"` // the marker directory: one worker's build hangs
+}
+
+var buildHangResults = map[*pcollection.Pipeline]*pcollection.Materialized[string]{}
+
+// buildHangJob's pipeline build hangs in the first worker that builds it.
+var buildHangJob = runner.Register("local-test/build-hang", "a job whose pipeline build hangs in one worker",
+	func(p *pcollection.Pipeline, a *buildHangArgs) error {
+		if IsWorker() && firstTime(a.Once) {
+			time.Sleep(time.Hour)
+		}
+		buildHangResults[p] = pcollection.Materialize(pcollection.Map(pcollection.Of(p, "a", "b"), strings.ToUpper))
+		return nil
+	})
+
+func TestWorkerStartHangingIsRetried(t *testing.T) {
+	p := build(t, buildHangJob, "--once="+t.TempDir())
+	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir(), TaskTimeout: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Counters.Get(CounterGroup, "failed task attempts"); n != 1 {
+		t.Errorf("%d failed task attempts, want the one whose worker did not start", n)
+	}
+	got, err := buildHangResults[p].Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Sort(got); !slices.Equal(got, []string{"A", "B"}) {
+		t.Errorf("got %q, want [A B]", got)
 	}
 }
 

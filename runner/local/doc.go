@@ -104,7 +104,9 @@
 // passes, side inputs decoded, and pcollection.Context.Progress, which a
 // user function long on one element calls). Before killing a stalled
 // worker the driver sends it SIGQUIT, so that the error shows the stack of
-// the goroutine running the task: where the user function hangs.
+// the goroutine running the task: where the user function hangs. A worker
+// that does not start within the timeout (its rebuild of the job's
+// pipeline hangs) is killed the same way, and its attempt retried.
 //
 // Sinks follow the runner.Committer protocol: each attempt writes under
 // <out>/_temporary/<run>/<attempt>/, a successful task is committed by

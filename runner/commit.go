@@ -285,9 +285,14 @@ func (s Sinks) Leftovers() []Leftover {
 // each output, and the directories it created if nothing else is in them.
 // Never call it for a run whose job commit began: what that commit moved
 // aside is among the temporary files.
+// A Leftover whose run is not a plain name (a path, "..") is skipped: its
+// temporary directory would be somewhere else than in the output.
 func AbortLeftovers(ls []Leftover) {
 	s := Sinks{}
 	for i, l := range ls {
+		if l.Run == "" || l.Run == "." || l.Run == ".." || strings.ContainsAny(l.Run, "/\\") {
+			continue
+		}
 		s[plan.NodeID(i)] = &Committer{dir: l.Dir, run: l.Run, created: l.Created, parents: l.Parents}
 	}
 	s.AbortJob()

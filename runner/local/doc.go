@@ -106,7 +106,7 @@
 // worker the driver sends it SIGQUIT, so that the error shows the stack of
 // the goroutine running the task: where the user function hangs. A worker
 // that does not start within the timeout (its rebuild of the job's
-// pipeline hangs) is killed the same way, and its attempt retried.
+// pipeline hangs) is killed too, and its attempt retried.
 //
 // Sinks follow the runner.Committer protocol: each attempt writes under
 // <out>/_temporary/<run>/<attempt>/, a successful task is committed by
@@ -117,9 +117,11 @@
 // A driver killed outright (SIGKILL, the OOM killer) cannot: its workers,
 // seeing it die, remove the run's directory and abort its sinks, and the
 // next run in the same TmpDir sweeps what they left (see rundir.go: the
-// driver holds a lock on its run directory while it lives). A run killed
-// during its job commit keeps its sinks' temporary files, which may hold
-// what the commit moved aside.
+// driver holds a lock on its run directory while it lives). Workers end
+// when the last task does, so a driver killed after that (delivering
+// materialized records, committing) leaves the clean-up to the next run.
+// A run killed during its job commit keeps its sinks' temporary files,
+// which may hold what the commit moved aside.
 //
 // For tests, KillEnv makes a worker SIGKILL itself in the middle of a
 // chosen task attempt. To see where workers spend their time, set

@@ -89,7 +89,7 @@ func beatInterval(timeout time.Duration) time.Duration {
 	if timeout <= 0 {
 		return 0
 	}
-	return min(timeout/10, 5*time.Second)
+	return max(min(timeout/10, 5*time.Second), time.Millisecond)
 }
 
 // Run runs p with opts on Workers worker processes (default: the number of
@@ -120,8 +120,9 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 		return nil, err
 	}
 	// Runs killed outright left their directories, and their temporary
-	// files in their outputs, perhaps in this run's outputs.
-	sweepRunDirs(opts.TmpDir)
+	// files in their outputs, perhaps in this run's outputs. A sweep stuck
+	// on a dead run's unreachable output goes on in the background.
+	sweepRunDirs(opts.TmpDir, 2*time.Second)
 	dir, err := newRunDir(opts.TmpDir)
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)

@@ -109,23 +109,29 @@ func (p *proc) call(ctx context.Context, req, resp any) error {
 	}
 }
 
+// taskRead is how reading a task's result ended.
+type taskRead struct {
+	res *resultMsg
+	err error
+}
+
 // runTask sends task t and reads its result, killing the worker if ctx
 // ends first, or if timeout (0: none) passes without a heartbeat or the
 // result: that is a stalledError.
 func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (*resultMsg, error) {
-	if err := writeMsg(p.to, t); err != nil {
-		return nil, p.died(err)
-	}
-	type read struct {
-		res *resultMsg
-		err error
-	}
-	done, beats := make(chan read, 1), make(chan struct{}, 1)
+	done, beats := make(chan taskRead, 1), make(chan struct{}, 1)
+	// The task is written here too: a worker that reads nothing (stopped
+	// between tasks) must not block the driver on a task larger than the
+	// pipe's buffer, out of reach of ctx and the timeout.
 	go func() {
+		if err := writeMsg(p.to, t); err != nil {
+			done <- taskRead{nil, err}
+			return
+		}
 		for {
 			res := &resultMsg{}
 			if err := readMsg(p.from, res); err != nil || !res.Beat {
-				done <- read{res, err}
+				done <- taskRead{res, err}
 				return
 			}
 			select {
@@ -135,46 +141,66 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (
 		}
 	}()
 	var deadline <-chan time.Time
+	var timer *time.Timer
 	if timeout > 0 {
-		timer := time.NewTimer(timeout)
+		timer = time.NewTimer(timeout)
 		defer timer.Stop()
 		deadline = timer.C
-		go func() {
-			// Heartbeats push the deadline back; the goroutine ends
-			// with the read.
-			for range beats {
-				timer.Reset(timeout)
-			}
-		}()
-		defer close(beats)
 	}
-	select {
-	case r := <-done:
+	result := func(r taskRead) (*resultMsg, error) {
 		if r.err != nil {
 			return nil, p.died(r.err)
 		}
 		return r.res, nil
-	case <-ctx.Done():
-		p.kill()
-		<-done
-		return nil, context.Cause(ctx)
-	case <-deadline:
-		// SIGQUIT makes the Go runtime print every goroutine's stack and
-		// exit: where the task stood, for the error.
-		read := false
-		if quit(p.cmd) {
-			select {
-			case <-done:
-				read = true
-			case <-time.After(2 * time.Second): // stopped, or not a Go worker
-			}
-		}
-		p.kill()
-		if !read {
-			<-done // the read fails once the worker is gone
-		}
-		return nil, &stalledError{timeout: timeout, pid: p.pid, stack: taskStack(p.tail.text())}
 	}
+	for {
+		select {
+		case r := <-done:
+			return result(r)
+		case <-beats:
+			if timer != nil {
+				timer.Reset(timeout)
+			}
+		case <-ctx.Done():
+			p.kill()
+			<-done
+			return nil, context.Cause(ctx)
+		case <-deadline:
+			// A driver that was stopped (Ctrl-Z) finds the deadline past
+			// when it resumes, with the heartbeats its workers sent
+			// meanwhile still in the pipe: give them a moment to arrive.
+			select {
+			case <-beats:
+				timer.Reset(timeout)
+				continue
+			case r := <-done:
+				return result(r)
+			case <-time.After(min(timeout/10, time.Second)):
+			}
+			return nil, p.stalled(done, timeout)
+		}
+	}
+}
+
+// stalled kills the worker of a task that timed out and returns the error,
+// with the stack of the goroutine that ran the task: SIGQUIT makes the Go
+// runtime print every goroutine's stack, then exit. done receives once the
+// worker is gone.
+func (p *proc) stalled(done <-chan taskRead, timeout time.Duration) error {
+	p.tail.capture()
+	gone := false
+	if quit(p.cmd) {
+		select {
+		case <-done:
+			gone = true
+		case <-time.After(2 * time.Second): // stopped, or not a Go worker
+		}
+	}
+	p.kill() // waits for the worker's output to be copied
+	if !gone {
+		<-done // the read fails once the worker is gone
+	}
+	return &stalledError{timeout: timeout, pid: p.pid, stack: taskStack(p.tail.captured())}
 }
 
 // stalledError is a task attempt that showed no progress for the task
@@ -240,8 +266,12 @@ func (p *proc) kill() {
 	p.wait()
 }
 
-// release closes the worker's input, so it exits after its current task.
-func (p *proc) release() { p.to.Close() }
+// release tells the worker to exit after its current task, and closes
+// its input.
+func (p *proc) release() {
+	_ = writeMsg(p.to, &taskMsg{Quit: true}) // a worker that died needs none
+	p.to.Close()
+}
 
 // stop closes the worker's input, so it exits after its current task, and
 // kills it if it has not exited within a few seconds.
@@ -252,17 +282,27 @@ func (p *proc) stop() {
 	t.Stop()
 }
 
-// tail keeps the last bytes a worker wrote to stdout and stderr.
+// tail keeps the last bytes a worker wrote to stdout and stderr, or, once
+// capturing, the first bytes written since.
 type tail struct {
-	mu  sync.Mutex
-	buf []byte
+	mu        sync.Mutex
+	buf       []byte
+	capturing bool
+	capt      []byte
 }
 
-const tailMax = 16 << 10
+const (
+	tailMax    = 16 << 10
+	captureMax = 4 << 20 // a goroutine dump: some kilobytes a goroutine
+)
 
 func (t *tail) Write(b []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.capturing {
+		t.capt = append(t.capt, b[:min(len(b), captureMax-len(t.capt))]...)
+		return len(b), nil
+	}
 	t.buf = append(t.buf, b...)
 	if len(t.buf) > tailMax {
 		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
@@ -280,10 +320,18 @@ func (t *tail) lines(n int) string {
 	return strings.TrimSpace(strings.Join(ls, "\n"))
 }
 
-func (t *tail) text() string {
+// capture keeps what is written from now on, from its start: the task's
+// goroutine comes first in a goroutine dump, which may be megabytes long.
+func (t *tail) capture() {
+	t.mu.Lock()
+	t.capturing, t.capt = true, nil
+	t.mu.Unlock()
+}
+
+func (t *tail) captured() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return string(t.buf)
+	return string(t.capt)
 }
 
 func (t *tail) reset() {

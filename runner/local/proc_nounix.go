@@ -30,3 +30,9 @@ func quit(*exec.Cmd) bool { return false }
 func lockFile(*os.File) error { return nil }
 
 func tryLockFile(*os.File) bool { return false }
+
+func watchBrokenOutput(int) {}
+
+const noFollow = 0
+
+func ownedByMe(os.FileInfo) bool { return false }

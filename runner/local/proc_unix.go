@@ -5,6 +5,7 @@ package local
 import (
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 )
 
@@ -35,4 +36,31 @@ func lockFile(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK
 // tryLockFile reports whether it took an exclusive lock on f, at once.
 func tryLockFile(f *os.File) bool {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+}
+
+// watchBrokenOutput takes SIGPIPE as a sign that the driver may have died:
+// a worker's stdout and stderr are pipes to it, and the Go runtime would
+// otherwise kill the worker at its next write to them (a user function's
+// log line) before it could clean up after the run. A SIGPIPE from another
+// pipe or socket of user code, the driver alive, changes nothing: the
+// write fails with EPIPE, as it would without this.
+func watchBrokenOutput(driverPid int) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGPIPE)
+	go func() {
+		for range c {
+			if orphaned(driverPid) {
+				os.Exit(3)
+			}
+		}
+	}()
+}
+
+// noFollow makes an open fail on a symbolic link.
+const noFollow = syscall.O_NOFOLLOW
+
+// ownedByMe reports whether fi belongs to this process's effective user.
+func ownedByMe(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
 }

@@ -43,6 +43,10 @@ type helloReply struct {
 
 // taskMsg assigns one task attempt.
 type taskMsg struct {
+	// Quit, instead, tells the worker that the run needs it no more: it
+	// exits. A worker whose input closes without it takes its driver for
+	// dead and cleans up after the run.
+	Quit    bool          `json:"quit,omitempty"`
 	Info    plan.TaskInfo `json:"info"`
 	Input   int           `json:"input"`   // map: index into the stage's Inputs
 	Channel int           `json:"channel"` // reduce: the channel

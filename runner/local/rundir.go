@@ -2,10 +2,14 @@ package local
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/crunchgo/crunchgo/runner"
 )
@@ -89,28 +93,66 @@ func (d *runDir) save(st runState) error {
 
 // remove deletes the directory, then drops the lock.
 func (d *runDir) remove() error {
-	err := os.RemoveAll(d.path)
+	err := removeRunDir(d.path)
 	if d.lock != nil {
 		d.lock.Close()
 	}
 	return err
 }
 
+// removeEntry removes an entry of a run directory; tests make it fail.
+var removeEntry = os.RemoveAll
+
+// removeRunDir removes run directory dir, its lock file and state last:
+// if removing the rest fails (a dead run's worker still writing, a file
+// that cannot go), they stay for a later sweep to find.
+func removeRunDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() != lockName && e.Name() != stateName {
+			if err := removeEntry(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range []string{stateName, lockName} {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return os.Remove(dir)
+}
+
 // sweepRunDirs cleans up after every run in tmp ("": the OS temp dir)
-// whose driver died. It is best effort: what it cannot remove stays for
-// the next sweep.
-func sweepRunDirs(tmp string) {
+// whose driver died, waiting for it at most wait: a dead run's outputs on
+// an unreachable file system must not hold up every later run. It is best
+// effort: what it cannot remove stays for the next sweep.
+func sweepRunDirs(tmp string, wait time.Duration) {
 	if tmp == "" {
 		tmp = os.TempDir()
 	}
-	entries, err := os.ReadDir(tmp)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), runDirPrefix) {
-			sweepRunDir(filepath.Join(tmp, e.Name()))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		entries, err := os.ReadDir(tmp)
+		if err != nil {
+			return
 		}
+		for _, e := range entries {
+			if e.IsDir() && strings.HasPrefix(e.Name(), runDirPrefix) {
+				sweepRunDir(filepath.Join(tmp, e.Name()))
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(wait):
 	}
 }
 
@@ -118,9 +160,14 @@ func sweepRunDirs(tmp string) {
 // driver died, and reports whether it did: it aborts the run's outputs
 // (unless its job commit had begun) and removes dir. A directory without a
 // recorded state (its driver is just starting, or died before it could
-// record one) is left alone.
+// record one) is left alone, and so is one this user did not make as
+// newRunDir does: in a temp dir others can write to, its state could name
+// any directory of this user's for the sweep to remove.
 func sweepRunDir(dir string) bool {
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR, 0)
+	if fi, err := os.Lstat(dir); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 || !ownedByMe(fi) {
+		return false
+	}
+	f, err := openOwn(filepath.Join(dir, lockName), os.O_RDWR)
 	if err != nil {
 		return false
 	}
@@ -128,7 +175,12 @@ func sweepRunDir(dir string) bool {
 	if !tryLockFile(f) {
 		return false // its driver lives, or another process sweeps it
 	}
-	b, err := os.ReadFile(filepath.Join(dir, stateName))
+	sf, err := openOwn(filepath.Join(dir, stateName), os.O_RDONLY)
+	if err != nil {
+		return false
+	}
+	b, err := io.ReadAll(sf)
+	sf.Close()
 	if err != nil {
 		return false
 	}
@@ -139,5 +191,18 @@ func sweepRunDir(dir string) bool {
 	if !st.Committing {
 		runner.AbortLeftovers(st.Outputs)
 	}
-	return os.RemoveAll(dir) == nil
+	return removeRunDir(dir) == nil
+}
+
+// openOwn opens name, not following a symbolic link, if this user owns it.
+func openOwn(name string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(name, flag|noFollow, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || !ownedByMe(fi) {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a file of this user", name)
+	}
+	return f, nil
 }

@@ -3,6 +3,9 @@
 package local
 
 import (
+	"bufio"
+	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
 )
 
 // deadRun makes a run directory in tmp as a driver killed outright leaves
@@ -95,37 +99,44 @@ func TestRunSweepsDeadRuns(t *testing.T) {
 	}
 }
 
-// TestKilledDriverIsCleanedUp kills a driver outright while its task hangs:
+// TestKilledDriverIsCleanedUp kills a driver outright while its task runs:
 // its workers see it die, and one removes the run's directory and the
 // run's output, which the run had created, so that the job can run again
-// in WriteFail mode.
+// in WriteFail mode. The task hangs, or writes to stderr (a pipe to the
+// dead driver, where a write raises SIGPIPE).
 func TestKilledDriverIsCleanedUp(t *testing.T) {
-	tmp, marks, out := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "out")
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), driverEnv+"=--stall=hang --once="+marks+" --out="+out, driverTmpEnv+"="+tmp)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stalled := filepath.Join(marks, "stalled")
-	waitFor(t, "the task to stall", func() bool { return exists(stalled) })
-	if !exists(filepath.Join(out, "_temporary")) {
-		t.Fatal("the run's output holds no temporary files while its task runs")
-	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	waitFor(t, "the workers to clean up", func() bool {
-		ents, err := os.ReadDir(tmp)
-		return err == nil && len(ents) == 0 && !exists(out)
-	})
-	// The job runs again (its marker says it stalled already).
-	if _, _, err := runStall(t, runner.Options{TmpDir: tmp}, "--stall=hang", "--once="+marks, "--out="+out); err != nil {
-		t.Fatal(err)
-	}
-	if !exists(filepath.Join(out, "_SUCCESS")) {
-		t.Errorf("the rerun did not commit %s", out)
+	for _, tc := range []struct{ name, args string }{
+		{"hanging", "--stall=hang"},
+		{"logging", "--stall=log --records=2000 --sleep-ms=10"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp, marks, out := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "out")
+			cmd := exec.Command(os.Args[0])
+			cmd.Env = append(os.Environ(), driverEnv+"="+tc.args+" --once="+marks+" --out="+out, driverTmpEnv+"="+tmp)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			stalled := filepath.Join(marks, "stalled")
+			waitFor(t, "the task to run", func() bool { return exists(stalled) })
+			if !exists(filepath.Join(out, "_temporary")) {
+				t.Fatal("the run's output holds no temporary files while its task runs")
+			}
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			cmd.Wait()
+			waitFor(t, "the workers to clean up", func() bool {
+				ents, err := os.ReadDir(tmp)
+				return err == nil && len(ents) == 0 && !exists(out)
+			})
+			// The job runs again (its marker says it stalled already).
+			if _, _, err := runStall(t, runner.Options{TmpDir: tmp}, "--stall=hang", "--once="+marks, "--out="+out); err != nil {
+				t.Fatal(err)
+			}
+			if !exists(filepath.Join(out, "_SUCCESS")) {
+				t.Errorf("the rerun did not commit %s", out)
+			}
+		})
 	}
 }
 
@@ -136,5 +147,137 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
+	}
+}
+
+// TestTimeoutCoversSendingTheTask checks that a task larger than a pipe's
+// buffer, sent to a worker that reads nothing (one stopped between tasks),
+// times out instead of blocking the driver.
+func TestTimeoutCoversSendingTheTask(t *testing.T) {
+	toR, toW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromR, fromW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sleep", "60") // reads nothing
+	cmd.ExtraFiles = []*os.File{toR, fromW}
+	cmd.SysProcAttr = sysProcAttr()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	toR.Close()
+	fromW.Close()
+	p := &proc{cmd: cmd, to: toW, fr: fromR, from: bufio.NewReader(fromR), tail: &tail{}, pid: cmd.Process.Pid}
+	defer p.kill()
+	msg := &taskMsg{}
+	for range 2000 {
+		msg.Segments = append(msg.Segments, shuffle.Segment{Path: "/tmp/crunchgo-local-123456789/s0/attempt_r_000000_0/run-00000", Offset: 123456789, Length: 987654321})
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.runTask(context.Background(), msg, 200*time.Millisecond)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var se *stalledError
+		if !errors.As(err, &se) {
+			t.Errorf("got %v, want a stalledError", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("runTask has not returned after 20 s: it blocks writing the task")
+	}
+}
+
+// TestSweepIgnoresPlantedRunDirs checks that a run directory this user did
+// not make, or one whose state names a run that is not a plain name, makes
+// the sweep remove nothing: in a shared temp dir anyone can plant one.
+func TestSweepIgnoresPlantedRunDirs(t *testing.T) {
+	tmp, home := t.TempDir(), t.TempDir()
+	precious := filepath.Join(home, "data")
+	if err := os.MkdirAll(precious, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	thesis := filepath.Join(precious, "thesis.tex")
+	if err := os.WriteFile(thesis, []byte("years of work"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	plant := func(name string, perm os.FileMode, run string) string {
+		dir := filepath.Join(tmp, runDirPrefix+name)
+		if err := os.Mkdir(dir, perm); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, perm); err != nil { // past the umask
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(runState{Outputs: []runner.Leftover{{Dir: precious, Run: run, Created: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, lockName), nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, stateName), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	open := plant("open", 0o777, "..") // not made by MkdirTemp
+	dotdot := plant("dotdot", 0o700, "..")
+	path := plant("path", 0o700, "../../"+filepath.Base(home))
+	if os.Geteuid() == 0 {
+		// As root, planting means another user's files.
+		other := plant("other", 0o700, "..")
+		for _, p := range []string{other, filepath.Join(other, lockName), filepath.Join(other, stateName)} {
+			if err := os.Lchown(p, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sweepRunDirs(tmp, time.Minute)
+	if !exists(thesis) {
+		t.Fatalf("the sweep deleted %s, which a planted run.json named", precious)
+	}
+	if !exists(open) {
+		t.Errorf("the sweep removed %s, a run directory others could write to", open)
+	}
+	// Ours and well-formed but for the run name: the directory goes, and
+	// nothing outside it.
+	for _, d := range []string{dotdot, path} {
+		if exists(d) {
+			t.Errorf("the sweep left %s", d)
+		}
+	}
+}
+
+// TestFailedSweepKeepsLockAndState checks that a sweep that cannot remove
+// everything in a run directory leaves its lock file and state, so that a
+// later sweep takes it up again.
+func TestFailedSweepKeepsLockAndState(t *testing.T) {
+	dir := deadRun(t, t.TempDir(), filepath.Join(t.TempDir(), "out"), false)
+	if err := os.MkdirAll(filepath.Join(dir, "s0"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	defer func(old func(string) error) { removeEntry = old }(removeEntry)
+	removeEntry = func(path string) error {
+		if filepath.Base(path) == "s0" {
+			return fs.ErrPermission
+		}
+		return os.RemoveAll(path)
+	}
+	if sweepRunDir(dir) {
+		t.Fatal("the sweep says it removed a directory it could not")
+	}
+	for _, name := range []string{lockName, stateName} {
+		if !exists(filepath.Join(dir, name)) {
+			t.Errorf("the failed sweep removed %s", name)
+		}
+	}
+	removeEntry = os.RemoveAll
+	if !sweepRunDir(dir) || exists(dir) {
+		t.Error("a second sweep did not remove the directory")
 	}
 }

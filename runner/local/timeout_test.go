@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,7 +22,8 @@ type stallArgs struct {
 	// Stall is how the map function stalls at record 0: "hang", "stop"
 	// (SIGSTOP its own process) or "busy" (1.6 s of work calling
 	// Context.Progress); Once, a directory, makes it stall only the first
-	// time, in whichever attempt creates a marker file there.
+	// time, in whichever attempt creates a marker file there. "log" does
+	// not stall but writes a line to stderr per record.
 	Stall string `flag:"stall"`
 	Once  string `flag:"once"`
 	Out   string `flag:"out"` // also write the keys as text here
@@ -58,14 +60,19 @@ func (f *stallFn) Setup(ctx *pcollection.Context) error {
 func (f *stallFn) Process(kv ptable.Pair[string, string], emit func(string)) error {
 	a := f.args
 	time.Sleep(time.Duration(a.SleepMs) * time.Millisecond)
+	if a.Stall == "log" {
+		fmt.Fprintln(os.Stderr, "processing", kv.Key)
+	}
 	if kv.Value == "000000000000" && a.Stall != "" && firstTime(a.Once) {
-		if a.Stall == "busy" {
+		switch a.Stall {
+		case "busy":
 			// Long on one record, but saying it is alive.
 			for range 40 {
 				time.Sleep(40 * time.Millisecond)
 				f.ctx.Progress()
 			}
-		} else {
+		case "log": // only the marker, for a test to see the task run
+		default:
 			stallHere(a.Stall)
 		}
 	}
@@ -167,6 +174,43 @@ func TestTaskStallingEveryAttempt(t *testing.T) {
 	}
 }
 
+type crowdArgs struct {
+	Goroutines int `flag:"goroutines"`
+}
+
+// crowdJob's map function starts goroutines, then hangs.
+var crowdJob = runner.Register("local-test/crowd", "a map function that hangs among many goroutines",
+	func(p *pcollection.Pipeline, a *crowdArgs) error {
+		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: 4, value: 12, splits: 1})
+		n := a.Goroutines
+		pcollection.Materialize(pcollection.Map(ptable.Keys(recs), func(k string) string {
+			block := make(chan struct{})
+			for range n {
+				go func() { <-block }()
+			}
+			hangInCrowd()
+			return k
+		}))
+		return nil
+	})
+
+func hangInCrowd() { time.Sleep(time.Hour) }
+
+// TestStalledStackAmongManyGoroutines checks that the error finds the
+// task's goroutine in a goroutine dump much longer than the output the
+// runner keeps of a worker.
+func TestStalledStackAmongManyGoroutines(t *testing.T) {
+	p := build(t, crowdJob, "--goroutines=300")
+	_, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir(), TaskTimeout: 300 * time.Millisecond})
+	var se *stalledError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v, want a stalledError", err)
+	}
+	if !strings.Contains(se.stack, "local.hangInCrowd(") {
+		t.Errorf("the error does not show where the task stood:\n%v", err)
+	}
+}
+
 func TestSlowTaskMakingProgressIsNotKilled(t *testing.T) {
 	// One task of 30 records at 40 ms each runs 1.2 s, well past the
 	// timeout, but no 600 ms of it passes without a record.
@@ -236,7 +280,8 @@ func TestNoTimeout(t *testing.T) {
 
 // driverEnv makes the test binary run the stall job as a driver, with the
 // arguments it holds (separated by spaces) and the scratch directory in
-// driverTmpEnv, then exit.
+// driverTmpEnv, then exit. It runs one worker: the one running the task is
+// then the only one to clean up after the run if the driver dies.
 const (
 	driverEnv    = "CRUNCHGO_TEST_DRIVER"
 	driverTmpEnv = "CRUNCHGO_TEST_DRIVER_TMP"
@@ -250,7 +295,7 @@ func runTestDriver() {
 	}
 	p, err := stallJob.Build(strings.Fields(args))
 	if err == nil {
-		_, err = Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: os.Getenv(driverTmpEnv)})
+		_, err = Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: os.Getenv(driverTmpEnv)})
 	}
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")

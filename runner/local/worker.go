@@ -61,14 +61,17 @@ func WorkerMain() {
 }
 
 // ServeWorker serves tasks on the control pipes the driver gave this process
-// until the driver closes them, and returns the process exit code.
+// until the driver tells it to quit, or dies (then, once this process is
+// adopted, it cleans up after the run), and returns the process exit code.
 func ServeWorker() int {
 	in, out := os.NewFile(3, "crunchgo-control-in"), os.NewFile(4, "crunchgo-control-out")
 	if in == nil || out == nil {
 		fmt.Fprintln(os.Stderr, "crunchgo worker: no control pipes (a worker is started by the local runner)")
 		return 2
 	}
-	go watchParent()
+	driverPid := os.Getppid()
+	go watchParent(driverPid)
+	watchBrokenOutput(driverPid)
 	if dir := os.Getenv(CPUProfileEnv); dir != "" {
 		if stop, err := startCPUProfile(dir); err != nil {
 			fmt.Fprintf(os.Stderr, "crunchgo worker: %s: %v\n", CPUProfileEnv, err)
@@ -77,10 +80,9 @@ func ServeWorker() int {
 		}
 	}
 	err := serve(bufio.NewReader(in), out)
-	// The driver closed the pipes, or died, which closes them too (and
-	// drops its lock on the run directory before, since it took that
-	// first): then the run is this worker's to clean up.
-	sweepOrphaned()
+	if errors.Is(err, errDriverGone) {
+		orphaned(driverPid)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "crunchgo worker: %v\n", err)
 		return 1
@@ -109,21 +111,35 @@ func startCPUProfile(dir string) (stop func(), err error) {
 // (hello.RunDir).
 var orphanSweeps atomic.Pointer[string]
 
-// sweepOrphaned cleans up after the run if its driver died (sweepRunDir).
-func sweepOrphaned() {
+// errDriverGone is a failure of the control pipes once the worker runs:
+// the driver died (one that ends a run says so first, taskMsg.Quit).
+var errDriverGone = errors.New("the driver is gone")
+
+// orphaned cleans up after the run of a driver that died (sweepRunDir),
+// unless another worker does, and reports whether the driver died. It
+// first waits, a few seconds at most, for this process to be adopted: the
+// dead driver's pipes may read closed before the kernel has dropped its
+// lock on the run directory, but it has by the time its children get a
+// new parent.
+func orphaned(driverPid int) bool {
+	for deadline := time.Now().Add(5 * time.Second); os.Getppid() == driverPid; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 	if dir := orphanSweeps.Load(); dir != nil {
 		sweepRunDir(*dir)
 	}
+	return true
 }
 
 // watchParent exits the worker when the driver dies without closing its
 // pipes (a SIGKILLed driver): the worker is then adopted by another
-// process. It first cleans up after the run, unless another worker does.
-func watchParent() {
-	ppid := os.Getppid()
+// process. It first cleans up after the run.
+func watchParent(driverPid int) {
 	for range time.Tick(time.Second) {
-		if os.Getppid() != ppid {
-			sweepOrphaned()
+		if os.Getppid() != driverPid {
+			orphaned(driverPid)
 			os.Exit(3)
 		}
 	}
@@ -148,18 +164,18 @@ func serve(in io.Reader, out io.Writer) error {
 	for {
 		var t taskMsg
 		if err := readMsg(in, &t); err != nil {
-			if err == io.EOF {
-				return nil
-			}
-			return fmt.Errorf("reading task: %w", err)
+			return fmt.Errorf("%w: reading a task: %w", errDriverGone, err)
+		}
+		if t.Quit {
+			return nil
 		}
 		stop := heartbeats(out, h.Beat)
 		res := w.run(context.Background(), &t)
 		if err := stop(); err != nil {
-			return fmt.Errorf("writing heartbeat: %w", err)
+			return fmt.Errorf("%w: writing a heartbeat: %w", errDriverGone, err)
 		}
 		if err := writeMsg(out, res); err != nil {
-			return fmt.Errorf("writing result: %w", err)
+			return fmt.Errorf("%w: writing a result: %w", errDriverGone, err)
 		}
 	}
 }

@@ -85,7 +85,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")
 	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON); a failed run removes one already there")
-	fl.DurationVar(&f.timeout, "task-timeout", runner.DefaultTaskTimeout, "kill and retry a task that takes in and puts out no record for this long (0: never)")
+	fl.DurationVar(&f.timeout, "task-timeout", 0, "kill and retry a task that takes in and puts out no record for this long; 0: never (default 10m, on hadoop the cluster's mapreduce.task.timeout)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
 	f.hadoop.AddFlags(fl)
 	return cmd
@@ -106,7 +106,10 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		return Usagef("--workers: %d is negative", f.workers)
 	}
 	opts.Workers, opts.TmpDir = f.workers, f.tmp
+	// Unset, the runner's default: the hadoop runner then leaves the
+	// cluster's own setting alone.
 	switch {
+	case !cmd.Flags().Changed("task-timeout"):
 	case f.timeout < 0:
 		return Usagef("--task-timeout: %v is negative", f.timeout)
 	case f.timeout == 0:

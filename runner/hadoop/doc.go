@@ -130,9 +130,9 @@
 // or put out records, since Hadoop kills a task that reports no progress
 // for that long and a map task reads its split from storage, not stdin. A
 // task stuck in a user function reports nothing, and Hadoop kills it and
-// retries. runner.Options.TaskTimeout, when set (the CLI's --task-timeout
-// always is), becomes -D mapreduce.task.timeout before the user's -D
-// settings; 0 there turns it off. The client
+// retries. runner.Options.TaskTimeout, when set (the CLI's --task-timeout,
+// when given), becomes -D mapreduce.task.timeout before the user's -D
+// settings, 0 for never; unset, the cluster's setting holds. The client
 // runs with HADOOP_ROOT_LOGGER=INFO,console unless that is set, so that its
 // job ID and counters lines appear; the job's success is the client's exit
 // status.

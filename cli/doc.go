@@ -23,6 +23,9 @@
 //	    --tmp DIR                          scratch space
 //	    --write-mode fail|overwrite|append when an output exists (default fail)
 //	    --report FILE                      JSON report, or HTML when FILE ends in .html
+//	    --task-timeout D                   kill and retry a task that takes in and puts
+//	                                       out no record for D; 0: never (default 10m,
+//	                                       on hadoop the cluster's mapreduce.task.timeout)
 //	    -q                                 no progress, no summary
 //	    --hadoop-bin, --streaming-jar, --queue, -D key=value, --hadoop-tmp,
 //	    --client-stage-max SIZE, --dry-run,
@@ -60,7 +63,9 @@
 // records printed before it stay printed. Nothing is skipped silently.
 //
 // cat and head print floats JSON cannot express as the strings "NaN",
-// "Infinity" and "-Infinity". A value that still has no JSON form (a time
+// "Infinity" and "-Infinity", bytes as base64, and a string that is not
+// valid UTF-8 with U+FFFD for each invalid byte (JSON holds only Unicode
+// text). A value that still has no JSON form (a time
 // after the year 9999) is an error naming the file, the record's index and
 // its Avro block or Parquet row group.
 //
@@ -70,7 +75,8 @@
 // progress is drawn as live bars (github.com/vbauerster/mpb) when stderr is
 // a terminal and as one plain line per runner event otherwise. A successful
 // run ends with a summary on stdout: stages, wall time, records in and out,
-// counters and output directories.
+// counters and output directories (a hadoop --dry-run prints that nothing
+// ran, and writes no report).
 //
 // An error is printed as one line, "crunchgo: what failed: why", with any
 // details on the following lines. The exit code is ExitOK (0) on success,

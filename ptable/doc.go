@@ -12,8 +12,8 @@
 // partitions (and so n part files).
 //
 // Keys are shuffled by their order-preserving encoding (package codec), so
-// K must be orderable: no maps, funcs, chans or interfaces. GroupByKey
-// refuses other key types when the pipeline is built. Keys are equal when
+// K must be orderable: no maps, funcs, chans, interfaces or complex
+// numbers. GroupByKey refuses other key types when the pipeline is built. Keys are equal when
 // their encodings are, so NaN equals NaN, -0 equals +0 and pointers compare
 // by what they point to; MapSideJoin, MapSideLeftJoin and DistinctCount,
 // which hold Go maps instead of shuffling, compare the same way.

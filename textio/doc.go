@@ -5,7 +5,8 @@
 //
 // A line is the bytes up to "\n", without it and without a "\r" before it
 // (so "\n" and "\r\n" files read alike; a lone "\r" is content). A last line
-// without a newline is a line; a newline at the end of the file does not
+// without a newline is a line, without a "\r" it ends with (as if the file
+// had been cut inside a "\r\n"); a newline at the end of the file does not
 // start another one.
 //
 // # Splits

@@ -40,9 +40,11 @@
 //	    -cmdenv HADOOP_USER_NAME=<user>
 //	    [-combiner '... combine'] -reducer '... reduce' -numReduceTasks R
 //
-// (map-only stages: -numReduceTasks 0 and no reducer). A source gets a map
-// task per BytesPerMapTask (128 MiB) of input, and at least Runner.MapTasks
-// (default: Options.Workers, else 8); a set Runner.MapTasks is used as is.
+// (map-only stages: -numReduceTasks 0 and no reducer). Each source is asked
+// for a split (a map task) per BytesPerMapTask (128 MiB) of input, and at
+// least Runner.MapTasks (default: Options.Workers, else 8); a set
+// Runner.MapTasks is asked for as is. A small input may give fewer: text
+// and Avro are not cut below 1 MiB, Parquet only between row groups.
 // HADOOP_USER_NAME makes tasks act on HDFS as the submitting user (Runner.User,
 // default HADOOP_USER_NAME, else the OS user), as Hadoop's own tasks do,
 // rather than as the NodeManager's user their processes run as. <temp>/job.json holds

@@ -76,7 +76,7 @@
 // no more than 16 MiB, for a reduce task's merge read buffers (the more
 // runs, the smaller each one's; half bounds the fan-in), and sets its share
 // as the Go runtime's soft memory limit (at least 16 MiB). Its first
-// collection waits until its heap reaches 32 MiB (or its share, if less),
+// collection waits until its heap reaches 32 MiB (or that limit, if less),
 // rather than collect at every doubling while the first task grows the
 // buffers it keeps. The caps keep a
 // worker's memory flat as the input grows rather than let it fill the
@@ -91,7 +91,9 @@
 // kills its worker and is retried in a fresh process, up to MaxAttempts
 // attempts; then the run fails with a *TaskError carrying the last error
 // (a *plan.TransformError for a user function's error, naming the
-// transform) and the worker's last lines of output. Worker stdout and
+// transform) and the worker's last lines of output. An error marked
+// runner.Permanent (a side input over half a worker's budget) fails the
+// run at its first attempt. Worker stdout and
 // stderr are kept only for such reports. The counters group CounterGroup
 // counts failed attempts, spilled runs and merge passes.
 //

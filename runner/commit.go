@@ -58,6 +58,19 @@ const successName = "_SUCCESS"
 // NewCommitter prepares dir for a run with the given ID, applying mode:
 // WriteFail refuses an existing directory.
 func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (*Committer, error) {
+	c, err := planCommitter(ctx, dir, mode, run)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.create(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// planCommitter checks dir against mode and notes which directories the
+// run will create, creating nothing yet.
+func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) (*Committer, error) {
 	exists, err := storage.Exists(ctx, dir)
 	if err != nil {
 		return nil, err
@@ -74,10 +87,13 @@ func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (
 			c.parents = append(c.parents, d)
 		}
 	}
-	if err := storage.MkdirAll(ctx, c.temp()); err != nil {
-		return nil, err
-	}
 	return c, nil
+}
+
+// create makes the run's temporary directory in the output, and the
+// output and its parents as needed.
+func (c *Committer) create(ctx context.Context) error {
+	return storage.MkdirAll(ctx, c.temp())
 }
 
 // Dir is the output directory.
@@ -274,10 +290,13 @@ type Leftover struct {
 func (s Sinks) Leftovers() []Leftover {
 	var ls []Leftover
 	for _, id := range slices.Sorted(maps.Keys(s)) {
-		c := s[id]
-		ls = append(ls, Leftover{Dir: c.dir, Run: c.run, Created: c.created, Parents: c.parents})
+		ls = append(ls, s[id].leftover())
 	}
 	return ls
+}
+
+func (c *Committer) leftover() Leftover {
+	return Leftover{Dir: c.dir, Run: c.run, Created: c.created, Parents: c.parents}
 }
 
 // AbortLeftovers aborts, for a run whose process died before its job
@@ -302,6 +321,14 @@ func AbortLeftovers(ls []Leftover) {
 // applying mode. If one cannot be prepared, those already prepared are
 // aborted and the error names the sink.
 func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (Sinks, error) {
+	return OpenSinksRecorded(ctx, g, mode, run, nil)
+}
+
+// OpenSinksRecorded is OpenSinks calling record, before it creates anything
+// in or for each output, with the Leftovers of that output and those
+// before it: a process that dies in between has recorded what another one
+// must abort (AbortLeftovers). An error from record fails the opening.
+func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run string, record func([]Leftover) error) (Sinks, error) {
 	if mode == WriteOverwrite {
 		if err := checkOverwrite(ctx, g); err != nil {
 			return nil, err
@@ -313,11 +340,16 @@ func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (
 			continue
 		}
 		sink := n.Payload.(plan.SinkPayload)
-		c, err := NewCommitter(ctx, sink.URL(), mode, run)
+		c, err := planCommitter(ctx, sink.URL(), mode, run)
+		if err == nil && record != nil {
+			err = record(append(s.Leftovers(), c.leftover()))
+		}
 		if err == nil {
-			s[n.ID] = c
-			c.ext = sink.Ext()
-			err = c.checkAppend(ctx)
+			if err = c.create(ctx); err == nil {
+				s[n.ID] = c
+				c.ext = sink.Ext()
+				err = c.checkAppend(ctx)
+			}
 		}
 		if err != nil {
 			s.AbortJob()

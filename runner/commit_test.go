@@ -414,3 +414,46 @@ func TestAbortRemovesCreatedParents(t *testing.T) {
 		t.Error("mem://parents/keep/new, created by the run, is still there")
 	}
 }
+
+// TestOpenSinksRecordsBeforeCreating checks that OpenSinksRecorded records
+// each output before it creates anything for it, and that AbortLeftovers
+// with what it recorded last undoes what a run that died there made.
+func TestOpenSinksRecordsBeforeCreating(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("recorded")
+	if err := storage.WriteFile(ctx, "mem://recorded/keep/x", nil); err != nil {
+		t.Fatal(err)
+	}
+	var last []runner.Leftover
+	calls := 0
+	_, err := runner.OpenSinksRecorded(ctx, twoSinks("mem://recorded/keep/new"), runner.WriteFail, "run1", func(ls []runner.Leftover) error {
+		calls++
+		if len(ls) != calls {
+			t.Errorf("call %d records %d outputs, want %d", calls, len(ls), calls)
+		}
+		for i, l := range ls {
+			made, _ := storage.Exists(ctx, l.Dir)
+			if want := i < len(ls)-1; made != want {
+				t.Errorf("call %d: %s exists: %v, want %v", calls, l.Dir, made, want)
+			}
+			if !l.Created || l.Run != "run1" {
+				t.Errorf("call %d: %+v, want a created output of run1", calls, l)
+			}
+		}
+		last = ls
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 2 {
+		t.Fatalf("record was called %d times, want once per output", calls)
+	}
+	runner.AbortLeftovers(last) // the run dies before its tasks ran
+	if got := files(t, "mem://recorded"); !maps.Equal(got, map[string]string{"/keep/x": ""}) {
+		t.Errorf("after AbortLeftovers: %v, want only what was there before", got)
+	}
+	if ok, _ := storage.Exists(ctx, "mem://recorded/keep/new"); ok {
+		t.Error("mem://recorded/keep/new, created by the run, is still there")
+	}
+}

@@ -243,14 +243,13 @@ func workerProcs(n int) int {
 
 func (e *driver) execute() (*runner.Result, error) {
 	g := e.sg.Graph
-	sinks, err := runner.OpenSinks(e.ctx, g, e.opts.WriteMode, e.run)
+	sinks, err := runner.OpenSinksRecorded(e.ctx, g, e.opts.WriteMode, e.run, func(ls []runner.Leftover) error {
+		return e.dir.save(runState{Outputs: ls})
+	})
 	if err != nil {
 		return nil, err
 	}
 	e.committers = sinks
-	if err := e.dir.save(runState{Outputs: sinks.Leftovers()}); err != nil {
-		return nil, err
-	}
 	res := &runner.Result{Plan: e.sg, Counters: e.counters}
 	sched, err := newSchedule(e)
 	if err != nil {

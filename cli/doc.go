@@ -73,7 +73,9 @@
 //
 // Results go to stdout; progress and errors to stderr. While a job runs,
 // progress is drawn as live bars (github.com/vbauerster/mpb) when stderr is
-// a terminal and as one plain line per runner event otherwise. A successful
+// a terminal and as one plain line per runner event otherwise; a partial
+// event (runner.Event.Partial: running tasks' counts so far) gets a line
+// only when its phase printed none for 30 s. A successful
 // run ends with a summary on stdout: stages, wall time, records in and out,
 // counters and output directories (a hadoop --dry-run prints that nothing
 // ran, and writes no report).

@@ -30,14 +30,30 @@ func newProgress(ctx context.Context, w io.Writer) progress {
 			return newBars(ctx, w)
 		}
 	}
-	return &lines{w: w}
+	return &lines{w: w, printed: map[barKey]time.Time{}}
 }
 
-// lines writes one line per event, ignoring write errors (see bestEffort).
-type lines struct{ w io.Writer }
+// lines writes one line per event, ignoring write errors (see bestEffort),
+// but a partial one (records of running tasks, sent every few seconds)
+// only when its phase has printed nothing for partialEvery: a log gets a
+// line for a long task now and then, not one per heartbeat.
+type lines struct {
+	w       io.Writer
+	printed map[barKey]time.Time
+}
 
-func (l *lines) event(ev runner.Event) { fmt.Fprintln(l.w, eventLine(ev)) }
-func (l *lines) finish(bool)           {}
+const partialEvery = 30 * time.Second
+
+func (l *lines) event(ev runner.Event) {
+	k := barKey{ev.Stage, ev.Phase}
+	if ev.Partial && time.Since(l.printed[k]) < partialEvery {
+		return
+	}
+	l.printed[k] = time.Now()
+	fmt.Fprintln(l.w, eventLine(ev))
+}
+
+func (l *lines) finish(bool) {}
 
 // eventLine describes an event in one line.
 func eventLine(ev runner.Event) string {
@@ -46,6 +62,9 @@ func eventLine(ev runner.Event) string {
 		what = ev.Phase
 		if what == "" {
 			what = "running"
+		}
+		if ev.Partial {
+			what += " so far"
 		}
 	}
 	s := fmt.Sprintf("%s %s: %d/%d tasks, %s records in, %s out", stageName(ev), what,

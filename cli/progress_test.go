@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -40,5 +41,31 @@ func TestHadoopLogIgnoresWriteErrors(t *testing.T) {
 	log := r.(hadoop.Runner).Log
 	if n, err := log.Write([]byte("a line\n")); n != 7 || err != nil {
 		t.Errorf("Log.Write = %d, %v; want 7, nil", n, err)
+	}
+}
+
+// TestLinesThinPartialEvents checks that plain-line progress prints every
+// task's end but a running task's counts only now and then.
+func TestLinesThinPartialEvents(t *testing.T) {
+	var b strings.Builder
+	l := newProgress(context.Background(), &b)
+	map0 := runner.Event{Stage: 0, Stages: 1, Phase: "map", TasksTotal: 2}
+	partial := func(n int64) runner.Event {
+		ev := map0
+		ev.Partial, ev.RecordsIn = true, n
+		return ev
+	}
+	l.event(partial(10)) // the phase's first line
+	l.event(partial(20)) // within partialEvery of it: dropped
+	done := map0
+	done.TasksDone, done.RecordsIn = 1, 25
+	l.event(done) // a task's end always prints
+	l.event(partial(30))
+	got := b.String()
+	if n := strings.Count(got, "\n"); n != 2 {
+		t.Fatalf("got %d lines, want the first partial one and the task's end:\n%s", n, got)
+	}
+	if !strings.Contains(got, "stage 0 (1 of 1) map so far: 0/2 tasks, 10 records in") || !strings.Contains(got, "stage 0 (1 of 1) map: 1/2 tasks, 25 records in") {
+		t.Errorf("lines:\n%s", got)
 	}
 }

@@ -97,6 +97,10 @@ type Event struct {
 	BytesOut   int64
 	Elapsed    time.Duration
 	Done       bool // the stage finished
+	// Partial is set on an event sent while tasks run, not as one ends:
+	// its records include the running tasks' counts so far (the local
+	// runner's heartbeats), which a failed attempt takes back.
+	Partial bool
 }
 
 // StageResult describes one executed stage.

@@ -7,4 +7,6 @@
 // nearly always taken the same way: it writes only the first time after
 // Moved cleared the flag, so the hot path does not bounce a cache line
 // between cores. The flag is per process: a worker runs one task at a time.
+// OnMoved lets that first Mark also publish the task's record counts, so
+// that the watcher can report them while the task runs.
 package progress

@@ -2,17 +2,40 @@ package progress
 
 import "sync/atomic"
 
-var moved atomic.Bool
+var (
+	moved   atomic.Bool
+	onMoved atomic.Pointer[func()]
+)
 
 // Mark records that the task made progress: it took in or put out a record,
 // or did a step of work of the same size.
 func Mark() {
 	if !moved.Load() {
-		moved.Store(true)
+		markFirst()
+	}
+}
+
+// markFirst is the first Mark since Moved cleared the flag.
+func markFirst() {
+	moved.Store(true)
+	if fn := onMoved.Load(); fn != nil {
+		(*fn)()
 	}
 }
 
 // Moved reports whether Mark was called since the last call of Moved.
 func Moved() bool {
 	return moved.Swap(false)
+}
+
+// OnMoved makes the first Mark after each Moved call fn, on the goroutine
+// that marks: there fn can read what that goroutine writes (a task's record
+// counts, with no lock) and keep a copy for the watcher, as fresh as the
+// watcher's last look. nil removes it.
+func OnMoved(fn func()) {
+	if fn == nil {
+		onMoved.Store(nil)
+		return
+	}
+	onMoved.Store(&fn)
 }

@@ -22,3 +22,26 @@ func BenchmarkMark(b *testing.B) {
 		Mark()
 	}
 }
+
+func TestOnMoved(t *testing.T) {
+	calls := 0
+	OnMoved(func() { calls++ })
+	defer OnMoved(nil)
+	Moved()
+	Mark()
+	Mark()
+	if calls != 1 {
+		t.Fatalf("OnMoved's function ran %d times for two Marks after Moved, want once", calls)
+	}
+	Moved()
+	Mark()
+	if calls != 2 {
+		t.Fatalf("OnMoved's function ran %d times after a second Moved and Mark, want twice", calls)
+	}
+	OnMoved(nil)
+	Moved()
+	Mark()
+	if calls != 2 {
+		t.Fatal("OnMoved(nil) did not remove the function")
+	}
+}

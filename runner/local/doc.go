@@ -108,7 +108,10 @@
 // worker the driver sends it SIGQUIT, so that the error shows the stack of
 // the goroutine running the task: where the user function hangs. A worker
 // that does not start within the timeout (its rebuild of the job's
-// pipeline hangs) is killed too, and its attempt retried.
+// pipeline hangs) is killed too, and its attempt retried. Heartbeats also
+// carry the task's record counts so far, which the driver passes on as
+// progress events marked Partial: a long task (a gzipped file is one
+// split) shows its records moving before it ends.
 //
 // Sinks follow the runner.Committer protocol: each attempt writes under
 // <out>/_temporary/<run>/<attempt>/, a successful task is committed by

@@ -13,6 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
 )
 
 // Runner runs pipelines on worker processes on this machine.
@@ -305,6 +306,8 @@ type task struct {
 	unit     *unit
 	attempts int
 	res      *resultMsg
+	running  bool
+	live     *kernel.Stats // the running attempt's counts so far, from its heartbeats
 }
 
 // inputGroups divides a stage's intermediate input files among map tasks:
@@ -378,9 +381,9 @@ type outcome struct {
 }
 
 // attempt runs one attempt of t on worker slot i, starting a worker if the
-// slot has none. A failed attempt kills its worker, so a retry runs in a
-// fresh process.
-func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
+// slot has none, and passes the counts of its heartbeats to onBeat. A
+// failed attempt kills its worker, so a retry runs in a fresh process.
+func (e *driver) attempt(ctx context.Context, i int, t *task, onBeat func(kernel.Stats)) outcome {
 	o := outcome{t: t}
 	p, err := e.worker(ctx, i)
 	if err != nil {
@@ -391,7 +394,7 @@ func (e *driver) attempt(ctx context.Context, i int, t *task) outcome {
 	if observeTask != nil {
 		observeTask(t.msg)
 	}
-	res, err := p.runTask(ctx, &t.msg, e.timeout)
+	res, err := p.runTask(ctx, &t.msg, e.timeout, onBeat)
 	if err == nil && res.Err != nil {
 		err = res.Err.Err()
 		o.stderr = p.tail.lines(20)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
 )
 
 // proc is one worker process and its control pipes.
@@ -117,9 +119,9 @@ type taskRead struct {
 
 // runTask sends task t and reads its result, killing the worker if ctx
 // ends first, or if timeout (0: none) passes without a heartbeat or the
-// result: that is a stalledError.
-func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (*resultMsg, error) {
-	done, beats := make(chan taskRead, 1), make(chan struct{}, 1)
+// result: that is a stalledError. Each heartbeat's counts go to onBeat.
+func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration, onBeat func(kernel.Stats)) (*resultMsg, error) {
+	done, beats := make(chan taskRead, 1), make(chan kernel.Stats, 1)
 	// The task is written here too: a worker that reads nothing (stopped
 	// between tasks) must not block the driver on a task larger than the
 	// pipe's buffer, out of reach of ctx and the timeout.
@@ -135,9 +137,10 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (
 				return
 			}
 			select {
-			case beats <- struct{}{}:
-			default: // the driver has one to take already
+			case <-beats: // one the driver did not take yet: these are newer
+			default:
 			}
+			beats <- res.Stats
 		}
 	}()
 	var deadline <-chan time.Time
@@ -157,10 +160,11 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (
 		select {
 		case r := <-done:
 			return result(r)
-		case <-beats:
+		case st := <-beats:
 			if timer != nil {
 				timer.Reset(timeout)
 			}
+			onBeat(st)
 		case <-ctx.Done():
 			p.kill()
 			<-done
@@ -170,8 +174,9 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration) (
 			// when it resumes, with the heartbeats its workers sent
 			// meanwhile still in the pipe: give them a moment to arrive.
 			select {
-			case <-beats:
+			case st := <-beats:
 				timer.Reset(timeout)
+				onBeat(st)
 				continue
 			case r := <-done:
 				return result(r)

@@ -74,6 +74,7 @@ type taskMsg struct {
 type resultMsg struct {
 	// Beat makes the message a heartbeat instead of the result: the task
 	// took in or put out records since the last one (internal/progress).
+	// Its Stats are the task's counts so far, a heartbeat late at most.
 	Beat     bool                   `json:"beat,omitempty"`
 	Err      *runner.WireError      `json:"err,omitempty"`
 	Stats    kernel.Stats           `json:"stats"`

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
 	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
 )
 
@@ -178,7 +179,7 @@ func TestTimeoutCoversSendingTheTask(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := p.runTask(context.Background(), msg, 200*time.Millisecond)
+		_, err := p.runTask(context.Background(), msg, 200*time.Millisecond, func(kernel.Stats) {})
 		done <- err
 	}()
 	select {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/internal/kernel"
 )
 
 // unit is one phase of a stage as a group of tasks: the map tasks of one
@@ -367,6 +368,7 @@ func (s *schedule) run() error {
 	defer cancel()
 	defer s.removing.Wait()
 	results := make(chan outcome, len(s.e.slots))
+	live := make(chan liveCounts, 4*len(s.e.slots))
 	running := 0
 	// On failure, running attempts are cancelled and awaited: none may
 	// write after the run's directory is removed.
@@ -401,8 +403,14 @@ func (s *schedule) run() error {
 			s.free = s.free[:len(s.free)-1]
 			s.started(t)
 			running++
+			attempt := t.attempts
 			go func() {
-				o := s.e.attempt(ctx, slot, t)
+				o := s.e.attempt(ctx, slot, t, func(st kernel.Stats) {
+					select {
+					case live <- liveCounts{t, attempt, st}:
+					default: // progress can skip a heartbeat
+					}
+				})
 				o.slot = slot
 				results <- o
 			}()
@@ -411,10 +419,16 @@ func (s *schedule) run() error {
 			return errors.New("local runner: no task can run, yet the job is not done (a plan dependency the scheduler does not know)")
 		}
 		var o outcome
-		select {
-		case <-s.e.ctx.Done():
-			return fail(context.Cause(s.e.ctx))
-		case o = <-results:
+	wait:
+		for {
+			select {
+			case <-s.e.ctx.Done():
+				return fail(context.Cause(s.e.ctx))
+			case l := <-live:
+				s.liveProgress(l)
+			case o = <-results:
+				break wait
+			}
 		}
 		running--
 		s.free = append(s.free, o.slot)
@@ -428,6 +442,7 @@ func (s *schedule) run() error {
 // a failure, up to MaxAttempts.
 func (s *schedule) finished(o outcome) error {
 	t, e := o.t, s.e
+	t.running, t.live = false, nil
 	if o.err == nil {
 		o.err = e.commitTask(t)
 	}
@@ -482,6 +497,43 @@ func (s *schedule) finished(o outcome) error {
 	return nil
 }
 
+// liveCounts are a running attempt's counts from one of its heartbeats.
+type liveCounts struct {
+	t       *task
+	attempt int
+	stats   kernel.Stats
+}
+
+// liveProgress reports a phase's progress with its running tasks' counts
+// so far: a long task (a gzipped file is one) shows records moving before
+// it ends. Counts of an attempt that has ended are stale and dropped.
+func (s *schedule) liveProgress(l liveCounts) {
+	t := l.t
+	if !t.running || t.attempts != l.attempt {
+		return
+	}
+	t.live = &l.stats
+	sr, role := t.unit.st, t.msg.Info.Role
+	pp := s.phase(sr, role)
+	ev := pp.ev
+	ev.Partial = true
+	ev.TasksTotal = s.phaseTotal(sr, role)
+	units := sr.reduces
+	if role == "map" {
+		units = sr.maps
+	}
+	for _, u := range units {
+		for _, rt := range u.tasks {
+			if rt.running && rt.live != nil {
+				ev.RecordsIn += rt.live.RecordsIn
+				ev.RecordsOut += rt.live.RecordsOut + rt.live.Shuffled
+			}
+		}
+	}
+	ev.Elapsed = time.Since(pp.start)
+	s.e.progress(ev)
+}
+
 func (s *schedule) phase(sr *stageRun, role string) *phaseProgress {
 	pp := sr.phases[role]
 	if pp == nil {
@@ -495,6 +547,7 @@ func (s *schedule) phase(sr *stageRun, role string) *phaseProgress {
 // from their first task's start, not from when tasks were made and queued
 // behind an earlier stage's.
 func (s *schedule) started(t *task) {
+	t.running, t.live = true, nil
 	now := time.Now()
 	sr := t.unit.st
 	if sr.start.IsZero() {

@@ -303,3 +303,39 @@ func runTestDriver() {
 	}
 	os.Exit(0)
 }
+
+// TestLiveProgress checks that a long task's records show in progress
+// events before it ends, from its heartbeats.
+func TestLiveProgress(t *testing.T) {
+	var events []runner.Event
+	opts := runner.Options{TaskTimeout: 600 * time.Millisecond, Progress: func(ev runner.Event) { events = append(events, ev) }}
+	// One map task of 30 records at 40 ms each: 1.2 s, heartbeats every 60 ms.
+	if _, _, err := runStall(t, opts, "--records=30", "--sleep-ms=40"); err != nil {
+		t.Fatal(err)
+	}
+	var live, last int64
+	midway := false // a partial count strictly between none and all
+	for _, ev := range events {
+		if ev.Stage != 0 || ev.Phase != "map" {
+			continue
+		}
+		if ev.Partial {
+			if ev.TasksDone != 0 {
+				t.Errorf("a partial event after the only map task ended: %+v", ev)
+			}
+			if ev.RecordsIn < live {
+				t.Errorf("records in went from %d to %d while the task ran", live, ev.RecordsIn)
+			}
+			live = ev.RecordsIn
+			midway = midway || live > 0 && live < 30
+		} else {
+			last = ev.RecordsIn
+		}
+	}
+	if !midway {
+		t.Errorf("no partial event counted some but not all of the 30 records (the last: %d)", live)
+	}
+	if last != 30 {
+		t.Errorf("the map phase ended with %d records in, want 30", last)
+	}
+}

@@ -169,7 +169,7 @@ func serve(in io.Reader, out io.Writer) error {
 		if t.Quit {
 			return nil
 		}
-		stop := heartbeats(out, h.Beat)
+		stop := heartbeats(out, h.Beat, &w.live)
 		res := w.run(context.Background(), &t)
 		if err := stop(); err != nil {
 			return fmt.Errorf("%w: writing a heartbeat: %w", errDriverGone, err)
@@ -180,12 +180,13 @@ func serve(in io.Reader, out io.Writer) error {
 	}
 }
 
-// heartbeats sends a heartbeat every interval in which the task marked
+// heartbeats sends a heartbeat, with the task's counts as of its first
+// record since the last one, every interval in which the task marked
 // progress, until the returned function is called; that returns once they
 // stopped, with the first write error. The driver kills a task that sends
 // none for its timeout: one stuck in a user function, or a stopped process.
 // With interval 0 it sends none.
-func heartbeats(out io.Writer, interval time.Duration) (stop func() error) {
+func heartbeats(out io.Writer, interval time.Duration, live *liveStats) (stop func() error) {
 	if interval <= 0 {
 		return func() error { return nil }
 	}
@@ -201,7 +202,7 @@ func heartbeats(out io.Writer, interval time.Duration) (stop func() error) {
 				return
 			case <-tick.C:
 				if progress.Moved() {
-					if err := writeMsg(out, &resultMsg{Beat: true}); err != nil {
+					if err := writeMsg(out, &resultMsg{Beat: true, Stats: live.load()}); err != nil {
 						exited <- err
 						return
 					}
@@ -221,6 +222,22 @@ type worker struct {
 	memory int64
 	kill   *killSpec
 	sides  sideCache
+	live   liveStats // the running task's counts, for its heartbeats
+}
+
+// liveStats is a copy of a running task's counts that another goroutine
+// may read.
+type liveStats struct{ in, groups, shuffled, out atomic.Int64 }
+
+func (l *liveStats) store(s kernel.Stats) {
+	l.in.Store(s.RecordsIn)
+	l.groups.Store(s.Groups)
+	l.shuffled.Store(s.Shuffled)
+	l.out.Store(s.RecordsOut)
+}
+
+func (l *liveStats) load() kernel.Stats {
+	return kernel.Stats{RecordsIn: l.in.Load(), Groups: l.groups.Load(), Shuffled: l.shuffled.Load(), RecordsOut: l.out.Load()}
 }
 
 func newWorker(ctx context.Context, h hello) (*worker, error) {
@@ -506,6 +523,11 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		return err
 	}
 	defer k.Teardown()
+	// The heartbeats carry the task's counts so far: the task's goroutine
+	// copies them at its first record after each heartbeat.
+	progress.OnMoved(func() { w.live.store(k.Stats) })
+	defer progress.OnMoved(nil)
+	defer w.live.store(kernel.Stats{})
 
 	switch {
 	case ph.Kind == plan.ReducePhase:

@@ -27,8 +27,8 @@ func (c *Context) Task() plan.TaskInfo { return c.tc.Info() }
 // it takes in and puts out no record, as Hadoop's Context.progress does:
 // a runner kills and retries a task that shows no progress for its task
 // timeout (runner.Options.TaskTimeout). Call it now and then from a user
-// function that runs long on one element.
-func (c *Context) Progress() { progress.Mark() }
+// function that runs long on one element, from any goroutine.
+func (c *Context) Progress() { progress.Alive() }
 
 // Site identifies a transform for errors raised while it runs.
 type Site struct{ Name, Caller string }

@@ -345,9 +345,11 @@ func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run s
 			err = record(append(s.Leftovers(), c.leftover()))
 		}
 		if err == nil {
+			// In the sinks before it is created: a create that fails
+			// half way is aborted with the others.
+			s[n.ID] = c
+			c.ext = sink.Ext()
 			if err = c.create(ctx); err == nil {
-				s[n.ID] = c
-				c.ext = sink.Ext()
 				err = c.checkAppend(ctx)
 			}
 		}

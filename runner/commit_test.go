@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/url"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -455,5 +456,43 @@ func TestOpenSinksRecordsBeforeCreating(t *testing.T) {
 	}
 	if ok, _ := storage.Exists(ctx, "mem://recorded/keep/new"); ok {
 		t.Error("mem://recorded/keep/new, created by the run, is still there")
+	}
+}
+
+// halfMkdir is a file system whose MkdirAll of a run's temporary
+// directory creates the output, then fails.
+type halfMkdir struct{ storage.FS }
+
+func (h halfMkdir) MkdirAll(ctx context.Context, dir string) error {
+	if strings.Contains(dir, "/_temporary/") {
+		if err := h.FS.MkdirAll(ctx, path.Dir(path.Dir(dir))); err != nil {
+			return err
+		}
+		return errors.New("injected: mkdir failed half way")
+	}
+	return h.FS.MkdirAll(ctx, dir)
+}
+
+// TestOpenSinksAbortsHalfCreated checks that an output whose creation
+// failed half way is aborted with the others: what it made goes.
+func TestOpenSinksAbortsHalfCreated(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("half")
+	mem, _, err := storage.Resolve(ctx, "mem://half/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storage.Register("half", func(context.Context, *url.URL) (storage.FS, error) { return halfMkdir{mem}, nil })
+	if err := storage.WriteFile(ctx, "mem://half/keep/x", nil); err != nil {
+		t.Fatal(err)
+	}
+	g := &plan.Graph{}
+	src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src"})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "A", Inputs: []plan.NodeID{src}, Payload: dirSink("half://half/keep/new/out")})
+	if _, err := runner.OpenSinks(ctx, g, runner.WriteFail, "run1"); err == nil {
+		t.Fatal("OpenSinks succeeded where creating the output failed")
+	}
+	if ok, _ := storage.Exists(ctx, "mem://half/keep/new"); ok {
+		t.Error("mem://half/keep/new, made by the failed open, is still there")
 	}
 }

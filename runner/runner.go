@@ -61,8 +61,9 @@ type Options struct {
 	// again, as Hadoop's mapreduce.task.timeout; 0: DefaultTaskTimeout,
 	// negative: never.
 	TaskTimeout time.Duration
-	// Progress receives events as stages and tasks start and finish. It is
-	// called from one goroutine at a time.
+	// Progress receives events as stages and tasks start and finish, and
+	// as running tasks report their counts (Event.Partial). It is called
+	// from one goroutine at a time.
 	Progress func(Event)
 }
 
@@ -97,9 +98,10 @@ type Event struct {
 	BytesOut   int64
 	Elapsed    time.Duration
 	Done       bool // the stage finished
-	// Partial is set on an event sent while tasks run, not as one ends:
-	// its records include the running tasks' counts so far (the local
-	// runner's heartbeats), which a failed attempt takes back.
+	// Partial is set on an event sent from a running task's heartbeat,
+	// not as a task ends. The local runner's records, in every event,
+	// include its running tasks' counts so far (which a failed attempt
+	// takes back).
 	Partial bool
 }
 

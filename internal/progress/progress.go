@@ -4,11 +4,13 @@ import "sync/atomic"
 
 var (
 	moved   atomic.Bool
+	alive   atomic.Bool
 	onMoved atomic.Pointer[func()]
 )
 
 // Mark records that the task made progress: it took in or put out a record,
-// or did a step of work of the same size.
+// or did a step of work of the same size. Only the task's own goroutine
+// may call it (see OnMoved); others call Alive.
 func Mark() {
 	if !moved.Load() {
 		markFirst()
@@ -23,15 +25,26 @@ func markFirst() {
 	}
 }
 
-// Moved reports whether Mark was called since the last call of Moved.
+// Alive records progress from any goroutine, such as a user function's
+// keep-alive (pcollection.Context.Progress). It never runs OnMoved's
+// function.
+func Alive() {
+	if !alive.Load() {
+		alive.Store(true)
+	}
+}
+
+// Moved reports whether Mark or Alive was called since the last call of
+// Moved.
 func Moved() bool {
-	return moved.Swap(false)
+	m, a := moved.Swap(false), alive.Swap(false)
+	return m || a
 }
 
 // OnMoved makes the first Mark after each Moved call fn, on the goroutine
-// that marks: there fn can read what that goroutine writes (a task's record
-// counts, with no lock) and keep a copy for the watcher, as fresh as the
-// watcher's last look. nil removes it.
+// that marks, the task's: there fn can read what that goroutine writes (a
+// task's record counts, with no lock) and keep a copy for the watcher, as
+// fresh as the watcher's last look. nil removes it.
 func OnMoved(fn func()) {
 	if fn == nil {
 		onMoved.Store(nil)

@@ -45,3 +45,20 @@ func TestOnMoved(t *testing.T) {
 		t.Fatal("OnMoved(nil) did not remove the function")
 	}
 }
+
+func TestAlive(t *testing.T) {
+	calls := 0
+	OnMoved(func() { calls++ })
+	defer OnMoved(nil)
+	Moved()
+	Alive()
+	if !Moved() {
+		t.Fatal("Moved is false after Alive")
+	}
+	if calls != 0 {
+		t.Fatal("Alive ran OnMoved's function, which may read what only the task's goroutine writes")
+	}
+	if Moved() {
+		t.Fatal("Moved stayed true after it was read")
+	}
+}

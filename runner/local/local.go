@@ -84,11 +84,12 @@ var observeWorkerStart func()
 var observeTask func(taskMsg)
 
 // beatInterval is how often a task that makes progress sends a heartbeat
-// under timeout: often enough that a late one or two do not time it out,
-// and no more than every few seconds.
+// under timeout (0: none): often enough that a late one or two do not
+// time it out, and no more than every 5 s, which is also the interval
+// with no timeout, when heartbeats only carry the task's counts so far.
 func beatInterval(timeout time.Duration) time.Duration {
 	if timeout <= 0 {
-		return 0
+		return 5 * time.Second
 	}
 	return max(min(timeout/10, 5*time.Second), time.Millisecond)
 }

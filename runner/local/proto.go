@@ -27,8 +27,7 @@ type hello struct {
 	Fingerprint string             `json:"fingerprint"`
 	Plan        plan.Options       `json:"plan"`
 	Memory      int64              `json:"memory"` // this worker's share of the budget
-	// Beat is how often a task that made progress sends a heartbeat; 0:
-	// never (no task timeout).
+	// Beat is how often a task that made progress sends a heartbeat.
 	Beat time.Duration `json:"beat,omitempty"`
 	// RunDir is the run's private directory, which a worker that sees the
 	// driver die sweeps (sweepRunDir).

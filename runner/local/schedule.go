@@ -493,7 +493,7 @@ func (s *schedule) finished(o outcome) error {
 	pp.ev.BytesOut += r.BytesOut
 	pp.ev.TasksTotal = s.phaseTotal(sr, t.msg.Info.Role)
 	pp.ev.Elapsed = time.Since(pp.start)
-	e.progress(pp.ev)
+	e.progress(s.withLive(pp.ev, sr, t.msg.Info.Role))
 	return nil
 }
 
@@ -518,6 +518,13 @@ func (s *schedule) liveProgress(l liveCounts) {
 	ev := pp.ev
 	ev.Partial = true
 	ev.TasksTotal = s.phaseTotal(sr, role)
+	ev.Elapsed = time.Since(pp.start)
+	s.e.progress(s.withLive(ev, sr, role))
+}
+
+// withLive adds to a phase's event the counts so far of its running tasks,
+// so that a task's end does not take back what the others showed.
+func (s *schedule) withLive(ev runner.Event, sr *stageRun, role string) runner.Event {
 	units := sr.reduces
 	if role == "map" {
 		units = sr.maps
@@ -530,8 +537,7 @@ func (s *schedule) liveProgress(l liveCounts) {
 			}
 		}
 	}
-	ev.Elapsed = time.Since(pp.start)
-	s.e.progress(ev)
+	return ev
 }
 
 func (s *schedule) phase(sr *stageRun, role string) *phaseProgress {

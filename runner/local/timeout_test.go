@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -268,10 +269,13 @@ func TestWorkerStartHangingIsRetried(t *testing.T) {
 	}
 }
 
-func TestNoTimeout(t *testing.T) {
-	// A negative timeout turns heartbeats off: the workers are told so.
-	if got := beatInterval(runner.Options{TaskTimeout: -1}.EffectiveTaskTimeout()); got != 0 {
-		t.Errorf("heartbeat interval %v with no timeout, want 0", got)
+func TestBeatInterval(t *testing.T) {
+	// With no timeout, heartbeats only carry progress.
+	if got := beatInterval(runner.Options{TaskTimeout: -1}.EffectiveTaskTimeout()); got != 5*time.Second {
+		t.Errorf("heartbeat interval %v with no timeout, want 5s", got)
+	}
+	if got := beatInterval(300 * time.Millisecond); got != 30*time.Millisecond {
+		t.Errorf("heartbeat interval %v under a 300ms timeout, want 30ms", got)
 	}
 	if got := beatInterval(runner.Options{}.EffectiveTaskTimeout()); got != 5*time.Second {
 		t.Errorf("heartbeat interval %v under the default timeout, want 5s", got)
@@ -338,4 +342,104 @@ func TestLiveProgress(t *testing.T) {
 	if last != 30 {
 		t.Errorf("the map phase ended with %d records in, want 30", last)
 	}
+}
+
+type progressArgs struct {
+	Records    int  `flag:"records" default:"60"`
+	Splits     int  `flag:"splits" default:"2"`
+	SleepMs    int  `flag:"sleep-ms" default:"40"`
+	TeardownMs int  `flag:"teardown-ms"`
+	Keepalive  bool `flag:"keepalive"` // call Context.Progress from a goroutine of the function's
+}
+
+// progressJob counts generated records through a slow DoFn.
+var progressJob = runner.Register("local-test/progress", "a slow map function, for progress events",
+	func(p *pcollection.Pipeline, a *progressArgs) error {
+		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: 12, splits: a.Splits})
+		pcollection.Materialize(ptable.Count(pcollection.ParDo(recs, &slowFn{args: a}, pcollection.Name("Slow"))))
+		return nil
+	})
+
+type slowFn struct {
+	args *progressArgs
+	ctx  *pcollection.Context
+	stop chan struct{}
+	once sync.Once
+}
+
+func (f *slowFn) Setup(ctx *pcollection.Context) error {
+	f.ctx, f.stop = ctx, make(chan struct{})
+	return nil
+}
+
+func (f *slowFn) Process(kv ptable.Pair[string, string], emit func(string)) error {
+	if f.args.Keepalive {
+		f.once.Do(func() {
+			go func() {
+				for {
+					select {
+					case <-f.stop:
+						return
+					case <-time.After(time.Millisecond):
+						f.ctx.Progress()
+					}
+				}
+			}()
+		})
+	}
+	time.Sleep(time.Duration(f.args.SleepMs) * time.Millisecond)
+	emit(kv.Key)
+	return nil
+}
+
+func (f *slowFn) Teardown() {
+	close(f.stop)
+	time.Sleep(time.Duration(f.args.TeardownMs) * time.Millisecond)
+}
+
+// progressEvents runs progressJob on two workers and returns its events.
+func progressEvents(t *testing.T, timeout time.Duration, args ...string) []runner.Event {
+	t.Helper()
+	var events []runner.Event
+	p := build(t, progressJob, args...)
+	opts := runner.Options{Workers: 2, TmpDir: t.TempDir(), TaskTimeout: timeout, Progress: func(ev runner.Event) { events = append(events, ev) }}
+	if _, err := Run(context.Background(), p, opts); err != nil {
+		t.Fatal(err)
+	}
+	return events
+}
+
+// mapRecordsNeverGoBack checks that the map phase's records in, in every
+// event, never fall.
+func mapRecordsNeverGoBack(t *testing.T, events []runner.Event) {
+	t.Helper()
+	var shown int64
+	for _, ev := range events {
+		if ev.Stage != 0 || ev.Phase != "map" {
+			continue
+		}
+		if ev.RecordsIn < shown {
+			t.Errorf("map records in went back from %d to %d (partial %v, %d tasks done)", shown, ev.RecordsIn, ev.Partial, ev.TasksDone)
+		}
+		shown = ev.RecordsIn
+	}
+}
+
+func TestLiveProgressAcrossTasks(t *testing.T) {
+	// Two tasks of 30 records at 40 ms on two workers: one's end must not
+	// take back what the other showed.
+	mapRecordsNeverGoBack(t, progressEvents(t, 600*time.Millisecond))
+}
+
+func TestLiveProgressAtTaskEnd(t *testing.T) {
+	// The task's teardown outlasts a heartbeat: it still shows its counts.
+	mapRecordsNeverGoBack(t, progressEvents(t, 2*time.Second, "--splits=1", "--records=30", "--sleep-ms=20", "--teardown-ms=500"))
+}
+
+// TestProgressFromAnotherGoroutine runs a function whose keep-alive
+// goroutine calls Context.Progress. Under the race detector (GORACE
+// halt_on_error=1, as CI runs it) a worker reading the task's counts on
+// that goroutine would die.
+func TestProgressFromAnotherGoroutine(t *testing.T) {
+	progressEvents(t, 200*time.Millisecond, "--splits=1", "--records=300", "--sleep-ms=1", "--keepalive")
 }

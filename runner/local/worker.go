@@ -169,6 +169,7 @@ func serve(in io.Reader, out io.Writer) error {
 		if t.Quit {
 			return nil
 		}
+		w.live.store(kernel.Stats{}) // not the last task's
 		stop := heartbeats(out, h.Beat, &w.live)
 		res := w.run(context.Background(), &t)
 		if err := stop(); err != nil {
@@ -527,7 +528,6 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	// copies them at its first record after each heartbeat.
 	progress.OnMoved(func() { w.live.store(k.Stats) })
 	defer progress.OnMoved(nil)
-	defer w.live.store(kernel.Stats{})
 
 	switch {
 	case ph.Kind == plan.ReducePhase:

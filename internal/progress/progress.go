@@ -1,6 +1,9 @@
 package progress
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 var (
 	moved   atomic.Bool
@@ -51,4 +54,35 @@ func OnMoved(fn func()) {
 		return
 	}
 	onMoved.Store(&fn)
+}
+
+// Watch calls fn, on a goroutine of its own, at the end of every interval
+// in which the task made progress (Moved), until stop is called; stop
+// returns once the calls have ended, with fn's first error, which ends
+// them. Progress marked before Watch is not the task's and is forgotten.
+func Watch(interval time.Duration, fn func() error) (stop func() error) {
+	Moved()
+	done, exited := make(chan struct{}), make(chan error, 1)
+	go func() {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				exited <- nil
+				return
+			case <-tick.C:
+				if Moved() {
+					if err := fn(); err != nil {
+						exited <- err
+						return
+					}
+				}
+			}
+		}
+	}()
+	return func() error {
+		close(done)
+		return <-exited
+	}
 }

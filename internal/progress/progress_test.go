@@ -1,6 +1,10 @@
 package progress
 
-import "testing"
+import (
+	"errors"
+	"testing"
+	"time"
+)
 
 func TestMoved(t *testing.T) {
 	Moved() // whatever came before
@@ -60,5 +64,35 @@ func TestAlive(t *testing.T) {
 	}
 	if Moved() {
 		t.Fatal("Moved stayed true after it was read")
+	}
+}
+
+func TestWatch(t *testing.T) {
+	Mark() // before the watch: not the task's
+	calls := make(chan struct{}, 100)
+	stop := Watch(time.Millisecond, func() error {
+		calls <- struct{}{}
+		return nil
+	})
+	time.Sleep(20 * time.Millisecond)
+	if len(calls) != 0 {
+		t.Fatalf("%d calls with no progress since the watch began, want none", len(calls))
+	}
+	Alive()
+	<-calls // the interval in which it moved
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	errStop := errors.New("stop")
+	failed := make(chan struct{})
+	stop = Watch(time.Millisecond, func() error {
+		close(failed)
+		return errStop
+	})
+	Alive()
+	<-failed
+	if err := stop(); err != errStop {
+		t.Errorf("stop returned %v, want fn's error", err)
 	}
 }

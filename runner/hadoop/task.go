@@ -233,28 +233,12 @@ func (t *task) heartbeat(name string) (stop func()) {
 	if t.inClient || every <= 0 {
 		return func() {}
 	}
-	done, exited := make(chan struct{}), make(chan struct{})
-	progress.Moved() // forget what came before the task
-	go func() {
-		defer close(exited)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		start := time.Now()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if progress.Moved() {
-					t.status(fmt.Sprintf("%s, running for %s", name, time.Since(start).Round(time.Second)))
-				}
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-exited
-	}
+	start := time.Now()
+	stopWatch := progress.Watch(every, func() error {
+		t.status(fmt.Sprintf("%s, running for %s", name, time.Since(start).Round(time.Second)))
+		return nil
+	})
+	return func() { _ = stopWatch() }
 }
 
 func (t *task) status(msg string) {

@@ -169,8 +169,13 @@ func serve(in io.Reader, out io.Writer) error {
 		if t.Quit {
 			return nil
 		}
+		// Heartbeats carry the task's counts as of its first record since
+		// the last one. The driver kills a task that sends none for its
+		// timeout: one stuck in a user function, or a stopped process.
 		w.live.store(kernel.Stats{}) // not the last task's
-		stop := heartbeats(out, h.Beat, &w.live)
+		stop := progress.Watch(h.Beat, func() error {
+			return writeMsg(out, &resultMsg{Beat: true, Stats: w.live.load()})
+		})
 		res := w.run(context.Background(), &t)
 		if err := stop(); err != nil {
 			return fmt.Errorf("%w: writing a heartbeat: %w", errDriverGone, err)
@@ -178,42 +183,6 @@ func serve(in io.Reader, out io.Writer) error {
 		if err := writeMsg(out, res); err != nil {
 			return fmt.Errorf("%w: writing a result: %w", errDriverGone, err)
 		}
-	}
-}
-
-// heartbeats sends a heartbeat, with the task's counts as of its first
-// record since the last one, every interval in which the task marked
-// progress, until the returned function is called; that returns once they
-// stopped, with the first write error. The driver kills a task that sends
-// none for its timeout: one stuck in a user function, or a stopped process.
-// With interval 0 it sends none.
-func heartbeats(out io.Writer, interval time.Duration, live *liveStats) (stop func() error) {
-	if interval <= 0 {
-		return func() error { return nil }
-	}
-	progress.Moved() // forget the previous task's
-	done, exited := make(chan struct{}), make(chan error, 1)
-	go func() {
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				exited <- nil
-				return
-			case <-tick.C:
-				if progress.Moved() {
-					if err := writeMsg(out, &resultMsg{Beat: true, Stats: live.load()}); err != nil {
-						exited <- err
-						return
-					}
-				}
-			}
-		}
-	}()
-	return func() error {
-		close(done)
-		return <-exited
 	}
 }
 

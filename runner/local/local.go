@@ -129,11 +129,11 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if err != nil {
 		return nil, fmt.Errorf("creating the run's temporary directory: %w", err)
 	}
-	tmp := dir.path
-	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, dir: dir, tmp: tmp, run: runner.NewRunID(), counters: runner.Counters{},
-		timeout: opts.EffectiveTaskTimeout(),
+	timeout := opts.EffectiveTaskTimeout()
+	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, dir: dir, run: runner.NewRunID(), counters: runner.Counters{},
+		timeout: timeout,
 		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers),
-			Beat: beatInterval(opts.EffectiveTaskTimeout()), RunDir: tmp},
+			Beat: beatInterval(timeout), RunDir: dir.path},
 		slots: make([]*proc, opts.Workers), starting: make([]chan started, opts.Workers), procs: workerProcs(opts.Workers)}
 	e.prestart(min(opts.Workers, runtime.GOMAXPROCS(0)))
 	res, err := e.execute()
@@ -163,8 +163,8 @@ type driver struct {
 	start      time.Time // of the run
 	opts       runner.Options
 	sg         *plan.StageGraph
-	dir        *runDir
-	tmp, run   string // the run's private directory (dir.path), its ID
+	dir        *runDir // the run's private directory
+	run        string  // the run's ID
 	hello      hello
 	committers runner.Sinks
 	counters   runner.Counters
@@ -350,7 +350,7 @@ func (e *driver) prepare(t *task, s *schedule) {
 	if t.ph.Kind == plan.ReducePhase {
 		m.Attempt = fmt.Sprintf("%s_c%d", m.Attempt, t.ph.Channel)
 	}
-	m.Dir = filepath.Join(e.tmp, fmt.Sprintf("s%d", m.Info.Stage), m.Attempt)
+	m.Dir = filepath.Join(e.dir.path, fmt.Sprintf("s%d", m.Info.Stage), m.Attempt)
 	m.Sides, m.SideRecords = nil, nil
 	for _, id := range t.ph.Sides {
 		if m.Sides == nil {

@@ -125,12 +125,7 @@ type execState struct{ started bool }
 func instrument(c *cobra.Command, st *execState) {
 	group := isGroup(c)
 	if group {
-		c.Args = func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return unknownCommand(cmd, args[0])
-			}
-			return nil
-		}
+		c.Args = noArgs // names a first argument as an unknown subcommand
 	}
 	switch {
 	case c.RunE != nil:

@@ -76,6 +76,14 @@ func (s *stageRun) firstSlot(c int) int {
 	return slot
 }
 
+// phaseUnits are the units of the stage's map or reduce phase (role).
+func (s *stageRun) phaseUnits(role string) []*unit {
+	if role == "map" {
+		return s.maps
+	}
+	return s.reduces
+}
+
 // checkFeeds fails a map task that wrote to a channel its phase does not
 // feed: that channel's reducers may have run without its records.
 func (s *stageRun) checkFeeds(t *task) error {
@@ -525,11 +533,7 @@ func (s *schedule) liveProgress(l liveCounts) {
 // withLive adds to a phase's event the counts so far of its running tasks,
 // so that a task's end does not take back what the others showed.
 func (s *schedule) withLive(ev runner.Event, sr *stageRun, role string) runner.Event {
-	units := sr.reduces
-	if role == "map" {
-		units = sr.maps
-	}
-	for _, u := range units {
+	for _, u := range sr.phaseUnits(role) {
 		for _, rt := range u.tasks {
 			if rt.running && rt.live != nil {
 				ev.RecordsIn += rt.live.RecordsIn
@@ -567,12 +571,8 @@ func (s *schedule) started(t *task) {
 // phaseTotal is a phase's task count: exact once all its units are made,
 // an upper bound before.
 func (s *schedule) phaseTotal(sr *stageRun, role string) int {
-	us := sr.reduces
-	if role == "map" {
-		us = sr.maps
-	}
 	n := 0
-	for _, u := range us {
+	for _, u := range sr.phaseUnits(role) {
 		if u.made {
 			n += len(u.tasks)
 		} else {

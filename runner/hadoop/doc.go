@@ -22,7 +22,11 @@
 // else hdfs:///tmp/crunchgo), --client-stage-max (see below), --dry-run (print the exact hadoop commands and
 // manifests and run nothing), --keep-temp (keep manifests, intermediates and
 // task errors for debugging). The binary must be built for the cluster's OS
-// and architecture (GOOS=linux GOARCH=amd64 go build).
+// and architecture, best without cgo (CGO_ENABLED=0 GOOS=linux GOARCH=amd64
+// go build): before submitting anything the runner refuses a binary that is
+// not a Linux ELF executable, logs the architecture it ships, and warns when
+// it is dynamically linked, naming the glibc version its symbols need (a node
+// with an older C library fails every task it is given).
 //
 // This runner was verified with streamsim, a Hadoop Streaming simulator that
 // runs the generated command lines, not on a live cluster.

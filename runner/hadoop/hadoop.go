@@ -99,6 +99,10 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
+	bin, err := r.checkBinary()
+	if err != nil {
+		return nil, err
+	}
 	g := p.Graph()
 	// Hadoop commits a stage's map output with its reduce output, when the
 	// job ends: a reducer cannot read a side input its own maps wrote. The
@@ -134,7 +138,10 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	res := &runner.Result{Plan: sg, Counters: runner.Counters{}}
 	if r.DryRun {
 		res.DryRun = true
-		return res, r.dryRun(spec, jobs)
+		return res, r.dryRun(spec, jobs, bin)
+	}
+	if r.Log != nil {
+		fmt.Fprint(r.Log, bin.describe())
 	}
 	runner.ResetMaterialized(g)
 	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start}
@@ -291,7 +298,7 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 	return jobs, nil
 }
 
-func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob) error {
+func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary) error {
 	w := r.Out
 	if w == nil {
 		w = os.Stdout
@@ -303,6 +310,11 @@ func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob) error {
 	var out strings.Builder
 	if r.ClientStageMax > 0 {
 		fmt.Fprintf(&out, "# a stage that reads at most %s runs in this process instead of as its job below (its input is measured when it runs)\n", sizeFlag{&r.ClientStageMax})
+	}
+	if bin != nil {
+		fmt.Fprintf(&out, "# %s", strings.TrimPrefix(bin.describe(), "crunchgo: "))
+	} else {
+		fmt.Fprintf(&out, "# job binary %s is not on this machine: not checked\n", r.binary)
 	}
 	fmt.Fprintf(&out, "# job spec %s\n%s\n", specURL(spec.Temp), b)
 	for _, sj := range jobs {

@@ -1,0 +1,158 @@
+package hadoop
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// jobBinary is what the runner knows of the binary it ships to the tasks.
+type jobBinary struct {
+	path string
+	arch string // as GOARCH names it, else the ELF machine
+	// libs are the shared libraries it needs at start; none for a static
+	// binary. glibc is the newest GLIBC_ version its symbols need, if any.
+	libs  []string
+	glibc string
+}
+
+// inspectBinary reads the job binary's ELF header and dynamic section. A
+// binary that is not a Linux executable (built on a Mac without GOOS=linux,
+// say) fails every task of the first job with "exec format error", minutes
+// into the run; this fails before anything is submitted.
+func inspectBinary(path string) (*jobBinary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hadoop runner: job binary: %w", err)
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || !bytes.Equal(magic[:], []byte(elf.ELFMAG)) {
+		return nil, fmt.Errorf("hadoop runner: job binary %s is not a Linux executable (%s): build it for the cluster with GOOS=linux GOARCH=amd64 (or arm64) go build",
+			path, formatGuess(magic[:]))
+	}
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("hadoop runner: job binary %s: %w", path, err)
+	}
+	if ef.Type != elf.ET_EXEC && ef.Type != elf.ET_DYN {
+		return nil, fmt.Errorf("hadoop runner: job binary %s is an ELF %s, not an executable", path, ef.Type)
+	}
+	if ef.OSABI != elf.ELFOSABI_NONE && ef.OSABI != elf.ELFOSABI_LINUX {
+		return nil, fmt.Errorf("hadoop runner: job binary %s is built for %s, not Linux: build it for the cluster with GOOS=linux", path, ef.OSABI)
+	}
+	b := &jobBinary{path: path, arch: archOf(ef)}
+	// A static binary has no dynamic section: both come back empty.
+	if b.libs, err = ef.ImportedLibraries(); err != nil {
+		return nil, fmt.Errorf("hadoop runner: job binary %s: %w", path, err)
+	}
+	needs, err := ef.DynamicVersionNeeds()
+	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
+		return nil, fmt.Errorf("hadoop runner: job binary %s: %w", path, err)
+	}
+	for _, n := range needs {
+		for _, d := range n.Needs {
+			if v, ok := strings.CutPrefix(d.Dep, "GLIBC_"); ok && newerVersion(v, b.glibc) {
+				b.glibc = v
+			}
+		}
+	}
+	return b, nil
+}
+
+// formatGuess names what a file that is not ELF starts like.
+func formatGuess(magic []byte) string {
+	switch {
+	case bytes.HasPrefix(magic, []byte("MZ")):
+		return "it is a Windows executable"
+	case slices.Contains([]string{"\xcf\xfa\xed\xfe", "\xce\xfa\xed\xfe", "\xca\xfe\xba\xbe"}, string(magic)):
+		return "it is a macOS executable"
+	case bytes.HasPrefix(magic, []byte("#!")):
+		return "it is a script"
+	}
+	return "it does not start as an ELF file does"
+}
+
+// archOf is the architecture of ef as GOARCH names it.
+func archOf(ef *elf.File) string {
+	switch ef.Machine {
+	case elf.EM_X86_64:
+		return "amd64"
+	case elf.EM_AARCH64:
+		return "arm64"
+	case elf.EM_386:
+		return "386"
+	case elf.EM_ARM:
+		return "arm"
+	case elf.EM_PPC64:
+		if ef.ByteOrder == binary.LittleEndian {
+			return "ppc64le"
+		}
+		return "ppc64"
+	case elf.EM_S390:
+		return "s390x"
+	case elf.EM_RISCV:
+		return "riscv64"
+	case elf.EM_LOONGARCH:
+		return "loong64"
+	}
+	return ef.Machine.String()
+}
+
+// newerVersion reports whether dotted version a is newer than b ("" is
+// older than any).
+func newerVersion(a, b string) bool {
+	if b == "" {
+		return true
+	}
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range max(len(as), len(bs)) {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x > y
+		}
+	}
+	return false
+}
+
+// describe is the line the driver logs before the first job: which binary
+// goes to the nodes, for which architecture, and what a dynamically linked
+// one needs of them: a node with an older C library than the edge node's
+// fails to start its tasks, each with "GLIBC_x.y not found" in its log.
+func (b *jobBinary) describe() string {
+	if len(b.libs) == 0 {
+		return fmt.Sprintf("crunchgo: shipping job binary %s (linux/%s, statically linked) to the cluster's tasks\n", b.path, b.arch)
+	}
+	libs := slices.Clone(b.libs)
+	for i, l := range libs {
+		if b.glibc != "" && strings.HasPrefix(l, "libc.so") {
+			libs[i] += " (glibc " + b.glibc + " or newer)"
+		}
+	}
+	needs := strings.Join(libs, ", ")
+	return fmt.Sprintf("crunchgo: shipping job binary %s (linux/%s) to the cluster's tasks. It is dynamically linked and needs %s on every node, or its tasks fail there; CGO_ENABLED=0 go build makes a static binary, which does not\n",
+		b.path, b.arch, needs)
+}
+
+// checkBinary inspects the binary the run ships. A dry run, which ships
+// nothing, may name one not built yet: it returns nil for that.
+func (r *Runner) checkBinary() (*jobBinary, error) {
+	if _, err := os.Stat(r.binary); r.DryRun && errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return inspectBinary(r.binary)
+}

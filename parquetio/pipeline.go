@@ -65,9 +65,9 @@ func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 	return filesplit.Size(ctx, s.pattern)
 }
 
-// Splits reads every file's footer, matches its schema to T's, and groups
-// consecutive row groups into about hint splits overall (one row group at
-// least). A split is the byte range from its first row group's start to the
+// Splits reads every file's footer (several files at once), matches its
+// schema to T's, and groups consecutive row groups into about hint splits
+// overall (one row group at least). A split is the byte range from its first row group's start to the
 // next split's; the ranges tile each file, so every row group is read
 // exactly once.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
@@ -76,15 +76,21 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
 	target := filesplit.RangeSize(files, hint, 0, 1)
-	var out []plan.Split
-	for _, fi := range files {
-		starts, err := rowGroupStarts(ctx, fi.URL, func(pf *parquet.File) error {
+	all := make([][]int64, len(files))
+	err = filesplit.EachFile(files, func(i int, fi storage.FileInfo) error {
+		var err error
+		all[i], err = rowGroupStarts(ctx, fi.URL, func(pf *parquet.File) error {
 			_, err := checkFile[T](fi.URL, pf, &s.cfg)
 			return err
 		})
-		if err != nil {
-			return nil, err
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []plan.Split
+	for i, fi := range files {
+		starts := all[i]
 		if len(starts) == 0 {
 			continue
 		}

@@ -47,21 +47,23 @@ func (s *source) EstimateSize(ctx context.Context) int64 {
 }
 
 // Splits cuts plain files into byte ranges so that there are about hint
-// splits overall; each gzip file is one split.
+// splits overall; each gzip file is one split. It first checks every file
+// (several at once) with checkText.
 func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	files, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {
 		return nil, fmt.Errorf("textio: %w", err)
 	}
-	for _, f := range files {
+	err = filesplit.EachFile(files, func(_ int, f storage.FileInfo) error {
 		if f.Size == 0 && IsGzip(f.URL) {
 			// Checked here: ByteRanges gives empty files no split, so no
 			// task would open it to find it is not gzip data.
-			return nil, errEmptyGzip(f.URL)
+			return errEmptyGzip(f.URL)
 		}
-		if err := checkText(ctx, f); err != nil {
-			return nil, err
-		}
+		return checkText(ctx, f)
+	})
+	if err != nil {
+		return nil, err
 	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
 	return filesplit.ByteRanges(files, size, func(f storage.FileInfo) bool { return IsGzip(f.URL) }), nil

@@ -2,6 +2,8 @@ package filesplit
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -64,4 +66,44 @@ func Number(splits []plan.Split) {
 	for i := range splits {
 		splits[i].Index, splits[i].Count = i, len(splits)
 	}
+}
+
+// Parallelism is how many files EachFile works on at once. Planning a
+// source opens each of its files in the driver (a Parquet footer, a text
+// file's first bytes); on HDFS an open is a namenode call and a datanode
+// connection, a few milliseconds that add up to minutes over thousands of
+// files taken one after another.
+const Parallelism = 16
+
+// EachFile calls fn for every file, up to Parallelism at a time, and
+// returns the error of the first file, in files' order, for which fn
+// failed: the one a loop would have stopped at. After a failure no further
+// file is started.
+func EachFile(files []storage.FileInfo, fn func(i int, f storage.FileInfo) error) error {
+	errs := make([]error, len(files))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(Parallelism, len(files)) {
+		wg.Go(func() {
+			// Files are taken in order and each taken one is finished, so
+			// every file before a failing one is tried.
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(files) {
+					return
+				}
+				if errs[i] = fn(i, files[i]); errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

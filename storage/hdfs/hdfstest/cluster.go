@@ -31,6 +31,15 @@ type options struct {
 	listLimit    int
 	standby      bool
 	datanodeHost string
+	latency      time.Duration
+}
+
+// WithLatency delays every namenode call and every datanode operation by d
+// before it is served, as a network round trip and a busy server would: on
+// loopback both take microseconds, which hides what a client does one call
+// at a time that it could do at once.
+func WithLatency(d time.Duration) Option {
+	return func(o *options) { o.latency = d }
 }
 
 // WithBlockSize sets the cluster's default block size (a positive multiple

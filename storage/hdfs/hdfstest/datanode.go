@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"time"
 
 	pb "github.com/crunchgo/crunchgo/storage/hdfs/internal/hadooppb"
 	"google.golang.org/protobuf/proto"
@@ -43,6 +44,7 @@ func (c *Cluster) serveData(conn net.Conn) {
 	if v := binary.BigEndian.Uint16(hdr[:2]); v != dataTransferVersion {
 		return
 	}
+	time.Sleep(c.opts.latency)
 	switch hdr[2] {
 	case opWriteBlock:
 		c.writeBlock(conn, r)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 
 	pb "github.com/crunchgo/crunchgo/storage/hdfs/internal/hadooppb"
 	"google.golang.org/protobuf/proto"
@@ -112,6 +113,7 @@ func (c *Cluster) serveRPC(conn net.Conn, standby bool) {
 			if err = proto.Unmarshal(reqb, &req); err == nil {
 				var bb []byte
 				if bb, _, err = splitDelimited(body); err == nil {
+					time.Sleep(c.opts.latency)
 					resp, rerr = c.call(standby, user, &req, bb)
 				}
 			}

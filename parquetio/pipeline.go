@@ -67,9 +67,9 @@ func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 
 // Splits reads every file's footer (several files at once), matches its
 // schema to T's, and groups consecutive row groups into about hint splits
-// overall (one row group at least). A split is the byte range from its first row group's start to the
-// next split's; the ranges tile each file, so every row group is read
-// exactly once.
+// overall (one row group at least). A split is the byte range from its
+// first row group's start to the next split's; the ranges tile each file,
+// so every row group is read exactly once.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	files, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {

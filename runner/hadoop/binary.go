@@ -135,7 +135,7 @@ func newerVersion(a, b string) bool {
 // fails to start its tasks, each with "GLIBC_x.y not found" in its log.
 func (b *jobBinary) describe() string {
 	if len(b.libs) == 0 {
-		return fmt.Sprintf("crunchgo: shipping job binary %s (linux/%s, statically linked) to the cluster's tasks\n", b.path, b.arch)
+		return fmt.Sprintf("crunchgo: the cluster's tasks run job binary %s (linux/%s, statically linked)\n", b.path, b.arch)
 	}
 	libs := slices.Clone(b.libs)
 	for i, l := range libs {
@@ -144,7 +144,7 @@ func (b *jobBinary) describe() string {
 		}
 	}
 	needs := strings.Join(libs, ", ")
-	return fmt.Sprintf("crunchgo: shipping job binary %s (linux/%s) to the cluster's tasks. It is dynamically linked and needs %s on every node, or its tasks fail there; CGO_ENABLED=0 go build makes a static binary, which does not\n",
+	return fmt.Sprintf("crunchgo: the cluster's tasks run job binary %s (linux/%s), which is dynamically linked: every node needs %s, or its tasks fail there; CGO_ENABLED=0 go build makes a static binary\n",
 		b.path, b.arch, needs)
 }
 

@@ -56,8 +56,10 @@ func TestClientStageResult(t *testing.T) {
 		results[name], counters[name] = sr, res.Counters
 		jobs := strings.Count(log.String(), "Running job: ")
 		inClient := strings.Contains(log.String(), "stage 0 reads")
-		if want := name == "cluster"; (jobs == 1) != want || inClient == want {
-			t.Errorf("%s: %d hadoop jobs ran, in-client line %v; log:\n%s", name, jobs, inClient, log.String())
+		// The binary is described before the first job, if one runs.
+		binary := strings.Count(log.String(), "the cluster's tasks run job binary "+r.Binary+" (linux/")
+		if want := name == "cluster"; (jobs == 1) != want || inClient == want || (binary == 1) != want {
+			t.Errorf("%s: %d hadoop jobs ran, in-client line %v, %d binary lines; log:\n%s", name, jobs, inClient, binary, log.String())
 		}
 	}
 	if results["client"] != results["cluster"] {

@@ -140,11 +140,8 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 		res.DryRun = true
 		return res, r.dryRun(spec, jobs, bin)
 	}
-	if r.Log != nil {
-		fmt.Fprint(r.Log, bin.describe())
-	}
 	runner.ResetMaterialized(g)
-	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start}
+	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start, bin: bin}
 	err = e.execute()
 	if !r.KeepTemp {
 		if rerr := storage.RemoveAll(context.WithoutCancel(ctx), temp); rerr != nil && err == nil {
@@ -354,6 +351,10 @@ type driver struct {
 	jobs       []*stageJob
 	res        *runner.Result
 	committers runner.Sinks
+	// bin is the binary the jobs ship, described in the log before the
+	// first one (a run whose stages all run in the client ships none).
+	bin       *jobBinary
+	binLogged bool
 }
 
 func (e *driver) execute() error {
@@ -413,6 +414,10 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 		return sr, err
 	}
 	if !ran {
+		if !e.binLogged {
+			e.logf("%s", e.bin.describe())
+			e.binLogged = true
+		}
 		if err := e.runJob(sj, &sr, start); err != nil {
 			return sr, err
 		}

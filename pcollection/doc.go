@@ -14,6 +14,14 @@
 // (which may emit) and Teardown. A function that returns an error or panics
 // fails the run with a *plan.TransformError naming the transform.
 //
+// A function must not modify the elements it is given (as in Beam and
+// Crunch): the consumers of a collection fused into one task get the same
+// value, so changing a slice's contents or a pointee changes what the
+// others see. The in-memory runner, for tests, fails a run in which a
+// function changed its input (plan.ElemType.CheckUnmodified); copy what a
+// function changes. Nor may a function change an element after emitting
+// it: map-side combiners and collections hold on to what they are given.
+//
 // FlatMapWithSide adds a side input: a collection every task of the
 // transform gets whole before its first element (a broadcast). The planner
 // computes it and writes it once, before the transform's tasks run; it must

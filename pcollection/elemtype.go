@@ -1,6 +1,7 @@
 package pcollection
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -55,6 +56,73 @@ func (t *elemType[T]) Tee(outs []plan.Emitter) plan.Emitter {
 }
 
 func (t *elemType[T]) Discard() plan.Emitter { return func(T) {} }
+
+func (t *elemType[T]) CheckUnmodified(in plan.Emitter, fn string) plan.Emitter {
+	f := in.(func(T))
+	if t.err != nil || !changeable(reflect.TypeFor[T](), map[reflect.Type]bool{}) {
+		return f
+	}
+	c := t.codec
+	var before, after []byte
+	return func(v T) {
+		before = c.Append(before[:0], v)
+		f(v)
+		if after = c.Append(after[:0], v); !bytes.Equal(before, after) {
+			plan.Raise(fmt.Errorf("%s changed an element it was given (a %s): a function must not modify its input, which the collection's other consumers may share; copy what it changes", fn, t.name))
+		}
+	}
+}
+
+// changeable reports whether a function given a value of type t can change
+// what its caller holds, through a slice or a pointer, in a way the value's
+// encoding shows. Strings are immutable, and other values are copied. A
+// type holding a map is not: a map's encoding follows Go's random
+// iteration order, so an unchanged map may encode differently.
+func changeable(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false // a recursive type: the first visit decides
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Map:
+		return false
+	case reflect.Slice, reflect.Pointer:
+		return !holdsMap(t.Elem(), map[reflect.Type]bool{})
+	case reflect.Array:
+		return changeable(t.Elem(), seen)
+	case reflect.Struct:
+		if holdsMap(t, map[reflect.Type]bool{}) {
+			return false
+		}
+		for i := range t.NumField() {
+			if changeable(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsMap reports whether a value of type t may contain a map.
+func holdsMap(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Map:
+		return true
+	case reflect.Slice, reflect.Pointer, reflect.Array:
+		return holdsMap(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if holdsMap(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func (t *elemType[T]) Counted(out plan.Emitter, n *int64) plan.Emitter {
 	f := out.(func(T))

@@ -24,6 +24,13 @@ type ElemType interface {
 	Tee(outs []Emitter) Emitter
 	// Discard returns an emitter that drops elements.
 	Discard() Emitter
+	// CheckUnmodified returns an emitter that passes each element to in,
+	// the input of user function fn (named for the error), and raises an
+	// error when the call changed the element: a collection's consumers in
+	// one task share its elements. Types a function cannot change through
+	// its copy of a value are passed through unchecked. For runners that
+	// test user code (the in-memory runner); it encodes each element twice.
+	CheckUnmodified(in Emitter, fn string) Emitter
 	// Counted returns an emitter that adds one to *n per element, marks
 	// the task's progress (internal/progress), and forwards it to out.
 	Counted(out Emitter, n *int64) Emitter

@@ -67,7 +67,11 @@ func (e *exec) interpret(g *plan.Graph) error {
 				Bind(plan.TaskContext, plan.Emitter) (plan.Bound, error)
 			}).Bind(sides{tc, out}, n.Type.NewEncoder(collect))
 			if err == nil {
-				err = feed(b.In)
+				in := b.In
+				if n.Op == plan.OpParDo {
+					in = g.Node(n.Inputs[0]).Type.CheckUnmodified(in, fmt.Sprintf("%s (%s)", n.Label(), n.Caller))
+				}
+				err = feed(in)
 				if err == nil {
 					err = call(b.Finish)
 				}

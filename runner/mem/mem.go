@@ -123,6 +123,7 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 		shuffle[i] = make([][]record, parts[i])
 	}
 	out := kernel.Outputs{
+		CheckInputs: true,
 		Shuffle: func(ch int, key, value []byte) {
 			p := partition[ch](key, parts[ch])
 			shuffle[ch][p] = append(shuffle[ch][p], record{bytes.Clone(key), bytes.Clone(value)})

@@ -36,6 +36,10 @@ type Outputs struct {
 	// CombineKeys bounds the keys a map-side combiner holds before it
 	// flushes; 0 means 10,000.
 	CombineKeys int
+	// CheckInputs fails the task when a user function changes an element
+	// it was given (plan.ElemType.CheckUnmodified): the in-memory runner's
+	// check, too slow for production.
+	CheckInputs bool
 }
 
 // Stats count a task's records.
@@ -178,6 +182,9 @@ func (k *Kernel) input(id plan.NodeID) plan.Emitter {
 	switch n.Op {
 	case plan.OpParDo:
 		bind(n.Payload.(plan.DoFnPayload).Bind(k.tc, k.output(id)))
+		if k.out.CheckInputs {
+			in = k.sg.Graph.Node(n.Inputs[0]).Type.CheckUnmodified(in, fmt.Sprintf("%s (%s)", n.Label(), n.Caller))
+		}
 	case plan.OpCombineValues:
 		bind(n.Payload.(plan.CombinePayload).Bind(k.tc, k.output(id)))
 	case plan.OpFlatten:

@@ -16,7 +16,11 @@
 // numbers. GroupByKey refuses other key types when the pipeline is built. Keys are equal when
 // their encodings are, so NaN equals NaN, -0 equals +0 and pointers compare
 // by what they point to; MapSideJoin, MapSideLeftJoin and DistinctCount,
-// which hold Go maps instead of shuffling, compare the same way.
+// which hold Go maps instead of shuffling, compare the same way. A key that
+// crossed a shuffle is decoded from its encoding, so equal keys come out
+// alike: -0 comes out of Sort, Distinct and GroupByKey as +0 (and every
+// NaN as one NaN), while MapSideJoin, which does not shuffle, keeps its left
+// side's keys as they were.
 //
 // The values of a group arrive as an iter.Seq that can be iterated once: a
 // group may be larger than memory. Joins put the small side on the right.

@@ -27,7 +27,8 @@ const quantileBins = 2048
 // ascending order. Its accumulator stays small however many values a group
 // has, so map-side combining keeps working for large groups. The result
 // lists the estimates in the order of qs. It panics without quantiles or
-// for one outside [0, 1].
+// for one outside [0, 1]; a NaN or infinite value, which a sketch cannot
+// rank, fails the task that meets it (filter them out first).
 func ApproxQuantiles[V Number](qs ...float64) Aggregator[V, QuantileSketch, []float64] {
 	if len(qs) == 0 {
 		panic("ptable.ApproxQuantiles: no quantiles")

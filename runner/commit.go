@@ -395,16 +395,37 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 }
 
 // canonical makes a storage URL comparable as a string: local paths (bare or
-// file://) absolute and clean, other URLs with a clean path.
+// file://) absolute, clean and with symbolic links resolved (an output
+// reached through a link to the input's directory is that directory), other
+// URLs with a clean path.
 func canonical(u string) string {
 	scheme, host, p := storage.SplitURL(u)
 	if scheme != "" && (scheme != "file" || host != "" && host != "localhost") {
 		return scheme + "://" + host + path.Clean(p)
 	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
 	}
-	return filepath.Clean(p)
+	return resolveLinks(abs)
+}
+
+// resolveLinks resolves the symbolic links in absolute path p. Of a path
+// that does not exist yet (an output to be created), it resolves the
+// longest part that does and keeps the rest.
+func resolveLinks(p string) string {
+	var rest []string
+	for {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{r}, rest...)...)
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return filepath.Join(append([]string{p}, rest...)...)
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+		p = parent
+	}
 }
 
 // CommitJob commits every sink, all or nothing, and returns their

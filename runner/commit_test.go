@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/url"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -366,6 +367,13 @@ func TestOverwriteRefusesInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Links to the input's directory, and one to its parent with the
+	// output below it not yet created.
+	for link, to := range map[string]string{"link": "in", "up": "."} {
+		if err := os.Symlink(to, link); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tt := range []struct {
 		input, output string
 		refused       bool
@@ -378,6 +386,13 @@ func TestOverwriteRefusesInput(t *testing.T) {
 		{"in", abs, true},
 		{"./in/a.txt", "file://" + filepath.Dir(abs), true},
 		{abs, "in/out", false},
+		{"link", "in", true},
+		{"in", "link", true},
+		{"link/a.txt", abs, true},
+		{"in", "up/in", true},
+		{"up/link/a.txt", "up/in/", true},
+		{"in", "up/new/out", false},
+		{"link", "link/out", false},
 	} {
 		g := &plan.Graph{}
 		src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{tt.input}})

@@ -88,6 +88,13 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	if err != nil {
 		return nil, fmt.Errorf("avroio: %w", err)
 	}
+	for _, f := range files {
+		if f.Size == 0 {
+			// Checked here: ByteRanges gives empty files no split, so no
+			// task would open it to find it holds no header.
+			return nil, &CorruptError{Path: f.URL, Block: HeaderBlock, Err: corruptf("file of 0 bytes is too short for an avro header")}
+		}
+	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
 	return filesplit.ByteRanges(files, size, nil), nil
 }

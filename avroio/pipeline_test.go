@@ -144,6 +144,24 @@ func TestPipelineSplitsTileFiles(t *testing.T) {
 	}
 }
 
+// TestPipelineEmptyFileFails checks that a 0-byte file among the inputs
+// fails the job, naming it, as the file tools do: it has no split, so no
+// task would open it, and the job used to succeed without its data.
+func TestPipelineEmptyFileFails(t *testing.T) {
+	storage.ResetMem("avroio-empty")
+	in := "mem://avroio-empty/in"
+	putFixture(t, in+"/a.avro", "events_3blocks.avro")
+	if err := storage.WriteFile(context.Background(), in+"/b.avro", nil); err != nil {
+		t.Fatal(err)
+	}
+	p := pcollection.NewPipeline("empty")
+	pcollection.Materialize(avroio.Read[Event](p, in))
+	_, err := crunchRun(p)
+	if !errors.Is(err, avroio.ErrCorrupt) || !strings.Contains(err.Error(), "b.avro: header at offset 0: file of 0 bytes is too short") {
+		t.Errorf("run error = %v, want ErrCorrupt naming b.avro", err)
+	}
+}
+
 func TestPipelineCorruptInput(t *testing.T) {
 	storage.ResetMem("avroio-corrupt")
 	in := "mem://avroio-corrupt/in"

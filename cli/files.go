@@ -147,9 +147,11 @@ A value that still does not print as JSON stops the command with an error
 naming the file and the record's index (with its Avro block or Parquet row
 group).`
 
-const patternHelp = `PATTERN is a file, a directory (its data files: names starting with "_" or "."
-are skipped) or a glob, on any storage URL: a local path, file://, hdfs://nn/...
-The format is Avro, Parquet or text, by extension or else by content.`
+const patternHelp = `PATTERN is a file, a directory (the files directly inside it; names starting
+with "_" or "." are skipped, and a subdirectory is an error: name its files
+with a glob such as DIR/*/*) or a glob, on any storage URL: a local path,
+file://, hdfs://nn/... The format is Avro, Parquet or text, by extension or
+else by content.`
 
 func needPatterns(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {

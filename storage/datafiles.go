@@ -11,7 +11,9 @@ import (
 // or a single path; a directory stands for the data files directly inside it.
 // Names starting with "_" or "." (_SUCCESS, _temporary, in-progress files)
 // are never data. A pattern that matches no data file is an error naming the
-// pattern, so a typo does not read as an empty input.
+// pattern, so a typo does not read as an empty input; so is a directory
+// inside an input directory, whose files would otherwise be left out
+// unseen (Hadoop fails on one too: "Not a file").
 func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	matches, err := Glob(ctx, pattern)
 	if err != nil {
@@ -37,7 +39,13 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 			return nil, err
 		}
 		for _, e := range entries {
-			if !e.IsDir && !hidden(e.Name) {
+			switch {
+			case hidden(e.Name):
+			case e.IsDir:
+				return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf(
+					"%s is a directory inside input directory %s: only the files directly inside an input directory are read; name the files below it with a glob (%s) or start its name with _ or . to leave it out",
+					e.URL, m.URL, strings.TrimSuffix(m.URL, "/")+"/*/*")}
+			default:
 				out = append(out, e)
 			}
 		}
@@ -45,11 +53,11 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	if len(out) == 0 {
 		why := "no data files match"
 		if len(matches) > 0 {
-			// Say what was found, so an empty or nested directory does not
-			// read as a missing one.
-			why = "it matches only hidden names (starting with _ or .) or directories holding no data files directly inside them"
+			// Say what was found, so an empty directory does not read as a
+			// missing one.
+			why = "it matches only hidden names (starting with _ or .) or directories holding no data files"
 			if len(matches) == 1 && matches[0].IsDir {
-				why = "the directory holds no data files (names not starting with _ or ., directly inside it)"
+				why = "the directory holds no data files (names not starting with _ or .)"
 			}
 		}
 		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("%s: %w", why, fs.ErrNotExist)}

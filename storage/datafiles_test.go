@@ -57,21 +57,34 @@ func TestDataFiles(t *testing.T) {
 }
 
 // TestDataFilesSaysWhyNone checks that a pattern without data files says
-// whether it found nothing or found a directory without data files in it.
+// whether it found nothing or found a directory without data files in it,
+// and that a directory inside an input directory is refused, not skipped.
 func TestDataFilesSaysWhyNone(t *testing.T) {
 	ctx := context.Background()
 	storage.ResetMem("nodata")
-	if err := storage.WriteFile(ctx, "mem://nodata/day/sub/part-0.avro", []byte("x")); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"day/sub/part-0.avro", "day/part-1.avro", "empty/_SUCCESS", "kept/_old/part-0.avro", "kept/part-1.avro"} {
+		if err := storage.WriteFile(ctx, "mem://nodata/"+name, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for pattern, want := range map[string]string{
-		"mem://nodata/day":     "the directory holds no data files",
+		"mem://nodata/day":     "mem://nodata/day/sub is a directory inside input directory mem://nodata/day: only the files directly inside an input directory are read; name the files below it with a glob (mem://nodata/day/*/*)",
+		"mem://nodata/d*":      "mem://nodata/day/sub is a directory",
+		"mem://nodata/empty":   "the directory holds no data files",
 		"mem://nodata/missing": "no data files match",
-		"mem://nodata/d*":      "the directory holds no data files",
 	} {
 		_, err := storage.DataFiles(ctx, pattern)
-		if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), want) {
+		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", pattern, err, want)
+		}
+		if strings.Contains(want, "no data files") && !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: err = %v, want fs.ErrNotExist", pattern, err)
+		}
+	}
+	// A hidden directory is left out; the glob reads below the directory.
+	for pattern, want := range map[string]int{"mem://nodata/kept": 1, "mem://nodata/day/*/*": 1} {
+		if got, err := storage.DataFiles(ctx, pattern); err != nil || len(got) != want {
+			t.Errorf("%s: %d files (err %v), want %d", pattern, len(got), err, want)
 		}
 	}
 }

@@ -212,7 +212,11 @@ func (localFS) List(_ context.Context, dir string) ([]FileInfo, error) {
 		name := filepath.Join(dir, e.Name())
 		var fi fs.FileInfo
 		if e.Type()&fs.ModeSymlink != 0 {
-			fi, err = os.Stat(name)
+			if fi, err = os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+				// A link to nothing is listed as itself, so that a reader
+				// fails on it, naming it, rather than skips it unseen.
+				fi, err = os.Lstat(name)
+			}
 		} else {
 			fi, err = e.Info()
 		}

@@ -13,19 +13,25 @@ var ErrCorrupt = errors.New("corrupt data")
 const HeaderBlock = -1
 
 // CorruptError reports corrupt data at a position in a file. Block counts the
-// blocks read from the start of the byte range being read (0 is the first block
-// the range owns; HeaderBlock for the header); Offset is the absolute byte
-// offset of the block (or header) in the file.
+// blocks read from From, the start of the byte range being read (0 is the
+// first block the range owns; HeaderBlock for the header); Offset is the
+// absolute byte offset of the block (or header) in the file. A split that
+// starts inside a file counts its blocks from there: its block 6 may be the
+// file's block 32, which only reading the file from its start would tell.
 type CorruptError struct {
 	Path   string
 	Block  int
 	Offset int64
+	From   int64
 	Err    error // wraps ErrCorrupt
 }
 
 func (e *CorruptError) Error() string {
-	if e.Block == HeaderBlock {
+	switch {
+	case e.Block == HeaderBlock:
 		return fmt.Sprintf("avroio: %s: header at offset %d: %v", e.Path, e.Offset, e.Err)
+	case e.From > 0:
+		return fmt.Sprintf("avroio: %s: block at offset %d (block %d of the split from offset %d): %v", e.Path, e.Offset, e.Block, e.From, e.Err)
 	}
 	return fmt.Sprintf("avroio: %s: block %d at offset %d: %v", e.Path, e.Block, e.Offset, e.Err)
 }

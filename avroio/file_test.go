@@ -321,6 +321,20 @@ func TestSchemaResolution(t *testing.T) {
 	})
 }
 
+// TestCorruptErrorInSplit checks that a split starting inside the file
+// says its block count starts there, not at the file's first block.
+func TestCorruptErrorInSplit(t *testing.T) {
+	_, err := readRange[Event](t, openFixture(t, "corrupt_sync.avro"), 500, -1)
+	var ce *avroio.CorruptError
+	if !errors.As(err, &ce) || ce.Block != 0 || ce.Offset != 535 || ce.From != 500 {
+		t.Fatalf("err = %#v, want block 0 of the range from 500, at offset 535", err)
+	}
+	want := "avroio: corrupt_sync.avro: block at offset 535 (block 0 of the split from offset 500): "
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("message %q, want prefix %q", err, want)
+	}
+}
+
 func TestCorruptFixtures(t *testing.T) {
 	tests := []struct {
 		file        string

@@ -78,6 +78,7 @@ type FileReader struct {
 	dec          blockDecompressor
 	skipped      int64
 	skippedBytes int64
+	from         int64 // where the byte range being read starts, for errors
 }
 
 // NewFileReader reads the header of the container file at path (used in
@@ -179,6 +180,7 @@ func (f *FileReader) blocks(off, length int64, b *Block, fn func() bool) error {
 	if off < 0 {
 		return fmt.Errorf("avroio: %s: negative offset %d", f.path, off)
 	}
+	f.from = off
 	end := f.size
 	if length >= 0 && off <= f.size-length {
 		end = off + length
@@ -223,7 +225,11 @@ func (f *FileReader) blocks(off, length int64, b *Block, fn func() bool) error {
 }
 
 func (f *FileReader) corrupt(block int, off int64, err error) error {
-	return &CorruptError{Path: f.path, Block: block, Offset: off, Err: err}
+	e := &CorruptError{Path: f.path, Block: block, Offset: off, Err: err}
+	if block != HeaderBlock {
+		e.From = f.from
+	}
+	return e
 }
 
 // readAt fills p from offset off, treating a short read as an error.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"reflect"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -52,34 +53,79 @@ type Decoder[T any] struct {
 
 // NewDecoder prepares decoding f's records into T.
 func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
+	reader, resolved, err := resolveSchema[T](f)
+	if err != nil {
+		return nil, err
+	}
+	api := apiFor(f.cfg.maxBlockSize)
+	dec := api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
+	return &Decoder[T]{f: f, dec: dec, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T)}, nil
+}
+
+// resolveSchema returns the schema f's records are read as into T, and
+// that schema resolved against the file's (the writer's).
+func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, err error) {
 	t := reflect.TypeFor[T]()
 	writer := f.schema
-	var reader avro.Schema
-	var err error
 	switch {
 	case f.cfg.readerSchema != "":
 		reader, err = avro.ParseWithCache(f.cfg.readerSchema, "", &avro.SchemaCache{})
 		if err != nil {
-			return nil, fmt.Errorf("avroio: reader schema: %w", err)
+			return nil, nil, fmt.Errorf("avroio: reader schema: %w", err)
 		}
 	case isGeneric(t):
 		reader = writer
 	default:
 		reader, err = deriveSchema(t, writer)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	resolved := writer
-	if reader.Fingerprint() != writer.Fingerprint() {
-		resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
-		if err != nil {
-			return nil, fmt.Errorf("avroio: %s: reading %s with writer schema %s: %w", f.path, t, writer.String(), err)
-		}
+	if reader.Fingerprint() == writer.Fingerprint() {
+		return reader, writer, nil
 	}
-	api := apiFor(f.cfg.maxBlockSize)
-	dec := api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
-	return &Decoder[T]{f: f, dec: dec, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T)}, nil
+	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
+	if err != nil {
+		if why := incompatibleField(reader, writer); why != "" {
+			return nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s: %w)", f.path, why, t, writer.String(), err)
+		}
+		return nil, nil, fmt.Errorf("avroio: %s: reading %s with writer schema %s: %w", f.path, t, writer.String(), err)
+	}
+	return reader, resolved, nil
+}
+
+// incompatibleField names the first field of reader that cannot be read
+// from writer's, with advice for the common case of a field the file
+// declares nullable (a union with null, as Spark and Hive write every
+// nullable column): Go types without pointers cannot hold a null. It
+// returns "" when no single field explains it.
+func incompatibleField(reader, writer avro.Schema) string {
+	rr, ok1 := reader.(*avro.RecordSchema)
+	wr, ok2 := writer.(*avro.RecordSchema)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	written := map[string]*avro.Field{}
+	for _, f := range wr.Fields() {
+		written[f.Name()] = f
+	}
+	check := avro.NewSchemaCompatibility()
+	for _, f := range rr.Fields() {
+		w := written[f.Name()]
+		if w == nil || check.Compatible(f.Type(), w.Type()) == nil {
+			continue
+		}
+		if inner := incompatibleField(f.Type(), w.Type()); inner != "" {
+			return "field " + f.Name() + "." + strings.TrimPrefix(inner, "field ")
+		}
+		if u, ok := w.Type().(*avro.UnionSchema); ok && u.Nullable() {
+			if _, readerUnion := f.Type().(*avro.UnionSchema); !readerUnion {
+				return fmt.Sprintf("field %s is nullable in the file (%s) but not in the Go type: make the Go field a pointer to read it", f.Name(), w.Type())
+			}
+		}
+		return fmt.Sprintf("field %s: the file's %s cannot be read as %s", f.Name(), w.Type(), f.Type())
+	}
+	return ""
 }
 
 // ReaderSchema returns the schema records are read as.

@@ -20,7 +20,13 @@
 // the writer's schema by hamba/avro (fields added with a default, removed
 // fields, int→long→float→double promotion, renames through aliases), and
 // records are decoded by hamba/avro's decoder compiled for T: no reflection
-// per record, and block buffers are reused.
+// per record, and block buffers are reused. A field the file declares
+// nullable (a union with null, as Spark and Hive write every nullable
+// column) must be a pointer in T, even if no record holds a null:
+// resolution is per schema, not per record. As a pipeline source, Read
+// matches every file's schema to T's when the splits are planned (reading
+// the files' headers several at once), so a mismatch fails the job before
+// any task runs, naming the file and the first field that does not fit.
 //
 // A FileWriter[T] writes a container file to an io.Writer, gathering encoded
 // records into blocks of about WithBlockSize uncompressed bytes, with the
@@ -29,8 +35,9 @@
 // # Corrupt data
 //
 // Errors about the data are *CorruptError values carrying the path, the block
-// (counted from the start of the range read; HeaderBlock for the header) and
-// the block's byte offset, and match errors.Is(err, ErrCorrupt). Memory is
+// (counted from the start of the range read, which the message names when it
+// is not the file's start; HeaderBlock for the header) and the block's byte
+// offset, and match errors.Is(err, ErrCorrupt). Memory is
 // bounded: a block claiming more bytes than WithMaxBlockSize, more bytes than
 // the file holds, or more records than its bytes can encode is reported as
 // corrupt before anything is allocated for it, and decompression stops at

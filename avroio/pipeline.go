@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"sync"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -82,18 +83,50 @@ func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 
 // Splits gives each file one split, or cuts large files into byte ranges so
 // that there are about hint splits overall; a range reads the blocks whose
-// preceding sync marker starts inside it.
+// preceding sync marker starts inside it. It first reads every file's
+// header (several at once) and matches its schema to T's, so that a file T
+// cannot be read from fails the job once, before any task runs, as
+// parquetio does.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	files, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {
 		return nil, fmt.Errorf("avroio: %w", err)
 	}
-	for _, f := range files {
-		if f.Size == 0 {
-			// Checked here: ByteRanges gives empty files no split, so no
-			// task would open it to find it holds no header.
-			return nil, &CorruptError{Path: f.URL, Block: HeaderBlock, Err: corruptf("file of 0 bytes is too short for an avro header")}
+	var mu sync.Mutex
+	matched := map[[32]byte]bool{} // writer schemas' fingerprints
+	err = filesplit.EachFile(files, func(_ int, fi storage.FileInfo) error {
+		if fi.Size == 0 {
+			// ByteRanges gives empty files no split: no task would open
+			// one to find it holds no header.
+			return &CorruptError{Path: fi.URL, Block: HeaderBlock, Err: corruptf("file of 0 bytes is too short for an avro header")}
 		}
+		f, err := storage.Open(ctx, fi.URL)
+		if err != nil {
+			return fmt.Errorf("avroio: %w", err)
+		}
+		defer f.Close()
+		fr, err := NewFileReader(fi.URL, f, f.Size(), s.opts...)
+		if err != nil {
+			return err
+		}
+		defer fr.Close()
+		fp := fr.schema.Fingerprint()
+		mu.Lock()
+		done := matched[fp]
+		mu.Unlock()
+		if done {
+			return nil
+		}
+		if _, _, err := resolveSchema[T](fr); err != nil {
+			return err
+		}
+		mu.Lock()
+		matched[fp] = true
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
 	return filesplit.ByteRanges(files, size, nil), nil

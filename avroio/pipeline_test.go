@@ -1,6 +1,7 @@
 package avroio_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/hamba/avro/v2"
+	"github.com/hamba/avro/v2/ocf"
 )
 
 func putFixture(t *testing.T, url, name string) int64 {
@@ -159,6 +162,65 @@ func TestPipelineEmptyFileFails(t *testing.T) {
 	_, err := crunchRun(p)
 	if !errors.Is(err, avroio.ErrCorrupt) || !strings.Contains(err.Error(), "b.avro: header at offset 0: file of 0 bytes is too short") {
 		t.Errorf("run error = %v, want ErrCorrupt naming b.avro", err)
+	}
+}
+
+// TestPipelineNullableFieldRefusedAtPlanning checks that a file whose
+// field is nullable (a union with null, as Spark writes every nullable
+// column) where the Go type's field is not fails the job before any task
+// runs, naming the file and the field and saying what to do; with a
+// pointer field it reads.
+func TestPipelineNullableFieldRefusedAtPlanning(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("avroio-nullable")
+	in := "mem://avroio-nullable/in/a.avro"
+	schema := avro.MustParse(`{"type":"record","name":"row","fields":[{"name":"user_id","type":"string"},{"name":"country","type":["null","string"]}]}`)
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se := "SE"
+	for _, r := range []struct {
+		UserID  string  `avro:"user_id"`
+		Country *string `avro:"country"`
+	}{{"u1", &se}, {"u2", nil}} {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+
+	type plain struct {
+		UserID  string `avro:"user_id"`
+		Country string `avro:"country"`
+	}
+	p := pcollection.NewPipeline("nullable")
+	c := avroio.Read[plain](p, in)
+	_, err = p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
+	for _, want := range []string{"a.avro", "field country is nullable in the file", "make the Go field a pointer"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Splits error %v, want it to say %q", err, want)
+		}
+	}
+
+	type pointer struct {
+		UserID  string  `avro:"user_id"`
+		Country *string `avro:"country"`
+	}
+	p = pcollection.NewPipeline("nullable-pointer")
+	m := pcollection.Materialize(avroio.Read[pointer](p, in))
+	if _, err := crunchRun(p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Values()
+	if err != nil || len(got) != 2 || got[0].Country == nil || *got[0].Country != "SE" || got[1].Country != nil {
+		t.Errorf("read %+v (err %v), want SE then a null country", got, err)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -18,10 +17,12 @@ import (
 type jobBinary struct {
 	path string
 	arch string // as GOARCH names it, else the ELF machine
-	// libs are the shared libraries it needs at start; none for a static
-	// binary. glibc is the newest GLIBC_ version its symbols need, if any.
-	libs  []string
-	glibc string
+	// interp is the dynamic loader it names, libs the shared libraries it
+	// needs at start; neither for a static binary. glibc is the newest
+	// GLIBC_ version its symbols need, if any.
+	interp string
+	libs   []string
+	glibc  string
 }
 
 // inspectBinary reads the job binary's ELF header and dynamic section. A
@@ -35,7 +36,10 @@ func inspectBinary(path string) (*jobBinary, error) {
 	}
 	defer f.Close()
 	var magic [4]byte
-	if _, err := io.ReadFull(f, magic[:]); err != nil || !bytes.Equal(magic[:], []byte(elf.ELFMAG)) {
+	if _, err := io.ReadFull(f, magic[:]); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, fmt.Errorf("hadoop runner: job binary %s: %w", path, err)
+	}
+	if !bytes.Equal(magic[:], []byte(elf.ELFMAG)) {
 		return nil, fmt.Errorf("hadoop runner: job binary %s is not a Linux executable (%s): build it for the cluster with GOOS=linux GOARCH=amd64 (or arm64) go build",
 			path, formatGuess(magic[:]))
 	}
@@ -50,14 +54,23 @@ func inspectBinary(path string) (*jobBinary, error) {
 		return nil, fmt.Errorf("hadoop runner: job binary %s is built for %s, not Linux: build it for the cluster with GOOS=linux", path, ef.OSABI)
 	}
 	b := &jobBinary{path: path, arch: archOf(ef)}
-	// A static binary has no dynamic section: both come back empty.
+	for _, p := range ef.Progs {
+		if p.Type == elf.PT_INTERP {
+			interp, err := io.ReadAll(p.Open())
+			if err != nil {
+				return nil, fmt.Errorf("hadoop runner: job binary %s: reading its interpreter: %w", path, err)
+			}
+			b.interp = string(bytes.TrimRight(interp, "\x00"))
+		}
+	}
+	// A static binary has no dynamic section: this comes back empty.
 	if b.libs, err = ef.ImportedLibraries(); err != nil {
 		return nil, fmt.Errorf("hadoop runner: job binary %s: %w", path, err)
 	}
-	needs, err := ef.DynamicVersionNeeds()
-	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
-		return nil, fmt.Errorf("hadoop runner: job binary %s: %w", path, err)
-	}
+	// Only binaries linked against glibc have a version table: others (a
+	// position-independent Go binary without cgo, one linked against musl)
+	// give an error here, and no version to name.
+	needs, _ := ef.DynamicVersionNeeds()
 	for _, n := range needs {
 		for _, d := range n.Needs {
 			if v, ok := strings.CutPrefix(d.Dep, "GLIBC_"); ok && newerVersion(v, b.glibc) {
@@ -134,8 +147,12 @@ func newerVersion(a, b string) bool {
 // one needs of them: a node with an older C library than the edge node's
 // fails to start its tasks, each with "GLIBC_x.y not found" in its log.
 func (b *jobBinary) describe() string {
-	if len(b.libs) == 0 {
+	switch {
+	case b.interp == "" && len(b.libs) == 0:
 		return fmt.Sprintf("crunchgo: the cluster's tasks run job binary %s (linux/%s, statically linked)\n", b.path, b.arch)
+	case len(b.libs) == 0:
+		return fmt.Sprintf("crunchgo: the cluster's tasks run job binary %s (linux/%s), which needs the dynamic loader %s on every node, or its tasks fail there; CGO_ENABLED=0 go build without -buildmode=pie makes a static binary\n",
+			b.path, b.arch, b.interp)
 	}
 	libs := slices.Clone(b.libs)
 	for i, l := range libs {
@@ -148,11 +165,15 @@ func (b *jobBinary) describe() string {
 		b.path, b.arch, needs)
 }
 
-// checkBinary inspects the binary the run ships. A dry run, which ships
-// nothing, may name one not built yet: it returns nil for that.
+// checkBinary inspects the binary the run ships. A dry run ships nothing:
+// it prints the plan whatever the binary (one not built yet, a Mac build on
+// a laptop), and checkBinary returns nil and why the binary could not serve
+// instead of failing.
 func (r *Runner) checkBinary() (*jobBinary, error) {
-	if _, err := os.Stat(r.binary); r.DryRun && errors.Is(err, fs.ErrNotExist) {
+	b, err := inspectBinary(r.binary)
+	if err != nil && r.DryRun {
+		r.binaryProblem = err
 		return nil, nil
 	}
-	return inspectBinary(r.binary)
+	return b, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"debug/elf"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -108,6 +109,9 @@ func TestInspectBinaryRefusesOtherFormats(t *testing.T) {
 	if _, err := inspectBinary(filepath.Join(dir, "missing")); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("missing binary: error %v", err)
 	}
+	if _, err := inspectBinary(dir); err == nil || strings.Contains(err.Error(), "not a Linux executable") {
+		t.Errorf("a directory: error %v, want the read's own error", err)
+	}
 }
 
 // TestRunRefusesNonLinuxBinary checks that a binary no node can run fails
@@ -137,6 +141,16 @@ func TestRunRefusesNonLinuxBinary(t *testing.T) {
 			t.Errorf("%s exists after the refused run (stat: %v)", left, err)
 		}
 	}
+	// A dry run, which ships nothing, prints its plan and says why the
+	// binary could not serve.
+	var out strings.Builder
+	r.DryRun, r.Out = true, &out
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if !strings.Contains(out.String(), "# job binary "+bin+" is not a Linux executable (it is a macOS executable)") || !strings.Contains(out.String(), "hadoop jar") {
+		t.Errorf("dry run listing lacks the binary's problem or the plan:\n%s", out.String())
+	}
 }
 
 func TestNewerVersion(t *testing.T) {
@@ -154,5 +168,36 @@ func TestNewerVersion(t *testing.T) {
 		if got := newerVersion(tc.a, tc.b); got != tc.want {
 			t.Errorf("newerVersion(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestInspectPIEBinary checks a position-independent Go binary, which
+// names a dynamic loader but no library and has no version table: it is
+// accepted, and the note says it needs the loader.
+func TestInspectPIEBinary(t *testing.T) {
+	if runtime.GOOS != "linux" || testing.Short() {
+		t.Skip("builds a Linux binary")
+	}
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "hello.go")
+	if err := os.WriteFile(src, []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "hello")
+	cmd := exec.Command(gobin, "build", "-buildmode=pie", "-o", bin, src)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Skipf("cannot build a PIE binary here: %v\n%s", err, out)
+	}
+	b, err := inspectBinary(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.interp == "" || len(b.libs) != 0 || b.glibc != "" {
+		t.Errorf("interp %q, libs %q, glibc %q; want a loader and no library or version", b.interp, b.libs, b.glibc)
+	}
+	if d := b.describe(); !strings.Contains(d, "needs the dynamic loader "+b.interp) {
+		t.Errorf("description %q does not name the loader", d)
 	}
 }

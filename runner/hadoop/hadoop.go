@@ -83,6 +83,7 @@ type Runner struct {
 	RunID string
 
 	binary, jar, user string
+	binaryProblem     error // a dry run's: why its binary could not serve
 }
 
 // Run runs p, which must have been built from a registered job (its recipe
@@ -311,7 +312,7 @@ func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary) error {
 	if bin != nil {
 		fmt.Fprintf(&out, "# %s", strings.TrimPrefix(bin.describe(), "crunchgo: "))
 	} else {
-		fmt.Fprintf(&out, "# job binary %s is not on this machine: not checked\n", r.binary)
+		fmt.Fprintf(&out, "# %s\n", strings.TrimPrefix(r.binaryProblem.Error(), "hadoop runner: "))
 	}
 	fmt.Fprintf(&out, "# job spec %s\n%s\n", specURL(spec.Temp), b)
 	for _, sj := range jobs {

@@ -17,10 +17,15 @@
 // A function must not modify the elements it is given (as in Beam and
 // Crunch): the consumers of a collection fused into one task get the same
 // value, so changing a slice's contents or a pointee changes what the
-// others see. The in-memory runner, for tests, fails a run in which a
-// function changed its input (plan.ElemType.CheckUnmodified); copy what a
-// function changes. Nor may a function change an element after emitting
-// it: map-side combiners and collections hold on to what they are given.
+// others see. The same holds for combining functions (CombineValues,
+// Aggregate), which are given the values themselves. The in-memory runner,
+// for tests, checks each element given to a ParDo, Map or Filter function:
+// a run in which that function, or one it feeds in the same task, changed
+// it fails (plan.ElemType.CheckUnmodified); copy what a function changes.
+// A combining function that changes its first argument, its running
+// result, is not caught. Nor may a function change an element after
+// emitting it: map-side combiners and collections hold on to what they are
+// given.
 //
 // FlatMapWithSide adds a side input: a collection every task of the
 // transform gets whole before its first element (a broadcast). The planner

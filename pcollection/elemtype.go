@@ -68,7 +68,7 @@ func (t *elemType[T]) CheckUnmodified(in plan.Emitter, fn string) plan.Emitter {
 		before = c.Append(before[:0], v)
 		f(v)
 		if after = c.Append(after[:0], v); !bytes.Equal(before, after) {
-			plan.Raise(fmt.Errorf("%s changed an element it was given (a %s): a function must not modify its input, which the collection's other consumers may share; copy what it changes", fn, t.name))
+			plan.Raise(fmt.Errorf("%s, or a function after it in the same task (a combiner, say), changed an element it was given (a %s): a function must not modify its input, which the collection's other consumers may share; copy what it changes", fn, t.name))
 		}
 	}
 }
@@ -76,11 +76,16 @@ func (t *elemType[T]) CheckUnmodified(in plan.Emitter, fn string) plan.Emitter {
 // changeable reports whether a function given a value of type t can change
 // what its caller holds, through a slice or a pointer, in a way the value's
 // encoding shows. Strings are immutable, and other values are copied. A
-// type holding a map is not: a map's encoding follows Go's random
-// iteration order, so an unchanged map may encode differently.
+// type holding a map is not checked: a map's encoding follows Go's random
+// iteration order, so an unchanged map may encode differently. Nor is a
+// recursive type (a tree whose nodes point to their parents): its values
+// may hold cycles, which the codec would follow forever.
 func changeable(t reflect.Type, seen map[reflect.Type]bool) bool {
 	if seen[t] {
-		return false // a recursive type: the first visit decides
+		return false
+	}
+	if recursive(t, map[reflect.Type]bool{}, map[reflect.Type]bool{}) {
+		return false
 	}
 	seen[t] = true
 	switch t.Kind() {
@@ -100,6 +105,39 @@ func changeable(t reflect.Type, seen map[reflect.Type]bool) bool {
 			}
 		}
 	}
+	return false
+}
+
+// recursive reports whether a value of type t may hold a value of some
+// type that can hold a value of its own type: a cycle of types, through
+// which the values may form a cycle. onPath holds the types being visited
+// above t; done, those found free of cycles.
+func recursive(t reflect.Type, onPath, done map[reflect.Type]bool) bool {
+	if onPath[t] {
+		return true
+	}
+	if done[t] {
+		return false
+	}
+	onPath[t] = true
+	defer delete(onPath, t)
+	var next []reflect.Type
+	switch t.Kind() {
+	case reflect.Map:
+		next = append(next, t.Key(), t.Elem())
+	case reflect.Slice, reflect.Pointer, reflect.Array:
+		next = append(next, t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			next = append(next, t.Field(i).Type)
+		}
+	}
+	for _, n := range next {
+		if recursive(n, onPath, done) {
+			return true
+		}
+	}
+	done[t] = true
 	return false
 }
 

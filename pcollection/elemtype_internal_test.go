@@ -31,7 +31,13 @@ func TestChangeable(t *testing.T) {
 		{&plain{}, true},
 		{struct{ IDs []int }{}, true},
 		{[2][]byte{}, true},
-		{list{}, true}, // through Next
+		{list{}, false},    // recursive: a value may hold a cycle
+		{&list{}, false},   // likewise
+		{[]*list{}, false}, // holds a recursive type
+		{struct {
+			L   *list
+			IDs []int
+		}{}, false},
 		{map[string]int{}, false},
 		{withMap{}, false},
 		{[]map[string]int{}, false},

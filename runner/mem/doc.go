@@ -6,11 +6,14 @@
 // memory. Every record that crosses a shuffle or a stage is still encoded
 // and decoded, so a codec problem shows up in tests, not in production.
 // Grouping order is deterministic: keys in byte order, values in the order
-// the map tasks wrote them. A user function that changes an element it was
-// given fails the run, naming the transform (pcollection's rule; the other
-// runners do not check, and such a change is seen by the collection's other
-// consumers): each element of a type a function could change (one holding
-// slices or pointers, and no maps) is encoded before and after the call.
+// the map tasks wrote them. A ParDo function (Map, Filter, ...) that
+// changes an element it was given fails the run, naming the transform
+// (pcollection's rule; the other runners do not check, and such a change is
+// seen by the collection's other consumers): each element of a type a
+// function could change (one holding slices or pointers, and no maps or
+// recursive types) is encoded before and after the call. The call includes
+// the functions fused after it in the task, so a change a combiner makes to
+// the values it is given is reported against the ParDo before it.
 //
 // With Options.Unoptimized it instead interprets the graph node by node,
 // sharing no code with the planner: the reference the conformance suite

@@ -383,9 +383,9 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 		// source's to report when it runs.
 		files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
 		for _, sink := range sinks {
-			dir := strings.TrimSuffix(canonical(sink.Payload.(plan.SinkPayload).URL()), "/")
+			dirs := canonical(sink.Payload.(plan.SinkPayload).URL())
 			for _, f := range files {
-				if p := canonical(f.URL); p == dir || strings.HasPrefix(p, dir+"/") {
+				if within(canonical(f.URL), dirs) {
 					return fmt.Errorf("%s (%s): overwriting %s would delete %s, which %s (%s) reads: write the output elsewhere", sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), f.URL, src.Label(), src.Caller)
 				}
 			}
@@ -394,20 +394,39 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 	return nil
 }
 
-// canonical makes a storage URL comparable as a string: local paths (bare or
-// file://) absolute, clean and with symbolic links resolved (an output
-// reached through a link to the input's directory is that directory), other
-// URLs with a clean path.
-func canonical(u string) string {
+// canonical gives the forms of a storage URL to compare as strings: of a
+// local path (bare or file://), the absolute clean path and the same with
+// its symbolic links resolved (an output reached through a link to the
+// input's directory is that directory, and an input file that is a link
+// to elsewhere is still deleted where it is); of other URLs, the URL with
+// a clean path.
+func canonical(u string) []string {
 	scheme, host, p := storage.SplitURL(u)
 	if scheme != "" && (scheme != "file" || host != "" && host != "localhost") {
-		return scheme + "://" + host + path.Clean(p)
+		return []string{scheme + "://" + host + path.Clean(p)}
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return filepath.Clean(p)
+		return []string{filepath.Clean(p)}
 	}
-	return resolveLinks(abs)
+	if r := resolveLinks(abs); r != abs {
+		return []string{abs, r}
+	}
+	return []string{abs}
+}
+
+// within reports whether some form of a path is some form of a directory
+// or below it.
+func within(path, dirs []string) bool {
+	for _, d := range dirs {
+		d = strings.TrimSuffix(d, "/")
+		for _, p := range path {
+			if p == d || strings.HasPrefix(p, d+"/") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // resolveLinks resolves the symbolic links in absolute path p. Of a path

@@ -374,6 +374,17 @@ func TestOverwriteRefusesInput(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An input file that links elsewhere: overwriting its directory
+	// deletes the link, the job's input, where it is.
+	if err := storage.WriteFile(ctx, "other/a.txt", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir("in2", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../other/a.txt", "in2/a.txt"); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		input, output string
 		refused       bool
@@ -393,6 +404,8 @@ func TestOverwriteRefusesInput(t *testing.T) {
 		{"up/link/a.txt", "up/in/", true},
 		{"in", "up/new/out", false},
 		{"link", "link/out", false},
+		{"in2", "in2", true},
+		{"in2", "other", true},
 	} {
 		g := &plan.Graph{}
 		src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{tt.input}})

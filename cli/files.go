@@ -148,8 +148,8 @@ naming the file and the record's index (with its Avro block or Parquet row
 group).`
 
 const patternHelp = `PATTERN is a file, a directory (the files directly inside it; names starting
-with "_" or "." are skipped, and a subdirectory is an error: name its files
-with a glob such as DIR/*/*) or a glob, on any storage URL: a local path,
+with "_" or "." are skipped, and a subdirectory is an error: DIR/* reads the
+files in DIR and in its subdirectories) or a glob, on any storage URL: a local path,
 file://, hdfs://nn/... The format is Avro, Parquet or text, by extension or
 else by content.`
 

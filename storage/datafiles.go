@@ -27,7 +27,7 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	}
 	var out []FileInfo
 	for _, m := range matches {
-		if hidden(m.Name) {
+		if hidden(m.Name) || globbedHidden(pattern, m.URL) {
 			continue
 		}
 		if !m.IsDir {
@@ -43,8 +43,8 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 			case hidden(e.Name):
 			case e.IsDir:
 				return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf(
-					"%s is a directory inside input directory %s: only the files directly inside an input directory are read; name the files below it with a glob (%s) or start its name with _ or . to leave it out",
-					e.URL, m.URL, strings.TrimSuffix(m.URL, "/")+"/*/*")}
+					"%s is a directory inside input directory %s: only the files directly inside an input directory are read; give the glob %s to read those and the ones directly inside its subdirectories, or start the subdirectory's name with _ or . to leave it out",
+					e.URL, m.URL, strings.TrimSuffix(m.URL, "/")+"/*")}
 			default:
 				out = append(out, e)
 			}
@@ -66,3 +66,21 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 }
 
 func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
+
+// globbedHidden reports whether a wildcard of pattern matched a hidden
+// directory on the way to match: day/*/* matches day/_temporary/0/part-0,
+// a file in progress.
+func globbedHidden(pattern, match string) bool {
+	_, _, pp := SplitURL(pattern)
+	_, _, mp := SplitURL(match)
+	pc, mc := strings.Split(pp, "/"), strings.Split(mp, "/")
+	if len(pc) != len(mc) {
+		return false // not a component-wise match (a relative pattern, say)
+	}
+	for i := range len(pc) - 1 {
+		if strings.ContainsAny(pc[i], "*?[{") && hidden(mc[i]) {
+			return true
+		}
+	}
+	return false
+}

@@ -62,13 +62,13 @@ func TestDataFiles(t *testing.T) {
 func TestDataFilesSaysWhyNone(t *testing.T) {
 	ctx := context.Background()
 	storage.ResetMem("nodata")
-	for _, name := range []string{"day/sub/part-0.avro", "day/part-1.avro", "empty/_SUCCESS", "kept/_old/part-0.avro", "kept/part-1.avro"} {
+	for _, name := range []string{"day/sub/part-0.avro", "day/part-1.avro", "day/_temporary/0/part-2.avro", "empty/_SUCCESS", "kept/_old/part-0.avro", "kept/part-1.avro"} {
 		if err := storage.WriteFile(ctx, "mem://nodata/"+name, []byte("x")); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for pattern, want := range map[string]string{
-		"mem://nodata/day":     "mem://nodata/day/sub is a directory inside input directory mem://nodata/day: only the files directly inside an input directory are read; name the files below it with a glob (mem://nodata/day/*/*)",
+		"mem://nodata/day":     "mem://nodata/day/sub is a directory inside input directory mem://nodata/day: only the files directly inside an input directory are read; give the glob mem://nodata/day/* to read those and the ones directly inside its subdirectories",
 		"mem://nodata/d*":      "mem://nodata/day/sub is a directory",
 		"mem://nodata/empty":   "the directory holds no data files",
 		"mem://nodata/missing": "no data files match",
@@ -81,8 +81,10 @@ func TestDataFilesSaysWhyNone(t *testing.T) {
 			t.Errorf("%s: err = %v, want fs.ErrNotExist", pattern, err)
 		}
 	}
-	// A hidden directory is left out; the glob reads below the directory.
-	for pattern, want := range map[string]int{"mem://nodata/kept": 1, "mem://nodata/day/*/*": 1} {
+	// A hidden directory is left out, also when a glob's wildcard matches
+	// it; the suggested glob reads the directory's files and its
+	// subdirectories'.
+	for pattern, want := range map[string]int{"mem://nodata/kept": 1, "mem://nodata/day/*/*": 1, "mem://nodata/day/*": 2} {
 		if got, err := storage.DataFiles(ctx, pattern); err != nil || len(got) != want {
 			t.Errorf("%s: %d files (err %v), want %d", pattern, len(got), err, want)
 		}

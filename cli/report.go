@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -245,6 +246,9 @@ func writeReport(ctx context.Context, url string, rep *Report) error {
 // checkReportPath fails, before a run, for a report path that is a
 // directory or under a file: the report would fail after the job.
 func checkReportPath(ctx context.Context, url string) error {
+	if err := notRegular(url); err != nil {
+		return err
+	}
 	if fi, err := storage.Stat(ctx, url); err == nil {
 		if fi.IsDir {
 			return fmt.Errorf("%s is a directory", url)
@@ -269,8 +273,38 @@ func checkReportPath(ctx context.Context, url string) error {
 	return nil
 }
 
-// removeReport removes the file at url, if any; never a directory.
+// notRegular refuses a local report path that holds something other than a
+// regular file: a symbolic link, a device (/dev/null), a pipe. The report is
+// written by replacing what is there, which would delete it.
+func notRegular(url string) error {
+	scheme, host, p := storage.SplitURL(url)
+	if scheme != "" && (scheme != "file" || host != "" && host != "localhost") {
+		return nil // HDFS and the like have no such files
+	}
+	fi, err := os.Lstat(p)
+	if err != nil || fi.Mode().IsRegular() || fi.IsDir() {
+		return nil // what is not there, or a directory, is for the caller
+	}
+	kind := "a special file"
+	switch m := fi.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		kind = "a symbolic link"
+	case m&fs.ModeDevice != 0:
+		kind = "a device"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	}
+	return fmt.Errorf("%s is %s, not a regular file: the report replaces what is there, so give the path of a file", url, kind)
+}
+
+// removeReport removes the file at url, if any; never a directory, a link
+// or a device.
 func removeReport(ctx context.Context, url string) error {
+	if err := notRegular(url); err != nil {
+		return err
+	}
 	fi, err := storage.Stat(ctx, url)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -355,6 +356,29 @@ func TestReportPath(t *testing.T) {
 	}
 	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the report of the run before is still there after a failed run: %v", err)
+	}
+	// A link, a pipe: refused before the job, and left alone.
+	target := filepath.Join(dir, "target.json")
+	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link, pipe := filepath.Join(dir, "link.json"), filepath.Join(dir, "pipe.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(pipe, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for special, kind := range map[string]string{link: "a symbolic link", pipe: "a named pipe"} {
+		if code, stderr := run("e", special); code != cli.ExitUsage || !strings.Contains(stderr, kind+", not a regular file") {
+			t.Errorf("report at %s: exit %d, %q; want a usage error naming it %s", special, code, stderr, kind)
+		}
+		if fi, err := os.Lstat(special); err != nil || fi.Mode().IsRegular() {
+			t.Errorf("%s was replaced or removed: %v", special, err)
+		}
+	}
+	if b, err := os.ReadFile(target); err != nil || string(b) != "keep" {
+		t.Errorf("the link's target holds %q (%v)", b, err)
 	}
 }
 

@@ -166,7 +166,9 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	var reportErr error
 	if f.report != "" {
 		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes)
-		if err := writeReport(cmd.Context(), f.report, rep); err != nil {
+		// The job has committed: an interrupt from now on must not turn
+		// its success into a failure for want of a report.
+		if err := writeReport(context.WithoutCancel(cmd.Context()), f.report, rep); err != nil {
 			reportErr = fmt.Errorf("job %s succeeded but its report was not written: %w", inv.job.Name, err)
 		}
 	}

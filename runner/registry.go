@@ -135,14 +135,22 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 	if fs.NArg() > 0 {
 		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
-	var missing []string
+	var missing, empty []string
 	for _, name := range j.required {
-		if f := fs.Lookup(name); !f.Changed && f.DefValue == "" {
+		switch f := fs.Lookup(name); {
+		case !f.Changed && f.DefValue == "":
 			missing = append(missing, "--"+name)
+		case f.Value.String() == "":
+			// "--output=" (an unset shell variable, say) would write to
+			// the working directory.
+			empty = append(empty, "--"+name)
 		}
 	}
 	if len(missing) > 0 {
 		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("missing required flag(s) %s", strings.Join(missing, ", "))}
+	}
+	if len(empty) > 0 {
+		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("required flag(s) %s given empty", strings.Join(empty, ", "))}
 	}
 	p := pcollection.NewPipeline(j.Name)
 	p.SetRecipe(pcollection.Recipe{Job: j.Name, Args: slices.Clone(argv)})

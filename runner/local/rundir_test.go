@@ -7,10 +7,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -280,5 +282,57 @@ func TestFailedSweepKeepsLockAndState(t *testing.T) {
 	removeEntry = os.RemoveAll
 	if !sweepRunDir(dir) || exists(dir) {
 		t.Error("a second sweep did not remove the directory")
+	}
+}
+
+// TestOrphanedSweepsBeforeReturning checks that each goroutine that learns
+// of the driver's death returns from orphaned only once the run directory
+// is gone, though another goroutine is sweeping it, and though this
+// process's task writes a file into it meanwhile: the worker exits when
+// the first of them returns.
+func TestOrphanedSweepsBeforeReturning(t *testing.T) {
+	tmp := t.TempDir()
+	dir := deadRun(t, tmp, filepath.Join(t.TempDir(), "out"), false)
+	for i := range 2000 { // a sweep that takes a while
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprint("f", i)), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(dir, "s0"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	orphanSweeps.Store(&dir)
+	defer orphanSweeps.Store(nil)
+	stop := make(chan struct{})
+	writer := make(chan struct{})
+	go func() { // a task still writing spills
+		defer close(writer)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if os.WriteFile(filepath.Join(dir, "s0", fmt.Sprint("run-", i)), nil, 0o600) != nil {
+				return // the task fails, its directory gone
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	gone := make([]bool, 3)
+	for i := range gone {
+		wg.Go(func() {
+			orphaned(-1) // not this process's parent: adopted already
+			gone[i] = !exists(dir)
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-writer
+	for i, g := range gone {
+		if !g {
+			t.Errorf("caller %d returned with the run directory still there", i)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"math"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -128,9 +130,32 @@ func orphaned(driverPid int) bool {
 		}
 	}
 	if dir := orphanSweeps.Load(); dir != nil {
-		sweepRunDir(*dir)
+		sweepOrphaned(*dir)
 	}
 	return true
+}
+
+// orphanSweep lets one goroutine of the process sweep at a time: the
+// control pipe, SIGPIPE and the new parent each tell of the driver's death,
+// and the process exits once one of them returns from orphaned. A second
+// sweeper that found the lock taken by the first used to return at once,
+// and the process exited in the middle of the first's sweep.
+var orphanSweep sync.Mutex
+
+// sweepOrphaned sweeps dir, again and again for a second at most until it
+// is gone: a task of this process still runs, and a file it creates while
+// the directory is removed makes the removal fail. (So does the sweep of
+// another worker of the run, which holds the lock meanwhile.)
+func sweepOrphaned(dir string) {
+	orphanSweep.Lock()
+	defer orphanSweep.Unlock()
+	for i := 0; ; i++ {
+		sweepRunDir(dir)
+		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) || i == 20 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // watchParent exits the worker when the driver dies without closing its

@@ -121,6 +121,12 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.runner == "local" {
+		check := opts
+		if err := local.CheckBudget(&check); err != nil {
+			return &UsageError{Err: err}
+		}
+	}
 	if f.report != "" {
 		if err := checkReportPath(cmd.Context(), f.report); err != nil {
 			return &UsageError{Err: fmt.Errorf("--report: %w", err)}

@@ -94,6 +94,23 @@ func beatInterval(timeout time.Duration) time.Duration {
 	return max(min(timeout/10, 5*time.Second), time.Millisecond)
 }
 
+// CheckBudget fills in opts' default Workers (the number of CPUs) and
+// Memory (runner.DefaultMemory), and fails when the budget gives a worker
+// less than MinWorkerMemory: the CLI checks it with the other flags.
+func CheckBudget(opts *runner.Options) error {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.Memory <= 0 {
+		opts.Memory = runner.DefaultMemory
+	}
+	if share := opts.Memory / int64(opts.Workers); share < MinWorkerMemory {
+		return fmt.Errorf("a memory budget of %s gives each of %d workers %s, less than the %s a worker needs: raise the budget (--memory) or use fewer workers (--workers)",
+			runner.FormatSize(opts.Memory), opts.Workers, runner.FormatSize(share), runner.FormatSize(MinWorkerMemory))
+	}
+	return nil
+}
+
 // Run runs p with opts on Workers worker processes (default: the number of
 // CPUs) sharing Memory (default 1 GiB).
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
@@ -102,15 +119,8 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if r == nil {
 		return nil, fmt.Errorf("pipeline %q: %w", p.Name(), ErrNoRecipe)
 	}
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.NumCPU()
-	}
-	if opts.Memory <= 0 {
-		opts.Memory = runner.DefaultMemory
-	}
-	if share := opts.Memory / int64(opts.Workers); share < MinWorkerMemory {
-		return nil, fmt.Errorf("a memory budget of %s gives each of %d workers %s, less than the %s a worker needs: raise the budget (--memory) or use fewer workers (--workers)",
-			runner.FormatSize(opts.Memory), opts.Workers, runner.FormatSize(share), runner.FormatSize(MinWorkerMemory))
+	if err := CheckBudget(&opts); err != nil {
+		return nil, err
 	}
 	g := p.Graph()
 	runner.ResetMaterialized(g)

@@ -71,9 +71,15 @@ func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (
 // planCommitter checks dir against mode and notes which directories the
 // run will create, creating nothing yet.
 func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) (*Committer, error) {
-	exists, err := storage.Exists(ctx, dir)
-	if err != nil {
+	fi, err := storage.Stat(ctx, dir)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
+	}
+	if exists && !fi.IsDir {
+		// Overwrite would replace a directory's contents, append add to
+		// them: neither applies to a file.
+		return nil, fmt.Errorf("output %s is a file, not a directory: write the output elsewhere", dir)
 	}
 	if exists && mode == WriteFail {
 		return nil, fmt.Errorf("output %s already exists (choose the write mode overwrite or append): %w", dir, fs.ErrExist)

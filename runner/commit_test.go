@@ -524,3 +524,25 @@ func TestOpenSinksAbortsHalfCreated(t *testing.T) {
 		t.Error("mem://half/keep/new, made by the failed open, is still there")
 	}
 }
+
+// TestOutputThatIsAFileIsRefused checks that an output path holding a
+// file is refused in every write mode, naming it, and left alone.
+func TestOutputThatIsAFileIsRefused(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("outfile")
+	out := "mem://outfile/out"
+	if err := storage.WriteFile(ctx, out, []byte("keep")); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
+		g := &plan.Graph{}
+		src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{"mem://outfile/in"}})
+		g.Add(&plan.Node{Op: plan.OpSink, Name: "Out", Inputs: []plan.NodeID{src}, Payload: dirSink(out)})
+		if _, err := runner.OpenSinks(ctx, g, mode, "run1"); err == nil || !strings.Contains(err.Error(), out+" is a file, not a directory") {
+			t.Errorf("mode %v: OpenSinks error %v, want the file refused", mode, err)
+		}
+	}
+	if b, err := storage.ReadFile(ctx, out); err != nil || string(b) != "keep" {
+		t.Errorf("the file holds %q (%v)", b, err)
+	}
+}

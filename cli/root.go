@@ -83,8 +83,9 @@ func signalContext() (context.Context, context.CancelFunc) {
 // failed>", followed by details (the rest of a multi-line error, and for a
 // usage error a pointer to the help).
 func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, stderr io.Writer) int {
+	out := &closedPipe{w: stdout}
 	root.SetArgs(args)
-	root.SetOut(stdout)
+	root.SetOut(out)
 	root.SetErr(stderr)
 	root.SetIn(strings.NewReader(""))
 	st := &execState{}
@@ -93,7 +94,7 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 	if err == nil {
 		return ExitOK
 	}
-	if errors.Is(err, errOutputClosed) {
+	if errors.Is(err, errOutputClosed) || out.closed {
 		return ExitFailed
 	}
 	var ue *UsageError
@@ -252,4 +253,20 @@ func newHadoopTaskCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// closedPipe notes when stdout turns out to be a pipe whose reader has
+// exited ("crunchgo jobs | head -1"): a command failing on that has done
+// what the reader wanted, and exits 1 without a message, as cat does.
+type closedPipe struct {
+	w      io.Writer
+	closed bool
+}
+
+func (c *closedPipe) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		c.closed = true
+	}
+	return n, err
 }

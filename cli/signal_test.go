@@ -4,6 +4,7 @@ package cli_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/crunchgo/crunchgo/cli"
 )
 
 // blockedRun starts "crunchgo run cli-test-block" on the local runner as a
@@ -162,5 +165,22 @@ func TestCatToClosedPipe(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || stderr.Len() > 0 {
 		t.Errorf("cat to a closed pipe: %v, stderr %q; want exit status 1 and no message", err, stderr.String())
+	}
+}
+
+// epipeWriter fails every write as a pipe whose reader has exited does.
+type epipeWriter struct{}
+
+func (epipeWriter) Write([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+// TestClosedStdoutIsQuiet checks that a command whose stdout reader has
+// exited ("crunchgo jobs | head -0") exits 1 without a message.
+func TestClosedStdoutIsQuiet(t *testing.T) {
+	var stderr bytes.Buffer
+	code := cli.Execute(context.Background(), cli.NewRoot(), []string{"jobs"}, epipeWriter{}, &stderr)
+	if code != cli.ExitFailed || stderr.Len() != 0 {
+		t.Errorf("exit %d, stderr %q; want exit %d and no message", code, stderr.String(), cli.ExitFailed)
 	}
 }

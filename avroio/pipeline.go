@@ -94,22 +94,14 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	}
 	var mu sync.Mutex
 	matched := map[[32]byte]bool{} // writer schemas' fingerprints
+	// An empty file fails here with the header's error: ByteRanges gives
+	// it no split, so no task would open it.
 	err = filesplit.EachFile(files, func(_ int, fi storage.FileInfo) error {
-		if fi.Size == 0 {
-			// ByteRanges gives empty files no split: no task would open
-			// one to find it holds no header.
-			return &CorruptError{Path: fi.URL, Block: HeaderBlock, Err: corruptf("file of 0 bytes is too short for an avro header")}
-		}
-		f, err := storage.Open(ctx, fi.URL)
-		if err != nil {
-			return fmt.Errorf("avroio: %w", err)
-		}
-		defer f.Close()
-		fr, err := NewFileReader(fi.URL, f, f.Size(), s.opts...)
+		fr, close, err := s.open(ctx, fi.URL)
 		if err != nil {
 			return err
 		}
-		defer fr.Close()
+		defer close()
 		fp := fr.schema.Fingerprint()
 		mu.Lock()
 		done := matched[fp]
@@ -132,18 +124,26 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	return filesplit.ByteRanges(files, size, nil), nil
 }
 
+// open opens the file at url and reads its header; close closes both.
+func (s *source[T]) open(ctx context.Context, url string) (fr *FileReader, close func(), err error) {
+	f, err := storage.Open(ctx, url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("avroio: %w", err)
+	}
+	if fr, err = NewFileReader(url, f, f.Size(), s.opts...); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return fr, func() { fr.Close(); f.Close() }, nil
+}
+
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
-	f, err := storage.Open(ctx, split.Path)
-	if err != nil {
-		return fmt.Errorf("avroio: %w", err)
-	}
-	defer f.Close()
-	fr, err := NewFileReader(split.Path, f, f.Size(), s.opts...)
+	fr, close, err := s.open(ctx, split.Path)
 	if err != nil {
 		return err
 	}
-	defer fr.Close()
+	defer close()
 	d, err := NewDecoder[T](fr)
 	if err != nil {
 		return err

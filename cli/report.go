@@ -277,8 +277,8 @@ func checkReportPath(ctx context.Context, url string) error {
 // regular file: a symbolic link, a device (/dev/null), a pipe. The report is
 // written by replacing what is there, which would delete it.
 func notRegular(url string) error {
-	scheme, host, p := storage.SplitURL(url)
-	if scheme != "" && (scheme != "file" || host != "" && host != "localhost") {
+	p, local := storage.LocalPath(url)
+	if !local {
 		return nil // HDFS and the like have no such files
 	}
 	fi, err := os.Lstat(p)

@@ -384,14 +384,18 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 	if len(sinks) == 0 {
 		return nil
 	}
+	sinkDirs := make([][]string, len(sinks))
+	for i, sink := range sinks {
+		sinkDirs[i] = canonical(sink.Payload.(plan.SinkPayload).URL())
+	}
 	for _, src := range sources {
 		// A pattern that matches nothing, or cannot be listed, is the
 		// source's to report when it runs.
 		files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
-		for _, sink := range sinks {
-			dirs := canonical(sink.Payload.(plan.SinkPayload).URL())
-			for _, f := range files {
-				if within(canonical(f.URL), dirs) {
+		for _, f := range files {
+			forms := canonical(f.URL) // resolving links is I/O: once a file
+			for i, sink := range sinks {
+				if within(forms, sinkDirs[i]) {
 					return fmt.Errorf("%s (%s): overwriting %s would delete %s, which %s (%s) reads: write the output elsewhere", sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), f.URL, src.Label(), src.Caller)
 				}
 			}
@@ -407,8 +411,9 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 // to elsewhere is still deleted where it is); of other URLs, the URL with
 // a clean path.
 func canonical(u string) []string {
-	scheme, host, p := storage.SplitURL(u)
-	if scheme != "" && (scheme != "file" || host != "" && host != "localhost") {
+	p, local := storage.LocalPath(u)
+	if !local {
+		scheme, host, p := storage.SplitURL(u)
 		return []string{scheme + "://" + host + path.Clean(p)}
 	}
 	abs, err := filepath.Abs(p)

@@ -315,6 +315,17 @@ func WriteFile(ctx context.Context, url string, data []byte) error {
 // "/". Nothing is unescaped.
 func SplitURL(url string) (scheme, host, path string) { return splitURL(url) }
 
+// LocalPath returns the path on this machine's file system that url names:
+// a bare path, or a file:// URL without a host or with localhost. ok is
+// false for other URLs.
+func LocalPath(url string) (path string, ok bool) {
+	scheme, host, p := splitURL(url)
+	if scheme == "" || scheme == "file" && (host == "" || host == "localhost") {
+		return p, true
+	}
+	return "", false
+}
+
 // Dir is the directory above url, a URL or a local path: Dir("hdfs://nn/a/b")
 // is "hdfs://nn/a" and Dir("out/day") is "out". It is "" above a root and
 // above a relative path's first element.

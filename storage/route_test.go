@@ -189,3 +189,22 @@ func TestGlobTooManyAlternatives(t *testing.T) {
 		t.Errorf("Glob(2^10 alternatives): got %v, %v, want no match", got, err)
 	}
 }
+
+func TestLocalPath(t *testing.T) {
+	for _, tc := range []struct {
+		url, path string
+		ok        bool
+	}{
+		{"out/day", "out/day", true},
+		{"/data/x", "/data/x", true},
+		{"file:///data/x", "/data/x", true},
+		{"file://localhost/data/x", "/data/x", true},
+		{"file://other/data/x", "", false},
+		{"hdfs://nn/data/x", "", false},
+		{"mem://h/x", "", false},
+	} {
+		if p, ok := storage.LocalPath(tc.url); p != tc.path || ok != tc.ok {
+			t.Errorf("LocalPath(%q) = %q, %v; want %q, %v", tc.url, p, ok, tc.path, tc.ok)
+		}
+	}
+}

@@ -58,6 +58,12 @@ type Node struct {
 // Label is the node's name and ID, as plans show it.
 func (n *Node) Label() string { return fmt.Sprintf("%s#%d", n.Name, n.ID) }
 
+// CheckInput wraps in, the input of ParDo node n, in its input type's
+// CheckUnmodified, naming n and where it was added.
+func (g *Graph) CheckInput(n *Node, in Emitter) Emitter {
+	return g.Node(n.Inputs[0]).Type.CheckUnmodified(in, fmt.Sprintf("%s (%s)", n.Label(), n.Caller))
+}
+
 // Graph is the untyped graph of a pipeline. It is append-only.
 type Graph struct {
 	nodes     []*Node

@@ -69,7 +69,7 @@ func (e *exec) interpret(g *plan.Graph) error {
 			if err == nil {
 				in := b.In
 				if n.Op == plan.OpParDo {
-					in = g.Node(n.Inputs[0]).Type.CheckUnmodified(in, fmt.Sprintf("%s (%s)", n.Label(), n.Caller))
+					in = g.CheckInput(n, in)
 				}
 				err = feed(in)
 				if err == nil {

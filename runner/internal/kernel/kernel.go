@@ -183,7 +183,7 @@ func (k *Kernel) input(id plan.NodeID) plan.Emitter {
 	case plan.OpParDo:
 		bind(n.Payload.(plan.DoFnPayload).Bind(k.tc, k.output(id)))
 		if k.out.CheckInputs {
-			in = k.sg.Graph.Node(n.Inputs[0]).Type.CheckUnmodified(in, fmt.Sprintf("%s (%s)", n.Label(), n.Caller))
+			in = k.sg.Graph.CheckInput(n, in)
 		}
 	case plan.OpCombineValues:
 		bind(n.Payload.(plan.CombinePayload).Bind(k.tc, k.output(id)))

@@ -59,7 +59,7 @@ func (t *elemType[T]) Discard() plan.Emitter { return func(T) {} }
 
 func (t *elemType[T]) CheckUnmodified(in plan.Emitter, fn string) plan.Emitter {
 	f := in.(func(T))
-	if t.err != nil || !changeable(reflect.TypeFor[T](), map[reflect.Type]bool{}) {
+	if t.err != nil || !changeable(reflect.TypeFor[T]()) {
 		return f
 	}
 	c := t.codec
@@ -80,86 +80,44 @@ func (t *elemType[T]) CheckUnmodified(in plan.Emitter, fn string) plan.Emitter {
 // iteration order, so an unchanged map may encode differently. Nor is a
 // recursive type (a tree whose nodes point to their parents): its values
 // may hold cycles, which the codec would follow forever.
-func changeable(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	if recursive(t, map[reflect.Type]bool{}, map[reflect.Type]bool{}) {
-		return false
-	}
-	seen[t] = true
-	switch t.Kind() {
-	case reflect.Map:
-		return false
-	case reflect.Slice, reflect.Pointer:
-		return !holdsMap(t.Elem(), map[reflect.Type]bool{})
-	case reflect.Array:
-		return changeable(t.Elem(), seen)
-	case reflect.Struct:
-		if holdsMap(t, map[reflect.Type]bool{}) {
+func changeable(t reflect.Type) bool {
+	refs := false
+	onPath, done := map[reflect.Type]bool{}, map[reflect.Type]bool{}
+	// fits reports whether t holds neither a map nor a type that can hold
+	// itself (one on the path from the root).
+	var fits func(t reflect.Type) bool
+	fits = func(t reflect.Type) bool {
+		if onPath[t] {
 			return false
 		}
-		for i := range t.NumField() {
-			if changeable(t.Field(i).Type, seen) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// recursive reports whether a value of type t may hold a value of some
-// type that can hold a value of its own type: a cycle of types, through
-// which the values may form a cycle. onPath holds the types being visited
-// above t; done, those found free of cycles.
-func recursive(t reflect.Type, onPath, done map[reflect.Type]bool) bool {
-	if onPath[t] {
-		return true
-	}
-	if done[t] {
-		return false
-	}
-	onPath[t] = true
-	defer delete(onPath, t)
-	var next []reflect.Type
-	switch t.Kind() {
-	case reflect.Map:
-		next = append(next, t.Key(), t.Elem())
-	case reflect.Slice, reflect.Pointer, reflect.Array:
-		next = append(next, t.Elem())
-	case reflect.Struct:
-		for i := range t.NumField() {
-			next = append(next, t.Field(i).Type)
-		}
-	}
-	for _, n := range next {
-		if recursive(n, onPath, done) {
+		if done[t] {
 			return true
 		}
-	}
-	done[t] = true
-	return false
-}
-
-// holdsMap reports whether a value of type t may contain a map.
-func holdsMap(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch t.Kind() {
-	case reflect.Map:
-		return true
-	case reflect.Slice, reflect.Pointer, reflect.Array:
-		return holdsMap(t.Elem(), seen)
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if holdsMap(t.Field(i).Type, seen) {
-				return true
+		onPath[t] = true
+		defer delete(onPath, t)
+		switch t.Kind() {
+		case reflect.Map:
+			return false
+		case reflect.Slice, reflect.Pointer:
+			refs = true
+			if !fits(t.Elem()) {
+				return false
+			}
+		case reflect.Array:
+			if !fits(t.Elem()) {
+				return false
+			}
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if !fits(t.Field(i).Type) {
+					return false
+				}
 			}
 		}
+		done[t] = true
+		return true
 	}
-	return false
+	return fits(t) && refs
 }
 
 func (t *elemType[T]) Counted(out plan.Emitter, n *int64) plan.Emitter {

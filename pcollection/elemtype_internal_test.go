@@ -42,7 +42,7 @@ func TestChangeable(t *testing.T) {
 		{withMap{}, false},
 		{[]map[string]int{}, false},
 	} {
-		if got := changeable(reflect.TypeOf(tc.v), map[reflect.Type]bool{}); got != tc.want {
+		if got := changeable(reflect.TypeOf(tc.v)); got != tc.want {
 			t.Errorf("changeable(%T) = %v, want %v", tc.v, got, tc.want)
 		}
 	}

@@ -164,16 +164,3 @@ func (b *jobBinary) describe() string {
 	return fmt.Sprintf("crunchgo: the cluster's tasks run job binary %s (linux/%s), which is dynamically linked: every node needs %s, or its tasks fail there; CGO_ENABLED=0 go build makes a static binary\n",
 		b.path, b.arch, needs)
 }
-
-// checkBinary inspects the binary the run ships. A dry run ships nothing:
-// it prints the plan whatever the binary (one not built yet, a Mac build on
-// a laptop), and checkBinary returns nil and why the binary could not serve
-// instead of failing.
-func (r *Runner) checkBinary() (*jobBinary, error) {
-	b, err := inspectBinary(r.binary)
-	if err != nil && r.DryRun {
-		r.binaryProblem = err
-		return nil, nil
-	}
-	return b, err
-}

@@ -83,7 +83,6 @@ type Runner struct {
 	RunID string
 
 	binary, jar, user string
-	binaryProblem     error // a dry run's: why its binary could not serve
 }
 
 // Run runs p, which must have been built from a registered job (its recipe
@@ -100,9 +99,11 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
-	bin, err := r.checkBinary()
-	if err != nil {
-		return nil, err
+	// A dry run ships nothing: it prints its plan whatever the binary (one
+	// not built yet, a Mac build on a laptop), with why it could not serve.
+	bin, binErr := inspectBinary(r.binary)
+	if binErr != nil && !r.DryRun {
+		return nil, binErr
 	}
 	g := p.Graph()
 	// Hadoop commits a stage's map output with its reduce output, when the
@@ -139,7 +140,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	res := &runner.Result{Plan: sg, Counters: runner.Counters{}}
 	if r.DryRun {
 		res.DryRun = true
-		return res, r.dryRun(spec, jobs, bin)
+		return res, r.dryRun(spec, jobs, bin, binErr)
 	}
 	runner.ResetMaterialized(g)
 	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start, bin: bin}
@@ -296,7 +297,7 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 	return jobs, nil
 }
 
-func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary) error {
+func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary, binErr error) error {
 	w := r.Out
 	if w == nil {
 		w = os.Stdout
@@ -309,10 +310,10 @@ func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary) error {
 	if r.ClientStageMax > 0 {
 		fmt.Fprintf(&out, "# a stage that reads at most %s runs in this process instead of as its job below (its input is measured when it runs)\n", sizeFlag{&r.ClientStageMax})
 	}
-	if bin != nil {
-		fmt.Fprintf(&out, "# %s", strings.TrimPrefix(bin.describe(), "crunchgo: "))
+	if binErr != nil {
+		fmt.Fprintf(&out, "# %s\n", strings.TrimPrefix(binErr.Error(), "hadoop runner: "))
 	} else {
-		fmt.Fprintf(&out, "# %s\n", strings.TrimPrefix(r.binaryProblem.Error(), "hadoop runner: "))
+		fmt.Fprintf(&out, "# %s", strings.TrimPrefix(bin.describe(), "crunchgo: "))
 	}
 	fmt.Fprintf(&out, "# job spec %s\n%s\n", specURL(spec.Temp), b)
 	for _, sj := range jobs {

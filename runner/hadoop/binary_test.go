@@ -201,3 +201,34 @@ func TestInspectPIEBinary(t *testing.T) {
 		t.Errorf("description %q does not name the loader", d)
 	}
 }
+
+// TestRunWithoutHadoopCommand checks that a run needing the cluster with no
+// hadoop command fails saying so, before describing the binary it would
+// have shipped.
+func TestRunWithoutHadoopCommand(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil || runtime.GOOS != "linux" {
+		t.Skip("needs a Linux test binary to ship")
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("a b a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := wordcount.Job.Build([]string{"--input", in, "--output", filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	r := Runner{HadoopBin: filepath.Join(dir, "no-hadoop"), StreamingJar: "x.jar", Binary: exe, TempDir: filepath.Join(dir, "tmp"), Log: &log}
+	_, err = r.Run(context.Background(), p, runner.Options{})
+	if err == nil || !strings.Contains(err.Error(), "the hadoop command") || !strings.Contains(err.Error(), "no-hadoop") {
+		t.Fatalf("err %v, want the missing hadoop command named", err)
+	}
+	if log.Len() != 0 {
+		t.Errorf("log before the failure: %q, want nothing (no job was submitted)", log.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("out exists after the failed run (stat: %v)", err)
+	}
+}

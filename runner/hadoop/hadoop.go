@@ -417,6 +417,12 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 	}
 	if !ran {
 		if !e.binLogged {
+			// A run whose stages all fit in the client needs no hadoop
+			// command, so it is looked for only now, before the binary is
+			// described for a job that could not be submitted.
+			if _, err := exec.LookPath(e.r.HadoopBin); err != nil {
+				return sr, fmt.Errorf("hadoop runner: the hadoop command: %w (set HADOOP_HOME or --hadoop-bin)", err)
+			}
 			e.logf("%s", e.bin.describe())
 			e.binLogged = true
 		}

@@ -701,6 +701,25 @@ var Cases = []Case{
 		}
 		return expect(pcollection.Materialize(out), pairs(ref))
 	}},
+	{"finish-emits-into-finish", func(p *pcollection.Pipeline) Check {
+		// A function emitting in Finish feeds others that hold their input
+		// and emit it in their own Finish: in a map phase along a diamond,
+		// and in a reduce phase. Every Finish must run after those of the
+		// functions feeding it, or what they emit last is lost.
+		in := pcollection.Of(p, words(1000)...)
+		totals := pcollection.ParDo(in, &lengthCounter{Min: 3})
+		diamond := pcollection.Union(pcollection.ParDo(totals, &passOnFinish[kv]{}), pcollection.ParDo(totals, &passOnFinish[kv]{}))
+		mapSide := ptable.Aggregate(ptable.GroupByKey(pcollection.ParDo(diamond, &passOnFinish[kv]{})), ptable.Sum[int64]())
+		groups := ptable.GroupByKey(ptable.ByKey(in, func(w string) string { return w }), pcollection.Partitions(3))
+		sizes := pcollection.ParDo(ptable.ParDoGrouped(groups, &groupSizer{}), &passOnFinish[kv]{})
+		reduceSide := ptable.Aggregate(ptable.GroupByKey(sizes), ptable.Sum[int64]())
+		var total int64
+		for _, w := range words(1000) {
+			total += int64(len(w))
+		}
+		return all(expect(pcollection.Materialize(mapSide), []kv{ptable.KV("total", 2*total)}),
+			expect(pcollection.Materialize(reduceSide), []kv{ptable.KV("words", int64(1000))}))
+	}},
 	{"dofn-lifecycle-and-counters", func(p *pcollection.Pipeline) Check {
 		in := pcollection.Of(p, words(1000)...)
 		out := pcollection.ParDo(in, &lengthCounter{Min: 3})
@@ -880,6 +899,22 @@ func (g *groupSizer) Process(p ptable.Pair[string, iter.Seq[string]], emit func(
 
 func (g *groupSizer) Finish(emit func(kv)) error {
 	emit(ptable.KV("words", g.values))
+	return nil
+}
+
+// passOnFinish holds its input and emits it when its task ends.
+type passOnFinish[T any] struct{ held []T }
+
+func (f *passOnFinish[T]) Process(v T, emit func(T)) error {
+	f.held = append(f.held, v)
+	return nil
+}
+
+func (f *passOnFinish[T]) Finish(emit func(T)) error {
+	for _, v := range f.held {
+		emit(v)
+	}
+	f.held = nil
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"runtime/debug"
+	"slices"
 
 	"github.com/crunchgo/crunchgo/internal/progress"
 	"github.com/crunchgo/crunchgo/plan"
@@ -52,17 +53,21 @@ type Stats struct {
 
 // Kernel is one task's instance of a phase.
 type Kernel struct {
-	ctx    context.Context
-	sg     *plan.StageGraph
-	stage  *plan.Stage
-	ph     *plan.Phase
-	tc     plan.TaskContext
-	out    Outputs
-	Stats  Stats
-	outs   map[plan.NodeID]plan.Emitter
-	ins    map[plan.NodeID]plan.Emitter
-	chans  map[int]plan.Emitter
-	finish []func() error // in node order; then combiner flushes, then sink closes
+	ctx   context.Context
+	sg    *plan.StageGraph
+	stage *plan.Stage
+	ph    *plan.Phase
+	tc    plan.TaskContext
+	out   Outputs
+	Stats Stats
+	outs  map[plan.NodeID]plan.Emitter
+	ins   map[plan.NodeID]plan.Emitter
+	chans map[int]plan.Emitter
+	// finish holds the user functions' Finish in the order input wires
+	// them: each after every function downstream of it (a depth-first
+	// post-order), so Finish runs it backwards. Then come the combiner
+	// flushes, then the sink closes.
+	finish []func() error
 	flush  []func() error
 	closes []func() error
 	tear   []func()
@@ -330,16 +335,19 @@ func (k *Kernel) Group(key []byte, values iter.Seq[[]byte]) (err error) {
 	return k.group(key, k.counted)
 }
 
-// Finish runs the user functions' Finish in node order, then flushes the
-// map-side combiners and closes the sink writers (which flushes their
-// formats' trailers; the executor then commits the files).
+// Finish runs the user functions' Finish, each before those of the
+// functions it emits into (which may still emit what it gives them last),
+// then flushes the map-side combiners and closes the sink writers (which
+// flushes their formats' trailers; the executor then commits the files).
 func (k *Kernel) Finish() (err error) {
 	defer func() {
 		if e := recovered(recover()); e != nil {
 			err = e
 		}
 	}()
-	for _, steps := range [][]func() error{k.finish, k.flush, k.closes} {
+	finish := slices.Clone(k.finish)
+	slices.Reverse(finish)
+	for _, steps := range [][]func() error{finish, k.flush, k.closes} {
 		for _, f := range steps {
 			if err := f(); err != nil {
 				return err

@@ -786,7 +786,7 @@ func (p *planner) shuffleIntermediates(stages []*Stage, readIn map[NodeID]map[in
 					}
 				}
 			}
-			if !ok || target == nil {
+			if !ok || target == nil || paths(g, in.Node, in.Phase, st, target) != 1 {
 				continue
 			}
 			in.Shuffled = target
@@ -798,6 +798,22 @@ func (p *planner) shuffleIntermediates(stages []*Stage, readIn map[NodeID]map[in
 				g.Node(in.Node).Label(), g.Node(target.GroupByKey).Label(), how)
 		}
 	}
+}
+
+// paths counts the ways id's elements reach channel ch through phase ph's
+// Flattens. A union that lists an input twice holds its elements twice: it
+// cannot be written as that input's shuffle records, which hold them once.
+func paths(g *Graph, id NodeID, ph *Phase, st *Stage, ch *Channel) int {
+	n := 0
+	for _, c := range g.Consumers(id) {
+		switch {
+		case st.ChannelOf(c) == ch:
+			n++
+		case ph.Has(c):
+			n += paths(g, c, ph, st, ch)
+		}
+	}
+	return n
 }
 
 // reach adds to ph the map-side nodes of stage s reachable from id.

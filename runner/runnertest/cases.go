@@ -720,6 +720,31 @@ var Cases = []Case{
 		return all(expect(pcollection.Materialize(mapSide), []kv{ptable.KV("total", 2*total)}),
 			expect(pcollection.Materialize(reduceSide), []kv{ptable.KV("words", int64(1000))}))
 	}},
+	{"union-takes-an-intermediate-twice", func(p *pcollection.Pipeline) Check {
+		// A union listing a reducer's output twice holds each element
+		// twice, also when the union is that output's only use and feeds a
+		// shuffle (whose map output the reducer may then write directly).
+		ws := words(800)
+		counts := func() ptable.PTable[string, int64] { return ptable.Count(pcollection.Of(p, ws...)) }
+		extra := pcollection.Of(p, ptable.KV("extra", int64(1)))
+		once := counts()
+		summed := ptable.Aggregate(ptable.GroupByKey(pcollection.Union(once, once, extra)), ptable.Sum[int64]())
+		again := counts()
+		nested := ptable.Reduce(ptable.GroupByKey(pcollection.Union(pcollection.Union(again, extra), again)),
+			func(k string, vs iter.Seq[int64], emit func(kv)) error {
+				var n int64
+				for range vs {
+					n++
+				}
+				emit(ptable.KV(k, n))
+				return nil
+			})
+		want, values := map[string]int64{"extra": 1}, map[string]int64{"extra": 1}
+		for w, n := range countRef(ws) {
+			want[w], values[w] = 2*n, 2
+		}
+		return all(expect(pcollection.Materialize(summed), pairs(want)), expect(pcollection.Materialize(nested), pairs(values)))
+	}},
 	{"dofn-lifecycle-and-counters", func(p *pcollection.Pipeline) Check {
 		in := pcollection.Of(p, words(1000)...)
 		out := pcollection.ParDo(in, &lengthCounter{Min: 3})

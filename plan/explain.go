@@ -204,7 +204,7 @@ func (sg *StageGraph) DOT() string {
 func crossesStage(sg *StageGraph, from, to NodeID) bool {
 	for _, st := range sg.Stages {
 		for _, ph := range st.Phases() {
-			if (ph.Has(from) || ph.Entry == from) && ph.Has(to) {
+			if (ph.Has(from) || ph.Entry == from && ph.Kind == ReducePhase) && ph.Has(to) {
 				return false
 			}
 		}

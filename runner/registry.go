@@ -72,15 +72,13 @@ func Register[A any](name, doc string, build func(p *pcollection.Pipeline, args 
 		newArgs: func() any { return new(A) },
 		build:   func(p *pcollection.Pipeline, args any) error { return build(p, args.(*A)) },
 	}
-	fs, err := j.flags(new(A))
-	if err != nil {
+	if _, err := j.flags(new(A)); err != nil {
 		panic(fmt.Sprintf("runner: job %s: %v", name, err))
 	}
 	t := reflect.TypeFor[A]()
 	for i := range t.NumField() {
 		if name := t.Field(i).Tag.Get("flag"); name != "" && t.Field(i).Tag.Get("required") == "true" {
 			j.required = append(j.required, name)
-			fs.Lookup(name).Usage += " (required)"
 		}
 	}
 	jobs.Lock()
@@ -186,6 +184,9 @@ func (j *Job) flags(args any) (*pflag.FlagSet, error) {
 			continue
 		}
 		help, def := f.Tag.Get("help"), f.Tag.Get("default")
+		if f.Tag.Get("required") == "true" {
+			help += " (required)"
+		}
 		ptr := v.Field(i).Addr().Interface()
 		switch p := ptr.(type) {
 		case *string:

@@ -67,6 +67,17 @@ func TestJobBuild(t *testing.T) {
 	}
 }
 
+// TestJobHelpMarksRequired checks that the help of a job's flags says which
+// are required, and only those.
+func TestJobHelpMarksRequired(t *testing.T) {
+	fs, _ := regJob.FlagSet()
+	for name, want := range map[string]bool{"in": true, "mode": true, "n": false, "names": false} {
+		if got := strings.HasSuffix(fs.Lookup(name).Usage, " (required)"); got != want {
+			t.Errorf("--%s usage %q: marked required %v, want %v", name, fs.Lookup(name).Usage, got, want)
+		}
+	}
+}
+
 func TestRegisterRefusesBadArgs(t *testing.T) {
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(r.(string), "unsupported flag type") {

@@ -26,7 +26,7 @@ import (
 
 // Args are the letters job's flags.
 type Args struct {
-	Output string `flag:"output" help:"directory to write letters/ and histogram/ to (required)"`
+	Output string `flag:"output" required:"true" help:"directory to write letters/ and histogram/ to"`
 	Text   string `flag:"text" default:"the quick brown fox jumps over the lazy dog" help:"the text to count"`
 }
 

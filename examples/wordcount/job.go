@@ -3,7 +3,6 @@ package wordcount
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -15,7 +14,7 @@ import (
 // Args are the flags of the wordcount job.
 type Args struct {
 	Input  string `flag:"input" help:"text files to count: a file, a directory or a glob on any storage URL (default: a built-in sample)"`
-	Output string `flag:"output" help:"directory to write the counts to (required)"`
+	Output string `flag:"output" required:"true" help:"directory to write the counts to"`
 	Format string `flag:"format" default:"avro" help:"output format: avro ({word, count} records) or text (word<TAB>count lines)"`
 	Sorted bool   `flag:"sorted" help:"write the counts in word order: part files read in name order hold the words sorted (a total-order sort)"`
 }
@@ -40,9 +39,6 @@ var Sample = []string{
 //	crunchgo run wordcount --input 'hdfs://nn/books/*.txt' --output /tmp/wc
 var Job = runner.Register("wordcount", "count the words of text files (or of a built-in sample)",
 	func(p *pcollection.Pipeline, a *Args) error {
-		if strings.TrimSpace(a.Output) == "" {
-			return runner.InvalidArgs(fmt.Errorf("--output is required"))
-		}
 		if a.Format != "avro" && a.Format != "text" {
 			return runner.InvalidArgs(fmt.Errorf("--format %q: want avro or text", a.Format))
 		}

@@ -553,30 +553,63 @@ func (e *driver) jobError(sj *stageJob, cl clientLog, log string, runErr error) 
 	if id == "" {
 		id = "(no job id printed)"
 	}
-	var taskErr error
-	prefix := fmt.Sprintf("stage-%d-", sj.stage.ID)
-	if files, err := storage.List(e.ctx, errorsDir(e.spec.Temp)); err == nil {
-		for _, f := range files {
-			if !strings.HasPrefix(f.Name, prefix) {
-				continue
-			}
-			b, err := storage.ReadFile(e.ctx, f.URL)
-			var te taskError
-			if err == nil && json.Unmarshal(b, &te) == nil {
-				taskErr = fmt.Errorf("task %s: %w", te.Attempt, te.Err())
-				break
-			}
-		}
-	}
 	status := "failed"
 	if runErr != nil {
 		status = fmt.Sprintf("failed (%v)", runErr)
 	}
-	msg := fmt.Sprintf("hadoop job %s %s\nhadoop output (tail):\n%s", id, status, lastLines(log, 20))
-	if taskErr != nil {
-		return fmt.Errorf("%s: %w", msg, taskErr)
+	tail := lastLines(log, 20)
+	if te := e.taskError(sj, cl.jobID, log); te != nil {
+		// The task's own error first: the client's tail is mostly counters.
+		return fmt.Errorf("hadoop job %s %s: task %s: %w\nhadoop output (tail):\n%s", id, status, te.Attempt, te.Err(), tail)
 	}
-	return errors.New(msg)
+	return fmt.Errorf("hadoop job %s %s\nhadoop output (tail):\n%s", id, status, tail)
+}
+
+// failedTask finds the tasks the hadoop client names as having failed the
+// job ("Task failed task_..._m_000001").
+var failedTask = regexp.MustCompile(`Task failed (task_[0-9A-Za-z_]+)`)
+
+// taskError reads the error file of the attempt that explains why stage
+// sj's job failed: the last attempt of a task the client log names as
+// failed, else this job's most recent failed attempt. An earlier attempt
+// may have failed and been retried successfully, so the first file listed
+// is not the cause (a map's hiccup would hide the reducer that failed).
+func (e *driver) taskError(sj *stageJob, jobID, log string) *taskError {
+	files, err := storage.List(e.ctx, errorsDir(e.spec.Temp))
+	if err != nil {
+		return nil
+	}
+	failed := map[string]bool{}
+	for _, m := range failedTask.FindAllStringSubmatch(log, -1) {
+		failed[m[1]] = true
+	}
+	thisJob := "attempt_" + strings.TrimPrefix(jobID, "job_") + "_"
+	prefix := fmt.Sprintf("stage-%d-", sj.stage.ID)
+	var best *taskError
+	var bestRank [3]int64 // named failed task, attempt number, modification time
+	for _, f := range files {
+		attempt := strings.TrimSuffix(strings.TrimPrefix(f.Name, prefix), ".json")
+		if !strings.HasPrefix(f.Name, prefix) || (jobID != "" && !strings.HasPrefix(attempt, thisJob)) {
+			continue
+		}
+		b, err := storage.ReadFile(e.ctx, f.URL)
+		var te taskError
+		if err != nil || json.Unmarshal(b, &te) != nil {
+			continue
+		}
+		var rank [3]int64
+		if i := strings.LastIndexByte(te.Attempt, '_'); i > 0 {
+			if failed["task_"+strings.TrimPrefix(te.Attempt[:i], "attempt_")] {
+				rank[0] = 1
+			}
+			rank[1], _ = strconv.ParseInt(te.Attempt[i+1:], 10, 64)
+		}
+		rank[2] = f.ModTime.UnixNano()
+		if best == nil || slices.Compare(rank[:], bestRank[:]) > 0 {
+			best, bestRank = &te, rank
+		}
+	}
+	return best
 }
 
 func lastLines(s string, n int) string {

@@ -2,13 +2,18 @@ package hadoop_test
 
 import (
 	"context"
+	"errors"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 // TestRunReport checks what a successful run reports and leaves behind:
@@ -61,5 +66,58 @@ func TestFailedJob(t *testing.T) {
 	}
 	if strings.Count(msg, "Status : FAILED") != 1 {
 		t.Errorf("want exactly one failed attempt in the client output:\n%s", msg)
+	}
+}
+
+// hiccupFn fails the first attempt of map task 0 once; the retry succeeds.
+type hiccupFn struct{ ctx *pcollection.Context }
+
+func (f *hiccupFn) Setup(ctx *pcollection.Context) error {
+	f.ctx = ctx
+	return nil
+}
+
+func (f *hiccupFn) Process(s string, emit func(string)) error {
+	if info := f.ctx.Task(); info.Task == 0 && info.Attempt == 0 {
+		return errors.New("a transient hiccup")
+	}
+	emit(s)
+	return nil
+}
+
+var hiccupThenBrokenReducer = runner.Register("hadoop-test/hiccup-then-broken-reducer", "a map attempt fails once, every reduce attempt fails",
+	func(p *pcollection.Pipeline, a *struct {
+		In  string `flag:"in"`
+		Out string `flag:"out"`
+	}) error {
+		words := pcollection.ParDo(textio.Read(p, a.In), &hiccupFn{}, pcollection.Name("Hiccup"))
+		broken := ptable.Reduce(ptable.GroupByKey(ptable.ByKey(words, func(s string) string { return s })),
+			func(string, iter.Seq[string], func(string)) error { return errors.New("the reducer is broken") }, pcollection.Name("Broken"))
+		textio.Write(broken, a.Out)
+		return nil
+	})
+
+// TestFailedJobNamesTheCause checks that a failed job's error is the
+// failure that ended it, on its first line: not the map attempt that failed
+// earlier and was retried successfully.
+func TestFailedJobNamesTheCause(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("a\nb\na\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := hiccupThenBrokenReducer.Build([]string{"--in", in, "--out", filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := simRunner(t)
+	r.Defines = []string{"mapreduce.reduce.maxattempts=2"}
+	_, err = r.Run(context.Background(), p, runner.Options{})
+	if err == nil {
+		t.Fatal("run succeeded, want the reducer's failure")
+	}
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	if !regexp.MustCompile(`hadoop job job_\d+_\d+ failed.*: task attempt_\d+_\d+_r_000000_1: .*the reducer is broken`).MatchString(first) {
+		t.Errorf("first line of the error %q, want the last reduce attempt's failure", first)
 	}
 }

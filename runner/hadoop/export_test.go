@@ -1,6 +1,9 @@
 package hadoop
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // SetClientHeldFactor sets clientHeldFactor for a test and returns what
 // restores it.
@@ -36,3 +39,10 @@ var HeartbeatInterval = heartbeatInterval
 
 // SameFileSystem is sameFileSystem, for tests.
 var SameFileSystem = sameFileSystem
+
+// SetRemoveTemp sets removeTemp for a test and returns what restores it.
+func SetRemoveTemp(f func(ctx context.Context, url string) error) (restore func()) {
+	old := removeTemp
+	removeTemp = f
+	return func() { removeTemp = old }
+}

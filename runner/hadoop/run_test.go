@@ -13,6 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/textio"
 )
 
@@ -119,5 +120,21 @@ func TestFailedJobNamesTheCause(t *testing.T) {
 	first, _, _ := strings.Cut(err.Error(), "\n")
 	if !regexp.MustCompile(`hadoop job job_\d+_\d+ failed.*: task attempt_\d+_\d+_r_000000_1: .*the reducer is broken`).MatchString(first) {
 		t.Errorf("first line of the error %q, want the last reduce attempt's failure", first)
+	}
+}
+
+// TestTempLeftAfterCommit checks that a run whose outputs are committed
+// succeeds when its temp dir cannot be removed, and says so in its log.
+func TestTempLeftAfterCommit(t *testing.T) {
+	defer hadoop.SetRemoveTemp(func(context.Context, string) error { return errors.New("the namenode said no") })()
+	r := simRunner(t)
+	var log strings.Builder
+	r.Log = &log
+	p := suitePipeline(t, "wordcount")
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatalf("run failed after committing its outputs: %v", err)
+	}
+	if !strings.Contains(log.String(), "could not remove the run's temp dir") || !strings.Contains(log.String(), "the namenode said no") {
+		t.Errorf("log does not report the temp dir left behind:\n%s", log.String())
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -132,6 +133,9 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if err := sameFileSystem(g, temp); err != nil {
 		return nil, err
 	}
+	if err := absoluteSources(g); err != nil {
+		return nil, err
+	}
 	spec := &jobSpec{Recipe: *recipe, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Run: run, Temp: temp}
 	jobs, err := r.planJobs(ctx, sg, opts, spec)
 	if err != nil {
@@ -182,6 +186,23 @@ func sameFileSystem(g *plan.Graph, temp string) error {
 
 // removeTemp removes a run's temp dir; tests make it fail.
 var removeTemp = storage.RemoveAll
+
+// absoluteSources refuses a source given as a relative local path: the
+// cluster's tasks read their splits in working directories of their own,
+// where it names nothing (a stage run in the client would still work,
+// so the same command would fail only on larger inputs).
+func absoluteSources(g *plan.Graph) error {
+	for _, n := range g.Nodes() {
+		src, ok := n.Payload.(plan.FileSource)
+		if n.Op != plan.OpSource || !ok {
+			continue
+		}
+		if p, local := storage.LocalPath(src.Pattern()); local && !filepath.IsAbs(p) {
+			return fmt.Errorf("hadoop runner: %s (%s) reads %s, a relative path, which the cluster's tasks, each in a working directory of its own, cannot find: give an absolute path or a URL", n.Label(), n.Caller, src.Pattern())
+		}
+	}
+	return nil
+}
 
 func (r *Runner) setup() error {
 	if r.HadoopBin == "" {

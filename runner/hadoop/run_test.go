@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crunchgo/crunchgo/examples/wordcount"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
@@ -136,5 +137,19 @@ func TestTempLeftAfterCommit(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "could not remove the run's temp dir") || !strings.Contains(log.String(), "the namenode said no") {
 		t.Errorf("log does not report the temp dir left behind:\n%s", log.String())
+	}
+}
+
+// TestRelativeSourceRefused checks that an input given as a relative path
+// is refused before anything runs, whatever the size of its stage.
+func TestRelativeSourceRefused(t *testing.T) {
+	job, _ := runner.Lookup(wordcount.Job.Name)
+	p, err := job.Build([]string{"--input", "books/*.txt", "--output", filepath.Join(t.TempDir(), "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = clientRunner(t).Run(context.Background(), p, runner.Options{})
+	if err == nil || !strings.Contains(err.Error(), "books/*.txt, a relative path") {
+		t.Errorf("err %v, want the relative input refused", err)
 	}
 }

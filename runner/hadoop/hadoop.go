@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -490,10 +491,13 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	}
 	tail := &tailBuffer{max: 64 << 10}
 	progress := e.jobProgress(sj, start)
-	var jobID string // seen as the lines stream: a long log may push it out of the tail
+	// The job ID, seen as the lines stream: a long log may push it out of
+	// the tail, and a cancelled run needs it to kill the job.
+	var jobID atomic.Pointer[string]
 	ws := []io.Writer{tail, &lineWriter{onLine: func(line string) {
-		if i := strings.Index(line, "Running job: "); i >= 0 && jobID == "" {
-			jobID = strings.TrimSpace(line[i+len("Running job: "):])
+		if i := strings.Index(line, "Running job: "); i >= 0 && jobID.Load() == nil {
+			id := strings.TrimSpace(line[i+len("Running job: "):])
+			jobID.Store(&id)
 		}
 		progress(line)
 	}}}
@@ -504,9 +508,16 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	w := io.MultiWriter(ws...)
 	cmd.Stdout, cmd.Stderr = w, w
 	runErr := cmd.Run()
+	var id string
+	if p := jobID.Load(); p != nil {
+		id = *p
+	}
+	if e.ctx.Err() != nil {
+		return e.killJob(id)
+	}
 	log := tail.String()
 	cl := parseClientLog(log)
-	cl.jobID = cmp.Or(cl.jobID, jobID)
+	cl.jobID = cmp.Or(cl.jobID, id)
 	// Hadoop Streaming exits 0 only when the job succeeded: its exit status
 	// is the verdict, whatever the client logged.
 	if runErr != nil {
@@ -526,6 +537,23 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 		}
 	}
 	return nil
+}
+
+// killJob kills job id, submitted by a client this cancelled run stopped:
+// on YARN a job runs on without its client, using the cluster and writing
+// into a temp dir the run is about to remove.
+func (e *driver) killJob(id string) error {
+	cause := context.Cause(e.ctx)
+	if id == "" {
+		return fmt.Errorf("hadoop job cancelled before the client printed its ID: %w", cause)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, e.r.HadoopBin, "job", "-kill", id).CombinedOutput(); err != nil {
+		return fmt.Errorf("hadoop job %s cancelled, but '%s job -kill %s' failed (%v), so it may still run on the cluster: %s: %w",
+			id, e.r.HadoopBin, id, err, strings.TrimSpace(lastLines(string(out), 5)), cause)
+	}
+	return fmt.Errorf("hadoop job %s cancelled and killed on the cluster: %w", id, cause)
 }
 
 // publish moves the part files Hadoop committed for sink n into the sink's

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -152,4 +153,57 @@ func TestRelativeSourceRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "books/*.txt, a relative path") {
 		t.Errorf("err %v, want the relative input refused", err)
 	}
+}
+
+// TestCancelKillsJob checks that cancelling a run while its job runs kills
+// the job on the cluster (which a killed client leaves running), and says
+// so. The hadoop command is a script that submits nothing: "jar" prints a
+// job ID and waits, "job -kill" records its arguments.
+func TestCancelKillsJob(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil || runtime.GOOS != "linux" {
+		t.Skip("needs a Linux test binary and /bin/sh")
+	}
+	dir := t.TempDir()
+	kills := filepath.Join(dir, "kills")
+	script := filepath.Join(dir, "hadoop")
+	if err := os.WriteFile(script, []byte(`#!/bin/sh
+case "$1" in
+jar) echo "INFO mapreduce.Job: Running job: job_1700000000000_0042" >&2; exec sleep 60;;
+job) echo "$@" >> '`+kills+`'; echo "Killed job job_1700000000000_0042";;
+esac
+`), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	job, _ := runner.Lookup(wordcount.Job.Name)
+	p, err := job.Build([]string{"--output", filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	r := hadoop.Runner{HadoopBin: script, StreamingJar: "x.jar", Binary: exe, TempDir: filepath.Join(dir, "tmp"),
+		Log: &onLine{match: "Running job:", do: func() { cancel(errors.New("interrupted")) }}}
+	_, err = r.Run(ctx, p, runner.Options{})
+	if err == nil || !strings.Contains(err.Error(), "job_1700000000000_0042 cancelled and killed on the cluster") || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("err %v, want the job named as killed, and the cause", err)
+	}
+	if b, _ := os.ReadFile(kills); string(b) != "job -kill job_1700000000000_0042\n" {
+		t.Errorf("the hadoop command was asked %q, want one 'job -kill job_1700000000000_0042'", b)
+	}
+}
+
+// onLine calls do once, when a write holds match.
+type onLine struct {
+	match string
+	do    func()
+	done  bool
+}
+
+func (o *onLine) Write(b []byte) (int, error) {
+	if !o.done && strings.Contains(string(b), o.match) {
+		o.done = true
+		o.do()
+	}
+	return len(b), nil
 }

@@ -102,7 +102,12 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 		return nil, err
 	}
 	// A dry run ships nothing: it prints its plan whatever the binary (one
-	// not built yet, a Mac build on a laptop), with why it could not serve.
+	// not built yet, a Mac build on a laptop) and without Hadoop installed,
+	// with why it could not run.
+	jarErr := r.findJar()
+	if jarErr != nil && !r.DryRun {
+		return nil, jarErr
+	}
 	bin, binErr := inspectBinary(r.binary)
 	if binErr != nil && !r.DryRun {
 		return nil, binErr
@@ -145,7 +150,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	res := &runner.Result{Plan: sg, Counters: runner.Counters{}}
 	if r.DryRun {
 		res.DryRun = true
-		return res, r.dryRun(spec, jobs, bin, binErr)
+		return res, r.dryRun(spec, jobs, bin, binErr, jarErr)
 	}
 	runner.ResetMaterialized(g)
 	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start, bin: bin}
@@ -188,6 +193,23 @@ func sameFileSystem(g *plan.Graph, temp string) error {
 // removeTemp removes a run's temp dir; tests make it fail.
 var removeTemp = storage.RemoveAll
 
+// findJar sets the streaming jar the jobs run: StreamingJar, else the one
+// under HADOOP_HOME. Without one a dry run still prints its plan, naming a
+// placeholder (and the error says why).
+func (r *Runner) findJar() error {
+	r.jar = r.StreamingJar
+	if r.jar != "" {
+		return nil
+	}
+	jar, err := FindStreamingJar(os.Getenv("HADOOP_HOME"))
+	if err != nil {
+		r.jar = "hadoop-streaming.jar"
+		return fmt.Errorf("hadoop runner: %w", err)
+	}
+	r.jar = jar
+	return nil
+}
+
 // absoluteSources refuses a source given as a relative local path: the
 // cluster's tasks read their splits in working directories of their own,
 // where it names nothing (a stage run in the client would still work,
@@ -208,14 +230,6 @@ func absoluteSources(g *plan.Graph) error {
 func (r *Runner) setup() error {
 	if r.HadoopBin == "" {
 		r.HadoopBin = defaultHadoopBin()
-	}
-	r.jar = r.StreamingJar
-	if r.jar == "" {
-		jar, err := FindStreamingJar(os.Getenv("HADOOP_HOME"))
-		if err != nil {
-			return fmt.Errorf("hadoop runner: %w", err)
-		}
-		r.jar = jar
 	}
 	r.binary = r.Binary
 	if r.binary == "" {
@@ -324,7 +338,7 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 	return jobs, nil
 }
 
-func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary, binErr error) error {
+func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary, binErr, jarErr error) error {
 	w := r.Out
 	if w == nil {
 		w = os.Stdout
@@ -336,6 +350,9 @@ func (r *Runner) dryRun(spec *jobSpec, jobs []*stageJob, bin *jobBinary, binErr 
 	var out strings.Builder
 	if r.ClientStageMax > 0 {
 		fmt.Fprintf(&out, "# a stage that reads at most %s runs in this process instead of as its job below (its input is measured when it runs)\n", sizeFlag{&r.ClientStageMax})
+	}
+	if jarErr != nil {
+		fmt.Fprintf(&out, "# %s: the commands below name %s in its place\n", strings.TrimPrefix(jarErr.Error(), "hadoop runner: "), r.jar)
 	}
 	if binErr != nil {
 		fmt.Fprintf(&out, "# %s\n", strings.TrimPrefix(binErr.Error(), "hadoop runner: "))

@@ -207,3 +207,27 @@ func (o *onLine) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
+
+// TestDryRunWithoutHadoop checks that a dry run on a machine without Hadoop
+// prints its plan, saying which jar it could not find.
+func TestDryRunWithoutHadoop(t *testing.T) {
+	t.Setenv("HADOOP_HOME", "")
+	job, _ := runner.Lookup(wordcount.Job.Name)
+	p, err := job.Build([]string{"--output", "hdfs://nn/user/me/wc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r := hadoop.Runner{Binary: "/opt/jobs/crunchgo", TempDir: "hdfs://nn/tmp/crunchgo", DryRun: true, Out: &out}
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatalf("dry run: %v", err)
+	}
+	if !strings.Contains(out.String(), "# no streaming jar given and HADOOP_HOME is not set: the commands below name hadoop-streaming.jar in its place") ||
+		!strings.Contains(out.String(), " jar hadoop-streaming.jar ") {
+		t.Errorf("dry run listing lacks the jar's problem or the placeholder:\n%s", out.String())
+	}
+	r.DryRun = false
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err == nil || !strings.Contains(err.Error(), "no streaming jar given") {
+		t.Errorf("run without a jar: err %v, want the missing jar", err)
+	}
+}

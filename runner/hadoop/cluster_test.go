@@ -93,6 +93,9 @@ func TestSinkOnAnotherFileSystem(t *testing.T) {
 		{"/local/wc", "hdfs://nn/tmp/crunchgo", false},
 		{"hdfs://other/wc", "hdfs://nn/tmp/crunchgo", false},
 		{"/local/wc", "/tmp/crunchgo", true},
+		{"hdfs://nn/user/me/wc", "hdfs:///tmp/crunchgo", true},        // the default namenode, maybe nn
+		{"hdfs://nn:8020/user/me/wc", "hdfs://nn/tmp/crunchgo", true}, // the default port
+		{"hdfs://nn:9000/user/me/wc", "hdfs://nn/tmp/crunchgo", false},
 	} {
 		p, err := wordcount.Job.Build([]string{"--output", tc.output})
 		if err != nil {

@@ -175,19 +175,35 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 // from its job's output directory into the sinks by renaming, which fails
 // across file systems, and would fail only once that job had run.
 func sameFileSystem(g *plan.Graph, temp string) error {
-	fsOf := func(u string) string {
-		scheme, host, _ := storage.SplitURL(hadoopURL(u))
-		return scheme + "://" + host
-	}
 	for _, n := range g.Nodes() {
 		if n.Op != plan.OpSink {
 			continue
 		}
-		if u := n.Payload.(plan.SinkPayload).URL(); fsOf(u) != fsOf(temp) {
+		if u := n.Payload.(plan.SinkPayload).URL(); !onSameFileSystem(u, temp) {
 			return fmt.Errorf("hadoop runner: %s (%s) writes %s, which is not on the file system of the run's temp dir %s (--hadoop-tmp): outputs are moved into place by renaming, so they must be on the same one (write both on HDFS, with the same namenode as written)", n.Label(), n.Caller, u, temp)
 		}
 	}
 	return nil
+}
+
+// onSameFileSystem reports whether URLs a and b may be on one file system.
+// HDFS's default port is implied; a URL naming no namenode (hdfs:///tmp,
+// the default --hadoop-tmp) means the cluster's default one, which this
+// process cannot know, so it matches any (a rename across namenodes would
+// still fail, after the job).
+func onSameFileSystem(a, b string) bool {
+	sa, ha, _ := storage.SplitURL(hadoopURL(a))
+	sb, hb, _ := storage.SplitURL(hadoopURL(b))
+	if sa != sb {
+		return false
+	}
+	if sa == "hdfs" {
+		ha, hb = strings.TrimSuffix(ha, ":8020"), strings.TrimSuffix(hb, ":8020")
+		if ha == "" || hb == "" {
+			return true
+		}
+	}
+	return ha == hb
 }
 
 // removeTemp removes a run's temp dir; tests make it fail.

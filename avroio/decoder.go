@@ -84,6 +84,9 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, err erro
 	if reader.Fingerprint() == writer.Fingerprint() {
 		return reader, writer, nil
 	}
+	if why := plainIntoPointer(reader, writer); why != "" {
+		return nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s)", f.path, why, t, writer.String())
+	}
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
 	if err != nil {
 		if why := incompatibleField(reader, writer); why != "" {
@@ -126,6 +129,55 @@ func incompatibleField(reader, writer avro.Schema) string {
 		return fmt.Sprintf("field %s: the file's %s cannot be read as %s", f.Name(), w.Type(), f.Type())
 	}
 	return ""
+}
+
+// plainIntoPointer names the first field that the file declares without
+// null but the reader holds nullable, as a Go pointer to a string, number
+// or other value: schema resolution allows it, but hamba/avro cannot decode
+// such a value into a pointer, and would fail every record as corrupt.
+// A pointer to a struct decodes; "" when no field is such.
+func plainIntoPointer(reader, writer avro.Schema) string {
+	return plainIntoPointerIn(reader, writer, map[string]bool{})
+}
+
+func plainIntoPointerIn(reader, writer avro.Schema, seen map[string]bool) string {
+	rr, ok1 := deref(reader).(*avro.RecordSchema)
+	wr, ok2 := deref(writer).(*avro.RecordSchema)
+	if !ok1 || !ok2 || seen[rr.FullName()] {
+		return ""
+	}
+	seen[rr.FullName()] = true
+	written := map[string]*avro.Field{}
+	for _, f := range wr.Fields() {
+		written[f.Name()] = f
+	}
+	for _, f := range rr.Fields() {
+		w := written[f.Name()]
+		if w == nil {
+			continue
+		}
+		rt := f.Type()
+		if u, ok := rt.(*avro.UnionSchema); ok && u.Nullable() && len(u.Types()) == 2 {
+			rt = u.Types()[1-nullIndex(u)]
+			if _, writerUnion := w.Type().(*avro.UnionSchema); !writerUnion {
+				if _, record := deref(rt).(*avro.RecordSchema); !record {
+					return fmt.Sprintf("field %s is not nullable in the file (%s) but the Go field is a pointer, which hamba/avro cannot decode it into: make the Go field a plain value", f.Name(), w.Type())
+				}
+			}
+		}
+		if inner := plainIntoPointerIn(rt, w.Type(), seen); inner != "" {
+			return "field " + f.Name() + "." + strings.TrimPrefix(inner, "field ")
+		}
+	}
+	return ""
+}
+
+// nullIndex is the position of null in a nullable union of two.
+func nullIndex(u *avro.UnionSchema) int {
+	if u.Types()[0].Type() == avro.Null {
+		return 0
+	}
+	return 1
 }
 
 // ReaderSchema returns the schema records are read as.

@@ -265,3 +265,61 @@ func TestBuildErrors(t *testing.T) {
 func crunchRun(p *pcollection.Pipeline) (*runner.Result, error) {
 	return mem.Run(context.Background(), p, runner.Options{})
 }
+
+// TestPipelinePointerFromPlainFieldRefusedAtPlanning checks that a Go
+// pointer field for a field the file declares without null, which hamba
+// cannot decode, fails at planning naming the field, where every record
+// used to fail as corrupt; a pointer to a nested record reads.
+func TestPipelinePointerFromPlainFieldRefusedAtPlanning(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("avroio-plain")
+	in := "mem://avroio-plain/in/a.avro"
+	schema := avro.MustParse(`{"type":"record","name":"row","fields":[{"name":"title","type":"string"},
+		{"name":"where","type":{"type":"record","name":"place","fields":[{"name":"city","type":"string"}]}}]}`)
+	type place struct {
+		City string `avro:"city"`
+	}
+	type row struct {
+		Title string `avro:"title"`
+		Where place  `avro:"where"`
+	}
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Encode(row{"One", place{"Lund"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+
+	type pointer struct {
+		Title *string `avro:"title"`
+	}
+	p := pcollection.NewPipeline("pointer-from-plain")
+	c := avroio.Read[pointer](p, in)
+	_, err = p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
+	for _, want := range []string{"a.avro", "field title is not nullable in the file", "make the Go field a plain value"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Splits error %v, want it to say %q", err, want)
+		}
+	}
+
+	type nested struct {
+		Title string `avro:"title"`
+		Where *place `avro:"where"`
+	}
+	p = pcollection.NewPipeline("pointer-to-record")
+	m := pcollection.Materialize(avroio.Read[nested](p, in))
+	if _, err := crunchRun(p); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.Values(); err != nil || len(got) != 1 || got[0].Where == nil || got[0].Where.City != "Lund" {
+		t.Errorf("read %+v (err %v), want the nested record", got, err)
+	}
+}

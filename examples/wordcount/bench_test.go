@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
@@ -37,9 +36,7 @@ func benchLines(n int) []string {
 func handWritten(lines []string) map[string]int64 {
 	counts := map[string]int64{}
 	for _, line := range lines {
-		for _, w := range strings.FieldsFunc(line, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
-			counts[strings.ToLower(w)]++
-		}
+		Words(line, func(w string) { counts[w]++ })
 	}
 	return counts
 }

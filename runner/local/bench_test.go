@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/crunchgo/crunchgo/examples/wordcount"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -57,9 +56,7 @@ func handWritten(path string) (map[string]int64, error) {
 	counts := map[string]int64{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		for _, w := range strings.FieldsFunc(sc.Text(), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
-			counts[strings.ToLower(w)]++
-		}
+		wordcount.Words(sc.Text(), func(w string) { counts[w]++ })
 	}
 	return counts, sc.Err()
 }

@@ -90,7 +90,7 @@ func genLines(n int) []string {
 	return lines
 }
 
-// word spells n in letters, since the word count tokenizer splits at digits.
+// word spells n in letters, a word of the word count tokenizer.
 func word(n int) string {
 	b := []byte{'w'}
 	for {

@@ -13,7 +13,7 @@
 //   - daily-plays (DailyPlays): plays per (country, track), distinct
 //     listeners per artist, and the top 10 tracks per country with titles;
 //   - sessions (Sessions): each user's listening sessions, a new session
-//     starting after 30 minutes without listening;
+//     starting after more than 30 minutes without listening (skipped events count as listening);
 //   - play-stats (PlayStats): how long plays last per country (median,
 //     90th and 99th percentiles, approximated by a quantile sketch) and the
 //     plays of tracks missing from the catalogue (an anti-join).

@@ -83,21 +83,21 @@ type SessionsArgs struct {
 	Events       string        `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob"`
 	Output       string        `flag:"output" required:"true" help:"output directory of the sessions"`
 	OutputFormat string        `flag:"output-format" default:"parquet" help:"format of the output: parquet or avro"`
-	Gap          time.Duration `flag:"gap" default:"30m" help:"a user's next event starts a new session after this long without listening"`
+	Gap          time.Duration `flag:"gap" default:"30m" help:"a user's next event starts a new session when it begins more than this long after the end of their listening so far (every event counts, skipped or not)"`
 }
 
 // SessionsJob is the registered sessions job.
 var SessionsJob = runner.Register("sessions",
-	"listening sessions per user (a new session after 30 minutes without listening)",
+	"listening sessions per user (a new session after more than 30 minutes without listening)",
 	func(p *pcollection.Pipeline, a *SessionsArgs) error {
-		if a.Gap <= 0 {
-			return runner.InvalidArgs(fmt.Errorf("--gap %v: must be positive", a.Gap))
+		if a.Gap < time.Millisecond {
+			return runner.InvalidArgs(fmt.Errorf("--gap %v: must be at least 1ms (timestamps are in milliseconds)", a.Gap))
 		}
 		format, err := ParseFormat(a.OutputFormat)
 		if err != nil {
 			return runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
 		}
-		events, err := Read[Event](context.Background(), p, a.Events)
+		events, err := Read[SessionEvent](context.Background(), p, a.Events)
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}

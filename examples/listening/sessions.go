@@ -30,11 +30,11 @@ type Listen struct {
 // stream from the shuffle: a user's events need not fit in memory. Events
 // of one user with equal ts may come in any order; the sessions are the
 // same.
-func Sessions(events pcollection.PCollection[Event], gap time.Duration) pcollection.PCollection[Session] {
+func Sessions(events pcollection.PCollection[SessionEvent], gap time.Duration) pcollection.PCollection[Session] {
 	byUser := ptable.MapValues(
-		ptable.ByKey(events, func(e Event) string { return e.UserID }, pcollection.Name("KeyByUser")),
-		func(e Event) ptable.Pair[int64, Listen] {
-			return ptable.KV(e.TS, Listen{TS: e.TS, MsPlayed: e.MsPlayed, TrackID: e.TrackID, Play: IsPlay(e)})
+		ptable.ByKey(events, func(e SessionEvent) string { return e.UserID }, pcollection.Name("KeyByUser")),
+		func(e SessionEvent) ptable.Pair[int64, Listen] {
+			return ptable.KV(e.TS, Listen{TS: e.TS, MsPlayed: e.MsPlayed, TrackID: e.TrackID, Play: isPlay(e.Skipped, e.MsPlayed)})
 		},
 		pcollection.Name("Listen"))
 	gapMs := gap.Milliseconds()

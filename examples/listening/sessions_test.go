@@ -25,7 +25,11 @@ func TestSessions(t *testing.T) {
 		at("u2", "t3", 1000, 45_000, false),
 	}
 	p := pcollection.NewPipeline("sessions")
-	got := pcollection.Materialize(Sessions(pcollection.Of(p, events...), 30*time.Minute))
+	in := make([]SessionEvent, len(events))
+	for i, e := range events {
+		in[i] = e.SessionEvent()
+	}
+	got := pcollection.Materialize(Sessions(pcollection.Of(p, in...), 30*time.Minute))
 	crunchtest.Run(t, p)
 	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), []Session{
 		{UserID: "u1", Index: 0, Start: 0, End: 41 * min, Events: 3, Plays: 2, MsPlayed: 11*min + 20_000, Tracks: 2},

@@ -64,6 +64,22 @@ func (e Event) PlayEvent() PlayEvent {
 // IsPlay reports whether e counts as a play (see the function IsPlay).
 func (e PlayEvent) IsPlay() bool { return isPlay(e.Skipped, e.MsPlayed) }
 
+// SessionEvent is the projection of Event that the sessions job reads: the
+// five columns it uses, so that event files without the others (platform,
+// say) can be sessionized, and Parquet files' other columns are skipped.
+type SessionEvent struct {
+	UserID   string `avro:"user_id" parquet:"user_id"`
+	TrackID  string `avro:"track_id" parquet:"track_id"`
+	MsPlayed int64  `avro:"ms_played" parquet:"ms_played"`
+	TS       int64  `avro:"ts" parquet:"ts"`
+	Skipped  bool   `avro:"skipped" parquet:"skipped"`
+}
+
+// SessionEvent returns e's SessionEvent columns.
+func (e Event) SessionEvent() SessionEvent {
+	return SessionEvent{UserID: e.UserID, TrackID: e.TrackID, MsPlayed: e.MsPlayed, TS: e.TS, Skipped: e.Skipped}
+}
+
 // CountryTrackPlays is a row of plays_by_country_track.
 type CountryTrackPlays struct {
 	Country  string `avro:"country" parquet:"country"`

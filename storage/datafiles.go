@@ -12,8 +12,10 @@ import (
 // Names starting with "_" or "." (_SUCCESS, _temporary, in-progress files)
 // are never data. A pattern that matches no data file is an error naming the
 // pattern, so a typo does not read as an empty input; so is a directory
-// inside an input directory, whose files would otherwise be left out
-// unseen (Hadoop fails on one too: "Not a file").
+// inside an input directory that holds anything but hidden names, whose
+// files would otherwise be left out unseen (Hadoop fails on one too: "Not
+// a file"). One holding only hidden names, such as a job's output still
+// being written inside an input directory, is skipped.
 func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	matches, err := Glob(ctx, pattern)
 	if err != nil {
@@ -42,6 +44,15 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 			switch {
 			case hidden(e.Name):
 			case e.IsDir:
+				// One holding no data (an output being written, all under
+				// _temporary; an empty one) leaves nothing out.
+				data, err := holdsData(ctx, e.URL)
+				if err != nil {
+					return nil, err
+				}
+				if !data {
+					continue
+				}
 				return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf(
 					"%s is a directory inside input directory %s: only the files directly inside an input directory are read; give the glob %s to read those and the ones directly inside its subdirectories, or start the subdirectory's name with _ or . to leave it out",
 					e.URL, m.URL, strings.TrimSuffix(m.URL, "/")+"/*")}
@@ -63,6 +74,20 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("%s: %w", why, fs.ErrNotExist)}
 	}
 	return out, nil
+}
+
+// holdsData reports whether directory dir holds anything but hidden names.
+func holdsData(ctx context.Context, dir string) (bool, error) {
+	entries, err := List(ctx, dir)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range entries {
+		if !hidden(e.Name) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }

@@ -30,7 +30,7 @@ func genFlags(cmd *cobra.Command, cfg *GenConfig, format *string) {
 	fl.IntVar(&cfg.Tracks, "tracks", 100_000, "number of tracks in the catalogue")
 	fl.Int64Var(&cfg.Seed, "seed", 1, "random seed: the same flags give the same files")
 	fl.StringVar(format, "format", "parquet", "file format: avro or parquet")
-	fl.IntVar(&cfg.Files, "files", 4, "number of event files, written in parallel")
+	fl.IntVar(&cfg.Files, "files", 4, "number of event files, written in parallel (each draws its own events: another number of files gives another day)")
 }
 
 func genCommand() *cobra.Command {

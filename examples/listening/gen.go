@@ -181,7 +181,9 @@ func (w *world) catalogue(yield func(Track) bool) {
 // random times), so that sessions have a shape; 20% of events are skips and
 // 8% more are shorter than a play; 1% of tracks (or cfg.Uncatalogued) are
 // missing from the catalogue. The same config always gives the same rows in
-// the same files. Files are written in parallel and each appears only when
+// the same files; each file draws its events from a random stream of its
+// own, so another cfg.Files gives another day (the catalogue stays the
+// same). Files are written in parallel and each appears only when
 // complete; after an error, the files already completed stay.
 func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 	switch {

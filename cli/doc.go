@@ -18,7 +18,7 @@
 //	crunchgo jobs                          list the registered jobs and their docs
 //	crunchgo run JOB [job flags]           run a job
 //	    --runner mem|local|hadoop          where (default local)
-//	    --workers N                        parallel tasks (default: CPUs)
+//	    --workers N                        parallel tasks (default: the runner's; local: CPUs)
 //	    --memory SIZE                      the job's memory budget: 512MiB, 2GiB
 //	    --tmp DIR                          scratch space
 //	    --write-mode fail|overwrite|append when an output exists (default fail)

@@ -134,6 +134,9 @@ func jobFlag(fs *pflag.FlagSet, a, name string) *pflag.Flag {
 // command's own flags.
 func jobHelp(w io.Writer, cmd *cobra.Command, j *runner.Job) {
 	if j == nil {
+		if cmd.Long != "" {
+			fmt.Fprintf(w, "%s\n\n", strings.TrimRight(cmd.Long, "\n"))
+		}
 		fmt.Fprint(w, cmd.UsageString())
 		return
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
 	_ "github.com/crunchgo/crunchgo/storage/hdfs" // hdfs:// URLs for jobs and the file tools
@@ -109,6 +110,9 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 		path := name
 		if cmd != nil {
 			path = cmd.CommandPath()
+		}
+		if ae := (*runner.ArgsError)(nil); errors.As(err, &ae) && ae.Job != "" {
+			path += " " + ae.Job // whose flags the help then lists
 		}
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
 		return ExitUsage

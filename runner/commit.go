@@ -82,7 +82,7 @@ func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) 
 		return nil, fmt.Errorf("output %s is a file, not a directory: write the output elsewhere", dir)
 	}
 	if exists && mode == WriteFail {
-		return nil, fmt.Errorf("output %s already exists (choose the write mode overwrite or append): %w", dir, fs.ErrExist)
+		return nil, fmt.Errorf("output %s already exists (--write-mode overwrite replaces it, append adds to it): %w", dir, fs.ErrExist)
 	}
 	c := &Committer{dir: dir, mode: mode, run: run, created: !exists}
 	if c.created {

@@ -47,7 +47,7 @@ func (m WriteMode) String() string {
 // Options are the settings every runner understands; runners ignore what
 // does not apply to them.
 type Options struct {
-	Workers    int    // parallel tasks; 0: number of CPUs
+	Workers    int    // parallel tasks; 0: the runner's default (local: the number of CPUs)
 	Memory     int64  // memory budget of the whole job in bytes; 0: 1 GiB
 	TmpDir     string // scratch space; "": the OS temp dir
 	WriteMode  WriteMode

@@ -1,6 +1,7 @@
 // Command crunchgo runs and inspects crunchgo jobs and data files; see
 // package cli for the commands. The example jobs (wordcount, daily-plays,
-// sessions) and the example data tools (gen, demo) are linked in here.
+// sessions, play-stats) and the example data tools (gen, demo) are linked
+// in here.
 package main
 
 import (

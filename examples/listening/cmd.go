@@ -75,7 +75,7 @@ catalogue. The same flags always give the same rows.`,
 		},
 	}
 	genFlags(ll, &cfg, &format)
-	ll.Flags().StringVar(&cfg.Out, "out", "", "output directory (any storage URL)")
+	ll.Flags().StringVar(&cfg.Out, "out", "", "output directory (any storage URL) (required)")
 	gen.AddCommand(ll)
 	return gen
 }

@@ -1,6 +1,7 @@
 package avroio
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, err erro
 	if reader.Fingerprint() == writer.Fingerprint() {
 		return reader, writer, nil
 	}
-	if why := plainIntoPointer(reader, writer); why != "" {
+	if why := cmp.Or(plainIntoPointer(reader, writer), otherTimestampUnit(reader, writer)); why != "" {
 		return nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s)", f.path, why, t, writer.String())
 	}
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
@@ -170,6 +171,42 @@ func plainIntoPointerIn(reader, writer avro.Schema, seen map[string]bool) string
 		}
 	}
 	return ""
+}
+
+// otherTimestampUnit names the first int64 field declared to hold a
+// timestamp in one unit (its avro tag's timestamp-millis or
+// timestamp-micros option) whose writer holds timestamps of another:
+// resolution would pass the numbers through unconverted, a thousand times
+// off. A plain long is taken to be in the declared unit. "" when none.
+func otherTimestampUnit(reader, writer avro.Schema) string {
+	rr, ok1 := deref(reader).(*avro.RecordSchema)
+	wr, ok2 := deref(writer).(*avro.RecordSchema)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	written := map[string]*avro.Field{}
+	for _, f := range wr.Fields() {
+		written[f.Name()] = f
+	}
+	for _, f := range rr.Fields() {
+		rp, ok := f.Type().(*avro.PrimitiveSchema)
+		w := written[f.Name()]
+		if !ok || rp.Logical() == nil || w == nil {
+			continue
+		}
+		wp, ok := w.Type().(*avro.PrimitiveSchema)
+		if !ok || wp.Logical() == nil {
+			continue
+		}
+		if want, have := rp.Logical().Type(), wp.Logical().Type(); want != have && isTimestamp(want) {
+			return fmt.Sprintf("field %s holds %s in the file, but the Go field declares %s: the units differ", f.Name(), have, want)
+		}
+	}
+	return ""
+}
+
+func isTimestamp(t avro.LogicalType) bool {
+	return t == avro.TimestampMillis || t == avro.TimestampMicros
 }
 
 // nullIndex is the position of null in a nullable union of two.

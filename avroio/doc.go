@@ -23,7 +23,14 @@
 // per record, and block buffers are reused. A field the file declares
 // nullable (a union with null, as Spark and Hive write every nullable
 // column) must be a pointer in T, even if no record holds a null:
-// resolution is per schema, not per record. As a pipeline source, Read
+// resolution is per schema, not per record; and a pointer to a string,
+// number or boolean cannot be read from a field the file does not declare
+// nullable (hamba/avro decodes none into a pointer). An int64 field tagged
+// `avro:"ts,timestamp-millis"` (or timestamp-micros) holds timestamps in
+// that unit: it is written with that logical type, and a file whose field
+// holds timestamps of another unit is refused rather than read a thousand
+// times off (a plain long is taken to be in the declared unit). As a
+// pipeline source, Read
 // matches every file's schema to T's when the splits are planned (reading
 // the files' headers several at once), so a mismatch fails the job before
 // any task runs, naming the file and the first field that does not fit.

@@ -215,9 +215,9 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		if !sf.IsExported() {
 			continue
 		}
-		name := sf.Name
+		name, opts := sf.Name, ""
 		if tag, ok := sf.Tag.Lookup("avro"); ok {
-			name, _, _ = strings.Cut(tag, ",")
+			name, opts, _ = strings.Cut(tag, ",")
 		}
 		if name == "-" {
 			continue
@@ -239,6 +239,12 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		if err != nil {
 			return err
 		}
+		if unit := timestampOption(opts); unit != "" {
+			if sf.Type.Kind() != reflect.Int64 {
+				return fmt.Errorf("avroio: schema of %s.%s: the %s option needs an int64 field, not %s", where, sf.Name, unit, sf.Type)
+			}
+			typ = map[string]any{"type": "long", "logicalType": unit}
+		}
 		f.Type = typ
 		if def, ok := sf.Tag.Lookup("avrodefault"); ok {
 			if !json.Valid([]byte(def)) {
@@ -251,6 +257,18 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		*out = append(*out, f)
 	}
 	return nil
+}
+
+// timestampOption returns the timestamp unit an avro tag's options declare
+// for an int64 field ("ts,timestamp-millis": the numbers are milliseconds
+// since the epoch), or "". hamba/avro reads only the name before the comma.
+func timestampOption(opts string) string {
+	for _, o := range strings.Split(opts, ",") {
+		if o == "timestamp-millis" || o == "timestamp-micros" {
+			return o
+		}
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {

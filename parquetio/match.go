@@ -278,6 +278,9 @@ func logicalValue(t parquet.Type) format.LogicalTypeValue {
 //     8 and 16 bit integers into wider integers;
 //   - DATE, TIME and TIMESTAMP into a plain integer as wide or wider, as the
 //     number they store (days, or units since midnight or the epoch);
+//   - a plain signed 64-bit integer into an INT64 TIMESTAMP (a field tagged
+//     timestamp(millisecond), say): the numbers are taken to be in the
+//     field's unit, as files without the logical type store them;
 //   - signed integers of up to 32 bits, and FLOAT, into DOUBLE;
 //   - byte strings (BYTE_ARRAY plain, STRING, ENUM or JSON) into STRING or
 //     plain BYTE_ARRAY, and FIXED_LEN_BYTE_ARRAY (plain or UUID) into plain
@@ -293,6 +296,11 @@ func logicalValue(t parquet.Type) format.LogicalTypeValue {
 func lossless(from, to parquet.Type) bool {
 	fk, tk := from.Kind(), to.Kind()
 	fl, tl := logicalValue(from), logicalValue(to)
+	if _, ok := tl.(*format.TimestampType); ok && tk == parquet.Int64 {
+		if fb, fs, ok := intOf(from, false); ok && fs && fb == 64 {
+			return true
+		}
+	}
 	if fb, fs, ok := intOf(from, true); ok {
 		if tb, ts, ok := intOf(to, false); ok {
 			switch {

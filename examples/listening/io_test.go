@@ -3,9 +3,12 @@ package listening
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -71,6 +74,66 @@ func TestFormatOf(t *testing.T) {
 		got, err := FormatOf(ctx, tc.pattern)
 		if got != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("FormatOf(%q) = %q, %v; want %q, error %v", tc.pattern, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+// eventMicros is Event with ts in microseconds, as Spark writes timestamps.
+type eventMicros struct {
+	UserID   string `avro:"user_id" parquet:"user_id"`
+	TrackID  string `avro:"track_id" parquet:"track_id"`
+	MsPlayed int64  `avro:"ms_played" parquet:"ms_played"`
+	TS       int64  `avro:"ts,timestamp-micros" parquet:"ts,timestamp(microsecond)"`
+	Skipped  bool   `avro:"skipped" parquet:"skipped"`
+}
+
+// TestSessionsTimestampUnits checks that the sessions job reads ts as
+// milliseconds from a plain long and from the timestamp-millis logical
+// type, and refuses timestamps in microseconds, which it used to read a
+// thousand times too large (ten minutes apart became a week).
+func TestSessionsTimestampUnits(t *testing.T) {
+	ctx := context.Background()
+	const start = 1_764_115_200_123
+	for _, f := range []Format{Avro, Parquet} {
+		dir := t.TempDir()
+		files := map[string]func(url string) error{
+			"plain": func(url string) error {
+				return WriteFile(ctx, url, slices.Values([]Event{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: start}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: start + 600_000}}))
+			},
+			"millis": func(url string) error {
+				return WriteFile(ctx, url, slices.Values([]eventTime{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: time.UnixMilli(start)}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: time.UnixMilli(start + 600_000)}}))
+			},
+			"micros": func(url string) error {
+				return WriteFile(ctx, url, slices.Values([]eventMicros{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: start * 1000}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: (start + 600_000) * 1000}}))
+			},
+		}
+		for name, write := range files {
+			in := storage.Join(dir, name+f.Ext())
+			if err := write(in); err != nil {
+				t.Fatal(err)
+			}
+			p, err := SessionsJob.Build([]string{"--events", in, "--output", storage.Join(dir, name+"-out")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = mem.Run(ctx, p, runner.Options{})
+			if name == "micros" {
+				if err == nil || !strings.Contains(err.Error(), `"ts"`) && !strings.Contains(err.Error(), "field ts") {
+					t.Errorf("%s %s: err %v, want ts refused for its unit", f, name, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Errorf("%s %s: %v", f, name, err)
+				continue
+			}
+			var got []Session
+			if err := ScanFiles(ctx, storage.Join(dir, name+"-out"), func(s Session) { got = append(got, s) }); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 || got[0].Start != start || got[0].Events != 2 {
+				t.Errorf("%s %s: sessions %+v, want one of two events from %d", f, name, got, start)
+			}
 		}
 	}
 }

@@ -67,11 +67,14 @@ func (e PlayEvent) IsPlay() bool { return isPlay(e.Skipped, e.MsPlayed) }
 // SessionEvent is the projection of Event that the sessions job reads: the
 // five columns it uses, so that event files without the others (platform,
 // say) can be sessionized, and Parquet files' other columns are skipped.
+// TS's tags declare milliseconds: a ts column of timestamps in another unit
+// (microseconds, as Spark writes them) is refused instead of read a
+// thousand times too large; a plain long is taken as milliseconds.
 type SessionEvent struct {
 	UserID   string `avro:"user_id" parquet:"user_id"`
 	TrackID  string `avro:"track_id" parquet:"track_id"`
 	MsPlayed int64  `avro:"ms_played" parquet:"ms_played"`
-	TS       int64  `avro:"ts" parquet:"ts"`
+	TS       int64  `avro:"ts,timestamp-millis" parquet:"ts,timestamp(millisecond)"`
 	Skipped  bool   `avro:"skipped" parquet:"skipped"`
 }
 

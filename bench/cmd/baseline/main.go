@@ -166,7 +166,7 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 	var titlesDone sync.WaitGroup
 	titlesDone.Go(func() {
 		titlesErr = listening.ScanFiles(ctx, tracks, func(t listening.TrackTitle) {
-			if old, ok := titles[t.TrackID]; !ok || t.Title < old {
+			if old, ok := titles[t.TrackID]; t.Title != "" && (!ok || t.Title < old) { // "": null, no title
 				titles[t.TrackID] = t.Title
 			}
 		})

@@ -20,18 +20,19 @@
 //     its notes name what it left out.
 //   - LiftCombiners: a CombineValues that is the only consumer of its
 //     GroupByKey also runs map-side.
-//   - ShuffleStages: every GroupByKey gets the stage one past the latest
-//     shuffle upstream of it; shuffles with the same number share a stage,
-//     with one tagged channel each (MSCR), even when Crunch would need a job
-//     per shuffle.
-//   - EstimateSizes and fusion blocks: a chain between two dependent shuffles
-//     is cut where its estimated output is smallest (Scale factors on nodes
-//     override the defaults); a reducer output with several branches is
-//     written once and the branches run in the next map phase.
-//   - ReduceSide and map stages: ParDos fuse into the phase of their producer
-//     (producer–consumer fusion), consumers of one collection share one read
-//     (sibling fusion), and a Flatten runs inside each of its inputs' phases
-//     (flatten sinking).
+//   - EstimateSizes and ReduceSide: ParDos fuse into the phase of their
+//     producer (producer–consumer fusion), consumers of one collection
+//     share one read (sibling fusion), and a Flatten runs inside each of its
+//     inputs' phases (flatten sinking).
+//   - Fusion blocks: a chain between two dependent shuffles is cut where its
+//     estimated output is smallest (Scale factors on nodes override the
+//     defaults); a reducer output with several branches is written once and
+//     the branches run in the next map phase.
+//   - ShuffleStages and map stages: every GroupByKey gets the stage one past
+//     the latest shuffle upstream of it; shuffles with the same number share
+//     a stage, with one tagged channel each (MSCR), even when Crunch would
+//     need a job per shuffle. A side input computed on the map side of a
+//     stage moves its users to a later one, and the numbering runs again.
 //   - Stage formation: each stage has map phases (one per source or
 //     intermediate it reads) and channels with reduce phases; a node whose
 //     output crosses to a later stage is materialized once.

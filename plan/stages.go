@@ -180,9 +180,12 @@ func (p *planner) note(format string, args ...any) {
 
 // Optimize plans g into stages. The passes run in this order: validation,
 // pruning of what leads to no output (the StageGraph's Graph is then a view
-// of g without those nodes, with the same IDs), combiner lifting, stage
-// numbering of shuffles, size estimation, fusion block placement, map/reduce side assignment (which sinks flattens and fuses
-// producers with consumers and siblings), then stage formation with shared
+// of g without those nodes, with the same IDs), combiner lifting, size
+// estimation, map/reduce side assignment (which sinks flattens and fuses
+// producers with consumers and siblings), fusion block placement (each
+// followed by side assignment again), then, until side inputs need no
+// more moves, stage numbering of shuffles and of map work with the
+// placement of side inputs' users; last, stage formation with shared
 // shuffles (MSCR) and materialization of intermediates.
 func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) {
 	if err := Validate(g); err != nil {

@@ -19,8 +19,9 @@
 // bytes a record, kept per slot, plus 24 a record of the fullest slot for
 // the radix sort, which sorts one slot at a time); a finished sorter's
 // buffers are kept for the process's next sorter until a merge starts. A
-// merge reads at most FanIn segments at once through buffers
-// of BufSize bytes, merging in several passes through temporary runs when
-// there are more segments than that. Values of a group are streamed, never
+// merge reads at most MergeConfig.FanIn segments at once, each through a
+// buffer of at most MergeConfig.BufSize bytes (less when MergeConfig.Memory,
+// which the open segments share, is smaller), merging in several passes
+// through temporary runs when there are more segments than that. Values of a group are streamed, never
 // buffered, so a group larger than memory works.
 package shuffle

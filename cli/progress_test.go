@@ -69,3 +69,17 @@ func TestLinesThinPartialEvents(t *testing.T) {
 		t.Errorf("lines:\n%s", got)
 	}
 }
+
+func TestProgramName(t *testing.T) {
+	for arg0, want := range map[string]string{
+		"/usr/local/bin/crunchgo":        "crunchgo",
+		"./letters":                      "letters",
+		"/tmp/go-build1/b001/exe/myjobs": "myjobs",
+		"":                               "crunchgo",
+		"/":                              "crunchgo",
+	} {
+		if got := programName(arg0, "crunchgo"); got != want {
+			t.Errorf("programName(%q) = %q, want %q", arg0, got, want)
+		}
+	}
+}

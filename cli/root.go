@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -55,9 +56,21 @@ func Main(extra ...*cobra.Command) {
 	// ignored SIGPIPE would stay ignored in the processes the runners
 	// start, a caught one is reset to the default by exec.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	code := Execute(ctx, NewRoot(extra...), os.Args[1:], os.Stdout, os.Stderr)
+	root := NewRoot(extra...)
+	root.Use = programName(os.Args[0], root.Use)
+	code := Execute(ctx, root, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// programName is the name the command line goes by in usage lines and
+// errors: the binary's (a user's own, such as examples/custombinary, is not
+// crunchgo), else def.
+func programName(arg0, def string) string {
+	if name := filepath.Base(arg0); arg0 != "" && name != "." && name != string(filepath.Separator) {
+		return name
+	}
+	return def
 }
 
 // signalContext returns a context cancelled by the signals that should

@@ -90,7 +90,7 @@ func TestHangupCancelsRun(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("after SIGHUP: %v, want exit status 1; stderr:\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "crunchgo: job cli-test-block failed") || !strings.Contains(stderr.String(), "hangup") {
+	if !strings.Contains(stderr.String(), ": job cli-test-block failed") || !strings.Contains(stderr.String(), "hangup") {
 		t.Errorf("stderr does not report the hangup:\n%s", stderr.String())
 	}
 	checkCleanedUp(t, tmp, out, worker)

@@ -168,7 +168,7 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			}
 			continue
 		}
-		if !lossless(h.Type(), w.Type()) {
+		if !lossless(h.Type(), w.Type(), int64Field(t, col)) {
 			return nil, fail("file type %s does not convert without loss to %s of %s",
 				typeName(h.Type()), typeName(w.Type()), describe(t, col))
 		}
@@ -218,8 +218,17 @@ func leafOrGroup(n parquet.Node) string {
 // path goes through structs (a list or map field stands for the columns
 // inside it): "field MsPlayed (int64) of listening.Event".
 func describe(t reflect.Type, col []string) string {
-	var names []string
-	ft := t
+	names, ft := goField(t, col)
+	if len(names) == 0 {
+		return fmt.Sprintf("the column of %s", t)
+	}
+	return fmt.Sprintf("field %s (%s) of %s", strings.Join(names, "."), ft, t)
+}
+
+// goField follows column col through the structs of t: the Go field names
+// on the way and the type of the last.
+func goField(t reflect.Type, col []string) (names []string, ft reflect.Type) {
+	ft = t
 	for _, name := range col {
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
@@ -234,10 +243,18 @@ func describe(t reflect.Type, col []string) string {
 		names = append(names, f.Name)
 		ft = f.Type
 	}
-	if len(names) == 0 {
-		return fmt.Sprintf("the column of %s", t)
+	return names, ft
+}
+
+// int64Field reports whether column col of t is held by an int64 field
+// (through pointers): its TIMESTAMP type then comes from the field's
+// timestamp(unit) tag, not from time.Time.
+func int64Field(t reflect.Type, col []string) bool {
+	names, ft := goField(t, col)
+	for ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
 	}
-	return fmt.Sprintf("field %s (%s) of %s", strings.Join(names, "."), ft, t)
+	return len(names) == len(col) && ft.Kind() == reflect.Int64
 }
 
 // fieldOf returns the field of struct type t whose column is name.
@@ -278,9 +295,10 @@ func logicalValue(t parquet.Type) format.LogicalTypeValue {
 //     8 and 16 bit integers into wider integers;
 //   - DATE, TIME and TIMESTAMP into a plain integer as wide or wider, as the
 //     number they store (days, or units since midnight or the epoch);
-//   - a plain signed 64-bit integer into an INT64 TIMESTAMP (a field tagged
-//     timestamp(millisecond), say): the numbers are taken to be in the
-//     field's unit, as files without the logical type store them;
+//   - a plain signed 64-bit integer into the INT64 TIMESTAMP of an int64
+//     field tagged timestamp(unit) (intField): the numbers are taken to be
+//     in the field's unit, as files without the logical type store them (a
+//     time.Time field, whose unit is not declared, refuses them);
 //   - signed integers of up to 32 bits, and FLOAT, into DOUBLE;
 //   - byte strings (BYTE_ARRAY plain, STRING, ENUM or JSON) into STRING or
 //     plain BYTE_ARRAY, and FIXED_LEN_BYTE_ARRAY (plain or UUID) into plain
@@ -293,10 +311,10 @@ func logicalValue(t parquet.Type) format.LogicalTypeValue {
 // parquet-go v0.32.0 also sign-extends UINT32 values into 64 bits and
 // misreads INT96 as TIMESTAMP, so a UINT32 reads only as uint32, and INT96
 // only as INT96.
-func lossless(from, to parquet.Type) bool {
+func lossless(from, to parquet.Type, intField bool) bool {
 	fk, tk := from.Kind(), to.Kind()
 	fl, tl := logicalValue(from), logicalValue(to)
-	if _, ok := tl.(*format.TimestampType); ok && tk == parquet.Int64 {
+	if _, ok := tl.(*format.TimestampType); ok && tk == parquet.Int64 && intField {
 		if fb, fs, ok := intOf(from, false); ok && fs && fb == 64 {
 			return true
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"strings"
@@ -464,4 +465,54 @@ func readPrefix[T any](t *testing.T, data []byte, row bool, want []T) (int, erro
 		}
 	}
 	return len(got), err
+}
+
+// TestTimestampUnitOfInt64Field checks an int64 field tagged with a
+// timestamp unit: a plain INT64 column reads into it (its numbers taken in
+// that unit), as does a TIMESTAMP of that unit; one of another unit is
+// refused, and so is a plain INT64 into a time.Time, whose unit the file
+// does not give.
+func TestTimestampUnitOfInt64Field(t *testing.T) {
+	type plain struct {
+		TS int64 `parquet:"ts"`
+	}
+	type micros struct {
+		TS int64 `parquet:"ts,timestamp(microsecond)"`
+	}
+	type millis struct {
+		TS int64 `parquet:"ts,timestamp(millisecond)"`
+	}
+	type instant struct {
+		TS time.Time `parquet:"ts"`
+	}
+	read := func(data []byte) (int64, error) {
+		r, err := NewReader[millis](schemaPath, bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return 0, err
+		}
+		rows := make([]millis, 2)
+		n, err := r.Read(rows)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return 0, err
+		}
+		if n != 1 {
+			return 0, fmt.Errorf("%d rows", n)
+		}
+		return rows[0].TS, nil
+	}
+	for name, data := range map[string][]byte{
+		"plain":  writeGo(t, []plain{{1_764_115_200_123}}),
+		"millis": writeGo(t, []millis{{1_764_115_200_123}}),
+	} {
+		if got, err := read(data); err != nil || got != 1_764_115_200_123 {
+			t.Errorf("%s into a millisecond int64: %d, %v", name, got, err)
+		}
+	}
+	if _, err := read(writeGo(t, []micros{{1_764_115_200_123_000}})); err == nil || !strings.Contains(err.Error(), "unit=MICROS") {
+		t.Errorf("microseconds into a millisecond int64: err %v, want refused", err)
+	}
+	data := writeGo(t, []plain{{1_764_115_200_123}})
+	if _, err := NewReader[instant](schemaPath, bytes.NewReader(data), int64(len(data))); err == nil {
+		t.Errorf("a plain INT64 into a time.Time was read, want refused (its unit is unknown)")
+	}
 }

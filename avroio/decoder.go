@@ -1,7 +1,6 @@
 package avroio
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -85,7 +84,7 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, err erro
 	if reader.Fingerprint() == writer.Fingerprint() {
 		return reader, writer, nil
 	}
-	if why := cmp.Or(plainIntoPointer(reader, writer), otherTimestampUnit(reader, writer)); why != "" {
+	if why := unreadable(reader, writer); why != "" {
 		return nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s)", f.path, why, t, writer.String())
 	}
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
@@ -132,77 +131,76 @@ func incompatibleField(reader, writer avro.Schema) string {
 	return ""
 }
 
-// plainIntoPointer names the first field that the file declares without
-// null but the reader holds nullable, as a Go pointer to a string, number
-// or other value: schema resolution allows it, but hamba/avro cannot decode
-// such a value into a pointer, and would fail every record as corrupt.
-// A pointer to a struct decodes; "" when no field is such.
-func plainIntoPointer(reader, writer avro.Schema) string {
-	return plainIntoPointerIn(reader, writer, map[string]bool{})
+// unreadable names the first field of reader, at any depth (in records,
+// array items, map values, nullable or not), that schema resolution
+// accepts but that would not be read as intended, or returns "":
+//   - a Go pointer to a string, number or boolean (the reader's nullable
+//     union) for a value the file does not declare nullable: hamba/avro
+//     cannot decode such a value into a pointer, and would fail every
+//     record as corrupt (a pointer to a record decodes);
+//   - an int64 declared to hold timestamps in one unit (its avro tag's
+//     timestamp-millis or timestamp-micros option) for a file holding
+//     timestamps of another: resolution would pass the numbers through
+//     unconverted, a thousand times off (a plain long is taken to be in the
+//     declared unit).
+func unreadable(reader, writer avro.Schema) string {
+	return unreadableAt(reader, writer, "", map[string]bool{})
 }
 
-func plainIntoPointerIn(reader, writer avro.Schema, seen map[string]bool) string {
-	rr, ok1 := deref(reader).(*avro.RecordSchema)
-	wr, ok2 := deref(writer).(*avro.RecordSchema)
-	if !ok1 || !ok2 || seen[rr.FullName()] {
-		return ""
-	}
-	seen[rr.FullName()] = true
-	written := map[string]*avro.Field{}
-	for _, f := range wr.Fields() {
-		written[f.Name()] = f
-	}
-	for _, f := range rr.Fields() {
-		w := written[f.Name()]
-		if w == nil {
-			continue
+func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool) string {
+	r, rNullable := nonNull(reader)
+	w, wNullable := nonNull(writer)
+	if rNullable && !wNullable {
+		if _, record := r.(*avro.RecordSchema); !record {
+			return fmt.Sprintf("field %s is not nullable in the file (%s) but the Go field is a pointer, which hamba/avro cannot decode it into: make the Go field a plain value", where, writer)
 		}
-		rt := f.Type()
-		if u, ok := rt.(*avro.UnionSchema); ok && u.Nullable() && len(u.Types()) == 2 {
-			rt = u.Types()[1-nullIndex(u)]
-			if _, writerUnion := w.Type().(*avro.UnionSchema); !writerUnion {
-				if _, record := deref(rt).(*avro.RecordSchema); !record {
-					return fmt.Sprintf("field %s is not nullable in the file (%s) but the Go field is a pointer, which hamba/avro cannot decode it into: make the Go field a plain value", f.Name(), w.Type())
+	}
+	switch rs := r.(type) {
+	case *avro.RecordSchema:
+		ws, ok := w.(*avro.RecordSchema)
+		if !ok || seen[rs.FullName()] {
+			return ""
+		}
+		seen[rs.FullName()] = true
+		written := map[string]*avro.Field{}
+		for _, f := range ws.Fields() {
+			written[f.Name()] = f
+		}
+		for _, f := range rs.Fields() {
+			if wf := written[f.Name()]; wf != nil {
+				if why := unreadableAt(f.Type(), wf.Type(), strings.TrimPrefix(where+"."+f.Name(), "."), seen); why != "" {
+					return why
 				}
 			}
 		}
-		if inner := plainIntoPointerIn(rt, w.Type(), seen); inner != "" {
-			return "field " + f.Name() + "." + strings.TrimPrefix(inner, "field ")
+	case *avro.ArraySchema:
+		if ws, ok := w.(*avro.ArraySchema); ok {
+			return unreadableAt(rs.Items(), ws.Items(), where+"[]", seen)
+		}
+	case *avro.MapSchema:
+		if ws, ok := w.(*avro.MapSchema); ok {
+			return unreadableAt(rs.Values(), ws.Values(), where+"[value]", seen)
+		}
+	case *avro.PrimitiveSchema:
+		ws, ok := w.(*avro.PrimitiveSchema)
+		if !ok || rs.Logical() == nil || ws.Logical() == nil {
+			return ""
+		}
+		if want, have := rs.Logical().Type(), ws.Logical().Type(); want != have && isTimestamp(want) {
+			return fmt.Sprintf("field %s holds %s in the file, but the Go field declares %s: the units differ", where, have, want)
 		}
 	}
 	return ""
 }
 
-// otherTimestampUnit names the first int64 field declared to hold a
-// timestamp in one unit (its avro tag's timestamp-millis or
-// timestamp-micros option) whose writer holds timestamps of another:
-// resolution would pass the numbers through unconverted, a thousand times
-// off. A plain long is taken to be in the declared unit. "" when none.
-func otherTimestampUnit(reader, writer avro.Schema) string {
-	rr, ok1 := deref(reader).(*avro.RecordSchema)
-	wr, ok2 := deref(writer).(*avro.RecordSchema)
-	if !ok1 || !ok2 {
-		return ""
+// nonNull returns s without a union with null around it, and whether there
+// was one.
+func nonNull(s avro.Schema) (avro.Schema, bool) {
+	s = deref(s)
+	if u, ok := s.(*avro.UnionSchema); ok && u.Nullable() && len(u.Types()) == 2 {
+		return deref(u.Types()[1-nullIndex(u)]), true
 	}
-	written := map[string]*avro.Field{}
-	for _, f := range wr.Fields() {
-		written[f.Name()] = f
-	}
-	for _, f := range rr.Fields() {
-		rp, ok := f.Type().(*avro.PrimitiveSchema)
-		w := written[f.Name()]
-		if !ok || rp.Logical() == nil || w == nil {
-			continue
-		}
-		wp, ok := w.Type().(*avro.PrimitiveSchema)
-		if !ok || wp.Logical() == nil {
-			continue
-		}
-		if want, have := rp.Logical().Type(), wp.Logical().Type(); want != have && isTimestamp(want) {
-			return fmt.Sprintf("field %s holds %s in the file, but the Go field declares %s: the units differ", f.Name(), have, want)
-		}
-	}
-	return ""
+	return s, false
 }
 
 func isTimestamp(t avro.LogicalType) bool {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/crunchtest"
@@ -321,5 +322,98 @@ func TestPipelinePointerFromPlainFieldRefusedAtPlanning(t *testing.T) {
 	}
 	if got, err := m.Values(); err != nil || len(got) != 1 || got[0].Where == nil || got[0].Where.City != "Lund" {
 		t.Errorf("read %+v (err %v), want the nested record", got, err)
+	}
+}
+
+// TestPipelineUnreadableNestedFieldsRefusedAtPlanning checks that pointers
+// and declared timestamp units are checked at every depth: in array items,
+// map values, and records the file declares nullable.
+func TestPipelineUnreadableNestedFieldsRefusedAtPlanning(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("avroio-nested")
+	in := "mem://avroio-nested/in/a.avro"
+	schema := avro.MustParse(`{"type":"record","name":"row","fields":[
+		{"name":"tags","type":{"type":"array","items":"string"}},
+		{"name":"m","type":{"type":"map","values":"long"}},
+		{"name":"where","type":["null",{"type":"record","name":"place","fields":[{"name":"city","type":"string"}]}]},
+		{"name":"in","type":{"type":"record","name":"inner","fields":[{"name":"ts","type":{"type":"long","logicalType":"timestamp-micros"}}]}}]}`)
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type place struct {
+		City string `avro:"city"`
+	}
+	type inner struct {
+		TS time.Time `avro:"ts"`
+	}
+	type row struct {
+		Tags  []string         `avro:"tags"`
+		M     map[string]int64 `avro:"m"`
+		Where *place           `avro:"where"`
+		In    inner            `avro:"in"`
+	}
+	if err := enc.Encode(row{[]string{"a"}, map[string]int64{"k": 1}, &place{"Lund"}, inner{time.UnixMicro(1_764_115_200_123_456)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	splits := func(p *pcollection.Pipeline, id plan.NodeID) error {
+		_, err := p.Graph().Nodes()[id].Payload.(plan.SourcePayload).Splits(ctx, 1)
+		return err
+	}
+	check := func(name string, err error, want string) {
+		t.Helper()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: Splits error %v, want it to say %q", name, err, want)
+		}
+	}
+	{
+		type items struct {
+			Tags []*string `avro:"tags"`
+		}
+		p := pcollection.NewPipeline("items")
+		check("array items", splits(p, avroio.Read[items](p, in).ID()), "field tags[] is not nullable in the file")
+	}
+	{
+		type values struct {
+			M map[string]*int64 `avro:"m"`
+		}
+		p := pcollection.NewPipeline("values")
+		check("map values", splits(p, avroio.Read[values](p, in).ID()), "field m[value] is not nullable in the file")
+	}
+	{
+		type cityPtr struct {
+			City *string `avro:"city"`
+		}
+		type nested struct {
+			Where *cityPtr `avro:"where"`
+		}
+		p := pcollection.NewPipeline("nullable-record")
+		check("in a nullable record", splits(p, avroio.Read[nested](p, in).ID()), "field where.city is not nullable in the file")
+	}
+	{
+		type millisIn struct {
+			TS int64 `avro:"ts,timestamp-millis"`
+		}
+		type deep struct {
+			In millisIn `avro:"in"`
+		}
+		p := pcollection.NewPipeline("nested-unit")
+		check("nested timestamp", splits(p, avroio.Read[deep](p, in).ID()), "field in.ts holds timestamp-micros in the file, but the Go field declares timestamp-millis")
+	}
+	// The file reads as written.
+	p := pcollection.NewPipeline("as-written")
+	m := pcollection.Materialize(avroio.Read[row](p, in))
+	if _, err := crunchRun(p); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := m.Values(); err != nil || len(got) != 1 || got[0].Where == nil || got[0].Where.City != "Lund" || got[0].In.TS.UnixMicro() != 1_764_115_200_123_456 {
+		t.Errorf("read %+v (err %v), want the row as written", got, err)
 	}
 }

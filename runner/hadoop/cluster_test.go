@@ -85,18 +85,28 @@ func TestHeartbeatInterval(t *testing.T) {
 // move into place (not on the temp dir's file system) fails the run before
 // any job, dry run included.
 func TestSinkOnAnotherFileSystem(t *testing.T) {
+	t.Setenv("HADOOP_CONF_DIR", "")
+	t.Setenv("HADOOP_HOME", "")
+	conf := t.TempDir()
+	if err := os.WriteFile(filepath.Join(conf, "core-site.xml"), []byte(`<configuration><property><name>fs.defaultFS</name><value>hdfs://nn:8020</value></property></configuration>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		output, temp string
 		ok           bool
+		confDir      string // HADOOP_CONF_DIR, naming fs.defaultFS
 	}{
-		{"hdfs://nn/user/me/wc", "hdfs://nn/tmp/crunchgo", true},
-		{"/local/wc", "hdfs://nn/tmp/crunchgo", false},
-		{"hdfs://other/wc", "hdfs://nn/tmp/crunchgo", false},
-		{"/local/wc", "/tmp/crunchgo", true},
-		{"hdfs://nn/user/me/wc", "hdfs:///tmp/crunchgo", true},        // the default namenode, maybe nn
-		{"hdfs://nn:8020/user/me/wc", "hdfs://nn/tmp/crunchgo", true}, // the default port
-		{"hdfs://nn:9000/user/me/wc", "hdfs://nn/tmp/crunchgo", false},
+		{"hdfs://nn/user/me/wc", "hdfs://nn/tmp/crunchgo", true, ""},
+		{"/local/wc", "hdfs://nn/tmp/crunchgo", false, ""},
+		{"hdfs://other/wc", "hdfs://nn/tmp/crunchgo", false, ""},
+		{"/local/wc", "/tmp/crunchgo", true, ""},
+		{"hdfs://nn/user/me/wc", "hdfs:///tmp/crunchgo", true, ""},        // the default namenode, maybe nn
+		{"hdfs://nn:8020/user/me/wc", "hdfs://nn/tmp/crunchgo", true, ""}, // the default port
+		{"hdfs://nn:9000/user/me/wc", "hdfs://nn/tmp/crunchgo", false, ""},
+		{"hdfs://nn/user/me/wc", "hdfs:///tmp/crunchgo", true, conf},
+		{"hdfs://other/user/me/wc", "hdfs:///tmp/crunchgo", false, conf},
 	} {
+		t.Setenv("HADOOP_CONF_DIR", tc.confDir)
 		p, err := wordcount.Job.Build([]string{"--output", tc.output})
 		if err != nil {
 			t.Fatal(err)

@@ -149,17 +149,22 @@
 // (runner.StageResult.RanAs): its job's ID, or "client"; the CLI's summary
 // and reports show it.
 //
-// Failures: a failed job stops the chain. The error names the stage, the
-// job ID and the hadoop client's last lines, and wraps the failing task's
-// own error, which tasks also write to <temp>/errors/ (Hadoop does not
-// print a streaming task's stderr in the client output).
+// Failures: a failed job stops the chain. The error names the stage and the
+// job ID, then the error of the attempt that ended the job (the last of a
+// task the client names as failed), which tasks write to <temp>/errors/
+// (Hadoop does not print a streaming task's stderr in the client output),
+// then the hadoop client's last lines. A cancelled run (Ctrl-C, SIGTERM)
+// kills its running job with "hadoop job -kill", since YARN runs a
+// submitted job on without its client.
 //
 // Constraints: the pipeline must come from a registered job (runner.Register);
 // all storage URLs (inputs, outputs, --hadoop-tmp) must be readable from
-// every node, so hdfs:// in practice (a bare local path becomes file:///...,
-// which only a single-node cluster or the simulator can use); sink
-// directories and the temp dir must be on the same file system, because
-// publishing part files is a rename (checked before the first job).
+// every node, so hdfs:// in practice (an absolute local path becomes
+// file:///..., which only a single-node cluster or the simulator can use;
+// a relative one is refused); sink directories and the temp dir must be on
+// the same file system, because publishing part files is a rename (checked
+// before the first job; hdfs:/// is fs.defaultFS's namenode, taken to be
+// any when no Hadoop configuration names it).
 // Speculative execution is safe (the committer keeps one attempt). Hadoop
 // limits a job to 120 counters in all (mapreduce.job.counters.max), its own
 // 50 or so included, and 50 groups (each user counter group is one, as is

@@ -26,6 +26,7 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/storage/hdfs"
 	_ "github.com/crunchgo/crunchgo/storage/hdfs" // tasks and the driver read hdfs:// URLs
 )
 
@@ -187,10 +188,10 @@ func sameFileSystem(g *plan.Graph, temp string) error {
 }
 
 // onSameFileSystem reports whether URLs a and b may be on one file system.
-// HDFS's default port is implied; a URL naming no namenode (hdfs:///tmp,
-// the default --hadoop-tmp) means the cluster's default one, which this
-// process cannot know, so it matches any (a rename across namenodes would
-// still fail, after the job).
+// HDFS's default port is implied, and a URL naming no namenode (hdfs:///tmp,
+// the default --hadoop-tmp) means fs.defaultFS's. Without a Hadoop
+// configuration saying which that is, it matches any (a rename across
+// namenodes would then fail after the job).
 func onSameFileSystem(a, b string) bool {
 	sa, ha, _ := storage.SplitURL(hadoopURL(a))
 	sb, hb, _ := storage.SplitURL(hadoopURL(b))
@@ -198,10 +199,14 @@ func onSameFileSystem(a, b string) bool {
 		return false
 	}
 	if sa == "hdfs" {
-		ha, hb = strings.TrimSuffix(ha, ":8020"), strings.TrimSuffix(hb, ":8020")
 		if ha == "" || hb == "" {
-			return true
+			def := hdfs.DefaultAuthority()
+			if def == "" {
+				return true
+			}
+			ha, hb = cmp.Or(ha, def), cmp.Or(hb, def)
 		}
+		ha, hb = strings.TrimSuffix(ha, ":8020"), strings.TrimSuffix(hb, ":8020")
 	}
 	return ha == hb
 }

@@ -182,3 +182,18 @@ func (s *settings) key() string {
 	}
 	return k
 }
+
+// DefaultAuthority returns the namenode (a host with its port, or an HA
+// nameservice) that hdfs:///path URLs reach: fs.defaultFS of the Hadoop
+// configuration found as for any URL, or "" when there is none.
+func DefaultAuthority() string {
+	conf, dir, err := loadConf(os.Getenv)
+	if err != nil {
+		return ""
+	}
+	s, err := resolve(conf, dir, "", os.Getenv)
+	if err != nil {
+		return ""
+	}
+	return s.authority
+}

@@ -162,6 +162,9 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		}
 		return err
 	}
+	for _, w := range res.Warnings { // even with -q: something is left to clean up
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: %s\n", cmd.Root().Name(), w)
+	}
 	if res.DryRun {
 		// Nothing ran: no summary claiming success, and no report of it.
 		if !f.quiet {

@@ -134,6 +134,9 @@ type Result struct {
 	// DryRun is set when the runner only showed what it would run (the
 	// hadoop runner's DryRun): nothing ran and nothing was written.
 	DryRun bool
+	// Warnings say what went wrong once the outputs were committed (a
+	// scratch directory left behind): the run succeeded all the same.
+	Warnings []string
 }
 
 // Counters are user and system counters by group and name.

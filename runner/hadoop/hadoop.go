@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -156,16 +155,18 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	runner.ResetMaterialized(g)
 	e := &driver{r: &r, ctx: ctx, sg: sg, opts: opts, spec: spec, jobs: jobs, res: res, start: start, bin: bin}
 	err = e.execute()
+	var rerr error
 	if !r.KeepTemp {
-		// Once the outputs are committed the run has succeeded: a temp
-		// dir left behind (a namenode hiccup, a quota) is only reported.
-		if rerr := removeTemp(context.WithoutCancel(ctx), temp); rerr != nil {
-			e.logf("crunchgo: could not remove the run's temp dir %s: %v\n", temp, rerr)
-		}
+		rerr = removeTemp(context.WithoutCancel(ctx), temp)
 	}
 	if err != nil {
 		e.committers.AbortJob()
 		return nil, err
+	}
+	if rerr != nil {
+		// The outputs are committed, so the run has succeeded: a temp dir
+		// left behind (a namenode hiccup, a quota) is only reported.
+		res.Warnings = append(res.Warnings, fmt.Sprintf("could not remove the run's temp dir %s: %v", temp, rerr))
 	}
 	res.Wall = time.Since(start)
 	return res, nil
@@ -529,13 +530,16 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	}
 	tail := &tailBuffer{max: 64 << 10}
 	progress := e.jobProgress(sj, start)
-	// The job ID, seen as the lines stream: a long log may push it out of
-	// the tail, and a cancelled run needs it to kill the job.
-	var jobID atomic.Pointer[string]
+	// The job ID, seen as the lines stream (read once Run has returned,
+	// which waits for them): a long log may push it out of the tail, and a
+	// cancelled run needs it to kill the job. The client names the job
+	// when it submits it, before it runs.
+	var jobID string
 	ws := []io.Writer{tail, &lineWriter{onLine: func(line string) {
-		if i := strings.Index(line, "Running job: "); i >= 0 && jobID.Load() == nil {
-			id := strings.TrimSpace(line[i+len("Running job: "):])
-			jobID.Store(&id)
+		for _, marker := range []string{"Submitting tokens for job: ", "Running job: "} {
+			if i := strings.Index(line, marker); i >= 0 && jobID == "" {
+				jobID = strings.TrimSpace(line[i+len(marker):])
+			}
 		}
 		progress(line)
 	}}}
@@ -546,16 +550,12 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	w := io.MultiWriter(ws...)
 	cmd.Stdout, cmd.Stderr = w, w
 	runErr := cmd.Run()
-	var id string
-	if p := jobID.Load(); p != nil {
-		id = *p
-	}
-	if e.ctx.Err() != nil {
-		return e.killJob(id)
+	if runErr != nil && e.ctx.Err() != nil {
+		return e.killJob(jobID)
 	}
 	log := tail.String()
 	cl := parseClientLog(log)
-	cl.jobID = cmp.Or(cl.jobID, id)
+	cl.jobID = cmp.Or(cl.jobID, jobID)
 	// Hadoop Streaming exits 0 only when the job succeeded: its exit status
 	// is the verdict, whatever the client logged.
 	if runErr != nil {
@@ -583,7 +583,7 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 func (e *driver) killJob(id string) error {
 	cause := context.Cause(e.ctx)
 	if id == "" {
-		return fmt.Errorf("hadoop job cancelled before the client printed its ID: %w", cause)
+		return fmt.Errorf("hadoop job cancelled before the client printed its ID (a job it submitted may still run on the cluster): %w", cause)
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
 	defer cancel()

@@ -3,6 +3,7 @@ package hadoop_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"os"
 	"path/filepath"
@@ -72,8 +73,12 @@ func TestFailedJob(t *testing.T) {
 	}
 }
 
-// hiccupFn fails the first attempt of map task 0 once; the retry succeeds.
-type hiccupFn struct{ ctx *pcollection.Context }
+// hiccupFn fails the first Failures attempts of map task 0; the next one
+// succeeds.
+type hiccupFn struct {
+	Failures int
+	ctx      *pcollection.Context
+}
 
 func (f *hiccupFn) Setup(ctx *pcollection.Context) error {
 	f.ctx = ctx
@@ -81,7 +86,7 @@ func (f *hiccupFn) Setup(ctx *pcollection.Context) error {
 }
 
 func (f *hiccupFn) Process(s string, emit func(string)) error {
-	if info := f.ctx.Task(); info.Task == 0 && info.Attempt == 0 {
+	if info := f.ctx.Task(); info.Task == 0 && info.Attempt < f.Failures {
 		return errors.New("a transient hiccup")
 	}
 	emit(s)
@@ -90,10 +95,11 @@ func (f *hiccupFn) Process(s string, emit func(string)) error {
 
 var hiccupThenBrokenReducer = runner.Register("hadoop-test/hiccup-then-broken-reducer", "a map attempt fails once, every reduce attempt fails",
 	func(p *pcollection.Pipeline, a *struct {
-		In  string `flag:"in"`
-		Out string `flag:"out"`
+		In          string `flag:"in"`
+		Out         string `flag:"out"`
+		MapFailures int    `flag:"map-failures" default:"1"`
 	}) error {
-		words := pcollection.ParDo(textio.Read(p, a.In), &hiccupFn{}, pcollection.Name("Hiccup"))
+		words := pcollection.ParDo(textio.Read(p, a.In), &hiccupFn{Failures: a.MapFailures}, pcollection.Name("Hiccup"))
 		broken := ptable.Reduce(ptable.GroupByKey(ptable.ByKey(words, func(s string) string { return s })),
 			func(string, iter.Seq[string], func(string)) error { return errors.New("the reducer is broken") }, pcollection.Name("Broken"))
 		textio.Write(broken, a.Out)
@@ -109,35 +115,43 @@ func TestFailedJobNamesTheCause(t *testing.T) {
 	if err := os.WriteFile(in, []byte("a\nb\na\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := hiccupThenBrokenReducer.Build([]string{"--in", in, "--out", filepath.Join(dir, "out")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := simRunner(t)
-	r.Defines = []string{"mapreduce.reduce.maxattempts=2"}
-	_, err = r.Run(context.Background(), p, runner.Options{})
-	if err == nil {
-		t.Fatal("run succeeded, want the reducer's failure")
-	}
-	first, _, _ := strings.Cut(err.Error(), "\n")
-	if !regexp.MustCompile(`hadoop job job_\d+_\d+ failed.*: task attempt_\d+_\d+_r_000000_1: .*the reducer is broken`).MatchString(first) {
-		t.Errorf("first line of the error %q, want the last reduce attempt's failure", first)
+	for _, tc := range []struct {
+		mapFailures, reduceAttempts int
+		want                        string
+	}{
+		// The reducer's last attempt is the latest failed attempt.
+		{1, 2, `_r_000000_1: `},
+		// The map's second attempt is, yet the log names the reducer.
+		{2, 1, `_r_000000_0: `},
+	} {
+		p, err := hiccupThenBrokenReducer.Build([]string{"--in", in, "--out", filepath.Join(dir, fmt.Sprint("out", tc.mapFailures)), "--map-failures", fmt.Sprint(tc.mapFailures)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := simRunner(t)
+		r.Defines = []string{"mapreduce.map.maxattempts=3", fmt.Sprintf("mapreduce.reduce.maxattempts=%d", tc.reduceAttempts)}
+		_, err = r.Run(context.Background(), p, runner.Options{})
+		if err == nil {
+			t.Fatal("run succeeded, want the reducer's failure")
+		}
+		first, _, _ := strings.Cut(err.Error(), "\n")
+		if !regexp.MustCompile(`hadoop job job_\d+_\d+ failed.*: task attempt_\d+_\d+` + tc.want + `.*the reducer is broken`).MatchString(first) {
+			t.Errorf("map failing %d times, %d reduce attempts: first line of the error %q, want the reducer's last attempt", tc.mapFailures, tc.reduceAttempts, first)
+		}
 	}
 }
 
 // TestTempLeftAfterCommit checks that a run whose outputs are committed
-// succeeds when its temp dir cannot be removed, and says so in its log.
+// succeeds when its temp dir cannot be removed, with a warning saying so.
 func TestTempLeftAfterCommit(t *testing.T) {
 	defer hadoop.SetRemoveTemp(func(context.Context, string) error { return errors.New("the namenode said no") })()
-	r := simRunner(t)
-	var log strings.Builder
-	r.Log = &log
 	p := suitePipeline(t, "wordcount")
-	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+	res, err := simRunner(t).Run(context.Background(), p, runner.Options{})
+	if err != nil {
 		t.Fatalf("run failed after committing its outputs: %v", err)
 	}
-	if !strings.Contains(log.String(), "could not remove the run's temp dir") || !strings.Contains(log.String(), "the namenode said no") {
-		t.Errorf("log does not report the temp dir left behind:\n%s", log.String())
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "could not remove the run's temp dir") || !strings.Contains(res.Warnings[0], "the namenode said no") {
+		t.Errorf("warnings %q, want the temp dir left behind", res.Warnings)
 	}
 }
 

@@ -155,14 +155,16 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	// After a success the workers have no task left and were released:
 	// they exit (a few milliseconds of tearing down memory) while the
 	// run's directory is removed, and are reaped after.
-	if rerr := dir.remove(); rerr != nil && err == nil {
-		err = fmt.Errorf("removing the run's temporary directory: %w", rerr)
-	}
+	rerr := dir.remove()
 	if !failed {
 		e.stopWorkers(false)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if rerr != nil {
+		// The outputs are committed, so the run has succeeded.
+		res.Warnings = append(res.Warnings, fmt.Sprintf("could not remove the run's temporary directory: %v", rerr))
 	}
 	res.Wall = time.Since(start)
 	return res, nil

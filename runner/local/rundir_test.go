@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -334,5 +335,29 @@ func TestOrphanedSweepsBeforeReturning(t *testing.T) {
 		if !g {
 			t.Errorf("caller %d returned with the run directory still there", i)
 		}
+	}
+}
+
+// TestScratchLeftAfterCommit checks that a run whose outputs are committed
+// succeeds when its scratch directory cannot be removed, with a warning
+// saying so.
+func TestScratchLeftAfterCommit(t *testing.T) {
+	defer func(old func(string) error) { removeEntry = old }(removeEntry)
+	removeEntry = func(path string) error {
+		if filepath.Base(path) == "s0" {
+			return fs.ErrPermission
+		}
+		return os.RemoveAll(path)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	_, res, err := runStall(t, runner.Options{}, "--records=8", "--out="+out)
+	if err != nil {
+		t.Fatalf("run failed after committing its outputs: %v", err)
+	}
+	if !exists(filepath.Join(out, "_SUCCESS")) {
+		t.Errorf("the run did not commit %s", out)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "could not remove the run's temporary directory") {
+		t.Errorf("warnings %q, want the scratch directory left behind", res.Warnings)
 	}
 }

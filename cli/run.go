@@ -80,7 +80,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl := cmd.Flags()
 	fl.SortFlags = false
 	fl.StringVar(&f.runner, "runner", "local", "where to run: "+strings.Join(Runners, ", "))
-	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: the runner's default: local, the number of CPUs; mem, 2; hadoop, at least 8 map tasks)")
+	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: the runner's default: local, the number of CPUs; hadoop, at least 8 map tasks; mem runs one task at a time, splitting sources as for 2)")
 	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB)")
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")

@@ -138,9 +138,9 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 		switch f := fs.Lookup(name); {
 		case !f.Changed && f.DefValue == "":
 			missing = append(missing, "--"+name)
-		case f.Value.String() == "":
+		case strings.TrimSpace(f.Value.String()) == "":
 			// "--output=" (an unset shell variable, say) would write to
-			// the working directory.
+			// the working directory, "--output ' '" to a directory " ".
 			empty = append(empty, "--"+name)
 		}
 	}

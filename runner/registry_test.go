@@ -44,6 +44,7 @@ func TestJobBuild(t *testing.T) {
 		{nil, "missing required flag(s) --in"},
 		{[]string{"--in="}, "required flag(s) --in given empty"},
 		{[]string{"--in", ""}, "required flag(s) --in given empty"},
+		{[]string{"--in", " "}, "required flag(s) --in given empty"},
 		{[]string{"--in", "x", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"--in", "x", "stray"}, "unexpected arguments"},
 		{[]string{"--in", "x", "--n", "three"}, "invalid argument"},

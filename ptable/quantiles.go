@@ -45,12 +45,38 @@ func ApproxQuantiles[V Number](qs ...float64) Aggregator[V, QuantileSketch, []fl
 // its first value.
 type QuantileSketch struct{ sketch *ddsketch.DDSketch }
 
-// Quantiles returns the sketch's estimates of qs (nil when it is empty).
+// Quantiles returns the sketch's estimates of qs (nil when it is empty):
+// of quantile q, the value at rank ⌊q·(n−1)⌋ in ascending order.
 func (s QuantileSketch) Quantiles(qs ...float64) ([]float64, error) {
 	if s.sketch == nil || s.sketch.IsEmpty() {
 		return nil, nil
 	}
-	return s.sketch.GetValuesAtQuantiles(qs)
+	out := make([]float64, len(qs))
+	for i, q := range qs {
+		if !(q >= 0 && q <= 1) {
+			return nil, fmt.Errorf("quantile %v is not in [0, 1]", q)
+		}
+		out[i] = s.at(q)
+	}
+	return out, nil
+}
+
+// at estimates the value at rank ⌊q·(n−1)⌋. The sketch's own
+// GetValueAtQuantile ranks fractionally, which is the same for positive
+// values, but for negative ones, kept by magnitude and so read from the
+// top of their store, rounds the rank up: the median of {-1000, -1} came
+// out -1, where that of {1, 1000} is 1.
+func (s QuantileSketch) at(q float64) float64 {
+	sk := s.sketch
+	rank := math.Floor(float64(q * (sk.GetCount() - 1))) // float64(): no fused multiply-add
+	neg, zero := sk.GetNegativeValueStore().TotalCount(), sk.GetZeroCount()
+	switch {
+	case rank < neg:
+		return -sk.Value(sk.GetNegativeValueStore().KeyAtRank(neg - 1 - rank))
+	case rank < neg+zero:
+		return 0
+	}
+	return sk.Value(sk.GetPositiveValueStore().KeyAtRank(rank - neg - zero))
 }
 
 // Count is how many values the sketch has seen.

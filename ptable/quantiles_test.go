@@ -36,7 +36,10 @@ func checkQuantiles(t *testing.T, name string, values []float64, got []float64) 
 
 // quantileGroups are value sets of several shapes.
 func quantileGroups() map[string][]float64 {
-	groups := map[string][]float64{"one": {42}, "zeros-and-negatives": nil, "uniform": nil, "heavy-tail": nil, "ties": nil}
+	groups := map[string][]float64{"one": {42}, "zeros-and-negatives": nil, "uniform": nil, "heavy-tail": nil, "ties": nil,
+		// Few values far apart, where rounding a rank the wrong way shows:
+		// negative values are kept by magnitude.
+		"two-negatives": {-1000, -1}, "three-negatives": {-1e9, -2, -1}, "two-positives": {1, 1000}, "mixed-signs": {-1000, 0, 1000, -5, 7}}
 	x := uint64(3)
 	next := func() float64 {
 		x = x*6364136223846793005 + 1442695040888963407

@@ -13,7 +13,12 @@ type Number interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
 }
 
-// Sum adds the values.
+// Sum adds the values in V, as Go does: integers wrap on overflow
+// (Sum[int8] of 100 and 100 is -56; Beam's Sum and Crunch's SUM_LONGS
+// wrap too, where Spark widens to a long first), so sum a wider type to
+// avoid it. Floating-point sums depend on how the input was split into
+// tasks, since addition rounds: runners, worker counts and combiner lifting
+// may differ in the last bits.
 func Sum[V Number]() Aggregator[V, V, V] { return sumAgg[V]{} }
 
 type sumAgg[V Number] struct{}
@@ -39,11 +44,13 @@ type Extreme[V any] struct {
 	V   V
 }
 
-// Min keeps the smallest value (NaN, if any, as cmp.Compare orders it; -0
-// rather than +0).
+// Min keeps the smallest value (NaN, if any, as cmp.Compare orders it
+// below every number, where Spark orders it above; -0 rather than +0).
 func Min[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return newExtreme[V](-1) }
 
-// Max keeps the largest value (+0 rather than -0).
+// Max keeps the largest value (+0 rather than -0). NaN orders below every
+// number, as cmp.Compare orders it, so Max ignores it unless every value is
+// NaN (Spark orders NaN above every number).
 func Max[V cmp.Ordered]() Aggregator[V, Extreme[V], V] { return newExtreme[V](1) }
 
 type extremeAgg[V cmp.Ordered] struct {
@@ -95,7 +102,9 @@ type MeanAcc struct {
 	Count int64
 }
 
-// Mean averages the values (0 for an empty group).
+// Mean averages the values (0 for an empty group), summing them as
+// float64s: like a floating-point Sum, its last bits depend on how the
+// input was split into tasks.
 func Mean[V Number]() Aggregator[V, MeanAcc, float64] { return meanAgg[V]{} }
 
 type meanAgg[V Number] struct{}

@@ -30,7 +30,8 @@ const (
 // TrySortByKey returns t sorted by key (ascending, in the key type's order,
 // as GroupByKey orders keys): its tasks write part files that, read in name
 // order, hold the pairs in key order, and Materialize gives them in key
-// order. The values of equal keys come in no particular order.
+// order. The values of equal keys come in no particular order. Floats
+// order as cmp.Compare orders them: NaN first, where Spark puts it last.
 //
 // It is a total-order sort, as Crunch's Sort and Spark's sortByKey: a first
 // pass samples the keys, and the sort's shuffle then partitions by key

@@ -50,8 +50,9 @@
 // order, whatever the worker count or budget: outputs are byte-identical
 // across both. They equal the in-memory runner's, except where a transform
 // depends on task numbers (Sample's choices, ShardedJoin's dealing of rows
-// to shards and so the order of its output) over pcollection.Of, which
-// that runner splits by its worker count.
+// to shards and so the order of its output) or on how its input is split
+// into tasks (the last bits of floating-point sums and means) over
+// pcollection.Of, which that runner splits by its worker count.
 //
 // Stages overlap. The tasks of one stage input, or of one channel's
 // reducers, are made as soon as what they read is written: a reducer waits

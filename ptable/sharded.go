@@ -1,8 +1,10 @@
 package ptable
 
 import (
+	"reflect"
 	"slices"
 
+	"github.com/crunchgo/crunchgo/codec"
 	"github.com/crunchgo/crunchgo/pcollection"
 )
 
@@ -23,6 +25,9 @@ func ShardedJoin[K, A, B any](a PTable[K, A], b PTable[K, B], shards int, opts .
 	info := pcollection.Build("ShardedJoin", opts)
 	if shards < 1 || shards > MaxShards {
 		panic(info.Errorf("ShardedJoin needs 1 ≤ shards ≤ %d, got %d", MaxShards, shards))
+	}
+	if _, err := codec.KeyFor[K](); err != nil { // named here, not as the internal shardedKey[K]
+		panic(info.Errorf("key type %s cannot be joined on: %v", reflect.TypeFor[K](), err))
 	}
 	named := func(suffix string) pcollection.Option { return pcollection.Name(info.Name + "/" + suffix) }
 	dealt := pcollection.Must(pcollection.TryParDo[Pair[K, A], Pair[shardedKey[K], A]](a, &keyDealer[K, A]{shards: shards}, named("deal")))

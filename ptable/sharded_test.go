@@ -2,6 +2,7 @@ package ptable_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -64,4 +65,20 @@ func ExampleShardedJoin() {
 	run(p)
 	fmt.Println(sorted(out))
 	// Output: [{t1 {u1 Hit}} {t1 {u2 Hit}} {t1 {u3 Hit}} {t2 {u1 B-side}}]
+}
+
+// TestShardedJoinNamesTheKeyType checks that an unorderable key is refused
+// naming the caller's key type, not the shard key wrapping it.
+func TestShardedJoinNamesTheKeyType(t *testing.T) {
+	type badKey struct{ M map[string]int }
+	p := pcollection.NewPipeline("sharded-bad-key")
+	a := pcollection.Of(p, ptable.KV(badKey{}, 1))
+	b := pcollection.Of(p, ptable.KV(badKey{}, "x"))
+	defer func() {
+		msg := fmt.Sprint(recover())
+		if !strings.Contains(msg, "key type ptable_test.badKey cannot be joined on") || strings.Contains(msg, "shardedKey") {
+			t.Errorf("panic %q, want the key type named", msg)
+		}
+	}()
+	ptable.ShardedJoin(a, b, 2)
 }

@@ -281,6 +281,13 @@ func (cp *compiler) compile(t reflect.Type, path string) (*coder, error) {
 	return c, nil
 }
 
+// rawBytes reports whether slices and arrays of elem encode as raw bytes:
+// elem is a byte type without a codec of its own (Register, RegisterKey).
+func (cp *compiler) rawBytes(elem reflect.Type) bool {
+	_, custom := cp.tb.registered[elem]
+	return elem.Kind() == reflect.Uint8 && !custom
+}
+
 func (cp *compiler) unsupported(t reflect.Type, path, reason string) error {
 	return &TypeError{Type: cp.top, Field: path, Bad: t, Key: cp.tb.key, Reason: reason}
 }
@@ -343,7 +350,7 @@ func (cp *compiler) structFields(t reflect.Type, path string) ([]field, error) {
 // both encodings (element after element, or raw bytes for [N]byte), each
 // element with its own encoding's coder.
 func (cp *compiler) buildArray(c *coder, t reflect.Type, path string) error {
-	if t.Elem().Kind() == reflect.Uint8 {
+	if cp.rawBytes(t.Elem()) {
 		rawArray(c, t.Len())
 		return nil
 	}

@@ -81,7 +81,7 @@ func (cp *compiler) buildKey(c *coder, t reflect.Type, path string) error {
 	case reflect.String:
 		fixedKeyCoder(c, 2, appendKeyString, decodeKeyString)
 	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 {
+		if cp.rawBytes(t.Elem()) {
 			fixedKeyCoder(c, 2, appendKeyBytes, decodeKeyBytes)
 			return nil
 		}

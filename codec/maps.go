@@ -65,7 +65,7 @@ func typedMap[K comparable, V any](c *coder, kc, vc *coder) {
 		if !fitsLen(l, len(src)-off, kc.minSize+vc.minSize) {
 			return 0, errLength
 		}
-		m := make(map[K]V, l)
+		m := make(map[K]V, preallocated(l, len(src)-off, kc.minSize+vc.minSize))
 		for i := 0; i < l; i++ {
 			var k K
 			var v V

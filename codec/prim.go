@@ -154,6 +154,18 @@ const zeroSizeLimit = 1 << 16
 // fitsLen reports whether l elements of at least minSize encoded bytes each
 // can come from rest bytes of input. This is what bounds allocation by the
 // input size.
+// preallocated is how many of l decoded elements to make room for before
+// decoding them: all of them when each takes at least one encoded byte
+// (fitsLen then bounds l by the input), else no more than the input has
+// bytes, so that a corrupt length cannot make a few bytes allocate l
+// large elements; the rest come as they decode.
+func preallocated(l, rest, minSize int) int {
+	if minSize > 0 {
+		return l
+	}
+	return min(l, rest+1)
+}
+
 func fitsLen(l, rest, minSize int) bool {
 	if minSize > 0 {
 		return l <= rest/minSize

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -126,5 +127,76 @@ func TestMustPanicsWithCaller(t *testing.T) {
 			}()
 			f()
 		})
+	}
+}
+
+// DescByte is a byte whose registered key codec orders it descending.
+type DescByte uint8
+
+type descByteKey struct{}
+
+func (descByteKey) Append(dst []byte, v DescByte) []byte { return append(dst, ^byte(v)) }
+func (descByteKey) Decode(src []byte) (DescByte, int, error) {
+	if len(src) < 1 {
+		return 0, 0, ErrCorrupt
+	}
+	return DescByte(^src[0]), 1, nil
+}
+
+// TestRegisteredByteElements checks that slices and arrays of a byte type
+// with a registered codec use it, not the raw bytes of []byte and [N]byte.
+func TestRegisteredByteElements(t *testing.T) {
+	RegisterKey[DescByte](descByteKey{})
+	arr := MustKeyFor[[2]DescByte]()
+	if bytes.Compare(arr.Append(nil, [2]DescByte{2, 0}), arr.Append(nil, [2]DescByte{1, 0})) >= 0 {
+		t.Error("[2]DescByte: the registered descending codec was not used")
+	}
+	sl := MustKeyFor[[]DescByte]()
+	if bytes.Compare(sl.Append(nil, []DescByte{2}), sl.Append(nil, []DescByte{1})) >= 0 {
+		t.Error("[]DescByte: the registered descending codec was not used")
+	}
+	if v, _, err := sl.Decode(sl.Append(nil, []DescByte{7, 3})); err != nil || len(v) != 2 || v[0] != 7 || v[1] != 3 {
+		t.Errorf("[]DescByte round trip: %v, %v", v, err)
+	}
+}
+
+// Big is a large value with a registered codec, whose encoded size the
+// codec cannot bound from below.
+type Big struct{ B [4096]byte }
+
+type bigCodec struct{}
+
+func (bigCodec) Append(dst []byte, v Big) []byte { return append(dst, v.B[0]) }
+func (bigCodec) Decode(src []byte) (Big, int, error) {
+	if len(src) < 1 {
+		return Big{}, 0, ErrCorrupt
+	}
+	var b Big
+	b.B[0] = src[0]
+	return b, 1, nil
+}
+
+// TestCorruptLengthAllocatesLittle checks that a corrupt length in front
+// of elements of unknown encoded size does not make a few bytes allocate
+// that many large elements, and that real ones still decode.
+func TestCorruptLengthAllocatesLittle(t *testing.T) {
+	Register[Big](bigCodec{})
+	c := MustFor[[]Big]()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, _, err := c.Decode([]byte{0x80, 0x80, 0x04}); err == nil {
+		t.Error("a length of 65,535 elements in 3 bytes decoded")
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("decoding 3 bytes allocated %d bytes", n)
+	}
+	in := make([]Big, 40)
+	for i := range in {
+		in[i].B[0] = byte(i)
+	}
+	got, _, err := c.Decode(c.Append(nil, in))
+	if err != nil || len(got) != 40 || got[39].B[0] != 39 {
+		t.Errorf("40 elements decoded as %d (err %v)", len(got), err)
 	}
 }

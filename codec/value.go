@@ -144,7 +144,7 @@ func (cp *compiler) buildValue(c *coder, t reflect.Type, path string) error {
 	case reflect.String:
 		primCoder(c, 1, appendString, decodeString)
 	case reflect.Slice:
-		if t.Elem().Kind() == reflect.Uint8 {
+		if cp.rawBytes(t.Elem()) {
 			primCoder(c, 1, appendBytes, decodeBytes)
 			return nil
 		}
@@ -230,9 +230,15 @@ func valueSlice(c *coder, t reflect.Type, ec *coder) {
 		if !fitsLen(l, len(src)-off, ec.minSize) {
 			return 0, errLength
 		}
-		allocSlice(t, p, l)
+		allocSlice(t, p, preallocated(l, len(src)-off, ec.minSize))
 		data := (*sliceHeader)(p).data
 		for i := 0; i < l; i++ {
+			if h := (*sliceHeader)(p); i == h.len { // elements that may encode to nothing
+				s := reflect.NewAt(t, p).Elem()
+				s.Grow(min(l-i, i))
+				s.SetLen(min(l, s.Cap()))
+				data = h.data
+			}
 			n, err := ec.dec(src[off:], unsafe.Add(data, uintptr(i)*size), depth+1)
 			if err != nil {
 				*(*sliceHeader)(p) = sliceHeader{}
@@ -287,7 +293,7 @@ func valueMap(c *coder, t reflect.Type, kc, vc *coder) {
 		if !fitsLen(l, len(src)-off, kc.minSize+vc.minSize) {
 			return 0, errLength
 		}
-		m := reflect.MakeMapWithSize(t, l)
+		m := reflect.MakeMapWithSize(t, preallocated(l, len(src)-off, kc.minSize+vc.minSize))
 		k := reflect.New(kt).Elem()
 		v := reflect.New(vt).Elem()
 		for i := 0; i < l; i++ {

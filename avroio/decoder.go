@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -150,6 +151,9 @@ func unreadable(reader, writer avro.Schema) string {
 func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool) string {
 	r, rNullable := nonNull(reader)
 	w, wNullable := nonNull(writer)
+	if u, ok := w.(*avro.UnionSchema); ok && slices.ContainsFunc(u.Types(), func(s avro.Schema) bool { return s.Type() == avro.Null }) {
+		wNullable = true // a null among several other types: resolution says what does not fit
+	}
 	if rNullable && !wNullable {
 		if _, record := r.(*avro.RecordSchema); !record {
 			return fmt.Sprintf("field %s is not nullable in the file (%s) but the Go field is a pointer, which hamba/avro cannot decode it into: make the Go field a plain value", where, writer)

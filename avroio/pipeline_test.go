@@ -417,3 +417,34 @@ func TestPipelineUnreadableNestedFieldsRefusedAtPlanning(t *testing.T) {
 		t.Errorf("read %+v (err %v), want the row as written", got, err)
 	}
 }
+
+// TestPipelineWiderNullableUnion checks that a field the file declares as
+// a union of null and several types, read into a pointer, is refused for
+// what resolution finds (a type the Go field cannot hold), not as "not
+// nullable".
+func TestPipelineWiderNullableUnion(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("avroio-wide")
+	in := "mem://avroio-wide/in/a.avro"
+	schema := avro.MustParse(`{"type":"record","name":"row","fields":[{"name":"title","type":["null","string","long"]}]}`)
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	type pointer struct {
+		Title *string `avro:"title"`
+	}
+	p := pcollection.NewPipeline("wide-union")
+	c := avroio.Read[pointer](p, in)
+	_, err = p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
+	if err == nil || strings.Contains(err.Error(), "not nullable") || !strings.Contains(err.Error(), "field title") {
+		t.Errorf("Splits error %v, want title refused for its union, not as not nullable", err)
+	}
+}

@@ -27,7 +27,7 @@ type jobInvocation struct {
 // must follow the job name. Everything after "--" is the job's, which is how
 // a job flag named like one of the command's is set; otherwise the command's
 // flag wins the clash.
-func parseJobArgs(own *pflag.FlagSet, args []string) (*jobInvocation, error) {
+func parseJobArgs(prog string, own *pflag.FlagSet, args []string) (*jobInvocation, error) {
 	inv := &jobInvocation{}
 	var ownArgs []string
 	var jobFS *pflag.FlagSet
@@ -74,7 +74,7 @@ func parseJobArgs(own *pflag.FlagSet, args []string) (*jobInvocation, error) {
 		case inv.job == nil:
 			j, ok := runner.Lookup(a)
 			if !ok {
-				return nil, Usagef("unknown job %q (crunchgo jobs lists them)", a)
+				return nil, Usagef("unknown job %q (%s jobs lists them)", a, prog)
 			}
 			inv.job = j
 			jobFS, _ = j.FlagSet()
@@ -86,7 +86,7 @@ func parseJobArgs(own *pflag.FlagSet, args []string) (*jobInvocation, error) {
 		return nil, &UsageError{Err: err}
 	}
 	if inv.job == nil && !inv.help {
-		return nil, Usagef("no job named (crunchgo jobs lists them)")
+		return nil, Usagef("no job named (%s jobs lists them)", prog)
 	}
 	if inv.job != nil && !inv.help {
 		// Parse the job's flags once here so that their mistakes are usage

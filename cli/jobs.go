@@ -40,7 +40,7 @@ graph: per stage the fused map and reduce phases, the shuffles, materialized
 intermediates and the planner's notes; with --dot, the graph in Graphviz DOT.`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			inv, err := parseJobArgs(cmd.Flags(), args)
+			inv, err := parseJobArgs(cmd.Root().Name(), cmd.Flags(), args)
 			if err != nil {
 				return err
 			}

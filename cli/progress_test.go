@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -81,5 +82,21 @@ func TestProgramName(t *testing.T) {
 		if got := programName(arg0, "crunchgo"); got != want {
 			t.Errorf("programName(%q) = %q, want %q", arg0, got, want)
 		}
+	}
+}
+
+// TestRename checks that a binary of another name says its own name in
+// help texts and usage errors.
+func TestRename(t *testing.T) {
+	root := NewRoot()
+	rename(root, "letters")
+	var out, errOut bytes.Buffer
+	code := Execute(context.Background(), root, []string{"run", "no-such-job"}, &out, &errOut)
+	if code != ExitUsage || !strings.Contains(errOut.String(), `letters: unknown job "no-such-job" (letters jobs lists them)`) || strings.Contains(errOut.String(), "crunchgo") {
+		t.Errorf("exit %d, stderr %q: want the usage error in letters' name", code, errOut.String())
+	}
+	run, _, _ := root.Find([]string{"run"})
+	if !strings.Contains(run.Long, `"letters run JOB --help"`) || strings.Contains(root.Long, "crunchgo ") {
+		t.Errorf("help texts still name crunchgo:\n%s\n%s", root.Long, run.Long)
 	}
 }

@@ -57,7 +57,7 @@ func Main(extra ...*cobra.Command) {
 	// start, a caught one is reset to the default by exec.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	root := NewRoot(extra...)
-	root.Use = programName(os.Args[0], root.Use)
+	rename(root, programName(os.Args[0], root.Use))
 	code := Execute(ctx, root, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -71,6 +71,25 @@ func programName(arg0, def string) string {
 		return name
 	}
 	return def
+}
+
+// rename makes root's command line go by name: its usage lines, and the
+// "crunchgo ..." commands its help texts suggest.
+func rename(root *cobra.Command, name string) {
+	old := root.Name()
+	if name == old {
+		return
+	}
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Long = strings.ReplaceAll(c.Long, old+" ", name+" ")
+		c.Example = strings.ReplaceAll(c.Example, old+" ", name+" ")
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	root.Use = name
 }
 
 // signalContext returns a context cancelled by the signals that should

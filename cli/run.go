@@ -66,7 +66,7 @@ stage event otherwise); a summary of stages, counters and outputs goes to
 stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			inv, err := parseJobArgs(cmd.Flags(), args)
+			inv, err := parseJobArgs(cmd.Root().Name(), cmd.Flags(), args)
 			if err != nil {
 				return err
 			}

@@ -151,9 +151,6 @@ func decodeSliceLen(src []byte) (l int, isNil bool, n int, err error) {
 // hold up to len(input)+zeroSizeLimit elements.
 const zeroSizeLimit = 1 << 16
 
-// fitsLen reports whether l elements of at least minSize encoded bytes each
-// can come from rest bytes of input. This is what bounds allocation by the
-// input size.
 // preallocated is how many of l decoded elements to make room for before
 // decoding them: all of them when each takes at least one encoded byte
 // (fitsLen then bounds l by the input), else no more than the input has
@@ -166,6 +163,9 @@ func preallocated(l, rest, minSize int) int {
 	return min(l, rest+1)
 }
 
+// fitsLen reports whether l elements of at least minSize encoded bytes each
+// can come from rest bytes of input. This is what bounds allocation by the
+// input size.
 func fitsLen(l, rest, minSize int) bool {
 	if minSize > 0 {
 		return l <= rest/minSize

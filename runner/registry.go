@@ -62,7 +62,8 @@ var jobs = struct {
 
 // Register adds a job. A is the job's arguments struct: each field tagged
 // `flag:"name"` becomes a command-line flag (with `help:"..."`,
-// `default:"..."` and `required:"true"`); supported field types are string, bool, int, int64,
+// `default:"..."` and `required:"true"`: a required flag must be given, and
+// not blank); supported field types are string, bool, int, int64,
 // float64, time.Duration and []string. Register panics on a duplicate name
 // or an unsupported field.
 func Register[A any](name, doc string, build func(p *pcollection.Pipeline, args *A) error) *Job {

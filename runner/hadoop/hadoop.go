@@ -25,8 +25,7 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/storage"
-	"github.com/crunchgo/crunchgo/storage/hdfs"
-	_ "github.com/crunchgo/crunchgo/storage/hdfs" // tasks and the driver read hdfs:// URLs
+	"github.com/crunchgo/crunchgo/storage/hdfs" // also: tasks and the driver read hdfs:// URLs
 )
 
 // BytesPerMapTask is the source input per map task the runner asks for
@@ -161,6 +160,9 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	}
 	if err != nil {
 		e.committers.AbortJob()
+		if rerr != nil {
+			err = fmt.Errorf("%w\n(and the run's temp dir %s could not be removed: %v)", err, temp, rerr)
+		}
 		return nil, err
 	}
 	if rerr != nil {

@@ -153,6 +153,22 @@ func TestTempLeftAfterCommit(t *testing.T) {
 	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "could not remove the run's temp dir") || !strings.Contains(res.Warnings[0], "the namenode said no") {
 		t.Errorf("warnings %q, want the temp dir left behind", res.Warnings)
 	}
+	// A failed run says so in its error.
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err = hiccupThenBrokenReducer.Build([]string{"--in", in, "--out", filepath.Join(dir, "out"), "--map-failures", "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := simRunner(t)
+	r.Defines = []string{"mapreduce.reduce.maxattempts=1"}
+	_, err = r.Run(context.Background(), p, runner.Options{})
+	if err == nil || !strings.Contains(err.Error(), "the reducer is broken") || !strings.Contains(err.Error(), "could not be removed: the namenode said no") {
+		t.Errorf("failed run: err %v, want the failure and the temp dir left behind", err)
+	}
 }
 
 // TestRelativeSourceRefused checks that an input given as a relative path
@@ -178,32 +194,38 @@ func TestCancelKillsJob(t *testing.T) {
 	if err != nil || runtime.GOOS != "linux" {
 		t.Skip("needs a Linux test binary and /bin/sh")
 	}
-	dir := t.TempDir()
-	kills := filepath.Join(dir, "kills")
-	script := filepath.Join(dir, "hadoop")
-	if err := os.WriteFile(script, []byte(`#!/bin/sh
+	for _, tc := range []struct{ name, line, match string }{
+		{"running", "INFO mapreduce.Job: Running job: job_1700000000000_0042", "Running job:"},
+		// Cancelled between submitting the job and its running.
+		{"submitted", "INFO mapreduce.JobSubmitter: Submitting tokens for job: job_1700000000000_0042", "Submitting tokens"},
+	} {
+		dir := t.TempDir()
+		kills := filepath.Join(dir, "kills")
+		script := filepath.Join(dir, "hadoop")
+		if err := os.WriteFile(script, []byte(`#!/bin/sh
 case "$1" in
-jar) echo "INFO mapreduce.Job: Running job: job_1700000000000_0042" >&2; exec sleep 60;;
+jar) echo "`+tc.line+`" >&2; exec sleep 60;;
 job) echo "$@" >> '`+kills+`'; echo "Killed job job_1700000000000_0042";;
 esac
 `), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	job, _ := runner.Lookup(wordcount.Job.Name)
-	p, err := job.Build([]string{"--output", filepath.Join(dir, "out")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	defer cancel(nil)
-	r := hadoop.Runner{HadoopBin: script, StreamingJar: "x.jar", Binary: exe, TempDir: filepath.Join(dir, "tmp"),
-		Log: &onLine{match: "Running job:", do: func() { cancel(errors.New("interrupted")) }}}
-	_, err = r.Run(ctx, p, runner.Options{})
-	if err == nil || !strings.Contains(err.Error(), "job_1700000000000_0042 cancelled and killed on the cluster") || !strings.Contains(err.Error(), "interrupted") {
-		t.Errorf("err %v, want the job named as killed, and the cause", err)
-	}
-	if b, _ := os.ReadFile(kills); string(b) != "job -kill job_1700000000000_0042\n" {
-		t.Errorf("the hadoop command was asked %q, want one 'job -kill job_1700000000000_0042'", b)
+			t.Fatal(err)
+		}
+		job, _ := runner.Lookup(wordcount.Job.Name)
+		p, err := job.Build([]string{"--output", filepath.Join(dir, "out")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancelCause(context.Background())
+		r := hadoop.Runner{HadoopBin: script, StreamingJar: "x.jar", Binary: exe, TempDir: filepath.Join(dir, "tmp"),
+			Log: &onLine{match: tc.match, do: func() { cancel(errors.New("interrupted")) }}}
+		_, err = r.Run(ctx, p, runner.Options{})
+		cancel(nil)
+		if err == nil || !strings.Contains(err.Error(), "job_1700000000000_0042 cancelled and killed on the cluster") || !strings.Contains(err.Error(), "interrupted") {
+			t.Errorf("%s: err %v, want the job named as killed, and the cause", tc.name, err)
+		}
+		if b, _ := os.ReadFile(kills); string(b) != "job -kill job_1700000000000_0042\n" {
+			t.Errorf("%s: the hadoop command was asked %q, want one 'job -kill job_1700000000000_0042'", tc.name, b)
+		}
 	}
 }
 

@@ -176,26 +176,12 @@ func TestPipelineNullableFieldRefusedAtPlanning(t *testing.T) {
 	storage.ResetMem("avroio-nullable")
 	in := "mem://avroio-nullable/in/a.avro"
 	schema := avro.MustParse(`{"type":"record","name":"row","fields":[{"name":"user_id","type":"string"},{"name":"country","type":["null","string"]}]}`)
-	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	se := "SE"
-	for _, r := range []struct {
+	type nullableRow struct {
 		UserID  string  `avro:"user_id"`
 		Country *string `avro:"country"`
-	}{{"u1", &se}, {"u2", nil}} {
-		if err := enc.Encode(r); err != nil {
-			t.Fatal(err)
-		}
 	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
-		t.Fatal(err)
-	}
+	writeAvro(t, in, schema, nullableRow{"u1", &se}, nullableRow{"u2", nil})
 
 	type plain struct {
 		UserID  string `avro:"user_id"`
@@ -203,7 +189,7 @@ func TestPipelineNullableFieldRefusedAtPlanning(t *testing.T) {
 	}
 	p := pcollection.NewPipeline("nullable")
 	c := avroio.Read[plain](p, in)
-	_, err = p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
+	_, err := p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
 	for _, want := range []string{"a.avro", "field country is nullable in the file", "make the Go field a pointer"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Splits error %v, want it to say %q", err, want)
@@ -284,27 +270,14 @@ func TestPipelinePointerFromPlainFieldRefusedAtPlanning(t *testing.T) {
 		Title string `avro:"title"`
 		Where place  `avro:"where"`
 	}
-	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Encode(row{"One", place{"Lund"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
-		t.Fatal(err)
-	}
+	writeAvro(t, in, schema, row{"One", place{"Lund"}})
 
 	type pointer struct {
 		Title *string `avro:"title"`
 	}
 	p := pcollection.NewPipeline("pointer-from-plain")
 	c := avroio.Read[pointer](p, in)
-	_, err = p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
+	_, err := p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
 	for _, want := range []string{"a.avro", "field title is not nullable in the file", "make the Go field a plain value"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Splits error %v, want it to say %q", err, want)
@@ -337,11 +310,6 @@ func TestPipelineUnreadableNestedFieldsRefusedAtPlanning(t *testing.T) {
 		{"name":"m","type":{"type":"map","values":"long"}},
 		{"name":"where","type":["null",{"type":"record","name":"place","fields":[{"name":"city","type":"string"}]}]},
 		{"name":"in","type":{"type":"record","name":"inner","fields":[{"name":"ts","type":{"type":"long","logicalType":"timestamp-micros"}}]}}]}`)
-	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	type place struct {
 		City string `avro:"city"`
 	}
@@ -354,15 +322,7 @@ func TestPipelineUnreadableNestedFieldsRefusedAtPlanning(t *testing.T) {
 		Where *place           `avro:"where"`
 		In    inner            `avro:"in"`
 	}
-	if err := enc.Encode(row{[]string{"a"}, map[string]int64{"k": 1}, &place{"Lund"}, inner{time.UnixMicro(1_764_115_200_123_456)}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
-		t.Fatal(err)
-	}
+	writeAvro(t, in, schema, row{[]string{"a"}, map[string]int64{"k": 1}, &place{"Lund"}, inner{time.UnixMicro(1_764_115_200_123_456)}})
 	splits := func(p *pcollection.Pipeline, id plan.NodeID) error {
 		_, err := p.Graph().Nodes()[id].Payload.(plan.SourcePayload).Splits(ctx, 1)
 		return err
@@ -427,24 +387,35 @@ func TestPipelineWiderNullableUnion(t *testing.T) {
 	storage.ResetMem("avroio-wide")
 	in := "mem://avroio-wide/in/a.avro"
 	schema := avro.MustParse(`{"type":"record","name":"row","fields":[{"name":"title","type":["null","string","long"]}]}`)
-	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := storage.WriteFile(ctx, in, buf.Bytes()); err != nil {
-		t.Fatal(err)
-	}
+	writeAvro(t, in, schema)
 	type pointer struct {
 		Title *string `avro:"title"`
 	}
 	p := pcollection.NewPipeline("wide-union")
 	c := avroio.Read[pointer](p, in)
-	_, err = p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
+	_, err := p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(ctx, 1)
 	if err == nil || strings.Contains(err.Error(), "not nullable") || !strings.Contains(err.Error(), "field title") {
 		t.Errorf("Splits error %v, want title refused for its union, not as not nullable", err)
+	}
+}
+
+// writeAvro writes records with schema as an Avro container file at url.
+func writeAvro(t *testing.T, url string, schema avro.Schema, records ...any) {
+	t.Helper()
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(context.Background(), url, buf.Bytes()); err != nil {
+		t.Fatal(err)
 	}
 }

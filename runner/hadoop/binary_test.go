@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 )
 
@@ -122,17 +123,10 @@ func TestRunRefusesNonLinuxBinary(t *testing.T) {
 	if err := os.WriteFile(bin, []byte("\xcf\xfa\xed\xfe a macOS build"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	in := filepath.Join(dir, "in.txt")
-	if err := os.WriteFile(in, []byte("a b a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := wordcount.Job.Build([]string{"--input", in, "--output", filepath.Join(dir, "out")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := wordcountIn(t, dir)
 	hadoopBin := filepath.Join(dir, "hadoop") // would record any call
 	r := Runner{HadoopBin: hadoopBin, StreamingJar: "x.jar", Binary: bin, TempDir: filepath.Join(dir, "tmp")}
-	_, err = r.Run(context.Background(), p, runner.Options{})
+	_, err := r.Run(context.Background(), p, runner.Options{})
 	if err == nil || !strings.Contains(err.Error(), "not a Linux executable") {
 		t.Fatalf("err %v, want the binary refused", err)
 	}
@@ -211,14 +205,7 @@ func TestRunWithoutHadoopCommand(t *testing.T) {
 		t.Skip("needs a Linux test binary to ship")
 	}
 	dir := t.TempDir()
-	in := filepath.Join(dir, "in.txt")
-	if err := os.WriteFile(in, []byte("a b a\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := wordcount.Job.Build([]string{"--input", in, "--output", filepath.Join(dir, "out")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := wordcountIn(t, dir)
 	var log strings.Builder
 	r := Runner{HadoopBin: filepath.Join(dir, "no-hadoop"), StreamingJar: "x.jar", Binary: exe, TempDir: filepath.Join(dir, "tmp"), Log: &log}
 	_, err = r.Run(context.Background(), p, runner.Options{})
@@ -231,4 +218,19 @@ func TestRunWithoutHadoopCommand(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
 		t.Errorf("out exists after the failed run (stat: %v)", err)
 	}
+}
+
+// wordcountIn builds wordcount over a small text file in dir, writing to
+// dir/out.
+func wordcountIn(t *testing.T, dir string) *pcollection.Pipeline {
+	t.Helper()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("a b a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := wordcount.Job.Build([]string{"--input", in, "--output", filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -557,7 +557,7 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	}
 	log := tail.String()
 	cl := parseClientLog(log)
-	cl.jobID = cmp.Or(cl.jobID, jobID)
+	cl.jobID = jobID
 	// Hadoop Streaming exits 0 only when the job succeeded: its exit status
 	// is the verdict, whatever the client logged.
 	if runErr != nil {
@@ -779,12 +779,11 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 
 // clientLog is what the driver learns from the hadoop client's output.
 type clientLog struct {
-	jobID    string
+	jobID    string // seen as the output streams (runJob)
 	counters runner.Counters
 }
 
-// parseClientLog reads the lines Hadoop's job client logs: "Running job:
-// <id>", and the counters block after
+// parseClientLog reads the counters block Hadoop's job client logs after
 // "Counters: <n>", where a group name is indented by one tab and each
 // counter, "name=value", by two.
 func parseClientLog(log string) clientLog {
@@ -794,9 +793,6 @@ func parseClientLog(log string) clientLog {
 	inCounters, group := false, ""
 	for sc.Scan() {
 		line := sc.Text()
-		if i := strings.Index(line, "Running job: "); i >= 0 {
-			cl.jobID = strings.TrimSpace(line[i+len("Running job: "):])
-		}
 		if strings.Contains(line, "Counters: ") && !strings.HasPrefix(line, "\t") {
 			inCounters, group = true, ""
 			continue

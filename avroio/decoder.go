@@ -109,10 +109,7 @@ func incompatibleField(reader, writer avro.Schema) string {
 	if !ok1 || !ok2 {
 		return ""
 	}
-	written := map[string]*avro.Field{}
-	for _, f := range wr.Fields() {
-		written[f.Name()] = f
-	}
+	written := fieldsByName(wr)
 	check := avro.NewSchemaCompatibility()
 	for _, f := range rr.Fields() {
 		w := written[f.Name()]
@@ -166,10 +163,7 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 			return ""
 		}
 		seen[rs.FullName()] = true
-		written := map[string]*avro.Field{}
-		for _, f := range ws.Fields() {
-			written[f.Name()] = f
-		}
+		written := fieldsByName(ws)
 		for _, f := range rs.Fields() {
 			if wf := written[f.Name()]; wf != nil {
 				if why := unreadableAt(f.Type(), wf.Type(), strings.TrimPrefix(where+"."+f.Name(), "."), seen); why != "" {
@@ -195,6 +189,15 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 		}
 	}
 	return ""
+}
+
+// fieldsByName maps a record's field names to its fields.
+func fieldsByName(r *avro.RecordSchema) map[string]*avro.Field {
+	m := make(map[string]*avro.Field, len(r.Fields()))
+	for _, f := range r.Fields() {
+		m[f.Name()] = f
+	}
+	return m
 }
 
 // nonNull returns s without a union with null around it, and whether there

@@ -640,8 +640,8 @@ func (e *driver) collected(n plan.NodeID) ([][]byte, error) {
 	return recs, nil
 }
 
-// jobError describes a failed job: its ID, the first task error the tasks
-// recorded for this stage, and the tail of what the hadoop client printed.
+// jobError describes a failed job: its ID, the error of the attempt that
+// ended it (taskError), and the tail of what the hadoop client printed.
 func (e *driver) jobError(sj *stageJob, cl clientLog, log string, runErr error) error {
 	id := cl.jobID
 	if id == "" {

@@ -113,3 +113,53 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// nullableEvent is Event as Spark writes it: every column nullable.
+type nullableEvent struct {
+	UserID   *string `avro:"user_id"`
+	TrackID  *string `avro:"track_id"`
+	ArtistID *string `avro:"artist_id"`
+	Country  *string `avro:"country"`
+	MsPlayed *int64  `avro:"ms_played"`
+	Ts       *int64  `avro:"ts"`
+	Platform *string `avro:"platform"`
+	Skipped  *bool   `avro:"skipped"`
+}
+
+// BenchmarkReadNullable reads a file whose 8 columns are all nullable (as
+// Spark writes them) into the pointer fields hamba/avro decodes directly,
+// and into Event's plain fields through the adapter.
+func BenchmarkReadNullable(b *testing.B) {
+	benchEvents = *benchEventsFlag
+	recs := make([]nullableEvent, benchEvents)
+	for i := range recs {
+		e := event(i)
+		recs[i] = nullableEvent{&e.UserID, &e.TrackID, &e.ArtistID, &e.Country, &e.MsPlayed, &e.Ts, &e.Platform, &e.Skipped}
+	}
+	data := writeFile(b, recs)
+	b.Run("pointers", func(b *testing.B) { benchDecode[nullableEvent](b, data) })
+	b.Run("plain", func(b *testing.B) { benchDecode[Event](b, data) })
+}
+
+func benchDecode[T any](b *testing.B, data []byte) {
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := avroio.NewFileReader("bench.avro", bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		d, err := avroio.NewDecoder[T](f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		if err := d.ReadRange(context.Background(), 0, -1, func(T) { n++ }); err != nil {
+			b.Fatal(err)
+		}
+		if n != benchEvents {
+			b.Fatalf("read %d events, want %d", n, benchEvents)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchEvents), "ns/event")
+}

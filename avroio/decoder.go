@@ -50,52 +50,68 @@ type Decoder[T any] struct {
 	r      *avro.Reader
 	reader avro.Schema
 	v      *T // decoded into, then copied out: a local would escape per record
+	// ad, if not nil, reads records through a shadow struct (adapter);
+	// shadow points to the value decoded into.
+	ad     *adapter
+	shadow unsafe.Pointer
 }
 
 // NewDecoder prepares decoding f's records into T.
 func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
-	reader, resolved, err := resolveSchema[T](f)
+	reader, resolved, ad, err := resolveSchema[T](f)
 	if err != nil {
 		return nil, err
 	}
 	api := apiFor(f.cfg.maxBlockSize)
-	dec := api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
-	return &Decoder[T]{f: f, dec: dec, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T)}, nil
+	d := &Decoder[T]{f: f, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T), ad: ad}
+	if ad == nil {
+		d.dec = api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
+	} else {
+		d.dec = api.DecoderOf(resolved, reflect2.Type2(reflect.PointerTo(ad.shadow)))
+		d.shadow = reflect.New(ad.shadow).UnsafePointer()
+	}
+	return d, nil
 }
 
-// resolveSchema returns the schema f's records are read as into T, and
-// that schema resolved against the file's (the writer's).
-func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, err error) {
+// resolveSchema returns the schema f's records are read as into T, that
+// schema resolved against the file's (the writer's), and the adapter
+// records go through when T's fields and the file's disagree on null
+// (then the schemas are the adapter's shadow struct's).
+func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adapter, err error) {
 	t := reflect.TypeFor[T]()
 	writer := f.schema
 	switch {
 	case f.cfg.readerSchema != "":
 		reader, err = avro.ParseWithCache(f.cfg.readerSchema, "", &avro.SchemaCache{})
 		if err != nil {
-			return nil, nil, fmt.Errorf("avroio: reader schema: %w", err)
+			return nil, nil, nil, fmt.Errorf("avroio: reader schema: %w", err)
 		}
 	case isGeneric(t):
 		reader = writer
 	default:
-		reader, err = deriveSchema(t, writer)
+		derived := t
+		if ad = adapterFor(t, writer); ad != nil {
+			derived = ad.shadow
+		}
+		reader, err = deriveSchema(derived, writer)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if reader.Fingerprint() == writer.Fingerprint() {
-		return reader, writer, nil
+		return reader, writer, ad, nil
 	}
 	if why := unreadable(reader, writer); why != "" {
-		return nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s)", f.path, why, t, writer.String())
+		return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s)", f.path, why, t, writer.String())
 	}
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
 	if err != nil {
 		if why := incompatibleField(reader, writer); why != "" {
-			return nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s: %w)", f.path, why, t, writer.String(), err)
+			return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s: %w)", f.path, why, t, writer.String(), err)
 		}
-		return nil, nil, fmt.Errorf("avroio: %s: reading %s with writer schema %s: %w", f.path, t, writer.String(), err)
+		return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s with writer schema %s: %w", f.path, t, writer.String(), err)
 	}
-	return reader, resolved, nil
+	return reader, resolved, ad, nil
 }
 
 // incompatibleField names the first field of reader that cannot be read
@@ -282,11 +298,22 @@ func (d *Decoder[T]) decodeBlock(b *Block, emit func(T) bool) error {
 	r.Error = nil
 	p := unsafe.Pointer(d.v)
 	var zero T
+	if d.ad != nil {
+		p = d.shadow
+	}
 	for i := range b.Count {
 		*d.v = zero
+		if d.ad != nil {
+			d.ad.reset(p)
+		}
 		d.dec.Decode(p, r)
 		if r.Error != nil {
 			return d.f.corrupt(b.Index, b.Offset, corruptf("record %d of %d: %v", i, b.Count, r.Error))
+		}
+		if d.ad != nil {
+			if err := d.ad.fill(unsafe.Pointer(d.v), p); err != nil {
+				return d.f.at(b.Index, b.Offset, fmt.Errorf("record %d of %d: %w", i, b.Count, err))
+			}
 		}
 		if !emit(*d.v) {
 			return errStopped

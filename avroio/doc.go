@@ -20,12 +20,17 @@
 // the writer's schema by hamba/avro (fields added with a default, removed
 // fields, int→long→float→double promotion, renames through aliases), and
 // records are decoded by hamba/avro's decoder compiled for T: no reflection
-// per record, and block buffers are reused. A field the file declares
-// nullable (a union with null, as Spark and Hive write every nullable
-// column) must be a pointer in T, even if no record holds a null:
-// resolution is per schema, not per record; and a pointer to a string,
-// number or boolean cannot be read from a field the file does not declare
-// nullable (hamba/avro decodes none into a pointer). An int64 field tagged
+// per record, and block buffers are reused. Where the record's fields and
+// T's disagree on null, records are read as the Avro specification
+// resolves them, record by record, which hamba/avro does not (it refuses
+// the schemas): a field the file declares nullable (a union with null, as
+// Spark and Hive write every column) reads into a plain Go field, and a
+// record holding a null there fails the read naming the file, block,
+// record and field (make the field a pointer to read nulls); a pointer
+// field reads a field the file declares without null. Such records are
+// decoded into a shadow struct and copied into T (see adapter); this works
+// for the fields of the top-level record, and a mismatch deeper down is
+// refused when the schemas are matched. An int64 field tagged
 // `avro:"ts,timestamp-millis"` (or timestamp-micros) holds timestamps in
 // that unit: it is written with that logical type, and a file whose field
 // holds timestamps of another unit is refused rather than read a thousand

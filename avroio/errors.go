@@ -27,13 +27,18 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
-	switch {
-	case e.Block == HeaderBlock:
+	if e.Block == HeaderBlock {
 		return fmt.Sprintf("avroio: %s: header at offset %d: %v", e.Path, e.Offset, e.Err)
-	case e.From > 0:
-		return fmt.Sprintf("avroio: %s: block at offset %d (block %d of the split from offset %d): %v", e.Path, e.Offset, e.Block, e.From, e.Err)
 	}
-	return fmt.Sprintf("avroio: %s: block %d at offset %d: %v", e.Path, e.Block, e.Offset, e.Err)
+	return fmt.Sprintf("avroio: %s: %v", blockAt(e.Path, e.Block, e.Offset, e.From), e.Err)
+}
+
+// blockAt names a block as CorruptError does.
+func blockAt(path string, block int, off, from int64) string {
+	if from > 0 {
+		return fmt.Sprintf("%s: block at offset %d (block %d of the split from offset %d)", path, off, block, from)
+	}
+	return fmt.Sprintf("%s: block %d at offset %d", path, block, off)
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }

@@ -109,7 +109,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 		if done {
 			return nil
 		}
-		if _, _, err := resolveSchema[T](fr); err != nil {
+		if _, _, _, err := resolveSchema[T](fr); err != nil {
 			return err
 		}
 		mu.Lock()

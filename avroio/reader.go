@@ -224,6 +224,12 @@ func (f *FileReader) blocks(off, length int64, b *Block, fn func() bool) error {
 	return nil
 }
 
+// at reports err, which is not about corrupt data (Lenient does not skip
+// it), at a block of f.
+func (f *FileReader) at(block int, off int64, err error) error {
+	return fmt.Errorf("avroio: %s: %w", blockAt(f.path, block, off, f.from), err)
+}
+
 func (f *FileReader) corrupt(block int, off int64, err error) error {
 	e := &CorruptError{Path: f.path, Block: block, Offset: off, Err: err}
 	if block != HeaderBlock {

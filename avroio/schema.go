@@ -240,10 +240,14 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 			return err
 		}
 		if unit := timestampOption(opts); unit != "" {
-			if sf.Type.Kind() != reflect.Int64 {
-				return fmt.Errorf("avroio: schema of %s.%s: the %s option needs an int64 field, not %s", where, sf.Name, unit, sf.Type)
+			switch {
+			case sf.Type.Kind() == reflect.Int64:
+				typ = map[string]any{"type": "long", "logicalType": unit}
+			case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Int64:
+				typ = []any{"null", map[string]any{"type": "long", "logicalType": unit}}
+			default:
+				return fmt.Errorf("avroio: schema of %s.%s: the %s option needs an int64 or *int64 field, not %s", where, sf.Name, unit, sf.Type)
 			}
-			typ = map[string]any{"type": "long", "logicalType": unit}
 		}
 		f.Type = typ
 		if def, ok := sf.Tag.Lookup("avrodefault"); ok {

@@ -1,0 +1,230 @@
+package avroio
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/hamba/avro/v2"
+)
+
+// An adapter reads records into T when the file and T disagree on which
+// of the record's fields may be null, as the Avro specification resolves
+// them (record by record) and hamba/avro does not (it refuses the schemas
+// as a whole): a field the file declares nullable, as Spark and Hive write
+// every column, read into a plain Go field, which fails only on a record
+// that holds a null; and a Go pointer for a field the file declares
+// without null, which then always points to a value.
+//
+// hamba/avro decodes each record into a shadow struct, built with
+// reflect.StructOf, whose fields are T's (embedded structs flattened) with
+// those fields' pointers added or taken away; the adapter then copies the
+// record field by field into T. Only fields of the top-level record are
+// adapted; a mismatch deeper down is refused when the schemas are matched.
+type adapter struct {
+	shadow reflect.Type
+	fields []adaptedField
+	// blank is the shadow value each record is decoded into afresh: zero,
+	// but for its nullable scalar fields, which point to scratch values
+	// that hamba/avro overwrites in place instead of allocating per record.
+	blank reflect.Value
+}
+
+type adaptKind uint8
+
+const (
+	sameType     adaptKind = iota
+	fromNullable           // shadow *X, T X
+	toPointer              // shadow X, T *X
+)
+
+type adaptedField struct {
+	name       string // in the Avro record, for errors
+	goType     reflect.Type
+	tOff, sOff uintptr
+	kind       adaptKind
+	copy       func(dst, src unsafe.Pointer) // one value of goType, or of its element for toPointer
+}
+
+// flatField is a field of a Go struct as the schema derived from it names
+// it, at its offset in the outermost struct.
+type flatField struct {
+	sf      reflect.StructField
+	off     uintptr
+	name    string
+	aliases []string
+}
+
+// flatFields lists t's fields as deriveSchema does, flattening embedded
+// structs. It reports false for a struct embedded by pointer, whose fields
+// have no fixed offset in t.
+func flatFields(t reflect.Type, base uintptr, out *[]flatField) bool {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Anonymous {
+			switch {
+			case sf.Type.Kind() == reflect.Struct:
+				if !flatFields(sf.Type, base+sf.Offset, out) {
+					return false
+				}
+			case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
+				return false
+			}
+			continue
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		name := sf.Name
+		if tag, ok := sf.Tag.Lookup("avro"); ok {
+			name, _, _ = strings.Cut(tag, ",")
+		}
+		if name == "-" {
+			continue
+		}
+		var aliases []string
+		if a := sf.Tag.Get("avroaliases"); a != "" {
+			aliases = strings.Split(a, ",")
+		}
+		*out = append(*out, flatField{sf: sf, off: base + sf.Offset, name: name, aliases: aliases})
+	}
+	return true
+}
+
+// adapterFor returns the adapter reading records of writer (a record
+// schema) into struct type t, or nil when hamba/avro can decode them into
+// t directly, or when t is not a struct an adapter can shadow.
+func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
+	w, ok := deref(writer).(*avro.RecordSchema)
+	if t.Kind() != reflect.Struct || t == timeType || !ok {
+		return nil
+	}
+	var fields []flatField
+	if !flatFields(t, 0, &fields) {
+		return nil
+	}
+	written := fieldsByName(w)
+	shadowFields := make([]reflect.StructField, len(fields))
+	a := &adapter{fields: make([]adaptedField, len(fields))}
+	adapted := false
+	for i, f := range fields {
+		wf := written[f.name]
+		for _, alias := range f.aliases {
+			if wf == nil {
+				wf = written[alias]
+			}
+		}
+		ft := f.sf.Type
+		af := adaptedField{name: f.name, goType: ft, tOff: f.off, kind: sameType}
+		st := ft
+		if wf != nil {
+			switch _, nullable := nonNull(wf.Type()); {
+			case ft.Kind() != reflect.Pointer && nullable:
+				af.kind, st = fromNullable, reflect.PointerTo(ft)
+			case ft.Kind() == reflect.Pointer && !mayBeNull(wf.Type()) && !isRecord(ft.Elem()):
+				af.kind, st = toPointer, ft.Elem()
+			}
+		}
+		adapted = adapted || af.kind != sameType
+		if af.kind == toPointer {
+			af.copy = copierOf(ft.Elem())
+		} else {
+			af.copy = copierOf(ft)
+		}
+		tag := f.sf.Tag
+		if _, ok := tag.Lookup("avro"); !ok {
+			tag = reflect.StructTag(`avro:"` + f.name + `" ` + string(tag))
+		}
+		shadowFields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: st, Tag: tag}
+		a.fields[i] = af
+	}
+	if !adapted {
+		return nil
+	}
+	a.shadow = reflect.StructOf(shadowFields)
+	a.blank = reflect.New(a.shadow).Elem()
+	for i := range a.fields {
+		f := &a.fields[i]
+		f.sOff = a.shadow.Field(i).Offset
+		if f.kind == fromNullable && reusable(f.goType) {
+			a.blank.Field(i).Set(reflect.New(f.goType))
+		}
+	}
+	return a
+}
+
+// mayBeNull reports whether a writer's type is or may hold a null.
+func mayBeNull(s avro.Schema) bool {
+	switch s := deref(s).(type) {
+	case *avro.NullSchema:
+		return true
+	case *avro.UnionSchema:
+		for _, m := range s.Types() {
+			if m.Type() == avro.Null {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isRecord reports whether Go type t is read from an Avro record, which
+// hamba/avro decodes into a pointer whether or not the file allows a null.
+func isRecord(t reflect.Type) bool { return t.Kind() == reflect.Struct && t != timeType }
+
+// reusable reports whether a value of t can be decoded into the same
+// scratch variable record after record: it holds nothing the next record's
+// decoding would overwrite in place (as it would a slice's backing array).
+func reusable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return t == timeType
+}
+
+// copierOf returns a function copying one value of t: a plain assignment
+// for strings and pointer-free scalars, reflection for the rest.
+func copierOf(t reflect.Type) func(dst, src unsafe.Pointer) {
+	switch t.Kind() {
+	case reflect.String:
+		return func(dst, src unsafe.Pointer) { *(*string)(dst) = *(*string)(src) }
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		n := t.Size()
+		return func(dst, src unsafe.Pointer) {
+			copy(unsafe.Slice((*byte)(dst), n), unsafe.Slice((*byte)(src), n))
+		}
+	}
+	return func(dst, src unsafe.Pointer) { reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem()) }
+}
+
+// reset readies the shadow value at s for the next record.
+func (a *adapter) reset(s unsafe.Pointer) { reflect.NewAt(a.shadow, s).Elem().Set(a.blank) }
+
+// fill copies the record decoded into the shadow value at s into the zero
+// T at t, or returns why it cannot: a null the Go field cannot hold.
+func (a *adapter) fill(t, s unsafe.Pointer) error {
+	for i := range a.fields {
+		f := &a.fields[i]
+		src, dst := unsafe.Add(s, f.sOff), unsafe.Add(t, f.tOff)
+		switch f.kind {
+		case sameType:
+			f.copy(dst, src)
+		case fromNullable:
+			p := *(*unsafe.Pointer)(src)
+			if p == nil {
+				return fmt.Errorf("field %s is null, which the Go field (%s) cannot hold: make it a pointer to read nulls", f.name, f.goType)
+			}
+			f.copy(dst, p)
+		case toPointer:
+			v := reflect.New(f.goType.Elem())
+			f.copy(v.UnsafePointer(), src)
+			*(*unsafe.Pointer)(dst) = v.UnsafePointer()
+		}
+	}
+	return nil
+}

@@ -139,48 +139,50 @@ func TestSessionsTimestampUnits(t *testing.T) {
 	}
 }
 
-// TestDailyPlaysNullableTitles checks that a Parquet catalogue whose title
-// column is nullable, as Spark and Hive write every column, reads: a null
-// title gives the ranked row no title, as a track missing from the
-// catalogue does.
+// TestDailyPlaysNullableTitles checks that a catalogue whose title column
+// is nullable, as Spark and Hive write every column, reads in both
+// formats: a null title gives the ranked row no title, as a track missing
+// from the catalogue does.
 func TestDailyPlaysNullableTitles(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
 	type nullableTitle struct {
-		TrackID string  `parquet:"track_id"`
-		Title   *string `parquet:"title,optional"`
+		TrackID string  `avro:"track_id" parquet:"track_id"`
+		Title   *string `avro:"title" parquet:"title,optional"`
 	}
 	one := "One"
-	events := storage.Join(dir, "events.parquet")
-	if err := WriteFile(ctx, events, slices.Values([]Event{
-		{UserID: "u1", TrackID: "t1", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
-		{UserID: "u1", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
-		{UserID: "u2", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
-	})); err != nil {
-		t.Fatal(err)
-	}
-	tracks := storage.Join(dir, "tracks.parquet")
-	if err := WriteFile(ctx, tracks, slices.Values([]nullableTitle{{"t1", &one}, {"t2", nil}, {"t3", nil}})); err != nil {
-		t.Fatal(err)
-	}
-	out := storage.Join(dir, "out")
-	p, err := DailyPlaysJob.Build([]string{"--events", events, "--tracks", tracks, "--output", out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := mem.Run(ctx, p, runner.Options{}); err != nil {
-		t.Fatal(err)
-	}
-	titles := map[string]string{}
-	if err := ScanFiles(ctx, storage.Join(out, TopTracksByCountryDir), func(r TopTrack) {
-		titles[r.TrackID] = "<nil>"
-		if r.Title != nil {
-			titles[r.TrackID] = *r.Title
+	for _, ext := range []string{".parquet", ".avro"} {
+		dir := t.TempDir()
+		events := storage.Join(dir, "events.parquet")
+		if err := WriteFile(ctx, events, slices.Values([]Event{
+			{UserID: "u1", TrackID: "t1", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
+			{UserID: "u1", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
+			{UserID: "u2", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
+		})); err != nil {
+			t.Fatal(err)
 		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if want := map[string]string{"t1": "One", "t2": "<nil>"}; !maps.Equal(titles, want) {
-		t.Errorf("titles %v, want %v", titles, want)
+		tracks := storage.Join(dir, "tracks"+ext)
+		if err := WriteFile(ctx, tracks, slices.Values([]nullableTitle{{"t1", &one}, {"t2", nil}, {"t3", nil}})); err != nil {
+			t.Fatal(err)
+		}
+		out := storage.Join(dir, "out")
+		p, err := DailyPlaysJob.Build([]string{"--events", events, "--tracks", tracks, "--output", out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := mem.Run(ctx, p, runner.Options{}); err != nil {
+			t.Fatalf("%s: %v", ext, err)
+		}
+		titles := map[string]string{}
+		if err := ScanFiles(ctx, storage.Join(out, TopTracksByCountryDir), func(r TopTrack) {
+			titles[r.TrackID] = "<nil>"
+			if r.Title != nil {
+				titles[r.TrackID] = *r.Title
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]string{"t1": "One", "t2": "<nil>"}; !maps.Equal(titles, want) {
+			t.Errorf("%s: titles %v, want %v", ext, titles, want)
+		}
 	}
 }

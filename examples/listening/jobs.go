@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
@@ -28,11 +29,11 @@ type DayArgs struct {
 	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the outputs: parquet or avro"`
 }
 
-// readDay reads a's events as E and its catalogue as T, and parses its
-// output format. The strings of both inputs only pass through the jobs
-// (keyed, encoded into shuffle records and dropped, or kept for a few
-// ranked tracks), so a batch's strings may share memory.
-func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs) (pcollection.PCollection[E], pcollection.PCollection[T], Format, error) {
+// readDay reads a's events as E and its catalogue with readTracks, and
+// parses its output format. The strings of both inputs only pass through
+// the jobs (keyed, encoded into shuffle records and dropped, or kept for a
+// few ranked tracks), so a batch's strings may share memory.
+func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs, readTracks func(ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error)) (pcollection.PCollection[E], pcollection.PCollection[T], Format, error) {
 	var events pcollection.PCollection[E]
 	var tracks pcollection.PCollection[T]
 	format, err := ParseFormat(a.OutputFormat)
@@ -43,17 +44,51 @@ func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs) (pcollection.PCollec
 	if events, err = Read[E](ctx, p, a.Events, parquetio.SharedStrings()); err != nil {
 		return events, tracks, format, fmt.Errorf("--events: %w", err)
 	}
-	if tracks, err = Read[T](ctx, p, a.Tracks, parquetio.SharedStrings()); err != nil {
+	if tracks, err = readTracks(ctx, p, a.Tracks); err != nil {
 		return events, tracks, format, fmt.Errorf("--tracks: %w", err)
 	}
 	return events, tracks, format, nil
+}
+
+// readAs reads files of T with Read.
+func readAs[T any](ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error) {
+	return Read[T](ctx, p, pattern, parquetio.SharedStrings())
+}
+
+// readTitles reads a catalogue's TrackTitle columns. A null title reads as
+// "" (no title) from either format: a Parquet catalogue's through
+// TrackTitle's optional title column, an Avro one's through a pointer,
+// the only Go field an Avro null can be read into.
+func readTitles(ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[TrackTitle], error) {
+	f, err := FormatOf(ctx, pattern)
+	if err != nil {
+		return pcollection.PCollection[TrackTitle]{}, err
+	}
+	if f == Parquet {
+		return parquetio.TryRead[TrackTitle](p, pattern, parquetio.SharedStrings())
+	}
+	type avroTitle struct {
+		TrackID string  `avro:"track_id"`
+		Title   *string `avro:"title"`
+	}
+	rows, err := avroio.TryRead[avroTitle](p, pattern)
+	if err != nil {
+		return pcollection.PCollection[TrackTitle]{}, err
+	}
+	return pcollection.Map(rows, func(r avroTitle) TrackTitle {
+		t := TrackTitle{TrackID: r.TrackID}
+		if r.Title != nil {
+			t.Title = *r.Title
+		}
+		return t
+	}, pcollection.Name("NullTitleAsNone")), nil
 }
 
 // DailyPlaysJob is the registered daily-plays job.
 var DailyPlaysJob = runner.Register("daily-plays",
 	"plays per country and track, distinct listeners per artist, top 10 tracks per country",
 	func(p *pcollection.Pipeline, a *DayArgs) error {
-		events, tracks, format, err := readDay[PlayEvent, TrackTitle](p, a)
+		events, tracks, format, err := readDay[PlayEvent](p, a, readTitles)
 		if err != nil {
 			return err
 		}
@@ -68,7 +103,7 @@ var DailyPlaysJob = runner.Register("daily-plays",
 var PlayStatsJob = runner.Register("play-stats",
 	"play lengths per country (plays, median, 90th and 99th percentiles) and plays of tracks missing from the catalogue",
 	func(p *pcollection.Pipeline, a *DayArgs) error {
-		events, catalogue, format, err := readDay[PlayEvent, CatalogueID](p, a)
+		events, catalogue, format, err := readDay[PlayEvent](p, a, readAs[CatalogueID])
 		if err != nil {
 			return err
 		}

@@ -26,9 +26,8 @@ type Track struct {
 // TrackTitle is the projection of Track that daily-plays reads: the two
 // columns it joins on and reports. Parquet files store each column apart,
 // so reading it skips the catalogue's other three columns entirely. A
-// Parquet title column may be nullable (as Spark and Hive write every
-// column) and hold nulls: they read as "", no title. (An Avro title must
-// not be nullable: see the README's known limits.)
+// title column may be nullable (as Spark and Hive write every column) and
+// hold nulls: they read as "", no title (from Avro, see readTitles).
 type TrackTitle struct {
 	TrackID string `avro:"track_id" parquet:"track_id"`
 	Title   string `avro:"title" parquet:"title,optional"`

@@ -88,9 +88,14 @@ func (m *Materialized[T]) Deliver(records iter.Seq[[]byte]) error {
 	}
 	var vs []T
 	for r := range records {
-		v, _, err := c.Decode(r)
+		v, n, err := c.Decode(r)
 		if err != nil {
 			return fmt.Errorf("materializing: %w", err)
+		}
+		if n != len(r) {
+			// Decode reads a value from the front of r: without this, a
+			// record damaged into zeros would read as the zero value.
+			return fmt.Errorf("materializing: a record of %d bytes holds %d bytes after its value (%x): %w", len(r), len(r)-n, r, codec.ErrCorrupt)
 		}
 		vs = append(vs, v)
 	}

@@ -44,6 +44,11 @@ const (
 // to nothing used to mean no limit at all).
 const MinWorkerMemory = 4 << 10
 
+// ErrInWorker is returned by Run in a process started as a worker: one
+// whose main (or TestMain) does not call WorkerMain first, and so runs the
+// pipeline again instead of serving tasks.
+var ErrInWorker = errors.New("local: this process was started as a worker of the local runner (" + WorkerEnv + " is set) but runs a pipeline instead of serving tasks: call local.WorkerMain first in main (cli.Main does), or crunchtest.Main in a test binary's TestMain")
+
 // ErrNoRecipe is returned for a pipeline that was not built by a registered job.
 var ErrNoRecipe = errors.New("the local runner re-executes this binary and rebuilds the pipeline in each worker, so the pipeline must come from a registered job: build it with runner.Register(...).Build(args) (or run it with the in-memory runner)")
 
@@ -114,6 +119,10 @@ func CheckBudget(opts *runner.Options) error {
 // Run runs p with opts on Workers worker processes (default: the number of
 // CPUs) sharing Memory (default 1 GiB).
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	if IsWorker() {
+		// Starting workers from a worker would start workers without end.
+		return nil, ErrInWorker
+	}
 	start := time.Now()
 	r := p.Recipe()
 	if r == nil {

@@ -90,6 +90,21 @@ func TestNoRecipe(t *testing.T) {
 	}
 }
 
+// TestRefusesToRunInAWorker checks that a process started as a worker
+// that runs a pipeline instead of serving tasks (its main or TestMain does
+// not call WorkerMain) is refused rather than starting workers of its own,
+// each of which would do the same.
+func TestRefusesToRunInAWorker(t *testing.T) {
+	t.Setenv(WorkerEnv, "1")
+	p, err := wordCountJob.Build([]string{"--lines", "10"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), p, runner.Options{}); !errors.Is(err, ErrInWorker) {
+		t.Fatalf("got %v, want ErrInWorker", err)
+	}
+}
+
 // TestMatchesMem runs the same jobs on mem and on local with several worker
 // counts and budgets: the materialized outputs must be equal, in order.
 func TestMatchesMem(t *testing.T) {

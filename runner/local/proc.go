@@ -81,6 +81,10 @@ func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (
 	err = p.call(ctx, h, &reply)
 	if err == nil && reply.Err != "" {
 		err = &fatalError{fmt.Errorf("worker %d: %s", p.pid, reply.Err)}
+	} else if err != nil && ctx.Err() == nil {
+		// A binary that does not serve as a worker exits (or runs its
+		// tests again) without answering the hello.
+		err = fmt.Errorf("%w\n(a worker is this executable, %s, run again: it must call local.WorkerMain first, as cli.Main does; a test binary calls crunchtest.Main in TestMain)", err, exe)
 	}
 	if err != nil {
 		p.kill()

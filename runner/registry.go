@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -153,13 +155,35 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 	}
 	p := pcollection.NewPipeline(j.Name)
 	p.SetRecipe(pcollection.Recipe{Job: j.Name, Args: slices.Clone(argv)})
-	if err := j.build(p, args); err != nil {
+	if err := j.callBuild(p, args); err != nil {
 		if ae, ok := err.(*ArgsError); ok && ae.Job == "" { // InvalidArgs
 			return nil, &ArgsError{Job: j.Name, Err: ae.Err}
 		}
 		return nil, fmt.Errorf("job %s: %w", j.Name, err)
 	}
 	return p, nil
+}
+
+// callBuild runs the job's build function, returning a panic as an error:
+// the plain forms of transforms (Top, Read, ...) panic with a
+// *pcollection.BuildError when misused, and a mistake in building a
+// pipeline should fail the job with one line, not crash the process with a
+// goroutine dump. Other panics keep their stack, after the first line.
+func (j *Job) callBuild(p *pcollection.Pipeline, args any) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if e, ok := r.(error); ok {
+			if be := (*pcollection.BuildError)(nil); errors.As(e, &be) {
+				err = e
+				return
+			}
+		}
+		err = fmt.Errorf("building the pipeline panicked: %v\n%s", r, debug.Stack())
+	}()
+	return j.build(p, args)
 }
 
 // BuildPipeline rebuilds a pipeline from its recipe.

@@ -90,3 +90,41 @@ func TestRegisterRefusesBadArgs(t *testing.T) {
 	}
 	runner.Register("runner-test/bad", "", func(*pcollection.Pipeline, *bad) error { return nil })
 }
+
+type panicArgs struct {
+	Case string `flag:"case"`
+}
+
+var panicJob = runner.Register("runner-test/panics", "a job whose build panics", func(p *pcollection.Pipeline, a *panicArgs) error {
+	in := pcollection.Of(p, 1, 2)
+	switch a.Case {
+	case "misuse": // a plain transform misused panics with a *BuildError
+		pcollection.Must(in, pcollection.Build("Top", nil).Errorf("Top needs n > 0, got 0"))
+	case "bug":
+		var m map[string]int
+		m["x"] = 1
+	}
+	return nil
+})
+
+// TestJobBuildPanics checks that a panic in a job's build function is
+// returned as the job's error: a *pcollection.BuildError as it is, one
+// line; anything else with its stack after the first line.
+func TestJobBuildPanics(t *testing.T) {
+	_, err := panicJob.Build([]string{"--case", "misuse"})
+	if be := (*pcollection.BuildError)(nil); !errors.As(err, &be) || strings.Contains(err.Error(), "\n") ||
+		!strings.HasPrefix(err.Error(), "job runner-test/panics: Top (") || !strings.Contains(err.Error(), "Top needs n > 0") {
+		t.Errorf("misuse: %v, want the BuildError in one line", err)
+	}
+	_, err = panicJob.Build([]string{"--case", "bug"})
+	if err == nil {
+		t.Fatal("bug: no error")
+	}
+	first, rest, _ := strings.Cut(err.Error(), "\n")
+	if first != "job runner-test/panics: building the pipeline panicked: assignment to entry in nil map" || !strings.Contains(rest, "registry_test.go") {
+		t.Errorf("bug: %v, want the panic on the first line and its stack after", err)
+	}
+	if _, err := panicJob.Build(nil); err != nil {
+		t.Errorf("no panic: %v", err)
+	}
+}

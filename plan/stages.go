@@ -255,7 +255,7 @@ func Validate(g *Graph) error {
 			}
 		}
 	}
-	return nil
+	return checkSinkDirs(g)
 }
 
 // LiftCombiners finds the CombineValues that can also run map-side: those

@@ -102,14 +102,14 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 		return reader, writer, ad, nil
 	}
 	if why := unreadable(reader, writer); why != "" {
-		return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s)", f.path, why, t, writer.String())
+		return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s)\nthe file's schema: %s", f.path, why, t, writer.String())
 	}
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
 	if err != nil {
 		if why := incompatibleField(reader, writer); why != "" {
-			return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s with writer schema %s: %w)", f.path, why, t, writer.String(), err)
+			return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s: %w)\nthe file's schema: %s", f.path, why, t, err, writer.String())
 		}
-		return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s with writer schema %s: %w", f.path, t, writer.String(), err)
+		return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: %w\nthe file's schema: %s", f.path, t, err, writer.String())
 	}
 	return reader, resolved, ad, nil
 }
@@ -129,6 +129,14 @@ func incompatibleField(reader, writer avro.Schema) string {
 	check := avro.NewSchemaCompatibility()
 	for _, f := range rr.Fields() {
 		w := written[f.Name()]
+		for _, a := range f.Aliases() {
+			if w == nil {
+				w = written[a]
+			}
+		}
+		if w == nil && !f.HasDefault() {
+			return fmt.Sprintf("field %s is not in the file and has no default: give the Go field an avrodefault tag, or make it a pointer (null when missing)", f.Name())
+		}
 		if w == nil || check.Compatible(f.Type(), w.Type()) == nil {
 			continue
 		}

@@ -76,6 +76,9 @@ func checkEnvelope(path string, src *trackingReaderAt, size int64) (footerOffset
 		return 0, corrupt(0, "reading header magic: %w", err)
 	}
 	if !bytes.Equal(head[:], []byte("PAR1")) {
+		if bytes.Equal(head[:], []byte("Obj\x01")) {
+			return 0, corrupt(0, "bad header magic %q: this is an Avro container file, not Parquet", head[:])
+		}
 		return 0, corrupt(0, "bad header magic %q", head[:])
 	}
 	var tail [8]byte

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -374,4 +375,14 @@ func TestMaxPageSize(t *testing.T) {
 		t.Fatalf("got %v, want a corrupt page in row group 0", err)
 	}
 	t.Log(err)
+}
+
+// TestAvroFileNamed checks that an Avro container file read as Parquet is
+// called one.
+func TestAvroFileNamed(t *testing.T) {
+	data := append([]byte("Obj\x01"), make([]byte, 64)...)
+	_, err := NewReader[duckTypes]("x.parquet", bytes.NewReader(data), int64(len(data)))
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "x.parquet") || !strings.Contains(err.Error(), "this is an Avro container file, not Parquet") {
+		t.Errorf("got %v, want the file called Avro", err)
+	}
 }

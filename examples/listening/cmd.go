@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crunchgo/crunchgo/cli"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -53,7 +54,7 @@ a fifth of the events are skips, and 1% of the tracks are missing from the
 catalogue. The same flags always give the same rows.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ParseFormat(format)
+			f, err := fileio.ParseFormat(format)
 			if err != nil {
 				return cli.Usagef("--format: %v", err)
 			}
@@ -97,7 +98,7 @@ countries and where the outputs, the plan and the report are. Without --dir it
 works in a new temporary directory, which it keeps.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := ParseFormat(format)
+			f, err := fileio.ParseFormat(format)
 			if err != nil {
 				return cli.Usagef("--format: %v", err)
 			}
@@ -187,7 +188,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
 	runTime := time.Since(runStart)
 
 	var top []TopTrack
-	if err := ScanFiles(ctx, storage.Join(output, TopTracksByCountryDir), func(t TopTrack) { top = append(top, t) }); err != nil {
+	if err := fileio.ScanFiles(ctx, storage.Join(output, TopTracksByCountryDir), func(t TopTrack) { top = append(top, t) }); err != nil {
 		return fmt.Errorf("reading the top tracks: %w", err)
 	}
 	slices.SortFunc(top, compareTop)

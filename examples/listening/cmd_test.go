@@ -10,6 +10,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/cli"
 	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/fileio"
 )
 
 // TestMain lets the test binary serve as the local runner's worker.
@@ -38,7 +39,7 @@ func TestGenCommand(t *testing.T) {
 		t.Errorf("got event files %v and catalogue %v; want 3 and 1", files, tracks)
 	}
 	var n int
-	if err := ScanFiles(context.Background(), filepath.Join(dir, "events"), func(Event) { n++ }); err != nil || n != 1000 {
+	if err := fileio.ScanFiles(context.Background(), filepath.Join(dir, "events"), func(Event) { n++ }); err != nil || n != 1000 {
 		t.Errorf("read back %d events, %v; want 1000", n, err)
 	}
 }

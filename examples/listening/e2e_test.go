@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/local"
@@ -23,7 +24,7 @@ func reference(t *testing.T, events, tracks string) ([]CountryTrackPlays, []Arti
 	t.Helper()
 	ctx := context.Background()
 	titles := map[string]string{}
-	if err := ScanFiles(ctx, tracks, func(tr Track) {
+	if err := fileio.ScanFiles(ctx, tracks, func(tr Track) {
 		if old, ok := titles[tr.TrackID]; !ok || tr.Title < old {
 			titles[tr.TrackID] = tr.Title
 		}
@@ -32,7 +33,7 @@ func reference(t *testing.T, events, tracks string) ([]CountryTrackPlays, []Arti
 	}
 	totals := map[CountryTrack]*CountryTrackPlays{}
 	listeners := map[string]map[string]bool{}
-	if err := ScanFiles(ctx, events, func(e Event) {
+	if err := fileio.ScanFiles(ctx, events, func(e Event) {
 		if e.Skipped || e.MsPlayed < 30_000 {
 			return
 		}
@@ -82,7 +83,7 @@ func scanAll[T any](t *testing.T, dir string) []T {
 		t.Fatalf("%s/_SUCCESS: exists %v, %v", dir, ok, err)
 	}
 	var out []T
-	if err := ScanFiles(ctx, dir, func(v T) { out = append(out, v) }); err != nil {
+	if err := fileio.ScanFiles(ctx, dir, func(v T) { out = append(out, v) }); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -93,7 +94,7 @@ func scanAll[T any](t *testing.T, dir string) []T {
 // runner, and compares with reference.
 func TestDailyPlaysFiles(t *testing.T) {
 	ctx := context.Background()
-	for _, in := range []Format{Avro, Parquet} {
+	for _, in := range []fileio.Format{fileio.Avro, fileio.Parquet} {
 		t.Run(string(in), func(t *testing.T) {
 			dir := t.TempDir()
 			gen, err := Generate(ctx, GenConfig{Events: 20_000, Users: 300, Tracks: 400, Seed: 7, Format: in, Files: 3, Out: dir, Uncatalogued: 0.1})
@@ -105,9 +106,9 @@ func TestDailyPlaysFiles(t *testing.T) {
 				t.Fatalf("generated data too thin to test: %d top rows, none without a title", len(wantTop))
 			}
 			for _, run := range []struct {
-				outFormat Format
+				outFormat fileio.Format
 				runner    runner.Runner
-			}{{Parquet, mem.Runner{}}, {Avro, local.Runner{}}} {
+			}{{fileio.Parquet, mem.Runner{}}, {fileio.Avro, local.Runner{}}} {
 				outFormat := run.outFormat
 				out := storage.Join(dir, "out-"+string(outFormat))
 				p, err := DailyPlaysJob.Build([]string{"--events", gen.EventsDir, "--tracks", gen.TracksDir + "/*" + in.Ext(),
@@ -136,10 +137,10 @@ func TestGenerateDeterministic(t *testing.T) {
 		}
 		var es []Event
 		var ts []Track
-		if err := ScanFiles(ctx, gen.EventsDir, func(e Event) { es = append(es, e) }); err != nil {
+		if err := fileio.ScanFiles(ctx, gen.EventsDir, func(e Event) { es = append(es, e) }); err != nil {
 			t.Fatal(err)
 		}
-		if err := ScanFiles(ctx, gen.TracksDir, func(tr Track) { ts = append(ts, tr) }); err != nil {
+		if err := fileio.ScanFiles(ctx, gen.TracksDir, func(tr Track) { ts = append(ts, tr) }); err != nil {
 			t.Fatal(err)
 		}
 		if int64(len(es)) != cfg.Events || len(ts) != gen.Tracks {
@@ -147,9 +148,9 @@ func TestGenerateDeterministic(t *testing.T) {
 		}
 		return es, ts
 	}
-	cfg := GenConfig{Events: 5_000, Users: 100, Tracks: 200, Seed: 42, Format: Avro, Files: 2}
+	cfg := GenConfig{Events: 5_000, Users: 100, Tracks: 200, Seed: 42, Format: fileio.Avro, Files: 2}
 	e1, t1 := read(cfg)
-	cfg.Format = Parquet
+	cfg.Format = fileio.Parquet
 	e2, t2 := read(cfg)
 	if !slices.Equal(e1, e2) || !slices.Equal(t1, t2) {
 		t.Error("same seed, different formats: different rows")
@@ -197,7 +198,7 @@ func mapsValues[K comparable, V any](m map[K]V) func(func(V) bool) {
 func TestSessionsFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	gen, err := Generate(ctx, GenConfig{Events: 5_000, Users: 50, Tracks: 100, Seed: 3, Format: Parquet, Files: 2, Out: dir})
+	gen, err := Generate(ctx, GenConfig{Events: 5_000, Users: 50, Tracks: 100, Seed: 3, Format: fileio.Parquet, Files: 2, Out: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +247,7 @@ func TestSessionsFiles(t *testing.T) {
 // random.
 func TestGenerateSameBytes(t *testing.T) {
 	ctx := context.Background()
-	for _, f := range []Format{Avro, Parquet} {
+	for _, f := range []fileio.Format{fileio.Avro, fileio.Parquet} {
 		var trees [2]map[string]string
 		for i := range trees {
 			cfg := GenConfig{Events: 2_000, Users: 50, Tracks: 100, Seed: 7, Format: f, Files: 2, Out: t.TempDir()}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -17,7 +18,7 @@ type GenConfig struct {
 	Users  int   // distinct users who may appear
 	Tracks int   // tracks in the catalogue (and that may be played)
 	Seed   int64
-	Format Format
+	Format fileio.Format
 	Files  int    // event files, written in parallel
 	Out    string // directory URL: events go to Out/events, the catalogue to Out/tracks
 	// Uncatalogued is the fraction of tracks left out of the catalogue
@@ -190,7 +191,7 @@ func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 	case cfg.Events < 0 || cfg.Users < 1 || cfg.Tracks < 1 || cfg.Files < 1:
 		return nil, fmt.Errorf("generate: need events >= 0 and at least one user, track and file (got %d, %d, %d, %d)",
 			cfg.Events, cfg.Users, cfg.Tracks, cfg.Files)
-	case cfg.Format != Avro && cfg.Format != Parquet:
+	case cfg.Format != fileio.Avro && cfg.Format != fileio.Parquet:
 		return nil, fmt.Errorf("generate: unknown format %q", cfg.Format)
 	case cfg.Out == "":
 		return nil, fmt.Errorf("generate: no output directory")
@@ -213,11 +214,11 @@ func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 			for f := range jobs {
 				var err error
 				if f == cfg.Files {
-					err = WriteFile(ctx, storage.Join(res.TracksDir, "part-00000"+cfg.Format.Ext()), func(yield func(Track) bool) {
+					err = fileio.WriteFile(ctx, storage.Join(res.TracksDir, "part-00000"+cfg.Format.Ext()), func(yield func(Track) bool) {
 						w.catalogue(func(t Track) bool { res.Tracks++; return yield(t) })
 					})
 				} else {
-					err = WriteFile(ctx, storage.Join(res.EventsDir, fmt.Sprintf("part-%05d%s", f, cfg.Format.Ext())), w.events(f))
+					err = fileio.WriteFile(ctx, storage.Join(res.EventsDir, fmt.Sprintf("part-%05d%s", f, cfg.Format.Ext())), w.events(f))
 				}
 				if err != nil {
 					errs[f] = err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
@@ -36,45 +37,17 @@ func TestTimestampMillisLogicalType(t *testing.T) {
 		{UserID: "u1", TrackID: "t1", ArtistID: "a1", Country: "SE", MsPlayed: 31_000, TS: 1_764_115_200_123, Platform: "web"},
 		{UserID: "u2", TrackID: "t2", ArtistID: "a2", Country: "DE", MsPlayed: 1_000, TS: -5, Platform: "ios", Skipped: true},
 	}
-	for _, f := range []Format{Avro, Parquet} {
+	for _, f := range []fileio.Format{fileio.Avro, fileio.Parquet} {
 		url := storage.Join(t.TempDir(), "events"+f.Ext())
-		if err := WriteFile(ctx, url, slices.Values(in)); err != nil {
+		if err := fileio.WriteFile(ctx, url, slices.Values(in)); err != nil {
 			t.Fatal(err)
 		}
 		var got []Event
-		if err := ScanFile(ctx, url, func(e Event) { got = append(got, e) }); err != nil {
+		if err := fileio.ScanFile(ctx, url, func(e Event) { got = append(got, e) }); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: got %+v, want %+v", f, got, want)
-		}
-	}
-}
-
-func TestFormatOf(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	for _, name := range []string{"a/part-0.avro", "a/part-1.avro", "a/_SUCCESS", "p/x.parquet", "m/x.avro", "m/y.parquet", "n/x.csv"} {
-		if err := storage.WriteFile(ctx, storage.Join(dir, name), []byte("x")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, tc := range []struct {
-		pattern string
-		want    Format
-		wantErr bool
-	}{
-		{"whatever/*.avro", Avro, false},
-		{"x.PARQUET", Parquet, false},
-		{storage.Join(dir, "a"), Avro, false},
-		{storage.Join(dir, "p"), Parquet, false},
-		{storage.Join(dir, "m"), "", true},
-		{storage.Join(dir, "n"), "", true},
-		{storage.Join(dir, "empty*"), "", true},
-	} {
-		got, err := FormatOf(ctx, tc.pattern)
-		if got != tc.want || (err != nil) != tc.wantErr {
-			t.Errorf("FormatOf(%q) = %q, %v; want %q, error %v", tc.pattern, got, err, tc.want, tc.wantErr)
 		}
 	}
 }
@@ -95,17 +68,17 @@ type eventMicros struct {
 func TestSessionsTimestampUnits(t *testing.T) {
 	ctx := context.Background()
 	const start = 1_764_115_200_123
-	for _, f := range []Format{Avro, Parquet} {
+	for _, f := range []fileio.Format{fileio.Avro, fileio.Parquet} {
 		dir := t.TempDir()
 		files := map[string]func(url string) error{
 			"plain": func(url string) error {
-				return WriteFile(ctx, url, slices.Values([]Event{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: start}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: start + 600_000}}))
+				return fileio.WriteFile(ctx, url, slices.Values([]Event{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: start}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: start + 600_000}}))
 			},
 			"millis": func(url string) error {
-				return WriteFile(ctx, url, slices.Values([]eventTime{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: time.UnixMilli(start)}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: time.UnixMilli(start + 600_000)}}))
+				return fileio.WriteFile(ctx, url, slices.Values([]eventTime{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: time.UnixMilli(start)}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: time.UnixMilli(start + 600_000)}}))
 			},
 			"micros": func(url string) error {
-				return WriteFile(ctx, url, slices.Values([]eventMicros{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: start * 1000}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: (start + 600_000) * 1000}}))
+				return fileio.WriteFile(ctx, url, slices.Values([]eventMicros{{UserID: "u", TrackID: "t", MsPlayed: 1, TS: start * 1000}, {UserID: "u", TrackID: "t", MsPlayed: 1, TS: (start + 600_000) * 1000}}))
 			},
 		}
 		for name, write := range files {
@@ -129,7 +102,7 @@ func TestSessionsTimestampUnits(t *testing.T) {
 				continue
 			}
 			var got []Session
-			if err := ScanFiles(ctx, storage.Join(dir, name+"-out"), func(s Session) { got = append(got, s) }); err != nil {
+			if err := fileio.ScanFiles(ctx, storage.Join(dir, name+"-out"), func(s Session) { got = append(got, s) }); err != nil {
 				t.Fatal(err)
 			}
 			if len(got) != 1 || got[0].Start != start || got[0].Events != 2 {
@@ -153,7 +126,7 @@ func TestDailyPlaysNullableTitles(t *testing.T) {
 	for _, ext := range []string{".parquet", ".avro"} {
 		dir := t.TempDir()
 		events := storage.Join(dir, "events.parquet")
-		if err := WriteFile(ctx, events, slices.Values([]Event{
+		if err := fileio.WriteFile(ctx, events, slices.Values([]Event{
 			{UserID: "u1", TrackID: "t1", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
 			{UserID: "u1", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
 			{UserID: "u2", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
@@ -161,7 +134,7 @@ func TestDailyPlaysNullableTitles(t *testing.T) {
 			t.Fatal(err)
 		}
 		tracks := storage.Join(dir, "tracks"+ext)
-		if err := WriteFile(ctx, tracks, slices.Values([]nullableTitle{{"t1", &one}, {"t2", nil}, {"t3", nil}})); err != nil {
+		if err := fileio.WriteFile(ctx, tracks, slices.Values([]nullableTitle{{"t1", &one}, {"t2", nil}, {"t3", nil}})); err != nil {
 			t.Fatal(err)
 		}
 		out := storage.Join(dir, "out")
@@ -173,7 +146,7 @@ func TestDailyPlaysNullableTitles(t *testing.T) {
 			t.Fatalf("%s: %v", ext, err)
 		}
 		titles := map[string]string{}
-		if err := ScanFiles(ctx, storage.Join(out, TopTracksByCountryDir), func(r TopTrack) {
+		if err := fileio.ScanFiles(ctx, storage.Join(out, TopTracksByCountryDir), func(r TopTrack) {
 			titles[r.TrackID] = "<nil>"
 			if r.Title != nil {
 				titles[r.TrackID] = *r.Title

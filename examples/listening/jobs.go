@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
@@ -33,15 +34,15 @@ type DayArgs struct {
 // parses its output format. The strings of both inputs only pass through
 // the jobs (keyed, encoded into shuffle records and dropped, or kept for a
 // few ranked tracks), so a batch's strings may share memory.
-func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs, readTracks func(ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error)) (pcollection.PCollection[E], pcollection.PCollection[T], Format, error) {
+func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs, readTracks func(ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error)) (pcollection.PCollection[E], pcollection.PCollection[T], fileio.Format, error) {
 	var events pcollection.PCollection[E]
 	var tracks pcollection.PCollection[T]
-	format, err := ParseFormat(a.OutputFormat)
+	format, err := fileio.ParseFormat(a.OutputFormat)
 	if err != nil {
 		return events, tracks, format, runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
 	}
 	ctx := context.Background()
-	if events, err = Read[E](ctx, p, a.Events, parquetio.SharedStrings()); err != nil {
+	if events, err = fileio.Read[E](ctx, p, a.Events, parquetio.SharedStrings()); err != nil {
 		return events, tracks, format, fmt.Errorf("--events: %w", err)
 	}
 	if tracks, err = readTracks(ctx, p, a.Tracks); err != nil {
@@ -50,9 +51,9 @@ func readDay[E, T any](p *pcollection.Pipeline, a *DayArgs, readTracks func(ctx 
 	return events, tracks, format, nil
 }
 
-// readAs reads files of T with Read.
+// readAs reads files of T with fileio.Read.
 func readAs[T any](ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[T], error) {
-	return Read[T](ctx, p, pattern, parquetio.SharedStrings())
+	return fileio.Read[T](ctx, p, pattern, parquetio.SharedStrings())
 }
 
 // readTitles reads a catalogue's TrackTitle columns. A null title reads as
@@ -60,11 +61,11 @@ func readAs[T any](ctx context.Context, p *pcollection.Pipeline, pattern string)
 // TrackTitle's optional title column, an Avro one's through a pointer,
 // the only Go field an Avro null can be read into.
 func readTitles(ctx context.Context, p *pcollection.Pipeline, pattern string) (pcollection.PCollection[TrackTitle], error) {
-	f, err := FormatOf(ctx, pattern)
+	f, err := fileio.FormatOf(ctx, pattern)
 	if err != nil {
 		return pcollection.PCollection[TrackTitle]{}, err
 	}
-	if f == Parquet {
+	if f == fileio.Parquet {
 		return parquetio.TryRead[TrackTitle](p, pattern, parquetio.SharedStrings())
 	}
 	type avroTitle struct {
@@ -94,9 +95,9 @@ var DailyPlaysJob = runner.Register("daily-plays",
 		}
 		out := DailyPlays(events, tracks)
 		return errors.Join(
-			Write(out.PlaysByCountryTrack, storage.Join(a.Output, PlaysByCountryTrackDir), format),
-			Write(out.ListenersByArtist, storage.Join(a.Output, ListenersByArtistDir), format),
-			Write(out.TopTracksByCountry, storage.Join(a.Output, TopTracksByCountryDir), format))
+			fileio.Write(out.PlaysByCountryTrack, storage.Join(a.Output, PlaysByCountryTrackDir), format),
+			fileio.Write(out.ListenersByArtist, storage.Join(a.Output, ListenersByArtistDir), format),
+			fileio.Write(out.TopTracksByCountry, storage.Join(a.Output, TopTracksByCountryDir), format))
 	})
 
 // PlayStatsJob is the registered play-stats job.
@@ -109,8 +110,8 @@ var PlayStatsJob = runner.Register("play-stats",
 		}
 		out := PlayStats(events, catalogue)
 		return errors.Join(
-			Write(out.ListeningByCountry, storage.Join(a.Output, ListeningByCountryDir), format),
-			Write(out.UncataloguedTracks, storage.Join(a.Output, UncataloguedTracksDir), format))
+			fileio.Write(out.ListeningByCountry, storage.Join(a.Output, ListeningByCountryDir), format),
+			fileio.Write(out.UncataloguedTracks, storage.Join(a.Output, UncataloguedTracksDir), format))
 	})
 
 // SessionsArgs are the flags of the sessions job.
@@ -128,13 +129,13 @@ var SessionsJob = runner.Register("sessions",
 		if a.Gap < time.Millisecond {
 			return runner.InvalidArgs(fmt.Errorf("--gap %v: must be at least 1ms (timestamps are in milliseconds)", a.Gap))
 		}
-		format, err := ParseFormat(a.OutputFormat)
+		format, err := fileio.ParseFormat(a.OutputFormat)
 		if err != nil {
 			return runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
 		}
-		events, err := Read[SessionEvent](context.Background(), p, a.Events)
+		events, err := fileio.Read[SessionEvent](context.Background(), p, a.Events)
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
 		}
-		return Write(Sessions(events, a.Gap), a.Output, format)
+		return fileio.Write(Sessions(events, a.Gap), a.Output, format)
 	})

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
@@ -103,7 +104,7 @@ func TestPlayStats(t *testing.T) {
 // statsReference.
 func TestPlayStatsFiles(t *testing.T) {
 	ctx := context.Background()
-	for _, in := range []Format{Avro, Parquet} {
+	for _, in := range []fileio.Format{fileio.Avro, fileio.Parquet} {
 		t.Run(string(in), func(t *testing.T) {
 			dir := t.TempDir()
 			gen, err := Generate(ctx, GenConfig{Events: 20_000, Users: 300, Tracks: 400, Seed: 11, Format: in, Files: 3, Out: dir, Uncatalogued: 0.1})
@@ -112,10 +113,10 @@ func TestPlayStatsFiles(t *testing.T) {
 			}
 			var events []Event
 			catalogue := map[string]bool{}
-			if err := ScanFiles(ctx, gen.EventsDir, func(e Event) { events = append(events, e) }); err != nil {
+			if err := fileio.ScanFiles(ctx, gen.EventsDir, func(e Event) { events = append(events, e) }); err != nil {
 				t.Fatal(err)
 			}
-			if err := ScanFiles(ctx, gen.TracksDir, func(tr Track) { catalogue[tr.TrackID] = true }); err != nil {
+			if err := fileio.ScanFiles(ctx, gen.TracksDir, func(tr Track) { catalogue[tr.TrackID] = true }); err != nil {
 				t.Fatal(err)
 			}
 			wantListening, wantMissing := statsReference(events, catalogue)
@@ -123,9 +124,9 @@ func TestPlayStatsFiles(t *testing.T) {
 				t.Fatalf("generated data too thin to test: %d countries, %d uncatalogued tracks", len(wantListening), len(wantMissing))
 			}
 			for _, run := range []struct {
-				outFormat Format
+				outFormat fileio.Format
 				runner    runner.Runner
-			}{{Parquet, mem.Runner{}}, {Avro, local.Runner{}}} {
+			}{{fileio.Parquet, mem.Runner{}}, {fileio.Avro, local.Runner{}}} {
 				out := storage.Join(dir, "out-"+string(run.outFormat))
 				p, err := PlayStatsJob.Build([]string{"--events", gen.EventsDir, "--tracks", gen.TracksDir,
 					"--output", out, "--output-format", string(run.outFormat)})

@@ -12,6 +12,7 @@ import (
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/examples/listening"
 	"github.com/crunchgo/crunchgo/examples/wordcount"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
@@ -183,7 +184,7 @@ func TestHadoopRunnerClientStagesOnHDFS(t *testing.T) {
 	t.Cleanup(func() { hdfs.Disconnect(c.Addr()) })
 
 	gen, err := listening.Generate(ctx, listening.GenConfig{Events: 30_000, Users: 500, Tracks: 600, Seed: 3,
-		Format: listening.Parquet, Files: 2, Out: c.URL("/in"), Uncatalogued: 0.05})
+		Format: fileio.Parquet, Files: 2, Out: c.URL("/in"), Uncatalogued: 0.05})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +221,7 @@ func sameRecords[T any](t *testing.T, outs map[string]string, ds string) {
 	t.Helper()
 	got := map[string][]T{}
 	for name, out := range outs {
-		if err := listening.ScanFiles(context.Background(), storage.Join(out, ds), func(v T) { got[name] = append(got[name], v) }); err != nil {
+		if err := fileio.ScanFiles(context.Background(), storage.Join(out, ds), func(v T) { got[name] = append(got[name], v) }); err != nil {
 			t.Fatal(err)
 		}
 	}

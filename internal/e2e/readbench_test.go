@@ -14,6 +14,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
@@ -45,7 +46,7 @@ func benchEvents(n int) func(yield func(listening.Event) bool) {
 func benchInput(b *testing.B, ext string) string {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "events"+ext)
-	if err := listening.WriteFile(context.Background(), path, benchEvents(*readEvents)); err != nil {
+	if err := fileio.WriteFile(context.Background(), path, benchEvents(*readEvents)); err != nil {
 		b.Fatal(err)
 	}
 	return path

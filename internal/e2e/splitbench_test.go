@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
@@ -29,7 +30,7 @@ func BenchmarkSplitsOnHDFS(b *testing.B) {
 	b.Cleanup(func() { hdfs.Disconnect(c.Addr()) })
 	const files = 200
 	for i := range files {
-		if err := listening.WriteFile(ctx, c.URL(fmt.Sprintf("/many/pq/part-%05d.parquet", i)), benchEvents(10)); err != nil {
+		if err := fileio.WriteFile(ctx, c.URL(fmt.Sprintf("/many/pq/part-%05d.parquet", i)), benchEvents(10)); err != nil {
 			b.Fatal(err)
 		}
 		if err := storage.WriteFile(ctx, c.URL(fmt.Sprintf("/many/txt/part-%05d.txt", i)), []byte("a line\n")); err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/storage"
@@ -172,7 +173,7 @@ func TestClientStageSize(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	gen, err := listening.Generate(ctx, listening.GenConfig{Events: 2_000, Users: 50, Tracks: 80, Seed: 5,
-		Format: listening.Parquet, Files: 1, Out: dir})
+		Format: fileio.Parquet, Files: 1, Out: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/storage"
@@ -26,7 +27,7 @@ func TestListeningSameAsLocal(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	gen, err := listening.Generate(ctx, listening.GenConfig{Events: 20_000, Users: 300, Tracks: 400, Seed: 11,
-		Format: listening.Parquet, Files: 3, Out: dir, Uncatalogued: 0.1})
+		Format: fileio.Parquet, Files: 3, Out: dir, Uncatalogued: 0.1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func compare[T any](t *testing.T, outs map[string]string, ds string) {
 func scan[T any](t *testing.T, file string) []T {
 	t.Helper()
 	var vs []T
-	if err := listening.ScanFile(context.Background(), file, func(v T) { vs = append(vs, v) }); err != nil {
+	if err := fileio.ScanFile(context.Background(), file, func(v T) { vs = append(vs, v) }); err != nil {
 		t.Fatal(err)
 	}
 	return vs

@@ -39,6 +39,7 @@ import (
 	"unsafe"
 
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -165,7 +166,7 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 	var titlesErr error
 	var titlesDone sync.WaitGroup
 	titlesDone.Go(func() {
-		titlesErr = listening.ScanFiles(ctx, tracks, func(t listening.TrackTitle) {
+		titlesErr = fileio.ScanFiles(ctx, tracks, func(t listening.TrackTitle) {
 			if old, ok := titles[t.TrackID]; t.Title != "" && (!ok || t.Title < old) { // "": null, no title
 				titles[t.TrackID] = t.Title
 			}
@@ -186,7 +187,7 @@ func run(ctx context.Context, events, tracks, output string, workers int) error 
 				if i >= len(files) {
 					return
 				}
-				err := listening.ScanFile(ctx, files[i].URL, func(e listening.PlayEvent) {
+				err := fileio.ScanFile(ctx, files[i].URL, func(e listening.PlayEvent) {
 					if !e.IsPlay() {
 						return
 					}
@@ -319,7 +320,7 @@ func writeAll(ctx context.Context, output string, results []result, listeners ma
 	part := func(dir string) string { return storage.Join(output, dir, "part-00000.parquet") }
 	return cmp.Or(
 		write(listening.PlaysByCountryTrackDir, func() error {
-			return listening.WriteFile(ctx, part(listening.PlaysByCountryTrackDir), func(yield func(listening.CountryTrackPlays) bool) {
+			return fileio.WriteFile(ctx, part(listening.PlaysByCountryTrackDir), func(yield func(listening.CountryTrackPlays) bool) {
 				for _, r := range results {
 					for _, row := range r.ct {
 						if !yield(row) {
@@ -330,7 +331,7 @@ func writeAll(ctx context.Context, output string, results []result, listeners ma
 			})
 		}),
 		write(listening.ListenersByArtistDir, func() error {
-			return listening.WriteFile(ctx, part(listening.ListenersByArtistDir), func(yield func(listening.ArtistListeners) bool) {
+			return fileio.WriteFile(ctx, part(listening.ListenersByArtistDir), func(yield func(listening.ArtistListeners) bool) {
 				for a, n := range listeners {
 					if !yield(listening.ArtistListeners{ArtistID: a, Listeners: n}) {
 						return
@@ -339,7 +340,7 @@ func writeAll(ctx context.Context, output string, results []result, listeners ma
 			})
 		}),
 		write(listening.TopTracksByCountryDir, func() error {
-			return listening.WriteFile(ctx, part(listening.TopTracksByCountryDir), slices.Values(top))
+			return fileio.WriteFile(ctx, part(listening.TopTracksByCountryDir), slices.Values(top))
 		}),
 	)
 }

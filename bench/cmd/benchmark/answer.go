@@ -7,6 +7,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/examples/listening"
+	"github.com/crunchgo/crunchgo/fileio"
 )
 
 // answer is the three datasets of one contender, sorted.
@@ -19,9 +20,9 @@ type answer struct {
 func readAnswer(ctx context.Context, patterns [3]string) (answer, error) {
 	var a answer
 	err := cmp.Or(
-		listening.ScanFiles(ctx, patterns[0], func(r listening.CountryTrackPlays) { a.ct = append(a.ct, r) }),
-		listening.ScanFiles(ctx, patterns[1], func(r listening.ArtistListeners) { a.al = append(a.al, r) }),
-		listening.ScanFiles(ctx, patterns[2], func(r listening.TopTrack) { a.top = append(a.top, r) }))
+		fileio.ScanFiles(ctx, patterns[0], func(r listening.CountryTrackPlays) { a.ct = append(a.ct, r) }),
+		fileio.ScanFiles(ctx, patterns[1], func(r listening.ArtistListeners) { a.al = append(a.al, r) }),
+		fileio.ScanFiles(ctx, patterns[2], func(r listening.TopTrack) { a.top = append(a.top, r) }))
 	return a, err
 }
 

@@ -1,4 +1,4 @@
-package listening
+package fileio
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 	"github.com/crunchgo/crunchgo/storage"
 )
 
-// Format is a file format the listening jobs read and write.
+// Format is a file format fileio reads and writes.
 type Format string
 
 // The formats, named as their file extensions.

@@ -227,8 +227,9 @@ type row struct {
 	name    string
 	wall    time.Duration // median
 	walls   []time.Duration
-	peakRSS int64 // largest over the runs
-	cpu     time.Duration
+	peakRSS int64         // largest over the runs
+	cpu     time.Duration // mean
+	user    time.Duration // mean: the user part of cpu
 }
 
 type shuffleResult struct {
@@ -320,6 +321,7 @@ func measureAll(ctx context.Context, cfg config, results []*sizeResult) error {
 				r.walls = append(r.walls, m.Wall)
 				r.peakRSS = max(r.peakRSS, m.PeakRSS)
 				r.cpu += m.CPU
+				r.user += m.User
 				if last[j][i] != "" {
 					os.RemoveAll(last[j][i])
 				}
@@ -335,6 +337,7 @@ func measureAll(ctx context.Context, cfg config, results []*sizeResult) error {
 			slices.Sort(r.walls)
 			r.wall = r.walls[len(r.walls)/2]
 			r.cpu /= time.Duration(cfg.repeat)
+			r.user /= time.Duration(cfg.repeat)
 			a, err := readAnswer(ctx, c.outputs(last[j][i]))
 			if err != nil {
 				return fmt.Errorf("%s: reading the outputs of %s: %w", res.size.label, c.name, err)
@@ -548,6 +551,15 @@ func report(cfg config, mach []string, demo measurement, fixed *sizeResult, resu
 				ca := float64(row.cpu-fc) / float64(a.size.events-fixed.size.events)
 				cz := float64(zr.cpu-fc) / float64(z.size.events-fixed.size.events)
 				p(", CPU per event ×%.2f (%s)", cz/ca, verdict(cz/ca >= 0.85 && cz/ca <= 1.15))
+				// Split into user and kernel time: the kernel's includes
+				// faulting in fresh memory, which a short run pays per
+				// event more than a long one.
+				fu := fixed.rows[i].user
+				ua := float64(row.user-fu) / float64(a.size.events-fixed.size.events)
+				uz := float64(zr.user-fu) / float64(z.size.events-fixed.size.events)
+				ka := ca - ua
+				kz := cz - uz
+				p(": user ×%.2f, kernel ×%.2f", uz/ua, kz/ka)
 			}
 			p("; peak RSS %s → %s.\n", mib(row.peakRSS), mib(zr.peakRSS))
 		}

@@ -19,6 +19,7 @@ type measurement struct {
 	PeakRSS int64         // bytes: the sampled peak of the whole tree's summed RSS, or the root's own peak if larger
 	RootRSS int64         // bytes: the root process's peak RSS from wait4 (0 if not above the harness's own)
 	CPU     time.Duration // user+sys of the root and the descendants it reaped
+	User    time.Duration // the user part of CPU
 	Output  string
 }
 
@@ -157,6 +158,7 @@ func measure(ctx context.Context, env []string, dir, name string, args ...string
 			m.RootRSS = ru.Maxrss * 1024
 		}
 		m.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		m.User = time.Duration(ru.Utime.Nano())
 	}
 	m.PeakRSS = max(peak, m.RootRSS)
 	if err != nil {

@@ -88,7 +88,21 @@ type Runner struct {
 
 // Run runs p, which must have been built from a registered job (its recipe
 // is how tasks rebuild it). See the package documentation.
+// errInTask is returned by Run in a task of a crunchgo job: its binary
+// runs the driver where it should serve as the task.
+var errInTask = errors.New("hadoop runner: this process is a task of a crunchgo Hadoop job but runs a pipeline instead of serving as the task: build the binary on cli.Main, or call hadoop.MaybeTask first in main")
+
+// inCrunchgoTask reports whether this process is a task attempt of a job
+// this runner submitted (named "crunchgo JOB stage i/n").
+func inCrunchgoTask() bool {
+	return os.Getenv(envAttempt) != "" && strings.HasPrefix(os.Getenv("mapreduce_job_name"), "crunchgo ")
+}
+
 func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
+	if inCrunchgoTask() {
+		// Every task would submit jobs of its own, on the cluster.
+		return nil, errInTask
+	}
 	start := time.Now()
 	recipe := p.Recipe()
 	if recipe == nil {

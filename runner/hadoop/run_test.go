@@ -42,6 +42,24 @@ func TestRunReport(t *testing.T) {
 	}
 }
 
+// TestRefusesToRunInATask checks that a binary run as a task of a
+// crunchgo job that runs a pipeline instead of serving the task (its main
+// is not built on cli.Main) is refused, not left to submit jobs from
+// every task; a Hadoop task of another job may run one.
+func TestRefusesToRunInATask(t *testing.T) {
+	r := simRunner(t)
+	t.Setenv("mapreduce_task_attempt_id", "attempt_1_0001_m_000000_0")
+	t.Setenv("mapreduce_job_name", "crunchgo wordcount stage 1/2")
+	_, err := r.Run(context.Background(), suitePipeline(t, "dofn-lifecycle-and-counters"), runner.Options{})
+	if err == nil || !strings.Contains(err.Error(), "is a task of a crunchgo Hadoop job") {
+		t.Errorf("in a crunchgo task: %v, want a refusal", err)
+	}
+	t.Setenv("mapreduce_job_name", "oozie:launcher:T=shell")
+	if _, err := r.Run(context.Background(), suitePipeline(t, "dofn-lifecycle-and-counters"), runner.Options{}); err != nil {
+		t.Errorf("in another job's task: %v", err)
+	}
+}
+
 // TestFailedJob checks that a failing task stops the chain with the job ID,
 // the task's own error and the hadoop client's tail, and that
 // -D settings reach Hadoop (one attempt instead of four).

@@ -41,7 +41,7 @@ const (
 )
 
 type adaptedField struct {
-	name       string // in the Avro record, for errors
+	name       string // in the Go type's schema and, if different, in the file's, for errors
 	goType     reflect.Type
 	tOff, sOff uintptr
 	kind       adaptKind
@@ -118,6 +118,9 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 		}
 		ft := f.sf.Type
 		af := adaptedField{name: f.name, goType: ft, tOff: f.off, kind: sameType}
+		if wf != nil && wf.Name() != f.name {
+			af.name += " (" + wf.Name() + " in the file)"
+		}
 		st := ft
 		if wf != nil {
 			switch _, nullable := nonNull(wf.Type()); {
@@ -133,11 +136,7 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 		} else {
 			af.copy = copierOf(ft)
 		}
-		tag := f.sf.Tag
-		if _, ok := tag.Lookup("avro"); !ok {
-			tag = reflect.StructTag(`avro:"` + f.name + `" ` + string(tag))
-		}
-		shadowFields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: st, Tag: tag}
+		shadowFields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: st, Tag: shadowTag(f.sf.Tag, f.name, af.kind == sameType)}
 		a.fields[i] = af
 	}
 	if !adapted {
@@ -153,6 +152,25 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 		}
 	}
 	return a
+}
+
+// shadowTag is the tag of a shadow field for a Go field with tag tag and
+// Avro name name: its avro tag (options and all) and aliases, and its
+// avrodefault only if the field keeps its type (an adapted field is in the
+// file, and its default would not fit the changed type).
+func shadowTag(tag reflect.StructTag, name string, keepDefault bool) reflect.StructTag {
+	avroTag, ok := tag.Lookup("avro")
+	if !ok {
+		avroTag = name
+	}
+	out := "avro:" + strconv.Quote(avroTag)
+	if a, ok := tag.Lookup("avroaliases"); ok {
+		out += " avroaliases:" + strconv.Quote(a)
+	}
+	if d, ok := tag.Lookup("avrodefault"); ok && keepDefault {
+		out += " avrodefault:" + strconv.Quote(d)
+	}
+	return reflect.StructTag(out)
 }
 
 // mayBeNull reports whether a writer's type is or may hold a null.

@@ -94,6 +94,12 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 			derived = ad.shadow
 		}
 		reader, err = deriveSchema(derived, writer)
+		if err != nil && ad != nil {
+			// Name T, not the shadow struct, if T's own schema fails too.
+			if _, terr := deriveSchema(t, writer); terr != nil {
+				err = terr
+			}
+		}
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -1,0 +1,234 @@
+package avroio_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hamba/avro/v2"
+	"github.com/hamba/avro/v2/ocf"
+
+	"github.com/crunchgo/crunchgo/avroio"
+)
+
+// ocfBytes encodes recs with schema, 100 records a block.
+func ocfBytes(t *testing.T, schema string, recs ...any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc, err := ocf.NewEncoderWithSchema(avro.MustParse(schema), &buf, ocf.WithBlockLength(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// decodeAll decodes data's records into T.
+func decodeAll[T any](t *testing.T, data []byte) ([]T, error) {
+	t.Helper()
+	f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := avroio.NewDecoder[T](f)
+	if err != nil {
+		return nil, err
+	}
+	var out []T
+	err = d.ReadRange(context.Background(), 0, -1, func(v T) { out = append(out, v) })
+	return out, err
+}
+
+type nstr struct {
+	S *string `avro:"s"`
+}
+
+// TestAdaptedFieldDefaultPlain checks that a plain field's avrodefault
+// does not break reading it from a file declaring it nullable.
+func TestAdaptedFieldDefaultPlain(t *testing.T) {
+	a := "a"
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"s","type":["null","string"]}]}`, nstr{&a})
+	type plain struct {
+		S string `avro:"s" avrodefault:"\"\""`
+	}
+	got, err := decodeAll[plain](t, data)
+	if err != nil || len(got) != 1 || got[0].S != "a" {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+// TestAdaptedFieldDefaultPointer checks that a pointer field's
+// avrodefault:"null" does not break reading it from a file declaring it
+// without null.
+func TestAdaptedFieldDefaultPointer(t *testing.T) {
+	type plain struct {
+		S string `avro:"s"`
+	}
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"s","type":"string"}]}`, plain{"a"})
+	type ptr struct {
+		S *string `avro:"s" avrodefault:"null"`
+	}
+	got, err := decodeAll[ptr](t, data)
+	if err != nil || len(got) != 1 || got[0].S == nil || *got[0].S != "a" {
+		t.Fatalf("got %v, %v", got, err)
+	}
+}
+
+// TestAdaptedErrorsNameT checks that a schema error of an adapted T names
+// T, not the shadow struct.
+func TestAdaptedErrorsNameT(t *testing.T) {
+	a := "a"
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"s","type":["null","string"]}]}`, nstr{&a})
+	type plain struct {
+		S string `avro:"s"`
+		X string `avro:"x" avrodefault:"0"` // not in the file; a default that is not a string
+	}
+	_, err := decodeAll[plain](t, data)
+	if err == nil || strings.Contains(err.Error(), "F0") || strings.Contains(err.Error(), "F1") || !strings.Contains(err.Error(), "avroio_test.plain") {
+		t.Errorf("error %v, want it to name avroio_test.plain, not the shadow struct", err)
+	}
+}
+
+// TestAdaptedNullErrorNamesBothNames checks that a null read through an
+// alias is reported under the Go type's name and the file's.
+func TestAdaptedNullErrorNamesBothNames(t *testing.T) {
+	a := "a"
+	type w struct {
+		Name *string `avro:"name"`
+	}
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"name","type":["null","string"]}]}`, w{&a}, w{nil})
+	type plain struct {
+		Title string `avro:"title" avroaliases:"name"`
+	}
+	got, err := decodeAll[plain](t, data)
+	if err == nil || !strings.Contains(err.Error(), "record 1 of 2: field title (name in the file) is null") || len(got) != 1 || got[0].Title != "a" {
+		t.Errorf("read %v, %v; want the first record, then the null named", got, err)
+	}
+}
+
+type inner2 struct {
+	Emb string `avro:"emb"`
+}
+
+type Exp2 struct {
+	Deep int64 `avro:"deep"`
+}
+
+type wide struct {
+	ID    string            `avro:"id"`
+	S     *string           `avro:"s"`
+	N     *int64            `avro:"n"`
+	B     *bool             `avro:"b"`
+	F     *float32          `avro:"f"`
+	T     *time.Time        `avro:"t"`
+	Bytes *[]byte           `avro:"bytes"`
+	Fix   *[4]byte          `avro:"fix"`
+	Arr   *[]string         `avro:"arr"`
+	M     *map[string]int64 `avro:"m"`
+	Rec   *inner2           `avro:"rec"`
+	Emb   *string           `avro:"emb"`
+	Deep  *int64            `avro:"deep"`
+	Extra *string           `avro:"extra"`
+}
+
+const wideSchema = `{"type":"record","name":"w","fields":[
+{"name":"id","type":"string"},
+{"name":"s","type":["null","string"]},
+{"name":"n","type":["null","long"]},
+{"name":"b","type":["null","boolean"]},
+{"name":"f","type":["null","float"]},
+{"name":"t","type":["null",{"type":"long","logicalType":"timestamp-millis"}]},
+{"name":"bytes","type":["null","bytes"]},
+{"name":"fix","type":["null",{"type":"fixed","name":"f4","size":4}]},
+{"name":"arr","type":["null",{"type":"array","items":"string"}]},
+{"name":"m","type":["null",{"type":"map","values":"long"}]},
+{"name":"rec","type":["null",{"type":"record","name":"inner2","fields":[{"name":"emb","type":"string"}]}]},
+{"name":"emb","type":["null","string"]},
+{"name":"deep","type":["null","long"]},
+{"name":"extra","type":["null","string"]}]}`
+
+type plainWide struct {
+	ID    string           `avro:"id"`
+	S     string           `avro:"s"`
+	N     int64            `avro:"n"`
+	B     bool             `avro:"b"`
+	F     float32          `avro:"f"`
+	T     time.Time        `avro:"t"`
+	Bytes []byte           `avro:"bytes"`
+	Fix   [4]byte          `avro:"fix"`
+	Arr   []string         `avro:"arr"`
+	M     map[string]int64 `avro:"m"`
+	Rec   inner2           `avro:"rec"`
+	inner2
+	Exp2
+	unexp int
+	Skip  string `avro:"-"`
+}
+
+func mkWide(i int) wide {
+	s := fmt.Sprint("s", i)
+	n := int64(i)
+	b := i%2 == 1
+	f := float32(i)
+	tm := time.UnixMilli(int64(1000 * i)).UTC()
+	by := []byte{byte(i), 1}
+	fx := [4]byte{byte(i)}
+	arr := []string{s, s}
+	m := map[string]int64{s: n}
+	rec := inner2{s}
+	return wide{fmt.Sprint(i), &s, &n, &b, &f, &tm, &by, &fx, &arr, &m, &rec, &s, &n, &s}
+}
+
+// TestAdaptedWide reads 250 records (3 blocks) of every kind of field
+// through the adapter, nullable into plain and plain into pointers, with
+// embedded structs, and checks each record against what was written: no
+// record's values may change as later ones are decoded.
+func TestAdaptedWide(t *testing.T) {
+	var recs []any
+	for i := range 250 {
+		recs = append(recs, mkWide(i))
+	}
+	data := ocfBytes(t, "{\"type\":\"record\",\"name\":\"w\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"s\",\"type\":[\"null\",\"string\"]},{\"name\":\"n\",\"type\":[\"null\",\"long\"]},{\"name\":\"b\",\"type\":[\"null\",\"boolean\"]},{\"name\":\"f\",\"type\":[\"null\",\"float\"]},{\"name\":\"t\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}]},{\"name\":\"bytes\",\"type\":[\"null\",\"bytes\"]},{\"name\":\"fix\",\"type\":[\"null\",{\"type\":\"fixed\",\"name\":\"f4\",\"size\":4}]},{\"name\":\"arr\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"string\"}]},{\"name\":\"m\",\"type\":[\"null\",{\"type\":\"map\",\"values\":\"long\"}]},{\"name\":\"rec\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"inner2\",\"fields\":[{\"name\":\"emb\",\"type\":\"string\"}]}]},{\"name\":\"emb\",\"type\":[\"null\",\"string\"]},{\"name\":\"deep\",\"type\":[\"null\",\"long\"]},{\"name\":\"extra\",\"type\":[\"null\",\"string\"]}]}", recs...)
+	got, err := decodeAll[plainWide](t, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range got {
+		w := mkWide(i)
+		want := plainWide{ID: w.ID, S: *w.S, N: *w.N, B: *w.B, F: *w.F, T: *w.T, Bytes: *w.Bytes, Fix: *w.Fix, Arr: *w.Arr, M: *w.M, Rec: *w.Rec, inner2: inner2{*w.Emb}, Exp2: Exp2{*w.Deep}}
+		if !reflect.DeepEqual(g, want) {
+			t.Fatalf("record %d: %+v, want %+v", i, g, want)
+		}
+	}
+	// and the reverse: pointers from plain
+	var precs []any
+	for i := range 250 {
+		w := mkWide(i)
+		precs = append(precs, plainWide{ID: w.ID, S: *w.S, N: *w.N, B: *w.B, F: *w.F, T: *w.T, Bytes: *w.Bytes, Fix: *w.Fix, Arr: *w.Arr, M: *w.M, Rec: *w.Rec, inner2: inner2{*w.Emb}, Exp2: Exp2{*w.Deep}})
+	}
+	pdata := ocfBytes(t, `{"type":"record","name":"w","fields":[{"name":"id","type":"string"},{"name":"s","type":"string"},{"name":"n","type":"long"},{"name":"b","type":"boolean"},{"name":"f","type":"float"},{"name":"t","type":{"type":"long","logicalType":"timestamp-millis"}},{"name":"bytes","type":"bytes"},{"name":"fix","type":{"type":"fixed","name":"f4","size":4}},{"name":"arr","type":{"type":"array","items":"string"}},{"name":"m","type":{"type":"map","values":"long"}},{"name":"rec","type":{"type":"record","name":"inner2","fields":[{"name":"emb","type":"string"}]}},{"name":"emb","type":"string"},{"name":"deep","type":"long"}]}`, precs...)
+	pgot, err := decodeAll[wide](t, pdata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range pgot {
+		w := mkWide(i)
+		w.Extra = nil
+		w.F = nil // plainWide's F field is named F, file has f
+		g.F = nil
+		if !reflect.DeepEqual(g, w) {
+			t.Fatalf("record %d: %+v, want %+v", i, g, w)
+		}
+	}
+}

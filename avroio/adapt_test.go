@@ -199,7 +199,7 @@ func TestAdaptedWide(t *testing.T) {
 	for i := range 250 {
 		recs = append(recs, mkWide(i))
 	}
-	data := ocfBytes(t, "{\"type\":\"record\",\"name\":\"w\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"s\",\"type\":[\"null\",\"string\"]},{\"name\":\"n\",\"type\":[\"null\",\"long\"]},{\"name\":\"b\",\"type\":[\"null\",\"boolean\"]},{\"name\":\"f\",\"type\":[\"null\",\"float\"]},{\"name\":\"t\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}]},{\"name\":\"bytes\",\"type\":[\"null\",\"bytes\"]},{\"name\":\"fix\",\"type\":[\"null\",{\"type\":\"fixed\",\"name\":\"f4\",\"size\":4}]},{\"name\":\"arr\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"string\"}]},{\"name\":\"m\",\"type\":[\"null\",{\"type\":\"map\",\"values\":\"long\"}]},{\"name\":\"rec\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"inner2\",\"fields\":[{\"name\":\"emb\",\"type\":\"string\"}]}]},{\"name\":\"emb\",\"type\":[\"null\",\"string\"]},{\"name\":\"deep\",\"type\":[\"null\",\"long\"]},{\"name\":\"extra\",\"type\":[\"null\",\"string\"]}]}", recs...)
+	data := ocfBytes(t, wideSchema, recs...)
 	got, err := decodeAll[plainWide](t, data)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package avroio_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -18,7 +17,6 @@ import (
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
 	"github.com/hamba/avro/v2"
-	"github.com/hamba/avro/v2/ocf"
 )
 
 func putFixture(t *testing.T, url, name string) int64 {
@@ -422,20 +420,7 @@ func TestPipelineWiderNullableUnion(t *testing.T) {
 // writeAvro writes records with schema as an Avro container file at url.
 func writeAvro(t *testing.T, url string, schema avro.Schema, records ...any) {
 	t.Helper()
-	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range records {
-		if err := enc.Encode(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := enc.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := storage.WriteFile(context.Background(), url, buf.Bytes()); err != nil {
+	if err := storage.WriteFile(context.Background(), url, ocfBytes(t, schema.String(), records...)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,14 +15,15 @@ import (
 // them (record by record) and hamba/avro does not (it refuses the schemas
 // as a whole): a field the file declares nullable, as Spark and Hive write
 // every column, read into a plain Go field, which fails only on a record
-// that holds a null; and a Go pointer for a field the file declares
+// that holds a null (a nil slice or map holds one); and a Go pointer for a field the file declares
 // without null, which then always points to a value.
 //
 // hamba/avro decodes each record into a shadow struct, built with
 // reflect.StructOf, whose fields are T's (embedded structs flattened) with
 // those fields' pointers added or taken away; the adapter then copies the
 // record field by field into T. Only fields of the top-level record are
-// adapted; a mismatch deeper down is refused when the schemas are matched.
+// adapted, and not through a struct embedded by pointer (embeddedPointer);
+// a mismatch deeper down is refused when the schemas are matched.
 type adapter struct {
 	shadow reflect.Type
 	fields []adaptedField
@@ -91,6 +92,29 @@ func flatFields(t reflect.Type, base uintptr, out *[]flatField) bool {
 		*out = append(*out, flatField{sf: sf, off: base + sf.Offset, name: name, aliases: aliases})
 	}
 	return true
+}
+
+// embeddedPointer names the first struct t embeds by pointer, at any depth
+// of embedding by value, or returns "".
+func embeddedPointer(t reflect.Type) string {
+	if t.Kind() != reflect.Struct {
+		return ""
+	}
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.Anonymous {
+			continue
+		}
+		switch {
+		case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
+			return sf.Type.String()
+		case sf.Type.Kind() == reflect.Struct:
+			if e := embeddedPointer(sf.Type); e != "" {
+				return e
+			}
+		}
+	}
+	return ""
 }
 
 // adapterFor returns the adapter reading records of writer (a record
@@ -235,6 +259,9 @@ func (a *adapter) fill(t, s unsafe.Pointer) error {
 		case fromNullable:
 			p := *(*unsafe.Pointer)(src)
 			if p == nil {
+				if k := f.goType.Kind(); k == reflect.Slice || k == reflect.Map {
+					continue // nil holds a null, as hamba/avro reads one into a slice
+				}
 				return fmt.Errorf("field %s is null, which the Go field (%s) cannot hold: make it a pointer to read nulls", f.name, f.goType)
 			}
 			f.copy(dst, p)

@@ -232,3 +232,47 @@ func TestAdaptedWide(t *testing.T) {
 		}
 	}
 }
+
+// TestAdaptedNullSliceAndMap checks that a null read into a plain slice or
+// map is nil, as hamba/avro reads one, not a failed read.
+func TestAdaptedNullSliceAndMap(t *testing.T) {
+	type w struct {
+		Tags *[]string         `avro:"tags"`
+		B    *[]byte           `avro:"b"`
+		M    *map[string]int64 `avro:"m"`
+	}
+	tags, b, m := []string{"x"}, []byte{1}, map[string]int64{"k": 1}
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"tags","type":["null",{"type":"array","items":"string"}]},
+		{"name":"b","type":["null","bytes"]},{"name":"m","type":["null",{"type":"map","values":"long"}]}]}`, w{&tags, &b, &m}, w{})
+	type plain struct {
+		Tags []string         `avro:"tags"`
+		B    []byte           `avro:"b"`
+		M    map[string]int64 `avro:"m"`
+	}
+	got, err := decodeAll[plain](t, data)
+	if err != nil || len(got) != 2 || !reflect.DeepEqual(got[0], plain{tags, b, m}) || got[1].Tags != nil || got[1].B != nil || got[1].M != nil {
+		t.Errorf("read %+v, %v; want the values, then nils", got, err)
+	}
+}
+
+// TestAdaptedEmbeddedPointerSaysWhy checks that a struct embedded by
+// pointer, which the adapter cannot read through, is named in the refusal.
+func TestAdaptedEmbeddedPointerSaysWhy(t *testing.T) {
+	a := "a"
+	type w struct {
+		ID *string `avro:"id"`
+		S  *string `avro:"s"`
+	}
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"id","type":["null","string"]},{"name":"s","type":["null","string"]}]}`, w{&a, &a})
+	type Meta struct {
+		ID *string `avro:"id"`
+	}
+	type plain struct {
+		*Meta
+		S string `avro:"s"`
+	}
+	_, err := decodeAll[plain](t, data)
+	if err == nil || !strings.Contains(err.Error(), "embeds *avroio_test.Meta by pointer") {
+		t.Errorf("error %v, want it to name the struct embedded by pointer", err)
+	}
+}

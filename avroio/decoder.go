@@ -113,6 +113,9 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
 	if err != nil {
 		if why := incompatibleField(reader, writer); why != "" {
+			if e := embeddedPointer(t); e != "" && f.cfg.readerSchema == "" && !isGeneric(t) {
+				why += fmt.Sprintf(" (%s embeds %s by pointer, and fields that disagree with the file on null are read only from a struct embedding by value)", t, e)
+			}
 			return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s: %w)\nthe file's schema: %s", f.path, why, t, err, writer.String())
 		}
 		return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: %w\nthe file's schema: %s", f.path, t, err, writer.String())

@@ -20,7 +20,8 @@
 // the writer's schema by hamba/avro (fields added with a default, removed
 // fields, int→long→float→double promotion, renames through aliases), and
 // records are decoded by hamba/avro's decoder compiled for T: no reflection
-// per record, and block buffers are reused. Where the record's fields and
+// per record (but see below for fields that disagree on null), and block
+// buffers are reused. Where the record's fields and
 // T's disagree on null, records are read as the Avro specification
 // resolves them, record by record, which hamba/avro does not (it refuses
 // the schemas): a field the file declares nullable (a union with null, as
@@ -28,9 +29,11 @@
 // record holding a null there fails the read naming the file, block,
 // record and field (make the field a pointer to read nulls); a pointer
 // field reads a field the file declares without null. Such records are
-// decoded into a shadow struct and copied into T (see adapter); this works
-// for the fields of the top-level record, and a mismatch deeper down is
-// refused when the schemas are matched. An int64 field tagged
+// decoded into a shadow struct and copied into T (see adapter; a null in
+// a plain slice or map reads as nil); this works for the fields of the
+// top-level record, not through a struct embedded by pointer, and not with
+// WithReaderSchema, and a mismatch deeper down is refused when the schemas
+// are matched. An int64 field tagged
 // `avro:"ts,timestamp-millis"` (or timestamp-micros) holds timestamps in
 // that unit: it is written with that logical type, and a file whose field
 // holds timestamps of another unit is refused rather than read a thousand

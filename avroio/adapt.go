@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	"github.com/hamba/avro/v2"
@@ -78,16 +77,9 @@ func flatFields(t reflect.Type, base uintptr, out *[]flatField) bool {
 		if !sf.IsExported() {
 			continue
 		}
-		name := sf.Name
-		if tag, ok := sf.Tag.Lookup("avro"); ok {
-			name, _, _ = strings.Cut(tag, ",")
-		}
+		name, _, aliases := fieldTags(sf)
 		if name == "-" {
 			continue
-		}
-		var aliases []string
-		if a := sf.Tag.Get("avroaliases"); a != "" {
-			aliases = strings.Split(a, ",")
 		}
 		*out = append(*out, flatField{sf: sf, off: base + sf.Offset, name: name, aliases: aliases})
 	}

@@ -215,17 +215,11 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		if !sf.IsExported() {
 			continue
 		}
-		name, opts := sf.Name, ""
-		if tag, ok := sf.Tag.Lookup("avro"); ok {
-			name, opts, _ = strings.Cut(tag, ",")
-		}
+		name, opts, aliases := fieldTags(sf)
 		if name == "-" {
 			continue
 		}
-		f := jsonField{Name: name}
-		if a := sf.Tag.Get("avroaliases"); a != "" {
-			f.Aliases = strings.Split(a, ",")
-		}
+		f := jsonField{Name: name, Aliases: aliases}
 		var wt avro.Schema
 		if w != nil {
 			for _, wf := range w.Fields() {
@@ -261,6 +255,19 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		*out = append(*out, f)
 	}
 	return nil
+}
+
+// fieldTags returns the Avro name of Go field sf ("-": none), the options
+// after it in its avro tag, and its avroaliases.
+func fieldTags(sf reflect.StructField) (name, opts string, aliases []string) {
+	name = sf.Name
+	if tag, ok := sf.Tag.Lookup("avro"); ok {
+		name, opts, _ = strings.Cut(tag, ",")
+	}
+	if a := sf.Tag.Get("avroaliases"); a != "" {
+		aliases = strings.Split(a, ",")
+	}
+	return name, opts, aliases
 }
 
 // timestampOption returns the timestamp unit an avro tag's options declare

@@ -239,6 +239,18 @@ func copierOf(t reflect.Type) func(dst, src unsafe.Pointer) {
 // reset readies the shadow value at s for the next record.
 func (a *adapter) reset(s unsafe.Pointer) { reflect.NewAt(a.shadow, s).Elem().Set(a.blank) }
 
+// nullFieldError is a null in the file that the Go field cannot hold. It is
+// not corrupt data, so Lenient does not skip the record, but reading it
+// again fails the same way.
+type nullFieldError struct {
+	field  string // as the file names it
+	goType reflect.Type
+}
+
+func (e *nullFieldError) Error() string {
+	return fmt.Sprintf("field %s is null, which the Go field (%s) cannot hold: make it a pointer to read nulls", e.field, e.goType)
+}
+
 // fill copies the record decoded into the shadow value at s into the zero
 // T at t, or returns why it cannot: a null the Go field cannot hold.
 func (a *adapter) fill(t, s unsafe.Pointer) error {
@@ -254,7 +266,7 @@ func (a *adapter) fill(t, s unsafe.Pointer) error {
 				if k := f.goType.Kind(); k == reflect.Slice || k == reflect.Map {
 					continue // nil holds a null, as hamba/avro reads one into a slice
 				}
-				return fmt.Errorf("field %s is null, which the Go field (%s) cannot hold: make it a pointer to read nulls", f.name, f.goType)
+				return &nullFieldError{field: f.name, goType: f.goType}
 			}
 			f.copy(dst, p)
 		case toPointer:

@@ -2,6 +2,7 @@ package avroio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -141,12 +142,12 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 	emit := out.(func(T))
 	fr, close, err := s.open(ctx, split.Path)
 	if err != nil {
-		return err
+		return permanentIfData(err)
 	}
 	defer close()
 	d, err := NewDecoder[T](fr)
 	if err != nil {
-		return err
+		return plan.Permanent(err) // T does not fit the file's schema
 	}
 	var n int64
 	err = d.ReadRange(ctx, split.Offset, split.Length, func(v T) { n++; emit(v) })
@@ -154,6 +155,15 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 	if blocks, bytes := fr.Skipped(); blocks > 0 {
 		tc.Counter(CounterGroup, CounterSkippedBlocks).Inc(blocks)
 		tc.Counter(CounterGroup, CounterSkippedBytes).Inc(bytes)
+	}
+	return permanentIfData(err)
+}
+
+// permanentIfData marks an error in the data itself plan.Permanent: unlike
+// an I/O error, reading the same bytes again fails the same way.
+func permanentIfData(err error) error {
+	if errors.Is(err, ErrCorrupt) || errors.As(err, new(*nullFieldError)) {
+		return plan.Permanent(err)
 	}
 	return err
 }

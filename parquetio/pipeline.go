@@ -2,6 +2,7 @@ package parquetio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -158,7 +159,7 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 	opts := append(s.opts[:len(s.opts):len(s.opts)], ByteRange(split.Offset, split.Length))
 	r, err := NewReader[T](split.Path, f, f.Size(), opts...)
 	if err != nil {
-		return err
+		return permanentIfData(err)
 	}
 	defer r.Close()
 	defer func() {
@@ -184,9 +185,18 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 			return nil
 		}
 		if err != nil {
-			return err
+			return permanentIfData(err)
 		}
 	}
+}
+
+// permanentIfData marks an error in the data itself plan.Permanent: unlike
+// an I/O error, reading the same bytes again fails the same way.
+func permanentIfData(err error) error {
+	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrSchemaMismatch) {
+		return plan.Permanent(err)
+	}
+	return err
 }
 
 // Write writes c as Parquet files in dir, one part file per task

@@ -11,6 +11,7 @@ import (
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
@@ -126,6 +127,41 @@ func TestPipelineCorrupt(t *testing.T) {
 	_, err := mem.Run(context.Background(), p, runner.Options{})
 	if !errors.Is(err, parquetio.ErrCorrupt) || !strings.Contains(err.Error(), "bad.parquet") {
 		t.Fatalf("got %v, want ErrCorrupt naming bad.parquet", err)
+	}
+}
+
+// A null that T's field cannot hold is found when its page is read: the
+// task fails, naming the row, and is not retried (plan.Permanent).
+func TestPipelineNullInRequiredField(t *testing.T) {
+	storage.ResetMem("parquetio-null")
+	type optional struct {
+		User  string  `parquet:"user"`
+		Title *string `parquet:"title"`
+	}
+	title := "a"
+	var b bytes.Buffer
+	w, err := parquetio.NewWriter[optional](&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]optional{{"u1", &title}, {"u2", nil}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(context.Background(), "mem://parquetio-null/in/a.parquet", b.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	type required struct {
+		User  string `parquet:"user"`
+		Title string `parquet:"title"`
+	}
+	p := pcollection.NewPipeline("parquetio-null")
+	pcollection.Materialize(parquetio.Read[required](p, "mem://parquetio-null/in"))
+	_, err = mem.Run(context.Background(), p, runner.Options{})
+	if !errors.Is(err, parquetio.ErrSchemaMismatch) || !plan.IsPermanent(err) || !strings.Contains(err.Error(), "a.parquet: row group 0, row 1") {
+		t.Fatalf("got %v, want a permanent schema mismatch naming row 1 of a.parquet", err)
 	}
 }
 

@@ -1,6 +1,9 @@
 package plan
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // TransformError is the error of a user function that returned an error or
 // panicked while a task ran. It names the transform and where it was built.
@@ -27,3 +30,27 @@ type Abort struct{ Err error }
 
 // Raise panics with Abort{err}.
 func Raise(err error) { panic(Abort{Err: err}) }
+
+// PermanentError is a task failure that retrying cannot fix: input data
+// that cannot be read as it is (corrupt bytes, a null the record type
+// cannot hold), or a setting too small for the task. Runners that retry
+// failed tasks fail the job at once instead, where retrying would only
+// repeat the work and make the failure read as flaky.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent marks err as a failure that retrying cannot fix; nil stays nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PermanentError{Err: err}
+}
+
+// IsPermanent reports whether err is marked Permanent.
+func IsPermanent(err error) bool {
+	var pe *PermanentError
+	return errors.As(err, &pe)
+}

@@ -18,20 +18,9 @@ type WireError struct {
 	Inner     string `json:"inner,omitempty"` // the user function's error
 	Panic     string `json:"panic,omitempty"` // or its panic value
 	Stack     string `json:"stack,omitempty"`
-	// Permanent says that retrying cannot help (see Permanent).
+	// Permanent says that retrying cannot help (see plan.Permanent).
 	Permanent bool `json:"permanent,omitempty"`
 }
-
-// PermanentError is a task failure that retrying cannot fix, such as a
-// setting too small for the task: runners that retry failed tasks fail the
-// job at once instead.
-type PermanentError struct{ Err error }
-
-func (e *PermanentError) Error() string { return e.Err.Error() }
-func (e *PermanentError) Unwrap() error { return e.Err }
-
-// Permanent marks err as a failure that retrying cannot fix.
-func Permanent(err error) error { return &PermanentError{Err: err} }
 
 // ToWire describes err as a WireError; nil stays nil.
 func ToWire(err error) *WireError {
@@ -39,8 +28,7 @@ func ToWire(err error) *WireError {
 		return nil
 	}
 	w := &WireError{Msg: err.Error()}
-	var pe *PermanentError
-	w.Permanent = errors.As(err, &pe)
+	w.Permanent = plan.IsPermanent(err)
 	var te *plan.TransformError
 	if errors.As(err, &te) {
 		w.Transform, w.Caller, w.Stack = te.Transform, te.Caller, te.Stack
@@ -57,7 +45,7 @@ func ToWire(err error) *WireError {
 func (w *WireError) Err() error {
 	err := w.err()
 	if w.Permanent {
-		err = Permanent(err)
+		err = plan.Permanent(err)
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package textio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -114,7 +115,7 @@ func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split
 	defer f.Close()
 	r, err := NewLineReader(split.Path, f, f.Size(), split.Offset, split.Length, s.opts...)
 	if err != nil {
-		return err
+		return permanentIfData(err)
 	}
 	defer r.Close()
 	var n int64
@@ -128,7 +129,7 @@ func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split
 			return nil
 		}
 		if err != nil {
-			return err
+			return permanentIfData(err)
 		}
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -176,4 +177,13 @@ func (s *sink) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) 
 		written.Inc(1)
 	}
 	return emit, tw.Close, nil
+}
+
+// permanentIfData marks an error in the data itself plan.Permanent: unlike
+// an I/O error, reading the same bytes again fails the same way.
+func permanentIfData(err error) error {
+	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLineTooLong) {
+		return plan.Permanent(err)
+	}
+	return err
 }

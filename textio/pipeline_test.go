@@ -10,6 +10,7 @@ import (
 
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
@@ -95,8 +96,8 @@ func TestPipelineErrors(t *testing.T) {
 	p := pcollection.NewPipeline("textio-bad")
 	pcollection.Materialize(textio.Read(p, "mem://textio-bad/in"))
 	_, err := mem.Run(context.Background(), p, runner.Options{})
-	if !errors.Is(err, textio.ErrCorrupt) || !strings.Contains(err.Error(), "t.txt.gz") {
-		t.Errorf("corrupt gzip: got %v, want ErrCorrupt naming t.txt.gz", err)
+	if !errors.Is(err, textio.ErrCorrupt) || !plan.IsPermanent(err) || !strings.Contains(err.Error(), "t.txt.gz") {
+		t.Errorf("corrupt gzip: got %v, want a permanent ErrCorrupt naming t.txt.gz", err)
 	}
 
 	// A 0-byte .gz file fails the read in the driver, before any task: split

@@ -153,7 +153,10 @@
 // job ID, then the error of the attempt that ended the job (the last of a
 // task the client names as failed), which tasks write to <temp>/errors/
 // (Hadoop does not print a streaming task's stderr in the client output),
-// then the hadoop client's last lines. A cancelled run (Ctrl-C, SIGTERM)
+// then the hadoop client's last lines. YARN retries a failed attempt up to
+// mapreduce.map.maxattempts (or reduce) times whatever its error: unlike
+// the local runner, a task cannot tell it that the error is in the input's
+// data and retrying is useless. A cancelled run (Ctrl-C, SIGTERM)
 // kills its running job with "hadoop job -kill", since YARN runs a
 // submitted job on without its client.
 //

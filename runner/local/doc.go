@@ -93,8 +93,8 @@
 // attempts; then the run fails with a *TaskError carrying the last error
 // (a *plan.TransformError for a user function's error, naming the
 // transform) and the worker's last lines of output. An error marked
-// runner.Permanent (a side input over half a worker's budget) fails the
-// run at its first attempt. Worker stdout and
+// plan.Permanent (input data that cannot be read, a side input over half a
+// worker's budget) fails the run at its first attempt. Worker stdout and
 // stderr are kept only for such reports. The counters group CounterGroup
 // counts failed attempts, spilled runs and merge passes.
 //

@@ -68,7 +68,10 @@ func (e *TaskError) Error() string {
 	if e.Role == "reduce" {
 		what = fmt.Sprintf("reduce task %d of channel %d", e.Task, e.Channel)
 	}
-	msg := fmt.Sprintf("stage %d: %s failed %d times, last: %v", e.Stage, what, e.Attempts, e.Err)
+	msg := fmt.Sprintf("stage %d: %s failed: %v", e.Stage, what, e.Err)
+	if e.Attempts > 1 {
+		msg = fmt.Sprintf("stage %d: %s failed %d times, last: %v", e.Stage, what, e.Attempts, e.Err)
+	}
 	if e.Stderr != "" {
 		msg += "\nlast lines of the worker's output:\n" + e.Stderr
 	}

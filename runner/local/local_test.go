@@ -1,7 +1,9 @@
 package local
 
 import (
+	"bytes"
 	"cmp"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -425,6 +427,30 @@ func TestProgressAndCounters(t *testing.T) {
 	}
 	if got, want := res.Stages[0].RecordsIn, int64(2000); got != want {
 		t.Errorf("stage 0 records in: got %d, want %d", got, want)
+	}
+}
+
+// TestCorruptInputNotRetried checks that a task failing on corrupt input
+// fails the job at its first attempt: reading the same bytes again would
+// fail the same way, and "failed 3 times" would read as flaky.
+func TestCorruptInputNotRetried(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Join(genLines(1000), "\n")))
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "words.txt.gz")
+	if err := os.WriteFile(path, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := build(t, fileWordCountJob, "--input="+path)
+	_, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+	var te *TaskError
+	if !errors.As(err, &te) || te.Attempts != 1 || !plan.IsPermanent(err) {
+		t.Fatalf("got %v, want a permanent TaskError after 1 attempt", err)
+	}
+	msg := err.Error()
+	if want := "stage 0: map task 0 failed: textio: " + path + ": offset "; !strings.HasPrefix(msg, want) || !strings.Contains(msg, "corrupt data") {
+		t.Errorf("error %q does not start with %q and say corrupt data", msg, want)
 	}
 }
 

@@ -466,8 +466,7 @@ func (s *schedule) finished(o outcome) error {
 		}
 		e.counters.Add(CounterGroup, "failed task attempts", 1)
 		t.attempts++
-		var pe *runner.PermanentError
-		if t.attempts >= MaxAttempts || errors.As(o.err, &pe) {
+		if t.attempts >= MaxAttempts || plan.IsPermanent(o.err) {
 			return &TaskError{Stage: t.msg.Info.Stage, Role: t.msg.Info.Role, Task: t.msg.Info.Task, Channel: t.msg.Channel,
 				Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
 		}

@@ -280,7 +280,7 @@ func (w *worker) sideFits(node plan.NodeID, files []string) error {
 		}
 	}
 	if size > w.memory/2 {
-		return runner.Permanent(fmt.Errorf("side input %s is %s encoded, more than half of a worker's memory budget (%s): give the job more memory (--memory), or, if it is the small side of a map-side join, join on the reduce side",
+		return plan.Permanent(fmt.Errorf("side input %s is %s encoded, more than half of a worker's memory budget (%s): give the job more memory (--memory), or, if it is the small side of a map-side join, join on the reduce side",
 			w.sg.Graph.Node(node).Label(), runner.FormatSize(size), runner.FormatSize(w.memory)))
 	}
 	return nil

@@ -13,7 +13,8 @@ import (
 
 // SchemaOf derives the Avro schema of T, a struct whose fields carry avro tags
 // (`avro:"user_id"`; an untagged exported field uses its Go name, `avro:"-"`
-// omits it). Records are named after their Go types.
+// omits it). Records are named after their Go types, a generic type without
+// its type arguments (ptable.Pair[K, V] is record Pair, then Pair2).
 //
 // Go types map to Avro as follows: string → string, bool → boolean,
 // int8/int16/int32/uint8/uint16 → int, int/int64/uint32 → long, float32 →
@@ -178,9 +179,12 @@ func (d *deriver) record(t reflect.Type, writer avro.Schema, where string) (any,
 		name = w.FullName()
 	}
 	if name == "" {
-		name = avroName(t.Name())
+		// A generic type is named without its type arguments, which
+		// spell out package paths: Pair, then Pair2 for another Pair.
+		base, _, _ := strings.Cut(t.Name(), "[")
+		name = avroName(base)
 		for i := 2; d.used[name]; i++ {
-			name = avroName(t.Name()) + strconv.Itoa(i)
+			name = avroName(base) + strconv.Itoa(i)
 		}
 	}
 	d.used[name] = true

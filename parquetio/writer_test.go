@@ -14,6 +14,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/parquet-go/parquet-go"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/crunchgo_written.parquet")
@@ -304,5 +307,29 @@ func TestDuckDBReadsOurs(t *testing.T) {
 	got := string(readFixture(t, "crunchgo_written.duckdb.txt"))
 	if got != want {
 		t.Errorf("DuckDB read back %q, want %q", got, want)
+	}
+}
+
+// A PTable written as-is has columns key and value, and reads back.
+func TestWritePairs(t *testing.T) {
+	rows := []ptable.Pair[string, ptable.Pair[int64, *string]]{
+		ptable.KV("SE", ptable.KV[int64, *string](3, nil)),
+		ptable.KV("NO", ptable.KV(int64(5), new("Song"))),
+	}
+	data := writeAll(t, rows)
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, path := range f.Schema().Columns() {
+		cols = append(cols, strings.Join(path, "."))
+	}
+	if want := []string{"key", "value.key", "value.value"}; !slices.Equal(cols, want) {
+		t.Errorf("columns %q, want %q", cols, want)
+	}
+	got, _, err := readAll[ptable.Pair[string, ptable.Pair[int64, *string]]]("pairs", data)
+	if err != nil || len(got) != 2 || got[0].Value.Value != nil || got[1].Key != "NO" || *got[1].Value.Value != "Song" {
+		t.Errorf("read back %+v (%v), want the rows written", got, err)
 	}
 }

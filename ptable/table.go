@@ -4,10 +4,12 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 )
 
-// Pair is a key with a value: the element type of a PTable.
+// Pair is a key with a value: the element type of a PTable. Written as-is
+// to Avro or Parquet, it is a record of fields key and value, as Avro's
+// own pair schema has them.
 type Pair[K, V any] struct {
-	Key   K
-	Value V
+	Key   K `avro:"key" parquet:"key"`
+	Value V `avro:"value" parquet:"value"`
 }
 
 // KV makes a Pair.

@@ -1,0 +1,47 @@
+package avroio_test
+
+import (
+	"testing"
+
+	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/ptable"
+)
+
+type trackKey struct {
+	Country string `avro:"country"`
+	TrackID string `avro:"track_id"`
+}
+
+// A PTable written as-is is a record of key and value, named after the Go
+// type without its type arguments (which would spell out package paths).
+func TestSchemaOfPairs(t *testing.T) {
+	tests := []struct {
+		name string
+		got  func() (string, error)
+		want string
+	}{
+		{"pair", schemaString[ptable.Pair[string, int64]],
+			`{"name":"Pair","type":"record","fields":[{"name":"key","type":"string"},{"name":"value","type":"long"}]}`},
+		{"a join's nested pairs", schemaString[ptable.Pair[trackKey, ptable.Pair[int64, *string]]],
+			`{"name":"Pair","type":"record","fields":[` +
+				`{"name":"key","type":{"name":"trackKey","type":"record","fields":[{"name":"country","type":"string"},{"name":"track_id","type":"string"}]}},` +
+				`{"name":"value","type":{"name":"Pair2","type":"record","fields":[{"name":"key","type":"long"},{"name":"value","type":["null","string"]}]}}]}`},
+	}
+	for _, tt := range tests {
+		got, err := tt.got()
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func schemaString[T any]() (string, error) {
+	s, err := avroio.SchemaOf[T]()
+	if err != nil {
+		return "", err
+	}
+	return s.String(), nil
+}

@@ -126,9 +126,9 @@
 // own error. With a Log, the driver says which stages ran in the client.
 //
 // Counters: tasks print reporter:counter:crunchgo:<group>,<name>,<amount>
-// lines (commas in names become semicolons, since Hadoop splits on them)
-// and task statistics in the crunchgo-stats group; the driver reads them
-// back from the counters block the hadoop client prints when the job ends,
+// lines (groups and names escaped as in URLs, since Hadoop splits on
+// commas; the driver unescapes them) and task statistics in the
+// crunchgo-stats group; the driver reads them back from the counters block the hadoop client prints when the job ends,
 // so only successful attempts count; counters a combiner reports are lost
 // (Hadoop runs combiners with a null reporter). Status goes out as
 // reporter:status:, once when a task starts and then every tenth of

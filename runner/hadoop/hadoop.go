@@ -586,7 +586,7 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 			sr.RecordsOut += m["map records out"] + m["reduce records out"]
 		case strings.HasPrefix(g, userGroupPrefix):
 			for n, v := range m {
-				e.res.Counters.Add(strings.TrimPrefix(g, userGroupPrefix), n, v)
+				e.res.Counters.Add(unescapeCounter.Replace(strings.TrimPrefix(g, userGroupPrefix)), unescapeCounter.Replace(n), v)
 			}
 		}
 	}

@@ -174,14 +174,21 @@ func (t *task) run(ctx context.Context, in *bufio.Reader, out *bufio.Writer) err
 	return nil
 }
 
-// report prints the task's counters as reporter lines. Hadoop splits a
-// counter line on commas, so commas in names become semicolons.
+// Hadoop splits a reporter counter line on commas and ends it at a line
+// break, so user counters' groups and names travel escaped, as in URLs, and
+// the driver unescapes them: a counter is named the same whether its stage
+// ran on the cluster or in the client.
+var (
+	escapeCounter   = strings.NewReplacer("%", "%25", ",", "%2C", "\n", "%0A", "\r", "%0D")
+	unescapeCounter = strings.NewReplacer("%25", "%", "%2C", ",", "%0A", "\n", "%0D", "\r")
+)
+
+// report prints the task's counters as reporter lines.
 func (t *task) report() {
-	clean := strings.NewReplacer(",", ";", "\n", " ")
 	var b strings.Builder
 	for g, m := range t.count {
 		for n, v := range m {
-			fmt.Fprintf(&b, "reporter:counter:%s%s,%s,%d\n", userGroupPrefix, clean.Replace(g), clean.Replace(n), v)
+			fmt.Fprintf(&b, "reporter:counter:%s%s,%s,%d\n", userGroupPrefix, escapeCounter.Replace(g), escapeCounter.Replace(n), v)
 		}
 	}
 	if t.role != "combine" {

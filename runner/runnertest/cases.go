@@ -762,6 +762,10 @@ var Cases = []Case{
 			if got := o.Counters("runnertest", "long words"); got != long {
 				t.Errorf("counter runnertest/long words = %d, want %d", got, long)
 			}
+			// Hadoop splits counter lines on commas: names must survive it.
+			if got := o.Counters("runnertest", allWordsCounter); got != 1000 {
+				t.Errorf("counter runnertest/%s = %d, want 1000", allWordsCounter, got)
+			}
 		})
 	}},
 	{"pardo-over-groups-with-counters", func(p *pcollection.Pipeline) Check {
@@ -875,17 +879,21 @@ var Cases = []Case{
 }
 
 type lengthCounter struct {
-	Min   int
-	total int64
-	long  interface{ Inc(int64) }
+	Min       int
+	total     int64
+	long, all interface{ Inc(int64) }
 }
+
+const allWordsCounter = "words, long or short: 100%"
 
 func (l *lengthCounter) Setup(ctx *pcollection.Context) error {
 	l.long = ctx.Counter("runnertest", "long words")
+	l.all = ctx.Counter("runnertest", allWordsCounter)
 	return nil
 }
 
 func (l *lengthCounter) Process(w string, emit func(kv)) error {
+	l.all.Inc(1)
 	l.total += int64(len(w))
 	if len(w) >= l.Min {
 		l.long.Inc(1)

@@ -465,6 +465,10 @@ func (e *driver) execute() error {
 		}
 	}
 	for _, sj := range e.jobs {
+		if e.ctx.Err() != nil {
+			// Cancelled as the stage before ended: nothing is running.
+			return fmt.Errorf("cancelled before stage %d: %w", sj.stage.ID, context.Cause(e.ctx))
+		}
 		sr, err := e.stage(sj)
 		if err != nil {
 			return fmt.Errorf("stage %d: %w", sj.stage.ID, err)
@@ -567,6 +571,9 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	cmd.Stdout, cmd.Stderr = w, w
 	runErr := cmd.Run()
 	if runErr != nil && e.ctx.Err() != nil {
+		if cmd.Process == nil {
+			return fmt.Errorf("cancelled before its hadoop job was submitted: %w", context.Cause(e.ctx))
+		}
 		return e.killJob(jobID)
 	}
 	log := tail.String()

@@ -247,6 +247,59 @@ esac
 	}
 }
 
+// TestCancelAfterJobSucceeded checks a run cancelled just as a stage's job
+// succeeds: the job is not killed (it is over), the next one is not
+// submitted, and the run fails with the cause, committing no output and
+// leaving no temp directory.
+func TestCancelAfterJobSucceeded(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil || runtime.GOOS != "linux" {
+		t.Skip("needs a Linux test binary and /bin/sh")
+	}
+	r := simRunner(t)
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	r.HadoopBin = filepath.Join(dir, "hadoop")
+	// The simulator runs jobs; anything else (job -kill) is recorded.
+	if err := os.WriteFile(r.HadoopBin, []byte(`#!/bin/sh
+echo "$1" >> '`+calls+`'
+case "$1" in
+jar) exec '`+exe+`' "$@";;
+esac
+exit 1
+`), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out")
+	if err := os.WriteFile(in, []byte("b a\nc b a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	job, _ := runner.Lookup(wordcount.Job.Name)
+	p, err := job.Build([]string{"--input", in, "--output", out, "--sorted"}) // three stages
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	_, err = r.Run(ctx, p, runner.Options{Progress: func(ev runner.Event) {
+		if ev.Stage == 0 && ev.Done {
+			cancel(errors.New("interrupted"))
+		}
+	}})
+	if err == nil || err.Error() != "cancelled before stage 1: interrupted" {
+		t.Fatalf("err %v, want the run cancelled before stage 1, with its cause", err)
+	}
+	if b, _ := os.ReadFile(calls); string(b) != "jar\n" {
+		t.Errorf("the hadoop command was called for %q, want one job and nothing after it", b)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("output %s: %v, want none", out, err)
+	}
+	if left, _ := os.ReadDir(r.TempDir); len(left) != 0 {
+		t.Errorf("temp dir %s still holds %d entries after the run", r.TempDir, len(left))
+	}
+}
+
 // onLine calls do once, when a write holds match.
 type onLine struct {
 	match string

@@ -48,62 +48,15 @@ type adaptedField struct {
 	copy       func(dst, src unsafe.Pointer) // one value of goType, or of its element for toPointer
 }
 
-// flatField is a field of a Go struct as the schema derived from it names
-// it, at its offset in the outermost struct.
-type flatField struct {
-	sf      reflect.StructField
-	off     uintptr
-	name    string
-	aliases []string
-}
-
-// flatFields lists t's fields as deriveSchema does, flattening embedded
-// structs. It reports false for a struct embedded by pointer, whose fields
-// have no fixed offset in t.
-func flatFields(t reflect.Type, base uintptr, out *[]flatField) bool {
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if sf.Anonymous {
-			switch {
-			case sf.Type.Kind() == reflect.Struct:
-				if !flatFields(sf.Type, base+sf.Offset, out) {
-					return false
-				}
-			case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
-				return false
-			}
-			continue
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		name, _, aliases := fieldTags(sf)
-		if name == "-" {
-			continue
-		}
-		*out = append(*out, flatField{sf: sf, off: base + sf.Offset, name: name, aliases: aliases})
-	}
-	return true
-}
-
-// embeddedPointer names the first struct t embeds by pointer, at any depth
-// of embedding by value, or returns "".
+// embeddedPointer names the first struct t embeds by pointer through which
+// Avro reaches a field, or returns "".
 func embeddedPointer(t reflect.Type) string {
 	if t.Kind() != reflect.Struct {
 		return ""
 	}
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.Anonymous {
-			continue
-		}
-		switch {
-		case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Struct:
-			return sf.Type.String()
-		case sf.Type.Kind() == reflect.Struct:
-			if e := embeddedPointer(sf.Type); e != "" {
-				return e
-			}
+	for _, f := range avroFields(t) {
+		if f.viaPointer != "" {
+			return f.viaPointer
 		}
 	}
 	return ""
@@ -117,9 +70,9 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 	if t.Kind() != reflect.Struct || t == timeType || !ok {
 		return nil
 	}
-	var fields []flatField
-	if !flatFields(t, 0, &fields) {
-		return nil
+	fields := avroFields(t)
+	if embeddedPointer(t) != "" {
+		return nil // fields with no fixed offset in t
 	}
 	written := fieldsByName(w)
 	shadowFields := make([]reflect.StructField, len(fields))

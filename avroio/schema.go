@@ -202,27 +202,8 @@ func (d *deriver) record(t reflect.Type, writer avro.Schema, where string) (any,
 }
 
 func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out *[]jsonField) error {
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if sf.Anonymous {
-			et := sf.Type
-			if et.Kind() == reflect.Pointer {
-				et = et.Elem()
-			}
-			if et.Kind() == reflect.Struct {
-				if err := d.fields(et, w, where, out); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		name, opts, aliases := fieldTags(sf)
-		if name == "-" {
-			continue
-		}
+	for _, af := range avroFields(t) {
+		sf, name, opts, aliases := af.sf, af.name, af.opts, af.aliases
 		f := jsonField{Name: name, Aliases: aliases}
 		var wt avro.Schema
 		if w != nil {
@@ -261,17 +242,59 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 	return nil
 }
 
-// fieldTags returns the Avro name of Go field sf ("-": none), the options
-// after it in its avro tag, and its avroaliases.
-func fieldTags(sf reflect.StructField) (name, opts string, aliases []string) {
-	name = sf.Name
-	if tag, ok := sf.Tag.Lookup("avro"); ok {
-		name, opts, _ = strings.Cut(tag, ",")
+// avroField is a field of a Go struct as Avro sees it.
+type avroField struct {
+	sf      reflect.StructField
+	name    string // from its avro tag, else its Go name
+	opts    string // its avro tag's options, after the name
+	aliases []string
+	off     uintptr // its offset in the outermost struct
+	// viaPointer names the struct embedded by pointer through which the
+	// field is reached, if any: then off means nothing.
+	viaPointer string
+}
+
+// avroFields lists the fields of struct t that Avro reads and writes, in
+// order: the exported ones not tagged "-", with the fields of embedded
+// structs (by value or by pointer) in their place, as hamba/avro flattens
+// them.
+func avroFields(t reflect.Type) []avroField {
+	var out []avroField
+	var walk func(t reflect.Type, base uintptr, via string)
+	walk = func(t reflect.Type, base uintptr, via string) {
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			if sf.Anonymous {
+				et, v := sf.Type, via
+				if et.Kind() == reflect.Pointer {
+					et = et.Elem()
+					if v == "" {
+						v = sf.Type.String()
+					}
+				}
+				if et.Kind() == reflect.Struct {
+					walk(et, base+sf.Offset, v)
+				}
+				continue
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			f := avroField{sf: sf, name: sf.Name, off: base + sf.Offset, viaPointer: via}
+			if tag, ok := sf.Tag.Lookup("avro"); ok {
+				f.name, f.opts, _ = strings.Cut(tag, ",")
+			}
+			if f.name == "-" {
+				continue
+			}
+			if a := sf.Tag.Get("avroaliases"); a != "" {
+				f.aliases = strings.Split(a, ",")
+			}
+			out = append(out, f)
+		}
 	}
-	if a := sf.Tag.Get("avroaliases"); a != "" {
-		aliases = strings.Split(a, ",")
-	}
-	return name, opts, aliases
+	walk(t, 0, "")
+	return out
 }
 
 // timestampOption returns the timestamp unit an avro tag's options declare

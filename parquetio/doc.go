@@ -96,7 +96,11 @@
 // headers are walked and checked against the chunk's bounds and MaxPageSize,
 // so that a damaged header cannot make it allocate without bound. Errors of the underlying io.ReaderAt are passed
 // through and do not match ErrCorrupt. By default the first corrupt row group
-// fails the read; Lenient skips it and counts it.
+// fails the read; Lenient skips it and counts it. A page compressed with
+// LZ4_RAW less than 3 to 1 fails the read with an error matching
+// ErrUnsupported, which Lenient does not skip: parquet-go v0.32.0 may decode
+// such a page into stale bytes (it fills a buffer of its own and keeps the
+// one it was given), which could read as wrong values.
 //
 // # Constraints
 //

@@ -28,6 +28,12 @@ func (e *CorruptError) Error() string {
 // Unwrap returns the cause and ErrCorrupt.
 func (e *CorruptError) Unwrap() []error { return []error{e.Err, ErrCorrupt} }
 
+// ErrUnsupported is matched by errors for valid Parquet that parquetio
+// cannot read correctly: pages compressed with LZ4_RAW less than 3 to 1,
+// which the Parquet library may decode into stale bytes. Lenient does not
+// skip these: the file is not corrupt.
+var ErrUnsupported = errors.New("not supported")
+
 // ErrSchemaMismatch is matched (with errors.Is) by every *SchemaError.
 var ErrSchemaMismatch = errors.New("file does not match the row type")
 
@@ -87,11 +93,14 @@ func (t *trackingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 func (t *trackingReaderAt) Size() int64 { return t.size }
 
 // wrap turns err (from the Parquet library, or a recovered panic) into the
-// error the reader returns: an I/O error keeps its identity, anything else
-// becomes a *CorruptError.
+// error the reader returns: an I/O error keeps its identity, and so does
+// ErrUnsupported; anything else becomes a *CorruptError.
 func (t *trackingReaderAt) wrap(path string, rowGroup int, offset int64, err error) error {
 	if t.ioErr != nil {
 		return fmt.Errorf("parquetio: %s: %s at offset %d: %w", path, where(rowGroup, offset), offset, t.ioErr)
+	}
+	if errors.Is(err, ErrUnsupported) {
+		return fmt.Errorf("parquetio: %s: %s: %w", path, where(rowGroup, offset), err)
 	}
 	return &CorruptError{Path: path, RowGroup: rowGroup, Offset: offset, Err: err}
 }

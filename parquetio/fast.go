@@ -1,6 +1,7 @@
 package parquetio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -209,6 +210,9 @@ func (g *fastGroup) read(rows unsafe.Pointer, n int) (int, error) {
 	for i := range g.plan.cols {
 		c := &g.plan.cols[i]
 		if err := g.readColumn(rows, n, c, &g.chunks[i]); err != nil {
+			if errors.Is(err, ErrUnsupported) {
+				return 0, err // it names the column
+			}
 			return 0, fmt.Errorf("column %q: %w", c.name, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
@@ -104,6 +105,13 @@ func checkPages(r io.ReaderAt, cm *format.ColumnMetaData, maxPage int) error {
 		case h.UncompressedPageSize < 0 || int(h.UncompressedPageSize) > maxPage:
 			return fmt.Errorf("page at offset %d: uncompressed size %d exceeds the limit %d",
 				pos, h.UncompressedPageSize, maxPage)
+		case cm.Codec == format.Lz4Raw && int64(h.UncompressedPageSize) < 3*int64(h.CompressedPageSize):
+			// parquet-go v0.32.0's LZ4_RAW decoder writes such a page into a
+			// buffer of its own when the one it was given holds less than
+			// three times the compressed size, and the page then keeps the
+			// buffer it gave, unfilled: stale bytes read as the page.
+			return fmt.Errorf("column %s: page at offset %d is compressed with LZ4_RAW less than 3 to 1 (%d bytes from %d), which the Parquet library (parquet-go v0.32.0) may decode wrongly: rewrite the file with ZSTD or SNAPPY: %w",
+				strings.Join(cm.PathInSchema, "."), pos, h.CompressedPageSize, h.UncompressedPageSize, ErrUnsupported)
 		}
 		pos = body + int64(h.CompressedPageSize)
 		if _, err := src.Seek(pos-start, io.SeekStart); err != nil {

@@ -193,7 +193,7 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 // permanentIfData marks an error in the data itself plan.Permanent: unlike
 // an I/O error, reading the same bytes again fails the same way.
 func permanentIfData(err error) error {
-	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrSchemaMismatch) {
+	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrSchemaMismatch) || errors.Is(err, ErrUnsupported) {
 		return plan.Permanent(err)
 	}
 	return err

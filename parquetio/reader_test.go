@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -384,5 +386,37 @@ func TestAvroFileNamed(t *testing.T) {
 	_, err := NewReader[duckTypes]("x.parquet", bytes.NewReader(data), int64(len(data)))
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "x.parquet") || !strings.Contains(err.Error(), "this is an Avro container file, not Parquet") {
 		t.Errorf("got %v, want the file called Avro", err)
+	}
+}
+
+// TestLZ4RawRefused checks that pages compressed with LZ4_RAW less than 3
+// to 1, which parquet-go v0.32.0 may decode into stale bytes, fail the read
+// as unsupported (not corrupt, so Lenient does not skip them), and that
+// pages compressed more read.
+func TestLZ4RawRefused(t *testing.T) {
+	type row struct {
+		N int64 `parquet:"n"`
+	}
+	mixed, zeros := make([]row, 5000), make([]row, 5000)
+	x := uint64(1)
+	for i := range mixed {
+		x = x*6364136223846793005 + 1442695040888963407
+		mixed[i].N = int64(x)
+	}
+	got, _, err := readAll[row]("zeros.parquet", writeGo(t, zeros, parquet.Compression(&parquet.Lz4Raw)))
+	if err != nil || len(got) != len(zeros) {
+		t.Fatalf("well-compressed LZ4_RAW: %d rows, %v; want %d", len(got), err, len(zeros))
+	}
+	data := writeGo(t, mixed, parquet.Compression(&parquet.Lz4Raw))
+	for _, lenient := range []bool{false, true} {
+		var opts []ReadOption
+		if lenient {
+			opts = append(opts, Lenient())
+		}
+		_, _, err := readAll[row]("mixed.parquet", data, opts...)
+		if !errors.Is(err, ErrUnsupported) || errors.Is(err, ErrCorrupt) ||
+			!strings.HasPrefix(err.Error(), "parquetio: mixed.parquet: row group 0: column n: page at offset 4 is compressed with LZ4_RAW less than 3 to 1") {
+			t.Errorf("lenient %v: got %v, want LZ4_RAW refused as unsupported, naming the file and column", lenient, err)
+		}
 	}
 }

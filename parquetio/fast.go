@@ -24,7 +24,7 @@ import (
 //
 // Nulls reach store only in columns of fields tagged optional, which read
 // them as the field's zero value, as on the row path: nulls that T cannot
-// hold fail the page's null check (nullCheckedPages) before its values are
+// hold fail the page's null check (checkedPages) before its values are
 // read.
 
 // fastKind is how a fast column's values are stored in its field.

@@ -1,9 +1,12 @@
 package parquetio
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -21,24 +24,61 @@ import (
 //   - repetition and group-or-leaf must agree node by node;
 //   - the file's type must convert to T's without loss (see lossless);
 //   - where the file's node is optional and T's is required, T cannot hold
-//     the file's nulls: those columns get a nullCheck, which fails the read
-//     at the first such null.
+//     the file's nulls: those columns get a valueCheck, which fails the read
+//     at the first such null;
+//   - a TIMESTAMP in milliseconds or microseconds read into a time.Time
+//     gets one too: parquet-go converts it through int64 nanoseconds, which
+//     wrap outside 1677-09-21..2262-04-11 (as 9999-12-31, a common "no end"
+//     date, does), and would read such a value as another date.
 
-// nullCheck finds the values of one file column that T cannot hold: those
-// whose definition level says that a node T requires is null.
-type nullCheck struct {
+// valueCheck finds the values of one file column that T cannot hold: nulls
+// where T requires a value, and timestamps a time.Time field cannot be
+// given.
+type valueCheck struct {
 	column string // dotted path
 	field  string // T's field, for errors
 	// bad[d] is true when a value of definition level d is a null T cannot
-	// hold; len(bad) is the column's max definition level.
+	// hold; len(bad) is the column's max definition level. nil: none is.
 	bad []bool
+	// nanos, if not 0, is the nanoseconds in a unit of the column's
+	// TIMESTAMP, read into a time.Time: values beyond ±MaxInt64/nanos
+	// units cannot be.
+	nanos int64
 }
 
-// first returns the index among p's values of the first one T cannot hold,
-// or -1. A page without nulls costs one count of its definition levels
-// (vectorised in parquet-go), not a look at each value.
-func (c *nullCheck) first(p parquet.Page) int {
-	if p.NumNulls() == 0 {
+// first returns the index among p's values (nulls included) of the first
+// one T cannot hold, or -1, and why. A page without nulls costs one count
+// of its definition levels (vectorised in parquet-go), and a timestamp
+// page one computation of its bounds, not a look at each value.
+func (c *valueCheck) first(p parquet.Page) (int, string) {
+	if i := c.firstNull(p); i >= 0 {
+		return i, fmt.Sprintf("null value for %s, which cannot hold null: make it a pointer, or tag it optional to read nulls as zero values", c.field)
+	}
+	if c.nanos == 0 {
+		return -1, ""
+	}
+	lo, hi := math.MinInt64/c.nanos, math.MaxInt64/c.nanos
+	if min, max, ok := p.Bounds(); !ok || min.Int64() >= lo && max.Int64() <= hi {
+		return -1, ""
+	}
+	vals := make([]parquet.Value, p.NumValues())
+	n, _ := p.Values().ReadValues(vals)
+	for i, v := range vals[:n] {
+		if !v.IsNull() && (v.Int64() < lo || v.Int64() > hi) {
+			perSecond := int64(time.Second) / c.nanos
+			at := time.Unix(v.Int64()/perSecond, v.Int64()%perSecond*c.nanos).UTC()
+			unit := map[int64]string{int64(time.Millisecond): "millisecond", int64(time.Microsecond): "microsecond"}[c.nanos]
+			return i, fmt.Sprintf("timestamp %s is outside 1677-09-21..2262-04-11, which the Parquet library cannot give %s (it converts through int64 nanoseconds): read the column into an int64 tagged timestamp(%s)",
+				at.Format(time.RFC3339Nano), c.field, unit)
+		}
+	}
+	return -1, ""
+}
+
+// firstNull returns the index among p's values of the first null T cannot
+// hold, or -1.
+func (c *valueCheck) firstNull(p parquet.Page) int {
+	if c.bad == nil || p.NumNulls() == 0 {
 		return -1
 	}
 	defs := p.DefinitionLevels()
@@ -53,30 +93,30 @@ func (c *nullCheck) first(p parquet.Page) int {
 	return -1
 }
 
-// nullChecks are the null checks of one file, by file column index (nil
+// valueChecks are the value checks of one file, by file column index (nil
 // for columns that need none), and what locates an error.
-type nullChecks struct {
+type valueChecks struct {
 	path string
-	cols []*nullCheck
+	cols []*valueCheck
 }
 
-// nullCheckedPages fails ReadPage on a page holding a null T cannot hold,
-// before anything reads its values.
-type nullCheckedPages struct {
+// checkedPages fails ReadPage on a page holding a value T cannot hold
+// (valueCheck), before anything reads its values.
+type checkedPages struct {
 	parquet.Pages
-	check    *nullCheck
+	check    *valueCheck
 	path     string
 	rowGroup int
 	firstRow int64 // of the row group, in the file
 	row      int64 // of the next page, in the row group
 }
 
-func (p *nullCheckedPages) ReadPage() (parquet.Page, error) {
+func (p *checkedPages) ReadPage() (parquet.Page, error) {
 	pg, err := p.Pages.ReadPage()
 	if err != nil {
 		return pg, err
 	}
-	if i := p.check.first(pg); i >= 0 {
+	if i, why := p.check.first(pg); i >= 0 {
 		row := p.row + int64(i)
 		if reps := pg.RepetitionLevels(); len(reps) > i {
 			row = p.row - 1
@@ -89,21 +129,20 @@ func (p *nullCheckedPages) ReadPage() (parquet.Page, error) {
 		parquet.Release(pg)
 		return nil, &SchemaError{
 			Path: p.path, Column: p.check.column, RowGroup: p.rowGroup, Row: p.firstRow + row, RowInGroup: row,
-			Err: fmt.Errorf("null value for %s, which cannot hold null: make it a pointer, or tag it optional to read nulls as zero values",
-				p.check.field),
+			Err: errors.New(why),
 		}
 	}
 	p.row += pg.NumRows()
 	return pg, nil
 }
 
-func (p *nullCheckedPages) SeekToRow(row int64) error {
+func (p *checkedPages) SeekToRow(row int64) error {
 	p.row = row
 	return p.Pages.SeekToRow(row)
 }
 
 // checkFile matches the schema of f, at path, to T's (see checkSchema).
-func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (*nullChecks, error) {
+func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (*valueChecks, error) {
 	want, err := schemaOf[T]()
 	if err != nil {
 		return nil, err
@@ -115,8 +154,8 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (*nullCheck
 // schema of t. It returns a *SchemaError for the first column of want that
 // cannot be read from have without loss, and else the null checks the
 // columns of have need.
-func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool) (*nullChecks, error) {
-	checks := &nullChecks{path: path}
+func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool) (*valueChecks, error) {
+	checks := &valueChecks{path: path}
 	for _, col := range want.Columns() {
 		fail := func(format string, args ...any) error {
 			return &SchemaError{Path: path, Column: strings.Join(col, "."), RowGroup: -1, Row: -1, RowInGroup: -1,
@@ -172,15 +211,16 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			return nil, fail("file type %s does not convert without loss to %s of %s",
 				typeName(h.Type()), typeName(w.Type()), describe(t, col))
 		}
-		if bad != nil {
-			for len(bad) < int(def) {
+		nanos := timeFieldUnit(t, col, h.Type())
+		if bad != nil || nanos != 0 {
+			for bad != nil && len(bad) < int(def) {
 				bad = append(bad, false)
 			}
 			leaf, _ := have.Lookup(col...)
 			if checks.cols == nil {
-				checks.cols = make([]*nullCheck, len(have.Columns()))
+				checks.cols = make([]*valueCheck, len(have.Columns()))
 			}
-			checks.cols[leaf.ColumnIndex] = &nullCheck{column: strings.Join(col, "."), field: describe(t, col), bad: bad}
+			checks.cols[leaf.ColumnIndex] = &valueCheck{column: strings.Join(col, "."), field: describe(t, col), bad: bad, nanos: nanos}
 		}
 	}
 	return checks, nil
@@ -244,6 +284,20 @@ func goField(t reflect.Type, col []string) (names []string, ft reflect.Type) {
 		ft = f.Type
 	}
 	return names, ft
+}
+
+// timeFieldUnit returns the nanoseconds in a unit of column col's file type
+// have when it is a TIMESTAMP in milliseconds or microseconds that a
+// time.Time field of t (through pointers) holds, and else 0.
+func timeFieldUnit(t reflect.Type, col []string, have parquet.Type) int64 {
+	names, ft := goField(t, col)
+	for ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	if unit, ok := timestampUnit(have); ok && unit > time.Nanosecond && len(names) == len(col) && ft == timeType {
+		return int64(unit)
+	}
+	return 0
 }
 
 // int64Field reports whether column col of t is held by an int64 field

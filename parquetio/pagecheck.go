@@ -34,7 +34,7 @@ type checkedChunk struct {
 	parquet.ColumnChunk
 	check func() error
 	// nulls, if not nil, checks each page for nulls T cannot hold.
-	nulls *nullCheckedPages
+	nulls *checkedPages
 }
 
 func (c *checkedChunk) Pages() parquet.Pages {
@@ -59,7 +59,7 @@ func (p errPages) Close() error                    { return nil }
 // their page headers (read through src, capped at maxPage) before parquet-go
 // reads their pages, and the pages of the columns that nulls (if not nil)
 // names for nulls. Both the typed Reader and File read through it.
-func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int, nulls *nullChecks) parquet.RowGroup {
+func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int, nulls *valueChecks) parquet.RowGroup {
 	rg := f.RowGroups()[i]
 	chunks := rg.ColumnChunks()
 	cols := make([]parquet.ColumnChunk, len(chunks))
@@ -74,7 +74,7 @@ func newCheckedRowGroup(f *parquet.File, src io.ReaderAt, i, maxPage int, nulls 
 					firstRow += g.NumRows
 				}
 			}
-			cc.nulls = &nullCheckedPages{check: nulls.cols[j], path: nulls.path, rowGroup: i, firstRow: firstRow}
+			cc.nulls = &checkedPages{check: nulls.cols[j], path: nulls.path, rowGroup: i, firstRow: firstRow}
 		}
 		cols[j] = cc
 	}

@@ -36,7 +36,7 @@ type Reader[T any] struct {
 	schema *parquet.Schema // of T
 	conv   parquet.Conversion
 	direct bool // the file's columns decode directly into T's schema
-	nulls  *nullChecks
+	nulls  *valueChecks
 
 	cfg    readConfig
 	groups []int // row groups left to read, in order

@@ -516,3 +516,38 @@ func TestTimestampUnitOfInt64Field(t *testing.T) {
 		t.Errorf("a plain INT64 into a time.Time was read, want refused (its unit is unknown)")
 	}
 }
+
+// A timestamp a time.Time cannot be given through parquet-go's int64
+// nanoseconds (beyond 1677-09-21..2262-04-11) fails the read naming its
+// row, rather than reading as another date; an int64 field reads it.
+func TestTimestampOutsideTimeRange(t *testing.T) {
+	type written struct {
+		ID int64  `parquet:"id"`
+		TS *int64 `parquet:"ts,timestamp(microsecond),optional"`
+	}
+	y2300 := time.Date(2300, 6, 1, 0, 0, 0, 0, time.UTC)
+	far := y2300.Unix() * 1_000_000
+	in := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC).UnixMicro()
+	data := writeGo(t, []written{{1, &in}, {2, nil}, {3, &far}, {4, &in}})
+
+	type asTime struct {
+		ID int64      `parquet:"id"`
+		TS *time.Time `parquet:"ts,timestamp(microsecond),optional"`
+	}
+	_, _, err := readAll[asTime]("far.parquet", data)
+	var se *SchemaError
+	if !errors.As(err, &se) || se.Row != 2 || se.Column != "ts" ||
+		!strings.Contains(err.Error(), "row group 0, row 2 (row 2 of the file): column \"ts\": timestamp 2300-06-01T00:00:00Z is outside 1677-09-21..2262-04-11") ||
+		!strings.Contains(err.Error(), "into an int64 tagged timestamp(microsecond)") {
+		t.Fatalf("got %v, want a schema error for row 2's timestamp", err)
+	}
+	got, _, err := readAll[written]("far.parquet", data)
+	if err != nil || len(got) != 4 || *got[2].TS != far || time.UnixMicro(*got[2].TS).UTC() != y2300 {
+		t.Errorf("as int64: %+v (%v), want the microseconds written", got, err)
+	}
+	// Within the range, time.Time reads.
+	ok, _, err := readAll[asTime]("in.parquet", writeGo(t, []written{{1, &in}, {2, nil}}))
+	if err != nil || len(ok) != 2 || ok[0].TS.UnixMicro() != in || ok[1].TS != nil {
+		t.Errorf("in range: %+v (%v)", ok, err)
+	}
+}

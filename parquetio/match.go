@@ -207,6 +207,9 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			}
 			continue
 		}
+		if why := durationMismatch(t, col, h.Type(), w.Type()); why != "" {
+			return nil, fail("%s, which %s would read as nanoseconds: %s", why, describe(t, col), durationAdvice(h.Type()))
+		}
 		if !lossless(h.Type(), w.Type(), int64Field(t, col)) {
 			return nil, fail("file type %s does not convert without loss to %s of %s",
 				typeName(h.Type()), typeName(w.Type()), describe(t, col))
@@ -300,6 +303,51 @@ func timeFieldUnit(t reflect.Type, col []string, have parquet.Type) int64 {
 	return 0
 }
 
+// durationMismatch says what file type have stores when column col of t is
+// held by a time.Duration (through pointers) whose type want declares no
+// unit and have is a DATE, TIME or TIMESTAMP not in nanoseconds, and else
+// returns "". Such a time.Duration is an INT64 to parquet-go, so lossless
+// would let the number stored through; tagged time(unit), parquet-go
+// converts.
+func durationMismatch(t reflect.Type, col []string, have, want parquet.Type) string {
+	names, ft := goField(t, col)
+	for ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	if len(names) != len(col) || ft != reflect.TypeFor[time.Duration]() {
+		return ""
+	}
+	switch logicalValue(want).(type) {
+	case *format.TimeType, *format.TimestampType:
+		return "" // a declared unit
+	}
+	var unit *format.TimeUnit
+	switch lt := logicalValue(have).(type) {
+	case *format.DateType:
+		return "the file's DATE stores days"
+	case *format.TimeType:
+		unit = &lt.Unit
+	case *format.TimestampType:
+		unit = &lt.Unit
+	default:
+		return ""
+	}
+	if unit.Value == nil || unit.Value.Duration() == time.Nanosecond {
+		return ""
+	}
+	return fmt.Sprintf("the file's %s stores %s", typeName(have), map[bool]string{true: "milliseconds", false: "microseconds"}[unit.Value.Duration() == time.Millisecond])
+}
+
+// durationAdvice says how to read a file's DATE, TIME or TIMESTAMP that an
+// untagged time.Duration cannot.
+func durationAdvice(have parquet.Type) string {
+	if lt, ok := logicalValue(have).(*format.TimeType); ok && lt.Unit.Value != nil {
+		unit := map[time.Duration]string{time.Millisecond: "millisecond", time.Microsecond: "microsecond"}[lt.Unit.Value.Duration()]
+		return fmt.Sprintf("tag it time(%s) to read a duration, or read an int64, the number stored", unit)
+	}
+	return "read an int64, the number stored"
+}
+
 // int64Field reports whether column col of t is held by an int64 field
 // (through pointers): its TIMESTAMP type then comes from the field's
 // timestamp(unit) tag, not from time.Time.
@@ -343,12 +391,15 @@ func logicalValue(t parquet.Type) format.LogicalTypeValue {
 
 // lossless reports whether parquetio reads values of file type from into
 // a column of T's type to exactly, with no value lost or changed. Beyond
-// equal types (a TIMESTAMP's isAdjustedToUTC aside), these are allowed:
+// equal types (a TIME's or TIMESTAMP's isAdjustedToUTC aside), these are
+// allowed:
 //
 //   - signed integers into signed integers as wide or wider, and unsigned
 //     8 and 16 bit integers into wider integers;
 //   - DATE, TIME and TIMESTAMP into a plain integer as wide or wider, as the
-//     number they store (days, or units since midnight or the epoch);
+//     number they store (days, or units since midnight or the epoch), but
+//     not into an untagged time.Duration unless in nanoseconds (see
+//     durationMismatch);
 //   - a plain signed 64-bit integer into the INT64 TIMESTAMP of an int64
 //     field tagged timestamp(unit) (intField): the numbers are taken to be
 //     in the field's unit, as files without the logical type store them (a
@@ -438,8 +489,8 @@ func intOf(t parquet.Type, stored bool) (bits int, signed, ok bool) {
 }
 
 // sameType reports whether a and b are the same type: physical type,
-// length and logical type, with TIMESTAMPs of the same unit equal whether
-// or not they are adjusted to UTC.
+// length and logical type, with TIMESTAMPs (and TIMEs) of the same unit
+// equal whether or not they are adjusted to UTC.
 func sameType(a, b parquet.Type) bool {
 	if a.Kind() != b.Kind() {
 		return false
@@ -455,6 +506,11 @@ func sameType(a, b parquet.Type) bool {
 	la, lb := logicalValue(a), logicalValue(b)
 	if la == nil || lb == nil {
 		return la == nil && lb == nil
+	}
+	ta, oka := la.(*format.TimeType)
+	tb, okb := lb.(*format.TimeType)
+	if oka && okb && ta.Unit.Value != nil && tb.Unit.Value != nil {
+		return ta.Unit.Value.Duration() == tb.Unit.Value.Duration() // isAdjustedToUTC aside, as for TIMESTAMP
 	}
 	return la.String() == lb.String()
 }

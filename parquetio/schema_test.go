@@ -551,3 +551,35 @@ func TestTimestampOutsideTimeRange(t *testing.T) {
 		t.Errorf("in range: %+v (%v)", ok, err)
 	}
 }
+
+// A TIME or TIMESTAMP in milliseconds or microseconds is refused for an
+// untagged time.Duration, which would read the number stored as
+// nanoseconds (a TIME of 01:02:03 as 3.7 ms); TIME in nanoseconds reads
+// into one, and so does TIME in microseconds into one tagged with its unit.
+func TestTimeIntoDuration(t *testing.T) {
+	type micros struct {
+		T int64 `parquet:"t,time(microsecond)"`
+	}
+	type nanos struct {
+		T int64 `parquet:"t,time(nanosecond)"`
+	}
+	type duration struct {
+		T time.Duration `parquet:"t"`
+	}
+	hms := 1*time.Hour + 2*time.Minute + 3*time.Second
+	_, _, err := readAll[duration]("micros.parquet", writeGo(t, []micros{{hms.Microseconds()}}))
+	if !errors.Is(err, ErrSchemaMismatch) || !strings.Contains(err.Error(), "stores microseconds, which field T (time.Duration)") ||
+		!strings.Contains(err.Error(), "tag it time(microsecond) to read a duration") {
+		t.Errorf("TIME(MICROS) into time.Duration: got %v, want it refused", err)
+	}
+	type tagged struct {
+		T time.Duration `parquet:"t,time(microsecond)"`
+	}
+	if got, _, err := readAll[tagged]("micros.parquet", writeGo(t, []micros{{hms.Microseconds()}})); err != nil || len(got) != 1 || got[0].T != hms {
+		t.Errorf("TIME(MICROS) into a time.Duration tagged time(microsecond): %v (%v), want %v", got, err, hms)
+	}
+	got, _, err := readAll[duration]("nanos.parquet", writeGo(t, []nanos{{hms.Nanoseconds()}}))
+	if err != nil || len(got) != 1 || got[0].T != hms {
+		t.Errorf("TIME(NANOS) into time.Duration: %v (%v), want %v", got, err, hms)
+	}
+}

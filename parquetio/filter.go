@@ -3,13 +3,20 @@ package parquetio
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 )
 
-// Literal is the set of Go types a Filter can compare a column with.
+// Literal is the set of Go types a Filter can compare a column with. A
+// DECIMAL column (stored as INT32 or INT64) takes an integer or a decimal
+// string ("62.50"), scaled to the number it stores; a UUID column takes
+// the UUID's text or its 16 bytes; an unsigned column takes a
+// non-negative integer. Filters on a DECIMAL stored as bytes are refused.
 type Literal interface {
 	string | []byte | bool | int | int32 | int64 | float32 | float64 | time.Time | Date
 }
@@ -129,14 +136,40 @@ func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
 	mismatch := func() (parquet.Value, error) {
 		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s", lit, typ)
 	}
+	// Logical types whose values are not their physical type's as they
+	// look: comparing the literal as it looks would prune row groups that
+	// hold matching rows.
+	switch lt := logicalValue(typ).(type) {
+	case *format.DecimalType:
+		return decimalLiteral(typ, lt, lit)
+	case *format.UUIDType:
+		if s, ok := lit.(string); ok {
+			u, err := uuid.Parse(s)
+			if err != nil {
+				return parquet.Value{}, fmt.Errorf("literal %q for a UUID column: %w", s, err)
+			}
+			lit = u[:]
+		}
+	case *format.IntType:
+		if !lt.IsSigned {
+			return unsignedLiteral(typ, lit)
+		}
+	}
 	switch typ.Kind() {
 	case parquet.ByteArray, parquet.FixedLenByteArray:
+		var b []byte
 		switch v := lit.(type) {
 		case string:
-			return parquet.ByteArrayValue([]byte(v)), nil
+			b = []byte(v)
 		case []byte:
-			return parquet.ByteArrayValue(v), nil
+			b = v
+		default:
+			return mismatch()
 		}
+		if typ.Kind() == parquet.FixedLenByteArray && len(b) != typ.Length() {
+			return parquet.Value{}, fmt.Errorf("literal of %d bytes for a column of %d-byte values", len(b), typ.Length())
+		}
+		return parquet.ByteArrayValue(b), nil
 	case parquet.Boolean:
 		if v, ok := lit.(bool); ok {
 			return parquet.BooleanValue(v), nil
@@ -201,6 +234,69 @@ func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
 		}
 	}
 	return mismatch()
+}
+
+// decimalLiteral converts an integer or a decimal string ("62.50") into the
+// unscaled number a DECIMAL column stores (6250 at scale 2). Decimals
+// stored as byte arrays compare as signed big-endian numbers, which
+// parquet-go's byte order does not: filters on them are refused.
+func decimalLiteral(typ parquet.Type, d *format.DecimalType, lit any) (parquet.Value, error) {
+	if typ.Kind() != parquet.Int32 && typ.Kind() != parquet.Int64 {
+		return parquet.Value{}, fmt.Errorf("filters on a DECIMAL stored as %s are not supported: filter the rows after reading", typ.Kind())
+	}
+	r := new(big.Rat)
+	switch v := lit.(type) {
+	case int:
+		r.SetInt64(int64(v))
+	case int32:
+		r.SetInt64(int64(v))
+	case int64:
+		r.SetInt64(v)
+	case string:
+		if _, ok := r.SetString(v); !ok {
+			return parquet.Value{}, fmt.Errorf("literal %q for a DECIMAL column is not a decimal number", v)
+		}
+	default:
+		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s: give an integer or a decimal string", lit, typ)
+	}
+	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil)))
+	if !r.IsInt() || !r.Num().IsInt64() {
+		return parquet.Value{}, fmt.Errorf("literal %v does not fit a column of type %s", lit, typ)
+	}
+	n := r.Num().Int64()
+	if typ.Kind() == parquet.Int32 {
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			return parquet.Value{}, fmt.Errorf("literal %v does not fit a column of type %s", lit, typ)
+		}
+		return parquet.Int32Value(int32(n)), nil
+	}
+	return parquet.Int64Value(n), nil
+}
+
+// unsignedLiteral converts a non-negative integer into the bits an unsigned
+// INT32 or INT64 column stores.
+func unsignedLiteral(typ parquet.Type, lit any) (parquet.Value, error) {
+	var n int64
+	switch v := lit.(type) {
+	case int:
+		n = int64(v)
+	case int32:
+		n = int64(v)
+	case int64:
+		n = v
+	default:
+		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s", lit, typ)
+	}
+	switch {
+	case n < 0:
+		return parquet.Value{}, fmt.Errorf("literal %d out of range of column type %s", n, typ)
+	case typ.Kind() == parquet.Int32:
+		if n > math.MaxUint32 {
+			return parquet.Value{}, fmt.Errorf("literal %d out of range of column type %s", n, typ)
+		}
+		return parquet.Int32Value(int32(uint32(n))), nil
+	}
+	return parquet.Int64Value(n), nil
 }
 
 // boundsOf is implemented by the column chunks of a parquet.File.

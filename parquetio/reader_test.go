@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -162,6 +163,50 @@ func (r *recordingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	n, err := r.r.ReadAt(p, off)
 	r.reads = append(r.reads, [2]int64{off, off + int64(n)})
 	return n, err
+}
+
+// TestPushdownLogicalTypes checks filters on columns whose values are not
+// their physical type's as they look: a DECIMAL's literal is scaled, a
+// UUID's parsed from its text, an unsigned integer's compared unsigned. A
+// literal compared as it looks would prune the row group that matches.
+func TestPushdownLogicalTypes(t *testing.T) {
+	type row struct {
+		Cents int64    `parquet:"cents,decimal(2:18)"`
+		ID    [16]byte `parquet:"id,uuid"`
+		Big   uint32   `parquet:"big"`
+		Price [16]byte `parquet:"price,decimal(2:38)"`
+	}
+	rows := make([]row, 40) // 4 row groups of 10
+	for i := range rows {
+		rows[i] = row{Cents: int64(i) * 100, Big: math.MaxUint32 - 39 + uint32(i)}
+		rows[i].ID[15] = byte(i)
+	}
+	data := writeGo(t, rows, parquet.MaxRowsPerRowGroup(10))
+	tests := []struct {
+		name      string
+		filter    Filter
+		wantGroup int // the one row group kept, or -1 for an error
+	}{
+		{"decimal int", Eq("cents", 25), 2},
+		{"decimal string", Eq("cents", "31.00"), 3},
+		{"decimal too precise", Eq("cents", "31.005"), -1},
+		{"uuid string", Eq("id", "00000000-0000-0000-0000-00000000000c"), 1},
+		{"uuid not one", Eq("id", "12"), -1},
+		{"uint32 beyond int32", Ge("big", int64(math.MaxUint32-9)), 3},
+		{"decimal in bytes", Eq("price", "1.00"), -1},
+	}
+	for _, tt := range tests {
+		got, st, err := readAll[row]("logical.parquet", data, WithFilter(tt.filter))
+		if tt.wantGroup < 0 {
+			if err == nil {
+				t.Errorf("%s: read %d rows, want the filter refused", tt.name, len(got))
+			}
+			continue
+		}
+		if err != nil || st.RowGroupsPruned != 3 || len(got) != 10 || got[0] != rows[tt.wantGroup*10] {
+			t.Errorf("%s: %d rows, %d row groups pruned (%v); want row group %d alone", tt.name, len(got), st.RowGroupsPruned, err, tt.wantGroup)
+		}
+	}
 }
 
 func TestPushdown(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"slices"
 	"text/tabwriter"
+	"time"
 
 	"github.com/hamba/avro/v2"
 
@@ -213,9 +214,22 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			return nil
 		}
 		if s.Nullable() {
-			// ["null", X] decodes to X's value itself.
+			// ["null", X] decodes to X's value itself when X is a
+			// primitive, and to {"X's name": value} when it is a record,
+			// enum, fixed, array or map.
 			_, typ := s.Indices()
-			return orderedJSON(buf, s.Types()[typ], v)
+			t := s.Types()[typ]
+			if r, ok := t.(*avro.RefSchema); ok {
+				t = r.Schema()
+			}
+			if _, primitive := t.(*avro.PrimitiveSchema); !primitive {
+				if m, ok := v.(map[string]any); ok && len(m) == 1 {
+					if inner, ok := m[unionName(t)]; ok {
+						v = inner
+					}
+				}
+			}
+			return orderedJSON(buf, t, v)
 		}
 		// Other unions decode to {"type name": value}.
 		if m, ok := v.(map[string]any); ok && len(m) == 1 {
@@ -234,6 +248,13 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 					}
 				}
 			}
+		}
+	}
+	if d, ok := v.(time.Time); ok {
+		if p, ok := s.(*avro.PrimitiveSchema); ok && p.Logical() != nil && p.Logical().Type() == avro.Date {
+			j, _ := jsonLine(d.Format(time.DateOnly)) // days, not an instant
+			buf.Write(j)
+			return nil
 		}
 	}
 	if r, ok := v.(*big.Rat); ok {

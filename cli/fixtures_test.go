@@ -79,19 +79,39 @@ func stampRows() []stamp {
 // decimalsAvro is an Avro file of decimals, as bytes and as fixed, which
 // Go types cannot declare (avroio derives schemas from them).
 func decimalsAvro(t testing.TB) []byte {
-	t.Helper()
-	schema := avro.MustParse(`{"type": "record", "name": "price", "fields": [
+	return genericAvro(t, `{"type": "record", "name": "price", "fields": [
 		{"name": "amount", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
-		{"name": "rate", "type": {"type": "fixed", "name": "rate8", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 4}}]}`)
+		{"name": "rate", "type": {"type": "fixed", "name": "rate8", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 4}}]}`,
+		map[string]any{"amount": big.NewRat(12345, 100), "rate": big.NewRat(-1, 8)},
+		map[string]any{"amount": big.NewRat(-5, 1), "rate": big.NewRat(3, 1)})
+}
+
+// nullablesAvro is an Avro file whose fields are nullable unions of each
+// kind of type, in both orders of null, as Spark writes them.
+func nullablesAvro(t testing.TB) []byte {
+	return genericAvro(t, `{"type": "record", "name": "row", "fields": [
+		{"name": "st", "type": ["null", {"type": "record", "name": "pt", "fields": [{"name": "x", "type": "int"}, {"name": "y", "type": "int"}]}]},
+		{"name": "arr", "type": [{"type": "array", "items": "int"}, "null"]},
+		{"name": "m", "type": ["null", {"type": "map", "values": "long"}]},
+		{"name": "color", "type": ["null", {"type": "enum", "name": "color", "symbols": ["RED", "GREEN"]}]},
+		{"name": "amt", "type": [{"type": "fixed", "name": "amt8", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 2}, "null"]},
+		{"name": "n", "type": ["null", "long"]},
+		{"name": "day", "type": ["null", {"type": "int", "logicalType": "date"}]}]}`,
+		map[string]any{"st": map[string]any{"pt": map[string]any{"x": 1, "y": 2}}, "arr": map[string]any{"array": []any{3, 4}},
+			"m": map[string]any{"map": map[string]any{"k": int64(5)}}, "color": map[string]any{"color": "GREEN"},
+			"amt": map[string]any{"amt8": big.NewRat(-7, 4)}, "n": int64(6), "day": time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)},
+		map[string]any{"st": nil, "arr": nil, "m": nil, "color": nil, "amt": nil, "n": nil, "day": nil})
+}
+
+// genericAvro encodes rows, generic values, as an Avro file of schema.
+func genericAvro(t testing.TB, schema string, rows ...map[string]any) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	enc, err := ocf.NewEncoderWithSchema(schema, &buf)
+	enc, err := ocf.NewEncoderWithSchema(avro.MustParse(schema), &buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []map[string]any{
-		{"amount": big.NewRat(12345, 100), "rate": big.NewRat(-1, 8)},
-		{"amount": big.NewRat(-5, 1), "rate": big.NewRat(3, 1)},
-	} {
+	for _, r := range rows {
 		if err := enc.Encode(r); err != nil {
 			t.Fatal(err)
 		}
@@ -224,6 +244,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"stamps.avro":           avroFile(t, stampRows()),
 		"stamps.parquet":        parquetFile(t, stampRows()),
 		"decimals.avro":         decimalsAvro(t),
+		"nullables.avro":        nullablesAvro(t),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

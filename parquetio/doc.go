@@ -46,7 +46,10 @@
 // first null, naming its row group and row. The check costs one vectorised
 // count of a page's definition levels, not a test per value. A non-pointer
 // field tagged optional reads nulls as its zero value, which is how
-// parquet-go writes its zero value.
+// parquet-go writes its zero value; a list or map field tagged optional
+// reads a null list or map as empty (parquet-go does not tell them apart).
+// The error says which node is null and how T could hold it: a pointer
+// field, the optional tag, or pointer elements for a list's null elements.
 //
 // # Columnar fast path
 //

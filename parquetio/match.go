@@ -37,9 +37,10 @@ import (
 type valueCheck struct {
 	column string // dotted path
 	field  string // T's field, for errors
-	// bad[d] is true when a value of definition level d is a null T cannot
-	// hold; len(bad) is the column's max definition level. nil: none is.
-	bad []bool
+	// bad[d], when not "", says how T could hold the null a value of
+	// definition level d is; len(bad) is the column's max definition
+	// level. nil: T holds every null.
+	bad []string
 	// nanos, if not 0, is the nanoseconds in a unit of the column's
 	// TIMESTAMP, read into a time.Time: values beyond ±MaxInt64/nanos
 	// units cannot be.
@@ -51,8 +52,8 @@ type valueCheck struct {
 // of its definition levels (vectorised in parquet-go), and a timestamp
 // page one computation of its bounds, not a look at each value.
 func (c *valueCheck) first(p parquet.Page) (int, string) {
-	if i := c.firstNull(p); i >= 0 {
-		return i, fmt.Sprintf("null value for %s, which cannot hold null: make it a pointer, or tag it optional to read nulls as zero values", c.field)
+	if i, advice := c.firstNull(p); i >= 0 {
+		return i, fmt.Sprintf("null value for %s, which cannot hold null: %s", c.field, advice)
 	}
 	if c.nanos == 0 {
 		return -1, ""
@@ -76,21 +77,21 @@ func (c *valueCheck) first(p parquet.Page) (int, string) {
 }
 
 // firstNull returns the index among p's values of the first null T cannot
-// hold, or -1.
-func (c *valueCheck) firstNull(p parquet.Page) int {
+// hold, and how T could hold it, or -1.
+func (c *valueCheck) firstNull(p parquet.Page) (int, string) {
 	if c.bad == nil || p.NumNulls() == 0 {
-		return -1
+		return -1, ""
 	}
 	defs := p.DefinitionLevels()
 	if defs == nil {
-		return 0 // a page of nulls only
+		return 0, c.bad[0] // a page of nulls only
 	}
 	for i, d := range defs {
-		if int(d) < len(c.bad) && c.bad[d] {
-			return i
+		if int(d) < len(c.bad) && c.bad[d] != "" {
+			return i, c.bad[d]
 		}
 	}
-	return -1
+	return -1, ""
 }
 
 // valueChecks are the value checks of one file, by file column index (nil
@@ -165,7 +166,8 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 		missing := false // the file lacks col from some node on
 		absent := false  // and T can leave that part out
 		hint := ""       // a name of the file's that differs only in case
-		var bad []bool   // by the file's definition level
+		var bad []string // by the file's definition level: how T could hold a null there
+		inRepeated := false // the node above is repeated: a list's element
 		var def byte     // the file's definition level above the node
 		for _, name := range col {
 			w = child(w, name)
@@ -192,13 +194,14 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			}
 			if h.Optional() && w.Required() {
 				for len(bad) <= int(def) {
-					bad = append(bad, false)
+					bad = append(bad, "")
 				}
-				bad[def] = true
+				bad[def] = nullAdvice(name, w, inRepeated)
 			}
 			if !h.Required() {
 				def++
 			}
+			inRepeated = w.Repeated()
 		}
 		if missing {
 			if !absent && !zeroFill {
@@ -217,7 +220,7 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 		nanos := timeFieldUnit(t, col, h.Type())
 		if bad != nil || nanos != 0 {
 			for bad != nil && len(bad) < int(def) {
-				bad = append(bad, false)
+				bad = append(bad, "")
 			}
 			leaf, _ := have.Lookup(col...)
 			if checks.cols == nil {
@@ -227,6 +230,25 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 		}
 	}
 	return checks, nil
+}
+
+// nullAdvice says how T could hold a null of its node w, called name, which
+// T requires: inRepeated says that the node above is repeated, making w a
+// list's element.
+func nullAdvice(name string, w parquet.Node, inRepeated bool) string {
+	switch {
+	case inRepeated:
+		return "make the list's elements pointers to read null elements as nil"
+	case w.Leaf():
+		return "make it a pointer, or tag it optional to read nulls as zero values"
+	}
+	switch logicalValue(w.Type()).(type) {
+	case *format.ListType:
+		return fmt.Sprintf("the list %s is null: tag its field optional (%s,list,optional) to read a null list as empty", name, name)
+	case *format.MapType:
+		return fmt.Sprintf("the map %s is null: tag its field optional (%s,optional) to read a null map as empty", name, name)
+	}
+	return fmt.Sprintf("the group %s is null: make its field a pointer to read a null group as nil", name)
 }
 
 // child returns the field of group n called name, or nil.

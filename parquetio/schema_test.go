@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -374,13 +375,14 @@ func TestNullIntoRequiredField(t *testing.T) {
 		column   string
 		rowGroup int
 		row      int64
+		advice   string
 	}{
 		{"string", func(t *testing.T, row bool) (int, error) {
 			return readPrefix[listen](t, writeGo(t, withNull("user_id", 1234), pages...), row, events)
-		}, "user_id", 1, 1234},
+		}, "user_id", 1, 1234, "make it a pointer, or tag it optional"},
 		{"int64", func(t *testing.T, row bool) (int, error) {
 			return readPrefix[listen](t, writeGo(t, withNull("ms_played", 2999), pages...), row, events)
-		}, "ms_played", 2, 2999},
+		}, "ms_played", 2, 2999, "make it a pointer, or tag it optional"},
 		{"first row, v2 pages, dictionary", func(t *testing.T, row bool) (int, error) {
 			type optDict struct {
 				UserID   *string `parquet:"user_id,dict"`
@@ -392,21 +394,21 @@ func TestNullIntoRequiredField(t *testing.T) {
 			}
 			data := writeGo(t, rows, append(pages, parquet.DataPageVersion(2))...)
 			return readPrefix[listen](t, data, row, events)
-		}, "user_id", 0, 0},
+		}, "user_id", 0, 0, "make it a pointer, or tag it optional"},
 		{"null list element", func(t *testing.T, row bool) (int, error) {
 			want := make([]withList, n)
 			for i := range want {
 				want[i] = withList{events[i].UserID, []string{"a", "b"}}
 			}
 			return readPrefix[withList](t, nullList, row, want)
-		}, "tags.list.element", 2, 2100},
+		}, "tags.list.element", 2, 2100, "make the list's elements pointers"},
 		{"null list", func(t *testing.T, row bool) (int, error) {
 			want := make([]withList, n)
 			for i := range want {
 				want[i] = withList{events[i].UserID, []string{"a", "b"}}
 			}
 			return readPrefix[withList](t, noList, row, want)
-		}, "tags.list.element", 1, 1500},
+		}, "tags.list.element", 1, 1500, "the list tags is null: tag its field optional (tags,list,optional) to read a null list as empty"},
 	} {
 		for _, row := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/rowpath=%v", tc.name, row), func(t *testing.T) {
@@ -422,7 +424,7 @@ func TestNullIntoRequiredField(t *testing.T) {
 				}
 				msg := err.Error()
 				for _, w := range []string{schemaPath, fmt.Sprintf("column %q", tc.column), fmt.Sprintf("row group %d, row %d", tc.rowGroup, se.RowInGroup),
-					fmt.Sprintf("row %d of the file", tc.row), "null value", "make it a pointer"} {
+					fmt.Sprintf("row %d of the file", tc.row), "null value", tc.advice} {
 					if !strings.Contains(msg, w) {
 						t.Errorf("error %q does not contain %q", msg, w)
 					}
@@ -432,6 +434,16 @@ func TestNullIntoRequiredField(t *testing.T) {
 				}
 			})
 		}
+	}
+
+	// The advice for a null list works.
+	type listOpt struct {
+		UserID string   `parquet:"user_id"`
+		Tags   []string `parquet:"tags,list,optional"`
+	}
+	lists, _, err := readAll[listOpt](schemaPath, noList)
+	if err != nil || len(lists) != n || len(lists[1500].Tags) != 0 || !slices.Equal(lists[1499].Tags, []string{"a", "b"}) {
+		t.Errorf("a null list into a list tagged optional: %d rows (%v)", len(lists), err)
 	}
 
 	// Lenient skips corrupt row groups, not nulls.

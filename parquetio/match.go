@@ -163,12 +163,12 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 				Err: fmt.Errorf(format, args...)}
 		}
 		var w, h parquet.Node = want, have
-		missing := false // the file lacks col from some node on
-		absent := false  // and T can leave that part out
-		hint := ""       // a name of the file's that differs only in case
-		var bad []string // by the file's definition level: how T could hold a null there
+		missing := false    // the file lacks col from some node on
+		absent := false     // and T can leave that part out
+		hint := ""          // a name of the file's that differs only in case
+		var bad []string    // by the file's definition level: how T could hold a null there
 		inRepeated := false // the node above is repeated: a list's element
-		var def byte     // the file's definition level above the node
+		var def byte        // the file's definition level above the node
 		for _, name := range col {
 			w = child(w, name)
 			if !missing {

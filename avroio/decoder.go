@@ -218,6 +218,9 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 			return ""
 		}
 		if want, have := rs.Logical().Type(), ws.Logical().Type(); want != have && isTimestamp(want) {
+			if have == avro.Date {
+				return fmt.Sprintf("field %s holds a date in the file, but a time.Time field reads %s unless tagged date (avro:\"name,date\")", where, want)
+			}
 			return fmt.Sprintf("field %s holds %s in the file, but the Go field declares %s: the units differ", where, have, want)
 		}
 	}

@@ -37,7 +37,9 @@
 // `avro:"ts,timestamp-millis"` (or timestamp-micros) holds timestamps in
 // that unit: it is written with that logical type, and a file whose field
 // holds timestamps of another unit is refused rather than read a thousand
-// times off (a plain long is taken to be in the declared unit). As a
+// times off (a plain long is taken to be in the declared unit). A
+// time.Time or *time.Time field tagged `avro:"day,date"` holds a date (an
+// int of days), as Spark and Hive write DATE columns. As a
 // pipeline source, Read
 // matches every file's schema to T's when the splits are planned (reading
 // the files' headers several at once), so a mismatch fails the job before

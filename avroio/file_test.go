@@ -186,6 +186,33 @@ type EventTime struct {
 	Ts     time.Time `avro:"ts"`
 }
 
+// An Avro date reads into a time.Time tagged date, plain or nullable, and
+// is written back as a date; untagged, the error says to tag it.
+func TestReadDate(t *testing.T) {
+	day := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"day","type":{"type":"int","logicalType":"date"}},
+		{"name":"maybe","type":["null",{"type":"int","logicalType":"date"}]}]}`,
+		map[string]any{"day": day, "maybe": map[string]any{"int.date": day}}, map[string]any{"day": day, "maybe": nil})
+	type dated struct {
+		Day   time.Time  `avro:"day,date"`
+		Maybe *time.Time `avro:"maybe,date"`
+	}
+	got, err := decodeAll[dated](t, data)
+	if err != nil || len(got) != 2 || !got[0].Day.Equal(day) || got[0].Maybe == nil || !got[0].Maybe.Equal(day) || got[1].Maybe != nil {
+		t.Errorf("tagged date: %+v (%v)", got, err)
+	}
+	s, err := avroio.SchemaOf[dated]()
+	if err != nil || !strings.Contains(s.String(), `{"name":"day","type":{"type":"int","logicalType":"date"}}`) {
+		t.Errorf("schema of a field tagged date: %v (%v)", s, err)
+	}
+	type untagged struct {
+		Day time.Time `avro:"day"`
+	}
+	if _, err := decodeAll[untagged](t, data); err == nil || !strings.Contains(err.Error(), "field day holds a date in the file, but a time.Time field reads timestamp-millis unless tagged date") {
+		t.Errorf("untagged: got %v, want the date option named", err)
+	}
+}
+
 func TestReadTimestampMillis(t *testing.T) {
 	f := openFixture(t, "events_deflate.avro")
 	got := readAll[EventTime](t, f)

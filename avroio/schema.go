@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,10 @@ import (
 // with logicalType timestamp-millis, *X → ["null", X] with default null,
 // []X → array, map[string]X → map, struct → record (embedded structs are
 // flattened, as hamba/avro does when decoding).
+//
+// The avro tag's options: timestamp-millis or timestamp-micros on an int64
+// (or *int64) field make it that logical type; date on a time.Time (or
+// *time.Time) field makes it an int of logical type date.
 //
 // Two more tags shape schema resolution: `avrodefault:"<JSON value>"` gives
 // the field a default (used when the writer's schema lacks the field) and
@@ -226,6 +231,17 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 				typ = []any{"null", map[string]any{"type": "long", "logicalType": unit}}
 			default:
 				return fmt.Errorf("avroio: schema of %s.%s: the %s option needs an int64 or *int64 field, not %s", where, sf.Name, unit, sf.Type)
+			}
+		}
+		if slices.Contains(strings.Split(opts, ","), "date") {
+			date := map[string]any{"type": "int", "logicalType": "date"}
+			switch {
+			case sf.Type == timeType:
+				typ = date
+			case sf.Type == reflect.PointerTo(timeType):
+				typ = []any{"null", date}
+			default:
+				return fmt.Errorf("avroio: schema of %s.%s: the date option needs a time.Time or *time.Time field, not %s", where, sf.Name, sf.Type)
 			}
 		}
 		f.Type = typ

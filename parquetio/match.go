@@ -204,6 +204,11 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			inRepeated = w.Repeated()
 		}
 		if missing {
+			if len(col) == 1 && strings.Contains(path, "/"+col[0]+"=") {
+				// Hive-style partitioning: ZeroFillMissing would zero it.
+				return nil, fail("not in the file but in its directory's name (%s=...), which parquetio does not read: derive %s from the path, or read each partition's directory on its own",
+					col[0], describe(t, col))
+			}
 			if !absent && !zeroFill {
 				return nil, fail("not in the file%s, and %s cannot be absent: make it a pointer to read nil, or read with ZeroFillMissing",
 					hint, describe(t, col))

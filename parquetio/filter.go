@@ -189,14 +189,8 @@ func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
 			return parquet.DoubleValue(v), nil
 		}
 	case parquet.Int32:
-		var n int64
+		n, ok := intLiteral(lit)
 		switch v := lit.(type) {
-		case int:
-			n = int64(v)
-		case int32:
-			n = int64(v)
-		case int64:
-			n = v
 		case time.Time:
 			if !isDate(typ) {
 				return mismatch()
@@ -208,7 +202,9 @@ func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
 			}
 			n = int64(v)
 		default:
-			return mismatch()
+			if !ok {
+				return mismatch()
+			}
 		}
 		if n < math.MinInt32 || n > math.MaxInt32 {
 			return parquet.Value{}, fmt.Errorf("literal %d out of range of column type %s", n, typ)
@@ -245,25 +241,24 @@ func decimalLiteral(typ parquet.Type, d *format.DecimalType, lit any) (parquet.V
 		return parquet.Value{}, fmt.Errorf("filters on a DECIMAL stored as %s are not supported: filter the rows after reading", typ.Kind())
 	}
 	r := new(big.Rat)
+	n, isInt := intLiteral(lit)
 	switch v := lit.(type) {
-	case int:
-		r.SetInt64(int64(v))
-	case int32:
-		r.SetInt64(int64(v))
-	case int64:
-		r.SetInt64(v)
 	case string:
 		if _, ok := r.SetString(v); !ok {
 			return parquet.Value{}, fmt.Errorf("literal %q for a DECIMAL column is not a decimal number", v)
 		}
 	default:
+		if isInt {
+			r.SetInt64(n)
+			break
+		}
 		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s: give an integer or a decimal string", lit, typ)
 	}
 	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil)))
 	if !r.IsInt() || !r.Num().IsInt64() {
 		return parquet.Value{}, fmt.Errorf("literal %v does not fit a column of type %s", lit, typ)
 	}
-	n := r.Num().Int64()
+	n = r.Num().Int64()
 	if typ.Kind() == parquet.Int32 {
 		if n < math.MinInt32 || n > math.MaxInt32 {
 			return parquet.Value{}, fmt.Errorf("literal %v does not fit a column of type %s", lit, typ)
@@ -276,18 +271,10 @@ func decimalLiteral(typ parquet.Type, d *format.DecimalType, lit any) (parquet.V
 // unsignedLiteral converts a non-negative integer into the bits an unsigned
 // INT32 or INT64 column stores.
 func unsignedLiteral(typ parquet.Type, lit any) (parquet.Value, error) {
-	var n int64
-	switch v := lit.(type) {
-	case int:
-		n = int64(v)
-	case int32:
-		n = int64(v)
-	case int64:
-		n = v
-	default:
-		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s", lit, typ)
-	}
+	n, ok := intLiteral(lit)
 	switch {
+	case !ok:
+		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s", lit, typ)
 	case n < 0:
 		return parquet.Value{}, fmt.Errorf("literal %d out of range of column type %s", n, typ)
 	case typ.Kind() == parquet.Int32:
@@ -297,6 +284,19 @@ func unsignedLiteral(typ parquet.Type, lit any) (parquet.Value, error) {
 		return parquet.Int32Value(int32(uint32(n))), nil
 	}
 	return parquet.Int64Value(n), nil
+}
+
+// intLiteral returns an integer literal's value.
+func intLiteral(lit any) (int64, bool) {
+	switch v := lit.(type) {
+	case int:
+		return int64(v), true
+	case int32:
+		return int64(v), true
+	case int64:
+		return v, true
+	}
+	return 0, false
 }
 
 // boundsOf is implemented by the column chunks of a parquet.File.

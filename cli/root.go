@@ -108,7 +108,22 @@ func signalContext() (context.Context, context.CancelFunc) {
 	if len(sigs) == 0 {
 		return context.WithCancel(context.Background()) // no signals: Notify would relay them all
 	}
-	return signal.NotifyContext(context.Background(), sigs...)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, sigs...)
+	go cancelOnSignal(ch, cancel, os.Stderr, os.Exit)
+	return ctx, func() { signal.Stop(ch); cancel(nil) }
+}
+
+// cancelOnSignal cancels with the first signal from ch, and exits at once
+// with the second: what the first should have stopped (a call that takes
+// no context, a server that never answers) must not hold the terminal.
+func cancelOnSignal(ch <-chan os.Signal, cancel context.CancelCauseFunc, stderr io.Writer, exit func(int)) {
+	s := <-ch
+	cancel(fmt.Errorf("%v signal received", s))
+	s = <-ch
+	fmt.Fprintf(stderr, "%v signal received again: exiting without cleaning up\n", s)
+	exit(ExitFailed)
 }
 
 // Execute runs root with args, writing to stdout and stderr, and returns the

@@ -184,3 +184,26 @@ func TestClosedStdoutIsQuiet(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit %d and no message", code, stderr.String(), cli.ExitFailed)
 	}
 }
+
+// A second signal exits at once, saying so, where the first only cancels.
+func TestSecondSignalExits(t *testing.T) {
+	ch := make(chan os.Signal, 2)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var stderr bytes.Buffer
+	exited := make(chan int, 1)
+	go cli.CancelOnSignal(ch, cancel, &stderr, func(code int) { exited <- code })
+	ch <- syscall.SIGINT
+	<-ctx.Done()
+	if got := context.Cause(ctx).Error(); got != "interrupt signal received" {
+		t.Errorf("cause %q, want interrupt signal received", got)
+	}
+	select {
+	case code := <-exited:
+		t.Fatalf("exited with %d after one signal", code)
+	case <-time.After(20 * time.Millisecond):
+	}
+	ch <- syscall.SIGTERM
+	if code := <-exited; code != cli.ExitFailed || stderr.String() != "terminated signal received again: exiting without cleaning up\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}

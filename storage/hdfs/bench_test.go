@@ -26,7 +26,7 @@ func BenchmarkReadAt(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ce, err := fsys.conn()
+	ce, err := fsys.conn(context.Background())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package hdfs
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	hdfs "github.com/colinmarc/hdfs/v2"
@@ -24,6 +26,42 @@ const DefaultPort = 8020
 
 // dialTimeout bounds connecting to a namenode or datanode.
 const dialTimeout = 20 * time.Second
+
+// readTimeout bounds each wait for bytes from a namenode or datanode. The
+// client's calls take no context and it sets no deadlines, so a server that
+// accepts a connection and then never answers (a hung namenode, a
+// firewall dropping packets) would hold a command, and a Ctrl-C, for ever.
+// Hadoop's own client pings after a minute without an answer; a namenode
+// that has said nothing for this long is taken for gone. (Atomic: tests
+// shorten it while connections of earlier tests may still read it.)
+var readTimeout atomic.Int64
+
+func init() { readTimeout.Store(int64(2 * time.Minute)) }
+
+// dialWithReadTimeout connects as net.Dialer does, returning a connection
+// whose every Read fails after readTimeout without bytes.
+func dialWithReadTimeout(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	return readDeadlineConn{c}, nil
+}
+
+type readDeadlineConn struct{ net.Conn }
+
+func (c readDeadlineConn) Read(b []byte) (int, error) {
+	timeout := time.Duration(readTimeout.Load())
+	if err := c.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return 0, err
+	}
+	n, err := c.Conn.Read(b)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		err = fmt.Errorf("no answer from %s for %v: %w", c.RemoteAddr(), timeout, err)
+	}
+	return n, err
+}
 
 // settings is everything needed to build a client for one URL authority.
 type settings struct {
@@ -149,9 +187,8 @@ func (s *settings) clientOptions() (hdfs.ClientOptions, error) {
 	opts := hdfs.ClientOptionsFromConf(s.conf) // datanode hostname, data transfer protection
 	opts.Addresses = s.addresses
 	opts.User = s.user
-	dialer := &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
-	opts.NamenodeDialFunc = dialer.DialContext
-	opts.DatanodeDialFunc = dialer.DialContext
+	opts.NamenodeDialFunc = dialWithReadTimeout
+	opts.DatanodeDialFunc = dialWithReadTimeout
 	opts.KerberosClient = nil
 	opts.KerberosServicePrincipleName = ""
 	if k := s.kerberos; k != nil {

@@ -198,8 +198,8 @@ func TestHadoopConfDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c1, _ := f.conn()
-	c2, _ := fsys.conn()
+	c1, _ := f.conn(context.Background())
+	c2, _ := fsys.conn(context.Background())
 	if c1 != c2 {
 		t.Errorf("hdfs:/// and hdfs://testns got different clients")
 	}

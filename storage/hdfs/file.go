@@ -23,7 +23,7 @@ func (f *FS) Open(ctx context.Context, name string) (storage.File, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, f.fail("open", name, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return nil, f.fail("open", name, err)
 	}

@@ -53,16 +53,16 @@ func NewFS(ctx context.Context, u *url.URL) (*FS, error) {
 		return nil, err
 	}
 	f := &FS{authority: s.authority, namenodes: strings.Join(s.addresses, ","), settings: s}
-	if _, err := f.conn(); err != nil {
+	if _, err := f.conn(ctx); err != nil {
 		return nil, fmt.Errorf("hdfs://%s: %w", s.authority, err)
 	}
 	return f, nil
 }
 
 // conn returns the shared client, connecting if there is none (at first
-// use, or after Disconnect).
-func (f *FS) conn() (*clientEntry, error) {
-	e, err := sharedClient(f.settings)
+// use, or after Disconnect), or ctx's error if it ends first.
+func (f *FS) conn(ctx context.Context) (*clientEntry, error) {
+	e, err := sharedClient(ctx, f.settings)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to namenode %s: %w", f.namenodes, err)
 	}
@@ -86,33 +86,36 @@ var clients = struct {
 	m map[string]*clientEntry
 }{m: map[string]*clientEntry{}}
 
-// sharedClient returns the client for s, connecting if needed. Connecting
-// to one namenode does not hold up calls to others. A failed connection is
-// not cached: the next call tries again.
-func sharedClient(s *settings) (*clientEntry, error) {
+// sharedClient returns the client for s, connecting if needed, or ctx's
+// error if it ends first (the connection goes on, bounded by the dial and
+// read timeouts, for the next caller). Connecting to one namenode does not
+// hold up calls to others. A failed connection is not cached: the next
+// call tries again.
+func sharedClient(ctx context.Context, s *settings) (*clientEntry, error) {
 	key := s.key()
 	clients.Lock()
-	if e, ok := clients.m[key]; ok {
-		clients.Unlock()
-		<-e.ready
-		if e.err != nil {
-			return nil, e.err
-		}
-		return e, nil
+	e, ok := clients.m[key]
+	if !ok {
+		e = &clientEntry{ready: make(chan struct{})}
+		clients.m[key] = e
+		go func() {
+			e.client, e.defaults, e.err = connect(s)
+			if e.err != nil {
+				clients.Lock()
+				if clients.m[key] == e {
+					delete(clients.m, key)
+				}
+				clients.Unlock()
+			}
+			close(e.ready)
+		}()
 	}
-	e := &clientEntry{ready: make(chan struct{})}
-	clients.m[key] = e
 	clients.Unlock()
-
-	e.client, e.defaults, e.err = connect(s)
-	if e.err != nil {
-		clients.Lock()
-		if clients.m[key] == e {
-			delete(clients.m, key)
-		}
-		clients.Unlock()
+	select {
+	case <-e.ready:
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
 	}
-	close(e.ready)
 	if e.err != nil {
 		return nil, e.err
 	}
@@ -237,7 +240,7 @@ func (f *FS) Stat(ctx context.Context, name string) (storage.FileInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return storage.FileInfo{}, f.fail("stat", name, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return storage.FileInfo{}, f.fail("stat", name, err)
 	}
@@ -254,7 +257,7 @@ func (f *FS) List(ctx context.Context, dir string) ([]storage.FileInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, f.fail("list", dir, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return nil, f.fail("list", dir, err)
 	}
@@ -279,7 +282,7 @@ func (f *FS) Rename(ctx context.Context, from, to string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("rename", from, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return f.fail("rename", from, err)
 	}
@@ -306,7 +309,7 @@ func (f *FS) Remove(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("remove", name, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return f.fail("remove", name, err)
 	}
@@ -319,7 +322,7 @@ func (f *FS) RemoveAll(ctx context.Context, name string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("removeall", name, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return f.fail("removeall", name, err)
 	}
@@ -332,7 +335,7 @@ func (f *FS) MkdirAll(ctx context.Context, dir string) error {
 	if err := ctx.Err(); err != nil {
 		return f.fail("mkdir", dir, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return f.fail("mkdir", dir, err)
 	}

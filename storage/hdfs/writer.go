@@ -38,7 +38,7 @@ func (f *FS) Create(ctx context.Context, name string) (storage.Writer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, f.fail("create", name, err)
 	}
-	c, err := f.conn()
+	c, err := f.conn(ctx)
 	if err != nil {
 		return nil, f.fail("create", name, err)
 	}

@@ -1,0 +1,4 @@
+package cli
+
+// CancelOnSignal is cancelOnSignal, for the external tests.
+var CancelOnSignal = cancelOnSignal

@@ -27,9 +27,12 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 			matches = []FileInfo{fi}
 		}
 	}
+	// A name the user typed out is read even if hidden: ".", "..", or a
+	// directory _staging given by name.
+	literal := !strings.ContainsAny(pattern, "*?[{")
 	var out []FileInfo
 	for _, m := range matches {
-		if hidden(m.Name) || globbedHidden(pattern, m.URL) {
+		if !literal && (hidden(m.Name) || globbedHidden(pattern, m.URL)) {
 			continue
 		}
 		if !m.IsDir {

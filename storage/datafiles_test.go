@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/storage"
@@ -91,5 +94,52 @@ func TestDataFilesSaysWhyNone(t *testing.T) {
 		if got, err := storage.DataFiles(ctx, pattern); err != nil || len(got) != want {
 			t.Errorf("%s: %d files (err %v), want %d", pattern, len(got), err, want)
 		}
+	}
+}
+
+// TestLocalInputsEdgeCases covers local inputs a user may name: "." and a
+// directory whose name starts with _ (given by name, so read), a pipe
+// (refused, not read as empty), and a symbolic link loop beside the files a
+// glob matches (not in the way) or among them (named).
+func TestLocalInputsEdgeCases(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, name := range []string{"a.txt", "_staging/b.txt"} {
+		if err := storage.WriteFile(ctx, filepath.Join(dir, name), []byte("x\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	for pattern, want := range map[string]string{".": "a.txt", "_staging": "b.txt", "./_staging/": "b.txt"} {
+		got, err := storage.DataFiles(ctx, pattern)
+		if err != nil || len(got) != 1 || got[0].Name != want {
+			t.Errorf("DataFiles(%q) = %v, %v; want %s", pattern, got, err, want)
+		}
+	}
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, err := storage.Open(ctx, fifo); err == nil || !strings.Contains(err.Error(), fifo) || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("opening a FIFO: %v, want it refused, named", err)
+	}
+	os.Remove(fifo)
+
+	if err := os.Symlink("loop2", "loop1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("loop1", "loop2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := storage.DataFiles(ctx, "*.txt"); err != nil || len(got) != 1 {
+		t.Errorf("a glob beside a symlink loop: %v, %v; want a.txt", got, err)
+	}
+	files, err := storage.DataFiles(ctx, "loop*")
+	if err == nil {
+		_, err = storage.Open(ctx, files[0].URL)
+	}
+	if err == nil || !strings.Contains(err.Error(), "loop1") {
+		t.Errorf("a glob matching a symlink loop: %v, want the link named", err)
 	}
 }

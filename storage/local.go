@@ -42,13 +42,22 @@ func localInfo(name string, fi fs.FileInfo) FileInfo {
 }
 
 func (localFS) Open(_ context.Context, name string) (File, error) {
+	// Checked before opening: opening a pipe waits for a writer, and its
+	// size (0) would read as an empty file.
+	if fi, err := os.Stat(name); err == nil && !fi.IsDir() && !fi.Mode().IsRegular() {
+		return nil, lerr("open", name, errNotRegular)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, lerr("open", name, err)
 	}
 	fi, err := f.Stat()
-	if err == nil && fi.IsDir() {
+	switch {
+	case err != nil:
+	case fi.IsDir():
 		err = syscall.EISDIR
+	case !fi.Mode().IsRegular():
+		err = errNotRegular
 	}
 	if err != nil {
 		f.Close()
@@ -56,6 +65,10 @@ func (localFS) Open(_ context.Context, name string) (File, error) {
 	}
 	return localFile{f, fi.Size()}, nil
 }
+
+// errNotRegular refuses pipes, sockets and devices: inputs are read by byte
+// ranges of a known size, which a stream has not.
+var errNotRegular = errors.New("not a regular file (a pipe, socket or device): inputs are read in byte ranges of a file of known size; save the stream to a file first")
 
 // localFile is an *os.File, whose ReadAt is safe for concurrent use and
 // returns io.EOF like the File contract wants.
@@ -212,9 +225,11 @@ func (localFS) List(_ context.Context, dir string) ([]FileInfo, error) {
 		name := filepath.Join(dir, e.Name())
 		var fi fs.FileInfo
 		if e.Type()&fs.ModeSymlink != 0 {
-			if fi, err = os.Stat(name); errors.Is(err, fs.ErrNotExist) {
-				// A link to nothing is listed as itself, so that a reader
-				// fails on it, naming it, rather than skips it unseen.
+			if fi, err = os.Stat(name); err != nil {
+				// A link to nothing, or in a loop, is listed as itself,
+				// so that a reader it matches fails on it, naming it,
+				// rather than skips it unseen, and a glob it does not
+				// match is not failed by it.
 				fi, err = os.Lstat(name)
 			}
 		} else {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"math/big"
+	"reflect"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -255,6 +256,14 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			j, _ := jsonLine(d.Format(time.DateOnly)) // days, not an instant
 			buf.Write(j)
 			return nil
+		}
+	}
+	if _, ok := s.(*avro.FixedSchema); ok {
+		// A [size]byte: as base64, as bytes print, not an array of numbers.
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Array && rv.Type().Elem().Kind() == reflect.Uint8 {
+			b := make([]byte, rv.Len())
+			reflect.Copy(reflect.ValueOf(b), rv)
+			v = b
 		}
 	}
 	if r, ok := v.(*big.Rat); ok {

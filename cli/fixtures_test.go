@@ -96,11 +96,13 @@ func nullablesAvro(t testing.TB) []byte {
 		{"name": "color", "type": ["null", {"type": "enum", "name": "color", "symbols": ["RED", "GREEN"]}]},
 		{"name": "amt", "type": [{"type": "fixed", "name": "amt8", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 2}, "null"]},
 		{"name": "n", "type": ["null", "long"]},
-		{"name": "day", "type": ["null", {"type": "int", "logicalType": "date"}]}]}`,
+		{"name": "day", "type": ["null", {"type": "int", "logicalType": "date"}]},
+		{"name": "fx", "type": {"type": "fixed", "name": "two", "size": 2}}]}`,
 		map[string]any{"st": map[string]any{"pt": map[string]any{"x": 1, "y": 2}}, "arr": map[string]any{"array": []any{3, 4}},
 			"m": map[string]any{"map": map[string]any{"k": int64(5)}}, "color": map[string]any{"color": "GREEN"},
-			"amt": map[string]any{"amt8": big.NewRat(-7, 4)}, "n": int64(6), "day": time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)},
-		map[string]any{"st": nil, "arr": nil, "m": nil, "color": nil, "amt": nil, "n": nil, "day": nil})
+			"amt": map[string]any{"amt8": big.NewRat(-7, 4)}, "n": int64(6), "day": time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC),
+			"fx": [2]byte{'x', 'y'}},
+		map[string]any{"st": nil, "arr": nil, "m": nil, "color": nil, "amt": nil, "n": nil, "day": nil, "fx": [2]byte{}})
 }
 
 // genericAvro encodes rows, generic values, as an Avro file of schema.

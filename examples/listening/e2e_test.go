@@ -3,11 +3,13 @@ package listening
 import (
 	"cmp"
 	"context"
+	"errors"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
@@ -17,6 +19,7 @@ import (
 	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/storage/faultfs"
 )
 
 // reference computes daily-plays' three outputs from the files with plain Go.
@@ -271,5 +274,39 @@ func TestGenerateSameBytes(t *testing.T) {
 		if len(trees[0]) == 0 || !maps.Equal(trees[0], trees[1]) {
 			t.Errorf("%s: two runs with the same flags wrote different files (%d and %d files)", f, len(trees[0]), len(trees[1]))
 		}
+	}
+}
+
+// TestGenerateLeavesNoPartialSet checks that Generate refuses an output
+// holding one of its files before writing any, and that a failed run
+// removes the files it completed.
+func TestGenerateLeavesNoPartialSet(t *testing.T) {
+	ctx := context.Background()
+	out := t.TempDir()
+	old := filepath.Join(out, "events", "part-00002.parquet")
+	if err := storage.WriteFile(ctx, old, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := GenConfig{Events: 100, Users: 5, Tracks: 20, Files: 4, Format: fileio.Parquet, Seed: 1, Out: out}
+	if _, err := Generate(ctx, cfg); err == nil || !strings.Contains(err.Error(), old+" already exists") {
+		t.Errorf("got %v, want the existing file named", err)
+	}
+	if got, _ := filepath.Glob(filepath.Join(out, "*", "*")); len(got) != 1 {
+		t.Errorf("the refused run left %v, want only %s", got, old)
+	}
+
+	// The catalogue's commit fails; the events' files completed go.
+	storage.ResetMem("gen-fault")
+	inner, _, err := storage.Resolve(ctx, "mem://gen-fault/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faultfs.Register("gen-fault", faultfs.Wrap(inner, faultfs.Rule{Op: faultfs.OpClose, Path: "/day/tracks/*"}))
+	cfg.Out = "gen-fault://x/day"
+	if _, err := Generate(ctx, cfg); !errors.Is(err, faultfs.ErrInjected) {
+		t.Errorf("a failed commit: got %v, want the injected fault", err)
+	}
+	if left, _ := storage.Glob(ctx, "mem://gen-fault/day/*/*"); len(left) != 0 {
+		t.Errorf("the failed run left %v", left)
 	}
 }

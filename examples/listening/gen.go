@@ -2,6 +2,7 @@ package listening
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"runtime"
@@ -184,8 +185,9 @@ func (w *world) catalogue(yield func(Track) bool) {
 // missing from the catalogue. The same config always gives the same rows in
 // the same files; each file draws its events from a random stream of its
 // own, so another cfg.Files gives another day (the catalogue stays the
-// same). Files are written in parallel and each appears only when
-// complete; after an error, the files already completed stay.
+// same). No file may exist already. Files are written in parallel and
+// each appears only when complete; after an error, those already completed
+// are removed, so that a failed run leaves no partial data set.
 func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 	switch {
 	case cfg.Events < 0 || cfg.Users < 1 || cfg.Tracks < 1 || cfg.Files < 1:
@@ -204,6 +206,16 @@ func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 	}
 	w := newWorld(cfg)
 	res := &GenResult{EventsDir: storage.Join(cfg.Out, "events"), TracksDir: storage.Join(cfg.Out, "tracks"), Events: cfg.Events}
+	paths := make([]string, cfg.Files+1) // the events' files, then the catalogue
+	for f := range cfg.Files {
+		paths[f] = storage.Join(res.EventsDir, fmt.Sprintf("part-%05d%s", f, cfg.Format.Ext()))
+	}
+	paths[cfg.Files] = storage.Join(res.TracksDir, "part-00000"+cfg.Format.Ext())
+	for _, p := range paths {
+		if _, err := storage.Stat(ctx, p); err == nil {
+			return nil, fmt.Errorf("generate: %s already exists: give a new or empty --out", p)
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan int)
@@ -214,11 +226,11 @@ func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 			for f := range jobs {
 				var err error
 				if f == cfg.Files {
-					err = fileio.WriteFile(ctx, storage.Join(res.TracksDir, "part-00000"+cfg.Format.Ext()), func(yield func(Track) bool) {
+					err = fileio.WriteFile(ctx, paths[f], func(yield func(Track) bool) {
 						w.catalogue(func(t Track) bool { res.Tracks++; return yield(t) })
 					})
 				} else {
-					err = fileio.WriteFile(ctx, storage.Join(res.EventsDir, fmt.Sprintf("part-%05d%s", f, cfg.Format.Ext())), w.events(f))
+					err = fileio.WriteFile(ctx, paths[f], w.events(f))
 				}
 				if err != nil {
 					errs[f] = err
@@ -232,10 +244,19 @@ func Generate(ctx context.Context, cfg GenConfig) (*GenResult, error) {
 	}
 	close(jobs)
 	wg.Wait()
+	var first error // the cause: the others were cancelled because of it
 	for _, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("generate: %w", err)
+		if err != nil && (first == nil || errors.Is(first, context.Canceled) && !errors.Is(err, context.Canceled)) {
+			first = err
 		}
+	}
+	if first != nil {
+		for f, p := range paths {
+			if errs[f] == nil {
+				storage.Remove(context.WithoutCancel(ctx), p) // completed
+			}
+		}
+		return nil, fmt.Errorf("generate: %w", first)
 	}
 	return res, nil
 }

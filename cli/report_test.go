@@ -357,6 +357,23 @@ func TestReportPath(t *testing.T) {
 	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("the report of the run before is still there after a failed run: %v", err)
 	}
+	// So does a job that fails to build.
+	if code, stderr := run("d2", rep); code != cli.ExitOK {
+		t.Fatalf("report in a new directory: exit %d, %q", code, stderr)
+	}
+	if code, _ := run("d3", rep, "--n=-1"); code != cli.ExitFailed { // make panics
+		t.Fatalf("a job that fails to build: exit %d, want %d", code, cli.ExitFailed)
+	}
+	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the report of the run before is still there after a job failed to build: %v", err)
+	}
+	// A report inside the job's output is refused before it runs.
+	if code, stderr := run("g", filepath.Join(dir, "g", "r.json")); code != cli.ExitUsage || !strings.Contains(stderr, "is inside the job's output") {
+		t.Errorf("report inside the output: exit %d, %q; want a usage error", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "g")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the job ran although its report was inside its output: %v", err)
+	}
 	// A link, a pipe: refused before the job, and left alone.
 	target := filepath.Join(dir, "target.json")
 	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
@@ -132,9 +133,28 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 			return &UsageError{Err: fmt.Errorf("--report: %w", err)}
 		}
 	}
+	// A report there from an earlier run would read as this one's.
+	dropReport := func(err error) error {
+		if f.report != "" {
+			if rerr := removeReport(context.WithoutCancel(cmd.Context()), f.report); rerr != nil {
+				err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, f.report, rerr)
+			}
+		}
+		return err
+	}
 	p, err := buildJob(inv)
 	if err != nil {
-		return err
+		return dropReport(err)
+	}
+	if f.report != "" {
+		// Checked now that the outputs are known: a report inside one
+		// would fail after the run, or be committed as part of it.
+		r := plan.CleanDir(f.report)
+		for _, d := range plan.SinkDirs(p.Graph()) {
+			if r == d || strings.HasPrefix(r, d+"/") {
+				return &UsageError{Err: fmt.Errorf("--report: %s is inside the job's output %s: write the report elsewhere", f.report, d)}
+			}
+		}
 	}
 	var prog progress
 	if !f.quiet {
@@ -153,14 +173,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		prog.finish(err == nil)
 	}
 	if err != nil {
-		err = fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
-		if f.report != "" {
-			// A report there from an earlier run would read as this one's.
-			if rerr := removeReport(context.WithoutCancel(cmd.Context()), f.report); rerr != nil {
-				err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, f.report, rerr)
-			}
-		}
-		return err
+		return dropReport(fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err))
 	}
 	for _, w := range res.Warnings { // even with -q: something is left to clean up
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: %s\n", cmd.Root().Name(), w)

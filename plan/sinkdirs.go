@@ -25,7 +25,7 @@ func checkSinkDirs(g *Graph) error {
 		if !ok || sp.URL() == "" {
 			continue
 		}
-		dir := cleanDir(sp.URL())
+		dir := CleanDir(sp.URL())
 		for _, s := range sinks {
 			switch {
 			case s.dir == dir:
@@ -43,9 +43,21 @@ func checkSinkDirs(g *Graph) error {
 	return nil
 }
 
-// cleanDir puts a sink's URL in one form: a local path absolute and
-// cleaned, a scheme's path cleaned, without a trailing slash.
-func cleanDir(url string) string {
+// SinkDirs lists the directories g's sinks write, as CleanDir gives them.
+func SinkDirs(g *Graph) []string {
+	var dirs []string
+	for _, n := range g.Nodes() {
+		if sp, ok := n.Payload.(SinkPayload); ok && n.Op == OpSink && sp.URL() != "" {
+			dirs = append(dirs, CleanDir(sp.URL()))
+		}
+	}
+	return dirs
+}
+
+// CleanDir puts a sink's URL in one form, to compare with others: a local
+// path absolute and cleaned, a scheme's path cleaned, without a trailing
+// slash.
+func CleanDir(url string) string {
 	scheme, rest, ok := strings.Cut(url, "://")
 	if !ok {
 		if abs, err := filepath.Abs(url); err == nil {

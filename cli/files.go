@@ -56,28 +56,35 @@ const (
 // bytes (Avro's "Obj\x01", Parquet's "PAR1"), else text.
 func detectFormat(name string, f storage.File) string {
 	base := strings.TrimSuffix(name, ".gz")
-	switch strings.ToLower(path.Ext(base)) {
+	ext := strings.ToLower(path.Ext(base))
+	switch ext {
 	case ".avro":
 		return formatAvro
 	case ".parquet", ".parq":
 		return formatParquet
-	case ".txt", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log", ".text":
-		return formatText
 	}
 	if strings.HasSuffix(name, ".gz") {
 		return formatText
 	}
+	// Content before a text extension: an Avro file named .txt printed as
+	// text would be garbage, which jobs (textio) refuse.
+	if f != nil {
+		var magic [4]byte
+		if n, _ := f.ReadAt(magic[:], 0); n == 4 {
+			switch {
+			case bytes.Equal(magic[:], []byte("Obj\x01")):
+				return formatAvro
+			case bytes.Equal(magic[:], []byte("PAR1")):
+				return formatParquet
+			}
+		}
+	}
+	switch ext {
+	case ".txt", ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".log", ".text":
+		return formatText
+	}
 	if f == nil {
 		return ""
-	}
-	var magic [4]byte
-	if n, _ := f.ReadAt(magic[:], 0); n == 4 {
-		switch {
-		case bytes.Equal(magic[:], []byte("Obj\x01")):
-			return formatAvro
-		case bytes.Equal(magic[:], []byte("PAR1")):
-			return formatParquet
-		}
 	}
 	return formatText
 }

@@ -247,6 +247,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"stamps.parquet":        parquetFile(t, stampRows()),
 		"decimals.avro":         decimalsAvro(t),
 		"nullables.avro":        nullablesAvro(t),
+		"stamps-avro.txt":       avroFile(t, stampRows()),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

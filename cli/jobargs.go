@@ -86,7 +86,7 @@ func parseJobArgs(prog string, own *pflag.FlagSet, args []string) (*jobInvocatio
 		return nil, &UsageError{Err: err}
 	}
 	if inv.job == nil && !inv.help {
-		return nil, Usagef("no job named (%s jobs lists them)", prog)
+		return nil, Usagef("no job given (%s jobs lists them)", prog)
 	}
 	if inv.job != nil && !inv.help {
 		// Parse the job's flags once here so that their mistakes are usage

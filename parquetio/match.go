@@ -55,6 +55,12 @@ func (c *valueCheck) first(p parquet.Page) (int, string) {
 	if i, advice := c.firstNull(p); i >= 0 {
 		return i, fmt.Sprintf("null value for %s, which cannot hold null: %s", c.field, advice)
 	}
+	return c.firstOutOfRange(p)
+}
+
+// firstOutOfRange returns the index among p's values of the first
+// timestamp a time.Time cannot be given, and why, or -1.
+func (c *valueCheck) firstOutOfRange(p parquet.Page) (int, string) {
 	if c.nanos == 0 {
 		return -1, ""
 	}

@@ -51,15 +51,17 @@ func FormatOf(ctx context.Context, pattern string) (Format, error) {
 		return "", fmt.Errorf("%s: no data files", pattern)
 	}
 	var found Format
+	var first string // a file of format found
 	for _, fi := range files {
 		f, ok := formatOfName(fi.Name)
 		switch {
 		case !ok:
 			return "", fmt.Errorf("%s: extension is neither .avro nor .parquet", fi.URL)
 		case found != "" && f != found:
-			return "", fmt.Errorf("%s: mixes %s and %s files", pattern, found, f)
+			return "", fmt.Errorf("%s: mixes %s and %s files (%s, %s)", pattern, found, f, first, fi.URL)
+		case found == "":
+			found, first = f, fi.URL
 		}
-		found = f
 	}
 	return found, nil
 }

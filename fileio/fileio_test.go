@@ -92,6 +92,10 @@ func TestFormatOf(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	m := storage.Join(dir, "m")
+	if _, err := fileio.FormatOf(ctx, m); err == nil || err.Error() != m+": mixes avro and parquet files ("+storage.Join(m, "x.avro")+", "+storage.Join(m, "y.parquet")+")" {
+		t.Errorf("mixed formats: %v, want one file of each named", err)
+	}
 	for _, tc := range []struct {
 		pattern string
 		want    fileio.Format

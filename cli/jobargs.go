@@ -94,10 +94,10 @@ func parseJobArgs(prog string, own *pflag.FlagSet, args []string) (*jobInvocatio
 		fs, _ := inv.job.FlagSet()
 		fs.SetOutput(io.Discard)
 		if err := fs.Parse(inv.jobArgs); err != nil {
-			return nil, Usagef("job %s: %w", inv.job.Name, err)
+			return nil, &UsageError{Err: fmt.Errorf("job %s: %w", inv.job.Name, err), Job: inv.job.Name}
 		}
 		if fs.NArg() > 0 {
-			return nil, Usagef("job %s: unexpected arguments %q", inv.job.Name, fs.Args())
+			return nil, &UsageError{Err: fmt.Errorf("job %s: unexpected arguments %q", inv.job.Name, fs.Args()), Job: inv.job.Name}
 		}
 	}
 	return inv, nil

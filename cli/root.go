@@ -29,7 +29,10 @@ const (
 // UsageError is an error in the command line. Commands return it (through
 // Usagef) for mistakes the user fixes by changing the arguments; Execute maps
 // it to ExitUsage.
-type UsageError struct{ Err error }
+type UsageError struct {
+	Err error
+	Job string // the job whose flags are wrong, if any: the help pointer names it
+}
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
@@ -160,6 +163,8 @@ func Execute(ctx context.Context, root *cobra.Command, args []string, stdout, st
 		}
 		if ae := (*runner.ArgsError)(nil); errors.As(err, &ae) && ae.Job != "" {
 			path += " " + ae.Job // whose flags the help then lists
+		} else if ue != nil && ue.Job != "" {
+			path += " " + ue.Job
 		}
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", path)
 		return ExitUsage

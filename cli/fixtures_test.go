@@ -236,6 +236,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"lines.txt":             []byte("first line\r\nsecond, with \"quotes\"\n\nlast without newline"),
 		"lines.txt.gz":          gz.Bytes(),
 		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),
+		"zipped.log":            gz.Bytes(),
 		"empty.txt":             nil,
 		"plays.parquet":         parquet,
 		"truncated.parquet":     parquet[:len(parquet)-30],

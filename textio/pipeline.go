@@ -93,6 +93,9 @@ func checkText(ctx context.Context, fi storage.FileInfo) error {
 		if n < len(magic) {
 			return &Error{Path: fi.URL, Err: err}
 		}
+		if [2]byte(magic[:2]) == gzipMagic && !IsGzip(fi.URL) {
+			return errUnnamedGzip(fi.URL)
+		}
 		switch string(magic[:]) {
 		case "Obj\x01":
 			format, why = "Avro", `starts with "Obj\x01"`
@@ -182,7 +185,7 @@ func (s *sink) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) 
 // permanentIfData marks an error in the data itself plan.Permanent: unlike
 // an I/O error, reading the same bytes again fails the same way.
 func permanentIfData(err error) error {
-	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLineTooLong) {
+	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLineTooLong) || errors.Is(err, ErrNotText) {
 		return plan.Permanent(err)
 	}
 	return err

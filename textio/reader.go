@@ -79,8 +79,18 @@ type LineReader struct {
 	skip    bool
 }
 
+// gzipMagic starts every gzip stream; no text file starts with it.
+var gzipMagic = [2]byte{0x1f, 0x8b}
+
+// errUnnamedGzip refuses gzip data in a file not named .gz, which read as
+// text would give garbage lines.
+func errUnnamedGzip(path string) error {
+	return &Error{Path: path, Err: fmt.Errorf("%w: it is gzip data (starts with 1f 8b) but not named .gz, which decides how it is read: rename it", ErrNotText)}
+}
+
 // NewLineReader returns a reader of the split [offset, offset+length) of
-// the file at path (named in errors) of size bytes, read through r.
+// the file at path (named in errors) of size bytes, read through r. A plain
+// file whose data is gzip (not named .gz) is refused, matching ErrNotText.
 func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts ...ReadOption) (*LineReader, error) {
 	cfg := newReadConfig(opts)
 	if offset < 0 || length < 0 {
@@ -103,6 +113,12 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 		lr.br = bufio.NewReaderSize(gz, 64<<10)
 		lr.end = 1<<63 - 1
 		return lr, nil
+	}
+	if offset == 0 && size >= 2 {
+		var magic [2]byte
+		if n, _ := r.ReadAt(magic[:], 0); n == 2 && magic == gzipMagic {
+			return nil, errUnnamedGzip(path)
+		}
 	}
 	lr.src = io.NewSectionReader(r, offset, size-offset)
 	if length == 0 {

@@ -248,6 +248,16 @@ func TestGzip(t *testing.T) {
 // TestGzipTruncated cuts valid gzip files at every length: each prefix
 // short of a whole member must fail with ErrCorrupt naming the file, never
 // read as fewer lines.
+// Gzip data in a file not named .gz is refused, not read as garbage lines.
+func TestGzipWithoutItsName(t *testing.T) {
+	data := readFixture(t, "lines.txt.gz")
+	_, err := readSplit(t, "lines.txt", data, 0, int64(len(data)))
+	var e *Error
+	if !errors.Is(err, ErrNotText) || !errors.As(err, &e) || e.Path != "lines.txt" || !strings.Contains(err.Error(), "gzip data (starts with 1f 8b) but not named .gz") {
+		t.Errorf("got %v, want gzip data refused as not text", err)
+	}
+}
+
 func TestGzipTruncated(t *testing.T) {
 	one := readFixture(t, "lines.txt.gz")
 	for _, name := range []string{"lines.txt.gz", "multimember.txt.gz"} {

@@ -3,6 +3,7 @@ package mem
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -36,6 +37,11 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	res, err := e.execute(p)
 	if err != nil {
 		e.committers.AbortJob()
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			// A task stopped by the cancellation: say why it came, as
+			// the local runner does ("interrupt signal received").
+			err = context.Cause(ctx)
+		}
 		return nil, err
 	}
 	res.Wall = time.Since(start)

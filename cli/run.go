@@ -18,6 +18,7 @@ import (
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/storage"
 )
 
 // Runners lists the names --runner accepts.
@@ -121,6 +122,13 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	r, err := newRunner(cmd, f.runner, &f)
 	if err != nil {
 		return err
+	}
+	if f.runner == "local" && f.tmp != "" {
+		p, ok := storage.LocalPath(f.tmp)
+		if !ok {
+			return Usagef("--tmp: %s is not on this machine: the local runner's scratch directory is a local one", f.tmp)
+		}
+		opts.TmpDir = p
 	}
 	if f.runner == "local" {
 		check := opts

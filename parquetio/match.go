@@ -74,7 +74,7 @@ func (c *valueCheck) firstOutOfRange(p parquet.Page) (int, string) {
 		if !v.IsNull() && (v.Int64() < lo || v.Int64() > hi) {
 			perSecond := int64(time.Second) / c.nanos
 			at := time.Unix(v.Int64()/perSecond, v.Int64()%perSecond*c.nanos).UTC()
-			unit := map[int64]string{int64(time.Millisecond): "millisecond", int64(time.Microsecond): "microsecond"}[c.nanos]
+			unit := unitName(time.Duration(c.nanos))
 			return i, fmt.Sprintf("timestamp %s is outside 1677-09-21..2262-04-11, which the Parquet library cannot give %s (it converts through int64 nanoseconds): read the column into an int64 tagged timestamp(%s)",
 				at.Format(time.RFC3339Nano), c.field, unit)
 		}
@@ -322,15 +322,24 @@ func goField(t reflect.Type, col []string) (names []string, ft reflect.Type) {
 	return names, ft
 }
 
+// leafGoType returns the type (through pointers) of the Go field of t that
+// holds leaf column col, or nil when col is inside a list or map field.
+func leafGoType(t reflect.Type, col []string) reflect.Type {
+	names, ft := goField(t, col)
+	if len(names) != len(col) {
+		return nil
+	}
+	for ft.Kind() == reflect.Pointer {
+		ft = ft.Elem()
+	}
+	return ft
+}
+
 // timeFieldUnit returns the nanoseconds in a unit of column col's file type
 // have when it is a TIMESTAMP in milliseconds or microseconds that a
 // time.Time field of t (through pointers) holds, and else 0.
 func timeFieldUnit(t reflect.Type, col []string, have parquet.Type) int64 {
-	names, ft := goField(t, col)
-	for ft.Kind() == reflect.Pointer {
-		ft = ft.Elem()
-	}
-	if unit, ok := timestampUnit(have); ok && unit > time.Nanosecond && len(names) == len(col) && ft == timeType {
+	if unit, ok := timestampUnit(have); ok && unit > time.Nanosecond && leafGoType(t, col) == timeType {
 		return int64(unit)
 	}
 	return 0
@@ -343,40 +352,33 @@ func timeFieldUnit(t reflect.Type, col []string, have parquet.Type) int64 {
 // would let the number stored through; tagged time(unit), parquet-go
 // converts.
 func durationMismatch(t reflect.Type, col []string, have, want parquet.Type) string {
-	names, ft := goField(t, col)
-	for ft.Kind() == reflect.Pointer {
-		ft = ft.Elem()
-	}
-	if len(names) != len(col) || ft != reflect.TypeFor[time.Duration]() {
+	if leafGoType(t, col) != reflect.TypeFor[time.Duration]() {
 		return ""
 	}
-	switch logicalValue(want).(type) {
-	case *format.TimeType, *format.TimestampType:
+	if _, ok := timestampUnit(want); ok {
 		return "" // a declared unit
 	}
-	var unit *format.TimeUnit
-	switch lt := logicalValue(have).(type) {
-	case *format.DateType:
+	if _, ok := timeOfDayUnit(want); ok {
+		return ""
+	}
+	if isDate(have) {
 		return "the file's DATE stores days"
-	case *format.TimeType:
-		unit = &lt.Unit
-	case *format.TimestampType:
-		unit = &lt.Unit
-	default:
+	}
+	unit, ok := timestampUnit(have)
+	if !ok {
+		unit, ok = timeOfDayUnit(have)
+	}
+	if !ok || unit == time.Nanosecond {
 		return ""
 	}
-	if unit.Value == nil || unit.Value.Duration() == time.Nanosecond {
-		return ""
-	}
-	return fmt.Sprintf("the file's %s stores %s", typeName(have), map[bool]string{true: "milliseconds", false: "microseconds"}[unit.Value.Duration() == time.Millisecond])
+	return fmt.Sprintf("the file's %s stores %ss", typeName(have), unitName(unit))
 }
 
 // durationAdvice says how to read a file's DATE, TIME or TIMESTAMP that an
 // untagged time.Duration cannot.
 func durationAdvice(have parquet.Type) string {
-	if lt, ok := logicalValue(have).(*format.TimeType); ok && lt.Unit.Value != nil {
-		unit := map[time.Duration]string{time.Millisecond: "millisecond", time.Microsecond: "microsecond"}[lt.Unit.Value.Duration()]
-		return fmt.Sprintf("tag it time(%s) to read a duration, or read an int64, the number stored", unit)
+	if unit, ok := timeOfDayUnit(have); ok {
+		return fmt.Sprintf("tag it time(%s) to read a duration, or read an int64, the number stored", unitName(unit))
 	}
 	return "read an int64, the number stored"
 }
@@ -385,11 +387,8 @@ func durationAdvice(have parquet.Type) string {
 // (through pointers): its TIMESTAMP type then comes from the field's
 // timestamp(unit) tag, not from time.Time.
 func int64Field(t reflect.Type, col []string) bool {
-	names, ft := goField(t, col)
-	for ft.Kind() == reflect.Pointer {
-		ft = ft.Elem()
-	}
-	return len(names) == len(col) && ft.Kind() == reflect.Int64
+	ft := leafGoType(t, col)
+	return ft != nil && ft.Kind() == reflect.Int64
 }
 
 // fieldOf returns the field of struct type t whose column is name.
@@ -540,10 +539,9 @@ func sameType(a, b parquet.Type) bool {
 	if la == nil || lb == nil {
 		return la == nil && lb == nil
 	}
-	ta, oka := la.(*format.TimeType)
-	tb, okb := lb.(*format.TimeType)
-	if oka && okb && ta.Unit.Value != nil && tb.Unit.Value != nil {
-		return ta.Unit.Value.Duration() == tb.Unit.Value.Duration() // isAdjustedToUTC aside, as for TIMESTAMP
+	if ua, ok := timeOfDayUnit(a); ok {
+		ub, ok := timeOfDayUnit(b)
+		return ok && ua == ub // isAdjustedToUTC aside, as for TIMESTAMP
 	}
 	return la.String() == lb.String()
 }

@@ -24,6 +24,30 @@ func timestampUnit(t parquet.Type) (time.Duration, bool) {
 	return ts.Unit.Value.Duration(), true
 }
 
+// timeOfDayUnit returns the unit of a TIME column type.
+func timeOfDayUnit(t parquet.Type) (time.Duration, bool) {
+	lt := t.LogicalType()
+	if lt == nil {
+		return 0, false
+	}
+	tt, ok := lt.Value.(*format.TimeType)
+	if !ok || tt.Unit.Value == nil {
+		return 0, false
+	}
+	return tt.Unit.Value.Duration(), true
+}
+
+// unitName names a TIME or TIMESTAMP unit as parquet tags do.
+func unitName(unit time.Duration) string {
+	switch unit {
+	case time.Millisecond:
+		return "millisecond"
+	case time.Microsecond:
+		return "microsecond"
+	}
+	return "nanosecond"
+}
+
 // isDate reports whether t is a DATE column type.
 func isDate(t parquet.Type) bool {
 	lt := t.LogicalType()

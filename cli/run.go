@@ -18,7 +18,6 @@ import (
 	"github.com/crunchgo/crunchgo/runner/hadoop"
 	"github.com/crunchgo/crunchgo/runner/local"
 	"github.com/crunchgo/crunchgo/runner/mem"
-	"github.com/crunchgo/crunchgo/storage"
 )
 
 // Runners lists the names --runner accepts.
@@ -123,14 +122,10 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.runner == "local" && f.tmp != "" {
-		p, ok := storage.LocalPath(f.tmp)
-		if !ok {
-			return Usagef("--tmp: %s is not on this machine: the local runner's scratch directory is a local one", f.tmp)
-		}
-		opts.TmpDir = p
-	}
 	if f.runner == "local" {
+		if err := local.CheckTmpDir(&opts); err != nil {
+			return Usagef("--tmp: %w", err)
+		}
 		check := opts
 		if err := local.CheckBudget(&check); err != nil {
 			return &UsageError{Err: err}

@@ -14,6 +14,7 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/internal/kernel"
+	"github.com/crunchgo/crunchgo/storage"
 )
 
 // Runner runs pipelines on worker processes on this machine.
@@ -119,6 +120,21 @@ func CheckBudget(opts *runner.Options) error {
 	return nil
 }
 
+// CheckTmpDir makes opts.TmpDir a path on this machine (a file:// URL is
+// taken as its path) and fails for a directory elsewhere (hdfs://...): a
+// run's scratch files are local. The CLI checks it with the other flags.
+func CheckTmpDir(opts *runner.Options) error {
+	if opts.TmpDir == "" {
+		return nil
+	}
+	p, ok := storage.LocalPath(opts.TmpDir)
+	if !ok {
+		return fmt.Errorf("%s is not on this machine: the local runner's scratch directory is a local one", opts.TmpDir)
+	}
+	opts.TmpDir = p
+	return nil
+}
+
 // Run runs p with opts on Workers worker processes (default: the number of
 // CPUs) sharing Memory (default 1 GiB).
 func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
@@ -132,6 +148,9 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 		return nil, fmt.Errorf("pipeline %q: %w", p.Name(), ErrNoRecipe)
 	}
 	if err := CheckBudget(&opts); err != nil {
+		return nil, err
+	}
+	if err := CheckTmpDir(&opts); err != nil {
 		return nil, err
 	}
 	g := p.Graph()

@@ -852,3 +852,17 @@ func TestLargestReducersFirst(t *testing.T) {
 		t.Errorf("reduce tasks ran with inputs of %v bytes, want largest first", sizes)
 	}
 }
+
+// TestTmpDirOnThisMachine checks that the scratch directory may be given as
+// a file:// URL and is refused elsewhere.
+func TestTmpDirOnThisMachine(t *testing.T) {
+	p := build(t, wordCountJob, "--lines=10")
+	dir := t.TempDir()
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: "file://" + dir}); err != nil {
+		t.Errorf("a file:// scratch directory: %v", err)
+	}
+	_, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: "hdfs://nn/tmp"})
+	if err == nil || err.Error() != "hdfs://nn/tmp is not on this machine: the local runner's scratch directory is a local one" {
+		t.Errorf("an HDFS scratch directory: %v, want it refused", err)
+	}
+}

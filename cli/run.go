@@ -154,7 +154,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		// would fail after the run, or be committed as part of it.
 		r := plan.CleanDir(f.report)
 		for _, d := range plan.SinkDirs(p.Graph()) {
-			if r == d || strings.HasPrefix(r, d+"/") {
+			if plan.InDir(r, d) {
 				return &UsageError{Err: fmt.Errorf("--report: %s is inside the job's output %s: write the report elsewhere", f.report, d)}
 			}
 		}

@@ -30,7 +30,7 @@ func checkSinkDirs(g *Graph) error {
 			switch {
 			case s.dir == dir:
 				return fmt.Errorf("plan: %s (%s) and %s (%s) both write to %s: give each output its own directory", s.n.Label(), s.n.Caller, n.Label(), n.Caller, sp.URL())
-			case strings.HasPrefix(dir, s.dir+"/"), strings.HasPrefix(s.dir, dir+"/"):
+			case InDir(dir, s.dir), InDir(s.dir, dir):
 				outer, inner := s, sink{n, dir}
 				if len(dir) < len(s.dir) {
 					outer, inner = inner, outer
@@ -42,6 +42,10 @@ func checkSinkDirs(g *Graph) error {
 	}
 	return nil
 }
+
+// InDir reports whether path is dir or inside it, both as CleanDir gives
+// them.
+func InDir(path, dir string) bool { return path == dir || strings.HasPrefix(path, dir+"/") }
 
 // SinkDirs lists the directories g's sinks write, as CleanDir gives them.
 func SinkDirs(g *Graph) []string {

@@ -114,17 +114,17 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 		lr.end = 1<<63 - 1
 		return lr, nil
 	}
-	if offset == 0 && size >= 2 {
-		var magic [2]byte
-		if n, _ := r.ReadAt(magic[:], 0); n == 2 && magic == gzipMagic {
-			return nil, errUnnamedGzip(path)
-		}
-	}
 	lr.src = io.NewSectionReader(r, offset, size-offset)
 	if length == 0 {
 		lr.err = io.EOF // an empty split owns no line
 	}
 	lr.br = bufio.NewReaderSize(lr.src, 64<<10)
+	if offset == 0 {
+		// Peeked through the buffer: the first read, not one more.
+		if b, _ := lr.br.Peek(2); len(b) == 2 && [2]byte(b) == gzipMagic {
+			return nil, errUnnamedGzip(path)
+		}
+	}
 	return lr, nil
 }
 

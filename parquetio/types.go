@@ -13,28 +13,25 @@ import (
 
 // timestampUnit returns the unit of a TIMESTAMP column type.
 func timestampUnit(t parquet.Type) (time.Duration, bool) {
-	lt := t.LogicalType()
-	if lt == nil {
-		return 0, false
+	if ts, ok := logicalValue(t).(*format.TimestampType); ok {
+		return unitDuration(ts.Unit)
 	}
-	ts, ok := lt.Value.(*format.TimestampType)
-	if !ok || ts.Unit.Value == nil {
-		return 0, false
-	}
-	return ts.Unit.Value.Duration(), true
+	return 0, false
 }
 
 // timeOfDayUnit returns the unit of a TIME column type.
 func timeOfDayUnit(t parquet.Type) (time.Duration, bool) {
-	lt := t.LogicalType()
-	if lt == nil {
+	if tt, ok := logicalValue(t).(*format.TimeType); ok {
+		return unitDuration(tt.Unit)
+	}
+	return 0, false
+}
+
+func unitDuration(u format.TimeUnit) (time.Duration, bool) {
+	if u.Value == nil {
 		return 0, false
 	}
-	tt, ok := lt.Value.(*format.TimeType)
-	if !ok || tt.Unit.Value == nil {
-		return 0, false
-	}
-	return tt.Unit.Value.Duration(), true
+	return u.Value.Duration(), true
 }
 
 // unitName names a TIME or TIMESTAMP unit as parquet tags do.

@@ -61,9 +61,10 @@
 // stage's input is read as soon as the tasks writing it are done. Free
 // workers take ready tasks of earlier stages first, maps before reduces, so
 // a later stage only fills slots the earlier one leaves idle (on daily-plays
-// at 1M events, its last reducers), and of a stage's reducers the one with
-// the most shuffle input first, so that a skewed partition does not start
-// last and run alone. Task numbers and file lists do not
+// at 1M events, its last reducers), and of a stage's map or reduce tasks
+// the one with the largest input first (a source split's length, a
+// reducer's shuffle input), so that a large split or a skewed partition
+// does not start last and run alone. Task numbers and file lists do not
 // depend on that timing. The scratch directory may then hold two stages'
 // shuffle runs at once; a stage's runs are removed, in the background,
 // when its last reducer ends.

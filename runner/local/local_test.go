@@ -853,6 +853,38 @@ func TestLargestReducersFirst(t *testing.T) {
 	}
 }
 
+// TestLargestSplitsFirst checks that map tasks of a source go largest split
+// first, as reducers do: in file order a worker could take every small one.
+func TestLargestSplitsFirst(t *testing.T) {
+	dir := t.TempDir()
+	for i, lines := range []int{50, 2000, 400} {
+		data := strings.Repeat("some line of text\n", lines)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("in-%d.txt", i)), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var sizes []int64
+	observeTask = func(m taskMsg) {
+		mu.Lock()
+		defer mu.Unlock()
+		if m.Split != nil && strings.HasSuffix(m.Split.Path, ".txt") {
+			sizes = append(sizes, m.Split.Length)
+		}
+	}
+	defer func() { observeTask = nil }()
+	p := build(t, sideMapJob, "--input="+filepath.Join(dir, "*.txt"))
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) < 3 || slices.Min(sizes) == slices.Max(sizes) {
+		t.Fatalf("map splits %v: want 3 or more of different sizes", sizes)
+	}
+	if !slices.IsSortedFunc(sizes, func(a, b int64) int { return cmp.Compare(b, a) }) {
+		t.Errorf("map tasks ran splits of %v bytes, want largest first", sizes)
+	}
+}
+
 // TestTmpDirOnThisMachine checks that the scratch directory may be given as
 // a file:// URL and is refused elsewhere.
 func TestTmpDirOnThisMachine(t *testing.T) {

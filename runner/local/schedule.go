@@ -334,14 +334,16 @@ func (q *taskQueue) Pop() any {
 	return t
 }
 
-// before orders tasks by stage, maps before reduces, then the larger
-// reduce input first, then input or channel, then task.
+// before orders tasks by stage, maps before reduces, then the larger input
+// first, then input or channel, then task.
 //
 // Largest first is the classic greedy schedule for tasks of known size: the
 // small tasks left at the end fill in around the large ones instead of one
 // large task running alone while the other workers wait at the barrier.
 // Reduce tasks differ most (skewed partitions, channels of different
-// volume), and their input sizes are known when they are made.
+// volume), and their input sizes are known when they are made. Source
+// splits differ too: a file's last row groups are often smaller than its
+// first, and in task order a worker could take every small split.
 func (t *task) before(o *task) bool {
 	a, b := t.msg.Info, o.msg.Info
 	if a.Stage != b.Stage {
@@ -350,7 +352,7 @@ func (t *task) before(o *task) bool {
 	if a.Role != b.Role {
 		return a.Role == "map"
 	}
-	if ta, tb := t.reduceBytes(), o.reduceBytes(); ta != tb {
+	if ta, tb := t.inputSize(), o.inputSize(); ta != tb {
 		return ta > tb
 	}
 	if t.unit != o.unit {
@@ -359,9 +361,13 @@ func (t *task) before(o *task) bool {
 	return a.Task < b.Task
 }
 
-// reduceBytes is how many bytes of shuffle runs a reduce task reads; 0 for
-// a map task.
-func (t *task) reduceBytes() int64 {
+// inputSize is how much a task reads, as far as it is known when the task is
+// made: a reduce task's bytes of shuffle runs, a source split's length (in
+// bytes for files); 0 for a map task of intermediate files.
+func (t *task) inputSize() int64 {
+	if t.msg.Split != nil {
+		return t.msg.Split.Length
+	}
 	var n int64
 	for _, seg := range t.msg.Segments {
 		n += seg.Length

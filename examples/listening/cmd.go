@@ -1,6 +1,7 @@
 package listening
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -120,7 +121,7 @@ works in a new temporary directory, which it keeps.`,
 				}
 			}
 			cfg.Format = f
-			return demo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), demoConfig{gen: cfg, dir: dir, runner: runnerName, workers: workers})
+			return demo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), demoConfig{gen: cfg, dir: dir, runner: runnerName, workers: workers, program: cmd.Root().Name()})
 		},
 	}
 	genFlags(cmd, &cfg, &format)
@@ -135,6 +136,9 @@ type demoConfig struct {
 	dir     string
 	runner  string
 	workers int
+	// program is the binary's name as its command line goes by (a user's
+	// own binary need not be crunchgo), for the command the demo shows.
+	program string
 }
 
 func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
@@ -180,7 +184,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
 	// Run it as crunchgo run would, with its progress, summary and report.
 	runArgs := append([]string{"run", DailyPlaysJob.Name}, jobArgs...)
 	runArgs = append(runArgs, "--runner", c.runner, "--workers", fmt.Sprint(c.workers), "--report", report)
-	fmt.Fprintf(stdout, "running: crunchgo %s\n", strings.Join(runArgs, " "))
+	fmt.Fprintf(stdout, "running: %s %s\n", cmp.Or(c.program, "crunchgo"), strings.Join(runArgs, " "))
 	runStart := time.Now()
 	if code := cli.Execute(ctx, cli.NewRoot(), runArgs, stdout, stderr); code != cli.ExitOK {
 		return fmt.Errorf("daily-plays failed (exit code %d)", code)

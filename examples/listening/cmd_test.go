@@ -91,11 +91,16 @@ func TestDemoUsage(t *testing.T) {
 // binary's worker processes).
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errs := execute(t, "demo", "--dir", dir, "--events", "3000", "--users", "200", "--tracks", "300", "--workers", "2")
+	// Under a user's own binary, the command it shows is that binary's.
+	root := cli.NewRoot(Commands()...)
+	root.Use = "mybinary"
+	var stdout, stderr bytes.Buffer
+	code := cli.Execute(context.Background(), root, []string{"demo", "--dir", dir, "--events", "3000", "--users", "200", "--tracks", "300", "--workers", "2"}, &stdout, &stderr)
+	out, errs := stdout.String(), stderr.String()
 	if code != cli.ExitOK {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	for _, want := range []string{"top tracks in US:", "  1. ", "plan:    " + filepath.Join(dir, "plan.txt"),
+	for _, want := range []string{"running: mybinary run daily-plays ", "top tracks in US:", "  1. ", "plan:    " + filepath.Join(dir, "plan.txt"),
 		"report:  " + filepath.Join(dir, "report.html"), "output:  " + filepath.Join(dir, "output", TopTracksByCountryDir)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

@@ -23,7 +23,9 @@
 //     elements, so nil and empty slices stay distinct. [N]T: the N elements.
 //   - map[K]V: uvarint length+1 (0 = nil), then key, value pairs in Go's
 //     (random) iteration order, so equal maps may encode differently.
-//     Decoding rejects duplicate keys.
+//     Decoding rejects duplicate keys. Keys holding a time.Time can be
+//     distinct in Go and equal once encoded (one instant in two
+//     locations): key such maps by t.UTC().Round(0).
 //   - *T: 0 for nil, or 1 followed by the value. Pointer cycles are not
 //     detected and would recurse forever: values must be trees.
 //   - time.Time: Unix seconds (varint) and nanoseconds (uvarint). The instant

@@ -40,15 +40,18 @@ func (e *DecodeError) Is(target error) bool { return target == ErrCorrupt }
 // Causes of corruption. They are static so that the decoders allocate nothing
 // until an error leaves a struct, slice or map decoder.
 var (
-	errTruncated   = errors.New("unexpected end of input")
-	errVarint      = errors.New("malformed varint")
-	errRange       = errors.New("integer out of range for its type")
-	errBool        = errors.New("invalid bool byte")
-	errLength      = errors.New("length exceeds remaining input")
-	errNanos       = errors.New("nanoseconds out of range")
-	errFlag        = errors.New("invalid presence byte")
-	errEscape      = errors.New("invalid escape in key string")
-	errDuplicate   = errors.New("duplicate map key")
+	errTruncated = errors.New("unexpected end of input")
+	errVarint    = errors.New("malformed varint")
+	errRange     = errors.New("integer out of range for its type")
+	errBool      = errors.New("invalid bool byte")
+	errLength    = errors.New("length exceeds remaining input")
+	errNanos     = errors.New("nanoseconds out of range")
+	errFlag      = errors.New("invalid presence byte")
+	errEscape    = errors.New("invalid escape in key string")
+	errDuplicate = errors.New("duplicate map key")
+	// errTimeKeys is errDuplicate in a map whose keys hold a time.Time: the
+	// likely cause is the encoder's input, not corruption.
+	errTimeKeys    = fmt.Errorf("%w: time.Time keys are encoded as instants, so keys for one instant in different locations (or with different monotonic clock readings), distinct in Go, decode equal; key the map by t.UTC().Round(0)", errDuplicate)
 	errNonCanon    = errors.New("non-canonical key encoding")
 	errCustomShort = errors.New("custom codec consumed more bytes than available")
 	errDepth       = errors.New("nesting deeper than 10000 pointers, slices or maps")

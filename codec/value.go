@@ -254,8 +254,30 @@ func valueSlice(c *coder, t reflect.Type, ec *coder) {
 // iteration order. Maps other than those in typedMaps are the one place
 // where values are moved with reflect on every record: Go has no other way to
 // iterate or fill a map whose type is known only at run time.
+// holdsTime reports whether values of comparable type t hold a time.Time,
+// which Go compares by location and monotonic reading as well as instant.
+func holdsTime(t reflect.Type) bool {
+	switch {
+	case t == timeType:
+		return true
+	case t.Kind() == reflect.Array:
+		return holdsTime(t.Elem())
+	case t.Kind() == reflect.Struct:
+		for i := range t.NumField() {
+			if holdsTime(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func valueMap(c *coder, t reflect.Type, kc, vc *coder) {
 	kt, vt := t.Key(), t.Elem()
+	duplicate := errDuplicate
+	if holdsTime(kt) {
+		duplicate = errTimeKeys
+	}
 	c.minSize = 1
 	c.enc = func(dst []byte, p unsafe.Pointer) []byte {
 		m := reflect.NewAt(t, p).Elem()
@@ -312,7 +334,7 @@ func valueMap(c *coder, t reflect.Type, kc, vc *coder) {
 			off += n
 			m.SetMapIndex(k, v)
 			if m.Len() != i+1 {
-				return 0, wrapAt(errDuplicate, indexPath(i)+"[key]", keyOff)
+				return 0, wrapAt(duplicate, indexPath(i)+"[key]", keyOff)
 			}
 		}
 		dstMap.Set(m)

@@ -363,6 +363,29 @@ func TestValueDecodeErrors(t *testing.T) {
 			t.Errorf("got %v, want duplicate-key corruption", err)
 		}
 	})
+	t.Run("time keys equal as instants", func(t *testing.T) {
+		// Distinct Go keys, one instant: the encoding cannot tell them apart,
+		// and the error says why instead of blaming corruption alone.
+		at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+		type stamp struct{ At [1]time.Time }
+		for name, decode := range map[string]func() error{
+			"time.Time": func() error {
+				c := MustFor[map[time.Time]int]()
+				_, _, err := c.Decode(c.Append(nil, map[time.Time]int{at: 1, at.In(time.FixedZone("CET", 3600)): 2}))
+				return err
+			},
+			"struct": func() error {
+				c := MustFor[map[stamp]int]()
+				_, _, err := c.Decode(c.Append(nil, map[stamp]int{{[1]time.Time{at}}: 1, {[1]time.Time{at.Local()}}: 2}))
+				return err
+			},
+		} {
+			err := decode()
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "t.UTC().Round(0)") {
+				t.Errorf("%s keys: got %v, want duplicate keys explained", name, err)
+			}
+		}
+	})
 	t.Run("huge slice length", func(t *testing.T) {
 		src := []byte{0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3}
 		if _, _, err := MustFor[[]int64]().Decode(src); !errors.Is(err, ErrCorrupt) {

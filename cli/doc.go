@@ -65,7 +65,10 @@
 // cat and head print floats JSON cannot express as the strings "NaN",
 // "Infinity" and "-Infinity", bytes as base64, and a string that is not
 // valid UTF-8 with U+FFFD for each invalid byte (JSON holds only Unicode
-// text). A value that still has no JSON form (a time
+// text). Instants print in RFC 3339 with their zone (Z), timestamps not
+// adjusted to UTC (DuckDB's TIMESTAMP, Spark's TIMESTAMP_NTZ) without one,
+// dates as 2006-01-02, Parquet times of day as 15:04:05.000 and INTERVALs
+// as {"months":…,"days":…,"milliseconds":…}. A value that still has no JSON form (a time
 // after the year 9999) is an error naming the file, the record's index and
 // its Avro block or Parquet row group.
 //

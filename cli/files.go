@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -427,6 +428,20 @@ func jsonValue(v any) ([]byte, error) {
 		return []byte(`"-Infinity"`), nil
 	}
 	return jsonLine(v)
+}
+
+// localDateTime formats a date and time of day that is no instant (a
+// timestamp not adjusted to UTC): as RFC 3339 without the zone, which would
+// claim one.
+const localDateTime = "2006-01-02T15:04:05.999999999"
+
+// timeOfDay renders d since midnight as hh:mm:ss with the fraction it has;
+// a duration outside a day, which no valid time of day is, as itself.
+func timeOfDay(d time.Duration) string {
+	if d < 0 || d >= 24*time.Hour {
+		return d.String()
+	}
+	return time.Time{}.Add(d).Format("15:04:05.999999999")
 }
 
 // jsonLine marshals v as one line of JSON.

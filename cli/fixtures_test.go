@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"math"
 	"math/big"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/hamba/avro/v2"
 	"github.com/hamba/avro/v2/ocf"
+	"github.com/parquet-go/parquet-go"
 )
 
 // play is the Parquet fixture's row.
@@ -74,6 +76,37 @@ func stampRows() []stamp {
 		{3, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)},
 		{4, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
+}
+
+// clockParquet is a Parquet file of values that are no instants, as DuckDB
+// writes them: a timestamp not adjusted to UTC, a time of day and an
+// INTERVAL, which no Go struct tag declares.
+func clockParquet(t testing.TB) []byte {
+	t.Helper()
+	schema := parquet.NewSchema("clock", parquet.Group{
+		"at":    parquet.TimestampAdjusted(parquet.Microsecond, false),
+		"every": parquet.Optional(parquet.IntervalNode()),
+		"since": parquet.Time(parquet.Millisecond),
+	})
+	interval := func(months, days, millis uint32) parquet.Value {
+		b := binary.LittleEndian.AppendUint32(nil, months)
+		b = binary.LittleEndian.AppendUint32(b, days)
+		return parquet.FixedLenByteArrayValue(binary.LittleEndian.AppendUint32(b, millis)).Level(0, 1, 1)
+	}
+	local := time.Date(2024, 3, 31, 2, 30, 0, 123000000, time.UTC) // a wall clock, no zone
+	rows := []parquet.Row{
+		{parquet.Int64Value(local.UnixMicro()).Level(0, 0, 0), interval(1, 2, 3004), parquet.Int32Value(13*3600*1000+5).Level(0, 0, 2)},
+		{parquet.Int64Value(0).Level(0, 0, 0), parquet.NullValue().Level(0, 0, 1), parquet.Int32Value(0).Level(0, 0, 2)},
+	}
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[any](&buf, schema)
+	if _, err := w.WriteRows(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // decimalsAvro is an Avro file of decimals, as bytes and as fixed, which
@@ -247,6 +280,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"stamps.avro":           avroFile(t, stampRows()),
 		"stamps.parquet":        parquetFile(t, stampRows()),
 		"decimals.avro":         decimalsAvro(t),
+		"clock.parquet":         clockParquet(t),
 		"nullables.avro":        nullablesAvro(t),
 		"stamps-avro.txt":       avroFile(t, stampRows()),
 	} {

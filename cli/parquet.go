@@ -91,8 +91,8 @@ func parquetRecord(buf *bytes.Buffer, fields []parquetio.Field, m map[string]any
 }
 
 // parquetJSON writes the value v of field f as JSON: groups with their
-// fields in schema order, maps with sorted keys, dates and times of day as
-// text.
+// fields in schema order, maps with sorted keys, dates, times of day and
+// timestamps as text (those not adjusted to UTC without a zone).
 func parquetJSON(buf *bytes.Buffer, f parquetio.Field, v any) error {
 	if v == nil {
 		buf.WriteString("null")
@@ -152,8 +152,12 @@ func parquetJSON(buf *bytes.Buffer, f parquetio.Field, v any) error {
 	switch x := v.(type) {
 	case parquetio.Date:
 		v = x.String()
-	case time.Duration:
-		v = x.String()
+	case time.Duration: // a TIME
+		v = timeOfDay(x)
+	case time.Time:
+		if strings.Contains(f.Type, "isAdjustedToUTC=false") {
+			v = x.Format(localDateTime)
+		}
 	}
 	j, err := jsonValue(v)
 	if err != nil {

@@ -207,6 +207,7 @@ func (f *File) BytesRead() int64 { return f.src.nbytes }
 //   - TIMESTAMP (any unit) and INT96: time.Time in UTC, whether or not the
 //     column is adjusted to UTC
 //   - TIME: time.Duration since midnight
+//   - INTERVAL: Interval
 //
 // Rows own their values: nothing is reused between rows.
 func (f *File) Rows(ctx context.Context) iter.Seq2[map[string]any, error] {

@@ -3,6 +3,7 @@ package parquetio
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"reflect"
 	"runtime/debug"
@@ -436,5 +437,30 @@ func TestStatOfAnotherType(t *testing.T) {
 	}
 	if got, want := renderStat(leaves[0], parquet.ByteArray, []byte("abc")), `"abc"`; got != want {
 		t.Errorf("string statistic rendered %q, want %q", got, want)
+	}
+}
+
+// TestFileInterval reads an INTERVAL column, which has no logical type, only
+// the converted type: as Interval, not as its 12 bytes.
+func TestFileInterval(t *testing.T) {
+	schema := parquet.NewSchema("row", parquet.Group{"every": parquet.Optional(parquet.IntervalNode())})
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[any](&buf, schema)
+	le := binary.LittleEndian
+	every := le.AppendUint32(le.AppendUint32(le.AppendUint32(nil, 14), 3), 86_399_999)
+	rows := []parquet.Row{{parquet.FixedLenByteArrayValue(every).Level(0, 1, 0)}, {parquet.NullValue().Level(0, 0, 0)}}
+	if _, err := w.WriteRows(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, f, err := readRows("interval", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, got, []map[string]any{{"every": Interval{Months: 14, Days: 3, Milliseconds: 86_399_999}}, {"every": nil}})
+	if typ := f.Fields()[0].Type; typ != "FIXED_LEN_BYTE_ARRAY/INTERVAL" {
+		t.Errorf("type %q, want FIXED_LEN_BYTE_ARRAY/INTERVAL", typ)
 	}
 }

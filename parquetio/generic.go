@@ -1,6 +1,7 @@
 package parquetio
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/big"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -110,6 +112,8 @@ func compileSchema(root parquet.Node) (fields []*gnode, leaves []*gnode, err err
 			g.typ = g.phys.String()
 			if lt := t.LogicalType(); lt != nil && lt.Value != nil {
 				g.typ += "/" + lt.String()
+			} else if isInterval(t) {
+				g.typ += "/INTERVAL"
 			}
 			g.conv, g.quoted = leafConverter(t)
 			leaves = append(leaves, g)
@@ -382,6 +386,13 @@ func leafConverter(t parquet.Type) (func(parquet.Value) any, bool) {
 		lv = lt.Value
 	}
 	bytesKind := kind == parquet.ByteArray || kind == parquet.FixedLenByteArray
+	if isInterval(t) {
+		return func(v parquet.Value) any {
+			b := v.ByteArray()
+			le := binary.LittleEndian
+			return Interval{Months: le.Uint32(b), Days: le.Uint32(b[4:]), Milliseconds: le.Uint32(b[8:])}
+		}, false
+	}
 	switch lt := lv.(type) {
 	case *format.StringType, *format.EnumType, *format.JsonType:
 		if bytesKind {
@@ -453,6 +464,14 @@ func leafConverter(t parquet.Type) (func(parquet.Value) any, bool) {
 		return func(v parquet.Value) any { return v.Double() }, false
 	}
 	return func(v parquet.Value) any { return append([]byte{}, v.ByteArray()...) }, true
+}
+
+// isInterval reports whether t is an INTERVAL column: a 12-byte
+// FIXED_LEN_BYTE_ARRAY whose only annotation is the converted type (INTERVAL
+// has no logical type).
+func isInterval(t parquet.Type) bool {
+	ct := t.ConvertedType()
+	return ct != nil && *ct == deprecated.Interval && t.Kind() == parquet.FixedLenByteArray && t.Length() == 12
 }
 
 // julianUnixEpoch is the Julian day number of 1970-01-01.

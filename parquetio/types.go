@@ -73,6 +73,17 @@ func (d Date) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 func (d Date) String() string { return d.Time().Format(time.DateOnly) }
 
+// Interval is a value of a Parquet INTERVAL column (a 12-byte fixed
+// annotated only by the deprecated converted type, which DuckDB and Impala
+// still write), as File.Rows returns it: months, days and milliseconds,
+// kept apart since a month's length in days, and a day's in milliseconds,
+// vary.
+type Interval struct {
+	Months       uint32 `json:"months"`
+	Days         uint32 `json:"days"`
+	Milliseconds uint32 `json:"milliseconds"`
+}
+
 var timeType = reflect.TypeFor[time.Time]()
 
 // checkWritable rejects struct fields that parquet-go v0.32.0 would write

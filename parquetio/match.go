@@ -225,8 +225,8 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			return nil, fail("%s, which %s would read as nanoseconds: %s", why, describe(t, col), durationAdvice(h.Type()))
 		}
 		if !lossless(h.Type(), w.Type(), int64Field(t, col)) {
-			return nil, fail("file type %s does not convert without loss to %s of %s",
-				typeName(h.Type()), typeName(w.Type()), describe(t, col))
+			return nil, fail("file type %s does not convert without loss to %s of %s%s",
+				typeName(h.Type()), typeName(w.Type()), describe(t, col), unitAdvice(t, col, h.Type(), w.Type()))
 		}
 		nanos := timeFieldUnit(t, col, h.Type())
 		if bad != nil || nanos != 0 {
@@ -381,6 +381,21 @@ func durationAdvice(have parquet.Type) string {
 		return fmt.Sprintf("tag it time(%s) to read a duration, or read an int64, the number stored", unitName(unit))
 	}
 	return "read an int64, the number stored"
+}
+
+// unitAdvice says how to read TIMESTAMP column col of file type have when T
+// declares another unit (want), else "". A field's tag gives the unit; the
+// elements of a list or map take no tag in parquet-go, and read only as
+// int64s.
+func unitAdvice(t reflect.Type, col []string, have, want parquet.Type) string {
+	unit, ok := timestampUnit(have)
+	if _, wantOK := timestampUnit(want); !ok || !wantOK {
+		return ""
+	}
+	if g := leafGoType(t, col); g == nil || g.Kind() == reflect.Slice {
+		return fmt.Sprintf(": read the list or map's elements as int64s (the %ss stored)", unitName(unit))
+	}
+	return fmt.Sprintf(": tag the field timestamp(%s)", unitName(unit))
 }
 
 // int64Field reports whether column col of t is held by an int64 field

@@ -573,6 +573,68 @@ func TestTimestampOutsideTimeRange(t *testing.T) {
 	}
 }
 
+// A list or repeated field of timestamps in milliseconds or microseconds
+// (DuckDB's TIMESTAMP[]) does not read into []time.Time, which parquet-go
+// gives nanoseconds and no unit tag: the refusal says to read int64s,
+// which hold every value, including those a time.Time cannot be given.
+func TestTimestampListUnits(t *testing.T) {
+	far := time.Date(2300, 6, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	in := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC).UnixMicro()
+	// parquet-go takes no timestamp tag on an []int64 either: the files
+	// are written from a schema.
+	write := func(node parquet.Node, rows ...[]int64) []byte {
+		schema := parquet.NewSchema("row", parquet.Group{"ts": node})
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[map[string]any](&buf, schema)
+		for _, r := range rows {
+			if _, err := w.Write([]map[string]any{{"ts": r}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	rows := [][]int64{{in}, {in, far}, {}}
+	type repeatedTimes struct {
+		TS []time.Time `parquet:"ts"`
+	}
+	type repeatedInts struct {
+		TS []int64 `parquet:"ts"`
+	}
+	type listTimes struct {
+		TS []time.Time `parquet:"ts,list"`
+	}
+	type listInts struct {
+		TS []int64 `parquet:"ts,list"`
+	}
+	type scalarTime struct {
+		TS time.Time `parquet:"ts"`
+	}
+	const advice = "read the list or map's elements as int64s (the microseconds stored)"
+	repeated := write(parquet.Repeated(parquet.Timestamp(parquet.Microsecond)), rows...)
+	if _, _, err := readAll[repeatedTimes]("repeated.parquet", repeated); !errors.Is(err, ErrSchemaMismatch) || !strings.Contains(err.Error(), advice) {
+		t.Errorf("repeated into []time.Time: got %v, want refused with advice", err)
+	}
+	if got, _, err := readAll[repeatedInts]("repeated.parquet", repeated); err != nil || len(got) != 3 || !slices.Equal(got[1].TS, rows[1]) {
+		t.Errorf("repeated into []int64: %v (%v), want %v", got, err, rows)
+	}
+	list := write(parquet.List(parquet.Timestamp(parquet.Microsecond)), rows...)
+	if _, _, err := readAll[listTimes]("list.parquet", list); !errors.Is(err, ErrSchemaMismatch) || !strings.Contains(err.Error(), advice) {
+		t.Errorf("list into []time.Time: got %v, want refused with advice", err)
+	}
+	if got, _, err := readAll[listInts]("list.parquet", list); err != nil || len(got) != 3 || !slices.Equal(got[1].TS, rows[1]) {
+		t.Errorf("list into []int64: %v (%v), want %v", got, err, rows)
+	}
+	type one struct {
+		TS int64 `parquet:"ts,timestamp(microsecond)"`
+	}
+	if _, _, err := readAll[scalarTime]("one.parquet", writeGo(t, []one{{in}})); !errors.Is(err, ErrSchemaMismatch) || !strings.Contains(err.Error(), ": tag the field timestamp(microsecond)") {
+		t.Errorf("microseconds into an untagged time.Time: got %v, want refused with advice", err)
+	}
+}
+
 // A TIME or TIMESTAMP in milliseconds or microseconds is refused for an
 // untagged time.Duration, which would read the number stored as
 // nanoseconds (a TIME of 01:02:03 as 3.7 ms); TIME in nanoseconds reads

@@ -45,7 +45,10 @@ type adaptedField struct {
 	goType     reflect.Type
 	tOff, sOff uintptr
 	kind       adaptKind
-	copy       func(dst, src unsafe.Pointer) // one value of goType, or of its element for toPointer
+	// copy copies one value of goType (of its element for toPointer) from
+	// the shadow's, which is wider for a narrow integer, and fails when the
+	// value does not fit.
+	copy func(dst, src unsafe.Pointer) error
 }
 
 // embeddedPointer names the first struct t embeds by pointer through which
@@ -99,12 +102,19 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 				af.kind, st = toPointer, ft.Elem()
 			}
 		}
-		adapted = adapted || af.kind != sameType
+		one := ft // what copy copies
 		if af.kind == toPointer {
-			af.copy = copierOf(ft.Elem())
-		} else {
-			af.copy = copierOf(ft)
+			one = ft.Elem()
 		}
+		af.copy = copierOf(one)
+		if wide := widened(one); wide != nil && wf != nil {
+			// hamba/avro would cast the file's int or long into the
+			// narrow field, wrapping what does not fit.
+			af.copy = narrowingCopier(one, wide, af.name)
+			st = widenedThrough(st, wide)
+			adapted = true
+		}
+		adapted = adapted || af.kind != sameType
 		shadowFields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: st, Tag: shadowTag(f.sf.Tag, f.name, af.kind == sameType)}
 		a.fields[i] = af
 	}
@@ -117,7 +127,7 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 		f := &a.fields[i]
 		f.sOff = a.shadow.Field(i).Offset
 		if f.kind == fromNullable && reusable(f.goType) {
-			a.blank.Field(i).Set(reflect.New(f.goType))
+			a.blank.Field(i).Set(reflect.New(a.shadow.Field(i).Type.Elem()))
 		}
 	}
 	return a
@@ -175,18 +185,154 @@ func reusable(t reflect.Type) bool {
 
 // copierOf returns a function copying one value of t: a plain assignment
 // for strings and pointer-free scalars, reflection for the rest.
-func copierOf(t reflect.Type) func(dst, src unsafe.Pointer) {
+func copierOf(t reflect.Type) func(dst, src unsafe.Pointer) error {
 	switch t.Kind() {
 	case reflect.String:
-		return func(dst, src unsafe.Pointer) { *(*string)(dst) = *(*string)(src) }
+		return func(dst, src unsafe.Pointer) error { *(*string)(dst) = *(*string)(src); return nil }
 	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		n := t.Size()
-		return func(dst, src unsafe.Pointer) {
+		return func(dst, src unsafe.Pointer) error {
 			copy(unsafe.Slice((*byte)(dst), n), unsafe.Slice((*byte)(src), n))
+			return nil
 		}
 	}
-	return func(dst, src unsafe.Pointer) { reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem()) }
+	return func(dst, src unsafe.Pointer) error {
+		reflect.NewAt(t, dst).Elem().Set(reflect.NewAt(t, src).Elem())
+		return nil
+	}
+}
+
+// widened is the type hamba/avro should decode a narrow integer type t (or
+// a pointer to one) as, whole: int32 for the Go types Avro's int holds
+// (int8, int16, uint8, uint16), int64 for uint32 (a long); nil for other
+// types.
+func widened(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		if w := widened(t.Elem()); w != nil {
+			return reflect.PointerTo(w)
+		}
+		return nil
+	}
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Uint8, reflect.Uint16:
+		return reflect.TypeFor[int32]()
+	case reflect.Uint32:
+		return reflect.TypeFor[int64]()
+	}
+	return nil
+}
+
+// widenedThrough is shadow type st with its narrow integer (st itself or
+// what it points to) replaced by wide's.
+func widenedThrough(st, wide reflect.Type) reflect.Type {
+	for wide.Kind() == reflect.Pointer {
+		wide = wide.Elem()
+	}
+	if st.Kind() == reflect.Pointer {
+		return reflect.PointerTo(wide)
+	}
+	return wide
+}
+
+// narrowingCopier copies a value of wide (an int32 or int64, or a pointer
+// to one) into one of narrow, the same with a narrow integer, failing for a
+// value narrow cannot hold.
+func narrowingCopier(narrow, wide reflect.Type, field string) func(dst, src unsafe.Pointer) error {
+	if narrow.Kind() == reflect.Pointer {
+		elem := narrowingCopier(narrow.Elem(), wide.Elem(), field)
+		return func(dst, src unsafe.Pointer) error {
+			p := *(*unsafe.Pointer)(src)
+			if p == nil {
+				*(*unsafe.Pointer)(dst) = nil
+				return nil
+			}
+			v := reflect.New(narrow.Elem()).UnsafePointer()
+			if err := elem(v, p); err != nil {
+				return err
+			}
+			*(*unsafe.Pointer)(dst) = v
+			return nil
+		}
+	}
+	return func(dst, src unsafe.Pointer) error {
+		var n int64
+		if wide.Kind() == reflect.Int32 {
+			n = int64(*(*int32)(src))
+		} else {
+			n = *(*int64)(src)
+		}
+		v := reflect.NewAt(narrow, dst).Elem()
+		if v.CanInt() && v.OverflowInt(n) || v.CanUint() && (n < 0 || v.OverflowUint(uint64(n))) {
+			return &rangeError{field: field, value: n, goType: narrow}
+		}
+		if v.CanInt() {
+			v.SetInt(n)
+		} else {
+			v.SetUint(uint64(n))
+		}
+		return nil
+	}
+}
+
+// uncheckedNarrow names the first narrow integer field of struct t (see
+// widened) that an adapter cannot check: one inside a nested record, an
+// array or a map, or reached through a struct embedded by pointer. It
+// returns "" when there is none.
+func uncheckedNarrow(t reflect.Type) string {
+	if t.Kind() != reflect.Struct || t == timeType {
+		return ""
+	}
+	seen := map[reflect.Type]bool{t: true}
+	var inner func(t reflect.Type, where string) string
+	inner = func(t reflect.Type, where string) string {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		switch {
+		case widened(t) != nil:
+			return fmt.Sprintf("%s (%s)", where, t)
+		case t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8:
+			return inner(t.Elem(), where+"[]")
+		case t.Kind() == reflect.Map:
+			return inner(t.Elem(), where+"[value]")
+		case t.Kind() == reflect.Struct && t != timeType && !seen[t]:
+			seen[t] = true
+			for _, f := range avroFields(t) {
+				if w := inner(f.sf.Type, where+"."+f.sf.Name); w != "" {
+					return w
+				}
+			}
+		}
+		return ""
+	}
+	for _, f := range avroFields(t) {
+		if f.viaPointer != "" && widened(f.sf.Type) != nil {
+			return fmt.Sprintf("%s (%s, through %s embedded by pointer)", f.sf.Name, f.sf.Type, f.viaPointer)
+		}
+		ft := f.sf.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if widened(ft) == nil {
+			if w := inner(ft, f.sf.Name); w != "" {
+				return w
+			}
+		}
+	}
+	return ""
+}
+
+// rangeError is a number in the file that the Go field is too narrow for.
+// Like a nullFieldError it is not corrupt data.
+type rangeError struct {
+	field  string
+	value  int64
+	goType reflect.Type
+}
+
+func (e *rangeError) Error() string {
+	return fmt.Sprintf("field %s holds %d, which the Go field (%s) cannot hold: declare it wider", e.field, e.value, e.goType)
 }
 
 // reset readies the shadow value at s for the next record.
@@ -212,7 +358,9 @@ func (a *adapter) fill(t, s unsafe.Pointer) error {
 		src, dst := unsafe.Add(s, f.sOff), unsafe.Add(t, f.tOff)
 		switch f.kind {
 		case sameType:
-			f.copy(dst, src)
+			if err := f.copy(dst, src); err != nil {
+				return err
+			}
 		case fromNullable:
 			p := *(*unsafe.Pointer)(src)
 			if p == nil {
@@ -221,10 +369,14 @@ func (a *adapter) fill(t, s unsafe.Pointer) error {
 				}
 				return &nullFieldError{field: f.name, goType: f.goType}
 			}
-			f.copy(dst, p)
+			if err := f.copy(dst, p); err != nil {
+				return err
+			}
 		case toPointer:
 			v := reflect.New(f.goType.Elem())
-			f.copy(v.UnsafePointer(), src)
+			if err := f.copy(v.UnsafePointer(), src); err != nil {
+				return err
+			}
 			*(*unsafe.Pointer)(dst) = v.UnsafePointer()
 		}
 	}

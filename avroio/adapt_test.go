@@ -3,6 +3,7 @@ package avroio_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -274,5 +275,81 @@ func TestAdaptedEmbeddedPointerSaysWhy(t *testing.T) {
 	_, err := decodeAll[plain](t, data)
 	if err == nil || !strings.Contains(err.Error(), "embeds *avroio_test.Meta by pointer") {
 		t.Errorf("error %v, want it to name the struct embedded by pointer", err)
+	}
+}
+
+// TestNarrowIntegers checks that a file's int or long read into a narrower
+// Go integer fails on a value that does not fit, naming the field and the
+// value, instead of wrapping (hamba/avro casts); values that fit read,
+// through pointers and nullable unions too.
+func TestNarrowIntegers(t *testing.T) {
+	const schema = `{"type":"record","name":"r","fields":[
+		{"name":"i8","type":"int"},{"name":"u8","type":"int"},{"name":"i16","type":["null","int"]},
+		{"name":"u16","type":"int"},{"name":"u32","type":"long"},{"name":"p8","type":["null","int"]}]}`
+	type narrow struct {
+		I8  int8    `avro:"i8"`
+		U8  uint8   `avro:"u8"`
+		I16 int16   `avro:"i16"`
+		U16 *uint16 `avro:"u16"`
+		U32 uint32  `avro:"u32"`
+		P8  *int8   `avro:"p8"`
+	}
+	rec := func(i8, u8, i16, u16 int, u32 int64, p8 any) map[string]any {
+		return map[string]any{"i8": i8, "u8": u8, "i16": i16, "u16": u16, "u32": u32, "p8": p8}
+	}
+	got, err := decodeAll[narrow](t, ocfBytes(t, schema, rec(-128, 255, -32768, 65535, 1<<32-1, nil), rec(127, 0, 32767, 0, 0, 5)))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("values that fit: %v (%v)", got, err)
+	}
+	if g := got[0]; g.I8 != -128 || g.U8 != 255 || g.I16 != -32768 || *g.U16 != 65535 || g.U32 != 1<<32-1 || g.P8 != nil {
+		t.Errorf("first record: %+v", g)
+	}
+	if g := got[1]; g.I8 != 127 || g.I16 != 32767 || *g.U16 != 0 || *g.P8 != 5 {
+		t.Errorf("second record: %+v", g)
+	}
+	for _, c := range []struct {
+		rec  map[string]any
+		want string
+	}{
+		{rec(300, 0, 0, 0, 0, nil), "field i8 holds 300, which the Go field (int8) cannot hold"},
+		{rec(0, -1, 0, 0, 0, nil), "field u8 holds -1, which the Go field (uint8) cannot hold"},
+		{rec(0, 0, 1<<31-1, 0, 0, nil), "field i16 holds 2147483647, which the Go field (int16) cannot hold"},
+		{rec(0, 0, 0, 70000, 0, nil), "field u16 holds 70000, which the Go field (uint16) cannot hold"},
+		{rec(0, 0, 0, 0, 1<<40+5, nil), "field u32 holds 1099511627781, which the Go field (uint32) cannot hold"},
+		{rec(0, 0, 0, 0, 0, -129), "field p8 holds -129, which the Go field (int8) cannot hold"},
+	} {
+		got, err := decodeAll[narrow](t, ocfBytes(t, schema, rec(1, 1, 1, 1, 1, 1), c.rec))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "record 1 of 2") || errors.Is(err, avroio.ErrCorrupt) {
+			t.Errorf("%v: got %d records, %v; want %q at record 1, not corrupt", c.rec, len(got), err, c.want)
+		}
+	}
+}
+
+// TestNarrowIntegersNested checks that a narrow integer inside a record,
+// array or map, which an adapter cannot check, is refused when the file is
+// opened rather than read wrapped.
+func TestNarrowIntegersNested(t *testing.T) {
+	type inner struct {
+		N int16 `avro:"n"`
+	}
+	type nested struct {
+		Inner inner `avro:"inner"`
+	}
+	type list struct {
+		Ns []int16 `avro:"ns"`
+	}
+	for name, read := range map[string]func() error{
+		"record": func() error {
+			_, err := decodeAll[nested](t, ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"inner","type":{"type":"record","name":"i","fields":[{"name":"n","type":"int"}]}}]}`))
+			return err
+		},
+		"array": func() error {
+			_, err := decodeAll[list](t, ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"ns","type":{"type":"array","items":"int"}}]}`))
+			return err
+		},
+	} {
+		if err := read(); err == nil || !strings.Contains(err.Error(), "narrower integer than Avro's int or long") {
+			t.Errorf("%s: got %v, want the narrow field refused", name, err)
+		}
 	}
 }

@@ -89,6 +89,10 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 	case isGeneric(t):
 		reader = writer
 	default:
+		if w := uncheckedNarrow(t); w != "" {
+			return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: field %s is a narrower integer than Avro's int or long, inside a record, array or map, where avroio cannot check that the file's numbers fit it (hamba/avro would wrap them): declare it int32 or int64",
+				f.path, t, w)
+		}
 		derived := t
 		if ad = adapterFor(t, writer); ad != nil {
 			derived = ad.shadow

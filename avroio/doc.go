@@ -33,7 +33,11 @@
 // a plain slice or map reads as nil); this works for the fields of the
 // top-level record, not through a struct embedded by pointer, and not with
 // WithReaderSchema, and a mismatch deeper down is refused when the schemas
-// are matched. An int64 field tagged
+// are matched. A narrow integer field (int8, int16, uint8, uint16 from an
+// int, uint32 from a long), which hamba/avro would fill by a cast that
+// wraps, is read the same way and fails on a value it cannot hold, naming
+// it; inside a nested record, an array or a map, where no check can be
+// made, it is refused when the file is opened. An int64 field tagged
 // `avro:"ts,timestamp-millis"` (or timestamp-micros) holds timestamps in
 // that unit: it is written with that logical type, and a file whose field
 // holds timestamps of another unit is refused rather than read a thousand

@@ -162,7 +162,7 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 // permanentIfData marks an error in the data itself plan.Permanent: unlike
 // an I/O error, reading the same bytes again fails the same way.
 func permanentIfData(err error) error {
-	if errors.Is(err, ErrCorrupt) || errors.As(err, new(*nullFieldError)) {
+	if errors.Is(err, ErrCorrupt) || errors.As(err, new(*nullFieldError)) || errors.As(err, new(*rangeError)) {
 		return plan.Permanent(err)
 	}
 	return err

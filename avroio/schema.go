@@ -3,6 +3,7 @@ package avroio
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"reflect"
 	"slices"
 	"strconv"
@@ -201,6 +202,14 @@ func (d *deriver) record(t reflect.Type, writer avro.Schema, where string) (any,
 		return nil, err
 	}
 	if fields == nil {
+		if hidden(t) {
+			// Its value would be written as an empty record and lost.
+			why := "convert it to a struct of exported fields"
+			if t == reflect.TypeFor[big.Rat]() {
+				why = "typed fields cannot hold Avro decimals: read them as []byte (the unscaled two's-complement integer) or with ReadGeneric (*big.Rat)"
+			}
+			return nil, fmt.Errorf("avroio: schema of %s: %s keeps its value in unexported fields, which Avro cannot write or read: %s", where, t, why)
+		}
 		fields = []jsonField{}
 	}
 	return map[string]any{"type": "record", "name": name, "fields": fields}, nil
@@ -256,6 +265,17 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		*out = append(*out, f)
 	}
 	return nil
+}
+
+// hidden reports whether struct t has unexported fields and no field Avro
+// sees (big.Rat, netip.Addr, time.Location).
+func hidden(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if !t.Field(i).IsExported() && !t.Field(i).Anonymous {
+			return len(avroFields(t)) == 0
+		}
+	}
+	return false
 }
 
 // avroField is a field of a Go struct as Avro sees it.

@@ -1,6 +1,10 @@
 package avroio_test
 
 import (
+	"bytes"
+	"math/big"
+	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/avroio"
@@ -44,4 +48,32 @@ func schemaString[T any]() (string, error) {
 		return "", err
 	}
 	return s.String(), nil
+}
+
+// A struct that keeps its value in unexported fields (big.Rat, netip.Addr)
+// has no schema: written as an empty record, its value would be lost.
+func TestSchemaOfHiddenStruct(t *testing.T) {
+	type price struct {
+		Amount *big.Rat `avro:"amount"`
+	}
+	type client struct {
+		Addr netip.Addr `avro:"addr"`
+	}
+	type empty struct {
+		Marker struct{} `avro:"marker"` // nothing to lose
+	}
+	if _, err := schemaString[price](); err == nil || !strings.Contains(err.Error(), "big.Rat keeps its value in unexported fields") ||
+		!strings.Contains(err.Error(), "ReadGeneric") {
+		t.Errorf("*big.Rat: got %v, want refused with advice", err)
+	}
+	if _, err := schemaString[client](); err == nil || !strings.Contains(err.Error(), "netip.Addr keeps its value in unexported fields") {
+		t.Errorf("netip.Addr: got %v, want refused", err)
+	}
+	if _, err := schemaString[empty](); err != nil {
+		t.Errorf("struct{}: %v", err)
+	}
+	var buf bytes.Buffer
+	if _, err := avroio.NewFileWriter[price](&buf); err == nil {
+		t.Errorf("a writer of *big.Rat was made, want refused")
+	}
 }

@@ -43,7 +43,11 @@
 // holds timestamps of another unit is refused rather than read a thousand
 // times off (a plain long is taken to be in the declared unit). A
 // time.Time or *time.Time field tagged `avro:"day,date"` holds a date (an
-// int of days), as Spark and Hive write DATE columns. As a
+// int of days), as Spark and Hive write DATE columns; it is written as the
+// calendar day the time shows in its own location, whatever its time of
+// day (hamba/avro alone would round the UTC instant), and a date in an
+// array, a map or a record reached through a pointer is refused for
+// writing. As a
 // pipeline source, Read
 // matches every file's schema to T's when the splits are planned (reading
 // the files' headers several at once), so a mismatch fails the job before

@@ -213,6 +213,60 @@ func TestReadDate(t *testing.T) {
 	}
 }
 
+// TestWriteDate checks that a time written as a date is its calendar day in
+// its own location, whatever its time of day: hamba/avro alone rounds the
+// UTC instant toward zero (1969-12-31 12:00 became 1970-01-01, midnight in
+// Paris the day before). The caller's values are left as they were.
+func TestWriteDate(t *testing.T) {
+	type inner struct {
+		Day time.Time `avro:"day,date"`
+	}
+	type dated struct {
+		Day   time.Time  `avro:"day,date"`
+		Maybe *time.Time `avro:"maybe,date"`
+		In    inner      `avro:"in"`
+	}
+	paris := time.FixedZone("CET", 3600)
+	newYork := time.FixedZone("EST", -5*3600)
+	cases := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(1970, 1, 1, 12, 0, 0, 0, time.UTC), "1970-01-01"},
+		{time.Date(1969, 12, 31, 12, 0, 0, 0, time.UTC), "1969-12-31"},
+		{time.Date(1900, 6, 15, 18, 0, 0, 0, time.UTC), "1900-06-15"},
+		{time.Date(2024, 3, 1, 0, 0, 0, 0, paris), "2024-03-01"},
+		{time.Date(2024, 3, 1, 20, 0, 0, 0, newYork), "2024-03-01"},
+	}
+	var recs []dated
+	for _, c := range cases {
+		at := c.at
+		recs = append(recs, dated{Day: at, Maybe: &at, In: inner{at}})
+	}
+	recs = append(recs, dated{Day: cases[0].at, In: inner{cases[0].at}})
+	got := readAll[dated](t, openBytes(t, "dates.avro", writeFile(t, recs)))
+	for i, c := range cases {
+		g := got[i]
+		if d := g.Day.Format(time.DateOnly); d != c.want || g.Maybe.Format(time.DateOnly) != c.want || g.In.Day.Format(time.DateOnly) != c.want {
+			t.Errorf("%v written as %s, %s and %s; want %s", c.at, d, g.Maybe.Format(time.DateOnly), g.In.Day.Format(time.DateOnly), c.want)
+		}
+		if !recs[i].Day.Equal(c.at) || !recs[i].Maybe.Equal(c.at) || !recs[i].In.Day.Equal(c.at) {
+			t.Errorf("the caller's record %d changed: %+v", i, recs[i])
+		}
+	}
+	if got[len(cases)].Maybe != nil {
+		t.Errorf("a nil date read as %v", got[len(cases)].Maybe)
+	}
+	type listed struct {
+		Days []time.Time `avro:"days"`
+	}
+	var buf bytes.Buffer
+	if _, err := avroio.NewFileWriter[listed](&buf, avroio.WithWriterSchema(`{"type":"record","name":"r","fields":[{"name":"days","type":{"type":"array","items":{"type":"int","logicalType":"date"}}}]}`)); err == nil ||
+		!strings.Contains(err.Error(), "a date at avroio_test.listed.Days is in an array") {
+		t.Errorf("dates in an array: got %v, want refused", err)
+	}
+}
+
 func TestReadTimestampMillis(t *testing.T) {
 	f := openFixture(t, "events_deflate.avro")
 	got := readAll[EventTime](t, f)

@@ -90,6 +90,7 @@ type FileWriter[T any] struct {
 	enc       avro.ValEncoder
 	likePtr   bool
 	v         *T           // the record being encoded: a local would escape per record
+	dates     []dateField  // v's times written as Avro dates
 	rec       *avro.Writer // one encoded record
 	buf       []byte       // the current block's records
 	count     int64
@@ -131,6 +132,11 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		blockSize: cfg.blockSize,
 		comp:      blockCompressor{codec: cfg.codec, level: cfg.level},
 		v:         new(T),
+	}
+	if !isGeneric(t) {
+		if fw.dates, err = datesOf(t, schema); err != nil {
+			return nil, err
+		}
 	}
 	rt := reflect2.Type2(t)
 	api := apiFor(DefaultMaxBlockSize)
@@ -181,6 +187,9 @@ func (fw *FileWriter[T]) Write(v T) error {
 		return errors.New("avroio: write after close")
 	}
 	*fw.v = v
+	for _, d := range fw.dates {
+		d.toDay(unsafe.Pointer(fw.v))
+	}
 	p := unsafe.Pointer(fw.v)
 	if fw.likePtr {
 		p = *(*unsafe.Pointer)(p)

@@ -353,3 +353,42 @@ func TestNarrowIntegersNested(t *testing.T) {
 		}
 	}
 }
+
+// TestNullTypedField checks that a record field of type "null", which
+// pandas and fastavro write for an all-None column, is skipped by a reader
+// without it, where hamba/avro failed as if the data were corrupt (and
+// Lenient then skipped every block).
+func TestNullTypedField(t *testing.T) {
+	const schema = `{"type":"record","name":"r","fields":[{"name":"id","type":"long"},{"name":"note","type":"null"},
+		{"name":"inner","type":{"type":"record","name":"i","fields":[{"name":"x","type":"null"},{"name":"y","type":"string"}]}}]}`
+	var recs []any
+	for i := range 250 {
+		recs = append(recs, map[string]any{"id": int64(i), "note": nil, "inner": map[string]any{"x": nil, "y": fmt.Sprint(i)}})
+	}
+	type inner struct {
+		Y string `avro:"y"`
+	}
+	type row struct {
+		ID    int64 `avro:"id"`
+		Inner inner `avro:"inner"`
+	}
+	data := ocfBytes(t, schema, recs...)
+	got, err := decodeAll[row](t, data)
+	if err != nil || len(got) != 250 || got[249].ID != 249 || got[249].Inner.Y != "249" {
+		t.Fatalf("got %d records (last %+v), %v; want 250", len(got), got[len(got)-1:], err)
+	}
+	// A pointer reads the field as nil; a plain field cannot hold it.
+	type withPointer struct {
+		ID   int64   `avro:"id"`
+		Note *string `avro:"note"`
+	}
+	if got, err := decodeAll[withPointer](t, data); err != nil || len(got) != 250 || got[0].Note != nil {
+		t.Errorf("into a pointer: %d records, %v", len(got), err)
+	}
+	type withPlain struct {
+		Note string `avro:"note"`
+	}
+	if _, err := decodeAll[withPlain](t, data); err == nil || !strings.Contains(err.Error(), "field note is null in every record of the file (its type is null): make the Go field a pointer") {
+		t.Errorf("into a plain field: got %v, want refused", err)
+	}
+}

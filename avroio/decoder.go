@@ -114,7 +114,7 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 	if why := unreadable(reader, writer); why != "" {
 		return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s)\nthe file's schema: %s", f.path, why, t, writer.String())
 	}
-	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, writer)
+	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, withoutNullFields(writer, reader))
 	if err != nil {
 		if why := incompatibleField(reader, writer); why != "" {
 			if e := embeddedPointer(t); e != "" && f.cfg.readerSchema == "" && !isGeneric(t) {
@@ -187,6 +187,12 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 	w, wNullable := nonNull(writer)
 	if u, ok := w.(*avro.UnionSchema); ok && slices.ContainsFunc(u.Types(), func(s avro.Schema) bool { return s.Type() == avro.Null }) {
 		wNullable = true // a null among several other types: resolution says what does not fit
+	}
+	if _, null := w.(*avro.NullSchema); null {
+		if !rNullable {
+			return fmt.Sprintf("field %s is null in every record of the file (its type is null): make the Go field a pointer to read nil", where)
+		}
+		return ""
 	}
 	if rNullable && !wNullable {
 		if _, record := r.(*avro.RecordSchema); !record {

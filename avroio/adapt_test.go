@@ -392,3 +392,28 @@ func TestNullTypedField(t *testing.T) {
 		t.Errorf("into a plain field: got %v, want refused", err)
 	}
 }
+
+// TestReadTimeOfDay checks that a time.Duration reads time-millis and
+// time-micros in their units, where it took the number stored for
+// nanoseconds (12:34:56.789 read as 45.296789ms), nullable ones too.
+func TestReadTimeOfDay(t *testing.T) {
+	const schema = `{"type":"record","name":"r","fields":[{"name":"ms","type":{"type":"int","logicalType":"time-millis"}},
+		{"name":"us","type":["null",{"type":"long","logicalType":"time-micros"}]},{"name":"ns","type":"long"}]}`
+	at := 12*time.Hour + 34*time.Minute + 56*time.Second + 789*time.Millisecond
+	type clock struct {
+		MS time.Duration  `avro:"ms"`
+		US *time.Duration `avro:"us"`
+		NS time.Duration  `avro:"ns"`
+	}
+	data := ocfBytes(t, schema, map[string]any{"ms": at, "us": map[string]any{"long.time-micros": at + time.Microsecond}, "ns": int64(at)})
+	got, err := decodeAll[clock](t, data)
+	if err != nil || len(got) != 1 || got[0].MS != at || got[0].US == nil || *got[0].US != at+time.Microsecond || got[0].NS != at {
+		t.Fatalf("got %+v (%v), want %v", got, err, at)
+	}
+	type plainly struct { // a nullable file field into a plain one: the adapter's path
+		US time.Duration `avro:"us"`
+	}
+	if got, err := decodeAll[plainly](t, data); err != nil || len(got) != 1 || got[0].US != at+time.Microsecond {
+		t.Errorf("through the adapter: %+v (%v)", got, err)
+	}
+}

@@ -21,7 +21,8 @@ import (
 // Go types map to Avro as follows: string → string, bool → boolean,
 // int8/int16/int32/uint8/uint16 → int, int/int64/uint32 → long, float32 →
 // float, float64 → double, []byte → bytes, [N]byte → fixed, time.Time → long
-// with logicalType timestamp-millis, *X → ["null", X] with default null,
+// with logicalType timestamp-millis, time.Duration → long (nanoseconds; it
+// reads a file's time-millis and time-micros in their units), *X → ["null", X] with default null,
 // []X → array, map[string]X → map, struct → record (embedded structs are
 // flattened, as hamba/avro does when decoding).
 //
@@ -36,7 +37,10 @@ func SchemaOf[T any]() (avro.Schema, error) {
 	return deriveSchema(reflect.TypeFor[T](), nil)
 }
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+)
 
 // deriveSchema derives the schema of t. When writer is not nil, named types
 // take the names of the writer's types at the same position, so that a Go
@@ -100,6 +104,16 @@ func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any,
 			}
 		}
 		return map[string]any{"type": "long", "logicalType": lt}, nil
+	}
+	if t == durationType {
+		// A time of day: read in the file's unit (as a plain long, hamba/avro
+		// would take milliseconds or microseconds for nanoseconds).
+		if w, ok := writerAs(writer, avro.Int).(*avro.PrimitiveSchema); ok && w.Logical() != nil && w.Logical().Type() == avro.TimeMillis {
+			return map[string]any{"type": "int", "logicalType": "time-millis"}, nil
+		}
+		if w, ok := writerAs(writer, avro.Long).(*avro.PrimitiveSchema); ok && w.Logical() != nil && w.Logical().Type() == avro.TimeMicros {
+			return map[string]any{"type": "long", "logicalType": "time-micros"}, nil
+		}
 	}
 	switch t.Kind() {
 	case reflect.String:

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"reflect"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -223,31 +224,52 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			if r, ok := t.(*avro.RefSchema); ok {
 				t = r.Schema()
 			}
-			if _, primitive := t.(*avro.PrimitiveSchema); !primitive {
-				if m, ok := v.(map[string]any); ok && len(m) == 1 {
-					if inner, ok := m[unionName(t)]; ok {
-						v = inner
-					}
+			// (and to {"long.local-timestamp-millis": value} for a local
+			// timestamp).
+			if m, ok := v.(map[string]any); ok && len(m) == 1 {
+				if inner, ok := m[unionName(t)]; ok {
+					v = inner
+				} else if inner, ok := m[string(t.Type())+"."+logicalName(t)]; ok {
+					v = inner
 				}
 			}
 			return orderedJSON(buf, t, v)
 		}
-		// Other unions decode to {"type name": value}.
+		// Other unions decode to {"type name": value}, or, for some
+		// branches, to the value alone: printed as {"type name": value}
+		// either way, when one branch holds such values.
 		if m, ok := v.(map[string]any); ok && len(m) == 1 {
 			for name, inner := range m {
 				for _, t := range s.Types() {
 					if unionName(t) == name {
-						kj, _ := jsonLine(name)
-						buf.WriteByte('{')
-						buf.Write(kj)
-						buf.WriteByte(':')
-						if err := orderedJSON(buf, t, inner); err != nil {
-							return err
-						}
-						buf.WriteByte('}')
-						return nil
+						return branchJSON(buf, t, inner)
 					}
 				}
+			}
+		}
+		var holds []avro.Schema
+		for _, t := range s.Types() {
+			if holdsGeneric(t, v) {
+				holds = append(holds, t)
+			}
+		}
+		if len(holds) == 1 {
+			return branchJSON(buf, holds[0], v)
+		}
+	}
+	if p, ok := s.(*avro.PrimitiveSchema); ok && p.Logical() != nil {
+		switch x := v.(type) {
+		case time.Duration: // time-millis, time-micros
+			j, _ := jsonLine(timeOfDay(x))
+			buf.Write(j)
+			return nil
+		case time.Time:
+			switch p.Logical().Type() {
+			case avro.LocalTimestampMillis, avro.LocalTimestampMicros:
+				// No instant: hamba/avro gives the wall clock in time.Local.
+				j, _ := jsonLine(x.Format(localDateTime))
+				buf.Write(j)
+				return nil
 			}
 		}
 	}
@@ -281,6 +303,61 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 	}
 	buf.Write(j)
 	return nil
+}
+
+// branchJSON writes v, of union branch t, as {"t's name": v}.
+func branchJSON(buf *bytes.Buffer, t avro.Schema, v any) error {
+	kj, _ := jsonLine(unionName(t))
+	buf.WriteByte('{')
+	buf.Write(kj)
+	buf.WriteByte(':')
+	if err := orderedJSON(buf, t, v); err != nil {
+		return err
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// holdsGeneric reports whether hamba/avro decodes values of s, generically,
+// into values of v's Go type.
+func holdsGeneric(s avro.Schema, v any) bool {
+	if r, ok := s.(*avro.RefSchema); ok {
+		s = r.Schema()
+	}
+	logical := logicalName(s)
+	switch v.(type) {
+	case string:
+		return s.Type() == avro.String || s.Type() == avro.Enum
+	case bool:
+		return s.Type() == avro.Boolean
+	case int:
+		return s.Type() == avro.Int && logical == ""
+	case int64:
+		return s.Type() == avro.Long && logical == ""
+	case float32:
+		return s.Type() == avro.Float
+	case float64:
+		return s.Type() == avro.Double
+	case []byte:
+		return s.Type() == avro.Bytes && logical == ""
+	case time.Time:
+		return logical == string(avro.Date) || strings.Contains(logical, "timestamp")
+	case time.Duration:
+		return logical == string(avro.TimeMillis) || logical == string(avro.TimeMicros)
+	case *big.Rat:
+		return logical == string(avro.Decimal)
+	case []any:
+		return s.Type() == avro.Array
+	}
+	return false
+}
+
+// logicalName is s's logical type, or "".
+func logicalName(s avro.Schema) string {
+	if l, ok := s.(avro.LogicalTypeSchema); ok && l.Logical() != nil {
+		return string(l.Logical().Type())
+	}
+	return ""
 }
 
 // decimalScale is the scale of s if s is a decimal (bytes or fixed).

@@ -67,8 +67,10 @@
 // valid UTF-8 with U+FFFD for each invalid byte (JSON holds only Unicode
 // text). Instants print in RFC 3339 with their zone (Z), timestamps not
 // adjusted to UTC (DuckDB's TIMESTAMP, Spark's TIMESTAMP_NTZ) without one,
-// dates as 2006-01-02, Parquet times of day as 15:04:05.000 and INTERVALs
-// as {"months":…,"days":…,"milliseconds":…}. A value that still has no JSON form (a time
+// dates as 2006-01-02, times of day (Parquet TIME, Avro time-millis and
+// time-micros) as 15:04:05.000 and Parquet INTERVALs as
+// {"months":…,"days":…,"milliseconds":…}; a value of an Avro union of
+// several types as {"type": value}. A value that still has no JSON form (a time
 // after the year 9999) is an error naming the file, the record's index and
 // its Avro block or Parquet row group.
 //

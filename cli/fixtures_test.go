@@ -109,6 +109,24 @@ func clockParquet(t testing.TB) []byte {
 	return buf.Bytes()
 }
 
+// clockAvro is an Avro file of times of day, local timestamps (as Spark
+// writes TIMESTAMP_NTZ), a nullable one, and a union of null, string and
+// date.
+func clockAvro(t testing.TB) []byte {
+	wall := time.Date(2024, 3, 30, 2, 30, 0, 123000000, time.Local) // hamba/avro takes the wall clock
+	day := time.Date(2022, 1, 8, 0, 0, 0, 0, time.UTC)
+	return genericAvro(t, `{"type": "record", "name": "clock", "fields": [
+		{"name": "ms", "type": {"type": "int", "logicalType": "time-millis"}},
+		{"name": "us", "type": {"type": "long", "logicalType": "time-micros"}},
+		{"name": "at", "type": {"type": "long", "logicalType": "local-timestamp-millis"}},
+		{"name": "maybe", "type": ["null", {"type": "long", "logicalType": "local-timestamp-micros"}]},
+		{"name": "either", "type": ["null", "string", {"type": "int", "logicalType": "date"}]}]}`,
+		map[string]any{"ms": 13*time.Hour + 5*time.Millisecond, "us": 59 * time.Second, "at": wall,
+			"maybe": map[string]any{"long.local-timestamp-micros": wall}, "either": map[string]any{"int.date": day}},
+		map[string]any{"ms": time.Duration(0), "us": 23*time.Hour + time.Microsecond, "at": wall,
+			"maybe": nil, "either": map[string]any{"string": "text"}})
+}
+
 // decimalsAvro is an Avro file of decimals, as bytes and as fixed, which
 // Go types cannot declare (avroio derives schemas from them).
 func decimalsAvro(t testing.TB) []byte {
@@ -281,6 +299,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"stamps.parquet":        parquetFile(t, stampRows()),
 		"decimals.avro":         decimalsAvro(t),
 		"clock.parquet":         clockParquet(t),
+		"clock.avro":            clockAvro(t),
 		"nullables.avro":        nullablesAvro(t),
 		"stamps-avro.txt":       avroFile(t, stampRows()),
 	} {

@@ -417,3 +417,51 @@ func TestReadTimeOfDay(t *testing.T) {
 		t.Errorf("through the adapter: %+v (%v)", got, err)
 	}
 }
+
+// TestLocalTimestampRefused checks that a local timestamp, which is no
+// instant, is refused for a time.Time for that reason (it said the units
+// differ), and reads into an untagged int64.
+func TestLocalTimestampRefused(t *testing.T) {
+	wall := time.Date(2024, 3, 30, 2, 30, 0, 0, time.Local)
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[{"name":"at","type":{"type":"long","logicalType":"local-timestamp-millis"}}]}`,
+		map[string]any{"at": wall})
+	type instant struct {
+		At time.Time `avro:"at"`
+	}
+	if _, err := decodeAll[instant](t, data); err == nil || !strings.Contains(err.Error(), "a wall-clock time with no zone") ||
+		!strings.Contains(err.Error(), "read it into an untagged int64 (the wall clock's millis") {
+		t.Errorf("into time.Time: got %v, want refused as no instant", err)
+	}
+	type number struct {
+		At int64 `avro:"at"`
+	}
+	want := time.Date(2024, 3, 30, 2, 30, 0, 0, time.UTC).UnixMilli()
+	if got, err := decodeAll[number](t, data); err != nil || len(got) != 1 || got[0].At != want {
+		t.Errorf("into int64: %v (%v), want %d", got, err, want)
+	}
+}
+
+// TestEnumIntoStringAdvice checks that an enum read into a string, which
+// no derived schema allows, is refused with the ways that work.
+func TestEnumIntoStringAdvice(t *testing.T) {
+	const schema = `{"type":"record","name":"r","fields":[{"name":"color","type":{"type":"enum","name":"c","symbols":["RED","GREEN"]}}]}`
+	data := ocfBytes(t, schema, map[string]any{"color": "GREEN"})
+	type colored struct {
+		Color string `avro:"color"`
+	}
+	if _, err := decodeAll[colored](t, data); err == nil || !strings.Contains(err.Error(), "no Go type derives an enum; give the file's enum in a reader schema (WithReaderSchema)") {
+		t.Errorf("got %v, want the advice", err)
+	}
+	f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)), avroio.WithReaderSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := avroio.NewDecoder[colored](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []colored
+	if err := d.ReadRange(context.Background(), 0, -1, func(c colored) { got = append(got, c) }); err != nil || len(got) != 1 || got[0].Color != "GREEN" {
+		t.Errorf("with the reader schema: %v (%v)", got, err)
+	}
+}

@@ -161,7 +161,11 @@ func incompatibleField(reader, writer avro.Schema) string {
 				return fmt.Sprintf("field %s is nullable in the file (%s) but not in the Go type: make the Go field a pointer to read it", f.Name(), w.Type())
 			}
 		}
-		return fmt.Sprintf("field %s: the file's %s cannot be read as %s", f.Name(), w.Type(), f.Type())
+		why := fmt.Sprintf("field %s: the file's %s cannot be read as %s", f.Name(), w.Type(), f.Type())
+		if ws, _ := nonNull(w.Type()); ws.Type() == avro.Enum {
+			why += ": no Go type derives an enum; give the file's enum in a reader schema (WithReaderSchema), which reads it into a string, or read with ReadGeneric"
+		}
+		return why
 	}
 	return ""
 }
@@ -230,6 +234,10 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 		if want, have := rs.Logical().Type(), ws.Logical().Type(); want != have && isTimestamp(want) {
 			if have == avro.Date {
 				return fmt.Sprintf("field %s holds a date in the file, but a time.Time field reads %s unless tagged date (avro:\"name,date\")", where, want)
+			}
+			if have == avro.LocalTimestampMillis || have == avro.LocalTimestampMicros {
+				return fmt.Sprintf("field %s holds %s in the file, a wall-clock time with no zone (as Spark's TIMESTAMP_NTZ), but the Go field declares %s, an instant: read it into an untagged int64 (the wall clock's %s since 1970-01-01T00:00, as if in UTC)",
+					where, have, want, strings.TrimPrefix(string(have), "local-timestamp-"))
 			}
 			return fmt.Sprintf("field %s holds %s in the file, but the Go field declares %s: the units differ", where, have, want)
 		}

@@ -647,3 +647,32 @@ func TestWriterOptions(t *testing.T) {
 		t.Errorf("after a failed write read back %+v, want %+v", got, e)
 	}
 }
+
+// TestWrittenSchemaKeepsDefaults checks that a file's header holds the full
+// writer schema, with the defaults, aliases and docs that readers resolve
+// with, not its canonical form, which drops them.
+func TestWrittenSchemaKeepsDefaults(t *testing.T) {
+	type evolved struct {
+		ID      int64   `avro:"id"`
+		Country string  `avro:"country" avrodefault:"\"ZZ\"" avroaliases:"cc"`
+		Note    *string `avro:"note"`
+	}
+	f := openBytes(t, "evolved.avro", writeFile(t, []evolved{{ID: 1}}))
+	header := string(f.Metadata()["avro.schema"])
+	for _, want := range []string{`"aliases":["cc"]`, `"default":"ZZ"`, `"default":null`} {
+		if !strings.Contains(header, want) {
+			t.Errorf("header schema %s lacks %s", header, want)
+		}
+	}
+	const given = `{"type":"record","name":"r","doc":"rows","fields":[{"name":"id","type":"long","doc":"the key","default":0}]}`
+	type row struct {
+		ID int64 `avro:"id"`
+	}
+	f = openBytes(t, "given.avro", writeFile(t, []row{{1}}, avroio.WithWriterSchema(given)))
+	header = string(f.Metadata()["avro.schema"])
+	for _, want := range []string{`"doc":"rows"`, `"doc":"the key"`, `"default":0`} {
+		if !strings.Contains(header, want) {
+			t.Errorf("header schema %s lacks %s", header, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package avroio
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -156,7 +157,13 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		}
 		meta[k] = v
 	}
-	meta["avro.schema"] = []byte(schema.String())
+	// The full JSON, not String()'s canonical form, which drops defaults,
+	// aliases, docs and properties that readers resolve with.
+	full, err := json.Marshal(schema)
+	if err != nil {
+		return nil, fmt.Errorf("avroio: writer schema: %w", err)
+	}
+	meta["avro.schema"] = full
 	meta["avro.codec"] = []byte(cfg.codec)
 	h := append([]byte(nil), magic[:]...)
 	h = appendLong(h, int64(len(meta)))

@@ -36,10 +36,13 @@ func openAvro(path string, f storage.File) (dataFile, error) {
 
 func (a *avroFile) Format() string { return formatAvro }
 
+// Schema is the writer schema as the file's header holds it, with the
+// defaults, aliases and docs a schema's canonical form drops.
 func (a *avroFile) Schema() (string, error) {
+	text := a.fr.Metadata()["avro.schema"]
 	var buf bytes.Buffer
-	if err := json.Indent(&buf, []byte(a.fr.Schema().String()), "", "  "); err != nil {
-		return a.fr.Schema().String(), nil
+	if err := json.Indent(&buf, text, "", "  "); err != nil {
+		return string(text), nil
 	}
 	return buf.String(), nil
 }

@@ -827,30 +827,12 @@ func TestSortWritesOrderedParts(t *testing.T) {
 // tasks largest input first, so that on several workers the small ones
 // fill in at the end instead of a large one running alone.
 func TestLargestReducersFirst(t *testing.T) {
-	var mu sync.Mutex
-	var sizes []int64
-	observeTask = func(m taskMsg) {
-		mu.Lock()
-		defer mu.Unlock()
-		if m.Info.Role == "reduce" && m.Info.Stage == 0 {
-			var n int64
-			for _, s := range m.Segments {
-				n += s.Length
-			}
-			sizes = append(sizes, n)
-		}
-	}
-	defer func() { observeTask = nil }()
+	sizes := observeSizes(t, func(m taskMsg) bool { return m.Info.Role == "reduce" && m.Info.Stage == 0 })
 	p := build(t, wordCountJob, "--lines=2000")
 	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, Partitions: 6, TmpDir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
-	if len(sizes) != 6 || slices.Min(sizes) == slices.Max(sizes) {
-		t.Fatalf("reduce inputs %v: want 6 tasks of different sizes", sizes)
-	}
-	if !slices.IsSortedFunc(sizes, func(a, b int64) int { return cmp.Compare(b, a) }) {
-		t.Errorf("reduce tasks ran with inputs of %v bytes, want largest first", sizes)
-	}
+	checkLargestFirst(t, "reduce tasks", sizes(), 6)
 }
 
 // TestLargestSplitsFirst checks that map tasks of a source go largest split
@@ -863,25 +845,43 @@ func TestLargestSplitsFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var mu sync.Mutex
-	var sizes []int64
-	observeTask = func(m taskMsg) {
-		mu.Lock()
-		defer mu.Unlock()
-		if m.Split != nil && strings.HasSuffix(m.Split.Path, ".txt") {
-			sizes = append(sizes, m.Split.Length)
-		}
-	}
-	defer func() { observeTask = nil }()
+	sizes := observeSizes(t, func(m taskMsg) bool { return m.Split != nil && strings.HasSuffix(m.Split.Path, ".txt") })
 	p := build(t, sideMapJob, "--input="+filepath.Join(dir, "*.txt"))
 	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
-	if len(sizes) < 3 || slices.Min(sizes) == slices.Max(sizes) {
-		t.Fatalf("map splits %v: want 3 or more of different sizes", sizes)
+	checkLargestFirst(t, "map tasks", sizes(), 3)
+}
+
+// observeSizes records the input size of each task sent to a worker that
+// keep accepts, in the order sent, until the test ends.
+func observeSizes(t *testing.T, keep func(taskMsg) bool) func() []int64 {
+	var mu sync.Mutex
+	var sizes []int64
+	observeTask = func(m taskMsg) {
+		if keep(m) {
+			mu.Lock()
+			defer mu.Unlock()
+			sizes = append(sizes, (&task{msg: m}).inputSize())
+		}
+	}
+	t.Cleanup(func() { observeTask = nil })
+	return func() []int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(sizes)
+	}
+}
+
+// checkLargestFirst checks that at least n tasks of different sizes ran,
+// largest first.
+func checkLargestFirst(t *testing.T, what string, sizes []int64, n int) {
+	t.Helper()
+	if len(sizes) < n || slices.Min(sizes) == slices.Max(sizes) {
+		t.Fatalf("%s with inputs of %v bytes: want %d or more of different sizes", what, sizes, n)
 	}
 	if !slices.IsSortedFunc(sizes, func(a, b int64) int { return cmp.Compare(b, a) }) {
-		t.Errorf("map tasks ran splits of %v bytes, want largest first", sizes)
+		t.Errorf("%s ran with inputs of %v bytes, want largest first", what, sizes)
 	}
 }
 

@@ -2,6 +2,9 @@ package pcollection
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"iter"
 	"sync"
@@ -22,6 +25,26 @@ type memSource[T any] struct{ values []T }
 
 func (m *memSource[T]) Describe() string {
 	return fmt.Sprintf("%d in-memory %s values", len(m.values), TypeOf[T]())
+}
+
+// ContentHash digests the values (plan.ContentHasher): each process of a
+// run builds the pipeline again, and a worker reads its split from its own
+// copy of the values, which must be the driver's. It uses the key encoding,
+// which is canonical (a value encoding writes a map in iteration order);
+// values of a type without one (holding maps, say) are not digested.
+func (m *memSource[T]) ContentHash() string {
+	c, err := codec.KeyFor[T]()
+	if err != nil {
+		return "not digested"
+	}
+	h := sha256.New()
+	var buf []byte
+	for _, v := range m.values {
+		buf = c.Append(buf[:0], v)
+		h.Write(binary.AppendUvarint(nil, uint64(len(buf))))
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // EstimateSize encodes up to 64 values to guess the size of all of them.

@@ -121,7 +121,7 @@ func (g *Graph) Consumers(id NodeID) []NodeID { return g.consumers[id] }
 func (g *Graph) SideUsers(id NodeID) []NodeID { return g.sideUsers[id] }
 
 // Fingerprint hashes the graph's structure: ops, names, callers, types and
-// edges. Two processes that built the same pipeline get the same fingerprint,
+// edges, and the content of payloads that carry data (ContentHasher). Two processes that built the same pipeline get the same fingerprint,
 // which is how a worker proves it runs the driver's plan.
 func (g *Graph) Fingerprint() string {
 	h := sha256.New()
@@ -140,6 +140,9 @@ func (g *Graph) Fingerprint() string {
 		fmt.Fprintf(h, "%d|%s|%s|%s|%s|%v|%s|%g", n.ID, n.Op, n.Name, n.Caller, typ, n.Inputs, desc, n.Scale)
 		if len(n.Side) > 0 {
 			fmt.Fprintf(h, "|side %v", n.Side)
+		}
+		if c, ok := n.Payload.(ContentHasher); ok {
+			fmt.Fprintf(h, "|content %s", c.ContentHash())
 		}
 		fmt.Fprintln(h)
 	}

@@ -123,6 +123,15 @@ type Split struct {
 	Count  int    `json:"count,omitempty"`
 }
 
+// ContentHasher is implemented by payloads that carry data of their own
+// (in-memory values): ContentHash digests it, and Graph.Fingerprint
+// includes it, so that a worker whose copy of the data differs from the
+// driver's (built from a map's iteration order, say) is refused rather than
+// reading other values.
+type ContentHasher interface {
+	ContentHash() string
+}
+
 // SourcePayload is the payload of a Source node.
 type SourcePayload interface {
 	// Describe names the source in plans, e.g. "avro hdfs://nn/logs/*.avro".

@@ -13,7 +13,8 @@
 // only pipelines built by a registered job can run here; others get
 // ErrNoRecipe. Driver and worker compare the graph's fingerprint at start-up
 // and the run fails at once, naming both fingerprints, if they differ (a
-// job whose pipeline depends on the clock, say). Each worker gets its share
+// job whose pipeline depends on the clock, say, or whose in-memory values
+// come in a map's iteration order: the fingerprint digests them). Each worker gets its share
 // of the driver's GOMAXPROCS (at least one) as its own: it runs one task at
 // a time on one goroutine, and more Ps would only let its garbage collector
 // compete with the other workers' tasks. As many workers as there are CPUs

@@ -109,6 +109,23 @@ var clockJob = runner.Register("local-test/clock", "a pipeline that depends on t
 		return nil
 	})
 
+// local-test/map-order builds its in-memory values from a map's iteration
+// order, which differs from process to process: a worker's copy of them is
+// not the driver's.
+var mapOrderJob = runner.Register("local-test/map-order", "in-memory values in a map's iteration order",
+	func(p *pcollection.Pipeline, _ *struct{}) error {
+		m := map[string]bool{}
+		for i := range 200 {
+			m[fmt.Sprint("k", i)] = true
+		}
+		var keys []string
+		for k := range m {
+			keys = append(keys, k)
+		}
+		pcollection.Materialize(ptable.Count(pcollection.Of(p, keys...)))
+		return nil
+	})
+
 type bigArgs struct {
 	Records int `flag:"records" default:"1000"`
 	Value   int `flag:"value" default:"100"`

@@ -361,6 +361,17 @@ func TestFingerprintMismatch(t *testing.T) {
 	}
 }
 
+// TestFingerprintCoversValues checks that in-memory values that differ in a
+// worker (a map's iteration order) fail the run, where the worker read its
+// split of other values: the count had 133 of 200 keys, some twice.
+func TestFingerprintCoversValues(t *testing.T) {
+	p := build(t, mapOrderJob)
+	_, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "different plan") {
+		t.Fatalf("got %v, want a plan fingerprint mismatch", err)
+	}
+}
+
 func TestWriteModes(t *testing.T) {
 	out := t.TempDir() + "/out"
 	o := runner.Options{Workers: 2, TmpDir: t.TempDir()}

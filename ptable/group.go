@@ -133,9 +133,10 @@ func decodeKey[K any](c codec.Codec[K], b []byte) (K, error) {
 }
 
 // valueDecoder decodes a group's values lazily; a corrupt value aborts the
-// task. A reader's groups come one after another, so one decoder, and one
-// iterator, serve them all: a group of one value, common in sorts and in
-// shuffles of mostly distinct keys, costs no allocation for its iterator.
+// task. A reader's groups come one after another, so one decoder serves
+// them all; each group's iterator is a small closure that knows its group,
+// so that one kept and iterated during a later group's call panics rather
+// than yielding that group's values.
 //
 // The values can be iterated once, while their group is being reduced:
 // they stream from the shuffle's merge, so a second pass would see nothing
@@ -146,29 +147,31 @@ type valueDecoder[V any] struct {
 	c      codec.Codec[V]
 	values iter.Seq[[]byte] // the current group's encoded values; nil between groups
 	used   bool             // the current group's values were iterated
+	group  uint64           // counts the groups begun
 	yield  func(V) bool     // the current iteration's consumer
 	step   func([]byte) bool
-	seq    iter.Seq[V]
 }
 
 func newValueDecoder[V any](c codec.Codec[V]) *valueDecoder[V] {
 	d := &valueDecoder[V]{c: c}
-	d.step, d.seq = d.decodeOne, d.all // bound once
+	d.step = d.decodeOne // bound once
 	return d
 }
 
 // of returns the iterator over values, decoded.
 func (d *valueDecoder[V]) of(values iter.Seq[[]byte]) iter.Seq[V] {
 	d.values, d.used = values, false
-	return d.seq
+	d.group++
+	group := d.group
+	return func(yield func(V) bool) { d.all(group, yield) }
 }
 
 // done ends the current group: its values may no longer be iterated.
 func (d *valueDecoder[V]) done() { d.values = nil }
 
-func (d *valueDecoder[V]) all(yield func(V) bool) {
+func (d *valueDecoder[V]) all(group uint64, yield func(V) bool) {
 	switch {
-	case d.values == nil:
+	case d.values == nil || group != d.group:
 		panic(fmt.Errorf("the values of a group of %s were iterated after the function given them returned: copy them into a slice to keep them", reflect.TypeFor[V]()))
 	case d.used:
 		panic(fmt.Errorf("the values of a group of %s were iterated twice: they stream from the shuffle and can be iterated once (copy them into a slice to read them again)", reflect.TypeFor[V]()))

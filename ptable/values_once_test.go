@@ -32,6 +32,24 @@ func (s *stash) Finish(emit func(int)) error {
 	return nil
 }
 
+// keeper iterates, during each group's call, the values it kept from the
+// group before.
+type keeper struct {
+	kept iter.Seq[int]
+}
+
+func (k *keeper) Setup(pcollection.Context) error { return nil }
+func (k *keeper) Process(g ptable.Pair[string, iter.Seq[int]], emit func(int)) error {
+	if k.kept != nil {
+		for v := range k.kept {
+			emit(v)
+		}
+	}
+	k.kept = g.Value
+	return nil
+}
+func (k *keeper) Finish(func(int)) error { return nil }
+
 // TestGroupValuesIteratedOnce checks that a group's values, which stream
 // from the shuffle on the other runners, cannot be read twice, or after
 // their reducer returned, on the in-memory runner either: it used to start
@@ -70,12 +88,17 @@ func TestGroupValuesIteratedOnce(t *testing.T) {
 		{"after the reducer returned", "after the function given them returned", func(g ptable.PGroupedTable[string, int]) pcollection.PCollection[int] {
 			return ptable.ParDoGrouped(g, pcollection.DoFn[ptable.Pair[string, iter.Seq[int]], int](&stash{}))
 		}},
+		// Kept, then iterated during the next group's call, before that
+		// group's own values: they gave the next group's values.
+		{"during the next group", "after the function given them returned", func(g ptable.PGroupedTable[string, int]) pcollection.PCollection[int] {
+			return ptable.ParDoGrouped(g, pcollection.DoFn[ptable.Pair[string, iter.Seq[int]], int](&keeper{}))
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := pcollection.NewPipeline("once")
 			kvs := pcollection.Of(p, ptable.KV("a", 1), ptable.KV("a", 2), ptable.KV("b", 3))
 			pcollection.Materialize(tc.build(ptable.GroupByKey(kvs)))
-			_, err := mem.Run(context.Background(), p, runner.Options{})
+			_, err := mem.Run(context.Background(), p, runner.Options{Partitions: 1})
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "values_once_test.go") {
 				t.Fatalf("err = %v, want one naming the transform and saying the values %s", err, tc.want)
 			}

@@ -241,6 +241,9 @@ func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Write
 			return nil
 		}
 		_, err := fw.Write(batch)
+		if errors.Is(err, errNanoRange) {
+			err = plan.Permanent(err)
+		}
 		written.Inc(int64(len(batch)))
 		clear(batch)
 		batch = batch[:0]

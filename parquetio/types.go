@@ -2,6 +2,7 @@ package parquetio
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -119,6 +120,108 @@ func checkWritable(t reflect.Type, path string) error {
 		}
 	}
 	return nil
+}
+
+// nanoTimes returns a function finding, in a value of t, the first
+// time.Time that parquet-go would write as a TIMESTAMP in nanoseconds (an
+// untagged time.Time's unit) and that such a column cannot hold, with the
+// path to its field; nil when t has no such field.
+func nanoTimes(t reflect.Type, path string) func(v reflect.Value) (string, time.Time) {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+			return nil
+		}
+		elem := nanoTimes(t.Elem(), path)
+		if elem == nil {
+			return nil
+		}
+		if t.Kind() == reflect.Pointer {
+			return func(v reflect.Value) (string, time.Time) {
+				if v.IsNil() {
+					return "", time.Time{}
+				}
+				return elem(v.Elem())
+			}
+		}
+		return func(v reflect.Value) (string, time.Time) {
+			for i := range v.Len() {
+				if f, t := elem(v.Index(i)); f != "" {
+					return f, t
+				}
+			}
+			return "", time.Time{}
+		}
+	case reflect.Map:
+		elem := nanoTimes(t.Elem(), path)
+		if elem == nil {
+			return nil
+		}
+		return func(v reflect.Value) (string, time.Time) {
+			for it := v.MapRange(); it.Next(); {
+				if f, t := elem(it.Value()); f != "" {
+					return f, t
+				}
+			}
+			return "", time.Time{}
+		}
+	case reflect.Struct:
+		if t == timeType {
+			return func(v reflect.Value) (string, time.Time) {
+				at := v.Interface().(time.Time)
+				if y := at.Year(); y < 1677 || y > 2262 {
+					if at.Before(minNanoTime) || at.After(maxNanoTime) {
+						return path, at
+					}
+				}
+				return "", time.Time{}
+			}
+		}
+		type check struct {
+			index int
+			find  func(reflect.Value) (string, time.Time)
+		}
+		var checks []check
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, opts, ok := column(f)
+			if !ok {
+				continue
+			}
+			if base := derefAll(f.Type); base == timeType && (strings.Contains(opts, "millisecond") || strings.Contains(opts, "microsecond")) {
+				continue // a unit time.Time covers
+			}
+			if find := nanoTimes(f.Type, strings.TrimPrefix(path+"."+name, ".")); find != nil {
+				checks = append(checks, check{i, find})
+			}
+		}
+		if checks == nil {
+			return nil
+		}
+		return func(v reflect.Value) (string, time.Time) {
+			for _, c := range checks {
+				if f, t := c.find(v.Field(c.index)); f != "" {
+					return f, t
+				}
+			}
+			return "", time.Time{}
+		}
+	}
+	return nil
+}
+
+// The times a TIMESTAMP in nanoseconds holds.
+var (
+	minNanoTime = time.Unix(0, math.MinInt64)
+	maxNanoTime = time.Unix(0, math.MaxInt64)
+)
+
+// derefAll is t through pointers and slices.
+func derefAll(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return t
 }
 
 // column returns the Parquet column name and tag options of struct field f,

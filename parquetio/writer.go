@@ -1,11 +1,13 @@
 package parquetio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -109,11 +111,19 @@ func createdByOf(bi *debug.BuildInfo) string {
 	return "crunchgo version " + v
 }
 
+// errNanoRange is a time a nanosecond TIMESTAMP cannot hold, given to Write:
+// the same values fail the same way again.
+var errNanoRange = errors.New("is outside 1677-09-21..2262-04-11")
+
 // Writer writes rows of type T as one Parquet file to an io.Writer. Close
 // writes the footer; it does not close the io.Writer.
 type Writer[T any] struct {
 	w   *parquet.GenericWriter[T]
 	err error
+	// nanos finds a time a nanosecond TIMESTAMP column cannot hold in a
+	// row, or is nil when T has no such column.
+	nanos   func(row reflect.Value) (field string, t time.Time)
+	written int64 // rows written
 }
 
 // NewWriter starts a Parquet file on w with the schema of T.
@@ -150,7 +160,7 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 			wr, err = nil, fmt.Errorf("parquetio: cannot write %T: %v", *new(T), v)
 		}
 	}()
-	return &Writer[T]{w: parquet.NewGenericWriter[T](w, popts...)}, nil
+	return &Writer[T]{w: parquet.NewGenericWriter[T](w, popts...), nanos: nanoTimes(reflect.TypeFor[T](), "")}, nil
 }
 
 // Write writes rows. After an error the writer is unusable.
@@ -158,7 +168,18 @@ func (w *Writer[T]) Write(rows []T) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
+	if w.nanos != nil {
+		for i := range rows {
+			if field, t := w.nanos(reflect.ValueOf(&rows[i]).Elem()); field != "" {
+				// parquet-go would store t.UnixNano(), which wraps.
+				w.err = fmt.Errorf("parquetio: write: row %d, field %s: time %s %w, which a TIMESTAMP in nanoseconds (an untagged time.Time's unit) cannot hold: make the field a pointer to write an absent time as null, or write such times as an int64 tagged timestamp(microsecond)",
+					w.written+int64(i), field, t.Format(time.RFC3339Nano), errNanoRange)
+				return 0, w.err
+			}
+		}
+	}
 	n, err := w.w.Write(rows)
+	w.written += int64(n)
 	if err != nil {
 		w.err = fmt.Errorf("parquetio: write: %w", err)
 		return n, w.err

@@ -333,3 +333,56 @@ func TestWritePairs(t *testing.T) {
 		t.Errorf("read back %+v (%v), want the rows written", got, err)
 	}
 }
+
+// TestWriteNanosecondTimesInRange checks that a time a TIMESTAMP in
+// nanoseconds (an untagged time.Time's unit) cannot hold is refused, naming
+// the row and field, where parquet-go wrote its wrapped UnixNano: the zero
+// time.Time read back as 1754-08-30 and 2300 as 1715. A unit tag or a nil
+// pointer writes what a nanosecond column cannot.
+func TestWriteNanosecondTimesInRange(t *testing.T) {
+	type inner struct {
+		At []time.Time `parquet:"at,list"`
+	}
+	type stamped struct {
+		ID    int64      `parquet:"id"`
+		At    time.Time  `parquet:"at"`
+		Maybe *time.Time `parquet:"maybe,optional"`
+		Milli time.Time  `parquet:"milli,timestamp(millisecond)"`
+		In    inner      `parquet:"in"`
+	}
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	far := time.Date(2300, 6, 1, 0, 0, 0, 0, time.UTC)
+	ok := stamped{ID: 1, At: now, Milli: now, In: inner{[]time.Time{now}}}
+	for _, c := range []struct {
+		row  stamped
+		want string
+	}{
+		{stamped{ID: 2}, "row 1, field at: time 0001-01-01T00:00:00Z is outside"},
+		{stamped{ID: 2, At: now, Maybe: &far, Milli: now}, "row 1, field maybe: time 2300-06-01T00:00:00Z is outside"},
+		{stamped{ID: 2, At: now, Milli: now, In: inner{[]time.Time{now, far}}}, "row 1, field in.at: time 2300-06-01T00:00:00Z"},
+	} {
+		var buf bytes.Buffer
+		w, err := NewWriter[stamped](&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]stamped{ok, c.row}); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "make the field a pointer") {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter[stamped](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]stamped{ok, ok}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := readAll[stamped]("ok.parquet", buf.Bytes())
+	if err != nil || len(got) != 2 || !got[0].At.Equal(now) || !got[1].Milli.Equal(ok.Milli) || got[1].Maybe != nil {
+		t.Errorf("in range: %+v (%v)", got, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -109,6 +110,59 @@ func CheckKey(t reflect.Type) error {
 	}
 	_, err := keyTable.compileTop(t)
 	return err
+}
+
+// Dropped names the first unexported field of t, at any depth (through
+// pointers, slices, arrays and maps, outside types with a registered
+// codec), that t's value encoding leaves out, as "T.field", or returns "".
+// Where losing such a field changes a result (an aggregation's
+// accumulator, which crosses the shuffle), callers refuse the type. A
+// field of a struct that has a CodecScratch method is taken as scratch
+// space, not state.
+func Dropped(t reflect.Type) string {
+	mu.Lock()
+	defer mu.Unlock()
+	return dropped(t, map[reflect.Type]bool{})
+}
+
+// CodecScratch is implemented by types whose unexported fields are scratch
+// space, not part of the value: Dropped passes over them.
+type CodecScratch interface{ CodecScratch() }
+
+var scratchType = reflect.TypeFor[CodecScratch]()
+
+func dropped(t reflect.Type, seen map[reflect.Type]bool) string {
+	if seen[t] {
+		return ""
+	}
+	seen[t] = true
+	if _, ok := valueTable.registered[t]; ok {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return dropped(t.Elem(), seen)
+	case reflect.Map:
+		if d := dropped(t.Key(), seen); d != "" {
+			return d
+		}
+		return dropped(t.Elem(), seen)
+	case reflect.Struct:
+		if t == reflect.TypeFor[time.Time]() {
+			return ""
+		}
+		scratch := t.Implements(scratchType) || reflect.PointerTo(t).Implements(scratchType)
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() && !f.Anonymous && !scratch {
+				return t.String() + "." + f.Name
+			}
+			if d := dropped(f.Type, seen); d != "" {
+				return d
+			}
+		}
+	}
+	return ""
 }
 
 // Register makes c the value codec of T: For[T] returns it, and structs,

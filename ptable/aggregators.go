@@ -191,6 +191,9 @@ type DistinctSet[V comparable] struct {
 	buf    []byte // encodes the value being added; not part of the set
 }
 
+// CodecScratch marks buf as scratch space for codec.Dropped.
+func (DistinctSet[V]) CodecScratch() {}
+
 // Len is the number of distinct values in s.
 func (s DistinctSet[V]) Len() int { return len(s.Values) + len(s.Keys) }
 

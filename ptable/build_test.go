@@ -67,3 +67,35 @@ func TestNegativePartitionsRefused(t *testing.T) {
 		t.Errorf("ReduceSorted with Partitions(-2): err = %v, want a build error", err)
 	}
 }
+
+// meanOf is an accumulator with a field the codec leaves out.
+type meanOf struct {
+	Sum float64
+	n   int64
+}
+
+type lossyMean struct{}
+
+func (lossyMean) Init() meanOf                   { return meanOf{} }
+func (lossyMean) Add(a meanOf, v float64) meanOf { return meanOf{a.Sum + v, a.n + 1} }
+func (lossyMean) Merge(a, b meanOf) meanOf       { return meanOf{a.Sum + b.Sum, a.n + b.n} }
+func (lossyMean) Result(a meanOf) float64        { return a.Sum / float64(a.n) }
+
+// TestAccumulatorUnexportedRefused checks that an accumulator whose
+// unexported field the shuffle would drop is refused when built: the map
+// side's partial means arrived with n = 0 (the mean of 1 and 3 was -1).
+func TestAccumulatorUnexportedRefused(t *testing.T) {
+	p := pcollection.NewPipeline("acc")
+	g := ptable.GroupByKey(ptable.ByKey(pcollection.Of(p, 1.0, 3.0), func(float64) string { return "k" }))
+	_, err := ptable.TryAggregate(g, ptable.Aggregator[float64, meanOf, float64](lossyMean{}))
+	if err == nil || !strings.Contains(err.Error(), "has an unexported field, ptable_test.meanOf.n") {
+		t.Errorf("got %v, want the unexported field named", err)
+	}
+	// The built-in accumulators pass, DistinctSet's scratch buffer included.
+	if _, err := ptable.TryAggregate(g, ptable.DistinctCount[float64]()); err != nil {
+		t.Errorf("DistinctCount: %v", err)
+	}
+	if _, err := ptable.TryAggregate(g, ptable.ApproxDistinctCount[float64]()); err != nil {
+		t.Errorf("ApproxDistinctCount: %v", err)
+	}
+}

@@ -37,6 +37,10 @@ func TryAggregate[K, V, A, O any](g PGroupedTable[K, V], agg Aggregator[V, A, O]
 	if err != nil {
 		return PTable[K, O]{}, b.Errorf("accumulator type %s cannot be shuffled: %v", reflect.TypeFor[A](), err)
 	}
+	if f := codec.Dropped(reflect.TypeFor[A]()); f != "" {
+		// The map side's partial accumulators would arrive without it.
+		return PTable[K, O]{}, b.Errorf("accumulator type %s has an unexported field, %s, which the shuffle's codec does not carry: export it, or Register a codec for its type", reflect.TypeFor[A](), f)
+	}
 	cp := &combinePayload[K, V, A, O]{agg: agg, key: g.payload.key, acc: ac, site: b.Site()}
 	id := g.p.AddNode(b, plan.OpCombineValues, pcollection.TypeOf[Pair[K, O]](), cp, g.node())
 	return pcollection.FromNode[Pair[K, O]](g.p, id), nil

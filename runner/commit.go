@@ -251,7 +251,16 @@ func (c *Committer) removeTemp(ctx context.Context) error {
 	}
 	parent := storage.Join(c.dir, "_temporary")
 	if rest, err := storage.List(ctx, parent); err == nil && len(rest) == 0 {
-		return storage.Remove(ctx, parent)
+		err := storage.Remove(ctx, parent)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // another run's commit removed it first
+		}
+		if err != nil {
+			if rest, lerr := storage.List(ctx, parent); lerr == nil && len(rest) > 0 {
+				return nil // another run has started writing there since
+			}
+		}
+		return err
 	}
 	return nil
 }

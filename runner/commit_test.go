@@ -76,6 +76,16 @@ type faults struct {
 	failOn  string // a Create or Rename to this path fails, once
 	always  bool   // or every time
 	missing bool   // Stat finds nothing (as before another run created it)
+	// beforeRemove, if set, runs before each Remove: another run acting
+	// between a check and the removal.
+	beforeRemove func(fs storage.FS, name string)
+}
+
+func (f flakyFS) Remove(ctx context.Context, name string) error {
+	if f.faults.beforeRemove != nil {
+		f.faults.beforeRemove(f.FS, name)
+	}
+	return f.FS.Remove(ctx, name)
 }
 
 func (f *faults) fail(name string) bool {
@@ -318,6 +328,37 @@ func TestCommitJobConcurrentRuns(t *testing.T) {
 	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "first", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "first"}
 	if got := files(t, "flaky://race/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want the first run's output %v", got, want)
+	}
+}
+
+// TestCommitJobSharedTemporary checks that a commit does not fail, its
+// outputs in place, when another run's commit removes the shared
+// _temporary directory first, or starts writing there again, between this
+// run's check that it is empty and its removal.
+func TestCommitJobSharedTemporary(t *testing.T) {
+	ctx := context.Background()
+	for name, other := range map[string]func(storage.FS, string){
+		"removed": func(fsys storage.FS, dir string) { fsys.Remove(ctx, dir) },
+		"in use": func(fsys storage.FS, dir string) {
+			storage.WriteFile(ctx, "mem://shared/out/a/_temporary/run3/x", []byte("y"))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			faults := mountFlaky(t, "shared")
+			s := openWritten(t, twoSinks("flaky://shared/out"), runner.WriteFail, "run1", "x")
+			faults.beforeRemove = func(fsys storage.FS, dir string) {
+				if strings.HasSuffix(dir, "/a/_temporary") {
+					faults.beforeRemove = nil
+					other(fsys, dir)
+				}
+			}
+			if _, err := s.CommitJob(ctx); err != nil {
+				t.Fatalf("CommitJob: %v", err)
+			}
+			if got := files(t, "flaky://shared/out/a"); got["/part-r-00000.txt"] != "x" || len(got) < 2 {
+				t.Errorf("got %v, want the committed output", got)
+			}
+		})
 	}
 }
 

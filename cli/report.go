@@ -244,17 +244,16 @@ func writeReport(ctx context.Context, url string, rep *Report) error {
 }
 
 // checkReportPath fails, before a run, for a report path that is a
-// directory or under a file: the report would fail after the job.
+// directory, under a file, or in a directory that takes no files (read-only,
+// /proc): the report would fail after the job had committed its outputs.
+// A disk that fills during the run still fails it then.
 func checkReportPath(ctx context.Context, url string) error {
 	if err := notRegular(url); err != nil {
 		return err
 	}
-	if fi, err := storage.Stat(ctx, url); err == nil {
-		if fi.IsDir {
-			return fmt.Errorf("%s is a directory", url)
-		}
-		return nil
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	if fi, err := storage.Stat(ctx, url); err == nil && fi.IsDir {
+		return fmt.Errorf("%s is a directory", url)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	for dir := storage.Dir(url); dir != ""; dir = storage.Dir(dir) {
@@ -268,7 +267,12 @@ func checkReportPath(ctx context.Context, url string) error {
 		if !fi.IsDir {
 			return fmt.Errorf("%s is under %s, which is not a directory", url, dir)
 		}
-		return nil
+		// Writing there is the one sure test of being able to.
+		probe := storage.Join(dir, fmt.Sprintf(".crunchgo-report-probe-%d", os.Getpid()))
+		if err := storage.WriteFile(ctx, probe, nil); err != nil {
+			return fmt.Errorf("%s cannot be written: %w", url, err)
+		}
+		return storage.Remove(ctx, probe)
 	}
 	return nil
 }

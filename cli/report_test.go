@@ -347,6 +347,14 @@ func TestReportPath(t *testing.T) {
 	if code, stderr := run("b", filepath.Join(file, "r.json")); code != cli.ExitUsage || !strings.Contains(stderr, "not a directory") {
 		t.Errorf("report under a file: exit %d, %q; want a usage error", code, stderr)
 	}
+	if _, err := os.Stat("/proc/self"); err == nil { // a directory that takes no files
+		if code, stderr := run("p", "/proc/r.html"); code != cli.ExitUsage || !strings.Contains(stderr, "/proc/r.html cannot be written") {
+			t.Errorf("report in /proc: exit %d, %q; want a usage error", code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "p")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the job ran although its report could not be written: %v", err)
+		}
+	}
 	rep := filepath.Join(dir, "deep", "r.json")
 	if code, stderr := run("c", rep); code != cli.ExitOK {
 		t.Fatalf("report in a new directory: exit %d, %q", code, stderr)

@@ -96,7 +96,11 @@
 // (a *plan.TransformError for a user function's error, naming the
 // transform) and the worker's last lines of output. An error marked
 // plan.Permanent (input data that cannot be read, a side input over half a
-// worker's budget) fails the run at its first attempt. Worker stdout and
+// worker's budget) fails the run at its first attempt. A worker that
+// cannot be started at all (no process or file descriptor left) while
+// others run gives up its slot, and its task waits for another worker,
+// counted as "workers not started"; with no worker running, it is a failed
+// attempt like any other. Worker stdout and
 // stderr are kept only for such reports. The counters group CounterGroup
 // counts failed attempts, spilled runs and merge passes.
 //

@@ -88,6 +88,10 @@ var observePeakRSS func(int64)
 // process started.
 var observeWorkerStart func()
 
+// failWorkerStart, when set (by tests), makes starting slot i's worker
+// fail as if no process could be made, with the error it returns.
+var failWorkerStart func(slot int) error
+
 // observeTask, when set (by tests), sees every task attempt sent to a
 // worker.
 var observeTask func(taskMsg)
@@ -256,6 +260,16 @@ func (e *driver) worker(ctx context.Context, i int) (*proc, error) {
 		return p, nil
 	}
 	var err error
+	if failWorkerStart != nil {
+		if err := failWorkerStart(i); err != nil {
+			if ch != nil {
+				if s := <-ch; s.p != nil {
+					s.p.kill()
+				}
+			}
+			return nil, &noProcessError{err}
+		}
+	}
 	if ch != nil {
 		s := <-ch
 		p, err = s.p, s.err
@@ -422,6 +436,22 @@ type outcome struct {
 	res    *resultMsg
 	err    error
 	stderr string
+	// noWorker says that no worker process could be started for the slot
+	// (noProcessError): the task never ran.
+	noWorker bool
+}
+
+// liveWorkers counts the slots that hold a started worker.
+func (e *driver) liveWorkers() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, p := range e.slots {
+		if p != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // attempt runs one attempt of t on worker slot i, starting a worker if the
@@ -431,7 +461,7 @@ func (e *driver) attempt(ctx context.Context, i int, t *task, onBeat func(kernel
 	o := outcome{t: t}
 	p, err := e.worker(ctx, i)
 	if err != nil {
-		o.err = err
+		o.err, o.noWorker = err, errors.As(err, new(*noProcessError))
 		return o
 	}
 	p.tail.reset()

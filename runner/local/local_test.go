@@ -372,6 +372,33 @@ func TestFingerprintCoversValues(t *testing.T) {
 	}
 }
 
+// TestWorkerStartFailure checks that a worker that cannot be started (out
+// of processes or file descriptors) gives its slot up while other workers
+// run the tasks, where it failed the job; with no worker at all, the job
+// fails naming why.
+func TestWorkerStartFailure(t *testing.T) {
+	defer func() { failWorkerStart = nil }()
+	failWorkerStart = func(slot int) error {
+		if slot > 0 {
+			return errors.New("starting a worker: pipe2: too many open files")
+		}
+		return nil
+	}
+	want, _ := wordCounts(t, mem.Run, runner.Options{})
+	got, res := wordCounts(t, Run, runner.Options{Workers: 4, TmpDir: t.TempDir()})
+	if n := res.Counters.Get(CounterGroup, "workers not started"); n < 1 {
+		t.Errorf("workers not started = %d, want at least 1", n)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("word counts: got %d, want the mem runner's %d", len(got), len(want))
+	}
+	failWorkerStart = func(int) error { return errors.New("starting a worker: fork: resource temporarily unavailable") }
+	p := build(t, wordCountJob, "--lines=10")
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "resource temporarily unavailable") {
+		t.Errorf("with no worker: got %v, want the start failure", err)
+	}
+}
+
 func TestWriteModes(t *testing.T) {
 	out := t.TempDir() + "/out"
 	o := runner.Options{Workers: 2, TmpDir: t.TempDir()}

@@ -35,6 +35,14 @@ type fatalError struct{ err error }
 func (e *fatalError) Error() string { return e.err.Error() }
 func (e *fatalError) Unwrap() error { return e.err }
 
+// noProcessError is a worker that could not be started at all (no pipe,
+// no fork: the process or file descriptor limit), as opposed to one that
+// started and failed.
+type noProcessError struct{ err error }
+
+func (e *noProcessError) Error() string { return e.err.Error() }
+func (e *noProcessError) Unwrap() error { return e.err }
+
 // startProc starts a worker with procs as its GOMAXPROCS and performs the
 // handshake, killing the worker if that takes longer than timeout (0:
 // no limit): the worker rebuilds the job's pipeline, user code that may
@@ -46,13 +54,13 @@ func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (
 	}
 	toR, toW, err := os.Pipe()
 	if err != nil {
-		return nil, err
+		return nil, &noProcessError{fmt.Errorf("starting a worker: %w", err)}
 	}
 	fromR, fromW, err := os.Pipe()
 	if err != nil {
 		toR.Close()
 		toW.Close()
-		return nil, err
+		return nil, &noProcessError{fmt.Errorf("starting a worker: %w", err)}
 	}
 	p := &proc{to: toW, fr: fromR, from: bufio.NewReader(fromR), tail: &tail{}}
 	p.cmd = exec.Command(exe, WorkerArg)
@@ -68,7 +76,7 @@ func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (
 	if err != nil {
 		toW.Close()
 		fromR.Close()
-		return nil, fmt.Errorf("starting a worker: %w", err)
+		return nil, &noProcessError{fmt.Errorf("starting a worker: %w", err)}
 	}
 	p.pid = p.cmd.Process.Pid
 	if timeout > 0 {

@@ -445,6 +445,16 @@ func (s *schedule) run() error {
 			}
 		}
 		running--
+		if o.noWorker && s.e.ctx.Err() == nil && (running > 0 || s.e.liveWorkers() > 0) {
+			// Another worker runs: this slot's could not start (out of
+			// processes or file descriptors, say). The slot is given up and
+			// its task, which never ran, waits for one that works.
+			s.e.counters.Add(CounterGroup, "workers not started", 1)
+			o.t.running, o.t.live = false, nil
+			s.e.prepare(o.t, s)
+			heap.Push(&s.ready, o.t)
+			continue
+		}
 		s.free = append(s.free, o.slot)
 		if err := s.finished(o); err != nil {
 			return fail(err)

@@ -162,6 +162,9 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if err := plan.Validate(g); err != nil {
 		return nil, err
 	}
+	if err := tmpOutsideInputs(g, opts.TmpDir); err != nil {
+		return nil, err
+	}
 	sg, err := plan.Optimize(ctx, g, opts.Plan)
 	if err != nil {
 		return nil, err

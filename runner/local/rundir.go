@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/storage"
 )
 
 // A run's private directory, <TmpDir>/crunchgo-local-*, holds its shuffle
@@ -205,4 +207,42 @@ func openOwn(name string, flag int) (*os.File, error) {
 		return nil, fmt.Errorf("%s: not a file of this user", name)
 	}
 	return f, nil
+}
+
+// tmpOutsideInputs refuses a scratch directory (tmp, or the system's) in
+// or equal to the directory an input of g lists: the run's directory there
+// would be read as one of the input's entries.
+func tmpOutsideInputs(g *plan.Graph, tmp string) error {
+	flag := "--tmp " + tmp
+	if tmp == "" {
+		tmp, flag = os.TempDir(), "the system's temporary directory "+os.TempDir()+" (--tmp not given)"
+	}
+	tmp = plan.CleanDir(tmp)
+	for _, n := range g.Nodes() {
+		fs, ok := n.Payload.(plan.FileSource)
+		if !ok {
+			continue
+		}
+		listed, depth := listedDir(fs.Pattern())
+		dir := plan.CleanDir(listed)
+		if _, local := storage.LocalPath(dir); local && depth <= 1 && plan.InDir(tmp, dir) {
+			return fmt.Errorf("the run's scratch directory, %s, is inside input %s, whose listing would take the run's own files for input: give --tmp a directory outside it", flag, fs.Pattern())
+		}
+	}
+	return nil
+}
+
+// listedDir is the directory whose entries pattern reads, the part before
+// its first component with a glob character, and how many components
+// follow it; or the pattern itself (a directory, or a file, which lists
+// nothing) and 0. A deeper glob (dir/*/x.txt) reads only the entries that
+// match, which a scratch directory below dir does not.
+func listedDir(pattern string) (string, int) {
+	parts := strings.Split(pattern, "/")
+	for i, part := range parts {
+		if strings.ContainsAny(part, "*?[{") {
+			return strings.Join(parts[:i], "/"), len(parts) - i
+		}
+	}
+	return pattern, 0
 }

@@ -361,3 +361,29 @@ func TestScratchLeftAfterCommit(t *testing.T) {
 		t.Errorf("warnings %q, want the scratch directory left behind", res.Warnings)
 	}
 }
+
+// TestTmpInsideInput checks that a scratch directory in the directory an
+// input lists is refused before the run, naming --tmp, where the run failed
+// on its own directory as "a directory inside input directory"; a glob that
+// reads only deeper matches leaves it alone.
+func TestTmpInsideInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if err := os.MkdirAll(filepath.Join(in, "scratch"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(in, "x.txt"), []byte("k1\nk2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, input := range []string{in, filepath.Join(in, "*.txt")} {
+		p := build(t, sideMapJob, "--input="+input)
+		_, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: in})
+		if err == nil || !strings.Contains(err.Error(), "--tmp "+in+", is inside input") {
+			t.Errorf("input %s: got %v, want --tmp refused", input, err)
+		}
+	}
+	p := build(t, sideMapJob, "--input="+filepath.Join(dir, "*", "x.txt"))
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: filepath.Join(in, "scratch")}); err != nil {
+		t.Errorf("a deeper glob: %v", err)
+	}
+}

@@ -360,6 +360,31 @@ func TestSideInputs(t *testing.T) {
 	}
 }
 
+// TestSourceReadWhereItsWorkEnds checks that a source feeding only map
+// work that waits for a side input (a map-side join after a keying step) is
+// read in the stage of that work, where it was read in stage 0 and its
+// keyed records written out and read back.
+func TestSourceReadWhereItsWorkEnds(t *testing.T) {
+	// 0 big source, 1 small source, 2 small's side value, 3 keying of big,
+	// 4 the join (side input 2), 5 its sink.
+	g := buildSide(map[int][]int{4: {2}},
+		[]int{src}, []int{src}, []int{par, 1}, []int{par, 0}, []int{par, 3}, []int{mat, 4})
+	sg, err := Optimize(context.Background(), g, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(sg.Intermediates, 3) {
+		t.Errorf("the keyed big side (3) is written out and read again:\n%s", sg.Explain())
+	}
+	for _, st := range sg.Stages {
+		for _, in := range st.Inputs {
+			if in.Node == 0 && (st.ID != 1 || !in.Phase.Has(4)) {
+				t.Errorf("source 0 is read in stage %d, want only in stage 1 with the join:\n%s", st.ID, sg.Explain())
+			}
+		}
+	}
+}
+
 func TestValidateSideInputs(t *testing.T) {
 	bad := []*Graph{
 		buildSide(map[int][]int{2: {0}}, []int{src}, []int{src}, []int{par, 1}),                // a source as side input

@@ -564,27 +564,84 @@ func (p *planner) mapStages() []int {
 			}
 			continue
 		}
-		s := 0
-		for _, in := range n.Inputs {
-			if p.side[in] == nil {
-				s = max(s, stage[in])
-				continue
-			}
-			for _, gbk := range p.side[in] {
-				s = max(s, p.gbkStage[gbk]+1)
+		stage[n.ID] = p.mapStage(n, stage)
+	}
+	// A source that feeds only map work (no shuffle needs it by a stage) is
+	// read in stage 0, but if all that work ends in a later stage (it
+	// waits for a side input, say: a map-side join), what it read in stage
+	// 0 would be written out and read again there. Such a source is read
+	// where its earliest output is made instead, and the stages of what
+	// follows it are worked out again.
+	moved := false
+	for _, n := range g.Nodes() {
+		if n.Op != OpSource || need[n.ID] != inf || p.side[n.ID] != nil {
+			continue
+		}
+		if at := p.earliestOutput(n.ID, stage); at != inf && at > stage[n.ID] {
+			stage[n.ID], moved = at, true
+		}
+	}
+	if moved {
+		for _, n := range g.Nodes() {
+			if n.Op != OpSource && p.side[n.ID] == nil {
+				stage[n.ID] = p.mapStage(n, stage)
 			}
 		}
-		for _, in := range n.Side {
-			if p.side[in] == nil {
-				s = max(s, stage[in]+1)
-			}
-			for _, gbk := range p.side[in] {
-				s = max(s, p.gbkStage[gbk]+1)
-			}
-		}
-		stage[n.ID] = s
 	}
 	return stage
+}
+
+// mapStage is the stage of map-side node n given its inputs' stages: the
+// latest of them, and the one after its side inputs are complete.
+func (p *planner) mapStage(n *Node, stage []int) int {
+	s := 0
+	for _, in := range n.Inputs {
+		if p.side[in] == nil {
+			s = max(s, stage[in])
+			continue
+		}
+		for _, gbk := range p.side[in] {
+			s = max(s, p.gbkStage[gbk]+1)
+		}
+	}
+	for _, in := range n.Side {
+		if p.side[in] == nil {
+			s = max(s, stage[in]+1)
+		}
+		for _, gbk := range p.side[in] {
+			s = max(s, p.gbkStage[gbk]+1)
+		}
+	}
+	return s
+}
+
+// earliestOutput is the lowest stage, by stage, at which the map work
+// downstream of id (not crossing a shuffle) puts something out: a sink, a
+// materialized collection, or a side input; math.MaxInt if none.
+func (p *planner) earliestOutput(id NodeID, stage []int) int {
+	g := p.g
+	best := math.MaxInt
+	seen := map[NodeID]bool{}
+	var walk func(NodeID)
+	walk = func(n NodeID) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		node := g.Node(n)
+		if node.Op == OpSink || node.Op == OpMaterialize || len(g.SideUsers(n)) > 0 {
+			best = min(best, stage[n])
+		}
+		for _, c := range g.Consumers(n) {
+			if g.Node(c).Op == OpGroupByKey || p.side[c] != nil {
+				best = min(best, stage[n]) // cannot happen for need == inf; be safe
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(id)
+	return best
 }
 
 func (p *planner) form() (*StageGraph, error) {

@@ -43,6 +43,9 @@ type testArgs struct {
 	Output string `flag:"output" help:"directory to write Avro records to"`
 	N      int    `flag:"n" default:"10" help:"count the numbers 1..n"`
 	Fail   bool   `flag:"fail" help:"fail in a map function"`
+	// FailOnce names a directory: the first attempt to map 2 fails and
+	// leaves a marker there, so that the retry succeeds.
+	FailOnce string `flag:"fail-once" help:"fail the first attempt only (a marker directory)"`
 }
 
 type residue struct {
@@ -56,10 +59,16 @@ var _ = runner.Register("cli-test", "count 1..n by residue mod 3 (a test job)", 
 	for i := range nums {
 		nums[i] = int64(i + 1)
 	}
-	fail := a.Fail
+	fail, once := a.Fail, a.FailOnce
 	mods := pcollection.Map(pcollection.Of(p, nums...), func(n int64) int64 {
 		if fail && n == 2 {
 			panic(fmt.Errorf("number %d is not welcome", n))
+		}
+		if once != "" && n == 2 {
+			if f, err := os.OpenFile(filepath.Join(once, "failed"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600); err == nil {
+				f.Close()
+				panic(fmt.Errorf("number %d is not welcome this time", n))
+			}
 		}
 		return n % 3
 	}, pcollection.Name("Mod3"))

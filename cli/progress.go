@@ -45,6 +45,10 @@ type lines struct {
 const partialEvery = 30 * time.Second
 
 func (l *lines) event(ev runner.Event) {
+	if ev.Retry != "" {
+		fmt.Fprintln(l.w, retryLine(ev))
+		return
+	}
 	k := barKey{ev.Stage, ev.Phase}
 	if ev.Partial && time.Since(l.printed[k]) < partialEvery {
 		return
@@ -54,6 +58,11 @@ func (l *lines) event(ev runner.Event) {
 }
 
 func (l *lines) finish(bool) {}
+
+// retryLine reports a failed attempt that will be retried.
+func retryLine(ev runner.Event) string {
+	return fmt.Sprintf("%s %s: %s", stageName(ev), ev.Phase, ev.Retry)
+}
 
 // eventLine describes an event in one line.
 func eventLine(ev runner.Event) string {
@@ -104,6 +113,10 @@ func newBars(ctx context.Context, w io.Writer) *bars {
 }
 
 func (b *bars) event(ev runner.Event) {
+	if ev.Retry != "" {
+		fmt.Fprintln(b.p, retryLine(ev)) // above the bars
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if ev.Done {

@@ -36,6 +36,9 @@ type Report struct {
 	Counters map[string]map[string]int64 `json:"counters"`
 	Outputs  []string                    `json:"outputs"`
 	Plan     *ReportPlan                 `json:"plan"` // null for an unoptimized run
+	// Retries are the task attempts that failed and were retried, each
+	// with its stage, task and reason.
+	Retries []string `json:"retries,omitempty"`
 }
 
 // ReportOptions are the runner options of the run.
@@ -124,7 +127,7 @@ type ReportPhase struct {
 type stageBytes map[barKey][2]int64
 
 func (sb stageBytes) event(ev runner.Event) {
-	if ev.Phase != "" {
+	if ev.Phase != "" && ev.Retry == "" {
 		sb[barKey{ev.Stage, ev.Phase}] = [2]int64{ev.BytesIn, ev.BytesOut}
 	}
 }
@@ -139,8 +142,9 @@ func (sb stageBytes) of(stage int) (in, out int64) {
 	return in, out
 }
 
-func newReport(job *runner.Job, args []string, runnerName string, opts runner.Options, res *runner.Result, started time.Time, bytes stageBytes) *Report {
+func newReport(job *runner.Job, args []string, runnerName string, opts runner.Options, res *runner.Result, started time.Time, bytes stageBytes, retries []string) *Report {
 	r := &Report{
+		Retries:  retries,
 		Schema:   ReportSchema,
 		Job:      job.Name,
 		Args:     append([]string{}, args...),

@@ -425,3 +425,32 @@ func TestDryRunWritesNoReport(t *testing.T) {
 		t.Errorf("a dry run wrote a report: %v", err)
 	}
 }
+
+// TestReportRetries checks that a task attempt that fails and is retried is
+// reported with its reason: a progress line, and in the JSON report, where
+// only a counter said so.
+func TestReportRetries(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "r.json")
+	var stdout, stderr bytes.Buffer
+	code := cli.Execute(context.Background(), cli.NewRoot(), []string{"run", "cli-test", "--workers", "1", "--fail-once", dir,
+		"--output", filepath.Join(dir, "out"), "--report", rep}, &stdout, &stderr)
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	const why = "attempt 1 failed, retrying: "
+	if !strings.Contains(stderr.String(), "map: task 0 "+why) || !strings.Contains(stderr.String(), "not welcome this time") {
+		t.Errorf("progress lacks the retry and its reason:\n%s", stderr.String())
+	}
+	b, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r cli.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Retries) != 1 || !strings.Contains(r.Retries[0], why) || !strings.Contains(r.Retries[0], "not welcome this time") {
+		t.Errorf("report retries %q, want the one failed attempt with its reason", r.Retries)
+	}
+}

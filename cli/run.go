@@ -164,7 +164,11 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		prog = newProgress(cmd.Context(), cmd.ErrOrStderr())
 	}
 	bytes := stageBytes{}
+	var retries []string
 	opts.Progress = func(ev runner.Event) {
+		if ev.Retry != "" {
+			retries = append(retries, retryLine(ev))
+		}
 		bytes.event(ev)
 		if prog != nil {
 			prog.event(ev)
@@ -190,7 +194,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	}
 	var reportErr error
 	if f.report != "" {
-		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes)
+		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes, retries)
 		// The job has committed: an interrupt from now on must not turn
 		// its success into a failure for want of a report.
 		if err := writeReport(context.WithoutCancel(cmd.Context()), f.report, rep); err != nil {

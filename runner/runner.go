@@ -103,6 +103,9 @@ type Event struct {
 	// include its running tasks' counts so far (which a failed attempt
 	// takes back).
 	Partial bool
+	// Retry, when set, makes the event the report of a task attempt that
+	// failed and will be retried: which task, and why.
+	Retry string
 }
 
 // StageResult describes one executed stage.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -486,6 +487,9 @@ func (s *schedule) finished(o outcome) error {
 			return &TaskError{Stage: t.msg.Info.Stage, Role: t.msg.Info.Role, Task: t.msg.Info.Task, Channel: t.msg.Channel,
 				Attempts: t.attempts, Err: o.err, Stderr: o.stderr}
 		}
+		why, _, _ := strings.Cut(o.err.Error(), "\n")
+		e.progress(runner.Event{Stage: t.msg.Info.Stage, Stages: len(s.stages), Phase: t.msg.Info.Role,
+			Retry: fmt.Sprintf("task %d attempt %d failed, retrying: %s", t.msg.Info.Task, t.attempts, why)})
 		e.prepare(t, s)
 		heap.Push(&s.ready, t)
 		return nil

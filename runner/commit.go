@@ -82,7 +82,14 @@ func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) 
 		return nil, fmt.Errorf("output %s is a file, not a directory: write the output elsewhere", dir)
 	}
 	if exists && mode == WriteFail {
-		return nil, fmt.Errorf("output %s already exists (--write-mode overwrite replaces it, append adds to it): %w", dir, fs.ErrExist)
+		entries, err := storage.List(ctx, dir)
+		if err != nil || len(entries) == 0 || slices.ContainsFunc(entries, func(f storage.FileInfo) bool { return f.Name != "_temporary" }) {
+			return nil, fmt.Errorf("output %s already exists (--write-mode overwrite replaces it, append adds to it): %w", dir, fs.ErrExist)
+		}
+		// Only runs' temporary files: a run under way (the first of the
+		// two to commit wins, as publish checks again), or a killed one's,
+		// which its workers may still be removing. Neither is an output.
+		exists = false
 	}
 	c := &Committer{dir: dir, mode: mode, run: run, created: !exists}
 	if c.created {

@@ -362,6 +362,39 @@ func TestCommitJobSharedTemporary(t *testing.T) {
 	}
 }
 
+// TestFailModeIgnoresOtherRunsTemporaryFiles checks that in write mode
+// fail an output holding only another run's _temporary directory (one under
+// way, or a killed one whose workers are still removing it) is not taken
+// for an output: a run restarted at once after a crash failed on it. An
+// empty directory, or one with anything else, is still refused.
+func TestFailModeIgnoresOtherRunsTemporaryFiles(t *testing.T) {
+	ctx := context.Background()
+	mountFlaky(t, "restart")
+	if err := storage.WriteFile(ctx, "mem://restart/out/a/_temporary/dead/attempt/part-r-00000.txt", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	s := openWritten(t, twoSinks("flaky://restart/out"), runner.WriteFail, "run2", "new")
+	if _, err := s.CommitJob(ctx); err != nil {
+		t.Fatalf("CommitJob: %v", err)
+	}
+	if got := files(t, "flaky://restart/out/a"); got["/part-r-00000.txt"] != "new" || got["/_temporary/dead/attempt/part-r-00000.txt"] != "x" {
+		t.Errorf("got %v, want the new output beside the dead run's files", got)
+	}
+	for _, dir := range []string{"mem://restart/empty", "mem://restart/other"} {
+		if err := storage.MkdirAll(ctx, dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := storage.WriteFile(ctx, "mem://restart/other/notes.txt", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"flaky://restart/empty", "flaky://restart/other"} {
+		if _, err := runner.NewCommitter(ctx, dir, runner.WriteFail, "run3"); !errors.Is(err, fs.ErrExist) {
+			t.Errorf("%s: got %v, want refused as existing", dir, err)
+		}
+	}
+}
+
 // TestAppendRefusesOtherFormat checks that appending part files of one
 // format to a directory of another fails before the run writes anything.
 func TestAppendRefusesOtherFormat(t *testing.T) {

@@ -56,7 +56,8 @@ type move struct{ from, to string }
 const successName = "_SUCCESS"
 
 // NewCommitter prepares dir for a run with the given ID, applying mode:
-// WriteFail refuses an existing directory.
+// WriteFail refuses an existing directory (one holding only runs' _temporary
+// files does not count: see planCommitter).
 func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (*Committer, error) {
 	c, err := planCommitter(ctx, dir, mode, run)
 	if err != nil {

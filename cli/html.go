@@ -91,6 +91,7 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 {{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>
 {{range .Counters}}<tr><td class="l">{{index . 0}}</td><td class="l">{{index . 1}}</td><td>{{index . 2}}</td></tr>
 {{end}}</table>{{else}}<p class="meta">none</p>{{end}}
+{{if .R.Retries}}<h2>Retried attempts</h2><ul id="retries">{{range .R.Retries}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Outputs</h2>
 {{if .R.Outputs}}<ul id="outputs">{{range .R.Outputs}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p class="meta">none</p>{{end}}
 {{if .R.Plan}}{{if .R.Plan.Notes}}<h2>Planner notes</h2><ul>{{range .R.Plan.Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}

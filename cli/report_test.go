@@ -453,4 +453,28 @@ func TestReportRetries(t *testing.T) {
 	if len(r.Retries) != 1 || !strings.Contains(r.Retries[0], why) || !strings.Contains(r.Retries[0], "not welcome this time") {
 		t.Errorf("report retries %q, want the one failed attempt with its reason", r.Retries)
 	}
+	// The HTML report lists them too.
+	dir2 := t.TempDir()
+	page := filepath.Join(dir2, "r.html")
+	if code := cli.Execute(context.Background(), cli.NewRoot(), []string{"run", "cli-test", "-q", "--workers", "1", "--fail-once", dir2,
+		"--output", filepath.Join(dir2, "out"), "--report", page}, &stdout, &stderr); code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var items []string
+	var walk func(n *html.Node, in bool)
+	walk = func(n *html.Node, in bool) {
+		if n.Type == html.ElementNode && n.Data == "ul" {
+			in = in || attr(n, "id") == "retries"
+		}
+		if in && n.Type == html.TextNode {
+			items = append(items, n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(parseHTML(t, page), false)
+	if len(items) != 1 || !strings.Contains(items[0], why) {
+		t.Errorf("HTML retries %q, want the one failed attempt", items)
+	}
 }

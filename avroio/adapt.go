@@ -307,17 +307,13 @@ func uncheckedNarrow(t reflect.Type) string {
 		return ""
 	}
 	for _, f := range avroFields(t) {
-		if f.viaPointer != "" && widened(f.sf.Type) != nil {
-			return fmt.Sprintf("%s (%s, through %s embedded by pointer)", f.sf.Name, f.sf.Type, f.viaPointer)
-		}
-		ft := f.sf.Type
-		for ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if widened(ft) == nil {
-			if w := inner(ft, f.sf.Name); w != "" {
+		switch {
+		case widened(f.sf.Type) == nil: // what the adapter checks, if anything, is below
+			if w := inner(f.sf.Type, f.sf.Name); w != "" {
 				return w
 			}
+		case f.viaPointer != "":
+			return fmt.Sprintf("%s (%s, through %s embedded by pointer)", f.sf.Name, f.sf.Type, f.viaPointer)
 		}
 	}
 	return ""

@@ -99,10 +99,7 @@ func holdsValues(t reflect.Type) bool {
 	return false
 }
 
-func isDate(s avro.Schema) bool {
-	p, ok := deref(s).(*avro.PrimitiveSchema)
-	return ok && p.Logical() != nil && p.Logical().Type() == avro.Date
-}
+func isDate(s avro.Schema) bool { return logicalType(deref(s)) == avro.Date }
 
 // hasDate reports whether s holds a date anywhere.
 func hasDate(s avro.Schema, seen map[string]bool) bool {

@@ -98,20 +98,18 @@ func writerAs(writer avro.Schema, typ avro.Type) avro.Schema {
 func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any, error) {
 	if t == timeType {
 		lt := "timestamp-millis"
-		if w := writerAs(writer, avro.Long); w != nil {
-			if l := w.(*avro.PrimitiveSchema).Logical(); l != nil && l.Type() == avro.TimestampMicros {
-				lt = "timestamp-micros"
-			}
+		if logicalType(writerAs(writer, avro.Long)) == avro.TimestampMicros {
+			lt = "timestamp-micros"
 		}
 		return map[string]any{"type": "long", "logicalType": lt}, nil
 	}
 	if t == durationType {
 		// A time of day: read in the file's unit (as a plain long, hamba/avro
 		// would take milliseconds or microseconds for nanoseconds).
-		if w, ok := writerAs(writer, avro.Int).(*avro.PrimitiveSchema); ok && w.Logical() != nil && w.Logical().Type() == avro.TimeMillis {
+		if logicalType(writerAs(writer, avro.Int)) == avro.TimeMillis {
 			return map[string]any{"type": "int", "logicalType": "time-millis"}, nil
 		}
-		if w, ok := writerAs(writer, avro.Long).(*avro.PrimitiveSchema); ok && w.Logical() != nil && w.Logical().Type() == avro.TimeMicros {
+		if logicalType(writerAs(writer, avro.Long)) == avro.TimeMicros {
 			return map[string]any{"type": "long", "logicalType": "time-micros"}, nil
 		}
 	}
@@ -216,7 +214,7 @@ func (d *deriver) record(t reflect.Type, writer avro.Schema, where string) (any,
 		return nil, err
 	}
 	if fields == nil {
-		if hidden(t) {
+		if hasUnexported(t) {
 			// Its value would be written as an empty record and lost.
 			why := "convert it to a struct of exported fields"
 			if t == reflect.TypeFor[big.Rat]() {
@@ -281,15 +279,24 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 	return nil
 }
 
-// hidden reports whether struct t has unexported fields and no field Avro
-// sees (big.Rat, netip.Addr, time.Location).
-func hidden(t reflect.Type) bool {
+// hasUnexported reports whether struct t has an unexported field: one with
+// no field Avro sees (big.Rat, netip.Addr) keeps its value there.
+func hasUnexported(t reflect.Type) bool {
 	for i := range t.NumField() {
 		if !t.Field(i).IsExported() && !t.Field(i).Anonymous {
-			return len(avroFields(t)) == 0
+			return true
 		}
 	}
 	return false
+}
+
+// logicalType is the logical type of s (a primitive or fixed schema), or ""
+// for none, for s nil too.
+func logicalType(s avro.Schema) avro.LogicalType {
+	if l, ok := s.(avro.LogicalTypeSchema); ok && l.Logical() != nil {
+		return l.Logical().Type()
+	}
+	return ""
 }
 
 // avroField is a field of a Go struct as Avro sees it.

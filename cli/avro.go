@@ -221,18 +221,17 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 		if s.Nullable() {
 			// ["null", X] decodes to X's value itself when X is a
 			// primitive, and to {"X's name": value} when it is a record,
-			// enum, fixed, array or map.
+			// enum, fixed, array or map (or {"long.local-timestamp-millis":
+			// value}, a local timestamp).
 			_, typ := s.Indices()
 			t := s.Types()[typ]
 			if r, ok := t.(*avro.RefSchema); ok {
 				t = r.Schema()
 			}
-			// (and to {"long.local-timestamp-millis": value} for a local
-			// timestamp).
 			if m, ok := v.(map[string]any); ok && len(m) == 1 {
 				if inner, ok := m[unionName(t)]; ok {
 					v = inner
-				} else if inner, ok := m[string(t.Type())+"."+logicalName(t)]; ok {
+				} else if inner, ok := m[string(t.Type())+"."+string(logicalType(t))]; ok {
 					v = inner
 				}
 			}
@@ -260,27 +259,16 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			return branchJSON(buf, holds[0], v)
 		}
 	}
-	if p, ok := s.(*avro.PrimitiveSchema); ok && p.Logical() != nil {
-		switch x := v.(type) {
-		case time.Duration: // time-millis, time-micros
-			j, _ := jsonLine(timeOfDay(x))
-			buf.Write(j)
-			return nil
-		case time.Time:
-			switch p.Logical().Type() {
-			case avro.LocalTimestampMillis, avro.LocalTimestampMicros:
-				// No instant: hamba/avro gives the wall clock in time.Local.
-				j, _ := jsonLine(x.Format(localDateTime))
-				buf.Write(j)
-				return nil
-			}
-		}
-	}
-	if d, ok := v.(time.Time); ok {
-		if p, ok := s.(*avro.PrimitiveSchema); ok && p.Logical() != nil && p.Logical().Type() == avro.Date {
-			j, _ := jsonLine(d.Format(time.DateOnly)) // days, not an instant
-			buf.Write(j)
-			return nil
+	switch x := v.(type) {
+	case time.Duration: // time-millis, time-micros
+		v = timeOfDay(x)
+	case time.Time:
+		switch logicalType(s) {
+		case avro.Date:
+			v = x.Format(time.DateOnly) // days, not an instant
+		case avro.LocalTimestampMillis, avro.LocalTimestampMicros:
+			// No instant: hamba/avro gives the wall clock in time.Local.
+			v = x.Format(localDateTime)
 		}
 	}
 	if _, ok := s.(*avro.FixedSchema); ok {
@@ -327,7 +315,7 @@ func holdsGeneric(s avro.Schema, v any) bool {
 	if r, ok := s.(*avro.RefSchema); ok {
 		s = r.Schema()
 	}
-	logical := logicalName(s)
+	logical := logicalType(s)
 	switch v.(type) {
 	case string:
 		return s.Type() == avro.String || s.Type() == avro.Enum
@@ -344,36 +332,31 @@ func holdsGeneric(s avro.Schema, v any) bool {
 	case []byte:
 		return s.Type() == avro.Bytes && logical == ""
 	case time.Time:
-		return logical == string(avro.Date) || strings.Contains(logical, "timestamp")
+		return logical == avro.Date || strings.Contains(string(logical), "timestamp")
 	case time.Duration:
-		return logical == string(avro.TimeMillis) || logical == string(avro.TimeMicros)
+		return logical == avro.TimeMillis || logical == avro.TimeMicros
 	case *big.Rat:
-		return logical == string(avro.Decimal)
+		return logical == avro.Decimal
 	case []any:
 		return s.Type() == avro.Array
 	}
 	return false
 }
 
-// logicalName is s's logical type, or "".
-func logicalName(s avro.Schema) string {
+// logicalType is s's logical type, or "".
+func logicalType(s avro.Schema) avro.LogicalType {
 	if l, ok := s.(avro.LogicalTypeSchema); ok && l.Logical() != nil {
-		return string(l.Logical().Type())
+		return l.Logical().Type()
 	}
 	return ""
 }
 
 // decimalScale is the scale of s if s is a decimal (bytes or fixed).
 func decimalScale(s avro.Schema) (int, bool) {
-	var l avro.LogicalSchema
-	switch s := s.(type) {
-	case *avro.PrimitiveSchema:
-		l = s.Logical()
-	case *avro.FixedSchema:
-		l = s.Logical()
-	}
-	if d, ok := l.(*avro.DecimalLogicalSchema); ok {
-		return d.Scale(), true
+	if l, ok := s.(avro.LogicalTypeSchema); ok {
+		if d, ok := l.Logical().(*avro.DecimalLogicalSchema); ok {
+			return d.Scale(), true
+		}
 	}
 	return 0, false
 }

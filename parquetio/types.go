@@ -108,11 +108,7 @@ func checkWritable(t reflect.Type, path string) error {
 		if !ok {
 			continue
 		}
-		ft := f.Type
-		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
-			ft = ft.Elem()
-		}
-		if ft == timeType && slices.Contains(strings.Split(opts, ","), "date") {
+		if derefAll(f.Type) == timeType && slices.Contains(strings.Split(opts, ","), "date") {
 			return fmt.Errorf("field %s%s: parquet-go writes time.Time date columns wrongly; use parquetio.Date", path, name)
 		}
 		if err := checkWritable(f.Type, path+name+"."); err != nil {
@@ -168,11 +164,8 @@ func nanoTimes(t reflect.Type, path string) func(v reflect.Value) (string, time.
 	case reflect.Struct:
 		if t == timeType {
 			return func(v reflect.Value) (string, time.Time) {
-				at := v.Interface().(time.Time)
-				if y := at.Year(); y < 1677 || y > 2262 {
-					if at.Before(minNanoTime) || at.After(maxNanoTime) {
-						return path, at
-					}
+				if at := v.Interface().(time.Time); at.Before(minNanoTime) || at.After(maxNanoTime) {
+					return path, at
 				}
 				return "", time.Time{}
 			}

@@ -219,14 +219,14 @@ func tmpOutsideInputs(g *plan.Graph, tmp string) error {
 	}
 	tmp = plan.CleanDir(tmp)
 	for _, n := range g.Nodes() {
-		fs, ok := n.Payload.(plan.FileSource)
+		src, ok := n.Payload.(plan.FileSource)
 		if !ok {
 			continue
 		}
-		listed, depth := listedDir(fs.Pattern())
+		listed, depth := listedDir(src.Pattern())
 		dir := plan.CleanDir(listed)
 		if _, local := storage.LocalPath(dir); local && depth <= 1 && plan.InDir(tmp, dir) {
-			return fmt.Errorf("the run's scratch directory, %s, is inside input %s, whose listing would take the run's own files for input: give --tmp a directory outside it", flag, fs.Pattern())
+			return fmt.Errorf("the run's scratch directory, %s, is inside input %s, whose listing would take the run's own files for input: give --tmp a directory outside it", flag, src.Pattern())
 		}
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"runtime"
 	"sync"
-	"time"
 	"unsafe"
 )
 
@@ -148,7 +147,7 @@ func dropped(t reflect.Type, seen map[reflect.Type]bool) string {
 		}
 		return dropped(t.Elem(), seen)
 	case reflect.Struct:
-		if t == reflect.TypeFor[time.Time]() {
+		if t == timeType {
 			return ""
 		}
 		scratch := t.Implements(scratchType) || reflect.PointerTo(t).Implements(scratchType)

@@ -3,7 +3,6 @@ package pcollection
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"iter"
@@ -40,8 +39,7 @@ func (m *memSource[T]) ContentHash() string {
 	h := sha256.New()
 	var buf []byte
 	for _, v := range m.values {
-		buf = c.Append(buf[:0], v)
-		h.Write(binary.AppendUvarint(nil, uint64(len(buf))))
+		buf = c.Append(buf[:0], v) // self-delimiting: no length needed
 		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])

@@ -254,7 +254,15 @@ func (x *compiled[T]) Decode(src []byte) (v T, n int, err error) {
 
 // noescape hides p from escape analysis so that the argument of Append and
 // the result of Decode stay on the stack. This is sound because no coder
-// retains the pointer it is given beyond the call.
+// retains the pointer it is given beyond the call, and because nothing runs
+// while the pointer is held as a uintptr, which a stack move would not
+// update. go:nocheckptr keeps that true under -race (which implies
+// -d=checkptr): the instrumented conversion below would be a call, one
+// that can grow and so move the stack, and the pointer returned would then
+// name the old one. (Encodings of a value's old stack bytes, or decodes
+// into them that left the value zero, came of it.)
+//
+//go:nocheckptr
 func noescape(p unsafe.Pointer) unsafe.Pointer {
 	x := uintptr(p)
 	return *(*unsafe.Pointer)(unsafe.Pointer(&x))

@@ -36,7 +36,9 @@
 //
 // A stage runs a map task per source split (sources are asked for
 // max(MinSplits, size/BytesPerSplit) splits, a number that does not depend
-// on the worker count) or per file of an intermediate input (files of a
+// on the worker count; splits smaller than PackBytes share tasks, so that a
+// directory of many small files is not a task per file) or per file of an
+// intermediate input (files of a
 // previous stage's reducers that already hold this stage's shuffle records
 // are read together, up to BytesPerSplit a task), then a reduce task per
 // partition of each channel (runner.Partitions, the

@@ -32,11 +32,18 @@ const CounterGroup = "crunchgo.local"
 const MaxAttempts = 3
 
 // BytesPerSplit is the source input per map task the runner asks sources
-// for; every source gets at least MinSplits splits. Neither depends on the
-// worker count, so neither do the outputs.
+// for; every source gets at least MinSplits splits. Splits that come back
+// smaller than PackBytes (and than the source's share of a task) share map
+// tasks, up to that size a task (runner.PackSplits). None of these depends
+// on the worker count, so neither do the outputs.
+//
+// Ten thousand files of 500 bytes each, one task each, took word count
+// 3.6 s here, against 0.47 s on the in-memory runner; PackBytes is small
+// enough that a task of it still takes far longer to run than to schedule.
 const (
 	BytesPerSplit = 64 << 20
 	MinSplits     = 4
+	PackBytes     = 4 << 20
 )
 
 // MinWorkerMemory is the least share of the memory budget a worker may

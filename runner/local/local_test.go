@@ -883,12 +883,54 @@ func TestLargestSplitsFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sizes := observeSizes(t, func(m taskMsg) bool { return m.Split != nil && strings.HasSuffix(m.Split.Path, ".txt") })
+	sizes := observeSizes(t, func(m taskMsg) bool { return len(m.Splits) > 0 && strings.HasSuffix(m.Splits[0].Path, ".txt") })
 	p := build(t, sideMapJob, "--input="+filepath.Join(dir, "*.txt"))
 	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
 	checkLargestFirst(t, "map tasks", sizes(), 3)
+}
+
+// TestSmallFilesShareTasks checks that many small input files are read a
+// few to a map task, not one each, and that every line is read once.
+func TestSmallFilesShareTasks(t *testing.T) {
+	dir := t.TempDir()
+	var lines strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&lines, "k%d\n", i)
+	}
+	const files = 300
+	for i := range files {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("in-%03d.txt", i)), []byte(lines.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := build(t, sideMapJob, "--input="+filepath.Join(dir, "*.txt"))
+	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 300 files of 30 bytes, asked for MinSplits splits: tasks of a
+	// quarter of the input.
+	if got := res.Stages[0].MapTasks; got != MinSplits {
+		t.Errorf("%d files made %d map tasks, want %d", files, got, MinSplits)
+	}
+	got, err := sideMapOutputs[p].Values()
+	if err != nil {
+		t.Fatal(err)
+	}
+	perKey := map[string]int{}
+	for _, kv := range got {
+		if kv.Value.Value != "v"+kv.Key[1:] {
+			t.Errorf("line %q joined %q", kv.Key, kv.Value.Value)
+		}
+		perKey[kv.Key]++
+	}
+	for i := range 10 {
+		if n := perKey[fmt.Sprint("k", i)]; n != files {
+			t.Errorf("line k%d read %d times, want %d (once per file)", i, n, files)
+		}
+	}
 }
 
 // observeSizes records the input size of each task sent to a worker that

@@ -50,7 +50,8 @@ type taskMsg struct {
 	Input   int           `json:"input"`   // map: index into the stage's Inputs
 	Channel int           `json:"channel"` // reduce: the channel
 	Attempt string        `json:"attempt"` // the attempt ID
-	Split   *plan.Split   `json:"split,omitempty"`
+	// Splits are a map task's source splits, read in order.
+	Splits []plan.Split `json:"splits,omitempty"`
 	// Files are a map task's intermediate input files, in order.
 	Files []string `json:"files,omitempty"`
 	// Sides are the files of the phase's side inputs, by node.

@@ -27,8 +27,8 @@ type unit struct {
 	input   int // map units: the stage input, else -1
 	channel int // reduce units: the channel, else -1
 	waits   []*unit
-	feeders []*unit      // reduce units: the map units writing to the channel
-	splits  []plan.Split // map units of a source: its splits
+	feeders []*unit        // reduce units: the map units writing to the channel
+	splits  [][]plan.Split // map units of a source: its splits, grouped into tasks
 	bound   int
 	// base is a map unit's first task index: the sum of the bounds of the
 	// stage's earlier inputs. Indices are fixed before those inputs' tasks
@@ -159,7 +159,9 @@ func newSchedule(e *driver) (*schedule, error) {
 				if err != nil {
 					return nil, fmt.Errorf("stage %d: splitting %s: %w", st.ID, src.Describe(), err)
 				}
-				u.splits, u.bound = splits, len(splits)
+				target := min(PackBytes, runner.SplitsLength(splits)/int64(hint))
+				u.splits = runner.PackSplits(splits, target)
+				u.bound = len(u.splits)
 			}
 			u.waits = append(u.waits, s.sideProducers(in.Phase)...)
 			base += u.bound
@@ -291,8 +293,8 @@ func (s *schedule) makeTasks(u *unit) error {
 			add(t)
 		}
 	case !sr.st.Inputs[u.input].Intermediate:
-		for _, split := range u.splits {
-			add(&task{msg: taskMsg{Split: &split}})
+		for _, group := range u.splits {
+			add(&task{msg: taskMsg{Splits: group}})
 		}
 	default:
 		in := sr.st.Inputs[u.input]
@@ -363,11 +365,11 @@ func (t *task) before(o *task) bool {
 }
 
 // inputSize is how much a task reads, as far as it is known when the task is
-// made: a reduce task's bytes of shuffle runs, a source split's length (in
+// made: a reduce task's bytes of shuffle runs, its source splits' length (in
 // bytes for files); 0 for a map task of intermediate files.
 func (t *task) inputSize() int64 {
-	if t.msg.Split != nil {
-		return t.msg.Split.Length
+	if t.msg.Splits != nil {
+		return runner.SplitsLength(t.msg.Splits)
 	}
 	var n int64
 	for _, seg := range t.msg.Segments {

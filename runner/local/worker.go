@@ -551,10 +551,12 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		if err != nil {
 			return err
 		}
-	case t.Split != nil:
-		res.BytesIn = t.Split.Length
-		if err := k.ReadSource(*t.Split); err != nil {
-			return err
+	case t.Splits != nil:
+		for _, split := range t.Splits {
+			res.BytesIn += split.Length
+			if err := k.ReadSource(split); err != nil {
+				return err
+			}
 		}
 	default:
 		for _, path := range t.Files {

@@ -3,8 +3,10 @@ package hadoop_test
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,6 +149,61 @@ func TestMapTasksBySize(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "# stage 0: 20 map task(s)") {
 		t.Errorf("dry run:\n%s\nwant 20 map tasks for 20 blocks", firstLines(out.String(), 40))
+	}
+}
+
+// TestSmallFilesShareMapTasks checks that many small files are listed a
+// few to a manifest line, each line a map task, and every file once.
+func TestSmallFilesShareMapTasks(t *testing.T) {
+	dir := t.TempDir()
+	const files = 200
+	for i := range files {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("in-%03d.txt", i)), []byte("a few words\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := wordcount.Job.Build([]string{"--input", filepath.Join(dir, "*.txt"), "--output", filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r := hadoop.Runner{HadoopBin: "/bin/false", StreamingJar: "x.jar", Binary: "/opt/jobs/crunchgo", TempDir: filepath.Join(dir, "tmp"), DryRun: true, Out: &out}
+	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// 200 files of 12 bytes, asked for 8 map tasks: a line per 300 bytes.
+	if !strings.Contains(out.String(), "# stage 0: 8 map task(s)") {
+		t.Errorf("dry run:\n%s\nwant 8 map tasks for %d small files", firstLines(out.String(), 40), files)
+	}
+	listed := strings.Count(out.String(), `"path":`)
+	if listed != files {
+		t.Errorf("the manifest lists %d splits, want one per file (%d)", listed, files)
+	}
+
+	// Run, every task reads every file of its line.
+	outDir := filepath.Join(dir, "counted")
+	p, err = wordcount.Job.Build([]string{"--input", filepath.Join(dir, "*.txt"), "--output", outDir, "--format", "text"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := simRunner(t).Run(context.Background(), p, runner.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := filepath.Glob(filepath.Join(outDir, "part-*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, part := range parts {
+		b, err := os.ReadFile(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.Fields(strings.ReplaceAll(string(b), "\t", "="))...)
+	}
+	slices.Sort(lines)
+	if got, want := strings.Join(lines, " "), fmt.Sprintf("a=%d few=%d words=%d", files, files, files); got != want {
+		t.Errorf("counts %q, want %q", got, want)
 	}
 }
 

@@ -48,7 +48,9 @@
 // for a split (a map task) per BytesPerMapTask (128 MiB) of input, and at
 // least Runner.MapTasks (default: Options.Workers, else 8); a set
 // Runner.MapTasks is asked for as is. A small input may give fewer: text
-// and Avro are not cut below 1 MiB, Parquet only between row groups.
+// and Avro are not cut below 1 MiB, Parquet only between row groups. Many
+// small splits (small files) share a map task, a manifest line listing
+// them, up to the input's size over that count (runner.PackSplits).
 // HADOOP_USER_NAME makes tasks act on HDFS as the submitting user (Runner.User,
 // default HADOOP_USER_NAME, else the OS user), as Hadoop's own tasks do,
 // rather than as the NodeManager's user their processes run as. <temp>/job.json holds

@@ -332,8 +332,11 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 			if err != nil {
 				return nil, fmt.Errorf("splitting %s: %w", src.Describe(), err)
 			}
-			for _, s := range splits {
-				sj.lines = append(sj.lines, taskLine{Task: len(sj.lines), Input: i, Node: in.Node, Split: &s})
+			// Small splits (many small files) share a task: a task is a
+			// container, seconds to start on a cluster.
+			target := min(BytesPerMapTask, runner.SplitsLength(splits)/int64(n))
+			for _, group := range runner.PackSplits(splits, target) {
+				sj.lines = append(sj.lines, taskLine{Task: len(sj.lines), Input: i, Node: in.Node, Splits: group})
 			}
 		}
 		// Files this stage writes for later stages.

@@ -32,11 +32,11 @@ type jobSpec struct {
 // taskLine is one line of a stage's manifest: the input of one map task.
 // NLineInputFormat with one line per split gives each map task one line.
 type taskLine struct {
-	Task  int         `json:"task"`  // the map task index, used in part and file names
-	Input int         `json:"input"` // index into the stage's Inputs
-	Node  plan.NodeID `json:"node"`  // the input's node, checked by the task
-	Split *plan.Split `json:"split,omitempty"`
-	File  string      `json:"file,omitempty"` // an intermediate file written by an earlier stage
+	Task   int          `json:"task"`             // the map task index, used in part and file names
+	Input  int          `json:"input"`            // index into the stage's Inputs
+	Node   plan.NodeID  `json:"node"`             // the input's node, checked by the task
+	Splits []plan.Split `json:"splits,omitempty"` // source splits, read in order
+	File   string       `json:"file,omitempty"`   // an intermediate file written by an earlier stage
 }
 
 func readSpec(ctx context.Context, url string) (*jobSpec, error) {

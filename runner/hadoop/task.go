@@ -491,8 +491,12 @@ func (t *task) mapLine(ctx context.Context, tl *taskLine, shuffleOut func(int, [
 	}()
 	defer k.Teardown()
 	switch {
-	case !in.Intermediate && tl.Split != nil:
-		err = k.ReadSource(*tl.Split)
+	case !in.Intermediate && len(tl.Splits) > 0:
+		for _, split := range tl.Splits {
+			if err = k.ReadSource(split); err != nil {
+				break
+			}
+		}
 	case in.Intermediate && tl.File != "":
 		err = readFrames(ctx, tl.File, k.Record)
 	default:

@@ -22,9 +22,17 @@ import (
 // partitions (the most the runners choose by themselves) a partition's
 // share then rests on about 256 sampled keys and 16 bounds (Spark samples
 // 20 keys a partition), while the broadcast stays small.
+//
+// A sampled key is kept to its first sortBoundBytes encoded bytes, so that
+// long keys cannot make the sample, or the bounds every task of the sort
+// holds, large: at most 4 MiB and 256 KiB. Cut bounds still order as the
+// keys did (ties aside), so every key still ranks at or above the keys
+// before it; only keys sharing their first 256 bytes with a bound lose
+// balance, going above it together.
 const (
-	sortSample = 16384
-	sortBounds = 1024
+	sortSample     = 16384
+	sortBounds     = 1024
+	sortBoundBytes = 256
 )
 
 // TrySortByKey returns t sorted by key (ascending, in the key type's order,
@@ -314,7 +322,7 @@ func (s *keySampler[T, K, V]) Process(x T, _ func(Pair[bool, sampledKey])) error
 	}
 	k, _ := s.kv(x)
 	s.kb = s.key.Append(s.kb[:0], k)
-	s.kept.keep(sampledKey{Priority: pri, Key: bytes.Clone(s.kb)})
+	s.kept.keep(sampledKey{Priority: pri, Key: bytes.Clone(s.kb[:min(len(s.kb), sortBoundBytes)])})
 	return nil
 }
 

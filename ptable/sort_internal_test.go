@@ -2,8 +2,10 @@ package ptable
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/codec"
@@ -81,6 +83,58 @@ func TestSortRangesBalanced(t *testing.T) {
 				t.Errorf("%d partitions: partition %d holds %d keys, want about %.0f (counts %v)", parts, i, c, share, count)
 				break
 			}
+		}
+	}
+}
+
+// Long keys are sampled by their first sortBoundBytes bytes: the samples
+// and bounds stay small, and the ranges still follow key order and split
+// keys that differ within those bytes evenly.
+func TestSortLongKeysSampledByPrefix(t *testing.T) {
+	kc, _ := codec.KeyFor[string]()
+	const n = 20_000
+	long := func(i int) string {
+		// A scrambled 6-digit head, then 4 KiB shared by all keys, then
+		// the key's own tail: keys differ in the head and past the cut.
+		return fmt.Sprintf("%06d", (i*7919)%n) + strings.Repeat("x", 4096) + fmt.Sprint(i)
+	}
+	s := &keySampler[Pair[string, struct{}], string, struct{}]{key: kc,
+		kv: func(p Pair[string, struct{}]) (string, struct{}) { return p.Key, p.Value }}
+	var keys [][]byte
+	for i := range n {
+		s.Process(KV(long(i), struct{}{}), nil)
+		keys = append(keys, kc.Append(nil, long(i)))
+	}
+	kept := 0
+	for _, k := range s.kept {
+		if len(k.Key) > sortBoundBytes {
+			t.Fatalf("a sampled key holds %d bytes, want at most %d", len(k.Key), sortBoundBytes)
+		}
+		kept += len(k.Key)
+	}
+	if kept > sortSample*sortBoundBytes {
+		t.Fatalf("the sample holds %d bytes", kept)
+	}
+	bounds := s.kept.bounds()
+	r := newRanker(bounds)
+	slices.SortFunc(keys, bytes.Compare)
+	var p rangedPayload[string, struct{}]
+	rk, _ := codec.KeyFor[rankedKey[string]]()
+	const parts = 4
+	count := make([]int, parts)
+	last := 0
+	for _, kb := range keys {
+		v, _, _ := kc.Decode(kb)
+		part := p.Partition(rk.Append(nil, rankedKey[string]{Bucket: r.bucket(kb), Key: v}), parts)
+		if part < last {
+			t.Fatalf("key %.10q... went to partition %d after one went to %d", v, part, last)
+		}
+		last = part
+		count[part]++
+	}
+	for i, c := range count {
+		if c < n/parts*9/10 || c > n/parts*11/10 {
+			t.Errorf("partition %d holds %d keys, want about %d (counts %v)", i, c, n/parts, count)
 		}
 	}
 }

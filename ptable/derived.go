@@ -112,7 +112,7 @@ func join[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], left func
 	})
 	// The loop body is made once per task (see reduceGroupsBound); each
 	// group gets a fresh bs, since LeftJoin and FullJoin emit pointers into it.
-	return pcollection.Must(reduceSortedBound(u, func(emit func(O)) func(K, iter.Seq[Pair[bool, Tagged[A, B]]]) error {
+	return pcollection.Must(reduceSortedBound(pcollection.Build("ReduceSorted", append(slices.Clone(opts), pcollection.Name(info.Name))), u, func(emit func(O)) func(K, iter.Seq[Pair[bool, Tagged[A, B]]]) error {
 		var (
 			key     K
 			bs      []B
@@ -136,7 +136,7 @@ func join[K, A, B, O any](name string, a PTable[K, A], b PTable[K, B], left func
 			}
 			return nil
 		}
-	}, append(slices.Clone(opts), pcollection.Name(info.Name))))
+	}, ascending))
 }
 
 // Join is the inner join of a and b on their keys (reduce-side: one shuffle

@@ -5,8 +5,8 @@
 // (or ParDoGrouped: a DoFn, with counters and per-task state, over groups),
 // Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
 // Count, Distinct and Top, total-order sorts (SortByKey, Sort) and a
-// secondary sort (ReduceSorted: each group's values in order of a sort
-// value, streamed from the shuffle), set operations (Intersect, Subtract),
+// secondary sort (ReduceSorted, ReduceSortedDescending: each group's values
+// in order of a sort value, streamed from the shuffle), set operations (Intersect, Subtract),
 // existence joins (SemiJoin, AntiJoin), Cross (every pair of a collection
 // and a small one) and Shard, which spreads a collection evenly over n
 // partitions (and so n part files).

@@ -20,18 +20,37 @@ import (
 // GroupByKey key; values with equal S come in no particular order.
 // Options: Name, Partitions.
 func TryReduceSorted[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, opts ...pcollection.Option) (pcollection.PCollection[O], error) {
-	if fn == nil {
-		return pcollection.PCollection[O]{}, pcollection.Build("ReduceSorted", opts).Errorf("nil function")
-	}
-	return reduceSortedBound(t, func(emit func(O)) func(K, iter.Seq[Pair[S, V]]) error {
-		return func(k K, vs iter.Seq[Pair[S, V]]) error { return fn(k, vs, emit) }
-	}, opts)
+	return reduceSorted(pcollection.Build("ReduceSorted", opts), t, fn, ascending)
 }
 
-// reduceSortedBound is TryReduceSorted with a reducer bound per task (see
+// ReduceSorted is TryReduceSorted that panics on misuse.
+func ReduceSorted[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, opts ...pcollection.Option) pcollection.PCollection[O] {
+	return pcollection.Must(TryReduceSorted(t, fn, opts...))
+}
+
+// TryReduceSortedDescending is TryReduceSorted with each group's values in
+// descending order of S: the latest event first, the largest amount first.
+func TryReduceSortedDescending[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, opts ...pcollection.Option) (pcollection.PCollection[O], error) {
+	return reduceSorted(pcollection.Build("ReduceSortedDescending", opts), t, fn, descending)
+}
+
+// ReduceSortedDescending is TryReduceSortedDescending that panics on misuse.
+func ReduceSortedDescending[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, opts ...pcollection.Option) pcollection.PCollection[O] {
+	return pcollection.Must(TryReduceSortedDescending(t, fn, opts...))
+}
+
+func reduceSorted[K, S, V, O any](b pcollection.BuildInfo, t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, order sortOrder) (pcollection.PCollection[O], error) {
+	if fn == nil {
+		return pcollection.PCollection[O]{}, b.Errorf("nil function")
+	}
+	return reduceSortedBound(b, t, func(emit func(O)) func(K, iter.Seq[Pair[S, V]]) error {
+		return func(k K, vs iter.Seq[Pair[S, V]]) error { return fn(k, vs, emit) }
+	}, order)
+}
+
+// reduceSortedBound is reduceSorted with a reducer bound per task (see
 // reduceGroupsBound).
-func reduceSortedBound[K, S, V, O any](t PTable[K, Pair[S, V]], bind func(emit func(O)) func(key K, values iter.Seq[Pair[S, V]]) error, opts []pcollection.Option) (pcollection.PCollection[O], error) {
-	b := pcollection.Build("ReduceSorted", opts)
+func reduceSortedBound[K, S, V, O any](b pcollection.BuildInfo, t PTable[K, Pair[S, V]], bind func(emit func(O)) func(key K, values iter.Seq[Pair[S, V]]) error, order sortOrder) (pcollection.PCollection[O], error) {
 	p, err := b.SamePipeline(t.Pipeline())
 	if err != nil {
 		return pcollection.PCollection[O]{}, err
@@ -51,27 +70,25 @@ func reduceSortedBound[K, S, V, O any](t PTable[K, Pair[S, V]], bind func(emit f
 	if err != nil {
 		return pcollection.PCollection[O]{}, b.Errorf("value type %s cannot be shuffled: %v", reflect.TypeFor[Pair[S, V]](), err)
 	}
-	gp := &secondaryPayload[K, S, V]{key: kc, sort: sc, val: vc, partitions: b.Partitions}
+	gp := &secondaryPayload[K, S, V]{key: kc, sort: sc, val: vc, partitions: b.Partitions, descending: order == descending}
 	group := pcollection.BuildInfo{Name: b.Name + "/group", Caller: b.Caller, Partitions: b.Partitions}
 	id := p.AddNode(group, plan.OpGroupByKey, pcollection.TypeOf[Pair[K, iter.Seq[Pair[S, V]]]](), gp, t.ID())
 	return reduceGroupsBound(p, pcollection.BuildInfo{Name: b.Name, Caller: b.Caller}, id, bind)
-}
-
-// ReduceSorted is TryReduceSorted that panics on misuse.
-func ReduceSorted[K, S, V, O any](t PTable[K, Pair[S, V]], fn func(key K, values iter.Seq[Pair[S, V]], emit func(O)) error, opts ...pcollection.Option) pcollection.PCollection[O] {
-	return pcollection.Must(TryReduceSorted(t, fn, opts...))
 }
 
 // secondaryPayload is a secondary sort's grouping. Its shuffle key is the
 // key's encoding, then S's, then the key encoding's length as 4 big-endian
 // bytes: it sorts by key then S (no encoding is a proper prefix of another,
 // so the length never decides), and the length finds the grouping prefix
-// without decoding. The value is the whole Pair[S, V].
+// without decoding. The value is the whole Pair[S, V]. Descending, S's
+// encoding is shuffled with every byte inverted, which reverses its order
+// for the same reason; the reader decodes S from the value.
 type secondaryPayload[K, S, V any] struct {
 	key        codec.Codec[K]
 	sort       codec.Codec[S]
 	val        codec.Codec[Pair[S, V]]
 	partitions int
+	descending bool
 }
 
 func (g *secondaryPayload[K, S, V]) Partitions() int { return g.partitions }
@@ -85,6 +102,9 @@ func (g *secondaryPayload[K, S, V]) NewShuffleWriter(write func(key, value []byt
 			plan.Raise(fmt.Errorf("a %s key encodes to %d bytes, too long to group by", reflect.TypeFor[K](), n))
 		}
 		kb = g.sort.Append(kb, p.Value.Key)
+		if g.descending {
+			invert(kb[n:])
+		}
 		kb = binary.BigEndian.AppendUint32(kb, uint32(n))
 		vb = g.val.Append(vb[:0], p.Value)
 		write(kb, vb)

@@ -368,6 +368,41 @@ var Cases = []Case{
 		}
 		return expect(out, want)
 	}},
+	{"secondary-sort-descending", func(p *pcollection.Pipeline) Check {
+		// String sort values that are prefixes of each other or hold zero
+		// bytes, where inverting their encodings must still reverse them;
+		// one key with most of the values.
+		type rec = ptable.Pair[int, ptable.Pair[string, int]]
+		words := []string{"", "a", "a\x00", "a\x00\x00", "ab", "b", "\x00", "\xff"}
+		var recs []rec
+		for i := range 6000 {
+			k := i % 7
+			if i%2 == 0 {
+				k = 100
+			}
+			recs = append(recs, ptable.KV(k, ptable.KV(words[(i*5)%len(words)]+fmt.Sprint(i%3), i)))
+		}
+		out := pcollection.Materialize(ptable.ReduceSortedDescending(pcollection.Of(p, recs...),
+			func(k int, vs iter.Seq[ptable.Pair[string, int]], emit func(ptable.Pair[int, []string])) error {
+				var ss []string
+				for v := range vs {
+					ss = append(ss, v.Key)
+				}
+				emit(ptable.KV(k, ss))
+				return nil
+			}, pcollection.Partitions(3)))
+		ref := map[int][]string{}
+		for _, r := range recs {
+			ref[r.Key] = append(ref[r.Key], r.Value.Key)
+		}
+		var want []ptable.Pair[int, []string]
+		for k, ss := range ref {
+			slices.Sort(ss)
+			slices.Reverse(ss)
+			want = append(want, ptable.KV(k, ss))
+		}
+		return expect(out, want)
+	}},
 	{"sample", func(p *pcollection.Pipeline) Check {
 		const n, fraction = 20000, 0.3
 		in := make([]int, n)

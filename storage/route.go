@@ -309,6 +309,29 @@ func WriteFile(ctx context.Context, url string, data []byte) error {
 	return wrap("close", url, w.Close())
 }
 
+// ExclusiveCreator is implemented by file systems whose Create is not
+// exclusive against other clients (HDFS commits a file by a check, then a
+// rename that overwrites): CreateExclusive writes a small file in one step
+// of the file system that fails with fs.ErrExist where name exists.
+type ExclusiveCreator interface {
+	CreateExclusive(ctx context.Context, name string, data []byte) error
+}
+
+// CreateExclusive writes data to a new file at url in a way that fails with
+// fs.ErrExist where url exists, even when another process creates url at
+// the same moment: what a lock file needs. Unlike WriteFile's, the file may
+// be seen, empty or short, while it is written.
+func CreateExclusive(ctx context.Context, url string, data []byte) error {
+	fsys, name, err := Resolve(ctx, url)
+	if err != nil {
+		return err
+	}
+	if ec, ok := fsys.(ExclusiveCreator); ok {
+		return ec.CreateExclusive(ctx, name, data)
+	}
+	return WriteFile(ctx, url, data) // Create's commit is exclusive on the others
+}
+
 // SplitURL splits a storage URL into its scheme, host and path as the
 // package routes it: a string without a "scheme://" prefix is a local path
 // (scheme "", the whole string as path), and a URL without a path has path

@@ -39,7 +39,10 @@
 // that the last block is not yet replicated. Because the client's rename
 // always overwrites, "fails if the destination exists" (Create's commit and
 // Rename) is a check followed by the rename: another client creating the
-// destination between the two loses its file.
+// destination between the two loses its file. CreateExclusive
+// (storage.CreateExclusive, for lock files) creates the file under its own
+// name with one namenode create that does not overwrite, so exactly one of
+// several clients creating it wins.
 //
 // File.ReadAt is safe for concurrent use: each call borrows a reader from a
 // small per-file pool (the client's readers are not safe for concurrent

@@ -342,4 +342,7 @@ func (f *FS) MkdirAll(ctx context.Context, dir string) error {
 	return f.fail("mkdir", dir, c.client.MkdirAll(dir, 0o755))
 }
 
-var _ storage.FS = (*FS)(nil)
+var (
+	_ storage.FS               = (*FS)(nil)
+	_ storage.ExclusiveCreator = (*FS)(nil)
+)

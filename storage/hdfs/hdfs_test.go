@@ -312,3 +312,37 @@ func TestCorruptReadNamesFile(t *testing.T) {
 		t.Errorf("read after the corrupt one: got %d, %v", n, err)
 	}
 }
+
+// TestCreateExclusive checks that of clients creating one file at once
+// exactly one succeeds, and that the others get fs.ErrExist: Create's
+// commit, a check then an overwriting rename, would let several succeed.
+func TestCreateExclusive(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	for round := range 5 {
+		url := c.URL(fmt.Sprintf("/locks/%d/_commit.lock", round))
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() { errs[i] = storage.CreateExclusive(ctx, url, []byte(fmt.Sprint("holder ", i))) })
+		}
+		wg.Wait()
+		won := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && won >= 0:
+				t.Fatalf("round %d: clients %d and %d both created %s", round, won, i, url)
+			case err == nil:
+				won = i
+			case !errors.Is(err, fs.ErrExist):
+				t.Fatalf("round %d: client %d: %v, want fs.ErrExist", round, i, err)
+			}
+		}
+		if won < 0 {
+			t.Fatalf("round %d: no client created %s", round, url)
+		}
+		if got, err := storage.ReadFile(ctx, url); err != nil || string(got) != fmt.Sprint("holder ", won) {
+			t.Errorf("round %d: %s holds %q, %v, want the winner's %q", round, url, got, err, fmt.Sprint("holder ", won))
+		}
+	}
+}

@@ -70,6 +70,37 @@ func (f *FS) Create(ctx context.Context, name string) (storage.Writer, error) {
 	return w, nil
 }
 
+// CreateExclusive implements storage.ExclusiveCreator: the file is created
+// under name itself, by one namenode create without overwrite, so that of
+// two clients creating it at once exactly one succeeds.
+func (f *FS) CreateExclusive(ctx context.Context, name string, data []byte) error {
+	name = clean(name)
+	if err := ctx.Err(); err != nil {
+		return f.fail("create", name, err)
+	}
+	c, err := f.conn(ctx)
+	if err != nil {
+		return f.fail("create", name, err)
+	}
+	if err := c.client.MkdirAll(path.Dir(name), 0o755); err != nil {
+		return f.fail("create", name, err)
+	}
+	fw, err := c.client.CreateFile(name, c.defaults.Replication, c.defaults.BlockSize, 0o644)
+	if err != nil {
+		return f.fail("create", name, err)
+	}
+	w := &writer{fs: f, client: c.client, name: name, tmp: name, fw: fw}
+	_, err = fw.Write(data)
+	if cerr := w.complete(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		c.client.Remove(name) // ours: the create succeeded
+		return f.fail("create", name, err)
+	}
+	return nil
+}
+
 type writer struct {
 	fs     *FS
 	client *hdfs.Client

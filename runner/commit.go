@@ -48,6 +48,9 @@ type Committer struct {
 	// keep is set when undo failed: the run's temporary directory then holds
 	// files of the output as it was, which AbortJob must not delete.
 	keep bool
+	// locked is set while the committer holds the output's commit lock
+	// (commitlock.go).
+	locked bool
 }
 
 type move struct{ from, to string }
@@ -257,6 +260,12 @@ func (c *Committer) removeTemp(ctx context.Context) error {
 	if err := storage.RemoveAll(ctx, c.temp()); err != nil {
 		return err
 	}
+	return c.removeTemporary(ctx)
+}
+
+// removeTemporary removes the output's _temporary directory if no run has
+// anything in it, not even a commit lock.
+func (c *Committer) removeTemporary(ctx context.Context) error {
 	parent := storage.Join(c.dir, "_temporary")
 	if rest, err := storage.List(ctx, parent); err == nil && len(rest) == 0 {
 		err := storage.Remove(ctx, parent)
@@ -485,6 +494,15 @@ func resolveLinks(p string) string {
 func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 	ctx = context.WithoutCancel(ctx)
 	ids := slices.Sorted(maps.Keys(s))
+	unlock := func() error {
+		var errs []error
+		for _, id := range ids {
+			if err := s[id].unlock(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		return errors.Join(errs...)
+	}
 	fail := func(dir string, err error) ([]string, error) {
 		err = fmt.Errorf("committing output %s: %w", dir, err)
 		var undo []error
@@ -493,10 +511,21 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 				undo = append(undo, uerr)
 			}
 		}
+		if uerr := unlock(); uerr != nil {
+			undo = append(undo, uerr)
+		}
 		if len(undo) > 0 {
 			return nil, fmt.Errorf("%w; putting the outputs back as they were failed too: %w", err, errors.Join(undo...))
 		}
 		return nil, fmt.Errorf("%w (every output was left as it was)", err)
+	}
+	// Locks are taken in the order of their outputs' names, so that two
+	// runs writing the same outputs cannot each wait for the other.
+	byDir := slices.SortedFunc(maps.Values(s), func(a, b *Committer) int { return cmp.Compare(a.dir, b.dir) })
+	for _, c := range byDir {
+		if err := c.lock(ctx); err != nil {
+			return fail(c.dir, err)
+		}
 	}
 	for _, id := range ids {
 		if err := s[id].publish(ctx); err != nil {
@@ -514,7 +543,15 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 		c := s[id]
 		c.moves = nil
 		dirs = append(dirs, c.dir)
-		if err := c.removeTemp(ctx); err != nil {
+		if err := storage.RemoveAll(ctx, c.temp()); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := unlock(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, id := range ids {
+		if err := s[id].removeTemporary(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -11,7 +11,9 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -79,6 +81,8 @@ type faults struct {
 	// beforeRemove, if set, runs before each Remove: another run acting
 	// between a check and the removal.
 	beforeRemove func(fs storage.FS, name string)
+	// beforeRename, if set, runs before each Rename.
+	beforeRename func(from, to string)
 }
 
 func (f flakyFS) Remove(ctx context.Context, name string) error {
@@ -129,6 +133,9 @@ func (f flakyFS) Create(ctx context.Context, name string) (storage.Writer, error
 }
 
 func (f flakyFS) Rename(ctx context.Context, from, to string) error {
+	if f.faults.beforeRename != nil {
+		f.faults.beforeRename(from, to)
+	}
 	if f.faults.fail(to) {
 		return errInjected
 	}
@@ -328,6 +335,77 @@ func TestCommitJobConcurrentRuns(t *testing.T) {
 	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "first", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "first"}
 	if got := files(t, "flaky://race/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want the first run's output %v", got, want)
+	}
+}
+
+// TestCommitJobsTakeTurns checks that two runs overwriting the same
+// outputs commit one after the other: the second waits while the first,
+// paused part way through publishing, holds the outputs' commit locks.
+// Without them the second moved the first's published parts aside, and the
+// first, which then wrote _SUCCESS and exited 0, lost its files.
+func TestCommitJobsTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	faults := mountFlaky(t, "turns")
+	g := twoSinks("flaky://turns/out")
+	commitOld(t, g)
+	first := openWritten(t, g, runner.WriteOverwrite, "run2", "first")
+	second := openWritten(t, g, runner.WriteOverwrite, "run3", "second")
+	paused, resume := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	faults.beforeRename = func(from, to string) {
+		if strings.Contains(from, "/_temporary/run2/committed/") {
+			once.Do(func() {
+				close(paused)
+				<-resume
+			})
+		}
+	}
+	firstDone := make(chan error, 1)
+	go func() { _, err := first.CommitJob(ctx); firstDone <- err }()
+	<-paused
+	secondDone := make(chan error, 1)
+	go func() { _, err := second.CommitJob(ctx); secondDone <- err }()
+	select {
+	case err := <-secondDone:
+		t.Fatalf("the second commit ended (%v) while the first was publishing", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(resume)
+	if err := <-firstDone; err != nil {
+		t.Fatalf("first CommitJob: %v", err)
+	}
+	if err := <-secondDone; err != nil {
+		t.Fatalf("second CommitJob: %v", err)
+	}
+	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "second", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "second"}
+	if got := files(t, "flaky://turns/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want the second run's output alone %v", got, want)
+	}
+}
+
+// TestCommitLockLeftBehind checks that a commit lock nobody releases (a run
+// killed during its commit) fails the next commit after the wait, naming
+// the lock and its holder, with every output left as it was.
+func TestCommitLockLeftBehind(t *testing.T) {
+	ctx := context.Background()
+	defer runner.SetCommitLockWait(50 * time.Millisecond)()
+	mountFlaky(t, "stale")
+	g := twoSinks("flaky://stale/out")
+	commitOld(t, g)
+	lock := "mem://stale/out/b/_temporary/_commit.lock"
+	if err := storage.WriteFile(ctx, lock, []byte(`{"run":"dead","host":"h1","pid":42}`)); err != nil {
+		t.Fatal(err)
+	}
+	s := openWritten(t, g, runner.WriteOverwrite, "run2", "new")
+	_, err := s.CommitJob(ctx)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), "run dead (process 42 on h1") || !strings.Contains(err.Error(), "remove the lock") {
+		t.Fatalf("CommitJob: %v, want the lock and its holder named", err)
+	}
+	s.AbortJob()
+	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "old", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "old",
+		"/b/_temporary/_commit.lock": `{"run":"dead","host":"h1","pid":42}`}
+	if got := files(t, "flaky://stale/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want the old outputs and the lock, untouched: %v", got, want)
 	}
 }
 

@@ -16,5 +16,7 @@
 // <dir>/_temporary/<run>/<attempt>/, a task commit moves their files to the
 // run's committed set, and the job commit moves them into <dir> and writes
 // _SUCCESS. A failed run removes what it wrote. Readers skip names starting
-// with "_" and ".", so no partial output is ever where a reader looks.
+// with "_" and ".", so no partial output is ever where a reader looks. A job
+// commit holds a lock file in each of its outputs (<dir>/_temporary/
+// _commit.lock), so that the commits of runs writing one output take turns.
 package runner

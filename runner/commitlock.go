@@ -1,0 +1,88 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// commitLockName is the file a job commit holds in each of its outputs'
+// _temporary directories while it moves files in and out of them, so that
+// the commits of two runs writing one output take turns: otherwise an
+// overwrite could move aside the parts another run had just published, and
+// leave that run, which exits 0, without its files. It starts with "_", as
+// no run ID does.
+const commitLockName = "_commit.lock"
+
+// commitLockWait is how long a job commit waits for another run's commit
+// of the same output to finish before it fails. A commit is a few renames
+// per part file; a lock held longer is most likely left by a run killed
+// during its commit.
+var commitLockWait = 5 * time.Minute
+
+// lockHolder is what a lock file says about the run that holds it, for the
+// error of a run that gives up waiting.
+type lockHolder struct {
+	Run   string    `json:"run"`
+	Host  string    `json:"host"`
+	PID   int       `json:"pid"`
+	Since time.Time `json:"since"`
+}
+
+func (c *Committer) lockURL() string { return storage.Join(c.dir, "_temporary", commitLockName) }
+
+// lock takes the output's commit lock, waiting up to commitLockWait for
+// another run's commit to release it. Creating the lock file is the
+// exclusive step (storage.CreateExclusive).
+func (c *Committer) lock(ctx context.Context) error {
+	host, _ := os.Hostname()
+	body, err := json.Marshal(lockHolder{Run: c.run, Host: host, PID: os.Getpid(), Since: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	deadline := time.Now().Add(commitLockWait)
+	delay := 10 * time.Millisecond
+	for {
+		err := storage.CreateExclusive(ctx, c.lockURL(), body)
+		if err == nil {
+			c.locked = true
+			return nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("taking the commit lock %s: %w", c.lockURL(), err)
+		}
+		if time.Now().After(deadline) {
+			return c.lockedOut()
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, time.Second)
+	}
+}
+
+// lockedOut explains a lock that was not released in time.
+func (c *Committer) lockedOut() error {
+	holder := "another run"
+	if b, err := storage.ReadFile(context.Background(), c.lockURL()); err == nil {
+		var h lockHolder
+		if json.Unmarshal(b, &h) == nil && h.Run != "" {
+			holder = fmt.Sprintf("run %s (process %d on %s, since %s)", h.Run, h.PID, h.Host, h.Since.Format(time.RFC3339))
+		}
+	}
+	return fmt.Errorf("%s has held the commit lock %s for over %s: if no run is committing to %s, remove the lock (a run killed during its commit leaves it, and may have left the output half committed: what it moved aside is under _temporary/<run>): %w",
+		holder, c.lockURL(), commitLockWait, c.dir, fs.ErrExist)
+}
+
+// unlock releases the commit lock if this committer holds it.
+func (c *Committer) unlock(ctx context.Context) error {
+	if !c.locked {
+		return nil
+	}
+	c.locked = false
+	return storage.Remove(ctx, c.lockURL())
+}

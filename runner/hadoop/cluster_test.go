@@ -138,7 +138,17 @@ func TestMapTasksBySize(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	p, err := wordcount.Job.Build([]string{"--input", in, "--output", filepath.Join(dir, "out")})
+	out := dryRunWordCount(t, dir, in)
+	if !strings.Contains(out, "# stage 0: 20 map task(s)") {
+		t.Errorf("dry run:\n%s\nwant 20 map tasks for 20 blocks", firstLines(out, 40))
+	}
+}
+
+// dryRunWordCount returns what a dry run of word count over input prints,
+// its temp directory and output under dir.
+func dryRunWordCount(t *testing.T, dir, input string) string {
+	t.Helper()
+	p, err := wordcount.Job.Build([]string{"--input", input, "--output", filepath.Join(dir, "out")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,9 +157,7 @@ func TestMapTasksBySize(t *testing.T) {
 	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "# stage 0: 20 map task(s)") {
-		t.Errorf("dry run:\n%s\nwant 20 map tasks for 20 blocks", firstLines(out.String(), 40))
-	}
+	return out.String()
 }
 
 // TestSmallFilesShareMapTasks checks that many small files are listed a
@@ -162,27 +170,19 @@ func TestSmallFilesShareMapTasks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := wordcount.Job.Build([]string{"--input", filepath.Join(dir, "*.txt"), "--output", filepath.Join(dir, "out")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out strings.Builder
-	r := hadoop.Runner{HadoopBin: "/bin/false", StreamingJar: "x.jar", Binary: "/opt/jobs/crunchgo", TempDir: filepath.Join(dir, "tmp"), DryRun: true, Out: &out}
-	if _, err := r.Run(context.Background(), p, runner.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	out := dryRunWordCount(t, dir, filepath.Join(dir, "*.txt"))
 	// 200 files of 12 bytes, asked for 8 map tasks: a line per 300 bytes.
-	if !strings.Contains(out.String(), "# stage 0: 8 map task(s)") {
-		t.Errorf("dry run:\n%s\nwant 8 map tasks for %d small files", firstLines(out.String(), 40), files)
+	if !strings.Contains(out, "# stage 0: 8 map task(s)") {
+		t.Errorf("dry run:\n%s\nwant 8 map tasks for %d small files", firstLines(out, 40), files)
 	}
-	listed := strings.Count(out.String(), `"path":`)
+	listed := strings.Count(out, `"path":`)
 	if listed != files {
 		t.Errorf("the manifest lists %d splits, want one per file (%d)", listed, files)
 	}
 
 	// Run, every task reads every file of its line.
 	outDir := filepath.Join(dir, "counted")
-	p, err = wordcount.Job.Build([]string{"--input", filepath.Join(dir, "*.txt"), "--output", outDir, "--format", "text"})
+	p, err := wordcount.Job.Build([]string{"--input", filepath.Join(dir, "*.txt"), "--output", outDir, "--format", "text"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,9 +47,17 @@ func (a *avroFile) Schema() (string, error) {
 	return buf.String(), nil
 }
 
-// Records decodes with the writer's schema into generic values.
+// Records decodes with the writer's schema into generic values, local
+// timestamps as their numbers (see withoutLocalTimestamps).
 func (a *avroFile) Records(ctx context.Context, emit func([]byte) error) error {
-	dec, err := avroio.NewDecoder[any](a.fr)
+	fr := a.fr
+	if reader, ok := withoutLocalTimestamps(fr.Metadata()["avro.schema"]); ok {
+		var err error
+		if fr, err = avroio.NewFileReader(a.fr.Path(), a.f, a.f.Size(), avroio.WithReaderSchema(reader)); err != nil {
+			return err
+		}
+	}
+	dec, err := avroio.NewDecoder[any](fr)
 	if err != nil {
 		return err
 	}
@@ -221,8 +229,8 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 		if s.Nullable() {
 			// ["null", X] decodes to X's value itself when X is a
 			// primitive, and to {"X's name": value} when it is a record,
-			// enum, fixed, array or map (or {"long.local-timestamp-millis":
-			// value}, a local timestamp).
+			// enum, fixed, array or map (or {"int.date": value}, a logical
+			// type).
 			_, typ := s.Indices()
 			t := s.Types()[typ]
 			if r, ok := t.(*avro.RefSchema); ok {
@@ -266,9 +274,14 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 		switch logicalType(s) {
 		case avro.Date:
 			v = x.Format(time.DateOnly) // days, not an instant
-		case avro.LocalTimestampMillis, avro.LocalTimestampMicros:
-			// No instant: hamba/avro gives the wall clock in time.Local.
-			v = x.Format(localDateTime)
+		}
+	case int64:
+		// A local timestamp, read as its number: the wall clock as if in UTC.
+		switch logicalType(s) {
+		case avro.LocalTimestampMillis:
+			v = time.UnixMilli(x).UTC().Format(localDateTime)
+		case avro.LocalTimestampMicros:
+			v = time.UnixMicro(x).UTC().Format(localDateTime)
 		}
 	}
 	if _, ok := s.(*avro.FixedSchema); ok {
@@ -307,6 +320,43 @@ func branchJSON(buf *bytes.Buffer, t avro.Schema, v any) error {
 	}
 	buf.WriteByte('}')
 	return nil
+}
+
+// withoutLocalTimestamps returns the writer's schema text without its
+// local-timestamp logical types, and whether it had any. hamba/avro
+// decodes a local timestamp into a time.Time in time.Local by taking the
+// zone's offset off an instant: in a zone with daylight saving time a wall
+// clock near a change comes out an hour off, and some cannot be told apart.
+// Read as plain longs, they print exactly.
+func withoutLocalTimestamps(schema []byte) (string, bool) {
+	var tree any
+	if json.Unmarshal(schema, &tree) != nil {
+		return "", false
+	}
+	found := false
+	var walk func(any)
+	walk = func(n any) {
+		switch n := n.(type) {
+		case map[string]any:
+			if l, _ := n["logicalType"].(string); l == string(avro.LocalTimestampMillis) || l == string(avro.LocalTimestampMicros) {
+				delete(n, "logicalType")
+				found = true
+			}
+			for _, c := range n {
+				walk(c)
+			}
+		case []any:
+			for _, c := range n {
+				walk(c)
+			}
+		}
+	}
+	walk(tree)
+	if !found {
+		return "", false
+	}
+	b, err := json.Marshal(tree)
+	return string(b), err == nil
 }
 
 // holdsGeneric reports whether hamba/avro decodes values of s, generically,

@@ -389,6 +389,15 @@ func plainStrings(p parquet.Page) (bytes []byte, offsets []uint32) {
 	if int64(len(offsets)) != p.NumValues()+1 || len(offsets) == 0 || int(offsets[len(offsets)-1]) > len(bytes) {
 		return nil, nil
 	}
+	// readStrings makes strings over these bytes with unsafe.String: every
+	// value must lie within them. parquet-go sums a corrupt page's delta
+	// lengths in uint32, so its offsets can wrap and go back while the last
+	// one is in range; such a page takes the checked path, which reports it.
+	for i := 1; i < len(offsets); i++ {
+		if offsets[i] < offsets[i-1] {
+			return nil, nil
+		}
+	}
 	return bytes, offsets
 }
 

@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/encoding/delta"
 )
 
 // flatTypes is the flat, fast-path readable part of duckTypes: its nullable
@@ -651,5 +653,31 @@ func TestFastPathTypedAfterDictionary(t *testing.T) {
 		if typed["b"] != int64(len(rows)) {
 			t.Fatalf("batch %d column b: %d values read typed, want all", batch, typed["b"])
 		}
+	}
+}
+
+// TestPlainStringsRefusesWrappedOffsets checks that a page of strings
+// whose offsets go back is not read by unsafe.String over its bytes.
+// parquet-go decodes a DELTA_LENGTH_BYTE_ARRAY page whose lengths sum past
+// 2^32 (2^31-1, 2^31-1 and 12 over 10 bytes) into offsets that wrap, the
+// last in range: read so, the first value would be a 2 GiB string over a
+// 10-byte buffer.
+func TestPlainStringsRefusesWrappedOffsets(t *testing.T) {
+	src, err := new(delta.BinaryPackedEncoding).EncodeInt32(nil, []int32{1<<31 - 1, 1<<31 - 1, 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = append(src, "0123456789"...)
+	data, offsets, err := new(delta.LengthByteArrayEncoding).DecodeByteArray(nil, src, nil)
+	if err != nil {
+		t.Skipf("parquet-go now refuses the page: %v", err)
+	}
+	page := parquet.ByteArrayType.NewPage(0, len(offsets)-1, encoding.ByteArrayValues(data, offsets))
+	if b, offs := plainStrings(page); offs != nil {
+		t.Errorf("plainStrings took offsets %v over %d bytes", offs, len(b))
+	}
+	good := parquet.ByteArrayType.NewPage(0, 2, encoding.ByteArrayValues([]byte("abcd"), []uint32{0, 1, 4}))
+	if _, offs := plainStrings(good); len(offs) != 3 {
+		t.Errorf("plainStrings refused a good page: offsets %v", offs)
 	}
 }

@@ -54,6 +54,7 @@ type Decoder[T any] struct {
 	// shadow points to the value decoded into.
 	ad     *adapter
 	shadow unsafe.Pointer
+	clip   func(reflect.Value) // cuts decoded []byte capacities (clip.go); nil if T holds none
 }
 
 // NewDecoder prepares decoding f's records into T.
@@ -63,7 +64,8 @@ func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
 		return nil, err
 	}
 	api := apiFor(f.cfg.maxBlockSize)
-	d := &Decoder[T]{f: f, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T), ad: ad}
+	d := &Decoder[T]{f: f, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T), ad: ad,
+		clip: clipperFor(reflect.TypeFor[T]())}
 	if ad == nil {
 		d.dec = api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
 	} else {
@@ -352,6 +354,9 @@ func (d *Decoder[T]) decodeBlock(b *Block, emit func(T) bool) error {
 			if err := d.ad.fill(unsafe.Pointer(d.v), p); err != nil {
 				return d.f.at(b.Index, b.Offset, fmt.Errorf("record %d of %d: %w", i, b.Count, err))
 			}
+		}
+		if d.clip != nil {
+			d.clip(reflect.ValueOf(d.v).Elem())
 		}
 		if !emit(*d.v) {
 			return errStopped

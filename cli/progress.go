@@ -49,6 +49,10 @@ func (l *lines) event(ev runner.Event) {
 		fmt.Fprintln(l.w, retryLine(ev))
 		return
 	}
+	if ev.Note != "" {
+		fmt.Fprintln(l.w, ev.Note)
+		return
+	}
 	k := barKey{ev.Stage, ev.Phase}
 	if ev.Partial && time.Since(l.printed[k]) < partialEvery {
 		return
@@ -115,6 +119,10 @@ func newBars(ctx context.Context, w io.Writer) *bars {
 func (b *bars) event(ev runner.Event) {
 	if ev.Retry != "" {
 		fmt.Fprintln(b.p, retryLine(ev)) // above the bars
+		return
+	}
+	if ev.Note != "" {
+		fmt.Fprintln(b.p, ev.Note)
 		return
 	}
 	b.mu.Lock()

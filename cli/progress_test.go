@@ -71,6 +71,17 @@ func TestLinesThinPartialEvents(t *testing.T) {
 	}
 }
 
+// TestLinesPrintNotes checks that a note about the run (a commit waiting
+// for another run's) prints as it is, not as a stage's line.
+func TestLinesPrintNotes(t *testing.T) {
+	var b strings.Builder
+	l := newProgress(context.Background(), &b)
+	l.event(runner.Event{Note: "output /out: waiting for run r1 to finish its commit"})
+	if got := b.String(); got != "output /out: waiting for run r1 to finish its commit\n" {
+		t.Errorf("got %q", got)
+	}
+}
+
 func TestProgramName(t *testing.T) {
 	for arg0, want := range map[string]string{
 		"/usr/local/bin/crunchgo":        "crunchgo",

@@ -51,6 +51,9 @@ type Committer struct {
 	// locked is set while the committer holds the output's commit lock
 	// (commitlock.go).
 	locked bool
+	// waiting, if set, is told when the commit starts waiting for another
+	// run's lock (Sinks.ReportWaits).
+	waiting func(msg string)
 }
 
 type move struct{ from, to string }
@@ -488,10 +491,12 @@ func resolveLinks(p string) string {
 // directories in node order. It moves each sink's parts into place (and
 // what they replace aside), then writes each _SUCCESS, then removes the
 // run's temporary files, with what was replaced. If a step before the last
-// fails, every sink is put back as it was and the error says so. Once
-// begun, it runs to its end or rolls back whatever happens to ctx: an
+// fails, every sink is put back as it was and the error says so. First it
+// takes every output's commit lock, a wait that ends if ctx is cancelled;
+// from then on it runs to its end or rolls back whatever happens to ctx: an
 // interrupt must not leave outputs half committed.
 func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
+	wait := ctx // until every lock is taken, nothing has moved
 	ctx = context.WithoutCancel(ctx)
 	ids := slices.Sorted(maps.Keys(s))
 	unlock := func() error {
@@ -523,7 +528,7 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 	// runs writing the same outputs cannot each wait for the other.
 	byDir := slices.SortedFunc(maps.Values(s), func(a, b *Committer) int { return cmp.Compare(a.dir, b.dir) })
 	for _, c := range byDir {
-		if err := c.lock(ctx); err != nil {
+		if err := c.lock(ctx, wait); err != nil {
 			return fail(c.dir, err)
 		}
 	}

@@ -363,6 +363,8 @@ func TestCommitJobsTakeTurns(t *testing.T) {
 	firstDone := make(chan error, 1)
 	go func() { _, err := first.CommitJob(ctx); firstDone <- err }()
 	<-paused
+	var notes []string
+	second.ReportWaits(func(ev runner.Event) { notes = append(notes, ev.Note) })
 	secondDone := make(chan error, 1)
 	go func() { _, err := second.CommitJob(ctx); secondDone <- err }()
 	select {
@@ -376,6 +378,9 @@ func TestCommitJobsTakeTurns(t *testing.T) {
 	}
 	if err := <-secondDone; err != nil {
 		t.Fatalf("second CommitJob: %v", err)
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], "waiting for run run2 (process") || !strings.Contains(notes[0], "flaky://turns/out/a/_temporary/_commit.lock") {
+		t.Errorf("notes %q, want the wait for run2's lock reported", notes)
 	}
 	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "second", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "second"}
 	if got := files(t, "flaky://turns/out"); !maps.Equal(got, want) {
@@ -406,6 +411,31 @@ func TestCommitLockLeftBehind(t *testing.T) {
 		"/b/_temporary/_commit.lock": `{"run":"dead","host":"h1","pid":42}`}
 	if got := files(t, "flaky://stale/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want the old outputs and the lock, untouched: %v", got, want)
+	}
+}
+
+// TestCommitLockWaitCancelled checks that a commit waiting for another
+// run's lock stops waiting when its context is cancelled (an interrupted
+// run), with every output as it was: nothing has moved yet.
+func TestCommitLockWaitCancelled(t *testing.T) {
+	defer runner.SetCommitLockWait(2 * time.Second)() // not minutes, if the wait ignored ctx
+	mountFlaky(t, "cancelwait")
+	g := twoSinks("flaky://cancelwait/out")
+	commitOld(t, g)
+	if err := storage.WriteFile(context.Background(), "mem://cancelwait/out/a/_temporary/_commit.lock", []byte(`{"run":"busy"}`)); err != nil {
+		t.Fatal(err)
+	}
+	s := openWritten(t, g, runner.WriteOverwrite, "run2", "new")
+	ctx, cancel := context.WithCancel(context.Background())
+	s.ReportWaits(func(runner.Event) { cancel() }) // interrupted as it starts to wait
+	if _, err := s.CommitJob(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("CommitJob: %v, want context.Canceled", err)
+	}
+	s.AbortJob()
+	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "old", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "old",
+		"/a/_temporary/_commit.lock": `{"run":"busy"}`}
+	if got := files(t, "flaky://cancelwait/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
 

@@ -38,9 +38,10 @@ type lockHolder struct {
 func (c *Committer) lockURL() string { return storage.Join(c.dir, "_temporary", commitLockName) }
 
 // lock takes the output's commit lock, waiting up to commitLockWait for
-// another run's commit to release it. Creating the lock file is the
-// exclusive step (storage.CreateExclusive).
-func (c *Committer) lock(ctx context.Context) error {
+// another run's commit to release it, or until wait is cancelled: nothing
+// has moved yet, so an interrupted run need not wait. Creating the lock
+// file is the exclusive step (storage.CreateExclusive).
+func (c *Committer) lock(ctx, wait context.Context) error {
 	host, _ := os.Hostname()
 	body, err := json.Marshal(lockHolder{Run: c.run, Host: host, PID: os.Getpid(), Since: time.Now().UTC()})
 	if err != nil {
@@ -60,22 +61,47 @@ func (c *Committer) lock(ctx context.Context) error {
 		if time.Now().After(deadline) {
 			return c.lockedOut()
 		}
-		time.Sleep(delay)
+		if c.waiting != nil {
+			c.waiting(fmt.Sprintf("output %s: waiting for %s to finish its commit (lock %s, up to %s)", c.dir, c.holder(), c.lockURL(), commitLockWait))
+			c.waiting = nil // once
+		}
+		select {
+		case <-wait.Done():
+			return fmt.Errorf("waiting for the commit lock %s: %w", c.lockURL(), context.Cause(wait))
+		case <-time.After(delay):
+		}
 		delay = min(2*delay, time.Second)
 	}
 }
 
-// lockedOut explains a lock that was not released in time.
-func (c *Committer) lockedOut() error {
-	holder := "another run"
+// holder names the run that holds the lock, as its lock file says.
+func (c *Committer) holder() string {
 	if b, err := storage.ReadFile(context.Background(), c.lockURL()); err == nil {
 		var h lockHolder
 		if json.Unmarshal(b, &h) == nil && h.Run != "" {
-			holder = fmt.Sprintf("run %s (process %d on %s, since %s)", h.Run, h.PID, h.Host, h.Since.Format(time.RFC3339))
+			return fmt.Sprintf("run %s (process %d on %s, since %s)", h.Run, h.PID, h.Host, h.Since.Format(time.RFC3339))
 		}
 	}
+	return "another run"
+}
+
+// lockedOut explains a lock that was not released in time.
+func (c *Committer) lockedOut() error {
 	return fmt.Errorf("%s has held the commit lock %s for over %s: if no run is committing to %s, remove the lock (a run killed during its commit leaves it, and may have left the output half committed: what it moved aside is under _temporary/<run>): %w",
-		holder, c.lockURL(), commitLockWait, c.dir, fs.ErrExist)
+		c.holder(), c.lockURL(), commitLockWait, c.dir, fs.ErrExist)
+}
+
+// ReportWaits makes the sinks' job commit send progress an Event with a
+// Note, once per output, when it starts waiting for another run's commit of
+// that output to finish: a wait of minutes should not look like a hang. A
+// nil progress reports nothing.
+func (s Sinks) ReportWaits(progress func(Event)) {
+	if progress == nil {
+		return
+	}
+	for _, c := range s {
+		c.waiting = func(msg string) { progress(Event{Note: msg}) }
+	}
 }
 
 // unlock releases the commit lock if this committer holds it.

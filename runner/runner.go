@@ -106,6 +106,9 @@ type Event struct {
 	// Retry, when set, makes the event the report of a task attempt that
 	// failed and will be retried: which task, and why.
 	Retry string
+	// Note, when set, makes the event a message about the run as a whole,
+	// not a stage: a job commit waiting for another run's (Sinks.ReportWaits).
+	Note string
 }
 
 // StageResult describes one executed stage.

@@ -490,6 +490,7 @@ func (e *driver) execute() error {
 			return fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
 		}
 	}
+	e.committers.ReportWaits(e.opts.Progress)
 	outputs, err := e.committers.CommitJob(e.ctx)
 	e.res.Outputs = outputs
 	return err

@@ -361,6 +361,7 @@ func (e *driver) execute() (*runner.Result, error) {
 	if err := e.dir.save(runState{Outputs: sinks.Leftovers(), Committing: true}); err != nil {
 		return nil, err
 	}
+	e.committers.ReportWaits(e.opts.Progress)
 	if res.Outputs, err = e.committers.CommitJob(e.ctx); err != nil {
 		return nil, err
 	}

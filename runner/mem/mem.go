@@ -98,6 +98,7 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 			}
 		}
 	}
+	e.committers.ReportWaits(e.opts.Progress)
 	if res.Outputs, err = e.committers.CommitJob(e.ctx); err != nil {
 		return nil, err
 	}

@@ -9,8 +9,6 @@ import "reflect"
 // Go takes as immutable. A Decoder therefore cuts every decoded []byte's
 // capacity to its length before handing the record out.
 
-var byteSliceType = reflect.TypeFor[[]byte]()
-
 // clipperFor returns the function that cuts the capacity of every []byte in
 // a value of t, or nil when t can hold none.
 func clipperFor(t reflect.Type) func(reflect.Value) {

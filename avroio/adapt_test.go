@@ -441,6 +441,27 @@ func TestLocalTimestampRefused(t *testing.T) {
 	}
 }
 
+// TestLocalTimestampsAsLongs checks that generic reads with the option give
+// local timestamps as their longs, in a field, a nullable union and an
+// array, and without it as hamba/avro's time.Time.
+func TestLocalTimestampsAsLongs(t *testing.T) {
+	wall := time.Date(2024, 3, 10, 2, 30, 0, 0, time.UTC).UnixMilli() // skipped in New York
+	data := ocfBytes(t, `{"type":"record","name":"r","fields":[
+		{"name":"at","type":{"type":"long","logicalType":"local-timestamp-millis"}},
+		{"name":"maybe","type":["null",{"type":"long","logicalType":"local-timestamp-micros"}]},
+		{"name":"all","type":{"type":"array","items":{"type":"long","logicalType":"local-timestamp-millis"}}}]}`,
+		map[string]any{"at": wall, "maybe": map[string]any{"long.local-timestamp-micros": wall * 1000}, "all": []any{wall}})
+	got := readAll[map[string]any](t, openBytes(t, "wall.avro", data, avroio.LocalTimestampsAsLongs()))
+	if len(got) != 1 || got[0]["at"] != wall || got[0]["maybe"] != wall*1000 || !reflect.DeepEqual(got[0]["all"], []any{wall}) {
+		t.Errorf("with the option: %v, want %d, %d and [%d]", got, wall, wall*1000, wall)
+	}
+	if plain := readAll[map[string]any](t, openBytes(t, "wall.avro", data)); len(plain) != 1 {
+		t.Errorf("without the option: %v", plain)
+	} else if _, ok := plain[0]["at"].(time.Time); !ok {
+		t.Errorf("without the option: at is %T, want hamba/avro's time.Time", plain[0]["at"])
+	}
+}
+
 // TestEnumIntoStringAdvice checks that an enum read into a string, which
 // no derived schema allows, is refused with the ways that work.
 func TestEnumIntoStringAdvice(t *testing.T) {

@@ -90,6 +90,9 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 		}
 	case isGeneric(t):
 		reader = writer
+		if f.cfg.localAsLongs {
+			reader = withoutLocalTimestamps(writer)
+		}
 	default:
 		if w := uncheckedNarrow(t); w != "" {
 			return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: field %s is a narrower integer than Avro's int or long, inside a record, array or map, where avroio cannot check that the file's numbers fit it (hamba/avro would wrap them): declare it int32 or int64",

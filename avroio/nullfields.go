@@ -46,24 +46,52 @@ func withoutNullFields(writer, reader avro.Schema) avro.Schema {
 		}
 	}
 	collect(reader)
-	var doc any
-	if err := json.Unmarshal([]byte(writer.String()), &doc); err != nil {
-		return writer
-	}
 	n := 0
+	return editSchema(writer, func(v map[string]any) bool {
+		fields, ok := v["fields"].([]any)
+		if !ok || v["type"] != "record" {
+			return false
+		}
+		name, _ := v["name"].(string)
+		changed := false
+		for _, f := range fields {
+			if f, ok := f.(map[string]any); ok && isNullType(f["type"]) && !has[name][f["name"].(string)] {
+				n++
+				f["type"] = map[string]any{"type": "fixed", "size": 0, "name": "crunchgo_null_" + strconv.Itoa(n)}
+				changed = true
+			}
+		}
+		return changed
+	})
+}
+
+// withoutLocalTimestamps returns s with its local-timestamp logical types
+// dropped, so that those fields read as their longs (LocalTimestampsAsLongs),
+// or s itself when it has none.
+func withoutLocalTimestamps(s avro.Schema) avro.Schema {
+	return editSchema(s, func(v map[string]any) bool {
+		if l, _ := v["logicalType"].(string); l == string(avro.LocalTimestampMillis) || l == string(avro.LocalTimestampMicros) {
+			delete(v, "logicalType")
+			return true
+		}
+		return false
+	})
+}
+
+// editSchema calls edit on every JSON object of s's text, outermost first,
+// and returns the schema the edited text parses to if any call reports a
+// change, else s. A text that does not round-trip leaves s as it is.
+func editSchema(s avro.Schema, edit func(map[string]any) bool) avro.Schema {
+	var doc any
+	if err := json.Unmarshal([]byte(s.String()), &doc); err != nil {
+		return s
+	}
+	changed := false
 	var walk func(v any)
 	walk = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
-			if fields, ok := v["fields"].([]any); ok && v["type"] == "record" {
-				name, _ := v["name"].(string)
-				for _, f := range fields {
-					if f, ok := f.(map[string]any); ok && isNullType(f["type"]) && !has[name][f["name"].(string)] {
-						n++
-						f["type"] = map[string]any{"type": "fixed", "size": 0, "name": "crunchgo_null_" + strconv.Itoa(n)}
-					}
-				}
-			}
+			changed = edit(v) || changed
 			for _, x := range v {
 				walk(x)
 			}
@@ -74,18 +102,18 @@ func withoutNullFields(writer, reader avro.Schema) avro.Schema {
 		}
 	}
 	walk(doc)
-	if n == 0 {
-		return writer
+	if !changed {
+		return s
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
-		return writer
+		return s
 	}
-	s, err := avro.ParseBytesWithCache(b, "", &avro.SchemaCache{})
+	edited, err := avro.ParseBytesWithCache(b, "", &avro.SchemaCache{})
 	if err != nil {
-		return writer
+		return s
 	}
-	return s
+	return edited
 }
 
 func isNullType(t any) bool {

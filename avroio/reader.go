@@ -23,6 +23,7 @@ type ReadOption func(*readConfig)
 
 type readConfig struct {
 	readerSchema string
+	localAsLongs bool
 	lenient      bool
 	maxBlockSize int64
 	splitSize    int64
@@ -41,6 +42,18 @@ func newReadConfig(opts []ReadOption) readConfig {
 // schema is resolved against it (Avro schema resolution).
 func WithReaderSchema(avsc string) ReadOption {
 	return func(c *readConfig) { c.readerSchema = avsc }
+}
+
+// LocalTimestampsAsLongs makes generic reads (ReadGeneric, a Decoder of
+// map[string]any or any) give local-timestamp-millis and -micros fields
+// (wall clocks with no zone, Spark's TIMESTAMP_NTZ) as their int64 values:
+// the wall clock's milliseconds or microseconds since 1970-01-01T00:00, as
+// if in UTC. Otherwise hamba/avro gives a time.Time in time.Local, made by
+// taking the zone's offset off an instant: in a zone with daylight saving
+// time a wall clock near a change comes out an hour off, and some cannot be
+// told apart. Typed reads are unaffected (read such a field into an int64).
+func LocalTimestampsAsLongs() ReadOption {
+	return func(c *readConfig) { c.localAsLongs = true }
 }
 
 // Lenient skips corrupt blocks instead of failing: reading resumes at the

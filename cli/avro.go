@@ -27,7 +27,7 @@ type avroFile struct {
 }
 
 func openAvro(path string, f storage.File) (dataFile, error) {
-	fr, err := avroio.NewFileReader(path, f, f.Size())
+	fr, err := avroio.NewFileReader(path, f, f.Size(), avroio.LocalTimestampsAsLongs())
 	if err != nil {
 		return nil, err
 	}
@@ -48,16 +48,9 @@ func (a *avroFile) Schema() (string, error) {
 }
 
 // Records decodes with the writer's schema into generic values, local
-// timestamps as their numbers (see withoutLocalTimestamps).
+// timestamps as their numbers (avroio.LocalTimestampsAsLongs).
 func (a *avroFile) Records(ctx context.Context, emit func([]byte) error) error {
-	fr := a.fr
-	if reader, ok := withoutLocalTimestamps(fr.Metadata()["avro.schema"]); ok {
-		var err error
-		if fr, err = avroio.NewFileReader(a.fr.Path(), a.f, a.f.Size(), avroio.WithReaderSchema(reader)); err != nil {
-			return err
-		}
-	}
-	dec, err := avroio.NewDecoder[any](fr)
+	dec, err := avroio.NewDecoder[any](a.fr)
 	if err != nil {
 		return err
 	}
@@ -320,43 +313,6 @@ func branchJSON(buf *bytes.Buffer, t avro.Schema, v any) error {
 	}
 	buf.WriteByte('}')
 	return nil
-}
-
-// withoutLocalTimestamps returns the writer's schema text without its
-// local-timestamp logical types, and whether it had any. hamba/avro
-// decodes a local timestamp into a time.Time in time.Local by taking the
-// zone's offset off an instant: in a zone with daylight saving time a wall
-// clock near a change comes out an hour off, and some cannot be told apart.
-// Read as plain longs, they print exactly.
-func withoutLocalTimestamps(schema []byte) (string, bool) {
-	var tree any
-	if json.Unmarshal(schema, &tree) != nil {
-		return "", false
-	}
-	found := false
-	var walk func(any)
-	walk = func(n any) {
-		switch n := n.(type) {
-		case map[string]any:
-			if l, _ := n["logicalType"].(string); l == string(avro.LocalTimestampMillis) || l == string(avro.LocalTimestampMicros) {
-				delete(n, "logicalType")
-				found = true
-			}
-			for _, c := range n {
-				walk(c)
-			}
-		case []any:
-			for _, c := range n {
-				walk(c)
-			}
-		}
-	}
-	walk(tree)
-	if !found {
-		return "", false
-	}
-	b, err := json.Marshal(tree)
-	return string(b), err == nil
 }
 
 // holdsGeneric reports whether hamba/avro decodes values of s, generically,

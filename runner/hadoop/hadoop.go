@@ -334,8 +334,7 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 			}
 			// Small splits (many small files) share a task: a task is a
 			// container, seconds to start on a cluster.
-			target := min(BytesPerMapTask, runner.SplitsLength(splits)/int64(n))
-			for _, group := range runner.PackSplits(splits, target) {
+			for _, group := range runner.PackSplits(splits, n, BytesPerMapTask) {
 				sj.lines = append(sj.lines, taskLine{Task: len(sj.lines), Input: i, Node: in.Node, Splits: group})
 			}
 		}

@@ -159,8 +159,7 @@ func newSchedule(e *driver) (*schedule, error) {
 				if err != nil {
 					return nil, fmt.Errorf("stage %d: splitting %s: %w", st.ID, src.Describe(), err)
 				}
-				target := min(PackBytes, runner.SplitsLength(splits)/int64(hint))
-				u.splits = runner.PackSplits(splits, target)
+				u.splits = runner.PackSplits(splits, hint, PackBytes)
 				u.bound = len(u.splits)
 			}
 			u.waits = append(u.waits, s.sideProducers(in.Phase)...)

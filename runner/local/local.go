@@ -38,8 +38,9 @@ const MaxAttempts = 3
 // on the worker count, so neither do the outputs.
 //
 // Ten thousand files of 500 bytes each, one task each, took word count
-// 3.6 s here, against 0.47 s on the in-memory runner; PackBytes is small
-// enough that a task of it still takes far longer to run than to schedule.
+// 11.2 s here (7.2-13.9 s), against 0.49 s on the in-memory runner; packed,
+// 0.33 s (medians of 7 alternating runs). PackBytes is small enough that a
+// task of it still takes far longer to run than to schedule.
 const (
 	BytesPerSplit = 64 << 20
 	MinSplits     = 4

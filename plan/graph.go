@@ -121,8 +121,9 @@ func (g *Graph) Consumers(id NodeID) []NodeID { return g.consumers[id] }
 func (g *Graph) SideUsers(id NodeID) []NodeID { return g.sideUsers[id] }
 
 // Fingerprint hashes the graph's structure: ops, names, callers, types and
-// edges, and the content of payloads that carry data (ContentHasher). Two processes that built the same pipeline get the same fingerprint,
-// which is how a worker proves it runs the driver's plan.
+// edges, and the content of payloads that carry data (ContentHasher). Two
+// processes that built the same pipeline get the same fingerprint, which is
+// how a worker proves it runs the driver's plan.
 func (g *Graph) Fingerprint() string {
 	h := sha256.New()
 	for _, n := range g.nodes {

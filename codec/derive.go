@@ -147,7 +147,7 @@ func dropped(t reflect.Type, seen map[reflect.Type]bool) string {
 		}
 		return dropped(t.Elem(), seen)
 	case reflect.Struct:
-		if t == timeType {
+		if t == timeType || t == ratType {
 			return ""
 		}
 		scratch := t.Implements(scratchType) || reflect.PointerTo(t).Implements(scratchType)

@@ -31,6 +31,10 @@
 //   - time.Time: Unix seconds (varint) and nanoseconds (uvarint). The instant
 //     is preserved; the location is not: decoded times are in UTC, and the
 //     monotonic clock reading is dropped.
+//   - big.Rat (exact decimals read from Avro and Parquet): the numerator's
+//     byte length times two plus its sign (uvarint), its magnitude
+//     big-endian, then the denominator's length and bytes. Values are kept
+//     exactly; decoded ones share no digits with the input.
 //   - struct: its exported fields in declaration order. Unexported fields
 //     are ignored (they decode as zero); a struct that has unexported fields
 //     but no exported ones is refused, since encoding it as nothing would
@@ -73,9 +77,10 @@
 //     slices are equal and decode as nil.
 //   - *T: nil sorts first (0x00), otherwise 0x01 and the value.
 //
-// Maps, interfaces, funcs, channels, complex numbers and unsafe pointers have
-// no order: KeyFor and CheckKey refuse them, and anything containing them,
-// with an error such as "codec: key type map[string]int is not orderable".
+// Maps, interfaces, funcs, channels, complex numbers, big.Rat and unsafe
+// pointers have no key encoding: KeyFor and CheckKey refuse them, and
+// anything containing them, with an error such as "codec: key type
+// map[string]int is not orderable".
 // Key encodings are canonical: the decoder rejects bytes that the encoder
 // would never produce (such as -0 or an invalid escape), so a decoded key
 // re-encodes to exactly the bytes it came from.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/big"
 	"reflect"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type fuzzValue struct {
 	Pairs []Pair[int8, string]
 	Arr   [2]uint32
 	Attrs map[string]int32
+	Price *big.Rat
 }
 
 // fuzzKey exercises every kind of key coder in one record.
@@ -47,7 +49,7 @@ func FuzzDecodeValue(f *testing.F) {
 		{},
 		{ID: "id", N: -1, U: 65535, F: math.NaN(), OK: true, Tags: []string{"a", ""}, Raw: []byte{0},
 			When: time.Unix(1, 2), Inner: &Inner{"x", -0.5}, Pairs: []Pair[int8, string]{{-1, "é"}},
-			Arr: [2]uint32{1, math.MaxUint32}, Attrs: map[string]int32{"k": -7}},
+			Arr: [2]uint32{1, math.MaxUint32}, Attrs: map[string]int32{"k": -7}, Price: big.NewRat(-1999, 100)},
 		{Tags: []string{}, Raw: []byte{}, Pairs: []Pair[int8, string]{}, Attrs: map[string]int32{}},
 	} {
 		f.Add(c.Append(nil, v))

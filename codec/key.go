@@ -45,9 +45,12 @@ func decodeKeyInt16(src []byte) (int16, int, error) {
 }
 
 func (cp *compiler) buildKey(c *coder, t reflect.Type, path string) error {
-	if t == timeType {
+	switch t {
+	case timeType:
 		fixedKeyCoder(c, 12, appendKeyTime, decodeKeyTime)
 		return nil
+	case ratType:
+		return cp.unsupported(t, path, "big.Rat has no key encoding: key by its FloatString at a fixed scale, or by its unscaled integer")
 	}
 	switch t.Kind() {
 	case reflect.Bool:

@@ -86,8 +86,12 @@ func primCoder[V any](c *coder, minSize int, enc func([]byte, V) []byte, dec fun
 }
 
 func (cp *compiler) buildValue(c *coder, t reflect.Type, path string) error {
-	if t == timeType {
+	switch t {
+	case timeType:
 		primCoder(c, 2, appendTime, decodeTime)
+		return nil
+	case ratType:
+		primCoder(c, 2, appendRat, decodeRat)
 		return nil
 	}
 	switch t.Kind() {

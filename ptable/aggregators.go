@@ -3,6 +3,7 @@ package ptable
 import (
 	"cmp"
 	"math"
+	"math/big"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -27,6 +28,30 @@ func (sumAgg[V]) Init() V        { return 0 }
 func (sumAgg[V]) Add(a V, v V) V { return a + v }
 func (sumAgg[V]) Merge(a, b V) V { return a + b }
 func (sumAgg[V]) Result(a V) V   { return a }
+
+// SumRat adds exact decimals (*big.Rat, as Avro and Parquet decimals read),
+// skipping nil values as SQL's SUM skips nulls: a group with no value but
+// nil sums to nil. The values given are left as they are; every sum is a
+// new big.Rat.
+func SumRat() Aggregator[*big.Rat, *big.Rat, *big.Rat] { return sumRatAgg{} }
+
+type sumRatAgg struct{}
+
+func (sumRatAgg) Init() *big.Rat               { return nil }
+func (sumRatAgg) Add(a, v *big.Rat) *big.Rat   { return addRats(a, v) }
+func (sumRatAgg) Merge(a, b *big.Rat) *big.Rat { return addRats(a, b) }
+func (sumRatAgg) Result(a *big.Rat) *big.Rat   { return a }
+
+// addRats returns a new a+b, or whichever is not nil.
+func addRats(a, b *big.Rat) *big.Rat {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return new(big.Rat).Add(a, b)
+}
 
 // CountValues counts the values.
 func CountValues[V any]() Aggregator[V, int64, int64] { return countAgg[V]{} }

@@ -8,7 +8,8 @@
 // tags, as in github.com/parquet-go/parquet-go, which does the encoding:
 // strings, []byte, signed integers, floats, bools, time.Time with
 // timestamp(millisecond|microsecond|nanosecond) or date, pointers for
-// optional values, slices with the list tag, and maps. A Reader of T reads
+// optional values, slices with the list tag, and maps; and *big.Rat (or
+// big.Rat) for exact decimals (see Decimals). A Reader of T reads
 // only the columns T names (projection): the other columns' pages are never
 // fetched. When T's columns have exactly the file's physical types and
 // nullability, pages decode straight into T; otherwise parquet-go converts
@@ -38,7 +39,8 @@
 //     FLOAT, INT64 into DOUBLE, strings to or from numbers, another
 //     timestamp unit or decimal, DATE into TIMESTAMP, and UINT32, UINT64
 //     and INT96 into anything but themselves (parquet-go v0.32.0 converts
-//     those wrongly).
+//     those wrongly). A *big.Rat reads any DECIMAL and nothing else (see
+//     Decimals).
 //
 // A nullable column may be read into a field that cannot hold null (neither
 // a pointer nor tagged optional): files written by DuckDB or Spark, whose
@@ -50,6 +52,33 @@
 // reads a null list or map as empty (parquet-go does not tell them apart).
 // The error says which node is null and how T could hold it: a pointer
 // field, the optional tag, or pointer elements for a list's null elements.
+//
+// # Decimals
+//
+// An int32 or int64 field tagged decimal(scale:precision), as in
+// parquet-go, holds the unscaled number of a DECIMAL stored as INT32 or
+// INT64 of that scale and precision. For exact values of any DECIMAL, a
+// field of the row struct itself (not of a nested struct, list or map) may
+// be a *big.Rat, or a big.Rat for a required column:
+//
+//   - Reading, it takes a DECIMAL of any precision and scale stored in any
+//     physical type: INT32, INT64, FIXED_LEN_BYTE_ARRAY of any width (as
+//     Spark and DuckDB store precisions above 18) or BYTE_ARRAY (two's
+//     complement, big-endian), exactly; a null reads as nil. Untagged, it
+//     reads any DECIMAL; tagged decimal(scale:precision), only one whose
+//     values that type holds (scale and integer digits no larger). Any
+//     other column type fails with a *SchemaError.
+//   - Writing, its decimal(scale:precision) tag is required and gives the
+//     column's type: INT32 up to precision 9, INT64 up to 18, beyond that a
+//     FIXED_LEN_BYTE_ARRAY of the fewest bytes for the precision (as Spark
+//     writes), optional for a *big.Rat (nil writes null). A value that is
+//     not exact at the scale, or has more digits than the precision, fails
+//     Write with an error naming the row, the field and the value: nothing
+//     is rounded.
+//
+// Such a T is read and written through a struct type derived from it at
+// open, row by row (parquet-go knows no big.Rat): it never takes the
+// columnar fast path, and costs one conversion per row and big.Rat field.
 //
 // # Columnar fast path
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 
 	"github.com/crunchgo/crunchgo/parquetio"
 )
@@ -117,4 +118,50 @@ func ExampleOpenFile() {
 	// [tags list element] BYTE_ARRAY STRING "live" "remix"
 	// t1 1000 []
 	// t2 2000 [live remix]
+}
+
+// A *big.Rat field holds a DECIMAL exactly: here a DECIMAL(38,2), stored
+// as a FIXED_LEN_BYTE_ARRAY(16).
+func ExampleNewWriter_decimal() {
+	type line struct {
+		Item  string   `parquet:"item"`
+		Price *big.Rat `parquet:"price,decimal(2:38)"` // FIXED_LEN_BYTE_ARRAY(16)
+	}
+	var buf bytes.Buffer
+	w, err := parquetio.NewWriter[line](&buf)
+	if err != nil {
+		log.Fatal(err)
+	}
+	p, _ := new(big.Rat).SetString("123456789012345678901234567890.25")
+	if _, err := w.Write([]line{{"a", p}, {"b", nil}}); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	// An inexact value fails the write: nothing is rounded.
+	w2, _ := parquetio.NewWriter[line](io.Discard)
+	_, err = w2.Write([]line{{"c", big.NewRat(1, 3)}})
+	fmt.Println(err)
+
+	r, err := parquetio.NewReader[line]("lines.parquet", bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	rows := make([]line, 2)
+	n, err := r.Read(rows)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, l := range rows[:n] {
+		if l.Price == nil {
+			fmt.Println(l.Item, "null")
+			continue
+		}
+		fmt.Println(l.Item, l.Price.FloatString(2))
+	}
+	// Output:
+	// parquetio: write: row 0, field Price: 1/3 does not fit decimal(2:38): it is not exact at scale 2 (round it first)
+	// a 123456789012345678901234567890.25
+	// b null
 }

@@ -23,6 +23,7 @@ func FuzzReader(f *testing.F) {
 		"corrupt_bad_magic.parquet", "corrupt_truncated_footer.parquet", "crunchgo_written.parquet"} {
 		f.Add(readFixture(f, name))
 	}
+	f.Add(writeForeign(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -31,6 +32,7 @@ func FuzzReader(f *testing.F) {
 		fuzzRead[flatTypes](t, data)
 		fuzzRead[flatTypesOpt](t, data)
 		fuzzRead[oursRow](t, data)
+		fuzzRead[foreignRow](t, data)
 		fuzzFile(t, data)
 		runtime.ReadMemStats(&after)
 		if n := after.TotalAlloc - before.TotalAlloc; n > maxFuzzAlloc {

@@ -148,13 +148,28 @@ func (p *checkedPages) SeekToRow(row int64) error {
 	return p.Pages.SeekToRow(row)
 }
 
-// checkFile matches the schema of f, at path, to T's (see checkSchema).
-func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (*valueChecks, error) {
-	want, err := schemaOf[T]()
+// checkFile matches the schema of f, at path, to T's (see checkSchema). It
+// returns the schema T is read with: T's own, or for a T with big.Rat
+// fields that of T's shadow for f (see decimal.go), read by rats.
+func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parquet.Schema, rats *ratReader, checks *valueChecks, err error) {
+	t := reflect.TypeFor[T]()
+	rs, err := ratStructOf(t)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, fmt.Errorf("parquetio: %w", err)
 	}
-	return checkSchema(path, reflect.TypeFor[T](), want, f.Schema(), cfg.zeroFill)
+	if rs != nil {
+		if rats, err = newRatReader(path, rs, f.Schema()); err != nil {
+			return nil, nil, nil, err
+		}
+		want = rats.schema
+	} else if want, err = schemaOf[T](); err != nil {
+		return nil, nil, nil, err
+	}
+	checks, err = checkSchema(path, t, want, f.Schema(), cfg.zeroFill)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return want, rats, checks, nil
 }
 
 // checkSchema matches have, the schema of the file at path, to want, the
@@ -224,7 +239,9 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 		if why := durationMismatch(t, col, h.Type(), w.Type()); why != "" {
 			return nil, fail("%s, which %s would read as nanoseconds: %s", why, describe(t, col), durationAdvice(h.Type()))
 		}
-		if !lossless(h.Type(), w.Type(), int64Field(t, col)) {
+		// A big.Rat's column was matched by newRatReader, which gave the
+		// shadow the file's physical type.
+		if leafGoType(t, col) != ratType && !lossless(h.Type(), w.Type(), int64Field(t, col)) {
 			return nil, fail("file type %s does not convert without loss to %s of %s%s",
 				typeName(h.Type()), typeName(w.Type()), describe(t, col), unitAdvice(t, col, h.Type(), w.Type()))
 		}

@@ -38,7 +38,7 @@ func Read[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) pc
 
 // TryRead is Read returning the build error instead of panicking.
 func TryRead[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) (pcollection.PCollection[T], error) {
-	if _, err := schemaOf[T](); err != nil {
+	if err := readableType[T](); err != nil {
 		return pcollection.PCollection[T]{}, pcollection.Build("parquetio.Read", nil).Errorf("%v", err)
 	}
 	src := &source[T]{pattern: pattern, opts: opts, cfg: newReadConfig(opts)}
@@ -81,7 +81,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	err = filesplit.EachFile(files, func(i int, fi storage.FileInfo) error {
 		var err error
 		all[i], err = rowGroupStarts(ctx, fi.URL, func(pf *parquet.File) error {
-			_, err := checkFile[T](fi.URL, pf, &s.cfg)
+			_, _, _, err := checkFile[T](fi.URL, pf, &s.cfg)
 			return err
 		})
 		return err
@@ -241,7 +241,7 @@ func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Write
 			return nil
 		}
 		_, err := fw.Write(batch)
-		if errors.Is(err, errNanoRange) {
+		if errors.Is(err, errNanoRange) || errors.Is(err, errDecimalValue) {
 			err = plan.Permanent(err)
 		}
 		written.Inc(int64(len(batch)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/big"
 	"os"
 	"strings"
 	"testing"
@@ -227,5 +228,98 @@ func TestBuildErrors(t *testing.T) {
 	c := pcollection.Of(p, 1, 2, 3)
 	if err := parquetio.TryWrite(c, "mem://x/out"); err == nil {
 		t.Error("TryWrite of ints: got no error")
+	}
+	type nestedRat struct {
+		Prices []*big.Rat `parquet:"prices,list"`
+	}
+	if _, err := parquetio.TryRead[nestedRat](p, "mem://x/y"); err == nil || !strings.Contains(err.Error(), "field Prices") {
+		t.Errorf("TryRead of a list of *big.Rat: got %v, want an error naming field Prices", err)
+	}
+	type untaggedRat struct {
+		Price *big.Rat `parquet:"price"`
+	}
+	if err := parquetio.TryWrite(pcollection.Of(p, untaggedRat{}), "mem://x/out"); err == nil || !strings.Contains(err.Error(), "decimal(scale:precision)") {
+		t.Errorf("TryWrite of an untagged *big.Rat: got %v, want an error asking for the decimal tag", err)
+	}
+}
+
+// Exact decimals read and written by a pipeline: the files are matched
+// when splits are planned, each split reads its row groups, and the sink
+// writes DECIMAL columns.
+func TestPipelineDecimals(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("parquetio-dec")
+	in, out := "mem://parquetio-dec/in", "mem://parquetio-dec/out"
+	type sale struct {
+		ID    int64    `parquet:"id"`
+		Price *big.Rat `parquet:"price,decimal(4:20)"`
+	}
+	var buf bytes.Buffer
+	w, err := parquetio.NewWriter[sale](&buf, parquetio.RowGroupRows(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{}
+	var rows []sale
+	for i := range int64(1000) {
+		s := sale{ID: i}
+		if i%10 != 3 {
+			s.Price = new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(i-500), 40), big.NewInt(10000))
+			want[i] = s.Price.RatString()
+		}
+		rows = append(rows, s)
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, in+"/a.parquet", buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+
+	p := pcollection.NewPipeline("parquetio-dec")
+	sales := parquetio.Read[sale](p, in)
+	parquetio.Write(sales, out)
+	all := pcollection.Materialize(sales)
+	crunchtest.Run(t, p, func(o *runner.Options) { o.Workers = 3 })
+	check := func(what string, got []sale) {
+		t.Helper()
+		if len(got) != len(rows) {
+			t.Fatalf("%s: %d rows, want %d", what, len(got), len(rows))
+		}
+		for _, s := range got {
+			w, ok := want[s.ID]
+			if s.Price == nil && ok || s.Price != nil && s.Price.RatString() != w {
+				t.Errorf("%s: row %d: price %v, want %q", what, s.ID, s.Price, w)
+			}
+		}
+	}
+	check("read", crunchtest.Values(t, all))
+
+	// The output reads back.
+	p = pcollection.NewPipeline("parquetio-dec-back")
+	back := pcollection.Materialize(parquetio.Read[sale](p, out))
+	crunchtest.Run(t, p)
+	check("written", crunchtest.Values(t, back))
+
+	type notDecimal struct {
+		ID *big.Rat `parquet:"id"`
+	}
+	p = pcollection.NewPipeline("parquetio-dec-bad")
+	pcollection.Materialize(parquetio.Read[notDecimal](p, in))
+	_, err = mem.Run(ctx, p, runner.Options{})
+	var se *parquetio.SchemaError
+	if !errors.As(err, &se) || !strings.HasSuffix(se.Path, "a.parquet") || se.Column != "id" {
+		t.Fatalf("got %v, want a *SchemaError naming a.parquet and id", err)
+	}
+
+	// A value the column cannot hold fails the job for good.
+	p = pcollection.NewPipeline("parquetio-dec-inexact")
+	parquetio.Write(pcollection.Of(p, sale{ID: 1, Price: big.NewRat(1, 3)}), "mem://parquetio-dec/inexact")
+	_, err = mem.Run(ctx, p, runner.Options{})
+	if err == nil || !plan.IsPermanent(err) || !strings.Contains(err.Error(), "field Price: 1/3") {
+		t.Fatalf("got %v, want a permanent error naming field Price and 1/3", err)
 	}
 }

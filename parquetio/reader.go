@@ -41,6 +41,8 @@ type Reader[T any] struct {
 	cfg    readConfig
 	groups []int // row groups left to read, in order
 	cur    *parquet.GenericReader[T]
+	rats   *ratReader                  // T has big.Rat fields: rows are read through its shadow
+	rcur   *parquet.GenericReader[any] // the row group being read by rats
 	curRG  int
 	fast   *fastPlan  // nil: rows are read by the row path
 	fcur   *fastGroup // the row group being read on the fast path
@@ -125,8 +127,7 @@ func (r *Reader[T]) open(size int64) (err error) {
 	if err != nil {
 		return err
 	}
-	schema, err := schemaOf[T]()
-	if err != nil {
+	if err := readableType[T](); err != nil {
 		return err
 	}
 	defer func() {
@@ -135,8 +136,7 @@ func (r *Reader[T]) open(size int64) (err error) {
 		}
 	}()
 	r.file = f
-	r.schema = schema
-	if r.nulls, err = checkFile[T](r.path, f, &r.cfg); err != nil {
+	if r.schema, r.rats, r.nulls, err = checkFile[T](r.path, f, &r.cfg); err != nil {
 		return err
 	}
 	conv, err := parquet.Convert(r.schema, f.Schema())
@@ -145,7 +145,7 @@ func (r *Reader[T]) open(size int64) (err error) {
 	}
 	r.conv = conv
 	r.direct = directlyReadable(r.schema, f.Schema())
-	if !r.cfg.rowPath {
+	if !r.cfg.rowPath && r.rats == nil {
 		r.fast = planFast(reflect.TypeFor[T](), r.schema, f.Schema())
 	}
 	r.groups, err = selectRowGroups(r.path, f, &r.cfg, &r.stats)
@@ -275,7 +275,7 @@ func (r *Reader[T]) Read(rows []T) (int, error) {
 		return 0, nil
 	}
 	for {
-		if r.cur == nil && r.fcur == nil {
+		if r.cur == nil && r.fcur == nil && r.rcur == nil {
 			if len(r.groups) == 0 {
 				return 0, io.EOF
 			}
@@ -327,7 +327,11 @@ func (r *Reader[T]) openGroup(i int) (err error) {
 	} else {
 		rg = parquet.ConvertRowGroup(rg, r.conv)
 	}
-	r.cur = parquet.NewGenericRowGroupReader[T](rg, r.schema)
+	if r.rats != nil {
+		r.rcur = parquet.NewGenericRowGroupReader[any](rg, r.schema)
+	} else {
+		r.cur = parquet.NewGenericRowGroupReader[T](rg, r.schema)
+	}
 	r.curRG = i
 	return nil
 }
@@ -348,6 +352,9 @@ func (r *Reader[T]) readGroup(rows []T) (n int, err error) {
 	}()
 	if r.fcur != nil {
 		return r.fcur.read(unsafe.Pointer(unsafe.SliceData(rows)), len(rows))
+	}
+	if r.rcur != nil {
+		return r.rats.read(r.rcur, reflect.ValueOf(rows))
 	}
 	return r.cur.Read(rows)
 }
@@ -376,6 +383,13 @@ func (r *Reader[T]) closeGroup() {
 			r.cur.Close()
 		}()
 		r.cur = nil
+	}
+	if r.rcur != nil {
+		func() {
+			defer func() { recover() }()
+			r.rcur.Close()
+		}()
+		r.rcur = nil
 	}
 }
 

@@ -118,8 +118,12 @@ var errNanoRange = errors.New("is outside 1677-09-21..2262-04-11")
 // Writer writes rows of type T as one Parquet file to an io.Writer. Close
 // writes the footer; it does not close the io.Writer.
 type Writer[T any] struct {
-	w   *parquet.GenericWriter[T]
-	err error
+	w *parquet.GenericWriter[T]
+	// For a T with big.Rat fields, rows are converted by rats and written
+	// by rw instead.
+	rats *ratWriter
+	rw   *parquet.GenericWriter[any]
+	err  error
 	// nanos finds a time a nanosecond TIMESTAMP column cannot hold in a
 	// row, or is nil when T has no such column.
 	nanos   func(row reflect.Value) (field string, t time.Time)
@@ -134,6 +138,16 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 	}
 	if err := checkWritable(reflect.TypeFor[T](), ""); err != nil {
 		return nil, fmt.Errorf("parquetio: cannot write %T: %w", *new(T), err)
+	}
+	rs, err := ratStructOf(reflect.TypeFor[T]())
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: cannot write %T: %w", *new(T), err)
+	}
+	var rats *ratWriter
+	if rs != nil {
+		if rats, err = newRatWriter(rs); err != nil {
+			return nil, fmt.Errorf("parquetio: cannot write %T: %w", *new(T), err)
+		}
 	}
 	codec, err := cfg.codec.codec()
 	if err != nil {
@@ -160,6 +174,10 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 			wr, err = nil, fmt.Errorf("parquetio: cannot write %T: %v", *new(T), v)
 		}
 	}()
+	if rats != nil {
+		popts = append(popts, rats.schema)
+		return &Writer[T]{rats: rats, rw: parquet.NewGenericWriter[any](w, popts...), nanos: nanoTimes(reflect.TypeFor[T](), "")}, nil
+	}
 	return &Writer[T]{w: parquet.NewGenericWriter[T](w, popts...), nanos: nanoTimes(reflect.TypeFor[T](), "")}, nil
 }
 
@@ -178,7 +196,20 @@ func (w *Writer[T]) Write(rows []T) (int, error) {
 			}
 		}
 	}
-	n, err := w.w.Write(rows)
+	var n int
+	var err error
+	if w.rats != nil {
+		var prows []parquet.Row
+		if prows, err = w.rats.convert(reflect.ValueOf(rows), w.written); err != nil {
+			w.rats.release()
+			w.err = fmt.Errorf("parquetio: write: %w", err)
+			return 0, w.err
+		}
+		n, err = w.rw.WriteRows(prows)
+		w.rats.release()
+	} else {
+		n, err = w.w.Write(rows)
+	}
 	w.written += int64(n)
 	if err != nil {
 		w.err = fmt.Errorf("parquetio: write: %w", err)
@@ -193,7 +224,13 @@ func (w *Writer[T]) Close() error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.w.Close(); err != nil {
+	var err error
+	if w.rats != nil {
+		err = w.rw.Close()
+	} else {
+		err = w.w.Close()
+	}
+	if err != nil {
 		w.err = fmt.Errorf("parquetio: close: %w", err)
 		return w.err
 	}

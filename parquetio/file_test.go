@@ -173,7 +173,7 @@ func TestFileRowGroups(t *testing.T) {
 	}{
 		{1, `""`, `"gamma"`, 1, "BYTE_ARRAY", "name"},
 		{2, "-2.25", "1.5", 1, "DOUBLE", "score"},
-		{7, "1969-12-31T23:59:59.999999Z", "2026-11-26T10:00:00.123456Z", 1, "INT64", "ts_us"},
+		{7, "1969-12-31T23:59:59.999999", "2026-11-26T10:00:00.123456", 1, "INT64", "ts_us"}, // not adjusted to UTC: no zone
 		{9, "1969-12-31", "2026-11-26", 0, "INT32", "day"},
 		{10, `"w"`, `"z"`, 3, "BYTE_ARRAY", "tags.list.element"}, // empty and null lists count
 	}
@@ -437,6 +437,26 @@ func TestStatOfAnotherType(t *testing.T) {
 	}
 	if got, want := renderStat(leaves[0], parquet.ByteArray, []byte("abc")), `"abc"`; got != want {
 		t.Errorf("string statistic rendered %q, want %q", got, want)
+	}
+}
+
+// TestTimestampStatZones checks that a TIMESTAMP's statistics carry a zone
+// only when it is adjusted to UTC: the other kind is a wall clock, which
+// cat prints without one.
+func TestTimestampStatZones(t *testing.T) {
+	_, leaves, err := compileSchema(parquet.Group{
+		"instant": parquet.TimestampAdjusted(parquet.Microsecond, true),
+		"wall":    parquet.TimestampAdjusted(parquet.Microsecond, false),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat := binary.LittleEndian.AppendUint64(nil, uint64(1714564800_123456)) // 2024-05-01T12:00:00.123456
+	if got, want := renderStat(leaves[0], parquet.Int64, stat), "2024-05-01T12:00:00.123456Z"; got != want {
+		t.Errorf("adjusted to UTC: %q, want %q", got, want)
+	}
+	if got, want := renderStat(leaves[1], parquet.Int64, stat), "2024-05-01T12:00:00.123456"; got != want {
+		t.Errorf("not adjusted to UTC: %q, want %q", got, want)
 	}
 }
 

@@ -82,6 +82,9 @@ type gnode struct {
 	phys         parquet.Kind            // Leaf: the physical type
 	conv         func(parquet.Value) any // Leaf
 	quoted       bool                    // Leaf: statistics print quoted
+	// Leaf: a TIMESTAMP not adjusted to UTC, a wall clock whose statistics
+	// print without a zone, as `crunchgo cat` prints its values.
+	wallClock bool
 }
 
 // maxSchemaDepth bounds the nesting of a schema the generic reader accepts
@@ -116,6 +119,9 @@ func compileSchema(root parquet.Node) (fields []*gnode, leaves []*gnode, err err
 				g.typ += "/INTERVAL"
 			}
 			g.conv, g.quoted = leafConverter(t)
+			if ts, ok := logicalValue(t).(*format.TimestampType); ok {
+				g.wallClock = !ts.IsAdjustedToUTC
+			}
 			leaves = append(leaves, g)
 			g.hi = len(leaves)
 			return g, nil
@@ -537,7 +543,11 @@ func renderStat(g *gnode, kind parquet.Kind, b []byte) (s string) {
 			s = fmt.Sprintf("%x (undecodable)", b)
 		}
 	}()
-	return renderValue(g.conv(kind.Value(b)), g.quoted)
+	v := g.conv(kind.Value(b))
+	if t, ok := v.(time.Time); ok && g.wallClock {
+		return t.Format("2006-01-02T15:04:05.999999999")
+	}
+	return renderValue(v, g.quoted)
 }
 
 func renderValue(v any, quoted bool) string {

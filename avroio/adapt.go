@@ -22,7 +22,9 @@ import (
 // those fields' pointers added or taken away; the adapter then copies the
 // record field by field into T. Only fields of the top-level record are
 // adapted, and not through a struct embedded by pointer (embeddedPointer);
-// a mismatch deeper down is refused when the schemas are matched.
+// a mismatch deeper down is refused when the schemas are matched. The
+// same shadow reads *big.Rat fields from nullable decimals, in nested
+// records too (decimalShadow).
 type adapter struct {
 	shadow reflect.Type
 	fields []adaptedField
@@ -67,8 +69,10 @@ func embeddedPointer(t reflect.Type) string {
 
 // adapterFor returns the adapter reading records of writer (a record
 // schema) into struct type t, or nil when hamba/avro can decode them into
-// t directly, or when t is not a struct an adapter can shadow.
-func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
+// t directly, or when t is not a struct an adapter can shadow. With
+// decimalsOnly it adapts *big.Rat fields only (for a reader schema, writer
+// is the resolved schema hamba/avro decodes).
+func adapterFor(t reflect.Type, writer avro.Schema, decimalsOnly bool) *adapter {
 	w, ok := deref(writer).(*avro.RecordSchema)
 	if t.Kind() != reflect.Struct || t == timeType || !ok {
 		return nil
@@ -82,23 +86,20 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 	a := &adapter{fields: make([]adaptedField, len(fields))}
 	adapted := false
 	for i, f := range fields {
-		wf := written[f.name]
-		for _, alias := range f.aliases {
-			if wf == nil {
-				wf = written[alias]
-			}
-		}
+		wf := writtenField(written, f)
 		ft := f.sf.Type
 		af := adaptedField{name: f.name, goType: ft, tOff: f.off, kind: sameType}
 		if wf != nil && wf.Name() != f.name {
 			af.name += " (" + wf.Name() + " in the file)"
 		}
 		st := ft
-		if wf != nil {
+		if wf != nil && !decimalsOnly {
 			switch _, nullable := nonNull(wf.Type()); {
 			case ft.Kind() != reflect.Pointer && nullable:
 				af.kind, st = fromNullable, reflect.PointerTo(ft)
-			case ft.Kind() == reflect.Pointer && !mayBeNull(wf.Type()) && !isRecord(ft.Elem()):
+			case ft.Kind() == reflect.Pointer && !mayBeNull(wf.Type()) && !isRecord(ft.Elem()) && ft != ratPtrType:
+				// A *big.Rat reads a plain decimal as it is: hamba/avro
+				// would decode one over a shadow big.Rat (decimals.go).
 				af.kind, st = toPointer, ft.Elem()
 			}
 		}
@@ -107,7 +108,15 @@ func adapterFor(t reflect.Type, writer avro.Schema) *adapter {
 			one = ft.Elem()
 		}
 		af.copy = copierOf(one)
-		if wide := widened(one); wide != nil && wf != nil {
+		if wf != nil {
+			if shadow, copyShadow := decimalShadow(one, wf.Type()); shadow != nil {
+				af.copy, st, adapted = copyShadow, shadow, true
+				if af.kind == fromNullable {
+					st = reflect.PointerTo(shadow)
+				}
+			}
+		}
+		if wide := widened(one); wide != nil && wf != nil && !decimalsOnly {
 			// hamba/avro would cast the file's int or long into the
 			// narrow field, wrapping what does not fit.
 			af.copy = narrowingCopier(one, wide, af.name)
@@ -169,7 +178,9 @@ func mayBeNull(s avro.Schema) bool {
 
 // isRecord reports whether Go type t is read from an Avro record, which
 // hamba/avro decodes into a pointer whether or not the file allows a null.
-func isRecord(t reflect.Type) bool { return t.Kind() == reflect.Struct && t != timeType }
+func isRecord(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t != timeType && t != ratType
+}
 
 // reusable reports whether a value of t can be decoded into the same
 // scratch variable record after record: it holds nothing the next record's

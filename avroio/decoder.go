@@ -82,6 +82,9 @@ func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
 func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adapter, err error) {
 	t := reflect.TypeFor[T]()
 	writer := f.schema
+	if why := decimalProblem(t); why != "" {
+		return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: %s", f.path, t, why)
+	}
 	switch {
 	case f.cfg.readerSchema != "":
 		reader, err = avro.ParseWithCache(f.cfg.readerSchema, "", &avro.SchemaCache{})
@@ -99,13 +102,13 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 				f.path, t, w)
 		}
 		derived := t
-		if ad = adapterFor(t, writer); ad != nil {
+		if ad = adapterFor(t, writer, false); ad != nil {
 			derived = ad.shadow
 		}
-		reader, err = deriveSchema(derived, writer)
+		reader, err = deriveSchema(derived, writer, true)
 		if err != nil && ad != nil {
 			// Name T, not the shadow struct, if T's own schema fails too.
-			if _, terr := deriveSchema(t, writer); terr != nil {
+			if _, terr := deriveSchema(t, writer, true); terr != nil {
 				err = terr
 			}
 		}
@@ -114,9 +117,9 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 		}
 	}
 	if reader.Fingerprint() == writer.Fingerprint() {
-		return reader, writer, ad, nil
+		return reader, writer, withDecimalAdapter(f, t, writer, ad), nil
 	}
-	if why := unreadable(reader, writer); why != "" {
+	if why := unreadable(reader, writer, f.cfg.readerSchema == ""); why != "" {
 		return nil, nil, nil, fmt.Errorf("avroio: %s: %s (reading %s)\nthe file's schema: %s", f.path, why, t, writer.String())
 	}
 	resolved, err = avro.NewSchemaCompatibility().Resolve(reader, withoutNullFields(writer, reader))
@@ -129,7 +132,18 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 		}
 		return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: %w\nthe file's schema: %s", f.path, t, err, writer.String())
 	}
-	return reader, resolved, ad, nil
+	return reader, resolved, withDecimalAdapter(f, t, resolved, ad), nil
+}
+
+// withDecimalAdapter returns ad, or with a reader schema the adapter
+// reading T's *big.Rat fields from the nullable decimals of resolved, the
+// schema hamba/avro decodes (see decimalShadow): which are nullable is
+// the file's to say, not the reader schema's.
+func withDecimalAdapter(f *FileReader, t reflect.Type, resolved avro.Schema, ad *adapter) *adapter {
+	if f.cfg.readerSchema == "" || isGeneric(t) {
+		return ad
+	}
+	return adapterFor(t, resolved, true)
 }
 
 // incompatibleField names the first field of reader that cannot be read
@@ -181,17 +195,20 @@ func incompatibleField(reader, writer avro.Schema) string {
 //   - a Go pointer to a string, number or boolean (the reader's nullable
 //     union) for a value the file does not declare nullable: hamba/avro
 //     cannot decode such a value into a pointer, and would fail every
-//     record as corrupt (a pointer to a record decodes);
+//     record as corrupt (a pointer to a record or a decimal decodes);
+//   - if derived (the reader's schema is derived from a Go type), a
+//     decimal (a *big.Rat field) for a value the file does not declare a
+//     decimal: plain bytes would resolve, and be read at a made-up scale;
 //   - an int64 declared to hold timestamps in one unit (its avro tag's
 //     timestamp-millis or timestamp-micros option) for a file holding
 //     timestamps of another: resolution would pass the numbers through
 //     unconverted, a thousand times off (a plain long is taken to be in the
 //     declared unit).
-func unreadable(reader, writer avro.Schema) string {
-	return unreadableAt(reader, writer, "", map[string]bool{})
+func unreadable(reader, writer avro.Schema, derived bool) string {
+	return unreadableAt(reader, writer, "", derived, map[string]bool{})
 }
 
-func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool) string {
+func unreadableAt(reader, writer avro.Schema, where string, derived bool, seen map[string]bool) string {
 	r, rNullable := nonNull(reader)
 	w, wNullable := nonNull(writer)
 	if u, ok := w.(*avro.UnionSchema); ok && slices.ContainsFunc(u.Types(), func(s avro.Schema) bool { return s.Type() == avro.Null }) {
@@ -203,8 +220,11 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 		}
 		return ""
 	}
+	if derived && logicalType(r) == avro.Decimal && logicalType(w) != avro.Decimal {
+		return fmt.Sprintf("field %s holds %s in the file, not a decimal, which a *big.Rat field reads: read it into a Go field of its type", where, writer)
+	}
 	if rNullable && !wNullable {
-		if _, record := r.(*avro.RecordSchema); !record {
+		if _, record := r.(*avro.RecordSchema); !record && logicalType(r) != avro.Decimal {
 			return fmt.Sprintf("field %s is not nullable in the file (%s) but the Go field is a pointer, which hamba/avro cannot decode it into: make the Go field a plain value", where, writer)
 		}
 	}
@@ -218,18 +238,18 @@ func unreadableAt(reader, writer avro.Schema, where string, seen map[string]bool
 		written := fieldsByName(ws)
 		for _, f := range rs.Fields() {
 			if wf := written[f.Name()]; wf != nil {
-				if why := unreadableAt(f.Type(), wf.Type(), strings.TrimPrefix(where+"."+f.Name(), "."), seen); why != "" {
+				if why := unreadableAt(f.Type(), wf.Type(), strings.TrimPrefix(where+"."+f.Name(), "."), derived, seen); why != "" {
 					return why
 				}
 			}
 		}
 	case *avro.ArraySchema:
 		if ws, ok := w.(*avro.ArraySchema); ok {
-			return unreadableAt(rs.Items(), ws.Items(), where+"[]", seen)
+			return unreadableAt(rs.Items(), ws.Items(), where+"[]", derived, seen)
 		}
 	case *avro.MapSchema:
 		if ws, ok := w.(*avro.MapSchema); ok {
-			return unreadableAt(rs.Values(), ws.Values(), where+"[value]", seen)
+			return unreadableAt(rs.Values(), ws.Values(), where+"[value]", derived, seen)
 		}
 	case *avro.PrimitiveSchema:
 		ws, ok := w.(*avro.PrimitiveSchema)

@@ -47,7 +47,18 @@
 // calendar day the time shows in its own location, whatever its time of
 // day (hamba/avro alone would round the UTC instant), and a date in an
 // array, a map or a record reached through a pointer is refused for
-// writing. As a
+// writing. A *big.Rat field holds an Avro decimal (bytes or fixed with
+// logicalType decimal) exactly: it reads the file's decimal at any
+// precision and scale, nullable (a null reads as nil) or not, and a column
+// of another type is refused when the file is opened; it is written as a
+// nullable bytes decimal with the precision and scale its tag declares,
+// `avro:"price,decimal(10,2)"`, and a value that decimal cannot hold
+// exactly (1/3 at scale 2, or more digits than the precision) fails the
+// write naming the field and the value, where hamba/avro alone would
+// truncate it. Decimals are read and written in fields of the record and
+// of records nested in it (by value or by pointer); a *big.Rat in an array
+// or a map, and a big.Rat that is not a pointer (into which hamba/avro
+// would decode over the value's memory), are refused. As a
 // pipeline source, Read
 // matches every file's schema to T's when the splits are planned (reading
 // the files' headers several at once), so a mismatch fails the job before

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,6 +37,25 @@ func FuzzReadBlocks(f *testing.F) {
 		f.Add(b, int64(0), int64(-1))
 		f.Add(b, int64(len(b)/2), int64(len(b)))
 	}
+	// Decimals, nullable and not, at the top and in nested records.
+	var dec bytes.Buffer
+	w, err := avroio.NewFileWriter[money](&dec, avroio.WithBlockSize(64))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i := range 20 {
+		r := money{ID: int64(i), Price: big.NewRat(int64(i*i-150), 4), Line: moneyLine{big.NewRat(int64(i), 100)}}
+		if i%3 == 0 {
+			r.Big, r.Refund = big.NewRat(-int64(i), 1), &moneyLine{big.NewRat(int64(i), 2)}
+		}
+		if err := w.Write(r); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(dec.Bytes(), int64(0), int64(-1))
 	f.Fuzz(func(t *testing.T, data []byte, off, length int64) {
 		off = max(off, 0) % (int64(len(data)) + 2)
 		var before, after runtime.MemStats
@@ -49,13 +69,17 @@ func FuzzReadBlocks(f *testing.F) {
 		for _, err := range fr.Blocks(off, length) {
 			checkFuzzErr(t, err)
 		}
-		// Decode with the writer's schema (generic) and, when it resolves, as Event.
+		// Decode with the writer's schema (generic) and, when it resolves, as
+		// Event and as money.
 		if d, err := avroio.NewDecoder[map[string]any](fr); err == nil {
 			checkFuzzErr(t, d.ReadRange(context.Background(), off, length, func(map[string]any) {}))
 		}
 		if d, err := avroio.NewDecoder[Event](fr); err == nil {
 			n := 0
 			checkFuzzErr(t, d.ReadRange(context.Background(), off, length, func(Event) { n++ }))
+		}
+		if d, err := avroio.NewDecoder[money](fr); err == nil {
+			checkFuzzErr(t, d.ReadRange(context.Background(), off, length, func(money) {}))
 		}
 
 		runtime.ReadMemStats(&after)

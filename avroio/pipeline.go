@@ -50,7 +50,7 @@ func Read[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) pc
 func TryRead[T any](p *pcollection.Pipeline, pattern string, opts ...ReadOption) (pcollection.PCollection[T], error) {
 	cfg := newReadConfig(opts)
 	if cfg.readerSchema == "" && !isGeneric(reflect.TypeFor[T]()) {
-		if _, err := SchemaOf[T](); err != nil {
+		if _, err := deriveSchema(reflect.TypeFor[T](), nil, true); err != nil {
 			return pcollection.PCollection[T]{}, pcollection.Build("avroio.Read", nil).Errorf("%v", err)
 		}
 	}
@@ -205,6 +205,9 @@ func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Write
 	written := tc.Counter(CounterGroup, CounterRecordsWritten)
 	emit := func(v T) {
 		if err := fw.Write(v); err != nil {
+			if errors.As(err, new(decimalValueError)) {
+				err = plan.Permanent(err)
+			}
 			plan.Raise(err)
 		}
 		written.Inc(1)

@@ -3,7 +3,6 @@ package avroio
 import (
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"reflect"
 	"slices"
 	"strconv"
@@ -24,17 +23,20 @@ import (
 // with logicalType timestamp-millis, time.Duration → long (nanoseconds; it
 // reads a file's time-millis and time-micros in their units), *X → ["null", X] with default null,
 // []X → array, map[string]X → map, struct → record (embedded structs are
-// flattened, as hamba/avro does when decoding).
+// flattened, as hamba/avro does when decoding), *big.Rat → ["null", bytes
+// with logicalType decimal] (a field of a record only; a big.Rat is refused).
 //
 // The avro tag's options: timestamp-millis or timestamp-micros on an int64
 // (or *int64) field make it that logical type; date on a time.Time (or
-// *time.Time) field makes it an int of logical type date.
+// *time.Time) field makes it an int of logical type date; decimal(P,S) on
+// a *big.Rat field gives its decimal's precision and scale, which writing
+// needs (reading takes the file's).
 //
 // Two more tags shape schema resolution: `avrodefault:"<JSON value>"` gives
 // the field a default (used when the writer's schema lacks the field) and
 // `avroaliases:"old_name,other"` lists former names of the field.
 func SchemaOf[T any]() (avro.Schema, error) {
-	return deriveSchema(reflect.TypeFor[T](), nil)
+	return deriveSchema(reflect.TypeFor[T](), nil, false)
 }
 
 var (
@@ -42,11 +44,15 @@ var (
 	durationType = reflect.TypeFor[time.Duration]()
 )
 
-// deriveSchema derives the schema of t. When writer is not nil, named types
-// take the names of the writer's types at the same position, so that a Go
-// type need not be named like the record it reads.
-func deriveSchema(t reflect.Type, writer avro.Schema) (avro.Schema, error) {
-	d := &deriver{inProgress: map[reflect.Type]string{}, done: map[reflect.Type]string{}, used: map[string]bool{}}
+// deriveSchema derives the schema of t, to read with if reading. When
+// writer is not nil, named types take the names of the writer's types at
+// the same position, so that a Go type need not be named like the record
+// it reads, and decimals are the writer's.
+func deriveSchema(t reflect.Type, writer avro.Schema, reading bool) (avro.Schema, error) {
+	if why := decimalProblem(t); why != "" {
+		return nil, fmt.Errorf("avroio: %s", why)
+	}
+	d := &deriver{inProgress: map[reflect.Type]string{}, done: map[reflect.Type]string{}, used: map[string]bool{}, reading: reading}
 	j, err := d.schema(t, writer, t.String())
 	if err != nil {
 		return nil, err
@@ -67,6 +73,7 @@ type deriver struct {
 	done       map[reflect.Type]string // struct types already defined → full name
 	used       map[string]bool
 	fixed      int
+	reading    bool // a decimal's precision and scale may be left to the file
 }
 
 func deref(s avro.Schema) avro.Schema {
@@ -112,6 +119,10 @@ func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any,
 		if logicalType(writerAs(writer, avro.Long)) == avro.TimeMicros {
 			return map[string]any{"type": "long", "logicalType": "time-micros"}, nil
 		}
+	}
+	if t == ratType || isDecimalField(t) {
+		// Fields holding decimals are derived by d.decimal.
+		return nil, fmt.Errorf("avroio: schema of %s: %s: a decimal is read and written only as a *big.Rat field of a record", where, t)
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -216,11 +227,7 @@ func (d *deriver) record(t reflect.Type, writer avro.Schema, where string) (any,
 	if fields == nil {
 		if hasUnexported(t) {
 			// Its value would be written as an empty record and lost.
-			why := "convert it to a struct of exported fields"
-			if t == reflect.TypeFor[big.Rat]() {
-				why = "typed fields cannot hold Avro decimals: read them as []byte (the unscaled two's-complement integer) or with ReadGeneric (*big.Rat)"
-			}
-			return nil, fmt.Errorf("avroio: schema of %s: %s keeps its value in unexported fields, which Avro cannot write or read: %s", where, t, why)
+			return nil, fmt.Errorf("avroio: schema of %s: %s keeps its value in unexported fields, which Avro cannot write or read: convert it to a struct of exported fields", where, t)
 		}
 		fields = []jsonField{}
 	}
@@ -240,7 +247,15 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 				}
 			}
 		}
-		typ, err := d.schema(sf.Type, wt, where+"."+sf.Name)
+		var typ any
+		var err error
+		if isDecimalField(sf.Type) {
+			typ, err = d.decimal(sf.Type, wt, opts, where+"."+sf.Name)
+		} else if _, _, declared, bad := decimalOption(opts); declared || bad != nil {
+			err = fmt.Errorf("avroio: schema of %s.%s: the decimal option needs a *big.Rat field, not %s", where, sf.Name, sf.Type)
+		} else {
+			typ, err = d.schema(sf.Type, wt, where+"."+sf.Name)
+		}
 		if err != nil {
 			return err
 		}
@@ -271,8 +286,8 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 				return fmt.Errorf("avroio: schema of %s.%s: avrodefault %q is not JSON", where, sf.Name, def)
 			}
 			f.Default = json.RawMessage(def)
-		} else if sf.Type.Kind() == reflect.Pointer {
-			f.Default = json.RawMessage("null")
+		} else if u, ok := typ.([]any); ok && sf.Type.Kind() == reflect.Pointer && u[0] == "null" {
+			f.Default = json.RawMessage("null") // not for a *big.Rat reading a plain decimal
 		}
 		*out = append(*out, f)
 	}

@@ -50,11 +50,15 @@ func schemaString[T any]() (string, error) {
 	return s.String(), nil
 }
 
-// A struct that keeps its value in unexported fields (big.Rat, netip.Addr)
-// has no schema: written as an empty record, its value would be lost.
+// A struct that keeps its value in unexported fields (netip.Addr) has no
+// schema: written as an empty record, its value would be lost. A big.Rat
+// is refused, and a *big.Rat needs its decimal's precision and scale.
 func TestSchemaOfHiddenStruct(t *testing.T) {
 	type price struct {
 		Amount *big.Rat `avro:"amount"`
+	}
+	type plainPrice struct {
+		Amount big.Rat `avro:"amount"`
 	}
 	type client struct {
 		Addr netip.Addr `avro:"addr"`
@@ -62,9 +66,11 @@ func TestSchemaOfHiddenStruct(t *testing.T) {
 	type empty struct {
 		Marker struct{} `avro:"marker"` // nothing to lose
 	}
-	if _, err := schemaString[price](); err == nil || !strings.Contains(err.Error(), "big.Rat keeps its value in unexported fields") ||
-		!strings.Contains(err.Error(), "ReadGeneric") {
+	if _, err := schemaString[price](); err == nil || !strings.Contains(err.Error(), "decimal(P,S)") {
 		t.Errorf("*big.Rat: got %v, want refused with advice", err)
+	}
+	if _, err := schemaString[plainPrice](); err == nil || !strings.Contains(err.Error(), "make it a *big.Rat") {
+		t.Errorf("big.Rat: got %v, want refused with advice", err)
 	}
 	if _, err := schemaString[client](); err == nil || !strings.Contains(err.Error(), "netip.Addr keeps its value in unexported fields") {
 		t.Errorf("netip.Addr: got %v, want refused", err)
@@ -74,6 +80,6 @@ func TestSchemaOfHiddenStruct(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	if _, err := avroio.NewFileWriter[price](&buf); err == nil {
-		t.Errorf("a writer of *big.Rat was made, want refused")
+		t.Errorf("a writer of an untagged *big.Rat was made, want refused")
 	}
 }

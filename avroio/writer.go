@@ -101,6 +101,11 @@ type FileWriter[T any] struct {
 	scratch   []byte
 	err       error
 	closed    bool
+
+	// decimals checks v's *big.Rat values before they are encoded (nil if
+	// T has none); records counts the records written, for its errors.
+	decimals func(rec unsafe.Pointer) error
+	records  int64
 }
 
 // NewFileWriter writes the container header to w and returns a writer for
@@ -119,10 +124,13 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		if err != nil {
 			return nil, fmt.Errorf("avroio: writer schema: %w", err)
 		}
+		if why := decimalProblem(t); why != "" { // as deriveSchema does
+			return nil, fmt.Errorf("avroio: writing %s: %s", t, why)
+		}
 	case isGeneric(t):
 		return nil, fmt.Errorf("avroio: writing %s needs WithWriterSchema", t)
 	default:
-		schema, err = deriveSchema(t, nil)
+		schema, err = deriveSchema(t, nil, false)
 		if err != nil {
 			return nil, err
 		}
@@ -138,6 +146,7 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		if fw.dates, err = datesOf(t, schema); err != nil {
 			return nil, err
 		}
+		fw.decimals = decimalChecker(t, schema)
 	}
 	rt := reflect2.Type2(t)
 	api := apiFor(DefaultMaxBlockSize)
@@ -194,6 +203,12 @@ func (fw *FileWriter[T]) Write(v T) error {
 		return errors.New("avroio: write after close")
 	}
 	*fw.v = v
+	if fw.decimals != nil {
+		if err := fw.decimals(unsafe.Pointer(fw.v)); err != nil {
+			// Refused before hamba/avro writes it truncated.
+			return fmt.Errorf("avroio: writing %T, record %d: %w", v, fw.records, err)
+		}
+	}
 	for _, d := range fw.dates {
 		d.toDay(unsafe.Pointer(fw.v))
 	}
@@ -210,6 +225,7 @@ func (fw *FileWriter[T]) Write(v T) error {
 	fw.buf = append(fw.buf, fw.rec.Buffer()...)
 	fw.rec.Reset(nil)
 	fw.count++
+	fw.records++
 	if len(fw.buf) >= fw.blockSize {
 		return fw.Flush()
 	}

@@ -1,0 +1,404 @@
+package avroio
+
+import (
+	"fmt"
+	"math/big"
+	"reflect"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/hamba/avro/v2"
+)
+
+// A *big.Rat field holds an Avro decimal (bytes or fixed with logicalType
+// decimal) exactly. hamba/avro decodes and encodes them, with three flaws
+// avroio works around:
+//   - Into a big.Rat (not a pointer) its bytes-decimal decoder stores a
+//     *big.Rat over the struct's memory. Its decoder of a nullable union
+//     into a *big.Rat allocates a big.Rat and hands it to that decoder, so
+//     every nullable bytes decimal read as a corrupt zero (and a nullable
+//     fixed one is refused). Plain big.Rat values are refused, and a
+//     *big.Rat reading a nullable decimal is decoded through a shadow
+//     field of type *decimalSlot (a **big.Rat), which hamba/avro decodes
+//     correctly, then copied (decimalShadow).
+//   - Its encoders truncate to the scale with no error (1/3 at scale 2
+//     writes 0.33, -1/3 writes -0.34) and check the precision only after.
+//     The writer checks every value first (decimalChecker).
+//   - Its encoder for a non-nullable decimal dereferences a nil *big.Rat;
+//     the check refuses nil there too.
+//
+// Shadows and checks are compiled per type from field offsets; a *big.Rat
+// is supported as a field of the record and of records nested in it (by
+// value or by pointer), and refused elsewhere (decimalProblem).
+
+var (
+	ratType     = reflect.TypeFor[big.Rat]()
+	ratPtrType  = reflect.TypeFor[*big.Rat]()
+	slotPtrType = reflect.TypeFor[*decimalSlot]()
+)
+
+// decimalSlot is where hamba/avro stores a decoded *big.Rat: the field of
+// a shadow struct that reads a nullable decimal is a *decimalSlot. It is a
+// named type so that it derives a nullable decimal and no Go type of a
+// user's (a **big.Rat would) does.
+type decimalSlot *big.Rat
+
+// isDecimalField reports whether Go type t holds a decimal: a *big.Rat, or
+// a shadow's *decimalSlot.
+func isDecimalField(t reflect.Type) bool { return t == ratPtrType || t == slotPtrType }
+
+// decimalOption returns the precision and scale an avro tag's options
+// declare for writing a *big.Rat field ("price,decimal(10,2)", in SQL's
+// order), and whether they declare any.
+func decimalOption(opts string) (prec, scale int, ok bool, err error) {
+	const prefix = "decimal("
+	i := strings.Index(opts, prefix)
+	if i < 0 || i > 0 && opts[i-1] != ',' {
+		return 0, 0, false, nil
+	}
+	args, _, closed := strings.Cut(opts[i+len(prefix):], ")")
+	p, s, comma := strings.Cut(args, ",")
+	prec, err1 := strconv.Atoi(strings.TrimSpace(p))
+	scale, err2 := strconv.Atoi(strings.TrimSpace(s))
+	if !closed || !comma || err1 != nil || err2 != nil {
+		return 0, 0, false, fmt.Errorf("avro tag option %q: want decimal(P,S), the precision and the scale", opts[i:])
+	}
+	if prec < 1 || scale < 0 || scale > prec {
+		return 0, 0, false, fmt.Errorf("avro tag option decimal(%d,%d): want a precision of at least 1 and a scale from 0 to the precision", prec, scale)
+	}
+	return prec, scale, true, nil
+}
+
+// writtenDecimal returns writer's decimal (looking inside unions), or nil.
+func writtenDecimal(writer avro.Schema) avro.Schema {
+	for _, typ := range []avro.Type{avro.Bytes, avro.Fixed} {
+		if s := writerAs(writer, typ); logicalType(s) == avro.Decimal {
+			return s
+		}
+	}
+	return nil
+}
+
+// decimal derives the schema of a field of type t (isDecimalField) whose
+// tag has options opts, reading writer (nil if the file lacks the field, or
+// when writing): the file's decimal if it has one, so that a fixed stays
+// fixed, else the one the tag declares. It is nullable unless the file's
+// is not.
+func (d *deriver) decimal(t reflect.Type, writer avro.Schema, opts, where string) (any, error) {
+	prec, scale, declared, err := decimalOption(opts)
+	if err != nil {
+		return nil, fmt.Errorf("avroio: schema of %s: %w", where, err)
+	}
+	var s any
+	switch w := writtenDecimal(writer); {
+	case w != nil:
+		dec := logicalOf(w).(*avro.DecimalLogicalSchema)
+		m := map[string]any{"type": "bytes", "logicalType": "decimal", "precision": dec.Precision(), "scale": dec.Scale()}
+		s = m
+		if f, ok := w.(*avro.FixedSchema); ok {
+			m["type"], m["name"], m["size"] = "fixed", f.FullName(), f.Size()
+			if d.used[f.FullName()] {
+				s = f.FullName() // defined before: refer to it by name
+			}
+			d.used[f.FullName()] = true
+		}
+	case declared:
+		s = map[string]any{"type": "bytes", "logicalType": "decimal", "precision": prec, "scale": scale}
+	case d.reading:
+		// The file has no such field, which reads as nil whatever the
+		// decimal, or one of another type, which unreadable refuses.
+		s = map[string]any{"type": "bytes", "logicalType": "decimal", "precision": 38, "scale": 0}
+	default:
+		return nil, fmt.Errorf("avroio: schema of %s: a *big.Rat field needs the precision and scale of the decimal it is written as: tag it `avro:\"name,decimal(P,S)\"`", where)
+	}
+	if t == slotPtrType || writer == nil || mayBeNull(writer) {
+		return []any{"null", s}, nil
+	}
+	return s, nil
+}
+
+// holdsDecimal reports whether a value of t can hold a big.Rat.
+func holdsDecimal(t reflect.Type) bool {
+	seen := map[reflect.Type]bool{}
+	var holds func(t reflect.Type) bool
+	holds = func(t reflect.Type) bool {
+		if t == ratType {
+			return true
+		}
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			return holds(t.Elem())
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if holds(t.Field(i).Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return holds(t)
+}
+
+// decimalProblem names the first place in Go type t where a decimal
+// cannot be read or written, and why, or returns "". Plain big.Rat values
+// are refused everywhere (see above). A *big.Rat is refused in an array or
+// a map, in a struct embedding another by pointer (whose fields have no
+// fixed offset) and in a recursive type, where no shadow or check is
+// compiled.
+func decimalProblem(t reflect.Type) string {
+	if !holdsDecimal(t) {
+		return ""
+	}
+	inProgress := map[reflect.Type]bool{}
+	var walk func(t reflect.Type, where string, inContainer bool, embedding string) string
+	walk = func(t reflect.Type, where string, inContainer bool, embedding string) string {
+		switch {
+		case t == ratType:
+			return where + " is a big.Rat, which hamba/avro would decode a decimal over: make it a *big.Rat"
+		case isDecimalField(t) && inContainer:
+			return where + " is a *big.Rat in an array or a map: avroio reads and writes decimals as fields of records only (read the file with ReadGeneric, or the field as []byte)"
+		case isDecimalField(t) && embedding != "":
+			return fmt.Sprintf("%s is a *big.Rat in a struct that embeds %s by pointer: embed it by value", where, embedding)
+		case isDecimalField(t):
+			return ""
+		case t.Kind() == reflect.Pointer:
+			return walk(t.Elem(), where, inContainer, embedding)
+		case t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map:
+			return walk(t.Elem(), where+"[]", true, embedding)
+		case t.Kind() == reflect.Struct && t != timeType:
+			if inProgress[t] {
+				if holdsDecimal(t) {
+					return fmt.Sprintf("%s: %s holds a *big.Rat and is recursive, which avroio does not support", where, t)
+				}
+				return ""
+			}
+			inProgress[t] = true
+			defer delete(inProgress, t)
+			if e := embeddedPointer(t); e != "" {
+				embedding = e
+			}
+			for i := range t.NumField() {
+				if sf := t.Field(i); sf.Anonymous && (sf.Type == ratType || sf.Type == ratPtrType) {
+					return fmt.Sprintf("%s embeds %s, whose value Avro cannot see: make it a named *big.Rat field", where, sf.Type)
+				}
+			}
+			for _, f := range avroFields(t) {
+				if w := walk(f.sf.Type, where+"."+f.sf.Name, inContainer, embedding); w != "" {
+					return w
+				}
+			}
+		}
+		return ""
+	}
+	return walk(t, t.String(), false, "")
+}
+
+// writtenField returns the field of a record (fieldsByName) that Go field f
+// reads, by its name or one of its aliases, or nil.
+func writtenField(written map[string]*avro.Field, f avroField) *avro.Field {
+	if wf := written[f.name]; wf != nil {
+		return wf
+	}
+	for _, a := range f.aliases {
+		if wf := written[a]; wf != nil {
+			return wf
+		}
+	}
+	return nil
+}
+
+// decimalShadow returns the type hamba/avro should decode a value of Go
+// type t into from w, the file's type (after resolution), when t is or
+// holds a *big.Rat reading a nullable decimal, with the function copying
+// such a value into a t; or nil, nil when t can be decoded as it is. t
+// passed decimalProblem.
+func decimalShadow(t reflect.Type, w avro.Schema) (reflect.Type, func(dst, src unsafe.Pointer) error) {
+	switch {
+	case w == nil || !holdsDecimal(t):
+		return nil, nil
+	case t == ratPtrType:
+		if !mayBeNull(w) {
+			return nil, nil // hamba/avro decodes a plain decimal into a *big.Rat
+		}
+		return slotPtrType, func(dst, src unsafe.Pointer) error {
+			var r *big.Rat
+			if slot := *(**decimalSlot)(src); slot != nil {
+				r = *slot
+			}
+			*(**big.Rat)(dst) = r
+			return nil
+		}
+	case t.Kind() == reflect.Pointer && isRecord(t.Elem()):
+		shadow, copyElem := decimalShadow(t.Elem(), w)
+		if shadow == nil {
+			return nil, nil
+		}
+		elem := t.Elem()
+		return reflect.PointerTo(shadow), func(dst, src unsafe.Pointer) error {
+			p := *(*unsafe.Pointer)(src)
+			if p == nil {
+				*(*unsafe.Pointer)(dst) = nil
+				return nil
+			}
+			v := reflect.New(elem).UnsafePointer()
+			if err := copyElem(v, p); err != nil {
+				return err
+			}
+			*(*unsafe.Pointer)(dst) = v
+			return nil
+		}
+	case isRecord(t):
+		rs, ok := deref(nonNullType(w)).(*avro.RecordSchema)
+		if !ok {
+			return nil, nil
+		}
+		written := fieldsByName(rs)
+		fields := avroFields(t)
+		shadowFields := make([]reflect.StructField, len(fields))
+		copies := make([]func(dst, src unsafe.Pointer) error, len(fields))
+		shadowed := false
+		for i, f := range fields {
+			var wt avro.Schema
+			if wf := writtenField(written, f); wf != nil {
+				wt = wf.Type()
+			}
+			st, cp := decimalShadow(f.sf.Type, wt)
+			if st == nil {
+				st, cp = f.sf.Type, copierOf(f.sf.Type)
+			}
+			shadowed = shadowed || st != f.sf.Type
+			shadowFields[i] = reflect.StructField{Name: "F" + strconv.Itoa(i), Type: st, Tag: shadowTag(f.sf.Tag, f.name, true)}
+			copies[i] = cp
+		}
+		if !shadowed {
+			return nil, nil
+		}
+		shadow := reflect.StructOf(shadowFields)
+		shadowOffs := make([]uintptr, len(fields))
+		for i := range fields {
+			shadowOffs[i] = shadow.Field(i).Offset
+		}
+		return shadow, func(dst, src unsafe.Pointer) error {
+			for i, f := range fields {
+				if err := copies[i](unsafe.Add(dst, f.off), unsafe.Add(src, shadowOffs[i])); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	return nil, nil
+}
+
+// nonNullType is s without a union with null around it.
+func nonNullType(s avro.Schema) avro.Schema {
+	s, _ = nonNull(s)
+	return s
+}
+
+// decimalField is a *big.Rat field of a record being written, at a fixed
+// offset in the record (or a record nested in it) given to check.
+type decimalField struct {
+	name        string // the Avro field's, dotted from the top record
+	prec, scale int
+	nullable    bool
+	pow, limit  *big.Int // 10^scale, 10^prec
+	q, m        big.Int  // scratch: a FileWriter is used by one goroutine
+}
+
+// decimalValueError is a value its decimal cannot hold: writing the same
+// records again fails the same way.
+type decimalValueError struct{ error }
+
+// check fails for a value that the field's decimal cannot hold exactly,
+// which hamba/avro would write truncated.
+func (d *decimalField) check(r *big.Rat) error {
+	if r == nil {
+		if d.nullable {
+			return nil
+		}
+		return decimalValueError{fmt.Errorf("field %s is nil, but its decimal is not nullable", d.name)}
+	}
+	d.q.Mul(r.Num(), d.pow)
+	d.q.QuoRem(&d.q, r.Denom(), &d.m)
+	if d.m.Sign() != 0 {
+		return decimalValueError{fmt.Errorf("field %s: %s (≈%s) is not exact at scale %d", d.name, r.RatString(), r.FloatString(d.scale+3), d.scale)}
+	}
+	if d.q.CmpAbs(d.limit) >= 0 {
+		return decimalValueError{fmt.Errorf("field %s: %s has %d digits at scale %d, more than its precision, %d", d.name, r.FloatString(d.scale), len(d.q.Abs(&d.q).Text(10)), d.scale, d.prec)}
+	}
+	return nil
+}
+
+// decimalChecker returns the function checking each *big.Rat of a record
+// of t before it is encoded with schema (decimalField.check), or nil when
+// t holds none. t passed decimalProblem.
+func decimalChecker(t reflect.Type, schema avro.Schema) func(rec unsafe.Pointer) error {
+	var checkerOf func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error
+	checkerOf = func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error {
+		rs, ok := deref(nonNullType(s)).(*avro.RecordSchema)
+		if !ok || !holdsDecimal(t) {
+			return nil
+		}
+		written := fieldsByName(rs)
+		var checks []func(unsafe.Pointer) error
+		for _, f := range avroFields(t) {
+			wf := written[f.name]
+			if wf == nil {
+				continue
+			}
+			off, ft := f.off, f.sf.Type
+			switch {
+			case ft == ratPtrType:
+				dec, nullable := nonNull(wf.Type())
+				ls, ok := logicalOf(dec).(*avro.DecimalLogicalSchema)
+				if !ok {
+					continue // hamba/avro refuses to encode it
+				}
+				ten := big.NewInt(10)
+				d := &decimalField{name: prefix + f.name, prec: ls.Precision(), scale: ls.Scale(), nullable: nullable,
+					pow: new(big.Int).Exp(ten, big.NewInt(int64(ls.Scale())), nil), limit: new(big.Int).Exp(ten, big.NewInt(int64(ls.Precision())), nil)}
+				checks = append(checks, func(rec unsafe.Pointer) error { return d.check(*(**big.Rat)(unsafe.Add(rec, off))) })
+			case isRecord(ft):
+				if inner := checkerOf(ft, wf.Type(), prefix+f.name+"."); inner != nil {
+					checks = append(checks, func(rec unsafe.Pointer) error { return inner(unsafe.Add(rec, off)) })
+				}
+			case ft.Kind() == reflect.Pointer && isRecord(ft.Elem()):
+				if inner := checkerOf(ft.Elem(), wf.Type(), prefix+f.name+"."); inner != nil {
+					checks = append(checks, func(rec unsafe.Pointer) error {
+						if p := *(*unsafe.Pointer)(unsafe.Add(rec, off)); p != nil {
+							return inner(p)
+						}
+						return nil
+					})
+				}
+			}
+		}
+		if len(checks) == 0 {
+			return nil
+		}
+		return func(rec unsafe.Pointer) error {
+			for _, c := range checks {
+				if err := c(rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	return checkerOf(t, schema, "")
+}
+
+// logicalOf is the logical schema of s (a primitive or fixed), or nil.
+func logicalOf(s avro.Schema) avro.LogicalSchema {
+	if l, ok := deref(s).(avro.LogicalTypeSchema); ok {
+		return l.Logical()
+	}
+	return nil
+}

@@ -36,23 +36,6 @@ func ratString(r *big.Rat) string {
 	return r.RatString()
 }
 
-// encodeRats writes rows with Writer.
-func encodeRats[R any](t *testing.T, rows []R, opts ...WriteOption) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w, err := NewWriter[R](&buf, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
 // columnTypes returns the type of each top-level column of data, by name.
 func columnTypes(t *testing.T, data []byte) map[string]string {
 	t.Helper()
@@ -94,7 +77,7 @@ func TestRatRoundTrip(t *testing.T) {
 		rows[i].Req.SetFrac64(int64(i)*1000001-2500000, 1000) // scale 3
 	}
 	rows[5].Req.Set(rat(t, "-99999999999999999.999")) // precision 20, beyond int64
-	data := encodeRats(t, rows, RowGroupRows(4))
+	data := encodeRows(t, rows, RowGroupRows(4))
 
 	got := columnTypes(t, data)
 	want := map[string]string{
@@ -541,7 +524,7 @@ func TestRatPlainFieldsUnchanged(t *testing.T) {
 		ID   int64  `parquet:"id"`
 		Name string `parquet:"name"`
 	}
-	data := encodeRats(t, []flat{{1, "a"}, {2, "b"}})
+	data := encodeRows(t, []flat{{1, "a"}, {2, "b"}})
 	if !usesFast[flat](t, data) {
 		t.Error("flat row type does not take the fast path")
 	}
@@ -560,7 +543,7 @@ func TestRatPlainFieldsUnchanged(t *testing.T) {
 func TestRatMutatedFiles(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	foreign := writeForeign(t)
-	ours := encodeRats(t, []ratRow{
+	ours := encodeRows(t, []ratRow{
 		{ID: 1, Small: big.NewRat(-5, 4), Mid: big.NewRat(7, 100), Wide: big.NewRat(-1, 1000)},
 		{ID: 2}, {ID: 3, Small: big.NewRat(3, 1)},
 	})

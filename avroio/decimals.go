@@ -309,6 +309,8 @@ type decimalField struct {
 	prec, scale int
 	nullable    bool
 	pow, limit  *big.Int // 10^scale, 10^prec
+	size        int      // of a fixed decimal, else 0
+	half        *big.Int // 2^(8*size-1): a fixed's values are in [-half, half)
 	q, m        big.Int  // scratch: a FileWriter is used by one goroutine
 }
 
@@ -333,6 +335,9 @@ func (d *decimalField) check(r *big.Rat) error {
 	if d.q.CmpAbs(d.limit) >= 0 {
 		return decimalValueError{fmt.Errorf("field %s: %s has %d digits at scale %d, more than its precision, %d", d.name, r.FloatString(d.scale), len(d.q.Abs(&d.q).Text(10)), d.scale, d.prec)}
 	}
+	if d.half != nil && (d.q.Cmp(d.half) >= 0 || d.q.CmpAbs(d.half) > 0) {
+		return decimalValueError{fmt.Errorf("field %s: %s does not fit the %d bytes of its fixed decimal", d.name, r.FloatString(d.scale), d.size)}
+	}
 	return nil
 }
 
@@ -356,14 +361,25 @@ func decimalChecker(t reflect.Type, schema avro.Schema) func(rec unsafe.Pointer)
 			off, ft := f.off, f.sf.Type
 			switch {
 			case ft == ratPtrType:
-				dec, nullable := nonNull(wf.Type())
-				ls, ok := logicalOf(dec).(*avro.DecimalLogicalSchema)
-				if !ok {
+				// The decimal may be one member of a larger union, which
+				// hamba/avro encodes into as well (truncating too).
+				dec := writtenDecimal(wf.Type())
+				if dec == nil {
 					continue // hamba/avro refuses to encode it
 				}
+				ls := logicalOf(dec).(*avro.DecimalLogicalSchema)
+				// Only in ["null", decimal] does hamba/avro encode a nil
+				// *big.Rat; in a larger union it dereferences it.
+				_, nullable := nonNull(wf.Type())
 				ten := big.NewInt(10)
 				d := &decimalField{name: prefix + f.name, prec: ls.Precision(), scale: ls.Scale(), nullable: nullable,
 					pow: new(big.Int).Exp(ten, big.NewInt(int64(ls.Scale())), nil), limit: new(big.Int).Exp(ten, big.NewInt(int64(ls.Precision())), nil)}
+				if fixed, ok := deref(dec).(*avro.FixedSchema); ok {
+					// A precision may claim more digits than the size
+					// holds in two's complement; hamba/avro then wraps
+					// negative values into positive ones.
+					d.size, d.half = fixed.Size(), new(big.Int).Lsh(big.NewInt(1), uint(8*fixed.Size()-1))
+				}
 				checks = append(checks, func(rec unsafe.Pointer) error { return d.check(*(**big.Rat)(unsafe.Add(rec, off))) })
 			case isRecord(ft):
 				if inner := checkerOf(ft, wf.Type(), prefix+f.name+"."); inner != nil {

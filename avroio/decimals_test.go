@@ -520,3 +520,90 @@ func TestDecimalPipelineWriteFails(t *testing.T) {
 		t.Errorf("the error is not permanent: %v", err)
 	}
 }
+
+// TestDecimalWriterSchemaChecks checks values against the decimal a writer
+// schema gives, where hamba/avro would write them wrong without an error:
+// a decimal in a union of more than null and it (truncated), and a fixed
+// decimal whose precision claims more digits than its bytes hold in two's
+// complement (negative values wrapped into positive ones).
+func TestDecimalWriterSchemaChecks(t *testing.T) {
+	type rec struct {
+		A *big.Rat `avro:"a"`
+	}
+	for _, c := range []struct {
+		name, typ string
+		bad       *big.Rat
+		want      string
+		good      []*big.Rat
+	}{
+		{"union", `["null","string",{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}]`,
+			big.NewRat(-1, 3), "field a: -1/3 (≈-0.33333) is not exact at scale 2", []*big.Rat{rat("12.5"), rat("-0.01")}},
+		{"fixed", `{"type":"fixed","name":"f3","size":3,"logicalType":"decimal","precision":7,"scale":2}`,
+			rat("-99999.99"), "field a: -99999.99 does not fit the 3 bytes of its fixed decimal", []*big.Rat{rat("-83886.08"), rat("83886.07"), rat("12.5")}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			schema := `{"type":"record","name":"R","fields":[{"name":"a","type":` + c.typ + `}]}`
+			var buf bytes.Buffer
+			w, err := avroio.NewFileWriter[rec](&buf, avroio.WithWriterSchema(schema))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(rec{c.bad}); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("writing %s: got %v, want an error with %q", c.bad.RatString(), err, c.want)
+			}
+			// hamba/avro encodes a nil only into ["null", decimal]; it
+			// would dereference it in a larger union.
+			if err := w.Write(rec{nil}); err == nil || !strings.Contains(err.Error(), "field a is nil") {
+				t.Errorf("writing nil: got %v, want an error", err)
+			}
+			for _, g := range c.good {
+				if err := w.Write(rec{g}); err != nil {
+					t.Fatalf("writing %v: %v", g, err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got := readAll[map[string]any](t, openBytes(t, "w.avro", buf.Bytes()))
+			if len(got) != len(c.good) {
+				t.Fatalf("the file holds %d records, want %d", len(got), len(c.good))
+			}
+			for i, g := range c.good {
+				v := got[i]["a"]
+				if m, ok := v.(map[string]any); ok { // a union member
+					for _, x := range m {
+						v = x
+					}
+				}
+				r, _ := v.(*big.Rat)
+				if !sameRat(r, g) {
+					t.Errorf("record %d reads back as %v, want %v", i, v, ratString(g))
+				}
+			}
+		})
+	}
+}
+
+// TestDecimalReaderSchemaOfAnotherScale checks that a reader schema whose
+// decimal has another scale than the file's is refused: hamba/avro would
+// read 12.3456 at scale 2 as 1234.56.
+func TestDecimalReaderSchemaOfAnotherScale(t *testing.T) {
+	type w4 struct {
+		A *big.Rat `avro:"a,decimal(10,4)"`
+	}
+	type r struct {
+		A *big.Rat `avro:"a"`
+	}
+	data := writeFile(t, []w4{{rat("12.3456")}})
+	reader := `{"type":"record","name":"w4","fields":[{"name":"a","type":["null",{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}]}]}`
+	f := openBytes(t, "d.avro", data, avroio.WithReaderSchema(reader))
+	_, err := avroio.NewDecoder[r](f)
+	if err == nil || !strings.Contains(err.Error(), "field a is decimal(10,4) in the file but decimal(10,2) in the reader schema") {
+		t.Errorf("reading decimal(10,4) as decimal(10,2): %v", err)
+	}
+	// The same scale reads.
+	same := strings.Replace(reader, `"scale":2`, `"scale":4`, 1)
+	if got := readAll[r](t, openBytes(t, "d.avro", data, avroio.WithReaderSchema(same))); len(got) != 1 || !sameRat(got[0].A, rat("12.3456")) {
+		t.Errorf("reading at the file's scale: %+v", got)
+	}
+}

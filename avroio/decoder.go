@@ -199,6 +199,9 @@ func incompatibleField(reader, writer avro.Schema) string {
 //   - if derived (the reader's schema is derived from a Go type), a
 //     decimal (a *big.Rat field) for a value the file does not declare a
 //     decimal: plain bytes would resolve, and be read at a made-up scale;
+//   - a decimal of another precision or scale than the file's, which
+//     hamba/avro would read at the reader's scale (the Avro specification
+//     resolves decimals only when both are equal);
 //   - an int64 declared to hold timestamps in one unit (its avro tag's
 //     timestamp-millis or timestamp-micros option) for a file holding
 //     timestamps of another: resolution would pass the numbers through
@@ -222,6 +225,13 @@ func unreadableAt(reader, writer avro.Schema, where string, derived bool, seen m
 	}
 	if derived && logicalType(r) == avro.Decimal && logicalType(w) != avro.Decimal {
 		return fmt.Sprintf("field %s holds %s in the file, not a decimal, which a *big.Rat field reads: read it into a Go field of its type", where, writer)
+	}
+	if rd, ok := logicalOf(r).(*avro.DecimalLogicalSchema); ok {
+		// hamba/avro resolves decimals of different scales, and reads
+		// the file's unscaled numbers at the reader's scale.
+		if wd, ok := logicalOf(w).(*avro.DecimalLogicalSchema); ok && (rd.Scale() != wd.Scale() || rd.Precision() != wd.Precision()) {
+			return fmt.Sprintf("field %s is decimal(%d,%d) in the file but decimal(%d,%d) in the reader schema: decimals resolve only at equal precision and scale", where, wd.Precision(), wd.Scale(), rd.Precision(), rd.Scale())
+		}
 	}
 	if rNullable && !wNullable {
 		if _, record := r.(*avro.RecordSchema); !record && logicalType(r) != avro.Decimal {

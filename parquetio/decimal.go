@@ -301,12 +301,9 @@ func newRatReader(path string, rs *ratStruct, have *parquet.Schema) (*ratReader,
 		h := child(have, rf.column)
 		if h == nil {
 			// Absent from the file: nil, or an error from checkSchema
-			// unless ZeroFillMissing.
-			kind, n := parquet.Int64, 0
-			if rf.tagged {
-				kind, n = rf.writeType()
-			}
-			return physical(kind, n, rf.ptr), withOpts(rf.column, rf.opts)
+			// unless ZeroFillMissing, which fills an int64 with 0 (it
+			// cannot fill the [n]byte a wide tag would write).
+			return physical(parquet.Int64, 0, rf.ptr), withOpts(rf.column, rf.opts)
 		}
 		fail := func(format string, args ...any) {
 			if failure == nil {

@@ -386,6 +386,9 @@ func TestRatSchemaErrors(t *testing.T) {
 	type absentRequired struct {
 		Gone big.Rat `parquet:"gone"`
 	}
+	type absentWide struct { // its tag alone would make it a FIXED_LEN_BYTE_ARRAY(13)
+		Gone big.Rat `parquet:"gone,decimal(2:30)"`
+	}
 	t.Run("not a decimal", func(t *testing.T) {
 		_, _, err := readAll[notDecimal]("duck.parquet", data)
 		var se *SchemaError
@@ -416,6 +419,10 @@ func TestRatSchemaErrors(t *testing.T) {
 		got, _, err := readAll[absentRequired]("duck.parquet", data, ZeroFillMissing())
 		if err != nil || len(got) != foreignRows || got[0].Gone.Sign() != 0 {
 			t.Fatalf("with ZeroFillMissing: got %d rows, %v", len(got), err)
+		}
+		wide, _, err := readAll[absentWide]("duck.parquet", data, ZeroFillMissing())
+		if err != nil || len(wide) != foreignRows || wide[0].Gone.Sign() != 0 {
+			t.Fatalf("a wide tag with ZeroFillMissing: got %d rows, %v", len(wide), err)
 		}
 	})
 }

@@ -486,3 +486,38 @@ func TestEnumIntoStringAdvice(t *testing.T) {
 		t.Errorf("with the reader schema: %v (%v)", got, err)
 	}
 }
+
+// TestReaderSchemaUnionIntoStructValue checks that a reader schema giving a
+// union where the Go field is a struct value is refused: hamba/avro decodes
+// the union's record into a pointer, written over the struct's fields
+// (N read back as an address). A pointer field reads it.
+func TestReaderSchemaUnionIntoStructValue(t *testing.T) {
+	type inner struct {
+		N int64 `avro:"n"`
+	}
+	type written struct {
+		I *inner `avro:"i"`
+	}
+	type value struct {
+		I inner `avro:"i"`
+	}
+	type list struct {
+		L []value `avro:"l"`
+	}
+	data := writeFile(t, []written{{&inner{5}}, {}})
+	reader := `{"type":"record","name":"written","fields":[{"name":"i","type":["null",{"type":"record","name":"inner","fields":[{"name":"n","type":"long"}]}],"default":null}]}`
+	f := openBytes(t, "u.avro", data, avroio.WithReaderSchema(reader))
+	if _, err := avroio.NewDecoder[value](f); err == nil || !strings.Contains(err.Error(), "field avroio_test.value.I is a struct value but the reader schema's i is a union") {
+		t.Errorf("a union into a struct value: %v", err)
+	}
+	got := readAll[written](t, openBytes(t, "u.avro", data, avroio.WithReaderSchema(reader)))
+	if len(got) != 2 || got[0].I == nil || got[0].I.N != 5 || got[1].I != nil {
+		t.Errorf("into a pointer: %+v", got)
+	}
+	// Inside an array's records too.
+	listData := writeFile(t, []list{{L: []value{{inner{1}}}}})
+	listReader := `{"type":"record","name":"list","fields":[{"name":"l","type":{"type":"array","items":{"type":"record","name":"value","fields":[{"name":"i","type":["null",{"type":"record","name":"inner","fields":[{"name":"n","type":"long"}]}]}]}}}]}`
+	if _, err := avroio.NewDecoder[list](openBytes(t, "l.avro", listData, avroio.WithReaderSchema(listReader))); err == nil || !strings.Contains(err.Error(), "field avroio_test.list.L[].I is a struct value") {
+		t.Errorf("a union into a struct value in an array: %v", err)
+	}
+}

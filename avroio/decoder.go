@@ -91,6 +91,11 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("avroio: reader schema: %w", err)
 		}
+		if !isGeneric(t) {
+			if why := nullableIntoValue(t, reader, t.String()); why != "" {
+				return nil, nil, nil, fmt.Errorf("avroio: %s: reading %s: %s", f.path, t, why)
+			}
+		}
 	case isGeneric(t):
 		reader = writer
 		if f.cfg.localAsLongs {
@@ -278,6 +283,55 @@ func unreadableAt(reader, writer avro.Schema, where string, derived bool, seen m
 		}
 	}
 	return ""
+}
+
+// nullableIntoValue names the first struct field of Go type t, reached
+// through records, arrays and maps of reader (a reader schema given with
+// WithReaderSchema), that is a struct value where reader has a union:
+// hamba/avro decodes a union's record into a pointer, which it would write
+// over the struct's fields, reading garbage. Or it returns "".
+func nullableIntoValue(t reflect.Type, reader avro.Schema, where string) string {
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type, s avro.Schema, where string) string
+	walk = func(t reflect.Type, s avro.Schema, where string) string {
+		s = deref(s)
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+			s, _ = nonNull(s)
+			s = deref(s)
+		}
+		switch st := s.(type) {
+		case *avro.RecordSchema:
+			if !isRecord(t) || seen[t] {
+				return ""
+			}
+			seen[t] = true
+			fields := fieldsByName(st)
+			for _, f := range avroFields(t) {
+				rf := fields[f.name]
+				if rf == nil {
+					continue
+				}
+				fwhere := where + "." + f.sf.Name
+				if _, union := deref(rf.Type()).(*avro.UnionSchema); union && isRecord(f.sf.Type) {
+					return fmt.Sprintf("field %s is a struct value but the reader schema's %s is a union (%s), which hamba/avro decodes into a pointer: make the Go field a pointer", fwhere, f.name, rf.Type())
+				}
+				if why := walk(f.sf.Type, rf.Type(), fwhere); why != "" {
+					return why
+				}
+			}
+		case *avro.ArraySchema:
+			if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+				return walk(t.Elem(), st.Items(), where+"[]")
+			}
+		case *avro.MapSchema:
+			if t.Kind() == reflect.Map {
+				return walk(t.Elem(), st.Values(), where+"[value]")
+			}
+		}
+		return ""
+	}
+	return walk(t, reader, where)
 }
 
 // fieldsByName maps a record's field names to its fields.

@@ -33,7 +33,9 @@
 // a plain slice or map reads as nil); this works for the fields of the
 // top-level record, not through a struct embedded by pointer, and not with
 // WithReaderSchema, and a mismatch deeper down is refused when the schemas
-// are matched. A narrow integer field (int8, int16, uint8, uint16 from an
+// are matched. With WithReaderSchema, a union (such as a nullable record)
+// read into a struct value, which hamba/avro would overwrite with a
+// pointer, is refused when the decoder is made. A narrow integer field (int8, int16, uint8, uint16 from an
 // int, uint32 from a long), which hamba/avro would fill by a cast that
 // wraps, is read the same way and fails on a value it cannot hold, naming
 // it; inside a nested record, an array or a map, where no check can be

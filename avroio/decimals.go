@@ -343,8 +343,12 @@ func (d *decimalField) check(r *big.Rat) error {
 
 // decimalChecker returns the function checking each *big.Rat of a record
 // of t before it is encoded with schema (decimalField.check), or nil when
-// t holds none. t passed decimalProblem.
-func decimalChecker(t reflect.Type, schema avro.Schema) func(rec unsafe.Pointer) error {
+// t holds none. It fails for a decimal hamba/avro cannot encode a *big.Rat
+// into at all: a fixed one in a union, such as Spark's nullable fixed
+// decimals (hamba/avro encodes a *big.Rat in a union only as bytes). t
+// passed decimalProblem.
+func decimalChecker(t reflect.Type, schema avro.Schema) (func(rec unsafe.Pointer) error, error) {
+	var unwritable error
 	var checkerOf func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error
 	checkerOf = func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error {
 		rs, ok := deref(nonNullType(s)).(*avro.RecordSchema)
@@ -366,6 +370,9 @@ func decimalChecker(t reflect.Type, schema avro.Schema) func(rec unsafe.Pointer)
 				dec := writtenDecimal(wf.Type())
 				if dec == nil {
 					continue // hamba/avro refuses to encode it
+				}
+				if _, fixed := deref(dec).(*avro.FixedSchema); fixed && deref(wf.Type()).Type() == avro.Union && unwritable == nil {
+					unwritable = fmt.Errorf("field %s: hamba/avro cannot write a *big.Rat into a fixed decimal in a union (%s): make it a bytes decimal, or not nullable", prefix+f.name, wf.Type())
 				}
 				ls := logicalOf(dec).(*avro.DecimalLogicalSchema)
 				// Only in ["null", decimal] does hamba/avro encode a nil
@@ -408,7 +415,11 @@ func decimalChecker(t reflect.Type, schema avro.Schema) func(rec unsafe.Pointer)
 			return nil
 		}
 	}
-	return checkerOf(t, schema, "")
+	check := checkerOf(t, schema, "")
+	if unwritable != nil {
+		return nil, unwritable
+	}
+	return check, nil
 }
 
 // logicalOf is the logical schema of s (a primitive or fixed), or nil.

@@ -607,3 +607,23 @@ func TestDecimalReaderSchemaOfAnotherScale(t *testing.T) {
 		t.Errorf("reading at the file's scale: %+v", got)
 	}
 }
+
+// TestDecimalNullableFixedRefusedAtOpen checks that a writer schema with a
+// nullable fixed decimal (as Spark writes) is refused by NewFileWriter:
+// hamba/avro would fail every Write.
+func TestDecimalNullableFixedRefusedAtOpen(t *testing.T) {
+	type rec struct {
+		A *big.Rat `avro:"a"`
+	}
+	schema := `{"type":"record","name":"R","fields":[{"name":"a","type":["null",{"type":"fixed","name":"f16","size":16,"logicalType":"decimal","precision":38,"scale":18}]}]}`
+	_, err := avroio.NewFileWriter[rec](&bytes.Buffer{}, avroio.WithWriterSchema(schema))
+	if err == nil || !strings.Contains(err.Error(), "field a: hamba/avro cannot write a *big.Rat into a fixed decimal in a union") {
+		t.Errorf("a nullable fixed decimal: %v", err)
+	}
+	// Not nullable, it writes.
+	plain := `{"type":"record","name":"R","fields":[{"name":"a","type":{"type":"fixed","name":"f16","size":16,"logicalType":"decimal","precision":38,"scale":18}}]}`
+	data := writeFile(t, []rec{{rat("-12.000000000000000001")}}, avroio.WithWriterSchema(plain))
+	if got := readAll[rec](t, openBytes(t, "f.avro", data)); len(got) != 1 || !sameRat(got[0].A, rat("-12.000000000000000001")) {
+		t.Errorf("a fixed decimal: %+v", got)
+	}
+}

@@ -146,7 +146,9 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		if fw.dates, err = datesOf(t, schema); err != nil {
 			return nil, err
 		}
-		fw.decimals = decimalChecker(t, schema)
+		if fw.decimals, err = decimalChecker(t, schema); err != nil {
+			return nil, fmt.Errorf("avroio: writing %s: %w", t, err)
+		}
 	}
 	rt := reflect2.Type2(t)
 	api := apiFor(DefaultMaxBlockSize)

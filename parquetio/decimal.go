@@ -40,7 +40,7 @@ type ratField struct {
 	name   string
 	column string
 	ptr    bool   // *big.Rat: an optional column
-	opts   string // the tag's other options ("optional" or "")
+	opts   string // the tag's other options: optional, compression, encoding
 	// From the decimal(scale:precision) tag, if any.
 	tagged           bool
 	scale, precision int
@@ -100,8 +100,9 @@ func makeRatStruct(t reflect.Type) (*ratStruct, error) {
 			for _, o := range strings.Split(opts, ",") {
 				switch {
 				case o == "":
-				case o == "optional":
-					rf.opts = "optional"
+				case o == "optional" || columnOptions[o]:
+					// Kept for the shadow's column, as on any field.
+					rf.opts = strings.TrimPrefix(rf.opts+","+o, ",")
 				case strings.HasPrefix(o, "decimal(") && strings.HasSuffix(o, ")"):
 					s, p, err := decimalArgs(o[len("decimal(") : len(o)-1])
 					if err != nil {
@@ -121,6 +122,13 @@ func makeRatStruct(t reflect.Type) (*ratStruct, error) {
 		rs.fields = append(rs.fields, i)
 	}
 	return rs, nil
+}
+
+// columnOptions are the parquet tag options of a column's compression and
+// encoding, which apply to a big.Rat's column as to any other.
+var columnOptions = map[string]bool{
+	"uncompressed": true, "snappy": true, "gzip": true, "brotli": true, "lz4": true, "zstd": true,
+	"plain": true, "dict": true, "delta": true, "split": true,
 }
 
 // holdsRat reports whether a value of t can hold a big.Rat.

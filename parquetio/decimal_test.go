@@ -568,3 +568,29 @@ func TestRatMutatedFiles(t *testing.T) {
 		fuzzRead[ratRow](t, d)
 	}
 }
+
+// TestRatColumnOptions checks that a big.Rat field's compression and
+// encoding options reach its column, as on any other field.
+func TestRatColumnOptions(t *testing.T) {
+	type row struct {
+		Price *big.Rat `parquet:"price,decimal(2:10),zstd"`
+		Wide  big.Rat  `parquet:"wide,decimal(4:30),uncompressed"`
+	}
+	rows := []row{{Price: rat(t, "1.25"), Wide: *rat(t, "-3.1416")}, {Wide: *rat(t, "0")}}
+	data := encodeRows(t, rows)
+	f, err := OpenFile("o.parquet", bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range f.RowGroups()[0].Columns {
+		got[strings.Join(c.Path, ".")] = c.Compression
+	}
+	if got["price"] != "ZSTD" || got["wide"] != "UNCOMPRESSED" {
+		t.Errorf("compression by column: %v, want price ZSTD and wide UNCOMPRESSED", got)
+	}
+	back, _, err := readAll[row]("o.parquet", data)
+	if err != nil || len(back) != 2 || back[0].Price.Cmp(rat(t, "1.25")) != 0 || back[0].Wide.Cmp(rat(t, "-3.1416")) != 0 || back[1].Price != nil {
+		t.Errorf("read back %v, %v", back, err)
+	}
+}

@@ -68,8 +68,8 @@
 //     reads any DECIMAL; tagged decimal(scale:precision), only one whose
 //     values that type holds (scale and integer digits no larger). Any
 //     other column type fails with a *SchemaError.
-//   - Writing, its decimal(scale:precision) tag is required and gives the
-//     column's type: INT32 up to precision 9, INT64 up to 18, beyond that a
+//   - Writing, its decimal(scale:precision) tag is required (compression
+//     and encoding options may follow it) and gives the column's type: INT32 up to precision 9, INT64 up to 18, beyond that a
 //     FIXED_LEN_BYTE_ARRAY of the fewest bytes for the precision (as Spark
 //     writes), optional for a *big.Rat (nil writes null). A value that is
 //     not exact at the scale, or has more digits than the precision, fails

@@ -31,8 +31,8 @@ func (sumAgg[V]) Result(a V) V   { return a }
 
 // SumRat adds exact decimals (*big.Rat, as Avro and Parquet decimals read),
 // skipping nil values as SQL's SUM skips nulls: a group with no value but
-// nil sums to nil. The values given are left as they are; every sum is a
-// new big.Rat.
+// nil sums to nil. The values given are left as they are: each addition
+// makes a new big.Rat (a group of one value gives that value itself).
 func SumRat() Aggregator[*big.Rat, *big.Rat, *big.Rat] { return sumRatAgg{} }
 
 type sumRatAgg struct{}

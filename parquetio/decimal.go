@@ -201,7 +201,7 @@ func (rs *ratStruct) shadow(typeOf func(k int) (reflect.Type, string)) (st refle
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			st, err = nil, fmt.Errorf("%s has big.Rat fields, read through a derived struct type that Go cannot build: %v", rs.t, v)
+			st, err = nil, fmt.Errorf("%s has big.Rat fields, which are read and written through a derived struct type that Go cannot build here: %v (embed structs with methods first, or make them named fields)", rs.t, v)
 		}
 	}()
 	return reflect.StructOf(fields), nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/crunchgo/crunchgo/internal/decimal"
 	"github.com/hamba/avro/v2"
 )
 
@@ -305,13 +306,12 @@ func nonNullType(s avro.Schema) avro.Schema {
 // decimalField is a *big.Rat field of a record being written, at a fixed
 // offset in the record (or a record nested in it) given to check.
 type decimalField struct {
-	name        string // the Avro field's, dotted from the top record
-	prec, scale int
-	nullable    bool
-	pow, limit  *big.Int // 10^scale, 10^prec
-	size        int      // of a fixed decimal, else 0
-	half        *big.Int // 2^(8*size-1): a fixed's values are in [-half, half)
-	q, m        big.Int  // scratch: a FileWriter is used by one goroutine
+	name     string // the Avro field's, dotted from the top record
+	dec      decimal.Decimal
+	nullable bool
+	size     int      // of a fixed decimal, else 0
+	half     *big.Int // 2^(8*size-1): a fixed's values are in [-half, half)
+	q, m     big.Int  // scratch: a FileWriter is used by one goroutine
 }
 
 // decimalValueError is a value its decimal cannot hold: writing the same
@@ -327,16 +327,15 @@ func (d *decimalField) check(r *big.Rat) error {
 		}
 		return decimalValueError{fmt.Errorf("field %s is nil, but its decimal is not nullable", d.name)}
 	}
-	d.q.Mul(r.Num(), d.pow)
-	d.q.QuoRem(&d.q, r.Denom(), &d.m)
-	if d.m.Sign() != 0 {
-		return decimalValueError{fmt.Errorf("field %s: %s (≈%s) is not exact at scale %d", d.name, r.RatString(), r.FloatString(d.scale+3), d.scale)}
-	}
-	if d.q.CmpAbs(d.limit) >= 0 {
-		return decimalValueError{fmt.Errorf("field %s: %s has %d digits at scale %d, more than its precision, %d", d.name, r.FloatString(d.scale), len(d.q.Abs(&d.q).Text(10)), d.scale, d.prec)}
+	scale := d.dec.Scale
+	switch d.dec.Unscale(&d.q, &d.m, r) {
+	case decimal.Inexact:
+		return decimalValueError{fmt.Errorf("field %s: %s (≈%s) is not exact at scale %d", d.name, r.RatString(), r.FloatString(scale+3), scale)}
+	case decimal.TooManyDigits:
+		return decimalValueError{fmt.Errorf("field %s: %s has %d digits at scale %d, more than its precision, %d", d.name, r.FloatString(scale), len(d.q.Abs(&d.q).Text(10)), scale, d.dec.Precision)}
 	}
 	if d.half != nil && (d.q.Cmp(d.half) >= 0 || d.q.CmpAbs(d.half) > 0) {
-		return decimalValueError{fmt.Errorf("field %s: %s does not fit the %d bytes of its fixed decimal", d.name, r.FloatString(d.scale), d.size)}
+		return decimalValueError{fmt.Errorf("field %s: %s does not fit the %d bytes of its fixed decimal", d.name, r.FloatString(scale), d.size)}
 	}
 	return nil
 }
@@ -378,9 +377,7 @@ func decimalChecker(t reflect.Type, schema avro.Schema) (func(rec unsafe.Pointer
 				// Only in ["null", decimal] does hamba/avro encode a nil
 				// *big.Rat; in a larger union it dereferences it.
 				_, nullable := nonNull(wf.Type())
-				ten := big.NewInt(10)
-				d := &decimalField{name: prefix + f.name, prec: ls.Precision(), scale: ls.Scale(), nullable: nullable,
-					pow: new(big.Int).Exp(ten, big.NewInt(int64(ls.Scale())), nil), limit: new(big.Int).Exp(ten, big.NewInt(int64(ls.Precision())), nil)}
+				d := &decimalField{name: prefix + f.name, dec: decimal.Of(ls.Precision(), ls.Scale()), nullable: nullable}
 				if fixed, ok := deref(dec).(*avro.FixedSchema); ok {
 					// A precision may claim more digits than the size
 					// holds in two's complement; hamba/avro then wraps

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/crunchgo/crunchgo/internal/decimal"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -176,7 +177,7 @@ func decimalArgs(args string) (scale, precision int, err error) {
 // decimalBytes is the fewest bytes whose two's complement holds every
 // integer of precision digits.
 func decimalBytes(precision int) int {
-	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(precision)), nil) // 10^p > every value
+	limit := decimal.Pow10(precision) // > every value
 	n := 1
 	for new(big.Int).Lsh(big.NewInt(1), uint(8*n-1)).Cmp(limit) < 0 {
 		n++
@@ -338,7 +339,7 @@ func newRatReader(path string, rs *ratStruct, have *parquet.Schema) (*ratReader,
 				typeName(h.Type()), rf.precision, rf.scale, what, dec.Scale, dec.Precision)
 		}
 		if dec.Scale > 0 {
-			rd.denom = new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec.Scale)), nil)
+			rd.denom = decimal.Pow10(int(dec.Scale))
 		}
 		kind := h.Type().Kind()
 		switch kind {
@@ -438,10 +439,9 @@ type ratWriter struct {
 
 type ratWrite struct {
 	*ratField
-	kind  parquet.Kind
-	size  int      // of a FIXED_LEN_BYTE_ARRAY
-	mul   *big.Int // 10^scale
-	limit *big.Int // 10^precision: every unscaled value is less in magnitude
+	kind parquet.Kind
+	size int // of a FIXED_LEN_BYTE_ARRAY
+	dec  decimal.Decimal
 }
 
 // newRatWriter returns the writer of rs's shadow, or an error for a
@@ -455,10 +455,7 @@ func newRatWriter(rs *ratStruct) (*ratWriter, error) {
 				rf.name, rs.t.Field(rf.index).Type, rs.t, rf.column)
 		}
 		kind, size := rf.writeType()
-		rw.rats[k] = ratWrite{ratField: rf, kind: kind, size: size,
-			mul:   new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(rf.scale)), nil),
-			limit: new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(rf.precision)), nil),
-		}
+		rw.rats[k] = ratWrite{ratField: rf, kind: kind, size: size, dec: decimal.Of(rf.precision, rf.scale)}
 	}
 	st, err := rs.shadow(func(k int) (reflect.Type, string) {
 		rf := &rs.rats[k]
@@ -536,15 +533,14 @@ func (wd *ratWrite) put(sv, tv reflect.Value) error {
 	} else {
 		r = tv.Addr().Interface().(*big.Rat)
 	}
-	num := new(big.Int).Mul(r.Num(), wd.mul)
-	num, rem := num.QuoRem(num, r.Denom(), new(big.Int))
-	if rem.Sign() != 0 {
+	num := new(big.Int)
+	switch wd.dec.Unscale(num, new(big.Int), r) {
+	case decimal.Inexact:
 		return fmt.Errorf("field %s: %s %w decimal(%d:%d): it is not exact at scale %d (round it first)",
 			wd.name, r.RatString(), errDecimalValue, wd.scale, wd.precision, wd.scale)
-	}
-	if abs := new(big.Int).Abs(num); abs.Cmp(wd.limit) >= 0 {
+	case decimal.TooManyDigits:
 		return fmt.Errorf("field %s: %s %w decimal(%d:%d): its %d digits exceed the precision",
-			wd.name, r.FloatString(wd.scale), errDecimalValue, wd.scale, wd.precision, len(abs.String()))
+			wd.name, r.FloatString(wd.scale), errDecimalValue, wd.scale, wd.precision, len(new(big.Int).Abs(num).String()))
 	}
 	v := sv
 	if wd.ptr {

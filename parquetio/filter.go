@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crunchgo/crunchgo/internal/decimal"
 	"github.com/google/uuid"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -254,7 +255,7 @@ func decimalLiteral(typ parquet.Type, d *format.DecimalType, lit any) (parquet.V
 		}
 		return parquet.Value{}, fmt.Errorf("cannot compare %T with a column of type %s: give an integer or a decimal string", lit, typ)
 	}
-	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil)))
+	r.Mul(r, new(big.Rat).SetInt(decimal.Pow10(int(d.Scale))))
 	if !r.IsInt() || !r.Num().IsInt64() {
 		return parquet.Value{}, fmt.Errorf("literal %v does not fit a column of type %s", lit, typ)
 	}

@@ -280,14 +280,35 @@ func readableType[T any]() error {
 	return err
 }
 
-// ratReader reads rows of a T with big.Rat fields from one file through
-// the shadow type that follows the file's columns.
-type ratReader struct {
+// shadowRows are the rows of a shadow type st that a ratReader or
+// ratWriter converts, as Go values (buf) and as Parquet rows.
+type shadowRows struct {
 	rs     *ratStruct
 	schema *parquet.Schema // of the shadow
 	buf    reflect.Value   // []shadow
 	rows   []parquet.Row
-	rats   []ratRead
+}
+
+func newShadowRows(rs *ratStruct, st reflect.Type) (shadowRows, error) {
+	schema, err := shadowSchema(rs, st)
+	return shadowRows{rs: rs, schema: schema, buf: reflect.New(reflect.SliceOf(st)).Elem()}, err
+}
+
+// reserve makes room for n rows.
+func (sr *shadowRows) reserve(n int) {
+	if sr.buf.Len() < n {
+		sr.buf = reflect.MakeSlice(sr.buf.Type(), n, n)
+	}
+	if cap(sr.rows) < n {
+		sr.rows = make([]parquet.Row, n)
+	}
+}
+
+// ratReader reads rows of a T with big.Rat fields from one file through
+// the shadow type that follows the file's columns.
+type ratReader struct {
+	shadowRows
+	rats []ratRead
 }
 
 type ratRead struct {
@@ -301,7 +322,7 @@ type ratRead struct {
 // any physical type; if the field is tagged decimal(scale:precision), one
 // whose values that type holds.
 func newRatReader(path string, rs *ratStruct, have *parquet.Schema) (*ratReader, error) {
-	rr := &ratReader{rs: rs, rats: make([]ratRead, len(rs.rats))}
+	rr := &ratReader{rats: make([]ratRead, len(rs.rats))}
 	var failure error
 	st, err := rs.shadow(func(k int) (reflect.Type, string) {
 		rf, rd := &rs.rats[k], &rr.rats[k]
@@ -359,22 +380,16 @@ func newRatReader(path string, rs *ratStruct, have *parquet.Schema) (*ratReader,
 	if failure != nil {
 		return nil, failure
 	}
-	if rr.schema, err = shadowSchema(rs, st); err != nil {
+	if rr.shadowRows, err = newShadowRows(rs, st); err != nil {
 		return nil, err
 	}
-	rr.buf = reflect.New(reflect.SliceOf(st)).Elem()
 	return rr, nil
 }
 
 // read reads up to len(rows) rows from src into rows, a []T.
 func (rr *ratReader) read(src parquet.RowReader, rows reflect.Value) (int, error) {
 	n := rows.Len()
-	if rr.buf.Len() < n {
-		rr.buf = reflect.MakeSlice(rr.buf.Type(), n, n)
-	}
-	if cap(rr.rows) < n {
-		rr.rows = make([]parquet.Row, n)
-	}
+	rr.reserve(n)
 	m, err := src.ReadRows(rr.rows[:n])
 	for i := range m {
 		sv := rr.buf.Index(i)
@@ -430,11 +445,8 @@ var errDecimalValue = errors.New("does not fit")
 // ratWriter writes rows of a T with big.Rat fields through the shadow type
 // that follows T's decimal tags.
 type ratWriter struct {
-	rs     *ratStruct
-	schema *parquet.Schema // of the shadow
-	buf    reflect.Value   // []shadow
-	rows   []parquet.Row
-	rats   []ratWrite
+	shadowRows
+	rats []ratWrite
 }
 
 type ratWrite struct {
@@ -447,7 +459,7 @@ type ratWrite struct {
 // newRatWriter returns the writer of rs's shadow, or an error for a
 // big.Rat field without a decimal tag.
 func newRatWriter(rs *ratStruct) (*ratWriter, error) {
-	rw := &ratWriter{rs: rs, rats: make([]ratWrite, len(rs.rats))}
+	rw := &ratWriter{rats: make([]ratWrite, len(rs.rats))}
 	for k := range rs.rats {
 		rf := &rs.rats[k]
 		if !rf.tagged {
@@ -465,7 +477,7 @@ func newRatWriter(rs *ratStruct) (*ratWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rw.schema, err = shadowSchema(rs, st); err != nil {
+	if rw.shadowRows, err = newShadowRows(rs, st); err != nil {
 		return nil, err
 	}
 	for _, rd := range rw.rats {
@@ -477,7 +489,6 @@ func newRatWriter(rs *ratStruct) (*ratWriter, error) {
 				rd.name, rs.t, rd.scale, rd.precision, rd.size)
 		}
 	}
-	rw.buf = reflect.New(reflect.SliceOf(st)).Elem()
 	return rw, nil
 }
 
@@ -486,12 +497,7 @@ func newRatWriter(rs *ratStruct) (*ratWriter, error) {
 // file of rows[0], for errors.
 func (rw *ratWriter) convert(rows reflect.Value, first int64) ([]parquet.Row, error) {
 	n := rows.Len()
-	if rw.buf.Len() < n {
-		rw.buf = reflect.MakeSlice(rw.buf.Type(), n, n)
-	}
-	if cap(rw.rows) < n {
-		rw.rows = make([]parquet.Row, n)
-	}
+	rw.reserve(n)
 	out := rw.rows[:n]
 	for i := range n {
 		tv, sv := rows.Index(i), rw.buf.Index(i)

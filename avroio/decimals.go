@@ -119,33 +119,6 @@ func (d *deriver) decimal(t reflect.Type, writer avro.Schema, opts, where string
 	return s, nil
 }
 
-// holdsDecimal reports whether a value of t can hold a big.Rat.
-func holdsDecimal(t reflect.Type) bool {
-	seen := map[reflect.Type]bool{}
-	var holds func(t reflect.Type) bool
-	holds = func(t reflect.Type) bool {
-		if t == ratType {
-			return true
-		}
-		if seen[t] {
-			return false
-		}
-		seen[t] = true
-		switch t.Kind() {
-		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-			return holds(t.Elem())
-		case reflect.Struct:
-			for i := range t.NumField() {
-				if holds(t.Field(i).Type) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return holds(t)
-}
-
 // decimalProblem names the first place in Go type t where a decimal
 // cannot be read or written, and why, or returns "". Plain big.Rat values
 // are refused everywhere (see above). A *big.Rat is refused in an array or
@@ -153,7 +126,7 @@ func holdsDecimal(t reflect.Type) bool {
 // fixed offset) and in a recursive type, where no shadow or check is
 // compiled.
 func decimalProblem(t reflect.Type) string {
-	if !holdsDecimal(t) {
+	if !decimal.Holds(t, nil) {
 		return ""
 	}
 	inProgress := map[reflect.Type]bool{}
@@ -174,7 +147,7 @@ func decimalProblem(t reflect.Type) string {
 			return walk(t.Elem(), where+"[]", true, embedding)
 		case t.Kind() == reflect.Struct && t != timeType:
 			if inProgress[t] {
-				if holdsDecimal(t) {
+				if decimal.Holds(t, nil) {
 					return fmt.Sprintf("%s: %s holds a *big.Rat and is recursive, which avroio does not support", where, t)
 				}
 				return ""
@@ -221,7 +194,7 @@ func writtenField(written map[string]*avro.Field, f avroField) *avro.Field {
 // passed decimalProblem.
 func decimalShadow(t reflect.Type, w avro.Schema) (reflect.Type, func(dst, src unsafe.Pointer) error) {
 	switch {
-	case w == nil || !holdsDecimal(t):
+	case w == nil || !decimal.Holds(t, nil):
 		return nil, nil
 	case t == ratPtrType:
 		if !mayBeNull(w) {
@@ -351,7 +324,7 @@ func decimalChecker(t reflect.Type, schema avro.Schema) (func(rec unsafe.Pointer
 	var checkerOf func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error
 	checkerOf = func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error {
 		rs, ok := deref(nonNullType(s)).(*avro.RecordSchema)
-		if !ok || !holdsDecimal(t) {
+		if !ok || !decimal.Holds(t, nil) {
 			return nil
 		}
 		written := fieldsByName(rs)

@@ -77,7 +77,7 @@ func ratStructOf(t reflect.Type) (*ratStruct, error) {
 }
 
 func makeRatStruct(t reflect.Type) (*ratStruct, error) {
-	if !holdsRat(t, map[reflect.Type]bool{}) {
+	if !decimal.Holds(t, isColumn) {
 		return nil, nil
 	}
 	if t.Kind() != reflect.Struct {
@@ -115,7 +115,7 @@ func makeRatStruct(t reflect.Type) (*ratStruct, error) {
 				}
 			}
 			rs.rats = append(rs.rats, rf)
-		case holdsRat(f.Type, map[reflect.Type]bool{}):
+		case decimal.Holds(f.Type, isColumn):
 			return nil, fmt.Errorf("field %s (%s) of %s holds a big.Rat: a *big.Rat or big.Rat is supported only as a field of the row struct itself, not in nested structs, lists or maps", f.Name, f.Type, t)
 		default:
 			rs.plain = append(rs.plain, len(rs.fields))
@@ -132,28 +132,10 @@ var columnOptions = map[string]bool{
 	"plain": true, "dict": true, "delta": true, "split": true,
 }
 
-// holdsRat reports whether a value of t can hold a big.Rat.
-func holdsRat(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if t == ratType {
-		return true
-	}
-	if seen[t] {
-		return false
-	}
-	seen[t] = true
-	switch t.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Array:
-		return holdsRat(t.Elem(), seen)
-	case reflect.Map:
-		return holdsRat(t.Key(), seen) || holdsRat(t.Elem(), seen)
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if _, _, ok := column(t.Field(i)); ok && holdsRat(t.Field(i).Type, seen) {
-				return true
-			}
-		}
-	}
-	return false
+// isColumn reports whether struct field f has a column (see column).
+func isColumn(f reflect.StructField) bool {
+	_, _, ok := column(f)
+	return ok
 }
 
 // decimalArgs parses the "scale:precision" of a decimal tag.

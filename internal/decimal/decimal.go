@@ -1,6 +1,9 @@
 package decimal
 
-import "math/big"
+import (
+	"math/big"
+	"reflect"
+)
 
 // Decimal is a fixed-point decimal type: Precision digits, Scale of them
 // after the point, as SQL's DECIMAL(Precision, Scale).
@@ -42,4 +45,37 @@ func (d Decimal) Unscale(q, rem *big.Int, r *big.Rat) Fit {
 // Pow10 returns 10^n.
 func Pow10(n int) *big.Int {
 	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+}
+
+var ratType = reflect.TypeFor[big.Rat]()
+
+// Holds reports whether a value of t can hold a big.Rat: t is one, or
+// leads to one through pointers, slices, arrays, maps (keys or values) or
+// the struct fields that field accepts (every field if field is nil).
+func Holds(t reflect.Type, field func(reflect.StructField) bool) bool {
+	seen := map[reflect.Type]bool{}
+	var holds func(t reflect.Type) bool
+	holds = func(t reflect.Type) bool {
+		if t == ratType {
+			return true
+		}
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			return holds(t.Elem())
+		case reflect.Map:
+			return holds(t.Key()) || holds(t.Elem())
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if f := t.Field(i); (field == nil || field(f)) && holds(f.Type) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return holds(t)
 }

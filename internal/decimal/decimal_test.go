@@ -2,6 +2,7 @@ package decimal
 
 import (
 	"math/big"
+	"reflect"
 	"testing"
 )
 
@@ -42,5 +43,37 @@ func TestUnscaleDoesNotAllocate(t *testing.T) {
 	d.Unscale(&q, &rem, r) // grows q and rem once
 	if n := testing.AllocsPerRun(100, func() { d.Unscale(&q, &rem, r) }); n != 0 {
 		t.Errorf("%v allocations per Unscale, want 0", n)
+	}
+}
+
+func TestHolds(t *testing.T) {
+	type inner struct{ R *big.Rat }
+	type skipped struct {
+		R   *big.Rat `x:"-"`
+		Not int
+	}
+	type tree struct {
+		Kids []tree
+		At   map[string]inner
+	}
+	skip := func(f reflect.StructField) bool { return f.Tag.Get("x") != "-" }
+	for _, c := range []struct {
+		t     reflect.Type
+		field func(reflect.StructField) bool
+		want  bool
+	}{
+		{reflect.TypeFor[big.Rat](), nil, true},
+		{reflect.TypeFor[*big.Rat](), nil, true},
+		{reflect.TypeFor[[]inner](), nil, true},
+		{reflect.TypeFor[map[*big.Rat]int](), nil, true},
+		{reflect.TypeFor[tree](), nil, true}, // recursive, through a map's values
+		{reflect.TypeFor[skipped](), nil, true},
+		{reflect.TypeFor[skipped](), skip, false},
+		{reflect.TypeFor[struct{ N big.Int }](), nil, false},
+		{reflect.TypeFor[[]string](), nil, false},
+	} {
+		if got := Holds(c.t, c.field); got != c.want {
+			t.Errorf("Holds(%v) = %v, want %v", c.t, got, c.want)
+		}
 	}
 }

@@ -68,7 +68,10 @@
 //
 // A FileWriter[T] writes a container file to an io.Writer, gathering encoded
 // records into blocks of about WithBlockSize uncompressed bytes, with the
-// null, deflate (raw RFC 1951), snappy (with its CRC-32) or zstandard codec.
+// null, deflate (raw RFC 1951), snappy (with its CRC-32), zstandard or xz
+// codec. Readers also take bzip2 (Go has no bzip2 encoder). An xz block is
+// decoded with its own dictionary, allocated whole (8 MiB a block at Avro
+// Java's default level): xz files read correctly but churn memory.
 //
 // # Corrupt data
 //

@@ -125,7 +125,7 @@ func countBlocks(t testing.TB, f *avroio.FileReader) (blocks int, records int64)
 
 func TestRoundTripCodecs(t *testing.T) {
 	want := events(1000)
-	for _, codec := range []avroio.Codec{avroio.CodecNull, avroio.CodecDeflate, avroio.CodecSnappy, avroio.CodecZstandard} {
+	for _, codec := range []avroio.Codec{avroio.CodecNull, avroio.CodecDeflate, avroio.CodecSnappy, avroio.CodecZstandard, avroio.CodecXZ} {
 		for _, blockSize := range []int{300, avroio.DefaultBlockSize} {
 			t.Run(fmt.Sprintf("%s/%d", codec, blockSize), func(t *testing.T) {
 				b := writeFile(t, want, avroio.WithCodec(codec), avroio.WithBlockSize(blockSize))
@@ -162,6 +162,9 @@ func TestReadAvscFixtures(t *testing.T) {
 		{"events_null.avro", avroio.CodecNull, events(5), 1},
 		{"events_deflate.avro", avroio.CodecDeflate, events(5), 1}, // ts is timestamp-millis
 		{"events_3blocks.avro", avroio.CodecNull, events(9), 3},
+		// Written by Apache Avro's Python implementation (gen/gen_codecs.py).
+		{"events_bzip2.avro", avroio.CodecBzip2, events(9), 3},
+		{"events_xz.avro", avroio.CodecXZ, events(9), 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -610,8 +613,11 @@ func TestWriterOptions(t *testing.T) {
 	if _, err := avroio.NewFileWriter[Event](&bytes.Buffer{}, avroio.WithMetadata("avro.codec", nil)); err == nil {
 		t.Error("reserved metadata key accepted")
 	}
-	if _, err := avroio.NewFileWriter[Event](&bytes.Buffer{}, avroio.WithCodec("bzip2")); err == nil {
-		t.Error("unsupported codec accepted")
+	if _, err := avroio.NewFileWriter[Event](&bytes.Buffer{}, avroio.WithCodec("lz4")); err == nil || err.Error() != `avroio: unsupported codec "lz4"` {
+		t.Errorf("unsupported codec: %v", err)
+	}
+	if _, err := avroio.NewFileWriter[Event](&bytes.Buffer{}, avroio.WithCodec(avroio.CodecBzip2)); err == nil || !strings.Contains(err.Error(), `codec "bzip2" is read but not written`) {
+		t.Errorf("bzip2 writer: %v", err)
 	}
 	if _, err := avroio.NewFileWriter[map[string]any](&bytes.Buffer{}); err == nil {
 		t.Error("map writer without schema accepted")

@@ -144,10 +144,10 @@ func parseHeader(b []byte, fileSize int64) (*header, error) {
 	switch name := string(h.meta["avro.codec"]); name {
 	case "", "null":
 		h.codec = CodecNull
-	case "deflate", "snappy", "zstandard":
-		h.codec = Codec(name)
 	default:
-		return nil, fmt.Errorf("unsupported codec %q", name)
+		if h.codec = Codec(name); !h.codec.readable() {
+			return nil, fmt.Errorf("unsupported codec %q", name)
+		}
 	}
 	return h, nil
 }

@@ -112,8 +112,8 @@ type FileWriter[T any] struct {
 // T's records. Close writes the last block; it does not close w.
 func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], error) {
 	cfg := newWriteConfig(opts)
-	if !cfg.codec.valid() {
-		return nil, fmt.Errorf("avroio: unsupported codec %q", cfg.codec)
+	if err := cfg.codec.writable(); err != nil {
+		return nil, err
 	}
 	t := reflect.TypeFor[T]()
 	var schema avro.Schema

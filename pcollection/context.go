@@ -42,9 +42,16 @@ func (s Site) Fail(err error) {
 }
 
 // Recover turns a panic of user code into an Abort naming the transform.
-// Use it as `defer s.Recover()` around calls of user functions.
+// Use it as `defer s.Recover()` around calls of user functions. Call0,
+// Call1 and Call2 do the same for one call at a lower cost per call.
 func (s Site) Recover() {
-	if r := recover(); r != nil {
+	s.abort(recover())
+}
+
+// abort re-panics r, a recovered panic of user code (or nil: none), as an
+// Abort naming the transform.
+func (s Site) abort(r any) {
+	if r != nil {
 		if a, ok := r.(plan.Abort); ok {
 			panic(a)
 		}
@@ -52,10 +59,48 @@ func (s Site) Recover() {
 	}
 }
 
+// The CallN functions call a user function as `defer s.Recover()` would
+// guard it, for the calls made once per element. Their deferred function
+// calls recover only when the call did not return: a guarded call then
+// takes about 3.5 ns instead of 6 (BenchmarkGuardedCall).
+
+// Call0 calls fn() under s.Recover.
+func Call0[R any](s Site, fn func() R) R {
+	returned := false
+	defer func() {
+		if !returned {
+			s.abort(recover())
+		}
+	}()
+	r := fn()
+	returned = true
+	return r
+}
+
 // Call1 calls fn(a) under s.Recover.
 func Call1[A, R any](s Site, fn func(A) R, a A) R {
-	defer s.Recover()
-	return fn(a)
+	returned := false
+	defer func() {
+		if !returned {
+			s.abort(recover())
+		}
+	}()
+	r := fn(a)
+	returned = true
+	return r
+}
+
+// Call2 calls fn(a, b) under s.Recover.
+func Call2[A, B, R any](s Site, fn func(A, B) R, a A, b B) R {
+	returned := false
+	defer func() {
+		if !returned {
+			s.abort(recover())
+		}
+	}()
+	r := fn(a, b)
+	returned = true
+	return r
 }
 
 // CallErr calls fn() under s.Recover and fails the task if it returns an error.
@@ -66,8 +111,15 @@ func (s Site) CallErr(fn func() error) {
 }
 
 func (s Site) call(fn func() error) error {
-	defer s.Recover()
-	return fn()
+	return Call0(s, fn)
+}
+
+// unit adapts a function that emits its outputs to Call2.
+func unit[In, Out any](fn func(In, func(Out))) func(In, func(Out)) struct{} {
+	return func(v In, emit func(Out)) struct{} {
+		fn(v, emit)
+		return struct{}{}
+	}
 }
 
 // CallE calls fn under s.Recover and returns its error, wrapped as a

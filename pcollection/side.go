@@ -75,13 +75,9 @@ func (p *sidePayload[In, S, Out]) Bind(tc plan.TaskContext, out plan.Emitter) (p
 	if fn == nil {
 		return plan.Bound{}, fmt.Errorf("%s: setup returned a nil function", p.site)
 	}
-	emit := out.(func(Out))
-	s := p.site
+	emit, call, s := out.(func(Out)), unit(fn), p.site
 	return plan.Bound{
-		In: func(v In) {
-			defer s.Recover()
-			fn(v, emit)
-		},
+		In:       func(v In) { Call2(s, call, v, emit) },
 		Finish:   func() error { return nil },
 		Teardown: func() {},
 	}, nil

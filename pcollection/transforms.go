@@ -137,11 +137,9 @@ func TryFlatMap[In, Out any](c PCollection[In], fn func(in In, emit func(Out)), 
 		return PCollection[Out]{}, b.Errorf("nil function")
 	}
 	s := b.Site()
+	call := unit(fn)
 	return AddFunc(c, b, func(emit func(Out)) func(In) {
-		return func(v In) {
-			defer s.Recover()
-			fn(v, emit)
-		}
+		return func(v In) { Call2(s, call, v, emit) }
 	})
 }
 

@@ -93,23 +93,19 @@ type combinePayload[K, V, A, O any] struct {
 
 // The user's aggregator runs under the site's recover so a panic names it.
 func (c *combinePayload[K, V, A, O]) add(acc A, v V) A {
-	defer c.site.Recover()
-	return c.agg.Add(acc, v)
+	return pcollection.Call2(c.site, c.agg.Add, acc, v)
 }
 
 func (c *combinePayload[K, V, A, O]) merge(a, b A) A {
-	defer c.site.Recover()
-	return c.agg.Merge(a, b)
+	return pcollection.Call2(c.site, c.agg.Merge, a, b)
 }
 
 func (c *combinePayload[K, V, A, O]) result(a A) O {
-	defer c.site.Recover()
-	return c.agg.Result(a)
+	return pcollection.Call1(c.site, c.agg.Result, a)
 }
 
 func (c *combinePayload[K, V, A, O]) init() A {
-	defer c.site.Recover()
-	return c.agg.Init()
+	return pcollection.Call0(c.site, c.agg.Init)
 }
 
 func (c *combinePayload[K, V, A, O]) Bind(_ plan.TaskContext, out plan.Emitter) (plan.Bound, error) {

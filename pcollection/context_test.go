@@ -1,0 +1,30 @@
+package pcollection_test
+
+import (
+	"testing"
+
+	"github.com/crunchgo/crunchgo/pcollection"
+)
+
+var sinkInt int
+
+// BenchmarkGuardedCall compares the two ways of guarding a call of a user
+// function: Call1, and a function deferring Site.Recover (the baseline).
+func BenchmarkGuardedCall(b *testing.B) {
+	s := pcollection.Site{Name: "Map", Caller: "job.go:1"}
+	fn := func(v int) int { return v + 1 }
+	b.Run("defer-Recover", func(b *testing.B) {
+		call := func(v int) int {
+			defer s.Recover()
+			return fn(v)
+		}
+		for i := range b.N {
+			sinkInt += call(i)
+		}
+	})
+	b.Run("Call1", func(b *testing.B) {
+		for i := range b.N {
+			sinkInt += pcollection.Call1(s, fn, i)
+		}
+	})
+}

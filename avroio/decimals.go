@@ -31,7 +31,8 @@ import (
 //
 // Shadows and checks are compiled per type from field offsets; a *big.Rat
 // is supported as a field of the record and of records nested in it (by
-// value or by pointer), and refused elsewhere (decimalProblem).
+// value or by pointer), in slices and maps as well, and refused elsewhere
+// (decimalProblem).
 
 var (
 	ratType     = reflect.TypeFor[big.Rat]()
@@ -119,32 +120,60 @@ func (d *deriver) decimal(t reflect.Type, writer avro.Schema, opts, where string
 	return s, nil
 }
 
+// decimalLeaf reports whether t is a *big.Rat (isDecimalField) or a slice
+// or map of them, at any depth: a field whose decimal(P,S) tag declares the
+// decimal of its *big.Rat values.
+func decimalLeaf(t reflect.Type) bool {
+	for t.Kind() == reflect.Map || t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 {
+		t = t.Elem()
+	}
+	return isDecimalField(t)
+}
+
+// decimalIn derives the schema of a decimalLeaf field: arrays and maps of
+// the decimal that d.decimal derives for its values.
+func (d *deriver) decimalIn(t reflect.Type, writer avro.Schema, opts, where string) (any, error) {
+	var inner avro.Schema
+	switch t.Kind() {
+	case reflect.Slice:
+		if w, ok := writerAs(writer, avro.Array).(*avro.ArraySchema); ok {
+			inner = w.Items()
+		}
+		items, err := d.decimalIn(t.Elem(), inner, opts, where+"[]")
+		return map[string]any{"type": "array", "items": items}, err
+	case reflect.Map:
+		if w, ok := writerAs(writer, avro.Map).(*avro.MapSchema); ok {
+			inner = w.Values()
+		}
+		values, err := d.decimalIn(t.Elem(), inner, opts, where+"[key]")
+		return map[string]any{"type": "map", "values": values}, err
+	}
+	return d.decimal(t, writer, opts, where)
+}
+
 // decimalProblem names the first place in Go type t where a decimal
 // cannot be read or written, and why, or returns "". Plain big.Rat values
-// are refused everywhere (see above). A *big.Rat is refused in an array or
-// a map, in a struct embedding another by pointer (whose fields have no
-// fixed offset) and in a recursive type, where no shadow or check is
-// compiled.
+// are refused everywhere (see above). A *big.Rat is refused in a struct
+// embedding another by pointer (whose fields have no fixed offset) and in
+// a recursive type, where no shadow or check is compiled.
 func decimalProblem(t reflect.Type) string {
 	if !decimal.Holds(t, nil) {
 		return ""
 	}
 	inProgress := map[reflect.Type]bool{}
-	var walk func(t reflect.Type, where string, inContainer bool, embedding string) string
-	walk = func(t reflect.Type, where string, inContainer bool, embedding string) string {
+	var walk func(t reflect.Type, where, embedding string) string
+	walk = func(t reflect.Type, where, embedding string) string {
 		switch {
 		case t == ratType:
 			return where + " is a big.Rat, which hamba/avro would decode a decimal over: make it a *big.Rat"
-		case isDecimalField(t) && inContainer:
-			return where + " is a *big.Rat in an array or a map: avroio reads and writes decimals as fields of records only (read the file with ReadGeneric, or the field as []byte)"
 		case isDecimalField(t) && embedding != "":
 			return fmt.Sprintf("%s is a *big.Rat in a struct that embeds %s by pointer: embed it by value", where, embedding)
 		case isDecimalField(t):
 			return ""
 		case t.Kind() == reflect.Pointer:
-			return walk(t.Elem(), where, inContainer, embedding)
+			return walk(t.Elem(), where, embedding)
 		case t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map:
-			return walk(t.Elem(), where+"[]", true, embedding)
+			return walk(t.Elem(), where+"[]", embedding)
 		case t.Kind() == reflect.Struct && t != timeType:
 			if inProgress[t] {
 				if decimal.Holds(t, nil) {
@@ -163,14 +192,14 @@ func decimalProblem(t reflect.Type) string {
 				}
 			}
 			for _, f := range avroFields(t) {
-				if w := walk(f.sf.Type, where+"."+f.sf.Name, inContainer, embedding); w != "" {
+				if w := walk(f.sf.Type, where+"."+f.sf.Name, embedding); w != "" {
 					return w
 				}
 			}
 		}
 		return ""
 	}
-	return walk(t, t.String(), false, "")
+	return walk(t, t.String(), "")
 }
 
 // writtenField returns the field of a record (fieldsByName) that Go field f
@@ -225,6 +254,58 @@ func decimalShadow(t reflect.Type, w avro.Schema) (reflect.Type, func(dst, src u
 				return err
 			}
 			*(*unsafe.Pointer)(dst) = v
+			return nil
+		}
+	case t.Kind() == reflect.Slice:
+		as, ok := deref(nonNullType(w)).(*avro.ArraySchema)
+		if !ok {
+			return nil, nil
+		}
+		elem, copyElem := decimalShadow(t.Elem(), as.Items())
+		if elem == nil {
+			return nil, nil
+		}
+		shadow := reflect.SliceOf(elem)
+		return shadow, func(dst, src unsafe.Pointer) error {
+			from, to := reflect.NewAt(shadow, src).Elem(), reflect.NewAt(t, dst).Elem()
+			if from.IsNil() {
+				to.SetZero()
+				return nil
+			}
+			to.Set(reflect.MakeSlice(t, from.Len(), from.Len()))
+			for i := range from.Len() {
+				if err := copyElem(to.Index(i).Addr().UnsafePointer(), from.Index(i).Addr().UnsafePointer()); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	case t.Kind() == reflect.Map:
+		ms, ok := deref(nonNullType(w)).(*avro.MapSchema)
+		if !ok {
+			return nil, nil
+		}
+		elem, copyElem := decimalShadow(t.Elem(), ms.Values())
+		if elem == nil {
+			return nil, nil
+		}
+		shadow := reflect.MapOf(t.Key(), elem)
+		return shadow, func(dst, src unsafe.Pointer) error {
+			from, to := reflect.NewAt(shadow, src).Elem(), reflect.NewAt(t, dst).Elem()
+			if from.IsNil() {
+				to.SetZero()
+				return nil
+			}
+			to.Set(reflect.MakeMapWithSize(t, from.Len()))
+			// Map values are not addressable: each goes through a copy.
+			in, out := reflect.New(elem).Elem(), reflect.New(t.Elem()).Elem()
+			for k, v := range from.Seq2() {
+				in.Set(v)
+				if err := copyElem(out.Addr().UnsafePointer(), in.Addr().UnsafePointer()); err != nil {
+					return err
+				}
+				to.SetMapIndex(k, out)
+			}
 			return nil
 		}
 	case isRecord(t):
@@ -321,69 +402,119 @@ func (d *decimalField) check(r *big.Rat) error {
 // passed decimalProblem.
 func decimalChecker(t reflect.Type, schema avro.Schema) (func(rec unsafe.Pointer) error, error) {
 	var unwritable error
-	var checkerOf func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error
-	checkerOf = func(t reflect.Type, s avro.Schema, prefix string) func(unsafe.Pointer) error {
-		rs, ok := deref(nonNullType(s)).(*avro.RecordSchema)
-		if !ok || !decimal.Holds(t, nil) {
+	// checkerOf returns the check of a value of Go type t at a pointer,
+	// written as s, or nil when it holds no *big.Rat.
+	var checkerOf func(t reflect.Type, s avro.Schema, name string) func(unsafe.Pointer) error
+	checkerOf = func(t reflect.Type, s avro.Schema, name string) func(unsafe.Pointer) error {
+		if s == nil || !decimal.Holds(t, nil) {
 			return nil
 		}
-		written := fieldsByName(rs)
-		var checks []func(unsafe.Pointer) error
-		for _, f := range avroFields(t) {
-			wf := written[f.name]
-			if wf == nil {
-				continue
+		switch {
+		case t == ratPtrType:
+			// The decimal may be one member of a larger union, which
+			// hamba/avro encodes into as well (truncating too).
+			dec := writtenDecimal(s)
+			if dec == nil {
+				return nil // hamba/avro refuses to encode it
 			}
-			off, ft := f.off, f.sf.Type
-			switch {
-			case ft == ratPtrType:
-				// The decimal may be one member of a larger union, which
-				// hamba/avro encodes into as well (truncating too).
-				dec := writtenDecimal(wf.Type())
-				if dec == nil {
-					continue // hamba/avro refuses to encode it
+			if _, fixed := deref(dec).(*avro.FixedSchema); fixed && deref(s).Type() == avro.Union && unwritable == nil {
+				unwritable = fmt.Errorf("field %s: hamba/avro cannot write a *big.Rat into a fixed decimal in a union (%s): make it a bytes decimal, or not nullable", name, s)
+			}
+			ls := logicalOf(dec).(*avro.DecimalLogicalSchema)
+			// Only in ["null", decimal] does hamba/avro encode a nil
+			// *big.Rat; in a larger union it dereferences it.
+			_, nullable := nonNull(s)
+			d := &decimalField{name: name, dec: decimal.Of(ls.Precision(), ls.Scale()), nullable: nullable}
+			if fixed, ok := deref(dec).(*avro.FixedSchema); ok {
+				// A precision may claim more digits than the size holds in
+				// two's complement; hamba/avro then wraps negative values
+				// into positive ones.
+				d.size, d.half = fixed.Size(), new(big.Int).Lsh(big.NewInt(1), uint(8*fixed.Size()-1))
+			}
+			return func(p unsafe.Pointer) error { return d.check(*(**big.Rat)(p)) }
+		case t.Kind() == reflect.Pointer:
+			inner := checkerOf(t.Elem(), s, name)
+			if inner == nil {
+				return nil
+			}
+			return func(p unsafe.Pointer) error {
+				if q := *(*unsafe.Pointer)(p); q != nil {
+					return inner(q)
 				}
-				if _, fixed := deref(dec).(*avro.FixedSchema); fixed && deref(wf.Type()).Type() == avro.Union && unwritable == nil {
-					unwritable = fmt.Errorf("field %s: hamba/avro cannot write a *big.Rat into a fixed decimal in a union (%s): make it a bytes decimal, or not nullable", prefix+f.name, wf.Type())
+				return nil
+			}
+		case t.Kind() == reflect.Slice:
+			as, ok := deref(nonNullType(s)).(*avro.ArraySchema)
+			if !ok {
+				return nil
+			}
+			elem := checkerOf(t.Elem(), as.Items(), name+"[]")
+			if elem == nil {
+				return nil
+			}
+			return func(p unsafe.Pointer) error {
+				v := reflect.NewAt(t, p).Elem()
+				for i := range v.Len() {
+					if err := elem(v.Index(i).Addr().UnsafePointer()); err != nil {
+						return err
+					}
 				}
-				ls := logicalOf(dec).(*avro.DecimalLogicalSchema)
-				// Only in ["null", decimal] does hamba/avro encode a nil
-				// *big.Rat; in a larger union it dereferences it.
-				_, nullable := nonNull(wf.Type())
-				d := &decimalField{name: prefix + f.name, dec: decimal.Of(ls.Precision(), ls.Scale()), nullable: nullable}
-				if fixed, ok := deref(dec).(*avro.FixedSchema); ok {
-					// A precision may claim more digits than the size
-					// holds in two's complement; hamba/avro then wraps
-					// negative values into positive ones.
-					d.size, d.half = fixed.Size(), new(big.Int).Lsh(big.NewInt(1), uint(8*fixed.Size()-1))
+				return nil
+			}
+		case t.Kind() == reflect.Map:
+			ms, ok := deref(nonNullType(s)).(*avro.MapSchema)
+			if !ok {
+				return nil
+			}
+			elem := checkerOf(t.Elem(), ms.Values(), name+"[key]")
+			if elem == nil {
+				return nil
+			}
+			return func(p unsafe.Pointer) error {
+				v := reflect.NewAt(t, p).Elem()
+				value := reflect.New(t.Elem()).Elem() // map values are not addressable
+				for _, e := range v.Seq2() {
+					value.Set(e)
+					if err := elem(value.Addr().UnsafePointer()); err != nil {
+						return err
+					}
 				}
-				checks = append(checks, func(rec unsafe.Pointer) error { return d.check(*(**big.Rat)(unsafe.Add(rec, off))) })
-			case isRecord(ft):
-				if inner := checkerOf(ft, wf.Type(), prefix+f.name+"."); inner != nil {
-					checks = append(checks, func(rec unsafe.Pointer) error { return inner(unsafe.Add(rec, off)) })
+				return nil
+			}
+		case isRecord(t):
+			rs, ok := deref(nonNullType(s)).(*avro.RecordSchema)
+			if !ok {
+				return nil
+			}
+			written := fieldsByName(rs)
+			var checks []func(unsafe.Pointer) error
+			prefix := name + "."
+			if name == "" {
+				prefix = ""
+			}
+			for _, f := range avroFields(t) {
+				wf := written[f.name]
+				if wf == nil {
+					continue
 				}
-			case ft.Kind() == reflect.Pointer && isRecord(ft.Elem()):
-				if inner := checkerOf(ft.Elem(), wf.Type(), prefix+f.name+"."); inner != nil {
-					checks = append(checks, func(rec unsafe.Pointer) error {
-						if p := *(*unsafe.Pointer)(unsafe.Add(rec, off)); p != nil {
-							return inner(p)
-						}
-						return nil
-					})
+				if check := checkerOf(f.sf.Type, wf.Type(), prefix+f.name); check != nil {
+					off := f.off
+					checks = append(checks, func(rec unsafe.Pointer) error { return check(unsafe.Add(rec, off)) })
 				}
+			}
+			if len(checks) == 0 {
+				return nil
+			}
+			return func(rec unsafe.Pointer) error {
+				for _, c := range checks {
+					if err := c(rec); err != nil {
+						return err
+					}
+				}
+				return nil
 			}
 		}
-		if len(checks) == 0 {
-			return nil
-		}
-		return func(rec unsafe.Pointer) error {
-			for _, c := range checks {
-				if err := c(rec); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
+		return nil
 	}
 	check := checkerOf(t, schema, "")
 	if unwritable != nil {

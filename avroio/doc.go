@@ -58,9 +58,10 @@
 // exactly (1/3 at scale 2, or more digits than the precision) fails the
 // write naming the field and the value, where hamba/avro alone would
 // truncate it. Decimals are read and written in fields of the record and
-// of records nested in it (by value or by pointer); a *big.Rat in an array
-// or a map, and a big.Rat that is not a pointer (into which hamba/avro
-// would decode over the value's memory), are refused. As a
+// of records nested in it (by value or by pointer), and in arrays and maps
+// ([]*big.Rat, map[string]*big.Rat, whose tag declares their values'
+// decimal, and records inside them); a big.Rat that is not a pointer (into
+// which hamba/avro would decode over the value's memory) is refused. As a
 // pipeline source, Read
 // matches every file's schema to T's when the splits are planned (reading
 // the files' headers several at once), so a mismatch fails the job before

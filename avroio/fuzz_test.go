@@ -56,6 +56,21 @@ func FuzzReadBlocks(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(dec.Bytes(), int64(0), int64(-1))
+	// Decimals in arrays and maps.
+	var inContainers bytes.Buffer
+	bw, err := avroio.NewFileWriter[basket](&inContainers, avroio.WithBlockSize(64))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, b := range append(baskets(), baskets()...) {
+		if err := bw.Write(b); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := bw.Close(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(inContainers.Bytes(), int64(0), int64(-1))
 	f.Fuzz(func(t *testing.T, data []byte, off, length int64) {
 		off = max(off, 0) % (int64(len(data)) + 2)
 		var before, after runtime.MemStats
@@ -80,6 +95,9 @@ func FuzzReadBlocks(f *testing.F) {
 		}
 		if d, err := avroio.NewDecoder[money](fr); err == nil {
 			checkFuzzErr(t, d.ReadRange(context.Background(), off, length, func(money) {}))
+		}
+		if d, err := avroio.NewDecoder[basket](fr); err == nil {
+			checkFuzzErr(t, d.ReadRange(context.Background(), off, length, func(basket) {}))
 		}
 
 		runtime.ReadMemStats(&after)

@@ -122,7 +122,7 @@ func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any,
 	}
 	if t == ratType || isDecimalField(t) {
 		// Fields holding decimals are derived by d.decimal.
-		return nil, fmt.Errorf("avroio: schema of %s: %s: a decimal is read and written only as a *big.Rat field of a record", where, t)
+		return nil, fmt.Errorf("avroio: schema of %s: %s: a decimal is read and written only as a *big.Rat field of a record, or a slice or map field of them", where, t)
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -249,10 +249,10 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		}
 		var typ any
 		var err error
-		if isDecimalField(sf.Type) {
-			typ, err = d.decimal(sf.Type, wt, opts, where+"."+sf.Name)
+		if decimalLeaf(sf.Type) {
+			typ, err = d.decimalIn(sf.Type, wt, opts, where+"."+sf.Name)
 		} else if _, _, declared, bad := decimalOption(opts); declared || bad != nil {
-			err = fmt.Errorf("avroio: schema of %s.%s: the decimal option needs a *big.Rat field, not %s", where, sf.Name, sf.Type)
+			err = fmt.Errorf("avroio: schema of %s.%s: the decimal option needs a *big.Rat field (or a slice or map of them), not %s", where, sf.Name, sf.Type)
 		} else {
 			typ, err = d.schema(sf.Type, wt, where+"."+sf.Name)
 		}

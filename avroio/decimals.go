@@ -121,10 +121,12 @@ func (d *deriver) decimal(t reflect.Type, writer avro.Schema, opts, where string
 }
 
 // decimalLeaf reports whether t is a *big.Rat (isDecimalField) or a slice
-// or map of them, at any depth: a field whose decimal(P,S) tag declares the
-// decimal of its *big.Rat values.
+// or map of them (or a pointer to one: a nullable array read into a plain
+// slice has one in its shadow), at any depth: a field whose decimal(P,S)
+// tag declares the decimal of its *big.Rat values.
 func decimalLeaf(t reflect.Type) bool {
-	for t.Kind() == reflect.Map || t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8 {
+	for !isDecimalField(t) && (t.Kind() == reflect.Map || t.Kind() == reflect.Pointer ||
+		t.Kind() == reflect.Slice && t.Elem().Kind() != reflect.Uint8) {
 		t = t.Elem()
 	}
 	return isDecimalField(t)
@@ -147,6 +149,11 @@ func (d *deriver) decimalIn(t reflect.Type, writer avro.Schema, opts, where stri
 		}
 		values, err := d.decimalIn(t.Elem(), inner, opts, where+"[key]")
 		return map[string]any{"type": "map", "values": values}, err
+	case reflect.Pointer:
+		if !isDecimalField(t) {
+			v, err := d.decimalIn(t.Elem(), writer, opts, where)
+			return []any{"null", v}, err
+		}
 	}
 	return d.decimal(t, writer, opts, where)
 }
@@ -237,7 +244,7 @@ func decimalShadow(t reflect.Type, w avro.Schema) (reflect.Type, func(dst, src u
 			*(**big.Rat)(dst) = r
 			return nil
 		}
-	case t.Kind() == reflect.Pointer && isRecord(t.Elem()):
+	case t.Kind() == reflect.Pointer: // to a record, a slice or a map
 		shadow, copyElem := decimalShadow(t.Elem(), w)
 		if shadow == nil {
 			return nil, nil

@@ -138,12 +138,7 @@ func TestDecimalInContainersRefusesLoss(t *testing.T) {
 		{basket{Refunds: map[string]*moneyLine{"x": {big.NewRat(1, 8)}}}, "field refunds[key].price: 1/8"},
 		{basket{Grid: [][]*big.Rat{{rat("0.05")}}}, "field grid[][]: 1/20 (≈0.0500) is not exact at scale 1"},
 	} {
-		var buf bytes.Buffer
-		w, err := avroio.NewFileWriter[basket](&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Write(c.rec); err == nil || !strings.Contains(err.Error(), c.want) {
+		if err := writeErrOf(c.rec); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want an error with %q", err, c.want)
 		}
 	}
@@ -163,4 +158,51 @@ func TestDecimalInContainersRefusesLoss(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "field rates[key]: hamba/avro cannot write a *big.Rat into a fixed decimal in a union") {
 		t.Errorf("nullable fixed decimal in a map: %v", err)
 	}
+}
+
+// Spark's exact shape for a nullable array<decimal(20,4)>: a nullable array
+// of nullable fixed decimals, read into a plain slice and into a pointer to
+// one; a pointer to a slice of decimals round-trips too.
+func TestDecimalInNullableArray(t *testing.T) {
+	const schema = `{"type":"record","name":"r","fields":[{"name":"a","type":["null",{"type":"array","items":["null",
+		{"type":"fixed","name":"f","size":9,"logicalType":"decimal","precision":20,"scale":4}]}]}]}`
+	type raw struct {
+		A *[]*[9]byte `avro:"a"`
+	}
+	var f [9]byte
+	copy(f[:], twos(big.NewInt(-98765), 9)) // -9.8765
+	data := ocfBytes(t, schema, raw{A: &[]*[9]byte{&f, nil}}, raw{})
+	type plain struct {
+		A []*big.Rat `avro:"a"`
+	}
+	type ptr struct {
+		A *[]*big.Rat `avro:"a,decimal(20,4)"`
+	}
+	for _, opts := range [][]avroio.ReadOption{nil, {avroio.WithReaderSchema(schema)}} {
+		got := readAll[plain](t, openBytes(t, "n.avro", data, opts...))
+		if len(got) != 2 || len(got[0].A) != 2 || !sameRat(got[0].A[0], rat("-9.8765")) || got[0].A[1] != nil || len(got[1].A) != 0 {
+			t.Errorf("into a slice (reader schema %v): %+v", opts != nil, got)
+		}
+		gotPtr := readAll[ptr](t, openBytes(t, "n.avro", data, opts...))
+		if len(gotPtr) != 2 || gotPtr[0].A == nil || len(*gotPtr[0].A) != 2 || !sameRat((*gotPtr[0].A)[0], rat("-9.8765")) || gotPtr[1].A != nil {
+			t.Errorf("into a pointer to a slice (reader schema %v): %+v", opts != nil, gotPtr)
+		}
+	}
+	want := []ptr{{A: &[]*big.Rat{rat("1.0001"), nil}}, {}}
+	got := readAll[ptr](t, openBytes(t, "p.avro", writeFile(t, want)))
+	if len(got) != 2 || got[0].A == nil || !sameRat((*got[0].A)[0], rat("1.0001")) || (*got[0].A)[1] != nil || got[1].A != nil {
+		t.Errorf("round trip of a pointer to a slice: %+v", got)
+	}
+	if err := writeErrOf(ptr{A: &[]*big.Rat{big.NewRat(1, 3)}}); err == nil || !strings.Contains(err.Error(), "field a[]: 1/3") {
+		t.Errorf("a loss through a pointer to a slice: %v", err)
+	}
+}
+
+// writeErrOf is the error of writing rec to a new file.
+func writeErrOf[T any](rec T) error {
+	w, err := avroio.NewFileWriter[T](&bytes.Buffer{})
+	if err != nil {
+		return err
+	}
+	return w.Write(rec)
 }

@@ -2,12 +2,15 @@ package runner_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"maps"
 	"net/url"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"strings"
@@ -412,6 +415,60 @@ func TestCommitLockLeftBehind(t *testing.T) {
 	if got := files(t, "flaky://stale/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want the old outputs and the lock, untouched: %v", got, want)
 	}
+}
+
+// TestCommitLockOfExitedProcess checks that a commit lock left by a process
+// of this machine that has exited fails the next commit at once, rather
+// than after the wait, saying so; a lock of a live process is waited for.
+func TestCommitLockOfExitedProcess(t *testing.T) {
+	if runner.ThisMachine() == "" {
+		t.Skip("no boot ID or PID namespace to tell this machine's processes by")
+	}
+	ctx := context.Background()
+	defer runner.SetCommitLockWait(time.Minute)()
+	mountFlaky(t, "exited")
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	holder := func(pid int) []byte {
+		b, err := json.Marshal(map[string]any{"run": "gone", "host": "h1", "pid": pid, "machine": runner.ThisMachine()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	g := twoSinks("flaky://exited/out")
+	commitOld(t, g)
+	lock := "mem://exited/out/b/_temporary/_commit.lock"
+	if err := storage.WriteFile(ctx, lock, holder(cmd.Process.Pid)); err != nil {
+		t.Fatal(err)
+	}
+	s := openWritten(t, g, runner.WriteOverwrite, "run2", "new")
+	start := time.Now()
+	_, err := s.CommitJob(ctx)
+	if !errors.Is(err, fs.ErrExist) || !strings.Contains(err.Error(), fmt.Sprintf("run gone (process %d on h1", cmd.Process.Pid)) ||
+		!strings.Contains(err.Error(), "holds the commit lock flaky://exited/out/b/_temporary/_commit.lock but has exited") {
+		t.Fatalf("CommitJob: %v, want the exited holder named", err)
+	}
+	if waited := time.Since(start); waited > 30*time.Second {
+		t.Errorf("failed after %s, want at once", waited)
+	}
+	s.AbortJob()
+
+	// A live holder (this process) is waited for.
+	defer runner.SetCommitLockWait(50 * time.Millisecond)()
+	if err := storage.Remove(ctx, lock); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, lock, holder(os.Getpid())); err != nil {
+		t.Fatal(err)
+	}
+	s = openWritten(t, g, runner.WriteOverwrite, "run3", "new")
+	if _, err := s.CommitJob(ctx); err == nil || !strings.Contains(err.Error(), "has held the commit lock") {
+		t.Fatalf("CommitJob with a live holder: %v, want it waited for", err)
+	}
+	s.AbortJob()
 }
 
 // TestCommitLockWaitCancelled checks that a commit waiting for another

@@ -33,6 +33,10 @@ type lockHolder struct {
 	Host  string    `json:"host"`
 	PID   int       `json:"pid"`
 	Since time.Time `json:"since"`
+	// Machine is thisMachine() of the holder: when it is this machine's,
+	// a holder whose process is gone was killed during its commit, and
+	// waiting for it is pointless.
+	Machine string `json:"machine,omitempty"`
 }
 
 func (c *Committer) lockURL() string { return storage.Join(c.dir, "_temporary", commitLockName) }
@@ -43,7 +47,8 @@ func (c *Committer) lockURL() string { return storage.Join(c.dir, "_temporary", 
 // file is the exclusive step (storage.CreateExclusive).
 func (c *Committer) lock(ctx, wait context.Context) error {
 	host, _ := os.Hostname()
-	body, err := json.Marshal(lockHolder{Run: c.run, Host: host, PID: os.Getpid(), Since: time.Now().UTC()})
+	machine := thisMachine()
+	body, err := json.Marshal(lockHolder{Run: c.run, Host: host, PID: os.Getpid(), Since: time.Now().UTC(), Machine: machine})
 	if err != nil {
 		return err
 	}
@@ -61,6 +66,9 @@ func (c *Committer) lock(ctx, wait context.Context) error {
 		if time.Now().After(deadline) {
 			return c.lockedOut()
 		}
+		if h, ok := c.readHolder(); ok && machine != "" && h.Machine == machine && processGone(h.PID) {
+			return c.leftBehind()
+		}
 		if c.waiting != nil {
 			c.waiting(fmt.Sprintf("output %s: waiting for %s to finish its commit (lock %s, up to %s)", c.dir, c.holder(), c.lockURL(), commitLockWait))
 			c.waiting = nil // once
@@ -74,22 +82,35 @@ func (c *Committer) lock(ctx, wait context.Context) error {
 	}
 }
 
+// readHolder reads the lock file, if it names a run.
+func (c *Committer) readHolder() (lockHolder, bool) {
+	var h lockHolder
+	b, err := storage.ReadFile(context.Background(), c.lockURL())
+	return h, err == nil && json.Unmarshal(b, &h) == nil && h.Run != ""
+}
+
 // holder names the run that holds the lock, as its lock file says.
 func (c *Committer) holder() string {
-	if b, err := storage.ReadFile(context.Background(), c.lockURL()); err == nil {
-		var h lockHolder
-		if json.Unmarshal(b, &h) == nil && h.Run != "" {
-			return fmt.Sprintf("run %s (process %d on %s, since %s)", h.Run, h.PID, h.Host, h.Since.Format(time.RFC3339))
-		}
+	if h, ok := c.readHolder(); ok {
+		return fmt.Sprintf("run %s (process %d on %s, since %s)", h.Run, h.PID, h.Host, h.Since.Format(time.RFC3339))
 	}
 	return "another run"
 }
 
 // lockedOut explains a lock that was not released in time.
 func (c *Committer) lockedOut() error {
-	return fmt.Errorf("%s has held the commit lock %s for over %s: if no run is committing to %s, remove the lock (a run killed during its commit leaves it, and may have left the output half committed: what it moved aside is under _temporary/<run>): %w",
-		c.holder(), c.lockURL(), commitLockWait, c.dir, fs.ErrExist)
+	return fmt.Errorf("%s has held the commit lock %s for over %s: if no run is committing to %s, remove the lock (%s): %w",
+		c.holder(), c.lockURL(), commitLockWait, c.dir, leftBehindAdvice, fs.ErrExist)
 }
+
+// leftBehind explains a lock whose holder, a process of this machine, is
+// gone.
+func (c *Committer) leftBehind() error {
+	return fmt.Errorf("%s holds the commit lock %s but has exited: no run is committing to %s; remove the lock (%s): %w",
+		c.holder(), c.lockURL(), c.dir, leftBehindAdvice, fs.ErrExist)
+}
+
+const leftBehindAdvice = "a run killed during its commit leaves it, and may have left the output half committed: what it moved aside is under _temporary/<run>"
 
 // ReportWaits makes the sinks' job commit send progress an Event with a
 // Note, once per output, when it starts waiting for another run's commit of

@@ -9,3 +9,6 @@ func SetCommitLockWait(d time.Duration) (restore func()) {
 	commitLockWait = d
 	return func() { commitLockWait = old }
 }
+
+// ThisMachine is what a lock file says of the machine its holder runs on.
+func ThisMachine() string { return thisMachine() }

@@ -24,14 +24,17 @@ import (
 //     field of type *decimalSlot (a **big.Rat), which hamba/avro decodes
 //     correctly, then copied (decimalShadow).
 //   - Its encoders truncate to the scale with no error (1/3 at scale 2
-//     writes 0.33, -1/3 writes -0.34) and check the precision only after.
-//     The writer checks every value first (decimalChecker).
+//     writes 0.33, -1/3 writes -0.34), check the precision only after, and
+//     write a negative value too wide for a fixed as a positive one (-90000
+//     in 3 bytes as 77772.16). The writer checks every value first
+//     (decimalChecker).
 //   - Its encoder for a non-nullable decimal dereferences a nil *big.Rat;
 //     the check refuses nil there too.
 //
-// Shadows and checks are compiled per type from field offsets; a *big.Rat
-// is supported as a field of the record and of records nested in it (by
-// value or by pointer), in slices and maps as well, and refused elsewhere
+// All three hold for decimals in arrays and maps too. Shadows and checks
+// are compiled per type from field offsets; a *big.Rat is supported as a
+// field of the record and of records nested in it (by value or by
+// pointer), in slices and maps as well, and refused elsewhere
 // (decimalProblem).
 
 var (
@@ -377,7 +380,26 @@ type decimalField struct {
 
 // decimalValueError is a value its decimal cannot hold: writing the same
 // records again fails the same way.
-type decimalValueError struct{ error }
+type decimalValueError struct {
+	field string // its Avro path: lines[2].price, rates["eur"]
+	why   string // what follows the field's name
+}
+
+func (e decimalValueError) Error() string { return "field " + e.field + e.why }
+
+// at names the element of an array or map that err, the error of checking
+// the element, is about: an element's check knows only its placeholder
+// path, prices[] for an item and rates[key] for a value, which becomes
+// elem, prices[2] or rates["eur"].
+func at(err error, placeholder, elem string) error {
+	if e, ok := err.(decimalValueError); ok {
+		if rest, found := strings.CutPrefix(e.field, placeholder); found {
+			e.field = elem + rest
+			return e
+		}
+	}
+	return err
+}
 
 // check fails for a value that the field's decimal cannot hold exactly,
 // which hamba/avro would write truncated.
@@ -386,17 +408,17 @@ func (d *decimalField) check(r *big.Rat) error {
 		if d.nullable {
 			return nil
 		}
-		return decimalValueError{fmt.Errorf("field %s is nil, but its decimal is not nullable", d.name)}
+		return decimalValueError{d.name, " is nil, but its decimal is not nullable"}
 	}
 	scale := d.dec.Scale
 	switch d.dec.Unscale(&d.q, &d.m, r) {
 	case decimal.Inexact:
-		return decimalValueError{fmt.Errorf("field %s: %s (≈%s) is not exact at scale %d", d.name, r.RatString(), r.FloatString(scale+3), scale)}
+		return decimalValueError{d.name, fmt.Sprintf(": %s (≈%s) is not exact at scale %d", r.RatString(), r.FloatString(scale+3), scale)}
 	case decimal.TooManyDigits:
-		return decimalValueError{fmt.Errorf("field %s: %s has %d digits at scale %d, more than its precision, %d", d.name, r.FloatString(scale), len(d.q.Abs(&d.q).Text(10)), scale, d.dec.Precision)}
+		return decimalValueError{d.name, fmt.Sprintf(": %s has %d digits at scale %d, more than its precision, %d", r.FloatString(scale), len(d.q.Abs(&d.q).Text(10)), scale, d.dec.Precision)}
 	}
 	if d.half != nil && (d.q.Cmp(d.half) >= 0 || d.q.CmpAbs(d.half) > 0) {
-		return decimalValueError{fmt.Errorf("field %s: %s does not fit the %d bytes of its fixed decimal", d.name, r.FloatString(scale), d.size)}
+		return decimalValueError{d.name, fmt.Sprintf(": %s does not fit the %d bytes of its fixed decimal", r.FloatString(scale), d.size)}
 	}
 	return nil
 }
@@ -463,7 +485,7 @@ func decimalChecker(t reflect.Type, schema avro.Schema) (func(rec unsafe.Pointer
 				v := reflect.NewAt(t, p).Elem()
 				for i := range v.Len() {
 					if err := elem(v.Index(i).Addr().UnsafePointer()); err != nil {
-						return err
+						return at(err, name+"[]", name+"["+strconv.Itoa(i)+"]")
 					}
 				}
 				return nil
@@ -480,10 +502,10 @@ func decimalChecker(t reflect.Type, schema avro.Schema) (func(rec unsafe.Pointer
 			return func(p unsafe.Pointer) error {
 				v := reflect.NewAt(t, p).Elem()
 				value := reflect.New(t.Elem()).Elem() // map values are not addressable
-				for _, e := range v.Seq2() {
+				for k, e := range v.Seq2() {
 					value.Set(e)
 					if err := elem(value.Addr().UnsafePointer()); err != nil {
-						return err
+						return at(err, name+"[key]", name+"["+strconv.Quote(k.String())+"]")
 					}
 				}
 				return nil

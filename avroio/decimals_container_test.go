@@ -126,17 +126,18 @@ func TestDecimalInContainersHandWritten(t *testing.T) {
 }
 
 // A value in an array or map that its decimal cannot hold fails the write,
-// naming the field and the value; nothing is truncated.
+// naming the field, the item's index or the value's key, and the value;
+// nothing is truncated.
 func TestDecimalInContainersRefusesLoss(t *testing.T) {
 	for _, c := range []struct {
 		rec  basket
 		want string
 	}{
-		{basket{Prices: []*big.Rat{rat("1"), big.NewRat(1, 3)}}, "field prices[]: 1/3 (≈0.33333) is not exact at scale 2"},
-		{basket{Rates: map[string]*big.Rat{"a": big.NewRat(1, 7)}}, "field rates[key]: 1/7"},
-		{basket{Lines: []moneyLine{{rat("10000000")}}}, "field lines[].price: 10000000.00 has 10 digits at scale 2, more than its precision, 9"},
-		{basket{Refunds: map[string]*moneyLine{"x": {big.NewRat(1, 8)}}}, "field refunds[key].price: 1/8"},
-		{basket{Grid: [][]*big.Rat{{rat("0.05")}}}, "field grid[][]: 1/20 (≈0.0500) is not exact at scale 1"},
+		{basket{Prices: []*big.Rat{rat("1"), big.NewRat(1, 3)}}, "field prices[1]: 1/3 (≈0.33333) is not exact at scale 2"},
+		{basket{Rates: map[string]*big.Rat{"a": big.NewRat(1, 7)}}, `field rates["a"]: 1/7`},
+		{basket{Lines: []moneyLine{{rat("10000000")}}}, "field lines[0].price: 10000000.00 has 10 digits at scale 2, more than its precision, 9"},
+		{basket{Refunds: map[string]*moneyLine{"x": {big.NewRat(1, 8)}}}, `field refunds["x"].price: 1/8`},
+		{basket{Grid: [][]*big.Rat{{rat("0.5")}, {rat("0.05")}}}, "field grid[1][0]: 1/20 (≈0.0500) is not exact at scale 1"},
 	} {
 		if err := writeErrOf(c.rec); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want an error with %q", err, c.want)
@@ -148,7 +149,7 @@ func TestDecimalInContainersRefusesLoss(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Write(basket{Prices: []*big.Rat{nil}}); err == nil || !strings.Contains(err.Error(), "field prices[] is nil, but its decimal is not nullable") {
+	if err := w.Write(basket{Prices: []*big.Rat{nil}}); err == nil || !strings.Contains(err.Error(), "field prices[0] is nil, but its decimal is not nullable") {
 		t.Errorf("nil into a plain decimal: %v", err)
 	}
 	// Spark's nullable fixed decimals, which hamba/avro cannot encode a
@@ -193,7 +194,7 @@ func TestDecimalInNullableArray(t *testing.T) {
 	if len(got) != 2 || got[0].A == nil || !sameRat((*got[0].A)[0], rat("1.0001")) || (*got[0].A)[1] != nil || got[1].A != nil {
 		t.Errorf("round trip of a pointer to a slice: %+v", got)
 	}
-	if err := writeErrOf(ptr{A: &[]*big.Rat{big.NewRat(1, 3)}}); err == nil || !strings.Contains(err.Error(), "field a[]: 1/3") {
+	if err := writeErrOf(ptr{A: &[]*big.Rat{big.NewRat(1, 3)}}); err == nil || !strings.Contains(err.Error(), "field a[0]: 1/3") {
 		t.Errorf("a loss through a pointer to a slice: %v", err)
 	}
 }

@@ -285,20 +285,33 @@ func unreadableAt(reader, writer avro.Schema, where string, derived bool, seen m
 	return ""
 }
 
-// nullableIntoValue names the first struct field of Go type t, reached
-// through records, arrays and maps of reader (a reader schema given with
-// WithReaderSchema), that is a struct value where reader has a union:
-// hamba/avro decodes a union's record into a pointer, which it would write
-// over the struct's fields, reading garbage. Or it returns "".
+// nullableIntoValue names the first place in Go type t, reached through
+// records, arrays and maps of reader (a reader schema given with
+// WithReaderSchema), where hamba/avro cannot decode reader's union into
+// the Go value, or returns "":
+//   - a struct value: hamba/avro decodes a union's record into a pointer,
+//     which it would write over the struct's fields, reading garbage (in an
+//     array or a map too, as Spark writes array<struct>);
+//   - a map other than map[string]any: hamba/avro decodes a union into none,
+//     and would fail every record.
 func nullableIntoValue(t reflect.Type, reader avro.Schema, where string) string {
 	seen := map[reflect.Type]bool{}
-	var walk func(t reflect.Type, s avro.Schema, where string) string
-	walk = func(t reflect.Type, s avro.Schema, where string) string {
+	// walk follows Go path where and Avro path name.
+	var walk func(t reflect.Type, s avro.Schema, where, name string) string
+	walk = func(t reflect.Type, s avro.Schema, where, name string) string {
 		s = deref(s)
+		if u, ok := s.(*avro.UnionSchema); ok {
+			switch {
+			case t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice:
+				s = nonNullType(s) // hamba/avro decodes a nullable union into these
+			case isRecord(t):
+				return fmt.Sprintf("field %s is a struct value but the reader schema's %s is a union (%s), which hamba/avro decodes into a pointer: make the Go type a pointer", where, name, u)
+			case t.Kind() == reflect.Map && t.Elem().Kind() != reflect.Interface:
+				return fmt.Sprintf("field %s is a map but the reader schema's %s is a union (%s), which hamba/avro decodes only into a pointer to a map: make the Go type a pointer", where, name, u)
+			}
+		}
 		if t.Kind() == reflect.Pointer {
 			t = t.Elem()
-			s, _ = nonNull(s)
-			s = deref(s)
 		}
 		switch st := s.(type) {
 		case *avro.RecordSchema:
@@ -308,30 +321,32 @@ func nullableIntoValue(t reflect.Type, reader avro.Schema, where string) string 
 			seen[t] = true
 			fields := fieldsByName(st)
 			for _, f := range avroFields(t) {
-				rf := fields[f.name]
-				if rf == nil {
-					continue
-				}
-				fwhere := where + "." + f.sf.Name
-				if _, union := deref(rf.Type()).(*avro.UnionSchema); union && isRecord(f.sf.Type) {
-					return fmt.Sprintf("field %s is a struct value but the reader schema's %s is a union (%s), which hamba/avro decodes into a pointer: make the Go field a pointer", fwhere, f.name, rf.Type())
-				}
-				if why := walk(f.sf.Type, rf.Type(), fwhere); why != "" {
-					return why
+				if rf := fields[f.name]; rf != nil {
+					if why := walk(f.sf.Type, rf.Type(), where+"."+f.sf.Name, dotted(name, f.name)); why != "" {
+						return why
+					}
 				}
 			}
 		case *avro.ArraySchema:
 			if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
-				return walk(t.Elem(), st.Items(), where+"[]")
+				return walk(t.Elem(), st.Items(), where+"[]", name+"[]")
 			}
 		case *avro.MapSchema:
 			if t.Kind() == reflect.Map {
-				return walk(t.Elem(), st.Values(), where+"[value]")
+				return walk(t.Elem(), st.Values(), where+"[value]", name+"[value]")
 			}
 		}
 		return ""
 	}
-	return walk(t, reader, where)
+	return walk(t, reader, where, "")
+}
+
+// dotted is field name inside path, a field's Avro path ("" at the top).
+func dotted(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }
 
 // fieldsByName maps a record's field names to its fields.

@@ -35,7 +35,10 @@
 // WithReaderSchema, and a mismatch deeper down is refused when the schemas
 // are matched. With WithReaderSchema, a union (such as a nullable record)
 // read into a struct value, which hamba/avro would overwrite with a
-// pointer, is refused when the decoder is made. A narrow integer field (int8, int16, uint8, uint16 from an
+// pointer, is refused when the decoder is made, in an array or a map too
+// (read Spark's array<struct> into a slice of pointers), and so is a
+// nullable map read into a map (hamba/avro decodes a union only into a
+// pointer to one). A narrow integer field (int8, int16, uint8, uint16 from an
 // int, uint32 from a long), which hamba/avro would fill by a cast that
 // wraps, is read the same way and fails on a value it cannot hold, naming
 // it; inside a nested record, an array or a map, where no check can be
@@ -56,16 +59,16 @@
 // nullable bytes decimal with the precision and scale its tag declares,
 // `avro:"price,decimal(10,2)"`, and a value that decimal cannot hold
 // exactly (1/3 at scale 2, or more digits than the precision) fails the
-// write naming the field and the value, where hamba/avro alone would
-// truncate it. Decimals are read and written in fields of the record and
-// of records nested in it (by value or by pointer), and in arrays and maps
-// ([]*big.Rat, map[string]*big.Rat, whose tag declares their values'
-// decimal, and records inside them); a big.Rat that is not a pointer (into
-// which hamba/avro would decode over the value's memory) is refused. As a
-// pipeline source, Read
-// matches every file's schema to T's when the splits are planned (reading
-// the files' headers several at once), so a mismatch fails the job before
-// any task runs, naming the file and the first field that does not fit.
+// write naming the field (lines[2].price, rates["eur"]) and the value,
+// where hamba/avro alone would truncate it. Decimals are read and written
+// in fields of the record and of records nested in it (by value or by
+// pointer), and in arrays and maps ([]*big.Rat, map[string]*big.Rat, whose
+// tag declares their values' decimal, and records inside them); a big.Rat
+// that is not a pointer (into which hamba/avro would decode over the
+// value's memory) is refused. As a pipeline source, Read matches every
+// file's schema to T's when the splits are planned (reading the files'
+// headers several at once), so a mismatch fails the job before any task
+// runs, naming the file and the first field that does not fit.
 //
 // A FileWriter[T] writes a container file to an io.Writer, gathering encoded
 // records into blocks of about WithBlockSize uncompressed bytes, with the

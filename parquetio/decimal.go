@@ -5,55 +5,110 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/crunchgo/crunchgo/internal/decimal"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
 )
 
-// Exact decimals. A *big.Rat (or big.Rat) field of the row struct holds a
-// DECIMAL column exactly, whatever its precision and physical type.
-// parquet-go knows no big.Rat, so such a T is read and written through a
-// shadow struct type, derived with reflect.StructOf, whose fields are T's
-// column fields with each big.Rat field replaced by the physical type of
+// Exact decimals. A *big.Rat (or big.Rat) in the row struct holds a
+// DECIMAL column exactly, whatever its precision and physical type: as a
+// field of the row struct or of a struct nested in it (by value or
+// pointer, in a list or a map), or as the element of a list or the value
+// of a map field. parquet-go knows no big.Rat, so such a T is read and
+// written through a shadow type derived from it with reflect.StructOf,
+// SliceOf and MapOf: T with each big.Rat replaced by the physical type of
 // its column (int32, int64, [n]byte or []byte; a pointer to it for a
-// *big.Rat): parquet-go reads and writes rows of the shadow, and each row
-// is converted to or from T.
+// *big.Rat), and each struct, list and map holding one by its own shadow.
+// parquet-go reads and writes rows of the shadow, and each row is
+// converted to or from T, recursively.
 //
-// When reading, the shadow follows the file: its big.Rat fields get the
+// When reading, the shadow follows the file: its big.Rat leaves get the
 // file's physical type without the DECIMAL annotation (which no struct tag
 // can give a FIXED_LEN_BYTE_ARRAY wider than parquet-go's minimum for the
 // precision), so parquet-go reads the stored numbers unchanged, and the
 // scale comes from the file's column. When writing, the shadow follows T's
 // decimal(scale:precision) tags: INT32 up to precision 9, INT64 up to 18,
 // and beyond that a FIXED_LEN_BYTE_ARRAY of the fewest bytes holding the
-// precision, as Spark writes them.
+// precision, as Spark writes them. A field's tag declares a big.Rat field;
+// a list's elements and a map's values take no parquet tag of their own,
+// so as in parquet-go the field's parquet-element or parquet-value tag
+// declares them.
 
 var ratType = reflect.TypeFor[big.Rat]()
 
-// ratField is a field of T of type *big.Rat or big.Rat.
-type ratField struct {
-	index  int // in T
-	shadow int // in the shadow
-	name   string
-	column string
-	ptr    bool   // *big.Rat: an optional column
-	opts   string // the tag's other options: optional, compression, encoding
+// isRat reports whether t is a big.Rat or *big.Rat.
+func isRat(t reflect.Type) bool {
+	return t == ratType || t == reflect.PointerTo(ratType)
+}
+
+// ratKind is what a ratNode is.
+type ratKind uint8
+
+const (
+	kindRat     ratKind = iota // a big.Rat or *big.Rat
+	kindStruct                 // a struct holding a big.Rat
+	kindPointer                // a pointer to such a struct
+	kindList                   // a slice tagged list whose elements hold one
+	kindMap                    // a map whose values hold one
+)
+
+// ratNode is a Go type of T that holds a big.Rat, and what its shadow
+// type is made of.
+type ratNode struct {
+	t      reflect.Type
+	kind   ratKind
+	leaf   int         // kindRat: index in ratStruct.leaves
+	fields []ratMember // kindStruct: the struct's column fields, in order
+	elem   *ratNode    // kindPointer, kindList, kindMap: what it points to or holds
+}
+
+// ratMember is a column field of a kindStruct node, and the shadow's
+// field at the same position.
+type ratMember struct {
+	index int      // in the struct
+	name  string   // Go name, for errors
+	node  *ratNode // nil for a field holding no big.Rat, copied as is
+}
+
+// ratLeaf is one big.Rat of T: its column and declared decimal.
+type ratLeaf struct {
+	name   string       // Go path, for errors: Price, Items[].Price, Prices[]
+	t      reflect.Type // big.Rat or *big.Rat
+	column []string     // its column's path
+	tagKey string       // the struct tag declaring it: parquet, parquet-element or parquet-value
+	ptr    bool         // *big.Rat: an optional column
+	inMap  bool         // in a map's value, through structs by value only
+	opts   string       // the tag's other options: optional, compression, encoding
 	// From the decimal(scale:precision) tag, if any.
 	tagged           bool
 	scale, precision int
 }
 
-// ratStruct is a row type with big.Rat fields: its column fields, and the
-// big.Rat ones among them.
+// describe names the leaf as schema errors do.
+func (lf *ratLeaf) describe(t reflect.Type) string {
+	return fmt.Sprintf("field %s (%s) of %s", lf.name, lf.t, t)
+}
+
+// ratStruct is a row type holding big.Rats: the tree of its types that
+// hold one, and its big.Rats.
 type ratStruct struct {
 	t      reflect.Type
-	fields []int // T's column fields in order, by index in T: the shadow's fields
-	plain  []int // the shadow's fields that are not big.Rat fields
-	rats   []ratField
+	root   *ratNode
+	leaves []ratLeaf
+}
+
+// isLeaf reports whether col is the column of one of rs's big.Rats.
+func (rs *ratStruct) isLeaf(col []string) bool {
+	for i := range rs.leaves {
+		if slices.Equal(rs.leaves[i].column, col) {
+			return true
+		}
+	}
+	return false
 }
 
 var ratStructs sync.Map // reflect.Type → ratStructResult
@@ -63,9 +118,10 @@ type ratStructResult struct {
 	err error
 }
 
-// ratStructOf returns how t's big.Rat fields are read and written, or nil
-// when t holds no big.Rat. It fails for big.Rat anywhere but in a field of
-// the row struct itself, and for fields and tags it cannot convert.
+// ratStructOf returns how t's big.Rats are read and written, or nil when t
+// holds no big.Rat. It fails for a t that is not a struct, for big.Rats
+// where no tag can declare them, and for fields and tags it cannot
+// convert.
 func ratStructOf(t reflect.Type) (*ratStruct, error) {
 	if v, ok := ratStructs.Load(t); ok {
 		r := v.(ratStructResult)
@@ -81,9 +137,33 @@ func makeRatStruct(t reflect.Type) (*ratStruct, error) {
 		return nil, nil
 	}
 	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("%s holds a big.Rat: a *big.Rat or big.Rat is supported only as a field of the row struct itself", t)
+		return nil, fmt.Errorf("%s holds a big.Rat: a *big.Rat or big.Rat is supported only within the row struct itself, not a pointer to it or another type", t)
 	}
-	rs := &ratStruct{t: t}
+	d := &ratDeriver{rs: &ratStruct{t: t}, open: map[reflect.Type]bool{}}
+	root, err := d.group(t, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	d.rs.root = root
+	return d.rs, nil
+}
+
+// ratDeriver builds the ratNode tree of a row type.
+type ratDeriver struct {
+	rs    *ratStruct
+	open  map[reflect.Type]bool // structs being derived, to refuse recursive types
+	inMap bool                  // deriving a map's value, through structs by value only
+}
+
+// group derives struct type t, whose columns are under path col and whose
+// fields' Go names start with prefix.
+func (d *ratDeriver) group(t reflect.Type, col []string, prefix string) (*ratNode, error) {
+	if d.open[t] {
+		return nil, fmt.Errorf("%s holds a big.Rat and contains itself, which has no Parquet schema", t)
+	}
+	d.open[t] = true
+	defer delete(d.open, t)
+	n := &ratNode{t: t, kind: kindStruct}
 	seen := map[string]string{} // column → field
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -95,34 +175,136 @@ func makeRatStruct(t reflect.Type) (*ratStruct, error) {
 			return nil, fmt.Errorf("fields %s and %s of %s have the same column name %q", other, f.Name, t, name)
 		}
 		seen[name] = f.Name
-		switch {
-		case f.Type == ratType || f.Type == reflect.PointerTo(ratType):
-			rf := ratField{index: i, shadow: len(rs.fields), name: f.Name, column: name, ptr: f.Type.Kind() == reflect.Pointer}
-			for _, o := range strings.Split(opts, ",") {
-				switch {
-				case o == "":
-				case o == "optional" || columnOptions[o]:
-					// Kept for the shadow's column, as on any field.
-					rf.opts = strings.TrimPrefix(rf.opts+","+o, ",")
-				case strings.HasPrefix(o, "decimal(") && strings.HasSuffix(o, ")"):
-					s, p, err := decimalArgs(o[len("decimal(") : len(o)-1])
-					if err != nil {
-						return nil, fmt.Errorf("field %s (%s) of %s: tag %q: %w", f.Name, f.Type, t, o, err)
-					}
-					rf.tagged, rf.scale, rf.precision = true, s, p
-				default:
-					return nil, fmt.Errorf("field %s (%s) of %s: tag option %q does not apply to a big.Rat (give decimal(scale:precision))", f.Name, f.Type, t, o)
-				}
+		m := ratMember{index: i, name: f.Name}
+		if decimal.Holds(f.Type, isColumn) {
+			var err error
+			if m.node, err = d.field(f, opts, append(slices.Clip(col), name), prefix+f.Name); err != nil {
+				return nil, err
 			}
-			rs.rats = append(rs.rats, rf)
-		case decimal.Holds(f.Type, isColumn):
-			return nil, fmt.Errorf("field %s (%s) of %s holds a big.Rat: a *big.Rat or big.Rat is supported only as a field of the row struct itself, not in nested structs, lists or maps", f.Name, f.Type, t)
-		default:
-			rs.plain = append(rs.plain, len(rs.fields))
 		}
-		rs.fields = append(rs.fields, i)
+		n.fields = append(n.fields, m)
 	}
-	return rs, nil
+	return n, nil
+}
+
+// field derives struct field f holding a big.Rat, with the options opts of
+// its parquet tag, column path col and Go path name.
+func (d *ratDeriver) field(f reflect.StructField, opts string, col []string, name string) (*ratNode, error) {
+	unsupported := func(why string) error {
+		return fmt.Errorf("field %s (%s) of %s holds a big.Rat %s", name, f.Type, d.rs.t, why)
+	}
+	ft := f.Type
+	switch {
+	case f.Anonymous:
+		return nil, unsupported("in an embedded struct, whose columns parquet-go inlines: make it a named field")
+	case isRat(ft):
+		return d.leaf(ft, col, name, "parquet", opts)
+	case ft.Kind() == reflect.Slice:
+		if !hasOption(opts, "list") {
+			return nil, unsupported(`in a slice without the list tag: tag it list, as Spark and DuckDB write lists`)
+		}
+		return d.container(f, kindList, opts, append(col, "list", "element"), name+"[]")
+	case ft.Kind() == reflect.Map:
+		if decimal.Holds(ft.Key(), isColumn) {
+			return nil, unsupported("in its keys: only a map's values may hold one")
+		}
+		if hasOption(opts, "json") {
+			return nil, unsupported("in a map tagged json")
+		}
+		return d.container(f, kindMap, opts, append(col, "key_value", "value"), name+"[]")
+	}
+	if n, ok, err := d.nested(ft, col, name); ok {
+		return n, err
+	}
+	return nil, unsupported("where parquetio cannot convert it: a big.Rat may be a field, the element of a list or the value of a map, of the row struct or of a struct nested in it (by value or pointer)")
+}
+
+// nested derives a struct or a pointer to one; ok is false for any other
+// type.
+func (d *ratDeriver) nested(t reflect.Type, col []string, name string) (n *ratNode, ok bool, err error) {
+	switch {
+	case t.Kind() == reflect.Struct:
+		n, err = d.group(t, col, name+".")
+		return n, true, err
+	case t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct:
+		defer d.within(false)()
+		g, err := d.group(t.Elem(), col, name+".")
+		return &ratNode{t: t, kind: kindPointer, elem: g}, true, err
+	}
+	return nil, false, nil
+}
+
+// container derives list or map field f, whose elements (or values) have
+// column path col and Go path name. A big.Rat element is declared by the
+// field's parquet-element (or parquet-value) tag, as parquet-go configures
+// elements; other elements must be structs, which carry their own tags.
+func (d *ratDeriver) container(f reflect.StructField, kind ratKind, opts string, col []string, name string) (*ratNode, error) {
+	defer d.within(kind == kindMap)()
+	et := f.Type.Elem()
+	n := &ratNode{t: f.Type, kind: kind}
+	field := strings.TrimSuffix(name, "[]") // the Go path of f
+	if isRat(et) {
+		key := "parquet-element"
+		if kind == kindMap {
+			key = "parquet-value"
+		}
+		if hasOption(opts, "decimal") {
+			return nil, fmt.Errorf("field %s (%s) of %s: the decimal of its elements goes in their own tag, e.g. %s:\",decimal(2:18)\"", field, f.Type, d.rs.t, key)
+		}
+		_, elemOpts, _ := strings.Cut(f.Tag.Get(key), ",") // an element's name is not its own
+		var err error
+		n.elem, err = d.leaf(et, col, name, key, elemOpts)
+		return n, err
+	}
+	var err error
+	var ok bool
+	if n.elem, ok, err = d.nested(et, col, name); !ok {
+		err = fmt.Errorf("field %s (%s) of %s holds a big.Rat in a list or map of lists or maps, which parquetio does not support: put the inner list or map in a struct", field, f.Type, d.rs.t)
+	}
+	return n, err
+}
+
+// within sets whether what is derived next is in a map's value, until the
+// returned function restores it.
+func (d *ratDeriver) within(inMap bool) (restore func()) {
+	was := d.inMap
+	d.inMap = inMap
+	return func() { d.inMap = was }
+}
+
+// leaf records big.Rat leaf t, at column path col and Go path name,
+// declared by the options opts of its struct tag key.
+func (d *ratDeriver) leaf(t reflect.Type, col []string, name, key, opts string) (*ratNode, error) {
+	lf := ratLeaf{name: name, t: t, column: col, tagKey: key, ptr: t.Kind() == reflect.Pointer, inMap: d.inMap}
+	for o := range strings.SplitSeq(opts, ",") {
+		switch {
+		case o == "":
+		case o == "optional" || columnOptions[o]:
+			// Kept for the shadow's column, as on any field.
+			lf.opts = joinOpts(lf.opts, o)
+		case strings.HasPrefix(o, "decimal(") && strings.HasSuffix(o, ")"):
+			s, p, err := decimalArgs(o[len("decimal(") : len(o)-1])
+			if err != nil {
+				return nil, fmt.Errorf("field %s (%s) of %s: tag %q: %w", name, t, d.rs.t, o, err)
+			}
+			lf.tagged, lf.scale, lf.precision = true, s, p
+		default:
+			return nil, fmt.Errorf("field %s (%s) of %s: tag option %q does not apply to a big.Rat (give decimal(scale:precision))", name, t, d.rs.t, o)
+		}
+	}
+	d.rs.leaves = append(d.rs.leaves, lf)
+	return &ratNode{t: t, kind: kindRat, leaf: len(d.rs.leaves) - 1}, nil
+}
+
+// hasOption reports whether the options of a parquet tag hold option o,
+// with or without arguments.
+func hasOption(opts, o string) bool {
+	for x := range strings.SplitSeq(opts, ",") {
+		if x == o || strings.HasPrefix(x, o+"(") {
+			return true
+		}
+	}
+	return false
 }
 
 // columnOptions are the parquet tag options of a column's compression and
@@ -167,27 +349,78 @@ func decimalBytes(precision int) int {
 	return n
 }
 
-// shadow builds the shadow struct type of rs: T's column fields with each
-// big.Rat field, rs.rats[k], replaced by a field of the type and parquet
-// tag that typeOf(k) returns.
-func (rs *ratStruct) shadow(typeOf func(k int) (reflect.Type, string)) (st reflect.Type, err error) {
-	fields := make([]reflect.StructField, len(rs.fields))
-	for j, i := range rs.fields {
-		f := rs.t.Field(i)
-		fields[j] = reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag, Anonymous: f.Anonymous}
-	}
-	for k := range rs.rats {
-		rf := &rs.rats[k]
-		ft, tag := typeOf(k)
-		fields[rf.shadow].Type = ft
-		fields[rf.shadow].Tag = reflect.StructTag(`parquet:"` + tag + `"`)
-	}
+// shadowLeaf is what a big.Rat leaf is in a shadow: a Go type and the
+// options of its parquet tag.
+type shadowLeaf struct {
+	t    reflect.Type
+	opts string
+}
+
+// shadow builds the shadow type of rs, with big.Rat leaf k replaced by
+// leaves[k].
+func (rs *ratStruct) shadow(leaves []shadowLeaf) (st reflect.Type, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			st, err = nil, fmt.Errorf("%s has big.Rat fields, which are read and written through a derived struct type that Go cannot build here: %v (embed structs with methods first, or make them named fields)", rs.t, v)
+			st, err = nil, fmt.Errorf("%s holds big.Rats, which are read and written through a derived struct type that Go cannot build here: %v (embed structs with methods first, or make them named fields)", rs.t, v)
 		}
 	}()
-	return reflect.StructOf(fields), nil
+	return rs.shadowOf(rs.root, leaves), nil
+}
+
+func (rs *ratStruct) shadowOf(n *ratNode, leaves []shadowLeaf) reflect.Type {
+	switch n.kind {
+	case kindRat:
+		return leaves[n.leaf].t
+	case kindPointer:
+		return reflect.PointerTo(rs.shadowOf(n.elem, leaves))
+	case kindList:
+		return reflect.SliceOf(rs.shadowOf(n.elem, leaves))
+	case kindMap:
+		return reflect.MapOf(n.t.Key(), rs.shadowOf(n.elem, leaves))
+	}
+	fields := make([]reflect.StructField, len(n.fields))
+	for j, m := range n.fields {
+		f := n.t.Field(m.index)
+		fields[j] = reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag, Anonymous: f.Anonymous}
+		if m.node != nil {
+			fields[j].Type = rs.shadowOf(m.node, leaves)
+			fields[j].Tag = rs.shadowTag(f, m.node, leaves)
+		}
+	}
+	return reflect.StructOf(fields)
+}
+
+// shadowTag is the tag of the shadow's field for field f of node n: the
+// leaf's own tag for a big.Rat field, f's tags with the element's (or
+// value's) replaced for a list or map of big.Rats, else f's tag.
+func (rs *ratStruct) shadowTag(f reflect.StructField, n *ratNode, leaves []shadowLeaf) reflect.StructTag {
+	if n.kind == kindRat {
+		name, _, _ := column(f)
+		return structTag("parquet", joinOpts(name, leaves[n.leaf].opts))
+	}
+	if n.kind != kindList && n.kind != kindMap || n.elem.kind != kindRat {
+		return f.Tag
+	}
+	tag := structTag("parquet", f.Tag.Get("parquet"))
+	if key, ok := f.Tag.Lookup("parquet-key"); ok {
+		tag += " " + structTag("parquet-key", key)
+	}
+	return tag + " " + structTag(rs.leaves[n.elem.leaf].tagKey, ","+leaves[n.elem.leaf].opts)
+}
+
+func structTag(key, value string) reflect.StructTag {
+	return reflect.StructTag(key + ":" + strconv.Quote(value))
+}
+
+// joinOpts joins the options of a parquet tag (or a name and options).
+func joinOpts(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "," + b
 }
 
 // shadowSchema is the Parquet schema of the shadow type st.
@@ -220,28 +453,16 @@ func physical(k parquet.Kind, n int, ptr bool) reflect.Type {
 	return t
 }
 
-// writeType is the physical type big.Rat field rf is written as.
-func (rf *ratField) writeType() (parquet.Kind, int) {
-	switch {
-	case rf.precision <= 9:
-		return parquet.Int32, 0
-	case rf.precision <= 18:
-		return parquet.Int64, 0
-	}
-	return parquet.FixedLenByteArray, decimalBytes(rf.precision)
-}
-
-func withOpts(tag, opts string) string {
-	if opts != "" {
-		return tag + "," + opts
-	}
-	return tag
+// placeholder is the shadow of leaf lf before its column is known: an
+// int64, which any decimal tag or option accepts.
+func (lf *ratLeaf) placeholder() shadowLeaf {
+	return shadowLeaf{physical(parquet.Int64, 0, lf.ptr), lf.opts}
 }
 
 // readableType checks that T has a Parquet schema, before any file is
-// read. For a T with big.Rat fields, whose schema depends on the file,
-// the big.Rat fields must be supported, and the schema of the rest of T is
-// checked with the big.Rat fields as int64s.
+// read. For a T holding big.Rats, whose schema depends on the file, the
+// big.Rats must be supported where they are, and the schema of the rest
+// of T is checked with the big.Rats as int64s.
 func readableType[T any]() error {
 	rs, err := ratStructOf(reflect.TypeFor[T]())
 	if err != nil {
@@ -251,299 +472,14 @@ func readableType[T any]() error {
 		_, err := schemaOf[T]()
 		return err
 	}
-	st, err := rs.shadow(func(k int) (reflect.Type, string) {
-		rf := &rs.rats[k]
-		return physical(parquet.Int64, 0, rf.ptr), withOpts(rf.column, rf.opts)
-	})
+	leaves := make([]shadowLeaf, len(rs.leaves))
+	for k := range rs.leaves {
+		leaves[k] = rs.leaves[k].placeholder()
+	}
+	st, err := rs.shadow(leaves)
 	if err != nil {
 		return fmt.Errorf("parquetio: %w", err)
 	}
 	_, err = shadowSchema(rs, st)
 	return err
-}
-
-// shadowRows are the rows of a shadow type st that a ratReader or
-// ratWriter converts, as Go values (buf) and as Parquet rows.
-type shadowRows struct {
-	rs     *ratStruct
-	schema *parquet.Schema // of the shadow
-	buf    reflect.Value   // []shadow
-	rows   []parquet.Row
-}
-
-func newShadowRows(rs *ratStruct, st reflect.Type) (shadowRows, error) {
-	schema, err := shadowSchema(rs, st)
-	return shadowRows{rs: rs, schema: schema, buf: reflect.New(reflect.SliceOf(st)).Elem()}, err
-}
-
-// reserve makes room for n rows.
-func (sr *shadowRows) reserve(n int) {
-	if sr.buf.Len() < n {
-		sr.buf = reflect.MakeSlice(sr.buf.Type(), n, n)
-	}
-	if cap(sr.rows) < n {
-		sr.rows = make([]parquet.Row, n)
-	}
-}
-
-// ratReader reads rows of a T with big.Rat fields from one file through
-// the shadow type that follows the file's columns.
-type ratReader struct {
-	shadowRows
-	rats []ratRead
-}
-
-type ratRead struct {
-	*ratField
-	denom *big.Int // 10^scale of the file's column
-}
-
-// newRatReader matches T's big.Rat fields to the columns of have, the
-// schema of the file at path, and returns the reader of T's shadow for the
-// file. A big.Rat field's column must be a DECIMAL leaf, not repeated, of
-// any physical type; if the field is tagged decimal(scale:precision), one
-// whose values that type holds.
-func newRatReader(path string, rs *ratStruct, have *parquet.Schema) (*ratReader, error) {
-	rr := &ratReader{rats: make([]ratRead, len(rs.rats))}
-	var failure error
-	st, err := rs.shadow(func(k int) (reflect.Type, string) {
-		rf, rd := &rs.rats[k], &rr.rats[k]
-		rd.ratField = rf
-		rd.denom = big.NewInt(1)
-		h := child(have, rf.column)
-		if h == nil {
-			// Absent from the file: nil, or an error from checkSchema
-			// unless ZeroFillMissing, which fills an int64 with 0 (it
-			// cannot fill the [n]byte a wide tag would write).
-			return physical(parquet.Int64, 0, rf.ptr), withOpts(rf.column, rf.opts)
-		}
-		fail := func(format string, args ...any) {
-			if failure == nil {
-				failure = &SchemaError{Path: path, Column: rf.column, RowGroup: -1, Row: -1, RowInGroup: -1,
-					Err: fmt.Errorf(format, args...)}
-			}
-		}
-		what := describe(rs.t, []string{rf.column})
-		if !h.Leaf() || h.Repeated() {
-			kind := leafOrGroup(h)
-			if h.Repeated() {
-				kind = "repeated " + kind
-			}
-			fail("a %s in the file: %s reads only non-repeated DECIMAL columns", kind, what)
-			return physical(parquet.Int64, 0, rf.ptr), rf.column
-		}
-		dec, ok := logicalValue(h.Type()).(*format.DecimalType)
-		if !ok {
-			fail("file type %s is not a DECIMAL: %s reads only DECIMAL columns", typeName(h.Type()), what)
-			return physical(parquet.Int64, 0, rf.ptr), rf.column
-		}
-		if rf.tagged && (int(dec.Scale) > rf.scale || int(dec.Precision-dec.Scale) > rf.precision-rf.scale) {
-			fail("file type %s does not convert without loss to DECIMAL(%d,%d) of %s: tag it decimal(%d:%d), or leave out the tag to read any DECIMAL",
-				typeName(h.Type()), rf.precision, rf.scale, what, dec.Scale, dec.Precision)
-		}
-		if dec.Scale > 0 {
-			rd.denom = decimal.Pow10(int(dec.Scale))
-		}
-		kind := h.Type().Kind()
-		switch kind {
-		case parquet.Int32, parquet.Int64, parquet.FixedLenByteArray, parquet.ByteArray:
-			if dec.Scale >= 0 {
-				break
-			}
-			fallthrough
-		default:
-			fail("file type %s is not a valid DECIMAL", typeName(h.Type()))
-		}
-		return physical(kind, h.Type().Length(), rf.ptr), withOpts(rf.column, rf.opts)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("parquetio: %w", err)
-	}
-	if failure != nil {
-		return nil, failure
-	}
-	if rr.shadowRows, err = newShadowRows(rs, st); err != nil {
-		return nil, err
-	}
-	return rr, nil
-}
-
-// read reads up to len(rows) rows from src into rows, a []T.
-func (rr *ratReader) read(src parquet.RowReader, rows reflect.Value) (int, error) {
-	n := rows.Len()
-	rr.reserve(n)
-	m, err := src.ReadRows(rr.rows[:n])
-	for i := range m {
-		sv := rr.buf.Index(i)
-		sv.SetZero()
-		if err := rr.schema.Reconstruct(sv.Addr().Interface(), rr.rows[i]); err != nil {
-			return i, err
-		}
-		tv := rows.Index(i)
-		for _, j := range rr.rs.plain {
-			tv.Field(rr.rs.fields[j]).Set(sv.Field(j))
-		}
-		for k := range rr.rats {
-			rd := &rr.rats[k]
-			if err := rd.set(tv.Field(rd.index), sv.Field(rd.shadow)); err != nil {
-				return i, err
-			}
-		}
-	}
-	return m, err
-}
-
-// set stores the number in shadow field sv into big.Rat field tv.
-func (rd *ratRead) set(tv, sv reflect.Value) error {
-	if rd.ptr {
-		if sv.IsNil() {
-			tv.SetZero()
-			return nil
-		}
-		sv = sv.Elem()
-	}
-	var num *big.Int
-	switch sv.Kind() {
-	case reflect.Int32, reflect.Int64:
-		num = big.NewInt(sv.Int())
-	case reflect.Array, reflect.Slice:
-		num = twosComplement(sv.Bytes())
-	default:
-		return fmt.Errorf("parquetio: big.Rat field %s read as %s", rd.name, sv.Type())
-	}
-	r := new(big.Rat).SetFrac(num, rd.denom)
-	if rd.ptr {
-		tv.Set(reflect.ValueOf(r))
-	} else {
-		tv.Addr().Interface().(*big.Rat).Set(r)
-	}
-	return nil
-}
-
-// errDecimalValue is a big.Rat a DECIMAL column cannot hold, given to
-// Write: the same values fail the same way again.
-var errDecimalValue = errors.New("does not fit")
-
-// ratWriter writes rows of a T with big.Rat fields through the shadow type
-// that follows T's decimal tags.
-type ratWriter struct {
-	shadowRows
-	rats []ratWrite
-}
-
-type ratWrite struct {
-	*ratField
-	kind parquet.Kind
-	size int // of a FIXED_LEN_BYTE_ARRAY
-	dec  decimal.Decimal
-}
-
-// newRatWriter returns the writer of rs's shadow, or an error for a
-// big.Rat field without a decimal tag.
-func newRatWriter(rs *ratStruct) (*ratWriter, error) {
-	rw := &ratWriter{rats: make([]ratWrite, len(rs.rats))}
-	for k := range rs.rats {
-		rf := &rs.rats[k]
-		if !rf.tagged {
-			return nil, fmt.Errorf("field %s (%s) of %s: a big.Rat field needs the DECIMAL type it is written as: tag it decimal(scale:precision), e.g. `parquet:\"%s,decimal(2:18)\"`",
-				rf.name, rs.t.Field(rf.index).Type, rs.t, rf.column)
-		}
-		kind, size := rf.writeType()
-		rw.rats[k] = ratWrite{ratField: rf, kind: kind, size: size, dec: decimal.Of(rf.precision, rf.scale)}
-	}
-	st, err := rs.shadow(func(k int) (reflect.Type, string) {
-		rf := &rs.rats[k]
-		kind, size := rf.writeType()
-		return physical(kind, size, rf.ptr), withOpts(fmt.Sprintf("%s,decimal(%d:%d)", rf.column, rf.scale, rf.precision), rf.opts)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if rw.shadowRows, err = newShadowRows(rs, st); err != nil {
-		return nil, err
-	}
-	for _, rd := range rw.rats {
-		if rd.kind != parquet.FixedLenByteArray {
-			continue
-		}
-		if c, ok := rw.schema.Lookup(rd.column); !ok || c.Node.Type().Length() != rd.size {
-			return nil, fmt.Errorf("field %s of %s: decimal(%d:%d) would not be written as FIXED_LEN_BYTE_ARRAY(%d)",
-				rd.name, rs.t, rd.scale, rd.precision, rd.size)
-		}
-	}
-	return rw, nil
-}
-
-// convert converts rows, a []T, into parquet rows of the shadow, which
-// hold pointers into rw's buffer until release; first is the index in the
-// file of rows[0], for errors.
-func (rw *ratWriter) convert(rows reflect.Value, first int64) ([]parquet.Row, error) {
-	n := rows.Len()
-	rw.reserve(n)
-	out := rw.rows[:n]
-	for i := range n {
-		tv, sv := rows.Index(i), rw.buf.Index(i)
-		sv.SetZero()
-		for _, j := range rw.rs.plain {
-			sv.Field(j).Set(tv.Field(rw.rs.fields[j]))
-		}
-		for k := range rw.rats {
-			if err := rw.rats[k].put(sv.Field(rw.rats[k].shadow), tv.Field(rw.rats[k].index)); err != nil {
-				return nil, fmt.Errorf("row %d, %w", first+int64(i), err)
-			}
-		}
-		out[i] = rw.schema.Deconstruct(out[i][:0], sv.Addr().Interface())
-	}
-	return out, nil
-}
-
-// release drops the buffer's references to the caller's values, once the
-// rows convert returned (which point into the buffer) are written.
-func (rw *ratWriter) release() {
-	for i := range rw.buf.Len() {
-		rw.buf.Index(i).SetZero()
-	}
-	for i := range rw.rows {
-		clear(rw.rows[i])
-		rw.rows[i] = rw.rows[i][:0]
-	}
-}
-
-// put stores big.Rat field tv into shadow field sv as the unscaled number
-// of wd's DECIMAL, or fails if that would change its value.
-func (wd *ratWrite) put(sv, tv reflect.Value) error {
-	var r *big.Rat
-	if wd.ptr {
-		if tv.IsNil() {
-			return nil // null
-		}
-		r = tv.Interface().(*big.Rat)
-	} else {
-		r = tv.Addr().Interface().(*big.Rat)
-	}
-	num := new(big.Int)
-	switch wd.dec.Unscale(num, new(big.Int), r) {
-	case decimal.Inexact:
-		return fmt.Errorf("field %s: %s %w decimal(%d:%d): it is not exact at scale %d (round it first)",
-			wd.name, r.RatString(), errDecimalValue, wd.scale, wd.precision, wd.scale)
-	case decimal.TooManyDigits:
-		return fmt.Errorf("field %s: %s %w decimal(%d:%d): its %d digits exceed the precision",
-			wd.name, r.FloatString(wd.scale), errDecimalValue, wd.scale, wd.precision, len(new(big.Int).Abs(num).String()))
-	}
-	v := sv
-	if wd.ptr {
-		v = reflect.New(sv.Type().Elem())
-		sv.Set(v)
-		v = v.Elem()
-	}
-	switch wd.kind {
-	case parquet.Int32, parquet.Int64:
-		v.SetInt(num.Int64())
-	default:
-		if num.Sign() < 0 { // two's complement in size bytes
-			num.Add(num, new(big.Int).Lsh(big.NewInt(1), uint(8*wd.size)))
-		}
-		num.FillBytes(v.Bytes())
-	}
-	return nil
 }

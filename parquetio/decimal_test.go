@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -428,13 +429,24 @@ func TestRatSchemaErrors(t *testing.T) {
 }
 
 func TestRatUnsupportedTypes(t *testing.T) {
-	type nested struct {
-		Inner struct {
-			X *big.Rat `parquet:"x,decimal(2:9)"`
-		} `parquet:"inner"`
+	type listOfLists struct {
+		Xs [][]*big.Rat `parquet:"xs,list"`
 	}
-	type list struct {
-		Xs []*big.Rat `parquet:"xs,list"`
+	type untaggedSlice struct {
+		Xs []*big.Rat `parquet:"xs"`
+	}
+	type mapKey struct {
+		M map[*big.Rat]int32 `parquet:"m"`
+	}
+	type Embedded struct {
+		X *big.Rat `parquet:"x,decimal(2:9)"`
+	}
+	type embedded struct {
+		Embedded
+	}
+	type recursive struct {
+		X    *big.Rat    `parquet:"x,decimal(2:9)"`
+		Kids []recursive `parquet:"kids,list"`
 	}
 	type badTag struct {
 		X *big.Rat `parquet:"x,decimal(9:2)"`
@@ -446,6 +458,9 @@ func TestRatUnsupportedTypes(t *testing.T) {
 		X *big.Rat `parquet:"x,decimal(2:9)"`
 		Y int64    `parquet:"x"`
 	}
+	if _, err := ratStructOf(reflect.TypeFor[recursive]()); err == nil || !strings.Contains(err.Error(), "contains itself") {
+		t.Errorf("a recursive type: got %v, want an error", err)
+	}
 	data := writeForeign(t)
 	for _, tc := range []struct {
 		name  string
@@ -453,10 +468,14 @@ func TestRatUnsupportedTypes(t *testing.T) {
 		write func() error
 		want  string
 	}{
-		{"nested", func() error { _, _, err := readAll[nested]("f", data); return err },
-			func() error { _, err := NewWriter[nested](&bytes.Buffer{}); return err }, "field Inner"},
-		{"list", func() error { _, _, err := readAll[list]("f", data); return err },
-			func() error { _, err := NewWriter[list](&bytes.Buffer{}); return err }, "field Xs"},
+		{"list of lists", func() error { _, _, err := readAll[listOfLists]("f", data); return err },
+			func() error { _, err := NewWriter[listOfLists](&bytes.Buffer{}); return err }, "field Xs"},
+		{"slice without list tag", func() error { _, _, err := readAll[untaggedSlice]("f", data); return err },
+			func() error { _, err := NewWriter[untaggedSlice](&bytes.Buffer{}); return err }, "list tag"},
+		{"map key", func() error { _, _, err := readAll[mapKey]("f", data); return err },
+			func() error { _, err := NewWriter[mapKey](&bytes.Buffer{}); return err }, "in its keys"},
+		{"embedded", func() error { _, _, err := readAll[embedded]("f", data); return err },
+			func() error { _, err := NewWriter[embedded](&bytes.Buffer{}); return err }, "embedded struct"},
 		{"bad tag", func() error { _, _, err := readAll[badTag]("f", data); return err },
 			func() error { _, err := NewWriter[badTag](&bytes.Buffer{}); return err }, "decimal(9:2)"},
 		{"other tag", func() error { _, _, err := readAll[otherTag]("f", data); return err },
@@ -554,7 +573,7 @@ func TestRatMutatedFiles(t *testing.T) {
 		{ID: 1, Small: big.NewRat(-5, 4), Mid: big.NewRat(7, 100), Wide: big.NewRat(-1, 1000)},
 		{ID: 2}, {ID: 3, Small: big.NewRat(3, 1)},
 	})
-	seeds := [][]byte{foreign, ours}
+	seeds := [][]byte{foreign, ours, readFixture(t, "decimals_nested.parquet"), readFixture(t, "crunchgo_decimals.parquet")}
 	n := 300
 	if testing.Short() {
 		n = 60
@@ -566,6 +585,7 @@ func TestRatMutatedFiles(t *testing.T) {
 		}
 		fuzzRead[foreignRow](t, d)
 		fuzzRead[ratRow](t, d)
+		fuzzRead[duckDecimals](t, d)
 	}
 }
 

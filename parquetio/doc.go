@@ -9,9 +9,9 @@
 // strings, []byte, signed integers, floats, bools, time.Time with
 // timestamp(millisecond|microsecond|nanosecond) or date, pointers for
 // optional values, slices with the list tag, and maps; and *big.Rat (or
-// big.Rat) for exact decimals (see Decimals). A Reader of T reads
-// only the columns T names (projection): the other columns' pages are never
-// fetched. When T's columns have exactly the file's physical types and
+// big.Rat) for exact decimals, also nested (see Decimals). A Reader of T
+// reads only the columns T names (projection): the other columns' pages are
+// never fetched. When T's columns have exactly the file's physical types and
 // nullability, pages decode straight into T; otherwise parquet-go converts
 // each row, which costs CPU but still fetches only T's columns.
 //
@@ -58,8 +58,12 @@
 // An int32 or int64 field tagged decimal(scale:precision), as in
 // parquet-go, holds the unscaled number of a DECIMAL stored as INT32 or
 // INT64 of that scale and precision. For exact values of any DECIMAL, a
-// field of the row struct itself (not of a nested struct, list or map) may
-// be a *big.Rat, or a big.Rat for a required column:
+// *big.Rat (or a big.Rat for a required column) may be a field of the row
+// struct or of a struct nested in it (by value or pointer, also in a list
+// or a map), the element of a list (a slice tagged list) or the value of a
+// map, as Spark and DuckDB write struct<price decimal(10,2)>,
+// array<decimal(38,18)>, array<struct<sku string, price decimal(10,2)>>
+// and map<string, decimal(38,18)>:
 //
 //   - Reading, it takes a DECIMAL of any precision and scale stored in any
 //     physical type: INT32, INT64, FIXED_LEN_BYTE_ARRAY of any width (as
@@ -68,17 +72,33 @@
 //     reads any DECIMAL; tagged decimal(scale:precision), only one whose
 //     values that type holds (scale and integer digits no larger). Any
 //     other column type fails with a *SchemaError.
-//   - Writing, its decimal(scale:precision) tag is required (compression
-//     and encoding options may follow it) and gives the column's type: INT32 up to precision 9, INT64 up to 18, beyond that a
-//     FIXED_LEN_BYTE_ARRAY of the fewest bytes for the precision (as Spark
-//     writes), optional for a *big.Rat (nil writes null). A value that is
-//     not exact at the scale, or has more digits than the precision, fails
-//     Write with an error naming the row, the field and the value: nothing
-//     is rounded.
+//   - Writing, it needs a decimal(scale:precision) tag (compression and
+//     encoding options may follow it), which gives the column's type: INT32
+//     up to precision 9, INT64 up to 18, beyond that a FIXED_LEN_BYTE_ARRAY
+//     of the fewest bytes for the precision (as Spark writes), optional for
+//     a *big.Rat (nil writes null). A value that is not exact at the scale,
+//     or has more digits than the precision, fails Write with an error
+//     naming the row, the field and the value (e.g. field Items[2].Price):
+//     nothing is rounded.
 //
-// Such a T is read and written through a struct type derived from it at
-// open, row by row (parquet-go knows no big.Rat): it never takes the
-// columnar fast path, and costs one conversion per row and big.Rat field.
+// A field's parquet tag declares a big.Rat field. A list's elements and a
+// map's values have no tag of their own, so as in parquet-go the field's
+// parquet-element or parquet-value tag declares them:
+//
+//	Prices []*big.Rat          `parquet:"prices,list" parquet-element:",decimal(18:38)"`
+//	Totals map[string]*big.Rat `parquet:"totals" parquet-value:",decimal(2:10)"`
+//
+// A *big.Rat element is optional, as Spark and DuckDB write them. Not
+// supported, and refused when a Reader or Writer is made: a big.Rat in a
+// list or map directly inside another list or map (put the inner one in a
+// struct), in a slice without the list tag, in a map's keys or in an
+// embedded struct. parquet-go v0.32.0 cannot read or write a
+// FIXED_LEN_BYTE_ARRAY (a precision above 18) as a required value of a
+// map, so there such a big.Rat must be a *big.Rat or be under a pointer.
+//
+// Such a T is read and written through a type derived from it when a file
+// is opened, row by row (parquet-go knows no big.Rat): it never takes the
+// columnar fast path, and costs one conversion per row and big.Rat.
 //
 // # Columnar fast path
 //

@@ -165,7 +165,7 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parq
 	} else if want, err = schemaOf[T](); err != nil {
 		return nil, nil, nil, err
 	}
-	checks, err = checkSchema(path, t, want, f.Schema(), cfg.zeroFill)
+	checks, err = checkSchema(path, t, want, f.Schema(), cfg.zeroFill, rs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -175,8 +175,9 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parq
 // checkSchema matches have, the schema of the file at path, to want, the
 // schema of t. It returns a *SchemaError for the first column of want that
 // cannot be read from have without loss, and else the null checks the
-// columns of have need.
-func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool) (*valueChecks, error) {
+// columns of have need. rats, if not nil, holds t's big.Rats, whose columns
+// newRatReader has matched.
+func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool, rats *ratStruct) (*valueChecks, error) {
 	checks := &valueChecks{path: path}
 	for _, col := range want.Columns() {
 		fail := func(format string, args ...any) error {
@@ -241,7 +242,7 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 		}
 		// A big.Rat's column was matched by newRatReader, which gave the
 		// shadow the file's physical type.
-		if leafGoType(t, col) != ratType && !lossless(h.Type(), w.Type(), int64Field(t, col)) {
+		if (rats == nil || !rats.isLeaf(col)) && !lossless(h.Type(), w.Type(), int64Field(t, col)) {
 			return nil, fail("file type %s does not convert without loss to %s of %s%s",
 				typeName(h.Type()), typeName(w.Type()), describe(t, col), unitAdvice(t, col, h.Type(), w.Type()))
 		}

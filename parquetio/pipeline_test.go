@@ -230,10 +230,10 @@ func TestBuildErrors(t *testing.T) {
 		t.Error("TryWrite of ints: got no error")
 	}
 	type nestedRat struct {
-		Prices []*big.Rat `parquet:"prices,list"`
+		Prices [][]*big.Rat `parquet:"prices,list"`
 	}
 	if _, err := parquetio.TryRead[nestedRat](p, "mem://x/y"); err == nil || !strings.Contains(err.Error(), "field Prices") {
-		t.Errorf("TryRead of a list of *big.Rat: got %v, want an error naming field Prices", err)
+		t.Errorf("TryRead of a list of lists of *big.Rat: got %v, want an error naming field Prices", err)
 	}
 	type untaggedRat struct {
 		Price *big.Rat `parquet:"price"`

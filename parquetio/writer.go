@@ -199,13 +199,13 @@ func (w *Writer[T]) Write(rows []T) (int, error) {
 	var n int
 	var err error
 	if w.rats != nil {
-		var prows []parquet.Row
-		if prows, err = w.rats.convert(reflect.ValueOf(rows), w.written); err != nil {
+		var shadows []any
+		if shadows, err = w.rats.convert(reflect.ValueOf(rows), w.written); err != nil {
 			w.rats.release()
 			w.err = fmt.Errorf("parquetio: write: %w", err)
 			return 0, w.err
 		}
-		n, err = w.rw.WriteRows(prows)
+		n, err = w.rw.Write(shadows)
 		w.rats.release()
 	} else {
 		n, err = w.w.Write(rows)

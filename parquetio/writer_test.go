@@ -19,7 +19,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/crunchgo_written.parquet")
+var update = flag.Bool("update", false, "rewrite the files in testdata that parquetio writes (crunchgo_*.parquet)")
 
 // allTypes has a field of every supported kind.
 type allTypes struct {

@@ -55,6 +55,29 @@ SELECT * FROM (VALUES
 ) t(id, name, score, ratio, big, flag, payload, ts_us, ts_ms, day, tags, attrs)
 ORDER BY id`
 
+// decimals nests DECIMALs of three widths (INT32, INT64 and
+// FIXED_LEN_BYTE_ARRAY(16)) in a struct, lists, a list of structs and maps,
+// with nulls at each level.
+const decimals = `
+SELECT * FROM (VALUES
+  (1, {'price': 12.34, 'qty': 3}, [1.5, NULL, -2.25], [0.000000000000000001],
+   [{'sku': 'a', 'price': 1.25}, NULL, {'sku': 'c', 'price': NULL}],
+   MAP {'eur': 1.5, 'usd': NULL}, MAP {'x': -0.01}),
+  (2, NULL, NULL, NULL, NULL, NULL, NULL),
+  (3, {'price': NULL, 'qty': NULL}, [], [], [], MAP {}, MAP {}),
+  (4, {'price': -9999999.99, 'qty': 0}, [99999999999999.9999, -99999999999999.9999],
+   [99999999999999999999.999999999999999999, -99999999999999999999.999999999999999999],
+   [{'sku': 'max', 'price': 99999999999999999999.999999999999999999}],
+   MAP {'min': -99999999999999999999.999999999999999999}, MAP {'max': 9999999.99})
+) t(id, s, l, wide, items, m, small)`
+
+// decimalTypes casts the columns of decimals to their types.
+const decimalTypes = `
+SELECT id::INTEGER AS id, s::STRUCT(price DECIMAL(9,2), qty INTEGER) AS s, l::DECIMAL(18,4)[] AS l,
+  wide::DECIMAL(38,18)[] AS wide, items::STRUCT(sku VARCHAR, price DECIMAL(38,18))[] AS items,
+  m::MAP(VARCHAR, DECIMAL(38,18)) AS m, small::MAP(VARCHAR, DECIMAL(9,2)) AS small
+FROM (` + decimals + `) ORDER BY id`
+
 type fixture struct {
 	name, query, opts string
 }
@@ -64,6 +87,7 @@ var fixtures = []fixture{
 	{"events_v2_zstd.parquet", events, "COMPRESSION zstd, ROW_GROUP_SIZE 512, PARQUET_VERSION v2"},
 	{"types_v1_snappy.parquet", types, "COMPRESSION snappy, PARQUET_VERSION v1"},
 	{"types_v2_zstd.parquet", types, "COMPRESSION zstd, PARQUET_VERSION v2"},
+	{"decimals_nested.parquet", decimalTypes, "COMPRESSION zstd"},
 }
 
 // ours is the canonical text of each row of crunchgo_written.parquet; the
@@ -83,6 +107,14 @@ SELECT count(*) AS n, md5(string_agg(concat_ws('|',
     coalesce(array_to_string(list_transform(map_entries(attrs), e -> e.key || '=' || e.value), ','), 'NULL')
   ), chr(10) ORDER BY id)) AS sum
 FROM read_parquet(?)`
+
+// oursDecimals is how DuckDB reads crunchgo_decimals.parquet, which the
+// parquetio test TestDuckDBReadsOurDecimals writes and expects DuckDB to
+// read as it says.
+const oursDecimals = `
+SELECT concat_ws('|', id, typeof(s), coalesce(s::VARCHAR, 'NULL'), typeof(l), coalesce(l::VARCHAR, 'NULL'),
+  typeof(items), coalesce(items::VARCHAR, 'NULL'), typeof(m), coalesce(m::VARCHAR, 'NULL'), typeof(r), coalesce(r::VARCHAR, 'NULL'))
+FROM read_parquet(?) ORDER BY id`
 
 func main() {
 	db, err := sql.Open("duckdb", "")
@@ -150,6 +182,32 @@ func main() {
 	}
 	write("crunchgo_written.duckdb.txt", []byte(fmt.Sprintf("%d %s\n", n, sum)))
 	fmt.Printf("duckdb read crunchgo_written.parquet: %d rows, md5 %s\n", n, sum)
+	readDecimals(db)
+}
+
+// readDecimals records how DuckDB reads crunchgo_decimals.parquet.
+func readDecimals(db *sql.DB) {
+	path := filepath.Join(out, "crunchgo_decimals.parquet")
+	if _, err := os.Stat(path); err != nil {
+		log.Printf("skipping the decimals read-back: %v (run go test -run TestDuckDBReadsOurDecimals -update in parquetio first)", err)
+		return
+	}
+	rows, err := db.Query(oursDecimals, path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var text strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			log.Fatal(err)
+		}
+		text.WriteString(line + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		log.Fatal(err)
+	}
+	write("crunchgo_decimals.duckdb.txt", []byte(text.String()))
 }
 
 func write(name string, b []byte) {

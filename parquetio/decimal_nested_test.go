@@ -307,17 +307,7 @@ func TestRatNestedWriteErrors(t *testing.T) {
 			}
 			ok := row{S: &item{Price: rat(t, "9999.99")}, L: []*big.Rat{rat(t, "-9999.99")}}
 			_, err = w.Write([]row{ok, tc.bad})
-			if !errors.Is(err, errDecimalValue) {
-				t.Fatalf("got %v, want a decimal value error", err)
-			}
-			for _, s := range tc.want {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("got %v, want it to mention %q", err, s)
-				}
-			}
-			if w.Close() == nil {
-				t.Error("Close after a failed Write: got nil, want the error")
-			}
+			checkDecimalValueError(t, err, tc.want, w.Close)
 		})
 	}
 }

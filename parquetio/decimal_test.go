@@ -529,18 +529,26 @@ func TestRatWriteErrors(t *testing.T) {
 			rows := []price{{Item: "ok", Price: rat(t, "9999.99")}, {Item: "bad", Price: tc.price}}
 			rows[1].Total.Set(tc.total)
 			_, err = w.Write(rows)
-			if err == nil || !errors.Is(err, errDecimalValue) {
-				t.Fatalf("got %v, want a decimal value error", err)
-			}
-			for _, s := range tc.want {
-				if !strings.Contains(err.Error(), s) {
-					t.Errorf("got %v, want it to mention %q", err, s)
-				}
-			}
-			if w.Close() == nil {
-				t.Error("Close after a failed Write: got nil, want the error")
-			}
+			checkDecimalValueError(t, err, tc.want, w.Close)
 		})
+	}
+}
+
+// checkDecimalValueError checks that err, a failed Write's, is a decimal
+// value error mentioning every string of want, and that the writer's
+// Close then fails too.
+func checkDecimalValueError(t *testing.T, err error, want []string, close func() error) {
+	t.Helper()
+	if !errors.Is(err, errDecimalValue) {
+		t.Fatalf("got %v, want a decimal value error", err)
+	}
+	for _, s := range want {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("got %v, want it to mention %q", err, s)
+		}
+	}
+	if close() == nil {
+		t.Error("Close after a failed Write: got nil, want the error")
 	}
 }
 

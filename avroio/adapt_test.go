@@ -521,3 +521,35 @@ func TestReaderSchemaUnionIntoStructValue(t *testing.T) {
 		t.Errorf("a union into a struct value in an array: %v", err)
 	}
 }
+
+// Nullable array items or map values (Spark's array<struct>, with
+// containsNull) read into plain elements are refused with the fix: make
+// the elements pointers, which read them.
+func TestNullableElementsAdvice(t *testing.T) {
+	type item struct {
+		N int64 `avro:"n"`
+	}
+	type written struct {
+		Items []*item              `avro:"items"`
+		M     map[string][]*string `avro:"m"`
+	}
+	s := "s"
+	data := writeFile(t, []written{{Items: []*item{{1}, nil}, M: map[string][]*string{"k": {&s, nil}}}})
+	type plainItems struct {
+		Items []item `avro:"items"`
+	}
+	type plainValues struct {
+		M map[string][]string `avro:"m"`
+	}
+	if _, err := decodeAll[plainItems](t, data); err == nil || !strings.Contains(err.Error(), "field items: the file's items[] are nullable") ||
+		!strings.Contains(err.Error(), "make them pointers") {
+		t.Errorf("items: %v", err)
+	}
+	if _, err := decodeAll[plainValues](t, data); err == nil || !strings.Contains(err.Error(), "field m: the file's m[key][] are nullable") {
+		t.Errorf("map of lists: %v", err)
+	}
+	got, err := decodeAll[written](t, data)
+	if err != nil || len(got) != 1 || len(got[0].Items) != 2 || got[0].Items[0].N != 1 || got[0].Items[1] != nil || *got[0].M["k"][0] != "s" || got[0].M["k"][1] != nil {
+		t.Errorf("into pointers: %+v, %v", got, err)
+	}
+}

@@ -185,11 +185,48 @@ func incompatibleField(reader, writer avro.Schema) string {
 				return fmt.Sprintf("field %s is nullable in the file (%s) but not in the Go type: make the Go field a pointer to read it", f.Name(), w.Type())
 			}
 		}
+		if at := nullableElements(f.Type(), w.Type()); at != "" {
+			return fmt.Sprintf("field %s: the file's %s%s are nullable (%s) but the Go type's are not: make them pointers ([]*T, map[string]*T) to read them", f.Name(), f.Name(), at, w.Type())
+		}
 		why := fmt.Sprintf("field %s: the file's %s cannot be read as %s", f.Name(), w.Type(), f.Type())
 		if ws, _ := nonNull(w.Type()); ws.Type() == avro.Enum {
 			why += ": no Go type derives an enum; give the file's enum in a reader schema (WithReaderSchema), which reads it into a string, or read with ReadGeneric"
 		}
 		return why
+	}
+	return ""
+}
+
+// nullableElements names where writer's array items or map values, at any
+// depth of arrays and maps ("[]", "[key][]"), are nullable and reader's are
+// not, as Spark writes array<struct> and hamba/avro refuses to read into a
+// []T; or returns "".
+func nullableElements(reader, writer avro.Schema) string {
+	var r, w avro.Schema
+	var step string
+	switch ws := deref(nonNullType(writer)).(type) {
+	case *avro.ArraySchema:
+		rs, ok := deref(nonNullType(reader)).(*avro.ArraySchema)
+		if !ok {
+			return ""
+		}
+		r, w, step = rs.Items(), ws.Items(), "[]"
+	case *avro.MapSchema:
+		rs, ok := deref(nonNullType(reader)).(*avro.MapSchema)
+		if !ok {
+			return ""
+		}
+		r, w, step = rs.Values(), ws.Values(), "[key]"
+	default:
+		return ""
+	}
+	if u, ok := deref(w).(*avro.UnionSchema); ok && u.Nullable() {
+		if _, union := deref(r).(*avro.UnionSchema); !union {
+			return step
+		}
+	}
+	if inner := nullableElements(r, w); inner != "" {
+		return step + inner
 	}
 	return ""
 }

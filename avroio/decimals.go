@@ -85,11 +85,11 @@ func writtenDecimal(writer avro.Schema) avro.Schema {
 	return nil
 }
 
-// decimal derives the schema of a field of type t (isDecimalField) whose
-// tag has options opts, reading writer (nil if the file lacks the field, or
-// when writing): the file's decimal if it has one, so that a fixed stays
-// fixed, else the one the tag declares. It is nullable unless the file's
-// is not.
+// decimal derives the schema of a *big.Rat (isDecimalField) held by a
+// field whose tag has options opts (as the field, or in its slice or map),
+// reading writer (nil if the file lacks the field, or when writing): the
+// file's decimal if it has one, so that a fixed stays fixed, else the one
+// the tag declares. It is nullable unless the file's is not.
 func (d *deriver) decimal(t reflect.Type, writer avro.Schema, opts, where string) (any, error) {
 	prec, scale, declared, err := decimalOption(opts)
 	if err != nil {
@@ -133,32 +133,6 @@ func decimalLeaf(t reflect.Type) bool {
 		t = t.Elem()
 	}
 	return isDecimalField(t)
-}
-
-// decimalIn derives the schema of a decimalLeaf field: arrays and maps of
-// the decimal that d.decimal derives for its values.
-func (d *deriver) decimalIn(t reflect.Type, writer avro.Schema, opts, where string) (any, error) {
-	var inner avro.Schema
-	switch t.Kind() {
-	case reflect.Slice:
-		if w, ok := writerAs(writer, avro.Array).(*avro.ArraySchema); ok {
-			inner = w.Items()
-		}
-		items, err := d.decimalIn(t.Elem(), inner, opts, where+"[]")
-		return map[string]any{"type": "array", "items": items}, err
-	case reflect.Map:
-		if w, ok := writerAs(writer, avro.Map).(*avro.MapSchema); ok {
-			inner = w.Values()
-		}
-		values, err := d.decimalIn(t.Elem(), inner, opts, where+"[key]")
-		return map[string]any{"type": "map", "values": values}, err
-	case reflect.Pointer:
-		if !isDecimalField(t) {
-			v, err := d.decimalIn(t.Elem(), writer, opts, where)
-			return []any{"null", v}, err
-		}
-	}
-	return d.decimal(t, writer, opts, where)
 }
 
 // decimalProblem names the first place in Go type t where a decimal

@@ -52,8 +52,11 @@ func deriveSchema(t reflect.Type, writer avro.Schema, reading bool) (avro.Schema
 	if why := decimalProblem(t); why != "" {
 		return nil, fmt.Errorf("avroio: %s", why)
 	}
+	if decimalLeaf(t) {
+		return nil, fmt.Errorf("avroio: schema of %s: a decimal is read and written only as a *big.Rat field of a record, or a slice or map field of them", t)
+	}
 	d := &deriver{inProgress: map[reflect.Type]string{}, done: map[reflect.Type]string{}, used: map[string]bool{}, reading: reading}
-	j, err := d.schema(t, writer, t.String())
+	j, err := d.schema(t, writer, t.String(), "")
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +105,11 @@ func writerAs(writer avro.Schema, typ avro.Type) avro.Schema {
 	return nil
 }
 
-func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any, error) {
+// schema derives the schema of a value of Go type t, read from writer if
+// not nil, at where. opts are the avro tag options of the record field
+// holding it, whose decimal option gives the decimal of the *big.Rats in a
+// slice or map field (see decimalLeaf).
+func (d *deriver) schema(t reflect.Type, writer avro.Schema, where, opts string) (any, error) {
 	if t == timeType {
 		lt := "timestamp-millis"
 		if logicalType(writerAs(writer, avro.Long)) == avro.TimestampMicros {
@@ -120,9 +127,8 @@ func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any,
 			return map[string]any{"type": "long", "logicalType": "time-micros"}, nil
 		}
 	}
-	if t == ratType || isDecimalField(t) {
-		// Fields holding decimals are derived by d.decimal.
-		return nil, fmt.Errorf("avroio: schema of %s: %s: a decimal is read and written only as a *big.Rat field of a record, or a slice or map field of them", where, t)
+	if isDecimalField(t) {
+		return d.decimal(t, writer, opts, where)
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -145,7 +151,7 @@ func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any,
 		if w, ok := writerAs(writer, avro.Array).(*avro.ArraySchema); ok {
 			items = w.Items()
 		}
-		it, err := d.schema(t.Elem(), items, where+"[]")
+		it, err := d.schema(t.Elem(), items, where+"[]", opts)
 		if err != nil {
 			return nil, err
 		}
@@ -171,13 +177,13 @@ func (d *deriver) schema(t reflect.Type, writer avro.Schema, where string) (any,
 		if w, ok := writerAs(writer, avro.Map).(*avro.MapSchema); ok {
 			values = w.Values()
 		}
-		v, err := d.schema(t.Elem(), values, where+"[key]")
+		v, err := d.schema(t.Elem(), values, where+"[key]", opts)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"type": "map", "values": v}, nil
 	case reflect.Pointer:
-		v, err := d.schema(t.Elem(), writer, where)
+		v, err := d.schema(t.Elem(), writer, where, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -249,12 +255,10 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 		}
 		var typ any
 		var err error
-		if decimalLeaf(sf.Type) {
-			typ, err = d.decimalIn(sf.Type, wt, opts, where+"."+sf.Name)
-		} else if _, _, declared, bad := decimalOption(opts); declared || bad != nil {
+		if _, _, declared, bad := decimalOption(opts); (declared || bad != nil) && !decimalLeaf(sf.Type) {
 			err = fmt.Errorf("avroio: schema of %s.%s: the decimal option needs a *big.Rat field (or a slice or map of them), not %s", where, sf.Name, sf.Type)
 		} else {
-			typ, err = d.schema(sf.Type, wt, where+"."+sf.Name)
+			typ, err = d.schema(sf.Type, wt, where+"."+sf.Name, opts)
 		}
 		if err != nil {
 			return err

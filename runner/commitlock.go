@@ -66,7 +66,7 @@ func (c *Committer) lock(ctx, wait context.Context) error {
 		if time.Now().After(deadline) {
 			return c.lockedOut()
 		}
-		if h, ok := c.readHolder(); ok && machine != "" && h.Machine == machine && processGone(h.PID) {
+		if machine != "" && c.holderGone(machine) {
 			return c.leftBehind()
 		}
 		if c.waiting != nil {
@@ -87,6 +87,13 @@ func (c *Committer) readHolder() (lockHolder, bool) {
 	var h lockHolder
 	b, err := storage.ReadFile(context.Background(), c.lockURL())
 	return h, err == nil && json.Unmarshal(b, &h) == nil && h.Run != ""
+}
+
+// holderGone reports whether the lock's holder was a process of machine
+// (thisMachine) that no longer exists.
+func (c *Committer) holderGone(machine string) bool {
+	h, ok := c.readHolder()
+	return ok && h.Machine == machine && processGone(h.PID)
 }
 
 // holder names the run that holds the lock, as its lock file says.

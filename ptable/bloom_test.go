@@ -63,6 +63,20 @@ func TestBloomJoinShufflesOnlyWhatMayMatch(t *testing.T) {
 		t.Errorf("BloomJoin shuffled %d records, want at most %d", got, limit)
 	}
 
+	// Sized by counting the catalogue's keys, the filter lets as little
+	// through.
+	p = pcollection.NewPipeline("counted")
+	tracks, plays, _ = bloomSides(p)
+	joined = pcollection.Materialize(ptable.BloomJoin(plays, tracks, 0))
+	counted := shuffled(t, p)
+	if out, _ := joined.Values(); len(out) != matched {
+		t.Fatalf("counting keys: %d joined pairs, want %d", len(out), matched)
+	}
+	t.Logf("BloomJoin counting keys shuffled %d records", counted)
+	if limit := int64(1000 + 16 + matched + unmatched*3/100); counted > limit {
+		t.Errorf("BloomJoin counting keys shuffled %d records, want at most %d", counted, limit)
+	}
+
 	p = pcollection.NewPipeline("plain")
 	tracks, plays, _ = bloomSides(p)
 	pcollection.Materialize(ptable.Join(plays, tracks))
@@ -81,6 +95,9 @@ func BenchmarkBloomJoin(b *testing.B) {
 		}},
 		{"BloomJoin", func(tracks ptable.PTable[string, string], plays ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[int64, string]] {
 			return ptable.BloomJoin(plays, tracks, 1000)
+		}},
+		{"BloomJoinCounted", func(tracks ptable.PTable[string, string], plays ptable.PTable[string, int64]) ptable.PTable[string, ptable.Pair[int64, string]] {
+			return ptable.BloomJoin(plays, tracks, 0)
 		}},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

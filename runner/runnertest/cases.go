@@ -560,10 +560,13 @@ var Cases = []Case{
 		joined := pcollection.Materialize(ptable.BloomJoin(large, small, len(tracks), pcollection.Partitions(3)))
 		// Far fewer keys expected than there are: more false positives, the same join.
 		under := pcollection.Materialize(ptable.BloomJoin(large, small, 1))
+		counted := pcollection.Materialize(ptable.BloomJoin(large, small, 0, pcollection.Partitions(2)))
 		structs := pcollection.Materialize(ptable.BloomJoin(pcollection.Of(p, logins...), pcollection.Of(p, users...), len(users)))
 		none := pcollection.Materialize(ptable.BloomJoin(large, pcollection.Of[ptable.Pair[string, string]](p), 10))
+		countedNone := pcollection.Materialize(ptable.BloomJoin(large, pcollection.Of[ptable.Pair[string, string]](p), 0))
 		return all(expect(joined, joinRef(plays, tracks)), expect(under, joinRef(plays, tracks)),
-			expect(structs, joinRef(logins, users)), expect(none, nil))
+			expect(counted, joinRef(plays, tracks)), expect(structs, joinRef(logins, users)), expect(none, nil),
+			expect(countedNone, nil))
 	}},
 	{"shard", func(p *pcollection.Pipeline) Check {
 		evs := events(3001)

@@ -129,7 +129,7 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 			if r.IntN(2) == 0 {
 				joined = ptable.ShardedJoin(left, right, 1+r.IntN(4))
 			} else {
-				joined = ptable.BloomJoin(left, right, 1+r.IntN(10))
+				joined = ptable.BloomJoin(left, right, r.IntN(10)) // 0: counted
 			}
 			next = pcollection.Map(joined, func(kv ptable.Pair[int64, ptable.Pair[int64, int64]]) int64 {
 				return kv.Key*10000 + kv.Value.Key*100 + kv.Value.Value

@@ -87,16 +87,69 @@ func Cogroup[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Op
 // whether it came from a, in T) and unions both, for one shuffle of both
 // sides by key.
 func tagSides[K, A, B, T any](info pcollection.BuildInfo, a PTable[K, A], b PTable[K, B], wrap func(left bool, t Tagged[A, B]) T) PTable[K, T] {
-	ta := pcollection.Must(pcollection.AddFunc(a, pcollection.BuildInfo{Name: info.Name + "/tag-left", Caller: info.Caller}, func(emit func(Pair[K, T])) func(Pair[K, A]) {
-		return func(p Pair[K, A]) { v := p.Value; emit(Pair[K, T]{Key: p.Key, Value: wrap(true, Tagged[A, B]{A: &v})}) }
+	ta := tagSide(info, "tag-left", a, func(v A) T { return wrap(true, Tagged[A, B]{A: &v}) })
+	tb := tagSide(info, "tag-right", b, func(v B) T { return wrap(false, Tagged[A, B]{B: &v}) })
+	return pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, T]]{ta, tb}, pcollection.Name(info.Name+"/union")))
+}
+
+// tagSide wraps each value of one input of a cogroup or join, in a
+// transform named info's name and suffix.
+func tagSide[K, V, T any](info pcollection.BuildInfo, suffix string, t PTable[K, V], wrap func(V) T) PTable[K, T] {
+	return pcollection.Must(pcollection.AddFunc(t, pcollection.BuildInfo{Name: info.Name + "/" + suffix, Caller: info.Caller}, func(emit func(Pair[K, T])) func(Pair[K, V]) {
+		return func(p Pair[K, V]) { emit(Pair[K, T]{Key: p.Key, Value: wrap(p.Value)}) }
 	}))
-	tb := pcollection.Must(pcollection.AddFunc(b, pcollection.BuildInfo{Name: info.Name + "/tag-right", Caller: info.Caller}, func(emit func(Pair[K, T])) func(Pair[K, B]) {
-		return func(p Pair[K, B]) {
-			v := p.Value
-			emit(Pair[K, T]{Key: p.Key, Value: wrap(false, Tagged[A, B]{B: &v})})
+}
+
+// Tagged3 is one value of Cogroup3's input: exactly one of A, B and C is
+// set.
+type Tagged3[A, B, C any] struct {
+	A *A
+	B *B
+	C *C
+}
+
+// Cogrouped3 is the three value lists that Cogroup3 gives for one key.
+type Cogrouped3[A, B, C any] struct {
+	A []A
+	B []B
+	C []C
+}
+
+// Cogroup3 groups a, b and c by key together (Crunch's three-table
+// cogroup, Beam's CoGroupByKey): each key once, with all its values from
+// each side, in one shuffle where chaining two Joins or Cogroups takes two.
+// All three sides' values of one key are held in memory.
+func Cogroup3[K, A, B, C any](a PTable[K, A], b PTable[K, B], c PTable[K, C], opts ...pcollection.Option) PTable[K, Cogrouped3[A, B, C]] {
+	info := pcollection.Build("Cogroup3", opts)
+	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline(), c.Pipeline()))
+	type T = Tagged3[A, B, C]
+	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, T]]{
+		tagSide(info, "tag-a", a, func(v A) T { return T{A: &v} }),
+		tagSide(info, "tag-b", b, func(v B) T { return T{B: &v} }),
+		tagSide(info, "tag-c", c, func(v C) T { return T{C: &v} }),
+	}, pcollection.Name(info.Name+"/union")))
+	g := pcollection.Must(TryGroupByKey(u, append([]pcollection.Option{pcollection.Name(info.Name + "/group")}, opts...)...))
+	reduce := pcollection.BuildInfo{Name: info.Name + "/reduce", Caller: info.Caller}
+	return pcollection.Must(reduceGroupsBound(g.p, reduce, g.node(), func(emit func(Pair[K, Cogrouped3[A, B, C]])) func(K, iter.Seq[T]) error {
+		var lists Cogrouped3[A, B, C]
+		body := func(v T) bool {
+			switch {
+			case v.A != nil:
+				lists.A = append(lists.A, *v.A)
+			case v.B != nil:
+				lists.B = append(lists.B, *v.B)
+			case v.C != nil:
+				lists.C = append(lists.C, *v.C)
+			}
+			return true
+		}
+		return func(k K, vs iter.Seq[T]) error {
+			lists = Cogrouped3[A, B, C]{} // each group's lists are its own: they are emitted
+			vs(body)
+			emit(Pair[K, Cogrouped3[A, B, C]]{Key: k, Value: lists})
+			return nil
 		}
 	}))
-	return pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, T]]{ta, tb}, pcollection.Name(info.Name+"/union")))
 }
 
 // join is a reduce-side join that holds one key's right-side values and

@@ -81,6 +81,23 @@ func ExampleJoin() {
 	// t2 1 <none>
 }
 
+func ExampleCogroup3() {
+	p := pcollection.NewPipeline("catalogue")
+	plays := pcollection.Of(p, ptable.KV("t1", 3), ptable.KV("t1", 4), ptable.KV("t2", 1))
+	titles := pcollection.Of(p, ptable.KV("t1", "Song One"), ptable.KV("t3", "Unplayed"))
+	years := pcollection.Of(p, ptable.KV("t1", 1999), ptable.KV("t2", 2024))
+	out := pcollection.Materialize(ptable.Cogroup3(plays, titles, years))
+	run(p)
+	for _, x := range sorted(out) {
+		slices.Sort(x.Value.A)
+		fmt.Println(x.Key, x.Value.A, x.Value.B, x.Value.C)
+	}
+	// Output:
+	// t1 [3 4] [Song One] [1999]
+	// t2 [1] [] [2024]
+	// t3 [] [Unplayed] []
+}
+
 func ExampleCount() {
 	p := pcollection.NewPipeline("count")
 	out := pcollection.Materialize(ptable.Count(pcollection.Of(p, "a", "b", "a")))

@@ -472,6 +472,8 @@ var Cases = []Case{
 		rightJ := pcollection.Materialize(ptable.RightJoin(left, right))
 		full := pcollection.Materialize(ptable.FullJoin(left, right))
 		co := pcollection.Materialize(ptable.Cogroup(left, right))
+		third := pcollection.Of(p, ptable.KV("a", 0.5), ptable.KV("c", 1.5), ptable.KV("c", 2.5), ptable.KV("e", 3.5))
+		co3 := pcollection.Materialize(ptable.Cogroup3(left, right, third, pcollection.Partitions(2)))
 		s := func(v string) *string { return &v }
 		i := func(v int) *int { return &v }
 		return all(
@@ -482,6 +484,7 @@ var Cases = []Case{
 			expect(full, []ptable.Pair[string, ptable.Pair[*int, *string]]{ptable.KV("a", ptable.KV(i(1), s("x"))), ptable.KV("a", ptable.KV(i(2), s("x"))),
 				ptable.KV("b", ptable.KV(i(3), s("y"))), ptable.KV("b", ptable.KV(i(3), s("z"))), ptable.KV("c", ptable.KV[*int, *string](i(4), nil)), ptable.KV("d", ptable.KV[*int](nil, s("w")))}),
 			expectCogroup(co),
+			expectCogroup3(co3),
 		)
 	}},
 	{"set-ops-and-existence-joins", func(p *pcollection.Pipeline) Check {

@@ -105,6 +105,34 @@ func expectCogroup(m *pcollection.Materialized[ptable.Pair[string, ptable.Cogrou
 	}
 }
 
+// expectCogroup3 checks the three-way cogroup of joinSides and a third
+// side of a 0.5, c 1.5, c 2.5 and e 3.5, worked out by hand.
+func expectCogroup3(m *pcollection.Materialized[ptable.Pair[string, ptable.Cogrouped3[int, string, float64]]]) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err != nil {
+			t.Fatalf("run failed: %v", o.Err)
+		}
+		got, _ := m.Values()
+		for i := range got {
+			slices.Sort(got[i].Value.A)
+			slices.Sort(got[i].Value.B)
+			slices.Sort(got[i].Value.C)
+		}
+		type lists = ptable.Cogrouped3[int, string, float64]
+		want := []ptable.Pair[string, lists]{
+			ptable.KV("a", lists{A: []int{1, 2}, B: []string{"x"}, C: []float64{0.5}}),
+			ptable.KV("b", lists{A: []int{3}, B: []string{"y", "z"}}),
+			ptable.KV("c", lists{A: []int{4}, C: []float64{1.5, 2.5}}),
+			ptable.KV("d", lists{B: []string{"w"}}),
+			ptable.KV("e", lists{C: []float64{3.5}}),
+		}
+		if d := diff(got, want); d != "" {
+			t.Errorf("three-way cogroup differs (-missing +extra):\n%s", d)
+		}
+	}
+}
+
 // orderedCheck checks that m's elements arrived in exactly the order of want
 // (one partition, so the shuffle's key order shows).
 func orderedCheck[E comparable](m *pcollection.Materialized[E], want []E) Check {

@@ -81,33 +81,33 @@ func expectMean(m *pcollection.Materialized[ptable.Pair[string, float64]], want 
 	}
 }
 
+// expectCogroup checks the cogroup of joinSides, worked out by hand.
 func expectCogroup(m *pcollection.Materialized[ptable.Pair[string, ptable.Cogrouped[int, string]]]) Check {
-	return func(t T, o Outcome) {
-		t.Helper()
-		if o.Err != nil {
-			t.Fatalf("run failed: %v", o.Err)
-		}
-		got, _ := m.Values()
-		// The order of values inside a group is not specified: sort them.
-		for i := range got {
-			slices.Sort(got[i].Value.A)
-			slices.Sort(got[i].Value.B)
-		}
-		want := []ptable.Pair[string, ptable.Cogrouped[int, string]]{
-			ptable.KV("a", ptable.Cogrouped[int, string]{A: []int{1, 2}, B: []string{"x"}}),
-			ptable.KV("b", ptable.Cogrouped[int, string]{A: []int{3}, B: []string{"y", "z"}}),
-			ptable.KV("c", ptable.Cogrouped[int, string]{A: []int{4}}),
-			ptable.KV("d", ptable.Cogrouped[int, string]{B: []string{"w"}}),
-		}
-		if d := diff(got, want); d != "" {
-			t.Errorf("cogroup differs (-missing +extra):\n%s", d)
-		}
-	}
+	type lists = ptable.Cogrouped[int, string]
+	return expectGroupLists("cogroup", m, func(l *lists) { slices.Sort(l.A); slices.Sort(l.B) }, []ptable.Pair[string, lists]{
+		ptable.KV("a", lists{A: []int{1, 2}, B: []string{"x"}}),
+		ptable.KV("b", lists{A: []int{3}, B: []string{"y", "z"}}),
+		ptable.KV("c", lists{A: []int{4}}),
+		ptable.KV("d", lists{B: []string{"w"}}),
+	})
 }
 
 // expectCogroup3 checks the three-way cogroup of joinSides and a third
 // side of a 0.5, c 1.5, c 2.5 and e 3.5, worked out by hand.
 func expectCogroup3(m *pcollection.Materialized[ptable.Pair[string, ptable.Cogrouped3[int, string, float64]]]) Check {
+	type lists = ptable.Cogrouped3[int, string, float64]
+	return expectGroupLists("three-way cogroup", m, func(l *lists) { slices.Sort(l.A); slices.Sort(l.B); slices.Sort(l.C) }, []ptable.Pair[string, lists]{
+		ptable.KV("a", lists{A: []int{1, 2}, B: []string{"x"}, C: []float64{0.5}}),
+		ptable.KV("b", lists{A: []int{3}, B: []string{"y", "z"}}),
+		ptable.KV("c", lists{A: []int{4}, C: []float64{1.5, 2.5}}),
+		ptable.KV("d", lists{B: []string{"w"}}),
+		ptable.KV("e", lists{C: []float64{3.5}}),
+	})
+}
+
+// expectGroupLists checks that m holds want, once sortLists has sorted the
+// value lists of each group: their order is not specified.
+func expectGroupLists[L any](what string, m *pcollection.Materialized[ptable.Pair[string, L]], sortLists func(*L), want []ptable.Pair[string, L]) Check {
 	return func(t T, o Outcome) {
 		t.Helper()
 		if o.Err != nil {
@@ -115,20 +115,10 @@ func expectCogroup3(m *pcollection.Materialized[ptable.Pair[string, ptable.Cogro
 		}
 		got, _ := m.Values()
 		for i := range got {
-			slices.Sort(got[i].Value.A)
-			slices.Sort(got[i].Value.B)
-			slices.Sort(got[i].Value.C)
-		}
-		type lists = ptable.Cogrouped3[int, string, float64]
-		want := []ptable.Pair[string, lists]{
-			ptable.KV("a", lists{A: []int{1, 2}, B: []string{"x"}, C: []float64{0.5}}),
-			ptable.KV("b", lists{A: []int{3}, B: []string{"y", "z"}}),
-			ptable.KV("c", lists{A: []int{4}, C: []float64{1.5, 2.5}}),
-			ptable.KV("d", lists{B: []string{"w"}}),
-			ptable.KV("e", lists{C: []float64{3.5}}),
+			sortLists(&got[i].Value)
 		}
 		if d := diff(got, want); d != "" {
-			t.Errorf("three-way cogroup differs (-missing +extra):\n%s", d)
+			t.Errorf("%s differs (-missing +extra):\n%s", what, d)
 		}
 	}
 }

@@ -571,6 +571,25 @@ var Cases = []Case{
 			expect(counted, joinRef(plays, tracks)), expect(structs, joinRef(logins, users)), expect(none, nil),
 			expect(countedNone, nil))
 	}},
+	{"aggregate-globally", func(p *pcollection.Pipeline) Check {
+		evs := events(3001)
+		var sum, biggest int64
+		for _, e := range evs {
+			sum += e.Ms
+			biggest = max(biggest, e.Ms)
+		}
+		in := pcollection.Of(p, evs...)
+		ms := pcollection.Map(in, func(e Event) int64 { return e.Ms })
+		total := pcollection.Materialize(ptable.AggregateGlobally(ms, ptable.Sum[int64]()))
+		top := pcollection.Materialize(ptable.AggregateGlobally(ms, ptable.Max[int64]()))
+		count := pcollection.Materialize(ptable.AggregateGlobally(in, ptable.CountValues[Event]()))
+		// Nothing to aggregate still gives one element: the aggregate of none.
+		none := pcollection.Filter(ms, func(int64) bool { return false })
+		noneCount := pcollection.Materialize(ptable.AggregateGlobally(none, ptable.CountValues[int64]()))
+		noneMean := pcollection.Materialize(ptable.AggregateGlobally(pcollection.Of[int64](p), ptable.Mean[int64]()))
+		return all(expect(total, []int64{sum}), expect(top, []int64{biggest}), expect(count, []int64{3001}),
+			expect(noneCount, []int64{0}), expect(noneMean, []float64{0}))
+	}},
 	{"shard", func(p *pcollection.Pipeline) Check {
 		evs := events(3001)
 		sharded := pcollection.Materialize(ptable.Shard(pcollection.Of(p, evs...), 5))

@@ -137,7 +137,11 @@
 // like Hadoop's input splits. A Filter (Eq, Lt, Le, Gt, Ge, And, Or) prunes row
 // groups whose column-chunk min/max statistics prove that no row matches;
 // it never filters rows inside the row groups that are read, so the pipeline
-// keeps its own row filter. Pruned row groups are counted.
+// keeps its own row filter. Pruned row groups are counted. A literal the
+// column cannot hold exactly (a time finer than the column's unit or beyond
+// its range, a time of day on a DATE column, a float64 on a FLOAT column) is
+// rounded, and the comparison widened where the rounding would otherwise
+// prune a matching row group (Lt becomes Le when the literal rounds down).
 //
 // # Errors
 //

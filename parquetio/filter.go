@@ -128,7 +128,64 @@ func (f Filter) bind(schema *parquet.Schema) (boundFilter, error) {
 	if err != nil {
 		return boundFilter{}, fmt.Errorf("filter %s: %w", f, err)
 	}
-	return boundFilter{op: f.op, column: leaf.ColumnIndex, typ: typ, value: v}, nil
+	op := f.op
+	// A literal the column's type cannot hold exactly (a time finer than its
+	// unit or beyond its range, a float64 on a FLOAT column) was rounded.
+	// Rounded down, values equal to it are still below the literal, so Lt
+	// must keep them; rounded up, values equal to it are above it, so Gt
+	// must. (Le, Ge and Eq then keep row groups they could have pruned.)
+	switch r := literalRounding(typ, f.lit); {
+	case r < 0 && op == opLt:
+		op = opLe
+	case r > 0 && op == opGt:
+		op = opGe
+	}
+	return boundFilter{op: op, column: leaf.ColumnIndex, typ: typ, value: v}, nil
+}
+
+// literalRounding says how the value literalValue makes of lit compares
+// with lit: -1 below it, +1 above it, 0 equal (or not a rounding type).
+func literalRounding(typ parquet.Type, lit any) int {
+	switch v := lit.(type) {
+	case time.Time:
+		switch typ.Kind() {
+		case parquet.Int32: // a DATE: the day of v, at midnight
+			if h, m, s := v.Clock(); h != 0 || m != 0 || s != 0 || v.Nanosecond() != 0 {
+				return -1
+			}
+		case parquet.Int64:
+			if u, ok := timestampUnit(typ); ok {
+				_, r := timeUnits(v, u)
+				return r
+			}
+		}
+	case float64:
+		if f := float64(float32(v)); typ.Kind() == parquet.Float && f < v {
+			return -1
+		} else if typ.Kind() == parquet.Float && f > v {
+			return 1
+		}
+	}
+	return 0
+}
+
+// timeUnits is t in whole units since the Unix epoch, rounded down and held
+// within int64; rounded says how that compares with t (-1 below, +1 above,
+// 0 equal). Go's UnixNano would wrap outside 1678–2262.
+func timeUnits(t time.Time, unit time.Duration) (n int64, rounded int) {
+	perSec := big.NewInt(int64(time.Second / unit))
+	x := new(big.Int).Mul(big.NewInt(t.Unix()), perSec)
+	x.Add(x, big.NewInt(int64(t.Nanosecond())/int64(unit)))
+	if int64(t.Nanosecond())%int64(unit) != 0 {
+		rounded = -1
+	}
+	switch {
+	case x.Cmp(big.NewInt(math.MaxInt64)) > 0:
+		return math.MaxInt64, -1
+	case x.Cmp(big.NewInt(math.MinInt64)) < 0:
+		return math.MinInt64, 1
+	}
+	return x.Int64(), rounded
 }
 
 // literalValue converts a Go literal into a parquet.Value comparable with the
@@ -220,13 +277,9 @@ func literalValue(typ parquet.Type, lit any) (parquet.Value, error) {
 		case int64:
 			return parquet.Int64Value(v), nil
 		case time.Time:
-			switch u, _ := timestampUnit(typ); u {
-			case time.Millisecond:
-				return parquet.Int64Value(v.UnixMilli()), nil
-			case time.Microsecond:
-				return parquet.Int64Value(v.UnixMicro()), nil
-			case time.Nanosecond:
-				return parquet.Int64Value(v.UnixNano()), nil
+			if u, ok := timestampUnit(typ); ok {
+				n, _ := timeUnits(v, u)
+				return parquet.Int64Value(n), nil
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -462,6 +463,64 @@ func TestLZ4RawRefused(t *testing.T) {
 		if !errors.Is(err, ErrUnsupported) || errors.Is(err, ErrCorrupt) ||
 			!strings.HasPrefix(err.Error(), "parquetio: mixed.parquet: row group 0: column n: page at offset 4 is compressed with LZ4_RAW less than 3 to 1") {
 			t.Errorf("lenient %v: got %v, want LZ4_RAW refused as unsupported, naming the file and column", lenient, err)
+		}
+	}
+}
+
+// A literal the column cannot hold exactly is rounded; pruning must still
+// keep every row group that holds a matching row (the reader prunes whole
+// row groups, so keeping one too many is fine, skipping one is data lost).
+func TestPushdownRoundedLiterals(t *testing.T) {
+	type row struct {
+		Ms   time.Time `parquet:"ms,timestamp(millisecond)"`
+		Ns   time.Time `parquet:"ns"` // nanoseconds: only 1678–2262
+		Day  Date      `parquet:"day,date"`
+		Frac float32   `parquet:"frac"`
+	}
+	t0 := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	d0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	// float32(0.1) is above 0.1, float32(0.3) below 0.3.
+	rows := []row{
+		{Ms: t0, Ns: t0, Day: DateOf(d0), Frac: float32(0.1)},
+		{Ms: t0.Add(time.Second), Ns: t0.Add(time.Second), Day: DateOf(d0.AddDate(0, 0, 1)), Frac: float32(0.3)},
+	}
+	data := writeGo(t, rows, parquet.MaxRowsPerRowGroup(1))
+	far, past := time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		filter Filter
+		match  func(row) bool
+	}{
+		{"Lt a time between milliseconds", Lt("ms", t0.Add(500*time.Microsecond)), func(r row) bool { return r.Ms.Before(t0.Add(500 * time.Microsecond)) }},
+		{"Le a time between milliseconds", Le("ms", t0.Add(500*time.Microsecond)), func(r row) bool { return !r.Ms.After(t0.Add(500 * time.Microsecond)) }},
+		{"Gt a time between milliseconds", Gt("ms", t0.Add(500*time.Microsecond)), func(r row) bool { return r.Ms.After(t0.Add(500 * time.Microsecond)) }},
+		{"Lt noon on a date column", Lt("day", d0.Add(12*time.Hour)), func(r row) bool { return r.Day.Time().Before(d0.Add(12 * time.Hour)) }},
+		{"Lt beyond the nanosecond range", Lt("ns", far), func(row) bool { return true }},
+		{"Gt beyond the nanosecond range", Gt("ns", far), func(row) bool { return false }},
+		{"Gt before the nanosecond range", Gt("ns", past), func(row) bool { return true }},
+		{"Lt before the nanosecond range", Lt("ns", past), func(row) bool { return false }},
+		{"Gt a float64 rounded up", Gt("frac", 0.1), func(r row) bool { return float64(r.Frac) > 0.1 }},
+		{"Lt a float64 rounded down", Lt("frac", 0.3), func(r row) bool { return float64(r.Frac) < 0.3 }},
+	}
+	for _, tt := range tests {
+		got, st, err := readAll[row]("rounded.parquet", data, WithFilter(tt.filter))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		kept := map[time.Time]bool{}
+		for _, r := range got {
+			kept[r.Ms] = true
+		}
+		for _, r := range rows {
+			if tt.match(r) && !kept[r.Ms] {
+				t.Errorf("%s: the row group of %+v was pruned (%d pruned), though the row matches", tt.name, r, st.RowGroupsPruned)
+			}
+		}
+		// Where nothing can match, the literal's rounding must not keep it
+		// from pruning everything.
+		if matches := slices.ContainsFunc(rows, tt.match); !matches && len(got) != 0 {
+			t.Errorf("%s: read %d rows, want every row group pruned", tt.name, len(got))
 		}
 	}
 }

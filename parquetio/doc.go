@@ -15,6 +15,12 @@
 // nullability, pages decode straight into T; otherwise parquet-go converts
 // each row, which costs CPU but still fetches only T's columns.
 //
+// NewWriter refuses what parquet-go would write wrongly: a slice of
+// pointers (or a map whose values are one) without the list tag, which
+// parquet-go writes as a bare repeated column that cannot hold a nil element
+// (it dropped one, or wrote rows that vanish on reading), a pointer to a
+// pointer, and a time.Time tagged date (use Date).
+//
 // # Schema matching
 //
 // A file must fit T, or reading fails with a *SchemaError naming the file,

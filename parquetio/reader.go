@@ -44,10 +44,12 @@ type Reader[T any] struct {
 	rats   *ratReader                  // T has big.Rat fields: rows are read through its shadow
 	rcur   *parquet.GenericReader[any] // the row group being read by rats
 	curRG  int
-	fast   *fastPlan  // nil: rows are read by the row path
-	fcur   *fastGroup // the row group being read on the fast path
-	fbuf   []parquet.Value
-	stats  ReadStats
+	// groupRows counts the rows read from row group curRG.
+	groupRows int64
+	fast      *fastPlan  // nil: rows are read by the row path
+	fcur      *fastGroup // the row group being read on the fast path
+	fbuf      []parquet.Value
+	stats     ReadStats
 }
 
 // NewReader opens the Parquet file at path (used in errors), of size bytes,
@@ -290,9 +292,10 @@ func (r *Reader[T]) Read(rows []T) (int, error) {
 			r.groups = r.groups[1:]
 		}
 		n, err := r.readGroup(rows)
+		r.groupRows += int64(n)
 		if err == io.EOF {
 			r.closeGroup()
-			err = nil
+			err = r.checkGroupRows()
 		}
 		if err != nil {
 			r.closeGroup()
@@ -309,7 +312,20 @@ func (r *Reader[T]) Read(rows []T) (int, error) {
 	}
 }
 
+// checkGroupRows fails a row group that ended after more or fewer rows
+// than the footer says it holds: a file whose columns do not add up (one
+// that parquet-go itself wrote from a slice of pointers holding a nil read
+// as no rows at all, silently).
+func (r *Reader[T]) checkGroupRows() error {
+	md := &r.file.Metadata().RowGroups[r.curRG]
+	if r.groupRows == md.NumRows {
+		return nil
+	}
+	return r.src.wrap(r.path, r.curRG, rowGroupOffset(md), fmt.Errorf("read %d rows, the footer says %d", r.groupRows, md.NumRows))
+}
+
 func (r *Reader[T]) openGroup(i int) (err error) {
+	r.groupRows = 0
 	off := rowGroupOffset(&r.file.Metadata().RowGroups[i])
 	defer func() {
 		if v := recover(); v != nil {

@@ -524,3 +524,22 @@ func TestPushdownRoundedLiterals(t *testing.T) {
 		}
 	}
 }
+
+// A file whose columns hold fewer rows than its footer says (parquet-go
+// writes one from a repeated field holding a nil element) must fail as
+// corrupt, naming the row group, not read as fewer rows; Lenient skips it.
+func TestRowCountMismatchIsCorrupt(t *testing.T) {
+	type row struct {
+		X []*string `parquet:"x"`
+	}
+	data := writeGo(t, []row{{X: []*string{nil}}, {X: []*string{}}})
+	got, _, err := readAll[row]("short.parquet", data)
+	var ce *CorruptError
+	if !errors.As(err, &ce) || ce.RowGroup != 0 || !strings.Contains(err.Error(), "the footer says 2") {
+		t.Fatalf("read %d rows, err %v; want a CorruptError for row group 0 saying the footer says 2 rows", len(got), err)
+	}
+	got, st, err := readAll[row]("short.parquet", data, Lenient())
+	if err != nil || st.CorruptRowGroups != 1 {
+		t.Errorf("lenient: %d rows, %d corrupt row groups, err %v; want the row group skipped and counted", len(got), st.CorruptRowGroups, err)
+	}
+}

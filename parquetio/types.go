@@ -88,9 +88,13 @@ type Interval struct {
 var timeType = reflect.TypeFor[time.Time]()
 
 // checkWritable rejects struct fields that parquet-go v0.32.0 would write
-// wrongly: time.Time tagged as a date.
+// wrongly: time.Time tagged as a date, pointers to pointers (it panics
+// closing the file), and slices of pointers not tagged as lists.
 func checkWritable(t reflect.Type, path string) error {
 	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		if t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Pointer {
+			return fmt.Errorf("field %s: a pointer to a pointer (%s) cannot be written: make it a single pointer", strings.TrimSuffix(path, "."), t)
+		}
 		t = t.Elem()
 	}
 	if t.Kind() == reflect.Map {
@@ -111,9 +115,39 @@ func checkWritable(t reflect.Type, path string) error {
 		if derefAll(f.Type) == timeType && slices.Contains(strings.Split(opts, ","), "date") {
 			return fmt.Errorf("field %s%s: parquet-go writes time.Time date columns wrongly; use parquetio.Date", path, name)
 		}
+		if err := checkListed(f, path+name); err != nil {
+			return err
+		}
 		if err := checkWritable(f.Type, path+name+"."); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkListed refuses a field holding a slice of pointers, or a map whose
+// values are one, that is not tagged as a list: parquet-go writes such a
+// slice as a bare repeated column, which has no way to say an element is
+// null, and drops a nil element or writes a file whose rows do not add up
+// (read back, rows vanish; DuckDB calls it corrupt). Tagged as a list (a
+// LIST column, as Spark and DuckDB write arrays), nil elements are nulls.
+func checkListed(f reflect.StructField, path string) error {
+	t := f.Type
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	pointerSlice := func(t reflect.Type) bool {
+		return t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Pointer
+	}
+	listed := func(tag string) bool {
+		_, opts, _ := strings.Cut(f.Tag.Get(tag), ",")
+		return slices.Contains(strings.Split(opts, ","), "list")
+	}
+	switch {
+	case pointerSlice(t) && !listed("parquet"):
+		return fmt.Errorf("field %s: a slice of pointers (%s) needs the list tag to hold nil elements: `parquet:\"%s,list\"`", path, f.Type, path[strings.LastIndex(path, ".")+1:])
+	case t.Kind() == reflect.Map && pointerSlice(t.Elem()) && !listed("parquet-value"):
+		return fmt.Errorf("field %s: the map's values, slices of pointers (%s), need the list tag to hold nil elements: `parquet-value:\",list\"`", path, t.Elem())
 	}
 	return nil
 }

@@ -182,10 +182,11 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 }
 
 // Write writes rows. After an error the writer is unusable.
-func (w *Writer[T]) Write(rows []T) (int, error) {
+func (w *Writer[T]) Write(rows []T) (n int, err error) {
 	if w.err != nil {
 		return 0, w.err
 	}
+	defer w.recoverInto("write", &err)
 	if w.nanos != nil {
 		for i := range rows {
 			if field, t := w.nanos(reflect.ValueOf(&rows[i]).Elem()); field != "" {
@@ -196,8 +197,6 @@ func (w *Writer[T]) Write(rows []T) (int, error) {
 			}
 		}
 	}
-	var n int
-	var err error
 	if w.rats != nil {
 		var shadows []any
 		if shadows, err = w.rats.convert(reflect.ValueOf(rows), w.written); err != nil {
@@ -220,11 +219,11 @@ func (w *Writer[T]) Write(rows []T) (int, error) {
 
 // Close flushes the last row group and writes the footer. The file is
 // complete only if Close returns nil.
-func (w *Writer[T]) Close() error {
+func (w *Writer[T]) Close() (err error) {
 	if w.err != nil {
 		return w.err
 	}
-	var err error
+	defer w.recoverInto("close", &err)
 	if w.rats != nil {
 		err = w.rw.Close()
 	} else {
@@ -236,4 +235,13 @@ func (w *Writer[T]) Close() error {
 	}
 	w.err = fmt.Errorf("parquetio: writer closed")
 	return nil
+}
+
+// recoverInto turns a panic in parquet-go, on a Go value it cannot write,
+// into the writer's error, returned as *err: the file is not complete.
+func (w *Writer[T]) recoverInto(op string, err *error) {
+	if v := recover(); v != nil {
+		w.err = fmt.Errorf("parquetio: %s: the Parquet library failed on a %T: %v", op, *new(T), v)
+		*err = w.err
+	}
 }

@@ -386,3 +386,77 @@ func TestWriteNanosecondTimesInRange(t *testing.T) {
 		t.Errorf("in range: %+v (%v)", got, err)
 	}
 }
+
+// parquet-go writes a slice of pointers not tagged as a list as a bare
+// repeated column, which cannot hold a nil element: it dropped one, or
+// wrote a file whose rows vanished on reading; and it panicked closing a
+// file with a pointer to a pointer. Such types are refused up front,
+// naming the field and the tag to use.
+func TestWriterRefusesWhatParquetGoWritesWrongly(t *testing.T) {
+	type elem struct{ A string }
+	type noList struct {
+		X []*elem `parquet:"x"`
+	}
+	type noListStrings struct {
+		S []*string
+	}
+	type mapNoList struct {
+		M map[string][]*elem `parquet:"m"`
+	}
+	type nested struct {
+		In struct {
+			P **int64 `parquet:"p"`
+		} `parquet:"in"`
+	}
+	for _, tc := range []struct {
+		name string
+		make func() error
+		want string
+	}{
+		{"slice of pointers", func() error { _, err := NewWriter[noList](io.Discard); return err }, "field x: a slice of pointers ([]*parquetio.elem) needs the list tag"},
+		{"untagged slice of pointers", func() error { _, err := NewWriter[noListStrings](io.Discard); return err }, "`parquet:\"S,list\"`"},
+		{"map of slices of pointers", func() error { _, err := NewWriter[mapNoList](io.Discard); return err }, "`parquet-value:\",list\"`"},
+		{"pointer to a pointer", func() error { _, err := NewWriter[nested](io.Discard); return err }, "field in.p: a pointer to a pointer"},
+	} {
+		err := tc.make()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// Tagged as lists, slices of pointers keep their nil elements, in a field
+// and in a map's values.
+func TestWriterListsKeepNilElements(t *testing.T) {
+	type elem struct{ A string }
+	type row struct {
+		L []*elem            `parquet:"l,list"`
+		S []*string          `parquet:"s,list"`
+		M map[string][]*elem `parquet:"m" parquet-value:",list"`
+	}
+	x := "x"
+	rows := []row{
+		{L: []*elem{{A: "a"}, nil, {A: "b"}}, S: []*string{nil, &x}, M: map[string][]*elem{"z": {nil, {A: "q"}}}},
+		{},
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter[row](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := readAll[row]("lists.parquet", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || len(got[0].L) != 3 || got[0].L[1] != nil || got[0].L[2].A != "b" ||
+		len(got[0].S) != 2 || got[0].S[0] != nil || *got[0].S[1] != "x" ||
+		len(got[0].M["z"]) != 2 || got[0].M["z"][0] != nil || got[0].M["z"][1].A != "q" || len(got[1].L) != 0 {
+		t.Errorf("read back %+v", got)
+	}
+}

@@ -682,3 +682,50 @@ func TestWrittenSchemaKeepsDefaults(t *testing.T) {
 		}
 	}
 }
+
+// Readers refuse blocks over DefaultMaxBlockSize by default, so the writer
+// never writes one: a record too large for a block is refused, naming it,
+// and a block is closed before a record would take it over the limit; the
+// file stays readable with the records before and after.
+func TestWriterKeepsBlocksWithinReadersLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 145 MiB of records")
+	}
+	type rec struct{ S string }
+	var buf bytes.Buffer
+	w, err := avroio.NewFileWriter[rec](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 40<<20)
+	for i, r := range []rec{{"a" + big}, {"b" + big}, {strings.Repeat("y", 65<<20)}, {"small"}} {
+		err := w.Write(r)
+		if i == 2 {
+			if err == nil || !strings.Contains(err.Error(), "record 2:") || !strings.Contains(err.Error(), "more than a block may hold") {
+				t.Errorf("a 65 MiB record: got %v, want it refused, naming record 2", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fr, err := avroio.NewFileReader("big.avro", bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := avroio.NewDecoder[rec](fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var firsts []string
+	if err := d.ReadRange(context.Background(), 0, -1, func(r rec) { firsts = append(firsts, r.S[:1]) }); err != nil {
+		t.Fatalf("reading the file back with default options: %v", err)
+	}
+	if got := strings.Join(firsts, ""); got != "abs" {
+		t.Errorf("read back records starting %q, want a, b and small", got)
+	}
+}

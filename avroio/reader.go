@@ -286,7 +286,7 @@ func (f *FileReader) readBlock(at int64, index int, b *Block) (int64, error) {
 		return 0, f.corrupt(index, at, corruptf("negative block size %d", size))
 	}
 	if size > f.cfg.maxBlockSize {
-		return 0, f.corrupt(index, at, corruptf("block size %d exceeds limit %d", size, f.cfg.maxBlockSize))
+		return 0, f.corrupt(index, at, corruptf("block size %d exceeds limit %d (WithMaxBlockSize raises it for files with larger blocks)", size, f.cfg.maxBlockSize))
 	}
 	data := at + int64(n1+n2)
 	if left := f.size - data; size+syncSize > left {

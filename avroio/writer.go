@@ -224,7 +224,21 @@ func (fw *FileWriter[T]) Write(v T) error {
 		fw.rec.Reset(nil)
 		return fmt.Errorf("avroio: encoding %T: %w", v, err)
 	}
-	fw.buf = append(fw.buf, fw.rec.Buffer()...)
+	rec := fw.rec.Buffer()
+	if len(rec) > DefaultMaxBlockSize {
+		// A block holds whole records, and readers refuse blocks over
+		// DefaultMaxBlockSize unless told otherwise: refused, not written
+		// into a file that no reader takes by default.
+		fw.rec.Reset(nil)
+		return fmt.Errorf("avroio: writing %T, record %d: %d bytes encoded, more than a block may hold (%d, DefaultMaxBlockSize, which readers refuse beyond)", v, fw.records, len(rec), DefaultMaxBlockSize)
+	}
+	if fw.count > 0 && len(fw.buf)+len(rec) > DefaultMaxBlockSize {
+		if err := fw.Flush(); err != nil {
+			fw.rec.Reset(nil)
+			return err
+		}
+	}
+	fw.buf = append(fw.buf, rec...)
 	fw.rec.Reset(nil)
 	fw.count++
 	fw.records++
@@ -242,6 +256,12 @@ func (fw *FileWriter[T]) Flush() error {
 	data, err := fw.comp.compress(fw.buf)
 	if err != nil {
 		fw.err = fmt.Errorf("avroio: compressing block: %w", err)
+		return fw.err
+	}
+	if len(data) > DefaultMaxBlockSize {
+		// Incompressible records near the limit can grow (snappy by up to
+		// a sixth): such a block would be refused when read.
+		fw.err = fmt.Errorf("avroio: a block of %d records (%d bytes) compresses to %d bytes, more than readers take by default (DefaultMaxBlockSize, %d): write smaller records, or without compression", fw.count, len(fw.buf), len(data), DefaultMaxBlockSize)
 		return fw.err
 	}
 	h := appendLong(fw.scratch[:0], fw.count)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/storage"
@@ -222,7 +223,12 @@ func statCell(s string) string {
 		return "-"
 	}
 	if len(s) > 40 {
-		s = s[:39] + "…"
+		// Cut at a rune's start, so that a long UTF-8 value stays valid.
+		cut := 39
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -240,11 +240,11 @@ func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Write
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := fw.Write(batch)
+		n, err := fw.Write(batch)
 		if errors.Is(err, errNanoRange) || errors.Is(err, errDecimalValue) {
 			err = plan.Permanent(err)
 		}
-		written.Inc(int64(len(batch)))
+		written.Inc(int64(n))
 		clear(batch)
 		batch = batch[:0]
 		return err

@@ -439,18 +439,7 @@ func TestWriterListsKeepNilElements(t *testing.T) {
 		{L: []*elem{{A: "a"}, nil, {A: "b"}}, S: []*string{nil, &x}, M: map[string][]*elem{"z": {nil, {A: "q"}}}},
 		{},
 	}
-	var buf bytes.Buffer
-	w, err := NewWriter[row](&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, _, err := readAll[row]("lists.parquet", buf.Bytes())
+	got, _, err := readAll[row]("lists.parquet", writeAll(t, rows))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,10 +31,7 @@ func Top[K, V any](t PTable[K, V], n int, less func(a, b Pair[K, V]) bool, opts 
 	if n <= 0 || less == nil {
 		panic(b.Errorf("Top needs n > 0 and a less function"))
 	}
-	one := pcollection.Must(pcollection.AddFunc(t, pcollection.BuildInfo{Name: b.Name + "/single-key", Caller: b.Caller}, func(emit func(Pair[bool, Pair[K, V]])) func(Pair[K, V]) {
-		return func(p Pair[K, V]) { emit(Pair[bool, Pair[K, V]]{Value: p}) }
-	}))
-	top := Aggregate(GroupByKey(one, pcollection.Name(b.Name+"/group"), pcollection.Partitions(1)), TopN(n, less), pcollection.Name(b.Name+"/top"))
+	top := Aggregate(oneGroup(t, b), TopN(n, less), pcollection.Name(b.Name+"/top"))
 	return pcollection.Must(pcollection.AddFunc(top, pcollection.BuildInfo{Name: b.Name + "/flatten", Caller: b.Caller}, func(emit func(Pair[K, V])) func(Pair[bool, []Pair[K, V]]) {
 		return func(p Pair[bool, []Pair[K, V]]) {
 			for _, v := range p.Value {

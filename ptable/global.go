@@ -16,11 +16,18 @@ func AggregateGlobally[V, A, O any](c pcollection.PCollection[V], agg Aggregator
 	if agg == nil {
 		panic(b.Errorf("nil aggregator"))
 	}
-	one := pcollection.Must(pcollection.AddFunc(c, pcollection.BuildInfo{Name: b.Name + "/single-key", Caller: b.Caller}, func(emit func(Pair[bool, V])) func(V) {
-		return func(v V) { emit(Pair[bool, V]{Value: v}) }
-	}))
-	total := Aggregate(GroupByKey(one, pcollection.Name(b.Name+"/group"), pcollection.Partitions(1)), agg, pcollection.Name(b.Name+"/aggregate"))
+	total := Aggregate(oneGroup(c, b), agg, pcollection.Name(b.Name+"/aggregate"))
 	return pcollection.Must(pcollection.TryParDo(total, &orEmpty[O]{empty: func() O { return agg.Result(agg.Init()) }}, pcollection.Name(b.Name+"/result")))
+}
+
+// oneGroup groups every element of c under one key, in one partition, for
+// a transform that folds the whole collection (its combiner runs on the map
+// side, so each map task shuffles one partial result).
+func oneGroup[T any](c pcollection.PCollection[T], b pcollection.BuildInfo) PGroupedTable[bool, T] {
+	one := pcollection.Must(pcollection.AddFunc(c, pcollection.BuildInfo{Name: b.Name + "/single-key", Caller: b.Caller}, func(emit func(Pair[bool, T])) func(T) {
+		return func(v T) { emit(Pair[bool, T]{Value: v}) }
+	}))
+	return GroupByKey(one, pcollection.Name(b.Name+"/group"), pcollection.Partitions(1))
 }
 
 // orEmpty passes on the one group's result, or, when its task saw none

@@ -160,9 +160,13 @@ func literalRounding(typ parquet.Type, lit any) int {
 			}
 		}
 	case float64:
-		if f := float64(float32(v)); typ.Kind() == parquet.Float && f < v {
+		if typ.Kind() != parquet.Float {
+			break
+		}
+		switch f := float64(float32(v)); {
+		case f < v:
 			return -1
-		} else if typ.Kind() == parquet.Float && f > v {
+		case f > v:
 			return 1
 		}
 	}

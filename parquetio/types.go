@@ -115,7 +115,7 @@ func checkWritable(t reflect.Type, path string) error {
 		if derefAll(f.Type) == timeType && slices.Contains(strings.Split(opts, ","), "date") {
 			return fmt.Errorf("field %s%s: parquet-go writes time.Time date columns wrongly; use parquetio.Date", path, name)
 		}
-		if err := checkListed(f, path+name); err != nil {
+		if err := checkListed(f, path, name); err != nil {
 			return err
 		}
 		if err := checkWritable(f.Type, path+name+"."); err != nil {
@@ -131,7 +131,7 @@ func checkWritable(t reflect.Type, path string) error {
 // null, and drops a nil element or writes a file whose rows do not add up
 // (read back, rows vanish; DuckDB calls it corrupt). Tagged as a list (a
 // LIST column, as Spark and DuckDB write arrays), nil elements are nulls.
-func checkListed(f reflect.StructField, path string) error {
+func checkListed(f reflect.StructField, path, name string) error {
 	t := f.Type
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -145,9 +145,9 @@ func checkListed(f reflect.StructField, path string) error {
 	}
 	switch {
 	case pointerSlice(t) && !listed("parquet"):
-		return fmt.Errorf("field %s: a slice of pointers (%s) needs the list tag to hold nil elements: `parquet:\"%s,list\"`", path, f.Type, path[strings.LastIndex(path, ".")+1:])
+		return fmt.Errorf("field %s%s: a slice of pointers (%s) needs the list tag to hold nil elements: `parquet:\"%s,list\"`", path, name, f.Type, name)
 	case t.Kind() == reflect.Map && pointerSlice(t.Elem()) && !listed("parquet-value"):
-		return fmt.Errorf("field %s: the map's values, slices of pointers (%s), need the list tag to hold nil elements: `parquet-value:\",list\"`", path, t.Elem())
+		return fmt.Errorf("field %s%s: the map's values, slices of pointers (%s), need the list tag to hold nil elements: `parquet-value:\",list\"`", path, name, t.Elem())
 	}
 	return nil
 }

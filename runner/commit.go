@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -54,6 +55,10 @@ type Committer struct {
 	// waiting, if set, is told when the commit starts waiting for another
 	// run's lock (Sinks.ReportWaits).
 	waiting func(msg string)
+	// tasks holds, by attempt, the part files CommitTask moved into the
+	// committed set, so that AbortTask can take them out again.
+	tasksMu sync.Mutex
+	tasks   map[string][]string
 }
 
 type move struct{ from, to string }
@@ -127,8 +132,9 @@ func (c *Committer) TaskFile(attempt, name string) string {
 }
 
 // CommitTask publishes an attempt's files to the run's committed set. A
-// second commit of the same part (a retried task whose first attempt
-// committed) is an error.
+// second commit of the same part is an error. If a commit fails part way,
+// AbortTask of the attempt takes out the parts it moved, so that a retry
+// can commit its parts under the same names.
 func (c *Committer) CommitTask(ctx context.Context, attempt string) error {
 	files, err := storage.List(ctx, storage.Join(c.temp(), attempt))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -138,16 +144,44 @@ func (c *Committer) CommitTask(ctx context.Context, attempt string) error {
 		return err
 	}
 	for _, f := range files {
-		if err := storage.Rename(ctx, f.URL, storage.Join(c.temp(), "committed", f.Name)); err != nil {
+		if err := storage.Rename(ctx, f.URL, c.committed(f.Name)); err != nil {
 			return fmt.Errorf("committing task %s: %w", attempt, err)
 		}
+		c.tasksMu.Lock()
+		if c.tasks == nil {
+			c.tasks = map[string][]string{}
+		}
+		c.tasks[attempt] = append(c.tasks[attempt], f.Name)
+		c.tasksMu.Unlock()
 	}
-	return storage.RemoveAll(ctx, storage.Join(c.temp(), attempt))
+	// The attempt's directory is empty now; failing to remove it does not
+	// undo the commit, and the run's temporary directory goes at its end.
+	_ = storage.RemoveAll(ctx, storage.Join(c.temp(), attempt))
+	return nil
 }
 
-// AbortTask removes an attempt's files.
+// AbortTask removes an attempt's files, and the parts it committed: the
+// attempt failed after it committed them (in another sink, say), so a
+// retry will write them again.
 func (c *Committer) AbortTask(ctx context.Context, attempt string) error {
-	return storage.RemoveAll(ctx, storage.Join(c.temp(), attempt))
+	c.tasksMu.Lock()
+	names := c.tasks[attempt]
+	delete(c.tasks, attempt)
+	c.tasksMu.Unlock()
+	var errs []error
+	for _, name := range names {
+		if err := storage.Remove(ctx, c.committed(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	if err := storage.RemoveAll(ctx, storage.Join(c.temp(), attempt)); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (c *Committer) committed(name string) string {
+	return storage.Join(c.temp(), "committed", name)
 }
 
 // checkAppend refuses to append parts of one format to a directory of
@@ -491,7 +525,9 @@ func resolveLinks(p string) string {
 // directories in node order. It moves each sink's parts into place (and
 // what they replace aside), then writes each _SUCCESS, then removes the
 // run's temporary files, with what was replaced. If a step before the last
-// fails, every sink is put back as it was and the error says so. First it
+// fails, every sink is put back as it was and the error says so; if only
+// the last fails, the outputs are committed and it returns their
+// directories with the error (CommitInto makes that a warning). First it
 // takes every output's commit lock, a wait that ends if ctx is cancelled;
 // from then on it runs to its end or rolls back whatever happens to ctx: an
 // interrupt must not leave outputs half committed.
@@ -564,6 +600,21 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 		return dirs, fmt.Errorf("the outputs were committed, but removing their temporary files failed: %w", errors.Join(errs...))
 	}
 	return dirs, nil
+}
+
+// CommitInto commits every sink (see CommitJob) and sets res.Outputs.
+// Once the outputs are committed the run has succeeded: a failure to
+// remove their temporary files is then one of res.Warnings, not an error.
+func (s Sinks) CommitInto(ctx context.Context, res *Result) error {
+	dirs, err := s.CommitJob(ctx)
+	if err != nil && dirs == nil {
+		return err
+	}
+	res.Outputs = dirs
+	if err != nil {
+		res.Warnings = append(res.Warnings, err.Error())
+	}
+	return nil
 }
 
 // AbortJob aborts every sink (see Committer.AbortJob), ignoring errors: it

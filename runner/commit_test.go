@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -268,6 +269,51 @@ func TestCommitJobAllOrNothing(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestRetryAfterFailedTaskCommit checks that a task whose commit failed in
+// its second sink, after the first sink's part was committed, can be
+// aborted and retried under the same part names, and that only the retry's
+// parts are published.
+func TestRetryAfterFailedTaskCommit(t *testing.T) {
+	ctx := context.Background()
+	faults := mountFlaky(t, "retry")
+	s, err := runner.OpenSinks(ctx, twoSinks("flaky://retry/out"), runner.WriteFail, "run1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults.failOn = "/out/b/_temporary/run1/committed/part-r-00000.txt"
+	commit := func(attempt, content string) error {
+		for _, id := range slices.Sorted(maps.Keys(s)) {
+			if err := storage.WriteFile(ctx, s[id].TaskFile(attempt, "part-r-00000.txt"), []byte(content)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(s)) {
+			if err := s[id].CommitTask(ctx, attempt); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := commit("attempt_r_0", "first"); !errors.Is(err, errInjected) {
+		t.Fatalf("first commit: %v, want the injected failure", err)
+	}
+	for _, c := range s {
+		if err := c.AbortTask(ctx, "attempt_r_0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := commit("attempt_r_1", "retry"); err != nil {
+		t.Fatalf("the retry's commit: %v", err)
+	}
+	if _, err := s.CommitJob(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "retry", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "retry"}
+	if got := files(t, "flaky://retry/out"); !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
 	}
 }
 

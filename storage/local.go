@@ -266,7 +266,13 @@ func (localFS) Rename(_ context.Context, from, to string) error {
 	if !fi.IsDir() {
 		err := os.Link(from, to)
 		if err == nil {
-			return lerr("rename", from, os.Remove(from))
+			if err := os.Remove(from); err != nil {
+				// Undone, so that the file is in one place, as after
+				// a failed rename.
+				_ = os.Remove(to)
+				return lerr("rename", from, err)
+			}
+			return nil
 		}
 		if errors.Is(err, fs.ErrExist) {
 			return lerr("rename", to, err)

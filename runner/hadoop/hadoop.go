@@ -490,9 +490,7 @@ func (e *driver) execute() error {
 		}
 	}
 	e.committers.ReportWaits(e.opts.Progress)
-	outputs, err := e.committers.CommitJob(e.ctx)
-	e.res.Outputs = outputs
-	return err
+	return e.committers.CommitInto(e.ctx, e.res)
 }
 
 // stage runs one stage, in this process when its input is small

@@ -37,6 +37,8 @@ type wcArgs struct {
 	Lines int    `flag:"lines" default:"2000"`
 	Out   string `flag:"out"`
 	Fail  string `flag:"fail"` // a word whose processing fails
+	// Copy writes the counts to OUT-copy too: reduce tasks with two sinks.
+	Copy bool `flag:"copy"`
 }
 
 // outputs maps a built pipeline to its materialized result, for the driver.
@@ -51,9 +53,13 @@ var wordCountJob = runner.Register("local-test/wordcount", "word count over gene
 		counts := wordcount.Count(lines)
 		outputs[p] = pcollection.Materialize(counts)
 		if a.Out != "" {
-			writeLines(pcollection.Map(counts, func(kv ptable.Pair[string, int64]) string {
+			text := pcollection.Map(counts, func(kv ptable.Pair[string, int64]) string {
 				return fmt.Sprintf("%s\t%d", kv.Key, kv.Value)
-			}), a.Out)
+			})
+			writeLines(text, a.Out)
+			if a.Copy {
+				writeLines(text, a.Out+"-copy")
+			}
 			// A map-side sink too: the words as read, one part file per split.
 			writeLines(lines, a.Out+"-lines")
 		}

@@ -363,7 +363,7 @@ func (e *driver) execute() (*runner.Result, error) {
 		return nil, err
 	}
 	e.committers.ReportWaits(e.opts.Progress)
-	if res.Outputs, err = e.committers.CommitJob(e.ctx); err != nil {
+	if err := e.committers.CommitInto(e.ctx, res); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -2,6 +2,7 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -261,6 +262,9 @@ func (p *proc) died(err error) error {
 	if ps := p.cmd.ProcessState; ps != nil {
 		state = ps.String()
 	}
+	if c := p.tail.crashed(); c != "" {
+		return fmt.Errorf("worker %d died (%s): %s\nthe start of its crash report:\n%s", p.pid, state, c, p.tail.lines(20))
+	}
 	msg := fmt.Sprintf("worker %d died (%s) while talking to the driver: %v", p.pid, state, err)
 	if t := p.tail.lines(20); t != "" {
 		msg += "\nlast lines of its output:\n" + t
@@ -300,18 +304,26 @@ func (p *proc) stop() {
 }
 
 // tail keeps the last bytes a worker wrote to stdout and stderr, or, once
-// capturing, the first bytes written since.
+// capturing, the first bytes written since. It also keeps the start of a
+// Go crash report (a panic no task recovered, a fatal runtime error): its
+// first line says why the worker died, and the last bytes of a long
+// report are deep in other goroutines' stacks.
 type tail struct {
 	mu        sync.Mutex
 	buf       []byte
 	capturing bool
 	capt      []byte
+	crash     []byte
 }
 
 const (
 	tailMax    = 16 << 10
 	captureMax = 4 << 20 // a goroutine dump: some kilobytes a goroutine
+	crashMax   = 4 << 10 // the message and the crashed goroutine's first frames
 )
+
+// crashStarts begin the line with which the Go runtime reports a crash.
+var crashStarts = []string{"panic: ", "fatal error: "}
 
 func (t *tail) Write(b []byte) (int, error) {
 	t.mu.Lock()
@@ -320,21 +332,60 @@ func (t *tail) Write(b []byte) (int, error) {
 		t.capt = append(t.capt, b[:min(len(b), captureMax-len(t.capt))]...)
 		return len(b), nil
 	}
+	if t.crash != nil {
+		t.crash = append(t.crash, b[:min(len(b), crashMax-len(t.crash))]...)
+	}
+	from := max(0, len(t.buf)-len("fatal error: ")) // a start split between writes
 	t.buf = append(t.buf, b...)
+	if t.crash == nil {
+		if i := crashStart(t.buf, from); i >= 0 {
+			t.crash = append([]byte(nil), t.buf[i:min(len(t.buf), i+crashMax)]...)
+		}
+	}
 	if len(t.buf) > tailMax {
 		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailMax:]...)
 	}
 	return len(b), nil
 }
 
+// crashStart is where in b, at or after from, a line starts that begins a
+// crash report, or -1.
+func crashStart(b []byte, from int) int {
+	for i := from; i < len(b); i++ {
+		if i > 0 && b[i-1] != '\n' {
+			continue
+		}
+		for _, s := range crashStarts {
+			if bytes.HasPrefix(b[i:], []byte(s)) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// lines is the start of the crash report if the worker crashed, else the
+// last n lines it wrote: at most n lines either way.
 func (t *tail) lines(n int) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.crash != nil {
+		ls := strings.Split(string(t.crash), "\n")
+		return strings.TrimSpace(strings.Join(ls[:min(len(ls), n)], "\n"))
+	}
 	ls := strings.Split(strings.TrimRight(string(t.buf), "\n"), "\n")
 	if len(ls) > n {
 		ls = ls[len(ls)-n:]
 	}
 	return strings.TrimSpace(strings.Join(ls, "\n"))
+}
+
+// crashed is the line that began the worker's crash report, or "".
+func (t *tail) crashed() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	line, _, _ := strings.Cut(string(t.crash), "\n")
+	return line
 }
 
 // capture keeps what is written from now on, from its start: the task's
@@ -353,6 +404,6 @@ func (t *tail) captured() string {
 
 func (t *tail) reset() {
 	t.mu.Lock()
-	t.buf = t.buf[:0]
+	t.buf, t.crash = t.buf[:0], nil
 	t.mu.Unlock()
 }

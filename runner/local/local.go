@@ -235,6 +235,10 @@ type driver struct {
 	// starting holds, for a slot whose worker prestart is starting, where
 	// that start's outcome arrives; nil once taken.
 	starting []chan started
+	// cancelStarts ends the starts prestart began: once the run is over, a
+	// worker still rebuilding the pipeline (which may hang, and with the
+	// task timeout off nothing else stops it) is not waited for.
+	cancelStarts context.CancelFunc
 }
 
 // started is the outcome of starting a worker.
@@ -250,11 +254,13 @@ type started struct {
 // Only as many as there are CPUs, so that a job with fewer tasks than
 // workers does not start idle ones that compete for them.
 func (e *driver) prestart(n int) {
+	ctx, cancel := context.WithCancel(e.ctx)
+	e.cancelStarts = cancel
 	for i := range n {
 		ch := make(chan started, 1)
 		e.starting[i] = ch
 		go func() {
-			p, err := startProc(e.ctx, e.hello, e.procs, e.timeout)
+			p, err := startProc(ctx, e.hello, e.procs, e.timeout)
 			ch <- started{p, err}
 		}()
 	}
@@ -538,6 +544,7 @@ func (e *driver) releaseWorkers() {
 // stopWorkers ends every worker: at once when the run failed, else by
 // closing their input.
 func (e *driver) stopWorkers(kill bool) {
+	e.cancelStarts()
 	e.mu.Lock()
 	slots := e.slots
 	e.slots = make([]*proc, len(slots))

@@ -15,6 +15,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 type stallArgs struct {
@@ -266,6 +267,29 @@ func TestWorkerStartHangingIsRetried(t *testing.T) {
 	}
 	if slices.Sort(got); !slices.Equal(got, []string{"A", "B"}) {
 		t.Errorf("got %q, want [A B]", got)
+	}
+}
+
+// hangThenFailJob's pipeline build hangs in every worker, and its input
+// is missing, so the run fails before any task takes a worker.
+var hangThenFailJob = runner.Register("local-test/hang-then-fail", "a job whose workers never start and whose input is missing",
+	func(p *pcollection.Pipeline, a *fileArgs) error {
+		if IsWorker() {
+			time.Sleep(time.Hour)
+		}
+		pcollection.Materialize(textio.Read(p, a.Input))
+		return nil
+	})
+
+// TestFailedRunStopsStartingWorkers checks that a run that fails while its
+// prestarted workers are still starting returns, with the task timeout
+// off: it used to wait for their handshakes, which never came.
+func TestFailedRunStopsStartingWorkers(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.txt")
+	p := build(t, hangThenFailJob, "--input="+missing)
+	_, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir(), TaskTimeout: -1})
+	if err == nil || !strings.Contains(err.Error(), "missing.txt") {
+		t.Fatalf("got %v, want the missing input's error", err)
 	}
 }
 

@@ -118,7 +118,14 @@ func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) 
 // create makes the run's temporary directory in the output, and the
 // output and its parents as needed.
 func (c *Committer) create(ctx context.Context) error {
-	return storage.MkdirAll(ctx, c.temp())
+	err := storage.MkdirAll(ctx, c.temp())
+	if errors.Is(err, fs.ErrNotExist) {
+		// Another run's commit removed the shared _temporary, empty then,
+		// between MkdirAll finding it and making this run's directory in
+		// it (removeTemporary).
+		err = storage.MkdirAll(ctx, c.temp())
+	}
+	return err
 }
 
 // Dir is the output directory.

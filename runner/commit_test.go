@@ -87,6 +87,17 @@ type faults struct {
 	beforeRemove func(fs storage.FS, name string)
 	// beforeRename, if set, runs before each Rename.
 	beforeRename func(from, to string)
+	// mkdirGone, if set, makes a MkdirAll of this path fail once with
+	// fs.ErrNotExist: another run removed a parent as it ran.
+	mkdirGone string
+}
+
+func (f flakyFS) MkdirAll(ctx context.Context, name string) error {
+	if name == f.faults.mkdirGone {
+		f.faults.mkdirGone = ""
+		return &fs.PathError{Op: "mkdir", Path: name, Err: fs.ErrNotExist}
+	}
+	return f.FS.MkdirAll(ctx, name)
 }
 
 func (f flakyFS) Remove(ctx context.Context, name string) error {
@@ -570,6 +581,21 @@ func TestCommitJobSharedTemporary(t *testing.T) {
 				t.Errorf("got %v, want the committed output", got)
 			}
 		})
+	}
+}
+
+// TestOpenSinksAfterSharedTemporaryRemoved checks that opening a sink
+// does not fail when another run's commit removes the shared _temporary
+// directory while this run makes its own directory in it.
+func TestOpenSinksAfterSharedTemporaryRemoved(t *testing.T) {
+	faults := mountFlaky(t, "gone")
+	faults.mkdirGone = "/out/a/_temporary/run1"
+	s := openWritten(t, twoSinks("flaky://gone/out"), runner.WriteFail, "run1", "x")
+	if faults.mkdirGone != "" {
+		t.Fatal("the fault was not injected")
+	}
+	if _, err := s.CommitJob(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }
 

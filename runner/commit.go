@@ -539,6 +539,10 @@ func resolveLinks(p string) string {
 // from then on it runs to its end or rolls back whatever happens to ctx: an
 // interrupt must not leave outputs half committed.
 func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
+	return s.commitJob(ctx, nil)
+}
+
+func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, error) {
 	wait := ctx // until every lock is taken, nothing has moved
 	ctx = context.WithoutCancel(ctx)
 	ids := slices.Sorted(maps.Keys(s))
@@ -573,6 +577,11 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 	for _, c := range byDir {
 		if err := c.lock(ctx, wait); err != nil {
 			return fail(c.dir, err)
+		}
+	}
+	if locked != nil {
+		if err := locked(); err != nil {
+			return fail(byDir[0].dir, err)
 		}
 	}
 	for _, id := range ids {
@@ -612,8 +621,11 @@ func (s Sinks) CommitJob(ctx context.Context) ([]string, error) {
 // CommitInto commits every sink (see CommitJob) and sets res.Outputs.
 // Once the outputs are committed the run has succeeded: a failure to
 // remove their temporary files is then one of res.Warnings, not an error.
-func (s Sinks) CommitInto(ctx context.Context, res *Result) error {
-	dirs, err := s.CommitJob(ctx)
+// If locked is not nil, it runs once every commit lock is taken, before
+// anything moves, and its error fails the commit: a runner records there
+// that a run killed from then on may leave an output half committed.
+func (s Sinks) CommitInto(ctx context.Context, res *Result, locked func() error) error {
+	dirs, err := s.commitJob(ctx, locked)
 	if err != nil && dirs == nil {
 		return err
 	}

@@ -328,6 +328,53 @@ func TestRetryAfterFailedTaskCommit(t *testing.T) {
 	}
 }
 
+// TestCommitIntoLockedRunsBeforeMoves checks that CommitInto's locked
+// callback runs once every output's lock is taken and before any part
+// moves, and that its error fails the commit with every output as it was.
+func TestCommitIntoLockedRunsBeforeMoves(t *testing.T) {
+	ctx := context.Background()
+	mountFlaky(t, "locked")
+	g := twoSinks("flaky://locked/out")
+	commitOld(t, g)
+	before := files(t, "flaky://locked/out")
+	for _, fail := range []bool{false, true} {
+		s := openWritten(t, g, runner.WriteOverwrite, fmt.Sprint("run-", fail), fmt.Sprint("new-", fail))
+		calls := 0
+		locked := func() error {
+			calls++
+			for _, out := range []string{"a", "b"} {
+				if ok, err := storage.Exists(ctx, "flaky://locked/out/"+out+"/_temporary/_commit.lock"); err != nil || !ok {
+					t.Errorf("output %s is not locked when locked runs (%v)", out, err)
+				}
+			}
+			if got := files(t, "flaky://locked/out"); got["/a/part-r-00000.txt"] != before["/a/part-r-00000.txt"] || got["/b/part-r-00000.txt"] != before["/b/part-r-00000.txt"] {
+				t.Errorf("parts moved before locked ran: %v", got)
+			}
+			if fail {
+				return errInjected
+			}
+			return nil
+		}
+		var res runner.Result
+		err := s.CommitInto(ctx, &res, locked)
+		if calls != 1 {
+			t.Errorf("locked ran %d times, want once", calls)
+		}
+		if fail {
+			if !errors.Is(err, errInjected) {
+				t.Fatalf("CommitInto: %v, want the callback's error", err)
+			}
+			s.AbortJob()
+			if after := files(t, "flaky://locked/out"); !maps.Equal(after, before) {
+				t.Errorf("after the failed commit:\n%v\nwant as before:\n%v", after, before)
+			}
+		} else if err != nil || len(res.Outputs) != 2 {
+			t.Fatalf("CommitInto: %v, outputs %v", err, res.Outputs)
+		}
+		before = files(t, "flaky://locked/out")
+	}
+}
+
 // TestCommitJobKeepsWhatItCannotPutBack checks that when the rollback fails
 // too, the error says where the replaced output is, and aborting the run
 // does not delete it.

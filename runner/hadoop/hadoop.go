@@ -490,7 +490,7 @@ func (e *driver) execute() error {
 		}
 	}
 	e.committers.ReportWaits(e.opts.Progress)
-	return e.committers.CommitInto(e.ctx, e.res)
+	return e.committers.CommitInto(e.ctx, e.res, nil)
 }
 
 // stage runs one stage, in this process when its input is small

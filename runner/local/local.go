@@ -365,11 +365,12 @@ func (e *driver) execute() (*runner.Result, error) {
 			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, errors.Join(rerr, err))
 		}
 	}
-	if err := e.dir.save(runState{Outputs: sinks.Leftovers(), Committing: true}); err != nil {
-		return nil, err
-	}
 	e.committers.ReportWaits(e.opts.Progress)
-	if err := e.committers.CommitInto(e.ctx, res); err != nil {
+	// Committing is recorded once the locks are taken, not before: a run
+	// killed while it waits for another run's commit has moved nothing,
+	// and the sweep then removes its temporary files from its outputs.
+	committing := func() error { return e.dir.save(runState{Outputs: sinks.Leftovers(), Committing: true}) }
+	if err := e.committers.CommitInto(e.ctx, res, committing); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -99,7 +99,7 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 		}
 	}
 	e.committers.ReportWaits(e.opts.Progress)
-	if err := e.committers.CommitInto(e.ctx, res); err != nil {
+	if err := e.committers.CommitInto(e.ctx, res, nil); err != nil {
 		return nil, err
 	}
 	return res, nil

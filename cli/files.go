@@ -50,21 +50,29 @@ const (
 	formatAvro    = "avro"
 	formatParquet = "parquet"
 	formatText    = "text"
+	// formatGzipped is an Avro or Parquet file compressed whole with gzip
+	// (x.avro.gz), which no reader here reads: both formats compress
+	// inside the file.
+	formatGzipped = "gzipped"
 )
 
 // detectFormat names the format of a file: by extension (.avro, .parquet;
-// .txt, .csv, .tsv, .json, .jsonl, .log and .gz as text), else by its first
-// bytes (Avro's "Obj\x01", Parquet's "PAR1"), else text.
+// .txt, .csv, .tsv, .json, .jsonl, .log and .gz as text, but .avro.gz and
+// .parquet.gz as gzipped), else by its first bytes (Avro's "Obj\x01",
+// Parquet's "PAR1"), else text.
 func detectFormat(name string, f storage.File) string {
-	base := strings.TrimSuffix(name, ".gz")
-	ext := strings.ToLower(path.Ext(base))
-	switch ext {
-	case ".avro":
-		return formatAvro
-	case ".parquet", ".parq":
+	gzipped := strings.HasSuffix(name, ".gz")
+	ext := strings.ToLower(path.Ext(strings.TrimSuffix(name, ".gz")))
+	switch {
+	case ext == ".avro" || ext == ".parquet" || ext == ".parq":
+		if gzipped {
+			return formatGzipped
+		}
+		if ext == ".avro" {
+			return formatAvro
+		}
 		return formatParquet
-	}
-	if strings.HasSuffix(name, ".gz") {
+	case gzipped:
 		return formatText
 	}
 	// Content before a text extension: an Avro file named .txt printed as
@@ -102,6 +110,8 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 		df, err = openAvro(fi.URL, f)
 	case formatParquet:
 		df, err = openParquet(fi.URL, f)
+	case formatGzipped:
+		err = fmt.Errorf("%s: a whole file compressed with gzip, which crunchgo does not read as %s: gunzip it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, strings.TrimPrefix(path.Ext(strings.TrimSuffix(fi.Name, ".gz")), "."))
 	default:
 		df, err = openText(fi.URL, f)
 	}

@@ -273,10 +273,7 @@ func writeFixtures(t testing.TB, dir string) {
 	parquet := pq.Bytes()
 	hugeFooter := bytes.Clone(parquet)
 	copy(hugeFooter[len(hugeFooter)-8:], []byte{0xff, 0xff, 0xff, 0x7f})
-	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("first line\nsecond, with \"quotes\"\n\nlast without newline"))
-	zw.Close()
+	gzLines := gzipped(t, []byte("first line\nsecond, with \"quotes\"\n\nlast without newline"))
 	for name, data := range map[string][]byte{
 		"events.avro":           avro,
 		"truncated.avro":        avro[:len(avro)-20],
@@ -285,9 +282,10 @@ func writeFixtures(t testing.TB, dir string) {
 		"out/part-m-00001.avro": avro,
 		"out/_SUCCESS":          nil,
 		"lines.txt":             []byte("first line\r\nsecond, with \"quotes\"\n\nlast without newline"),
-		"lines.txt.gz":          gz.Bytes(),
+		"lines.txt.gz":          gzLines,
 		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),
-		"zipped.log":            gz.Bytes(),
+		"zipped.log":            gzLines,
+		"events.avro.gz":        gzipped(t, avro),
 		"empty.txt":             nil,
 		"plays.parquet":         parquet,
 		"truncated.parquet":     parquet[:len(parquet)-30],
@@ -311,6 +309,20 @@ func writeFixtures(t testing.TB, dir string) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// gzipped compresses b whole with gzip.
+func gzipped(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // garble overwrites the middle of a file (its column chunks) with bytes that

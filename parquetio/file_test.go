@@ -484,3 +484,30 @@ func TestFileInterval(t *testing.T) {
 		t.Errorf("type %q, want FIXED_LEN_BYTE_ARRAY/INTERVAL", typ)
 	}
 }
+
+// TestFileMapDuplicateKeys reads a map that gives a key twice: the last
+// value wins, as the Parquet specification requires.
+func TestFileMapDuplicateKeys(t *testing.T) {
+	schema := parquet.NewSchema("row", parquet.Group{"m": parquet.Map(parquet.String(), parquet.Int(64))})
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[any](&buf, schema)
+	rows := []parquet.Row{{
+		parquet.ByteArrayValue([]byte("a")).Level(0, 1, 0),
+		parquet.ByteArrayValue([]byte("b")).Level(1, 1, 0),
+		parquet.ByteArrayValue([]byte("a")).Level(1, 1, 0),
+		parquet.Int64Value(1).Level(0, 1, 1),
+		parquet.Int64Value(2).Level(1, 1, 1),
+		parquet.Int64Value(3).Level(1, 1, 1),
+	}}
+	if _, err := w.WriteRows(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := readRows("dupkeys", buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, got, []map[string]any{{"m": map[string]any{"a": int64(3), "b": int64(2)}}})
+}

@@ -27,7 +27,8 @@ const (
 	List
 	// Map is a MAP-annotated group: map[string]any from the key, Fields[0],
 	// to the value, Fields[1] (absent for a key-only map, whose values are
-	// nil).
+	// nil). A key the file gives twice has its last value, as the Parquet
+	// specification requires of readers.
 	Map
 )
 

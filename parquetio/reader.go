@@ -80,8 +80,11 @@ func checkEnvelope(path string, src *trackingReaderAt, size int64) (footerOffset
 		return 0, corrupt(0, "reading header magic: %w", err)
 	}
 	if !bytes.Equal(head[:], []byte("PAR1")) {
-		if bytes.Equal(head[:], []byte("Obj\x01")) {
+		switch {
+		case bytes.Equal(head[:], []byte("Obj\x01")):
 			return 0, corrupt(0, "bad header magic %q: this is an Avro container file, not Parquet", head[:])
+		case head[0] == 0x1f && head[1] == 0x8b:
+			return 0, corrupt(0, "bad header magic %q: this is gzip data (gunzip it first: Parquet compresses inside the file)", head[:])
 		}
 		return 0, corrupt(0, "bad header magic %q", head[:])
 	}

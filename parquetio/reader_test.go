@@ -425,13 +425,18 @@ func TestMaxPageSize(t *testing.T) {
 	t.Log(err)
 }
 
-// TestAvroFileNamed checks that an Avro container file read as Parquet is
-// called one.
-func TestAvroFileNamed(t *testing.T) {
-	data := append([]byte("Obj\x01"), make([]byte, 64)...)
-	_, err := NewReader[duckTypes]("x.parquet", bytes.NewReader(data), int64(len(data)))
-	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "x.parquet") || !strings.Contains(err.Error(), "this is an Avro container file, not Parquet") {
-		t.Errorf("got %v, want the file called Avro", err)
+// TestOtherFormatNamed checks that an Avro container file, or gzip data,
+// read as Parquet is called what it is.
+func TestOtherFormatNamed(t *testing.T) {
+	for magic, want := range map[string]string{
+		"Obj\x01":          "this is an Avro container file, not Parquet",
+		"\x1f\x8b\x08\x00": "this is gzip data (gunzip it first",
+	} {
+		data := append([]byte(magic), make([]byte, 64)...)
+		_, err := NewReader[duckTypes]("x.parquet", bytes.NewReader(data), int64(len(data)))
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "x.parquet") || !strings.Contains(err.Error(), want) {
+			t.Errorf("got %v, want an error saying %q", err, want)
+		}
 	}
 }
 

@@ -76,11 +76,14 @@ func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 // driver, before any task, so the job fails once with the reason.
 func checkText(ctx context.Context, fi storage.FileInfo) error {
 	var format, why string
-	switch ext := strings.ToLower(path.Ext(fi.Name)); ext {
+	switch ext := strings.ToLower(path.Ext(strings.TrimSuffix(fi.Name, ".gz"))); ext {
 	case ".avro":
 		format, why = "Avro", "extension "+ext
 	case ".parquet":
 		format, why = "Parquet", "extension "+ext
+	}
+	if format != "" && IsGzip(fi.Name) {
+		return fmt.Errorf("textio: %s: %w: it is %s gzipped whole (extension %s.gz); gunzip it and read it with %sio.Read", fi.URL, ErrNotText, format, path.Ext(strings.TrimSuffix(fi.Name, ".gz")), strings.ToLower(format))
 	}
 	if format == "" && fi.Size >= 4 {
 		f, err := storage.Open(ctx, fi.URL)

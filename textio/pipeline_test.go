@@ -151,6 +151,7 @@ func TestPipelineRefusesAvroAndParquet(t *testing.T) {
 		{"text/paris.txt", "PARIS\nObj\n", ""},
 		{"text/short", "PA", ""},
 		{"text/lines.gz", string(fixture(t, "lines.txt.gz")), ""},
+		{"ext/events.avro.gz", string(fixture(t, "lines.txt.gz")), "it is Avro gzipped whole (extension .avro.gz); gunzip it and read it with avroio.Read"},
 	} {
 		url := dir + tc.name
 		put(t, url, []byte(tc.data))

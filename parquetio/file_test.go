@@ -464,18 +464,10 @@ func TestTimestampStatZones(t *testing.T) {
 // the converted type: as Interval, not as its 12 bytes.
 func TestFileInterval(t *testing.T) {
 	schema := parquet.NewSchema("row", parquet.Group{"every": parquet.Optional(parquet.IntervalNode())})
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[any](&buf, schema)
 	le := binary.LittleEndian
 	every := le.AppendUint32(le.AppendUint32(le.AppendUint32(nil, 14), 3), 86_399_999)
-	rows := []parquet.Row{{parquet.FixedLenByteArrayValue(every).Level(0, 1, 0)}, {parquet.NullValue().Level(0, 0, 0)}}
-	if _, err := w.WriteRows(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, f, err := readRows("interval", buf.Bytes())
+	data := writeRows(t, schema, []parquet.Row{{parquet.FixedLenByteArrayValue(every).Level(0, 1, 0)}, {parquet.NullValue().Level(0, 0, 0)}})
+	got, f, err := readRows("interval", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,25 +481,31 @@ func TestFileInterval(t *testing.T) {
 // value wins, as the Parquet specification requires.
 func TestFileMapDuplicateKeys(t *testing.T) {
 	schema := parquet.NewSchema("row", parquet.Group{"m": parquet.Map(parquet.String(), parquet.Int(64))})
-	var buf bytes.Buffer
-	w := parquet.NewGenericWriter[any](&buf, schema)
-	rows := []parquet.Row{{
+	data := writeRows(t, schema, []parquet.Row{{
 		parquet.ByteArrayValue([]byte("a")).Level(0, 1, 0),
 		parquet.ByteArrayValue([]byte("b")).Level(1, 1, 0),
 		parquet.ByteArrayValue([]byte("a")).Level(1, 1, 0),
 		parquet.Int64Value(1).Level(0, 1, 1),
 		parquet.Int64Value(2).Level(1, 1, 1),
 		parquet.Int64Value(3).Level(1, 1, 1),
-	}}
+	}})
+	got, _, err := readRows("dupkeys", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(t, got, []map[string]any{{"m": map[string]any{"a": int64(3), "b": int64(2)}}})
+}
+
+// writeRows writes rows (values with their levels) as a file of schema.
+func writeRows(t *testing.T, schema *parquet.Schema, rows []parquet.Row) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[any](&buf, schema)
 	if _, err := w.WriteRows(rows); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := readRows("dupkeys", buf.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRows(t, got, []map[string]any{{"m": map[string]any{"a": int64(3), "b": int64(2)}}})
+	return buf.Bytes()
 }

@@ -208,6 +208,24 @@ func twoSinks(base string) *plan.Graph {
 	return g
 }
 
+// twoOutputs is the files of twoSinks' outputs once a run that wrote
+// content in one part of each has committed.
+func twoOutputs(content string) map[string]string {
+	return map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": content, "/b/_SUCCESS": "", "/b/part-r-00000.txt": content}
+}
+
+// commitTwo commits the twoSinks run s and checks that its outputs
+// under url hold content.
+func commitTwo(ctx context.Context, t *testing.T, s runner.Sinks, url, content string) {
+	t.Helper()
+	if _, err := s.CommitJob(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := files(t, url), twoOutputs(content); !maps.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
 // writeParts commits one task writing part-r-00000.txt with content in
 // every sink.
 func writeParts(t *testing.T, s runner.Sinks, content string) {
@@ -319,13 +337,7 @@ func TestRetryAfterFailedTaskCommit(t *testing.T) {
 	if err := commit("attempt_r_1", "retry"); err != nil {
 		t.Fatalf("the retry's commit: %v", err)
 	}
-	if _, err := s.CommitJob(ctx); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "retry", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "retry"}
-	if got := files(t, "flaky://retry/out"); !maps.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
+	commitTwo(ctx, t, s, "flaky://retry/out", "retry")
 }
 
 // TestCommitIntoLockedRunsBeforeMoves checks that CommitInto's locked
@@ -408,13 +420,7 @@ func TestCommitJobIgnoresCancellation(t *testing.T) {
 	s := openWritten(t, twoSinks("flaky://cancel/out"), runner.WriteFail, "run1", "x")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.CommitJob(ctx); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "x", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "x"}
-	if got := files(t, "flaky://cancel/out"); !maps.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
+	commitTwo(ctx, t, s, "flaky://cancel/out", "x")
 }
 
 // TestCommitJobConcurrentRuns checks two runs that both found a new output
@@ -439,7 +445,7 @@ func TestCommitJobConcurrentRuns(t *testing.T) {
 		t.Fatalf("second CommitJob: %v, want fs.ErrExist", err)
 	}
 	second.AbortJob()
-	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "first", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "first"}
+	want := twoOutputs("first")
 	if got := files(t, "flaky://race/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want the first run's output %v", got, want)
 	}
@@ -489,7 +495,7 @@ func TestCommitJobsTakeTurns(t *testing.T) {
 	if len(notes) == 0 || !strings.Contains(notes[0], "waiting for run run2 (process") || !strings.Contains(notes[0], "flaky://turns/out/a/_temporary/_commit.lock") {
 		t.Errorf("notes %q, want the wait for run2's lock reported", notes)
 	}
-	want := map[string]string{"/a/_SUCCESS": "", "/a/part-r-00000.txt": "second", "/b/_SUCCESS": "", "/b/part-r-00000.txt": "second"}
+	want := twoOutputs("second")
 	if got := files(t, "flaky://turns/out"); !maps.Equal(got, want) {
 		t.Errorf("got %v, want the second run's output alone %v", got, want)
 	}

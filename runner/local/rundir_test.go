@@ -144,6 +144,52 @@ func TestKilledDriverIsCleanedUp(t *testing.T) {
 	}
 }
 
+// TestDriverKilledWaitingForCommitLock kills a driver while its job commit
+// waits for another run's commit lock on its output: it has moved nothing,
+// so the next run's sweep removes its temporary files from the output.
+func TestDriverKilledWaitingForCommitLock(t *testing.T) {
+	tmp, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	lock := filepath.Join(out, "_temporary", "_commit.lock")
+	if err := os.MkdirAll(filepath.Dir(lock), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A lock that names no run: the driver waits for it.
+	if err := os.WriteFile(lock, []byte("held by the test"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), driverEnv+"=--out="+out, driverTmpEnv+"="+tmp)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waiting, _ := bufio.NewReader(stdout).ReadString('\n')
+	if !strings.Contains(waiting, "waiting for another run to finish its commit") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the driver printed %q, want it waiting for the lock", waiting)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	sweepRunDirs(tmp, time.Minute)
+	ents, err := os.ReadDir(filepath.Dir(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 1 || ents[0].Name() != "_commit.lock" {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("after the sweep %s holds %v, want only the test's lock", filepath.Dir(lock), names)
+	}
+}
+
 // waitFor polls cond for up to 20 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()

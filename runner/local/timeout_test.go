@@ -323,7 +323,14 @@ func runTestDriver() {
 	}
 	p, err := stallJob.Build(strings.Fields(args))
 	if err == nil {
-		_, err = Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: os.Getenv(driverTmpEnv)})
+		// Notes (a wait for another run's commit) go to stdout, for a
+		// test to see.
+		notes := func(ev runner.Event) {
+			if ev.Note != "" {
+				fmt.Println(ev.Note)
+			}
+		}
+		_, err = Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: os.Getenv(driverTmpEnv), Progress: notes})
 	}
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")

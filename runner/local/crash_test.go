@@ -2,6 +2,8 @@ package local
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -23,22 +25,26 @@ func TestTailKeepsCrashStart(t *testing.T) {
 		}
 	}
 	write("log: no panic: here\n")
-	if c := tl.crashed(); c != "" {
-		t.Fatalf("crashed() = %q for a log line", c)
+	if c, _ := tl.crashReport(20); c != "" {
+		t.Fatalf("crash line %q for a log line", c)
 	}
 	write("panic: the real cause\n\ngoroutine 7 [running]:\nmain.f()\n")
 	write(strings.Repeat("goroutine 8 [chan receive]:\nmain.g()\n", 1000))
-	if c := tl.crashed(); c != "panic: the real cause" {
-		t.Errorf("crashed() = %q", c)
+	c, got := tl.crashReport(20)
+	if c != "panic: the real cause" {
+		t.Errorf("crash line %q", c)
 	}
 	want := "panic: the real cause\n\ngoroutine 7 [running]:\nmain.f()\ngoroutine 8"
-	if got := tl.lines(20); !strings.HasPrefix(got, want) || strings.Count(got, "\n") != 19 {
-		t.Errorf("lines(20) =\n%s\nwant 20 lines starting\n%s", got, want)
+	if !strings.HasPrefix(got, want) || strings.Count(got, "\n") != 19 {
+		t.Errorf("crash report =\n%s\nwant 20 lines starting\n%s", got, want)
+	}
+	if last := tl.lines(1); last != "main.g()" {
+		t.Errorf("last line %q, want main.g()", last)
 	}
 	tl.reset()
 	write("one\nfatal error: concurrent map writes\n")
-	if c := tl.crashed(); c != "fatal error: concurrent map writes" {
-		t.Errorf("after reset, crashed() = %q", c)
+	if c, _ := tl.crashReport(20); c != "fatal error: concurrent map writes" {
+		t.Errorf("after reset, crash line %q", c)
 	}
 }
 
@@ -47,6 +53,11 @@ func TestTailKeepsCrashStart(t *testing.T) {
 type crashOnGoroutine struct{}
 
 func (crashOnGoroutine) Process(s string, emit func(string)) error {
+	if s == "exit" {
+		// Not a crash, though a line looks like one's start.
+		fmt.Fprintln(os.Stderr, "panic: only a log line")
+		os.Exit(3)
+	}
 	if s == "boom" {
 		var wg sync.WaitGroup
 		wg.Go(func() { crashDeep(30) })
@@ -66,9 +77,13 @@ func crashDeep(n int) {
 	crashDeep(n - 1)
 }
 
-var crashJob = runner.Register("local-test/crash", "a worker that dies of a panic on another goroutine",
-	func(p *pcollection.Pipeline, _ *struct{}) error {
-		c := pcollection.ParDo(pcollection.Of(p, "a", "boom", "b"), crashOnGoroutine{}, pcollection.Name("Crash"))
+type crashArgs struct {
+	How string `flag:"how" default:"boom"` // boom: a panic; exit: exit status 3
+}
+
+var crashJob = runner.Register("local-test/crash", "a worker that dies of a panic on another goroutine, or exits",
+	func(p *pcollection.Pipeline, a *crashArgs) error {
+		c := pcollection.ParDo(pcollection.Of(p, "a", a.How, "b"), crashOnGoroutine{}, pcollection.Name("Crash"))
 		pcollection.Materialize(c)
 		return nil
 	})
@@ -83,5 +98,19 @@ func TestWorkerCrashNamesCause(t *testing.T) {
 	first, _, _ := strings.Cut(err.Error(), "\n")
 	if !strings.Contains(first, "panic: assignment to entry in nil map") {
 		t.Errorf("the error's first line does not say why the worker died:\n%v", err)
+	}
+}
+
+// TestWorkerExitNotBlamedOnLogLine checks that a worker that exits (status
+// 3) after writing a line that looks like a panic's is not reported as
+// having crashed of it.
+func TestWorkerExitNotBlamedOnLogLine(t *testing.T) {
+	_, err := Run(context.Background(), build(t, crashJob, "--how=exit"), runner.Options{Workers: 1, TmpDir: t.TempDir()})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	if !strings.Contains(first, "exit status 3") || strings.Contains(first, "panic:") {
+		t.Errorf("the error's first line blames the log line, or not the exit:\n%v", err)
 	}
 }

@@ -262,8 +262,10 @@ func (p *proc) died(err error) error {
 	if ps := p.cmd.ProcessState; ps != nil {
 		state = ps.String()
 	}
-	if c := p.tail.crashed(); c != "" {
-		return fmt.Errorf("worker %d died (%s): %s\nthe start of its crash report:\n%s", p.pid, state, c, p.tail.lines(20))
+	// A Go crash exits with status 2; a line that only looks like one's
+	// start (a log line) must not be blamed for another death.
+	if c, report := p.tail.crashReport(20); c != "" && p.cmd.ProcessState != nil && p.cmd.ProcessState.ExitCode() == 2 {
+		return fmt.Errorf("worker %d died (%s): %s\nthe start of its crash report:\n%s", p.pid, state, c, report)
 	}
 	msg := fmt.Sprintf("worker %d died (%s) while talking to the driver: %v", p.pid, state, err)
 	if t := p.tail.lines(20); t != "" {
@@ -364,15 +366,10 @@ func crashStart(b []byte, from int) int {
 	return -1
 }
 
-// lines is the start of the crash report if the worker crashed, else the
-// last n lines it wrote: at most n lines either way.
+// lines is the last n lines the worker wrote.
 func (t *tail) lines(n int) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.crash != nil {
-		ls := strings.Split(string(t.crash), "\n")
-		return strings.TrimSpace(strings.Join(ls[:min(len(ls), n)], "\n"))
-	}
 	ls := strings.Split(strings.TrimRight(string(t.buf), "\n"), "\n")
 	if len(ls) > n {
 		ls = ls[len(ls)-n:]
@@ -380,12 +377,13 @@ func (t *tail) lines(n int) string {
 	return strings.TrimSpace(strings.Join(ls, "\n"))
 }
 
-// crashed is the line that began the worker's crash report, or "".
-func (t *tail) crashed() string {
+// crashReport returns the line that began the worker's crash report, and the
+// report's first n lines, or "" if the worker wrote no such line.
+func (t *tail) crashReport(n int) (first, report string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	line, _, _ := strings.Cut(string(t.crash), "\n")
-	return line
+	ls := strings.Split(string(t.crash), "\n")
+	return ls[0], strings.TrimSpace(strings.Join(ls[:min(len(ls), n)], "\n"))
 }
 
 // capture keeps what is written from now on, from its start: the task's

@@ -553,3 +553,52 @@ func TestNullableElementsAdvice(t *testing.T) {
 		t.Errorf("into pointers: %+v, %v", got, err)
 	}
 }
+
+// TestRequireFields checks that RequireFields refuses a file lacking a
+// field that a pointer would read as nil, naming the file and the field;
+// accepts one that has it, even under an alias; and refuses a name the Go
+// type has no field for.
+func TestRequireFields(t *testing.T) {
+	type old struct {
+		ID string `avro:"id"`
+	}
+	type renamed struct {
+		ID    string  `avro:"id"`
+		Label *string `avro:"label"`
+	}
+	type titled struct {
+		ID    string  `avro:"id"`
+		Title *string `avro:"title"`
+	}
+	decode := func(data []byte, opts ...avroio.ReadOption) error {
+		f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = avroio.NewDecoder[titled](f)
+		return err
+	}
+	without := writeFile(t, []old{{"a"}})
+	if err := decode(without); err != nil {
+		t.Fatalf("without RequireFields, a missing pointer field reads as nil: %v", err)
+	}
+	if err := decode(without, avroio.RequireFields("title")); err == nil || !strings.Contains(err.Error(), "r.avro: field title is not in the file, which the read requires") {
+		t.Errorf("missing required field: got %v", err)
+	}
+	label := "x"
+	if err := decode(writeFile(t, []titled{{"a", &label}}), avroio.RequireFields("title")); err != nil {
+		t.Errorf("a file with the required field: %v", err)
+	}
+	aliased := `{"type":"record","name":"renamed","fields":[{"name":"id","type":"string"},{"name":"title","aliases":["label"],"type":["null","string"]}]}`
+	data := writeFile(t, []renamed{{"a", &label}})
+	f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)), avroio.WithReaderSchema(aliased), avroio.RequireFields("title"))
+	if err == nil {
+		_, err = avroio.NewDecoder[titled](f)
+	}
+	if err != nil {
+		t.Errorf("a required field under an alias: %v", err)
+	}
+	if err := decode(without, avroio.RequireFields("titel")); err == nil || !strings.Contains(err.Error(), `RequireFields("titel")`) {
+		t.Errorf("a required name the type lacks: got %v", err)
+	}
+}

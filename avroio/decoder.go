@@ -121,6 +121,9 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 			return nil, nil, nil, err
 		}
 	}
+	if err := checkRequired(f, reader, writer); err != nil {
+		return nil, nil, nil, err
+	}
 	if reader.Fingerprint() == writer.Fingerprint() {
 		return reader, writer, withDecimalAdapter(f, t, writer, ad), nil
 	}
@@ -149,6 +152,36 @@ func withDecimalAdapter(f *FileReader, t reflect.Type, resolved avro.Schema, ad 
 		return ad
 	}
 	return adapterFor(t, resolved, true)
+}
+
+// checkRequired refuses f if its schema, writer, lacks a field that
+// RequireFields names; reader is the schema f is read as.
+func checkRequired(f *FileReader, reader, writer avro.Schema) error {
+	if len(f.cfg.required) == 0 {
+		return nil
+	}
+	rr, ok := reader.(*avro.RecordSchema)
+	if !ok {
+		return fmt.Errorf("avroio: %s: RequireFields: records are read as %s, not a record", f.path, reader.Type())
+	}
+	read, written := fieldsByName(rr), map[string]*avro.Field{}
+	if wr, ok := writer.(*avro.RecordSchema); ok {
+		written = fieldsByName(wr)
+	}
+	for _, name := range f.cfg.required {
+		rf := read[name]
+		if rf == nil {
+			return fmt.Errorf("avroio: RequireFields(%q): the schema records are read as has no such field", name)
+		}
+		found := written[name] != nil
+		for _, a := range rf.Aliases() {
+			found = found || written[a] != nil
+		}
+		if !found {
+			return fmt.Errorf("avroio: %s: field %s is not in the file, which the read requires\nthe file's schema: %s", f.path, name, writer.String())
+		}
+	}
+	return nil
 }
 
 // incompatibleField names the first field of reader that cannot be read

@@ -27,6 +27,7 @@ type readConfig struct {
 	lenient      bool
 	maxBlockSize int64
 	splitSize    int64
+	required     []string // RequireFields
 }
 
 func newReadConfig(opts []ReadOption) readConfig {
@@ -42,6 +43,16 @@ func newReadConfig(opts []ReadOption) readConfig {
 // schema is resolved against it (Avro schema resolution).
 func WithReaderSchema(avsc string) ReadOption {
 	return func(c *readConfig) { c.readerSchema = avsc }
+}
+
+// RequireFields makes a file whose schema lacks one of the named fields of
+// the top-level record (or all of its aliases) fail to open, though the Go
+// field could read it as nil or its default: for a field that may hold
+// nulls but must be there, where a file without it is the wrong file, not
+// an older one. A name that is not a field of the schema the file is read
+// as fails every open.
+func RequireFields(names ...string) ReadOption {
+	return func(c *readConfig) { c.required = append(c.required, names...) }
 }
 
 // LocalTimestampsAsLongs makes generic reads (ReadGeneric, a Decoder of

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -165,7 +166,12 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parq
 	} else if want, err = schemaOf[T](); err != nil {
 		return nil, nil, nil, err
 	}
-	checks, err = checkSchema(path, t, want, f.Schema(), cfg.zeroFill, rs)
+	for _, name := range cfg.required {
+		if _, ok := want.Lookup(strings.Split(name, ".")...); !ok {
+			return nil, nil, nil, fmt.Errorf("parquetio: Require(%q): %s has no such column", name, t)
+		}
+	}
+	checks, err = checkSchema(path, t, want, f.Schema(), cfg.zeroFill, cfg.required, rs)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -177,7 +183,7 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parq
 // cannot be read from have without loss, and else the null checks the
 // columns of have need. rats, if not nil, holds t's big.Rats, whose columns
 // newRatReader has matched.
-func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool, rats *ratStruct) (*valueChecks, error) {
+func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool, required []string, rats *ratStruct) (*valueChecks, error) {
 	checks := &valueChecks{path: path}
 	for _, col := range want.Columns() {
 		fail := func(format string, args ...any) error {
@@ -234,6 +240,9 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			if !absent && !zeroFill {
 				return nil, fail("not in the file%s, and %s cannot be absent: make it a pointer to read nil, or read with ZeroFillMissing",
 					hint, describe(t, col))
+			}
+			if slices.Contains(required, strings.Join(col, ".")) {
+				return nil, fail("not in the file%s, which the read requires", hint)
 			}
 			continue
 		}

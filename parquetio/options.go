@@ -15,6 +15,7 @@ type readConfig struct {
 	rowPath   bool // never take the columnar fast path (tests, benchmarks)
 	shared    bool // SharedStrings
 	zeroFill  bool // ZeroFillMissing
+	required  []string // Require: dotted column paths
 }
 
 // WithFilter prunes row groups whose statistics exclude f (see Filter).
@@ -68,6 +69,16 @@ func SharedStrings() ReadOption { return func(c *readConfig) { c.shared = true }
 // reads as zeros too. Nulls and lossy conversions fail whatever the
 // options.
 func ZeroFillMissing() ReadOption { return func(c *readConfig) { c.zeroFill = true } }
+
+// Require makes a file that lacks one of the named columns (dotted paths
+// of T's columns, such as "title" or "address.city") fail to open with a
+// *SchemaError, though T's field could read it as nil or zero: for a
+// column that may hold nulls but must be there, where a file without it
+// is the wrong file, not an older one. A name that is not a column of T
+// fails every open.
+func Require(columns ...string) ReadOption {
+	return func(c *readConfig) { c.required = append(c.required, columns...) }
+}
 
 // rowPath makes the Reader decode through parquet-go's row reconstruction
 // even where the columnar fast path applies, to compare the two.

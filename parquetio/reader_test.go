@@ -548,3 +548,32 @@ func TestRowCountMismatchIsCorrupt(t *testing.T) {
 		t.Errorf("lenient: %d rows, %d corrupt row groups, err %v; want the row group skipped and counted", len(got), st.CorruptRowGroups, err)
 	}
 }
+
+// TestRequire checks that Require refuses a file lacking a column that an
+// optional field would read as zero, naming the file and the column;
+// accepts one that has it; and refuses a name T has no column for.
+func TestRequire(t *testing.T) {
+	type old struct {
+		ID string `parquet:"id"`
+	}
+	type titled struct {
+		ID    string `parquet:"id"`
+		Title string `parquet:"title,optional"`
+	}
+	without := writeAll(t, []old{{"a"}})
+	if _, _, err := readAll[titled]("x.parquet", without); err != nil {
+		t.Fatalf("without Require, a missing optional column reads as zero: %v", err)
+	}
+	var se *SchemaError
+	_, _, err := readAll[titled]("x.parquet", without, Require("title"))
+	if !errors.As(err, &se) || se.Column != "title" || !strings.Contains(err.Error(), "x.parquet") || !strings.Contains(err.Error(), "not in the file, which the read requires") {
+		t.Errorf("missing required column: got %v", err)
+	}
+	got, _, err := readAll[titled]("x.parquet", writeAll(t, []titled{{"a", "One"}}), Require("title"))
+	if err != nil || len(got) != 1 || got[0].Title != "One" {
+		t.Errorf("a file with the required column: %v, %v", got, err)
+	}
+	if _, _, err := readAll[titled]("x.parquet", without, Require("titel")); err == nil || !strings.Contains(err.Error(), `Require("titel")`) {
+		t.Errorf("a required name T lacks: got %v", err)
+	}
+}

@@ -124,25 +124,8 @@ func TestDailyPlaysNullableTitles(t *testing.T) {
 	}
 	one := "One"
 	for _, ext := range []string{".parquet", ".avro"} {
-		dir := t.TempDir()
-		events := storage.Join(dir, "events.parquet")
-		if err := fileio.WriteFile(ctx, events, slices.Values([]Event{
-			{UserID: "u1", TrackID: "t1", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
-			{UserID: "u1", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
-			{UserID: "u2", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
-		})); err != nil {
-			t.Fatal(err)
-		}
-		tracks := storage.Join(dir, "tracks"+ext)
-		if err := fileio.WriteFile(ctx, tracks, slices.Values([]nullableTitle{{"t1", &one}, {"t2", nil}, {"t3", nil}})); err != nil {
-			t.Fatal(err)
-		}
-		out := storage.Join(dir, "out")
-		p, err := DailyPlaysJob.Build([]string{"--events", events, "--tracks", tracks, "--output", out})
+		out, _, err := runWithCatalogue(t, ext, []nullableTitle{{"t1", &one}, {"t2", nil}, {"t3", nil}})
 		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := mem.Run(ctx, p, runner.Options{}); err != nil {
 			t.Fatalf("%s: %v", ext, err)
 		}
 		titles := map[string]string{}
@@ -158,4 +141,51 @@ func TestDailyPlaysNullableTitles(t *testing.T) {
 			t.Errorf("%s: titles %v, want %v", ext, titles, want)
 		}
 	}
+}
+
+// TestDailyPlaysCatalogueWithoutTitle checks that a catalogue with no
+// title column is refused, naming the file, in both formats, and writes
+// nothing: it is the wrong file, whose every title would read as null.
+func TestDailyPlaysCatalogueWithoutTitle(t *testing.T) {
+	type noTitle struct {
+		TrackID  string `avro:"track_id" parquet:"track_id"`
+		ArtistID string `avro:"artist_id" parquet:"artist_id"`
+	}
+	for _, ext := range []string{".parquet", ".avro"} {
+		out, tracks, err := runWithCatalogue(t, ext, []noTitle{{"t1", "a"}})
+		if err == nil || !strings.Contains(err.Error(), tracks) || !strings.Contains(err.Error(), "title") {
+			t.Errorf("%s: got %v, want an error naming %s and its missing title", ext, err, tracks)
+		}
+		if ok, _ := storage.Exists(context.Background(), out); ok {
+			t.Errorf("%s: output %s written", ext, out)
+		}
+	}
+}
+
+// runWithCatalogue runs daily-plays on the mem runner over three plays
+// of tracks t1 and t2 and a catalogue of tracks in format ext, and returns
+// the output directory and the catalogue's path.
+func runWithCatalogue[C any](t *testing.T, ext string, tracks []C) (out, catalogue string, err error) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	events := storage.Join(dir, "events.parquet")
+	if err := fileio.WriteFile(ctx, events, slices.Values([]Event{
+		{UserID: "u1", TrackID: "t1", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
+		{UserID: "u1", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
+		{UserID: "u2", TrackID: "t2", ArtistID: "a", Country: "SE", MsPlayed: 60_000},
+	})); err != nil {
+		t.Fatal(err)
+	}
+	catalogue = storage.Join(dir, "tracks"+ext)
+	if err := fileio.WriteFile(ctx, catalogue, slices.Values(tracks)); err != nil {
+		t.Fatal(err)
+	}
+	out = storage.Join(dir, "out")
+	p, err := DailyPlaysJob.Build([]string{"--events", events, "--tracks", catalogue, "--output", out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = mem.Run(ctx, p, runner.Options{})
+	return out, catalogue, err
 }

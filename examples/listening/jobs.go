@@ -66,13 +66,13 @@ func readTitles(ctx context.Context, p *pcollection.Pipeline, pattern string) (p
 		return pcollection.PCollection[TrackTitle]{}, err
 	}
 	if f == fileio.Parquet {
-		return parquetio.TryRead[TrackTitle](p, pattern, parquetio.SharedStrings())
+		return parquetio.TryRead[TrackTitle](p, pattern, parquetio.SharedStrings(), parquetio.Require("title"))
 	}
 	type avroTitle struct {
 		TrackID string  `avro:"track_id"`
 		Title   *string `avro:"title"`
 	}
-	rows, err := avroio.TryRead[avroTitle](p, pattern)
+	rows, err := avroio.TryRead[avroTitle](p, pattern, avroio.RequireFields("title"))
 	if err != nil {
 		return pcollection.PCollection[TrackTitle]{}, err
 	}

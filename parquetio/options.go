@@ -12,9 +12,9 @@ type readConfig struct {
 	length    int64
 	batch     int
 	maxPage   int
-	rowPath   bool // never take the columnar fast path (tests, benchmarks)
-	shared    bool // SharedStrings
-	zeroFill  bool // ZeroFillMissing
+	rowPath   bool     // never take the columnar fast path (tests, benchmarks)
+	shared    bool     // SharedStrings
+	zeroFill  bool     // ZeroFillMissing
 	required  []string // Require: dotted column paths
 }
 

@@ -5,11 +5,13 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/fileio"
 	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -112,6 +114,23 @@ func TestFormatOf(t *testing.T) {
 		got, err := fileio.FormatOf(ctx, tc.pattern)
 		if got != tc.want || (err != nil) != tc.wantErr {
 			t.Errorf("FormatOf(%q) = %q, %v; want %q, error %v", tc.pattern, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+// TestCallerIsTheUsers checks that the nodes fileio.Write adds are
+// attributed to its caller, not to fileio, so that errors name the user's
+// line.
+func TestCallerIsTheUsers(t *testing.T) {
+	for _, f := range []fileio.Format{fileio.Avro, fileio.Parquet} {
+		p := pcollection.NewPipeline("caller")
+		if err := fileio.Write(pcollection.Of(p, row{Name: "a"}), t.TempDir(), f); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range p.Graph().Nodes() {
+			if n.Op == plan.OpSink && !strings.HasPrefix(n.Caller, "fileio/fileio_test.go:") {
+				t.Errorf("%s sink %s is attributed to %s, want this test", f, n.Label(), n.Caller)
+			}
 		}
 	}
 }

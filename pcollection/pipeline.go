@@ -111,6 +111,7 @@ var libraryPackages = []string{
 	"github.com/crunchgo/crunchgo/avroio.",
 	"github.com/crunchgo/crunchgo/parquetio.",
 	"github.com/crunchgo/crunchgo/textio.",
+	"github.com/crunchgo/crunchgo/fileio.",
 }
 
 // Caller returns file:line of the first stack frame outside crunchgo's

@@ -253,7 +253,7 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 		// shadow the file's physical type.
 		if (rats == nil || !rats.isLeaf(col)) && !lossless(h.Type(), w.Type(), int64Field(t, col)) {
 			return nil, fail("file type %s does not convert without loss to %s of %s%s",
-				typeName(h.Type()), typeName(w.Type()), describe(t, col), unitAdvice(t, col, h.Type(), w.Type()))
+				typeName(h.Type()), typeName(w.Type()), describe(t, col), unitAdvice(t, col, h.Type(), w.Type())+unsignedAdvice(h.Type(), w.Type()))
 		}
 		nanos := timeFieldUnit(t, col, h.Type())
 		if bad != nil || nanos != 0 {
@@ -423,6 +423,19 @@ func unitAdvice(t reflect.Type, col []string, have, want parquet.Type) string {
 		return fmt.Sprintf(": read the list or map's elements as int64s (the %ss stored)", unitName(unit))
 	}
 	return fmt.Sprintf(": tag the field timestamp(%s)", unitName(unit))
+}
+
+// unsignedAdvice explains why an unsigned 32- or 64-bit column (have) does
+// not read into a signed integer (want), even a wider one, else "".
+func unsignedAdvice(have, want parquet.Type) string {
+	hb, hs, ok := intOf(have, true)
+	if !ok || hs || hb < 32 {
+		return ""
+	}
+	if _, ws, ok := intOf(want, false); !ok || !ws {
+		return ""
+	}
+	return fmt.Sprintf(" (parquet-go would read values from 2^%d up as negative): read it into a uint%d field", hb-1, hb)
 }
 
 // int64Field reports whether column col of t is held by an int64 field

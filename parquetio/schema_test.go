@@ -111,7 +111,7 @@ func TestSchemaMismatchAtOpen(t *testing.T) {
 		{"string into int64", open(writeGo(t, []stringMs{{"u1", "40000"}})),
 			"ms_played", []string{"file type BYTE_ARRAY/STRING", "field MsPlayed (int64)"}},
 		{"UINT32 into int64", open(writeGo(t, []uint32Ms{{"u1", math.MaxUint32}})),
-			"ms_played", []string{"file type INT32/INT(32,false)", "field MsPlayed (int64)"}},
+			"ms_played", []string{"file type INT32/INT(32,false)", "field MsPlayed (int64)", "values from 2^31 up as negative): read it into a uint32 field"}},
 		{"UINT32 into uint64", func() error {
 			type uint64Ms struct {
 				UserID   string `parquet:"user_id"`

@@ -405,6 +405,9 @@ func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (
 // before it: a process that dies in between has recorded what another one
 // must abort (AbortLeftovers). An error from record fails the opening.
 func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run string, record func([]Leftover) error) (Sinks, error) {
+	if err := checkOutsideInputs(g); err != nil {
+		return nil, err
+	}
 	if mode == WriteOverwrite {
 		if err := checkOverwrite(ctx, g); err != nil {
 			return nil, err
@@ -467,6 +470,37 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 			for i, sink := range sinks {
 				if within(forms, sinkDirs[i]) {
 					return fmt.Errorf("%s (%s): overwriting %s would delete %s, which %s (%s) reads: write the output elsewhere", sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), f.URL, src.Label(), src.Caller)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkOutsideInputs refuses an output inside a directory that a source
+// lists (a pattern without wildcards), unless a name starting with "_" or
+// "." leaves it out of the listing: creating it would fail this run's
+// listing of its input, which refuses subdirectories, and a later run
+// would read the output as input.
+func checkOutsideInputs(g *plan.Graph) error {
+	for _, src := range g.Nodes() {
+		file, ok := src.Payload.(plan.FileSource)
+		if src.Op != plan.OpSource || !ok || strings.ContainsAny(file.Pattern(), "*?[{") {
+			continue
+		}
+		inputs := canonical(file.Pattern())
+		for _, sink := range g.Nodes() {
+			if sink.Op != plan.OpSink {
+				continue
+			}
+			out := sink.Payload.(plan.SinkPayload).URL()
+			for _, o := range canonical(out) {
+				for _, in := range inputs {
+					rest, inside := strings.CutPrefix(o, strings.TrimSuffix(in, "/")+"/")
+					if inside && rest != "" && !strings.HasPrefix(rest, "_") && !strings.HasPrefix(rest, ".") {
+						return fmt.Errorf("%s (%s): output %s is inside %s, which %s (%s) reads as an input directory: write the output elsewhere (or under a name starting with _, which listings leave out)",
+							sink.Label(), sink.Caller, out, file.Pattern(), src.Label(), src.Caller)
+					}
 				}
 			}
 		}

@@ -787,6 +787,45 @@ func TestOverwriteRefusesInput(t *testing.T) {
 	}
 }
 
+// TestOutputInsideInputRefused checks that an output inside a directory
+// a source lists is refused, in every write mode, before anything is
+// created, unless its name leaves it out of listings.
+func TestOutputInsideInputRefused(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("inside")
+	if err := storage.WriteFile(ctx, "mem://inside/in/a.txt", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		input, output string
+		refused       bool
+	}{
+		{"mem://inside/in", "mem://inside/in/out", true},
+		{"mem://inside/in/", "mem://inside/in/day/out", true},
+		{"mem://inside/in", "mem://inside/in/_out", false},
+		{"mem://inside/in", "mem://inside/in/.out", false},
+		{"mem://inside/in", "mem://inside/inside", false},
+		{"mem://inside/in/*.txt", "mem://inside/in/out", false}, // a glob lists no directory
+		{"mem://inside/in/a.txt", "mem://inside/out", false},
+	} {
+		for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteAppend} {
+			g := &plan.Graph{}
+			src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{tt.input}})
+			g.Add(&plan.Node{Op: plan.OpSink, Name: "Out", Inputs: []plan.NodeID{src}, Payload: dirSink(tt.output)})
+			s, err := runner.OpenSinks(ctx, g, mode, "run1")
+			if refused := err != nil && strings.Contains(err.Error(), "reads as an input directory"); refused != tt.refused {
+				t.Errorf("%s: input %s, output %s: OpenSinks error %v, want refused %v", mode, tt.input, tt.output, err, tt.refused)
+			}
+			if err == nil {
+				s.AbortJob()
+			}
+		}
+	}
+	if got := files(t, "mem://inside"); !maps.Equal(got, map[string]string{"/in/a.txt": "x"}) {
+		t.Errorf("mem://inside holds %v, want only its input", got)
+	}
+}
+
 // TestAbortRemovesCreatedParents checks that an aborted run removes the
 // directories it created above its outputs, and only those.
 func TestAbortRemovesCreatedParents(t *testing.T) {

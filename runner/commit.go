@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -517,8 +516,7 @@ func checkOutsideInputs(g *plan.Graph) error {
 func canonical(u string) []string {
 	p, local := storage.LocalPath(u)
 	if !local {
-		scheme, host, p := storage.SplitURL(u)
-		return []string{scheme + "://" + host + path.Clean(p)}
+		return []string{storage.CanonicalURL(u)}
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {

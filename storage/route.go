@@ -21,9 +21,10 @@ type Opener func(ctx context.Context, u *url.URL) (FS, error)
 
 var registry = struct {
 	sync.Mutex
-	openers map[string]Opener
-	cache   map[string]*cacheEntry // key: scheme + "://" + host
-}{openers: map[string]Opener{}, cache: map[string]*cacheEntry{}}
+	openers     map[string]Opener
+	authorities map[string]func(host string) string // RegisterAuthority
+	cache       map[string]*cacheEntry              // key: scheme + "://" + canonical host
+}{openers: map[string]Opener{}, authorities: map[string]func(string) string{}, cache: map[string]*cacheEntry{}}
 
 type cacheEntry struct {
 	ready chan struct{} // closed when fs and err are set
@@ -47,6 +48,48 @@ func Register(scheme string, open Opener) {
 			delete(registry.cache, k)
 		}
 	}
+}
+
+// RegisterAuthority makes canon give the canonical form of the authority
+// (host[:port]) of the scheme's URLs. URLs whose authorities have one
+// canonical form are on one file system: they share one FS, Rename moves
+// between them, and CanonicalURL spells them alike.
+// The hdfs package registers one so that hdfs:///p (fs.defaultFS),
+// hdfs://nn/p and hdfs://nn:8020/p meet. canon must be cheap: it runs on
+// every call that takes a URL of the scheme.
+func RegisterAuthority(scheme string, canon func(host string) string) {
+	registry.Lock()
+	defer registry.Unlock()
+	registry.authorities[scheme] = canon
+}
+
+// canonicalHost is host in the canonical form of scheme's URLs.
+func canonicalHost(scheme, host string) string {
+	if scheme == "file" && host == "localhost" {
+		return ""
+	}
+	registry.Lock()
+	canon := registry.authorities[scheme]
+	registry.Unlock()
+	if canon == nil {
+		return host
+	}
+	return canon(host)
+}
+
+// CanonicalURL is url with a canonical authority (RegisterAuthority) and a
+// clean path, for comparing URLs: two spellings of one file give one
+// string (symbolic links aside). A local path stays a path, made absolute
+// when it can be.
+func CanonicalURL(url string) string {
+	scheme, host, p := splitURL(url)
+	if scheme == "" || scheme == "file" && canonicalHost(scheme, host) == "" {
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+		return filepath.Clean(p)
+	}
+	return scheme + "://" + canonicalHost(scheme, host) + path.Clean(p)
 }
 
 func init() {
@@ -102,9 +145,7 @@ func resolve(ctx context.Context, rawURL string) (FS, string, string, error) {
 	if scheme == "" {
 		return localFS{}, rawURL, "file://", nil
 	}
-	if scheme == "file" && host == "localhost" {
-		host = ""
-	}
+	host = canonicalHost(scheme, host)
 	key := scheme + "://" + host
 	registry.Lock()
 	if e, ok := registry.cache[key]; ok {
@@ -228,10 +269,8 @@ func List(ctx context.Context, url string) ([]FileInfo, error) {
 	return infos, wrap("list", url, err)
 }
 
-// Rename moves a file or directory. Both URLs must be on the same FS, that
-// is have the same scheme and host as written (hdfs:///a and
-// hdfs://nn:8020/b count as different even if nn is the default namenode).
-// It fails with fs.ErrExist if to exists, and creates to's missing parent
+// Rename moves a file or directory. Both URLs must be on the same FS: the
+// same scheme and canonical host (see RegisterAuthority). It fails with fs.ErrExist if to exists, and creates to's missing parent
 // directories.
 func Rename(ctx context.Context, from, to string) error {
 	f1, p1, k1, err := resolve(ctx, from)

@@ -1,6 +1,7 @@
 package storage_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io/fs"
@@ -162,6 +163,46 @@ func TestRegisterCachesPerHost(t *testing.T) {
 	})
 	if _, err := storage.Stat(ctx, "cachetest://h1/a"); err == nil || !strings.Contains(err.Error(), "replaced") {
 		t.Errorf("after re-Register: got %v, want the new opener's error", err)
+	}
+}
+
+// TestRegisterAuthority checks that URLs whose authorities have one
+// canonical form share one FS, rename between each other and compare
+// equal, and that others do not.
+func TestRegisterAuthority(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("authtest-nn")
+	var hosts []string
+	storage.Register("authtest", func(ctx context.Context, u *url.URL) (storage.FS, error) {
+		hosts = append(hosts, u.Host)
+		fsys, _, err := storage.Resolve(ctx, "mem://authtest-"+u.Host+"/")
+		return fakeFS{fsys}, err
+	})
+	storage.RegisterAuthority("authtest", func(host string) string {
+		return strings.TrimSuffix(cmp.Or(host, "nn:99"), ":99") // a default, and a default port
+	})
+	if err := storage.WriteFile(ctx, "authtest:///a", []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.Rename(ctx, "authtest://nn:99/a", "authtest://nn/b"); err != nil {
+		t.Fatalf("Rename between spellings of one authority: %v", err)
+	}
+	if b, err := storage.ReadFile(ctx, "authtest:///b"); err != nil || string(b) != "x" {
+		t.Errorf("ReadFile(authtest:///b) = %q, %v", b, err)
+	}
+	if !slices.Equal(hosts, []string{"nn"}) {
+		t.Errorf("opened hosts %q, want one FS for nn", hosts)
+	}
+	for _, u := range []string{"authtest:///x/../b", "authtest://nn:99/b", "authtest://nn/b/"} {
+		if got := storage.CanonicalURL(u); got != "authtest://nn/b" {
+			t.Errorf("CanonicalURL(%s) = %s, want authtest://nn/b", u, got)
+		}
+	}
+	if got := storage.CanonicalURL("authtest://nn:98/b"); got != "authtest://nn:98/b" {
+		t.Errorf("CanonicalURL with another port = %s", got)
+	}
+	if err := storage.Rename(ctx, "authtest://nn/b", "authtest://other/b"); err == nil || !strings.Contains(err.Error(), "same file system") {
+		t.Errorf("Rename to another authority: got %v, want a not-same-file-system error", err)
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/storage"
-	"github.com/crunchgo/crunchgo/storage/hdfs" // also: tasks and the driver read hdfs:// URLs
+	_ "github.com/crunchgo/crunchgo/storage/hdfs" // tasks and the driver read hdfs:// URLs
 )
 
 // BytesPerMapTask is the source input per map task the runner asks for
@@ -198,7 +198,7 @@ func sameFileSystem(g *plan.Graph, temp string) error {
 			continue
 		}
 		if u := n.Payload.(plan.SinkPayload).URL(); !onSameFileSystem(u, temp) {
-			return fmt.Errorf("hadoop runner: %s (%s) writes %s, which is not on the file system of the run's temp dir %s (--hadoop-tmp): outputs are moved into place by renaming, so they must be on the same one (write both on HDFS, with the same namenode as written)", n.Label(), n.Caller, u, temp)
+			return fmt.Errorf("hadoop runner: %s (%s) writes %s, which is not on the file system of the run's temp dir %s (--hadoop-tmp): outputs are moved into place by renaming, so they must be on the same one (write both on HDFS, on the same namenode)", n.Label(), n.Caller, u, temp)
 		}
 	}
 	return nil
@@ -210,22 +210,9 @@ func sameFileSystem(g *plan.Graph, temp string) error {
 // configuration saying which that is, it matches any (a rename across
 // namenodes would then fail after the job).
 func onSameFileSystem(a, b string) bool {
-	sa, ha, _ := storage.SplitURL(hadoopURL(a))
-	sb, hb, _ := storage.SplitURL(hadoopURL(b))
-	if sa != sb {
-		return false
-	}
-	if sa == "hdfs" {
-		if ha == "" || hb == "" {
-			def := hdfs.DefaultAuthority()
-			if def == "" {
-				return true
-			}
-			ha, hb = cmp.Or(ha, def), cmp.Or(hb, def)
-		}
-		ha, hb = strings.TrimSuffix(ha, ":8020"), strings.TrimSuffix(hb, ":8020")
-	}
-	return ha == hb
+	sa, ha, _ := storage.SplitURL(storage.CanonicalURL(hadoopURL(a)))
+	sb, hb, _ := storage.SplitURL(storage.CanonicalURL(hadoopURL(b)))
+	return sa == sb && (ha == hb || sa == "hdfs" && (ha == "" || hb == ""))
 }
 
 // removeTemp removes a run's temp dir; tests make it fail.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +26,31 @@ func init() {
 		}
 		return f, nil
 	})
+	storage.RegisterAuthority("hdfs", CanonicalAuthority)
+}
+
+// CanonicalAuthority is how URLs spell the namenode at host, so that
+// spellings of one namenode compare equal (storage.RegisterAuthority):
+// fs.defaultFS's namenode for "" (hdfs:///path), and no default port.
+func CanonicalAuthority(host string) string {
+	if host == "" {
+		host = cachedDefaultAuthority()
+	}
+	return strings.TrimSuffix(host, ":"+strconv.Itoa(DefaultPort))
+}
+
+// defaultAuthorities caches DefaultAuthority by the environment variables
+// that find the configuration: it is read for every hdfs:/// URL.
+var defaultAuthorities sync.Map // HADOOP_CONF_DIR + "\x00" + HADOOP_HOME → string
+
+func cachedDefaultAuthority() string {
+	key := os.Getenv("HADOOP_CONF_DIR") + "\x00" + os.Getenv("HADOOP_HOME")
+	if a, ok := defaultAuthorities.Load(key); ok {
+		return a.(string)
+	}
+	a := DefaultAuthority()
+	defaultAuthorities.Store(key, a)
+	return a
 }
 
 // FS is the HDFS behind one URL authority: a namenode host:port, an HA

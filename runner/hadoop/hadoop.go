@@ -531,6 +531,9 @@ func (e *driver) progress(sj *stageJob, start time.Time, ev runner.Event) {
 // reported to sr and the run's counters.
 func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) error {
 	cmd := exec.CommandContext(e.ctx, e.r.HadoopBin, sj.argv...)
+	inOwnGroup(cmd)
+	// A child of the client that outlives it holds its output pipes open.
+	cmd.WaitDelay = 5 * time.Second
 	if os.Getenv("HADOOP_ROOT_LOGGER") == "" {
 		// The job ID and the counters come from the client's INFO lines
 		// on the console, which a site may have turned off.

@@ -206,24 +206,30 @@ func TestRelativeSourceRefused(t *testing.T) {
 // TestCancelKillsJob checks that cancelling a run while its job runs kills
 // the job on the cluster (which a killed client leaves running), and says
 // so. The hadoop command is a script that submits nothing: "jar" prints a
-// job ID and waits, "job -kill" records its arguments.
+// job ID and waits, "job -kill" records its arguments, unless the waiting
+// is over (then the client was waited for until the job's end).
 func TestCancelKillsJob(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil || runtime.GOOS != "linux" {
 		t.Skip("needs a Linux test binary and /bin/sh")
 	}
-	for _, tc := range []struct{ name, line, match string }{
-		{"running", "INFO mapreduce.Job: Running job: job_1700000000000_0042", "Running job:"},
+	const running = "INFO mapreduce.Job: Running job: job_1700000000000_0042"
+	for _, tc := range []struct{ name, jar, match string }{
+		{"running", `echo "` + running + `" >&2; exec sleep 60`, "Running job:"},
 		// Cancelled between submitting the job and its running.
-		{"submitted", "INFO mapreduce.JobSubmitter: Submitting tokens for job: job_1700000000000_0042", "Submitting tokens"},
+		{"submitted", `echo "INFO mapreduce.JobSubmitter: Submitting tokens for job: job_1700000000000_0042" >&2; exec sleep 60`, "Submitting tokens"},
+		// A client whose JVM is a child of the hadoop command, as some
+		// vendors' wrappers start it.
+		{"forking client", `sh -c 'echo "` + running + `" >&2; sleep 10; touch over'; echo done >&2`, "Running job:"},
 	} {
 		dir := t.TempDir()
+		t.Chdir(dir)
 		kills := filepath.Join(dir, "kills")
 		script := filepath.Join(dir, "hadoop")
 		if err := os.WriteFile(script, []byte(`#!/bin/sh
 case "$1" in
-jar) echo "`+tc.line+`" >&2; exec sleep 60;;
-job) echo "$@" >> '`+kills+`'; echo "Killed job job_1700000000000_0042";;
+jar) `+tc.jar+`;;
+job) [ -e over ] || echo "$@" >> '`+kills+`'; echo "Killed job job_1700000000000_0042";;
 esac
 `), 0o755); err != nil {
 			t.Fatal(err)

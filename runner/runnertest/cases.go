@@ -585,10 +585,16 @@ var Cases = []Case{
 		count := pcollection.Materialize(ptable.AggregateGlobally(in, ptable.CountValues[Event]()))
 		// Nothing to aggregate still gives one element: the aggregate of none.
 		none := pcollection.Filter(ms, func(int64) bool { return false })
-		noneCount := pcollection.Materialize(ptable.AggregateGlobally(none, ptable.CountValues[int64]()))
+		noneCounted := ptable.AggregateGlobally(none, ptable.CountValues[int64]())
+		noneCount := pcollection.Materialize(noneCounted)
 		noneMean := pcollection.Materialize(ptable.AggregateGlobally(pcollection.Of[int64](p), ptable.Mean[int64]()))
+		// The aggregate of none comes from the single task that finishes
+		// the aggregate: work fused after it (a Map declared large, which
+		// the planner may move) must not run it in every map task.
+		grown := pcollection.Map(noneCounted, func(n int64) int64 { return n + 100 }, pcollection.Scale(50))
+		counted := pcollection.Materialize(ptable.Keys(ptable.Count(pcollection.Union(grown, pcollection.Of(p, int64(7))))))
 		return all(expect(total, []int64{sum}), expect(top, []int64{biggest}), expect(count, []int64{3001}),
-			expect(noneCount, []int64{0}), expect(noneMean, []float64{0}))
+			expect(noneCount, []int64{0}), expect(noneMean, []float64{0}), expect(counted, []int64{100, 7}))
 	}},
 	{"shard", func(p *pcollection.Pipeline) Check {
 		evs := events(3001)

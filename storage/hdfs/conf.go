@@ -41,15 +41,24 @@ func init() { readTimeout.Store(int64(2 * time.Minute)) }
 // dialWithReadTimeout connects as net.Dialer does, returning a connection
 // whose every Read fails after readTimeout without bytes.
 func dialWithReadTimeout(ctx context.Context, network, addr string) (net.Conn, error) {
+	return dial(ctx, network, addr, nil)
+}
+
+// dial is dialWithReadTimeout, calling onTimeout (if not nil) when a Read
+// times out.
+func dial(ctx context.Context, network, addr string, onTimeout func()) (net.Conn, error) {
 	d := net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}
 	c, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
-	return readDeadlineConn{c}, nil
+	return readDeadlineConn{c, onTimeout}, nil
 }
 
-type readDeadlineConn struct{ net.Conn }
+type readDeadlineConn struct {
+	net.Conn
+	onTimeout func()
+}
 
 func (c readDeadlineConn) Read(b []byte) (int, error) {
 	timeout := time.Duration(readTimeout.Load())
@@ -58,9 +67,55 @@ func (c readDeadlineConn) Read(b []byte) (int, error) {
 	}
 	n, err := c.Conn.Read(b)
 	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		// The answer may still come, and would be read as the answer to
+		// whatever is asked next: the connection cannot be used again.
+		c.Conn.Close()
+		if c.onTimeout != nil {
+			c.onTimeout()
+		}
 		err = fmt.Errorf("no answer from %s for %v: %w", c.RemoteAddr(), timeout, err)
 	}
 	return n, err
+}
+
+// namenodeDialer returns the dial function for the namenode connections of
+// the client being made for s. When one times out (and is closed), the
+// shared client is retired so that the next call connects afresh: the
+// client would find the connection closed at its next call, and then
+// refuse every call for 5 seconds, its backoff for a failed namenode.
+func (s *settings) namenodeDialer() func(ctx context.Context, network, addr string) (net.Conn, error) {
+	key := s.key()
+	clients.Lock()
+	e := clients.m[key] // stored by sharedClient before it connects
+	clients.Unlock()
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr, func() { retire(key, e) })
+		if err != nil {
+			return nil, err
+		}
+		return &addBlockRetryConn{Conn: c}, nil
+	}
+}
+
+// retire removes e, the shared client for key, from the cache and closes it
+// once its call in progress has returned. Files open on it fail, as after
+// Disconnect.
+func retire(key string, e *clientEntry) {
+	clients.Lock()
+	mine := e != nil && clients.m[key] == e
+	if mine {
+		delete(clients.m, key)
+	}
+	clients.Unlock()
+	if !mine {
+		return
+	}
+	go func() {
+		<-e.ready
+		if e.client != nil {
+			e.client.Close()
+		}
+	}()
 }
 
 // settings is everything needed to build a client for one URL authority.
@@ -187,7 +242,7 @@ func (s *settings) clientOptions() (hdfs.ClientOptions, error) {
 	opts := hdfs.ClientOptionsFromConf(s.conf) // datanode hostname, data transfer protection
 	opts.Addresses = s.addresses
 	opts.User = s.user
-	opts.NamenodeDialFunc = dialWithReadTimeout
+	opts.NamenodeDialFunc = s.namenodeDialer()
 	opts.DatanodeDialFunc = dialWithReadTimeout
 	opts.KerberosClient = nil
 	opts.KerberosServicePrincipleName = ""

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/crunchgo/crunchgo/storage"
 )
 
 // silentNamenode accepts connections and never answers, as a hung namenode
@@ -51,5 +53,34 @@ func TestSilentNamenode(t *testing.T) {
 	_, err = NewFS(ctx, mustParse(t, "hdfs://"+addr+"/x"))
 	if err == nil || !strings.Contains(err.Error(), "interrupted") {
 		t.Errorf("cancelled: got %v, want the cause", err)
+	}
+}
+
+// TestLateReply checks that a namenode call that times out fails alone: the
+// namenode's late reply to it must not be taken for the reply to a later
+// call, which would leave every reply after it one call behind.
+func TestLateReply(t *testing.T) {
+	c := startCluster(t)
+	ctx := context.Background()
+	url := c.URL("/late/f")
+	if err := storage.WriteFile(ctx, url, []byte("data")); err != nil {
+		t.Fatal(err)
+	}
+	defer readTimeout.Store(readTimeout.Load())
+	readTimeout.Store(int64(100 * time.Millisecond))
+	release := c.HoldReply("getFileInfo")
+	_, err := storage.Stat(ctx, url)
+	if err == nil || !strings.Contains(err.Error(), "no answer from "+c.Addr()+" for 100ms") {
+		t.Fatalf("stat while the namenode holds its reply: got %v, want no answer for 100ms", err)
+	}
+	readTimeout.Store(int64(time.Minute))
+	release()
+	for i := range 3 {
+		if _, err := storage.Stat(ctx, url); err != nil {
+			t.Errorf("stat %d after the late reply: %v", i, err)
+		}
+	}
+	if b, err := storage.ReadFile(ctx, url); err != nil || string(b) != "data" {
+		t.Errorf("read after the late reply: got %q, %v", b, err)
 	}
 }

@@ -90,6 +90,8 @@ type Cluster struct {
 	corruptReads   int
 	standbyCalls   int
 	injected       map[string][]*remoteError
+	held           map[string][]chan struct{} // replies kept back, by method
+	releases       []func()
 	calls          map[string]int
 }
 
@@ -126,6 +128,7 @@ func start(opts ...Option) (*Cluster, error) {
 		failWriteAfter: -1,
 		failWriteEvery: -1,
 		injected:       map[string][]*remoteError{},
+		held:           map[string][]chan struct{}{},
 		calls:          map[string]int{},
 	}
 	c.ns.init()
@@ -226,6 +229,38 @@ func (c *Cluster) InjectError(method, exceptionClass, message string) {
 	c.injected[method] = append(c.injected[method], &remoteError{class: exceptionClass, msg: message})
 }
 
+// HoldReply makes the namenode keep back its reply to the next call of
+// method until release is called or the cluster closes, as a namenode
+// paused for garbage collection would. Later calls on the same connection
+// wait behind it; a client that gave up waiting finds the late reply in
+// front of the reply to its next call.
+func (c *Cluster) HoldReply(method string) (release func()) {
+	ch := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held[method] = append(c.held[method], ch)
+	c.releases = append(c.releases, release)
+	return release
+}
+
+// takeHold returns what the reply to a call of method must wait for, if
+// HoldReply asked for that (on the active namenode only).
+func (c *Cluster) takeHold(standby bool, method string) <-chan struct{} {
+	if standby {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	q := c.held[method]
+	if len(q) == 0 {
+		return nil
+	}
+	c.held[method] = q[1:]
+	return q[0]
+}
+
 // Calls reports how many times method has been called on the active
 // namenode, including calls that failed.
 func (c *Cluster) Calls(method string) int {
@@ -246,7 +281,11 @@ func (c *Cluster) Close() {
 	for conn := range c.conns {
 		conn.Close()
 	}
+	releases := c.releases
 	c.mu.Unlock()
+	for _, release := range releases {
+		release()
+	}
 	c.nn.Close()
 	c.dn.Close()
 	if c.sb != nil {

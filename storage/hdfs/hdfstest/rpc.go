@@ -115,6 +115,9 @@ func (c *Cluster) serveRPC(conn net.Conn, standby bool) {
 				if bb, _, err = splitDelimited(body); err == nil {
 					time.Sleep(c.opts.latency)
 					resp, rerr = c.call(standby, user, &req, bb)
+					if hold := c.takeHold(standby, req.GetMethodName()); hold != nil {
+						<-hold
+					}
 				}
 			}
 		}

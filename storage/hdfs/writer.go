@@ -1,18 +1,24 @@
 package hdfs
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"path"
 	"sync"
 	"time"
 
 	hdfs "github.com/colinmarc/hdfs/v2"
 	"github.com/crunchgo/crunchgo/storage"
+	pb "github.com/crunchgo/crunchgo/storage/hdfs/internal/hadooppb"
+	"google.golang.org/protobuf/proto"
 )
 
 // closeRetry is how often and how patiently Close asks the namenode to
@@ -22,6 +28,17 @@ var closeRetry = struct {
 	attempts int
 	delay    time.Duration
 }{attempts: 8, delay: 20 * time.Millisecond}
+
+// addBlockRetry is how often and how patiently a namenode connection sends
+// an addBlock call again that the namenode refused with
+// NotReplicatedYetException (the block before the last is not yet reported
+// by its datanodes). The delay doubles after each attempt. These are
+// Hadoop's own defaults (dfs.client.block.write.locateFollowingBlock.*):
+// 5 retries from 400ms, 12.4s in all.
+var addBlockRetry = struct {
+	attempts int
+	delay    time.Duration
+}{attempts: 6, delay: 400 * time.Millisecond}
 
 // Create starts writing name. Data goes to a hidden temporary file in the
 // same directory (".<name>._COPYING_<random>", like `hdfs dfs -put`, but
@@ -227,4 +244,125 @@ func (w *writer) Abort() error {
 		return w.fs.fail("abort", w.name, fmt.Errorf("removing %s: %w", w.tmp, err))
 	}
 	return nil
+}
+
+// notReplicatedYetException is the namenode's answer to addBlock while the
+// block before the file's last is not yet reported by its datanodes.
+const notReplicatedYetException = "org.apache.hadoop.hdfs.server.namenode.NotReplicatedYetException"
+
+// addBlockRetryConn is a namenode connection that sends an addBlock call
+// again while the namenode answers NotReplicatedYetException, as Hadoop's
+// client does. The writer cannot retry it: when addBlock fails, the
+// client's FileWriter has already dropped the block it just finished, so
+// a retried Write asks for a block without naming the previous one, which
+// the namenode refuses. The call's own bytes name it.
+//
+// The client sends each call in one Write and reads its reply before the
+// next call, holding the connection: other calls wait out the backoff.
+type addBlockRetryConn struct {
+	net.Conn
+	call  []byte // the addBlock call awaiting its reply, or nil
+	reply []byte // what is left of a reply read ahead, for the client
+}
+
+func (c *addBlockRetryConn) Write(b []byte) (int, error) {
+	c.call = nil
+	n, err := c.Conn.Write(b)
+	if err == nil && isCall(b, "addBlock") {
+		c.call = bytes.Clone(b)
+	}
+	return n, err
+}
+
+func (c *addBlockRetryConn) Read(b []byte) (int, error) {
+	if call := c.call; call != nil {
+		c.call = nil
+		reply, err := c.await(call)
+		if err != nil {
+			return 0, err
+		}
+		c.reply = reply
+	}
+	if len(c.reply) > 0 {
+		n := copy(b, c.reply)
+		c.reply = c.reply[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
+}
+
+// await reads the reply to call, sending call again after a backoff while
+// the reply is NotReplicatedYetException and attempts remain.
+func (c *addBlockRetryConn) await(call []byte) ([]byte, error) {
+	delay := addBlockRetry.delay
+	for i := 1; ; i++ {
+		reply, err := readFrame(c.Conn)
+		if err != nil || i >= addBlockRetry.attempts || !notReplicatedYet(reply) {
+			return reply, err
+		}
+		time.Sleep(delay)
+		delay *= 2
+		if _, err := c.Conn.Write(call); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// maxFrame bounds the replies addBlockRetryConn reads ahead (an addBlock
+// reply is a few hundred bytes).
+const maxFrame = 64 << 20
+
+// readFrame reads one RPC reply: a 4-byte length and that many bytes.
+func readFrame(r io.Reader) ([]byte, error) {
+	var lb [4]byte
+	if _, err := io.ReadFull(r, lb[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(lb[:])
+	if n > maxFrame {
+		return nil, fmt.Errorf("namenode reply of %d bytes", n)
+	}
+	b := make([]byte, 4+n)
+	copy(b, lb[:])
+	_, err := io.ReadFull(r, b[4:])
+	return b, err
+}
+
+// isCall reports whether b is exactly one plain (not SASL-wrapped) RPC
+// call of method: a 4-byte length, then a varint-delimited
+// RpcRequestHeaderProto and RequestHeaderProto.
+func isCall(b []byte, method string) bool {
+	if len(b) < 4 || int(binary.BigEndian.Uint32(b)) != len(b)-4 {
+		return false
+	}
+	var rh pb.RpcRequestHeaderProto
+	rest, ok := nextMessage(b[4:], &rh)
+	if !ok || rh.GetCallId() < 0 {
+		return false
+	}
+	var h pb.RequestHeaderProto
+	_, ok = nextMessage(rest, &h)
+	return ok && h.GetMethodName() == method
+}
+
+// notReplicatedYet reports whether reply (as readFrame returns it) is a
+// NotReplicatedYetException.
+func notReplicatedYet(reply []byte) bool {
+	var rh pb.RpcResponseHeaderProto
+	_, ok := nextMessage(reply[4:], &rh)
+	return ok && rh.GetStatus() == pb.RpcResponseHeaderProto_ERROR &&
+		rh.GetExceptionClassName() == notReplicatedYetException
+}
+
+// nextMessage decodes the varint-delimited message at the start of b into
+// m, returning the rest of b.
+func nextMessage(b []byte, m proto.Message) ([]byte, bool) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return nil, false
+	}
+	if proto.Unmarshal(b[k:k+int(n)], m) != nil {
+		return nil, false
+	}
+	return b[k+int(n):], true
 }

@@ -17,7 +17,8 @@
 //   - hdfs://<nameservice>/path, where dfs.ha.namenodes.<nameservice> lists
 //     namenodes, uses their dfs.namenode.rpc-address.<nameservice>.<nn>
 //     addresses in order, failing over on StandbyException.
-//   - hdfs://host/path without a port uses port 8020.
+//   - hdfs://host/path without a port uses port 8020. These spellings of one
+//     namenode are one file system to package storage (CanonicalAuthority).
 //   - dfs.client.use.datanode.hostname, dfs.data.transfer.protection and
 //     dfs.encrypt.data.transfer are passed to the client.
 //   - hadoop.security.authentication=kerberos switches to Kerberos: krb5.conf
@@ -29,15 +30,20 @@
 // Without Kerberos the HDFS user is $HADOOP_USER_NAME, else the OS user.
 //
 // One client is created per namenode set and user and shared by the whole
-// process; the client serializes namenode calls on one connection.
+// process; the client serializes namenode calls on one connection. A call
+// that gets no answer within the read timeout closes that connection and
+// retires the client (files open on it fail), so that a late answer is
+// never taken for the next call's.
 //
 // # Semantics
 //
 // Create writes a hidden temporary file next to the target and renames it
 // into place on Close, so readers never see partial files; Abort or a
 // cancelled context removes it. Close retries while the namenode reports
-// that the last block is not yet replicated. Because the client's rename
-// always overwrites, "fails if the destination exists" (Create's commit and
+// that the last block is not yet replicated, and addBlock is sent again
+// while the namenode answers NotReplicatedYetException. Because the
+// client's rename always overwrites, "fails if the destination exists"
+// (Create's commit and
 // Rename) is a check followed by the rename: another client creating the
 // destination between the two loses its file. CreateExclusive
 // (storage.CreateExclusive, for lock files) creates the file under its own

@@ -43,9 +43,8 @@
 // that the last block is not yet replicated, and addBlock is sent again
 // while the namenode answers NotReplicatedYetException. Because the
 // client's rename always overwrites, "fails if the destination exists"
-// (Create's commit and
-// Rename) is a check followed by the rename: another client creating the
-// destination between the two loses its file. CreateExclusive
+// (Create's commit and Rename) is a check followed by the rename: another
+// client creating the destination between the two loses its file. CreateExclusive
 // (storage.CreateExclusive, for lock files) creates the file under its own
 // name with one namenode create that does not overwrite, so exactly one of
 // several clients creating it wins.

@@ -23,11 +23,13 @@ import (
 
 // closeRetry is how often and how patiently Close asks the namenode to
 // complete a file whose last block is not yet replicated (the client's
-// ErrReplicating). The delay doubles after each attempt.
+// ErrReplicating). The delay doubles after each attempt: quick at first,
+// about 20 s in all, longer than Hadoop's client waits (12.4 s), since a
+// busy namenode may take that long.
 var closeRetry = struct {
 	attempts int
 	delay    time.Duration
-}{attempts: 8, delay: 20 * time.Millisecond}
+}{attempts: 11, delay: 20 * time.Millisecond}
 
 // addBlockRetry is how often and how patiently a namenode connection sends
 // an addBlock call again that the namenode refused with

@@ -771,20 +771,27 @@ func TestOverwriteRefusesInput(t *testing.T) {
 		{"in2", "in2", true},
 		{"in2", "other", true},
 	} {
-		g := &plan.Graph{}
-		src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{tt.input}})
-		g.Add(&plan.Node{Op: plan.OpSink, Name: "Out", Inputs: []plan.NodeID{src}, Payload: dirSink(tt.output)})
-		s, err := runner.OpenSinks(ctx, g, runner.WriteOverwrite, "run1")
+		err := openCopy(ctx, tt.input, tt.output, runner.WriteOverwrite)
 		if refused := err != nil && strings.Contains(err.Error(), "would delete"); refused != tt.refused {
 			t.Errorf("input %s, output %s: OpenSinks error %v, want refused %v", tt.input, tt.output, err, tt.refused)
-		}
-		if err == nil {
-			s.AbortJob()
 		}
 	}
 	if got := files(t, "mem://ow"); !maps.Equal(got, map[string]string{"/in/a.txt": "x"}) {
 		t.Errorf("mem://ow holds %v, want only its input", got)
 	}
+}
+
+// openCopy opens the sink of a job copying input to output in mode, and
+// aborts it: it returns OpenSinks' error.
+func openCopy(ctx context.Context, input, output string, mode runner.WriteMode) error {
+	g := &plan.Graph{}
+	src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{input}})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "Out", Inputs: []plan.NodeID{src}, Payload: dirSink(output)})
+	s, err := runner.OpenSinks(ctx, g, mode, "run1")
+	if err == nil {
+		s.AbortJob()
+	}
+	return err
 }
 
 // TestOutputInsideInputRefused checks that an output inside a directory
@@ -809,15 +816,9 @@ func TestOutputInsideInputRefused(t *testing.T) {
 		{"mem://inside/in/a.txt", "mem://inside/out", false},
 	} {
 		for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteAppend} {
-			g := &plan.Graph{}
-			src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src", Payload: fileSource{tt.input}})
-			g.Add(&plan.Node{Op: plan.OpSink, Name: "Out", Inputs: []plan.NodeID{src}, Payload: dirSink(tt.output)})
-			s, err := runner.OpenSinks(ctx, g, mode, "run1")
+			err := openCopy(ctx, tt.input, tt.output, mode)
 			if refused := err != nil && strings.Contains(err.Error(), "reads as an input directory"); refused != tt.refused {
 				t.Errorf("%s: input %s, output %s: OpenSinks error %v, want refused %v", mode, tt.input, tt.output, err, tt.refused)
-			}
-			if err == nil {
-				s.AbortJob()
 			}
 		}
 	}

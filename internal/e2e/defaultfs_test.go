@@ -78,36 +78,28 @@ func forward(conn net.Conn, addr string) {
 // hdfs:///paths: the listing's URLs name the namenode, and the commit
 // renames from them to the output's hdfs:/// URL.
 func TestLocalRunnerOnDefaultFS(t *testing.T) {
-	ctx := context.Background()
 	c := hdfstest.Start(t)
 	t.Cleanup(func() { hdfs.Disconnect(c.Addr()) })
 	withDefaultFS(t, c.Addr())
-	data, want := corpus(200 << 10)
-	in, out := "hdfs:///logs/words.txt", "hdfs:///out/counts"
-	if err := storage.WriteFile(ctx, in, data); err != nil {
-		t.Fatal(err)
-	}
-	p, err := wordCountJob.Build([]string{"--input", in, "--output", out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := local.Run(ctx, p, runner.Options{Workers: 2, Memory: 64 << 20}); err != nil {
-		t.Fatal(err)
-	}
-	if got := readCounts(t, ctx, out); len(got) != len(want) {
-		t.Errorf("got %d words, want %d", len(got), len(want))
-	}
+	countWords(t, local.Runner{}, runner.Options{Workers: 2, Memory: 64 << 20}, "hdfs:///logs/words.txt", "hdfs:///out/counts")
 }
 
 // TestHadoopRunnerDefaultTempAndPort runs the Hadoop runner with its
 // default temp dir, hdfs:///tmp/crunchgo, and an output that names the
 // default namenode without its port.
 func TestHadoopRunnerDefaultTempAndPort(t *testing.T) {
-	ctx := context.Background()
 	onDefaultPort(t)
 	withDefaultFS(t, "127.0.0.1:8020")
+	r := hadooprunner.Runner{HadoopBin: "/nonexistent/hadoop", StreamingJar: "/nonexistent/hadoop-streaming.jar", ClientStageMax: 64 << 20}
+	countWords(t, r, runner.Options{Workers: 2}, "hdfs://127.0.0.1/logs/words.txt", "hdfs://127.0.0.1/out/counts")
+}
+
+// countWords writes a corpus to in, runs word count over it into out with
+// r, and checks the number of words counted.
+func countWords(t *testing.T, r runner.Runner, opts runner.Options, in, out string) {
+	t.Helper()
+	ctx := context.Background()
 	data, want := corpus(100 << 10)
-	in, out := "hdfs://127.0.0.1/logs/words.txt", "hdfs://127.0.0.1/out/counts"
 	if err := storage.WriteFile(ctx, in, data); err != nil {
 		t.Fatal(err)
 	}
@@ -115,8 +107,7 @@ func TestHadoopRunnerDefaultTempAndPort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := hadooprunner.Runner{HadoopBin: "/nonexistent/hadoop", StreamingJar: "/nonexistent/hadoop-streaming.jar", ClientStageMax: 64 << 20}
-	if _, err := r.Run(ctx, p, runner.Options{Workers: 2}); err != nil {
+	if _, err := r.Run(ctx, p, opts); err != nil {
 		t.Fatal(err)
 	}
 	if got := readCounts(t, ctx, out); len(got) != len(want) {

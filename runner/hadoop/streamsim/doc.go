@@ -18,8 +18,10 @@
 //   - map output: rawbytes frames or tab-separated lines, partitioned by
 //     BytesWritable/Text hashCode (WritableComparator.hashBytes) masked and
 //     modulo the reducer count, as HashPartitioner does, sorted byte-wise;
-//   - the combiner, run as its own process on each non-empty partition of
-//     each map task (whose output must stay sorted and in its partition);
+//   - the combiner, run as its own process on the non-empty partitions of
+//     each map task (its output must stay sorted and in its partition),
+//     in turn not at all, once, or on two spills and again on their merge,
+//     as Hadoop may: a job must not depend on how often it runs;
 //   - reducers fed the merged, sorted records of their partition, even when
 //     they have none;
 //   - task environments: the job configuration with non-alphanumerics
@@ -46,9 +48,8 @@
 //
 // Simplifications: tasks run two at a time on this machine; all data is
 // held in memory (it is a test tool); TextInputFormat makes one split per
-// file; there is one map-side spill, so the combiner runs once per map
-// task and partition; only the local file system exists (file:/, file:///
-// or bare paths); no speculative execution, custom partitioners,
-// comparators, output formats or typedbytes. Set STREAMSIM_VERBOSE=1 to see
+// file; only the local file system exists (file:/, file:/// or bare paths);
+// no speculative execution, custom partitioners, comparators, output
+// formats or typedbytes. Set STREAMSIM_VERBOSE=1 to see
 // tasks' stderr.
 package streamsim

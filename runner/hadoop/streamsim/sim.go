@@ -437,33 +437,78 @@ func (j *job) mapAttempt(i int, attempt, work string) (*attemptResult, error) {
 		res.parts[p] = append(res.parts[p], r)
 	}
 	for p := range res.parts {
-		slices.SortStableFunc(res.parts[p], func(a, b record) int { return bytes.Compare(a.key, b.key) })
 		if j.combiner == "" || len(res.parts[p]) == 0 {
+			slices.SortStableFunc(res.parts[p], byKey)
 			continue
 		}
-		var cin bytes.Buffer
-		for _, r := range res.parts[p] {
-			j.writeReduceInput(&cin, r)
+		if res.parts[p], err = j.combinePartition(work, env, p, (i+p)%3, res); err != nil {
+			return nil, err
 		}
-		res.counters[[2]string{"Map-Reduce Framework", "Combine input records"}] += int64(len(res.parts[p]))
-		out, err := j.runProcess(j.combiner, work, env, cin.Bytes(), j.get("stream.reduce.output", "text"), res.counters)
-		if err != nil {
-			return nil, fmt.Errorf("combiner: %w", err)
-		}
-		for k := 1; k < len(out); k++ {
-			if bytes.Compare(out[k-1].key, out[k].key) > 0 {
-				return nil, fmt.Errorf("combiner output is not sorted: key %x after %x (the map output merge would be corrupt)", out[k].key, out[k-1].key)
-			}
-		}
-		for _, r := range out {
-			if partition(r.key, j.reducers) != p {
-				return nil, fmt.Errorf("combiner moved key %x out of partition %d", r.key, p)
-			}
-		}
-		res.counters[[2]string{"Map-Reduce Framework", "Combine output records"}] += int64(len(out))
-		res.parts[p] = out
 	}
 	return res, nil
+}
+
+func byKey(a, b record) int { return bytes.Compare(a.key, b.key) }
+
+// combinePartition runs the combiner over partition p of a map attempt's
+// output as one of the ways Hadoop may, which a job must not tell apart
+// (Hadoop runs a combiner zero, one or more times):
+//   - way 0: not at all (the partition is only sorted);
+//   - way 1: once, over the whole partition (one spill);
+//   - way 2: over each half of the records as they came (two spills), then
+//     again over the merged, sorted outputs (the spill merge).
+func (j *job) combinePartition(work string, env map[string]string, p, way int, res *attemptResult) ([]record, error) {
+	recs := res.parts[p]
+	switch way {
+	case 0:
+		slices.SortStableFunc(recs, byKey)
+		return recs, nil
+	case 1:
+		slices.SortStableFunc(recs, byKey)
+		return j.combine(work, env, p, recs, res)
+	}
+	half := len(recs) / 2
+	first, second := slices.Clone(recs[:half]), slices.Clone(recs[half:])
+	var merged []record
+	for _, spill := range [][]record{first, second} {
+		slices.SortStableFunc(spill, byKey)
+		out, err := j.combine(work, env, p, spill, res)
+		if err != nil {
+			return nil, err
+		}
+		merged = append(merged, out...)
+	}
+	slices.SortStableFunc(merged, byKey)
+	return j.combine(work, env, p, merged, res)
+}
+
+// combine runs the combiner over sorted records of partition p, checking
+// that its output stays sorted and in p.
+func (j *job) combine(work string, env map[string]string, p int, recs []record, res *attemptResult) ([]record, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	var cin bytes.Buffer
+	for _, r := range recs {
+		j.writeReduceInput(&cin, r)
+	}
+	res.counters[[2]string{"Map-Reduce Framework", "Combine input records"}] += int64(len(recs))
+	out, err := j.runProcess(j.combiner, work, env, cin.Bytes(), j.get("stream.reduce.output", "text"), res.counters)
+	if err != nil {
+		return nil, fmt.Errorf("combiner: %w", err)
+	}
+	for k := 1; k < len(out); k++ {
+		if bytes.Compare(out[k-1].key, out[k].key) > 0 {
+			return nil, fmt.Errorf("combiner output is not sorted: key %x after %x (the map output merge would be corrupt)", out[k].key, out[k-1].key)
+		}
+	}
+	for _, r := range out {
+		if partition(r.key, j.reducers) != p {
+			return nil, fmt.Errorf("combiner moved key %x out of partition %d", r.key, p)
+		}
+	}
+	res.counters[[2]string{"Map-Reduce Framework", "Combine output records"}] += int64(len(out))
+	return out, nil
 }
 
 func (j *job) reduceAttempt(r int, attempt, work string, in []record) (*attemptResult, error) {

@@ -23,7 +23,8 @@
 //     in turn not at all, once, or on two spills and again on their merge,
 //     as Hadoop may: a job must not depend on how often it runs;
 //   - reducers fed the merged, sorted records of their partition, even when
-//     they have none;
+//     they have none, the values of a key in map-output order rotated by
+//     the reducer's number (Hadoop fixes no order);
 //   - task environments: the job configuration with non-alphanumerics
 //     replaced by '_', plus mapreduce_job_id, mapreduce_task_id,
 //     mapreduce_task_attempt_id, mapreduce_task_partition,

@@ -199,8 +199,10 @@ func (j *job) run(log *logger) bool {
 		redRes := make([]*attemptResult, j.reducers)
 		if fails := j.runTasks(log, taskKind{"r", false}, j.reducers, func(r int, attempt string, work string) (*attemptResult, error) {
 			var in []record
-			for _, m := range mapRes {
-				in = append(in, m.parts[r]...)
+			for k := range mapRes {
+				// Each reducer fetches the map outputs in another order,
+				// as Hadoop's do: a job must not rely on it.
+				in = append(in, mapRes[(k+r)%len(mapRes)].parts[r]...)
 			}
 			// The reduce-side merge: keys ascending byte-wise, values in
 			// the order the map outputs were merged.

@@ -404,11 +404,12 @@ func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (
 // before it: a process that dies in between has recorded what another one
 // must abort (AbortLeftovers). An error from record fails the opening.
 func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run string, record func([]Leftover) error) (Sinks, error) {
-	if err := checkOutsideInputs(g); err != nil {
+	ends := endpointsOf(g)
+	if err := checkOutsideInputs(ends); err != nil {
 		return nil, err
 	}
 	if mode == WriteOverwrite {
-		if err := checkOverwrite(ctx, g); err != nil {
+		if err := checkOverwrite(ctx, ends); err != nil {
 			return nil, err
 		}
 	}
@@ -439,35 +440,45 @@ func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run s
 	return s, nil
 }
 
-// checkOverwrite refuses to overwrite a directory that holds files the job
-// reads: its commit would delete its own input (Spark refuses the same).
-func checkOverwrite(ctx context.Context, g *plan.Graph) error {
-	var sinks, sources []*plan.Node
+// endpoints are a graph's sinks, with the canonical forms of their
+// directories, and its file sources: what the checks before opening the
+// sinks compare.
+type endpoints struct {
+	sinks    []*plan.Node
+	sinkDirs [][]string // by sink: canonical(its URL)
+	sources  []*plan.Node
+}
+
+func endpointsOf(g *plan.Graph) endpoints {
+	var e endpoints
 	for _, n := range g.Nodes() {
 		switch n.Op {
 		case plan.OpSink:
-			sinks = append(sinks, n)
+			e.sinks = append(e.sinks, n)
+			e.sinkDirs = append(e.sinkDirs, canonical(n.Payload.(plan.SinkPayload).URL()))
 		case plan.OpSource:
 			if _, ok := n.Payload.(plan.FileSource); ok {
-				sources = append(sources, n)
+				e.sources = append(e.sources, n)
 			}
 		}
 	}
-	if len(sinks) == 0 {
+	return e
+}
+
+// checkOverwrite refuses to overwrite a directory that holds files the job
+// reads: its commit would delete its own input (Spark refuses the same).
+func checkOverwrite(ctx context.Context, e endpoints) error {
+	if len(e.sinks) == 0 {
 		return nil
 	}
-	sinkDirs := make([][]string, len(sinks))
-	for i, sink := range sinks {
-		sinkDirs[i] = canonical(sink.Payload.(plan.SinkPayload).URL())
-	}
-	for _, src := range sources {
+	for _, src := range e.sources {
 		// A pattern that matches nothing, or cannot be listed, is the
 		// source's to report when it runs.
 		files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
 		for _, f := range files {
 			forms := canonical(f.URL) // resolving links is I/O: once a file
-			for i, sink := range sinks {
-				if within(forms, sinkDirs[i]) {
+			for i, sink := range e.sinks {
+				if within(forms, e.sinkDirs[i]) {
 					return fmt.Errorf("%s (%s): overwriting %s would delete %s, which %s (%s) reads: write the output elsewhere", sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), f.URL, src.Label(), src.Caller)
 				}
 			}
@@ -481,24 +492,20 @@ func checkOverwrite(ctx context.Context, g *plan.Graph) error {
 // "." leaves it out of the listing: creating it would fail this run's
 // listing of its input, which refuses subdirectories, and a later run
 // would read the output as input.
-func checkOutsideInputs(g *plan.Graph) error {
-	for _, src := range g.Nodes() {
-		file, ok := src.Payload.(plan.FileSource)
-		if src.Op != plan.OpSource || !ok || strings.ContainsAny(file.Pattern(), "*?[{") {
+func checkOutsideInputs(e endpoints) error {
+	for _, src := range e.sources {
+		pattern := src.Payload.(plan.FileSource).Pattern()
+		if strings.ContainsAny(pattern, "*?[{") {
 			continue
 		}
-		inputs := canonical(file.Pattern())
-		for _, sink := range g.Nodes() {
-			if sink.Op != plan.OpSink {
-				continue
-			}
-			out := sink.Payload.(plan.SinkPayload).URL()
-			for _, o := range canonical(out) {
+		inputs := canonical(pattern)
+		for i, sink := range e.sinks {
+			for _, o := range e.sinkDirs[i] {
 				for _, in := range inputs {
 					rest, inside := strings.CutPrefix(o, strings.TrimSuffix(in, "/")+"/")
 					if inside && rest != "" && !strings.HasPrefix(rest, "_") && !strings.HasPrefix(rest, ".") {
 						return fmt.Errorf("%s (%s): output %s is inside %s, which %s (%s) reads as an input directory: write the output elsewhere (or under a name starting with _, which listings leave out)",
-							sink.Label(), sink.Caller, out, file.Pattern(), src.Label(), src.Caller)
+							sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), pattern, src.Label(), src.Caller)
 					}
 				}
 			}

@@ -206,7 +206,7 @@ func (j *job) run(log *logger) bool {
 			}
 			// The reduce-side merge: keys ascending byte-wise, values in
 			// the order the map outputs were merged.
-			slices.SortStableFunc(in, func(a, b record) int { return bytes.Compare(a.key, b.key) })
+			slices.SortStableFunc(in, byKey)
 			return j.reduceAttempt(r, attempt, work, in)
 		}, redRes, fw); fails != "" {
 			failed = fails
@@ -470,9 +470,8 @@ func (j *job) combinePartition(work string, env map[string]string, p, way int, r
 		return j.combine(work, env, p, recs, res)
 	}
 	half := len(recs) / 2
-	first, second := slices.Clone(recs[:half]), slices.Clone(recs[half:])
 	var merged []record
-	for _, spill := range [][]record{first, second} {
+	for _, spill := range [][]record{recs[:half], recs[half:]} {
 		slices.SortStableFunc(spill, byKey)
 		out, err := j.combine(work, env, p, spill, res)
 		if err != nil {

@@ -82,13 +82,13 @@ func canonicalHost(scheme, host string) string {
 // string (symbolic links aside). A local path stays a path, made absolute
 // when it can be.
 func CanonicalURL(url string) string {
-	scheme, host, p := splitURL(url)
-	if scheme == "" || scheme == "file" && canonicalHost(scheme, host) == "" {
+	if p, local := LocalPath(url); local {
 		if abs, err := filepath.Abs(p); err == nil {
 			return abs
 		}
 		return filepath.Clean(p)
 	}
+	scheme, host, p := splitURL(url)
 	return scheme + "://" + canonicalHost(scheme, host) + path.Clean(p)
 }
 

@@ -35,10 +35,10 @@ func ocfBytes(t *testing.T, schema string, recs ...any) []byte {
 	return buf.Bytes()
 }
 
-// decodeAll decodes data's records into T.
-func decodeAll[T any](t *testing.T, data []byte) ([]T, error) {
+// decodeAll decodes data's records, read with opts, into T.
+func decodeAll[T any](t *testing.T, data []byte, opts ...avroio.ReadOption) ([]T, error) {
 	t.Helper()
-	f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)))
+	f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -571,11 +571,7 @@ func TestRequireFields(t *testing.T) {
 		Title *string `avro:"title"`
 	}
 	decode := func(data []byte, opts ...avroio.ReadOption) error {
-		f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)), opts...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = avroio.NewDecoder[titled](f)
+		_, err := decodeAll[titled](t, data, opts...)
 		return err
 	}
 	without := writeFile(t, []old{{"a"}})
@@ -590,12 +586,7 @@ func TestRequireFields(t *testing.T) {
 		t.Errorf("a file with the required field: %v", err)
 	}
 	aliased := `{"type":"record","name":"renamed","fields":[{"name":"id","type":"string"},{"name":"title","aliases":["label"],"type":["null","string"]}]}`
-	data := writeFile(t, []renamed{{"a", &label}})
-	f, err := avroio.NewFileReader("r.avro", bytes.NewReader(data), int64(len(data)), avroio.WithReaderSchema(aliased), avroio.RequireFields("title"))
-	if err == nil {
-		_, err = avroio.NewDecoder[titled](f)
-	}
-	if err != nil {
+	if err := decode(writeFile(t, []renamed{{"a", &label}}), avroio.WithReaderSchema(aliased), avroio.RequireFields("title")); err != nil {
 		t.Errorf("a required field under an alias: %v", err)
 	}
 	if err := decode(without, avroio.RequireFields("titel")); err == nil || !strings.Contains(err.Error(), `RequireFields("titel")`) {

@@ -134,3 +134,31 @@ func TestCallerIsTheUsers(t *testing.T) {
 		}
 	}
 }
+
+// TestScanFileKeepsMaps scans more rows than one read batch (1024), each
+// with a map, and keeps them: Parquet rows used to share their maps with the
+// batch after, and took on its keys.
+func TestScanFileKeepsMaps(t *testing.T) {
+	type tagged struct {
+		ID   int64            `avro:"id" parquet:"id"`
+		Tags map[string]int64 `avro:"tags" parquet:"tags"`
+	}
+	want := make([]tagged, 3000)
+	for i := range want {
+		want[i] = tagged{int64(i), map[string]int64{strings.Repeat("k", 1+i%5): int64(i)}}
+	}
+	ctx := context.Background()
+	for _, name := range []string{"maps.avro", "maps.parquet"} {
+		url := storage.Join(t.TempDir(), name)
+		if err := fileio.WriteFile(ctx, url, slices.Values(want)); err != nil {
+			t.Fatal(err)
+		}
+		var got []tagged
+		if err := fileio.ScanFile(ctx, url, func(r tagged) { got = append(got, r) }); err != nil {
+			t.Fatal(err)
+		}
+		if diff := crunchtest.DiffUnordered(got, want); diff != "" {
+			t.Errorf("%s: %s", name, diff)
+		}
+	}
+}

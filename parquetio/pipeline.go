@@ -174,9 +174,6 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		// Fresh values each batch: rows handed downstream must not share
-		// slices or maps with the next batch.
-		clear(buf)
 		n, err := r.Read(buf)
 		for i := range n {
 			emit(buf[i])

@@ -272,13 +272,17 @@ type projected struct{ parquet.RowGroup }
 func (p projected) Rows() parquet.Rows { return parquet.NewRowGroupRowReader(p.RowGroup) }
 
 // Read reads up to len(rows) rows into rows. At the end of the selected row
-// groups it returns 0, io.EOF. Rows are overwritten, not appended; parquet-go
-// may reuse the slices, maps and pointers already in rows, so clear rows
-// before Read to keep values from an earlier batch.
+// groups it returns 0, io.EOF. Rows are overwritten, not appended, with
+// fresh values: rows read earlier into the same slice keep their maps,
+// slices and pointers.
 func (r *Reader[T]) Read(rows []T) (int, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
+	// parquet-go decodes into what a row already holds: it would add to an
+	// earlier row's map, and overwrite the slices and pointers that row
+	// still shares with whoever it was handed to.
+	clear(rows)
 	for {
 		if r.cur == nil && r.fcur == nil && r.rcur == nil {
 			if len(r.groups) == 0 {

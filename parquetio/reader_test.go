@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -37,7 +38,6 @@ func readAll[T any](path string, data []byte, opts ...ReadOption) ([]T, ReadStat
 	var out []T
 	buf := make([]T, 100)
 	for {
-		clear(buf)
 		n, err := r.Read(buf)
 		out = append(out, buf[:n]...)
 		if err == io.EOF {
@@ -575,5 +575,66 @@ func TestRequire(t *testing.T) {
 	}
 	if _, _, err := readAll[titled]("x.parquet", without, Require("titel")); err == nil || !strings.Contains(err.Error(), `Require("titel")`) {
 		t.Errorf("a required name T lacks: got %v", err)
+	}
+}
+
+// TestReadGivesFreshValues reads rows holding maps, slices and pointers into
+// one buffer without clearing it between batches. parquet-go decodes into
+// what a row already holds, so a map kept the keys of the row read into its
+// slot a batch before, and rows already handed on were rewritten by the next
+// batch.
+func TestReadGivesFreshValues(t *testing.T) {
+	type row struct {
+		ID    int64            `parquet:"id"`
+		Props map[string]int64 `parquet:"props"`
+		Tags  []string         `parquet:"tags,list"`
+		Note  *string          `parquet:"note,optional"`
+	}
+	want := make([]row, 250)
+	for i := range want {
+		r := row{ID: int64(i), Props: map[string]int64{fmt.Sprint("k", i%7): int64(i)}, Tags: []string{}}
+		for j := range i % 3 {
+			r.Tags = append(r.Tags, fmt.Sprint(i, "/", j))
+		}
+		if i%2 == 0 {
+			r.Note = new(fmt.Sprint("n", i))
+		}
+		want[i] = r
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter[row](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReader[row]("fresh.parquet", bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got []row
+	batch := make([]row, 100) // reused as is, not cleared
+	for {
+		n, err := r.Read(batch)
+		got = append(got, batch[:n]...)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		for i := range min(len(got), len(want)) {
+			if !reflect.DeepEqual(got[i], want[i]) {
+				t.Fatalf("row %d: got %+v, want %+v (%d rows)", i, got[i], want[i], len(got))
+			}
+		}
+		t.Fatalf("got %d rows, want %d", len(got), len(want))
 	}
 }

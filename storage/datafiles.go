@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 )
 
@@ -97,11 +98,13 @@ func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.H
 
 // globbedHidden reports whether a wildcard of pattern matched a hidden
 // directory on the way to match: day/*/* matches day/_temporary/0/part-0,
-// a file in progress.
+// a file in progress. Both paths are cleaned first, as Glob cleans the
+// pattern it matches: otherwise "./day/*/*" or "day//*/*" would line up
+// a wildcard with the wrong component and let in-progress files in.
 func globbedHidden(pattern, match string) bool {
 	_, _, pp := SplitURL(pattern)
 	_, _, mp := SplitURL(match)
-	pc, mc := strings.Split(pp, "/"), strings.Split(mp, "/")
+	pc, mc := strings.Split(path.Clean(pp), "/"), strings.Split(path.Clean(mp), "/")
 	if len(pc) != len(mc) {
 		return false // not a component-wise match (a relative pattern, say)
 	}

@@ -143,3 +143,45 @@ func TestLocalInputsEdgeCases(t *testing.T) {
 		t.Errorf("a glob matching a symlink loop: %v, want the link named", err)
 	}
 }
+
+// TestDataFilesUncleanPatternSkipsHiddenDirs checks that a wildcard
+// matching a hidden directory (a job's _temporary output in progress) is
+// left out however the pattern is spelled: "./", "//", "/./" and ".."
+// used to shift the components compared and let in-progress files in.
+func TestDataFilesUncleanPatternSkipsHiddenDirs(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("unclean")
+	for _, name := range []string{"in/day1/part-0", "in/_temporary/0/part-0", "in/.staging/part-0"} {
+		if err := storage.WriteFile(ctx, "mem://unclean/"+name, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"in/day1/part-0", "in/_temporary/0/part-0"} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("x"), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	for _, pattern := range []string{
+		"mem://unclean/in/*/*", "mem://unclean/./in/*/*", "mem://unclean//in/*/*", "mem://unclean/in/day1/../*/*",
+		"in/*/*", "./in/*/*", "in//*/*", "in/./*/*", dir + "//in/*/*", "file://" + dir + "/./in/*/*",
+	} {
+		got, err := storage.DataFiles(ctx, pattern)
+		if err != nil {
+			t.Errorf("DataFiles(%q): %v", pattern, err)
+			continue
+		}
+		var urls []string
+		for _, f := range got {
+			urls = append(urls, f.URL)
+		}
+		if len(got) != 1 || filepath.Base(filepath.Dir(got[0].URL)) != "day1" {
+			t.Errorf("DataFiles(%q) = %q, want only in/day1/part-0", pattern, urls)
+		}
+	}
+}

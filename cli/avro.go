@@ -17,6 +17,7 @@ import (
 	"github.com/hamba/avro/v2"
 
 	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/storage"
 )
 
@@ -174,7 +175,7 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 			buf.Write(k)
 			buf.WriteByte(':')
 			if err := orderedJSON(buf, f.Type(), m[f.Name()]); err != nil {
-				return err
+				return inField(f.Name(), err)
 			}
 		}
 		buf.WriteByte('}')
@@ -244,7 +245,7 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 		if m, ok := v.(map[string]any); ok && len(m) == 1 {
 			for name, inner := range m {
 				for _, t := range s.Types() {
-					if unionName(t) == name {
+					if unionName(t) == name || decodedName(t) == name {
 						return branchJSON(buf, t, inner)
 					}
 				}
@@ -261,6 +262,10 @@ func orderedJSON(buf *bytes.Buffer, s avro.Schema, v any) error {
 		}
 	}
 	switch x := v.(type) {
+	case avro.LogicalDuration:
+		// As a Parquet INTERVAL prints: the same months, days and
+		// milliseconds, under the same lower-case names.
+		v = parquetio.Interval{Months: x.Months, Days: x.Days, Milliseconds: x.Milliseconds}
 	case time.Duration: // time-millis, time-micros
 		v = timeOfDay(x)
 	case time.Time:
@@ -330,7 +335,9 @@ func holdsGeneric(s avro.Schema, v any) bool {
 	case int:
 		return s.Type() == avro.Int && logical == ""
 	case int64:
-		return s.Type() == avro.Long && logical == ""
+		// Local timestamps too: they are read as their numbers
+		// (avroio.LocalTimestampsAsLongs).
+		return s.Type() == avro.Long && (logical == "" || logical == avro.LocalTimestampMillis || logical == avro.LocalTimestampMicros)
 	case float32:
 		return s.Type() == avro.Float
 	case float64:
@@ -365,6 +372,16 @@ func decimalScale(s avro.Schema) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// decodedName is the key under which hamba/avro decodes a value of union
+// branch s that is not named but has a logical type: the type and the
+// logical type ("int.date"); else unionName.
+func decodedName(s avro.Schema) string {
+	if _, ok := s.(avro.NamedSchema); !ok && logicalType(s) != "" {
+		return string(s.Type()) + "." + string(logicalType(s))
+	}
+	return unionName(s)
 }
 
 // unionName is the name a union branch is known by: the full name of a

@@ -68,11 +68,14 @@
 // text). Instants print in RFC 3339 with their zone (Z), timestamps not
 // adjusted to UTC (DuckDB's TIMESTAMP, Spark's TIMESTAMP_NTZ) without one,
 // dates as 2006-01-02, times of day (Parquet TIME, Avro time-millis and
-// time-micros) as 15:04:05.000 and Parquet INTERVALs as
-// {"months":…,"days":…,"milliseconds":…}; a value of an Avro union of
-// several types as {"type": value}. A value that still has no JSON form (a time
-// after the year 9999) is an error naming the file, the record's index and
-// its Avro block or Parquet row group.
+// time-micros) as 15:04:05 with the fraction they have (13:00:00.005), Parquet
+// INTERVALs and Avro durations as {"months":…,"days":…,"milliseconds":…}; a
+// value of an Avro union of several types as {"type": value}, the value as
+// it prints outside a union. Parquet map keys print as values of their type
+// do. A value that still has no JSON form (a time after the year 9999) is an
+// error naming the file, the record's index, its Avro block or Parquet row
+// group, and the field. meta shows "-" for the nulls of a column chunk
+// without statistics.
 //
 // # Output and exit codes
 //

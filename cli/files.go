@@ -440,6 +440,26 @@ func jsonValue(v any) ([]byte, error) {
 	return jsonLine(v)
 }
 
+// fieldError names the field, dotted from the record, whose value did not
+// print as JSON: in a wide record the error's own words (a time.Time out
+// of range) do not say which column holds it.
+type fieldError struct {
+	path string
+	err  error
+}
+
+func (e *fieldError) Error() string { return "field " + e.path + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+// inField is err, from the value of field name, named by it (prefixed to
+// the path of a nested field's error).
+func inField(name string, err error) error {
+	if fe, ok := err.(*fieldError); ok {
+		return &fieldError{name + "." + fe.path, fe.err}
+	}
+	return &fieldError{name, err}
+}
+
 // localDateTime formats a date and time of day that is no instant (a
 // timestamp not adjusted to UTC): as RFC 3339 without the zone, which would
 // claim one.

@@ -84,7 +84,7 @@ func parquetRecord(buf *bytes.Buffer, fields []parquetio.Field, m map[string]any
 		buf.Write(k)
 		buf.WriteByte(':')
 		if err := parquetJSON(buf, f, m[f.Name]); err != nil {
-			return err
+			return inField(f.Name, err)
 		}
 	}
 	buf.WriteByte('}')
@@ -208,8 +208,12 @@ func (p *parquetFile) Meta(ctx context.Context, w io.Writer, all bool) error {
 			if c.LogicalType != "" {
 				typ += "/" + c.LogicalType
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", strings.Join(c.Path, "."), typ, strings.Join(c.Encodings, ","),
-				c.Compression, c.NumValues, c.NullCount, c.CompressedSize, c.UncompressedSize, statCell(c.Min), statCell(c.Max))
+			nulls := "-" // no statistics
+			if c.NullCount >= 0 {
+				nulls = fmt.Sprint(c.NullCount)
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\t%s\n", strings.Join(c.Path, "."), typ, strings.Join(c.Encodings, ","),
+				c.Compression, c.NumValues, nulls, c.CompressedSize, c.UncompressedSize, statCell(c.Min), statCell(c.Max))
 		}
 		tw.Flush()
 	}

@@ -133,7 +133,7 @@ type ColumnChunkInfo struct {
 	Encodings        []string // e.g. [PLAIN RLE]
 	Compression      string   // e.g. "SNAPPY"
 	NumValues        int64    // values, nulls included
-	NullCount        int64
+	NullCount        int64    // -1 when the chunk has no statistics: 0 would claim no nulls
 	CompressedSize   int64
 	UncompressedSize int64
 	// Min and Max are the chunk's min_value/max_value statistics rendered
@@ -162,6 +162,10 @@ func (f *File) RowGroups() []RowGroupInfo {
 				NullCount:        cm.Statistics.NullCount,
 				CompressedSize:   cm.TotalCompressedSize,
 				UncompressedSize: cm.TotalUncompressedSize,
+			}
+			if st := &cm.Statistics; st.NullCount == 0 && st.DistinctCount == 0 &&
+				st.Min == nil && st.Max == nil && st.MinValue == nil && st.MaxValue == nil {
+				c.NullCount = -1 // no statistics at all
 			}
 			if _, lt, ok := strings.Cut(leaf.typ, "/"); ok {
 				c.LogicalType = lt
@@ -197,7 +201,8 @@ func (f *File) BytesRead() int64 { return f.src.nbytes }
 //   - group: map[string]any
 //   - LIST: []any of the elements; other repeated fields: []any
 //   - MAP: map[string]any; keys that are not text are rendered with fmt
-//     (times in RFC 3339), and of duplicate keys the last wins
+//     (timestamps in RFC 3339, without a zone when not adjusted to UTC,
+//     TIMEs as 15:04:05.999999999), and of duplicate keys the last wins
 //   - BOOLEAN: bool; INT32: int32; INT64: int64; FLOAT: float32;
 //     DOUBLE: float64; unsigned INT annotations: uint32 or uint64
 //   - STRING, ENUM, JSON: string; UUID: its canonical text

@@ -311,7 +311,7 @@ func (a *assembler) instance(g *gnode, cols [][]parquet.Value) (any, error) {
 					return nil, err
 				}
 			}
-			m[mapKey(k)] = v
+			m[mapKey(k, g.key.wallClock)] = v
 		}
 		return m, nil
 	}
@@ -368,8 +368,10 @@ func occurrences(g *gnode, cols [][]parquet.Value) ([][][]parquet.Value, error) 
 	return occ, nil
 }
 
-// mapKey renders a map key as a string.
-func mapKey(k any) string {
+// mapKey renders a map key as a string, as a value of its type prints:
+// a timestamp in RFC 3339, without a zone when it is a wall clock (not
+// adjusted to UTC), a TIME as a time of day.
+func mapKey(k any, wallClock bool) string {
 	switch k := k.(type) {
 	case string:
 		return k
@@ -378,9 +380,27 @@ func mapKey(k any) string {
 	case nil:
 		return "null"
 	case time.Time:
+		if wallClock {
+			return k.Format(wallClockLayout)
+		}
 		return k.Format(time.RFC3339Nano)
+	case time.Duration:
+		return clock(k)
 	}
 	return fmt.Sprint(k)
+}
+
+// wallClockLayout formats a TIMESTAMP not adjusted to UTC: RFC 3339
+// without the zone, which would claim one.
+const wallClockLayout = "2006-01-02T15:04:05.999999999"
+
+// clock renders a TIME, d since midnight, as hh:mm:ss with the fraction it
+// has; a duration outside a day, which no valid TIME is, as itself.
+func clock(d time.Duration) string {
+	if d < 0 || d >= 24*time.Hour {
+		return d.String()
+	}
+	return time.Time{}.Add(d).Format("15:04:05.999999999")
 }
 
 // leafConverter returns the function converting a non-null value of a
@@ -546,7 +566,7 @@ func renderStat(g *gnode, kind parquet.Kind, b []byte) (s string) {
 	}()
 	v := g.conv(kind.Value(b))
 	if t, ok := v.(time.Time); ok && g.wallClock {
-		return t.Format("2006-01-02T15:04:05.999999999")
+		return t.Format(wallClockLayout)
 	}
 	return renderValue(v, g.quoted)
 }
@@ -555,6 +575,8 @@ func renderValue(v any, quoted bool) string {
 	switch v := v.(type) {
 	case time.Time:
 		return v.Format(time.RFC3339Nano)
+	case time.Duration: // a TIME, as cat prints it
+		return clock(v)
 	case []byte:
 		return fmt.Sprintf("%q", v)
 	case string:

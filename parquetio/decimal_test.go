@@ -622,3 +622,31 @@ func TestRatColumnOptions(t *testing.T) {
 		t.Errorf("read back %v, %v", back, err)
 	}
 }
+
+// TestByteDecimalsHaveNoBounds writes decimals stored as bytes and as
+// integers. parquet-go compares byte decimals as unsigned bytes, so a chunk
+// of 7 and -(10^20-1) claimed min 7 and max -(10^20-1), which would make an engine
+// that prunes by statistics skip rows it needs; such chunks now have no
+// bounds. Integer decimals keep theirs, which are right.
+func TestByteDecimalsHaveNoBounds(t *testing.T) {
+	type row struct {
+		Wide   *big.Rat `parquet:"wide,decimal(0:20)"`   // FIXED_LEN_BYTE_ARRAY
+		Narrow *big.Rat `parquet:"narrow,decimal(2:18)"` // INT64
+		Plain  int64    `parquet:"plain"`
+	}
+	data := encodeRows(t, []row{
+		{rat(t, "7"), rat(t, "-1.5"), 3},
+		{rat(t, "-99999999999999999999"), rat(t, "2.25"), -4},
+	})
+	f, err := OpenFile("d.parquet", bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]string{"wide": {"", ""}, "narrow": {"-1.50", "2.25"}, "plain": {"-4", "3"}}
+	for _, c := range f.RowGroups()[0].Columns {
+		name := strings.Join(c.Path, ".")
+		if got := [2]string{c.Min, c.Max}; got != want[name] {
+			t.Errorf("%s (%s): min, max = %q, want %q", name, c.PhysicalType, got, want[name])
+		}
+	}
+}

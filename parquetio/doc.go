@@ -106,6 +106,12 @@
 // is opened, row by row (parquet-go knows no big.Rat): it never takes the
 // columnar fast path, and costs one conversion per row and big.Rat.
 //
+// Decimal columns stored as bytes (FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY) are
+// written without min/max statistics: parquet-go would order them as
+// unsigned bytes, not as the signed numbers the specification orders them
+// by, and engines that skip row groups by statistics would skip the wrong
+// ones. INT32 and INT64 decimals keep theirs.
+//
 // # Columnar fast path
 //
 // The common row type, a flat struct whose fields are all string, int64,

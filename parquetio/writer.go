@@ -14,6 +14,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/compress/uncompressed"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // Codec is a page compression codec.
@@ -176,9 +177,37 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 	}()
 	if rats != nil {
 		popts = append(popts, rats.schema)
+		popts = append(popts, byteDecimalsUnbounded(rats.schema)...)
 		return &Writer[T]{rats: rats, rw: parquet.NewGenericWriter[any](w, popts...), nanos: nanoTimes(reflect.TypeFor[T](), "")}, nil
 	}
+	popts = append(popts, byteDecimalsUnbounded(parquet.SchemaOf(new(T)))...)
 	return &Writer[T]{w: parquet.NewGenericWriter[T](w, popts...), nanos: nanoTimes(reflect.TypeFor[T](), "")}, nil
+}
+
+// byteDecimalsUnbounded leaves out the min and max statistics of the
+// schema's DECIMAL columns stored as bytes (FIXED_LEN_BYTE_ARRAY or
+// BYTE_ARRAY), in the footer, the column index and page headers.
+// parquet-go orders such values as unsigned bytes, where the Parquet
+// specification orders decimals as signed numbers: a chunk holding 7 and
+// -10^20 would claim min 7, max -10^20, and an engine pruning row groups
+// by them (Spark, Trino, DuckDB) would skip rows it needs. No bounds is
+// honest; wrong ones lose data.
+func byteDecimalsUnbounded(schema *parquet.Schema) []parquet.WriterOption {
+	var opts []parquet.WriterOption
+	for _, path := range schema.Columns() {
+		leaf, ok := schema.Lookup(path...)
+		if !ok {
+			continue
+		}
+		t := leaf.Node.Type()
+		if _, ok := logicalValue(t).(*format.DecimalType); !ok {
+			continue
+		}
+		if k := t.Kind(); k == parquet.FixedLenByteArray || k == parquet.ByteArray {
+			opts = append(opts, parquet.SkipPageBounds(path...), parquet.SkipPageStatistics(path...))
+		}
+	}
+	return opts
 }
 
 // Write writes rows. After an error the writer is unusable.

@@ -23,7 +23,13 @@ type Job struct {
 	Doc      string
 	newArgs  func() any
 	build    func(p *pcollection.Pipeline, args any) error
-	required []string // flags tagged required:"true"
+	required []requiredFlag // flags tagged required:"true"
+}
+
+// requiredFlag is a flag that must be given, unless it has a default.
+type requiredFlag struct {
+	name       string
+	hasDefault bool
 }
 
 // ArgsError reports job arguments that do not parse, a required flag that
@@ -80,8 +86,8 @@ func Register[A any](name, doc string, build func(p *pcollection.Pipeline, args 
 	}
 	t := reflect.TypeFor[A]()
 	for i := range t.NumField() {
-		if name := t.Field(i).Tag.Get("flag"); name != "" && t.Field(i).Tag.Get("required") == "true" {
-			j.required = append(j.required, name)
+		if f := t.Field(i); f.Tag.Get("flag") != "" && f.Tag.Get("required") == "true" {
+			j.required = append(j.required, requiredFlag{f.Tag.Get("flag"), f.Tag.Get("default") != ""})
 		}
 	}
 	jobs.Lock()
@@ -137,14 +143,16 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
 	var missing, empty []string
-	for _, name := range j.required {
-		switch f := fs.Lookup(name); {
-		case !f.Changed && f.DefValue == "":
-			missing = append(missing, "--"+name)
-		case strings.TrimSpace(f.Value.String()) == "":
+	for _, r := range j.required {
+		// Whether a flag was given is Changed, not its value: an int's
+		// unset value is "0" and a list's "[]", never "".
+		switch f := fs.Lookup(r.name); {
+		case !f.Changed && !r.hasDefault:
+			missing = append(missing, "--"+r.name)
+		case blank(f.Value):
 			// "--output=" (an unset shell variable, say) would write to
 			// the working directory, "--output ' '" to a directory " ".
-			empty = append(empty, "--"+name)
+			empty = append(empty, "--"+r.name)
 		}
 	}
 	if len(missing) > 0 {
@@ -162,6 +170,15 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 		return nil, fmt.Errorf("job %s: %w", j.Name, err)
 	}
 	return p, nil
+}
+
+// blank reports whether a flag's value is only white space: a string, or
+// every element of a list ("--input=" gives an empty list).
+func blank(v pflag.Value) bool {
+	if sv, ok := v.(pflag.SliceValue); ok {
+		return !slices.ContainsFunc(sv.GetSlice(), func(s string) bool { return strings.TrimSpace(s) != "" })
+	}
+	return strings.TrimSpace(v.String()) == ""
 }
 
 // callBuild runs the job's build function, returning a panic as an error:

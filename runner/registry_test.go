@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
@@ -28,6 +29,44 @@ var regJob = runner.Register("runner-test/registry", "a test job", func(p *pcoll
 	pcollection.Materialize(pcollection.Of(p, a.In))
 	return nil
 })
+
+type requiredKinds struct {
+	Inputs []string      `flag:"inputs" required:"true"`
+	N      int           `flag:"n" required:"true"`
+	Wait   time.Duration `flag:"wait" required:"true"`
+}
+
+var requiredKindsJob = runner.Register("runner-test/required-kinds", "required flags of every kind",
+	func(p *pcollection.Pipeline, a *requiredKinds) error {
+		pcollection.Materialize(pcollection.Of(p, a.Inputs...))
+		return nil
+	})
+
+// TestRequiredFlagKinds checks that required flags that are not strings
+// must be given too: a list's unset value is "[]" and an int's "0", so only
+// string flags were ever found missing, and a job ran without its inputs.
+func TestRequiredFlagKinds(t *testing.T) {
+	ok := []string{"--inputs", "a", "--n", "0", "--wait", "0s"}
+	if _, err := requiredKindsJob.Build(ok); err != nil {
+		t.Fatalf("Build(%q): %v", ok, err)
+	}
+	for _, tc := range []struct {
+		argv []string
+		msg  string
+	}{
+		{nil, "missing required flag(s) --inputs, --n, --wait"},
+		{[]string{"--n", "1", "--wait", "1s"}, "missing required flag(s) --inputs"},
+		{[]string{"--inputs", "a", "--wait", "1s"}, "missing required flag(s) --n"},
+		{[]string{"--inputs=", "--n", "1", "--wait", "1s"}, "required flag(s) --inputs given empty"},
+		{[]string{"--inputs", " , ", "--n", "1", "--wait", "1s"}, "required flag(s) --inputs given empty"},
+	} {
+		_, err := requiredKindsJob.Build(tc.argv)
+		var ae *runner.ArgsError
+		if !errors.As(err, &ae) || !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("Build(%q) error = %v, want an *ArgsError saying %q", tc.argv, err, tc.msg)
+		}
+	}
+}
 
 func TestJobBuild(t *testing.T) {
 	p, err := regJob.Build([]string{"--in", "x", "--names", "a,b"})

@@ -119,6 +119,16 @@ var planCases = []planCase{
 			return nil
 		}))
 	}},
+	// Descending, which the plan says.
+	{name: "secondary-sort-descending", stages: 1, shuffles: []int{1}, build: func(p *pcollection.Pipeline) {
+		plays := pcollection.Of(p, ptable.KV("u1", ptable.KV(int64(2), "t1")), ptable.KV("u1", ptable.KV(int64(1), "t2")))
+		pcollection.Materialize(ptable.ReduceSortedDescending(plays, func(user string, vs iter.Seq[ptable.Pair[int64, string]], emit func(string)) error {
+			for v := range vs {
+				emit(user + " " + v.Value)
+			}
+			return nil
+		}))
+	}},
 	// Set operations: Intersect ORs side tags through a lifted combiner;
 	// AntiJoin is a secondary sort on (key, side). Both shuffles share the
 	// one stage that reads the two inputs.

@@ -135,6 +135,9 @@ func (g *secondaryPayload[K, S, V]) Partition(key []byte, partitions int) int {
 }
 
 func (g *secondaryPayload[K, S, V]) PartitionedBy() string {
+	if g.descending {
+		return "key alone, each group's values sorted by their first part, descending"
+	}
 	return "key alone, each group's values sorted by their first part"
 }
 

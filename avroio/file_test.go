@@ -726,3 +726,56 @@ func TestWriterKeepsBlocksWithinReadersLimit(t *testing.T) {
 		t.Errorf("read back records starting %q, want a, b and small", got)
 	}
 }
+
+// TestTimeUnitTag writes times tagged timestamp-micros, which keep their
+// microseconds (untagged, a time.Time is timestamp-millis and loses them),
+// and reads each file into both Go types: a file is read in its own unit,
+// whatever the reading type's tag.
+func TestTimeUnitTag(t *testing.T) {
+	type millis struct {
+		At  time.Time  `avro:"at"`
+		Opt *time.Time `avro:"opt"`
+	}
+	type micros struct {
+		At  time.Time  `avro:"at,timestamp-micros"`
+		Opt *time.Time `avro:"opt,timestamp-micros"`
+	}
+	at := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.UTC)
+	if s, err := avroio.SchemaOf[micros](); err != nil || !strings.Contains(s.String(), `"logicalType":"timestamp-micros"`) {
+		t.Fatalf("schema of micros: %v, %v", s, err)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want time.Time
+	}{
+		{"millis", writeOne(t, millis{at, &at}), at.Truncate(time.Millisecond)},
+		{"micros", writeOne(t, micros{at, &at}), at.Truncate(time.Microsecond)},
+	} {
+		ms, err := decodeAll[millis](t, tc.data)
+		if err != nil || len(ms) != 1 || !ms[0].At.Equal(tc.want) || ms[0].Opt == nil || !ms[0].Opt.Equal(tc.want) {
+			t.Errorf("%s file read untagged: %+v, %v; want %v", tc.name, ms, err, tc.want)
+		}
+		us, err := decodeAll[micros](t, tc.data)
+		if err != nil || len(us) != 1 || !us[0].At.Equal(tc.want) || us[0].Opt == nil || !us[0].Opt.Equal(tc.want) {
+			t.Errorf("%s file read tagged micros: %+v, %v; want %v", tc.name, us, err, tc.want)
+		}
+	}
+}
+
+// writeOne is a container file of v.
+func writeOne[T any](t *testing.T, v T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	fw, err := avroio.NewFileWriter[T](&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Write(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}

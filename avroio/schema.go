@@ -20,14 +20,18 @@ import (
 // Go types map to Avro as follows: string → string, bool → boolean,
 // int8/int16/int32/uint8/uint16 → int, int/int64/uint32 → long, float32 →
 // float, float64 → double, []byte → bytes, [N]byte → fixed, time.Time → long
-// with logicalType timestamp-millis, time.Duration → long (nanoseconds; it
+// with logicalType timestamp-millis (what Java's Avro writes for an instant;
+// a finer part of a second is dropped when written, unless the field is
+// tagged timestamp-micros), time.Duration → long (nanoseconds; it
 // reads a file's time-millis and time-micros in their units), *X → ["null", X] with default null,
 // []X → array, map[string]X → map, struct → record (embedded structs are
 // flattened, as hamba/avro does when decoding), *big.Rat → ["null", bytes
 // with logicalType decimal] (a field of a record only; a big.Rat is refused).
 //
 // The avro tag's options: timestamp-millis or timestamp-micros on an int64
-// (or *int64) field make it that logical type; date on a time.Time (or
+// (or *int64) field make it that logical type, on a time.Time (or
+// *time.Time) field the unit it is written in (a file is read in its own
+// unit, whatever the tag); date on a time.Time (or
 // *time.Time) field makes it an int of logical type date; decimal(P,S) on
 // a *big.Rat field gives its decimal's precision and scale, which writing
 // needs (reading takes the file's).
@@ -264,13 +268,22 @@ func (d *deriver) fields(t reflect.Type, w *avro.RecordSchema, where string, out
 			return err
 		}
 		if unit := timestampOption(opts); unit != "" {
+			lt := map[string]any{"type": "long", "logicalType": unit}
 			switch {
+			case sf.Type == timeType || sf.Type == reflect.PointerTo(timeType):
+				// The unit times are written in; a file is read in its own.
+				if wt == nil {
+					typ = lt
+					if sf.Type.Kind() == reflect.Pointer {
+						typ = []any{"null", lt}
+					}
+				}
 			case sf.Type.Kind() == reflect.Int64:
 				typ = map[string]any{"type": "long", "logicalType": unit}
 			case sf.Type.Kind() == reflect.Pointer && sf.Type.Elem().Kind() == reflect.Int64:
 				typ = []any{"null", map[string]any{"type": "long", "logicalType": unit}}
 			default:
-				return fmt.Errorf("avroio: schema of %s.%s: the %s option needs an int64 or *int64 field, not %s", where, sf.Name, unit, sf.Type)
+				return fmt.Errorf("avroio: schema of %s.%s: the %s option needs an int64, time.Time or a pointer to one, not %s", where, sf.Name, unit, sf.Type)
 			}
 		}
 		if slices.Contains(strings.Split(opts, ","), "date") {

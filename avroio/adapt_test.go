@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/hamba/avro/v2/ocf"
 
 	"github.com/crunchgo/crunchgo/avroio"
+	"github.com/crunchgo/crunchgo/pcollection"
 )
 
 // ocfBytes encodes recs with schema, 100 records a block.
@@ -351,6 +353,34 @@ func TestNarrowIntegersNested(t *testing.T) {
 		if err := read(); err == nil || !strings.Contains(err.Error(), "narrower integer than Avro's int or long") {
 			t.Errorf("%s: got %v, want the narrow field refused", name, err)
 		}
+	}
+}
+
+// TestNarrowIntegersNestedNotWritten checks that a type whose file the read
+// would refuse (TestNarrowIntegersNested) is refused for writing too,
+// including by a pipeline when it is built: a job wrote such files, and the
+// next job, with the same type, could not read them.
+func TestNarrowIntegersNestedNotWritten(t *testing.T) {
+	type inner struct {
+		N *int16 `avro:"n"`
+	}
+	type nested struct {
+		In inner `avro:"in"`
+	}
+	const want = "field In.N (int16) is a narrower integer"
+	if _, err := avroio.NewFileWriter[nested](io.Discard); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("NewFileWriter: got %v, want %q", err, want)
+	}
+	p := pcollection.NewPipeline("narrow")
+	if err := avroio.TryWrite(pcollection.Of(p, nested{}), t.TempDir()); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("TryWrite: got %v, want %q", err, want)
+	}
+	// At the top level, where the read checks each number, it is written.
+	type top struct {
+		N int16 `avro:"n"`
+	}
+	if _, err := avroio.NewFileWriter[top](io.Discard); err != nil {
+		t.Errorf("top-level int16: %v", err)
 	}
 }
 

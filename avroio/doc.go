@@ -42,7 +42,9 @@
 // int, uint32 from a long), which hamba/avro would fill by a cast that
 // wraps, is read the same way and fails on a value it cannot hold, naming
 // it; inside a nested record, an array or a map, where no check can be
-// made, it is refused when the file is opened. An int64 field tagged
+// made, it is refused when the file is opened, and by NewFileWriter and
+// Write (unless given WithWriterSchema), which would otherwise write a file
+// that the same type cannot read back. An int64 field tagged
 // `avro:"ts,timestamp-millis"` (or timestamp-micros) holds timestamps in
 // that unit: it is written with that logical type, and a file whose field
 // holds timestamps of another unit is refused rather than read a thousand

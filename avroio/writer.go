@@ -130,6 +130,10 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 	case isGeneric(t):
 		return nil, fmt.Errorf("avroio: writing %s needs WithWriterSchema", t)
 	default:
+		if w := uncheckedNarrow(t); w != "" {
+			// Written, it could not be read back into T: the read refuses it.
+			return nil, fmt.Errorf("avroio: writing %s: field %s is a narrower integer than Avro's int or long, inside a record, array or map, which avroio could not read back into it (it cannot check there that a file's numbers fit): declare it int32 or int64", t, w)
+		}
 		schema, err = deriveSchema(t, nil, false)
 		if err != nil {
 			return nil, err

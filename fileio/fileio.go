@@ -79,6 +79,9 @@ func formatOfName(name string) (Format, bool) {
 // Read reads the files matching pattern as a collection of T, in the format
 // their extension names (FormatOf), with parquetOpts for Parquet files. It
 // lists the files when the pattern itself has no extension, so it can fail.
+// A directory holding both Avro and Parquet files is refused: read each
+// format with its own glob (DIR/*.avro, DIR/*.parquet) and
+// pcollection.Union the two.
 func Read[T any](ctx context.Context, p *pcollection.Pipeline, pattern string, parquetOpts ...parquetio.ReadOption) (pcollection.PCollection[T], error) {
 	f, err := FormatOf(ctx, pattern)
 	if err != nil {

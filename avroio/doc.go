@@ -11,7 +11,11 @@
 // preceding sync marker starts inside it (the header's marker precedes the
 // first block), so ranges that tile a file read each block exactly once. A
 // range that starts mid-file finds its first block by searching for the sync
-// marker.
+// marker. Like Java's Avro, it trusts the first match: a file whose data
+// holds its own 16-byte marker (an Avro file stored whole in a bytes field,
+// written with the same fixed marker) fails to read as corrupt when cut
+// there, though it reads whole. Random markers (the default) make that
+// practically impossible.
 //
 // A Decoder[T] decodes a file's records into T. The reader schema is derived
 // from T (SchemaOf: struct fields with avro tags, plus avrodefault and

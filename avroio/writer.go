@@ -67,7 +67,9 @@ func WithWriterSchema(avsc string) WriteOption {
 	return func(cfg *writeConfig) { cfg.schema = avsc }
 }
 
-// WithSyncMarker fixes the sync marker (default: random), for reproducible files.
+// WithSyncMarker fixes the sync marker (default: random), for reproducible
+// files. Data that holds the marker breaks a reader that starts mid-file
+// (see the package doc), so do not fix it where records may hold Avro files.
 func WithSyncMarker(sync [16]byte) WriteOption {
 	return func(cfg *writeConfig) { cfg.sync = &sync }
 }

@@ -58,9 +58,10 @@
 // blocks, records decoded with the writer's schema, fields printed in schema
 // order), parquetio (its untyped File: footer metadata, generic rows with
 // fields in schema order, page headers checked before decoding) and textio
-// (lines; .gz streams). A damaged file is an error naming the
-// file and, where the reader knows them, the block or row group and offset;
-// records printed before it stay printed. Nothing is skipped silently.
+// (lines; .gz, .bz2, .xz and .zst files decompressed). A damaged file is an
+// error naming the file and, where the reader knows them, the block or row
+// group and offset; records printed before it stay printed. Nothing is
+// skipped silently.
 //
 // cat and head print floats JSON cannot express as the strings "NaN",
 // "Infinity" and "-Infinity", bytes as base64, and a string that is not

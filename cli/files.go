@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 // dataFile is one opened data file of a known format, as the file tools see
@@ -50,29 +51,33 @@ const (
 	formatAvro    = "avro"
 	formatParquet = "parquet"
 	formatText    = "text"
-	// formatGzipped is an Avro or Parquet file compressed whole with gzip
-	// (x.avro.gz), which no reader here reads: both formats compress
-	// inside the file.
-	formatGzipped = "gzipped"
+	// formatCompressed is an Avro or Parquet file compressed whole
+	// (x.avro.gz, x.parquet.zst), which no reader here reads: both formats
+	// compress inside the file.
+	formatCompressed = "compressed"
 )
 
 // detectFormat names the format of a file: by extension (.avro, .parquet;
-// .txt, .csv, .tsv, .json, .jsonl, .log and .gz as text, but .avro.gz and
-// .parquet.gz as gzipped), else by its first bytes (Avro's "Obj\x01",
-// Parquet's "PAR1"), else text.
+// .txt, .csv, .tsv, .json, .jsonl, .log and the extensions of the
+// compressions textio reads (.gz, .bz2, .xz, .zst) as text, but .avro.gz,
+// .parquet.bz2 and so on as compressed), else by its first bytes (Avro's
+// "Obj\x01", Parquet's "PAR1"), else text.
 func detectFormat(name string, f storage.File) string {
-	gzipped := strings.HasSuffix(name, ".gz")
-	ext := strings.ToLower(path.Ext(strings.TrimSuffix(name, ".gz")))
+	_, compressed := textio.Compressed(name)
+	ext := strings.ToLower(path.Ext(name))
+	if compressed {
+		ext = strings.ToLower(path.Ext(strings.TrimSuffix(name, path.Ext(name))))
+	}
 	switch {
 	case ext == ".avro" || ext == ".parquet" || ext == ".parq":
-		if gzipped {
-			return formatGzipped
+		if compressed {
+			return formatCompressed
 		}
 		if ext == ".avro" {
 			return formatAvro
 		}
 		return formatParquet
-	case gzipped:
+	case compressed:
 		return formatText
 	}
 	// Content before a text extension: an Avro file named .txt printed as
@@ -110,8 +115,9 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 		df, err = openAvro(fi.URL, f)
 	case formatParquet:
 		df, err = openParquet(fi.URL, f)
-	case formatGzipped:
-		err = fmt.Errorf("%s: a whole file compressed with gzip, which crunchgo does not read as %s: gunzip it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, strings.TrimPrefix(path.Ext(strings.TrimSuffix(fi.Name, ".gz")), "."))
+	case formatCompressed:
+		codec, _ := textio.Compressed(fi.Name)
+		err = fmt.Errorf("%s: a whole file compressed with %s, which crunchgo does not read as %s: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, codec, strings.TrimPrefix(path.Ext(strings.TrimSuffix(fi.Name, path.Ext(fi.Name))), "."))
 	default:
 		df, err = openText(fi.URL, f)
 	}

@@ -15,7 +15,9 @@ import (
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/hamba/avro/v2"
 	"github.com/hamba/avro/v2/ocf"
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
+	"github.com/ulikunitz/xz"
 )
 
 // play is the Parquet fixture's row.
@@ -219,8 +221,11 @@ func parquetFile[T any](t testing.TB, rows []T) []byte {
 // writeFixtures writes the files the file-tool cases read into dir:
 // events.avro (deflate, three blocks of 2, 2 and 1 records), events.avro
 // truncated in its last block (truncated.avro), the same records in a
-// directory with a _SUCCESS marker (out/), lines.txt, lines.txt.gz, a gzip
-// file that is not (bad.txt.gz), a file without an extension holding
+// directory with a _SUCCESS marker (out/), lines.txt, lines.txt.gz,
+// compressed text (doc.txt.xz, doc.txt.zst with a byte order mark,
+// hello.txt.bz2), a gzip file that is not (bad.txt.gz), an lz4 file
+// (hello.txt.lz4), zstd data not named so (zstd.log), Avro compressed whole
+// (events.avro.gz, events.avro.xz), a file without an extension holding
 // Avro (noext), Parquet files, and floats.avro and floats.parquet
 // (floatRows: NaN and infinities) and stamps.avro and stamps.parquet
 // (stampRows: the fourth time does not print as JSON).
@@ -286,6 +291,12 @@ func writeFixtures(t testing.TB, dir string) {
 		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),
 		"zipped.log":            gzLines,
 		"events.avro.gz":        gzipped(t, avro),
+		"events.avro.xz":        xzCompressed(t, avro),
+		"doc.txt.xz":            xzCompressed(t, []byte("first line\nsecond, with \"quotes\"\n\nlast without newline")),
+		"doc.txt.zst":           zstdCompressed(t, []byte("\ufefffirst line\r\nsecond, with \"quotes\"\n\nlast without newline")),
+		"zstd.log":              zstdCompressed(t, []byte("first line\n")),
+		"hello.txt.bz2":         []byte(helloBzip2),
+		"hello.txt.lz4":         []byte(helloLZ4),
 		"empty.txt":             nil,
 		"plays.parquet":         parquet,
 		"truncated.parquet":     parquet[:len(parquet)-30],
@@ -324,6 +335,47 @@ func gzipped(t testing.TB, b []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// xzCompressed compresses b whole with xz.
+func xzCompressed(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := xz.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// zstdCompressed compresses b whole with zstd.
+func zstdCompressed(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := zstd.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// helloBzip2 is "hello\nworld\n" compressed by bzip2 1.0.8 -9 (Go has no
+// bzip2 writer); helloLZ4 the same by lz4 1.9.4 (an lz4 frame).
+const (
+	helloBzip2 = "BZh91AY&SYk_\xb1\xdd\x00\x00\x02A\x80\x00\x10\x06D\x90\x80 \x001\x0c\x08!\xa3i\x08\x07#\xae\x87\x8b\xb9\"\x9c(H5\xaf\xd8\xee\x80"
+	helloLZ4   = "\x04\x22\x4d\x18\x64\x40\xa7\x0c\x00\x00\x80hello\nworld\n\x00\x00\x00\x00\x30\x30\xf8\x06"
+)
 
 // garble overwrites the middle of a file (its column chunks) with bytes that
 // are not Parquet, keeping the magic and the footer.

@@ -10,7 +10,8 @@ import (
 	"github.com/crunchgo/crunchgo/textio"
 )
 
-// textFile reads a text file (gzip by extension) with textio's line reader.
+// textFile reads a text file (compressed, by extension, with any codec
+// textio.Compressed knows) with textio's line reader.
 type textFile struct {
 	path string
 	f    storage.File
@@ -78,9 +79,9 @@ func (t *textFile) Meta(ctx context.Context, w io.Writer, _ bool) error {
 	if err != nil {
 		return err
 	}
-	comp := "none"
-	if textio.IsGzip(t.path) {
-		comp = "gzip"
+	comp, ok := textio.Compressed(t.path)
+	if !ok {
+		comp = "none"
 	}
 	fmt.Fprintf(w, "compression: %s\nlines: %d\nlongest line: %d bytes\nline bytes: %d\n", comp, n, longest, total)
 	return nil

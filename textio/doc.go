@@ -7,7 +7,21 @@
 // (so "\n" and "\r\n" files read alike; a lone "\r" is content). A last line
 // without a newline is a line, without a "\r" it ends with (as if the file
 // had been cut inside a "\r\n"); a newline at the end of the file does not
-// start another one.
+// start another one. A UTF-8 byte order mark starting a file (or a
+// compressed file's text) is dropped, as Hadoop's LineRecordReader does.
+//
+// # Compression
+//
+// As with Hadoop's CompressionCodecFactory, a file's extension, in any
+// case, says whether it is compressed and how: ".gz" is gzip, ".bz2" bzip2,
+// ".xz" xz and ".zst" or ".zstd" zstd (Compressed). Such a file is read
+// whole through its decompressor, concatenated streams included (as pigz,
+// pbzip2 or cat write them); offsets in errors and line limits then count
+// in the decompressed text. Files named for codecs textio cannot read
+// (".lz4", ".snappy", ".deflate", ".lzo", ".br": Hadoop's own framings)
+// are refused, and so is compressed data whose name does not say so
+// (gzip, bzip2, xz, zstd or lz4 by its first bytes): rename it or
+// decompress it first.
 //
 // # Splits
 //
@@ -15,22 +29,29 @@
 // not starting at 0 skips through the first newline at or after its start,
 // and a split reads the lines starting at or before its end, reading past
 // the end to finish the last one. Ranges that tile a file give every line to
-// exactly one split. Files whose names end in ".gz" are gzip streams
-// (multi-member streams included) and are one split each.
+// exactly one split. Compressed files cannot be cut: each is one split
+// (Hadoop splits bzip2 at its blocks; textio does not).
 //
 // # Errors and limits
 //
 // A line longer than MaxLineLength (default 64 MiB) fails the read with an
 // *Error naming the path and the line's offset, wrapping ErrLineTooLong;
-// SkipLongLines skips such lines and counts them instead. A damaged gzip
-// stream yields an *Error matching ErrCorrupt, and so does a 0-byte ".gz"
-// file, which is not a gzip stream (Read fails on it in the driver, before
-// any task runs). Writers reject lines containing "\n", which would read
-// back as several lines.
+// SkipLongLines skips such lines and counts them instead. A damaged or
+// truncated compressed stream yields an *Error matching ErrCorrupt that
+// names the codec and about where in the file it stopped, and so does a
+// 0-byte compressed file, which is no compressed stream (Read fails on it
+// in the driver, before any task runs). A failing read of the file is
+// that error, not ErrCorrupt. Writers reject lines containing "\n", which
+// would read back as several lines, and lines ending in "\r", which would
+// read back without it; a first line starting with U+FEFF gets one more,
+// for the reader to drop.
 //
-// Read refuses an input that is recognisably Avro or Parquet, by extension
-// (.avro, .parquet) or by its first four bytes ("Obj\x01", "PAR1"), with an
-// error naming the file and the reader to use, matching ErrNotText. It
-// checks in the driver when it lists the files (one 4-byte read per file),
-// before any task runs. LineReader reads whatever it is given.
+// Read refuses, with an error naming the file and matching ErrNotText, an
+// input that is recognisably Avro or Parquet, by extension (.avro,
+// .parquet, also compressed whole: .avro.gz, .parquet.zst, ...) or by its
+// first four bytes ("Obj\x01", "PAR1"), saying which reader to use; and
+// compressed input it cannot read or whose name does not say so, as above.
+// It checks in the driver when it lists the files (one read of up to 10
+// bytes per file), before any task runs. LineReader refuses compressed data
+// that is not as named too, but reads any other bytes it is given.
 package textio

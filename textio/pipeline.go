@@ -24,9 +24,12 @@ const (
 
 // Read reads the lines of the text files matching pattern (a file, a
 // directory of data files or a glob; any storage URL). Plain files are
-// split into byte ranges; ".gz" files are read whole, one split each. An
-// Avro or Parquet file among them (by extension, or by its first bytes)
-// fails the job with an error matching ErrNotText; a 0-byte ".gz" file, one
+// split into byte ranges; compressed files (Compressed: .gz, .bz2, .xz,
+// .zst) are read whole through their decompressor, one split each. An Avro
+// or Parquet file among them (by extension, or by its first bytes), a file
+// compressed with a codec textio cannot read (.lz4, .snappy, .deflate,
+// .lzo, .br) or compressed data under a name that does not say so fails
+// the job with an error matching ErrNotText; a 0-byte compressed file, one
 // matching ErrCorrupt.
 func Read(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[string] {
 	return pcollection.NewSource[string](p, "textio.Read", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)})
@@ -48,68 +51,97 @@ func (s *source) EstimateSize(ctx context.Context) int64 {
 }
 
 // Splits cuts plain files into byte ranges so that there are about hint
-// splits overall; each gzip file is one split. It first checks every file
-// (several at once) with checkText.
+// splits overall; each compressed file is one split. It first checks every
+// file (several at once) with checkText.
 func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	files, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {
 		return nil, fmt.Errorf("textio: %w", err)
 	}
 	err = filesplit.EachFile(files, func(_ int, f storage.FileInfo) error {
-		if f.Size == 0 && IsGzip(f.URL) {
-			// Checked here: ByteRanges gives empty files no split, so no
-			// task would open it to find it is not gzip data.
-			return errEmptyGzip(f.URL)
-		}
 		return checkText(ctx, f)
 	})
 	if err != nil {
 		return nil, err
 	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
-	return filesplit.ByteRanges(files, size, func(f storage.FileInfo) bool { return IsGzip(f.URL) }), nil
+	return filesplit.ByteRanges(files, size, func(f storage.FileInfo) bool {
+		_, ok := Compressed(f.URL)
+		return ok
+	}), nil
 }
 
-// checkText refuses a file that is recognisably Avro or Parquet, by its
-// extension or by the magic bytes it starts with: read as text, it would
-// give a job garbage lines and let it succeed on them. It runs in the
-// driver, before any task, so the job fails once with the reason.
+// checkText refuses a file whose bytes as lines would be garbage and let a
+// job succeed on them: one that is recognisably Avro or Parquet (whether
+// compressed whole or not), compressed with a codec textio cannot read, or
+// compressed data under a name that does not say so, known by its
+// extension or by the magic bytes it starts with; and a 0-byte compressed
+// file. It runs in the driver, before any task, so the job fails once with
+// the reason.
 func checkText(ctx context.Context, fi storage.FileInfo) error {
-	var format, why string
-	switch ext := strings.ToLower(path.Ext(strings.TrimSuffix(fi.Name, ".gz"))); ext {
-	case ".avro":
-		format, why = "Avro", "extension "+ext
-	case ".parquet":
-		format, why = "Parquet", "extension "+ext
-	}
-	if format != "" && IsGzip(fi.Name) {
-		return fmt.Errorf("textio: %s: %w: it is %s gzipped whole (extension %s.gz); gunzip it and read it with %sio.Read", fi.URL, ErrNotText, format, path.Ext(strings.TrimSuffix(fi.Name, ".gz")), strings.ToLower(format))
-	}
-	if format == "" && fi.Size >= 4 {
-		f, err := storage.Open(ctx, fi.URL)
-		if err != nil {
-			return fmt.Errorf("textio: %w", err)
-		}
-		var magic [4]byte
-		n, err := f.ReadAt(magic[:], 0)
-		f.Close()
-		if n < len(magic) {
-			return &Error{Path: fi.URL, Err: err}
-		}
-		if [2]byte(magic[:2]) == gzipMagic && !IsGzip(fi.URL) {
-			return errUnnamedGzip(fi.URL)
-		}
-		switch string(magic[:]) {
-		case "Obj\x01":
-			format, why = "Avro", `starts with "Obj\x01"`
-		case "PAR1":
-			format, why = "Parquet", `starts with "PAR1"`
-		}
-	}
-	if format == "" {
+	c, cext := codecFor(fi.Name)
+	inner := strings.TrimSuffix(fi.Name, cext) // the name the file has decompressed
+	format := formatByExt(inner)
+	switch {
+	case c != nil && c.newReader == nil:
+		return errUnreadable(fi.URL, c, "extension "+cext)
+	case c != nil && format != "":
+		return fmt.Errorf("textio: %s: %w: it is %s %s whole (extension %s%s); %s it and read it with %sio.Read", fi.URL, ErrNotText, format, c.compressed, path.Ext(inner), cext, c.decompress, strings.ToLower(format))
+	case format != "":
+		return errDataFormat(fi.URL, format, "extension "+strings.ToLower(path.Ext(inner)))
+	case c != nil && fi.Size == 0:
+		// Checked here: ByteRanges gives empty files no split, so no task
+		// would open it to find it is not compressed data.
+		return errEmptyCompressed(fi.URL, c)
+	case fi.Size < 2: // shorter than any magic
 		return nil
 	}
-	return fmt.Errorf("textio: %s: %w: it is %s (%s); read it with %sio.Read", fi.URL, ErrNotText, format, why, strings.ToLower(format))
+	magic, err := readMagic(ctx, fi)
+	if err != nil {
+		return err
+	}
+	if m := codecByMagic(magic); m != nil && m != c {
+		return errUnnamed(fi.URL, m)
+	}
+	switch string(magic[:min(4, len(magic))]) {
+	case "Obj\x01":
+		return errDataFormat(fi.URL, "Avro", `starts with "Obj\x01"`)
+	case "PAR1":
+		return errDataFormat(fi.URL, "Parquet", `starts with "PAR1"`)
+	}
+	return nil
+}
+
+// formatByExt returns "Avro" or "Parquet" if name has their extension, else "".
+func formatByExt(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".avro":
+		return "Avro"
+	case ".parquet":
+		return "Parquet"
+	}
+	return ""
+}
+
+// errDataFormat refuses an Avro or Parquet file, known by why, naming the
+// reader to use.
+func errDataFormat(url, format, why string) error {
+	return fmt.Errorf("textio: %s: %w: it is %s (%s); read it with %sio.Read", url, ErrNotText, format, why, strings.ToLower(format))
+}
+
+// readMagic reads the first bytes of a file, as many as codecByMagic needs.
+func readMagic(ctx context.Context, fi storage.FileInfo) ([]byte, error) {
+	f, err := storage.Open(ctx, fi.URL)
+	if err != nil {
+		return nil, fmt.Errorf("textio: %w", err)
+	}
+	defer f.Close()
+	magic := make([]byte, min(fi.Size, magicLen))
+	n, err := f.ReadAt(magic, 0)
+	if n < len(magic) {
+		return nil, &Error{Path: fi.URL, Err: err}
+	}
+	return magic, nil
 }
 
 func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
@@ -149,7 +181,7 @@ func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split
 
 // Write writes c as text files in dir, one line per element, one part file
 // per task (part-m-00000.txt, or .txt.gz with Gzip), committed when the job
-// succeeds. An element containing "\n" fails the task.
+// succeeds. An element containing "\n" or ending in "\r" fails the task.
 func Write(c pcollection.PCollection[string], dir string, opts ...WriteOption) {
 	var cfg writeConfig
 	for _, o := range opts {

@@ -126,6 +126,33 @@ func TestPipelineErrors(t *testing.T) {
 		t.Errorf("long lines skipped counter = %d, want 1", n)
 	}
 
+	// So does a 0-byte file of every codec.
+	for _, name := range []string{"e.txt.bz2", "e.xz", "e.log.zst", "e.ZSTD"} {
+		url := "mem://textio-bad/empty-" + name + "/" + name
+		put(t, url, nil)
+		p = pcollection.NewPipeline("textio-empty-compressed")
+		pcollection.Materialize(textio.Read(p, url))
+		_, err = mem.Run(context.Background(), p, runner.Options{})
+		if !errors.Is(err, textio.ErrCorrupt) || !strings.Contains(err.Error(), url+": offset 0: empty file is not ") {
+			t.Errorf("empty %s: got %v, want ErrCorrupt saying it is empty", name, err)
+		}
+	}
+
+	// A damaged stream of any codec fails the task for good, naming the
+	// file, the codec and where.
+	for _, c := range []struct{ name, ext string }{{"bzip2", ".bz2"}, {"xz", ".xz"}, {"zstd", ".zst"}} {
+		data := textio.Compress(t, c.name, []byte("hello\nworld\n"))
+		url := "mem://textio-bad/cut" + c.ext + "/t.txt" + c.ext
+		put(t, url, data[:len(data)-3])
+		p = pcollection.NewPipeline("textio-cut")
+		pcollection.Materialize(textio.Read(p, url))
+		_, err := mem.Run(context.Background(), p, runner.Options{})
+		if !errors.Is(err, textio.ErrCorrupt) || !plan.IsPermanent(err) || !strings.Contains(err.Error(), url+": offset ") ||
+			!strings.Contains(err.Error(), c.name+" stream, near compressed offset ") {
+			t.Errorf("truncated %s: got %v, want a permanent ErrCorrupt naming the file and the codec", c.name, err)
+		}
+	}
+
 	p = pcollection.NewPipeline("textio-newline")
 	textio.Write(pcollection.Of(p, "fine", "not\nfine"), "mem://textio-bad/out")
 	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil {
@@ -152,6 +179,9 @@ func TestPipelineRefusesAvroAndParquet(t *testing.T) {
 		{"text/short", "PA", ""},
 		{"text/lines.gz", string(fixture(t, "lines.txt.gz")), ""},
 		{"ext/events.avro.gz", string(fixture(t, "lines.txt.gz")), "it is Avro gzipped whole (extension .avro.gz); gunzip it and read it with avroio.Read"},
+		{"ext/events.avro.bz2", string(textio.Compress(t, "bzip2", []byte("hello\nworld\n"))), "it is Avro bzip2-compressed whole (extension .avro.bz2); bunzip2 it and read it with avroio.Read"},
+		{"ext/plays.parquet.XZ", "", "it is Parquet xz-compressed whole (extension .parquet.XZ); unxz it and read it with parquetio.Read"},
+		{"ext/plays.Parquet.zst", "x", "it is Parquet zstd-compressed whole (extension .Parquet.zst); unzstd it and read it with parquetio.Read"},
 	} {
 		url := dir + tc.name
 		put(t, url, []byte(tc.data))
@@ -175,5 +205,127 @@ func TestPipelineRefusesAvroAndParquet(t *testing.T) {
 	pcollection.Materialize(textio.Read(p, dir+"*/*"))
 	if _, err := mem.Run(context.Background(), p, runner.Options{}); !errors.Is(err, textio.ErrNotText) {
 		t.Errorf("a glob matching text and Parquet files: got %v, want ErrNotText", err)
+	}
+}
+
+// TestPipelineReadsCompressed reads text compressed with each codec textio
+// reads, named by extension in any case, each file one split, alongside
+// plain text cut into many splits.
+func TestPipelineReadsCompressed(t *testing.T) {
+	storage.ResetMem("textio-compressed")
+	dir := "mem://textio-compressed/in/"
+	var want []string
+	for i, c := range []struct{ codec, name string }{
+		{"gzip", "a.txt.gz"}, {"gzip", "b.GZ"}, {"xz", "c.log.xz"}, {"zstd", "d.zst"}, {"zstd", "e.csv.ZSTD"},
+	} {
+		var text strings.Builder
+		for j := range 300 {
+			line := fmt.Sprintf("%s line %d", c.name, j)
+			if i == 0 && j == 0 {
+				text.WriteString("\ufeff") // a byte order mark, dropped
+			}
+			text.WriteString(line + "\r\n")
+			want = append(want, line)
+		}
+		put(t, dir+c.name, textio.Compress(t, c.codec, []byte(text.String())))
+	}
+	put(t, dir+"f.txt.bz2", textio.Compress(t, "bzip2", []byte("hello\nworld\n")))
+	bz2 := textio.Compress(t, "bzip2", []byte("hello\nworld\n"))
+	put(t, dir+"g.BZ2", append(bz2, bz2...)) // two streams
+	put(t, dir+"plain.txt", []byte("plain one\nplain two\nplain three\n"))
+	want = append(want, "hello", "world", "hello", "world", "hello", "world", "plain one", "plain two", "plain three")
+
+	p := pcollection.NewPipeline("textio-compressed")
+	lines := pcollection.Materialize(textio.Read(p, dir, textio.SplitSize(10)))
+	res := crunchtest.Run(t, p, func(o *runner.Options) { o.Workers = 3 })
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, lines), want)
+	if n := res.Counters.Get(textio.CounterGroup, textio.CounterLinesRead); n != int64(len(want)) {
+		t.Errorf("lines read counter = %d, want %d", n, len(want))
+	}
+}
+
+// TestPipelineRefusesUnreadableCompression checks that files compressed
+// with a codec textio cannot read, or compressed data whose name does not
+// say so, fail the read in the driver, naming the file, the codec and what
+// to do, rather than give the job their compressed bytes as lines (a .bz2
+// file used to read as one line of garbage and the job to succeed). Text
+// that merely starts like a compressed stream is read.
+func TestPipelineRefusesUnreadableCompression(t *testing.T) {
+	storage.ResetMem("textio-unreadable")
+	hello := []byte("hello\nworld\n")
+	lz4 := []byte("\x04\x22\x4d\x18\x64\x40\xa7\x0c\x00\x00\x80hello\nworld\n\x00\x00\x00\x00\x30\x30\xf8\x06")
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string // "" for a text file
+	}{
+		{"a.txt.lz4", lz4, "it is lz4-compressed (extension .lz4), which textio cannot read (it reads gzip, bzip2, xz and zstd): decompress it first"},
+		{"a.txt.snappy", hello, "it is snappy-compressed (extension .snappy)"},
+		{"a.txt.deflate", hello, "it is deflate-compressed (extension .deflate)"},
+		{"a.txt.LZO", hello, "it is lzo-compressed (extension .LZO)"},
+		{"a.txt.br", hello, "it is brotli-compressed (extension .br)"},
+		{"events.avro.lz4", hello, "it is lz4-compressed (extension .lz4)"},
+		{"renamed.csv", lz4, "it is lz4-compressed (starts with 04 22 4d 18), which textio cannot read"},
+		{"renamed.txt", textio.Compress(t, "bzip2", []byte("hello\nworld\n")), `it is bzip2 data (starts with "BZh" and a bzip2 block) but not named .bz2, which decides how it is read: rename it`},
+		{"renamed.log", textio.Compress(t, "xz", hello), "it is xz data (starts with fd 37 7a 58 5a 00) but not named .xz"},
+		{"renamed", textio.Compress(t, "zstd", hello), "it is zstd data (starts with 28 b5 2f fd) but not named .zst"},
+		{"misnamed.gz", textio.Compress(t, "zstd", hello), "it is zstd data (starts with 28 b5 2f fd) but not named .zst"},
+		{"misnamed.bz2", fixture(t, "lines.txt.gz"), "it is gzip data (starts with 1f 8b) but not named .gz"},
+		{"bz.txt", []byte("BZh9 is a bzip2 header\n"), ""},
+		{"bz1.txt", []byte("BZh91AY&S\n"), ""},
+	} {
+		url := "mem://textio-unreadable/" + tc.name
+		put(t, url, tc.data)
+		p := pcollection.NewPipeline("textio-unreadable")
+		lines := pcollection.Materialize(textio.Read(p, url))
+		_, err := mem.Run(context.Background(), p, runner.Options{})
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want it read as text", tc.name, err)
+			} else if got := crunchtest.Values(t, lines); len(got) != 1 {
+				t.Errorf("%s: got %q, want one line", tc.name, got)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: read as %q, want an error matching ErrNotText", tc.name, crunchtest.Values(t, lines))
+			continue
+		}
+		if !errors.Is(err, textio.ErrNotText) || !strings.Contains(err.Error(), url+": ") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want ErrNotText naming the file and saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestPipelineWriteReadsBack checks that what Write writes, Read reads back
+// unaltered, or Write fails: a line ending in "\r" used to be written as
+// "...\r\n" and read back without its "\r", so that copying a file with
+// "\r\r\n" line ends dropped a byte from every line; and a first line
+// starting with U+FEFF reads back whole although readers drop a byte order
+// mark starting a file.
+func TestPipelineWriteReadsBack(t *testing.T) {
+	storage.ResetMem("textio-roundtrip")
+	in := "mem://textio-roundtrip/in/a.txt"
+	put(t, in, []byte("x\r\r\ny\r\r\n"))
+	p := pcollection.NewPipeline("copy")
+	textio.Write(textio.Read(p, in), "mem://textio-roundtrip/out")
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil || !strings.Contains(err.Error(), "carriage return") {
+		t.Errorf("writing lines ending in \\r: got %v, want an error saying they end with a carriage return", err)
+	}
+
+	for _, gz := range []bool{false, true} {
+		var opts []textio.WriteOption
+		if gz {
+			opts = append(opts, textio.Gzip())
+		}
+		want := []string{"\ufeffid,name", "\ufeffsecond"}
+		out := fmt.Sprintf("mem://textio-roundtrip/bom-gz=%v", gz)
+		p := pcollection.NewPipeline("bom")
+		textio.Write(pcollection.Of(p, want...), out, opts...)
+		crunchtest.Run(t, p)
+		p2 := pcollection.NewPipeline("readback")
+		back := pcollection.Materialize(textio.Read(p2, out))
+		crunchtest.Run(t, p2)
+		crunchtest.EqualUnordered(t, crunchtest.Values(t, back), want)
 	}
 }

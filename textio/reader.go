@@ -3,12 +3,9 @@ package textio
 import (
 	"bufio"
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // DefaultMaxLineLength is the default line length limit.
@@ -52,67 +49,57 @@ func newReadConfig(opts []ReadOption) readConfig {
 	return c
 }
 
-// IsGzip reports whether path names a gzip file, by its extension.
-func IsGzip(path string) bool { return strings.HasSuffix(path, ".gz") }
-
 // LineReader reads the lines of one split of a text file, with the
 // semantics of Hadoop's TextInputFormat: a split that does not start at
 // offset 0 skips everything up to and including the first newline at or
 // after its start (that line belongs to the previous split), and a split
 // reads every line that starts at or before its end, reading past the end
 // to finish the last one. Splits that tile a file thus see every line
-// exactly once. An empty split (length 0) reads nothing. Lines end at "\n"; a "\r" before it is dropped; a last line
-// without a newline is a line. A gzip file (IsGzip) is one split: its reader
-// must start at offset 0 and reads the whole stream; a 0-byte gzip file is
-// not a gzip stream and is an error matching ErrCorrupt.
+// exactly once. An empty split (length 0) reads nothing. Lines end at
+// "\n"; a "\r" before it is dropped, and so is a UTF-8 byte order mark
+// starting the file; a last line without a newline is a line.
+//
+// A compressed file (Compressed: gzip, bzip2, xz or zstd, by extension) is
+// one split: its reader must start at offset 0 and reads the whole
+// decompressed stream, in which offsets then count; a 0-byte compressed
+// file is not a compressed stream and is an error matching ErrCorrupt.
 type LineReader struct {
 	path    string
 	cfg     readConfig
 	br      *bufio.Reader
-	src     *io.SectionReader // the file from the split's start; for gzip, its position is the compressed offset
-	gz      *gzip.Reader
-	pos     int64 // offset of the next unread byte (decompressed for gzip)
-	end     int64 // lines starting after end belong to the next split
+	src     *io.SectionReader // the file from the split's start
+	codec   *codec            // nil for a plain file
+	zsrc    *sourceReader     // for a compressed file: src, as the decompressor reads it
+	zbuf    *bufio.Reader     // for a compressed file: zsrc, buffered
+	dec     io.ReadCloser     // for a compressed file: the decompressor
+	pos     int64             // offset of the next unread byte (decompressed for a compressed file)
+	end     int64             // lines starting after end belong to the next split
 	long    []byte
 	skipped int64
 	err     error
 	skip    bool
 }
 
-// gzipMagic starts every gzip stream; no text file starts with it.
-var gzipMagic = [2]byte{0x1f, 0x8b}
-
-// errUnnamedGzip refuses gzip data in a file not named .gz, which read as
-// text would give garbage lines.
-func errUnnamedGzip(path string) error {
-	return &Error{Path: path, Err: fmt.Errorf("%w: it is gzip data (starts with 1f 8b) but not named .gz, which decides how it is read: rename it", ErrNotText)}
-}
+// utf8BOM is the UTF-8 byte order mark, which Excel and Notepad start
+// text files with.
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // NewLineReader returns a reader of the split [offset, offset+length) of
-// the file at path (named in errors) of size bytes, read through r. A plain
-// file whose data is gzip (not named .gz) is refused, matching ErrNotText.
+// the file at path (named in errors) of size bytes, read through r. A file
+// that is compressed data other than its name says (gzip not named .gz,
+// say), or named as compressed with a codec textio cannot read (.lz4,
+// .snappy, ...), is refused, matching ErrNotText.
 func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts ...ReadOption) (*LineReader, error) {
 	cfg := newReadConfig(opts)
 	if offset < 0 || length < 0 {
 		return nil, fmt.Errorf("textio: %s: invalid split offset %d length %d", path, offset, length)
 	}
 	lr := &LineReader{path: path, cfg: cfg, pos: offset, end: offset + length, skip: offset != 0}
-	if IsGzip(path) {
-		if offset != 0 {
-			return nil, fmt.Errorf("textio: %s: a gzip file cannot be split (split at offset %d)", path, offset)
+	if c, ext := codecFor(path); c != nil {
+		if c.newReader == nil {
+			return nil, errUnreadable(path, c, "extension "+ext)
 		}
-		if size == 0 {
-			return nil, errEmptyGzip(path)
-		}
-		lr.src = io.NewSectionReader(r, 0, size)
-		gz, err := gzip.NewReader(bufio.NewReaderSize(lr.src, 64<<10))
-		if err != nil {
-			return nil, lr.corrupt(err)
-		}
-		lr.gz = gz
-		lr.br = bufio.NewReaderSize(gz, 64<<10)
-		lr.end = 1<<63 - 1
-		return lr, nil
+		return lr.openCompressed(c, r, size, offset)
 	}
 	lr.src = io.NewSectionReader(r, offset, size-offset)
 	if length == 0 {
@@ -121,28 +108,74 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 	lr.br = bufio.NewReaderSize(lr.src, 64<<10)
 	if offset == 0 {
 		// Peeked through the buffer: the first read, not one more.
-		if b, _ := lr.br.Peek(2); len(b) == 2 && [2]byte(b) == gzipMagic {
-			return nil, errUnnamedGzip(path)
+		b, _ := lr.br.Peek(magicLen) // a read error shows again in Next
+		if c := codecByMagic(b); c != nil {
+			return nil, errUnnamed(path, c)
 		}
 	}
 	return lr, nil
 }
 
-// errEmptyGzip is the error for a 0-byte file named as gzip. It would
-// otherwise read as no lines, hiding (say) an output whose writer died
-// before writing the gzip header.
-func errEmptyGzip(path string) error {
-	return &Error{Path: path, Err: fmt.Errorf("empty file is not gzip data: %w", ErrCorrupt)}
+// openCompressed sets r up to read the whole of file through c's
+// decompressor, after checking that the file starts as c's streams do.
+func (r *LineReader) openCompressed(c *codec, file io.ReaderAt, size, offset int64) (*LineReader, error) {
+	if offset != 0 {
+		return nil, fmt.Errorf("textio: %s: a %s file cannot be split (split at offset %d)", r.path, c.name, offset)
+	}
+	if size == 0 {
+		return nil, errEmptyCompressed(r.path, c)
+	}
+	r.codec = c
+	r.src = io.NewSectionReader(file, 0, size)
+	r.zsrc = &sourceReader{r: r.src}
+	r.zbuf = bufio.NewReaderSize(r.zsrc, 64<<10)
+	b, err := r.zbuf.Peek(magicLen)
+	if err != nil && err != io.EOF { // io.EOF: a file shorter than magicLen
+		return nil, r.readErr(err)
+	}
+	if m := codecByMagic(b); m != nil && m != c {
+		return nil, errUnnamed(r.path, m)
+	}
+	dec, err := c.newReader(r.zbuf)
+	if err != nil {
+		return nil, r.readErr(err)
+	}
+	r.dec = dec
+	r.br = bufio.NewReaderSize(dec, 64<<10)
+	r.end = 1<<63 - 1
+	return r, nil
 }
 
-func (r *LineReader) corrupt(err error) error {
-	var flateErr flate.CorruptInputError
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, gzip.ErrHeader) ||
-		errors.Is(err, gzip.ErrChecksum) || errors.As(err, &flateErr) {
-		compressed, _ := r.src.Seek(0, io.SeekCurrent) // a gzip file is read from offset 0
-		return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("gzip stream, near compressed offset %d: %v: %w", compressed, err, ErrCorrupt)}
+// sourceReader is the compressed file as a decompressor reads it. It keeps
+// the file's own read error, if any, so that what the decompressor makes of
+// it is not taken for corrupt data.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		s.err = err
 	}
-	return &Error{Path: r.path, Offset: r.pos, Err: err}
+	return n, err
+}
+
+// readErr is the error for err, met reading at r.pos. In a compressed file
+// any error but the file's own read error is the decompressor's verdict on
+// the data: corrupt, or truncated (which a decompressor meets as an
+// unexpected EOF), reported with the compressed offset read up to.
+func (r *LineReader) readErr(err error) error {
+	if r.codec == nil {
+		return &Error{Path: r.path, Offset: r.pos, Err: err}
+	}
+	if r.zsrc.err != nil {
+		return &Error{Path: r.path, Offset: r.pos, Err: r.zsrc.err}
+	}
+	read, _ := r.src.Seek(0, io.SeekCurrent) // a compressed file is read from offset 0
+	compressed := read - int64(r.zbuf.Buffered())
+	return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("%s stream, near compressed offset %d: %v: %w", r.codec.name, compressed, err, ErrCorrupt)}
 }
 
 // Next returns the next line without its terminator. The slice is valid
@@ -195,13 +228,6 @@ func (r *LineReader) skipFirst() error {
 	}
 }
 
-func (r *LineReader) readErr(err error) error {
-	if r.gz != nil {
-		return r.corrupt(err)
-	}
-	return &Error{Path: r.path, Offset: r.pos, Err: err}
-}
-
 // readLine reads one line starting at r.pos.
 func (r *LineReader) readLine() ([]byte, error) {
 	start := r.pos
@@ -212,7 +238,7 @@ func (r *LineReader) readLine() ([]byte, error) {
 		r.pos += int64(len(chunk))
 		if err == bufio.ErrBufferFull { // part of a line longer than the buffer
 			if !tooLong {
-				if len(r.long)+len(chunk) > r.cfg.maxLine+1 { // +1: a "\r" may follow
+				if len(r.long)+len(chunk) > r.cfg.maxLine+1+len(utf8BOM) { // a "\r" may follow, a mark precede
 					tooLong = true
 					r.long = r.long[:0]
 				} else {
@@ -231,6 +257,13 @@ func (r *LineReader) readLine() ([]byte, error) {
 		if len(r.long) > 0 {
 			r.long = append(r.long, chunk...)
 			chunk = r.long
+		}
+		if start == 0 {
+			// A UTF-8 byte order mark starting the file is not text, as
+			// for Hadoop's LineRecordReader: a file of only one has no
+			// lines. The line still starts at 0, so which split owns it
+			// does not change.
+			chunk = bytes.TrimPrefix(chunk, utf8BOM)
 		}
 		if len(chunk) == 0 {
 			return nil, io.EOF
@@ -262,8 +295,8 @@ func (r *LineReader) SkippedLines() int64 { return r.skipped }
 
 // Close releases the reader; it does not close the io.ReaderAt.
 func (r *LineReader) Close() error {
-	if r.gz != nil {
-		return r.gz.Close()
+	if r.dec != nil {
+		return r.dec.Close()
 	}
 	return nil
 }

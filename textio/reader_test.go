@@ -34,6 +34,7 @@ func readSplit(t testing.TB, path string, data []byte, off, n int64, opts ...Rea
 
 // refLines is the reference line splitter.
 func refLines(data string) []string {
+	data = strings.TrimPrefix(data, "\ufeff") // a byte order mark starting the file
 	if data == "" {
 		return nil
 	}
@@ -142,6 +143,7 @@ func FuzzSplits(f *testing.F) {
 	f.Add([]byte("\n\n\r\n"), []byte{1, 1, 2})
 	f.Add([]byte("no newline"), []byte{})
 	f.Add([]byte("x\ny"), []byte{0, 2, 200})
+	f.Add([]byte("\xef\xbb\xbfa\n\xef\xbb\xbfb"), []byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, data []byte, points []byte) {
 		size := int64(len(data))
 		cuts := []int64{0}
@@ -276,7 +278,7 @@ func TestGzipTruncated(t *testing.T) {
 }
 
 func TestWriterRoundTrip(t *testing.T) {
-	lines := []string{"a", "", "b\rc", strings.Repeat("long", 50_000), "end"}
+	lines := []string{"\ufeffstarts with a mark", "a", "", "b\rc", "\ufeff", strings.Repeat("long", 50_000), "end"}
 	for _, gz := range []bool{false, true} {
 		var buf bytes.Buffer
 		var opts []WriteOption
@@ -301,9 +303,83 @@ func TestWriterRoundTrip(t *testing.T) {
 			t.Errorf("gzip=%v: lines differ after the round trip", gz)
 		}
 	}
-	w := NewWriter(io.Discard)
-	if err := w.WriteLine("two\nlines"); err == nil {
-		t.Error("line with a newline: got no error")
+}
+
+// TestWriterRefusesWhatReadsBackOtherwise checks that the writer refuses a
+// line with a newline (it would read back as two lines) or ending in "\r"
+// (it would read back without it, the reader taking "\r\n" for the line
+// end), and that the refusal sticks.
+func TestWriterRefusesWhatReadsBackOtherwise(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"two\nlines", "contains a newline at byte 3"},
+		{"ends in cr\r", "ends with a carriage return, which would read back without it"},
+		{"\r", "ends with a carriage return"},
+	} {
+		w := NewWriter(io.Discard)
+		err := w.WriteLine(tc.line)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("WriteLine(%q): got %v, want an error saying %q", tc.line, err, tc.want)
+		}
+		if err := w.WriteLine("fine"); err == nil {
+			t.Errorf("after WriteLine(%q) failed: WriteLine got no error", tc.line)
+		}
+		if err := w.Close(); err == nil {
+			t.Errorf("after WriteLine(%q) failed: Close got no error", tc.line)
+		}
+	}
+}
+
+// TestByteOrderMark checks that a UTF-8 byte order mark starting a file (as
+// Excel and Notepad write them) is not part of the first line, whatever the
+// splits and in compressed files too, as Hadoop's LineRecordReader drops
+// it: kept, a CSV header "id,name" reads as "\ufeffid,name". Only the
+// file's first bytes are a mark, and it does not count toward the limit.
+func TestByteOrderMark(t *testing.T) {
+	data := []byte("\xef\xbb\xbfid,name\r\n1,x\n\xef\xbb\xbfkept\n")
+	want := []string{"id,name", "1,x", "\ufeffkept"}
+	for cut := int64(0); cut <= int64(len(data)); cut++ {
+		a, err := readSplit(t, "x", data, 0, cut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := readSplit(t, "x", data, cut, int64(len(data))-cut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := append(a, b...); !reflect.DeepEqual(got, want) {
+			t.Fatalf("cut at %d: got %q, want %q", cut, got, want)
+		}
+	}
+	for _, c := range readCodecs {
+		z := compress(t, c.name, data)
+		got, err := readSplit(t, "x.txt"+c.ext, z, 0, int64(len(z)))
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: got %q, %v, want %q", c.name, got, err, want)
+		}
+		if got, err := readSplit(t, "x.txt"+c.ext, z, 0, int64(len(z)), MaxLineLength(7)); err != nil || len(got) == 0 || got[0] != "id,name" {
+			t.Errorf("%s, limit 7: got %q, %v", c.name, got, err)
+		}
+	}
+	for _, limit := range []int{7, 8} { // "id,name" is 7 bytes: with its mark and "\r\n", 12
+		if got, err := readSplit(t, "x", data, 0, int64(len(data)), MaxLineLength(limit)); err != nil || got[0] != "id,name" {
+			t.Errorf("limit %d: got %q, %v", limit, got, err)
+		}
+	}
+	if _, err := readSplit(t, "x", data, 0, int64(len(data)), MaxLineLength(6)); !errors.Is(err, ErrLineTooLong) {
+		t.Errorf("limit 6: got %v, want ErrLineTooLong", err)
+	}
+	// Past the read buffer, the mark still does not count.
+	long := append(bytes.Clone(utf8BOM), strings.Repeat("w", 100_000)+"\r\n"...)
+	if got, err := readSplit(t, "x", long, 0, int64(len(long)), MaxLineLength(100_000)); err != nil || len(got) != 1 || len(got[0]) != 100_000 {
+		t.Errorf("a long first line after a mark: got %d lines, %v", len(got), err)
+	}
+	// A file of only a mark has no lines, as for Hadoop; a mark and a
+	// newline is one empty line.
+	if got, err := readSplit(t, "x", utf8BOM, 0, 3); err != nil || got != nil {
+		t.Errorf("only a mark: got %q, %v, want no lines", got, err)
+	}
+	if got, err := readSplit(t, "x", []byte("\xef\xbb\xbf\n"), 0, 4); err != nil || !reflect.DeepEqual(got, []string{""}) {
+		t.Errorf("a mark and a newline: got %q, %v, want one empty line", got, err)
 	}
 }
 

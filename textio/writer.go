@@ -22,6 +22,9 @@ type Writer struct {
 	bw  *bufio.Writer
 	gz  *gzip.Writer
 	err error
+	// started is set once a line is written: only the first can begin
+	// with what readers take for a byte order mark.
+	started bool
 }
 
 // NewWriter returns a Writer on w.
@@ -38,8 +41,10 @@ func NewWriter(w io.Writer, opts ...WriteOption) *Writer {
 }
 
 // WriteLine writes line and a newline. A line containing "\n" is an error,
-// since it would read back as several lines. After an error the writer is
-// unusable.
+// since it would read back as several lines, and so is one ending in "\r",
+// which would read back without it. A first line starting with U+FEFF is
+// written after one more, which readers drop as a byte order mark. After
+// an error the writer is unusable.
 func (w *Writer) WriteLine(line string) error {
 	if w.err != nil {
 		return w.err
@@ -48,6 +53,15 @@ func (w *Writer) WriteLine(line string) error {
 		w.err = fmt.Errorf("textio: line %.40q contains a newline at byte %d", line, i)
 		return w.err
 	}
+	if strings.HasSuffix(line, "\r") {
+		// Readers take "\r\n" for a line end.
+		w.err = fmt.Errorf("textio: line %.40q ends with a carriage return, which would read back without it", line)
+		return w.err
+	}
+	if !w.started && strings.HasPrefix(line, "\ufeff") {
+		w.bw.WriteString("\ufeff") // for readers to drop, keeping the line's own
+	}
+	w.started = true
 	w.bw.WriteString(line)
 	if err := w.bw.WriteByte('\n'); err != nil {
 		w.err = fmt.Errorf("textio: write: %w", err)

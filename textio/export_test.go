@@ -1,0 +1,4 @@
+package textio
+
+// Compress is compress, for the pipeline tests.
+var Compress = compress

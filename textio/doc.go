@@ -1,5 +1,7 @@
 // Package textio reads and writes text files as lines, per file (LineReader,
-// Writer) and as pipeline sources and sinks (Read, Write).
+// Writer) and as pipeline sources and sinks (Read, Write). ReadLines gives
+// each line with its file's URL and its byte offset, as Hadoop gives a
+// mapper its split's path and the line's offset.
 //
 // # Model
 //

@@ -35,13 +35,33 @@ func Read(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollecti
 	return pcollection.NewSource[string](p, "textio.Read", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)})
 }
 
+// Line is a line of a text file with where it is: what Hadoop gives a
+// mapper as its key and its input split's path, and Spark as
+// input_file_name(). An inverted index or a per-file count needs them.
+type Line struct {
+	Path   string // the file's URL, as the pattern's listing gives it
+	Offset int64  // where the line starts (LineReader.Offset)
+	Text   string
+}
+
+// ReadLines is Read giving each line with its file and offset.
+func ReadLines(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[Line] {
+	return pcollection.NewSource[Line](p, "textio.ReadLines", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts), placed: true})
+}
+
 type source struct {
 	pattern string
 	opts    []ReadOption
 	cfg     readConfig
+	placed  bool // emit Lines, not strings
 }
 
-func (s *source) Describe() string { return "text " + s.pattern }
+func (s *source) Describe() string {
+	if s.placed {
+		return "text " + s.pattern + " with paths and offsets"
+	}
+	return "text " + s.pattern
+}
 
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source) Pattern() string { return s.pattern }
@@ -145,7 +165,14 @@ func readMagic(ctx context.Context, fi storage.FileInfo) ([]byte, error) {
 }
 
 func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
-	emit := out.(func(string))
+	var emit func(line []byte, r *LineReader)
+	if s.placed {
+		emitLine := out.(func(Line))
+		emit = func(line []byte, r *LineReader) { emitLine(Line{split.Path, r.Offset(), string(line)}) }
+	} else {
+		emitText := out.(func(string))
+		emit = func(line []byte, _ *LineReader) { emitText(string(line)) }
+	}
 	f, err := storage.Open(ctx, split.Path)
 	if err != nil {
 		return fmt.Errorf("textio: %w", err)
@@ -175,7 +202,7 @@ func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split
 			}
 		}
 		n++
-		emit(string(line))
+		emit(line, r)
 	}
 }
 

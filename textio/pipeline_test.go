@@ -329,3 +329,40 @@ func TestPipelineWriteReadsBack(t *testing.T) {
 		crunchtest.EqualUnordered(t, crunchtest.Values(t, back), want)
 	}
 }
+
+// TestReadLines reads lines with their files and offsets, from a plain
+// file cut into many splits and from a gzip file: every line comes once,
+// and its file's bytes at its offset are the line.
+func TestReadLines(t *testing.T) {
+	storage.ResetMem("textio-lines")
+	var plain strings.Builder
+	plain.WriteString("\ufeff")
+	for i := range 500 {
+		fmt.Fprintf(&plain, "line %d%s\n", i, strings.Repeat("x", i%13))
+		if i%7 == 0 {
+			plain.WriteString("\r\n") // an empty line, CRLF
+		}
+	}
+	files := map[string]string{ // URL -> the text its offsets count in
+		"mem://textio-lines/in/a.txt":    plain.String(),
+		"mem://textio-lines/in/b.txt.gz": "first\nsecond\n\nfourth",
+	}
+	put(t, "mem://textio-lines/in/a.txt", []byte(files["mem://textio-lines/in/a.txt"]))
+	put(t, "mem://textio-lines/in/b.txt.gz", textio.Compress(t, "gzip", []byte(files["mem://textio-lines/in/b.txt.gz"])))
+
+	p := pcollection.NewPipeline("lines")
+	got := pcollection.Materialize(textio.ReadLines(p, "mem://textio-lines/in", textio.SplitSize(100)))
+	crunchtest.Run(t, p)
+	var want []textio.Line
+	for url, text := range files {
+		off := 0
+		for _, l := range strings.SplitAfter(text, "\n") {
+			if l != "" {
+				want = append(want, textio.Line{Path: url, Offset: int64(off),
+					Text: strings.TrimPrefix(strings.TrimSuffix(strings.TrimSuffix(l, "\n"), "\r"), "\ufeff")})
+			}
+			off += len(l)
+		}
+	}
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), want)
+}

@@ -78,6 +78,7 @@ type LineReader struct {
 	skipped int64
 	err     error
 	skip    bool
+	lineAt  int64 // where the line Next returned last starts
 }
 
 // utf8BOM is the UTF-8 byte order mark, which Excel and Notepad start
@@ -278,8 +279,15 @@ func (r *LineReader) trim(line []byte, start int64) ([]byte, error) {
 	if len(line) > r.cfg.maxLine {
 		return r.overlong(start)
 	}
+	r.lineAt = start
 	return line, nil
 }
+
+// Offset is the byte offset at which the line Next returned last starts
+// (the key Hadoop's TextInputFormat gives a mapper): in the file, or in the
+// decompressed stream of a compressed file. A byte order mark starting the
+// file is part of the first line's bytes, so that line is at 0.
+func (r *LineReader) Offset() int64 { return r.lineAt }
 
 func (r *LineReader) overlong(start int64) ([]byte, error) {
 	if r.cfg.skipLong {

@@ -226,7 +226,10 @@ func attr(n *html.Node, key string) string {
 // cli-test-side joins word counts with a small table through a side input.
 var _ = runner.Register("cli-test-side", "word counts with a broadcast table (a test job)", func(p *pcollection.Pipeline, a *outArgs) error {
 	counts := ptable.Count(pcollection.Of(p, "a", "b", "a"), pcollection.Name("CountWords"))
-	initials := pcollection.Of(p, ptable.KV("a", int64(1)), ptable.KV("c", int64(3)))
+	// Computed, so that the planner writes it for the reducer to read (a
+	// source would be read by the tasks themselves, with no edge to draw).
+	initials := ptable.MapValues(pcollection.Of(p, ptable.KV("a", int64(1)), ptable.KV("c", int64(3))),
+		func(v int64) int64 { return v }, pcollection.Name("Initials"))
 	joined := ptable.MapSideJoin(counts, initials, pcollection.Name("JoinInitials"))
 	recs := pcollection.Map(joined, func(kv ptable.Pair[string, ptable.Pair[int64, int64]]) wordCount {
 		return wordCount{kv.Key, kv.Value.Key * kv.Value.Value}

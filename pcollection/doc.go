@@ -29,7 +29,8 @@
 //
 // FlatMapWithSide adds a side input: a collection every task of the
 // transform gets whole before its first element (a broadcast). The planner
-// computes it and writes it once, before the transform's tasks run; it must
+// computes it and writes it once, before the transform's tasks run, or,
+// when it is a source, has every task read it from the source; it must
 // fit in a task's memory. A runner may decode it once per process for all
 // the tasks that process runs (plan.SideCache), so it is read-only.
 //

@@ -17,9 +17,11 @@ import (
 // modify side's elements. The planner computes side and writes it
 // once, before any task of this transform runs (in an earlier stage, or in
 // the map phase of the stage whose reducer runs the transform); the tasks
-// then read it instead of shuffling c. That is a broadcast, as in Spark's
-// broadcast hash join or Crunch's map-side join: side must fit in every
-// task's memory.
+// then read it instead of shuffling c. A side that is a source (a lookup
+// file read with textio.Read, say) is not copied: every task reads it
+// whole from the source, which delays the transform by no stage. That is
+// a broadcast, as in Spark's broadcast hash join or Crunch's map-side
+// join: side must fit in every task's memory.
 func TryFlatMapWithSide[In, S, Out any](c PCollection[In], side PCollection[S], setup func(side []S) (func(in In, emit func(Out)), error), opts ...Option) (PCollection[Out], error) {
 	b := Build("FlatMapWithSide", opts)
 	p, err := b.SamePipeline(c.p, side.p)
@@ -28,14 +30,6 @@ func TryFlatMapWithSide[In, S, Out any](c PCollection[In], side PCollection[S], 
 	}
 	if setup == nil {
 		return PCollection[Out]{}, b.Errorf("nil setup function")
-	}
-	if p.g.Node(side.id).Op == plan.OpSource {
-		// The planner materializes side inputs, and a source is read where
-		// it is needed rather than copied: give it a node to materialize.
-		side, err = TryMap(side, func(v S) S { return v }, Name(b.Name+"/side"))
-		if err != nil {
-			return PCollection[Out]{}, err
-		}
 	}
 	payload := &sidePayload[In, S, Out]{side: side.id, setup: setup, site: b.Site(), typ: TypeOf[S]()}
 	n := newNode(b, plan.OpParDo, TypeOf[Out](), payload, []plan.NodeID{c.id})

@@ -63,3 +63,21 @@ func TestSideLoadSizedOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceSideInputTakenAsIs checks that a side input that is a source
+// is the source node itself, which the planner has every task read from
+// the source, rather than a copy of it to materialize.
+func TestSourceSideInputTakenAsIs(t *testing.T) {
+	p := NewPipeline("side")
+	stop := Of(p, "the", "a")
+	lines := Of(p, "the cat", "a dog")
+	out := FlatMapWithSide(lines, stop, func([]string) (func(string, func(string)), error) {
+		return func(l string, emit func(string)) { emit(l) }, nil
+	})
+	if got := p.g.Node(out.id).Side; len(got) != 1 || got[0] != stop.id {
+		t.Errorf("side inputs = %v, want [%d] (the source)", got, stop.id)
+	}
+	if got := p.g.Len(); got != 3 {
+		t.Errorf("graph has %d nodes, want 3 (two sources and the transform)", got)
+	}
+}

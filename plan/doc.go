@@ -35,7 +35,20 @@
 //     stage moves its users to a later one, and the numbering runs again.
 //   - Stage formation: each stage has map phases (one per source or
 //     intermediate it reads) and channels with reduce phases; a node whose
-//     output crosses to a later stage is materialized once.
+//     output crosses to a later stage is materialized once, and so is a
+//     computed side input.
+//
+// # Side inputs that are sources
+//
+// A side input that is a Source (a stopword list, a country table) is not
+// materialized: every task of its users' phases reads it whole from the
+// source itself, as Crunch's map-side joins read a readable source's files.
+// It is complete before any stage, so it moves no user to a later stage,
+// and no map phase reads it on its account (one that is also a normal
+// input is still read as one). Phase.Sides lists it, so executors know to
+// offer it; they read it through its SourcePayload (Graph.SourceSide).
+// The tasks must be able to read the source: on a cluster, such a file
+// must be where inputs must be (on HDFS).
 //
 // Explain and DOT describe the result deterministically, so plans are golden
 // files (see testdata/).

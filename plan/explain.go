@@ -113,16 +113,30 @@ func (sg *StageGraph) materialized(ph *Phase, id NodeID) string {
 	return " => materialized"
 }
 
-// sides names a node's side inputs.
+// sides names a node's side inputs, and says how a source side input is
+// read, since no phase of the plan reads or writes it.
 func sides(g *Graph, n *Node) string {
 	if len(n.Side) == 0 {
 		return ""
 	}
 	var names []string
 	for _, id := range n.Side {
-		names = append(names, g.Node(id).Label())
+		s := g.Node(id)
+		name := s.Label()
+		if s.Op == OpSource {
+			name += ", read " + fromSource(s) + " by every task"
+		}
+		names = append(names, name)
 	}
-	return " (side input " + strings.Join(names, ", ") + ")"
+	return " (side input " + strings.Join(names, "; ") + ")"
+}
+
+// fromSource says where source n is read from.
+func fromSource(n *Node) string {
+	if _, ok := n.Payload.(FileSource); ok {
+		return "from its files"
+	}
+	return "from its source"
 }
 
 func describe(n *Node) string {

@@ -46,7 +46,8 @@ type Node struct {
 	Inputs []NodeID // producers, in order
 	// Side are side inputs of a ParDo: collections its function reads whole,
 	// in every task, before its first element (a broadcast). The planner
-	// materializes them before the ParDo's phase runs.
+	// materializes a computed one before the ParDo's phase runs; a Source
+	// is read from the source by every task instead (SourceSide).
 	Side    []NodeID
 	Type    ElemType // element type of the output; the input's type for Sink and Materialize
 	Payload any      // one of the *Payload interfaces, by Op; nil for Flatten
@@ -119,6 +120,15 @@ func (g *Graph) Consumers(id NodeID) []NodeID { return g.consumers[id] }
 
 // SideUsers returns the nodes that take id as a side input, in ID order.
 func (g *Graph) SideUsers(id NodeID) []NodeID { return g.sideUsers[id] }
+
+// SourceSide reports whether id is a Source that a node takes as a side
+// input. Such a side input is never materialized: every task that needs it
+// reads it whole from the source itself (a small lookup file, say), as
+// Crunch's map-side joins read a readable source. It is complete before
+// any stage runs, so it moves none of its users to a later stage.
+func (g *Graph) SourceSide(id NodeID) bool {
+	return g.nodes[id].Op == OpSource && len(g.sideUsers[id]) > 0
+}
 
 // Fingerprint hashes the graph's structure: ops, names, callers, types and
 // edges, and the content of payloads that carry data (ContentHasher). Two

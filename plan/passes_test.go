@@ -387,12 +387,102 @@ func TestSourceReadWhereItsWorkEnds(t *testing.T) {
 
 func TestValidateSideInputs(t *testing.T) {
 	bad := []*Graph{
-		buildSide(map[int][]int{2: {0}}, []int{src}, []int{src}, []int{par, 1}),                // a source as side input
+		buildSide(map[int][]int{3: {1}}, []int{src}, []int{mat, 0}, []int{src}, []int{par, 2}), // a Materialize as side input
 		buildSide(map[int][]int{3: {1}}, []int{src}, []int{par, 0}, []int{src}, []int{gbk, 2}), // a side input on a GroupByKey
 	}
 	for i, g := range bad {
 		if err := Validate(g); err == nil {
 			t.Errorf("graph %d: Validate = nil, want an error", i)
 		}
+	}
+	// A source is a side input like any collection.
+	if err := Validate(buildSide(map[int][]int{2: {0}}, []int{src}, []int{src}, []int{par, 1}, []int{mat, 2})); err != nil {
+		t.Errorf("Validate with a source side input = %v, want nil", err)
+	}
+}
+
+// TestSourceSideInputs checks that a side input that is a source delays
+// its users by no stage, wherever they run, and is neither materialized
+// nor read by a map input of its own: every task of its users reads it
+// from the source, so the phases running them list it in Sides.
+func TestSourceSideInputs(t *testing.T) {
+	cases := []struct {
+		name string
+		g    *Graph
+		opts Options
+		user NodeID
+		want string // the phase running user, as in TestSideInputs
+		// reads: the sources read as map inputs, by stage.
+		reads   map[NodeID]int
+		wantGBK map[NodeID]int
+	}{{
+		name: "a map-side user",
+		g: buildSide(map[int][]int{2: {1}},
+			[]int{src}, []int{src}, []int{par, 0}, []int{mat, 2}),
+		user: 2, want: "map 0", reads: map[NodeID]int{0: 0}, wantGBK: map[NodeID]int{},
+	}, {
+		name: "a later shuffle is not delayed",
+		g: buildSide(map[int][]int{2: {1}},
+			[]int{src}, []int{src}, []int{par, 0}, []int{gbk, 2}, []int{mat, 3}),
+		user: 2, want: "map 0", reads: map[NodeID]int{0: 0}, wantGBK: map[NodeID]int{3: 0},
+	}, {
+		name: "a reduce-side user stays in its reducer",
+		g: buildSide(map[int][]int{4: {3}},
+			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 2}, []int{mat, 4}),
+		user: 4, want: "reduce 0", reads: map[NodeID]int{0: 0}, wantGBK: map[NodeID]int{1: 0},
+	}, {
+		name: "a reduce-side user stays in its reducer, for an executor that publishes a stage's files when it ends",
+		g: buildSide(map[int][]int{4: {3}},
+			[]int{src}, []int{gbk, 0}, []int{comb, 1}, []int{src}, []int{par, 2}, []int{mat, 4}),
+		opts: Options{SideInputsFromEarlierStages: true},
+		user: 4, want: "reduce 0", reads: map[NodeID]int{0: 0}, wantGBK: map[NodeID]int{1: 0},
+	}, {
+		name: "a source that is also a normal input is read as one, once",
+		g: buildSide(map[int][]int{3: {0}},
+			[]int{src}, []int{par, 0}, []int{src}, []int{par, 2}, []int{flat, 1, 3}, []int{gbk, 4}, []int{mat, 5}),
+		user: 3, want: "map 0", reads: map[NodeID]int{0: 0, 2: 0}, wantGBK: map[NodeID]int{5: 0},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sg, err := Optimize(context.Background(), c.g, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			side := c.g.Node(c.user).Side[0]
+			var where []string
+			reads := map[NodeID]int{}
+			for _, st := range sg.Stages {
+				for _, in := range st.Inputs {
+					if !in.Intermediate {
+						if _, dup := reads[in.Node]; dup {
+							t.Errorf("source %d is read by more than one map input\n%s", in.Node, sg.Explain())
+						}
+						reads[in.Node] = st.ID
+					}
+				}
+				for _, ph := range st.Phases() {
+					if ph.Has(c.user) {
+						where = append(where, fmt.Sprintf("%s %d", ph.Kind, st.ID))
+						if !slices.Contains(ph.Sides, side) {
+							t.Errorf("phase sides = %v, want %d listed", ph.Sides, side)
+						}
+					}
+				}
+				for _, ch := range st.Channels {
+					if want, ok := c.wantGBK[ch.GroupByKey]; !ok || want != st.ID {
+						t.Errorf("GroupByKey %d in stage %d, want %v", ch.GroupByKey, st.ID, c.wantGBK)
+					}
+				}
+			}
+			if len(where) != 1 || where[0] != c.want {
+				t.Errorf("%d runs in %v, want [%s]\n%s", c.user, where, c.want, sg.Explain())
+			}
+			if !reflect.DeepEqual(reads, c.reads) {
+				t.Errorf("sources read as map inputs (by stage) = %v, want %v\n%s", reads, c.reads, sg.Explain())
+			}
+			if len(sg.Intermediates) != 0 {
+				t.Errorf("intermediates %v, want none\n%s", sg.Intermediates, sg.Explain())
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden plans under testdata/")
@@ -156,6 +157,50 @@ var planCases = []planCase{
 		pcollection.Materialize(ptable.Count(ptable.Keys(plays)))
 	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
+	// A lookup file as a side input: every task of the tokenizer reads the
+	// stopwords from their file, so the tokenizer runs in the map phase
+	// that reads the corpus for the bigrams, and nothing is materialized.
+	{name: "source-side-input", stages: 2, shuffles: []int{2, 1}, intermediates: 1, combiners: 2, build: sourceSideInput},
+}
+
+// sourceSideInput counts the bigrams of a corpus of two directories and,
+// from the same lines, indexes the tokens that are not stopwords (a small
+// file read as a side input), one entry per token and first letter.
+func sourceSideInput(p *pcollection.Pipeline) {
+	lines := pcollection.Union(textio.Read(p, "/data/corpus/a/*.txt"), textio.Read(p, "/data/corpus/b/*.txt"))
+	stop := textio.Read(p, "/data/stopwords.txt")
+	bigrams := pcollection.FlatMap(lines, func(l string, emit func(string)) {
+		ws := strings.Fields(l)
+		for i := 1; i < len(ws); i++ {
+			emit(ws[i-1] + " " + ws[i])
+		}
+	}, pcollection.Name("Bigrams"))
+	counts := ptable.Count(bigrams)
+	textio.Write(pcollection.Map(counts, func(c ptable.Pair[string, int64]) string { return fmt.Sprint(c.Key, "\t", c.Value) }, pcollection.Name("FormatCounts")), "/out/bigrams")
+	tokens := pcollection.FlatMapWithSide(lines, stop, func(stop []string) (func(string, func(string)), error) {
+		skip := map[string]bool{}
+		for _, w := range stop {
+			skip[w] = true
+		}
+		return func(l string, emit func(string)) {
+			for _, w := range strings.Fields(l) {
+				if !skip[w] {
+					emit(w)
+				}
+			}
+		}, nil
+	}, pcollection.Name("Tokenize"))
+	index := ptable.Distinct(tokens)
+	byLetter := ptable.GroupByKey(ptable.ByKey(index, func(w string) string { return w[:1] }))
+	entries := ptable.Reduce(byLetter, func(letter string, ws iter.Seq[string], emit func(string)) error {
+		n := 0
+		for range ws {
+			n++
+		}
+		emit(fmt.Sprint(letter, "\t", n))
+		return nil
+	}, pcollection.Name("Index"))
+	textio.Write(entries, "/out/index")
 }
 
 // siteData follows the shape of the FlumeJava paper's SiteData example:

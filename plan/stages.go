@@ -39,9 +39,11 @@ type Phase struct {
 	// Materialize lists nodes of this phase (Entry included) whose output
 	// this phase writes as an intermediate for later stages.
 	Materialize []NodeID
-	// Sides lists the side inputs of this phase's nodes: intermediates
-	// written before the phase runs (by an earlier stage, or, for a reduce
-	// phase, by its own stage's map phase) that every task reads whole.
+	// Sides lists the side inputs of this phase's nodes, which every task
+	// reads whole: intermediates written before the phase runs (by an
+	// earlier stage, or, for a reduce phase, by its own stage's map phase),
+	// and sources, which each task reads from the source itself (see
+	// Graph.SourceSide).
 	Sides []NodeID
 
 	has map[NodeID]bool
@@ -242,8 +244,8 @@ func Validate(g *Graph) error {
 			return fmt.Errorf("plan: %s (%s) has side inputs, which only ParDos take", n.Label(), n.Caller)
 		}
 		for _, in := range n.Side {
-			if op := g.Node(in).Op; op == OpSource || op == OpSink || op == OpMaterialize {
-				return fmt.Errorf("plan: %s (%s) takes %s as a side input, which must be a computed collection", n.Label(), n.Caller, g.Node(in).Label())
+			if op := g.Node(in).Op; op == OpSink || op == OpMaterialize {
+				return fmt.Errorf("plan: %s (%s) takes %s as a side input, which has no output", n.Label(), n.Caller, g.Node(in).Label())
 			}
 		}
 		if n.Op == OpCombineValues && g.Node(n.Inputs[0]).Op != OpGroupByKey {
@@ -286,7 +288,8 @@ func ShuffleStages(g *Graph) map[NodeID]int { return shuffleStages(g, ReduceSide
 // side inputs need: a transform's side inputs are complete before it runs,
 // so one computed on the map side counts as one more shuffle upstream of its
 // users (one computed in a reducer is complete at the end of that shuffle's
-// stage already).
+// stage already). A source side input is complete before any stage and
+// counts for nothing.
 func shuffleStages(g *Graph, side [][]NodeID) map[NodeID]int {
 	level := make([]int, g.Len()) // highest shuffle stage at or above each node
 	stages := map[NodeID]int{}
@@ -296,6 +299,9 @@ func shuffleStages(g *Graph, side [][]NodeID) map[NodeID]int {
 			l = max(l, level[in])
 		}
 		for _, in := range n.Side {
+			if g.SourceSide(in) {
+				continue
+			}
 			if side[in] == nil {
 				l = max(l, level[in]+1)
 			} else {
@@ -404,8 +410,8 @@ func (p *planner) crossing(from, to NodeID) bool {
 // only where every side input is complete before that reducer runs:
 // written by the map phase of the same stage (unless
 // SideInputsFromEarlierStages) or earlier, or by an earlier stage's
-// reducer. The others move to the next map phase; it reports whether any
-// moved.
+// reducer; a source always is. The others move to the next map phase; it
+// reports whether any moved.
 func (p *planner) placeSideUsers() bool {
 	moved := false
 	for _, n := range p.g.Nodes() {
@@ -414,6 +420,9 @@ func (p *planner) placeSideUsers() bool {
 		}
 		for _, gbk := range p.side[n.ID] {
 			for _, in := range n.Side {
+				if p.g.SourceSide(in) {
+					continue
+				}
 				done := p.side[in] != nil || p.mstage[in] < p.gbkStage[gbk] ||
 					p.mstage[in] == p.gbkStage[gbk] && !p.opts.SideInputsFromEarlierStages
 				for _, g := range p.side[in] {
@@ -527,8 +536,9 @@ func (p *planner) placeBranchBlocks() {
 }
 
 // mapStages gives every map-side node the stage whose map phase computes it:
-// sources are read in the earliest stage that needs them, other nodes run as
-// early as their inputs allow.
+// sources are read in the earliest stage that needs them (as inputs: a
+// source's side users read it themselves), other nodes run as early as
+// their inputs allow.
 func (p *planner) mapStages() []int {
 	g := p.g
 	const inf = math.MaxInt
@@ -547,7 +557,7 @@ func (p *planner) mapStages() []int {
 			}
 		}
 		for _, c := range g.SideUsers(NodeID(i)) {
-			if need[c] != inf {
+			if need[c] != inf && !g.SourceSide(NodeID(i)) {
 				need[i] = min(need[i], need[c]-1)
 			}
 		}
@@ -592,7 +602,8 @@ func (p *planner) mapStages() []int {
 }
 
 // mapStage is the stage of map-side node n given its inputs' stages: the
-// latest of them, and the one after its side inputs are complete.
+// latest of them, and the one after its side inputs are complete (sources
+// are complete before stage 0).
 func (p *planner) mapStage(n *Node, stage []int) int {
 	s := 0
 	for _, in := range n.Inputs {
@@ -605,7 +616,7 @@ func (p *planner) mapStage(n *Node, stage []int) int {
 		}
 	}
 	for _, in := range n.Side {
-		if p.side[in] == nil {
+		if p.side[in] == nil && !p.g.SourceSide(in) {
 			s = max(s, stage[in]+1)
 		}
 		for _, gbk := range p.side[in] {
@@ -617,7 +628,8 @@ func (p *planner) mapStage(n *Node, stage []int) int {
 
 // earliestOutput is the lowest stage, by stage, at which the map work
 // downstream of id (not crossing a shuffle) puts something out: a sink, a
-// materialized collection, or a side input; math.MaxInt if none.
+// materialized collection, or a side input other than a source (which is
+// not written out); math.MaxInt if none.
 func (p *planner) earliestOutput(id NodeID, stage []int) int {
 	g := p.g
 	best := math.MaxInt
@@ -629,7 +641,7 @@ func (p *planner) earliestOutput(id NodeID, stage []int) int {
 		}
 		seen[n] = true
 		node := g.Node(n)
-		if node.Op == OpSink || node.Op == OpMaterialize || len(g.SideUsers(n)) > 0 {
+		if node.Op == OpSink || node.Op == OpMaterialize || len(g.SideUsers(n)) > 0 && !g.SourceSide(n) {
 			best = min(best, stage[n])
 		}
 		for _, c := range g.Consumers(n) {
@@ -674,9 +686,11 @@ func (p *planner) form() (*StageGraph, error) {
 		consumers := g.Consumers(n.ID)
 		// A source is read in its own stage unless every consumer is in a
 		// later one (a transform whose side input an earlier stage's
-		// reducer writes): that stage would read it for nothing.
+		// reducer writes): that stage would read it for nothing. One that
+		// is only a side input has no consumers and is read by its side
+		// users' tasks alone.
 		ownStage := n.Op == OpSource && p.side[n.ID] == nil &&
-			(len(consumers) == 0 || slices.ContainsFunc(consumers, func(c NodeID) bool { return !p.crossing(n.ID, c) }))
+			slices.ContainsFunc(consumers, func(c NodeID) bool { return !p.crossing(n.ID, c) })
 		if ownStage {
 			addRead(n.ID, p.mstage[n.ID])
 		}
@@ -701,7 +715,9 @@ func (p *planner) form() (*StageGraph, error) {
 	}
 	for _, n := range g.Nodes() {
 		for _, in := range n.Side {
-			materialize[in] = true
+			if !g.SourceSide(in) {
+				materialize[in] = true
+			}
 		}
 	}
 	for id := range sortedKeys(materialize) {
@@ -715,6 +731,14 @@ func (p *planner) form() (*StageGraph, error) {
 		}
 		for _, u := range g.SideUsers(id) {
 			p.note("%s is materialized once and read whole by every task of %s (side input)", g.Node(id).Label(), g.Node(u).Label())
+		}
+	}
+	for _, n := range g.Nodes() {
+		if !g.SourceSide(n.ID) {
+			continue
+		}
+		for _, u := range g.SideUsers(n.ID) {
+			p.note("%s is read whole %s by every task of %s (side input), not materialized", n.Label(), fromSource(n), g.Node(u).Label())
 		}
 	}
 

@@ -11,7 +11,8 @@ import (
 // MapSideJoin is the inner join of a and b for a small b: every task of the
 // join reads all of b into a hash table and streams a through it, so a is
 // never shuffled (Crunch's map-side join, Spark's broadcast hash join). b is
-// computed and written once, before the join's tasks run (a side input: see
+// computed and written once, before the join's tasks run, or, when it is a
+// source, read from the source by every task (a side input: see
 // pcollection.FlatMapWithSide), and must fit in the memory of every task.
 // The rows are those of Join: keys match as the shuffle matches them, by
 // their key encoding (NaN equals NaN, -0 equals +0, pointers compare by

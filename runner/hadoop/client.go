@@ -79,9 +79,9 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.
 }
 
 // stageInput returns how many bytes stage sj reads: the planner's size of
-// each source (its files' size), and the sizes of the files earlier stages
-// wrote that it reads, as map input or as side inputs (which its tasks
-// decode whole).
+// each source (its files' size), as map input or as a side input, and the
+// sizes of the files earlier stages wrote that it reads, as map input or as
+// side inputs (which its tasks decode whole).
 func (e *driver) stageInput(sj *stageJob) (int64, error) {
 	var total int64
 	var files []string
@@ -98,7 +98,12 @@ func (e *driver) stageInput(sj *stageJob) (int64, error) {
 	sides := map[plan.NodeID]bool{}
 	for _, ph := range sj.stage.Phases() {
 		for _, n := range ph.Sides {
-			if !sides[n] {
+			switch {
+			case sides[n]:
+			case e.sg.Graph.SourceSide(n):
+				sides[n] = true
+				total += int64(e.sg.Sizes[n])
+			default:
 				sides[n] = true
 				files = append(files, e.spec.Sides[n]...)
 			}

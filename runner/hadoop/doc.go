@@ -114,7 +114,7 @@
 // runs in the driver's process instead. The size is measured just before
 // the stage runs: sources by the planner's estimate (their files' size;
 // 1 GiB when unknown), intermediates and side inputs by the files earlier
-// stages wrote.
+// stages wrote (a side input that is a source by its own size).
 //
 // Its tasks run one after another on the driver's plan, as a local worker
 // runs its tasks, and read and write the same files a job's tasks would,
@@ -166,10 +166,13 @@
 // all storage URLs (inputs, outputs, --hadoop-tmp) must be readable from
 // every node, so hdfs:// in practice (an absolute local path becomes
 // file:///..., which only a single-node cluster or the simulator can use;
-// a relative one is refused); sink directories and the temp dir must be on
-// the same file system, because publishing part files is a rename (checked
-// before the first job; hdfs:/// is fs.defaultFS's namenode, taken to be
-// any when no Hadoop configuration names it).
+// a relative one is refused); that includes a source read as a side input
+// (a lookup file), whose files every task of its users reads whole, the
+// splits the driver lists once in the job spec (a missing file fails the
+// run there, before the first job); sink directories and the temp dir must
+// be on the same file system, because publishing part files is a rename
+// (checked before the first job; hdfs:/// is fs.defaultFS's namenode, taken
+// to be any when no Hadoop configuration names it).
 // Speculative execution is safe (the committer keeps one attempt). Hadoop
 // limits a job to 120 counters in all (mapreduce.job.counters.max), its own
 // 50 or so included, and 50 groups (each user counter group is one, as is

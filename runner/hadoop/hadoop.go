@@ -345,6 +345,13 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 		spec.Reducers = append(spec.Reducers, sj.reducers)
 		jobs = append(jobs, sj)
 	}
+	// Side inputs that are sources are listed with the inputs, before any
+	// job runs: a missing lookup file fails the run here, once.
+	sourceSides, err := runner.SourceSideSplits(ctx, sg)
+	if err != nil {
+		return nil, err
+	}
+	spec.SourceSides = sourceSides
 	for _, id := range sg.Intermediates {
 		if len(sg.Graph.SideUsers(id)) > 0 {
 			if spec.Sides == nil {

@@ -24,6 +24,10 @@ type jobSpec struct {
 	// Sides are the files of every side input, by node: tasks of a phase
 	// with side inputs read them whole.
 	Sides map[plan.NodeID][]string `json:"sides,omitempty"`
+	// SourceSides are the splits of every side input that is a source, by
+	// node, listed once by the driver: tasks read them from the source,
+	// whole (kernel.Outputs.SourceSides).
+	SourceSides map[plan.NodeID][]plan.Split `json:"source_sides,omitempty"`
 	// Parts is the partition count of each channel of each stage; a
 	// channel with fewer than the stage's reducers is steered (see steer.go).
 	Parts [][]int `json:"parts"`

@@ -363,6 +363,7 @@ func (t *task) build(ctx context.Context, ph *plan.Phase, task int, shuffleOut f
 			}
 			return nil
 		},
+		SourceSides:  t.spec.SourceSides,
 		Shuffle:      shuffleOut,
 		Intermediate: func(n plan.NodeID, rec []byte) { inter[n].frame(rec) },
 		Collect: func(n plan.NodeID, rec []byte) {

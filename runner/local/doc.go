@@ -30,7 +30,9 @@
 // tasks in sequence and keeps its rebuilt plan, and the side inputs it
 // decoded for as long as the tasks that follow read the same ones (a side
 // input is decoded once per worker, not once per task: the counters
-// pcollection.CounterSideInputsDecoded and CounterSideInputsReused).
+// pcollection.CounterSideInputsDecoded and CounterSideInputsReused). A side
+// input that is a source is read by the worker from the source's files, the
+// splits the driver listed once before the first task.
 //
 // # Tasks and shuffles
 //

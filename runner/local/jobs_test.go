@@ -236,6 +236,10 @@ var _ = errors.New
 // sideArgs size the side input of local-test/side.
 type sideArgs struct {
 	SideRows int `flag:"side-rows" default:"10"`
+	// Computed makes the side input a computed collection (a Map of the
+	// rows), written as an intermediate, rather than their in-memory
+	// source, which every task reads itself.
+	Computed bool `flag:"computed"`
 }
 
 var sideOutputs = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, ptable.Pair[int64, *string]]]{}
@@ -250,7 +254,7 @@ var sideJob = runner.Register("local-test/side", "word counts joined with a broa
 			rows = append(rows, ptable.KV(fmt.Sprintf("w%d", i), strings.Repeat("x", 100)))
 		}
 		rows = append(rows, ptable.KV("a", "first"))
-		sideOutputs[p] = pcollection.Materialize(ptable.MapSideLeftJoin(counts, pcollection.Of(p, rows...)))
+		sideOutputs[p] = pcollection.Materialize(ptable.MapSideLeftJoin(counts, maybeComputed(pcollection.Of(p, rows...), a.Computed)))
 		return nil
 	})
 
@@ -261,6 +265,18 @@ type sideMapArgs struct {
 	Left  int    `flag:"left" default:"4000"`
 	Table int    `flag:"table" default:"10"`
 	Input string `flag:"input" help:"text files whose lines are the left side's keys, instead of left generated elements"`
+	// Computed: as in sideArgs.
+	Computed bool `flag:"computed"`
+}
+
+// maybeComputed returns c, or, if computed, an identity Map of it: a side
+// input the planner materializes rather than one every task reads from its
+// source.
+func maybeComputed[T any](c pcollection.PCollection[T], computed bool) pcollection.PCollection[T] {
+	if !computed {
+		return c
+	}
+	return pcollection.Map(c, func(v T) T { return v }, pcollection.Name("Computed"))
 }
 
 // local-test/side-map joins left elements (or the lines of input), read in
@@ -282,7 +298,38 @@ var sideMapJob = runner.Register("local-test/side-map", "a map-only join with a 
 		for i := range a.Table {
 			table = append(table, ptable.KV(fmt.Sprintf("k%d", i), fmt.Sprintf("v%d", i)))
 		}
-		sideMapOutputs[p] = pcollection.Materialize(ptable.MapSideJoin(left, pcollection.Of(p, table...)))
+		sideMapOutputs[p] = pcollection.Materialize(ptable.MapSideJoin(left, maybeComputed(pcollection.Of(p, table...), a.Computed)))
+		return nil
+	})
+
+// stopArgs name local-test/stopwords' stopword file.
+type stopArgs struct {
+	Stop  string `flag:"stop" help:"a text file of stopwords, one a line"`
+	Lines int    `flag:"lines" default:"2000"`
+}
+
+var stopOutputs = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, int64]]{}
+
+// local-test/stopwords counts the words of generated lines, read in several
+// map tasks, that are not in the stopword file, a side input every task
+// reads from the file itself.
+var stopwordsJob = runner.Register("local-test/stopwords", "word counts without the words of a stopword file",
+	func(p *pcollection.Pipeline, a *stopArgs) error {
+		words := pcollection.FlatMapWithSide(pcollection.Of(p, genLines(a.Lines)...), textio.Read(p, a.Stop),
+			func(stop []string) (func(string, func(string)), error) {
+				skip := map[string]bool{}
+				for _, w := range stop {
+					skip[w] = true
+				}
+				return func(line string, emit func(string)) {
+					for _, w := range strings.Fields(line) {
+						if !skip[w] {
+							emit(w)
+						}
+					}
+				}, nil
+			}, pcollection.Name("DropStopwords"))
+		stopOutputs[p] = pcollection.Materialize(ptable.Count(words))
 		return nil
 	})
 

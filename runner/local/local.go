@@ -427,8 +427,15 @@ func (e *driver) prepare(t *task, s *schedule) {
 		m.Attempt = fmt.Sprintf("%s_c%d", m.Attempt, t.ph.Channel)
 	}
 	m.Dir = filepath.Join(e.dir.path, fmt.Sprintf("s%d", m.Info.Stage), m.Attempt)
-	m.Sides, m.SideRecords = nil, nil
+	m.Sides, m.SideRecords, m.SourceSides = nil, nil, nil
 	for _, id := range t.ph.Sides {
+		if e.sg.Graph.SourceSide(id) {
+			if m.SourceSides == nil {
+				m.SourceSides = map[plan.NodeID][]plan.Split{}
+			}
+			m.SourceSides[id] = s.sourceSides[id]
+			continue
+		}
 		if m.Sides == nil {
 			m.Sides, m.SideRecords = map[plan.NodeID][]string{}, map[plan.NodeID]int64{}
 		}

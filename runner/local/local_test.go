@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -494,31 +495,141 @@ func TestCorruptInputNotRetried(t *testing.T) {
 
 func TestSideInputLargerThanBudget(t *testing.T) {
 	// 256 KiB for one worker: a side input of 2,000 100-byte values (about
-	// 210 KiB encoded) is more than half of it, one of 10 values is not.
-	opts := runner.Options{Workers: 1, Memory: 256 << 10, TmpDir: t.TempDir()}
-	small, err := sideJob.Build(nil)
+	// 210 KiB encoded) is more than half of it, one of 10 values is not;
+	// computed and written as an intermediate, or read by each task from
+	// its source.
+	for _, computed := range []string{"--computed=true", "--computed=false"} {
+		t.Run(computed, func(t *testing.T) {
+			opts := runner.Options{Workers: 1, Memory: 256 << 10, TmpDir: t.TempDir()}
+			small := build(t, sideJob, computed)
+			if _, err := Run(context.Background(), small, opts); err != nil {
+				t.Fatalf("a small side input: %v", err)
+			}
+			got, err := sideOutputs[small].Values()
+			if err != nil || len(got) != 3 {
+				t.Errorf("a small side input: got %v (%v), want 3 rows", got, err)
+			}
+			big := build(t, sideJob, "--side-rows", "2000", computed)
+			_, err = Run(context.Background(), big, opts)
+			if err == nil || !strings.Contains(err.Error(), "more than half of a worker's memory budget (256.0 KiB)") || !strings.Contains(err.Error(), "side input") {
+				t.Fatalf("a side input larger than the budget: err = %v, want one saying it does not fit", err)
+			}
+			// Retrying cannot make it fit: the job fails on the first attempt.
+			var te *TaskError
+			if !errors.As(err, &te) || te.Attempts != 1 {
+				t.Errorf("a side input larger than the budget: err = %#v, want a TaskError after 1 attempt", err)
+			}
+		})
+	}
+}
+
+// TestSourceSideInputReadByWorkers checks that a side input that is a file
+// source is read from its file by the workers, with the splits the driver
+// listed (no intermediate is written for it), decoded once per worker, and
+// joined right.
+func TestSourceSideInputReadByWorkers(t *testing.T) {
+	stop := filepath.Join(t.TempDir(), "stop.txt")
+	if err := os.WriteFile(stop, []byte(word(0)+"\n"+word(1)+"\n"+word(2)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := build(t, stopwordsJob, "--stop="+stop)
+	var mu sync.Mutex
+	var given [][]plan.Split
+	observeTask = func(m taskMsg) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(m.Sides) > 0 {
+			t.Errorf("task %+v was given intermediate side inputs %v", m.Info, m.Sides)
+		}
+		for _, splits := range m.SourceSides {
+			given = append(given, splits)
+		}
+	}
+	defer func() { observeTask = nil }()
+	res, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), small, opts); err != nil {
-		t.Fatalf("a small side input: %v", err)
+	want := map[string]int64{}
+	for _, l := range genLines(2000) {
+		for _, w := range strings.Fields(l) {
+			if w != word(0) && w != word(1) && w != word(2) {
+				want[w]++
+			}
+		}
 	}
-	got, err := sideOutputs[small].Values()
-	if err != nil || len(got) != 3 {
-		t.Errorf("a small side input: got %v (%v), want 3 rows", got, err)
-	}
-	big, err := sideJob.Build([]string{"--side-rows", "2000"})
+	got, err := stopOutputs[p].Values()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Run(context.Background(), big, opts)
-	if err == nil || !strings.Contains(err.Error(), "more than half of a worker's memory budget (256.0 KiB)") || !strings.Contains(err.Error(), "side input") {
-		t.Fatalf("a side input larger than the budget: err = %v, want one saying it does not fit", err)
+	gotMap := map[string]int64{}
+	for _, kv := range got {
+		gotMap[kv.Key] = kv.Value
 	}
-	// Retrying cannot make it fit: the job fails on the first attempt.
+	if len(got) != len(gotMap) || !maps.Equal(gotMap, want) {
+		t.Errorf("got %d counts, want %d (of the words not in %s)", len(got), len(want), stop)
+	}
+	if len(given) < 2 {
+		t.Fatalf("%d tasks were given the side input's splits, want every map task (several)", len(given))
+	}
+	for _, splits := range given {
+		if len(splits) != 1 || splits[0].Path != stop {
+			t.Fatalf("a task was given splits %+v, want the one of %s", splits, stop)
+		}
+	}
+	if n := len(res.Plan.Intermediates); n != 0 {
+		t.Errorf("%d intermediates, want none:\n%s", n, res.Plan.Explain())
+	}
+	decoded := res.Counters.Get(pcollection.CounterGroup, pcollection.CounterSideInputsDecoded)
+	reused := res.Counters.Get(pcollection.CounterGroup, pcollection.CounterSideInputsReused)
+	if decoded != 1 || reused != int64(len(given)-1) {
+		t.Errorf("side input decoded %d times and reused %d times over %d tasks, want decoded once", decoded, reused, len(given))
+	}
+}
+
+// TestMissingSideInputFile checks that a side input file that does not
+// exist fails the run once, before any task runs, naming the file.
+func TestMissingSideInputFile(t *testing.T) {
+	stop := filepath.Join(t.TempDir(), "stopwords.txt")
+	p := build(t, stopwordsJob, "--stop="+stop)
+	var tasks atomic.Int64
+	observeTask = func(taskMsg) { tasks.Add(1) }
+	defer func() { observeTask = nil }()
+	tmp := t.TempDir()
+	_, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: tmp})
+	if err == nil {
+		t.Fatal("a run whose side input file is missing succeeded")
+	}
+	if !strings.Contains(err.Error(), "splitting side input text "+stop) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("err = %v, want one naming side input %s, matching fs.ErrNotExist", err, stop)
+	}
 	var te *TaskError
-	if !errors.As(err, &te) || te.Attempts != 1 {
-		t.Errorf("a side input larger than the budget: err = %#v, want a TaskError after 1 attempt", err)
+	if errors.As(err, &te) || tasks.Load() != 0 {
+		t.Errorf("%d task attempts ran before the run failed (err %v), want none", tasks.Load(), err)
+	}
+	assertEmpty(t, tmp)
+}
+
+// TestCorruptSideInputFile checks that a side input file that cannot be
+// read fails the task that reads it with the source's error, naming the
+// file, at its first attempt.
+func TestCorruptSideInputFile(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Repeat(word(0)+"\n", 1000)))
+	zw.Close()
+	stop := filepath.Join(t.TempDir(), "stopwords.txt.gz")
+	if err := os.WriteFile(stop, gz.Bytes()[:gz.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := build(t, stopwordsJob, "--stop="+stop)
+	_, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
+	var te *TaskError
+	if !errors.As(err, &te) || te.Attempts != 1 || !plan.IsPermanent(err) {
+		t.Fatalf("got %v, want a permanent TaskError after 1 attempt", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "side input textio.Read") || !strings.Contains(msg, "textio: "+stop) || !strings.Contains(msg, "corrupt data") {
+		t.Errorf("error %q does not name the side input and its file %s and say corrupt data", msg, stop)
 	}
 }
 
@@ -539,10 +650,13 @@ func TestMemoryShareTooSmall(t *testing.T) {
 // TestSideInputDecodedOncePerWorker checks that a worker decodes a side
 // input once and hands it to its later tasks, and that the join is right.
 func TestSideInputDecodedOncePerWorker(t *testing.T) {
-	p, err := sideMapJob.Build(nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, computed := range []string{"--computed=true", "--computed=false"} {
+		t.Run(computed, func(t *testing.T) { testSideInputDecodedOncePerWorker(t, computed) })
 	}
+}
+
+func testSideInputDecodedOncePerWorker(t *testing.T, computed string) {
+	p := build(t, sideMapJob, computed)
 	res, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -575,10 +689,7 @@ func TestSideInputDecodedOncePerWorker(t *testing.T) {
 // counted, so that it sizes the side input without reading it twice; the
 // worker checks the count against what it reads.
 func TestSideInputSizedByWriters(t *testing.T) {
-	p, err := sideMapJob.Build([]string{"--table", "37"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := build(t, sideMapJob, "--table", "37", "--computed")
 	var mu sync.Mutex
 	var counts []int64
 	observeTask = func(m taskMsg) {

@@ -60,6 +60,10 @@ type taskMsg struct {
 	// their writers counted them, so that a task sizes a side input
 	// without reading it twice.
 	SideRecords map[plan.NodeID]int64 `json:"side_records,omitempty"`
+	// SourceSides are the splits of the phase's side inputs that are
+	// sources, by node, as the driver listed them once for the run: the
+	// task reads them from the source (kernel.Outputs.SourceSides).
+	SourceSides map[plan.NodeID][]plan.Split `json:"source_sides,omitempty"`
 	// Segments are a reduce task's shuffle input, in map-task then spill order.
 	Segments []shuffle.Segment `json:"segments,omitempty"`
 	// Parts is the number of partitions of each channel of the stage.

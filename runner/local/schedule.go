@@ -123,8 +123,11 @@ type schedule struct {
 	e         *driver
 	stages    []*stageRun
 	producers map[plan.NodeID][]*unit // the units writing each intermediate
-	written   map[plan.NodeID]written // intermediates, once all written
-	ready     taskQueue
+	// sourceSides are the splits of the side inputs that are sources,
+	// listed once, with the inputs, before any task runs.
+	sourceSides map[plan.NodeID][]plan.Split
+	written     map[plan.NodeID]written // intermediates, once all written
+	ready       taskQueue
 	// free are the idle worker slots, a stack: a task goes to the worker
 	// that finished last, which is warm (its buffers grown, its side inputs
 	// decoded), and a slot that never ran a task starts a worker (beyond
@@ -138,6 +141,10 @@ func newSchedule(e *driver) (*schedule, error) {
 	s := &schedule{e: e, producers: map[plan.NodeID][]*unit{}, written: map[plan.NodeID]written{}}
 	for i := range e.slots {
 		s.free = append(s.free, len(e.slots)-1-i)
+	}
+	var err error
+	if s.sourceSides, err = runner.SourceSideSplits(e.ctx, e.sg); err != nil {
+		return nil, err
 	}
 	for _, st := range e.sg.Stages {
 		sr := &stageRun{st: st, phases: map[string]*phaseProgress{},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -265,25 +266,59 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 	return &worker{sg: sg, memory: h.Memory, kill: kill}, nil
 }
 
-// sideFits refuses a side input whose files alone take more than half of
-// the worker's memory budget: decoded, it would take more still, on top of
-// the shuffle's buffers, and the task would thrash or be killed rather than
-// fail with a reason.
-func (w *worker) sideFits(node plan.NodeID, files []string) error {
-	if w.memory <= 0 {
+// sideFits refuses a side input whose files alone (size bytes, form says
+// how they hold it) take more than half of the worker's memory budget:
+// decoded, it would take more still, on top of the shuffle's buffers, and
+// the task would thrash or be killed rather than fail with a reason.
+func (w *worker) sideFits(node plan.NodeID, size int64, form string) error {
+	if w.memory <= 0 || size <= w.memory/2 {
 		return nil
 	}
+	return plan.Permanent(fmt.Errorf("side input %s is %s %s, more than half of a worker's memory budget (%s): give the job more memory (--memory), or, if it is the small side of a map-side join, join on the reduce side",
+		w.sg.Graph.Node(node).Label(), runner.FormatSize(size), form, runner.FormatSize(w.memory)))
+}
+
+// sourceSideFits is sideFits for a side input that is a source, by the
+// source's estimate of its size (none: it is not checked).
+func (w *worker) sourceSideFits(ctx context.Context, node plan.NodeID) error {
+	src, ok := w.sg.Graph.Node(node).Payload.(plan.SourcePayload)
+	if !ok || w.memory <= 0 {
+		return nil
+	}
+	size := src.EstimateSize(ctx)
+	if size < 0 {
+		return nil
+	}
+	return w.sideFits(node, size, "by its source's estimate")
+}
+
+// filesSize is the size of the local files that exist among files.
+func filesSize(files []string) int64 {
 	var size int64
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil {
 			size += fi.Size()
 		}
 	}
-	if size > w.memory/2 {
-		return plan.Permanent(fmt.Errorf("side input %s is %s encoded, more than half of a worker's memory budget (%s): give the job more memory (--memory), or, if it is the small side of a map-side join, join on the reduce side",
-			w.sg.Graph.Node(node).Label(), runner.FormatSize(size), runner.FormatSize(w.memory)))
+	return size
+}
+
+// sideFiles names what each side input of task t is read from, for the
+// side input cache: an intermediate's files, or a source's splits.
+func sideFiles(t *taskMsg) map[plan.NodeID][]string {
+	if len(t.SourceSides) == 0 {
+		return t.Sides
 	}
-	return nil
+	files := maps.Clone(t.Sides)
+	if files == nil {
+		files = map[plan.NodeID][]string{}
+	}
+	for id, splits := range t.SourceSides {
+		for _, s := range splits {
+			files[id] = append(files[id], fmt.Sprintf("%s@%d+%d#%d/%d", s.Path, s.Offset, s.Length, s.Index, s.Count))
+		}
+	}
+	return files
 }
 
 // maxSortBuffer and maxMergeBuffers cap a task's shuffle buffers whatever
@@ -383,7 +418,12 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
 		return err
 	}
-	w.sides.begin(t.Sides)
+	w.sides.begin(sideFiles(t))
+	for id := range t.SourceSides {
+		if err := w.sourceSideFits(ctx, id); err != nil {
+			return err
+		}
+	}
 	sortLimit, mergeCfg := sizes(w.memory)
 	mergeCfg.TmpDir = t.Dir
 
@@ -476,7 +516,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			if !ok || !counted {
 				return fmt.Errorf("no files or record count given for side input %s", w.sg.Graph.Node(node).Label())
 			}
-			if err := w.sideFits(node, files); err != nil {
+			if err := w.sideFits(node, filesSize(files), "encoded"); err != nil {
 				return err
 			}
 			var read int64
@@ -499,7 +539,8 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			}
 			return int(n), nil
 		},
-		SideCache: &w.sides,
+		SourceSides: t.SourceSides,
+		SideCache:   &w.sides,
 		OpenSink: func(node plan.NodeID) (io.Writer, error) {
 			url, ok := t.Sinks[node]
 			if !ok {

@@ -13,7 +13,9 @@
 // function could change (one holding slices or pointers, and no maps or
 // recursive types) is encoded before and after the call. The call includes
 // the functions fused after it in the task, so a change a combiner makes to
-// the values it is given is reported against the ParDo before it.
+// the values it is given is reported against the ParDo before it. A side
+// input that is a source is read from the source by every task that needs
+// it, as on the other runners.
 //
 // With Options.Unoptimized it instead interprets the graph node by node,
 // sharing no code with the planner: the reference the conformance suite

@@ -57,6 +57,7 @@ type exec struct {
 	counters   runner.Counters
 	inter      map[plan.NodeID][][]byte
 	collect    map[plan.NodeID][][]byte
+	sideSplits map[plan.NodeID][]plan.Split // of side inputs that are sources
 	committers runner.Sinks
 }
 
@@ -83,6 +84,9 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 			return nil, err
 		}
 		e.sg, res.Plan = sg, sg
+		if e.sideSplits, err = runner.SourceSideSplits(e.ctx, sg); err != nil {
+			return nil, err
+		}
 		for _, st := range sg.Stages {
 			sr, err := e.stage(st)
 			if err != nil {
@@ -240,6 +244,7 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 	var writers []storage.Writer
 	out.Intermediate = func(n plan.NodeID, rec []byte) { e.inter[n] = append(e.inter[n], bytes.Clone(rec)) }
 	out.ReadSide = func(id plan.NodeID, fn func([]byte) error) error { return eachRecord(e.inter[id], fn) }
+	out.SourceSides = e.sideSplits
 	out.SideLen = func(id plan.NodeID) (int, error) { return len(e.inter[id]), nil }
 	out.Collect = func(n plan.NodeID, rec []byte) { e.collect[n] = append(e.collect[n], bytes.Clone(rec)) }
 	out.OpenSink = func(n plan.NodeID) (io.Writer, error) {

@@ -11,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 type kv = ptable.Pair[string, int64]
@@ -144,6 +146,8 @@ type T interface {
 type Outcome struct {
 	Err      error
 	Counters func(group, name string) int64
+	// Plan is the plan the runner ran, or nil (an unoptimized run).
+	Plan *plan.StageGraph
 }
 
 // expect returns a check that the run succeeded and m holds want.
@@ -635,6 +639,53 @@ var Cases = []Case{
 		})
 		_ = pcollection.Filter(pcollection.Of(p, "never read"), fail)
 		return expect(pcollection.Materialize(counted), pairs(countRef(words(200))))
+	}},
+	{"source-side-input", func(p *pcollection.Pipeline) Check {
+		// A lookup file as a side input, read from its file by every task
+		// of a map-side user and of a reducer-side one, and also read as
+		// a normal input by a map and a shuffle.
+		stopLines := []string{"zebra", "日本", "", "the", "a b c", "zebra"}
+		stop := textio.Read(p, fixtureFile("stopwords", stopLines))
+		in := pcollection.Of(p, words(600)...)
+		kept := pcollection.FlatMapWithSide(in, stop, func(stop []string) (func(string, func(string)), error) {
+			skip := set(stop)
+			return func(w string, emit func(string)) {
+				if !skip[w] {
+					emit(w)
+				}
+			}, nil
+		}, pcollection.Name("DropStopwords"))
+		stopCounts := pcollection.FlatMapWithSide(ptable.Count(in), stop, func(stop []string) (func(kv, func(kv)), error) {
+			skip := set(stop)
+			return func(c kv, emit func(kv)) {
+				if skip[c.Key] {
+					emit(c)
+				}
+			}, nil
+		}, pcollection.Name("StopwordCounts"))
+		upper := pcollection.Map(stop, strings.ToUpper)
+
+		skip := set(stopLines)
+		var wantKept []string
+		wantStop := map[string]int64{}
+		for _, w := range words(600) {
+			if skip[w] {
+				wantStop[w]++
+			} else {
+				wantKept = append(wantKept, w)
+			}
+		}
+		var wantUpper []string
+		for _, l := range stopLines {
+			wantUpper = append(wantUpper, strings.ToUpper(l))
+		}
+		return all(
+			expect(pcollection.Materialize(ptable.Count(kept)), pairs(countRef(wantKept))),
+			expect(pcollection.Materialize(stopCounts), pairs(wantStop)),
+			expect(pcollection.Materialize(upper), wantUpper),
+			expect(pcollection.Materialize(ptable.Count(stop)), pairs(countRef(stopLines))),
+			readWhereUsed,
+		)
 	}},
 	{"cross", func(p *pcollection.Pipeline) Check {
 		evs := events(300)

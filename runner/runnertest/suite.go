@@ -56,6 +56,7 @@ func RunCase(t *testing.T, r runner.Runner, opts runner.Options, c Case) {
 	o := Outcome{Err: err, Counters: func(string, string) int64 { return 0 }}
 	if res != nil {
 		o.Counters = res.Counters.Get
+		o.Plan = res.Plan
 	}
 	check.(Check)(t, o)
 }

@@ -6,7 +6,9 @@
 // A kernel is built per task by Build: starting at the phase's entry (a
 // source, an intermediate, or a channel's GroupByKey or lifted combiner) it
 // binds every node the phase instantiates, backwards from their consumers,
-// into typed emitters. Records then flow by direct function calls. Errors
+// into typed emitters. A side input that is a source it reads itself, whole,
+// from the splits the executor lists (Outputs.SourceSides); others come
+// from the executor. Records then flow by direct function calls. Errors
 // of user code travel as plan.Abort panics and come out of ReadSource,
 // Record, Group and Finish as errors. Finish runs DoFn finishers in node
 // order (so a Finish may emit downstream), then flushes map-side combiners,

@@ -26,10 +26,18 @@ type Outputs struct {
 	// OpenSink opens the part file this task writes for a Sink node. The
 	// executor owns the writer: it commits or aborts it after Finish.
 	OpenSink func(node plan.NodeID) (io.Writer, error)
-	// ReadSide reads a side input of the phase (plan.SideReader); needed
-	// only by phases with side inputs.
+	// ReadSide reads a side input of the phase (plan.SideReader) that is
+	// an intermediate; needed only by phases with such side inputs.
 	ReadSide func(id plan.NodeID, fn func(rec []byte) error) error
-	// SideLen, if set, counts a side input's elements (plan.SideSizer).
+	// SourceSides are the splits of the phase's side inputs that are
+	// sources (plan.Graph.SourceSide), as the driver listed them: the
+	// kernel reads such a side input itself, every split in order, from
+	// the source. The driver lists them once, before any task runs, so
+	// that a missing file fails the run once and every task reads the same
+	// files.
+	SourceSides map[plan.NodeID][]plan.Split
+	// SideLen, if set, counts an intermediate side input's elements
+	// (plan.SideSizer).
 	SideLen func(id plan.NodeID) (int, error)
 	// SideCache, if set, keeps decoded side inputs for the process's later
 	// tasks (plan.SideCache).
@@ -88,10 +96,13 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 		out.CombineKeys = 10_000
 	}
 	if len(ph.Sides) > 0 {
-		if out.ReadSide == nil {
-			return nil, fmt.Errorf("kernel: phase of stage %d reads side inputs %v, but the executor offers none", st.ID, ph.Sides)
+		for _, id := range ph.Sides {
+			if !sg.Graph.SourceSide(id) && out.ReadSide == nil {
+				return nil, fmt.Errorf("kernel: phase of stage %d reads side inputs %v, but the executor offers none", st.ID, ph.Sides)
+			}
 		}
-		tc = sideContext{TaskContext: tc, read: out.ReadSide, len: out.SideLen, cache: out.SideCache}
+		tc = sideContext{TaskContext: tc, ctx: ctx, g: sg.Graph, sources: out.SourceSides,
+			read: out.ReadSide, len: out.SideLen, cache: out.SideCache}
 	}
 	k = &Kernel{ctx: ctx, sg: sg, stage: st, ph: ph, tc: tc, out: out,
 		outs: map[plan.NodeID]plan.Emitter{}, ins: map[plan.NodeID]plan.Emitter{}, chans: map[int]plan.Emitter{}}
@@ -369,18 +380,66 @@ func (k *Kernel) Teardown() {
 }
 
 // sideContext adds the executor's side input reader, and its counter and
-// cache if it has them, to a task's context.
+// cache if it has them, to a task's context, and reads side inputs that
+// are sources itself.
 type sideContext struct {
 	plan.TaskContext
-	read  func(id plan.NodeID, fn func(rec []byte) error) error
-	len   func(id plan.NodeID) (int, error) // nil: the executor cannot count
-	cache plan.SideCache                    // nil: nothing is cached
+	ctx     context.Context // of the task, for reading sources
+	g       *plan.Graph
+	sources map[plan.NodeID][]plan.Split
+	read    func(id plan.NodeID, fn func(rec []byte) error) error
+	len     func(id plan.NodeID) (int, error) // nil: the executor cannot count
+	cache   plan.SideCache                    // nil: nothing is cached
 }
 
-func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error { return c.read(id, fn) }
+func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error {
+	if c.g.SourceSide(id) {
+		return c.readSource(id, fn)
+	}
+	return c.read(id, fn)
+}
 
+// readSource reads source side input id whole, split by split, and passes
+// fn each element encoded with the source's element type, as an
+// intermediate holds it, so that the payload reading it cannot tell the
+// two apart. The source counts what it reads (and skips) in the task's
+// counters, as it does for a map input.
+func (c sideContext) readSource(id plan.NodeID, fn func(rec []byte) error) (err error) {
+	n := c.g.Node(id)
+	splits, ok := c.sources[id]
+	if !ok {
+		return fmt.Errorf("no splits given for side input %s", n.Label())
+	}
+	src, ok := n.Payload.(plan.SourcePayload)
+	if !ok {
+		return fmt.Errorf("side input %s is a source without a source payload", n.Label())
+	}
+	defer func() {
+		// fn's error, carried out of the source's Read as an Abort.
+		if r := recover(); r != nil {
+			a, ok := r.(plan.Abort)
+			if !ok {
+				panic(r)
+			}
+			err = a.Err
+		}
+	}()
+	enc := n.Type.NewEncoder(func(rec []byte) {
+		if err := fn(rec); err != nil {
+			plan.Raise(err)
+		}
+	})
+	for _, split := range splits {
+		if err := src.Read(c.ctx, c.TaskContext, split, enc); err != nil {
+			return fmt.Errorf("side input %s: %w", n.Label(), err)
+		}
+	}
+	return nil
+}
+
+// SideLen is 0, unknown, for a source: only reading it would count it.
 func (c sideContext) SideLen(id plan.NodeID) (int, error) {
-	if c.len == nil {
+	if c.len == nil || c.g.SourceSide(id) {
 		return 0, nil
 	}
 	return c.len(id)

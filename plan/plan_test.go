@@ -143,7 +143,7 @@ var planCases = []planCase{
 	// keys; the join's stage filters the left side with it before its
 	// shuffle. The right side is read once: its join records are written in
 	// the first stage as the join shuffle's map output.
-	{name: "bloom-join", stages: 2, shuffles: []int{1, 1}, intermediates: 2, build: func(p *pcollection.Pipeline) {
+	{name: "bloom-join", stages: 2, shuffles: []int{1, 1}, intermediates: 1, build: func(p *pcollection.Pipeline) {
 		tracks := pcollection.Of(p, ptable.KV("t1", "Title 1"), ptable.KV("t2", "Title 2"))
 		plays := pcollection.Of(p, ptable.KV("t1", int64(40_000)), ptable.KV("t9", int64(5_000)))
 		pcollection.Materialize(ptable.BloomJoin(plays, tracks, 1000))
@@ -161,6 +161,20 @@ var planCases = []planCase{
 	// stopwords from their file, so the tokenizer runs in the map phase
 	// that reads the corpus for the bigrams, and nothing is materialized.
 	{name: "source-side-input", stages: 2, shuffles: []int{2, 1}, intermediates: 1, combiners: 2, build: sourceSideInput},
+	// A map-side join whose small side is a distinct count (so stage 1),
+	// while its large side's source also feeds a count in stage 0: the
+	// large side is keyed in stage 1, from the source read again there,
+	// not written out in stage 0 and read back. A filter marked as keeping
+	// a hundredth of the same source is written out instead.
+	{name: "delayed-source-work", stages: 2, shuffles: []int{2, 0}, intermediates: 2, combiners: 2, build: func(p *pcollection.Pipeline) {
+		plays := pcollection.Of(p, ptable.KV("u1", "t1"), ptable.KV("u2", "t1"))
+		pcollection.Materialize(ptable.Count(ptable.Values(plays)))
+		users := ptable.Count(ptable.Keys(plays))
+		byUser := pcollection.Map(plays, func(kv ptable.Pair[string, string]) ptable.Pair[string, string] { return kv }, pcollection.Name("ByUser"))
+		pcollection.Materialize(ptable.MapSideJoin(byUser, users))
+		rare := pcollection.Filter(plays, func(kv ptable.Pair[string, string]) bool { return kv.Key == "u9" }, pcollection.Name("Rare"), pcollection.Scale(0.01))
+		pcollection.Materialize(ptable.MapSideJoin(rare, users))
+	}},
 }
 
 // sourceSideInput counts the bigrams of a corpus of two directories and,

@@ -598,7 +598,69 @@ func (p *planner) mapStages() []int {
 			}
 		}
 	}
+	p.delaySourceWork(stage)
 	return stage
+}
+
+// delaySourceWork moves map work computed from sources alone, whose every
+// consumer runs in one later stage, into that stage: written out where it
+// is computed and read back there, it would cost a write and a read of its
+// output, where reading its sources again in that stage costs one read of
+// theirs (as Spark recomputes a lineage rather than cache it). Work whose
+// estimated output is under half its sources' (a filter marked with a
+// small Scale) is still written out, and so is a side input, which must be
+// complete before its users' stage.
+func (p *planner) delaySourceWork(stage []int) {
+	g := p.g
+	from := p.sourceBytes()
+	for i := g.Len() - 1; i >= 0; i-- {
+		n := g.Node(NodeID(i))
+		if n.Op == OpSource || from[i] < 0 || 2*p.sizes[i] < from[i] || len(g.SideUsers(n.ID)) > 0 {
+			continue
+		}
+		at, cs := -1, g.Consumers(n.ID)
+		for _, c := range cs {
+			s := stage[c]
+			if g.Node(c).Op == OpGroupByKey {
+				s = p.gbkStage[c]
+			}
+			if at != -1 && s != at {
+				at = -1
+				break
+			}
+			at = s
+		}
+		if len(cs) > 0 && at > stage[i] {
+			stage[i] = at
+		}
+	}
+}
+
+// sourceBytes gives each map-side node computed from sources alone (through
+// ParDos without side inputs and Flattens) the estimated size of those
+// sources, and -1 to every other node.
+func (p *planner) sourceBytes() []float64 {
+	g := p.g
+	from := make([]float64, g.Len())
+	for _, n := range g.Nodes() {
+		from[n.ID] = -1
+		switch {
+		case p.side[n.ID] != nil:
+		case n.Op == OpSource:
+			from[n.ID] = p.sizes[n.ID]
+		case n.Op == OpParDo && len(n.Side) == 0, n.Op == OpFlatten:
+			total := 0.0
+			for _, in := range n.Inputs {
+				if from[in] < 0 {
+					total = -1
+					break
+				}
+				total += from[in]
+			}
+			from[n.ID] = total
+		}
+	}
+	return from
 }
 
 // mapStage is the stage of map-side node n given its inputs' stages: the

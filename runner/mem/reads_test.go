@@ -38,38 +38,55 @@ func (c *countingSource) Read(_ context.Context, _ plan.TaskContext, s plan.Spli
 	return nil
 }
 
-// TestEverySourceReadOnce runs a multi-stage pipeline whose sources feed
-// several shuffles in several stages, and checks each was read exactly once.
-func TestEverySourceReadOnce(t *testing.T) {
+// TestSourceReads runs a multi-stage pipeline whose sources feed several
+// shuffles in several stages, and counts their reads. A branch of the
+// first source that only the second stage uses is computed there, from the
+// source read again, rather than written out and read back; marked as
+// shrinking its input (Scale), it is written out, and every source is read
+// exactly once.
+func TestSourceReads(t *testing.T) {
 	words := strings.Fields("a b c a b a d e f a b c")
-	src1 := &countingSource{values: words}
-	src2 := &countingSource{values: []string{"a", "z"}}
-	p := pcollection.NewPipeline("reads")
-	w := pcollection.NewSource[string](p, "Words", src1)
-	extra := pcollection.NewSource[string](p, "Extra", src2)
-	counts := ptable.Count(w)
-	lengths := ptable.Aggregate(ptable.GroupByKey(ptable.ByKey(w, func(s string) int { return len(s) })), ptable.CountValues[string]())
-	upper := pcollection.Map(w, strings.ToUpper)
-	// Stage 1: the reducer's output meets a branch of the first source and the second source.
-	keys := ptable.Keys(counts)
-	all := ptable.Count(pcollection.Union(keys, upper, extra))
-	pcollection.Materialize(all)
-	pcollection.Materialize(lengths)
-	for _, opts := range []runner.Options{{}, {Workers: 3}, {Unoptimized: true}} {
-		src1.reads.Store(0)
-		src2.reads.Store(0)
-		res, err := mem.Run(context.Background(), p, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := src1.reads.Load(); got != int64(len(words)) {
-			t.Errorf("%+v: Words read %d records, want %d (once each)", opts, got, len(words))
-		}
-		if got := src2.reads.Load(); got != 2 {
-			t.Errorf("%+v: Extra read %d records, want 2", opts, got)
-		}
-		if res.Plan != nil && strings.Contains(res.Plan.Explain(), "read again") {
-			t.Errorf("plan reads a source again:\n%s", res.Plan.Explain())
+	for _, tc := range []struct {
+		name      string
+		upperOpts []pcollection.Option
+		wordReads int // times each word is read
+	}{
+		{"recomputed", nil, 2},
+		{"written out", []pcollection.Option{pcollection.Scale(0.1)}, 1},
+	} {
+		src1 := &countingSource{values: words}
+		src2 := &countingSource{values: []string{"a", "z"}}
+		p := pcollection.NewPipeline("reads")
+		w := pcollection.NewSource[string](p, "Words", src1)
+		extra := pcollection.NewSource[string](p, "Extra", src2)
+		counts := ptable.Count(w)
+		lengths := ptable.Aggregate(ptable.GroupByKey(ptable.ByKey(w, func(s string) int { return len(s) })), ptable.CountValues[string]())
+		upper := pcollection.Map(w, strings.ToUpper, tc.upperOpts...)
+		// Stage 1: the reducer's output meets a branch of the first source and the second source.
+		keys := ptable.Keys(counts)
+		all := ptable.Count(pcollection.Union(keys, upper, extra))
+		pcollection.Materialize(all)
+		pcollection.Materialize(lengths)
+		for _, opts := range []runner.Options{{}, {Workers: 3}, {Unoptimized: true}} {
+			src1.reads.Store(0)
+			src2.reads.Store(0)
+			res, err := mem.Run(context.Background(), p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := int64(tc.wordReads * len(words))
+			if opts.Unoptimized {
+				want = int64(len(words)) // no stages: each source once
+			}
+			if got := src1.reads.Load(); got != want {
+				t.Errorf("%s, %+v: Words read %d records, want %d", tc.name, opts, got, want)
+			}
+			if got := src2.reads.Load(); got != 2 {
+				t.Errorf("%s, %+v: Extra read %d records, want 2", tc.name, opts, got)
+			}
+			if res.Plan != nil && strings.Contains(res.Plan.Explain(), "read again") != (tc.wordReads > 1) {
+				t.Errorf("%s: plan reads a source again: %v, want %v:\n%s", tc.name, !(tc.wordReads > 1), tc.wordReads > 1, res.Plan.Explain())
+			}
 		}
 	}
 }

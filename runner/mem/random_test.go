@@ -3,6 +3,7 @@ package mem_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -30,7 +31,7 @@ func TestRandomPipelines(t *testing.T) {
 	}
 	// What the plans used, so that the test cannot pass by never building
 	// the shapes it is about.
-	var stages2, shuffled, sides, reducerSides, lifted int
+	var stages2, shuffled, sides, reducerSides, lifted, sourceSides, reread int
 	for seed := range uint64(seeds) {
 		p := pcollection.NewPipeline("random")
 		runnertest.RandomPipeline(p, seed)
@@ -54,6 +55,11 @@ func TestRandomPipelines(t *testing.T) {
 						reducerSides++
 					}
 				}
+				for _, id := range ph.Sides {
+					if sg.Graph.SourceSide(id) {
+						sourceSides++
+					}
+				}
 			}
 			for _, ch := range st.Channels {
 				if ch.Combiner != plan.NoNode {
@@ -61,10 +67,11 @@ func TestRandomPipelines(t *testing.T) {
 				}
 			}
 		}
+		reread += strings.Count(sg.Explain(), "rather than copied")
 	}
-	t.Logf("plans of %d seeds: %d with 2+ stages; %d shuffled intermediates, %d phases reading side inputs (%d reducers), %d lifted combiners",
-		seeds, stages2, shuffled, sides, reducerSides, lifted)
-	if stages2 == 0 || shuffled == 0 || sides == 0 || reducerSides == 0 || lifted == 0 {
+	t.Logf("plans of %d seeds: %d with 2+ stages; %d shuffled intermediates, %d phases reading side inputs (%d reducers, %d sources), %d lifted combiners, %d sources read again",
+		seeds, stages2, shuffled, sides, reducerSides, sourceSides, lifted, reread)
+	if stages2 == 0 || shuffled == 0 || sides == 0 || reducerSides == 0 || lifted == 0 || sourceSides == 0 || reread == 0 {
 		t.Errorf("the random pipelines do not cover every planner feature the test is about")
 	}
 	for i, opts := range variants {

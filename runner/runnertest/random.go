@@ -92,8 +92,16 @@ func RandomPipeline(p *pcollection.Pipeline, seed uint64) []*pcollection.Materia
 		case 9:
 			m := 1 + r.Int64N(5)
 			side := ptable.Aggregate(ptable.GroupByKey(keyed(pick(), m)), ptable.Max[int64]())
-			if r.IntN(2) == 0 {
+			switch r.IntN(3) {
+			case 0:
 				side = keyed(pick(), m) // computed on the map side
+			case 1:
+				// A source, which every task of the join reads itself.
+				kvs := make([]ptable.Pair[int64, int64], 1+r.IntN(10))
+				for i := range kvs {
+					kvs[i] = ptable.KV(int64(i)%m, r.Int64N(50))
+				}
+				side = pcollection.Of(p, kvs[:min(len(kvs), int(m))]...)
 			}
 			main := keyed(pick(), m)
 			if r.IntN(2) == 0 {

@@ -35,9 +35,10 @@
 //     stage moves its users to a later one, and the numbering runs again.
 //   - Map work computed from sources alone (no shuffle, no side input),
 //     all of whose consumers are in one later stage, runs in that stage,
-//     its sources read again there, unless its estimated size is under half
-//     theirs: a second read of the sources costs less than a write and a
-//     read of its output.
+//     its sources read again there, unless its estimated size (scaled by
+//     the width of its records against its sources', WidthEstimator) is
+//     under half theirs: a second read of the sources costs less than a
+//     write and a read of its output.
 //   - Stage formation: each stage has map phases (one per source or
 //     intermediate it reads) and channels with reduce phases; a node whose
 //     output crosses to a later stage is materialized once, and so is a

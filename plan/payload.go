@@ -41,6 +41,13 @@ type ElemType interface {
 	NewDecoder(out Emitter) func([]byte) error
 }
 
+// WidthEstimator is implemented by an ElemType that can guess the encoded
+// size of its elements from the type alone. The planner compares widths to
+// tell a narrow projection of its input from a collection as wide as it.
+type WidthEstimator interface {
+	Width() float64
+}
+
 // TaskContext is what a running task offers to the payloads it binds.
 type TaskContext interface {
 	// Counter returns the task-local counter (group, name); the runner sums

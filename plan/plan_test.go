@@ -166,7 +166,7 @@ var planCases = []planCase{
 	// large side is keyed in stage 1, from the source read again there,
 	// not written out in stage 0 and read back. A filter marked as keeping
 	// a hundredth of the same source is written out instead.
-	{name: "delayed-source-work", stages: 2, shuffles: []int{2, 0}, intermediates: 2, combiners: 2, build: func(p *pcollection.Pipeline) {
+	{name: "delayed-source-work", stages: 2, shuffles: []int{3, 0}, intermediates: 3, combiners: 3, build: func(p *pcollection.Pipeline) {
 		plays := pcollection.Of(p, ptable.KV("u1", "t1"), ptable.KV("u2", "t1"))
 		pcollection.Materialize(ptable.Count(ptable.Values(plays)))
 		users := ptable.Count(ptable.Keys(plays))
@@ -174,7 +174,19 @@ var planCases = []planCase{
 		pcollection.Materialize(ptable.MapSideJoin(byUser, users))
 		rare := pcollection.Filter(plays, func(kv ptable.Pair[string, string]) bool { return kv.Key == "u9" }, pcollection.Name("Rare"), pcollection.Scale(0.01))
 		pcollection.Materialize(ptable.MapSideJoin(rare, users))
+		// So is a projection of a wide record to two of its fields.
+		events := pcollection.Of(p, wideEvent{User: "u1"})
+		pcollection.Materialize(ptable.Count(pcollection.Map(events, func(e wideEvent) string { return e.Country })))
+		skips := pcollection.Map(events, func(e wideEvent) ptable.Pair[string, bool] { return ptable.KV(e.User, e.Skipped) }, pcollection.Name("Skips"))
+		pcollection.Materialize(ptable.MapSideJoin(skips, users))
 	}},
+}
+
+// wideEvent is a record of many fields, of which a projection keeps few.
+type wideEvent struct {
+	User, Track, Artist, Country, Platform string
+	MsPlayed, TS                           int64
+	Skipped                                bool
 }
 
 // sourceSideInput counts the bigrams of a corpus of two directories and,

@@ -612,10 +612,20 @@ func (p *planner) mapStages() []int {
 // complete before its users' stage.
 func (p *planner) delaySourceWork(stage []int) {
 	g := p.g
-	from := p.sourceBytes()
+	from, srcWidth := p.sourceBytes()
 	for i := g.Len() - 1; i >= 0; i-- {
 		n := g.Node(NodeID(i))
-		if n.Op == OpSource || from[i] < 0 || 2*p.sizes[i] < from[i] || len(g.SideUsers(n.ID)) > 0 {
+		if n.Op == OpSource || from[i] < 0 || len(g.SideUsers(n.ID)) > 0 {
+			continue
+		}
+		// Its size, scaled by its records' width against its sources':
+		// a projection to a few fields is much smaller than its input,
+		// though element-wise steps keep the number of records.
+		size := p.sizes[i]
+		if w := width(n.Type); w > 0 && srcWidth[i] > 0 {
+			size *= w / srcWidth[i]
+		}
+		if 2*size < from[i] {
 			continue
 		}
 		at, cs := -1, g.Consumers(n.ID)
@@ -638,29 +648,42 @@ func (p *planner) delaySourceWork(stage []int) {
 
 // sourceBytes gives each map-side node computed from sources alone (through
 // ParDos without side inputs and Flattens) the estimated size of those
-// sources, and -1 to every other node.
-func (p *planner) sourceBytes() []float64 {
+// sources, and the widest of their element types' widths (0 if one cannot
+// tell); every other node gets -1 bytes.
+func (p *planner) sourceBytes() (from, srcWidth []float64) {
 	g := p.g
-	from := make([]float64, g.Len())
+	from, srcWidth = make([]float64, g.Len()), make([]float64, g.Len())
 	for _, n := range g.Nodes() {
-		from[n.ID] = -1
+		from[n.ID], srcWidth[n.ID] = -1, -1
 		switch {
 		case p.side[n.ID] != nil:
 		case n.Op == OpSource:
-			from[n.ID] = p.sizes[n.ID]
+			from[n.ID], srcWidth[n.ID] = p.sizes[n.ID], width(n.Type)
 		case n.Op == OpParDo && len(n.Side) == 0, n.Op == OpFlatten:
-			total := 0.0
+			total, w, known := 0.0, 0.0, true
 			for _, in := range n.Inputs {
 				if from[in] < 0 {
 					total = -1
 					break
 				}
-				total += from[in]
+				total, w = total+from[in], max(w, srcWidth[in])
+				known = known && srcWidth[in] > 0
 			}
-			from[n.ID] = total
+			if !known {
+				w = 0 // a source that cannot guess: widths are not compared
+			}
+			from[n.ID], srcWidth[n.ID] = total, w
 		}
 	}
-	return from
+	return from, srcWidth
+}
+
+// width is t's WidthEstimator's guess, or 0 when t cannot guess.
+func width(t ElemType) float64 {
+	if we, ok := t.(WidthEstimator); ok {
+		return max(we.Width(), 0)
+	}
+	return 0
 }
 
 // mapStage is the stage of map-side node n given its inputs' stages: the

@@ -31,6 +31,21 @@ type Abort struct{ Err error }
 // Raise panics with Abort{err}.
 func Raise(err error) { panic(Abort{Err: err}) }
 
+// Catch runs f and returns its error, or the error of an Abort raised in
+// it; any other panic goes on up.
+func Catch(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a, ok := r.(Abort)
+			if !ok {
+				panic(r)
+			}
+			err = a.Err
+		}
+	}()
+	return f()
+}
+
 // PermanentError is a task failure that retrying cannot fix: input data
 // that cannot be read as it is (corrupt bytes, a null the record type
 // cannot hold), or a setting too small for the task. Runners that retry

@@ -709,16 +709,7 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 	}
 	var kb []byte
 	g := &groupReader{in: in}
-	err := func() (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				a, ok := r.(plan.Abort)
-				if !ok {
-					panic(r)
-				}
-				err = a.Err
-			}
-		}()
+	err := plan.Catch(func() (err error) {
 		for key, values := range g.groups() {
 			if len(key) == 0 || int(key[0]) >= len(merge) {
 				return fmt.Errorf("combiner input key %x has no channel tag of stage %d", key, t.stage.ID)
@@ -742,7 +733,7 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 			}
 		}
 		return nil
-	}()
+	})
 	if err != nil {
 		return err
 	}

@@ -404,7 +404,7 @@ func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error {
 // intermediate holds it, so that the payload reading it cannot tell the
 // two apart. The source counts what it reads (and skips) in the task's
 // counters, as it does for a map input.
-func (c sideContext) readSource(id plan.NodeID, fn func(rec []byte) error) (err error) {
+func (c sideContext) readSource(id plan.NodeID, fn func(rec []byte) error) error {
 	n := c.g.Node(id)
 	splits, ok := c.sources[id]
 	if !ok {
@@ -414,27 +414,20 @@ func (c sideContext) readSource(id plan.NodeID, fn func(rec []byte) error) (err 
 	if !ok {
 		return fmt.Errorf("side input %s is a source without a source payload", n.Label())
 	}
-	defer func() {
-		// fn's error, carried out of the source's Read as an Abort.
-		if r := recover(); r != nil {
-			a, ok := r.(plan.Abort)
-			if !ok {
-				panic(r)
-			}
-			err = a.Err
-		}
-	}()
+	// fn's error is carried out of the source's Read as an Abort.
 	enc := n.Type.NewEncoder(func(rec []byte) {
 		if err := fn(rec); err != nil {
 			plan.Raise(err)
 		}
 	})
-	for _, split := range splits {
-		if err := src.Read(c.ctx, c.TaskContext, split, enc); err != nil {
-			return fmt.Errorf("side input %s: %w", n.Label(), err)
+	return plan.Catch(func() error {
+		for _, split := range splits {
+			if err := src.Read(c.ctx, c.TaskContext, split, enc); err != nil {
+				return fmt.Errorf("side input %s: %w", n.Label(), err)
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // SideLen is 0, unknown, for a source: only reading it would count it.

@@ -58,7 +58,7 @@
 // blocks, records decoded with the writer's schema, fields printed in schema
 // order), parquetio (its untyped File: footer metadata, generic rows with
 // fields in schema order, page headers checked before decoding) and textio
-// (lines; .gz, .bz2, .xz and .zst files decompressed). A damaged file is an
+// (lines; .gz, .bz2 and .zst files decompressed). A damaged file is an
 // error naming the file and, where the reader knows them, the block or row
 // group and offset; records printed before it stay printed. Nothing is
 // skipped silently.

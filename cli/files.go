@@ -53,17 +53,20 @@ const (
 	formatText    = "text"
 	// formatCompressed is an Avro or Parquet file compressed whole
 	// (x.avro.gz, x.parquet.zst), which no reader here reads: both formats
-	// compress inside the file.
+	// compress inside the file; or a file of a compression textio refuses
+	// (x.txt.lz4).
 	formatCompressed = "compressed"
 )
 
 // detectFormat names the format of a file: by extension (.avro, .parquet;
 // .txt, .csv, .tsv, .json, .jsonl, .log and the extensions of the
-// compressions textio reads (.gz, .bz2, .xz, .zst) as text, but .avro.gz,
-// .parquet.bz2 and so on as compressed), else by its first bytes (Avro's
-// "Obj\x01", Parquet's "PAR1"), else text.
+// compressions textio reads (.gz, .bz2, .zst) as text, but .avro.gz,
+// .parquet.bz2 and so on, and files of compressions textio refuses (.xz,
+// .lz4, ...), as compressed), else by its first bytes (Avro's "Obj\x01",
+// Parquet's "PAR1"), else text.
 func detectFormat(name string, f storage.File) string {
-	_, compressed := textio.Compressed(name)
+	codec, readable := textio.CompressionOf(name)
+	compressed := codec != ""
 	ext := strings.ToLower(path.Ext(name))
 	if compressed {
 		ext = strings.ToLower(path.Ext(strings.TrimSuffix(name, path.Ext(name))))
@@ -77,6 +80,8 @@ func detectFormat(name string, f storage.File) string {
 			return formatAvro
 		}
 		return formatParquet
+	case compressed && !readable:
+		return formatCompressed
 	case compressed:
 		return formatText
 	}
@@ -116,8 +121,13 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 	case formatParquet:
 		df, err = openParquet(fi.URL, f)
 	case formatCompressed:
-		codec, _ := textio.Compressed(fi.Name)
-		err = fmt.Errorf("%s: a whole file compressed with %s, which crunchgo does not read as %s: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, codec, strings.TrimPrefix(path.Ext(strings.TrimSuffix(fi.Name, path.Ext(fi.Name))), "."))
+		codec, _ := textio.CompressionOf(fi.Name)
+		inner := strings.ToLower(path.Ext(strings.TrimSuffix(fi.Name, path.Ext(fi.Name))))
+		if inner != ".avro" && inner != ".parquet" && inner != ".parq" {
+			df, err = openText(fi.URL, f) // which refuses it, naming its compression
+			break
+		}
+		err = fmt.Errorf("%s: a whole file compressed with %s, which crunchgo does not read as %s: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, codec, strings.TrimPrefix(inner, "."))
 	default:
 		df, err = openText(fi.URL, f)
 	}

@@ -15,10 +15,18 @@ import (
 type textFile struct {
 	path string
 	f    storage.File
+	lr   *textio.LineReader
 }
 
+// openText opens the line reader at once, so that a file textio refuses
+// (.lz4, compressed data not so named) fails before meta prints its
+// header, and head -n 0 and schema check it as they do Avro and Parquet.
 func openText(path string, f storage.File) (dataFile, error) {
-	return &textFile{path: path, f: f}, nil
+	lr, err := textio.NewLineReader(path, f, f.Size(), 0, f.Size())
+	if err != nil {
+		return nil, err
+	}
+	return &textFile{path: path, f: f, lr: lr}, nil
 }
 
 func (t *textFile) Format() string { return formatText }
@@ -27,11 +35,7 @@ func (t *textFile) Schema() (string, error) { return "lines (text has no schema)
 
 // lines calls fn with each line.
 func (t *textFile) lines(ctx context.Context, fn func([]byte) error) error {
-	lr, err := textio.NewLineReader(t.path, t.f, t.f.Size(), 0, t.f.Size())
-	if err != nil {
-		return err
-	}
-	defer lr.Close()
+	lr := t.lr
 	for i := 0; ; i++ {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -87,4 +91,7 @@ func (t *textFile) Meta(ctx context.Context, w io.Writer, _ bool) error {
 	return nil
 }
 
-func (t *textFile) Close() error { return t.f.Close() }
+func (t *textFile) Close() error {
+	t.lr.Close()
+	return t.f.Close()
+}

@@ -3,15 +3,12 @@ package textio
 import (
 	"compress/bzip2"
 	"compress/gzip"
-	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"path"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
 )
 
 // codec is a compression a text file may be stored in. As with Hadoop's
@@ -29,15 +26,18 @@ type codec struct {
 	compressed, decompress string
 }
 
-// codecs are the compressions textio knows by extension: the first four
-// it reads, the others (Hadoop's own framings, and lz4 and brotli for
-// which no reader is wired in) it refuses, since their bytes read as
-// lines would be garbage.
+// codecs are the compressions textio knows by extension: the first three
+// it reads, the others it refuses, since their bytes read as lines would be
+// garbage: Hadoop's own framings, lz4 and brotli, for which no reader is
+// wired in, and xz, whose Go reader (ulikunitz/xz v0.5.17) reads a file
+// with a damaged block header as no lines, without an error, and allocates
+// whatever dictionary a block declares (up to 4 GiB). Hadoop has no xz
+// codec either.
 var codecs = []*codec{
 	{name: "gzip", exts: []string{".gz"}, newReader: newGzipReader, compressed: "gzipped", decompress: "gunzip"},
 	{name: "bzip2", exts: []string{".bz2"}, newReader: newBzip2Reader, compressed: "bzip2-compressed", decompress: "bunzip2"},
-	{name: "xz", exts: []string{".xz"}, newReader: newXZReader, compressed: "xz-compressed", decompress: "unxz"},
 	{name: "zstd", exts: []string{".zst", ".zstd"}, newReader: newZstdReader, compressed: "zstd-compressed", decompress: "unzstd"},
+	{name: "xz", exts: []string{".xz"}},
 	{name: "lz4", exts: []string{".lz4"}},
 	{name: "snappy", exts: []string{".snappy"}},
 	{name: "deflate", exts: []string{".deflate"}},
@@ -74,9 +74,9 @@ func codecFor(name string) (*codec, string) {
 
 // Compressed reports the compression textio reads the file at path
 // through, by its extension, case-insensitively as Hadoop does: "gzip"
-// (.gz), "bzip2" (.bz2), "xz" (.xz) or "zstd" (.zst, .zstd). Such a file
-// cannot be cut into byte ranges: it is one split, read from its start.
-// Other compressions' extensions (.lz4, .snappy, .deflate, .lzo, .br)
+// (.gz), "bzip2" (.bz2) or "zstd" (.zst, .zstd). Such a file cannot be
+// cut into byte ranges: it is one split, read from its start. Other
+// compressions' extensions (.xz, .lz4, .snappy, .deflate, .lzo, .br)
 // report false: Read refuses those files.
 func Compressed(path string) (codec string, ok bool) {
 	c, _ := codecFor(path)
@@ -84,6 +84,18 @@ func Compressed(path string) (codec string, ok bool) {
 		return "", false
 	}
 	return c.name, true
+}
+
+// CompressionOf names the compression the extension of path says the file
+// has, for any compression textio knows (those of Compressed, and .xz,
+// .lz4, .snappy, .deflate, .lzo, .br), and whether textio reads it; "" if
+// the extension names none.
+func CompressionOf(path string) (codec string, readable bool) {
+	c, _ := codecFor(path)
+	if c == nil {
+		return "", false
+	}
+	return c.name, c.newReader != nil
 }
 
 // IsGzip reports whether path names a gzip file, by its extension (.gz, in
@@ -110,7 +122,8 @@ func codecByMagic(b []byte) *codec {
 		return codecByName("bzip2")
 	case strings.HasPrefix(s, "\xfd7zXZ\x00"):
 		return codecByName("xz")
-	case strings.HasPrefix(s, "\x28\xb5\x2f\xfd"):
+	case strings.HasPrefix(s, "\x28\xb5\x2f\xfd"),
+		len(s) >= 4 && s[0]&0xf0 == 0x50 && s[1:4] == "\x2a\x4d\x18": // a skippable frame, as pzstd writes first
 		return codecByName("zstd")
 	case strings.HasPrefix(s, "\x04\x22\x4d\x18"): // the lz4 frame format
 		return codecByName("lz4")
@@ -128,7 +141,7 @@ func (c *codec) magicText() string {
 	case "xz":
 		return "starts with fd 37 7a 58 5a 00"
 	case "zstd":
-		return "starts with 28 b5 2f fd"
+		return "starts with 28 b5 2f fd, or a skippable frame"
 	case "lz4":
 		return "starts with 04 22 4d 18"
 	}
@@ -148,7 +161,7 @@ func errUnnamed(path string, c *codec) error {
 // errUnreadable refuses a file compressed with a codec textio cannot read,
 // known by why (its extension or its first bytes).
 func errUnreadable(path string, c *codec, why string) error {
-	return &Error{Path: path, Err: fmt.Errorf("%w: it is %s-compressed (%s), which textio cannot read (it reads gzip, bzip2, xz and zstd): decompress it first", ErrNotText, c.name, why)}
+	return &Error{Path: path, Err: fmt.Errorf("%w: it is %s-compressed (%s), which textio cannot read (it reads gzip, bzip2 and zstd): decompress it first", ErrNotText, c.name, why)}
 }
 
 // errEmptyCompressed is the error for a 0-byte file named as compressed:
@@ -164,72 +177,6 @@ func newGzipReader(r io.Reader) (io.ReadCloser, error) {
 
 func newBzip2Reader(r io.Reader) (io.ReadCloser, error) {
 	return io.NopCloser(bzip2.NewReader(r)), nil // reads concatenated streams (pbzip2's)
-}
-
-// newXZReader reads xz streams. ulikunitz/xz (v0.5.17) takes a file cut
-// off at a block's end or inside a block header for a whole one, ending
-// without an error, so the reader also checks that the file ends as a
-// stream does: with a stream footer and, optionally, padding.
-func newXZReader(r io.Reader) (io.ReadCloser, error) {
-	tail := &tailReader{r: r}
-	x, err := xz.NewReader(tail) // reads concatenated streams and their padding
-	if err != nil {
-		return nil, err
-	}
-	return io.NopCloser(&xzReader{x: x, tail: tail}), nil
-}
-
-type xzReader struct {
-	x    *xz.Reader
-	tail *tailReader
-}
-
-func (r *xzReader) Read(p []byte) (int, error) {
-	n, err := r.x.Read(p)
-	if err == io.EOF && !r.tail.endsWithXZFooter() {
-		// The xz reader ends only once its input has: tail holds the
-		// file's last bytes.
-		return n, io.ErrUnexpectedEOF
-	}
-	return n, err
-}
-
-// xzFooterLen is the length of an xz stream footer: a CRC-32 of the next 6
-// bytes, the index size and the stream flags, then "YZ".
-const xzFooterLen = 12
-
-// tailReader reads r, keeping the last xzFooterLen bytes before the
-// trailing zero bytes read so far (the padding xz allows after a stream).
-type tailReader struct {
-	r     io.Reader
-	tail  []byte
-	zeros int64 // zero bytes read after tail
-}
-
-func (t *tailReader) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	b := p[:n]
-	i := len(b) - 1
-	for i >= 0 && b[i] == 0 {
-		i--
-	}
-	if i < 0 {
-		t.zeros += int64(n)
-		return n, err
-	}
-	t.tail = append(t.tail, make([]byte, min(t.zeros, xzFooterLen))...)
-	t.tail = append(t.tail, b[max(0, i+1-xzFooterLen):i+1]...)
-	t.tail = t.tail[max(0, len(t.tail)-xzFooterLen):]
-	t.zeros = int64(len(b) - 1 - i)
-	return n, err
-}
-
-// endsWithXZFooter reports whether the bytes read end with a valid xz
-// stream footer and padding.
-func (t *tailReader) endsWithXZFooter() bool {
-	f := t.tail
-	return len(f) == xzFooterLen && t.zeros%4 == 0 && string(f[10:]) == "YZ" &&
-		crc32.ChecksumIEEE(f[4:10]) == binary.LittleEndian.Uint32(f[:4])
 }
 
 // newZstdReader decodes synchronously: a task reads one split at a time and

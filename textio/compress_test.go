@@ -15,7 +15,7 @@ import (
 
 // readCodecs are the codecs textio reads, with an extension of each.
 var readCodecs = []struct{ name, ext string }{
-	{"gzip", ".gz"}, {"bzip2", ".bz2"}, {"xz", ".xz"}, {"zstd", ".zst"},
+	{"gzip", ".gz"}, {"bzip2", ".bz2"}, {"zstd", ".zst"},
 }
 
 // bzip2Streams holds, by content, the bzip2 streams the tests use: Go has
@@ -162,7 +162,7 @@ func TestCompressedReadError(t *testing.T) {
 func TestCompressedNotAsNamed(t *testing.T) {
 	for _, c := range readCodecs {
 		data := compress(t, c.name, []byte(hello))
-		for _, name := range []string{"plain.txt", "noext", "other.txt" + map[bool]string{true: ".xz", false: ".gz"}[c.name == "gzip"]} {
+		for _, name := range []string{"plain.txt", "noext", "other.txt" + map[bool]string{true: ".zst", false: ".gz"}[c.name == "gzip"]} {
 			_, err := readSplit(t, name, data, 0, int64(len(data)))
 			var e *Error
 			want := "it is " + c.name + " data (starts with "
@@ -174,6 +174,18 @@ func TestCompressedNotAsNamed(t *testing.T) {
 	lz4 := []byte("\x04\x22\x4d\x18\x64\x40\xa7\x0c\x00\x00\x80hello\nworld\n\x00\x00\x00\x00\x30\x30\xf8\x06")
 	if _, err := readSplit(t, "hw.txt", lz4, 0, int64(len(lz4))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is lz4-compressed (starts with 04 22 4d 18), which textio cannot read") {
 		t.Errorf("lz4 frame named .txt: got %v, want ErrNotText saying it is lz4", err)
+	}
+	xzData := compress(t, "xz", []byte(hello))
+	if _, err := readSplit(t, "hw.txt", xzData, 0, int64(len(xzData))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is xz-compressed (starts with fd 37 7a 58 5a 00), which textio cannot read") {
+		t.Errorf("xz named .txt: got %v, want ErrNotText saying it is xz", err)
+	}
+	// pzstd starts its files with a skippable frame.
+	pz := append([]byte("\x50\x2a\x4d\x18\x04\x00\x00\x00\x00\x00\x00\x00"), compress(t, "zstd", []byte(hello))...)
+	if _, err := readSplit(t, "pz.txt", pz, 0, int64(len(pz))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is zstd data") {
+		t.Errorf("pzstd output named .txt: got %v, want ErrNotText saying it is zstd", err)
+	}
+	if got, err := readSplit(t, "pz.zst", pz, 0, int64(len(pz))); err != nil || strings.Join(got, ",") != "hello,world" {
+		t.Errorf("pzstd output named .zst: got %q, %v", got, err)
 	}
 	for _, text := range []string{"BZh9 is a bzip2 header\n", "BZh91AY&S\n", "BZh\n"} {
 		if got, err := readSplit(t, "bz.txt", []byte(text), 0, int64(len(text))); err != nil || len(got) != 1 {
@@ -188,7 +200,7 @@ func TestCompressedNotAsNamed(t *testing.T) {
 func TestUnreadableCompression(t *testing.T) {
 	for _, tc := range []struct{ name, codec string }{
 		{"a.txt.lz4", "lz4"}, {"a.LZ4", "lz4"}, {"a.snappy", "snappy"}, {"a.txt.deflate", "deflate"},
-		{"a.lzo", "lzo"}, {"a.lzo_deflate", "lzo"}, {"a.br", "brotli"},
+		{"a.lzo", "lzo"}, {"a.lzo_deflate", "lzo"}, {"a.br", "brotli"}, {"a.txt.xz", "xz"}, {"a.XZ", "xz"},
 	} {
 		for _, off := range []int64{0, 3} {
 			_, err := readSplit(t, tc.name, []byte(hello), off, 3)
@@ -201,7 +213,7 @@ func TestUnreadableCompression(t *testing.T) {
 
 func TestCompressedNames(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
-		{"a.gz", "gzip"}, {"x.tar.GZ", "gzip"}, {"hdfs://nn/d/x.txt.bz2", "bzip2"}, {"x.xz", "xz"}, {"x.Zst", "zstd"},
+		{"a.gz", "gzip"}, {"x.tar.GZ", "gzip"}, {"hdfs://nn/d/x.txt.bz2", "bzip2"}, {"x.xz", ""}, {"x.Zst", "zstd"},
 		{"x.zstd", "zstd"}, {"x.lz4", ""}, {"x.snappy", ""}, {"x.txt", ""}, {"gz", ""}, {"mem://a.gz/x", ""}, {"x.gz/", ""},
 	} {
 		got, ok := Compressed(tc.path)
@@ -232,4 +244,22 @@ func FuzzCompressed(f *testing.F) {
 			t.Fatalf("%s: got %v, want an *Error naming the file", c.name, err)
 		}
 	})
+}
+
+// TestZstdWindowTooLarge checks that a valid zstd frame whose window is
+// larger than the decoder takes (zstd --long=30) is refused as a file to
+// decompress first, not reported as corrupt data.
+func TestZstdWindowTooLarge(t *testing.T) {
+	// A frame declaring a 1 GiB window (descriptor exponent 20), holding
+	// one raw last block of "hello\n".
+	frame := []byte("\x28\xb5\x2f\xfd\x00\xa0\x31\x00\x00hello\n")
+	_, err := readSplit(t, "w.zst", frame, 0, int64(len(frame)))
+	if !errors.Is(err, ErrNotText) || errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "decompress it first") {
+		t.Errorf("got %v, want ErrNotText saying to decompress it first", err)
+	}
+	// The same frame with a 1 KiB window reads.
+	frame[5] = 0
+	if got, err := readSplit(t, "w.zst", frame, 0, int64(len(frame))); err != nil || strings.Join(got, ",") != "hello" {
+		t.Errorf("1 KiB window: got %q, %v", got, err)
+	}
 }

@@ -15,15 +15,18 @@
 // # Compression
 //
 // As with Hadoop's CompressionCodecFactory, a file's extension, in any
-// case, says whether it is compressed and how: ".gz" is gzip, ".bz2" bzip2,
-// ".xz" xz and ".zst" or ".zstd" zstd (Compressed). Such a file is read
-// whole through its decompressor, concatenated streams included (as pigz,
-// pbzip2 or cat write them); offsets in errors and line limits then count
-// in the decompressed text. Files named for codecs textio cannot read
-// (".lz4", ".snappy", ".deflate", ".lzo", ".br": Hadoop's own framings)
-// are refused, and so is compressed data whose name does not say so
-// (gzip, bzip2, xz, zstd or lz4 by its first bytes): rename it or
-// decompress it first.
+// case, says whether it is compressed and how: ".gz" is gzip, ".bz2" bzip2
+// and ".zst" or ".zstd" zstd (Compressed). Such a file is read whole
+// through its decompressor, concatenated streams included (as pigz, pbzip2,
+// pzstd or cat write them); offsets in errors and line limits then count
+// in the decompressed text. Files named for codecs textio does not read
+// (".lz4", ".snappy", ".deflate", ".lzo", ".br": Hadoop's own framings;
+// ".xz", whose Go reader reads some damaged files as fewer lines without
+// an error) are refused, and so is compressed data whose name does not say
+// so (gzip, bzip2, xz, zstd or lz4 by its first bytes), and a zstd frame
+// whose window is over 512 MiB: rename it or decompress it first. A tar
+// archive compressed whole (.tar.gz) is read as the lines of the tar
+// stream, headers included, as Hadoop reads it: extract it first.
 //
 // # Splits
 //

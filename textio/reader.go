@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // DefaultMaxLineLength is the default line length limit.
@@ -59,7 +61,7 @@ func newReadConfig(opts []ReadOption) readConfig {
 // "\n"; a "\r" before it is dropped, and so is a UTF-8 byte order mark
 // starting the file; a last line without a newline is a line.
 //
-// A compressed file (Compressed: gzip, bzip2, xz or zstd, by extension) is
+// A compressed file (Compressed: gzip, bzip2 or zstd, by extension) is
 // one split: its reader must start at offset 0 and reads the whole
 // decompressed stream, in which offsets then count; a 0-byte compressed
 // file is not a compressed stream and is an error matching ErrCorrupt.
@@ -173,6 +175,9 @@ func (r *LineReader) readErr(err error) error {
 	}
 	if r.zsrc.err != nil {
 		return &Error{Path: r.path, Offset: r.pos, Err: r.zsrc.err}
+	}
+	if errors.Is(err, zstd.ErrWindowSizeExceeded) { // a valid file (zstd --long=30), not a corrupt one
+		return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("%w: %v (zstd frames of windows over %d MiB are not read): decompress it first", ErrNotText, err, zstd.MaxWindowSize>>20)}
 	}
 	read, _ := r.src.Seek(0, io.SeekCurrent) // a compressed file is read from offset 0
 	compressed := read - int64(r.zbuf.Buffered())

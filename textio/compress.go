@@ -125,7 +125,8 @@ func codecByMagic(b []byte) *codec {
 	case strings.HasPrefix(s, "\x28\xb5\x2f\xfd"),
 		len(s) >= 4 && s[0]&0xf0 == 0x50 && s[1:4] == "\x2a\x4d\x18": // a skippable frame, as pzstd writes first
 		return codecByName("zstd")
-	case strings.HasPrefix(s, "\x04\x22\x4d\x18"): // the lz4 frame format
+	case strings.HasPrefix(s, "\x04\x22\x4d\x18"), // the lz4 frame format
+		strings.HasPrefix(s, "\x02\x21\x4c\x18"): // and its legacy format (lz4 -l)
 		return codecByName("lz4")
 	}
 	return nil
@@ -143,7 +144,7 @@ func (c *codec) magicText() string {
 	case "zstd":
 		return "starts with 28 b5 2f fd, or a skippable frame"
 	case "lz4":
-		return "starts with 04 22 4d 18"
+		return "starts with 04 22 4d 18, or 02 21 4c 18"
 	}
 	return c.name
 }

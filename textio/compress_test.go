@@ -172,8 +172,12 @@ func TestCompressedNotAsNamed(t *testing.T) {
 		}
 	}
 	lz4 := []byte("\x04\x22\x4d\x18\x64\x40\xa7\x0c\x00\x00\x80hello\nworld\n\x00\x00\x00\x00\x30\x30\xf8\x06")
-	if _, err := readSplit(t, "hw.txt", lz4, 0, int64(len(lz4))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is lz4-compressed (starts with 04 22 4d 18), which textio cannot read") {
+	if _, err := readSplit(t, "hw.txt", lz4, 0, int64(len(lz4))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is lz4-compressed (starts with 04 22 4d 18, or 02 21 4c 18), which textio cannot read") {
 		t.Errorf("lz4 frame named .txt: got %v, want ErrNotText saying it is lz4", err)
+	}
+	legacy := []byte("\x02\x21\x4c\x18\x0e\x00\x00\x00\xc0hello\nworld\n")
+	if _, err := readSplit(t, "hw.txt", legacy, 0, int64(len(legacy))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is lz4-compressed") {
+		t.Errorf("legacy lz4 named .txt: got %v, want ErrNotText saying it is lz4", err)
 	}
 	xzData := compress(t, "xz", []byte(hello))
 	if _, err := readSplit(t, "hw.txt", xzData, 0, int64(len(xzData))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is xz-compressed (starts with fd 37 7a 58 5a 00), which textio cannot read") {

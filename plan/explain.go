@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -9,6 +11,16 @@ import (
 // reduce phase runs (the fused chains), where the shuffles are, what is
 // materialized, and the planner's notes on why. The text depends only on the
 // graph, so it can be a golden file.
+// Fingerprint hashes the plan as Explain prints it: every stage, phase,
+// materialization and note. A worker or task that plans the driver's graph
+// again compares it with the driver's, since a plan depends on more than
+// the graph (the sources' sizes), and running a phase of another plan
+// would give wrong output without an error.
+func (sg *StageGraph) Fingerprint() string {
+	sum := sha256.Sum256([]byte(sg.Explain()))
+	return hex.EncodeToString(sum[:8])
+}
+
 func (sg *StageGraph) Explain() string {
 	var b strings.Builder
 	g := sg.Graph

@@ -158,6 +158,30 @@ type Options struct {
 	// stage's files only when the whole stage ends (Hadoop commits a job's
 	// map and reduce output together).
 	SideInputsFromEarlierStages bool
+	// SourceSizes, when set, are the sources' estimated sizes by node
+	// (MeasureSources), used instead of asking the sources again. A driver
+	// measures them once and ships them with the options, so that every
+	// process that plans the graph again (a worker, a task) plans it as the
+	// driver did: the plan depends on the sources' relative sizes
+	// (delaySourceWork), and their files can change in between.
+	SourceSizes map[NodeID]int64 `json:"source_sizes,omitempty"`
+}
+
+// MeasureSources asks every source of g for its estimated size, for
+// Options.SourceSizes.
+func MeasureSources(ctx context.Context, g *Graph) map[NodeID]int64 {
+	out := map[NodeID]int64{}
+	for _, n := range g.Nodes() {
+		if n.Op != OpSource {
+			continue
+		}
+		s := int64(-1)
+		if sp, ok := n.Payload.(SourcePayload); ok {
+			s = sp.EstimateSize(ctx)
+		}
+		out[n.ID] = s
+	}
+	return out
 }
 
 // DefaultSourceSize is the size assumed for a source that cannot estimate its own.
@@ -202,7 +226,7 @@ func Optimize(ctx context.Context, g *Graph, opts Options) (*StageGraph, error) 
 	for gbk, c := range sortedPairs(p.lifted) {
 		p.note("combiner %s lifted into the map side of %s: it is the only consumer of the grouping", g.Node(c).Label(), g.Node(gbk).Label())
 	}
-	p.sizes = EstimateSizes(ctx, g)
+	p.sizes = estimateSizes(ctx, g, opts.SourceSizes)
 	p.side = ReduceSide(g, p.forceMap)
 	if !opts.NoFusionBlocks {
 		p.placeFusionBlocks()
@@ -325,7 +349,11 @@ const (
 
 // EstimateSizes estimates every node's output size in bytes from the sources'
 // sizes and the scale factors.
-func EstimateSizes(ctx context.Context, g *Graph) []float64 {
+func EstimateSizes(ctx context.Context, g *Graph) []float64 { return estimateSizes(ctx, g, nil) }
+
+// estimateSizes is EstimateSizes with the sources' sizes given by known,
+// where it has them.
+func estimateSizes(ctx context.Context, g *Graph, known map[NodeID]int64) []float64 {
 	sizes := make([]float64, g.Len())
 	for _, n := range g.Nodes() {
 		var in float64
@@ -335,9 +363,12 @@ func EstimateSizes(ctx context.Context, g *Graph) []float64 {
 		scale := n.Scale
 		switch n.Op {
 		case OpSource:
-			s := int64(-1)
-			if sp, ok := n.Payload.(SourcePayload); ok {
-				s = sp.EstimateSize(ctx)
+			s, ok := known[n.ID]
+			if !ok {
+				s = -1
+				if sp, ok := n.Payload.(SourcePayload); ok {
+					s = sp.EstimateSize(ctx)
+				}
 			}
 			if s < 0 {
 				s = DefaultSourceSize

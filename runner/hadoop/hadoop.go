@@ -130,6 +130,10 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	// job ends: a reducer cannot read a side input its own maps wrote. The
 	// option travels in the job spec, so tasks plan the same way.
 	opts.Plan.SideInputsFromEarlierStages = true
+	if opts.Plan.SourceSizes == nil {
+		// Tasks plan the graph again: with the driver's sizes, as it did.
+		opts.Plan.SourceSizes = plan.MeasureSources(ctx, g)
+	}
 	sg, err := plan.Optimize(ctx, g, opts.Plan)
 	if err != nil {
 		return nil, err
@@ -155,7 +159,7 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if err := absoluteSources(g); err != nil {
 		return nil, err
 	}
-	spec := &jobSpec{Recipe: *recipe, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Run: run, Temp: temp}
+	spec := &jobSpec{Recipe: *recipe, Fingerprint: g.Fingerprint(), Plan: opts.Plan, PlanFingerprint: sg.Fingerprint(), Run: run, Temp: temp}
 	jobs, err := r.planJobs(ctx, sg, opts, spec)
 	if err != nil {
 		return nil, err

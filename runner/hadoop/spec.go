@@ -17,8 +17,10 @@ type jobSpec struct {
 	Recipe      pcollection.Recipe `json:"recipe"`
 	Fingerprint string             `json:"fingerprint"`
 	Plan        plan.Options       `json:"plan"`
-	Run         string             `json:"run"`
-	Temp        string             `json:"temp"` // the run's temp dir URL
+	// PlanFingerprint is the driver's plan's (plan.StageGraph.Fingerprint).
+	PlanFingerprint string `json:"plan_fingerprint"`
+	Run             string `json:"run"`
+	Temp            string `json:"temp"` // the run's temp dir URL
 	// Reducers is the number of reduce tasks of each stage (0: map-only).
 	Reducers []int `json:"reducers"`
 	// Sides are the files of every side input, by node: tasks of a phase

@@ -142,6 +142,9 @@ func newTask(ctx context.Context, args []string) (*task, error) {
 	if t.sg, err = plan.Optimize(ctx, p.Graph(), spec.Plan); err != nil {
 		return t, err
 	}
+	if fp := t.sg.Fingerprint(); fp != spec.PlanFingerprint {
+		return t, fmt.Errorf("the task planned the pipeline differently from the driver (plan fingerprint %s, driver %s): running it would give wrong output", fp, spec.PlanFingerprint)
+	}
 	if stage < 0 || stage >= len(t.sg.Stages) {
 		return t, fmt.Errorf("no stage %d in the plan", stage)
 	}

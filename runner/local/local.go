@@ -173,6 +173,10 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if err := tmpOutsideInputs(g, opts.TmpDir); err != nil {
 		return nil, err
 	}
+	if opts.Plan.SourceSizes == nil {
+		// Workers plan the graph again: with the driver's sizes, as it did.
+		opts.Plan.SourceSizes = plan.MeasureSources(ctx, g)
+	}
 	sg, err := plan.Optimize(ctx, g, opts.Plan)
 	if err != nil {
 		return nil, err
@@ -188,7 +192,7 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	timeout := opts.EffectiveTaskTimeout()
 	e := &driver{ctx: ctx, start: start, opts: opts, sg: sg, dir: dir, run: runner.NewRunID(), counters: runner.Counters{},
 		timeout: timeout,
-		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, Memory: opts.Memory / int64(opts.Workers),
+		hello: hello{Recipe: *r, Fingerprint: g.Fingerprint(), Plan: opts.Plan, PlanFingerprint: sg.Fingerprint(), Memory: opts.Memory / int64(opts.Workers),
 			Beat: beatInterval(timeout), RunDir: dir.path},
 		slots: make([]*proc, opts.Workers), starting: make([]chan started, opts.Workers), procs: workerProcs(opts.Workers)}
 	e.prestart(min(opts.Workers, runtime.GOMAXPROCS(0)))

@@ -26,7 +26,9 @@ type hello struct {
 	Recipe      pcollection.Recipe `json:"recipe"`
 	Fingerprint string             `json:"fingerprint"`
 	Plan        plan.Options       `json:"plan"`
-	Memory      int64              `json:"memory"` // this worker's share of the budget
+	// PlanFingerprint is the driver's plan's (plan.StageGraph.Fingerprint).
+	PlanFingerprint string `json:"plan_fingerprint"`
+	Memory          int64  `json:"memory"` // this worker's share of the budget
 	// Beat is how often a task that made progress sends a heartbeat.
 	Beat time.Duration `json:"beat,omitempty"`
 	// RunDir is the run's private directory, which a worker that sees the

@@ -252,6 +252,9 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 	if err != nil {
 		return nil, err
 	}
+	if fp := sg.Fingerprint(); fp != h.PlanFingerprint {
+		return nil, fmt.Errorf("the worker planned the pipeline differently from the driver (plan fingerprint %s, driver %s): running its tasks would give wrong output", fp, h.PlanFingerprint)
+	}
 	kill, err := parseKill(os.Getenv(KillEnv))
 	if err != nil {
 		return nil, err

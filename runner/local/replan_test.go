@@ -44,7 +44,8 @@ var replanJob = runner.Register("local-test/replan", "a union whose placement de
 		return nil
 	})
 
-func writeRevLines(t *testing.T, path, prefix string, n int) {
+// writeNumbered writes n numbered lines with prefix to path.
+func writeNumbered(t *testing.T, path, prefix string, n int) {
 	var b strings.Builder
 	for i := range n {
 		fmt.Fprintf(&b, "%s%05d\n", prefix, i)
@@ -54,23 +55,29 @@ func writeRevLines(t *testing.T, path, prefix string, n int) {
 	}
 }
 
+// replanPipeline builds local-test/replan over a big file of big lines and
+// a small one of small lines, and returns the small file's path.
+func replanPipeline(t *testing.T, big, small int) (*pcollection.Pipeline, string) {
+	dir := t.TempDir()
+	bigF, smallF := filepath.Join(dir, "big.txt"), filepath.Join(dir, "small.txt")
+	writeNumbered(t, bigF, "b", big)
+	writeNumbered(t, smallF, "s", small)
+	return build(t, replanJob, "--big="+bigF, "--small="+smallF), smallF
+}
+
 // TestWorkerReplansAfterSourceGrew runs the job with the small file growing
 // after the driver planned (as files landing in an input directory do):
 // the first attempt of a stage-0 task is killed, and the retry's fresh
 // worker plans again, with the grown file.
 func TestWorkerReplansAfterSourceGrew(t *testing.T) {
-	dir := t.TempDir()
-	bigF, smallF := filepath.Join(dir, "big.txt"), filepath.Join(dir, "small.txt")
-	writeRevLines(t, bigF, "b", 2000)
-	writeRevLines(t, smallF, "s", 10)
-	p := build(t, replanJob, "--big="+bigF, "--small="+smallF)
+	p, smallF := replanPipeline(t, 2000, 10)
 	t.Setenv(KillEnv, "stage=0,role=map,task=0,attempt=0,after=1")
 	var once sync.Once
 	observeTask = func(m taskMsg) {
 		once.Do(func() {
 			// Grow the file only past the end the driver listed: the
 			// driver's splits still cover exactly the first 10 lines.
-			writeRevLines(t, smallF, "s", 20000)
+			writeNumbered(t, smallF, "s", 20000)
 		})
 	}
 	defer func() { observeTask = nil }()
@@ -102,11 +109,7 @@ func TestWorkerReplansAfterSourceGrew(t *testing.T) {
 // driver's graph differs from the driver's refuses to run its tasks: the
 // phases it would run by number are another plan's.
 func TestWorkerRefusesAnotherPlan(t *testing.T) {
-	dir := t.TempDir()
-	bigF, smallF := filepath.Join(dir, "big.txt"), filepath.Join(dir, "small.txt")
-	writeRevLines(t, bigF, "b", 100)
-	writeRevLines(t, smallF, "s", 10)
-	p := build(t, replanJob, "--big="+bigF, "--small="+smallF)
+	p, _ := replanPipeline(t, 100, 10)
 	sg, err := plan.Optimize(context.Background(), p.Graph(), plan.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
 	"github.com/crunchgo/crunchgo/textio"
 )
 
@@ -284,6 +285,9 @@ func TestGoldenPlans(t *testing.T) {
 			}
 			if combiners != tc.combiners {
 				t.Errorf("lifted combiners = %d, want %d", combiners, tc.combiners)
+			}
+			if err := runnertest.CheckPlan(sg, plan.Options{}); err != nil {
+				t.Errorf("the plan does not compute the graph: %v\n%s", err, sg.Explain())
 			}
 			golden(t, tc.name+".txt", sg.Explain())
 			golden(t, tc.name+".dot", sg.DOT())

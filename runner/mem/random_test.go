@@ -39,6 +39,15 @@ func TestRandomPipelines(t *testing.T) {
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
+		for _, v := range variants {
+			vsg, err := plan.Optimize(context.Background(), p.Graph(), v.Plan)
+			if err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+			if err := runnertest.CheckPlan(vsg, v.Plan); err != nil {
+				t.Errorf("seed %d, plan options %+v: %v\n%s", seed, v.Plan, err, vsg.Explain())
+			}
+		}
 		if len(sg.Stages) >= 2 {
 			stages2++
 		}

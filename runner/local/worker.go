@@ -216,9 +216,11 @@ func serve(in io.Reader, out io.Writer) error {
 type worker struct {
 	sg     *plan.StageGraph
 	memory int64
-	kill   *killSpec
-	sides  sideCache
-	live   liveStats // the running task's counts, for its heartbeats
+	// sourceSizes are the sources' sizes as the driver measured them.
+	sourceSizes map[plan.NodeID]int64
+	kill        *killSpec
+	sides       sideCache
+	live        liveStats // the running task's counts, for its heartbeats
 }
 
 // liveStats is a copy of a running task's counts that another goroutine
@@ -266,7 +268,7 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 		limit = max(h.Memory, 16<<20)
 	}
 	gcpace.WarmUp(warmHeap, limit)
-	return &worker{sg: sg, memory: h.Memory, kill: kill}, nil
+	return &worker{sg: sg, memory: h.Memory, sourceSizes: h.Plan.SourceSizes, kill: kill}, nil
 }
 
 // sideFits refuses a side input whose files alone (size bytes, form says
@@ -281,15 +283,11 @@ func (w *worker) sideFits(node plan.NodeID, size int64, form string) error {
 		w.sg.Graph.Node(node).Label(), runner.FormatSize(size), form, runner.FormatSize(w.memory)))
 }
 
-// sourceSideFits is sideFits for a side input that is a source, by the
-// source's estimate of its size (none: it is not checked).
-func (w *worker) sourceSideFits(ctx context.Context, node plan.NodeID) error {
-	src, ok := w.sg.Graph.Node(node).Payload.(plan.SourcePayload)
-	if !ok || w.memory <= 0 {
-		return nil
-	}
-	size := src.EstimateSize(ctx)
-	if size < 0 {
+// sourceSideFits is sideFits for a side input that is a source, by its
+// size as the driver measured it (unknown: it is not checked).
+func (w *worker) sourceSideFits(node plan.NodeID) error {
+	size, ok := w.sourceSizes[node]
+	if !ok || size < 0 {
 		return nil
 	}
 	return w.sideFits(node, size, "by its source's estimate")
@@ -423,7 +421,7 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	}
 	w.sides.begin(sideFiles(t))
 	for id := range t.SourceSides {
-		if err := w.sourceSideFits(ctx, id); err != nil {
+		if err := w.sourceSideFits(id); err != nil {
 			return err
 		}
 	}

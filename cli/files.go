@@ -65,25 +65,18 @@ const (
 // .lz4, ...), as compressed), else by its first bytes (Avro's "Obj\x01",
 // Parquet's "PAR1"), else text.
 func detectFormat(name string, f storage.File) string {
-	codec, readable := textio.CompressionOf(name)
-	compressed := codec != ""
-	ext := strings.ToLower(path.Ext(name))
-	if compressed {
-		ext = strings.ToLower(path.Ext(strings.TrimSuffix(name, path.Ext(name))))
-	}
-	switch {
-	case ext == ".avro" || ext == ".parquet" || ext == ".parq":
-		if compressed {
+	if codec, readable := textio.CompressionOf(name); codec != "" {
+		if _, whole := dataCompressedWhole(name); whole || !readable {
 			return formatCompressed
 		}
-		if ext == ".avro" {
-			return formatAvro
-		}
-		return formatParquet
-	case compressed && !readable:
-		return formatCompressed
-	case compressed:
 		return formatText
+	}
+	ext := strings.ToLower(path.Ext(name))
+	switch ext {
+	case ".avro":
+		return formatAvro
+	case ".parquet", ".parq":
+		return formatParquet
 	}
 	// Content before a text extension: an Avro file named .txt printed as
 	// text would be garbage, which jobs (textio) refuse.
@@ -108,6 +101,17 @@ func detectFormat(name string, f storage.File) string {
 	return formatText
 }
 
+// dataCompressedWhole reports whether name, a compressed file's name, is
+// that of an Avro or Parquet file compressed whole (x.avro.gz), and the
+// extension under the compression's, without its dot ("avro", "parq").
+func dataCompressedWhole(name string) (string, bool) {
+	switch ext := strings.ToLower(path.Ext(strings.TrimSuffix(name, path.Ext(name)))); ext {
+	case ".avro", ".parquet", ".parq":
+		return strings.TrimPrefix(ext, "."), true
+	}
+	return "", false
+}
+
 // openData opens the data file fi with the reader of its format.
 func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 	f, err := storage.Open(ctx, fi.URL)
@@ -121,13 +125,13 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 	case formatParquet:
 		df, err = openParquet(fi.URL, f)
 	case formatCompressed:
-		codec, _ := textio.CompressionOf(fi.Name)
-		inner := strings.ToLower(path.Ext(strings.TrimSuffix(fi.Name, path.Ext(fi.Name))))
-		if inner != ".avro" && inner != ".parquet" && inner != ".parq" {
+		format, whole := dataCompressedWhole(fi.Name)
+		if !whole {
 			df, err = openText(fi.URL, f) // which refuses it, naming its compression
 			break
 		}
-		err = fmt.Errorf("%s: a whole file compressed with %s, which crunchgo does not read as %s: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, codec, strings.TrimPrefix(inner, "."))
+		codec, _ := textio.CompressionOf(fi.Name)
+		err = fmt.Errorf("%s: a whole file compressed with %s, which crunchgo does not read as %s: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, codec, format)
 	default:
 		df, err = openText(fi.URL, f)
 	}

@@ -25,11 +25,12 @@ func CheckPlan(sg *plan.StageGraph, opts plan.Options) error {
 			return err
 		}
 	}
+	paths := f.paths()
 	for _, n := range sg.Graph.Nodes() {
 		if n.Op == plan.OpSource {
 			continue
 		}
-		if want, got := f.paths(n.ID), f.got[n.ID]; !slices.Equal(want, f.counts(got)) {
+		if want, got := paths[n.ID], f.got[n.ID]; !slices.Equal(want, f.counts(got)) {
 			return fmt.Errorf("%s gets its sources' elements %v times, want %v", n.Label(), f.counts(got), want)
 		}
 	}
@@ -74,18 +75,22 @@ func (f *flow) add(a, b []int) []int {
 	return a
 }
 
-// paths counts the graph's paths from each source to id, through inputs
-// (side inputs are read whole, not fed).
-func (f *flow) paths(id plan.NodeID) []int {
-	n := f.g.Node(id)
-	c := f.counts(nil)
-	if i, ok := f.sources[id]; ok {
-		c[i] = 1
+// paths counts, for every node, the graph's paths from each source to it
+// through inputs (side inputs are read whole, not fed), in one pass in ID
+// order, which is topological.
+func (f *flow) paths() map[plan.NodeID][]int {
+	out := map[plan.NodeID][]int{}
+	for _, n := range f.g.Nodes() {
+		c := f.counts(nil)
+		if i, ok := f.sources[n.ID]; ok {
+			c[i] = 1
+		}
+		for _, in := range n.Inputs {
+			c = f.add(c, out[in])
+		}
+		out[n.ID] = c
 	}
-	for _, in := range n.Inputs {
-		c = f.add(c, f.paths(in))
-	}
-	return c
+	return out
 }
 
 // runStage runs st's map phases, then its reduce phases.

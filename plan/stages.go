@@ -172,16 +172,19 @@ type Options struct {
 func MeasureSources(ctx context.Context, g *Graph) map[NodeID]int64 {
 	out := map[NodeID]int64{}
 	for _, n := range g.Nodes() {
-		if n.Op != OpSource {
-			continue
+		if n.Op == OpSource {
+			out[n.ID] = sourceSize(ctx, n)
 		}
-		s := int64(-1)
-		if sp, ok := n.Payload.(SourcePayload); ok {
-			s = sp.EstimateSize(ctx)
-		}
-		out[n.ID] = s
 	}
 	return out
+}
+
+// sourceSize is the size source n estimates for itself, or -1.
+func sourceSize(ctx context.Context, n *Node) int64 {
+	if sp, ok := n.Payload.(SourcePayload); ok {
+		return sp.EstimateSize(ctx)
+	}
+	return -1
 }
 
 // DefaultSourceSize is the size assumed for a source that cannot estimate its own.
@@ -365,10 +368,7 @@ func estimateSizes(ctx context.Context, g *Graph, known map[NodeID]int64) []floa
 		case OpSource:
 			s, ok := known[n.ID]
 			if !ok {
-				s = -1
-				if sp, ok := n.Payload.(SourcePayload); ok {
-					s = sp.EstimateSize(ctx)
-				}
+				s = sourceSize(ctx, n)
 			}
 			if s < 0 {
 				s = DefaultSourceSize

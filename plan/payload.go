@@ -57,6 +57,19 @@ type TaskContext interface {
 	Info() TaskInfo
 }
 
+// Suffixes of the counters a source counts in when it reads what the job
+// reads elsewhere too: a source read again by a later stage (the planner
+// recomputes work from it rather than write that work out) or read whole
+// by every task as a side input. Its plain counters ("records read") count
+// its first read as a main input, each record once, as its files hold
+// them; these count every other read (a side input once per task, or per
+// worker process that caches it), so that what those reads skip still
+// shows. A source read only as a side input has only the latter.
+const (
+	CounterSuffixReadAgain = " (read again)"
+	CounterSuffixSideInput = " (side input)"
+)
+
 // SideReader is implemented by the TaskContext of a task whose phase runs
 // nodes with side inputs (Node.Side, Phase.Sides): payloads read their side
 // inputs through it when they are bound. ReadSide calls fn with every

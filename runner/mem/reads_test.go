@@ -29,10 +29,11 @@ func (c *countingSource) Splits(_ context.Context, hint int) ([]plan.Split, erro
 	}
 	return out, nil
 }
-func (c *countingSource) Read(_ context.Context, _ plan.TaskContext, s plan.Split, out plan.Emitter) error {
+func (c *countingSource) Read(_ context.Context, tc plan.TaskContext, s plan.Split, out plan.Emitter) error {
 	emit := out.(func(string))
 	for _, v := range c.values[s.Offset : s.Offset+s.Length] {
 		c.reads.Add(1)
+		tc.Counter("counting", "records read").Inc(1)
 		emit(v)
 	}
 	return nil
@@ -80,6 +81,15 @@ func TestSourceReads(t *testing.T) {
 			}
 			if got := src1.reads.Load(); got != want {
 				t.Errorf("%s, %+v: Words read %d records, want %d", tc.name, opts, got, want)
+			}
+			// The counter counts each record once; the reads after the
+			// first count under another name.
+			if got, want := res.Counters.Get("counting", "records read"), int64(len(words)+2); got != want {
+				t.Errorf("%s, %+v: records read counter: got %d, want %d", tc.name, opts, got, want)
+			}
+			again := res.Counters.Get("counting", "records read"+plan.CounterSuffixReadAgain)
+			if got := again + res.Counters.Get("counting", "records read"); got != want+2 {
+				t.Errorf("%s, %+v: records read counters: got %d in all, want %d", tc.name, opts, got, want+2)
 			}
 			if got := src2.reads.Load(); got != 2 {
 				t.Errorf("%s, %+v: Extra read %d records, want 2", tc.name, opts, got)

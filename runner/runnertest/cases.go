@@ -685,6 +685,12 @@ var Cases = []Case{
 			expect(pcollection.Materialize(upper), wantUpper),
 			expect(pcollection.Materialize(ptable.Count(stop)), pairs(countRef(stopLines))),
 			readWhereUsed,
+			// The file's lines are counted once, however often tasks read it.
+			func(t T, o Outcome) {
+				if got := o.Counters(textio.CounterGroup, textio.CounterLinesRead); got != int64(len(stopLines)) {
+					t.Errorf("%q counter: got %d, want %d, the file's lines", textio.CounterLinesRead, got, len(stopLines))
+				}
+			},
 		)
 	}},
 	{"cross", func(p *pcollection.Pipeline) Check {

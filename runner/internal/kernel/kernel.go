@@ -300,7 +300,34 @@ func (k *Kernel) ReadSource(split plan.Split) (err error) {
 		}
 	}()
 	src := k.sg.Graph.Node(k.ph.Entry)
-	return src.Payload.(plan.SourcePayload).Read(k.ctx, k.tc, split, k.countIn(src))
+	tc := k.tc
+	if !k.firstRead() {
+		tc = renamedCounters{tc, plan.CounterSuffixReadAgain}
+	}
+	return src.Payload.(plan.SourcePayload).Read(k.ctx, tc, split, k.countIn(src))
+}
+
+// firstRead reports whether this phase is the first of the plan, in stage
+// and input order, to read its source as a main input.
+func (k *Kernel) firstRead() bool {
+	for _, st := range k.sg.Stages {
+		for _, in := range st.Inputs {
+			if in.Node == k.ph.Entry && !in.Intermediate {
+				return in.Phase == k.ph
+			}
+		}
+	}
+	return true
+}
+
+// renamedCounters gives a source its counters under names with a suffix.
+type renamedCounters struct {
+	plan.TaskContext
+	suffix string
+}
+
+func (r renamedCounters) Counter(group, name string) *plan.Counter {
+	return r.TaskContext.Counter(group, name+r.suffix)
 }
 
 // countIn wraps the entry emitter to count records in.
@@ -403,7 +430,7 @@ func (c sideContext) ReadSide(id plan.NodeID, fn func(rec []byte) error) error {
 // fn each element encoded with the source's element type, as an
 // intermediate holds it, so that the payload reading it cannot tell the
 // two apart. The source counts what it reads (and skips) in the task's
-// counters, as it does for a map input.
+// counters under names ending in plan.CounterSuffixSideInput.
 func (c sideContext) readSource(id plan.NodeID, fn func(rec []byte) error) error {
 	n := c.g.Node(id)
 	splits, ok := c.sources[id]
@@ -422,7 +449,7 @@ func (c sideContext) readSource(id plan.NodeID, fn func(rec []byte) error) error
 	})
 	return plan.Catch(func() error {
 		for _, split := range splits {
-			if err := src.Read(c.ctx, c.TaskContext, split, enc); err != nil {
+			if err := src.Read(c.ctx, renamedCounters{c.TaskContext, plan.CounterSuffixSideInput}, split, enc); err != nil {
 				return fmt.Errorf("side input %s: %w", n.Label(), err)
 			}
 		}

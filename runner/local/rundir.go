@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -226,6 +227,9 @@ func tmpOutsideInputs(g *plan.Graph, tmp string) error {
 		listed, depth := listedDir(src.Pattern())
 		dir := plan.CleanDir(listed)
 		if _, local := storage.LocalPath(dir); local && depth <= 1 && plan.InDir(tmp, dir) {
+			if depth == 1 && !globMayListTmp(src.Pattern(), dir, tmp) {
+				continue
+			}
 			return fmt.Errorf("the run's scratch directory, %s, is inside input %s, whose listing would take the run's own files for input: give --tmp a directory outside it", flag, src.Pattern())
 		}
 	}
@@ -245,4 +249,27 @@ func listedDir(pattern string) (string, int) {
 		}
 	}
 	return pattern, 0
+}
+
+// globMayListTmp reports whether the last component of pattern (a glob one
+// level below dir) can match the entry of dir that holds the run's
+// directory: tmp's first component below dir or, when tmp is dir, a run
+// directory, named runDirPrefix and digits (os.MkdirTemp). A brace or
+// malformed pattern is taken to match.
+func globMayListTmp(pattern, dir, tmp string) bool {
+	glob := pattern[strings.LastIndex(pattern, "/")+1:]
+	if strings.Contains(glob, "{") {
+		return true
+	}
+	names := []string{runDirPrefix + "0", runDirPrefix + "1234567890", runDirPrefix + "987654321"}
+	if tmp != dir {
+		first, _, _ := strings.Cut(strings.TrimPrefix(tmp, dir+"/"), "/")
+		names = []string{first}
+	}
+	for _, name := range names {
+		if ok, err := path.Match(glob, name); ok || err != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -421,12 +421,19 @@ func TestTmpInsideInput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(in, "x.txt"), []byte("k1\nk2\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, input := range []string{in, filepath.Join(in, "*.txt")} {
+	for _, input := range []string{in, filepath.Join(in, "*"), filepath.Join(in, "crunchgo-*")} {
 		p := build(t, sideMapJob, "--input="+input)
 		_, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: in})
 		if err == nil || !strings.Contains(err.Error(), "--tmp "+in+", is inside input") {
 			t.Errorf("input %s: got %v, want --tmp refused", input, err)
 		}
+	}
+	// A glob that cannot match the run's directory is left alone.
+	if _, err := Run(context.Background(), build(t, sideMapJob, "--input="+filepath.Join(in, "*.txt")), runner.Options{Workers: 1, TmpDir: in}); err != nil {
+		t.Errorf("input *.txt with --tmp its directory: %v", err)
+	}
+	if _, err := Run(context.Background(), build(t, sideMapJob, "--input="+filepath.Join(in, "*.txt")), runner.Options{Workers: 1, TmpDir: filepath.Join(in, "scratch")}); err != nil {
+		t.Errorf("input *.txt with --tmp a subdirectory: %v", err)
 	}
 	p := build(t, sideMapJob, "--input="+filepath.Join(dir, "*", "x.txt"))
 	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: filepath.Join(in, "scratch")}); err != nil {

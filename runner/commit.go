@@ -24,6 +24,10 @@ import (
 //	the job commit moves them to <dir>/<part>, writes <dir>/_SUCCESS and
 //	removes <dir>/_temporary/<run>
 //
+// An output no task wrote to (an input of no splits runs no map task) gets
+// one part file of no records, as Spark writes, so that it reads back as
+// empty.
+//
 // Readers ignore names starting with "_" or ".", so until the job commits a
 // reader sees nothing new; an aborted job removes what it wrote (and the
 // directory itself if the job created it and nothing else was written
@@ -34,8 +38,11 @@ import (
 // until every sink has its new parts and _SUCCESS, and a failure on the way
 // moves everything back.
 type Committer struct {
-	dir     string
-	ext     string // the part files' extension; "" when unknown
+	dir string
+	ext string // the part files' extension; "" when unknown
+	// sink writes the empty part of an output no task wrote to; nil for
+	// committers of leftovers.
+	sink    plan.SinkPayload
 	mode    WriteMode
 	run     string
 	created bool
@@ -243,6 +250,13 @@ func (c *Committer) publish(ctx context.Context) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	if len(files) == 0 && c.sink != nil && !(c.mode == WriteAppend && holdsData(old)) {
+		f, err := c.emptyPart(ctx)
+		if err != nil {
+			return err
+		}
+		files = []storage.FileInfo{f}
+	}
 	for _, f := range files {
 		name := f.Name
 		if c.mode == WriteAppend && len(old) > 0 {
@@ -253,6 +267,39 @@ func (c *Committer) publish(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// emptyPart writes a part file of no records into the committed set, for
+// an output no task wrote to (an input of no splits runs no map task): the
+// output must read back as empty, where a directory of no data files is
+// refused as a likely mistake, and Avro and Parquet readers of other tools
+// need a file to find its schema (Spark writes one too).
+func (c *Committer) emptyPart(ctx context.Context) (storage.FileInfo, error) {
+	url := c.committed("part-m-00000" + c.ext)
+	w, err := storage.Create(ctx, url)
+	if err != nil {
+		return storage.FileInfo{}, err
+	}
+	_, closeFn, err := c.sink.NewWriter(ctx, NewTask(plan.TaskInfo{Role: "map"}), w)
+	if err == nil {
+		err = closeFn()
+	}
+	if err != nil {
+		_ = w.Abort()
+		return storage.FileInfo{}, fmt.Errorf("writing an empty part file: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return storage.FileInfo{}, err
+	}
+	return storage.FileInfo{URL: url, Name: "part-m-00000" + c.ext}, nil
+}
+
+// holdsData reports whether entries of a directory include a data file (a
+// name not starting with _ or .).
+func holdsData(entries []storage.FileInfo) bool {
+	return slices.ContainsFunc(entries, func(f storage.FileInfo) bool {
+		return !f.IsDir && !strings.HasPrefix(f.Name, "_") && !strings.HasPrefix(f.Name, ".")
+	})
 }
 
 // succeed writes _SUCCESS.
@@ -427,7 +474,7 @@ func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run s
 			// In the sinks before it is created: a create that fails
 			// half way is aborted with the others.
 			s[n.ID] = c
-			c.ext = sink.Ext()
+			c.ext, c.sink = sink.Ext(), sink
 			if err = c.create(ctx); err == nil {
 				err = c.checkAppend(ctx)
 			}

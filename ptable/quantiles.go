@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/DataDog/sketches-go/ddsketch/mapping"
+	"github.com/DataDog/sketches-go/ddsketch/store"
 
 	"github.com/crunchgo/crunchgo/codec"
 )
@@ -13,19 +15,18 @@ import (
 // within this fraction of the value it estimates (of its absolute value).
 const QuantileRelativeAccuracy = 0.01
 
-// quantileBins caps a sketch's bins per sign. At 1% accuracy 2,048 bins
-// cover values over a range of about 10^17 (from a millisecond to three
-// thousand years in milliseconds) before the lowest bins are merged, which
-// keeps an accumulator under about 32 KiB whatever the group's size.
-const quantileBins = 2048
-
 // ApproxQuantiles estimates the quantiles qs (each in [0, 1]: 0.5 is the
 // median) of each group's values with a DDSketch
 // (github.com/DataDog/sketches-go), as Beam's ApproxQuantiles and Spark's
 // percentile_approx do. An estimate of quantile q is within
 // QuantileRelativeAccuracy of the group's value at rank ⌊q·(n−1)⌋ in
-// ascending order. Its accumulator stays small however many values a group
-// has, so map-side combining keeps working for large groups. The result
+// ascending order, whatever the values' range: a value far from the others
+// costs a few bins, where a sketch of capped bins (Datadog's collapsing
+// ones) merges its lowest bins and, with one outlier of 10^300 among values
+// up to 100, put the median at 10^282. Its accumulator grows with the
+// number of distinct magnitudes, not of values (a few KiB for values
+// spanning six orders of magnitude), so map-side combining keeps working
+// for large groups. The result
 // lists the estimates in the order of qs. It panics without quantiles or
 // for one outside [0, 1]; a NaN or infinite value, which a sketch cannot
 // rank, fails the task that meets it (filter them out first).
@@ -88,11 +89,44 @@ func (s QuantileSketch) Count() int64 {
 }
 
 func newQuantileSketch() *ddsketch.DDSketch {
-	s, err := ddsketch.LogCollapsingLowestDenseDDSketch(QuantileRelativeAccuracy, quantileBins)
+	// Paginated stores allocate only the index ranges that hold values.
+	return ddsketch.NewDDSketch(quantileMapping(), store.NewBufferedPaginatedStore(), store.NewBufferedPaginatedStore())
+}
+
+func quantileMapping() mapping.IndexMapping {
+	m, err := mapping.NewLogarithmicMapping(QuantileRelativeAccuracy)
 	if err != nil {
 		panic(fmt.Sprintf("ptable: making a quantile sketch: %v", err)) // only for an invalid accuracy
 	}
-	return s
+	return m
+}
+
+// decodeQuantileSketch decodes an encoded sketch. It decodes into sparse
+// stores first and checks the bins' indexes against those of finite
+// values: a paginated store spans its indexes' range, which a corrupt
+// index far out (one fuzzed input asked for 4.8 GB) would make huge.
+func decodeQuantileSketch(b []byte) (*ddsketch.DDSketch, error) {
+	m := quantileMapping()
+	staged := ddsketch.NewDDSketch(m, store.NewSparseStore(), store.NewSparseStore())
+	if err := staged.DecodeAndMergeWith(b); err != nil {
+		return nil, err
+	}
+	lo, hi := m.Index(m.MinIndexableValue()), m.Index(m.MaxIndexableValue())
+	for _, st := range []store.Store{staged.GetPositiveValueStore(), staged.GetNegativeValueStore()} {
+		if st.IsEmpty() {
+			continue
+		}
+		minIndex, _ := st.MinIndex()
+		maxIndex, _ := st.MaxIndex()
+		if minIndex < lo || maxIndex > hi {
+			return nil, fmt.Errorf("bins %d to %d are outside the indexes of finite values, %d to %d", minIndex, maxIndex, lo, hi)
+		}
+	}
+	s := newQuantileSketch()
+	if err := s.MergeWith(staged); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 type quantilesAgg[V Number] struct{ qs []float64 }
@@ -154,10 +188,7 @@ func (quantileSketchCodec) Append(dst []byte, s QuantileSketch) []byte {
 
 func (quantileSketchCodec) Decode(src []byte) (QuantileSketch, int, error) {
 	return decodeSized(src, "quantile sketch", func(b []byte) (QuantileSketch, error) {
-		s := newQuantileSketch()
-		if err := s.DecodeAndMergeWith(b); err != nil {
-			return QuantileSketch{}, err
-		}
-		return QuantileSketch{sketch: s}, nil
+		s, err := decodeQuantileSketch(b)
+		return QuantileSketch{sketch: s}, err
 	})
 }

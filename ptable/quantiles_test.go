@@ -39,7 +39,10 @@ func quantileGroups() map[string][]float64 {
 	groups := map[string][]float64{"one": {42}, "zeros-and-negatives": nil, "uniform": nil, "heavy-tail": nil, "ties": nil,
 		// Few values far apart, where rounding a rank the wrong way shows:
 		// negative values are kept by magnitude.
-		"two-negatives": {-1000, -1}, "three-negatives": {-1e9, -2, -1}, "two-positives": {1, 1000}, "mixed-signs": {-1000, 0, 1000, -5, 7}}
+		"two-negatives": {-1000, -1}, "three-negatives": {-1e9, -2, -1}, "two-positives": {1, 1000}, "mixed-signs": {-1000, 0, 1000, -5, 7},
+		// Outliers far from the rest, which a sketch of capped bins would
+		// collapse the rest into.
+		"outliers": {1e300, -1e-300, 1e-300, -1e300}}
 	x := uint64(3)
 	next := func() float64 {
 		x = x*6364136223846793005 + 1442695040888963407
@@ -49,6 +52,9 @@ func quantileGroups() map[string][]float64 {
 		groups["uniform"] = append(groups["uniform"], float64(1+i*7919%100_000))
 		groups["heavy-tail"] = append(groups["heavy-tail"], math.Round(30_000*math.Exp(4*next()-1))) // ms played: 11 s to 10 min
 		groups["ties"] = append(groups["ties"], float64(i%3*1000))
+	}
+	for i := range 100 {
+		groups["outliers"] = append(groups["outliers"], float64(i+1), -float64(i+1)/1e6)
 	}
 	for i := range 2001 {
 		groups["zeros-and-negatives"] = append(groups["zeros-and-negatives"], float64(i%7-3)*float64(i))

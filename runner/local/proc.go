@@ -257,7 +257,14 @@ func taskStack(dump string) string {
 }
 
 func (p *proc) died(err error) error {
+	// The worker may still live: a message the driver could not read (over
+	// maxMessage, or garbage) leaves it blocked writing the rest of it, or
+	// serving on. Let one that is dying finish its crash report, then kill
+	// it: waiting for it unbounded hangs the run, out of reach of ctx and
+	// the task timeout.
+	t := time.AfterFunc(diedGrace, func() { killGroup(p.cmd) })
 	p.wait()
+	t.Stop()
 	state := "exited"
 	if ps := p.cmd.ProcessState; ps != nil {
 		state = ps.String()
@@ -282,6 +289,10 @@ func (p *proc) wait() error {
 	})
 	return p.waitErr
 }
+
+// diedGrace is how long died waits for a worker whose control pipe failed
+// to exit by itself before killing it.
+const diedGrace = 2 * time.Second
 
 // kill kills the worker's process group and reaps it.
 func (p *proc) kill() {

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crunchgo/crunchgo/internal/gcpace"
 	"github.com/crunchgo/crunchgo/internal/progress"
@@ -397,6 +398,17 @@ func (w *worker) run(ctx context.Context, t *taskMsg) *resultMsg {
 	res := &resultMsg{}
 	if err := w.task(ctx, t, res); err != nil {
 		res.Err = runner.ToWire(err)
+		// An error quoting a huge record must not make the result larger
+		// than the driver reads (maxMessage).
+		for _, f := range []*string{&res.Err.Msg, &res.Err.Inner, &res.Err.Panic, &res.Err.Stack} {
+			if len(*f) > maxErrorField {
+				keep := maxErrorField
+				for keep > 0 && !utf8.RuneStart((*f)[keep]) {
+					keep--
+				}
+				*f = (*f)[:keep] + fmt.Sprintf("... (%d bytes cut)", len(*f)-keep)
+			}
+		}
 	}
 	res.PeakRSS = peakRSS()
 	return res
@@ -642,6 +654,9 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	res.Counters = tc.Counters()
 	return ctx.Err()
 }
+
+// maxErrorField caps each text of a task's error sent to the driver.
+const maxErrorField = 64 << 10
 
 // readFrames feeds every record of a framed file to fn.
 func readFrames(path string, n *int64, fn func([]byte) error) error {

@@ -418,7 +418,26 @@ func (s Sinks) Leftovers() []Leftover {
 }
 
 func (c *Committer) leftover() Leftover {
-	return Leftover{Dir: c.dir, Run: c.run, Created: c.created, Parents: c.parents}
+	// Another process, in another working directory, may abort the run:
+	// relative local paths would name other directories there.
+	var parents []string
+	for _, p := range c.parents {
+		parents = append(parents, absLocal(p))
+	}
+	return Leftover{Dir: absLocal(c.dir), Run: c.run, Created: c.created, Parents: parents}
+}
+
+// absLocal makes a local path (bare or file://) absolute; other URLs stay.
+func absLocal(u string) string {
+	p, local := storage.LocalPath(u)
+	if !local {
+		return u
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return u
+	}
+	return abs
 }
 
 // AbortLeftovers aborts, for a run whose process died before its job

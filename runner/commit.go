@@ -554,21 +554,35 @@ func checkOverwrite(ctx context.Context, e endpoints) error {
 }
 
 // checkOutsideInputs refuses an output inside a directory that a source
-// lists (a pattern without wildcards), unless a name starting with "_" or
+// lists (a directory, or a glob's entries when its wildcards are all in its
+// last segment), unless a name starting with "_" or
 // "." leaves it out of the listing: creating it would fail this run's
 // listing of its input, which refuses subdirectories, and a later run
 // would read the output as input.
 func checkOutsideInputs(e endpoints) error {
 	for _, src := range e.sources {
 		pattern := src.Payload.(plan.FileSource).Pattern()
+		listed, last := pattern, ""
 		if strings.ContainsAny(pattern, "*?[{") {
-			continue
+			// A glob whose wildcards are all in its last segment lists the
+			// directory before it and reads the matching entries, and the
+			// files directly inside those that are directories: an output
+			// there is read by the next run as input.
+			i := strings.LastIndexByte(pattern, '/')
+			if i < 0 || strings.ContainsAny(pattern[:i], "*?[{") {
+				continue
+			}
+			listed, last = pattern[:i], pattern[i+1:]
 		}
-		inputs := canonical(pattern)
+		inputs := canonical(listed)
 		for i, sink := range e.sinks {
 			for _, o := range e.sinkDirs[i] {
 				for _, in := range inputs {
 					rest, inside := strings.CutPrefix(o, strings.TrimSuffix(in, "/")+"/")
+					if inside && last != "" {
+						first, _, _ := strings.Cut(rest, "/")
+						inside = storage.MatchSegment(last, first)
+					}
 					if inside && rest != "" && !strings.HasPrefix(rest, "_") && !strings.HasPrefix(rest, ".") {
 						return fmt.Errorf("%s (%s): output %s is inside %s, which %s (%s) reads as an input directory: write the output elsewhere (or under a name starting with _, which listings leave out)",
 							sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), pattern, src.Label(), src.Caller)

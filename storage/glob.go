@@ -216,6 +216,19 @@ func matchSegment(pattern, name string) bool {
 	return ok
 }
 
+// MatchSegment reports whether name, an entry of a directory, is one that
+// a glob's segment pattern selects there, as Glob matches it: with {a,b}
+// alternatives, [!...] classes and escapes, and a leading dot only matched
+// by a dot. An invalid pattern matches nothing (Glob refuses it).
+func MatchSegment(pattern, name string) bool {
+	for _, alt := range expandBraces(pattern) {
+		if matchSegment(alt, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // maxAlternatives bounds brace expansion: "{a,b}" repeated 20 times would
 // otherwise ask for a million globs.
 const maxAlternatives = 1024

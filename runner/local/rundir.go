@@ -7,8 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -252,24 +252,15 @@ func listedDir(pattern string) (string, int) {
 }
 
 // globMayListTmp reports whether the last component of pattern (a glob one
-// level below dir) can match the entry of dir that holds the run's
+// level below dir) matches the entry of dir that holds the run's
 // directory: tmp's first component below dir or, when tmp is dir, a run
-// directory, named runDirPrefix and digits (os.MkdirTemp). A brace or
-// malformed pattern is taken to match.
+// directory, named runDirPrefix and digits (os.MkdirTemp).
 func globMayListTmp(pattern, dir, tmp string) bool {
 	glob := pattern[strings.LastIndex(pattern, "/")+1:]
-	if strings.Contains(glob, "{") {
-		return true
-	}
 	names := []string{runDirPrefix + "0", runDirPrefix + "1234567890", runDirPrefix + "987654321"}
 	if tmp != dir {
 		first, _, _ := strings.Cut(strings.TrimPrefix(tmp, dir+"/"), "/")
 		names = []string{first}
 	}
-	for _, name := range names {
-		if ok, err := path.Match(glob, name); ok || err != nil {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(names, func(name string) bool { return storage.MatchSegment(glob, name) })
 }

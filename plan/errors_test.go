@@ -2,6 +2,10 @@ package plan
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -22,4 +26,26 @@ func TestCatch(t *testing.T) {
 	}()
 	_ = Catch(func() error { panic("other") })
 	t.Error("a panic that is no Abort was caught")
+}
+
+// TestPanicSite checks that PanicSite finds the line that panicked in a
+// stack taken by a deferred recover, below the runtime's own frames.
+func TestPanicSite(t *testing.T) {
+	var stack string
+	func() {
+		defer func() {
+			recover()
+			stack = string(debug.Stack())
+		}()
+		var xs []int
+		_ = xs[len(stack)+3] // the line that panics
+	}()
+	_, file, line, _ := runtime.Caller(0)
+	want := fmt.Sprintf("plan/%s:%d", filepath.Base(file), line-2)
+	if got := PanicSite(stack); got != want {
+		t.Errorf("PanicSite = %q, want %q, from:\n%s", got, want, stack)
+	}
+	if got := PanicSite("no panic here"); got != "" {
+		t.Errorf("PanicSite of a stack without a panic = %q", got)
+	}
 }

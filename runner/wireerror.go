@@ -18,6 +18,7 @@ type WireError struct {
 	Inner     string `json:"inner,omitempty"` // the user function's error
 	Panic     string `json:"panic,omitempty"` // or its panic value
 	Stack     string `json:"stack,omitempty"`
+	Input     string `json:"input,omitempty"`
 	// Permanent says that retrying cannot help (see plan.Permanent).
 	Permanent bool `json:"permanent,omitempty"`
 }
@@ -31,7 +32,7 @@ func ToWire(err error) *WireError {
 	w.Permanent = plan.IsPermanent(err)
 	var te *plan.TransformError
 	if errors.As(err, &te) {
-		w.Transform, w.Caller, w.Stack = te.Transform, te.Caller, te.Stack
+		w.Transform, w.Caller, w.Stack, w.Input = te.Transform, te.Caller, te.Stack, te.Input
 		if te.Err != nil {
 			w.Inner = te.Err.Error()
 		} else {
@@ -54,7 +55,7 @@ func (w *WireError) err() error {
 	if w.Transform == "" {
 		return errors.New(w.Msg)
 	}
-	te := &plan.TransformError{Transform: w.Transform, Caller: w.Caller, Stack: w.Stack}
+	te := &plan.TransformError{Transform: w.Transform, Caller: w.Caller, Stack: w.Stack, Input: w.Input}
 	if w.Panic != "" {
 		te.Panic = w.Panic
 	} else {

@@ -1028,6 +1028,34 @@ var Cases = []Case{
 		pcollection.Materialize(bad)
 		return expectTransformError("FailAtThree", "three is right out", false)
 	}},
+	{"panic-names-input-record", func(p *pcollection.Pipeline) Check {
+		// A function that panics on a line of a file: the error says which
+		// line of which split, and the line that panicked.
+		path := fixtureFile("records", []string{"1", "22", "333", "boom", "55555"})
+		lens := pcollection.Map(textio.Read(p, path), func(s string) int {
+			var seen []int
+			if s == "boom" {
+				return seen[len(s)] // out of range
+			}
+			return len(s)
+		}, pcollection.Name("PanicOnBoom"))
+		pcollection.Materialize(lens)
+		return all(expectTransformError("PanicOnBoom", "index out of range", true), func(t T, o Outcome) {
+			msg := o.Err.Error()
+			if !strings.Contains(msg, "panicked at runnertest/cases.go:") {
+				t.Errorf("error %q does not name the line that panicked", msg)
+			}
+			if o.Plan == nil {
+				return // the unplanned interpreter reads whole sources
+			}
+			if !strings.Contains(msg, " of bytes ") || !strings.Contains(msg, path) {
+				t.Errorf("error %q does not name the record and split it failed on", msg)
+			}
+			if strings.Contains(msg, "of bytes 0 to") && !strings.Contains(msg, "on record 4 of") {
+				t.Errorf("error %q: want record 4 of the split from byte 0", msg)
+			}
+		})
+	}},
 	{"panic-names-transform", func(p *pcollection.Pipeline) Check {
 		in := pcollection.Of(p, "a", "b")
 		g := ptable.GroupByKey(ptable.ByKey(in, func(s string) string { return s }))

@@ -294,9 +294,15 @@ func (k *Kernel) copyToShuffle(ch int) func([]byte) error {
 
 // ReadSource runs a map task over one split of the phase's source.
 func (k *Kernel) ReadSource(split plan.Split) (err error) {
+	start := k.Stats.RecordsIn
 	defer func() {
 		if e := recovered(recover()); e != nil {
 			err = e
+		}
+		// A user function that failed on a record of a file: say which.
+		var te *plan.TransformError
+		if split.Path != "" && errors.As(err, &te) && te.Input == "" && k.Stats.RecordsIn > start {
+			te.Input = plan.InputRecord(k.Stats.RecordsIn-start, split)
 		}
 	}()
 	src := k.sg.Graph.Node(k.ph.Entry)

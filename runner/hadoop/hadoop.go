@@ -329,9 +329,14 @@ func (r *Runner) planJobs(ctx context.Context, sg *plan.StageGraph, opts runner.
 				sj.lines = append(sj.lines, taskLine{Task: len(sj.lines), Input: i, Node: in.Node, Splits: group})
 			}
 		}
-		// Files this stage writes for later stages.
+		// Files this stage writes for later stages. An input without
+		// tasks (a source without splits: an empty file) writes none, but
+		// its intermediates are still written: empty.
 		for i, in := range st.Inputs {
 			for _, n := range in.Phase.Materialize {
+				if written[n] == nil {
+					written[n] = []string{}
+				}
 				for _, l := range sj.lines {
 					if l.Input == i {
 						written[n] = append(written[n], storage.Join(sj.out, interDir(n), fileName(in.Phase, l.Task)))

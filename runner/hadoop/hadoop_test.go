@@ -67,7 +67,7 @@ func TestConformance(t *testing.T) {
 // TestRandomPipelines runs runnertest.RandomPipeline both ways and checks
 // each result against the mem runner's unplanned run.
 func TestRandomPipelines(t *testing.T) {
-	// Seed 31 is the first whose plan has a reducer read a side input its
+	// Seed 7 is the first whose plan has a reducer read a side input its
 	// own stage's maps wrote, which Hadoop must not plan (the job commits
 	// map and reduce files together).
 	seeds := 40

@@ -55,6 +55,13 @@ type runDir struct {
 // locks it and records an empty state. On a file system that cannot lock
 // files it records no state, so that no sweeper takes the run for dead.
 func newRunDir(tmp string) (*runDir, error) {
+	// A --tmp that does not exist yet is made, as Spark makes its local
+	// directories.
+	if tmp != "" {
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	path, err := os.MkdirTemp(tmp, runDirPrefix)
 	if err != nil {
 		return nil, err

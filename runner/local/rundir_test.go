@@ -440,3 +440,20 @@ func TestTmpInsideInput(t *testing.T) {
 		t.Errorf("a deeper glob: %v", err)
 	}
 }
+
+// TestTmpDirMade checks that a scratch directory that does not exist yet
+// is made, parents and all, rather than failing the run.
+func TestTmpDirMade(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "x.txt")
+	if err := os.WriteFile(in, []byte("k1\nk2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, "scratch", "new")
+	if _, err := Run(context.Background(), build(t, sideMapJob, "--input="+in), runner.Options{Workers: 1, TmpDir: tmp}); err != nil {
+		t.Fatalf("--tmp %s, not there yet: %v", tmp, err)
+	}
+	if fi, err := os.Stat(tmp); err != nil || !fi.IsDir() {
+		t.Errorf("scratch directory %s: %v", tmp, err)
+	}
+}

@@ -244,8 +244,12 @@ func TestFailedRerunLeavesNoStaleValues(t *testing.T) {
 	if vs, err := outputs[p].Values(); err != nil || len(vs) == 0 {
 		t.Fatalf("first run: %v, %v; want word counts", vs, err)
 	}
-	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: filepath.Join(t.TempDir(), "missing")}); err == nil {
-		t.Fatal("a run with a missing temporary directory succeeded")
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: notDir}); err == nil {
+		t.Fatal("a run with a file for its temporary directory succeeded")
 	}
 	if vs, err := outputs[p].Values(); err == nil {
 		t.Errorf("after the failed run Values gave %d values, want an error", len(vs))

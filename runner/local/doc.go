@@ -82,7 +82,8 @@
 // map task's sort buffer (spilling a run each time it fills), or half, but
 // no more than 16 MiB, for a reduce task's merge read buffers (the more
 // runs, the smaller each one's; half bounds the fan-in), and sets its share
-// as the Go runtime's soft memory limit (at least 16 MiB). Its first
+// as the Go runtime's soft memory limit (at least 16 MiB more than twice
+// its sort buffer, so that the collector does not run all the time). Its first
 // collection waits until its heap reaches 32 MiB (or that limit, if less),
 // rather than collect at every doubling while the first task grows the
 // buffers it keeps. The caps keep a

@@ -197,6 +197,15 @@ type sink[T any] struct {
 func (s *sink[T]) URL() string { return s.dir }
 func (s *sink[T]) Ext() string { return ".avro" }
 
+// CheckAppend refuses files in the directory that T cannot read
+// (plan.AppendChecker), as reading the directory as T would.
+func (s *sink[T]) CheckAppend(ctx context.Context) error {
+	if _, err := (&source[T]{pattern: s.dir, cfg: newReadConfig(nil)}).Splits(ctx, 1); err != nil {
+		return fmt.Errorf("appending %s records would mix them with files they cannot be read with: %w", reflect.TypeFor[T](), err)
+	}
+	return nil
+}
+
 func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
 	fw, err := NewFileWriter[T](w, s.opts...)
 	if err != nil {

@@ -183,6 +183,14 @@ type SinkPayload interface {
 	NewWriter(ctx context.Context, tc TaskContext, w io.Writer) (in Emitter, close func() error, err error)
 }
 
+// AppendChecker is implemented by a SinkPayload whose format has a schema:
+// appending to a directory of files its element type cannot read would
+// leave a dataset that no one type reads. CheckAppend checks the data files
+// already in the sink's directory.
+type AppendChecker interface {
+	CheckAppend(ctx context.Context) error
+}
+
 // MaterializePayload is the payload of a Materialize node: the runner hands
 // the collection's encoded elements back to the typed handle after the run.
 type MaterializePayload interface {

@@ -198,7 +198,8 @@ func (c *Committer) committed(name string) string {
 }
 
 // checkAppend refuses to append parts of one format to a directory of
-// another: its readers would then fail on the mix.
+// another, or of a schema its files' readers cannot read (AppendChecker):
+// its readers would then fail on the mix.
 func (c *Committer) checkAppend(ctx context.Context) error {
 	if c.mode != WriteAppend || c.created || c.ext == "" {
 		return nil
@@ -213,6 +214,11 @@ func (c *Committer) checkAppend(ctx context.Context) error {
 		}
 		if !strings.HasSuffix(f.Name, c.ext) {
 			return fmt.Errorf("output %s holds %s, so appending %s part files would mix formats in it (write to another directory, or overwrite)", c.dir, f.Name, c.ext)
+		}
+	}
+	if ac, ok := c.sink.(plan.AppendChecker); ok && holdsData(files) {
+		if err := ac.CheckAppend(ctx); err != nil {
+			return fmt.Errorf("output %s: %w (write to another directory, or overwrite)", c.dir, err)
 		}
 	}
 	return nil

@@ -561,10 +561,10 @@ func checkOverwrite(ctx context.Context, e endpoints) error {
 
 // checkOutsideInputs refuses an output inside a directory that a source
 // lists (a directory, or a glob's entries when its wildcards are all in its
-// last segment), unless a name starting with "_" or
-// "." leaves it out of the listing: creating it would fail this run's
-// listing of its input, which refuses subdirectories, and a later run
-// would read the output as input.
+// last segment), unless a name starting with "_" or "." leaves it out of
+// the listing: creating it would fail this run's listing of its input,
+// which refuses subdirectories, and a later run would read the output as
+// input.
 func checkOutsideInputs(e endpoints) error {
 	for _, src := range e.sources {
 		pattern := src.Payload.(plan.FileSource).Pattern()

@@ -209,7 +209,7 @@ func (c *Committer) checkAppend(ctx context.Context) error {
 		return err
 	}
 	for _, f := range files {
-		if f.IsDir || strings.HasPrefix(f.Name, "_") || strings.HasPrefix(f.Name, ".") {
+		if f.IsDir || storage.Hidden(f.Name) {
 			continue
 		}
 		if !strings.HasSuffix(f.Name, c.ext) {
@@ -304,7 +304,7 @@ func (c *Committer) emptyPart(ctx context.Context) (storage.FileInfo, error) {
 // name not starting with _ or .).
 func holdsData(entries []storage.FileInfo) bool {
 	return slices.ContainsFunc(entries, func(f storage.FileInfo) bool {
-		return !f.IsDir && !strings.HasPrefix(f.Name, "_") && !strings.HasPrefix(f.Name, ".")
+		return !f.IsDir && !storage.Hidden(f.Name)
 	})
 }
 
@@ -589,7 +589,7 @@ func checkOutsideInputs(e endpoints) error {
 						first, _, _ := strings.Cut(rest, "/")
 						inside = storage.MatchSegment(last, first)
 					}
-					if inside && rest != "" && !strings.HasPrefix(rest, "_") && !strings.HasPrefix(rest, ".") {
+					if inside && rest != "" && !storage.Hidden(rest) {
 						return fmt.Errorf("%s (%s): output %s is inside %s, which %s (%s) reads as an input directory: write the output elsewhere (or under a name starting with _, which listings leave out)",
 							sink.Label(), sink.Caller, sink.Payload.(plan.SinkPayload).URL(), pattern, src.Label(), src.Caller)
 					}

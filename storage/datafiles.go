@@ -33,7 +33,7 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	literal := !strings.ContainsAny(pattern, "*?[{")
 	var out []FileInfo
 	for _, m := range matches {
-		if !literal && (hidden(m.Name) || globbedHidden(pattern, m.URL)) {
+		if !literal && (Hidden(m.Name) || globbedHidden(pattern, m.URL)) {
 			continue
 		}
 		if !m.IsDir {
@@ -46,7 +46,7 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 		}
 		for _, e := range entries {
 			switch {
-			case hidden(e.Name):
+			case Hidden(e.Name):
 			case e.IsDir:
 				// One holding no data (an output being written, all under
 				// _temporary; an empty one) leaves nothing out.
@@ -87,14 +87,17 @@ func holdsData(ctx context.Context, dir string) (bool, error) {
 		return false, err
 	}
 	for _, e := range entries {
-		if !hidden(e.Name) {
+		if !Hidden(e.Name) {
 			return true, nil
 		}
 	}
 	return false, nil
 }
 
-func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
+// Hidden reports whether a file or directory name is one that listings of
+// inputs leave out: one starting with _ (_SUCCESS, _temporary) or . (as
+// Hadoop's FileInputFormat does).
+func Hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
 
 // globbedHidden reports whether a wildcard of pattern matched a hidden
 // directory on the way to match: day/*/* matches day/_temporary/0/part-0,
@@ -109,7 +112,7 @@ func globbedHidden(pattern, match string) bool {
 		return false // not a component-wise match (a relative pattern, say)
 	}
 	for i := range len(pc) - 1 {
-		if strings.ContainsAny(pc[i], "*?[{") && hidden(mc[i]) {
+		if strings.ContainsAny(pc[i], "*?[{") && Hidden(mc[i]) {
 			return true
 		}
 	}

@@ -568,17 +568,13 @@ func checkOverwrite(ctx context.Context, e endpoints) error {
 func checkOutsideInputs(e endpoints) error {
 	for _, src := range e.sources {
 		pattern := src.Payload.(plan.FileSource).Pattern()
-		listed, last := pattern, ""
-		if strings.ContainsAny(pattern, "*?[{") {
-			// A glob whose wildcards are all in its last segment lists the
-			// directory before it and reads the matching entries, and the
-			// files directly inside those that are directories: an output
-			// there is read by the next run as input.
-			i := strings.LastIndexByte(pattern, '/')
-			if i < 0 || strings.ContainsAny(pattern[:i], "*?[{") {
-				continue
-			}
-			listed, last = pattern[:i], pattern[i+1:]
+		// A glob whose wildcards are all in its last segment lists the
+		// directory before it and reads the matching entries, and the
+		// files directly inside those that are directories: an output
+		// there is read by the next run as input.
+		listed, last, ok := storage.ListedDir(pattern)
+		if !ok {
+			continue
 		}
 		inputs := canonical(listed)
 		for i, sink := range e.sinks {

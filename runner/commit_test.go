@@ -812,7 +812,7 @@ func TestOutputInsideInputRefused(t *testing.T) {
 		{"mem://inside/in", "mem://inside/in/_out", false},
 		{"mem://inside/in", "mem://inside/in/.out", false},
 		{"mem://inside/in", "mem://inside/inside", false},
-		{"mem://inside/in/*.txt", "mem://inside/in/out", false}, // a glob lists no directory
+		{"mem://inside/in/*.txt", "mem://inside/in/out", false}, // listed, but not matched
 		{"mem://inside/in/a.txt", "mem://inside/out", false},
 	} {
 		for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteAppend} {
@@ -824,6 +824,30 @@ func TestOutputInsideInputRefused(t *testing.T) {
 	}
 	if got := files(t, "mem://inside"); !maps.Equal(got, map[string]string{"/in/a.txt": "x"}) {
 		t.Errorf("mem://inside holds %v, want only its input", got)
+	}
+}
+
+// TestOutputMatchedByBareGlobRefused checks that a glob without a
+// directory (*.txt) lists the current directory, like any other: an output
+// there that it matches would be read by the next run.
+func TestOutputMatchedByBareGlobRefused(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.WriteFile("a.txt", []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		output  string
+		refused bool
+	}{
+		{"res.txt", true},
+		{"res.txt/day", true},
+		{"out", false},
+		{"_res.txt", false},
+	} {
+		err := openCopy(context.Background(), "*.txt", tt.output, runner.WriteFail)
+		if refused := err != nil && strings.Contains(err.Error(), "reads as an input directory"); refused != tt.refused {
+			t.Errorf("input *.txt, output %s: OpenSinks error %v, want refused %v", tt.output, err, tt.refused)
+		}
 	}
 }
 

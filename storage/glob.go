@@ -282,3 +282,28 @@ scan:
 	}
 	return out
 }
+
+// ListedDir splits an input pattern into the directory a listing of it
+// reads entries of and the pattern those entries must match: a path
+// without wildcards is itself and "" (a directory lists its entries; a file
+// lists nothing); a glob whose wildcards are all in its last segment is the
+// directory before that segment ("." for a bare "*.txt", "/" for "/*") and
+// the segment. A glob with wildcards before its last segment reads only
+// what lies below the directories they match: ok is false.
+func ListedDir(pattern string) (dir, glob string, ok bool) {
+	if !strings.ContainsAny(pattern, "*?[{") {
+		return pattern, "", true
+	}
+	i := strings.LastIndexByte(pattern, '/')
+	if i < 0 {
+		return ".", pattern, true
+	}
+	dir = pattern[:i]
+	if strings.ContainsAny(dir, "*?[{") {
+		return "", "", false
+	}
+	if dir == "" || strings.HasSuffix(dir, "/") {
+		dir = pattern[:i+1] // the root: "/", "file:///"
+	}
+	return dir, pattern[i+1:], true
+}

@@ -26,3 +26,24 @@ func TestMatchSegment(t *testing.T) {
 		}
 	}
 }
+
+func TestListedDir(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, dir, glob string
+		ok                 bool
+	}{
+		{"data/in", "data/in", "", true},
+		{"data/in/*.txt", "data/in", "*.txt", true},
+		{"*.txt", ".", "*.txt", true},
+		{"/*", "/", "*", true},
+		{"file:///*", "file:///", "*", true},
+		{"hdfs://nn/logs/{a,b}*", "hdfs://nn/logs", "{a,b}*", true},
+		{"data/*/x.txt", "", "", false},
+		{"data*/x", "", "", false},
+	} {
+		dir, glob, ok := storage.ListedDir(tc.pattern)
+		if dir != tc.dir || glob != tc.glob || ok != tc.ok {
+			t.Errorf("ListedDir(%q) = %q, %q, %v; want %q, %q, %v", tc.pattern, dir, glob, ok, tc.dir, tc.glob, tc.ok)
+		}
+	}
+}

@@ -231,10 +231,12 @@ func tmpOutsideInputs(g *plan.Graph, tmp string) error {
 		if !ok {
 			continue
 		}
-		listed, depth := listedDir(src.Pattern())
+		// A deeper glob (dir/*/x.txt) reads only the entries that match,
+		// which a scratch directory below dir does not.
+		listed, glob, ok := storage.ListedDir(src.Pattern())
 		dir := plan.CleanDir(listed)
-		if _, local := storage.LocalPath(dir); local && depth <= 1 && plan.InDir(tmp, dir) {
-			if depth == 1 && !globMayListTmp(src.Pattern(), dir, tmp) {
+		if _, local := storage.LocalPath(dir); ok && local && plan.InDir(tmp, dir) {
+			if glob != "" && !globMayListTmp(glob, dir, tmp) {
 				continue
 			}
 			return fmt.Errorf("the run's scratch directory, %s, is inside input %s, whose listing would take the run's own files for input: give --tmp a directory outside it", flag, src.Pattern())
@@ -243,27 +245,11 @@ func tmpOutsideInputs(g *plan.Graph, tmp string) error {
 	return nil
 }
 
-// listedDir is the directory whose entries pattern reads, the part before
-// its first component with a glob character, and how many components
-// follow it; or the pattern itself (a directory, or a file, which lists
-// nothing) and 0. A deeper glob (dir/*/x.txt) reads only the entries that
-// match, which a scratch directory below dir does not.
-func listedDir(pattern string) (string, int) {
-	parts := strings.Split(pattern, "/")
-	for i, part := range parts {
-		if strings.ContainsAny(part, "*?[{") {
-			return strings.Join(parts[:i], "/"), len(parts) - i
-		}
-	}
-	return pattern, 0
-}
-
-// globMayListTmp reports whether the last component of pattern (a glob one
-// level below dir) matches the entry of dir that holds the run's
-// directory: tmp's first component below dir or, when tmp is dir, a run
-// directory, named runDirPrefix and digits (os.MkdirTemp).
-func globMayListTmp(pattern, dir, tmp string) bool {
-	glob := pattern[strings.LastIndex(pattern, "/")+1:]
+// globMayListTmp reports whether glob, the last segment of a pattern
+// listing dir, matches the entry of dir that holds the run's directory:
+// tmp's first component below dir or, when tmp is dir, a run directory,
+// named runDirPrefix and digits (os.MkdirTemp).
+func globMayListTmp(glob, dir, tmp string) bool {
 	names := []string{runDirPrefix + "0", runDirPrefix + "1234567890", runDirPrefix + "987654321"}
 	if tmp != dir {
 		first, _, _ := strings.Cut(strings.TrimPrefix(tmp, dir+"/"), "/")

@@ -36,7 +36,9 @@ import (
 // Unlike Hadoop's, the job commit of a run's sinks is all or nothing (see
 // Sinks.CommitJob): what it replaces or hides is moved aside, not deleted,
 // until every sink has its new parts and _SUCCESS, and a failure on the way
-// moves everything back.
+// moves everything back. Before it moves anything it journals its renames
+// in each output, from which RecoverCommit finishes or undoes the commit of
+// a process that died on the way.
 type Committer struct {
 	dir string
 	ext string // the part files' extension; "" when unknown
@@ -67,7 +69,11 @@ type Committer struct {
 	tasks   map[string][]string
 }
 
-type move struct{ from, to string }
+// move is a rename the job commit makes, or a file it creates (From "").
+type move struct {
+	From string `json:"from,omitempty"`
+	To   string `json:"to"`
+}
 
 // successName marks a directory whose part files are complete.
 const successName = "_SUCCESS"
@@ -233,33 +239,33 @@ func (c *Committer) move(ctx context.Context, from, to string) error {
 	return nil
 }
 
-// publish moves the run's committed parts into the directory. First it moves
-// aside, into the run's temporary directory, what a reader could take for a
-// complete output: everything when overwriting, _SUCCESS when appending.
-func (c *Committer) publish(ctx context.Context) error {
+// planPublish works out the renames that publish makes. First they move
+// aside, into the run's temporary directory, what a reader could take for
+// a complete output: everything when overwriting, _SUCCESS when appending.
+// Then they move the run's committed parts into the directory.
+func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 	entries, err := storage.List(ctx, c.dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	old := slices.DeleteFunc(entries, func(f storage.FileInfo) bool { return f.Name == "_temporary" })
 	if c.mode == WriteFail && len(old) > 0 {
-		return fmt.Errorf("output %s was written by another run while this one ran: %w", c.dir, fs.ErrExist)
+		return nil, fmt.Errorf("output %s was written by another run while this one ran: %w", c.dir, fs.ErrExist)
 	}
+	var moves []move
 	for _, f := range old {
 		if c.mode == WriteOverwrite || f.Name == successName {
-			if err := c.move(ctx, f.URL, storage.Join(c.temp(), "replaced", f.Name)); err != nil {
-				return err
-			}
+			moves = append(moves, move{f.URL, storage.Join(c.temp(), "replaced", f.Name)})
 		}
 	}
 	files, err := storage.List(ctx, storage.Join(c.temp(), "committed"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return nil, err
 	}
 	if len(files) == 0 && c.sink != nil && !(c.mode == WriteAppend && holdsData(old)) {
 		f, err := c.emptyPart(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		files = []storage.FileInfo{f}
 	}
@@ -268,7 +274,16 @@ func (c *Committer) publish(ctx context.Context) error {
 		if c.mode == WriteAppend && len(old) > 0 {
 			name = appendName(name, c.run)
 		}
-		if err := c.move(ctx, f.URL, storage.Join(c.dir, name)); err != nil {
+		moves = append(moves, move{f.URL, storage.Join(c.dir, name)})
+	}
+	return moves, nil
+}
+
+// publish makes the renames planPublish worked out, journalling each for
+// undo.
+func (c *Committer) publish(ctx context.Context, moves []move) error {
+	for _, m := range moves {
+		if err := c.move(ctx, m.From, m.To); err != nil {
 			return err
 		}
 	}
@@ -325,10 +340,10 @@ func (c *Committer) undo(ctx context.Context) error {
 	var errs []error
 	for _, m := range slices.Backward(c.moves) {
 		var err error
-		if m.from == "" {
-			err = storage.Remove(ctx, m.to)
+		if m.From == "" {
+			err = storage.Remove(ctx, m.To)
 		} else {
-			err = storage.Rename(ctx, m.to, m.from)
+			err = storage.Rename(ctx, m.To, m.From)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -403,10 +418,10 @@ func (c *Committer) AbortJob() error {
 type Sinks map[plan.NodeID]*Committer
 
 // Leftover is what a run's committer of one output needs kept outside the
-// process, so that if the process dies before the job commit another one
-// can abort the run there (AbortLeftovers): its temporary files would
-// otherwise stay in the output, and an output the run created would stay
-// and fail the next run in WriteFail mode.
+// process, so that if the process dies another one can clean up after the
+// run there (RecoverCommit): its temporary files would otherwise stay in
+// the output, an output the run created would stay and fail the next run
+// in WriteFail mode, and a commit under way would stay half done.
 type Leftover struct {
 	Dir     string   `json:"dir"`
 	Run     string   `json:"run"`
@@ -414,7 +429,7 @@ type Leftover struct {
 	Parents []string `json:"parents,omitempty"`
 }
 
-// Leftovers describes the run's outputs for AbortLeftovers.
+// Leftovers describes the run's outputs for RecoverCommit.
 func (s Sinks) Leftovers() []Leftover {
 	var ls []Leftover
 	for _, id := range slices.Sorted(maps.Keys(s)) {
@@ -446,22 +461,11 @@ func absLocal(u string) string {
 	return abs
 }
 
-// AbortLeftovers aborts, for a run whose process died before its job
-// commit, what Sinks.AbortJob would have: the run's temporary files in
-// each output, and the directories it created if nothing else is in them.
-// Never call it for a run whose job commit began: what that commit moved
-// aside is among the temporary files.
-// A Leftover whose run is not a plain name (a path, "..") is skipped: its
-// temporary directory would be somewhere else than in the output.
-func AbortLeftovers(ls []Leftover) {
-	s := Sinks{}
-	for i, l := range ls {
-		if l.Run == "" || l.Run == "." || l.Run == ".." || strings.ContainsAny(l.Run, "/\\") {
-			continue
-		}
-		s[plan.NodeID(i)] = &Committer{dir: l.Dir, run: l.Run, created: l.Created, parents: l.Parents}
-	}
-	s.AbortJob()
+// plainRun reports whether a run ID is a plain name, as run IDs are: a
+// Leftover's run that is not (a path, "..") would put its temporary
+// directory somewhere else than in its output.
+func plainRun(run string) bool {
+	return run != "" && run != "." && run != ".." && !strings.ContainsAny(run, "/\\")
 }
 
 // OpenSinks prepares the output directory of every Sink node of g for run,
@@ -474,7 +478,7 @@ func OpenSinks(ctx context.Context, g *plan.Graph, mode WriteMode, run string) (
 // OpenSinksRecorded is OpenSinks calling record, before it creates anything
 // in or for each output, with the Leftovers of that output and those
 // before it: a process that dies in between has recorded what another one
-// must abort (AbortLeftovers). An error from record fails the opening.
+// must abort (RecoverCommit). An error from record fails the opening.
 func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run string, record func([]Leftover) error) (Sinks, error) {
 	ends := endpointsOf(g)
 	if err := checkOutsideInputs(ends); err != nil {
@@ -700,13 +704,31 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 			return fail(c.dir, err)
 		}
 	}
+	// Every output's journal is written before anything moves, so that
+	// RecoverCommit can tell, for a run that dies on the way, whether all
+	// of them were published.
+	outputs := make([]string, len(ids))
+	for i, id := range ids {
+		outputs[i] = s[id].dir
+	}
+	planned := make([][]move, len(ids))
+	for i, id := range ids {
+		moves, err := s[id].planPublish(ctx)
+		if err == nil {
+			err = s[id].writeJournal(ctx, commitJournal{Outputs: outputs, Moves: moves})
+		}
+		if err != nil {
+			return fail(s[id].dir, err)
+		}
+		planned[i] = moves
+	}
 	if locked != nil {
 		if err := locked(); err != nil {
 			return fail(byDir[0].dir, err)
 		}
 	}
-	for _, id := range ids {
-		if err := s[id].publish(ctx); err != nil {
+	for i, id := range ids {
+		if err := s[id].publish(ctx, planned[i]); err != nil {
 			return fail(s[id].dir, err)
 		}
 	}
@@ -742,9 +764,10 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 // CommitInto commits every sink (see CommitJob) and sets res.Outputs.
 // Once the outputs are committed the run has succeeded: a failure to
 // remove their temporary files is then one of res.Warnings, not an error.
-// If locked is not nil, it runs once every commit lock is taken, before
-// anything moves, and its error fails the commit: a runner records there
-// that a run killed from then on may leave an output half committed.
+// If locked is not nil, it runs once every commit lock is taken and every
+// output's journal written, before anything moves, and its error fails the
+// commit: a runner records there that a run killed from then on may leave
+// an output half committed, for RecoverCommit.
 func (s Sinks) CommitInto(ctx context.Context, res *Result, locked func() error) error {
 	dirs, err := s.commitJob(ctx, locked)
 	if err != nil && dirs == nil {

@@ -90,9 +90,19 @@ type faults struct {
 	// mkdirGone, if set, makes a MkdirAll of this path fail once with
 	// fs.ErrNotExist: another run removed a parent as it ran.
 	mkdirGone string
+	// change, if set, runs before each Create, Rename, Remove and
+	// MkdirAll: a test's process dies there by panicking.
+	change func()
+}
+
+func (f flakyFS) changing() {
+	if f.faults.change != nil {
+		f.faults.change()
+	}
 }
 
 func (f flakyFS) MkdirAll(ctx context.Context, name string) error {
+	f.changing()
 	if name == f.faults.mkdirGone {
 		f.faults.mkdirGone = ""
 		return &fs.PathError{Op: "mkdir", Path: name, Err: fs.ErrNotExist}
@@ -101,6 +111,7 @@ func (f flakyFS) MkdirAll(ctx context.Context, name string) error {
 }
 
 func (f flakyFS) Remove(ctx context.Context, name string) error {
+	f.changing()
 	if f.faults.beforeRemove != nil {
 		f.faults.beforeRemove(f.FS, name)
 	}
@@ -141,6 +152,7 @@ func (f flakyFS) Stat(ctx context.Context, name string) (storage.FileInfo, error
 }
 
 func (f flakyFS) Create(ctx context.Context, name string) (storage.Writer, error) {
+	f.changing()
 	if f.faults.fail(name) {
 		return nil, errInjected
 	}
@@ -148,6 +160,7 @@ func (f flakyFS) Create(ctx context.Context, name string) (storage.Writer, error
 }
 
 func (f flakyFS) Rename(ctx context.Context, from, to string) error {
+	f.changing()
 	if f.faults.beforeRename != nil {
 		f.faults.beforeRename(from, to)
 	}
@@ -408,7 +421,13 @@ func TestCommitJobKeepsWhatItCannotPutBack(t *testing.T) {
 		"/b/_temporary/run2/replaced/part-r-00000.txt":  "old",
 		"/b/_SUCCESS": "",
 	}
-	if got := files(t, "flaky://keep/out"); !maps.Equal(got, want) {
+	got := files(t, "flaky://keep/out")
+	// The journal of the commit's renames stays with what it moved aside.
+	if _, ok := got["/b/_temporary/run2/commit.json"]; !ok {
+		t.Error("the failed commit's journal was not kept")
+	}
+	delete(got, "/b/_temporary/run2/commit.json")
+	if !maps.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
@@ -873,7 +892,7 @@ func TestAbortRemovesCreatedParents(t *testing.T) {
 }
 
 // TestOpenSinksRecordsBeforeCreating checks that OpenSinksRecorded records
-// each output before it creates anything for it, and that AbortLeftovers
+// each output before it creates anything for it, and that RecoverCommit
 // with what it recorded last undoes what a run that died there made.
 func TestOpenSinksRecordsBeforeCreating(t *testing.T) {
 	ctx := context.Background()
@@ -906,9 +925,9 @@ func TestOpenSinksRecordsBeforeCreating(t *testing.T) {
 	if calls != 2 {
 		t.Fatalf("record was called %d times, want once per output", calls)
 	}
-	runner.AbortLeftovers(last) // the run dies before its tasks ran
+	runner.RecoverCommit(last, false) // the run dies before its tasks ran
 	if got := files(t, "mem://recorded"); !maps.Equal(got, map[string]string{"/keep/x": ""}) {
-		t.Errorf("after AbortLeftovers: %v, want only what was there before", got)
+		t.Errorf("after RecoverCommit: %v, want only what was there before", got)
 	}
 	if ok, _ := storage.Exists(ctx, "mem://recorded/keep/new"); ok {
 		t.Error("mem://recorded/keep/new, created by the run, is still there")
@@ -972,5 +991,77 @@ func TestOutputThatIsAFileIsRefused(t *testing.T) {
 	}
 	if b, err := storage.ReadFile(ctx, out); err != nil || string(b) != "keep" {
 		t.Errorf("the file holds %q (%v)", b, err)
+	}
+}
+
+// TestRecoverCommitAfterCrash kills a job commit at each of its steps in
+// turn, in each write mode, and checks that RecoverCommit then leaves both
+// outputs either as they were before the run or as a completed commit
+// leaves them, never in between, with no temporary files or locks left.
+func TestRecoverCommitAfterCrash(t *testing.T) {
+	type crash struct{}
+	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
+		t.Run(mode.String(), func(t *testing.T) {
+			// commit sets up the outputs, then commits a run that dies
+			// before its change number dies (-1: never). It returns the
+			// outputs as they were before, and whether the run died and
+			// after its commit had begun, with its leftovers.
+			commit := func(dies int) (before map[string]string, died, committing bool, ls []runner.Leftover) {
+				faults := mountFlaky(t, "crash")
+				g := twoSinks("flaky://crash/out")
+				if mode != runner.WriteFail {
+					commitOld(t, g)
+				}
+				before = files(t, "flaky://crash/")
+				s := openWritten(t, g, mode, "run2", "new")
+				ls = s.Leftovers()
+				changes := 0
+				faults.change = func() {
+					if changes == dies {
+						panic(crash{})
+					}
+					changes++
+				}
+				defer func() {
+					faults.change = nil
+					if r := recover(); r != nil {
+						if _, ok := r.(crash); !ok {
+							panic(r)
+						}
+						died = true
+					}
+				}()
+				var res runner.Result
+				if err := s.CommitInto(context.Background(), &res, func() error { committing = true; return nil }); err != nil {
+					t.Fatal(err)
+				}
+				return before, false, committing, ls
+			}
+			commit(-1)
+			after := files(t, "flaky://crash/")
+			rolledBack, finished := 0, 0
+			for dies := 0; ; dies++ {
+				before, died, committing, ls := commit(dies)
+				if !died {
+					break
+				}
+				if err := runner.RecoverCommit(ls, committing); err != nil {
+					t.Fatalf("dying at change %d: RecoverCommit: %v", dies, err)
+				}
+				got := files(t, "flaky://crash/")
+				switch {
+				case maps.Equal(got, before):
+					rolledBack++
+				case maps.Equal(got, after) && committing:
+					finished++
+				default:
+					t.Errorf("dying at change %d (commit begun: %v), then recovering, left\n%v\nwant as before:\n%v\nor as committed:\n%v", dies, committing, got, before, after)
+				}
+			}
+			t.Logf("%d crashes rolled back, %d finished", rolledBack, finished)
+			if rolledBack == 0 || finished == 0 {
+				t.Errorf("%d crashes rolled back, %d finished: want some of each", rolledBack, finished)
+			}
+		})
 	}
 }

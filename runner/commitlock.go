@@ -117,7 +117,7 @@ func (c *Committer) leftBehind() error {
 		c.holder(), c.lockURL(), c.dir, leftBehindAdvice, fs.ErrExist)
 }
 
-const leftBehindAdvice = "a run killed during its commit leaves it, and may have left the output half committed: what it moved aside is under _temporary/<run>"
+const leftBehindAdvice = "a run killed during its commit leaves it, and may have left the output half committed; a killed local run's commit is finished or undone by the next local run with the same --tmp; otherwise what it moved aside is under _temporary/<run>, and what it moved is listed in commit.json there"
 
 // ReportWaits makes the sinks' job commit send progress an Event with a
 // Note, once per output, when it starts waiting for another run's commit of

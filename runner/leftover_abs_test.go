@@ -27,7 +27,9 @@ func TestLeftoversAbortedFromAnotherDirectory(t *testing.T) {
 	}
 	ls := Sinks{0: c}.Leftovers()
 	t.Chdir(otherDir) // the sweeper's working directory
-	AbortLeftovers(ls)
+	if err := RecoverCommit(ls, false); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := os.Stat(filepath.Join(runDir, "out")); !os.IsNotExist(err) {
 		t.Errorf("the run's output %s was not aborted (stat: %v)", filepath.Join(runDir, "out"), err)
 	}

@@ -370,9 +370,10 @@ func (e *driver) execute() (*runner.Result, error) {
 		}
 	}
 	e.committers.ReportWaits(e.opts.Progress)
-	// Committing is recorded once the locks are taken, not before: a run
-	// killed while it waits for another run's commit has moved nothing,
-	// and the sweep then removes its temporary files from its outputs.
+	// Committing is recorded once the locks are taken and the moves
+	// journalled, not before: a run killed while it waits for another
+	// run's commit has moved nothing, and the sweep then removes its
+	// temporary files from its outputs.
 	committing := func() error { return e.dir.save(runState{Outputs: sinks.Leftovers(), Committing: true}) }
 	if err := e.committers.CommitInto(e.ctx, res, committing); err != nil {
 		return nil, err

@@ -40,8 +40,8 @@ const (
 // died.
 type runState struct {
 	Outputs []runner.Leftover `json:"outputs,omitempty"`
-	// Committing is set once the job commit begins: what it moves aside
-	// is among the outputs' temporary files, which must then stay.
+	// Committing is set once the job commit has journalled its moves,
+	// before it makes them (runner.RecoverCommit).
 	Committing bool `json:"committing,omitempty"`
 }
 
@@ -198,8 +198,8 @@ func sweepRunDir(dir string) bool {
 	if err := json.Unmarshal(b, &st); err != nil {
 		return false
 	}
-	if !st.Committing {
-		runner.AbortLeftovers(st.Outputs)
+	if err := runner.RecoverCommit(st.Outputs, st.Committing); err != nil {
+		return false // the journals stay for the next sweep
 	}
 	return removeRunDir(dir) == nil
 }

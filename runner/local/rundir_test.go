@@ -21,6 +21,7 @@ import (
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/internal/kernel"
 	"github.com/crunchgo/crunchgo/runner/internal/shuffle"
+	"github.com/crunchgo/crunchgo/storage"
 )
 
 // deadRun makes a run directory in tmp as a driver killed outright leaves
@@ -455,5 +456,46 @@ func TestTmpDirMade(t *testing.T) {
 	}
 	if fi, err := os.Stat(tmp); err != nil || !fi.IsDir() {
 		t.Errorf("scratch directory %s: %v", tmp, err)
+	}
+}
+
+// TestSweepRecoversDeadCommit checks that the sweep cleans up after a run
+// killed once its job commit had begun (its locks taken and its moves
+// journalled), where it used to leave the commit locks, which failed every
+// later run writing those outputs until a person removed them.
+func TestSweepRecoversDeadCommit(t *testing.T) {
+	tmp, out := t.TempDir(), filepath.Join(t.TempDir(), "out")
+	d, err := newRunDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c, err := runner.NewCommitter(ctx, out, runner.WriteFail, "20260101T000000-dead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, c.TaskFile("attempt_m_0", "part-m-00000.txt"), []byte("x\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CommitTask(ctx, "attempt_m_0"); err != nil {
+		t.Fatal(err)
+	}
+	sinks := runner.Sinks{0: c}
+	func() {
+		defer func() { _ = recover() }()
+		sinks.CommitInto(ctx, &runner.Result{}, func() error {
+			if err := d.save(runState{Outputs: sinks.Leftovers(), Committing: true}); err != nil {
+				t.Fatal(err)
+			}
+			panic("the driver dies")
+		})
+	}()
+	if !exists(filepath.Join(out, "_temporary", "_commit.lock")) {
+		t.Fatal("the dead run holds no commit lock: the test does not kill it mid-commit")
+	}
+	d.lock.Close()
+	sweepRunDirs(tmp, time.Minute)
+	if exists(out) || exists(d.path) {
+		t.Errorf("after the sweep, the dead run's output %s (exists: %v) or directory (exists: %v) is still there", out, exists(out), exists(d.path))
 	}
 }

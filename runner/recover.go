@@ -1,0 +1,174 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/storage"
+)
+
+// commitJournal is what a job commit writes into each output's temporary
+// directory, once it holds every output's lock and before it moves
+// anything: if its process dies on the way, RecoverCommit finishes the
+// commit or undoes it from the journals.
+type commitJournal struct {
+	Outputs []string `json:"outputs"` // every output of the commit, all or nothing
+	Moves   []move   `json:"moves"`   // this output's renames, in the order made
+}
+
+const journalName = "commit.json"
+
+func (c *Committer) writeJournal(ctx context.Context, j commitJournal) error {
+	b, err := json.Marshal(j)
+	if err != nil {
+		return err
+	}
+	return storage.WriteFile(ctx, storage.Join(c.temp(), journalName), b)
+}
+
+// readJournal reads the output's journal: nil if there is none, and
+// whether the run's temporary directory is there at all.
+func (c *Committer) readJournal(ctx context.Context) (j *commitJournal, temp bool, err error) {
+	b, err := storage.ReadFile(ctx, storage.Join(c.temp(), journalName))
+	if errors.Is(err, fs.ErrNotExist) {
+		temp, err := storage.Exists(ctx, c.temp())
+		return nil, temp, err
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	j = &commitJournal{}
+	if err := json.Unmarshal(b, j); err != nil {
+		return nil, true, fmt.Errorf("%s: %w", storage.Join(c.temp(), journalName), err)
+	}
+	return j, true, nil
+}
+
+// madeMoves is how many of an output's journalled renames were made. The
+// renames are made in order, so they are the ones up to the last that
+// shows as made: its source gone and its target there. No later rename
+// brings back an earlier one's source, except a part published under the
+// name of one moved aside, and then that later rename shows as made.
+func madeMoves(ctx context.Context, moves []move) (int, error) {
+	for i, m := range slices.Backward(moves) {
+		from, err := storage.Exists(ctx, m.From)
+		if err != nil {
+			return 0, err
+		}
+		to, err := storage.Exists(ctx, m.To)
+		if err != nil {
+			return 0, err
+		}
+		if !from && to {
+			return i + 1, nil
+		}
+	}
+	return 0, nil
+}
+
+// RecoverCommit cleans up after a run whose process died, given its
+// outputs (Sinks.Leftovers) and whether its job commit had begun (CommitInto
+// had called locked). If the commit had made every rename in every output,
+// the run had in effect succeeded: it writes the _SUCCESS files still
+// missing. Otherwise it moves back what the commit had moved and aborts the
+// run as Sinks.AbortJob does. Either way it removes the run's temporary
+// files and the commit locks the run held. If it cannot finish, it returns
+// an error and leaves the journals, for another try. A commit that had
+// begun without journals (a crunchgo before them) cannot be told apart
+// from one that moved nothing: its outputs are left as they are, for a
+// person to look at, as the commit lock's error says.
+//
+// It must not run while another process works for the run, nor twice at
+// once for one run: the local runner's sweep calls it holding the dead
+// run's lock.
+func RecoverCommit(ls []Leftover, committing bool) error {
+	ctx := context.Background()
+	s := Sinks{}
+	journals := map[*Committer]*commitJournal{}
+	unjournalled := false // an output the commit had not journalled: nothing moved
+	for i, l := range ls {
+		if !plainRun(l.Run) {
+			continue
+		}
+		c := &Committer{dir: l.Dir, run: l.Run, created: l.Created, parents: l.Parents}
+		s[plan.NodeID(i)] = c
+		j, temp, err := c.readJournal(ctx)
+		if err != nil {
+			return fmt.Errorf("recovering the commit of run %s in %s: %w", l.Run, l.Dir, err)
+		}
+		if j != nil {
+			journals[c] = j
+		} else if temp {
+			unjournalled = true
+		}
+	}
+	if !committing {
+		journals = nil // nothing moved
+	} else if unjournalled {
+		return nil
+	}
+	made := map[*Committer]int{}
+	published := true
+	for c, j := range journals {
+		n, err := madeMoves(ctx, j.Moves)
+		if err != nil {
+			return fmt.Errorf("recovering the commit of run %s in %s: %w", c.run, c.dir, err)
+		}
+		made[c] = n
+		published = published && n == len(j.Moves)
+	}
+	for c, j := range journals {
+		if published {
+			if err := c.succeedIfMissing(ctx); err != nil {
+				return fmt.Errorf("finishing the commit of run %s in %s: %w", c.run, c.dir, err)
+			}
+			continue
+		}
+		c.moves = j.Moves[:made[c]]
+		if err := c.undo(ctx); err != nil {
+			return fmt.Errorf("undoing the commit of run %s: %w", c.run, err)
+		}
+	}
+	for _, c := range s {
+		if err := c.unlockIfHeld(ctx); err != nil {
+			return fmt.Errorf("recovering the commit of run %s: %w", c.run, err)
+		}
+	}
+	if published && len(journals) > 0 {
+		var errs []error
+		for _, c := range s {
+			errs = append(errs, c.removeTemp(ctx))
+		}
+		return errors.Join(errs...)
+	}
+	s.AbortJob()
+	return nil
+}
+
+// succeedIfMissing writes the output's _SUCCESS unless it is there.
+func (c *Committer) succeedIfMissing(ctx context.Context) error {
+	success := storage.Join(c.dir, successName)
+	if ok, err := storage.Exists(ctx, success); err != nil || ok {
+		return err
+	}
+	return storage.WriteFile(ctx, success, nil)
+}
+
+// unlockIfHeld removes the output's commit lock if the committer's run
+// holds it.
+func (c *Committer) unlockIfHeld(ctx context.Context) error {
+	h, ok := c.readHolder()
+	if !ok || h.Run != c.run {
+		return nil
+	}
+	err := storage.Remove(ctx, c.lockURL())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}

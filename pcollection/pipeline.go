@@ -112,6 +112,8 @@ var libraryPackages = []string{
 	"github.com/crunchgo/crunchgo/parquetio.",
 	"github.com/crunchgo/crunchgo/textio.",
 	"github.com/crunchgo/crunchgo/fileio.",
+	"github.com/crunchgo/crunchgo/csvio.",
+	"github.com/crunchgo/crunchgo/jsonio.",
 }
 
 // Caller returns file:line of the first stack frame outside crunchgo's

@@ -2,7 +2,6 @@ package textio
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -165,45 +164,18 @@ func readMagic(ctx context.Context, fi storage.FileInfo) ([]byte, error) {
 }
 
 func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
-	var emit func(line []byte, r *LineReader)
 	if s.placed {
 		emitLine := out.(func(Line))
-		emit = func(line []byte, r *LineReader) { emitLine(Line{split.Path, r.Offset(), string(line)}) }
-	} else {
-		emitText := out.(func(string))
-		emit = func(line []byte, _ *LineReader) { emitText(string(line)) }
-	}
-	f, err := storage.Open(ctx, split.Path)
-	if err != nil {
-		return fmt.Errorf("textio: %w", err)
-	}
-	defer f.Close()
-	r, err := NewLineReader(split.Path, f, f.Size(), split.Offset, split.Length, s.opts...)
-	if err != nil {
-		return permanentIfData(err)
-	}
-	defer r.Close()
-	var n int64
-	defer func() {
-		tc.Counter(CounterGroup, CounterLinesRead).Inc(n)
-		tc.Counter(CounterGroup, CounterLongSkipped).Inc(r.SkippedLines())
-	}()
-	for {
-		line, err := r.Next()
-		if err == io.EOF {
+		return EachLine(ctx, tc, split, func(line []byte, r *LineReader) error {
+			emitLine(Line{split.Path, r.Offset(), string(line)})
 			return nil
-		}
-		if err != nil {
-			return permanentIfData(err)
-		}
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		n++
-		emit(line, r)
+		}, s.opts...)
 	}
+	emitText := out.(func(string))
+	return EachLine(ctx, tc, split, func(line []byte, _ *LineReader) error {
+		emitText(string(line))
+		return nil
+	}, s.opts...)
 }
 
 // Write writes c as text files in dir, one line per element, one part file
@@ -242,13 +214,4 @@ func (s *sink) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) 
 		written.Inc(1)
 	}
 	return emit, tw.Close, nil
-}
-
-// permanentIfData marks an error in the data itself plan.Permanent: unlike
-// an I/O error, reading the same bytes again fails the same way.
-func permanentIfData(err error) error {
-	if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrLineTooLong) || errors.Is(err, ErrNotText) {
-		return plan.Permanent(err)
-	}
-	return err
 }

@@ -80,7 +80,8 @@ type LineReader struct {
 	skipped int64
 	err     error
 	skip    bool
-	lineAt  int64 // where the line Next returned last starts
+	lineAt  int64     // where the line Next returned last starts
+	file    io.Closer // the file, when OpenSplit opened it
 }
 
 // utf8BOM is the UTF-8 byte order mark, which Excel and Notepad start
@@ -306,10 +307,17 @@ func (r *LineReader) overlong(start int64) ([]byte, error) {
 // SkippedLines returns the number of overlong lines skipped.
 func (r *LineReader) SkippedLines() int64 { return r.skipped }
 
-// Close releases the reader; it does not close the io.ReaderAt.
+// Close releases the reader; it does not close the io.ReaderAt, unless
+// OpenSplit opened it.
 func (r *LineReader) Close() error {
+	var err error
 	if r.dec != nil {
-		return r.dec.Close()
+		err = r.dec.Close()
 	}
-	return nil
+	if r.file != nil {
+		if cerr := r.file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }

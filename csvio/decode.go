@@ -1,0 +1,97 @@
+package csvio
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+)
+
+// decoder makes T of the records of one file, whose columns it knows.
+type decoder[T any] struct {
+	l           layout
+	fieldOf     []int // for each column, its field in l.fields, or -1 if T has none
+	width       int   // the columns a record has; 0: any (raw records without a header)
+	widthFrom   string
+	emptyIsZero bool
+}
+
+// columnError is a record's fault in one column (0: the whole record).
+type columnError struct {
+	column int // 1-based
+	field  string
+	err    error
+}
+
+func (e *columnError) Error() string { return e.err.Error() }
+
+// newDecoder maps columns to l's fields: by the header's names when there
+// is one (columns T lacks are ignored, as encoding/json ignores unknown
+// keys), else by position.
+func newDecoder[T any](l layout, header []string, cfg config) (*decoder[T], error) {
+	d := &decoder[T]{l: l, emptyIsZero: cfg.emptyIsZero}
+	switch {
+	case header != nil:
+		d.width, d.widthFrom = len(header), "the header's"
+	case !l.raw:
+		d.width, d.widthFrom = len(l.fields), "the struct's fields"
+	}
+	if l.raw {
+		return d, nil
+	}
+	if header == nil {
+		d.fieldOf = make([]int, len(l.fields))
+		for i := range d.fieldOf {
+			d.fieldOf[i] = i
+		}
+		return d, nil
+	}
+	d.fieldOf = make([]int, len(header))
+	for c, name := range header {
+		d.fieldOf[c] = slices.IndexFunc(l.fields, func(f field) bool { return f.name == name })
+		if i := d.fieldOf[c]; i >= 0 && slices.Index(header[:c], name) >= 0 {
+			return nil, &columnError{column: c + 1, field: name, err: fmt.Errorf("header names column %q twice: %w", name, ErrColumns)}
+		}
+	}
+	for i, f := range l.fields {
+		if !slices.Contains(d.fieldOf, i) {
+			return nil, &columnError{err: fmt.Errorf("header %q has no column %q for field %d (%s): %w", header, f.name, i+1, f.typeName, ErrColumns)}
+		}
+	}
+	return d, nil
+}
+
+// decode makes a T of rec, whose strings it keeps.
+func (d *decoder[T]) decode(rec []string) (T, error) {
+	var v T
+	if d.width > 0 && len(rec) != d.width {
+		return v, &columnError{err: fmt.Errorf("%d columns, want %d (%s): %w", len(rec), d.width, d.widthFrom, ErrColumns)}
+	}
+	if d.l.raw {
+		*any(&v).(*[]string) = slices.Clone(rec)
+		return v, nil
+	}
+	rv := reflect.ValueOf(&v).Elem()
+	for c, s := range rec {
+		i := d.fieldOf[c]
+		if i < 0 {
+			continue
+		}
+		f := &d.l.fields[i]
+		if s == "" && !f.isString && (f.nullable || d.emptyIsZero) {
+			continue // nil or the zero value
+		}
+		if s == "" && !f.isString {
+			return v, &columnError{c + 1, f.name, fmt.Errorf("empty value for %s (a pointer field reads it as nil; csvio.EmptyIsZero as the zero value)", f.typeName)}
+		}
+		if err := f.parse(rv.Field(f.index), s); err != nil {
+			var ne *strconv.NumError
+			if errors.As(err, &ne) {
+				err = ne.Err
+			}
+			return v, &columnError{c + 1, f.name, fmt.Errorf("parse %q as %s: %v", s, f.typeName, err)}
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,46 @@
+// Package csvio reads and writes CSV files (RFC 4180, as encoding/csv
+// parses and writes them) as pipeline sources and sinks of a struct type
+// T (Read, Write), and writes them one file at a time (Writer). It builds
+// on textio: files are found, checked, split and decompressed as textio
+// does (.gz, .bz2, .zst read whole, one split each; Avro or Parquet
+// refused), and a UTF-8 byte order mark starting a file is dropped.
+//
+// # Columns and fields
+//
+// T's exported fields are the columns, named by a `csv:"name"` tag or else
+// by the field's name (`csv:"-"` leaves a field out). By default a file's
+// first non-blank line is its header, and each field takes the column of
+// its name: columns T has no field for are ignored, a field without a
+// column is an error matching ErrColumns. With NoHeader the columns are
+// the fields in order. Every record must have as many columns as the
+// header (or the fields); otherwise it is an error matching ErrColumns,
+// never a skip. Blank lines are skipped. T may also be []string: the
+// records as they are (with a header, which is skipped, checked against
+// its width).
+//
+// Fields may be strings, bools, integers, floats, time.Time (RFC 3339),
+// any type with UnmarshalText and MarshalText, or pointers to these. An
+// empty value is "" for a string and nil for a pointer, and an error for
+// other types unless EmptyIsZero makes it their zero value. Writing, nil
+// is empty, so a pointer to "" reads back as nil.
+//
+// # Splits and newlines in fields
+//
+// Files are cut into byte ranges at line ends, as textio cuts them, and
+// every line is parsed as one record: a quoted field left open at the end
+// of its line fails the read with an error matching ErrQuotedNewline,
+// rather than let a split boundary inside it make garbage records.
+// WholeFiles reads each file whole, in one split, with fields holding
+// newlines (Spark's multiLine). Every split of a file reads the header
+// from the file's start and skips the line at its offset, so only the
+// file's own header is taken for one.
+//
+// # Errors
+//
+// A bad record fails the job with an *Error naming the file, the record's
+// line (its number where the reader knows it: in a split starting its
+// file, or reading whole files; its byte offset always), and the column
+// and field at fault, e.g. "csvio: /x/a.csv: line 7 (offset 120): column
+// 3 (plays): parse "abc" as int64: invalid syntax". Offsets in compressed
+// files count in the decompressed text.
+package csvio

@@ -1,0 +1,70 @@
+package csvio
+
+import (
+	"fmt"
+	"math"
+	"unicode/utf8"
+
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// Option configures reading or writing; each says which it applies to.
+type Option func(*config)
+
+type config struct {
+	comma       rune
+	header      bool
+	emptyIsZero bool
+	wholeFiles  bool
+	splitSize   int64
+	gzip        bool
+}
+
+// Delimiter sets the field delimiter (default ','), reading and writing:
+// ';' or '\t', say. It may not be '"', '\r', '\n' or U+FFFD.
+func Delimiter(r rune) Option { return func(c *config) { c.comma = r } }
+
+// NoHeader maps columns to fields by position, in the struct's field
+// order, instead of by a header row; a file then has no header, and
+// Write writes none.
+func NoHeader() Option { return func(c *config) { c.header = false } }
+
+// EmptyIsZero reads an empty value into a non-pointer field as its zero
+// value (0, false, the zero time) instead of failing. Empty is always ""
+// for a string field and nil for a pointer field.
+func EmptyIsZero() Option { return func(c *config) { c.emptyIsZero = true } }
+
+// WholeFiles reads each file whole, in one split, as Spark's multiLine
+// does, so that a quoted field may hold a newline. By default files are
+// cut into byte ranges at line ends, and a quoted field left open at the
+// end of its line is an error matching ErrQuotedNewline.
+func WholeFiles() Option { return func(c *config) { c.wholeFiles = true } }
+
+// SplitSize cuts files into byte ranges of n bytes instead of sizing them
+// from the runner's hint (textio.SplitSize).
+func SplitSize(n int64) Option { return func(c *config) { c.splitSize = n } }
+
+// Gzip compresses what Write writes (part files *.csv.gz).
+func Gzip() Option { return func(c *config) { c.gzip = true } }
+
+func newConfig(opts []Option) (config, error) {
+	c := config{comma: ',', header: true}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.comma == '"' || c.comma == '\r' || c.comma == '\n' || c.comma == utf8.RuneError || !utf8.ValidRune(c.comma) {
+		return c, fmt.Errorf("csvio: invalid delimiter %q", c.comma)
+	}
+	return c, nil
+}
+
+// textOptions are the options of the line reading underneath.
+func (c config) textOptions() []textio.ReadOption {
+	switch {
+	case c.wholeFiles:
+		return []textio.ReadOption{textio.SplitSize(math.MaxInt64)}
+	case c.splitSize > 0:
+		return []textio.ReadOption{textio.SplitSize(c.splitSize)}
+	}
+	return nil
+}

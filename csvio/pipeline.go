@@ -1,0 +1,199 @@
+package csvio
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// Counter names, in group "csvio".
+const (
+	CounterGroup          = "csvio"
+	CounterRecordsRead    = "records read"
+	CounterRecordsWritten = "records written"
+)
+
+// Read reads the CSV files matching pattern (a file, a directory of data
+// files or a glob; any storage URL) as a collection of T: a struct whose
+// fields take the columns of the same name (see the package doc), or
+// []string for the records as they are. It panics with a build error if T
+// or an option is not supported; see TryRead.
+func Read[T any](p *pcollection.Pipeline, pattern string, opts ...Option) pcollection.PCollection[T] {
+	return pcollection.Must(TryRead[T](p, pattern, opts...))
+}
+
+// TryRead is Read returning the build error instead of panicking.
+func TryRead[T any](p *pcollection.Pipeline, pattern string, opts ...Option) (pcollection.PCollection[T], error) {
+	cfg, err := newConfig(opts)
+	if err == nil {
+		_, err = layoutOf(reflect.TypeFor[T]())
+	}
+	if err != nil {
+		return pcollection.PCollection[T]{}, pcollection.Build("csvio.Read", nil).Errorf("%v", err)
+	}
+	return pcollection.NewSource[T](p, "csvio.Read", &source[T]{pattern: pattern, cfg: cfg}), nil
+}
+
+type source[T any] struct {
+	pattern string
+	cfg     config
+}
+
+func (s *source[T]) Describe() string { return "csv " + s.pattern }
+
+// Pattern is the pattern of the files the source reads (plan.FileSource).
+func (s *source[T]) Pattern() string { return s.pattern }
+
+func (s *source[T]) EstimateSize(ctx context.Context) int64 { return filesplit.Size(ctx, s.pattern) }
+
+// Splits are textio's: byte ranges of plain files, whole compressed files,
+// or whole files with WholeFiles.
+func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
+	return textio.Splits(ctx, s.pattern, hint, s.cfg.textOptions()...)
+}
+
+func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
+	emit := out.(func(T))
+	var n int64
+	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
+	each := func(v T) { n++; emit(v) }
+	if s.cfg.wholeFiles {
+		return s.readWhole(ctx, split, each)
+	}
+	return s.readLines(ctx, tc, split, each)
+}
+
+// readLines reads a split record by record, one line each.
+func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split plan.Split, emit func(T)) error {
+	l, _ := layoutOf(reflect.TypeFor[T]())
+	headerAt := int64(-1)
+	var header []string
+	if s.cfg.header {
+		var err error
+		if header, headerAt, err = s.readHeader(ctx, split.Path); err != nil || header == nil {
+			return err // a file of blank lines has no records
+		}
+	}
+	dec, err := newDecoder[T](l, header, s.cfg)
+	if err != nil {
+		return s.fail(split.Path, 0, headerAt, err)
+	}
+	p := newLineParser(s.cfg.comma)
+	lineNo := 0 // known only in a split starting the file
+	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
+		if split.Offset == 0 {
+			lineNo++
+		}
+		if r.Offset() == headerAt {
+			return nil
+		}
+		rec, err := p.parse(line)
+		if err == nil && rec != nil {
+			var v T
+			if v, err = dec.decode(rec); err == nil {
+				emit(v)
+			}
+		}
+		if err != nil {
+			return s.fail(split.Path, lineNo, r.Offset(), err)
+		}
+		return nil
+	}, s.cfg.textOptions()...)
+}
+
+// readHeader returns the header of the file at path, its first non-blank
+// line, and where it starts, for every split of the file to skip it and
+// know the columns; nil if the file has only blank lines.
+func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int64, error) {
+	r, err := textio.OpenSplit(ctx, plan.Split{Path: path, Length: 1 << 62}, s.cfg.textOptions()...)
+	if err != nil {
+		return nil, -1, err
+	}
+	defer r.Close()
+	p := newLineParser(s.cfg.comma)
+	for line := 1; ; line++ {
+		b, err := r.Next()
+		if err == io.EOF {
+			return nil, -1, nil
+		}
+		if err != nil {
+			return nil, -1, textio.PermanentIfData(err)
+		}
+		rec, err := p.parse(b)
+		if err != nil {
+			return nil, -1, s.fail(path, line, r.Offset(), fmt.Errorf("header: %w", err))
+		}
+		if rec != nil {
+			return append([]string(nil), rec...), r.Offset(), nil
+		}
+	}
+}
+
+// readWhole reads a whole file (one split) with one csv.Reader, so that
+// quoted fields may hold newlines.
+func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T)) error {
+	l, _ := layoutOf(reflect.TypeFor[T]())
+	r, err := textio.OpenSplit(ctx, split, s.cfg.textOptions()...)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	in := &fileStream{r: r}
+	cr := newCSVReader(in, s.cfg.comma)
+	var dec *decoder[T]
+	if !s.cfg.header {
+		if dec, err = newDecoder[T](l, nil, s.cfg); err != nil {
+			return s.fail(split.Path, 0, 0, err)
+		}
+	}
+	for n := 0; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		var pe *csv.ParseError
+		switch {
+		case errors.As(err, &pe):
+			line := pe.StartLine
+			return s.fail(split.Path, line, in.offset(line), fmt.Errorf("%w (line %d, byte %d)", pe.Err, pe.Line, pe.Column))
+		case err != nil:
+			return textio.PermanentIfData(err)
+		}
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		line, _ := cr.FieldPos(0)
+		if dec == nil {
+			if dec, err = newDecoder[T](l, append([]string(nil), rec...), s.cfg); err != nil {
+				return s.fail(split.Path, line, in.offset(line), err)
+			}
+			continue
+		}
+		v, err := dec.decode(rec)
+		if err != nil {
+			return s.fail(split.Path, line, in.offset(line), err)
+		}
+		emit(v)
+	}
+}
+
+// fail is the permanent error for a record of the file at path, at line
+// (0 if unknown) and offset: bad data reads the same way again.
+func (s *source[T]) fail(path string, line int, offset int64, err error) error {
+	e := &Error{Path: path, Line: line, Offset: offset, Err: err}
+	var ce *columnError
+	if errors.As(err, &ce) {
+		e.Column, e.Field, e.Err = ce.column, ce.field, ce.err
+	}
+	return plan.Permanent(e)
+}

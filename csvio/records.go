@@ -1,0 +1,143 @@
+package csvio
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// lineParser parses one line at a time as a CSV record, with one
+// csv.Reader fed line by line (it reads on after an io.EOF).
+type lineParser struct {
+	in    lineInput
+	r     *csv.Reader
+	comma []byte
+}
+
+// lineInput is the line being parsed, then io.EOF.
+type lineInput struct{ line []byte }
+
+func (in *lineInput) Read(p []byte) (int, error) {
+	if len(in.line) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, in.line)
+	in.line = in.line[n:]
+	return n, nil
+}
+
+func newLineParser(comma rune) *lineParser {
+	p := &lineParser{comma: utf8.AppendRune(nil, comma)}
+	p.r = newCSVReader(&p.in, comma)
+	return p
+}
+
+func newCSVReader(r io.Reader, comma rune) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1 // checked against the header, with a clearer error
+	cr.ReuseRecord = true
+	return cr
+}
+
+// parse returns the fields of line, nil for a blank line (skipped, as
+// encoding/csv skips them). The slice is reused by the next call.
+func (p *lineParser) parse(line []byte) ([]string, error) {
+	if len(line) == 0 {
+		return nil, nil
+	}
+	p.in.line = line
+	rec, err := p.r.Read()
+	if err == io.EOF {
+		return nil, nil
+	}
+	p.in.line = nil
+	if err != nil {
+		if openQuote(line, p.comma) {
+			return nil, ErrQuotedNewline
+		}
+		return nil, parseErr(err)
+	}
+	return rec, nil
+}
+
+// parseErr strips the line numbers of a csv.ParseError, which count in
+// what it was fed, keeping the byte column.
+func parseErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%w (at byte %d of the line)", pe.Err, pe.Column)
+	}
+	return err
+}
+
+// openQuote reports whether line ends inside a quoted field.
+func openQuote(line, comma []byte) bool {
+	inQuote, fieldStart := false, true
+	for i := 0; i < len(line); {
+		switch {
+		case inQuote && line[i] == '"' && i+1 < len(line) && line[i+1] == '"':
+			i += 2
+			continue
+		case inQuote:
+			inQuote = line[i] != '"'
+		case fieldStart && line[i] == '"':
+			inQuote, fieldStart = true, false
+		case bytes.HasPrefix(line[i:], comma):
+			fieldStart = true
+			i += len(comma)
+			continue
+		default:
+			fieldStart = false
+		}
+		i++
+	}
+	return inQuote
+}
+
+// fileStream is a whole file's lines, each followed by "\n", for a
+// csv.Reader to parse across lines; it remembers where the lines it gave
+// start in the file, by their number, for the records' errors.
+type fileStream struct {
+	r       *textio.LineReader
+	rest    []byte
+	offsets []int64 // of lines first..first+len-1
+	first   int     // line number of offsets[0]
+	lines   int     // lines given
+}
+
+func (s *fileStream) Read(p []byte) (int, error) {
+	if len(s.rest) == 0 {
+		line, err := s.r.Next()
+		if err != nil {
+			return 0, err // io.EOF, or the line reader's error, which the csv.Reader returns
+		}
+		s.lines++
+		s.offsets = append(s.offsets, s.r.Offset())
+		s.rest = append(append(s.rest[:0], line...), '\n')
+	}
+	n := copy(p, s.rest)
+	s.rest = s.rest[n:]
+	return n, nil
+}
+
+// offset returns where line (1-based) starts, and forgets the lines before
+// it: records come in order.
+func (s *fileStream) offset(line int) int64 {
+	if s.first == 0 {
+		s.first = 1
+	}
+	if k := line - s.first; k > 0 && k < len(s.offsets) {
+		s.offsets = s.offsets[k:]
+		s.first = line
+	}
+	if line-s.first < len(s.offsets) && line >= s.first {
+		return s.offsets[line-s.first]
+	}
+	return -1
+}

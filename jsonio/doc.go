@@ -1,0 +1,23 @@
+// Package jsonio reads and writes JSON lines (one JSON value per line, as
+// jsonlines.org, Spark's read.json and BigQuery's NDJSON have them) as
+// pipeline sources and sinks of any type T encoding/json handles (Read,
+// Write), and writes them one file at a time (Writer). Struct fields
+// follow encoding/json's rules and `json` tags.
+//
+// It builds on textio: files are found, checked, cut into byte ranges at
+// line ends and decompressed (.gz, .bz2, .zst read whole, one split each)
+// as textio does, and every line is decoded on its own with encoding/json.
+// A line holding only spaces or tabs is skipped, as Spark skips blank
+// lines. Keys T has no field for are ignored, as encoding/json ignores
+// them, unless DisallowUnknownFields.
+//
+// A line that does not decode into T (bad JSON, a value of the wrong type,
+// an unknown key under DisallowUnknownFields, two values on one line)
+// fails the job with an *Error naming the file, the line's byte offset (in
+// the decompressed text of a compressed file), its number when the reader
+// knows it (in a split starting its file), and encoding/json's account of
+// what was wrong, which names the field. Nothing is skipped silently.
+//
+// Write writes each element as one line of compact JSON, which never holds
+// a newline (encoding/json escapes them in strings).
+package jsonio

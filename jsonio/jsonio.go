@@ -1,0 +1,218 @@
+package jsonio
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// Counter names, in group "jsonio".
+const (
+	CounterGroup          = "jsonio"
+	CounterRecordsRead    = "records read"
+	CounterRecordsWritten = "records written"
+)
+
+// Option configures reading or writing; each says which it applies to.
+type Option func(*config)
+
+type config struct {
+	strict    bool
+	splitSize int64
+	gzip      bool
+}
+
+// DisallowUnknownFields makes a key T has no field for an error, reading.
+func DisallowUnknownFields() Option { return func(c *config) { c.strict = true } }
+
+// SplitSize cuts files into byte ranges of n bytes instead of sizing them
+// from the runner's hint (textio.SplitSize), reading.
+func SplitSize(n int64) Option { return func(c *config) { c.splitSize = n } }
+
+// Gzip compresses what Write writes (part files *.jsonl.gz).
+func Gzip() Option { return func(c *config) { c.gzip = true } }
+
+func newConfig(opts []Option) config {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// Read reads the JSON lines files matching pattern (a file, a directory of
+// data files or a glob; any storage URL) as a collection of T, decoding
+// each line with encoding/json.
+func Read[T any](p *pcollection.Pipeline, pattern string, opts ...Option) pcollection.PCollection[T] {
+	return pcollection.NewSource[T](p, "jsonio.Read", &source[T]{pattern: pattern, cfg: newConfig(opts)})
+}
+
+type source[T any] struct {
+	pattern string
+	cfg     config
+}
+
+func (s *source[T]) Describe() string { return "json lines " + s.pattern }
+
+// Pattern is the pattern of the files the source reads (plan.FileSource).
+func (s *source[T]) Pattern() string { return s.pattern }
+
+func (s *source[T]) EstimateSize(ctx context.Context) int64 { return filesplit.Size(ctx, s.pattern) }
+
+func (s *source[T]) textOptions() []textio.ReadOption {
+	if s.cfg.splitSize > 0 {
+		return []textio.ReadOption{textio.SplitSize(s.cfg.splitSize)}
+	}
+	return nil
+}
+
+func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
+	return textio.Splits(ctx, s.pattern, hint, s.textOptions()...)
+}
+
+func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
+	emit := out.(func(T))
+	var n int64
+	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
+	var in bytes.Reader
+	lineNo := 0 // known only in a split starting the file
+	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
+		if split.Offset == 0 {
+			lineNo++
+		}
+		if len(bytes.Trim(line, " \t")) == 0 {
+			return nil
+		}
+		in.Reset(line)
+		var v T
+		if err := decode(&in, &v, s.cfg.strict); err != nil {
+			return plan.Permanent(&Error{Path: split.Path, Line: lineNo, Offset: r.Offset(), Err: err})
+		}
+		n++
+		emit(v)
+		return nil
+	}, s.textOptions()...)
+}
+
+// decode decodes the one JSON value in, which must hold nothing else.
+func decode(in *bytes.Reader, v any, strict bool) error {
+	size := in.Size()
+	d := json.NewDecoder(in)
+	if strict {
+		d.DisallowUnknownFields()
+	}
+	if err := d.Decode(v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return fmt.Errorf("%w (at byte %d of the line)", err, se.Offset)
+		}
+		if err == io.ErrUnexpectedEOF {
+			return fmt.Errorf("%w: the line ends inside a JSON value", err)
+		}
+		return err
+	}
+	end := d.InputOffset()
+	if d.More() {
+		return fmt.Errorf("more than one JSON value on the line (the first ends at byte %d)", end)
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return fmt.Errorf("invalid data after the JSON value, at byte %d of %d", d.InputOffset(), size)
+	}
+	return nil
+}
+
+// Writer writes values as JSON lines to an io.Writer. Close flushes (and
+// ends the gzip stream); it does not close the io.Writer.
+type Writer[T any] struct {
+	bw  *bufio.Writer
+	gz  *gzip.Writer
+	enc *json.Encoder
+	err error
+}
+
+// NewWriter returns a Writer on w; Gzip applies.
+func NewWriter[T any](w io.Writer, opts ...Option) *Writer[T] {
+	jw := &Writer[T]{}
+	if newConfig(opts).gzip {
+		jw.gz = gzip.NewWriter(w)
+		w = jw.gz
+	}
+	jw.bw = bufio.NewWriterSize(w, 64<<10)
+	jw.enc = json.NewEncoder(jw.bw) // Encode ends each value with "\n"
+	jw.enc.SetEscapeHTML(false)
+	return jw
+}
+
+// Write writes v as one line. After an error the writer is unusable.
+func (w *Writer[T]) Write(v T) error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.enc.Encode(v); err != nil {
+		w.err = fmt.Errorf("jsonio: write: %w", err)
+	}
+	return w.err
+}
+
+// Close flushes; the output is complete only if it returns nil.
+func (w *Writer[T]) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.bw.Flush(); err != nil {
+		w.err = fmt.Errorf("jsonio: write: %w", err)
+		return w.err
+	}
+	if w.gz != nil {
+		if err := w.gz.Close(); err != nil {
+			w.err = fmt.Errorf("jsonio: write: %w", err)
+			return w.err
+		}
+	}
+	w.err = errors.New("jsonio: writer closed")
+	return nil
+}
+
+// Write writes c as JSON lines files in dir, one part file per task
+// (part-m-00000.jsonl, or .jsonl.gz with Gzip), committed when the job
+// succeeds. An element encoding/json cannot encode fails the task.
+func Write[T any](c pcollection.PCollection[T], dir string, opts ...Option) {
+	pcollection.NewSink(c, "jsonio.Write", &sink[T]{dir: dir, opts: opts, gzip: newConfig(opts).gzip})
+}
+
+type sink[T any] struct {
+	dir  string
+	opts []Option
+	gzip bool
+}
+
+func (s *sink[T]) URL() string { return s.dir }
+
+func (s *sink[T]) Ext() string {
+	if s.gzip {
+		return ".jsonl.gz"
+	}
+	return ".jsonl"
+}
+
+func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
+	jw := NewWriter[T](w, s.opts...)
+	written := tc.Counter(CounterGroup, CounterRecordsWritten)
+	emit := func(v T) {
+		if err := jw.Write(v); err != nil {
+			plan.Raise(err)
+		}
+		written.Inc(1)
+	}
+	return emit, jw.Close, nil
+}

@@ -134,6 +134,14 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 		err = fmt.Errorf("%s: a whole file compressed with %s, which crunchgo does not read as %s: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", fi.URL, codec, format)
 	default:
 		df, err = openText(fi.URL, f)
+		if err == nil {
+			switch tabularFormat(fi.Name) {
+			case formatCSV:
+				df = openCSV(fi.Name, df.(*textFile))
+			case formatJSONL:
+				df = &jsonlFile{df.(*textFile)}
+			}
+		}
 	}
 	if err != nil {
 		f.Close()
@@ -252,22 +260,26 @@ func sniff(ctx context.Context, fi storage.FileInfo) (string, error) {
 	if strings.HasPrefix(fi.Name, "_") || strings.HasPrefix(fi.Name, ".") {
 		return "-", nil // not data: _SUCCESS, in-progress files
 	}
-	if f := detectFormat(fi.Name, nil); f != "" {
-		return f, nil
+	format := detectFormat(fi.Name, nil)
+	if format == "" {
+		f, err := storage.Open(ctx, fi.URL)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		format = detectFormat(fi.Name, f)
 	}
-	f, err := storage.Open(ctx, fi.URL)
-	if err != nil {
-		return "", err
+	if format == formatText {
+		return tabularFormat(fi.Name), nil
 	}
-	defer f.Close()
-	return detectFormat(fi.Name, f), nil
+	return format, nil
 }
 
 func newCatCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "cat PATTERN...",
 		Short: "print records as JSON lines",
-		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string).\n\n" + jsonHelp + "\n\n" + patternHelp,
+		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string; CSV and TSV files: each record after\nthe header as an object of its names to the values, as strings; JSON lines:\neach value, compacted).\n\n" + jsonHelp + "\n\n" + patternHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return printRecords(cmd, args, -1)
@@ -334,7 +346,7 @@ func newSchemaCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema PATTERN...",
 		Short: "print the schema of files",
-		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; text files have none. Files with the same schema as the file\nbefore them are listed under it.\n\n" + patternHelp,
+		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; CSV and TSV files their header's column names; other text files\nhave none. Files with the same schema as the file\nbefore them are listed under it.\n\n" + patternHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := cmd.OutOrStdout()

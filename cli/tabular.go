@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/crunchgo/crunchgo/textio"
+)
+
+// Formats of text files read as records, by extension (tabularFormat).
+const (
+	formatCSV   = "csv"
+	formatJSONL = "jsonl"
+)
+
+// tabularFormat names the record format of a text file by its extension,
+// under a compression's (x.csv.gz): CSV (.csv, .tsv) or JSON lines (.jsonl,
+// .ndjson), as csvio and jsonio write them; else text. A .json file stays
+// text: it is as often one document as JSON lines.
+func tabularFormat(name string) string {
+	switch dataExt(name) {
+	case ".csv", ".tsv":
+		return formatCSV
+	case ".jsonl", ".ndjson":
+		return formatJSONL
+	}
+	return formatText
+}
+
+// dataExt is a file's extension in lower case, under a compression's.
+func dataExt(name string) string {
+	if codec, _ := textio.CompressionOf(name); codec != "" {
+		name = strings.TrimSuffix(name, path.Ext(name))
+	}
+	return strings.ToLower(path.Ext(name))
+}
+
+// csvFile reads a CSV file (TSV for .tsv) as csvio does with a header: its
+// first record names the columns, and each later record prints as a JSON
+// object of those names, in order, to the values as strings (Spark reads
+// CSV without a schema so). Quoted fields may hold newlines.
+type csvFile struct {
+	*textFile
+	comma rune
+}
+
+func openCSV(name string, t *textFile) *csvFile {
+	if dataExt(name) == ".tsv" {
+		return &csvFile{textFile: t, comma: '\t'}
+	}
+	return &csvFile{textFile: t, comma: ','}
+}
+
+func (c *csvFile) Format() string { return formatCSV }
+
+// records calls fn with the header, then with each record.
+func (c *csvFile) records(ctx context.Context, fn func(rec []string, header bool) error) error {
+	r := csv.NewReader(&lineStream{lr: c.lr})
+	r.Comma = c.comma
+	r.ReuseRecord = true
+	for i := 0; ; i++ {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("%s: line %d: %w", c.path, pe.StartLine, pe.Err)
+			}
+			return err
+		}
+		if err := fn(rec, i == 0); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *csvFile) Schema() (string, error) {
+	var cols []string
+	err := c.records(context.Background(), func(rec []string, header bool) error {
+		cols = append(cols, rec...)
+		return errStop
+	})
+	if err != nil && err != errStop {
+		return "", err
+	}
+	if cols == nil {
+		return "no header (an empty file)", nil
+	}
+	return "columns (from its header): " + strings.Join(cols, ", "), nil
+}
+
+func (c *csvFile) Records(ctx context.Context, emit func([]byte) error) error {
+	var names [][]byte
+	var b bytes.Buffer
+	return c.records(ctx, func(rec []string, header bool) error {
+		if header {
+			for _, name := range rec {
+				j, err := jsonLine(name)
+				if err != nil {
+					return err
+				}
+				names = append(names, j)
+			}
+			return nil
+		}
+		b.Reset()
+		b.WriteByte('{')
+		for i, v := range rec {
+			j, err := jsonLine(v)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(names[i])
+			b.WriteByte(':')
+			b.Write(j)
+		}
+		b.WriteByte('}')
+		return emit(b.Bytes())
+	})
+}
+
+func (c *csvFile) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := c.records(ctx, func(_ []string, header bool) error {
+		if !header {
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// lineStream gives a line reader's lines, each ended by "\n", to a
+// csv.Reader, which then numbers records by the file's lines.
+type lineStream struct {
+	lr   *textio.LineReader
+	rest []byte
+}
+
+func (s *lineStream) Read(p []byte) (int, error) {
+	if len(s.rest) == 0 {
+		line, err := s.lr.Next()
+		if err != nil {
+			return 0, err
+		}
+		s.rest = append(append(s.rest[:0], line...), '\n')
+	}
+	n := copy(p, s.rest)
+	s.rest = s.rest[n:]
+	return n, nil
+}
+
+// jsonlFile reads JSON lines as jsonio does: each line that is not blank
+// (spaces and tabs) is one JSON value, printed compacted.
+type jsonlFile struct{ *textFile }
+
+func (j *jsonlFile) Format() string { return formatJSONL }
+
+func (j *jsonlFile) Schema() (string, error) { return "one JSON value per line (no schema)", nil }
+
+// values calls fn with each non-blank line and its number.
+func (j *jsonlFile) values(ctx context.Context, fn func(line []byte, n int64) error) error {
+	var n int64
+	return j.lines(ctx, func(line []byte) error {
+		n++
+		if len(bytes.Trim(line, " \t")) == 0 {
+			return nil
+		}
+		return fn(line, n)
+	})
+}
+
+func (j *jsonlFile) Records(ctx context.Context, emit func([]byte) error) error {
+	var b bytes.Buffer
+	return j.values(ctx, func(line []byte, n int64) error {
+		b.Reset()
+		if err := json.Compact(&b, line); err != nil {
+			return fmt.Errorf("%s: line %d (offset %d) is not one JSON value: %w", j.path, n, j.lr.Offset(), err)
+		}
+		return emit(b.Bytes())
+	})
+}
+
+func (j *jsonlFile) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := j.values(ctx, func([]byte, int64) error { n++; return nil })
+	return n, err
+}

@@ -1,6 +1,7 @@
 package pcollection
 
 import (
+	"errors"
 	"fmt"
 	"runtime/debug"
 
@@ -101,6 +102,38 @@ func Call2[A, B, R any](s Site, fn func(A, B) R, a A, b B) R {
 	r := fn(a, b)
 	returned = true
 	return r
+}
+
+// Call2Key is Call2 for a call on an element of key: a failure names the
+// key (plan.InputKey), for calls that a key, not a record, identifies
+// (a map-side combiner folds the values of keys). The key is rendered
+// only on failure.
+func Call2Key[K, A, B, R any](s Site, key K, fn func(A, B) R, a A, b B) R {
+	returned := false
+	defer func() {
+		if !returned {
+			s.abortOnKey(recover(), key)
+		}
+	}()
+	r := fn(a, b)
+	returned = true
+	return r
+}
+
+// abortOnKey is abort for a call on key: the TransformError names it.
+func (s Site) abortOnKey(r, key any) {
+	if r == nil {
+		return
+	}
+	a, ok := r.(plan.Abort)
+	if !ok {
+		a = plan.Abort{Err: &plan.TransformError{Transform: s.Name, Caller: s.Caller, Panic: r, Stack: string(debug.Stack())}}
+	}
+	var te *plan.TransformError
+	if errors.As(a.Err, &te) && te.Input == "" {
+		te.Input = plan.InputKey(plan.KeyText(key))
+	}
+	panic(a)
 }
 
 // CallErr calls fn() under s.Recover and fails the task if it returns an error.

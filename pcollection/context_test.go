@@ -27,4 +27,18 @@ func BenchmarkGuardedCall(b *testing.B) {
 			sinkInt += pcollection.Call1(s, fn, i)
 		}
 	})
+	// Call2Key, a map-side combiner's guard, should cost what Call2 does:
+	// its key is rendered only on failure.
+	add := func(a, v int) int { return a + v }
+	b.Run("Call2", func(b *testing.B) {
+		for i := range b.N {
+			sinkInt += pcollection.Call2(s, add, i, 1)
+		}
+	})
+	b.Run("Call2Key", func(b *testing.B) {
+		key := struct{ Country, Track string }{"US", "t1"}
+		for i := range b.N {
+			sinkInt += pcollection.Call2Key(s, key, add, i, 1)
+		}
+	})
 }

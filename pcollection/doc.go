@@ -12,7 +12,9 @@
 // kernels: no reflection per element. A DoFn gets a fresh instance per task
 // (a shallow copy of the value passed to ParDo), with optional Setup, Finish
 // (which may emit) and Teardown. A function that returns an error or panics
-// fails the run with a *plan.TransformError naming the transform.
+// fails the run with a *plan.TransformError naming the transform and what
+// its task was on: the record of a file, or the key of a group (the key
+// as %v prints it, strings quoted, cut to about 200 bytes).
 //
 // A function must not modify the elements it is given (as in Beam and
 // Crunch): the consumers of a collection fused into one task get the same

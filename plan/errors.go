@@ -3,7 +3,10 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TransformError is the error of a user function that returned an error or
@@ -14,8 +17,9 @@ type TransformError struct {
 	Err       error  // the error returned, or nil after a panic
 	Panic     any    // the panic value, if the function panicked
 	Stack     string // the stack of the panic, if any
-	// Input says which input record the task was on, when it read a file:
-	// a map task sets it (InputRecord) for a failure while it reads.
+	// Input says what the task was on: a map task sets it to the record
+	// of a file it read (InputRecord), a reduce task to the group
+	// (InputGroup), a map-side combiner to the key (InputKey).
 	Input string
 }
 
@@ -43,6 +47,60 @@ func (e *TransformError) Error() string {
 // TransformError.Input.
 func InputRecord(n int64, s Split) string {
 	return fmt.Sprintf("record %d of bytes %d to %d of %s", n, s.Offset, s.Offset+s.Length, s.Path)
+}
+
+// InputGroup describes the group of a reduce task whose key renders as
+// key (KeyText), for TransformError.Input.
+func InputGroup(key string, info TaskInfo) string {
+	return fmt.Sprintf("the group of key %s (reduce task %d of stage %d)", key, info.Task, info.Stage)
+}
+
+// InputKey describes the key, rendered as key (KeyText), of a record
+// that a map-side combiner folded, for TransformError.Input.
+func InputKey(key string) string { return "key " + key }
+
+// KeyDescriber is an optional upgrade of GroupByKeyPayload and
+// CombinePayload: DescribeKey renders a group's encoded key, as their
+// group reader or accumulator merger gets it, as its Go value (KeyText).
+// Runners call it only when a user function fails on the group, so it
+// may be slow; without it they quote the encoded bytes.
+type KeyDescriber interface {
+	DescribeKey(key []byte) string
+}
+
+// maxKeyText bounds a key as KeyText renders it, in bytes before quoting:
+// a key can be huge, and the error's first line should stay readable.
+const maxKeyText = 200
+
+// KeyText renders a key for an error, on one line: a string or a byte
+// slice quoted (%q), anything else as %v prints it (quoted too if that
+// holds a newline or another unprintable character), cut to about 200
+// bytes with "..." and the full length.
+func KeyText(key any) string {
+	var text string
+	quote := true
+	switch k := key.(type) {
+	case string:
+		text = k
+	case []byte:
+		text = string(k)
+	default:
+		text = fmt.Sprintf("%v", key)
+		quote = strings.IndexFunc(text, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 || !utf8.ValidString(text)
+	}
+	cut := ""
+	if len(text) > maxKeyText {
+		n := maxKeyText
+		for n > maxKeyText-utf8.UTFMax && !utf8.RuneStart(text[n]) {
+			n-- // not inside a character
+		}
+		cut = fmt.Sprintf("... (%d bytes)", len(text))
+		text = text[:n]
+	}
+	if quote {
+		text = strconv.Quote(text)
+	}
+	return text + cut
 }
 
 // PanicSite finds in stack, a goroutine's stack as debug.Stack prints it

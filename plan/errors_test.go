@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +48,43 @@ func TestPanicSite(t *testing.T) {
 	}
 	if got := PanicSite("no panic here"); got != "" {
 		t.Errorf("PanicSite of a stack without a panic = %q", got)
+	}
+}
+
+// TestKeyText checks that keys render on one line, quoted where a string
+// is, and cut to a bounded length.
+func TestKeyText(t *testing.T) {
+	type countryTrack struct{ Country, Track string }
+	long := strings.Repeat("x", 1000)
+	for _, tc := range []struct {
+		key  any
+		want string
+	}{
+		{"US", `"US"`},
+		{"", `""`},
+		{"a\nb", `"a\nb"`},
+		{[]byte{0, 1, 'a', 0xff}, `"\x00\x01a\xff"`},
+		{42, `42`},
+		{-1.5, `-1.5`},
+		{countryTrack{"US", "t1"}, `{US t1}`},
+		{countryTrack{"US", "line\nbreak"}, `"{US line\nbreak}"`},
+		{long, `"` + long[:200] + `"... (1000 bytes)`},
+		{[]int{1, 2}, `[1 2]`},
+		// Cut before a character, not inside it.
+		{strings.Repeat("x", 199) + "ä" + long, `"` + strings.Repeat("x", 199) + `"... (1201 bytes)`},
+	} {
+		if got := KeyText(tc.key); got != tc.want {
+			t.Errorf("KeyText(%#v) = %s, want %s", tc.key, got, tc.want)
+		}
+	}
+}
+
+// TestTransformErrorOnGroup checks the text of a reduce task's error.
+func TestTransformErrorOnGroup(t *testing.T) {
+	err := &TransformError{Transform: "Reduce", Caller: "job.go:12", Err: errors.New("bad total"),
+		Input: InputGroup(KeyText("US"), TaskInfo{Stage: 1, Role: "reduce", Task: 3})}
+	want := `transform Reduce (job.go:12) on the group of key "US" (reduce task 3 of stage 1): bad total`
+	if got := err.Error(); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }

@@ -96,6 +96,11 @@ func (c *combinePayload[K, V, A, O]) add(acc A, v V) A {
 	return pcollection.Call2(c.site, c.agg.Add, acc, v)
 }
 
+// addOn is add for a map-side combiner, whose failure names the key.
+func (c *combinePayload[K, V, A, O]) addOn(key K, acc A, v V) A {
+	return pcollection.Call2Key(c.site, key, c.agg.Add, acc, v)
+}
+
 func (c *combinePayload[K, V, A, O]) merge(a, b A) A {
 	return pcollection.Call2(c.site, c.agg.Merge, a, b)
 }
@@ -166,7 +171,7 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 	}
 	writeThrough := func(p Pair[K, V]) {
 		kb = c.key.Append(kb[:0], p.Key)
-		ab = c.acc.Append(ab[:0], c.add(c.init(), p.Value))
+		ab = c.acc.Append(ab[:0], c.addOn(p.Key, c.init(), p.Value))
 		write(kb, ab)
 	}
 	in := func(p Pair[K, V]) {
@@ -184,7 +189,7 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 			i, ok = slot[string(kb)]
 		}
 		if ok {
-			accs[i] = c.add(accs[i], p.Value)
+			accs[i] = c.addOn(p.Key, accs[i], p.Value)
 			return
 		}
 		if len(keys) >= maxKeys {
@@ -207,7 +212,7 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 		}
 		slot[k] = len(keys)
 		keys = append(keys, k)
-		accs = append(accs, c.add(c.init(), p.Value))
+		accs = append(accs, c.addOn(p.Key, c.init(), p.Value))
 	}
 	return in, flush
 }
@@ -258,6 +263,11 @@ func (c *combinePayload[K, V, A, O]) NewAccumulatorMerger(out plan.Emitter) func
 		return nil
 	}
 }
+
+// DescribeKey renders an encoded key for an error (plan.KeyDescriber).
+func (c *combinePayload[K, V, A, O]) DescribeKey(kb []byte) string { return describeKey(c.key, kb) }
+
+var _ plan.KeyDescriber = (*combinePayload[int, int, int, int])(nil)
 
 func (c *combinePayload[K, V, A, O]) NewAccumulatorCombiner(write func(key, acc []byte)) func(key []byte, accs iter.Seq[[]byte]) error {
 	var ab []byte

@@ -121,6 +121,24 @@ func (g *groupPayload[K, V]) NewGroupReader(out plan.Emitter) func(key []byte, v
 	}
 }
 
+// DescribeKey renders an encoded key for an error (plan.KeyDescriber).
+func (g *groupPayload[K, V]) DescribeKey(kb []byte) string { return describeKey(g.key, kb) }
+
+var _ plan.KeyDescriber = (*groupPayload[int, int])(nil)
+
+// describeKey renders key kb, encoded by c, as its Go value (plan.KeyText),
+// or as the bytes if they do not decode.
+func describeKey[K any](c codec.Codec[K], kb []byte) string {
+	k, err := decodeKey(c, kb)
+	if err != nil {
+		return plan.KeyText(kb)
+	}
+	if r, ok := any(k).(interface{ userKey() any }); ok {
+		return plan.KeyText(r.userKey()) // a sort's: the rank is the shuffle's
+	}
+	return plan.KeyText(k)
+}
+
 func decodeKey[K any](c codec.Codec[K], b []byte) (K, error) {
 	k, n, err := c.Decode(b)
 	if err == nil && n != len(b) {

@@ -155,7 +155,12 @@ func (g *secondaryPayload[K, S, V]) NewGroupReader(out plan.Emitter) func(key []
 	}
 }
 
+// DescribeKey renders a group's key, the grouping prefix, for an error
+// (plan.KeyDescriber).
+func (g *secondaryPayload[K, S, V]) DescribeKey(kb []byte) string { return describeKey(g.key, kb) }
+
 var (
+	_ plan.KeyDescriber  = (*secondaryPayload[int, int, int])(nil)
 	_ plan.Partitioner   = (*secondaryPayload[int, int, int])(nil)
 	_ plan.GroupPrefixer = (*secondaryPayload[int, int, int])(nil)
 )

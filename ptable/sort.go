@@ -185,6 +185,9 @@ type rankedKey[K any] struct {
 	Key    K
 }
 
+// userKey is the key the user sorts by, for errors.
+func (r rankedKey[K]) userKey() any { return r.Key }
+
 // ranker finds an encoded key's rank bucket among the sorted sample bounds:
 // how many bounds are at most the key, scaled to 16 bits, which never
 // decreases as the key grows. It searches the bounds' first 8 bytes as
@@ -270,6 +273,14 @@ func (r rangedPayload[K, V]) NewGroupReader(out plan.Emitter) func(key []byte, v
 	}
 }
 
+func (r rangedPayload[K, V]) DescribeKey(key []byte) string {
+	if r.order == descending && len(key) >= 2 {
+		key = slices.Clone(key)
+		invert(key[2:])
+	}
+	return r.groupPayload.DescribeKey(key)
+}
+
 // invert flips every bit of b.
 func invert(b []byte) {
 	for i := range b {
@@ -286,7 +297,10 @@ func (rangedPayload[K, V]) Partition(key []byte, partitions int) int {
 
 func (rangedPayload[K, V]) PartitionedBy() string { return "key range" }
 
-var _ plan.Partitioner = rangedPayload[int, int]{}
+var (
+	_ plan.Partitioner  = rangedPayload[int, int]{}
+	_ plan.KeyDescriber = rangedPayload[int, int]{}
+)
 
 // sampledKey is one sampled record: its encoded key and the priority that
 // chose it.

@@ -146,8 +146,11 @@ type T interface {
 type Outcome struct {
 	Err      error
 	Counters func(group, name string) int64
-	// Plan is the plan the runner ran, or nil (an unoptimized run).
+	// Plan is the plan the runner ran, or nil (an unoptimized or failed run).
 	Plan *plan.StageGraph
+	// Planned says the run was planned (not Options.Unoptimized), so
+	// that a failed run's tasks were map and reduce tasks.
+	Planned bool
 }
 
 // expect returns a check that the run succeeded and m holds want.
@@ -1045,7 +1048,7 @@ var Cases = []Case{
 			if !strings.Contains(msg, "panicked at runnertest/cases.go:") {
 				t.Errorf("error %q does not name the line that panicked", msg)
 			}
-			if o.Plan == nil {
+			if !o.Planned {
 				return // the unplanned interpreter reads whole sources
 			}
 			if !strings.Contains(msg, " of bytes ") || !strings.Contains(msg, path) {
@@ -1068,8 +1071,104 @@ var Cases = []Case{
 			return nil
 		}, pcollection.Name("PanicOnB"))
 		pcollection.Materialize(r)
-		return expectTransformError("PanicOnB", "assignment to entry in nil map", true)
+		return all(expectTransformError("PanicOnB", "assignment to entry in nil map", true), expectOnGroup(`"b"`))
 	}},
+	{"aggregate-error-names-group-key", func(p *pcollection.Pipeline) Check {
+		// The aggregation is lifted: its Result runs as the reduce side
+		// merges the combiners' accumulators.
+		in := pcollection.Of(p, countryTrack{"SE", "t1"}, countryTrack{"US", "t2"}, countryTrack{"US", "t2"})
+		counts := ptable.Aggregate(ptable.GroupByKey(ptable.ByKey(in, func(x countryTrack) countryTrack { return x })),
+			panicOnTwo{}, pcollection.Name("PanicOnTwo"))
+		pcollection.Materialize(counts)
+		return all(expectTransformError("PanicOnTwo", "two is too many", true), expectOnGroup(`{US t2}`))
+	}},
+	{"error-after-join-names-group-key", func(p *pcollection.Pipeline) Check {
+		// A function fused after the join's reducer fails on a group.
+		failed := pcollection.ParDo(pcollection.Map(ptable.Join(joinSides(p)), func(x ptable.Pair[string, ptable.Pair[int, string]]) int {
+			return x.Value.Key
+		}), failAt{N: 3}, pcollection.Name("FailAtThree"))
+		pcollection.Materialize(failed)
+		return all(expectTransformError("FailAtThree", "three is right out", false), expectOnGroup(`"b"`))
+	}},
+	{"secondary-sort-error-names-group-key", func(p *pcollection.Pipeline) Check {
+		in := pcollection.Of(p, ptable.KV(7, ptable.KV(2, "b")), ptable.KV(7, ptable.KV(1, "a")), ptable.KV(8, ptable.KV(1, "c")))
+		r := ptable.ReduceSorted(in, func(k int, vs iter.Seq[ptable.Pair[int, string]], emit func(string)) error {
+			if k == 7 {
+				return errors.New("no sevens")
+			}
+			for v := range vs {
+				emit(v.Value)
+			}
+			return nil
+		}, pcollection.Name("NoSevens"))
+		pcollection.Materialize(r)
+		return all(expectTransformError("NoSevens", "no sevens", false), expectOnGroup(`7`))
+	}},
+	{"combiner-panic-names-key-and-record", func(p *pcollection.Pipeline) Check {
+		// The lifted combiner fails in the map task: the error names the
+		// key it folded and the record of the file it read.
+		path := fixtureFile("combined", []string{"a", "b", "a", "boom", "b"})
+		counts := ptable.Aggregate(ptable.GroupByKey(ptable.ByKey(textio.Read(p, path), func(s string) string { return s })),
+			panicOnBoom{}, pcollection.Name("PanicOnBoomKey"))
+		pcollection.Materialize(counts)
+		return all(expectTransformError("PanicOnBoomKey", "boom is no word", true), func(t T, o Outcome) {
+			if !o.Planned {
+				return
+			}
+			msg := o.Err.Error()
+			mapSide := strings.Contains(msg, ` on key "boom" in record `) && strings.Contains(msg, path)
+			reduceSide := strings.Contains(msg, ` on the group of key "boom" (reduce task `) // not lifted
+			if !mapSide && !reduceSide {
+				t.Errorf("error %q does not name the key and record the combiner failed on", msg)
+			}
+		})
+	}},
+}
+
+// expectOnGroup checks that a planned run's error names, on its first
+// line, the group of key (as plan.KeyText renders it) and the reduce task
+// it failed in.
+func expectOnGroup(key string) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Err == nil || !o.Planned {
+			return // the unplanned interpreter runs no reduce tasks
+		}
+		// Runners may add details (Hadoop's output) after the first line.
+		first, _, _ := strings.Cut(o.Err.Error(), "\n")
+		if want := " on the group of key " + key + " (reduce task "; !strings.Contains(first, want) {
+			t.Errorf("error's first line %q does not say %q", first, want)
+		}
+	}
+}
+
+// countryTrack is a struct key, as the listening jobs group by.
+type countryTrack struct{ Country, Track string }
+
+// panicOnTwo counts, and panics on a count of two.
+type panicOnTwo struct{}
+
+func (panicOnTwo) Init() int64                         { return 0 }
+func (panicOnTwo) Add(acc int64, _ countryTrack) int64 { return acc + 1 }
+func (panicOnTwo) Merge(a, b int64) int64              { return a + b }
+func (panicOnTwo) Result(acc int64) int64 {
+	if acc == 2 {
+		panic("two is too many")
+	}
+	return acc
+}
+
+// panicOnBoom counts lines, and panics when it adds one that says boom.
+type panicOnBoom struct{}
+
+func (panicOnBoom) Init() int64            { return 0 }
+func (panicOnBoom) Merge(a, b int64) int64 { return a + b }
+func (panicOnBoom) Result(acc int64) int64 { return acc }
+func (panicOnBoom) Add(acc int64, s string) int64 {
+	if s == "boom" {
+		panic("boom is no word")
+	}
+	return acc + 1
 }
 
 type lengthCounter struct {

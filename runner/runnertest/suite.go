@@ -53,7 +53,7 @@ func RunCase(t *testing.T, r runner.Runner, opts runner.Options, c Case) {
 	}
 	check, _ := checks.LoadAndDelete(p)
 	res, err := r.Run(context.Background(), p, opts)
-	o := Outcome{Err: err, Counters: func(string, string) int64 { return 0 }}
+	o := Outcome{Err: err, Counters: func(string, string) int64 { return 0 }, Planned: !opts.Unoptimized}
 	if res != nil {
 		o.Counters = res.Counters.Get
 		o.Plan = res.Plan

@@ -10,7 +10,9 @@
 // from the splits the executor lists (Outputs.SourceSides); others come
 // from the executor. Records then flow by direct function calls. Errors
 // of user code travel as plan.Abort panics and come out of ReadSource,
-// Record, Group and Finish as errors. Finish runs DoFn finishers in node
+// Record, Group and Finish as errors; ReadSource names the record a user
+// function failed on, Group the group's key (plan.KeyDescriber, rendered
+// only then). Finish runs DoFn finishers in node
 // order (so a Finish may emit downstream), then flushes map-side combiners,
 // then closes sink writers.
 package kernel

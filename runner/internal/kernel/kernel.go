@@ -83,6 +83,8 @@ type Kernel struct {
 	entry  plan.Emitter
 	decode func([]byte) error
 	group  func(key []byte, values iter.Seq[[]byte]) error
+	// describeKey renders a group's key for an error (plan.KeyDescriber).
+	describeKey func(key []byte) string
 
 	values     iter.Seq[[]byte]  // the current group's values
 	yield      func([]byte) bool // the current group's consumer
@@ -117,8 +119,10 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 	switch {
 	case ph.Kind == plan.ReducePhase && entry.Op == plan.OpGroupByKey:
 		k.group = entry.Payload.(plan.GroupByKeyPayload).NewGroupReader(k.output(entry.ID))
+		k.describeKey = keyDescriber(entry.Payload)
 	case ph.Kind == plan.ReducePhase && entry.Op == plan.OpCombineValues:
 		k.group = entry.Payload.(plan.CombinePayload).NewAccumulatorMerger(k.output(entry.ID))
+		k.describeKey = keyDescriber(entry.Payload)
 	case entry.Op == plan.OpSource:
 		k.entry = k.output(entry.ID)
 	default: // an intermediate written by an earlier stage
@@ -129,6 +133,15 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 		}
 	}
 	return k, nil
+}
+
+// keyDescriber returns how to render the keys of a reduce phase's entry
+// payload for errors: as it describes them, or as quoted bytes.
+func keyDescriber(payload any) func(key []byte) string {
+	if d, ok := payload.(plan.KeyDescriber); ok {
+		return d.DescribeKey
+	}
+	return func(key []byte) string { return plan.KeyText(key) }
 }
 
 // recovered turns a recovered panic into an error: an Abort's error, or a
@@ -299,10 +312,16 @@ func (k *Kernel) ReadSource(split plan.Split) (err error) {
 		if e := recovered(recover()); e != nil {
 			err = e
 		}
-		// A user function that failed on a record of a file: say which.
+		// A user function that failed on a record of a file: say which
+		// (after the key, if a map-side combiner named it).
 		var te *plan.TransformError
-		if split.Path != "" && errors.As(err, &te) && te.Input == "" && k.Stats.RecordsIn > start {
-			te.Input = plan.InputRecord(k.Stats.RecordsIn-start, split)
+		if split.Path != "" && errors.As(err, &te) && k.Stats.RecordsIn > start {
+			rec := plan.InputRecord(k.Stats.RecordsIn-start, split)
+			if te.Input == "" {
+				te.Input = rec
+			} else {
+				te.Input += " in " + rec
+			}
 		}
 	}()
 	src := k.sg.Graph.Node(k.ph.Entry)
@@ -354,11 +373,15 @@ func (k *Kernel) Record(rec []byte) (err error) {
 }
 
 // Group feeds one group of a reduce phase: the key and its values, in the
-// order the executor merged them.
+// order the executor merged them. A user function's error names the group.
 func (k *Kernel) Group(key []byte, values iter.Seq[[]byte]) (err error) {
 	defer func() {
 		if e := recovered(recover()); e != nil {
 			err = e
+		}
+		var te *plan.TransformError
+		if err != nil && errors.As(err, &te) && te.Input == "" {
+			te.Input = plan.InputGroup(k.describeKey(key), k.tc.Info())
 		}
 	}()
 	k.Stats.Groups++

@@ -339,7 +339,7 @@ type rangeError struct {
 }
 
 func (e *rangeError) Error() string {
-	return fmt.Sprintf("field %s holds %d, which the Go field (%s) cannot hold: declare it wider", e.field, e.value, e.goType)
+	return fmt.Sprintf("field %s holds %d, which the Go field (%s) cannot hold: the data must fit it, or the Go field be declared wider", e.field, e.value, e.goType)
 }
 
 // reset readies the shadow value at s for the next record.
@@ -354,7 +354,7 @@ type nullFieldError struct {
 }
 
 func (e *nullFieldError) Error() string {
-	return fmt.Sprintf("field %s is null, which the Go field (%s) cannot hold: make it a pointer to read nulls", e.field, e.goType)
+	return fmt.Sprintf("field %s is null, which the Go field (%s) cannot hold: the data needs a value there, or the Go field must be a pointer to read nulls", e.field, e.goType)
 }
 
 // fill copies the record decoded into the shadow value at s into the zero

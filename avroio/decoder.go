@@ -205,7 +205,7 @@ func incompatibleField(reader, writer avro.Schema) string {
 			}
 		}
 		if w == nil && !f.HasDefault() {
-			return fmt.Sprintf("field %s is not in the file and has no default: give the Go field an avrodefault tag, or make it a pointer (null when missing)", f.Name())
+			return fmt.Sprintf("field %s is not in the file and has no default: the data needs it, or the Go field an avrodefault tag or a pointer type (null when missing)", f.Name())
 		}
 		if w == nil || check.Compatible(f.Type(), w.Type()) == nil {
 			continue

@@ -208,7 +208,7 @@ func TestPipelineNullableFieldIntoPlainField(t *testing.T) {
 		_, err := crunchRun(p)
 		want := "holes/a.avro: block 0 at offset "
 		if err == nil || errors.Is(err, avroio.ErrCorrupt) || !plan.IsPermanent(err) || !strings.Contains(err.Error(), want) ||
-			!strings.Contains(err.Error(), "record 1 of 2: field country is null, which the Go field (string) cannot hold: make it a pointer") {
+			!strings.Contains(err.Error(), "record 1 of 2: field country is null, which the Go field (string) cannot hold: the data needs a value there, or the Go field must be a pointer") {
 			t.Errorf("lenient %v: run error %v, want the null named, not corrupt data", lenient, err)
 		}
 	}

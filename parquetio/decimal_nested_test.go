@@ -153,11 +153,11 @@ func TestRatNestedDuckDBNulls(t *testing.T) {
 		want   string
 	}{
 		{"null element", func() error { _, _, err := readAll[requiredElements]("f", data); return err },
-			"l.list.element", 0, "make the list's elements pointers"},
+			"l.list.element", 0, "the Go list's elements must be pointers"},
 		{"null struct", func() error { _, _, err := readAll[structByValue]("f", data); return err },
-			"s.price", 1, "make its field a pointer"},
+			"s.price", 1, "its Go field must be a pointer"},
 		{"null in a list's struct", func() error { _, _, err := readAll[requiredPrice]("f", data); return err },
-			"items.list.element.price", 0, "make it a pointer"},
+			"items.list.element.price", 0, "the Go field must be a pointer"},
 		{"narrower tag in a list's struct", func() error { _, _, err := readAll[narrowItem]("f", data); return err },
 			"items.list.element.price", -1, "tag it decimal(18:38)"},
 		{"narrower element tag", func() error { _, _, err := readAll[narrowElement]("f", data); return err },

@@ -54,7 +54,7 @@ type valueCheck struct {
 // page one computation of its bounds, not a look at each value.
 func (c *valueCheck) first(p parquet.Page) (int, string) {
 	if i, advice := c.firstNull(p); i >= 0 {
-		return i, fmt.Sprintf("null value for %s, which cannot hold null: %s", c.field, advice)
+		return i, fmt.Sprintf("null value for %s, which cannot hold null: the data needs a value there, or %s", c.field, advice)
 	}
 	return c.firstOutOfRange(p)
 }
@@ -238,7 +238,7 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 					col[0], describe(t, col))
 			}
 			if !absent && !zeroFill {
-				return nil, fail("not in the file%s, and %s cannot be absent: make it a pointer to read nil, or read with ZeroFillMissing",
+				return nil, fail("not in the file%s, and %s cannot be absent: the data needs the column, or the Go field must be a pointer to read nil, or the read use ZeroFillMissing",
 					hint, describe(t, col))
 			}
 			if slices.Contains(required, strings.Join(col, ".")) {
@@ -271,22 +271,24 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 }
 
 // nullAdvice says how T could hold a null of its node w, called name, which
-// T requires: inRepeated says that the node above is repeated, making w a
-// list's element.
+// T requires (the other way out being data without the null: the message
+// is read by those who run a job as well as those who wrote it):
+// inRepeated says that the node above is repeated, making w a list's
+// element.
 func nullAdvice(name string, w parquet.Node, inRepeated bool) string {
 	switch {
 	case inRepeated:
-		return "make the list's elements pointers to read null elements as nil"
+		return "the Go list's elements must be pointers to read null elements as nil"
 	case w.Leaf():
-		return "make it a pointer, or tag it optional to read nulls as zero values"
+		return "the Go field must be a pointer, or tagged optional to read nulls as zero values"
 	}
 	switch logicalValue(w.Type()).(type) {
 	case *format.ListType:
-		return fmt.Sprintf("the list %s is null: tag its field optional (%s,list,optional) to read a null list as empty", name, name)
+		return fmt.Sprintf("its Go field must be tagged optional (%s,list,optional) to read a null list as empty", name)
 	case *format.MapType:
-		return fmt.Sprintf("the map %s is null: tag its field optional (%s,optional) to read a null map as empty", name, name)
+		return fmt.Sprintf("its Go field must be tagged optional (%s,optional) to read a null map as empty", name)
 	}
-	return fmt.Sprintf("the group %s is null: make its field a pointer to read a null group as nil", name)
+	return "its Go field must be a pointer to read a null group as nil"
 }
 
 // child returns the field of group n called name, or nil.

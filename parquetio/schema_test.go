@@ -388,10 +388,10 @@ func TestNullIntoRequiredField(t *testing.T) {
 	}{
 		{"string", func(t *testing.T, row bool) (int, error) {
 			return readPrefix[listen](t, writeGo(t, withNull("user_id", 1234), pages...), row, events)
-		}, "user_id", 1, 1234, "make it a pointer, or tag it optional"},
+		}, "user_id", 1, 1234, "the data needs a value there, or the Go field must be a pointer, or tagged optional"},
 		{"int64", func(t *testing.T, row bool) (int, error) {
 			return readPrefix[listen](t, writeGo(t, withNull("ms_played", 2999), pages...), row, events)
-		}, "ms_played", 2, 2999, "make it a pointer, or tag it optional"},
+		}, "ms_played", 2, 2999, "the data needs a value there, or the Go field must be a pointer, or tagged optional"},
 		{"first row, v2 pages, dictionary", func(t *testing.T, row bool) (int, error) {
 			type optDict struct {
 				UserID   *string `parquet:"user_id,dict"`
@@ -403,21 +403,21 @@ func TestNullIntoRequiredField(t *testing.T) {
 			}
 			data := writeGo(t, rows, append(pages, parquet.DataPageVersion(2))...)
 			return readPrefix[listen](t, data, row, events)
-		}, "user_id", 0, 0, "make it a pointer, or tag it optional"},
+		}, "user_id", 0, 0, "the data needs a value there, or the Go field must be a pointer, or tagged optional"},
 		{"null list element", func(t *testing.T, row bool) (int, error) {
 			want := make([]withList, n)
 			for i := range want {
 				want[i] = withList{events[i].UserID, []string{"a", "b"}}
 			}
 			return readPrefix[withList](t, nullList, row, want)
-		}, "tags.list.element", 2, 2100, "make the list's elements pointers"},
+		}, "tags.list.element", 2, 2100, "the Go list's elements must be pointers"},
 		{"null list", func(t *testing.T, row bool) (int, error) {
 			want := make([]withList, n)
 			for i := range want {
 				want[i] = withList{events[i].UserID, []string{"a", "b"}}
 			}
 			return readPrefix[withList](t, noList, row, want)
-		}, "tags.list.element", 1, 1500, "the list tags is null: tag its field optional (tags,list,optional) to read a null list as empty"},
+		}, "tags.list.element", 1, 1500, "or its Go field must be tagged optional (tags,list,optional) to read a null list as empty"},
 	} {
 		for _, row := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/rowpath=%v", tc.name, row), func(t *testing.T) {

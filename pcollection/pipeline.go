@@ -74,7 +74,8 @@ type options struct {
 func Name(name string) Option { return func(o *options) { o.name = name } }
 
 // Scale tells the planner how large the transform's output is relative to its
-// input (0.1: a tenth). The planner uses it to place fusion blocks.
+// input (0.1: a tenth). The planner uses it to place fusion blocks. 0 means
+// the op's default (1 for a ParDo), not "nothing": use a small fraction.
 func Scale(f float64) Option { return func(o *options) { o.scale = f } }
 
 // Partitions sets the number of reduce partitions of a shuffle (GroupByKey

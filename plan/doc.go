@@ -27,7 +27,9 @@
 //   - Fusion blocks: a chain between two dependent shuffles is cut where its
 //     estimated output is smallest (Scale factors on nodes override the
 //     defaults); a reducer output with several branches is written once and
-//     the branches run in the next map phase.
+//     the branches run in the next map phase, when that writes less than
+//     the ends of the branches the next stage reads (a branch shuffled
+//     later, behind a side input, is written either way).
 //   - ShuffleStages and map stages: every GroupByKey gets the stage one past
 //     the latest shuffle upstream of it; shuffles with the same number share
 //     a stage, with one tagged channel each (MSCR), even when Crunch would

@@ -157,6 +157,24 @@ var planCases = []planCase{
 		_ = ptable.Join(plays, tracks)
 		pcollection.Materialize(ptable.Count(ptable.Keys(plays)))
 	}},
+	// Two sorts of one aggregate: each sample is taken in the aggregate's
+	// reducer and written as its shuffle's few records; the aggregate is
+	// written once for the rankings, and the sampling stage does not read it.
+	{name: "two-sorts-of-an-aggregate", stages: 3, shuffles: []int{1, 2, 2}, intermediates: 5, combiners: 1, build: func(p *pcollection.Pipeline) {
+		perUser := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(ptable.ByKey(plays(p), func(x play) string { return x.User }),
+			func(x play) int64 { return x.Ms })), ptable.Sum[int64](), pcollection.Name("MsPerUser"))
+		pcollection.Materialize(ptable.SortByKey(perUser))
+		pcollection.Materialize(ptable.SortByKeyDescending(perUser))
+	}},
+	// A Bloom join whose filtered side is an aggregate: the filter is
+	// trained and the join records are tagged in the aggregate's reducer;
+	// the aggregate itself is never written out and read back.
+	{name: "bloom-join-after-aggregate", stages: 3, shuffles: []int{1, 1, 1}, intermediates: 3, combiners: 1, build: func(p *pcollection.Pipeline) {
+		perTrack := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(ptable.ByKey(plays(p), func(x play) string { return x.Track }),
+			func(x play) int64 { return x.Ms })), ptable.Sum[int64](), pcollection.Name("MsPerTrack"))
+		tracks := pcollection.Of(p, ptable.KV("t1", "Title 1"), ptable.KV("t2", "Title 2"))
+		pcollection.Materialize(ptable.BloomJoin(tracks, perTrack, 1000))
+	}},
 	{name: "sitedata", stages: 3, shuffles: []int{3, 1, 1}, intermediates: 2, combiners: 2, build: siteData},
 	// A lookup file as a side input: every task of the tokenizer reads the
 	// stopwords from their file, so the tokenizer runs in the map phase

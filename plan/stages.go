@@ -526,12 +526,22 @@ func (p *planner) placeFusionBlocks() {
 // placeBranchBlocks handles a reducer output that several branches of
 // ParDos carry to later stages: writing the node itself once is cheaper than
 // writing every branch's end, so the branches move to the next map phase.
+// Only the ends that the next stage reads count: a branch whose shuffle is
+// further on (it waits for a side input: the ranking of a sort, the
+// filtered side of a Bloom join) is written out wherever it runs, so moving
+// it saves nothing, and the block would only add a write and a read of the
+// node.
 func (p *planner) placeBranchBlocks() {
 	g := p.g
+	gbkStage := shuffleStages(g, p.side)
 	for _, n := range g.Nodes() {
 		u := n.ID
 		if p.side[u] == nil || p.forceMap[u] || (n.Op != OpParDo && n.Op != OpCombineValues) || len(g.Consumers(u)) < 2 {
 			continue
+		}
+		next := 0 // the stage after u's reducer
+		for _, gbk := range p.side[u] {
+			next = max(next, gbkStage[gbk]+1)
 		}
 		var desc []NodeID
 		leafSize, ok := 0.0, true
@@ -541,6 +551,8 @@ func (p *planner) placeBranchBlocks() {
 			for _, c := range g.Consumers(id) {
 				cn := g.Node(c)
 				switch {
+				case p.shuffledLater(c, next, gbkStage):
+					// written out either way
 				case cn.Op == OpGroupByKey || p.side[c] == nil:
 					crosses = true
 				case cn.Op == OpParDo && !p.forceMap[c]:
@@ -564,6 +576,26 @@ func (p *planner) placeBranchBlocks() {
 		p.note("fusion block after %s: writing it once (%s) is cheaper than writing the ends of its %d branches (%s)",
 			n.Label(), humanBytes(p.sizes[u]), len(g.Consumers(u)), humanBytes(leafSize))
 	}
+}
+
+// shuffledLater reports whether everything id's output becomes is shuffled
+// after stage next, through map-side ParDos and Flattens: then id's input is
+// written out whether the branch to id runs in a reducer before next or in
+// next's map phase.
+func (p *planner) shuffledLater(id NodeID, next int, gbkStage map[NodeID]int) bool {
+	g, n := p.g, p.g.Node(id)
+	switch {
+	case n.Op == OpGroupByKey:
+		return gbkStage[id] > next
+	case p.side[id] != nil || n.Op != OpParDo && n.Op != OpFlatten || len(g.SideUsers(id)) > 0 || len(g.Consumers(id)) == 0:
+		return false
+	}
+	for _, c := range g.Consumers(id) {
+		if !p.shuffledLater(c, next, gbkStage) {
+			return false
+		}
+	}
+	return true
 }
 
 // mapStages gives every map-side node the stage whose map phase computes it:

@@ -60,7 +60,7 @@ func BloomJoin[K, A, B any](a PTable[K, A], b PTable[K, B], expectedKeys int, op
 		trainer = &keyHasher[K, B]{keys: keys}
 		merge = filterOfHashes
 	}
-	trained := pcollection.Must(pcollection.TryParDo(b, trainer, named("train"), pcollection.Scale(0)))
+	trained := pcollection.Must(pcollection.TryParDo(b, trainer, named("train"), pcollection.Scale(perTaskScale)))
 	filter := pcollection.Must(TryReduce(pcollection.Must(TryGroupByKey(trained, named("filters"), pcollection.Partitions(1))),
 		func(_ bool, parts iter.Seq[[]byte], emit func([]byte)) error {
 			f, err := merge(parts)

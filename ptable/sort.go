@@ -16,6 +16,12 @@ import (
 	"github.com/crunchgo/crunchgo/plan"
 )
 
+// perTaskScale is the Scale of a transform that puts out a few records a
+// task whatever its input's size (a sort's sample, a Bloom join's filter),
+// so that the planner does not take its output for one as large as its
+// input (a Scale of 0 means the default, 1).
+const perTaskScale = 1e-6
+
 // sortSample is how many records a sort samples to choose its partitions'
 // key ranges, and sortBounds how many of their keys, evenly spaced in key
 // order, it broadcasts to the tasks that partition by them. With 64
@@ -111,10 +117,11 @@ func sortBy[T, K, V any](b pcollection.BuildInfo, c pcollection.PCollection[T], 
 	}
 	named := func(part string) pcollection.Option { return pcollection.Name(b.Name + "/" + part) }
 
-	// The sample: each map task keeps the sortSample elements of its input
-	// with the lowest pseudo-random priorities (a reservoir), and one
-	// reducer keeps the lowest of those, then picks bounds among their keys.
-	picked, err := pcollection.TryParDo[T, Pair[bool, sampledKey]](c, &keySampler[T, K, V]{key: kc, kv: kv}, named("sample"), pcollection.Scale(0))
+	// The sample: each task computing c (a map task, or the reducer of c's
+	// grouping) keeps the sortSample elements of its input with the lowest
+	// pseudo-random priorities (a reservoir), and one reducer keeps the
+	// lowest of those, then picks bounds among their keys.
+	picked, err := pcollection.TryParDo[T, Pair[bool, sampledKey]](c, &keySampler[T, K, V]{key: kc, kv: kv}, named("sample"), pcollection.Scale(perTaskScale))
 	if err != nil {
 		return PTable[K, V]{}, err
 	}

@@ -44,7 +44,7 @@ func WholeFiles() Option { return func(c *config) { c.wholeFiles = true } }
 // from the runner's hint (textio.SplitSize).
 func SplitSize(n int64) Option { return func(c *config) { c.splitSize = n } }
 
-// Gzip compresses what Write writes (part files *.csv.gz).
+// Gzip compresses what Write writes (part files *.csv.gz, or *.tsv.gz).
 func Gzip() Option { return func(c *config) { c.gzip = true } }
 
 func newConfig(opts []Option) (config, error) {

@@ -140,18 +140,23 @@ func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int6
 // readWhole reads a whole file (one split) with one csv.Reader, so that
 // quoted fields may hold newlines.
 func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T)) error {
-	l, _ := layoutOf(reflect.TypeFor[T]())
 	r, err := textio.OpenSplit(ctx, split, s.cfg.textOptions()...)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	in := &fileStream{r: r}
+	return s.readRecords(ctx, split.Path, &fileStream{r: r}, emit)
+}
+
+// readRecords reads the records of the file at path from in.
+func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream, emit func(T)) error {
+	l, _ := layoutOf(reflect.TypeFor[T]())
 	cr := newCSVReader(in, s.cfg.comma)
 	var dec *decoder[T]
 	if !s.cfg.header {
+		var err error
 		if dec, err = newDecoder[T](l, nil, s.cfg); err != nil {
-			return s.fail(split.Path, 0, 0, err)
+			return s.fail(path, 0, 0, err)
 		}
 	}
 	for n := 0; ; n++ {
@@ -163,7 +168,7 @@ func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T
 		switch {
 		case errors.As(err, &pe):
 			line := pe.StartLine
-			return s.fail(split.Path, line, in.offset(line), fmt.Errorf("%w (line %d, byte %d)", pe.Err, pe.Line, pe.Column))
+			return s.fail(path, line, in.offset(line), fmt.Errorf("%w (line %d, byte %d)", pe.Err, pe.Line, pe.Column))
 		case err != nil:
 			return textio.PermanentIfData(err)
 		}
@@ -173,15 +178,16 @@ func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T
 			}
 		}
 		line, _ := cr.FieldPos(0)
+		at := in.offset(line) // and forget the lines before: memory stays one record's
 		if dec == nil {
 			if dec, err = newDecoder[T](l, append([]string(nil), rec...), s.cfg); err != nil {
-				return s.fail(split.Path, line, in.offset(line), err)
+				return s.fail(path, line, at, err)
 			}
 			continue
 		}
 		v, err := dec.decode(rec)
 		if err != nil {
-			return s.fail(split.Path, line, in.offset(line), err)
+			return s.fail(path, line, at, err)
 		}
 		emit(v)
 	}

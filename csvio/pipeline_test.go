@@ -98,6 +98,35 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// Tab-separated part files are named .tsv, for crunchgo cat to read them
+// as such, not as one column of a .csv.
+func TestPartFileNames(t *testing.T) {
+	storage.ResetMem("csv-names")
+	for _, tc := range []struct {
+		opts []csvio.Option
+		want string
+	}{
+		{nil, ".csv"},
+		{[]csvio.Option{csvio.Gzip(), csvio.Delimiter(';')}, ".csv.gz"},
+		{[]csvio.Option{csvio.Delimiter('\t')}, ".tsv"},
+		{[]csvio.Option{csvio.Delimiter('\t'), csvio.Gzip()}, ".tsv.gz"},
+	} {
+		out := "mem://csv-names/out" + tc.want
+		p := pcollection.NewPipeline("write")
+		csvio.Write(pcollection.Of(p, plays(3)...), out, tc.opts...)
+		crunchtest.Run(t, p)
+		files, err := storage.DataFiles(context.Background(), out)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: %v, %v", out, files, err)
+		}
+		for _, f := range files {
+			if ext := strings.TrimLeft(f.Name, "part-m0123456789"); ext != tc.want {
+				t.Errorf("%s: wrote %s, want part files *%s", out, f.Name, tc.want)
+			}
+		}
+	}
+}
+
 // Splits of every size that tile a file read each record once: the header
 // (after a byte order mark and blank lines) is skipped by whichever split
 // holds it, and only it, even where a record equals it.

@@ -119,8 +119,9 @@ func (w *Writer[T]) Close() error {
 }
 
 // Write writes c as CSV files in dir, one part file per task
-// (part-m-00000.csv, or .csv.gz with Gzip), each with a header unless
-// NoHeader, committed when the job succeeds. It panics with a build error
+// (part-m-00000.csv, .tsv with Delimiter('\t'), and .gz after either
+// with Gzip), each with a header unless NoHeader, committed when the job
+// succeeds. It panics with a build error
 // if T or an option is not supported; see TryWrite.
 func Write[T any](c pcollection.PCollection[T], dir string, opts ...Option) {
 	if err := TryWrite(c, dir, opts...); err != nil {
@@ -137,24 +138,26 @@ func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...Option) e
 	if err != nil {
 		return pcollection.Build("csvio.Write", nil).Errorf("%v", err)
 	}
-	pcollection.NewSink(c, "csvio.Write", &sink[T]{dir: dir, opts: opts, gzip: cfg.gzip})
+	ext := ".csv"
+	if cfg.comma == '\t' {
+		ext = ".tsv" // which crunchgo cat reads as tab-separated
+	}
+	if cfg.gzip {
+		ext += ".gz"
+	}
+	pcollection.NewSink(c, "csvio.Write", &sink[T]{dir: dir, opts: opts, ext: ext})
 	return nil
 }
 
 type sink[T any] struct {
 	dir  string
 	opts []Option
-	gzip bool
+	ext  string
 }
 
 func (s *sink[T]) URL() string { return s.dir }
 
-func (s *sink[T]) Ext() string {
-	if s.gzip {
-		return ".csv.gz"
-	}
-	return ".csv"
-}
+func (s *sink[T]) Ext() string { return s.ext }
 
 func (s *sink[T]) NewWriter(ctx context.Context, tc plan.TaskContext, w io.Writer) (plan.Emitter, func() error, error) {
 	cw, err := NewWriter[T](w, s.opts...)

@@ -2,7 +2,10 @@
 // jsonlines.org, Spark's read.json and BigQuery's NDJSON have them) as
 // pipeline sources and sinks of any type T encoding/json handles (Read,
 // Write), and writes them one file at a time (Writer). Struct fields
-// follow encoding/json's rules and `json` tags.
+// follow encoding/json's rules and `json` tags. Where the collection is
+// encoded (a shuffle, a materialized intermediate) T also needs a codec,
+// which interface{} values such as map[string]any lack: decode what may
+// vary into a json.RawMessage field, or into concrete types.
 //
 // It builds on textio: files are found, checked, cut into byte ranges at
 // line ends and decompressed (.gz, .bz2, .zst read whole, one split each)
@@ -12,7 +15,8 @@
 // them, unless DisallowUnknownFields.
 //
 // A line that does not decode into T (bad JSON, a value of the wrong type,
-// an unknown key under DisallowUnknownFields, two values on one line)
+// an unknown key under DisallowUnknownFields, two values on one line, or
+// null unless T is a pointer, map, slice or interface, which it makes nil)
 // fails the job with an *Error naming the file, the line's byte offset (in
 // the decompressed text of a compressed file), its number when the reader
 // knows it (in a split starting its file), and encoding/json's account of

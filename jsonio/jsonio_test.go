@@ -129,6 +129,8 @@ func TestBadInput(t *testing.T) {
 			`line 1 (offset 0): invalid data after the JSON value, at byte 12 of 13`},
 		{"unknown", "{\"user\":\"a\",\"plays\":1}\n{\"user\":\"a\",\"country\":\"SE\"}\n", []jsonio.Option{jsonio.DisallowUnknownFields()},
 			`line 2 (offset 23): json: unknown field "country"`},
+		{"null", "{\"user\":\"a\"}\n null \n", nil,
+			`line 2 (offset 13): null, not a jsonio_test.Play (read *jsonio_test.Play to take null lines as nil)`},
 		{"gzip", gz(t, "{\"user\":\"a\"}\n{\"plays\":1.5}\n"), nil,
 			`jsonio: mem://json-bad/gzip.jsonl.gz: line 2 (offset 13): json: cannot unmarshal number 1.5 into Go struct field Play.plays of type int64`},
 	} {
@@ -161,6 +163,18 @@ func TestBadInput(t *testing.T) {
 	if want := fmt.Sprintf("jsonio: mem://json-bad/later.jsonl: line at offset %d: json: cannot unmarshal array", off); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("later split: got %v, want %q", err, want)
 	}
+}
+
+// A null line is nil for a type that can be nil, as encoding/json has it.
+func TestNullLines(t *testing.T) {
+	storage.ResetMem("json-null")
+	put(t, "mem://json-null/a.jsonl", "null\n{\"user\":\"a\"}\n")
+	p := pcollection.NewPipeline("null")
+	ptrs := pcollection.Materialize(jsonio.Read[*Play](p, "mem://json-null/a.jsonl"))
+	maps := pcollection.Materialize(jsonio.Read[map[string]string](p, "mem://json-null/a.jsonl"))
+	crunchtest.Run(t, p)
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, ptrs), []*Play{nil, {User: "a"}})
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, maps), []map[string]string{nil, {"user": "a"}})
 }
 
 var copyJob = runner.Register("jsonio-test/copy", "copies JSON lines", func(p *pcollection.Pipeline, a *struct {

@@ -23,6 +23,7 @@
 //	    --tmp DIR                          scratch space
 //	    --write-mode fail|overwrite|append when an output exists (default fail)
 //	    --report FILE                      JSON report, or HTML when FILE ends in .html
+//	                                       (of a failed or interrupted run too)
 //	    --task-timeout D                   kill and retry a task that takes in and puts
 //	                                       out no record for D; 0: never (default 10m,
 //	                                       on hadoop the cluster's mapreduce.task.timeout)
@@ -122,6 +123,18 @@
 // duration drawn on one time axis, records and bytes, and the counters.
 // Bytes come from the runner's progress events and are 0 for a runner that
 // does not report them (mem).
+//
+// A run that fails once it has started (its outputs opened), or is
+// interrupted by a signal, writes its report too, replacing any there:
+// Status RunFailed or RunInterrupted with the Error, and in HTML a failure
+// banner. The runner returns with its error a partial runner.Result, so the
+// report holds what the runner itself counted, on every runner: each
+// stage's Status says whether it succeeded, was unfinished (its numbers are
+// those of its tasks that had succeeded) or did not run; the counters and
+// retried attempts are those until the failure. A run that fails before it
+// starts (a bad flag value, a job that does not build or plan, an output
+// that exists) writes no report and removes one already there, so that it
+// is not read as this run's; a report path that is refused is left alone.
 //
 // # Workers
 //

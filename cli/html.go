@@ -22,14 +22,15 @@ func renderHTML(w io.Writer, rep *Report) error {
 		ReportStageResult
 		Start, Duration string
 		Left, Width     float64 // the bar, in pixels of a timelineWidth lane
+		NotRun          bool    // no times, no bar
 	}
 	var rows []stageRow
 	ranAs := false
 	for _, s := range rep.Stages {
 		ranAs = ranAs || s.RanAs != ""
 		row := stageRow{ReportStageResult: s, Start: roundDuration(time.Duration(s.StartNS)).String(),
-			Duration: roundDuration(time.Duration(s.DurationNS)).String()}
-		if end > 0 {
+			Duration: roundDuration(time.Duration(s.DurationNS)).String(), NotRun: s.Status == StageNotRun}
+		if end > 0 && !row.NotRun {
 			row.Left = timelineWidth * float64(s.StartNS) / float64(end)
 			row.Width = max(1, timelineWidth*float64(s.DurationNS)/float64(end))
 		}
@@ -42,6 +43,7 @@ func renderHTML(w io.Writer, rep *Report) error {
 		"Args":     strings.Join(rep.Args, " "),
 		"Rows":     rows,
 		"RanAs":    ranAs, // a column of where each stage ran
+		"Failed":   rep.Status != RunSucceeded,
 		"Lane":     timelineWidth,
 		"Counters": sortedCounters(rep.Counters),
 		"Graph":    template.HTML(planSVG(rep.Plan)), // built from escaped text below
@@ -76,16 +78,20 @@ th{background:#fafafa} td.l,th.l{text-align:left}
 .bar{display:block;height:10px;background:#4a7fc1;border-radius:2px}
 .graph{overflow-x:auto;border:1px solid #e3e3e3;border-radius:6px;padding:8px;background:#fcfcfc}
 pre{background:#f6f6f6;padding:10px;border-radius:6px;overflow-x:auto;font-size:12px}
+.failure{border:2px solid #c0392b;background:#fdecea;border-radius:6px;padding:8px 12px;margin:12px 0}
+.failure pre{background:#fff;white-space:pre-wrap}
 </style></head><body>
-<h1>{{.R.Job}} <span class="meta">on the {{.R.Runner}} runner</span></h1>
+<h1>{{.R.Job}} <span class="meta">on the {{.R.Runner}} runner{{if .Failed}}: {{.R.Status}}{{end}}</span></h1>
+{{if .Failed}}<div class="failure" id="failure"><strong>The run {{.R.Status}}</strong> after {{.Wall}}: the stages below are as far as it got.<pre>{{.R.Error}}</pre></div>
+{{end}}
 <div class="meta">started {{.R.Started.Format "2006-01-02 15:04:05 MST"}} · wall time {{.Wall}} ·
 workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} · memory {{.Memory}} · write mode {{.R.Options.WriteMode}}</div>
 <div class="meta">arguments: <code>{{if .Args}}{{.Args}}{{else}}(none){{end}}</code></div>
 <h2>Stage graph</h2>
 <div class="graph" id="graph">{{.Graph}}</div>
 <h2>Stages</h2>
-<table id="stages"><tr><th>stage</th><th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th>{{if .RanAs}}<th class="l">ran as</th>{{end}}<th>started</th><th>time</th><th class="l">timeline</th></tr>
-{{range .Rows}}<tr><td>{{.Stage}}</td><td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td>{{if $.RanAs}}<td class="l">{{.RanAs}}</td>{{end}}<td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td></tr>
+<table id="stages"><tr><th>stage</th>{{if .Failed}}<th class="l">status</th>{{end}}<th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th>{{if .RanAs}}<th class="l">ran as</th>{{end}}<th>started</th><th>time</th><th class="l">timeline</th></tr>
+{{range .Rows}}<tr><td>{{.Stage}}</td>{{if $.Failed}}<td class="l">{{.Status}}</td>{{end}}<td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td>{{if $.RanAs}}<td class="l">{{.RanAs}}</td>{{end}}{{if .NotRun}}<td>–</td><td>–</td><td class="l"></td>{{else}}<td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td>{{end}}</tr>
 {{end}}</table>
 <h2>Counters</h2>
 {{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>

@@ -23,12 +23,17 @@ import (
 const ReportSchema = "crunchgo.report/v1"
 
 // Report is the JSON report of a run: what ran, with which options, the
-// runner's Result, and the plan it executed.
+// runner's Result, and the plan it executed. A run that failed once its
+// outputs were opened is reported too, as far as it got.
 type Report struct {
-	Schema   string                      `json:"schema"`
-	Job      string                      `json:"job"`
-	Args     []string                    `json:"args"`
-	Runner   string                      `json:"runner"`
+	Schema string   `json:"schema"`
+	Job    string   `json:"job"`
+	Args   []string `json:"args"`
+	Runner string   `json:"runner"`
+	// Status is RunSucceeded, RunFailed or RunInterrupted (cancelled, by
+	// a signal); Error is why a run did not succeed.
+	Status   string                      `json:"status"`
+	Error    string                      `json:"error,omitempty"`
 	Options  ReportOptions               `json:"options"`
 	Started  time.Time                   `json:"started"`
 	WallNS   int64                       `json:"wall_ns"`
@@ -49,19 +54,36 @@ type ReportOptions struct {
 	WriteMode string `json:"write_mode"`
 }
 
+// The statuses of a run (Report.Status).
+const (
+	RunSucceeded   = "succeeded"
+	RunFailed      = "failed"
+	RunInterrupted = "interrupted"
+)
+
+// The statuses of a stage (ReportStageResult.Status).
+const (
+	StageSucceeded  = "succeeded"
+	StageUnfinished = "unfinished" // started, and stopped by the run's failure
+	StageNotRun     = "not run"
+)
+
 // ReportStageResult is a runner.StageResult plus the bytes the runner's
-// progress events reported (0 when the runner reports none).
+// progress events reported (0 when the runner reports none). After a
+// failure, an unfinished stage's numbers are those of its tasks that had
+// succeeded, and a stage that never started is all zeros.
 type ReportStageResult struct {
-	Stage       int   `json:"stage"`
-	MapTasks    int   `json:"map_tasks"`
-	ReduceTasks int   `json:"reduce_tasks"`
-	RecordsIn   int64 `json:"records_in"`
-	Shuffled    int64 `json:"shuffled"`
-	RecordsOut  int64 `json:"records_out"`
-	BytesIn     int64 `json:"bytes_in"`
-	BytesOut    int64 `json:"bytes_out"`
-	StartNS     int64 `json:"start_ns"` // from the start of the run
-	DurationNS  int64 `json:"duration_ns"`
+	Stage       int    `json:"stage"`
+	Status      string `json:"status"`
+	MapTasks    int    `json:"map_tasks"`
+	ReduceTasks int    `json:"reduce_tasks"`
+	RecordsIn   int64  `json:"records_in"`
+	Shuffled    int64  `json:"shuffled"`
+	RecordsOut  int64  `json:"records_out"`
+	BytesIn     int64  `json:"bytes_in"`
+	BytesOut    int64  `json:"bytes_out"`
+	StartNS     int64  `json:"start_ns"` // from the start of the run
+	DurationNS  int64  `json:"duration_ns"`
 	// RanAs is runner.StageResult.RanAs: a Hadoop job ID, or "client".
 	RanAs string `json:"ran_as,omitempty"`
 }
@@ -149,6 +171,7 @@ func newReport(job *runner.Job, args []string, runnerName string, opts runner.Op
 		Job:      job.Name,
 		Args:     append([]string{}, args...),
 		Runner:   runnerName,
+		Status:   RunSucceeded,
 		Options:  ReportOptions{Workers: opts.Workers, Memory: opts.Memory, TmpDir: opts.TmpDir, WriteMode: opts.WriteMode.String()},
 		Started:  started.UTC().Truncate(time.Millisecond),
 		WallNS:   int64(res.Wall),
@@ -161,8 +184,24 @@ func newReport(job *runner.Job, args []string, runnerName string, opts runner.Op
 	}
 	for _, s := range res.Stages {
 		in, out := bytes.of(s.Stage)
-		r.Stages = append(r.Stages, ReportStageResult{Stage: s.Stage, MapTasks: s.MapTasks, ReduceTasks: s.ReduceTasks,
+		status := StageSucceeded
+		if s.Unfinished {
+			status = StageUnfinished
+		}
+		r.Stages = append(r.Stages, ReportStageResult{Stage: s.Stage, Status: status, MapTasks: s.MapTasks, ReduceTasks: s.ReduceTasks,
 			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, StartNS: int64(s.Start), DurationNS: int64(s.Duration), RanAs: s.RanAs})
+	}
+	if res.Plan != nil {
+		// A failed run's Result holds the stages that started: the others
+		// are listed as not run, and all in the plan's order.
+		order := map[int]int{}
+		for i, st := range res.Plan.Stages {
+			order[st.ID] = i
+			if !slices.ContainsFunc(r.Stages, func(s ReportStageResult) bool { return s.Stage == st.ID }) {
+				r.Stages = append(r.Stages, ReportStageResult{Stage: st.ID, Status: StageNotRun})
+			}
+		}
+		slices.SortStableFunc(r.Stages, func(a, b ReportStageResult) int { return order[a.Stage] - order[b.Stage] })
 	}
 	for g, m := range res.Counters {
 		r.Counters[g] = maps.Clone(m)

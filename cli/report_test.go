@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +23,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
 	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/local"
 )
 
 type outArgs struct {
@@ -320,8 +323,8 @@ func TestReportRanAs(t *testing.T) {
 
 // TestReportPath checks that a report path that cannot take a report is
 // refused before the job runs, that a directory there is left alone, and
-// that a failed run removes an earlier run's report rather than leave it
-// to be read as this run's.
+// that a failed run replaces an earlier run's report, or removes it when
+// it fails before it starts, rather than leave it to be read as this run's.
 func TestReportPath(t *testing.T) {
 	dir := t.TempDir()
 	run := func(out, report string, extra ...string) (int, string) {
@@ -362,21 +365,41 @@ func TestReportPath(t *testing.T) {
 	if code, stderr := run("c", rep); code != cli.ExitOK {
 		t.Fatalf("report in a new directory: exit %d, %q", code, stderr)
 	}
+	// A failed run replaces it with its own.
 	if code, _ := run("d", rep, "--fail"); code != cli.ExitFailed {
 		t.Fatalf("a failing run: exit %d, want %d", code, cli.ExitFailed)
 	}
-	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the report of the run before is still there after a failed run: %v", err)
+	if r := readReport(t, rep); r.Status != cli.RunFailed {
+		t.Errorf("after a failed run the report says %q, want %q", r.Status, cli.RunFailed)
 	}
-	// So does a job that fails to build.
-	if code, stderr := run("d2", rep); code != cli.ExitOK {
-		t.Fatalf("report in a new directory: exit %d, %q", code, stderr)
+	// A run that fails before it starts writes none, and removes the one
+	// there: a job that fails to build, or a bad flag value.
+	for i, bad := range [][]string{{"--n=-1"} /* make panics */, {"--workers=-1"}} {
+		if code, stderr := run("d2"+strconv.Itoa(i), rep); code != cli.ExitOK {
+			t.Fatalf("report in a new directory: exit %d, %q", code, stderr)
+		}
+		if code, _ := run("d3"+strconv.Itoa(i), rep, bad...); code != []int{cli.ExitFailed, cli.ExitUsage}[i] {
+			t.Fatalf("%s: exit %d", bad, code)
+		}
+		if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s: the report of the run before is still there: %v", bad, err)
+		}
 	}
-	if code, _ := run("d3", rep, "--n=-1"); code != cli.ExitFailed { // make panics
-		t.Fatalf("a job that fails to build: exit %d, want %d", code, cli.ExitFailed)
-	}
-	if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("the report of the run before is still there after a job failed to build: %v", err)
+	// So does one whose output exists, on every runner.
+	for _, r := range []string{"mem", "local", "hadoop"} {
+		if code, stderr := run("d4", rep); code != cli.ExitOK {
+			t.Fatalf("report in a new directory: exit %d, %q", code, stderr)
+		}
+		if code, stderr := run("d4", rep, "--runner", r, "--hadoop-bin", "/nonexistent/hadoop", "--streaming-jar", "/nonexistent/hadoop-streaming.jar",
+			"--hadoop-tmp", filepath.Join(dir, "htmp")); code != cli.ExitFailed || !strings.Contains(stderr, "d4 already exists") {
+			t.Fatalf("%s, an output that exists: exit %d, %q", r, code, stderr)
+		}
+		if _, err := os.Stat(rep); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s, an output that exists: the report of the run before is still there: %v", r, err)
+		}
+		if err := os.RemoveAll(filepath.Join(dir, "d4")); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// A report inside the job's output is refused before it runs.
 	if code, stderr := run("g", filepath.Join(dir, "g", "r.json")); code != cli.ExitUsage || !strings.Contains(stderr, "is inside the job's output") {
@@ -479,5 +502,138 @@ func TestReportRetries(t *testing.T) {
 	walk(parseHTML(t, page), false)
 	if len(items) != 1 || !strings.Contains(items[0], why) {
 		t.Errorf("HTML retries %q, want the one failed attempt", items)
+	}
+}
+
+// cli-test-failing runs three stages in sequence: the word counts, their
+// histogram, whose reducer always fails, and a count of the histogram,
+// which so never runs.
+var _ = runner.Register("cli-test-failing", "fails in its second of three stages (a test job)", func(p *pcollection.Pipeline, a *outArgs) error {
+	counts := ptable.Count(pcollection.Of(p, "a", "b", "a", "c"), pcollection.Name("CountWords"))
+	hist := ptable.Count(pcollection.Map(counts, func(kv ptable.Pair[string, int64]) int64 { return kv.Value }), pcollection.Name("CountCounts"))
+	bad := pcollection.Map(hist, func(kv ptable.Pair[int64, int64]) int64 {
+		panic(fmt.Errorf("histogram bar %d is unwelcome", kv.Key))
+	}, pcollection.Name("Unwelcome"))
+	final := ptable.Count(bad, pcollection.Name("CountBars"))
+	out := pcollection.Map(final, func(kv ptable.Pair[int64, int64]) residue { return residue{kv.Key, kv.Value} })
+	return avroio.TryWrite(out, a.Output+"/bars")
+})
+
+// TestFailedRunReport checks that a run failing in its second stage
+// reports, on every runner, its failure and how far it got: the first
+// stage done, the second unfinished, the third not run, and on the local
+// runner the attempts retried. A report of an earlier run is replaced.
+func TestFailedRunReport(t *testing.T) {
+	const why = "histogram bar 1 is unwelcome"
+	for _, tc := range []struct {
+		runner  string
+		extra   []string
+		retries int
+	}{
+		{"mem", nil, 0},
+		{"local", []string{"--workers", "1"}, local.MaxAttempts - 1},
+		// Every stage runs in the client: no Hadoop is needed.
+		{"hadoop", []string{"--hadoop-bin", "/nonexistent/hadoop", "--streaming-jar", "/nonexistent/hadoop-streaming.jar"}, 0},
+	} {
+		t.Run(tc.runner, func(t *testing.T) {
+			dir := t.TempDir()
+			rep := filepath.Join(dir, "r.json")
+			if err := os.WriteFile(rep, []byte(`{"status": "succeeded"}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := append([]string{"run", "cli-test-failing", "--runner", tc.runner, "-q", "--output", filepath.Join(dir, "out"),
+				"--report", rep}, tc.extra...)
+			if tc.runner == "hadoop" {
+				args = append(args, "--hadoop-tmp", filepath.Join(dir, "htmp"))
+			}
+			var stdout, stderr bytes.Buffer
+			if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != cli.ExitFailed {
+				t.Fatalf("exit %d, want %d: %s", code, cli.ExitFailed, stderr.String())
+			}
+			r := readReport(t, rep)
+			if r.Status != cli.RunFailed || !strings.Contains(r.Error, why) {
+				t.Errorf("status %q, error %q; want failed, with %q", r.Status, r.Error, why)
+			}
+			if r.Plan == nil || len(r.Plan.Stages) != 3 {
+				t.Fatalf("plan %+v, want three stages", r.Plan)
+			}
+			var statuses []string
+			for i, s := range r.Stages {
+				statuses = append(statuses, s.Status)
+				if s.Stage != r.Plan.Stages[i].ID {
+					t.Errorf("stage %d of the report is stage %d, want the plan's order", i, s.Stage)
+				}
+			}
+			if want := []string{cli.StageSucceeded, cli.StageUnfinished, cli.StageNotRun}; !slices.Equal(statuses, want) {
+				t.Fatalf("stage statuses %q, want %q", statuses, want)
+			}
+			if s := r.Stages[0]; s.RecordsIn != 4 || s.RecordsOut == 0 {
+				t.Errorf("stage 0 read %d and wrote %d records, want 4 and some", s.RecordsIn, s.RecordsOut)
+			}
+			if s := r.Stages[1]; s.RecordsIn == 0 || s.StartNS < r.Stages[0].StartNS+r.Stages[0].DurationNS || s.DurationNS <= 0 {
+				t.Errorf("unfinished stage 1 %+v: want the records its map tasks read, started after stage 0, taking time", s)
+			}
+			if s := r.Stages[2]; s != (cli.ReportStageResult{Stage: s.Stage, Status: cli.StageNotRun}) {
+				t.Errorf("stage 2 never ran, yet reports %+v", s)
+			}
+			if r.WallNS < r.Stages[1].StartNS || len(r.Outputs) != 0 {
+				t.Errorf("wall %d ns, outputs %q: want the time to the failure and no output", r.WallNS, r.Outputs)
+			}
+			if len(r.Retries) != tc.retries || (tc.retries > 0 && !strings.Contains(r.Retries[0], why)) {
+				t.Errorf("retries %q, want %d with the reason", r.Retries, tc.retries)
+			}
+		})
+	}
+}
+
+// TestFailedRunHTMLReport checks that a failed run's HTML report shows the
+// failure with its error, and its stages' statuses.
+func TestFailedRunHTMLReport(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "r.html")
+	args := []string{"run", "cli-test-failing", "--workers", "1", "-q", "--output", filepath.Join(dir, "out"), "--report", page}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != cli.ExitFailed {
+		t.Fatalf("exit %d, want %d: %s", code, cli.ExitFailed, stderr.String())
+	}
+	var banner, retries strings.Builder
+	var statuses []string
+	var bars int
+	var walk func(n *html.Node, in string)
+	walk = func(n *html.Node, in string) {
+		if n.Type == html.ElementNode {
+			switch id := attr(n, "id"); {
+			case id != "":
+				in = id
+			case in == "stages" && n.Data == "tr" && n.FirstChild != nil && n.FirstChild.Data == "td":
+				// The second cell is the status.
+				if c := n.FirstChild.NextSibling; c != nil && c.FirstChild != nil {
+					statuses = append(statuses, c.FirstChild.Data)
+				}
+			case in == "stages" && attr(n, "class") == "bar":
+				bars++
+			}
+		}
+		if n.Type == html.TextNode {
+			switch in {
+			case "failure":
+				banner.WriteString(n.Data)
+			case "retries":
+				retries.WriteString(n.Data)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(parseHTML(t, page), "")
+	if b := banner.String(); !strings.Contains(b, "The run failed") || !strings.Contains(b, "histogram bar 1 is unwelcome") {
+		t.Errorf("failure banner %q, want the failure and its error", b)
+	}
+	if want := []string{"succeeded", "unfinished", "not run"}; !slices.Equal(statuses, want) || bars != 2 {
+		t.Errorf("stage statuses %q with %d timeline bars, want %q and a bar for each stage that ran", statuses, bars, want)
+	}
+	if !strings.Contains(retries.String(), "attempt 1 failed, retrying") {
+		t.Errorf("retried attempts %q, want the local runner's retries", retries.String())
 	}
 }

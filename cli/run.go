@@ -85,26 +85,26 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB): the workers' share of it bounds their sort and merge buffers; each keeps at least 16 MiB more than those, and the Go runtime, decoded records and combiners come on top")
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")
-	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON); a failed run removes one already there")
+	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON), of a failed or interrupted run too; a run that fails before it starts writes none and removes one already there")
 	fl.DurationVar(&f.timeout, "task-timeout", 0, "kill and retry a task that takes in and puts out no record for this long; 0: never (default 10m, on hadoop the cluster's mapreduce.task.timeout)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
 	f.hadoop.AddFlags(fl)
 	return cmd
 }
 
-func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
-	var opts runner.Options
-	var err error
+// runSetup checks run's own flags and returns the runner and options they
+// ask for.
+func runSetup(cmd *cobra.Command, f *runFlags) (r runner.Runner, opts runner.Options, err error) {
 	if opts.WriteMode, err = runner.ParseWriteMode(f.writeMode); err != nil {
-		return &UsageError{Err: fmt.Errorf("--write-mode: %w", err)}
+		return nil, opts, &UsageError{Err: fmt.Errorf("--write-mode: %w", err)}
 	}
 	if f.memory != "" {
 		if opts.Memory, err = runner.ParseSize(f.memory); err != nil {
-			return &UsageError{Err: fmt.Errorf("--memory: %w", err)}
+			return nil, opts, &UsageError{Err: fmt.Errorf("--memory: %w", err)}
 		}
 	}
 	if f.workers < 0 {
-		return Usagef("--workers: %d is negative", f.workers)
+		return nil, opts, Usagef("--workers: %d is negative", f.workers)
 	}
 	opts.Workers, opts.TmpDir = f.workers, f.tmp
 	// Unset, the runner's default: the hadoop runner then leaves the
@@ -112,26 +112,30 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	switch {
 	case !cmd.Flags().Changed("task-timeout"):
 	case f.timeout < 0:
-		return Usagef("--task-timeout: %v is negative", f.timeout)
+		return nil, opts, Usagef("--task-timeout: %v is negative", f.timeout)
 	case f.timeout == 0:
 		opts.TaskTimeout = -1 // never
 	default:
 		opts.TaskTimeout = f.timeout
 	}
-	r, err := newRunner(cmd, f.runner, &f)
-	if err != nil {
-		return err
+	if r, err = newRunner(cmd, f.runner, f); err != nil {
+		return nil, opts, err
 	}
 	if f.runner == "local" {
 		if err := local.CheckTmpDir(&opts); err != nil {
-			return Usagef("--tmp: %w", err)
+			return nil, opts, Usagef("--tmp: %w", err)
 		}
 		check := opts
 		if err := local.CheckBudget(&check); err != nil {
-			return &UsageError{Err: err}
+			return nil, opts, &UsageError{Err: err}
 		}
 	}
+	return r, opts, nil
+}
+
+func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	if f.report != "" {
+		// A path refused is left as it is.
 		if err := checkReportPath(cmd.Context(), f.report); err != nil {
 			return &UsageError{Err: fmt.Errorf("--report: %w", err)}
 		}
@@ -144,6 +148,10 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 			}
 		}
 		return err
+	}
+	r, opts, err := runSetup(cmd, &f)
+	if err != nil {
+		return dropReport(err)
 	}
 	p, err := buildJob(inv)
 	if err != nil {
@@ -180,7 +188,20 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		prog.finish(err == nil)
 	}
 	if err != nil {
-		return dropReport(fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err))
+		failed := fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+		if f.report == "" || res == nil || res.DryRun {
+			return dropReport(failed) // no report asked for, or nothing ran
+		}
+		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes, retries)
+		rep.Status, rep.Error = RunFailed, err.Error()
+		if cmd.Context().Err() != nil {
+			rep.Status = RunInterrupted
+		}
+		// Written even when interrupted: the report says how far it got.
+		if werr := writeReport(context.WithoutCancel(cmd.Context()), f.report, rep); werr != nil {
+			return dropReport(fmt.Errorf("%w\n(and its report was not written: %v)", failed, werr))
+		}
+		return failed
 	}
 	for _, w := range res.Warnings { // even with -q: something is left to clean up
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: %s\n", cmd.Root().Name(), w)

@@ -207,3 +207,29 @@ func TestSecondSignalExits(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// An interrupted run still writes its report, marked interrupted, with
+// the stage it stopped.
+func TestInterruptedRunReport(t *testing.T) {
+	cmd, tmp, out, block := blockCmd(t)
+	rep := filepath.Join(t.TempDir(), "r.json")
+	cmd.Args = append(cmd.Args, "-q", "--report", rep)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	worker := blockedRun(t, cmd, block)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("after SIGINT: %v, want exit status 1; stderr:\n%s", err, stderr.String())
+	}
+	r := readReport(t, rep)
+	if r.Status != cli.RunInterrupted || !strings.Contains(r.Error, "interrupt signal received") {
+		t.Errorf("status %q, error %q; want interrupted, by the signal", r.Status, r.Error)
+	}
+	if len(r.Stages) != 1 || r.Stages[0].Status != cli.StageUnfinished {
+		t.Errorf("stages %+v, want the one stage unfinished", r.Stages)
+	}
+	checkCleanedUp(t, tmp, out, worker)
+}

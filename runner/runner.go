@@ -128,9 +128,17 @@ type StageResult struct {
 	// than one way: the Hadoop runner's job ID, or "client" for a stage it
 	// ran in its own process. "" for the other runners.
 	RanAs string
+	// Unfinished marks a stage that had started when the run failed: its
+	// records and counts are those of its tasks that had succeeded.
+	Unfinished bool
 }
 
-// Result is what a successful run reports.
+// Result is what a run reports. A run that fails once it has planned its
+// pipeline and opened its outputs returns, with its error, what it got
+// done: the Plan, the stages that started (Unfinished where the failure
+// stopped them), the counters of the tasks that succeeded and the Wall
+// time, and no Outputs. A run that fails before (an output that exists,
+// say) returns no Result.
 type Result struct {
 	Plan     *plan.StageGraph // nil for an unoptimized run
 	Stages   []StageResult

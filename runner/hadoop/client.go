@@ -67,13 +67,15 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.
 		e.logf("crunchgo: stage %d: %v; running it on the cluster\n", sj.stage.ID, err)
 		return false, nil
 	}
+	sr.RanAs = "client"
 	if err != nil {
+		// What its tasks did before, for the report of the failed run.
+		sr.RecordsIn, sr.Shuffled, sr.RecordsOut = got.RecordsIn, got.Shuffled, got.RecordsOut
 		return false, fmt.Errorf("run in the client: %w", err)
 	}
 	sr.RecordsIn += got.RecordsIn
 	sr.Shuffled += got.Shuffled
 	sr.RecordsOut += got.RecordsOut
-	sr.RanAs = "client"
 	e.res.Counters.Merge(counts)
 	return true, nil
 }

@@ -176,19 +176,22 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 	if !r.KeepTemp {
 		rerr = removeTemp(context.WithoutCancel(ctx), temp)
 	}
+	res.Wall = time.Since(start)
 	if err != nil {
 		e.committers.AbortJob()
 		if rerr != nil {
 			err = fmt.Errorf("%w\n(and the run's temp dir %s could not be removed: %v)", err, temp, rerr)
 		}
-		return nil, err
+		if e.committers == nil {
+			return nil, err // the outputs could not be opened: nothing ran
+		}
+		return res, err
 	}
 	if rerr != nil {
 		// The outputs are committed, so the run has succeeded: a temp dir
 		// left behind (a namenode hiccup, a quota) is only reported.
 		res.Warnings = append(res.Warnings, fmt.Sprintf("could not remove the run's temp dir %s: %v", temp, rerr))
 	}
-	res.Wall = time.Since(start)
 	return res, nil
 }
 
@@ -476,6 +479,8 @@ func (e *driver) execute() error {
 		}
 		sr, err := e.stage(sj)
 		if err != nil {
+			sr.Duration, sr.Unfinished = time.Since(e.start)-sr.Start, true
+			e.res.Stages = append(e.res.Stages, sr)
 			return fmt.Errorf("stage %d: %w", sj.stage.ID, err)
 		}
 		e.res.Stages = append(e.res.Stages, sr)
@@ -588,10 +593,10 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	cl.jobID = jobID
 	// Hadoop Streaming exits 0 only when the job succeeded: its exit status
 	// is the verdict, whatever the client logged.
+	sr.RanAs = cl.jobID // a failed job's too: where its history is
 	if runErr != nil {
 		return e.jobError(sj, cl, log, runErr)
 	}
-	sr.RanAs = cl.jobID
 	for g, m := range cl.counters {
 		switch {
 		case g == statsGroup:

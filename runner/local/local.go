@@ -209,14 +209,16 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 	if !failed {
 		e.stopWorkers(false)
 	}
+	if res != nil {
+		res.Wall = time.Since(start)
+	}
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	if rerr != nil {
 		// The outputs are committed, so the run has succeeded.
 		res.Warnings = append(res.Warnings, fmt.Sprintf("could not remove the run's temporary directory: %v", rerr))
 	}
-	res.Wall = time.Since(start)
 	return res, nil
 }
 
@@ -333,12 +335,13 @@ func (e *driver) execute() (*runner.Result, error) {
 	res := &runner.Result{Plan: e.sg, Counters: e.counters}
 	sched, err := newSchedule(e)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
-	if err := sched.run(); err != nil {
-		return nil, err
-	}
+	err = sched.run()
 	res.Stages = sched.results()
+	if err != nil {
+		return res, err
+	}
 	// No task is left: the workers exit (tearing down their memory takes a
 	// few milliseconds) while the job commits.
 	e.releaseWorkers()
@@ -366,7 +369,7 @@ func (e *driver) execute() (*runner.Result, error) {
 			}
 		}
 		if err := n.Payload.(plan.MaterializePayload).Deliver(recs); err != nil || rerr != nil {
-			return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, errors.Join(rerr, err))
+			return res, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, errors.Join(rerr, err))
 		}
 	}
 	e.committers.ReportWaits(e.opts.Progress)
@@ -376,7 +379,7 @@ func (e *driver) execute() (*runner.Result, error) {
 	// temporary files from its outputs.
 	committing := func() error { return e.dir.save(runState{Outputs: sinks.Leftovers(), Committing: true}) }
 	if err := e.committers.CommitInto(e.ctx, res, committing); err != nil {
-		return nil, err
+		return res, err
 	}
 	return res, nil
 }

@@ -650,10 +650,19 @@ func (s *schedule) finishStage(sr *stageRun) {
 		RecordsIn: sr.res.RecordsIn, RecordsOut: sr.res.RecordsOut, Elapsed: sr.res.Duration, Done: true})
 }
 
+// results are the stages that started; after a failure, those it stopped
+// are Unfinished, timed up to now.
 func (s *schedule) results() []runner.StageResult {
 	var rs []runner.StageResult
 	for _, sr := range s.stages {
-		rs = append(rs, sr.res)
+		switch {
+		case sr.over:
+			rs = append(rs, sr.res)
+		case !sr.start.IsZero():
+			res := sr.res
+			res.Start, res.Duration, res.Unfinished = sr.start.Sub(s.e.start), time.Since(sr.start), true
+			rs = append(rs, res)
+		}
 	}
 	return rs
 }

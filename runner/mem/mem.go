@@ -35,6 +35,9 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 		e.opts.Workers = 2
 	}
 	res, err := e.execute(p)
+	if res != nil {
+		res.Wall = time.Since(start)
+	}
 	if err != nil {
 		e.committers.AbortJob()
 		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
@@ -42,9 +45,8 @@ func Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*ru
 			// the local runner does ("interrupt signal received").
 			err = context.Cause(ctx)
 		}
-		return nil, err
+		return res, err
 	}
-	res.Wall = time.Since(start)
 	return res, nil
 }
 
@@ -76,7 +78,7 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 		// What leads to no output runs on no runner (see plan.Prune).
 		live, _ := plan.Prune(g)
 		if err := e.interpret(live); err != nil {
-			return nil, err
+			return res, err
 		}
 	} else {
 		sg, err := plan.Optimize(e.ctx, g, e.opts.Plan)
@@ -85,12 +87,14 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 		}
 		e.sg, res.Plan = sg, sg
 		if e.sideSplits, err = runner.SourceSideSplits(e.ctx, sg); err != nil {
-			return nil, err
+			return res, err
 		}
 		for _, st := range sg.Stages {
 			sr, err := e.stage(st)
 			if err != nil {
-				return nil, fmt.Errorf("stage %d: %w", st.ID, err)
+				sr.Duration, sr.Unfinished = time.Since(e.start)-sr.Start, true
+				res.Stages = append(res.Stages, sr)
+				return res, fmt.Errorf("stage %d: %w", st.ID, err)
 			}
 			res.Stages = append(res.Stages, sr)
 		}
@@ -98,13 +102,13 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 	for _, n := range g.Nodes() {
 		if n.Op == plan.OpMaterialize {
 			if err := n.Payload.(plan.MaterializePayload).Deliver(slices.Values(e.collect[n.ID])); err != nil {
-				return nil, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
+				return res, fmt.Errorf("%s (%s): %w", n.Label(), n.Caller, err)
 			}
 		}
 	}
 	e.committers.ReportWaits(e.opts.Progress)
 	if err := e.committers.CommitInto(e.ctx, res, nil); err != nil {
-		return nil, err
+		return res, err
 	}
 	return res, nil
 }
@@ -140,7 +144,6 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 			shuffle[ch][p] = append(shuffle[ch][p], record{bytes.Clone(key), bytes.Clone(value)})
 		},
 	}
-	task := 0
 	for _, in := range st.Inputs {
 		if !in.Intermediate {
 			src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
@@ -149,11 +152,11 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 				return sr, fmt.Errorf("splitting %s: %w", src.Describe(), err)
 			}
 			for _, split := range splits {
-				err := e.task(st, in.Phase, task, out, &sr, func(k *kernel.Kernel) error { return k.ReadSource(split) })
+				err := e.task(st, in.Phase, sr.MapTasks, out, &sr, func(k *kernel.Kernel) error { return k.ReadSource(split) })
 				if err != nil {
 					return sr, err
 				}
-				task++
+				sr.MapTasks++
 			}
 			continue
 		}
@@ -161,7 +164,7 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 		n := max(1, min(e.opts.Workers, len(recs)))
 		for i := range n {
 			chunk := recs[len(recs)*i/n : len(recs)*(i+1)/n]
-			err := e.task(st, in.Phase, task, out, &sr, func(k *kernel.Kernel) error {
+			err := e.task(st, in.Phase, sr.MapTasks, out, &sr, func(k *kernel.Kernel) error {
 				for _, r := range chunk {
 					if err := k.Record(r); err != nil {
 						return err
@@ -172,10 +175,9 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 			if err != nil {
 				return sr, err
 			}
-			task++
+			sr.MapTasks++
 		}
 	}
-	sr.MapTasks = task
 	for i, ch := range st.Channels {
 		for part, recs := range shuffle[i] {
 			// Stable: values of a key keep the order the map tasks wrote them in.

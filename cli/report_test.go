@@ -550,6 +550,9 @@ func TestFailedRunReport(t *testing.T) {
 			if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != cli.ExitFailed {
 				t.Fatalf("exit %d, want %d: %s", code, cli.ExitFailed, stderr.String())
 			}
+			if !strings.Contains(stderr.String(), "(the run's report: "+rep+")") {
+				t.Errorf("stderr %q does not say where the failed run's report is", stderr.String())
+			}
 			r := readReport(t, rep)
 			if r.Status != cli.RunFailed || !strings.Contains(r.Error, why) {
 				t.Errorf("status %q, error %q; want failed, with %q", r.Status, r.Error, why)

@@ -201,7 +201,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		if werr := writeReport(context.WithoutCancel(cmd.Context()), f.report, rep); werr != nil {
 			return dropReport(fmt.Errorf("%w\n(and its report was not written: %v)", failed, werr))
 		}
-		return failed
+		return fmt.Errorf("%w\n(the run's report: %s)", failed, f.report)
 	}
 	for _, w := range res.Warnings { // even with -q: something is left to clean up
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: %s\n", cmd.Root().Name(), w)

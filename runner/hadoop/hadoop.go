@@ -594,9 +594,8 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	// Hadoop Streaming exits 0 only when the job succeeded: its exit status
 	// is the verdict, whatever the client logged.
 	sr.RanAs = cl.jobID // a failed job's too: where its history is
-	if runErr != nil {
-		return e.jobError(sj, cl, log, runErr)
-	}
+	// A failed job's client prints its counters too, of the task attempts
+	// that succeeded: the report of the failed run shows them.
 	for g, m := range cl.counters {
 		switch {
 		case g == statsGroup:
@@ -608,6 +607,9 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 				e.res.Counters.Add(unescapeCounter.Replace(strings.TrimPrefix(g, userGroupPrefix)), unescapeCounter.Replace(n), v)
 			}
 		}
+	}
+	if runErr != nil {
+		return e.jobError(sj, cl, log, runErr)
 	}
 	return nil
 }

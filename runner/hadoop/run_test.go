@@ -148,9 +148,14 @@ func TestFailedJobNamesTheCause(t *testing.T) {
 		}
 		r := simRunner(t)
 		r.Defines = []string{"mapreduce.map.maxattempts=3", fmt.Sprintf("mapreduce.reduce.maxattempts=%d", tc.reduceAttempts)}
-		_, err = r.Run(context.Background(), p, runner.Options{})
+		res, err := r.Run(context.Background(), p, runner.Options{})
 		if err == nil {
 			t.Fatal("run succeeded, want the reducer's failure")
+		}
+		// The failed run's result has the job, and the records its map
+		// task read, from the counters the client printed.
+		if res == nil || len(res.Stages) != 1 || !res.Stages[0].Unfinished || !strings.HasPrefix(res.Stages[0].RanAs, "job_") || res.Stages[0].RecordsIn != 3 {
+			t.Errorf("the failed run's result %+v, want one unfinished stage, its job, and 3 records read", res)
 		}
 		first, _, _ := strings.Cut(err.Error(), "\n")
 		if !regexp.MustCompile(`hadoop job job_\d+_\d+ failed.*: task attempt_\d+_\d+` + tc.want + `.*the reducer is broken`).MatchString(first) {

@@ -293,6 +293,7 @@ func writeFixtures(t testing.TB, dir string) {
 		"plays.csv":             []byte("\ufeffcountry,track,note\r\nSE,t1,\"two\nlines\"\r\n\r\nUS,t2,\"say \"\"hi\"\"\"\n"),
 		"plays.tsv.gz":          gzipped(t, []byte("country\ttrack\nSE\tt1\n")),
 		"short.csv":             []byte("a,b\n1,2\n3\n"),
+		"dup.csv":               []byte("a,,a,b\n1,2,3,4\n"),
 		"events.jsonl":          []byte("{\"user\": \"ada\", \"n\": 1}\n\n  \n[1, 2]\n"),
 		"bad.jsonl":             []byte("{\"user\": \"ada\"}\n{\"user\": }\n"),
 		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),

@@ -91,7 +91,7 @@ func (c *csvFile) records(ctx context.Context, fn func(rec []string, header bool
 func (c *csvFile) Schema() (string, error) {
 	var cols []string
 	err := c.records(context.Background(), func(rec []string, header bool) error {
-		cols = append(cols, rec...)
+		cols = columnNames(rec)
 		return errStop
 	})
 	if err != nil && err != errStop {
@@ -108,7 +108,7 @@ func (c *csvFile) Records(ctx context.Context, emit func([]byte) error) error {
 	var b bytes.Buffer
 	return c.records(ctx, func(rec []string, header bool) error {
 		if header {
-			for _, name := range rec {
+			for _, name := range columnNames(rec) {
 				j, err := jsonLine(name)
 				if err != nil {
 					return err
@@ -145,6 +145,29 @@ func (c *csvFile) Count(ctx context.Context) (int64, error) {
 		return nil
 	})
 	return n, err
+}
+
+// columnNames makes a header's names the keys of a JSON object, unique and
+// not empty, as Spark names a CSV file's columns: an empty name is _c and
+// its column's index, and every instance of a repeated name gets its
+// column's index after it (a, a: a0, a1).
+func columnNames(header []string) []string {
+	seen := map[string]int{}
+	for _, name := range header {
+		seen[name]++
+	}
+	names := make([]string, len(header))
+	for i, name := range header {
+		switch {
+		case name == "":
+			names[i] = fmt.Sprintf("_c%d", i)
+		case seen[name] > 1:
+			names[i] = fmt.Sprintf("%s%d", name, i)
+		default:
+			names[i] = name
+		}
+	}
+	return names
 }
 
 // lineStream gives a line reader's lines, each ended by "\n", to a

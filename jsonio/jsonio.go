@@ -215,9 +215,23 @@ func (w *Writer[T]) Close() error {
 
 // Write writes c as JSON lines files in dir, one part file per task
 // (part-m-00000.jsonl, or .jsonl.gz with Gzip), committed when the job
-// succeeds. An element encoding/json cannot encode fails the task.
+// succeeds. An element encoding/json cannot encode (a MarshalJSON that
+// fails, a NaN) fails the task. It panics with a build error if T holds
+// what encoding/json never encodes (a channel, a function, a complex
+// number); see TryWrite.
 func Write[T any](c pcollection.PCollection[T], dir string, opts ...Option) {
+	if err := TryWrite(c, dir, opts...); err != nil {
+		panic(err)
+	}
+}
+
+// TryWrite is Write, returning its build error instead of panicking.
+func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...Option) error {
+	if why := unencodable(reflect.TypeFor[T]()); why != "" {
+		return pcollection.Build("jsonio.Write", nil).Errorf("%v cannot be written as JSON: %s", reflect.TypeFor[T](), why)
+	}
 	pcollection.NewSink(c, "jsonio.Write", &sink[T]{dir: dir, opts: opts, gzip: newConfig(opts).gzip})
+	return nil
 }
 
 type sink[T any] struct {

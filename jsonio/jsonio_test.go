@@ -215,3 +215,45 @@ func TestLocalRunner(t *testing.T) {
 	crunchtest.Run(t, p)
 	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), want)
 }
+
+// TestWriteBuildErrors checks that a T encoding/json never encodes is
+// refused when the pipeline is built, naming the field, and that types
+// it does encode, recursive ones and those with their own MarshalJSON
+// included, are not.
+func TestWriteBuildErrors(t *testing.T) {
+	type withChan struct {
+		Name string
+		C    chan int
+	}
+	type nested struct{ Inner []map[string]withChan }
+	type badKey struct{ M map[[2]int]string }
+	type skipped struct {
+		Name string
+		C    chan int `json:"-"`
+		f    func()
+	}
+	type tree struct {
+		Name     string
+		Children []*tree
+	}
+	p := pcollection.NewPipeline("build")
+	for _, tc := range []struct {
+		err  error
+		want string // "" for none
+	}{
+		{jsonio.TryWrite(pcollection.Of(p, withChan{}), "mem://b/1"), "field C: chan int"},
+		{jsonio.TryWrite(pcollection.Of(p, nested{}), "mem://b/2"), "field Inner: field C: chan int"},
+		{jsonio.TryWrite(pcollection.Of(p, badKey{}), "mem://b/3"), "map[[2]int]string (JSON object keys"},
+		{jsonio.TryWrite(pcollection.Of(p, complex(1, 2)), "mem://b/4"), "complex128"},
+		{jsonio.TryWrite(pcollection.Of(p, skipped{}), "mem://b/5"), ""},
+		{jsonio.TryWrite(pcollection.Of(p, tree{}), "mem://b/6"), ""},
+		{jsonio.TryWrite(pcollection.Of(p, time.Time{}), "mem://b/7"), ""},
+	} {
+		switch {
+		case tc.want == "" && tc.err != nil:
+			t.Errorf("refused: %v", tc.err)
+		case tc.want != "" && (tc.err == nil || !strings.Contains(tc.err.Error(), tc.want)):
+			t.Errorf("error %v, want one with %q", tc.err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+package jsonio
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"reflect"
+)
+
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// unencodable says why encoding/json cannot encode values of t, or "": a
+// channel, function, complex number or unsafe pointer in t or in what it
+// holds (fields encoding/json encodes, elements, map values), or a map
+// whose keys are not strings, integers or TextMarshalers. A type with its
+// own MarshalJSON or MarshalText is taken at its word.
+func unencodable(t reflect.Type) string {
+	return unencodableIn(t, map[reflect.Type]bool{})
+}
+
+func unencodableIn(t reflect.Type, seen map[reflect.Type]bool) string {
+	if seen[t] {
+		return "" // a recursive type, checked further up
+	}
+	seen[t] = true
+	pt := reflect.PointerTo(t)
+	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) || pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler) {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+		return t.String()
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return unencodableIn(t.Elem(), seen)
+	case reflect.Map:
+		switch k := t.Key(); {
+		case k.Kind() == reflect.String, k.Kind() >= reflect.Int && k.Kind() <= reflect.Uintptr, k.Implements(textMarshaler):
+		default:
+			return fmt.Sprintf("%s (JSON object keys must come from strings, integers or encoding.TextMarshalers)", t)
+		}
+		return unencodableIn(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			// encoding/json encodes exported fields, and those of
+			// embedded structs, unless tagged "-".
+			if !f.IsExported() && !f.Anonymous || f.Tag.Get("json") == "-" {
+				continue
+			}
+			if why := unencodableIn(f.Type, seen); why != "" {
+				return "field " + f.Name + ": " + why
+			}
+		}
+	}
+	return ""
+}

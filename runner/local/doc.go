@@ -119,8 +119,9 @@
 // user function long on one element calls). Before killing a stalled
 // worker the driver sends it SIGQUIT, so that the error shows the stack of
 // the goroutine running the task: where the user function hangs. A worker
-// that does not start within the timeout (its rebuild of the job's
-// pipeline hangs) is killed too, and its attempt retried. Heartbeats also
+// that does not start within the timeout, or 10 s if that is longer (its
+// rebuild of the job's pipeline hangs), is killed too, and its attempt
+// retried. Heartbeats also
 // carry the task's record counts so far, which the driver passes on as
 // progress events marked Partial: a long task (a gzipped file is one
 // split) shows its records moving before it ends.

@@ -44,10 +44,17 @@ type noProcessError struct{ err error }
 func (e *noProcessError) Error() string { return e.err.Error() }
 func (e *noProcessError) Unwrap() error { return e.err }
 
+// minStartTimeout is the least time a worker has to start, whatever the
+// task timeout: starting a process and rebuilding the pipeline takes
+// 10-20 ms, but seconds on a loaded machine or under the race detector,
+// where a short task timeout (for tasks that should mark progress often)
+// would kill every worker before it could start. Tests lower it.
+var minStartTimeout = 10 * time.Second
+
 // startProc starts a worker with procs as its GOMAXPROCS and performs the
-// handshake, killing the worker if that takes longer than timeout (0:
-// no limit): the worker rebuilds the job's pipeline, user code that may
-// hang as a task can.
+// handshake, killing the worker if that takes longer than timeout (0: no
+// limit; at least minStartTimeout): the worker rebuilds the job's
+// pipeline, user code that may hang as a task can.
 func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (*proc, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -81,9 +88,10 @@ func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (
 	}
 	p.pid = p.cmd.Process.Pid
 	if timeout > 0 {
+		timeout = max(timeout, minStartTimeout)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeoutCause(ctx, timeout,
-			fmt.Errorf("worker %d did not start within %v (the task timeout): rebuilding the job's pipeline hangs?", p.pid, timeout))
+			fmt.Errorf("worker %d did not start within %v (the task timeout, at least %v): rebuilding the job's pipeline hangs?", p.pid, timeout, minStartTimeout))
 		defer cancel()
 	}
 	var reply helloReply

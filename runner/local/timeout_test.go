@@ -253,6 +253,8 @@ var buildHangJob = runner.Register("local-test/build-hang", "a job whose pipelin
 	})
 
 func TestWorkerStartHangingIsRetried(t *testing.T) {
+	defer func(d time.Duration) { minStartTimeout = d }(minStartTimeout)
+	minStartTimeout = 0
 	p := build(t, buildHangJob, "--once="+t.TempDir())
 	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir(), TaskTimeout: 500 * time.Millisecond})
 	if err != nil {

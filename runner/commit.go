@@ -60,6 +60,9 @@ type Committer struct {
 	// locked is set while the committer holds the output's commit lock
 	// (commitlock.go).
 	locked bool
+	// journalled is set once the job commit has journalled its renames
+	// in the output (recover.go).
+	journalled bool
 	// waiting, if set, is told when the commit starts waiting for another
 	// run's lock (Sinks.ReportWaits).
 	waiting func(msg string)
@@ -427,6 +430,9 @@ type Leftover struct {
 	Run     string   `json:"run"`
 	Created bool     `json:"created,omitempty"`
 	Parents []string `json:"parents,omitempty"`
+	// Journalled is set once the job commit has journalled its renames in
+	// the output: a journal missing then was removed by the commit's end.
+	Journalled bool `json:"journalled,omitempty"`
 }
 
 // Leftovers describes the run's outputs for RecoverCommit.
@@ -445,7 +451,7 @@ func (c *Committer) leftover() Leftover {
 	for _, p := range c.parents {
 		parents = append(parents, absLocal(p))
 	}
-	return Leftover{Dir: absLocal(c.dir), Run: c.run, Created: c.created, Parents: parents}
+	return Leftover{Dir: absLocal(c.dir), Run: c.run, Created: c.created, Parents: parents, Journalled: c.journalled}
 }
 
 // absLocal makes a local path (bare or file://) absolute; other URLs stay.
@@ -737,8 +743,16 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 			return fail(s[id].dir, err)
 		}
 	}
+	// Every journal goes before any other temporary file, so that
+	// RecoverCommit finds either all of them and all the files they name,
+	// or a journal missing, which says the commit was done.
 	var dirs []string
 	var errs []error
+	for _, id := range ids {
+		if err := s[id].removeJournal(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, id := range ids {
 		c := s[id]
 		c.moves = nil

@@ -1032,7 +1032,9 @@ func TestRecoverCommitAfterCrash(t *testing.T) {
 					}
 				}()
 				var res runner.Result
-				if err := s.CommitInto(context.Background(), &res, func() error { committing = true; return nil }); err != nil {
+				// As the local runner does, the leftovers are recorded
+				// again once the journals are written.
+				if err := s.CommitInto(context.Background(), &res, func() error { committing, ls = true, s.Leftovers(); return nil }); err != nil {
 					t.Fatal(err)
 				}
 				return before, false, committing, ls
@@ -1063,5 +1065,42 @@ func TestRecoverCommitAfterCrash(t *testing.T) {
 				t.Errorf("%d crashes rolled back, %d finished: want some of each", rolledBack, finished)
 			}
 		})
+	}
+}
+
+// TestRecoverCommitDuringCleanup checks that RecoverCommit finishes a
+// commit killed while it removed its temporary files, after it had
+// published every output: one output's journal is gone but files of its
+// temporary directory are left (os.RemoveAll removes entries in directory
+// order), the other's directory is gone. Its locks and temporary files
+// must go, and the outputs stay as committed.
+func TestRecoverCommitDuringCleanup(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("cleanup")
+	g := twoSinks("mem://cleanup/out")
+	commitOld(t, g)
+	s := openWritten(t, g, runner.WriteOverwrite, "run2", "new")
+	var ls []runner.Leftover
+	var res runner.Result
+	if err := s.CommitInto(ctx, &res, func() error { ls = s.Leftovers(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	committed := files(t, "mem://cleanup/")
+	// What the killed commit left: both locks, and a file it had moved
+	// aside in a's temporary directory, whose journal it had removed.
+	for _, dir := range []string{"a", "b"} {
+		lock := "mem://cleanup/out/" + dir + "/_temporary/_commit.lock"
+		if err := storage.WriteFile(ctx, lock, []byte(`{"run":"run2"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := storage.WriteFile(ctx, "mem://cleanup/out/a/_temporary/run2/replaced/part-r-00000.txt", []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := runner.RecoverCommit(ls, true); err != nil {
+		t.Fatal(err)
+	}
+	if got := files(t, "mem://cleanup/"); !maps.Equal(got, committed) {
+		t.Errorf("after recovering, the outputs hold\n%v\nwant as committed:\n%v", got, committed)
 	}
 }

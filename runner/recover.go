@@ -28,7 +28,19 @@ func (c *Committer) writeJournal(ctx context.Context, j commitJournal) error {
 	if err != nil {
 		return err
 	}
-	return storage.WriteFile(ctx, storage.Join(c.temp(), journalName), b)
+	if err := storage.WriteFile(ctx, storage.Join(c.temp(), journalName), b); err != nil {
+		return err
+	}
+	c.journalled = true
+	return nil
+}
+
+func (c *Committer) removeJournal(ctx context.Context) error {
+	err := storage.Remove(ctx, storage.Join(c.temp(), journalName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // readJournal reads the output's journal: nil if there is none, and
@@ -91,6 +103,11 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 	s := Sinks{}
 	journals := map[*Committer]*commitJournal{}
 	unjournalled := false // an output the commit had not journalled: nothing moved
+	// cleaning is set when a journal the commit wrote is gone while the
+	// run still holds that output's lock: the commit had published every
+	// output and was removing its temporary files (a commit that rolls
+	// back releases its locks before it removes them).
+	cleaning := false
 	for i, l := range ls {
 		if !plainRun(l.Run) {
 			continue
@@ -101,9 +118,12 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 		if err != nil {
 			return fmt.Errorf("recovering the commit of run %s in %s: %w", l.Run, l.Dir, err)
 		}
-		if j != nil {
+		switch {
+		case j != nil:
 			journals[c] = j
-		} else if temp {
+		case temp && l.Journalled && committing:
+			cleaning = cleaning || c.heldByRun()
+		case temp:
 			unjournalled = true
 		}
 	}
@@ -114,6 +134,9 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 	}
 	made := map[*Committer]int{}
 	published := true
+	if cleaning {
+		journals = nil // every rename made, and maybe the files they name removed
+	}
 	for c, j := range journals {
 		n, err := madeMoves(ctx, j.Moves)
 		if err != nil {
@@ -139,7 +162,7 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 			return fmt.Errorf("recovering the commit of run %s: %w", c.run, err)
 		}
 	}
-	if published && len(journals) > 0 {
+	if published && (len(journals) > 0 || cleaning) {
 		var errs []error
 		for _, c := range s {
 			errs = append(errs, c.removeTemp(ctx))
@@ -162,8 +185,7 @@ func (c *Committer) succeedIfMissing(ctx context.Context) error {
 // unlockIfHeld removes the output's commit lock if the committer's run
 // holds it.
 func (c *Committer) unlockIfHeld(ctx context.Context) error {
-	h, ok := c.readHolder()
-	if !ok || h.Run != c.run {
+	if !c.heldByRun() {
 		return nil
 	}
 	err := storage.Remove(ctx, c.lockURL())
@@ -171,4 +193,11 @@ func (c *Committer) unlockIfHeld(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// heldByRun reports whether the committer's run holds the output's commit
+// lock.
+func (c *Committer) heldByRun() bool {
+	h, ok := c.readHolder()
+	return ok && h.Run == c.run
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"slices"
 
 	"github.com/crunchgo/crunchgo/plan"
@@ -65,7 +66,8 @@ func (c *Committer) readJournal(ctx context.Context) (j *commitJournal, temp boo
 // renames are made in order, so they are the ones up to the last that
 // shows as made: its source gone and its target there. No later rename
 // brings back an earlier one's source, except a part published under the
-// name of one moved aside, and then that later rename shows as made.
+// name of one moved aside, and then that later rename shows as made. A
+// local rename cut in half (both names one file) is finished and counts.
 func madeMoves(ctx context.Context, moves []move) (int, error) {
 	for i, m := range slices.Backward(moves) {
 		from, err := storage.Exists(ctx, m.From)
@@ -79,8 +81,32 @@ func madeMoves(ctx context.Context, moves []move) (int, error) {
 		if !from && to {
 			return i + 1, nil
 		}
+		if from && to && sameLocalFile(m.From, m.To) {
+			// Local renames of files link, then remove (storage's
+			// localFS, so as not to replace a file): a process that
+			// died between the two was making this rename. Finish it.
+			if err := storage.Remove(ctx, m.From); err != nil {
+				return 0, err
+			}
+			return i + 1, nil
+		}
 	}
 	return 0, nil
+}
+
+// sameLocalFile reports whether two local paths name one file.
+func sameLocalFile(a, b string) bool {
+	pa, la := storage.LocalPath(a)
+	pb, lb := storage.LocalPath(b)
+	if !la || !lb {
+		return false
+	}
+	fa, err := os.Lstat(pa)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Lstat(pb)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // RecoverCommit cleans up after a run whose process died, given its

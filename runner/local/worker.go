@@ -271,13 +271,18 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 	// against 1.10, 64MiB 0.62 against 0.75, 1MiB and 1GiB the same; the
 	// peak RSS of the driver and workers went from 93 to 102 MiB (16MiB)
 	// and 110 to 135 MiB (64MiB).
-	limit := int64(math.MaxInt64)
-	if h.Memory > 0 {
-		sortLimit, _ := sizes(h.Memory)
-		limit = max(h.Memory, 16<<20+2*sortLimit)
-	}
-	gcpace.WarmUp(warmHeap, limit)
+	gcpace.WarmUp(warmHeap, heapLimit(h.Memory))
 	return &worker{sg: sg, memory: h.Memory, sourceSizes: h.Plan.SourceSizes, kill: kill}, nil
+}
+
+// heapLimit is the Go runtime's soft memory limit of a worker whose share
+// of the budget is memory (0: none).
+func heapLimit(memory int64) int64 {
+	if memory <= 0 {
+		return math.MaxInt64
+	}
+	sortLimit, _ := sizes(memory)
+	return max(memory, 16<<20+2*sortLimit)
 }
 
 // sideFits refuses a side input whose files alone (size bytes, form says

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
+	"github.com/crunchgo/crunchgo/internal/textcut"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -227,12 +227,7 @@ func statCell(s string) string {
 		return "-"
 	}
 	if len(s) > 40 {
-		// Cut at a rune's start, so that a long UTF-8 value stays valid.
-		cut := 39
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+		s = textcut.Prefix(s, 39) + "…"
 	}
 	return s
 }

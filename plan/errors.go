@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/crunchgo/crunchgo/internal/textcut"
 )
 
 // TransformError is the error of a user function that returned an error or
@@ -90,12 +92,8 @@ func KeyText(key any) string {
 	}
 	cut := ""
 	if len(text) > maxKeyText {
-		n := maxKeyText
-		for n > maxKeyText-utf8.UTFMax && !utf8.RuneStart(text[n]) {
-			n-- // not inside a character
-		}
 		cut = fmt.Sprintf("... (%d bytes)", len(text))
-		text = text[:n]
+		text = textcut.Prefix(text, maxKeyText)
 	}
 	if quote {
 		text = strconv.Quote(text)

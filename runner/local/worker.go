@@ -18,10 +18,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/crunchgo/crunchgo/internal/gcpace"
 	"github.com/crunchgo/crunchgo/internal/progress"
+	"github.com/crunchgo/crunchgo/internal/textcut"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -415,11 +415,8 @@ func (w *worker) run(ctx context.Context, t *taskMsg) *resultMsg {
 		// than the driver reads (maxMessage).
 		for _, f := range []*string{&res.Err.Msg, &res.Err.Inner, &res.Err.Panic, &res.Err.Stack} {
 			if len(*f) > maxErrorField {
-				keep := maxErrorField
-				for keep > 0 && !utf8.RuneStart((*f)[keep]) {
-					keep--
-				}
-				*f = (*f)[:keep] + fmt.Sprintf("... (%d bytes cut)", len(*f)-keep)
+				keep := textcut.Prefix(*f, maxErrorField)
+				*f = keep + fmt.Sprintf("... (%d bytes cut)", len(*f)-len(keep))
 			}
 		}
 	}

@@ -105,7 +105,7 @@ func detectFormat(name string, f storage.File) string {
 // that of an Avro or Parquet file compressed whole (x.avro.gz), and the
 // extension under the compression's, without its dot ("avro", "parq").
 func dataCompressedWhole(name string) (string, bool) {
-	switch ext := strings.ToLower(path.Ext(strings.TrimSuffix(name, path.Ext(name)))); ext {
+	switch ext := dataExt(name); ext {
 	case ".avro", ".parquet", ".parq":
 		return strings.TrimPrefix(ext, "."), true
 	}

@@ -62,7 +62,7 @@ func (c *csvFile) Format() string { return formatCSV }
 
 // records calls fn with the header, then with each record.
 func (c *csvFile) records(ctx context.Context, fn func(rec []string, header bool) error) error {
-	r := csv.NewReader(&lineStream{lr: c.lr})
+	r := csv.NewReader(textio.LineStream(c.lr, nil))
 	r.Comma = c.comma
 	r.ReuseRecord = true
 	for i := 0; ; i++ {
@@ -168,26 +168,6 @@ func columnNames(header []string) []string {
 		}
 	}
 	return names
-}
-
-// lineStream gives a line reader's lines, each ended by "\n", to a
-// csv.Reader, which then numbers records by the file's lines.
-type lineStream struct {
-	lr   *textio.LineReader
-	rest []byte
-}
-
-func (s *lineStream) Read(p []byte) (int, error) {
-	if len(s.rest) == 0 {
-		line, err := s.lr.Next()
-		if err != nil {
-			return 0, err
-		}
-		s.rest = append(append(s.rest[:0], line...), '\n')
-	}
-	n := copy(p, s.rest)
-	s.rest = s.rest[n:]
-	return n, nil
 }
 
 // jsonlFile reads JSON lines as jsonio does: each line that is not blank

@@ -145,7 +145,7 @@ func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T
 		return err
 	}
 	defer r.Close()
-	return s.readRecords(ctx, split.Path, &fileStream{r: r}, emit)
+	return s.readRecords(ctx, split.Path, newFileStream(r), emit)
 }
 
 // readRecords reads the records of the file at path from in.

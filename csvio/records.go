@@ -104,26 +104,15 @@ func openQuote(line, comma []byte) bool {
 // csv.Reader to parse across lines; it remembers where the lines it gave
 // start in the file, by their number, for the records' errors.
 type fileStream struct {
-	r       *textio.LineReader
-	rest    []byte
-	offsets []int64 // of lines first..first+len-1
-	first   int     // line number of offsets[0]
-	lines   int     // lines given
+	io.Reader         // textio.LineStream
+	offsets   []int64 // of lines first..first+len-1
+	first     int     // line number of offsets[0]
 }
 
-func (s *fileStream) Read(p []byte) (int, error) {
-	if len(s.rest) == 0 {
-		line, err := s.r.Next()
-		if err != nil {
-			return 0, err // io.EOF, or the line reader's error, which the csv.Reader returns
-		}
-		s.lines++
-		s.offsets = append(s.offsets, s.r.Offset())
-		s.rest = append(append(s.rest[:0], line...), '\n')
-	}
-	n := copy(p, s.rest)
-	s.rest = s.rest[n:]
-	return n, nil
+func newFileStream(r *textio.LineReader) *fileStream {
+	s := &fileStream{}
+	s.Reader = textio.LineStream(r, func(offset int64) { s.offsets = append(s.offsets, offset) })
+	return s
 }
 
 // offset returns where line (1-based) starts, and forgets the lines before

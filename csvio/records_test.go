@@ -30,7 +30,7 @@ func TestWholeFileForgetsOffsets(t *testing.T) {
 	}
 	cfg, _ := newConfig([]Option{WholeFiles()})
 	s := &source[Row]{pattern: "a.csv", cfg: cfg}
-	in := &fileStream{r: r}
+	in := newFileStream(r)
 	n, most := 0, 0
 	err = s.readRecords(context.Background(), "a.csv", in, func(Row) {
 		n++

@@ -11,7 +11,8 @@ import (
 )
 
 // This file is what sources of one record per line (csvio, jsonio) build
-// on: Read's splits, checks and line reading, without its element type.
+// on: Read's splits, checks and line reading, without its element type;
+// and LineStream, for parsers of records that may span lines.
 
 // Splits returns the splits Read cuts the files matching pattern into,
 // after Read's checks of every file (no Avro or Parquet, compression only
@@ -79,4 +80,34 @@ func PermanentIfData(err error) error {
 		return plan.Permanent(err)
 	}
 	return err
+}
+
+// LineStream reads r's lines as one stream, each line followed by "\n",
+// for a parser of records that may span lines (encoding/csv). onLine, if
+// not nil, is told each line's offset as the stream takes the line. r's
+// errors, io.EOF at the end, are the stream's.
+func LineStream(r *LineReader, onLine func(offset int64)) io.Reader {
+	return &lineStream{r: r, onLine: onLine}
+}
+
+type lineStream struct {
+	r      *LineReader
+	onLine func(offset int64)
+	rest   []byte // of the line taken last, not read yet
+}
+
+func (s *lineStream) Read(p []byte) (int, error) {
+	if len(s.rest) == 0 {
+		line, err := s.r.Next()
+		if err != nil {
+			return 0, err
+		}
+		if s.onLine != nil {
+			s.onLine(s.r.Offset())
+		}
+		s.rest = append(append(s.rest[:0], line...), '\n')
+	}
+	n := copy(p, s.rest)
+	s.rest = s.rest[n:]
+	return n, nil
 }

@@ -195,14 +195,29 @@ func (j *jsonlFile) Records(ctx context.Context, emit func([]byte) error) error 
 	return j.values(ctx, func(line []byte, n int64) error {
 		b.Reset()
 		if err := json.Compact(&b, line); err != nil {
-			return fmt.Errorf("%s: line %d (offset %d) is not one JSON value: %w", j.path, n, j.lr.Offset(), err)
+			return j.notJSON(line, n, err)
 		}
 		return emit(b.Bytes())
 	})
 }
 
+// Count checks each line, as count of a CSV file parses its records: a
+// count that a read of the file would not reach is wrong.
 func (j *jsonlFile) Count(ctx context.Context) (int64, error) {
 	var n int64
-	err := j.values(ctx, func([]byte, int64) error { n++; return nil })
+	err := j.values(ctx, func(line []byte, ln int64) error {
+		if !json.Valid(line) {
+			var v json.RawMessage
+			return j.notJSON(line, ln, json.Unmarshal(line, &v))
+		}
+		n++
+		return nil
+	})
 	return n, err
+}
+
+// notJSON names the file, line and offset of a line that is not one JSON
+// value.
+func (j *jsonlFile) notJSON(line []byte, n int64, err error) error {
+	return fmt.Errorf("%s: line %d (offset %d) is not one JSON value: %w", j.path, n, j.lr.Offset(), err)
 }

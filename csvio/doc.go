@@ -23,6 +23,8 @@
 // empty value is "" for a string and nil for a pointer, and an error for
 // other types unless EmptyIsZero makes it their zero value. Writing, nil
 // is empty, so a pointer to "" reads back as nil.
+// Values and header names are taken as they are, spaces included, unless
+// TrimSpace trims them.
 //
 // # Splits and newlines in fields
 //

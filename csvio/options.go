@@ -15,6 +15,7 @@ type config struct {
 	comma       rune
 	header      bool
 	emptyIsZero bool
+	trimSpace   bool
 	wholeFiles  bool
 	splitSize   int64
 	gzip        bool
@@ -33,6 +34,14 @@ func NoHeader() Option { return func(c *config) { c.header = false } }
 // value (0, false, the zero time) instead of failing. Empty is always ""
 // for a string field and nil for a pointer field.
 func EmptyIsZero() Option { return func(c *config) { c.emptyIsZero = true } }
+
+// TrimSpace drops the spaces and tabs around each value and header name
+// when reading (Spark's ignoreLeadingWhiteSpace and
+// ignoreTrailingWhiteSpace together), so that "SE, 10.5" reads as "SE" and
+// 10.5, and a quoted value may follow spaces (a, "b"). It trims quoted
+// values too: " b " reads as "b". Space after a closing quote is still an
+// error, as encoding/csv has it.
+func TrimSpace() Option { return func(c *config) { c.trimSpace = true } }
 
 // WholeFiles reads each file whole, in one split, as Spark's multiLine
 // does, so that a quoted field may hold a newline. By default files are

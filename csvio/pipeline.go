@@ -86,7 +86,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 	if err != nil {
 		return s.fail(split.Path, 0, headerAt, err)
 	}
-	p := newLineParser(s.cfg.comma)
+	p := newLineParser(s.cfg)
 	lineNo := 0 // known only in a split starting the file
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
 		if split.Offset == 0 {
@@ -118,7 +118,7 @@ func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int6
 		return nil, -1, err
 	}
 	defer r.Close()
-	p := newLineParser(s.cfg.comma)
+	p := newLineParser(s.cfg)
 	for line := 1; ; line++ {
 		b, err := r.Next()
 		if err == io.EOF {
@@ -151,7 +151,7 @@ func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T
 // readRecords reads the records of the file at path from in.
 func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream, emit func(T)) error {
 	l, _ := layoutOf(reflect.TypeFor[T]())
-	cr := newCSVReader(in, s.cfg.comma)
+	cr := newCSVReader(in, s.cfg)
 	var dec *decoder[T]
 	if !s.cfg.header {
 		var err error
@@ -171,6 +171,9 @@ func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream
 			return s.fail(path, line, in.offset(line), fmt.Errorf("%w (line %d, byte %d)", pe.Err, pe.Line, pe.Column))
 		case err != nil:
 			return textio.PermanentIfData(err)
+		}
+		if s.cfg.trimSpace {
+			trimFields(rec)
 		}
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {

@@ -301,6 +301,35 @@ func TestEmptyIsZero(t *testing.T) {
 	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), []Row{{}, {1, 2.5, &three, "x"}})
 }
 
+func TestTrimSpace(t *testing.T) {
+	storage.ResetMem("csv-trim")
+	type Row struct {
+		Country string  `csv:"country"`
+		Ms      float64 `csv:"ms"`
+		Note    *string `csv:"note"`
+	}
+	put(t, "mem://csv-trim/a.csv", " country , ms ,note\nSE, 10.5 , \"a, b\"\n  US,\t7,\n")
+	// A tab-delimited file keeps its empty fields: leading spaces are not
+	// skipped by encoding/csv when the delimiter is one.
+	put(t, "mem://csv-trim/b.tsv", "country\tms\tnote\n DE \t\t x\n")
+	ab := "a, b"
+	x := "x"
+	for _, opts := range [][]csvio.Option{{csvio.SplitSize(16)}, {csvio.WholeFiles()}} {
+		p := pcollection.NewPipeline("trim")
+		comma := pcollection.Materialize(csvio.Read[Row](p, "mem://csv-trim/a.csv", append(opts, csvio.TrimSpace())...))
+		tab := pcollection.Materialize(csvio.Read[Row](p, "mem://csv-trim/b.tsv", append(opts, csvio.TrimSpace(), csvio.Delimiter('\t'), csvio.EmptyIsZero())...))
+		crunchtest.Run(t, p)
+		crunchtest.EqualUnordered(t, crunchtest.Values(t, comma), []Row{{"SE", 10.5, &ab}, {"US", 7, nil}})
+		crunchtest.EqualUnordered(t, crunchtest.Values(t, tab), []Row{{"DE", 0, &x}})
+	}
+	// Without it the header's names do not match and a spaced number fails.
+	p := pcollection.NewPipeline("no-trim")
+	pcollection.Materialize(csvio.Read[Row](p, "mem://csv-trim/a.csv"))
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil || !strings.Contains(err.Error(), `no column "country"`) {
+		t.Errorf("untrimmed header: got %v", err)
+	}
+}
+
 func TestBuildErrors(t *testing.T) {
 	type Bad struct{ C chan int }
 	p := pcollection.NewPipeline("build")

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/crunchgo/crunchgo/textio"
@@ -17,6 +19,7 @@ type lineParser struct {
 	in    lineInput
 	r     *csv.Reader
 	comma []byte
+	trim  bool
 }
 
 // lineInput is the line being parsed, then io.EOF.
@@ -31,18 +34,28 @@ func (in *lineInput) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func newLineParser(comma rune) *lineParser {
-	p := &lineParser{comma: utf8.AppendRune(nil, comma)}
-	p.r = newCSVReader(&p.in, comma)
+func newLineParser(cfg config) *lineParser {
+	p := &lineParser{comma: utf8.AppendRune(nil, cfg.comma), trim: cfg.trimSpace}
+	p.r = newCSVReader(&p.in, cfg)
 	return p
 }
 
-func newCSVReader(r io.Reader, comma rune) *csv.Reader {
+func newCSVReader(r io.Reader, cfg config) *csv.Reader {
 	cr := csv.NewReader(r)
-	cr.Comma = comma
+	cr.Comma = cfg.comma
 	cr.FieldsPerRecord = -1 // checked against the header, with a clearer error
 	cr.ReuseRecord = true
+	// Skipping spaces before a field lets a quote follow them (a, "b");
+	// not with a space or tab delimiter, whose empty fields it would eat.
+	cr.TrimLeadingSpace = cfg.trimSpace && !unicode.IsSpace(cfg.comma)
 	return cr
+}
+
+// trimFields drops the spaces and tabs around each of rec's values.
+func trimFields(rec []string) {
+	for i, v := range rec {
+		rec[i] = strings.Trim(v, " \t")
+	}
 }
 
 // parse returns the fields of line, nil for a blank line (skipped, as
@@ -62,6 +75,9 @@ func (p *lineParser) parse(line []byte) ([]string, error) {
 			return nil, ErrQuotedNewline
 		}
 		return nil, parseErr(err)
+	}
+	if p.trim {
+		trimFields(rec)
 	}
 	return rec, nil
 }

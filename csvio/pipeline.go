@@ -74,17 +74,17 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 // readLines reads a split record by record, one line each.
 func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split plan.Split, emit func(T)) error {
 	l, _ := layoutOf(reflect.TypeFor[T]())
-	headerAt := int64(-1)
+	headerAt, headerLine := int64(-1), 0
 	var header []string
 	if s.cfg.header {
 		var err error
-		if header, headerAt, err = s.readHeader(ctx, split.Path); err != nil || header == nil {
+		if header, headerLine, headerAt, err = s.readHeader(ctx, split.Path); err != nil || header == nil {
 			return err // a file of blank lines has no records
 		}
 	}
 	dec, err := newDecoder[T](l, header, s.cfg)
 	if err != nil {
-		return s.fail(split.Path, 0, headerAt, err)
+		return s.fail(split.Path, headerLine, headerAt, err)
 	}
 	p := newLineParser(s.cfg)
 	lineNo := 0 // known only in a split starting the file
@@ -110,29 +110,29 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 }
 
 // readHeader returns the header of the file at path, its first non-blank
-// line, and where it starts, for every split of the file to skip it and
-// know the columns; nil if the file has only blank lines.
-func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int64, error) {
+// line, its number and where it starts, for every split of the file to
+// skip it and know the columns; nil if the file has only blank lines.
+func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int, int64, error) {
 	r, err := textio.OpenSplit(ctx, plan.Split{Path: path, Length: 1 << 62}, s.cfg.textOptions()...)
 	if err != nil {
-		return nil, -1, err
+		return nil, 0, -1, err
 	}
 	defer r.Close()
 	p := newLineParser(s.cfg)
 	for line := 1; ; line++ {
 		b, err := r.Next()
 		if err == io.EOF {
-			return nil, -1, nil
+			return nil, 0, -1, nil
 		}
 		if err != nil {
-			return nil, -1, textio.PermanentIfData(err)
+			return nil, 0, -1, textio.PermanentIfData(err)
 		}
 		rec, err := p.parse(b)
 		if err != nil {
-			return nil, -1, s.fail(path, line, r.Offset(), fmt.Errorf("header: %w", err))
+			return nil, 0, -1, s.fail(path, line, r.Offset(), fmt.Errorf("header: %w", err))
 		}
 		if rec != nil {
-			return append([]string(nil), rec...), r.Offset(), nil
+			return append([]string(nil), rec...), line, r.Offset(), nil
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"io"
@@ -46,7 +47,7 @@ func renderHTML(w io.Writer, rep *Report) error {
 		"Failed":   rep.Status != RunSucceeded,
 		"Lane":     timelineWidth,
 		"Counters": sortedCounters(rep.Counters),
-		"Graph":    template.HTML(planSVG(rep.Plan)), // built from escaped text below
+		"Graph":    template.HTML(planSVG(rep.Plan, rep.Stages)), // built from escaped text below
 	}
 	if err := reportTmpl.Execute(w, data); err != nil {
 		return fmt.Errorf("rendering html report: %w", err)
@@ -124,10 +125,19 @@ type svgBox struct {
 	title   string
 }
 
+func (b *svgBox) midY() int { return b.y + b.h/2 }
+
+// svgEdge is an arrow between two phase boxes.
+type svgEdge struct {
+	from, to *svgBox
+	kind     string // shuffle, materialized or side input
+}
+
 // planSVG lays out the plan as columns: per stage, its map phases, then its
-// reduce phases; shuffles and materialized intermediates are the edges
-// between them. Every text is escaped here.
-func planSVG(p *ReportPlan) string {
+// reduce phases; shuffles, materialized intermediates and side inputs are
+// the edges between them. A stage's band says how long it ran, or that it
+// did not finish. Every text is escaped here.
+func planSVG(p *ReportPlan, results []ReportStageResult) string {
 	if p == nil || len(p.Stages) == 0 {
 		return `<p class="meta">no plan (the run was not optimized)</p>`
 	}
@@ -142,27 +152,15 @@ func planSVG(p *ReportPlan) string {
 		}
 		return fmt.Sprintf("%s#%d", n.Name, n.ID)
 	}
-	var boxes []*svgBox
-	var b strings.Builder
-	col, height := 0, 0
-	type band struct{ x0, x1, id int }
-	var bands []band
-	place := func(phases []*svgBox) {
-		y := topY
-		for _, bx := range phases {
-			bx.x, bx.y = leftX+col*(boxW+colGap), y
-			y += bx.h + boxGap
-		}
-		height = max(height, y)
-		col++
-		boxes = append(boxes, phases...)
-	}
 	newBox := func(st int, ph ReportPhase, title string) *svgBox {
 		lines := len(ph.Nodes) + 2
 		return &svgBox{h: boxHead + lines*lineH + 6, phase: ph, stage: st, title: title}
 	}
+	// Columns of boxes, two per stage (one if it has no reduce phase).
+	var columns [][]*svgBox
+	type band struct{ col0, col1, id int }
+	var bands []band
 	for _, st := range p.Stages {
-		x0 := leftX + col*(boxW+colGap)
 		var maps, reduces []*svgBox
 		for _, in := range st.Inputs {
 			t := "map: read " + label(in.Node)
@@ -175,56 +173,45 @@ func planSVG(p *ReportPlan) string {
 			t := fmt.Sprintf("reduce %d: %s", ch.Index, label(ch.GroupByKey))
 			reduces = append(reduces, newBox(st.ID, ch.Reduce, t))
 		}
-		place(maps)
+		bd := band{col0: len(columns), id: st.ID}
+		columns = append(columns, maps)
 		if len(reduces) > 0 {
-			place(reduces)
+			columns = append(columns, reduces)
 		}
-		bands = append(bands, band{x0 - 8, leftX + col*(boxW+colGap) - colGap + 8, st.ID})
+		bd.col1 = len(columns)
+		bands = append(bands, bd)
 	}
-	width := leftX + col*(boxW+colGap) - colGap + leftX
+	var boxes []*svgBox
+	for _, c := range columns {
+		boxes = append(boxes, c...)
+	}
+	edges := planEdges(boxes, nodes)
+	height := placeColumns(columns, edges)
+	colX := func(c int) int { return leftX + c*(boxW+colGap) }
+	width := colX(len(columns)) - colGap + leftX
 	// Edges that skip a column run along a lane under the boxes, not
 	// through the boxes in between.
 	lane := height - boxGap + 10
 	height += 16
+
+	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica,Arial,sans-serif" font-size="11">`, width, height, width, height)
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`)
 	for _, bd := range bands {
-		fmt.Fprintf(&b, `<g class="stage" data-stage="%d"><rect x="%d" y="8" width="%d" height="%d" rx="8" fill="#eef3fa" stroke="#c9d6ea"/><text x="%d" y="26" font-weight="bold" font-size="12">stage %d</text></g>`,
-			bd.id, bd.x0, bd.x1-bd.x0, height-14, bd.x0+10, bd.id)
-	}
-	has := func(ph ReportPhase, id int) bool { return ph.Entry == id || slices.Contains(ph.Nodes, id) }
-	// Shuffles: a map phase feeding a channel's GroupByKey → that reduce phase.
-	// Intermediates: the phase writing a node → the later phase reading it.
-	for _, to := range boxes {
-		for _, from := range boxes {
-			if from == to {
-				continue
-			}
-			switch {
-			case to.phase.Kind == "reduce" && from.phase.Kind == "map" && from.stage == to.stage:
-				gbk := nodes[to.phase.Entry]
-				if gbk.Op != "GroupByKey" {
-					// A lifted combiner is the entry; the GroupByKey is its input.
-					for _, in := range gbk.Inputs {
-						if nodes[in].Op == "GroupByKey" {
-							gbk = nodes[in]
-						}
-					}
-				}
-				for _, in := range gbk.Inputs {
-					if has(from.phase, in) {
-						edge(&b, from, to, "shuffle", false, lane)
-						break
-					}
-				}
-			case to.phase.Kind == "map" && from.stage < to.stage && slices.Contains(from.phase.Materialize, to.phase.Entry):
-				edge(&b, from, to, "materialized", true, lane)
-			}
-			earlier := from.stage < to.stage || from.stage == to.stage && from.phase.Kind == "map" && to.phase.Kind == "reduce"
-			if earlier && slices.ContainsFunc(to.phase.Sides, func(id int) bool { return slices.Contains(from.phase.Materialize, id) }) {
-				edge(&b, from, to, "side input", true, lane)
-			}
+		x0, x1 := colX(bd.col0)-8, colX(bd.col1)-colGap+8
+		status, summary := stageSummary(results, bd.id)
+		fill, stroke := "#eef3fa", "#c9d6ea"
+		switch status {
+		case StageUnfinished:
+			fill, stroke = "#fbeaea", "#e0a5a5"
+		case StageNotRun:
+			fill, stroke = "#f3f3f3", "#d0d0d0"
 		}
+		fmt.Fprintf(&b, `<g class="stage" data-stage="%d" data-status="%s"><rect x="%d" y="8" width="%d" height="%d" rx="8" fill="%s" stroke="%s"/><text x="%d" y="26" font-size="12"><tspan font-weight="bold">stage %d</tspan>%s</text></g>`,
+			bd.id, status, x0, x1-x0, height-14, fill, stroke, x0+10, bd.id, template.HTMLEscapeString(summary))
+	}
+	for _, e := range edges {
+		edge(&b, e.from, e.to, e.kind, e.kind != "shuffle", lane)
 	}
 	for _, bx := range boxes {
 		fill := "#ffffff"
@@ -258,6 +245,95 @@ func planSVG(p *ReportPlan) string {
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// planEdges finds the arrows between boxes. Shuffles: a map phase feeding a
+// channel's GroupByKey → that reduce phase. Intermediates: the phase
+// writing a node → the later phase reading it. Side inputs: the phase
+// writing one → the later phase reading it.
+func planEdges(boxes []*svgBox, nodes map[int]ReportNode) []svgEdge {
+	has := func(ph ReportPhase, id int) bool { return ph.Entry == id || slices.Contains(ph.Nodes, id) }
+	var edges []svgEdge
+	for _, to := range boxes {
+		for _, from := range boxes {
+			if from == to {
+				continue
+			}
+			switch {
+			case to.phase.Kind == "reduce" && from.phase.Kind == "map" && from.stage == to.stage:
+				gbk := nodes[to.phase.Entry]
+				if gbk.Op != "GroupByKey" {
+					// A lifted combiner is the entry; the GroupByKey is its input.
+					for _, in := range gbk.Inputs {
+						if nodes[in].Op == "GroupByKey" {
+							gbk = nodes[in]
+						}
+					}
+				}
+				if slices.ContainsFunc(gbk.Inputs, func(in int) bool { return has(from.phase, in) }) {
+					edges = append(edges, svgEdge{from, to, "shuffle"})
+				}
+			case to.phase.Kind == "map" && from.stage < to.stage && slices.Contains(from.phase.Materialize, to.phase.Entry):
+				edges = append(edges, svgEdge{from, to, "materialized"})
+			}
+			earlier := from.stage < to.stage || from.stage == to.stage && from.phase.Kind == "map" && to.phase.Kind == "reduce"
+			if earlier && slices.ContainsFunc(to.phase.Sides, func(id int) bool { return slices.Contains(from.phase.Materialize, id) }) {
+				edges = append(edges, svgEdge{from, to, "side input"})
+			}
+		}
+	}
+	return edges
+}
+
+// placeColumns gives every box its place, column by column, and returns
+// the height they take. Within a column, boxes are ordered by the mean
+// height of the boxes their arrows come from (boxes with none first, in
+// plan order), so that arrows between columns cross as little as they
+// can: stage 1's inputs come in the order of the stage 0 phases that
+// wrote them.
+func placeColumns(columns [][]*svgBox, edges []svgEdge) int {
+	placed := map[*svgBox]bool{}
+	height := 0
+	for c, col := range columns {
+		key := make(map[*svgBox]float64, len(col))
+		for _, bx := range col {
+			sum, n := 0, 0
+			for _, e := range edges {
+				if e.to == bx && placed[e.from] {
+					sum, n = sum+e.from.midY(), n+1
+				}
+			}
+			key[bx] = -1
+			if n > 0 {
+				key[bx] = float64(sum) / float64(n)
+			}
+		}
+		slices.SortStableFunc(col, func(a, b *svgBox) int { return cmp.Compare(key[a], key[b]) })
+		y := topY
+		for _, bx := range col {
+			bx.x, bx.y = leftX+c*(boxW+colGap), y
+			y += bx.h + boxGap
+			placed[bx] = true
+		}
+		height = max(height, y)
+	}
+	return height
+}
+
+// stageSummary is what a stage's band says after its number: how long it
+// ran, or that it did not finish or did not run.
+func stageSummary(results []ReportStageResult, stage int) (status, summary string) {
+	for _, r := range results {
+		if r.Stage != stage {
+			continue
+		}
+		switch r.Status {
+		case StageUnfinished, StageNotRun:
+			return r.Status, " · " + r.Status
+		}
+		return r.Status, " · " + roundDuration(time.Duration(r.DurationNS)).String()
+	}
+	return "", ""
 }
 
 // svgText writes one line of text, cut to fit its box; the full text is its

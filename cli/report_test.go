@@ -600,11 +600,14 @@ func TestFailedRunHTMLReport(t *testing.T) {
 		t.Fatalf("exit %d, want %d: %s", code, cli.ExitFailed, stderr.String())
 	}
 	var banner, retries strings.Builder
-	var statuses []string
+	var statuses, bands []string
 	var bars int
 	var walk func(n *html.Node, in string)
 	walk = func(n *html.Node, in string) {
 		if n.Type == html.ElementNode {
+			if n.Data == "g" && attr(n, "class") == "stage" {
+				bands = append(bands, attr(n, "data-status"))
+			}
 			switch id := attr(n, "id"); {
 			case id != "":
 				in = id
@@ -635,6 +638,9 @@ func TestFailedRunHTMLReport(t *testing.T) {
 	}
 	if want := []string{"succeeded", "unfinished", "not run"}; !slices.Equal(statuses, want) || bars != 2 {
 		t.Errorf("stage statuses %q with %d timeline bars, want %q and a bar for each stage that ran", statuses, bars, want)
+	}
+	if want := statuses; !slices.Equal(bands, want) {
+		t.Errorf("the stage graph's bands say %q, want the stage table's %q", bands, want)
 	}
 	if !strings.Contains(retries.String(), "attempt 1 failed, retrying") {
 		t.Errorf("retried attempts %q, want the local runner's retries", retries.String())

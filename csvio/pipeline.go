@@ -87,7 +87,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 		return s.fail(split.Path, headerLine, headerAt, err)
 	}
 	p := newLineParser(s.cfg)
-	lineNo := 0 // known only in a split starting the file
+	lineNo := 0 // counted in a split starting the file, else on failure
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
 		if split.Offset == 0 {
 			lineNo++
@@ -103,6 +103,9 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 			}
 		}
 		if err != nil {
+			if split.Offset != 0 {
+				lineNo, _ = textio.LineNumber(ctx, split.Path, r.Offset()) // 0 if it cannot
+			}
 			return s.fail(split.Path, lineNo, r.Offset(), err)
 		}
 		return nil

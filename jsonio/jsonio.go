@@ -98,7 +98,7 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 	var n int64
 	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
 	var in bytes.Reader
-	lineNo := 0 // known only in a split starting the file
+	lineNo := 0 // counted in a split starting the file, else on failure
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
 		if split.Offset == 0 {
 			lineNo++
@@ -108,6 +108,9 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 		}
 		var v T
 		if err := s.decode(line, &in, &v); err != nil {
+			if split.Offset != 0 {
+				lineNo, _ = textio.LineNumber(ctx, split.Path, r.Offset()) // 0 if it cannot
+			}
 			return plan.Permanent(&Error{Path: split.Path, Line: lineNo, Offset: r.Offset(), Err: err})
 		}
 		n++

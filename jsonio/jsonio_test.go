@@ -148,7 +148,7 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: got %v, want a permanent *jsonio.Error saying %q", tc.name, err, tc.want)
 		}
 	}
-	// A split not starting its file gives the offset only.
+	// A split not starting its file counts its line on failure.
 	storage.ResetMem("json-bad")
 	var text strings.Builder
 	for range 50 {
@@ -160,7 +160,7 @@ func TestBadInput(t *testing.T) {
 	p := pcollection.NewPipeline("later")
 	pcollection.Materialize(jsonio.Read[Play](p, "mem://json-bad/later.jsonl", jsonio.SplitSize(100)))
 	_, err := mem.Run(context.Background(), p, runner.Options{})
-	if want := fmt.Sprintf("jsonio: mem://json-bad/later.jsonl: line at offset %d: json: cannot unmarshal array", off); err == nil || !strings.Contains(err.Error(), want) {
+	if want := fmt.Sprintf("jsonio: mem://json-bad/later.jsonl: line 51 (offset %d): json: cannot unmarshal array", off); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("later split: got %v, want %q", err, want)
 	}
 }

@@ -1,6 +1,7 @@
 package textio
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -110,4 +111,36 @@ func (s *lineStream) Read(p []byte) (int, error) {
 	n := copy(p, s.rest)
 	s.rest = s.rest[n:]
 	return n, nil
+}
+
+// LineNumber returns the number (from 1) of the line that starts at offset
+// in the file at path, by counting the line ends before it. It reads the
+// file up to offset, so it is for errors: a split that does not start its
+// file cannot count its lines as it reads them. A compressed file, whose
+// offsets are in its decompressed text, is always read from its start.
+func LineNumber(ctx context.Context, path string, offset int64) (int, error) {
+	if codec, ok := Compressed(path); ok {
+		return 0, fmt.Errorf("textio: %s: numbering lines of a %s file from a byte offset", path, codec)
+	}
+	f, err := storage.Open(ctx, path)
+	if err != nil {
+		return 0, fmt.Errorf("textio: %w", err)
+	}
+	defer f.Close()
+	r := io.NewSectionReader(f, 0, offset)
+	buf := make([]byte, 1<<20)
+	line := 1
+	for {
+		n, err := r.Read(buf)
+		line += bytes.Count(buf[:n], []byte{'\n'})
+		if err == io.EOF {
+			return line, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("textio: %s: %w", path, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+	}
 }

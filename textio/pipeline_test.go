@@ -367,3 +367,26 @@ func TestReadLines(t *testing.T) {
 	}
 	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), want)
 }
+
+func TestLineNumber(t *testing.T) {
+	storage.ResetMem("text-lineno")
+	// Lines end at "\n" ("\r\n" included), as the reader cuts them; a
+	// line of 2 MiB makes the count cross the reading buffer.
+	text := "a\r\nb\n\n" + strings.Repeat("x", 2<<20) + "\nlast\n"
+	put(t, "mem://text-lineno/a.txt", []byte(text))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		offset int64
+		want   int
+	}{{0, 1}, {3, 2}, {5, 3}, {6, 4}, {int64(strings.Index(text, "last")), 5}} {
+		if got, err := textio.LineNumber(ctx, "mem://text-lineno/a.txt", tc.offset); err != nil || got != tc.want {
+			t.Errorf("LineNumber at %d = %d, %v; want %d", tc.offset, got, err, tc.want)
+		}
+	}
+	if _, err := textio.LineNumber(ctx, "mem://text-lineno/a.txt.gz", 10); err == nil {
+		t.Error("LineNumber of a .gz file: no error, want one (its offsets are in the decompressed text)")
+	}
+	if _, err := textio.LineNumber(ctx, "mem://text-lineno/missing.txt", 10); err == nil {
+		t.Error("LineNumber of a missing file: no error")
+	}
+}

@@ -37,8 +37,9 @@ import (
 // Sinks.CommitJob): what it replaces or hides is moved aside, not deleted,
 // until every sink has its new parts and _SUCCESS, and a failure on the way
 // moves everything back. Before it moves anything it journals its renames
-// in each output, from which RecoverCommit finishes or undoes the commit of
-// a process that died on the way.
+// in each output, from which RecoverCommit, or the next commit to find the
+// dead process's lock (recoverHolder), finishes or undoes the commit of a
+// process that died on the way.
 type Committer struct {
 	dir string
 	ext string // the part files' extension; "" when unknown
@@ -66,6 +67,9 @@ type Committer struct {
 	// waiting, if set, is told when the commit starts waiting for another
 	// run's lock (Sinks.ReportWaits).
 	waiting func(msg string)
+	// notify, if set, is told when the commit recovers the commit of a
+	// dead run holding the output's lock (Sinks.ReportWaits).
+	notify func(msg string)
 	// tasks holds, by attempt, the part files CommitTask moved into the
 	// committed set, so that AbortTask can take them out again.
 	tasksMu sync.Mutex
@@ -705,23 +709,24 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 	// Locks are taken in the order of their outputs' names, so that two
 	// runs writing the same outputs cannot each wait for the other.
 	byDir := slices.SortedFunc(maps.Values(s), func(a, b *Committer) int { return cmp.Compare(a.dir, b.dir) })
+	outputs := s.Leftovers()
 	for _, c := range byDir {
-		if err := c.lock(ctx, wait); err != nil {
+		if err := c.lock(ctx, wait, outputs); err != nil {
 			return fail(c.dir, err)
 		}
 	}
 	// Every output's journal is written before anything moves, so that
 	// RecoverCommit can tell, for a run that dies on the way, whether all
 	// of them were published.
-	outputs := make([]string, len(ids))
+	allDirs := make([]string, len(ids))
 	for i, id := range ids {
-		outputs[i] = s[id].dir
+		allDirs[i] = s[id].dir
 	}
 	planned := make([][]move, len(ids))
 	for i, id := range ids {
 		moves, err := s[id].planPublish(ctx)
 		if err == nil {
-			err = s[id].writeJournal(ctx, commitJournal{Outputs: outputs, Moves: moves})
+			err = s[id].writeJournal(ctx, commitJournal{Outputs: allDirs, Moves: moves})
 		}
 		if err != nil {
 			return fail(s[id].dir, err)

@@ -87,6 +87,8 @@ type faults struct {
 	beforeRemove func(fs storage.FS, name string)
 	// beforeRename, if set, runs before each Rename.
 	beforeRename func(from, to string)
+	// beforeCreate, if set, runs before each Create.
+	beforeCreate func(name string)
 	// mkdirGone, if set, makes a MkdirAll of this path fail once with
 	// fs.ErrNotExist: another run removed a parent as it ran.
 	mkdirGone string
@@ -153,6 +155,9 @@ func (f flakyFS) Stat(ctx context.Context, name string) (storage.FileInfo, error
 
 func (f flakyFS) Create(ctx context.Context, name string) (storage.Writer, error) {
 	f.changing()
+	if f.faults.beforeCreate != nil {
+		f.faults.beforeCreate(name)
+	}
 	if f.faults.fail(name) {
 		return nil, errInjected
 	}
@@ -547,8 +552,9 @@ func TestCommitLockLeftBehind(t *testing.T) {
 }
 
 // TestCommitLockOfExitedProcess checks that a commit lock left by a process
-// of this machine that has exited fails the next commit at once, rather
-// than after the wait, saying so; a lock of a live process is waited for.
+// of this machine that has exited, and naming none of its outputs (an older
+// crunchgo's), fails the next commit at once, rather than after the wait,
+// saying so; a lock of a live process is waited for.
 func TestCommitLockOfExitedProcess(t *testing.T) {
 	if runner.ThisMachine() == "" {
 		t.Skip("no boot ID or PID namespace to tell this machine's processes by")

@@ -2,11 +2,9 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/crunchgo/crunchgo/storage"
@@ -37,6 +35,9 @@ type lockHolder struct {
 	// a holder whose process is gone was killed during its commit, and
 	// waiting for it is pointless.
 	Machine string `json:"machine,omitempty"`
+	// Outputs are every output of the holder's commit, so that a commit
+	// that finds the holder gone can recover its commit (recoverHolder).
+	Outputs []Leftover `json:"outputs,omitempty"`
 }
 
 func (c *Committer) lockURL() string { return storage.Join(c.dir, "_temporary", commitLockName) }
@@ -44,11 +45,12 @@ func (c *Committer) lockURL() string { return storage.Join(c.dir, "_temporary", 
 // lock takes the output's commit lock, waiting up to commitLockWait for
 // another run's commit to release it, or until wait is cancelled: nothing
 // has moved yet, so an interrupted run need not wait. Creating the lock
-// file is the exclusive step (storage.CreateExclusive).
-func (c *Committer) lock(ctx, wait context.Context) error {
-	host, _ := os.Hostname()
+// file is the exclusive step (storage.CreateExclusive). A holder known to
+// be gone has its commit recovered first (recoverHolder). outputs are the
+// run's, for the lock file to name.
+func (c *Committer) lock(ctx, wait context.Context, outputs []Leftover) error {
 	machine := thisMachine()
-	body, err := json.Marshal(lockHolder{Run: c.run, Host: host, PID: os.Getpid(), Since: time.Now().UTC(), Machine: machine})
+	body, err := holderBody(c.run, outputs)
 	if err != nil {
 		return err
 	}
@@ -67,7 +69,13 @@ func (c *Committer) lock(ctx, wait context.Context) error {
 			return c.lockedOut()
 		}
 		if machine != "" && c.holderGone(machine) {
-			return c.leftBehind()
+			released, err := c.recoverHolder(ctx, machine)
+			if err != nil {
+				return err
+			}
+			if released {
+				continue
+			}
 		}
 		if c.waiting != nil {
 			c.waiting(fmt.Sprintf("output %s: waiting for %s to finish its commit (lock %s, up to %s)", c.dir, c.holder(), c.lockURL(), commitLockWait))
@@ -83,11 +91,7 @@ func (c *Committer) lock(ctx, wait context.Context) error {
 }
 
 // readHolder reads the lock file, if it names a run.
-func (c *Committer) readHolder() (lockHolder, bool) {
-	var h lockHolder
-	b, err := storage.ReadFile(context.Background(), c.lockURL())
-	return h, err == nil && json.Unmarshal(b, &h) == nil && h.Run != ""
-}
+func (c *Committer) readHolder() (lockHolder, bool) { return readHolderAt(c.lockURL()) }
 
 // holderGone reports whether the lock's holder was a process of machine
 // (thisMachine) that no longer exists.
@@ -111,24 +115,26 @@ func (c *Committer) lockedOut() error {
 }
 
 // leftBehind explains a lock whose holder, a process of this machine, is
-// gone.
+// gone, and whose lock file does not say enough to recover its commit.
 func (c *Committer) leftBehind() error {
-	return fmt.Errorf("%s holds the commit lock %s but has exited: no run is committing to %s; remove the lock (%s): %w",
+	return fmt.Errorf("%s holds the commit lock %s but has exited, and its lock does not name its outputs (an older crunchgo's): no run is committing to %s; remove the lock (%s): %w",
 		c.holder(), c.lockURL(), c.dir, leftBehindAdvice, fs.ErrExist)
 }
 
-const leftBehindAdvice = "a run killed during its commit leaves it, and may have left the output half committed; a killed local run's commit is finished or undone by the next local run with the same --tmp; otherwise what it moved aside is under _temporary/<run>, and what it moved is listed in commit.json there"
+const leftBehindAdvice = "a run killed during its commit leaves it, and may have left the output half committed; the next commit to the output on the run's machine, or a local run's sweep of its --tmp, finishes or undoes that commit; otherwise what it moved aside is under _temporary/<run>, and what it moved is listed in commit.json there"
 
 // ReportWaits makes the sinks' job commit send progress an Event with a
 // Note, once per output, when it starts waiting for another run's commit of
-// that output to finish: a wait of minutes should not look like a hang. A
-// nil progress reports nothing.
+// that output to finish: a wait of minutes should not look like a hang;
+// and one when it recovers the commit of a dead run that held an output's
+// lock. A nil progress reports nothing.
 func (s Sinks) ReportWaits(progress func(Event)) {
 	if progress == nil {
 		return
 	}
 	for _, c := range s {
 		c.waiting = func(msg string) { progress(Event{Note: msg}) }
+		c.notify = c.waiting
 	}
 }
 

@@ -19,4 +19,9 @@
 // with "_" and ".", so no partial output is ever where a reader looks. A job
 // commit holds a lock file in each of its outputs (<dir>/_temporary/
 // _commit.lock), so that the commits of runs writing one output take turns.
+// It journals its renames before it makes any, and its lock names all its
+// outputs: a commit that finds the lock of a run of this machine that has
+// exited finishes or undoes that run's commit, all outputs alike, then
+// takes the lock (deadrun.go); so does the local runner's sweep of dead
+// runs (RecoverCommit).
 package runner

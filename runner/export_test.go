@@ -12,3 +12,12 @@ func SetCommitLockWait(d time.Duration) (restore func()) {
 
 // ThisMachine is what a lock file says of the machine its holder runs on.
 func ThisMachine() string { return thisMachine() }
+
+// SetLockPID makes the lock and claim files this process writes name pid,
+// until restore is called: a test's run then holds locks as a dead
+// process.
+func SetLockPID(pid int) (restore func()) {
+	old := lockPID
+	lockPID = func() int { return pid }
+	return func() { lockPID = old }
+}

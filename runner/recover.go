@@ -115,17 +115,40 @@ func sameLocalFile(a, b string) bool {
 // the run had in effect succeeded: it writes the _SUCCESS files still
 // missing. Otherwise it moves back what the commit had moved and aborts the
 // run as Sinks.AbortJob does. Either way it removes the run's temporary
-// files and the commit locks the run held. If it cannot finish, it returns
-// an error and leaves the journals, for another try. A commit that had
-// begun without journals (a crunchgo before them) cannot be told apart
+// files, the commit locks the run held and the files storage was writing
+// for them when the run died (removeStrays). If it cannot finish, it
+// returns an error and leaves the journals, for another try. A commit that
+// had begun without journals (a crunchgo before them) cannot be told apart
 // from one that moved nothing: its outputs are left as they are, for a
 // person to look at, as the commit lock's error says.
 //
-// It must not run while another process works for the run, nor twice at
-// once for one run: the local runner's sweep calls it holding the dead
-// run's lock.
+// It must not run while another process works for the run. While the run
+// holds a commit lock, it claims the run first (claimRun), so that it never
+// acts at once with another process recovering the run (a commit that found
+// the run's lock, or another sweep).
 func RecoverCommit(ls []Leftover, committing bool) error {
 	ctx := context.Background()
+	_, release, err := claimRun(ctx, ls, false)
+	if err != nil {
+		return err
+	}
+	defer release()
+	_, err = recoverCommit(ctx, ls, committing, release)
+	return err
+}
+
+// What recoverCommit did, for the note of a commit that recovered a dead
+// lock holder.
+const (
+	recoveredFinished = "finished the commit of"
+	recoveredUndone   = "undid the commit of"
+	recoveredCleaned  = "removed the locks and temporary files of" // nothing moved, or all done
+)
+
+// recoverCommit is RecoverCommit, calling release once the run's locks are
+// gone: from then on no commit-time recoverer acts on the run, and what is
+// left is the run's own temporary files.
+func recoverCommit(ctx context.Context, ls []Leftover, committing bool, release func()) (string, error) {
 	s := Sinks{}
 	journals := map[*Committer]*commitJournal{}
 	unjournalled := false // an output the commit had not journalled: nothing moved
@@ -142,7 +165,7 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 		s[plan.NodeID(i)] = c
 		j, temp, err := c.readJournal(ctx)
 		if err != nil {
-			return fmt.Errorf("recovering the commit of run %s in %s: %w", l.Run, l.Dir, err)
+			return "", fmt.Errorf("recovering the commit of run %s in %s: %w", l.Run, l.Dir, err)
 		}
 		switch {
 		case j != nil:
@@ -156,7 +179,7 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 	if !committing {
 		journals = nil // nothing moved
 	} else if unjournalled {
-		return nil
+		return "", nil
 	}
 	made := map[*Committer]int{}
 	published := true
@@ -166,37 +189,42 @@ func RecoverCommit(ls []Leftover, committing bool) error {
 	for c, j := range journals {
 		n, err := madeMoves(ctx, j.Moves)
 		if err != nil {
-			return fmt.Errorf("recovering the commit of run %s in %s: %w", c.run, c.dir, err)
+			return "", fmt.Errorf("recovering the commit of run %s in %s: %w", c.run, c.dir, err)
 		}
 		made[c] = n
 		published = published && n == len(j.Moves)
 	}
+	did := recoveredCleaned
 	for c, j := range journals {
 		if published {
+			did = recoveredFinished
 			if err := c.succeedIfMissing(ctx); err != nil {
-				return fmt.Errorf("finishing the commit of run %s in %s: %w", c.run, c.dir, err)
+				return "", fmt.Errorf("finishing the commit of run %s in %s: %w", c.run, c.dir, err)
 			}
 			continue
 		}
+		did = recoveredUndone
 		c.moves = j.Moves[:made[c]]
 		if err := c.undo(ctx); err != nil {
-			return fmt.Errorf("undoing the commit of run %s: %w", c.run, err)
+			return "", fmt.Errorf("undoing the commit of run %s: %w", c.run, err)
 		}
 	}
 	for _, c := range s {
+		c.removeStrays(ctx)
 		if err := c.unlockIfHeld(ctx); err != nil {
-			return fmt.Errorf("recovering the commit of run %s: %w", c.run, err)
+			return "", fmt.Errorf("recovering the commit of run %s: %w", c.run, err)
 		}
 	}
+	release()
 	if published && (len(journals) > 0 || cleaning) {
 		var errs []error
 		for _, c := range s {
 			errs = append(errs, c.removeTemp(ctx))
 		}
-		return errors.Join(errs...)
+		return did, errors.Join(errs...)
 	}
 	s.AbortJob()
-	return nil
+	return did, nil
 }
 
 // succeedIfMissing writes the output's _SUCCESS unless it is there.

@@ -499,3 +499,67 @@ func TestSweepRecoversDeadCommit(t *testing.T) {
 		t.Errorf("after the sweep, the dead run's output %s (exists: %v) or directory (exists: %v) is still there", out, exists(out), exists(d.path))
 	}
 }
+
+// TestNextRunRecoversDeadCommit checks that a run killed once its job
+// commit had begun, on this machine, is put right by the commit of the
+// next run writing its output, even one with another --tmp, which does not
+// sweep the dead run's directory: that commit used to fail, naming the
+// lock, for a person to clean up.
+func TestNextRunRecoversDeadCommit(t *testing.T) {
+	ctx := context.Background()
+	out := filepath.Join(t.TempDir(), "out")
+	c, err := runner.NewCommitter(ctx, out, runner.WriteFail, "20260101T000000-dead")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.WriteFile(ctx, c.TaskFile("attempt_m_0", "part-m-00000.txt"), []byte("x\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CommitTask(ctx, "attempt_m_0"); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }()
+		runner.Sinks{0: c}.CommitInto(ctx, &runner.Result{}, func() error { panic("the driver dies") })
+	}()
+	// The lock names this process: make it name one that has exited.
+	lock := filepath.Join(out, "_temporary", "_commit.lock")
+	b, err := os.ReadFile(lock)
+	if err != nil {
+		t.Fatal("the dead run holds no commit lock: the test does not kill it mid-commit")
+	}
+	var holder map[string]any
+	if err := json.Unmarshal(b, &holder); err != nil {
+		t.Fatal(err)
+	}
+	if holder["machine"] == nil {
+		t.Skip("no boot ID or PID namespace to tell this machine's processes by")
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	holder["pid"] = gone.Process.Pid
+	if b, err = json.Marshal(holder); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lock, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var notes []string
+	o := runner.Options{Workers: 2, TmpDir: t.TempDir(), Progress: func(ev runner.Event) {
+		if ev.Note != "" {
+			notes = append(notes, ev.Note)
+		}
+	}}
+	if _, err := Run(ctx, build(t, wordCountJob, "--lines=30", "--out="+out), o); err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "undid the commit of dead run 20260101T000000-dead") {
+		t.Errorf("notes %q, want one saying the dead run's commit was undone", notes)
+	}
+	if exists(filepath.Join(out, "_temporary")) || exists(filepath.Join(out, "part-m-00000.txt")) || !exists(filepath.Join(out, "_SUCCESS")) {
+		t.Errorf("after the next run, %s holds temporary files or the dead run's part, or is not committed", out)
+	}
+}

@@ -173,21 +173,27 @@ func allJournalled(ctx context.Context, ls []Leftover) (bool, error) {
 // file under until it is in place (local Create's ".<name>.tmp-*", HDFS's
 // ".<name>._COPYING_*") left by a process killed while it wrote _SUCCESS or
 // a lock or claim file: those of _SUCCESS while the recovered run holds the
-// output's lock (no one else writes _SUCCESS there then), those of lock and
-// claim files once older than strayAge, as any run may be taking a lock.
+// output's lock (no one else writes _SUCCESS there then); those of a lock
+// that name the recovered run, which only it wrote; and other lock and
+// claim files once older than strayAge, as any run may be taking a lock or
+// claim now (a claim names the run it recovers, not its writer).
 func (c *Committer) removeStrays(ctx context.Context) {
-	remove := func(dir, name string, old time.Duration) {
+	remove := func(dir, name string, stray func(storage.FileInfo) bool) {
 		files, _ := storage.List(ctx, dir)
 		for _, f := range files {
-			if !f.IsDir && strings.HasPrefix(f.Name, "."+name+".") && time.Since(f.ModTime) >= old {
+			if !f.IsDir && strings.HasPrefix(f.Name, "."+name+".") && stray(f) {
 				_ = storage.Remove(ctx, f.URL)
 			}
 		}
 	}
+	old := func(f storage.FileInfo) bool { return time.Since(f.ModTime) >= strayAge }
 	if c.heldByRun() {
-		remove(c.dir, successName, 0)
+		remove(c.dir, successName, func(storage.FileInfo) bool { return true })
 	}
 	temporary := storage.Join(c.dir, "_temporary")
-	remove(temporary, commitLockName, strayAge)
-	remove(temporary, strings.TrimSuffix(claimPrefix, "."), strayAge)
+	remove(temporary, commitLockName, func(f storage.FileInfo) bool {
+		h, ok := readHolderAt(f.URL)
+		return ok && h.Run == c.run || old(f)
+	})
+	remove(temporary, strings.TrimSuffix(claimPrefix, "."), old)
 }

@@ -232,7 +232,8 @@ func TestConcurrentRecoverersOfDeadRun(t *testing.T) {
 // run that had taken its lock but journalled nothing (nothing moved)
 // removes the lock, and the hidden files storage was writing _SUCCESS and
 // lock files under when processes died (stray), but not a lock file's that
-// may be another run's being written now.
+// may be another run's being written now: an old one, or one naming the
+// dead run, goes.
 func TestRecoveryRemovesStrayFiles(t *testing.T) {
 	ctx := context.Background()
 	out := filepath.Join(t.TempDir(), "out")
@@ -257,6 +258,10 @@ func TestRecoveryRemovesStrayFiles(t *testing.T) {
 	write(filepath.Join(out, "._SUCCESS.tmp-0123"), "")
 	write(filepath.Join(temporary, "._commit.lock.tmp-old"), "{")
 	write(filepath.Join(temporary, "._commit.lock.tmp-new"), "{")
+	// Written whole by run2 as it died taking the lock: its own, so gone
+	// however new; one naming another run may be that run's, now.
+	write(filepath.Join(temporary, "._commit.lock.tmp-run2"), `{"run":"run2","pid":1}`)
+	write(filepath.Join(temporary, "._commit.lock.tmp-run9"), `{"run":"run9","pid":1}`)
 	hourAgo := time.Now().Add(-time.Hour)
 	if err := os.Chtimes(filepath.Join(temporary, "._commit.lock.tmp-old"), hourAgo, hourAgo); err != nil {
 		t.Fatal(err)
@@ -275,7 +280,8 @@ func TestRecoveryRemovesStrayFiles(t *testing.T) {
 	if len(notes) != 1 || !strings.Contains(notes[0], "removed the locks and temporary files of dead run run2") {
 		t.Errorf("notes %q, want one saying run2's lock was removed", notes)
 	}
-	want := map[string]string{"/part-r-00000.txt": "old", "/_SUCCESS": "", "/_temporary/._commit.lock.tmp-new": "{"}
+	want := map[string]string{"/part-r-00000.txt": "old", "/_SUCCESS": "", "/_temporary/._commit.lock.tmp-new": "{",
+		"/_temporary/._commit.lock.tmp-run9": `{"run":"run9","pid":1}`}
 	if got := files(t, out); !maps.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

@@ -54,7 +54,17 @@ func InputRecord(n int64, s Split) string {
 // InputGroup describes the group of a reduce task whose key renders as
 // key (KeyText), for TransformError.Input.
 func InputGroup(key string, info TaskInfo) string {
-	return fmt.Sprintf("the group of key %s (reduce task %d of stage %d)", key, info.Task, info.Stage)
+	return InputGroupIn(key, fmt.Sprintf("reduce task %d of stage %d", info.Task, info.Stage))
+}
+
+// InputGroupIn describes a group whose key renders as key (KeyText), met
+// where says (say "reduce task 3 of stage 1"; "" where no task tells it
+// apart), for TransformError.Input.
+func InputGroupIn(key, where string) string {
+	if where == "" {
+		return "the group of key " + key
+	}
+	return "the group of key " + key + " (" + where + ")"
 }
 
 // InputKey describes the key, rendered as key (KeyText), of a record

@@ -113,7 +113,11 @@ type Event struct {
 
 // StageResult describes one executed stage.
 type StageResult struct {
-	Stage       int
+	Stage int
+	// MapTasks and ReduceTasks count the stage's tasks that succeeded:
+	// all of them on a finished stage; on an Unfinished one, those done
+	// when the run stopped (not those created or planned), so that what
+	// a report shows of a failed stage reads as the work it got done.
 	MapTasks    int
 	ReduceTasks int
 	RecordsIn   int64 // records read by map tasks

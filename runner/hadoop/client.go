@@ -71,6 +71,7 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.
 	if err != nil {
 		// What its tasks did before, for the report of the failed run.
 		sr.RecordsIn, sr.Shuffled, sr.RecordsOut = got.RecordsIn, got.Shuffled, got.RecordsOut
+		sr.MapTasks, sr.ReduceTasks = got.MapTasks, got.ReduceTasks
 		return false, fmt.Errorf("run in the client: %w", err)
 	}
 	sr.RecordsIn += got.RecordsIn
@@ -157,6 +158,7 @@ func (e *driver) runInClient(sj *stageJob, held int64, start time.Time) (runner.
 		if err := t.mapLine(e.ctx, &l, out); err != nil {
 			return sr, nil, fmt.Errorf("map task %d: %w", l.Task, err)
 		}
+		sr.MapTasks++
 		sr.RecordsIn += t.stats.RecordsIn
 		sr.Shuffled += t.stats.Shuffled
 		sr.RecordsOut += t.stats.RecordsOut
@@ -176,6 +178,7 @@ func (e *driver) runInClient(sj *stageJob, held int64, start time.Time) (runner.
 			return sr, nil, fmt.Errorf("reduce task %d: %w", i, err)
 		}
 		*p = heldPartition{}
+		sr.ReduceTasks++
 		sr.RecordsOut += t.stats.RecordsOut
 		reduced.RecordsIn += t.stats.RecordsIn
 		reduced.RecordsOut += t.stats.RecordsOut

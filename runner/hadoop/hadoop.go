@@ -609,9 +609,18 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 		}
 	}
 	if runErr != nil {
+		sr.MapTasks, sr.ReduceTasks = succeededTasks(cl.counters, "map"), succeededTasks(cl.counters, "reduce")
 		return e.jobError(sj, cl, log, runErr)
 	}
 	return nil
+}
+
+// succeededTasks counts a failed job's tasks of kind (map or reduce) that
+// succeeded, from the job counters its client printed: every attempt
+// launched that neither failed nor was killed (a task succeeds once).
+func succeededTasks(c runner.Counters, kind string) int {
+	m := c["Job Counters"]
+	return int(m["Launched "+kind+" tasks"] - m["Failed "+kind+" tasks"] - m["Killed "+kind+" tasks"])
 }
 
 // killJob kills job id, submitted by a client this cancelled run stopped:

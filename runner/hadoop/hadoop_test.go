@@ -82,3 +82,13 @@ func TestRandomPipelines(t *testing.T) {
 		})
 	}
 }
+
+// TestUnfinishedStageTasks checks that a failed stage counts the tasks
+// that succeeded, both ways, not those the job was planned with.
+func TestUnfinishedStageTasks(t *testing.T) {
+	for _, rn := range runners {
+		t.Run(rn.name, func(t *testing.T) {
+			runnertest.CheckUnfinishedTasks(t, rn.new(t), runner.Options{Partitions: 4})
+		})
+	}
+}

@@ -164,6 +164,28 @@ func TestFailedJobNamesTheCause(t *testing.T) {
 	}
 }
 
+// TestCombinerErrorNamesGroup checks that a user function failing in the
+// combiner Hadoop runs names the group's key and the task, as a reduce
+// task's error does.
+func TestCombinerErrorNamesGroup(t *testing.T) {
+	job, ok := runner.Lookup("runnertest/merge-panic-names-group-key")
+	if !ok {
+		t.Fatal("conformance case merge-panic-names-group-key is not registered")
+	}
+	p, err := job.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = simRunner(t).Run(context.Background(), p, runner.Options{})
+	if err == nil {
+		t.Fatal("run succeeded, want the aggregation's Merge to fail")
+	}
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	if !regexp.MustCompile(`transform RefuseNegative \(.*\) panicked at .* on the group of key "boom" \(combiner in map task \d+ of stage 0\): negative partial sum`).MatchString(first) {
+		t.Errorf("first line of the error %q, want the combiner's failure on the group of key \"boom\"", first)
+	}
+}
+
 // TestTempLeftAfterCommit checks that a run whose outputs are committed
 // succeeds when its temp dir cannot be removed, with a warning saying so.
 func TestTempLeftAfterCommit(t *testing.T) {

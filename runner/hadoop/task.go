@@ -702,15 +702,20 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 	// (tag, steering and all), so it sorts and partitions as before.
 	var group []byte
 	merge := make([]func(key []byte, accs iter.Seq[[]byte]) error, len(t.stage.Channels))
+	payloads := make([]any, len(t.stage.Channels))
 	for i, ch := range t.stage.Channels {
 		if ch.Combiner == plan.NoNode {
 			continue
 		}
-		if ac, ok := t.sg.Graph.Node(ch.Combiner).Payload.(plan.AccumulatorCombiner); ok {
+		payloads[i] = t.sg.Graph.Node(ch.Combiner).Payload
+		if ac, ok := payloads[i].(plan.AccumulatorCombiner); ok {
 			merge[i] = ac.NewAccumulatorCombiner(func(_, acc []byte) { write(group, acc) })
 		}
 	}
 	var kb []byte
+	// The key of the group being merged, and its channel, for an error.
+	var failedKey []byte
+	failedCh := -1
 	g := &groupReader{in: in}
 	err := plan.Catch(func() (err error) {
 		for key, values := range g.groups() {
@@ -726,9 +731,11 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 					}
 					k = kb
 				}
+				failedKey, failedCh = k, int(key[0])
 				if err := m(k, values); err != nil {
 					return err
 				}
+				failedCh = -1
 				continue
 			}
 			for v := range values {
@@ -737,6 +744,10 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 		}
 		return nil
 	})
+	var te *plan.TransformError
+	if failedCh >= 0 && errors.As(err, &te) && te.Input == "" {
+		te.Input = plan.InputGroupIn(describeKey(payloads[failedCh], failedKey), t.combinerTask())
+	}
 	if err != nil {
 		return err
 	}
@@ -744,6 +755,25 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 		return fmt.Errorf("reading combiner input: %w", g.err)
 	}
 	return nil
+}
+
+// describeKey renders a combined group's key for an error, as the
+// combiner's payload describes it (plan.KeyDescriber) or as quoted bytes.
+func describeKey(payload any, key []byte) string {
+	if d, ok := payload.(plan.KeyDescriber); ok {
+		return d.DescribeKey(key)
+	}
+	return plan.KeyText(key)
+}
+
+// combinerTask says which task a combiner runs in, for an error: Hadoop
+// runs it in map tasks, and in reduce tasks as they merge map outputs.
+func (t *task) combinerTask() string {
+	role := "map"
+	if strings.Contains(t.attempt, "_r_") {
+		role = "reduce"
+	}
+	return fmt.Sprintf("combiner in %s task %d of stage %d", role, t.part, t.stage.ID)
 }
 
 // fromHadoopPath turns a Hadoop Path string into a storage URL: Hadoop

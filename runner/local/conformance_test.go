@@ -24,3 +24,9 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestUnfinishedStageTasks checks that a failed stage counts the tasks
+// that succeeded, not those the scheduler created.
+func TestUnfinishedStageTasks(t *testing.T) {
+	runnertest.CheckUnfinishedTasks(t, Runner{}, runner.Options{Workers: 2, Partitions: 4, TmpDir: t.TempDir()})
+}

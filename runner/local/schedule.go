@@ -317,11 +317,6 @@ func (s *schedule) makeTasks(u *unit) error {
 		return fmt.Errorf("internal error: stage %d input %d has %d map tasks, more than the %d its numbering allows", sr.st.ID, u.input, len(u.tasks), u.bound)
 	}
 	u.made, u.left = true, len(u.tasks)
-	if u.channel < 0 {
-		sr.res.MapTasks += len(u.tasks)
-	} else {
-		sr.res.ReduceTasks += len(u.tasks)
-	}
 	for _, t := range u.tasks {
 		s.e.prepare(t, s)
 		heap.Push(&s.ready, t)
@@ -510,6 +505,11 @@ func (s *schedule) finished(o outcome) error {
 			return err
 		}
 		sr.res.RecordsIn += r.Stats.RecordsIn
+	}
+	if t.unit.channel < 0 {
+		sr.res.MapTasks++
+	} else {
+		sr.res.ReduceTasks++
 	}
 	sr.res.Shuffled += r.Stats.Shuffled
 	sr.res.RecordsOut += r.Stats.RecordsOut

@@ -2,6 +2,7 @@ package mem
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -33,7 +34,7 @@ func (e *exec) interpret(g *plan.Graph) error {
 					}
 					for key, values := range groups(recs, prefix) {
 						if err := call(func() error { return read(key, values) }); err != nil {
-							return err
+							return onGroup(err, gp, key)
 						}
 					}
 					continue
@@ -99,6 +100,21 @@ func (e *exec) interpret(g *plan.Graph) error {
 		}
 	}
 	return nil
+}
+
+// onGroup makes a user function's error name the group of key it failed
+// on, as the kernel's reduce tasks do, though without a task: the
+// interpreter runs none.
+func onGroup(err error, gp plan.GroupByKeyPayload, key []byte) error {
+	var te *plan.TransformError
+	if errors.As(err, &te) && te.Input == "" {
+		text := plan.KeyText(key)
+		if d, ok := gp.(plan.KeyDescriber); ok {
+			text = d.DescribeKey(key)
+		}
+		te.Input = plan.InputGroupIn(text, "")
+	}
+	return err
 }
 
 // sides offers the interpreter's encoded outputs as side inputs.

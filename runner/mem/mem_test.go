@@ -50,3 +50,9 @@ func TestCancelGivesCause(t *testing.T) {
 		t.Errorf("got %v, want the cause", err)
 	}
 }
+
+// TestUnfinishedStageTasks checks that a failed stage counts the tasks
+// that succeeded.
+func TestUnfinishedStageTasks(t *testing.T) {
+	runnertest.CheckUnfinishedTasks(t, mem.Runner{}, runner.Options{Workers: 3, Partitions: 4})
+}

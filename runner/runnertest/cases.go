@@ -1088,7 +1088,8 @@ var Cases = []Case{
 			return x.Value.Key
 		}), failAt{N: 3}, pcollection.Name("FailAtThree"))
 		pcollection.Materialize(failed)
-		return all(expectTransformError("FailAtThree", "three is right out", false), expectOnGroup(`"b"`))
+		// The interpreter runs the function on the join's records, not on a group.
+		return all(expectTransformError("FailAtThree", "three is right out", false), ifPlanned(expectOnGroup(`"b"`)))
 	}},
 	{"secondary-sort-error-names-group-key", func(p *pcollection.Pipeline) Check {
 		in := pcollection.Of(p, ptable.KV(7, ptable.KV(2, "b")), ptable.KV(7, ptable.KV(1, "a")), ptable.KV(8, ptable.KV(1, "c")))
@@ -1112,10 +1113,14 @@ var Cases = []Case{
 			panicOnBoom{}, pcollection.Name("PanicOnBoomKey"))
 		pcollection.Materialize(counts)
 		return all(expectTransformError("PanicOnBoomKey", "boom is no word", true), func(t T, o Outcome) {
+			msg := o.Err.Error()
 			if !o.Planned {
+				// The interpreter runs Add as it folds each whole group.
+				if !strings.Contains(msg, ` on the group of key "boom": `) {
+					t.Errorf("error %q does not name the group the aggregation failed on", msg)
+				}
 				return
 			}
-			msg := o.Err.Error()
 			mapSide := strings.Contains(msg, ` on key "boom" in record `) && strings.Contains(msg, path)
 			reduceSide := strings.Contains(msg, ` on the group of key "boom" (reduce task `) // not lifted
 			if !mapSide && !reduceSide {
@@ -1123,20 +1128,87 @@ var Cases = []Case{
 			}
 		})
 	}},
+	{unfinishedCase, func(p *pcollection.Pipeline) Check {
+		// One reduce task of several fails (on the group of "zebra"),
+		// after every map task succeeded (CheckUnfinishedTasks).
+		g := ptable.GroupByKey(ptable.ByKey(pcollection.Of(p, words(400)...), func(s string) string { return s }))
+		r := ptable.Reduce(g, func(k string, vs iter.Seq[string], emit func(string)) error {
+			if k == "zebra" {
+				return errors.New("no zebras")
+			}
+			emit(k)
+			return nil
+		}, pcollection.Name("NoZebras"))
+		pcollection.Materialize(r)
+		return all(expectTransformError("NoZebras", "no zebras", false), expectOnGroup(`"zebra"`))
+	}},
+	{"merge-panic-names-group-key", func(p *pcollection.Pipeline) Check {
+		// Merge fails on the partial sums of key "boom", so a planned run
+		// fails where the accumulators of a group meet: in a reduce task,
+		// or first in a combiner Hadoop runs. Without lifting, and in the
+		// interpreter, nothing merges.
+		var in []ptable.Pair[string, int64]
+		for range 40 {
+			in = append(in, ptable.KV("a", int64(1)), ptable.KV("boom", int64(-1)))
+		}
+		sums := ptable.Aggregate(ptable.GroupByKey(pcollection.Of(p, in...)), refuseNegative{}, pcollection.Name("RefuseNegative"))
+		unplanned := expect(pcollection.Materialize(sums), []ptable.Pair[string, int64]{ptable.KV("a", int64(40)), ptable.KV("boom", int64(-40))})
+		return func(t T, o Outcome) {
+			t.Helper()
+			if !o.Planned || o.Err == nil && !lifted(o.Plan) {
+				unplanned(t, o)
+				return
+			}
+			expectTransformError("RefuseNegative", "negative partial sum", true)(t, o)
+			first, _, _ := strings.Cut(o.Err.Error(), "\n")
+			if !strings.Contains(first, ` on the group of key "boom" (reduce task `) && !strings.Contains(first, ` on the group of key "boom" (combiner in `) {
+				t.Errorf("error's first line %q does not name the group and the reduce task or combiner it failed in", first)
+			}
+		}
+	}},
 }
 
-// expectOnGroup checks that a planned run's error names, on its first
-// line, the group of key (as plan.KeyText renders it) and the reduce task
-// it failed in.
+// lifted says whether sg lifted a combiner into a shuffle.
+func lifted(sg *plan.StageGraph) bool {
+	if sg == nil {
+		return false
+	}
+	for _, st := range sg.Stages {
+		for _, ch := range st.Channels {
+			if ch.Combiner != plan.NoNode {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ifPlanned runs check on planned runs only.
+func ifPlanned(check Check) Check {
+	return func(t T, o Outcome) {
+		t.Helper()
+		if o.Planned {
+			check(t, o)
+		}
+	}
+}
+
+// expectOnGroup checks that a run's error names, on its first line, the
+// group of key (as plan.KeyText renders it) and, if the run was planned,
+// the reduce task it failed in (the interpreter runs no tasks).
 func expectOnGroup(key string) Check {
 	return func(t T, o Outcome) {
 		t.Helper()
-		if o.Err == nil || !o.Planned {
-			return // the unplanned interpreter runs no reduce tasks
+		if o.Err == nil {
+			return
 		}
 		// Runners may add details (Hadoop's output) after the first line.
 		first, _, _ := strings.Cut(o.Err.Error(), "\n")
-		if want := " on the group of key " + key + " (reduce task "; !strings.Contains(first, want) {
+		want := " on the group of key " + key + ": "
+		if o.Planned {
+			want = " on the group of key " + key + " (reduce task "
+		}
+		if !strings.Contains(first, want) {
 			t.Errorf("error's first line %q does not say %q", first, want)
 		}
 	}
@@ -1156,6 +1228,19 @@ func (panicOnTwo) Result(acc int64) int64 {
 		panic("two is too many")
 	}
 	return acc
+}
+
+// refuseNegative sums, and its Merge panics on a negative partial sum.
+type refuseNegative struct{}
+
+func (refuseNegative) Init() int64            { return 0 }
+func (refuseNegative) Add(acc, v int64) int64 { return acc + v }
+func (refuseNegative) Result(acc int64) int64 { return acc }
+func (refuseNegative) Merge(a, b int64) int64 {
+	if b < 0 {
+		panic("negative partial sum")
+	}
+	return a + b
 }
 
 // panicOnBoom counts lines, and panics when it adds one that says boom.

@@ -185,3 +185,35 @@ func expectTransformError(transform, msg string, panicked bool) Check {
 		}
 	}
 }
+
+// unfinishedCase fails in one of its stage's reduce tasks.
+const unfinishedCase = "reduce-error-in-one-task"
+
+// CheckUnfinishedTasks runs a case that fails in one of several reduce
+// tasks on r, with opts (whose Partitions should be several), and checks
+// that the failed stage's result counts the tasks that succeeded
+// (runner.StageResult): some map tasks, and fewer reduce tasks than the
+// stage has, since one never succeeded.
+func CheckUnfinishedTasks(t *testing.T, r runner.Runner, opts runner.Options) {
+	t.Helper()
+	job, ok := runner.Lookup(JobName(Case{Name: unfinishedCase}))
+	if !ok {
+		t.Fatalf("case %s is not registered", unfinishedCase)
+	}
+	p, err := job.Build(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks.Delete(p)
+	res, err := r.Run(context.Background(), p, opts)
+	if err == nil {
+		t.Fatal("run succeeded, want a reduce task's failure")
+	}
+	if res == nil || len(res.Stages) == 0 {
+		t.Fatalf("failed run's result %+v, want its unfinished stage", res)
+	}
+	st := res.Stages[len(res.Stages)-1]
+	if !st.Unfinished || st.MapTasks < 1 || st.ReduceTasks >= opts.Partitions {
+		t.Errorf("failed stage %+v: want it unfinished, with its map tasks and fewer than all %d reduce tasks done", st, opts.Partitions)
+	}
+}

@@ -104,6 +104,17 @@ var planCases = []planCase{
 		pcollection.Materialize(ptable.Count(ptable.Keys(heavy), pcollection.Name("CountHeavy")))
 		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(heavy, func(v int64) int64 { return v / 1000 })), ptable.Max[int64]()))
 	}},
+	// The same with a sort of the shared output: the sort's ranking waits
+	// for its sample, so it is shuffled later and written either way; the
+	// fusion block's note counts only the branches it saves writing.
+	{name: "shared-intermediate-sorted", stages: 3, shuffles: []int{1, 3, 1}, intermediates: 2, combiners: 3, build: func(p *pcollection.Pipeline) {
+		perUser := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(ptable.ByKey(plays(p), func(x play) string { return x.User }),
+			func(x play) int64 { return x.Ms })), ptable.Sum[int64](), pcollection.Name("MsPerUser"))
+		heavy := pcollection.Filter(perUser, func(v ptable.Pair[string, int64]) bool { return v.Value > 1000 }, pcollection.Name("Heavy"))
+		pcollection.Materialize(ptable.Count(ptable.Keys(heavy), pcollection.Name("CountHeavy")))
+		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(heavy, func(v int64) int64 { return v / 1000 })), ptable.Max[int64]()))
+		pcollection.Materialize(ptable.SortByKey(heavy))
+	}},
 	// A total-order sort: a sampling shuffle, then a range-partitioned one
 	// whose map tasks take the sample as a side input.
 	{name: "sort", stages: 2, shuffles: []int{1, 1}, intermediates: 2, build: func(p *pcollection.Pipeline) {

@@ -544,7 +544,7 @@ func (p *planner) placeBranchBlocks() {
 			next = max(next, gbkStage[gbk]+1)
 		}
 		var desc []NodeID
-		leafSize, ok := 0.0, true
+		leafSize, ends, ok := 0.0, 0, true
 		var visit func(id NodeID)
 		visit = func(id NodeID) {
 			crosses := false
@@ -564,6 +564,7 @@ func (p *planner) placeBranchBlocks() {
 			}
 			if crosses {
 				leafSize += p.sizes[id]
+				ends++
 			}
 		}
 		visit(u)
@@ -573,8 +574,10 @@ func (p *planner) placeBranchBlocks() {
 		for _, id := range desc {
 			p.forceMap[id] = true
 		}
+		// The ends counted are those written only if u is not: a branch
+		// shuffled later is written either way.
 		p.note("fusion block after %s: writing it once (%s) is cheaper than writing the ends of its %d branches (%s)",
-			n.Label(), humanBytes(p.sizes[u]), len(g.Consumers(u)), humanBytes(leafSize))
+			n.Label(), humanBytes(p.sizes[u]), ends, humanBytes(leafSize))
 	}
 }
 

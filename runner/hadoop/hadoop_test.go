@@ -52,33 +52,69 @@ var runners = []struct {
 	new  func(*testing.T) hadoop.Runner
 }{{"jobs", simRunner}, {"client", clientRunner}}
 
-// TestConformance runs the conformance suite both ways, with several
-// reducers so that steered channels are exercised.
+// full runs what the default run leaves to other tests: the conformance
+// suite as jobs with one reducer, and every random pipeline as jobs.
+var full = flag.Bool("full", false, "also run the conformance suite as jobs with one reducer, and all random pipelines as jobs")
+
+// TestConformance runs the conformance suite in the client with one and
+// with three reducers, and as jobs through the simulator with three (and
+// one, with -full), so that steered channels are exercised both ways. Jobs
+// with one reducer add little these miss: the client runs the same plans,
+// steering and task code, three reducers put every channel kind through
+// the simulator (cases ask for 1 to 4 partitions), and random pipelines
+// run jobs with one. A job's tasks are processes that mostly start up, one
+// or two at a time, so the runs, and each case as jobs, go in parallel:
+// they share nothing, every run having its own temp dir.
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	for _, rn := range runners {
 		for _, reducers := range []int{1, 3} {
+			if rn.name == "jobs" && reducers == 1 && !*full {
+				continue
+			}
 			t.Run(fmt.Sprintf("%s/%d-reducers", rn.name, reducers), func(t *testing.T) {
-				runnertest.Run(t, rn.new(t), runner.Options{Partitions: reducers})
+				t.Parallel()
+				r, opts := rn.new(t), runner.Options{Partitions: reducers}
+				if rn.name == "client" {
+					runnertest.Run(t, r, opts)
+					return
+				}
+				for _, c := range runnertest.Cases {
+					t.Run(c.Name, func(t *testing.T) {
+						t.Parallel()
+						runnertest.RunCase(t, r, opts, c)
+					})
+				}
 			})
 		}
 	}
 }
 
 // TestRandomPipelines runs runnertest.RandomPipeline both ways and checks
-// each result against the mem runner's unplanned run.
+// each result against the mem runner's unplanned run. As jobs it runs the
+// first 10 seeds (40 with -full): each starts some fifty processes, and the
+// client runs all 40 on the same plans, steering, partitioning and task
+// code, as the mem and local suites run the generator with many more
+// seeds. Jobs add the process boundary and the simulator's partitioner,
+// combiner and commit, which a few shapes exercise.
 func TestRandomPipelines(t *testing.T) {
+	t.Parallel()
 	// Seed 7 is the first whose plan has a reducer read a side input its
 	// own stage's maps wrote, which Hadoop must not plan (the job commits
-	// map and reduce files together).
-	seeds := 40
+	// map and reduce files together): keep it among the seeds run as jobs.
+	seeds := map[string]int{"client": 40, "jobs": 10}
+	if *full {
+		seeds["jobs"] = 40
+	}
 	if testing.Short() {
-		seeds = 8
+		seeds = map[string]int{"client": 8, "jobs": 8}
 	}
 	for _, rn := range runners {
 		t.Run(rn.name, func(t *testing.T) {
+			t.Parallel()
 			runnertest.RunRandom(t, rn.new(t), func(seed int) runner.Options {
 				return runner.Options{Partitions: seed%3 + 1}
-			}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds)
+			}, mem.Runner{}, runner.Options{Unoptimized: true}, seeds[rn.name])
 		})
 	}
 }

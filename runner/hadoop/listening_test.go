@@ -24,6 +24,7 @@ func TestListeningSameAsLocal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the daily-plays job three times")
 	}
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	gen, err := listening.Generate(ctx, listening.GenConfig{Events: 20_000, Users: 300, Tracks: 400, Seed: 11,

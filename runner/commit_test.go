@@ -1000,12 +1000,38 @@ func TestOutputThatIsAFileIsRefused(t *testing.T) {
 	}
 }
 
+// crash is the panic that stands for the process dying.
+type crash struct{}
+
+// crashAt makes the flaky file system's change number dies (from 0; -1:
+// never) panic with crash{}, as if the process died just before it.
+func crashAt(f *faults, dies int) {
+	changes := 0
+	f.change = func() {
+		if changes == dies {
+			panic(crash{})
+		}
+		changes++
+	}
+}
+
+// recoverCrash, deferred, ends crashAt's changes and recovers its crash,
+// setting died; any other panic goes on.
+func recoverCrash(f *faults, died *bool) {
+	f.change = nil
+	if r := recover(); r != nil {
+		if _, ok := r.(crash); !ok {
+			panic(r)
+		}
+		*died = true
+	}
+}
+
 // TestRecoverCommitAfterCrash kills a job commit at each of its steps in
 // turn, in each write mode, and checks that RecoverCommit then leaves both
 // outputs either as they were before the run or as a completed commit
 // leaves them, never in between, with no temporary files or locks left.
 func TestRecoverCommitAfterCrash(t *testing.T) {
-	type crash struct{}
 	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
 		t.Run(mode.String(), func(t *testing.T) {
 			// commit sets up the outputs, then commits a run that dies
@@ -1021,22 +1047,8 @@ func TestRecoverCommitAfterCrash(t *testing.T) {
 				before = files(t, "flaky://crash/")
 				s := openWritten(t, g, mode, "run2", "new")
 				ls = s.Leftovers()
-				changes := 0
-				faults.change = func() {
-					if changes == dies {
-						panic(crash{})
-					}
-					changes++
-				}
-				defer func() {
-					faults.change = nil
-					if r := recover(); r != nil {
-						if _, ok := r.(crash); !ok {
-							panic(r)
-						}
-						died = true
-					}
-				}()
+				crashAt(faults, dies)
+				defer recoverCrash(faults, &died)
 				var res runner.Result
 				// As the local runner does, the leftovers are recorded
 				// again once the journals are written.

@@ -42,7 +42,6 @@ func outputsOnly(files map[string]string) map[string]string {
 // killed run or as its completed commit leaves them, byte for byte, and
 // once the next run has committed no lock or temporary file is left.
 func TestNextCommitRecoversDeadRun(t *testing.T) {
-	type crash struct{}
 	pid := deadPID(t)
 	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
 		t.Run(mode.String(), func(t *testing.T) {
@@ -58,22 +57,8 @@ func TestNextCommitRecoversDeadRun(t *testing.T) {
 				before = files(t, "flaky://nextcommit/")
 				defer runner.SetLockPID(pid)()
 				s := openWritten(t, g, mode, "run2", "new")
-				changes := 0
-				faults.change = func() {
-					if changes == dies {
-						panic(crash{})
-					}
-					changes++
-				}
-				defer func() {
-					faults.change = nil
-					if r := recover(); r != nil {
-						if _, ok := r.(crash); !ok {
-							panic(r)
-						}
-						died = true
-					}
-				}()
+				crashAt(faults, dies)
+				defer recoverCrash(faults, &died)
 				if _, err := s.CommitJob(context.Background()); err != nil {
 					t.Fatal(err)
 				}
@@ -136,7 +121,6 @@ func TestNextCommitRecoversDeadRun(t *testing.T) {
 // for: the first is held in its first undoing rename until the other has
 // tried to claim the recovery too, or has started undoing as well.
 func TestConcurrentRecoverersOfDeadRun(t *testing.T) {
-	type crash struct{}
 	ctx := context.Background()
 	faults := mountFlaky(t, "recoverers")
 	g := twoSinks("flaky://recoverers/out")

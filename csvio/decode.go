@@ -3,9 +3,9 @@ package csvio
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // decoder makes T of the records of one file, whose columns it knows.
@@ -15,6 +15,7 @@ type decoder[T any] struct {
 	width       int   // the columns a record has; 0: any (raw records without a header)
 	widthFrom   string
 	emptyIsZero bool
+	v           T // decode's, made in place and returned by value: not allocated per record
 }
 
 // columnError is a record's fault in one column (0: the whole record).
@@ -64,15 +65,17 @@ func newDecoder[T any](l layout, header []string, cfg config) (*decoder[T], erro
 
 // decode makes a T of rec, whose strings it keeps.
 func (d *decoder[T]) decode(rec []string) (T, error) {
-	var v T
+	var zero T
 	if d.width > 0 && len(rec) != d.width {
-		return v, &columnError{err: fmt.Errorf("%d columns, want %d (%s): %w", len(rec), d.width, d.widthFrom, ErrColumns)}
+		return zero, &columnError{err: fmt.Errorf("%d columns, want %d (%s): %w", len(rec), d.width, d.widthFrom, ErrColumns)}
 	}
 	if d.l.raw {
+		var v T
 		*any(&v).(*[]string) = slices.Clone(rec)
 		return v, nil
 	}
-	rv := reflect.ValueOf(&v).Elem()
+	d.v = zero
+	base := unsafe.Pointer(&d.v)
 	for c, s := range rec {
 		i := d.fieldOf[c]
 		if i < 0 {
@@ -83,15 +86,15 @@ func (d *decoder[T]) decode(rec []string) (T, error) {
 			continue // nil or the zero value
 		}
 		if s == "" && !f.isString {
-			return v, &columnError{c + 1, f.name, fmt.Errorf("empty value for %s (a pointer field reads it as nil; csvio.EmptyIsZero as the zero value)", f.typeName)}
+			return zero, &columnError{c + 1, f.name, fmt.Errorf("empty value for %s (a pointer field reads it as nil; csvio.EmptyIsZero as the zero value)", f.typeName)}
 		}
-		if err := f.parse(rv.Field(f.index), s); err != nil {
+		if err := f.parse(unsafe.Add(base, f.offset), s); err != nil {
 			var ne *strconv.NumError
 			if errors.As(err, &ne) {
 				err = ne.Err
 			}
-			return v, &columnError{c + 1, f.name, fmt.Errorf("parse %q as %s: %v", s, f.typeName, err)}
+			return zero, &columnError{c + 1, f.name, fmt.Errorf("parse %q as %s: %v", s, f.typeName, err)}
 		}
 	}
-	return v, nil
+	return d.v, nil
 }

@@ -6,17 +6,21 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // field is a column's struct field, with its conversions compiled once per
-// type: per record only the setters run.
+// type: per record only the setters run. parse stores through a pointer
+// to the field (the struct's address plus offset), as codec does: no
+// reflect.Value per record.
 type field struct {
-	name     string // the column's name: the csv tag, else the field's name
-	index    int    // in the struct
-	typeName string // for messages: "int64", "*time.Time"
-	nullable bool   // a pointer: an empty value is nil
-	isString bool   // a string: an empty value is ""
-	parse    func(v reflect.Value, s string) error
+	name     string  // the column's name: the csv tag, else the field's name
+	index    int     // in the struct
+	offset   uintptr // in the struct
+	typeName string  // for messages: "int64", "*time.Time"
+	nullable bool    // a pointer: an empty value is nil
+	isString bool    // a string: an empty value is ""
+	parse    func(p unsafe.Pointer, s string) error
 	format   func(v reflect.Value) (string, error)
 }
 
@@ -60,7 +64,7 @@ func layoutOf(t reflect.Type) (layout, error) {
 		if err != nil {
 			return layout{}, fmt.Errorf("csvio: %s field %s: %w", t, sf.Name, err)
 		}
-		f.name, f.index = name, i
+		f.name, f.index, f.offset = name, i, sf.Offset
 		l.fields = append(l.fields, f)
 	}
 	if len(l.fields) == 0 {
@@ -78,12 +82,12 @@ func newField(t reflect.Type) (field, error) {
 		}
 		elem := t.Elem()
 		return field{typeName: t.String(), nullable: true,
-			parse: func(v reflect.Value, s string) error {
-				p := reflect.New(elem)
-				if err := f.parse(p.Elem(), s); err != nil {
+			parse: func(p unsafe.Pointer, s string) error {
+				q := reflect.New(elem).UnsafePointer()
+				if err := f.parse(q, s); err != nil {
 					return err
 				}
-				v.Set(p)
+				*(*unsafe.Pointer)(p) = q
 				return nil
 			},
 			format: func(v reflect.Value) (string, error) {
@@ -98,8 +102,8 @@ func newField(t reflect.Type) (field, error) {
 	// time.Time and other types that convert to text themselves (RFC 3339
 	// for time.Time) go first: a struct or named type's own rule wins.
 	if reflect.PointerTo(t).Implements(textUnmarshaler) && t.Implements(textMarshaler) {
-		f.parse = func(v reflect.Value, s string) error {
-			return v.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
+		f.parse = func(p unsafe.Pointer, s string) error {
+			return reflect.NewAt(t, p).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
 		}
 		f.format = func(v reflect.Value) (string, error) {
 			b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
@@ -116,40 +120,56 @@ func newField(t reflect.Type) (field, error) {
 	switch t.Kind() {
 	case reflect.String:
 		f.isString = true
-		f.parse = func(v reflect.Value, s string) error { v.SetString(s); return nil }
+		f.parse = func(p unsafe.Pointer, s string) error { *(*string)(p) = s; return nil }
 		f.format = func(v reflect.Value) (string, error) { return v.String(), nil }
 	case reflect.Bool:
-		f.parse = func(v reflect.Value, s string) error {
+		f.parse = func(p unsafe.Pointer, s string) error {
 			b, err := strconv.ParseBool(s)
-			v.SetBool(b)
+			*(*bool)(p) = b
 			return err
 		}
 		f.format = func(v reflect.Value) (string, error) { return strconv.FormatBool(v.Bool()), nil }
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		f.parse = func(v reflect.Value, s string) error {
-			n, err := strconv.ParseInt(s, 10, bits)
-			v.SetInt(n)
-			return err
-		}
+		f.parse = parseNumber[t.Kind()]
 		f.format = func(v reflect.Value) (string, error) { return strconv.FormatInt(v.Int(), 10), nil }
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		f.parse = func(v reflect.Value, s string) error {
-			n, err := strconv.ParseUint(s, 10, bits)
-			v.SetUint(n)
-			return err
-		}
+		f.parse = parseNumber[t.Kind()]
 		f.format = func(v reflect.Value) (string, error) { return strconv.FormatUint(v.Uint(), 10), nil }
 	case reflect.Float32, reflect.Float64:
-		f.parse = func(v reflect.Value, s string) error {
-			x, err := strconv.ParseFloat(s, bits)
-			v.SetFloat(x)
-			return err
-		}
+		f.parse = parseNumber[t.Kind()]
 		f.format = func(v reflect.Value) (string, error) { return strconv.FormatFloat(v.Float(), 'g', -1, bits), nil }
 	default:
 		return field{}, fmt.Errorf("type %s is not supported (want a string, bool, integer, float, time.Time, a type with UnmarshalText and MarshalText, or a pointer to one)", t)
 	}
 	return f, nil
+}
+
+// parseNumber parses into a number of each kind, named or not: a named
+// type shares the memory layout of its kind.
+var parseNumber = map[reflect.Kind]func(p unsafe.Pointer, s string) error{
+	reflect.Int: parseInt[int], reflect.Int8: parseInt[int8], reflect.Int16: parseInt[int16],
+	reflect.Int32: parseInt[int32], reflect.Int64: parseInt[int64],
+	reflect.Uint: parseUint[uint], reflect.Uint8: parseUint[uint8], reflect.Uint16: parseUint[uint16],
+	reflect.Uint32: parseUint[uint32], reflect.Uint64: parseUint[uint64],
+	reflect.Float32: parseFloat[float32], reflect.Float64: parseFloat[float64],
+}
+
+func parseInt[N int | int8 | int16 | int32 | int64](p unsafe.Pointer, s string) error {
+	n, err := strconv.ParseInt(s, 10, int(unsafe.Sizeof(N(0)))*8)
+	*(*N)(p) = N(n)
+	return err
+}
+
+func parseUint[N uint | uint8 | uint16 | uint32 | uint64](p unsafe.Pointer, s string) error {
+	n, err := strconv.ParseUint(s, 10, int(unsafe.Sizeof(N(0)))*8)
+	*(*N)(p) = N(n)
+	return err
+}
+
+func parseFloat[N float32 | float64](p unsafe.Pointer, s string) error {
+	x, err := strconv.ParseFloat(s, int(unsafe.Sizeof(N(0)))*8)
+	*(*N)(p) = N(x)
+	return err
 }
 
 // names are the column names of l, as a header row.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -28,8 +29,8 @@ type columnError struct {
 func (e *columnError) Error() string { return e.err.Error() }
 
 // newDecoder maps columns to l's fields: by the header's names when there
-// is one (columns T lacks are ignored, as encoding/json ignores unknown
-// keys), else by position.
+// is one (exactly, else ignoring case; columns T lacks are ignored, as
+// encoding/json ignores unknown keys), else by position.
 func newDecoder[T any](l layout, header []string, cfg config) (*decoder[T], error) {
 	d := &decoder[T]{l: l, emptyIsZero: cfg.emptyIsZero}
 	switch {
@@ -55,10 +56,27 @@ func newDecoder[T any](l layout, header []string, cfg config) (*decoder[T], erro
 			return nil, &columnError{column: c + 1, field: name, err: fmt.Errorf("header names column %q twice: %w", name, ErrColumns)}
 		}
 	}
+	// A field no column names exactly takes the one column whose name
+	// differs only in case, as encoding/json matches keys (and Spark
+	// columns): "User_ID" for user_id.
 	for i, f := range l.fields {
-		if !slices.Contains(d.fieldOf, i) {
+		if slices.Contains(d.fieldOf, i) {
+			continue
+		}
+		match := -1
+		for c, name := range header {
+			if d.fieldOf[c] >= 0 || !strings.EqualFold(name, f.name) {
+				continue
+			}
+			if match >= 0 {
+				return nil, &columnError{column: c + 1, field: f.name, err: fmt.Errorf("header names columns %q and %q, which differ only in case, for field %d (%s): %w", header[match], name, i+1, f.typeName, ErrColumns)}
+			}
+			match = c
+		}
+		if match < 0 {
 			return nil, &columnError{err: fmt.Errorf("header %q has no column %q for field %d (%s): %w", header, f.name, i+1, f.typeName, ErrColumns)}
 		}
+		d.fieldOf[match] = i
 	}
 	return d, nil
 }

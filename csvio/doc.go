@@ -10,8 +10,9 @@
 // T's exported fields are the columns, named by a `csv:"name"` tag or else
 // by the field's name (`csv:"-"` leaves a field out). By default a file's
 // first non-blank line is its header, and each field takes the column of
-// its name: columns T has no field for are ignored, a field without a
-// column is an error matching ErrColumns. With NoHeader the columns are
+// its name (or, if none, the one column whose name differs only in case,
+// as encoding/json matches keys): columns T has no field for are ignored,
+// a field without a column is an error matching ErrColumns. With NoHeader the columns are
 // the fields in order. Every record must have as many columns as the
 // header (or the fields); otherwise it is an error matching ErrColumns,
 // never a skip. Blank lines are skipped. T may also be []string: the

@@ -301,6 +301,31 @@ func TestEmptyIsZero(t *testing.T) {
 	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), []Row{{}, {1, 2.5, &three, "x"}})
 }
 
+func TestHeaderCase(t *testing.T) {
+	storage.ResetMem("csv-case")
+	type Row struct {
+		User    string `csv:"user_id"`
+		Country string `csv:"country"`
+		Ms      int64  `csv:"ms"`
+	}
+	// A name that differs only in case matches when no column matches
+	// exactly; an exact match wins over one in another case.
+	put(t, "mem://csv-case/a.csv", "User_ID,COUNTRY,MS\nu1,SE,10\n")
+	put(t, "mem://csv-case/b.csv", "user_id,Country,country,ms\nu2,XX,NO,20\n")
+	p := pcollection.NewPipeline("case")
+	got := pcollection.Materialize(csvio.Read[Row](p, "mem://csv-case/[ab].csv"))
+	crunchtest.Run(t, p)
+	crunchtest.EqualUnordered(t, crunchtest.Values(t, got), []Row{{"u1", "SE", 10}, {"u2", "NO", 20}})
+	// Two columns that only case tells apart, neither exact, are refused.
+	put(t, "mem://csv-case/c.csv", "user_id,Country,COUNTRY,ms\nu3,SE,NO,30\n")
+	p = pcollection.NewPipeline("ambiguous")
+	pcollection.Materialize(csvio.Read[Row](p, "mem://csv-case/c.csv"))
+	want := `c.csv: line 1 (offset 0): column 3 (country): header names columns "Country" and "COUNTRY", which differ only in case, for field 2 (string)`
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
+	}
+}
+
 func TestTrimSpace(t *testing.T) {
 	storage.ResetMem("csv-trim")
 	type Row struct {

@@ -80,6 +80,16 @@ type KeyDescriber interface {
 	DescribeKey(key []byte) string
 }
 
+// DescribeKey renders a group's encoded key for an error as payload (a
+// GroupByKeyPayload or CombinePayload) describes it, or else as quoted
+// bytes (KeyText).
+func DescribeKey(payload any, key []byte) string {
+	if d, ok := payload.(KeyDescriber); ok {
+		return d.DescribeKey(key)
+	}
+	return KeyText(key)
+}
+
 // maxKeyText bounds a key as KeyText renders it, in bytes before quoting:
 // a key can be huge, and the error's first line should stay readable.
 const maxKeyText = 200

@@ -746,7 +746,7 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 	})
 	var te *plan.TransformError
 	if failedCh >= 0 && errors.As(err, &te) && te.Input == "" {
-		te.Input = plan.InputGroupIn(describeKey(payloads[failedCh], failedKey), t.combinerTask())
+		te.Input = plan.InputGroupIn(plan.DescribeKey(payloads[failedCh], failedKey), t.combinerTask())
 	}
 	if err != nil {
 		return err
@@ -755,15 +755,6 @@ func (t *task) combiner(in *frameReader, out *bufio.Writer) error {
 		return fmt.Errorf("reading combiner input: %w", g.err)
 	}
 	return nil
-}
-
-// describeKey renders a combined group's key for an error, as the
-// combiner's payload describes it (plan.KeyDescriber) or as quoted bytes.
-func describeKey(payload any, key []byte) string {
-	if d, ok := payload.(plan.KeyDescriber); ok {
-		return d.DescribeKey(key)
-	}
-	return plan.KeyText(key)
 }
 
 // combinerTask says which task a combiner runs in, for an error: Hadoop

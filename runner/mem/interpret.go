@@ -108,11 +108,7 @@ func (e *exec) interpret(g *plan.Graph) error {
 func onGroup(err error, gp plan.GroupByKeyPayload, key []byte) error {
 	var te *plan.TransformError
 	if errors.As(err, &te) && te.Input == "" {
-		text := plan.KeyText(key)
-		if d, ok := gp.(plan.KeyDescriber); ok {
-			text = d.DescribeKey(key)
-		}
-		te.Input = plan.InputGroupIn(text, "")
+		te.Input = plan.InputGroupIn(plan.DescribeKey(gp, key), "")
 	}
 	return err
 }

@@ -83,8 +83,8 @@ type Kernel struct {
 	entry  plan.Emitter
 	decode func([]byte) error
 	group  func(key []byte, values iter.Seq[[]byte]) error
-	// describeKey renders a group's key for an error (plan.KeyDescriber).
-	describeKey func(key []byte) string
+	// keyPayload renders a group's key for an error (plan.DescribeKey).
+	keyPayload any
 
 	values     iter.Seq[[]byte]  // the current group's values
 	yield      func([]byte) bool // the current group's consumer
@@ -119,10 +119,10 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 	switch {
 	case ph.Kind == plan.ReducePhase && entry.Op == plan.OpGroupByKey:
 		k.group = entry.Payload.(plan.GroupByKeyPayload).NewGroupReader(k.output(entry.ID))
-		k.describeKey = keyDescriber(entry.Payload)
+		k.keyPayload = entry.Payload
 	case ph.Kind == plan.ReducePhase && entry.Op == plan.OpCombineValues:
 		k.group = entry.Payload.(plan.CombinePayload).NewAccumulatorMerger(k.output(entry.ID))
-		k.describeKey = keyDescriber(entry.Payload)
+		k.keyPayload = entry.Payload
 	case entry.Op == plan.OpSource:
 		k.entry = k.output(entry.ID)
 	default: // an intermediate written by an earlier stage
@@ -133,15 +133,6 @@ func Build(ctx context.Context, sg *plan.StageGraph, st *plan.Stage, ph *plan.Ph
 		}
 	}
 	return k, nil
-}
-
-// keyDescriber returns how to render the keys of a reduce phase's entry
-// payload for errors: as it describes them, or as quoted bytes.
-func keyDescriber(payload any) func(key []byte) string {
-	if d, ok := payload.(plan.KeyDescriber); ok {
-		return d.DescribeKey
-	}
-	return func(key []byte) string { return plan.KeyText(key) }
 }
 
 // recovered turns a recovered panic into an error: an Abort's error, or a
@@ -381,7 +372,7 @@ func (k *Kernel) Group(key []byte, values iter.Seq[[]byte]) (err error) {
 		}
 		var te *plan.TransformError
 		if err != nil && errors.As(err, &te) && te.Input == "" {
-			te.Input = plan.InputGroup(k.describeKey(key), k.tc.Info())
+			te.Input = plan.InputGroup(plan.DescribeKey(k.keyPayload, key), k.tc.Info())
 		}
 	}()
 	k.Stats.Groups++

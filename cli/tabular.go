@@ -195,7 +195,7 @@ func (j *jsonlFile) Records(ctx context.Context, emit func([]byte) error) error 
 	return j.values(ctx, func(line []byte, n int64) error {
 		b.Reset()
 		if err := json.Compact(&b, line); err != nil {
-			return j.notJSON(line, n, err)
+			return j.notJSON(n, err)
 		}
 		return emit(b.Bytes())
 	})
@@ -208,7 +208,7 @@ func (j *jsonlFile) Count(ctx context.Context) (int64, error) {
 	err := j.values(ctx, func(line []byte, ln int64) error {
 		if !json.Valid(line) {
 			var v json.RawMessage
-			return j.notJSON(line, ln, json.Unmarshal(line, &v))
+			return j.notJSON(ln, json.Unmarshal(line, &v))
 		}
 		n++
 		return nil
@@ -218,6 +218,6 @@ func (j *jsonlFile) Count(ctx context.Context) (int64, error) {
 
 // notJSON names the file, line and offset of a line that is not one JSON
 // value.
-func (j *jsonlFile) notJSON(line []byte, n int64, err error) error {
+func (j *jsonlFile) notJSON(n int64, err error) error {
 	return fmt.Errorf("%s: line %d (offset %d) is not one JSON value: %w", j.path, n, j.lr.Offset(), err)
 }

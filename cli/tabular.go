@@ -178,24 +178,22 @@ func (j *jsonlFile) Format() string { return formatJSONL }
 
 func (j *jsonlFile) Schema() (string, error) { return "one JSON value per line (no schema)", nil }
 
-// values calls fn with each non-blank line and its number.
-func (j *jsonlFile) values(ctx context.Context, fn func(line []byte, n int64) error) error {
-	var n int64
+// values calls fn with each non-blank line.
+func (j *jsonlFile) values(ctx context.Context, fn func(line []byte) error) error {
 	return j.lines(ctx, func(line []byte) error {
-		n++
 		if len(bytes.Trim(line, " \t")) == 0 {
 			return nil
 		}
-		return fn(line, n)
+		return fn(line)
 	})
 }
 
 func (j *jsonlFile) Records(ctx context.Context, emit func([]byte) error) error {
 	var b bytes.Buffer
-	return j.values(ctx, func(line []byte, n int64) error {
+	return j.values(ctx, func(line []byte) error {
 		b.Reset()
 		if err := json.Compact(&b, line); err != nil {
-			return j.notJSON(n, err)
+			return j.notJSON(ctx, err)
 		}
 		return emit(b.Bytes())
 	})
@@ -205,10 +203,10 @@ func (j *jsonlFile) Records(ctx context.Context, emit func([]byte) error) error 
 // count that a read of the file would not reach is wrong.
 func (j *jsonlFile) Count(ctx context.Context) (int64, error) {
 	var n int64
-	err := j.values(ctx, func(line []byte, ln int64) error {
+	err := j.values(ctx, func(line []byte) error {
 		if !json.Valid(line) {
 			var v json.RawMessage
-			return j.notJSON(ln, json.Unmarshal(line, &v))
+			return j.notJSON(ctx, json.Unmarshal(line, &v))
 		}
 		n++
 		return nil
@@ -218,6 +216,7 @@ func (j *jsonlFile) Count(ctx context.Context) (int64, error) {
 
 // notJSON names the file, line and offset of a line that is not one JSON
 // value.
-func (j *jsonlFile) notJSON(n int64, err error) error {
+func (j *jsonlFile) notJSON(ctx context.Context, err error) error {
+	n, _ := j.lr.Line(ctx) // counted: the reader starts the file
 	return fmt.Errorf("%s: line %d (offset %d) is not one JSON value: %w", j.path, n, j.lr.Offset(), err)
 }

@@ -87,11 +87,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 		return s.fail(split.Path, headerLine, headerAt, err)
 	}
 	p := newLineParser(s.cfg)
-	lineNo := 0 // counted in a split starting the file, else on failure
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
-		if split.Offset == 0 {
-			lineNo++
-		}
 		if r.Offset() == headerAt {
 			return nil
 		}
@@ -103,9 +99,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 			}
 		}
 		if err != nil {
-			if split.Offset != 0 {
-				lineNo, _ = textio.LineNumber(ctx, split.Path, r.Offset()) // 0 if it cannot
-			}
+			lineNo, _ := r.Line(ctx) // 0 if it cannot tell
 			return s.fail(split.Path, lineNo, r.Offset(), err)
 		}
 		return nil
@@ -122,7 +116,7 @@ func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int,
 	}
 	defer r.Close()
 	p := newLineParser(s.cfg)
-	for line := 1; ; line++ {
+	for {
 		b, err := r.Next()
 		if err == io.EOF {
 			return nil, 0, -1, nil
@@ -131,6 +125,7 @@ func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int,
 			return nil, 0, -1, textio.PermanentIfData(err)
 		}
 		rec, err := p.parse(b)
+		line, _ := r.Line(ctx) // counted: the reader starts the file
 		if err != nil {
 			return nil, 0, -1, s.fail(path, line, r.Offset(), fmt.Errorf("header: %w", err))
 		}

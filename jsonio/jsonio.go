@@ -98,19 +98,13 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 	var n int64
 	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
 	var in bytes.Reader
-	lineNo := 0 // counted in a split starting the file, else on failure
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
-		if split.Offset == 0 {
-			lineNo++
-		}
 		if len(bytes.Trim(line, " \t")) == 0 {
 			return nil
 		}
 		var v T
 		if err := s.decode(line, &in, &v); err != nil {
-			if split.Offset != 0 {
-				lineNo, _ = textio.LineNumber(ctx, split.Path, r.Offset()) // 0 if it cannot
-			}
+			lineNo, _ := r.Line(ctx) // 0 if it cannot tell
 			return plan.Permanent(&Error{Path: split.Path, Line: lineNo, Offset: r.Offset(), Err: err})
 		}
 		n++

@@ -113,31 +113,26 @@ func (s *lineStream) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// LineNumber returns the number (from 1) of the line that starts at offset
-// in the file at path, by counting the line ends before it. It reads the
-// file up to offset, so it is for errors: a split that does not start its
-// file cannot count its lines as it reads them. A compressed file, whose
-// offsets are in its decompressed text, is always read from its start.
-func LineNumber(ctx context.Context, path string, offset int64) (int, error) {
-	if codec, ok := Compressed(path); ok {
-		return 0, fmt.Errorf("textio: %s: numbering lines of a %s file from a byte offset", path, codec)
+// Line returns the number (from 1) of the line Next returned last. A
+// reader of a split that starts its file (as every compressed file's does)
+// counts lines as it reads them; any other counts the line ends before the
+// line's offset, reading the file up to there, so ask it only for an
+// error.
+func (r *LineReader) Line(ctx context.Context) (int, error) {
+	if r.start == 0 {
+		return r.lines, nil
 	}
-	f, err := storage.Open(ctx, path)
-	if err != nil {
-		return 0, fmt.Errorf("textio: %w", err)
-	}
-	defer f.Close()
-	r := io.NewSectionReader(f, 0, offset)
+	in := io.NewSectionReader(r.ra, 0, r.lineAt)
 	buf := make([]byte, 1<<20)
 	line := 1
 	for {
-		n, err := r.Read(buf)
+		n, err := in.Read(buf)
 		line += bytes.Count(buf[:n], []byte{'\n'})
 		if err == io.EOF {
 			return line, nil
 		}
 		if err != nil {
-			return 0, fmt.Errorf("textio: %s: %w", path, err)
+			return 0, fmt.Errorf("textio: %s: %w", r.path, err)
 		}
 		if err := ctx.Err(); err != nil {
 			return 0, err

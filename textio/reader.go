@@ -82,6 +82,9 @@ type LineReader struct {
 	skip    bool
 	lineAt  int64     // where the line Next returned last starts
 	file    io.Closer // the file, when OpenSplit opened it
+	ra      io.ReaderAt
+	start   int64 // the split's offset
+	lines   int   // lines Next has passed, returned or skipped as too long
 }
 
 // utf8BOM is the UTF-8 byte order mark, which Excel and Notepad start
@@ -98,7 +101,7 @@ func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts 
 	if offset < 0 || length < 0 {
 		return nil, fmt.Errorf("textio: %s: invalid split offset %d length %d", path, offset, length)
 	}
-	lr := &LineReader{path: path, cfg: cfg, pos: offset, end: offset + length, skip: offset != 0}
+	lr := &LineReader{path: path, cfg: cfg, pos: offset, end: offset + length, skip: offset != 0, ra: r, start: offset}
 	if c, ext := codecFor(path); c != nil {
 		if c.newReader == nil {
 			return nil, errUnreadable(path, c, "extension "+ext)
@@ -205,12 +208,14 @@ func (r *LineReader) Next() ([]byte, error) {
 		}
 		line, err := r.readLine()
 		if err == errSkipped {
+			r.lines++
 			continue
 		}
 		if err != nil {
 			r.err = err
 			return nil, err
 		}
+		r.lines++
 		return line, nil
 	}
 }

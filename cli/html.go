@@ -127,6 +127,9 @@ type svgBox struct {
 
 func (b *svgBox) midY() int { return b.y + b.h/2 }
 
+// colX is where the boxes of column c start.
+func colX(c int) int { return leftX + c*(boxW+colGap) }
+
 // svgEdge is an arrow between two phase boxes.
 type svgEdge struct {
 	from, to *svgBox
@@ -187,7 +190,6 @@ func planSVG(p *ReportPlan, results []ReportStageResult) string {
 	}
 	edges := planEdges(boxes, nodes)
 	height := placeColumns(columns, edges)
-	colX := func(c int) int { return leftX + c*(boxW+colGap) }
 	width := colX(len(columns)) - colGap + leftX
 	// Edges that skip a column run along a lane under the boxes, not
 	// through the boxes in between.
@@ -311,7 +313,7 @@ func placeColumns(columns [][]*svgBox, edges []svgEdge) int {
 		slices.SortStableFunc(col, func(a, b *svgBox) int { return cmp.Compare(key[a], key[b]) })
 		y := topY
 		for _, bx := range col {
-			bx.x, bx.y = leftX+c*(boxW+colGap), y
+			bx.x, bx.y = colX(c), y
 			y += bx.h + boxGap
 			placed[bx] = true
 		}

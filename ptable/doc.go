@@ -43,7 +43,9 @@
 //
 // Among the aggregators, ApproxDistinctCount (HyperLogLog) and
 // ApproxQuantiles (DDSketch) keep a bounded sketch per group instead of its
-// values.
+// values. Both folds the values with two aggregators at once and Over feeds
+// an aggregator what a function makes of each value (a field), so several
+// aggregates of a group share one Aggregate and one shuffle.
 //
 // An Aggregator's Add and Merge must be associative and commutative: the
 // planner runs them on both sides of the shuffle and the order in which

@@ -40,6 +40,19 @@ func ExampleAggregate() {
 	// Output: [{DE 90000} {SE 45000}]
 }
 
+func ExampleBoth() {
+	p := pcollection.NewPipeline("stats")
+	plays := pcollection.Of(p, play{"SE", "t1", 40_000}, play{"SE", "t2", 5_000}, play{"SE", "t1", 90_000}, play{"DE", "t1", 90_000})
+	byCountry := ptable.GroupByKey(ptable.ByKey(plays, func(x play) string { return x.Country }))
+	// Plays, mean length and distinct tracks per country, in one shuffle.
+	stats := pcollection.Materialize(ptable.Aggregate(byCountry, ptable.Both(ptable.CountValues[play](), ptable.Both(
+		ptable.Over(func(x play) int64 { return x.Ms }, ptable.Mean[int64]()),
+		ptable.Over(func(x play) string { return x.Track }, ptable.DistinctCount[string]())))))
+	run(p)
+	fmt.Println(sorted(stats))
+	// Output: [{DE {1 {90000 1}}} {SE {3 {45000 2}}}]
+}
+
 func ExampleReduce() {
 	p := pcollection.NewPipeline("longest")
 	plays := pcollection.Of(p, play{"SE", "t1", 40_000}, play{"SE", "t2", 95_000}, play{"DE", "t1", 90_000})

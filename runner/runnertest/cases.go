@@ -278,6 +278,43 @@ var Cases = []Case{
 		return all(expect(sum, pairs(rs)), expect(cnt, pairs(rc)), expect(mn, pairs(rmn)), expect(mx, pairs(rmx)),
 			expectMean(mean, rmean), expect(top, pairs(rtop)), expect(distinct, pairs(rdist)))
 	}},
+	{"composed-aggregators", func(p *pcollection.Pipeline) Check {
+		// Both and Over: one Aggregate (one shuffle, with a lifted
+		// combiner) gives each country's plays, mean and longest length and
+		// distinct users; AggregateGlobally the same over every event.
+		evs := events(800)
+		ms := func(e Event) int64 { return e.Ms }
+		agg := ptable.Both(ptable.CountValues[Event](), ptable.Both(
+			ptable.Both(ptable.Over(ms, ptable.Mean[int64]()), ptable.Over(ms, ptable.Max[int64]())),
+			ptable.Over(func(e Event) string { return e.User }, ptable.DistinctCount[string]())))
+		type stats = ptable.Pair[int64, ptable.Pair[ptable.Pair[float64, int64], int64]]
+		t := ptable.ByKey(pcollection.Of(p, evs...), func(e Event) string { return e.Country })
+		byCountry := pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(t, pcollection.Partitions(3)), agg))
+		global := pcollection.Materialize(ptable.AggregateGlobally(pcollection.Of(p, evs...), agg))
+
+		// Sums of these lengths are exact in any order, so means compare
+		// exactly.
+		ref := func(evs []Event) stats {
+			var sum, longest int64 = 0, math.MinInt64
+			users := map[string]bool{}
+			for _, e := range evs {
+				sum += e.Ms
+				longest = max(longest, e.Ms)
+				users[e.User] = true
+			}
+			n := int64(len(evs))
+			return ptable.KV(n, ptable.KV(ptable.KV(float64(sum)/float64(n), longest), int64(len(users))))
+		}
+		perCountry := map[string][]Event{}
+		for _, e := range evs {
+			perCountry[e.Country] = append(perCountry[e.Country], e)
+		}
+		want := map[string]stats{}
+		for k, es := range perCountry {
+			want[k] = ref(es)
+		}
+		return all(expect(byCountry, pairs(want)), expect(global, []stats{ref(evs)}))
+	}},
 	{"approx-quantiles", func(p *pcollection.Pipeline) Check {
 		// Sketches built in several map tasks, combined, shuffled and
 		// merged: every estimate within the sketch's relative accuracy of

@@ -54,16 +54,16 @@ const (
 	// formatCompressed is an Avro or Parquet file compressed whole
 	// (x.avro.gz, x.parquet.zst), which no reader here reads: both formats
 	// compress inside the file; or a file of a compression textio refuses
-	// (x.txt.lz4).
+	// (x.txt.xz).
 	formatCompressed = "compressed"
 )
 
 // detectFormat names the format of a file: by extension (.avro, .parquet;
 // .txt, .csv, .tsv, .json, .jsonl, .log and the extensions of the
-// compressions textio reads (.gz, .bz2, .zst) as text, but .avro.gz,
-// .parquet.bz2 and so on, and files of compressions textio refuses (.xz,
-// .lz4, ...), as compressed), else by its first bytes (Avro's "Obj\x01",
-// Parquet's "PAR1"), else text.
+// compressions textio reads (.gz, .bz2, .zst, .deflate, .snappy, .lz4) as
+// text, but .avro.gz, .parquet.bz2 and so on, and files of compressions
+// textio refuses (.xz, .lzo, .br), as compressed), else by its first
+// bytes (Avro's "Obj\x01", Parquet's "PAR1"), else text.
 func detectFormat(name string, f storage.File) string {
 	if codec, readable := textio.CompressionOf(name); codec != "" {
 		if _, whole := dataCompressedWhole(name); whole || !readable {

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"encoding/binary"
 	"io"
 	"math"
@@ -12,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang/snappy"
 	"github.com/hamba/avro/v2"
 	"github.com/hamba/avro/v2/ocf"
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
+	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 
 	"github.com/crunchgo/crunchgo/avroio"
@@ -305,6 +308,11 @@ func writeFixtures(t testing.TB, dir string) {
 		"zstd.log":              zstdCompressed(t, []byte("first line\n")),
 		"hello.txt.bz2":         []byte(helloBzip2),
 		"hello.txt.lz4":         []byte(helloLZ4),
+		"doc.txt.deflate":       append(zlibCompressed(t, []byte("first line\nsecond, ")), zlibCompressed(t, []byte("with \"quotes\"\n\nlast without newline"))...),
+		"mr/part-00000.snappy":  hadoopFramed(t, "snappy", "first line\nsecond, ", "with \"quotes\"\n\nlast without newline"),
+		"mr/part-00001.lz4":     hadoopFramed(t, "lz4", "hello\n", "world\n"),
+		"mr/_SUCCESS":           nil,
+		"cut.snappy":            hadoopFramed(t, "snappy", "hello\n", "world\n")[:20],
 		"empty.txt":             nil,
 		"plays.parquet":         parquet,
 		"truncated.parquet":     parquet[:len(parquet)-30],
@@ -357,6 +365,34 @@ func xzCompressed(t testing.TB, b []byte) []byte {
 
 func zstdCompressed(t testing.TB, b []byte) []byte {
 	return compressed(t, b, func(w io.Writer) (io.WriteCloser, error) { return zstd.NewWriter(w) })
+}
+
+func zlibCompressed(t testing.TB, b []byte) []byte {
+	return compressed(t, b, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriter(w), nil })
+}
+
+// hadoopFramed frames blocks as Hadoop's SnappyCodec or Lz4Codec writes
+// them (BlockCompressorStream): each block its 4-byte big-endian length,
+// then one chunk: its compressed length and bytes.
+func hadoopFramed(t testing.TB, codec string, blocks ...string) []byte {
+	var out []byte
+	for _, b := range blocks {
+		var z []byte
+		if codec == "snappy" {
+			z = snappy.Encode(nil, []byte(b))
+		} else {
+			z = make([]byte, lz4.CompressBlockBound(len(b)))
+			n, err := lz4.CompressBlock([]byte(b), z, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z = z[:n]
+		}
+		out = binary.BigEndian.AppendUint32(out, uint32(len(b)))
+		out = binary.BigEndian.AppendUint32(out, uint32(len(z)))
+		out = append(out, z...)
+	}
+	return out
 }
 
 // helloBzip2 is "hello\nworld\n" compressed by bzip2 1.0.8 -9 (Go has no

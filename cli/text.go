@@ -19,7 +19,7 @@ type textFile struct {
 }
 
 // openText opens the line reader at once, so that a file textio refuses
-// (.lz4, compressed data not so named) fails before meta prints its
+// (.xz, compressed data not so named) fails before meta prints its
 // header, and head -n 0 and schema check it as they do Avro and Parquet.
 func openText(path string, f storage.File) (dataFile, error) {
 	lr, err := textio.NewLineReader(path, f, f.Size(), 0, f.Size())

@@ -1,8 +1,10 @@
 package textio
 
 import (
+	"bufio"
 	"compress/bzip2"
 	"compress/gzip"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"path"
@@ -21,28 +23,32 @@ type codec struct {
 	// newReader decompresses r, reading every concatenated stream or
 	// frame; nil if textio cannot read this codec.
 	newReader func(r io.Reader) (io.ReadCloser, error)
-	// compressed and decompress name the file's state and its remedy in
-	// the message for an Avro or Parquet file compressed whole.
+	// compressed names the file's state in messages, and decompress its
+	// remedy in the message for an Avro or Parquet file compressed whole.
 	compressed, decompress string
 }
 
-// codecs are the compressions textio knows by extension: the first three
-// it reads, the others it refuses, since their bytes read as lines would be
-// garbage: Hadoop's own framings, lz4 and brotli, for which no reader is
-// wired in, and xz, whose Go reader (ulikunitz/xz v0.5.17) reads a file
-// with a damaged block header as no lines, without an error, and allocates
-// whatever dictionary a block declares (up to 4 GiB). Hadoop has no xz
-// codec either.
+// codecs are the compressions textio knows, by extension or by magic: the
+// first six it reads, the others it refuses, since their bytes read as
+// lines would be garbage. Of those Hadoop writes, .deflate (DefaultCodec)
+// is zlib streams, and .snappy and .lz4 are BlockCompressorStream's
+// framing (see blockReader); LZO has no well-kept Go reader. Brotli has no
+// reader wired in, nor Hadoop codec; lz4's frame format (as the lz4 tool
+// writes it) is not Hadoop's framing, so not read as .lz4. xz's Go reader
+// (ulikunitz/xz v0.5.17) reads a file with a damaged block header as no
+// lines, without an error, and allocates whatever dictionary a block
+// declares (up to 4 GiB); Hadoop has no xz codec either.
 var codecs = []*codec{
 	{name: "gzip", exts: []string{".gz"}, newReader: newGzipReader, compressed: "gzipped", decompress: "gunzip"},
 	{name: "bzip2", exts: []string{".bz2"}, newReader: newBzip2Reader, compressed: "bzip2-compressed", decompress: "bunzip2"},
 	{name: "zstd", exts: []string{".zst", ".zstd"}, newReader: newZstdReader, compressed: "zstd-compressed", decompress: "unzstd"},
-	{name: "xz", exts: []string{".xz"}},
-	{name: "lz4", exts: []string{".lz4"}},
-	{name: "snappy", exts: []string{".snappy"}},
-	{name: "deflate", exts: []string{".deflate"}},
-	{name: "lzo", exts: []string{".lzo", ".lzo_deflate"}},
-	{name: "brotli", exts: []string{".br"}},
+	{name: "deflate", exts: []string{".deflate"}, newReader: newZlibReader, compressed: "deflate-compressed", decompress: "decompress"},
+	{name: "snappy", exts: []string{".snappy"}, newReader: newSnappyReader, compressed: "snappy-compressed", decompress: "decompress"},
+	{name: "lz4", exts: []string{".lz4"}, newReader: newLZ4Reader, compressed: "lz4-compressed", decompress: "decompress"},
+	{name: "lz4 frame", compressed: "in lz4's frame format"},
+	{name: "xz", exts: []string{".xz"}, compressed: "xz-compressed"},
+	{name: "lzo", exts: []string{".lzo", ".lzo_deflate"}, compressed: "lzo-compressed"},
+	{name: "brotli", exts: []string{".br"}, compressed: "brotli-compressed"},
 }
 
 // codecByName returns the codec named name; it must exist.
@@ -74,10 +80,11 @@ func codecFor(name string) (*codec, string) {
 
 // Compressed reports the compression textio reads the file at path
 // through, by its extension, case-insensitively as Hadoop does: "gzip"
-// (.gz), "bzip2" (.bz2) or "zstd" (.zst, .zstd). Such a file cannot be
+// (.gz), "bzip2" (.bz2), "zstd" (.zst, .zstd), or Hadoop's "deflate"
+// (.deflate), "snappy" (.snappy) and "lz4" (.lz4). Such a file cannot be
 // cut into byte ranges: it is one split, read from its start. Other
-// compressions' extensions (.xz, .lz4, .snappy, .deflate, .lzo, .br)
-// report false: Read refuses those files.
+// compressions' extensions (.xz, .lzo, .br) report false: Read refuses
+// those files.
 func Compressed(path string) (codec string, ok bool) {
 	c, _ := codecFor(path)
 	if c == nil || c.newReader == nil {
@@ -88,8 +95,7 @@ func Compressed(path string) (codec string, ok bool) {
 
 // CompressionOf names the compression the extension of path says the file
 // has, for any compression textio knows (those of Compressed, and .xz,
-// .lz4, .snappy, .deflate, .lzo, .br), and whether textio reads it; "" if
-// the extension names none.
+// .lzo, .br), and whether textio reads it; "" if the extension names none.
 func CompressionOf(path string) (codec string, readable bool) {
 	c, _ := codecFor(path)
 	if c == nil {
@@ -112,7 +118,8 @@ const magicLen = 10
 // starts with, or nil. The magics are chosen so that no text starts with
 // them: bzip2's "BZh" and level digit are text, so its first block's magic
 // ("1AY&SY", or an empty stream's end "\x17rE8P\x90") must follow. Hadoop's
-// own framings (snappy, lz4 and lzo blocks) have no magic to go by.
+// own framings (snappy, lz4 and lzo blocks) have no magic to go by, and
+// zlib's two bytes (.deflate) can start text ("x^").
 func codecByMagic(b []byte) *codec {
 	s := string(b)
 	switch {
@@ -127,7 +134,7 @@ func codecByMagic(b []byte) *codec {
 		return codecByName("zstd")
 	case strings.HasPrefix(s, "\x04\x22\x4d\x18"), // the lz4 frame format
 		strings.HasPrefix(s, "\x02\x21\x4c\x18"): // and its legacy format (lz4 -l)
-		return codecByName("lz4")
+		return codecByName("lz4 frame")
 	}
 	return nil
 }
@@ -143,7 +150,7 @@ func (c *codec) magicText() string {
 		return "starts with fd 37 7a 58 5a 00"
 	case "zstd":
 		return "starts with 28 b5 2f fd, or a skippable frame"
-	case "lz4":
+	case "lz4 frame":
 		return "starts with 04 22 4d 18, or 02 21 4c 18"
 	}
 	return c.name
@@ -162,7 +169,7 @@ func errUnnamed(path string, c *codec) error {
 // errUnreadable refuses a file compressed with a codec textio cannot read,
 // known by why (its extension or its first bytes).
 func errUnreadable(path string, c *codec, why string) error {
-	return &Error{Path: path, Err: fmt.Errorf("%w: it is %s-compressed (%s), which textio cannot read (it reads gzip, bzip2 and zstd): decompress it first", ErrNotText, c.name, why)}
+	return &Error{Path: path, Err: fmt.Errorf("%w: it is %s (%s), which textio cannot read (it reads gzip, bzip2, zstd, and Hadoop's .deflate, .snappy and .lz4): decompress it first", ErrNotText, c.compressed, why)}
 }
 
 // errEmptyCompressed is the error for a 0-byte file named as compressed:
@@ -190,3 +197,42 @@ func newZstdReader(r io.Reader) (io.ReadCloser, error) {
 	}
 	return d.IOReadCloser(), nil
 }
+
+// newZlibReader reads zlib streams, as Hadoop's DefaultCodec writes them,
+// one after another (files concatenated whole), as Hadoop does.
+func newZlibReader(r io.Reader) (io.ReadCloser, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	z, err := zlib.NewReader(br) // reads no further than its stream: br is an io.ByteReader
+	if err != nil {
+		return nil, err
+	}
+	return &zlibStreams{r: br, z: z}, nil
+}
+
+type zlibStreams struct {
+	r *bufio.Reader
+	z io.ReadCloser
+}
+
+func (s *zlibStreams) Read(p []byte) (int, error) {
+	for {
+		n, err := s.z.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		if _, err := s.r.Peek(1); err != nil {
+			return n, err // io.EOF: the end of the last stream
+		}
+		if err := s.z.(zlib.Resetter).Reset(s.r, nil); err != nil {
+			return n, err
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+func (s *zlibStreams) Close() error { return s.z.Close() }

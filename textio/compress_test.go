@@ -3,19 +3,28 @@ package textio
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/golang/snappy"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 	"github.com/ulikunitz/xz"
 )
 
-// readCodecs are the codecs textio reads, with an extension of each.
-var readCodecs = []struct{ name, ext string }{
-	{"gzip", ".gz"}, {"bzip2", ".bz2"}, {"zstd", ".zst"},
+// readCodecs are the codecs textio reads, with an extension of each, and
+// whether their data is known by its first bytes.
+var readCodecs = []struct {
+	name, ext string
+	magic     bool
+}{
+	{"gzip", ".gz", true}, {"bzip2", ".bz2", true}, {"zstd", ".zst", true},
+	{"deflate", ".deflate", false}, {"snappy", ".snappy", false}, {"lz4", ".lz4", false},
 }
 
 // bzip2Streams holds, by content, the bzip2 streams the tests use: Go has
@@ -27,7 +36,8 @@ var bzip2Streams = map[string]string{
 }
 
 // compress returns data as one stream of codec, made by its Go library
-// (bzip2: one made by the bzip2 tool, see bzip2Streams).
+// (bzip2: one made by the bzip2 tool, see bzip2Streams; snappy and lz4:
+// one block of one chunk, as Hadoop frames them).
 func compress(t testing.TB, codec string, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
@@ -62,10 +72,51 @@ func compress(t testing.TB, codec string, data []byte) []byte {
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
+	case "deflate": // Hadoop's DefaultCodec: zlib
+		w := zlib.NewWriter(&buf)
+		w.Write(data)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	case "snappy", "lz4":
+		return hadoopFramed(t, codec, len(data)+1, string(data))
 	default:
 		t.Fatalf("no writer for %s", codec)
 	}
 	return buf.Bytes()
+}
+
+// hadoopFramed frames blocks as Hadoop's BlockCompressorStream does with
+// codec (snappy or lz4): each block its length, then its bytes cut into
+// chunks of at most chunk bytes, each compressed and prefixed by its
+// length. Hadoop writes an empty output as one block of length 0.
+func hadoopFramed(t testing.TB, codec string, chunk int, blocks ...string) []byte {
+	t.Helper()
+	var out []byte
+	for _, b := range blocks {
+		out = binary.BigEndian.AppendUint32(out, uint32(len(b)))
+		for len(b) > 0 {
+			part := []byte(b[:min(chunk, len(b))])
+			b = b[len(part):]
+			var z []byte
+			switch codec {
+			case "snappy":
+				z = snappy.Encode(nil, part)
+			case "lz4":
+				z = make([]byte, lz4.CompressBlockBound(len(part)))
+				n, err := lz4.CompressBlock(part, z, nil)
+				if err != nil || n == 0 {
+					t.Fatalf("lz4: %d, %v", n, err)
+				}
+				z = z[:n]
+			default:
+				t.Fatalf("no Hadoop framing for %s", codec)
+			}
+			out = binary.BigEndian.AppendUint32(out, uint32(len(z)))
+			out = append(out, z...)
+		}
+	}
+	return out
 }
 
 const hello = "hello\nworld\n"
@@ -118,6 +169,9 @@ func TestCompressedDamaged(t *testing.T) {
 			}
 		}
 		stream := c.name + " stream, near compressed offset "
+		if !c.magic && c.name != "deflate" { // Hadoop's framing: the reader knows where
+			stream = c.name + " stream, block at compressed offset "
+		}
 		for n := 1; n < len(two); n++ {
 			if n == len(one) {
 				continue // exactly the first stream: a valid file
@@ -125,9 +179,11 @@ func TestCompressedDamaged(t *testing.T) {
 			check(fmt.Sprintf("cut to %d of %d bytes", n, len(two)), two[:n], stream)
 		}
 		check("with garbage after the stream", append(bytes.Clone(one), "garbage!\n"...), stream)
-		flipped := bytes.Clone(one)
-		flipped[len(flipped)-2] ^= 0x55 // in the trailing checksum or size
-		check("with its checksum changed", flipped, stream)
+		if strings.HasPrefix(stream, c.name+" stream, near") { // Hadoop's framing has no checksum
+			flipped := bytes.Clone(one)
+			flipped[len(flipped)-2] ^= 0x55 // in the trailing checksum or size
+			check("with its checksum changed", flipped, stream)
+		}
 		check("of 0 bytes", nil, "empty file is not "+c.name+" data")
 	}
 	// The offsets are the line's in the text and about where in the file
@@ -161,6 +217,9 @@ func TestCompressedReadError(t *testing.T) {
 // like a bzip2 header is text.
 func TestCompressedNotAsNamed(t *testing.T) {
 	for _, c := range readCodecs {
+		if !c.magic {
+			continue
+		}
 		data := compress(t, c.name, []byte(hello))
 		for _, name := range []string{"plain.txt", "noext", "other.txt" + map[bool]string{true: ".zst", false: ".gz"}[c.name == "gzip"]} {
 			_, err := readSplit(t, name, data, 0, int64(len(data)))
@@ -172,12 +231,22 @@ func TestCompressedNotAsNamed(t *testing.T) {
 		}
 	}
 	lz4 := []byte("\x04\x22\x4d\x18\x64\x40\xa7\x0c\x00\x00\x80hello\nworld\n\x00\x00\x00\x00\x30\x30\xf8\x06")
-	if _, err := readSplit(t, "hw.txt", lz4, 0, int64(len(lz4))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is lz4-compressed (starts with 04 22 4d 18, or 02 21 4c 18), which textio cannot read") {
-		t.Errorf("lz4 frame named .txt: got %v, want ErrNotText saying it is lz4", err)
+	// The lz4 tool's frame format is not Hadoop's framing, .lz4 or not.
+	for _, name := range []string{"hw.txt", "hw.txt.lz4"} {
+		if _, err := readSplit(t, name, lz4, 0, int64(len(lz4))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is in lz4's frame format (starts with 04 22 4d 18, or 02 21 4c 18), which textio cannot read (it reads gzip, bzip2, zstd, and Hadoop's .deflate, .snappy and .lz4)") {
+			t.Errorf("lz4 frame named %s: got %v, want ErrNotText saying it is lz4's frame format", name, err)
+		}
 	}
 	legacy := []byte("\x02\x21\x4c\x18\x0e\x00\x00\x00\xc0hello\nworld\n")
-	if _, err := readSplit(t, "hw.txt", legacy, 0, int64(len(legacy))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is lz4-compressed") {
+	if _, err := readSplit(t, "hw.txt", legacy, 0, int64(len(legacy))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is in lz4's frame format") {
 		t.Errorf("legacy lz4 named .txt: got %v, want ErrNotText saying it is lz4", err)
+	}
+	// Data of a codec known by its magic under a Hadoop codec's name.
+	gz := compress(t, "gzip", []byte(hello))
+	for _, name := range []string{"g.deflate", "g.snappy", "g.lz4"} {
+		if _, err := readSplit(t, name, gz, 0, int64(len(gz))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is gzip data (starts with 1f 8b) but not named .gz") {
+			t.Errorf("gzip named %s: got %v, want ErrNotText saying it is gzip", name, err)
+		}
 	}
 	xzData := compress(t, "xz", []byte(hello))
 	if _, err := readSplit(t, "hw.txt", xzData, 0, int64(len(xzData))); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "it is xz-compressed (starts with fd 37 7a 58 5a 00), which textio cannot read") {
@@ -203,7 +272,6 @@ func TestCompressedNotAsNamed(t *testing.T) {
 // rather than read as their compressed bytes.
 func TestUnreadableCompression(t *testing.T) {
 	for _, tc := range []struct{ name, codec string }{
-		{"a.txt.lz4", "lz4"}, {"a.LZ4", "lz4"}, {"a.snappy", "snappy"}, {"a.txt.deflate", "deflate"},
 		{"a.lzo", "lzo"}, {"a.lzo_deflate", "lzo"}, {"a.br", "brotli"}, {"a.txt.xz", "xz"}, {"a.XZ", "xz"},
 	} {
 		for _, off := range []int64{0, 3} {
@@ -218,7 +286,7 @@ func TestUnreadableCompression(t *testing.T) {
 func TestCompressedNames(t *testing.T) {
 	for _, tc := range []struct{ path, want string }{
 		{"a.gz", "gzip"}, {"x.tar.GZ", "gzip"}, {"hdfs://nn/d/x.txt.bz2", "bzip2"}, {"x.xz", ""}, {"x.Zst", "zstd"},
-		{"x.zstd", "zstd"}, {"x.lz4", ""}, {"x.snappy", ""}, {"x.txt", ""}, {"gz", ""}, {"mem://a.gz/x", ""}, {"x.gz/", ""},
+		{"x.zstd", "zstd"}, {"x.lz4", "lz4"}, {"x.SNAPPY", "snappy"}, {"x.deflate", "deflate"}, {"x.lzo_deflate", ""}, {"x.txt", ""}, {"gz", ""}, {"mem://a.gz/x", ""}, {"x.gz/", ""},
 	} {
 		got, ok := Compressed(tc.path)
 		if got != tc.want || ok != (tc.want != "") {

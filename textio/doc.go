@@ -15,18 +15,23 @@
 // # Compression
 //
 // As with Hadoop's CompressionCodecFactory, a file's extension, in any
-// case, says whether it is compressed and how: ".gz" is gzip, ".bz2" bzip2
-// and ".zst" or ".zstd" zstd (Compressed). Such a file is read whole
-// through its decompressor, concatenated streams included (as pigz, pbzip2,
-// pzstd or cat write them); offsets in errors and line limits then count
-// in the decompressed text. Files named for codecs textio does not read
-// (".lz4", ".snappy", ".deflate", ".lzo", ".br": Hadoop's own framings;
-// ".xz", whose Go reader reads some damaged files as fewer lines without
-// an error) are refused, and so is compressed data whose name does not say
-// so (gzip, bzip2, xz, zstd or lz4 by its first bytes), and a zstd frame
-// whose window is over 512 MiB: rename it or decompress it first. A tar
-// archive compressed whole (.tar.gz) is read as the lines of the tar
-// stream, headers included, as Hadoop reads it: extract it first.
+// case, says whether it is compressed and how: ".gz" is gzip, ".bz2" bzip2,
+// ".zst" or ".zstd" zstd, and, as Hadoop's codecs write them, ".deflate"
+// zlib (DefaultCodec), ".snappy" and ".lz4" Hadoop's block framing of raw
+// snappy or LZ4 blocks (SnappyCodec, Lz4Codec) (Compressed). Such a file
+// is read whole through its decompressor, concatenated streams included
+// (as pigz, pbzip2, pzstd or cat write them); offsets in errors and line
+// limits then count in the decompressed text. Hadoop's framing is read
+// strictly: where Hadoop's reader takes a file cut short for its end, or
+// stops at a block of length 0, textio fails naming the bad block's
+// compressed offset, or reads on. Files named for codecs textio does not
+// read (".lzo", ".br"; ".xz", whose Go reader reads some damaged files as
+// fewer lines without an error) are refused, and so is compressed data
+// whose name does not say so (gzip, bzip2, xz, zstd or the lz4 tool's
+// frame format by its first bytes; Hadoop's framings have no magic), and
+// a zstd frame whose window is over 512 MiB: rename it or decompress it
+// first. A tar archive compressed whole (.tar.gz) is read as the lines of
+// the tar stream, headers included, as Hadoop reads it: extract it first.
 //
 // # Splits
 //

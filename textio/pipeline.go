@@ -23,13 +23,13 @@ const (
 
 // Read reads the lines of the text files matching pattern (a file, a
 // directory of data files or a glob; any storage URL). Plain files are
-// split into byte ranges; compressed files (Compressed: .gz, .bz2, .zst)
-// are read whole through their decompressor, one split each. An Avro or
-// Parquet file among them (by extension, or by its first bytes), a file
-// compressed with a codec textio does not read (.xz, .lz4, .snappy,
-// .deflate, .lzo, .br) or compressed data under a name that does not say so fails
-// the job with an error matching ErrNotText; a 0-byte compressed file, one
-// matching ErrCorrupt.
+// split into byte ranges; compressed files (Compressed: .gz, .bz2, .zst,
+// and Hadoop's .deflate, .snappy, .lz4) are read whole through their
+// decompressor, one split each. An Avro or Parquet file among them (by
+// extension, or by its first bytes), a file compressed with a codec textio
+// does not read (.xz, .lzo, .br) or compressed data under a name that does
+// not say so fails the job with an error matching ErrNotText; a 0-byte
+// compressed file, one matching ErrCorrupt.
 func Read(p *pcollection.Pipeline, pattern string, opts ...ReadOption) pcollection.PCollection[string] {
 	return pcollection.NewSource[string](p, "textio.Read", &source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)})
 }

@@ -140,7 +140,9 @@ func TestPipelineErrors(t *testing.T) {
 
 	// A damaged stream of any codec fails the task for good, naming the
 	// file, the codec and where.
-	for _, c := range []struct{ name, ext string }{{"bzip2", ".bz2"}, {"zstd", ".zst"}} {
+	for _, c := range []struct{ name, ext, where string }{
+		{"bzip2", ".bz2", "near"}, {"zstd", ".zst", "near"}, {"deflate", ".deflate", "near"}, {"snappy", ".snappy", "block at"},
+	} {
 		data := textio.Compress(t, c.name, []byte("hello\nworld\n"))
 		url := "mem://textio-bad/cut" + c.ext + "/t.txt" + c.ext
 		put(t, url, data[:len(data)-3])
@@ -148,7 +150,7 @@ func TestPipelineErrors(t *testing.T) {
 		pcollection.Materialize(textio.Read(p, url))
 		_, err := mem.Run(context.Background(), p, runner.Options{})
 		if !errors.Is(err, textio.ErrCorrupt) || !plan.IsPermanent(err) || !strings.Contains(err.Error(), url+": offset ") ||
-			!strings.Contains(err.Error(), c.name+" stream, near compressed offset ") {
+			!strings.Contains(err.Error(), c.name+" stream, "+c.where+" compressed offset ") {
 			t.Errorf("truncated %s: got %v, want a permanent ErrCorrupt naming the file and the codec", c.name, err)
 		}
 	}
@@ -216,7 +218,7 @@ func TestPipelineReadsCompressed(t *testing.T) {
 	dir := "mem://textio-compressed/in/"
 	var want []string
 	for i, c := range []struct{ codec, name string }{
-		{"gzip", "a.txt.gz"}, {"gzip", "b.GZ"}, {"zstd", "d.zst"}, {"zstd", "e.csv.ZSTD"},
+		{"gzip", "a.txt.gz"}, {"gzip", "b.GZ"}, {"zstd", "d.zst"}, {"zstd", "e.csv.ZSTD"}, {"snappy", "f.snappy"},
 	} {
 		var text strings.Builder
 		for j := range 300 {
@@ -234,6 +236,11 @@ func TestPipelineReadsCompressed(t *testing.T) {
 	put(t, dir+"g.BZ2", append(bz2, bz2...)) // two streams
 	put(t, dir+"plain.txt", []byte("plain one\nplain two\nplain three\n"))
 	want = append(want, "hello", "world", "hello", "world", "hello", "world", "plain one", "plain two", "plain three")
+	// Hadoop's DefaultCodec, SnappyCodec and Lz4Codec.
+	for _, c := range []struct{ codec, name string }{{"deflate", "h.txt.deflate"}, {"snappy", "part-r-00000.snappy"}, {"lz4", "i.LZ4"}} {
+		put(t, dir+c.name, textio.Compress(t, c.codec, []byte("hadoop "+c.codec+"\n")))
+		want = append(want, "hadoop "+c.codec)
+	}
 
 	p := pcollection.NewPipeline("textio-compressed")
 	lines := pcollection.Materialize(textio.Read(p, dir, textio.SplitSize(10)))
@@ -259,14 +266,13 @@ func TestPipelineRefusesUnreadableCompression(t *testing.T) {
 		data []byte
 		want string // "" for a text file
 	}{
-		{"a.txt.lz4", lz4, "it is lz4-compressed (extension .lz4), which textio cannot read (it reads gzip, bzip2 and zstd): decompress it first"},
+		{"a.txt.lz4", lz4, "it is in lz4's frame format (starts with 04 22 4d 18, or 02 21 4c 18), which textio cannot read (it reads gzip, bzip2, zstd, and Hadoop's .deflate, .snappy and .lz4): decompress it first"},
 		{"a.log.xz", textio.Compress(t, "xz", hello), "it is xz-compressed (extension .xz), which textio cannot read"},
-		{"a.txt.snappy", hello, "it is snappy-compressed (extension .snappy)"},
-		{"a.txt.deflate", hello, "it is deflate-compressed (extension .deflate)"},
 		{"a.txt.LZO", hello, "it is lzo-compressed (extension .LZO)"},
 		{"a.txt.br", hello, "it is brotli-compressed (extension .br)"},
-		{"events.avro.lz4", hello, "it is lz4-compressed (extension .lz4)"},
-		{"renamed.csv", lz4, "it is lz4-compressed (starts with 04 22 4d 18, or 02 21 4c 18), which textio cannot read"},
+		{"events.avro.lz4", hello, "it is Avro lz4-compressed whole (extension .avro.lz4); decompress it and read it with avroio.Read"},
+		{"events.avro.deflate", hello, "it is Avro deflate-compressed whole (extension .avro.deflate)"},
+		{"renamed.csv", lz4, "it is in lz4's frame format (starts with 04 22 4d 18, or 02 21 4c 18), which textio cannot read"},
 		{"renamed.txt", textio.Compress(t, "bzip2", []byte("hello\nworld\n")), `it is bzip2 data (starts with "BZh" and a bzip2 block) but not named .bz2, which decides how it is read: rename it`},
 		{"renamed.log", textio.Compress(t, "xz", hello), "it is xz-compressed (starts with fd 37 7a 58 5a 00), which textio cannot read"},
 		{"renamed", textio.Compress(t, "zstd", hello), "it is zstd data (starts with 28 b5 2f fd, or a skippable frame) but not named .zst"},

@@ -61,10 +61,11 @@ func newReadConfig(opts []ReadOption) readConfig {
 // "\n"; a "\r" before it is dropped, and so is a UTF-8 byte order mark
 // starting the file; a last line without a newline is a line.
 //
-// A compressed file (Compressed: gzip, bzip2 or zstd, by extension) is
-// one split: its reader must start at offset 0 and reads the whole
-// decompressed stream, in which offsets then count; a 0-byte compressed
-// file is not a compressed stream and is an error matching ErrCorrupt.
+// A compressed file (Compressed: gzip, bzip2, zstd, or Hadoop's deflate,
+// snappy or lz4, by extension) is one split: its reader must start at
+// offset 0 and reads the whole decompressed stream, in which offsets then
+// count; a 0-byte compressed file is not a compressed stream and is an
+// error matching ErrCorrupt.
 type LineReader struct {
 	path    string
 	cfg     readConfig
@@ -94,8 +95,8 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 // NewLineReader returns a reader of the split [offset, offset+length) of
 // the file at path (named in errors) of size bytes, read through r. A file
 // that is compressed data other than its name says (gzip not named .gz,
-// say), or named as compressed with a codec textio cannot read (.lz4,
-// .snappy, ...), is refused, matching ErrNotText.
+// say), or named as compressed with a codec textio cannot read (.xz,
+// .lzo, ...), is refused, matching ErrNotText.
 func NewLineReader(path string, r io.ReaderAt, size, offset, length int64, opts ...ReadOption) (*LineReader, error) {
 	cfg := newReadConfig(opts)
 	if offset < 0 || length < 0 {
@@ -182,6 +183,9 @@ func (r *LineReader) readErr(err error) error {
 	}
 	if errors.Is(err, zstd.ErrWindowSizeExceeded) { // a valid file (zstd --long=30), not a corrupt one
 		return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("%w: %v (zstd frames of windows over %d MiB are not read): decompress it first", ErrNotText, err, zstd.MaxWindowSize>>20)}
+	}
+	if be := (*blockError)(nil); errors.As(err, &be) { // it knows where
+		return &Error{Path: r.path, Offset: r.pos, Err: fmt.Errorf("%s stream, %v: %w", r.codec.name, be, ErrCorrupt)}
 	}
 	read, _ := r.src.Seek(0, io.SeekCurrent) // a compressed file is read from offset 0
 	compressed := read - int64(r.zbuf.Buffered())

@@ -130,7 +130,8 @@
 // banner. The runner returns with its error a partial runner.Result, so the
 // report holds what the runner itself counted, on every runner: each
 // stage's Status says whether it succeeded, was unfinished (its numbers are
-// those of its tasks that had succeeded) or did not run; the counters and
+// those of its tasks that had succeeded, of the totals it was to run, which
+// the error also says) or did not run; the counters and
 // retried attempts are those until the failure. A run that fails before it
 // starts (a bad flag value, a job that does not build or plan, an output
 // that exists) writes no report and removes one already there, so that it

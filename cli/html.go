@@ -24,13 +24,18 @@ func renderHTML(w io.Writer, rep *Report) error {
 		Start, Duration string
 		Left, Width     float64 // the bar, in pixels of a timelineWidth lane
 		NotRun          bool    // no times, no bar
+		Maps, Reduces   string  // tasks done, of how many on an unfinished stage
 	}
 	var rows []stageRow
 	ranAs := false
 	for _, s := range rep.Stages {
 		ranAs = ranAs || s.RanAs != ""
 		row := stageRow{ReportStageResult: s, Start: roundDuration(time.Duration(s.StartNS)).String(),
-			Duration: roundDuration(time.Duration(s.DurationNS)).String(), NotRun: s.Status == StageNotRun}
+			Duration: roundDuration(time.Duration(s.DurationNS)).String(), NotRun: s.Status == StageNotRun,
+			Maps: fmt.Sprint(s.MapTasks), Reduces: fmt.Sprint(s.ReduceTasks)}
+		if s.Status == StageUnfinished {
+			row.Maps, row.Reduces = ofTotal(s.MapTasks, s.MapTasksTotal), ofTotal(s.ReduceTasks, s.ReduceTasksTotal)
+		}
 		if end > 0 && !row.NotRun {
 			row.Left = timelineWidth * float64(s.StartNS) / float64(end)
 			row.Width = max(1, timelineWidth*float64(s.DurationNS)/float64(end))
@@ -53,6 +58,15 @@ func renderHTML(w io.Writer, rep *Report) error {
 		return fmt.Errorf("rendering html report: %w", err)
 	}
 	return nil
+}
+
+// ofTotal is "3 / 4": done of total, or done alone when the total is not
+// known.
+func ofTotal(done, total int) string {
+	if total == 0 {
+		return fmt.Sprint(done)
+	}
+	return fmt.Sprintf("%d / %d", done, total)
 }
 
 // timelineWidth is the width in pixels of the stages' time axis.
@@ -92,7 +106,7 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 <div class="graph" id="graph">{{.Graph}}</div>
 <h2>Stages</h2>
 <table id="stages"><tr><th>stage</th>{{if .Failed}}<th class="l">status</th>{{end}}<th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th>{{if .RanAs}}<th class="l">ran as</th>{{end}}<th>started</th><th>time</th><th class="l">timeline</th></tr>
-{{range .Rows}}<tr><td>{{.Stage}}</td>{{if $.Failed}}<td class="l">{{.Status}}</td>{{end}}<td>{{.MapTasks}}</td><td>{{.ReduceTasks}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td>{{if $.RanAs}}<td class="l">{{.RanAs}}</td>{{end}}{{if .NotRun}}<td>–</td><td>–</td><td class="l"></td>{{else}}<td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td>{{end}}</tr>
+{{range .Rows}}<tr><td>{{.Stage}}</td>{{if $.Failed}}<td class="l">{{.Status}}</td>{{end}}<td>{{.Maps}}</td><td>{{.Reduces}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td>{{if $.RanAs}}<td class="l">{{.RanAs}}</td>{{end}}{{if .NotRun}}<td>–</td><td>–</td><td class="l"></td>{{else}}<td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td>{{end}}</tr>
 {{end}}</table>
 <h2>Counters</h2>
 {{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>
@@ -330,7 +344,12 @@ func stageSummary(results []ReportStageResult, stage int) (status, summary strin
 			continue
 		}
 		switch r.Status {
-		case StageUnfinished, StageNotRun:
+		case StageUnfinished:
+			if done := tasksDone(r.MapTasks, r.MapTasksTotal, r.ReduceTasks, r.ReduceTasksTotal); done != "" {
+				return r.Status, " · " + r.Status + ": " + done
+			}
+			return r.Status, " · " + r.Status
+		case StageNotRun:
 			return r.Status, " · " + r.Status
 		}
 		return r.Status, " · " + roundDuration(time.Duration(r.DurationNS)).String()

@@ -71,19 +71,22 @@ const (
 // ReportStageResult is a runner.StageResult plus the bytes the runner's
 // progress events reported (0 when the runner reports none). After a
 // failure, an unfinished stage's numbers are those of its tasks that had
-// succeeded, and a stage that never started is all zeros.
+// succeeded, its totals the tasks it was to run (0 if the runner did not
+// know yet), and a stage that never started is all zeros.
 type ReportStageResult struct {
-	Stage       int    `json:"stage"`
-	Status      string `json:"status"`
-	MapTasks    int    `json:"map_tasks"`
-	ReduceTasks int    `json:"reduce_tasks"`
-	RecordsIn   int64  `json:"records_in"`
-	Shuffled    int64  `json:"shuffled"`
-	RecordsOut  int64  `json:"records_out"`
-	BytesIn     int64  `json:"bytes_in"`
-	BytesOut    int64  `json:"bytes_out"`
-	StartNS     int64  `json:"start_ns"` // from the start of the run
-	DurationNS  int64  `json:"duration_ns"`
+	Stage            int    `json:"stage"`
+	Status           string `json:"status"`
+	MapTasks         int    `json:"map_tasks"`
+	ReduceTasks      int    `json:"reduce_tasks"`
+	MapTasksTotal    int    `json:"map_tasks_total"`
+	ReduceTasksTotal int    `json:"reduce_tasks_total"`
+	RecordsIn        int64  `json:"records_in"`
+	Shuffled         int64  `json:"shuffled"`
+	RecordsOut       int64  `json:"records_out"`
+	BytesIn          int64  `json:"bytes_in"`
+	BytesOut         int64  `json:"bytes_out"`
+	StartNS          int64  `json:"start_ns"` // from the start of the run
+	DurationNS       int64  `json:"duration_ns"`
 	// RanAs is runner.StageResult.RanAs: a Hadoop job ID, or "client".
 	RanAs string `json:"ran_as,omitempty"`
 }
@@ -189,6 +192,7 @@ func newReport(job *runner.Job, args []string, runnerName string, opts runner.Op
 			status = StageUnfinished
 		}
 		r.Stages = append(r.Stages, ReportStageResult{Stage: s.Stage, Status: status, MapTasks: s.MapTasks, ReduceTasks: s.ReduceTasks,
+			MapTasksTotal: s.MapTasksTotal, ReduceTasksTotal: s.ReduceTasksTotal,
 			RecordsIn: s.RecordsIn, Shuffled: s.Shuffled, RecordsOut: s.RecordsOut, BytesIn: in, BytesOut: out, StartNS: int64(s.Start), DurationNS: int64(s.Duration), RanAs: s.RanAs})
 	}
 	if res.Plan != nil {

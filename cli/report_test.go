@@ -576,6 +576,20 @@ func TestFailedRunReport(t *testing.T) {
 			if s := r.Stages[1]; s.RecordsIn == 0 || s.StartNS < r.Stages[0].StartNS+r.Stages[0].DurationNS || s.DurationNS <= 0 {
 				t.Errorf("unfinished stage 1 %+v: want the records its map tasks read, started after stage 0, taking time", s)
 			}
+			// Every task of stage 0 ran; stage 1's map tasks did, and
+			// its reducer failed.
+			if s := r.Stages[0]; s.MapTasks == 0 || s.MapTasksTotal != s.MapTasks || s.ReduceTasks == 0 || s.ReduceTasksTotal != s.ReduceTasks {
+				t.Errorf("finished stage 0 ran %d of %d map and %d of %d reduce tasks, want all of some", s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal)
+			}
+			s := r.Stages[1]
+			if s.MapTasks == 0 || s.MapTasksTotal != s.MapTasks || s.ReduceTasks >= s.ReduceTasksTotal {
+				t.Errorf("unfinished stage 1 ran %d of %d map and %d of %d reduce tasks, want all its map tasks and not all its reduce tasks",
+					s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal)
+			}
+			done := fmt.Sprintf("\n(stage 1 stopped with %d/%d map and %d/%d reduce tasks done)", s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal)
+			if !strings.Contains(stderr.String(), done) {
+				t.Errorf("stderr %q does not say how far the unfinished stage got: %q", stderr.String(), done)
+			}
 			if s := r.Stages[2]; s != (cli.ReportStageResult{Stage: s.Stage, Status: cli.StageNotRun}) {
 				t.Errorf("stage 2 never ran, yet reports %+v", s)
 			}
@@ -590,7 +604,8 @@ func TestFailedRunReport(t *testing.T) {
 }
 
 // TestFailedRunHTMLReport checks that a failed run's HTML report shows the
-// failure with its error, and its stages' statuses.
+// failure with its error, its stages' statuses, and how many of its tasks
+// the unfinished stage got done, as the stderr of the run says.
 func TestFailedRunHTMLReport(t *testing.T) {
 	dir := t.TempDir()
 	page := filepath.Join(dir, "r.html")
@@ -600,22 +615,27 @@ func TestFailedRunHTMLReport(t *testing.T) {
 		t.Fatalf("exit %d, want %d: %s", code, cli.ExitFailed, stderr.String())
 	}
 	var banner, retries strings.Builder
-	var statuses, bands []string
+	var statuses, bands, bandTexts []string
+	var tasks [][2]string // each stage row's map and reduce task cells
 	var bars int
 	var walk func(n *html.Node, in string)
 	walk = func(n *html.Node, in string) {
 		if n.Type == html.ElementNode {
 			if n.Data == "g" && attr(n, "class") == "stage" {
 				bands = append(bands, attr(n, "data-status"))
+				bandTexts = append(bandTexts, text(n))
 			}
 			switch id := attr(n, "id"); {
 			case id != "":
 				in = id
 			case in == "stages" && n.Data == "tr" && n.FirstChild != nil && n.FirstChild.Data == "td":
-				// The second cell is the status.
-				if c := n.FirstChild.NextSibling; c != nil && c.FirstChild != nil {
-					statuses = append(statuses, c.FirstChild.Data)
+				// The cells: stage, status, map tasks, reduce tasks, ...
+				var cells []string
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					cells = append(cells, text(c))
 				}
+				statuses = append(statuses, cells[1])
+				tasks = append(tasks, [2]string{cells[2], cells[3]})
 			case in == "stages" && attr(n, "class") == "bar":
 				bars++
 			}
@@ -645,4 +665,37 @@ func TestFailedRunHTMLReport(t *testing.T) {
 	if !strings.Contains(retries.String(), "attempt 1 failed, retrying") {
 		t.Errorf("retried attempts %q, want the local runner's retries", retries.String())
 	}
+	// The unfinished stage's figures, as the run's stderr gives them.
+	m := regexp.MustCompile(`\(stage 1 stopped with (\d+)/(\d+) map and (\d+)/(\d+) reduce tasks done\)`).FindStringSubmatch(stderr.String())
+	if m == nil || len(tasks) != 3 {
+		t.Fatalf("stderr %q and %d stage rows: want how far stage 1 got, and three rows", stderr.String(), len(tasks))
+	}
+	if m[1] != m[2] || m[3] == m[4] {
+		t.Errorf("stage 1 ran %s of %s map and %s of %s reduce tasks, want all its map tasks and not all its reduce tasks", m[1], m[2], m[3], m[4])
+	}
+	if want := [2]string{m[1] + " / " + m[2], m[3] + " / " + m[4]}; tasks[1] != want {
+		t.Errorf("unfinished stage's map and reduce tasks %q, want %q", tasks[1], want)
+	}
+	if want := fmt.Sprintf("stage 1 · unfinished: %s/%s map and %s/%s reduce tasks", m[1], m[2], m[3], m[4]); bandTexts[1] != want {
+		t.Errorf("unfinished stage's band says %q, want %q", bandTexts[1], want)
+	}
+	if tasks[0][0] == "0" || strings.Contains(tasks[0][0]+tasks[0][1], "/") || tasks[2] != [2]string{"0", "0"} {
+		t.Errorf("finished and not run stages' tasks %q and %q, want the tasks that ran, alone", tasks[0], tasks[2])
+	}
+}
+
+// text is the text n holds.
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
 }

@@ -189,6 +189,13 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	}
 	if err != nil {
 		failed := fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+		if res != nil {
+			for _, s := range res.Stages {
+				if done := tasksDone(s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal); s.Unfinished && done != "" {
+					failed = fmt.Errorf("%w\n(stage %d stopped with %s done)", failed, s.Stage, done)
+				}
+			}
+		}
 		if f.report == "" || res == nil || res.DryRun {
 			return dropReport(failed) // no report asked for, or nothing ran
 		}
@@ -301,6 +308,19 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(100 * time.Microsecond)
 	}
 	return d.Round(time.Microsecond)
+}
+
+// tasksDone says how far an unfinished stage got, as "3/4 map and 0/2
+// reduce tasks", or "" when the runner did not know how many map tasks
+// the stage was to run.
+func tasksDone(maps, mapsTotal, reduces, reducesTotal int) string {
+	switch {
+	case mapsTotal == 0:
+		return ""
+	case reducesTotal == 0:
+		return fmt.Sprintf("%d/%d map tasks", maps, mapsTotal)
+	}
+	return fmt.Sprintf("%d/%d map and %d/%d reduce tasks", maps, mapsTotal, reduces, reducesTotal)
 }
 
 // count formats n with thousands separators.

@@ -120,9 +120,16 @@ type StageResult struct {
 	// a report shows of a failed stage reads as the work it got done.
 	MapTasks    int
 	ReduceTasks int
-	RecordsIn   int64 // records read by map tasks
-	Shuffled    int64 // records written to shuffles (after map-side combining)
-	RecordsOut  int64 // records written to sinks, intermediates and materializations
+	// MapTasksTotal and ReduceTasksTotal are the tasks the stage was to
+	// run, so that an Unfinished stage reads as "3 of 4 done"; on a
+	// finished stage they equal MapTasks and ReduceTasks. 0 when the
+	// runner never got as far as knowing (a stage whose splits were never
+	// computed).
+	MapTasksTotal    int
+	ReduceTasksTotal int
+	RecordsIn        int64 // records read by map tasks
+	Shuffled         int64 // records written to shuffles (after map-side combining)
+	RecordsOut       int64 // records written to sinks, intermediates and materializations
 	// Start is when the stage's first task started, from the start of the
 	// run: stages of the local runner overlap, so a stage may start before
 	// the one before it ends.

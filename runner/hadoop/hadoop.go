@@ -505,7 +505,8 @@ func (e *driver) execute() error {
 // (client.go), else as a Hadoop job, and publishes its sink files.
 func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 	start := time.Now()
-	sr := runner.StageResult{Stage: sj.stage.ID, MapTasks: len(sj.lines), ReduceTasks: sj.reducers, Start: start.Sub(e.start)}
+	// A manifest line is a map task (NLineInputFormat, one line a split).
+	sr := runner.StageResult{Stage: sj.stage.ID, MapTasksTotal: len(sj.lines), ReduceTasksTotal: sj.reducers, Start: start.Sub(e.start)}
 	ran, err := e.maybeInClient(sj, &sr, start)
 	if err != nil {
 		return sr, err
@@ -525,6 +526,8 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 			return sr, err
 		}
 	}
+	// Succeeded, all of them; a stage that fails before says how many did.
+	sr.MapTasks, sr.ReduceTasks = sr.MapTasksTotal, sr.ReduceTasksTotal
 	for _, ph := range sj.stage.Phases() {
 		for _, n := range ph.Nodes {
 			if c := e.committers[n]; c != nil {

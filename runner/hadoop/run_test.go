@@ -371,3 +371,21 @@ func TestDryRunWithoutHadoop(t *testing.T) {
 		t.Errorf("run without a jar: err %v, want the missing jar", err)
 	}
 }
+
+// TestUnsubmittedStageTasks checks that a stage whose job was never
+// submitted (no hadoop command) reports none of its tasks done, of the
+// tasks it was to run.
+func TestUnsubmittedStageTasks(t *testing.T) {
+	r := simRunner(t)
+	r.HadoopBin = "/nonexistent/hadoop"
+	res, err := r.Run(context.Background(), suitePipeline(t, "dofn-lifecycle-and-counters"), runner.Options{Partitions: 2})
+	if err == nil || !strings.Contains(err.Error(), "the hadoop command") {
+		t.Fatalf("got error %v, want the missing hadoop command", err)
+	}
+	if res == nil || len(res.Stages) != 1 {
+		t.Fatalf("the failed run's result %+v, want its unfinished stage", res)
+	}
+	if st := res.Stages[0]; !st.Unfinished || st.MapTasks != 0 || st.ReduceTasks != 0 || st.MapTasksTotal == 0 || st.ReduceTasksTotal != 2 {
+		t.Errorf("stage %+v: want it unfinished, with none of its map tasks and none of its 2 reduce tasks done", st)
+	}
+}

@@ -1093,3 +1093,25 @@ func TestTmpDirOnThisMachine(t *testing.T) {
 		t.Errorf("an HDFS scratch directory: %v, want it refused", err)
 	}
 }
+
+// TestPlannedTasks checks that a stage's planned tasks are its source's
+// splits and its channels' partitions from the start, and that its map
+// tasks are not known until those of an input an earlier stage writes are
+// made, when they are exact, not the upper bound used before.
+func TestPlannedTasks(t *testing.T) {
+	sr := &stageRun{st: &plan.Stage{Inputs: []*plan.Input{{Intermediate: false}, {Intermediate: true}}}}
+	source := &unit{st: sr, input: 0, channel: -1, splits: make([][]plan.Split, 3), bound: 3}
+	inter := &unit{st: sr, input: 1, channel: -1, bound: 5}
+	sr.maps = []*unit{source, inter}
+	sr.reduces = []*unit{{st: sr, input: -1, channel: 0, bound: 4}, {st: sr, input: -1, channel: 1, bound: 2}}
+	if got := sr.plannedTasks("reduce"); got != 6 {
+		t.Errorf("reduce tasks %d, want the 6 partitions", got)
+	}
+	if got := sr.plannedTasks("map"); got != 0 {
+		t.Errorf("map tasks %d before the intermediate's tasks are made, want 0 (not known)", got)
+	}
+	inter.made, inter.tasks = true, []*task{{}, {}}
+	if got := sr.plannedTasks("map"); got != 3+2 {
+		t.Errorf("map tasks %d, want 3 splits and 2 tasks of the intermediate", got)
+	}
+}

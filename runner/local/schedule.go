@@ -104,6 +104,25 @@ func (s *stageRun) checkFeeds(t *task) error {
 	return nil
 }
 
+// plannedTasks is how many tasks the stage's map or reduce phase (role)
+// is to run, or 0 while that is not known: the tasks of an input that is an
+// earlier stage's output are made once it is written. A source's splits,
+// and a channel's partitions, are known from the start.
+func (s *stageRun) plannedTasks(role string) int {
+	n := 0
+	for _, u := range s.phaseUnits(role) {
+		switch {
+		case u.made:
+			n += len(u.tasks)
+		case u.channel >= 0 || !s.st.Inputs[u.input].Intermediate:
+			n += u.bound
+		default:
+			return 0
+		}
+	}
+	return n
+}
+
 // phaseProgress accumulates a phase's progress events.
 type phaseProgress struct {
 	ev    runner.Event
@@ -645,6 +664,7 @@ func (s *schedule) finishStage(sr *stageRun) {
 		sr.start = time.Now() // no task ran: the stage took no time, now
 	}
 	sr.res.Start, sr.res.Duration = sr.start.Sub(s.e.start), time.Since(sr.start)
+	sr.res.MapTasksTotal, sr.res.ReduceTasksTotal = sr.plannedTasks("map"), sr.plannedTasks("reduce")
 	n := sr.res.MapTasks + sr.res.ReduceTasks
 	s.e.progress(runner.Event{Stage: sr.st.ID, Stages: len(s.stages), TasksDone: n, TasksTotal: n,
 		RecordsIn: sr.res.RecordsIn, RecordsOut: sr.res.RecordsOut, Elapsed: sr.res.Duration, Done: true})
@@ -661,6 +681,7 @@ func (s *schedule) results() []runner.StageResult {
 		case !sr.start.IsZero():
 			res := sr.res
 			res.Start, res.Duration, res.Unfinished = sr.start.Sub(s.e.start), time.Since(sr.start), true
+			res.MapTasksTotal, res.ReduceTasksTotal = sr.plannedTasks("map"), sr.plannedTasks("reduce")
 			rs = append(rs, res)
 		}
 	}

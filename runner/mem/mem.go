@@ -144,14 +144,29 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 			shuffle[ch][p] = append(shuffle[ch][p], record{bytes.Clone(key), bytes.Clone(value)})
 		},
 	}
-	for _, in := range st.Inputs {
+	// Every input's tasks are known before the first runs, so that a
+	// stage that fails says how many it was to run.
+	splits := make([][]plan.Split, len(st.Inputs))
+	mapTasks := 0
+	for i, in := range st.Inputs {
+		if in.Intermediate {
+			mapTasks += interTasks(len(e.inter[in.Node]), e.opts.Workers)
+			continue
+		}
+		src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
+		var err error
+		if splits[i], err = src.Splits(e.ctx, e.opts.Workers); err != nil {
+			return sr, fmt.Errorf("splitting %s: %w", src.Describe(), err)
+		}
+		mapTasks += len(splits[i])
+	}
+	sr.MapTasksTotal = mapTasks
+	for _, n := range parts {
+		sr.ReduceTasksTotal += n
+	}
+	for i, in := range st.Inputs {
 		if !in.Intermediate {
-			src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
-			splits, err := src.Splits(e.ctx, e.opts.Workers)
-			if err != nil {
-				return sr, fmt.Errorf("splitting %s: %w", src.Describe(), err)
-			}
-			for _, split := range splits {
+			for _, split := range splits[i] {
 				err := e.task(st, in.Phase, sr.MapTasks, out, &sr, func(k *kernel.Kernel) error { return k.ReadSource(split) })
 				if err != nil {
 					return sr, err
@@ -161,7 +176,7 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 			continue
 		}
 		recs := e.inter[in.Node]
-		n := max(1, min(e.opts.Workers, len(recs)))
+		n := interTasks(len(recs), e.opts.Workers)
 		for i := range n {
 			chunk := recs[len(recs)*i/n : len(recs)*(i+1)/n]
 			err := e.task(st, in.Phase, sr.MapTasks, out, &sr, func(k *kernel.Kernel) error {
@@ -203,6 +218,9 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 	}
 	return sr, nil
 }
+
+// interTasks is how many map tasks read an intermediate of n records.
+func interTasks(n, workers int) int { return max(1, min(workers, n)) }
 
 // groups yields runs of equal keys of sorted records.
 // groups yields runs of sorted records with equal keys, or with equal key

@@ -57,8 +57,21 @@ func RunCase(t *testing.T, r runner.Runner, opts runner.Options, c Case) {
 	if res != nil {
 		o.Counters = res.Counters.Get
 		o.Plan = res.Plan
+		checkFinishedTotals(t, res)
 	}
 	check.(Check)(t, o)
+}
+
+// checkFinishedTotals checks that every finished stage of res ran all the
+// tasks it was to run (runner.StageResult's totals).
+func checkFinishedTotals(t *testing.T, res *runner.Result) {
+	t.Helper()
+	for _, st := range res.Stages {
+		if !st.Unfinished && (st.MapTasksTotal != st.MapTasks || st.ReduceTasksTotal != st.ReduceTasks) {
+			t.Errorf("finished stage %d ran %d of %d map and %d of %d reduce tasks, want all", st.Stage,
+				st.MapTasks, st.MapTasksTotal, st.ReduceTasks, st.ReduceTasksTotal)
+		}
+	}
 }
 
 func expectMean(m *pcollection.Materialized[ptable.Pair[string, float64]], want map[string]float64) Check {
@@ -191,9 +204,9 @@ const unfinishedCase = "reduce-error-in-one-task"
 
 // CheckUnfinishedTasks runs a case that fails in one of several reduce
 // tasks on r, with opts (whose Partitions should be several), and checks
-// that the failed stage's result counts the tasks that succeeded
-// (runner.StageResult): some map tasks, and fewer reduce tasks than the
-// stage has, since one never succeeded.
+// that the failed stage's result counts the tasks that succeeded and the
+// tasks it was to run (runner.StageResult): all of its map tasks, and
+// fewer reduce tasks than its opts.Partitions, since one never succeeded.
 func CheckUnfinishedTasks(t *testing.T, r runner.Runner, opts runner.Options) {
 	t.Helper()
 	job, ok := runner.Lookup(JobName(Case{Name: unfinishedCase}))
@@ -212,8 +225,10 @@ func CheckUnfinishedTasks(t *testing.T, r runner.Runner, opts runner.Options) {
 	if res == nil || len(res.Stages) == 0 {
 		t.Fatalf("failed run's result %+v, want its unfinished stage", res)
 	}
+	checkFinishedTotals(t, res)
 	st := res.Stages[len(res.Stages)-1]
-	if !st.Unfinished || st.MapTasks < 1 || st.ReduceTasks >= opts.Partitions {
-		t.Errorf("failed stage %+v: want it unfinished, with its map tasks and fewer than all %d reduce tasks done", st, opts.Partitions)
+	if !st.Unfinished || st.MapTasks < 1 || st.MapTasks != st.MapTasksTotal ||
+		st.ReduceTasksTotal != opts.Partitions || st.ReduceTasks >= st.ReduceTasksTotal {
+		t.Errorf("failed stage %+v: want it unfinished, with all its map tasks and fewer than all %d reduce tasks done", st, opts.Partitions)
 	}
 }

@@ -92,8 +92,8 @@ type faults struct {
 	// mkdirGone, if set, makes a MkdirAll of this path fail once with
 	// fs.ErrNotExist: another run removed a parent as it ran.
 	mkdirGone string
-	// change, if set, runs before each Create, Rename, Remove and
-	// MkdirAll: a test's process dies there by panicking.
+	// change, if set, runs before each Create, Rename, Remove, RemoveAll
+	// and MkdirAll: a test's process dies there by panicking.
 	change func()
 }
 
@@ -118,6 +118,11 @@ func (f flakyFS) Remove(ctx context.Context, name string) error {
 		f.faults.beforeRemove(f.FS, name)
 	}
 	return f.FS.Remove(ctx, name)
+}
+
+func (f flakyFS) RemoveAll(ctx context.Context, name string) error {
+	f.changing()
+	return f.FS.RemoveAll(ctx, name)
 }
 
 func (f *faults) fail(name string) bool {

@@ -60,6 +60,7 @@ func (c *Committer) lock(ctx, wait context.Context, outputs []Leftover) error {
 		err := storage.CreateExclusive(ctx, c.lockURL(), body)
 		if err == nil {
 			c.locked = true
+			c.recoverClaimed(ctx)
 			return nil
 		}
 		if !errors.Is(err, fs.ErrExist) {
@@ -69,7 +70,7 @@ func (c *Committer) lock(ctx, wait context.Context, outputs []Leftover) error {
 			return c.lockedOut()
 		}
 		if machine != "" && c.holderGone(machine) {
-			released, err := c.recoverHolder(ctx, machine)
+			released, err := c.recoverHolder(ctx)
 			if err != nil {
 				return err
 			}

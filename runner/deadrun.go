@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -16,16 +15,9 @@ import (
 // A run killed during its job commit leaves its commit locks. The next
 // commit that finds one whose holder is known to be gone (holderGone)
 // recovers the dead run's commit itself, from the outputs its lock names
-// and the journals in them, as RecoverCommit does, then takes the lock.
-
-// claimPrefix starts the name of the file that a process recovering a
-// run's commit creates, exclusively, in the run's first output by name (the
-// order its locks are taken in): of several processes that find the run
-// dead at once, in any of its outputs, only the one that creates it acts.
-const claimPrefix = "_recovering."
-
-// errClaimed says another process is recovering the run.
-var errClaimed = errors.New("another process is recovering the run's commit")
+// and the journals in them, as RecoverCommit does, then takes the lock. It
+// claims the recovery first (claim.go), taking over from a recoverer that
+// was killed in turn.
 
 // lockPID is the process ID a lock or claim file names; tests set it to
 // a dead process's.
@@ -50,56 +42,10 @@ func readHolderAt(url string) (lockHolder, bool) {
 	return h, err == nil && json.Unmarshal(b, &h) == nil && h.Run != ""
 }
 
-// claimRun claims the recovery of the run of ls, if it holds a commit lock
-// in one of them (held: it is known to), and returns the claim file and a
-// release function that may be called more than once. The claim is
-// errClaimed if another process holds it. A run that holds no lock needs no
-// claim: no commit-time recovery acts on it.
-func claimRun(ctx context.Context, ls []Leftover, held bool) (url string, release func(), err error) {
-	run, first := "", ""
-	for _, l := range ls {
-		if !plainRun(l.Run) {
-			continue
-		}
-		run = l.Run
-		if first == "" || l.Dir < first {
-			first = l.Dir
-		}
-		held = held || (&Committer{dir: l.Dir, run: l.Run}).heldByRun()
-	}
-	if !held || run == "" {
-		return "", func() {}, nil
-	}
-	url = storage.Join(first, "_temporary", claimPrefix+run)
-	body, err := holderBody(run, nil)
-	if err != nil {
-		return url, nil, err
-	}
-	err = storage.CreateExclusive(ctx, url, body)
-	if errors.Is(err, fs.ErrExist) {
-		return url, nil, fmt.Errorf("%w (claim %s)", errClaimed, url)
-	}
-	if err != nil {
-		return url, nil, fmt.Errorf("claiming the recovery of run %s: %w", run, err)
-	}
-	released := false
-	return url, func() {
-		if released {
-			return
-		}
-		released = true
-		// Best effort: the run's locks are gone by now, so no one
-		// waits for the claim.
-		_ = storage.Remove(ctx, url)
-		_ = (&Committer{dir: first}).removeTemporary(ctx)
-	}, nil
-}
-
-// recoverHolder recovers the commit of the lock's holder, a process of
-// machine that is gone, and reports whether the lock may have been
-// released. It reports false, with no error, while another process
-// recovers the run.
-func (c *Committer) recoverHolder(ctx context.Context, machine string) (bool, error) {
+// recoverHolder recovers the commit of the lock's holder, a process that
+// is gone, and reports whether the lock may have been released. It reports
+// false, with no error, while another process recovers the run.
+func (c *Committer) recoverHolder(ctx context.Context) (bool, error) {
 	h, ok := c.readHolder()
 	if !ok || len(h.Outputs) == 0 {
 		return false, c.leftBehind() // a crunchgo whose locks do not name their outputs
@@ -108,12 +54,8 @@ func (c *Committer) recoverHolder(ctx context.Context, machine string) (bool, er
 	for i := range ls {
 		ls[i].Run = h.Run
 	}
-	claim, release, err := claimRun(ctx, ls, true)
+	_, release, err := claimRun(ctx, ls, true)
 	if errors.Is(err, errClaimed) {
-		if ch, ok := readHolderAt(claim); ok && ch.Machine == machine && processGone(ch.PID) {
-			return false, fmt.Errorf("%s holds the commit lock %s but has exited, and process %d, which was recovering its commit, has exited too: remove %s and try again: %w",
-				c.holder(), c.lockURL(), ch.PID, claim, fs.ErrExist)
-		}
 		return false, nil
 	}
 	if err != nil {
@@ -141,6 +83,49 @@ func (c *Committer) recoverHolder(ctx context.Context, machine string) (bool, er
 		c.notify(fmt.Sprintf("output %s: %s dead run %s (process %d on %s), which held its commit lock", c.dir, did, h.Run, h.PID, h.Host))
 	}
 	return true, nil
+}
+
+// recoverClaimed finishes, best effort, the recoveries whose claimant was
+// killed after it had removed the dead run's locks, which left its claim
+// in the output, naming the run's outputs: no lock leads a commit to the
+// run any more. What is left to do is removing the run's temporary files
+// and the claim: recoverCommit moves nothing then, as it removes the
+// journals of a commit it finished before the locks, and the renames of
+// one it undid show as not made, whatever other runs have done since.
+// Called with the output's lock held, so that no commit to it is under
+// way.
+func (c *Committer) recoverClaimed(ctx context.Context) {
+	entries, _ := storage.List(ctx, storage.Join(c.dir, "_temporary"))
+	runs := map[string][]Leftover{}
+	for _, f := range entries {
+		if f.IsDir || !strings.HasPrefix(f.Name, claimPrefix) {
+			continue
+		}
+		if h, ok := readHolderAt(f.URL); ok && h.Run != c.run && plainRun(h.Run) && len(h.Outputs) > 0 {
+			runs[h.Run] = h.Outputs
+		}
+	}
+	for run, ls := range runs {
+		for i := range ls {
+			ls[i].Run = run
+		}
+		if runHoldsLock(ls) {
+			continue // the commit that finds the lock recovers the run
+		}
+		url, release, err := claimRun(ctx, ls, false)
+		if err != nil || url == "" {
+			continue // claimed by a live process, or done meanwhile
+		}
+		committing, err := allJournalled(ctx, ls)
+		var did string
+		if err == nil {
+			did, err = recoverCommit(ctx, ls, committing, release)
+		}
+		release()
+		if err == nil && c.notify != nil {
+			c.notify(fmt.Sprintf("output %s: %s dead run %s, whose recovery was killed (claim %s)", c.dir, did, run, url))
+		}
+	}
 }
 
 // heldBy reports whether the output's lock file is still h's.

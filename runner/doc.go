@@ -23,5 +23,6 @@
 // outputs: a commit that finds the lock of a run of this machine that has
 // exited finishes or undoes that run's commit, all outputs alike, then
 // takes the lock (deadrun.go); so does the local runner's sweep of dead
-// runs (RecoverCommit).
+// runs (RecoverCommit). A recoverer claims the run first, and one killed
+// in turn has its claim taken over by the next (claim.go).
 package runner

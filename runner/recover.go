@@ -123,9 +123,12 @@ func sameLocalFile(a, b string) bool {
 // person to look at, as the commit lock's error says.
 //
 // It must not run while another process works for the run. While the run
-// holds a commit lock, it claims the run first (claimRun), so that it never
-// acts at once with another process recovering the run (a commit that found
-// the run's lock, or another sweep).
+// holds a commit lock, or a recoverer killed in turn left a claim, it
+// claims the run first (claimRun), taking over from a claimant that is
+// gone, so that it never acts at once with another process recovering the
+// run (a commit that found the run's lock, or another sweep). Recovery is
+// idempotent: killed at any step, the next recoverer ends as it would
+// have.
 func RecoverCommit(ls []Leftover, committing bool) error {
 	ctx := context.Background()
 	_, release, err := claimRun(ctx, ls, false)
@@ -145,9 +148,9 @@ const (
 	recoveredCleaned  = "removed the locks and temporary files of" // nothing moved, or all done
 )
 
-// recoverCommit is RecoverCommit, calling release once the run's locks are
-// gone: from then on no commit-time recoverer acts on the run, and what is
-// left is the run's own temporary files.
+// recoverCommit is RecoverCommit, calling release once the run's locks and
+// temporary files are gone: until then the claim leads the next commit to
+// the run's first output to what is left (recoverClaimed).
 func recoverCommit(ctx context.Context, ls []Leftover, committing bool, release func()) (string, error) {
 	s := Sinks{}
 	journals := map[*Committer]*commitJournal{}
@@ -209,17 +212,35 @@ func recoverCommit(ctx context.Context, ls []Leftover, committing bool, release 
 			return "", fmt.Errorf("undoing the commit of run %s: %w", c.run, err)
 		}
 	}
+	if published {
+		// A finished commit's journals go before its locks, as the
+		// commit's own do: once no lock leads to the run, other runs
+		// may move the outputs' files, and the journals would no longer
+		// tell what this commit made.
+		for c := range journals {
+			if err := c.removeJournal(ctx); err != nil {
+				return "", fmt.Errorf("finishing the commit of run %s in %s: %w", c.run, c.dir, err)
+			}
+		}
+	}
 	for _, c := range s {
 		c.removeStrays(ctx)
 		if err := c.unlockIfHeld(ctx); err != nil {
 			return "", fmt.Errorf("recovering the commit of run %s: %w", c.run, err)
 		}
 	}
+	// The run's temporary files go while its claim is there, which leads
+	// the next commit to them if this process is killed (recoverClaimed).
+	for _, c := range s {
+		if err := storage.RemoveAll(ctx, c.temp()); err != nil {
+			return "", fmt.Errorf("recovering the commit of run %s in %s: %w", c.run, c.dir, err)
+		}
+	}
 	release()
 	if published && (len(journals) > 0 || cleaning) {
 		var errs []error
 		for _, c := range s {
-			errs = append(errs, c.removeTemp(ctx))
+			errs = append(errs, c.removeTemporary(ctx))
 		}
 		return did, errors.Join(errs...)
 	}

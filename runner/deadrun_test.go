@@ -140,30 +140,42 @@ func TestNextCommitRecoversDeadRun(t *testing.T) {
 // TestConcurrentRecoverersOfDeadRun has two runs commit at once to the
 // outputs of a run that died half way through its commit, and checks that
 // only one of them recovers the dead run's commit, which the other waits
-// for: the first is held in its first undoing rename until the other has
-// tried to claim the recovery too, or has started undoing as well.
+// for (raceRecoverers).
 func TestConcurrentRecoverersOfDeadRun(t *testing.T) {
-	ctx := context.Background()
 	faults := mountFlaky(t, "recoverers")
 	g := twoSinks("flaky://recoverers/out")
 	commitOld(t, g)
-	restore := runner.SetLockPID(deadPID(t))
+	killRun2Publishing(t, g, faults, deadPID(t))
+	raceRecoverers(t, g, faults, "flaky://recoverers/out")
+}
+
+// killRun2Publishing has run2, as process pid, die committing g's two
+// outputs once it has published a's part.
+func killRun2Publishing(t *testing.T, g *plan.Graph, faults *faults, pid int) {
+	t.Helper()
+	defer runner.SetLockPID(pid)()
 	s := openWritten(t, g, runner.WriteAppend, "run2", "new")
 	faults.beforeRename = func(_, to string) {
 		if to == "/out/b/part-r-00000-run2.txt" { // a's part is published
 			panic(crash{})
 		}
 	}
-	func() {
-		defer func() {
-			if r := recover(); r == nil {
-				t.Fatal("run2 did not die")
-			}
-		}()
-		s.CommitJob(ctx)
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("run2 did not die")
+		}
 	}()
-	restore()
+	s.CommitJob(context.Background())
+}
 
+// raceRecoverers has run3 and run4 commit at once to out, g's outputs,
+// where run2 died committing (killRun2Publishing), and checks that exactly
+// one of them undoes run2's commit and both commit their own parts. The
+// first to undo is held in its first undoing rename until the other has
+// tried to claim the recovery while it undoes, or has started undoing as
+// well (which fails the test).
+func raceRecoverers(t *testing.T, g *plan.Graph, faults *faults, out string) {
+	t.Helper()
 	var mu sync.Mutex
 	undoing, both := 0, false
 	otherTried := make(chan struct{})
@@ -190,14 +202,13 @@ func TestConcurrentRecoverersOfDeadRun(t *testing.T) {
 			<-otherTried
 		}
 	}
-	claims := 0
 	faults.beforeCreate = func(name string) {
-		if !strings.HasSuffix(name, "/_recovering.run2") {
+		if !strings.Contains(name, "/_recovering.run2") {
 			return
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if claims++; claims == 2 {
+		if undoing > 0 { // the other run, while the first undoes
 			signal()
 		}
 	}
@@ -213,7 +224,7 @@ func TestConcurrentRecoverersOfDeadRun(t *testing.T) {
 				notes = append(notes, ev.Note)
 			}
 		})
-		wg.Go(func() { _, errs[i] = s.CommitJob(ctx) })
+		wg.Go(func() { _, errs[i] = s.CommitJob(context.Background()) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -229,8 +240,8 @@ func TestConcurrentRecoverersOfDeadRun(t *testing.T) {
 		want[dir+"/part-r-00000-run3.txt"] = "run3"
 		want[dir+"/part-r-00000-run4.txt"] = "run4"
 	}
-	if got := files(t, "flaky://recoverers/out"); !maps.Equal(got, want) {
-		t.Errorf("got %v, want run2's commit undone and both other runs' parts: %v", got, want)
+	if got := files(t, out); !maps.Equal(got, want) {
+		t.Errorf("got %v, want run2's commit undone, both other runs' parts and no claim: %v", got, want)
 	}
 }
 
@@ -480,31 +491,14 @@ func TestSweepRecoversKilledRecovery(t *testing.T) {
 // outputs of a run that died half way through its commit, whose recovery
 // was claimed by a process that has exited too, and checks that only one
 // of them takes the claim over and recovers the dead run's commit, which
-// the other waits for: the first is held in its first undoing rename until
-// the other has tried to claim the recovery too, or has started undoing as
-// well.
+// the other waits for (raceRecoverers).
 func TestConcurrentTakersOfDeadClaim(t *testing.T) {
 	ctx := context.Background()
 	faults := mountFlaky(t, "takers")
 	g := twoSinks("flaky://takers/out")
 	commitOld(t, g)
 	pid := deadPID(t)
-	restore := runner.SetLockPID(pid)
-	s := openWritten(t, g, runner.WriteAppend, "run2", "new")
-	faults.beforeRename = func(_, to string) {
-		if to == "/out/b/part-r-00000-run2.txt" { // a's part is published
-			panic(crash{})
-		}
-	}
-	func() {
-		defer func() {
-			if r := recover(); r == nil {
-				t.Fatal("run2 did not die")
-			}
-		}()
-		s.CommitJob(ctx)
-	}()
-	restore()
+	killRun2Publishing(t, g, faults, pid)
 	// The claim of a recoverer killed before it moved anything, as a
 	// crunchgo before claim generations writes it.
 	claim, err := json.Marshal(map[string]any{"run": "run2", "pid": pid, "machine": runner.ThisMachine()})
@@ -514,74 +508,7 @@ func TestConcurrentTakersOfDeadClaim(t *testing.T) {
 	if err := storage.WriteFile(ctx, "flaky://takers/out/a/_temporary/_recovering.run2", claim); err != nil {
 		t.Fatal(err)
 	}
-
-	var mu sync.Mutex
-	undoing, both := 0, false
-	otherTried := make(chan struct{})
-	signalled := false
-	signal := func() { // mu held
-		if !signalled {
-			signalled = true
-			close(otherTried)
-		}
-	}
-	faults.beforeRename = func(_, to string) {
-		if !strings.Contains(to, "/_temporary/run2/") {
-			return
-		}
-		mu.Lock()
-		undoing++
-		if undoing > 1 {
-			both = true
-			signal()
-		}
-		first := undoing == 1
-		mu.Unlock()
-		if first {
-			<-otherTried
-		}
-	}
-	faults.beforeCreate = func(name string) {
-		if !strings.Contains(name, "/_recovering.run2") {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		if undoing > 0 { // the other run, while the first undoes
-			signal()
-		}
-	}
-	var notes []string
-	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, run := range []string{"run3", "run4"} {
-		s := openWritten(t, g, runner.WriteAppend, run, run)
-		s.ReportWaits(func(ev runner.Event) {
-			mu.Lock()
-			defer mu.Unlock()
-			if strings.Contains(ev.Note, "dead run") {
-				notes = append(notes, ev.Note)
-			}
-		})
-		wg.Go(func() { _, errs[i] = s.CommitJob(ctx) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	if both || len(notes) != 1 || !strings.Contains(notes[0], "undid the commit of dead run run2") {
-		t.Errorf("both runs undid run2's commit: %v; notes %q, want one saying it was undone", both, notes)
-	}
-	want := map[string]string{}
-	for _, dir := range []string{"/a", "/b"} {
-		want[dir+"/_SUCCESS"] = ""
-		want[dir+"/part-r-00000.txt"] = "old"
-		want[dir+"/part-r-00000-run3.txt"] = "run3"
-		want[dir+"/part-r-00000-run4.txt"] = "run4"
-	}
-	if got := files(t, "flaky://takers/out"); !maps.Equal(got, want) {
-		t.Errorf("got %v, want run2's commit undone, both other runs' parts and no claim: %v", got, want)
-	}
+	raceRecoverers(t, g, faults, "flaky://takers/out")
 }
 
 // TestClaimNotTakenOverUnlessSafe checks that a claim on the recovery of a

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 	"github.com/hamba/avro/v2"
 	"github.com/modern-go/reflect2"
 )
@@ -55,6 +56,7 @@ type Decoder[T any] struct {
 	ad     *adapter
 	shadow unsafe.Pointer
 	clip   func(reflect.Value) // cuts decoded []byte capacities (clip.go); nil if T holds none
+	part   *hivepart.Setter    // fills the fields whose values are in the file's path; nil if none
 }
 
 // NewDecoder prepares decoding f's records into T.
@@ -66,6 +68,10 @@ func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
 	api := apiFor(f.cfg.maxBlockSize)
 	d := &Decoder[T]{f: f, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T), ad: ad,
 		clip: clipperFor(reflect.TypeFor[T]())}
+	t := reflect.TypeFor[T]()
+	if d.part, err = partitionSetter(f.path, t, pathFields(f.path, t, f.schema, &f.cfg)); err != nil {
+		return nil, err
+	}
 	if ad == nil {
 		d.dec = api.DecoderOf(resolved, reflect2.TypeOf((*T)(nil)))
 	} else {
@@ -118,6 +124,9 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 			}
 		}
 		if err != nil {
+			return nil, nil, nil, err
+		}
+		if reader, err = withoutFields(reader, pathFields(f.path, t, writer, &f.cfg)); err != nil {
 			return nil, nil, nil, err
 		}
 	}
@@ -529,6 +538,9 @@ func (d *Decoder[T]) decodeBlock(b *Block, emit func(T) bool) error {
 		}
 		if d.clip != nil {
 			d.clip(reflect.ValueOf(d.v).Elem())
+		}
+		if d.part != nil {
+			d.part.Set(unsafe.Pointer(d.v))
 		}
 		if !emit(*d.v) {
 			return errStopped

@@ -104,6 +104,10 @@
 // plans splits from the runner's hint, cutting large files into byte ranges
 // at least DefaultMinSplitSize long (WithSplitSize overrides), and counts
 // records read and corrupt blocks skipped in counter group "avroio".
+// It reads Hive-style partitioned tables as parquetio.Read does (see
+// Partitioned tables there), filling a typed record's top-level fields the
+// file lacks from the key=value directories of its path; ReadGeneric and
+// WithReaderSchema reads do not add them.
 // Write[T] is a sink writing one part file per task; the runner names and
 // commits them. Collections of map[string]any have no value codec, so map
 // them to a concrete type before a shuffle or Materialize.

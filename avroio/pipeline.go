@@ -103,6 +103,11 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 			return err
 		}
 		defer close()
+		// Partition values differ between files of one schema.
+		t := reflect.TypeFor[T]()
+		if _, err := partitionSetter(fi.URL, t, pathFields(fi.URL, t, fr.schema, &fr.cfg)); err != nil {
+			return err
+		}
 		fp := fr.schema.Fingerprint()
 		mu.Lock()
 		done := matched[fp]

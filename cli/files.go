@@ -196,7 +196,9 @@ group).`
 
 const patternHelp = `PATTERN is a file, a directory (the files directly inside it; names starting
 with "_" or "." are skipped, and a subdirectory is an error: DIR/* reads the
-files in DIR and in its subdirectories) or a glob, on any storage URL: a local path,
+files in DIR and in its subdirectories; those of a partitioned table, named
+key=value, are read through, but their values are not shown as columns) or
+a glob, on any storage URL: a local path,
 file://, hdfs://nn/... The format is Avro, Parquet or text, by extension or
 else by content.`
 

@@ -9,5 +9,6 @@
 // .parquet, any case), else that of the data files it matches, which must
 // agree (FormatOf). Avro is written with the snappy codec. WriteFile
 // derives an Avro file's sync marker from the file's name, so that the
-// same rows make the same bytes.
+// same rows make the same bytes. Read and ScanFile fill fields from a
+// partitioned table's key=value directories, as avroio and parquetio do.
 package fileio

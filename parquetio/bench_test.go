@@ -38,10 +38,15 @@ var benchFile = sync.OnceValue(func() []byte {
 })
 
 func benchOurs[T any](b *testing.B, data []byte, opts ...ReadOption) {
+	benchOursAt[T](b, "bench", data, opts...)
+}
+
+// benchOursAt is benchOurs reading the file as if at path.
+func benchOursAt[T any](b *testing.B, path string, data []byte, opts ...ReadOption) {
 	b.ReportAllocs()
 	buf := make([]T, 1024)
 	for b.Loop() {
-		r, err := NewReader[T]("bench", bytes.NewReader(data), int64(len(data)), opts...)
+		r, err := NewReader[T](path, bytes.NewReader(data), int64(len(data)), opts...)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -101,6 +106,55 @@ func BenchmarkRead(b *testing.B) {
 	b.Run("3cols/parquetio", func(b *testing.B) { benchOurs[play](b, data) })
 	b.Run("3cols/parquetio-rowpath", func(b *testing.B) { benchOurs[play](b, data, rowPath()) })
 	b.Run("3cols/parquet-go", func(b *testing.B) { benchBare[play](b, data) })
+}
+
+// eventNoCountry is event without its country, as a partitioned table
+// keeps it in its directories' names.
+type eventNoCountry struct {
+	UserID   string `parquet:"user_id"`
+	TrackID  string `parquet:"track_id"`
+	ArtistID string `parquet:"artist_id"`
+	Platform string `parquet:"platform"`
+	MsPlayed int64  `parquet:"ms_played"`
+	Ts       int64  `parquet:"ts"`
+	Skipped  bool   `parquet:"skipped"`
+}
+
+// benchPartitionFile holds the benchmark's events without their country.
+var benchPartitionFile = sync.OnceValue(func() []byte {
+	benchFile() // sets benchRows
+	rows := make([]eventNoCountry, benchRows)
+	for i := range rows {
+		e := wantEvent(i)
+		rows[i] = eventNoCountry{e.UserID, e.TrackID, e.ArtistID, e.Platform, e.MsPlayed, e.Ts, e.Skipped}
+	}
+	var buf bytes.Buffer
+	w, err := NewWriter[eventNoCountry](&buf)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := w.Write(rows); err != nil {
+		panic(err)
+	}
+	if err := w.Close(); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+})
+
+// BenchmarkReadPartitioned reads the benchmark's events as event from a
+// partitioned copy (country in the path, 7 columns in the file) against
+// the unpartitioned file (8 columns), and the partitioned copy's 7 columns
+// alone: the third's difference to the first is the cost of filling the
+// partition field.
+func BenchmarkReadPartitioned(b *testing.B) {
+	b.Run("unpartitioned", func(b *testing.B) { benchOursAt[event](b, "events/part-0.parquet", benchFile()) })
+	b.Run("partitioned", func(b *testing.B) {
+		benchOursAt[event](b, "events/country=SE/part-0.parquet", benchPartitionFile())
+	})
+	b.Run("partitioned-7cols", func(b *testing.B) {
+		benchOursAt[eventNoCountry](b, "events/country=SE/part-0.parquet", benchPartitionFile())
+	})
 }
 
 // benchNullableFile holds the benchmark's events in nullable columns

@@ -130,7 +130,27 @@
 // numeric and bool columns are read through parquet-go's typed readers,
 // without building a parquet.Value per value. Pages pass the same header
 // and null checks, and errors are reported the same way. Any other type, or
-// a file lacking one of T's columns, takes the row path.
+// a file lacking one of T's columns (other than those filled from a
+// partitioned table's path, of any type), takes the row path.
+//
+// # Partitioned tables
+//
+// Read reads a Hive-style partitioned table: a directory whose
+// subdirectories are named key=value, nested at one depth
+// (events/dt=2026-11-26/country=SE/part-0.parquet), or a glob over them
+// (events/dt=2026-11-2*); see storage.DataFiles. A top-level field of T
+// whose column is a key of the file's path and is not in the file takes
+// its value from the path, as Spark does: %XX escapes undone, and
+// __HIVE_DEFAULT_PARTITION__ read as nil (a field that is not a pointer
+// fails). The value is parsed into the field's type: a string, integer,
+// float or bool (strconv), a time.Time (2026-11-26 as midnight UTC, or
+// 2026-11-26 10:30:00 or RFC 3339) or a Date. A value that does not parse
+// fails the job when its splits are planned, naming the file and the
+// key=value. A column the file holds wins over its path. NewReader takes
+// the values from the path it is given. WithFilter prunes on the file's
+// columns only: one naming a partition column fails ("no column in file");
+// select partitions with a glob instead. The fields are set once per
+// batch read and keep the columnar fast path.
 //
 // # Untyped files
 //

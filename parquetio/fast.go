@@ -56,7 +56,7 @@ type fastPlan struct {
 // planFast returns the fast-path plan reading values of Go type t (whose
 // parquet schema is want) from a file of schema have, or nil when the row
 // path must be taken.
-func planFast(t reflect.Type, want, have *parquet.Schema) *fastPlan {
+func planFast(t reflect.Type, want, have *parquet.Schema, fromPath map[string]bool) *fastPlan {
 	if t.Kind() != reflect.Struct {
 		return nil
 	}
@@ -70,6 +70,10 @@ func planFast(t reflect.Type, want, have *parquet.Schema) *fastPlan {
 		}
 		if f.Anonymous {
 			return nil
+		}
+		if fromPath[name] {
+			seen[name] = true // set after the read (partition.go)
+			continue
 		}
 		var kind fastKind
 		switch f.Type.Kind() {
@@ -107,7 +111,7 @@ func planFast(t reflect.Type, want, have *parquet.Schema) *fastPlan {
 	}
 	// Every column of T's schema must be one of the fields planned.
 	cols := want.Columns()
-	if len(cols) != len(p.cols) || len(cols) == 0 {
+	if len(cols) != len(p.cols)+len(fromPath) || len(p.cols) == 0 {
 		return nil
 	}
 	for _, c := range cols {

@@ -682,3 +682,32 @@ func TestPlainStringsRefusesWrappedOffsets(t *testing.T) {
 		t.Errorf("plainStrings refused a good page: offsets %v", offs)
 	}
 }
+
+// A field filled from the file's path (a partition column) keeps the fast
+// path, and both paths fill it in every row.
+func TestFastPathWithPartitionField(t *testing.T) {
+	rows := []eventNoCountry{{UserID: "u1", MsPlayed: 1}, {UserID: "u2", MsPlayed: 2}}
+	data := writeGo(t, rows)
+	const path = "events/country=SE/part-0.parquet"
+	r, err := NewReader[event](path, bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.fast == nil {
+		t.Error("the partition field took reading off the fast path")
+	}
+	for _, row := range []bool{false, true} {
+		opts := []ReadOption{}
+		if row {
+			opts = append(opts, rowPath())
+		}
+		got, _, err := readAll[event](path, data, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []event{{UserID: "u1", MsPlayed: 1, Country: "SE"}, {UserID: "u2", MsPlayed: 2, Country: "SE"}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("row path %v: got %+v, want %+v", row, got, want)
+		}
+	}
+}

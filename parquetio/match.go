@@ -175,6 +175,9 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parq
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if _, err := partitionSetter(path, t, f.Schema()); err != nil {
+		return nil, nil, nil, err
+	}
 	return want, rats, checks, nil
 }
 
@@ -185,6 +188,7 @@ func checkFile[T any](path string, f *parquet.File, cfg *readConfig) (want *parq
 // newRatReader has matched.
 func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFill bool, required []string, rats *ratStruct) (*valueChecks, error) {
 	checks := &valueChecks{path: path}
+	pathCols := fromPath(path, t, have)
 	for _, col := range want.Columns() {
 		fail := func(format string, args ...any) error {
 			return &SchemaError{Path: path, Column: strings.Join(col, "."), RowGroup: -1, Row: -1, RowInGroup: -1,
@@ -232,10 +236,8 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 			inRepeated = w.Repeated()
 		}
 		if missing {
-			if len(col) == 1 && strings.Contains(path, "/"+col[0]+"=") {
-				// Hive-style partitioning: ZeroFillMissing would zero it.
-				return nil, fail("not in the file but in its directory's name (%s=...), which parquetio does not read: derive %s from the path, or read each partition's directory on its own",
-					col[0], describe(t, col))
+			if len(col) == 1 && pathCols[col[0]] {
+				continue // filled from the file's path (partition.go)
 			}
 			if !absent && !zeroFill {
 				return nil, fail("not in the file%s, and %s cannot be absent: the data needs the column, or the Go field must be a pointer to read nil, or the read use ZeroFillMissing",

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
 )
@@ -49,11 +50,14 @@ type Reader[T any] struct {
 	fast      *fastPlan  // nil: rows are read by the row path
 	fcur      *fastGroup // the row group being read on the fast path
 	fbuf      []parquet.Value
+	part      *hivepart.Setter // fills the fields whose values are in the file's path
 	stats     ReadStats
 }
 
 // NewReader opens the Parquet file at path (used in errors), of size bytes,
-// read through r. It reads the footer; errors in it match ErrCorrupt.
+// read through r. It reads the footer; errors in it match ErrCorrupt. The
+// fields of T that the file lacks and path's key=value directories name
+// are filled from path (see Partitioned tables in the package doc).
 func NewReader[T any](path string, r io.ReaderAt, size int64, opts ...ReadOption) (*Reader[T], error) {
 	rd := &Reader[T]{
 		path: path,
@@ -150,8 +154,12 @@ func (r *Reader[T]) open(size int64) (err error) {
 	}
 	r.conv = conv
 	r.direct = directlyReadable(r.schema, f.Schema())
+	t := reflect.TypeFor[T]()
+	if r.part, err = partitionSetter(r.path, t, f.Schema()); err != nil {
+		return err
+	}
 	if !r.cfg.rowPath && r.rats == nil {
-		r.fast = planFast(reflect.TypeFor[T](), r.schema, f.Schema())
+		r.fast = planFast(t, r.schema, f.Schema(), fromPath(r.path, t, f.Schema()))
 	}
 	r.groups, err = selectRowGroups(r.path, f, &r.cfg, &r.stats)
 	return err
@@ -314,6 +322,9 @@ func (r *Reader[T]) Read(rows []T) (int, error) {
 		}
 		if n > 0 {
 			r.stats.Rows += int64(n)
+			if r.part != nil {
+				r.part.SetAll(unsafe.Pointer(unsafe.SliceData(rows)), n, unsafe.Sizeof(rows[0]))
+			}
 			return n, nil
 		}
 	}

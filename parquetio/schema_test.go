@@ -133,15 +133,6 @@ func TestSchemaMismatchAtOpen(t *testing.T) {
 			_, err := NewReader[nestedMore](schemaPath, bytes.NewReader(data), int64(len(data)))
 			return err
 		}, "device.model", []string{"not in the file", "field Device.Model (string)"}},
-		{"partition column in the directory's name", func() error {
-			type withDay struct {
-				UserID string `parquet:"user_id"`
-				Day    *int64 `parquet:"day"`
-			}
-			data := writeGo(t, []listen{{"u1", 1}})
-			_, err := NewReader[withDay](schemaPath, bytes.NewReader(data), int64(len(data)), ZeroFillMissing())
-			return err
-		}, "day", []string{"not in the file but in its directory's name (day=...), which parquetio does not read", "field Day (*int64)"}},
 		{"timestamp of a coarser unit", func() error {
 			data := writeGo(t, []tsMicros{{"u1", time.UnixMicro(1_764_115_200_123_456)}})
 			_, err := NewReader[tsMillis](schemaPath, bytes.NewReader(data), int64(len(data)))

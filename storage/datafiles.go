@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 )
 
 // DataFiles expands an input pattern the way Hadoop input formats do: a glob
@@ -17,6 +19,13 @@ import (
 // files would otherwise be left out unseen (Hadoop fails on one too: "Not
 // a file"). One holding only hidden names, such as a job's output still
 // being written inside an input directory, is skipped.
+//
+// A partitioned table is the exception: subdirectories named key=value
+// (events/dt=2026-11-26/country=SE), nested to any depth, are read
+// through, and their files read. Every file matched must then lie under
+// the same partition keys in the same order (counting every key=value
+// element of its path, so globs over partitions are held to it too), as
+// Spark requires; two that do not are an error naming both.
 func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	matches, err := Glob(ctx, pattern)
 	if err != nil {
@@ -40,30 +49,14 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 			out = append(out, m)
 			continue
 		}
-		entries, err := List(ctx, m.URL)
+		files, err := dirFiles(ctx, pattern, m.URL, m.URL)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			switch {
-			case Hidden(e.Name):
-			case e.IsDir:
-				// One holding no data (an output being written, all under
-				// _temporary; an empty one) leaves nothing out.
-				data, err := holdsData(ctx, e.URL)
-				if err != nil {
-					return nil, err
-				}
-				if !data {
-					continue
-				}
-				return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf(
-					"%s is a directory inside input directory %s: only the files directly inside an input directory are read; give the glob %s to read those and the ones directly inside its subdirectories, or start the subdirectory's name with _ or . to leave it out",
-					e.URL, m.URL, strings.TrimSuffix(m.URL, "/")+"/*")}
-			default:
-				out = append(out, e)
-			}
-		}
+		out = append(out, files...)
+	}
+	if err := samePartitionKeys(pattern, out); err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		why := "no data files match"
@@ -78,6 +71,63 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("%s: %w", why, fs.ErrNotExist)}
 	}
 	return out, nil
+}
+
+// dirFiles returns the data files directly inside directory dir, and
+// those in its key=value subdirectories, recursively; input is the input
+// directory dir is in.
+func dirFiles(ctx context.Context, pattern, input, dir string) ([]FileInfo, error) {
+	entries, err := List(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []FileInfo
+	for _, e := range entries {
+		switch {
+		case Hidden(e.Name):
+		case e.IsDir:
+			if _, _, ok := hivepart.Split(e.Name); ok {
+				files, err := dirFiles(ctx, pattern, input, e.URL)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, files...)
+				continue
+			}
+			// One holding no data (an output being written, all under
+			// _temporary; an empty one) leaves nothing out.
+			data, err := holdsData(ctx, e.URL)
+			if err != nil {
+				return nil, err
+			}
+			if !data {
+				continue
+			}
+			return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf(
+				"%s is a directory inside input directory %s: only the files directly inside an input directory are read; give the glob %s to read those and the ones directly inside its subdirectories, or start the subdirectory's name with _ or . to leave it out (partition directories, named key=value, are read through)",
+				e.URL, input, strings.TrimSuffix(dir, "/")+"/*")}
+		default:
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// samePartitionKeys fails unless every file lies under the same partition
+// keys, in the same order.
+func samePartitionKeys(pattern string, files []FileInfo) error {
+	if len(files) == 0 {
+		return nil
+	}
+	first := strings.Join(hivepart.Keys(files[0].URL), "/")
+	for _, f := range files[1:] {
+		if keys := strings.Join(hivepart.Keys(f.URL), "/"); keys != first {
+			return &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf(
+				"%s and %s are under different partition directories (keys %q and %q): a partitioned table holds its files at one depth, under the same key=value directory names in the same order",
+				files[0].URL, f.URL, first, keys)}
+		}
+	}
+	return nil
 }
 
 // holdsData reports whether directory dir holds anything but hidden names.

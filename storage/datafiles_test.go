@@ -185,3 +185,60 @@ func TestDataFilesUncleanPatternSkipsHiddenDirs(t *testing.T) {
 		}
 	}
 }
+
+func TestDataFilesPartitioned(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("parts")
+	for _, name := range []string{
+		"events/_SUCCESS",
+		"events/dt=2026-11-25/country=SE/part-0.parquet",
+		"events/dt=2026-11-25/country=SE/_SUCCESS",
+		"events/dt=2026-11-26/country=SE/part-0.parquet",
+		"events/dt=2026-11-26/country=New%20York/part-0.parquet",
+		"events/dt=2026-11-26/_temporary/0/part-1.parquet",
+		"events/.hidden=1/part-0.parquet",
+		"mixed/dt=1/country=SE/a", "mixed/dt=2/b",
+		"swapped/dt=1/country=SE/a", "swapped/country=SE/dt=2/b",
+		"flat/a", "flat/dt=1/b",
+	} {
+		if err := storage.WriteFile(ctx, "mem://parts/"+name, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		pattern string
+		want    []string
+	}{
+		{"mem://parts/events", []string{
+			"mem://parts/events/dt=2026-11-25/country=SE/part-0.parquet",
+			"mem://parts/events/dt=2026-11-26/country=New%20York/part-0.parquet",
+			"mem://parts/events/dt=2026-11-26/country=SE/part-0.parquet",
+		}},
+		{"mem://parts/events/dt=2026-11-2[6-9]", []string{
+			"mem://parts/events/dt=2026-11-26/country=New%20York/part-0.parquet",
+			"mem://parts/events/dt=2026-11-26/country=SE/part-0.parquet",
+		}},
+	} {
+		got, err := storage.DataFiles(ctx, tt.pattern)
+		if err != nil {
+			t.Fatalf("DataFiles(%q): %v", tt.pattern, err)
+		}
+		var urls []string
+		for _, f := range got {
+			urls = append(urls, f.URL)
+		}
+		if strings.Join(urls, "\n") != strings.Join(tt.want, "\n") {
+			t.Errorf("DataFiles(%q) =\n%s\nwant\n%s", tt.pattern, strings.Join(urls, "\n"), strings.Join(tt.want, "\n"))
+		}
+	}
+	for pattern, want := range map[string][]string{
+		"mem://parts/mixed":   {"mem://parts/mixed/dt=1/country=SE/a", "mem://parts/mixed/dt=2/b"},
+		"mem://parts/swapped": {"mem://parts/swapped/country=SE/dt=2/b", "mem://parts/swapped/dt=1/country=SE/a"},
+		"mem://parts/flat":    {"mem://parts/flat/a", "mem://parts/flat/dt=1/b"},
+	} {
+		_, err := storage.DataFiles(ctx, pattern)
+		if err == nil || !strings.Contains(err.Error(), want[0]+" and "+want[1]) {
+			t.Errorf("DataFiles(%q) error = %v, want one naming %s and %s", pattern, err, want[0], want[1])
+		}
+	}
+}

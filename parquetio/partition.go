@@ -1,0 +1,51 @@
+package parquetio
+
+import (
+	"fmt"
+	"reflect"
+
+	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/parquet-go/parquet-go"
+)
+
+// partitionSetter returns what fills the fields of t whose column is a
+// partition key of path (events/dt=2026-11-26/part-0.parquet) and not in
+// the file, schema have: nil if none. A value that does not parse into its
+// field fails here, when the file is opened.
+func partitionSetter(path string, t reflect.Type, have *parquet.Schema) (*hivepart.Setter, error) {
+	if t.Kind() != reflect.Struct || len(hivepart.Values(path)) == 0 {
+		return nil, nil
+	}
+	var fields []hivepart.Field
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, ok := column(f); ok && !f.Anonymous {
+			fields = append(fields, hivepart.Field{Column: name, Name: f.Name, Type: f.Type, Offset: f.Offset})
+		}
+	}
+	inFile := func(col string) bool { _, ok := have.Lookup(col); return ok }
+	s, err := hivepart.NewSetter(path, t, fields, inFile, reflect.TypeFor[Date]())
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: %w", err)
+	}
+	return s, nil
+}
+
+// fromPath returns the columns of t that partitionSetter fills for path,
+// given the file's schema have.
+func fromPath(path string, t reflect.Type, have *parquet.Schema) map[string]bool {
+	keys := hivepart.Keys(path)
+	if len(keys) == 0 || t.Kind() != reflect.Struct {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, k := range keys {
+		if _, ok := have.Lookup(k); ok {
+			continue
+		}
+		if f, ok := fieldOf(t, k); ok && !f.Anonymous {
+			out[k] = true
+		}
+	}
+	return out
+}

@@ -5,11 +5,11 @@ import (
 )
 
 // Pair is a key with a value: the element type of a PTable. Written as-is
-// to Avro or Parquet, it is a record of fields key and value, as Avro's
-// own pair schema has them.
+// to Avro, Parquet, JSON lines or CSV, it is a record of fields key and
+// value, as Avro's own pair schema has them.
 type Pair[K, V any] struct {
-	Key   K `avro:"key" parquet:"key"`
-	Value V `avro:"value" parquet:"value"`
+	Key   K `avro:"key" parquet:"key" json:"key" csv:"key"`
+	Value V `avro:"value" parquet:"value" json:"value" csv:"value"`
 }
 
 // KV makes a Pair.

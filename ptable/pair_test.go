@@ -1,0 +1,41 @@
+package ptable_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/crunchgo/crunchgo/csvio"
+	"github.com/crunchgo/crunchgo/jsonio"
+	"github.com/crunchgo/crunchgo/ptable"
+)
+
+// A PTable written as-is names its fields key and value in every format,
+// not only in Avro and Parquet.
+func TestPairFieldNamesInTextFormats(t *testing.T) {
+	var js bytes.Buffer
+	jw := jsonio.NewWriter[ptable.Pair[string, int64]](&js)
+	if err := jw.Write(ptable.KV("SE", int64(3))); err != nil {
+		t.Fatal(err)
+	}
+	if err := jw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := js.String(), `{"key":"SE","value":3}`+"\n"; got != want {
+		t.Errorf("JSON lines: got %q, want %q", got, want)
+	}
+
+	var cs bytes.Buffer
+	cw, err := csvio.NewWriter[ptable.Pair[string, int64]](&cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Write(ptable.KV("SE", int64(3))); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cs.String(), "key,value\nSE,3\n"; got != want {
+		t.Errorf("CSV: got %q, want %q", got, want)
+	}
+}

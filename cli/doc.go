@@ -59,12 +59,12 @@
 // blocks, records decoded with the writer's schema, fields printed in schema
 // order), parquetio (its untyped File: footer metadata, generic rows with
 // fields in schema order, page headers checked before decoding) and textio
-// (lines; .gz, .bz2 and .zst files decompressed). Text files named .csv or
-// .tsv (also compressed: x.csv.gz) are read with encoding/csv, their first
-// record a header: each later record prints as an object of the header's
-// names to the values as strings, and schema lists the names; .jsonl and
-// .ndjson files print each line's JSON value, blank lines skipped. A
-// damaged file is an
+// (lines; .gz, .bz2, .zst and Hadoop's .deflate, .snappy and .lz4 files
+// decompressed). Text files named .csv or .tsv (also compressed:
+// x.csv.gz) are read with encoding/csv, their first record a header:
+// each later record prints as an object of the header's names to the
+// values as strings, and schema lists the names; .jsonl and .ndjson files
+// print each line's JSON value, blank lines skipped. A damaged file is an
 // error naming the file and, where the reader knows them, the block or row
 // group and offset; records printed before it stay printed. Nothing is
 // skipped silently.

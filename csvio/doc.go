@@ -2,8 +2,9 @@
 // parses and writes them) as pipeline sources and sinks of a struct type
 // T (Read, Write), and writes them one file at a time (Writer). It builds
 // on textio: files are found, checked, split and decompressed as textio
-// does (.gz, .bz2, .zst read whole, one split each; Avro or Parquet
-// refused), and a UTF-8 byte order mark starting a file is dropped.
+// does (.gz, .bz2, .zst and Hadoop's .deflate, .snappy, .lz4 read whole,
+// one split each; Avro or Parquet refused), and a UTF-8 byte order mark
+// starting a file is dropped.
 //
 // # Columns and fields
 //

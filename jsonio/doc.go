@@ -8,11 +8,12 @@
 // vary into a json.RawMessage field, or into concrete types.
 //
 // It builds on textio: files are found, checked, cut into byte ranges at
-// line ends and decompressed (.gz, .bz2, .zst read whole, one split each)
-// as textio does, and every line is decoded on its own with encoding/json.
-// A line holding only spaces or tabs is skipped, as Spark skips blank
-// lines. Keys T has no field for are ignored, as encoding/json ignores
-// them, unless DisallowUnknownFields.
+// line ends and decompressed (.gz, .bz2, .zst and Hadoop's .deflate,
+// .snappy, .lz4 read whole, one split each) as textio does, and every
+// line is decoded on its own with encoding/json. A line holding only
+// spaces or tabs is skipped, as Spark skips blank lines. Keys T has no
+// field for are ignored, as encoding/json ignores them, unless
+// DisallowUnknownFields.
 //
 // A line that does not decode into T (bad JSON, a value of the wrong type,
 // an unknown key under DisallowUnknownFields, two values on one line, or

@@ -16,15 +16,7 @@ func partitionSetter(path string, t reflect.Type, have *parquet.Schema) (*hivepa
 	if t.Kind() != reflect.Struct || len(hivepart.Values(path)) == 0 {
 		return nil, nil
 	}
-	var fields []hivepart.Field
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if name, _, ok := column(f); ok && !f.Anonymous {
-			fields = append(fields, hivepart.Field{Column: name, Name: f.Name, Type: f.Type, Offset: f.Offset})
-		}
-	}
-	inFile := func(col string) bool { _, ok := have.Lookup(col); return ok }
-	s, err := hivepart.NewSetter(path, t, fields, inFile, reflect.TypeFor[Date]())
+	s, err := hivepart.NewSetter(path, t, partitionFields(t), inSchema(have), reflect.TypeFor[Date]())
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
@@ -32,20 +24,28 @@ func partitionSetter(path string, t reflect.Type, have *parquet.Schema) (*hivepa
 }
 
 // fromPath returns the columns of t that partitionSetter fills for path,
-// given the file's schema have.
+// given the file's schema have, whether or not their values parse.
 func fromPath(path string, t reflect.Type, have *parquet.Schema) map[string]bool {
-	keys := hivepart.Keys(path)
-	if len(keys) == 0 || t.Kind() != reflect.Struct {
+	if t.Kind() != reflect.Struct {
 		return nil
 	}
-	out := map[string]bool{}
-	for _, k := range keys {
-		if _, ok := have.Lookup(k); ok {
-			continue
-		}
-		if f, ok := fieldOf(t, k); ok && !f.Anonymous {
-			out[k] = true
+	return hivepart.Filled(path, partitionFields(t), inSchema(have))
+}
+
+// partitionFields are the fields of struct type t that a partition value
+// may fill: its top-level columns, not embedded structs.
+func partitionFields(t reflect.Type) []hivepart.Field {
+	var fields []hivepart.Field
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, ok := column(f); ok && !f.Anonymous {
+			fields = append(fields, hivepart.Field{Column: name, Name: f.Name, Type: f.Type, Offset: f.Offset})
 		}
 	}
-	return out
+	return fields
+}
+
+// inSchema reports whether have holds a column.
+func inSchema(have *parquet.Schema) func(column string) bool {
+	return func(col string) bool { _, ok := have.Lookup(col); return ok }
 }

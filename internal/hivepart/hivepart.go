@@ -3,6 +3,7 @@ package hivepart
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,18 +97,33 @@ type Setter struct {
 	sets []func(record unsafe.Pointer)
 }
 
+// Filled returns the columns of fields whose values come from path: those
+// a key=value directory of path names and that are not inFile (a column in
+// the file wins over the path). They are the fields NewSetter fills, known
+// before their values are parsed.
+func Filled(path string, fields []Field, inFile func(column string) bool) map[string]bool {
+	keys := Keys(path)
+	out := map[string]bool{}
+	for _, f := range fields {
+		if slices.Contains(keys, f.Column) && !inFile(f.Column) {
+			out[f.Column] = true
+		}
+	}
+	return out
+}
+
 // NewSetter returns the Setter filling fields of struct type t from the
-// partition values in path, for the fields whose column is a partition key
-// and not inFile (a column in the file wins over the path); nil if there
-// are none. dayTypes are integer types that hold a date as days since
+// partition values in path, for the fields Filled names; nil if there are
+// none. dayTypes are integer types that hold a date as days since
 // 1970-01-01 (parquetio.Date). A value that does not parse into its
 // field's type, or a null a field cannot hold, is an error naming path and
 // key=value.
 func NewSetter(path string, t reflect.Type, fields []Field, inFile func(column string) bool, dayTypes ...reflect.Type) (*Setter, error) {
 	vals := Values(path)
+	filled := Filled(path, fields, inFile)
 	s := &Setter{}
 	for _, f := range fields {
-		if inFile(f.Column) {
+		if !filled[f.Column] {
 			continue
 		}
 		for i := len(vals) - 1; i >= 0; i-- { // the innermost directory wins

@@ -118,9 +118,10 @@
 // --report writes Report as JSON (schema ReportSchema: the runner's Result,
 // the options and the plan's nodes, stages, channels and intermediates), or,
 // for a name ending in .html, one self-contained HTML page with the stage
-// graph drawn as inline SVG (stages as columns of map and reduce phases,
-// shuffles and materialized intermediates as edges), per-stage start and
-// duration drawn on one time axis, records and bytes, and the counters.
+// graph drawn as inline SVG (stages top to bottom, each a row of map phases
+// over a row of reduce phases, shuffles and materialized intermediates as
+// edges), per-stage start and duration drawn on one time axis, records and
+// bytes, and the counters.
 // Bytes come from the runner's progress events and are 0 for a runner that
 // does not report them (mem).
 //

@@ -28,13 +28,18 @@ func renderHTML(w io.Writer, rep *Report) error {
 	}
 	var rows []stageRow
 	ranAs := false
+	unknown := false // an unfinished stage's map tasks read "3/?"
 	for _, s := range rep.Stages {
 		ranAs = ranAs || s.RanAs != ""
 		row := stageRow{ReportStageResult: s, Start: roundDuration(time.Duration(s.StartNS)).String(),
 			Duration: roundDuration(time.Duration(s.DurationNS)).String(), NotRun: s.Status == StageNotRun,
 			Maps: fmt.Sprint(s.MapTasks), Reduces: fmt.Sprint(s.ReduceTasks)}
 		if s.Status == StageUnfinished {
-			row.Maps, row.Reduces = ofTotal(s.MapTasks, s.MapTasksTotal), ofTotal(s.ReduceTasks, s.ReduceTasksTotal)
+			row.Maps = ofTotal(s.MapTasks, s.MapTasksTotal)
+			if s.ReduceTasksTotal > 0 {
+				row.Reduces = ofTotal(s.ReduceTasks, s.ReduceTasksTotal)
+			}
+			unknown = unknown || s.MapTasksTotal == 0
 		}
 		if end > 0 && !row.NotRun {
 			row.Left = timelineWidth * float64(s.StartNS) / float64(end)
@@ -50,6 +55,8 @@ func renderHTML(w io.Writer, rep *Report) error {
 		"Rows":     rows,
 		"RanAs":    ranAs, // a column of where each stage ran
 		"Failed":   rep.Status != RunSucceeded,
+		"Unknown":  unknown,
+		"Why":      "?: " + unknownMapTasks,
 		"Lane":     timelineWidth,
 		"Counters": sortedCounters(rep.Counters),
 		"Graph":    template.HTML(planSVG(rep.Plan, rep.Stages)), // built from escaped text below
@@ -58,15 +65,6 @@ func renderHTML(w io.Writer, rep *Report) error {
 		return fmt.Errorf("rendering html report: %w", err)
 	}
 	return nil
-}
-
-// ofTotal is "3 / 4": done of total, or done alone when the total is not
-// known.
-func ofTotal(done, total int) string {
-	if total == 0 {
-		return fmt.Sprint(done)
-	}
-	return fmt.Sprintf("%d / %d", done, total)
 }
 
 // timelineWidth is the width in pixels of the stages' time axis.
@@ -108,6 +106,7 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 <table id="stages"><tr><th>stage</th>{{if .Failed}}<th class="l">status</th>{{end}}<th>map tasks</th><th>reduce tasks</th><th>records in</th><th>shuffled</th><th>records out</th><th>bytes in</th><th>bytes out</th>{{if .RanAs}}<th class="l">ran as</th>{{end}}<th>started</th><th>time</th><th class="l">timeline</th></tr>
 {{range .Rows}}<tr><td>{{.Stage}}</td>{{if $.Failed}}<td class="l">{{.Status}}</td>{{end}}<td>{{.Maps}}</td><td>{{.Reduces}}</td><td>{{count .RecordsIn}}</td><td>{{count .Shuffled}}</td><td>{{count .RecordsOut}}</td><td>{{bytes .BytesIn}}</td><td>{{bytes .BytesOut}}</td>{{if $.RanAs}}<td class="l">{{.RanAs}}</td>{{end}}{{if .NotRun}}<td>–</td><td>–</td><td class="l"></td>{{else}}<td>+{{.Start}}</td><td>{{.Duration}}</td><td class="l"><span class="lane"><span class="bar" style="margin-left:{{printf "%.1f" .Left}}px;width:{{printf "%.1f" .Width}}px"></span></span></td>{{end}}</tr>
 {{end}}</table>
+{{if .Unknown}}<p class="meta" id="unknown-tasks">{{.Why}}</p>{{end}}
 <h2>Counters</h2>
 {{if .Counters}}<table id="counters"><tr><th class="l">group</th><th class="l">name</th><th>value</th></tr>
 {{range .Counters}}<tr><td class="l">{{index . 0}}</td><td class="l">{{index . 1}}</td><td>{{index . 2}}</td></tr>
@@ -120,29 +119,34 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 </body></html>
 `))
 
-// Layout of the stage graph.
+// Layout of the stage graph: stages top to bottom, each a band of a row of
+// its map phases over a row of its reduce phases, so that the graph grows
+// down the page with the job, not across it.
 const (
-	boxW     = 250
-	colGap   = 70
+	boxW     = 300
+	boxGapX  = 24 // between the boxes of a row
+	rowGap   = 44 // between rows, where the arrows and their labels go
+	bandHead = 30 // above a stage's first row: its title
+	bandPad  = 12 // below a stage's last row
+	bandGap  = 16 // between stages
 	lineH    = 16
 	boxHead  = 24
-	boxGap   = 18
-	topY     = 40
-	leftX    = 16
-	maxChars = 36
+	leftX    = 24
+	maxChars = 44
 )
 
 type svgBox struct {
 	x, y, h int
+	row     int
 	phase   ReportPhase
 	stage   int
 	title   string
 }
 
-func (b *svgBox) midY() int { return b.y + b.h/2 }
+func (b *svgBox) midX() int { return b.x + boxW/2 }
 
-// colX is where the boxes of column c start.
-func colX(c int) int { return leftX + c*(boxW+colGap) }
+// rowX is where the i-th box of a row starts.
+func rowX(i int) int { return leftX + i*(boxW+boxGapX) }
 
 // svgEdge is an arrow between two phase boxes.
 type svgEdge struct {
@@ -150,10 +154,11 @@ type svgEdge struct {
 	kind     string // shuffle, materialized or side input
 }
 
-// planSVG lays out the plan as columns: per stage, its map phases, then its
-// reduce phases; shuffles, materialized intermediates and side inputs are
-// the edges between them. A stage's band says how long it ran, or that it
-// did not finish. Every text is escaped here.
+// planSVG lays out the plan top to bottom: per stage, a row of its map
+// phases over a row of its reduce phases; shuffles, materialized
+// intermediates and side inputs are the arrows between them. A stage's band
+// says how long it ran, or that it did not finish. Every text is escaped
+// here.
 func planSVG(p *ReportPlan, results []ReportStageResult) string {
 	if p == nil || len(p.Stages) == 0 {
 		return `<p class="meta">no plan (the run was not optimized)</p>`
@@ -173,9 +178,9 @@ func planSVG(p *ReportPlan, results []ReportStageResult) string {
 		lines := len(ph.Nodes) + 2
 		return &svgBox{h: boxHead + lines*lineH + 6, phase: ph, stage: st, title: title}
 	}
-	// Columns of boxes, two per stage (one if it has no reduce phase).
-	var columns [][]*svgBox
-	type band struct{ col0, col1, id int }
+	// Rows of boxes, two per stage (one if it has no reduce phase).
+	var rows [][]*svgBox
+	type band struct{ row0, row1, id int }
 	var bands []band
 	for _, st := range p.Stages {
 		var maps, reduces []*svgBox
@@ -190,31 +195,65 @@ func planSVG(p *ReportPlan, results []ReportStageResult) string {
 			t := fmt.Sprintf("reduce %d: %s", ch.Index, label(ch.GroupByKey))
 			reduces = append(reduces, newBox(st.ID, ch.Reduce, t))
 		}
-		bd := band{col0: len(columns), id: st.ID}
-		columns = append(columns, maps)
+		bd := band{row0: len(rows), id: st.ID}
+		rows = append(rows, maps)
 		if len(reduces) > 0 {
-			columns = append(columns, reduces)
+			rows = append(rows, reduces)
 		}
-		bd.col1 = len(columns)
+		bd.row1 = len(rows)
 		bands = append(bands, bd)
 	}
 	var boxes []*svgBox
-	for _, c := range columns {
-		boxes = append(boxes, c...)
+	widest := 0
+	for r, row := range rows {
+		for _, bx := range row {
+			bx.row = r
+		}
+		boxes = append(boxes, row...)
+		widest = max(widest, len(row))
 	}
 	edges := planEdges(boxes, nodes)
-	height := placeColumns(columns, edges)
-	width := colX(len(columns)) - colGap + leftX
-	// Edges that skip a column run along a lane under the boxes, not
-	// through the boxes in between.
-	lane := height - boxGap + 10
-	height += 16
+	placeRows(rows, edges)
+	// Down the page: each row below the one before, a stage's rows in its
+	// band. rowTop and rowBottom are where each row's boxes start and end.
+	rowTop, rowBottom := make([]int, len(rows)), make([]int, len(rows))
+	type span struct{ top, bottom int }
+	spans := make([]span, len(bands))
+	y := 8
+	for i, bd := range bands {
+		spans[i].top = y
+		y += bandHead
+		for r := bd.row0; r < bd.row1; r++ {
+			rowTop[r] = y
+			h := 0
+			for _, bx := range rows[r] {
+				bx.y = y
+				h = max(h, bx.h)
+			}
+			rowBottom[r] = y + h
+			y += h + rowGap
+		}
+		y += bandPad - rowGap
+		spans[i].bottom = y
+		y += bandGap
+	}
+	height := y - bandGap + 8
+	// Arrows that skip a row run down lanes right of the boxes, not
+	// through the rows in between: a lane each.
+	laneX := rowX(widest) - boxGapX + 20
+	lanes := 0
+	for _, e := range edges {
+		if e.to.row > e.from.row+1 {
+			lanes++
+		}
+	}
+	width := laneX + lanes*10 + 16
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica,Arial,sans-serif" font-size="11">`, width, height, width, height)
 	b.WriteString(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#555"/></marker></defs>`)
-	for _, bd := range bands {
-		x0, x1 := colX(bd.col0)-8, colX(bd.col1)-colGap+8
+	for i, bd := range bands {
+		x0, x1 := leftX-12, width-8
 		status, summary := stageSummary(results, bd.id)
 		fill, stroke := "#eef3fa", "#c9d6ea"
 		switch status {
@@ -223,11 +262,17 @@ func planSVG(p *ReportPlan, results []ReportStageResult) string {
 		case StageNotRun:
 			fill, stroke = "#f3f3f3", "#d0d0d0"
 		}
-		fmt.Fprintf(&b, `<g class="stage" data-stage="%d" data-status="%s"><rect x="%d" y="8" width="%d" height="%d" rx="8" fill="%s" stroke="%s"/><text x="%d" y="26" font-size="12"><tspan font-weight="bold">stage %d</tspan>%s</text></g>`,
-			bd.id, status, x0, x1-x0, height-14, fill, stroke, x0+10, bd.id, template.HTMLEscapeString(summary))
+		fmt.Fprintf(&b, `<g class="stage" data-stage="%d" data-status="%s"><rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s"/><text x="%d" y="%d" font-size="12"><tspan font-weight="bold">stage %d</tspan>%s</text></g>`,
+			bd.id, status, x0, spans[i].top, x1-x0, spans[i].bottom-spans[i].top, fill, stroke, x0+10, spans[i].top+18, bd.id, template.HTMLEscapeString(summary))
 	}
+	lane := laneX
 	for _, e := range edges {
-		edge(&b, e.from, e.to, e.kind, e.kind != "shuffle", lane)
+		if e.to.row > e.from.row+1 {
+			edgeAlongLane(&b, e, rowBottom[e.from.row], rowTop[e.to.row], lane)
+			lane += 10
+		} else {
+			edgeDown(&b, e, rowBottom[e.from.row])
+		}
 	}
 	for _, bx := range boxes {
 		fill := "#ffffff"
@@ -301,22 +346,20 @@ func planEdges(boxes []*svgBox, nodes map[int]ReportNode) []svgEdge {
 	return edges
 }
 
-// placeColumns gives every box its place, column by column, and returns
-// the height they take. Within a column, boxes are ordered by the mean
-// height of the boxes their arrows come from (boxes with none first, in
-// plan order), so that arrows between columns cross as little as they
-// can: stage 1's inputs come in the order of the stage 0 phases that
-// wrote them.
-func placeColumns(columns [][]*svgBox, edges []svgEdge) int {
+// placeRows gives every box its place in its row, row by row. Within a
+// row, boxes are ordered by the mean x of the boxes their arrows come from
+// (boxes with none first, in plan order), so that arrows between rows cross
+// as little as they can: stage 1's inputs come in the order of the stage 0
+// phases that wrote them.
+func placeRows(rows [][]*svgBox, edges []svgEdge) {
 	placed := map[*svgBox]bool{}
-	height := 0
-	for c, col := range columns {
-		key := make(map[*svgBox]float64, len(col))
-		for _, bx := range col {
+	for _, row := range rows {
+		key := make(map[*svgBox]float64, len(row))
+		for _, bx := range row {
 			sum, n := 0, 0
 			for _, e := range edges {
 				if e.to == bx && placed[e.from] {
-					sum, n = sum+e.from.midY(), n+1
+					sum, n = sum+e.from.midX(), n+1
 				}
 			}
 			key[bx] = -1
@@ -324,16 +367,12 @@ func placeColumns(columns [][]*svgBox, edges []svgEdge) int {
 				key[bx] = float64(sum) / float64(n)
 			}
 		}
-		slices.SortStableFunc(col, func(a, b *svgBox) int { return cmp.Compare(key[a], key[b]) })
-		y := topY
-		for _, bx := range col {
-			bx.x, bx.y = colX(c), y
-			y += bx.h + boxGap
+		slices.SortStableFunc(row, func(a, b *svgBox) int { return cmp.Compare(key[a], key[b]) })
+		for i, bx := range row {
+			bx.x = rowX(i)
 			placed[bx] = true
 		}
-		height = max(height, y)
 	}
-	return height
 }
 
 // stageSummary is what a stage's band says after its number: how long it
@@ -345,10 +384,7 @@ func stageSummary(results []ReportStageResult, stage int) (status, summary strin
 		}
 		switch r.Status {
 		case StageUnfinished:
-			if done := tasksDone(r.MapTasks, r.MapTasksTotal, r.ReduceTasks, r.ReduceTasksTotal); done != "" {
-				return r.Status, " · " + r.Status + ": " + done
-			}
-			return r.Status, " · " + r.Status
+			return r.Status, " · " + r.Status + ": " + tasksDone(r.MapTasks, r.MapTasksTotal, r.ReduceTasks, r.ReduceTasksTotal)
 		case StageNotRun:
 			return r.Status, " · " + r.Status
 		}
@@ -371,29 +407,34 @@ func svgText(b *strings.Builder, x, y int, s, weight string) {
 	fmt.Fprintf(b, `<text x="%d" y="%d"%s><title>%s</title>%s</text>`, x, y, w, template.HTMLEscapeString(s), template.HTMLEscapeString(short))
 }
 
-// edge draws an arrow from the right side of from to the left side of to.
-func edge(b *strings.Builder, from, to *svgBox, text string, dashed bool, lane int) {
-	x1, y1 := from.x+boxW, from.y+from.h/2
-	x2, y2 := to.x, to.y+to.h/2
+// edgeDown draws an arrow from the bottom of e.from to the top of e.to in
+// the next row, straight down out of from's row (whose bottom is
+// rowBottom), so that it crosses no taller box beside from.
+func edgeDown(b *strings.Builder, e svgEdge, rowBottom int) {
+	x1, y1, x2, y2 := e.from.midX(), e.from.y+e.from.h, e.to.midX(), e.to.y
+	dy := (y2 - rowBottom) / 2
+	d := fmt.Sprintf("M%d,%d L%d,%d C%d,%d %d,%d %d,%d", x1, y1, x1, rowBottom, x1, rowBottom+dy, x2, y2-dy, x2, y2)
+	edgePath(b, e.kind, d, (x1+x2)/2+6, rowBottom+dy+3)
+}
+
+// edgeAlongLane draws an arrow from e.from to e.to rows further down: out of
+// from's row (ending at fromBottom), right to the lane at x, down it, and
+// left into the row of e.to (starting at toTop).
+func edgeAlongLane(b *strings.Builder, e svgEdge, fromBottom, toTop, x int) {
+	x1, y1, x2, y2 := e.from.midX(), e.from.y+e.from.h, e.to.midX(), e.to.y
+	out, in := fromBottom+rowGap/3, toTop-7 // in: under a band's title
+	d := fmt.Sprintf("M%d,%d L%d,%d L%d,%d L%d,%d L%d,%d L%d,%d", x1, y1, x1, out, x, out, x, in, x2, in, x2, y2)
+	edgePath(b, e.kind, d, x1+6, out-4)
+}
+
+func edgePath(b *strings.Builder, kind, d string, tx, ty int) {
 	dash := ""
-	if dashed {
+	if kind != "shuffle" {
 		dash = ` stroke-dasharray="5,4"`
 	}
-	var d string
-	tx, ty := (x1+x2)/2, (y1+y2)/2-4
-	if x2-x1 > colGap+boxW/2 {
-		// Down into the lane, along it, and up into the target.
-		d = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d L%d,%d C%d,%d %d,%d %d,%d",
-			x1, y1, x1+colGap/2, y1, x1+colGap/4, lane, x1+colGap/2, lane,
-			x2-colGap/2, lane, x2-colGap/4, lane, x2-colGap/2, y2, x2, y2)
-		ty = lane - 4
-	} else {
-		dx := (x2 - x1) / 2
-		d = fmt.Sprintf("M%d,%d C%d,%d %d,%d %d,%d", x1, y1, x1+dx, y1, x2-dx, y2, x2, y2)
-	}
 	fmt.Fprintf(b, `<g class="edge" data-kind="%s"><path d="%s" fill="none" stroke="#555" stroke-width="1.4"%s marker-end="url(#arrow)"/>`,
-		text, d, dash)
-	fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="middle" font-size="9" fill="#555">%s</text></g>`, tx, ty, text)
+		kind, d, dash)
+	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="9" fill="#555">%s</text></g>`, tx, ty, kind)
 }
 
 func labels(ids []int, label func(int) string) []string {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -673,7 +674,7 @@ func TestFailedRunHTMLReport(t *testing.T) {
 	if m[1] != m[2] || m[3] == m[4] {
 		t.Errorf("stage 1 ran %s of %s map and %s of %s reduce tasks, want all its map tasks and not all its reduce tasks", m[1], m[2], m[3], m[4])
 	}
-	if want := [2]string{m[1] + " / " + m[2], m[3] + " / " + m[4]}; tasks[1] != want {
+	if want := [2]string{m[1] + "/" + m[2], m[3] + "/" + m[4]}; tasks[1] != want {
 		t.Errorf("unfinished stage's map and reduce tasks %q, want %q", tasks[1], want)
 	}
 	if want := fmt.Sprintf("stage 1 · unfinished: %s/%s map and %s/%s reduce tasks", m[1], m[2], m[3], m[4]); bandTexts[1] != want {
@@ -698,4 +699,90 @@ func text(n *html.Node) string {
 	}
 	walk(n)
 	return b.String()
+}
+
+// cli-test-early joins word counts, which its first stage computes,
+// with a table its second stage reads itself: the second stage's map task
+// of the table leaves a marker file, and the first stage's reducer fails
+// once it is there. The second stage has started, and its input from the
+// first, whose map tasks are one per file written, never was written.
+var _ = runner.Register("cli-test-early", "fails in its first stage once the second has started (a test job)", func(p *pcollection.Pipeline, a *outArgs) error {
+	marker := a.Output + ".marker"
+	counts := ptable.Count(pcollection.Of(p, "a", "b", "a"), pcollection.Name("CountWords"))
+	failed := pcollection.Map(counts, func(kv ptable.Pair[string, int64]) ptable.Pair[string, int64] {
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if _, err := os.Stat(marker); err == nil {
+				panic("word counts are unwelcome")
+			}
+		}
+		panic("the marker never appeared: the second stage did not start while the first one ran")
+	}, pcollection.Name("Unwelcome"))
+	table := pcollection.Map(pcollection.Of(p, "a", "c"), func(w string) ptable.Pair[string, int64] {
+		if err := os.WriteFile(marker, nil, 0o644); err != nil {
+			panic(err)
+		}
+		return ptable.KV(w, int64(len(w)))
+	}, pcollection.Name("Mark"))
+	joined := ptable.Join(failed, table)
+	out := pcollection.Map(joined, func(kv ptable.Pair[string, ptable.Pair[int64, int64]]) wordCount {
+		return wordCount{kv.Key, kv.Value.Key}
+	})
+	return avroio.TryWrite(out, a.Output+"/joined")
+})
+
+// TestUnknownMapTasksReport checks that a stage stopped before its input
+// from an earlier stage was written reports its map tasks as "2/?" with
+// why, on stderr and in the HTML report, not as a bare count.
+func TestUnknownMapTasksReport(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "r.html")
+	args := []string{"run", "cli-test-early", "--workers", "2", "-q", "--output", filepath.Join(dir, "out"), "--report", page}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != cli.ExitFailed {
+		t.Fatalf("exit %d, want %d: %s", code, cli.ExitFailed, stderr.String())
+	}
+	const why = "how many map tasks it was to run was not known yet: its input was not yet split, or not yet written by an earlier stage"
+	m := regexp.MustCompile(`\n\(stage 1 stopped with ([1-9]\d*)/\? map and 0/(\d+) reduce tasks done; ` + why + `\)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("stderr %q does not say how many of stage 1's map tasks were done, of a number not known, and why", stderr.String())
+	}
+	var cells [][]string // the stage rows' cells: stage, status, map tasks, reduce tasks, ...
+	var bands []string
+	var note string
+	var walk func(n *html.Node, in string)
+	walk = func(n *html.Node, in string) {
+		if n.Type == html.ElementNode {
+			if id := attr(n, "id"); id != "" {
+				in = id
+			}
+			switch {
+			case n.Data == "g" && attr(n, "class") == "stage":
+				bands = append(bands, text(n))
+			case in == "stages" && n.Data == "tr" && n.FirstChild != nil && n.FirstChild.Data == "td":
+				var row []string
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					row = append(row, text(c))
+				}
+				cells = append(cells, row)
+			case in == "unknown-tasks" && n.Data == "p":
+				note = text(n)
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(parseHTML(t, page), "")
+	if len(cells) != 2 || len(bands) != 2 {
+		t.Fatalf("stage rows %q and bands %q, want two of each", cells, bands)
+	}
+	if got, want := cells[1][1:4], []string{cli.StageUnfinished, m[1] + "/?", "0/" + m[2]}; !slices.Equal(got, want) {
+		t.Errorf("stage 1's status and tasks %q, want %q as on stderr", got, want)
+	}
+	if want := fmt.Sprintf("stage 1 · unfinished: %s/? map and 0/%s reduce tasks", m[1], m[2]); bands[1] != want {
+		t.Errorf("stage 1's band says %q, want %q", bands[1], want)
+	}
+	if note != "?: "+why {
+		t.Errorf("note under the stages %q, want %q", note, "?: "+why)
+	}
 }

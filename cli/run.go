@@ -191,9 +191,15 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		failed := fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
 		if res != nil {
 			for _, s := range res.Stages {
-				if done := tasksDone(s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal); s.Unfinished && done != "" {
-					failed = fmt.Errorf("%w\n(stage %d stopped with %s done)", failed, s.Stage, done)
+				if !s.Unfinished || s.MapTasksTotal == 0 && s.MapTasks == 0 && s.ReduceTasks == 0 {
+					continue // nothing done of nothing known: the error says it all
 				}
+				why := ""
+				if s.MapTasksTotal == 0 {
+					why = "; " + unknownMapTasks
+				}
+				failed = fmt.Errorf("%w\n(stage %d stopped with %s done%s)", failed, s.Stage,
+					tasksDone(s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal), why)
 			}
 		}
 		if f.report == "" || res == nil || res.DryRun {
@@ -311,17 +317,27 @@ func roundDuration(d time.Duration) time.Duration {
 }
 
 // tasksDone says how far an unfinished stage got, as "3/4 map and 0/2
-// reduce tasks", or "" when the runner did not know how many map tasks
-// the stage was to run.
+// reduce tasks"; a stage with no reduce phase has no reduce tasks to say.
 func tasksDone(maps, mapsTotal, reduces, reducesTotal int) string {
-	switch {
-	case mapsTotal == 0:
-		return ""
-	case reducesTotal == 0:
-		return fmt.Sprintf("%d/%d map tasks", maps, mapsTotal)
+	if reducesTotal == 0 {
+		return ofTotal(maps, mapsTotal) + " map tasks"
 	}
-	return fmt.Sprintf("%d/%d map and %d/%d reduce tasks", maps, mapsTotal, reduces, reducesTotal)
+	return ofTotal(maps, mapsTotal) + " map and " + ofTotal(reduces, reducesTotal) + " reduce tasks"
 }
+
+// ofTotal is "3/4", tasks done of the tasks a stage was to run, in every
+// report; "3/?" when the runner did not know how many (a total of 0).
+func ofTotal(done, total int) string {
+	if total == 0 {
+		return fmt.Sprintf("%d/?", done)
+	}
+	return fmt.Sprintf("%d/%d", done, total)
+}
+
+// unknownMapTasks says why a stage's map tasks read "3/?": a runner knows
+// them once the stage's inputs are split, and the local runner makes the
+// tasks of an input an earlier stage writes one per file written.
+const unknownMapTasks = "how many map tasks it was to run was not known yet: its input was not yet split, or not yet written by an earlier stage"
 
 // count formats n with thousands separators.
 func count(n int64) string {

@@ -479,3 +479,39 @@ var shardJob = runner.Register("local-test/shard", "lines spread evenly over par
 		writeLines(ptable.Shard(pcollection.Of(p, lines...), a.Parts), a.Out)
 		return nil
 	})
+
+type earlyFailArgs struct {
+	Marker string `flag:"marker"`
+}
+
+// local-test/early-fail joins word counts, which its first stage computes,
+// with a table its second stage reads itself. The second stage's map task
+// of the table creates the marker file; the first stage's reducer waits
+// for it, then fails: the second stage has started, and its input from the
+// first was never written.
+var earlyFailJob = runner.Register("local-test/early-fail", "a first stage that fails once the second has started",
+	func(p *pcollection.Pipeline, a *earlyFailArgs) error {
+		counts := ptable.Count(pcollection.Of(p, "a", "b", "a"))
+		failed := pcollection.ParDo(counts, failAfterMarker{a.Marker}, pcollection.Name("FailAfterMarker"))
+		table := pcollection.Map(pcollection.Of(p, "a", "c"), func(w string) ptable.Pair[string, int] {
+			if err := os.WriteFile(a.Marker, nil, 0o644); err != nil {
+				panic(err)
+			}
+			return ptable.KV(w, len(w))
+		}, pcollection.Name("Mark"))
+		pcollection.Materialize(ptable.Join(failed, table))
+		return nil
+	})
+
+type failAfterMarker struct{ marker string }
+
+func (f failAfterMarker) Process(kv ptable.Pair[string, int64], emit func(ptable.Pair[string, int64])) error {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(f.marker); err == nil {
+			return errors.New("the first stage fails on purpose")
+		}
+		if time.Now().After(deadline) {
+			return errors.New("the marker never appeared: the second stage did not start while the first one ran")
+		}
+	}
+}

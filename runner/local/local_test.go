@@ -1115,3 +1115,26 @@ func TestPlannedTasks(t *testing.T) {
 		t.Errorf("map tasks %d, want 3 splits and 2 tasks of the intermediate", got)
 	}
 }
+
+// TestUnfinishedStageWithUnwrittenInput checks what a run that fails in its
+// first stage says of a second stage that had started, on its input from a
+// source, while its input from the first stage was never written: its done
+// map tasks, of a total not known (0), since the tasks of that input are
+// one per file the first stage writes; its partitions are known.
+func TestUnfinishedStageWithUnwrittenInput(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "marker")
+	p := build(t, earlyFailJob, "--marker="+marker)
+	res, err := Run(context.Background(), p, runner.Options{Workers: 2, Partitions: 3, TmpDir: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "the first stage fails on purpose") {
+		t.Fatalf("run error %v, want the first stage's failure", err)
+	}
+	if res == nil || len(res.Stages) != 2 {
+		t.Fatalf("result %+v, want both stages, unfinished", res)
+	}
+	if s := res.Stages[0]; !s.Unfinished || s.MapTasks != s.MapTasksTotal || s.ReduceTasks != 0 || s.ReduceTasksTotal != 3 {
+		t.Errorf("stage 0 %+v: want unfinished with all its map tasks and none of its 3 reduce tasks done", s)
+	}
+	if s := res.Stages[1]; !s.Unfinished || s.MapTasks < 1 || s.MapTasksTotal != 0 || s.ReduceTasks != 0 || s.ReduceTasksTotal != 3 {
+		t.Errorf("stage 1 %+v: want unfinished with map tasks of its source done, of a map total not known (0), and 0 of 3 reduce tasks", s)
+	}
+}

@@ -2,10 +2,12 @@ package jsonio_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/crunchgo/crunchgo/examples/listening"
 	"github.com/crunchgo/crunchgo/jsonio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
@@ -50,5 +52,56 @@ func BenchmarkReadText(b *testing.B) {
 		if _, err := mem.Run(context.Background(), p, runner.Options{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// eventLines writes n listening-log events as JSON lines, as jsonio.Write
+// writes them, to one mem:// file.
+func eventLines(b *testing.B, n int) string {
+	storage.ResetMem("json-events")
+	var sb strings.Builder
+	for i := range n {
+		e := listening.Event{UserID: fmt.Sprintf("u%06d", i%99_991), TrackID: fmt.Sprintf("t%06d", i%49_999),
+			ArtistID: fmt.Sprintf("a%05d", i%9_973), Country: []string{"SE", "DE", "US", "BR", "JP"}[i%5],
+			MsPlayed: int64(i%300_000 + 1_000), TS: 1_795_000_000_000 + int64(i)*431, Platform: "android", Skipped: i%5 == 0}
+		line, err := json.Marshal(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sb.Write(line)
+		sb.WriteByte('\n')
+	}
+	if err := storage.WriteFile(context.Background(), "mem://json-events/events.jsonl", []byte(sb.String())); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(sb.Len()))
+	return "mem://json-events/events.jsonl"
+}
+
+// BenchmarkReadEvents reads 200k listening-log events from JSON lines into
+// listening.Event on the mem runner, and the same bytes as text lines (the
+// floor); the ratio of their times is in the same run.
+func BenchmarkReadEvents(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		read func(p *pcollection.Pipeline, in string)
+	}{
+		{"json", func(p *pcollection.Pipeline, in string) {
+			pcollection.Materialize(pcollection.Filter(jsonio.Read[listening.Event](p, in), func(listening.Event) bool { return false }))
+		}},
+		{"text", func(p *pcollection.Pipeline, in string) {
+			pcollection.Materialize(pcollection.Filter(textio.Read(p, in), func(string) bool { return false }))
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			in := eventLines(b, 200_000)
+			for b.Loop() {
+				p := pcollection.NewPipeline("bench")
+				bc.read(p, in)
+				if _, err := mem.Run(context.Background(), p, runner.Options{Workers: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -3,11 +3,14 @@ package csvio_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/csvio"
 	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
@@ -78,5 +81,34 @@ func BenchmarkReadText(b *testing.B) {
 		if _, err := mem.Run(context.Background(), p, runner.Options{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkSplitsHeaders plans the splits of 100 small files on local
+// disk: with a header, which reads each file's first line to check it
+// against the fields, and without (NoHeader), which opens each file only
+// to check it is text, as textio does.
+func BenchmarkSplitsHeaders(b *testing.B) {
+	dir := b.TempDir()
+	for i := range 100 {
+		data := fmt.Sprintf("user,track,country,ms_played,share,skipped,rating,note\nu%d,t1,SE,1000,0.5,false,,x\n", i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("part-%05d.csv", i)), []byte(data), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, bc := range []struct {
+		name string
+		opts []csvio.Option
+	}{{"header", nil}, {"no-header", []csvio.Option{csvio.NoHeader()}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			p := pcollection.NewPipeline("bench")
+			c := csvio.Read[benchRow](p, dir, bc.opts...)
+			src := p.Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload)
+			for b.Loop() {
+				if _, err := src.Splits(context.Background(), 4); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -13,12 +13,13 @@
 // first non-blank line is its header, and each field takes the column of
 // its name (or, if none, the one column whose name differs only in case,
 // as encoding/json matches keys): columns T has no field for are ignored,
-// a field without a column is an error matching ErrColumns. With NoHeader the columns are
-// the fields in order. Every record must have as many columns as the
-// header (or the fields); otherwise it is an error matching ErrColumns,
-// never a skip. Blank lines are skipped. T may also be []string: the
-// records as they are (with a header, which is skipped, checked against
-// its width).
+// a field without a column is an error matching ErrColumns (each file's
+// header is checked so while splits are planned, before any task runs).
+// With NoHeader the columns are the fields in order. Every record must
+// have as many columns as the header (or the fields); otherwise it is an
+// error matching ErrColumns, never a skip. Blank lines are skipped. T may
+// also be []string: the records as they are (with a header, which is
+// skipped, checked against its width).
 //
 // Fields may be strings, bools, integers, floats, time.Time (RFC 3339),
 // any type with UnmarshalText and MarshalText, or pointers to these. An

@@ -246,6 +246,53 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// A header that does not fit T fails while splits are planned, before any
+// task runs, naming the file and the column; files whose headers fit, a
+// header holding a newline read whole, and raw records plan.
+func TestHeaderCheckedWhilePlanning(t *testing.T) {
+	storage.ResetMem("csv-plan")
+	type Row struct {
+		User  string `csv:"user"`
+		Plays int64  `csv:"plays"`
+	}
+	put(t, "mem://csv-plan/good/a.csv", "user,plays\nu,1\n")
+	put(t, "mem://csv-plan/good/b.csv", "\n\"plays\",User,\"extra\ncolumn\"\n1,u,x\n")
+	put(t, "mem://csv-plan/good/c.csv", "")
+	put(t, "mem://csv-plan/bad/a.csv", "user,plays\nu,1\n")
+	put(t, "mem://csv-plan/bad/b.csv", "user,plays\nu,2\n")
+	put(t, "mem://csv-plan/bad/c.csv", "user,plays,user\nu,3,v\n")
+	p := pcollection.NewPipeline("plan")
+	err := splits(csvio.Read[Row](p, "mem://csv-plan/bad", csvio.SplitSize(4)))
+	var ce *csvio.Error
+	want := `csvio: mem://csv-plan/bad/c.csv: line 1 (offset 0): column 3 (user): header names column "user" twice`
+	if !errors.As(err, &ce) || !errors.Is(err, csvio.ErrColumns) || !strings.Contains(err.Error(), want) {
+		t.Errorf("bad header: got %v, want a *csvio.Error saying %q", err, want)
+	}
+	if err := splits(csvio.Read[Row](p, "mem://csv-plan/good/*", csvio.WholeFiles())); err != nil {
+		t.Errorf("fitting headers, whole files: %v", err)
+	}
+	if err := splits(csvio.Read[Row](p, "mem://csv-plan/good/a.csv")); err != nil {
+		t.Errorf("fitting header: %v", err)
+	}
+	type Wide struct {
+		Plays int64  `csv:"plays"`
+		Track string `csv:"track"`
+	}
+	err = splits(csvio.Read[Wide](p, "mem://csv-plan/good/a.csv"))
+	if want := `csvio: mem://csv-plan/good/a.csv: line 1 (offset 0): header ["user" "plays"] has no column "track" for field 2 (string): wrong columns`; err == nil || err.Error() != want {
+		t.Errorf("missing column: got %v, want %q", err, want)
+	}
+	if err := splits(csvio.Read[[]string](p, "mem://csv-plan/bad")); err != nil {
+		t.Errorf("raw records: %v", err)
+	}
+}
+
+// splits plans the splits of c's source, as a runner does before its tasks.
+func splits[T any](c pcollection.PCollection[T]) error {
+	_, err := c.Pipeline().Graph().Nodes()[c.ID()].Payload.(plan.SourcePayload).Splits(context.Background(), 4)
+	return err
+}
+
 // A split not starting its file knows the columns from the file's header
 // and gives the record's line number too, counted on failure.
 func TestBadInputLaterSplit(t *testing.T) {

@@ -283,6 +283,18 @@ scan:
 	return out
 }
 
+// commaHint is added to the error for a pattern that matches nothing
+// when it holds a comma and no braces: Hadoop's FileInputFormat and
+// Spark take "a,b" as two inputs, but here a comma is part of a name
+// (names may hold one), and braces list alternatives. Quoted, as a shell
+// would split an unquoted {a,b} into two arguments.
+func commaHint(pattern string) string {
+	if !strings.Contains(pattern, ",") || strings.ContainsAny(pattern, "{}") {
+		return ""
+	}
+	return fmt.Sprintf(" (a comma does not separate inputs: for several, give the brace form '{%s}', quoted so that the shell passes it on)", pattern)
+}
+
 // ListedDir splits an input pattern into the directory a listing of it
 // reads entries of and the pattern those entries must match: a path
 // without wildcards is itself and "" (a directory lists its entries; a file

@@ -35,11 +35,14 @@
 //	crunchgo explain JOB [job flags] [--dot]  the planned stages, as text or DOT
 //
 // Files (any storage URL: local paths, file://, hdfs://, mem://, globs;
-// Avro, Parquet, CSV, JSON lines or text by extension, else by content):
+// Avro, Parquet, CSV, TSV, JSON lines or text by extension, else by
+// content):
 //
 //	crunchgo ls PATTERN          files with size, modification time and format
 //	crunchgo cat PATTERN         records as JSON lines
-//	crunchgo head -n N PATTERN   the first N records as JSON lines
+//	crunchgo head -n N PATTERN   the first N records of each PATTERN as JSON
+//	                             lines (several: each after "==> PATTERN <==";
+//	                             -q: without those lines)
 //	crunchgo schema PATTERN      the schema of each file
 //	crunchgo count PATTERN       records per file and in total
 //	crunchgo meta PATTERN        Avro codec and blocks; Parquet row groups,
@@ -64,7 +67,11 @@
 // x.csv.gz) are read with encoding/csv, their first record a header:
 // each later record prints as an object of the header's names to the
 // values as strings, and schema lists the names; .jsonl and .ndjson files
-// print each line's JSON value, blank lines skipped. A damaged file is an
+// print each line's JSON value, blank lines skipped. A .json file is as
+// often one document as JSON lines: it is read as JSON lines if its first
+// non-blank line is a whole JSON object (as in Spark's part-*.json), else
+// as text. A pattern is one file, directory or glob; a comma in it is part
+// of a name (give several inputs as {a,b}). A damaged file is an
 // error naming the file and, where the reader knows them, the block or row
 // group and offset; records printed before it stay printed. Nothing is
 // skipped silently.

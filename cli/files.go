@@ -135,8 +135,8 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 	default:
 		df, err = openText(fi.URL, f)
 		if err == nil {
-			switch tabularFormat(fi.Name) {
-			case formatCSV:
+			switch textFormat(fi.URL, fi.Name, f) {
+			case formatCSV, formatTSV:
 				df = openCSV(fi.Name, df.(*textFile))
 			case formatJSONL:
 				df = &jsonlFile{df.(*textFile)}
@@ -153,14 +153,35 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 // eachFile opens every data file matching the patterns, in order, and calls
 // fn with it. The file is closed after fn returns.
 func eachFile(ctx context.Context, patterns []string, fn func(fi storage.FileInfo, df dataFile) error) error {
-	var files []storage.FileInfo
-	for _, p := range patterns {
-		fs, err := storage.DataFiles(ctx, p)
-		if err != nil {
+	args, err := dataFiles(ctx, patterns)
+	if err != nil {
+		return err
+	}
+	for _, files := range args {
+		if err := readFiles(ctx, files, fn); err != nil {
 			return err
 		}
-		files = append(files, fs...)
 	}
+	return nil
+}
+
+// dataFiles expands each pattern to its data files, all before any is
+// read, so that a typo in the last pattern fails before the first prints.
+func dataFiles(ctx context.Context, patterns []string) ([][]storage.FileInfo, error) {
+	args := make([][]storage.FileInfo, len(patterns))
+	for i, p := range patterns {
+		files, err := storage.DataFiles(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = files
+	}
+	return args, nil
+}
+
+// readFiles opens each file, in order, and calls fn with it. The file is
+// closed after fn returns.
+func readFiles(ctx context.Context, files []storage.FileInfo, fn func(fi storage.FileInfo, df dataFile) error) error {
 	for _, fi := range files {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -199,8 +220,10 @@ with "_" or "." are skipped, and a subdirectory is an error: DIR/* reads the
 files in DIR and in its subdirectories; those of a partitioned table, named
 key=value, are read through, but their values are not shown as columns) or
 a glob, on any storage URL: a local path,
-file://, hdfs://nn/... The format is Avro, Parquet or text, by extension or
-else by content.`
+file://, hdfs://nn/... A comma is part of a name: give several inputs as
+separate patterns or as '{a,b}'. The format is Avro, Parquet or text
+(CSV, TSV, JSON lines), by extension or else by content; a .json file is
+JSON lines if its first non-blank line is a whole JSON object, else text.`
 
 func needPatterns(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
@@ -271,65 +294,106 @@ func sniff(ctx context.Context, fi storage.FileInfo) (string, error) {
 		defer f.Close()
 		format = detectFormat(fi.Name, f)
 	}
-	if format == formatText {
+	if format != formatText {
+		return format, nil
+	}
+	if tabularFormat(fi.Name) != formatJSON {
 		return tabularFormat(fi.Name), nil
 	}
-	return format, nil
+	f, err := storage.Open(ctx, fi.URL)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return textFormat(fi.URL, fi.Name, f), nil
+}
+
+// textFormat names the format a text file is read as: tabularFormat's,
+// with a .json file JSON lines or text by its content (jsonLines).
+func textFormat(url, name string, f storage.File) string {
+	format := tabularFormat(name)
+	if format != formatJSON {
+		return format
+	}
+	if jsonLines(url, f) {
+		return formatJSONL
+	}
+	return formatText
 }
 
 func newCatCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "cat PATTERN...",
 		Short: "print records as JSON lines",
-		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string; CSV and TSV files: each record after\nthe header as an object of its names to the values, as strings; JSON lines:\neach value, compacted).\n\n" + jsonHelp + "\n\n" + patternHelp,
+		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string; CSV and TSV files: each record after\nthe header as an object of its names to the values, as strings; JSON lines:\neach value, compacted). The records of several patterns follow each other,\nas cat(1) concatenates files.\n\n" + jsonHelp + "\n\n" + patternHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return printRecords(cmd, args, -1)
+			return printRecords(cmd, args, -1, false)
 		},
 	}
 }
 
 func newHeadCmd() *cobra.Command {
 	var n int
+	var quiet bool
 	cmd := &cobra.Command{
-		Use:   "head [-n N] PATTERN...",
+		Use:   "head [-n N] [-q] PATTERN...",
 		Short: "print the first records as JSON lines",
-		Long:  "head prints the first N records of the matching files, taken in order, as JSON\nlines.\n\n" + jsonHelp + "\n\n" + patternHelp,
+		Long:  "head prints the first N records of each PATTERN (its files taken in order) as\nJSON lines. With several patterns, as head(1) does, each pattern's records\ncome after a line \"==> PATTERN <==\" and a blank line separates them, unless\n-q leaves those lines out.\n\n" + jsonHelp + "\n\n" + patternHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 0 {
 				return Usagef("-n %d is negative", n)
 			}
-			return printRecords(cmd, args, int64(n))
+			return printRecords(cmd, args, int64(n), len(args) > 1 && !quiet)
 		},
 	}
-	cmd.Flags().IntVarP(&n, "lines", "n", 10, "records to print")
+	cmd.Flags().IntVarP(&n, "lines", "n", 10, "records to print of each pattern")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print no \"==> PATTERN <==\" lines")
 	return cmd
 }
 
-// printRecords writes the records of the files as JSON lines, at most limit
-// of them (limit < 0: all).
-func printRecords(cmd *cobra.Command, patterns []string, limit int64) error {
+// printRecords writes the records of the files of each pattern as JSON
+// lines, at most limit of each pattern (limit < 0: all), each pattern's
+// after a header line naming it if headers is set.
+func printRecords(cmd *cobra.Command, patterns []string, limit int64, headers bool) error {
+	ctx := cmd.Context()
+	args, err := dataFiles(ctx, patterns)
+	if err != nil {
+		return err
+	}
 	// Buffered: a write per record made cat's system time half its time.
 	w := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
-	var n int64
-	err := eachFile(cmd.Context(), patterns, func(fi storage.FileInfo, df dataFile) error {
-		if limit == 0 {
-			return nil // opened (and so checked), as head -n 0 does
+	for i, files := range args {
+		if headers {
+			if i > 0 {
+				w.WriteByte('\n')
+			}
+			fmt.Fprintf(w, "==> %s <==\n", patterns[i])
 		}
-		return df.Records(cmd.Context(), func(line []byte) error {
-			w.Write(line)
-			if err := w.WriteByte('\n'); err != nil {
-				return outputError(err)
+		var n int64
+		err = readFiles(ctx, files, func(fi storage.FileInfo, df dataFile) error {
+			if limit == 0 {
+				return nil // opened (and so checked), as head -n 0 does
 			}
-			n++
-			if limit > 0 && n >= limit {
-				return errStop
-			}
-			return nil
+			return df.Records(ctx, func(line []byte) error {
+				w.Write(line)
+				if err := w.WriteByte('\n'); err != nil {
+					return outputError(err)
+				}
+				n++
+				if limit > 0 && n >= limit {
+					return errStop
+				}
+				return nil
+			})
 		})
-	})
-	if ferr := w.Flush(); err == nil || errors.Is(err, errStop) {
+		if err != nil && !errors.Is(err, errStop) {
+			break
+		}
+		err = nil
+	}
+	if ferr := w.Flush(); err == nil {
 		err = outputError(ferr)
 	}
 	return err

@@ -231,9 +231,11 @@ func parquetFile[T any](t testing.TB, rows []T) []byte {
 // hello.txt.bz2), a gzip file that is not (bad.txt.gz), an lz4 file
 // (hello.txt.lz4), zstd data not named so (zstd.log), Avro compressed whole
 // (events.avro.gz, events.avro.xz), a file without an extension holding
-// Avro (noext), Parquet files, and floats.avro and floats.parquet
-// (floatRows: NaN and infinities) and stamps.avro and stamps.parquet
-// (stampRows: the fourth time does not print as JSON).
+// Avro (noext), JSON lines named .json as Spark writes them (spark/, one
+// file gzipped) and one JSON document (doc.json), Parquet files, and
+// floats.avro and floats.parquet (floatRows: NaN and infinities) and
+// stamps.avro and stamps.parquet (stampRows: the fourth time does not
+// print as JSON).
 func writeFixtures(t testing.TB, dir string) {
 	t.Helper()
 	se := "SE"
@@ -299,6 +301,10 @@ func writeFixtures(t testing.TB, dir string) {
 		"dup.csv":               []byte("a,,a,b\n1,2,3,4\n"),
 		"events.jsonl":          []byte("{\"user\": \"ada\", \"n\": 1}\n\n  \n[1, 2]\n"),
 		"bad.jsonl":             []byte("{\"user\": \"ada\"}\n{\"user\": }\n"),
+		"spark/part-0.json":     []byte("\n{\"user\":\"ada\",\"n\":1}\n{\"user\":\"bo\",\"n\":2}\n"),
+		"spark/part-1.json.gz":  gzipped(t, []byte("{\"user\":\"cy\",\"n\":3}\n")),
+		"spark/_SUCCESS":        nil,
+		"doc.json":              []byte("{\n  \"user\": \"ada\",\n  \"n\": 1\n}\n"),
 		"bad.txt.gz":            []byte("\x1f\x8b\x08\x00garbage"),
 		"zipped.log":            gzLines,
 		"events.avro.gz":        gzipped(t, avro),

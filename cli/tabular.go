@@ -11,27 +11,60 @@ import (
 	"path"
 	"strings"
 
+	"github.com/crunchgo/crunchgo/storage"
 	"github.com/crunchgo/crunchgo/textio"
 )
 
 // Formats of text files read as records, by extension (tabularFormat).
 const (
 	formatCSV   = "csv"
+	formatTSV   = "tsv"
 	formatJSONL = "jsonl"
+	// formatJSON is a .json file, which is as often one document as JSON
+	// lines (Spark's part-*.json): its content decides (jsonLines).
+	formatJSON = "json"
 )
 
 // tabularFormat names the record format of a text file by its extension,
-// under a compression's (x.csv.gz): CSV (.csv, .tsv) or JSON lines (.jsonl,
-// .ndjson), as csvio and jsonio write them; else text. A .json file stays
-// text: it is as often one document as JSON lines.
+// under a compression's (x.csv.gz): CSV (.csv), TSV (.tsv) or JSON lines
+// (.jsonl, .ndjson), as csvio and jsonio write them; JSON (.json), to be
+// told apart by jsonLines; else text.
 func tabularFormat(name string) string {
 	switch dataExt(name) {
-	case ".csv", ".tsv":
+	case ".csv":
 		return formatCSV
+	case ".tsv":
+		return formatTSV
 	case ".jsonl", ".ndjson":
 		return formatJSONL
+	case ".json":
+		return formatJSON
 	}
 	return formatText
+}
+
+// jsonLines reports whether the text file at path (f, decompressed as its
+// name says) holds JSON lines: whether its first non-blank line is a whole
+// JSON object on its own, as every line of Spark's JSON output is, while
+// the first line of a document spread over lines ("{" or "[") is not. A
+// file it cannot read is not: read as text, it fails with the reason.
+func jsonLines(path string, f storage.File) bool {
+	lr, err := textio.NewLineReader(path, f, f.Size(), 0, f.Size())
+	if err != nil {
+		return false
+	}
+	defer lr.Close()
+	for {
+		line, err := lr.Next()
+		if err != nil {
+			return false
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		return line[0] == '{' && json.Valid(line)
+	}
 }
 
 // dataExt is a file's extension in lower case, under a compression's.
@@ -52,13 +85,18 @@ type csvFile struct {
 }
 
 func openCSV(name string, t *textFile) *csvFile {
-	if dataExt(name) == ".tsv" {
+	if tabularFormat(name) == formatTSV {
 		return &csvFile{textFile: t, comma: '\t'}
 	}
 	return &csvFile{textFile: t, comma: ','}
 }
 
-func (c *csvFile) Format() string { return formatCSV }
+func (c *csvFile) Format() string {
+	if c.comma == '\t' {
+		return formatTSV
+	}
+	return formatCSV
+}
 
 // records calls fn with the header, then with each record.
 func (c *csvFile) records(ctx context.Context, fn func(rec []string, header bool) error) error {

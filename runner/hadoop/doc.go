@@ -156,10 +156,16 @@
 // task the client names as failed), which tasks write to <temp>/errors/
 // (Hadoop does not print a streaming task's stderr in the client output),
 // then the hadoop client's last lines. YARN retries a failed attempt up to
-// mapreduce.map.maxattempts (or reduce) times whatever its error: unlike
-// the local runner, a task cannot tell it that the error is in the input's
-// data and retrying is useless. A cancelled run (Ctrl-C, SIGTERM)
-// kills its running job with "hadoop job -kill", since YARN runs a
+// mapreduce.map.maxattempts (or reduce) times whatever its error, so when
+// the client reports an attempt failed ("Task Id : attempt_..., Status :
+// FAILED") whose error is in the input's data (plan.Permanent: a corrupt
+// block, a line that does not parse), which reading again cannot fix, the
+// driver kills the job with "hadoop job -kill" and fails the stage with that
+// attempt's error, as the local runner does. An attempt that starts before
+// the kill lands fails at once with the earlier attempt's error, without
+// reading the data (so even if the kill fails, the retries cost only their
+// start-up). Other failures are retried as YARN does. A cancelled run
+// (Ctrl-C, SIGTERM) kills its running job the same way, since YARN runs a
 // submitted job on without its client.
 //
 // Constraints: the pipeline must come from a registered job (runner.Register);

@@ -570,6 +570,7 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	// cancelled run needs it to kill the job. The client names the job
 	// when it submits it, before it runs.
 	var jobID string
+	dataFailures := e.watchDataFailures(sj)
 	ws := []io.Writer{tail, &lineWriter{onLine: func(line string) {
 		for _, marker := range []string{"Submitting tokens for job: ", "Running job: "} {
 			if i := strings.Index(line, marker); i >= 0 && jobID == "" {
@@ -577,6 +578,7 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 			}
 		}
 		progress(line)
+		dataFailures.line(line, jobID)
 	}}}
 	if e.r.Log != nil {
 		ws = append(ws, e.r.Log)
@@ -585,7 +587,9 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	w := io.MultiWriter(ws...)
 	cmd.Stdout, cmd.Stderr = w, w
 	runErr := cmd.Run()
-	if runErr != nil && e.ctx.Err() != nil {
+	dataFailures.stop()
+	// A job killed for its data needs no second kill.
+	if runErr != nil && e.ctx.Err() != nil && !dataFailures.killed {
 		if cmd.Process == nil {
 			return fmt.Errorf("cancelled before its hadoop job was submitted: %w", context.Cause(e.ctx))
 		}
@@ -613,6 +617,9 @@ func (e *driver) runJob(sj *stageJob, sr *runner.StageResult, start time.Time) e
 	}
 	if runErr != nil {
 		sr.MapTasks, sr.ReduceTasks = succeededTasks(cl.counters, "map"), succeededTasks(cl.counters, "reduce")
+		if dataFailures.failure != nil {
+			return e.dataError(cl, log, runErr, dataFailures)
+		}
 		return e.jobError(sj, cl, log, runErr)
 	}
 	return nil
@@ -634,11 +641,8 @@ func (e *driver) killJob(id string) error {
 	if id == "" {
 		return fmt.Errorf("hadoop job cancelled before the client printed its ID (a job it submitted may still run on the cluster): %w", cause)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.ctx), time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, e.r.HadoopBin, "job", "-kill", id).CombinedOutput(); err != nil {
-		return fmt.Errorf("hadoop job %s cancelled, but '%s job -kill %s' failed (%v), so it may still run on the cluster: %s: %w",
-			id, e.r.HadoopBin, id, err, strings.TrimSpace(lastLines(string(out), 5)), cause)
+	if err := e.hadoopKill(id); err != nil {
+		return fmt.Errorf("hadoop job %s cancelled, but %v, so it may still run on the cluster: %w", id, err, cause)
 	}
 	return fmt.Errorf("hadoop job %s cancelled and killed on the cluster: %w", id, cause)
 }

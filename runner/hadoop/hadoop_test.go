@@ -18,12 +18,12 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestMain lets the test binary be both the hadoop command (the simulator,
-// when its first argument is "jar") and the job binary the simulator runs
+// when its first argument is "jar" or "job") and the job binary the simulator runs
 // as mapper, combiner and reducer.
 func TestMain(m *testing.M) {
 	hadoop.MaybeTask()
 	local.WorkerMain()
-	if len(os.Args) > 1 && os.Args[1] == "jar" {
+	if len(os.Args) > 1 && (os.Args[1] == "jar" || os.Args[1] == "job") {
 		os.Exit(streamsim.Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -70,6 +70,12 @@ func manifestURL(temp string, stage int) string {
 func specURL(temp string) string   { return storage.Join(temp, "job.json") }
 func errorsDir(temp string) string { return storage.Join(temp, "errors") }
 
+// errorURL names the file holding the error of task attempt attempt of a
+// stage (-1: a task that failed before it knew its stage).
+func errorURL(temp string, stage int, attempt string) string {
+	return storage.Join(errorsDir(temp), fmt.Sprintf("stage-%d-%s.json", stage, attempt))
+}
+
 func interDir(n plan.NodeID) string   { return fmt.Sprintf("inter-%d", n) }
 func collectDir(n plan.NodeID) string { return fmt.Sprintf("collect-%d", n) }
 func sinkDir(n plan.NodeID) string    { return fmt.Sprintf("sink-%d", n) }

@@ -72,6 +72,9 @@ func TaskMain(args []string) int {
 	ctx := context.Background()
 	t, err := newTask(ctx, args)
 	if err == nil {
+		err = t.failedOnDataBefore(ctx)
+	}
+	if err == nil {
 		out := bufio.NewWriterSize(data, 256<<10)
 		err = t.run(ctx, bufio.NewReaderSize(os.Stdin, 256<<10), out)
 		if ferr := out.Flush(); err == nil && ferr != nil {
@@ -273,10 +276,42 @@ func (t *task) reportError(ctx context.Context, err error) {
 	if t.stage != nil {
 		stage = t.stage.ID
 	}
-	name := fmt.Sprintf("stage-%d-%s.json", stage, t.attempt)
-	if werr := storage.WriteFile(ctx, storage.Join(errorsDir(t.spec.Temp), name), b); werr != nil {
+	if werr := storage.WriteFile(ctx, errorURL(t.spec.Temp, stage, t.attempt), b); werr != nil {
 		fmt.Fprintf(os.Stderr, "crunchgo hadoop task: recording the error: %v\n", werr)
 	}
+}
+
+// readTaskError reads the error task attempt attempt of stage recorded.
+func readTaskError(ctx context.Context, temp string, stage int, attempt string) (*taskError, error) {
+	b, err := storage.ReadFile(ctx, errorURL(temp, stage, attempt))
+	if err != nil {
+		return nil, err
+	}
+	var te taskError
+	if err := json.Unmarshal(b, &te); err != nil {
+		return nil, fmt.Errorf("task error %s: %w", errorURL(temp, stage, attempt), err)
+	}
+	return &te, nil
+}
+
+// failedOnDataBefore returns the error of an earlier attempt of this task
+// that failed on its input's data (plan.Permanent), if there is one. YARN
+// retries a failed attempt whatever its error, and the driver's kill of the
+// job may land only after a retry has started: reading the same bytes again
+// would fail the same way, only later. A combiner runs within a map
+// attempt, which has checked already.
+func (t *task) failedOnDataBefore(ctx context.Context) error {
+	i := strings.LastIndexByte(t.attempt, '_')
+	if t.role == "combine" || i < 0 {
+		return nil
+	}
+	for try := range t.try {
+		earlier := fmt.Sprintf("%s_%d", t.attempt[:i], try)
+		if te, err := readTaskError(ctx, t.spec.Temp, t.stage.ID, earlier); err == nil && te.Permanent {
+			return fmt.Errorf("attempt %s of this task failed on its input's data, which retrying cannot fix: %w", earlier, te.Err())
+		}
+	}
+	return nil
 }
 
 // taskFiles are the files one kernel writes under the work directory.

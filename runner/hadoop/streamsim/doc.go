@@ -36,13 +36,19 @@
 //   - a non-zero exit fails the attempt; attempts are retried up to
 //     mapreduce.map.maxattempts / mapreduce.reduce.maxattempts (default 4);
 //     a task out of attempts fails the job;
+//   - `hadoop job -kill <job ID>` (Main with "job", "-kill", ID): the
+//     running job, found through a directory per running job under
+//     os.TempDir()/streamsim-jobs, kills its running attempts (not counted
+//     as failed, not retried), starts no more and fails with state KILLED;
+//     a job not running is "Could not find job", exit status 255;
 //   - FileOutputCommitter (algorithm 1): work directories under
 //     <output>/_temporary/0/_temporary/<attempt>, task commit by rename,
 //     job commit merging into <output> and writing _SUCCESS; an existing
 //     output directory is refused;
 //   - the client's log: "Running job: <id>", progress (" map 50% reduce
 //     0%", each time a task ends and a percentage changes), per-attempt
-//     failures, "Job <id>
+//     failures ("Task Id : <attempt>, Status : FAILED", then "Error: " and
+//     the diagnostics), "Job <id>
 //     completed successfully" or "failed with state FAILED", the counters
 //     block (groups indented by one tab, name=value by two), and exit status
 //     0 on success, 1 on failure.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -22,10 +23,14 @@ import (
 )
 
 // Main runs one hadoop command line, args being what follows the hadoop
-// binary ("jar", the streaming jar, then options), and returns the exit
-// status hadoop would: 0 when the job succeeded. Like the hadoop client it
-// logs the job's progress, failures and counters to stderr.
+// binary ("jar", the streaming jar, then options; or "job -kill <job ID>"),
+// and returns the exit status hadoop would: 0 when the job succeeded (or,
+// for a kill, was running). Like the hadoop client it logs the job's
+// progress, failures and counters to stderr.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "job" {
+		return jobCommand(args[1:], stdout, stderr)
+	}
 	log := &logger{w: stderr}
 	j, err := parse(args)
 	if err != nil {
@@ -38,7 +43,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Streaming Command Failed!")
 		return 5
 	}
-	if j.run(log) {
+	if j.run(context.Background(), log) {
 		log.printf("INFO streaming.StreamJob: Output directory: %s", j.outputArg)
 		return 0
 	}
@@ -175,8 +180,15 @@ type taskKind struct {
 }
 
 // run runs the job: map tasks, then reduce tasks, two tasks at a time, and
-// commits the output. It reports whether the job succeeded.
-func (j *job) run(log *logger) bool {
+// commits the output. It reports whether the job succeeded. A kill
+// (jobCommand) kills the running attempts and fails the job.
+func (j *job) run(ctx context.Context, log *logger) bool {
+	ctx, stopWatch, err := j.register(ctx)
+	if err != nil {
+		log.printf("ERROR streaming.StreamJob: %v", err)
+		return false
+	}
+	defer stopWatch()
 	log.printf("INFO mapreduce.Job: Running job: job_%s", j.id)
 	j.shown = [2]int{-1, -1}
 	j.progress(log, 0, 0)
@@ -189,15 +201,15 @@ func (j *job) run(log *logger) bool {
 	}
 	failed := ""
 	mapRes := make([]*attemptResult, len(j.splits))
-	fails := j.runTasks(log, taskKind{"m", true}, len(j.splits), func(i int, attempt string, work string) (*attemptResult, error) {
-		return j.mapAttempt(i, attempt, work)
+	fails := j.runTasks(ctx, log, taskKind{"m", true}, len(j.splits), func(i int, attempt string, work string) (*attemptResult, error) {
+		return j.mapAttempt(ctx, i, attempt, work)
 	}, mapRes, fw)
 	if fails != "" {
 		failed = fails
-	} else {
+	} else if ctx.Err() == nil {
 		j.progress(log, 100, 0)
 		redRes := make([]*attemptResult, j.reducers)
-		if fails := j.runTasks(log, taskKind{"r", false}, j.reducers, func(r int, attempt string, work string) (*attemptResult, error) {
+		if fails := j.runTasks(ctx, log, taskKind{"r", false}, j.reducers, func(r int, attempt string, work string) (*attemptResult, error) {
 			var in []record
 			for k := range mapRes {
 				// Each reducer fetches the map outputs in another order,
@@ -207,7 +219,7 @@ func (j *job) run(log *logger) bool {
 			// The reduce-side merge: keys ascending byte-wise, values in
 			// the order the map outputs were merged.
 			slices.SortStableFunc(in, byKey)
-			return j.reduceAttempt(r, attempt, work, in)
+			return j.reduceAttempt(ctx, r, attempt, work, in)
 		}, redRes, fw); fails != "" {
 			failed = fails
 		}
@@ -222,14 +234,19 @@ func (j *job) run(log *logger) bool {
 			}
 		}
 	}
-	if failed == "" {
+	killed := ctx.Err() != nil
+	if failed == "" && !killed {
 		if err := j.commitJob(); err != nil {
 			failed = "job commit: " + err.Error()
 		}
 	}
-	if failed != "" {
+	switch {
+	case killed:
+		failed = "killed"
+		log.printf("INFO mapreduce.Job: Job job_%s failed with state KILLED due to: Kill job job_%s received from the client", j.id, j.id)
+	case failed != "":
 		log.printf("INFO mapreduce.Job: Job job_%s failed with state FAILED due to: %s", j.id, failed)
-	} else {
+	default:
 		j.progress(log, 100, 100)
 		log.printf("INFO mapreduce.Job: Job job_%s completed successfully", j.id)
 	}
@@ -269,7 +286,7 @@ func (j *job) progress(log *logger, mapPct, reducePct int) {
 
 // runTasks runs n tasks of one kind two at a time, each up to its maximum
 // attempts, storing successful results. It returns "" or why the job failed.
-func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, attempt, work string) (*attemptResult, error), results []*attemptResult, fw func(string, string, int64)) string {
+func (j *job) runTasks(ctx context.Context, log *logger, kind taskKind, n int, attemptFn func(i int, attempt, work string) (*attemptResult, error), results []*attemptResult, fw func(string, string, int64)) string {
 	maxAttempts := 4
 	key := "mapreduce.reduce.maxattempts"
 	if kind.ismap {
@@ -284,7 +301,7 @@ func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, 
 	var wg sync.WaitGroup
 	for i := range n {
 		mu.Lock()
-		stop := failed != ""
+		stop := failed != "" || ctx.Err() != nil
 		mu.Unlock()
 		if stop {
 			break
@@ -295,6 +312,9 @@ func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, 
 			defer func() { <-sem; wg.Done() }()
 			task := fmt.Sprintf("task_%s_%s_%06d", j.id, kind.letter, i)
 			for a := range maxAttempts {
+				if ctx.Err() != nil {
+					return // the job was killed
+				}
 				attempt := fmt.Sprintf("attempt_%s_%s_%06d_%d", j.id, kind.letter, i, a)
 				work := filepath.Join(j.output, "_temporary", "0", "_temporary", attempt)
 				mu.Lock()
@@ -324,6 +344,16 @@ func (j *job) runTasks(log *logger, kind taskKind, n int, attemptFn func(i int, 
 					return
 				}
 				os.RemoveAll(work)
+				if ctx.Err() != nil {
+					// Killed with the job: not a failure, and not retried.
+					if kind.ismap {
+						fw("Job Counters", "Killed map tasks", 1)
+					} else {
+						fw("Job Counters", "Killed reduce tasks", 1)
+					}
+					mu.Unlock()
+					return
+				}
 				if kind.ismap {
 					fw("Job Counters", "Failed map tasks", 1)
 				} else {
@@ -402,7 +432,7 @@ func mergePaths(src, dst string) error {
 
 // mapAttempt runs the mapper over one split, partitions and sorts its
 // output, and runs the combiner on each non-empty partition.
-func (j *job) mapAttempt(i int, attempt, work string) (*attemptResult, error) {
+func (j *job) mapAttempt(ctx context.Context, i int, attempt, work string) (*attemptResult, error) {
 	s := j.splits[i]
 	var in bytes.Buffer
 	for _, l := range s.lines {
@@ -425,7 +455,7 @@ func (j *job) mapAttempt(i int, attempt, work string) (*attemptResult, error) {
 	}
 	mapOut := j.get("stream.map.output", "text")
 	res := &attemptResult{counters: map[[2]string]int64{}}
-	recs, err := j.runProcess(j.mapper, work, env, in.Bytes(), mapOut, res.counters)
+	recs, err := j.runProcess(ctx, j.mapper, work, env, in.Bytes(), mapOut, res.counters)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +473,7 @@ func (j *job) mapAttempt(i int, attempt, work string) (*attemptResult, error) {
 			slices.SortStableFunc(res.parts[p], byKey)
 			continue
 		}
-		if res.parts[p], err = j.combinePartition(work, env, p, (i+p)%3, res); err != nil {
+		if res.parts[p], err = j.combinePartition(ctx, work, env, p, (i+p)%3, res); err != nil {
 			return nil, err
 		}
 	}
@@ -459,7 +489,7 @@ func byKey(a, b record) int { return bytes.Compare(a.key, b.key) }
 //   - way 1: once, over the whole partition (one spill);
 //   - way 2: over each half of the records as they came (two spills), then
 //     again over the merged, sorted outputs (the spill merge).
-func (j *job) combinePartition(work string, env map[string]string, p, way int, res *attemptResult) ([]record, error) {
+func (j *job) combinePartition(ctx context.Context, work string, env map[string]string, p, way int, res *attemptResult) ([]record, error) {
 	recs := res.parts[p]
 	switch way {
 	case 0:
@@ -467,25 +497,25 @@ func (j *job) combinePartition(work string, env map[string]string, p, way int, r
 		return recs, nil
 	case 1:
 		slices.SortStableFunc(recs, byKey)
-		return j.combine(work, env, p, recs, res)
+		return j.combine(ctx, work, env, p, recs, res)
 	}
 	half := len(recs) / 2
 	var merged []record
 	for _, spill := range [][]record{recs[:half], recs[half:]} {
 		slices.SortStableFunc(spill, byKey)
-		out, err := j.combine(work, env, p, spill, res)
+		out, err := j.combine(ctx, work, env, p, spill, res)
 		if err != nil {
 			return nil, err
 		}
 		merged = append(merged, out...)
 	}
 	slices.SortStableFunc(merged, byKey)
-	return j.combine(work, env, p, merged, res)
+	return j.combine(ctx, work, env, p, merged, res)
 }
 
 // combine runs the combiner over sorted records of partition p, checking
 // that its output stays sorted and in p.
-func (j *job) combine(work string, env map[string]string, p int, recs []record, res *attemptResult) ([]record, error) {
+func (j *job) combine(ctx context.Context, work string, env map[string]string, p int, recs []record, res *attemptResult) ([]record, error) {
 	if len(recs) == 0 {
 		return nil, nil
 	}
@@ -494,7 +524,7 @@ func (j *job) combine(work string, env map[string]string, p int, recs []record, 
 		j.writeReduceInput(&cin, r)
 	}
 	res.counters[[2]string{"Map-Reduce Framework", "Combine input records"}] += int64(len(recs))
-	out, err := j.runProcess(j.combiner, work, env, cin.Bytes(), j.get("stream.reduce.output", "text"), res.counters)
+	out, err := j.runProcess(ctx, j.combiner, work, env, cin.Bytes(), j.get("stream.reduce.output", "text"), res.counters)
 	if err != nil {
 		return nil, fmt.Errorf("combiner: %w", err)
 	}
@@ -512,7 +542,7 @@ func (j *job) combine(work string, env map[string]string, p int, recs []record, 
 	return out, nil
 }
 
-func (j *job) reduceAttempt(r int, attempt, work string, in []record) (*attemptResult, error) {
+func (j *job) reduceAttempt(ctx context.Context, r int, attempt, work string, in []record) (*attemptResult, error) {
 	var buf bytes.Buffer
 	for _, rec := range in {
 		j.writeReduceInput(&buf, rec)
@@ -529,7 +559,7 @@ func (j *job) reduceAttempt(r int, attempt, work string, in []record) (*attemptR
 	}
 	res := &attemptResult{counters: map[[2]string]int64{}}
 	outFmt := j.get("stream.reduce.output", "text")
-	out, err := j.runProcess(j.reducer, work, env, buf.Bytes(), outFmt, res.counters)
+	out, err := j.runProcess(ctx, j.reducer, work, env, buf.Bytes(), outFmt, res.counters)
 	if err != nil {
 		return nil, err
 	}
@@ -656,7 +686,7 @@ func writeTextOutput(work, name string, recs []record, id string) error {
 // records. stderr lines with the reporter prefix update counters; a
 // non-zero exit fails the attempt, as stream.non.zero.exit.is.failure
 // (true by default) says.
-func (j *job) runProcess(command, work string, taskEnv map[string]string, input []byte, outID string, counters map[[2]string]int64) ([]record, error) {
+func (j *job) runProcess(ctx context.Context, command, work string, taskEnv map[string]string, input []byte, outID string, counters map[[2]string]int64) ([]record, error) {
 	argv := splitArgs(command)
 	if len(argv) == 0 {
 		return nil, errors.New("empty command")
@@ -674,7 +704,7 @@ func (j *job) runProcess(command, work string, taskEnv map[string]string, input 
 			return nil, err
 		}
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = cwd
 	cmd.Env = os.Environ()
 	for k, v := range j.conf {

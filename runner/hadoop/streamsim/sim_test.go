@@ -2,6 +2,9 @@ package streamsim
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"os"
 	"slices"
 	"testing"
 )
@@ -102,5 +105,25 @@ func TestReadOutput(t *testing.T) {
 	got, _ = readOutput([]byte("a\tb\tc\nkeyonly\n"), "text")
 	if len(got) != 2 || string(got[0].value) != "b\tc" || string(got[1].key) != "keyonly" || len(got[1].value) != 0 {
 		t.Errorf("text output parsed as %q", got)
+	}
+}
+
+// TestKill checks "job -kill": a running job's context is cancelled, and a
+// job that is not running cannot be killed.
+func TestKill(t *testing.T) {
+	j := &job{id: fmt.Sprintf("%d_0001", os.Getpid())}
+	ctx, stop, err := j.register(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"job", "-kill", "job_" + j.id}, &out, &errOut); code != 0 || out.String() != "Killed job job_"+j.id+"\n" {
+		t.Errorf("killing a running job: exit %d, output %q %q", code, out.String(), errOut.String())
+	}
+	<-ctx.Done() // the job polls for the request
+	stop()
+	out.Reset()
+	if code := Main([]string{"job", "-kill", "job_" + j.id}, &out, &errOut); code != 255 || out.String() != "Could not find job job_"+j.id+"\n" {
+		t.Errorf("killing an ended job: exit %d, output %q, want 255 and that it is not found", code, out.String())
 	}
 }

@@ -147,10 +147,23 @@
 // 2026-11-26 10:30:00 or RFC 3339) or a Date. A value that does not parse
 // fails the job when its splits are planned, naming the file and the
 // key=value. A column the file holds wins over its path. NewReader takes
-// the values from the path it is given. WithFilter prunes on the file's
-// columns only: one naming a partition column fails ("no column in file");
-// select partitions with a glob instead. The fields are set once per
+// the values from the path it is given. The fields are set once per
 // batch read and keep the columnar fast path.
+//
+// A Filter may name partition columns (those a field of T takes from the
+// path): Read leaves out, unopened, the files whose paths' values rule
+// the filter out, as Spark's partition pruning does, and counts them
+// ("files pruned", by the first split's task: when every file is left
+// out, no task runs and nothing counts them). The value is compared in its field's type (numbers as
+// numbers, times as instants; a null matches no comparison). Comparisons
+// on the files' own columns count as "may match" there, so a file is left
+// out only if no row of it can match; inside the files kept they prune row
+// groups as usual. Like row-group pruning, this never filters the rows of
+// the files read. A literal of a type the field cannot be compared with
+// fails the job at planning, naming the file. A file that holds a column
+// its path also names is judged by its column (which wins): once a file
+// opened at planning (or, if the paths rule out every file, the first
+// one) shows that, all files are opened and judged so.
 //
 // # Untyped files
 //
@@ -169,7 +182,8 @@
 // like Hadoop's input splits. A Filter (Eq, Lt, Le, Gt, Ge, And, Or) prunes row
 // groups whose column-chunk min/max statistics prove that no row matches;
 // it never filters rows inside the row groups that are read, so the pipeline
-// keeps its own row filter. Pruned row groups are counted. A literal the
+// keeps its own row filter. Pruned row groups are counted. A filter on a
+// partition column also prunes whole files (see "Partitioned tables"). A literal the
 // column cannot hold exactly (a time finer than the column's unit or beyond
 // its range, a time of day on a DATE column, a float64 on a FLOAT column) is
 // rounded, and the comparison widened where the rounding would otherwise

@@ -44,7 +44,7 @@ func OpenFile(path string, r io.ReaderAt, size int64, opts ...ReadOption) (*File
 	if err := f.compile(footer); err != nil {
 		return nil, err
 	}
-	if f.groups, err = selectRowGroups(path, pf, &f.cfg, &f.stats); err != nil {
+	if f.groups, err = selectRowGroups(path, pf, nil, &f.cfg, &f.stats); err != nil {
 		return nil, err
 	}
 	return f, nil

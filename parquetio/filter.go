@@ -1,6 +1,7 @@
 package parquetio
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -27,6 +28,9 @@ type Literal interface {
 // It never removes rows from the row groups that are read, so a pipeline still
 // filters rows itself; the filter only saves reading and decoding.
 //
+// A comparison on a partition column (one Read fills from a file's path)
+// is judged on the path's value, and prunes whole files at planning.
+//
 // Row groups without statistics for a column are read. A row group whose
 // column holds only nulls is skipped by any comparison on that column, since
 // a comparison with null is never true.
@@ -48,29 +52,30 @@ const (
 	opGe
 	opAnd
 	opOr
+	opKnown // a comparison with a partition column: the same for every row of the file
 )
 
-var opNames = [...]string{"", "==", "<", "<=", ">", ">=", "and", "or"}
+var opNames = [...]string{"", "==", "<", "<=", ">", ">=", "and", "or", "known"}
 
-func cmp[V Literal](op filterOp, column string, v V) Filter {
+func comparison[V Literal](op filterOp, column string, v V) Filter {
 	return Filter{op: op, column: column, lit: any(v)}
 }
 
 // Eq keeps row groups that may hold rows with column == v. Nested columns are
 // named with dots ("address.country").
-func Eq[V Literal](column string, v V) Filter { return cmp(opEq, column, v) }
+func Eq[V Literal](column string, v V) Filter { return comparison(opEq, column, v) }
 
 // Lt keeps row groups that may hold rows with column < v.
-func Lt[V Literal](column string, v V) Filter { return cmp(opLt, column, v) }
+func Lt[V Literal](column string, v V) Filter { return comparison(opLt, column, v) }
 
 // Le keeps row groups that may hold rows with column <= v.
-func Le[V Literal](column string, v V) Filter { return cmp(opLe, column, v) }
+func Le[V Literal](column string, v V) Filter { return comparison(opLe, column, v) }
 
 // Gt keeps row groups that may hold rows with column > v.
-func Gt[V Literal](column string, v V) Filter { return cmp(opGt, column, v) }
+func Gt[V Literal](column string, v V) Filter { return comparison(opGt, column, v) }
 
 // Ge keeps row groups that may hold rows with column >= v.
-func Ge[V Literal](column string, v V) Filter { return cmp(opGe, column, v) }
+func Ge[V Literal](column string, v V) Filter { return comparison(opGe, column, v) }
 
 // And keeps row groups that every filter keeps.
 func And(fs ...Filter) Filter { return Filter{op: opAnd, subs: fs} }
@@ -92,23 +97,30 @@ func (f Filter) String() string {
 	return fmt.Sprintf("%s %s %v", f.column, opNames[f.op], f.lit)
 }
 
-// boundFilter is a Filter resolved against one file's schema.
+// boundFilter is a Filter resolved against one file's schema and the
+// partition values of its path.
 type boundFilter struct {
 	op     filterOp
 	column int
 	typ    parquet.Type
 	value  parquet.Value
+	known  bool // opKnown's outcome
 	subs   []boundFilter
 }
 
-func (f Filter) bind(schema *parquet.Schema) (boundFilter, error) {
+// bind resolves f against the columns of a file's schema and the values
+// its path gives to the columns it lacks, part (see partitionValues; a
+// nil value is null). A column in the file wins over one in part. With a
+// nil schema the file's columns are not known (split planning, before the
+// file is opened): comparisons on columns not in part keep everything.
+func (f Filter) bind(schema *parquet.Schema, part map[string]any) (boundFilter, error) {
 	switch f.op {
 	case opNone:
 		return boundFilter{op: opNone}, nil
 	case opAnd, opOr:
 		b := boundFilter{op: f.op, subs: make([]boundFilter, len(f.subs))}
 		for i, s := range f.subs {
-			sb, err := s.bind(schema)
+			sb, err := s.bind(schema, part)
 			if err != nil {
 				return boundFilter{}, err
 			}
@@ -116,9 +128,20 @@ func (f Filter) bind(schema *parquet.Schema) (boundFilter, error) {
 		}
 		return b, nil
 	}
-	leaf, ok := schema.Lookup(strings.Split(f.column, ".")...)
+	var leaf parquet.LeafColumn
+	ok := false
+	if schema != nil {
+		leaf, ok = schema.Lookup(strings.Split(f.column, ".")...)
+	}
 	if !ok {
-		return boundFilter{}, fmt.Errorf("filter %s: no column %q in file", f, f.column)
+		if val, isPart := part[f.column]; isPart {
+			known, err := f.onPartition(val)
+			return boundFilter{op: opKnown, known: known}, err
+		}
+		if schema == nil {
+			return boundFilter{op: opNone}, nil
+		}
+		return boundFilter{}, fmt.Errorf("filter %s: no column %q in file or partition %q in its path", f, f.column, f.column)
 	}
 	if leaf.MaxRepetitionLevel > 0 {
 		return boundFilter{}, fmt.Errorf("filter %s: column %q is repeated", f, f.column)
@@ -383,6 +406,8 @@ func (b *boundFilter) keep(rg parquet.RowGroup) bool {
 			}
 		}
 		return len(b.subs) == 0
+	case opKnown:
+		return b.known
 	}
 	chunk, ok := rg.ColumnChunks()[b.column].(boundsOf)
 	if !ok {
@@ -409,4 +434,97 @@ func (b *boundFilter) keep(rg parquet.RowGroup) bool {
 		return c(hi, b.value) >= 0
 	}
 	return true
+}
+
+// onPartition evaluates leaf comparison f on a partition value val, as
+// hivepart.FieldValue parsed it into the type of the field it fills:
+// numbers compare as numbers, times as instants, strings byte-wise. A null
+// (nil) or a NaN compares false, as in Go.
+func (f Filter) onPartition(val any) (bool, error) {
+	if val == nil {
+		return false, nil
+	}
+	c, nan, ok := comparePartition(val, f.lit)
+	if !ok {
+		return false, fmt.Errorf("filter %s: cannot compare %T with partition column %q (%T)", f, f.lit, f.column, val)
+	}
+	if nan {
+		return false, nil
+	}
+	switch f.op {
+	case opEq:
+		return c == 0, nil
+	case opLt:
+		return c < 0, nil
+	case opLe:
+		return c <= 0, nil
+	case opGt:
+		return c > 0, nil
+	case opGe:
+		return c >= 0, nil
+	}
+	return true, nil
+}
+
+// comparePartition compares a parsed partition value with a filter's
+// literal: c is -1, 0 or +1; nan says one of them is NaN; ok is false when
+// the literal's type does not go with the value's.
+func comparePartition(val, lit any) (c int, nan, ok bool) {
+	n, isInt := intLiteral(lit)
+	switch v := val.(type) {
+	case string:
+		switch l := lit.(type) {
+		case string:
+			return strings.Compare(v, l), false, true
+		case []byte:
+			return strings.Compare(v, string(l)), false, true
+		}
+	case bool:
+		if l, isBool := lit.(bool); isBool {
+			return cmpBool(v, l), false, true
+		}
+	case int64:
+		if isInt {
+			return cmp.Compare(v, n), false, true
+		}
+	case uint64:
+		if isInt {
+			if n < 0 {
+				return 1, false, true
+			}
+			return cmp.Compare(v, uint64(n)), false, true
+		}
+	case float64:
+		var l float64
+		switch x := lit.(type) {
+		case float32:
+			l = float64(x)
+		case float64:
+			l = x
+		default:
+			return 0, false, false
+		}
+		if math.IsNaN(v) || math.IsNaN(l) {
+			return 0, true, true
+		}
+		return cmp.Compare(v, l), false, true
+	case time.Time:
+		switch l := lit.(type) {
+		case time.Time:
+			return v.Compare(l), false, true
+		case Date:
+			return v.Compare(time.Unix(int64(l)*86400, 0)), false, true
+		}
+	}
+	return 0, false, false
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case b:
+		return -1
+	}
+	return 1
 }

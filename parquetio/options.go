@@ -18,7 +18,8 @@ type readConfig struct {
 	required  []string // Require: dotted column paths
 }
 
-// WithFilter prunes row groups whose statistics exclude f (see Filter).
+// WithFilter prunes row groups whose statistics exclude f (see Filter),
+// and in Read, files whose partition values exclude it.
 func WithFilter(f Filter) ReadOption {
 	return func(c *readConfig) { c.filter, c.hasFilter = f, true }
 }

@@ -1,6 +1,7 @@
 package parquetio
 
 import (
+	"cmp"
 	"fmt"
 	"reflect"
 
@@ -30,6 +31,34 @@ func fromPath(path string, t reflect.Type, have *parquet.Schema) map[string]bool
 		return nil
 	}
 	return hivepart.Filled(path, partitionFields(t), inSchema(have))
+}
+
+// partitionValues returns the values path gives the columns of t that
+// are partition keys of path and not inFile, parsed into their fields'
+// types (see hivepart.FieldValue; nil is null): what a filter compares
+// for those columns. A value that does not parse is left out, and err is
+// the first such failure.
+func partitionValues(path string, t reflect.Type, inFile func(column string) bool) (vals map[string]any, err error) {
+	if t.Kind() != reflect.Struct || len(hivepart.Values(path)) == 0 {
+		return nil, nil
+	}
+	fields := partitionFields(t)
+	filled := hivepart.Filled(path, fields, inFile)
+	for _, f := range fields {
+		if !filled[f.Column] {
+			continue
+		}
+		v, _, ferr := hivepart.FieldValue(path, t, f, reflect.TypeFor[Date]())
+		if ferr != nil {
+			err = cmp.Or(err, fmt.Errorf("parquetio: %w", ferr))
+			continue
+		}
+		if vals == nil {
+			vals = map[string]any{}
+		}
+		vals[f.Column] = v
+	}
+	return vals, err
 }
 
 // partitionFields are the fields of struct type t that a partition value

@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"sync/atomic"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -21,6 +22,7 @@ const (
 	CounterRowsRead         = "rows read"
 	CounterRowGroupsRead    = "row groups read"
 	CounterRowGroupsPruned  = "row groups pruned"
+	CounterFilesPruned      = "files pruned"
 	CounterCorruptRowGroups = "corrupt row groups skipped"
 	CounterRowsWritten      = "rows written"
 )
@@ -62,37 +64,106 @@ func (s *source[T]) Describe() string {
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source[T]) Pattern() string { return s.pattern }
 
+// EstimateSize is the size of the files the filter does not rule out by
+// their paths.
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
-	return filesplit.Size(ctx, s.pattern)
+	if !s.cfg.hasFilter {
+		return filesplit.Size(ctx, s.pattern)
+	}
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return -1
+	}
+	keep, err := s.keepByPath(files)
+	if err != nil {
+		return filesplit.Total(files) // Splits reports the error
+	}
+	var n int64
+	for i, f := range files {
+		if keep[i] {
+			n += f.Size
+		}
+	}
+	return n
 }
 
 // Splits reads every file's footer (several files at once), matches its
 // schema to T's, and groups consecutive row groups into about hint splits
 // overall (one row group at least). A split is the byte range from its
 // first row group's start to the next split's; the ranges tile each file,
-// so every row group is read exactly once.
+// so every row group is read exactly once. Files that a filter rules out
+// by their partition values (see keepByPath) are left out unopened.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	files, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
-	target := filesplit.RangeSize(files, hint, 0, 1)
-	all := make([][]int64, len(files))
-	err = filesplit.EachFile(files, func(i int, fi storage.FileInfo) error {
-		var err error
-		all[i], err = rowGroupStarts(ctx, fi.URL, func(pf *parquet.File) error {
-			_, _, _, err := checkFile[T](fi.URL, pf, &s.cfg)
-			return err
-		})
-		return err
-	})
+	keep, err := s.keepByPath(files)
 	if err != nil {
 		return nil, err
 	}
+	all := make([][]int64, len(files))
+	opened := make([]bool, len(files))
+	var shadowed atomic.Bool // a file holds a column the filter judged from paths
+	// open reads the footers of the files for which pick is true.
+	open := func(pick func(i int) bool) error {
+		var idx []int
+		for i := range files {
+			if !opened[i] && pick(i) {
+				idx = append(idx, i)
+				opened[i] = true
+			}
+		}
+		picked := make([]storage.FileInfo, len(idx))
+		for j, i := range idx {
+			picked[j] = files[i]
+		}
+		return filesplit.EachFile(picked, func(j int, fi storage.FileInfo) error {
+			i := idx[j]
+			var err error
+			all[i], err = rowGroupStarts(ctx, fi.URL, func(pf *parquet.File) error {
+				if _, _, _, err := checkFile[T](fi.URL, pf, &s.cfg); err != nil {
+					return err
+				}
+				if s.shadowsPath(fi.URL, pf.Schema()) {
+					shadowed.Store(true)
+				}
+				if !keep[i] { // judged again, now that its columns are known
+					keep[i], err = s.mayMatch(fi.URL, inSchema(pf.Schema()))
+				}
+				return err
+			})
+			return err
+		})
+	}
+	if err := open(func(i int) bool { return keep[i] }); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(opened, true) && len(files) > 0 {
+		// Every file was left out by its path: see in one whether the
+		// table's files hold the columns the filter judged by paths.
+		if err := open(func(i int) bool { return i == 0 }); err != nil {
+			return nil, err
+		}
+	}
+	if shadowed.Load() {
+		// A column in a file wins over its path, so files left out by a
+		// path value may still match: open them to see.
+		if err := open(func(i int) bool { return !keep[i] }); err != nil {
+			return nil, err
+		}
+	}
+	var kept []storage.FileInfo
+	for i, fi := range files {
+		if keep[i] {
+			kept = append(kept, fi)
+		}
+	}
+	target := filesplit.RangeSize(kept, hint, 0, 1)
 	var out []plan.Split
 	for i, fi := range files {
 		starts := all[i]
-		if len(starts) == 0 {
+		if !keep[i] || len(starts) == 0 {
 			continue
 		}
 		// k splits for this file, cut at the row group starts nearest to
@@ -120,6 +191,12 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 			}
 			out = append(out, plan.Split{Path: fi.URL, Offset: lo, Length: hi - lo})
 		}
+	}
+	// The first split's task counts the files left out. When every file
+	// was, no task runs to count them (a split of no file would be one
+	// more kind of split for every runner to get right).
+	if pruned := len(files) - len(kept); pruned > 0 && len(out) > 0 {
+		out[0].Pruned = pruned
 	}
 	filesplit.Number(out)
 	return out, nil
@@ -151,6 +228,7 @@ func rowGroupStarts(ctx context.Context, url string, check func(*parquet.File) e
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
+	tc.Counter(CounterGroup, CounterFilesPruned).Inc(int64(split.Pruned))
 	f, err := storage.Open(ctx, split.Path)
 	if err != nil {
 		return fmt.Errorf("parquetio: %w", err)

@@ -161,16 +161,21 @@ func (r *Reader[T]) open(size int64) (err error) {
 	if !r.cfg.rowPath && r.rats == nil {
 		r.fast = planFast(t, r.schema, f.Schema(), fromPath(r.path, t, f.Schema()))
 	}
-	r.groups, err = selectRowGroups(r.path, f, &r.cfg, &r.stats)
+	part, err := partitionValues(r.path, t, inSchema(f.Schema()))
+	if err != nil {
+		return err
+	}
+	r.groups, err = selectRowGroups(r.path, f, part, &r.cfg, &r.stats)
 	return err
 }
 
 // selectRowGroups returns the row groups of f that cfg's byte range and
-// filter select, in file order, counting them in st.
-func selectRowGroups(path string, f *parquet.File, cfg *readConfig, st *ReadStats) ([]int, error) {
+// filter select, in file order, counting them in st. part holds the values
+// of partition columns from f's path (see partitionValues).
+func selectRowGroups(path string, f *parquet.File, part map[string]any, cfg *readConfig, st *ReadStats) ([]int, error) {
 	var filter boundFilter
 	if cfg.hasFilter {
-		bf, err := cfg.filter.bind(f.Schema())
+		bf, err := cfg.filter.bind(f.Schema(), part)
 		if err != nil {
 			return nil, fmt.Errorf("parquetio: %s: %w", path, err)
 		}

@@ -141,6 +141,10 @@ type Split struct {
 	Length int64  `json:"length,omitempty"`
 	Index  int    `json:"index,omitempty"`
 	Count  int    `json:"count,omitempty"`
+	// Pruned is how many files of the source its planning left out (a
+	// filter ruled them out by their paths), on one split only, so that the
+	// task reading it counts them.
+	Pruned int `json:"pruned,omitempty"`
 }
 
 // ContentHasher is implemented by payloads that carry data of their own

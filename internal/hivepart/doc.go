@@ -8,4 +8,6 @@
 // parses each value into the Go type of the struct field it fills, so a
 // value that does not parse fails before any record is read, and then
 // copies the parsed values into every record read from the file.
+// FieldValue gives the same parsed value on its own, for filters that
+// compare partition values without reading the file.
 package hivepart

@@ -119,34 +119,48 @@ func Filled(path string, fields []Field, inFile func(column string) bool) map[st
 // field's type, or a null a field cannot hold, is an error naming path and
 // key=value.
 func NewSetter(path string, t reflect.Type, fields []Field, inFile func(column string) bool, dayTypes ...reflect.Type) (*Setter, error) {
-	vals := Values(path)
 	filled := Filled(path, fields, inFile)
 	s := &Setter{}
 	for _, f := range fields {
 		if !filled[f.Column] {
 			continue
 		}
-		for i := len(vals) - 1; i >= 0; i-- { // the innermost directory wins
-			v := vals[i]
-			if v.Key != f.Column {
-				continue
-			}
-			set, err := setter(f, v, dayTypes)
-			if err != nil {
-				shown := v.Value
-				if v.Null {
-					shown = DefaultPartition
-				}
-				return nil, fmt.Errorf("%s: partition %s=%s for field %s (%s) of %s: %w", path, v.Key, shown, f.Name, f.Type, t, err)
-			}
-			s.sets = append(s.sets, set)
-			break
+		v, _, err := FieldValue(path, t, f, dayTypes...)
+		if err != nil {
+			return nil, err
 		}
+		s.sets = append(s.sets, setter(f, v, dayTypes))
 	}
 	if len(s.sets) == 0 {
 		return nil, nil
 	}
 	return s, nil
+}
+
+// FieldValue returns the value that path gives field f of struct type t,
+// parsed into f's type: a string, bool, int64, uint64, float64 or
+// time.Time (a date, also of dayTypes, as midnight UTC), nil for null.
+// found is false if no key=value directory of path names f's column; the
+// innermost one wins. A value that does not parse, or a null a field
+// cannot hold, is an error naming path and key=value.
+func FieldValue(path string, t reflect.Type, f Field, dayTypes ...reflect.Type) (val any, found bool, err error) {
+	vals := Values(path)
+	for i := len(vals) - 1; i >= 0; i-- {
+		v := vals[i]
+		if v.Key != f.Column {
+			continue
+		}
+		val, err := parse(f, v, dayTypes)
+		if err != nil {
+			shown := v.Value
+			if v.Null {
+				shown = DefaultPartition
+			}
+			return nil, true, fmt.Errorf("%s: partition %s=%s for field %s (%s) of %s: %w", path, v.Key, shown, f.Name, f.Type, t, err)
+		}
+		return val, true, nil
+	}
+	return nil, false, nil
 }
 
 // Set fills the partition fields of the record at p.
@@ -168,87 +182,92 @@ func (s *Setter) SetAll(first unsafe.Pointer, n int, size uintptr) {
 
 var timeType = reflect.TypeFor[time.Time]()
 
-// setter returns the function storing v in field f of a record.
-func setter(f Field, v Value, dayTypes []reflect.Type) (func(unsafe.Pointer), error) {
-	ft, ptr := f.Type, false
+// parse parses v into the type of field f (see FieldValue).
+func parse(f Field, v Value, dayTypes []reflect.Type) (any, error) {
+	ft := f.Type
 	if ft.Kind() == reflect.Pointer {
-		ft, ptr = ft.Elem(), true
+		ft = ft.Elem()
+	} else if v.Null {
+		return nil, fmt.Errorf("the value is null, which the field cannot hold: make it a pointer")
 	}
 	if v.Null {
-		if !ptr {
-			return nil, fmt.Errorf("the value is null, which the field cannot hold: make it a pointer")
-		}
-		return store(f.Offset, unsafe.Pointer(nil)), nil
+		return nil, nil
 	}
 	switch {
 	case ft == timeType:
-		t, err := parseTime(v.Value)
-		if err != nil {
-			return nil, err
-		}
-		return storeAs(f.Offset, ptr, t), nil
+		return parseTime(v.Value)
 	case isDayType(ft, dayTypes):
 		t, err := time.Parse(time.DateOnly, v.Value)
 		if err != nil {
 			return nil, fmt.Errorf("not a date (2006-01-02): %w", err)
 		}
-		return storeAs(f.Offset, ptr, int32(t.Unix()/86400)), nil
+		return t, nil
 	}
 	switch ft.Kind() {
 	case reflect.String:
-		return storeAs(f.Offset, ptr, v.Value), nil
+		return v.Value, nil
 	case reflect.Bool:
-		b, err := strconv.ParseBool(v.Value)
-		if err != nil {
-			return nil, err
-		}
-		return storeAs(f.Offset, ptr, b), nil
+		return strconv.ParseBool(v.Value)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		n, err := strconv.ParseInt(v.Value, 10, ft.Bits())
-		if err != nil {
-			return nil, err
-		}
-		switch ft.Kind() {
-		case reflect.Int:
-			return storeAs(f.Offset, ptr, int(n)), nil
-		case reflect.Int8:
-			return storeAs(f.Offset, ptr, int8(n)), nil
-		case reflect.Int16:
-			return storeAs(f.Offset, ptr, int16(n)), nil
-		case reflect.Int32:
-			return storeAs(f.Offset, ptr, int32(n)), nil
-		}
-		return storeAs(f.Offset, ptr, n), nil
+		return strconv.ParseInt(v.Value, 10, ft.Bits())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := strconv.ParseUint(v.Value, 10, ft.Bits())
-		if err != nil {
-			return nil, err
-		}
-		switch ft.Kind() {
-		case reflect.Uint:
-			return storeAs(f.Offset, ptr, uint(n)), nil
-		case reflect.Uint8:
-			return storeAs(f.Offset, ptr, uint8(n)), nil
-		case reflect.Uint16:
-			return storeAs(f.Offset, ptr, uint16(n)), nil
-		case reflect.Uint32:
-			return storeAs(f.Offset, ptr, uint32(n)), nil
-		}
-		return storeAs(f.Offset, ptr, n), nil
-	case reflect.Float32:
-		x, err := strconv.ParseFloat(v.Value, 32)
-		if err != nil {
-			return nil, err
-		}
-		return storeAs(f.Offset, ptr, float32(x)), nil
-	case reflect.Float64:
-		x, err := strconv.ParseFloat(v.Value, 64)
-		if err != nil {
-			return nil, err
-		}
-		return storeAs(f.Offset, ptr, x), nil
+		return strconv.ParseUint(v.Value, 10, ft.Bits())
+	case reflect.Float32, reflect.Float64:
+		return strconv.ParseFloat(v.Value, ft.Bits())
 	}
 	return nil, fmt.Errorf("partition values are read only into strings, integers, floats, bools, time.Time or pointers to them")
+}
+
+// setter returns the function storing val, as parse returned it, in field
+// f of a record.
+func setter(f Field, val any, dayTypes []reflect.Type) func(unsafe.Pointer) {
+	ft, ptr := f.Type, false
+	if ft.Kind() == reflect.Pointer {
+		ft, ptr = ft.Elem(), true
+	}
+	switch v := val.(type) {
+	case nil:
+		return store(f.Offset, unsafe.Pointer(nil))
+	case time.Time:
+		if isDayType(ft, dayTypes) {
+			return storeAs(f.Offset, ptr, int32(v.Unix()/86400))
+		}
+		return storeAs(f.Offset, ptr, v)
+	case string:
+		return storeAs(f.Offset, ptr, v)
+	case bool:
+		return storeAs(f.Offset, ptr, v)
+	case int64:
+		switch ft.Kind() {
+		case reflect.Int:
+			return storeAs(f.Offset, ptr, int(v))
+		case reflect.Int8:
+			return storeAs(f.Offset, ptr, int8(v))
+		case reflect.Int16:
+			return storeAs(f.Offset, ptr, int16(v))
+		case reflect.Int32:
+			return storeAs(f.Offset, ptr, int32(v))
+		}
+		return storeAs(f.Offset, ptr, v)
+	case uint64:
+		switch ft.Kind() {
+		case reflect.Uint:
+			return storeAs(f.Offset, ptr, uint(v))
+		case reflect.Uint8:
+			return storeAs(f.Offset, ptr, uint8(v))
+		case reflect.Uint16:
+			return storeAs(f.Offset, ptr, uint16(v))
+		case reflect.Uint32:
+			return storeAs(f.Offset, ptr, uint32(v))
+		}
+		return storeAs(f.Offset, ptr, v)
+	case float64:
+		if ft.Kind() == reflect.Float32 {
+			return storeAs(f.Offset, ptr, float32(v))
+		}
+		return storeAs(f.Offset, ptr, v)
+	}
+	panic(fmt.Sprintf("hivepart: unexpected parsed value %T", val))
 }
 
 func isDayType(t reflect.Type, dayTypes []reflect.Type) bool {

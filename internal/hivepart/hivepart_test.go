@@ -61,3 +61,29 @@ func TestSetter(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldValue(t *testing.T) {
+	typ := reflect.TypeFor[rec]()
+	field := func(name string) Field {
+		f, _ := typ.FieldByName(name)
+		return Field{Column: strings.ToLower(name), Name: name, Type: f.Type, Offset: f.Offset}
+	}
+	for _, tc := range []struct {
+		path, field string
+		want        any
+	}{
+		{"t/u=7/u=9/f", "U", uint64(9)}, // the innermost wins
+		{"t/i8=-7/f", "I8", int64(-7)},
+		{"t/d=1970-01-03/f", "D", time.Date(1970, 1, 3, 0, 0, 0, 0, time.UTC)},
+		{"t/n=__HIVE_DEFAULT_PARTITION__/f", "N", nil},
+		{"t/f=1.5/f", "F", 1.5},
+	} {
+		got, found, err := FieldValue(tc.path, typ, field(tc.field), reflect.TypeFor[days]())
+		if err != nil || !found || got != tc.want {
+			t.Errorf("FieldValue(%s, %s) = %#v, %v, %v; want %#v", tc.path, tc.field, got, found, err, tc.want)
+		}
+	}
+	if _, found, err := FieldValue("t/x=1/f", typ, field("S")); found || err != nil {
+		t.Errorf("a key the path lacks: found %v, err %v", found, err)
+	}
+}

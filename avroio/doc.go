@@ -109,6 +109,9 @@
 // file lacks from the key=value directories of its path; ReadGeneric and
 // WithReaderSchema reads do not add them.
 // Write[T] is a sink writing one part file per task; the runner names and
-// commits them. Collections of map[string]any have no value codec, so map
+// commits them. With PartitionBy it writes a partitioned table as
+// parquetio.Write does with its PartitionBy (see Partitioned tables
+// there): a part file per partition per task, the partition fields left
+// out of the files' schema, at most MaxOpenPartitions files open. Collections of map[string]any have no value codec, so map
 // them to a concrete type before a shuffle or Materialize.
 package avroio

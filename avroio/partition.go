@@ -79,3 +79,29 @@ func withoutFields(reader avro.Schema, fields []hivepart.Field) (avro.Schema, er
 	}
 	return out, nil
 }
+
+// partitionDirs returns what names the partition directory of a record of
+// t written partitioned by columns (PartitionBy), and the fields it takes
+// the values from.
+func partitionDirs(t reflect.Type, columns []string) (*hivepart.Dirs, []hivepart.Field, error) {
+	if t.Kind() != reflect.Struct || isGeneric(t) {
+		return nil, nil, fmt.Errorf("avroio: cannot partition %s by %v: only structs have fields to partition by", t, columns)
+	}
+	var fields []hivepart.Field
+	for _, af := range avroFields(t) {
+		if af.viaPointer == "" {
+			fields = append(fields, hivepart.Field{Column: af.name, Name: af.sf.Name, Type: af.sf.Type, Offset: af.off})
+		}
+	}
+	d, err := hivepart.NewDirs(t, columns, fields)
+	if err != nil {
+		return nil, nil, fmt.Errorf("avroio: %w", err)
+	}
+	var used []hivepart.Field
+	for _, f := range fields {
+		if contains(columns, f.Column) {
+			used = append(used, f)
+		}
+	}
+	return d, used, nil
+}

@@ -7,8 +7,10 @@ import (
 	"io"
 	"reflect"
 	"sync"
+	"unsafe"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/internal/partwrite"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -25,6 +27,7 @@ const (
 	CounterSkippedBlocks  = "corrupt blocks skipped"
 	CounterSkippedBytes   = "corrupt bytes skipped"
 	CounterRecordsWritten = "records written"
+	CounterPartitionFiles = "partition files written"
 )
 
 // WithSplitSize makes Read cut files into byte ranges of n bytes when
@@ -190,13 +193,33 @@ func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...WriteOpti
 		return pcollection.Build("avroio.Write", nil).Errorf("%v", err)
 	}
 	_ = fw.Close()
-	pcollection.NewSink(c, "avroio.Write", &sink[T]{dir: dir, opts: opts})
+	cfg := newWriteConfig(opts)
+	pcollection.NewSink(c, "avroio.Write", &sink[T]{dir: dir, opts: opts, partitionBy: cfg.partitionBy, maxOpen: cfg.maxOpen})
 	return nil
 }
 
 type sink[T any] struct {
-	dir  string
-	opts []WriteOption
+	dir         string
+	opts        []WriteOption
+	partitionBy []string
+	maxOpen     int
+}
+
+// PartitionKeys are the fields of PartitionBy (plan.PartitionedSinkPayload).
+func (s *sink[T]) PartitionKeys() []string { return s.partitionBy }
+
+// NewPartitionedWriter writes each record to its partition's part file
+// (plan.PartitionedSinkPayload).
+func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext, open plan.OpenPart) (plan.Emitter, func() error, error) {
+	dirs, _, err := partitionDirs(reflect.TypeFor[T](), s.partitionBy)
+	if err != nil {
+		return nil, nil, err
+	}
+	emit, closeFn := partwrite.Sink(open,
+		func(rec *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(rec)) },
+		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
+		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
+	return emit, closeFn, nil
 }
 
 func (s *sink[T]) URL() string { return s.dir }

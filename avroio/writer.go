@@ -24,12 +24,14 @@ const DefaultBlockSize = 64 << 10
 type WriteOption func(*writeConfig)
 
 type writeConfig struct {
-	codec     Codec
-	level     int
-	blockSize int
-	schema    string
-	sync      *[syncSize]byte
-	meta      map[string][]byte
+	codec       Codec
+	level       int
+	blockSize   int
+	schema      string
+	sync        *[syncSize]byte
+	meta        map[string][]byte
+	partitionBy []string // PartitionBy: fields
+	maxOpen     int      // MaxOpenPartitions
 }
 
 func newWriteConfig(opts []WriteOption) writeConfig {
@@ -66,6 +68,26 @@ func WithBlockSize(n int) WriteOption {
 func WithWriterSchema(avsc string) WriteOption {
 	return func(cfg *writeConfig) { cfg.schema = avsc }
 }
+
+// PartitionBy writes a Hive-style partitioned table, as Spark's
+// partitionBy does: Write puts each record in the directory its values of
+// the top-level fields named here spell, in order
+// (dir/dt=2026-11-26/country=SE/part-m-00000.avro), and those fields are
+// left out of the files' schema, since Read fills them back from the path.
+// A per-file FileWriter leaves them out too. Values are escaped as Spark
+// escapes them; a nil pointer, or an empty string, is written as
+// __HIVE_DEFAULT_PARTITION__ (read back as null); a time.Time as a date
+// when it is midnight UTC, else as a UTC timestamp. Other than those,
+// strings, integers, floats and bools, fields cannot partition.
+func PartitionBy(fields ...string) WriteOption {
+	return func(cfg *writeConfig) { cfg.partitionBy = fields }
+}
+
+// MaxOpenPartitions bounds how many partitions' files a task of a
+// partitioned Write keeps open (default 32): meeting one more finishes the
+// least recently written, and if that partition comes again the task
+// starts another file in it (part-m-00000-1.avro).
+func MaxOpenPartitions(n int) WriteOption { return func(cfg *writeConfig) { cfg.maxOpen = n } }
 
 // WithSyncMarker fixes the sync marker (default: random), for reproducible
 // files. Data that holds the marker breaks a reader that starts mid-file
@@ -140,6 +162,18 @@ func NewFileWriter[T any](w io.Writer, opts ...WriteOption) (*FileWriter[T], err
 		if err != nil {
 			return nil, err
 		}
+	}
+	if len(cfg.partitionBy) > 0 {
+		_, fields, err := partitionDirs(t, cfg.partitionBy)
+		if err != nil {
+			return nil, err
+		}
+		if schema, err = withoutFields(schema, fields); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.maxOpen < 0 {
+		return nil, fmt.Errorf("avroio: %d open partitions: must be positive", cfg.maxOpen)
 	}
 	fw := &FileWriter[T]{
 		w:         w,

@@ -165,6 +165,21 @@
 // opened at planning (or, if the paths rule out every file, the first
 // one) shows that, all files are opened and judged so.
 //
+// Write with PartitionBy("dt", "country") writes such a table, as Spark's
+// partitionBy does: each task writes a part file per partition it meets
+// (dt=2026-11-26/country=SE/part-m-00003.parquet), without the partition
+// columns, which Read fills back from the path. Values are escaped as
+// Spark escapes them; a nil pointer or an empty string is written as
+// __HIVE_DEFAULT_PARTITION__. A task keeps at most MaxOpenPartitions files
+// open (32): one more finishes the least recently written, and that
+// partition's next rows go to a new file (part-m-00003-1.parquet).
+// Overwrite replaces the whole table (Spark's static overwrite; a dynamic
+// overwrite of only the partitions written is not supported); append adds
+// files to the partitions there and directories for new ones, and refuses a
+// table partitioned by other keys. An output of no rows holds only
+// _SUCCESS, as Spark's does, and reading it fails as for any directory of
+// no data files.
+//
 // # Untyped files
 //
 // OpenFile reads a file whose Go type is unknown, for tools: the schema as a

@@ -78,3 +78,16 @@ func partitionFields(t reflect.Type) []hivepart.Field {
 func inSchema(have *parquet.Schema) func(column string) bool {
 	return func(col string) bool { _, ok := have.Lookup(col); return ok }
 }
+
+// partitionDirs returns what names the partition directory of a row of t
+// written partitioned by columns (PartitionBy).
+func partitionDirs(t reflect.Type, columns []string) (*hivepart.Dirs, error) {
+	if t.Kind() != reflect.Struct {
+		return nil, fmt.Errorf("parquetio: cannot partition %s by %v: only structs have columns to partition by", t, columns)
+	}
+	d, err := hivepart.NewDirs(t, columns, partitionFields(t), reflect.TypeFor[Date]())
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: %w", err)
+	}
+	return d, nil
+}

@@ -8,8 +8,10 @@ import (
 	"reflect"
 	"slices"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/internal/partwrite"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -25,6 +27,7 @@ const (
 	CounterFilesPruned      = "files pruned"
 	CounterCorruptRowGroups = "corrupt row groups skipped"
 	CounterRowsWritten      = "rows written"
+	CounterPartitionFiles   = "partition files written"
 )
 
 // Read reads the Parquet files matching pattern (a file, a directory of
@@ -290,13 +293,36 @@ func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...WriteOpti
 	if _, err := NewWriter[T](io.Discard, opts...); err != nil {
 		return pcollection.Build("parquetio.Write", nil).Errorf("%v", err)
 	}
-	pcollection.NewSink(c, "parquetio.Write", &sink[T]{dir: dir, opts: opts})
+	var cfg writeConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	pcollection.NewSink(c, "parquetio.Write", &sink[T]{dir: dir, opts: opts, partitionBy: cfg.partitionBy, maxOpen: cfg.maxOpen})
 	return nil
 }
 
 type sink[T any] struct {
-	dir  string
-	opts []WriteOption
+	dir         string
+	opts        []WriteOption
+	partitionBy []string
+	maxOpen     int
+}
+
+// PartitionKeys are the columns of PartitionBy (plan.PartitionedSinkPayload).
+func (s *sink[T]) PartitionKeys() []string { return s.partitionBy }
+
+// NewPartitionedWriter writes each row to its partition's part file
+// (plan.PartitionedSinkPayload).
+func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext, open plan.OpenPart) (plan.Emitter, func() error, error) {
+	dirs, err := partitionDirs(reflect.TypeFor[T](), s.partitionBy)
+	if err != nil {
+		return nil, nil, err
+	}
+	emit, closeFn := partwrite.Sink(open,
+		func(row *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(row)) },
+		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
+		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
+	return emit, closeFn, nil
 }
 
 func (s *sink[T]) URL() string { return s.dir }

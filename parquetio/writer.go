@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -59,7 +60,31 @@ type writeConfig struct {
 	rowGroupRows int64
 	pageSize     int
 	pageV2       bool
+	partitionBy  []string // PartitionBy: columns
+	maxOpen      int      // MaxOpenPartitions
 }
+
+// PartitionBy writes a Hive-style partitioned table, as Spark's
+// partitionBy does: Write puts each row in the directory its values of
+// the top-level columns named here spell, in order
+// (dir/dt=2026-11-26/country=SE/part-m-00000.parquet), and those columns
+// are left out of the files, since Read fills them back from the path.
+// A per-file Writer leaves them out too. Values are escaped as Spark
+// escapes them; a nil pointer, or an empty string, is written as
+// __HIVE_DEFAULT_PARTITION__ (read back as null); a time.Time as a date
+// when it is midnight UTC, else as a UTC timestamp; a Date as a date.
+// Other than those, strings, integers, floats and bools, fields cannot
+// partition.
+func PartitionBy(columns ...string) WriteOption {
+	return func(w *writeConfig) { w.partitionBy = columns }
+}
+
+// MaxOpenPartitions bounds how many partitions' files a task of a
+// partitioned Write keeps open, each buffering a row group (default 32):
+// meeting one more finishes the least recently written, and if that
+// partition comes again the task starts another file in it
+// (part-m-00000-1.parquet).
+func MaxOpenPartitions(n int) WriteOption { return func(w *writeConfig) { w.maxOpen = n } }
 
 // Compression sets the page compression codec (default Snappy).
 func Compression(c Codec) WriteOption { return func(w *writeConfig) { w.codec = c } }
@@ -154,6 +179,9 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 	if err != nil {
 		return nil, err
 	}
+	if cfg.maxOpen < 0 {
+		return nil, fmt.Errorf("parquetio: %d open partitions: must be positive", cfg.maxOpen)
+	}
 	if cfg.rowGroupRows <= 0 {
 		return nil, fmt.Errorf("parquetio: row group size %d rows: must be positive", cfg.rowGroupRows)
 	}
@@ -175,6 +203,19 @@ func NewWriter[T any](w io.Writer, opts ...WriteOption) (wr *Writer[T], err erro
 			wr, err = nil, fmt.Errorf("parquetio: cannot write %T: %v", *new(T), v)
 		}
 	}()
+	if len(cfg.partitionBy) > 0 {
+		if rats != nil {
+			return nil, fmt.Errorf("parquetio: cannot write %T partitioned: its big.Rat fields are not supported there", *new(T))
+		}
+		if _, err := partitionDirs(reflect.TypeFor[T](), cfg.partitionBy); err != nil {
+			return nil, err
+		}
+		for _, f := range partitionFields(reflect.TypeFor[T]()) {
+			if slices.Contains(cfg.partitionBy, f.Column) {
+				popts = append(popts, parquet.StructTag(`parquet:"-"`, f.Name).(parquet.WriterOption))
+			}
+		}
+	}
 	if rats != nil {
 		popts = append(popts, rats.schema)
 		popts = append(popts, byteDecimalsUnbounded(rats.schema)...)

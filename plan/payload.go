@@ -187,6 +187,30 @@ type SinkPayload interface {
 	NewWriter(ctx context.Context, tc TaskContext, w io.Writer) (in Emitter, close func() error, err error)
 }
 
+// PartitionedSinkPayload is implemented by a SinkPayload that can write
+// Hive-style partitioned output: each element goes to a part file in the
+// subdirectory its partition values name (dt=2026-11-26/country=SE), so
+// that a task writes one part file per partition it meets.
+type PartitionedSinkPayload interface {
+	SinkPayload
+	// PartitionKeys are the columns the sink partitions by, in directory
+	// order; none when it writes no partitions (then runners call
+	// NewWriter).
+	PartitionKeys() []string
+	// NewPartitionedWriter is NewWriter for a partitioned sink: it starts
+	// part files through open as partitions come, and close finishes
+	// those still open.
+	NewPartitionedWriter(ctx context.Context, tc TaskContext, open OpenPart) (in Emitter, close func() error, err error)
+}
+
+// OpenPart starts a part file of the task in subdirectory dir (slash
+// separated, relative to the sink's output); seq tells apart the task's
+// files in one directory (0 for the first, which has the task's usual
+// part name). done, called once the format's trailer is written, finishes
+// the file before the task ends; the runner finishes (or, if the task
+// fails, aborts) the files whose done was not called.
+type OpenPart func(dir string, seq int) (w io.Writer, done func() error, err error)
+
 // AppendChecker is implemented by a SinkPayload whose format has a schema:
 // appending to a directory of files its element type cannot read would
 // leave a dataset that no one type reads. CheckAppend checks the data files

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -162,7 +163,7 @@ func (c *Committer) TaskFile(attempt, name string) string {
 // AbortTask of the attempt takes out the parts it moved, so that a retry
 // can commit its parts under the same names.
 func (c *Committer) CommitTask(ctx context.Context, attempt string) error {
-	files, err := storage.List(ctx, storage.Join(c.temp(), attempt))
+	files, err := listTree(ctx, storage.Join(c.temp(), attempt))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -206,6 +207,31 @@ func (c *Committer) AbortTask(ctx context.Context, attempt string) error {
 	return errors.Join(errs...)
 }
 
+// listTree lists the files under dir, in partition directories too, each
+// named by its slash-separated path relative to dir.
+func listTree(ctx context.Context, dir string) ([]storage.FileInfo, error) {
+	entries, err := storage.List(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []storage.FileInfo
+	for _, f := range entries {
+		if !f.IsDir {
+			files = append(files, f)
+			continue
+		}
+		sub, err := listTree(ctx, f.URL)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sub {
+			s.Name = f.Name + "/" + s.Name
+			files = append(files, s)
+		}
+	}
+	return files, nil
+}
+
 func (c *Committer) committed(name string) string {
 	return storage.Join(c.temp(), "committed", name)
 }
@@ -217,12 +243,32 @@ func (c *Committer) checkAppend(ctx context.Context) error {
 	if c.mode != WriteAppend || c.created || c.ext == "" {
 		return nil
 	}
+	if keys := c.partitionKeys(); len(keys) > 0 {
+		data, err := c.checkPartitions(ctx, c.dir, keys)
+		if err != nil {
+			return err
+		}
+		if ac, ok := c.sink.(plan.AppendChecker); ok && data {
+			if err := ac.CheckAppend(ctx); err != nil {
+				return fmt.Errorf("output %s: %w (write to another directory, or overwrite)", c.dir, err)
+			}
+		}
+		return nil
+	}
 	files, err := storage.List(ctx, c.dir)
 	if err != nil {
 		return err
 	}
 	for _, f := range files {
-		if f.IsDir || storage.Hidden(f.Name) {
+		if storage.Hidden(f.Name) {
+			continue
+		}
+		if f.IsDir {
+			// Readers refuse a table of part files beside key=value
+			// directories, so appending flat part files would break it.
+			if _, _, ok := hivepart.Split(f.Name); ok {
+				return fmt.Errorf("output %s is partitioned (it holds %s), so appending unpartitioned %s part files would mix layouts in it (write with the table's partition columns, to another directory, or overwrite)", c.dir, f.Name, c.ext)
+			}
 			continue
 		}
 		if !strings.HasSuffix(f.Name, c.ext) {
@@ -235,6 +281,39 @@ func (c *Committer) checkAppend(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// checkPartitions checks that dir, to be appended partitions of keys to,
+// holds partition directories of those keys, in that order, and part
+// files of the sink's format only in the innermost ones; it reports
+// whether it found a part file.
+func (c *Committer) checkPartitions(ctx context.Context, dir string, keys []string) (data bool, err error) {
+	entries, err := storage.List(ctx, dir)
+	if err != nil {
+		return false, err
+	}
+	for _, f := range entries {
+		if storage.Hidden(f.Name) {
+			continue
+		}
+		if len(keys) == 0 {
+			if f.IsDir || !strings.HasSuffix(f.Name, c.ext) {
+				return false, fmt.Errorf("output %s holds %s, so appending %s part files partitioned by %s would mix layouts or formats in it (write to another directory, or overwrite)", c.dir, f.URL, c.ext, strings.Join(c.partitionKeys(), ", "))
+			}
+			data = true
+			continue
+		}
+		key, _, ok := hivepart.Split(f.Name)
+		if !f.IsDir || !ok || key != hivepart.Escape(keys[0]) {
+			return false, fmt.Errorf("output %s holds %s where appending rows partitioned by %s expects a directory %s=<value> (write to another directory, or overwrite)", c.dir, f.URL, strings.Join(c.partitionKeys(), ", "), keys[0])
+		}
+		sub, err := c.checkPartitions(ctx, f.URL, keys[1:])
+		if err != nil {
+			return false, err
+		}
+		data = data || sub
+	}
+	return data, nil
 }
 
 // move renames from to to and journals it.
@@ -269,21 +348,69 @@ func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	if len(files) == 0 && c.sink != nil && !(c.mode == WriteAppend && holdsData(old)) {
+	if len(files) == 0 && c.sink != nil && !c.partitioned() && !(c.mode == WriteAppend && holdsData(old)) {
 		f, err := c.emptyPart(ctx)
 		if err != nil {
 			return nil, err
 		}
 		files = []storage.FileInfo{f}
 	}
+	if c.mode == WriteAppend && len(old) > 0 {
+		return c.planAppend(ctx, moves, files, c.dir)
+	}
+	// A partition directory moves whole: the directory it goes into
+	// exists, so no rename needs a parent made for it, and undoing the
+	// rename leaves no directory behind.
 	for _, f := range files {
-		name := f.Name
-		if c.mode == WriteAppend && len(old) > 0 {
-			name = appendName(name, c.run)
-		}
-		moves = append(moves, move{f.URL, storage.Join(c.dir, name)})
+		moves = append(moves, move{f.URL, storage.Join(c.dir, f.Name)})
 	}
 	return moves, nil
+}
+
+// planAppend adds to moves the renames of committed entries files into
+// directory dir of an output being appended to: part files under names
+// unique to the run, and partition directories whole where dir has none
+// of their name, else their entries into the one it has.
+func (c *Committer) planAppend(ctx context.Context, moves []move, files []storage.FileInfo, dir string) ([]move, error) {
+	for _, f := range files {
+		if !f.IsDir {
+			moves = append(moves, move{f.URL, storage.Join(dir, appendName(f.Name, c.run))})
+			continue
+		}
+		to := storage.Join(dir, f.Name)
+		fi, err := storage.Stat(ctx, to)
+		if errors.Is(err, fs.ErrNotExist) {
+			moves = append(moves, move{f.URL, to})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir {
+			return nil, fmt.Errorf("partition directory %s is a file", to)
+		}
+		sub, err := storage.List(ctx, f.URL)
+		if err != nil {
+			return nil, err
+		}
+		if moves, err = c.planAppend(ctx, moves, sub, to); err != nil {
+			return nil, err
+		}
+	}
+	return moves, nil
+}
+
+// partitioned reports whether the output's sink writes partition
+// directories (plan.PartitionedSinkPayload).
+func (c *Committer) partitioned() bool {
+	return len(c.partitionKeys()) > 0
+}
+
+func (c *Committer) partitionKeys() []string {
+	if ps, ok := c.sink.(plan.PartitionedSinkPayload); ok {
+		return ps.PartitionKeys()
+	}
+	return nil
 }
 
 // publish makes the renames planPublish worked out, journalling each for

@@ -1039,56 +1039,130 @@ func recoverCrash(f *faults, died *bool) {
 func TestRecoverCommitAfterCrash(t *testing.T) {
 	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
 		t.Run(mode.String(), func(t *testing.T) {
-			// commit sets up the outputs, then commits a run that dies
-			// before its change number dies (-1: never). It returns the
-			// outputs as they were before, and whether the run died and
-			// after its commit had begun, with its leftovers.
-			commit := func(dies int) (before map[string]string, died, committing bool, ls []runner.Leftover) {
-				faults := mountFlaky(t, "crash")
-				g := twoSinks("flaky://crash/out")
-				if mode != runner.WriteFail {
-					commitOld(t, g)
-				}
-				before = files(t, "flaky://crash/")
-				s := openWritten(t, g, mode, "run2", "new")
-				ls = s.Leftovers()
-				crashAt(faults, dies)
-				defer recoverCrash(faults, &died)
-				var res runner.Result
-				// As the local runner does, the leftovers are recorded
-				// again once the journals are written.
-				if err := s.CommitInto(context.Background(), &res, func() error { committing, ls = true, s.Leftovers(); return nil }); err != nil {
-					t.Fatal(err)
-				}
-				return before, false, committing, ls
-			}
-			commit(-1)
-			after := files(t, "flaky://crash/")
-			rolledBack, finished := 0, 0
-			for dies := 0; ; dies++ {
-				before, died, committing, ls := commit(dies)
-				if !died {
-					break
-				}
-				if err := runner.RecoverCommit(ls, committing); err != nil {
-					t.Fatalf("dying at change %d: RecoverCommit: %v", dies, err)
-				}
-				got := files(t, "flaky://crash/")
-				switch {
-				case maps.Equal(got, before):
-					rolledBack++
-				case maps.Equal(got, after) && committing:
-					finished++
-				default:
-					t.Errorf("dying at change %d (commit begun: %v), then recovering, left\n%v\nwant as before:\n%v\nor as committed:\n%v", dies, committing, got, before, after)
-				}
-			}
-			t.Logf("%d crashes rolled back, %d finished", rolledBack, finished)
-			if rolledBack == 0 || finished == 0 {
-				t.Errorf("%d crashes rolled back, %d finished: want some of each", rolledBack, finished)
-			}
+			recoverAfterCrash(t, mode, twoSinks, func(string) []string { return []string{"part-r-00000.txt"} })
 		})
 	}
+}
+
+// TestRecoverPartitionedCommitAfterCrash is TestRecoverCommitAfterCrash
+// for outputs partitioned into directories: the new run writes into a
+// partition the old one wrote (dt=2) and into a new one (dt=3), and no
+// directory the commit made may be left behind either.
+func TestRecoverPartitionedCommitAfterCrash(t *testing.T) {
+	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
+		t.Run(mode.String(), func(t *testing.T) {
+			recoverAfterCrash(t, mode, twoPartitionedSinks, func(content string) []string {
+				if content == "old" {
+					return []string{"dt=1/part-r-00000.txt", "dt=2/part-r-00000.txt"}
+				}
+				return []string{"dt=2/part-r-00000.txt", "dt=3/k=x/part-r-00000.txt"}
+			})
+		})
+	}
+}
+
+// partSink is a dirSink partitioned by dt (plan.PartitionedSinkPayload).
+type partSink struct{ dirSink }
+
+func (partSink) PartitionKeys() []string { return []string{"dt"} }
+func (partSink) NewPartitionedWriter(context.Context, plan.TaskContext, plan.OpenPart) (plan.Emitter, func() error, error) {
+	return nil, nil, errors.New("partSink writes nothing")
+}
+
+// twoPartitionedSinks is twoSinks with sinks partitioned by dt.
+func twoPartitionedSinks(base string) *plan.Graph {
+	g := &plan.Graph{}
+	src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src"})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "A", Inputs: []plan.NodeID{src}, Payload: partSink{dirSink(base + "/a")}})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "B", Inputs: []plan.NodeID{src}, Payload: partSink{dirSink(base + "/b")}})
+	return g
+}
+
+// recoverAfterCrash is TestRecoverCommitAfterCrash for mode and the sinks
+// graph makes under a base URL, a run writing content in part files names.
+func recoverAfterCrash(t *testing.T, mode runner.WriteMode, graph func(base string) *plan.Graph, names func(content string) []string) {
+	open := func(g *plan.Graph, mode runner.WriteMode, run, content string) runner.Sinks {
+		t.Helper()
+		s, err := runner.OpenSinks(context.Background(), g, mode, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names(content) {
+			writePart(t, s, n, content)
+		}
+		return s
+	}
+	// commit sets up the outputs, then commits a run that dies
+	// before its change number dies (-1: never). It returns the
+	// outputs as they were before, and whether the run died and
+	// after its commit had begun, with its leftovers.
+	commit := func(dies int) (before map[string]string, died, committing bool, ls []runner.Leftover) {
+		faults := mountFlaky(t, "crash")
+		g := graph("flaky://crash/out")
+		if mode != runner.WriteFail {
+			if _, err := open(g, runner.WriteFail, "run1", "old").CommitJob(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before = filesAndDirs(t, "flaky://crash/")
+		s := open(g, mode, "run2", "new")
+		ls = s.Leftovers()
+		crashAt(faults, dies)
+		defer recoverCrash(faults, &died)
+		var res runner.Result
+		// As the local runner does, the leftovers are recorded
+		// again once the journals are written.
+		if err := s.CommitInto(context.Background(), &res, func() error { committing, ls = true, s.Leftovers(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return before, false, committing, ls
+	}
+	commit(-1)
+	after := filesAndDirs(t, "flaky://crash/")
+	rolledBack, finished := 0, 0
+	for dies := 0; ; dies++ {
+		before, died, committing, ls := commit(dies)
+		if !died {
+			break
+		}
+		if err := runner.RecoverCommit(ls, committing); err != nil {
+			t.Fatalf("dying at change %d: RecoverCommit: %v", dies, err)
+		}
+		got := filesAndDirs(t, "flaky://crash/")
+		switch {
+		case maps.Equal(got, before):
+			rolledBack++
+		case maps.Equal(got, after) && committing:
+			finished++
+		default:
+			t.Errorf("dying at change %d (commit begun: %v), then recovering, left\n%v\nwant as before:\n%v\nor as committed:\n%v", dies, committing, got, before, after)
+		}
+	}
+	t.Logf("%d crashes rolled back, %d finished", rolledBack, finished)
+	if rolledBack == 0 || finished == 0 {
+		t.Errorf("%d crashes rolled back, %d finished: want some of each", rolledBack, finished)
+	}
+}
+
+// filesAndDirs is files with every directory too, ending in "/".
+func filesAndDirs(t *testing.T, url string) map[string]string {
+	t.Helper()
+	out := files(t, url)
+	var walk func(string)
+	walk = func(dir string) {
+		fis, err := storage.List(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fi := range fis {
+			if fi.IsDir {
+				out[strings.TrimPrefix(fi.URL, url)+"/"] = ""
+				walk(fi.URL)
+			}
+		}
+	}
+	walk(url)
+	return out
 }
 
 // TestRecoverCommitDuringCleanup checks that RecoverCommit finishes a

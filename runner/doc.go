@@ -25,4 +25,12 @@
 // takes the lock (deadrun.go); so does the local runner's sweep of dead
 // runs (RecoverCommit). A recoverer claims the run first, and one killed
 // in turn has its claim taken over by the next (claim.go).
+//
+// A partitioned sink (plan.PartitionedSinkPayload) writes its part files
+// in key=value subdirectories of the attempt's directory. A task commit
+// moves each file to the same place in the committed set; the job commit
+// moves each top-level partition directory into <dir> whole, or, when
+// appending into a partition directory <dir> has, its entries into that
+// one, so that every rename's target directory exists and undoing the
+// renames leaves no directory behind.
 package runner

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/crunchgo/crunchgo/plan"
@@ -37,4 +39,20 @@ func PartName(sg *plan.StageGraph, ph *plan.Phase, sink plan.NodeID, task int, e
 		return fmt.Sprintf("part-%s-s%d-%05d%s", role, ph.Stage, task, ext)
 	}
 	return fmt.Sprintf("part-%s-%05d%s", role, task, ext)
+}
+
+// PartPath is where, relative to a task's directory of an output, the
+// task writes part file name in partition directory dir ("" for none) as
+// its seq-th file there (plan.OpenPart): dt=1/part-m-00003-1.parquet for
+// seq 1. A seq above 0 keeps the name unique within the task when a
+// partition's file was finished early and the partition comes again.
+func PartPath(name, dir string, seq int) string {
+	if seq > 0 {
+		base, ext := name, ""
+		if i := strings.IndexByte(name, '.'); i > 0 {
+			base, ext = name[:i], name[i:]
+		}
+		name = fmt.Sprintf("%s-%d%s", base, seq, ext)
+	}
+	return path.Join(dir, name)
 }

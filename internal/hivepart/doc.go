@@ -10,4 +10,8 @@
 // copies the parsed values into every record read from the file.
 // FieldValue gives the same parsed value on its own, for filters that
 // compare partition values without reading the file.
+//
+// For writers, Dirs names the directory of a record from its fields, the
+// inverse: values escaped as Spark escapes them (Escape), a nil pointer or
+// empty string as __HIVE_DEFAULT_PARTITION__.
 package hivepart

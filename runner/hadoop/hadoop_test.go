@@ -128,3 +128,14 @@ func TestUnfinishedStageTasks(t *testing.T) {
 		})
 	}
 }
+
+// TestPartitionedWrite checks that partitioned tables written by Hadoop
+// tasks, whose committer merges their partition directories, and in the
+// client, are those the in-memory runner writes.
+func TestPartitionedWrite(t *testing.T) {
+	for _, rn := range runners {
+		t.Run(rn.name, func(t *testing.T) {
+			runnertest.CheckPartitioned(t, rn.new(t), runner.Options{Partitions: 2}, t.TempDir())
+		})
+	}
+}

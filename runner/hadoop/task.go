@@ -10,6 +10,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -362,6 +363,16 @@ func (f *taskFiles) commit() error {
 	return nil
 }
 
+// finish commits o before the task ends (plan.OpenPart).
+func (f *taskFiles) finish(o *outFile) error {
+	f.files = slices.DeleteFunc(f.files, func(x *outFile) bool { return x == o })
+	if err := o.bw.Flush(); err != nil {
+		_ = o.w.Abort()
+		return err
+	}
+	return o.w.Close()
+}
+
 func (f *taskFiles) abort() {
 	for _, o := range f.files {
 		_ = o.w.Abort()
@@ -415,9 +426,13 @@ func (t *task) build(ctx context.Context, ph *plan.Phase, task int, shuffleOut f
 			}
 			o.frame(rec)
 		},
-		OpenSink: func(n plan.NodeID) (io.Writer, error) {
+		OpenSink: func(n plan.NodeID, dir string, seq int) (io.Writer, func() error, error) {
 			sink := t.sg.Graph.Node(n).Payload.(plan.SinkPayload)
-			return files.create(sinkDir(n), runner.PartName(t.sg, ph, n, task, sink.Ext()))
+			o, err := files.create(sinkDir(n), runner.PartPath(runner.PartName(t.sg, ph, n, task, sink.Ext()), dir, seq))
+			if err != nil {
+				return nil, nil, err
+			}
+			return o, func() error { return files.finish(o) }, nil
 		},
 	}
 	k, err := kernel.Build(ctx, t.sg, t.stage, ph, tc, out)

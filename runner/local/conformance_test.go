@@ -30,3 +30,9 @@ func TestConformance(t *testing.T) {
 func TestUnfinishedStageTasks(t *testing.T) {
 	runnertest.CheckUnfinishedTasks(t, Runner{}, runner.Options{Workers: 2, Partitions: 4, TmpDir: t.TempDir()})
 }
+
+// Partitioned tables written by worker processes are those the in-memory
+// runner writes.
+func TestPartitionedWrite(t *testing.T) {
+	runnertest.CheckPartitioned(t, Runner{}, runner.Options{Workers: 2, TmpDir: t.TempDir()}, t.TempDir())
+}

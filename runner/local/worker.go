@@ -11,8 +11,10 @@ import (
 	"maps"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -564,17 +566,26 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 		},
 		SourceSides: t.SourceSides,
 		SideCache:   &w.sides,
-		OpenSink: func(node plan.NodeID) (io.Writer, error) {
+		OpenSink: func(node plan.NodeID, dir string, seq int) (io.Writer, func() error, error) {
 			url, ok := t.Sinks[node]
 			if !ok {
-				return nil, fmt.Errorf("no output file assigned for %s", w.sg.Graph.Node(node).Label())
+				return nil, nil, fmt.Errorf("no output file assigned for %s", w.sg.Graph.Node(node).Label())
+			}
+			if dir != "" || seq > 0 {
+				// The driver assigns the task's file; a partition's goes
+				// in a subdirectory of the task's directory.
+				url = storage.Join(storage.Dir(url), runner.PartPath(path.Base(url), dir, seq))
 			}
 			sw, err := storage.Create(ctx, url)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			sinkWriters = append(sinkWriters, sw)
-			return countingWriter{sw, &res.BytesOut}, nil
+			done := func() error {
+				sinkWriters = slices.DeleteFunc(sinkWriters, func(o storage.Writer) bool { return o == sw })
+				return sw.Close()
+			}
+			return countingWriter{sw, &res.BytesOut}, done, nil
 		},
 	}
 	k, err := kernel.Build(ctx, w.sg, st, ph, tc, out)

@@ -11,6 +11,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
+	"github.com/crunchgo/crunchgo/runner/runnertest"
 	"github.com/crunchgo/crunchgo/textio"
 )
 
@@ -69,4 +70,15 @@ func TestEmptyInputWritesEmptyParts(t *testing.T) {
 	if parts, _ := filepath.Glob(filepath.Join(out, "part-*")); len(parts) != 1 {
 		t.Errorf("after appending an empty run: part files %q, want the first run's one", parts)
 	}
+}
+
+// The in-memory runner writes partitioned tables as it writes them (a
+// check of runnertest.CheckPartitioned itself, against its own output).
+func TestPartitionedWrite(t *testing.T) {
+	runnertest.CheckPartitioned(t, mem.Runner{}, runner.Options{Workers: 2}, t.TempDir())
+}
+
+// Run unoptimized, the in-memory runner writes partitioned tables too.
+func TestPartitionedWriteUnoptimized(t *testing.T) {
+	runnertest.CheckPartitioned(t, mem.Runner{}, runner.Options{Unoptimized: true}, t.TempDir())
 }

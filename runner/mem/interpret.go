@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/crunchgo/crunchgo/plan"
@@ -126,11 +127,30 @@ func (s sides) ReadSide(id plan.NodeID, fn func([]byte) error) error {
 func (e *exec) interpretSink(n *plan.Node, tc plan.TaskContext, feed func(plan.Emitter) error) error {
 	sink := n.Payload.(plan.SinkPayload)
 	attempt := "attempt_0_m_000000_0"
-	w, err := storage.Create(e.ctx, e.committers[n.ID].TaskFile(attempt, "part-m-00000"+sink.Ext()))
-	if err != nil {
-		return err
+	var writers []storage.Writer
+	open := func(dir string, seq int) (io.Writer, func() error, error) {
+		w, err := storage.Create(e.ctx, e.committers[n.ID].TaskFile(attempt, runner.PartPath("part-m-00000"+sink.Ext(), dir, seq)))
+		if err != nil {
+			return nil, nil, err
+		}
+		writers = append(writers, w)
+		done := func() error {
+			writers = slices.DeleteFunc(writers, func(o storage.Writer) bool { return o == w })
+			return w.Close()
+		}
+		return w, done, nil
 	}
-	in, closeFn, err := sink.NewWriter(e.ctx, tc, w)
+	var in plan.Emitter
+	var closeFn func() error
+	var err error
+	if ps, ok := sink.(plan.PartitionedSinkPayload); ok && len(ps.PartitionKeys()) > 0 {
+		in, closeFn, err = ps.NewPartitionedWriter(e.ctx, tc, open)
+	} else {
+		var w io.Writer
+		if w, _, err = open("", 0); err == nil {
+			in, closeFn, err = sink.NewWriter(e.ctx, tc, w)
+		}
+	}
 	if err == nil {
 		err = feed(in)
 	}
@@ -138,11 +158,15 @@ func (e *exec) interpretSink(n *plan.Node, tc plan.TaskContext, feed func(plan.E
 		err = call(closeFn)
 	}
 	if err != nil {
-		_ = w.Abort()
+		for _, w := range writers {
+			_ = w.Abort()
+		}
 		return err
 	}
-	if err := w.Close(); err != nil {
-		return err
+	for _, w := range writers {
+		if err := w.Close(); err != nil {
+			return err
+		}
 	}
 	return e.committers[n.ID].CommitTask(e.ctx, attempt)
 }

@@ -267,15 +267,19 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 	out.SourceSides = e.sideSplits
 	out.SideLen = func(id plan.NodeID) (int, error) { return len(e.inter[id]), nil }
 	out.Collect = func(n plan.NodeID, rec []byte) { e.collect[n] = append(e.collect[n], bytes.Clone(rec)) }
-	out.OpenSink = func(n plan.NodeID) (io.Writer, error) {
+	out.OpenSink = func(n plan.NodeID, dir string, seq int) (io.Writer, func() error, error) {
 		sink := e.sg.Graph.Node(n).Payload.(plan.SinkPayload)
-		url := e.committers[n].TaskFile(attempt, runner.PartName(e.sg, ph, n, idx, sink.Ext()))
+		url := e.committers[n].TaskFile(attempt, runner.PartPath(runner.PartName(e.sg, ph, n, idx, sink.Ext()), dir, seq))
 		w, err := storage.Create(e.ctx, url)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		writers = append(writers, w)
-		return w, nil
+		done := func() error {
+			writers = slices.DeleteFunc(writers, func(o storage.Writer) bool { return o == w })
+			return w.Close()
+		}
+		return w, done, nil
 	}
 	defer func() {
 		if err != nil {

@@ -23,9 +23,11 @@ type Outputs struct {
 	Intermediate func(node plan.NodeID, rec []byte)
 	// Collect takes an encoded record of a Materialize node.
 	Collect func(node plan.NodeID, rec []byte)
-	// OpenSink opens the part file this task writes for a Sink node. The
-	// executor owns the writer: it commits or aborts it after Finish.
-	OpenSink func(node plan.NodeID) (io.Writer, error)
+	// OpenSink opens a part file this task writes for a Sink node, in
+	// subdirectory dir of the output ("" but for partitioned sinks),
+	// numbered seq (plan.OpenPart). The executor owns the writer: it commits
+	// or aborts it after Finish, unless done commits it first.
+	OpenSink func(node plan.NodeID, dir string, seq int) (w io.Writer, done func() error, err error)
 	// ReadSide reads a side input of the phase (plan.SideReader) that is
 	// an intermediate; needed only by phases with such side inputs.
 	ReadSide func(id plan.NodeID, fn func(rec []byte) error) error
@@ -216,11 +218,19 @@ func (k *Kernel) input(id plan.NodeID) plan.Emitter {
 			k.out.Collect(id, b)
 		})
 	case plan.OpSink:
-		w, err := k.out.OpenSink(id)
-		if err != nil {
-			plan.Raise(err)
+		var e plan.Emitter
+		var closeFn func() error
+		var err error
+		if ps, ok := n.Payload.(plan.PartitionedSinkPayload); ok && len(ps.PartitionKeys()) > 0 {
+			open := func(dir string, seq int) (io.Writer, func() error, error) { return k.out.OpenSink(id, dir, seq) }
+			e, closeFn, err = ps.NewPartitionedWriter(k.ctx, k.tc, open)
+		} else {
+			w, _, oerr := k.out.OpenSink(id, "", 0)
+			if oerr != nil {
+				plan.Raise(oerr)
+			}
+			e, closeFn, err = n.Payload.(plan.SinkPayload).NewWriter(k.ctx, k.tc, w)
 		}
-		e, closeFn, err := n.Payload.(plan.SinkPayload).NewWriter(k.ctx, k.tc, w)
 		if err != nil {
 			plan.Raise(fmt.Errorf("%s: %w", n.Label(), err))
 		}

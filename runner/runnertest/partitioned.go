@@ -1,0 +1,214 @@
+package runnertest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crunchgo/crunchgo/parquetio"
+	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/ptable"
+	"github.com/crunchgo/crunchgo/runner"
+	"github.com/crunchgo/crunchgo/runner/mem"
+)
+
+// PartitionedArgs are PartitionedJob's arguments.
+type PartitionedArgs struct {
+	Output string `flag:"output"`
+}
+
+// partitionedRow is a row of PartitionedJob's tables, partitioned by day
+// and city.
+type partitionedRow struct {
+	ID   int64     `parquet:"id"`
+	Day  time.Time `parquet:"dt"`
+	City *string   `parquet:"city"`
+}
+
+func (r partitionedRow) String() string {
+	city := "<nil>"
+	if r.City != nil {
+		city = *r.City
+	}
+	return fmt.Sprintf("%d %s %s", r.ID, r.Day.Format(time.DateOnly), city)
+}
+
+func partitionedRows() []partitionedRow {
+	cities := []string{"Stockholm", "New York", "a/b=c"}
+	var rows []partitionedRow
+	for i := range int64(120) {
+		r := partitionedRow{ID: i, Day: time.Date(2026, 11, 24+int(i%3), 0, 0, 0, 0, time.UTC)}
+		if c := i % 4; c < 3 {
+			r.City = &cities[c]
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// PartitionedJob writes rows as two Parquet tables partitioned by day and
+// city, "mapped" by map tasks and "reduced" by reduce tasks, each task
+// keeping two partition files open at most, so that tasks finish files
+// early and start more.
+var PartitionedJob = runner.Register("runnertest/partitioned-write", "Parquet tables partitioned by day and city",
+	func(p *pcollection.Pipeline, a *PartitionedArgs) error {
+		rows := pcollection.Of(p, partitionedRows()...)
+		opts := []parquetio.WriteOption{parquetio.PartitionBy("dt", "city"), parquetio.MaxOpenPartitions(2)}
+		parquetio.Write(rows, a.Output+"/mapped", opts...)
+		byID := ptable.ByKey(rows, func(r partitionedRow) int64 { return r.ID % 5 })
+		reduced := ptable.Reduce(ptable.GroupByKey(byID), func(_ int64, vs iter.Seq[partitionedRow], emit func(partitionedRow)) error {
+			for v := range vs {
+				emit(v)
+			}
+			return nil
+		})
+		parquetio.Write(reduced, a.Output+"/reduced", opts...)
+		return nil
+	})
+
+// CheckPartitioned runs PartitionedJob on r with opts, into dir (a local
+// directory), and checks that each table holds in each partition directory
+// the rows the in-memory runner puts there, and that the tables read back
+// as the rows written. The files' names may differ: runners split the
+// input into different numbers of map tasks, and reduce tasks may meet
+// their rows in another order, finishing and starting files at other
+// rows.
+func CheckPartitioned(t *testing.T, r runner.Runner, opts runner.Options, dir string) {
+	t.Helper()
+	run := func(r runner.Runner, out string) {
+		t.Helper()
+		p, err := PartitionedJob.Build([]string{"--output", out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Run(context.Background(), p, opts); err != nil {
+			t.Fatalf("%T: %v", r, err)
+		}
+	}
+	got, want := filepath.Join(dir, "got"), filepath.Join(dir, "want")
+	run(r, got)
+	run(mem.Runner{}, want)
+	for _, table := range []string{"mapped", "reduced"} {
+		g, w := partitionRows(t, filepath.Join(got, table)), partitionRows(t, filepath.Join(want, table))
+		if !slices.Equal(slices.Sorted(mapsKeys(g)), slices.Sorted(mapsKeys(w))) {
+			t.Errorf("%s: partition directories %v, want %v", table, slices.Sorted(mapsKeys(g)), slices.Sorted(mapsKeys(w)))
+		}
+		for d, rows := range w {
+			if diff := diff(g[d], rows); diff != "" {
+				t.Errorf("%s/%s: %s", table, d, diff)
+			}
+		}
+		p := pcollection.NewPipeline("partitioned-read")
+		m := pcollection.Materialize(parquetio.Read[partitionedRow](p, filepath.Join(got, table)))
+		if _, err := mem.Run(context.Background(), p, runner.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := m.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []string
+		for _, v := range partitionedRows() {
+			all = append(all, v.String())
+		}
+		if diff := diff(strs(vs), all); diff != "" {
+			t.Errorf("%s read back: %s", table, diff)
+		}
+	}
+	for _, table := range []string{"mapped", "reduced"} {
+		for _, f := range files(t, filepath.Join(got, table)) {
+			if f != "_SUCCESS" && !partFile.MatchString(f) {
+				t.Errorf("%s: file %s is not a part file in a partition directory", table, f)
+			}
+		}
+	}
+}
+
+// partFile is a part file's path in a table partitioned by dt and city.
+var partFile = regexp.MustCompile(`^dt=[^/]+/city=[^/]+/part-[mr]-\d{5}(-\d+)?\.parquet$`)
+
+func mapsKeys[V any](m map[string]V) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func strs(rows []partitionedRow) []string {
+	var out []string
+	for _, r := range rows {
+		out = append(out, r.String())
+	}
+	return out
+}
+
+// files lists the files under dir, relative to it.
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// partitionRows reads each part file under table by itself (the partition
+// columns are not in it), by its partition directory.
+func partitionRows(t *testing.T, table string) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, f := range files(t, table) {
+		if !strings.HasSuffix(f, ".parquet") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(table, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := parquetio.NewReader[struct {
+			ID int64 `parquet:"id"`
+		}](f, bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]struct {
+			ID int64 `parquet:"id"`
+		}, 256)
+		d := filepath.Dir(filepath.FromSlash(f))
+		for {
+			n, err := rd.Read(buf)
+			for _, r := range buf[:n] {
+				out[d] = append(out[d], fmt.Sprint(r.ID))
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		rd.Close()
+	}
+	return out
+}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
-	"github.com/crunchgo/crunchgo/storage"
 )
 
 // interpret runs the graph as built, one node at a time, keeping every
@@ -127,18 +126,9 @@ func (s sides) ReadSide(id plan.NodeID, fn func([]byte) error) error {
 func (e *exec) interpretSink(n *plan.Node, tc plan.TaskContext, feed func(plan.Emitter) error) error {
 	sink := n.Payload.(plan.SinkPayload)
 	attempt := "attempt_0_m_000000_0"
-	var writers []storage.Writer
+	var files taskFiles
 	open := func(dir string, seq int) (io.Writer, func() error, error) {
-		w, err := storage.Create(e.ctx, e.committers[n.ID].TaskFile(attempt, runner.PartPath("part-m-00000"+sink.Ext(), dir, seq)))
-		if err != nil {
-			return nil, nil, err
-		}
-		writers = append(writers, w)
-		done := func() error {
-			writers = slices.DeleteFunc(writers, func(o storage.Writer) bool { return o == w })
-			return w.Close()
-		}
-		return w, done, nil
+		return files.create(e.ctx, e.committers[n.ID].TaskFile(attempt, runner.PartPath("part-m-00000"+sink.Ext(), dir, seq)))
 	}
 	var in plan.Emitter
 	var closeFn func() error
@@ -158,15 +148,11 @@ func (e *exec) interpretSink(n *plan.Node, tc plan.TaskContext, feed func(plan.E
 		err = call(closeFn)
 	}
 	if err != nil {
-		for _, w := range writers {
-			_ = w.Abort()
-		}
+		files.abort()
 		return err
 	}
-	for _, w := range writers {
-		if err := w.Close(); err != nil {
-			return err
-		}
+	if err := files.close(); err != nil {
+		return err
 	}
 	return e.committers[n.ID].CommitTask(e.ctx, attempt)
 }

@@ -261,7 +261,7 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 		attempt = fmt.Sprintf("%s_c%d", attempt, ph.Channel)
 	}
 	tc := runner.NewTask(info)
-	var writers []storage.Writer
+	var files taskFiles
 	out.Intermediate = func(n plan.NodeID, rec []byte) { e.inter[n] = append(e.inter[n], bytes.Clone(rec)) }
 	out.ReadSide = func(id plan.NodeID, fn func([]byte) error) error { return eachRecord(e.inter[id], fn) }
 	out.SourceSides = e.sideSplits
@@ -269,23 +269,11 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 	out.Collect = func(n plan.NodeID, rec []byte) { e.collect[n] = append(e.collect[n], bytes.Clone(rec)) }
 	out.OpenSink = func(n plan.NodeID, dir string, seq int) (io.Writer, func() error, error) {
 		sink := e.sg.Graph.Node(n).Payload.(plan.SinkPayload)
-		url := e.committers[n].TaskFile(attempt, runner.PartPath(runner.PartName(e.sg, ph, n, idx, sink.Ext()), dir, seq))
-		w, err := storage.Create(e.ctx, url)
-		if err != nil {
-			return nil, nil, err
-		}
-		writers = append(writers, w)
-		done := func() error {
-			writers = slices.DeleteFunc(writers, func(o storage.Writer) bool { return o == w })
-			return w.Close()
-		}
-		return w, done, nil
+		return files.create(e.ctx, e.committers[n].TaskFile(attempt, runner.PartPath(runner.PartName(e.sg, ph, n, idx, sink.Ext()), dir, seq)))
 	}
 	defer func() {
 		if err != nil {
-			for _, w := range writers {
-				_ = w.Abort()
-			}
+			files.abort()
 		}
 	}()
 	k, err := kernel.Build(e.ctx, e.sg, st, ph, tc, out)
@@ -299,12 +287,9 @@ func (e *exec) task(st *plan.Stage, ph *plan.Phase, idx int, out kernel.Outputs,
 	if err := k.Finish(); err != nil {
 		return err
 	}
-	for _, w := range writers {
-		if err := w.Close(); err != nil {
-			return err
-		}
+	if err := files.close(); err != nil {
+		return err
 	}
-	writers = nil
 	for _, n := range ph.Nodes {
 		if c := e.committers[n]; c != nil {
 			if err := c.CommitTask(e.ctx, attempt); err != nil {
@@ -325,5 +310,41 @@ func ctxErr(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
+	return nil
+}
+
+// taskFiles are the part files a task has open. The task closes them when
+// it succeeds and aborts them when it fails; one whose done was called (a
+// partitioned sink finishing a file early) is closed then.
+type taskFiles []storage.Writer
+
+// create starts the part file at url (a plan.OpenPart).
+func (t *taskFiles) create(ctx context.Context, url string) (io.Writer, func() error, error) {
+	w, err := storage.Create(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	*t = append(*t, w)
+	done := func() error {
+		*t = slices.DeleteFunc(*t, func(o storage.Writer) bool { return o == w })
+		return w.Close()
+	}
+	return w, done, nil
+}
+
+func (t *taskFiles) abort() {
+	for _, w := range *t {
+		_ = w.Abort()
+	}
+	*t = nil
+}
+
+func (t *taskFiles) close() error {
+	for _, w := range *t {
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	*t = nil
 	return nil
 }

@@ -48,6 +48,19 @@ func (a *avroFile) Schema() (string, error) {
 	return buf.String(), nil
 }
 
+// Columns are the fields of the writer's schema, a record's.
+func (a *avroFile) Columns() ([]string, bool) {
+	r, ok := a.fr.Schema().(*avro.RecordSchema)
+	if !ok {
+		return nil, false
+	}
+	var cols []string
+	for _, f := range r.Fields() {
+		cols = append(cols, f.Name())
+	}
+	return cols, true
+}
+
 // Records decodes with the writer's schema into generic values, local
 // timestamps as their numbers (avroio.LocalTimestampsAsLongs).
 func (a *avroFile) Records(ctx context.Context, emit func([]byte) error) error {

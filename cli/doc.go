@@ -76,6 +76,19 @@
 // group and offset; records printed before it stay printed. Nothing is
 // skipped silently.
 //
+// An Avro or Parquet file of a Hive-style partitioned table
+// (events/dt=2026-11-26/country=SE/part-0.parquet) shows in cat and head
+// the columns of its path's key=value directories after its own, and
+// schema lists them after the file's ("dt: string (partition)"): the
+// columns the typed reads of avroio and parquetio fill (see
+// internal/hivepart), taken from the same path, a file given directly
+// included, with a column the file holds winning. They print as JSON
+// strings, the CLI having no Go type to parse them into (Spark and DuckDB
+// infer numbers and dates; inferring per file could type one table's
+// files differently), __HIVE_DEFAULT_PARTITION__ as null, %XX escapes
+// undone. Text formats get none, as csvio and jsonio fill none; ls,
+// count and meta are about the files and unchanged.
+//
 // cat and head print floats JSON cannot express as the strings "NaN",
 // "Infinity" and "-Infinity", bytes as base64, and a string that is not
 // valid UTF-8 with U+FFFD for each invalid byte (JSON holds only Unicode

@@ -147,7 +147,7 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 		f.Close()
 		return nil, err
 	}
-	return df, nil
+	return withPathColumns(fi.URL, df), nil
 }
 
 // eachFile opens every data file matching the patterns, in order, and calls
@@ -218,12 +218,21 @@ group).`
 const patternHelp = `PATTERN is a file, a directory (the files directly inside it; names starting
 with "_" or "." are skipped, and a subdirectory is an error: DIR/* reads the
 files in DIR and in its subdirectories; those of a partitioned table, named
-key=value, are read through, but their values are not shown as columns) or
-a glob, on any storage URL: a local path,
+key=value, are read through) or a glob, on any storage URL: a local path,
 file://, hdfs://nn/... A comma is part of a name: give several inputs as
 separate patterns or as '{a,b}'. The format is Avro, Parquet or text
 (CSV, TSV, JSON lines), by extension or else by content; a .json file is
 JSON lines if its first non-blank line is a whole JSON object, else text.`
+
+// partitionHelp describes the columns of a partitioned table's paths, for
+// cat, head and schema.
+const partitionHelp = `The records of an Avro or Parquet file under key=value directories
+(events/dt=2026-11-26/country=SE/part-0.parquet, or such a file named
+directly) get the partition columns of its path after their own, as the
+typed reads of avroio and parquetio fill them: as strings (the CLI has no
+type to parse them into), __HIVE_DEFAULT_PARTITION__ as null, %XX escapes
+undone, a column the file holds winning; schema lists them as
+"dt: string (partition)".`
 
 func needPatterns(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
@@ -325,7 +334,7 @@ func newCatCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "cat PATTERN...",
 		Short: "print records as JSON lines",
-		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string; CSV and TSV files: each record after\nthe header as an object of its names to the values, as strings; JSON lines:\neach value, compacted). The records of several patterns follow each other,\nas cat(1) concatenates files.\n\n" + jsonHelp + "\n\n" + patternHelp,
+		Long:  "cat prints every record of the matching files as one JSON value per line\n(text files: each line as a JSON string; CSV and TSV files: each record after\nthe header as an object of its names to the values, as strings; JSON lines:\neach value, compacted). The records of several patterns follow each other,\nas cat(1) concatenates files.\n\n" + jsonHelp + "\n\n" + patternHelp + "\n\n" + partitionHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return printRecords(cmd, args, -1, false)
@@ -339,7 +348,7 @@ func newHeadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "head [-n N] [-q] PATTERN...",
 		Short: "print the first records as JSON lines",
-		Long:  "head prints the first N records of each PATTERN (its files taken in order) as\nJSON lines. With several patterns, as head(1) does, each pattern's records\ncome after a line \"==> PATTERN <==\" and a blank line separates them, unless\n-q leaves those lines out.\n\n" + jsonHelp + "\n\n" + patternHelp,
+		Long:  "head prints the first N records of each PATTERN (its files taken in order) as\nJSON lines. With several patterns, as head(1) does, each pattern's records\ncome after a line \"==> PATTERN <==\" and a blank line separates them, unless\n-q leaves those lines out.\n\n" + jsonHelp + "\n\n" + patternHelp + "\n\n" + partitionHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 0 {
@@ -412,7 +421,7 @@ func newSchemaCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema PATTERN...",
 		Short: "print the schema of files",
-		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; CSV and TSV files their header's column names; other text files\nhave none. Files with the same schema as the file\nbefore them are listed under it.\n\n" + patternHelp,
+		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; CSV and TSV files their header's column names; other text files\nhave none. Files with the same schema as the file\nbefore them are listed under it.\n\n" + patternHelp + "\n\n" + partitionHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := cmd.OutOrStdout()

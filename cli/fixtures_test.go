@@ -235,7 +235,7 @@ func parquetFile[T any](t testing.TB, rows []T) []byte {
 // file gzipped) and one JSON document (doc.json), Parquet files, and
 // floats.avro and floats.parquet (floatRows: NaN and infinities) and
 // stamps.avro and stamps.parquet (stampRows: the fourth time does not
-// print as JSON).
+// print as JSON), and partitioned tables (ptable/, atable/, held/).
 func writeFixtures(t testing.TB, dir string) {
 	t.Helper()
 	se := "SE"
@@ -333,6 +333,15 @@ func writeFixtures(t testing.TB, dir string) {
 		"clock.avro":            clockAvro(t),
 		"nullables.avro":        nullablesAvro(t),
 		"stamps-avro.txt":       avroFile(t, stampRows()),
+		// Partitioned tables, as parquetio.PartitionBy and Spark write
+		// them: a null partition, an escaped value, a key the files hold.
+		"ptable/dt=2026-11-26/country=SE/part-r-00000.parquet":                         parquetFile(t, []play{{User: "ada", Track: "t1", Ms: 30000}}),
+		"ptable/dt=2026-11-26/country=__HIVE_DEFAULT_PARTITION__/part-r-00000.parquet": parquetFile(t, []play{{User: "bo", Track: "t2", Ms: 1200}}),
+		"ptable/dt=2026-11-27/country=N%2FA/part-r-00000.parquet":                      parquetFile(t, []play{{User: "cy", Track: "t1", Ms: 45000}}),
+		"ptable/_SUCCESS":                        nil,
+		"atable/dt=2026-11-26/part-m-00000.avro": avroFile(t, []track{{"Intro", 61}, {"Outro", 122}}),
+		"atable/dt=2026-11-27/part-m-00000.avro": avroFile(t, []track{{"Åsa ✓", 7}}),
+		"held/user=zed/day=mon/part-0.parquet":   parquetFile(t, []play{{User: "ada", Track: "t1", Ms: 30000}}),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

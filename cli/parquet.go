@@ -35,6 +35,15 @@ func (p *parquetFile) Format() string { return formatParquet }
 
 func (p *parquetFile) Schema() (string, error) { return p.pf.Schema(), nil }
 
+// Columns are the top-level fields of the file's schema.
+func (p *parquetFile) Columns() ([]string, bool) {
+	var cols []string
+	for _, f := range p.pf.Fields() {
+		cols = append(cols, f.Name)
+	}
+	return cols, true
+}
+
 func (p *parquetFile) Count(context.Context) (int64, error) { return p.pf.NumRows(), nil }
 
 func (p *parquetFile) Records(ctx context.Context, emit func([]byte) error) error {

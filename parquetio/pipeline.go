@@ -231,7 +231,9 @@ func rowGroupStarts(ctx context.Context, url string, check func(*parquet.File) e
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
-	tc.Counter(CounterGroup, CounterFilesPruned).Inc(int64(split.Pruned))
+	if split.Pruned > 0 { // no "files pruned 0" in every read's counters
+		tc.Counter(CounterGroup, CounterFilesPruned).Inc(int64(split.Pruned))
+	}
 	f, err := storage.Open(ctx, split.Path)
 	if err != nil {
 		return fmt.Errorf("parquetio: %w", err)

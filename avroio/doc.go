@@ -107,7 +107,14 @@
 // It reads Hive-style partitioned tables as parquetio.Read does (see
 // Partitioned tables there), filling a typed record's top-level fields the
 // file lacks from the key=value directories of its path; ReadGeneric and
-// WithReaderSchema reads do not add them.
+// WithReaderSchema reads do not add them. Avro files hold no statistics to
+// prune by, so partitions are selected by path: WherePartition's predicate
+// sees one file's partition values (Value, as strings unescaped; Null, for
+// __HIVE_DEFAULT_PARTITION__; Int and Time, parsed) and nothing of its
+// records, and the files it rules out are left out at planning, unopened,
+// and counted ("files pruned") as parquetio's filter does. Asking for a key
+// the path lacks, or a value that does not parse, fails the job at
+// planning naming the file, and so does a table with no partitions.
 // Write[T] is a sink writing one part file per task; the runner names and
 // commits them. With PartitionBy it writes a partitioned table as
 // parquetio.Write does with its PartitionBy (see Partitioned tables

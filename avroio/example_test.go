@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/crunchgo/crunchgo/avroio"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -89,4 +91,39 @@ func ExampleRead() {
 	fmt.Println("read", res.Counters.Get("avroio", "records read"), "wrote", res.Counters.Get("avroio", "records written"))
 	// Output:
 	// read 3 wrote 2
+}
+
+// A partitioned table read for the days from 2026-11-26 on, in Sweden or
+// of no known country: the other partitions' files are not opened.
+func ExampleWherePartition() {
+	ctx := context.Background()
+	storage.ResetMem("example-where")
+	for _, dir := range []string{"dt=2026-11-25/country=SE", "dt=2026-11-26/country=SE",
+		"dt=2026-11-26/country=NO", "dt=2026-11-27/country=__HIVE_DEFAULT_PARTITION__"} {
+		w, _ := storage.Create(ctx, "mem://example-where/plays/"+dir+"/part-0.avro")
+		fw, _ := avroio.NewFileWriter[Play](w)
+		_ = fw.Write(Play{dir, 1000})
+		if err := fw.Close(); err != nil {
+			panic(err)
+		}
+		if err := w.Close(); err != nil {
+			panic(err)
+		}
+	}
+
+	p := pcollection.NewPipeline("recent-swedish-plays")
+	from := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	plays := avroio.Read[Play](p, "mem://example-where/plays", avroio.WherePartition(func(part avroio.Partition) bool {
+		return !part.Time("dt").Before(from) && (part.Null("country") || part.Value("country") == "SE")
+	}))
+	users := pcollection.Materialize(pcollection.Map(plays, func(x Play) string { return x.UserID }))
+	res, err := mem.Run(ctx, p, runner.Options{})
+	if err != nil {
+		panic(err)
+	}
+	got, _ := users.Values()
+	slices.Sort(got)
+	fmt.Println(got, "files pruned:", res.Counters.Get(avroio.CounterGroup, avroio.CounterFilesPruned))
+	// Output:
+	// [dt=2026-11-26/country=SE dt=2026-11-27/country=__HIVE_DEFAULT_PARTITION__] files pruned: 2
 }

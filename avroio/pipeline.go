@@ -28,6 +28,7 @@ const (
 	CounterSkippedBytes   = "corrupt bytes skipped"
 	CounterRecordsWritten = "records written"
 	CounterPartitionFiles = "partition files written"
+	CounterFilesPruned    = "files pruned"
 )
 
 // WithSplitSize makes Read cut files into byte ranges of n bytes when
@@ -81,8 +82,20 @@ func (s *source[T]) Describe() string {
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source[T]) Pattern() string { return s.pattern }
 
+// EstimateSize is the size of the files WherePartition keeps.
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
-	return filesplit.Size(ctx, s.pattern)
+	if s.cfg.wherePartition == nil {
+		return filesplit.Size(ctx, s.pattern)
+	}
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return -1
+	}
+	kept, err := keptByPartition(s.pattern, files, s.cfg.wherePartition)
+	if err != nil {
+		return filesplit.Total(files) // Splits reports the error
+	}
+	return filesplit.Total(kept)
 }
 
 // Splits gives each file one split, or cuts large files into byte ranges so
@@ -90,11 +103,17 @@ func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 // preceding sync marker starts inside it. It first reads every file's
 // header (several at once) and matches its schema to T's, so that a file T
 // cannot be read from fails the job once, before any task runs, as
-// parquetio does.
+// parquetio does. Files that WherePartition leaves out are not opened.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
-	files, err := storage.DataFiles(ctx, s.pattern)
+	all, err := storage.DataFiles(ctx, s.pattern)
 	if err != nil {
 		return nil, fmt.Errorf("avroio: %w", err)
+	}
+	files := all
+	if s.cfg.wherePartition != nil {
+		if files, err = keptByPartition(s.pattern, all, s.cfg.wherePartition); err != nil {
+			return nil, err
+		}
 	}
 	var mu sync.Mutex
 	matched := map[[32]byte]bool{} // writer schemas' fingerprints
@@ -130,7 +149,13 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 		return nil, err
 	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
-	return filesplit.ByteRanges(files, size, nil), nil
+	out := filesplit.ByteRanges(files, size, nil)
+	// The first split's task counts the files left out; when every file
+	// was, no task runs to count them, as in parquetio.
+	if pruned := len(all) - len(files); pruned > 0 && len(out) > 0 {
+		out[0].Pruned = pruned
+	}
+	return out, nil
 }
 
 // open opens the file at url and reads its header; close closes both.
@@ -148,6 +173,9 @@ func (s *source[T]) open(ctx context.Context, url string) (fr *FileReader, close
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
+	if split.Pruned > 0 {
+		tc.Counter(CounterGroup, CounterFilesPruned).Inc(int64(split.Pruned))
+	}
 	fr, close, err := s.open(ctx, split.Path)
 	if err != nil {
 		return permanentIfData(err)

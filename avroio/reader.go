@@ -28,6 +28,8 @@ type readConfig struct {
 	maxBlockSize int64
 	splitSize    int64
 	required     []string // RequireFields
+
+	wherePartition func(Partition) bool // nil: every file
 }
 
 func newReadConfig(opts []ReadOption) readConfig {

@@ -195,7 +195,7 @@ func parse(f Field, v Value, dayTypes []reflect.Type) (any, error) {
 	}
 	switch {
 	case ft == timeType:
-		return parseTime(v.Value)
+		return ParseTime(v.Value)
 	case isDayType(ft, dayTypes):
 		t, err := time.Parse(time.DateOnly, v.Value)
 		if err != nil {
@@ -279,10 +279,10 @@ func isDayType(t reflect.Type, dayTypes []reflect.Type) bool {
 	return false
 }
 
-// parseTime parses a date (2026-11-26, as midnight UTC) or a timestamp as
+// ParseTime parses a date (2026-11-26, as midnight UTC) or a timestamp as
 // Spark writes one into a path (2026-11-26 10:30:00[.fraction], UTC) or in
 // RFC 3339.
-func parseTime(s string) (time.Time, error) {
+func ParseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.DateOnly, "2006-01-02 15:04:05.999999999", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil

@@ -177,7 +177,7 @@ func uintFormatter[U uint | uint8 | uint16 | uint32 | uint64]() func(unsafe.Poin
 	return func(p unsafe.Pointer, buf []byte) []byte { return strconv.AppendUint(buf, uint64(*(*U)(p)), 10) }
 }
 
-// appendTime appends t as parseTime reads it back: a date when t is
+// appendTime appends t as ParseTime reads it back: a date when t is
 // midnight UTC, else a timestamp in UTC as Spark writes one, its ':'
 // escaped.
 func appendTime(buf []byte, t time.Time) []byte {

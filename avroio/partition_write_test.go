@@ -13,6 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/storage/storagetest"
 )
 
 type cityPlay struct {
@@ -27,29 +28,6 @@ func (r cityPlay) String() string {
 		city = *r.City
 	}
 	return fmt.Sprintf("%s %s %s", r.User, r.Day.UTC().Format(time.RFC3339), city)
-}
-
-// tree lists the files under dir, relative to it.
-func tree(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	var walk func(d, rel string)
-	walk = func(d, rel string) {
-		entries, err := storage.List(context.Background(), d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			if e.IsDir {
-				walk(e.URL, rel+e.Name+"/")
-			} else {
-				out = append(out, rel+e.Name)
-			}
-		}
-	}
-	walk(dir, "")
-	slices.Sort(out)
-	return out
 }
 
 // Records written partitioned land in key=value directories, without the
@@ -71,7 +49,7 @@ func TestWritePartitioned(t *testing.T) {
 		"dt=2026-11-25/city=Stockholm/part-m-00000-1.avro",
 		"dt=2026-11-25/city=Stockholm/part-m-00000.avro",
 	}
-	if got := tree(t, dir); !slices.Equal(got, want) {
+	if got := storagetest.Files(t, dir); !slices.Equal(got, want) {
 		t.Errorf("files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if n := res.Counters.Get(avroio.CounterGroup, avroio.CounterPartitionFiles); n != 4 {

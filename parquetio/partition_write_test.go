@@ -14,6 +14,7 @@ import (
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/storage/storagetest"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -40,29 +41,6 @@ var cityPlays = []cityPlay{
 	{"u3", 300, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), strp("New York/NY=1")},
 	{"u4", 400, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), nil},
 	{"u5", 500, time.Date(2026, 11, 26, 10, 30, 0, 0, time.UTC), strp("Malmö")},
-}
-
-// tree lists the files under dir, relative to it.
-func tree(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	var walk func(d, rel string)
-	walk = func(d, rel string) {
-		entries, err := storage.List(context.Background(), d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range entries {
-			if e.IsDir {
-				walk(e.URL, rel+e.Name+"/")
-			} else {
-				out = append(out, rel+e.Name)
-			}
-		}
-	}
-	walk(dir, "")
-	slices.Sort(out)
-	return out
 }
 
 func showAll[T interface{ String() string }](rows []T) []string {
@@ -105,7 +83,7 @@ func TestWritePartitioned(t *testing.T) {
 		"dt=2026-11-26/city=New York%2FNY%3D1/part-m-00001.parquet",
 		"dt=2026-11-26/city=__HIVE_DEFAULT_PARTITION__/part-m-00001.parquet",
 	}
-	if got := tree(t, dir); !slices.Equal(got, want) {
+	if got := storagetest.Files(t, dir); !slices.Equal(got, want) {
 		t.Errorf("files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterPartitionFiles); n != 4 {
@@ -152,7 +130,7 @@ func TestWritePartitionedFewOpen(t *testing.T) {
 		"dt=2026-11-25/city=a/part-m-00000.parquet",
 		"dt=2026-11-25/city=b/part-m-00000.parquet",
 	}
-	if got := tree(t, dir); !slices.Equal(got, want) {
+	if got := storagetest.Files(t, dir); !slices.Equal(got, want) {
 		t.Errorf("files:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if n := res.Counters.Get(parquetio.CounterGroup, parquetio.CounterPartitionFiles); n != 3 {
@@ -171,7 +149,7 @@ func TestWritePartitionedModes(t *testing.T) {
 	day := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	more := []cityPlay{{"u6", 6, day, strp("Stockholm")}, {"u7", 7, day, strp("Oslo")}}
 	writeCityPlays(t, dir, runner.WriteAppend, more)
-	got := tree(t, dir)
+	got := storagetest.Files(t, dir)
 	var stockholm, oslo int
 	for _, f := range got {
 		switch {
@@ -190,7 +168,7 @@ func TestWritePartitionedModes(t *testing.T) {
 
 	writeCityPlays(t, dir, runner.WriteOverwrite, cityPlays[3:4])
 	want := []string{"_SUCCESS", "dt=2026-11-26/city=__HIVE_DEFAULT_PARTITION__/part-m-00000.parquet"}
-	if got := tree(t, dir); !slices.Equal(got, want) {
+	if got := storagetest.Files(t, dir); !slices.Equal(got, want) {
 		t.Errorf("after overwrite: files\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	crunchtest.EqualUnordered(t, readCityPlays(t, dir), showAll(cityPlays[3:4]))
@@ -243,7 +221,7 @@ func TestWritePartitionedEmpty(t *testing.T) {
 	storage.ResetMem("pq-pw-empty")
 	dir := "mem://pq-pw-empty/plays"
 	writeCityPlays(t, dir, runner.WriteFail, nil)
-	if got, want := tree(t, dir), []string{"_SUCCESS"}; !slices.Equal(got, want) {
+	if got, want := storagetest.Files(t, dir), []string{"_SUCCESS"}; !slices.Equal(got, want) {
 		t.Errorf("files = %v, want %v", got, want)
 	}
 	p := pcollection.NewPipeline("pq-pw-empty-read")

@@ -2,6 +2,7 @@ package crunchtest
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/internal/multiset"
@@ -22,6 +23,23 @@ func Run(t testing.TB, p *pcollection.Pipeline, opts ...func(*runner.Options)) *
 		t.Fatalf("running pipeline %q: %v", p.Name(), err)
 	}
 	return res
+}
+
+// RunFails runs p on the in-memory runner, fails the test if the run
+// succeeds, reports each of want that the error does not contain, and
+// returns the error: for tests of what a job says about bad input.
+func RunFails(t testing.TB, p *pcollection.Pipeline, want ...string) error {
+	t.Helper()
+	_, err := mem.Run(context.Background(), p, runner.Options{})
+	if err == nil {
+		t.Fatalf("pipeline %q ran without error", p.Name())
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not contain %q", err, w)
+		}
+	}
+	return err
 }
 
 // Values returns a materialized collection's elements and fails the test if

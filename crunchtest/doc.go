@@ -1,5 +1,6 @@
 // Package crunchtest helps users test their pipelines: run one on the
-// in-memory runner (Run), read a materialized collection (Values) and compare
+// in-memory runner (Run, or RunFails for a run that must fail with a given
+// error), read a materialized collection (Values) and compare
 // collections without regard to order, with a readable diff (EqualUnordered,
 // or DiffUnordered for the diff alone).
 //

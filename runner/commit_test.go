@@ -197,7 +197,12 @@ func mountFlaky(t *testing.T, host string) *faults {
 }
 
 // files returns every file under url (a tree) with its content.
-func files(t *testing.T, url string) map[string]string {
+func files(t *testing.T, url string) map[string]string { return tree(t, url, false) }
+
+// filesAndDirs is files with every directory too, ending in "/".
+func filesAndDirs(t *testing.T, url string) map[string]string { return tree(t, url, true) }
+
+func tree(t *testing.T, url string, dirs bool) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	var walk func(string)
@@ -208,6 +213,9 @@ func files(t *testing.T, url string) map[string]string {
 		}
 		for _, fi := range fis {
 			if fi.IsDir {
+				if dirs {
+					out[strings.TrimPrefix(fi.URL, url)+"/"] = ""
+				}
 				walk(fi.URL)
 				continue
 			}
@@ -1142,27 +1150,6 @@ func recoverAfterCrash(t *testing.T, mode runner.WriteMode, graph func(base stri
 	if rolledBack == 0 || finished == 0 {
 		t.Errorf("%d crashes rolled back, %d finished: want some of each", rolledBack, finished)
 	}
-}
-
-// filesAndDirs is files with every directory too, ending in "/".
-func filesAndDirs(t *testing.T, url string) map[string]string {
-	t.Helper()
-	out := files(t, url)
-	var walk func(string)
-	walk = func(dir string) {
-		fis, err := storage.List(context.Background(), dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, fi := range fis {
-			if fi.IsDir {
-				out[strings.TrimPrefix(fi.URL, url)+"/"] = ""
-				walk(fi.URL)
-			}
-		}
-	}
-	walk(url)
-	return out
 }
 
 // TestRecoverCommitDuringCleanup checks that RecoverCommit finishes a

@@ -61,15 +61,16 @@ type Decoder[T any] struct {
 
 // NewDecoder prepares decoding f's records into T.
 func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
-	reader, resolved, ad, err := resolveSchema[T](f)
+	t := reflect.TypeFor[T]()
+	fromPath := pathFields(f.path, t, f.schema, &f.cfg)
+	reader, resolved, ad, err := resolveSchema[T](f, fromPath)
 	if err != nil {
 		return nil, err
 	}
 	api := apiFor(f.cfg.maxBlockSize)
 	d := &Decoder[T]{f: f, r: avro.NewReader(nil, 0, avro.WithReaderConfig(api)), reader: reader, v: new(T), ad: ad,
-		clip: clipperFor(reflect.TypeFor[T]())}
-	t := reflect.TypeFor[T]()
-	if d.part, err = partitionSetter(f.path, t, pathFields(f.path, t, f.schema, &f.cfg)); err != nil {
+		clip: clipperFor(t)}
+	if d.part, err = partitionSetter(f.path, t, fromPath); err != nil {
 		return nil, err
 	}
 	if ad == nil {
@@ -84,8 +85,10 @@ func NewDecoder[T any](f *FileReader) (*Decoder[T], error) {
 // resolveSchema returns the schema f's records are read as into T, that
 // schema resolved against the file's (the writer's), and the adapter
 // records go through when T's fields and the file's disagree on null
-// (then the schemas are the adapter's shadow struct's).
-func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adapter, err error) {
+// (then the schemas are the adapter's shadow struct's). fromPath are the
+// fields the file's path fills (pathFields), which the reader schema
+// leaves out.
+func resolveSchema[T any](f *FileReader, fromPath []hivepart.Field) (reader, resolved avro.Schema, ad *adapter, err error) {
 	t := reflect.TypeFor[T]()
 	writer := f.schema
 	if why := decimalProblem(t); why != "" {
@@ -126,7 +129,7 @@ func resolveSchema[T any](f *FileReader) (reader, resolved avro.Schema, ad *adap
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		if reader, err = withoutFields(reader, pathFields(f.path, t, writer, &f.cfg)); err != nil {
+		if reader, err = withoutFields(reader, fromPath); err != nil {
 			return nil, nil, nil, err
 		}
 	}

@@ -127,7 +127,8 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 		defer close()
 		// Partition values differ between files of one schema.
 		t := reflect.TypeFor[T]()
-		if _, err := partitionSetter(fi.URL, t, pathFields(fi.URL, t, fr.schema, &fr.cfg)); err != nil {
+		fromPath := pathFields(fi.URL, t, fr.schema, &fr.cfg)
+		if _, err := partitionSetter(fi.URL, t, fromPath); err != nil {
 			return err
 		}
 		fp := fr.schema.Fingerprint()
@@ -137,7 +138,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 		if done {
 			return nil
 		}
-		if _, _, _, err := resolveSchema[T](fr); err != nil {
+		if _, _, _, err := resolveSchema[T](fr, fromPath); err != nil {
 			return err
 		}
 		mu.Lock()

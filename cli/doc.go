@@ -21,7 +21,10 @@
 //	    --workers N                        parallel tasks (default: the runner's; local: CPUs)
 //	    --memory SIZE                      the job's memory budget: 512MiB, 2GiB
 //	    --tmp DIR                          scratch space
-//	    --write-mode fail|overwrite|append when an output exists (default fail)
+//	    --write-mode fail|overwrite|append|overwrite-partitions
+//	                                       when an output exists (default fail;
+//	                                       overwrite-partitions replaces only the
+//	                                       partitions of a table the run writes)
 //	    --report FILE                      JSON report, or HTML when FILE ends in .html
 //	                                       (of a failed or interrupted run too)
 //	    --task-timeout D                   kill and retry a task that takes in and puts

@@ -84,7 +84,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: the runner's default: local, the number of CPUs; hadoop, at least 8 map tasks; mem runs one task at a time, splitting sources as for 2)")
 	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB): the workers' share of it bounds their sort and merge buffers; each keeps at least 16 MiB more than those, and the Go runtime, decoded records and combiners come on top (the mem runner holds all its data in memory and has no budget)")
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
-	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite or append")
+	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite, append, or overwrite-partitions (of a table partitioned into key=value directories, replace only the partitions the run writes)")
 	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON), of a failed or interrupted run too; a run that fails before it starts writes none and removes one already there")
 	fl.DurationVar(&f.timeout, "task-timeout", 0, "kill and retry a task that takes in and puts out no record for this long; 0: never (default 10m, on hadoop the cluster's mapreduce.task.timeout)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")

@@ -173,10 +173,11 @@
 // __HIVE_DEFAULT_PARTITION__. A task keeps at most MaxOpenPartitions files
 // open (32): one more finishes the least recently written, and that
 // partition's next rows go to a new file (part-m-00003-1.parquet).
-// Overwrite replaces the whole table (Spark's static overwrite; a dynamic
-// overwrite of only the partitions written is not supported); append adds
-// files to the partitions there and directories for new ones, and refuses a
-// table partitioned by other keys. An output of no rows holds only
+// Overwrite replaces the whole table (Spark's static overwrite);
+// overwrite-partitions (runner.WriteOverwritePartitions) replaces only the
+// partitions the run writes (Spark's dynamic overwrite); append adds files
+// to the partitions there and directories for new ones. The last two
+// refuse a table partitioned by other keys. An output of no rows holds only
 // _SUCCESS, as Spark's does, and reading it fails as for any directory of
 // no data files.
 //

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -75,6 +76,12 @@ type Committer struct {
 	// committed set, so that AbortTask can take them out again.
 	tasksMu sync.Mutex
 	tasks   map[string][]string
+	// sources are the job's file sources, when the commit replaces some
+	// partitions of the output (replacesPartitions): a partition it
+	// replaces must not hold a file the job read. inputs caches their
+	// files' canonical forms.
+	sources []*plan.Node
+	inputs  [][]string
 }
 
 // move is a rename the job commit makes, or a file it creates (From "").
@@ -238,9 +245,10 @@ func (c *Committer) committed(name string) string {
 
 // checkAppend refuses to append parts of one format to a directory of
 // another, or of a schema its files' readers cannot read (AppendChecker):
-// its readers would then fail on the mix.
+// its readers would then fail on the mix. Replacing some partitions of a
+// table keeps the others, so it is checked as appending is.
 func (c *Committer) checkAppend(ctx context.Context) error {
-	if c.mode != WriteAppend || c.created || c.ext == "" {
+	if (c.mode != WriteAppend && !c.replacesPartitions()) || c.created || c.ext == "" {
 		return nil
 	}
 	if keys := c.partitionKeys(); len(keys) > 0 {
@@ -298,14 +306,14 @@ func (c *Committer) checkPartitions(ctx context.Context, dir string, keys []stri
 		}
 		if len(keys) == 0 {
 			if f.IsDir || !strings.HasSuffix(f.Name, c.ext) {
-				return false, fmt.Errorf("output %s holds %s, so appending %s part files partitioned by %s would mix layouts or formats in it (write to another directory, or overwrite)", c.dir, f.URL, c.ext, strings.Join(c.partitionKeys(), ", "))
+				return false, fmt.Errorf("output %s holds %s, so %s %s part files partitioned by %s would mix layouts or formats in it (write to another directory, or overwrite)", c.dir, f.URL, c.adding(), c.ext, strings.Join(c.partitionKeys(), ", "))
 			}
 			data = true
 			continue
 		}
 		key, _, ok := hivepart.Split(f.Name)
 		if !f.IsDir || !ok || key != hivepart.Escape(keys[0]) {
-			return false, fmt.Errorf("output %s holds %s where appending rows partitioned by %s expects a directory %s=<value> (write to another directory, or overwrite)", c.dir, f.URL, strings.Join(c.partitionKeys(), ", "), keys[0])
+			return false, fmt.Errorf("output %s holds %s where %s rows partitioned by %s expects a directory %s=<value> (write to another directory, or overwrite)", c.dir, f.URL, c.adding(), strings.Join(c.partitionKeys(), ", "), keys[0])
 		}
 		sub, err := c.checkPartitions(ctx, f.URL, keys[1:])
 		if err != nil {
@@ -314,6 +322,21 @@ func (c *Committer) checkPartitions(ctx context.Context, dir string, keys []stri
 		data = data || sub
 	}
 	return data, nil
+}
+
+// adding names, for errors, how the run adds to an existing output.
+func (c *Committer) adding() string {
+	if c.replacesPartitions() {
+		return "replacing partitions with"
+	}
+	return "appending"
+}
+
+// replacesPartitions reports whether the commit replaces only the
+// partitions the run wrote (WriteOverwritePartitions of a partitioned
+// output); of an output that is not partitioned, that mode replaces all.
+func (c *Committer) replacesPartitions() bool {
+	return c.mode == WriteOverwritePartitions && c.partitioned()
 }
 
 // move renames from to to and journals it.
@@ -327,8 +350,9 @@ func (c *Committer) move(ctx context.Context, from, to string) error {
 
 // planPublish works out the renames that publish makes. First they move
 // aside, into the run's temporary directory, what a reader could take for
-// a complete output: everything when overwriting, _SUCCESS when appending.
-// Then they move the run's committed parts into the directory.
+// a complete output: everything when overwriting, _SUCCESS when appending
+// or replacing partitions. Then they move the run's committed parts into
+// the directory, and the partitions they replace aside.
 func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 	entries, err := storage.List(ctx, c.dir)
 	if err != nil {
@@ -338,9 +362,10 @@ func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 	if c.mode == WriteFail && len(old) > 0 {
 		return nil, fmt.Errorf("output %s was written by another run while this one ran: %w", c.dir, fs.ErrExist)
 	}
+	replaceAll := c.mode == WriteOverwrite || (c.mode == WriteOverwritePartitions && !c.partitioned())
 	var moves []move
 	for _, f := range old {
-		if c.mode == WriteOverwrite || f.Name == successName {
+		if replaceAll || f.Name == successName {
 			moves = append(moves, move{f.URL, storage.Join(c.temp(), "replaced", f.Name)})
 		}
 	}
@@ -357,6 +382,9 @@ func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 	}
 	if c.mode == WriteAppend && len(old) > 0 {
 		return c.planAppend(ctx, moves, files, c.dir)
+	}
+	if c.replacesPartitions() && len(old) > 0 {
+		return c.planReplace(ctx, moves, files, c.dir, "", c.partitionKeys())
 	}
 	// A partition directory moves whole: the directory it goes into
 	// exists, so no rename needs a parent made for it, and undoing the
@@ -398,6 +426,73 @@ func (c *Committer) planAppend(ctx context.Context, moves []move, files []storag
 		}
 	}
 	return moves, nil
+}
+
+// planReplace adds to moves the renames of committed partition
+// directories files, of keys, into directory dir of an output whose other
+// partitions stay: a directory dir lacks moves in whole; one it has is
+// gone into, down to the partitions of every key, which replace dir's
+// (moved aside first, each just before its replacement, so that a reader
+// misses few partitions at any one time). A partition the job read from
+// is not replaced: the commit would delete its input.
+// rel is dir's path in the output.
+func (c *Committer) planReplace(ctx context.Context, moves []move, files []storage.FileInfo, dir, rel string, keys []string) ([]move, error) {
+	for _, f := range files {
+		to, relTo := storage.Join(dir, f.Name), path.Join(rel, f.Name)
+		if !f.IsDir {
+			// partwrite puts part files in the partitions of every key.
+			return nil, fmt.Errorf("the run wrote %s outside a partition directory of %s", to, strings.Join(c.partitionKeys(), ", "))
+		}
+		fi, err := storage.Stat(ctx, to)
+		if errors.Is(err, fs.ErrNotExist) {
+			moves = append(moves, move{f.URL, to})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir {
+			return nil, fmt.Errorf("partition directory %s is a file", to)
+		}
+		if len(keys) > 1 {
+			sub, err := storage.List(ctx, f.URL)
+			if err != nil {
+				return nil, err
+			}
+			if moves, err = c.planReplace(ctx, moves, sub, to, relTo, keys[1:]); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := c.checkNotRead(ctx, to); err != nil {
+			return nil, err
+		}
+		moves = append(moves, move{to, storage.Join(c.temp(), "replaced", relTo)}, move{f.URL, to})
+	}
+	return moves, nil
+}
+
+// checkNotRead refuses to replace partition dir if it holds a file the
+// job read. The check comes at the commit, when the run's partitions are
+// known, not when the sinks open: a job may read some partitions of a
+// table and replace others (yesterday's state, today's output).
+func (c *Committer) checkNotRead(ctx context.Context, dir string) error {
+	if c.inputs == nil {
+		c.inputs = [][]string{}
+		for _, src := range c.sources {
+			files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
+			for _, f := range files {
+				c.inputs = append(c.inputs, canonical(f.URL))
+			}
+		}
+	}
+	forms := canonical(dir)
+	for _, in := range c.inputs {
+		if within(in, forms) {
+			return fmt.Errorf("replacing partition %s would delete %s, which the job read: write the output elsewhere, or read only partitions the run does not write", dir, in[0])
+		}
+	}
+	return nil
 }
 
 // partitioned reports whether the output's sink writes partition
@@ -621,8 +716,15 @@ func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run s
 	if err := checkOutsideInputs(ends); err != nil {
 		return nil, err
 	}
-	if mode == WriteOverwrite {
-		if err := checkOverwrite(ctx, ends); err != nil {
+	if mode == WriteOverwrite || mode == WriteOverwritePartitions {
+		// Replacing some partitions is checked at the commit
+		// (checkNotRead); an output that is not partitioned is
+		// replaced whole.
+		whole := ends
+		if mode == WriteOverwritePartitions {
+			whole = ends.unpartitioned()
+		}
+		if err := checkOverwrite(ctx, whole); err != nil {
 			return nil, err
 		}
 	}
@@ -641,6 +743,9 @@ func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run s
 			// half way is aborted with the others.
 			s[n.ID] = c
 			c.ext, c.sink = sink.Ext(), sink
+			if c.replacesPartitions() {
+				c.sources = ends.sources
+			}
 			if err = c.create(ctx); err == nil {
 				err = c.checkAppend(ctx)
 			}
@@ -676,6 +781,19 @@ func endpointsOf(g *plan.Graph) endpoints {
 		}
 	}
 	return e
+}
+
+// unpartitioned is e without its partitioned sinks.
+func (e endpoints) unpartitioned() endpoints {
+	out := endpoints{sources: e.sources}
+	for i, n := range e.sinks {
+		if ps, ok := n.Payload.(plan.PartitionedSinkPayload); ok && len(ps.PartitionKeys()) > 0 {
+			continue
+		}
+		out.sinks = append(out.sinks, n)
+		out.sinkDirs = append(out.sinkDirs, e.sinkDirs[i])
+	}
+	return out
 }
 
 // checkOverwrite refuses to overwrite a directory that holds files the job

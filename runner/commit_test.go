@@ -1045,7 +1045,7 @@ func recoverCrash(f *faults, died *bool) {
 // outputs either as they were before the run or as a completed commit
 // leaves them, never in between, with no temporary files or locks left.
 func TestRecoverCommitAfterCrash(t *testing.T) {
-	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
+	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend, runner.WriteOverwritePartitions} {
 		t.Run(mode.String(), func(t *testing.T) {
 			recoverAfterCrash(t, mode, twoSinks, func(string) []string { return []string{"part-r-00000.txt"} })
 		})
@@ -1057,7 +1057,7 @@ func TestRecoverCommitAfterCrash(t *testing.T) {
 // partition the old one wrote (dt=2) and into a new one (dt=3), and no
 // directory the commit made may be left behind either.
 func TestRecoverPartitionedCommitAfterCrash(t *testing.T) {
-	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend} {
+	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteOverwrite, runner.WriteAppend, runner.WriteOverwritePartitions} {
 		t.Run(mode.String(), func(t *testing.T) {
 			recoverAfterCrash(t, mode, twoPartitionedSinks, func(content string) []string {
 				if content == "old" {
@@ -1069,10 +1069,13 @@ func TestRecoverPartitionedCommitAfterCrash(t *testing.T) {
 	}
 }
 
-// partSink is a dirSink partitioned by dt (plan.PartitionedSinkPayload).
-type partSink struct{ dirSink }
+// partSink is a dirSink partitioned by keys (plan.PartitionedSinkPayload).
+type partSink struct {
+	dirSink
+	keys []string
+}
 
-func (partSink) PartitionKeys() []string { return []string{"dt"} }
+func (p partSink) PartitionKeys() []string { return p.keys }
 func (partSink) NewPartitionedWriter(context.Context, plan.TaskContext, plan.OpenPart) (plan.Emitter, func() error, error) {
 	return nil, nil, errors.New("partSink writes nothing")
 }
@@ -1081,8 +1084,8 @@ func (partSink) NewPartitionedWriter(context.Context, plan.TaskContext, plan.Ope
 func twoPartitionedSinks(base string) *plan.Graph {
 	g := &plan.Graph{}
 	src := g.Add(&plan.Node{Op: plan.OpSource, Name: "Src"})
-	g.Add(&plan.Node{Op: plan.OpSink, Name: "A", Inputs: []plan.NodeID{src}, Payload: partSink{dirSink(base + "/a")}})
-	g.Add(&plan.Node{Op: plan.OpSink, Name: "B", Inputs: []plan.NodeID{src}, Payload: partSink{dirSink(base + "/b")}})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "A", Inputs: []plan.NodeID{src}, Payload: partSink{dirSink(base + "/a"), []string{"dt"}}})
+	g.Add(&plan.Node{Op: plan.OpSink, Name: "B", Inputs: []plan.NodeID{src}, Payload: partSink{dirSink(base + "/b"), []string{"dt"}}})
 	return g
 }
 

@@ -32,5 +32,7 @@
 // moves each top-level partition directory into <dir> whole, or, when
 // appending into a partition directory <dir> has, its entries into that
 // one, so that every rename's target directory exists and undoing the
-// renames leaves no directory behind.
+// renames leaves no directory behind. WriteOverwritePartitions goes down
+// the partition directories <dir> has to those of every key, and moves
+// each of those the run wrote aside just before its replacement moves in.
 package runner

@@ -25,9 +25,16 @@ const (
 	WriteFail      WriteMode = iota // refuse to run (the default)
 	WriteOverwrite                  // replace the directory's contents when the job commits
 	WriteAppend                     // add part files next to the existing ones
+	// WriteOverwritePartitions replaces, in an output partitioned into
+	// key=value directories, only the partitions the run writes, and
+	// keeps the others (Spark's dynamic partition overwrite, Hive's INSERT
+	// OVERWRITE of dynamic partitions): a daily job run again replaces its
+	// day. An output that is not partitioned is replaced whole.
+	WriteOverwritePartitions
 )
 
-// ParseWriteMode parses "fail", "overwrite" or "append".
+// ParseWriteMode parses "fail", "overwrite", "append" or
+// "overwrite-partitions".
 func ParseWriteMode(s string) (WriteMode, error) {
 	switch s {
 	case "fail", "":
@@ -36,12 +43,14 @@ func ParseWriteMode(s string) (WriteMode, error) {
 		return WriteOverwrite, nil
 	case "append":
 		return WriteAppend, nil
+	case "overwrite-partitions":
+		return WriteOverwritePartitions, nil
 	}
-	return 0, fmt.Errorf("unknown write mode %q (want fail, overwrite or append)", s)
+	return 0, fmt.Errorf("unknown write mode %q (want fail, overwrite, append or overwrite-partitions)", s)
 }
 
 func (m WriteMode) String() string {
-	return [...]string{"fail", "overwrite", "append"}[m]
+	return [...]string{"fail", "overwrite", "append", "overwrite-partitions"}[m]
 }
 
 // Options are the settings every runner understands; runners ignore what

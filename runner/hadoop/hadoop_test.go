@@ -139,3 +139,9 @@ func TestPartitionedWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestPartitionOverwrite checks that replacing some partitions of a table
+// keeps the others.
+func TestPartitionOverwrite(t *testing.T) {
+	runnertest.CheckPartitionOverwrite(t, runners[0].new(t), runner.Options{Partitions: 2}, t.TempDir())
+}

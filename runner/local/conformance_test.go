@@ -36,3 +36,8 @@ func TestUnfinishedStageTasks(t *testing.T) {
 func TestPartitionedWrite(t *testing.T) {
 	runnertest.CheckPartitioned(t, Runner{}, runner.Options{Workers: 2, TmpDir: t.TempDir()}, t.TempDir())
 }
+
+// Replacing some partitions of a table keeps the others.
+func TestPartitionOverwrite(t *testing.T) {
+	runnertest.CheckPartitionOverwrite(t, Runner{}, runner.Options{Workers: 2, TmpDir: t.TempDir()}, t.TempDir())
+}

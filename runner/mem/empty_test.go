@@ -82,3 +82,8 @@ func TestPartitionedWrite(t *testing.T) {
 func TestPartitionedWriteUnoptimized(t *testing.T) {
 	runnertest.CheckPartitioned(t, mem.Runner{}, runner.Options{Unoptimized: true}, t.TempDir())
 }
+
+// Replacing some partitions of a table keeps the others.
+func TestPartitionOverwrite(t *testing.T) {
+	runnertest.CheckPartitionOverwrite(t, mem.Runner{}, runner.Options{Workers: 2}, t.TempDir())
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"iter"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
@@ -211,4 +213,79 @@ func partitionRows(t *testing.T, table string) map[string][]string {
 		rd.Close()
 	}
 	return out
+}
+
+// dayRows are the rows PartitionedDayJob writes: day 2026-11-25 again,
+// with new IDs, for Stockholm and the null city only.
+func dayRows() []partitionedRow {
+	stockholm := "Stockholm"
+	var rows []partitionedRow
+	for i := range int64(10) {
+		r := partitionedRow{ID: 1000 + i, Day: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)}
+		if i%2 == 0 {
+			r.City = &stockholm
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// PartitionedDayJob writes dayRows into PartitionedJob's "mapped" table,
+// by reduce tasks.
+var PartitionedDayJob = runner.Register("runnertest/partitioned-day", "one day's rows into PartitionedJob's table",
+	func(p *pcollection.Pipeline, a *PartitionedArgs) error {
+		byID := ptable.ByKey(pcollection.Of(p, dayRows()...), func(r partitionedRow) int64 { return r.ID % 3 })
+		rows := ptable.Reduce(ptable.GroupByKey(byID), func(_ int64, vs iter.Seq[partitionedRow], emit func(partitionedRow)) error {
+			for v := range vs {
+				emit(v)
+			}
+			return nil
+		})
+		parquetio.Write(rows, a.Output+"/mapped", parquetio.PartitionBy("dt", "city"))
+		return nil
+	})
+
+// CheckPartitionOverwrite runs PartitionedJob on r with opts into dir,
+// then PartitionedDayJob into the same table with
+// runner.WriteOverwritePartitions, and checks that the partitions the
+// second run wrote hold its rows only, and every other partition, of that
+// day too, the first run's rows.
+func CheckPartitionOverwrite(t *testing.T, r runner.Runner, opts runner.Options, dir string) {
+	t.Helper()
+	for i, job := range []*runner.Job{PartitionedJob, PartitionedDayJob} {
+		p, err := job.Build([]string{"--output", dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			opts.WriteMode = runner.WriteOverwritePartitions
+		}
+		if _, err := r.Run(context.Background(), p, opts); err != nil {
+			t.Fatalf("%T, %s: %v", r, job.Name, err)
+		}
+	}
+	want := map[string][]string{}
+	byDir := func(rows []partitionedRow) map[string][]string {
+		out := map[string][]string{}
+		for _, r := range rows {
+			city := "__HIVE_DEFAULT_PARTITION__"
+			if r.City != nil {
+				city = hivepart.Escape(*r.City)
+			}
+			d := filepath.Join("dt="+r.Day.Format(time.DateOnly), "city="+city)
+			out[d] = append(out[d], fmt.Sprint(r.ID))
+		}
+		return out
+	}
+	maps.Copy(want, byDir(partitionedRows()))
+	maps.Copy(want, byDir(dayRows()))
+	got := partitionRows(t, filepath.Join(dir, "mapped"))
+	if !slices.Equal(slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))) {
+		t.Errorf("partition directories %v, want %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+	}
+	for d, ids := range want {
+		if diff := diff(got[d], ids); diff != "" {
+			t.Errorf("%s: %s", d, diff)
+		}
+	}
 }

@@ -10,5 +10,6 @@
 // agree (FormatOf). Avro is written with the snappy codec. WriteFile
 // derives an Avro file's sync marker from the file's name, so that the
 // same rows make the same bytes. Read and ScanFile fill fields from a
-// partitioned table's key=value directories, as avroio and parquetio do.
+// partitioned table's key=value directories, as avroio and parquetio do,
+// and Write with PartitionBy writes such a table in either format.
 package fileio

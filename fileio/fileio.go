@@ -94,11 +94,52 @@ func Read[T any](ctx context.Context, p *pcollection.Pipeline, pattern string, p
 }
 
 // Write writes c to dir in format f (part files and _SUCCESS).
-func Write[T any](c pcollection.PCollection[T], dir string, f Format) error {
-	if f == Avro {
-		return avroio.TryWrite(c, dir, avroio.WithCodec(avroio.CodecSnappy))
+func Write[T any](c pcollection.PCollection[T], dir string, f Format, opts ...WriteOption) error {
+	var cfg writeConfig
+	for _, o := range opts {
+		o(&cfg)
 	}
-	return parquetio.TryWrite(c, dir)
+	if f == Avro {
+		ao := []avroio.WriteOption{avroio.WithCodec(avroio.CodecSnappy)}
+		if cfg.partitionBy != nil {
+			ao = append(ao, avroio.PartitionBy(cfg.partitionBy...))
+		}
+		if cfg.maxOpen != 0 {
+			ao = append(ao, avroio.MaxOpenPartitions(cfg.maxOpen))
+		}
+		return avroio.TryWrite(c, dir, ao...)
+	}
+	var po []parquetio.WriteOption
+	if cfg.partitionBy != nil {
+		po = append(po, parquetio.PartitionBy(cfg.partitionBy...))
+	}
+	if cfg.maxOpen != 0 {
+		po = append(po, parquetio.MaxOpenPartitions(cfg.maxOpen))
+	}
+	return parquetio.TryWrite(c, dir, po...)
+}
+
+// WriteOption sets how Write writes, in either format.
+type WriteOption func(*writeConfig)
+
+type writeConfig struct {
+	partitionBy []string
+	maxOpen     int
+}
+
+// PartitionBy writes a Hive-style partitioned table, a directory per
+// value of the fields that columns name (dir/dt=2026-11-26/part-*),
+// leaving them out of the files: see parquetio.PartitionBy and
+// avroio.PartitionBy.
+func PartitionBy(columns ...string) WriteOption {
+	return func(cfg *writeConfig) { cfg.partitionBy = columns }
+}
+
+// MaxOpenPartitions bounds how many partitions' files a task of a
+// partitioned Write keeps open (default 32): see
+// parquetio.MaxOpenPartitions.
+func MaxOpenPartitions(n int) WriteOption {
+	return func(cfg *writeConfig) { cfg.maxOpen = n }
 }
 
 // RowWriter writes rows of T to one file.

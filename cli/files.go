@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"path"
 	"strings"
@@ -257,13 +258,16 @@ func newLsCmd() *cobra.Command {
 				}
 				if len(matches) == 0 && !strings.ContainsAny(p, "*?[{") {
 					fi, err := storage.Stat(ctx, p)
+					if errors.Is(err, fs.ErrNotExist) {
+						return fmt.Errorf("ls %s: no such file or directory%s", p, storage.CommaHint(p))
+					}
 					if err != nil {
 						return err
 					}
 					matches = []storage.FileInfo{fi}
 				}
 				if len(matches) == 0 {
-					return fmt.Errorf("ls %s: no files match", p)
+					return fmt.Errorf("ls %s: no files match%s", p, storage.CommaHint(p))
 				}
 				for _, m := range matches {
 					entries := []storage.FileInfo{m}

@@ -59,7 +59,7 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		why := "no data files match" + commaHint(pattern)
+		why := "no data files match" + CommaHint(pattern)
 		if len(matches) > 0 {
 			// Say what was found, so an empty directory does not read as a
 			// missing one.

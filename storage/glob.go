@@ -283,12 +283,12 @@ scan:
 	return out
 }
 
-// commaHint is added to the error for a pattern that matches nothing
+// CommaHint is added to the error for a pattern that matches nothing
 // when it holds a comma and no braces: Hadoop's FileInputFormat and
 // Spark take "a,b" as two inputs, but here a comma is part of a name
 // (names may hold one), and braces list alternatives. Quoted, as a shell
 // would split an unquoted {a,b} into two arguments.
-func commaHint(pattern string) string {
+func CommaHint(pattern string) string {
 	if !strings.Contains(pattern, ",") || strings.ContainsAny(pattern, "{}") {
 		return ""
 	}

@@ -342,6 +342,8 @@ func writeFixtures(t testing.TB, dir string) {
 		"atable/dt=2026-11-26/part-m-00000.avro": avroFile(t, []track{{"Intro", 61}, {"Outro", 122}}),
 		"atable/dt=2026-11-27/part-m-00000.avro": avroFile(t, []track{{"Åsa ✓", 7}}),
 		"held/user=zed/day=mon/part-0.parquet":   parquetFile(t, []play{{User: "ada", Track: "t1", Ms: 30000}}),
+		// As csvio.PartitionBy writes it, but for a key the file holds.
+		"ctable/dt=2026-11-26/country=SE/part-m-00000.csv": []byte("user,country\nada,NO\nbo,\n"),
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -9,9 +9,11 @@ import (
 )
 
 // columnar is a dataFile whose records are objects of named top-level
-// columns (Avro records, Parquet rows): those the partition directories of
-// its path add columns to, as avroio's and parquetio's typed reads fill
-// fields from them. Text formats are not: csvio and jsonio do not.
+// columns (Avro records, Parquet rows, CSV records by their header): those
+// the partition directories of its path add columns to, as avroio's,
+// parquetio's and csvio's typed reads fill fields from them. JSON lines
+// are not: each line may hold other keys, and a key a line holds wins
+// over the path in jsonio, which one column list cannot tell.
 type columnar interface {
 	// Columns names the file's top-level columns; ok is false if its
 	// records are no objects of columns (an Avro file of longs).

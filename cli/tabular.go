@@ -126,6 +126,23 @@ func (c *csvFile) records(ctx context.Context, fn func(rec []string, header bool
 	}
 }
 
+// Columns names the columns of the file's header (columnar), read by a
+// reader of its own, as Records reads the file from its start after.
+func (c *csvFile) Columns() ([]string, bool) {
+	lr, err := textio.NewLineReader(c.path, c.f, c.f.Size(), 0, c.f.Size())
+	if err != nil {
+		return nil, false
+	}
+	defer lr.Close()
+	r := csv.NewReader(textio.LineStream(lr, nil))
+	r.Comma = c.comma
+	header, err := r.Read()
+	if err != nil {
+		return nil, false // no header: Records emits no objects to add to
+	}
+	return columnNames(header), true
+}
+
 func (c *csvFile) Schema() (string, error) {
 	var cols []string
 	err := c.records(context.Background(), func(rec []string, header bool) error {

@@ -3,10 +3,13 @@ package csvio
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
+
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 )
 
 // decoder makes T of the records of one file, whose columns it knows.
@@ -16,7 +19,8 @@ type decoder[T any] struct {
 	width       int   // the columns a record has; 0: any (raw records without a header)
 	widthFrom   string
 	emptyIsZero bool
-	v           T // decode's, made in place and returned by value: not allocated per record
+	fromPath    *hivepart.Setter // fills the fields the file's partition directories give; nil if none
+	v           T                // decode's, made in place and returned by value: not allocated per record
 }
 
 // columnError is a record's fault in one column (0: the whole record).
@@ -28,26 +32,34 @@ type columnError struct {
 
 func (e *columnError) Error() string { return e.err.Error() }
 
-// newDecoder maps columns to l's fields: by the header's names when there
-// is one (exactly, else ignoring case; columns T lacks are ignored, as
-// encoding/json ignores unknown keys), else by position.
-func newDecoder[T any](l layout, header []string, cfg config) (*decoder[T], error) {
+// newDecoder maps columns to l's fields, for the file at path: by the
+// header's names when there is one (exactly, else ignoring case; columns T
+// lacks are ignored, as encoding/json ignores unknown keys), else by
+// position. A field without a column that a key=value directory of path
+// names takes its value from there (partition.go).
+func newDecoder[T any](l layout, header []string, path string, cfg config) (*decoder[T], error) {
 	d := &decoder[T]{l: l, emptyIsZero: cfg.emptyIsZero}
-	switch {
-	case header != nil:
+	if header != nil {
 		d.width, d.widthFrom = len(header), "the header's"
-	case !l.raw:
-		d.width, d.widthFrom = len(l.fields), "the struct's fields"
 	}
 	if l.raw {
 		return d, nil
 	}
+	keys := hivepart.Keys(path)
+	var fromPath []int // fields
 	if header == nil {
-		d.fieldOf = make([]int, len(l.fields))
-		for i := range d.fieldOf {
-			d.fieldOf[i] = i
+		for i, f := range l.fields {
+			if slices.Contains(keys, f.name) {
+				fromPath = append(fromPath, i)
+			} else {
+				d.fieldOf = append(d.fieldOf, i)
+			}
 		}
-		return d, nil
+		d.width, d.widthFrom = len(d.fieldOf), "the struct's fields"
+		if len(fromPath) > 0 {
+			d.widthFrom = "the struct's fields less the partition columns of the path"
+		}
+		return d, d.setPathFields(l, fromPath, path)
 	}
 	d.fieldOf = make([]int, len(header))
 	for c, name := range header {
@@ -73,12 +85,23 @@ func newDecoder[T any](l layout, header []string, cfg config) (*decoder[T], erro
 			}
 			match = c
 		}
+		if match < 0 && slices.Contains(keys, f.name) {
+			fromPath = append(fromPath, i)
+			continue
+		}
 		if match < 0 {
 			return nil, &columnError{err: fmt.Errorf("header %q has no column %q for field %d (%s): %w", header, f.name, i+1, f.typeName, ErrColumns)}
 		}
 		d.fieldOf[match] = i
 	}
-	return d, nil
+	return d, d.setPathFields(l, fromPath, path)
+}
+
+// setPathFields makes decode fill the fields of l at indexes from path.
+func (d *decoder[T]) setPathFields(l layout, indexes []int, path string) error {
+	var err error
+	d.fromPath, err = pathSetter(reflect.TypeFor[T](), l, indexes, path)
+	return err
 }
 
 // decode makes a T of rec, whose strings it keeps.
@@ -113,6 +136,9 @@ func (d *decoder[T]) decode(rec []string) (T, error) {
 			}
 			return zero, &columnError{c + 1, f.name, fmt.Errorf("parse %q as %s: %v", s, f.typeName, err)}
 		}
+	}
+	if d.fromPath != nil {
+		d.fromPath.Set(base)
 	}
 	return d.v, nil
 }

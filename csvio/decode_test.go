@@ -45,7 +45,7 @@ func TestDecodeEveryKind(t *testing.T) {
 	header := l.names()
 	slices.Reverse(header)
 	cfg, _ := newConfig(nil)
-	d, err := newDecoder[everyKind](l, header, cfg)
+	d, err := newDecoder[everyKind](l, header, "", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

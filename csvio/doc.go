@@ -29,6 +29,17 @@
 // Values and header names are taken as they are, spaces included, unless
 // TrimSpace trims them.
 //
+// # Partitioned tables
+//
+// A field whose column the header lacks takes its value from the path's
+// Hive-style key=value directories (events/dt=2026-11-26/part-0.csv), as
+// avroio and parquetio fill them: %XX escapes undone,
+// __HIVE_DEFAULT_PARTITION__ read as nil, parsed into the field's type
+// (a value that does not parse fails at planning, naming the file). A
+// column in the header wins over the path. With NoHeader the columns are
+// the fields the path does not name, in order. PartitionBy writes such
+// tables, leaving the partition columns out of the files.
+//
 // # Splits and newlines in fields
 //
 // Files are cut into byte ranges at line ends, as textio cuts them, and

@@ -19,6 +19,8 @@ type config struct {
 	wholeFiles  bool
 	splitSize   int64
 	gzip        bool
+	partitionBy []string // PartitionBy: columns
+	maxOpen     int      // MaxOpenPartitions
 }
 
 // Delimiter sets the field delimiter (default ','), reading and writing:
@@ -56,6 +58,24 @@ func SplitSize(n int64) Option { return func(c *config) { c.splitSize = n } }
 // Gzip compresses what Write writes (part files *.csv.gz, or *.tsv.gz).
 func Gzip() Option { return func(c *config) { c.gzip = true } }
 
+// PartitionBy writes a Hive-style partitioned table, as Spark's
+// partitionBy does, writing: Write puts each record in the directory its
+// values of the columns named here spell, in order
+// (dir/dt=2026-11-26/country=SE/part-m-00000.csv), and leaves those
+// columns out of the files (and their header), since Read fills them back
+// from the path. A Writer leaves them out too. Directory values are
+// written as avroio.PartitionBy writes them: escaped as Spark does, a nil
+// pointer or empty string as __HIVE_DEFAULT_PARTITION__ (read back as
+// null, which only a pointer field holds). Only string, integer, float,
+// bool and time.Time fields, or pointers to them, partition.
+func PartitionBy(columns ...string) Option { return func(c *config) { c.partitionBy = columns } }
+
+// MaxOpenPartitions bounds how many partitions' files a task of a
+// partitioned Write keeps open (default 32), writing: meeting one more
+// finishes the least recently written, and if that partition comes again
+// the task starts another file in it (part-m-00000-1.csv).
+func MaxOpenPartitions(n int) Option { return func(c *config) { c.maxOpen = n } }
+
 func newConfig(opts []Option) (config, error) {
 	c := config{comma: ',', header: true}
 	for _, o := range opts {
@@ -63,6 +83,9 @@ func newConfig(opts []Option) (config, error) {
 	}
 	if c.comma == '"' || c.comma == '\r' || c.comma == '\n' || c.comma == utf8.RuneError || !utf8.ValidRune(c.comma) {
 		return c, fmt.Errorf("csvio: invalid delimiter %q", c.comma)
+	}
+	if c.maxOpen < 0 {
+		return c, fmt.Errorf("csvio: %d open partitions: must be positive", c.maxOpen)
 	}
 	return c, nil
 }

@@ -20,6 +20,7 @@ const (
 	CounterGroup          = "csvio"
 	CounterRecordsRead    = "records read"
 	CounterRecordsWritten = "records written"
+	CounterPartitionFiles = "partition files written"
 )
 
 // Read reads the CSV files matching pattern (a file, a directory of data
@@ -70,7 +71,8 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 }
 
 // checkHeaders reads the header of each file the splits are of, several
-// files at once, and fails on the first that does not fit T's fields, so
+// files at once, and fails on the first that does not fit T's fields (or
+// whose path holds a partition value a field cannot take), so
 // that a file lacking a column fails the job before any task runs rather
 // than in one task among many (as Spark's CSV reader with enforceSchema
 // off checks headers). It opens each file once more to read its first
@@ -78,7 +80,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 // Tasks check the header again, as the file may have changed since.
 func (s *source[T]) checkHeaders(ctx context.Context, splits []plan.Split) error {
 	l, _ := layoutOf(reflect.TypeFor[T]())
-	if !s.cfg.header || l.raw {
+	if l.raw {
 		return nil // no names to match
 	}
 	var files []storage.FileInfo
@@ -86,6 +88,14 @@ func (s *source[T]) checkHeaders(ctx context.Context, splits []plan.Split) error
 		if i == 0 || sp.Path != splits[i-1].Path { // a file's splits are adjacent
 			files = append(files, storage.FileInfo{URL: sp.Path})
 		}
+	}
+	if !s.cfg.header { // only partition values in paths to check
+		for _, f := range files {
+			if _, err := newDecoder[T](l, nil, f.URL, s.cfg); err != nil {
+				return s.fail(f.URL, 0, 0, err)
+			}
+		}
+		return nil
 	}
 	return filesplit.EachFile(files, func(_ int, f storage.FileInfo) error {
 		header, line, at, err := s.readHeader(ctx, f.URL)
@@ -95,7 +105,7 @@ func (s *source[T]) checkHeaders(ctx context.Context, splits []plan.Split) error
 		if err != nil || header == nil {
 			return err
 		}
-		if _, err := newDecoder[T](l, header, s.cfg); err != nil {
+		if _, err := newDecoder[T](l, header, f.URL, s.cfg); err != nil {
 			return s.fail(f.URL, line, at, err)
 		}
 		return nil
@@ -124,7 +134,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 			return err // a file of blank lines has no records
 		}
 	}
-	dec, err := newDecoder[T](l, header, s.cfg)
+	dec, err := newDecoder[T](l, header, split.Path, s.cfg)
 	if err != nil {
 		return s.fail(split.Path, headerLine, headerAt, err)
 	}
@@ -195,7 +205,7 @@ func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream
 	var dec *decoder[T]
 	if !s.cfg.header {
 		var err error
-		if dec, err = newDecoder[T](l, nil, s.cfg); err != nil {
+		if dec, err = newDecoder[T](l, nil, path, s.cfg); err != nil {
 			return s.fail(path, 0, 0, err)
 		}
 	}
@@ -223,7 +233,7 @@ func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream
 		line, _ := cr.FieldPos(0)
 		at := in.offset(line) // and forget the lines before: memory stays one record's
 		if dec == nil {
-			if dec, err = newDecoder[T](l, append([]string(nil), rec...), s.cfg); err != nil {
+			if dec, err = newDecoder[T](l, append([]string(nil), rec...), path, s.cfg); err != nil {
 				return s.fail(path, line, at, err)
 			}
 			continue
@@ -239,6 +249,9 @@ func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream
 // fail is the permanent error for a record of the file at path, at line
 // (0 if unknown) and offset: bad data reads the same way again.
 func (s *source[T]) fail(path string, line int, offset int64, err error) error {
+	if pe := (*pathValueError)(nil); errors.As(err, &pe) {
+		return plan.Permanent(fmt.Errorf("csvio: %w", pe.err)) // it names the file
+	}
 	e := &Error{Path: path, Line: line, Offset: offset, Err: err}
 	var ce *columnError
 	if errors.As(err, &ce) {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"unsafe"
 
+	"github.com/crunchgo/crunchgo/internal/partwrite"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 )
@@ -26,7 +28,8 @@ type Writer[T any] struct {
 	err    error
 }
 
-// NewWriter returns a Writer on w; Delimiter, NoHeader and Gzip apply.
+// NewWriter returns a Writer on w; Delimiter, NoHeader, Gzip and
+// PartitionBy (leaving its columns out) apply.
 func NewWriter[T any](w io.Writer, opts ...Option) (*Writer[T], error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -35,6 +38,11 @@ func NewWriter[T any](w io.Writer, opts ...Option) (*Writer[T], error) {
 	l, err := layoutOf(reflect.TypeFor[T]())
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.partitionBy) > 0 {
+		if _, l, err = partitionLayout(reflect.TypeFor[T](), l, cfg.partitionBy); err != nil {
+			return nil, err
+		}
 	}
 	cw := &Writer[T]{l: l, header: cfg.header && !l.raw}
 	if cfg.gzip {
@@ -131,9 +139,10 @@ func Write[T any](c pcollection.PCollection[T], dir string, opts ...Option) {
 
 // TryWrite is Write returning the build error instead of panicking.
 func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...Option) error {
+	// A writer checks T and the options, partitioning included.
 	cfg, err := newConfig(opts)
 	if err == nil {
-		_, err = layoutOf(reflect.TypeFor[T]())
+		_, err = NewWriter[T](io.Discard, opts...)
 	}
 	if err != nil {
 		return pcollection.Build("csvio.Write", nil).Errorf("%v", err)
@@ -145,14 +154,38 @@ func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...Option) e
 	if cfg.gzip {
 		ext += ".gz"
 	}
-	pcollection.NewSink(c, "csvio.Write", &sink[T]{dir: dir, opts: opts, ext: ext})
+	pcollection.NewSink(c, "csvio.Write", &sink[T]{dir: dir, opts: opts, ext: ext, partitionBy: cfg.partitionBy, maxOpen: cfg.maxOpen})
 	return nil
 }
 
 type sink[T any] struct {
-	dir  string
-	opts []Option
-	ext  string
+	dir         string
+	opts        []Option
+	ext         string
+	partitionBy []string
+	maxOpen     int
+}
+
+// PartitionKeys are the columns of PartitionBy (plan.PartitionedSinkPayload).
+func (s *sink[T]) PartitionKeys() []string { return s.partitionBy }
+
+// NewPartitionedWriter writes each record to its partition's part file
+// (plan.PartitionedSinkPayload).
+func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext, open plan.OpenPart) (plan.Emitter, func() error, error) {
+	t := reflect.TypeFor[T]()
+	l, err := layoutOf(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	dirs, _, err := partitionLayout(t, l, s.partitionBy)
+	if err != nil {
+		return nil, nil, err
+	}
+	emit, closeFn := partwrite.Sink(open,
+		func(rec *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(rec)) },
+		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
+		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
+	return emit, closeFn, nil
 }
 
 func (s *sink[T]) URL() string { return s.dir }

@@ -28,4 +28,12 @@
 //
 // Write writes each element as one line of compact JSON, which never holds
 // a newline (encoding/json escapes them in strings).
+//
+// Reading a struct, a top-level field whose key a line lacks takes its
+// value from the path's Hive-style key=value directories
+// (events/dt=2026-11-26/part-0.jsonl), as avroio and parquetio fill them
+// (%XX escapes undone, __HIVE_DEFAULT_PARTITION__ read as nil, a value
+// that does not parse failing at planning, naming the file); a key the
+// line holds, null included, wins over the path. PartitionBy writes such
+// tables, leaving the partition keys out of the lines.
 package jsonio

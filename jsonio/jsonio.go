@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"unsafe"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/crunchgo/crunchgo/internal/partwrite"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/textio"
@@ -23,15 +26,18 @@ const (
 	CounterGroup          = "jsonio"
 	CounterRecordsRead    = "records read"
 	CounterRecordsWritten = "records written"
+	CounterPartitionFiles = "partition files written"
 )
 
 // Option configures reading or writing; each says which it applies to.
 type Option func(*config)
 
 type config struct {
-	strict    bool
-	splitSize int64
-	gzip      bool
+	strict      bool
+	splitSize   int64
+	gzip        bool
+	partitionBy []string // PartitionBy: keys
+	maxOpen     int      // MaxOpenPartitions
 }
 
 // DisallowUnknownFields makes a key T has no field for an error, reading.
@@ -43,6 +49,25 @@ func SplitSize(n int64) Option { return func(c *config) { c.splitSize = n } }
 
 // Gzip compresses what Write writes (part files *.jsonl.gz).
 func Gzip() Option { return func(c *config) { c.gzip = true } }
+
+// PartitionBy writes a Hive-style partitioned table, as Spark's
+// partitionBy does, writing a struct T: Write puts each record in the
+// directory its values of the top-level fields of the JSON keys named
+// here spell, in order (dir/dt=2026-11-26/country=SE/part-m-00000.jsonl),
+// and leaves those keys out of the lines, since Read fills them back from
+// the path. A Writer leaves them out too. Directory values are written as
+// avroio.PartitionBy writes them: escaped as Spark does, a nil pointer or
+// empty string as __HIVE_DEFAULT_PARTITION__ (read back as null, which
+// only a pointer field holds). Only string, integer, float, bool and
+// time.Time fields, or pointers to them, partition, and T may not embed
+// structs or encode itself (MarshalJSON).
+func PartitionBy(keys ...string) Option { return func(c *config) { c.partitionBy = keys } }
+
+// MaxOpenPartitions bounds how many partitions' files a task of a
+// partitioned Write keeps open (default 32), writing: meeting one more
+// finishes the least recently written, and if that partition comes again
+// the task starts another file in it (part-m-00000-1.jsonl).
+func MaxOpenPartitions(n int) Option { return func(c *config) { c.maxOpen = n } }
 
 func newConfig(opts []Option) config {
 	var c config
@@ -56,13 +81,14 @@ func newConfig(opts []Option) config {
 // data files or a glob; any storage URL) as a collection of T, decoding
 // each line as encoding/json does.
 func Read[T any](p *pcollection.Pipeline, pattern string, opts ...Option) pcollection.PCollection[T] {
-	return pcollection.NewSource[T](p, "jsonio.Read", &source[T]{pattern: pattern, cfg: newConfig(opts), nullable: nullable[T]()})
+	return pcollection.NewSource[T](p, "jsonio.Read", &source[T]{pattern: pattern, cfg: newConfig(opts), nullable: nullable[T](), fields: keyFields(reflect.TypeFor[T]())})
 }
 
 type source[T any] struct {
 	pattern  string
 	cfg      config
-	nullable bool // a null line is a T (nil), not a record of zeros
+	nullable bool             // a null line is a T (nil), not a record of zeros
+	fields   []hivepart.Field // that partition directories may fill (partition.go)
 }
 
 // fastFlags are segmentio/encoding/json's flags for cfg: the defaults
@@ -99,21 +125,45 @@ func (s *source[T]) textOptions() []textio.ReadOption {
 	return nil
 }
 
+// Splits are textio's. A partition value in a file's path that does not
+// parse into its field fails here, before any task runs.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
-	return textio.Splits(ctx, s.pattern, hint, s.textOptions()...)
+	splits, err := textio.Splits(ctx, s.pattern, hint, s.textOptions()...)
+	if err != nil {
+		return nil, err
+	}
+	for i, sp := range splits {
+		if i == 0 || sp.Path != splits[i-1].Path { // a file's splits are adjacent
+			if _, err := pathSetter[T](sp.Path, s.fields); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return splits, nil
 }
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
 	var n int64
 	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
+	fromPath, err := pathSetter[T](split.Path, s.fields)
+	if err != nil {
+		return err
+	}
+	reset := func(v *T) {
+		*v = *new(T)
+		if fromPath != nil {
+			fromPath.Set(unsafe.Pointer(v))
+		}
+	}
 	var in bytes.Reader
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
 		if len(bytes.Trim(line, " \t")) == 0 {
 			return nil
 		}
 		var v T
-		if err := s.decode(line, &in, &v); err != nil {
+		reset(&v)
+		if err := s.decode(line, &in, &v, reset); err != nil {
 			lineNo, _ := r.Line(ctx) // 0 if it cannot tell
 			return plan.Permanent(&Error{Path: split.Path, Line: lineNo, Offset: r.Offset(), Err: err})
 		}
@@ -130,28 +180,29 @@ var jsonNull = []byte("null")
 // four times its speed (it skips encoding/json's separate validating
 // scan); a line it refuses goes to decodeStd, so that encoding/json has
 // the last word on what is wrong, and on the few values only it accepts
-// (a json.Number from a JSON string).
-func (s *source[T]) decode(line []byte, in *bytes.Reader, v *T) error {
+// (a json.Number from a JSON string). v holds what reset puts in it (the
+// values of partition fields), which keys of the line overwrite.
+func (s *source[T]) decode(line []byte, in *bytes.Reader, v *T, reset func(*T)) error {
 	if !s.nullable && bytes.Equal(bytes.TrimSpace(line), jsonNull) {
 		return fmt.Errorf("null, not a %T (read *%[1]T to take null lines as nil)", *v)
 	}
 	if rest, err := segjson.Parse(line, v, s.cfg.fastFlags()); err == nil && len(rest) == 0 {
 		return nil
 	}
-	*v = *new(T) // what a failed Parse left
-	return decodeStd(line, in, v, s.cfg.strict)
+	reset(v) // what a failed Parse left
+	return decodeStd(line, in, v, s.cfg.strict, reset)
 }
 
 // decodeStd decodes line into v with encoding/json. json.Unmarshal
 // accepts exactly the lines holding one value and is about twice as fast
 // as a Decoder; the Decoder, which can refuse unknown keys, explains what
 // is wrong with the others.
-func decodeStd[T any](line []byte, in *bytes.Reader, v *T, strict bool) error {
+func decodeStd[T any](line []byte, in *bytes.Reader, v *T, strict bool, reset func(*T)) error {
 	if !strict && json.Unmarshal(line, v) == nil {
 		return nil
 	}
 	in.Reset(line)
-	*v = *new(T) // what a failed Unmarshal left
+	reset(v) // what a failed Unmarshal left
 	return decodeOne(in, v, strict)
 }
 
@@ -185,16 +236,22 @@ func decodeOne(in *bytes.Reader, v any, strict bool) error {
 // Writer writes values as JSON lines to an io.Writer. Close flushes (and
 // ends the gzip stream); it does not close the io.Writer.
 type Writer[T any] struct {
-	bw  *bufio.Writer
-	gz  *gzip.Writer
-	enc *json.Encoder
-	err error
+	bw   *bufio.Writer
+	gz   *gzip.Writer
+	enc  *json.Encoder
+	view reflect.Type // with PartitionBy, T's layout without the partition keys (partition.go)
+	err  error
 }
 
-// NewWriter returns a Writer on w; Gzip applies.
+// NewWriter returns a Writer on w; Gzip and PartitionBy (leaving its keys
+// out) apply. A PartitionBy T cannot take makes every Write fail.
 func NewWriter[T any](w io.Writer, opts ...Option) *Writer[T] {
 	jw := &Writer[T]{}
-	if newConfig(opts).gzip {
+	cfg := newConfig(opts)
+	if len(cfg.partitionBy) > 0 {
+		_, jw.view, jw.err = partitionView(reflect.TypeFor[T](), cfg.partitionBy)
+	}
+	if cfg.gzip {
 		jw.gz = gzip.NewWriter(w)
 		w = jw.gz
 	}
@@ -209,7 +266,11 @@ func (w *Writer[T]) Write(v T) error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.enc.Encode(v); err != nil {
+	var x any = v
+	if w.view != nil {
+		x = reflect.NewAt(w.view, unsafe.Pointer(&v)).Interface()
+	}
+	if err := w.enc.Encode(x); err != nil {
 		w.err = fmt.Errorf("jsonio: write: %w", err)
 	}
 	return w.err
@@ -251,14 +312,42 @@ func TryWrite[T any](c pcollection.PCollection[T], dir string, opts ...Option) e
 	if why := unencodable(reflect.TypeFor[T]()); why != "" {
 		return pcollection.Build("jsonio.Write", nil).Errorf("%v cannot be written as JSON: %s", reflect.TypeFor[T](), why)
 	}
-	pcollection.NewSink(c, "jsonio.Write", &sink[T]{dir: dir, opts: opts, gzip: newConfig(opts).gzip})
+	cfg := newConfig(opts)
+	if len(cfg.partitionBy) > 0 {
+		if _, _, err := partitionView(reflect.TypeFor[T](), cfg.partitionBy); err != nil {
+			return pcollection.Build("jsonio.Write", nil).Errorf("%v", err)
+		}
+	}
+	if cfg.maxOpen < 0 {
+		return pcollection.Build("jsonio.Write", nil).Errorf("jsonio: %d open partitions: must be positive", cfg.maxOpen)
+	}
+	pcollection.NewSink(c, "jsonio.Write", &sink[T]{dir: dir, opts: opts, gzip: cfg.gzip, partitionBy: cfg.partitionBy, maxOpen: cfg.maxOpen})
 	return nil
 }
 
 type sink[T any] struct {
-	dir  string
-	opts []Option
-	gzip bool
+	dir         string
+	opts        []Option
+	gzip        bool
+	partitionBy []string
+	maxOpen     int
+}
+
+// PartitionKeys are the keys of PartitionBy (plan.PartitionedSinkPayload).
+func (s *sink[T]) PartitionKeys() []string { return s.partitionBy }
+
+// NewPartitionedWriter writes each record to its partition's part file
+// (plan.PartitionedSinkPayload).
+func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext, open plan.OpenPart) (plan.Emitter, func() error, error) {
+	dirs, _, err := partitionView(reflect.TypeFor[T](), s.partitionBy)
+	if err != nil {
+		return nil, nil, err
+	}
+	emit, closeFn := partwrite.Sink(open,
+		func(rec *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(rec)) },
+		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
+		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
+	return emit, closeFn, nil
 }
 
 func (s *sink[T]) URL() string { return s.dir }

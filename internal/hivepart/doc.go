@@ -1,6 +1,6 @@
 // Package hivepart reads Hive-style partition values out of file paths,
-// shared by avroio and parquetio: a table directory whose subdirectories
-// are named key=value (events/dt=2026-11-26/country=SE/part-0.parquet)
+// shared by avroio, parquetio, csvio and jsonio: a table directory whose
+// subdirectories are named key=value (events/dt=2026-11-26/country=SE/part-0.parquet)
 // holds files that lack the key columns; their values are in the path.
 //
 // Values follow Spark's rules: %XX escapes are undone (city=New%20York),

@@ -3,6 +3,8 @@ package runnertest
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,11 +14,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/crunchgo/crunchgo/csvio"
 	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/crunchgo/crunchgo/jsonio"
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/ptable"
@@ -27,14 +30,18 @@ import (
 // PartitionedArgs are PartitionedJob's arguments.
 type PartitionedArgs struct {
 	Output string `flag:"output"`
+	Format string `flag:"format" default:"parquet" help:"parquet, csv or jsonl"`
 }
+
+// partitionedFormats are the formats PartitionedJob writes.
+var partitionedFormats = []string{"parquet", "csv", "jsonl"}
 
 // partitionedRow is a row of PartitionedJob's tables, partitioned by day
 // and city.
 type partitionedRow struct {
-	ID   int64     `parquet:"id"`
-	Day  time.Time `parquet:"dt"`
-	City *string   `parquet:"city"`
+	ID   int64     `parquet:"id" csv:"id" json:"id"`
+	Day  time.Time `parquet:"dt" csv:"dt" json:"dt"`
+	City *string   `parquet:"city" csv:"city" json:"city"`
 }
 
 func (r partitionedRow) String() string {
@@ -58,15 +65,24 @@ func partitionedRows() []partitionedRow {
 	return rows
 }
 
-// PartitionedJob writes rows as two Parquet tables partitioned by day and
-// city, "mapped" by map tasks and "reduced" by reduce tasks, each task
-// keeping two partition files open at most, so that tasks finish files
-// early and start more.
-var PartitionedJob = runner.Register("runnertest/partitioned-write", "Parquet tables partitioned by day and city",
+// PartitionedJob writes rows as two tables (Parquet, CSV or JSON lines)
+// partitioned by day and city, "mapped" by map tasks and "reduced" by
+// reduce tasks, each task keeping two partition files open at most, so
+// that tasks finish files early and start more.
+var PartitionedJob = runner.Register("runnertest/partitioned-write", "tables partitioned by day and city",
 	func(p *pcollection.Pipeline, a *PartitionedArgs) error {
 		rows := pcollection.Of(p, partitionedRows()...)
-		opts := []parquetio.WriteOption{parquetio.PartitionBy("dt", "city"), parquetio.MaxOpenPartitions(2)}
-		parquetio.Write(rows, a.Output+"/mapped", opts...)
+		write := func(c pcollection.PCollection[partitionedRow], dir string) {
+			switch a.Format {
+			case "csv":
+				csvio.Write(c, dir, csvio.PartitionBy("dt", "city"), csvio.MaxOpenPartitions(2))
+			case "jsonl":
+				jsonio.Write(c, dir, jsonio.PartitionBy("dt", "city"), jsonio.MaxOpenPartitions(2))
+			default:
+				parquetio.Write(c, dir, parquetio.PartitionBy("dt", "city"), parquetio.MaxOpenPartitions(2))
+			}
+		}
+		write(rows, a.Output+"/mapped")
 		byID := ptable.ByKey(rows, func(r partitionedRow) int64 { return r.ID % 5 })
 		reduced := ptable.Reduce(ptable.GroupByKey(byID), func(_ int64, vs iter.Seq[partitionedRow], emit func(partitionedRow)) error {
 			for v := range vs {
@@ -74,27 +90,34 @@ var PartitionedJob = runner.Register("runnertest/partitioned-write", "Parquet ta
 			}
 			return nil
 		})
-		parquetio.Write(reduced, a.Output+"/reduced", opts...)
+		write(reduced, a.Output+"/reduced")
 		return nil
 	})
 
 // CheckPartitioned runs PartitionedJob on r with opts, into dir (a local
-// directory), and checks that each table holds in each partition directory
-// the rows the in-memory runner puts there, and that the tables read back
-// as the rows written. The files' names may differ: runners split the
-// input into different numbers of map tasks, and reduce tasks may meet
-// their rows in another order, finishing and starting files at other
-// rows.
+// directory), once per format, and checks that each table holds in each
+// partition directory the rows the in-memory runner puts there, and that
+// the tables read back as the rows written. The files' names may differ:
+// runners split the input into different numbers of map tasks, and reduce
+// tasks may meet their rows in another order, finishing and starting
+// files at other rows.
 func CheckPartitioned(t *testing.T, r runner.Runner, opts runner.Options, dir string) {
+	t.Helper()
+	for _, format := range partitionedFormats {
+		checkPartitioned(t, r, opts, filepath.Join(dir, format), format)
+	}
+}
+
+func checkPartitioned(t *testing.T, r runner.Runner, opts runner.Options, dir, format string) {
 	t.Helper()
 	run := func(r runner.Runner, out string) {
 		t.Helper()
-		p, err := PartitionedJob.Build([]string{"--output", out})
+		p, err := PartitionedJob.Build([]string{"--output", out, "--format", format})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := r.Run(context.Background(), p, opts); err != nil {
-			t.Fatalf("%T: %v", r, err)
+			t.Fatalf("%T, %s: %v", r, format, err)
 		}
 	}
 	got, want := filepath.Join(dir, "got"), filepath.Join(dir, "want")
@@ -103,15 +126,24 @@ func CheckPartitioned(t *testing.T, r runner.Runner, opts runner.Options, dir st
 	for _, table := range []string{"mapped", "reduced"} {
 		g, w := partitionRows(t, filepath.Join(got, table)), partitionRows(t, filepath.Join(want, table))
 		if !slices.Equal(slices.Sorted(mapsKeys(g)), slices.Sorted(mapsKeys(w))) {
-			t.Errorf("%s: partition directories %v, want %v", table, slices.Sorted(mapsKeys(g)), slices.Sorted(mapsKeys(w)))
+			t.Errorf("%s %s: partition directories %v, want %v", format, table, slices.Sorted(mapsKeys(g)), slices.Sorted(mapsKeys(w)))
 		}
 		for d, rows := range w {
 			if diff := diff(g[d], rows); diff != "" {
-				t.Errorf("%s/%s: %s", table, d, diff)
+				t.Errorf("%s %s/%s: %s", format, table, d, diff)
 			}
 		}
 		p := pcollection.NewPipeline("partitioned-read")
-		m := pcollection.Materialize(parquetio.Read[partitionedRow](p, filepath.Join(got, table)))
+		var read pcollection.PCollection[partitionedRow]
+		switch path := filepath.Join(got, table); format {
+		case "csv":
+			read = csvio.Read[partitionedRow](p, path)
+		case "jsonl":
+			read = jsonio.Read[partitionedRow](p, path)
+		default:
+			read = parquetio.Read[partitionedRow](p, path)
+		}
+		m := pcollection.Materialize(read)
 		if _, err := mem.Run(context.Background(), p, runner.Options{}); err != nil {
 			t.Fatal(err)
 		}
@@ -124,20 +156,18 @@ func CheckPartitioned(t *testing.T, r runner.Runner, opts runner.Options, dir st
 			all = append(all, v.String())
 		}
 		if diff := diff(strs(vs), all); diff != "" {
-			t.Errorf("%s read back: %s", table, diff)
+			t.Errorf("%s %s read back: %s", format, table, diff)
 		}
 	}
+	partFile := regexp.MustCompile(`^dt=[^/]+/city=[^/]+/part-[mr]-\d{5}(-\d+)?\.` + format + `$`)
 	for _, table := range []string{"mapped", "reduced"} {
 		for _, f := range files(t, filepath.Join(got, table)) {
 			if f != "_SUCCESS" && !partFile.MatchString(f) {
-				t.Errorf("%s: file %s is not a part file in a partition directory", table, f)
+				t.Errorf("%s %s: file %s is not a part file in a partition directory", format, table, f)
 			}
 		}
 	}
 }
-
-// partFile is a part file's path in a table partitioned by dt and city.
-var partFile = regexp.MustCompile(`^dt=[^/]+/city=[^/]+/part-[mr]-\d{5}(-\d+)?\.parquet$`)
 
 func mapsKeys[V any](m map[string]V) iter.Seq[string] {
 	return func(yield func(string) bool) {
@@ -181,38 +211,76 @@ func partitionRows(t *testing.T, table string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, f := range files(t, table) {
-		if !strings.HasSuffix(f, ".parquet") {
+		if f == "_SUCCESS" {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(table, f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		rd, err := parquetio.NewReader[struct {
-			ID int64 `parquet:"id"`
-		}](f, bytes.NewReader(b), int64(len(b)))
+		ids, err := partFileIDs(f, b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		buf := make([]struct {
-			ID int64 `parquet:"id"`
-		}, 256)
 		d := filepath.Dir(filepath.FromSlash(f))
-		for {
-			n, err := rd.Read(buf)
-			for _, r := range buf[:n] {
-				out[d] = append(out[d], fmt.Sprint(r.ID))
-			}
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-		}
-		rd.Close()
+		out[d] = append(out[d], ids...)
 	}
 	return out
+}
+
+// partFileIDs returns the ids of the rows of part file f, which holds b
+// and no other column.
+func partFileIDs(f string, b []byte) ([]string, error) {
+	var ids []string
+	switch filepath.Ext(f) {
+	case ".csv":
+		recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if len(recs) == 0 || !slices.Equal(recs[0], []string{"id"}) {
+			return nil, fmt.Errorf("%s: header %q, want only id", f, recs)
+		}
+		for _, r := range recs[1:] {
+			ids = append(ids, r[0])
+		}
+		return ids, nil
+	case ".jsonl":
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.DisallowUnknownFields()
+		for d.More() {
+			var r struct {
+				ID int64 `json:"id"`
+			}
+			if err := d.Decode(&r); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			ids = append(ids, fmt.Sprint(r.ID))
+		}
+		return ids, nil
+	}
+	rd, err := parquetio.NewReader[struct {
+		ID int64 `parquet:"id"`
+	}](f, bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	buf := make([]struct {
+		ID int64 `parquet:"id"`
+	}, 256)
+	for {
+		n, err := rd.Read(buf)
+		for _, r := range buf[:n] {
+			ids = append(ids, fmt.Sprint(r.ID))
+		}
+		if err == io.EOF {
+			return ids, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // dayRows are the rows PartitionedDayJob writes: day 2026-11-25 again,

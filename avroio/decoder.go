@@ -217,7 +217,7 @@ func incompatibleField(reader, writer avro.Schema) string {
 			}
 		}
 		if w == nil && !f.HasDefault() {
-			return fmt.Sprintf("field %s is not in the file and has no default: the data needs it, or the Go field an avrodefault tag or a pointer type (null when missing)", f.Name())
+			return fmt.Sprintf("field %s is not in the file%s and has no default: the data needs it, or the Go field an avrodefault tag or a pointer type (null when missing)", f.Name(), similarFieldHint(wr, f.Name()))
 		}
 		if w == nil || check.Compatible(f.Type(), w.Type()) == nil {
 			continue
@@ -432,6 +432,25 @@ func dotted(path, name string) string {
 }
 
 // fieldsByName maps a record's field names to its fields.
+// similarFieldHint names a field of the file's record w that name likely
+// meant, or returns "": one differing only in case, else in case and
+// underscores, as a Go field without a tag ("UserID") differs from the
+// field it stands for ("user_id").
+func similarFieldHint(w *avro.RecordSchema, name string) string {
+	loose := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	for _, onlyCase := range []bool{true, false} {
+		for _, f := range w.Fields() {
+			if onlyCase && strings.EqualFold(f.Name(), name) {
+				return fmt.Sprintf(" (it has %q: names are case-sensitive; name it in the field's tag, avro:%q)", f.Name(), f.Name())
+			}
+			if !onlyCase && loose(f.Name()) == loose(name) {
+				return fmt.Sprintf(" (it has %q: name it in the field's tag, avro:%q)", f.Name(), f.Name())
+			}
+		}
+	}
+	return ""
+}
+
 func fieldsByName(r *avro.RecordSchema) map[string]*avro.Field {
 	m := make(map[string]*avro.Field, len(r.Fields()))
 	for _, f := range r.Fields() {

@@ -377,6 +377,25 @@ func TestSchemaResolution(t *testing.T) {
 			t.Errorf("NewDecoder = %v, want the missing field on the first line, the file's schema after it", err)
 		}
 	})
+	t.Run("field named unlike the file's", func(t *testing.T) {
+		type untagged struct{ TrackID string }
+		type otherCase struct {
+			TrackID string `avro:"TRACK_ID"`
+		}
+		for _, tc := range []struct {
+			open func() error
+			want string
+		}{
+			{func() error { _, err := avroio.NewDecoder[untagged](openFixture(t, "play_v1.avro")); return err },
+				`field TrackID is not in the file (it has "track_id": name it in the field's tag, avro:"track_id") and has no default`},
+			{func() error { _, err := avroio.NewDecoder[otherCase](openFixture(t, "play_v1.avro")); return err },
+				`field TRACK_ID is not in the file (it has "track_id": names are case-sensitive; name it in the field's tag, avro:"track_id") and has no default`},
+		} {
+			if err := tc.open(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("NewDecoder = %v, want %q in it", err, tc.want)
+			}
+		}
+	})
 	t.Run("incompatible type", func(t *testing.T) {
 		type narrowing struct {
 			MsPlayed int32 `avro:"ms_played"` // long to int does not resolve

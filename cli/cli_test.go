@@ -232,6 +232,12 @@ var _ = runner.Register("cli-test-required", "a test job with a required flag", 
 	return nil
 })
 
+// The nothing job forgets to write what it computes.
+var _ = runner.Register("cli-test-nothing", "computes and writes nothing (a test job)", func(p *pcollection.Pipeline, a *struct{}) error {
+	pcollection.Map(pcollection.Of(p, 1, 2, 3), func(n int) int { return n * 2 }, pcollection.Name("Double"))
+	return nil
+})
+
 func TestExitCodes(t *testing.T) {
 	for _, tc := range []struct {
 		args []string

@@ -67,3 +67,15 @@ intermediates and the planner's notes; with --dot, the graph in Graphviz DOT.`,
 	cmd.Flags().BoolVar(&dot, "dot", false, "print the stage graph in Graphviz DOT")
 	return cmd
 }
+
+// writesNothing reports whether g has no sink (nor Materialize): the planner
+// leaves every transform of it out, so a run does nothing and succeeds, as
+// a job that forgot its Write would.
+func writesNothing(g *plan.Graph) bool {
+	for _, n := range g.Nodes() {
+		if n.Op == plan.OpSink || n.Op == plan.OpMaterialize {
+			return false
+		}
+	}
+	return true
+}

@@ -157,6 +157,9 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	if err != nil {
 		return dropReport(err)
 	}
+	if writesNothing(p.Graph()) { // even with -q: the job has a bug
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: job %s writes nothing: its pipeline has no sink, and only transforms whose output reaches one run\n", cmd.Root().Name(), inv.job.Name)
+	}
 	if f.report != "" {
 		// Checked now that the outputs are known: a report inside one
 		// would fail after the run, or be committed as part of it.

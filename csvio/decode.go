@@ -81,7 +81,7 @@ func newDecoder[T any](l layout, header []string, path string, cfg config) (*dec
 				continue
 			}
 			if match >= 0 {
-				return nil, &columnError{column: c + 1, field: f.name, err: fmt.Errorf("header names columns %q and %q, which differ only in case, for field %d (%s): %w", header[match], name, i+1, f.typeName, ErrColumns)}
+				return nil, &columnError{column: c + 1, field: f.name, err: fmt.Errorf("header names columns %q and %q, which differ only in case, for field %s (%s): %w", header[match], name, goName[T](f), f.typeName, ErrColumns)}
 			}
 			match = c
 		}
@@ -90,7 +90,7 @@ func newDecoder[T any](l layout, header []string, path string, cfg config) (*dec
 			continue
 		}
 		if match < 0 {
-			return nil, &columnError{err: fmt.Errorf("header %q has no column %q for field %d (%s): %w", header, f.name, i+1, f.typeName, ErrColumns)}
+			return nil, &columnError{err: fmt.Errorf("header %q has no column %q for field %s (%s)%s: %w", header, f.name, goName[T](f), f.typeName, similarColumnHint(header, f.name), ErrColumns)}
 		}
 		d.fieldOf[match] = i
 	}
@@ -102,6 +102,22 @@ func (d *decoder[T]) setPathFields(l layout, indexes []int, path string) error {
 	var err error
 	d.fromPath, err = pathSetter(reflect.TypeFor[T](), l, indexes, path)
 	return err
+}
+
+// goName is the name of f in T, for messages.
+func goName[T any](f field) string { return reflect.TypeFor[T]().Field(f.index).Name }
+
+// similarColumnHint names a column of header that the field's column name
+// likely meant, differing in case and underscores, as a Go field without a
+// tag ("UserID") differs from the column it stands for ("user_id"); or "".
+func similarColumnHint(header []string, name string) string {
+	loose := func(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+	for _, h := range header {
+		if loose(h) == loose(name) {
+			return fmt.Sprintf(" (it has %q: name it in the field's tag, csv:%q)", h, h)
+		}
+	}
+	return ""
 }
 
 // decode makes a T of rec, whose strings it keeps.

@@ -222,7 +222,7 @@ func TestBadInput(t *testing.T) {
 		{"long", "u,t,1,true,x\n", []csvio.Option{csvio.NoHeader()},
 			`line 1 (offset 0): 5 columns, want 4 (the struct's fields): wrong columns`},
 		{"missing", "user,plays,ok\nu,1,true\n", nil,
-			`header ["user" "plays" "ok"] has no column "track" for field 2 (string): wrong columns`},
+			`header ["user" "plays" "ok"] has no column "track" for field Track (string): wrong columns`},
 		{"twice", "user,track,plays,ok,user\n", nil,
 			`column 5 (user): header names column "user" twice`},
 		{"quote", "user,track,plays,ok\nu,t\"x,1,true\n", nil,
@@ -243,6 +243,23 @@ func TestBadInput(t *testing.T) {
 		if !errors.As(err, &ce) || !plan.IsPermanent(err) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want a permanent *csvio.Error saying %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// A Go field without a tag names its column after itself ("UserID"): the
+// error points at the header's column it likely meant ("user_id").
+func TestUntaggedFieldHint(t *testing.T) {
+	type Row struct {
+		UserID string
+		Plays  int64
+	}
+	storage.ResetMem("csv-untagged")
+	put(t, "mem://csv-untagged/a.csv", "user_id,plays\nu1,3\n")
+	p := pcollection.NewPipeline("untagged")
+	pcollection.Materialize(csvio.Read[Row](p, "mem://csv-untagged/a.csv"))
+	want := `a.csv: line 1 (offset 0): header ["user_id" "plays"] has no column "UserID" for field UserID (string) (it has "user_id": name it in the field's tag, csv:"user_id"): wrong columns`
+	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }
 
@@ -279,7 +296,7 @@ func TestHeaderCheckedWhilePlanning(t *testing.T) {
 		Track string `csv:"track"`
 	}
 	err = splits(csvio.Read[Wide](p, "mem://csv-plan/good/a.csv"))
-	if want := `csvio: mem://csv-plan/good/a.csv: line 1 (offset 0): header ["user" "plays"] has no column "track" for field 2 (string): wrong columns`; err == nil || err.Error() != want {
+	if want := `csvio: mem://csv-plan/good/a.csv: line 1 (offset 0): header ["user" "plays"] has no column "track" for field Track (string): wrong columns`; err == nil || err.Error() != want {
 		t.Errorf("missing column: got %v, want %q", err, want)
 	}
 	if err := splits(csvio.Read[[]string](p, "mem://csv-plan/bad")); err != nil {
@@ -367,7 +384,7 @@ func TestHeaderCase(t *testing.T) {
 	put(t, "mem://csv-case/c.csv", "user_id,Country,COUNTRY,ms\nu3,SE,NO,30\n")
 	p = pcollection.NewPipeline("ambiguous")
 	pcollection.Materialize(csvio.Read[Row](p, "mem://csv-case/c.csv"))
-	want := `c.csv: line 1 (offset 0): column 3 (country): header names columns "Country" and "COUNTRY", which differ only in case, for field 2 (string)`
+	want := `c.csv: line 1 (offset 0): column 3 (country): header names columns "Country" and "COUNTRY", which differ only in case, for field Country (string)`
 	if _, err := mem.Run(context.Background(), p, runner.Options{}); err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want %q", err, want)
 	}

@@ -207,8 +207,11 @@ func checkSchema(path string, t reflect.Type, want, have *parquet.Schema, zeroFi
 				parent := h
 				if h = child(h, name); h == nil {
 					missing = true
-					if other := foldedChild(parent, name); other != "" {
-						hint = fmt.Sprintf(" (it has %q: names are case-sensitive)", other)
+					if other, onlyCase := similarChild(parent, name); other != "" {
+						hint = fmt.Sprintf(" (it has %q: name it in the field's tag, parquet:%q)", other, other)
+						if onlyCase {
+							hint = fmt.Sprintf(" (it has %q: names are case-sensitive; name it in the field's tag, parquet:%q)", other, other)
+						}
 					}
 				}
 			}
@@ -303,15 +306,26 @@ func child(n parquet.Node, name string) parquet.Node {
 	return nil
 }
 
-// foldedChild returns the name of a field of n equal to name up to case,
-// or "".
-func foldedChild(n parquet.Node, name string) string {
+// similarChild returns the name of a field of group n that name likely
+// meant, or "": one differing only in case (onlyCase true), else one
+// differing in case and underscores, as a Go field without a tag
+// ("UserID") differs from the column it stands for ("user_id").
+func similarChild(n parquet.Node, name string) (other string, onlyCase bool) {
 	for _, f := range n.Fields() {
 		if strings.EqualFold(f.Name(), name) {
-			return f.Name()
+			return f.Name(), true
 		}
 	}
-	return ""
+	for _, f := range n.Fields() {
+		if withoutUnderscores(f.Name()) == withoutUnderscores(name) {
+			return f.Name(), false
+		}
+	}
+	return "", false
+}
+
+func withoutUnderscores(name string) string {
+	return strings.ToLower(strings.ReplaceAll(name, "_", ""))
 }
 
 func leafOrGroup(n parquet.Node) string {

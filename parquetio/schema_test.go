@@ -105,7 +105,16 @@ func TestSchemaMismatchAtOpen(t *testing.T) {
 		{"missing column", open(writeGo(t, []noMsPlayed{{"u1", "SE"}})),
 			"ms_played", []string{"not in the file", "field MsPlayed (int64) of parquetio.listen", "ZeroFillMissing"}},
 		{"column name in another case", open(writeGo(t, []upperUserID{{"u1", 40000}})),
-			"user_id", []string{"not in the file", `it has "USER_ID"`, "case-sensitive", "field UserID (string)"}},
+			"user_id", []string{"not in the file", `it has "USER_ID": names are case-sensitive; name it in the field's tag, parquet:"USER_ID"`, "field UserID (string)"}},
+		{"struct without tags", func() error {
+			type untagged struct {
+				UserID   string
+				MsPlayed int64
+			}
+			data := writeGo(t, []listen{{"u1", 40000}})
+			_, err := NewReader[untagged](schemaPath, bytes.NewReader(data), int64(len(data)))
+			return err
+		}, "UserID", []string{"not in the file", `it has "user_id": name it in the field's tag, parquet:"user_id"`, "field UserID (string)"}},
 		{"DOUBLE into int64", open(writeGo(t, []doubleMs{{"u1", 40000.9}})),
 			"ms_played", []string{"file type DOUBLE", "INT64/INT(64,true)", "field MsPlayed (int64)"}},
 		{"string into int64", open(writeGo(t, []stringMs{{"u1", "40000"}})),

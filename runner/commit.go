@@ -352,7 +352,7 @@ func (c *Committer) move(ctx context.Context, from, to string) error {
 // aside, into the run's temporary directory, what a reader could take for
 // a complete output: everything when overwriting, _SUCCESS when appending
 // or replacing partitions. Then they move the run's committed parts into
-// the directory, and the partitions they replace aside.
+// the directory (planAppend, planReplace say how when the output stays).
 func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 	entries, err := storage.List(ctx, c.dir)
 	if err != nil {
@@ -429,13 +429,13 @@ func (c *Committer) planAppend(ctx context.Context, moves []move, files []storag
 }
 
 // planReplace adds to moves the renames of committed partition
-// directories files, of keys, into directory dir of an output whose other
-// partitions stay: a directory dir lacks moves in whole; one it has is
-// gone into, down to the partitions of every key, which replace dir's
-// (moved aside first, each just before its replacement, so that a reader
-// misses few partitions at any one time). A partition the job read from
-// is not replaced: the commit would delete its input.
-// rel is dir's path in the output.
+// directories files, of keys, into directory dir (at path rel in the
+// output) of an output whose other partitions stay: a directory dir lacks
+// moves in whole; one it has is gone into, down to the partitions of
+// every key, which replace dir's (moved aside first, each just before its
+// replacement, so that a reader misses few partitions at any one time).
+// A partition the job read from is not replaced: the commit would delete
+// its input.
 func (c *Committer) planReplace(ctx context.Context, moves []move, files []storage.FileInfo, dir, rel string, keys []string) ([]move, error) {
 	for _, f := range files {
 		to, relTo := storage.Join(dir, f.Name), path.Join(rel, f.Name)
@@ -480,6 +480,9 @@ func (c *Committer) checkNotRead(ctx context.Context, dir string) error {
 	if c.inputs == nil {
 		c.inputs = [][]string{}
 		for _, src := range c.sources {
+			// The sources have been read: a pattern that no longer
+			// lists was changed by someone else, whose files the
+			// run did not read.
 			files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
 			for _, f := range files {
 				c.inputs = append(c.inputs, canonical(f.URL))

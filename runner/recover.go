@@ -65,8 +65,9 @@ func (c *Committer) readJournal(ctx context.Context) (j *commitJournal, temp boo
 // madeMoves is how many of an output's journalled renames were made. The
 // renames are made in order, so they are the ones up to the last that
 // shows as made: its source gone and its target there. No later rename
-// brings back an earlier one's source, except a part published under the
-// name of one moved aside, and then that later rename shows as made. A
+// brings back an earlier one's source, except a part or partition
+// published under the name of one moved aside, and then that later rename
+// shows as made. A
 // local rename cut in half (both names one file) is finished and counts.
 func madeMoves(ctx context.Context, moves []move) (int, error) {
 	for i, m := range slices.Backward(moves) {

@@ -249,8 +249,14 @@ func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Sp
 		st := r.Stats()
 		tc.Counter(CounterGroup, CounterRowsRead).Inc(st.Rows)
 		tc.Counter(CounterGroup, CounterRowGroupsRead).Inc(int64(st.RowGroups - st.RowGroupsPruned - st.CorruptRowGroups))
-		tc.Counter(CounterGroup, CounterRowGroupsPruned).Inc(int64(st.RowGroupsPruned))
-		tc.Counter(CounterGroup, CounterCorruptRowGroups).Inc(int64(st.CorruptRowGroups))
+		// Counted only when some were: a summary line "corrupt row
+		// groups skipped = 0" on every read reads as a warning.
+		if st.RowGroupsPruned > 0 {
+			tc.Counter(CounterGroup, CounterRowGroupsPruned).Inc(int64(st.RowGroupsPruned))
+		}
+		if st.CorruptRowGroups > 0 {
+			tc.Counter(CounterGroup, CounterCorruptRowGroups).Inc(int64(st.CorruptRowGroups))
+		}
 	}()
 	buf := make([]T, s.cfg.batch)
 	for {

@@ -33,6 +33,22 @@ func genFlags(cmd *cobra.Command, cfg *GenConfig, format *string) {
 	fl.Int64Var(&cfg.Seed, "seed", 1, "random seed: the same flags give the same files")
 	fl.StringVar(format, "format", "parquet", "file format: avro or parquet")
 	fl.IntVar(&cfg.Files, "files", 4, "number of event files, written in parallel (each draws its own events: another number of files gives another day)")
+	cfg.Day = DefaultDay
+	fl.Var((*dayFlag)(&cfg.Day), "day", "the UTC day the events fall in, YYYY-MM-DD (the same flags with another day give the same listening, shifted)")
+}
+
+// dayFlag is a time.Time flag given as a date, YYYY-MM-DD: UTC midnight.
+type dayFlag time.Time
+
+func (d *dayFlag) String() string { return time.Time(*d).Format(time.DateOnly) }
+func (d *dayFlag) Type() string   { return "date" }
+func (d *dayFlag) Set(s string) error {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return fmt.Errorf("want a date, YYYY-MM-DD")
+	}
+	*d = dayFlag(t)
+	return nil
 }
 
 func genCommand() *cobra.Command {

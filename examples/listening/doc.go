@@ -16,7 +16,10 @@
 //     starting after more than 30 minutes without listening (skipped events count as listening);
 //   - play-stats (PlayStats): how long plays last per country (median,
 //     90th and 99th percentiles, approximated by a quantile sketch) and the
-//     plays of tracks missing from the catalogue (an anti-join).
+//     plays of tracks missing from the catalogue (an anti-join);
+//   - plays-by-day (PlaysByDay): plays per UTC day, country and track, into
+//     a table partitioned by day (dt=2026-11-26 directories), which
+//     --write-mode overwrite-partitions updates a day at a time.
 //
 // Commands returns the CLI commands of this package: "gen listening-log", a
 // deterministic generator of events and catalogue with Zipf-like popularity,

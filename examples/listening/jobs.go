@@ -114,6 +114,28 @@ var PlayStatsJob = runner.Register("play-stats",
 			fileio.Write(out.UncataloguedTracks, storage.Join(a.Output, UncataloguedTracksDir), format))
 	})
 
+// PlaysByDayArgs are the flags of the plays-by-day job.
+type PlaysByDayArgs struct {
+	Events       string `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
+	Output       string `flag:"output" required:"true" help:"the table's directory: its partitions are dt=YYYY-MM-DD subdirectories"`
+	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the table: parquet or avro"`
+}
+
+// PlaysByDayJob is the registered plays-by-day job.
+var PlaysByDayJob = runner.Register("plays-by-day",
+	"plays per day, country and track, into a table partitioned by day (dt=YYYY-MM-DD): --write-mode overwrite-partitions replaces the days a run covers and keeps the others",
+	func(p *pcollection.Pipeline, a *PlaysByDayArgs) error {
+		format, err := fileio.ParseFormat(a.OutputFormat)
+		if err != nil {
+			return runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
+		}
+		events, err := fileio.Read[DayEvent](context.Background(), p, a.Events, parquetio.SharedStrings())
+		if err != nil {
+			return fmt.Errorf("--events: %w", err)
+		}
+		return fileio.Write(PlaysByDay(events), a.Output, format, fileio.PartitionBy(DayPlaysPartition))
+	})
+
 // SessionsArgs are the flags of the sessions job.
 type SessionsArgs struct {
 	Events       string        `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob"`

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/internal/partprune"
 	"github.com/crunchgo/crunchgo/internal/partwrite"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
@@ -84,18 +85,7 @@ func (s *source[T]) Pattern() string { return s.pattern }
 
 // EstimateSize is the size of the files WherePartition keeps.
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
-	if s.cfg.wherePartition == nil {
-		return filesplit.Size(ctx, s.pattern)
-	}
-	files, err := storage.DataFiles(ctx, s.pattern)
-	if err != nil {
-		return -1
-	}
-	kept, err := keptByPartition(s.pattern, files, s.cfg.wherePartition)
-	if err != nil {
-		return filesplit.Total(files) // Splits reports the error
-	}
-	return filesplit.Total(kept)
+	return partprune.Size(ctx, s.pattern, s.cfg.wherePartition)
 }
 
 // Splits gives each file one split, or cuts large files into byte ranges so
@@ -105,15 +95,9 @@ func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 // cannot be read from fails the job once, before any task runs, as
 // parquetio does. Files that WherePartition leaves out are not opened.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
-	all, err := storage.DataFiles(ctx, s.pattern)
+	files, pruned, err := partprune.Files(ctx, s.pattern, s.cfg.wherePartition)
 	if err != nil {
 		return nil, fmt.Errorf("avroio: %w", err)
-	}
-	files := all
-	if s.cfg.wherePartition != nil {
-		if files, err = keptByPartition(s.pattern, all, s.cfg.wherePartition); err != nil {
-			return nil, err
-		}
 	}
 	var mu sync.Mutex
 	matched := map[[32]byte]bool{} // writer schemas' fingerprints
@@ -151,11 +135,7 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 	}
 	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
 	out := filesplit.ByteRanges(files, size, nil)
-	// The first split's task counts the files left out; when every file
-	// was, no task runs to count them, as in parquetio.
-	if pruned := len(all) - len(files); pruned > 0 && len(out) > 0 {
-		out[0].Pruned = pruned
-	}
+	partprune.CountPruned(out, pruned)
 	return out, nil
 }
 

@@ -40,6 +40,15 @@
 // the fields the path does not name, in order. PartitionBy writes such
 // tables, leaving the partition columns out of the files.
 //
+// WherePartition selects partitions by path, as avroio.WherePartition
+// does: its predicate sees one file's partition values (Value, unescaped;
+// Null, for __HIVE_DEFAULT_PARTITION__; Int and Time, parsed) and nothing
+// of its records, and the files it rules out are left out at planning,
+// unopened (no header read, no value parsed), and counted ("files
+// pruned"). Asking for a key the path lacks, or a value that does not
+// parse, fails the job at planning naming the file, and so does a table
+// with no partitions.
+//
 // # Splits and newlines in fields
 //
 // Files are cut into byte ranges at line ends, as textio cuts them, and

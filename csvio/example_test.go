@@ -59,3 +59,27 @@ func ExampleWriter() {
 	// a,"says ""hi"""
 	// "b, c",
 }
+
+// A partitioned table read for the hours from 9 on, compared as numbers:
+// the other partitions' files are not opened.
+func ExampleWherePartition() {
+	type Play struct {
+		User string `csv:"user"`
+		Hour int    `csv:"hour"` // from the path
+	}
+	ctx := context.Background()
+	for _, h := range []string{"2", "9", "10"} {
+		storage.WriteFile(ctx, "mem://csv-example-where/plays/hour="+h+"/part-0.csv", []byte("user\nu"+h+"\n"))
+	}
+	p := pcollection.NewPipeline("late-plays")
+	rows := pcollection.Materialize(csvio.Read[Play](p, "mem://csv-example-where/plays",
+		csvio.WherePartition(func(part csvio.Partition) bool { return part.Int("hour") >= 9 })))
+	res, err := mem.Run(ctx, p, runner.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, _ := rows.Values()
+	slices.SortFunc(got, func(a, b Play) int { return a.Hour - b.Hour })
+	fmt.Println(got, "files pruned:", res.Counters.Get(csvio.CounterGroup, csvio.CounterFilesPruned))
+	// Output: [{u9 9} {u10 10}] files pruned: 1
+}

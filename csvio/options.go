@@ -21,6 +21,8 @@ type config struct {
 	gzip        bool
 	partitionBy []string // PartitionBy: columns
 	maxOpen     int      // MaxOpenPartitions
+
+	wherePartition func(Partition) bool // WherePartition; nil: every file
 }
 
 // Delimiter sets the field delimiter (default ','), reading and writing:

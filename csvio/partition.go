@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/crunchgo/crunchgo/internal/partprune"
 )
 
 // Partitioned tables: a field whose column the file lacks takes its value
@@ -14,6 +15,25 @@ import (
 // the path, as a Parquet or Avro file's own column does; without one
 // (NoHeader) the columns are the fields the path does not name, in order,
 // as Write leaves partition columns out of the files.
+
+// WherePartition makes Read read only the files of a partitioned table
+// (events/dt=2026-11-26/country=SE/part-0.csv) for whose partition values
+// keep returns true, reading, as avroio.WherePartition does: the others
+// are left out when splits are planned, unopened (their headers
+// unchecked), and counted ("files pruned", by the first split's task:
+// when every file is left out, no task runs and nothing counts them). keep
+// judges the path alone, never the records. A key that the path lacks, a
+// value Int or Time cannot parse, or a table with no key=value directories
+// fails the job at planning, naming the file or pattern.
+func WherePartition(keep func(p Partition) bool) Option {
+	return func(c *config) { c.wherePartition = keep }
+}
+
+// Partition is the partition values of one file's path, as a
+// WherePartition predicate sees them: Value (unescaped), Null
+// (__HIVE_DEFAULT_PARTITION__), Int and Time. Where a key appears twice in
+// a path, the innermost value counts. It is avroio.Partition.
+type Partition = partprune.Partition
 
 // pathValueError is a partition value in a path that does not parse into
 // its field's type: the path's fault, not a record's.

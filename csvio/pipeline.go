@@ -9,6 +9,7 @@ import (
 	"reflect"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
+	"github.com/crunchgo/crunchgo/internal/partprune"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
@@ -21,6 +22,7 @@ const (
 	CounterRecordsRead    = "records read"
 	CounterRecordsWritten = "records written"
 	CounterPartitionFiles = "partition files written"
+	CounterFilesPruned    = "files pruned"
 )
 
 // Read reads the CSV files matching pattern (a file, a directory of data
@@ -54,19 +56,28 @@ func (s *source[T]) Describe() string { return "csv " + s.pattern }
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source[T]) Pattern() string { return s.pattern }
 
-func (s *source[T]) EstimateSize(ctx context.Context) int64 { return filesplit.Size(ctx, s.pattern) }
+// EstimateSize is the size of the files WherePartition keeps.
+func (s *source[T]) EstimateSize(ctx context.Context) int64 {
+	return partprune.Size(ctx, s.pattern, s.cfg.wherePartition)
+}
 
 // Splits are textio's: byte ranges of plain files, whole compressed files,
-// or whole files with WholeFiles. With a header, each file's header is
-// checked against T's fields first (checkHeaders).
+// or whole files with WholeFiles, of the files WherePartition keeps, the
+// others left unopened. With a header, each file's header is checked
+// against T's fields first (checkHeaders).
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
-	splits, err := textio.Splits(ctx, s.pattern, hint, s.cfg.textOptions()...)
+	files, pruned, err := partprune.Files(ctx, s.pattern, s.cfg.wherePartition)
+	if err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
+	}
+	splits, err := textio.SplitFiles(ctx, files, hint, s.cfg.textOptions()...)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.checkHeaders(ctx, splits); err != nil {
 		return nil, err
 	}
+	partprune.CountPruned(splits, pruned)
 	return splits, nil
 }
 
@@ -114,6 +125,9 @@ func (s *source[T]) checkHeaders(ctx context.Context, splits []plan.Split) error
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
+	if split.Pruned > 0 {
+		tc.Counter(CounterGroup, CounterFilesPruned).Inc(int64(split.Pruned))
+	}
 	var n int64
 	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
 	each := func(v T) { n++; emit(v) }

@@ -35,5 +35,12 @@
 // (%XX escapes undone, __HIVE_DEFAULT_PARTITION__ read as nil, a value
 // that does not parse failing at planning, naming the file); a key the
 // line holds, null included, wins over the path. PartitionBy writes such
-// tables, leaving the partition keys out of the lines.
+// tables, leaving the partition keys out of the lines. WherePartition
+// selects partitions by path, as avroio.WherePartition does: its
+// predicate sees one file's partition values (Value, unescaped; Null, for
+// __HIVE_DEFAULT_PARTITION__; Int and Time, parsed) and nothing of its
+// lines, and the files it rules out are left out at planning, unopened,
+// and counted ("files pruned"). Asking for a key the path lacks, or a
+// value that does not parse, fails the job at planning naming the file,
+// and so does a table with no partitions.
 package jsonio

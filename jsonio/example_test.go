@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 
 	"github.com/crunchgo/crunchgo/jsonio"
 	"github.com/crunchgo/crunchgo/pcollection"
@@ -45,4 +46,32 @@ func ExampleWriter() {
 	// Output:
 	// {"text":"two\nlines <b>","user":"ann"}
 	// {"user":"bo"}
+}
+
+// A partitioned table read for one country and the null partition (no
+// known country): the other partitions' files are not opened.
+func ExampleWherePartition() {
+	type Event struct {
+		User    string  `json:"user"`
+		Country *string `json:"country"` // from the path
+	}
+	ctx := context.Background()
+	for _, c := range []string{"SE", "NO", "__HIVE_DEFAULT_PARTITION__"} {
+		storage.WriteFile(ctx, "mem://json-example-where/events/country="+c+"/part-0.jsonl", []byte(`{"user":"u-`+c+`"}`+"\n"))
+	}
+	p := pcollection.NewPipeline("swedish-events")
+	events := pcollection.Materialize(jsonio.Read[Event](p, "mem://json-example-where/events",
+		jsonio.WherePartition(func(part jsonio.Partition) bool { return part.Null("country") || part.Value("country") == "SE" })))
+	res, err := mem.Run(ctx, p, runner.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, _ := events.Values()
+	var users []string
+	for _, e := range got {
+		users = append(users, e.User)
+	}
+	slices.Sort(users)
+	fmt.Println(users, "files pruned:", res.Counters.Get(jsonio.CounterGroup, jsonio.CounterFilesPruned))
+	// Output: [u-SE u-__HIVE_DEFAULT_PARTITION__] files pruned: 1
 }

@@ -12,8 +12,8 @@ import (
 	"reflect"
 	"unsafe"
 
-	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/crunchgo/crunchgo/internal/partprune"
 	"github.com/crunchgo/crunchgo/internal/partwrite"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
@@ -27,6 +27,7 @@ const (
 	CounterRecordsRead    = "records read"
 	CounterRecordsWritten = "records written"
 	CounterPartitionFiles = "partition files written"
+	CounterFilesPruned    = "files pruned"
 )
 
 // Option configures reading or writing; each says which it applies to.
@@ -38,6 +39,8 @@ type config struct {
 	gzip        bool
 	partitionBy []string // PartitionBy: keys
 	maxOpen     int      // MaxOpenPartitions
+
+	wherePartition func(Partition) bool // WherePartition; nil: every file
 }
 
 // DisallowUnknownFields makes a key T has no field for an error, reading.
@@ -116,7 +119,10 @@ func (s *source[T]) Describe() string { return "json lines " + s.pattern }
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source[T]) Pattern() string { return s.pattern }
 
-func (s *source[T]) EstimateSize(ctx context.Context) int64 { return filesplit.Size(ctx, s.pattern) }
+// EstimateSize is the size of the files WherePartition keeps.
+func (s *source[T]) EstimateSize(ctx context.Context) int64 {
+	return partprune.Size(ctx, s.pattern, s.cfg.wherePartition)
+}
 
 func (s *source[T]) textOptions() []textio.ReadOption {
 	if s.cfg.splitSize > 0 {
@@ -125,10 +131,15 @@ func (s *source[T]) textOptions() []textio.ReadOption {
 	return nil
 }
 
-// Splits are textio's. A partition value in a file's path that does not
-// parse into its field fails here, before any task runs.
+// Splits are textio's, of the files WherePartition keeps, the others left
+// unopened. A partition value in a kept file's path that does not parse
+// into its field fails here, before any task runs.
 func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
-	splits, err := textio.Splits(ctx, s.pattern, hint, s.textOptions()...)
+	files, pruned, err := partprune.Files(ctx, s.pattern, s.cfg.wherePartition)
+	if err != nil {
+		return nil, fmt.Errorf("jsonio: %w", err)
+	}
+	splits, err := textio.SplitFiles(ctx, files, hint, s.textOptions()...)
 	if err != nil {
 		return nil, err
 	}
@@ -139,11 +150,15 @@ func (s *source[T]) Splits(ctx context.Context, hint int) ([]plan.Split, error) 
 			}
 		}
 	}
+	partprune.CountPruned(splits, pruned)
 	return splits, nil
 }
 
 func (s *source[T]) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {
 	emit := out.(func(T))
+	if split.Pruned > 0 {
+		tc.Counter(CounterGroup, CounterFilesPruned).Inc(int64(split.Pruned))
+	}
 	var n int64
 	defer func() { tc.Counter(CounterGroup, CounterRecordsRead).Inc(n) }()
 	fromPath, err := pathSetter[T](split.Path, s.fields)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/crunchgo/crunchgo/internal/partprune"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -17,6 +18,25 @@ import (
 // partition fields are left out of each line by encoding a view of the
 // record: a struct type of the same layout whose partition fields are
 // tagged `json:"-"`.
+
+// WherePartition makes Read read only the files of a partitioned table
+// (events/dt=2026-11-26/country=SE/part-0.jsonl) for whose partition
+// values keep returns true, reading, as avroio.WherePartition does: the
+// others are left out when splits are planned, unopened, and counted
+// ("files pruned", by the first split's task: when every file is left
+// out, no task runs and nothing counts them). keep judges the path alone,
+// never the lines. A key that the path lacks, a value Int or Time cannot
+// parse, or a table with no key=value directories fails the job at
+// planning, naming the file or pattern.
+func WherePartition(keep func(p Partition) bool) Option {
+	return func(c *config) { c.wherePartition = keep }
+}
+
+// Partition is the partition values of one file's path, as a
+// WherePartition predicate sees them: Value (unescaped), Null
+// (__HIVE_DEFAULT_PARTITION__), Int and Time. Where a key appears twice in
+// a path, the innermost value counts. It is avroio.Partition.
+type Partition = partprune.Partition
 
 // keyFields are the top-level fields of struct type t by their JSON keys,
 // as encoding/json names them (a `json` tag's name, else the field's);

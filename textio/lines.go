@@ -23,6 +23,12 @@ func Splits(ctx context.Context, pattern string, hint int, opts ...ReadOption) (
 	return (&source{pattern: pattern, opts: opts, cfg: newReadConfig(opts)}).Splits(ctx, hint)
 }
 
+// SplitFiles is Splits over files already listed (storage.DataFiles), for
+// a source that leaves some out first: only these are opened to check.
+func SplitFiles(ctx context.Context, files []storage.FileInfo, hint int, opts ...ReadOption) ([]plan.Split, error) {
+	return splitFiles(ctx, files, hint, newReadConfig(opts))
+}
+
 // OpenSplit opens split's file and returns a reader of the lines the split
 // owns; closing it closes the file.
 func OpenSplit(ctx context.Context, split plan.Split, opts ...ReadOption) (*LineReader, error) {

@@ -77,13 +77,18 @@ func (s *source) Splits(ctx context.Context, hint int) ([]plan.Split, error) {
 	if err != nil {
 		return nil, fmt.Errorf("textio: %w", err)
 	}
-	err = filesplit.EachFile(files, func(_ int, f storage.FileInfo) error {
+	return splitFiles(ctx, files, hint, s.cfg)
+}
+
+// splitFiles is Splits over files listed already.
+func splitFiles(ctx context.Context, files []storage.FileInfo, hint int, cfg readConfig) ([]plan.Split, error) {
+	err := filesplit.EachFile(files, func(_ int, f storage.FileInfo) error {
 		return checkText(ctx, f)
 	})
 	if err != nil {
 		return nil, err
 	}
-	size := filesplit.RangeSize(files, hint, s.cfg.splitSize, DefaultMinSplitSize)
+	size := filesplit.RangeSize(files, hint, cfg.splitSize, DefaultMinSplitSize)
 	return filesplit.ByteRanges(files, size, func(f storage.FileInfo) bool {
 		_, ok := Compressed(f.URL)
 		return ok

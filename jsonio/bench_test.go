@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -55,15 +56,23 @@ func BenchmarkReadText(b *testing.B) {
 	}
 }
 
+// events are n listening-log events, the records of eventLines.
+func events(n int) []listening.Event {
+	out := make([]listening.Event, n)
+	for i := range out {
+		out[i] = listening.Event{UserID: fmt.Sprintf("u%06d", i%99_991), TrackID: fmt.Sprintf("t%06d", i%49_999),
+			ArtistID: fmt.Sprintf("a%05d", i%9_973), Country: []string{"SE", "DE", "US", "BR", "JP"}[i%5],
+			MsPlayed: int64(i%300_000 + 1_000), TS: 1_795_000_000_000 + int64(i)*431, Platform: "android", Skipped: i%5 == 0}
+	}
+	return out
+}
+
 // eventLines writes n listening-log events as JSON lines, as jsonio.Write
 // writes them, to one mem:// file, and returns its URL and size.
 func eventLines(b *testing.B, n int) (string, int64) {
 	storage.ResetMem("json-events")
 	var sb strings.Builder
-	for i := range n {
-		e := listening.Event{UserID: fmt.Sprintf("u%06d", i%99_991), TrackID: fmt.Sprintf("t%06d", i%49_999),
-			ArtistID: fmt.Sprintf("a%05d", i%9_973), Country: []string{"SE", "DE", "US", "BR", "JP"}[i%5],
-			MsPlayed: int64(i%300_000 + 1_000), TS: 1_795_000_000_000 + int64(i)*431, Platform: "android", Skipped: i%5 == 0}
+	for _, e := range events(n) {
 		line, err := json.Marshal(e)
 		if err != nil {
 			b.Fatal(err)
@@ -104,4 +113,50 @@ func BenchmarkReadEvents(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkWriteEvents writes 200k listening-log events as JSON lines
+// with a Writer to io.Discard, and the same lines, encoded beforehand,
+// with a textio.Writer (the floor); the ratio of their times is in the
+// same run.
+func BenchmarkWriteEvents(b *testing.B) {
+	evs := events(200_000)
+	var lines []string
+	var size int64
+	for _, e := range evs {
+		line, err := json.Marshal(e)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines = append(lines, string(line))
+		size += int64(len(line)) + 1
+	}
+	b.Run("json", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			w := jsonio.NewWriter[listening.Event](io.Discard)
+			for _, e := range evs {
+				if err := w.Write(e); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("text", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			w := textio.NewWriter(io.Discard)
+			for _, line := range lines {
+				if err := w.WriteLine(line); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -255,6 +255,11 @@ type Writer[T any] struct {
 	gz   *gzip.Writer
 	enc  *json.Encoder
 	view reflect.Type // with PartitionBy, T's layout without the partition keys (partition.go)
+	// fast, if T is a type segmentio/encoding/json writes as encoding/json
+	// does (fastwrite.go), points at rec, as a *T or a pointer to its
+	// view, for it to encode what Write puts in rec.
+	fast any
+	rec  T
 	err  error
 }
 
@@ -273,6 +278,13 @@ func NewWriter[T any](w io.Writer, opts ...Option) *Writer[T] {
 	jw.bw = bufio.NewWriterSize(w, 64<<10)
 	jw.enc = json.NewEncoder(jw.bw) // Encode ends each value with "\n"
 	jw.enc.SetEscapeHTML(false)
+	switch {
+	case jw.err != nil:
+	case jw.view != nil && fastEncodes(jw.view):
+		jw.fast = reflect.NewAt(jw.view, unsafe.Pointer(&jw.rec)).Interface()
+	case jw.view == nil && fastEncodes(reflect.TypeFor[T]()):
+		jw.fast = &jw.rec
+	}
 	return jw
 }
 
@@ -281,6 +293,23 @@ func (w *Writer[T]) Write(v T) error {
 	if w.err != nil {
 		return w.err
 	}
+	if w.fast != nil {
+		w.rec = v
+		// Appended in place to what bw has room for; a value segmentio
+		// refuses (a NaN) goes to encoding/json, for its error.
+		if b, err := segjson.Append(w.bw.AvailableBuffer(), w.fast, segjson.SortMapKeys); err == nil {
+			if _, err := w.bw.Write(append(b, '\n')); err != nil {
+				w.err = fmt.Errorf("jsonio: write: %w", err)
+			}
+			return w.err
+		}
+	}
+	return w.writeStd(v)
+}
+
+// writeStd writes v with encoding/json. It is apart from Write so that v
+// escapes to the heap only on this path.
+func (w *Writer[T]) writeStd(v T) error {
 	var x any = v
 	if w.view != nil {
 		x = reflect.NewAt(w.view, unsafe.Pointer(&v)).Interface()

@@ -35,7 +35,9 @@
 //	    --client-stage-max SIZE, --dry-run,
 //	    --keep-temp                        the hadoop runner's settings
 //	crunchgo run JOB --help                the job's flags
-//	crunchgo explain JOB [job flags] [--dot]  the planned stages, as text or DOT
+//	crunchgo explain JOB [job flags] [--dot]  the planned stages, as text or DOT;
+//	                                       takes run's flags too (only --runner
+//	                                       changes the plan: hadoop's differs)
 //
 // Files (any storage URL: local paths, file://, hdfs://, mem://, globs;
 // Avro, Parquet, CSV, TSV, JSON lines or text by extension, else by
@@ -67,10 +69,11 @@
 // fields in schema order, page headers checked before decoding) and textio
 // (lines; .gz, .bz2, .zst and Hadoop's .deflate, .snappy and .lz4 files
 // decompressed). Text files named .csv or .tsv (also compressed:
-// x.csv.gz) are read with encoding/csv, their first record a header:
-// each later record prints as an object of the header's names to the
-// values as strings, and schema lists the names; .jsonl and .ndjson files
-// print each line's JSON value, blank lines skipped. A .json file is as
+// x.csv.gz) are read as csvio reads a whole file (csvio.EachRecord, with
+// its errors), their first record a header: each later record prints as an
+// object of the header's names to the values as strings, and schema lists
+// the names; .jsonl and .ndjson files print each line's JSON value, blank
+// lines skipped. A .json file is as
 // often one document as JSON lines: it is read as JSON lines if its first
 // non-blank line is a whole JSON object (as in Spark's part-*.json), else
 // as text. A pattern is one file, directory or glob; a comma in it is part

@@ -259,7 +259,7 @@ func newLsCmd() *cobra.Command {
 				if len(matches) == 0 && !strings.ContainsAny(p, "*?[{") {
 					fi, err := storage.Stat(ctx, p)
 					if errors.Is(err, fs.ErrNotExist) {
-						return fmt.Errorf("ls %s: no such file or directory%s", p, storage.CommaHint(p))
+						return storage.NoMatch("ls", p)
 					}
 					if err != nil {
 						return err
@@ -267,7 +267,7 @@ func newLsCmd() *cobra.Command {
 					matches = []storage.FileInfo{fi}
 				}
 				if len(matches) == 0 {
-					return fmt.Errorf("ls %s: no files match%s", p, storage.CommaHint(p))
+					return storage.NoMatch("ls", p)
 				}
 				for _, m := range matches {
 					entries := []storage.FileInfo{m}
@@ -425,7 +425,7 @@ func newSchemaCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema PATTERN...",
 		Short: "print the schema of files",
-		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; CSV and TSV files their header's column names; other text files\nhave none. Files with the same schema as the file\nbefore them are listed under it.\n\n" + patternHelp + "\n\n" + partitionHelp,
+		Long:  "schema prints each file's schema: Avro's writer schema as JSON, Parquet's\nmessage type; CSV and TSV files their header's column names; other text files\nhave none. Files with the same schema as the file before them are listed\nunder it.\n\n" + patternHelp + "\n\n" + partitionHelp,
 		Args:  needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			w := cmd.OutOrStdout()

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/crunchgo/crunchgo/runner"
 	"github.com/crunchgo/crunchgo/runner/hadoop"
@@ -184,6 +185,18 @@ func instrument(c *cobra.Command, st *execState) {
 	if group {
 		c.Args = noArgs // names a first argument as an unknown subcommand
 	}
+	if !c.DisableFlagParsing {
+		pre := c.PreRunE
+		c.PreRunE = func(cmd *cobra.Command, args []string) error {
+			if err := checkRequiredFlags(cmd); err != nil {
+				return err
+			}
+			if pre != nil {
+				return pre(cmd, args)
+			}
+			return nil
+		}
+	}
 	switch {
 	case c.RunE != nil:
 		run := c.RunE
@@ -212,6 +225,32 @@ func instrument(c *cobra.Command, st *execState) {
 	for _, sub := range c.Commands() {
 		instrument(sub, st)
 	}
+}
+
+// checkRequiredFlags is cobra's check of the flags marked required
+// (MarkFlagRequired), run first so that its errors read as those of a job's
+// required flags do: "missing required flag(s) --out", and "required
+// flag(s) --out given empty" for "--out=" (an unset shell variable).
+func checkRequiredFlags(cmd *cobra.Command) error {
+	var missing, empty []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if req := f.Annotations[cobra.BashCompOneRequiredFlag]; len(req) == 0 || req[0] != "true" {
+			return
+		}
+		switch {
+		case !f.Changed:
+			missing = append(missing, "--"+f.Name)
+		case strings.TrimSpace(f.Value.String()) == "":
+			empty = append(empty, "--"+f.Name)
+		}
+	})
+	if len(missing) > 0 {
+		return Usagef("missing required flag(s) %s", strings.Join(missing, ", "))
+	}
+	if len(empty) > 0 {
+		return Usagef("required flag(s) %s given empty", strings.Join(empty, ", "))
+	}
+	return nil
 }
 
 // NewRoot returns the root command with every crunchgo command and extra

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/runner"
@@ -78,7 +79,13 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 			return runJob(cmd, inv, f)
 		},
 	}
-	fl := cmd.Flags()
+	f.addFlags(cmd.Flags())
+	return cmd
+}
+
+// addFlags defines run's own flags on fl, bound to f. explain takes them
+// too, so that a run command line pasted after it works.
+func (f *runFlags) addFlags(fl *pflag.FlagSet) {
 	fl.SortFlags = false
 	fl.StringVar(&f.runner, "runner", "local", "where to run: "+strings.Join(Runners, ", "))
 	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: the runner's default: local, the number of CPUs; hadoop, at least 8 map tasks; mem runs one task at a time, splitting sources as for 2)")
@@ -89,7 +96,6 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 	fl.DurationVar(&f.timeout, "task-timeout", 0, "kill and retry a task that takes in and puts out no record for this long; 0: never (default 10m, on hadoop the cluster's mapreduce.task.timeout)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
 	f.hadoop.AddFlags(fl)
-	return cmd
 }
 
 // runSetup checks run's own flags and returns the runner and options they

@@ -3,14 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
+	"github.com/crunchgo/crunchgo/csvio"
 	"github.com/crunchgo/crunchgo/storage"
 	"github.com/crunchgo/crunchgo/textio"
 )
@@ -98,32 +96,11 @@ func (c *csvFile) Format() string {
 	return formatCSV
 }
 
-// records calls fn with the header, then with each record.
+// records calls fn with the header, then with each record, read as csvio
+// reads a whole file: a record's width is checked against the header's,
+// and a bad one is the error a job's read of the file would fail with.
 func (c *csvFile) records(ctx context.Context, fn func(rec []string, header bool) error) error {
-	r := csv.NewReader(textio.LineStream(c.lr, nil))
-	r.Comma = c.comma
-	r.ReuseRecord = true
-	for i := 0; ; i++ {
-		if i%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return fmt.Errorf("%s: line %d: %w", c.path, pe.StartLine, pe.Err)
-			}
-			return err
-		}
-		if err := fn(rec, i == 0); err != nil {
-			return err
-		}
-	}
+	return csvio.EachRecord(ctx, c.path, c.lr, fn, csvio.Delimiter(c.comma))
 }
 
 // Columns names the columns of the file's header (columnar), read by a
@@ -134,13 +111,13 @@ func (c *csvFile) Columns() ([]string, bool) {
 		return nil, false
 	}
 	defer lr.Close()
-	r := csv.NewReader(textio.LineStream(lr, nil))
-	r.Comma = c.comma
-	header, err := r.Read()
-	if err != nil {
-		return nil, false // no header: Records emits no objects to add to
-	}
-	return columnNames(header), true
+	var cols []string
+	// errStop once it has the header; any other error, before it.
+	_ = csvio.EachRecord(context.Background(), c.path, lr, func(rec []string, _ bool) error {
+		cols = columnNames(rec)
+		return errStop
+	}, csvio.Delimiter(c.comma))
+	return cols, cols != nil // no header: Records emits no objects to add to
 }
 
 func (c *csvFile) Schema() (string, error) {

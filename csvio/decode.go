@@ -120,11 +120,19 @@ func similarColumnHint(header []string, name string) string {
 	return ""
 }
 
+// checkWidth checks that rec has the columns every record must have.
+func (d *decoder[T]) checkWidth(rec []string) error {
+	if d.width > 0 && len(rec) != d.width {
+		return &columnError{err: fmt.Errorf("%d columns, want %d (%s): %w", len(rec), d.width, d.widthFrom, ErrColumns)}
+	}
+	return nil
+}
+
 // decode makes a T of rec, whose strings it keeps.
 func (d *decoder[T]) decode(rec []string) (T, error) {
 	var zero T
-	if d.width > 0 && len(rec) != d.width {
-		return zero, &columnError{err: fmt.Errorf("%d columns, want %d (%s): %w", len(rec), d.width, d.widthFrom, ErrColumns)}
+	if err := d.checkWidth(rec); err != nil {
+		return zero, err
 	}
 	if d.l.raw {
 		var v T

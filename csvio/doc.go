@@ -1,6 +1,7 @@
 // Package csvio reads and writes CSV files (RFC 4180, as encoding/csv
 // parses and writes them) as pipeline sources and sinks of a struct type
-// T (Read, Write), and writes them one file at a time (Writer). It builds
+// T (Read, Write), writes them one file at a time (Writer), and reads one
+// file's records as strings without a pipeline (EachRecord). It builds
 // on textio: files are found, checked, split and decompressed as textio
 // does (.gz, .bz2, .zst and Hadoop's .deflate, .snappy, .lz4 read whole,
 // one split each; Avro or Parquet refused), and a UTF-8 byte order mark

@@ -103,7 +103,7 @@ func (s *source[T]) checkHeaders(ctx context.Context, splits []plan.Split) error
 	if !s.cfg.header { // only partition values in paths to check
 		for _, f := range files {
 			if _, err := newDecoder[T](l, nil, f.URL, s.cfg); err != nil {
-				return s.fail(f.URL, 0, 0, err)
+				return fail(f.URL, 0, 0, err)
 			}
 		}
 		return nil
@@ -117,7 +117,7 @@ func (s *source[T]) checkHeaders(ctx context.Context, splits []plan.Split) error
 			return err
 		}
 		if _, err := newDecoder[T](l, header, f.URL, s.cfg); err != nil {
-			return s.fail(f.URL, line, at, err)
+			return fail(f.URL, line, at, err)
 		}
 		return nil
 	})
@@ -150,7 +150,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 	}
 	dec, err := newDecoder[T](l, header, split.Path, s.cfg)
 	if err != nil {
-		return s.fail(split.Path, headerLine, headerAt, err)
+		return fail(split.Path, headerLine, headerAt, err)
 	}
 	p := newLineParser(s.cfg)
 	return textio.EachLine(ctx, tc, split, func(line []byte, r *textio.LineReader) error {
@@ -166,7 +166,7 @@ func (s *source[T]) readLines(ctx context.Context, tc plan.TaskContext, split pl
 		}
 		if err != nil {
 			lineNo, _ := r.Line(ctx) // 0 if it cannot tell
-			return s.fail(split.Path, lineNo, r.Offset(), err)
+			return fail(split.Path, lineNo, r.Offset(), err)
 		}
 		return nil
 	}, s.cfg.textOptions()...)
@@ -193,7 +193,7 @@ func (s *source[T]) readHeader(ctx context.Context, path string) ([]string, int,
 		rec, err := p.parse(b)
 		line, _ := r.Line(ctx) // counted: the reader starts the file
 		if err != nil {
-			return nil, 0, -1, s.fail(path, line, r.Offset(), fmt.Errorf("header: %w", err))
+			return nil, 0, -1, fail(path, line, r.Offset(), fmt.Errorf("header: %w", err))
 		}
 		if rec != nil {
 			return append([]string(nil), rec...), line, r.Offset(), nil
@@ -215,14 +215,34 @@ func (s *source[T]) readWhole(ctx context.Context, split plan.Split, emit func(T
 // readRecords reads the records of the file at path from in.
 func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream, emit func(T)) error {
 	l, _ := layoutOf(reflect.TypeFor[T]())
-	cr := newCSVReader(in, s.cfg)
 	var dec *decoder[T]
 	if !s.cfg.header {
 		var err error
 		if dec, err = newDecoder[T](l, nil, path, s.cfg); err != nil {
-			return s.fail(path, 0, 0, err)
+			return fail(path, 0, 0, err)
 		}
 	}
+	return eachRecord(ctx, path, in, s.cfg, func(rec []string, line int, at int64) error {
+		var err error
+		if dec == nil {
+			if dec, err = newDecoder[T](l, append([]string(nil), rec...), path, s.cfg); err != nil {
+				return fail(path, line, at, err)
+			}
+			return nil
+		}
+		v, err := dec.decode(rec)
+		if err != nil {
+			return fail(path, line, at, err)
+		}
+		emit(v)
+		return nil
+	})
+}
+
+// eachRecord calls fn with each record of the file at path read from in,
+// its line and where that starts; rec is reused by the next call.
+func eachRecord(ctx context.Context, path string, in *fileStream, cfg config, fn func(rec []string, line int, at int64) error) error {
+	cr := newCSVReader(in, cfg)
 	for n := 0; ; n++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -232,11 +252,11 @@ func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream
 		switch {
 		case errors.As(err, &pe):
 			line := pe.StartLine
-			return s.fail(path, line, in.offset(line), fmt.Errorf("%w (line %d, byte %d)", pe.Err, pe.Line, pe.Column))
+			return fail(path, line, in.offset(line), fmt.Errorf("%w (line %d, byte %d)", pe.Err, pe.Line, pe.Column))
 		case err != nil:
 			return textio.PermanentIfData(err)
 		}
-		if s.cfg.trimSpace {
+		if cfg.trimSpace {
 			trimFields(rec)
 		}
 		if n%4096 == 0 {
@@ -246,23 +266,15 @@ func (s *source[T]) readRecords(ctx context.Context, path string, in *fileStream
 		}
 		line, _ := cr.FieldPos(0)
 		at := in.offset(line) // and forget the lines before: memory stays one record's
-		if dec == nil {
-			if dec, err = newDecoder[T](l, append([]string(nil), rec...), path, s.cfg); err != nil {
-				return s.fail(path, line, at, err)
-			}
-			continue
+		if err := fn(rec, line, at); err != nil {
+			return err
 		}
-		v, err := dec.decode(rec)
-		if err != nil {
-			return s.fail(path, line, at, err)
-		}
-		emit(v)
 	}
 }
 
 // fail is the permanent error for a record of the file at path, at line
 // (0 if unknown) and offset: bad data reads the same way again.
-func (s *source[T]) fail(path string, line int, offset int64, err error) error {
+func fail(path string, line int, offset int64, err error) error {
 	if pe := (*pathValueError)(nil); errors.As(err, &pe) {
 		return plan.Permanent(fmt.Errorf("csvio: %w", pe.err)) // it names the file
 	}

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"path"
 	"strings"
 
@@ -58,17 +57,17 @@ func DataFiles(ctx context.Context, pattern string) ([]FileInfo, error) {
 	if err := samePartitionKeys(pattern, out); err != nil {
 		return nil, err
 	}
-	if len(out) == 0 {
-		why := "no data files match" + CommaHint(pattern)
-		if len(matches) > 0 {
-			// Say what was found, so an empty directory does not read as a
-			// missing one.
-			why = "it matches only hidden names (starting with _ or .) or directories holding no data files"
-			if len(matches) == 1 && matches[0].IsDir {
-				why = "the directory holds no data files (names not starting with _ or .)"
-			}
+	switch {
+	case len(matches) == 0:
+		return nil, NoMatch("find inputs", pattern)
+	case len(out) == 0:
+		// Say what was found, so an empty directory does not read as a
+		// missing one.
+		why := "it matches only hidden names (starting with _ or .) or directories holding no data files"
+		if len(matches) == 1 && matches[0].IsDir {
+			why = "the directory holds no data files (names not starting with _ or .)"
 		}
-		return nil, &PathError{Op: "find inputs", URL: pattern, Err: fmt.Errorf("%s: %w", why, fs.ErrNotExist)}
+		return nil, &PathError{Op: "find inputs", URL: pattern, Err: notExist(why)}
 	}
 	return out, nil
 }

@@ -75,13 +75,13 @@ func TestDataFilesSaysWhyNone(t *testing.T) {
 		"mem://nodata/day":     "mem://nodata/day/sub is a directory inside input directory mem://nodata/day: only the files directly inside an input directory are read; give the glob mem://nodata/day/* to read those and the ones directly inside its subdirectories",
 		"mem://nodata/d*":      "mem://nodata/day/sub is a directory",
 		"mem://nodata/empty":   "the directory holds no data files",
-		"mem://nodata/missing": "no data files match",
+		"mem://nodata/missing": "find inputs mem://nodata/missing: no such file or directory",
 	} {
 		_, err := storage.DataFiles(ctx, pattern)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", pattern, err, want)
 		}
-		if strings.Contains(want, "no data files") && !errors.Is(err, fs.ErrNotExist) {
+		if !strings.Contains(want, "is a directory") && !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s: err = %v, want fs.ErrNotExist", pattern, err)
 		}
 	}

@@ -31,6 +31,8 @@
 // errors.Is(err, fs.ErrNotExist) and errors.Is(err, fs.ErrExist) hold for
 // every backend; other conditions (a directory where a file was expected,
 // removing a non-empty directory) are errors whose kind is not specified.
+// A path or pattern that nothing is at is NoMatch's error, "no such file or
+// directory", in DataFiles and in every tool that looks one up.
 //
 // # Memory FS
 //

@@ -295,6 +295,21 @@ func CommaHint(pattern string) string {
 	return fmt.Sprintf(" (a comma does not separate inputs: for several, give the brace form '{%s}', quoted so that the shell passes it on)", pattern)
 }
 
+// NoMatch is the error of operation op for a path, directory or glob that
+// nothing is at, in the one wording every tool uses: "no such file or
+// directory", with CommaHint's hint. errors.Is(err, fs.ErrNotExist) holds.
+func NoMatch(op, pattern string) error {
+	return &PathError{Op: op, URL: pattern, Err: notExist("no such file or directory" + CommaHint(pattern))}
+}
+
+// notExist is why a path reads as missing: it says so in its own words,
+// without fs.ErrNotExist's "file does not exist" after them, and matches
+// fs.ErrNotExist.
+type notExist string
+
+func (e notExist) Error() string        { return string(e) }
+func (e notExist) Is(target error) bool { return target == fs.ErrNotExist }
+
 // ListedDir splits an input pattern into the directory a listing of it
 // reads entries of and the pattern those entries must match: a path
 // without wildcards is itself and "" (a directory lists its entries; a file

@@ -60,9 +60,9 @@ func TestDataFilesCommaHint(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ pattern, want string }{
-		{"mem://comma/a.csv,mem://comma/b.csv", `find inputs mem://comma/a.csv,mem://comma/b.csv: no data files match (a comma does not separate inputs: for several, give the brace form '{mem://comma/a.csv,mem://comma/b.csv}', quoted so that the shell passes it on): file does not exist`},
-		{"mem://comma/{a,b}.txt,c", `find inputs mem://comma/{a,b}.txt,c: no data files match: file does not exist`},
-		{"mem://comma/b.csv", `find inputs mem://comma/b.csv: no data files match: file does not exist`},
+		{"mem://comma/a.csv,mem://comma/b.csv", `find inputs mem://comma/a.csv,mem://comma/b.csv: no such file or directory (a comma does not separate inputs: for several, give the brace form '{mem://comma/a.csv,mem://comma/b.csv}', quoted so that the shell passes it on)`},
+		{"mem://comma/{a,b}.txt,c", `find inputs mem://comma/{a,b}.txt,c: no such file or directory`},
+		{"mem://comma/b.csv", `find inputs mem://comma/b.csv: no such file or directory`},
 	} {
 		_, err := storage.DataFiles(ctx, tc.pattern)
 		if err == nil || err.Error() != tc.want || !errors.Is(err, fs.ErrNotExist) {

@@ -75,9 +75,6 @@ catalogue. The same flags always give the same rows.`,
 			if err != nil {
 				return cli.Usagef("--format: %v", err)
 			}
-			if cfg.Out == "" {
-				return cli.Usagef("--out is required")
-			}
 			if cfg.Events < 0 || cfg.Users < 1 || cfg.Tracks < 1 || cfg.Files < 1 {
 				return cli.Usagef("need --events >= 0 and --users, --tracks, --files >= 1")
 			}
@@ -94,6 +91,9 @@ catalogue. The same flags always give the same rows.`,
 	}
 	genFlags(ll, &cfg, &format)
 	ll.Flags().StringVar(&cfg.Out, "out", "", "output directory (any storage URL) (required)")
+	if err := ll.MarkFlagRequired("out"); err != nil {
+		panic(err) // the flag was just defined
+	}
 	gen.AddCommand(ll)
 	return gen
 }
@@ -199,7 +199,7 @@ func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
 
 	// Run it as crunchgo run would, with its progress, summary and report.
 	runArgs := append([]string{"run", DailyPlaysJob.Name}, jobArgs...)
-	runArgs = append(runArgs, "--runner", c.runner, "--workers", fmt.Sprint(c.workers), "--report", report)
+	runArgs = append(runArgs, runFlags(c.runner, c.workers, report)...)
 	fmt.Fprintf(stdout, "running: %s %s\n", cmp.Or(c.program, "crunchgo"), strings.Join(runArgs, " "))
 	runStart := time.Now()
 	if code := cli.Execute(ctx, cli.NewRoot(), runArgs, stdout, stderr); code != cli.ExitOK {
@@ -228,6 +228,8 @@ func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
 	}
 	fmt.Fprintf(stdout, "\ngenerated in %s, daily-plays ran in %s, %s in all\n",
 		genTime.Round(time.Millisecond), runTime.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	// Where everything is, at the end, where a reader of the top
+	// tracks looks; the run's summary above lists the outputs too.
 	fmt.Fprintf(stdout, "input:   %s, %s\n", gen.EventsDir, gen.TracksDir)
 	for _, d := range []string{PlaysByCountryTrackDir, ListenersByArtistDir, TopTracksByCountryDir} {
 		fmt.Fprintf(stdout, "output:  %s\n", storage.Join(output, d))
@@ -235,4 +237,17 @@ func demo(ctx context.Context, stdout, stderr io.Writer, c demoConfig) error {
 	fmt.Fprintf(stdout, "plan:    %s\n", planFile)
 	fmt.Fprintf(stdout, "report:  %s\n", report)
 	return nil
+}
+
+// runFlags are run's flags for the demo's settings, those at run's
+// defaults left out: the command shown is the one a user would type.
+func runFlags(runnerName string, workers int, report string) []string {
+	var flags []string
+	if runnerName != "local" {
+		flags = append(flags, "--runner", runnerName)
+	}
+	if workers != 0 {
+		flags = append(flags, "--workers", fmt.Sprint(workers))
+	}
+	return append(flags, "--report", report)
 }

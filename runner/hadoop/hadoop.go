@@ -98,6 +98,15 @@ func inCrunchgoTask() bool {
 	return os.Getenv(envAttempt) != "" && strings.HasPrefix(os.Getenv("mapreduce_job_name"), "crunchgo ")
 }
 
+// PlanOptions returns o as this runner plans with it: Hadoop commits a
+// stage's map output with its reduce output, when the job ends, so a
+// reducer cannot read a side input its own maps wrote. explain uses it to
+// show the plan a hadoop run would execute.
+func PlanOptions(o plan.Options) plan.Options {
+	o.SideInputsFromEarlierStages = true
+	return o
+}
+
 func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Options) (*runner.Result, error) {
 	if inCrunchgoTask() {
 		// Every task would submit jobs of its own, on the cluster.
@@ -126,10 +135,8 @@ func (r Runner) Run(ctx context.Context, p *pcollection.Pipeline, opts runner.Op
 		return nil, binErr
 	}
 	g := p.Graph()
-	// Hadoop commits a stage's map output with its reduce output, when the
-	// job ends: a reducer cannot read a side input its own maps wrote. The
-	// option travels in the job spec, so tasks plan the same way.
-	opts.Plan.SideInputsFromEarlierStages = true
+	// The options travel in the job spec, so tasks plan the same way.
+	opts.Plan = PlanOptions(opts.Plan)
 	if opts.Plan.SourceSizes == nil {
 		// Tasks plan the graph again: with the driver's sizes, as it did.
 		opts.Plan.SourceSizes = plan.MeasureSources(ctx, g)

@@ -406,16 +406,13 @@ func (c *Committer) planAppend(ctx context.Context, moves []move, files []storag
 			continue
 		}
 		to := storage.Join(dir, f.Name)
-		fi, err := storage.Stat(ctx, to)
-		if errors.Is(err, fs.ErrNotExist) {
-			moves = append(moves, move{f.URL, to})
-			continue
-		}
+		there, err := partitionThere(ctx, to)
 		if err != nil {
 			return nil, err
 		}
-		if !fi.IsDir {
-			return nil, fmt.Errorf("partition directory %s is a file", to)
+		if !there {
+			moves = append(moves, move{f.URL, to})
+			continue
 		}
 		sub, err := storage.List(ctx, f.URL)
 		if err != nil {
@@ -426,6 +423,23 @@ func (c *Committer) planAppend(ctx context.Context, moves []move, files []storag
 		}
 	}
 	return moves, nil
+}
+
+// partitionThere reports whether the output has partition directory dir,
+// which a committed one of that name then goes into rather than moving in
+// whole; a file there is an error.
+func partitionThere(ctx context.Context, dir string) (bool, error) {
+	fi, err := storage.Stat(ctx, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !fi.IsDir {
+		return false, fmt.Errorf("partition directory %s is a file", dir)
+	}
+	return true, nil
 }
 
 // planReplace adds to moves the renames of committed partition
@@ -443,16 +457,13 @@ func (c *Committer) planReplace(ctx context.Context, moves []move, files []stora
 			// partwrite puts part files in the partitions of every key.
 			return nil, fmt.Errorf("the run wrote %s outside a partition directory of %s", to, strings.Join(c.partitionKeys(), ", "))
 		}
-		fi, err := storage.Stat(ctx, to)
-		if errors.Is(err, fs.ErrNotExist) {
-			moves = append(moves, move{f.URL, to})
-			continue
-		}
+		there, err := partitionThere(ctx, to)
 		if err != nil {
 			return nil, err
 		}
-		if !fi.IsDir {
-			return nil, fmt.Errorf("partition directory %s is a file", to)
+		if !there {
+			moves = append(moves, move{f.URL, to})
+			continue
 		}
 		if len(keys) > 1 {
 			sub, err := storage.List(ctx, f.URL)

@@ -20,7 +20,11 @@ type decoder[T any] struct {
 	widthFrom   string
 	emptyIsZero bool
 	fromPath    *hivepart.Setter // fills the fields the file's partition directories give; nil if none
-	v           T                // decode's, made in place and returned by value: not allocated per record
+	// whole, without a header and with fields from the path, is every
+	// field in order: a first record that holds them all reads them so
+	// (a key=value directory above the table named a field the file has).
+	whole []int
+	v     T // decode's, made in place and returned by value: not allocated per record
 }
 
 // columnError is a record's fault in one column (0: the whole record).
@@ -58,6 +62,10 @@ func newDecoder[T any](l layout, header []string, path string, cfg config) (*dec
 		d.width, d.widthFrom = len(d.fieldOf), "the struct's fields"
 		if len(fromPath) > 0 {
 			d.widthFrom = "the struct's fields less the partition columns of the path"
+			d.whole = make([]int, len(l.fields))
+			for i := range d.whole {
+				d.whole[i] = i
+			}
 		}
 		return d, d.setPathFields(l, fromPath, path)
 	}
@@ -122,6 +130,12 @@ func similarColumnHint(header []string, name string) string {
 
 // checkWidth checks that rec has the columns every record must have.
 func (d *decoder[T]) checkWidth(rec []string) error {
+	if d.whole != nil {
+		if len(rec) == len(d.whole) {
+			d.fieldOf, d.fromPath, d.width, d.widthFrom = d.whole, nil, len(d.whole), "the struct's fields"
+		}
+		d.whole = nil // decided by the first record
+	}
 	if d.width > 0 && len(rec) != d.width {
 		return &columnError{err: fmt.Errorf("%d columns, want %d (%s): %w", len(rec), d.width, d.widthFrom, ErrColumns)}
 	}

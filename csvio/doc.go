@@ -38,7 +38,9 @@
 // __HIVE_DEFAULT_PARTITION__ read as nil, parsed into the field's type
 // (a value that does not parse fails at planning, naming the file). A
 // column in the header wins over the path. With NoHeader the columns are
-// the fields the path does not name, in order. PartitionBy writes such
+// the fields the path does not name, in order, unless a file's first
+// record holds every field (a key=value directory above the table named
+// a field the file has): then the file fills them all. PartitionBy writes such
 // tables, leaving the partition columns out of the files.
 //
 // WherePartition selects partitions by path, as avroio.WherePartition

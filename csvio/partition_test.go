@@ -66,6 +66,12 @@ func TestReadPartitioned(t *testing.T) {
 	put(t, "mem://csv-part/nohead/dt=2026-11-27/city=Oslo/part-0.csv", "f\n")
 	crunchtest.EqualUnordered(t, readStrings[cityPlay](t, "mem://csv-part/nohead", csvio.NoHeader()),
 		[]string{"f 2026-11-27T00:00:00Z Oslo"})
+
+	// A file that holds every field reads them all, though a directory
+	// above the table names one of them; split in ranges too.
+	put(t, "mem://csv-part/city=Oslo/whole/part-0.csv", "g,2026-11-28T00:00:00Z,Bergen\nh,2026-11-28T00:00:00Z,Bergen\n")
+	crunchtest.EqualUnordered(t, readStrings[cityPlay](t, "mem://csv-part/city=Oslo/whole", csvio.NoHeader(), csvio.SplitSize(8)),
+		[]string{"g 2026-11-28T00:00:00Z Bergen", "h 2026-11-28T00:00:00Z Bergen"})
 }
 
 // A partition value that does not parse into its field fails the job while

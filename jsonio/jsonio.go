@@ -119,6 +119,14 @@ func (s *source[T]) Describe() string { return "json lines " + s.pattern }
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source[T]) Pattern() string { return s.pattern }
 
+// ReadFiles lists the files the source reads, those WherePartition
+// keeps (plan.PrunedFileSource).
+func (s *source[T]) ReadFiles(ctx context.Context) ([]string, error) {
+	return partprune.URLs(ctx, s.pattern, s.cfg.wherePartition)
+}
+
+var _ plan.PrunedFileSource = (*source[struct{}])(nil)
+
 // EstimateSize is the size of the files WherePartition keeps.
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {
 	return partprune.Size(ctx, s.pattern, s.cfg.wherePartition)

@@ -67,6 +67,30 @@ func (s *source[T]) Describe() string {
 // Pattern is the pattern of the files the source reads (plan.FileSource).
 func (s *source[T]) Pattern() string { return s.pattern }
 
+// ReadFiles lists the files the source reads, those the filter does not
+// rule out by their paths (plan.PrunedFileSource). A file whose own
+// column the filter judges, where its path names it too, is listed by its
+// path.
+func (s *source[T]) ReadFiles(ctx context.Context) ([]string, error) {
+	files, err := storage.DataFiles(ctx, s.pattern)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := s.keepByPath(files)
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	for i, f := range files {
+		if keep[i] {
+			urls = append(urls, f.URL)
+		}
+	}
+	return urls, nil
+}
+
+var _ plan.PrunedFileSource = (*source[struct{}])(nil)
+
 // EstimateSize is the size of the files the filter does not rule out by
 // their paths.
 func (s *source[T]) EstimateSize(ctx context.Context) int64 {

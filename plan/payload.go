@@ -176,6 +176,16 @@ type FileSource interface {
 	Pattern() string
 }
 
+// PrunedFileSource is a FileSource that may read only some of the data
+// files its pattern matches, leaving out by their paths those a partition
+// predicate or filter rules out. ReadFiles lists the URLs of the files it
+// reads, so that replacing the partitions of the others is not refused as
+// deleting the job's input.
+type PrunedFileSource interface {
+	FileSource
+	ReadFiles(ctx context.Context) ([]string, error)
+}
+
 // SinkPayload is the payload of a Sink node: a directory of part files.
 type SinkPayload interface {
 	// URL is the output directory.

@@ -494,9 +494,8 @@ func (c *Committer) checkNotRead(ctx context.Context, dir string) error {
 			// The sources have been read: a pattern that no longer
 			// lists was changed by someone else, whose files the
 			// run did not read.
-			files, _ := storage.DataFiles(ctx, src.Payload.(plan.FileSource).Pattern())
-			for _, f := range files {
-				c.inputs = append(c.inputs, canonical(f.URL))
+			for _, u := range readFiles(ctx, src.Payload.(plan.FileSource)) {
+				c.inputs = append(c.inputs, canonical(u))
 			}
 		}
 	}
@@ -507,6 +506,23 @@ func (c *Committer) checkNotRead(ctx context.Context, dir string) error {
 		}
 	}
 	return nil
+}
+
+// readFiles lists the files a source reads: those its pattern matches,
+// less those it prunes by their paths (plan.PrunedFileSource). A daily
+// job may read yesterday's partition of the table it replaces today's
+// of, through a predicate over the whole table.
+func readFiles(ctx context.Context, src plan.FileSource) []string {
+	if p, ok := src.(plan.PrunedFileSource); ok {
+		urls, _ := p.ReadFiles(ctx)
+		return urls
+	}
+	files, _ := storage.DataFiles(ctx, src.Pattern())
+	urls := make([]string, len(files))
+	for i, f := range files {
+		urls[i] = f.URL
+	}
+	return urls
 }
 
 // partitioned reports whether the output's sink writes partition

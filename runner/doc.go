@@ -31,8 +31,9 @@
 // moves each file to the same place in the committed set; the job commit
 // moves each top-level partition directory into <dir> whole, or, when
 // appending into a partition directory <dir> has, its entries into that
-// one, so that every rename's target directory exists and undoing the
-// renames leaves no directory behind. WriteOverwritePartitions goes down
-// the partition directories <dir> has to those of every key, and moves
-// each of those the run wrote aside just before its replacement moves in.
+// one, so that every rename's target directory in <dir> exists and
+// undoing the renames leaves no directory behind. WriteOverwritePartitions
+// goes down the partition directories <dir> has to those of every key,
+// and moves each of those the run wrote aside, under the run's temporary
+// directory, just before its replacement moves in.
 package runner

@@ -160,3 +160,30 @@ func TestOverwritePartitionsUnpartitioned(t *testing.T) {
 	s := openWritten(t, g, runner.WriteOverwritePartitions, "run2", "new")
 	commitTwo(context.Background(), t, s, "mem://whole/out", "new")
 }
+
+// prunedSource is a fileSource that reads only the files read of those
+// its pattern matches (plan.PrunedFileSource).
+type prunedSource struct {
+	fileSource
+	read []string
+}
+
+func (s prunedSource) ReadFiles(context.Context) ([]string, error) { return s.read, nil }
+
+// TestOverwritePartitionsReadsPruned checks that a job reading its own
+// table through a partition predicate may replace the partitions the
+// predicate left out, and not those it read.
+func TestOverwritePartitionsReadsPruned(t *testing.T) {
+	storage.ResetMem("pruned")
+	writeOldDays(t, dayTable("", "mem://pruned/out"))
+	g := dayTable("", "mem://pruned/out")
+	// The source, added first, reads day 2 of the whole table.
+	g.Node(0).Payload = prunedSource{fileSource{"mem://pruned/out"}, []string{"mem://pruned/out/dt=2/k=a/part-r-00000.txt"}}
+	if err := commitParts(t, g, runner.WriteOverwritePartitions, "run2", "new", "dt=1/k=a/part-r-00000.txt"); err != nil {
+		t.Errorf("replacing a partition the predicate left out: %v", err)
+	}
+	err := commitParts(t, g, runner.WriteOverwritePartitions, "run3", "new", "dt=2/k=a/part-r-00000.txt")
+	if err == nil || !strings.Contains(err.Error(), "would delete mem://pruned/out/dt=2/k=a/part-r-00000.txt, which the job read") {
+		t.Errorf("replacing the partition the predicate kept: %v, want it refused", err)
+	}
+}

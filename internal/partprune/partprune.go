@@ -130,6 +130,16 @@ func Files(ctx context.Context, pattern string, keep func(Partition) bool) (kept
 	return kept, len(all) - len(kept), nil
 }
 
+// URLs is the URLs of the files Files keeps (plan.PrunedFileSource).
+func URLs(ctx context.Context, pattern string, keep func(Partition) bool) ([]string, error) {
+	files, _, err := Files(ctx, pattern, keep)
+	urls := make([]string, len(files))
+	for i, f := range files {
+		urls[i] = f.URL
+	}
+	return urls, err
+}
+
 // CountPruned puts the number of files pruned on the first of splits
 // (plan.Split.Pruned), for its task to count. When every file was pruned
 // there are no splits, and no task runs to count them, as in parquetio.

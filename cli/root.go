@@ -229,26 +229,18 @@ func instrument(c *cobra.Command, st *execState) {
 
 // checkRequiredFlags is cobra's check of the flags marked required
 // (MarkFlagRequired), run first so that its errors read as those of a job's
-// required flags do: "missing required flag(s) --out", and "required
-// flag(s) --out given empty" for "--out=" (an unset shell variable).
+// required flags do (runner.RequiredFlagsGiven): "missing required flag(s)
+// --out", and "required flag(s) --out given empty" for "--out=" (an unset
+// shell variable).
 func checkRequiredFlags(cmd *cobra.Command) error {
-	var missing, empty []string
+	var names []string
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if req := f.Annotations[cobra.BashCompOneRequiredFlag]; len(req) == 0 || req[0] != "true" {
-			return
-		}
-		switch {
-		case !f.Changed:
-			missing = append(missing, "--"+f.Name)
-		case strings.TrimSpace(f.Value.String()) == "":
-			empty = append(empty, "--"+f.Name)
+		if req := f.Annotations[cobra.BashCompOneRequiredFlag]; len(req) > 0 && req[0] == "true" {
+			names = append(names, f.Name)
 		}
 	})
-	if len(missing) > 0 {
-		return Usagef("missing required flag(s) %s", strings.Join(missing, ", "))
-	}
-	if len(empty) > 0 {
-		return Usagef("required flag(s) %s given empty", strings.Join(empty, ", "))
+	if err := runner.RequiredFlagsGiven(cmd.Flags(), names, nil); err != nil {
+		return &UsageError{Err: err}
 	}
 	return nil
 }

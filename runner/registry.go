@@ -142,24 +142,14 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 	if fs.NArg() > 0 {
 		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("unexpected arguments %q", fs.Args())}
 	}
-	var missing, empty []string
+	var names []string
+	hasDefault := map[string]bool{}
 	for _, r := range j.required {
-		// Whether a flag was given is Changed, not its value: an int's
-		// unset value is "0" and a list's "[]", never "".
-		switch f := fs.Lookup(r.name); {
-		case !f.Changed && !r.hasDefault:
-			missing = append(missing, "--"+r.name)
-		case blank(f.Value):
-			// "--output=" (an unset shell variable, say) would write to
-			// the working directory, "--output ' '" to a directory " ".
-			empty = append(empty, "--"+r.name)
-		}
+		names = append(names, r.name)
+		hasDefault[r.name] = r.hasDefault
 	}
-	if len(missing) > 0 {
-		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("missing required flag(s) %s", strings.Join(missing, ", "))}
-	}
-	if len(empty) > 0 {
-		return nil, &ArgsError{Job: j.Name, Err: fmt.Errorf("required flag(s) %s given empty", strings.Join(empty, ", "))}
+	if err := RequiredFlagsGiven(fs, names, hasDefault); err != nil {
+		return nil, &ArgsError{Job: j.Name, Err: err}
 	}
 	p := pcollection.NewPipeline(j.Name)
 	p.SetRecipe(pcollection.Recipe{Job: j.Name, Args: slices.Clone(argv)})
@@ -174,6 +164,34 @@ func (j *Job) Build(argv []string) (*pcollection.Pipeline, error) {
 
 // blank reports whether a flag's value is only white space: a string, or
 // every element of a list ("--input=" gives an empty list).
+// RequiredFlagsGiven checks that each flag of fs named in names was given
+// (or, if hasDefault says so, has a default) and is not blank: its error
+// reads "missing required flag(s) --a, --b", else "required flag(s) --a
+// given empty". Jobs' flags and the CLI's commands check theirs with it,
+// so that both read alike.
+func RequiredFlagsGiven(fs *pflag.FlagSet, names []string, hasDefault map[string]bool) error {
+	var missing, empty []string
+	for _, name := range names {
+		// Whether a flag was given is Changed, not its value: an int's
+		// unset value is "0" and a list's "[]", never "".
+		switch f := fs.Lookup(name); {
+		case !f.Changed && !hasDefault[name]:
+			missing = append(missing, "--"+name)
+		case blank(f.Value):
+			// "--output=" (an unset shell variable, say) would write to
+			// the working directory, "--output ' '" to a directory " ".
+			empty = append(empty, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("missing required flag(s) %s", strings.Join(missing, ", "))
+	}
+	if len(empty) > 0 {
+		return fmt.Errorf("required flag(s) %s given empty", strings.Join(empty, ", "))
+	}
+	return nil
+}
+
 func blank(v pflag.Value) bool {
 	if sv, ok := v.(pflag.SliceValue); ok {
 		return !slices.ContainsFunc(sv.GetSlice(), func(s string) bool { return strings.TrimSpace(s) != "" })

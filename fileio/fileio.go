@@ -100,23 +100,23 @@ func Write[T any](c pcollection.PCollection[T], dir string, f Format, opts ...Wr
 		o(&cfg)
 	}
 	if f == Avro {
-		ao := []avroio.WriteOption{avroio.WithCodec(avroio.CodecSnappy)}
-		if cfg.partitionBy != nil {
-			ao = append(ao, avroio.PartitionBy(cfg.partitionBy...))
-		}
-		if cfg.maxOpen != 0 {
-			ao = append(ao, avroio.MaxOpenPartitions(cfg.maxOpen))
-		}
-		return avroio.TryWrite(c, dir, ao...)
+		ao := partitionOptions(cfg, avroio.PartitionBy, avroio.MaxOpenPartitions)
+		return avroio.TryWrite(c, dir, append(ao, avroio.WithCodec(avroio.CodecSnappy))...)
 	}
-	var po []parquetio.WriteOption
+	return parquetio.TryWrite(c, dir, partitionOptions(cfg, parquetio.PartitionBy, parquetio.MaxOpenPartitions)...)
+}
+
+// partitionOptions are cfg's settings as a format's write options, made
+// by its PartitionBy and MaxOpenPartitions.
+func partitionOptions[O any](cfg writeConfig, partitionBy func(...string) O, maxOpen func(int) O) []O {
+	var opts []O
 	if cfg.partitionBy != nil {
-		po = append(po, parquetio.PartitionBy(cfg.partitionBy...))
+		opts = append(opts, partitionBy(cfg.partitionBy...))
 	}
 	if cfg.maxOpen != 0 {
-		po = append(po, parquetio.MaxOpenPartitions(cfg.maxOpen))
+		opts = append(opts, maxOpen(cfg.maxOpen))
 	}
-	return parquetio.TryWrite(c, dir, po...)
+	return opts
 }
 
 // WriteOption sets how Write writes, in either format.

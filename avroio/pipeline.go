@@ -7,7 +7,6 @@ import (
 	"io"
 	"reflect"
 	"sync"
-	"unsafe"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/internal/partprune"
@@ -232,8 +231,7 @@ func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext,
 	if err != nil {
 		return nil, nil, err
 	}
-	emit, closeFn := partwrite.Sink(open,
-		func(rec *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(rec)) },
+	emit, closeFn := partwrite.Sink[T](open, dirs,
 		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
 		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
 	return emit, closeFn, nil

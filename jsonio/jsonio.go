@@ -395,8 +395,7 @@ func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext,
 	if err != nil {
 		return nil, nil, err
 	}
-	emit, closeFn := partwrite.Sink(open,
-		func(rec *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(rec)) },
+	emit, closeFn := partwrite.Sink[T](open, dirs,
 		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
 		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
 	return emit, closeFn, nil

@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"slices"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/internal/partwrite"
@@ -350,8 +349,7 @@ func (s *sink[T]) NewPartitionedWriter(ctx context.Context, tc plan.TaskContext,
 	if err != nil {
 		return nil, nil, err
 	}
-	emit, closeFn := partwrite.Sink(open,
-		func(row *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(row)) },
+	emit, closeFn := partwrite.Sink[T](open, dirs,
 		func(w io.Writer) (plan.Emitter, func() error, error) { return s.NewWriter(ctx, tc, w) },
 		s.maxOpen, tc.Counter(CounterGroup, CounterPartitionFiles))
 	return emit, closeFn, nil

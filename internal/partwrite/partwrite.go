@@ -3,7 +3,9 @@ package partwrite
 import (
 	"fmt"
 	"io"
+	"unsafe"
 
+	"github.com/crunchgo/crunchgo/internal/hivepart"
 	"github.com/crunchgo/crunchgo/plan"
 )
 
@@ -117,8 +119,10 @@ func (w *Writers[T]) Started() int { return w.started }
 
 // Sink returns the emitter and close of a partitioned sink
 // (plan.PartitionedSinkPayload) whose part files newWriter starts, as the
-// sink's NewWriter does; files counts the files started.
-func Sink[T any](open plan.OpenPart, dirOf func(rec *T, buf []byte) []byte, newWriter func(w io.Writer) (plan.Emitter, func() error, error), max int, files *plan.Counter) (plan.Emitter, func() error) {
+// sink's NewWriter does, in the directories dirs names; files counts the
+// files started.
+func Sink[T any](open plan.OpenPart, dirs *hivepart.Dirs, newWriter func(w io.Writer) (plan.Emitter, func() error, error), max int, files *plan.Counter) (plan.Emitter, func() error) {
+	dirOf := func(rec *T, buf []byte) []byte { return dirs.Append(buf, unsafe.Pointer(rec)) }
 	w := New(open, dirOf, func(out io.Writer) (File[T], error) {
 		emit, closeFn, err := newWriter(out)
 		if err != nil {

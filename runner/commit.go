@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/crunchgo/crunchgo/internal/hivepart"
+	"github.com/crunchgo/crunchgo/internal/partprune"
 	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -517,11 +518,7 @@ func readFiles(ctx context.Context, src plan.FileSource) []string {
 		urls, _ := p.ReadFiles(ctx)
 		return urls
 	}
-	files, _ := storage.DataFiles(ctx, src.Pattern())
-	urls := make([]string, len(files))
-	for i, f := range files {
-		urls[i] = f.URL
-	}
+	urls, _ := partprune.URLs(ctx, src.Pattern(), nil) // every file
 	return urls
 }
 

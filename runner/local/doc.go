@@ -145,4 +145,8 @@
 // chosen task attempt. To see where workers spend their time, set
 // CRUNCHGO_WORKER_CPUPROFILE (CPUProfileEnv) to a directory: each worker
 // process writes its own CPU profile there, for go tool pprof.
+//
+// A worker advises its heap for transparent huge pages (internal/hugepages;
+// see preparedHeap for why and what it saves); CRUNCHGO_WORKER_HUGEPAGES=off
+// (HugePagesEnv) turns that off.
 package local

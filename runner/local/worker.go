@@ -227,7 +227,6 @@ type worker struct {
 	// sourceSizes are the sources' sizes as the driver measured them.
 	sourceSizes map[plan.NodeID]int64
 	kill        *killSpec
-	hugePages   bool // advise the heap as it grows (HugePagesEnv)
 	sides       sideCache
 	live        liveStats // the running task's counts, for its heartbeats
 }
@@ -279,13 +278,12 @@ func newWorkerFor(ctx context.Context, p *pcollection.Pipeline, h hello) (*worke
 	// against 1.10, 64MiB 0.62 against 0.75, 1MiB and 1GiB the same; the
 	// peak RSS of the driver and workers went from 93 to 102 MiB (16MiB)
 	// and 110 to 135 MiB (64MiB).
-	hugePages := os.Getenv(HugePagesEnv) != "off"
-	if hugePages {
+	if os.Getenv(HugePagesEnv) != "off" {
 		// Best effort: without the advice the worker runs as before.
 		_ = hugepages.PrepareHeap(int(min(preparedHeap, heapLimit(h.Memory))))
 	}
 	gcpace.WarmUp(warmHeap, heapLimit(h.Memory))
-	return &worker{sg: sg, memory: h.Memory, sourceSizes: h.Plan.SourceSizes, kill: kill, hugePages: hugePages}, nil
+	return &worker{sg: sg, memory: h.Memory, sourceSizes: h.Plan.SourceSizes, kill: kill}, nil
 }
 
 // heapLimit is the Go runtime's soft memory limit of a worker whose share
@@ -381,8 +379,7 @@ const (
 const warmHeap = 2 * maxSortBuffer
 
 // preparedHeap is how much heap a worker maps and advises for transparent
-// huge pages before its first task (hugepages.PrepareHeap); each task then
-// advises what the heap has grown beyond it. Where the system leaves huge
+// huge pages before its first task (hugepages.PrepareHeap). Where the system leaves huge
 // pages to programs that ask (mode "madvise") and page faults are dear, as
 // on the Firecracker VMs crunchgo is developed on (13 µs per 4 KiB page
 // touched first), this is a worker's largest fixed cost. On daily-plays at
@@ -469,9 +466,6 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	}
 	if err := os.MkdirAll(t.Dir, 0o700); err != nil {
 		return err
-	}
-	if w.hugePages {
-		_ = hugepages.Advise() // best effort, as at start
 	}
 	w.sides.begin(sideFiles(t))
 	for id := range t.SourceSides {

@@ -118,8 +118,10 @@
 // event (runner.Event.Partial: running tasks' counts so far) gets a line
 // only when its phase printed none for 30 s. A successful
 // run ends with a summary on stdout: stages, wall time, records in and out,
-// counters and output directories (a hadoop --dry-run prints that nothing
-// ran, and writes no report).
+// counters and output directories, under each partitioned one the
+// partitions the run wrote (new, replaced or appended to) and those an
+// overwrite removed, the first 20 by name (a hadoop --dry-run prints that
+// nothing ran, and writes no report).
 //
 // An error is printed as one line, "crunchgo: what failed: why", with any
 // details on the following lines. The exit code is ExitOK (0) on success,

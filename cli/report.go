@@ -40,7 +40,12 @@ type Report struct {
 	Stages   []ReportStageResult         `json:"stages"`
 	Counters map[string]map[string]int64 `json:"counters"`
 	Outputs  []string                    `json:"outputs"`
-	Plan     *ReportPlan                 `json:"plan"` // null for an unoptimized run
+	// Partitions are, by output, the partitions the run wrote in each
+	// partitioned one, with what became of the output's partition of that
+	// name ("new", "replaced", "appended to"), and those an overwrite
+	// removed ("removed").
+	Partitions map[string][]runner.PartitionWrite `json:"partitions,omitempty"`
+	Plan       *ReportPlan                        `json:"plan"` // null for an unoptimized run
 	// Retries are the task attempts that failed and were retried, each
 	// with its stage, task and reason.
 	Retries []string `json:"retries,omitempty"`
@@ -169,18 +174,19 @@ func (sb stageBytes) of(stage int) (in, out int64) {
 
 func newReport(job *runner.Job, args []string, runnerName string, opts runner.Options, res *runner.Result, started time.Time, bytes stageBytes, retries []string) *Report {
 	r := &Report{
-		Retries:  retries,
-		Schema:   ReportSchema,
-		Job:      job.Name,
-		Args:     append([]string{}, args...),
-		Runner:   runnerName,
-		Status:   RunSucceeded,
-		Options:  ReportOptions{Workers: opts.Workers, Memory: opts.Memory, TmpDir: opts.TmpDir, WriteMode: opts.WriteMode.String()},
-		Started:  started.UTC().Truncate(time.Millisecond),
-		WallNS:   int64(res.Wall),
-		Stages:   []ReportStageResult{},
-		Counters: map[string]map[string]int64{},
-		Outputs:  append([]string{}, res.Outputs...),
+		Retries:    retries,
+		Schema:     ReportSchema,
+		Job:        job.Name,
+		Args:       append([]string{}, args...),
+		Runner:     runnerName,
+		Status:     RunSucceeded,
+		Options:    ReportOptions{Workers: opts.Workers, Memory: opts.Memory, TmpDir: opts.TmpDir, WriteMode: opts.WriteMode.String()},
+		Started:    started.UTC().Truncate(time.Millisecond),
+		WallNS:     int64(res.Wall),
+		Stages:     []ReportStageResult{},
+		Counters:   map[string]map[string]int64{},
+		Outputs:    append([]string{}, res.Outputs...),
+		Partitions: res.Partitions,
 	}
 	if r.Options.Memory == 0 {
 		r.Options.Memory = runner.DefaultMemory

@@ -305,11 +305,48 @@ func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, repor
 		fmt.Fprintln(w, "\noutputs:")
 		for _, o := range res.Outputs {
 			fmt.Fprintf(w, "  %s\n", o)
+			if parts, ok := res.Partitions[o]; ok {
+				writePartitions(w, parts)
+			}
 		}
 	}
 	if report != "" {
 		fmt.Fprintf(w, "\nreport: %s\n", report)
 	}
+}
+
+// summaryPartitions is how many partitions of an output the summary
+// names; a backfill of years by country would otherwise bury the rest.
+const summaryPartitions = 20
+
+// writePartitions lists the partitions a run wrote in a partitioned
+// output and what became of each, so that a daily job's user sees which
+// days it replaced: the first summaryPartitions, then how many more of
+// each action.
+func writePartitions(w io.Writer, parts []runner.PartitionWrite) {
+	if len(parts) == 0 {
+		fmt.Fprintln(w, "    no partitions written: the run wrote no rows")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, p := range parts[:min(len(parts), summaryPartitions)] {
+		fmt.Fprintf(tw, "    %s\t%s\n", p.Path, p.Action)
+	}
+	tw.Flush()
+	if len(parts) <= summaryPartitions {
+		return
+	}
+	rest := map[string]int{}
+	for _, p := range parts[summaryPartitions:] {
+		rest[p.Action]++
+	}
+	var counts []string
+	for _, a := range []string{runner.PartitionReplaced, runner.PartitionNew, runner.PartitionAppended, runner.PartitionRemoved} {
+		if rest[a] > 0 {
+			counts = append(counts, fmt.Sprintf("%d %s", rest[a], a))
+		}
+	}
+	fmt.Fprintf(w, "    and %d more partitions: %s\n", len(parts)-summaryPartitions, strings.Join(counts, ", "))
 }
 
 // roundDuration rounds d for people: 1.234s, 12ms, 2m3s.

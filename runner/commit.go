@@ -83,6 +83,9 @@ type Committer struct {
 	// files' canonical forms.
 	sources []*plan.Node
 	inputs  [][]string
+	// written are the partitions the job commit publishes (planWritten),
+	// for Result.Partitions.
+	written []PartitionWrite
 }
 
 // move is a rename the job commit makes, or a file it creates (From "").
@@ -98,7 +101,7 @@ const successName = "_SUCCESS"
 // WriteFail refuses an existing directory (one holding only runs' _temporary
 // files does not count: see planCommitter).
 func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (*Committer, error) {
-	c, err := planCommitter(ctx, dir, mode, run)
+	c, err := planCommitter(ctx, dir, mode, run, false)
 	if err != nil {
 		return nil, err
 	}
@@ -108,9 +111,9 @@ func NewCommitter(ctx context.Context, dir string, mode WriteMode, run string) (
 	return c, nil
 }
 
-// planCommitter checks dir against mode and notes which directories the
-// run will create, creating nothing yet.
-func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) (*Committer, error) {
+// planCommitter checks dir, partitioned or not, against mode and notes
+// which directories the run will create, creating nothing yet.
+func planCommitter(ctx context.Context, dir string, mode WriteMode, run string, partitioned bool) (*Committer, error) {
 	fi, err := storage.Stat(ctx, dir)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -124,7 +127,13 @@ func planCommitter(ctx context.Context, dir string, mode WriteMode, run string) 
 	if exists && mode == WriteFail {
 		entries, err := storage.List(ctx, dir)
 		if err != nil || len(entries) == 0 || slices.ContainsFunc(entries, func(f storage.FileInfo) bool { return f.Name != "_temporary" }) {
-			return nil, fmt.Errorf("output %s already exists (--write-mode overwrite replaces it, append adds to it): %w", dir, fs.ErrExist)
+			hint := "--write-mode overwrite replaces it, append adds to it"
+			if partitioned {
+				// Overwrite would delete the partitions the run
+				// does not write: a daily job wants the other mode.
+				hint = "--write-mode overwrite-partitions replaces the partitions the run writes and keeps the others, append adds to them, overwrite replaces the whole table"
+			}
+			return nil, fmt.Errorf("output %s already exists (%s): %w", dir, hint, fs.ErrExist)
 		}
 		// Only runs' temporary files: a run under way (the first of the
 		// two to commit wins, as publish checks again), or a killed one's,
@@ -761,7 +770,8 @@ func OpenSinksRecorded(ctx context.Context, g *plan.Graph, mode WriteMode, run s
 			continue
 		}
 		sink := n.Payload.(plan.SinkPayload)
-		c, err := planCommitter(ctx, sink.URL(), mode, run)
+		ps, ok := sink.(plan.PartitionedSinkPayload)
+		c, err := planCommitter(ctx, sink.URL(), mode, run, ok && len(ps.PartitionKeys()) > 0)
 		if err == nil && record != nil {
 			err = record(append(s.Leftovers(), c.leftover()))
 		}
@@ -998,6 +1008,9 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 	for i, id := range ids {
 		moves, err := s[id].planPublish(ctx)
 		if err == nil {
+			s[id].written, err = s[id].planWritten(ctx)
+		}
+		if err == nil {
 			err = s[id].writeJournal(ctx, commitJournal{Outputs: allDirs, Moves: moves})
 		}
 		if err != nil {
@@ -1052,7 +1065,8 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 	return dirs, nil
 }
 
-// CommitInto commits every sink (see CommitJob) and sets res.Outputs.
+// CommitInto commits every sink (see CommitJob) and sets res.Outputs and,
+// for partitioned outputs, res.Partitions.
 // Once the outputs are committed the run has succeeded: a failure to
 // remove their temporary files is then one of res.Warnings, not an error.
 // If locked is not nil, it runs once every commit lock is taken and every
@@ -1065,6 +1079,15 @@ func (s Sinks) CommitInto(ctx context.Context, res *Result, locked func() error)
 		return err
 	}
 	res.Outputs = dirs
+	for _, c := range s {
+		if c.partitioned() {
+			if res.Partitions == nil {
+				res.Partitions = map[string][]PartitionWrite{}
+			}
+			// Empty, not nil, when the run wrote no rows.
+			res.Partitions[c.dir] = append([]PartitionWrite{}, c.written...)
+		}
+	}
 	if err != nil {
 		res.Warnings = append(res.Warnings, err.Error())
 	}

@@ -35,5 +35,7 @@
 // undoing the renames leaves no directory behind. WriteOverwritePartitions
 // goes down the partition directories <dir> has to those of every key,
 // and moves each of those the run wrote aside, under the run's temporary
-// directory, just before its replacement moves in.
+// directory, just before its replacement moves in. Before anything moves,
+// the job commit notes which partitions the run wrote and whether the
+// output had them (Result.Partitions), for the run's summary.
 package runner

@@ -3,7 +3,9 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -185,5 +187,68 @@ func TestOverwritePartitionsReadsPruned(t *testing.T) {
 	err := commitParts(t, g, runner.WriteOverwritePartitions, "run3", "new", "dt=2/k=a/part-r-00000.txt")
 	if err == nil || !strings.Contains(err.Error(), "would delete mem://pruned/out/dt=2/k=a/part-r-00000.txt, which the job read") {
 		t.Errorf("replacing the partition the predicate kept: %v, want it refused", err)
+	}
+}
+
+// TestCommitReportsPartitions checks that a commit of a partitioned
+// output reports each partition of every key the run wrote and what
+// became of the table's partition of that name, and what an overwrite
+// removed: a daily job's summary says which days it replaced.
+func TestCommitReportsPartitions(t *testing.T) {
+	written := []string{"dt=1/k=a/part-r-00000.txt", "dt=1/k=c/part-r-00000.txt", "dt=3/k=a/part-r-00000.txt"}
+	for _, tc := range []struct {
+		mode runner.WriteMode
+		old  bool
+		want []runner.PartitionWrite
+	}{
+		{runner.WriteFail, false, []runner.PartitionWrite{
+			{"dt=1/k=a", runner.PartitionNew}, {"dt=1/k=c", runner.PartitionNew}, {"dt=3/k=a", runner.PartitionNew}}},
+		{runner.WriteOverwritePartitions, true, []runner.PartitionWrite{
+			{"dt=1/k=a", runner.PartitionReplaced}, {"dt=1/k=c", runner.PartitionNew}, {"dt=3/k=a", runner.PartitionNew}}},
+		{runner.WriteAppend, true, []runner.PartitionWrite{
+			{"dt=1/k=a", runner.PartitionAppended}, {"dt=1/k=c", runner.PartitionNew}, {"dt=3/k=a", runner.PartitionNew}}},
+		{runner.WriteOverwrite, true, []runner.PartitionWrite{
+			{"dt=1/k=a", runner.PartitionReplaced}, {"dt=1/k=b", runner.PartitionRemoved}, {"dt=1/k=c", runner.PartitionNew},
+			{"dt=2/k=a", runner.PartitionRemoved}, {"dt=3/k=a", runner.PartitionNew}}},
+	} {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			storage.ResetMem("days")
+			g := dayTable("", "mem://days/out")
+			if tc.old {
+				writeOldDays(t, g)
+			}
+			s, err := runner.OpenSinks(context.Background(), g, tc.mode, "run2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range written {
+				writePart(t, s, n, "new")
+			}
+			var res runner.Result
+			if err := s.CommitInto(context.Background(), &res, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Partitions["mem://days/out"]; !slices.Equal(got, tc.want) {
+				t.Errorf("partitions: got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestWriteFailPartitionedHint checks that refusing an existing
+// partitioned output points at overwrite-partitions, and says that
+// overwrite would replace the whole table, not the run's days.
+func TestWriteFailPartitionedHint(t *testing.T) {
+	storage.ResetMem("days")
+	g := dayTable("", "mem://days/out")
+	writeOldDays(t, g)
+	_, err := runner.OpenSinks(context.Background(), g, runner.WriteFail, "run2")
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("got %v, want fs.ErrExist", err)
+	}
+	for _, want := range []string{"overwrite-partitions replaces the partitions the run writes", "overwrite replaces the whole table"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
 	}
 }

@@ -164,7 +164,12 @@ type Result struct {
 	Stages   []StageResult
 	Counters Counters
 	Outputs  []string // sink directories
-	Wall     time.Duration
+	// Partitions are, by sink directory, the partitions the run wrote in
+	// each partitioned output, and what became of the output's partition
+	// of that name, with those an overwrite removed; sorted by path, and
+	// empty for a partitioned output of no rows.
+	Partitions map[string][]PartitionWrite
+	Wall       time.Duration
 	// DryRun is set when the runner only showed what it would run (the
 	// hadoop runner's DryRun): nothing ran and nothing was written.
 	DryRun bool

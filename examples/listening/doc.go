@@ -19,7 +19,9 @@
 //     plays of tracks missing from the catalogue (an anti-join);
 //   - plays-by-day (PlaysByDay): plays per UTC day, country and track, into
 //     a table partitioned by day (dt=2026-11-26 directories), which
-//     --write-mode overwrite-partitions updates a day at a time.
+//     --write-mode overwrite-partitions updates a day at a time; --day
+//     leaves out (and counts) the events of other days, so that a run's
+//     late events do not replace another day's partition.
 //
 // Commands returns the CLI commands of this package: "gen listening-log", a
 // deterministic generator of events and catalogue with Zipf-like popularity,

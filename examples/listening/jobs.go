@@ -119,6 +119,7 @@ type PlaysByDayArgs struct {
 	Events       string `flag:"events" required:"true" help:"listening events: an .avro or .parquet file, a directory of them or a glob (any storage URL)"`
 	Output       string `flag:"output" required:"true" help:"the table's directory: its partitions are dt=YYYY-MM-DD subdirectories"`
 	OutputFormat string `flag:"output-format" default:"parquet" help:"format of the table: parquet or avro"`
+	Day          string `flag:"day" help:"count only the events that start on this UTC day, YYYY-MM-DD, so that the run writes that day's partition alone (the others count as listening/events outside --day); default: every day the events cover"`
 }
 
 // PlaysByDayJob is the registered plays-by-day job.
@@ -129,9 +130,18 @@ var PlaysByDayJob = runner.Register("plays-by-day",
 		if err != nil {
 			return runner.InvalidArgs(fmt.Errorf("--output-format: %w", err))
 		}
+		var day time.Time
+		if a.Day != "" {
+			if day, err = time.Parse(time.DateOnly, a.Day); err != nil {
+				return runner.InvalidArgs(fmt.Errorf("--day %q: want a date, YYYY-MM-DD", a.Day))
+			}
+		}
 		events, err := fileio.Read[DayEvent](context.Background(), p, a.Events, parquetio.SharedStrings())
 		if err != nil {
 			return fmt.Errorf("--events: %w", err)
+		}
+		if a.Day != "" {
+			events = OnDay(events, day)
 		}
 		return fileio.Write(PlaysByDay(events), a.Output, format, fileio.PartitionBy(DayPlaysPartition))
 	})

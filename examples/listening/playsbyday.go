@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/crunchgo/crunchgo/pcollection"
+	"github.com/crunchgo/crunchgo/plan"
 	"github.com/crunchgo/crunchgo/ptable"
 )
 
@@ -64,4 +65,35 @@ func PlaysByDay(events pcollection.PCollection[DayEvent]) pcollection.PCollectio
 	return pcollection.Map(totals, func(p ptable.Pair[dayCountryTrack, PlayTotals]) DayPlays {
 		return DayPlays{Day: time.UnixMilli(p.Key.Day * msPerDay).UTC(), Country: p.Key.Country, TrackID: p.Key.TrackID, Plays: p.Value.Plays, MsPlayed: p.Value.MsPlayed}
 	}, pcollection.Name("PlaysByDay"))
+}
+
+// CounterOutsideDay counts the events OnDay leaves out (group "listening").
+const CounterOutsideDay = "events outside --day"
+
+// OnDay keeps the events that start on UTC day day, counting the others
+// (CounterOutsideDay). A daily run replacing its day's partition must not
+// replace another day's with the few late events that strayed into its
+// input, as a Spark job's WHERE dt = ... keeps it from doing.
+func OnDay(events pcollection.PCollection[DayEvent], day time.Time) pcollection.PCollection[DayEvent] {
+	from := day.UTC().Truncate(24 * time.Hour).UnixMilli()
+	return pcollection.ParDo(events, &onDay{from: from, to: from + msPerDay}, pcollection.Name("OnDay"))
+}
+
+type onDay struct {
+	from, to int64 // [from, to) in ms since the epoch
+	outside  *plan.Counter
+}
+
+func (d *onDay) Setup(ctx *pcollection.Context) error {
+	d.outside = ctx.Counter("listening", CounterOutsideDay)
+	return nil
+}
+
+func (d *onDay) Process(e DayEvent, emit func(DayEvent)) error {
+	if e.TS >= d.from && e.TS < d.to {
+		emit(e)
+	} else {
+		d.outside.Inc(1)
+	}
+	return nil
 }

@@ -2,6 +2,8 @@ package listening
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,4 +111,50 @@ func referenceByDay(t *testing.T, dir string) []DayPlays {
 		t.Fatalf("%s: %d rows: too few to test", dir, len(out))
 	}
 	return out
+}
+
+// TestPlaysByDayOnlyItsDay runs day 26 with --day over its events and a
+// few late events of day 25, into a table that holds day 25: day 25 stays
+// as it was, not replaced by the late events' counts, and the late events
+// are counted. A --day that is not a date is a usage error.
+func TestPlaysByDayOnlyItsDay(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	gen := func(name string, d int, events int64) string {
+		t.Helper()
+		res, err := Generate(ctx, GenConfig{Events: events, Users: 100, Tracks: 200, Seed: int64(d), Format: fileio.Parquet, Files: 1,
+			Out: storage.Join(dir, name), Day: time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.EventsDir
+	}
+	day25, day26 := gen("d25", 25, 3_000), gen("d26", 26, 3_000)
+	gen("late25", 25, 40)
+	table := storage.Join(dir, "table")
+	run := func(mode runner.WriteMode, args ...string) *runner.Result {
+		t.Helper()
+		p, err := PlaysByDayJob.Build(append([]string{"--output", table}, args...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := mem.Runner{}.Run(ctx, p, runner.Options{Workers: 2, WriteMode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	run(runner.WriteFail, "--events", day25)
+	res := run(runner.WriteOverwritePartitions, "--events", dir+"/{d26,late25}/events", "--day", "2026-11-26")
+	if got := res.Counters.Get("listening", CounterOutsideDay); got != 40 {
+		t.Errorf("events outside --day: got %d, want 40", got)
+	}
+	want := append(referenceByDay(t, day25), referenceByDay(t, day26)...)
+	crunchtest.EqualUnordered(t, scanAll[DayPlays](t, table), want)
+
+	_, err := PlaysByDayJob.Build([]string{"--events", day26, "--output", table, "--day", "26-11-2026"})
+	var argsErr *runner.ArgsError
+	if !errors.As(err, &argsErr) || !strings.Contains(err.Error(), `--day "26-11-2026": want a date, YYYY-MM-DD`) {
+		t.Errorf("--day 26-11-2026: got %v, want a usage error", err)
+	}
 }

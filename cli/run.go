@@ -197,7 +197,12 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		prog.finish(err == nil)
 	}
 	if err != nil {
-		failed := fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+		// A run stopped by a signal did not fail: say so, as the report does.
+		verb := "failed"
+		if cmd.Context().Err() != nil {
+			verb = "was interrupted"
+		}
+		failed := fmt.Errorf("job %s %s on the %s runner after %s: %w", inv.job.Name, verb, f.runner, roundDuration(time.Since(start)), err)
 		if res != nil {
 			for _, s := range res.Stages {
 				if !s.Unfinished || s.MapTasksTotal == 0 && s.MapTasks == 0 && s.ReduceTasks == 0 {

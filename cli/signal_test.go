@@ -90,7 +90,7 @@ func TestHangupCancelsRun(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("after SIGHUP: %v, want exit status 1; stderr:\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), ": job cli-test-block failed") || !strings.Contains(stderr.String(), "hangup") {
+	if !strings.Contains(stderr.String(), ": job cli-test-block was interrupted") || !strings.Contains(stderr.String(), "hangup") {
 		t.Errorf("stderr does not report the hangup:\n%s", stderr.String())
 	}
 	checkCleanedUp(t, tmp, out, worker)
@@ -223,6 +223,9 @@ func TestInterruptedRunReport(t *testing.T) {
 	var ee *exec.ExitError
 	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("after SIGINT: %v, want exit status 1; stderr:\n%s", err, stderr.String())
+	}
+	if first, _, _ := strings.Cut(stderr.String(), "\n"); !strings.Contains(first, ": job cli-test-block was interrupted on the local runner after ") {
+		t.Errorf("first line of stderr %q, want the job interrupted", first)
 	}
 	r := readReport(t, rep)
 	if r.Status != cli.RunInterrupted || !strings.Contains(r.Error, "interrupt signal received") {

@@ -268,7 +268,7 @@ func (c *Committer) checkAppend(ctx context.Context) error {
 		}
 		if ac, ok := c.sink.(plan.AppendChecker); ok && data {
 			if err := ac.CheckAppend(ctx); err != nil {
-				return fmt.Errorf("output %s: %w (write to another directory, or overwrite)", c.dir, err)
+				return fmt.Errorf("output %s: %w (write to another directory, or replace all of it with --write-mode overwrite)", c.dir, err)
 			}
 		}
 		return nil
@@ -285,17 +285,17 @@ func (c *Committer) checkAppend(ctx context.Context) error {
 			// Readers refuse a table of part files beside key=value
 			// directories, so appending flat part files would break it.
 			if _, _, ok := hivepart.Split(f.Name); ok {
-				return fmt.Errorf("output %s is partitioned (it holds %s), so appending unpartitioned %s part files would mix layouts in it (write with the table's partition columns, to another directory, or overwrite)", c.dir, f.Name, c.ext)
+				return fmt.Errorf("output %s is partitioned (it holds %s), so appending unpartitioned %s part files would mix layouts in it (write with the table's partition columns, to another directory, or replace all of it with --write-mode overwrite)", c.dir, f.Name, c.ext)
 			}
 			continue
 		}
 		if !strings.HasSuffix(f.Name, c.ext) {
-			return fmt.Errorf("output %s holds %s, so appending %s part files would mix formats in it (write to another directory, or overwrite)", c.dir, f.Name, c.ext)
+			return fmt.Errorf("output %s holds %s, so appending %s part files would mix formats in it (write to another directory, or replace all of it with --write-mode overwrite)", c.dir, f.Name, c.ext)
 		}
 	}
 	if ac, ok := c.sink.(plan.AppendChecker); ok && holdsData(files) {
 		if err := ac.CheckAppend(ctx); err != nil {
-			return fmt.Errorf("output %s: %w (write to another directory, or overwrite)", c.dir, err)
+			return fmt.Errorf("output %s: %w (write to another directory, or replace all of it with --write-mode overwrite)", c.dir, err)
 		}
 	}
 	return nil
@@ -316,14 +316,14 @@ func (c *Committer) checkPartitions(ctx context.Context, dir string, keys []stri
 		}
 		if len(keys) == 0 {
 			if f.IsDir || !strings.HasSuffix(f.Name, c.ext) {
-				return false, fmt.Errorf("output %s holds %s, so %s %s part files partitioned by %s would mix layouts or formats in it (write to another directory, or overwrite)", c.dir, f.URL, c.adding(), c.ext, strings.Join(c.partitionKeys(), ", "))
+				return false, fmt.Errorf("output %s holds %s, so %s %s part files partitioned by %s would mix layouts or formats in it (write to another directory, or replace all of it with --write-mode overwrite)", c.dir, f.URL, c.adding(), c.ext, strings.Join(c.partitionKeys(), ", "))
 			}
 			data = true
 			continue
 		}
 		key, _, ok := hivepart.Split(f.Name)
 		if !f.IsDir || !ok || key != hivepart.Escape(keys[0]) {
-			return false, fmt.Errorf("output %s holds %s where %s rows partitioned by %s expects a directory %s=<value> (write to another directory, or overwrite)", c.dir, f.URL, c.adding(), strings.Join(c.partitionKeys(), ", "), keys[0])
+			return false, fmt.Errorf("output %s holds %s where %s rows partitioned by %s expects a directory %s=<value> (write to another directory, or replace all of it with --write-mode overwrite)", c.dir, f.URL, c.adding(), strings.Join(c.partitionKeys(), ", "), keys[0])
 		}
 		sub, err := c.checkPartitions(ctx, f.URL, keys[1:])
 		if err != nil {

@@ -94,7 +94,8 @@
 // corrupt before anything is allocated for it, and decompression stops at
 // the same limit. The Lenient option skips corrupt blocks instead, resuming
 // at the next sync marker, and counts what it skipped; by default the first
-// corrupt block fails the read.
+// corrupt block fails the read. A Parquet or gzip file, known by its magic
+// bytes, fails with a header error saying so and what reads it.
 //
 // # Pipelines
 //

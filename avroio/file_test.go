@@ -517,7 +517,7 @@ func TestCorruptHeader(t *testing.T) {
 		{"huge metadata map", huge, "metadata map claims 1152921504606846976 entries"},
 		{"empty", nil, "too short"},
 		{"bad magic", append([]byte("Obj\x02"), three[4:]...), "magic"},
-		{"gzipped", append([]byte("\x1f\x8b\x08\x00"), three[4:]...), "is gzip data's (gunzip it first"},
+		{"gzipped", append([]byte("\x1f\x8b\x08\x00"), three[4:]...), "not an Avro file: it starts with 1f 8b, the magic of gzip data; gunzip it first"},
 		{"truncated schema", three[:100], "metadata value: length 362 with 81 bytes left in file"},
 		{"truncated sync", three[:410], "truncated sync marker"},
 		{"bad schema", bytes.Replace(three, []byte(`"type":"record"`), []byte(`"type":"recorx"`), 1), "writer schema"},

@@ -96,9 +96,6 @@ func parseHeader(b []byte, fileSize int64) (*header, error) {
 		return nil, corruptf("file of %d bytes is too short for an avro header", fileSize)
 	}
 	if [4]byte(b[:4]) != magic {
-		if b[0] == 0x1f && b[1] == 0x8b {
-			return nil, corruptf("not an avro object container file: magic %q is gzip data's (gunzip it first: Avro compresses inside the file)", b[:4])
-		}
 		return nil, corruptf("not an avro object container file: magic %q", b[:4])
 	}
 	c := &headerCursor{b: b, pos: len(magic), fileSize: fileSize}

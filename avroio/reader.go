@@ -8,6 +8,8 @@ import (
 	"iter"
 
 	"github.com/hamba/avro/v2"
+
+	"github.com/crunchgo/crunchgo/internal/fileformat"
 )
 
 // DefaultMaxBlockSize is the default limit on a block's size, compressed and
@@ -126,6 +128,9 @@ func NewFileReader(path string, r io.ReaderAt, size int64, opts ...ReadOption) (
 			continue
 		}
 		if errors.Is(err, ErrCorrupt) {
+			if is := fileformat.Of(buf, r, size); is != fileformat.Avro && is != fileformat.Unknown {
+				err = fileformat.Mismatch("Avro", is, ErrCorrupt) // say what it is instead
+			}
 			return nil, f.corrupt(HeaderBlock, 0, err)
 		}
 		if err != nil {

@@ -41,7 +41,8 @@
 //
 // Files (any storage URL: local paths, file://, hdfs://, mem://, globs;
 // Avro, Parquet, CSV, TSV, JSON lines or text by extension, else by
-// content):
+// content; a .avro or .parquet file whose magic bytes say it is another
+// format fails saying so):
 //
 //	crunchgo ls PATTERN          files with size, modification time and format
 //	crunchgo cat PATTERN         records as JSON lines

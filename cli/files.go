@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crunchgo/crunchgo/internal/fileformat"
 	"github.com/crunchgo/crunchgo/storage"
 	"github.com/crunchgo/crunchgo/textio"
 )
@@ -63,8 +64,8 @@ const (
 // .txt, .csv, .tsv, .json, .jsonl, .log and the extensions of the
 // compressions textio reads (.gz, .bz2, .zst, .deflate, .snappy, .lz4) as
 // text, but .avro.gz, .parquet.bz2 and so on, and files of compressions
-// textio refuses (.xz, .lzo, .br), as compressed), else by its first
-// bytes (Avro's "Obj\x01", Parquet's "PAR1"), else text.
+// textio refuses (.xz, .lzo, .br), as compressed), else by its magic
+// bytes (fileformat: Avro's or Parquet's), else text.
 func detectFormat(name string, f storage.File) string {
 	if codec, readable := textio.CompressionOf(name); codec != "" {
 		if _, whole := dataCompressedWhole(name); whole || !readable {
@@ -82,14 +83,11 @@ func detectFormat(name string, f storage.File) string {
 	// Content before a text extension: an Avro file named .txt printed as
 	// text would be garbage, which jobs (textio) refuse.
 	if f != nil {
-		var magic [4]byte
-		if n, _ := f.ReadAt(magic[:], 0); n == 4 {
-			switch {
-			case bytes.Equal(magic[:], []byte("Obj\x01")):
-				return formatAvro
-			case bytes.Equal(magic[:], []byte("PAR1")):
-				return formatParquet
-			}
+		switch fileformat.Sniff(f, f.Size()) {
+		case fileformat.Avro:
+			return formatAvro
+		case fileformat.Parquet:
+			return formatParquet
 		}
 	}
 	switch ext {
@@ -123,8 +121,10 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 	switch detectFormat(fi.Name, f) {
 	case formatAvro:
 		df, err = openAvro(fi.URL, f)
+		err = otherFormat(fi.URL, f, "Avro", err)
 	case formatParquet:
 		df, err = openParquet(fi.URL, f)
+		err = otherFormat(fi.URL, f, "Parquet", err)
 	case formatCompressed:
 		format, whole := dataCompressedWhole(fi.Name)
 		if !whole {
@@ -149,6 +149,24 @@ func openData(ctx context.Context, fi storage.FileInfo) (dataFile, error) {
 		return nil, err
 	}
 	return withPathColumns(fi.URL, df), nil
+}
+
+// otherFormat replaces err, the error of opening the file at url as format
+// (named so by its extension), by one saying what format the file is, if
+// its magic bytes say.
+func otherFormat(url string, f storage.File, format string, err error) error {
+	if err == nil {
+		return nil
+	}
+	is := fileformat.Sniff(f, f.Size())
+	if is == fileformat.Unknown || is.String() == format {
+		return err
+	}
+	mismatch := &fileformat.MismatchError{Want: format, Is: is}
+	if is != fileformat.Gzip {
+		mismatch.Advice = "name it " + is.Ext() + ", or give it no extension: crunchgo picks the format by extension, else by content"
+	}
+	return fmt.Errorf("%s: %w", url, mismatch)
 }
 
 // eachFile opens every data file matching the patterns, in order, and calls

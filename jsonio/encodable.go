@@ -8,9 +8,34 @@ import (
 )
 
 var (
-	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
-	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonMarshaler   = reflect.TypeFor[json.Marshaler]()
+	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
 )
+
+// undecodable says why encoding/json cannot decode a line other than null
+// into a t, or "": t, or what it points to, is a channel, function, complex
+// number, unsafe pointer or an interface with methods. It looks no deeper,
+// since a field or element of such a type fails only on lines holding it.
+func undecodable(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	pt := reflect.PointerTo(t)
+	if pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+		return t.String()
+	case reflect.Interface:
+		if t.NumMethod() > 0 {
+			return t.String() + " (an interface with methods)"
+		}
+	}
+	return ""
+}
 
 // unencodable says why encoding/json cannot encode values of t, or "": a
 // channel, function, complex number or unsafe pointer in t or in what it

@@ -82,9 +82,19 @@ func newConfig(opts []Option) config {
 
 // Read reads the JSON lines files matching pattern (a file, a directory of
 // data files or a glob; any storage URL) as a collection of T, decoding
-// each line as encoding/json does.
+// each line as encoding/json does. It panics with a build error if
+// encoding/json decodes no line but null into a T (a channel, a function,
+// a complex number, an interface with methods); see TryRead.
 func Read[T any](p *pcollection.Pipeline, pattern string, opts ...Option) pcollection.PCollection[T] {
-	return pcollection.NewSource[T](p, "jsonio.Read", &source[T]{pattern: pattern, cfg: newConfig(opts), nullable: nullable[T](), fields: keyFields(reflect.TypeFor[T]())})
+	return pcollection.Must(TryRead[T](p, pattern, opts...))
+}
+
+// TryRead is Read returning the build error instead of panicking.
+func TryRead[T any](p *pcollection.Pipeline, pattern string, opts ...Option) (pcollection.PCollection[T], error) {
+	if why := undecodable(reflect.TypeFor[T]()); why != "" {
+		return pcollection.PCollection[T]{}, pcollection.Build("jsonio.Read", nil).Errorf("%v cannot be read from JSON: %s", reflect.TypeFor[T](), why)
+	}
+	return pcollection.NewSource[T](p, "jsonio.Read", &source[T]{pattern: pattern, cfg: newConfig(opts), nullable: nullable[T](), fields: keyFields(reflect.TypeFor[T]())}), nil
 }
 
 type source[T any] struct {

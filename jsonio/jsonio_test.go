@@ -257,3 +257,45 @@ func TestWriteBuildErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestReadBuildErrors checks that TryRead refuses a T encoding/json
+// decodes no line but null into, and Read panics with that error, while
+// types with fields it cannot decode (which fail only on lines holding
+// them) are read.
+func TestReadBuildErrors(t *testing.T) {
+	type withChan struct {
+		Name string
+		C    chan int
+	}
+	p := pcollection.NewPipeline("build")
+	_, errChan := jsonio.TryRead[chan int](p, "mem://b/1")
+	_, errComplex := jsonio.TryRead[*complex128](p, "mem://b/2")
+	_, errInterface := jsonio.TryRead[fmt.Stringer](p, "mem://b/3")
+	_, errField := jsonio.TryRead[withChan](p, "mem://b/4")
+	_, errAny := jsonio.TryRead[any](p, "mem://b/5")
+	_, errTime := jsonio.TryRead[*time.Time](p, "mem://b/6")
+	for _, tc := range []struct {
+		err  error
+		want string // "" for none
+	}{
+		{errChan, "chan int cannot be read from JSON"},
+		{errComplex, "complex128"},
+		{errInterface, "fmt.Stringer (an interface with methods)"},
+		{errField, ""},
+		{errAny, ""},
+		{errTime, ""},
+	} {
+		switch {
+		case tc.want == "" && tc.err != nil:
+			t.Errorf("refused: %v", tc.err)
+		case tc.want != "" && (tc.err == nil || !strings.Contains(tc.err.Error(), tc.want)):
+			t.Errorf("error %v, want one with %q", tc.err, tc.want)
+		}
+	}
+	defer func() {
+		if err, _ := recover().(error); err == nil || !strings.Contains(err.Error(), "func() cannot be read from JSON") {
+			t.Errorf("Read panicked with %v, want the build error", err)
+		}
+	}()
+	jsonio.Read[func()](pcollection.NewPipeline("build"), "mem://b/7")
+}

@@ -209,7 +209,8 @@
 //
 // Data that is not valid Parquet yields a *CorruptError naming the path, the
 // row group (-1 for the header and footer) and a byte offset, and matching
-// ErrCorrupt. Panics inside parquet-go on malformed input are recovered and
+// ErrCorrupt; for an Avro or gzip file, known by its magic bytes, it says so
+// and what reads it. Panics inside parquet-go on malformed input are recovered and
 // reported the same way. Before parquet-go reads a column chunk, its page
 // headers are walked and checked against the chunk's bounds and MaxPageSize,
 // so that a damaged header cannot make it allocate without bound. Errors of the underlying io.ReaderAt are passed

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/crunchgo/crunchgo/internal/fileformat"
 )
 
 // ErrCorrupt is matched (with errors.Is) by every error caused by bytes that
@@ -22,6 +24,9 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
+	if errors.As(e.Err, new(*fileformat.MismatchError)) { // says what the file is instead
+		return fmt.Sprintf("parquetio: %s: %s at offset %d: %v", e.Path, where(e.RowGroup, e.Offset), e.Offset, e.Err)
+	}
 	return fmt.Sprintf("parquetio: %s: %s at offset %d: %v: %v", e.Path, where(e.RowGroup, e.Offset), e.Offset, e.Err, ErrCorrupt)
 }
 

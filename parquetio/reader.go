@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/crunchgo/crunchgo/internal/fileformat"
 	"github.com/crunchgo/crunchgo/internal/hivepart"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
@@ -84,11 +85,8 @@ func checkEnvelope(path string, src *trackingReaderAt, size int64) (footerOffset
 		return 0, corrupt(0, "reading header magic: %w", err)
 	}
 	if !bytes.Equal(head[:], []byte("PAR1")) {
-		switch {
-		case bytes.Equal(head[:], []byte("Obj\x01")):
-			return 0, corrupt(0, "bad header magic %q: this is an Avro container file, not Parquet", head[:])
-		case head[0] == 0x1f && head[1] == 0x8b:
-			return 0, corrupt(0, "bad header magic %q: this is gzip data (gunzip it first: Parquet compresses inside the file)", head[:])
+		if is := fileformat.Of(head[:], src, size); is != fileformat.Unknown {
+			return 0, src.wrap(path, -1, 0, fileformat.Mismatch("Parquet", is, nil))
 		}
 		return 0, corrupt(0, "bad header magic %q", head[:])
 	}

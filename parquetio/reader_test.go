@@ -429,8 +429,8 @@ func TestMaxPageSize(t *testing.T) {
 // read as Parquet is called what it is.
 func TestOtherFormatNamed(t *testing.T) {
 	for magic, want := range map[string]string{
-		"Obj\x01":          "this is an Avro container file, not Parquet",
-		"\x1f\x8b\x08\x00": "this is gzip data (gunzip it first",
+		"Obj\x01":          `not a Parquet file: it starts with Obj\x01, the magic of an Avro file; read it with avroio`,
+		"\x1f\x8b\x08\x00": "not a Parquet file: it starts with 1f 8b, the magic of gzip data; gunzip it first",
 	} {
 		data := append([]byte(magic), make([]byte, 64)...)
 		_, err := NewReader[duckTypes]("x.parquet", bytes.NewReader(data), int64(len(data)))

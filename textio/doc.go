@@ -59,9 +59,12 @@
 // Read refuses, with an error naming the file and matching ErrNotText, an
 // input that is recognisably Avro or Parquet, by extension (.avro,
 // .parquet, also compressed whole: .avro.gz, .parquet.zst, ...) or by its
-// first four bytes ("Obj\x01", "PAR1"), saying which reader to use; and
+// magic bytes ("Obj\x01"; "PAR1" followed by a byte no text holds, or also
+// ending the file, so that a CSV row "PAR1,..." is text), saying which
+// reader to use; and
 // compressed input it cannot read or whose name does not say so, as above.
 // It checks in the driver when it lists the files (one read of up to 10
-// bytes per file), before any task runs. LineReader refuses compressed data
+// bytes per file, and of the last 4 of one starting "PAR1" as text), before
+// any task runs. LineReader refuses compressed data
 // that is not as named too, but reads any other bytes it is given.
 package textio

@@ -7,6 +7,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/crunchgo/crunchgo/internal/fileformat"
 	"github.com/crunchgo/crunchgo/internal/filesplit"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/plan"
@@ -120,18 +121,15 @@ func checkText(ctx context.Context, fi storage.FileInfo) error {
 	case fi.Size < 2: // shorter than any magic
 		return nil
 	}
-	magic, err := readMagic(ctx, fi)
+	magic, is, err := readMagic(ctx, fi)
 	if err != nil {
 		return err
 	}
 	if m := codecByMagic(magic); m != nil && m != c {
 		return errUnnamed(fi.URL, m)
 	}
-	switch string(magic[:min(4, len(magic))]) {
-	case "Obj\x01":
-		return errDataFormat(fi.URL, "Avro", `starts with "Obj\x01"`)
-	case "PAR1":
-		return errDataFormat(fi.URL, "Parquet", `starts with "PAR1"`)
+	if is == fileformat.Avro || is == fileformat.Parquet {
+		return fmt.Errorf("textio: %s: %w: %s; %s", fi.URL, ErrNotText, is.Evidence(), is.Advice())
 	}
 	return nil
 }
@@ -153,19 +151,20 @@ func errDataFormat(url, format, why string) error {
 	return fmt.Errorf("textio: %s: %w: it is %s (%s); read it with %sio.Read", url, ErrNotText, format, why, strings.ToLower(format))
 }
 
-// readMagic reads the first bytes of a file, as many as codecByMagic needs.
-func readMagic(ctx context.Context, fi storage.FileInfo) ([]byte, error) {
+// readMagic reads the first bytes of a file, as many as codecByMagic needs,
+// and names the data format they (or, rarely, its last bytes) are of.
+func readMagic(ctx context.Context, fi storage.FileInfo) ([]byte, fileformat.Format, error) {
 	f, err := storage.Open(ctx, fi.URL)
 	if err != nil {
-		return nil, fmt.Errorf("textio: %w", err)
+		return nil, fileformat.Unknown, fmt.Errorf("textio: %w", err)
 	}
 	defer f.Close()
-	magic := make([]byte, min(fi.Size, magicLen))
+	magic := make([]byte, min(fi.Size, max(magicLen, fileformat.HeadLen)))
 	n, err := f.ReadAt(magic, 0)
 	if n < len(magic) {
-		return nil, &Error{Path: fi.URL, Err: err}
+		return nil, fileformat.Unknown, &Error{Path: fi.URL, Err: err}
 	}
-	return magic, nil
+	return magic, fileformat.Of(magic, f, fi.Size), nil
 }
 
 func (s *source) Read(ctx context.Context, tc plan.TaskContext, split plan.Split, out plan.Emitter) error {

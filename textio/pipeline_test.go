@@ -175,9 +175,10 @@ func TestPipelineRefusesAvroAndParquet(t *testing.T) {
 	}{
 		{"ext/part-00000.parquet", "plain text\n", "it is Parquet (extension .parquet); read it with parquetio.Read"},
 		{"ext/Part-00000.AVRO", "plain text\n", "it is Avro (extension .avro); read it with avroio.Read"},
-		{"magic/part-00000", "PAR1\x15\x00\x15", `it is Parquet (starts with "PAR1"); read it with parquetio.Read`},
-		{"magic/events.txt", "Obj\x01\x04\x14avro", `it is Avro (starts with "Obj\x01"); read it with avroio.Read`},
+		{"magic/part-00000", "PAR1\x15\x00\x15", "it starts with PAR1, the magic of a Parquet file; read it with parquetio"},
+		{"magic/events.txt", "Obj\x01\x04\x14avro", `it starts with Obj\x01, the magic of an Avro file; read it with avroio`},
 		{"text/paris.txt", "PARIS\nObj\n", ""},
+		{"text/par1.csv", "PAR1,PAR2\n1,2\n", ""},
 		{"text/short", "PA", ""},
 		{"text/lines.gz", string(fixture(t, "lines.txt.gz")), ""},
 		{"ext/events.avro.gz", string(fixture(t, "lines.txt.gz")), "it is Avro gzipped whole (extension .avro.gz); gunzip it and read it with avroio.Read"},

@@ -30,6 +30,10 @@ func TestSchemaOfPairs(t *testing.T) {
 			`{"name":"Pair","type":"record","fields":[` +
 				`{"name":"key","type":{"name":"trackKey","type":"record","fields":[{"name":"country","type":"string"},{"name":"track_id","type":"string"}]}},` +
 				`{"name":"value","type":{"name":"Pair2","type":"record","fields":[{"name":"key","type":"long"},{"name":"value","type":["null","string"]}]}}]}`},
+		{"a Join3's triple", schemaString[ptable.Pair[string, ptable.Triple[int64, *string, ptable.Triple[bool, string, float64]]]],
+			`{"name":"Pair","type":"record","fields":[{"name":"key","type":"string"},` +
+				`{"name":"value","type":{"name":"Triple","type":"record","fields":[{"name":"a","type":"long"},{"name":"b","type":["null","string"]},` +
+				`{"name":"c","type":{"name":"Triple2","type":"record","fields":[{"name":"a","type":"boolean"},{"name":"b","type":"string"},{"name":"c","type":"double"}]}}]}}]}`},
 	}
 	for _, tt := range tests {
 		got, err := tt.got()
@@ -39,6 +43,21 @@ func TestSchemaOfPairs(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A Join3's output is written to Avro and reads back.
+func TestTriplesRoundTrip(t *testing.T) {
+	type row = ptable.Pair[string, ptable.Triple[int64, *string, float64]]
+	title := "Song"
+	rows := []row{ptable.KV("t1", ptable.Triple[int64, *string, float64]{A: 3, B: &title, C: 0.5}), ptable.KV("t2", ptable.Triple[int64, *string, float64]{A: 1, C: 1.5})}
+	got, err := decodeAll[row](t, writeFile(t, rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Key != "t1" || got[0].Value.A != 3 || got[0].Value.B == nil || *got[0].Value.B != title ||
+		got[0].Value.C != 0.5 || got[1] != rows[1] {
+		t.Errorf("read back %+v, want %+v", got, rows)
 	}
 }
 

@@ -334,6 +334,33 @@ func TestWritePairs(t *testing.T) {
 	}
 }
 
+// A Join3's output has columns key and value.a, value.b, value.c, and reads
+// back.
+func TestWriteTriples(t *testing.T) {
+	type row = ptable.Pair[string, ptable.Triple[int64, *string, float64]]
+	rows := []row{
+		ptable.KV("SE", ptable.Triple[int64, *string, float64]{A: 3, C: 0.5}),
+		ptable.KV("NO", ptable.Triple[int64, *string, float64]{A: 5, B: new("Song"), C: 1.5}),
+	}
+	data := writeAll(t, rows)
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, path := range f.Schema().Columns() {
+		cols = append(cols, strings.Join(path, "."))
+	}
+	if want := []string{"key", "value.a", "value.b", "value.c"}; !slices.Equal(cols, want) {
+		t.Errorf("columns %q, want %q", cols, want)
+	}
+	got, _, err := readAll[row]("triples", data)
+	if err != nil || len(got) != 2 || got[0] != rows[0] || got[1].Key != "NO" || got[1].Value.A != 5 ||
+		got[1].Value.B == nil || *got[1].Value.B != "Song" || got[1].Value.C != 1.5 {
+		t.Errorf("read back %+v (%v), want the rows written", got, err)
+	}
+}
+
 // TestWriteNanosecondTimesInRange checks that a time a TIMESTAMP in
 // nanoseconds (an untagged time.Time's unit) cannot hold is refused, naming
 // the row and field, where parquet-go wrote its wrapped UnixNano: the zero

@@ -32,6 +32,14 @@ func plays(p *pcollection.Pipeline) pcollection.PCollection[play] {
 	return pcollection.Of(p, play{"u1", "t1", "SE", 40_000}, play{"u2", "t2", "DE", 1000})
 }
 
+// threeTables are plays, tracks and artists, all keyed by track.
+func threeTables(p *pcollection.Pipeline) (ptable.PTable[string, play], ptable.PTable[string, track], ptable.PTable[string, string]) {
+	pt := ptable.ByKey(plays(p), func(x play) string { return x.Track })
+	tracks := ptable.ByKey(pcollection.Of(p, track{"t1", "a1", "Song"}), func(t track) string { return t.ID })
+	artists := pcollection.Of(p, ptable.KV("t1", "Artist One"))
+	return pt, tracks, artists
+}
+
 // planCase is a pipeline with the shape its plan must have.
 type planCase struct {
 	name          string
@@ -95,6 +103,16 @@ var planCases = []planCase{
 			return ptable.KV(v.Value.Value.Artist, v.Value.Key.Ms)
 		}, pcollection.Name("ByArtist"))
 		pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(byArtist), ptable.Sum[int64]()))
+	}},
+	// Join3 shuffles its three tables once; two chained Joins shuffle
+	// twice, the first join's output written in between.
+	{name: "join3", stages: 1, shuffles: []int{1}, build: func(p *pcollection.Pipeline) {
+		pt, tracks, artists := threeTables(p)
+		pcollection.Materialize(ptable.Join3(pt, tracks, artists))
+	}},
+	{name: "chained-joins", stages: 2, shuffles: []int{1, 1}, intermediates: 1, build: func(p *pcollection.Pipeline) {
+		pt, tracks, artists := threeTables(p)
+		pcollection.Materialize(ptable.Join(ptable.Join(pt, tracks), artists))
 	}},
 	{name: "shared-intermediate", stages: 2, shuffles: []int{1, 2}, intermediates: 1, combiners: 3, build: func(p *pcollection.Pipeline) {
 		perUser := ptable.Aggregate(ptable.GroupByKey(ptable.MapValues(ptable.ByKey(plays(p), func(x play) string { return x.User }),

@@ -200,6 +200,52 @@ func Join[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Optio
 	}, nil, opts)
 }
 
+// Join3 is the inner join of a, b and c on their keys (SQL's a JOIN b JOIN
+// c ON the key): for each key, one Triple for every combination of its
+// values in a, in b and in c; a key missing from any table gives nothing.
+// It shuffles the three tables once, where two chained Joins shuffle twice.
+// Like Join, it holds one key's values of b and of c in memory and streams
+// a's (a secondary sort puts b's records of a key first, then c's, then
+// a's), so put the table with the largest groups first.
+func Join3[K, A, B, C any](a PTable[K, A], b PTable[K, B], c PTable[K, C], opts ...pcollection.Option) PTable[K, Triple[A, B, C]] {
+	info := pcollection.Build("Join3", opts)
+	pcollection.Must(info.SamePipeline(a.Pipeline(), b.Pipeline(), c.Pipeline()))
+	type T = Pair[uint8, Tagged3[A, B, C]] // the side's rank in the sort, and the value
+	u := pcollection.Must(pcollection.TryUnion([]pcollection.PCollection[Pair[K, T]]{
+		tagSide(info, "tag-a", a, func(v A) T { return T{Key: 2, Value: Tagged3[A, B, C]{A: &v}} }),
+		tagSide(info, "tag-b", b, func(v B) T { return T{Key: 0, Value: Tagged3[A, B, C]{B: &v}} }),
+		tagSide(info, "tag-c", c, func(v C) T { return T{Key: 1, Value: Tagged3[A, B, C]{C: &v}} }),
+	}, pcollection.Name(info.Name+"/union")))
+	type O = Pair[K, Triple[A, B, C]]
+	return pcollection.Must(reduceSortedBound(pcollection.Build("ReduceSorted", append(slices.Clone(opts), pcollection.Name(info.Name))), u, func(emit func(O)) func(K, iter.Seq[T]) error {
+		var (
+			key K
+			bs  []B
+			cs  []C
+		)
+		body := func(v T) bool {
+			switch {
+			case v.Value.B != nil:
+				bs = append(bs, *v.Value.B)
+			case v.Value.C != nil:
+				cs = append(cs, *v.Value.C)
+			case v.Value.A != nil:
+				for _, y := range bs {
+					for _, z := range cs {
+						emit(O{Key: key, Value: Triple[A, B, C]{A: *v.Value.A, B: y, C: z}})
+					}
+				}
+			}
+			return true
+		}
+		return func(k K, vs iter.Seq[T]) error {
+			key, bs, cs = k, nil, nil
+			vs(body)
+			return nil
+		}
+	}, ascending))
+}
+
 // LeftJoin keeps every value of a; the right side is nil where b has no
 // value for the key. Like Join, it holds b's values of a key and streams a's.
 func LeftJoin[K, A, B any](a PTable[K, A], b PTable[K, B], opts ...pcollection.Option) PTable[K, Pair[A, *B]] {

@@ -3,7 +3,8 @@
 // applies), GroupByKey and the PGroupedTable it returns, Aggregate and
 // CombineValues with combiner lifting, grouped Reduce over iter.Seq values
 // (or ParDoGrouped: a DoFn, with counters and per-task state, over groups),
-// Join (inner, left, right, full), map-side joins and Cogroup, and Keys, Values, MapValues,
+// Join (inner, left, right, full), Join3 (an inner join of three tables in
+// one shuffle, giving Triples), map-side joins and Cogroup, and Keys, Values, MapValues,
 // Count, Distinct and Top, total-order sorts (SortByKey, Sort) and a
 // secondary sort (ReduceSorted, ReduceSortedDescending: each group's values
 // in order of a sort value, streamed from the shuffle), set operations (Intersect, Subtract),
@@ -27,7 +28,8 @@
 // Join, LeftJoin, RightJoin and FullJoin sort the right side's records of a
 // key before the left side's, hold the right side's values of the key and
 // stream the left side's, so only the right side's groups must fit in
-// memory; Cogroup holds both sides' values of a key, as Spark's cogroup
+// memory. Join3 likewise holds a key's values of its second and third
+// tables and streams the first's. Cogroup holds both sides' values of a key, as Spark's cogroup
 // does. MapSideJoin and MapSideLeftJoin instead hold all of a small right
 // side in every task (a side input) and never shuffle the left side.
 // SemiJoin and AntiJoin keep the pairs of the left side whose key the right

@@ -94,6 +94,23 @@ func ExampleJoin() {
 	// t2 1 <none>
 }
 
+func ExampleJoin3() {
+	p := pcollection.NewPipeline("plays-with-titles-and-artists")
+	plays := pcollection.Of(p, ptable.KV("t1", 3), ptable.KV("t1", 4), ptable.KV("t2", 1))
+	titles := pcollection.Of(p, ptable.KV("t1", "Song One"), ptable.KV("t2", "Song Two"), ptable.KV("t3", "Unplayed"))
+	artists := pcollection.Of(p, ptable.KV("t1", "Ann"), ptable.KV("t1", "Bo")) // t1 has two, t2 none
+	out := pcollection.Materialize(ptable.Join3(plays, titles, artists))
+	run(p)
+	for _, x := range sorted(out) {
+		fmt.Println(x.Key, x.Value.A, x.Value.B, x.Value.C)
+	}
+	// Output:
+	// t1 3 Song One Ann
+	// t1 3 Song One Bo
+	// t1 4 Song One Ann
+	// t1 4 Song One Bo
+}
+
 func ExampleCogroup3() {
 	p := pcollection.NewPipeline("catalogue")
 	plays := pcollection.Of(p, ptable.KV("t1", 3), ptable.KV("t1", 4), ptable.KV("t2", 1))

@@ -39,3 +39,34 @@ func TestPairFieldNamesInTextFormats(t *testing.T) {
 		t.Errorf("CSV: got %q, want %q", got, want)
 	}
 }
+
+// A Join3's Triple names its fields a, b and c in the text formats too.
+func TestTripleFieldNamesInTextFormats(t *testing.T) {
+	var js bytes.Buffer
+	jw := jsonio.NewWriter[ptable.Pair[string, ptable.Triple[int, string, bool]]](&js)
+	if err := jw.Write(ptable.KV("t1", ptable.Triple[int, string, bool]{A: 3, B: "Song", C: true})); err != nil {
+		t.Fatal(err)
+	}
+	if err := jw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := js.String(), `{"key":"t1","value":{"a":3,"b":"Song","c":true}}`+"\n"; got != want {
+		t.Errorf("JSON lines: got %q, want %q", got, want)
+	}
+
+	// CSV takes flat records: a Triple of scalars, not one nested in a Pair.
+	var cs bytes.Buffer
+	cw, err := csvio.NewWriter[ptable.Triple[int, string, bool]](&cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Write(ptable.Triple[int, string, bool]{A: 3, B: "Song", C: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cs.String(), "a,b,c\n3,Song,true\n"; got != want {
+		t.Errorf("CSV: got %q, want %q", got, want)
+	}
+}

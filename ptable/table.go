@@ -15,6 +15,15 @@ type Pair[K, V any] struct {
 // KV makes a Pair.
 func KV[K, V any](k K, v V) Pair[K, V] { return Pair[K, V]{Key: k, Value: v} }
 
+// Triple is three values: Join3 gives one for each combination of the
+// three tables' values of a key. Written as-is it is a record of fields a,
+// b and c (in Avro a record named Triple), in the order of Join3's tables.
+type Triple[A, B, C any] struct {
+	A A `avro:"a" parquet:"a" json:"a" csv:"a"`
+	B B `avro:"b" parquet:"b" json:"b" csv:"b"`
+	C C `avro:"c" parquet:"c" json:"c" csv:"c"`
+}
+
 // PTable is a collection of key-value pairs. It is a PCollection, so every
 // transform of package pcollection applies to it.
 type PTable[K, V any] = pcollection.PCollection[Pair[K, V]]

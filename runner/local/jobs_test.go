@@ -133,10 +133,11 @@ var mapOrderJob = runner.Register("local-test/map-order", "in-memory values in a
 	})
 
 type bigArgs struct {
-	Records int `flag:"records" default:"1000"`
-	Value   int `flag:"value" default:"100"`
-	Splits  int `flag:"splits" default:"4"`
-	Shards  int `flag:"shards" default:"0"` // big-join: a ShardedJoin over this many shards, 0 for Join
+	Records int  `flag:"records" default:"1000"`
+	Value   int  `flag:"value" default:"100"`
+	Splits  int  `flag:"splits" default:"4"`
+	Shards  int  `flag:"shards" default:"0"` // big-join: a ShardedJoin over this many shards, 0 for Join
+	Join3   bool `flag:"join3"`              // big-join: a Join3 with a second small table instead of Join
 }
 
 // bigResults maps a built pipeline to its materialized per-key summaries.
@@ -173,9 +174,15 @@ var bigJoinJob = runner.Register("local-test/big-join", "a join of generated rec
 		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &genSource{n: a.Records, value: a.Value, splits: a.Splits})
 		small := pcollection.Of(p, ptable.KV("hot", "H"), ptable.KV("k1", "K1"), ptable.KV("k1", "K1b"), ptable.KV("absent", "-"))
 		var joined ptable.PTable[string, ptable.Pair[string, string]]
-		if a.Shards > 0 {
+		switch {
+		case a.Join3:
+			more := pcollection.Of(p, ptable.KV("hot", 1), ptable.KV("k1", 2), ptable.KV("k2", 3))
+			joined = ptable.MapValues(ptable.Join3(recs, small, more), func(v ptable.Triple[string, string, int]) ptable.Pair[string, string] {
+				return ptable.KV(v.A, v.B)
+			})
+		case a.Shards > 0:
 			joined = ptable.ShardedJoin(recs, small, a.Shards)
-		} else {
+		default:
 			joined = ptable.Join(recs, small)
 		}
 		counts := ptable.Count(ptable.Keys(joined))

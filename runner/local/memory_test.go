@@ -97,3 +97,18 @@ func TestJoinStreamsLeftSide(t *testing.T) {
 	}
 	checkPeak()
 }
+
+// TestJoin3StreamsFirstTable is TestJoinStreamsLeftSide for Join3: it holds
+// only the second and third tables' values of a key, so the hot key of the
+// first does not have to fit in memory.
+func TestJoin3StreamsFirstTable(t *testing.T) {
+	p, _, checkPeak := runUnderBudget(t, bigJoinJob, "--records=131072", "--value=1024", "--splits=4", "--join3")
+	got, _ := bigResults[p].Values()
+	slices.Sort(got)
+	// 32,768 hot records, each joined once; k1's 27 records twice each
+	// (k2 is missing from the second table).
+	if want := []string{"hot 32768", "k1 54"}; !slices.Equal(got, want) {
+		t.Errorf("joined counts %q, want %q", got, want)
+	}
+	checkPeak()
+}

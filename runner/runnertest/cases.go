@@ -535,6 +535,48 @@ var Cases = []Case{
 			expectCogroup3(co3),
 		)
 	}},
+	{"join3", func(p *pcollection.Pipeline) Check {
+		// By hand: joinSides and a third table share only key "a".
+		left, right := joinSides(p)
+		third := pcollection.Of(p, ptable.KV("a", 0.5), ptable.KV("a", 1.5), ptable.KV("c", 2.5), ptable.KV("e", 3.5))
+		small := pcollection.Materialize(ptable.Join3(left, right, third))
+		tri := func(a int, b string, c float64) ptable.Triple[int, string, float64] {
+			return ptable.Triple[int, string, float64]{A: a, B: b, C: c}
+		}
+		// Generated: 40 keys, 25 values each in a, 5 in b (keys 0-29) and
+		// 3 in c (keys 10-39), so 20 keys × 25 × 5 × 3 rows by reference.
+		var a, b, c []ptable.Pair[int, int]
+		for i := range 1000 {
+			a = append(a, ptable.KV((i*7)%40, i))
+		}
+		for i := range 150 {
+			b = append(b, ptable.KV(i%30, -i))
+		}
+		for i := range 90 {
+			c = append(c, ptable.KV(10+i%30, 1000+i))
+		}
+		var want []ptable.Pair[int, ptable.Triple[int, int, int]]
+		for _, ab := range joinRef(a, b) {
+			for _, z := range c {
+				if z.Key == ab.Key {
+					want = append(want, ptable.KV(ab.Key, ptable.Triple[int, int, int]{A: ab.Value.Key, B: ab.Value.Value, C: z.Value}))
+				}
+			}
+		}
+		big := pcollection.Materialize(ptable.Join3(pcollection.Of(p, a...), pcollection.Of(p, b...), pcollection.Of(p, c...), pcollection.Partitions(3)))
+		return all(
+			expect(small, []ptable.Pair[string, ptable.Triple[int, string, float64]]{ptable.KV("a", tri(1, "x", 0.5)),
+				ptable.KV("a", tri(1, "x", 1.5)), ptable.KV("a", tri(2, "x", 0.5)), ptable.KV("a", tri(2, "x", 1.5))}),
+			expectValues(big, func(t T, got []ptable.Pair[int, ptable.Triple[int, int, int]]) {
+				if len(want) != 20*25*5*3 {
+					t.Fatalf("the reference join has %d rows, want %d", len(want), 20*25*5*3)
+				}
+				if d := diff(got, want); d != "" {
+					t.Errorf("collections differ (-missing +extra):\n%s", d)
+				}
+			}),
+		)
+	}},
 	{"set-ops-and-existence-joins", func(p *pcollection.Pipeline) Check {
 		// Elements repeated on one side or both, only on one side, keys
 		// that are prefixes of each other or hold zero bytes, and one key

@@ -2,6 +2,7 @@ package hugepages
 
 import (
 	"runtime"
+	"runtime/debug"
 	"unsafe"
 )
 
@@ -13,7 +14,8 @@ const hugePage = 2 << 20
 // pages that lie wholly inside it, then frees the memory for the heap's
 // later allocations. It allocates without touching, so it costs no page
 // faults and nothing resident until the memory is used, and collects once,
-// while the heap is small, to free the allocation.
+// while the heap is small, to free the allocation, returning its pages to
+// the OS so that they do not count against the runtime's memory limit.
 //
 // Call it early, before the heap grows: only memory first touched after the
 // advice gets huge pages, and only within these bytes. Advising the heap as
@@ -31,6 +33,10 @@ func PrepareHeap(bytes int) error {
 	err := advise(start, end-start)
 	runtime.KeepAlive(reserve)
 	reserve = nil
-	runtime.GC()
+	// Collect and hand the freed pages back to the OS (they were never
+	// touched, so this costs little, and they keep the advice): freed but
+	// kept, they would count against a memory limit, and under
+	// gcpace.WarmUp's small one trigger a collection at once.
+	debug.FreeOSMemory()
 	return err
 }

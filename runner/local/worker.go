@@ -391,7 +391,12 @@ const warmHeap = 2 * maxSortBuffer
 // twice this prepares nothing: its budget is tight, and huge pages round
 // what it holds up to 2 MiB. Preparing 64 MiB under a 24 MiB limit took
 // the peak RSS of the memory-bound tests from about 40 to 45 MiB, their
-// allowance being 44; preparing 24 MiB, 0.5 MiB more than none.
+// allowance being 44; preparing 24 MiB, 0.5 MiB more than none. Those
+// runs were of a PrepareHeap whose freed memory counted against WarmUp's
+// limit and so ended the warm-up at once; with the warm-up kept (8
+// alternating runs at 1M on a loaded machine) page faults per run rose
+// from 5.4k to 6.3k (24k without the advice), wall time the same within
+// the noise.
 const preparedHeap = 2 * warmHeap
 
 // sizes derives the worker's buffers from its budget: half (at most

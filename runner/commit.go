@@ -128,7 +128,12 @@ func planCommitter(ctx context.Context, dir string, mode WriteMode, run string, 
 		entries, err := storage.List(ctx, dir)
 		if err != nil || len(entries) == 0 || slices.ContainsFunc(entries, func(f storage.FileInfo) bool { return f.Name != "_temporary" }) {
 			hint := "--write-mode overwrite replaces it, append adds to it"
-			if partitioned {
+			switch {
+			case partitioned && holdsData(entries):
+				// Adding partitions beside part files would mix
+				// layouts: checkAppend refuses both other modes.
+				hint = "it holds part files outside partition directories, so only --write-mode overwrite, which replaces it, can write partitions there"
+			case partitioned:
 				// Overwrite would delete the partitions the run
 				// does not write: a daily job wants the other mode.
 				hint = "--write-mode overwrite-partitions replaces the partitions the run writes and keeps the others, append adds to them, overwrite replaces the whole table"

@@ -252,3 +252,29 @@ func TestWriteFailPartitionedHint(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteFailUnpartitionedHint checks that refusing an existing output
+// of part files outside partition directories, for a partitioned sink,
+// does not point at overwrite-partitions or append, which would refuse to
+// mix the layouts, but at overwrite.
+func TestWriteFailUnpartitionedHint(t *testing.T) {
+	storage.ResetMem("days")
+	if err := storage.WriteFile(context.Background(), "mem://days/out/part-r-00000.txt", []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	g := dayTable("", "mem://days/out")
+	_, err := runner.OpenSinks(context.Background(), g, runner.WriteFail, "run2")
+	if !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("got %v, want fs.ErrExist", err)
+	}
+	if want := "only --write-mode overwrite, which replaces it, can write partitions there"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not say %q", err, want)
+	}
+	// The modes the hint leaves out do refuse it.
+	for _, mode := range []runner.WriteMode{runner.WriteOverwritePartitions, runner.WriteAppend} {
+		if s, err := runner.OpenSinks(context.Background(), g, mode, "run3"); err == nil {
+			s.AbortJob()
+			t.Errorf("%v: opened an unpartitioned output for partitions", mode)
+		}
+	}
+}

@@ -379,24 +379,19 @@ const (
 const warmHeap = 2 * maxSortBuffer
 
 // preparedHeap is how much heap a worker maps and advises for transparent
-// huge pages before its first task (hugepages.PrepareHeap). Where the system leaves huge
-// pages to programs that ask (mode "madvise") and page faults are dear, as
-// on the Firecracker VMs crunchgo is developed on (13 µs per 4 KiB page
-// touched first), this is a worker's largest fixed cost. On daily-plays at
-// 1M events, 2 workers, medians of 5 alternating runs: page faults per
-// worker fell from 11k to 2k (from 11k to 5.5k when preparing 32 MiB: the
-// heap grows to about 60 MiB), wall time from 690 to 560 ms; at 10M (3
-// runs) from 3.59 to 3.32 s; a 1k-event day the same (180 ms). A worker's
-// peak RSS went from 73 to 74–80 MiB. A worker whose heap limit is under
-// twice this prepares nothing: its budget is tight, and huge pages round
-// what it holds up to 2 MiB. Preparing 64 MiB under a 24 MiB limit took
-// the peak RSS of the memory-bound tests from about 40 to 45 MiB, their
-// allowance being 44; preparing 24 MiB, 0.5 MiB more than none. Those
-// runs were of a PrepareHeap whose freed memory counted against WarmUp's
-// limit and so ended the warm-up at once; with the warm-up kept (8
-// alternating runs at 1M on a loaded machine) page faults per run rose
-// from 5.4k to 6.3k (24k without the advice), wall time the same within
-// the noise.
+// huge pages before its first task (hugepages.PrepareHeap). Where the
+// system leaves huge pages to programs that ask (mode "madvise") and page
+// faults are dear, as on the Firecracker VMs crunchgo is developed on (13
+// µs per 4 KiB page touched first), faulting in a fresh heap is a worker's
+// largest fixed cost. On daily-plays, 2 workers, a quiet machine, medians
+// of alternating runs with and without: at 1M events (9 runs) page faults
+// fell from 26.3k to 6.6k and wall time from 650 to 480 ms, at 10M (5) from
+// 3.36 to 3.11 s, a 1k-event day (7) from 150 to 130 ms. Preparing 32 MiB
+// instead left twice the faults (the heap grows to about 60 MiB); a
+// worker's peak RSS went from 73 to 74–80 MiB. A worker whose heap limit
+// is under twice this prepares nothing: its budget is tight, and huge
+// pages round what it holds up to 2 MiB (preparing 24 MiB added 0.5 MiB to
+// the memory-bound tests' peaks).
 const preparedHeap = 2 * warmHeap
 
 // sizes derives the worker's buffers from its budget: half (at most

@@ -26,13 +26,11 @@ func undecodable(t reflect.Type) string {
 	if pt.Implements(jsonUnmarshaler) || pt.Implements(textUnmarshaler) {
 		return ""
 	}
-	switch t.Kind() {
-	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+	switch {
+	case noJSONForm(t.Kind()):
 		return t.String()
-	case reflect.Interface:
-		if t.NumMethod() > 0 {
-			return t.String() + " (an interface with methods)"
-		}
+	case t.Kind() == reflect.Interface && t.NumMethod() > 0:
+		return t.String() + " (an interface with methods)"
 	}
 	return ""
 }
@@ -55,9 +53,10 @@ func unencodableIn(t reflect.Type, seen map[reflect.Type]bool) string {
 	if t.Implements(jsonMarshaler) || t.Implements(textMarshaler) || pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler) {
 		return ""
 	}
-	switch t.Kind() {
-	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+	if noJSONForm(t.Kind()) {
 		return t.String()
+	}
+	switch t.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Array:
 		return unencodableIn(t.Elem(), seen)
 	case reflect.Map:
@@ -81,4 +80,15 @@ func unencodableIn(t reflect.Type, seen map[reflect.Type]bool) string {
 		}
 	}
 	return ""
+}
+
+// noJSONForm reports whether values of kind k have no JSON form that
+// encoding/json writes or reads: channels, functions, complex numbers and
+// unsafe pointers.
+func noJSONForm(k reflect.Kind) bool {
+	switch k {
+	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128, reflect.UnsafePointer:
+		return true
+	}
+	return false
 }

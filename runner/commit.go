@@ -368,14 +368,25 @@ func (c *Committer) move(ctx context.Context, from, to string) error {
 // a complete output: everything when overwriting, _SUCCESS when appending
 // or replacing partitions. Then they move the run's committed parts into
 // the directory (planAppend, planReplace say how when the output stays).
-func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
-	entries, err := storage.List(ctx, c.dir)
+// It lists through ls, for planWritten to list no directory again.
+func (c *Committer) planPublish(ctx context.Context, ls dirListings) ([]move, error) {
+	entries, err := ls.list(ctx, c.dir)
 	if err != nil {
 		return nil, err
 	}
 	old := slices.DeleteFunc(entries, func(f storage.FileInfo) bool { return f.Name == "_temporary" })
 	if c.mode == WriteFail && len(old) > 0 {
 		return nil, fmt.Errorf("output %s was written by another run while this one ran: %w", c.dir, fs.ErrExist)
+	}
+	if c.created && len(old) > 0 {
+		// Another run created the output after this one found it
+		// missing, and committed first: the output is that run's, which
+		// an abort must not remove, and this run adds to it, unchecked
+		// when it opened the output.
+		c.created = false
+		if err := c.checkAppend(ctx); err != nil {
+			return nil, err
+		}
 	}
 	replaceAll := c.mode == WriteOverwrite || (c.mode == WriteOverwritePartitions && !c.partitioned())
 	var moves []move
@@ -384,7 +395,7 @@ func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 			moves = append(moves, move{f.URL, storage.Join(c.temp(), "replaced", f.Name)})
 		}
 	}
-	files, err := storage.List(ctx, storage.Join(c.temp(), "committed"))
+	files, err := ls.list(ctx, storage.Join(c.temp(), "committed"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
@@ -396,10 +407,10 @@ func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 		files = []storage.FileInfo{f}
 	}
 	if c.mode == WriteAppend && len(old) > 0 {
-		return c.planAppend(ctx, moves, files, c.dir)
+		return c.planAppend(ctx, ls, moves, files, c.dir)
 	}
 	if c.replacesPartitions() && len(old) > 0 {
-		return c.planReplace(ctx, moves, files, c.dir, "", c.partitionKeys())
+		return c.planReplace(ctx, ls, moves, files, c.dir, "", c.partitionKeys())
 	}
 	// A partition directory moves whole: the directory it goes into
 	// exists, so no rename needs a parent made for it, and undoing the
@@ -414,14 +425,14 @@ func (c *Committer) planPublish(ctx context.Context) ([]move, error) {
 // directory dir of an output being appended to: part files under names
 // unique to the run, and partition directories whole where dir has none
 // of their name, else their entries into the one it has.
-func (c *Committer) planAppend(ctx context.Context, moves []move, files []storage.FileInfo, dir string) ([]move, error) {
+func (c *Committer) planAppend(ctx context.Context, ls dirListings, moves []move, files []storage.FileInfo, dir string) ([]move, error) {
 	for _, f := range files {
 		if !f.IsDir {
 			moves = append(moves, move{f.URL, storage.Join(dir, appendName(f.Name, c.run))})
 			continue
 		}
 		to := storage.Join(dir, f.Name)
-		there, err := partitionThere(ctx, to)
+		there, err := partitionThere(ctx, ls, dir, f.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -429,30 +440,28 @@ func (c *Committer) planAppend(ctx context.Context, moves []move, files []storag
 			moves = append(moves, move{f.URL, to})
 			continue
 		}
-		sub, err := storage.List(ctx, f.URL)
+		sub, err := ls.list(ctx, f.URL)
 		if err != nil {
 			return nil, err
 		}
-		if moves, err = c.planAppend(ctx, moves, sub, to); err != nil {
+		if moves, err = c.planAppend(ctx, ls, moves, sub, to); err != nil {
 			return nil, err
 		}
 	}
 	return moves, nil
 }
 
-// partitionThere reports whether the output has partition directory dir,
-// which a committed one of that name then goes into rather than moving in
-// whole; a file there is an error.
-func partitionThere(ctx context.Context, dir string) (bool, error) {
-	fi, err := storage.Stat(ctx, dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
+// partitionThere reports whether directory dir of the output has
+// partition directory name, which a committed one of that name then goes
+// into rather than moving in whole; a file there is an error. It looks in
+// dir's listing: one call for all the partitions the run wrote there.
+func partitionThere(ctx context.Context, ls dirListings, dir, name string) (bool, error) {
+	fi, found, err := ls.entry(ctx, dir, name)
+	if err != nil || !found {
 		return false, err
 	}
 	if !fi.IsDir {
-		return false, fmt.Errorf("partition directory %s is a file", dir)
+		return false, fmt.Errorf("partition directory %s is a file", storage.Join(dir, name))
 	}
 	return true, nil
 }
@@ -465,14 +474,14 @@ func partitionThere(ctx context.Context, dir string) (bool, error) {
 // replacement, so that a reader misses few partitions at any one time).
 // A partition the job read from is not replaced: the commit would delete
 // its input.
-func (c *Committer) planReplace(ctx context.Context, moves []move, files []storage.FileInfo, dir, rel string, keys []string) ([]move, error) {
+func (c *Committer) planReplace(ctx context.Context, ls dirListings, moves []move, files []storage.FileInfo, dir, rel string, keys []string) ([]move, error) {
 	for _, f := range files {
 		to, relTo := storage.Join(dir, f.Name), path.Join(rel, f.Name)
 		if !f.IsDir {
 			// partwrite puts part files in the partitions of every key.
 			return nil, fmt.Errorf("the run wrote %s outside a partition directory of %s", to, strings.Join(c.partitionKeys(), ", "))
 		}
-		there, err := partitionThere(ctx, to)
+		there, err := partitionThere(ctx, ls, dir, f.Name)
 		if err != nil {
 			return nil, err
 		}
@@ -481,11 +490,11 @@ func (c *Committer) planReplace(ctx context.Context, moves []move, files []stora
 			continue
 		}
 		if len(keys) > 1 {
-			sub, err := storage.List(ctx, f.URL)
+			sub, err := ls.list(ctx, f.URL)
 			if err != nil {
 				return nil, err
 			}
-			if moves, err = c.planReplace(ctx, moves, sub, to, relTo, keys[1:]); err != nil {
+			if moves, err = c.planReplace(ctx, ls, moves, sub, to, relTo, keys[1:]); err != nil {
 				return nil, err
 			}
 			continue
@@ -1011,9 +1020,10 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 	}
 	planned := make([][]move, len(ids))
 	for i, id := range ids {
-		moves, err := s[id].planPublish(ctx)
+		ls := dirListings{}
+		moves, err := s[id].planPublish(ctx, ls)
 		if err == nil {
-			s[id].written, err = s[id].planWritten(ctx)
+			s[id].written, err = s[id].planWritten(ctx, ls)
 		}
 		if err == nil {
 			err = s[id].writeJournal(ctx, commitJournal{Outputs: allDirs, Moves: moves})

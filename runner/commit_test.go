@@ -95,6 +95,23 @@ type faults struct {
 	// change, if set, runs before each Create, Rename, Remove, RemoveAll
 	// and MkdirAll: a test's process dies there by panicking.
 	change func()
+	// lookups counts the Stat and List calls, each a namenode call on
+	// HDFS.
+	lookupsMu sync.Mutex
+	lookups   int
+}
+
+func (f *faults) lookedUp() {
+	f.lookupsMu.Lock()
+	f.lookups++
+	f.lookupsMu.Unlock()
+}
+
+// lookupCount is how many Stat and List calls were made so far.
+func (f *faults) lookupCount() int {
+	f.lookupsMu.Lock()
+	defer f.lookupsMu.Unlock()
+	return f.lookups
 }
 
 func (f flakyFS) changing() {
@@ -143,6 +160,7 @@ func (f flakyFS) fix(fi storage.FileInfo) storage.FileInfo {
 }
 
 func (f flakyFS) List(ctx context.Context, dir string) ([]storage.FileInfo, error) {
+	f.faults.lookedUp()
 	fis, err := f.FS.List(ctx, dir)
 	for i := range fis {
 		fis[i] = f.fix(fis[i])
@@ -151,6 +169,7 @@ func (f flakyFS) List(ctx context.Context, dir string) ([]storage.FileInfo, erro
 }
 
 func (f flakyFS) Stat(ctx context.Context, name string) (storage.FileInfo, error) {
+	f.faults.lookedUp()
 	if f.faults.missing {
 		return storage.FileInfo{}, fs.ErrNotExist
 	}

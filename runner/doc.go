@@ -37,5 +37,8 @@
 // and moves each of those the run wrote aside, under the run's temporary
 // directory, just before its replacement moves in. Before anything moves,
 // the job commit notes which partitions the run wrote and whether the
-// output had them (Result.Partitions), for the run's summary.
+// output had them then, under the commit lock (Result.Partitions), for the
+// run's summary; and, for WriteOverwrite, what else it removes. It finds
+// them in the listings it planned the renames from: on HDFS every lookup
+// is a namenode call.
 package runner

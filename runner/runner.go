@@ -166,8 +166,9 @@ type Result struct {
 	Outputs  []string // sink directories
 	// Partitions are, by sink directory, the partitions the run wrote in
 	// each partitioned output, and what became of the output's partition
-	// of that name, with those an overwrite removed; sorted by path, and
-	// empty for a partitioned output of no rows.
+	// of that name, with those an overwrite removed (and what else it
+	// removed, outside partitions); sorted by path, and empty for a
+	// partitioned output of no rows.
 	Partitions map[string][]PartitionWrite
 	Wall       time.Duration
 	// DryRun is set when the runner only showed what it would run (the

@@ -17,6 +17,9 @@ import (
 type PartitionWrite struct {
 	// Path is the partition's directory relative to the output, a
 	// key=value element per partition key: "dt=2026-11-26/country=SE".
+	// Of what WriteOverwrite removed outside the output's partitions (an
+	// unpartitioned table's part files, say), it is that file's or
+	// directory's path: "part-r-00000.parquet".
 	Path string `json:"path"`
 	// Action is PartitionNew, PartitionReplaced, PartitionAppended or
 	// PartitionRemoved.
@@ -30,51 +33,57 @@ const (
 	PartitionReplaced = "replaced"    // its files were replaced
 	PartitionAppended = "appended to" // the run's files were added to its
 	// PartitionRemoved is an output's partition that the run did not
-	// write and WriteOverwrite removed with the rest of the output.
+	// write and WriteOverwrite removed with the rest of the output, or
+	// a file or directory of the output outside its partitions.
 	PartitionRemoved = "removed"
 )
 
 // planWritten lists the partitions of every key that the run committed,
-// and what publishing them does to the output as it is now; WriteOverwrite
-// also lists the output's other partitions, as removed. It runs before
-// publish moves anything, so that it sees the partitions the output had.
-func (c *Committer) planWritten(ctx context.Context) ([]PartitionWrite, error) {
+// and what publishing them does to the output as it is now, under the
+// commit lock: another run may have created the output since this one
+// opened it. WriteOverwrite also lists the output's other partitions, and
+// what else it holds outside partitions (an unpartitioned table's part
+// files), as removed. It runs before publish moves anything, so that it
+// sees the partitions the output had, and from planPublish's listings ls.
+func (c *Committer) planWritten(ctx context.Context, ls dirListings) ([]PartitionWrite, error) {
 	depth := len(c.partitionKeys())
 	if depth == 0 {
 		return nil, nil
 	}
-	rels, err := partitionDirs(ctx, storage.Join(c.temp(), "committed"), depth)
-	if errors.Is(err, fs.ErrNotExist) {
-		err = nil // no rows, no partitions
-	}
+	rels, _, err := partitionDirs(ctx, ls, storage.Join(c.temp(), "committed"), depth)
 	if err != nil {
 		return nil, err
 	}
 	var written []PartitionWrite
 	for _, rel := range rels {
-		w := PartitionWrite{Path: rel, Action: PartitionNew}
-		if !c.created {
-			there, err := storage.Exists(ctx, storage.Join(c.dir, rel))
-			if err != nil {
-				return nil, err
-			}
-			if there && c.mode == WriteAppend {
-				w.Action = PartitionAppended
-			} else if there {
-				w.Action = PartitionReplaced
-			}
-		}
-		written = append(written, w)
-	}
-	if c.mode == WriteOverwrite && !c.created {
-		old, err := partitionDirs(ctx, c.dir, depth)
+		there, err := hasPath(ctx, ls, c.dir, rel)
 		if err != nil {
 			return nil, err
 		}
+		w := PartitionWrite{Path: rel, Action: PartitionNew}
+		if there && c.mode == WriteAppend {
+			w.Action = PartitionAppended
+		} else if there {
+			w.Action = PartitionReplaced
+		}
+		written = append(written, w)
+	}
+	if c.mode == WriteOverwrite {
+		old, others, err := partitionDirs(ctx, ls, c.dir, depth)
+		if err != nil {
+			return nil, err
+		}
+		wrote := make(map[string]bool, len(rels))
+		for _, rel := range rels {
+			wrote[rel] = true
+		}
 		for _, rel := range old {
-			if !slices.Contains(rels, rel) {
+			if !wrote[rel] {
 				written = append(written, PartitionWrite{Path: rel, Action: PartitionRemoved})
 			}
+		}
+		for _, rel := range others {
+			written = append(written, PartitionWrite{Path: rel, Action: PartitionRemoved})
 		}
 	}
 	slices.SortFunc(written, func(a, b PartitionWrite) int { return strings.Compare(a.Path, b.Path) })
@@ -82,29 +91,54 @@ func (c *Committer) planWritten(ctx context.Context) ([]PartitionWrite, error) {
 }
 
 // partitionDirs lists the partition directories depth levels under dir
-// (key=value names), relative to it and sorted.
-func partitionDirs(ctx context.Context, dir string, depth int) ([]string, error) {
-	var rels []string
+// (key=value names), relative to it and sorted; and, as others, the files
+// and other directories above that depth (but those named _* or .*, which
+// readers skip), as a table of other partition keys, or none, holds. A
+// missing directory holds nothing.
+func partitionDirs(ctx context.Context, ls dirListings, dir string, depth int) (rels, others []string, err error) {
 	var walk func(dir, rel string, depth int) error
 	walk = func(dir, rel string, depth int) error {
 		if depth == 0 {
 			rels = append(rels, rel)
 			return nil
 		}
-		entries, err := storage.List(ctx, dir)
+		entries, err := ls.list(ctx, dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		for _, f := range entries {
-			if f.IsDir && strings.Contains(f.Name, "=") {
-				if err := walk(f.URL, path.Join(rel, f.Name), depth-1); err != nil {
+			switch {
+			case f.IsDir && strings.Contains(f.Name, "="):
+				if err := walk(storage.Join(dir, f.Name), path.Join(rel, f.Name), depth-1); err != nil {
 					return err
 				}
+			case !storage.Hidden(f.Name):
+				others = append(others, path.Join(rel, f.Name))
 			}
 		}
 		return nil
 	}
-	err := walk(dir, "", depth)
+	err = walk(dir, "", depth)
 	slices.Sort(rels)
-	return rels, err
+	return rels, others, err
+}
+
+// hasPath reports whether directory dir holds rel, a slash-separated path,
+// looked up in the listings of the directories on the way.
+func hasPath(ctx context.Context, ls dirListings, dir, rel string) (bool, error) {
+	elems := strings.Split(rel, "/")
+	for i, name := range elems {
+		f, found, err := ls.entry(ctx, dir, name)
+		if err != nil || !found {
+			return false, err
+		}
+		if i < len(elems)-1 && !f.IsDir {
+			return false, nil
+		}
+		dir = storage.Join(dir, name)
+	}
+	return true, nil
 }

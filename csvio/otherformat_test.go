@@ -1,38 +1,27 @@
 package csvio_test
 
 import (
-	"context"
-	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
 	"github.com/crunchgo/crunchgo/csvio"
 	"github.com/crunchgo/crunchgo/internal/fileformat/formattest"
 	"github.com/crunchgo/crunchgo/pcollection"
-	"github.com/crunchgo/crunchgo/runner"
-	"github.com/crunchgo/crunchgo/runner/mem"
 	"github.com/crunchgo/crunchgo/textio"
 )
 
-// Read of an Avro or Parquet file fails before any task on one line naming
-// the file, what it is and what reads it.
+// Read of an Avro, Parquet or gzip file fails before any task on one line
+// naming the file, what it is and what reads it.
 func TestReadOtherFormat(t *testing.T) {
-	files := formattest.Write(t, t.TempDir(), ".csv")
-	for format, want := range map[string]string{
+	formattest.ReadOtherFormats(t, formattest.Reader[csvio.Option]{
+		Name: "csvio", Ext: ".csv", Read: csvio.Read[formattest.Row], ErrPrefix: "textio: ", Kind: textio.ErrNotText,
+	}, map[string]string{
 		"avro":    `not a text file: it starts with Obj\x01, the magic of an Avro file; read it with avroio, or name it .avro for fileio.Read, which picks the format by extension`,
+		"gzip":    "offset 0: not a text file: it is gzip data (starts with 1f 8b) but not named .gz, which decides how it is read: rename it",
 		"parquet": "not a text file: it starts with PAR1, the magic of a Parquet file; read it with parquetio, or name it .parquet for fileio.Read, which picks the format by extension",
-	} {
-		p := pcollection.NewPipeline("csvio-other")
-		pcollection.Materialize(csvio.Read[formattest.Row](p, files[format]))
-		_, err := mem.Run(context.Background(), p, runner.Options{})
-		if err == nil || !strings.HasSuffix(err.Error(), files[format]+": "+want) ||
-			!errors.Is(err, textio.ErrNotText) || strings.Contains(err.Error(), "\n") {
-			t.Errorf("%s: got %v, want one line matching ErrNotText ending %q", format, err, files[format]+": "+want)
-		}
-	}
+	})
 }
 
 // A CSV file whose first column is named PAR1 is text, not Parquet.

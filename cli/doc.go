@@ -47,10 +47,12 @@
 //	crunchgo ls PATTERN          files with size, modification time and format
 //	crunchgo cat PATTERN         records as JSON lines
 //	crunchgo head -n N PATTERN   the first N records of each PATTERN as JSON
-//	                             lines (several: each after "==> PATTERN <==";
+//	                             lines, N in all over its files and partitions
+//	                             (several: each after "==> PATTERN <==";
 //	                             -q: without those lines)
 //	crunchgo schema PATTERN      the schema of each file
-//	crunchgo count PATTERN       records per file and in total
+//	crunchgo count PATTERN       records per file, per partition of a
+//	                             partitioned table, and in total
 //	crunchgo meta PATTERN        Avro codec and blocks; Parquet row groups,
 //	                             columns, encodings, compression, statistics
 //
@@ -83,18 +85,21 @@
 // group and offset; records printed before it stay printed. Nothing is
 // skipped silently.
 //
-// An Avro or Parquet file of a Hive-style partitioned table
+// An Avro, Parquet or CSV file of a Hive-style partitioned table
 // (events/dt=2026-11-26/country=SE/part-0.parquet) shows in cat and head
 // the columns of its path's key=value directories after its own, and
 // schema lists them after the file's ("dt: string (partition)"): the
-// columns the typed reads of avroio and parquetio fill (see
+// columns the typed reads of avroio, parquetio and csvio fill (see
 // internal/hivepart), taken from the same path, a file given directly
 // included, with a column the file holds winning. They print as JSON
 // strings, the CLI having no Go type to parse them into (Spark and DuckDB
 // infer numbers and dates; inferring per file could type one table's
 // files differently), __HIVE_DEFAULT_PARTITION__ as null, %XX escapes
-// undone. Text formats get none, as csvio and jsonio fill none; ls,
-// count and meta are about the files and unchanged.
+// undone. JSON lines and other text get none (a JSON line may hold the
+// key itself, and wins over the path in jsonio). count adds a line per
+// partition directory (dt=2026-11-26/country=SE, as written in the path)
+// with its files' records, of any format, sorted by path; ls and meta are
+// about the files and unchanged.
 //
 // cat and head print floats JSON cannot express as the strings "NaN",
 // "Infinity" and "-Infinity", bytes as base64, and a string that is not
@@ -125,7 +130,9 @@
 // nothing ran, and writes no report).
 //
 // An error is printed as one line, "crunchgo: what failed: why", with any
-// details on the following lines. The exit code is ExitOK (0) on success,
+// details on the following lines. A run refused before any of its stages
+// started (runner.Result.Started: an output that exists, an input that does
+// not split) says "job X did not run: why", with no time it failed after. The exit code is ExitOK (0) on success,
 // ExitFailed (1) when the job or file operation failed, and ExitUsage (2)
 // for a wrong command line: unknown command, job or flag, or a bad value,
 // including job arguments the job's build function rejects
@@ -150,7 +157,8 @@
 // graph drawn as inline SVG (stages top to bottom, each a row of map phases
 // over a row of reduce phases, shuffles and materialized intermediates as
 // edges), per-stage start and duration drawn on one time axis, records and
-// bytes, and the counters.
+// bytes, the counters, and under each partitioned output the partitions
+// the run wrote, cut as the summary cuts them.
 // Bytes come from the runner's progress events and are 0 for a runner that
 // does not report them (mem).
 //

@@ -3,14 +3,17 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"path"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -245,13 +248,13 @@ JSON lines if its first non-blank line is a whole JSON object, else text.`
 
 // partitionHelp describes the columns of a partitioned table's paths, for
 // cat, head and schema.
-const partitionHelp = `The records of an Avro or Parquet file under key=value directories
+const partitionHelp = `The records of an Avro, Parquet or CSV file under key=value directories
 (events/dt=2026-11-26/country=SE/part-0.parquet, or such a file named
 directly) get the partition columns of its path after their own, as the
-typed reads of avroio and parquetio fill them: as strings (the CLI has no
-type to parse them into), __HIVE_DEFAULT_PARTITION__ as null, %XX escapes
-undone, a column the file holds winning; schema lists them as
-"dt: string (partition)".`
+typed reads of avroio, parquetio and csvio fill them: as strings (the CLI
+has no type to parse them into), __HIVE_DEFAULT_PARTITION__ as null, %XX
+escapes undone, a column the file holds winning; schema lists them as
+"dt: string (partition)". JSON lines get none: a line may hold the key.`
 
 func needPatterns(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
@@ -370,8 +373,17 @@ func newHeadCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "head [-n N] [-q] PATTERN...",
 		Short: "print the first records as JSON lines",
-		Long:  "head prints the first N records of each PATTERN (its files taken in order) as\nJSON lines. With several patterns, as head(1) does, each pattern's records\ncome after a line \"==> PATTERN <==\" and a blank line separates them, unless\n-q leaves those lines out.\n\n" + jsonHelp + "\n\n" + patternHelp + "\n\n" + partitionHelp,
-		Args:  needPatterns,
+		Long: `head prints the first N records of each PATTERN as JSON lines. A pattern is
+one dataset, its files read in path order: N records in all, as Spark's show
+and SQL's LIMIT take them, not N of each file, and of a partitioned table not
+N of each partition but the first N in partition order, each with its
+partition columns (count gives the records of each partition). With several
+patterns, as head(1) does, each pattern's records come after a line
+"==> PATTERN <==" and a blank line separates them, unless -q leaves those
+lines out.
+
+` + jsonHelp + "\n\n" + patternHelp + "\n\n" + partitionHelp,
+		Args: needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 0 {
 				return Usagef("-n %d is negative", n)
@@ -379,7 +391,7 @@ func newHeadCmd() *cobra.Command {
 			return printRecords(cmd, args, int64(n), len(args) > 1 && !quiet)
 		},
 	}
-	cmd.Flags().IntVarP(&n, "lines", "n", 10, "records to print of each pattern")
+	cmd.Flags().IntVarP(&n, "lines", "n", 10, "records to print of each pattern, in all over its files")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print no \"==> PATTERN <==\" lines")
 	return cmd
 }
@@ -483,13 +495,25 @@ func newSchemaCmd() *cobra.Command {
 func newCountCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "count PATTERN...",
-		Short: "count records per file and in total",
-		Long:  "count prints the number of records of each matching file and, for several\nfiles, the total. Avro counts come from block headers and Parquet counts from\nthe footer, without decoding records.\n\n" + patternHelp,
-		Args:  needPatterns,
+		Short: "count records per file, per partition and in total",
+		Long: `count prints the number of records of each matching file and, for several
+files or a partitioned table, the total. Avro counts come from block headers and Parquet counts from
+the footer, without decoding records.
+
+Files of a partitioned table (events/dt=2026-11-26/country=SE/part-0.parquet),
+of any format, are also counted by partition, as GROUP BY dt, country would:
+one line for each partition directory holding files, its path under the table
+(dt=2026-11-26/country=SE) and its files' records, sorted by that path, before
+the total. A partition directory with no data files has no records to count
+and no line.
+
+` + patternHelp,
+		Args: needPatterns,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', tabwriter.AlignRight)
 			var total int64
 			files := 0
+			parts := partitionCounts{}
 			err := eachFile(cmd.Context(), args, func(fi storage.FileInfo, df dataFile) error {
 				n, err := df.Count(cmd.Context())
 				if err != nil {
@@ -498,18 +522,69 @@ func newCountCmd() *cobra.Command {
 				fmt.Fprintf(tw, "%d\t %s\n", n, fi.URL)
 				total += n
 				files++
+				parts.add(fi.URL, n)
 				return nil
 			})
 			if err != nil {
 				tw.Flush()
 				return err
 			}
-			if files > 1 {
-				fmt.Fprintf(tw, "%d\t total (%d files)\n", total, files)
+			parts.write(tw)
+			// A table of one file still gets its partition and total
+			// lines: a script reading them should not lose them then.
+			if files > 1 || len(parts) > 0 {
+				fmt.Fprintf(tw, "%d\t total (%s)\n", total, plural(int64(files), "file"))
 			}
 			return tw.Flush()
 		},
 	}
+}
+
+// partitionCounts are the records and files of each partition counted,
+// by table root and partition path (partitionOf).
+type partitionCounts map[[2]string]*partitionCount
+
+type partitionCount struct{ records, files int64 }
+
+// add counts n records of the file at url to its partition, if it is in one.
+func (pc partitionCounts) add(url string, n int64) {
+	root, part := partitionOf(url)
+	if part == "" {
+		return
+	}
+	c := pc[[2]string{root, part}]
+	if c == nil {
+		c = &partitionCount{}
+		pc[[2]string{root, part}] = c
+	}
+	c.records += n
+	c.files++
+}
+
+// write prints a line for each partition, sorted by root and path: the
+// path alone when all are of one table, else its whole URL, so that the
+// same partition of two tables does not read as one.
+func (pc partitionCounts) write(w io.Writer) {
+	keys := slices.SortedFunc(maps.Keys(pc), func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	})
+	oneTable := len(keys) == 0 || keys[0][0] == keys[len(keys)-1][0]
+	for _, k := range keys {
+		name := k[1]
+		if !oneTable && k[0] != "" {
+			name = k[0] + "/" + k[1]
+		}
+		c := pc[k]
+		fmt.Fprintf(w, "%d\t partition %s (%s)\n", c.records, name, plural(c.files, "file"))
+	}
+}
+
+// plural is "1 file", "2 files".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func newMetaCmd() *cobra.Command {

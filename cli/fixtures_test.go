@@ -344,6 +344,11 @@ func writeFixtures(t testing.TB, dir string) {
 		"held/user=zed/day=mon/part-0.parquet":   parquetFile(t, []play{{User: "ada", Track: "t1", Ms: 30000}}),
 		// As csvio.PartitionBy writes it, but for a key the file holds.
 		"ctable/dt=2026-11-26/country=SE/part-m-00000.csv": []byte("user,country\nada,NO\nbo,\n"),
+		// JSON lines by day: one day's file empty, one day's directory
+		// holding no data file.
+		"jtable/dt=2026-11-26/part-0.jsonl": []byte("{\"user\":\"ada\"}\n{\"user\":\"bo\"}\n"),
+		"jtable/dt=2026-11-27/part-0.jsonl": {},
+		"jtable/dt=2026-11-28/_SUCCESS":     nil,
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

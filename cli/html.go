@@ -59,12 +59,32 @@ func renderHTML(w io.Writer, rep *Report) error {
 		"Why":      "?: " + unknownMapTasks,
 		"Lane":     timelineWidth,
 		"Counters": sortedCounters(rep.Counters),
+		"Outputs":  htmlOutputs(rep),
+		"NoParts":  noPartitions,
 		"Graph":    template.HTML(planSVG(rep.Plan, rep.Stages)), // built from escaped text below
 	}
 	if err := reportTmpl.Execute(w, data); err != nil {
 		return fmt.Errorf("rendering html report: %w", err)
 	}
 	return nil
+}
+
+// htmlOutput is an output of the run as the HTML report lists it: under a
+// partitioned one, the partitions the run wrote, cut as the summary cuts
+// them.
+type htmlOutput struct {
+	Dir         string
+	Partitioned bool
+	Parts       partitionSummary
+}
+
+func htmlOutputs(rep *Report) []htmlOutput {
+	var out []htmlOutput
+	for _, d := range rep.Outputs {
+		parts, ok := rep.Partitions[d]
+		out = append(out, htmlOutput{Dir: d, Partitioned: ok, Parts: summarizePartitions(parts)})
+	}
+	return out
 }
 
 // timelineWidth is the width in pixels of the stages' time axis.
@@ -113,7 +133,12 @@ workers {{if .R.Options.Workers}}{{.R.Options.Workers}}{{else}}default{{end}} ·
 {{end}}</table>{{else}}<p class="meta">none</p>{{end}}
 {{if .R.Retries}}<h2>Retried attempts</h2><ul id="retries">{{range .R.Retries}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Outputs</h2>
-{{if .R.Outputs}}<ul id="outputs">{{range .R.Outputs}}<li><code>{{.}}</code></li>{{end}}</ul>{{else}}<p class="meta">none</p>{{end}}
+{{if .Outputs}}<ul id="outputs">{{range .Outputs}}<li><code>{{.Dir}}</code>{{if .Partitioned}}
+{{if .Parts.Shown}}<table class="partitions"><tr><th class="l">partition</th><th class="l">action</th></tr>
+{{range .Parts.Shown}}<tr><td class="l"><code>{{.Path}}</code></td><td class="l">{{.Action}}</td></tr>
+{{end}}</table>{{if .Parts.More}}<p class="meta more-partitions">and {{.Parts.More}} more: {{.Parts.MoreByAction}}</p>{{end}}
+{{else}}<p class="meta">{{$.NoParts}}</p>{{end}}{{end}}</li>
+{{end}}</ul>{{else}}<p class="meta">none</p>{{end}}
 {{if .R.Plan}}{{if .R.Plan.Notes}}<h2>Planner notes</h2><ul>{{range .R.Plan.Notes}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Plan</h2><pre>{{.R.Plan.Explain}}</pre>{{end}}
 </body></html>

@@ -120,3 +120,21 @@ func (p *partitioned) Records(ctx context.Context, emit func([]byte) error) erro
 		return emit(b)
 	})
 }
+
+// partitionOf splits the directory of the file at url into the root of
+// its table and the path of its partition: the key=value directories the
+// directory ends with (dt=2026-11-26/country=SE), escaped as written, so
+// that the path can be given back to the file tools. part is "" for a
+// file in no partition.
+func partitionOf(url string) (root, part string) {
+	elems := strings.Split(url, "/")
+	dir := elems[:len(elems)-1]
+	first := len(dir)
+	for first > 0 {
+		if _, _, ok := hivepart.Split(dir[first-1]); !ok {
+			break
+		}
+		first--
+	}
+	return strings.Join(dir[:first], "/"), strings.Join(dir[first:], "/")
+}

@@ -50,3 +50,22 @@ func TestPathColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestPartitionOf checks where a file's partition path starts: at the
+// key=value directories its directory ends with, not at one above the
+// table's own directory.
+func TestPartitionOf(t *testing.T) {
+	for _, tc := range []struct{ url, root, part string }{
+		{"t/dt=1/part-0.avro", "t", "dt=1"},
+		{"hdfs://nn/w/t/dt=1/c=N%2FA/part-0.avro", "hdfs://nn/w/t", "dt=1/c=N%2FA"},
+		{"year=2026/t/dt=1/part-0.avro", "year=2026/t", "dt=1"},
+		{"year=2026/t/part-0.avro", "year=2026/t", ""},
+		{"t/part-0.avro", "t", ""},
+		{"dt=1/part-0.avro", "", "dt=1"},
+	} {
+		root, part := partitionOf(tc.url)
+		if root != tc.root || part != tc.part {
+			t.Errorf("partitionOf(%q) = %q, %q; want %q, %q", tc.url, root, part, tc.root, tc.part)
+		}
+	}
+}

@@ -216,6 +216,116 @@ func TestHTMLReport(t *testing.T) {
 	}
 }
 
+type dayCount struct {
+	Day   string `avro:"day"`
+	Count int64  `avro:"count"`
+}
+
+type partsArgs struct {
+	Output string `flag:"output" help:"the table's directory"`
+	Days   int    `flag:"days" default:"3" help:"days d01 to dNN"`
+}
+
+// cli-test-parts writes a table partitioned by day, a record a day.
+var _ = runner.Register("cli-test-parts", "a record a day into a table partitioned by day (a test job)", func(p *pcollection.Pipeline, a *partsArgs) error {
+	var days []dayCount
+	for d := range a.Days {
+		days = append(days, dayCount{fmt.Sprintf("d%02d", d+1), int64(d)})
+	}
+	return avroio.TryWrite(pcollection.Of(p, days...), a.Output, avroio.PartitionBy("day"))
+})
+
+// TestHTMLReportPartitions checks that the HTML report lists, under a
+// partitioned output, the partitions the run wrote and what became of
+// each: the first 20, then how many more of each action, as the summary.
+func TestHTMLReportPartitions(t *testing.T) {
+	dir := t.TempDir()
+	out, rep := filepath.Join(dir, "table"), filepath.Join(dir, "report.html")
+	for _, args := range [][]string{
+		{"--days", "22"},
+		// d01 to d22 replaced, d23 to d25 new.
+		{"--days", "25", "--write-mode", "overwrite-partitions", "--report", rep},
+	} {
+		args = append([]string{"run", "cli-test-parts", "--runner", "mem", "-q", "--output", out}, args...)
+		var stdout, stderr bytes.Buffer
+		if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	}
+	var rows [][2]string // the partition table's cells
+	var more []string    // the texts after it
+	var walk func(n *html.Node, inParts bool)
+	walk = func(n *html.Node, inParts bool) {
+		if n.Type == html.ElementNode {
+			switch {
+			case n.Data == "table" && attr(n, "class") == "partitions":
+				inParts = true
+			case n.Data == "tr" && inParts:
+				var cells []string
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.ElementNode && c.Data == "td" {
+						cells = append(cells, textOf(c))
+					}
+				}
+				if len(cells) == 2 {
+					rows = append(rows, [2]string{cells[0], cells[1]})
+				}
+			case n.Data == "p" && strings.Contains(attr(n, "class"), "more-partitions"):
+				more = append(more, textOf(n))
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inParts)
+		}
+	}
+	walk(parseHTML(t, rep), false)
+	if len(rows) != 20 {
+		t.Fatalf("partition rows %q: want 20", rows)
+	}
+	for i, r := range rows {
+		if want := [2]string{fmt.Sprintf("day=d%02d", i+1), "replaced"}; r != want {
+			t.Errorf("partition row %d: got %q, want %q", i, r, want)
+		}
+	}
+	if want := []string{"and 5 more: 2 replaced, 3 new"}; !slices.Equal(more, want) {
+		t.Errorf("after the partitions: got %q, want %q", more, want)
+	}
+
+	// A partitioned output of no rows says so, as the summary does.
+	empty := filepath.Join(dir, "empty.html")
+	args := []string{"run", "cli-test-parts", "--runner", "mem", "-q", "--days", "0", "--output", filepath.Join(dir, "none"), "--report", empty}
+	var stdout, stderr bytes.Buffer
+	if code := cli.Execute(context.Background(), cli.NewRoot(), args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var outputs string
+	var find func(n *html.Node)
+	find = func(n *html.Node) {
+		if n.Type == html.ElementNode && attr(n, "id") == "outputs" {
+			outputs = textOf(n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c)
+		}
+	}
+	find(parseHTML(t, empty))
+	if !strings.Contains(outputs, "no partitions written: the run wrote no rows") {
+		t.Errorf("outputs of a run of no rows: got %q, want it to say no partitions were written", outputs)
+	}
+}
+
+// textOf is the text inside n.
+func textOf(n *html.Node) string {
+	if n.Type == html.TextNode {
+		return n.Data
+	}
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		b.WriteString(textOf(c))
+	}
+	return b.String()
+}
+
 var barStyle = regexp.MustCompile(`^margin-left:([0-9.]+)px;width:([0-9.]+)px$`)
 
 func attr(n *html.Node, key string) string {

@@ -197,12 +197,18 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		prog.finish(err == nil)
 	}
 	if err != nil {
-		// A run stopped by a signal did not fail: say so, as the report does.
-		verb := "failed"
-		if cmd.Context().Err() != nil {
-			verb = "was interrupted"
+		var failed error
+		switch {
+		case cmd.Context().Err() != nil:
+			// A run stopped by a signal did not fail: say so, as the report does.
+			failed = fmt.Errorf("job %s was interrupted on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
+		case !res.Started():
+			// Refused before any stage ran (an output that exists, an
+			// input that does not split): nothing failed after a while.
+			failed = fmt.Errorf("job %s did not run: %w", inv.job.Name, err)
+		default:
+			failed = fmt.Errorf("job %s failed on the %s runner after %s: %w", inv.job.Name, f.runner, roundDuration(time.Since(start)), err)
 		}
-		failed := fmt.Errorf("job %s %s on the %s runner after %s: %w", inv.job.Name, verb, f.runner, roundDuration(time.Since(start)), err)
 		if res != nil {
 			for _, s := range res.Stages {
 				if !s.Unfinished || s.MapTasksTotal == 0 && s.MapTasks == 0 && s.ReduceTasks == 0 {
@@ -330,16 +336,36 @@ const summaryPartitions = 20
 // each action.
 func writePartitions(w io.Writer, parts []runner.PartitionWrite) {
 	if len(parts) == 0 {
-		fmt.Fprintln(w, "    no partitions written: the run wrote no rows")
+		fmt.Fprintln(w, "    "+noPartitions)
 		return
 	}
+	sum := summarizePartitions(parts)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, p := range parts[:min(len(parts), summaryPartitions)] {
+	for _, p := range sum.Shown {
 		fmt.Fprintf(tw, "    %s\t%s\n", p.Path, p.Action)
 	}
 	tw.Flush()
+	if sum.More > 0 {
+		fmt.Fprintf(w, "    and %d more: %s\n", sum.More, sum.MoreByAction)
+	}
+}
+
+// noPartitions says why a partitioned output lists no partitions.
+const noPartitions = "no partitions written: the run wrote no rows"
+
+// partitionSummary is what the summary and the HTML report show of the
+// partitions a run wrote in one output: a backfill of years by country
+// would otherwise bury the rest.
+type partitionSummary struct {
+	Shown        []runner.PartitionWrite // the first summaryPartitions
+	More         int                     // how many are not shown
+	MoreByAction string                  // of those, how many of each action: "2 replaced, 3 new"
+}
+
+func summarizePartitions(parts []runner.PartitionWrite) partitionSummary {
+	sum := partitionSummary{Shown: parts[:min(len(parts), summaryPartitions)]}
 	if len(parts) <= summaryPartitions {
-		return
+		return sum
 	}
 	rest := map[string]int{}
 	for _, p := range parts[summaryPartitions:] {
@@ -351,7 +377,8 @@ func writePartitions(w io.Writer, parts []runner.PartitionWrite) {
 			counts = append(counts, fmt.Sprintf("%d %s", rest[a], a))
 		}
 	}
-	fmt.Fprintf(w, "    and %d more partitions: %s\n", len(parts)-summaryPartitions, strings.Join(counts, ", "))
+	sum.More, sum.MoreByAction = len(parts)-summaryPartitions, strings.Join(counts, ", ")
+	return sum
 }
 
 // roundDuration rounds d for people: 1.234s, 12ms, 2m3s.

@@ -28,7 +28,7 @@ func TestWritePartitionsCutsLongLists(t *testing.T) {
 	if got, want := lines[0], "    dt=2026-11-01  new"; got != want {
 		t.Errorf("first line: got %q, want %q", got, want)
 	}
-	if got, want := lines[summaryPartitions], "    and 5 more partitions: 2 replaced, 3 new"; got != want {
+	if got, want := lines[summaryPartitions], "    and 5 more: 2 replaced, 3 new"; got != want {
 		t.Errorf("last line: got %q, want %q", got, want)
 	}
 }

@@ -158,7 +158,9 @@ type StageResult struct {
 // done: the Plan, the stages that started (Unfinished where the failure
 // stopped them), the counters of the tasks that succeeded and the Wall
 // time, and no Outputs. A run that fails before (an output that exists,
-// say) returns no Result.
+// say) returns no Result. A stage has started once a task of it has (or,
+// on Hadoop, its job was submitted): one whose inputs failed to split did
+// not.
 type Result struct {
 	Plan     *plan.StageGraph // nil for an unoptimized run
 	Stages   []StageResult
@@ -178,6 +180,11 @@ type Result struct {
 	// scratch directory left behind): the run succeeded all the same.
 	Warnings []string
 }
+
+// Started reports whether the run r reports started a stage: a run that
+// failed without was refused before it ran (an output that exists, an
+// input that does not split), and nothing of it ran. r may be nil.
+func (r *Result) Started() bool { return r != nil && len(r.Stages) > 0 }
 
 // Counters are user and system counters by group and name.
 type Counters map[string]map[string]int64

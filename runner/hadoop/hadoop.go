@@ -484,10 +484,12 @@ func (e *driver) execute() error {
 			// Cancelled as the stage before ended: nothing is running.
 			return fmt.Errorf("cancelled before stage %d: %w", sj.stage.ID, context.Cause(e.ctx))
 		}
-		sr, err := e.stage(sj)
+		sr, started, err := e.stage(sj)
 		if err != nil {
-			sr.Duration, sr.Unfinished = time.Since(e.start)-sr.Start, true
-			e.res.Stages = append(e.res.Stages, sr)
+			if started {
+				sr.Duration, sr.Unfinished = time.Since(e.start)-sr.Start, true
+				e.res.Stages = append(e.res.Stages, sr)
+			}
 			return fmt.Errorf("stage %d: %w", sj.stage.ID, err)
 		}
 		e.res.Stages = append(e.res.Stages, sr)
@@ -510,13 +512,15 @@ func (e *driver) execute() error {
 
 // stage runs one stage, in this process when its input is small
 // (client.go), else as a Hadoop job, and publishes its sink files.
-func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
+// started says whether it got as far as running tasks in the client or
+// starting the job: a stage that fails before has not started.
+func (e *driver) stage(sj *stageJob) (sr runner.StageResult, started bool, err error) {
 	start := time.Now()
 	// A manifest line is a map task (NLineInputFormat, one line a split).
-	sr := runner.StageResult{Stage: sj.stage.ID, MapTasksTotal: len(sj.lines), ReduceTasksTotal: sj.reducers, Start: start.Sub(e.start)}
+	sr = runner.StageResult{Stage: sj.stage.ID, MapTasksTotal: len(sj.lines), ReduceTasksTotal: sj.reducers, Start: start.Sub(e.start)}
 	ran, err := e.maybeInClient(sj, &sr, start)
 	if err != nil {
-		return sr, err
+		return sr, sr.RanAs == "client", err
 	}
 	if !ran {
 		if !e.binLogged {
@@ -524,13 +528,13 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 			// command, so it is looked for only now, before the binary is
 			// described for a job that could not be submitted.
 			if _, err := exec.LookPath(e.r.HadoopBin); err != nil {
-				return sr, fmt.Errorf("hadoop runner: the hadoop command: %w (set HADOOP_HOME or --hadoop-bin)", err)
+				return sr, false, fmt.Errorf("hadoop runner: the hadoop command: %w (set HADOOP_HOME or --hadoop-bin)", err)
 			}
 			e.logf("%s", e.bin.describe())
 			e.binLogged = true
 		}
 		if err := e.runJob(sj, &sr, start); err != nil {
-			return sr, err
+			return sr, true, err
 		}
 	}
 	// Succeeded, all of them; a stage that fails before says how many did.
@@ -539,7 +543,7 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 		for _, n := range ph.Nodes {
 			if c := e.committers[n]; c != nil {
 				if err := e.publish(sj, n, c); err != nil {
-					return sr, err
+					return sr, true, err
 				}
 			}
 		}
@@ -547,7 +551,7 @@ func (e *driver) stage(sj *stageJob) (runner.StageResult, error) {
 	sr.Duration = time.Since(start)
 	e.progress(sj, start, runner.Event{TasksDone: sr.MapTasks + sr.ReduceTasks, TasksTotal: sr.MapTasks + sr.ReduceTasks,
 		RecordsIn: sr.RecordsIn, RecordsOut: sr.RecordsOut, Done: true})
-	return sr, nil
+	return sr, true, nil
 }
 
 // progress reports ev, an event of stage sj, which started at start.

@@ -372,20 +372,17 @@ func TestDryRunWithoutHadoop(t *testing.T) {
 	}
 }
 
-// TestUnsubmittedStageTasks checks that a stage whose job was never
-// submitted (no hadoop command) reports none of its tasks done, of the
-// tasks it was to run.
-func TestUnsubmittedStageTasks(t *testing.T) {
+// TestUnsubmittedStage checks that a stage whose job was never submitted
+// (no hadoop command) is not reported as started: nothing of the run ran,
+// so that it reads as refused, not as failed after a while.
+func TestUnsubmittedStage(t *testing.T) {
 	r := simRunner(t)
 	r.HadoopBin = "/nonexistent/hadoop"
 	res, err := r.Run(context.Background(), suitePipeline(t, "dofn-lifecycle-and-counters"), runner.Options{Partitions: 2})
 	if err == nil || !strings.Contains(err.Error(), "the hadoop command") {
 		t.Fatalf("got error %v, want the missing hadoop command", err)
 	}
-	if res == nil || len(res.Stages) != 1 {
-		t.Fatalf("the failed run's result %+v, want its unfinished stage", res)
-	}
-	if st := res.Stages[0]; !st.Unfinished || st.MapTasks != 0 || st.ReduceTasks != 0 || st.MapTasksTotal == 0 || st.ReduceTasksTotal != 2 {
-		t.Errorf("stage %+v: want it unfinished, with none of its map tasks and none of its 2 reduce tasks done", st)
+	if res == nil || res.Plan == nil || res.Started() {
+		t.Errorf("the failed run's result %+v: want its plan and no stage started", res)
 	}
 }

@@ -90,7 +90,12 @@ func (e *exec) execute(p *pcollection.Pipeline) (*runner.Result, error) {
 			return res, err
 		}
 		for _, st := range sg.Stages {
-			sr, err := e.stage(st)
+			splits, err := e.split(st)
+			if err != nil {
+				// No task of it started: neither did the stage.
+				return res, fmt.Errorf("stage %d: %w", st.ID, err)
+			}
+			sr, err := e.stage(st, splits)
 			if err != nil {
 				sr.Duration, sr.Unfinished = time.Since(e.start)-sr.Start, true
 				res.Stages = append(res.Stages, sr)
@@ -125,8 +130,27 @@ func eachRecord(recs [][]byte, fn func([]byte) error) error {
 	return nil
 }
 
-// stage runs every map task of st, then every reduce partition of every channel.
-func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
+// split splits the sources st reads as map input, by input (nil for an
+// intermediate). Every input's tasks are known before the first runs, so
+// that a stage that fails says how many it was to run.
+func (e *exec) split(st *plan.Stage) ([][]plan.Split, error) {
+	splits := make([][]plan.Split, len(st.Inputs))
+	for i, in := range st.Inputs {
+		if in.Intermediate {
+			continue
+		}
+		src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
+		var err error
+		if splits[i], err = src.Splits(e.ctx, e.opts.Workers); err != nil {
+			return nil, fmt.Errorf("splitting %s: %w", src.Describe(), err)
+		}
+	}
+	return splits, nil
+}
+
+// stage runs every map task of st over its inputs' splits, then every
+// reduce partition of every channel.
+func (e *exec) stage(st *plan.Stage, splits [][]plan.Split) (runner.StageResult, error) {
 	start := time.Now()
 	sr := runner.StageResult{Stage: st.ID, Start: start.Sub(e.start)}
 	parts := make([]int, len(st.Channels))
@@ -144,19 +168,11 @@ func (e *exec) stage(st *plan.Stage) (runner.StageResult, error) {
 			shuffle[ch][p] = append(shuffle[ch][p], record{bytes.Clone(key), bytes.Clone(value)})
 		},
 	}
-	// Every input's tasks are known before the first runs, so that a
-	// stage that fails says how many it was to run.
-	splits := make([][]plan.Split, len(st.Inputs))
 	mapTasks := 0
 	for i, in := range st.Inputs {
 		if in.Intermediate {
 			mapTasks += interTasks(len(e.inter[in.Node]), e.opts.Workers)
 			continue
-		}
-		src := e.sg.Graph.Node(in.Node).Payload.(plan.SourcePayload)
-		var err error
-		if splits[i], err = src.Splits(e.ctx, e.opts.Workers); err != nil {
-			return sr, fmt.Errorf("splitting %s: %w", src.Describe(), err)
 		}
 		mapTasks += len(splits[i])
 	}

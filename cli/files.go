@@ -497,8 +497,8 @@ func newCountCmd() *cobra.Command {
 		Use:   "count PATTERN...",
 		Short: "count records per file, per partition and in total",
 		Long: `count prints the number of records of each matching file and, for several
-files or a partitioned table, the total. Avro counts come from block headers and Parquet counts from
-the footer, without decoding records.
+files or a partitioned table, the total. Avro counts come from block headers
+and Parquet counts from the footer, without decoding records.
 
 Files of a partitioned table (events/dt=2026-11-26/country=SE/part-0.parquet),
 of any format, are also counted by partition, as GROUP BY dt, country would:

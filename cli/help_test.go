@@ -15,13 +15,22 @@ import (
 // have fit on it: a shorter line reads as a stray line break.
 const filledWidth = 64
 
+// helpWidth is the width the long help is filled to, which no line
+// passes.
+const helpWidth = 80
+
 // TestHelpFilled checks that each paragraph of every command's long help
-// is filled, with no stray line break inside.
+// is filled to 80 columns, with no stray line break inside.
 func TestHelpFilled(t *testing.T) {
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, para := range strings.Split(c.Long, "\n\n") {
 			lines := strings.Split(para, "\n")
+			for _, line := range lines {
+				if n := len([]rune(line)); n > helpWidth {
+					t.Errorf("%s --help: %q is %d columns, more than %d", c.CommandPath(), line, n, helpWidth)
+				}
+			}
 			for i := 0; i+1 < len(lines); i++ {
 				line, next := lines[i], lines[i+1]
 				if strings.HasPrefix(next, " ") || strings.HasPrefix(line, " ") {

@@ -43,7 +43,7 @@ type Report struct {
 	// Partitions are, by output, the partitions the run wrote in each
 	// partitioned one, with what became of the output's partition of that
 	// name ("new", "replaced", "appended to"), and those an overwrite
-	// removed ("removed").
+	// removed, with what else it removed outside partitions ("removed").
 	Partitions map[string][]runner.PartitionWrite `json:"partitions,omitempty"`
 	Plan       *ReportPlan                        `json:"plan"` // null for an unoptimized run
 	// Retries are the task attempts that failed and were retried, each

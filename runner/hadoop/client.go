@@ -39,18 +39,19 @@ var errClientFull = errors.New("the stage's shuffle records outgrew what the cli
 // seconds to start, most of the time of a stage that reads a few megabytes
 // (such as the later stages of a job whose first stage aggregates a day of
 // logs). It reports whether it ran the stage; false with no error means
-// the stage is for the cluster.
-func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.Time) (bool, error) {
+// the stage is for the cluster. tried says whether it ran tasks of the
+// stage here, even if it then left the stage to the cluster.
+func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.Time) (ran, tried bool, err error) {
 	limit := e.r.ClientStageMax
 	if limit <= 0 {
-		return false, nil
+		return false, false, nil
 	}
 	size, err := e.stageInput(sj)
 	if err != nil {
-		return false, fmt.Errorf("sizing the stage's input: %w", err)
+		return false, false, fmt.Errorf("sizing the stage's input: %w", err)
 	}
 	if size > limit {
-		return false, nil
+		return false, false, nil
 	}
 	e.logf("crunchgo: stage %d reads %d bytes (limit %s): running it in the client, not on the cluster\n", sj.stage.ID, size, sizeFlag{&limit})
 	held := int64(math.MaxInt64)
@@ -62,23 +63,23 @@ func (e *driver) maybeInClient(sj *stageJob, sr *runner.StageResult, start time.
 		// What the tasks wrote goes, so that the job finds no output
 		// directory (Hadoop refuses an existing one).
 		if rerr := storage.RemoveAll(e.ctx, sj.out); rerr != nil {
-			return false, fmt.Errorf("stage %d: removing what it wrote in the client: %w", sj.stage.ID, rerr)
+			return false, true, fmt.Errorf("stage %d: removing what it wrote in the client: %w", sj.stage.ID, rerr)
 		}
 		e.logf("crunchgo: stage %d: %v; running it on the cluster\n", sj.stage.ID, err)
-		return false, nil
+		return false, true, nil
 	}
 	sr.RanAs = "client"
 	if err != nil {
 		// What its tasks did before, for the report of the failed run.
 		sr.RecordsIn, sr.Shuffled, sr.RecordsOut = got.RecordsIn, got.Shuffled, got.RecordsOut
 		sr.MapTasks, sr.ReduceTasks = got.MapTasks, got.ReduceTasks
-		return false, fmt.Errorf("run in the client: %w", err)
+		return false, true, fmt.Errorf("run in the client: %w", err)
 	}
 	sr.RecordsIn += got.RecordsIn
 	sr.Shuffled += got.Shuffled
 	sr.RecordsOut += got.RecordsOut
 	e.res.Counters.Merge(counts)
-	return true, nil
+	return true, true, nil
 }
 
 // stageInput returns how many bytes stage sj reads: the planner's size of

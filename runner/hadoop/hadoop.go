@@ -512,15 +512,16 @@ func (e *driver) execute() error {
 
 // stage runs one stage, in this process when its input is small
 // (client.go), else as a Hadoop job, and publishes its sink files.
-// started says whether it got as far as running tasks in the client or
-// starting the job: a stage that fails before has not started.
+// started says whether it got as far as running tasks in the client
+// (even if it then left the stage to the cluster) or starting the job: a
+// stage that fails before has not started.
 func (e *driver) stage(sj *stageJob) (sr runner.StageResult, started bool, err error) {
 	start := time.Now()
 	// A manifest line is a map task (NLineInputFormat, one line a split).
 	sr = runner.StageResult{Stage: sj.stage.ID, MapTasksTotal: len(sj.lines), ReduceTasksTotal: sj.reducers, Start: start.Sub(e.start)}
-	ran, err := e.maybeInClient(sj, &sr, start)
+	ran, tried, err := e.maybeInClient(sj, &sr, start)
 	if err != nil {
-		return sr, sr.RanAs == "client", err
+		return sr, tried, err
 	}
 	if !ran {
 		if !e.binLogged {
@@ -528,7 +529,7 @@ func (e *driver) stage(sj *stageJob) (sr runner.StageResult, started bool, err e
 			// command, so it is looked for only now, before the binary is
 			// described for a job that could not be submitted.
 			if _, err := exec.LookPath(e.r.HadoopBin); err != nil {
-				return sr, false, fmt.Errorf("hadoop runner: the hadoop command: %w (set HADOOP_HOME or --hadoop-bin)", err)
+				return sr, tried, fmt.Errorf("hadoop runner: the hadoop command: %w (set HADOOP_HOME or --hadoop-bin)", err)
 			}
 			e.logf("%s", e.bin.describe())
 			e.binLogged = true

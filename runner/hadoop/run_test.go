@@ -386,3 +386,24 @@ func TestUnsubmittedStage(t *testing.T) {
 		t.Errorf("the failed run's result %+v: want its plan and no stage started", res)
 	}
 }
+
+// TestUnsubmittedStageAfterClient checks that a stage whose map tasks ran
+// in the client before it outgrew the client's memory has started, though
+// its job could not be submitted (no hadoop command): the run did run, for
+// as long as those tasks took, and the stage is reported unfinished.
+func TestUnsubmittedStageAfterClient(t *testing.T) {
+	defer hadoop.SetClientHeldFactor(0)() // the first shuffle record outgrows the client
+	r := simRunner(t)
+	r.HadoopBin = "/nonexistent/hadoop"
+	r.ClientStageMax = 1 << 40
+	res, err := r.Run(context.Background(), suitePipeline(t, "dofn-lifecycle-and-counters"), runner.Options{Partitions: 2})
+	if err == nil || !strings.Contains(err.Error(), "the hadoop command") {
+		t.Fatalf("got error %v, want the missing hadoop command", err)
+	}
+	if !res.Started() {
+		t.Fatalf("the failed run's result %+v: want its stage started", res)
+	}
+	if st := res.Stages[0]; !st.Unfinished || st.MapTasks != 0 || st.ReduceTasks != 0 || st.MapTasksTotal == 0 || st.ReduceTasksTotal != 2 {
+		t.Errorf("stage %+v: want it unfinished, with none of its map tasks and none of its 2 reduce tasks done", st)
+	}
+}

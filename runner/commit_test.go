@@ -89,6 +89,9 @@ type faults struct {
 	beforeRename func(from, to string)
 	// beforeCreate, if set, runs before each Create.
 	beforeCreate func(name string)
+	// beforeOpen, if set, runs before each Open: another run acting
+	// between two reads of a file.
+	beforeOpen func(name string)
 	// mkdirGone, if set, makes a MkdirAll of this path fail once with
 	// fs.ErrNotExist: another run removed a parent as it ran.
 	mkdirGone string
@@ -186,6 +189,13 @@ func (f flakyFS) Create(ctx context.Context, name string) (storage.Writer, error
 		return nil, errInjected
 	}
 	return f.FS.Create(ctx, name)
+}
+
+func (f flakyFS) Open(ctx context.Context, name string) (storage.File, error) {
+	if f.faults.beforeOpen != nil {
+		f.faults.beforeOpen(name)
+	}
+	return f.FS.Open(ctx, name)
 }
 
 func (f flakyFS) Rename(ctx context.Context, from, to string) error {

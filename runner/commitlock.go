@@ -69,8 +69,8 @@ func (c *Committer) lock(ctx, wait context.Context, outputs []Leftover) error {
 		if time.Now().After(deadline) {
 			return c.lockedOut()
 		}
-		if machine != "" && c.holderGone(machine) {
-			released, err := c.recoverHolder(ctx)
+		if h, gone := c.holderGone(machine); gone {
+			released, err := c.recoverHolder(ctx, h)
 			if err != nil {
 				return err
 			}
@@ -94,11 +94,15 @@ func (c *Committer) lock(ctx, wait context.Context, outputs []Leftover) error {
 // readHolder reads the lock file, if it names a run.
 func (c *Committer) readHolder() (lockHolder, bool) { return readHolderAt(c.lockURL()) }
 
-// holderGone reports whether the lock's holder was a process of machine
-// (thisMachine) that no longer exists.
-func (c *Committer) holderGone(machine string) bool {
+// holderGone returns the lock's holder and reports whether it was a
+// process of machine (thisMachine; "": none can be told gone) that no
+// longer exists.
+func (c *Committer) holderGone(machine string) (lockHolder, bool) {
+	if machine == "" {
+		return lockHolder{}, false
+	}
 	h, ok := c.readHolder()
-	return ok && h.Machine == machine && processGone(h.PID)
+	return h, ok && h.Machine == machine && processGone(h.PID)
 }
 
 // holder names the run that holds the lock, as its lock file says.

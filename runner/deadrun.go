@@ -42,12 +42,14 @@ func readHolderAt(url string) (lockHolder, bool) {
 	return h, err == nil && json.Unmarshal(b, &h) == nil && h.Run != ""
 }
 
-// recoverHolder recovers the commit of the lock's holder, a process that
-// is gone, and reports whether the lock may have been released. It reports
-// false, with no error, while another process recovers the run.
-func (c *Committer) recoverHolder(ctx context.Context) (bool, error) {
-	h, ok := c.readHolder()
-	if !ok || len(h.Outputs) == 0 {
+// recoverHolder recovers the commit of h, the lock's holder as
+// holderGone found it gone, and reports whether the lock may have been
+// released. It reports false, with no error, while another process
+// recovers the run. It does not read the holder again: by then another
+// process may have recovered the run and taken the lock, and its live
+// commit is not for this one to recover.
+func (c *Committer) recoverHolder(ctx context.Context, h lockHolder) (bool, error) {
+	if len(h.Outputs) == 0 {
 		return false, c.leftBehind() // a crunchgo whose locks do not name their outputs
 	}
 	ls := h.Outputs
@@ -115,6 +117,14 @@ func (c *Committer) recoverClaimed(ctx context.Context) {
 		url, release, err := claimRun(ctx, ls, false)
 		if err != nil || url == "" {
 			continue // claimed by a live process, or done meanwhile
+		}
+		if !runHasTemp(ctx, ls) {
+			// Only claims are left: their claimant finished, and was
+			// removing them (its own first) when this process found them
+			// and took over the rest, or was killed doing so. Nothing
+			// of the run's commit is left to recover or report.
+			release()
+			continue
 		}
 		committing, err := allJournalled(ctx, ls)
 		var did string

@@ -410,8 +410,10 @@ func TestNextCommitRecoversKilledRecovery(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			rolledBack, finished := 0, 0
 			eachKilledRecovery(t, mode, func(k killedRecovery, dies2, dies3 int, after map[string]string) {
-				left := files(t, root)
-				unfinished := strings.Contains(strings.Join(slices.Collect(maps.Keys(left)), " "), "_recovering.run2") ||
+				// A recovery killed once only its claims were left leaves
+				// nothing to report.
+				left := filesAndDirs(t, root)
+				unfinished := strings.Contains(strings.Join(slices.Collect(maps.Keys(left)), " "), "/_temporary/run2/") ||
 					strings.Contains(left["/out/a/_temporary/_commit.lock"]+left["/out/b/_temporary/_commit.lock"], `"run":"run2"`)
 				s := openWritten(t, twoSinks(root+"/out"), runner.WriteAppend, "run4", "fourth")
 				var notes []string
@@ -509,6 +511,163 @@ func TestConcurrentTakersOfDeadClaim(t *testing.T) {
 		t.Fatal(err)
 	}
 	raceRecoverers(t, g, faults, "flaky://takers/out")
+}
+
+// TestLockTakenMeanwhileNotRecovered has a commit find the lock of dead
+// run2, then, before it acts on it, another process recover run2 and
+// release its locks, or also take the lock for its own commit, run4. The
+// commit must then take the lock in turn, or wait for run4's: not fail
+// for want of a lock to read, nor recover run4's live commit as if run4
+// were the dead run.
+func TestLockTakenMeanwhileNotRecovered(t *testing.T) {
+	ctx := context.Background()
+	pid := deadPID(t)
+	defer runner.SetCommitLockWait(50 * time.Millisecond)()
+	for _, taken := range []bool{false, true} {
+		t.Run(map[bool]string{false: "released", true: "taken"}[taken], func(t *testing.T) {
+			faults := mountFlaky(t, "meanwhile")
+			root := "flaky://meanwhile/out"
+			g := twoSinks(root)
+			commitOld(t, g)
+			lockOf := func(run string, pid int) []byte {
+				b, err := json.Marshal(map[string]any{"run": run, "pid": pid, "machine": runner.ThisMachine(),
+					"outputs": []runner.Leftover{{Dir: root + "/a", Run: run}, {Dir: root + "/b", Run: run}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+			for _, out := range []string{"a", "b"} {
+				if err := storage.WriteFile(ctx, root+"/"+out+"/_temporary/_commit.lock", lockOf("run2", pid)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s := openWritten(t, g, runner.WriteAppend, "run3", "run3")
+			var notes []string
+			s.ReportWaits(func(ev runner.Event) {
+				if strings.Contains(ev.Note, "dead run") {
+					notes = append(notes, ev.Note)
+				}
+			})
+			// The first read of a's lock finds run2 gone; before the
+			// second, the other process acts.
+			reads := 0
+			faults.beforeOpen = func(name string) {
+				if name != "/out/a/_temporary/_commit.lock" {
+					return
+				}
+				if reads++; reads != 2 {
+					return
+				}
+				for _, out := range []string{"a", "b"} {
+					if err := storage.Remove(ctx, root+"/"+out+"/_temporary/_commit.lock"); err != nil {
+						t.Error(err)
+					}
+				}
+				if taken {
+					if err := storage.WriteFile(ctx, root+"/a/_temporary/_commit.lock", lockOf("run4", os.Getpid())); err != nil {
+						t.Error(err)
+					}
+					if err := storage.WriteFile(ctx, root+"/a/_temporary/run4/part-r-00000.txt", []byte("run4")); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+			_, err := s.CommitJob(ctx)
+			if reads < 2 {
+				t.Fatalf("a's lock was read %d times, want the other process to act before the second", reads)
+			}
+			if len(notes) != 0 {
+				t.Errorf("notes %q, want none: run2 was recovered by another process", notes)
+			}
+			got := files(t, root)
+			if !taken {
+				if err != nil {
+					t.Fatalf("got %v, want run3 to commit once run2's locks are released", err)
+				}
+				if got["/a/part-r-00000-run3.txt"] != "run3" || got["/b/part-r-00000-run3.txt"] != "run3" {
+					t.Errorf("got %v, want run3's parts committed", got)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "run run4") {
+				t.Errorf("got %v, want run3 to give up waiting for run4's lock", err)
+			}
+			if !strings.Contains(got["/a/_temporary/_commit.lock"], `"run":"run4"`) || got["/a/_temporary/run4/part-r-00000.txt"] != "run4" {
+				t.Errorf("got %v, want run4's lock and temporary files as they were", got)
+			}
+		})
+	}
+}
+
+// TestFinishedRecoveryNotReportedKilled has a commit find the claims on
+// run2's recovery while their live claimant, which has undone run2's
+// commit, removes them: its own generation first, then the dead one below
+// (or both before the commit tries to claim). The commit may then claim
+// the run, but must not report a killed recovery it finished, as
+// TestConcurrentTakersOfDeadClaim saw under load.
+func TestFinishedRecoveryNotReportedKilled(t *testing.T) {
+	ctx := context.Background()
+	pid := deadPID(t)
+	for _, tc := range []struct {
+		name    string
+		removed []string // claims the claimant removes as the commit first tries to claim
+	}{
+		{"dead generation left", []string{"_recovering.run2.1"}},
+		{"both removed", []string{"_recovering.run2.1", "_recovering.run2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			faults := mountFlaky(t, "finished")
+			root := "flaky://finished/out"
+			g := twoSinks(root)
+			commitOld(t, g)
+			outputs := []runner.Leftover{{Dir: root + "/a", Run: "run2"}, {Dir: root + "/b", Run: "run2"}}
+			claims := map[string]map[string]any{
+				"_recovering.run2":   {"run": "run2", "pid": pid, "machine": runner.ThisMachine()},
+				"_recovering.run2.1": {"run": "run2", "pid": os.Getpid(), "machine": runner.ThisMachine(), "outputs": outputs},
+			}
+			for name, claim := range claims {
+				b, err := json.Marshal(claim)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := storage.WriteFile(ctx, root+"/a/_temporary/"+name, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			faults.beforeCreate = func(name string) {
+				if strings.HasSuffix(name, "/_recovering.run2") {
+					faults.beforeCreate = nil
+					for _, claim := range tc.removed {
+						if err := storage.Remove(ctx, root+"/a/_temporary/"+claim); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+			}
+			s := openWritten(t, g, runner.WriteAppend, "run3", "run3")
+			var notes []string
+			s.ReportWaits(func(ev runner.Event) { notes = append(notes, ev.Note) })
+			if _, err := s.CommitJob(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if faults.beforeCreate != nil {
+				t.Fatal("the commit did not try to claim run2's recovery")
+			}
+			if len(notes) != 0 {
+				t.Errorf("notes %q, want none: nothing of run2 was left to recover", notes)
+			}
+			want := map[string]string{}
+			for _, dir := range []string{"/a", "/b"} {
+				want[dir+"/_SUCCESS"] = ""
+				want[dir+"/part-r-00000.txt"] = "old"
+				want[dir+"/part-r-00000-run3.txt"] = "run3"
+			}
+			if got := files(t, root); !maps.Equal(got, want) {
+				t.Errorf("got %v, want run3's parts added and no claim left: %v", got, want)
+			}
+		})
+	}
 }
 
 // TestClaimNotTakenOverUnlessSafe checks that a claim on the recovery of a

@@ -48,13 +48,30 @@ func (e *noProcessError) Unwrap() error { return e.err }
 // task timeout: starting a process and rebuilding the pipeline takes
 // 10-20 ms, but seconds on a loaded machine or under the race detector,
 // where a short task timeout (for tasks that should mark progress often)
-// would kill every worker before it could start. Tests lower it.
-var minStartTimeout = 10 * time.Second
+// would kill every worker before it could start.
+const minStartTimeout = 10 * time.Second
+
+// startTimeout is how long a worker has to start under the task timeout
+// taskTimeout (0: no limit).
+func startTimeout(taskTimeout time.Duration) time.Duration {
+	if taskTimeout <= 0 {
+		return 0
+	}
+	return max(taskTimeout, minStartTimeout)
+}
+
+// startDeadline returns ctx ending with cause once timeout has passed, for
+// the start of worker pid. A test replaces it to end the start of just the
+// worker it made hang: no timeout short enough for a test tells a hung
+// start from a slow one on a loaded machine.
+var startDeadline = func(ctx context.Context, pid int, timeout time.Duration, cause error) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, timeout, cause)
+}
 
 // startProc starts a worker with procs as its GOMAXPROCS and performs the
-// handshake, killing the worker if that takes longer than timeout (0: no
-// limit; at least minStartTimeout): the worker rebuilds the job's
-// pipeline, user code that may hang as a task can.
+// handshake, killing the worker if that takes longer than
+// startTimeout(timeout), timeout being the task timeout: the worker
+// rebuilds the job's pipeline, user code that may hang as a task can.
 func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (*proc, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -87,10 +104,9 @@ func startProc(ctx context.Context, h hello, procs int, timeout time.Duration) (
 		return nil, &noProcessError{fmt.Errorf("starting a worker: %w", err)}
 	}
 	p.pid = p.cmd.Process.Pid
-	if timeout > 0 {
-		timeout = max(timeout, minStartTimeout)
+	if timeout = startTimeout(timeout); timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, timeout,
+		ctx, cancel = startDeadline(ctx, p.pid, timeout,
 			fmt.Errorf("worker %d did not start within %v (the task timeout, at least %v): rebuilding the job's pipeline hangs?", p.pid, timeout, minStartTimeout))
 		defer cancel()
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -242,21 +243,65 @@ type buildHangArgs struct {
 
 var buildHangResults = map[*pcollection.Pipeline]*pcollection.Materialized[string]{}
 
-// buildHangJob's pipeline build hangs in the first worker that builds it.
+// buildHangJob's pipeline build hangs in the first worker that builds it,
+// which writes its process ID to the file "hanging" in the marker
+// directory first.
 var buildHangJob = runner.Register("local-test/build-hang", "a job whose pipeline build hangs in one worker",
 	func(p *pcollection.Pipeline, a *buildHangArgs) error {
 		if IsWorker() && firstTime(a.Once) {
+			tmp := filepath.Join(a.Once, "hanging.tmp")
+			if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+				return err
+			}
+			if err := os.Rename(tmp, filepath.Join(a.Once, "hanging")); err != nil {
+				return err
+			}
 			time.Sleep(time.Hour)
 		}
 		buildHangResults[p] = pcollection.Materialize(pcollection.Map(pcollection.Of(p, "a", "b"), strings.ToUpper))
 		return nil
 	})
 
+func TestStartTimeout(t *testing.T) {
+	for _, tc := range []struct{ task, want time.Duration }{
+		{0, 0},
+		{500 * time.Millisecond, minStartTimeout},
+		{time.Hour, time.Hour},
+	} {
+		if got := startTimeout(tc.task); got != tc.want {
+			t.Errorf("start timeout %v under a task timeout of %v, want %v", got, tc.task, tc.want)
+		}
+	}
+}
+
 func TestWorkerStartHangingIsRetried(t *testing.T) {
-	defer func(d time.Duration) { minStartTimeout = d }(minStartTimeout)
-	minStartTimeout = 0
-	p := build(t, buildHangJob, "--once="+t.TempDir())
-	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir(), TaskTimeout: 500 * time.Millisecond})
+	// The start of the worker that hangs, and only that one, reaches its
+	// deadline: a start timeout short enough for a test (it was 500 ms)
+	// also killed workers that were only slow to start on a loaded
+	// machine, failing more attempts than the one, or every attempt of a
+	// task.
+	marker := t.TempDir()
+	defer func(f func(context.Context, int, time.Duration, error) (context.Context, context.CancelFunc)) {
+		startDeadline = f
+	}(startDeadline)
+	startDeadline = func(ctx context.Context, pid int, _ time.Duration, cause error) (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancelCause(ctx)
+		go func() {
+			for ctx.Err() == nil {
+				if b, err := os.ReadFile(filepath.Join(marker, "hanging")); err == nil && string(b) == strconv.Itoa(pid) {
+					cancel(cause)
+					return
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+		}()
+		return ctx, func() { cancel(context.Canceled) }
+	}
+	p := build(t, buildHangJob, "--once="+marker)
+	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,8 @@
 //	                                       overwrite-partitions replaces only the
 //	                                       partitions of a table the run writes)
 //	    --report FILE                      JSON report, or HTML when FILE ends in .html
-//	                                       (of a failed or interrupted run too)
+//	                                       (of a failed or interrupted run too);
+//	                                       repeatable, each FILE in its format
 //	    --task-timeout D                   kill and retry a task that takes in and puts
 //	                                       out no record for D; 0: never (default 10m,
 //	                                       on hadoop the cluster's mapreduce.task.timeout)
@@ -174,6 +175,14 @@
 // starts (a bad flag value, a job that does not build or plan, an output
 // that exists) writes no report and removes one already there, so that it
 // is not read as this run's; a report path that is refused is left alone.
+//
+// --report may be given several times (run.json for monitoring, run.html
+// to look at): each path gets the same report in its format, whatever the
+// run's outcome. A path given twice (also as ./r.json or file://) is
+// written once; one inside another is refused before the run. A report that cannot be
+// written keeps neither the others from being written nor the run's
+// status from being what it was; the error names it, and a run that
+// succeeded then exits ExitFailed.
 //
 // # Workers
 //

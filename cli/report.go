@@ -276,8 +276,13 @@ func ids(ns []plan.NodeID) []int {
 }
 
 // writeReport writes rep to url (any storage URL) as HTML when the name ends
-// in .html, else as indented JSON.
+// in .html, else as indented JSON. An earlier report there is removed
+// first, so that one not written is not read as this run's; that failing
+// is its error.
 func writeReport(ctx context.Context, url string, rep *Report) error {
+	if err := removeReport(ctx, url); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if strings.HasSuffix(strings.ToLower(url), ".html") {
 		if err := renderHTML(&buf, rep); err != nil {
@@ -290,10 +295,40 @@ func writeReport(ctx context.Context, url string, rep *Report) error {
 			return fmt.Errorf("encoding report: %w", err)
 		}
 	}
-	if err := removeReport(ctx, url); err != nil {
-		return err
-	}
 	return storage.WriteFile(ctx, url, buf.Bytes())
+}
+
+// reportPaths are the report files --report names, in the order given,
+// each once: a path given twice (also as ./r.json or file://...) is
+// written once. A path inside another (r and r/x.json) is refused, as one
+// of them could not be written; an empty one ("--report $UNSET") asks for
+// no report, as it always has.
+func reportPaths(given []string) ([]string, error) {
+	var paths, keys []string
+	for _, p := range given {
+		if p == "" {
+			continue
+		}
+		key := p
+		if lp, local := storage.LocalPath(p); local {
+			key = lp // file:///r.json is /r.json
+		}
+		key = plan.CleanDir(key)
+		if slices.Contains(keys, key) {
+			continue
+		}
+		for i, k := range keys {
+			inner, outer := p, paths[i]
+			if plan.InDir(k, key) {
+				inner, outer = outer, inner
+			} else if !plan.InDir(key, k) {
+				continue
+			}
+			return nil, fmt.Errorf("%s is inside %s, another report: give each report a file of its own", inner, outer)
+		}
+		paths, keys = append(paths, p), append(keys, key)
+	}
+	return paths, nil
 }
 
 // checkReportPath fails, before a run, for a report path that is a

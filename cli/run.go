@@ -50,7 +50,7 @@ type runFlags struct {
 	memory    string
 	tmp       string
 	writeMode string
-	report    string
+	reports   []string // --report, repeatable
 	quiet     bool
 	timeout   time.Duration
 	hadoop    hadoop.Runner // the hadoop runner's settings, bound to its flags
@@ -92,7 +92,8 @@ func (f *runFlags) addFlags(fl *pflag.FlagSet) {
 	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB): the workers' share of it bounds their sort and merge buffers; each keeps at least 16 MiB more than those, and the Go runtime, decoded records and combiners come on top (the mem runner holds all its data in memory and has no budget)")
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite, append, or overwrite-partitions (of a table partitioned into key=value directories, replace only the partitions the run writes)")
-	fl.StringVar(&f.report, "report", "", "write a report of the run to `FILE` (HTML if it ends in .html, else JSON), of a failed or interrupted run too; a run that fails before it starts writes none and removes one already there")
+	// StringArray, not StringSlice: a comma is part of a file name.
+	fl.StringArrayVar(&f.reports, "report", nil, "write a report of the run to `FILE` (HTML if it ends in .html, else JSON; repeatable: --report run.json --report run.html writes both), of a failed or interrupted run too; a run that fails before it starts writes none and removes one already there")
 	fl.DurationVar(&f.timeout, "task-timeout", 0, "kill and retry a task that takes in and puts out no record for this long; 0: never (default 10m, on hadoop the cluster's mapreduce.task.timeout)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print neither progress nor the summary")
 	f.hadoop.AddFlags(fl)
@@ -140,39 +141,43 @@ func runSetup(cmd *cobra.Command, f *runFlags) (r runner.Runner, opts runner.Opt
 }
 
 func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
-	if f.report != "" {
-		// A path refused is left as it is.
-		if err := checkReportPath(cmd.Context(), f.report); err != nil {
+	reports, err := reportPaths(f.reports)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("--report: %w", err)}
+	}
+	for _, rp := range reports {
+		// A path refused is left as it is, and so are the others.
+		if err := checkReportPath(cmd.Context(), rp); err != nil {
 			return &UsageError{Err: fmt.Errorf("--report: %w", err)}
 		}
 	}
 	// A report there from an earlier run would read as this one's.
-	dropReport := func(err error) error {
-		if f.report != "" {
-			if rerr := removeReport(context.WithoutCancel(cmd.Context()), f.report); rerr != nil {
-				err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, f.report, rerr)
+	dropReports := func(err error, paths ...string) error {
+		for _, rp := range paths {
+			if rerr := removeReport(context.WithoutCancel(cmd.Context()), rp); rerr != nil {
+				err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, rp, rerr)
 			}
 		}
 		return err
 	}
 	r, opts, err := runSetup(cmd, &f)
 	if err != nil {
-		return dropReport(err)
+		return dropReports(err, reports...)
 	}
 	p, err := buildJob(inv)
 	if err != nil {
-		return dropReport(err)
+		return dropReports(err, reports...)
 	}
 	if writesNothing(p.Graph()) { // even with -q: the job has a bug
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: job %s writes nothing: its pipeline has no sink, and only transforms whose output reaches one run\n", cmd.Root().Name(), inv.job.Name)
 	}
-	if f.report != "" {
-		// Checked now that the outputs are known: a report inside one
-		// would fail after the run, or be committed as part of it.
-		r := plan.CleanDir(f.report)
+	// Checked now that the outputs are known: a report inside one would
+	// fail after the run, or be committed as part of it.
+	for _, rp := range reports {
+		r := plan.CleanDir(rp)
 		for _, d := range plan.SinkDirs(p.Graph()) {
 			if plan.InDir(r, d) {
-				return &UsageError{Err: fmt.Errorf("--report: %s is inside the job's output %s: write the report elsewhere", f.report, d)}
+				return &UsageError{Err: fmt.Errorf("--report: %s is inside the job's output %s: write the report elsewhere", rp, d)}
 			}
 		}
 	}
@@ -222,8 +227,8 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 					tasksDone(s.MapTasks, s.MapTasksTotal, s.ReduceTasks, s.ReduceTasksTotal), why)
 			}
 		}
-		if f.report == "" || res == nil || res.DryRun {
-			return dropReport(failed) // no report asked for, or nothing ran
+		if len(reports) == 0 || res == nil || res.DryRun {
+			return dropReports(failed, reports...) // no report asked for, or nothing ran
 		}
 		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes, retries)
 		rep.Status, rep.Error = RunFailed, err.Error()
@@ -231,10 +236,15 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 			rep.Status = RunInterrupted
 		}
 		// Written even when interrupted: the report says how far it got.
-		if werr := writeReport(context.WithoutCancel(cmd.Context()), f.report, rep); werr != nil {
-			return dropReport(fmt.Errorf("%w\n(and its report was not written: %v)", failed, werr))
+		// One that cannot be written does not keep the others from it.
+		for _, rp := range reports {
+			if werr := writeReport(context.WithoutCancel(cmd.Context()), rp, rep); werr != nil {
+				failed = fmt.Errorf("%w\n(and its report %s was not written: %v)", failed, rp, werr)
+			} else {
+				failed = fmt.Errorf("%w\n(the run's report: %s)", failed, rp)
+			}
 		}
-		return fmt.Errorf("%w\n(the run's report: %s)", failed, f.report)
+		return failed
 	}
 	for _, w := range res.Warnings { // even with -q: something is left to clean up
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: %s\n", cmd.Root().Name(), w)
@@ -246,21 +256,32 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 		}
 		return nil
 	}
+	var written []string
 	var reportErr error
-	if f.report != "" {
+	if len(reports) > 0 {
 		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes, retries)
 		// The job has committed: an interrupt from now on must not turn
 		// its success into a failure for want of a report.
-		if err := writeReport(context.WithoutCancel(cmd.Context()), f.report, rep); err != nil {
-			reportErr = fmt.Errorf("job %s succeeded but its report was not written: %w", inv.job.Name, err)
+		for _, rp := range reports {
+			switch err := writeReport(context.WithoutCancel(cmd.Context()), rp, rep); {
+			case err == nil:
+				written = append(written, rp)
+			case reportErr == nil:
+				reportErr = fmt.Errorf("job %s succeeded but its report %s was not written: %w", inv.job.Name, rp, err)
+			default:
+				reportErr = fmt.Errorf("%w\n(and its report %s was not written either: %v)", reportErr, rp, err)
+			}
+		}
+	}
+	if reportErr != nil {
+		// The error may be all a -q run shows: it names the reports that
+		// were written too.
+		for _, rp := range written {
+			reportErr = fmt.Errorf("%w\n(the run's report: %s)", reportErr, rp)
 		}
 	}
 	if !f.quiet {
-		report := f.report
-		if reportErr != nil {
-			report = ""
-		}
-		writeSummary(cmd.OutOrStdout(), inv.job.Name, f.runner, res, report)
+		writeSummary(cmd.OutOrStdout(), inv.job.Name, f.runner, res, written)
 	}
 	return reportErr
 }
@@ -277,7 +298,7 @@ func (b bestEffort) Write(p []byte) (int, error) {
 
 // writeSummary prints what a successful run did. Write errors are ignored:
 // the job has succeeded whether or not anyone reads this.
-func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, report string) {
+func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, reports []string) {
 	fmt.Fprintf(w, "job %s succeeded on the %s runner in %s\n", job, runnerName, roundDuration(res.Wall))
 	if len(res.Stages) > 0 {
 		fmt.Fprintln(w)
@@ -321,8 +342,11 @@ func writeSummary(w io.Writer, job, runnerName string, res *runner.Result, repor
 			}
 		}
 	}
-	if report != "" {
-		fmt.Fprintf(w, "\nreport: %s\n", report)
+	if len(reports) > 0 {
+		fmt.Fprintln(w)
+		for _, rp := range reports {
+			fmt.Fprintf(w, "report: %s\n", rp)
+		}
 	}
 }
 

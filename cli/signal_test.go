@@ -236,3 +236,61 @@ func TestInterruptedRunReport(t *testing.T) {
 	}
 	checkCleanedUp(t, tmp, out, worker)
 }
+
+// A report that cannot be written when the run ends (a directory put at
+// its path during the run) keeps neither the run's other report from being
+// written nor changes the run's outcome: a run that succeeded says so and
+// exits 1 naming the report not written; an interrupted one is reported
+// as interrupted.
+func TestOneOfTwoReportsNotWritten(t *testing.T) {
+	for _, interrupt := range []bool{false, true} {
+		t.Run(map[bool]string{false: "succeeded", true: "interrupted"}[interrupt], func(t *testing.T) {
+			cmd, tmp, out, block := blockCmd(t)
+			dir := t.TempDir()
+			bad, good := filepath.Join(dir, "r.html"), filepath.Join(dir, "r.json")
+			// The one not written first: the other is written all the same.
+			cmd.Args = append(cmd.Args, "--report", bad, "--report", good)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			worker := blockedRun(t, cmd, block)
+			if err := os.Mkdir(bad, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if interrupt {
+				if err := cmd.Process.Signal(os.Interrupt); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(filepath.Join(block, "release"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var ee *exec.ExitError
+			if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != cli.ExitFailed {
+				t.Fatalf("%v, want exit status %d; stderr:\n%s", err, cli.ExitFailed, stderr.String())
+			}
+			_, msg, _ := strings.Cut(stderr.String(), filepath.Base(os.Args[0])+": ") // after the progress
+			first, rest, _ := strings.Cut(msg, "\n")
+			wantFirst, wantStatus, notWritten := "job cli-test-block succeeded but its report "+bad+" was not written: ", cli.RunSucceeded, ""
+			if interrupt {
+				wantFirst, wantStatus, notWritten = "job cli-test-block was interrupted on the local runner", cli.RunInterrupted, "(and its report "+bad+" was not written: "
+			}
+			if !strings.HasPrefix(first, wantFirst) || !strings.Contains(rest, notWritten) || !strings.Contains(msg, bad+" is a directory") {
+				t.Errorf("stderr:\n%s\nwant its first line to contain %q, naming %s as not written", stderr.String(), wantFirst, bad)
+			}
+			if !strings.Contains(rest, "(the run's report: "+good+")\n") {
+				t.Errorf("stderr:\n%s\ndoes not name the report written, %s", stderr.String(), good)
+			}
+			if r := readReport(t, good); r.Status != wantStatus {
+				t.Errorf("report %s says %q, want %q", good, r.Status, wantStatus)
+			}
+			if !interrupt {
+				if s := stdout.String(); !strings.Contains(s, "\nreport: "+good+"\n") || strings.Contains(s, bad) {
+					t.Errorf("summary:\n%s\nwant it to name %s as the report, not %s", s, good, bad)
+				}
+				if _, err := os.Stat(filepath.Join(out, "_SUCCESS")); err != nil {
+					t.Errorf("output not committed: %v", err)
+				}
+			}
+			checkCleanedUp(t, tmp, out, worker)
+		})
+	}
+}

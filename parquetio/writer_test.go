@@ -310,13 +310,10 @@ func TestDuckDBReadsOurs(t *testing.T) {
 	}
 }
 
-// A PTable written as-is has columns key and value, and reads back.
-func TestWritePairs(t *testing.T) {
-	rows := []ptable.Pair[string, ptable.Pair[int64, *string]]{
-		ptable.KV("SE", ptable.KV[int64, *string](3, nil)),
-		ptable.KV("NO", ptable.KV(int64(5), new("Song"))),
-	}
-	data := writeAll(t, rows)
+// columnPaths are the leaf columns of the Parquet file data, as dotted
+// paths.
+func columnPaths(t *testing.T, data []byte) []string {
+	t.Helper()
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +322,17 @@ func TestWritePairs(t *testing.T) {
 	for _, path := range f.Schema().Columns() {
 		cols = append(cols, strings.Join(path, "."))
 	}
-	if want := []string{"key", "value.key", "value.value"}; !slices.Equal(cols, want) {
+	return cols
+}
+
+// A PTable written as-is has columns key and value, and reads back.
+func TestWritePairs(t *testing.T) {
+	rows := []ptable.Pair[string, ptable.Pair[int64, *string]]{
+		ptable.KV("SE", ptable.KV[int64, *string](3, nil)),
+		ptable.KV("NO", ptable.KV(int64(5), new("Song"))),
+	}
+	data := writeAll(t, rows)
+	if cols, want := columnPaths(t, data), []string{"key", "value.key", "value.value"}; !slices.Equal(cols, want) {
 		t.Errorf("columns %q, want %q", cols, want)
 	}
 	got, _, err := readAll[ptable.Pair[string, ptable.Pair[int64, *string]]]("pairs", data)
@@ -343,15 +350,7 @@ func TestWriteTriples(t *testing.T) {
 		ptable.KV("NO", ptable.Triple[int64, *string, float64]{A: 5, B: new("Song"), C: 1.5}),
 	}
 	data := writeAll(t, rows)
-	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cols []string
-	for _, path := range f.Schema().Columns() {
-		cols = append(cols, strings.Join(path, "."))
-	}
-	if want := []string{"key", "value.a", "value.b", "value.c"}; !slices.Equal(cols, want) {
+	if cols, want := columnPaths(t, data), []string{"key", "value.a", "value.b", "value.c"}; !slices.Equal(cols, want) {
 		t.Errorf("columns %q, want %q", cols, want)
 	}
 	got, _, err := readAll[row]("triples", data)

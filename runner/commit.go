@@ -254,6 +254,21 @@ func listTree(ctx context.Context, dir string) ([]storage.FileInfo, error) {
 	return files, nil
 }
 
+// addCommitted gives ls the listings of the run's committed set, from the
+// names of the files CommitTask moved there (AbortTask takes out an
+// attempt's), which are all it holds: the job commit then lists none of its
+// directories, where appending into partitions the output has would
+// otherwise list each to move its files in one by one.
+func (c *Committer) addCommitted(ls dirListings) {
+	c.tasksMu.Lock()
+	var names []string
+	for _, attempt := range c.tasks {
+		names = append(names, attempt...)
+	}
+	c.tasksMu.Unlock()
+	ls.addTree(storage.Join(c.temp(), "committed"), names)
+}
+
 func (c *Committer) committed(name string) string {
 	return storage.Join(c.temp(), "committed", name)
 }
@@ -378,13 +393,18 @@ func (c *Committer) planPublish(ctx context.Context, ls dirListings) ([]move, er
 	if c.mode == WriteFail && len(old) > 0 {
 		return nil, fmt.Errorf("output %s was written by another run while this one ran: %w", c.dir, fs.ErrExist)
 	}
-	if c.created && len(old) > 0 {
+	switch {
+	case c.created && len(old) > 0:
 		// Another run created the output after this one found it
 		// missing, and committed first: the output is that run's, which
 		// an abort must not remove, and this run adds to it, unchecked
 		// when it opened the output.
 		c.created = false
 		if err := c.checkAppend(ctx); err != nil {
+			return nil, err
+		}
+	case !c.created:
+		if err := c.recheckLayout(ctx, ls); err != nil {
 			return nil, err
 		}
 	}
@@ -1021,6 +1041,7 @@ func (s Sinks) commitJob(ctx context.Context, locked func() error) ([]string, er
 	planned := make([][]move, len(ids))
 	for i, id := range ids {
 		ls := dirListings{}
+		s[id].addCommitted(ls)
 		moves, err := s[id].planPublish(ctx, ls)
 		if err == nil {
 			s[id].written, err = s[id].planWritten(ctx, ls)

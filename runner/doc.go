@@ -40,5 +40,12 @@
 // output had them then, under the commit lock (Result.Partitions), for the
 // run's summary; and, for WriteOverwrite, what else it removes. It finds
 // them in the listings it planned the renames from: on HDFS every lookup
-// is a namenode call.
+// is a namenode call. The run's committed set it knows from its task
+// commits, without listing it.
+//
+// An output that existed when the run opened it, which WriteAppend and
+// WriteOverwritePartitions checked then, is checked again under the
+// commit lock, down one path of partitions (recheckLayout): another run
+// may have overwritten it since in another layout or format, and adding
+// the run's files would mix them. The commit then fails, moving nothing.
 package runner

@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io/fs"
+	"path"
 	"slices"
+	"strings"
 
 	"github.com/crunchgo/crunchgo/storage"
 )
@@ -62,4 +65,29 @@ func (ls dirListings) entry(ctx context.Context, dir, name string) (f storage.Fi
 	}
 	f, found = l.byName[name]
 	return f, found, nil
+}
+
+// addTree gives ls the listings of directory root and of every directory
+// below it without listing them, from names, the slash-separated paths of
+// every file under root: root holds them and the directories on their way,
+// and nothing else.
+func (ls dirListings) addTree(root string, names []string) {
+	byDir := map[string][]storage.FileInfo{"": nil} // by path relative to root
+	seen := map[string]bool{}
+	for _, name := range names {
+		parent := ""
+		elems := strings.Split(name, "/")
+		for i, e := range elems {
+			rel := path.Join(parent, e)
+			if !seen[rel] {
+				seen[rel] = true
+				byDir[parent] = append(byDir[parent], storage.FileInfo{URL: storage.Join(root, rel), Name: e, IsDir: i < len(elems)-1})
+			}
+			parent = rel
+		}
+	}
+	for rel, entries := range byDir {
+		slices.SortFunc(entries, func(a, b storage.FileInfo) int { return cmp.Compare(a.Name, b.Name) })
+		ls[storage.CanonicalURL(storage.Join(root, rel))] = &listing{entries: entries}
+	}
 }

@@ -20,7 +20,13 @@ func commitLookups(t *testing.T, mode runner.WriteMode, n int) int {
 	t.Helper()
 	faults := mountFlaky(t, "count")
 	g := dayTable("", "flaky://count/out")
-	writeOldDays(t, g)
+	old := []string{"dt=2/k=a/part-r-00000.txt"}
+	for i := range n {
+		old = append(old, fmt.Sprintf("dt=1/k=%03d/part-r-00000.txt", i))
+	}
+	if err := commitParts(t, g, runner.WriteFail, "run1", "old", old...); err != nil {
+		t.Fatal(err)
+	}
 	s, err := runner.OpenSinks(context.Background(), g, mode, "run2")
 	if err != nil {
 		t.Fatal(err)
@@ -34,17 +40,36 @@ func commitLookups(t *testing.T, mode runner.WriteMode, n int) int {
 	if err := s.CommitInto(context.Background(), &res, nil); err != nil {
 		t.Fatal(err)
 	}
+	lookups := faults.lookupCount() - before
 	if got := len(res.Partitions["flaky://count/out"]); got < 2*n {
 		t.Fatalf("%d partitions reported, want at least %d", got, 2*n)
 	}
-	return faults.lookupCount() - before
+	want := map[string]string{"/_SUCCESS": ""}
+	if mode != runner.WriteOverwrite {
+		want["/dt=2/k=a/part-r-00000.txt"] = "old"
+	}
+	for i := range n {
+		day1 := fmt.Sprintf("/dt=1/k=%03d/", i)
+		if mode == runner.WriteAppend {
+			want[day1+"part-r-00000.txt"] = "old"
+			want[day1+"part-r-00000-run2.txt"] = "new"
+		} else {
+			want[day1+"part-r-00000.txt"] = "new"
+		}
+		want[fmt.Sprintf("/dt=9/k=%03d/part-r-00000.txt", i)] = "new"
+	}
+	if got := files(t, "flaky://count/out"); !maps.Equal(got, want) {
+		t.Errorf("%s of %d partitions: got %v, want %v", mode, 2*n, got, want)
+	}
+	return lookups
 }
 
 // TestCommitLookupsDoNotGrowWithPartitions checks that the job commit of
-// a partitioned output looks up the output and the run's committed files
-// per directory it lists, not per partition it writes: on HDFS each
-// lookup is a namenode call, and a backfill writes thousands of
-// partitions.
+// a partitioned output looks up the output per directory it lists, not
+// per partition it writes, and the run's committed files not at all (it
+// knows them from its task commits), also those it appends to partitions
+// the output has: on HDFS each lookup is a namenode call, and a backfill
+// writes thousands of partitions.
 func TestCommitLookupsDoNotGrowWithPartitions(t *testing.T) {
 	for _, mode := range []runner.WriteMode{runner.WriteOverwritePartitions, runner.WriteAppend, runner.WriteOverwrite} {
 		t.Run(mode.String(), func(t *testing.T) {
@@ -203,6 +228,49 @@ func TestOverwriteReportsWhatItRemovesOutsidePartitions(t *testing.T) {
 		t.Errorf("partitions: got %v, want %v", got, want)
 	}
 	if got, want := files(t, "mem://layouts/out"), map[string]string{"/_SUCCESS": "", "/dt=1/k=a/part-r-00000.txt": "new"}; !maps.Equal(got, want) {
+		t.Errorf("output: got %v, want %v", got, want)
+	}
+}
+
+// TestAbortedAttemptWritesNoPartition checks that a partition only an
+// aborted attempt wrote is neither published nor reported: its abort
+// removes its files but may leave their directories in the run's
+// committed set, which the job commit takes from the task commits rather
+// than from listing it.
+func TestAbortedAttemptWritesNoPartition(t *testing.T) {
+	ctx := context.Background()
+	storage.ResetMem("aborted")
+	g := dayTable("", "mem://aborted/out")
+	writeOldDays(t, g)
+	s, err := runner.OpenSinks(ctx, g, runner.WriteAppend, "run2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writePart(t, s, "dt=1/k=a/part-r-00000.txt", "new")
+	for _, c := range s {
+		if err := storage.WriteFile(ctx, c.TaskFile("attempt_m_1", "dt=5/k=a/part-m-00001.txt"), []byte("lost")); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CommitTask(ctx, "attempt_m_1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AbortTask(ctx, "attempt_m_1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var res runner.Result
+	if err := s.CommitInto(ctx, &res, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := res.Partitions["mem://aborted/out"], []runner.PartitionWrite{{"dt=1/k=a", runner.PartitionAppended}}; !slices.Equal(got, want) {
+		t.Errorf("partitions: got %v, want %v", got, want)
+	}
+	want := maps.Clone(oldDays)
+	want["/dt=1/k=a/part-r-00000-run2.txt"] = "new"
+	for _, dir := range []string{"/dt=1/", "/dt=1/k=a/", "/dt=1/k=b/", "/dt=2/", "/dt=2/k=a/"} {
+		want[dir] = ""
+	}
+	if got := filesAndDirs(t, "mem://aborted/out"); !maps.Equal(got, want) {
 		t.Errorf("output: got %v, want %v", got, want)
 	}
 }

@@ -145,3 +145,9 @@ func TestPartitionedWrite(t *testing.T) {
 func TestPartitionOverwrite(t *testing.T) {
 	runnertest.CheckPartitionOverwrite(t, runners[0].new(t), runner.Options{Partitions: 2}, t.TempDir())
 }
+
+// TestPartitionAppend checks that appending to a partitioned table adds
+// the files Hadoop's tasks wrote into its partition directories.
+func TestPartitionAppend(t *testing.T) {
+	runnertest.CheckPartitionAppend(t, runners[0].new(t), runner.Options{Partitions: 2}, t.TempDir())
+}

@@ -41,3 +41,9 @@ func TestPartitionedWrite(t *testing.T) {
 func TestPartitionOverwrite(t *testing.T) {
 	runnertest.CheckPartitionOverwrite(t, Runner{}, runner.Options{Workers: 2, TmpDir: t.TempDir()}, t.TempDir())
 }
+
+// Appending to a partitioned table adds the run's files, which worker
+// processes wrote, into its partition directories.
+func TestPartitionAppend(t *testing.T) {
+	runnertest.CheckPartitionAppend(t, Runner{}, runner.Options{Workers: 2, TmpDir: t.TempDir()}, t.TempDir())
+}

@@ -87,3 +87,9 @@ func TestPartitionedWriteUnoptimized(t *testing.T) {
 func TestPartitionOverwrite(t *testing.T) {
 	runnertest.CheckPartitionOverwrite(t, mem.Runner{}, runner.Options{Workers: 2}, t.TempDir())
 }
+
+// Appending to a partitioned table adds the run's files into its
+// partition directories.
+func TestPartitionAppend(t *testing.T) {
+	runnertest.CheckPartitionAppend(t, mem.Runner{}, runner.Options{Workers: 2}, t.TempDir())
+}

@@ -333,27 +333,71 @@ func CheckPartitionOverwrite(t *testing.T, r runner.Runner, opts runner.Options,
 		}
 	}
 	want := map[string][]string{}
-	byDir := func(rows []partitionedRow) map[string][]string {
-		out := map[string][]string{}
-		for _, r := range rows {
-			city := "__HIVE_DEFAULT_PARTITION__"
-			if r.City != nil {
-				city = hivepart.Escape(*r.City)
-			}
-			d := filepath.Join("dt="+r.Day.Format(time.DateOnly), "city="+city)
-			out[d] = append(out[d], fmt.Sprint(r.ID))
+	maps.Copy(want, idsByDir(partitionedRows()))
+	maps.Copy(want, idsByDir(dayRows()))
+	checkPartitionRows(t, filepath.Join(dir, "mapped"), want)
+}
+
+// idsByDir are the ids of rows by the partition directory they go into.
+func idsByDir(rows []partitionedRow) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rows {
+		city := "__HIVE_DEFAULT_PARTITION__"
+		if r.City != nil {
+			city = hivepart.Escape(*r.City)
 		}
-		return out
+		d := filepath.Join("dt="+r.Day.Format(time.DateOnly), "city="+city)
+		out[d] = append(out[d], fmt.Sprint(r.ID))
 	}
-	maps.Copy(want, byDir(partitionedRows()))
-	maps.Copy(want, byDir(dayRows()))
-	got := partitionRows(t, filepath.Join(dir, "mapped"))
+	return out
+}
+
+// checkPartitionRows checks that table holds the rows of ids, by their
+// partition directories, and no others.
+func checkPartitionRows(t *testing.T, table string, want map[string][]string) {
+	t.Helper()
+	got := partitionRows(t, table)
 	if !slices.Equal(slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want))) {
-		t.Errorf("partition directories %v, want %v", slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
+		t.Errorf("%s: partition directories %v, want %v", table, slices.Sorted(maps.Keys(got)), slices.Sorted(maps.Keys(want)))
 	}
 	for d, ids := range want {
 		if diff := diff(got[d], ids); diff != "" {
-			t.Errorf("%s: %s", d, diff)
+			t.Errorf("%s: %s", filepath.Join(table, d), diff)
+		}
+	}
+}
+
+// CheckPartitionAppend runs PartitionedJob into dir twice, the second time
+// with runner.WriteAppend: each table then holds every row twice, the
+// second run's part files added into the partition directories of the
+// first, and the run reports each as appended to.
+func CheckPartitionAppend(t *testing.T, r runner.Runner, opts runner.Options, dir string) {
+	t.Helper()
+	var res *runner.Result
+	for _, mode := range []runner.WriteMode{runner.WriteFail, runner.WriteAppend} {
+		p, err := PartitionedJob.Build([]string{"--output", dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.WriteMode = mode
+		if res, err = r.Run(context.Background(), p, opts); err != nil {
+			t.Fatalf("%T, %s: %v", r, mode, err)
+		}
+	}
+	want := idsByDir(partitionedRows())
+	for d, ids := range want {
+		want[d] = append(ids, ids...)
+	}
+	for _, table := range []string{"mapped", "reduced"} {
+		table = filepath.Join(dir, table)
+		checkPartitionRows(t, table, want)
+		for _, w := range res.Partitions[table] {
+			if w.Action != runner.PartitionAppended {
+				t.Errorf("%s: second run reports %s %s, want every partition appended to", table, w.Path, w.Action)
+			}
+		}
+		if got := len(res.Partitions[table]); got != len(want) {
+			t.Errorf("%s: second run reports %d partitions, want %d", table, got, len(want))
 		}
 	}
 }

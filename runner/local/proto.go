@@ -54,8 +54,11 @@ type taskMsg struct {
 	Attempt string        `json:"attempt"` // the attempt ID
 	// Splits are a map task's source splits, read in order.
 	Splits []plan.Split `json:"splits,omitempty"`
-	// Files are a map task's intermediate input files, in order.
-	Files []string `json:"files,omitempty"`
+	// Files are a map task's intermediate input files, in order, and
+	// FileRecords how many records each holds, as its writer counted them:
+	// a file that ends early between two records reads as a shorter one.
+	Files       []string `json:"files,omitempty"`
+	FileRecords []int64  `json:"file_records,omitempty"`
 	// Sides are the files of the phase's side inputs, by node.
 	Sides map[plan.NodeID][]string `json:"sides,omitempty"`
 	// SideRecords are how many records each side input's files hold, as

@@ -262,10 +262,11 @@ func (s *schedule) collected(id plan.NodeID) []string {
 }
 
 // written is an intermediate as the tasks that wrote it reported it: its
-// files, in task order, and how many records they hold.
+// files, in task order, and how many records they hold, in all and each.
 type written struct {
 	files   []string
 	records int64
+	counts  []int64 // by file
 }
 
 // intermediate returns intermediate id, which every unit writing it has
@@ -277,6 +278,7 @@ func (s *schedule) intermediate(id plan.NodeID) written {
 			if f, ok := r.Inter[id]; ok {
 				w.files = append(w.files, f)
 				w.records += r.InterRecords[id]
+				w.counts = append(w.counts, r.InterRecords[id])
 			}
 		})
 		s.written[id] = w
@@ -323,12 +325,14 @@ func (s *schedule) makeTasks(u *unit) error {
 		}
 	default:
 		in := sr.st.Inputs[u.input]
-		files := s.intermediate(in.Node).files
-		if len(files) == 0 {
+		w := s.intermediate(in.Node)
+		if len(w.files) == 0 {
 			add(&task{})
 		}
-		for _, group := range inputGroups(files, in.Shuffled != nil) {
-			add(&task{msg: taskMsg{Files: group}})
+		first := 0
+		for _, group := range inputGroups(w.files, in.Shuffled != nil) {
+			add(&task{msg: taskMsg{Files: group, FileRecords: w.counts[first : first+len(group)]}})
+			first += len(group)
 		}
 	}
 	if len(u.tasks) > u.bound && u.channel < 0 {

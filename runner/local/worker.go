@@ -659,9 +659,13 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 			}
 		}
 	default:
-		for _, path := range t.Files {
+		for i, path := range t.Files {
+			before := k.Stats.RecordsIn
 			if err := readFrames(path, &res.BytesIn, k.Record); err != nil {
 				return err
+			}
+			if read := k.Stats.RecordsIn - before; i < len(t.FileRecords) && read != t.FileRecords[i] {
+				return fmt.Errorf("intermediate %s: read %d records, its writer wrote %d", path, read, t.FileRecords[i])
 			}
 		}
 	}

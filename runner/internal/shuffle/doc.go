@@ -22,6 +22,8 @@
 // merge reads at most MergeConfig.FanIn segments at once, each through a
 // buffer of at most MergeConfig.BufSize bytes (less when MergeConfig.Memory,
 // which the open segments share, is smaller), merging in several passes
-// through temporary runs when there are more segments than that. Values of a group are streamed, never
-// buffered, so a group larger than memory works.
+// through temporary runs, each removed once merged into the next, when
+// there are more segments than that. A segment that ends before its length
+// (a truncated run file) fails the merge. Values of a group are streamed,
+// never buffered, so a group larger than memory works.
 package shuffle

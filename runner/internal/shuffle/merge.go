@@ -8,7 +8,6 @@ import (
 	"io"
 	"iter"
 	"os"
-	"path/filepath"
 
 	"github.com/crunchgo/crunchgo/internal/progress"
 )
@@ -51,6 +50,7 @@ type cursor struct {
 	rk         sortKey
 	f          *os.File
 	r          *Reader
+	length     int64 // the segment's, which a clean end must reach
 	key, value []byte
 	kbuf, vbuf []byte
 }
@@ -58,6 +58,11 @@ type cursor struct {
 func (c *cursor) next() (bool, error) {
 	k, v, err := c.r.Record(&c.kbuf, &c.vbuf)
 	if err == io.EOF {
+		if c.r.off != c.length {
+			// The file is shorter than its writer said: records are lost.
+			return false, &CorruptError{Name: c.r.name, Offset: c.r.off,
+				Reason: fmt.Sprintf("the segment ends after %d of its %d bytes: the run file was truncated", c.r.off, c.length)}
+		}
 		return false, nil
 	}
 	if err != nil {
@@ -132,7 +137,7 @@ func (h *cursorHeap) pop() {
 type Merger struct {
 	h     cursorHeap
 	all   []*cursor
-	temps []string
+	temps map[string]bool // the temporary runs not yet removed
 	err   error
 	// Passes counts the intermediate merge passes that were needed.
 	Passes int
@@ -170,6 +175,7 @@ func Merge(segs []Segment, cfg MergeConfig) (*Merger, error) {
 				return nil, err
 			}
 			next = append(next, s)
+			m.removeMerged(group)
 		}
 		live = next
 	}
@@ -200,9 +206,10 @@ func openCursor(idx int, s Segment, bufSize int) (*cursor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shuffle: %w", err)
 	}
-	name := fmt.Sprintf("%s[%d:+%d]", filepath.Base(s.Path), s.Offset, s.Length)
+	// The whole path: every map task's runs have the same file names.
+	name := fmt.Sprintf("%s[%d:+%d]", s.Path, s.Offset, s.Length)
 	br := bufio.NewReaderSize(io.NewSectionReader(f, s.Offset, s.Length), bufSize)
-	return &cursor{idx: idx, f: f, r: NewReader(br, name)}, nil
+	return &cursor{idx: idx, f: f, r: NewReader(br, name), length: s.Length}, nil
 }
 
 // mergeToFile merges group into one new temporary run and returns it as a segment.
@@ -216,7 +223,10 @@ func (m *Merger) mergeToFile(group []Segment, cfg MergeConfig) (Segment, error) 
 	if err != nil {
 		return Segment{}, fmt.Errorf("shuffle: merge pass: %w", err)
 	}
-	m.temps = append(m.temps, f.Name())
+	if m.temps == nil {
+		m.temps = map[string]bool{}
+	}
+	m.temps[f.Name()] = true
 	w := bufio.NewWriterSize(f, cfg.BufSize)
 	var n int64
 	var frame []byte
@@ -231,6 +241,18 @@ func (m *Merger) mergeToFile(group []Segment, cfg MergeConfig) (Segment, error) 
 		return Segment{}, fmt.Errorf("shuffle: merge pass: %w", err)
 	}
 	return Segment{Path: f.Name(), Length: n}, nil
+}
+
+// removeMerged removes the temporary runs among group, which a pass has
+// merged into a new one: a merge of several passes then holds one pass's
+// runs on disk, not every pass's. One that cannot be removed is left to
+// Close, which reports the error.
+func (m *Merger) removeMerged(group []Segment) {
+	for _, s := range group {
+		if m.temps[s.Path] && os.Remove(s.Path) == nil {
+			delete(m.temps, s.Path)
+		}
+	}
 }
 
 // valid reports whether there is a current record.
@@ -318,7 +340,7 @@ func (m *Merger) Close() error {
 		errs = append(errs, c.f.Close())
 	}
 	m.all, m.h = nil, nil
-	for _, t := range m.temps {
+	for t := range m.temps {
 		errs = append(errs, os.Remove(t))
 	}
 	m.temps = nil

@@ -505,7 +505,16 @@ func (s *Sorter) Spill() error {
 			s.wbuf.Write(b)
 			off += int64(len(b))
 		}
-		s.keys[slot] = ks[:0]
+		// A slot keeps its keys' capacity for the next run only if this
+		// run used half of it: the limit counts keys, not capacity, and
+		// records that come a slot at a time (a range partition of sorted
+		// input) would otherwise leave every slot holding a full run's
+		// keys, the limit many times over.
+		if cap(ks) > max(minSlotKeys, 2*len(ks)) {
+			s.keys[slot] = nil
+		} else {
+			s.keys[slot] = ks[:0]
+		}
 	}
 	run.Offsets[s.slots] = off
 	err = s.wbuf.Flush()

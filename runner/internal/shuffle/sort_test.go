@@ -153,3 +153,34 @@ func TestSorterIndexBudget(t *testing.T) {
 		t.Errorf("a run holds %.0f records over 8 slots and %.0f in one slot: want the index's second buffer charged for the fullest slot only", perRun[8], perRun[1])
 	}
 }
+
+// TestSorterSlotAtATime checks the memory a sorter holds when its records
+// come one slot at a time, as a range partition of sorted input sends them:
+// each slot in turn fills runs, and its key buffer must not stay that large
+// once the records go elsewhere (they did, every slot's, to 7.8 times the
+// limit here).
+func TestSorterSlotAtATime(t *testing.T) {
+	const limit, slots, perSlot = 1 << 20, 16, 40_000
+	takeSpare() // an earlier test's buffers would count
+	s := NewSorter(t.TempDir(), "s", slots, limit)
+	var peak int64
+	for i := range slots * perSlot {
+		if err := s.Add(i/perSlot, fmt.Appendf(nil, "key-%08d", i), []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+		keys := cap(s.tmp)
+		for _, ks := range s.keys {
+			keys += cap(ks)
+		}
+		peak = max(peak, int64(cap(s.arena))+int64(keys)*keyBytes)
+	}
+	if _, err := s.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	// Buffers grow ahead of what they hold, and a slot's keys stay until
+	// the run after the one that filled them ends: some slack, not a run's
+	// keys per slot.
+	if peak > 2*limit {
+		t.Errorf("the sorter held %d bytes of buffers, want at most twice its limit %d", peak, limit)
+	}
+}

@@ -254,7 +254,8 @@ func NewRoot(extra ...*cobra.Command) *cobra.Command {
 		Short: "run and inspect crunchgo batch jobs and their data files",
 		Long: `crunchgo runs the batch jobs registered in this binary (crunchgo jobs lists
 them) on the in-memory, local multi-process or Hadoop runner, explains their
-plans, and inspects Avro, Parquet and text files on any storage URL.`,
+plans, and inspects Avro, Parquet, CSV, JSON-lines and text files on any
+storage URL.`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},

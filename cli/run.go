@@ -70,6 +70,15 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			inv, err := parseJobArgs(cmd.Root().Name(), cmd.Flags(), args)
 			if err != nil {
+				// A command line that does not parse fails the run before
+				// it starts too; --report paths parsed are dropped.
+				if paths, perr := reportPaths(f.reports); perr == nil {
+					for _, rp := range paths {
+						if checkReportPath(cmd.Context(), rp) == nil {
+							err = dropReport(cmd.Context(), err, rp)
+						}
+					}
+				}
 				return err
 			}
 			if inv.help {
@@ -140,6 +149,15 @@ func runSetup(cmd *cobra.Command, f *runFlags) (r runner.Runner, opts runner.Opt
 	return r, opts, nil
 }
 
+// dropReport removes the report at path after err, a run's failure before
+// it started: a report there from an earlier run would read as this one's.
+func dropReport(ctx context.Context, err error, path string) error {
+	if rerr := removeReport(context.WithoutCancel(ctx), path); rerr != nil {
+		return fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, path, rerr)
+	}
+	return err
+}
+
 func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 	reports, err := reportPaths(f.reports)
 	if err != nil {
@@ -151,12 +169,9 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 			return &UsageError{Err: fmt.Errorf("--report: %w", err)}
 		}
 	}
-	// A report there from an earlier run would read as this one's.
 	dropReports := func(err error, paths ...string) error {
 		for _, rp := range paths {
-			if rerr := removeReport(context.WithoutCancel(cmd.Context()), rp); rerr != nil {
-				err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, rp, rerr)
-			}
+			err = dropReport(cmd.Context(), err, rp)
 		}
 		return err
 	}

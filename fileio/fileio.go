@@ -56,7 +56,7 @@ func FormatOf(ctx context.Context, pattern string) (Format, error) {
 		f, ok := formatOfName(fi.Name)
 		switch {
 		case !ok:
-			return "", fmt.Errorf("%s: extension is neither .avro nor .parquet", fi.URL)
+			return "", errExtension(fi.URL)
 		case found != "" && f != found:
 			return "", fmt.Errorf("%s: mixes %s and %s files (%s, %s)", pattern, found, f, first, fi.URL)
 		case found == "":
@@ -64,6 +64,17 @@ func FormatOf(ctx context.Context, pattern string) (Format, error) {
 		}
 	}
 	return found, nil
+}
+
+// errExtension refuses a file whose extension names neither format, and
+// says what to do with an Avro or Parquet file compressed whole
+// (x.parquet.gz), which no reader here reads.
+func errExtension(url string) error {
+	ext := path.Ext(url)
+	if f, ok := formatOfName(strings.TrimSuffix(url, ext)); ok {
+		return fmt.Errorf("%s: a %s file compressed whole (extension %s), which crunchgo does not read: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", url, f, ext)
+	}
+	return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)
 }
 
 func formatOfName(name string) (Format, bool) {
@@ -201,7 +212,7 @@ func (p *parquetRows[T]) Close() error {
 func WriteFile[T any](ctx context.Context, url string, rows func(yield func(T) bool)) (err error) {
 	f, ok := formatOfName(url)
 	if !ok {
-		return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)
+		return errExtension(url)
 	}
 	out, err := storage.Create(ctx, url)
 	if err != nil {
@@ -236,7 +247,7 @@ func WriteFile[T any](ctx context.Context, url string, rows func(yield func(T) b
 func ScanFile[T any](ctx context.Context, url string, fn func(T), parquetOpts ...parquetio.ReadOption) error {
 	f, ok := formatOfName(url)
 	if !ok {
-		return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)
+		return errExtension(url)
 	}
 	in, err := storage.Open(ctx, url)
 	if err != nil {

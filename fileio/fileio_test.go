@@ -118,6 +118,25 @@ func TestFormatOf(t *testing.T) {
 	}
 }
 
+// TestFormatOfCompressedWhole checks that an Avro or Parquet file
+// compressed whole is refused saying so, not for an unknown extension.
+func TestFormatOfCompressedWhole(t *testing.T) {
+	ctx := context.Background()
+	url := storage.Join(t.TempDir(), "events/part-0.parquet.gz")
+	if err := storage.WriteFile(ctx, url, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	want := url + ": a parquet file compressed whole (extension .gz), which crunchgo does not read: decompress it first"
+	for _, pattern := range []string{url, storage.Dir(url)} {
+		if _, err := fileio.FormatOf(ctx, pattern); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("FormatOf(%s): %v, want %q", pattern, err, want)
+		}
+	}
+	if err := fileio.ScanFile(ctx, url, func(struct{}) {}); err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("ScanFile: %v, want %q", err, want)
+	}
+}
+
 // TestCallerIsTheUsers checks that the nodes fileio.Write adds are
 // attributed to its caller, not to fileio, so that errors name the user's
 // line.

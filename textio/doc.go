@@ -61,10 +61,11 @@
 // .parquet, also compressed whole: .avro.gz, .parquet.zst, ...) or by its
 // magic bytes ("Obj\x01"; "PAR1" followed by a byte no text holds, or also
 // ending the file, so that a CSV row "PAR1,..." is text), saying which
-// reader to use; and
-// compressed input it cannot read or whose name does not say so, as above.
-// It checks in the driver when it lists the files (one read of up to 10
-// bytes per file, and of the last 4 of one starting "PAR1" as text), before
-// any task runs. LineReader refuses compressed data
-// that is not as named too, but reads any other bytes it is given.
+// reader to use; and compressed input it cannot read or whose name does
+// not say so, as above. It checks in the driver when it lists the files (one
+// read of up to 10 bytes per file, and of the last 4 of one starting "PAR1"
+// as text; an open of one shorter than 2 bytes), before any task runs. A
+// pipe or device (/dev/stdin), which has no size to split by, is refused
+// there too, naming it. LineReader refuses compressed data that is not as
+// named too, but reads any other bytes it is given.
 package textio

@@ -100,9 +100,9 @@ func splitFiles(ctx context.Context, files []storage.FileInfo, hint int, cfg rea
 // job succeed on them: one that is recognisably Avro or Parquet (whether
 // compressed whole or not), compressed with a codec textio cannot read, or
 // compressed data under a name that does not say so, known by its
-// extension or by the magic bytes it starts with; and a 0-byte compressed
-// file. It runs in the driver, before any task, so the job fails once with
-// the reason.
+// extension or by the magic bytes it starts with; a 0-byte compressed
+// file; and a pipe or device. It runs in the driver, before any task, so
+// the job fails once with the reason.
 func checkText(ctx context.Context, fi storage.FileInfo) error {
 	c, cext := codecFor(fi.Name)
 	inner := strings.TrimSuffix(fi.Name, cext) // the name the file has decompressed
@@ -114,11 +114,16 @@ func checkText(ctx context.Context, fi storage.FileInfo) error {
 		return fmt.Errorf("textio: %s: %w: it is %s %s whole (extension %s%s); %s it and read it with %sio.Read", fi.URL, ErrNotText, format, c.compressed, path.Ext(inner), cext, c.decompress, strings.ToLower(format))
 	case format != "":
 		return errDataFormat(fi.URL, format, "extension "+strings.ToLower(path.Ext(inner)))
-	case c != nil && fi.Size == 0:
-		// Checked here: ByteRanges gives empty files no split, so no task
-		// would open it to find it is not compressed data.
-		return errEmptyCompressed(fi.URL, c)
 	case fi.Size < 2: // shorter than any magic
+		// Opened all the same: a pipe or device stats as empty, and
+		// ByteRanges gives an empty file no split, so no task would open
+		// it and the job would read it as no lines.
+		if err := checkOpens(ctx, fi); err != nil {
+			return err
+		}
+		if c != nil && fi.Size == 0 {
+			return errEmptyCompressed(fi.URL, c)
+		}
 		return nil
 	}
 	magic, is, err := readMagic(ctx, fi)
@@ -149,6 +154,16 @@ func formatByExt(name string) string {
 // reader to use.
 func errDataFormat(url, format, why string) error {
 	return fmt.Errorf("textio: %s: %w: it is %s (%s); read it with %sio.Read", url, ErrNotText, format, why, strings.ToLower(format))
+}
+
+// checkOpens fails if fi cannot be opened for reading (storage.Open
+// refuses pipes and devices, naming them).
+func checkOpens(ctx context.Context, fi storage.FileInfo) error {
+	f, err := storage.Open(ctx, fi.URL)
+	if err != nil {
+		return fmt.Errorf("textio: %w", err)
+	}
+	return f.Close()
 }
 
 // readMagic reads the first bytes of a file, as many as codecByMagic needs,

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/crunchgo/crunchgo/crunchtest"
@@ -408,5 +410,24 @@ func TestLineNumber(t *testing.T) {
 				t.Errorf("split from %d: Line at %d = %d, %v; want %d", start, tc.offset, got, err, tc.want)
 			}
 		}
+	}
+}
+
+// TestPipelineRefusesPipe checks that a FIFO given as input fails the job,
+// named: it stats as an empty file, which gets no split, so it used to
+// read as no lines and the job succeeded on nothing.
+func TestPipelineRefusesPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "lines.txt")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	p := pcollection.NewPipeline("textio-pipe")
+	lines := pcollection.Materialize(textio.Read(p, fifo))
+	_, err := mem.Run(context.Background(), p, runner.Options{})
+	if err == nil {
+		t.Fatalf("read %q from a FIFO, want it refused", crunchtest.Values(t, lines))
+	}
+	if !strings.Contains(err.Error(), fifo+": not a regular file") {
+		t.Errorf("got %v, want the FIFO named as not a regular file", err)
 	}
 }

@@ -68,6 +68,15 @@ var startDeadline = func(ctx context.Context, pid int, timeout time.Duration, ca
 	return context.WithTimeoutCause(ctx, timeout, cause)
 }
 
+// taskDeadline returns a channel that receives once timeout passes with
+// no call of reset, for a task attempt on worker pid, and stop to release
+// it. A test replaces it, as startDeadline, to end just the task it made
+// hang.
+var taskDeadline = func(pid int, timeout time.Duration) (expired <-chan time.Time, reset, stop func()) {
+	t := time.NewTimer(timeout)
+	return t.C, func() { t.Reset(timeout) }, func() { t.Stop() }
+}
+
 // startProc starts a worker with procs as its GOMAXPROCS and performs the
 // handshake, killing the worker if that takes longer than
 // startTimeout(timeout), timeout being the task timeout: the worker
@@ -181,11 +190,11 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration, o
 		}
 	}()
 	var deadline <-chan time.Time
-	var timer *time.Timer
+	reset := func() {}
 	if timeout > 0 {
-		timer = time.NewTimer(timeout)
-		defer timer.Stop()
-		deadline = timer.C
+		var stop func()
+		deadline, reset, stop = taskDeadline(p.pid, timeout)
+		defer stop()
 	}
 	result := func(r taskRead) (*resultMsg, error) {
 		if r.err != nil {
@@ -198,9 +207,7 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration, o
 		case r := <-done:
 			return result(r)
 		case st := <-beats:
-			if timer != nil {
-				timer.Reset(timeout)
-			}
+			reset()
 			onBeat(st)
 		case <-ctx.Done():
 			p.kill()
@@ -212,7 +219,7 @@ func (p *proc) runTask(ctx context.Context, t *taskMsg, timeout time.Duration, o
 			// meanwhile still in the pipe: give them a moment to arrive.
 			select {
 			case st := <-beats:
-				timer.Reset(timeout)
+				reset()
 				onBeat(st)
 				continue
 			case r := <-done:
@@ -315,8 +322,9 @@ func (p *proc) wait() error {
 }
 
 // diedGrace is how long died waits for a worker whose control pipe failed
-// to exit by itself before killing it.
-const diedGrace = 2 * time.Second
+// to exit by itself before killing it; a test of a worker that never exits
+// shortens it.
+var diedGrace = 2 * time.Second
 
 // kill kills the worker's process group and reaps it.
 func (p *proc) kill() {

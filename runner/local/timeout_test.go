@@ -27,9 +27,10 @@ type stallArgs struct {
 	// Context.Progress); Once, a directory, makes it stall only the first
 	// time, in whichever attempt creates a marker file there. "log" does
 	// not stall but writes a line to stderr per record.
-	Stall string `flag:"stall"`
-	Once  string `flag:"once"`
-	Out   string `flag:"out"` // also write the keys as text here
+	Stall  string `flag:"stall"`
+	Once   string `flag:"once"`
+	Marker string `flag:"marker"` // where a stalling process says so (markHanging)
+	Out    string `flag:"out"`    // also write the keys as text here
 }
 
 var stallResults = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, int64]]{}
@@ -76,7 +77,9 @@ func (f *stallFn) Process(kv ptable.Pair[string, string], emit func(string)) err
 			}
 		case "log": // only the marker, for a test to see the task run
 		default:
-			stallHere(a.Stall)
+			if err := stallHere(a.Stall, a.Marker); err != nil {
+				return err
+			}
 		}
 	}
 	emit(kv.Key)
@@ -97,11 +100,109 @@ func firstTime(dir string) bool {
 	return true
 }
 
-func stallHere(how string) {
+// stallHere stalls as how says, having marked the process hanging in
+// marker.
+func stallHere(how, marker string) error {
+	if err := markHanging(marker); err != nil {
+		return err
+	}
 	if how == "stop" {
 		stopSelf()
 	}
 	time.Sleep(time.Hour)
+	return nil
+}
+
+// markHanging writes this process's ID to the file "hanging" in dir, if
+// dir is set: the process is about to hang, and endOnlyHanging's
+// deadlines may end it.
+func markHanging(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	f, err := os.CreateTemp(dir, "hanging-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(strconv.Itoa(os.Getpid()))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, "hanging"))
+	}
+	return err
+}
+
+// waitHanging waits until worker pid marked itself hanging in dir (true)
+// or done is closed (false).
+func waitHanging(done <-chan struct{}, dir string, pid int) bool {
+	for {
+		if b, err := os.ReadFile(filepath.Join(dir, "hanging")); err == nil && string(b) == strconv.Itoa(pid) {
+			return true
+		}
+		select {
+		case <-done:
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// endOnlyHangingStarts makes the worker-start deadline, for the rest of
+// test t, end only the start of a worker that marked itself hanging in dir
+// (markHanging): no limit short enough for a test tells a hung start from
+// one slowed down by a loaded machine.
+func endOnlyHangingStarts(t *testing.T, dir string) {
+	orig := startDeadline
+	t.Cleanup(func() { startDeadline = orig })
+	startDeadline = func(ctx context.Context, pid int, _ time.Duration, cause error) (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithCancelCause(ctx)
+		go func() {
+			if waitHanging(ctx.Done(), dir, pid) {
+				cancel(cause)
+			}
+		}()
+		return ctx, func() { cancel(context.Canceled) }
+	}
+}
+
+// endOnlyHangingTasks makes the task deadline, for the rest of test t,
+// end only a task whose worker marked itself hanging in dir, once the
+// task timeout has also passed without a heartbeat: a healthy task, however
+// slowed down, never races it.
+func endOnlyHangingTasks(t *testing.T, dir string) {
+	orig := taskDeadline
+	t.Cleanup(func() { taskDeadline = orig })
+	taskDeadline = func(pid int, timeout time.Duration) (<-chan time.Time, func(), func()) {
+		expired, reset, stop := orig(pid, timeout)
+		gated, done := make(chan time.Time), make(chan struct{})
+		go func() {
+			for {
+				var at time.Time
+				select {
+				case <-done:
+					return
+				case at = <-expired:
+				}
+				if !waitHanging(done, dir, pid) {
+					return
+				}
+				select {
+				case <-done:
+					return
+				case gated <- at:
+				}
+			}
+		}()
+		return gated, reset, func() { stop(); close(done) }
+	}
+}
+
+// endOnlyHanging is endOnlyHangingStarts and endOnlyHangingTasks.
+func endOnlyHanging(t *testing.T, dir string) {
+	endOnlyHangingStarts(t, dir)
+	endOnlyHangingTasks(t, dir)
 }
 
 // runStall runs stallJob with args and returns its counts by key.
@@ -137,8 +238,10 @@ func TestStalledTaskIsKilledAndRetried(t *testing.T) {
 	}
 	for _, how := range []string{"hang", "stop"} {
 		t.Run(how, func(t *testing.T) {
+			marker := t.TempDir()
+			endOnlyHanging(t, marker)
 			got, res, err := runStall(t, runner.Options{TaskTimeout: 500 * time.Millisecond},
-				"--stall="+how, "--once="+t.TempDir())
+				"--stall="+how, "--once="+marker, "--marker="+marker)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -158,7 +261,9 @@ func TestStalledTaskIsKilledAndRetried(t *testing.T) {
 }
 
 func TestTaskStallingEveryAttempt(t *testing.T) {
-	_, _, err := runStall(t, runner.Options{TaskTimeout: 300 * time.Millisecond}, "--stall=hang")
+	marker := t.TempDir()
+	endOnlyHanging(t, marker)
+	_, _, err := runStall(t, runner.Options{TaskTimeout: 300 * time.Millisecond}, "--stall=hang", "--marker="+marker)
 	var te *TaskError
 	if !errors.As(err, &te) || te.Attempts != MaxAttempts {
 		t.Fatalf("got %v, want a TaskError after %d attempts", err, MaxAttempts)
@@ -178,7 +283,8 @@ func TestTaskStallingEveryAttempt(t *testing.T) {
 }
 
 type crowdArgs struct {
-	Goroutines int `flag:"goroutines"`
+	Goroutines int    `flag:"goroutines"`
+	Marker     string `flag:"marker"` // where the hanging process says so (markHanging)
 }
 
 // crowdJob's map function starts goroutines, then hangs.
@@ -191,19 +297,26 @@ var crowdJob = runner.Register("local-test/crowd", "a map function that hangs am
 			for range n {
 				go func() { <-block }()
 			}
-			hangInCrowd()
+			hangInCrowd(a.Marker)
 			return k
 		}))
 		return nil
 	})
 
-func hangInCrowd() { time.Sleep(time.Hour) }
+func hangInCrowd(marker string) {
+	if err := markHanging(marker); err != nil {
+		panic(err)
+	}
+	time.Sleep(time.Hour)
+}
 
 // TestStalledStackAmongManyGoroutines checks that the error finds the
 // task's goroutine in a goroutine dump much longer than the output the
 // runner keeps of a worker.
 func TestStalledStackAmongManyGoroutines(t *testing.T) {
-	p := build(t, crowdJob, "--goroutines=300")
+	marker := t.TempDir()
+	endOnlyHanging(t, marker)
+	p := build(t, crowdJob, "--goroutines=300", "--marker="+marker)
 	_, err := Run(context.Background(), p, runner.Options{Workers: 1, TmpDir: t.TempDir(), TaskTimeout: 300 * time.Millisecond})
 	var se *stalledError
 	if !errors.As(err, &se) {
@@ -215,9 +328,11 @@ func TestStalledStackAmongManyGoroutines(t *testing.T) {
 }
 
 func TestSlowTaskMakingProgressIsNotKilled(t *testing.T) {
-	// One task of 30 records at 40 ms each runs 1.2 s, well past the
-	// timeout, but no 600 ms of it passes without a record.
-	_, res, err := runStall(t, runner.Options{TaskTimeout: 600 * time.Millisecond}, "--records=30", "--sleep-ms=40")
+	// One task of 40 records at 40 ms each runs 1.6 s, past the timeout,
+	// with a heartbeat every 100 ms: a loaded machine has to hold back
+	// the task or its heartbeats for 900 ms for it to time out.
+	endOnlyHangingStarts(t, t.TempDir())
+	_, res, err := runStall(t, runner.Options{TaskTimeout: time.Second}, "--records=40", "--sleep-ms=40")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,8 +342,10 @@ func TestSlowTaskMakingProgressIsNotKilled(t *testing.T) {
 }
 
 func TestBusyFunctionReportingProgressIsNotKilled(t *testing.T) {
-	// 1.6 s on one record, calling Context.Progress every 40 ms.
-	_, res, err := runStall(t, runner.Options{TaskTimeout: 600 * time.Millisecond}, "--stall=busy")
+	// 1.6 s on one record, calling Context.Progress every 40 ms, past the
+	// timeout, with a heartbeat every 100 ms (as above).
+	endOnlyHangingStarts(t, t.TempDir())
+	_, res, err := runStall(t, runner.Options{TaskTimeout: time.Second}, "--stall=busy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,16 +361,11 @@ type buildHangArgs struct {
 var buildHangResults = map[*pcollection.Pipeline]*pcollection.Materialized[string]{}
 
 // buildHangJob's pipeline build hangs in the first worker that builds it,
-// which writes its process ID to the file "hanging" in the marker
-// directory first.
+// which marks itself hanging in the marker directory first.
 var buildHangJob = runner.Register("local-test/build-hang", "a job whose pipeline build hangs in one worker",
 	func(p *pcollection.Pipeline, a *buildHangArgs) error {
 		if IsWorker() && firstTime(a.Once) {
-			tmp := filepath.Join(a.Once, "hanging.tmp")
-			if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
-				return err
-			}
-			if err := os.Rename(tmp, filepath.Join(a.Once, "hanging")); err != nil {
+			if err := markHanging(a.Once); err != nil {
 				return err
 			}
 			time.Sleep(time.Hour)
@@ -281,25 +393,7 @@ func TestWorkerStartHangingIsRetried(t *testing.T) {
 	// machine, failing more attempts than the one, or every attempt of a
 	// task.
 	marker := t.TempDir()
-	defer func(f func(context.Context, int, time.Duration, error) (context.Context, context.CancelFunc)) {
-		startDeadline = f
-	}(startDeadline)
-	startDeadline = func(ctx context.Context, pid int, _ time.Duration, cause error) (context.Context, context.CancelFunc) {
-		ctx, cancel := context.WithCancelCause(ctx)
-		go func() {
-			for ctx.Err() == nil {
-				if b, err := os.ReadFile(filepath.Join(marker, "hanging")); err == nil && string(b) == strconv.Itoa(pid) {
-					cancel(cause)
-					return
-				}
-				select {
-				case <-ctx.Done():
-				case <-time.After(10 * time.Millisecond):
-				}
-			}
-		}()
-		return ctx, func() { cancel(context.Canceled) }
-	}
+	endOnlyHangingStarts(t, marker)
 	p := build(t, buildHangJob, "--once="+marker)
 	res, err := Run(context.Background(), p, runner.Options{Workers: 2, TmpDir: t.TempDir()})
 	if err != nil {
@@ -389,6 +483,9 @@ func runTestDriver() {
 // TestLiveProgress checks that a long task's records show in progress
 // events before it ends, from its heartbeats.
 func TestLiveProgress(t *testing.T) {
+	// The timeout sets the heartbeats' interval; it ends no task here: one
+	// killed on a loaded machine would take back the counts it showed.
+	endOnlyHanging(t, t.TempDir())
 	var events []runner.Event
 	opts := runner.Options{TaskTimeout: 600 * time.Millisecond, Progress: func(ev runner.Event) { events = append(events, ev) }}
 	// One map task of 30 records at 40 ms each: 1.2 s, heartbeats every 60 ms.
@@ -476,8 +573,11 @@ func (f *slowFn) Teardown() {
 }
 
 // progressEvents runs progressJob on two workers and returns its events.
+// The timeout sets the heartbeats' interval but ends no task (see
+// TestLiveProgress).
 func progressEvents(t *testing.T, timeout time.Duration, args ...string) []runner.Event {
 	t.Helper()
+	endOnlyHanging(t, t.TempDir())
 	var events []runner.Event
 	p := build(t, progressJob, args...)
 	opts := runner.Options{Workers: 2, TmpDir: t.TempDir(), TaskTimeout: timeout, Progress: func(ev runner.Event) { events = append(events, ev) }}

@@ -50,6 +50,16 @@ var badResultJob = runner.Register("local-test/bad-result", "a task whose result
 func TestUnreadableResultDoesNotHang(t *testing.T) {
 	for _, how := range []string{"huge", "garbage"} {
 		t.Run(how, func(t *testing.T) {
+			// No deadline ends a start or a task: under the race detector
+			// on a loaded machine, cutting the huge error outlasted the 5 s
+			// task timeout, and the run failed for that instead.
+			endOnlyHanging(t, t.TempDir())
+			if how == "garbage" {
+				// The worker, blocked writing, never exits by itself: each
+				// attempt would wait out the whole grace.
+				defer func(d time.Duration) { diedGrace = d }(diedGrace)
+				diedGrace = 50 * time.Millisecond
+			}
 			done := make(chan error, 1)
 			go func() {
 				_, err := Run(context.Background(), build(t, badResultJob, "--how="+how), runner.Options{Workers: 1, TmpDir: t.TempDir(), TaskTimeout: 5 * time.Second})

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -29,8 +30,13 @@ type jobInvocation struct {
 // flag wins the clash.
 func parseJobArgs(prog string, own *pflag.FlagSet, args []string) (*jobInvocation, error) {
 	inv := &jobInvocation{}
-	var ownArgs []string
+	var ownArgs [][]string // a flag of own's and its value, if separate
 	var jobFS *pflag.FlagSet
+	// The scan goes on past a mistake, and every own flag is parsed on
+	// its own, so that the flags given are set whatever fails: run
+	// removes the --report files of a run that does not start.
+	var mistake error
+	named := false // a job name was given, known or not
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
@@ -52,29 +58,36 @@ func parseJobArgs(prog string, own *pflag.FlagSet, args []string) (*jobInvocatio
 				}
 			}
 			if f != nil {
-				ownArgs = append(ownArgs, a)
+				arg := []string{a}
 				if !hasValue && f.NoOptDefVal == "" && i+1 < len(args) {
 					i++
-					ownArgs = append(ownArgs, args[i])
+					arg = append(arg, args[i])
 				}
+				ownArgs = append(ownArgs, arg)
 				continue
 			}
-			if inv.job == nil {
+			if !named {
 				if lookupHelp(args) {
 					inv.help = true
 					continue
 				}
-				return nil, Usagef("unknown flag %s (job flags go after the job name)", a)
+				mistake = cmp.Or(mistake, Usagef("unknown flag %s (job flags go after the job name)", a))
+				continue
 			}
 			inv.jobArgs = append(inv.jobArgs, a)
+			if jobFS == nil {
+				continue // the job is unknown
+			}
 			if jf := jobFlag(jobFS, a, name); jf != nil && !hasValue && jf.NoOptDefVal == "" && i+1 < len(args) {
 				i++
 				inv.jobArgs = append(inv.jobArgs, args[i])
 			}
-		case inv.job == nil:
+		case !named:
+			named = true
 			j, ok := runner.Lookup(a)
 			if !ok {
-				return nil, Usagef("unknown job %q (%s jobs lists them)", a, prog)
+				mistake = cmp.Or(mistake, Usagef("unknown job %q (%s jobs lists them)", a, prog))
+				continue
 			}
 			inv.job = j
 			jobFS, _ = j.FlagSet()
@@ -82,8 +95,13 @@ func parseJobArgs(prog string, own *pflag.FlagSet, args []string) (*jobInvocatio
 			inv.jobArgs = append(inv.jobArgs, a)
 		}
 	}
-	if err := own.Parse(ownArgs); err != nil {
-		return nil, &UsageError{Err: err}
+	for _, arg := range ownArgs {
+		if err := own.Parse(arg); err != nil {
+			mistake = cmp.Or(mistake, error(&UsageError{Err: err}))
+		}
+	}
+	if mistake != nil {
+		return nil, mistake
 	}
 	if inv.job == nil && !inv.help {
 		return nil, Usagef("no job given (%s jobs lists them)", prog)

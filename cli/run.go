@@ -71,7 +71,7 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 			inv, err := parseJobArgs(cmd.Root().Name(), cmd.Flags(), args)
 			if err != nil {
 				// A command line that does not parse fails the run before
-				// it starts too; --report paths parsed are dropped.
+				// it starts too: parseJobArgs sets every --report given.
 				if paths, perr := reportPaths(f.reports); perr == nil {
 					for _, rp := range paths {
 						if checkReportPath(cmd.Context(), rp) == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/crunchgo/crunchgo/parquetio"
 	"github.com/crunchgo/crunchgo/pcollection"
 	"github.com/crunchgo/crunchgo/storage"
+	"github.com/crunchgo/crunchgo/textio"
 )
 
 // Format is a file format fileio reads and writes.
@@ -68,10 +69,12 @@ func FormatOf(ctx context.Context, pattern string) (Format, error) {
 
 // errExtension refuses a file whose extension names neither format, and
 // says what to do with an Avro or Parquet file compressed whole
-// (x.parquet.gz), which no reader here reads.
+// (x.parquet.gz), which no reader here reads. Only an extension that
+// names a compression says so: x.parquet.bak or x.avro.tmp is not one.
 func errExtension(url string) error {
 	ext := path.Ext(url)
-	if f, ok := formatOfName(strings.TrimSuffix(url, ext)); ok {
+	codec, _ := textio.CompressionOf(url)
+	if f, ok := formatOfName(strings.TrimSuffix(url, ext)); ok && codec != "" {
 		return fmt.Errorf("%s: a %s file compressed whole (extension %s), which crunchgo does not read: decompress it first (Avro and Parquet files are compressed inside, by their codecs)", url, f, ext)
 	}
 	return fmt.Errorf("%s: extension is neither .avro nor .parquet", url)

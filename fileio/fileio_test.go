@@ -135,6 +135,14 @@ func TestFormatOfCompressedWhole(t *testing.T) {
 	if err := fileio.ScanFile(ctx, url, func(struct{}) {}); err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("ScanFile: %v, want %q", err, want)
 	}
+	// An extension after .parquet that names no compression is not one.
+	bak := storage.Join(t.TempDir(), "part-0.parquet.bak")
+	if err := storage.WriteFile(ctx, bak, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fileio.FormatOf(ctx, storage.Dir(bak)); err == nil || err.Error() != bak+": extension is neither .avro nor .parquet" {
+		t.Errorf("FormatOf(%s): %v, want the extension refused", bak, err)
+	}
 }
 
 // TestCallerIsTheUsers checks that the nodes fileio.Write adds are

@@ -209,19 +209,44 @@ func (c *Committer) CommitTask(ctx context.Context, attempt string) error {
 	return nil
 }
 
-// AbortTask removes an attempt's files, and the parts it committed: the
-// attempt failed after it committed them (in another sink, say), so a
-// retry will write them again.
+// AbortTask removes an attempt's files, and the parts it committed, with
+// the partition directories only those were in: the attempt failed after
+// it committed them (in another sink, say), so a retry will write them
+// again.
 func (c *Committer) AbortTask(ctx context.Context, attempt string) error {
 	c.tasksMu.Lock()
 	names := c.tasks[attempt]
 	delete(c.tasks, attempt)
+	kept := map[string]bool{} // the directories other attempts' parts are in
+	for _, other := range c.tasks {
+		if len(names) == 0 {
+			break // most attempts fail before they commit
+		}
+		for _, name := range other {
+			for d := path.Dir(name); d != "."; d = path.Dir(d) {
+				kept[d] = true
+			}
+		}
+	}
 	c.tasksMu.Unlock()
 	var errs []error
+	emptied := map[string]bool{}
 	for _, name := range names {
 		if err := storage.Remove(ctx, c.committed(name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, err)
 		}
+		for d := path.Dir(name); d != "." && !kept[d]; d = path.Dir(d) {
+			emptied[d] = true
+		}
+	}
+	// Partition directories only this attempt's parts were in go too: the
+	// job commit moves a partition directory the output lacks whole, and
+	// an empty one inside it would be published as a partition, though
+	// the commit knows and reports the committed set from the names
+	// alone. Deepest first; a directory another attempt's commit has just
+	// moved a part into is not empty, and stays.
+	for _, d := range slices.SortedFunc(maps.Keys(emptied), func(a, b string) int { return cmp.Compare(len(b), len(a)) }) {
+		_ = storage.Remove(ctx, c.committed(d))
 	}
 	if err := storage.RemoveAll(ctx, storage.Join(c.temp(), attempt)); err != nil {
 		errs = append(errs, err)

@@ -274,3 +274,52 @@ func TestAbortedAttemptWritesNoPartition(t *testing.T) {
 		t.Errorf("output: got %v, want %v", got, want)
 	}
 }
+
+// TestAbortedAttemptLeavesNoEmptyPartitionInside checks that a partition
+// only an aborted attempt wrote is not published inside a partition
+// directory that moves into the output whole (one the output lacks, or
+// any when overwriting): its abort removes the directories only its parts
+// were in, not only the parts.
+func TestAbortedAttemptLeavesNoEmptyPartitionInside(t *testing.T) {
+	for _, mode := range []runner.WriteMode{runner.WriteAppend, runner.WriteOverwrite} {
+		ctx := context.Background()
+		storage.ResetMem("inside")
+		g := dayTable("", "mem://inside/out")
+		writeOldDays(t, g)
+		s, err := runner.OpenSinks(ctx, g, mode, "run2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		writePart(t, s, "dt=5/k=b/part-r-00000.txt", "new")
+		for _, c := range s {
+			for _, name := range []string{"dt=5/k=a/part-m-00001.txt", "dt=5/k=b/part-m-00001.txt", "dt=9/k=a/part-m-00001.txt"} {
+				if err := storage.WriteFile(ctx, c.TaskFile("attempt_m_1", name), []byte("lost")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := c.CommitTask(ctx, "attempt_m_1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.AbortTask(ctx, "attempt_m_1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var res runner.Result
+		if err := s.CommitInto(ctx, &res, nil); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"/_SUCCESS": "", "/dt=5/": "", "/dt=5/k=b/": "", "/dt=5/k=b/part-r-00000.txt": "new"}
+		if mode == runner.WriteAppend {
+			for name := range oldDays {
+				want[name] = "old"
+			}
+			want["/_SUCCESS"] = ""
+			for _, dir := range []string{"/dt=1/", "/dt=1/k=a/", "/dt=1/k=b/", "/dt=2/", "/dt=2/k=a/"} {
+				want[dir] = ""
+			}
+		}
+		if got := filesAndDirs(t, "mem://inside/out"); !maps.Equal(got, want) {
+			t.Errorf("%s: output: got %v, want %v", mode, got, want)
+		}
+	}
+}

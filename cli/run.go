@@ -98,7 +98,7 @@ func (f *runFlags) addFlags(fl *pflag.FlagSet) {
 	fl.SortFlags = false
 	fl.StringVar(&f.runner, "runner", "local", "where to run: "+strings.Join(Runners, ", "))
 	fl.IntVar(&f.workers, "workers", 0, "parallel tasks (0: the runner's default: local, the number of CPUs; hadoop, at least 8 map tasks; mem runs one task at a time, splitting sources as for 2)")
-	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB): the workers' share of it bounds their sort and merge buffers; each keeps at least 16 MiB more than those, and the Go runtime, decoded records and combiners come on top (the mem runner holds all its data in memory and has no budget)")
+	fl.StringVar(&f.memory, "memory", "", "the job's memory budget, e.g. 512MiB or 2GiB (default 1GiB): the workers' share of it bounds their sort and merge buffers; each keeps at least 16 MiB more than those, and map-side combiners about a quarter of the share at most; the Go runtime and decoded records come on top (the mem runner holds all its data in memory and has no budget)")
 	fl.StringVar(&f.tmp, "tmp", "", "scratch directory (default: the OS temp dir)")
 	fl.StringVar(&f.writeMode, "write-mode", "fail", "when an output exists: fail, overwrite, append, or overwrite-partitions (of a table partitioned into key=value directories, replace only the partitions the run writes)")
 	// StringArray, not StringSlice: a comma is part of a file name.

@@ -284,11 +284,21 @@ type CombinePayload interface {
 	Bind(tc TaskContext, out Emitter) (Bound, error)
 	// NewMapCombiner returns a func(Pair[K,V]) that folds values into one
 	// accumulator per key and passes (key, encoded accumulator) to write when
-	// it holds more than maxKeys keys, or when flush is called.
-	NewMapCombiner(maxKeys int, write func(key, acc []byte)) (in Emitter, flush func() error)
+	// it holds more than bound allows, or when flush is called.
+	NewMapCombiner(bound CombineBound, write func(key, acc []byte)) (in Emitter, flush func() error)
 	// NewAccumulatorMerger is the reduce side after lifting: it merges a
 	// group's encoded accumulators, extracts the output and emits Pair[K,O] to out.
 	NewAccumulatorMerger(out Emitter) func(key []byte, accs iter.Seq[[]byte]) error
+}
+
+// CombineBound bounds a map-side combiner's table, which flushes when it
+// would hold more than Keys keys or, by its estimate of their accumulators'
+// memory, more than Bytes bytes (0: no byte bound). The estimate matters
+// for accumulators that grow (DistinctCount's sets, TopN's lists): a few
+// thousand of them can outweigh the shuffle's buffers.
+type CombineBound struct {
+	Keys  int
+	Bytes int64
 }
 
 // AccumulatorCombiner is an optional upgrade of CombinePayload: it merges a

@@ -136,7 +136,21 @@ func (c *combinePayload[K, V, A, O]) Bind(_ plan.TaskContext, out plan.Emitter) 
 // the same way).
 const PassThroughRatio = 0.8
 
-func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key, acc []byte)) (plan.Emitter, func() error) {
+// A map-side combiner whose accumulators can grow estimates its table's
+// memory every sizeCheckEvery adds (or more, see below) from the encoded size
+// of sizeSample accumulators spread over the table, plus the one just added
+// to (likely a hot key's), times heapPerEncodedByte, plus keyOverhead a key.
+// Encodings are compact and Go's maps and strings are not: a DistinctCount
+// set of short strings takes about 4 times its encoding in the heap.
+const (
+	sizeCheckEvery     = 4096
+	sizeSample         = 8
+	heapPerEncodedByte = 4
+	keyOverhead        = 64
+)
+
+func (c *combinePayload[K, V, A, O]) NewMapCombiner(bound plan.CombineBound, write func(key, acc []byte)) (plan.Emitter, func() error) {
+	maxKeys := bound.Keys
 	// Keys index a slice of accumulators, so updating an existing key is a
 	// lookup (no key string is allocated) and an in-place fold. The table is
 	// indexed by the keys' encodings, except that string keys index it
@@ -149,7 +163,7 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 	var keys []string // in order of insertion: encoded, or the strings themselves
 	var accs []A
 	var kb, ab []byte
-	var seen int
+	var seen, keyBytes int
 	checked, passThrough := false, false
 	// A flush writes its keys in the order they were first seen: that is
 	// deterministic, and since a flush writes each key once, the shuffle's
@@ -166,8 +180,34 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 			write(kw, ab)
 		}
 		clear(slot)
+		clear(accs) // let go of what grown accumulators hold
 		keys, accs = keys[:0], accs[:0]
+		keyBytes = 0
 		return nil
+	}
+	// Fixed-size accumulators (counts, sums, extremes) are bounded by the
+	// key count alone, and skip the estimate.
+	estimating := bound.Bytes > 0 && !fixedSize(reflect.TypeFor[A]())
+	nextCheck := sizeCheckEvery
+	// tooBig estimates the table's memory, with accs[last] just added to.
+	tooBig := func(last int) bool {
+		n := len(accs)
+		step := max(1, n/sizeSample)
+		var encoded, sampled int
+		for i := 0; i < n; i += step {
+			ab = c.acc.Append(ab[:0], accs[i])
+			encoded += len(ab)
+			sampled++
+		}
+		ab = c.acc.Append(ab[:0], accs[last])
+		hot := len(ab)
+		// The next check waits for at least a 16th as many adds as bytes
+		// were encoded: a sample of large accumulators (few hot keys) then
+		// costs a few ns an add, and the table grows by a fraction of the
+		// sample meanwhile.
+		nextCheck = seen + max(sizeCheckEvery, (encoded+hot)/16)
+		est := heapPerEncodedByte*(int64(encoded/sampled)*int64(n)+int64(hot)) + int64(n)*keyOverhead + int64(keyBytes)
+		return est > bound.Bytes
 	}
 	writeThrough := func(p Pair[K, V]) {
 		kb = c.key.Append(kb[:0], p.Key)
@@ -190,6 +230,9 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 		}
 		if ok {
 			accs[i] = c.addOn(p.Key, accs[i], p.Value)
+			if estimating && seen >= nextCheck && tooBig(i) {
+				flush()
+			}
 			return
 		}
 		if len(keys) >= maxKeys {
@@ -212,7 +255,11 @@ func (c *combinePayload[K, V, A, O]) NewMapCombiner(maxKeys int, write func(key,
 		}
 		slot[k] = len(keys)
 		keys = append(keys, k)
+		keyBytes += len(k)
 		accs = append(accs, c.addOn(p.Key, c.init(), p.Value))
+		if estimating && seen >= nextCheck && tooBig(len(accs)-1) {
+			flush()
+		}
 	}
 	return in, flush
 }
@@ -277,4 +324,25 @@ func (c *combinePayload[K, V, A, O]) NewAccumulatorCombiner(write func(key, acc 
 		write(kb, ab)
 		return nil
 	}
+}
+
+// fixedSize reports whether values of t hold all their data inline: no
+// strings, slices, maps, pointers or interfaces, so they cannot grow.
+func fixedSize(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return true
+	case reflect.Array:
+		return fixedSize(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !fixedSize(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

@@ -89,9 +89,10 @@
 // buffers it keeps. The caps keep a
 // worker's memory flat as the input grows rather than let it fill the
 // budget, at a small cost in merge work on large inputs (see sizes). The
-// rest, plus the runtime itself, is overhead: user functions, decoded
-// records and map-side combiners (bounded by key count, not bytes) are not
-// accounted.
+// rest, plus the runtime itself, is overhead: user functions and decoded
+// records are not accounted. Map-side combiners flush when they hold 10,000
+// keys or, by their estimate, a quarter of the worker's share
+// (plan.CombineBound).
 //
 // # Failures
 //

@@ -522,3 +522,47 @@ func (f failAfterMarker) Process(kv ptable.Pair[string, int64], emit func(ptable
 		}
 	}
 }
+
+// distinctArgs size local-test/big-distinct.
+type distinctArgs struct {
+	Records int `flag:"records" default:"1000"`
+	Keys    int `flag:"keys" default:"10"`
+	Splits  int `flag:"splits" default:"2"`
+}
+
+// distinctResults maps a built big-distinct pipeline to its counts.
+var distinctResults = map[*pcollection.Pipeline]*pcollection.Materialized[ptable.Pair[string, int64]]{}
+
+// bigDistinctJob counts distinct users per key over generated records
+// whose users are all distinct: every map task's combiner sees each key
+// with a growing set, though no key holds many users.
+var bigDistinctJob = runner.Register("local-test/big-distinct", "distinct users per key of generated records",
+	func(p *pcollection.Pipeline, a *distinctArgs) error {
+		recs := pcollection.NewSource[ptable.Pair[string, string]](p, "Generate", &distinctSource{n: a.Records, keys: a.Keys, splits: a.Splits})
+		distinctResults[p] = pcollection.Materialize(ptable.Aggregate(ptable.GroupByKey(recs), ptable.DistinctCount[string]()))
+		return nil
+	})
+
+// distinctSource generates n records without holding them: record i has
+// key "k<i%keys>" and user "u<i>".
+type distinctSource struct{ n, keys, splits int }
+
+func (g *distinctSource) Describe() string { return fmt.Sprintf("%d generated users", g.n) }
+func (g *distinctSource) EstimateSize(context.Context) int64 {
+	return int64(g.n) * 20
+}
+func (g *distinctSource) Splits(_ context.Context, _ int) ([]plan.Split, error) {
+	var out []plan.Split
+	for i := range g.splits {
+		lo, hi := g.n*i/g.splits, g.n*(i+1)/g.splits
+		out = append(out, plan.Split{Index: i, Offset: int64(lo), Length: int64(hi - lo)})
+	}
+	return out, nil
+}
+func (g *distinctSource) Read(_ context.Context, _ plan.TaskContext, s plan.Split, out plan.Emitter) error {
+	emit := out.(func(ptable.Pair[string, string]))
+	for i := s.Offset; i < s.Offset+s.Length; i++ {
+		emit(ptable.Pair[string, string]{Key: fmt.Sprintf("k%d", i%int64(g.keys)), Value: fmt.Sprintf("u%d", i)})
+	}
+	return nil
+}

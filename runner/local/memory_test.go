@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -114,5 +115,32 @@ func TestJoin3StreamsFirstTable(t *testing.T) {
 	if want := []string{"hot 32768", "k1 54"}; !slices.Equal(got, want) {
 		t.Errorf("joined counts %q, want %q", got, want)
 	}
+	checkPeak()
+}
+
+// TestCombinerMemoryBound counts distinct users over 2,048 keys, each of
+// which a map task sees with 768 distinct users: its combiner would hold
+// 1.6M users (a peak of 117 MiB), several times a worker's share, if only
+// its key count bounded it. It flushes by its estimated size instead, so
+// every worker stays under its heap limit plus memoryOverhead, and the
+// counts are exact.
+func TestCombinerMemoryBound(t *testing.T) {
+	const records, keys = 3 << 20, 2048
+	p, res, checkPeak := runUnderBudget(t, bigDistinctJob, fmt.Sprint("--records=", records), fmt.Sprint("--keys=", keys), "--splits=2")
+	got, _ := distinctResults[p].Values()
+	if len(got) != keys {
+		t.Errorf("got %d keys, want %d", len(got), keys)
+	}
+	for _, kv := range got {
+		if kv.Value != records/keys {
+			t.Errorf("key %s: %d distinct users, want %d", kv.Key, kv.Value, records/keys)
+			break
+		}
+	}
+	var shuffled int64
+	for _, ev := range res.Stages {
+		shuffled += ev.Shuffled
+	}
+	t.Logf("shuffled %d accumulators", shuffled)
 	checkPeak()
 }

@@ -545,6 +545,9 @@ func (w *worker) task(ctx context.Context, t *taskMsg, res *resultMsg) (err erro
 	}()
 	tc := runner.NewTask(t.Info)
 	out := kernel.Outputs{
+		// A quarter of the share: the sort buffer takes half, and the heap
+		// limit leaves room above it (heapLimit).
+		CombineBytes: w.memory / 4,
 		Shuffle: func(ch int, key, value []byte) {
 			tick()
 			res.BytesOut += int64(len(key) + len(value))

@@ -47,6 +47,10 @@ type Outputs struct {
 	// CombineKeys bounds the keys a map-side combiner holds before it
 	// flushes; 0 means 10,000.
 	CombineKeys int
+	// CombineBytes bounds the estimated memory of the map-side combiners
+	// of a task, shared among the stage's combined channels; 0 means no
+	// bound but CombineKeys.
+	CombineBytes int64
 	// CheckInputs fails the task when a user function changes an element
 	// it was given (plan.ElemType.CheckUnmodified): the in-memory runner's
 	// check, too slow for production.
@@ -256,7 +260,7 @@ func (k *Kernel) shuffle(ch *plan.Channel) plan.Emitter {
 	}
 	var e plan.Emitter
 	if ch.Combiner != plan.NoNode {
-		in, flush := k.sg.Graph.Node(ch.Combiner).Payload.(plan.CombinePayload).NewMapCombiner(k.out.CombineKeys, write)
+		in, flush := k.sg.Graph.Node(ch.Combiner).Payload.(plan.CombinePayload).NewMapCombiner(k.combineBound(), write)
 		k.flush = append(k.flush, flush)
 		e = in
 	} else {
@@ -264,6 +268,18 @@ func (k *Kernel) shuffle(ch *plan.Channel) plan.Emitter {
 	}
 	k.chans[ch.Index] = e
 	return e
+}
+
+// combineBound is the bound of one map-side combiner: the task's
+// CombineBytes split evenly among the stage's combined channels.
+func (k *Kernel) combineBound() plan.CombineBound {
+	n := 0
+	for _, ch := range k.stage.Channels {
+		if ch.Combiner != plan.NoNode {
+			n++
+		}
+	}
+	return plan.CombineBound{Keys: k.out.CombineKeys, Bytes: k.out.CombineBytes / int64(max(1, n))}
 }
 
 // shuffledIntermediate returns the writer of an intermediate that a later
@@ -278,7 +294,7 @@ func (k *Kernel) shuffledIntermediate(ch *plan.Channel, write func([]byte)) plan
 		write(append(rec, value...))
 	}
 	if ch.Combiner != plan.NoNode {
-		in, flush := k.sg.Graph.Node(ch.Combiner).Payload.(plan.CombinePayload).NewMapCombiner(k.out.CombineKeys, frame)
+		in, flush := k.sg.Graph.Node(ch.Combiner).Payload.(plan.CombinePayload).NewMapCombiner(k.combineBound(), frame)
 		k.flush = append(k.flush, flush)
 		return in
 	}

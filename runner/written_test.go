@@ -247,17 +247,7 @@ func TestAbortedAttemptWritesNoPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	writePart(t, s, "dt=1/k=a/part-r-00000.txt", "new")
-	for _, c := range s {
-		if err := storage.WriteFile(ctx, c.TaskFile("attempt_m_1", "dt=5/k=a/part-m-00001.txt"), []byte("lost")); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.CommitTask(ctx, "attempt_m_1"); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.AbortTask(ctx, "attempt_m_1"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	commitThenAbort(t, s, "attempt_m_1", "dt=5/k=a/part-m-00001.txt")
 	var res runner.Result
 	if err := s.CommitInto(ctx, &res, nil); err != nil {
 		t.Fatal(err)
@@ -291,19 +281,7 @@ func TestAbortedAttemptLeavesNoEmptyPartitionInside(t *testing.T) {
 			t.Fatal(err)
 		}
 		writePart(t, s, "dt=5/k=b/part-r-00000.txt", "new")
-		for _, c := range s {
-			for _, name := range []string{"dt=5/k=a/part-m-00001.txt", "dt=5/k=b/part-m-00001.txt", "dt=9/k=a/part-m-00001.txt"} {
-				if err := storage.WriteFile(ctx, c.TaskFile("attempt_m_1", name), []byte("lost")); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := c.CommitTask(ctx, "attempt_m_1"); err != nil {
-				t.Fatal(err)
-			}
-			if err := c.AbortTask(ctx, "attempt_m_1"); err != nil {
-				t.Fatal(err)
-			}
-		}
+		commitThenAbort(t, s, "attempt_m_1", "dt=5/k=a/part-m-00001.txt", "dt=5/k=b/part-m-00001.txt", "dt=9/k=a/part-m-00001.txt")
 		var res runner.Result
 		if err := s.CommitInto(ctx, &res, nil); err != nil {
 			t.Fatal(err)
@@ -320,6 +298,27 @@ func TestAbortedAttemptLeavesNoEmptyPartitionInside(t *testing.T) {
 		}
 		if got := filesAndDirs(t, "mem://inside/out"); !maps.Equal(got, want) {
 			t.Errorf("%s: output: got %v, want %v", mode, got, want)
+		}
+	}
+}
+
+// commitThenAbort writes names as attempt's files in every sink of s,
+// commits the attempt, then aborts it, as a task that failed after
+// committing its parts in one sink does.
+func commitThenAbort(t *testing.T, s runner.Sinks, attempt string, names ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range s {
+		for _, name := range names {
+			if err := storage.WriteFile(ctx, c.TaskFile(attempt, name), []byte("lost")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := c.CommitTask(ctx, attempt); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.AbortTask(ctx, attempt); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

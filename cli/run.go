@@ -72,12 +72,11 @@ stdout at the end. Exit code 1 means the job failed, 2 a usage error.`,
 			if err != nil {
 				// A command line that does not parse fails the run before
 				// it starts too: parseJobArgs sets every --report given.
+				// A path --report would refuse is left as it is.
 				if paths, perr := reportPaths(f.reports); perr == nil {
-					for _, rp := range paths {
-						if checkReportPath(cmd.Context(), rp) == nil {
-							err = dropReport(cmd.Context(), err, rp)
-						}
-					}
+					err = dropReports(cmd.Context(), err, slices.DeleteFunc(paths, func(rp string) bool {
+						return checkReportPath(cmd.Context(), rp) != nil
+					}))
 				}
 				return err
 			}
@@ -149,11 +148,14 @@ func runSetup(cmd *cobra.Command, f *runFlags) (r runner.Runner, opts runner.Opt
 	return r, opts, nil
 }
 
-// dropReport removes the report at path after err, a run's failure before
-// it started: a report there from an earlier run would read as this one's.
-func dropReport(ctx context.Context, err error, path string) error {
-	if rerr := removeReport(context.WithoutCancel(ctx), path); rerr != nil {
-		return fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, path, rerr)
+// dropReports removes the reports at paths after err, a run's failure
+// before it started: a report there from an earlier run would read as
+// this one's.
+func dropReports(ctx context.Context, err error, paths []string) error {
+	for _, path := range paths {
+		if rerr := removeReport(context.WithoutCancel(ctx), path); rerr != nil {
+			err = fmt.Errorf("%w\n(and the report of an earlier run at %s could not be removed: %v)", err, path, rerr)
+		}
 	}
 	return err
 }
@@ -169,19 +171,13 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 			return &UsageError{Err: fmt.Errorf("--report: %w", err)}
 		}
 	}
-	dropReports := func(err error, paths ...string) error {
-		for _, rp := range paths {
-			err = dropReport(cmd.Context(), err, rp)
-		}
-		return err
-	}
 	r, opts, err := runSetup(cmd, &f)
 	if err != nil {
-		return dropReports(err, reports...)
+		return dropReports(cmd.Context(), err, reports)
 	}
 	p, err := buildJob(inv)
 	if err != nil {
-		return dropReports(err, reports...)
+		return dropReports(cmd.Context(), err, reports)
 	}
 	if writesNothing(p.Graph()) { // even with -q: the job has a bug
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: warning: job %s writes nothing: its pipeline has no sink, and only transforms whose output reaches one run\n", cmd.Root().Name(), inv.job.Name)
@@ -243,7 +239,7 @@ func runJob(cmd *cobra.Command, inv *jobInvocation, f runFlags) error {
 			}
 		}
 		if len(reports) == 0 || res == nil || res.DryRun {
-			return dropReports(failed, reports...) // no report asked for, or nothing ran
+			return dropReports(cmd.Context(), failed, reports) // no report asked for, or nothing ran
 		}
 		rep := newReport(inv.job, inv.jobArgs, f.runner, opts, res, start, bytes, retries)
 		rep.Status, rep.Error = RunFailed, err.Error()

@@ -202,12 +202,7 @@ func (g *genSource) EstimateSize(context.Context) int64 {
 	return int64(g.n) * int64(g.value+10)
 }
 func (g *genSource) Splits(_ context.Context, _ int) ([]plan.Split, error) {
-	var out []plan.Split
-	for i := range g.splits {
-		lo, hi := g.n*i/g.splits, g.n*(i+1)/g.splits
-		out = append(out, plan.Split{Index: i, Offset: int64(lo), Length: int64(hi - lo)})
-	}
-	return out, nil
+	return evenSplits(g.n, g.splits), nil
 }
 func (g *genSource) Read(_ context.Context, _ plan.TaskContext, s plan.Split, out plan.Emitter) error {
 	emit := out.(func(ptable.Pair[string, string]))
@@ -552,12 +547,7 @@ func (g *distinctSource) EstimateSize(context.Context) int64 {
 	return int64(g.n) * 20
 }
 func (g *distinctSource) Splits(_ context.Context, _ int) ([]plan.Split, error) {
-	var out []plan.Split
-	for i := range g.splits {
-		lo, hi := g.n*i/g.splits, g.n*(i+1)/g.splits
-		out = append(out, plan.Split{Index: i, Offset: int64(lo), Length: int64(hi - lo)})
-	}
-	return out, nil
+	return evenSplits(g.n, g.splits), nil
 }
 func (g *distinctSource) Read(_ context.Context, _ plan.TaskContext, s plan.Split, out plan.Emitter) error {
 	emit := out.(func(ptable.Pair[string, string]))
@@ -565,4 +555,15 @@ func (g *distinctSource) Read(_ context.Context, _ plan.TaskContext, s plan.Spli
 		emit(ptable.Pair[string, string]{Key: fmt.Sprintf("k%d", i%int64(g.keys)), Value: fmt.Sprintf("u%d", i)})
 	}
 	return nil
+}
+
+// evenSplits cuts n generated records into parts splits of about equal
+// size, each split's Offset and Length counting records.
+func evenSplits(n, parts int) []plan.Split {
+	var out []plan.Split
+	for i := range parts {
+		lo, hi := n*i/parts, n*(i+1)/parts
+		out = append(out, plan.Split{Index: i, Offset: int64(lo), Length: int64(hi - lo)})
+	}
+	return out
 }
